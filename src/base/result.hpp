@@ -1,0 +1,63 @@
+// Result<T>: the error channel of every fallible function in zhidu.
+// Errors carry a code (mapped to HTTP status in api/ only), a message a person can act on,
+// and optionally the input field that caused it.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace zhidu {
+
+enum class Errc {
+  kNotFound,
+  kConflict,
+  kInvalidArgument,
+  kPermissionDenied,
+  kUnauthenticated,
+  kFailedPrecondition,
+  kResourceExhausted,
+  kUnavailable,
+  kCorruption,
+  kInternal,
+};
+
+// Stable lower_snake names used on the wire ("invalid_argument").
+std::string_view ErrcName(Errc code);
+
+struct Error {
+  Errc code = Errc::kInternal;
+  std::string message;
+  std::string field;  // empty when the error is not about one input field
+};
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+// Result<void> success value: `return Ok();`
+inline Result<void> Ok() { return {}; }
+
+inline std::unexpected<Error> Fail(Errc code, std::string message, std::string field = {}) {
+  return std::unexpected<Error>(Error{code, std::move(message), std::move(field)});
+}
+
+inline std::unexpected<Error> Fail(Error error) { return std::unexpected<Error>(std::move(error)); }
+
+}  // namespace zhidu
+
+// Propagates the error of a Result expression, otherwise yields its value.
+// Usage: ZHIDU_TRY(auto site, store.GetSite(id));
+#define ZHIDU_CONCAT_INNER(a, b) a##b
+#define ZHIDU_CONCAT(a, b) ZHIDU_CONCAT_INNER(a, b)
+#define ZHIDU_TRY(decl, expr) ZHIDU_TRY_IMPL(ZHIDU_CONCAT(zhidu_try_, __LINE__), decl, expr)
+#define ZHIDU_TRY_IMPL(tmp, decl, expr)                                       \
+  auto tmp = (expr);                                                          \
+  if (!tmp) return ::std::unexpected<::zhidu::Error>(std::move(tmp).error()); \
+  decl = std::move(*tmp)
+#define ZHIDU_TRY_VOID(expr)                                                        \
+  do {                                                                              \
+    auto zhidu_try_void_ = (expr);                                                  \
+    if (!zhidu_try_void_)                                                           \
+      return ::std::unexpected<::zhidu::Error>(std::move(zhidu_try_void_).error()); \
+  } while (0)

@@ -1,0 +1,34 @@
+// The journal: canonical bytes, the hash chain and its verification. Knows bytes, sequence
+// numbers and hashes — never what a record is about (see docs/journal_format.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/result.hpp"
+#include "store/store.hpp"
+#include "store/types.hpp"
+
+namespace zhidu::store {
+
+// The canonical byte encoding of every field of `record` except its own hash.
+std::string CanonicalBytes(const JournalRecord& record);
+// SHA-256 over CanonicalBytes(record); record.prev_hash must already be set.
+Sha256Digest ComputeHash(const JournalRecord& record);
+// Fills seq, prev_hash and hash of `record` so that it extends `head`, and advances `head`.
+void Chain(JournalRecord& record, JournalHead& head);
+
+struct VerifyReport {
+  bool ok = true;
+  std::int64_t records = 0;
+  std::int64_t bad_seq = 0;  // the first record that breaks the chain (0 when ok)
+  std::string problem;       // what is wrong with it, for a person
+  Sha256Digest head{};       // hash of the last good record
+};
+
+// Walks the whole journal in seq order and checks: seq starts at 1 and has no gaps or repeats,
+// each prev_hash equals the previous record's hash, each hash equals ComputeHash(record).
+// Catches a record altered, deleted, inserted, or two swapped.
+Result<VerifyReport> VerifyJournal(UnitOfWork& unit);
+
+}  // namespace zhidu::store

@@ -1,0 +1,573 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/migrations.hpp"
+
+namespace zhidu::store {
+namespace {
+
+// ---------------------------------------------------------------- connection and statements
+
+Error SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  int primary = rc & 0xff;
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+    return {Errc::kConflict, msg, ""};
+  if (primary == SQLITE_CONSTRAINT) return {Errc::kFailedPrecondition, msg, ""};
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
+      primary == SQLITE_IOERR)
+    return {Errc::kUnavailable, msg, ""};
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return {Errc::kCorruption, msg, ""};
+  return {Errc::kInternal, msg, ""};
+}
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Error error(std::string_view what) const { return SqliteError(db_, rc_, what); }
+
+  Stmt& Bind(std::int64_t v) {
+    sqlite3_bind_int64(stmt_, ++index_, v);
+    return *this;
+  }
+  Stmt& Bind(int v) { return Bind(static_cast<std::int64_t>(v)); }
+  Stmt& Bind(bool v) { return Bind(static_cast<std::int64_t>(v ? 1 : 0)); }
+  Stmt& Bind(std::string_view v) {
+    sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(const std::string& v) { return Bind(std::string_view(v)); }
+  Stmt& Bind(const char* v) { return Bind(std::string_view(v)); }
+  Stmt& Bind(TimePoint t) { return Bind(static_cast<std::int64_t>(t.time_since_epoch().count())); }
+  Stmt& BindBlob(const void* data, size_t size) {
+    sqlite3_bind_blob(stmt_, ++index_, data, static_cast<int>(size), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // Binds 0 as NULL, for optional references.
+  Stmt& BindRef(std::int64_t id) {
+    if (id == 0) {
+      sqlite3_bind_null(stmt_, ++index_);
+      return *this;
+    }
+    return Bind(id);
+  }
+
+  // SQLITE_ROW -> true, SQLITE_DONE -> false.
+  Result<bool> Step(std::string_view what) {
+    if (rc_ != SQLITE_OK) return Fail(error(what));
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    rc_ = sqlite3_extended_errcode(db_);
+    return Fail(SqliteError(db_, rc_, what));
+  }
+
+  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string Text(int col) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
+  }
+  TimePoint Time(int col) const { return TimePoint(Micros(Int(col))); }
+  Sha256Digest Digest(int col) const {
+    Sha256Digest d{};
+    const void* p = sqlite3_column_blob(stmt_, col);
+    if (p && sqlite3_column_bytes(stmt_, col) == 32) std::memcpy(d.data(), p, 32);
+    return d;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+  int index_ = 0;
+};
+
+Result<void> Exec(sqlite3* db, const char* sql, std::string_view what) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    Error e = SqliteError(db, sqlite3_extended_errcode(db), what);
+    sqlite3_free(err);
+    return Fail(e);
+  }
+  return Ok();
+}
+
+Result<sqlite3*> OpenConnection(const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = SqliteError(db, rc, "open " + path);
+    sqlite3_close(db);
+    return Fail(e);
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+  const char* pragmas = read_only ? "PRAGMA foreign_keys=ON;"
+                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                    "PRAGMA foreign_keys=ON;";
+  if (auto r = Exec(db, pragmas, "configure " + path); !r) {
+    sqlite3_close(db);
+    return Fail(r.error());
+  }
+  return db;
+}
+
+// ---------------------------------------------------------------- row mapping
+
+template <typename T, typename Map>
+Result<std::vector<T>> Collect(Stmt& s, std::string_view what, Map map) {
+  std::vector<T> out;
+  for (;;) {
+    ZHIDU_TRY(bool row, s.Step(what));
+    if (!row) break;
+    out.push_back(map(s));
+  }
+  return out;
+}
+
+template <typename T, typename Map>
+Result<T> One(Stmt& s, std::string_view what, std::string not_found, Map map) {
+  ZHIDU_TRY(bool row, s.Step(what));
+  if (!row) return Fail(Errc::kNotFound, std::move(not_found));
+  return map(s);
+}
+
+Site MapSite(Stmt& s) { return {s.Int(0), s.Text(1), s.Text(2), s.Time(3)}; }
+Department MapDepartment(Stmt& s) { return {s.Int(0), s.Int(1), s.Text(2)}; }
+Team MapTeam(Stmt& s) { return {s.Int(0), s.Int(1), s.Int(2), s.Text(3)}; }
+Post MapPost(Stmt& s) { return {s.Int(0), s.Int(1), s.Int(2), s.Text(3)}; }
+Person MapPerson(Stmt& s) {
+  return {s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Text(4), s.Text(5), s.Text(6), s.Time(7)};
+}
+Certification MapCertification(Stmt& s) {
+  return {s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4)};
+}
+Account MapAccount(Stmt& s) {
+  return {s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4) != 0, s.Time(5)};
+}
+JournalRecord MapJournal(Stmt& s) {
+  JournalRecord r;
+  r.seq = s.Int(0);
+  r.at = s.Time(1);
+  r.kind = s.Text(2);
+  r.actor = s.Int(3);
+  r.subject = s.Text(4);
+  r.payload = s.Text(5);
+  r.prev_hash = s.Digest(6);
+  r.hash = s.Digest(7);
+  return r;
+}
+
+#define kPersonSelect                                                          \
+  "SELECT id, site_id, coalesce(department_id,0), coalesce(team_id,0), name, " \
+  "coalesce(employee_no,''), phone, created_at FROM people"
+#define kAccountSelect \
+  "SELECT id, username, password_hash, coalesce(person_id,0), disabled, created_at FROM accounts"
+
+constexpr const char* kJournalColumns = "seq, at, kind, actor, subject, payload, prev_hash, hash";
+
+// ---------------------------------------------------------------- unit of work
+
+class SqliteUnit final : public UnitOfWork {
+ public:
+  // `release` returns the connection to its owner (pool or writer slot).
+  SqliteUnit(sqlite3* db, std::function<void(sqlite3*)> release)
+      : db_(db), release_(std::move(release)) {}
+  ~SqliteUnit() override {
+    if (!finished_) (void)Exec(db_, "ROLLBACK", "rollback");
+    release_(db_);
+  }
+
+  Result<void> Begin(bool write) {
+    return Exec(db_, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", "begin transaction");
+  }
+
+  Result<void> Commit() override {
+    ZHIDU_TRY_VOID(Exec(db_, "COMMIT", "commit"));
+    finished_ = true;
+    return Ok();
+  }
+  Result<void> Savepoint() override { return Exec(db_, "SAVEPOINT job", "savepoint"); }
+  Result<void> RollbackToSavepoint() override {
+    ZHIDU_TRY_VOID(Exec(db_, "ROLLBACK TO job", "rollback to savepoint"));
+    return Exec(db_, "RELEASE job", "release savepoint");
+  }
+  Result<void> ReleaseSavepoint() override { return Exec(db_, "RELEASE job", "release savepoint"); }
+
+  // ---- organisation
+  Result<Id> InsertSite(const Site& v) override {
+    Stmt s(db_, "INSERT INTO sites(name, time_zone, created_at) VALUES(?,?,?)");
+    s.Bind(v.name).Bind(v.time_zone).Bind(v.created_at);
+    return Insert(s, "insert site");
+  }
+  Result<Site> GetSite(Id id) override {
+    Stmt s(db_, "SELECT id, name, time_zone, created_at FROM sites WHERE id=?");
+    s.Bind(id);
+    return One<Site>(s, "get site", "site " + std::to_string(id) + " does not exist", MapSite);
+  }
+  Result<std::vector<Site>> ListSites(PageRequest p) override {
+    Stmt s(db_, "SELECT id, name, time_zone, created_at FROM sites WHERE id>? ORDER BY id LIMIT ?");
+    s.Bind(p.after_id).Bind(p.limit);
+    return Collect<Site>(s, "list sites", MapSite);
+  }
+  Result<Id> InsertDepartment(const Department& v) override {
+    Stmt s(db_, "INSERT INTO departments(site_id, name) VALUES(?,?)");
+    s.Bind(v.site_id).Bind(v.name);
+    return Insert(s, "insert department");
+  }
+  Result<Department> GetDepartment(Id id) override {
+    Stmt s(db_, "SELECT id, site_id, name FROM departments WHERE id=?");
+    s.Bind(id);
+    return One<Department>(s, "get department",
+                           "department " + std::to_string(id) + " does not exist", MapDepartment);
+  }
+  Result<std::vector<Department>> ListDepartments(Id site_id, PageRequest p) override {
+    Stmt s(db_,
+           "SELECT id, site_id, name FROM departments WHERE (?=0 OR site_id=?) AND id>? "
+           "ORDER BY id LIMIT ?");
+    s.Bind(site_id).Bind(site_id).Bind(p.after_id).Bind(p.limit);
+    return Collect<Department>(s, "list departments", MapDepartment);
+  }
+  Result<Id> InsertTeam(const Team& v) override {
+    Stmt s(db_, "INSERT INTO teams(site_id, department_id, name) VALUES(?,?,?)");
+    s.Bind(v.site_id).BindRef(v.department_id).Bind(v.name);
+    return Insert(s, "insert team");
+  }
+  Result<Team> GetTeam(Id id) override {
+    Stmt s(db_, "SELECT id, site_id, coalesce(department_id,0), name FROM teams WHERE id=?");
+    s.Bind(id);
+    return One<Team>(s, "get team", "team " + std::to_string(id) + " does not exist", MapTeam);
+  }
+  Result<std::vector<Team>> ListTeams(Id site_id, PageRequest p) override {
+    Stmt s(
+        db_,
+        "SELECT id, site_id, coalesce(department_id,0), name FROM teams WHERE (?=0 OR site_id=?) "
+        "AND id>? ORDER BY id LIMIT ?");
+    s.Bind(site_id).Bind(site_id).Bind(p.after_id).Bind(p.limit);
+    return Collect<Team>(s, "list teams", MapTeam);
+  }
+  Result<Id> InsertPost(const Post& v) override {
+    Stmt s(db_, "INSERT INTO posts(site_id, department_id, name) VALUES(?,?,?)");
+    s.Bind(v.site_id).BindRef(v.department_id).Bind(v.name);
+    return Insert(s, "insert post");
+  }
+  Result<Post> GetPost(Id id) override {
+    Stmt s(db_, "SELECT id, site_id, coalesce(department_id,0), name FROM posts WHERE id=?");
+    s.Bind(id);
+    return One<Post>(s, "get post", "post " + std::to_string(id) + " does not exist", MapPost);
+  }
+  Result<std::vector<Post>> ListPosts(Id site_id, PageRequest p) override {
+    Stmt s(
+        db_,
+        "SELECT id, site_id, coalesce(department_id,0), name FROM posts WHERE (?=0 OR site_id=?) "
+        "AND id>? ORDER BY id LIMIT ?");
+    s.Bind(site_id).Bind(site_id).Bind(p.after_id).Bind(p.limit);
+    return Collect<Post>(s, "list posts", MapPost);
+  }
+  Result<Id> InsertPerson(const Person& v) override {
+    Stmt s(db_,
+           "INSERT INTO people(site_id, department_id, team_id, name, employee_no, phone, "
+           "created_at) VALUES(?,?,?,?,?,?,?)");
+    s.Bind(v.site_id).BindRef(v.department_id).BindRef(v.team_id).Bind(v.name);
+    if (v.employee_no.empty()) {
+      s.BindRef(0);
+    } else {
+      s.Bind(v.employee_no);
+    }
+    s.Bind(v.phone).Bind(v.created_at);
+    return Insert(s, "insert person");
+  }
+  Result<Person> GetPerson(Id id) override {
+    Stmt s(db_, kPersonSelect " WHERE id=?");
+    s.Bind(id);
+    return One<Person>(s, "get person", "person " + std::to_string(id) + " does not exist",
+                       MapPerson);
+  }
+  Result<std::vector<Person>> ListPeople(Id site_id, PageRequest p) override {
+    Stmt s(db_, kPersonSelect " WHERE (?=0 OR site_id=?) AND id>? ORDER BY id LIMIT ?");
+    s.Bind(site_id).Bind(site_id).Bind(p.after_id).Bind(p.limit);
+    return Collect<Person>(s, "list people", MapPerson);
+  }
+  Result<Id> InsertCertification(const Certification& v) override {
+    Stmt s(db_, "INSERT INTO certifications(person_id, kind, number, expires_on) VALUES(?,?,?,?)");
+    s.Bind(v.person_id).Bind(v.kind).Bind(v.number).Bind(v.expires_on);
+    return Insert(s, "insert certification");
+  }
+  Result<std::vector<Certification>> ListCertifications(Id person_id) override {
+    Stmt s(db_,
+           "SELECT id, person_id, kind, number, expires_on FROM certifications WHERE person_id=? "
+           "ORDER BY id");
+    s.Bind(person_id);
+    return Collect<Certification>(s, "list certifications", MapCertification);
+  }
+
+  // ---- accounts
+  Result<Id> InsertAccount(const Account& v) override {
+    Stmt s(db_,
+           "INSERT INTO accounts(username, password_hash, person_id, disabled, created_at) "
+           "VALUES(?,?,?,?,?)");
+    s.Bind(v.username)
+        .Bind(v.password_hash)
+        .BindRef(v.person_id)
+        .Bind(v.disabled)
+        .Bind(v.created_at);
+    return Insert(s, "insert account");
+  }
+  Result<Account> GetAccount(Id id) override {
+    Stmt s(db_, kAccountSelect " WHERE id=?");
+    s.Bind(id);
+    return One<Account>(s, "get account", "account " + std::to_string(id) + " does not exist",
+                        MapAccount);
+  }
+  Result<Account> GetAccountByUsername(const std::string& username) override {
+    Stmt s(db_, kAccountSelect " WHERE username=?");
+    s.Bind(username);
+    return One<Account>(s, "get account", "no account named \"" + username + "\"", MapAccount);
+  }
+  Result<std::vector<Account>> ListAccounts(PageRequest p) override {
+    Stmt s(db_, kAccountSelect " WHERE id>? ORDER BY id LIMIT ?");
+    s.Bind(p.after_id).Bind(p.limit);
+    return Collect<Account>(s, "list accounts", MapAccount);
+  }
+  Result<Id> InsertRoleGrant(const RoleGrant& v) override {
+    Stmt s(db_, "INSERT INTO role_grants(account_id, role, scope_kind, scope_id) VALUES(?,?,?,?)");
+    s.Bind(v.account_id).Bind(v.role).Bind(v.scope_kind).Bind(v.scope_id);
+    return Insert(s, "insert role grant");
+  }
+  Result<std::vector<RoleGrant>> ListRoleGrants(Id account_id) override {
+    Stmt s(db_,
+           "SELECT id, account_id, role, scope_kind, scope_id FROM role_grants WHERE account_id=? "
+           "ORDER BY id");
+    s.Bind(account_id);
+    return Collect<RoleGrant>(s, "list role grants", [](Stmt& s) {
+      return RoleGrant{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4)};
+    });
+  }
+  Result<void> InsertSession(const Session& v) override {
+    Stmt s(db_,
+           "INSERT INTO sessions(token_hash, account_id, csrf_token, created_at, expires_at) "
+           "VALUES(?,?,?,?,?)");
+    s.Bind(v.token_hash)
+        .Bind(v.account_id)
+        .Bind(v.csrf_token)
+        .Bind(v.created_at)
+        .Bind(v.expires_at);
+    return Done(s, "insert session");
+  }
+  Result<Session> GetSession(const std::string& token_hash) override {
+    Stmt s(db_,
+           "SELECT token_hash, account_id, csrf_token, created_at, expires_at FROM sessions "
+           "WHERE token_hash=?");
+    s.Bind(token_hash);
+    return One<Session>(s, "get session", "no such session", [](Stmt& s) {
+      return Session{s.Text(0), s.Int(1), s.Text(2), s.Time(3), s.Time(4)};
+    });
+  }
+  Result<void> DeleteSession(const std::string& token_hash) override {
+    Stmt s(db_, "DELETE FROM sessions WHERE token_hash=?");
+    s.Bind(token_hash);
+    return Done(s, "delete session");
+  }
+  Result<Id> InsertApiToken(const ApiToken& v) override {
+    Stmt s(db_,
+           "INSERT INTO api_tokens(account_id, name, token_hash, created_at, revoked) "
+           "VALUES(?,?,?,?,?)");
+    s.Bind(v.account_id).Bind(v.name).Bind(v.token_hash).Bind(v.created_at).Bind(v.revoked);
+    return Insert(s, "insert api token");
+  }
+  Result<ApiToken> GetApiTokenByHash(const std::string& token_hash) override {
+    Stmt s(db_,
+           "SELECT id, account_id, name, token_hash, created_at, revoked FROM api_tokens "
+           "WHERE token_hash=?");
+    s.Bind(token_hash);
+    return One<ApiToken>(s, "get api token", "no such api token", [](Stmt& s) {
+      return ApiToken{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Time(4), s.Int(5) != 0};
+    });
+  }
+
+  // ---- idempotency
+  Result<std::optional<IdempotentResponse>> GetIdempotentResponse(Id account_id,
+                                                                  const std::string& key) override {
+    Stmt s(db_,
+           "SELECT account_id, key, request_hash, status, body, created_at FROM idempotency "
+           "WHERE account_id=? AND key=?");
+    s.Bind(account_id).Bind(key);
+    ZHIDU_TRY(bool row, s.Step("get idempotent response"));
+    if (!row) return std::optional<IdempotentResponse>();
+    return std::optional<IdempotentResponse>(IdempotentResponse{
+        s.Int(0), s.Text(1), s.Text(2), static_cast<int>(s.Int(3)), s.Text(4), s.Time(5)});
+  }
+  Result<void> InsertIdempotentResponse(const IdempotentResponse& v) override {
+    Stmt s(db_,
+           "INSERT INTO idempotency(account_id, key, request_hash, status, body, created_at) "
+           "VALUES(?,?,?,?,?,?)");
+    s.Bind(v.account_id)
+        .Bind(v.key)
+        .Bind(v.request_hash)
+        .Bind(v.status)
+        .Bind(v.body)
+        .Bind(v.created_at);
+    return Done(s, "insert idempotent response");
+  }
+
+  // ---- journal
+  Result<JournalHead> ReadJournalHead() override {
+    Stmt s(db_, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
+    ZHIDU_TRY(bool row, s.Step("read journal head"));
+    if (!row) return JournalHead{};
+    return JournalHead{s.Int(0), s.Digest(1)};
+  }
+  Result<void> AppendJournal(const JournalRecord& r) override {
+    Stmt s(db_,
+           "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
+           "VALUES(?,?,?,?,?,?,?,?)");
+    s.Bind(r.seq).Bind(r.at).Bind(r.kind).Bind(r.actor).Bind(r.subject).Bind(r.payload);
+    s.BindBlob(r.prev_hash.data(), 32).BindBlob(r.hash.data(), 32);
+    return Done(s, "append journal record");
+  }
+  Result<std::vector<JournalRecord>> ReadJournal(std::int64_t after_seq, int limit) override {
+    std::string sql =
+        std::string("SELECT ") + kJournalColumns + " FROM journal WHERE seq>? ORDER BY seq LIMIT ?";
+    Stmt s(db_, sql.c_str());
+    s.Bind(after_seq).Bind(limit);
+    return Collect<JournalRecord>(s, "read journal", MapJournal);
+  }
+  Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) override {
+    // seq is the rowid: this is the physical order, so a renumbered row shows up where it is.
+    std::string sql = std::string("SELECT ") + kJournalColumns + " FROM journal ORDER BY rowid";
+    Stmt s(db_, sql.c_str());
+    for (;;) {
+      ZHIDU_TRY(bool row, s.Step("scan journal"));
+      if (!row) return Ok();
+      if (!visit(MapJournal(s))) return Ok();
+    }
+  }
+
+ private:
+  Result<Id> Insert(Stmt& s, std::string_view what) {
+    ZHIDU_TRY(bool row, s.Step(what));
+    (void)row;
+    return sqlite3_last_insert_rowid(db_);
+  }
+  Result<void> Done(Stmt& s, std::string_view what) {
+    ZHIDU_TRY(bool row, s.Step(what));
+    (void)row;
+    return Ok();
+  }
+
+  sqlite3* db_;
+  std::function<void(sqlite3*)> release_;
+  bool finished_ = false;
+};
+
+// ---------------------------------------------------------------- store
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, sqlite3* writer, int read_connections)
+      : path_(std::move(path)), writer_(writer), max_readers_(read_connections) {}
+  ~SqliteStore() override {
+    for (auto* db : idle_readers_) sqlite3_close(db);
+    sqlite3_close(writer_);
+  }
+
+  std::string_view backend() const override { return "sqlite"; }
+
+  Result<void> Migrate() override {
+    ZHIDU_TRY_VOID(Exec(writer_,
+                        "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+                        "applied_at INTEGER NOT NULL)",
+                        "create schema_migrations"));
+    ZHIDU_TRY(int current, SchemaVersion());
+    const auto& migrations = SqliteMigrations();
+    for (int v = current + 1; v <= static_cast<int>(migrations.size()); ++v) {
+      ZHIDU_TRY_VOID(Exec(writer_, "BEGIN IMMEDIATE", "begin migration"));
+      auto applied = Exec(writer_, migrations[v - 1], "migration " + std::to_string(v));
+      if (applied) {
+        Stmt s(
+            writer_,
+            "INSERT INTO schema_migrations(version, applied_at) VALUES(?, strftime('%s','now'))");
+        s.Bind(v);
+        auto r = s.Step("record migration");
+        if (!r) applied = Fail(r.error());
+      }
+      if (!applied) {
+        (void)Exec(writer_, "ROLLBACK", "rollback migration");
+        return Fail(applied.error());
+      }
+      ZHIDU_TRY_VOID(Exec(writer_, "COMMIT", "commit migration"));
+    }
+    return Ok();
+  }
+
+  Result<int> SchemaVersion() override {
+    Stmt s(writer_, "SELECT coalesce(max(version),0) FROM schema_migrations");
+    ZHIDU_TRY(bool row, s.Step("read schema version"));
+    return row ? static_cast<int>(s.Int(0)) : 0;
+  }
+
+  Result<std::unique_ptr<UnitOfWork>> BeginWrite() override {
+    auto unit = std::make_unique<SqliteUnit>(writer_, [](sqlite3*) {});
+    ZHIDU_TRY_VOID(unit->Begin(true));
+    return std::unique_ptr<UnitOfWork>(std::move(unit));
+  }
+
+  Result<std::unique_ptr<UnitOfWork>> BeginRead() override {
+    sqlite3* db = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_readers_.empty()) {
+        db = idle_readers_.back();
+        idle_readers_.pop_back();
+      }
+    }
+    if (!db) {
+      ZHIDU_TRY(db, OpenConnection(path_, true));
+    }
+    auto unit = std::make_unique<SqliteUnit>(db, [this](sqlite3* conn) { Return(conn); });
+    ZHIDU_TRY_VOID(unit->Begin(false));
+    return std::unique_ptr<UnitOfWork>(std::move(unit));
+  }
+
+ private:
+  void Return(sqlite3* db) {
+    std::lock_guard lock(mu_);
+    if (static_cast<int>(idle_readers_.size()) < max_readers_) {
+      idle_readers_.push_back(db);
+    } else {
+      sqlite3_close(db);
+    }
+  }
+
+  std::string path_;
+  sqlite3* writer_;
+  int max_readers_;
+  std::mutex mu_;
+  std::vector<sqlite3*> idle_readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int read_connections) {
+  ZHIDU_TRY(sqlite3 * writer, OpenConnection(path, false));
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(path, writer, read_connections));
+}
+
+}  // namespace zhidu::store

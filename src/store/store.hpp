@@ -1,0 +1,105 @@
+// Store and UnitOfWork: the storage interface of zhidu, in domain verbs.
+//
+// Contracts:
+//  1. A UnitOfWork is one transaction. Nothing it wrote is visible to others before Commit();
+//     destroying it without Commit() rolls back.
+//  2. Write units are used only by the single writer (store/writer.hpp); read units by anyone.
+//  3. Verbs never throw; driver errors come back as Error: unique violations as kConflict,
+//     missing rows as kNotFound, lost connections as kUnavailable.
+//  4. SQL dialects live only in the backends (store/sqlite, store/postgres).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "store/types.hpp"
+
+namespace zhidu::store {
+
+class UnitOfWork {
+ public:
+  virtual ~UnitOfWork() = default;
+
+  // ---- transaction control
+  virtual Result<void> Commit() = 0;
+  // Savepoints let the writer batch many requests in one transaction and undo one of them.
+  virtual Result<void> Savepoint() = 0;
+  virtual Result<void> RollbackToSavepoint() = 0;
+  virtual Result<void> ReleaseSavepoint() = 0;
+
+  // ---- organisation (组织)
+  virtual Result<Id> InsertSite(const Site& site) = 0;
+  virtual Result<Site> GetSite(Id id) = 0;
+  virtual Result<std::vector<Site>> ListSites(PageRequest page) = 0;
+  virtual Result<Id> InsertDepartment(const Department& department) = 0;
+  virtual Result<Department> GetDepartment(Id id) = 0;
+  virtual Result<std::vector<Department>> ListDepartments(Id site_id, PageRequest page) = 0;
+  virtual Result<Id> InsertTeam(const Team& team) = 0;
+  virtual Result<Team> GetTeam(Id id) = 0;
+  virtual Result<std::vector<Team>> ListTeams(Id site_id, PageRequest page) = 0;
+  virtual Result<Id> InsertPost(const Post& post) = 0;
+  virtual Result<Post> GetPost(Id id) = 0;
+  virtual Result<std::vector<Post>> ListPosts(Id site_id, PageRequest page) = 0;
+  virtual Result<Id> InsertPerson(const Person& person) = 0;
+  virtual Result<Person> GetPerson(Id id) = 0;
+  // site_id 0: every site.
+  virtual Result<std::vector<Person>> ListPeople(Id site_id, PageRequest page) = 0;
+  virtual Result<Id> InsertCertification(const Certification& certification) = 0;
+  virtual Result<std::vector<Certification>> ListCertifications(Id person_id) = 0;
+
+  // ---- accounts and authentication
+  virtual Result<Id> InsertAccount(const Account& account) = 0;
+  virtual Result<Account> GetAccount(Id id) = 0;
+  virtual Result<Account> GetAccountByUsername(const std::string& username) = 0;
+  virtual Result<std::vector<Account>> ListAccounts(PageRequest page) = 0;
+  virtual Result<Id> InsertRoleGrant(const RoleGrant& grant) = 0;
+  virtual Result<std::vector<RoleGrant>> ListRoleGrants(Id account_id) = 0;
+  virtual Result<void> InsertSession(const Session& session) = 0;
+  virtual Result<Session> GetSession(const std::string& token_hash) = 0;
+  virtual Result<void> DeleteSession(const std::string& token_hash) = 0;
+  virtual Result<Id> InsertApiToken(const ApiToken& token) = 0;
+  virtual Result<ApiToken> GetApiTokenByHash(const std::string& token_hash) = 0;
+
+  // ---- idempotent requests
+  virtual Result<std::optional<IdempotentResponse>> GetIdempotentResponse(
+      Id account_id, const std::string& key) = 0;
+  virtual Result<void> InsertIdempotentResponse(const IdempotentResponse& response) = 0;
+
+  // ---- journal (append-only; there is deliberately no update or delete verb)
+  // In a write unit the head is read under the writer's lock (PostgreSQL: FOR UPDATE), so that
+  // several processes appending to one database extend one chain.
+  virtual Result<JournalHead> ReadJournalHead() = 0;
+  virtual Result<void> AppendJournal(const JournalRecord& record) = 0;
+  // Records with seq > after_seq, ascending, at most `limit`.
+  virtual Result<std::vector<JournalRecord>> ReadJournal(std::int64_t after_seq, int limit) = 0;
+  // Streams every record in seq order to `visit` (stops early when it returns false). For verify:
+  // does not materialise the journal in memory.
+  virtual Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // "sqlite" or "postgresql".
+  virtual std::string_view backend() const = 0;
+  // Applies pending versioned migrations; idempotent.
+  virtual Result<void> Migrate() = 0;
+  // The schema version after Migrate().
+  virtual Result<int> SchemaVersion() = 0;
+  // A transaction that may write. Only the writer calls this.
+  virtual Result<std::unique_ptr<UnitOfWork>> BeginWrite() = 0;
+  // A read-only snapshot. Thread-safe; may be called from any thread.
+  virtual Result<std::unique_ptr<UnitOfWork>> BeginRead() = 0;
+};
+
+struct StoreOptions {
+  std::string sqlite_path;   // used when database_url is empty
+  std::string database_url;  // postgresql://… selects the PostgreSQL backend
+  int read_connections = 8;
+};
+
+}  // namespace zhidu::store

@@ -1,0 +1,137 @@
+#include "store/writer.hpp"
+
+#include <exception>
+
+#include "store/journal.hpp"
+
+namespace zhidu::store {
+
+Result<std::int64_t> Tx::Journal(std::string kind, Id actor, std::string subject,
+                                 std::string payload) {
+  JournalRecord record;
+  record.at = clock_.Now();
+  record.kind = std::move(kind);
+  record.actor = actor;
+  record.subject = std::move(subject);
+  record.payload = std::move(payload);
+  JournalHead next = head_;
+  Chain(record, next);
+  ZHIDU_TRY_VOID(unit_.AppendJournal(record));
+  head_ = next;
+  return record.seq;
+}
+
+Writer::Writer(Store& store, const Clock& clock, int max_batch,
+               std::function<void(double, int)> on_commit)
+    : store_(store), clock_(clock), max_batch_(max_batch), on_commit_(std::move(on_commit)) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::Enqueue(Job job) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(job));
+      cv_.notify_one();
+      return;
+    }
+  }
+  Error e{Errc::kUnavailable, "the server is shutting down; retry the request", ""};
+  job.complete(&e);
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+WriterStats Writer::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void Writer::Loop() {
+  for (;;) {
+    std::deque<Job> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && static_cast<int>(batch.size()) < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+  }
+}
+
+void Writer::RunBatch(std::deque<Job>& batch) {
+  double started = MonotonicSeconds();
+  auto fail_all = [&](const Error& e) {
+    for (auto& job : batch)
+      if (job.complete) job.complete(&e);
+  };
+  auto unit_or = store_.BeginWrite();
+  if (!unit_or) return fail_all(unit_or.error());
+  auto& unit = **unit_or;
+  auto head_or = unit.ReadJournalHead();
+  if (!head_or) return fail_all(head_or.error());
+  JournalHead head = *head_or;
+  const std::int64_t first_seq = head.seq;
+
+  std::vector<std::pair<size_t, Error>> failed;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    JournalHead saved = head;
+    if (auto s = unit.Savepoint(); !s) {
+      failed.emplace_back(i, s.error());
+      continue;
+    }
+    Tx tx(unit, head, clock_);
+    Result<void> r = Ok();
+    try {
+      r = batch[i].run(tx);
+    } catch (const std::exception& ex) {
+      r = Fail(Errc::kInternal, std::string("internal error: ") + ex.what());
+    }
+    if (r) {
+      if (auto s = unit.ReleaseSavepoint(); !s) r = Fail(s.error());
+    }
+    if (!r) {
+      (void)unit.RollbackToSavepoint();
+      head = saved;
+      failed.emplace_back(i, r.error());
+    }
+  }
+  auto committed = unit.Commit();
+  double seconds = MonotonicSeconds() - started;
+  size_t next_failed = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (next_failed < failed.size() && failed[next_failed].first == i) {
+      batch[i].complete(&failed[next_failed].second);
+      ++next_failed;
+    } else if (!committed) {
+      Error e{Errc::kUnavailable, "the write could not be committed: " + committed.error().message,
+              ""};
+      batch[i].complete(&e);
+    } else {
+      batch[i].complete(nullptr);
+    }
+  }
+  if (committed) {
+    std::lock_guard lock(mu_);
+    stats_.commits++;
+    stats_.jobs += batch.size();
+    stats_.journal_records += static_cast<std::uint64_t>(head.seq - first_seq);
+  }
+  if (committed && on_commit_) on_commit_(seconds, static_cast<int>(batch.size()));
+}
+
+}  // namespace zhidu::store

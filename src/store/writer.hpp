@@ -1,0 +1,125 @@
+// Writer: the single writer of zhidu, with group commit.
+//
+// Invariants:
+//  1. Exactly one thread (the writer thread) opens write units; every state change and its
+//     journal records happen in one UnitOfWork, so they commit or vanish together.
+//  2. Jobs are batched: one transaction holds up to max_batch jobs, each inside its own savepoint.
+//     A job that fails is rolled back to its savepoint and alone gets its error; the others commit.
+//  3. A job's completion callback runs only after the transaction holding it has committed
+//     durably (SQLite synchronous=FULL, PostgreSQL fsync), so a 2xx always means durable.
+//  4. If the commit itself fails, every job of the batch gets kUnavailable and nothing of the
+//     batch is visible.
+//  5. The journal head is read from the store at the start of every batch, so several processes
+//     sharing one PostgreSQL extend a single chain.
+//  6. Stop() refuses new jobs, finishes every queued job, then returns.
+//
+// Job life: queued -> running (savepoint) -> {released | rolled back} -> committed -> completed.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "store/store.hpp"
+
+namespace zhidu::store {
+
+// What a job sees: the transaction and the journal.
+class Tx {
+ public:
+  Tx(UnitOfWork& unit, JournalHead& head, const Clock& clock)
+      : unit_(unit), head_(head), clock_(clock) {}
+  UnitOfWork& unit() { return unit_; }
+  TimePoint now() const { return clock_.Now(); }
+  // Appends a journal record in this transaction. `payload` must be canonical JSON text.
+  Result<std::int64_t> Journal(std::string kind, Id actor, std::string subject,
+                               std::string payload);
+
+ private:
+  UnitOfWork& unit_;
+  JournalHead& head_;
+  const Clock& clock_;
+};
+
+struct WriterStats {
+  std::uint64_t commits = 0;
+  std::uint64_t jobs = 0;
+  std::uint64_t journal_records = 0;
+};
+
+class Writer {
+ public:
+  // `store` and `clock` must outlive the Writer. `on_commit(seconds, jobs)` (optional) is called
+  // on the writer thread after each commit, for metrics.
+  Writer(Store& store, const Clock& clock, int max_batch = 512,
+         std::function<void(double, int)> on_commit = {});
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Runs `job(tx)` in the writer and calls `done(result)` after commit (on the writer thread;
+  // keep it short). After Stop(), `done` gets kUnavailable at once.
+  template <typename T>
+  void Submit(std::function<Result<T>(Tx&)> job, std::function<void(Result<T>)> done);
+
+  // Blocking convenience for callers that may wait (CLI, tests, handler threads).
+  template <typename T>
+  Result<T> Run(std::function<Result<T>(Tx&)> job) {
+    auto promise = std::make_shared<std::promise<Result<T>>>();
+    auto future = promise->get_future();
+    Submit<T>(std::move(job), [promise](Result<T> r) { promise->set_value(std::move(r)); });
+    return future.get();
+  }
+
+  void Stop();
+  WriterStats stats() const;
+
+ private:
+  struct Job {
+    std::function<Result<void>(Tx&)> run;        // stores its value in shared state
+    std::function<void(const Error*)> complete;  // nullptr: committed
+  };
+  void Enqueue(Job job);
+  void Loop();
+  void RunBatch(std::deque<Job>& batch);
+
+  Store& store_;
+  const Clock& clock_;
+  const int max_batch_;
+  std::function<void(double, int)> on_commit_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  WriterStats stats_;
+  std::thread thread_;
+};
+
+template <typename T>
+void Writer::Submit(std::function<Result<T>(Tx&)> job, std::function<void(Result<T>)> done) {
+  auto value = std::make_shared<std::optional<T>>();
+  Job j;
+  j.run = [job = std::move(job), value](Tx& tx) -> Result<void> {
+    auto r = job(tx);
+    if (!r) return Fail(std::move(r).error());
+    value->emplace(std::move(*r));
+    return Ok();
+  };
+  j.complete = [done = std::move(done), value](const Error* error) {
+    if (error) {
+      done(Fail(*error));
+    } else {
+      done(std::move(**value));
+    }
+  };
+  Enqueue(std::move(j));
+}
+
+}  // namespace zhidu::store

@@ -1,0 +1,207 @@
+// One storage suite, run against every backend: SQLite always, PostgreSQL when
+// ZHIDU_TEST_PG_URL names a server (make test starts a throwaway cluster and sets it).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "base/clock.hpp"
+#include "store/journal.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
+#include "store/writer.hpp"
+#include "tests/store_backends.hpp"
+
+namespace zhidu::store {
+namespace {
+
+class StoreConformance : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto opened = testing_support::OpenFreshStore(GetParam());
+    if (!opened) GTEST_SKIP() << opened.error().message;
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->Migrate());
+  }
+
+  Result<std::unique_ptr<UnitOfWork>> Write() { return store_->BeginWrite(); }
+
+  std::unique_ptr<Store> store_;
+  ManualClock clock_{TimePoint(Micros(1'790'000'000'000'000))};
+};
+
+TEST_P(StoreConformance, MigrateIsIdempotentAndVersioned) {
+  auto v1 = store_->SchemaVersion();
+  ASSERT_TRUE(v1);
+  EXPECT_GE(*v1, 1);
+  ASSERT_TRUE(store_->Migrate());
+  EXPECT_EQ(*store_->SchemaVersion(), *v1);
+}
+
+TEST_P(StoreConformance, OrganisationRoundTrip) {
+  auto u = *Write();
+  auto site = u->InsertSite({0, "一号站", "Asia/Shanghai", clock_.Now()});
+  ASSERT_TRUE(site) << site.error().message;
+  auto dept = u->InsertDepartment({0, *site, "秩序维护部"});
+  ASSERT_TRUE(dept);
+  auto team = u->InsertTeam({0, *site, *dept, "甲班"});
+  ASSERT_TRUE(team);
+  auto post = u->InsertPost({0, *site, *dept, "中控员"});
+  ASSERT_TRUE(post);
+  auto person =
+      u->InsertPerson({0, *site, *dept, *team, "张三", "E001", "13800000000", clock_.Now()});
+  ASSERT_TRUE(person);
+  ASSERT_TRUE(u->InsertCertification({0, *person, "消防设施操作员", "No.1", "2027-06-30"}));
+  ASSERT_TRUE(u->Commit());
+
+  auto r = *store_->BeginRead();
+  auto got = r->GetPerson(*person);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->name, "张三");
+  EXPECT_EQ(got->team_id, *team);
+  EXPECT_EQ(got->created_at, clock_.Now());
+  auto certs = r->ListCertifications(*person);
+  ASSERT_TRUE(certs);
+  ASSERT_EQ(certs->size(), 1u);
+  EXPECT_EQ((*certs)[0].expires_on, "2027-06-30");
+  EXPECT_EQ(r->GetSite(*site)->time_zone, "Asia/Shanghai");
+  EXPECT_EQ(r->ListDepartments(*site, {})->size(), 1u);
+  EXPECT_EQ(r->ListTeams(*site, {})->size(), 1u);
+  EXPECT_EQ(r->ListPosts(*site, {})->size(), 1u);
+}
+
+TEST_P(StoreConformance, MissingRowsAreNotFoundAndDuplicatesConflict) {
+  auto u = *Write();
+  auto missing = u->GetSite(424242);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::kNotFound);
+  ASSERT_TRUE(u->InsertSite({0, "dup", "Asia/Shanghai", clock_.Now()}));
+  auto dup = u->InsertSite({0, "dup", "Asia/Shanghai", clock_.Now()});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, Errc::kConflict);
+}
+
+TEST_P(StoreConformance, KeysetPagination) {
+  auto u = *Write();
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(u->InsertSite({0, "s" + std::to_string(i), "UTC", clock_.Now()}));
+  ASSERT_TRUE(u->Commit());
+  auto r = *store_->BeginRead();
+  auto first = *r->ListSites({0, 2});
+  ASSERT_EQ(first.size(), 2u);
+  auto second = *r->ListSites({first.back().id, 2});
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_GT(second.front().id, first.back().id);
+  auto rest = *r->ListSites({second.back().id, 10});
+  EXPECT_EQ(rest.size(), 1u);
+}
+
+TEST_P(StoreConformance, UncommittedWorkIsRolledBack) {
+  {
+    auto u = *Write();
+    ASSERT_TRUE(u->InsertSite({0, "ghost", "UTC", clock_.Now()}));
+  }
+  auto r = *store_->BeginRead();
+  EXPECT_TRUE(r->ListSites({})->empty());
+}
+
+TEST_P(StoreConformance, SavepointUndoesOnlyItsPart) {
+  auto u = *Write();
+  ASSERT_TRUE(u->InsertSite({0, "kept", "UTC", clock_.Now()}));
+  ASSERT_TRUE(u->Savepoint());
+  ASSERT_TRUE(u->InsertSite({0, "undone", "UTC", clock_.Now()}));
+  ASSERT_TRUE(u->RollbackToSavepoint());
+  ASSERT_TRUE(u->Commit());
+  auto sites = *(*store_->BeginRead())->ListSites({});
+  ASSERT_EQ(sites.size(), 1u);
+  EXPECT_EQ(sites[0].name, "kept");
+}
+
+TEST_P(StoreConformance, AccountsSessionsTokensIdempotency) {
+  auto u = *Write();
+  auto acc = u->InsertAccount({0, "admin", "$argon2id$x", 0, false, clock_.Now()});
+  ASSERT_TRUE(acc);
+  ASSERT_TRUE(u->InsertRoleGrant({0, *acc, "admin", "global", 0}));
+  auto dup_grant = u->InsertRoleGrant({0, *acc, "admin", "global", 0});
+  ASSERT_FALSE(dup_grant);
+  EXPECT_EQ(dup_grant.error().code, Errc::kConflict);
+  ASSERT_TRUE(u->InsertSession({"h1", *acc, "csrf", clock_.Now(), clock_.Now() + Micros(1000)}));
+  ASSERT_TRUE(u->InsertApiToken({0, *acc, "scada", "th", clock_.Now(), false}));
+  ASSERT_TRUE(u->InsertIdempotentResponse({*acc, "k1", "rh", 201, "{\"id\":1}", clock_.Now()}));
+  ASSERT_TRUE(u->Commit());
+
+  auto r = *store_->BeginRead();
+  EXPECT_EQ(r->GetAccountByUsername("admin")->id, *acc);
+  EXPECT_EQ(r->GetAccountByUsername("nobody").error().code, Errc::kNotFound);
+  EXPECT_EQ(r->ListRoleGrants(*acc)->at(0).role, "admin");
+  EXPECT_EQ(r->GetSession("h1")->csrf_token, "csrf");
+  EXPECT_EQ(r->GetApiTokenByHash("th")->name, "scada");
+  auto idem = *r->GetIdempotentResponse(*acc, "k1");
+  ASSERT_TRUE(idem.has_value());
+  EXPECT_EQ(idem->status, 201);
+  EXPECT_FALSE(r->GetIdempotentResponse(*acc, "k2")->has_value());
+  r.reset();
+
+  auto w = *Write();
+  ASSERT_TRUE(w->DeleteSession("h1"));
+  ASSERT_TRUE(w->Commit());
+  EXPECT_EQ((*store_->BeginRead())->GetSession("h1").error().code, Errc::kNotFound);
+}
+
+TEST_P(StoreConformance, WriterChainsJournalAndVerifies) {
+  Writer writer(*store_, clock_, 64);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        auto r = writer.Run<Id>([&](Tx& tx) -> Result<Id> {
+          ZHIDU_TRY(Id id,
+                    tx.unit().InsertSite({0, "site-" + std::to_string(t) + "-" + std::to_string(i),
+                                          "UTC", tx.now()}));
+          ZHIDU_TRY_VOID(tx.Journal("org.site.created", 1, "site/" + std::to_string(id), "{}"));
+          return id;
+        });
+        if (r) ok++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 100);
+  // A failing job is rolled back alone, journal included.
+  auto bad = writer.Run<Id>([&](Tx& tx) -> Result<Id> {
+    ZHIDU_TRY_VOID(tx.Journal("org.site.created", 1, "site/x", "{}"));
+    return tx.unit().InsertSite({0, "site-0-0", "UTC", tx.now()});  // duplicate name
+  });
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::kConflict);
+  writer.Stop();
+
+  auto r = *store_->BeginRead();
+  auto report = VerifyJournal(*r);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->records, 100);
+  EXPECT_EQ(r->ReadJournalHead()->seq, 100);
+  auto page = *r->ReadJournal(98, 10);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].seq, 99);
+  EXPECT_EQ(page[0].hash, ComputeHash(page[0]));
+  EXPECT_EQ(page[1].prev_hash, page[0].hash);
+}
+
+TEST_P(StoreConformance, WriterRefusesAfterStop) {
+  Writer writer(*store_, clock_);
+  writer.Stop();
+  auto r = writer.Run<int>([](Tx&) -> Result<int> { return 1; });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kUnavailable);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
+                         ::testing::ValuesIn(testing_support::Backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace zhidu::store
