@@ -1,0 +1,59 @@
+// The console's API: one client wired to the session store, and a function per endpoint.
+import { createClient } from './client.js'
+
+let csrfGetter = () => null
+let unauthHandler = () => {}
+
+export function bindSession({ getCsrfToken, onUnauthenticated }) {
+  csrfGetter = getCsrfToken
+  unauthHandler = onUnauthenticated
+}
+
+export const http = createClient({
+  base: 'api/v1',
+  getCsrfToken: () => csrfGetter(),
+  onUnauthenticated: (e) => unauthHandler(e),
+})
+
+const page = (path) => (params = {}) => http.get(path, params)
+const create = (path) => (body) => http.post(path, body)
+
+export const api = {
+  login: (username, password) => http.post('login', { username, password }, { quiet401: true }),
+  me: () => http.get('me', undefined, { quiet401: true }),
+  logout: () => http.post('logout', {}),
+
+  listSites: page('sites'),
+  createSite: create('sites'),
+  getSite: (id) => http.get(`sites/${encodeURIComponent(id)}`),
+  listDepartments: page('departments'),
+  createDepartment: create('departments'),
+  listTeams: page('teams'),
+  createTeam: create('teams'),
+  listPosts: page('posts'),
+  createPost: create('posts'),
+  listPeople: page('people'),
+  createPerson: create('people'),
+  getPerson: (id) => http.get(`people/${encodeURIComponent(id)}`),
+  addCertification: (personId, body) => http.post(`people/${encodeURIComponent(personId)}/certifications`, body),
+  listAccounts: page('accounts'),
+  createAccount: create('accounts'),
+
+  journal: ({ after, cursor, limit } = {}) => http.get('journal', { after, cursor, limit }),
+
+  policyRegulations: () => http.get('policy/regulations'),
+  policyClause: (id) => http.get(`policy/clauses/${encodeURIComponent(id)}`),
+}
+
+// Fetches every page of a list (for small pick lists such as sites in a filter), bounded.
+export async function listAll(fn, params = {}, { limit = 200, maxPages = 20 } = {}) {
+  const out = []
+  let cursor = null
+  for (let i = 0; i < maxPages; i++) {
+    const res = await fn({ ...params, limit, cursor: cursor || undefined })
+    out.push(...(res?.items || []))
+    cursor = res?.next_cursor
+    if (!cursor) break
+  }
+  return out
+}

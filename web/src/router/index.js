@@ -1,0 +1,56 @@
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { useSession } from '../stores/session.js'
+import { allowed, landingRoute } from '../lib/roles.js'
+
+const Shell = () => import('../views/AppShell.vue')
+const ComingSoon = () => import('../views/ComingSoonView.vue')
+const ALL = undefined
+const OPS = ['operator', 'head', 'employee']
+const HEADS = ['head']
+const ORG_READ = ['head']
+
+export const routes = [
+  { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
+  {
+    path: '/',
+    component: Shell,
+    children: [
+      { path: '', name: 'home', redirect: () => landingRoute(useSession().account) },
+      { path: 'duty-board', name: 'duty-board', component: ComingSoon, props: { feature: 'dutyBoard', items: 5 }, meta: { kinds: OPS, title: 'nav.dutyBoard' } },
+      { path: 'handover', name: 'handover', component: ComingSoon, props: { feature: 'handover', items: 4 }, meta: { kinds: OPS, title: 'nav.handover' } },
+      { path: 'duty-log', name: 'duty-log', component: ComingSoon, props: { feature: 'dutyLog', items: 3 }, meta: { kinds: OPS, title: 'nav.dutyLog' } },
+      { path: 'roster', name: 'roster', component: ComingSoon, props: { feature: 'roster', items: 3 }, meta: { kinds: OPS, title: 'nav.roster' } },
+      { path: 'approvals', name: 'approvals', component: ComingSoon, props: { feature: 'approvals', items: 3 }, meta: { kinds: HEADS, title: 'nav.approvals' } },
+      { path: 'reports', name: 'reports', component: ComingSoon, props: { feature: 'reports', items: 3 }, meta: { kinds: HEADS, title: 'nav.reports' } },
+      { path: 'org', name: 'org', component: () => import('../views/org/OrgOverview.vue'), meta: { kinds: ORG_READ, title: 'nav.org' } },
+      { path: 'org/sites', name: 'sites', component: () => import('../views/org/SitesView.vue'), meta: { kinds: ORG_READ, title: 'nav.sites' } },
+      { path: 'org/departments', name: 'departments', component: () => import('../views/org/UnitsView.vue'), props: { kind: 'departments' }, meta: { kinds: ORG_READ, title: 'nav.departments' } },
+      { path: 'org/teams', name: 'teams', component: () => import('../views/org/UnitsView.vue'), props: { kind: 'teams' }, meta: { kinds: ORG_READ, title: 'nav.teams' } },
+      { path: 'org/posts', name: 'posts', component: () => import('../views/org/UnitsView.vue'), props: { kind: 'posts' }, meta: { kinds: ORG_READ, title: 'nav.posts' } },
+      { path: 'org/people', name: 'people', component: () => import('../views/org/PeopleView.vue'), meta: { kinds: ORG_READ, title: 'nav.people' } },
+      { path: 'org/people/:id', name: 'person', component: () => import('../views/org/PersonView.vue'), props: true, meta: { kinds: ORG_READ, title: 'nav.people' } },
+      { path: 'org/accounts', name: 'accounts', component: () => import('../views/org/AccountsView.vue'), meta: { kinds: ['admin'], title: 'nav.accounts' } },
+      { path: 'journal', name: 'journal', component: () => import('../views/JournalView.vue'), meta: { kinds: HEADS, title: 'nav.journal' } },
+      { path: 'policy', name: 'policy', component: () => import('../views/PolicyView.vue'), meta: { kinds: ALL, title: 'nav.policy' } },
+      { path: 'forbidden', name: 'forbidden', component: () => import('../views/StatusView.vue'), props: { status: 'forbidden' } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/StatusView.vue'), props: { status: 'notFound' } },
+    ],
+  },
+]
+
+export function makeRouter() {
+  const router = createRouter({ history: createWebHashHistory(), routes })
+  router.beforeEach(async (to) => {
+    const session = useSession()
+    await session.restore()
+    if (to.meta.public) {
+      return session.signedIn && to.name === 'login' ? landingRoute(session.account) : true
+    }
+    if (!session.signedIn) {
+      return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+    }
+    if (!allowed(session.account, to.meta.kinds)) return { name: 'forbidden' }
+    return true
+  })
+  return router
+}

@@ -1,0 +1,39 @@
+// The navigation, in groups; each item names a route. Which items a user sees follows the route's
+// meta.kinds (see lib/roles.js). Items with comingSoon carry the 即将上线 badge.
+export const NAV = [
+  {
+    group: 'nav.groupDuty',
+    items: [
+      { route: 'duty-board', label: 'nav.dutyBoard', icon: 'Monitor', comingSoon: true },
+      { route: 'handover', label: 'nav.handover', icon: 'Switch', comingSoon: true },
+      { route: 'duty-log', label: 'nav.dutyLog', icon: 'Notebook', comingSoon: true },
+      { route: 'roster', label: 'nav.roster', icon: 'Calendar', comingSoon: true },
+    ],
+  },
+  {
+    group: 'nav.groupManage',
+    items: [
+      { route: 'approvals', label: 'nav.approvals', icon: 'Stamp', comingSoon: true },
+      { route: 'reports', label: 'nav.reports', icon: 'DataAnalysis', comingSoon: true },
+    ],
+  },
+  {
+    group: 'nav.groupOrg',
+    items: [
+      { route: 'org', label: 'nav.org', icon: 'OfficeBuilding' },
+      { route: 'sites', label: 'nav.sites', icon: 'Location' },
+      { route: 'departments', label: 'nav.departments', icon: 'Collection' },
+      { route: 'teams', label: 'nav.teams', icon: 'UserFilled' },
+      { route: 'posts', label: 'nav.posts', icon: 'Postcard' },
+      { route: 'people', label: 'nav.people', icon: 'User' },
+      { route: 'accounts', label: 'nav.accounts', icon: 'Key' },
+    ],
+  },
+  {
+    group: 'nav.groupSystem',
+    items: [
+      { route: 'journal', label: 'nav.journal', icon: 'Tickets' },
+      { route: 'policy', label: 'nav.policy', icon: 'Reading' },
+    ],
+  },
+]
