@@ -3,8 +3,10 @@
 // well-known names in Chinese and English, and an unknown role is treated as an ordinary employee.
 
 const ADMIN = [/^admin(istrator)?$/i, /^管理员$/, /^系统管理员$/]
-const HEAD = [/head/i, /manager/i, /director/i, /部长/, /经理/, /主管/]
-const OPERATOR = [/operator/i, /shift[_ -]?lead/i, /duty/i, /中控/, /值班/, /控制室/, /秩序/]
+// Roles defined by `zhidu serve` today (src/app/roles.cpp): admin, 部长, 中控员, 消防控制室值班员, 值班长,
+// 秩序维护主管, 客服专员, 客服主管, 客服经理, 礼宾员, 厅经理, 舍长, 办公室, 员工.
+const HEAD = [/head/i, /director/i, /^部长$/, /部门经理/]
+const OPERATOR = [/operator/i, /shift[_ -]?lead/i, /中控员/, /值班员/, /值班长/, /秩序维护主管/]
 
 const matches = (list, name) => list.some((re) => re.test(name))
 

@@ -12,7 +12,12 @@ describe('roles', () => {
     expect([...roleKinds(acct('中控员'))]).toEqual(['operator'])
     expect([...roleKinds(acct('消防控制室值班员'))]).toEqual(['operator'])
     expect([...roleKinds(acct('operator'))]).toEqual(['operator'])
+    expect([...roleKinds(acct('值班长'))]).toEqual(['operator'])
+    expect([...roleKinds(acct('秩序维护主管'))]).toEqual(['operator'])
+    expect([...roleKinds(acct('部门经理'))]).toEqual(['head'])
+    expect([...roleKinds(acct('客服专员'))]).toEqual(['employee'])
     expect([...roleKinds(acct('礼宾员'))]).toEqual(['employee'])
+    expect([...roleKinds(acct('中控员', '部长'))].sort()).toEqual(['head', 'operator'])
     expect([...roleKinds({ roles: [] })]).toEqual(['employee'])
   })
   it('lands each kind where the design says', () => {

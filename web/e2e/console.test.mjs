@@ -1,0 +1,248 @@
+// End-to-end: the built console (web/dist) served by the real `zhidu serve --demo`, driven in
+// Debian's Chromium. Run: `npm run build && npm run test:e2e` in web/ (ZHIDU_BIN overrides the binary).
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { ARTIFACTS, startZhidu } from './lib/server.mjs'
+import { launch } from './lib/browser.mjs'
+
+const STEP_MS = 60000
+let server
+
+// Today's date and offsets in the site's zone (Asia/Shanghai), as YYYY-MM-DD.
+function shanghaiDate(offsetDays = 0) {
+  const d = new Date(Date.now() + offsetDays * 86400000)
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
+}
+const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false })
+
+async function login(page, username, password) {
+  await page.goto(server.url + '/')
+  await page.waitForURL(/#\/login/)
+  await page.getByTestId('login-username').locator('input').fill(username)
+  await page.getByTestId('login-password').locator('input').fill(password)
+  await page.getByTestId('login-submit').click()
+}
+
+// Picks an option of the Element Plus select inside the form item labelled `label`.
+async function pick(scope, page, label, optionText) {
+  await scope.locator('.el-form-item', { hasText: label }).first().locator('.el-select__wrapper').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first().click()
+}
+
+before(async () => {
+  server = await startZhidu({ name: 'console' })
+})
+after(async () => {
+  if (server) await server.stop()
+})
+
+describe('desktop, admin', { timeout: 240000 }, () => {
+  let b
+  const suffix = Date.now().toString(36).slice(-5)
+  const siteName = `东区中控室-${suffix}`
+  const personName = `王小明${suffix}`
+  before(async () => {
+    b = await launch()
+  })
+  after(async () => {
+    if (b) await b.close()
+  })
+
+  it('shows the login page in zh-CN and a wrong password readably', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await login(page, 'admin', 'definitely-not-the-password')
+    const err = page.getByTestId('error-text')
+    await err.waitFor()
+    const text = await err.innerText()
+    assert.match(text, /用户名或密码不正确/, text)
+    assert.match(text, /服务器说明/, text)
+    assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN')
+    assert.ok(await page.getByRole('heading', { name: /登录/ }).isVisible())
+    await shot(page, 'desktop-login-error')
+  })
+
+  it('signs the admin in to the organisation page with the zh-CN shell', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await login(page, 'admin', server.credentials.get('admin').password)
+    await page.waitForURL(/#\/org$/)
+    await page.getByTestId('org-overview').waitFor()
+    const nav = page.getByTestId('nav')
+    for (const term of ['值班台', '交接班', '值班记录', '排班表', '站点/场所', '部门', '班组', '岗位', '人员', '审计日志']) {
+      assert.ok(await nav.getByText(term, { exact: true }).first().isVisible(), `nav shows ${term}`)
+    }
+    assert.ok(await nav.getByText('即将上线').first().isVisible())
+    assert.ok(await page.getByText('当前用户：admin').isVisible())
+    await shot(page, 'desktop-org')
+  })
+
+  it('validates the site form before submitting and shows a server error readably', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await page.getByTestId('nav').getByText('站点/场所', { exact: true }).click()
+    await page.waitForURL(/#\/org\/sites$/)
+    await page.getByText('示范园区（演示）').first().waitFor()
+    await page.getByTestId('create').click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByTestId('save').click()
+    await dialog.locator('.el-form-item__error', { hasText: '此项为必填' }).waitFor()
+    await shot(page, 'desktop-site-validation')
+    await dialog.getByTestId('f-name').locator('input').fill(siteName)
+    await dialog.getByTestId('save').click()
+    await dialog.waitFor({ state: 'hidden' })
+    await page.getByText(siteName).first().waitFor()
+
+    // The same name again: the server refuses (409 conflict) and the dialog says so in Chinese.
+    await page.getByTestId('create').click()
+    await dialog.getByTestId('f-name').locator('input').fill(siteName)
+    await dialog.getByTestId('save').click()
+    const err = dialog.getByTestId('error-text')
+    await err.waitFor()
+    const text = await err.innerText()
+    assert.match(text, /服务器说明/, text)
+    assert.match(text, /already exists|已存在|冲突/, text)
+    await shot(page, 'desktop-site-server-error')
+    await dialog.getByRole('button', { name: '取消' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+  })
+
+  it('creates a person with certificates and highlights expiry', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await page.getByTestId('nav').getByText('人员', { exact: true }).click()
+    await page.waitForURL(/#\/org\/people$/)
+    await page.getByTestId('create').click()
+    const dialog = page.getByRole('dialog')
+    await pick(dialog, page, '站点/场所', siteName)
+    await dialog.getByTestId('f-name').locator('input').fill(personName)
+    await dialog.getByTestId('f-employee-no').locator('input').fill(`E2E-${suffix}`)
+    await dialog.getByTestId('f-phone').locator('input').fill('not a phone')
+    await dialog.getByTestId('save').click()
+    await dialog.locator('.el-form-item__error', { hasText: '电话号码格式不正确' }).waitFor()
+    await dialog.getByTestId('f-phone').locator('input').fill('13800138000')
+    await dialog.getByTestId('save').click()
+    await page.waitForURL(/#\/org\/people\/\d+$/)
+    await page.getByTestId('person-name').getByText(personName).waitFor()
+
+    // An impossible date is caught before it is sent.
+    await page.getByTestId('c-kind').locator('input').fill('消防设施操作员')
+    await page.getByTestId('c-number').locator('input').fill(`XF-${suffix}-1`)
+    await page.getByTestId('c-expires').locator('input').fill('2027-02-30')
+    await page.getByTestId('c-save').click()
+    await page.locator('.el-form-item__error', { hasText: '日期格式应为 YYYY-MM-DD' }).waitFor()
+
+    const soon = shanghaiDate(10)
+    await page.getByTestId('c-expires').locator('input').fill(soon)
+    await page.getByTestId('c-save').click()
+    await page.locator('[data-testid=expiry-badge][data-status=expiring]').waitFor()
+    assert.match(await page.locator('[data-testid=expiry-badge][data-status=expiring]').innerText(), /10 天内到期/)
+
+    await page.getByTestId('c-kind').locator('input').fill('保安员证')
+    await page.getByTestId('c-number').locator('input').fill(`BA-${suffix}-2`)
+    await page.getByTestId('c-expires').locator('input').fill(shanghaiDate(-3))
+    await page.getByTestId('c-save').click()
+    await page.locator('[data-testid=expiry-badge][data-status=expired]').waitFor()
+    assert.equal(await page.locator('tr.row-expired').count(), 1)
+    assert.equal(await page.locator('tr.row-expiring').count(), 1)
+    assert.ok(await page.getByText('1 个证书已过期').isVisible())
+    const red = await page.locator('[data-testid=expiry-badge][data-status=expired]').evaluate((el) => getComputedStyle(el).backgroundColor)
+    assert.equal(red, 'rgb(185, 28, 28)')
+    await shot(page, 'desktop-person-certificates')
+
+    // Back in the list, filtered by the new site, the person is there.
+    await page.getByTestId('nav').getByText('人员', { exact: true }).click()
+    await page.locator('.toolbar .el-select__wrapper').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: siteName }).click()
+    await page.getByTestId('person-link').getByText(personName).waitFor()
+    assert.equal(await page.getByTestId('person-link').count(), 1)
+    await shot(page, 'desktop-people')
+  })
+
+  it('shows the audit journal, including the changes just made', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await page.getByTestId('nav').getByText('审计日志', { exact: true }).click()
+    await page.waitForURL(/#\/journal$/)
+    const list = page.getByTestId('journal-list')
+    await list.locator('tbody tr').first().waitFor()
+    for (let i = 0; i < 30; i++) {
+      if (await list.getByText(personName).count()) break
+      const more = page.getByRole('button', { name: '加载更多' })
+      if (!(await more.count())) break
+      await more.click()
+      await page.waitForTimeout(300)
+    }
+    assert.ok((await list.getByText(personName).count()) > 0, 'the new person is in the journal')
+    await shot(page, 'desktop-journal')
+  })
+
+  it('switches to English and back', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await page.getByTestId('lang-switch').first().click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: 'English' }).click()
+    await page.getByRole('heading', { name: 'Audit journal' }).waitFor()
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en')
+    await shot(page, 'desktop-journal-en')
+    await page.getByTestId('lang-switch').first().click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '简体中文' }).click()
+    await page.getByRole('heading', { name: '审计日志' }).waitFor()
+  })
+
+  it('lands a 部长 on approvals, honestly marked coming soon', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await page.getByTestId('logout').click()
+    await page.waitForURL(/#\/login/)
+    const head = server.credentials.get('head')
+    assert.ok(head, 'demo credentials include the 部长 account "head"')
+    await login(page, 'head', head.password)
+    await page.waitForURL(/#\/approvals$/)
+    await page.getByTestId('coming-badge').getByText('即将上线').waitFor()
+    await shot(page, 'desktop-head-approvals')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+})
+
+describe('phone 390×844', { timeout: 180000 }, () => {
+  let b
+  before(async () => {
+    b = await launch({ viewport: { width: 390, height: 844 }, mobile: true })
+  })
+  after(async () => {
+    if (b) await b.close()
+  })
+
+  it('an operator lands on the duty board', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    const op = server.credentials.get('op1')
+    assert.ok(op, 'demo credentials include the operator account "op1"')
+    await login(page, 'op1', op.password)
+    await page.waitForURL(/#\/duty-board$/)
+    await page.getByTestId('coming-soon').getByText('值班台').first().waitFor()
+    assert.ok(await page.getByTestId('coming-badge').isVisible())
+    await shot(page, 'phone-operator-duty-board')
+    await page.getByTestId('logout').click()
+    await page.waitForURL(/#\/login/)
+    await shot(page, 'phone-login')
+  })
+
+  it('the admin opens the menu drawer and the people list', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await login(page, 'admin', server.credentials.get('admin').password)
+    await page.waitForURL(/#\/org$/)
+    assert.equal(await page.locator('.shell-aside').count(), 0, 'no side bar on a phone')
+    const width = await page.evaluate(() => document.documentElement.scrollWidth)
+    assert.ok(width <= 390, `no horizontal scrolling (scrollWidth ${width})`)
+    await page.getByTestId('menu-button').click()
+    const drawer = page.locator('.el-drawer')
+    await drawer.getByText('审计日志', { exact: true }).waitFor()
+    await page.waitForTimeout(400) // let the slide-in finish for the screenshot
+    await shot(page, 'phone-menu')
+    await drawer.getByText('人员', { exact: true }).click()
+    await page.waitForURL(/#\/org\/people$/)
+    await drawer.waitFor({ state: 'hidden' })
+    await page.getByText('演示·王消防').first().waitFor()
+    await shot(page, 'phone-people')
+    await page.getByText('演示·李消防').first().click()
+    await page.waitForURL(/#\/org\/people\/\d+$/)
+    await page.getByTestId('expiry-badge').first().waitFor()
+    await shot(page, 'phone-person')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+})

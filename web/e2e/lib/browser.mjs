@@ -1,0 +1,34 @@
+// Debian's Chromium driven by playwright-core, each context in a fresh throwaway profile.
+import { chromium } from 'playwright-core'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+
+export async function launch({ viewport = { width: 1366, height: 860 }, mobile = false } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'zhidu-e2e-profile-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport,
+    isMobile: mobile,
+    hasTouch: mobile,
+    deviceScaleFactor: mobile ? 2 : 1,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  })
+  context.setDefaultTimeout(15000)
+  const page = context.pages()[0] || (await context.newPage())
+  const problems = []
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`)
+  })
+  const close = async () => {
+    await context.close().catch(() => {})
+    rmSync(profile, { recursive: true, force: true })
+  }
+  return { context, page, problems, close }
+}
