@@ -14,6 +14,19 @@ function shanghaiDate(offsetDays = 0) {
   const d = new Date(Date.now() + offsetDays * 86400000)
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
 }
+// Names of visible form controls that have no accessible label (should be none).
+async function unlabelledInputs(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('input, textarea, select')]
+      .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
+      .filter((el) => {
+        if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')) return false
+        if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) return false
+        return !el.closest('label')
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  )
+}
 const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false })
 
 async function login(page, username, password) {
@@ -62,9 +75,16 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await shot(page, 'desktop-login-error')
   })
 
-  it('signs the admin in to the organisation page with the zh-CN shell', { timeout: STEP_MS }, async () => {
+  it('signs the admin in, by keyboard only, to the organisation page with the zh-CN shell', { timeout: STEP_MS }, async () => {
     const { page } = b
-    await login(page, 'admin', server.credentials.get('admin').password)
+    await page.goto(server.url + '/')
+    await page.waitForURL(/#\/login/)
+    await page.getByTestId('login-username').locator('input').fill('')
+    await page.getByTestId('login-username').locator('input').focus()
+    await page.keyboard.type('admin')
+    await page.keyboard.press('Tab')
+    await page.keyboard.type(server.credentials.get('admin').password)
+    await page.keyboard.press('Enter')
     await page.waitForURL(/#\/org$/)
     await page.getByTestId('org-overview').waitFor()
     const nav = page.getByTestId('nav')
@@ -112,6 +132,7 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await page.getByTestId('create').click()
     const dialog = page.getByRole('dialog')
     await pick(dialog, page, '站点/场所', siteName)
+    assert.deepEqual(await unlabelledInputs(page), [], 'every input in the person form has a label')
     await dialog.getByTestId('f-name').locator('input').fill(personName)
     await dialog.getByTestId('f-employee-no').locator('input').fill(`E2E-${suffix}`)
     await dialog.getByTestId('f-phone').locator('input').fill('not a phone')
@@ -145,6 +166,7 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     assert.ok(await page.getByText('1 个证书已过期').isVisible())
     const red = await page.locator('[data-testid=expiry-badge][data-status=expired]').evaluate((el) => getComputedStyle(el).backgroundColor)
     assert.equal(red, 'rgb(185, 28, 28)')
+    assert.deepEqual(await unlabelledInputs(page), [], 'every input on the person page has a label')
     await shot(page, 'desktop-person-certificates')
 
     // Back in the list, filtered by the new site, the person is there.
