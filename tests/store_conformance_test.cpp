@@ -2,16 +2,23 @@
 // ZHIDU_TEST_PG_URL names a server (make test starts a throwaway cluster and sets it).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
 
 #include "base/clock.hpp"
+#include "base/crypto.hpp"
 #include "store/journal.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 #include "tests/store_backends.hpp"
+#if __has_include("store/postgres/postgres_store.hpp")
+#include "store/postgres/postgres_store.hpp"
+#define ZHIDU_TEST_POSTGRES 1
+#endif
 
 namespace zhidu::store {
 namespace {
@@ -199,8 +206,191 @@ TEST_P(StoreConformance, WriterRefusesAfterStop) {
   EXPECT_EQ(r.error().code, Errc::kUnavailable);
 }
 
+TEST_P(StoreConformance, FailedVerbLeavesTheUnitUsable) {
+  auto u = *Write();
+  ASSERT_TRUE(u->InsertSite({0, "kept", "UTC", clock_.Now()}));
+  auto orphan = u->InsertDepartment({0, 424242, "nowhere"});  // no such site
+  ASSERT_FALSE(orphan);
+  EXPECT_EQ(orphan.error().code, Errc::kFailedPrecondition);
+  auto dup = u->InsertSite({0, "kept", "UTC", clock_.Now()});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, Errc::kConflict);
+  ASSERT_TRUE(u->InsertSite({0, "also kept", "UTC", clock_.Now()}));
+  ASSERT_TRUE(u->Commit());
+  EXPECT_EQ((*store_->BeginRead())->ListSites({})->size(), 2u);
+}
+
+TEST_P(StoreConformance, ScanJournalStreamsPastPageBoundaries) {
+  constexpr int kRecords = 10'500;  // more than one PostgreSQL scan page (10,000)
+  {
+    auto u = *Write();
+    JournalHead head = *u->ReadJournalHead();
+    for (int i = 0; i < kRecords; ++i) {
+      JournalRecord r;
+      r.at = clock_.Now();
+      r.kind = "test.record";
+      r.subject = "n/" + std::to_string(i);
+      r.payload = "{}";
+      Chain(r, head);
+      ASSERT_TRUE(u->AppendJournal(r));
+    }
+    ASSERT_TRUE(u->Commit());
+  }
+  auto r = *store_->BeginRead();
+  auto report = VerifyJournal(*r);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->records, kRecords);
+  std::int64_t seen = 0;
+  ASSERT_TRUE(r->ScanJournal([&](const JournalRecord& rec) {
+    EXPECT_EQ(rec.seq, seen + 1);
+    return ++seen < 10'003;  // stop early, just past the first page
+  }));
+  EXPECT_EQ(seen, 10'003);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
                          ::testing::ValuesIn(testing_support::Backends()),
+                         [](const auto& info) { return info.param; });
+
+// ---- several processes on one database (PostgreSQL) or one file (SQLite)
+
+// Two stores opened on one fresh database, as two `zhidu serve` processes would open it.
+struct TwoStores {
+  std::string location;  // file path or connection string
+  std::unique_ptr<Store> a, b;
+};
+
+Result<TwoStores> OpenTwoStores(const std::string& backend) {
+  TwoStores two;
+  if (backend == "sqlite") {
+    auto dir = std::filesystem::temp_directory_path() / ("zhidu-test-" + RandomHex(8));
+    std::filesystem::create_directories(dir);
+    two.location = (dir / "zhidu.db").string();
+    ZHIDU_TRY(two.a, OpenSqliteStore(two.location));
+    ZHIDU_TRY(two.b, OpenSqliteStore(two.location));
+    return two;
+  }
+#if ZHIDU_TEST_POSTGRES
+  const char* url = std::getenv("ZHIDU_TEST_PG_URL");
+  if (!url || !*url)
+    return Fail(Errc::kUnavailable, "ZHIDU_TEST_PG_URL is not set: PostgreSQL tests skipped");
+  ZHIDU_TRY(two.location, CreatePostgresTestDatabase(url));
+  ZHIDU_TRY(two.a, OpenPostgresStore(two.location));
+  ZHIDU_TRY(two.b, OpenPostgresStore(two.location));
+  return two;
+#else
+  return Fail(Errc::kUnavailable, "built without the PostgreSQL backend");
+#endif
+}
+
+class SharedDatabase : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto opened = OpenTwoStores(GetParam());
+    if (!opened) GTEST_SKIP() << opened.error().message;
+    two_ = std::move(*opened);
+    ASSERT_TRUE(two_.a->Migrate());
+    ASSERT_TRUE(two_.b->Migrate());  // a second process migrating finds nothing to do
+  }
+  TwoStores two_;
+  ManualClock clock_{TimePoint(Micros(1'790'000'000'000'000))};
+};
+
+TEST_P(SharedDatabase, TwoWritersExtendOneChain) {
+  constexpr int kThreadsPerWriter = 2, kJobsPerThread = 40;
+  Writer wa(*two_.a, clock_, 8), wb(*two_.b, clock_, 8);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2 * kThreadsPerWriter; ++t) {
+    Writer& w = t % 2 == 0 ? wa : wb;
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kJobsPerThread; ++i) {
+        auto r = w.Run<Id>([&](Tx& tx) -> Result<Id> {
+          ZHIDU_TRY(Id id,
+                    tx.unit().InsertSite(
+                        {0, "p" + std::to_string(t) + "-" + std::to_string(i), "UTC", tx.now()}));
+          ZHIDU_TRY_VOID(tx.Journal("org.site.created", 1, "site/" + std::to_string(id), "{}"));
+          return id;
+        });
+        if (r) {
+          ok++;
+        } else {
+          ADD_FAILURE() << r.error().message;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  wa.Stop();
+  wb.Stop();
+  const int total = 2 * kThreadsPerWriter * kJobsPerThread;
+  EXPECT_EQ(ok.load(), total);
+  for (Store* s : {two_.a.get(), two_.b.get()}) {
+    auto r = *s->BeginRead();
+    auto report = VerifyJournal(*r);
+    ASSERT_TRUE(report);
+    EXPECT_TRUE(report->ok) << report->problem;
+    EXPECT_EQ(report->records, total);
+    EXPECT_EQ(r->ReadJournalHead()->seq, total);
+  }
+}
+
+// A write unit of one process waits for the other's to finish, then reads the head it committed.
+TEST_P(SharedDatabase, WriteUnitsOfTwoProcessesTakeTurns) {
+  auto first = *two_.a->BeginWrite();
+  JournalHead head = *first->ReadJournalHead();
+  JournalRecord rec;
+  rec.at = clock_.Now();
+  rec.kind = "test.first";
+  rec.payload = "{}";
+  Chain(rec, head);
+  ASSERT_TRUE(first->AppendJournal(rec));
+
+  std::atomic<bool> second_began{false};
+  Result<JournalHead> seen = JournalHead{};
+  std::thread other([&] {
+    auto second = two_.b->BeginWrite();
+    second_began = true;
+    if (!second) {
+      seen = Fail(second.error());
+      return;
+    }
+    seen = (*second)->ReadJournalHead();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(second_began.load()) << "the second writer did not wait for the first";
+  ASSERT_TRUE(first->Commit());
+  other.join();
+  ASSERT_TRUE(seen) << seen.error().message;
+  EXPECT_EQ(seen->seq, 1);
+  EXPECT_EQ(seen->hash, rec.hash);
+}
+
+#if ZHIDU_TEST_POSTGRES
+// Regression guard: pooled and writer connections killed by the server (restart, failover,
+// idle timeout) are replaced on the next BeginRead/BeginWrite instead of failing forever.
+TEST_P(SharedDatabase, ReconnectsAfterTheServerDropsConnections) {
+  if (GetParam() != "postgresql") GTEST_SKIP() << "PostgreSQL only";
+  {
+    auto w = *two_.a->BeginWrite();
+    ASSERT_TRUE(w->InsertSite({0, "before", "UTC", clock_.Now()}));
+    ASSERT_TRUE(w->Commit());
+    auto r = *two_.a->BeginRead();
+    ASSERT_EQ(r->ListSites({})->size(), 1u);
+  }
+  ASSERT_TRUE(TerminatePostgresSessionsForTest(two_.location));
+  auto r = two_.a->BeginRead();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ((*r)->ListSites({})->size(), 1u);
+  auto w = two_.a->BeginWrite();
+  ASSERT_TRUE(w) << w.error().message;
+  ASSERT_TRUE((*w)->InsertSite({0, "after", "UTC", clock_.Now()}));
+  ASSERT_TRUE((*w)->Commit());
+}
+#endif
+
+INSTANTIATE_TEST_SUITE_P(Backends, SharedDatabase, ::testing::ValuesIn(testing_support::Backends()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "store/postgres/postgres_store.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -182,6 +183,8 @@ constexpr Statement kStatements[] = {
     {"insert_idempotent_response",
      "INSERT INTO idempotency(account_id, key, request_hash, status, body, created_at) "
      "VALUES($1,$2,$3,$4,$5,$6)"},
+    {"complete_idempotent_response",
+     "UPDATE idempotency SET status=$3, body=$4 WHERE account_id=$1 AND key=$2"},
     {"read_journal_head", "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"},
     {"append_journal",
      "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
@@ -210,6 +213,16 @@ Result<Connection> Connect(const std::string& url, bool writer) {
   } catch (...) {
     return Fail(ConvertException("connect to PostgreSQL", broken));
   }
+}
+
+// True when an idle connection has something to read: a healthy idle session is sent nothing
+// (zhidu never LISTENs), so this is the server's goodbye (terminated, restarted) or EOF. Checked
+// before reuse so that a dead pooled connection is replaced without a failed BEGIN.
+bool IdleConnectionIsDead(pqxx::connection& c) {
+  int fd = c.sock();
+  if (fd < 0) return true;
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, 0) != 0;
 }
 
 std::int64_t Micros64(TimePoint t) { return t.time_since_epoch().count(); }
@@ -579,6 +592,11 @@ class PgUnit final : public UnitOfWork {
     return Exec("insert idempotent response", "insert_idempotent_response", v.account_id, v.key,
                 v.request_hash, v.status, v.body, Micros64(v.created_at));
   }
+  Result<void> CompleteIdempotentResponse(Id account_id, const std::string& key, int status,
+                                          const std::string& body) override {
+    return Exec("complete idempotent response", "complete_idempotent_response", account_id, key,
+                status, body);
+  }
 
   // ---- journal
   // In a write unit the advisory lock taken at BEGIN stands in for FOR UPDATE (invariant 3).
@@ -751,6 +769,7 @@ class PgStore final : public Store {
       writer_out_ = true;
       conn = std::move(writer_);
     }
+    if (conn && IdleConnectionIsDead(*conn)) conn.reset();
     auto unit = std::make_unique<PgUnit>(std::move(conn), mode, [this](Connection c, bool broken) {
       std::lock_guard lock(writer_mu_);
       if (!broken) writer_ = std::move(c);
@@ -775,6 +794,7 @@ class PgStore final : public Store {
         ++open_readers_;  // a slot for the connection opened below
       }
     }
+    if (conn && IdleConnectionIsDead(*conn)) conn.reset();
     auto unit = std::make_unique<PgUnit>(
         std::move(conn), Mode::kRead,
         [this](Connection c, bool broken) { Return(std::move(c), broken); });
@@ -853,6 +873,21 @@ Result<std::string> CreatePostgresTestDatabase(const std::string& url) {
     return Fail(ConvertException("create database " + name, broken));
   }
   return target;
+}
+
+Result<void> TerminatePostgresSessionsForTest(const std::string& url) {
+  ZHIDU_TRY(Connection admin, Connect(url, false));
+  bool broken = false;
+  try {
+    pqxx::nontransaction tx(*admin);
+    tx.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    tx.commit();
+    return Ok();
+  } catch (...) {
+    return Fail(ConvertException("terminate sessions", broken));
+  }
 }
 
 Result<std::unique_ptr<Store>> OpenFreshPostgresStoreForTest(const std::string& url) {

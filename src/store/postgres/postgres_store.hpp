@@ -26,4 +26,8 @@ Result<std::string> CreatePostgresTestDatabase(const std::string& url);
 // CreatePostgresTestDatabase + OpenPostgresStore. Does not migrate.
 Result<std::unique_ptr<Store>> OpenFreshPostgresStoreForTest(const std::string& url);
 
+// Terminates every other session on the database of `url` (pg_terminate_backend), as a server
+// restart or a network cut would. For tests of reconnection.
+Result<void> TerminatePostgresSessionsForTest(const std::string& url);
+
 }  // namespace zhidu::store
