@@ -1,0 +1,1452 @@
+#include "kernel/policy/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "base/crypto.hpp"
+
+namespace zhidu::policy {
+
+std::string Diagnostic::ToString() const {
+  if (line == 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+std::string LoadReport::ToString() const {
+  std::string out;
+  for (const auto& d : diagnostics) out += d.ToString() + "\n";
+  return out;
+}
+
+// Builds a Pack; owns the diagnostics of one load. Not thread-safe; one per load.
+class PackBuilder {
+ public:
+  explicit PackBuilder(std::filesystem::path dir) : dir_(std::move(dir)) {
+    engine_ = MakeExprEngine();
+  }
+  Result<Pack> Run(LoadReport* report);
+
+ private:
+  using Node = YAML::Node;
+  // A mapping with its fields checked against the allowed names.
+  struct Obj {
+    Node node;
+    std::string what;
+    std::map<std::string, Node> fields;
+    bool ok = false;
+    bool Has(const std::string& k) const { return fields.contains(k); }
+    Node Get(const std::string& k) const {
+      auto it = fields.find(k);
+      return it == fields.end() ? Node(YAML::NodeType::Undefined) : it->second;
+    }
+  };
+  struct Ref {         // a reference checked once every file is loaded
+    std::string kind;  // "role", "post", ...
+    std::string name;
+    Source at;
+    std::string context;
+  };
+
+  void Error(const Source& at, std::string message) {
+    diags_.push_back({at.file, at.line, at.column, std::move(message)});
+  }
+  Source At(const Node& n) const {
+    YAML::Mark m = n.Mark();
+    if (m.is_null()) return {file_, 0, 0};
+    return {file_, m.line + 1, m.column + 1};
+  }
+  void ErrorAt(const Node& n, std::string message) { Error(At(n), std::move(message)); }
+
+  std::optional<Node> ParseFile(const std::filesystem::path& rel);
+  void CheckDuplicateKeys(const Node& n);
+
+  Obj Open(const Node& n, std::string what, std::initializer_list<const char*> allowed);
+  std::string Str(const Obj& o, const std::string& key, bool required = false);
+  std::optional<int> Int(const Obj& o, const std::string& key);
+  std::optional<double> Num(const Obj& o, const std::string& key);
+  bool Bool(const Obj& o, const std::string& key, bool fallback = false);
+  std::vector<std::string> StrList(const Obj& o, const std::string& key);
+  std::vector<Node> List(const Obj& o, const std::string& key);
+  std::vector<std::string> Clauses(const Obj& o, bool required = true);
+  std::optional<Duration> Dur(const Obj& o, const std::string& key);
+  std::optional<TimeOfDay> Time(const Obj& o, const std::string& key);
+  std::optional<TimeRange> Range(const Node& n);
+  std::vector<TimeRange> Ranges(const Obj& o, const std::string& key);
+  std::optional<Param> ParamOf(const Obj& o, const std::string& key);
+  std::optional<Expr> ExprOf(const Obj& o, const std::string& key, const ContextSchema& schema,
+                             ValueType result);
+  ContextSchema Inputs(const Obj& o);
+  void Base(const Obj& o, RuleBase* r, bool id_required = true, bool clause_required = true);
+  void Want(std::string kind, const std::string& name, const Node& at, std::string context);
+  void WantAll(std::string kind, const std::vector<std::string>& names, const Node& at,
+               std::string context);
+  void Define(const std::string& kind, const std::string& id, const Source& at);
+  void Cite(const std::vector<std::string>& clauses, std::string kind, const RuleBase& r,
+            bool executable = true);
+  void Cite(const std::vector<std::string>& clauses, std::string kind, const std::string& id,
+            const std::string& title, const Source& at, bool executable = true);
+
+  void LoadPackYaml();
+  void LoadRuleFile(const std::filesystem::path& rel);
+  void LoadRole(const Node& n, bool system);
+  void LoadPost(const Node& n);
+  void LoadPlace(const Node& n);
+  void LoadShiftPattern(const Node& n);
+  void LoadStaffing(const Node& n);
+  ChecklistItem LoadItem(const Node& n, const std::string& what);
+  void LoadChecklist(const Node& n);
+  void LoadRecord(const Node& n);
+  Schedule LoadSchedule(const Node& n);
+  void LoadDuty(const Node& n);
+  void LoadProcedure(const Node& n);
+  void LoadRequest(const Node& n);
+  void LoadServiceLevel(const Node& n);
+  void LoadPenalty(const Node& n);
+  void LoadDiscipline(const Node& n);
+  void LoadAssessment(const Node& n);
+  void LoadRetention(const Node& n);
+  void LoadConduct(const Node& n);
+  void CheckReferences();
+
+  std::filesystem::path dir_;
+  std::string file_;  // current file, as shown in diagnostics
+  std::vector<Diagnostic> diags_;
+  std::shared_ptr<ExprEngine> engine_;
+  Pack pack_;
+  std::vector<Ref> refs_;
+  std::map<std::string, std::map<std::string, Source>> defined_;  // kind -> id -> where
+  std::string hash_input_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+Result<Duration> ParseDuration(std::string_view text) {
+  Duration d;
+  if (text.empty()) return Fail(Errc::kInvalidArgument, "empty duration");
+  size_t i = 0;
+  bool any = false;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i == start || i - start > 9) {
+      return Fail(Errc::kInvalidArgument, "bad duration \"" + std::string(text) +
+                                              "\" (want e.g. 15m, 1h30m, 2d, 1mo, 3wd)");
+    }
+    long n = std::stol(std::string(text.substr(start, i - start)));
+    size_t ustart = i;
+    while (i < text.size() && ((text[i] >= 'a' && text[i] <= 'z'))) ++i;
+    std::string_view unit = text.substr(ustart, i - ustart);
+    if (unit == "s")
+      d.fixed += std::chrono::seconds(n);
+    else if (unit == "m" || unit == "min")
+      d.fixed += std::chrono::minutes(n);
+    else if (unit == "h")
+      d.fixed += std::chrono::hours(n);
+    else if (unit == "d")
+      d.fixed += std::chrono::days(n);
+    else if (unit == "w")
+      d.fixed += std::chrono::weeks(n);
+    else if (unit == "mo")
+      d.months += static_cast<int>(n);
+    else if (unit == "y")
+      d.months += static_cast<int>(n) * 12;
+    else if (unit == "wd")
+      d.working_days += static_cast<int>(n);
+    else
+      return Fail(Errc::kInvalidArgument, "bad duration \"" + std::string(text) + "\": unit \"" +
+                                              std::string(unit) +
+                                              "\" (use s, m, h, d, w, mo, y or wd)");
+    any = true;
+  }
+  if (!any) return Fail(Errc::kInvalidArgument, "bad duration \"" + std::string(text) + "\"");
+  return d;
+}
+
+Result<TimeOfDay> ParseTimeOfDay(std::string_view text) {
+  int h = 0, m = 0;
+  if (text.size() == 5 && text[2] == ':' && std::isdigit(static_cast<unsigned char>(text[0])) &&
+      std::isdigit(static_cast<unsigned char>(text[1])) &&
+      std::isdigit(static_cast<unsigned char>(text[3])) &&
+      std::isdigit(static_cast<unsigned char>(text[4]))) {
+    h = (text[0] - '0') * 10 + (text[1] - '0');
+    m = (text[3] - '0') * 10 + (text[4] - '0');
+    if ((h < 24 && m < 60) || (h == 24 && m == 0)) return TimeOfDay{h * 60 + m};
+  }
+  return Fail(Errc::kInvalidArgument,
+              "bad time of day \"" + std::string(text) + "\" (want HH:MM, 00:00-24:00)");
+}
+
+std::chrono::minutes ShiftDef::Length() const {
+  int len = end.minutes - start.minutes;
+  if (len <= 0) len += 24 * 60;
+  return std::chrono::minutes(len);
+}
+
+const std::string& ShiftPattern::ShiftOn(size_t team, long day_index) const {
+  static const std::string kOff = "off";
+  if (cycle.empty() || team >= teams.size()) return kOff;
+  long offset = team < team_offsets.size() ? team_offsets[team] : 0;
+  long n = static_cast<long>(cycle.size());
+  long i = ((day_index + offset) % n + n) % n;
+  return cycle[static_cast<size_t>(i)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files and fields
+
+std::optional<YAML::Node> PackBuilder::ParseFile(const std::filesystem::path& rel) {
+  file_ = (dir_ / rel).string();
+  std::ifstream in(dir_ / rel, std::ios::binary);
+  if (!in) {
+    Error({file_, 0, 0}, "cannot read file");
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  hash_input_ += rel.generic_string() + '\0' + text + '\0';
+  try {
+    Node root = YAML::Load(text);
+    CheckDuplicateKeys(root);
+    return root;
+  } catch (const YAML::ParserException& e) {
+    Error({file_, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    Error({file_, 0, 0}, std::string("YAML error: ") + e.what());
+  }
+  return std::nullopt;
+}
+
+void PackBuilder::CheckDuplicateKeys(const Node& n) {
+  if (n.IsMap()) {
+    std::map<std::string, Source> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (it->first.IsScalar()) {
+        std::string key = it->first.Scalar();
+        Source at = At(it->first);
+        auto [pos, inserted] = seen.emplace(key, at);
+        if (!inserted) {
+          Error(at, "duplicate key '" + key + "' (first at line " +
+                        std::to_string(pos->second.line) + ")");
+        }
+      }
+      CheckDuplicateKeys(it->second);
+    }
+  } else if (n.IsSequence()) {
+    for (const auto& child : n) CheckDuplicateKeys(child);
+  }
+}
+
+PackBuilder::Obj PackBuilder::Open(const Node& n, std::string what,
+                                   std::initializer_list<const char*> allowed) {
+  Obj o;
+  o.node = n;
+  o.what = std::move(what);
+  if (!n.IsMap()) {
+    ErrorAt(n, o.what + " must be a mapping");
+    return o;
+  }
+  o.ok = true;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      ErrorAt(it->first, "keys must be plain names");
+      continue;
+    }
+    std::string key = it->first.Scalar();
+    bool known =
+        std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
+    if (!known) {
+      std::string list;
+      for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+      ErrorAt(it->first, "unknown field '" + key + "' in " + o.what + " (allowed: " + list + ")");
+      continue;
+    }
+    o.fields.emplace(key, it->second);  // first occurrence wins; duplicates reported already
+  }
+  return o;
+}
+
+std::string PackBuilder::Str(const Obj& o, const std::string& key, bool required) {
+  Node v = o.Get(key);
+  if (!v) {
+    if (required && o.ok) ErrorAt(o.node, "missing field '" + key + "' in " + o.what);
+    return {};
+  }
+  if (!v.IsScalar()) {
+    ErrorAt(v, "field '" + key + "' must be a string");
+    return {};
+  }
+  return v.Scalar();
+}
+
+std::optional<int> PackBuilder::Int(const Obj& o, const std::string& key) {
+  Node v = o.Get(key);
+  if (!v) return std::nullopt;
+  int out = 0;
+  if (!v.IsScalar() || !YAML::convert<int>::decode(v, out)) {
+    ErrorAt(v, "field '" + key + "' must be an integer");
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<double> PackBuilder::Num(const Obj& o, const std::string& key) {
+  Node v = o.Get(key);
+  if (!v) return std::nullopt;
+  double out = 0;
+  if (!v.IsScalar() || !YAML::convert<double>::decode(v, out)) {
+    ErrorAt(v, "field '" + key + "' must be a number");
+    return std::nullopt;
+  }
+  return out;
+}
+
+bool PackBuilder::Bool(const Obj& o, const std::string& key, bool fallback) {
+  Node v = o.Get(key);
+  if (!v) return fallback;
+  bool out = false;
+  if (!v.IsScalar() || !YAML::convert<bool>::decode(v, out)) {
+    ErrorAt(v, "field '" + key + "' must be true or false");
+    return fallback;
+  }
+  return out;
+}
+
+std::vector<std::string> PackBuilder::StrList(const Obj& o, const std::string& key) {
+  std::vector<std::string> out;
+  Node v = o.Get(key);
+  if (!v) return out;
+  if (v.IsScalar()) {
+    out.push_back(v.Scalar());
+  } else if (v.IsSequence()) {
+    for (const auto& e : v) {
+      if (e.IsScalar()) {
+        out.push_back(e.Scalar());
+      } else {
+        ErrorAt(e, "field '" + key + "' must list strings");
+      }
+    }
+  } else {
+    ErrorAt(v, "field '" + key + "' must be a string or a list of strings");
+  }
+  return out;
+}
+
+std::vector<YAML::Node> PackBuilder::List(const Obj& o, const std::string& key) {
+  std::vector<Node> out;
+  Node v = o.Get(key);
+  if (!v || v.IsNull()) return out;
+  if (!v.IsSequence()) {
+    ErrorAt(v, "field '" + key + "' must be a list");
+    return out;
+  }
+  for (const auto& e : v) out.push_back(e);
+  return out;
+}
+
+std::vector<std::string> PackBuilder::Clauses(const Obj& o, bool required) {
+  std::vector<std::string> out;
+  Node v = o.Get("clause");
+  if (!v) {
+    if (required && o.ok) ErrorAt(o.node, "missing field 'clause' in " + o.what);
+    return out;
+  }
+  std::vector<Node> items;
+  if (v.IsScalar()) {
+    items.push_back(v);
+  } else if (v.IsSequence()) {
+    for (const auto& e : v) items.push_back(e);
+  } else {
+    ErrorAt(v, "field 'clause' must be a clause id or a list of them");
+  }
+  for (const auto& e : items) {
+    if (!e.IsScalar()) {
+      ErrorAt(e, "field 'clause' must be a clause id");
+      continue;
+    }
+    std::string id = NormalizeClauseId(e.Scalar());
+    if (pack_.clauses_.Find(id) == nullptr) {
+      std::string code = id.substr(0, id.find(' '));
+      if (pack_.clauses_.FindRegulation(code) == nullptr) {
+        ErrorAt(e, "clause '" + e.Scalar() + "': no regulation " + code + " in this pack");
+      } else {
+        ErrorAt(e, "clause '" + e.Scalar() + "' does not exist in " + code +
+                       " (run `zhidu policy explain` on a nearby clause to see the ids)");
+      }
+      continue;
+    }
+    out.push_back(id);
+  }
+  return out;
+}
+
+std::optional<Duration> PackBuilder::Dur(const Obj& o, const std::string& key) {
+  Node v = o.Get(key);
+  if (!v) return std::nullopt;
+  if (!v.IsScalar()) {
+    ErrorAt(v, "field '" + key + "' must be a duration");
+    return std::nullopt;
+  }
+  auto d = ParseDuration(v.Scalar());
+  if (!d) {
+    ErrorAt(v, d.error().message);
+    return std::nullopt;
+  }
+  return *d;
+}
+
+std::optional<TimeOfDay> PackBuilder::Time(const Obj& o, const std::string& key) {
+  Node v = o.Get(key);
+  if (!v) return std::nullopt;
+  if (!v.IsScalar()) {
+    ErrorAt(v, "field '" + key + "' must be a time of day");
+    return std::nullopt;
+  }
+  auto t = ParseTimeOfDay(v.Scalar());
+  if (!t) {
+    ErrorAt(v, t.error().message);
+    return std::nullopt;
+  }
+  return *t;
+}
+
+std::optional<TimeRange> PackBuilder::Range(const Node& n) {
+  // "08:00-11:30"
+  if (!n.IsScalar()) {
+    ErrorAt(n, "a time range must be \"HH:MM-HH:MM\"");
+    return std::nullopt;
+  }
+  std::string s = n.Scalar();
+  size_t dash = s.find('-');
+  if (dash == std::string::npos) {
+    ErrorAt(n, "bad time range \"" + s + "\" (want HH:MM-HH:MM)");
+    return std::nullopt;
+  }
+  auto a = ParseTimeOfDay(s.substr(0, dash));
+  auto b = ParseTimeOfDay(s.substr(dash + 1));
+  if (!a || !b) {
+    ErrorAt(n, (!a ? a.error() : b.error()).message);
+    return std::nullopt;
+  }
+  return TimeRange{*a, *b};
+}
+
+std::vector<TimeRange> PackBuilder::Ranges(const Obj& o, const std::string& key) {
+  std::vector<TimeRange> out;
+  Node v = o.Get(key);
+  if (!v) return out;
+  if (v.IsScalar()) {
+    if (auto r = Range(v)) out.push_back(*r);
+  } else if (v.IsSequence()) {
+    for (const auto& e : v) {
+      if (auto r = Range(e)) out.push_back(*r);
+    }
+  } else {
+    ErrorAt(v, "field '" + key + "' must be a time range or a list of them");
+  }
+  return out;
+}
+
+std::optional<Param> PackBuilder::ParamOf(const Obj& o, const std::string& key) {
+  Node v = o.Get(key);
+  if (!v) return std::nullopt;
+  if (v.IsMap()) {
+    Obj p = Open(v, "parameter", {"param"});
+    Param out;
+    out.name = Str(p, "param", true);
+    return out;
+  }
+  double d = 0;
+  if (!v.IsScalar() || !YAML::convert<double>::decode(v, d)) {
+    ErrorAt(v, "field '" + key + "' must be a number or {param: NAME}");
+    return std::nullopt;
+  }
+  Param out;
+  out.value = d;
+  return out;
+}
+
+ContextSchema PackBuilder::Inputs(const Obj& o) {
+  ContextSchema schema;
+  Node v = o.Get("inputs");
+  if (!v) return schema;
+  if (!v.IsMap()) {
+    ErrorAt(v, "field 'inputs' must map names to types");
+    return schema;
+  }
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    std::string name = it->first.Scalar();
+    std::string type = it->second.IsScalar() ? it->second.Scalar() : "";
+    ValueType t;
+    if (type == "bool")
+      t = ValueType::kBool;
+    else if (type == "number")
+      t = ValueType::kNumber;
+    else if (type == "string")
+      t = ValueType::kString;
+    else if (type == "list")
+      t = ValueType::kStringList;
+    else {
+      ErrorAt(it->second, "input '" + name + "' has unknown type '" + type +
+                              "' (use bool, number, string or list)");
+      continue;
+    }
+    schema.emplace(name, t);
+  }
+  return schema;
+}
+
+std::optional<Expr> PackBuilder::ExprOf(const Obj& o, const std::string& key,
+                                        const ContextSchema& schema, ValueType result) {
+  Node v = o.Get(key);
+  if (!v) return std::nullopt;
+  if (!v.IsScalar()) {
+    ErrorAt(v, "field '" + key + "' must be an expression string");
+    return std::nullopt;
+  }
+  auto e = Expr::Compile(engine_, v.Scalar(), schema, result);
+  if (!e) {
+    ErrorAt(v, e.error().message);
+    return std::nullopt;
+  }
+  return std::move(*e);
+}
+
+void PackBuilder::Base(const Obj& o, RuleBase* r, bool id_required, bool clause_required) {
+  r->id = Str(o, "id", id_required);
+  r->title = Str(o, "title");
+  r->clauses = Clauses(o, clause_required);
+  r->source = At(o.node);
+}
+
+void PackBuilder::Want(std::string kind, const std::string& name, const Node& at,
+                       std::string context) {
+  if (name.empty()) return;
+  refs_.push_back({std::move(kind), name, At(at), std::move(context)});
+}
+
+void PackBuilder::WantAll(std::string kind, const std::vector<std::string>& names, const Node& at,
+                          std::string context) {
+  for (const auto& n : names) Want(kind, n, at, context);
+}
+
+void PackBuilder::Define(const std::string& kind, const std::string& id, const Source& at) {
+  if (id.empty()) return;
+  auto [it, inserted] = defined_[kind].emplace(id, at);
+  if (!inserted) {
+    Error(at, "duplicate " + kind + " id '" + id + "' (first defined at " + it->second.file + ":" +
+                  std::to_string(it->second.line) + ")");
+  }
+}
+
+void PackBuilder::Cite(const std::vector<std::string>& clauses, std::string kind, const RuleBase& r,
+                       bool executable) {
+  Cite(clauses, std::move(kind), r.id, r.title, r.source, executable);
+}
+
+void PackBuilder::Cite(const std::vector<std::string>& clauses, std::string kind,
+                       const std::string& id, const std::string& title, const Source& at,
+                       bool executable) {
+  for (const auto& c : clauses) {
+    pack_.citations_.push_back({c, Pack::RuleRef{kind, id, title, at, executable}});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// pack.yaml
+
+void PackBuilder::LoadPackYaml() {
+  auto root = ParseFile("pack.yaml");
+  if (!root) return;
+  Obj o = Open(
+      *root, "pack.yaml",
+      {"name", "version", "effective", "time_zone", "calendar", "regulations", "roles", "files"});
+  if (!o.ok) return;
+  pack_.info_.name = Str(o, "name", true);
+  pack_.info_.version = Str(o, "version", true);
+  pack_.info_.effective = Str(o, "effective", true);
+  pack_.info_.time_zone = Str(o, "time_zone");
+  if (pack_.info_.time_zone.empty()) pack_.info_.time_zone = "Asia/Shanghai";
+  std::string pack_file = file_;
+  std::string calendar = Str(o, "calendar");
+  Node cal_node = o.Get("calendar");
+  for (const Node& r : List(o, "regulations")) {
+    Obj ro = Open(r, "regulation", {"code", "file", "title", "structure", "headings", "body_from"});
+    if (!ro.ok) continue;
+    RegulationSpec spec;
+    spec.code = Str(ro, "code", true);
+    spec.title = Str(ro, "title");
+    spec.body_from = Str(ro, "body_from");
+    std::string file = Str(ro, "file", true);
+    for (const auto& level : StrList(ro, "structure")) {
+      MarkerKind k;
+      if (!ParseMarkerKind(level, &k)) {
+        ErrorAt(ro.Get("structure"),
+                "unknown numbering style '" + level +
+                    "' (article, rule, cn, cn_paren, num, num_half, num_paren, dot2, dot3, "
+                    "letter, heading)");
+        continue;
+      }
+      spec.levels.push_back(k);
+    }
+    for (const Node& h : List(ro, "headings")) {
+      Obj ho = Open(h, "heading", {"match", "id"});
+      spec.headings.push_back({Str(ho, "match", true), Str(ho, "id", true)});
+    }
+    if (file.empty() || spec.code.empty()) continue;
+    std::ifstream in(dir_ / file, std::ios::binary);
+    if (!in) {
+      ErrorAt(ro.Get("file"), "cannot read regulation text '" + file + "'");
+      continue;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    hash_input_ += file + '\0' + ss.str() + '\0';
+    auto added = pack_.clauses_.AddRegulation(spec, ss.str());
+    if (!added) ErrorAt(r, added.error().message);
+  }
+  // Product roles (管理员…) may be declared here; regulation roles live in the R files.
+  for (const Node& n : List(o, "roles")) LoadRole(n, true);
+  if (!calendar.empty()) {
+    std::ifstream in(dir_ / calendar, std::ios::binary);
+    if (!in) {
+      ErrorAt(cal_node, "cannot read calendar '" + calendar + "'");
+    } else {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      hash_input_ += calendar + '\0' + ss.str() + '\0';
+      auto cal = BusinessCalendar::FromYaml(ss.str());
+      if (!cal) {
+        ErrorAt(cal_node, cal.error().message);
+      } else {
+        pack_.calendar_ = std::move(*cal);
+      }
+    }
+  }
+  file_ = pack_file;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule files
+
+void PackBuilder::LoadRuleFile(const std::filesystem::path& rel) {
+  auto root = ParseFile(rel);
+  if (!root) return;
+  if (root->IsNull()) return;
+  Obj o = Open(*root, rel.filename().string(),
+               {"regulation", "title", "roles", "posts", "places", "shift_patterns", "staffing",
+                "checklists", "records", "duties", "procedures", "requests", "service_levels",
+                "penalties", "discipline", "assessments", "retention", "conduct"});
+  if (!o.ok) return;
+  std::string code = Str(o, "regulation");
+  if (!code.empty() && pack_.clauses_.FindRegulation(code) == nullptr) {
+    ErrorAt(o.Get("regulation"), "regulation '" + code + "' is not declared in pack.yaml");
+  }
+  for (const Node& n : List(o, "roles")) LoadRole(n, false);
+  for (const Node& n : List(o, "posts")) LoadPost(n);
+  for (const Node& n : List(o, "places")) LoadPlace(n);
+  for (const Node& n : List(o, "shift_patterns")) LoadShiftPattern(n);
+  for (const Node& n : List(o, "staffing")) LoadStaffing(n);
+  for (const Node& n : List(o, "checklists")) LoadChecklist(n);
+  for (const Node& n : List(o, "records")) LoadRecord(n);
+  for (const Node& n : List(o, "duties")) LoadDuty(n);
+  for (const Node& n : List(o, "procedures")) LoadProcedure(n);
+  for (const Node& n : List(o, "requests")) LoadRequest(n);
+  for (const Node& n : List(o, "service_levels")) LoadServiceLevel(n);
+  for (const Node& n : List(o, "penalties")) LoadPenalty(n);
+  for (const Node& n : List(o, "discipline")) LoadDiscipline(n);
+  for (const Node& n : List(o, "assessments")) LoadAssessment(n);
+  for (const Node& n : List(o, "retention")) LoadRetention(n);
+  for (const Node& n : List(o, "conduct")) LoadConduct(n);
+}
+
+void PackBuilder::LoadRole(const Node& n, bool system) {
+  Obj o = Open(n, "role", {"id", "title", "clause", "reports_to"});
+  if (!o.ok) return;
+  Role r;
+  Base(o, &r, true, !system);
+  r.system = system;
+  r.reports_to = Str(o, "reports_to");
+  Want("role", r.reports_to, o.Get("reports_to"), "reports_to");
+  Define("role", r.id, r.source);
+  Cite(r.clauses, "role", r);
+  pack_.roles_.push_back(std::move(r));
+}
+
+void PackBuilder::LoadPost(const Node& n) {
+  Obj o = Open(n, "post",
+               {"id", "title", "clause", "roles", "certifications", "training_required", "min_age",
+                "max_age", "education"});
+  if (!o.ok) return;
+  Post p;
+  Base(o, &p);
+  p.roles = StrList(o, "roles");
+  WantAll("role", p.roles, o.Get("roles"), "post roles");
+  p.certifications = StrList(o, "certifications");
+  p.training_required = Bool(o, "training_required");
+  p.min_age = Int(o, "min_age");
+  p.max_age = Int(o, "max_age");
+  p.education = Str(o, "education");
+  Define("post", p.id, p.source);
+  Cite(p.clauses, "post", p);
+  pack_.posts_.push_back(std::move(p));
+}
+
+void PackBuilder::LoadPlace(const Node& n) {
+  Obj o = Open(n, "place", {"id", "title", "clause", "access", "forbidden", "never_unattended"});
+  if (!o.ok) return;
+  Place p;
+  Base(o, &p);
+  p.forbidden = StrList(o, "forbidden");
+  p.never_unattended = Bool(o, "never_unattended");
+  for (const Node& a : List(o, "access")) {
+    Obj ao = Open(a, "access rule",
+                  {"clause", "roles", "who", "effect", "request", "register", "escort", "during"});
+    if (!ao.ok) continue;
+    AccessRule r;
+    r.clauses = Clauses(ao);
+    r.roles = StrList(ao, "roles");
+    WantAll("role", r.roles, ao.Get("roles"), "access roles");
+    r.who = Str(ao, "who");
+    std::string effect = Str(ao, "effect", true);
+    if (effect == "allow")
+      r.effect = AccessEffect::kAllow;
+    else if (effect == "deny")
+      r.effect = AccessEffect::kDeny;
+    else if (effect == "request")
+      r.effect = AccessEffect::kRequest;
+    else if (!effect.empty())
+      ErrorAt(ao.Get("effect"), "effect must be allow, deny or request");
+    r.request = Str(ao, "request", r.effect == AccessEffect::kRequest);
+    Want("request", r.request, ao.Get("request"), "access request");
+    r.register_visit = Bool(ao, "register");
+    r.escort = Bool(ao, "escort");
+    r.during = Ranges(ao, "during");
+    Cite(r.clauses, "place", p.id, p.title + " access", At(a));
+    p.access.push_back(std::move(r));
+  }
+  Define("place", p.id, p.source);
+  Cite(p.clauses, "place", p);
+  pack_.places_.push_back(std::move(p));
+}
+
+void PackBuilder::LoadShiftPattern(const Node& n) {
+  Obj o = Open(n, "shift pattern",
+               {"id", "title", "clause", "post", "shifts", "teams", "cycle", "team_offsets",
+                "order_is_site_choice"});
+  if (!o.ok) return;
+  ShiftPattern p;
+  Base(o, &p);
+  p.post = Str(o, "post", true);
+  Want("post", p.post, o.Get("post"), "shift pattern post");
+  std::set<std::string> ids{"off"};
+  for (const Node& s : List(o, "shifts")) {
+    Obj so = Open(s, "shift", {"id", "name", "start", "end"});
+    if (!so.ok) continue;
+    ShiftDef d;
+    d.id = Str(so, "id", true);
+    d.name = Str(so, "name");
+    auto start = Time(so, "start");
+    auto end = Time(so, "end");
+    if (!so.Has("start") || !so.Has("end")) ErrorAt(s, "a shift needs start and end");
+    if (start) d.start = *start;
+    if (end) d.end = *end;
+    if (!ids.insert(d.id).second) ErrorAt(s, "duplicate shift id '" + d.id + "'");
+    p.shifts.push_back(std::move(d));
+  }
+  p.teams = StrList(o, "teams");
+  p.cycle = StrList(o, "cycle");
+  for (const auto& c : p.cycle) {
+    if (!ids.contains(c)) ErrorAt(o.Get("cycle"), "cycle names unknown shift '" + c + "'");
+  }
+  Node offs = o.Get("team_offsets");
+  if (offs) {
+    if (!offs.IsSequence()) {
+      ErrorAt(offs, "team_offsets must be a list of integers");
+    } else {
+      for (const auto& e : offs) {
+        int v = 0;
+        if (!YAML::convert<int>::decode(e, v)) ErrorAt(e, "team offset must be an integer");
+        p.team_offsets.push_back(v);
+      }
+      if (p.team_offsets.size() != p.teams.size()) {
+        ErrorAt(offs, "team_offsets has " + std::to_string(p.team_offsets.size()) +
+                          " entries for " + std::to_string(p.teams.size()) + " teams");
+      }
+    }
+  }
+  if (p.teams.empty() && o.ok) ErrorAt(n, "a shift pattern needs teams");
+  if (p.cycle.empty() && o.ok) ErrorAt(n, "a shift pattern needs a cycle");
+  p.order_is_site_choice = Bool(o, "order_is_site_choice");
+  Define("shift_pattern", p.id, p.source);
+  Cite(p.clauses, "shift_pattern", p);
+  pack_.shift_patterns_.push_back(std::move(p));
+}
+
+void PackBuilder::LoadStaffing(const Node& n) {
+  Obj o = Open(n, "staffing rule",
+               {"id", "title", "clause", "post", "min_per_shift", "min_during_alarm",
+                "max_continuous", "certified_only", "at_least_one_of", "around_the_clock",
+                "substitute_before_leaving", "stable_staffing"});
+  if (!o.ok) return;
+  StaffingRule s;
+  Base(o, &s);
+  s.post = Str(o, "post", true);
+  Want("post", s.post, o.Get("post"), "staffing post");
+  s.min_per_shift = Int(o, "min_per_shift");
+  s.min_during_alarm = Int(o, "min_during_alarm");
+  s.max_continuous = Dur(o, "max_continuous");
+  s.certified_only = Bool(o, "certified_only");
+  s.at_least_one_of = StrList(o, "at_least_one_of");
+  WantAll("role", s.at_least_one_of, o.Get("at_least_one_of"), "staffing");
+  s.around_the_clock = Bool(o, "around_the_clock");
+  s.substitute_before_leaving = Bool(o, "substitute_before_leaving");
+  s.stable_staffing = Bool(o, "stable_staffing");
+  Define("staffing", s.id, s.source);
+  Cite(s.clauses, "staffing", s);
+  pack_.staffing_.push_back(std::move(s));
+}
+
+ChecklistItem PackBuilder::LoadItem(const Node& n, const std::string& what) {
+  ChecklistItem item;
+  Obj o = Open(n, what, {"id", "label", "clause", "kind", "min", "max", "unit", "required"});
+  if (!o.ok) return item;
+  item.id = Str(o, "id", true);
+  item.label = Str(o, "label");
+  item.clauses = Clauses(o, false);
+  std::string kind = Str(o, "kind");
+  if (kind.empty() || kind == "check")
+    item.kind = ItemKind::kCheck;
+  else if (kind == "pass_flag_fail")
+    item.kind = ItemKind::kPassFlagFail;
+  else if (kind == "number")
+    item.kind = ItemKind::kNumber;
+  else if (kind == "text")
+    item.kind = ItemKind::kText;
+  else if (kind == "photo")
+    item.kind = ItemKind::kPhoto;
+  else if (kind == "signature")
+    item.kind = ItemKind::kSignature;
+  else
+    ErrorAt(o.Get("kind"), "unknown item kind '" + kind +
+                               "' (check, pass_flag_fail, number, text, photo, signature)");
+  item.min = Num(o, "min");
+  item.max = Num(o, "max");
+  if ((item.min || item.max) && item.kind != ItemKind::kNumber) {
+    ErrorAt(n, "min/max apply only to items of kind number");
+  }
+  if (item.min && item.max && *item.min > *item.max) ErrorAt(o.Get("min"), "min is above max");
+  item.unit = Str(o, "unit");
+  item.required = Bool(o, "required", true);
+  return item;
+}
+
+void PackBuilder::LoadChecklist(const Node& n) {
+  Obj o = Open(n, "checklist",
+               {"id", "title", "clause", "kind", "items", "refuse_if", "signatures",
+                "arrive_before", "arrive_before_max", "outgoing_waits_for_relief", "face_to_face",
+                "issues_after_belong_to_incoming"});
+  if (!o.ok) return;
+  Checklist c;
+  Base(o, &c);
+  c.kind = Str(o, "kind", true);
+  static const std::set<std::string> kKinds = {"handover",   "opening",   "closing", "cleaning",
+                                               "inspection", "stocktake", "form",    "test"};
+  if (!c.kind.empty() && !kKinds.contains(c.kind)) {
+    ErrorAt(o.Get("kind"), "unknown checklist kind '" + c.kind + "'");
+  }
+  std::set<std::string> item_ids;
+  for (const Node& i : List(o, "items")) {
+    ChecklistItem item = LoadItem(i, "checklist item");
+    if (!item.id.empty() && !item_ids.insert(item.id).second) {
+      ErrorAt(i, "duplicate item id '" + item.id + "'");
+    }
+    Cite(item.clauses, "checklist", c.id, c.title + " / " + item.label, At(i));
+    c.items.push_back(std::move(item));
+  }
+  for (const Node& r : List(o, "refuse_if")) {
+    Obj ro = Open(r, "refusal condition", {"id", "label", "clause"});
+    if (!ro.ok) continue;
+    RefusalCondition rc{Str(ro, "id", true), Clauses(ro), Str(ro, "label")};
+    Cite(rc.clauses, "checklist", c.id, c.title + " / 不接: " + rc.label, At(r));
+    c.refuse_if.push_back(std::move(rc));
+  }
+  c.signatures = StrList(o, "signatures");
+  for (const auto& s : c.signatures) {
+    if (s != "outgoing" && s != "incoming") Want("role", s, o.Get("signatures"), "signature");
+  }
+  c.arrive_before = Dur(o, "arrive_before");
+  c.arrive_before_max = Dur(o, "arrive_before_max");
+  c.outgoing_waits_for_relief = Bool(o, "outgoing_waits_for_relief");
+  c.face_to_face = Bool(o, "face_to_face");
+  c.issues_after_belong_to_incoming = Bool(o, "issues_after_belong_to_incoming");
+  Define("checklist", c.id, c.source);
+  Cite(c.clauses, "checklist", c);
+  pack_.checklists_.push_back(std::move(c));
+}
+
+void PackBuilder::LoadRecord(const Node& n) {
+  Obj o = Open(n, "record",
+               {"id", "title", "clause", "fields", "append_only", "signatures", "flag_field"});
+  if (!o.ok) return;
+  Record r;
+  Base(o, &r);
+  std::set<std::string> ids;
+  for (const Node& f : List(o, "fields")) {
+    ChecklistItem item = LoadItem(f, "record field");
+    if (!item.id.empty() && !ids.insert(item.id).second) {
+      ErrorAt(f, "duplicate field id '" + item.id + "'");
+    }
+    Cite(item.clauses, "record", r.id, r.title + " / " + item.label, At(f));
+    r.fields.push_back(std::move(item));
+  }
+  r.append_only = Bool(o, "append_only", true);
+  r.signatures = StrList(o, "signatures");
+  for (const auto& s : r.signatures) {
+    if (s != "outgoing" && s != "incoming" && s != "visitor" && s != "author") {
+      Want("role", s, o.Get("signatures"), "signature");
+    }
+  }
+  r.flag_field = Str(o, "flag_field");
+  if (!r.flag_field.empty() && !ids.contains(r.flag_field)) {
+    ErrorAt(o.Get("flag_field"), "flag_field names no field '" + r.flag_field + "'");
+  }
+  Define("record", r.id, r.source);
+  Cite(r.clauses, "record", r);
+  pack_.records_.push_back(std::move(r));
+}
+
+Schedule PackBuilder::LoadSchedule(const Node& n) {
+  Schedule s;
+  Obj o = Open(n, "schedule", {"every", "times", "per", "at", "on", "active"});
+  if (!o.ok) return s;
+  int forms = o.Has("every") + o.Has("times") + o.Has("at") + o.Has("on");
+  if (forms != 1) {
+    ErrorAt(n, "a schedule needs exactly one of every, times (with per), at, on");
+    return s;
+  }
+  if (o.Has("every")) {
+    s.kind = ScheduleKind::kEvery;
+    if (auto d = Dur(o, "every")) s.every = *d;
+  } else if (o.Has("times")) {
+    s.kind = ScheduleKind::kTimesPer;
+    s.times = Int(o, "times").value_or(0);
+    if (s.times < 1) ErrorAt(o.Get("times"), "times must be at least 1");
+    s.per = Str(o, "per", true);
+    static const std::set<std::string> kPer = {"shift", "day",       "week",
+                                               "month", "half_year", "year"};
+    if (!s.per.empty() && !kPer.contains(s.per)) {
+      ErrorAt(o.Get("per"), "per must be shift, day, week, month, half_year or year");
+    }
+  } else if (o.Has("at")) {
+    s.kind = ScheduleKind::kAt;
+    Node at = o.Get("at");
+    std::vector<Node> list;
+    if (at.IsSequence()) {
+      for (const auto& e : at) list.push_back(e);
+    } else {
+      list.push_back(at);
+    }
+    for (const auto& e : list) {
+      if (!e.IsScalar()) {
+        ErrorAt(e, "at must list times of day");
+        continue;
+      }
+      auto t = ParseTimeOfDay(e.Scalar());
+      if (!t)
+        ErrorAt(e, t.error().message);
+      else
+        s.at.push_back(*t);
+    }
+  } else {
+    s.kind = ScheduleKind::kOn;
+    s.on = Str(o, "on", true);
+  }
+  if (o.Has("active")) s.active = Range(o.Get("active"));
+  return s;
+}
+
+void PackBuilder::LoadDuty(const Node& n) {
+  Obj o = Open(n, "duty",
+               {"id", "title", "clause", "post", "schedule", "window", "targets", "checklist",
+                "record", "with", "on_miss"});
+  if (!o.ok) return;
+  Duty d;
+  Base(o, &d);
+  d.post = Str(o, "post", true);
+  Want("post", d.post, o.Get("post"), "duty post");
+  if (!o.Has("schedule"))
+    ErrorAt(n, "missing field 'schedule' in duty");
+  else
+    d.schedule = LoadSchedule(o.Get("schedule"));
+  d.window = Dur(o, "window");
+  if (o.Has("targets")) {
+    Obj t = Open(o.Get("targets"), "targets", {"set", "rotate"});
+    d.target_set = Str(t, "set", true);
+    d.rotate_per = Str(t, "rotate", true);
+  }
+  d.checklist = Str(o, "checklist");
+  Want("checklist", d.checklist, o.Get("checklist"), "duty checklist");
+  std::string record = Str(o, "record");
+  Want("record", record, o.Get("record"), "duty record");
+  if (d.checklist.empty()) d.checklist = record;
+  d.with = StrList(o, "with");
+  if (o.Has("on_miss")) {
+    Obj m = Open(o.Get("on_miss"), "on_miss", {"alert", "notify", "violation"});
+    d.on_miss.alert = Bool(m, "alert", true);
+    d.on_miss.notify = StrList(m, "notify");
+    WantAll("role", d.on_miss.notify, m.Get("notify"), "on_miss notify");
+    d.on_miss.violation = Str(m, "violation");
+    Want("penalty", d.on_miss.violation, m.Get("violation"), "on_miss violation");
+  }
+  Define("duty", d.id, d.source);
+  Cite(d.clauses, "duty", d);
+  pack_.duties_.push_back(std::move(d));
+}
+
+void PackBuilder::LoadProcedure(const Node& n) {
+  Obj o = Open(n, "procedure",
+               {"id", "title", "clause", "trigger", "initial", "inputs", "states", "transitions"});
+  if (!o.ok) return;
+  Procedure p;
+  Base(o, &p);
+  p.trigger = Str(o, "trigger", true);
+  p.initial = Str(o, "initial", true);
+  ContextSchema schema = Inputs(o);
+  std::set<std::string> states;
+  for (const Node& s : List(o, "states")) {
+    Obj so =
+        Open(s, "state", {"id", "title", "clause", "assignments", "timers", "actions", "terminal"});
+    if (!so.ok) continue;
+    ProcState st;
+    st.id = Str(so, "id", true);
+    st.title = Str(so, "title");
+    st.clauses = Clauses(so, false);
+    if (!st.id.empty() && !states.insert(st.id).second)
+      ErrorAt(s, "duplicate state '" + st.id + "'");
+    for (const Node& a : List(so, "assignments")) {
+      Obj ao = Open(a, "assignment", {"task", "role", "count"});
+      Assignment as{Str(ao, "task", true), Str(ao, "role", true), Int(ao, "count").value_or(1)};
+      Want("role", as.role, ao.Get("role"), "assignment");
+      st.assignments.push_back(std::move(as));
+    }
+    for (const Node& t : List(so, "timers")) {
+      Obj to = Open(t, "timer", {"after", "after_param", "event"});
+      Timer tm;
+      tm.after = Dur(to, "after");
+      tm.after_param = Str(to, "after_param");
+      tm.event = Str(to, "event", true);
+      if (!tm.after && tm.after_param.empty() && to.ok) {
+        ErrorAt(t, "a timer needs after (a duration) or after_param (a site parameter)");
+      }
+      st.timers.push_back(std::move(tm));
+    }
+    st.actions = StrList(so, "actions");
+    st.terminal = Bool(so, "terminal");
+    Cite(st.clauses, "procedure", p.id, p.title + " / " + st.title, At(s));
+    p.states.push_back(std::move(st));
+  }
+  if (!p.initial.empty() && !states.contains(p.initial)) {
+    ErrorAt(o.Get("initial"), "initial state '" + p.initial + "' is not defined");
+  }
+  for (const Node& t : List(o, "transitions")) {
+    Obj to = Open(t, "transition", {"from", "to", "on", "clause", "roles", "guard"});
+    if (!to.ok) continue;
+    Transition tr;
+    tr.from = Str(to, "from", true);
+    tr.to = Str(to, "to", true);
+    tr.on = Str(to, "on", true);
+    tr.clauses = Clauses(to, false);
+    tr.roles = StrList(to, "roles");
+    WantAll("role", tr.roles, to.Get("roles"), "transition roles");
+    tr.guard = ExprOf(to, "guard", schema, ValueType::kBool);
+    for (const auto* s : {&tr.from, &tr.to}) {
+      if (!s->empty() && !states.contains(*s)) {
+        ErrorAt(to.Get(s == &tr.from ? "from" : "to"), "state '" + *s + "' is not defined");
+      }
+    }
+    Cite(tr.clauses, "procedure", p.id, p.title + " / " + tr.from + "→" + tr.to, At(t));
+    p.transitions.push_back(std::move(tr));
+  }
+  Define("procedure", p.id, p.source);
+  Cite(p.clauses, "procedure", p);
+  pack_.procedures_.push_back(std::move(p));
+}
+
+void PackBuilder::LoadRequest(const Node& n) {
+  Obj o = Open(n, "request",
+               {"id", "title", "clause", "subject", "applicants", "inputs", "approvals",
+                "preconditions", "prohibitions", "record"});
+  if (!o.ok) return;
+  Request r;
+  Base(o, &r);
+  r.subject = Str(o, "subject");
+  r.applicants = StrList(o, "applicants");
+  WantAll("role", r.applicants, o.Get("applicants"), "applicants");
+  ContextSchema schema = Inputs(o);
+  std::map<std::string, Node> step_nodes;
+  for (const Node& a : List(o, "approvals")) {
+    Obj ao =
+        Open(a, "approval step", {"id", "role", "after", "signature", "names_escort", "clause"});
+    if (!ao.ok) continue;
+    ApprovalStep st;
+    st.role = Str(ao, "role", true);
+    st.id = Str(ao, "id");
+    if (st.id.empty()) st.id = st.role;
+    if (st.role != "$superior") Want("role", st.role, ao.Get("role"), "approval");
+    st.after = StrList(ao, "after");
+    if (!ao.Has("after") && !r.approvals.empty()) st.after = {r.approvals.back().id};
+    st.signature = Bool(ao, "signature");
+    st.names_escort = Bool(ao, "names_escort");
+    auto clauses = Clauses(ao, false);
+    Cite(clauses, "request", r.id, r.title + " / approval " + st.role, At(a));
+    if (step_nodes.contains(st.id)) ErrorAt(a, "duplicate approval step '" + st.id + "'");
+    step_nodes.emplace(st.id, a);
+    r.approvals.push_back(std::move(st));
+  }
+  // Steps form a DAG through `after`; a cycle would never finish.
+  for (const auto& st : r.approvals) {
+    for (const auto& dep : st.after) {
+      if (!step_nodes.contains(dep)) {
+        ErrorAt(step_nodes[st.id],
+                "approval step '" + st.id + "' waits for unknown step '" + dep + "'");
+      }
+    }
+  }
+  std::map<std::string, int> color;  // 0 new, 1 on stack, 2 done
+  std::map<std::string, const ApprovalStep*> by_id;
+  for (const auto& st : r.approvals) by_id[st.id] = &st;
+  bool reported = false;
+  std::function<void(const std::string&, std::vector<std::string>&)> visit =
+      [&](const std::string& id, std::vector<std::string>& path) {
+        if (reported || !by_id.contains(id)) return;
+        if (color[id] == 1) {
+          std::string cyc;
+          auto it = std::find(path.begin(), path.end(), id);
+          for (; it != path.end(); ++it) cyc += *it + " → ";
+          ErrorAt(step_nodes[id], "cycle in approval chain of request '" + r.id + "': " + cyc + id);
+          reported = true;
+          return;
+        }
+        if (color[id] == 2) return;
+        color[id] = 1;
+        path.push_back(id);
+        for (const auto& dep : by_id[id]->after) visit(dep, path);
+        path.pop_back();
+        color[id] = 2;
+      };
+  for (const auto& st : r.approvals) {
+    std::vector<std::string> path;
+    visit(st.id, path);
+  }
+  for (const char* kind : {"preconditions", "prohibitions"}) {
+    for (const Node& c : List(o, kind)) {
+      Obj co = Open(c, std::string(kind) == "preconditions" ? "precondition" : "prohibition",
+                    {"clause", "message", "expr"});
+      if (!co.ok) continue;
+      auto clauses = Clauses(co);
+      std::string message = Str(co, "message", true);
+      auto e = ExprOf(co, "expr", schema, ValueType::kBool);
+      if (!co.Has("expr")) ErrorAt(c, "missing field 'expr' in condition");
+      Cite(clauses, "request", r.id, r.title + " / " + message, At(c));
+      if (e) {
+        auto& list = std::string(kind) == "preconditions" ? r.preconditions : r.prohibitions;
+        list.push_back(Condition{clauses, message, std::move(*e)});
+      }
+    }
+  }
+  r.record = Str(o, "record");
+  Want("record", r.record, o.Get("record"), "request record");
+  Define("request", r.id, r.source);
+  Cite(r.clauses, "request", r);
+  pack_.requests_.push_back(std::move(r));
+}
+
+void PackBuilder::LoadServiceLevel(const Node& n) {
+  Obj o = Open(n, "service level",
+               {"id", "title", "clause", "start", "stop", "within", "before", "cutoff", "time",
+                "warn_before", "on_breach", "violation"});
+  if (!o.ok) return;
+  ServiceLevel s;
+  Base(o, &s);
+  s.start_event = Str(o, "start", true);
+  s.stop_event = Str(o, "stop", true);
+  s.within = Dur(o, "within");
+  s.before = Dur(o, "before");
+  s.cutoff = Time(o, "cutoff");
+  if (!o.Has("within") && !o.Has("before") && !o.Has("cutoff")) {
+    ErrorAt(n, "a service level needs within, before or cutoff");
+  }
+  std::string time = Str(o, "time");
+  if (time == "business")
+    s.business_time = true;
+  else if (!time.empty() && time != "calendar")
+    ErrorAt(o.Get("time"), "time must be calendar or business");
+  if (s.within && s.within->working_days > 0 && !s.business_time) {
+    ErrorAt(o.Get("within"), "working days (wd) need time: business");
+  }
+  Node warn = o.Get("warn_before");
+  if (warn) {
+    std::vector<Node> list;
+    if (warn.IsSequence()) {
+      for (const auto& e : warn) list.push_back(e);
+    } else {
+      list.push_back(warn);
+    }
+    for (const auto& e : list) {
+      auto d = e.IsScalar() ? ParseDuration(e.Scalar())
+                            : Result<Duration>(Fail(Errc::kInvalidArgument, "must be a duration"));
+      if (!d)
+        ErrorAt(e, d.error().message);
+      else
+        s.warn_before.push_back(*d);
+    }
+  }
+  s.on_breach = StrList(o, "on_breach");
+  s.violation = Str(o, "violation");
+  Want("penalty", s.violation, o.Get("violation"), "service level violation");
+  Define("service_level", s.id, s.source);
+  Cite(s.clauses, "service_level", s);
+  pack_.service_levels_.push_back(std::move(s));
+}
+
+void PackBuilder::LoadPenalty(const Node& n) {
+  Obj o = Open(n, "penalty", {"code", "title", "clause", "look_back", "ladder"});
+  if (!o.ok) return;
+  Penalty p;
+  Base(o, &p, false);
+  p.code = Str(o, "code", true);
+  p.id = p.code;
+  p.look_back = Dur(o, "look_back");
+  int expect_from = 1;
+  for (const Node& s : List(o, "ladder")) {
+    Obj so = Open(s, "ladder step",
+                  {"from", "to", "warning", "fine_yuan", "compensation", "discipline", "revoke",
+                   "liability", "note"});
+    if (!so.ok) continue;
+    LadderStep st;
+    st.from = Int(so, "from").value_or(expect_from);
+    st.to = Int(so, "to");
+    if (st.from != expect_from) {
+      ErrorAt(so.Has("from") ? so.Get("from") : s, "ladder step starts at occurrence " +
+                                                       std::to_string(st.from) + ", expected " +
+                                                       std::to_string(expect_from));
+    }
+    if (st.to && *st.to < st.from) ErrorAt(so.Get("to"), "ladder step ends before it starts");
+    expect_from = st.to ? *st.to + 1 : st.from + 1;
+    st.warning = Bool(so, "warning");
+    st.fine_yuan = ParamOf(so, "fine_yuan");
+    std::string comp = Str(so, "compensation");
+    if (comp == "at_cost")
+      st.compensation_at_cost = true;
+    else if (!comp.empty())
+      ErrorAt(so.Get("compensation"), "compensation must be at_cost");
+    st.discipline = Str(so, "discipline");
+    Want("discipline_step", st.discipline, so.Get("discipline"), "ladder discipline");
+    st.revoke = StrList(so, "revoke");
+    st.liability = Bool(so, "liability");
+    st.note = Str(so, "note");
+    p.ladder.push_back(std::move(st));
+  }
+  if (p.ladder.empty() && o.ok) ErrorAt(n, "a penalty needs a ladder with at least one step");
+  Define("penalty", p.code, p.source);
+  Cite(p.clauses, "penalty", p);
+  pack_.penalties_.push_back(std::move(p));
+}
+
+void PackBuilder::LoadDiscipline(const Node& n) {
+  Obj o = Open(n, "discipline ladder", {"id", "title", "clause", "steps"});
+  if (!o.ok) return;
+  DisciplineLadder d;
+  Base(o, &d);
+  for (const Node& s : List(o, "steps")) {
+    Obj so = Open(s, "discipline step", {"id", "title", "clause", "by"});
+    DisciplineStep st{Str(so, "id", true), Clauses(so, false), Str(so, "title"), Str(so, "by")};
+    Want("role", st.by, so.Get("by"), "discipline step");
+    Define("discipline_step", st.id, At(s));
+    Cite(st.clauses, "discipline", d.id, d.title + " / " + st.title, At(s));
+    d.steps.push_back(std::move(st));
+  }
+  Define("discipline", d.id, d.source);
+  Cite(d.clauses, "discipline", d);
+  pack_.discipline_.push_back(std::move(d));
+}
+
+void PackBuilder::LoadAssessment(const Node& n) {
+  Obj o = Open(
+      n, "assessment",
+      {"id", "title", "clause", "subjects", "period", "indicators", "formula", "pay", "inputs"});
+  if (!o.ok) return;
+  Assessment a;
+  Base(o, &a);
+  a.subjects = StrList(o, "subjects");
+  WantAll("role", a.subjects, o.Get("subjects"), "assessment subjects");
+  a.period = Str(o, "period");
+  ContextSchema formula_schema;
+  for (const Node& i : List(o, "indicators")) {
+    Obj io = Open(i, "indicator", {"id", "title", "clause", "weight", "source"});
+    Indicator ind;
+    ind.id = Str(io, "id", true);
+    ind.title = Str(io, "title");
+    ind.clauses = Clauses(io, false);
+    if (auto w = ParamOf(io, "weight")) ind.weight = *w;
+    ind.source = Str(io, "source");
+    formula_schema.emplace(ind.id, ValueType::kNumber);
+    formula_schema.emplace("w." + ind.id, ValueType::kNumber);
+    Cite(ind.clauses, "assessment", a.id, a.title + " / " + ind.title, At(i));
+    a.indicators.push_back(std::move(ind));
+  }
+  a.formula = ExprOf(o, "formula", formula_schema, ValueType::kNumber);
+  ContextSchema pay_schema = Inputs(o);
+  pay_schema.emplace("score", ValueType::kNumber);
+  a.pay = ExprOf(o, "pay", pay_schema, ValueType::kNumber);
+  Define("assessment", a.id, a.source);
+  Cite(a.clauses, "assessment", a);
+  pack_.assessments_.push_back(std::move(a));
+}
+
+void PackBuilder::LoadRetention(const Node& n) {
+  Obj o = Open(n, "retention rule", {"id", "title", "clause", "record", "min", "copy_forbidden"});
+  if (!o.ok) return;
+  Retention r;
+  Base(o, &r);
+  r.record = Str(o, "record", true);
+  Want("record", r.record, o.Get("record"), "retention record");
+  if (auto d = Dur(o, "min"))
+    r.min = *d;
+  else if (!o.Has("min"))
+    ErrorAt(n, "missing field 'min' in retention rule");
+  r.copy_forbidden = Bool(o, "copy_forbidden");
+  Define("retention", r.id, r.source);
+  Cite(r.clauses, "retention", r);
+  pack_.retention_.push_back(std::move(r));
+}
+
+void PackBuilder::LoadConduct(const Node& n) {
+  Obj o = Open(n, "conduct rule", {"id", "title", "clause", "kind", "code"});
+  if (!o.ok) return;
+  ConductRule c;
+  Base(o, &c);
+  c.kind = Str(o, "kind");
+  if (c.kind.empty()) c.kind = "conduct";
+  static const std::set<std::string> kKinds = {"conduct", "duty_statement", "purpose",      "scope",
+                                               "header",  "info",           "qualification"};
+  if (!kKinds.contains(c.kind)) {
+    ErrorAt(o.Get("kind"), "unknown conduct kind '" + c.kind +
+                               "' (conduct, duty_statement, purpose, scope, header, info, "
+                               "qualification)");
+  }
+  c.code = Str(o, "code");
+  Want("penalty", c.code, o.Get("code"), "conduct code");
+  Define("conduct", c.id, c.source);
+  Cite(c.clauses, "conduct", c, false);
+  pack_.conduct_.push_back(std::move(c));
+}
+
+void PackBuilder::CheckReferences() {
+  for (const auto& ref : refs_) {
+    if (ref.kind == "checklist" && defined_["record"].contains(ref.name)) continue;
+    if (!defined_[ref.kind].contains(ref.name)) {
+      std::string kind = ref.kind == "penalty" ? "violation code" : ref.kind;
+      std::replace(kind.begin(), kind.end(), '_', ' ');
+      Error(ref.at, ref.context + " refers to undefined " + kind + " '" + ref.name + "'");
+    }
+  }
+  // Reporting lines must end: a role cannot (indirectly) report to itself.
+  std::map<std::string, const Role*> roles;
+  for (const auto& r : pack_.roles_) roles.emplace(r.id, &r);
+  for (const auto& r : pack_.roles_) {
+    std::set<std::string> seen{r.id};
+    const Role* cur = &r;
+    while (!cur->reports_to.empty() && roles.contains(cur->reports_to)) {
+      if (!seen.insert(cur->reports_to).second) {
+        if (cur->reports_to == r.id) {
+          Error(r.source, "cycle in reporting line: role '" + r.id + "' reports to itself via '" +
+                              r.reports_to + "'");
+        }
+        break;
+      }
+      cur = roles[cur->reports_to];
+    }
+  }
+}
+
+Result<Pack> PackBuilder::Run(LoadReport* report) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir_, ec)) {
+    diags_.push_back({dir_.string(), 0, 0, "not a policy pack directory"});
+  } else {
+    LoadPackYaml();
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+      auto name = entry.path().filename().string();
+      if (entry.is_regular_file() && entry.path().extension() == ".yaml" && name != "pack.yaml") {
+        files.push_back(entry.path().filename());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) LoadRuleFile(f);
+    CheckReferences();
+  }
+  // Sort diagnostics by file, then position, for stable output.
+  std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+  });
+  if (report != nullptr) report->diagnostics = diags_;
+  if (!diags_.empty()) {
+    LoadReport r{diags_};
+    return Fail(Errc::kInvalidArgument,
+                std::to_string(diags_.size()) + " error(s) in policy pack:\n" + r.ToString());
+  }
+  pack_.info_.content_hash = ToHex(Sha256Of(hash_input_));
+  return std::move(pack_);
+}
+
+Result<Pack> LoadPack(const std::filesystem::path& dir, LoadReport* report) {
+  try {
+    PackBuilder builder(dir);
+    return builder.Run(report);
+  } catch (const std::exception& e) {
+    // yaml-cpp conversion errors we did not anticipate: never let them cross the module boundary.
+    return Fail(Errc::kInternal, std::string("policy loader: ") + e.what());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pack lookups
+
+namespace {
+template <typename T>
+const T* FindById(const std::vector<T>& v, std::string_view id) {
+  for (const auto& e : v) {
+    if (e.id == id) return &e;
+  }
+  return nullptr;
+}
+}  // namespace
+
+const Role* Pack::FindRole(std::string_view id) const { return FindById(roles_, id); }
+const Post* Pack::FindPost(std::string_view id) const { return FindById(posts_, id); }
+const Penalty* Pack::FindPenalty(std::string_view code) const { return FindById(penalties_, code); }
+const Request* Pack::FindRequest(std::string_view id) const { return FindById(requests_, id); }
+const Procedure* Pack::FindProcedure(std::string_view id) const {
+  return FindById(procedures_, id);
+}
+
+std::vector<Pack::RuleRef> Pack::RulesCiting(std::string_view clause_id) const {
+  std::string id = NormalizeClauseId(clause_id);
+  std::vector<RuleRef> out;
+  for (const auto& [c, ref] : citations_) {
+    if (c == id) out.push_back(ref);
+  }
+  return out;
+}
+
+}  // namespace zhidu::policy

@@ -1,0 +1,407 @@
+// Typed policy pack: what a regulation compiles to. Built by LoadPack (loader.hpp) from YAML;
+// nothing downstream sees YAML. Immutable after loading; safe to share across threads (the
+// expression engine serialises evaluation internally).
+//
+// Every rule carries `clause` (one or more clause ids, "R12 §四(二)2") resolvable in clauses().
+// Numbers a regulation does not give are not invented: such values are a `Param` with a name and
+// no value, set per site (docs/policy_format.md §Parameters).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernel/policy/calendar.hpp"
+#include "kernel/policy/clause_index.hpp"
+#include "kernel/policy/expr.hpp"
+
+namespace zhidu::policy {
+
+// A length of time: fixed seconds, calendar months, or working days (business calendar).
+struct Duration {
+  std::chrono::seconds fixed{0};
+  int months = 0;        // "1mo", "6mo"
+  int working_days = 0;  // "3wd"
+  bool operator==(const Duration&) const = default;
+};
+// "15m", "2m", "1h30m", "12h", "1d", "1w", "1mo", "6mo", "3wd", "90s".
+Result<Duration> ParseDuration(std::string_view text);
+
+// Minutes after local midnight; "24:00" is 1440 (the end of a day).
+struct TimeOfDay {
+  int minutes = 0;
+  bool operator==(const TimeOfDay&) const = default;
+};
+Result<TimeOfDay> ParseTimeOfDay(std::string_view text);  // "HH:MM"
+
+struct TimeRange {  // a daily window; end < start crosses midnight ("22:00"-"08:00")
+  TimeOfDay start;
+  TimeOfDay end;
+};
+
+// A number given by the regulation, or a named site parameter without a default.
+struct Param {
+  std::optional<double> value;
+  std::string name;  // set when the regulation leaves the figure to the site
+};
+
+struct Source {  // where a rule came from, for diagnostics and explain
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+struct RuleBase {
+  std::string id;
+  std::vector<std::string> clauses;  // normalised clause ids
+  std::string title;
+  Source source;
+};
+
+// 角色 — a role in the organisation; the RBAC catalogue.
+struct Role : RuleBase {
+  std::string reports_to;  // superior role id, may be empty
+  bool system = false;     // a product role (管理员) rather than one a regulation names
+};
+
+// 岗位 — a post people are assigned to, with what it requires.
+struct Post : RuleBase {
+  std::vector<std::string> roles;           // role ids a holder must have
+  std::vector<std::string> certifications;  // 持证上岗
+  bool training_required = false;           // 经培训后方可上岗
+  std::optional<int> min_age, max_age;
+  std::string education;  // "高中以上"
+};
+
+enum class AccessEffect { kAllow, kDeny, kRequest };
+
+struct AccessRule {
+  std::vector<std::string> clauses;
+  std::vector<std::string> roles;  // empty with `everyone`
+  std::string who;                 // a named group: "everyone", "non_company", "other_department"
+  AccessEffect effect = AccessEffect::kAllow;
+  std::string request;  // request id when effect is kRequest
+  bool register_visit = false;
+  bool escort = false;
+  std::vector<TimeRange> during;  // empty = always
+};
+
+// 场所 — a room or area with access rules.
+struct Place : RuleBase {
+  std::vector<AccessRule> access;
+  std::vector<std::string> forbidden;  // activities, e.g. "明火"
+  bool never_unattended = false;       // 不得无人值守
+};
+
+struct ShiftDef {
+  std::string id;
+  std::string name;
+  TimeOfDay start;
+  TimeOfDay end;  // end <= start: crosses midnight
+  std::chrono::minutes Length() const;
+};
+
+// 轮班 — an N-day cycle per team: cycle[day] names a shift id or "off".
+struct ShiftPattern : RuleBase {
+  std::string post;
+  std::vector<ShiftDef> shifts;
+  std::vector<std::string> teams;
+  std::vector<std::string> cycle;
+  std::vector<int> team_offsets;  // day offset of each team into the cycle
+  bool order_is_site_choice = false;
+  // Shift id worked by `team` (index) on day `day_index` since the cycle epoch; "off" when none.
+  const std::string& ShiftOn(size_t team, long day_index) const;
+};
+
+// 人员配备 — staffing constraints per shift of a post.
+struct StaffingRule : RuleBase {
+  std::string post;
+  std::optional<int> min_per_shift;
+  std::optional<int> min_during_alarm;
+  std::optional<Duration> max_continuous;
+  bool certified_only = false;
+  std::vector<std::string> at_least_one_of;  // role ids
+  bool around_the_clock = false;             // 24 小时有人值守
+  bool substitute_before_leaving = false;    // 离岗须有人代岗
+  bool stable_staffing = false;              // 保持相对稳定
+};
+
+enum class ItemKind { kCheck, kPassFlagFail, kNumber, kText, kPhoto, kSignature };
+
+struct ChecklistItem {
+  std::string id;
+  std::vector<std::string> clauses;
+  std::string label;
+  ItemKind kind = ItemKind::kCheck;
+  std::optional<double> min, max;  // kNumber
+  std::string unit;
+  bool required = true;
+};
+
+struct RefusalCondition {  // 五不接: the incoming side refuses to take over when this holds
+  std::string id;
+  std::vector<std::string> clauses;
+  std::string label;
+};
+
+// 检查表 — handover, opening/closing, cleaning, inspection, form.
+struct Checklist : RuleBase {
+  std::string kind;  // handover | opening | closing | cleaning | inspection | stocktake | form
+  std::vector<ChecklistItem> items;
+  std::vector<RefusalCondition> refuse_if;
+  std::vector<std::string> signatures;        // "outgoing", "incoming", or role ids
+  std::optional<Duration> arrive_before;      // early-arrival window before the shift
+  std::optional<Duration> arrive_before_max;  // upper bound of a range ("10-15 分钟")
+  bool outgoing_waits_for_relief = false;
+  bool face_to_face = false;
+  bool issues_after_belong_to_incoming = false;
+};
+
+// 台账/记录 — an append-only register (log, visitor book, fault record).
+struct Record : RuleBase {
+  std::vector<ChecklistItem> fields;
+  bool append_only = true;
+  std::vector<std::string> signatures;
+  std::string flag_field;  // a field marking an abnormal entry the next shift must read
+};
+
+enum class ScheduleKind { kEvery, kTimesPer, kAt, kOn };
+
+struct Schedule {
+  ScheduleKind kind = ScheduleKind::kEvery;
+  Duration every;                   // kEvery
+  int times = 0;                    // kTimesPer: at least `times` per `per`
+  std::string per;                  // day | week | month | half_year | shift
+  std::vector<TimeOfDay> at;        // kAt
+  std::string on;                   // kOn: shift_start | shift_end | work_start | work_end | event
+  std::optional<TimeRange> active;  // only within this daily window
+};
+
+struct OnMiss {
+  bool alert = true;
+  std::vector<std::string> notify;  // role ids
+  std::string violation;            // penalty code, may be empty
+};
+
+// 例行职责 — a recurring duty instance generator.
+struct Duty : RuleBase {
+  std::string post;
+  Schedule schedule;
+  std::optional<Duration> window;  // completion window; absent = until the next instance
+  std::string target_set;          // a site-defined set rotated through ("floors")
+  std::string rotate_per;          // day | shift | week
+  std::string checklist;           // checklist or record id to fill
+  std::vector<std::string> with;   // cooperating departments ("工程部")
+  OnMiss on_miss;
+};
+
+struct Assignment {  // parallel assignment inside a state
+  std::string task;
+  std::string role;
+  int count = 1;
+};
+
+struct Timer {
+  std::optional<Duration> after;  // absent when the regulation gives no figure
+  std::string after_param;        // then: the site parameter naming it
+  std::string event;              // the event it raises
+};
+
+struct ProcState {
+  std::string id;
+  std::vector<std::string> clauses;
+  std::string title;
+  std::vector<Assignment> assignments;
+  std::vector<Timer> timers;
+  std::vector<std::string> actions;  // "call_119", "notify:生产调度室", "record"
+  bool terminal = false;
+};
+
+struct Transition {
+  std::string from, to, on;
+  std::vector<std::string> clauses;
+  std::vector<std::string> roles;  // who may fire it
+  std::optional<Expr> guard;
+};
+
+// 流程 — an event-driven state machine.
+struct Procedure : RuleBase {
+  std::string trigger;  // event name that starts an instance
+  std::string initial;
+  std::vector<ProcState> states;
+  std::vector<Transition> transitions;
+};
+
+struct ApprovalStep {
+  std::string id;
+  std::string role;                // role id, or "$superior" (the applicant's superior)
+  std::vector<std::string> after;  // step ids that must approve first; default: previous step
+  bool signature = false;
+  bool names_escort = false;  // the approver names who accompanies
+};
+
+struct Condition {
+  std::vector<std::string> clauses;
+  std::string message;
+  Expr expr;
+};
+
+// 申请 — an approval chain with preconditions and hard prohibitions.
+struct Request : RuleBase {
+  std::string subject;
+  std::vector<std::string> applicants;  // role ids allowed to apply; empty = anyone
+  std::vector<ApprovalStep> approvals;
+  std::vector<Condition> preconditions;  // all must hold
+  std::vector<Condition> prohibitions;   // none may hold; not overridable by approval
+  std::string record;                    // record id written on approval
+};
+
+// 时限 — a deadline in calendar or business time.
+struct ServiceLevel : RuleBase {
+  std::string start_event;
+  std::string stop_event;
+  std::optional<Duration> within;
+  std::optional<Duration> before;   // "T-15": due `before` ahead of a time carried by the event
+  std::optional<TimeOfDay> cutoff;  // orders before the cut-off: same day; after: next day
+  bool business_time = false;
+  std::vector<Duration> warn_before;
+  std::vector<std::string> on_breach;  // actions: "alert:厅经理", "violation:CODE", "escalate:ROLE"
+  std::string violation;
+};
+
+struct LadderStep {
+  int from = 1;           // applies from the n-th occurrence in the window
+  std::optional<int> to;  // through the n-th; absent = and beyond
+  bool warning = false;   // 口头警告
+  std::optional<Param> fine_yuan;
+  bool compensation_at_cost = false;
+  std::string discipline;           // a discipline-ladder step id
+  std::vector<std::string> revoke;  // privileges
+  bool liability = false;           // bears responsibility for the loss
+  std::string note;
+};
+
+// 处罚 — one violation code with its ladder.
+struct Penalty : RuleBase {
+  std::string code;
+  std::optional<Duration> look_back;  // absent: the whole record counts
+  std::vector<LadderStep> ladder;
+};
+
+struct DisciplineStep {
+  std::string id;
+  std::vector<std::string> clauses;
+  std::string title;
+  std::string by;  // role that takes the step
+};
+
+// 纪律处分阶梯 — progressive discipline.
+struct DisciplineLadder : RuleBase {
+  std::vector<DisciplineStep> steps;
+};
+
+struct Indicator {
+  std::string id;
+  std::vector<std::string> clauses;
+  std::string title;
+  Param weight;
+  std::string source;
+};
+
+// 考核 — assessment scheme: indicators, weights, a formula to a score, and pay.
+struct Assessment : RuleBase {
+  std::vector<std::string> subjects;  // role ids
+  std::string period;
+  std::vector<Indicator> indicators;
+  std::optional<Expr> formula;  // context: one number per indicator id, and weights in `w`
+  std::optional<Expr> pay;      // context: score, base_pay
+};
+
+// 保存期限
+struct Retention : RuleBase {
+  std::string record;
+  Duration min;
+  bool copy_forbidden = false;
+};
+
+// 行为规范 — a citable conduct rule (or a purpose / scope statement).
+struct ConductRule : RuleBase {
+  std::string kind;  // conduct | duty_statement | purpose | scope | header | info
+  std::string code;  // violation code when a breach is recordable
+};
+
+struct PackInfo {
+  std::string name;
+  std::string version;
+  std::string effective;  // YYYY-MM-DD
+  std::string time_zone;
+  std::string content_hash;  // SHA-256 over the pack's files, hex
+};
+
+class Pack {
+ public:
+  const PackInfo& info() const { return info_; }
+  const ClauseIndex& clauses() const { return clauses_; }
+  const BusinessCalendar& calendar() const { return calendar_; }
+
+  const std::vector<Role>& roles() const { return roles_; }
+  const std::vector<Post>& posts() const { return posts_; }
+  const std::vector<Place>& places() const { return places_; }
+  const std::vector<ShiftPattern>& shift_patterns() const { return shift_patterns_; }
+  const std::vector<StaffingRule>& staffing() const { return staffing_; }
+  const std::vector<Checklist>& checklists() const { return checklists_; }
+  const std::vector<Record>& records() const { return records_; }
+  const std::vector<Duty>& duties() const { return duties_; }
+  const std::vector<Procedure>& procedures() const { return procedures_; }
+  const std::vector<Request>& requests() const { return requests_; }
+  const std::vector<ServiceLevel>& service_levels() const { return service_levels_; }
+  const std::vector<Penalty>& penalties() const { return penalties_; }
+  const std::vector<DisciplineLadder>& discipline() const { return discipline_; }
+  const std::vector<Assessment>& assessments() const { return assessments_; }
+  const std::vector<Retention>& retention() const { return retention_; }
+  const std::vector<ConductRule>& conduct() const { return conduct_; }
+
+  const Role* FindRole(std::string_view id) const;
+  const Post* FindPost(std::string_view id) const;
+  const Penalty* FindPenalty(std::string_view code) const;
+  const Request* FindRequest(std::string_view id) const;
+  const Procedure* FindProcedure(std::string_view id) const;
+
+  // A rule citing a clause, for explain and coverage.
+  struct RuleRef {
+    std::string kind;  // "duty", "request", ...
+    std::string id;
+    std::string title;
+    Source source;
+    bool executable = true;
+  };
+  // Every rule (and nested rule part) citing `clause_id` exactly.
+  std::vector<RuleRef> RulesCiting(std::string_view clause_id) const;
+
+ private:
+  friend class PackBuilder;
+  PackInfo info_;
+  ClauseIndex clauses_;
+  BusinessCalendar calendar_;
+  std::vector<Role> roles_;
+  std::vector<Post> posts_;
+  std::vector<Place> places_;
+  std::vector<ShiftPattern> shift_patterns_;
+  std::vector<StaffingRule> staffing_;
+  std::vector<Checklist> checklists_;
+  std::vector<Record> records_;
+  std::vector<Duty> duties_;
+  std::vector<Procedure> procedures_;
+  std::vector<Request> requests_;
+  std::vector<ServiceLevel> service_levels_;
+  std::vector<Penalty> penalties_;
+  std::vector<DisciplineLadder> discipline_;
+  std::vector<Assessment> assessments_;
+  std::vector<Retention> retention_;
+  std::vector<ConductRule> conduct_;
+  std::vector<std::pair<std::string, RuleRef>> citations_;  // clause id -> rule
+};
+
+}  // namespace zhidu::policy
