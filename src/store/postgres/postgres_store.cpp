@@ -28,6 +28,7 @@
 #include <limits>
 #include <mutex>
 #include <pqxx/pqxx>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -592,11 +593,6 @@ class PgUnit final : public UnitOfWork {
     return Exec("insert idempotent response", "insert_idempotent_response", v.account_id, v.key,
                 v.request_hash, v.status, v.body, Micros64(v.created_at));
   }
-  Result<void> CompleteIdempotentResponse(Id account_id, const std::string& key, int status,
-                                          const std::string& body) override {
-    return Exec("complete idempotent response", "complete_idempotent_response", account_id, key,
-                status, body);
-  }
 
   // ---- journal
   // In a write unit the advisory lock taken at BEGIN stands in for FOR UPDATE (invariant 3).
@@ -883,6 +879,14 @@ Result<void> TerminatePostgresSessionsForTest(const std::string& url) {
     tx.exec(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
         "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    // pg_terminate_backend only signals: wait until the sessions have really gone.
+    for (int i = 0; i < 500; ++i) {
+      auto left = tx.exec1(
+          "SELECT count(*) FROM pg_stat_activity "
+          "WHERE datname = current_database() AND pid <> pg_backend_pid()")[0];
+      if (left.as<std::int64_t>() == 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     tx.commit();
     return Ok();
   } catch (...) {
