@@ -1,29 +1,22 @@
 // The PostgreSQL backend.
 //
 // Invariants:
-//  1. No pqxx (or other) exception leaves this file: every statement runs
-//  inside Run(), which
-//     converts it to an Error (23505 -> kConflict, other 23xxx ->
-//     kFailedPrecondition, lost connection -> kUnavailable, ...).
-//  2. A verb that fails has no effect and leaves the unit usable, as in SQLite:
-//  in a write unit
-//     every mutating verb runs inside its own savepoint (zhidu_stmt), because
-//     PostgreSQL would otherwise abort the whole transaction on the first
-//     error.
-//  3. A write unit holds pg_advisory_xact_lock(kJournalLockKey) from BEGIN to
-//  COMMIT/ROLLBACK and
-//     runs in READ COMMITTED, so every statement after the lock sees what the
-//     previous holder committed: writers in different processes take turns and
-//     extend one hash chain.
-//  4. Read units are REPEATABLE READ READ ONLY: one snapshot for the whole
-//  unit.
-//  5. A connection that reported a connection-level error is never reused; the
-//  next BeginRead or
-//     BeginWrite opens a new one, and a BEGIN that fails on a broken connection
-//     is retried once on a fresh connection.
+//  1. No pqxx (or other) exception leaves this file: every statement runs inside Run(), which
+//     converts it to an Error (23505 -> kConflict, other 23xxx -> kFailedPrecondition, lost
+//     connection -> kUnavailable, ...).
+//  2. A verb that fails has no effect and leaves the unit usable, as in SQLite: in a write unit
+//     every mutating verb runs inside its own savepoint (zhidu_stmt), because PostgreSQL would
+//     otherwise abort the whole transaction on the first error.
+//  3. A write unit holds pg_advisory_xact_lock(kJournalLockKey) from BEGIN to COMMIT/ROLLBACK and
+//     runs in READ COMMITTED, so every statement after the lock sees what the previous holder
+//     committed: writers in different processes take turns and extend one hash chain.
+//  4. Read units are REPEATABLE READ READ ONLY: one snapshot for the whole unit.
+//  5. A connection that reported a connection-level error is never reused; the next BeginRead or
+//     BeginWrite opens a new one, and a BEGIN that fails on a broken connection is retried once
+//     on a fresh connection.
 //
-// Connection life: idle (pool or writer slot) -> checked out by a unit -> BEGIN
-// -> statements -> COMMIT or ROLLBACK -> returned (or discarded when broken).
+// Connection life: idle (pool or writer slot) -> checked out by a unit -> BEGIN -> statements ->
+// COMMIT or ROLLBACK -> returned (or discarded when broken).
 #include "store/postgres/postgres_store.hpp"
 
 #include <libpq-fe.h>
@@ -46,10 +39,8 @@ namespace zhidu::store {
 namespace {
 
 // pg_advisory_xact_lock keys ("zhidu" + tag). Advisory locks are per database.
-constexpr std::int64_t kJournalLockKey =
-    0x7a68696475'4a4eLL; // "zhiduJN": the journal chain
-constexpr std::int64_t kMigrationLockKey =
-    0x7a68696475'4d47LL; // "zhiduMG": schema migrations
+constexpr std::int64_t kJournalLockKey = 0x7a68696475'4a4eLL;    // "zhiduJN": the journal chain
+constexpr std::int64_t kMigrationLockKey = 0x7a68696475'4d47LL;  // "zhiduMG": schema migrations
 constexpr std::int64_t kScanPageRows = 10'000;
 constexpr auto kPoolWait = std::chrono::seconds(5);
 
@@ -57,71 +48,52 @@ constexpr auto kPoolWait = std::chrono::seconds(5);
 
 // The first line of a server message without its "ERROR:  " prefix.
 std::string CleanMessage(std::string_view text) {
-  if (text.starts_with("ERROR:"))
-    text.remove_prefix(6);
-  while (!text.empty() && text.front() == ' ')
-    text.remove_prefix(1);
-  if (auto nl = text.find('\n'); nl != std::string_view::npos)
-    text = text.substr(0, nl);
+  if (text.starts_with("ERROR:")) text.remove_prefix(6);
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  if (auto nl = text.find('\n'); nl != std::string_view::npos) text = text.substr(0, nl);
   return std::string(text);
 }
 
-// Converts the exception in flight. Sets `broken` when the connection must not
-// be reused and
-// `*server` (if given) when the server reported it, which leaves its
-// transaction aborted.
-Error ConvertException(std::string_view what, bool &broken,
-                       bool *server = nullptr) {
+// Converts the exception in flight. Sets `broken` when the connection must not be reused and
+// `*server` (if given) when the server reported it, which leaves its transaction aborted.
+Error ConvertException(std::string_view what, bool& broken, bool* server = nullptr) {
   std::string prefix = std::string(what) + ": ";
-  if (server)
-    *server = false;
+  if (server) *server = false;
   try {
     try {
       throw;
-    } catch (const pqxx::sql_error &) {
-      if (server)
-        *server = true;
+    } catch (const pqxx::sql_error&) {
+      if (server) *server = true;
       throw;
     }
-  } catch (const pqxx::broken_connection &e) {
+  } catch (const pqxx::broken_connection& e) {
+    broken = true;
+    return {Errc::kUnavailable,
+            prefix + "lost the connection to PostgreSQL: " + CleanMessage(e.what()), ""};
+  } catch (const pqxx::in_doubt_error& e) {
     broken = true;
     return {Errc::kUnavailable,
             prefix +
-                "lost the connection to PostgreSQL: " + CleanMessage(e.what()),
+                "the outcome is unknown (connection lost during commit): " + CleanMessage(e.what()),
             ""};
-  } catch (const pqxx::in_doubt_error &e) {
-    broken = true;
-    return {Errc::kUnavailable,
-            prefix +
-                "the outcome is unknown (connection lost during commit): " +
-                CleanMessage(e.what()),
-            ""};
-  } catch (const pqxx::sql_error &e) {
-    const std::string &state = e.sqlstate();
+  } catch (const pqxx::sql_error& e) {
+    const std::string& state = e.sqlstate();
     std::string msg = prefix + CleanMessage(e.what());
     auto is_class = [&](std::string_view c) { return state.starts_with(c); };
-    if (state == "23505")
-      return {Errc::kConflict, msg, ""};
-    if (is_class("23"))
-      return {Errc::kFailedPrecondition, msg, ""};
-    if (is_class("08") || state == "57P01" || state == "57P02" ||
-        state == "57P03") {
+    if (state == "23505") return {Errc::kConflict, msg, ""};
+    if (is_class("23")) return {Errc::kFailedPrecondition, msg, ""};
+    if (is_class("08") || state == "57P01" || state == "57P02" || state == "57P03") {
       broken = true;
       return {Errc::kUnavailable, msg, ""};
     }
-    // serialization failure, deadlock, lock timeout, out of resources,
-    // cancelled: worth a retry
-    if (is_class("40") || is_class("53") || state == "55P03" ||
-        state == "57014")
+    // serialization failure, deadlock, lock timeout, out of resources, cancelled: worth a retry
+    if (is_class("40") || is_class("53") || state == "55P03" || state == "57014")
       return {Errc::kUnavailable, msg, ""};
-    if (is_class("25"))
-      return {Errc::kFailedPrecondition, msg, ""};
-    if (is_class("22"))
-      return {Errc::kInvalidArgument, msg, ""};
-    if (state == "XX001" || state == "XX002")
-      return {Errc::kCorruption, msg, ""}; // data, index
+    if (is_class("25")) return {Errc::kFailedPrecondition, msg, ""};
+    if (is_class("22")) return {Errc::kInvalidArgument, msg, ""};
+    if (state == "XX001" || state == "XX002") return {Errc::kCorruption, msg, ""};  // data, index
     return {Errc::kInternal, msg, ""};
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     return {Errc::kInternal, prefix + e.what(), ""};
   } catch (...) {
     return {Errc::kInternal, prefix + "unknown error", ""};
@@ -131,206 +103,180 @@ Error ConvertException(std::string_view what, bool &broken,
 // ---------------------------------------------------------------- statements
 
 struct Statement {
-  const char *name;
-  const char *sql;
+  const char* name;
+  const char* sql;
 };
 
 #define ZHIDU_PERSON_SELECT                                                    \
   "SELECT id, site_id, coalesce(department_id,0), coalesce(team_id,0), name, " \
   "coalesce(employee_no,''), phone, created_at FROM people"
-#define ZHIDU_ACCOUNT_SELECT                                                   \
-  "SELECT id, username, password_hash, coalesce(person_id,0), disabled, "      \
-  "created_at FROM accounts"
-#define ZHIDU_JOURNAL_SELECT                                                   \
-  "SELECT seq, at, kind, actor, subject, payload, prev_hash, hash FROM "       \
-  "journal"
+#define ZHIDU_ACCOUNT_SELECT \
+  "SELECT id, username, password_hash, coalesce(person_id,0), disabled, created_at FROM accounts"
+#define ZHIDU_JOURNAL_SELECT \
+  "SELECT seq, at, kind, actor, subject, payload, prev_hash, hash FROM journal"
 
 // Registered on every connection; prepared by the server on first use.
 constexpr Statement kStatements[] = {
-    {"insert_site", "INSERT INTO sites(name, time_zone, created_at) "
-                    "VALUES($1,$2,$3) RETURNING id"},
-    {"get_site",
-     "SELECT id, name, time_zone, created_at FROM sites WHERE id=$1"},
-    {"list_sites", "SELECT id, name, time_zone, created_at FROM sites WHERE "
-                   "id>$1 ORDER BY id LIMIT $2"},
-    {"insert_department",
-     "INSERT INTO departments(site_id, name) VALUES($1,$2) RETURNING id"},
+    {"insert_site", "INSERT INTO sites(name, time_zone, created_at) VALUES($1,$2,$3) RETURNING id"},
+    {"get_site", "SELECT id, name, time_zone, created_at FROM sites WHERE id=$1"},
+    {"list_sites",
+     "SELECT id, name, time_zone, created_at FROM sites WHERE id>$1 ORDER BY id LIMIT $2"},
+    {"insert_department", "INSERT INTO departments(site_id, name) VALUES($1,$2) RETURNING id"},
     {"get_department", "SELECT id, site_id, name FROM departments WHERE id=$1"},
-    {"list_departments", "SELECT id, site_id, name FROM departments WHERE "
-                         "($1::bigint=0 OR site_id=$1) AND id>$2 "
-                         "ORDER BY id LIMIT $3"},
-    {"insert_team", "INSERT INTO teams(site_id, department_id, name) "
-                    "VALUES($1,NULLIF($2::bigint,0),$3) "
-                    "RETURNING id"},
-    {"get_team", "SELECT id, site_id, coalesce(department_id,0), name FROM "
-                 "teams WHERE id=$1"},
+    {"list_departments",
+     "SELECT id, site_id, name FROM departments WHERE ($1::bigint=0 OR site_id=$1) AND id>$2 "
+     "ORDER BY id LIMIT $3"},
+    {"insert_team",
+     "INSERT INTO teams(site_id, department_id, name) VALUES($1,NULLIF($2::bigint,0),$3) "
+     "RETURNING id"},
+    {"get_team", "SELECT id, site_id, coalesce(department_id,0), name FROM teams WHERE id=$1"},
     {"list_teams",
      "SELECT id, site_id, coalesce(department_id,0), name FROM teams "
      "WHERE ($1::bigint=0 OR site_id=$1) AND id>$2 ORDER BY id LIMIT $3"},
-    {"insert_post", "INSERT INTO posts(site_id, department_id, name) "
-                    "VALUES($1,NULLIF($2::bigint,0),$3) "
-                    "RETURNING id"},
-    {"get_post", "SELECT id, site_id, coalesce(department_id,0), name FROM "
-                 "posts WHERE id=$1"},
+    {"insert_post",
+     "INSERT INTO posts(site_id, department_id, name) VALUES($1,NULLIF($2::bigint,0),$3) "
+     "RETURNING id"},
+    {"get_post", "SELECT id, site_id, coalesce(department_id,0), name FROM posts WHERE id=$1"},
     {"list_posts",
      "SELECT id, site_id, coalesce(department_id,0), name FROM posts "
      "WHERE ($1::bigint=0 OR site_id=$1) AND id>$2 ORDER BY id LIMIT $3"},
-    {"insert_person", "INSERT INTO people(site_id, department_id, team_id, "
-                      "name, employee_no, phone, created_at) "
-                      "VALUES($1,NULLIF($2::bigint,0),NULLIF($3::bigint,0),$4,"
-                      "NULLIF($5::text,''),$6,$7) "
-                      "RETURNING id"},
+    {"insert_person",
+     "INSERT INTO people(site_id, department_id, team_id, name, employee_no, phone, created_at) "
+     "VALUES($1,NULLIF($2::bigint,0),NULLIF($3::bigint,0),$4,NULLIF($5::text,''),$6,$7) "
+     "RETURNING id"},
     {"get_person", ZHIDU_PERSON_SELECT " WHERE id=$1"},
-    {"list_people", ZHIDU_PERSON_SELECT
-     " WHERE ($1::bigint=0 OR site_id=$1) AND id>$2 ORDER BY id LIMIT $3"},
-    {"insert_certification", "INSERT INTO certifications(person_id, kind, "
-                             "number, expires_on) VALUES($1,$2,$3,$4) "
-                             "RETURNING id"},
-    {"list_certifications", "SELECT id, person_id, kind, number, expires_on "
-                            "FROM certifications WHERE person_id=$1 "
-                            "ORDER BY id"},
-    {"insert_account", "INSERT INTO accounts(username, password_hash, "
-                       "person_id, disabled, created_at) "
-                       "VALUES($1,$2,NULLIF($3::bigint,0),$4,$5) RETURNING id"},
+    {"list_people",
+     ZHIDU_PERSON_SELECT " WHERE ($1::bigint=0 OR site_id=$1) AND id>$2 ORDER BY id LIMIT $3"},
+    {"insert_certification",
+     "INSERT INTO certifications(person_id, kind, number, expires_on) VALUES($1,$2,$3,$4) "
+     "RETURNING id"},
+    {"list_certifications",
+     "SELECT id, person_id, kind, number, expires_on FROM certifications WHERE person_id=$1 "
+     "ORDER BY id"},
+    {"insert_account",
+     "INSERT INTO accounts(username, password_hash, person_id, disabled, created_at) "
+     "VALUES($1,$2,NULLIF($3::bigint,0),$4,$5) RETURNING id"},
     {"get_account", ZHIDU_ACCOUNT_SELECT " WHERE id=$1"},
     {"get_account_by_username", ZHIDU_ACCOUNT_SELECT " WHERE username=$1"},
     {"list_accounts", ZHIDU_ACCOUNT_SELECT " WHERE id>$1 ORDER BY id LIMIT $2"},
-    {"insert_role_grant", "INSERT INTO role_grants(account_id, role, "
-                          "scope_kind, scope_id) VALUES($1,$2,$3,$4) "
-                          "RETURNING id"},
-    {"list_role_grants", "SELECT id, account_id, role, scope_kind, scope_id "
-                         "FROM role_grants WHERE account_id=$1 "
-                         "ORDER BY id"},
-    {"insert_session", "INSERT INTO sessions(token_hash, account_id, "
-                       "csrf_token, created_at, expires_at) "
-                       "VALUES($1,$2,$3,$4,$5)"},
-    {"get_session", "SELECT token_hash, account_id, csrf_token, created_at, "
-                    "expires_at FROM sessions "
-                    "WHERE token_hash=$1"},
+    {"insert_role_grant",
+     "INSERT INTO role_grants(account_id, role, scope_kind, scope_id) VALUES($1,$2,$3,$4) "
+     "RETURNING id"},
+    {"list_role_grants",
+     "SELECT id, account_id, role, scope_kind, scope_id FROM role_grants WHERE account_id=$1 "
+     "ORDER BY id"},
+    {"insert_session",
+     "INSERT INTO sessions(token_hash, account_id, csrf_token, created_at, expires_at) "
+     "VALUES($1,$2,$3,$4,$5)"},
+    {"get_session",
+     "SELECT token_hash, account_id, csrf_token, created_at, expires_at FROM sessions "
+     "WHERE token_hash=$1"},
     {"delete_session", "DELETE FROM sessions WHERE token_hash=$1"},
-    {"insert_api_token", "INSERT INTO api_tokens(account_id, name, token_hash, "
-                         "created_at, revoked) "
-                         "VALUES($1,$2,$3,$4,$5) RETURNING id"},
-    {"get_api_token_by_hash", "SELECT id, account_id, name, token_hash, "
-                              "created_at, revoked FROM api_tokens "
-                              "WHERE token_hash=$1"},
-    {"get_idempotent_response", "SELECT account_id, key, request_hash, status, "
-                                "body, created_at FROM idempotency "
-                                "WHERE account_id=$1 AND key=$2"},
-    {"insert_idempotent_response", "INSERT INTO idempotency(account_id, key, "
-                                   "request_hash, status, body, created_at) "
-                                   "VALUES($1,$2,$3,$4,$5,$6)"},
-    {"complete_idempotent_response", "UPDATE idempotency SET status=$3, "
-                                     "body=$4 WHERE account_id=$1 AND key=$2"},
-    {"read_journal_head",
-     "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"},
-    {"append_journal", "INSERT INTO journal(seq, at, kind, actor, subject, "
-                       "payload, prev_hash, hash) "
-                       "VALUES($1,$2,$3,$4,$5,$6,$7,$8)"},
-    {"read_journal",
-     ZHIDU_JOURNAL_SELECT " WHERE seq>$1 ORDER BY seq LIMIT $2"},
+    {"insert_api_token",
+     "INSERT INTO api_tokens(account_id, name, token_hash, created_at, revoked) "
+     "VALUES($1,$2,$3,$4,$5) RETURNING id"},
+    {"get_api_token_by_hash",
+     "SELECT id, account_id, name, token_hash, created_at, revoked FROM api_tokens "
+     "WHERE token_hash=$1"},
+    {"get_idempotent_response",
+     "SELECT account_id, key, request_hash, status, body, created_at FROM idempotency "
+     "WHERE account_id=$1 AND key=$2"},
+    {"insert_idempotent_response",
+     "INSERT INTO idempotency(account_id, key, request_hash, status, body, created_at) "
+     "VALUES($1,$2,$3,$4,$5,$6)"},
+    {"complete_idempotent_response",
+     "UPDATE idempotency SET status=$3, body=$4 WHERE account_id=$1 AND key=$2"},
+    {"read_journal_head", "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"},
+    {"append_journal",
+     "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
+     "VALUES($1,$2,$3,$4,$5,$6,$7,$8)"},
+    {"read_journal", ZHIDU_JOURNAL_SELECT " WHERE seq>$1 ORDER BY seq LIMIT $2"},
 };
 
 // ---------------------------------------------------------------- connections
 
 using Connection = std::unique_ptr<pqxx::connection>;
 
-// Opens a connection to `url`; the write connection also gets durable commits
-// and a lock timeout.
-Result<Connection> Connect(const std::string &url, bool writer) {
+// Opens a connection to `url`; the write connection also gets durable commits and a lock timeout.
+Result<Connection> Connect(const std::string& url, bool writer) {
   bool broken = false;
   try {
     auto c = std::make_unique<pqxx::connection>(url);
     {
       pqxx::nontransaction tx(*c);
-      tx.exec(
-          writer
-              ? "SET client_encoding = 'UTF8'; SET application_name = 'zhidu "
-                "writer'; "
-                "SET synchronous_commit = on; SET lock_timeout = '30s'"
-              : "SET client_encoding = 'UTF8'; SET application_name = 'zhidu'");
+      tx.exec(writer ? "SET client_encoding = 'UTF8'; SET application_name = 'zhidu writer'; "
+                       "SET synchronous_commit = on; SET lock_timeout = '30s'"
+                     : "SET client_encoding = 'UTF8'; SET application_name = 'zhidu'");
       tx.commit();
     }
-    for (const auto &s : kStatements)
-      c->prepare(s.name, s.sql);
+    for (const auto& s : kStatements) c->prepare(s.name, s.sql);
     return c;
   } catch (...) {
     return Fail(ConvertException("connect to PostgreSQL", broken));
   }
 }
 
-// True when an idle connection has something to read: a healthy idle session is
-// sent nothing (zhidu never LISTENs), so this is the server's goodbye
-// (terminated, restarted) or EOF. Checked before reuse so that a dead pooled
-// connection is replaced without a failed BEGIN.
-bool IdleConnectionIsDead(pqxx::connection &c) {
+// True when an idle connection has something to read: a healthy idle session is sent nothing
+// (zhidu never LISTENs), so this is the server's goodbye (terminated, restarted) or EOF. Checked
+// before reuse so that a dead pooled connection is replaced without a failed BEGIN.
+bool IdleConnectionIsDead(pqxx::connection& c) {
   int fd = c.sock();
-  if (fd < 0)
-    return true;
+  if (fd < 0) return true;
   pollfd p{fd, POLLIN, 0};
   return poll(&p, 1, 0) != 0;
 }
 
 std::int64_t Micros64(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint Time(const pqxx::field &f) {
-  return TimePoint(Micros(f.as<std::int64_t>()));
-}
-std::int64_t Limit(int limit) { // SQLite treats a negative LIMIT as none
+TimePoint Time(const pqxx::field& f) { return TimePoint(Micros(f.as<std::int64_t>())); }
+std::int64_t Limit(int limit) {  // SQLite treats a negative LIMIT as none
   return limit < 0 ? std::numeric_limits<std::int64_t>::max() : limit;
 }
-Sha256Digest Digest(const pqxx::field &f) {
+Sha256Digest Digest(const pqxx::field& f) {
   Sha256Digest d{};
   pqxx::binarystring bytes(f);
-  if (bytes.size() == d.size())
-    std::memcpy(d.data(), bytes.data(), d.size());
+  if (bytes.size() == d.size()) std::memcpy(d.data(), bytes.data(), d.size());
   return d;
 }
-pqxx::binarystring Bytes(const Sha256Digest &d) {
-  return pqxx::binarystring(d.data(), d.size());
-}
+pqxx::binarystring Bytes(const Sha256Digest& d) { return pqxx::binarystring(d.data(), d.size()); }
 
 // ---------------------------------------------------------------- row mapping
 
-Site MapSite(const pqxx::row &r) {
-  return {r[0].as<Id>(), r[1].as<std::string>(), r[2].as<std::string>(),
-          Time(r[3])};
+Site MapSite(const pqxx::row& r) {
+  return {r[0].as<Id>(), r[1].as<std::string>(), r[2].as<std::string>(), Time(r[3])};
 }
-Department MapDepartment(const pqxx::row &r) {
+Department MapDepartment(const pqxx::row& r) {
   return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<std::string>()};
 }
-Team MapTeam(const pqxx::row &r) {
+Team MapTeam(const pqxx::row& r) {
   return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<Id>(), r[3].as<std::string>()};
 }
-Post MapPost(const pqxx::row &r) {
+Post MapPost(const pqxx::row& r) {
   return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<Id>(), r[3].as<std::string>()};
 }
-Person MapPerson(const pqxx::row &r) {
-  return {r[0].as<Id>(),          r[1].as<Id>(),
-          r[2].as<Id>(),          r[3].as<Id>(),
-          r[4].as<std::string>(), r[5].as<std::string>(),
-          r[6].as<std::string>(), Time(r[7])};
+Person MapPerson(const pqxx::row& r) {
+  return {r[0].as<Id>(),          r[1].as<Id>(),          r[2].as<Id>(),          r[3].as<Id>(),
+          r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(), Time(r[7])};
 }
-Certification MapCertification(const pqxx::row &r) {
-  return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<std::string>(),
-          r[3].as<std::string>(), r[4].as<std::string>()};
+Certification MapCertification(const pqxx::row& r) {
+  return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<std::string>(), r[3].as<std::string>(),
+          r[4].as<std::string>()};
 }
-Account MapAccount(const pqxx::row &r) {
+Account MapAccount(const pqxx::row& r) {
   return {r[0].as<Id>(), r[1].as<std::string>(), r[2].as<std::string>(),
           r[3].as<Id>(), r[4].as<bool>(),        Time(r[5])};
 }
-RoleGrant MapRoleGrant(const pqxx::row &r) {
-  return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<std::string>(),
-          r[3].as<std::string>(), r[4].as<Id>()};
+RoleGrant MapRoleGrant(const pqxx::row& r) {
+  return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<std::string>(), r[3].as<std::string>(),
+          r[4].as<Id>()};
 }
-Session MapSession(const pqxx::row &r) {
-  return {r[0].as<std::string>(), r[1].as<Id>(), r[2].as<std::string>(),
-          Time(r[3]), Time(r[4])};
+Session MapSession(const pqxx::row& r) {
+  return {r[0].as<std::string>(), r[1].as<Id>(), r[2].as<std::string>(), Time(r[3]), Time(r[4])};
 }
-ApiToken MapApiToken(const pqxx::row &r) {
+ApiToken MapApiToken(const pqxx::row& r) {
   return {r[0].as<Id>(),          r[1].as<Id>(), r[2].as<std::string>(),
           r[3].as<std::string>(), Time(r[4]),    r[5].as<bool>()};
 }
-JournalRecord MapJournal(const pqxx::row &r) {
+JournalRecord MapJournal(const pqxx::row& r) {
   JournalRecord j;
   j.seq = r[0].as<std::int64_t>();
   j.at = Time(r[1]);
@@ -344,11 +290,10 @@ JournalRecord MapJournal(const pqxx::row &r) {
 }
 
 template <typename T, typename Map>
-std::vector<T> Collect(const pqxx::result &rows, Map map) {
+std::vector<T> Collect(const pqxx::result& rows, Map map) {
   std::vector<T> out;
   out.reserve(rows.size());
-  for (const auto &row : rows)
-    out.push_back(map(row));
+  for (const auto& row : rows) out.push_back(map(row));
   return out;
 }
 
@@ -357,10 +302,9 @@ std::vector<T> Collect(const pqxx::result &rows, Map map) {
 enum class Mode { kRead, kWrite, kMigrate };
 
 class PgUnit final : public UnitOfWork {
-public:
-  // `release(connection, broken)` hands the connection back to its owner (pool
-  // or writer slot); called once, when the unit finishes (commit or
-  // destruction).
+ public:
+  // `release(connection, broken)` hands the connection back to its owner (pool or writer slot);
+  // called once, when the unit finishes (commit or destruction).
   using Release = std::function<void(Connection, bool)>;
   PgUnit(Connection conn, Mode mode, Release release)
       : conn_(std::move(conn)), mode_(mode), release_(std::move(release)) {}
@@ -374,38 +318,34 @@ public:
     }
     Finish();
   }
-  PgUnit(const PgUnit &) = delete;
-  PgUnit &operator=(const PgUnit &) = delete;
+  PgUnit(const PgUnit&) = delete;
+  PgUnit& operator=(const PgUnit&) = delete;
 
   bool broken() const { return broken_; }
 
-  // Opens the transaction. After a failure with broken(), the caller may
-  // Reconnect() and retry.
+  // Opens the transaction. After a failure with broken(), the caller may Reconnect() and retry.
   Result<void> Begin() {
-    const char *sql = nullptr;
+    const char* sql = nullptr;
     switch (mode_) {
-    case Mode::kRead:
-      sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-      break;
-    case Mode::kWrite:
-      sql = "BEGIN ISOLATION LEVEL READ COMMITTED";
-      break;
-    case Mode::kMigrate:
-      sql = "BEGIN ISOLATION LEVEL READ COMMITTED";
-      break;
+      case Mode::kRead:
+        sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+        break;
+      case Mode::kWrite:
+        sql = "BEGIN ISOLATION LEVEL READ COMMITTED";
+        break;
+      case Mode::kMigrate:
+        sql = "BEGIN ISOLATION LEVEL READ COMMITTED";
+        break;
     }
     try {
-      if (!conn_)
-        throw pqxx::broken_connection("no connection");
+      if (!conn_) throw pqxx::broken_connection("no connection");
       tx_ = std::make_unique<pqxx::nontransaction>(*conn_);
       tx_->exec(sql);
       if (mode_ != Mode::kRead) {
-        // Taken in its own statement, before any read: READ COMMITTED gives
-        // every later statement a snapshot that includes what the previous lock
-        // holder committed.
+        // Taken in its own statement, before any read: READ COMMITTED gives every later statement
+        // a snapshot that includes what the previous lock holder committed.
         tx_->exec_params("SELECT pg_advisory_xact_lock($1)",
-                         mode_ == Mode::kWrite ? kJournalLockKey
-                                               : kMigrationLockKey);
+                         mode_ == Mode::kWrite ? kJournalLockKey : kMigrationLockKey);
       }
       return Ok();
     } catch (...) {
@@ -429,56 +369,46 @@ public:
     broken_ = false;
   }
 
-  // Runs `f(tx)` and converts exceptions (invariant 1). `mutates`: in a write
-  // unit, wrap it in a statement savepoint so that a failure undoes only this
-  // verb (invariant 2).
+  // Runs `f(tx)` and converts exceptions (invariant 1). `mutates`: in a write unit, wrap it in a
+  // statement savepoint so that a failure undoes only this verb (invariant 2).
   template <typename F>
-  auto Run(std::string_view what, bool mutates, F &&f)
-      -> Result<std::invoke_result_t<F, pqxx::transaction_base &>> {
-    using T = std::invoke_result_t<F, pqxx::transaction_base &>;
+  auto Run(std::string_view what, bool mutates, F&& f)
+      -> Result<std::invoke_result_t<F, pqxx::transaction_base&>> {
+    using T = std::invoke_result_t<F, pqxx::transaction_base&>;
     if (!tx_)
       return Fail(Errc::kFailedPrecondition,
-                  std::string(what) +
-                      ": the unit of work has already finished");
+                  std::string(what) + ": the unit of work has already finished");
     if (aborted_)
-      return Fail(
-          Errc::kFailedPrecondition,
-          std::string(what) +
-              ": an earlier statement failed and this transaction can " +
-              "only be rolled back (" + first_error_ + ")");
+      return Fail(Errc::kFailedPrecondition,
+                  std::string(what) + ": an earlier statement failed and this transaction can " +
+                      "only be rolled back (" + first_error_ + ")");
     const bool guarded = mutates && mode_ != Mode::kRead;
     try {
-      if (guarded)
-        tx_->exec("SAVEPOINT zhidu_stmt");
+      if (guarded) tx_->exec("SAVEPOINT zhidu_stmt");
       if constexpr (std::is_void_v<T>) {
         f(*tx_);
-        if (guarded)
-          tx_->exec("RELEASE SAVEPOINT zhidu_stmt");
+        if (guarded) tx_->exec("RELEASE SAVEPOINT zhidu_stmt");
         return Ok();
       } else {
         T value = f(*tx_);
-        if (guarded)
-          tx_->exec("RELEASE SAVEPOINT zhidu_stmt");
+        if (guarded) tx_->exec("RELEASE SAVEPOINT zhidu_stmt");
         return value;
       }
     } catch (...) {
       bool server = false;
       Error e = ConvertException(what, broken_, &server);
       if (!broken_) {
-        bool recovered = !server; // a client-side error (conversion) leaves the
-                                  // transaction alone
-        if (guarded) { // undo the statement, or just drop its savepoint
+        bool recovered = !server;  // a client-side error (conversion) leaves the transaction alone
+        if (guarded) {             // undo the statement, or just drop its savepoint
           try {
-            tx_->exec("ROLLBACK TO SAVEPOINT zhidu_stmt; RELEASE SAVEPOINT "
-                      "zhidu_stmt");
+            tx_->exec("ROLLBACK TO SAVEPOINT zhidu_stmt; RELEASE SAVEPOINT zhidu_stmt");
             recovered = true;
           } catch (...) {
             recovered = false;
             (void)ConvertException("undo failed statement", broken_);
           }
         }
-        if (!recovered)
-          MarkAborted(e);
+        if (!recovered) MarkAborted(e);
       }
       return Fail(std::move(e));
     }
@@ -487,19 +417,16 @@ public:
   // ---- transaction control
   Result<void> Commit() override {
     if (!tx_)
-      return Fail(Errc::kFailedPrecondition,
-                  "commit: the unit of work has already finished");
+      return Fail(Errc::kFailedPrecondition, "commit: the unit of work has already finished");
     if (aborted_ || broken_) {
-      Error e = broken_ ? Error{Errc::kUnavailable,
-                                "commit: the connection to PostgreSQL was "
-                                "lost; nothing was saved",
-                                ""}
-                        : Error{Errc::kFailedPrecondition,
-                                "commit: an earlier statement failed, so the "
-                                "transaction was "
-                                "rolled back (" +
-                                    first_error_ + ")",
-                                ""};
+      Error e = broken_
+                    ? Error{Errc::kUnavailable,
+                            "commit: the connection to PostgreSQL was lost; nothing was saved", ""}
+                    : Error{Errc::kFailedPrecondition,
+                            "commit: an earlier statement failed, so the transaction was "
+                            "rolled back (" +
+                                first_error_ + ")",
+                            ""};
       if (!broken_) {
         try {
           tx_->exec("ROLLBACK");
@@ -515,240 +442,197 @@ public:
       tx_->exec("COMMIT");
     } catch (...) {
       Error e = ConvertException("commit", broken_);
-      if (broken_)
-        e.message += " (the outcome of the commit is unknown)";
+      if (broken_) e.message += " (the outcome of the commit is unknown)";
       result = Fail(std::move(e));
     }
     Finish();
     return result;
   }
   Result<void> Savepoint() override {
-    return Run("savepoint", false,
-               [](pqxx::transaction_base &tx) { tx.exec("SAVEPOINT job"); });
+    return Run("savepoint", false, [](pqxx::transaction_base& tx) { tx.exec("SAVEPOINT job"); });
   }
   Result<void> RollbackToSavepoint() override {
     if (!tx_ || broken_)
-      return Fail(Errc::kUnavailable,
-                  "rollback to savepoint: the transaction is gone");
+      return Fail(Errc::kUnavailable, "rollback to savepoint: the transaction is gone");
     try {
       tx_->exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
-      aborted_ = false; // a savepoint exists only if it was made while the
-                        // transaction was healthy
+      aborted_ = false;  // a savepoint exists only if it was made while the transaction was healthy
       first_error_.clear();
       return Ok();
     } catch (...) {
       Error e = ConvertException("rollback to savepoint", broken_);
-      if (!broken_)
-        MarkAborted(e);
+      if (!broken_) MarkAborted(e);
       return Fail(std::move(e));
     }
   }
   Result<void> ReleaseSavepoint() override {
-    return Run("release savepoint", false, [](pqxx::transaction_base &tx) {
-      tx.exec("RELEASE SAVEPOINT job");
-    });
+    return Run("release savepoint", false,
+               [](pqxx::transaction_base& tx) { tx.exec("RELEASE SAVEPOINT job"); });
   }
 
   // ---- organisation
-  Result<Id> InsertSite(const Site &v) override {
+  Result<Id> InsertSite(const Site& v) override {
     return InsertReturningId("insert site", "insert_site", v.name, v.time_zone,
                              Micros64(v.created_at));
   }
   Result<Site> GetSite(Id id) override {
-    return One<Site>("get site",
-                     "site " + std::to_string(id) + " does not exist", MapSite,
+    return One<Site>("get site", "site " + std::to_string(id) + " does not exist", MapSite,
                      "get_site", id);
   }
   Result<std::vector<Site>> ListSites(PageRequest p) override {
-    return Many<Site>("list sites", MapSite, "list_sites", p.after_id,
-                      Limit(p.limit));
+    return Many<Site>("list sites", MapSite, "list_sites", p.after_id, Limit(p.limit));
   }
-  Result<Id> InsertDepartment(const Department &v) override {
-    return InsertReturningId("insert department", "insert_department",
-                             v.site_id, v.name);
+  Result<Id> InsertDepartment(const Department& v) override {
+    return InsertReturningId("insert department", "insert_department", v.site_id, v.name);
   }
   Result<Department> GetDepartment(Id id) override {
-    return One<Department>("get department",
-                           "department " + std::to_string(id) +
-                               " does not exist",
+    return One<Department>("get department", "department " + std::to_string(id) + " does not exist",
                            MapDepartment, "get_department", id);
   }
-  Result<std::vector<Department>> ListDepartments(Id site_id,
-                                                  PageRequest p) override {
-    return Many<Department>("list departments", MapDepartment,
-                            "list_departments", site_id, p.after_id,
-                            Limit(p.limit));
+  Result<std::vector<Department>> ListDepartments(Id site_id, PageRequest p) override {
+    return Many<Department>("list departments", MapDepartment, "list_departments", site_id,
+                            p.after_id, Limit(p.limit));
   }
-  Result<Id> InsertTeam(const Team &v) override {
-    return InsertReturningId("insert team", "insert_team", v.site_id,
-                             v.department_id, v.name);
+  Result<Id> InsertTeam(const Team& v) override {
+    return InsertReturningId("insert team", "insert_team", v.site_id, v.department_id, v.name);
   }
   Result<Team> GetTeam(Id id) override {
-    return One<Team>("get team",
-                     "team " + std::to_string(id) + " does not exist", MapTeam,
+    return One<Team>("get team", "team " + std::to_string(id) + " does not exist", MapTeam,
                      "get_team", id);
   }
   Result<std::vector<Team>> ListTeams(Id site_id, PageRequest p) override {
-    return Many<Team>("list teams", MapTeam, "list_teams", site_id, p.after_id,
-                      Limit(p.limit));
+    return Many<Team>("list teams", MapTeam, "list_teams", site_id, p.after_id, Limit(p.limit));
   }
-  Result<Id> InsertPost(const Post &v) override {
-    return InsertReturningId("insert post", "insert_post", v.site_id,
-                             v.department_id, v.name);
+  Result<Id> InsertPost(const Post& v) override {
+    return InsertReturningId("insert post", "insert_post", v.site_id, v.department_id, v.name);
   }
   Result<Post> GetPost(Id id) override {
-    return One<Post>("get post",
-                     "post " + std::to_string(id) + " does not exist", MapPost,
+    return One<Post>("get post", "post " + std::to_string(id) + " does not exist", MapPost,
                      "get_post", id);
   }
   Result<std::vector<Post>> ListPosts(Id site_id, PageRequest p) override {
-    return Many<Post>("list posts", MapPost, "list_posts", site_id, p.after_id,
-                      Limit(p.limit));
+    return Many<Post>("list posts", MapPost, "list_posts", site_id, p.after_id, Limit(p.limit));
   }
-  Result<Id> InsertPerson(const Person &v) override {
-    return InsertReturningId("insert person", "insert_person", v.site_id,
-                             v.department_id, v.team_id, v.name, v.employee_no,
-                             v.phone, Micros64(v.created_at));
+  Result<Id> InsertPerson(const Person& v) override {
+    return InsertReturningId("insert person", "insert_person", v.site_id, v.department_id,
+                             v.team_id, v.name, v.employee_no, v.phone, Micros64(v.created_at));
   }
   Result<Person> GetPerson(Id id) override {
-    return One<Person>("get person",
-                       "person " + std::to_string(id) + " does not exist",
-                       MapPerson, "get_person", id);
+    return One<Person>("get person", "person " + std::to_string(id) + " does not exist", MapPerson,
+                       "get_person", id);
   }
   Result<std::vector<Person>> ListPeople(Id site_id, PageRequest p) override {
-    return Many<Person>("list people", MapPerson, "list_people", site_id,
-                        p.after_id, Limit(p.limit));
+    return Many<Person>("list people", MapPerson, "list_people", site_id, p.after_id,
+                        Limit(p.limit));
   }
-  Result<Id> InsertCertification(const Certification &v) override {
-    return InsertReturningId("insert certification", "insert_certification",
-                             v.person_id, v.kind, v.number, v.expires_on);
+  Result<Id> InsertCertification(const Certification& v) override {
+    return InsertReturningId("insert certification", "insert_certification", v.person_id, v.kind,
+                             v.number, v.expires_on);
   }
   Result<std::vector<Certification>> ListCertifications(Id person_id) override {
-    return Many<Certification>("list certifications", MapCertification,
-                               "list_certifications", person_id);
+    return Many<Certification>("list certifications", MapCertification, "list_certifications",
+                               person_id);
   }
 
   // ---- accounts
-  Result<Id> InsertAccount(const Account &v) override {
-    return InsertReturningId("insert account", "insert_account", v.username,
-                             v.password_hash, v.person_id, v.disabled,
-                             Micros64(v.created_at));
+  Result<Id> InsertAccount(const Account& v) override {
+    return InsertReturningId("insert account", "insert_account", v.username, v.password_hash,
+                             v.person_id, v.disabled, Micros64(v.created_at));
   }
   Result<Account> GetAccount(Id id) override {
-    return One<Account>("get account",
-                        "account " + std::to_string(id) + " does not exist",
+    return One<Account>("get account", "account " + std::to_string(id) + " does not exist",
                         MapAccount, "get_account", id);
   }
-  Result<Account> GetAccountByUsername(const std::string &username) override {
-    return One<Account>("get account", "no account named \"" + username + "\"",
-                        MapAccount, "get_account_by_username", username);
+  Result<Account> GetAccountByUsername(const std::string& username) override {
+    return One<Account>("get account", "no account named \"" + username + "\"", MapAccount,
+                        "get_account_by_username", username);
   }
   Result<std::vector<Account>> ListAccounts(PageRequest p) override {
-    return Many<Account>("list accounts", MapAccount, "list_accounts",
-                         p.after_id, Limit(p.limit));
+    return Many<Account>("list accounts", MapAccount, "list_accounts", p.after_id, Limit(p.limit));
   }
-  Result<Id> InsertRoleGrant(const RoleGrant &v) override {
-    return InsertReturningId("insert role grant", "insert_role_grant",
-                             v.account_id, v.role, v.scope_kind, v.scope_id);
+  Result<Id> InsertRoleGrant(const RoleGrant& v) override {
+    return InsertReturningId("insert role grant", "insert_role_grant", v.account_id, v.role,
+                             v.scope_kind, v.scope_id);
   }
   Result<std::vector<RoleGrant>> ListRoleGrants(Id account_id) override {
-    return Many<RoleGrant>("list role grants", MapRoleGrant, "list_role_grants",
-                           account_id);
+    return Many<RoleGrant>("list role grants", MapRoleGrant, "list_role_grants", account_id);
   }
-  Result<void> InsertSession(const Session &v) override {
-    return Exec("insert session", "insert_session", v.token_hash, v.account_id,
-                v.csrf_token, Micros64(v.created_at), Micros64(v.expires_at));
+  Result<void> InsertSession(const Session& v) override {
+    return Exec("insert session", "insert_session", v.token_hash, v.account_id, v.csrf_token,
+                Micros64(v.created_at), Micros64(v.expires_at));
   }
-  Result<Session> GetSession(const std::string &token_hash) override {
-    return One<Session>("get session", "no such session", MapSession,
-                        "get_session", token_hash);
+  Result<Session> GetSession(const std::string& token_hash) override {
+    return One<Session>("get session", "no such session", MapSession, "get_session", token_hash);
   }
-  Result<void> DeleteSession(const std::string &token_hash) override {
+  Result<void> DeleteSession(const std::string& token_hash) override {
     return Exec("delete session", "delete_session", token_hash);
   }
-  Result<Id> InsertApiToken(const ApiToken &v) override {
-    return InsertReturningId("insert api token", "insert_api_token",
-                             v.account_id, v.name, v.token_hash,
-                             Micros64(v.created_at), v.revoked);
+  Result<Id> InsertApiToken(const ApiToken& v) override {
+    return InsertReturningId("insert api token", "insert_api_token", v.account_id, v.name,
+                             v.token_hash, Micros64(v.created_at), v.revoked);
   }
-  Result<ApiToken> GetApiTokenByHash(const std::string &token_hash) override {
-    return One<ApiToken>("get api token", "no such api token", MapApiToken,
-                         "get_api_token_by_hash", token_hash);
+  Result<ApiToken> GetApiTokenByHash(const std::string& token_hash) override {
+    return One<ApiToken>("get api token", "no such api token", MapApiToken, "get_api_token_by_hash",
+                         token_hash);
   }
 
   // ---- idempotency
-  Result<std::optional<IdempotentResponse>>
-  GetIdempotentResponse(Id account_id, const std::string &key) override {
-    return Run(
-        "get idempotent response", false,
-        [&](pqxx::transaction_base &tx) -> std::optional<IdempotentResponse> {
-          auto rows =
-              tx.exec_prepared("get_idempotent_response", account_id, key);
-          if (rows.empty())
-            return std::nullopt;
-          const auto &r = rows[0];
-          return IdempotentResponse{
-              r[0].as<Id>(),  r[1].as<std::string>(), r[2].as<std::string>(),
-              r[3].as<int>(), r[4].as<std::string>(), Time(r[5])};
-        });
+  Result<std::optional<IdempotentResponse>> GetIdempotentResponse(Id account_id,
+                                                                  const std::string& key) override {
+    return Run("get idempotent response", false,
+               [&](pqxx::transaction_base& tx) -> std::optional<IdempotentResponse> {
+                 auto rows = tx.exec_prepared("get_idempotent_response", account_id, key);
+                 if (rows.empty()) return std::nullopt;
+                 const auto& r = rows[0];
+                 return IdempotentResponse{r[0].as<Id>(),          r[1].as<std::string>(),
+                                           r[2].as<std::string>(), r[3].as<int>(),
+                                           r[4].as<std::string>(), Time(r[5])};
+               });
   }
-  Result<void> InsertIdempotentResponse(const IdempotentResponse &v) override {
-    return Exec("insert idempotent response", "insert_idempotent_response",
-                v.account_id, v.key, v.request_hash, v.status, v.body,
-                Micros64(v.created_at));
+  Result<void> InsertIdempotentResponse(const IdempotentResponse& v) override {
+    return Exec("insert idempotent response", "insert_idempotent_response", v.account_id, v.key,
+                v.request_hash, v.status, v.body, Micros64(v.created_at));
   }
 
   // ---- journal
-  // In a write unit the advisory lock taken at BEGIN stands in for FOR UPDATE
-  // (invariant 3).
+  // In a write unit the advisory lock taken at BEGIN stands in for FOR UPDATE (invariant 3).
   Result<JournalHead> ReadJournalHead() override {
-    return Run("read journal head", false, [](pqxx::transaction_base &tx) {
+    return Run("read journal head", false, [](pqxx::transaction_base& tx) {
       auto rows = tx.exec_prepared("read_journal_head");
-      if (rows.empty())
-        return JournalHead{};
+      if (rows.empty()) return JournalHead{};
       return JournalHead{rows[0][0].as<std::int64_t>(), Digest(rows[0][1])};
     });
   }
-  Result<void> AppendJournal(const JournalRecord &r) override {
-    return Exec("append journal record", "append_journal", r.seq,
-                Micros64(r.at), r.kind, r.actor, r.subject, r.payload,
-                Bytes(r.prev_hash), Bytes(r.hash));
+  Result<void> AppendJournal(const JournalRecord& r) override {
+    return Exec("append journal record", "append_journal", r.seq, Micros64(r.at), r.kind, r.actor,
+                r.subject, r.payload, Bytes(r.prev_hash), Bytes(r.hash));
   }
-  Result<std::vector<JournalRecord>> ReadJournal(std::int64_t after_seq,
-                                                 int limit) override {
-    return Many<JournalRecord>("read journal", MapJournal, "read_journal",
-                               after_seq, Limit(limit));
+  Result<std::vector<JournalRecord>> ReadJournal(std::int64_t after_seq, int limit) override {
+    return Many<JournalRecord>("read journal", MapJournal, "read_journal", after_seq, Limit(limit));
   }
-  // Keyset pages of kScanPageRows in seq order (the primary key), inside this
-  // unit's snapshot: memory stays bounded however long the journal is.
-  Result<void> ScanJournal(
-      const std::function<bool(const JournalRecord &)> &visit) override {
+  // Keyset pages of kScanPageRows in seq order (the primary key), inside this unit's snapshot:
+  // memory stays bounded however long the journal is.
+  Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) override {
     std::int64_t after = std::numeric_limits<std::int64_t>::min();
     for (;;) {
-      ZHIDU_TRY(auto page,
-                Many<JournalRecord>("scan journal", MapJournal, "read_journal",
-                                    after, kScanPageRows));
-      for (const auto &record : page)
-        if (!visit(record))
-          return Ok();
-      if (static_cast<std::int64_t>(page.size()) < kScanPageRows)
-        return Ok();
+      ZHIDU_TRY(auto page, Many<JournalRecord>("scan journal", MapJournal, "read_journal", after,
+                                               kScanPageRows));
+      for (const auto& record : page)
+        if (!visit(record)) return Ok();
+      if (static_cast<std::int64_t>(page.size()) < kScanPageRows) return Ok();
       after = page.back().seq;
     }
   }
 
-private:
-  void MarkAborted(const Error &e) {
-    if (!aborted_)
-      first_error_ = e.message;
+ private:
+  void MarkAborted(const Error& e) {
+    if (!aborted_) first_error_ = e.message;
     aborted_ = true;
   }
 
-  // Ends the pqxx transaction object (the server side was ended with
-  // COMMIT/ROLLBACK).
+  // Ends the pqxx transaction object (the server side was ended with COMMIT/ROLLBACK).
   void EndTx() {
-    if (!tx_)
-      return;
+    if (!tx_) return;
     try {
       tx_->commit();
     } catch (...) {
@@ -767,88 +651,73 @@ private:
   }
 
   template <typename... Args>
-  Result<Id> InsertReturningId(std::string_view what, const char *statement,
-                               Args &&...args) {
-    return Run(what, true, [&](pqxx::transaction_base &tx) {
-      return tx.exec_prepared1(statement, std::forward<Args>(args)...)[0]
-          .template as<Id>();
+  Result<Id> InsertReturningId(std::string_view what, const char* statement, Args&&... args) {
+    return Run(what, true, [&](pqxx::transaction_base& tx) {
+      return tx.exec_prepared1(statement, std::forward<Args>(args)...)[0].template as<Id>();
     });
   }
   template <typename... Args>
-  Result<void> Exec(std::string_view what, const char *statement,
-                    Args &&...args) {
-    return Run(what, true, [&](pqxx::transaction_base &tx) {
+  Result<void> Exec(std::string_view what, const char* statement, Args&&... args) {
+    return Run(what, true, [&](pqxx::transaction_base& tx) {
       tx.exec_prepared(statement, std::forward<Args>(args)...);
     });
   }
   template <typename T, typename Map, typename... Args>
-  Result<T> One(std::string_view what, std::string not_found, Map map,
-                const char *statement, Args &&...args) {
-    ZHIDU_TRY(
-        std::optional<T> row, Run(what, false, [&](pqxx::transaction_base &tx) {
-          auto rows = tx.exec_prepared(statement, std::forward<Args>(args)...);
-          return rows.empty() ? std::optional<T>()
-                              : std::optional<T>(map(rows[0]));
-        }));
-    if (!row)
-      return Fail(Errc::kNotFound, std::move(not_found));
+  Result<T> One(std::string_view what, std::string not_found, Map map, const char* statement,
+                Args&&... args) {
+    ZHIDU_TRY(std::optional<T> row, Run(what, false, [&](pqxx::transaction_base& tx) {
+                auto rows = tx.exec_prepared(statement, std::forward<Args>(args)...);
+                return rows.empty() ? std::optional<T>() : std::optional<T>(map(rows[0]));
+              }));
+    if (!row) return Fail(Errc::kNotFound, std::move(not_found));
     return std::move(*row);
   }
   template <typename T, typename Map, typename... Args>
-  Result<std::vector<T>> Many(std::string_view what, Map map,
-                              const char *statement, Args &&...args) {
-    return Run(what, false, [&](pqxx::transaction_base &tx) {
-      return Collect<T>(
-          tx.exec_prepared(statement, std::forward<Args>(args)...), map);
+  Result<std::vector<T>> Many(std::string_view what, Map map, const char* statement,
+                              Args&&... args) {
+    return Run(what, false, [&](pqxx::transaction_base& tx) {
+      return Collect<T>(tx.exec_prepared(statement, std::forward<Args>(args)...), map);
     });
   }
 
   Connection conn_;
   Mode mode_;
   Release release_;
-  std::unique_ptr<pqxx::nontransaction>
-      tx_;               // set between Begin() and Commit()/rollback
-  bool broken_ = false;  // the connection must not be reused
-  bool aborted_ = false; // the server transaction is in the failed state
+  std::unique_ptr<pqxx::nontransaction> tx_;  // set between Begin() and Commit()/rollback
+  bool broken_ = false;                       // the connection must not be reused
+  bool aborted_ = false;                      // the server transaction is in the failed state
   std::string first_error_;
 };
 
 // ---------------------------------------------------------------- store
 
 class PgStore final : public Store {
-public:
+ public:
   PgStore(std::string url, Connection writer, int pool_size)
-      : url_(std::move(url)), writer_(std::move(writer)),
-        pool_size_(std::max(1, pool_size)) {}
+      : url_(std::move(url)), writer_(std::move(writer)), pool_size_(std::max(1, pool_size)) {}
 
   std::string_view backend() const override { return "postgresql"; }
 
   Result<void> Migrate() override {
     ZHIDU_TRY(auto unit, StartWrite(Mode::kMigrate));
-    ZHIDU_TRY_VOID(unit->Run(
-        "create schema_migrations", false, [](pqxx::transaction_base &tx) {
-          // applied_at: seconds since the epoch, as in the SQLite backend.
-          tx.exec("CREATE TABLE IF NOT EXISTS schema_migrations(version "
-                  "INTEGER PRIMARY KEY, "
-                  "applied_at BIGINT NOT NULL)");
-        }));
-    ZHIDU_TRY(
-        int current,
-        unit->Run("read schema version", false, [](pqxx::transaction_base &tx) {
-          return tx
-              .exec1(
-                  "SELECT coalesce(max(version),0) FROM schema_migrations")[0]
-              .as<int>();
-        }));
-    const auto &migrations = PostgresMigrations();
+    ZHIDU_TRY_VOID(unit->Run("create schema_migrations", false, [](pqxx::transaction_base& tx) {
+      // applied_at: seconds since the epoch, as in the SQLite backend.
+      tx.exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+          "applied_at BIGINT NOT NULL)");
+    }));
+    ZHIDU_TRY(int current, unit->Run("read schema version", false, [](pqxx::transaction_base& tx) {
+      return tx.exec1("SELECT coalesce(max(version),0) FROM schema_migrations")[0].as<int>();
+    }));
+    const auto& migrations = PostgresMigrations();
     for (int v = current + 1; v <= static_cast<int>(migrations.size()); ++v) {
-      ZHIDU_TRY_VOID(unit->Run(
-          "migration " + std::to_string(v), false,
-          [&](pqxx::transaction_base &tx) {
+      ZHIDU_TRY_VOID(
+          unit->Run("migration " + std::to_string(v), false, [&](pqxx::transaction_base& tx) {
             tx.exec(migrations[v - 1]);
-            tx.exec_params("INSERT INTO schema_migrations(version, applied_at) "
-                           "VALUES($1, extract(epoch from now())::bigint)",
-                           v);
+            tx.exec_params(
+                "INSERT INTO schema_migrations(version, applied_at) "
+                "VALUES($1, extract(epoch from now())::bigint)",
+                v);
           }));
     }
     return unit->Commit();
@@ -856,16 +725,10 @@ public:
 
   Result<int> SchemaVersion() override {
     ZHIDU_TRY(auto unit, StartRead());
-    return unit->Run(
-        "read schema version", false, [](pqxx::transaction_base &tx) {
-          if (tx.exec1("SELECT to_regclass('schema_migrations') IS NULL")[0]
-                  .as<bool>())
-            return 0;
-          return tx
-              .exec1(
-                  "SELECT coalesce(max(version),0) FROM schema_migrations")[0]
-              .as<int>();
-        });
+    return unit->Run("read schema version", false, [](pqxx::transaction_base& tx) {
+      if (tx.exec1("SELECT to_regclass('schema_migrations') IS NULL")[0].as<bool>()) return 0;
+      return tx.exec1("SELECT coalesce(max(version),0) FROM schema_migrations")[0].as<int>();
+    });
   }
 
   Result<std::unique_ptr<UnitOfWork>> BeginWrite() override {
@@ -878,19 +741,16 @@ public:
     return std::unique_ptr<UnitOfWork>(std::move(unit));
   }
 
-private:
-  // Opens the transaction; on a broken connection, once more on a fresh one
-  // (invariant 5).
-  Result<std::unique_ptr<PgUnit>> Start(std::unique_ptr<PgUnit> unit,
-                                        bool writer) {
+ private:
+  // Opens the transaction; on a broken connection, once more on a fresh one (invariant 5).
+  Result<std::unique_ptr<PgUnit>> Start(std::unique_ptr<PgUnit> unit, bool writer) {
     auto begun = unit->Begin();
     if (!begun && unit->broken()) {
       ZHIDU_TRY(Connection fresh, Connect(url_, writer));
       unit->Reconnect(std::move(fresh));
       begun = unit->Begin();
     }
-    if (!begun)
-      return Fail(begun.error());
+    if (!begun) return Fail(begun.error());
     return unit;
   }
 
@@ -900,21 +760,17 @@ private:
       std::lock_guard lock(writer_mu_);
       if (writer_out_)
         return Fail(Errc::kFailedPrecondition,
-                    "begin write: a write unit is already open (only the "
-                    "writer writes, one "
+                    "begin write: a write unit is already open (only the writer writes, one "
                     "transaction at a time)");
       writer_out_ = true;
       conn = std::move(writer_);
     }
-    if (conn && IdleConnectionIsDead(*conn))
-      conn.reset();
-    auto unit = std::make_unique<PgUnit>(std::move(conn), mode,
-                                         [this](Connection c, bool broken) {
-                                           std::lock_guard lock(writer_mu_);
-                                           if (!broken)
-                                             writer_ = std::move(c);
-                                           writer_out_ = false;
-                                         });
+    if (conn && IdleConnectionIsDead(*conn)) conn.reset();
+    auto unit = std::make_unique<PgUnit>(std::move(conn), mode, [this](Connection c, bool broken) {
+      std::lock_guard lock(writer_mu_);
+      if (!broken) writer_ = std::move(c);
+      writer_out_ = false;
+    });
     return Start(std::move(unit), true);
   }
 
@@ -922,22 +778,19 @@ private:
     Connection conn;
     {
       std::unique_lock lock(pool_mu_);
-      if (!pool_cv_.wait_for(lock, kPoolWait, [&] {
-            return !idle_.empty() || open_readers_ < pool_size_;
-          }))
-        return Fail(Errc::kUnavailable,
-                    "begin read: all " + std::to_string(pool_size_) +
-                        " PostgreSQL read connections stayed busy for " +
-                        std::to_string(kPoolWait.count()) + " s");
+      if (!pool_cv_.wait_for(lock, kPoolWait,
+                             [&] { return !idle_.empty() || open_readers_ < pool_size_; }))
+        return Fail(Errc::kUnavailable, "begin read: all " + std::to_string(pool_size_) +
+                                            " PostgreSQL read connections stayed busy for " +
+                                            std::to_string(kPoolWait.count()) + " s");
       if (!idle_.empty()) {
         conn = std::move(idle_.back());
         idle_.pop_back();
       } else {
-        ++open_readers_; // a slot for the connection opened below
+        ++open_readers_;  // a slot for the connection opened below
       }
     }
-    if (conn && IdleConnectionIsDead(*conn))
-      conn.reset();
+    if (conn && IdleConnectionIsDead(*conn)) conn.reset();
     auto unit = std::make_unique<PgUnit>(
         std::move(conn), Mode::kRead,
         [this](Connection c, bool broken) { Return(std::move(c), broken); });
@@ -959,21 +812,19 @@ private:
 
   const std::string url_;
   std::mutex writer_mu_;
-  Connection writer_; // null while a write unit holds it or after it broke
+  Connection writer_;  // null while a write unit holds it or after it broke
   bool writer_out_ = false;
   const int pool_size_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<Connection> idle_;
-  int open_readers_ = 0; // idle + checked out (+ being opened)
+  int open_readers_ = 0;  // idle + checked out (+ being opened)
 };
 
-// `url` with its database replaced by `dbname`, as a key=value connection
-// string.
-Result<std::string> WithDatabase(const std::string &url,
-                                 const std::string &dbname) {
-  char *err = nullptr;
-  PQconninfoOption *options = PQconninfoParse(url.c_str(), &err);
+// `url` with its database replaced by `dbname`, as a key=value connection string.
+Result<std::string> WithDatabase(const std::string& url, const std::string& dbname) {
+  char* err = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &err);
   if (!options) {
     std::string msg = err ? CleanMessage(err) : "out of memory";
     PQfreemem(err);
@@ -982,41 +833,36 @@ Result<std::string> WithDatabase(const std::string &url,
   auto quote = [](std::string_view v) {
     std::string out = "'";
     for (char c : v) {
-      if (c == '\'' || c == '\\')
-        out.push_back('\\');
+      if (c == '\'' || c == '\\') out.push_back('\\');
       out.push_back(c);
     }
     return out + "'";
   };
   std::string out;
-  for (auto *o = options; o->keyword; ++o) {
+  for (auto* o = options; o->keyword; ++o) {
     std::string_view key = o->keyword;
-    if (key == "dbname" || !o->val)
-      continue;
+    if (key == "dbname" || !o->val) continue;
     out += std::string(key) + "=" + quote(o->val) + " ";
   }
   PQconninfoFree(options);
   return out + "dbname=" + quote(dbname);
 }
 
-} // namespace
+}  // namespace
 
-Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string &url,
-                                                 int pool_size) {
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, int pool_size) {
   ZHIDU_TRY(Connection writer, Connect(url, true));
-  return std::unique_ptr<Store>(
-      std::make_unique<PgStore>(url, std::move(writer), pool_size));
+  return std::unique_ptr<Store>(std::make_unique<PgStore>(url, std::move(writer), pool_size));
 }
 
-Result<std::string> CreatePostgresTestDatabase(const std::string &url) {
+Result<std::string> CreatePostgresTestDatabase(const std::string& url) {
   std::string name = "zhidu_test_" + RandomHex(8);
   ZHIDU_TRY(std::string target, WithDatabase(url, name));
   ZHIDU_TRY(Connection admin, Connect(url, false));
   bool broken = false;
   try {
     pqxx::nontransaction tx(*admin);
-    tx.exec("CREATE DATABASE " + name +
-            " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' " +
+    tx.exec("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' " +
             "LC_CTYPE 'C'");
     tx.commit();
   } catch (...) {
@@ -1025,21 +871,20 @@ Result<std::string> CreatePostgresTestDatabase(const std::string &url) {
   return target;
 }
 
-Result<void> TerminatePostgresSessionsForTest(const std::string &url) {
+Result<void> TerminatePostgresSessionsForTest(const std::string& url) {
   ZHIDU_TRY(Connection admin, Connect(url, false));
   bool broken = false;
   try {
     pqxx::nontransaction tx(*admin);
-    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()");
-    // pg_terminate_backend only signals: wait until the sessions have really
-    // gone.
+    tx.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    // pg_terminate_backend only signals: wait until the sessions have really gone.
     for (int i = 0; i < 500; ++i) {
       auto left = tx.exec1(
           "SELECT count(*) FROM pg_stat_activity "
           "WHERE datname = current_database() AND pid <> pg_backend_pid()")[0];
-      if (left.as<std::int64_t>() == 0)
-        break;
+      if (left.as<std::int64_t>() == 0) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     tx.commit();
@@ -1049,10 +894,9 @@ Result<void> TerminatePostgresSessionsForTest(const std::string &url) {
   }
 }
 
-Result<std::unique_ptr<Store>>
-OpenFreshPostgresStoreForTest(const std::string &url) {
+Result<std::unique_ptr<Store>> OpenFreshPostgresStoreForTest(const std::string& url) {
   ZHIDU_TRY(std::string target, CreatePostgresTestDatabase(url));
   return OpenPostgresStore(target);
 }
 
-} // namespace zhidu::store
+}  // namespace zhidu::store
