@@ -15,7 +15,7 @@ export const routes = [
     path: '/',
     component: Shell,
     children: [
-      { path: '', name: 'home', redirect: () => landingRoute(useSession().account) },
+      { path: '', name: 'home', component: () => import('../views/StatusView.vue'), props: { status: 'notFound' } }, // never shown: the guard sends home to the landing page
       { path: 'duty-board', name: 'duty-board', component: ComingSoon, props: { feature: 'dutyBoard', items: 5 }, meta: { kinds: OPS, title: 'nav.dutyBoard' } },
       { path: 'handover', name: 'handover', component: ComingSoon, props: { feature: 'handover', items: 4 }, meta: { kinds: OPS, title: 'nav.handover' } },
       { path: 'duty-log', name: 'duty-log', component: ComingSoon, props: { feature: 'dutyLog', items: 3 }, meta: { kinds: OPS, title: 'nav.dutyLog' } },
@@ -47,8 +47,10 @@ export function makeRouter() {
       return session.signedIn && to.name === 'login' ? landingRoute(session.account) : true
     }
     if (!session.signedIn) {
-      return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+      const keep = to.name !== 'home' && to.name !== 'not-found' && to.fullPath.startsWith('/')
+      return { name: 'login', query: keep ? { redirect: to.fullPath } : {} }
     }
+    if (to.name === 'home') return landingRoute(session.account)
     if (!allowed(session.account, to.meta.kinds)) return { name: 'forbidden' }
     return true
   })
