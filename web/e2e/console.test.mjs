@@ -120,6 +120,7 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     const text = await err.innerText()
     assert.match(text, /服务器说明/, text)
     assert.match(text, /already exists|已存在|冲突/, text)
+    await dialog.locator('.el-form-item__error', { hasText: 'already exists' }).waitFor() // and the field is marked
     await shot(page, 'desktop-site-server-error')
     await dialog.getByRole('button', { name: '取消' }).click()
     await dialog.waitFor({ state: 'hidden' })

@@ -47,6 +47,7 @@ export function validate(value, ...checks) {
 export function toRule(t, ...checks) {
   return {
     trigger: ['blur', 'change'],
+    required: checks.includes(required), // only marks the field (asterisk); the validator decides
     validator: (_rule, value, callback) => {
       const r = validate(value, ...checks)
       callback(r ? new Error(t(r.key, r.params || {})) : undefined)

@@ -44,6 +44,8 @@ describe('validators', () => {
     expect(await run('')).toBe('validation.required')
     expect(await run('abc')).toBe('validation.maxLength:2')
     expect(await run('ab')).toBeNull()
+    expect(rule.required).toBe(true)
+    expect(toRule(t, isoDate).required).toBe(false)
   })
 })
 

@@ -211,6 +211,8 @@ export default {
     noSites: 'There are no sites yet; create a site first.',
   },
   people: {
+    name: 'Name',
+    status: 'Status',
     certifications: 'Certificates',
     addCertification: 'Add certificate',
     noCertifications: 'No certificates',
@@ -252,6 +254,7 @@ export default {
     fromSeq: 'Start after seq',
     go: 'Go',
     filterKind: 'Filter by kind (loaded records)',
+    system: 'system',
   },
   notFound: {
     title: 'Page not found',

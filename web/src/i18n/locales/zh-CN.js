@@ -211,6 +211,8 @@ export default {
     noSites: '还没有站点，请先新建站点/场所。',
   },
   people: {
+    name: '姓名',
+    status: '状态',
     certifications: '证书',
     addCertification: '添加证书',
     noCertifications: '暂无证书',
@@ -252,6 +254,7 @@ export default {
     fromSeq: '从序号之后开始',
     go: '查询',
     filterKind: '按类型筛选（已加载的记录）',
+    system: '系统',
   },
   notFound: {
     title: '页面不存在',
