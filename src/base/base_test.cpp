@@ -84,3 +84,18 @@ TEST(Result, TryPropagates) {
 
 }  // namespace
 }  // namespace zhidu
+
+#include "base/canonical_json.hpp"
+
+namespace zhidu {
+namespace {
+TEST(CanonicalJson, SortsKeysAndEscapes) {
+  CanonicalObject o;
+  o.Add("z", 1).Add("a", "值班\n\"x\"").Add("m", true);
+  EXPECT_EQ(o.Str(), "{\"a\":\"值班\\n\\\"x\\\"\",\"m\":true,\"z\":1}");
+  CanonicalObject p;
+  p.Add("m", true).Add("z", 1).Add("a", "值班\n\"x\"");
+  EXPECT_EQ(o.Str(), p.Str());
+}
+}  // namespace
+}  // namespace zhidu

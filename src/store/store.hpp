@@ -68,6 +68,9 @@ class UnitOfWork {
   virtual Result<std::optional<IdempotentResponse>> GetIdempotentResponse(
       Id account_id, const std::string& key) = 0;
   virtual Result<void> InsertIdempotentResponse(const IdempotentResponse& response) = 0;
+  // Records the response of a claimed key (inserted with status 0 in the write's transaction).
+  virtual Result<void> CompleteIdempotentResponse(Id account_id, const std::string& key, int status,
+                                                  const std::string& body) = 0;
 
   // ---- journal (append-only; there is deliberately no update or delete verb)
   // In a write unit the head is read under the writer's lock (PostgreSQL: FOR UPDATE), so that

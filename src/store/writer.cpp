@@ -21,6 +21,22 @@ Result<std::int64_t> Tx::Journal(std::string kind, Id actor, std::string subject
   return record.seq;
 }
 
+namespace {
+thread_local IdempotencyClaim* t_claim = nullptr;
+}
+
+ScopedIdempotencyClaim::ScopedIdempotencyClaim(IdempotencyClaim* claim) : previous_(t_claim) {
+  t_claim = claim;
+}
+ScopedIdempotencyClaim::~ScopedIdempotencyClaim() { t_claim = previous_; }
+
+std::optional<IdempotencyClaim> TakeThreadIdempotencyClaim() {
+  if (!t_claim) return std::nullopt;
+  IdempotencyClaim copy = *t_claim;
+  t_claim = nullptr;
+  return copy;
+}
+
 Writer::Writer(Store& store, const Clock& clock, int max_batch,
                std::function<void(double, int)> on_commit)
     : store_(store), clock_(clock), max_batch_(max_batch), on_commit_(std::move(on_commit)) {
@@ -101,6 +117,15 @@ void Writer::RunBatch(std::deque<Job>& batch) {
     } catch (const std::exception& ex) {
       r = Fail(Errc::kInternal, std::string("internal error: ") + ex.what());
     }
+    if (r && batch[i].claim) {
+      const auto& c = *batch[i].claim;
+      auto claimed = unit.InsertIdempotentResponse({c.account_id, c.key, c.request_hash, 0, "", clock_.Now()});
+      if (!claimed && claimed.error().code == Errc::kConflict)
+        claimed = Fail(Errc::kConflict,
+                       "another request with this Idempotency-Key was processed at the same time; "
+                       "retry to get its result");
+      if (!claimed) r = Fail(claimed.error());
+    }
     if (r) {
       if (auto s = unit.ReleaseSavepoint(); !s) r = Fail(s.error());
     }
@@ -122,6 +147,7 @@ void Writer::RunBatch(std::deque<Job>& batch) {
               ""};
       batch[i].complete(&e);
     } else {
+      if (batch[i].claim) batch[i].claim->persisted->store(true);
       batch[i].complete(nullptr);
     }
   }

@@ -16,7 +16,9 @@
 // Job life: queued -> running (savepoint) -> {released | rolled back} -> committed -> completed.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <optional>
 #include <deque>
 #include <functional>
 #include <future>
@@ -47,6 +49,31 @@ class Tx {
   JournalHead& head_;
   const Clock& clock_;
 };
+
+// An Idempotency-Key claimed by the request running on this thread (api/ sets it with
+// ScopedIdempotencyClaim). The first write job the thread submits also inserts the claim (status 0)
+// inside the job's own savepoint, so the write and the claim commit or vanish together; a second
+// request racing with the same key fails with kConflict instead of writing twice.
+struct IdempotencyClaim {
+  Id account_id = 0;
+  std::string key;
+  std::string request_hash;
+  std::shared_ptr<std::atomic<bool>> persisted = std::make_shared<std::atomic<bool>>(false);
+};
+
+class ScopedIdempotencyClaim {
+ public:
+  explicit ScopedIdempotencyClaim(IdempotencyClaim* claim);
+  ~ScopedIdempotencyClaim();
+  ScopedIdempotencyClaim(const ScopedIdempotencyClaim&) = delete;
+  ScopedIdempotencyClaim& operator=(const ScopedIdempotencyClaim&) = delete;
+
+ private:
+  IdempotencyClaim* previous_;
+};
+
+// The claim of the current thread not yet attached to a job, or nullptr. Attaching consumes it.
+std::optional<IdempotencyClaim> TakeThreadIdempotencyClaim();
 
 struct WriterStats {
   std::uint64_t commits = 0;
@@ -85,6 +112,7 @@ class Writer {
   struct Job {
     std::function<Result<void>(Tx&)> run;        // stores its value in shared state
     std::function<void(const Error*)> complete;  // nullptr: committed
+    std::optional<IdempotencyClaim> claim;       // inserted after `run` succeeds
   };
   void Enqueue(Job job);
   void Loop();
@@ -112,6 +140,7 @@ void Writer::Submit(std::function<Result<T>(Tx&)> job, std::function<void(Result
     value->emplace(std::move(*r));
     return Ok();
   };
+  j.claim = TakeThreadIdempotencyClaim();
   j.complete = [done = std::move(done), value](const Error* error) {
     if (error) {
       done(Fail(*error));

@@ -593,6 +593,11 @@ class PgUnit final : public UnitOfWork {
     return Exec("insert idempotent response", "insert_idempotent_response", v.account_id, v.key,
                 v.request_hash, v.status, v.body, Micros64(v.created_at));
   }
+  Result<void> CompleteIdempotentResponse(Id account_id, const std::string& key, int status,
+                                          const std::string& body) override {
+    return Exec("complete idempotent response", "complete_idempotent_response", account_id, key,
+                status, body);
+  }
 
   // ---- journal
   // In a write unit the advisory lock taken at BEGIN stands in for FOR UPDATE (invariant 3).

@@ -427,6 +427,13 @@ class SqliteUnit final : public UnitOfWork {
     return Done(s, "insert idempotent response");
   }
 
+  Result<void> CompleteIdempotentResponse(Id account_id, const std::string& key, int status,
+                                          const std::string& body) override {
+    Stmt s(db_, "UPDATE idempotency SET status=?, body=? WHERE account_id=? AND key=?");
+    s.Bind(status).Bind(body).Bind(account_id).Bind(key);
+    return Done(s, "complete idempotent response");
+  }
+
   // ---- journal
   Result<JournalHead> ReadJournalHead() override {
     Stmt s(db_, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");

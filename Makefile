@@ -1,0 +1,46 @@
+# zhidu — the two commands a newcomer needs are `make run` and `make test`.
+#   make run    installs what is missing, builds (release), builds the console, serves on
+#               http://127.0.0.1:8080 with an embedded SQLite file in ./data and demo data
+#   make test   installs what is missing, builds with ASan+UBSan, starts a throwaway PostgreSQL,
+#               and runs every test (C++ unit + storage conformance on both backends, API tests
+#               against the real binary on both backends, console unit and browser tests)
+#   make bench  end-to-end benchmarks (QUICK=1 for small sizes)
+#   make fmt    clang-format every C++ file
+
+JOBS ?= 2
+DATA ?= data
+LISTEN ?= 127.0.0.1:8080
+CTEST_ARGS ?=
+
+.PHONY: all setup debug release web run test bench fmt clean
+
+all: debug
+
+setup:
+	@scripts/setup
+
+debug: setup
+	cmake --preset debug >/dev/null
+	cmake --build build/debug -j$(JOBS)
+
+release: setup
+	cmake --preset release >/dev/null
+	cmake --build build/release -j$(JOBS) --target zhidu
+
+web: setup
+	@if [ -f web/package.json ]; then cd web && npm run build; fi
+
+run: release web
+	./build/release/src/app/zhidu serve --data $(DATA) --listen $(LISTEN) --demo --web web/dist
+
+test: debug web
+	scripts/with-postgres ctest --test-dir build/debug --output-on-failure $(CTEST_ARGS)
+
+bench: release
+	@if [ -x bench/run ]; then bench/run $(if $(QUICK),--quick,); else echo "no benchmarks yet"; fi
+
+fmt:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp')
+
+clean:
+	rm -rf build web/dist

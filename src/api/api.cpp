@@ -1,0 +1,551 @@
+#include "api/api.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "api/json_body.hpp"
+#include "base/crypto.hpp"
+
+namespace zhidu::api {
+
+using nlohmann::json;
+using org::Principal;
+using store::Id;
+
+namespace {
+
+constexpr const char* kSessionCookie = "zhidu_session";
+constexpr int kDefaultLimit = 50;
+constexpr int kMaxLimit = 500;
+
+// Invalid UTF-8 that reached a string (an error message quoting bad input) is replaced, never thrown.
+HttpResponse Json(int status, const json& body) {
+  return HttpResponse{status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+}
+
+HttpResponse NoContent() { return HttpResponse{204, "", "", {}}; }
+
+std::string Ts(TimePoint t) { return FormatIso8601(t, TimeZone::Default()); }
+
+json SiteJson(const store::Site& s) {
+  auto zone = TimeZone::Find(s.time_zone);
+  return {{"id", s.id},
+          {"name", s.name},
+          {"time_zone", s.time_zone},
+          {"created_at", FormatIso8601(s.created_at, zone ? *zone : TimeZone::Default())}};
+}
+json RefOrNull(Id id) { return id == 0 ? json(nullptr) : json(id); }
+json DepartmentJson(const store::Department& d) {
+  return {{"id", d.id}, {"site_id", d.site_id}, {"name", d.name}};
+}
+json TeamJson(const store::Team& t) {
+  return {{"id", t.id}, {"site_id", t.site_id}, {"department_id", RefOrNull(t.department_id)}, {"name", t.name}};
+}
+json PostJson(const store::Post& p) {
+  return {{"id", p.id}, {"site_id", p.site_id}, {"department_id", RefOrNull(p.department_id)}, {"name", p.name}};
+}
+json PersonJson(const store::Person& p) {
+  return {{"id", p.id},
+          {"site_id", p.site_id},
+          {"department_id", RefOrNull(p.department_id)},
+          {"team_id", RefOrNull(p.team_id)},
+          {"name", p.name},
+          {"employee_no", p.employee_no.empty() ? json(nullptr) : json(p.employee_no)},
+          {"phone", p.phone},
+          {"created_at", Ts(p.created_at)}};
+}
+json CertificationJson(const store::Certification& c) {
+  return {{"id", c.id},
+          {"person_id", c.person_id},
+          {"kind", c.kind},
+          {"number", c.number},
+          {"expires_on", c.expires_on.empty() ? json(nullptr) : json(c.expires_on)}};
+}
+json GrantJson(const store::RoleGrant& g) {
+  return {{"role", g.role}, {"scope_kind", g.scope_kind}, {"scope_id", g.scope_id}};
+}
+json AccountJson(const Principal& p) {
+  json roles = json::array();
+  for (const auto& g : p.roles) roles.push_back(GrantJson(g));
+  return {{"id", p.account_id}, {"username", p.username}, {"person_id", RefOrNull(p.person_id)}, {"roles", roles}};
+}
+
+// ---- pagination: opaque cursor = base64url("after:<id>")
+Result<store::PageRequest> Page(const HttpRequest& r) {
+  store::PageRequest page{0, kDefaultLimit};
+  if (auto it = r.query.find("limit"); it != r.query.end()) {
+    int v = 0;
+    auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    if (ec != std::errc() || p != it->second.data() + it->second.size() || v < 1 || v > kMaxLimit)
+      return Fail(Errc::kInvalidArgument, "limit must be an integer from 1 to " + std::to_string(kMaxLimit), "limit");
+    page.limit = v;
+  }
+  if (auto it = r.query.find("cursor"); it != r.query.end() && !it->second.empty()) {
+    std::string decoded;
+    long long after = 0;
+    if (!Base64UrlDecode(it->second, decoded) || !decoded.starts_with("after:") ||
+        std::from_chars(decoded.data() + 6, decoded.data() + decoded.size(), after).ec != std::errc() ||
+        after < 0)
+      return Fail(Errc::kInvalidArgument, "cursor is not one this server issued; start again without it", "cursor");
+    page.after_id = after;
+  }
+  return page;
+}
+
+template <typename T, typename ToJson, typename IdOf>
+HttpResponse List(const std::vector<T>& rows, const store::PageRequest& page, ToJson to_json, IdOf id_of) {
+  json items = json::array();
+  for (const auto& row : rows) items.push_back(to_json(row));
+  json next = nullptr;
+  if (static_cast<int>(rows.size()) == page.limit && !rows.empty())
+    next = Base64UrlEncode("after:" + std::to_string(id_of(rows.back())));
+  return Json(200, {{"items", items}, {"next_cursor", next}});
+}
+
+Result<Id> QueryId(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return Id{0};
+  long long v = 0;
+  auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  if (ec != std::errc() || p != it->second.data() + it->second.size() || v <= 0)
+    return Fail(Errc::kInvalidArgument, key + " must be a positive integer id", key);
+  return v;
+}
+
+Result<Id> PathId(const HttpRequest& r, const std::string& key = "id") {
+  const std::string& s = r.params.at(key);
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0)
+    return Fail(Errc::kNotFound, "\"" + s.substr(0, 40) + "\" is not an id");
+  return v;
+}
+
+// The principal for this request: set by Handle() before a kSignedIn handler runs.
+thread_local const Principal* t_principal = nullptr;
+const Principal& Who() { return *t_principal; }
+
+#define ZHIDU_OR_ERROR(decl, expr) \
+  auto ZHIDU_CONCAT(r_, __LINE__) = (expr); \
+  if (!ZHIDU_CONCAT(r_, __LINE__)) return ErrorResponse(ZHIDU_CONCAT(r_, __LINE__).error()); \
+  decl = std::move(*ZHIDU_CONCAT(r_, __LINE__))
+
+std::string ContentTypeFor(const std::filesystem::path& p) {
+  auto ext = p.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".json") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".ico") return "image/x-icon";
+  if (ext == ".woff2") return "font/woff2";
+  if (ext == ".txt") return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+int StatusFor(Errc code) {
+  switch (code) {
+    case Errc::kNotFound: return 404;
+    case Errc::kConflict: return 409;
+    case Errc::kInvalidArgument: return 400;
+    case Errc::kPermissionDenied: return 403;
+    case Errc::kUnauthenticated: return 401;
+    case Errc::kFailedPrecondition: return 409;
+    case Errc::kResourceExhausted: return 429;
+    case Errc::kUnavailable: return 503;
+    case Errc::kCorruption: return 503;
+    case Errc::kInternal: return 500;
+  }
+  return 500;
+}
+
+HttpResponse ErrorResponse(const Error& e) {
+  json err = {{"code", std::string(ErrcName(e.code))}, {"message", e.message}};
+  if (!e.field.empty()) err["field"] = e.field;
+  return Json(StatusFor(e.code), {{"error", err}});
+}
+
+Api::Api(ApiDeps deps) : deps_(std::move(deps)) { AddRoutes(); }
+
+void Api::AddRoutes() {
+  auto& r = router_;
+  auto* auth = deps_.auth;
+  auto* org = deps_.org;
+
+  // ---- session
+  r.Add("POST", "/api/v1/login", Access::kPublic, [this, auth](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto username, body.RequiredString("username"));
+    ZHIDU_OR_ERROR(auto password, body.RequiredString("password"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto login, auth->Login(username, password, req.client_ip));
+    auto res = Json(200, {{"account", AccountJson(login.principal)}, {"csrf_token", login.principal.csrf_token}});
+    std::string cookie = std::string(kSessionCookie) + "=" + login.session_token +
+                         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(login.ttl.count());
+    if (deps_.secure_cookies) cookie += "; Secure";
+    res.headers.emplace_back("Set-Cookie", cookie);
+    return res;
+  });
+  r.Add("POST", "/api/v1/logout", Access::kSignedIn, [this, auth](HttpRequest& req) {
+    if (auto out = auth->Logout(req.Cookie(kSessionCookie), Who()); !out) return ErrorResponse(out.error());
+    auto res = NoContent();
+    res.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
+                                               "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" +
+                                               (deps_.secure_cookies ? "; Secure" : ""));
+    return res;
+  });
+  r.Add("GET", "/api/v1/me", Access::kSignedIn, [](HttpRequest&) {
+    return Json(200, {{"account", AccountJson(Who())}, {"csrf_token", Who().csrf_token}});
+  });
+
+  // ---- accounts and tokens
+  r.Add("GET", "/api/v1/accounts", Access::kSignedIn, [auth](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto page, Page(req));
+    ZHIDU_OR_ERROR(auto rows, auth->ListAccounts(Who(), page));
+    json items = json::array();
+    for (const auto& a : rows) {
+      json roles = json::array();
+      if (auto grants = auth->RolesOf(a.id))
+        for (const auto& g : *grants) roles.push_back(GrantJson(g));
+      items.push_back({{"id", a.id},
+                       {"username", a.username},
+                       {"person_id", RefOrNull(a.person_id)},
+                       {"disabled", a.disabled},
+                       {"roles", roles},
+                       {"created_at", Ts(a.created_at)}});
+    }
+    json next = nullptr;
+    if (static_cast<int>(rows.size()) == page.limit)
+      next = Base64UrlEncode("after:" + std::to_string(rows.back().id));
+    return Json(200, {{"items", items}, {"next_cursor", next}});
+  });
+  r.Add("POST", "/api/v1/accounts", Access::kSignedIn, [auth](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    org::NewAccount in;
+    ZHIDU_OR_ERROR(in.username, body.RequiredString("username"));
+    ZHIDU_OR_ERROR(in.password, body.RequiredString("password"));
+    ZHIDU_OR_ERROR(in.person_id, body.OptionalId("person_id"));
+    ZHIDU_OR_ERROR(auto roles, body.OptionalArray("roles"));
+    if (roles) {
+      for (const auto& g : *roles) {
+        if (!g.is_object() || !g.contains("role") || !g["role"].is_string())
+          return ErrorResponse({Errc::kInvalidArgument, "each role must be an object with a \"role\" string", "roles"});
+        for (const auto& [k, _] : g.items())
+          if (k != "role" && k != "scope_kind" && k != "scope_id")
+            return ErrorResponse({Errc::kInvalidArgument, "unknown field \"" + k + "\" in a role", "roles"});
+        store::RoleGrant grant;
+        grant.role = g["role"].get<std::string>();
+        if (g.contains("scope_kind")) {
+          if (!g["scope_kind"].is_string())
+            return ErrorResponse({Errc::kInvalidArgument, "scope_kind must be a string", "roles"});
+          grant.scope_kind = g["scope_kind"].get<std::string>();
+        }
+        if (g.contains("scope_id") && !g["scope_id"].is_null()) {
+          if (!g["scope_id"].is_number_integer())
+            return ErrorResponse({Errc::kInvalidArgument, "scope_id must be an integer", "roles"});
+          grant.scope_id = g["scope_id"].get<Id>();
+        }
+        in.roles.push_back(grant);
+      }
+    }
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto account, auth->CreateAccount(&Who(), in));
+    json roles_json = json::array();
+    for (const auto& g : in.roles) roles_json.push_back(GrantJson(g));
+    return Json(201, {{"id", account.id},
+                      {"username", account.username},
+                      {"person_id", RefOrNull(account.person_id)},
+                      {"disabled", false},
+                      {"roles", roles_json},
+                      {"created_at", Ts(account.created_at)}});
+  });
+  r.Add("POST", "/api/v1/api-tokens", Access::kSignedIn, [auth](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto name, body.RequiredString("name"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto token, auth->CreateApiToken(Who(), name));
+    return Json(201, {{"name", name}, {"token", token}});
+  });
+
+  // ---- organisation
+  r.Add("GET", "/api/v1/sites", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto page, Page(req));
+    ZHIDU_OR_ERROR(auto rows, org->ListSites(Who(), page));
+    return List(rows, page, SiteJson, [](const auto& x) { return x.id; });
+  });
+  r.Add("POST", "/api/v1/sites", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    store::Site s;
+    ZHIDU_OR_ERROR(s.name, body.RequiredString("name"));
+    ZHIDU_OR_ERROR(s.time_zone, body.OptionalString("time_zone"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto created, org->CreateSite(Who(), s));
+    return Json(201, SiteJson(created));
+  });
+  r.Add("GET", "/api/v1/sites/{id}", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto site, org->GetSite(Who(), id));
+    return Json(200, SiteJson(site));
+  });
+  r.Add("GET", "/api/v1/departments", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto page, Page(req));
+    ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, org->ListDepartments(Who(), site_id, page));
+    return List(rows, page, DepartmentJson, [](const auto& x) { return x.id; });
+  });
+  r.Add("POST", "/api/v1/departments", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    store::Department d;
+    ZHIDU_OR_ERROR(d.site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(d.name, body.RequiredString("name"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto created, org->CreateDepartment(Who(), d));
+    return Json(201, DepartmentJson(created));
+  });
+  r.Add("GET", "/api/v1/teams", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto page, Page(req));
+    ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, org->ListTeams(Who(), site_id, page));
+    return List(rows, page, TeamJson, [](const auto& x) { return x.id; });
+  });
+  r.Add("POST", "/api/v1/teams", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    store::Team t;
+    ZHIDU_OR_ERROR(t.site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(t.department_id, body.OptionalId("department_id"));
+    ZHIDU_OR_ERROR(t.name, body.RequiredString("name"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto created, org->CreateTeam(Who(), t));
+    return Json(201, TeamJson(created));
+  });
+  r.Add("GET", "/api/v1/posts", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto page, Page(req));
+    ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, org->ListPosts(Who(), site_id, page));
+    return List(rows, page, PostJson, [](const auto& x) { return x.id; });
+  });
+  r.Add("POST", "/api/v1/posts", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    store::Post p;
+    ZHIDU_OR_ERROR(p.site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(p.department_id, body.OptionalId("department_id"));
+    ZHIDU_OR_ERROR(p.name, body.RequiredString("name"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto created, org->CreatePost(Who(), p));
+    return Json(201, PostJson(created));
+  });
+  r.Add("GET", "/api/v1/people", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto page, Page(req));
+    ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, org->ListPeople(Who(), site_id, page));
+    return List(rows, page, PersonJson, [](const auto& x) { return x.id; });
+  });
+  r.Add("POST", "/api/v1/people", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    store::Person p;
+    ZHIDU_OR_ERROR(p.site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(p.department_id, body.OptionalId("department_id"));
+    ZHIDU_OR_ERROR(p.team_id, body.OptionalId("team_id"));
+    ZHIDU_OR_ERROR(p.name, body.RequiredString("name"));
+    ZHIDU_OR_ERROR(p.employee_no, body.OptionalString("employee_no"));
+    ZHIDU_OR_ERROR(p.phone, body.OptionalString("phone"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto created, org->CreatePerson(Who(), p));
+    auto out = PersonJson(created);
+    out["certifications"] = json::array();
+    return Json(201, out);
+  });
+  r.Add("GET", "/api/v1/people/{id}", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto detail, org->GetPerson(Who(), id));
+    auto out = PersonJson(detail.person);
+    out["certifications"] = json::array();
+    for (const auto& c : detail.certifications) out["certifications"].push_back(CertificationJson(c));
+    return Json(200, out);
+  });
+  r.Add("POST", "/api/v1/people/{id}/certifications", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    store::Certification c;
+    c.person_id = id;
+    ZHIDU_OR_ERROR(c.kind, body.RequiredString("kind"));
+    ZHIDU_OR_ERROR(c.number, body.RequiredString("number"));
+    ZHIDU_OR_ERROR(c.expires_on, body.OptionalString("expires_on"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto created, org->AddCertification(Who(), c));
+    return Json(201, CertificationJson(created));
+  });
+
+  // ---- journal (审计日志)
+  r.Add("GET", "/api/v1/journal", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto page, Page(req));
+    ZHIDU_OR_ERROR(auto after, QueryId(req, "after"));
+    if (after == 0) after = page.after_id;
+    ZHIDU_OR_ERROR(auto rows, org->ReadJournal(Who(), after, page.limit));
+    return List(rows, page,
+                [](const store::JournalRecord& j) {
+                  json payload = json::parse(j.payload, nullptr, false);
+                  return json{{"seq", j.seq},
+                              {"at", Ts(j.at)},
+                              {"kind", j.kind},
+                              {"actor", j.actor},
+                              {"subject", j.subject},
+                              {"payload", payload.is_discarded() ? json(j.payload) : payload},
+                              {"hash", ToHex(j.hash)}};
+                },
+                [](const auto& x) { return x.seq; });
+  });
+}
+
+HttpResponse Api::Static(const HttpRequest& request) {
+  auto not_found = [] {
+    return ErrorResponse({Errc::kNotFound, "no such page", ""});
+  };
+  if (deps_.web_root.empty() || (request.method != "GET" && request.method != "HEAD")) return not_found();
+  std::filesystem::path rel = request.path == "/" ? "index.html" : request.path.substr(1);
+  for (const auto& part : rel)
+    if (part == "..") return not_found();
+  auto file = deps_.web_root / rel;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    // Single-page app: unknown paths without an extension get index.html (client-side routes).
+    if (rel.has_extension()) return not_found();
+    file = deps_.web_root / "index.html";
+    if (!std::filesystem::is_regular_file(file, ec)) return not_found();
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  HttpResponse res{200, ContentTypeFor(file), buf.str(), {}};
+  bool hashed_asset = rel.string().starts_with("assets/");
+  res.headers.emplace_back("Cache-Control", hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");
+  return res;
+}
+
+HttpResponse Api::Handle(HttpRequest& request) {
+  double started = MonotonicSeconds();
+  std::string route_label = "unmatched";
+  HttpResponse res;
+  if (!ParseTarget(request.target, request.path, request.query)) {
+    res = ErrorResponse({Errc::kInvalidArgument, "the URL has a bad %-escape", ""});
+  } else {
+    res = Dispatch(request, route_label);
+  }
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (deps_.metrics) deps_.metrics->ObserveRequest(request.method, route_label, res.status, MonotonicSeconds() - started);
+  return res;
+}
+
+HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
+  if (request.path == "/healthz") {
+    route_label = "/healthz";
+    return Json(200, {{"status", "ok"}});
+  }
+  if (request.path == "/metrics") {
+    route_label = "/metrics";
+    return HttpResponse{200, "text/plain; version=0.0.4", deps_.metrics ? deps_.metrics->Render() : "", {}};
+  }
+  if (request.path == "/api/v1/openapi.json" && request.method == "GET") {
+    route_label = "/api/v1/openapi.json";
+    return HttpResponse{200, "application/json", OpenApiDocument(), {}};
+  }
+  bool path_matched = false;
+  const Route* route = router_.Match(request, path_matched);
+  if (!route) {
+    if (path_matched)
+      return HttpResponse{405, "application/json",
+                          json{{"error", {{"code", "method_not_allowed"},
+                                          {"message", request.method + " is not allowed on " + request.path}}}}
+                              .dump(),
+                          {}};
+    if (request.path.starts_with("/api/"))
+      return ErrorResponse({Errc::kNotFound, "no API route " + request.method + " " + request.path, ""});
+    route_label = "static";
+    return Static(request);
+  }
+  route_label = route->pattern;
+
+  const bool writes = request.method != "GET" && request.method != "HEAD";
+  if (writes && !request.body.empty()) {
+    const std::string& ct = request.Header("content-type");
+    if (!ct.starts_with("application/json"))
+      return HttpResponse{415, "application/json",
+                          json{{"error", {{"code", "unsupported_media_type"},
+                                          {"message", "send the body as JSON with Content-Type: application/json"}}}}
+                              .dump(),
+                          {}};
+  }
+
+  Principal principal;
+  if (route->access == Access::kSignedIn) {
+    const std::string& authz = request.Header("authorization");
+    Result<Principal> who = Fail(Errc::kUnauthenticated, "sign in first");
+    if (authz.starts_with("Bearer ")) {
+      who = deps_.auth->AuthenticateBearer(authz.substr(7));
+    } else {
+      who = deps_.auth->AuthenticateSession(request.Cookie(kSessionCookie));
+      if (who && writes) {
+        const std::string& csrf = request.Header("x-csrf-token");
+        if (csrf.empty() || !ConstantTimeEquals(csrf, who->csrf_token))
+          return ErrorResponse({Errc::kPermissionDenied,
+                                "missing or wrong X-CSRF-Token header; reload the page and try again", ""});
+      }
+    }
+    if (!who) return ErrorResponse(who.error());
+    principal = std::move(*who);
+  }
+  t_principal = &principal;
+  struct Reset {
+    ~Reset() { t_principal = nullptr; }
+  } reset;
+
+  // Idempotency-Key on POST: replay the first response instead of writing twice.
+  const std::string& key = request.Header("idempotency-key");
+  if (request.method != "POST" || key.empty() || principal.account_id == 0) return route->handler(request);
+  if (key.size() > 255)
+    return ErrorResponse({Errc::kInvalidArgument, "Idempotency-Key is longer than 255 characters", ""});
+  std::string request_hash = ToHex(Sha256Of(request.method + "\n" + request.path + "\n" + request.body));
+  {
+    auto unit = deps_.store->BeginRead();
+    if (!unit) return ErrorResponse(unit.error());
+    auto stored = (*unit)->GetIdempotentResponse(principal.account_id, key);
+    if (!stored) return ErrorResponse(stored.error());
+    if (stored->has_value()) {
+      const auto& s = **stored;
+      if (s.request_hash != request_hash)
+        return Json(422, {{"error", {{"code", "idempotency_key_reused"},
+                                     {"message", "this Idempotency-Key was used for a different request; use a new key"}}}});
+      if (s.status == 0)
+        return ErrorResponse({Errc::kConflict,
+                              "the first request with this Idempotency-Key was written but its response was "
+                              "not recorded (interrupted); check the resource before retrying with a new key",
+                              ""});
+      HttpResponse replay{s.status, "application/json", s.body, {}};
+      replay.headers.emplace_back("Idempotent-Replayed", "true");
+      return replay;
+    }
+  }
+  store::IdempotencyClaim claim{principal.account_id, key, request_hash};
+  HttpResponse res;
+  {
+    store::ScopedIdempotencyClaim scope(&claim);
+    res = route->handler(request);
+  }
+  if (claim.persisted->load()) {
+    int status = res.status;
+    std::string body = res.body;
+    auto done = deps_.writer->Run<int>([&](store::Tx& tx) -> Result<int> {
+      ZHIDU_TRY_VOID(tx.unit().CompleteIdempotentResponse(principal.account_id, key, status, body));
+      return 0;
+    });
+    (void)done;  // the write itself is durable; a lost record only turns a replay into a 409
+  }
+  return res;
+}
+
+}  // namespace zhidu::api

@@ -1,0 +1,52 @@
+// The zhidu HTTP API: conventions (errors, auth, CSRF, idempotency, pagination, timestamps,
+// metrics) in one place, and the routes under /api/v1.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "api/http.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+#include "base/result.hpp"
+#include "base/time.hpp"
+#include "kernel/org/auth_service.hpp"
+#include "kernel/org/org_service.hpp"
+#include "store/store.hpp"
+#include "store/writer.hpp"
+
+namespace zhidu::api {
+
+struct ApiDeps {
+  store::Store* store = nullptr;
+  store::Writer* writer = nullptr;
+  org::AuthService* auth = nullptr;
+  org::OrgService* org = nullptr;
+  Metrics* metrics = nullptr;
+  std::filesystem::path web_root;  // built console (web/dist); empty: none
+  bool secure_cookies = false;     // add `Secure` to cookies (behind TLS)
+};
+
+class Api {
+ public:
+  explicit Api(ApiDeps deps);
+  HttpResponse Handle(HttpRequest& request);
+  const Router& router() const { return router_; }
+
+ private:
+  void AddRoutes();
+  HttpResponse Dispatch(HttpRequest& request, std::string& route_label);
+  HttpResponse Static(const HttpRequest& request);
+
+  ApiDeps deps_;
+  Router router_;
+};
+
+// Maps an Error to its HTTP status and JSON body — the one table for the whole API.
+int StatusFor(Errc code);
+HttpResponse ErrorResponse(const Error& error);
+// The OpenAPI 3.1 document served at /api/v1/openapi.json.
+const std::string& OpenApiDocument();
+
+}  // namespace zhidu::api

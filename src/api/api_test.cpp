@@ -1,0 +1,100 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "api/http.hpp"
+#include "api/json_body.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+
+namespace zhidu::api {
+namespace {
+
+TEST(ParseTarget, DecodesPathAndQuery) {
+  std::string path;
+  std::map<std::string, std::string> query;
+  ASSERT_TRUE(ParseTarget("/api/v1/people?site_id=3&q=%E8%AF%AF%E6%8A%A5+x", path, query));
+  EXPECT_EQ(path, "/api/v1/people");
+  EXPECT_EQ(query["site_id"], "3");
+  EXPECT_EQ(query["q"], "误报 x");
+  EXPECT_FALSE(ParseTarget("/a%zz", path, query));
+  EXPECT_FALSE(ParseTarget("/a%4", path, query));
+}
+
+TEST(Router, MatchesParamsAndDistinguishes405From404) {
+  Router r;
+  r.Add("GET", "/api/v1/people/{id}", Access::kSignedIn, [](HttpRequest&) { return HttpResponse{}; });
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/api/v1/people/42";
+  bool path_matched = false;
+  ASSERT_NE(r.Match(req, path_matched), nullptr);
+  EXPECT_EQ(req.params["id"], "42");
+  req.method = "DELETE";
+  EXPECT_EQ(r.Match(req, path_matched), nullptr);
+  EXPECT_TRUE(path_matched);
+  req.path = "/api/v1/people/42/extra";
+  EXPECT_EQ(r.Match(req, path_matched), nullptr);
+  EXPECT_FALSE(path_matched);
+}
+
+TEST(JsonBody, RejectsMalformedWrongTypesAndUnknownFields) {
+  auto bad = JsonBody::Parse("{\"name\":");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("not valid JSON"), std::string::npos);
+  EXPECT_FALSE(JsonBody::Parse("[1,2]"));
+  EXPECT_FALSE(JsonBody::Parse("{\"name\":\"\xff\xfe\"}"));  // invalid UTF-8
+
+  auto body = JsonBody::Parse(R"({"name":5,"site_id":"x","extra":true})");
+  ASSERT_TRUE(body);
+  auto name = body->RequiredString("name");
+  ASSERT_FALSE(name);
+  EXPECT_EQ(name.error().field, "name");
+  auto site = body->RequiredId("site_id");
+  ASSERT_FALSE(site);
+  EXPECT_EQ(site.error().field, "site_id");
+  auto extra = body->NoOtherFields();
+  ASSERT_FALSE(extra);
+  EXPECT_EQ(extra.error().field, "extra");
+}
+
+TEST(ErrorResponse, OneTableForStatusAndBody) {
+  auto res = ErrorResponse({Errc::kInvalidArgument, "name must not be empty", "name"});
+  EXPECT_EQ(res.status, 400);
+  auto j = nlohmann::json::parse(res.body);
+  EXPECT_EQ(j["error"]["code"], "invalid_argument");
+  EXPECT_EQ(j["error"]["field"], "name");
+  EXPECT_EQ(StatusFor(Errc::kNotFound), 404);
+  EXPECT_EQ(StatusFor(Errc::kPermissionDenied), 403);
+  EXPECT_EQ(StatusFor(Errc::kUnauthenticated), 401);
+  EXPECT_EQ(StatusFor(Errc::kResourceExhausted), 429);
+}
+
+TEST(OpenApi, IsValidJsonOfVersion31) {
+  auto doc = nlohmann::json::parse(OpenApiDocument());
+  EXPECT_EQ(doc["openapi"], "3.1.0");
+  EXPECT_TRUE(doc["paths"].contains("/api/v1/login"));
+}
+
+TEST(Metrics, RendersPrometheusHistogram) {
+  Metrics m;
+  m.ObserveRequest("GET", "/healthz", 200, 0.0007);
+  m.ObserveCommit(0.003, 4);
+  auto text = m.Render();
+  EXPECT_NE(text.find("zhidu_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("zhidu_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.001\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("zhidu_committed_writes_total 4"), std::string::npos);
+}
+
+TEST(HttpRequest, ReadsCookies) {
+  HttpRequest r;
+  r.headers["cookie"] = "a=1; zhidu_session=abc; b=2";
+  EXPECT_EQ(r.Cookie("zhidu_session"), "abc");
+  EXPECT_EQ(r.Cookie("zhidu"), "");
+}
+
+}  // namespace
+}  // namespace zhidu::api

@@ -1,0 +1,117 @@
+#include "app/demo.hpp"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "base/crypto.hpp"
+
+namespace zhidu::app {
+
+namespace {
+
+struct DemoAccount {
+  const char* username;
+  const char* person;  // 示例 name of the person, nullptr for none
+  const char* role;
+  const char* department;
+  const char* team;
+};
+
+}  // namespace
+
+Result<void> SeedDemo(store::Store& store, org::AuthService& auth, org::OrgService& org,
+                      const std::filesystem::path& data_dir) {
+  {
+    ZHIDU_TRY(auto unit, store.BeginRead());
+    ZHIDU_TRY(auto sites, unit->ListSites({0, 1}));
+    if (!sites.empty()) {
+      std::cout << "zhidu: demo data already present; credentials are in "
+                << (data_dir / "demo-credentials.txt").string() << std::endl;
+      return Ok();
+    }
+  }
+  // The administrator seeds everything else through the same services a user would call.
+  std::string admin_password = RandomHex(8);
+  ZHIDU_TRY(auto admin, auth.CreateAccount(nullptr, {"admin", admin_password, 0, {{0, 0, "admin", "global", 0}}}));
+  org::Principal root{admin.id, admin.username, 0, {{0, admin.id, "admin", "global", 0}}, "", false};
+
+  ZHIDU_TRY(auto site, org.CreateSite(root, {0, "示范园区（演示）", "Asia/Shanghai", {}}));
+  std::map<std::string, store::Id> departments;
+  for (const char* name : {"消防控制室", "中控室", "秩序维护部", "客服部", "行政办公室", "贵宾厅"}) {
+    ZHIDU_TRY(auto d, org.CreateDepartment(root, {0, site.id, name}));
+    departments[name] = d.id;
+  }
+  std::map<std::string, store::Id> teams;
+  // 中控室 runs 四班三运转: four teams (R09). 消防控制室 two teams. 客服部 queues (R19).
+  for (const char* name : {"甲班", "乙班", "丙班", "丁班"}) {
+    ZHIDU_TRY(auto t, org.CreateTeam(root, {0, site.id, departments["中控室"], std::string("中控室") + name}));
+    teams[std::string("中控室") + name] = t.id;
+  }
+  for (const char* name : {"一班", "二班"}) {
+    ZHIDU_TRY(auto t, org.CreateTeam(root, {0, site.id, departments["消防控制室"], std::string("消防控制室") + name}));
+    teams[std::string("消防控制室") + name] = t.id;
+  }
+  for (const char* name : {"订单组", "投诉组", "客服组"}) {
+    ZHIDU_TRY(auto t, org.CreateTeam(root, {0, site.id, departments["客服部"], name}));
+    teams[name] = t.id;
+  }
+  for (auto [post, dept] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"消防控制室值班员", "消防控制室"}, {"中控员", "中控室"}, {"值班长", "中控室"},
+           {"秩序维护主管", "秩序维护部"}, {"客服专员", "客服部"}, {"客服主管", "客服部"},
+           {"客服经理", "客服部"}, {"舍长", "行政办公室"}, {"礼宾员", "贵宾厅"}, {"厅经理", "贵宾厅"}}) {
+    ZHIDU_TRY_VOID(org.CreatePost(root, {0, site.id, departments[dept], post}));
+  }
+
+  const DemoAccount accounts[] = {
+      {"fire1", "演示·王消防", "消防控制室值班员", "消防控制室", "消防控制室一班"},
+      {"fire2", "演示·李消防", "消防控制室值班员", "消防控制室", "消防控制室一班"},
+      {"op1", "演示·张中控", "中控员", "中控室", "中控室甲班"},
+      {"op2", "演示·赵中控", "中控员", "中控室", "中控室乙班"},
+      {"lead1", "演示·陈值班长", "值班长", "中控室", "中控室甲班"},
+      {"guard_chief", "演示·刘主管", "秩序维护主管", "秩序维护部", nullptr},
+      {"head", "演示·周部长", "部长", "秩序维护部", nullptr},
+      {"cs1", "演示·吴客服", "客服专员", "客服部", "客服组"},
+      {"cs_lead", "演示·郑主管", "客服主管", "客服部", nullptr},
+      {"cs_manager", "演示·孙经理", "客服经理", "客服部", nullptr},
+      {"concierge", "演示·钱礼宾", "礼宾员", "贵宾厅", nullptr},
+      {"lounge_mgr", "演示·冯厅经理", "厅经理", "贵宾厅", nullptr},
+      {"dorm_lead", "演示·何舍长", "舍长", "行政办公室", nullptr},
+      {"office", "演示·高办公室", "办公室", "行政办公室", nullptr},
+  };
+  std::vector<std::tuple<std::string, std::string, std::string>> credentials;
+  credentials.emplace_back("admin", admin_password, "admin");
+  int n = 0;
+  for (const auto& a : accounts) {
+    store::Person p;
+    p.site_id = site.id;
+    p.department_id = departments[a.department];
+    p.team_id = a.team ? teams[a.team] : 0;
+    p.name = a.person;
+    p.employee_no = "DEMO-" + std::to_string(++n);
+    ZHIDU_TRY(auto person, org.CreatePerson(root, p));
+    if (std::string_view(a.role) == "消防控制室值班员") {
+      // One valid and one expired certificate, so the staffing rules have something to catch.
+      const char* expiry = std::string_view(a.username) == "fire1" ? "2028-12-31" : "2026-01-31";
+      ZHIDU_TRY_VOID(org.AddCertification(root, {0, person.id, "消防设施操作员", "DEMO-CERT-" + std::to_string(n), expiry}));
+    }
+    std::string password = RandomHex(6);
+    ZHIDU_TRY_VOID(auth.CreateAccount(&root, {a.username, password, person.id, {{0, 0, a.role, "site", site.id}}}));
+    credentials.emplace_back(a.username, password, a.role);
+  }
+
+  auto path = data_dir / "demo-credentials.txt";
+  {
+    std::ofstream out(path, std::ios::trunc);
+    for (const auto& [u, p, r] : credentials) out << u << " " << p << " " << r << "\n";
+    if (!out) return Fail(Errc::kUnavailable, "cannot write " + path.string());
+  }
+  ::chmod(path.c_str(), 0600);
+  std::cout << "zhidu: demo company seeded. Sign in with (username password role):\n";
+  for (const auto& [u, p, r] : credentials) std::cout << "  " << u << " " << p << " " << r << "\n";
+  std::cout << "zhidu: credentials written to " << path.string() << std::endl;
+  return Ok();
+}
+
+}  // namespace zhidu::app

@@ -1,0 +1,19 @@
+// The demo company of `zhidu serve --demo`: clearly fictitious people and accounts, so a newcomer
+// can sign in and look around. Seeds only into an empty store (no sites yet); idempotent.
+#pragma once
+
+#include <filesystem>
+
+#include "base/result.hpp"
+#include "kernel/org/auth_service.hpp"
+#include "kernel/org/org_service.hpp"
+#include "store/store.hpp"
+
+namespace zhidu::app {
+
+// Creates the demo organisation and accounts, prints the credentials to stdout and writes them
+// to DATA/demo-credentials.txt (one "username password role" line each, mode 0600).
+Result<void> SeedDemo(store::Store& store, org::AuthService& auth, org::OrgService& org,
+                      const std::filesystem::path& data_dir);
+
+}  // namespace zhidu::app

@@ -1,0 +1,63 @@
+// zhidu: serve, verify, admin and policy commands. Exit codes: 0 ok, 1 the checked thing is bad
+// (verify: journal broken; policy check: errors), 2 usage or operational error.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/policy_cli.hpp"
+#include "app/server.hpp"
+
+int main(int argc, char** argv) {
+  using namespace zhidu::app;
+  CLI::App app{"zhidu (制度): workplace regulations made executable"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+
+  ServeOptions serve;
+  std::string data_dir, database;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the zhidu server");
+  serve_cmd->add_option("--data", data_dir, "Data directory (SQLite file, uploads, demo credentials)")->required();
+  serve_cmd->add_option("--listen", serve.listen, "host:port to listen on")->capture_default_str();
+  serve_cmd->add_option("--database", database, "postgresql://… to use PostgreSQL instead of SQLite");
+  serve_cmd->add_option("--policies", serve.policies, "Policy pack directory (default policies/cn-default)");
+  serve_cmd->add_option("--web", serve.web_root, "Built web console directory (default web/dist)");
+  serve_cmd->add_flag("--demo", serve.demo, "Seed a demo company and print its credentials");
+  serve_cmd->callback([&] {
+    serve.store = {data_dir, database};
+    exit_code = Serve(serve);
+  });
+
+  auto* verify_cmd = app.add_subcommand("verify", "Verify the hash-chained journal");
+  verify_cmd->add_option("--data", data_dir, "Data directory")->required();
+  verify_cmd->add_option("--database", database, "postgresql://… when the server uses PostgreSQL");
+  verify_cmd->callback([&] { exit_code = Verify({data_dir, database}); });
+
+  auto* admin = app.add_subcommand("admin", "Administration");
+  admin->require_subcommand(1);
+  std::string username, role;
+  bool password_stdin = false;
+  auto* create_user = admin->add_subcommand("create-user", "Create an account");
+  create_user->add_option("--data", data_dir, "Data directory")->required();
+  create_user->add_option("--database", database, "postgresql://… when the server uses PostgreSQL");
+  create_user->add_option("--username", username, "Username")->required();
+  create_user->add_option("--role", role, "Role, e.g. admin")->required();
+  create_user->add_flag("--password-stdin", password_stdin, "Read the password from standard input")->required();
+  create_user->callback([&] {
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    exit_code = CreateUser({data_dir, database}, username, role, password);
+  });
+
+  auto* routes = app.add_subcommand("routes", "Print the API routes (METHOD PATTERN per line)");
+  routes->callback([&] { exit_code = PrintRoutes(); });
+
+  AddPolicyCommands(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,218 @@
+#include "app/server.hpp"
+
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "api/api.hpp"
+#include "api/http_server.hpp"
+#include "app/demo.hpp"
+#include "app/roles.hpp"
+#include "base/clock.hpp"
+#include "kernel/org/auth_service.hpp"
+#include "kernel/org/org_service.hpp"
+#include "store/journal.hpp"
+#include "store/postgres/postgres_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/writer.hpp"
+
+namespace zhidu::app {
+
+namespace {
+
+std::filesystem::path SqlitePath(const StoreLocation& where) { return where.data_dir / "zhidu.db"; }
+
+// Holds an exclusive lock on DATA/zhidu.lock for the life of the process, so that two servers
+// never share one SQLite data directory.
+class DataDirLock {
+ public:
+  Result<void> Acquire(const std::filesystem::path& dir) {
+    auto path = dir / "zhidu.lock";
+    fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ < 0) return Fail(Errc::kUnavailable, "cannot open " + path.string());
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0)
+      return Fail(Errc::kUnavailable, "another zhidu process is using " + dir.string());
+    return Ok();
+  }
+  ~DataDirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+bool ParseListen(const std::string& listen, std::string& host, unsigned short& port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = listen.substr(0, colon);
+  try {
+    int p = std::stoi(listen.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    port = static_cast<unsigned short>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host.empty();
+}
+
+std::filesystem::path DefaultWebRoot() {
+  if (const char* env = std::getenv("ZHIDU_WEB")) return env;
+  for (auto candidate : {std::filesystem::path("web/dist"), std::filesystem::path("../web/dist")})
+    if (std::filesystem::exists(candidate / "index.html")) return std::filesystem::absolute(candidate);
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& where, bool create, bool migrate) {
+  std::unique_ptr<store::Store> store;
+  if (!where.database_url.empty()) {
+    ZHIDU_TRY(store, store::OpenPostgresStore(where.database_url));
+  } else {
+    std::error_code ec;
+    if (create) std::filesystem::create_directories(where.data_dir, ec);
+    if (ec) return Fail(Errc::kUnavailable, "cannot create " + where.data_dir.string() + ": " + ec.message());
+    if (!create && !std::filesystem::exists(SqlitePath(where)))
+      return Fail(Errc::kNotFound, "no zhidu database in " + where.data_dir.string());
+    ZHIDU_TRY(store, store::OpenSqliteStore(SqlitePath(where).string()));
+  }
+  if (migrate) ZHIDU_TRY_VOID(store->Migrate());
+  return store;
+}
+
+int Serve(const ServeOptions& options) {
+  std::string host;
+  unsigned short port = 0;
+  if (!ParseListen(options.listen, host, port)) {
+    std::cerr << "zhidu: --listen must be host:port, e.g. 127.0.0.1:8080\n";
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.store.data_dir, ec);
+  DataDirLock lock;
+  if (options.store.database_url.empty()) {
+    if (auto locked = lock.Acquire(options.store.data_dir); !locked) {
+      std::cerr << "zhidu: " << locked.error().message << "\n";
+      return 2;
+    }
+  }
+  auto store_or = OpenStore(options.store, true, true);
+  if (!store_or) {
+    std::cerr << "zhidu: " << store_or.error().message << "\n";
+    return 2;
+  }
+  auto& store = **store_or;
+
+  SystemClock clock;
+  api::Metrics metrics;
+  store::Writer writer(store, clock, 512, [&](double s, int jobs) { metrics.ObserveCommit(s, jobs); });
+  org::RoleCatalogue roles;
+  DefineBuiltInRoles(roles);
+  org::AuthService auth(store, writer, clock, roles);
+  org::OrgService org_service(store, writer, roles);
+  metrics.SetGauge("zhidu_journal_records", "Records in the journal (head sequence number).", [&] {
+    auto unit = store.BeginRead();
+    if (!unit) return -1.0;
+    auto head = (*unit)->ReadJournalHead();
+    return head ? static_cast<double>(head->seq) : -1.0;
+  });
+
+  if (options.demo) {
+    auto seeded = SeedDemo(store, auth, org_service, options.store.data_dir);
+    if (!seeded) {
+      std::cerr << "zhidu: demo seeding failed: " << seeded.error().message << "\n";
+      return 2;
+    }
+  }
+
+  api::ApiDeps deps;
+  deps.store = &store;
+  deps.writer = &writer;
+  deps.auth = &auth;
+  deps.org = &org_service;
+  deps.metrics = &metrics;
+  deps.web_root = options.web_root.empty() ? DefaultWebRoot() : options.web_root;
+  api::Api api_handler(deps);
+
+  api::ServerOptions server_options;
+  server_options.host = host;
+  server_options.port = port;
+  api::HttpServer server(server_options, [&](api::HttpRequest& r) { return api_handler.Handle(r); });
+  if (auto listening = server.Listen(); !listening) {
+    std::cerr << "zhidu: " << listening.error().message << "\n";
+    return 2;
+  }
+  std::cout << "zhidu: serving on http://" << host << ":" << server.port() << " ("
+            << store.backend() << ", console " << (deps.web_root.empty() ? "not built" : deps.web_root.string())
+            << ")" << std::endl;
+  server.Run();
+  writer.Stop();  // every queued write commits before exit
+  std::cout << "zhidu: stopped cleanly" << std::endl;
+  return 0;
+}
+
+int Verify(const StoreLocation& where) {
+  auto store = OpenStore(where, false, false);
+  if (!store) {
+    std::cerr << "zhidu verify: " << store.error().message << "\n";
+    return 2;
+  }
+  auto unit = (*store)->BeginRead();
+  if (!unit) {
+    std::cerr << "zhidu verify: " << unit.error().message << "\n";
+    return 2;
+  }
+  auto report = store::VerifyJournal(**unit);
+  if (!report) {
+    std::cerr << "zhidu verify: " << report.error().message << "\n";
+    return 2;
+  }
+  if (!report->ok) {
+    std::cout << "journal BROKEN at record " << report->bad_seq << ": " << report->problem << "\n";
+    return 1;
+  }
+  std::cout << "journal intact: " << report->records << " records, head " << ToHex(report->head) << "\n";
+  return 0;
+}
+
+int CreateUser(const StoreLocation& where, const std::string& username, const std::string& role,
+               const std::string& password) {
+  DataDirLock lock;
+  if (where.database_url.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(where.data_dir, ec);
+    if (auto locked = lock.Acquire(where.data_dir); !locked) {
+      std::cerr << "zhidu: " << locked.error().message << " (stop the server first)\n";
+      return 2;
+    }
+  }
+  auto store = OpenStore(where, true, true);
+  if (!store) {
+    std::cerr << "zhidu: " << store.error().message << "\n";
+    return 2;
+  }
+  SystemClock clock;
+  store::Writer writer(**store, clock);
+  org::RoleCatalogue roles;
+  DefineBuiltInRoles(roles);
+  org::AuthService auth(**store, writer, clock, roles);
+  org::NewAccount in{username, password, 0, {{0, 0, role, "global", 0}}};
+  auto created = auth.CreateAccount(nullptr, in);
+  if (!created) {
+    std::cerr << "zhidu: " << created.error().message << "\n";
+    return 2;
+  }
+  std::cout << "created account " << created->username << " (id " << created->id << ", role " << role << ")\n";
+  return 0;
+}
+
+int PrintRoutes() {
+  api::Api api_handler(api::ApiDeps{});
+  for (const auto& r : api_handler.router().routes()) std::cout << r.method << " " << r.pattern << "\n";
+  return 0;
+}
+
+}  // namespace zhidu::app

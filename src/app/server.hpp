@@ -1,0 +1,36 @@
+// The composition root: opens the store named by the options, builds the kernel services and
+// the API, and runs the server. The only place that names a concrete storage backend.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "base/result.hpp"
+#include "store/store.hpp"
+
+namespace zhidu::app {
+
+struct StoreLocation {
+  std::filesystem::path data_dir;
+  std::string database_url;  // empty: SQLite file DATA/zhidu.db
+};
+
+// Opens and migrates the store. `create` false refuses to create a missing SQLite file.
+Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& where, bool create, bool migrate);
+
+struct ServeOptions {
+  StoreLocation store;
+  std::string listen = "127.0.0.1:8080";
+  std::filesystem::path policies;
+  std::filesystem::path web_root;
+  bool demo = false;
+};
+
+int Serve(const ServeOptions& options);
+int Verify(const StoreLocation& where);
+int CreateUser(const StoreLocation& where, const std::string& username, const std::string& role,
+               const std::string& password);
+int PrintRoutes();
+
+}  // namespace zhidu::app

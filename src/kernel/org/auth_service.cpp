@@ -1,0 +1,284 @@
+#include "kernel/org/auth_service.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "base/canonical_json.hpp"
+#include "base/crypto.hpp"
+#include "kernel/org/validate.hpp"
+
+namespace zhidu::org {
+
+namespace {
+
+std::string TokenHash(const std::string& token) { return ToHex(Sha256Of(token)); }
+
+Error Unauthenticated(std::string message) {
+  return Error{Errc::kUnauthenticated, std::move(message), ""};
+}
+
+bool ValidUsername(std::string_view u) {
+  if (u.size() < 3 || u.size() > 64) return false;
+  return std::all_of(u.begin(), u.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+  });
+}
+
+}  // namespace
+
+AuthService::AuthService(store::Store& store, store::Writer& writer, const Clock& clock,
+                         const RoleCatalogue& roles, AuthOptions options)
+    : store_(store), writer_(writer), clock_(clock), roles_(roles), options_(options) {
+  if (sodium_init() < 0) std::abort();
+}
+
+std::string AuthService::HashPassword(const std::string& password) const {
+  char out[crypto_pwhash_STRBYTES];
+  auto ops = options_.fast_hashing ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  auto mem = options_.fast_hashing ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), ops, mem,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
+    std::abort();  // out of memory
+  return out;
+}
+
+bool AuthService::Throttled(const std::string& key, TimePoint now) {
+  std::lock_guard lock(mu_);
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return false;
+  auto& times = it->second;
+  std::erase_if(times, [&](TimePoint t) { return now - t > options_.failure_window; });
+  int limit = key.starts_with("ip:") ? options_.max_failures * 4 : options_.max_failures;
+  return static_cast<int>(times.size()) >= limit;
+}
+
+void AuthService::RecordFailure(const std::string& key, TimePoint now) {
+  std::lock_guard lock(mu_);
+  failures_[key].push_back(now);
+}
+
+void AuthService::ClearFailures(const std::string& key) {
+  std::lock_guard lock(mu_);
+  failures_.erase(key);
+}
+
+Result<Principal> AuthService::PrincipalFor(store::UnitOfWork& unit, Id account_id) {
+  ZHIDU_TRY(auto account, unit.GetAccount(account_id));
+  if (account.disabled) return Fail(Unauthenticated("this account is disabled"));
+  ZHIDU_TRY(auto grants, unit.ListRoleGrants(account_id));
+  Principal p;
+  p.account_id = account.id;
+  p.username = account.username;
+  p.person_id = account.person_id;
+  p.roles = std::move(grants);
+  return p;
+}
+
+Result<LoginResult> AuthService::Login(const std::string& username, const std::string& password,
+                                       const std::string& client_ip) {
+  const TimePoint now = clock_.Now();
+  const std::string user_key = "user:" + username;
+  const std::string ip_key = "ip:" + client_ip;
+  auto journal_failure = [&](std::string_view reason) {
+    RecordFailure(user_key, now);
+    RecordFailure(ip_key, now);
+    auto payload = CanonicalObject().Add("username", username).Add("ip", client_ip).Add("reason", reason).Str();
+    (void)writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
+      ZHIDU_TRY_VOID(tx.Journal("auth.login.failed", 0, "account/" + username, payload));
+      return 0;
+    });
+  };
+  if (Throttled(user_key, now) || Throttled(ip_key, now)) {
+    journal_failure("throttled");
+    return Fail(Errc::kResourceExhausted,
+                "too many failed sign-in attempts; wait " +
+                    std::to_string(options_.failure_window.count() / 60) + " minutes and try again");
+  }
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  auto account = unit->GetAccountByUsername(username);
+  // Hash anyway when the account is unknown, so timing does not reveal which usernames exist.
+  bool password_ok = false;
+  if (account) {
+    password_ok = crypto_pwhash_str_verify(account->password_hash.c_str(), password.data(),
+                                           password.size()) == 0;
+  } else {
+    (void)HashPassword(password);
+  }
+  if (!account || !password_ok || account->disabled) {
+    unit.reset();
+    journal_failure(!account ? "unknown user" : account->disabled ? "disabled" : "wrong password");
+    return Fail(Unauthenticated("wrong username or password"));
+  }
+  ZHIDU_TRY(auto principal, PrincipalFor(*unit, account->id));
+  unit.reset();
+  ClearFailures(user_key);
+
+  LoginResult result;
+  result.session_token = RandomHex(32);
+  result.expires_at = now + std::chrono::duration_cast<Micros>(options_.session_ttl);
+  result.ttl = options_.session_ttl;
+  principal.csrf_token = RandomHex(16);
+  principal.via_session = true;
+  result.principal = principal;
+  store::Session session{TokenHash(result.session_token), account->id, principal.csrf_token, now,
+                         result.expires_at};
+  auto payload = CanonicalObject().Add("username", username).Add("ip", client_ip).Str();
+  ZHIDU_TRY_VOID(writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
+    ZHIDU_TRY_VOID(tx.unit().InsertSession(session));
+    ZHIDU_TRY_VOID(tx.Journal("auth.login.succeeded", account->id,
+                              "account/" + std::to_string(account->id), payload));
+    return 0;
+  }));
+  return result;
+}
+
+Result<void> AuthService::Logout(const std::string& session_token, const Principal& who) {
+  auto hash = TokenHash(session_token);
+  auto r = writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
+    ZHIDU_TRY_VOID(tx.unit().DeleteSession(hash));
+    ZHIDU_TRY_VOID(tx.Journal("auth.logout", who.account_id,
+                              "account/" + std::to_string(who.account_id), "{}"));
+    return 0;
+  });
+  if (!r) return Fail(r.error());
+  return Ok();
+}
+
+Result<Principal> AuthService::AuthenticateSession(const std::string& session_token) {
+  if (session_token.empty()) return Fail(Unauthenticated("sign in first"));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  auto session = unit->GetSession(TokenHash(session_token));
+  if (!session) {
+    if (session.error().code == Errc::kNotFound)
+      return Fail(Unauthenticated("your session has ended; sign in again"));
+    return Fail(session.error());
+  }
+  if (session->expires_at <= clock_.Now())
+    return Fail(Unauthenticated("your session has expired; sign in again"));
+  ZHIDU_TRY(auto principal, PrincipalFor(*unit, session->account_id));
+  principal.csrf_token = session->csrf_token;
+  principal.via_session = true;
+  return principal;
+}
+
+Result<Principal> AuthService::AuthenticateBearer(const std::string& token) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  auto found = unit->GetApiTokenByHash(TokenHash(token));
+  if (!found || found->revoked) return Fail(Unauthenticated("the API token is not valid"));
+  return PrincipalFor(*unit, found->account_id);
+}
+
+Result<void> AuthService::ConfirmPassword(Id account_id, const std::string& password) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto account, unit->GetAccount(account_id));
+  if (crypto_pwhash_str_verify(account.password_hash.c_str(), password.data(), password.size()) != 0)
+    return Fail(Unauthenticated("the password does not match; the signature was not made"));
+  return Ok();
+}
+
+Result<void> AuthService::ValidateNewAccount(store::UnitOfWork& unit, const NewAccount& in) {
+  if (!ValidUsername(in.username))
+    return Fail(Errc::kInvalidArgument,
+                "username must be 3-64 characters: letters, digits, '_', '.' or '-'", "username");
+  if (Utf8Length(in.password) < 8)
+    return Fail(Errc::kInvalidArgument, "password must have at least 8 characters", "password");
+  if (in.password.size() > 1024)
+    return Fail(Errc::kInvalidArgument, "password is too long (1024 bytes at most)", "password");
+  if (in.person_id != 0) {
+    auto person = unit.GetPerson(in.person_id);
+    if (!person) return Fail(Errc::kInvalidArgument, person.error().message, "person_id");
+  }
+  for (const auto& g : in.roles) {
+    if (!roles_.Knows(g.role))
+      return Fail(Errc::kInvalidArgument, "unknown role \"" + g.role + "\"", "roles");
+    if (g.scope_kind == "site") {
+      if (auto s = unit.GetSite(g.scope_id); !s)
+        return Fail(Errc::kInvalidArgument, s.error().message, "roles");
+    } else if (g.scope_kind == "department") {
+      if (auto d = unit.GetDepartment(g.scope_id); !d)
+        return Fail(Errc::kInvalidArgument, d.error().message, "roles");
+    } else if (g.scope_kind != "global") {
+      return Fail(Errc::kInvalidArgument, "scope_kind must be global, site or department", "roles");
+    }
+  }
+  return Ok();
+}
+
+Result<store::Account> AuthService::CreateAccount(const Principal* who, const NewAccount& input) {
+  if (who && !roles_.Allows(*who, perm::kAccountsWrite))
+    return Fail(Errc::kPermissionDenied, "only an administrator may create accounts");
+  store::Account account;
+  account.username = input.username;
+  account.person_id = input.person_id;
+  account.created_at = clock_.Now();
+  // Validate before the expensive hash; re-validated inside the transaction below.
+  {
+    ZHIDU_TRY(auto unit, store_.BeginRead());
+    ZHIDU_TRY_VOID(ValidateNewAccount(*unit, input));
+  }
+  account.password_hash = HashPassword(input.password);
+  Id actor = who ? who->account_id : 0;
+  return writer_.Run<store::Account>([&](store::Tx& tx) -> Result<store::Account> {
+    ZHIDU_TRY_VOID(ValidateNewAccount(tx.unit(), input));
+    auto id = tx.unit().InsertAccount(account);
+    if (!id) {
+      if (id.error().code == Errc::kConflict)
+        return Fail(Errc::kConflict, "an account named \"" + input.username + "\" already exists",
+                    "username");
+      return Fail(id.error());
+    }
+    store::Account created = account;
+    created.id = *id;
+    std::string roles_json = "[";
+    for (size_t i = 0; i < input.roles.size(); ++i) {
+      auto g = input.roles[i];
+      g.account_id = created.id;
+      if (g.scope_kind != "site" && g.scope_kind != "department") g.scope_id = 0;
+      auto granted = tx.unit().InsertRoleGrant(g);
+      if (!granted && granted.error().code != Errc::kConflict) return Fail(granted.error());
+      if (i) roles_json += ",";
+      roles_json += CanonicalObject().Add("role", g.role).Add("scope_kind", g.scope_kind).Add("scope_id", g.scope_id).Str();
+    }
+    roles_json += "]";
+    auto payload = CanonicalObject()
+                       .Add("username", created.username)
+                       .Add("person_id", created.person_id)
+                       .AddRaw("roles", roles_json)
+                       .Str();
+    ZHIDU_TRY_VOID(tx.Journal("auth.account.created", actor, "account/" + std::to_string(created.id), payload));
+    return created;
+  });
+}
+
+Result<std::vector<store::Account>> AuthService::ListAccounts(const Principal& who,
+                                                              store::PageRequest page) {
+  if (!roles_.Allows(who, perm::kAccountsRead) && !roles_.Allows(who, perm::kAccountsWrite))
+    return Fail(Errc::kPermissionDenied, "only an administrator may list accounts");
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return unit->ListAccounts(page);
+}
+
+Result<std::vector<store::RoleGrant>> AuthService::RolesOf(Id account_id) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return unit->ListRoleGrants(account_id);
+}
+
+Result<std::string> AuthService::CreateApiToken(const Principal& who, const std::string& name) {
+  if (!roles_.Allows(who, perm::kTokensWrite))
+    return Fail(Errc::kPermissionDenied, "only an administrator may create API tokens");
+  ZHIDU_TRY_VOID(RequireName(name, "name"));
+  std::string token = "zt_" + RandomHex(24);
+  store::ApiToken row{0, who.account_id, name, TokenHash(token), clock_.Now(), false};
+  auto payload = CanonicalObject().Add("name", name).Str();
+  ZHIDU_TRY(Id id, writer_.Run<Id>([&](store::Tx& tx) -> Result<Id> {
+    ZHIDU_TRY(Id id, tx.unit().InsertApiToken(row));
+    ZHIDU_TRY_VOID(tx.Journal("auth.token.created", who.account_id, "api_token/" + std::to_string(id), payload));
+    return id;
+  }));
+  (void)id;
+  return token;
+}
+
+}  // namespace zhidu::org

@@ -1,0 +1,57 @@
+// Who is asking, and what they may do. Roles come from a RoleCatalogue: built-in `admin` now,
+// the loaded policy pack's roles (中控员, 值班长, 部长 …) once it is wired in.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/types.hpp"
+
+namespace zhidu::org {
+
+using store::Id;
+
+struct Principal {
+  Id account_id = 0;
+  std::string username;
+  Id person_id = 0;
+  std::vector<store::RoleGrant> roles;
+  std::string csrf_token;  // set for cookie sessions; empty for bearer tokens
+  bool via_session = false;
+};
+
+// Where a resource lives, for scoped role grants. 0 = not applicable.
+struct Scope {
+  Id site_id = 0;
+  Id department_id = 0;
+};
+
+// Permissions are dotted names ("org.write"); "*" grants everything.
+namespace perm {
+inline constexpr std::string_view kOrgRead = "org.read";
+inline constexpr std::string_view kOrgWrite = "org.write";
+inline constexpr std::string_view kAccountsRead = "accounts.read";
+inline constexpr std::string_view kAccountsWrite = "accounts.write";
+inline constexpr std::string_view kJournalRead = "journal.read";
+inline constexpr std::string_view kTokensWrite = "tokens.write";
+}  // namespace perm
+
+// Role name -> permissions. Thread-safe for reads after construction; Replace() swaps the table.
+class RoleCatalogue {
+ public:
+  RoleCatalogue();  // built-in: admin/管理员 -> "*"; every authenticated account -> org.read
+  bool Knows(std::string_view role) const;
+  std::vector<std::string> Roles() const;
+  // Adds or replaces a role's permissions.
+  void Define(std::string role, std::set<std::string, std::less<>> permissions);
+  // True when one of the principal's grants whose scope covers `scope` holds `permission`.
+  bool Allows(const Principal& who, std::string_view permission, Scope scope = {}) const;
+
+ private:
+  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> roles_;
+};
+
+}  // namespace zhidu::org

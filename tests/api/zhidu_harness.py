@@ -1,0 +1,202 @@
+"""Starts the real zhidu binary on 127.0.0.1 and talks to it over real HTTP.
+
+Every server is started with a fresh data directory (and, for PostgreSQL, a fresh database on the
+throwaway cluster named by ZHIDU_TEST_PG_URL) and stopped by PID."""
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("ZHIDU_BIN", os.path.join(ROOT, "build/debug/src/app/zhidu"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_pg_database():
+    """A new empty database on the throwaway cluster; returns its URL."""
+    base = os.environ.get("ZHIDU_TEST_PG_URL")
+    if not base:
+        return None
+    name = "zhidu_api_" + secrets.token_hex(6)
+    subprocess.run(["psql", base, "-q", "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {name}"],
+                   check=True, capture_output=True)
+    parsed = urllib.parse.urlparse(base)
+    return urllib.parse.urlunparse(parsed._replace(path="/" + name))
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body) if self.body else None
+
+    def __repr__(self):
+        return f"<{self.status} {self.body[:300]!r}>"
+
+
+class Client:
+    """A cookie-keeping HTTP/1.1 client on one keep-alive connection."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+        self.csrf = None
+        self.conn = None
+
+    def _connection(self):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        return self.conn
+
+    def request(self, method, path, body=None, headers=None, raw=None, csrf=True):
+        hdrs = dict(headers or {})
+        data = raw
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode()
+        if data is not None:
+            hdrs.setdefault("Content-Type", "application/json")
+        if self.cookies:
+            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            hdrs.setdefault("X-CSRF-Token", self.csrf)
+        for attempt in range(2):
+            conn = self._connection()
+            try:
+                conn.request(method, path, body=data, headers=hdrs)
+                r = conn.getresponse()
+                payload = r.read().decode("utf-8", "replace")
+                break
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine):
+                self.conn = None
+                if attempt == 1:
+                    raise
+        for value in r.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            val = rest.split(";", 1)[0]
+            if val:
+                self.cookies[name] = val
+            else:
+                self.cookies.pop(name, None)
+        if r.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+            self.conn = None
+        return Response(r.status, r.headers, payload)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def login(self, username, password):
+        r = self.post("/api/v1/login", {"username": username, "password": password})
+        if r.status == 200:
+            self.csrf = r.json()["csrf_token"]
+        return r
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+            self.conn = None
+
+
+class Server:
+    def __init__(self, backend="sqlite", demo=True, data_dir=None, database_url=None, extra=()):
+        self.backend = backend
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="zhidu-api-")
+        self.database_url = database_url
+        if backend == "postgresql" and not self.database_url:
+            self.database_url = fresh_pg_database()
+        self.demo = demo
+        self.extra = list(extra)
+        self.proc = None
+        self.port = None
+        self.log_path = os.path.join(self.data_dir, "server.log")
+
+    def args(self):
+        a = [BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}"]
+        if self.database_url:
+            a += ["--database", self.database_url]
+        if self.demo:
+            a.append("--demo")
+        return a + self.extra
+
+    def start(self, timeout=60):
+        self.port = free_port()
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.args(), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"zhidu exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    c.close()
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.kill()
+        raise RuntimeError("zhidu did not become healthy:\n" + self.log())
+
+    def log(self):
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+    def credentials(self):
+        out = {}
+        with open(os.path.join(self.data_dir, "demo-credentials.txt"), encoding="utf-8") as f:
+            for line in f:
+                user, password, role = line.split()
+                out[user] = (password, role)
+        return out
+
+    def client(self):
+        return Client(self.port)
+
+    def admin(self):
+        c = self.client()
+        r = c.login("admin", self.credentials()["admin"][0])
+        assert r.status == 200, r
+        return c
+
+    def stop(self, timeout=30):
+        """SIGTERM, wait; returns the exit code."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def verify(self):
+        a = [BIN, "verify", "--data", self.data_dir]
+        if self.database_url:
+            a += ["--database", self.database_url]
+        return subprocess.run(a, capture_output=True, text=True, timeout=300)
