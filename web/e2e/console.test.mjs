@@ -179,6 +179,50 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await shot(page, 'desktop-people')
   })
 
+  it('creates an account with a site-scoped role grant', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await page.getByTestId('nav').getByText('账号与权限', { exact: true }).click()
+    await page.waitForURL(/#\/org\/accounts$/)
+    await page.getByText('lead1').first().waitFor()
+    await page.getByTestId('create').click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByTestId('a-username').fill(`e2e_${suffix}`)
+    await dialog.getByTestId('a-password').fill('short')
+    await dialog.getByTestId('save').click()
+    await dialog.locator('.el-form-item__error', { hasText: '至少需要 8 个字符' }).waitFor()
+    await dialog.locator('.el-form-item__error', { hasText: '此项为必填' }).waitFor() // no role yet
+    await dialog.getByTestId('a-password').fill(`pw-${suffix}-long-enough`)
+    await pick(dialog, page, '关联人员', personName)
+    const grant = dialog.locator('.grant-row').first()
+    await grant.locator('.el-select__wrapper').nth(0).click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '中控员' }).first().click()
+    await grant.locator('.el-select__wrapper').nth(1).click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '站点' }).first().click()
+    await grant.locator('.el-select__wrapper').nth(2).click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: siteName }).first().click()
+    assert.deepEqual(await unlabelledInputs(page), [], 'every input in the account form has a label')
+    await shot(page, 'desktop-account-form')
+    await dialog.getByTestId('save').click()
+    await dialog.waitFor({ state: 'hidden' })
+    // The new account is on the last page when the demo has many accounts; follow the cursor.
+    for (let i = 0; i < 10 && !(await page.getByText(`e2e_${suffix}`).count()); i++) {
+      const more = page.getByRole('button', { name: '加载更多' })
+      if (!(await more.count())) break
+      await more.click()
+      await page.waitForTimeout(300)
+    }
+    await page.getByText(`中控员 · 站点: ${siteName}`).waitFor()
+    await shot(page, 'desktop-accounts')
+  })
+
+  it('shows the policy browser placeholder while the policy API is absent', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await page.getByTestId('nav').getByText('制度浏览', { exact: true }).click()
+    await page.waitForURL(/#\/policy$/)
+    await page.getByTestId('coming-soon').waitFor()
+    assert.ok(await page.getByText('制度浏览将随制度运行时一起上线').isVisible())
+  })
+
   it('shows the audit journal, including the changes just made', { timeout: STEP_MS }, async () => {
     const { page } = b
     await page.getByTestId('nav').getByText('审计日志', { exact: true }).click()
