@@ -887,6 +887,7 @@ void PackBuilder::LoadChecklist(const Node& n) {
   c.outgoing_waits_for_relief = Bool(o, "outgoing_waits_for_relief");
   c.face_to_face = Bool(o, "face_to_face");
   c.issues_after_belong_to_incoming = Bool(o, "issues_after_belong_to_incoming");
+  for (const auto& item : c.items) Define("record_field", c.id + "." + item.id, At(n));
   Define("checklist", c.id, c.source);
   Cite(c.clauses, "checklist", c);
   pack_.checklists_.push_back(std::move(c));
@@ -918,6 +919,7 @@ void PackBuilder::LoadRecord(const Node& n) {
   if (!r.flag_field.empty() && !ids.contains(r.flag_field)) {
     ErrorAt(o.Get("flag_field"), "flag_field names no field '" + r.flag_field + "'");
   }
+  for (const auto& f : r.fields) Define("record_field", r.id + "." + f.id, At(n));
   Define("record", r.id, r.source);
   Cite(r.clauses, "record", r);
   pack_.records_.push_back(std::move(r));
@@ -1097,16 +1099,19 @@ void PackBuilder::LoadRequest(const Node& n) {
         Open(a, "approval step", {"id", "role", "after", "signature", "names_escort", "clause"});
     if (!ao.ok) continue;
     ApprovalStep st;
-    st.role = Str(ao, "role", true);
+    st.roles = StrList(ao, "role");
+    if (st.roles.empty() && ao.ok) ErrorAt(a, "missing field 'role' in approval step");
     st.id = Str(ao, "id");
-    if (st.id.empty()) st.id = st.role;
-    if (st.role != "$superior") Want("role", st.role, ao.Get("role"), "approval");
+    if (st.id.empty() && !st.roles.empty()) st.id = st.roles.front();
+    for (const auto& role : st.roles) {
+      if (role != "$superior") Want("role", role, ao.Get("role"), "approval");
+    }
     st.after = StrList(ao, "after");
     if (!ao.Has("after") && !r.approvals.empty()) st.after = {r.approvals.back().id};
     st.signature = Bool(ao, "signature");
     st.names_escort = Bool(ao, "names_escort");
     auto clauses = Clauses(ao, false);
-    Cite(clauses, "request", r.id, r.title + " / approval " + st.role, At(a));
+    Cite(clauses, "request", r.id, r.title + " / approval " + st.id, At(a));
     if (step_nodes.contains(st.id)) ErrorAt(a, "duplicate approval step '" + st.id + "'");
     step_nodes.emplace(st.id, a);
     r.approvals.push_back(std::move(st));
@@ -1171,8 +1176,8 @@ void PackBuilder::LoadRequest(const Node& n) {
 
 void PackBuilder::LoadServiceLevel(const Node& n) {
   Obj o = Open(n, "service level",
-               {"id", "title", "clause", "start", "stop", "within", "before", "cutoff", "time",
-                "warn_before", "on_breach", "violation"});
+               {"id", "title", "clause", "start", "stop", "within", "before", "cutoff", "due_from",
+                "time", "warn_before", "on_breach", "violation"});
   if (!o.ok) return;
   ServiceLevel s;
   Base(o, &s);
@@ -1181,8 +1186,12 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
   s.within = Dur(o, "within");
   s.before = Dur(o, "before");
   s.cutoff = Time(o, "cutoff");
-  if (!o.Has("within") && !o.Has("before") && !o.Has("cutoff")) {
-    ErrorAt(n, "a service level needs within, before or cutoff");
+  s.due_from = Str(o, "due_from");
+  if (!s.due_from.empty()) {
+    Want("record_field", s.due_from, o.Get("due_from"), "due_from");
+  }
+  if (o.Has("within") + o.Has("before") + o.Has("cutoff") + o.Has("due_from") != 1) {
+    ErrorAt(n, "a service level needs exactly one of within, before, cutoff, due_from");
   }
   std::string time = Str(o, "time");
   if (time == "business")

@@ -236,7 +236,7 @@ struct Procedure : RuleBase {
 
 struct ApprovalStep {
   std::string id;
-  std::string role;                // role id, or "$superior" (the applicant's superior)
+  std::vector<std::string> roles;  // any one of them approves; "$superior": the applicant's
   std::vector<std::string> after;  // step ids that must approve first; default: previous step
   bool signature = false;
   bool names_escort = false;  // the approver names who accompanies
@@ -265,6 +265,7 @@ struct ServiceLevel : RuleBase {
   std::optional<Duration> within;
   std::optional<Duration> before;   // "T-15": due `before` ahead of a time carried by the event
   std::optional<TimeOfDay> cutoff;  // orders before the cut-off: same day; after: next day
+  std::string due_from;  // "record.field": the deadline is set per instance in that field
   bool business_time = false;
   std::vector<Duration> warn_before;
   std::vector<std::string> on_breach;  // actions: "alert:厅经理", "violation:CODE", "escalate:ROLE"
