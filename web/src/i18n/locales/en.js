@@ -26,6 +26,7 @@ export default {
     accounts: 'Accounts & roles',
     journal: 'Audit journal',
     policy: 'Regulations',
+    soon: 'Soon',
   },
   header: {
     language: 'Language',

@@ -26,6 +26,7 @@ export default {
     accounts: '账号与权限',
     journal: '审计日志',
     policy: '制度浏览',
+    soon: '即将上线',
   },
   header: {
     language: '语言',
