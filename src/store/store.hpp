@@ -72,6 +72,37 @@ class UnitOfWork {
   virtual Result<void> CompleteIdempotentResponse(Id account_id, const std::string& key, int status,
                                                   const std::string& body) = 0;
 
+  // ---- durable timers (定时器). State changes are conditional, so a verb that finds the timer in
+  // another state changes nothing and says so.
+  // Inserts a pending timer (state, claim and fire fields of `timer` are ignored); returns its id.
+  virtual Result<Id> InsertTimer(const Timer& timer) = 0;
+  // Inserts many pending timers in one statement per chunk; ids in the order of `timers`.
+  virtual Result<std::vector<Id>> InsertTimers(const std::vector<Timer>& timers) = 0;
+  virtual Result<Timer> GetTimer(Id id) = 0;
+  // pending|claimed -> cancelled (fired_at = at). kNotFound if missing; kFailedPrecondition if
+  // it already fired, failed or was cancelled.
+  virtual Result<void> CancelTimer(Id id, TimePoint at) = 0;
+  // Claims at most `limit` timers: pending ones with due_at <= now (earliest first) and claimed
+  // ones whose lease ended (lease_until <= now). Each becomes claimed by `node_id` until
+  // now + lease, attempts + 1. Returned ordered by (due_at, id). PostgreSQL locks the rows with
+  // FOR UPDATE SKIP LOCKED, so concurrent claimers never get the same timer.
+  virtual Result<std::vector<Timer>> ClaimDueTimers(TimePoint now, const std::string& node_id,
+                                                    Micros lease, int limit) = 0;
+  // claimed by `node_id` -> fired. kConflict when the timer is not (any longer) claimed by
+  // `node_id` (its lease was taken over, it was cancelled or it fired): the caller must not run
+  // the effect of the firing.
+  virtual Result<void> MarkTimerFired(Id id, const std::string& node_id, TimePoint fired_at,
+                                      bool late) = 0;
+  // claimed by `node_id` -> failed (dead letter). kConflict as for MarkTimerFired.
+  virtual Result<void> MarkTimerFailed(Id id, const std::string& node_id, TimePoint at) = 0;
+  // The earliest instant at which ClaimDueTimers could return something: the earliest due_at of
+  // a pending timer or lease_until of a claimed one; nullopt when there is none.
+  virtual Result<std::optional<TimePoint>> NextDueAt() = 0;
+  // Timers in `state` (nullopt: all).
+  virtual Result<std::int64_t> CountTimers(std::optional<TimerState> state) = 0;
+  // Keyset page by id, ascending.
+  virtual Result<std::vector<Timer>> ListTimers(const TimerFilter& filter, PageRequest page) = 0;
+
   // ---- journal (append-only; there is deliberately no update or delete verb)
   // In a write unit the head is read under the writer's lock (PostgreSQL: FOR UPDATE), so that
   // several processes appending to one database extend one chain.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/clock.hpp"
 #include "base/crypto.hpp"
@@ -119,6 +120,43 @@ struct JournalRecord {
 struct JournalHead {
   std::int64_t seq = 0;  // 0 when empty
   Sha256Digest hash{};   // all zero when empty
+};
+
+// ---- durable timers (定时器); see kernel/scheduler/scheduler.hpp for the life of a timer.
+enum class TimerState {
+  kPending,    // waiting for due_at
+  kClaimed,    // a node holds a lease (claimed_by, lease_until) and is firing it
+  kFired,      // its handler committed with the state change; final
+  kCancelled,  // cancelled before it fired; final
+  kFailed,     // its handler failed on every attempt; final (dead letter)
+};
+// "pending", "claimed", "fired", "cancelled", "failed".
+std::string_view TimerStateName(TimerState state);
+// The state named `name`, or nullopt.
+std::optional<TimerState> ParseTimerState(std::string_view name);
+
+struct Timer {
+  Id id = 0;
+  Id site_id = 0;       // 0: not tied to a site
+  std::string kind;     // handler key: "reminder", "duty.due", …
+  std::string subject;  // what it is about: "account/7", "duty/12"
+  std::string payload;  // handler-defined text (canonical JSON by convention)
+  TimePoint due_at;     // UTC, microseconds
+  TimerState state = TimerState::kPending;
+  std::string claimed_by;  // node id of the last claim; empty before the first
+  TimePoint lease_until;   // end of the last claim's lease; epoch when never claimed
+  TimePoint fired_at;      // when it fired (or failed/was cancelled); epoch otherwise
+  bool late = false;       // fired more than the scheduler's tolerance after due_at
+  int attempts = 0;        // claims so far
+  TimePoint created_at;
+};
+
+// Filters of ListTimers; empty / nullopt / 0 match everything.
+struct TimerFilter {
+  std::string kind;
+  std::string subject;
+  std::optional<TimerState> state;
+  Id site_id = 0;
 };
 
 // Keyset pagination: rows with id > after_id, at most `limit`.

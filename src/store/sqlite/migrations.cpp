@@ -89,6 +89,26 @@ CREATE TABLE journal(
   prev_hash BLOB NOT NULL,
   hash BLOB NOT NULL);
 )sql",
+      // 2: durable timers (kernel/scheduler)
+      R"sql(
+CREATE TABLE timers(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER REFERENCES sites(id),
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending'
+    CHECK(state IN ('pending','claimed','fired','cancelled','failed')),
+  claimed_by TEXT NOT NULL DEFAULT '',
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  fired_at INTEGER NOT NULL DEFAULT 0,
+  late INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL);
+CREATE INDEX timers_state_due ON timers(state, due_at);
+CREATE INDEX timers_subject ON timers(subject, id);
+)sql",
   };
   return kMigrations;
 }

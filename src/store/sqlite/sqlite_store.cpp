@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -77,6 +78,7 @@ class Stmt {
   }
 
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string Text(int col) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
@@ -174,6 +176,28 @@ JournalRecord MapJournal(Stmt& s) {
   r.hash = s.Digest(7);
   return r;
 }
+
+Timer MapTimer(Stmt& s) {
+  Timer t;
+  t.id = s.Int(0);
+  t.site_id = s.Int(1);
+  t.kind = s.Text(2);
+  t.subject = s.Text(3);
+  t.payload = s.Text(4);
+  t.due_at = s.Time(5);
+  t.state = ParseTimerState(s.Text(6)).value_or(TimerState::kPending);
+  t.claimed_by = s.Text(7);
+  t.lease_until = s.Time(8);
+  t.fired_at = s.Time(9);
+  t.late = s.Int(10) != 0;
+  t.attempts = static_cast<int>(s.Int(11));
+  t.created_at = s.Time(12);
+  return t;
+}
+
+#define kTimerColumns                                                                         \
+  "id, coalesce(site_id,0), kind, subject, payload, due_at, state, claimed_by, lease_until, " \
+  "fired_at, late, attempts, created_at"
 
 #define kPersonSelect                                                          \
   "SELECT id, site_id, coalesce(department_id,0), coalesce(team_id,0), name, " \
@@ -434,6 +458,97 @@ class SqliteUnit final : public UnitOfWork {
     return Done(s, "complete idempotent response");
   }
 
+  // ---- durable timers
+  Result<Id> InsertTimer(const Timer& v) override {
+    Stmt s(db_,
+           "INSERT INTO timers(site_id, kind, subject, payload, due_at, created_at) "
+           "VALUES(?,?,?,?,?,?)");
+    s.BindRef(v.site_id).Bind(v.kind).Bind(v.subject).Bind(v.payload).Bind(v.due_at);
+    s.Bind(v.created_at);
+    return Insert(s, "insert timer");
+  }
+  Result<std::vector<Id>> InsertTimers(const std::vector<Timer>& timers) override {
+    // One prepared statement reused: SQLite has no round trips to save.
+    std::vector<Id> ids;
+    ids.reserve(timers.size());
+    for (const auto& t : timers) {
+      ZHIDU_TRY(Id id, InsertTimer(t));
+      ids.push_back(id);
+    }
+    return ids;
+  }
+  Result<Timer> GetTimer(Id id) override {
+    Stmt s(db_, "SELECT " kTimerColumns " FROM timers WHERE id=?");
+    s.Bind(id);
+    return One<Timer>(s, "get timer", "timer " + std::to_string(id) + " does not exist", MapTimer);
+  }
+  Result<void> CancelTimer(Id id, TimePoint at) override {
+    Stmt s(db_,
+           "UPDATE timers SET state='cancelled', fired_at=? WHERE id=? AND state IN "
+           "('pending','claimed') RETURNING id");
+    s.Bind(at).Bind(id);
+    ZHIDU_TRY(bool row, s.Step("cancel timer"));
+    if (row) return Ok();
+    ZHIDU_TRY(Timer t, GetTimer(id));
+    return Fail(Errc::kFailedPrecondition, "timer " + std::to_string(id) + " is already " +
+                                               std::string(TimerStateName(t.state)));
+  }
+  Result<std::vector<Timer>> ClaimDueTimers(TimePoint now, const std::string& node_id, Micros lease,
+                                            int limit) override {
+    // Expired leases first (they are older than anything pending), then pending by due time;
+    // both halves walk the (state, due_at) index.
+    Stmt s(db_,
+           "UPDATE timers SET state='claimed', claimed_by=?1, lease_until=?2, "
+           "attempts=attempts+1 WHERE id IN (SELECT id FROM ("
+           "SELECT id FROM timers WHERE state='claimed' AND lease_until<=?3 "
+           "UNION ALL SELECT id FROM (SELECT id FROM timers WHERE state='pending' AND due_at<=?3 "
+           "ORDER BY due_at LIMIT ?4)) LIMIT ?4) RETURNING " kTimerColumns);
+    s.Bind(node_id).Bind(now + lease).Bind(now).Bind(limit);
+    ZHIDU_TRY(auto rows, Collect<Timer>(s, "claim due timers", MapTimer));
+    std::sort(rows.begin(), rows.end(), [](const Timer& a, const Timer& b) {
+      return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;
+    });
+    return rows;
+  }
+  Result<void> MarkTimerFired(Id id, const std::string& node_id, TimePoint fired_at,
+                              bool late) override {
+    Stmt s(db_,
+           "UPDATE timers SET state='fired', fired_at=?, late=? WHERE id=? AND state='claimed' "
+           "AND claimed_by=? RETURNING id");
+    s.Bind(fired_at).Bind(late).Bind(id).Bind(node_id);
+    return Transition(s, id, node_id, "mark timer fired");
+  }
+  Result<void> MarkTimerFailed(Id id, const std::string& node_id, TimePoint at) override {
+    Stmt s(db_,
+           "UPDATE timers SET state='failed', fired_at=? WHERE id=? AND state='claimed' "
+           "AND claimed_by=? RETURNING id");
+    s.Bind(at).Bind(id).Bind(node_id);
+    return Transition(s, id, node_id, "mark timer failed");
+  }
+  Result<std::optional<TimePoint>> NextDueAt() override {
+    Stmt s(db_,
+           "SELECT min(t) FROM (SELECT min(due_at) AS t FROM timers WHERE state='pending' "
+           "UNION ALL SELECT min(lease_until) FROM timers WHERE state='claimed')");
+    ZHIDU_TRY(bool row, s.Step("next due timer"));
+    if (!row || s.IsNull(0)) return std::optional<TimePoint>();
+    return std::optional<TimePoint>(s.Time(0));
+  }
+  Result<std::int64_t> CountTimers(std::optional<TimerState> state) override {
+    std::string name = state ? std::string(TimerStateName(*state)) : std::string();
+    Stmt s(db_, "SELECT count(*) FROM timers WHERE (?1='' OR state=?1)");
+    s.Bind(name);
+    ZHIDU_TRY(bool row, s.Step("count timers"));
+    return row ? s.Int(0) : 0;
+  }
+  Result<std::vector<Timer>> ListTimers(const TimerFilter& f, PageRequest p) override {
+    std::string state = f.state ? std::string(TimerStateName(*f.state)) : std::string();
+    Stmt s(db_, "SELECT " kTimerColumns
+                " FROM timers WHERE (?1='' OR kind=?1) AND (?2='' OR subject=?2) AND "
+                "(?3='' OR state=?3) AND (?4=0 OR site_id=?4) AND id>?5 ORDER BY id LIMIT ?6");
+    s.Bind(f.kind).Bind(f.subject).Bind(state).Bind(f.site_id).Bind(p.after_id).Bind(p.limit);
+    return Collect<Timer>(s, "list timers", MapTimer);
+  }
+
   // ---- journal
   Result<JournalHead> ReadJournalHead() override {
     Stmt s(db_, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
@@ -468,6 +583,15 @@ class SqliteUnit final : public UnitOfWork {
   }
 
  private:
+  // A conditional timer transition: no row changed means the timer is not claimed by `node_id`.
+  Result<void> Transition(Stmt& s, Id id, const std::string& node_id, std::string_view what) {
+    ZHIDU_TRY(bool row, s.Step(what));
+    if (row) return Ok();
+    ZHIDU_TRY(Timer t, GetTimer(id));
+    return Fail(Errc::kConflict, std::string(what) + ": timer " + std::to_string(id) + " is " +
+                                     std::string(TimerStateName(t.state)) + " by \"" +
+                                     t.claimed_by + "\", not claimed by \"" + node_id + "\"");
+  }
   Result<Id> Insert(Stmt& s, std::string_view what) {
     ZHIDU_TRY(bool row, s.Step(what));
     (void)row;
