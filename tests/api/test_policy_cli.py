@@ -1,0 +1,88 @@
+"""`zhidu policy check|coverage|explain` against the real binary.
+
+ZHIDU_BIN points at the binary (default build/debug/src/app/zhidu); run from the repository root.
+"""
+import json
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = os.environ.get("ZHIDU_BIN", str(ROOT / "build/debug/src/app/zhidu"))
+DEFAULT_PACK = ROOT / "policies/cn-default"
+BAD_PACK = ROOT / "tests/api/fixtures/policy/bad-pack"
+
+
+def zhidu(*args, env=None):
+    if not pathlib.Path(BIN).exists():
+        pytest.skip(f"zhidu binary not built at {BIN}")
+    return subprocess.run([BIN, *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_check_default_pack_exits_0():
+    r = zhidu("policy", "check", str(DEFAULT_PACK))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert "ok: cn-default" in r.stdout
+
+
+def test_check_bad_pack_exits_1_with_every_error_positioned():
+    r = zhidu("policy", "check", str(BAD_PACK))
+    assert r.returncode == 1
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    positioned = [l for l in lines if re.match(r"^.+\.yaml:\d+:\d+: ", l)]
+    assert positioned == lines, r.stderr
+    f = str(BAD_PACK / "T01.yaml")
+    expected = [
+        f"{f}:6:13: clause 'T01 §九' does not exist in T01",
+        f"{f}:7:11: duty post refers to undefined post '保安岗'",
+        f"{f}:8:23: bad duration \"15x\"",
+        f"{f}:9:5: duplicate key 'id' (first at line 5)",
+    ]
+    for e in expected:
+        assert any(l.startswith(e) for l in lines), f"missing {e!r} in:\n{r.stderr}"
+    assert len(lines) == len(expected), r.stderr
+
+
+def test_coverage_json_shows_zero_missing_for_all_twenty():
+    r = zhidu("policy", "coverage", str(DEFAULT_PACK), "--json")
+    assert r.returncode == 0, r.stderr
+    cov = json.loads(r.stdout)
+    codes = [reg["code"] for reg in cov["regulations"]]
+    assert codes == [f"R{i:02d}" for i in range(1, 21)]
+    for reg in cov["regulations"]:
+        assert reg["missing"] == 0, reg
+        assert reg["total"] == reg["executable"] + reg["citable_only"], reg
+        assert reg["executable"] > 0, reg
+    assert cov["missing"] == 0
+
+
+def test_coverage_table():
+    r = zhidu("policy", "coverage", str(DEFAULT_PACK))
+    assert r.returncode == 0, r.stderr
+    assert "R12" in r.stdout and "中控室工作管理制度" in r.stdout
+
+
+def test_explain_prints_clause_text_and_rules():
+    r = zhidu("policy", "explain", "R12 §四(二)2", "--policies", str(DEFAULT_PACK))
+    assert r.returncode == 0, r.stderr
+    assert "五不接" in r.stdout
+    assert "工具不全不接" in r.stdout
+    assert "r12-handover" in r.stdout
+
+
+def test_explain_article_and_default_dir_from_env():
+    r = zhidu("policy", "explain", "R15 第十四条", env={"ZHIDU_POLICIES": str(DEFAULT_PACK)})
+    assert r.returncode == 0, r.stderr
+    assert "提前15分钟提醒客户上车" in r.stdout
+    assert "r15-boarding-reminder" in r.stdout
+
+
+def test_explain_unknown_clause_exits_1():
+    r = zhidu("policy", "explain", "R12 §九", "--policies", str(DEFAULT_PACK))
+    assert r.returncode == 1
+    assert "no clause" in r.stderr
