@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "kernel/policy/coverage.hpp"
 #include "kernel/policy/loader.hpp"
@@ -392,6 +393,32 @@ TEST(LoaderFuzzTest, MutatedPacksNeverCrash) {
     auto loaded = LoadPack(pack.dir(), &report);
     EXPECT_EQ(loaded.has_value(), report.ok()) << text;
   }
+}
+
+// Docs that cannot drift: every YAML block in docs/policy_format.md that starts with
+// "# from FILE" must consist of lines of that (tested) file.
+TEST(DocsTest, ExamplesAreExcerptsOfShippedPacks) {
+  std::ifstream doc(kRoot / "docs/policy_format.md");
+  ASSERT_TRUE(doc.good());
+  std::string line;
+  int blocks = 0;
+  while (std::getline(doc, line)) {
+    if (line != "```yaml") continue;
+    std::getline(doc, line);
+    if (!line.starts_with("# from ")) continue;
+    std::string file = line.substr(7);
+    std::ifstream src(kRoot / file);
+    ASSERT_TRUE(src.good()) << file;
+    std::set<std::string> lines;
+    for (std::string l; std::getline(src, l);) lines.insert(l);
+    ++blocks;
+    while (std::getline(doc, line) && line != "```") {
+      EXPECT_TRUE(lines.contains(line))
+          << "docs/policy_format.md example drifted from " << file << ":\n"
+          << line;
+    }
+  }
+  EXPECT_GE(blocks, 15);
 }
 
 }  // namespace
