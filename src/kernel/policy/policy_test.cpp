@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "kernel/policy/active_pack.hpp"
 #include "kernel/policy/coverage.hpp"
 #include "kernel/policy/loader.hpp"
 
@@ -393,6 +394,28 @@ TEST(LoaderFuzzTest, MutatedPacksNeverCrash) {
     auto loaded = LoadPack(pack.dir(), &report);
     EXPECT_EQ(loaded.has_value(), report.ok()) << text;
   }
+}
+
+TEST(ActivePackTest, BadPackNeverReplacesAGoodOne) {
+  TempPack dir(Files{{"T01.yaml", kGoodRoles}});
+  auto active = ActivePack::Open(dir.dir());
+  ASSERT_TRUE(active.has_value()) << active.error().message;
+  auto before = (*active)->Current();
+  ASSERT_NE(before->FindRole("值班员"), nullptr);
+
+  dir.Write("T01.yaml", "roles:\n  - {id: 值班员, clause: \"T01 §九\"}\n");
+  LoadReport report;
+  EXPECT_FALSE((*active)->Reload(&report).has_value());
+  EXPECT_EQ(report.diagnostics.size(), 1u);
+  EXPECT_EQ((*active)->Current(), before);  // still in force
+
+  dir.Write("T01.yaml",
+            "roles:\n  - {id: 值班员, clause: \"T01 §一\"}\n  - {id: 组长, clause: \"T01 §一\"}\n");
+  auto after = (*active)->Reload();
+  ASSERT_TRUE(after.has_value()) << after.error().message;
+  EXPECT_NE((*active)->Current()->FindRole("组长"), nullptr);
+  EXPECT_NE((*active)->Current()->info().content_hash, before->info().content_hash);
+  EXPECT_EQ(before->FindRole("组长"), nullptr);  // a snapshot never changes
 }
 
 // Docs that cannot drift: every YAML block in docs/policy_format.md that starts with
