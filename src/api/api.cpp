@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "api/json_body.hpp"
+#include "api/routes_scheduler.hpp"
 #include "base/crypto.hpp"
 
 namespace zhidu::api {
@@ -169,6 +170,9 @@ HttpResponse ErrorResponse(const Error& e) {
   if (!e.field.empty()) err["field"] = e.field;
   return Json(StatusFor(e.code), {{"error", err}});
 }
+
+const Principal& CurrentPrincipal() { return Who(); }
+Result<store::PageRequest> PageOf(const HttpRequest& request) { return Page(request); }
 
 Api::Api(ApiDeps deps) : deps_(std::move(deps)) { AddRoutes(); }
 
@@ -400,6 +404,9 @@ void Api::AddRoutes() {
                 },
                 [](const auto& x) { return x.seq; });
   });
+
+  // ---- scheduler: reminders (提醒), status
+  AddSchedulerRoutes(r, {deps_.scheduler, deps_.reminders, deps_.store, deps_.roles});
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {

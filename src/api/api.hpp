@@ -13,6 +13,8 @@
 #include "base/time.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
+#include "kernel/scheduler/reminders.hpp"
+#include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
@@ -24,6 +26,9 @@ struct ApiDeps {
   org::AuthService* auth = nullptr;
   org::OrgService* org = nullptr;
   Metrics* metrics = nullptr;
+  scheduler::Scheduler* scheduler = nullptr;  // null: the scheduler routes answer 503
+  scheduler::Reminders* reminders = nullptr;
+  const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;  // built console (web/dist); empty: none
   bool secure_cookies = false;     // add `Secure` to cookies (behind TLS)
 };
@@ -48,5 +53,10 @@ int StatusFor(Errc code);
 HttpResponse ErrorResponse(const Error& error);
 // The OpenAPI 3.1 document served at /api/v1/openapi.json.
 const std::string& OpenApiDocument();
+
+// For route files (routes_*.cpp): the principal of the kSignedIn request running on this thread,
+// and the page (limit, cursor) of a list request.
+const org::Principal& CurrentPrincipal();
+Result<store::PageRequest> PageOf(const HttpRequest& request);
 
 }  // namespace zhidu::api

@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--policies", serve.policies, "Policy pack directory (default policies/cn-default)");
   serve_cmd->add_option("--web", serve.web_root, "Built web console directory (default web/dist)");
   serve_cmd->add_flag("--demo", serve.demo, "Seed a demo company and print its credentials");
+  serve_cmd->add_option("--node-id", serve.node_id, "Scheduler node id (default host/pid/random)");
+  serve_cmd->add_option("--timer-lease-ms", serve.timer_lease_ms, "How long a timer claim is exclusive")
+      ->capture_default_str();
   serve_cmd->callback([&] {
     serve.store = {data_dir, database};
     exit_code = Serve(serve);

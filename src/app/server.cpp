@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "api/api.hpp"
@@ -13,6 +14,8 @@
 #include "base/clock.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
+#include "kernel/scheduler/reminders.hpp"
+#include "kernel/scheduler/scheduler.hpp"
 #include "store/journal.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -128,7 +131,19 @@ int Serve(const ServeOptions& options) {
     }
   }
 
+  scheduler::SchedulerOptions scheduler_options;
+  scheduler_options.node_id = options.node_id;
+  scheduler_options.lease = std::chrono::milliseconds(std::max(100, options.timer_lease_ms));
+  scheduler_options.on_error = [](const Error& e) {
+    std::cerr << "zhidu: scheduler: " << e.message << std::endl;
+  };
+  scheduler::Scheduler timer_scheduler(store, writer, clock, scheduler_options);
+  scheduler::Reminders reminders(store, writer, timer_scheduler, roles);
+
   api::ApiDeps deps;
+  deps.scheduler = &timer_scheduler;
+  deps.reminders = &reminders;
+  deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;
   deps.auth = &auth;
@@ -148,7 +163,9 @@ int Serve(const ServeOptions& options) {
   std::cout << "zhidu: serving on http://" << host << ":" << server.port() << " ("
             << store.backend() << ", console " << (deps.web_root.empty() ? "not built" : deps.web_root.string())
             << ")" << std::endl;
+  timer_scheduler.Start();  // overdue timers fire now, marked late
   server.Run();
+  timer_scheduler.Stop();  // before the writer: the firing in progress commits first
   writer.Stop();  // every queued write commits before exit
   std::cout << "zhidu: stopped cleanly" << std::endl;
   return 0;

@@ -25,6 +25,8 @@ struct ServeOptions {
   std::filesystem::path policies;
   std::filesystem::path web_root;
   bool demo = false;
+  std::string node_id;          // scheduler node id; empty: host/pid/random
+  int timer_lease_ms = 30'000;  // a timer claim's lease (a crashed node's claims wait this long)
 };
 
 int Serve(const ServeOptions& options);
