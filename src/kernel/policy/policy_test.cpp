@@ -99,6 +99,130 @@ TEST(LoaderTest, MinimalPackLoads) {
   EXPECT_EQ(cov.regulations[0].missing_ids, std::vector<std::string>{"T01 §序"});
 }
 
+// One minimal example of every primitive, read back through the typed structs.
+TEST(LoaderTest, EveryPrimitiveFromAMinimalExample) {
+  TempPack pack(Files{{"T01.yaml", R"(regulation: T01
+roles:
+  - {id: 值班员, clause: "T01 §一", reports_to: 组长}
+  - {id: 组长, clause: "T01 §一"}
+posts:
+  - {id: 值班岗, clause: "T01 §一", roles: [值班员], certifications: [上岗证], min_age: 18}
+places:
+  - id: 值班室
+    clause: "T01 §一"
+    never_unattended: true
+    access:
+      - {clause: "T01 §一", roles: [值班员], effect: allow}
+      - {clause: "T01 §一", who: everyone, effect: request, request: entry, escort: true, during: "22:00-06:00"}
+shift_patterns:
+  - id: two
+    clause: "T01 §一"
+    post: 值班岗
+    shifts: [{id: d, start: "08:00", end: "20:00"}, {id: n, start: "20:00", end: "08:00"}]
+    teams: [A, B]
+    cycle: [d, n]
+    team_offsets: [0, 1]
+staffing:
+  - {id: s, clause: "T01 §一", post: 值班岗, min_per_shift: 1, max_continuous: 12h, at_least_one_of: [组长]}
+checklists:
+  - id: h
+    clause: "T01 §一"
+    kind: handover
+    arrive_before: 10m
+    signatures: [outgoing, incoming]
+    items:
+      - {id: a, kind: check}
+      - {id: b, kind: pass_flag_fail}
+      - {id: c, kind: number, min: 0, max: 30, unit: "°C"}
+      - {id: d, kind: text, required: false}
+      - {id: e, kind: photo}
+      - {id: f, kind: signature}
+    refuse_if:
+      - {id: unclear, label: 交代不清, clause: "T01 §一"}
+records:
+  - {id: log, clause: "T01 §一", fields: [{id: x, kind: text}], flag_field: x}
+duties:
+  - {id: d1, clause: "T01 §一", post: 值班岗, schedule: {every: 15m}, on_miss: {violation: MISS}}
+  - {id: d2, clause: "T01 §一", post: 值班岗, schedule: {times: 3, per: week}}
+  - {id: d3, clause: "T01 §一", post: 值班岗, schedule: {at: ["22:00", "06:00"]}, record: log}
+  - {id: d4, clause: "T01 §一", post: 值班岗, schedule: {on: shift_start}, checklist: h, targets: {set: floors, rotate: day}}
+procedures:
+  - id: p
+    clause: "T01 §一"
+    trigger: alarm
+    initial: open
+    inputs: {alarm.real: bool}
+    states:
+      - id: open
+        assignments: [{task: 确认, role: 值班员}, {task: 留守, role: 值班员}]
+        timers: [{after: 5m, event: timeout}]
+      - {id: done, terminal: true}
+    transitions:
+      - {from: open, to: done, on: confirm, roles: [值班员], guard: "alarm.real"}
+requests:
+  - id: entry
+    clause: "T01 §一"
+    approvals: [{role: 组长, names_escort: true}, {role: $superior, signature: true}]
+service_levels:
+  - {id: sl, clause: "T01 §一", start: a, stop: b, within: 2wd, time: business, warn_before: [4h]}
+  - {id: cut, clause: "T01 §一", start: a, stop: b, cutoff: "17:30"}
+penalties:
+  - code: MISS
+    clause: "T01 §二"
+    look_back: 30d
+    ladder:
+      - {from: 1, to: 1, warning: true}
+      - {from: 2, fine_yuan: 50, discipline: report}
+      - {from: 3, fine_yuan: {param: third_fine}, revoke: [eligibility]}
+discipline:
+  - id: ladder
+    clause: "T01 §二"
+    steps: [{id: report, by: 组长}]
+assessments:
+  - id: kpi
+    clause: "T01 §二"
+    subjects: [值班员]
+    indicators: [{id: q, weight: 1}]
+    formula: "w.q * q"
+    pay: "score * 100"
+retention:
+  - {id: keep, clause: "T01 §一", record: log, min: 1mo}
+conduct:
+  - {id: c, clause: "T01 §序", kind: purpose}
+)"}});
+  LoadReport report;
+  auto p = LoadPack(pack.dir(), &report);
+  ASSERT_TRUE(p.has_value()) << report.ToString();
+  EXPECT_EQ(p->FindRole("值班员")->reports_to, "组长");
+  EXPECT_EQ(p->posts()[0].certifications, std::vector<std::string>{"上岗证"});
+  EXPECT_EQ(p->places()[0].access[1].effect, AccessEffect::kRequest);
+  EXPECT_EQ(p->places()[0].access[1].during[0].start.minutes, 22 * 60);
+  EXPECT_EQ(p->shift_patterns()[0].shifts[1].Length(), std::chrono::hours(12));
+  EXPECT_EQ(p->shift_patterns()[0].ShiftOn(1, 0), "n");
+  EXPECT_EQ(p->staffing()[0].max_continuous->fixed, std::chrono::hours(12));
+  const Checklist& h = p->checklists()[0];
+  EXPECT_EQ(h.items[2].kind, ItemKind::kNumber);
+  EXPECT_EQ(*h.items[2].max, 30);
+  EXPECT_EQ(h.items[5].kind, ItemKind::kSignature);
+  EXPECT_EQ(h.refuse_if.size(), 1u);
+  EXPECT_EQ(h.arrive_before->fixed, std::chrono::minutes(10));
+  EXPECT_EQ(p->duties()[1].schedule.kind, ScheduleKind::kTimesPer);
+  EXPECT_EQ(p->duties()[2].schedule.at.size(), 2u);
+  EXPECT_EQ(p->duties()[3].rotate_per, "day");
+  EXPECT_EQ(p->procedures()[0].states[0].assignments.size(), 2u);
+  EXPECT_TRUE(*p->procedures()[0].transitions[0].guard->EvalBool({{"alarm.real", true}}));
+  EXPECT_EQ(p->requests()[0].approvals[1].roles, std::vector<std::string>{"$superior"});
+  EXPECT_EQ(p->service_levels()[0].within->working_days, 2);
+  EXPECT_EQ(p->service_levels()[1].cutoff->minutes, 17 * 60 + 30);
+  const Penalty& miss = *p->FindPenalty("MISS");
+  EXPECT_EQ(miss.look_back->fixed, std::chrono::days(30));
+  EXPECT_FALSE(miss.ladder[2].fine_yuan->value.has_value());
+  EXPECT_EQ(miss.ladder[2].fine_yuan->name, "third_fine");
+  EXPECT_EQ(*p->assessments()[0].pay->EvalNumber({{"score", 0.5}}), 50);
+  EXPECT_EQ(p->retention()[0].min.months, 1);
+  EXPECT_EQ(ComputeCoverage(*p).missing, 0);
+}
+
 TEST(LoaderTest, YamlSyntaxError) {
   TempPack pack(Files{{"T01.yaml", "roles:\n  - {id: a, clause: \"T01 §一\"\nposts: []\n"}});
   auto errors = Errors(pack);
