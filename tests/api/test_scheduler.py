@@ -2,7 +2,9 @@
 with many pending timers loses none and fires none twice, and two servers sharing one PostgreSQL
 fire each timer once.
 
-ZHIDU_TIMER_TEST_COUNT sets the size of the kill -9 test (default 100000, the issue's number)."""
+ZHIDU_TIMER_TEST_COUNT sets the size of the kill -9 test. make test uses 20000 so that the test stays
+near a minute per backend under ASan; the issue's 100000 is a documented full-size run
+(docs/scheduler.md): ZHIDU_TIMER_TEST_COUNT=100000 scripts/with-postgres python3 -m pytest …"""
 import datetime
 import os
 import signal
@@ -136,7 +138,7 @@ def test_overdue_reminder_fires_at_once_marked_late(server, admin):
 
 
 def test_kill_9_with_many_pending_timers_each_fires_once(require_backend):
-    count = int(os.environ.get("ZHIDU_TIMER_TEST_COUNT", "100000"))
+    count = int(os.environ.get("ZHIDU_TIMER_TEST_COUNT", "20000"))
     s = Server(require_backend, extra=["--timer-lease-ms", "3000"]).start()
     admin = s.admin()
     started = time.time()
@@ -158,7 +160,7 @@ def test_kill_9_with_many_pending_timers_each_fires_once(require_backend):
 
     s.start()
     admin = s.admin()
-    done = wait_for(lambda: status(admin)["timers"]["fired"] == count, 240, 0.5)
+    done = wait_for(lambda: status(admin)["timers"]["fired"] == count, 60 + count / 250, 0.5)
     finished = time.time()
     final = status(admin)
     print(f"all fired {finished - killed:.1f} s after the kill; total {finished - started:.1f} s; {final}")
