@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "api/routes_scheduler.hpp"
 #include "base/crypto.hpp"
@@ -128,10 +129,6 @@ Result<Id> PathId(const HttpRequest& r, const std::string& key = "id") {
 thread_local const Principal* t_principal = nullptr;
 const Principal& Who() { return *t_principal; }
 
-#define ZHIDU_OR_ERROR(decl, expr) \
-  auto ZHIDU_CONCAT(r_, __LINE__) = (expr); \
-  if (!ZHIDU_CONCAT(r_, __LINE__)) return ErrorResponse(ZHIDU_CONCAT(r_, __LINE__).error()); \
-  decl = std::move(*ZHIDU_CONCAT(r_, __LINE__))
 
 std::string ContentTypeFor(const std::filesystem::path& p) {
   auto ext = p.extension().string();
@@ -148,6 +145,9 @@ std::string ContentTypeFor(const std::filesystem::path& p) {
 }
 
 }  // namespace
+
+HttpResponse JsonResponse(int status, const json& body) { return Json(status, body); }
+std::string Timestamp(TimePoint t) { return Ts(t); }
 
 int StatusFor(Errc code) {
   switch (code) {
@@ -384,6 +384,8 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(auto created, org->AddCertification(Who(), c));
     return Json(201, CertificationJson(created));
   });
+
+  AddPolicyRoutes(router_, deps_);
 
   // ---- journal (审计日志)
   r.Add("GET", "/api/v1/journal", Access::kSignedIn, [org](HttpRequest& req) {

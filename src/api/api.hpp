@@ -13,6 +13,7 @@
 #include "base/time.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
+#include "kernel/policy/active_pack.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
@@ -31,7 +32,13 @@ struct ApiDeps {
   const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;  // built console (web/dist); empty: none
   bool secure_cookies = false;     // add `Secure` to cookies (behind TLS)
+  policy::ActivePack* policy = nullptr;  // the pack in force; null: policy routes answer 503
+  // Validates and installs the pack again (actor = account id); the previous pack stays on error.
+  std::function<Result<void>(store::Id, policy::LoadReport*)> reload_policy;
 };
+
+// Route groups, one file each.
+void AddPolicyRoutes(Router& router, const ApiDeps& deps);
 
 class Api {
  public:

@@ -2,13 +2,20 @@
 
 namespace zhidu::app {
 
-void DefineBuiltInRoles(org::RoleCatalogue& roles) {
-  // Roles named in the regulations. Until the policy runtime grants them duties, they may read the
-  // organisation (every signed-in account may); department heads may also read the journal.
-  for (const char* role : {"中控员", "消防控制室值班员", "值班长", "秩序维护主管", "客服专员", "客服主管",
-                           "客服经理", "礼宾员", "厅经理", "舍长", "办公室", "员工"})
-    roles.Define(role, {});
-  roles.Define("部长", {"journal.read"});
+namespace {
+// Permissions of the foundation by role. Everything else a role may do comes from the pack's
+// rules (who approves a request, who fires a transition), checked by the runtime.
+std::set<std::string, std::less<>> PermissionsOf(std::string_view role, bool system) {
+  if (role == "admin" || role == "管理员" || system) return {"*"};
+  if (role == "部长") return {"journal.read"};
+  return {};
+}
+}  // namespace
+
+void DefineRoles(org::RoleCatalogue& roles, const policy::Pack* pack) {
+  roles.Define("admin", {"*"});
+  if (!pack) return;
+  for (const auto& role : pack->roles()) roles.Define(role.id, PermissionsOf(role.id, role.system));
 }
 
 }  // namespace zhidu::app

@@ -11,9 +11,11 @@
 #include "api/http_server.hpp"
 #include "app/demo.hpp"
 #include "app/roles.hpp"
+#include "base/canonical_json.hpp"
 #include "base/clock.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
+#include "kernel/policy/active_pack.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/journal.hpp"
@@ -70,6 +72,32 @@ std::filesystem::path DefaultWebRoot() {
 
 }  // namespace
 
+std::filesystem::path DefaultPolicies() {
+  if (const char* env = std::getenv("ZHIDU_POLICIES")) return env;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::vector<std::filesystem::path> candidates = {"policies/cn-default"};
+  // build/<preset>/src/app/zhidu -> the source tree's policies/
+  if (!ec) candidates.push_back(exe.parent_path() / "../../../../policies/cn-default");
+  for (const auto& c : candidates)
+    if (std::filesystem::exists(c / "pack.yaml")) return std::filesystem::weakly_canonical(c);
+  return "policies/cn-default";
+}
+
+namespace {
+
+std::string PackPayload(const policy::Pack& pack) {
+  const auto& info = pack.info();
+  return CanonicalObject()
+      .Add("name", info.name)
+      .Add("version", info.version)
+      .Add("effective", info.effective)
+      .Add("content_hash", info.content_hash)
+      .Str();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& where, bool create, bool migrate) {
   std::unique_ptr<store::Store> store;
   if (!where.database_url.empty()) {
@@ -109,13 +137,41 @@ int Serve(const ServeOptions& options) {
   }
   auto& store = **store_or;
 
+  auto policies_dir = options.policies.empty() ? DefaultPolicies() : options.policies;
+  policy::LoadReport load_report;
+  auto active_or = policy::ActivePack::Open(policies_dir, &load_report);
+  if (!active_or) {
+    std::cerr << "zhidu: the policy pack " << policies_dir.string() << " has errors:\n"
+              << load_report.ToString() << "\n";
+    return 2;
+  }
+  auto& active_pack = **active_or;
+
   SystemClock clock;
   api::Metrics metrics;
   store::Writer writer(store, clock, 512, [&](double s, int jobs) { metrics.ObserveCommit(s, jobs); });
   org::RoleCatalogue roles;
-  DefineBuiltInRoles(roles);
+  DefineRoles(roles, active_pack.Current().get());
   org::AuthService auth(store, writer, clock, roles);
   org::OrgService org_service(store, writer, roles);
+  // Every record made from now on was made under this pack: the journal says which one.
+  auto journal_pack = [&](const policy::Pack& pack, store::Id actor) {
+    return writer.Run<int>([&](store::Tx& tx) -> Result<int> {
+      ZHIDU_TRY_VOID(tx.Journal("policy.pack.loaded", actor, "policy/" + pack.info().name, PackPayload(pack)));
+      return 0;
+    });
+  };
+  if (auto journaled = journal_pack(*active_pack.Current(), 0); !journaled) {
+    std::cerr << "zhidu: " << journaled.error().message << "\n";
+    return 2;
+  }
+  // Reload (SIGHUP or POST /api/v1/policy/reload): validate first; a bad pack never replaces a good one.
+  auto reload_policy = [&](store::Id actor, policy::LoadReport* report) -> Result<void> {
+    ZHIDU_TRY(auto pack, active_pack.Reload(report));
+    DefineRoles(roles, pack.get());
+    ZHIDU_TRY_VOID(journal_pack(*pack, actor));
+    return Ok();
+  };
   metrics.SetGauge("zhidu_journal_records", "Records in the journal (head sequence number).", [&] {
     auto unit = store.BeginRead();
     if (!unit) return -1.0;
@@ -149,19 +205,31 @@ int Serve(const ServeOptions& options) {
   deps.auth = &auth;
   deps.org = &org_service;
   deps.metrics = &metrics;
+  deps.policy = &active_pack;
+  deps.reload_policy = reload_policy;
   deps.web_root = options.web_root.empty() ? DefaultWebRoot() : options.web_root;
   api::Api api_handler(deps);
 
   api::ServerOptions server_options;
   server_options.host = host;
   server_options.port = port;
+  server_options.on_reload = [&] {
+    policy::LoadReport report;
+    if (auto reloaded = reload_policy(0, &report); !reloaded)
+      std::cerr << "zhidu: policy reload refused, the previous pack stays in force:\n"
+                << report.ToString() << "\n";
+    else
+      std::cout << "zhidu: policy pack reloaded (" << active_pack.Current()->info().content_hash << ")"
+                << std::endl;
+  };
   api::HttpServer server(server_options, [&](api::HttpRequest& r) { return api_handler.Handle(r); });
   if (auto listening = server.Listen(); !listening) {
     std::cerr << "zhidu: " << listening.error().message << "\n";
     return 2;
   }
   std::cout << "zhidu: serving on http://" << host << ":" << server.port() << " ("
-            << store.backend() << ", console " << (deps.web_root.empty() ? "not built" : deps.web_root.string())
+            << store.backend() << ", policy " << active_pack.Current()->info().name << " "
+            << active_pack.Current()->info().version << ", console " << (deps.web_root.empty() ? "not built" : deps.web_root.string())
             << ")" << std::endl;
   timer_scheduler.Start();  // overdue timers fire now, marked late
   server.Run();
@@ -214,7 +282,8 @@ int CreateUser(const StoreLocation& where, const std::string& username, const st
   SystemClock clock;
   store::Writer writer(**store, clock);
   org::RoleCatalogue roles;
-  DefineBuiltInRoles(roles);
+  auto pack = policy::LoadPack(DefaultPolicies());
+  DefineRoles(roles, pack ? &*pack : nullptr);
   org::AuthService auth(**store, writer, clock, roles);
   org::NewAccount in{username, password, 0, {{0, 0, role, "global", 0}}};
   auto created = auth.CreateAccount(nullptr, in);

@@ -29,6 +29,10 @@ struct ServeOptions {
   int timer_lease_ms = 30'000;  // a timer claim's lease (a crashed node's claims wait this long)
 };
 
+// policies/cn-default of the working directory or of the source tree the binary was built in,
+// or $ZHIDU_POLICIES.
+std::filesystem::path DefaultPolicies();
+
 int Serve(const ServeOptions& options);
 int Verify(const StoreLocation& where);
 int CreateUser(const StoreLocation& where, const std::string& username, const std::string& role,

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +40,7 @@ inline constexpr std::string_view kJournalRead = "journal.read";
 inline constexpr std::string_view kTokensWrite = "tokens.write";
 }  // namespace perm
 
-// Role name -> permissions. Thread-safe for reads after construction; Replace() swaps the table.
+// Role name -> permissions. Thread-safe: a policy reload may Define() while requests call Allows().
 class RoleCatalogue {
  public:
   RoleCatalogue();  // built-in: admin/管理员 -> "*"; every authenticated account -> org.read
@@ -51,7 +52,8 @@ class RoleCatalogue {
   bool Allows(const Principal& who, std::string_view permission, Scope scope = {}) const;
 
  private:
-  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> roles_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> roles_;  // guarded by mu_
 };
 
 }  // namespace zhidu::org

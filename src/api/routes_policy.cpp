@@ -1,0 +1,133 @@
+// The policy browser's API: the pack in force, its regulations and clauses, what implements each
+// clause, and reload.
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "api/api_internal.hpp"
+#include "kernel/policy/coverage.hpp"
+
+namespace zhidu::api {
+
+using nlohmann::json;
+
+namespace {
+
+json RuleJson(const policy::Pack::RuleRef& r) {
+  return {{"kind", r.kind},
+          {"id", r.id},
+          {"title", r.title},
+          {"executable", r.executable},
+          {"source", r.source.file + ":" + std::to_string(r.source.line)}};
+}
+
+json InfoJson(const policy::Pack& pack) {
+  const auto& i = pack.info();
+  auto cov = policy::ComputeCoverage(pack);
+  return {{"name", i.name},
+          {"version", i.version},
+          {"effective", i.effective},
+          {"time_zone", i.time_zone},
+          {"content_hash", i.content_hash},
+          {"counts",
+           {{"roles", pack.roles().size()},
+            {"posts", pack.posts().size()},
+            {"shift_patterns", pack.shift_patterns().size()},
+            {"checklists", pack.checklists().size()},
+            {"duties", pack.duties().size()},
+            {"procedures", pack.procedures().size()},
+            {"requests", pack.requests().size()},
+            {"service_levels", pack.service_levels().size()},
+            {"penalties", pack.penalties().size()},
+            {"assessments", pack.assessments().size()},
+            {"conduct_rules", pack.conduct().size()}}},
+          {"coverage",
+           {{"clauses", cov.total},
+            {"executable", cov.executable},
+            {"citable_only", cov.citable_only},
+            {"missing", cov.missing}}}};
+}
+
+HttpResponse Unavailable() {
+  return ErrorResponse({Errc::kUnavailable, "no policy pack is loaded", ""});
+}
+
+}  // namespace
+
+void AddPolicyRoutes(Router& r, const ApiDeps& deps) {
+  auto* active = deps.policy;
+  r.Add("GET", "/api/v1/policy", Access::kSignedIn, [active](HttpRequest&) {
+    if (!active) return Unavailable();
+    return JsonResponse(200, InfoJson(*active->Current()));
+  });
+  r.Add("GET", "/api/v1/policy/regulations", Access::kSignedIn, [active](HttpRequest&) {
+    if (!active) return Unavailable();
+    auto cov = policy::ComputeCoverage(*active->Current());
+    json items = json::array();
+    for (const auto& reg : cov.regulations)
+      items.push_back({{"code", reg.code},
+                       {"title", reg.title},
+                       {"clauses", reg.total},
+                       {"executable", reg.executable},
+                       {"citable_only", reg.citable_only},
+                       {"missing", reg.missing}});
+    return JsonResponse(200, {{"items", items}, {"next_cursor", nullptr}});
+  });
+  r.Add("GET", "/api/v1/policy/regulations/{code}", Access::kSignedIn, [active](HttpRequest& req) {
+    if (!active) return Unavailable();
+    auto pack = active->Current();
+    const auto& code = req.params.at("code");
+    const auto* doc = pack->clauses().FindRegulation(code);
+    if (!doc)
+      return ErrorResponse(
+          {Errc::kNotFound, "the pack has no regulation " + code.substr(0, 20), ""});
+    json clauses = json::array();
+    for (const auto& id : doc->clause_ids) {
+      const auto* c = pack->clauses().Find(id);
+      if (!c) continue;
+      json rules = json::array();
+      for (const auto& rule : pack->RulesCiting(id)) rules.push_back(RuleJson(rule));
+      clauses.push_back({{"id", c->id},
+                         {"text", c->text},
+                         {"parent", c->parent.empty() ? json(nullptr) : json(c->parent)},
+                         {"leaf", c->leaf()},
+                         {"rules", rules}});
+    }
+    return JsonResponse(200, {{"code", doc->code}, {"title", doc->title}, {"clauses", clauses}});
+  });
+  r.Add("GET", "/api/v1/policy/clauses/{id}", Access::kSignedIn, [active](HttpRequest& req) {
+    if (!active) return Unavailable();
+    auto pack = active->Current();
+    ZHIDU_OR_ERROR(auto e, policy::Explain(*pack, req.params.at("id")));
+    json children = json::array();
+    for (const auto& c : e.children) children.push_back({{"id", c.id}, {"text", c.text}});
+    json rules = json::array();
+    for (const auto& rule : e.rules) rules.push_back(RuleJson(rule));
+    return JsonResponse(200, {{"id", e.clause.id},
+                              {"regulation", e.clause.regulation},
+                              {"regulation_title", e.regulation_title},
+                              {"text", e.clause.text},
+                              {"children", children},
+                              {"rules", rules}});
+  });
+  r.Add("POST", "/api/v1/policy/reload", Access::kSignedIn, [deps](HttpRequest&) {
+    if (!deps.policy || !deps.reload_policy) return Unavailable();
+    const auto& who = CurrentPrincipal();
+    if (!deps.roles || !deps.roles->Allows(who, "policy.reload"))
+      return ErrorResponse(
+          {Errc::kPermissionDenied, "only an administrator may reload the policy pack", ""});
+    policy::LoadReport report;
+    if (auto reloaded = deps.reload_policy(who.account_id, &report); !reloaded) {
+      json diagnostics = json::array();
+      for (const auto& d : report.diagnostics) diagnostics.push_back(d.ToString());
+      return JsonResponse(
+          400, {{"error",
+                 {{"code", "invalid_argument"},
+                  {"message", "the pack has " + std::to_string(report.diagnostics.size()) +
+                                  " error(s); the previous pack stays in force"},
+                  {"diagnostics", diagnostics}}}});
+    }
+    return JsonResponse(200, InfoJson(*deps.policy->Current()));
+  });
+}
+
+}  // namespace zhidu::api
