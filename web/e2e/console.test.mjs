@@ -215,12 +215,13 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await shot(page, 'desktop-accounts')
   })
 
-  it('shows the policy browser placeholder while the policy API is absent', { timeout: STEP_MS }, async () => {
+  it('opens the policy library (制度库) with the pack in force', { timeout: STEP_MS }, async () => {
     const { page } = b
-    await page.getByTestId('nav').getByText('制度浏览', { exact: true }).click()
+    await page.getByTestId('nav').getByText('制度库', { exact: true }).click()
     await page.waitForURL(/#\/policy$/)
-    await page.getByTestId('coming-soon').waitFor()
-    assert.ok(await page.getByText('制度浏览将随制度运行时一起上线').isVisible())
+    await page.getByTestId('pack-header').waitFor()
+    assert.equal(await page.getByTestId('regulation-item').count(), 20)
+    assert.ok(await page.getByTestId('policy-reload').isVisible(), 'the admin may reload the pack')
   })
 
   it('shows the audit journal, including the changes just made', { timeout: STEP_MS }, async () => {

@@ -5,13 +5,14 @@
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export class ApiError extends Error {
-  constructor({ status = 0, code = 'unknown', message = '', field = null, cause } = {}) {
+  constructor({ status = 0, code = 'unknown', message = '', field = null, diagnostics = [], cause } = {}) {
     super(message || code)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.serverMessage = message
     this.field = field
+    this.diagnostics = diagnostics // e.g. a refused policy reload's "file:line:col: message" lines
     if (cause) this.cause = cause
   }
 }
@@ -60,6 +61,7 @@ export function errorFromResponse(status, body) {
       code: typeof e.code === 'string' && e.code ? e.code : codeForStatus(status),
       message: typeof e.message === 'string' ? e.message : '',
       field: typeof e.field === 'string' && e.field ? e.field : null,
+      diagnostics: Array.isArray(e.diagnostics) ? e.diagnostics.map(String) : [],
     })
   }
   return new ApiError({ status, code: codeForStatus(status), message: '' })

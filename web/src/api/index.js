@@ -41,8 +41,15 @@ export const api = {
 
   journal: ({ after, cursor, limit } = {}) => http.get('journal', { after, cursor, limit }),
 
+  policy: () => http.get('policy'),
   policyRegulations: () => http.get('policy/regulations'),
+  policyRegulation: (code) => http.get(`policy/regulations/${encodeURIComponent(code)}`),
   policyClause: (id) => http.get(`policy/clauses/${encodeURIComponent(id)}`),
+  policyReload: () => http.post('policy/reload', {}),
+
+  listReminders: page('reminders'),
+  createReminder: create('reminders'),
+  cancelReminder: (id) => http.post(`reminders/${encodeURIComponent(id)}/cancel`, {}),
 }
 
 // Fetches every page of a list (for small pick lists such as sites in a filter), bounded.

@@ -8,6 +8,7 @@ export const NAV = [
       { route: 'handover', label: 'nav.handover', icon: 'Switch', comingSoon: true },
       { route: 'duty-log', label: 'nav.dutyLog', icon: 'Notebook', comingSoon: true },
       { route: 'roster', label: 'nav.roster', icon: 'Calendar', comingSoon: true },
+      { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
     ],
   },
   {
