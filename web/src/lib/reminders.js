@@ -41,4 +41,5 @@ export function countdownText(parts, dayWord = 'd') {
 }
 
 export const REMINDER_STATES = ['pending', 'claimed', 'fired', 'cancelled', 'failed']
-export const stateTagType = (s) => ({ pending: 'warning', claimed: 'warning', fired: 'success', cancelled: 'info', failed: 'danger' })[s] || 'info'
+// The badge class of a state (colours in styles.css, chosen for contrast on white).
+export const stateBadge = (s) => ({ pending: 'badge-pending', claimed: 'badge-pending', fired: 'badge-valid', cancelled: 'badge-none', failed: 'badge-expired' })[s] || 'badge-none'

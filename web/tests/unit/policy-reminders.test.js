@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { coverageShares, shortHash, withDepth, filterClauses, regulationOf, clauseAnchor } from '../../src/lib/policy.js'
-import { toIsoWithOffset, fromWallClock, countdown, countdownText, stateTagType } from '../../src/lib/reminders.js'
+import { toIsoWithOffset, fromWallClock, countdown, countdownText, stateBadge } from '../../src/lib/reminders.js'
 
 const clauses = [
   { id: 'R12 §三', parent: null, text: '三、职责:', rules: [] },
@@ -59,10 +59,11 @@ describe('reminder helpers', () => {
     expect(countdown('2026-11-27T12:59:50+08:00', now).overdue).toBe(true)
     expect(countdown('bad', now)).toBe(null)
   })
-  it('maps states to tag types', () => {
-    expect(stateTagType('fired')).toBe('success')
-    expect(stateTagType('pending')).toBe('warning')
-    expect(stateTagType('weird')).toBe('info')
+  it('maps states to badges', () => {
+    expect(stateBadge('fired')).toBe('badge-valid')
+    expect(stateBadge('pending')).toBe('badge-pending')
+    expect(stateBadge('failed')).toBe('badge-expired')
+    expect(stateBadge('weird')).toBe('badge-none')
   })
 })
 
