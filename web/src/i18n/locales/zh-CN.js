@@ -207,7 +207,7 @@ export default {
     executable: '可执行',
     citableOnly: '仅可引用',
     missing: '未覆盖',
-    clauseCount: '共 {n} 条条款',
+    clauseCount: '共 {n} 条',
     coverageAria: '覆盖情况：可执行 {e} 条，仅可引用 {c} 条，未覆盖 {m} 条，共 {n} 条',
     regulations: '管理制度（{n} 项）',
     search: '搜索条款',
