@@ -3,7 +3,9 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { ARTIFACTS, startZhidu } from './lib/server.mjs'
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { ARTIFACTS, REPO_DIR, startZhidu } from './lib/server.mjs'
 import { launch } from './lib/browser.mjs'
 
 const STEP_MS = 60000
@@ -35,11 +37,15 @@ async function createReminder(page, message, secs) {
 }
 const rowOf = (page, message) => page.locator('tr, li.card').filter({ has: page.getByTestId('reminder-message').getByText(message, { exact: true }) })
 
+// The server runs a copy of the default pack, so the reload test can plant an error in it.
+const packDir = mkdtempSync(join(tmpdir(), 'zhidu-e2e-pack-'))
 before(async () => {
-  server = await startZhidu({ name: 'policy' })
+  cpSync(join(REPO_DIR, 'policies/cn-default'), packDir, { recursive: true })
+  server = await startZhidu({ name: 'policy', args: ['--policies', packDir] })
 })
 after(async () => {
   if (server) await server.stop()
+  rmSync(packDir, { recursive: true, force: true })
 })
 
 describe('desktop: policy library and reminders', { timeout: 240000 }, () => {
@@ -134,6 +140,22 @@ describe('desktop: policy library and reminders', { timeout: 240000 }, () => {
     await page.getByTestId('reload-ok').waitFor()
     assert.equal(await page.getByTestId('regulation-item').count(), 20)
     await shot(page, 'desktop-policy-reloaded')
+
+    // A pack with an error is refused with its diagnostics; the previous pack stays in force.
+    const file = join(packDir, 'R12.yaml')
+    const good = readFileSync(file, 'utf8')
+    appendFileSync(file, '\nno_such_field_e2e: 1\n')
+    try {
+      await page.getByTestId('policy-reload').click()
+      const diag = page.getByTestId('reload-diagnostics')
+      await diag.waitFor()
+      assert.match(await diag.innerText(), /R12\.yaml:\d+:\d+/)
+      assert.ok(await page.getByText('原制度包继续生效').isVisible())
+      assert.equal(await page.getByTestId('regulation-item').count(), 20)
+      await shot(page, 'desktop-policy-reload-refused')
+    } finally {
+      writeFileSync(file, good)
+    }
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 })

@@ -29,7 +29,7 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 // Returns { url, pid, dataDir, credentials: Map(username → {password, role}), stop() }.
-export async function startZhidu({ name = 'e2e', timeoutMs = 30000 } = {}) {
+export async function startZhidu({ name = 'e2e', timeoutMs = 30000, args = [] } = {}) {
   const bin = zhiduBin()
   if (!existsSync(bin)) throw new Error(`zhidu binary not found at ${bin}: build it first, or set ZHIDU_BIN`)
   const webDist = join(WEB_DIR, 'dist')
@@ -39,7 +39,7 @@ export async function startZhidu({ name = 'e2e', timeoutMs = 30000 } = {}) {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const log = openSync(join(ARTIFACTS, `server-${name}.log`), 'w')
-  const child = spawn(bin, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--demo', '--web', webDist], {
+  const child = spawn(bin, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--demo', '--web', webDist, ...args], {
     stdio: ['ignore', log, log],
     detached: false,
   })
