@@ -16,7 +16,29 @@ void PutBytes(std::string& out, std::string_view bytes) {
   out.append(bytes);
 }
 
+void HashU64(Sha256& h, std::uint64_t v) {
+  unsigned char buf[8];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<unsigned char>((v >> (8 * (7 - i))) & 0xff);
+  h.Update(buf, sizeof buf);
+}
+void HashBytes(Sha256& h, std::string_view bytes) {
+  HashU64(h, bytes.size());
+  h.Update(bytes);
+}
+
 }  // namespace
+
+// Must stay byte-for-byte equal to CanonicalBytes (journal_test checks it on varied records).
+void UpdateCanonical(Sha256& h, const JournalRecord& r) {
+  HashBytes(h, kMagic);
+  HashU64(h, static_cast<std::uint64_t>(r.seq));
+  HashU64(h, static_cast<std::uint64_t>(r.at.time_since_epoch().count()));
+  HashBytes(h, r.kind);
+  HashU64(h, static_cast<std::uint64_t>(r.actor));
+  HashBytes(h, r.subject);
+  HashBytes(h, r.payload);
+  h.Update(r.prev_hash.data(), r.prev_hash.size());
+}
 
 std::string CanonicalBytes(const JournalRecord& r) {
   std::string out;
@@ -32,7 +54,11 @@ std::string CanonicalBytes(const JournalRecord& r) {
   return out;
 }
 
-Sha256Digest ComputeHash(const JournalRecord& record) { return Sha256Of(CanonicalBytes(record)); }
+Sha256Digest ComputeHash(const JournalRecord& record) {
+  Sha256 h;
+  UpdateCanonical(h, record);
+  return h.Finish();
+}
 
 void Chain(JournalRecord& record, JournalHead& head) {
   record.seq = head.seq + 1;
@@ -45,7 +71,6 @@ void Chain(JournalRecord& record, JournalHead& head) {
 Result<VerifyReport> VerifyJournal(UnitOfWork& unit) {
   VerifyReport report;
   JournalHead expected;  // seq 0, zero hash
-  std::string bytes;
   auto status = unit.ScanJournal([&](const JournalRecord& r) {
     report.records++;
     auto fail = [&](std::string problem) {

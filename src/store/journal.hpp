@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/crypto.hpp"
 #include "base/result.hpp"
 #include "store/store.hpp"
 #include "store/types.hpp"
@@ -13,6 +14,9 @@ namespace zhidu::store {
 
 // The canonical byte encoding of every field of `record` except its own hash.
 std::string CanonicalBytes(const JournalRecord& record);
+// Feeds exactly the bytes of CanonicalBytes(record) into `hash`, field by field, without building
+// the string (verify's hot path).
+void UpdateCanonical(Sha256& hash, const JournalRecord& record);
 // SHA-256 over CanonicalBytes(record); record.prev_hash must already be set.
 Sha256Digest ComputeHash(const JournalRecord& record);
 // Fills seq, prev_hash and hash of `record` so that it extends `head`, and advances `head`.

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "store/sqlite/migrations.hpp"
@@ -29,12 +30,63 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   return {Errc::kInternal, msg, ""};
 }
 
+// One connection and its prepared-statement cache. Used by one thread at a time (the writer
+// thread, or whoever took it from the read pool); owns `db` and finalizes the cache before closing.
+struct Conn {
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool busy = false;  // a Stmt is using it: nested users get a fresh statement instead
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+
+  explicit Conn(sqlite3* d) : db(d) {}
+  ~Conn() {
+    for (auto& [sql, cached] : cache) sqlite3_finalize(cached.stmt);
+    sqlite3_close(db);
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  sqlite3* db;
+  // Keyed by SQL text; node-based, so a Cached* stays valid while others are inserted.
+  std::unordered_map<std::string, Cached, Hash, std::equal_to<>> cache;
+};
+
+// A statement for one use. Takes the connection's cached statement for `sql` (preparing and
+// caching it on first use) and resets it on destruction; when that statement is already in use
+// (a nested or streaming user of the same text), prepares a private one and finalizes it.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  Stmt(Conn* conn, std::string_view sql) : db_(conn->db) {
+    auto it = conn->cache.find(sql);
+    if (it != conn->cache.end()) {
+      if (!it->second.busy) {
+        cached_ = &it->second;
+        cached_->busy = true;
+        stmt_ = cached_->stmt;
+        rc_ = SQLITE_OK;
+        return;
+      }
+      rc_ = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+      return;
+    }
+    rc_ = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                             SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    if (rc_ == SQLITE_OK && stmt_ != nullptr)
+      cached_ = &conn->cache.emplace(std::string(sql), Conn::Cached{stmt_, true}).first->second;
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  ~Stmt() {
+    if (cached_ == nullptr) {
+      sqlite3_finalize(stmt_);
+      return;
+    }
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    cached_->busy = false;
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -79,6 +131,11 @@ class Stmt {
 
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  // Valid until the next Step or the end of this Stmt.
+  std::string_view TextView(int col) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string_view(p, sqlite3_column_bytes(stmt_, col)) : std::string_view();
+  }
   std::string Text(int col) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
@@ -93,6 +150,7 @@ class Stmt {
 
  private:
   sqlite3* db_;
+  Conn::Cached* cached_ = nullptr;  // null: a private statement, finalized by the destructor
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
   int index_ = 0;
@@ -109,7 +167,15 @@ Result<void> Exec(sqlite3* db, const char* sql, std::string_view what) {
   return Ok();
 }
 
-Result<sqlite3*> OpenConnection(const std::string& path, bool read_only) {
+// One statement through the connection's cache (transaction control: BEGIN, COMMIT, SAVEPOINT…).
+Result<void> Run(Conn* conn, std::string_view sql, std::string_view what) {
+  Stmt s(conn, sql);
+  ZHIDU_TRY(bool row, s.Step(what));
+  (void)row;
+  return Ok();
+}
+
+Result<std::unique_ptr<Conn>> OpenConnection(const std::string& path, bool read_only) {
   sqlite3* db = nullptr;
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX;
@@ -128,7 +194,7 @@ Result<sqlite3*> OpenConnection(const std::string& path, bool read_only) {
     sqlite3_close(db);
     return Fail(r.error());
   }
-  return db;
+  return std::make_unique<Conn>(db);
 }
 
 // ---------------------------------------------------------------- row mapping
@@ -164,16 +230,20 @@ Certification MapCertification(Stmt& s) {
 Account MapAccount(Stmt& s) {
   return {s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4) != 0, s.Time(5)};
 }
-JournalRecord MapJournal(Stmt& s) {
-  JournalRecord r;
+// Assigns into `r`, reusing its strings' capacity (no allocation once they are large enough).
+void MapJournalInto(Stmt& s, JournalRecord& r) {
   r.seq = s.Int(0);
   r.at = s.Time(1);
-  r.kind = s.Text(2);
+  r.kind.assign(s.TextView(2));
   r.actor = s.Int(3);
-  r.subject = s.Text(4);
-  r.payload = s.Text(5);
+  r.subject.assign(s.TextView(4));
+  r.payload.assign(s.TextView(5));
   r.prev_hash = s.Digest(6);
   r.hash = s.Digest(7);
+}
+JournalRecord MapJournal(Stmt& s) {
+  JournalRecord r;
+  MapJournalInto(s, r);
   return r;
 }
 
@@ -212,28 +282,28 @@ constexpr const char* kJournalColumns = "seq, at, kind, actor, subject, payload,
 class SqliteUnit final : public UnitOfWork {
  public:
   // `release` returns the connection to its owner (pool or writer slot).
-  SqliteUnit(sqlite3* db, std::function<void(sqlite3*)> release)
+  SqliteUnit(Conn* db, std::function<void(Conn*)> release)
       : db_(db), release_(std::move(release)) {}
   ~SqliteUnit() override {
-    if (!finished_) (void)Exec(db_, "ROLLBACK", "rollback");
+    if (!finished_) (void)Run(db_, "ROLLBACK", "rollback");
     release_(db_);
   }
 
   Result<void> Begin(bool write) {
-    return Exec(db_, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", "begin transaction");
+    return Run(db_, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", "begin transaction");
   }
 
   Result<void> Commit() override {
-    ZHIDU_TRY_VOID(Exec(db_, "COMMIT", "commit"));
+    ZHIDU_TRY_VOID(Run(db_, "COMMIT", "commit"));
     finished_ = true;
     return Ok();
   }
-  Result<void> Savepoint() override { return Exec(db_, "SAVEPOINT job", "savepoint"); }
+  Result<void> Savepoint() override { return Run(db_, "SAVEPOINT job", "savepoint"); }
   Result<void> RollbackToSavepoint() override {
-    ZHIDU_TRY_VOID(Exec(db_, "ROLLBACK TO job", "rollback to savepoint"));
-    return Exec(db_, "RELEASE job", "release savepoint");
+    ZHIDU_TRY_VOID(Run(db_, "ROLLBACK TO job", "rollback to savepoint"));
+    return Run(db_, "RELEASE job", "release savepoint");
   }
-  Result<void> ReleaseSavepoint() override { return Exec(db_, "RELEASE job", "release savepoint"); }
+  Result<void> ReleaseSavepoint() override { return Run(db_, "RELEASE job", "release savepoint"); }
 
   // ---- organisation
   Result<Id> InsertSite(const Site& v) override {
@@ -567,18 +637,20 @@ class SqliteUnit final : public UnitOfWork {
   Result<std::vector<JournalRecord>> ReadJournal(std::int64_t after_seq, int limit) override {
     std::string sql =
         std::string("SELECT ") + kJournalColumns + " FROM journal WHERE seq>? ORDER BY seq LIMIT ?";
-    Stmt s(db_, sql.c_str());
+    Stmt s(db_, sql);
     s.Bind(after_seq).Bind(limit);
     return Collect<JournalRecord>(s, "read journal", MapJournal);
   }
   Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) override {
     // seq is the rowid: this is the physical order, so a renumbered row shows up where it is.
     std::string sql = std::string("SELECT ") + kJournalColumns + " FROM journal ORDER BY rowid";
-    Stmt s(db_, sql.c_str());
+    Stmt s(db_, sql);
+    JournalRecord record;  // reused: one allocation per field for the whole scan, not per row
     for (;;) {
       ZHIDU_TRY(bool row, s.Step("scan journal"));
       if (!row) return Ok();
-      if (!visit(MapJournal(s))) return Ok();
+      MapJournalInto(s, record);
+      if (!visit(record)) return Ok();
     }
   }
 
@@ -595,7 +667,7 @@ class SqliteUnit final : public UnitOfWork {
   Result<Id> Insert(Stmt& s, std::string_view what) {
     ZHIDU_TRY(bool row, s.Step(what));
     (void)row;
-    return sqlite3_last_insert_rowid(db_);
+    return sqlite3_last_insert_rowid(db_->db);
   }
   Result<void> Done(Stmt& s, std::string_view what) {
     ZHIDU_TRY(bool row, s.Step(what));
@@ -603,8 +675,8 @@ class SqliteUnit final : public UnitOfWork {
     return Ok();
   }
 
-  sqlite3* db_;
-  std::function<void(sqlite3*)> release_;
+  Conn* db_;
+  std::function<void(Conn*)> release_;
   bool finished_ = false;
 };
 
@@ -612,93 +684,91 @@ class SqliteUnit final : public UnitOfWork {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string path, sqlite3* writer, int read_connections)
-      : path_(std::move(path)), writer_(writer), max_readers_(read_connections) {}
-  ~SqliteStore() override {
-    for (auto* db : idle_readers_) sqlite3_close(db);
-    sqlite3_close(writer_);
-  }
+  SqliteStore(std::string path, std::unique_ptr<Conn> writer, int read_connections)
+      : path_(std::move(path)), writer_(std::move(writer)), max_readers_(read_connections) {}
 
   std::string_view backend() const override { return "sqlite"; }
 
   Result<void> Migrate() override {
-    ZHIDU_TRY_VOID(Exec(writer_,
+    sqlite3* db = writer_->db;
+    ZHIDU_TRY_VOID(Exec(db,
                         "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
                         "applied_at INTEGER NOT NULL)",
                         "create schema_migrations"));
     ZHIDU_TRY(int current, SchemaVersion());
     const auto& migrations = SqliteMigrations();
     for (int v = current + 1; v <= static_cast<int>(migrations.size()); ++v) {
-      ZHIDU_TRY_VOID(Exec(writer_, "BEGIN IMMEDIATE", "begin migration"));
-      auto applied = Exec(writer_, migrations[v - 1], "migration " + std::to_string(v));
+      ZHIDU_TRY_VOID(Exec(db, "BEGIN IMMEDIATE", "begin migration"));
+      auto applied = Exec(db, migrations[v - 1], "migration " + std::to_string(v));
       if (applied) {
         Stmt s(
-            writer_,
+            writer_.get(),
             "INSERT INTO schema_migrations(version, applied_at) VALUES(?, strftime('%s','now'))");
         s.Bind(v);
         auto r = s.Step("record migration");
         if (!r) applied = Fail(r.error());
       }
       if (!applied) {
-        (void)Exec(writer_, "ROLLBACK", "rollback migration");
+        (void)Exec(db, "ROLLBACK", "rollback migration");
         return Fail(applied.error());
       }
-      ZHIDU_TRY_VOID(Exec(writer_, "COMMIT", "commit migration"));
+      ZHIDU_TRY_VOID(Exec(db, "COMMIT", "commit migration"));
     }
     return Ok();
   }
 
   Result<int> SchemaVersion() override {
-    Stmt s(writer_, "SELECT coalesce(max(version),0) FROM schema_migrations");
+    Stmt s(writer_.get(), "SELECT coalesce(max(version),0) FROM schema_migrations");
     ZHIDU_TRY(bool row, s.Step("read schema version"));
     return row ? static_cast<int>(s.Int(0)) : 0;
   }
 
   Result<std::unique_ptr<UnitOfWork>> BeginWrite() override {
-    auto unit = std::make_unique<SqliteUnit>(writer_, [](sqlite3*) {});
+    auto unit = std::make_unique<SqliteUnit>(writer_.get(), [](Conn*) {});
     ZHIDU_TRY_VOID(unit->Begin(true));
     return std::unique_ptr<UnitOfWork>(std::move(unit));
   }
 
   Result<std::unique_ptr<UnitOfWork>> BeginRead() override {
-    sqlite3* db = nullptr;
+    std::unique_ptr<Conn> db;
     {
       std::lock_guard lock(mu_);
       if (!idle_readers_.empty()) {
-        db = idle_readers_.back();
+        db = std::move(idle_readers_.back());
         idle_readers_.pop_back();
       }
     }
     if (!db) {
       ZHIDU_TRY(db, OpenConnection(path_, true));
     }
-    auto unit = std::make_unique<SqliteUnit>(db, [this](sqlite3* conn) { Return(conn); });
+    // The unit borrows the connection; Return takes ownership back (pool or close).
+    auto unit = std::make_unique<SqliteUnit>(db.release(), [this](Conn* conn) { Return(conn); });
     ZHIDU_TRY_VOID(unit->Begin(false));
     return std::unique_ptr<UnitOfWork>(std::move(unit));
   }
 
  private:
-  void Return(sqlite3* db) {
+  void Return(Conn* db) {
+    std::unique_ptr<Conn> owned(db);
     std::lock_guard lock(mu_);
-    if (static_cast<int>(idle_readers_.size()) < max_readers_) {
-      idle_readers_.push_back(db);
-    } else {
-      sqlite3_close(db);
-    }
+    if (static_cast<int>(idle_readers_.size()) < max_readers_)
+      idle_readers_.push_back(std::move(owned));
+    // else: closed (statements finalized) by `owned`'s destructor
   }
 
   std::string path_;
-  sqlite3* writer_;
+  std::unique_ptr<Conn> writer_;
   int max_readers_;
   std::mutex mu_;
-  std::vector<sqlite3*> idle_readers_;
+  std::vector<std::unique_ptr<Conn>> idle_readers_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int read_connections) {
-  ZHIDU_TRY(sqlite3 * writer, OpenConnection(path, false));
-  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(path, writer, read_connections));
+  ZHIDU_TRY(auto writer, OpenConnection(path, false));
+  return std::unique_ptr<Store>(
+      std::make_unique<SqliteStore>(path, std::move(writer), read_connections));
 }
 
 }  // namespace zhidu::store
