@@ -22,9 +22,11 @@ constexpr const char* kSessionCookie = "zhidu_session";
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 500;
 
-// Invalid UTF-8 that reached a string (an error message quoting bad input) is replaced, never thrown.
+// Invalid UTF-8 that reached a string (an error message quoting bad input) is replaced, never
+// thrown.
 HttpResponse Json(int status, const json& body) {
-  return HttpResponse{status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+  return HttpResponse{
+      status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
 }
 
 HttpResponse NoContent() { return HttpResponse{204, "", "", {}}; }
@@ -43,10 +45,16 @@ json DepartmentJson(const store::Department& d) {
   return {{"id", d.id}, {"site_id", d.site_id}, {"name", d.name}};
 }
 json TeamJson(const store::Team& t) {
-  return {{"id", t.id}, {"site_id", t.site_id}, {"department_id", RefOrNull(t.department_id)}, {"name", t.name}};
+  return {{"id", t.id},
+          {"site_id", t.site_id},
+          {"department_id", RefOrNull(t.department_id)},
+          {"name", t.name}};
 }
 json PostJson(const store::Post& p) {
-  return {{"id", p.id}, {"site_id", p.site_id}, {"department_id", RefOrNull(p.department_id)}, {"name", p.name}};
+  return {{"id", p.id},
+          {"site_id", p.site_id},
+          {"department_id", RefOrNull(p.department_id)},
+          {"name", p.name}};
 }
 json PersonJson(const store::Person& p) {
   return {{"id", p.id},
@@ -71,7 +79,10 @@ json GrantJson(const store::RoleGrant& g) {
 json AccountJson(const Principal& p) {
   json roles = json::array();
   for (const auto& g : p.roles) roles.push_back(GrantJson(g));
-  return {{"id", p.account_id}, {"username", p.username}, {"person_id", RefOrNull(p.person_id)}, {"roles", roles}};
+  return {{"id", p.account_id},
+          {"username", p.username},
+          {"person_id", RefOrNull(p.person_id)},
+          {"roles", roles}};
 }
 
 // ---- pagination: opaque cursor = base64url("after:<id>")
@@ -81,23 +92,27 @@ Result<store::PageRequest> Page(const HttpRequest& r) {
     int v = 0;
     auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
     if (ec != std::errc() || p != it->second.data() + it->second.size() || v < 1 || v > kMaxLimit)
-      return Fail(Errc::kInvalidArgument, "limit must be an integer from 1 to " + std::to_string(kMaxLimit), "limit");
+      return Fail(Errc::kInvalidArgument,
+                  "limit must be an integer from 1 to " + std::to_string(kMaxLimit), "limit");
     page.limit = v;
   }
   if (auto it = r.query.find("cursor"); it != r.query.end() && !it->second.empty()) {
     std::string decoded;
     long long after = 0;
     if (!Base64UrlDecode(it->second, decoded) || !decoded.starts_with("after:") ||
-        std::from_chars(decoded.data() + 6, decoded.data() + decoded.size(), after).ec != std::errc() ||
+        std::from_chars(decoded.data() + 6, decoded.data() + decoded.size(), after).ec !=
+            std::errc() ||
         after < 0)
-      return Fail(Errc::kInvalidArgument, "cursor is not one this server issued; start again without it", "cursor");
+      return Fail(Errc::kInvalidArgument,
+                  "cursor is not one this server issued; start again without it", "cursor");
     page.after_id = after;
   }
   return page;
 }
 
 template <typename T, typename ToJson, typename IdOf>
-HttpResponse List(const std::vector<T>& rows, const store::PageRequest& page, ToJson to_json, IdOf id_of) {
+HttpResponse List(const std::vector<T>& rows, const store::PageRequest& page, ToJson to_json,
+                  IdOf id_of) {
   json items = json::array();
   for (const auto& row : rows) items.push_back(to_json(row));
   json next = nullptr;
@@ -129,7 +144,6 @@ Result<Id> PathId(const HttpRequest& r, const std::string& key = "id") {
 thread_local const Principal* t_principal = nullptr;
 const Principal& Who() { return *t_principal; }
 
-
 std::string ContentTypeFor(const std::filesystem::path& p) {
   auto ext = p.extension().string();
   if (ext == ".html") return "text/html; charset=utf-8";
@@ -151,16 +165,26 @@ std::string Timestamp(TimePoint t) { return Ts(t); }
 
 int StatusFor(Errc code) {
   switch (code) {
-    case Errc::kNotFound: return 404;
-    case Errc::kConflict: return 409;
-    case Errc::kInvalidArgument: return 400;
-    case Errc::kPermissionDenied: return 403;
-    case Errc::kUnauthenticated: return 401;
-    case Errc::kFailedPrecondition: return 409;
-    case Errc::kResourceExhausted: return 429;
-    case Errc::kUnavailable: return 503;
-    case Errc::kCorruption: return 503;
-    case Errc::kInternal: return 500;
+    case Errc::kNotFound:
+      return 404;
+    case Errc::kConflict:
+      return 409;
+    case Errc::kInvalidArgument:
+      return 400;
+    case Errc::kPermissionDenied:
+      return 403;
+    case Errc::kUnauthenticated:
+      return 401;
+    case Errc::kFailedPrecondition:
+      return 409;
+    case Errc::kResourceExhausted:
+      return 429;
+    case Errc::kUnavailable:
+      return 503;
+    case Errc::kCorruption:
+      return 503;
+    case Errc::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -188,15 +212,18 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(auto password, body.RequiredString("password"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto login, auth->Login(username, password, req.client_ip));
-    auto res = Json(200, {{"account", AccountJson(login.principal)}, {"csrf_token", login.principal.csrf_token}});
-    std::string cookie = std::string(kSessionCookie) + "=" + login.session_token +
-                         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(login.ttl.count());
+    auto res = Json(200, {{"account", AccountJson(login.principal)},
+                          {"csrf_token", login.principal.csrf_token}});
+    std::string cookie =
+        std::string(kSessionCookie) + "=" + login.session_token +
+        "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(login.ttl.count());
     if (deps_.secure_cookies) cookie += "; Secure";
     res.headers.emplace_back("Set-Cookie", cookie);
     return res;
   });
   r.Add("POST", "/api/v1/logout", Access::kSignedIn, [this, auth](HttpRequest& req) {
-    if (auto out = auth->Logout(req.Cookie(kSessionCookie), Who()); !out) return ErrorResponse(out.error());
+    if (auto out = auth->Logout(req.Cookie(kSessionCookie), Who()); !out)
+      return ErrorResponse(out.error());
     auto res = NoContent();
     res.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
                                                "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" +
@@ -238,10 +265,12 @@ void Api::AddRoutes() {
     if (roles) {
       for (const auto& g : *roles) {
         if (!g.is_object() || !g.contains("role") || !g["role"].is_string())
-          return ErrorResponse({Errc::kInvalidArgument, "each role must be an object with a \"role\" string", "roles"});
+          return ErrorResponse({Errc::kInvalidArgument,
+                                "each role must be an object with a \"role\" string", "roles"});
         for (const auto& [k, _] : g.items())
           if (k != "role" && k != "scope_kind" && k != "scope_id")
-            return ErrorResponse({Errc::kInvalidArgument, "unknown field \"" + k + "\" in a role", "roles"});
+            return ErrorResponse(
+                {Errc::kInvalidArgument, "unknown field \"" + k + "\" in a role", "roles"});
         store::RoleGrant grant;
         grant.role = g["role"].get<std::string>();
         if (g.contains("scope_kind")) {
@@ -369,7 +398,8 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(auto detail, org->GetPerson(Who(), id));
     auto out = PersonJson(detail.person);
     out["certifications"] = json::array();
-    for (const auto& c : detail.certifications) out["certifications"].push_back(CertificationJson(c));
+    for (const auto& c : detail.certifications)
+      out["certifications"].push_back(CertificationJson(c));
     return Json(200, out);
   });
   r.Add("POST", "/api/v1/people/{id}/certifications", Access::kSignedIn, [org](HttpRequest& req) {
@@ -393,18 +423,19 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(auto after, QueryId(req, "after"));
     if (after == 0) after = page.after_id;
     ZHIDU_OR_ERROR(auto rows, org->ReadJournal(Who(), after, page.limit));
-    return List(rows, page,
-                [](const store::JournalRecord& j) {
-                  json payload = json::parse(j.payload, nullptr, false);
-                  return json{{"seq", j.seq},
-                              {"at", Ts(j.at)},
-                              {"kind", j.kind},
-                              {"actor", j.actor},
-                              {"subject", j.subject},
-                              {"payload", payload.is_discarded() ? json(j.payload) : payload},
-                              {"hash", ToHex(j.hash)}};
-                },
-                [](const auto& x) { return x.seq; });
+    return List(
+        rows, page,
+        [](const store::JournalRecord& j) {
+          json payload = json::parse(j.payload, nullptr, false);
+          return json{{"seq", j.seq},
+                      {"at", Ts(j.at)},
+                      {"kind", j.kind},
+                      {"actor", j.actor},
+                      {"subject", j.subject},
+                      {"payload", payload.is_discarded() ? json(j.payload) : payload},
+                      {"hash", ToHex(j.hash)}};
+        },
+        [](const auto& x) { return x.seq; });
   });
 
   // ---- scheduler: reminders (提醒), status
@@ -412,10 +443,9 @@ void Api::AddRoutes() {
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {
-  auto not_found = [] {
-    return ErrorResponse({Errc::kNotFound, "no such page", ""});
-  };
-  if (deps_.web_root.empty() || (request.method != "GET" && request.method != "HEAD")) return not_found();
+  auto not_found = [] { return ErrorResponse({Errc::kNotFound, "no such page", ""}); };
+  if (deps_.web_root.empty() || (request.method != "GET" && request.method != "HEAD"))
+    return not_found();
   std::filesystem::path rel = request.path == "/" ? "index.html" : request.path.substr(1);
   for (const auto& part : rel)
     if (part == "..") return not_found();
@@ -432,7 +462,8 @@ HttpResponse Api::Static(const HttpRequest& request) {
   buf << in.rdbuf();
   HttpResponse res{200, ContentTypeFor(file), buf.str(), {}};
   bool hashed_asset = rel.string().starts_with("assets/");
-  res.headers.emplace_back("Cache-Control", hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");
+  res.headers.emplace_back("Cache-Control",
+                           hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");
   return res;
 }
 
@@ -446,7 +477,9 @@ HttpResponse Api::Handle(HttpRequest& request) {
     res = Dispatch(request, route_label);
   }
   res.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  if (deps_.metrics) deps_.metrics->ObserveRequest(request.method, route_label, res.status, MonotonicSeconds() - started);
+  if (deps_.metrics)
+    deps_.metrics->ObserveRequest(request.method, route_label, res.status,
+                                  MonotonicSeconds() - started);
   return res;
 }
 
@@ -457,7 +490,8 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   }
   if (request.path == "/metrics") {
     route_label = "/metrics";
-    return HttpResponse{200, "text/plain; version=0.0.4", deps_.metrics ? deps_.metrics->Render() : "", {}};
+    return HttpResponse{
+        200, "text/plain; version=0.0.4", deps_.metrics ? deps_.metrics->Render() : "", {}};
   }
   if (request.path == "/api/v1/openapi.json" && request.method == "GET") {
     route_label = "/api/v1/openapi.json";
@@ -467,13 +501,17 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   const Route* route = router_.Match(request, path_matched);
   if (!route) {
     if (path_matched)
-      return HttpResponse{405, "application/json",
-                          json{{"error", {{"code", "method_not_allowed"},
-                                          {"message", request.method + " is not allowed on " + request.path}}}}
-                              .dump(),
-                          {}};
+      return HttpResponse{
+          405,
+          "application/json",
+          json{{"error",
+                {{"code", "method_not_allowed"},
+                 {"message", request.method + " is not allowed on " + request.path}}}}
+              .dump(),
+          {}};
     if (request.path.starts_with("/api/"))
-      return ErrorResponse({Errc::kNotFound, "no API route " + request.method + " " + request.path, ""});
+      return ErrorResponse(
+          {Errc::kNotFound, "no API route " + request.method + " " + request.path, ""});
     route_label = "static";
     return Static(request);
   }
@@ -483,11 +521,14 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   if (writes && !request.body.empty()) {
     const std::string& ct = request.Header("content-type");
     if (!ct.starts_with("application/json"))
-      return HttpResponse{415, "application/json",
-                          json{{"error", {{"code", "unsupported_media_type"},
-                                          {"message", "send the body as JSON with Content-Type: application/json"}}}}
-                              .dump(),
-                          {}};
+      return HttpResponse{
+          415,
+          "application/json",
+          json{{"error",
+                {{"code", "unsupported_media_type"},
+                 {"message", "send the body as JSON with Content-Type: application/json"}}}}
+              .dump(),
+          {}};
   }
 
   Principal principal;
@@ -501,8 +542,9 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
       if (who && writes) {
         const std::string& csrf = request.Header("x-csrf-token");
         if (csrf.empty() || !ConstantTimeEquals(csrf, who->csrf_token))
-          return ErrorResponse({Errc::kPermissionDenied,
-                                "missing or wrong X-CSRF-Token header; reload the page and try again", ""});
+          return ErrorResponse(
+              {Errc::kPermissionDenied,
+               "missing or wrong X-CSRF-Token header; reload the page and try again", ""});
       }
     }
     if (!who) return ErrorResponse(who.error());
@@ -515,10 +557,13 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
 
   // Idempotency-Key on POST: replay the first response instead of writing twice.
   const std::string& key = request.Header("idempotency-key");
-  if (request.method != "POST" || key.empty() || principal.account_id == 0) return route->handler(request);
+  if (request.method != "POST" || key.empty() || principal.account_id == 0)
+    return route->handler(request);
   if (key.size() > 255)
-    return ErrorResponse({Errc::kInvalidArgument, "Idempotency-Key is longer than 255 characters", ""});
-  std::string request_hash = ToHex(Sha256Of(request.method + "\n" + request.path + "\n" + request.body));
+    return ErrorResponse(
+        {Errc::kInvalidArgument, "Idempotency-Key is longer than 255 characters", ""});
+  std::string request_hash =
+      ToHex(Sha256Of(request.method + "\n" + request.path + "\n" + request.body));
   {
     auto unit = deps_.store->BeginRead();
     if (!unit) return ErrorResponse(unit.error());
@@ -527,13 +572,17 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
     if (stored->has_value()) {
       const auto& s = **stored;
       if (s.request_hash != request_hash)
-        return Json(422, {{"error", {{"code", "idempotency_key_reused"},
-                                     {"message", "this Idempotency-Key was used for a different request; use a new key"}}}});
+        return Json(422,
+                    {{"error",
+                      {{"code", "idempotency_key_reused"},
+                       {"message",
+                        "this Idempotency-Key was used for a different request; use a new key"}}}});
       if (s.status == 0)
-        return ErrorResponse({Errc::kConflict,
-                              "the first request with this Idempotency-Key was written but its response was "
-                              "not recorded (interrupted); check the resource before retrying with a new key",
-                              ""});
+        return ErrorResponse(
+            {Errc::kConflict,
+             "the first request with this Idempotency-Key was written but its response was "
+             "not recorded (interrupted); check the resource before retrying with a new key",
+             ""});
       HttpResponse replay{s.status, "application/json", s.body, {}};
       replay.headers.emplace_back("Idempotent-Replayed", "true");
       return replay;

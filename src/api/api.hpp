@@ -30,8 +30,8 @@ struct ApiDeps {
   scheduler::Scheduler* scheduler = nullptr;  // null: the scheduler routes answer 503
   scheduler::Reminders* reminders = nullptr;
   const org::RoleCatalogue* roles = nullptr;
-  std::filesystem::path web_root;  // built console (web/dist); empty: none
-  bool secure_cookies = false;     // add `Secure` to cookies (behind TLS)
+  std::filesystem::path web_root;        // built console (web/dist); empty: none
+  bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)
   policy::ActivePack* policy = nullptr;  // the pack in force; null: policy routes answer 503
   // Validates and installs the pack again (actor = account id); the previous pack stays on error.
   std::function<Result<void>(store::Id, policy::LoadReport*)> reload_policy;

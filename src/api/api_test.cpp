@@ -24,7 +24,8 @@ TEST(ParseTarget, DecodesPathAndQuery) {
 
 TEST(Router, MatchesParamsAndDistinguishes405From404) {
   Router r;
-  r.Add("GET", "/api/v1/people/{id}", Access::kSignedIn, [](HttpRequest&) { return HttpResponse{}; });
+  r.Add("GET", "/api/v1/people/{id}", Access::kSignedIn,
+        [](HttpRequest&) { return HttpResponse{}; });
   HttpRequest req;
   req.method = "GET";
   req.path = "/api/v1/people/42";
@@ -82,9 +83,11 @@ TEST(Metrics, RendersPrometheusHistogram) {
   m.ObserveRequest("GET", "/healthz", 200, 0.0007);
   m.ObserveCommit(0.003, 4);
   auto text = m.Render();
-  EXPECT_NE(text.find("zhidu_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
-            std::string::npos);
-  EXPECT_NE(text.find("zhidu_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.001\"} 1"),
+  EXPECT_NE(
+      text.find("zhidu_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
+      std::string::npos);
+  EXPECT_NE(text.find("zhidu_http_request_duration_seconds_bucket{method=\"GET\",route=\"/"
+                      "healthz\",le=\"0.001\"} 1"),
             std::string::npos);
   EXPECT_NE(text.find("zhidu_committed_writes_total 4"), std::string::npos);
 }

@@ -46,7 +46,8 @@ std::string HttpRequest::Cookie(const std::string& name) const {
     if (end == std::string::npos) end = all.size();
     std::string_view part(all.data() + pos, end - pos);
     while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=')
       return std::string(part.substr(name.size() + 1));
     pos = end + 1;
   }
@@ -65,7 +66,8 @@ bool ParseTarget(const std::string& target, std::string& path,
     size_t eq = pair.find('=');
     std::string key, value;
     if (!PercentDecode(pair.substr(0, eq), key, true)) return false;
-    if (eq != std::string_view::npos && !PercentDecode(pair.substr(eq + 1), value, true)) return false;
+    if (eq != std::string_view::npos && !PercentDecode(pair.substr(eq + 1), value, true))
+      return false;
     if (!key.empty()) query[key] = value;
     if (amp == std::string_view::npos) break;
     rest.remove_prefix(amp + 1);

@@ -11,9 +11,9 @@
 namespace zhidu::api {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", …
-  std::string target;  // raw target, with query
-  std::string path;    // percent-decoded path without query
+  std::string method;                          // "GET", "POST", …
+  std::string target;                          // raw target, with query
+  std::string path;                            // percent-decoded path without query
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
@@ -34,6 +34,7 @@ struct HttpResponse {
 using Handler = std::function<HttpResponse(HttpRequest&)>;
 
 // Splits "a/b?x=1&y=%E5%80%BC" into path and query, percent-decoding both. False on bad escapes.
-bool ParseTarget(const std::string& target, std::string& path, std::map<std::string, std::string>& query);
+bool ParseTarget(const std::string& target, std::string& path,
+                 std::map<std::string, std::string>& query);
 
 }  // namespace zhidu::api

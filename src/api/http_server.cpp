@@ -119,7 +119,8 @@ class HttpServer::Impl {
   net::awaitable<void> Accept() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(net::redirect_error(net::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor_.async_accept(net::redirect_error(net::use_awaitable, ec));
       if (ec) {
         if (draining_) co_return;
         continue;
@@ -147,8 +148,10 @@ class HttpServer::Impl {
       return handler_(request);
     } catch (const std::exception& ex) {
       std::cerr << "zhidu: handler threw: " << ex.what() << "\n";
-      return HttpResponse{500, "application/json",
-                          ErrorJson("internal", "internal error; the request was not completed"), {}};
+      return HttpResponse{500,
+                          "application/json",
+                          ErrorJson("internal", "internal error; the request was not completed"),
+                          {}};
     }
   }
 
@@ -158,13 +161,14 @@ class HttpServer::Impl {
   auto Dispatch(HttpRequest request, CompletionToken&& token) {
     return net::async_initiate<CompletionToken, void(HttpResponse)>(
         [this](auto handler, HttpRequest req) {
-          net::post(handlers_, [this, req = std::move(req), handler = std::move(handler)]() mutable {
-            HttpResponse res = SafeHandle(req);
-            auto ex = net::get_associated_executor(handler);
-            net::post(ex, [handler = std::move(handler), res = std::move(res)]() mutable {
-              handler(std::move(res));
-            });
-          });
+          net::post(handlers_,
+                    [this, req = std::move(req), handler = std::move(handler)]() mutable {
+                      HttpResponse res = SafeHandle(req);
+                      auto ex = net::get_associated_executor(handler);
+                      net::post(ex, [handler = std::move(handler), res = std::move(res)]() mutable {
+                        handler(std::move(res));
+                      });
+                    });
         },
         token, std::move(request));
   }
@@ -184,16 +188,17 @@ class HttpServer::Impl {
       parser.header_limit(16 * 1024);
       stream.expires_after(options_.idle_timeout);
       beast::error_code ec;
-      co_await http::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
-      if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
-          ec == net::error::connection_reset || ec == net::error::operation_aborted)
+      co_await http::async_read(stream, buffer, parser,
+                                net::redirect_error(net::use_awaitable, ec));
+      if (ec == http::error::end_of_stream || ec == net::error::eof ||
+          ec == beast::error::timeout || ec == net::error::connection_reset ||
+          ec == net::error::operation_aborted)
         break;
       if (ec) {
         // Malformed or oversize request: answer and close the connection.
         bool too_big = ec == http::error::body_limit || ec == http::error::header_limit;
-        http::response<http::string_body> res{too_big ? http::status::payload_too_large
-                                                      : http::status::bad_request,
-                                              11};
+        http::response<http::string_body> res{
+            too_big ? http::status::payload_too_large : http::status::bad_request, 11};
         res.set(http::field::content_type, "application/json");
         res.set(http::field::connection, "close");
         res.body() = too_big ? ErrorJson("payload_too_large",

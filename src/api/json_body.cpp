@@ -7,12 +7,18 @@ using Json = nlohmann::json;
 namespace {
 std::string TypeName(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::object: return "an object";
-    default: return "a number";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "a boolean";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::object:
+      return "an object";
+    default:
+      return "a number";
   }
 }
 }  // namespace
@@ -26,14 +32,15 @@ Result<JsonBody> JsonBody::Parse(const std::string& text) {
     } catch (const Json::parse_error& e) {
       std::string what = e.what();
       auto pos = what.find("parse error");
-      return Fail(Errc::kInvalidArgument,
-                  "the request body is not valid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+      return Fail(Errc::kInvalidArgument, "the request body is not valid JSON: " +
+                                              (pos == std::string::npos ? what : what.substr(pos)));
     } catch (...) {
     }
     return Fail(Errc::kInvalidArgument, "the request body is not valid JSON");
   }
   if (!j.is_object())
-    return Fail(Errc::kInvalidArgument, "the request body must be a JSON object, got " + TypeName(j));
+    return Fail(Errc::kInvalidArgument,
+                "the request body must be a JSON object, got " + TypeName(j));
   return JsonBody(std::move(j));
 }
 

@@ -64,7 +64,8 @@ std::string Metrics::Render() const {
     out += "zhidu_http_requests_total{" + labels + "} " + std::to_string(n) + "\n";
   out += "# HELP zhidu_http_request_duration_seconds Time from parsed request to response.\n";
   out += "# TYPE zhidu_http_request_duration_seconds histogram\n";
-  for (const auto& [labels, h] : latency_) h.Render(out, "zhidu_http_request_duration_seconds", labels);
+  for (const auto& [labels, h] : latency_)
+    h.Render(out, "zhidu_http_request_duration_seconds", labels);
   out += "# HELP zhidu_commit_duration_seconds Duration of one group commit (one transaction).\n";
   out += "# TYPE zhidu_commit_duration_seconds histogram\n";
   commit_latency_.Render(out, "zhidu_commit_duration_seconds", "");

@@ -27,7 +27,8 @@ class Histogram {
 
 class Metrics {
  public:
-  void ObserveRequest(const std::string& method, const std::string& route, int status, double seconds);
+  void ObserveRequest(const std::string& method, const std::string& route, int status,
+                      double seconds);
   void ObserveCommit(double seconds, int jobs);
   // Gauges read at render time (journal records, …).
   void SetGauge(std::string name, std::string help, std::function<double()> read);

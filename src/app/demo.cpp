@@ -34,23 +34,28 @@ Result<void> SeedDemo(store::Store& store, org::AuthService& auth, org::OrgServi
   }
   // The administrator seeds everything else through the same services a user would call.
   std::string admin_password = RandomHex(8);
-  ZHIDU_TRY(auto admin, auth.CreateAccount(nullptr, {"admin", admin_password, 0, {{0, 0, "admin", "global", 0}}}));
-  org::Principal root{admin.id, admin.username, 0, {{0, admin.id, "admin", "global", 0}}, "", false};
+  ZHIDU_TRY(auto admin, auth.CreateAccount(
+                            nullptr, {"admin", admin_password, 0, {{0, 0, "admin", "global", 0}}}));
+  org::Principal root{admin.id, admin.username, 0, {{0, admin.id, "admin", "global", 0}},
+                      "",       false};
 
   ZHIDU_TRY(auto site, org.CreateSite(root, {0, "示范园区（演示）", "Asia/Shanghai", {}}));
   std::map<std::string, store::Id> departments;
-  for (const char* name : {"消防控制室", "中控室", "秩序维护部", "客服部", "行政办公室", "贵宾厅"}) {
+  for (const char* name :
+       {"消防控制室", "中控室", "秩序维护部", "客服部", "行政办公室", "贵宾厅"}) {
     ZHIDU_TRY(auto d, org.CreateDepartment(root, {0, site.id, name}));
     departments[name] = d.id;
   }
   std::map<std::string, store::Id> teams;
   // 中控室 runs 四班三运转: four teams (R09). 消防控制室 two teams. 客服部 queues (R19).
   for (const char* name : {"甲班", "乙班", "丙班", "丁班"}) {
-    ZHIDU_TRY(auto t, org.CreateTeam(root, {0, site.id, departments["中控室"], std::string("中控室") + name}));
+    ZHIDU_TRY(auto t, org.CreateTeam(
+                          root, {0, site.id, departments["中控室"], std::string("中控室") + name}));
     teams[std::string("中控室") + name] = t.id;
   }
   for (const char* name : {"一班", "二班"}) {
-    ZHIDU_TRY(auto t, org.CreateTeam(root, {0, site.id, departments["消防控制室"], std::string("消防控制室") + name}));
+    ZHIDU_TRY(auto t, org.CreateTeam(root, {0, site.id, departments["消防控制室"],
+                                            std::string("消防控制室") + name}));
     teams[std::string("消防控制室") + name] = t.id;
   }
   for (const char* name : {"订单组", "投诉组", "客服组"}) {
@@ -58,9 +63,16 @@ Result<void> SeedDemo(store::Store& store, org::AuthService& auth, org::OrgServi
     teams[name] = t.id;
   }
   for (auto [post, dept] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"消防控制室值班员", "消防控制室"}, {"中控员", "中控室"}, {"值班长", "中控室"},
-           {"秩序维护主管", "秩序维护部"}, {"客服专员", "客服部"}, {"客服主管", "客服部"},
-           {"客服经理", "客服部"}, {"舍长", "行政办公室"}, {"礼宾员", "贵宾厅"}, {"厅经理", "贵宾厅"}}) {
+           {"消防控制室值班员", "消防控制室"},
+           {"中控员", "中控室"},
+           {"值班长", "中控室"},
+           {"秩序维护主管", "秩序维护部"},
+           {"客服专员", "客服部"},
+           {"客服主管", "客服部"},
+           {"客服经理", "客服部"},
+           {"舍长", "行政办公室"},
+           {"礼宾员", "贵宾厅"},
+           {"厅经理", "贵宾厅"}}) {
     ZHIDU_TRY_VOID(org.CreatePost(root, {0, site.id, departments[dept], post}));
   }
 
@@ -94,10 +106,12 @@ Result<void> SeedDemo(store::Store& store, org::AuthService& auth, org::OrgServi
     if (std::string_view(a.role) == "消防控制室值班员") {
       // One valid and one expired certificate, so the staffing rules have something to catch.
       const char* expiry = std::string_view(a.username) == "fire1" ? "2028-12-31" : "2026-01-31";
-      ZHIDU_TRY_VOID(org.AddCertification(root, {0, person.id, "消防设施操作员", "DEMO-CERT-" + std::to_string(n), expiry}));
+      ZHIDU_TRY_VOID(org.AddCertification(
+          root, {0, person.id, "消防设施操作员", "DEMO-CERT-" + std::to_string(n), expiry}));
     }
     std::string password = RandomHex(6);
-    ZHIDU_TRY_VOID(auth.CreateAccount(&root, {a.username, password, person.id, {{0, 0, a.role, "site", site.id}}}));
+    ZHIDU_TRY_VOID(auth.CreateAccount(
+        &root, {a.username, password, person.id, {{0, 0, a.role, "site", site.id}}}));
     credentials.emplace_back(a.username, password, a.role);
   }
 

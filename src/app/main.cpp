@@ -15,14 +15,19 @@ int main(int argc, char** argv) {
   ServeOptions serve;
   std::string data_dir, database;
   auto* serve_cmd = app.add_subcommand("serve", "Run the zhidu server");
-  serve_cmd->add_option("--data", data_dir, "Data directory (SQLite file, uploads, demo credentials)")->required();
+  serve_cmd
+      ->add_option("--data", data_dir, "Data directory (SQLite file, uploads, demo credentials)")
+      ->required();
   serve_cmd->add_option("--listen", serve.listen, "host:port to listen on")->capture_default_str();
-  serve_cmd->add_option("--database", database, "postgresql://… to use PostgreSQL instead of SQLite");
-  serve_cmd->add_option("--policies", serve.policies, "Policy pack directory (default policies/cn-default)");
+  serve_cmd->add_option("--database", database,
+                        "postgresql://… to use PostgreSQL instead of SQLite");
+  serve_cmd->add_option("--policies", serve.policies,
+                        "Policy pack directory (default policies/cn-default)");
   serve_cmd->add_option("--web", serve.web_root, "Built web console directory (default web/dist)");
   serve_cmd->add_flag("--demo", serve.demo, "Seed a demo company and print its credentials");
   serve_cmd->add_option("--node-id", serve.node_id, "Scheduler node id (default host/pid/random)");
-  serve_cmd->add_option("--timer-lease-ms", serve.timer_lease_ms, "How long a timer claim is exclusive")
+  serve_cmd
+      ->add_option("--timer-lease-ms", serve.timer_lease_ms, "How long a timer claim is exclusive")
       ->capture_default_str();
   serve_cmd->callback([&] {
     serve.store = {data_dir, database};
@@ -43,7 +48,8 @@ int main(int argc, char** argv) {
   create_user->add_option("--database", database, "postgresql://… when the server uses PostgreSQL");
   create_user->add_option("--username", username, "Username")->required();
   create_user->add_option("--role", role, "Role, e.g. admin")->required();
-  create_user->add_flag("--password-stdin", password_stdin, "Read the password from standard input")->required();
+  create_user->add_flag("--password-stdin", password_stdin, "Read the password from standard input")
+      ->required();
   create_user->callback([&] {
     std::string password;
     std::getline(std::cin, password);

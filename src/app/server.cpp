@@ -1,7 +1,7 @@
 #include "app/server.hpp"
 
-#include <sys/file.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -66,7 +66,8 @@ bool ParseListen(const std::string& listen, std::string& host, unsigned short& p
 std::filesystem::path DefaultWebRoot() {
   if (const char* env = std::getenv("ZHIDU_WEB")) return env;
   for (auto candidate : {std::filesystem::path("web/dist"), std::filesystem::path("../web/dist")})
-    if (std::filesystem::exists(candidate / "index.html")) return std::filesystem::absolute(candidate);
+    if (std::filesystem::exists(candidate / "index.html"))
+      return std::filesystem::absolute(candidate);
   return {};
 }
 
@@ -98,14 +99,17 @@ std::string PackPayload(const policy::Pack& pack) {
 
 }  // namespace
 
-Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& where, bool create, bool migrate) {
+Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& where, bool create,
+                                                bool migrate) {
   std::unique_ptr<store::Store> store;
   if (!where.database_url.empty()) {
     ZHIDU_TRY(store, store::OpenPostgresStore(where.database_url));
   } else {
     std::error_code ec;
     if (create) std::filesystem::create_directories(where.data_dir, ec);
-    if (ec) return Fail(Errc::kUnavailable, "cannot create " + where.data_dir.string() + ": " + ec.message());
+    if (ec)
+      return Fail(Errc::kUnavailable,
+                  "cannot create " + where.data_dir.string() + ": " + ec.message());
     if (!create && !std::filesystem::exists(SqlitePath(where)))
       return Fail(Errc::kNotFound, "no zhidu database in " + where.data_dir.string());
     ZHIDU_TRY(store, store::OpenSqliteStore(SqlitePath(where).string()));
@@ -149,7 +153,8 @@ int Serve(const ServeOptions& options) {
 
   SystemClock clock;
   api::Metrics metrics;
-  store::Writer writer(store, clock, 512, [&](double s, int jobs) { metrics.ObserveCommit(s, jobs); });
+  store::Writer writer(store, clock, 512,
+                       [&](double s, int jobs) { metrics.ObserveCommit(s, jobs); });
   org::RoleCatalogue roles;
   DefineRoles(roles, active_pack.Current().get());
   org::AuthService auth(store, writer, clock, roles);
@@ -157,7 +162,8 @@ int Serve(const ServeOptions& options) {
   // Every record made from now on was made under this pack: the journal says which one.
   auto journal_pack = [&](const policy::Pack& pack, store::Id actor) {
     return writer.Run<int>([&](store::Tx& tx) -> Result<int> {
-      ZHIDU_TRY_VOID(tx.Journal("policy.pack.loaded", actor, "policy/" + pack.info().name, PackPayload(pack)));
+      ZHIDU_TRY_VOID(
+          tx.Journal("policy.pack.loaded", actor, "policy/" + pack.info().name, PackPayload(pack)));
       return 0;
     });
   };
@@ -165,7 +171,8 @@ int Serve(const ServeOptions& options) {
     std::cerr << "zhidu: " << journaled.error().message << "\n";
     return 2;
   }
-  // Reload (SIGHUP or POST /api/v1/policy/reload): validate first; a bad pack never replaces a good one.
+  // Reload (SIGHUP or POST /api/v1/policy/reload): validate first; a bad pack never replaces a good
+  // one.
   auto reload_policy = [&](store::Id actor, policy::LoadReport* report) -> Result<void> {
     ZHIDU_TRY(auto pack, active_pack.Reload(report));
     DefineRoles(roles, pack.get());
@@ -219,22 +226,23 @@ int Serve(const ServeOptions& options) {
       std::cerr << "zhidu: policy reload refused, the previous pack stays in force:\n"
                 << report.ToString() << "\n";
     else
-      std::cout << "zhidu: policy pack reloaded (" << active_pack.Current()->info().content_hash << ")"
-                << std::endl;
+      std::cout << "zhidu: policy pack reloaded (" << active_pack.Current()->info().content_hash
+                << ")" << std::endl;
   };
-  api::HttpServer server(server_options, [&](api::HttpRequest& r) { return api_handler.Handle(r); });
+  api::HttpServer server(server_options,
+                         [&](api::HttpRequest& r) { return api_handler.Handle(r); });
   if (auto listening = server.Listen(); !listening) {
     std::cerr << "zhidu: " << listening.error().message << "\n";
     return 2;
   }
   std::cout << "zhidu: serving on http://" << host << ":" << server.port() << " ("
             << store.backend() << ", policy " << active_pack.Current()->info().name << " "
-            << active_pack.Current()->info().version << ", console " << (deps.web_root.empty() ? "not built" : deps.web_root.string())
-            << ")" << std::endl;
+            << active_pack.Current()->info().version << ", console "
+            << (deps.web_root.empty() ? "not built" : deps.web_root.string()) << ")" << std::endl;
   timer_scheduler.Start();  // overdue timers fire now, marked late
   server.Run();
   timer_scheduler.Stop();  // before the writer: the firing in progress commits first
-  writer.Stop();  // every queued write commits before exit
+  writer.Stop();           // every queued write commits before exit
   std::cout << "zhidu: stopped cleanly" << std::endl;
   return 0;
 }
@@ -259,7 +267,8 @@ int Verify(const StoreLocation& where) {
     std::cout << "journal BROKEN at record " << report->bad_seq << ": " << report->problem << "\n";
     return 1;
   }
-  std::cout << "journal intact: " << report->records << " records, head " << ToHex(report->head) << "\n";
+  std::cout << "journal intact: " << report->records << " records, head " << ToHex(report->head)
+            << "\n";
   return 0;
 }
 
@@ -291,13 +300,15 @@ int CreateUser(const StoreLocation& where, const std::string& username, const st
     std::cerr << "zhidu: " << created.error().message << "\n";
     return 2;
   }
-  std::cout << "created account " << created->username << " (id " << created->id << ", role " << role << ")\n";
+  std::cout << "created account " << created->username << " (id " << created->id << ", role "
+            << role << ")\n";
   return 0;
 }
 
 int PrintRoutes() {
   api::Api api_handler(api::ApiDeps{});
-  for (const auto& r : api_handler.router().routes()) std::cout << r.method << " " << r.pattern << "\n";
+  for (const auto& r : api_handler.router().routes())
+    std::cout << r.method << " " << r.pattern << "\n";
   return 0;
 }
 

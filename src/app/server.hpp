@@ -17,7 +17,8 @@ struct StoreLocation {
 };
 
 // Opens and migrates the store. `create` false refuses to create a missing SQLite file.
-Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& where, bool create, bool migrate);
+Result<std::unique_ptr<store::Store>> OpenStore(const StoreLocation& where, bool create,
+                                                bool migrate);
 
 struct ServeOptions {
   StoreLocation store;

@@ -13,9 +13,13 @@ namespace zhidu {
 class CanonicalObject {
  public:
   CanonicalObject& Add(std::string_view key, std::string_view value);
-  CanonicalObject& Add(std::string_view key, const char* value) { return Add(key, std::string_view(value)); }
+  CanonicalObject& Add(std::string_view key, const char* value) {
+    return Add(key, std::string_view(value));
+  }
   CanonicalObject& Add(std::string_view key, std::int64_t value);
-  CanonicalObject& Add(std::string_view key, int value) { return Add(key, static_cast<std::int64_t>(value)); }
+  CanonicalObject& Add(std::string_view key, int value) {
+    return Add(key, static_cast<std::int64_t>(value));
+  }
   CanonicalObject& Add(std::string_view key, bool value);
   CanonicalObject& AddRaw(std::string_view key, std::string json);  // `json` must be canonical
   std::string Str() const;

@@ -119,7 +119,8 @@ void Writer::RunBatch(std::deque<Job>& batch) {
     }
     if (r && batch[i].claim) {
       const auto& c = *batch[i].claim;
-      auto claimed = unit.InsertIdempotentResponse({c.account_id, c.key, c.request_hash, 0, "", clock_.Now()});
+      auto claimed =
+          unit.InsertIdempotentResponse({c.account_id, c.key, c.request_hash, 0, "", clock_.Now()});
       if (!claimed && claimed.error().code == Errc::kConflict)
         claimed = Fail(Errc::kConflict,
                        "another request with this Idempotency-Key was processed at the same time; "

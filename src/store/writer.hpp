@@ -18,12 +18,12 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <optional>
 #include <deque>
 #include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
 

@@ -36,8 +36,10 @@ AuthService::AuthService(store::Store& store, store::Writer& writer, const Clock
 
 std::string AuthService::HashPassword(const std::string& password) const {
   char out[crypto_pwhash_STRBYTES];
-  auto ops = options_.fast_hashing ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
-  auto mem = options_.fast_hashing ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  auto ops =
+      options_.fast_hashing ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  auto mem =
+      options_.fast_hashing ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
   if (crypto_pwhash_str_alg(out, password.data(), password.size(), ops, mem,
                             crypto_pwhash_ALG_ARGON2ID13) != 0)
     std::abort();  // out of memory
@@ -84,7 +86,11 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
   auto journal_failure = [&](std::string_view reason) {
     RecordFailure(user_key, now);
     RecordFailure(ip_key, now);
-    auto payload = CanonicalObject().Add("username", username).Add("ip", client_ip).Add("reason", reason).Str();
+    auto payload = CanonicalObject()
+                       .Add("username", username)
+                       .Add("ip", client_ip)
+                       .Add("reason", reason)
+                       .Str();
     (void)writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
       ZHIDU_TRY_VOID(tx.Journal("auth.login.failed", 0, "account/" + username, payload));
       return 0;
@@ -92,9 +98,9 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
   };
   if (Throttled(user_key, now) || Throttled(ip_key, now)) {
     journal_failure("throttled");
-    return Fail(Errc::kResourceExhausted,
-                "too many failed sign-in attempts; wait " +
-                    std::to_string(options_.failure_window.count() / 60) + " minutes and try again");
+    return Fail(Errc::kResourceExhausted, "too many failed sign-in attempts; wait " +
+                                              std::to_string(options_.failure_window.count() / 60) +
+                                              " minutes and try again");
   }
   ZHIDU_TRY(auto unit, store_.BeginRead());
   auto account = unit->GetAccountByUsername(username);
@@ -173,7 +179,8 @@ Result<Principal> AuthService::AuthenticateBearer(const std::string& token) {
 Result<void> AuthService::ConfirmPassword(Id account_id, const std::string& password) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto account, unit->GetAccount(account_id));
-  if (crypto_pwhash_str_verify(account.password_hash.c_str(), password.data(), password.size()) != 0)
+  if (crypto_pwhash_str_verify(account.password_hash.c_str(), password.data(), password.size()) !=
+      0)
     return Fail(Unauthenticated("the password does not match; the signature was not made"));
   return Ok();
 }
@@ -239,7 +246,11 @@ Result<store::Account> AuthService::CreateAccount(const Principal* who, const Ne
       auto granted = tx.unit().InsertRoleGrant(g);
       if (!granted && granted.error().code != Errc::kConflict) return Fail(granted.error());
       if (i) roles_json += ",";
-      roles_json += CanonicalObject().Add("role", g.role).Add("scope_kind", g.scope_kind).Add("scope_id", g.scope_id).Str();
+      roles_json += CanonicalObject()
+                        .Add("role", g.role)
+                        .Add("scope_kind", g.scope_kind)
+                        .Add("scope_id", g.scope_id)
+                        .Str();
     }
     roles_json += "]";
     auto payload = CanonicalObject()
@@ -247,7 +258,8 @@ Result<store::Account> AuthService::CreateAccount(const Principal* who, const Ne
                        .Add("person_id", created.person_id)
                        .AddRaw("roles", roles_json)
                        .Str();
-    ZHIDU_TRY_VOID(tx.Journal("auth.account.created", actor, "account/" + std::to_string(created.id), payload));
+    ZHIDU_TRY_VOID(tx.Journal("auth.account.created", actor,
+                              "account/" + std::to_string(created.id), payload));
     return created;
   });
 }
@@ -274,7 +286,8 @@ Result<std::string> AuthService::CreateApiToken(const Principal& who, const std:
   auto payload = CanonicalObject().Add("name", name).Str();
   ZHIDU_TRY(Id id, writer_.Run<Id>([&](store::Tx& tx) -> Result<Id> {
     ZHIDU_TRY(Id id, tx.unit().InsertApiToken(row));
-    ZHIDU_TRY_VOID(tx.Journal("auth.token.created", who.account_id, "api_token/" + std::to_string(id), payload));
+    ZHIDU_TRY_VOID(tx.Journal("auth.token.created", who.account_id,
+                              "api_token/" + std::to_string(id), payload));
     return id;
   }));
   (void)id;

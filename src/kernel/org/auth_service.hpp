@@ -17,7 +17,7 @@
 namespace zhidu::org {
 
 struct AuthOptions {
-  std::chrono::seconds session_ttl{12 * 3600};  // one shift and a half: 12 h
+  std::chrono::seconds session_ttl{12 * 3600};   // one shift and a half: 12 h
   int max_failures = 5;                          // failed logins per username (or per IP ×4) …
   std::chrono::seconds failure_window{15 * 60};  // … within this window lock further attempts
   bool fast_hashing = false;  // tests only: argon2id with the minimum cost instead of interactive

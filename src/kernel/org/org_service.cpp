@@ -8,7 +8,9 @@ namespace zhidu::org {
 
 namespace {
 
-std::string Ref(std::string_view kind, Id id) { return std::string(kind) + "/" + std::to_string(id); }
+std::string Ref(std::string_view kind, Id id) {
+  return std::string(kind) + "/" + std::to_string(id);
+}
 
 // A site that does not exist is a bad argument of the request, not a missing URL.
 Result<store::Site> SiteArgument(store::UnitOfWork& unit, Id site_id) {
@@ -47,8 +49,8 @@ Result<void> OrgService::CheckPlacement(store::UnitOfWork& unit, Id site_id, Id 
     auto t = unit.GetTeam(team_id);
     if (!t) return Fail(Errc::kInvalidArgument, t.error().message, "team_id");
     if (t->site_id != site_id)
-      return Fail(Errc::kInvalidArgument, "team " + std::to_string(team_id) + " belongs to another site",
-                  "team_id");
+      return Fail(Errc::kInvalidArgument,
+                  "team " + std::to_string(team_id) + " belongs to another site", "team_id");
   }
   return Ok();
 }
@@ -65,8 +67,9 @@ Result<store::Site> OrgService::CreateSite(const Principal& who, store::Site sit
       return Fail(Errc::kConflict, "a site named \"" + site.name + "\" already exists", "name");
     if (!id) return Fail(id.error());
     site.id = *id;
-    ZHIDU_TRY_VOID(tx.Journal("org.site.created", who.account_id, Ref("site", site.id),
-                              CanonicalObject().Add("name", site.name).Add("time_zone", site.time_zone).Str()));
+    ZHIDU_TRY_VOID(tx.Journal(
+        "org.site.created", who.account_id, Ref("site", site.id),
+        CanonicalObject().Add("name", site.name).Add("time_zone", site.time_zone).Str()));
     return site;
   });
 }
@@ -77,7 +80,8 @@ Result<store::Site> OrgService::GetSite(const Principal& who, Id id) {
   return unit->GetSite(id);
 }
 
-Result<std::vector<store::Site>> OrgService::ListSites(const Principal& who, store::PageRequest page) {
+Result<std::vector<store::Site>> OrgService::ListSites(const Principal& who,
+                                                       store::PageRequest page) {
   ZHIDU_TRY_VOID(Require(who, perm::kOrgRead, {}));
   ZHIDU_TRY(auto unit, store_.BeginRead());
   return unit->ListSites(page);
@@ -92,8 +96,9 @@ Result<store::Department> OrgService::CreateDepartment(const Principal& who, sto
     if (!id && id.error().code == Errc::kConflict) return Fail(NameTaken("department", d.name));
     if (!id) return Fail(id.error());
     d.id = *id;
-    ZHIDU_TRY_VOID(tx.Journal("org.department.created", who.account_id, Ref("department", d.id),
-                              CanonicalObject().Add("name", d.name).Add("site_id", d.site_id).Str()));
+    ZHIDU_TRY_VOID(
+        tx.Journal("org.department.created", who.account_id, Ref("department", d.id),
+                   CanonicalObject().Add("name", d.name).Add("site_id", d.site_id).Str()));
     return d;
   });
 }
@@ -226,7 +231,8 @@ Result<store::Certification> OrgService::AddCertification(const Principal& who,
 }
 
 Result<std::vector<store::JournalRecord>> OrgService::ReadJournal(const Principal& who,
-                                                                  std::int64_t after_seq, int limit) {
+                                                                  std::int64_t after_seq,
+                                                                  int limit) {
   ZHIDU_TRY_VOID(Require(who, perm::kJournalRead, {}));
   ZHIDU_TRY(auto unit, store_.BeginRead());
   return unit->ReadJournal(after_seq, limit);

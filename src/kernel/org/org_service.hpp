@@ -31,9 +31,11 @@ class OrgService {
   Result<std::vector<store::Department>> ListDepartments(const Principal& who, Id site_id,
                                                          store::PageRequest page);
   Result<store::Team> CreateTeam(const Principal& who, store::Team team);
-  Result<std::vector<store::Team>> ListTeams(const Principal& who, Id site_id, store::PageRequest page);
+  Result<std::vector<store::Team>> ListTeams(const Principal& who, Id site_id,
+                                             store::PageRequest page);
   Result<store::Post> CreatePost(const Principal& who, store::Post post);
-  Result<std::vector<store::Post>> ListPosts(const Principal& who, Id site_id, store::PageRequest page);
+  Result<std::vector<store::Post>> ListPosts(const Principal& who, Id site_id,
+                                             store::PageRequest page);
 
   Result<store::Person> CreatePerson(const Principal& who, store::Person person);
   Result<PersonDetail> GetPerson(const Principal& who, Id id);
@@ -42,8 +44,8 @@ class OrgService {
   Result<store::Certification> AddCertification(const Principal& who, store::Certification cert);
 
   // The journal, for auditors.
-  Result<std::vector<store::JournalRecord>> ReadJournal(const Principal& who, std::int64_t after_seq,
-                                                        int limit);
+  Result<std::vector<store::JournalRecord>> ReadJournal(const Principal& who,
+                                                        std::int64_t after_seq, int limit);
 
  private:
   Result<void> Require(const Principal& who, std::string_view permission, Scope scope);

@@ -14,7 +14,8 @@ size_t Utf8Length(std::string_view s) {
 Result<void> RequireName(std::string_view value, std::string_view field, size_t max_chars) {
   auto first = value.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos)
-    return Fail(Errc::kInvalidArgument, std::string(field) + " must not be empty", std::string(field));
+    return Fail(Errc::kInvalidArgument, std::string(field) + " must not be empty",
+                std::string(field));
   if (Utf8Length(value) > max_chars)
     return Fail(Errc::kInvalidArgument,
                 std::string(field) + " is longer than " + std::to_string(max_chars) + " characters",
@@ -35,7 +36,8 @@ Result<void> RequireDate(std::string_view v, std::string_view field) {
   int y = std::stoi(std::string(v.substr(0, 4)));
   unsigned m = std::stoul(std::string(v.substr(5, 2)));
   unsigned d = std::stoul(std::string(v.substr(8, 2)));
-  if (!std::chrono::year_month_day{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)}.ok())
+  if (!std::chrono::year_month_day{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)}
+           .ok())
     return bad();
   return Ok();
 }
