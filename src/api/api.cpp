@@ -447,6 +447,8 @@ HttpResponse Api::Static(const HttpRequest& request) {
   if (deps_.web_root.empty() || (request.method != "GET" && request.method != "HEAD"))
     return not_found();
   std::filesystem::path rel = request.path == "/" ? "index.html" : request.path.substr(1);
+  // Only relative paths below the web root: "//etc/passwd" would otherwise replace the root.
+  if (rel.has_root_path()) return not_found();
   for (const auto& part : rel)
     if (part == "..") return not_found();
   auto file = deps_.web_root / rel;

@@ -282,3 +282,11 @@ def test_demo_is_seeded_once(server, admin):
     assert len(server.client().login("admin", creds["admin"][0]).json()["account"]["roles"]) == 1
     c = server.admin()
     assert len(c.get("/api/v1/sites?limit=500").json()["items"]) == 1
+
+
+def test_static_files_stay_inside_the_web_root(server):
+    c = server.client()
+    for path in ["//etc/passwd", "/%2Fetc/passwd", "/../../etc/passwd", "/assets/%2e%2e/%2e%2e/etc/passwd"]:
+        r = c.get(path)
+        assert r.status == 404, (path, r.status)
+        assert "root:" not in r.body
