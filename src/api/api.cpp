@@ -76,6 +76,16 @@ json CertificationJson(const store::Certification& c) {
 json GrantJson(const store::RoleGrant& g) {
   return {{"role", g.role}, {"scope_kind", g.scope_kind}, {"scope_id", g.scope_id}};
 }
+json AccountRowJson(const store::Account& a, const std::vector<store::RoleGrant>& grants) {
+  json roles = json::array();
+  for (const auto& g : grants) roles.push_back(GrantJson(g));
+  return {{"id", a.id},
+          {"username", a.username},
+          {"person_id", RefOrNull(a.person_id)},
+          {"disabled", a.disabled},
+          {"roles", roles},
+          {"created_at", Ts(a.created_at)}};
+}
 json AccountJson(const Principal& p) {
   json roles = json::array();
   for (const auto& g : p.roles) roles.push_back(GrantJson(g));
@@ -238,22 +248,13 @@ void Api::AddRoutes() {
   r.Add("GET", "/api/v1/accounts", Access::kSignedIn, [auth](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto page, Page(req));
     ZHIDU_OR_ERROR(auto rows, auth->ListAccounts(Who(), page));
-    json items = json::array();
-    for (const auto& a : rows) {
-      json roles = json::array();
-      if (auto grants = auth->RolesOf(a.id))
-        for (const auto& g : *grants) roles.push_back(GrantJson(g));
-      items.push_back({{"id", a.id},
-                       {"username", a.username},
-                       {"person_id", RefOrNull(a.person_id)},
-                       {"disabled", a.disabled},
-                       {"roles", roles},
-                       {"created_at", Ts(a.created_at)}});
-    }
-    json next = nullptr;
-    if (static_cast<int>(rows.size()) == page.limit)
-      next = Base64UrlEncode("after:" + std::to_string(rows.back().id));
-    return Json(200, {{"items", items}, {"next_cursor", next}});
+    return List(
+        rows, page,
+        [auth](const store::Account& a) {
+          auto grants = auth->RolesOf(a.id);
+          return AccountRowJson(a, grants ? *grants : std::vector<store::RoleGrant>{});
+        },
+        [](const auto& x) { return x.id; });
   });
   r.Add("POST", "/api/v1/accounts", Access::kSignedIn, [auth](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
@@ -288,14 +289,7 @@ void Api::AddRoutes() {
     }
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto account, auth->CreateAccount(&Who(), in));
-    json roles_json = json::array();
-    for (const auto& g : in.roles) roles_json.push_back(GrantJson(g));
-    return Json(201, {{"id", account.id},
-                      {"username", account.username},
-                      {"person_id", RefOrNull(account.person_id)},
-                      {"disabled", false},
-                      {"roles", roles_json},
-                      {"created_at", Ts(account.created_at)}});
+    return Json(201, AccountRowJson(account, in.roles));
   });
   r.Add("POST", "/api/v1/api-tokens", Access::kSignedIn, [auth](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));

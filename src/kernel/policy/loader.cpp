@@ -76,6 +76,9 @@ class PackBuilder {
   std::vector<std::string> Clauses(const Obj& o, bool required = true);
   std::optional<Duration> Dur(const Obj& o, const std::string& key);
   std::optional<TimeOfDay> Time(const Obj& o, const std::string& key);
+  template <typename Parse>
+  auto ParsedScalar(const Obj& o, const std::string& key, std::string_view what, Parse parse)
+      -> std::optional<typename decltype(parse(std::string_view()))::value_type>;
   std::optional<TimeRange> Range(const Node& n);
   std::vector<TimeRange> Ranges(const Obj& o, const std::string& key);
   std::optional<Param> ParamOf(const Obj& o, const std::string& key);
@@ -387,34 +390,32 @@ std::vector<std::string> PackBuilder::Clauses(const Obj& o, bool required) {
   return out;
 }
 
-std::optional<Duration> PackBuilder::Dur(const Obj& o, const std::string& key) {
+// A scalar field read through `parse`; errors go to the field's position.
+template <typename Parse>
+auto PackBuilder::ParsedScalar(const Obj& o, const std::string& key, std::string_view what,
+                               Parse parse)
+    -> std::optional<typename decltype(parse(std::string_view()))::value_type> {
   Node v = o.Get(key);
   if (!v) return std::nullopt;
   if (!v.IsScalar()) {
-    ErrorAt(v, "field '" + key + "' must be a duration");
+    ErrorAt(v, "field '" + key + "' must be " + std::string(what));
     return std::nullopt;
   }
-  auto d = ParseDuration(v.Scalar());
-  if (!d) {
-    ErrorAt(v, d.error().message);
+  auto parsed = parse(v.Scalar());
+  if (!parsed) {
+    ErrorAt(v, parsed.error().message);
     return std::nullopt;
   }
-  return *d;
+  return *parsed;
+}
+
+std::optional<Duration> PackBuilder::Dur(const Obj& o, const std::string& key) {
+  return ParsedScalar(o, key, "a duration", [](std::string_view t) { return ParseDuration(t); });
 }
 
 std::optional<TimeOfDay> PackBuilder::Time(const Obj& o, const std::string& key) {
-  Node v = o.Get(key);
-  if (!v) return std::nullopt;
-  if (!v.IsScalar()) {
-    ErrorAt(v, "field '" + key + "' must be a time of day");
-    return std::nullopt;
-  }
-  auto t = ParseTimeOfDay(v.Scalar());
-  if (!t) {
-    ErrorAt(v, t.error().message);
-    return std::nullopt;
-  }
-  return *t;
+  return ParsedScalar(o, key, "a time of day",
+                      [](std::string_view t) { return ParseTimeOfDay(t); });
 }
 
 std::optional<TimeRange> PackBuilder::Range(const Node& n) {
