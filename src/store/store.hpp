@@ -103,6 +103,48 @@ class UnitOfWork {
   // Keyset page by id, ascending.
   virtual Result<std::vector<Timer>> ListTimers(const TimerFilter& filter, PageRequest page) = 0;
 
+  // ---- runtime: duty instances (例行职责实例)
+  // Inserts unless an instance with the same key exists: the new id, or nullopt when the key is
+  // taken (so planning the same occurrence twice is harmless).
+  virtual Result<std::optional<Id>> InsertDutyInstance(const DutyInstance& v) = 0;
+  virtual Result<DutyInstance> GetDutyInstance(Id id) = 0;
+  // Writes the mutable fields: state, started_*, completions, completed_*, answers.
+  virtual Result<void> UpdateDutyInstance(const DutyInstance& v) = 0;
+  // Keyset page by id, ascending.
+  virtual Result<std::vector<DutyInstance>> ListDutyInstances(const DutyFilter& filter,
+                                                              PageRequest page) = 0;
+
+  // ---- runtime: attendance on posts (在岗)
+  virtual Result<Id> InsertAttendance(const Attendance& v) = 0;
+  // Ends an open stint; kFailedPrecondition when it already ended, kNotFound when missing.
+  virtual Result<void> EndAttendance(Id id, TimePoint at, Id relieved_by) = 0;
+  // Stints on `post_id` (0: any) of `person_id` (0: anyone) that cover instant `at` (started_at
+  // <= at and not ended by then); ordered by id.
+  virtual Result<std::vector<Attendance>> ListAttendanceAt(Id post_id, Id person_id,
+                                                           TimePoint at) = 0;
+
+  // ---- runtime: violations (违规台账)
+  virtual Result<Id> InsertViolation(const Violation& v) = 0;
+  virtual Result<Violation> GetViolation(Id id) = 0;
+  // Writes the appeal fields: state, appeal, appealed_at, decided_by, decided_at, decision_note.
+  virtual Result<void> UpdateViolation(const Violation& v) = 0;
+  virtual Result<std::vector<Violation>> ListViolations(const ViolationFilter& filter,
+                                                        PageRequest page) = 0;
+  // How many violations of `code` by `person_id` occurred in [from, before), not overturned.
+  virtual Result<std::int64_t> CountViolations(Id person_id, const std::string& code,
+                                               TimePoint from, TimePoint before) = 0;
+
+  // ---- runtime: requests and approvals (申请与审批)
+  virtual Result<Id> InsertApprovalRequest(const ApprovalRequest& v) = 0;
+  virtual Result<ApprovalRequest> GetApprovalRequest(Id id) = 0;
+  // pending -> `state`; kFailedPrecondition when the request is no longer pending.
+  virtual Result<void> DecideApprovalRequest(Id id, RequestState state, TimePoint at) = 0;
+  virtual Result<std::vector<ApprovalRequest>> ListApprovalRequests(const RequestFilter& filter,
+                                                                    PageRequest page) = 0;
+  virtual Result<Id> InsertApprovalDecision(const ApprovalDecision& v) = 0;
+  // Ordered by id.
+  virtual Result<std::vector<ApprovalDecision>> ListApprovalDecisions(Id request_id) = 0;
+
   // ---- journal (append-only; there is deliberately no update or delete verb)
   // In a write unit the head is read under the writer's lock (PostgreSQL: FOR UPDATE), so that
   // several processes appending to one database extend one chain.

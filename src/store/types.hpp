@@ -159,6 +159,131 @@ struct TimerFilter {
   Id site_id = 0;
 };
 
+// ---- runtime (kernel/runtime): duty instances, attendance on posts, violations, approvals.
+
+// 例行职责实例 — one due occurrence of a policy duty at one post. Life: scheduled -> due ->
+// (in_progress) -> done | late | missed; cancelled when the site withdraws it.
+enum class DutyState { kScheduled, kDue, kInProgress, kDone, kLate, kMissed, kCancelled };
+std::string_view DutyStateName(DutyState state);
+std::optional<DutyState> ParseDutyState(std::string_view name);
+
+struct DutyInstance {
+  Id id = 0;
+  Id site_id = 0;
+  Id post_id = 0;
+  std::string duty;    // pack duty id ("r12-video-patrol")
+  std::string target;  // the rotated target ("3F"), empty when the duty has none
+  std::string key;     // unique: planning the same occurrence twice inserts it once
+  TimePoint due_at;
+  TimePoint window_end;  // completion on or before this is on time
+  TimePoint miss_at;     // not completed by then: missed (window_end + the site's grace)
+  int required = 1;      // completions needed ("at least N times per day")
+  int completions = 0;
+  DutyState state = DutyState::kScheduled;
+  Id started_by = 0;  // account
+  TimePoint started_at;
+  Id completed_by = 0;         // account of the last completion
+  Id completed_person = 0;     // its person
+  TimePoint completed_at;      // epoch while not completed
+  std::string answers = "{}";  // canonical JSON: the checklist answers of the last completion
+  TimePoint created_at;
+};
+
+struct DutyFilter {  // 0 / nullopt: any
+  Id site_id = 0;
+  Id post_id = 0;
+  std::string duty;
+  std::optional<DutyState> state;
+  std::optional<TimePoint> due_from, due_before;  // [from, before)
+};
+
+// 在岗 — a person's stint on a post, from taking it over to being relieved.
+struct Attendance {
+  Id id = 0;
+  Id site_id = 0;
+  Id post_id = 0;
+  Id person_id = 0;
+  TimePoint started_at;
+  TimePoint ended_at;  // epoch while on post
+  Id relieved_by = 0;  // person who took over, 0 when none (or still on post)
+};
+
+// 违规记录 — one violation in the ledger, with the consequence computed when it was recorded.
+enum class ViolationState { kRecorded, kAppealed, kUpheld, kOverturned };
+std::string_view ViolationStateName(ViolationState state);
+std::optional<ViolationState> ParseViolationState(std::string_view name);
+
+struct Violation {
+  Id id = 0;
+  Id site_id = 0;
+  Id person_id = 0;  // 0: nobody could be identified (e.g. a post nobody was on)
+  Id department_id = 0;
+  Id post_id = 0;
+  std::string code;     // penalty code ("R12-PATROL-MISSED") or a conduct rule's code
+  std::string clauses;  // cited clause ids joined by '\n'
+  std::string source;   // "auto" (raised by the runtime) or "inspector"
+  std::string subject;  // what it is about: "duty/12"
+  TimePoint occurred_at;
+  Id recorded_by = 0;  // account, 0 for the system
+  std::string note;
+  int occurrence = 1;         // n-th of this code for this person in the look-back window
+  std::string consequence;    // canonical JSON (kernel/runtime/ledger.hpp)
+  std::int64_t fine_fen = 0;  // fine in 分 (0.01 yuan) when the figure is known
+  ViolationState state = ViolationState::kRecorded;
+  std::string appeal;  // 申诉 text
+  TimePoint appealed_at;
+  Id decided_by = 0;
+  TimePoint decided_at;
+  std::string decision_note;
+  TimePoint created_at;
+};
+
+struct ViolationFilter {  // 0 / empty / nullopt: any
+  Id site_id = 0;
+  Id person_id = 0;
+  Id department_id = 0;
+  std::string code;
+  std::optional<ViolationState> state;
+  std::optional<TimePoint> from, before;  // occurred_at in [from, before)
+};
+
+// 申请 — an instance of a policy request (approval chain).
+enum class RequestState { kPending, kApproved, kRejected, kWithdrawn };
+std::string_view RequestStateName(RequestState state);
+std::optional<RequestState> ParseRequestState(std::string_view name);
+
+struct ApprovalRequest {
+  Id id = 0;
+  Id site_id = 0;
+  std::string type;  // pack request id ("r16-footage-view")
+  Id applicant = 0;  // account
+  Id applicant_person = 0;
+  std::string inputs = "{}";  // canonical JSON of the applicant's inputs
+  std::string reason;
+  RequestState state = RequestState::kPending;
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
+struct ApprovalDecision {
+  Id id = 0;
+  Id request_id = 0;
+  std::string step;  // approval step id
+  Id account_id = 0;
+  bool approve = true;
+  bool signed_ = false;  // the approver re-confirmed the password at that moment
+  Id escort_person = 0;  // named by the approver when the step names an escort
+  std::string note;
+  TimePoint at;
+};
+
+struct RequestFilter {
+  Id site_id = 0;
+  std::string type;
+  Id applicant = 0;
+  std::optional<RequestState> state;
+};
+
 // Keyset pagination: rows with id > after_id, at most `limit`.
 struct PageRequest {
   Id after_id = 0;

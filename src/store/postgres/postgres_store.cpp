@@ -121,6 +121,21 @@ struct Statement {
   "t.lease_until, t.fired_at, t.late, t.attempts, t.created_at"
 #define ZHIDU_TIMER_SELECT "SELECT " ZHIDU_TIMER_COLUMNS_T " FROM timers t"
 
+#define ZHIDU_DUTY_SELECT                                                                      \
+  "SELECT id, site_id, post_id, duty, target, key, due_at, window_end, miss_at, required, "    \
+  "completions, state, started_by, started_at, completed_by, completed_person, completed_at, " \
+  "answers, created_at FROM duty_instances"
+#define ZHIDU_ATTENDANCE_COLUMNS \
+  "id, site_id, post_id, person_id, started_at, ended_at, relieved_by"
+#define ZHIDU_VIOLATION_COLUMNS                                                        \
+  "id, site_id, person_id, department_id, post_id, code, clauses, source, subject, "   \
+  "occurred_at, recorded_by, note, occurrence, consequence, fine_fen, state, appeal, " \
+  "appealed_at, decided_by, decided_at, decision_note, created_at"
+#define ZHIDU_REQUEST_COLUMNS \
+  "id, site_id, type, applicant, applicant_person, inputs, reason, state, created_at, updated_at"
+#define ZHIDU_DECISION_COLUMNS \
+  "id, request_id, step, account_id, approve, signed, escort_person, note, at"
+
 // Registered on every connection; prepared by the server on first use.
 constexpr Statement kStatements[] = {
     {"insert_site", "INSERT INTO sites(name, time_zone, created_at) VALUES($1,$2,$3) RETURNING id"},
@@ -222,6 +237,62 @@ constexpr Statement kStatements[] = {
     {"list_timers", ZHIDU_TIMER_SELECT
      " WHERE ($1::text='' OR kind=$1) AND ($2::text='' OR subject=$2) AND "
      "($3::text='' OR state=$3) AND ($4::bigint=0 OR site_id=$4) AND id>$5 ORDER BY id LIMIT $6"},
+    // runtime: duty instances, attendance, violations, approvals
+    {"insert_duty_instance",
+     "INSERT INTO duty_instances(site_id, post_id, duty, target, key, due_at, window_end, "
+     "miss_at, required, completions, state, answers, created_at) "
+     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT(key) DO NOTHING RETURNING id"},
+    {"get_duty_instance", ZHIDU_DUTY_SELECT " WHERE id=$1"},
+    {"update_duty_instance",
+     "UPDATE duty_instances SET state=$2, started_by=$3, started_at=$4, completions=$5, "
+     "completed_by=$6, completed_person=$7, completed_at=$8, answers=$9 WHERE id=$1 RETURNING id"},
+    {"list_duty_instances", ZHIDU_DUTY_SELECT
+     " WHERE ($1::bigint=0 OR site_id=$1) AND ($2::bigint=0 OR post_id=$2) AND "
+     "($3::text='' OR duty=$3) AND ($4::text='' OR state=$4) AND due_at>=$5 AND due_at<$6 AND "
+     "id>$7 ORDER BY id LIMIT $8"},
+    {"insert_attendance",
+     "INSERT INTO attendance(site_id, post_id, person_id, started_at, ended_at, relieved_by) "
+     "VALUES($1,$2,$3,$4,$5,$6) RETURNING id"},
+    {"end_attendance",
+     "UPDATE attendance SET ended_at=$2, relieved_by=$3 WHERE id=$1 AND ended_at=0 RETURNING id"},
+    {"get_attendance_id", "SELECT id FROM attendance WHERE id=$1"},
+    {"list_attendance_at",
+     "SELECT " ZHIDU_ATTENDANCE_COLUMNS
+     " FROM attendance WHERE ($1::bigint=0 OR post_id=$1) AND ($2::bigint=0 OR person_id=$2) AND "
+     "started_at<=$3 AND (ended_at=0 OR ended_at>$3) ORDER BY id"},
+    {"insert_violation",
+     "INSERT INTO violations(site_id, person_id, department_id, post_id, code, clauses, source, "
+     "subject, occurred_at, recorded_by, note, occurrence, consequence, fine_fen, state, "
+     "created_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id"},
+    {"get_violation", "SELECT " ZHIDU_VIOLATION_COLUMNS " FROM violations WHERE id=$1"},
+    {"update_violation",
+     "UPDATE violations SET state=$2, appeal=$3, appealed_at=$4, decided_by=$5, decided_at=$6, "
+     "decision_note=$7 WHERE id=$1 RETURNING id"},
+    {"list_violations",
+     "SELECT " ZHIDU_VIOLATION_COLUMNS
+     " FROM violations WHERE ($1::bigint=0 OR site_id=$1) AND ($2::bigint=0 OR person_id=$2) AND "
+     "($3::bigint=0 OR department_id=$3) AND ($4::text='' OR code=$4) AND "
+     "($5::text='' OR state=$5) AND occurred_at>=$6 AND occurred_at<$7 AND id>$8 "
+     "ORDER BY id LIMIT $9"},
+    {"count_violations",
+     "SELECT count(*) FROM violations WHERE person_id=$1 AND code=$2 AND occurred_at>=$3 AND "
+     "occurred_at<$4 AND state<>'overturned'"},
+    {"insert_approval_request",
+     "INSERT INTO approval_requests(site_id, type, applicant, applicant_person, inputs, reason, "
+     "state, created_at, updated_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id"},
+    {"get_approval_request", "SELECT " ZHIDU_REQUEST_COLUMNS " FROM approval_requests WHERE id=$1"},
+    {"decide_approval_request",
+     "UPDATE approval_requests SET state=$2, updated_at=$3 WHERE id=$1 AND state='pending' "
+     "RETURNING id"},
+    {"list_approval_requests",
+     "SELECT " ZHIDU_REQUEST_COLUMNS
+     " FROM approval_requests WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR type=$2) AND "
+     "($3::bigint=0 OR applicant=$3) AND ($4::text='' OR state=$4) AND id>$5 ORDER BY id LIMIT $6"},
+    {"insert_approval_decision",
+     "INSERT INTO approval_decisions(request_id, step, account_id, approve, signed, "
+     "escort_person, note, at) VALUES($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id"},
+    {"list_approval_decisions",
+     "SELECT " ZHIDU_DECISION_COLUMNS " FROM approval_decisions WHERE request_id=$1 ORDER BY id"},
     {"read_journal_head", "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"},
     {"append_journal",
      "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
@@ -323,6 +394,76 @@ JournalRecord MapJournal(const pqxx::row& r) {
   j.prev_hash = Digest(r[6]);
   j.hash = Digest(r[7]);
   return j;
+}
+
+DutyInstance MapDuty(const pqxx::row& r) {
+  DutyInstance d;
+  d.id = r[0].as<Id>();
+  d.site_id = r[1].as<Id>();
+  d.post_id = r[2].as<Id>();
+  d.duty = r[3].as<std::string>();
+  d.target = r[4].as<std::string>();
+  d.key = r[5].as<std::string>();
+  d.due_at = Time(r[6]);
+  d.window_end = Time(r[7]);
+  d.miss_at = Time(r[8]);
+  d.required = r[9].as<int>();
+  d.completions = r[10].as<int>();
+  d.state = ParseDutyState(r[11].as<std::string>()).value_or(DutyState::kScheduled);
+  d.started_by = r[12].as<Id>();
+  d.started_at = Time(r[13]);
+  d.completed_by = r[14].as<Id>();
+  d.completed_person = r[15].as<Id>();
+  d.completed_at = Time(r[16]);
+  d.answers = r[17].as<std::string>();
+  d.created_at = Time(r[18]);
+  return d;
+}
+Attendance MapAttendance(const pqxx::row& r) {
+  return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<Id>(), r[3].as<Id>(),
+          Time(r[4]),    Time(r[5]),    r[6].as<Id>()};
+}
+Violation MapViolation(const pqxx::row& r) {
+  Violation v;
+  v.id = r[0].as<Id>();
+  v.site_id = r[1].as<Id>();
+  v.person_id = r[2].as<Id>();
+  v.department_id = r[3].as<Id>();
+  v.post_id = r[4].as<Id>();
+  v.code = r[5].as<std::string>();
+  v.clauses = r[6].as<std::string>();
+  v.source = r[7].as<std::string>();
+  v.subject = r[8].as<std::string>();
+  v.occurred_at = Time(r[9]);
+  v.recorded_by = r[10].as<Id>();
+  v.note = r[11].as<std::string>();
+  v.occurrence = r[12].as<int>();
+  v.consequence = r[13].as<std::string>();
+  v.fine_fen = r[14].as<std::int64_t>();
+  v.state = ParseViolationState(r[15].as<std::string>()).value_or(ViolationState::kRecorded);
+  v.appeal = r[16].as<std::string>();
+  v.appealed_at = Time(r[17]);
+  v.decided_by = r[18].as<Id>();
+  v.decided_at = Time(r[19]);
+  v.decision_note = r[20].as<std::string>();
+  v.created_at = Time(r[21]);
+  return v;
+}
+ApprovalRequest MapRequest(const pqxx::row& r) {
+  return {r[0].as<Id>(),
+          r[1].as<Id>(),
+          r[2].as<std::string>(),
+          r[3].as<Id>(),
+          r[4].as<Id>(),
+          r[5].as<std::string>(),
+          r[6].as<std::string>(),
+          ParseRequestState(r[7].as<std::string>()).value_or(RequestState::kPending),
+          Time(r[8]),
+          Time(r[9])};
+}
+ApprovalDecision MapDecision(const pqxx::row& r) {
+  return {r[0].as<Id>(),   r[1].as<Id>(), r[2].as<std::string>(), r[3].as<Id>(), r[4].as<bool>(),
+          r[5].as<bool>(), r[6].as<Id>(), r[7].as<std::string>(), Time(r[8])};
 }
 
 Timer MapTimer(const pqxx::row& r) {
@@ -744,6 +885,131 @@ class PgUnit final : public UnitOfWork {
                        p.after_id, Limit(p.limit));
   }
 
+  // ---- runtime: duty instances
+  Result<std::optional<Id>> InsertDutyInstance(const DutyInstance& v) override {
+    return Run("insert duty instance", true, [&](pqxx::transaction_base& tx) {
+      auto rows = tx.exec_prepared(
+          "insert_duty_instance", v.site_id, v.post_id, v.duty, v.target, v.key, Micros64(v.due_at),
+          Micros64(v.window_end), Micros64(v.miss_at), v.required, v.completions,
+          std::string(DutyStateName(v.state)), v.answers, Micros64(v.created_at));
+      return rows.empty() ? std::optional<Id>() : std::optional<Id>(rows[0][0].as<Id>());
+    });
+  }
+  Result<DutyInstance> GetDutyInstance(Id id) override {
+    return One<DutyInstance>("get duty instance",
+                             "duty instance " + std::to_string(id) + " does not exist", MapDuty,
+                             "get_duty_instance", id);
+  }
+  Result<void> UpdateDutyInstance(const DutyInstance& v) override {
+    ZHIDU_TRY(bool changed, Changed("update duty instance", "update_duty_instance", v.id,
+                                    std::string(DutyStateName(v.state)), v.started_by,
+                                    Micros64(v.started_at), v.completions, v.completed_by,
+                                    v.completed_person, Micros64(v.completed_at), v.answers));
+    return Found(changed, "duty instance", v.id);
+  }
+  Result<std::vector<DutyInstance>> ListDutyInstances(const DutyFilter& f, PageRequest p) override {
+    std::string state = f.state ? std::string(DutyStateName(*f.state)) : std::string();
+    return Many<DutyInstance>(
+        "list duty instances", MapDuty, "list_duty_instances", f.site_id, f.post_id, f.duty, state,
+        Micros64(f.due_from.value_or(TimePoint::min())),
+        Micros64(f.due_before.value_or(TimePoint::max())), p.after_id, Limit(p.limit));
+  }
+
+  // ---- runtime: attendance
+  Result<Id> InsertAttendance(const Attendance& v) override {
+    return InsertReturningId("insert attendance", "insert_attendance", v.site_id, v.post_id,
+                             v.person_id, Micros64(v.started_at), Micros64(v.ended_at),
+                             v.relieved_by);
+  }
+  Result<void> EndAttendance(Id id, TimePoint at, Id relieved_by) override {
+    ZHIDU_TRY(bool changed,
+              Changed("end attendance", "end_attendance", id, Micros64(at), relieved_by));
+    if (changed) return Ok();
+    ZHIDU_TRY(auto rows, Many<Id>(
+                             "get attendance", [](const pqxx::row& r) { return r[0].as<Id>(); },
+                             "get_attendance_id", id));
+    if (rows.empty())
+      return Fail(Errc::kNotFound, "attendance " + std::to_string(id) + " does not exist");
+    return Fail(Errc::kFailedPrecondition,
+                "attendance " + std::to_string(id) + " has already ended");
+  }
+  Result<std::vector<Attendance>> ListAttendanceAt(Id post_id, Id person_id,
+                                                   TimePoint at) override {
+    return Many<Attendance>("list attendance", MapAttendance, "list_attendance_at", post_id,
+                            person_id, Micros64(at));
+  }
+
+  // ---- runtime: violations
+  Result<Id> InsertViolation(const Violation& v) override {
+    return InsertReturningId("insert violation", "insert_violation", v.site_id, v.person_id,
+                             v.department_id, v.post_id, v.code, v.clauses, v.source, v.subject,
+                             Micros64(v.occurred_at), v.recorded_by, v.note, v.occurrence,
+                             v.consequence, v.fine_fen, std::string(ViolationStateName(v.state)),
+                             Micros64(v.created_at));
+  }
+  Result<Violation> GetViolation(Id id) override {
+    return One<Violation>("get violation", "violation " + std::to_string(id) + " does not exist",
+                          MapViolation, "get_violation", id);
+  }
+  Result<void> UpdateViolation(const Violation& v) override {
+    ZHIDU_TRY(bool changed,
+              Changed("update violation", "update_violation", v.id,
+                      std::string(ViolationStateName(v.state)), v.appeal, Micros64(v.appealed_at),
+                      v.decided_by, Micros64(v.decided_at), v.decision_note));
+    return Found(changed, "violation", v.id);
+  }
+  Result<std::vector<Violation>> ListViolations(const ViolationFilter& f, PageRequest p) override {
+    std::string state = f.state ? std::string(ViolationStateName(*f.state)) : std::string();
+    return Many<Violation>(
+        "list violations", MapViolation, "list_violations", f.site_id, f.person_id, f.department_id,
+        f.code, state, Micros64(f.from.value_or(TimePoint::min())),
+        Micros64(f.before.value_or(TimePoint::max())), p.after_id, Limit(p.limit));
+  }
+  Result<std::int64_t> CountViolations(Id person_id, const std::string& code, TimePoint from,
+                                       TimePoint before) override {
+    return Run("count violations", false, [&](pqxx::transaction_base& tx) {
+      return tx
+          .exec_prepared1("count_violations", person_id, code, Micros64(from), Micros64(before))[0]
+          .as<std::int64_t>();
+    });
+  }
+
+  // ---- runtime: requests and approvals
+  Result<Id> InsertApprovalRequest(const ApprovalRequest& v) override {
+    return InsertReturningId("insert approval request", "insert_approval_request", v.site_id,
+                             v.type, v.applicant, v.applicant_person, v.inputs, v.reason,
+                             std::string(RequestStateName(v.state)), Micros64(v.created_at),
+                             Micros64(v.updated_at));
+  }
+  Result<ApprovalRequest> GetApprovalRequest(Id id) override {
+    return One<ApprovalRequest>("get approval request",
+                                "request " + std::to_string(id) + " does not exist", MapRequest,
+                                "get_approval_request", id);
+  }
+  Result<void> DecideApprovalRequest(Id id, RequestState state, TimePoint at) override {
+    ZHIDU_TRY(bool changed, Changed("decide approval request", "decide_approval_request", id,
+                                    std::string(RequestStateName(state)), Micros64(at)));
+    if (changed) return Ok();
+    ZHIDU_TRY(ApprovalRequest r, GetApprovalRequest(id));
+    return Fail(Errc::kFailedPrecondition, "request " + std::to_string(id) + " is already " +
+                                               std::string(RequestStateName(r.state)));
+  }
+  Result<std::vector<ApprovalRequest>> ListApprovalRequests(const RequestFilter& f,
+                                                            PageRequest p) override {
+    std::string state = f.state ? std::string(RequestStateName(*f.state)) : std::string();
+    return Many<ApprovalRequest>("list approval requests", MapRequest, "list_approval_requests",
+                                 f.site_id, f.type, f.applicant, state, p.after_id, Limit(p.limit));
+  }
+  Result<Id> InsertApprovalDecision(const ApprovalDecision& v) override {
+    return InsertReturningId("insert approval decision", "insert_approval_decision", v.request_id,
+                             v.step, v.account_id, v.approve, v.signed_, v.escort_person, v.note,
+                             Micros64(v.at));
+  }
+  Result<std::vector<ApprovalDecision>> ListApprovalDecisions(Id request_id) override {
+    return Many<ApprovalDecision>("list approval decisions", MapDecision, "list_approval_decisions",
+                                  request_id);
+  }
+
   // ---- journal
   // In a write unit the advisory lock taken at BEGIN stands in for FOR UPDATE (invariant 3).
   Result<JournalHead> ReadJournalHead() override {
@@ -806,6 +1072,10 @@ class PgUnit final : public UnitOfWork {
     return Run(what, true, [&](pqxx::transaction_base& tx) {
       return !tx.exec_prepared(statement, std::forward<Args>(args)...).empty();
     });
+  }
+  static Result<void> Found(bool changed, std::string_view noun, Id id) {
+    if (changed) return Ok();
+    return Fail(Errc::kNotFound, std::string(noun) + " " + std::to_string(id) + " does not exist");
   }
   Result<void> NotClaimed(std::string_view what, Id id, const std::string& node_id) {
     ZHIDU_TRY(Timer t, GetTimer(id));

@@ -109,6 +109,90 @@ CREATE TABLE timers(
 CREATE INDEX timers_state_due ON timers(state, due_at);
 CREATE INDEX timers_subject ON timers(subject, id);
 )sql",
+      // 3: runtime — duty instances, attendance, violations, approvals (kernel/runtime)
+      R"sql(
+CREATE TABLE duty_instances(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  post_id INTEGER NOT NULL REFERENCES posts(id),
+  duty TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  key TEXT NOT NULL UNIQUE,
+  due_at BIGINT NOT NULL,
+  window_end BIGINT NOT NULL,
+  miss_at BIGINT NOT NULL,
+  required INTEGER NOT NULL DEFAULT 1,
+  completions INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK(state IN
+    ('scheduled','due','in_progress','done','late','missed','cancelled')),
+  started_by BIGINT NOT NULL DEFAULT 0,
+  started_at BIGINT NOT NULL DEFAULT 0,
+  completed_by BIGINT NOT NULL DEFAULT 0,
+  completed_person BIGINT NOT NULL DEFAULT 0,
+  completed_at BIGINT NOT NULL DEFAULT 0,
+  answers TEXT NOT NULL DEFAULT '{}',
+  created_at BIGINT NOT NULL);
+CREATE INDEX duty_instances_site_due ON duty_instances(site_id, due_at);
+CREATE INDEX duty_instances_post_due ON duty_instances(post_id, due_at);
+CREATE TABLE attendance(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  post_id INTEGER NOT NULL REFERENCES posts(id),
+  person_id INTEGER NOT NULL REFERENCES people(id),
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT NOT NULL DEFAULT 0,
+  relieved_by BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX attendance_post ON attendance(post_id, started_at);
+CREATE INDEX attendance_person ON attendance(person_id, started_at);
+CREATE TABLE violations(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  person_id BIGINT NOT NULL DEFAULT 0,
+  department_id BIGINT NOT NULL DEFAULT 0,
+  post_id BIGINT NOT NULL DEFAULT 0,
+  code TEXT NOT NULL,
+  clauses TEXT NOT NULL,
+  source TEXT NOT NULL CHECK(source IN ('auto','inspector')),
+  subject TEXT NOT NULL DEFAULT '',
+  occurred_at BIGINT NOT NULL,
+  recorded_by BIGINT NOT NULL DEFAULT 0,
+  note TEXT NOT NULL DEFAULT '',
+  occurrence INTEGER NOT NULL,
+  consequence TEXT NOT NULL,
+  fine_fen BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK(state IN ('recorded','appealed','upheld','overturned')),
+  appeal TEXT NOT NULL DEFAULT '',
+  appealed_at BIGINT NOT NULL DEFAULT 0,
+  decided_by BIGINT NOT NULL DEFAULT 0,
+  decided_at BIGINT NOT NULL DEFAULT 0,
+  decision_note TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL);
+CREATE INDEX violations_person_code ON violations(person_id, code, occurred_at);
+CREATE INDEX violations_site_time ON violations(site_id, occurred_at);
+CREATE TABLE approval_requests(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  type TEXT NOT NULL,
+  applicant BIGINT NOT NULL,
+  applicant_person BIGINT NOT NULL DEFAULT 0,
+  inputs TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK(state IN ('pending','approved','rejected','withdrawn')),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL);
+CREATE INDEX approval_requests_site_state ON approval_requests(site_id, state, id);
+CREATE TABLE approval_decisions(
+  id INTEGER PRIMARY KEY,
+  request_id INTEGER NOT NULL REFERENCES approval_requests(id),
+  step TEXT NOT NULL,
+  account_id BIGINT NOT NULL,
+  approve INTEGER NOT NULL,
+  signed INTEGER NOT NULL,
+  escort_person BIGINT NOT NULL DEFAULT 0,
+  note TEXT NOT NULL DEFAULT '',
+  at BIGINT NOT NULL,
+  UNIQUE(request_id, step));
+)sql",
   };
   return kMigrations;
 }

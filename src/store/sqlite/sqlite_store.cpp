@@ -265,6 +265,86 @@ Timer MapTimer(Stmt& s) {
   return t;
 }
 
+#define kDutyColumns                                                                           \
+  "id, site_id, post_id, duty, target, key, due_at, window_end, miss_at, required, "           \
+  "completions, state, started_by, started_at, completed_by, completed_person, completed_at, " \
+  "answers, created_at"
+DutyInstance MapDuty(Stmt& s) {
+  DutyInstance d;
+  d.id = s.Int(0);
+  d.site_id = s.Int(1);
+  d.post_id = s.Int(2);
+  d.duty = s.Text(3);
+  d.target = s.Text(4);
+  d.key = s.Text(5);
+  d.due_at = s.Time(6);
+  d.window_end = s.Time(7);
+  d.miss_at = s.Time(8);
+  d.required = static_cast<int>(s.Int(9));
+  d.completions = static_cast<int>(s.Int(10));
+  d.state = ParseDutyState(s.Text(11)).value_or(DutyState::kScheduled);
+  d.started_by = s.Int(12);
+  d.started_at = s.Time(13);
+  d.completed_by = s.Int(14);
+  d.completed_person = s.Int(15);
+  d.completed_at = s.Time(16);
+  d.answers = s.Text(17);
+  d.created_at = s.Time(18);
+  return d;
+}
+
+#define kAttendanceColumns "id, site_id, post_id, person_id, started_at, ended_at, relieved_by"
+Attendance MapAttendance(Stmt& s) {
+  return {s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Time(4), s.Time(5), s.Int(6)};
+}
+
+#define kViolationColumns                                                              \
+  "id, site_id, person_id, department_id, post_id, code, clauses, source, subject, "   \
+  "occurred_at, recorded_by, note, occurrence, consequence, fine_fen, state, appeal, " \
+  "appealed_at, decided_by, decided_at, decision_note, created_at"
+Violation MapViolation(Stmt& s) {
+  Violation v;
+  v.id = s.Int(0);
+  v.site_id = s.Int(1);
+  v.person_id = s.Int(2);
+  v.department_id = s.Int(3);
+  v.post_id = s.Int(4);
+  v.code = s.Text(5);
+  v.clauses = s.Text(6);
+  v.source = s.Text(7);
+  v.subject = s.Text(8);
+  v.occurred_at = s.Time(9);
+  v.recorded_by = s.Int(10);
+  v.note = s.Text(11);
+  v.occurrence = static_cast<int>(s.Int(12));
+  v.consequence = s.Text(13);
+  v.fine_fen = s.Int(14);
+  v.state = ParseViolationState(s.Text(15)).value_or(ViolationState::kRecorded);
+  v.appeal = s.Text(16);
+  v.appealed_at = s.Time(17);
+  v.decided_by = s.Int(18);
+  v.decided_at = s.Time(19);
+  v.decision_note = s.Text(20);
+  v.created_at = s.Time(21);
+  return v;
+}
+
+#define kRequestColumns \
+  "id, site_id, type, applicant, applicant_person, inputs, reason, state, created_at, updated_at"
+ApprovalRequest MapRequest(Stmt& s) {
+  return {s.Int(0),  s.Int(1),
+          s.Text(2), s.Int(3),
+          s.Int(4),  s.Text(5),
+          s.Text(6), ParseRequestState(s.Text(7)).value_or(RequestState::kPending),
+          s.Time(8), s.Time(9)};
+}
+#define kDecisionColumns \
+  "id, request_id, step, account_id, approve, signed, escort_person, note, at"
+ApprovalDecision MapDecision(Stmt& s) {
+  return {s.Int(0),      s.Int(1), s.Text(2), s.Int(3), s.Int(4) != 0,
+          s.Int(5) != 0, s.Int(6), s.Text(7), s.Time(8)};
+}
+
 #define kTimerColumns                                                                         \
   "id, coalesce(site_id,0), kind, subject, payload, due_at, state, claimed_by, lease_until, " \
   "fired_at, late, attempts, created_at"
@@ -619,6 +699,175 @@ class SqliteUnit final : public UnitOfWork {
     return Collect<Timer>(s, "list timers", MapTimer);
   }
 
+  // ---- runtime: duty instances
+  Result<std::optional<Id>> InsertDutyInstance(const DutyInstance& v) override {
+    Stmt s(db_,
+           "INSERT INTO duty_instances(site_id, post_id, duty, target, key, due_at, window_end, "
+           "miss_at, required, completions, state, answers, created_at) "
+           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING RETURNING id");
+    s.Bind(v.site_id).Bind(v.post_id).Bind(v.duty).Bind(v.target).Bind(v.key).Bind(v.due_at);
+    s.Bind(v.window_end).Bind(v.miss_at).Bind(v.required).Bind(v.completions);
+    s.Bind(DutyStateName(v.state)).Bind(v.answers).Bind(v.created_at);
+    ZHIDU_TRY(bool row, s.Step("insert duty instance"));
+    if (!row) return std::optional<Id>();
+    return std::optional<Id>(s.Int(0));
+  }
+  Result<DutyInstance> GetDutyInstance(Id id) override {
+    Stmt s(db_, "SELECT " kDutyColumns " FROM duty_instances WHERE id=?");
+    s.Bind(id);
+    return One<DutyInstance>(s, "get duty instance",
+                             "duty instance " + std::to_string(id) + " does not exist", MapDuty);
+  }
+  Result<void> UpdateDutyInstance(const DutyInstance& v) override {
+    Stmt s(db_,
+           "UPDATE duty_instances SET state=?, started_by=?, started_at=?, completions=?, "
+           "completed_by=?, completed_person=?, completed_at=?, answers=? WHERE id=? RETURNING id");
+    s.Bind(DutyStateName(v.state)).Bind(v.started_by).Bind(v.started_at).Bind(v.completions);
+    s.Bind(v.completed_by).Bind(v.completed_person).Bind(v.completed_at).Bind(v.answers);
+    s.Bind(v.id);
+    return Changed(s, "update duty instance", "duty instance", v.id);
+  }
+  Result<std::vector<DutyInstance>> ListDutyInstances(const DutyFilter& f, PageRequest p) override {
+    std::string state = f.state ? std::string(DutyStateName(*f.state)) : std::string();
+    Stmt s(db_, "SELECT " kDutyColumns
+                " FROM duty_instances WHERE (?1=0 OR site_id=?1) AND (?2=0 OR post_id=?2) AND "
+                "(?3='' OR duty=?3) AND (?4='' OR state=?4) AND due_at>=?5 AND due_at<?6 AND "
+                "id>?7 ORDER BY id LIMIT ?8");
+    s.Bind(f.site_id).Bind(f.post_id).Bind(f.duty).Bind(state);
+    s.Bind(f.due_from.value_or(TimePoint::min())).Bind(f.due_before.value_or(TimePoint::max()));
+    s.Bind(p.after_id).Bind(p.limit);
+    return Collect<DutyInstance>(s, "list duty instances", MapDuty);
+  }
+
+  // ---- runtime: attendance
+  Result<Id> InsertAttendance(const Attendance& v) override {
+    Stmt s(db_,
+           "INSERT INTO attendance(site_id, post_id, person_id, started_at, ended_at, "
+           "relieved_by) VALUES(?,?,?,?,?,?)");
+    s.Bind(v.site_id).Bind(v.post_id).Bind(v.person_id).Bind(v.started_at).Bind(v.ended_at);
+    s.Bind(v.relieved_by);
+    return Insert(s, "insert attendance");
+  }
+  Result<void> EndAttendance(Id id, TimePoint at, Id relieved_by) override {
+    Stmt s(db_,
+           "UPDATE attendance SET ended_at=?, relieved_by=? WHERE id=? AND ended_at=0 "
+           "RETURNING id");
+    s.Bind(at).Bind(relieved_by).Bind(id);
+    ZHIDU_TRY(bool row, s.Step("end attendance"));
+    if (row) return Ok();
+    Stmt q(db_, "SELECT id FROM attendance WHERE id=?");
+    q.Bind(id);
+    ZHIDU_TRY(bool exists, q.Step("get attendance"));
+    if (!exists)
+      return Fail(Errc::kNotFound, "attendance " + std::to_string(id) + " does not exist");
+    return Fail(Errc::kFailedPrecondition,
+                "attendance " + std::to_string(id) + " has already ended");
+  }
+  Result<std::vector<Attendance>> ListAttendanceAt(Id post_id, Id person_id,
+                                                   TimePoint at) override {
+    Stmt s(db_, "SELECT " kAttendanceColumns
+                " FROM attendance WHERE (?1=0 OR post_id=?1) AND (?2=0 OR person_id=?2) AND "
+                "started_at<=?3 AND (ended_at=0 OR ended_at>?3) ORDER BY id");
+    s.Bind(post_id).Bind(person_id).Bind(at);
+    return Collect<Attendance>(s, "list attendance", MapAttendance);
+  }
+
+  // ---- runtime: violations
+  Result<Id> InsertViolation(const Violation& v) override {
+    Stmt s(db_,
+           "INSERT INTO violations(site_id, person_id, department_id, post_id, code, clauses, "
+           "source, subject, occurred_at, recorded_by, note, occurrence, consequence, fine_fen, "
+           "state, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.site_id).Bind(v.person_id).Bind(v.department_id).Bind(v.post_id).Bind(v.code);
+    s.Bind(v.clauses).Bind(v.source).Bind(v.subject).Bind(v.occurred_at).Bind(v.recorded_by);
+    s.Bind(v.note).Bind(v.occurrence).Bind(v.consequence).Bind(v.fine_fen);
+    s.Bind(ViolationStateName(v.state)).Bind(v.created_at);
+    return Insert(s, "insert violation");
+  }
+  Result<Violation> GetViolation(Id id) override {
+    Stmt s(db_, "SELECT " kViolationColumns " FROM violations WHERE id=?");
+    s.Bind(id);
+    return One<Violation>(s, "get violation", "violation " + std::to_string(id) + " does not exist",
+                          MapViolation);
+  }
+  Result<void> UpdateViolation(const Violation& v) override {
+    Stmt s(db_,
+           "UPDATE violations SET state=?, appeal=?, appealed_at=?, decided_by=?, decided_at=?, "
+           "decision_note=? WHERE id=? RETURNING id");
+    s.Bind(ViolationStateName(v.state)).Bind(v.appeal).Bind(v.appealed_at).Bind(v.decided_by);
+    s.Bind(v.decided_at).Bind(v.decision_note).Bind(v.id);
+    return Changed(s, "update violation", "violation", v.id);
+  }
+  Result<std::vector<Violation>> ListViolations(const ViolationFilter& f, PageRequest p) override {
+    std::string state = f.state ? std::string(ViolationStateName(*f.state)) : std::string();
+    Stmt s(db_, "SELECT " kViolationColumns
+                " FROM violations WHERE (?1=0 OR site_id=?1) AND (?2=0 OR person_id=?2) AND "
+                "(?3=0 OR department_id=?3) AND (?4='' OR code=?4) AND (?5='' OR state=?5) AND "
+                "occurred_at>=?6 AND occurred_at<?7 AND id>?8 ORDER BY id LIMIT ?9");
+    s.Bind(f.site_id).Bind(f.person_id).Bind(f.department_id).Bind(f.code).Bind(state);
+    s.Bind(f.from.value_or(TimePoint::min())).Bind(f.before.value_or(TimePoint::max()));
+    s.Bind(p.after_id).Bind(p.limit);
+    return Collect<Violation>(s, "list violations", MapViolation);
+  }
+  Result<std::int64_t> CountViolations(Id person_id, const std::string& code, TimePoint from,
+                                       TimePoint before) override {
+    Stmt s(db_,
+           "SELECT count(*) FROM violations WHERE person_id=? AND code=? AND occurred_at>=? AND "
+           "occurred_at<? AND state<>'overturned'");
+    s.Bind(person_id).Bind(code).Bind(from).Bind(before);
+    return One<std::int64_t>(s, "count violations", "", [](Stmt& s) { return s.Int(0); });
+  }
+
+  // ---- runtime: requests and approvals
+  Result<Id> InsertApprovalRequest(const ApprovalRequest& v) override {
+    Stmt s(db_,
+           "INSERT INTO approval_requests(site_id, type, applicant, applicant_person, inputs, "
+           "reason, state, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.site_id).Bind(v.type).Bind(v.applicant).Bind(v.applicant_person).Bind(v.inputs);
+    s.Bind(v.reason).Bind(RequestStateName(v.state)).Bind(v.created_at).Bind(v.updated_at);
+    return Insert(s, "insert approval request");
+  }
+  Result<ApprovalRequest> GetApprovalRequest(Id id) override {
+    Stmt s(db_, "SELECT " kRequestColumns " FROM approval_requests WHERE id=?");
+    s.Bind(id);
+    return One<ApprovalRequest>(s, "get approval request",
+                                "request " + std::to_string(id) + " does not exist", MapRequest);
+  }
+  Result<void> DecideApprovalRequest(Id id, RequestState state, TimePoint at) override {
+    Stmt s(db_,
+           "UPDATE approval_requests SET state=?, updated_at=? WHERE id=? AND state='pending' "
+           "RETURNING id");
+    s.Bind(RequestStateName(state)).Bind(at).Bind(id);
+    ZHIDU_TRY(bool row, s.Step("decide approval request"));
+    if (row) return Ok();
+    ZHIDU_TRY(ApprovalRequest r, GetApprovalRequest(id));
+    return Fail(Errc::kFailedPrecondition, "request " + std::to_string(id) + " is already " +
+                                               std::string(RequestStateName(r.state)));
+  }
+  Result<std::vector<ApprovalRequest>> ListApprovalRequests(const RequestFilter& f,
+                                                            PageRequest p) override {
+    std::string state = f.state ? std::string(RequestStateName(*f.state)) : std::string();
+    Stmt s(db_, "SELECT " kRequestColumns
+                " FROM approval_requests WHERE (?1=0 OR site_id=?1) AND (?2='' OR type=?2) AND "
+                "(?3=0 OR applicant=?3) AND (?4='' OR state=?4) AND id>?5 ORDER BY id LIMIT ?6");
+    s.Bind(f.site_id).Bind(f.type).Bind(f.applicant).Bind(state).Bind(p.after_id).Bind(p.limit);
+    return Collect<ApprovalRequest>(s, "list approval requests", MapRequest);
+  }
+  Result<Id> InsertApprovalDecision(const ApprovalDecision& v) override {
+    Stmt s(db_,
+           "INSERT INTO approval_decisions(request_id, step, account_id, approve, signed, "
+           "escort_person, note, at) VALUES(?,?,?,?,?,?,?,?)");
+    s.Bind(v.request_id).Bind(v.step).Bind(v.account_id).Bind(v.approve).Bind(v.signed_);
+    s.Bind(v.escort_person).Bind(v.note).Bind(v.at);
+    return Insert(s, "insert approval decision");
+  }
+  Result<std::vector<ApprovalDecision>> ListApprovalDecisions(Id request_id) override {
+    Stmt s(db_,
+           "SELECT " kDecisionColumns " FROM approval_decisions WHERE request_id=? ORDER BY id");
+    s.Bind(request_id);
+    return Collect<ApprovalDecision>(s, "list approval decisions", MapDecision);
+  }
+
   // ---- journal
   Result<JournalHead> ReadJournalHead() override {
     Stmt s(db_, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
@@ -668,6 +917,13 @@ class SqliteUnit final : public UnitOfWork {
     ZHIDU_TRY(bool row, s.Step(what));
     (void)row;
     return sqlite3_last_insert_rowid(db_->db);
+  }
+  Result<void> Changed(Stmt& s, std::string_view what, std::string_view noun, Id id) {
+    ZHIDU_TRY(bool row, s.Step(what));
+    if (!row)
+      return Fail(Errc::kNotFound,
+                  std::string(noun) + " " + std::to_string(id) + " does not exist");
+    return Ok();
   }
   Result<void> Done(Stmt& s, std::string_view what) {
     ZHIDU_TRY(bool row, s.Step(what));
