@@ -7,6 +7,7 @@
 
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
+#include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
 #include "base/crypto.hpp"
 
@@ -120,36 +121,6 @@ Result<store::PageRequest> Page(const HttpRequest& r) {
   return page;
 }
 
-template <typename T, typename ToJson, typename IdOf>
-HttpResponse List(const std::vector<T>& rows, const store::PageRequest& page, ToJson to_json,
-                  IdOf id_of) {
-  json items = json::array();
-  for (const auto& row : rows) items.push_back(to_json(row));
-  json next = nullptr;
-  if (static_cast<int>(rows.size()) == page.limit && !rows.empty())
-    next = Base64UrlEncode("after:" + std::to_string(id_of(rows.back())));
-  return Json(200, {{"items", items}, {"next_cursor", next}});
-}
-
-Result<Id> QueryId(const HttpRequest& r, const std::string& key) {
-  auto it = r.query.find(key);
-  if (it == r.query.end() || it->second.empty()) return Id{0};
-  long long v = 0;
-  auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-  if (ec != std::errc() || p != it->second.data() + it->second.size() || v <= 0)
-    return Fail(Errc::kInvalidArgument, key + " must be a positive integer id", key);
-  return v;
-}
-
-Result<Id> PathId(const HttpRequest& r, const std::string& key = "id") {
-  const std::string& s = r.params.at(key);
-  long long v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v <= 0)
-    return Fail(Errc::kNotFound, "\"" + s.substr(0, 40) + "\" is not an id");
-  return v;
-}
-
 // The principal for this request: set by Handle() before a kSignedIn handler runs.
 thread_local const Principal* t_principal = nullptr;
 const Principal& Who() { return *t_principal; }
@@ -171,6 +142,32 @@ std::string ContentTypeFor(const std::filesystem::path& p) {
 }  // namespace
 
 HttpResponse JsonResponse(int status, const json& body) { return Json(status, body); }
+
+json NextCursor(size_t rows, const store::PageRequest& page, Id last_id) {
+  if (static_cast<int>(rows) == page.limit && rows > 0)
+    return Base64UrlEncode("after:" + std::to_string(last_id));
+  return nullptr;
+}
+
+Result<Id> QueryId(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return Id{0};
+  long long v = 0;
+  auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  if (ec != std::errc() || p != it->second.data() + it->second.size() || v <= 0)
+    return Fail(Errc::kInvalidArgument, key + " must be a positive integer id", key);
+  return v;
+}
+
+Result<Id> PathId(const HttpRequest& r, const std::string& key) {
+  const std::string& s = r.params.at(key);
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0)
+    return Fail(Errc::kNotFound, "\"" + s.substr(0, 40) + "\" is not an id");
+  return v;
+}
+
 std::string Timestamp(TimePoint t) { return Ts(t); }
 
 int StatusFor(Errc code) {
@@ -434,6 +431,7 @@ void Api::AddRoutes() {
 
   // ---- scheduler: reminders (提醒), status
   AddSchedulerRoutes(r, {deps_.scheduler, deps_.reminders, deps_.store, deps_.roles});
+  AddRuntimeRoutes(r, {deps_.duties, deps_.ledger, deps_.advance_clock, deps_.now});
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {

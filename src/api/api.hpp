@@ -14,6 +14,8 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/duties.hpp"
+#include "kernel/runtime/ledger.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
@@ -29,6 +31,11 @@ struct ApiDeps {
   Metrics* metrics = nullptr;
   scheduler::Scheduler* scheduler = nullptr;  // null: the scheduler routes answer 503
   scheduler::Reminders* reminders = nullptr;
+  runtime::Duties* duties = nullptr;  // null: the runtime routes answer 503
+  runtime::Ledger* ledger = nullptr;
+  // Test clock only (zhidu serve --test-clock); null otherwise.
+  std::function<Result<TimePoint>(TimePoint)> advance_clock;
+  std::function<TimePoint()> now;
   const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;        // built console (web/dist); empty: none
   bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "api/http.hpp"
 #include "base/result.hpp"
@@ -16,6 +17,23 @@ namespace zhidu::api {
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
 // ISO 8601 in the default site time zone.
 std::string Timestamp(TimePoint t);
+// The `{id}` (or `key`) path parameter as an id; kNotFound when it is not one.
+Result<store::Id> PathId(const HttpRequest& r, const std::string& key = "id");
+// An optional positive id in the query string; 0 when absent.
+Result<store::Id> QueryId(const HttpRequest& r, const std::string& key);
+// The next_cursor of a page that returned `rows` rows ending at `last_id` (null on the last page).
+nlohmann::json NextCursor(size_t rows, const store::PageRequest& page, store::Id last_id);
+
+// {"items": [...], "next_cursor": …} of one keyset page.
+template <typename T, typename ToJson, typename IdOf>
+HttpResponse List(const std::vector<T>& rows, const store::PageRequest& page, ToJson to_json,
+                  IdOf id_of) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& row : rows) items.push_back(to_json(row));
+  return JsonResponse(
+      200, {{"items", items},
+            {"next_cursor", NextCursor(rows.size(), page, rows.empty() ? 0 : id_of(rows.back()))}});
+}
 
 }  // namespace zhidu::api
 

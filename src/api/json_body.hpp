@@ -26,6 +26,7 @@ class JsonBody {
   // The raw value of an array/object field (validated by the caller), or nullopt when absent.
   Result<std::optional<nlohmann::json>> OptionalArray(const std::string& key);
   // Fails naming the first field no accessor asked for.
+  Result<std::optional<nlohmann::json>> OptionalObject(const std::string& key);
   Result<void> NoOtherFields() const;
 
   const nlohmann::json& json() const { return json_; }

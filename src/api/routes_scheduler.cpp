@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
+#include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "base/crypto.hpp"
 #include "base/time.hpp"
@@ -37,15 +38,6 @@ json ReminderJson(const store::Timer& t) {
           {"late", fired ? json(t.late) : json(nullptr)},
           {"attempts", t.attempts},
           {"created_at", Ts(t.created_at)}};
-}
-
-Result<Id> PathId(const HttpRequest& r) {
-  const std::string& s = r.params.at("id");
-  long long v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v <= 0)
-    return Fail(Errc::kNotFound, "\"" + s.substr(0, 40) + "\" is not an id");
-  return v;
 }
 
 // One reminder object of a request: {"due_at", "message", "site_id"?}.

@@ -63,16 +63,19 @@ Result<void> SeedDemo(store::Store& store, org::AuthService& auth, org::OrgServi
     teams[name] = t.id;
   }
   for (auto [post, dept] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"消防控制室值班员", "消防控制室"},
-           {"中控员", "中控室"},
-           {"值班长", "中控室"},
-           {"秩序维护主管", "秩序维护部"},
-           {"客服专员", "客服部"},
-           {"客服主管", "客服部"},
-           {"客服经理", "客服部"},
-           {"舍长", "行政办公室"},
-           {"礼宾员", "贵宾厅"},
-           {"厅经理", "贵宾厅"}}) {
+           // Named as the pack's posts (岗位), so the pack's duties are planned for them.
+           {"消防控制室值班岗", "消防控制室"},
+           {"中控岗", "中控室"},
+           {"中控值班岗四班", "中控室"},
+           {"秩序维护主管岗", "秩序维护部"},
+           {"客服岗", "客服部"},
+           {"客服主管岗", "客服部"},
+           {"客服经理岗", "客服部"},
+           {"舍长岗", "行政办公室"},
+           {"办公室岗", "行政办公室"},
+           {"贵宾厅礼宾岗", "贵宾厅"},
+           {"厅经理岗", "贵宾厅"},
+           {"客户休息室岗", "贵宾厅"}}) {
     ZHIDU_TRY_VOID(org.CreatePost(root, {0, site.id, departments[dept], post}));
   }
 

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   serve_cmd
       ->add_option("--timer-lease-ms", serve.timer_lease_ms, "How long a timer claim is exclusive")
       ->capture_default_str();
+  serve_cmd->add_option("--test-clock", serve.test_clock,
+                        "Run on a manual test clock from this ISO 8601 time (scenario tests only)");
   serve_cmd->callback([&] {
     serve.store = {data_dir, database};
     exit_code = Serve(serve);

@@ -1,5 +1,7 @@
 #include "app/roles.hpp"
 
+#include <set>
+
 namespace zhidu::app {
 
 namespace {
@@ -7,8 +9,18 @@ namespace {
 // rules (who approves a request, who fires a transition), checked by the runtime.
 std::set<std::string, std::less<>> PermissionsOf(std::string_view role, bool system) {
   if (role == "admin" || role == "管理员" || system) return {"*"};
-  if (role == "部长") return {"journal.read"};
-  return {};
+  // Who keeps the violation ledger and manages duties. The regulations name these roles as the
+  // ones who inspect (检查/督导) and decide (处理); see docs/runtime.md.
+  static const std::set<std::string_view> kInspectors = {
+      "值班长", "管理人员", "值班经理", "秩序维护主管", "客服主管", "厅经理", "办公室"};
+  static const std::set<std::string_view> kDeciders = {"部长", "副总", "总经理", "客服经理",
+                                                       "所务会"};
+  std::set<std::string, std::less<>> out;
+  if (role == "部长") out.insert("journal.read");
+  if (kInspectors.contains(role) || kDeciders.contains(role))
+    out.insert({"ledger.record", "ledger.read", "duty.manage"});
+  if (kDeciders.contains(role)) out.insert("ledger.decide");
+  return out;
 }
 }  // namespace
 

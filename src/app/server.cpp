@@ -13,9 +13,12 @@
 #include "app/roles.hpp"
 #include "base/canonical_json.hpp"
 #include "base/clock.hpp"
+#include "base/time.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/duties.hpp"
+#include "kernel/runtime/ledger.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/journal.hpp"
@@ -151,7 +154,18 @@ int Serve(const ServeOptions& options) {
   }
   auto& active_pack = **active_or;
 
-  SystemClock clock;
+  SystemClock system_clock;
+  std::unique_ptr<ManualClock> test_clock;
+  if (!options.test_clock.empty()) {
+    auto start = ParseIso8601(options.test_clock);
+    if (!start) {
+      std::cerr << "zhidu: --test-clock: " << start.error().message << "\n";
+      return 2;
+    }
+    test_clock = std::make_unique<ManualClock>(*start);
+    std::cout << "zhidu: running on a TEST CLOCK from " << options.test_clock << std::endl;
+  }
+  const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : system_clock;
   api::Metrics metrics;
   store::Writer writer(store, clock, 512,
                        [&](double s, int jobs) { metrics.ObserveCommit(s, jobs); });
@@ -202,10 +216,44 @@ int Serve(const ServeOptions& options) {
   };
   scheduler::Scheduler timer_scheduler(store, writer, clock, scheduler_options);
   scheduler::Reminders reminders(store, writer, timer_scheduler, roles);
+  runtime::Duties duties(store, writer, timer_scheduler, active_pack, roles);
+  duties.RegisterHandlers();
+  runtime::Ledger ledger(store, writer, active_pack, roles);
+  if (auto planning = duties.EnsurePlanning(); !planning) {
+    std::cerr << "zhidu: duty planning: " << planning.error().message << "\n";
+    return 2;
+  }
+  // The test clock moves only when told, and fires every timer at its own due time on the way.
+  std::mutex clock_mu;
+  auto advance_clock = [&](TimePoint to) -> Result<TimePoint> {
+    std::lock_guard lock(clock_mu);
+    for (int guard = 0; guard < 1'000'000; ++guard) {
+      ZHIDU_TRY(auto unit, store.BeginRead());
+      ZHIDU_TRY(auto next, unit->NextDueAt());
+      unit.reset();
+      if (next && *next <= to) {
+        if (*next > test_clock->Now()) test_clock->Set(*next);
+      } else {
+        test_clock->Set(to);
+      }
+      for (;;) {
+        ZHIDU_TRY(int fired, timer_scheduler.RunOnce());
+        if (fired == 0) break;
+      }
+      if (test_clock->Now() >= to) break;
+    }
+    return test_clock->Now();
+  };
 
   api::ApiDeps deps;
   deps.scheduler = &timer_scheduler;
   deps.reminders = &reminders;
+  deps.duties = &duties;
+  deps.ledger = &ledger;
+  if (test_clock) {
+    deps.advance_clock = advance_clock;
+    deps.now = [&] { return test_clock->Now(); };
+  }
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;

@@ -28,6 +28,9 @@ struct ServeOptions {
   bool demo = false;
   std::string node_id;          // scheduler node id; empty: host/pid/random
   int timer_lease_ms = 30'000;  // a timer claim's lease (a crashed node's claims wait this long)
+  // Non-empty: run on a manual test clock starting at this ISO 8601 time, moved only by
+  // POST /api/v1/test/clock (scenario tests at an accelerated clock). Never in production.
+  std::string test_clock;
 };
 
 // policies/cn-default of the working directory or of the source tree the binary was built in,

@@ -1,0 +1,398 @@
+#include "api/routes_runtime.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "api/api_internal.hpp"
+#include "api/json_body.hpp"
+#include "kernel/policy/pack.hpp"
+
+namespace zhidu::api {
+
+namespace {
+
+using nlohmann::json;
+using store::Id;
+
+json Ts(TimePoint t) { return t == TimePoint{} ? json(nullptr) : json(Timestamp(t)); }
+
+json Parsed(const std::string& canonical) {
+  json v = json::parse(canonical, nullptr, false);
+  return v.is_discarded() ? json(nullptr) : v;
+}
+
+json DutyJson(const store::DutyInstance& d) {
+  return {{"id", d.id},
+          {"site_id", d.site_id},
+          {"post_id", d.post_id},
+          {"duty", d.duty},
+          {"target", d.target},
+          {"due_at", Ts(d.due_at)},
+          {"window_end", Ts(d.window_end)},
+          {"miss_at", Ts(d.miss_at)},
+          {"required", d.required},
+          {"completions", d.completions},
+          {"state", std::string(store::DutyStateName(d.state))},
+          {"started_by", d.started_by ? json(d.started_by) : json(nullptr)},
+          {"started_at", Ts(d.started_at)},
+          {"completed_by", d.completed_by ? json(d.completed_by) : json(nullptr)},
+          {"completed_person", d.completed_person ? json(d.completed_person) : json(nullptr)},
+          {"completed_at", Ts(d.completed_at)},
+          {"answers", Parsed(d.answers)}};
+}
+
+std::string_view ItemKindName(policy::ItemKind k) {
+  switch (k) {
+    case policy::ItemKind::kCheck:
+      return "check";
+    case policy::ItemKind::kPassFlagFail:
+      return "pass_flag_fail";
+    case policy::ItemKind::kNumber:
+      return "number";
+    case policy::ItemKind::kText:
+      return "text";
+    case policy::ItemKind::kPhoto:
+      return "photo";
+    case policy::ItemKind::kSignature:
+      return "signature";
+  }
+  return "check";
+}
+
+// The duty instance with what the pack says about its duty: title, clauses and form items.
+json DescribedDutyJson(const runtime::Duties& duties, const store::DutyInstance& d) {
+  json out = DutyJson(d);
+  auto info = duties.Describe(d.duty);
+  if (!info) return out;
+  json items = json::array();
+  for (const auto& item : info->items) {
+    json i = {{"id", item.id},
+              {"label", item.label},
+              {"kind", ItemKindName(item.kind)},
+              {"required", item.required},
+              {"clauses", item.clauses}};
+    if (item.min) i["min"] = *item.min;
+    if (item.max) i["max"] = *item.max;
+    if (!item.unit.empty()) i["unit"] = item.unit;
+    items.push_back(std::move(i));
+  }
+  out["title"] = info->title;
+  out["clauses"] = info->clauses;
+  out["form"] = {{"id", info->form}, {"items", items}};
+  return out;
+}
+
+json AttendanceJson(const store::Attendance& a) {
+  return {{"id", a.id},
+          {"site_id", a.site_id},
+          {"post_id", a.post_id},
+          {"person_id", a.person_id},
+          {"started_at", Ts(a.started_at)},
+          {"ended_at", Ts(a.ended_at)},
+          {"relieved_by", a.relieved_by ? json(a.relieved_by) : json(nullptr)}};
+}
+
+json ViolationJson(const store::Violation& v) {
+  json clauses = json::array();
+  size_t start = 0;
+  while (start <= v.clauses.size() && !v.clauses.empty()) {
+    size_t end = v.clauses.find('\n', start);
+    clauses.push_back(v.clauses.substr(start, end == std::string::npos ? end : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return {{"id", v.id},
+          {"site_id", v.site_id},
+          {"person_id", v.person_id ? json(v.person_id) : json(nullptr)},
+          {"department_id", v.department_id ? json(v.department_id) : json(nullptr)},
+          {"post_id", v.post_id ? json(v.post_id) : json(nullptr)},
+          {"code", v.code},
+          {"clauses", clauses},
+          {"source", v.source},
+          {"subject", v.subject},
+          {"occurred_at", Ts(v.occurred_at)},
+          {"recorded_by", v.recorded_by ? json(v.recorded_by) : json(nullptr)},
+          {"note", v.note},
+          {"occurrence", v.occurrence},
+          {"consequence", Parsed(v.consequence)},
+          {"fine_yuan", static_cast<double>(v.fine_fen) / 100.0},
+          {"state", std::string(store::ViolationStateName(v.state))},
+          {"appeal", v.appeal.empty() ? json(nullptr) : json(v.appeal)},
+          {"appealed_at", Ts(v.appealed_at)},
+          {"decided_by", v.decided_by ? json(v.decided_by) : json(nullptr)},
+          {"decided_at", Ts(v.decided_at)},
+          {"decision_note", v.decision_note},
+          {"created_at", Ts(v.created_at)}};
+}
+
+HttpResponse Unavailable() {
+  return ErrorResponse({Errc::kUnavailable, "the runtime is not running in this process", ""});
+}
+
+Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return std::optional<TimePoint>();
+  auto t = ParseIso8601(it->second);
+  if (!t)
+    return Fail(Errc::kInvalidArgument,
+                key + " must be an ISO 8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
+                key);
+  return std::optional<TimePoint>(*t);
+}
+
+std::string QueryString(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  return it == r.query.end() ? std::string() : it->second;
+}
+
+Result<runtime::Answers> ReadAnswers(const std::optional<json>& object) {
+  runtime::Answers out;
+  if (!object) return out;
+  for (const auto& [key, v] : object->items()) {
+    std::string field = "answers." + key;
+    if (v.is_boolean())
+      out.emplace(key, v.get<bool>());
+    else if (v.is_number())
+      out.emplace(key, v.get<double>());
+    else if (v.is_string())
+      out.emplace(key, v.get<std::string>());
+    else
+      return Fail(Errc::kInvalidArgument, field + " must be true/false, a number or text", field);
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
+  auto* duties = deps.duties;
+  auto* ledger = deps.ledger;
+
+  // ---- duty instances
+  r.Add("GET", "/api/v1/duties", Access::kSignedIn, [duties](HttpRequest& req) {
+    if (!duties) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, PageOf(req));
+    store::DutyFilter f;
+    ZHIDU_OR_ERROR(f.site_id, QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(f.post_id, QueryId(req, "post_id"));
+    f.duty = QueryString(req, "duty");
+    if (auto s = QueryString(req, "state"); !s.empty()) {
+      f.state = store::ParseDutyState(s);
+      if (!f.state)
+        return ErrorResponse({Errc::kInvalidArgument,
+                              "state must be one of scheduled, due, in_progress, done, late, "
+                              "missed, cancelled",
+                              "state"});
+    }
+    ZHIDU_OR_ERROR(f.due_from, QueryTime(req, "due_from"));
+    ZHIDU_OR_ERROR(f.due_before, QueryTime(req, "due_before"));
+    ZHIDU_OR_ERROR(auto rows, duties->List(CurrentPrincipal(), f, page));
+    return List(
+        rows, page,
+        [duties](const store::DutyInstance& d) { return DescribedDutyJson(*duties, d); },
+        [](const store::DutyInstance& d) { return d.id; });
+  });
+  r.Add("GET", "/api/v1/duties/{id}", Access::kSignedIn, [duties](HttpRequest& req) {
+    if (!duties) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto d, duties->Get(CurrentPrincipal(), id));
+    return JsonResponse(200, DescribedDutyJson(*duties, d));
+  });
+  r.Add("POST", "/api/v1/duties/{id}/start", Access::kSignedIn, [duties](HttpRequest& req) {
+    if (!duties) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto d, duties->Start(CurrentPrincipal(), id));
+    return JsonResponse(200, DutyJson(d));
+  });
+  r.Add("POST", "/api/v1/duties/{id}/complete", Access::kSignedIn, [duties](HttpRequest& req) {
+    if (!duties) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body.empty() ? "{}" : req.body));
+    ZHIDU_OR_ERROR(auto object, body.OptionalObject("answers"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto answers, ReadAnswers(object));
+    ZHIDU_OR_ERROR(auto d, duties->Complete(CurrentPrincipal(), id, answers));
+    return JsonResponse(200, DutyJson(d));
+  });
+  r.Add("POST", "/api/v1/duties:plan", Access::kSignedIn, [duties](HttpRequest&) {
+    if (!duties) return Unavailable();
+    ZHIDU_OR_ERROR(int created, duties->PlanNow(CurrentPrincipal()));
+    return JsonResponse(200, {{"created", created}});
+  });
+  r.Add("GET", "/api/v1/duties:plan-report", Access::kSignedIn, [duties](HttpRequest&) {
+    if (!duties) return Unavailable();
+    json items = json::array();
+    for (const auto& e : duties->PlanReport())
+      items.push_back({{"duty", e.duty},
+                       {"post", e.post},
+                       {"planned", e.planned},
+                       {"posts_matched", e.posts_matched},
+                       {"reason", e.reason}});
+    return JsonResponse(200, {{"items", items}});
+  });
+
+  // ---- attendance (在岗)
+  r.Add("GET", "/api/v1/posts/{id}/attendance", Access::kSignedIn, [duties](HttpRequest& req) {
+    if (!duties) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto rows, duties->OnPost(id));
+    json items = json::array();
+    for (const auto& a : rows) items.push_back(AttendanceJson(a));
+    return JsonResponse(200, {{"items", items}});
+  });
+  r.Add("POST", "/api/v1/posts/{id}/attendance", Access::kSignedIn, [duties](HttpRequest& req) {
+    if (!duties) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto a, duties->TakePost(CurrentPrincipal(), id));
+    return JsonResponse(201, AttendanceJson(a));
+  });
+  r.Add("POST", "/api/v1/posts/{id}/attendance:leave", Access::kSignedIn,
+        [duties](HttpRequest& req) {
+          if (!duties) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body.empty() ? "{}" : req.body));
+          ZHIDU_OR_ERROR(auto relief, body.OptionalId("relief_person_id"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          ZHIDU_OR_ERROR(auto a, duties->LeavePost(CurrentPrincipal(), id, relief));
+          return JsonResponse(200, AttendanceJson(a));
+        });
+
+  // ---- ledger (违规台账)
+  r.Add("GET", "/api/v1/violations", Access::kSignedIn, [ledger](HttpRequest& req) {
+    if (!ledger) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, PageOf(req));
+    store::ViolationFilter f;
+    ZHIDU_OR_ERROR(f.site_id, QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(f.person_id, QueryId(req, "person_id"));
+    ZHIDU_OR_ERROR(f.department_id, QueryId(req, "department_id"));
+    f.code = QueryString(req, "code");
+    if (auto s = QueryString(req, "state"); !s.empty()) {
+      f.state = store::ParseViolationState(s);
+      if (!f.state)
+        return ErrorResponse({Errc::kInvalidArgument,
+                              "state must be one of recorded, appealed, upheld, overturned",
+                              "state"});
+    }
+    ZHIDU_OR_ERROR(f.from, QueryTime(req, "from"));
+    ZHIDU_OR_ERROR(f.before, QueryTime(req, "before"));
+    ZHIDU_OR_ERROR(auto rows, ledger->List(CurrentPrincipal(), f, page));
+    return List(rows, page, ViolationJson, [](const store::Violation& v) { return v.id; });
+  });
+  r.Add("POST", "/api/v1/violations", Access::kSignedIn, [ledger](HttpRequest& req) {
+    if (!ledger) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    runtime::NewViolation v;
+    ZHIDU_OR_ERROR(v.site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(v.person_id, body.RequiredId("person_id"));
+    ZHIDU_OR_ERROR(v.post_id, body.OptionalId("post_id"));
+    ZHIDU_OR_ERROR(v.code, body.RequiredString("code"));
+    ZHIDU_OR_ERROR(auto clauses, body.OptionalArray("clauses"));
+    if (clauses) {
+      for (const auto& c : *clauses) {
+        if (!c.is_string())
+          return ErrorResponse(
+              {Errc::kInvalidArgument, "clauses must be clause ids like \"R18 §四2\"", "clauses"});
+        v.clauses.push_back(c.get<std::string>());
+      }
+    }
+    ZHIDU_OR_ERROR(auto occurred, body.RequiredString("occurred_at"));
+    auto t = ParseIso8601(occurred);
+    if (!t)
+      return ErrorResponse({Errc::kInvalidArgument,
+                            "occurred_at must be an ISO 8601 time with an offset", "occurred_at"});
+    v.occurred_at = *t;
+    ZHIDU_OR_ERROR(v.note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    if (v.note.size() > 4000)
+      return ErrorResponse({Errc::kInvalidArgument, "note is longer than 4000 bytes", "note"});
+    v.subject = "person/" + std::to_string(v.person_id);
+    ZHIDU_OR_ERROR(auto created, ledger->Record(CurrentPrincipal(), v));
+    return JsonResponse(201, ViolationJson(created));
+  });
+  r.Add("GET", "/api/v1/violations/{id}", Access::kSignedIn, [ledger](HttpRequest& req) {
+    if (!ledger) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto v, ledger->Get(CurrentPrincipal(), id));
+    return JsonResponse(200, ViolationJson(v));
+  });
+  r.Add("POST", "/api/v1/violations/{id}/appeal", Access::kSignedIn, [ledger](HttpRequest& req) {
+    if (!ledger) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto text, body.RequiredString("appeal"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, ledger->Appeal(CurrentPrincipal(), id, text));
+    return JsonResponse(200, ViolationJson(v));
+  });
+  r.Add("POST", "/api/v1/violations/{id}/decision", Access::kSignedIn, [ledger](HttpRequest& req) {
+    if (!ledger) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto decision, body.RequiredString("decision"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    if (decision != "uphold" && decision != "overturn")
+      return ErrorResponse(
+          {Errc::kInvalidArgument, "decision must be \"uphold\" or \"overturn\"", "decision"});
+    ZHIDU_OR_ERROR(auto v, ledger->Decide(CurrentPrincipal(), id, decision == "uphold", note));
+    return JsonResponse(200, ViolationJson(v));
+  });
+  r.Add("GET", "/api/v1/ledger/statements", Access::kSignedIn, [ledger](HttpRequest& req) {
+    if (!ledger) return Unavailable();
+    ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto person_id, QueryId(req, "person_id"));
+    ZHIDU_OR_ERROR(auto department_id, QueryId(req, "department_id"));
+    if (site_id == 0)
+      return ErrorResponse({Errc::kInvalidArgument, "site_id is required", "site_id"});
+    ZHIDU_OR_ERROR(auto st,
+                   ledger->MonthlyStatement(CurrentPrincipal(), site_id, QueryString(req, "month"),
+                                            person_id, department_id));
+    json items = json::array();
+    for (const auto& v : st.violations) items.push_back(ViolationJson(v));
+    return JsonResponse(
+        200, {{"site_id", st.site_id},
+              {"person_id", st.person_id ? json(st.person_id) : json(nullptr)},
+              {"department_id", st.department_id ? json(st.department_id) : json(nullptr)},
+              {"month", st.month},
+              {"counted", st.counted},
+              {"warnings", st.warnings},
+              {"fine_yuan", static_cast<double>(st.fine_fen) / 100.0},
+              {"unpriced", st.unpriced},
+              {"violations", items}});
+  });
+
+  // ---- test clock
+  r.Add("GET", "/api/v1/test/clock", Access::kSignedIn, [deps](HttpRequest&) {
+    if (!deps.advance_clock)
+      return ErrorResponse({Errc::kNotFound, "this server does not run on a test clock", ""});
+    return JsonResponse(200, {{"now", Timestamp(deps.now())}});
+  });
+  r.Add("POST", "/api/v1/test/clock", Access::kSignedIn, [deps](HttpRequest& req) {
+    if (!deps.advance_clock)
+      return ErrorResponse({Errc::kNotFound,
+                            "this server does not run on a test clock (zhidu serve --test-clock)",
+                            ""});
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto to_text, body.OptionalString("to"));
+    ZHIDU_OR_ERROR(auto by_text, body.OptionalString("advance"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    TimePoint to = deps.now();
+    if (!to_text.empty()) {
+      auto t = ParseIso8601(to_text);
+      if (!t) return ErrorResponse({Errc::kInvalidArgument, "to must be ISO 8601", "to"});
+      to = *t;
+    } else {
+      auto d = policy::ParseDuration(by_text);
+      if (!d || d->months || d->working_days)
+        return ErrorResponse({Errc::kInvalidArgument,
+                              "advance must be a duration like \"15m\" or \"1d\"", "advance"});
+      to += std::chrono::duration_cast<Micros>(d->fixed);
+    }
+    if (to < deps.now())
+      return ErrorResponse({Errc::kInvalidArgument, "the test clock never goes back", "to"});
+    ZHIDU_OR_ERROR(auto now, deps.advance_clock(to));
+    return JsonResponse(200, {{"now", Timestamp(now)}});
+  });
+}
+
+}  // namespace zhidu::api

@@ -1,0 +1,26 @@
+// Routes of the policy runtime: duty instances (/api/v1/duties), attendance on posts
+// (/api/v1/posts/{id}/attendance), the violation ledger (/api/v1/violations, statements) and, when
+// the server runs on a test clock, /api/v1/test/clock.
+#pragma once
+
+#include <functional>
+
+#include "api/router.hpp"
+#include "base/result.hpp"
+#include "kernel/runtime/duties.hpp"
+#include "kernel/runtime/ledger.hpp"
+
+namespace zhidu::api {
+
+struct RuntimeRouteDeps {
+  runtime::Duties* duties = nullptr;  // null (e.g. `zhidu routes`): routes answer 503
+  runtime::Ledger* ledger = nullptr;
+  // Test clock (zhidu serve --test-clock): moves time to `to` and fires everything due on the way;
+  // returns the new time. Null: the route is still listed but answers 404.
+  std::function<Result<TimePoint>(TimePoint to)> advance_clock;
+  std::function<TimePoint()> now;
+};
+
+void AddRuntimeRoutes(Router& router, RuntimeRouteDeps deps);
+
+}  // namespace zhidu::api

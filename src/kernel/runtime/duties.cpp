@@ -1,0 +1,689 @@
+#include "kernel/runtime/duties.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "base/canonical_json.hpp"
+#include "base/time.hpp"
+#include "kernel/runtime/ledger.hpp"
+#include "kernel/runtime/runtime_util.hpp"
+
+namespace zhidu::runtime {
+
+namespace {
+
+using namespace std::chrono;
+
+std::string Ref(std::string_view kind, store::Id id) {
+  return std::string(kind) + "/" + std::to_string(id);
+}
+
+std::string JsonStrings(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + JsonQuote(items[i]);
+  return out + "]";
+}
+
+const policy::Duty* FindDuty(const policy::Pack& pack, std::string_view id) {
+  for (const auto& d : pack.duties())
+    if (d.id == id) return &d;
+  return nullptr;
+}
+
+// The form a duty fills: a checklist's items or a record's fields; nullptr when none.
+const std::vector<policy::ChecklistItem>* FormOf(const policy::Pack& pack,
+                                                 const policy::Duty& duty) {
+  if (duty.checklist.empty()) return nullptr;
+  for (const auto& c : pack.checklists())
+    if (c.id == duty.checklist) return &c.items;
+  for (const auto& r : pack.records())
+    if (r.id == duty.checklist) return &r.fields;
+  return nullptr;
+}
+
+// One planned occurrence.
+struct Occurrence {
+  TimePoint due_at;
+  TimePoint window_end;
+  int required = 1;
+};
+
+bool InActive(const policy::Schedule& s, TimePoint t, const TimeZone& zone) {
+  if (!s.active) return true;
+  auto local = zone.ToLocal(t);
+  int minute = static_cast<int>(duration_cast<minutes>(local - floor<days>(local)).count());
+  int a = s.active->start.minutes, b = s.active->end.minutes;
+  return a <= b ? (minute >= a && minute < b) : (minute >= a || minute < b);
+}
+
+// Occurrences of `duty` whose window ends after `from` and that are due before `to`, or a reason
+// why the schedule cannot be planned without a roster or an event.
+Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty, const TimeZone& zone,
+                                            TimePoint from, TimePoint to) {
+  const auto& s = duty.schedule;
+  std::vector<Occurrence> out;
+  auto window_or = [&](Micros fallback) {
+    if (duty.window && duty.window->fixed.count() > 0)
+      return duration_cast<Micros>(duty.window->fixed);
+    return fallback;
+  };
+  // Walk local days from the day before `from` (a window may reach into `from`).
+  TimePoint day = LocalDayStart(from - hours(24), zone);
+  auto next_day = [&](TimePoint d) { return LocalDayStart(d + hours(36), zone); };
+  switch (s.kind) {
+    case policy::ScheduleKind::kEvery: {
+      if (s.every.months || s.every.working_days || s.every.fixed.count() <= 0)
+        return Fail(Errc::kFailedPrecondition, "a calendar-month or working-day interval");
+      Micros step = duration_cast<Micros>(s.every.fixed);
+      if (step < minutes(1)) return Fail(Errc::kFailedPrecondition, "an interval under a minute");
+      Micros window = window_or(step);
+      for (; day < to; day = next_day(day)) {
+        TimePoint end = next_day(day);
+        for (TimePoint t = day; t < end && t < to; t += step) {
+          if (t + window <= from || !InActive(s, t, zone)) continue;
+          out.push_back({t, t + window, 1});
+        }
+      }
+      return out;
+    }
+    case policy::ScheduleKind::kAt: {
+      for (; day < to; day = next_day(day)) {
+        auto local_day = floor<days>(zone.ToLocal(day));
+        for (size_t i = 0; i < s.at.size(); ++i) {
+          TimePoint t = zone.FromLocal(local_day + minutes(s.at[i].minutes));
+          Micros until_next = hours(24);
+          if (s.at.size() > 1)
+            until_next =
+                minutes((s.at[(i + 1) % s.at.size()].minutes - s.at[i].minutes + 1440) % 1440);
+          Micros window = window_or(until_next);
+          if (t + window <= from || t >= to) continue;
+          out.push_back({t, t + window, 1});
+        }
+      }
+      return out;
+    }
+    case policy::ScheduleKind::kTimesPer: {
+      if (s.per != "day" && s.per != "week" && s.per != "month" && s.per != "half_year")
+        return Fail(Errc::kFailedPrecondition, "a per-" + s.per + " count (needs the roster)");
+      // Start from the earliest period that can still be open at `from`.
+      int back = s.per == "day" ? 1 : s.per == "week" ? 7 : s.per == "month" ? 31 : 184;
+      day = LocalDayStart(from - hours(24 * back), zone);
+      for (; day < to; day = next_day(day)) {
+        auto local = floor<days>(zone.ToLocal(day));
+        year_month_day ymd{local};
+        TimePoint period_end;
+        if (s.per == "day") {
+          period_end = next_day(day);
+        } else if (s.per == "week") {
+          if (weekday{local} != Monday) continue;
+          period_end = zone.FromLocal(local_time<Micros>(local + days(7)));
+        } else {
+          if (ymd.day() != std::chrono::day{1}) continue;
+          int span = s.per == "month" ? 1 : 6;
+          if (s.per == "half_year" && ymd.month() != January && ymd.month() != July) continue;
+          period_end = AddFixedDuration(day, policy::Duration{seconds(0), span, 0}, zone);
+        }
+        if (period_end <= from || day >= to) continue;
+        out.push_back({day, period_end, std::max(1, s.times)});
+      }
+      return out;
+    }
+    case policy::ScheduleKind::kOn:
+      return Fail(Errc::kFailedPrecondition,
+                  "an event (" + s.on + ") that the roster or a procedure raises");
+  }
+  return out;
+}
+
+// The fields every duty.* journal record carries (docs/notifications.md convention: site_id).
+CanonicalObject DutyPayload(const store::DutyInstance& d, std::string title) {
+  CanonicalObject o;
+  o.Add("id", d.id)
+      .Add("site_id", d.site_id)
+      .Add("post_id", d.post_id)
+      .Add("duty", d.duty)
+      .Add("title", std::move(title))
+      .Add("due_at", FormatIso8601Utc(d.due_at))
+      .Add("window_end", FormatIso8601Utc(d.window_end));
+  return o;
+}
+
+std::string DutyKey(const std::string& duty, store::Id post_id, TimePoint due) {
+  return duty + "|" + std::to_string(post_id) + "|" +
+         std::to_string(due.time_since_epoch().count());
+}
+
+// Lists every page of a keyset-paged verb.
+template <typename T, typename F>
+Result<std::vector<T>> All(F&& page_fn) {
+  std::vector<T> out;
+  store::PageRequest page{0, 500};
+  for (;;) {
+    ZHIDU_TRY(std::vector<T> rows, page_fn(page));
+    for (auto& r : rows) {
+      page.after_id = r.id;
+      out.push_back(std::move(r));
+    }
+    if (static_cast<int>(rows.size()) < page.limit) return out;
+  }
+}
+
+std::string AnswerJson(const AnswerValue& v) {
+  if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (auto d = std::get_if<double>(&v)) {
+    if (std::floor(*d) == *d && std::fabs(*d) < 1e15)
+      return std::to_string(static_cast<long long>(*d));
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    return buf;
+  }
+  return JsonQuote(std::get<std::string>(v));
+}
+
+}  // namespace
+
+Duties::Duties(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
+               const policy::ActivePack& pack, const org::RoleCatalogue& roles, DutyOptions options)
+    : store_(store),
+      writer_(writer),
+      scheduler_(scheduler),
+      pack_(pack),
+      roles_(roles),
+      options_(options) {}
+
+void Duties::RegisterHandlers() {
+  scheduler_.Register(std::string(kDutyPlanTimer),
+                      [this](store::Tx& tx, const store::Timer& t) { return OnPlanTimer(tx, t); });
+  scheduler_.Register(std::string(kDutyDueTimer),
+                      [this](store::Tx& tx, const store::Timer& t) { return OnDueTimer(tx, t); });
+  scheduler_.Register(std::string(kDutyCloseTimer),
+                      [this](store::Tx& tx, const store::Timer& t) { return OnCloseTimer(tx, t); });
+}
+
+Result<void> Duties::EnsurePlanning() {
+  auto due = writer_.Run<TimePoint>([&](store::Tx& tx) -> Result<TimePoint> {
+    store::TimerFilter f;
+    f.kind = std::string(kDutyPlanTimer);
+    for (auto state : {store::TimerState::kPending, store::TimerState::kClaimed}) {
+      f.state = state;
+      ZHIDU_TRY(auto rows, tx.unit().ListTimers(f, {0, 1}));
+      if (!rows.empty()) return rows[0].due_at;
+    }
+    store::Timer t;
+    t.kind = std::string(kDutyPlanTimer);
+    t.subject = "duties";
+    t.payload = "{}";
+    t.due_at = tx.now();
+    ZHIDU_TRY(auto id, scheduler::Scheduler::Schedule(tx, t));
+    (void)id;
+    return t.due_at;
+  });
+  if (!due) return Fail(due.error());
+  scheduler_.Wake(*due);
+  return Ok();
+}
+
+Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint from, TimePoint to) {
+  auto& unit = tx.unit();
+  ZHIDU_TRY(auto sites, All<store::Site>([&](store::PageRequest p) { return unit.ListSites(p); }));
+  int created = 0;
+  for (const auto& site : sites) {
+    ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
+    ZHIDU_TRY(auto posts,
+              All<store::Post>([&](store::PageRequest p) { return unit.ListPosts(site.id, p); }));
+    for (const auto& duty : pack.duties()) {
+      auto occurrences = Occurrences(duty, zone, from, to);
+      if (!occurrences) continue;  // reported by PlanReport
+      for (const auto& post : posts) {
+        if (post.name != duty.post) continue;
+        for (const auto& o : *occurrences) {
+          store::DutyInstance d;
+          d.site_id = site.id;
+          d.post_id = post.id;
+          d.duty = duty.id;
+          d.key = DutyKey(duty.id, post.id, o.due_at);
+          d.due_at = o.due_at;
+          d.window_end = o.window_end;
+          d.miss_at = o.window_end + duration_cast<Micros>(options_.grace);
+          d.required = o.required;
+          d.state = store::DutyState::kScheduled;
+          d.created_at = tx.now();
+          ZHIDU_TRY(std::optional<store::Id> id, unit.InsertDutyInstance(d));
+          if (!id) continue;
+          ++created;
+          for (auto [kind, at] :
+               {std::pair{kDutyDueTimer, d.due_at}, std::pair{kDutyCloseTimer, d.miss_at}}) {
+            store::Timer t;
+            t.site_id = site.id;
+            t.kind = std::string(kind);
+            t.subject = Ref("duty", *id);
+            t.payload = "{}";
+            t.due_at = at;
+            ZHIDU_TRY(auto timer_id, scheduler::Scheduler::Schedule(tx, t));
+            (void)timer_id;
+          }
+        }
+      }
+    }
+  }
+  return created;
+}
+
+std::vector<PlanReportEntry> Duties::PlanReport() const {
+  auto pack = pack_.Current();
+  std::vector<PlanReportEntry> out;
+  auto unit = store_.BeginRead();
+  std::vector<store::Post> posts;
+  if (unit) {
+    store::PageRequest page{0, 500};
+    if (auto sites = (*unit)->ListSites({0, 1000}))
+      for (const auto& s : *sites)
+        if (auto ps = (*unit)->ListPosts(s.id, {0, 1000}))
+          posts.insert(posts.end(), ps->begin(), ps->end());
+    (void)page;
+  }
+  for (const auto& duty : pack->duties()) {
+    PlanReportEntry e{duty.id, duty.post, false, 0, ""};
+    for (const auto& p : posts) e.posts_matched += p.name == duty.post;
+    auto occ = Occurrences(duty, TimeZone::Default(), TimePoint{}, TimePoint{} + hours(1));
+    if (!occ) {
+      e.reason = "not planned: the schedule needs " + occ.error().message;
+    } else if (e.posts_matched == 0) {
+      e.reason = "no site post is named \"" + duty.post + "\"";
+    } else {
+      e.planned = true;
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::optional<DutyInfo> Duties::Describe(std::string_view duty_id) const {
+  auto pack = pack_.Current();
+  const policy::Duty* duty = FindDuty(*pack, duty_id);
+  if (!duty) return std::nullopt;
+  DutyInfo info{duty->title, duty->clauses, duty->checklist, {}};
+  if (const auto* form = FormOf(*pack, *duty)) info.items = *form;
+  return info;
+}
+
+Result<void> Duties::OnPlanTimer(store::Tx& tx, const store::Timer& timer) {
+  auto pack = pack_.Current();
+  TimePoint now = tx.now();
+  ZHIDU_TRY(int created, PlanAll(tx, *pack, now, now + duration_cast<Micros>(options_.horizon)));
+  store::Timer next;
+  next.kind = std::string(kDutyPlanTimer);
+  next.subject = "duties";
+  next.payload = "{}";
+  next.due_at = now + duration_cast<Micros>(options_.plan_every);
+  ZHIDU_TRY(auto id, scheduler::Scheduler::Schedule(tx, next));
+  (void)id;
+  ZHIDU_TRY(
+      auto seq,
+      tx.Journal("duty.planned", 0, "duties",
+                 CanonicalObject()
+                     .Add("created", created)
+                     .Add("until", FormatIso8601Utc(now + duration_cast<Micros>(options_.horizon)))
+                     .Str()));
+  (void)seq;
+  return Ok();
+}
+
+Result<void> Duties::OnDueTimer(store::Tx& tx, const store::Timer& timer) {
+  store::Id id = std::stoll(timer.subject.substr(timer.subject.find('/') + 1));
+  ZHIDU_TRY(store::DutyInstance d, tx.unit().GetDutyInstance(id));
+  if (d.state != store::DutyState::kScheduled) return Ok();
+  d.state = store::DutyState::kDue;
+  ZHIDU_TRY_VOID(tx.unit().UpdateDutyInstance(d));
+  auto pack = pack_.Current();
+  const policy::Duty* duty = FindDuty(*pack, d.duty);
+  const policy::Post* post = duty ? pack->FindPost(duty->post) : nullptr;
+  ZHIDU_TRY(auto seq,
+            tx.Journal("duty.due", 0, Ref("duty", d.id),
+                       DutyPayload(d, duty ? duty->title : d.duty)
+                           .AddRaw("notify_roles",
+                                   JsonStrings(post ? post->roles : std::vector<std::string>{}))
+                           .Str()));
+  (void)seq;
+  return Ok();
+}
+
+Result<void> Duties::OnCloseTimer(store::Tx& tx, const store::Timer& timer) {
+  store::Id id = std::stoll(timer.subject.substr(timer.subject.find('/') + 1));
+  auto& unit = tx.unit();
+  ZHIDU_TRY(store::DutyInstance d, unit.GetDutyInstance(id));
+  if (d.state != store::DutyState::kScheduled && d.state != store::DutyState::kDue &&
+      d.state != store::DutyState::kInProgress)
+    return Ok();
+  d.state = store::DutyState::kMissed;
+  ZHIDU_TRY_VOID(unit.UpdateDutyInstance(d));
+  auto pack = pack_.Current();
+  const policy::Duty* duty = FindDuty(*pack, d.duty);
+  std::vector<std::string> notify = duty ? duty->on_miss.notify : std::vector<std::string>{};
+  ZHIDU_TRY(auto on_post, unit.ListAttendanceAt(d.post_id, 0, d.window_end - Micros(1)));
+  std::vector<store::Id> responsible;
+  for (const auto& a : on_post) responsible.push_back(a.person_id);
+  std::string people = "[";
+  for (size_t i = 0; i < responsible.size(); ++i)
+    people += (i ? "," : "") + std::to_string(responsible[i]);
+  people += "]";
+  ZHIDU_TRY(auto seq,
+            tx.Journal("duty.missed", 0, Ref("duty", d.id),
+                       DutyPayload(d, "未完成：" + (duty ? duty->title : d.duty))
+                           .AddRaw("on_post", people)
+                           .AddRaw("clauses",
+                                   JsonStrings(duty ? duty->clauses : std::vector<std::string>{}))
+                           .AddRaw("notify_roles", JsonStrings(notify))
+                           .Str()));
+  (void)seq;
+  if (!duty || duty->on_miss.violation.empty()) return Ok();
+  NewViolation v;
+  v.site_id = d.site_id;
+  v.post_id = d.post_id;
+  v.code = duty->on_miss.violation;
+  v.subject = Ref("duty", d.id);
+  v.occurred_at = d.window_end;
+  v.notify_roles = notify;
+  if (responsible.empty()) {
+    v.note = "岗位无人在岗：" + duty->title + " 未完成";
+    ZHIDU_TRY(auto r, Ledger::Raise(tx, *pack, v, 0));
+    (void)r;
+  }
+  for (store::Id person : responsible) {
+    v.person_id = person;
+    v.note = duty->title + " 未在时限内完成";
+    ZHIDU_TRY(auto r, Ledger::Raise(tx, *pack, v, 0));
+    (void)r;
+  }
+  return Ok();
+}
+
+Result<int> Duties::PlanNow(const org::Principal& who) {
+  if (!roles_.Allows(who, perm::kDutyManage))
+    return Fail(Errc::kPermissionDenied, "planning duties needs the duty.manage permission");
+  auto pack = pack_.Current();
+  auto created = writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
+    TimePoint now = tx.now();
+    return PlanAll(tx, *pack, now, now + duration_cast<Micros>(options_.horizon));
+  });
+  if (created) scheduler_.Wake(TimePoint::min());
+  return created;
+}
+
+Result<store::DutyInstance> Duties::Get(const org::Principal& who, store::Id id) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return unit->GetDutyInstance(id);
+}
+
+Result<std::vector<store::DutyInstance>> Duties::List(const org::Principal& who,
+                                                      const store::DutyFilter& filter,
+                                                      store::PageRequest page) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return unit->ListDutyInstances(filter, page);
+}
+
+Result<store::DutyInstance> Duties::Mutate(
+    const org::Principal& who, store::Id id,
+    const std::function<Result<void>(store::Tx&, const policy::Pack&, store::DutyInstance&)>& f) {
+  auto pack = pack_.Current();
+  return writer_.Run<store::DutyInstance>([&](store::Tx& tx) -> Result<store::DutyInstance> {
+    ZHIDU_TRY(store::DutyInstance d, tx.unit().GetDutyInstance(id));
+    TimePoint now = tx.now();
+    if (now < d.due_at)
+      return Fail(Errc::kFailedPrecondition,
+                  "duty " + std::to_string(id) + " is not due until " + FormatIso8601Utc(d.due_at));
+    bool open = d.state == store::DutyState::kScheduled || d.state == store::DutyState::kDue ||
+                d.state == store::DutyState::kInProgress;
+    if (!open || now >= d.miss_at)
+      return Fail(
+          Errc::kFailedPrecondition,
+          "duty " + std::to_string(id) + " is closed (" +
+              std::string(store::DutyStateName(open ? store::DutyState::kMissed : d.state)) +
+              "); record what happened in the duty log instead");
+    bool manager = roles_.Allows(who, perm::kDutyManage, {d.site_id, 0});
+    if (!manager) {
+      if (who.person_id == 0)
+        return Fail(Errc::kPermissionDenied, "only a person on the post can do this duty");
+      ZHIDU_TRY(auto on, tx.unit().ListAttendanceAt(d.post_id, who.person_id, now));
+      if (on.empty())
+        return Fail(Errc::kPermissionDenied,
+                    "you are not on this post: take the post (在岗) first, or ask a person on it");
+    }
+    ZHIDU_TRY_VOID(f(tx, *pack, d));
+    ZHIDU_TRY_VOID(tx.unit().UpdateDutyInstance(d));
+    return d;
+  });
+}
+
+Result<store::DutyInstance> Duties::Start(const org::Principal& who, store::Id id) {
+  return Mutate(who, id,
+                [&](store::Tx& tx, const policy::Pack&, store::DutyInstance& d) -> Result<void> {
+                  if (d.state == store::DutyState::kInProgress)
+                    return Fail(Errc::kFailedPrecondition,
+                                "duty " + std::to_string(id) + " is already in progress");
+                  d.state = store::DutyState::kInProgress;
+                  d.started_by = who.account_id;
+                  d.started_at = tx.now();
+                  ZHIDU_TRY(auto seq, tx.Journal("duty.started", who.account_id, Ref("duty", d.id),
+                                                 CanonicalObject()
+                                                     .Add("id", d.id)
+                                                     .Add("site_id", d.site_id)
+                                                     .Add("person_id", who.person_id)
+                                                     .Str()));
+                  (void)seq;
+                  return Ok();
+                });
+}
+
+Result<store::DutyInstance> Duties::Complete(const org::Principal& who, store::Id id,
+                                             const Answers& answers) {
+  return Mutate(
+      who, id,
+      [&](store::Tx& tx, const policy::Pack& pack, store::DutyInstance& d) -> Result<void> {
+        const policy::Duty* duty = FindDuty(pack, d.duty);
+        std::string answers_json = "{}";
+        std::vector<std::string> flagged;
+        if (duty) {
+          if (const auto* form = FormOf(pack, *duty)) {
+            ZHIDU_TRY(answers_json, ValidateAnswers(*form, answers));
+            for (const auto& item : *form) {
+              auto it = answers.find(item.id);
+              if (item.kind == policy::ItemKind::kPassFlagFail && it != answers.end() &&
+                  std::get<std::string>(it->second) != "pass")
+                flagged.push_back(item.label);
+            }
+          } else if (!answers.empty()) {
+            return Fail(Errc::kInvalidArgument, "this duty has no form; send no answers",
+                        "answers");
+          }
+        }
+        TimePoint now = tx.now();
+        d.completions += 1;
+        d.completed_by = who.account_id;
+        d.completed_person = who.person_id;
+        d.completed_at = now;
+        d.answers = answers_json;
+        bool on_time = now <= d.window_end;
+        if (d.completions >= d.required)
+          d.state = on_time ? store::DutyState::kDone : store::DutyState::kLate;
+        else
+          d.state = store::DutyState::kInProgress;
+        ZHIDU_TRY(auto seq, tx.Journal("duty.completed", who.account_id, Ref("duty", d.id),
+                                       CanonicalObject()
+                                           .Add("id", d.id)
+                                           .Add("site_id", d.site_id)
+                                           .Add("post_id", d.post_id)
+                                           .Add("duty", d.duty)
+                                           .Add("person_id", who.person_id)
+                                           .Add("on_time", on_time)
+                                           .Add("completions", d.completions)
+                                           .Add("required", d.required)
+                                           .Add("state", std::string(store::DutyStateName(d.state)))
+                                           .AddRaw("answers", answers_json)
+                                           .Str()));
+        (void)seq;
+        if (!flagged.empty()) {
+          ZHIDU_TRY(auto s2, tx.Journal("duty.flagged", who.account_id, Ref("duty", d.id),
+                                        CanonicalObject()
+                                            .Add("id", d.id)
+                                            .Add("site_id", d.site_id)
+                                            .Add("post_id", d.post_id)
+                                            .Add("title", "检查异常：" + flagged.front())
+                                            .AddRaw("items", JsonStrings(flagged))
+                                            .AddRaw("notify_roles",
+                                                    JsonStrings(duty ? duty->on_miss.notify
+                                                                     : std::vector<std::string>{}))
+                                            .Str()));
+          (void)s2;
+        }
+        return Ok();
+      });
+}
+
+Result<std::string> Duties::ValidateAnswers(const std::vector<policy::ChecklistItem>& items,
+                                            const Answers& answers) {
+  CanonicalObject out;
+  for (const auto& [key, value] : answers) {
+    bool known = false;
+    for (const auto& item : items) known = known || item.id == key;
+    if (!known)
+      return Fail(Errc::kInvalidArgument, "\"" + key + "\" is not an item of this form",
+                  "answers." + key);
+  }
+  for (const auto& item : items) {
+    std::string field = "answers." + item.id;
+    auto it = answers.find(item.id);
+    if (it == answers.end()) {
+      if (item.required && item.kind != policy::ItemKind::kPhoto)
+        return Fail(Errc::kInvalidArgument, "「" + item.label + "」is required", field);
+      continue;
+    }
+    const AnswerValue& v = it->second;
+    switch (item.kind) {
+      case policy::ItemKind::kCheck:
+      case policy::ItemKind::kSignature:
+        if (!std::holds_alternative<bool>(v))
+          return Fail(Errc::kInvalidArgument, "「" + item.label + "」takes true or false", field);
+        if (item.required && !std::get<bool>(v))
+          return Fail(Errc::kInvalidArgument, "「" + item.label + "」must be checked", field);
+        break;
+      case policy::ItemKind::kPassFlagFail: {
+        auto s = std::get_if<std::string>(&v);
+        if (!s || (*s != "pass" && *s != "flag" && *s != "fail"))
+          return Fail(Errc::kInvalidArgument, "「" + item.label + "」takes pass, flag or fail",
+                      field);
+        break;
+      }
+      case policy::ItemKind::kNumber: {
+        auto d = std::get_if<double>(&v);
+        if (!d) return Fail(Errc::kInvalidArgument, "「" + item.label + "」takes a number", field);
+        if ((item.min && *d < *item.min) || (item.max && *d > *item.max))
+          return Fail(Errc::kInvalidArgument,
+                      "「" + item.label + "」is out of range" +
+                          (item.min ? " (min " + AnswerJson(*item.min) + ")" : "") +
+                          (item.max ? " (max " + AnswerJson(*item.max) + ")" : ""),
+                      field);
+        break;
+      }
+      case policy::ItemKind::kText:
+      case policy::ItemKind::kPhoto: {
+        auto s = std::get_if<std::string>(&v);
+        if (!s) return Fail(Errc::kInvalidArgument, "「" + item.label + "」takes text", field);
+        if (s->size() > 4000)
+          return Fail(Errc::kInvalidArgument, "「" + item.label + "」is longer than 4000 bytes",
+                      field);
+        if (item.required && s->empty())
+          return Fail(Errc::kInvalidArgument, "「" + item.label + "」is required", field);
+        break;
+      }
+    }
+    out.AddRaw(item.id, AnswerJson(v));
+  }
+  return out.Str();
+}
+
+Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id post_id) {
+  if (who.person_id == 0)
+    return Fail(Errc::kPermissionDenied,
+                "your account is not linked to a person, so it cannot "
+                "be on a post");
+  return writer_.Run<store::Attendance>([&](store::Tx& tx) -> Result<store::Attendance> {
+    ZHIDU_TRY(store::Post post, tx.unit().GetPost(post_id));
+    ZHIDU_TRY(store::Person person, tx.unit().GetPerson(who.person_id));
+    if (person.site_id != post.site_id)
+      return Fail(Errc::kPermissionDenied,
+                  "post " + std::to_string(post_id) + " is at another site");
+    TimePoint now = tx.now();
+    ZHIDU_TRY(auto on, tx.unit().ListAttendanceAt(post_id, who.person_id, now));
+    if (!on.empty()) return Fail(Errc::kConflict, "you are already on post " + post.name);
+    store::Attendance a{0, post.site_id, post_id, who.person_id, now, TimePoint{}, 0};
+    ZHIDU_TRY(a.id, tx.unit().InsertAttendance(a));
+    ZHIDU_TRY(auto seq, tx.Journal("post.taken", who.account_id, Ref("post", post_id),
+                                   CanonicalObject()
+                                       .Add("site_id", post.site_id)
+                                       .Add("post_id", post_id)
+                                       .Add("post", post.name)
+                                       .Add("person_id", who.person_id)
+                                       .Str()));
+    (void)seq;
+    return a;
+  });
+}
+
+Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id post_id,
+                                            store::Id relief_person_id) {
+  auto pack = pack_.Current();
+  return writer_.Run<store::Attendance>([&](store::Tx& tx) -> Result<store::Attendance> {
+    auto& unit = tx.unit();
+    ZHIDU_TRY(store::Post post, unit.GetPost(post_id));
+    TimePoint now = tx.now();
+    ZHIDU_TRY(auto mine, unit.ListAttendanceAt(post_id, who.person_id, now));
+    if (who.person_id == 0 || mine.empty())
+      return Fail(Errc::kFailedPrecondition, "you are not on post " + post.name);
+    const policy::StaffingRule* rule = nullptr;
+    for (const auto& s : pack->staffing())
+      if (s.post == post.name && s.substitute_before_leaving) rule = &s;
+    ZHIDU_TRY(auto everyone, unit.ListAttendanceAt(post_id, 0, now));
+    if (rule && relief_person_id == 0 && everyone.size() <= 1)
+      return Fail(Errc::kFailedPrecondition,
+                  rule->clauses.front() + "：" + rule->title +
+                      " — name the colleague who takes "
+                      "over (relief_person_id)",
+                  "relief_person_id");
+    if (relief_person_id == who.person_id)
+      return Fail(Errc::kInvalidArgument, "you cannot relieve yourself", "relief_person_id");
+    if (relief_person_id) {
+      ZHIDU_TRY(store::Person relief, unit.GetPerson(relief_person_id));
+      if (relief.site_id != post.site_id)
+        return Fail(Errc::kInvalidArgument, "the relief works at another site", "relief_person_id");
+      ZHIDU_TRY(auto on, unit.ListAttendanceAt(post_id, relief_person_id, now));
+      if (on.empty()) {
+        store::Attendance r{0, post.site_id, post_id, relief_person_id, now, TimePoint{}, 0};
+        ZHIDU_TRY(r.id, unit.InsertAttendance(r));
+      }
+    }
+    store::Attendance a = mine.front();
+    ZHIDU_TRY_VOID(unit.EndAttendance(a.id, now, relief_person_id));
+    a.ended_at = now;
+    a.relieved_by = relief_person_id;
+    ZHIDU_TRY(auto seq, tx.Journal("post.left", who.account_id, Ref("post", post_id),
+                                   CanonicalObject()
+                                       .Add("site_id", post.site_id)
+                                       .Add("post_id", post_id)
+                                       .Add("post", post.name)
+                                       .Add("person_id", who.person_id)
+                                       .Add("relief_person_id", relief_person_id)
+                                       .Str()));
+    (void)seq;
+    return a;
+  });
+}
+
+Result<std::vector<store::Attendance>> Duties::OnPost(store::Id post_id) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(store::Post post, unit->GetPost(post_id));
+  (void)post;
+  return unit->ListAttendanceAt(post_id, 0, TimePoint::max() - Micros(1));
+}
+
+}  // namespace zhidu::runtime

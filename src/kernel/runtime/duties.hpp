@@ -1,0 +1,127 @@
+// Duties (例行职责): recurring duty instances materialised from the pack's duties per site post,
+// their completion with checklist answers, and what a miss brings; attendance on posts (在岗),
+// which says who was responsible when a duty was missed.
+//
+// Invariants:
+//  1. Instances are planned ahead (options.horizon) by one durable timer "duty.plan" that re-arms
+//     itself every options.plan_every; planning is idempotent (an instance's key is duty, post and
+//     due time), so re-planning, restarts and several nodes never duplicate an instance.
+//  2. Each instance has two durable timers: "duty.due" at due_at (scheduled -> due, journaled
+//     duty.due) and "duty.close" at miss_at (not completed -> missed, journaled duty.missed, plus
+//     the pack's on_miss: notify roles, and a violation against each person on the post at the end
+//     of the window — or against nobody, noting the post was unattended). A timer fires exactly
+//     once (kernel/scheduler), so a miss is raised once.
+//  3. Completion: only while the instance is open (due_at <= now < miss_at); by a person on the
+//  post
+//     at that moment, or an account holding duty.manage at the site; answers are validated against
+//     the duty's checklist or record (required items, kinds, numeric ranges). On time when
+//     completed by window_end, else late. Completion, its answers and who did it are journaled.
+//  4. A post with a staffing rule `substitute_before_leaving` (离岗须有人代岗) cannot be left
+//     without naming a relief, who takes over the post in the same transaction.
+//  Schedules that need a roster or events (on: shift_start, work_start, event; per: shift) are not
+//  planned here; PlanReport lists them (docs/runtime.md).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/result.hpp"
+#include "kernel/org/principal.hpp"
+#include "kernel/policy/active_pack.hpp"
+#include "kernel/scheduler/scheduler.hpp"
+#include "store/store.hpp"
+#include "store/writer.hpp"
+
+namespace zhidu::runtime {
+
+namespace perm {
+inline constexpr std::string_view kDutyManage = "duty.manage";
+}  // namespace perm
+
+inline constexpr std::string_view kDutyPlanTimer = "duty.plan";
+inline constexpr std::string_view kDutyDueTimer = "duty.due";
+inline constexpr std::string_view kDutyCloseTimer = "duty.close";
+
+using AnswerValue = std::variant<bool, double, std::string>;
+using Answers = std::map<std::string, AnswerValue, std::less<>>;
+
+struct DutyOptions {
+  std::chrono::hours horizon{26};       // how far ahead instances exist
+  std::chrono::minutes plan_every{60};  // how often planning runs
+  std::chrono::minutes grace{0};        // after window_end before missed; regulations give none
+};
+
+// What planning can and cannot materialise, per pack duty.
+struct PlanReportEntry {
+  std::string duty;
+  std::string post;
+  bool planned = false;
+  int posts_matched = 0;  // site posts named like the duty's post
+  std::string reason;     // why not planned
+};
+
+// What the pack says about a duty, for the console: its title, clauses and form.
+struct DutyInfo {
+  std::string title;
+  std::vector<std::string> clauses;
+  std::string form;  // checklist or record id, empty when none
+  std::vector<policy::ChecklistItem> items;
+};
+
+class Duties {
+ public:
+  Duties(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
+         const policy::ActivePack& pack, const org::RoleCatalogue& roles, DutyOptions options = {});
+
+  // Registers the three timer handlers (before scheduler.Start()).
+  void RegisterHandlers();
+  // Makes sure a pending duty.plan timer exists (at most one is created per call) so planning
+  // starts; call once at startup after the writer runs.
+  Result<void> EnsurePlanning();
+  // Plans [now, now + horizon) for every site now; returns how many instances were created.
+  Result<int> PlanNow(const org::Principal& who);
+  std::vector<PlanReportEntry> PlanReport() const;
+  // The pack's duty `duty_id` in the pack in force; nullopt when the pack no longer has it.
+  std::optional<DutyInfo> Describe(std::string_view duty_id) const;
+
+  Result<store::DutyInstance> Get(const org::Principal& who, store::Id id);
+  Result<std::vector<store::DutyInstance>> List(const org::Principal& who,
+                                                const store::DutyFilter& filter,
+                                                store::PageRequest page);
+  Result<store::DutyInstance> Start(const org::Principal& who, store::Id id);
+  Result<store::DutyInstance> Complete(const org::Principal& who, store::Id id,
+                                       const Answers& answers);
+
+  // Attendance (在岗).
+  Result<store::Attendance> TakePost(const org::Principal& who, store::Id post_id);
+  // Leaves the post; `relief_person_id` takes it over (required where the pack says so).
+  Result<store::Attendance> LeavePost(const org::Principal& who, store::Id post_id,
+                                      store::Id relief_person_id);
+  Result<std::vector<store::Attendance>> OnPost(store::Id post_id);
+
+  // Validates `answers` against `items`; kInvalidArgument naming the first bad item. Returns the
+  // canonical JSON of the answers. Public for tests.
+  static Result<std::string> ValidateAnswers(const std::vector<policy::ChecklistItem>& items,
+                                             const Answers& answers);
+
+ private:
+  Result<int> PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint from, TimePoint to);
+  Result<void> OnPlanTimer(store::Tx& tx, const store::Timer& timer);
+  Result<void> OnDueTimer(store::Tx& tx, const store::Timer& timer);
+  Result<void> OnCloseTimer(store::Tx& tx, const store::Timer& timer);
+  Result<store::DutyInstance> Mutate(
+      const org::Principal& who, store::Id id,
+      const std::function<Result<void>(store::Tx&, const policy::Pack&, store::DutyInstance&)>& f);
+
+  store::Store& store_;
+  store::Writer& writer_;
+  scheduler::Scheduler& scheduler_;
+  const policy::ActivePack& pack_;
+  const org::RoleCatalogue& roles_;
+  DutyOptions options_;
+};
+
+}  // namespace zhidu::runtime

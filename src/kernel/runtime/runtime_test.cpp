@@ -1,0 +1,114 @@
+// Unit tests of the runtime's pure parts on the shipped pack: penalty ladders, answer validation,
+// site-local month arithmetic. The store-backed paths are tested over HTTP (tests/api).
+#include <gtest/gtest.h>
+
+#include "kernel/policy/loader.hpp"
+#include "kernel/runtime/duties.hpp"
+#include "kernel/runtime/ledger.hpp"
+#include "kernel/runtime/runtime_util.hpp"
+
+namespace zhidu::runtime {
+namespace {
+
+const policy::Pack& ShippedPack() {
+  static policy::Pack pack = [] {
+    auto loaded = policy::LoadPack(std::filesystem::path(ZHIDU_SOURCE_DIR) / "policies/cn-default");
+    EXPECT_TRUE(loaded.has_value()) << (loaded ? "" : loaded.error().message);
+    return std::move(*loaded);
+  }();
+  return pack;
+}
+
+TEST(Ledger, R18WasteIsAWarningFirstThenFiftyYuan) {  // R18 §四2
+  auto first = ComputeConsequence(ShippedPack(), "R18-WASTE", 1);
+  EXPECT_TRUE(first.scheduled);
+  EXPECT_TRUE(first.warning);
+  EXPECT_FALSE(first.fine_fen.has_value());
+  auto second = ComputeConsequence(ShippedPack(), "R18-WASTE", 2);
+  EXPECT_FALSE(second.warning);
+  ASSERT_TRUE(second.fine_fen.has_value());
+  EXPECT_EQ(*second.fine_fen, 5000);
+  EXPECT_EQ(DescribeConsequence(second), "第2次：罚款50元");
+  auto fifth = ComputeConsequence(ShippedPack(), "R18-WASTE", 5);  // "again": every later time
+  EXPECT_EQ(fifth.fine_fen.value_or(0), 5000);
+}
+
+TEST(Ledger, R03LadderClimbsTheDisciplineSteps) {  // R03 §二
+  std::vector<std::string> steps;
+  for (int n = 1; n <= 5; ++n)
+    steps.push_back(ComputeConsequence(ShippedPack(), "R03-CONDUCT", n).discipline);
+  EXPECT_EQ(steps, (std::vector<std::string>{"educate", "report-manager", "public-criticism",
+                                             "company-discipline", "company-discipline"}));
+  auto c = ComputeConsequence(ShippedPack(), "R03-CONDUCT", 2);
+  EXPECT_FALSE(c.discipline_title.empty());
+  EXPECT_EQ(c.discipline_by, "管理人员");
+}
+
+TEST(Ledger, AFineTheRegulationLeavesOpenNamesTheParameter) {  // R04: 罚款 without an amount
+  auto c = ComputeConsequence(ShippedPack(), "R04-VIOLATION", 1);
+  EXPECT_FALSE(c.fine_fen.has_value());
+  EXPECT_EQ(c.fine_param, "r04_fine_yuan");
+  EXPECT_NE(ConsequenceJson(c).find("\"fine_param\":\"r04_fine_yuan\""), std::string::npos);
+}
+
+TEST(Ledger, UnknownCodeIsUnscheduled) {
+  auto c = ComputeConsequence(ShippedPack(), "NO-SUCH-CODE", 3);
+  EXPECT_FALSE(c.scheduled);
+  EXPECT_EQ(c.occurrence, 3);
+}
+
+TEST(Duties, AnswersAreValidatedAgainstTheForm) {
+  std::vector<policy::ChecklistItem> items(3);
+  items[0].id = "radio";
+  items[0].label = "对讲机";
+  items[0].kind = policy::ItemKind::kCheck;
+  items[1].id = "pressure";
+  items[1].label = "管网压力";
+  items[1].kind = policy::ItemKind::kNumber;
+  items[1].min = 0.1;
+  items[1].max = 1.2;
+  items[2].id = "floor";
+  items[2].label = "地面";
+  items[2].kind = policy::ItemKind::kPassFlagFail;
+  items[2].required = false;
+
+  auto ok = Duties::ValidateAnswers(items, {{"radio", true}, {"pressure", 0.5}});
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  EXPECT_EQ(*ok, R"({"pressure":0.5,"radio":true})");
+
+  auto missing = Duties::ValidateAnswers(items, {{"pressure", 0.5}});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().field, "answers.radio");
+
+  auto range = Duties::ValidateAnswers(items, {{"radio", true}, {"pressure", 3.0}});
+  ASSERT_FALSE(range.has_value());
+  EXPECT_NE(range.error().message.find("out of range"), std::string::npos);
+
+  auto kind = Duties::ValidateAnswers(items, {{"radio", true}, {"pressure", 1.0}, {"floor", true}});
+  ASSERT_FALSE(kind.has_value());
+  EXPECT_EQ(kind.error().field, "answers.floor");
+
+  auto unknown = Duties::ValidateAnswers(items, {{"radio", true}, {"pressure", 1.0}, {"x", 1.0}});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().field, "answers.x");
+}
+
+TEST(RuntimeTime, MonthsAreLocalCalendarMonths) {
+  auto zone = TimeZone::Default();
+  auto range = LocalMonthRange("2026-12", zone);
+  ASSERT_TRUE(range.has_value());
+  EXPECT_EQ(FormatIso8601(range->first, zone), "2026-12-01T00:00:00+08:00");
+  EXPECT_EQ(FormatIso8601(range->second, zone), "2027-01-01T00:00:00+08:00");
+  EXPECT_FALSE(LocalMonthRange("2026-13", zone).has_value());
+  EXPECT_FALSE(LocalMonthRange("26-12", zone).has_value());
+
+  auto t = ParseIso8601("2026-03-31T10:00:00+08:00");
+  ASSERT_TRUE(t.has_value());
+  policy::Duration month{std::chrono::seconds(0), 1, 0};
+  EXPECT_EQ(FormatIso8601(SubtractDuration(*t, month, zone), zone), "2026-02-28T10:00:00+08:00");
+  EXPECT_EQ(FormatDuration(month), "1mo");
+  EXPECT_EQ(FormatDuration(policy::Duration{std::chrono::seconds(5400), 0, 0}), "1h30m");
+}
+
+}  // namespace
+}  // namespace zhidu::runtime

@@ -1,0 +1,160 @@
+// The runtime's tables in the storage conformance suite (duty instances, attendance, violations):
+// the same tests on every backend.
+#include <gtest/gtest.h>
+
+#include "base/clock.hpp"
+#include "store/store.hpp"
+#include "tests/store_backends.hpp"
+
+namespace zhidu::store {
+namespace {
+
+using std::chrono::minutes;
+
+class RuntimeConformance : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto opened = testing_support::OpenFreshStore(GetParam());
+    if (!opened) GTEST_SKIP() << opened.error().message;
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->Migrate());
+    auto u = *store_->BeginWrite();
+    site_ = *u->InsertSite({0, "一号站", "Asia/Shanghai", t0_});
+    post_ = *u->InsertPost({0, site_, 0, "中控岗"});
+    person_ = *u->InsertPerson({0, site_, 0, 0, "张三", "", "", t0_});
+    other_ = *u->InsertPerson({0, site_, 0, 0, "李四", "", "", t0_});
+    ASSERT_TRUE(u->Commit());
+  }
+
+  DutyInstance Duty(TimePoint due) {
+    DutyInstance d;
+    d.site_id = site_;
+    d.post_id = post_;
+    d.duty = "r12-video-patrol";
+    d.key = "r12-video-patrol|" + std::to_string(post_) + "|" +
+            std::to_string(due.time_since_epoch().count());
+    d.due_at = due;
+    d.window_end = due + minutes(15);
+    d.miss_at = d.window_end;
+    d.created_at = t0_;
+    return d;
+  }
+
+  Violation Make(Id person, TimePoint at, std::string code = "R18-WASTE") {
+    Violation v;
+    v.site_id = site_;
+    v.person_id = person;
+    v.code = std::move(code);
+    v.clauses = "R18 §四2";
+    v.source = "inspector";
+    v.occurred_at = at;
+    v.consequence = R"({"warning":true})";
+    v.created_at = t0_;
+    return v;
+  }
+
+  std::unique_ptr<Store> store_;
+  const TimePoint t0_{Micros(1'790'000'000'000'000)};
+  Id site_ = 0, post_ = 0, person_ = 0, other_ = 0;
+};
+
+TEST_P(RuntimeConformance, DutyInstancesAreInsertedOncePerKeyAndUpdated) {
+  auto u = *store_->BeginWrite();
+  auto first = u->InsertDutyInstance(Duty(t0_));
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(first->has_value());
+  auto again = u->InsertDutyInstance(Duty(t0_));  // same key: planning twice
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_FALSE(again->has_value());
+  ASSERT_TRUE(u->InsertDutyInstance(Duty(t0_ + minutes(15))));
+
+  auto d = *u->GetDutyInstance(**first);
+  EXPECT_EQ(d.state, DutyState::kScheduled);
+  EXPECT_EQ(d.window_end, t0_ + minutes(15));
+  d.state = DutyState::kDone;
+  d.completions = 1;
+  d.completed_by = 7;
+  d.completed_person = person_;
+  d.completed_at = t0_ + minutes(3);
+  d.answers = R"({"status":"正常"})";
+  ASSERT_TRUE(u->UpdateDutyInstance(d));
+  DutyInstance missing = d;
+  missing.id = 999999;
+  EXPECT_EQ(u->UpdateDutyInstance(missing).error().code, Errc::kNotFound);
+  ASSERT_TRUE(u->Commit());
+
+  auto r = *store_->BeginRead();
+  auto back = *r->GetDutyInstance(d.id);
+  EXPECT_EQ(back.state, DutyState::kDone);
+  EXPECT_EQ(back.completed_person, person_);
+  EXPECT_EQ(back.answers, R"({"status":"正常"})");
+  DutyFilter f;
+  f.post_id = post_;
+  EXPECT_EQ(r->ListDutyInstances(f, {0, 10})->size(), 2u);
+  f.state = DutyState::kDone;
+  EXPECT_EQ(r->ListDutyInstances(f, {0, 10})->size(), 1u);
+  f.state.reset();
+  f.due_from = t0_ + minutes(1);
+  EXPECT_EQ(r->ListDutyInstances(f, {0, 10})->size(), 1u);
+  EXPECT_EQ(r->GetDutyInstance(999999).error().code, Errc::kNotFound);
+}
+
+TEST_P(RuntimeConformance, AttendanceCoversItsInterval) {
+  auto u = *store_->BeginWrite();
+  auto a = u->InsertAttendance({0, site_, post_, person_, t0_, TimePoint{}, 0});
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(u->ListAttendanceAt(post_, 0, t0_ - minutes(1))->size(), 0u);
+  EXPECT_EQ(u->ListAttendanceAt(post_, 0, t0_ + minutes(60))->size(), 1u);
+  ASSERT_TRUE(u->EndAttendance(*a, t0_ + minutes(60), other_));
+  EXPECT_EQ(u->EndAttendance(*a, t0_ + minutes(61), other_).error().code,
+            Errc::kFailedPrecondition);
+  EXPECT_EQ(u->EndAttendance(999999, t0_, 0).error().code, Errc::kNotFound);
+  EXPECT_EQ(u->ListAttendanceAt(post_, 0, t0_ + minutes(59))->size(), 1u);
+  EXPECT_EQ(u->ListAttendanceAt(post_, 0, t0_ + minutes(60))->size(), 0u);
+  EXPECT_EQ(u->ListAttendanceAt(0, person_, t0_ + minutes(30))->front().relieved_by, other_);
+  ASSERT_TRUE(u->Commit());
+}
+
+TEST_P(RuntimeConformance, ViolationsCountInTheWindowAndNotWhenOverturned) {
+  auto u = *store_->BeginWrite();
+  auto v1 = u->InsertViolation(Make(person_, t0_));
+  ASSERT_TRUE(v1) << v1.error().message;
+  ASSERT_TRUE(u->InsertViolation(Make(person_, t0_ + minutes(10))));
+  ASSERT_TRUE(u->InsertViolation(Make(person_, t0_ + minutes(20), "R18-LITTER")));
+  ASSERT_TRUE(u->InsertViolation(Make(other_, t0_ + minutes(20))));
+  EXPECT_EQ(*u->CountViolations(person_, "R18-WASTE", t0_, t0_ + minutes(30)), 2);
+  EXPECT_EQ(*u->CountViolations(person_, "R18-WASTE", t0_ + minutes(5), t0_ + minutes(30)), 1);
+
+  auto v = *u->GetViolation(*v1);
+  v.state = ViolationState::kOverturned;
+  v.appeal = "不实";
+  v.appealed_at = t0_ + minutes(1);
+  v.decided_by = 3;
+  v.decided_at = t0_ + minutes(2);
+  v.decision_note = "撤销";
+  ASSERT_TRUE(u->UpdateViolation(v));
+  EXPECT_EQ(*u->CountViolations(person_, "R18-WASTE", t0_, t0_ + minutes(30)), 1);
+  ASSERT_TRUE(u->Commit());
+
+  auto r = *store_->BeginRead();
+  auto back = *r->GetViolation(*v1);
+  EXPECT_EQ(back.state, ViolationState::kOverturned);
+  EXPECT_EQ(back.decision_note, "撤销");
+  EXPECT_EQ(back.clauses, "R18 §四2");
+  ViolationFilter f;
+  f.person_id = person_;
+  EXPECT_EQ(r->ListViolations(f, {0, 10})->size(), 3u);
+  f.code = "R18-LITTER";
+  EXPECT_EQ(r->ListViolations(f, {0, 10})->size(), 1u);
+  f = {};
+  f.before = t0_ + minutes(15);
+  EXPECT_EQ(r->ListViolations(f, {0, 10})->size(), 2u);
+  EXPECT_EQ(r->GetViolation(999999).error().code, Errc::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RuntimeConformance,
+                         ::testing::ValuesIn(testing_support::Backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace zhidu::store
