@@ -102,6 +102,15 @@ Result<std::optional<Json>> JsonBody::OptionalArray(const std::string& key) {
   return std::optional<Json>(*it);
 }
 
+Result<std::optional<Json>> JsonBody::OptionalObject(const std::string& key) {
+  seen_.insert(key);
+  auto it = json_.find(key);
+  if (it == json_.end() || it->is_null()) return std::optional<Json>();
+  if (!it->is_object())
+    return Fail(Errc::kInvalidArgument, key + " must be an object, got " + TypeName(*it), key);
+  return std::optional<Json>(*it);
+}
+
 Result<void> JsonBody::NoOtherFields() const {
   for (const auto& [key, _] : json_.items())
     if (!seen_.contains(key))

@@ -16,6 +16,7 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/requests.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/journal.hpp"
@@ -202,10 +203,12 @@ int Serve(const ServeOptions& options) {
   };
   scheduler::Scheduler timer_scheduler(store, writer, clock, scheduler_options);
   scheduler::Reminders reminders(store, writer, timer_scheduler, roles);
+  runtime::Requests requests(store, writer, auth, roles, active_pack);
 
   api::ApiDeps deps;
   deps.scheduler = &timer_scheduler;
   deps.reminders = &reminders;
+  deps.requests = &requests;
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;
