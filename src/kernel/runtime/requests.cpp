@@ -72,6 +72,17 @@ std::string Cite(const policy::Condition& c) {
 
 bool Signed(const DecisionInput& in) { return in.password.has_value(); }
 
+// The fields every record about a filed request starts with (docs/runtime_requests.md, the
+// payload convention): `account_id` is the applicant, whom the record concerns.
+CanonicalObject RecordPayload(Id request_id, const store::ApprovalRequest& r) {
+  CanonicalObject o;
+  o.Add("request_id", request_id)
+      .Add("site_id", r.site_id)
+      .Add("account_id", r.applicant)
+      .Add("type", r.type);
+  return o;
+}
+
 // kInvalidArgument naming `field` when `text` is longer than kMaxTextChars.
 Result<void> CheckLength(const std::string& text, const std::string& field) {
   if (org::Utf8Length(text) <= kMaxTextChars) return Ok();
@@ -427,11 +438,7 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
     r.created_at = r.updated_at = tx.now();
     ZHIDU_TRY(Id id, tx.unit().InsertApprovalRequest(r));
     ZHIDU_TRY_VOID(tx.Journal("request.created", who.account_id, RequestRef(id),
-                              CanonicalObject()
-                                  .Add("request_id", id)
-                                  .Add("site_id", r.site_id)
-                                  .Add("account_id", who.account_id)
-                                  .Add("type", r.type)
+                              RecordPayload(id, r)
                                   .AddRaw("clauses", JsonStringArray(type->clauses))
                                   .AddRaw("inputs", r.inputs)
                                   .Add("reason", r.reason)
@@ -440,12 +447,7 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
     if (type->approvals.empty()) {  // nothing to approve: granted as filed
       ZHIDU_TRY_VOID(tx.unit().DecideApprovalRequest(id, store::RequestState::kApproved, tx.now()));
       ZHIDU_TRY_VOID(tx.Journal("request.approved", who.account_id, RequestRef(id),
-                                CanonicalObject()
-                                    .Add("request_id", id)
-                                    .Add("site_id", r.site_id)
-                                    .Add("account_id", who.account_id)
-                                    .Add("type", r.type)
-                                    .Str()));
+                                RecordPayload(id, r).Str()));
     }
     return id;
   }));
@@ -535,9 +537,7 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
       // Auditors see attempts to sign as someone (as with failed logins); nothing else changes.
       ZHIDU_TRY(auto seq, writer_.Run<std::int64_t>([&](store::Tx& tx) {
         return tx.Journal("request.signature_failed", who.account_id, RequestRef(request_id),
-                          CanonicalObject()
-                              .Add("request_id", request_id)
-                              .Add("site_id", l.request.site_id)
+                          RecordPayload(request_id, l.request)
                               .Add("step", step.id)
                               .Add("signer", who.account_id)
                               .Str());
@@ -586,12 +586,8 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
           for (const auto& r : StepRoles(type.approvals[i], l.superior_roles))
             AddUnique(next_roles, r);
     }
-    CanonicalObject payload;
-    payload.Add("request_id", request_id)
-        .Add("site_id", current.site_id)
-        .Add("account_id", current.applicant)
-        .Add("type", current.type)
-        .Add("step", step_id)
+    CanonicalObject payload = RecordPayload(request_id, current);
+    payload.Add("step", step_id)
         .Add("approve", input.approve)
         .Add("signature", d.signed_)
         .Add("signer", who.account_id)
@@ -607,15 +603,9 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
     } else if (ChainApproved(type, decisions)) {
       ZHIDU_TRY_VOID(
           tx.unit().DecideApprovalRequest(request_id, store::RequestState::kApproved, d.at));
-      ZHIDU_TRY_VOID(tx.Journal("request.approved", who.account_id, RequestRef(request_id),
-                                CanonicalObject()
-                                    .Add("request_id", request_id)
-                                    .Add("site_id", current.site_id)
-                                    .Add("account_id", current.applicant)
-                                    .Add("type", current.type)
-                                    .Add("record", type.record)
-                                    .Add("at", at)
-                                    .Str()));
+      ZHIDU_TRY_VOID(tx.Journal(
+          "request.approved", who.account_id, RequestRef(request_id),
+          RecordPayload(request_id, current).Add("record", type.record).Add("at", at).Str()));
     }
     return 0;
   }));
@@ -637,13 +627,7 @@ Result<RequestView> Requests::Withdraw(const org::Principal& who, Id request_id,
                                                  " is no longer pending and cannot be withdrawn");
     if (!changed) return Fail(changed.error());
     ZHIDU_TRY_VOID(tx.Journal("request.withdrawn", who.account_id, RequestRef(request_id),
-                              CanonicalObject()
-                                  .Add("request_id", request_id)
-                                  .Add("site_id", l.request.site_id)
-                                  .Add("account_id", l.request.applicant)
-                                  .Add("type", l.request.type)
-                                  .Add("note", note)
-                                  .Str()));
+                              RecordPayload(request_id, l.request).Add("note", note).Str()));
     return 0;
   }));
   return Get(who, request_id);
