@@ -250,6 +250,28 @@ def test_a_signature_step_needs_the_password(demo):
     assert r.json()["state"] == "approved" and r.json()["decisions"][0]["signature"] is True
 
 
+def test_an_escort_step_names_an_existing_person_of_the_site(demo):
+    # R12 §四(二之2)4: 秩序维护主管 or 部长 approves and names who accompanies the visitor.
+    r = demo.file("op1", "r12-control-room-entry", reason="外来参观")
+    assert r.status == 201, r
+    rid = r.json()["id"]
+    chief = demo["guard_chief"]
+    r = chief.post(f"/api/v1/requests/{rid}/decisions", {"approve": True})
+    assert r.status == 400 and r.json()["error"]["field"] == "escort_person_id", r
+    r = chief.post(f"/api/v1/requests/{rid}/decisions",
+                   {"approve": True, "escort_person_id": 999999})
+    assert r.status == 400 and r.json()["error"]["field"] == "escort_person_id", r
+    people = demo.admin.get(f"/api/v1/people?site_id={demo.site}&limit=500").json()["items"]
+    escort = next(p for p in people if p["name"] == "演示·刘主管")
+    r = chief.post(f"/api/v1/requests/{rid}/decisions",
+                   {"approve": True, "escort_person_id": escort["id"]})
+    assert r.status == 201, r
+    assert r.json()["state"] == "approved"
+    assert r.json()["decisions"][0]["escort_person_id"] == escort["id"]
+    step = [j for j in demo.journal("request.approved_step") if j["payload"]["request_id"] == rid]
+    assert step[0]["payload"]["escort_person_id"] == escort["id"]
+
+
 def test_the_applicant_withdraws_a_pending_request(demo):
     req = view_request(demo)
     assert demo["op2"].post(f"/api/v1/requests/{req['id']}/withdraw").status in (403, 404)
