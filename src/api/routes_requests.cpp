@@ -1,6 +1,7 @@
 // Requests and approvals (申请与审批) over HTTP: filing, deciding, withdrawing, reading, and the
-// pack's request types for the console. JSON inputs become typed inputs here, by the type's
-// declared schema; the rules live in kernel/runtime/requests.hpp.
+// pack's request types for the console. JSON inputs become typed inputs here (by their JSON type);
+// the service checks them against the type's declared schema and holds every rule
+// (kernel/runtime/requests.hpp).
 #include "api/routes_requests.hpp"
 
 #include <algorithm>
