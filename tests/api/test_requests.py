@@ -164,6 +164,24 @@ def test_wrong_password_signature_is_403_and_the_request_stays_pending(demo):
     assert len(failed) == 1 and failed[0]["payload"]["signer"] == lead.account_id
 
 
+def test_repeated_wrong_signatures_are_throttled(demo):
+    # cs1 (客服专员) reports to 客服主管: cs_lead decides. Nobody else in this module signs as cs_lead.
+    req = view_request(demo, "cs1")
+    lead = demo["cs_lead"]
+    for _ in range(5):
+        r = lead.post(f"/api/v1/requests/{req['id']}/decisions",
+                      {"approve": True, "password": "not-the-password"})
+        assert r.status == 403, r
+    # The sixth attempt is refused before the password is checked, even a correct one.
+    r = lead.post(f"/api/v1/requests/{req['id']}/decisions",
+                  {"approve": True, "password": lead.password})
+    assert r.status == 429, r
+    assert lead.get(f"/api/v1/requests/{req['id']}").json()["state"] == "pending"
+    failed = [j for j in demo.journal("request.signature_failed")
+              if j["payload"]["request_id"] == req["id"]]
+    assert len(failed) == 5
+
+
 def test_the_applicant_cannot_approve_their_own_request(demo):
     # lead1 is 值班长, one of the roles that approves an outsider's entry — but not their own.
     r = demo.file("lead1", "r16-outsider-entry")
