@@ -249,6 +249,135 @@ TEST_P(StoreConformance, ScanJournalStreamsPastPageBoundaries) {
   EXPECT_EQ(seen, 10'003);
 }
 
+// ---- runtime: requests and approvals (申请与审批)
+
+// A pending request of type "t" by account 1 at a new site; returns its id.
+Id PendingRequest(UnitOfWork& u) {
+  ApprovalRequest a;
+  a.site_id = *u.InsertSite({0, "一号站", "Asia/Shanghai", TimePoint(Micros(1))});
+  a.type = "t";
+  a.applicant = 1;
+  a.created_at = a.updated_at = TimePoint(Micros(1'790'000'000'000'000));
+  return *u.InsertApprovalRequest(a);
+}
+
+TEST_P(StoreConformance, ApprovalRequestRoundTripAndFilters) {
+  auto u = *Write();
+  Id site = *u->InsertSite({0, "一号站", "Asia/Shanghai", clock_.Now()});
+  Id other = *u->InsertSite({0, "二号站", "Asia/Shanghai", clock_.Now()});
+  ApprovalRequest a;
+  a.site_id = site;
+  a.type = "r16-footage-view";
+  a.applicant = 7;
+  a.applicant_person = 70;
+  a.inputs = R"({"request.copy":false})";
+  a.reason = "查看录像";
+  a.created_at = a.updated_at = clock_.Now();
+  auto id = u->InsertApprovalRequest(a);
+  ASSERT_TRUE(id) << id.error().message;
+  ApprovalRequest b = a;
+  b.type = "r16-outsider-entry";
+  b.applicant = 8;
+  Id id_b = *u->InsertApprovalRequest(b);
+  ApprovalRequest c = a;
+  c.site_id = other;
+  Id id_c = *u->InsertApprovalRequest(c);
+  ASSERT_TRUE(u->Commit());
+
+  auto r = *store_->BeginRead();
+  auto got = r->GetApprovalRequest(*id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->type, "r16-footage-view");
+  EXPECT_EQ(got->applicant, 7);
+  EXPECT_EQ(got->applicant_person, 70);
+  EXPECT_EQ(got->inputs, R"({"request.copy":false})");
+  EXPECT_EQ(got->reason, "查看录像");
+  EXPECT_EQ(got->state, RequestState::kPending);
+  EXPECT_EQ(got->created_at, clock_.Now());
+  auto missing = r->GetApprovalRequest(424242);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::kNotFound);
+
+  auto ids = [&](RequestFilter f, PageRequest page = {}) {
+    std::vector<Id> out;
+    auto rows = r->ListApprovalRequests(f, page);
+    if (!rows) return std::vector<Id>{-1};
+    for (const auto& row : *rows) out.push_back(row.id);
+    return out;
+  };
+  EXPECT_EQ(ids({}), (std::vector<Id>{*id, id_b, id_c}));
+  EXPECT_EQ(ids({site, "", 0, std::nullopt}), (std::vector<Id>{*id, id_b}));
+  EXPECT_EQ(ids({0, "r16-outsider-entry", 0, std::nullopt}), (std::vector<Id>{id_b}));
+  EXPECT_EQ(ids({0, "", 7, std::nullopt}), (std::vector<Id>{*id, id_c}));
+  EXPECT_EQ(ids({0, "", 0, RequestState::kApproved}), std::vector<Id>{});
+  EXPECT_EQ(ids({}, {*id, 1}), (std::vector<Id>{id_b}));
+}
+
+TEST_P(StoreConformance, ApprovalRequestLeavesPendingOnce) {
+  auto u = *Write();
+  Id id = PendingRequest(*u);
+  TimePoint later = clock_.Now() + Micros(5'000'000);
+  ASSERT_TRUE(u->DecideApprovalRequest(id, RequestState::kApproved, later));
+  auto again = u->DecideApprovalRequest(id, RequestState::kRejected, later);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::kFailedPrecondition);
+  auto absent = u->DecideApprovalRequest(424242, RequestState::kWithdrawn, later);
+  ASSERT_FALSE(absent);
+  EXPECT_NE(absent.error().code, Errc::kInternal);
+  ASSERT_TRUE(u->Commit());
+  auto got = *(*store_->BeginRead())->GetApprovalRequest(id);
+  EXPECT_EQ(got.state, RequestState::kApproved);
+  EXPECT_EQ(got.updated_at, later);
+  auto filtered =
+      *(*store_->BeginRead())->ListApprovalRequests({0, "", 0, RequestState::kApproved}, {});
+  ASSERT_EQ(filtered.size(), 1u);
+  EXPECT_EQ(filtered[0].id, id);
+}
+
+TEST_P(StoreConformance, ApprovalDecisionsAreUniquePerStep) {
+  auto u = *Write();
+  Id id = PendingRequest(*u);
+  ApprovalDecision d;
+  d.request_id = id;
+  d.step = "leader";
+  d.account_id = 2;
+  d.approve = true;
+  d.signed_ = true;
+  d.escort_person = 9;
+  d.note = "同意";
+  d.at = clock_.Now();
+  auto first = u->InsertApprovalDecision(d);
+  ASSERT_TRUE(first) << first.error().message;
+  ApprovalDecision twice = d;
+  twice.account_id = 3;
+  twice.approve = false;
+  auto dup = u->InsertApprovalDecision(twice);
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, Errc::kConflict);
+  ApprovalDecision second = d;
+  second.step = "finance";
+  second.approve = false;
+  second.signed_ = false;
+  second.escort_person = 0;
+  ASSERT_TRUE(u->InsertApprovalDecision(second));
+  ASSERT_TRUE(u->Commit());
+
+  auto list = *(*store_->BeginRead())->ListApprovalDecisions(id);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].id, *first);
+  EXPECT_EQ(list[0].step, "leader");
+  EXPECT_EQ(list[0].account_id, 2);
+  EXPECT_TRUE(list[0].approve);
+  EXPECT_TRUE(list[0].signed_);
+  EXPECT_EQ(list[0].escort_person, 9);
+  EXPECT_EQ(list[0].note, "同意");
+  EXPECT_EQ(list[0].at, clock_.Now());
+  EXPECT_EQ(list[1].step, "finance");
+  EXPECT_FALSE(list[1].approve);
+  EXPECT_FALSE(list[1].signed_);
+  EXPECT_TRUE((*store_->BeginRead())->ListApprovalDecisions(424242)->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
                          ::testing::ValuesIn(testing_support::Backends()),
                          [](const auto& info) { return info.param; });

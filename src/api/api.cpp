@@ -8,6 +8,7 @@
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "api/routes_runtime.hpp"
+#include "api/routes_requests.hpp"
 #include "api/routes_scheduler.hpp"
 #include "base/crypto.hpp"
 
@@ -204,6 +205,12 @@ HttpResponse ErrorResponse(const Error& e) {
 
 const Principal& CurrentPrincipal() { return Who(); }
 Result<store::PageRequest> PageOf(const HttpRequest& request) { return Page(request); }
+Result<store::Id> PathIdOf(const HttpRequest& request, const std::string& key) {
+  return PathId(request, key);
+}
+Result<store::Id> QueryIdOf(const HttpRequest& request, const std::string& key) {
+  return QueryId(request, key);
+}
 
 Api::Api(ApiDeps deps) : deps_(std::move(deps)) { AddRoutes(); }
 
@@ -432,6 +439,9 @@ void Api::AddRoutes() {
   // ---- scheduler: reminders (提醒), status
   AddSchedulerRoutes(r, {deps_.scheduler, deps_.reminders, deps_.store, deps_.roles});
   AddRuntimeRoutes(r, {deps_.duties, deps_.ledger, deps_.advance_clock, deps_.now});
+
+  // ---- requests and approvals (申请与审批)
+  AddRequestRoutes(r, {deps_.requests, deps_.policy});
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {

@@ -16,6 +16,7 @@
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
+#include "kernel/runtime/requests.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
@@ -36,6 +37,7 @@ struct ApiDeps {
   // Test clock only (zhidu serve --test-clock); null otherwise.
   std::function<Result<TimePoint>(TimePoint)> advance_clock;
   std::function<TimePoint()> now;
+  runtime::Requests* requests = nullptr;  // null: the request routes answer 503
   const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;        // built console (web/dist); empty: none
   bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)
@@ -72,5 +74,9 @@ const std::string& OpenApiDocument();
 // and the page (limit, cursor) of a list request.
 const org::Principal& CurrentPrincipal();
 Result<store::PageRequest> PageOf(const HttpRequest& request);
+// The positive id in path parameter `key` (kNotFound otherwise) and in query parameter `key`
+// (0 when absent; kInvalidArgument when malformed).
+Result<store::Id> PathIdOf(const HttpRequest& request, const std::string& key = "id");
+Result<store::Id> QueryIdOf(const HttpRequest& request, const std::string& key);
 
 }  // namespace zhidu::api

@@ -25,8 +25,9 @@ class JsonBody {
   Result<bool> OptionalBool(const std::string& key, bool fallback);
   // The raw value of an array/object field (validated by the caller), or nullopt when absent.
   Result<std::optional<nlohmann::json>> OptionalArray(const std::string& key);
-  // Fails naming the first field no accessor asked for.
+  // The raw value of an object field (validated by the caller), or nullopt when absent or null.
   Result<std::optional<nlohmann::json>> OptionalObject(const std::string& key);
+  // Fails naming the first field no accessor asked for.
   Result<void> NoOtherFields() const;
 
   const nlohmann::json& json() const { return json_; }

@@ -19,6 +19,7 @@
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
+#include "kernel/runtime/requests.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/journal.hpp"
@@ -244,6 +245,7 @@ int Serve(const ServeOptions& options) {
     }
     return test_clock->Now();
   };
+  runtime::Requests requests(store, writer, auth, roles, active_pack);
 
   api::ApiDeps deps;
   deps.scheduler = &timer_scheduler;
@@ -254,6 +256,7 @@ int Serve(const ServeOptions& options) {
     deps.advance_clock = advance_clock;
     deps.now = [&] { return test_clock->Now(); };
   }
+  deps.requests = &requests;
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;

@@ -177,11 +177,22 @@ Result<Principal> AuthService::AuthenticateBearer(const std::string& token) {
 }
 
 Result<void> AuthService::ConfirmPassword(Id account_id, const std::string& password) {
+  // Throttled like sign-in, per account: a live session must not become a way to guess the
+  // password one signature at a time.
+  const TimePoint now = clock_.Now();
+  const std::string key = "confirm:" + std::to_string(account_id);
+  if (Throttled(key, now))
+    return Fail(Errc::kResourceExhausted, "too many wrong passwords when signing; wait " +
+                                              std::to_string(options_.failure_window.count() / 60) +
+                                              " minutes and try again");
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto account, unit->GetAccount(account_id));
   if (crypto_pwhash_str_verify(account.password_hash.c_str(), password.data(), password.size()) !=
-      0)
+      0) {
+    RecordFailure(key, now);
     return Fail(Unauthenticated("the password does not match; the signature was not made"));
+  }
+  ClearFailures(key);
   return Ok();
 }
 

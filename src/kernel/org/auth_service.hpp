@@ -47,7 +47,9 @@ class AuthService {
   Result<void> Logout(const std::string& session_token, const Principal& who);
   Result<Principal> AuthenticateSession(const std::string& session_token);
   Result<Principal> AuthenticateBearer(const std::string& token);
-  // Re-confirms a signer's password at the moment of signing (handover, approval).
+  // Re-confirms a signer's password at the moment of signing (handover, approval): kUnauthenticated
+  // when it does not match; kResourceExhausted after max_failures wrong ones for the account
+  // within failure_window (as for sign-in).
   Result<void> ConfirmPassword(Id account_id, const std::string& password);
 
   // `who` may be a system principal (account_id 0) only from the CLI.

@@ -1094,6 +1094,7 @@ void PackBuilder::LoadRequest(const Node& n) {
   r.applicants = StrList(o, "applicants");
   WantAll("role", r.applicants, o.Get("applicants"), "applicants");
   ContextSchema schema = Inputs(o);
+  r.inputs = schema;
   std::map<std::string, Node> step_nodes;
   for (const Node& a : List(o, "approvals")) {
     Obj ao =

@@ -252,6 +252,7 @@ struct Condition {
 struct Request : RuleBase {
   std::string subject;
   std::vector<std::string> applicants;  // role ids allowed to apply; empty = anyone
+  ContextSchema inputs;                 // what the applicant states; the conditions read these
   std::vector<ApprovalStep> approvals;
   std::vector<Condition> preconditions;  // all must hold
   std::vector<Condition> prohibitions;   // none may hold; not overridable by approval

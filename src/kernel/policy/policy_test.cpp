@@ -412,6 +412,9 @@ TEST(DefaultPackTest, KeyRulesAreExecutable) {
   ASSERT_EQ(footage->preconditions.size(), 1u);
   EXPECT_FALSE(*footage->preconditions[0].expr.EvalBool({{"applicant.company_staff", false}}));
   EXPECT_TRUE(*footage->prohibitions[0].expr.EvalBool({{"request.copy", true}}));
+  // The declared inputs stay with the request type: the runtime checks applicants against them.
+  EXPECT_EQ(footage->inputs, (ContextSchema{{"applicant.company_staff", ValueType::kBool},
+                                            {"request.copy", ValueType::kBool}}));
   // R09 四班三运转: a shift crossing no midnight, 8-day cycle, four teams two days apart.
   const ShiftPattern* four = nullptr;
   for (const auto& p : pack->shift_patterns()) {
