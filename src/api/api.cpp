@@ -7,8 +7,8 @@
 
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
-#include "api/routes_runtime.hpp"
 #include "api/routes_requests.hpp"
+#include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
 #include "base/crypto.hpp"
 
