@@ -152,6 +152,22 @@ TEST_P(RuntimeConformance, ViolationsCountInTheWindowAndNotWhenOverturned) {
   EXPECT_EQ(r->GetViolation(999999).error().code, Errc::kNotFound);
 }
 
+TEST_P(RuntimeConformance, SiteParametersAreUpsertedPerSite) {
+  auto u = *store_->BeginWrite();
+  ASSERT_TRUE(u->PutSiteParameter({site_, "r04_fine_yuan", "30", 1, t0_}));
+  ASSERT_TRUE(u->PutSiteParameter({site_, "fault_observe", "10m", 1, t0_}));
+  ASSERT_TRUE(u->PutSiteParameter({site_, "r04_fine_yuan", "50", 2, t0_ + minutes(1)}));
+  auto rows = *u->ListSiteParameters(site_);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].name, "fault_observe");  // by name
+  EXPECT_EQ(rows[1].value, "50");
+  EXPECT_EQ(rows[1].updated_by, 2);
+  EXPECT_EQ(rows[1].updated_at, t0_ + minutes(1));
+  EXPECT_TRUE(u->ListSiteParameters(site_ + 1000)->empty());
+  EXPECT_FALSE(u->PutSiteParameter({site_ + 1000, "x", "1", 1, t0_}));  // no such site
+  ASSERT_TRUE(u->Commit());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RuntimeConformance,
                          ::testing::ValuesIn(testing_support::Backends()),
                          [](const auto& info) { return info.param; });

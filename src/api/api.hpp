@@ -17,6 +17,7 @@
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/requests.hpp"
+#include "kernel/runtime/site_parameters.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
@@ -34,6 +35,7 @@ struct ApiDeps {
   scheduler::Reminders* reminders = nullptr;
   runtime::Duties* duties = nullptr;  // null: the runtime routes answer 503
   runtime::Ledger* ledger = nullptr;
+  runtime::SiteParameters* parameters = nullptr;
   // Test clock only (zhidu serve --test-clock); null otherwise.
   std::function<Result<TimePoint>(TimePoint)> advance_clock;
   std::function<TimePoint()> now;

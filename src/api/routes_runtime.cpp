@@ -6,6 +6,7 @@
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "kernel/policy/pack.hpp"
+#include "kernel/policy/parameters.hpp"
 
 namespace zhidu::api {
 
@@ -360,6 +361,38 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
               {"unpriced", st.unpriced},
               {"violations", items}});
   });
+
+  // ---- site parameters (本单位参数)
+  auto* parameters = deps.parameters;
+  auto entry_json = [](const runtime::SiteParameterEntry& e) {
+    return json{{"name", e.decl.name},
+                {"kind", std::string(policy::ParamKindName(e.decl.kind))},
+                {"rule", e.decl.rule},
+                {"clauses", e.decl.clauses},
+                {"value", e.value ? json(*e.value) : json(nullptr)},
+                {"updated_by", e.updated_by ? json(e.updated_by) : json(nullptr)},
+                {"updated_at", Ts(e.updated_at)}};
+  };
+  r.Add("GET", "/api/v1/sites/{id}/parameters", Access::kSignedIn,
+        [parameters, entry_json](HttpRequest& req) {
+          if (!parameters) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto rows, parameters->List(CurrentPrincipal(), id));
+          json items = json::array();
+          for (const auto& e : rows) items.push_back(entry_json(e));
+          return JsonResponse(200, {{"items", items}});
+        });
+  r.Add("PUT", "/api/v1/sites/{id}/parameters/{name}", Access::kSignedIn,
+        [parameters, entry_json](HttpRequest& req) {
+          if (!parameters) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+          ZHIDU_OR_ERROR(auto value, body.RequiredString("value"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          ZHIDU_OR_ERROR(auto e,
+                         parameters->Set(CurrentPrincipal(), id, req.params.at("name"), value));
+          return JsonResponse(200, entry_json(e));
+        });
 
   // ---- test clock
   r.Add("GET", "/api/v1/test/clock", Access::kSignedIn, [deps](HttpRequest&) {

@@ -9,12 +9,14 @@
 #include "base/result.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
+#include "kernel/runtime/site_parameters.hpp"
 
 namespace zhidu::api {
 
 struct RuntimeRouteDeps {
   runtime::Duties* duties = nullptr;  // null (e.g. `zhidu routes`): routes answer 503
   runtime::Ledger* ledger = nullptr;
+  runtime::SiteParameters* parameters = nullptr;
   // Test clock (zhidu serve --test-clock): moves time to `to` and fires everything due on the way;
   // returns the new time. Null: the route is still listed but answers 404.
   std::function<Result<TimePoint>(TimePoint to)> advance_clock;

@@ -220,6 +220,7 @@ int Serve(const ServeOptions& options) {
   runtime::Duties duties(store, writer, timer_scheduler, active_pack, roles);
   duties.RegisterHandlers();
   runtime::Ledger ledger(store, writer, active_pack, roles);
+  runtime::SiteParameters site_parameters(store, writer, active_pack, roles);
   if (auto planning = duties.EnsurePlanning(); !planning) {
     std::cerr << "zhidu: duty planning: " << planning.error().message << "\n";
     return 2;
@@ -252,6 +253,7 @@ int Serve(const ServeOptions& options) {
   deps.reminders = &reminders;
   deps.duties = &duties;
   deps.ledger = &ledger;
+  deps.parameters = &site_parameters;
   if (test_clock) {
     deps.advance_clock = advance_clock;
     deps.now = [&] { return test_clock->Now(); };

@@ -145,6 +145,12 @@ class UnitOfWork {
   // Ordered by id.
   virtual Result<std::vector<ApprovalDecision>> ListApprovalDecisions(Id request_id) = 0;
 
+  // ---- site parameters (本单位参数)
+  // Inserts or replaces the value of (site_id, name).
+  virtual Result<void> PutSiteParameter(const SiteParameter& v) = 0;
+  // Ordered by name.
+  virtual Result<std::vector<SiteParameter>> ListSiteParameters(Id site_id) = 0;
+
   // ---- journal (append-only; there is deliberately no update or delete verb)
   // In a write unit the head is read under the writer's lock (PostgreSQL: FOR UPDATE), so that
   // several processes appending to one database extend one chain.

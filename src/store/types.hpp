@@ -284,6 +284,15 @@ struct RequestFilter {
   std::optional<RequestState> state;
 };
 
+// 本单位参数 — a figure the regulation leaves to the site, set by an administrator.
+struct SiteParameter {
+  Id site_id = 0;
+  std::string name;
+  std::string value;  // text as validated by kernel/policy/parameters.hpp
+  Id updated_by = 0;  // account
+  TimePoint updated_at;
+};
+
 // Keyset pagination: rows with id > after_id, at most `limit`.
 struct PageRequest {
   Id after_id = 0;

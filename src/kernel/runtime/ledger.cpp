@@ -6,6 +6,7 @@
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
 #include "kernel/runtime/runtime_util.hpp"
+#include "kernel/runtime/site_parameters.hpp"
 
 namespace zhidu::runtime {
 
@@ -80,6 +81,7 @@ std::string ConsequenceJson(const Consequence& c) {
   o.Add("title", c.title).Add("warning", c.warning);
   if (c.fine_fen) o.Add("fine_fen", *c.fine_fen);
   if (!c.fine_param.empty()) o.Add("fine_param", c.fine_param);
+  if (c.fine_set_by_site) o.Add("fine_set_by_site", true);
   o.Add("compensation_at_cost", c.compensation_at_cost).Add("liability", c.liability);
   if (!c.discipline.empty()) {
     o.Add("discipline", c.discipline)
@@ -102,7 +104,8 @@ std::string DescribeConsequence(const Consequence& c) {
                     (fen ? "." + std::string(fen < 10 ? "0" : "") + std::to_string(fen) : "") +
                     "元");
   }
-  if (!c.fine_param.empty()) parts.push_back("罚款（金额由本单位设定：" + c.fine_param + "）");
+  if (!c.fine_param.empty() && !c.fine_fen)
+    parts.push_back("罚款（金额由本单位设定，参数 " + c.fine_param + " 尚未设置）");
   if (c.compensation_at_cost) parts.push_back("照价赔偿");
   if (!c.discipline_title.empty()) parts.push_back(c.discipline_title);
   if (!c.revoke.empty()) parts.push_back("取消" + Join(c.revoke, "、"));
@@ -173,6 +176,13 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
     previous = static_cast<int>(n);
   }
   Consequence c = ComputeConsequence(pack, in.code, previous + 1);
+  if (!c.fine_param.empty()) {  // the amount the site has set for the figure the rule leaves open
+    ZHIDU_TRY(auto amount, SiteParameters::Lookup(unit, in.site_id, c.fine_param));
+    if (amount) {
+      c.fine_fen = static_cast<std::int64_t>(std::llround(std::stod(*amount) * 100));
+      c.fine_set_by_site = true;
+    }
+  }
   v.occurrence = c.occurrence;
   v.consequence = ConsequenceJson(c);
   v.fine_fen = c.fine_fen.value_or(0);
@@ -340,7 +350,8 @@ Result<Statement> Ledger::MonthlyStatement(const org::Principal& who, store::Id 
         ++st.counted;
         st.fine_fen += v.fine_fen;
         if (v.consequence.find("\"warning\":true") != std::string::npos) ++st.warnings;
-        if (v.consequence.find("\"fine_param\":") != std::string::npos) ++st.unpriced;
+        if (v.consequence.find("\"fine_param\":") != std::string::npos && v.fine_fen == 0)
+          ++st.unpriced;
       }
       page.after_id = v.id;
       st.violations.push_back(std::move(v));

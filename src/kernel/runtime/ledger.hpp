@@ -9,7 +9,8 @@
 //     history; it only stops counting for violations recorded after it.
 //  2. Figures come from the pack. A ladder step whose fine the regulation leaves to the site
 //  carries
-//     the parameter's name and no amount (fine_fen 0, `fine_param` set); nothing is guessed.
+//     the parameter's name; the amount is the site's value of that parameter when an administrator
+//     has set one (site_parameters.hpp), otherwise none (fine_fen 0): nothing is guessed.
 //  3. Every change is journaled in the transaction that makes it: violation.recorded,
 //     violation.appealed, violation.decided. Payloads follow the notification convention
 //     (docs/notifications.md): site_id, person_id, notify_roles.
@@ -46,6 +47,7 @@ struct Consequence {
   bool warning = false;                  // 口头警告
   std::optional<std::int64_t> fine_fen;  // known amount, in 分
   std::string fine_param;  // the site parameter naming the amount, when the regulation gives none
+  bool fine_set_by_site = false;  // fine_fen is the site's value of fine_param
   bool compensation_at_cost = false;
   std::string discipline;  // discipline-ladder step id
   std::string discipline_title;

@@ -293,6 +293,13 @@ constexpr Statement kStatements[] = {
      "escort_person, note, at) VALUES($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id"},
     {"list_approval_decisions",
      "SELECT " ZHIDU_DECISION_COLUMNS " FROM approval_decisions WHERE request_id=$1 ORDER BY id"},
+    {"put_site_parameter",
+     "INSERT INTO site_parameters(site_id, name, value, updated_by, updated_at) "
+     "VALUES($1,$2,$3,$4,$5) ON CONFLICT(site_id, name) DO UPDATE SET value=excluded.value, "
+     "updated_by=excluded.updated_by, updated_at=excluded.updated_at"},
+    {"list_site_parameters",
+     "SELECT site_id, name, value, updated_by, updated_at FROM site_parameters WHERE site_id=$1 "
+     "ORDER BY name"},
     {"read_journal_head", "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"},
     {"append_journal",
      "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
@@ -1008,6 +1015,21 @@ class PgUnit final : public UnitOfWork {
   Result<std::vector<ApprovalDecision>> ListApprovalDecisions(Id request_id) override {
     return Many<ApprovalDecision>("list approval decisions", MapDecision, "list_approval_decisions",
                                   request_id);
+  }
+
+  // ---- site parameters
+  Result<void> PutSiteParameter(const SiteParameter& v) override {
+    return Exec("put site parameter", "put_site_parameter", v.site_id, v.name, v.value,
+                v.updated_by, Micros64(v.updated_at));
+  }
+  Result<std::vector<SiteParameter>> ListSiteParameters(Id site_id) override {
+    return Many<SiteParameter>(
+        "list site parameters",
+        [](const pqxx::row& r) {
+          return SiteParameter{r[0].as<Id>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                               r[3].as<Id>(), Time(r[4])};
+        },
+        "list_site_parameters", site_id);
   }
 
   // ---- journal

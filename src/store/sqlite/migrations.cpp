@@ -193,6 +193,16 @@ CREATE TABLE approval_decisions(
   at BIGINT NOT NULL,
   UNIQUE(request_id, step));
 )sql",
+      // 4: site parameters (kernel/policy/parameters.hpp)
+      R"sql(
+CREATE TABLE site_parameters(
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_by BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY(site_id, name));
+)sql",
   };
   return kMigrations;
 }

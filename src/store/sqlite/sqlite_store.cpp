@@ -868,6 +868,25 @@ class SqliteUnit final : public UnitOfWork {
     return Collect<ApprovalDecision>(s, "list approval decisions", MapDecision);
   }
 
+  // ---- site parameters
+  Result<void> PutSiteParameter(const SiteParameter& v) override {
+    Stmt s(db_,
+           "INSERT INTO site_parameters(site_id, name, value, updated_by, updated_at) "
+           "VALUES(?,?,?,?,?) ON CONFLICT(site_id, name) DO UPDATE SET value=excluded.value, "
+           "updated_by=excluded.updated_by, updated_at=excluded.updated_at");
+    s.Bind(v.site_id).Bind(v.name).Bind(v.value).Bind(v.updated_by).Bind(v.updated_at);
+    return Done(s, "put site parameter");
+  }
+  Result<std::vector<SiteParameter>> ListSiteParameters(Id site_id) override {
+    Stmt s(db_,
+           "SELECT site_id, name, value, updated_by, updated_at FROM site_parameters "
+           "WHERE site_id=? ORDER BY name");
+    s.Bind(site_id);
+    return Collect<SiteParameter>(s, "list site parameters", [](Stmt& s) {
+      return SiteParameter{s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Time(4)};
+    });
+  }
+
   // ---- journal
   Result<JournalHead> ReadJournalHead() override {
     Stmt s(db_, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");

@@ -1,0 +1,65 @@
+#include "kernel/policy/parameters.hpp"
+
+#include <charconv>
+#include <set>
+
+namespace zhidu::policy {
+
+std::string_view ParamKindName(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::kYuan:
+      return "yuan";
+    case ParamKind::kDuration:
+      return "duration";
+    case ParamKind::kWeight:
+      return "weight";
+  }
+  return "yuan";
+}
+
+std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
+  std::vector<ParamDecl> out;
+  std::set<std::string, std::less<>> seen;
+  auto add = [&](const std::string& name, ParamKind kind, std::string rule,
+                 const std::vector<std::string>& clauses) {
+    if (name.empty() || !seen.insert(name).second) return;
+    out.push_back({name, kind, std::move(rule), clauses});
+  };
+  for (const auto& p : pack.penalties())
+    for (const auto& step : p.ladder)
+      if (step.fine_yuan && !step.fine_yuan->value)
+        add(step.fine_yuan->name, ParamKind::kYuan, "penalty " + p.code, p.clauses);
+  for (const auto& proc : pack.procedures())
+    for (const auto& state : proc.states)
+      for (const auto& timer : state.timers)
+        add(timer.after_param, ParamKind::kDuration, "procedure " + proc.id, proc.clauses);
+  for (const auto& a : pack.assessments())
+    for (const auto& ind : a.indicators)
+      if (!ind.weight.value)
+        add(ind.weight.name, ParamKind::kWeight, "assessment " + a.id, ind.clauses);
+  return out;
+}
+
+Result<void> ValidateParamValue(ParamKind kind, std::string_view value) {
+  if (kind == ParamKind::kDuration) {
+    auto d = ParseDuration(value);
+    if (!d || d->months || d->working_days || d->fixed.count() <= 0)
+      return Fail(
+          Errc::kInvalidArgument,
+          "a duration like \"10m\" or \"1h30m\" is expected, not \"" + std::string(value) + "\"",
+          "value");
+    return Ok();
+  }
+  double v = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || p != value.data() + value.size() || v < 0 ||
+      (kind == ParamKind::kWeight && v > 1))
+    return Fail(Errc::kInvalidArgument,
+                kind == ParamKind::kWeight
+                    ? "a weight between 0 and 1 is expected (e.g. \"0.3\")"
+                    : "an amount in yuan is expected (e.g. \"50\" or \"12.5\")",
+                "value");
+  return Ok();
+}
+
+}  // namespace zhidu::policy

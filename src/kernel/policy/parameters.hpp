@@ -1,0 +1,30 @@
+// Site parameters (本单位参数): figures a regulation leaves to the site (R04's fine amount, how
+// long to observe a SCADA fault before escalating, KPI weights). The pack declares them by name
+// with no value (docs/policy_format.md §Parameters); an administrator sets them per site.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kernel/policy/pack.hpp"
+
+namespace zhidu::policy {
+
+enum class ParamKind { kYuan, kDuration, kWeight };
+
+struct ParamDecl {
+  std::string name;
+  ParamKind kind = ParamKind::kYuan;
+  std::string rule;                  // the rule that uses it ("penalty R04-VIOLATION")
+  std::vector<std::string> clauses;  // the clauses that leave the figure open
+};
+
+// "yuan", "duration", "weight".
+std::string_view ParamKindName(ParamKind kind);
+// Every parameter the pack uses, once per name (the first use), in pack order.
+std::vector<ParamDecl> DeclaredParameters(const Pack& pack);
+// Checks `value` for a parameter of `kind`: yuan a number >= 0 ("50", "12.5"), duration the pack's
+// syntax ("10m"), weight a number in [0, 1]. kInvalidArgument naming "value" otherwise.
+Result<void> ValidateParamValue(ParamKind kind, std::string_view value);
+
+}  // namespace zhidu::policy
