@@ -182,20 +182,29 @@ class HttpServer::Impl {
     }
   }
 
-  // Runs `fn` on the handler pool and completes with its result on the caller's executor.
-  template <typename R, typename CompletionToken>
-  auto RunOnPool(std::function<R()> fn, CompletionToken&& token) {
+  // Runs `work(arg)` on the handler pool and completes with its result on the caller's executor.
+  // `arg` is plain data: a capturing lambda passed into a co_await expression is destroyed twice
+  // by g++ 12.
+  template <typename R, typename Arg, typename CompletionToken>
+  auto RunOnPool(R (*work)(Impl*, Arg&), Arg arg, CompletionToken&& token) {
     return net::async_initiate<CompletionToken, void(R)>(
-        [this](auto handler, std::function<R()> fn) {
-          net::post(handlers_, [fn = std::move(fn), handler = std::move(handler)]() mutable {
-            R result = fn();
+        [this, work](auto handler, Arg arg) {
+          net::post(handlers_, [this, work, arg = std::move(arg),
+                                handler = std::move(handler)]() mutable {
+            R result = work(this, arg);
             auto ex = net::get_associated_executor(handler);
             net::post(ex, [handler = std::move(handler), result = std::move(result)]() mutable {
               handler(std::move(result));
             });
           });
         },
-        token, std::move(fn));
+        token, std::move(arg));
+  }
+  static std::shared_ptr<StreamOpen> OpenWork(Impl* self, std::shared_ptr<HttpRequest>& request) {
+    return std::make_shared<StreamOpen>(self->SafeOpen(*request));
+  }
+  static std::shared_ptr<StreamBatch> PollWork(Impl*, std::shared_ptr<Stream>& stream) {
+    return std::make_shared<StreamBatch>(SafePoll(*stream));
   }
 
   // Runs the handler on the handler pool and completes on the session's executor. (Plain
@@ -263,10 +272,10 @@ class HttpServer::Impl {
       HttpResponse out;
       if (options_.stream_handler && websocket::is_upgrade(req) && !draining_) {
         auto converted = std::make_shared<HttpRequest>(Convert(req, ip));
-        auto open = co_await RunOnPool<std::shared_ptr<StreamOpen>>(
-            [this, converted] { return std::make_shared<StreamOpen>(SafeOpen(*converted)); },
-            net::use_awaitable);
+        std::shared_ptr<StreamOpen> open =
+            co_await RunOnPool(&Impl::OpenWork, converted, net::use_awaitable);
         if (open->stream) {
+          open_streams_++;  // before in_flight_ drops: a drain never sees neither (ServeStream -1)
           in_flight_--;
           upgraded = std::make_shared<WsSession>(std::move(stream), std::move(open->stream));
           upgrade_request = std::move(req);
@@ -350,33 +359,41 @@ class HttpServer::Impl {
   net::awaitable<void> ServeStream(std::shared_ptr<WsSession> s,
                                    http::request<http::string_body> req) {
     beast::get_lowest_layer(s->ws).expires_never();  // the websocket's own timeouts take over
+    // Beast's own timeouts only for the handshake: when one fires while our reader is suspended
+    // behind a close (a client that never answers it), Boost 1.74 asserts. Pings and the close
+    // deadline are ours (RunStream).
     s->ws.set_option(websocket::stream_base::timeout{std::chrono::seconds(10),
-                                                     options_.stream_idle_timeout, true});
+                                                     websocket::stream_base::none(), false});
     s->ws.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "zhidu"); }));
+    {
+      std::lock_guard lock(streams_mu_);
+      streams_[s.get()] = s;
+    }
     beast::error_code ec;
     co_await s->ws.async_accept(req, net::redirect_error(net::use_awaitable, ec));
     if (!ec) co_await RunStream(s);
+    {
+      std::lock_guard lock(streams_mu_);
+      streams_.erase(s.get());
+    }
+    open_streams_--;
   }
 
   // The accepted stream until it ends: poll, write, wait for a wake; then close.
   net::awaitable<void> RunStream(std::shared_ptr<WsSession> s) {
     beast::error_code ec;
-    open_streams_++;
-    {
-      std::lock_guard lock(streams_mu_);
-      streams_[s.get()] = s;
-    }
-    if (draining_) s->stopping = true;  // drain began before we registered
+    s->ws.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
+                                                     websocket::stream_base::none(), false});
+    if (draining_) s->stopping = true;  // the drain's request may have come before the accept
     s->stream->SetWaker([wake = s->wake] { WakeUp(wake); });
     net::co_spawn(s->ws.get_executor(), ReadStream(s), net::detached);
     std::string close_reason;
     while (!s->client_gone && !s->stopping) {
       s->wake->woken = false;  // a wake from now on makes us poll again
       auto stream = s->stream;
-      auto batch = co_await RunOnPool<std::shared_ptr<StreamBatch>>(
-          [stream] { return std::make_shared<StreamBatch>(SafePoll(*stream)); },
-          net::use_awaitable);
+      std::shared_ptr<StreamBatch> batch =
+          co_await RunOnPool(&Impl::PollWork, stream, net::use_awaitable);
       for (const auto& message : batch->messages) {
         s->ws.text(true);
         co_await s->ws.async_write(net::buffer(message),
@@ -391,25 +408,34 @@ class HttpServer::Impl {
       if (batch->more || s->wake->woken || s->client_gone || s->stopping) continue;
       // No suspension between the check above and this wait (strand), so a wake posted after the
       // check cancels this wait.
-      s->wake->timer.expires_at(net::steady_timer::time_point::max());
-      co_await s->wake->timer.async_wait(net::redirect_error(net::use_awaitable, ec));
-      ec = {};
+      s->wake->timer.expires_after(options_.stream_idle_timeout / 2);
+      beast::error_code wait_ec;
+      co_await s->wake->timer.async_wait(net::redirect_error(net::use_awaitable, wait_ec));
+      if (!wait_ec && !s->wake->woken && !s->client_gone && !s->stopping) {
+        // Quiet for a while: a ping keeps proxies from closing the connection, and a client that
+        // is gone shows up as a failed write.
+        co_await s->ws.async_ping({}, net::redirect_error(net::use_awaitable, ec));
+        if (ec) break;
+      }
     }
     if (!s->client_gone && !ec) {
       websocket::close_reason reason =
           close_reason.empty()
               ? websocket::close_reason(websocket::close_code::going_away, "server shutting down")
               : websocket::close_reason(websocket::close_code::policy_error, close_reason);
+      // A client that does not answer the close within 2 s is cut off.
+      auto deadline =
+          std::make_shared<net::steady_timer>(s->ws.get_executor(), std::chrono::seconds(2));
+      deadline->async_wait([s](const beast::error_code& e) {
+        beast::error_code ignored;
+        if (!e) beast::get_lowest_layer(s->ws).socket().close(ignored);
+      });
       beast::error_code cec;
       co_await s->ws.async_close(reason, net::redirect_error(net::use_awaitable, cec));
+      deadline->cancel();
     }
     beast::error_code ignored;
     beast::get_lowest_layer(s->ws).socket().close(ignored);
-    {
-      std::lock_guard lock(streams_mu_);
-      streams_.erase(s.get());
-    }
-    open_streams_--;
   }
 
   ServerOptions options_;

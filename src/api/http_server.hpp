@@ -31,7 +31,8 @@ struct ServerOptions {
   std::chrono::seconds drain_timeout{15};
   std::function<void()> on_reload;  // SIGHUP
   StreamHandler stream_handler;     // WebSocket upgrades; empty: upgrades are plain requests
-  // No frame from a WebSocket client for this long closes it; a ping goes out at half of it.
+  // A WebSocket stream quiet for half of this sends a ping (a client that is gone shows up as a
+  // failed write).
   std::chrono::seconds stream_idle_timeout{40};
 };
 
