@@ -378,6 +378,56 @@ TEST_P(StoreConformance, ApprovalDecisionsAreUniquePerStep) {
   EXPECT_TRUE((*store_->BeginRead())->ListApprovalDecisions(424242)->empty());
 }
 
+// ---- webhook channels
+TEST_P(StoreConformance, WebhookChannelsRoundTripAndDisable) {
+  auto u = *Write();
+  auto site = u->InsertSite({0, "机房", "Asia/Shanghai", clock_.Now()});
+  ASSERT_TRUE(site);
+  WebhookChannel a{0, "值班群",     "wecom", "http://127.0.0.1:9/a", "duty.\nviolation.", 0,
+                   1, clock_.Now(), false};
+  auto a_id = u->InsertWebhookChannel(a);
+  ASSERT_TRUE(a_id) << a_id.error().message;
+  WebhookChannel b{0, "飞书群",     "feishu", "http://127.0.0.1:9/b", "", *site,
+                   1, clock_.Now(), false};
+  auto b_id = u->InsertWebhookChannel(b);
+  ASSERT_TRUE(b_id);
+  auto dup = u->InsertWebhookChannel(a);  // same name while enabled
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, Errc::kConflict);
+  ASSERT_TRUE(u->Commit());
+
+  auto w = *Write();
+  auto got = w->GetWebhookChannel(*a_id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->name, "值班群");
+  EXPECT_EQ(got->format, "wecom");
+  EXPECT_EQ(got->kinds, "duty.\nviolation.");
+  EXPECT_EQ(got->site_id, 0);
+  EXPECT_EQ(got->created_at, clock_.Now());
+  EXPECT_FALSE(got->disabled);
+  EXPECT_EQ(w->GetWebhookChannel(*b_id)->site_id, *site);
+  ASSERT_TRUE(w->DisableWebhookChannel(*a_id));
+  auto again = w->DisableWebhookChannel(*a_id);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::kFailedPrecondition);
+  auto missing = w->DisableWebhookChannel(424242);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::kNotFound);
+  EXPECT_TRUE(w->InsertWebhookChannel(a));  // the name is free again once disabled
+  ASSERT_TRUE(w->Commit());
+
+  auto r = *store_->BeginRead();
+  auto enabled = r->ListWebhookChannels(false);
+  ASSERT_TRUE(enabled);
+  ASSERT_EQ(enabled->size(), 2u);
+  EXPECT_EQ((*enabled)[0].id, *b_id);
+  auto all = r->ListWebhookChannels(true);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].id, *a_id);
+  EXPECT_TRUE((*all)[0].disabled);
+  EXPECT_TRUE(r->GetWebhookChannel(*a_id)->disabled);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
                          ::testing::ValuesIn(testing_support::Backends()),
                          [](const auto& info) { return info.param; });

@@ -7,6 +7,7 @@
 
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
+#include "api/notify_webhooks.hpp"
 #include "api/routes_requests.hpp"
 #include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
@@ -436,6 +437,18 @@ void Api::AddRoutes() {
         [](const auto& x) { return x.seq; });
   });
 
+  // ---- live notifications: the WebSocket upgrade is handled by OpenStream; a plain GET lands
+  // here.
+  r.Add("GET", "/api/v1/stream", Access::kSignedIn, [](HttpRequest&) {
+    auto res = Json(
+        426, {{"error",
+               {{"code", "upgrade_required"}, {"message", "open /api/v1/stream as a WebSocket"}}}});
+    res.headers.emplace_back("Upgrade", "websocket");
+    return res;
+  });
+
+  AddNotifyRoutes(r, {deps_.writer, deps_.store, deps_.webhooks, deps_.roles});
+
   // ---- scheduler: reminders (提醒), status
   AddSchedulerRoutes(r, {deps_.scheduler, deps_.reminders, deps_.store, deps_.roles});
   AddRuntimeRoutes(r, {deps_.duties, deps_.ledger, deps_.parameters, deps_.advance_clock, deps_.now});
@@ -485,6 +498,39 @@ HttpResponse Api::Handle(HttpRequest& request) {
     deps_.metrics->ObserveRequest(request.method, route_label, res.status,
                                   MonotonicSeconds() - started);
   return res;
+}
+
+Result<Principal> Api::Authenticate(const HttpRequest& request) {
+  const std::string& authz = request.Header("authorization");
+  if (authz.starts_with("Bearer ")) return deps_.auth->AuthenticateBearer(authz.substr(7));
+  return deps_.auth->AuthenticateSession(request.Cookie(kSessionCookie));
+}
+
+StreamOpen Api::OpenStream(HttpRequest& request) {
+  auto refuse = [](const Error& e) { return StreamOpen{nullptr, ErrorResponse(e)}; };
+  if (!ParseTarget(request.target, request.path, request.query))
+    return refuse({Errc::kInvalidArgument, "the URL has a bad %-escape", ""});
+  if (request.path != "/api/v1/stream" || request.method != "GET")
+    return refuse({Errc::kNotFound, "no WebSocket endpoint at " + request.path, ""});
+  if (!deps_.streams)
+    return refuse({Errc::kUnavailable, "live notifications are not running in this process", ""});
+  auto who = Authenticate(request);
+  if (!who) return refuse(who.error());
+  // Resume point: ?after=<id>, else the Last-Event-ID header (as for server-sent events).
+  std::string after_text = request.Header("last-event-id");
+  if (auto it = request.query.find("after"); it != request.query.end()) after_text = it->second;
+  std::optional<std::int64_t> after;
+  if (!after_text.empty()) {
+    long long v = 0;
+    auto [p, ec] = std::from_chars(after_text.data(), after_text.data() + after_text.size(), v);
+    if (ec != std::errc() || p != after_text.data() + after_text.size() || v < 0)
+      return refuse(
+          {Errc::kInvalidArgument, "after must be an event id (an integer >= 0)", "after"});
+    after = v;
+  }
+  auto stream = deps_.streams->Open(*who, after);
+  if (!stream) return refuse(stream.error());
+  return StreamOpen{std::move(*stream), {}};
 }
 
 HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
@@ -537,19 +583,14 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
 
   Principal principal;
   if (route->access == Access::kSignedIn) {
-    const std::string& authz = request.Header("authorization");
-    Result<Principal> who = Fail(Errc::kUnauthenticated, "sign in first");
-    if (authz.starts_with("Bearer ")) {
-      who = deps_.auth->AuthenticateBearer(authz.substr(7));
-    } else {
-      who = deps_.auth->AuthenticateSession(request.Cookie(kSessionCookie));
-      if (who && writes) {
-        const std::string& csrf = request.Header("x-csrf-token");
-        if (csrf.empty() || !ConstantTimeEquals(csrf, who->csrf_token))
-          return ErrorResponse(
-              {Errc::kPermissionDenied,
-               "missing or wrong X-CSRF-Token header; reload the page and try again", ""});
-      }
+    Result<Principal> who = Authenticate(request);
+    // Browsers (session cookie) must prove the write comes from our page; bearer tokens need not.
+    if (who && writes && !request.Header("authorization").starts_with("Bearer ")) {
+      const std::string& csrf = request.Header("x-csrf-token");
+      if (csrf.empty() || !ConstantTimeEquals(csrf, who->csrf_token))
+        return ErrorResponse({Errc::kPermissionDenied,
+                              "missing or wrong X-CSRF-Token header; reload the page and try again",
+                              ""});
     }
     if (!who) return ErrorResponse(who.error());
     principal = std::move(*who);

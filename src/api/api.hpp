@@ -8,9 +8,11 @@
 
 #include "api/http.hpp"
 #include "api/metrics.hpp"
+#include "api/notify_stream.hpp"
 #include "api/router.hpp"
 #include "base/result.hpp"
 #include "base/time.hpp"
+#include "kernel/notify/webhooks.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
@@ -46,6 +48,8 @@ struct ApiDeps {
   policy::ActivePack* policy = nullptr;  // the pack in force; null: policy routes answer 503
   // Validates and installs the pack again (actor = account id); the previous pack stays on error.
   std::function<Result<void>(store::Id, policy::LoadReport*)> reload_policy;
+  StreamService* streams = nullptr;               // live notifications; null: upgrades answer 503
+  notify::WebhookDispatcher* webhooks = nullptr;  // null: the channel routes answer 503
 };
 
 // Route groups, one file each.
@@ -55,9 +59,14 @@ class Api {
  public:
   explicit Api(ApiDeps deps);
   HttpResponse Handle(HttpRequest& request);
+  // The StreamHandler of the HTTP server: a WebSocket upgrade of GET /api/v1/stream, authenticated
+  // like any request (session cookie or Bearer token) before the upgrade is accepted.
+  StreamOpen OpenStream(HttpRequest& request);
   const Router& router() const { return router_; }
 
  private:
+  // The principal of a request: `Authorization: Bearer` or the session cookie (no CSRF check).
+  Result<org::Principal> Authenticate(const HttpRequest& request);
   void AddRoutes();
   HttpResponse Dispatch(HttpRequest& request, std::string& route_label);
   HttpResponse Static(const HttpRequest& request);

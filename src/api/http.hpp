@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,34 @@ struct HttpResponse {
 };
 
 using Handler = std::function<HttpResponse(HttpRequest&)>;
+
+// ---- WebSocket streams (GET /api/v1/stream). The HTTP server owns the socket and the frames; a
+// Stream produces the text messages. Lifecycle: StreamHandler (on a handler thread) -> accept the
+// upgrade -> Poll() whenever woken (and at once after `more`) -> destroyed when the client leaves,
+// the stream ends or the server stops (close 1001).
+
+struct StreamBatch {
+  std::vector<std::string> messages;  // text frames, in order
+  bool more = false;                  // call Poll() again without waiting for a wake
+  std::string close_reason;           // not empty: send the messages, then close (1008) with it
+};
+
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  // `wake` may be called from any thread until the Stream is destroyed; it must not block.
+  virtual void SetWaker(std::function<void()> wake) = 0;
+  // Runs on a handler thread (it may read the store), never concurrently with itself.
+  virtual StreamBatch Poll() = 0;
+};
+
+struct StreamOpen {
+  std::unique_ptr<Stream> stream;  // null: answer `refusal` instead of upgrading
+  HttpResponse refusal;
+};
+
+// Authenticates an upgrade request and opens its stream. Runs on a handler thread.
+using StreamHandler = std::function<StreamOpen(HttpRequest&)>;
 
 // Splits "a/b?x=1&y=%E5%80%BC" into path and query, percent-decoding both. False on bad escapes.
 bool ParseTarget(const std::string& target, std::string& path,

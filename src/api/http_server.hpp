@@ -3,7 +3,12 @@
 // Threads: `io_threads` run the network (parsing, writing); handlers run on a separate pool of
 // `handler_threads` so that a handler waiting for a durable commit never stalls the network.
 // Shutdown (SIGTERM/SIGINT or Stop()): stop accepting, let in-flight requests finish and be
-// answered (bounded by drain_timeout), then return from Run().
+// answered and close WebSocket streams with 1001 "going away" (bounded by drain_timeout), then
+// return from Run().
+//
+// WebSocket upgrades go to `stream_handler` (on a handler thread: it may authenticate against the
+// store); if it opens a Stream, the connection becomes a WebSocket whose messages the Stream
+// produces (see api/http.hpp). Each WebSocket connection lives on its own strand.
 #pragma once
 
 #include <chrono>
@@ -25,6 +30,10 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds drain_timeout{15};
   std::function<void()> on_reload;  // SIGHUP
+  StreamHandler stream_handler;     // WebSocket upgrades; empty: upgrades are plain requests
+  // A WebSocket stream quiet for half of this sends a ping (a client that is gone shows up as a
+  // failed write).
+  std::chrono::seconds stream_idle_timeout{40};
 };
 
 class HttpServer {

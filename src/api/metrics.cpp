@@ -55,6 +55,11 @@ void Metrics::SetGauge(std::string name, std::string help, std::function<double(
   gauges_[std::move(name)] = {std::move(help), std::move(read)};
 }
 
+void Metrics::SetCounter(std::string name, std::string help, std::function<double()> read) {
+  std::lock_guard lock(mu_);
+  counters_[std::move(name)] = {std::move(help), std::move(read)};
+}
+
 std::string Metrics::Render() const {
   std::string out;
   std::lock_guard lock(mu_);
@@ -77,6 +82,10 @@ std::string Metrics::Render() const {
   for (const auto& [name, g] : gauges_) {
     out += "# HELP " + name + " " + g.first + "\n# TYPE " + name + " gauge\n";
     out += name + " " + Num(g.second()) + "\n";
+  }
+  for (const auto& [name, c] : counters_) {
+    out += "# HELP " + name + " " + c.first + "\n# TYPE " + name + " counter\n";
+    out += name + " " + Num(c.second()) + "\n";
   }
   return out;
 }

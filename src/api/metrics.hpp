@@ -32,6 +32,8 @@ class Metrics {
   void ObserveCommit(double seconds, int jobs);
   // Gauges read at render time (journal records, …).
   void SetGauge(std::string name, std::string help, std::function<double()> read);
+  // Counters kept by their owner (e.g. atomics of the webhook dispatcher), read at render time.
+  void SetCounter(std::string name, std::string help, std::function<double()> read);
   std::string Render() const;
 
  private:
@@ -42,6 +44,7 @@ class Metrics {
   std::uint64_t commits_ = 0;
   std::uint64_t committed_jobs_ = 0;
   std::map<std::string, std::pair<std::string, std::function<double()>>> gauges_;
+  std::map<std::string, std::pair<std::string, std::function<double()>>> counters_;
 };
 
 }  // namespace zhidu::api

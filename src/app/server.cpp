@@ -9,11 +9,13 @@
 
 #include "api/api.hpp"
 #include "api/http_server.hpp"
+#include "api/notify_webhooks.hpp"
 #include "app/demo.hpp"
 #include "app/roles.hpp"
 #include "base/canonical_json.hpp"
 #include "base/clock.hpp"
 #include "base/time.hpp"
+#include "kernel/notify/event_feed.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
@@ -248,7 +250,47 @@ int Serve(const ServeOptions& options) {
   };
   runtime::Requests requests(store, writer, auth, roles, active_pack);
 
+  // Live notifications: the feed tails the journal, woken by every commit.
+  notify::EventFeed feed(store);
+  if (auto started = feed.Start(); !started) {
+    std::cerr << "zhidu: " << started.error().message << "\n";
+    return 2;
+  }
+  writer.SetCommitListener([&feed](std::int64_t head) { feed.Notify(head); });
+  struct DetachListener {  // the feed dies before the writer's last commits on early returns
+    store::Writer& writer;
+    ~DetachListener() { writer.SetCommitListener({}); }
+  } detach_listener{writer};
+  api::StreamService streams(store, feed, roles);
+  metrics.SetGauge("zhidu_streams_open", "Open WebSocket notification streams.",
+                   [&] { return static_cast<double>(streams.open_streams()); });
+  metrics.SetCounter("zhidu_stream_events_sent_total", "Events sent on notification streams.",
+                     [&] { return static_cast<double>(streams.events_sent()); });
+
+  // Webhooks: their own thread; a slow or dead receiver never delays a request.
+  api::RobotTransport robot_transport(store);
+  notify::WebhookDispatcher webhooks(store, feed, robot_transport, clock);
+  if (auto started = webhooks.Start(); !started) {
+    std::cerr << "zhidu: webhooks: " << started.error().message << "\n";
+    return 2;
+  }
+  auto webhook_total = [&webhooks](std::uint64_t notify::ChannelStats::*field) {
+    return [&webhooks, field] {
+      double sum = 0;
+      for (const auto& [_, s] : webhooks.Stats()) sum += static_cast<double>(s.*field);
+      return sum;
+    };
+  };
+  metrics.SetCounter("zhidu_webhook_delivered_total", "Records accepted by webhook receivers.",
+                     webhook_total(&notify::ChannelStats::delivered));
+  metrics.SetCounter("zhidu_webhook_failed_total", "Records given up after every retry.",
+                     webhook_total(&notify::ChannelStats::failed));
+  metrics.SetCounter("zhidu_webhook_attempts_total", "HTTP attempts to webhook receivers.",
+                     webhook_total(&notify::ChannelStats::attempts));
+
   api::ApiDeps deps;
+  deps.streams = &streams;
+  deps.webhooks = &webhooks;
   deps.scheduler = &timer_scheduler;
   deps.reminders = &reminders;
   deps.duties = &duties;
@@ -273,6 +315,7 @@ int Serve(const ServeOptions& options) {
   api::ServerOptions server_options;
   server_options.host = host;
   server_options.port = port;
+  server_options.stream_handler = [&](api::HttpRequest& r) { return api_handler.OpenStream(r); };
   server_options.on_reload = [&] {
     policy::LoadReport report;
     if (auto reloaded = reload_policy(0, &report); !reloaded)
@@ -295,7 +338,8 @@ int Serve(const ServeOptions& options) {
   timer_scheduler.Start();  // overdue timers fire now, marked late
   server.Run();
   timer_scheduler.Stop();  // before the writer: the firing in progress commits first
-  writer.Stop();           // every queued write commits before exit
+  webhooks.Stop();
+  writer.Stop();  // every queued write commits before exit
   std::cout << "zhidu: stopped cleanly" << std::endl;
   return 0;
 }

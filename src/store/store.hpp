@@ -161,6 +161,15 @@ class UnitOfWork {
   // Streams every record in seq order to `visit` (stops early when it returns false). For verify:
   // does not materialise the journal in memory.
   virtual Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) = 0;
+
+  // ---- webhook channels (kernel/notify). Rows are never deleted: disabling is final.
+  // kConflict when an enabled channel has the same name.
+  virtual Result<Id> InsertWebhookChannel(const WebhookChannel& channel) = 0;
+  virtual Result<WebhookChannel> GetWebhookChannel(Id id) = 0;
+  // Ascending id; disabled channels only when `include_disabled`.
+  virtual Result<std::vector<WebhookChannel>> ListWebhookChannels(bool include_disabled) = 0;
+  // kNotFound when missing, kFailedPrecondition when already disabled.
+  virtual Result<void> DisableWebhookChannel(Id id) = 0;
 };
 
 class Store {

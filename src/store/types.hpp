@@ -293,6 +293,19 @@ struct SiteParameter {
   TimePoint updated_at;
 };
 
+// ---- webhook channels: group robots notified of journal records (kernel/notify/webhooks.hpp).
+struct WebhookChannel {
+  Id id = 0;
+  std::string name;    // unique among enabled channels
+  std::string format;  // "wecom", "dingtalk" or "feishu"
+  std::string url;     // the robot's webhook URL (holds its secret key: never journaled)
+  std::string kinds;   // journal kind prefixes, one per line ("duty.\nviolation."); empty: all
+  Id site_id = 0;      // 0: records of every site
+  Id created_by = 0;   // account id
+  TimePoint created_at;
+  bool disabled = false;  // deleted by an administrator; final
+};
+
 // Keyset pagination: rows with id > after_id, at most `limit`.
 struct PageRequest {
   Id after_id = 0;

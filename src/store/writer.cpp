@@ -68,6 +68,11 @@ void Writer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Writer::SetCommitListener(std::function<void(std::int64_t)> listener) {
+  std::lock_guard lock(mu_);
+  commit_listener_ = std::move(listener);
+}
+
 WriterStats Writer::stats() const {
   std::lock_guard lock(mu_);
   return stats_;
@@ -152,13 +157,16 @@ void Writer::RunBatch(std::deque<Job>& batch) {
       batch[i].complete(nullptr);
     }
   }
+  std::function<void(std::int64_t)> listener;
   if (committed) {
     std::lock_guard lock(mu_);
     stats_.commits++;
     stats_.jobs += batch.size();
     stats_.journal_records += static_cast<std::uint64_t>(head.seq - first_seq);
+    if (head.seq > first_seq) listener = commit_listener_;
   }
   if (committed && on_commit_) on_commit_(seconds, static_cast<int>(batch.size()));
+  if (listener) listener(head.seq);
 }
 
 }  // namespace zhidu::store

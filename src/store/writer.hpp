@@ -108,6 +108,12 @@ class Writer {
   void Stop();
   WriterStats stats() const;
 
+  // `listener(head_seq)` is called on the writer thread after each durable commit that appended
+  // journal records, with the new head sequence number, outside the writer's lock (so it may
+  // take its own locks, but must not block: signal a condition variable and return). Replaces
+  // the previous listener; empty disables. Thread-safe.
+  void SetCommitListener(std::function<void(std::int64_t head_seq)> listener);
+
  private:
   struct Job {
     std::function<Result<void>(Tx&)> run;        // stores its value in shared state
@@ -123,6 +129,7 @@ class Writer {
   const int max_batch_;
   std::function<void(double, int)> on_commit_;
   mutable std::mutex mu_;
+  std::function<void(std::int64_t)> commit_listener_;  // guarded by mu_
   std::condition_variable cv_;
   std::deque<Job> queue_;
   bool stopping_ = false;

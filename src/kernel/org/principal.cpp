@@ -4,6 +4,13 @@
 
 namespace zhidu::org {
 
+bool GrantCovers(const store::RoleGrant& grant, Scope scope) {
+  return grant.scope_kind == "global" ||
+         (grant.scope_kind == "site" && scope.site_id != 0 && grant.scope_id == scope.site_id) ||
+         (grant.scope_kind == "department" && scope.department_id != 0 &&
+          grant.scope_id == scope.department_id);
+}
+
 RoleCatalogue::RoleCatalogue() {
   roles_["admin"] = {"*"};
   roles_["管理员"] = {"*"};
@@ -31,12 +38,7 @@ bool RoleCatalogue::Allows(const Principal& who, std::string_view permission, Sc
   if (permission == perm::kOrgRead) return true;  // every signed-in person may see the organisation
   std::shared_lock lock(mu_);
   for (const auto& grant : who.roles) {
-    bool covers =
-        grant.scope_kind == "global" ||
-        (grant.scope_kind == "site" && scope.site_id != 0 && grant.scope_id == scope.site_id) ||
-        (grant.scope_kind == "department" && scope.department_id != 0 &&
-         grant.scope_id == scope.department_id);
-    if (!covers) continue;
+    if (!GrantCovers(grant, scope)) continue;
     auto it = roles_.find(grant.role);
     if (it == roles_.end()) continue;
     if (it->second.contains("*") || it->second.contains(permission)) return true;

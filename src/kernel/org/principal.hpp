@@ -30,6 +30,10 @@ struct Scope {
   Id department_id = 0;
 };
 
+// True when `grant`'s scope covers `scope`: a global grant covers everything, a site or department
+// grant only that site or department (never scope 0).
+bool GrantCovers(const store::RoleGrant& grant, Scope scope);
+
 // Permissions are dotted names ("org.write"); "*" grants everything.
 namespace perm {
 inline constexpr std::string_view kOrgRead = "org.read";

@@ -1,5 +1,6 @@
 #include "kernel/scheduler/reminders.hpp"
 
+#include <charconv>
 #include <set>
 
 #include "base/canonical_json.hpp"
@@ -30,9 +31,16 @@ Reminders::Reminders(store::Store& store, store::Writer& writer, Scheduler& sche
     : store_(store), writer_(writer), scheduler_(scheduler), roles_(roles) {
   scheduler_.Register(
       std::string(kReminderKind), [](store::Tx& tx, const store::Timer& timer) -> Result<void> {
+        // account_id at the top level: the owner's live stream shows it (docs/notifications.md).
+        store::Id owner = 0;
+        if (timer.subject.starts_with("account/"))
+          (void)std::from_chars(timer.subject.data() + 8,
+                                timer.subject.data() + timer.subject.size(), owner);
         ZHIDU_TRY(auto seq, tx.Journal("reminder.fired", 0, ReminderRef(timer.id),
                                        CanonicalObject()
+                                           .Add("account_id", owner)
                                            .Add("owner", timer.subject)
+                                           .Add("site_id", timer.site_id)
                                            .AddRaw("reminder", timer.payload)
                                            .Add("due_at", FormatIso8601Utc(timer.due_at))
                                            .Add("late", timer.late)
@@ -73,6 +81,7 @@ Result<store::Timer> Reminders::Create(const org::Principal& who, NewReminder in
     t.created_at = tx.now();
     ZHIDU_TRY(auto seq, tx.Journal("reminder.created", who.account_id, ReminderRef(t.id),
                                    CanonicalObject()
+                                       .Add("account_id", who.account_id)
                                        .Add("due_at", FormatIso8601Utc(t.due_at))
                                        .Add("message", input.message)
                                        .Add("site_id", t.site_id)

@@ -135,6 +135,9 @@ struct Statement {
   "id, site_id, type, applicant, applicant_person, inputs, reason, state, created_at, updated_at"
 #define ZHIDU_DECISION_COLUMNS \
   "id, request_id, step, account_id, approve, signed, escort_person, note, at"
+#define ZHIDU_WEBHOOK_SELECT                                                                    \
+  "SELECT id, name, format, url, kinds, coalesce(site_id,0), created_by, created_at, disabled " \
+  "FROM webhook_channels"
 
 // Registered on every connection; prepared by the server on first use.
 constexpr Statement kStatements[] = {
@@ -305,6 +308,14 @@ constexpr Statement kStatements[] = {
      "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
      "VALUES($1,$2,$3,$4,$5,$6,$7,$8)"},
     {"read_journal", ZHIDU_JOURNAL_SELECT " WHERE seq>$1 ORDER BY seq LIMIT $2"},
+    // ---- webhook channels
+    {"insert_webhook_channel",
+     "INSERT INTO webhook_channels(name, format, url, kinds, site_id, created_by, created_at, "
+     "disabled) VALUES($1,$2,$3,$4,NULLIF($5::bigint,0),$6,$7,$8) RETURNING id"},
+    {"get_webhook_channel", ZHIDU_WEBHOOK_SELECT " WHERE id=$1"},
+    {"list_webhook_channels", ZHIDU_WEBHOOK_SELECT " WHERE $1 OR NOT disabled ORDER BY id"},
+    {"disable_webhook_channel",
+     "UPDATE webhook_channels SET disabled=true WHERE id=$1 AND NOT disabled RETURNING id"},
 };
 
 // ---------------------------------------------------------------- connections
@@ -471,6 +482,13 @@ ApprovalRequest MapRequest(const pqxx::row& r) {
 ApprovalDecision MapDecision(const pqxx::row& r) {
   return {r[0].as<Id>(),   r[1].as<Id>(), r[2].as<std::string>(), r[3].as<Id>(), r[4].as<bool>(),
           r[5].as<bool>(), r[6].as<Id>(), r[7].as<std::string>(), Time(r[8])};
+}
+WebhookChannel MapWebhookChannel(const pqxx::row& r) {
+  return {r[0].as<Id>(),          r[1].as<std::string>(),
+          r[2].as<std::string>(), r[3].as<std::string>(),
+          r[4].as<std::string>(), r[5].as<Id>(),
+          r[6].as<Id>(),          Time(r[7]),
+          r[8].as<bool>()};
 }
 
 Timer MapTimer(const pqxx::row& r) {
@@ -1060,6 +1078,30 @@ class PgUnit final : public UnitOfWork {
       if (static_cast<std::int64_t>(page.size()) < kScanPageRows) return Ok();
       after = page.back().seq;
     }
+  }
+
+  // ---- webhook channels
+  Result<Id> InsertWebhookChannel(const WebhookChannel& v) override {
+    return InsertReturningId("insert webhook channel", "insert_webhook_channel", v.name, v.format,
+                             v.url, v.kinds, v.site_id, v.created_by, Micros64(v.created_at),
+                             v.disabled);
+  }
+  Result<WebhookChannel> GetWebhookChannel(Id id) override {
+    return One<WebhookChannel>("get webhook channel",
+                               "webhook channel " + std::to_string(id) + " does not exist",
+                               MapWebhookChannel, "get_webhook_channel", id);
+  }
+  Result<std::vector<WebhookChannel>> ListWebhookChannels(bool include_disabled) override {
+    return Many<WebhookChannel>("list webhook channels", MapWebhookChannel, "list_webhook_channels",
+                                include_disabled);
+  }
+  Result<void> DisableWebhookChannel(Id id) override {
+    ZHIDU_TRY(bool changed, Changed("disable webhook channel", "disable_webhook_channel", id));
+    if (changed) return Ok();
+    ZHIDU_TRY(auto channel, GetWebhookChannel(id));
+    (void)channel;
+    return Fail(Errc::kFailedPrecondition,
+                "webhook channel " + std::to_string(id) + " is already deleted");
   }
 
  private:

@@ -203,6 +203,20 @@ CREATE TABLE site_parameters(
   updated_at BIGINT NOT NULL,
   PRIMARY KEY(site_id, name));
 )sql",
+      // 5: webhook channels (kernel/notify)
+      R"sql(
+CREATE TABLE webhook_channels(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  format TEXT NOT NULL CHECK(format IN ('wecom','dingtalk','feishu')),
+  url TEXT NOT NULL,
+  kinds TEXT NOT NULL,
+  site_id INTEGER REFERENCES sites(id),
+  created_by INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX webhook_channels_enabled_name ON webhook_channels(name) WHERE disabled=0;
+)sql",
   };
   return kMigrations;
 }

@@ -357,6 +357,14 @@ ApprovalDecision MapDecision(Stmt& s) {
 
 constexpr const char* kJournalColumns = "seq, at, kind, actor, subject, payload, prev_hash, hash";
 
+// ---- webhook channels
+constexpr const char* kWebhookColumns =
+    "id, name, format, url, kinds, coalesce(site_id,0), created_by, created_at, disabled";
+WebhookChannel MapWebhookChannel(Stmt& s) {
+  return WebhookChannel{s.Int(0), s.Text(1), s.Text(2), s.Text(3),    s.Text(4),
+                        s.Int(5), s.Int(6),  s.Time(7), s.Int(8) != 0};
+}
+
 // ---------------------------------------------------------------- unit of work
 
 class SqliteUnit final : public UnitOfWork {
@@ -920,6 +928,42 @@ class SqliteUnit final : public UnitOfWork {
       MapJournalInto(s, record);
       if (!visit(record)) return Ok();
     }
+  }
+
+  // ---- webhook channels
+  Result<Id> InsertWebhookChannel(const WebhookChannel& v) override {
+    Stmt s(db_,
+           "INSERT INTO webhook_channels(name, format, url, kinds, site_id, created_by, "
+           "created_at, disabled) VALUES(?,?,?,?,?,?,?,?)");
+    s.Bind(v.name).Bind(v.format).Bind(v.url).Bind(v.kinds).BindRef(v.site_id);
+    s.Bind(v.created_by).Bind(v.created_at).Bind(v.disabled);
+    return Insert(s, "insert webhook channel");
+  }
+  Result<WebhookChannel> GetWebhookChannel(Id id) override {
+    std::string sql =
+        std::string("SELECT ") + kWebhookColumns + " FROM webhook_channels WHERE id=?";
+    Stmt s(db_, sql);
+    s.Bind(id);
+    return One<WebhookChannel>(s, "get webhook channel",
+                               "webhook channel " + std::to_string(id) + " does not exist",
+                               MapWebhookChannel);
+  }
+  Result<std::vector<WebhookChannel>> ListWebhookChannels(bool include_disabled) override {
+    std::string sql = std::string("SELECT ") + kWebhookColumns +
+                      " FROM webhook_channels WHERE ?=1 OR disabled=0 ORDER BY id";
+    Stmt s(db_, sql);
+    s.Bind(include_disabled);
+    return Collect<WebhookChannel>(s, "list webhook channels", MapWebhookChannel);
+  }
+  Result<void> DisableWebhookChannel(Id id) override {
+    Stmt s(db_, "UPDATE webhook_channels SET disabled=1 WHERE id=? AND disabled=0 RETURNING id");
+    s.Bind(id);
+    ZHIDU_TRY(bool row, s.Step("disable webhook channel"));
+    if (row) return Ok();
+    ZHIDU_TRY(auto channel, GetWebhookChannel(id));
+    (void)channel;
+    return Fail(Errc::kFailedPrecondition,
+                "webhook channel " + std::to_string(id) + " is already deleted");
   }
 
  private:
