@@ -1,0 +1,194 @@
+// End-to-end: the runtime screens against the real `zhidu serve --demo` — 值班台 (take a post,
+// complete a duty through its rendered form), 违规台账 (record, see the clause text, appeal,
+// overturn), 审批 (a prohibited footage copy refused citing the clause) and the printable
+// 违规处理月度汇总表. Run: `npm run build && npm run test:e2e` in web/ (ZHIDU_BIN overrides the binary).
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { statSync } from 'node:fs'
+import { ARTIFACTS, startZhidu } from './lib/server.mjs'
+import { signIn, useBrowser } from './lib/browser.mjs'
+
+const STEP_MS = 120000
+const PATROL = '每15分钟浏览视频'
+let server
+
+const shot = (page, name, fullPage = false) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage })
+const login = (page, username) => signIn(page, server.url, username, server.credentials.get(username).password)
+async function logout(page) {
+  await page.getByTestId('logout').click()
+  await page.waitForURL(/#\/login/)
+}
+const option = (page, text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+// No horizontal scrolling on the phone.
+const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
+const seconds = (hms) => {
+  const [h, m, s] = hms.trim().split(':').map(Number)
+  return h * 3600 + m * 60 + s
+}
+
+before(async () => {
+  server = await startZhidu({ name: 'runtime' })
+})
+after(async () => {
+  if (server) await server.stop()
+})
+
+describe('phone 390×844: the duty board', { timeout: 300000 }, () => {
+  const b = useBrowser(before, after, { viewport: { width: 390, height: 844 }, mobile: true })
+
+  it('op1 takes 中控岗 and completes the due video patrol through its form', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await login(page, 'op1')
+    await page.waitForURL(/#\/duty-board$/)
+    await page.getByText('您当前不在任何岗位上', { exact: false }).waitFor()
+    await page.getByTestId('post-select').click()
+    await option(page, '中控岗').click()
+    await page.getByTestId('take-post').click()
+    await page.locator('[data-testid=my-post][data-post="中控岗"]').waitFor()
+
+    const patrol = page.locator(`[data-testid=duty][data-title="${PATROL}"]`).first()
+    await patrol.waitFor({ timeout: 30000 })
+    // Too close to the window's end, the completion would be late: wait for the next window.
+    const left = await patrol.getByTestId('duty-countdown').innerText().catch(() => '00:00:00')
+    if (seconds(left) < 45) {
+      await page.waitForTimeout((seconds(left) + 5) * 1000)
+      await page.reload()
+      await patrol.getByTestId('duty-countdown').waitFor({ timeout: 30000 })
+    }
+    assert.match(await patrol.getByTestId('duty-countdown').innerText(), /^\d\d:\d\d:\d\d$/)
+    assert.ok(await fitsWidth(page), 'the duty board fits a 390 px screen')
+    await shot(page, 'phone-duty-board')
+
+    await patrol.getByRole('button').click()
+    const form = page.getByTestId('duty-form')
+    await form.waitFor()
+    // Submitting empty is caught before the server: 运行状态 is required.
+    await page.getByTestId('duty-submit').click()
+    await form.locator('[data-item=status]').getByText('请选择 正常 / 关注 / 异常').waitFor()
+    await form.locator('[data-item=status]').getByText('正常', { exact: true }).click()
+    await form.locator('[data-item=note] textarea').fill('画面正常')
+    await shot(page, 'phone-duty-form')
+    await page.getByTestId('duty-submit').click()
+    await page.getByTestId('duty-form-dialog').waitFor({ state: 'hidden' })
+    const done = page.locator(`[data-testid=duty-recent][data-title="${PATROL}"][data-state=done]`)
+    await done.first().waitFor()
+    assert.match(await done.first().innerText(), /已完成/)
+    await shot(page, 'phone-duty-done')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+})
+
+describe('desktop: ledger, approvals and the statement', { timeout: 420000 }, () => {
+  const b = useBrowser(before, after)
+  const CODE = 'R16-MEETING'
+  const CLAUSE = 'R16 §二12'
+  const rowOf = (page) => page.locator('tr, li.card').filter({ has: page.getByTestId('violation-code').getByText(CODE, { exact: true }) })
+
+  it('the inspector guard_chief records a violation against op1 citing a clause', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await login(page, 'guard_chief')
+    await page.getByTestId('nav').getByText('违规台账', { exact: true }).click()
+    await page.waitForURL(/#\/ledger$/)
+    await page.getByTestId('record-violation').click()
+    const form = page.getByTestId('record-form')
+    // Nothing filled: the form says so before asking the server.
+    await page.getByTestId('rec-submit').click()
+    await form.getByText('此项为必填').first().waitFor()
+    await page.getByTestId('rec-person').click()
+    await option(page, '演示·张中控').click()
+    await page.getByTestId('rec-code').fill(CODE)
+    await page.getByTestId('rec-clauses').click()
+    await page.keyboard.type(CLAUSE)
+    await page.keyboard.press('Enter')
+    await page.keyboard.press('Escape')
+    await form.locator(`[data-testid=cited-clause][data-clause="${CLAUSE}"]`).getByTestId('cited-clause-text').waitFor()
+    await page.getByTestId('rec-note').fill('值班时在中控室会客')
+    await shot(page, 'desktop-ledger-record')
+    await page.getByTestId('rec-submit').click()
+    await rowOf(page).first().waitFor()
+    assert.match(await rowOf(page).first().getByTestId('violation-state').innerText(), /已登记/)
+    assert.match(await rowOf(page).first().getByTestId('violation-consequence').innerText(), /第1次/)
+    await logout(page)
+  })
+
+  it('op1 sees it with the clause text and appeals', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await login(page, 'op1')
+    await page.getByTestId('nav').getByText('违规台账', { exact: true }).click()
+    const row = rowOf(page).first()
+    await row.waitFor()
+    const text = await row.locator(`[data-testid=cited-clause][data-clause="${CLAUSE}"]`).getByTestId('cited-clause-text').innerText()
+    assert.match(text, /会客/, 'the cited clause is shown with its text')
+    assert.equal(await page.getByTestId('record-violation').count(), 0, 'an operator cannot record violations')
+    await row.getByTestId('appeal').click()
+    // An empty appeal is caught first.
+    await page.getByTestId('appeal-submit').click()
+    await page.getByText('此项为必填').first().waitFor()
+    await page.getByTestId('appeal-text').fill('当时是维修人员进场登记，不是会客')
+    await page.getByTestId('appeal-submit').click()
+    await row.getByTestId('violation-state').getByText('申诉中').waitFor()
+    await shot(page, 'desktop-ledger-appealed')
+  })
+
+  it('a footage copy request is refused citing the clause', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await page.getByTestId('nav').getByText('审批', { exact: true }).click()
+    await page.waitForURL(/#\/approvals$/)
+    await page.getByRole('tab', { name: '发起申请' }).click()
+    await page.getByTestId('req-type').click()
+    await option(page, '查看中控室录像').click()
+    await page.locator('[data-testid=req-input][data-input="applicant.company_staff"] .el-switch').click()
+    await page.locator('[data-testid=req-input][data-input="request.copy"] .el-switch').click()
+    await page.getByTestId('req-reason').fill('需要拷贝昨晚的录像')
+    await page.getByTestId('req-submit').click()
+    const refusal = page.getByTestId('refusal')
+    await refusal.waitFor()
+    assert.match(await refusal.innerText(), /不予受理/)
+    assert.match(await page.getByTestId('refusal-message').innerText(), /任何人员无权拷贝中控室录像/)
+    await refusal.locator('[data-testid=cited-clause][data-clause="R16 §一6"]').getByTestId('cited-clause-text').waitFor()
+    await shot(page, 'desktop-approvals-refused')
+    // Nothing was filed.
+    await page.getByRole('tab', { name: '我的申请' }).click()
+    await page.getByTestId('request-list').waitFor()
+    assert.equal(await page.getByTestId('request-title').count(), 0)
+    await logout(page)
+  })
+
+  it('the 部长 overturns it on appeal', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await login(page, 'head')
+    await page.getByTestId('nav').getByText('违规台账', { exact: true }).click()
+    await page.getByRole('tab', { name: '站点台账' }).click()
+    const row = rowOf(page).first()
+    await row.waitFor()
+    await row.getByTestId('decide').click()
+    await page.getByTestId('decision').getByText('撤销违规').click()
+    await page.getByTestId('decide-submit').click()
+    await row.getByTestId('violation-state').getByText('已撤销').waitFor()
+    await shot(page, 'desktop-ledger-overturned')
+  })
+
+  it('the monthly statement prints as an A4 sheet', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await page.getByTestId('statement-link').click()
+    await page.waitForURL(/#\/ledger\/statement/)
+    await page.getByTestId('st-person').click()
+    await option(page, '演示·张中控').click()
+    await page.getByTestId('st-load').click()
+    const sheet = page.getByTestId('statement')
+    await sheet.getByText('违规处理月度汇总表').waitFor()
+    await sheet.getByText(CODE).waitFor()
+    assert.equal((await page.getByTestId('st-counted').innerText()).trim(), '0', 'the overturned violation does not count')
+    await page.emulateMedia({ media: 'print' })
+    assert.equal(await page.locator('.shell-header').isVisible(), false, 'the header is not printed')
+    assert.equal(await page.locator('form.filters').isVisible(), false, 'the filters are not printed')
+    assert.ok(await page.getByTestId('statement-title').isVisible())
+    await shot(page, 'desktop-statement-print', true)
+    const pdf = join(ARTIFACTS, 'statement.pdf')
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true })
+    assert.ok(statSync(pdf).size > 10000, 'a PDF page was produced')
+    await page.emulateMedia({ media: 'screen' })
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+})
