@@ -351,6 +351,7 @@ export default {
     state: 'State',
     reason: 'Reason',
     chain: 'Approval chain: {steps}',
+    superior: 'the applicant’s superior',
     file: 'Submit request',
     filed: 'Request filed (no. {id}).',
     refused: 'Refused: the regulations prohibit this',

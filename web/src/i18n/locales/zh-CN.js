@@ -351,6 +351,7 @@ export default {
     state: '状态',
     reason: '申请事由',
     chain: '审批流程：{steps}',
+    superior: '申请人的直接上级',
     file: '提交申请',
     filed: '申请已提交（编号 {id}）。',
     refused: '不予受理：违反禁止性规定',
