@@ -153,15 +153,6 @@ export default {
   coming: {
     badge: 'Coming soon',
     intro: 'This feature is being built and will appear here. There is no demo or invented data.',
-    dutyBoard: {
-      title: 'Duty board',
-      lead: 'The duty board will show the current shift live:',
-      f1: 'The current shift and who is on it',
-      f2: 'Live alarms: acknowledge and shelve',
-      f3: 'Duties due with countdowns (video patrol every 15 minutes, shift-start checks, equipment tests); late and missed highlighted',
-      f4: 'The fire-alarm procedure with a timer for each step',
-      f5: 'Visitor registration and approval',
-    },
     handover: {
       title: 'Shift handover',
       lead: 'Handover will follow the rules of 五交五不接:',
@@ -183,13 +174,6 @@ export default {
       f1: 'A month calendar by rotation pattern (three teams two shifts, four teams three shifts, …), draft and publish',
       f2: 'Substitutions, swaps and staffing-rule warnings (certified only, at most 12 hours continuous)',
       f3: 'Personal calendar feeds (iCal) and XLSX export',
-    },
-    approvals: {
-      title: 'Approvals',
-      lead: 'Approvals for department heads and supervisors will gather here:',
-      f1: 'Footage viewing requests (the department head signs; copying is forbidden)',
-      f2: 'Visitor entry to the control room',
-      f3: 'Rest-room eligibility exceptions and discipline sign-off',
     },
     reports: {
       title: 'Reports',
@@ -296,6 +280,7 @@ export default {
     mine: 'My violations',
     site: 'Site ledger',
     me: 'me',
+    noPerson: 'This account is not linked to a person, so it has no violations of its own.',
     nobody: '(nobody on post)',
     person: 'Person',
     code: 'Code',
