@@ -271,3 +271,39 @@ describe('phone 390×844: ledger, approvals and statement fit', { timeout: 18000
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 })
+
+describe('desktop: an approval that names the escort', { timeout: 180000 }, () => {
+  const b = useBrowser(before, after)
+
+  it('op1 asks for a visitor in the control room; guard_chief approves naming the escort', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await login(page, 'op1')
+    await page.goto(server.url + '/#/approvals')
+    await page.getByRole('tab', { name: '发起申请' }).click()
+    await page.getByTestId('req-type').click()
+    await option(page, '非中控操作人员进入中控室').click()
+    await page.getByTestId('req-reason').fill('消防维保单位进场检测')
+    await page.getByTestId('req-submit').click()
+    await page.getByTestId('request-title').getByText('非中控操作人员进入中控室').waitFor()
+    await logout(page)
+
+    await login(page, 'guard_chief')
+    await page.goto(server.url + '/#/approvals')
+    const row = page.locator('tr, li.card').filter({ has: page.getByTestId('request-title').getByText('非中控操作人员进入中控室') })
+    await row.first().getByTestId('approve').click()
+    // The escort is required before the server is asked.
+    await page.getByTestId('decide-confirm').click()
+    await page.getByText('此项为必填').first().waitFor()
+    await page.getByTestId('dec-escort').click()
+    await option(page, '演示·陈值班长').click()
+    await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' })
+    await shot(page, 'desktop-approvals-escort')
+    await page.getByTestId('decide-confirm').click()
+    await row.first().waitFor({ state: 'detached' })
+    const res = await page.evaluate(async () => (await fetch('api/v1/requests?state=approved')).json())
+    const approved = res.items.find((r) => r.type === 'r12-control-room-entry')
+    assert.ok(approved, 'the request is approved')
+    assert.equal(typeof approved.decisions[0].escort_person_id, 'number', 'the decision names the escort')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+})
