@@ -88,7 +88,7 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await page.waitForURL(/#\/org$/)
     await page.getByTestId('org-overview').waitFor()
     const nav = page.getByTestId('nav')
-    for (const term of ['值班台', '交接班', '值班记录', '排班表', '站点/场所', '部门', '班组', '岗位', '人员', '审计日志']) {
+    for (const term of ['值班台', '交接班', '值班记录', '排班表', '违规台账', '审批', '站点/场所', '部门', '班组', '岗位', '人员', '审计日志']) {
       assert.ok(await nav.getByText(term, { exact: true }).first().isVisible(), `nav shows ${term}`)
     }
     assert.ok(await nav.getByText('即将上线').first().isVisible())
@@ -253,7 +253,7 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await page.getByRole('heading', { name: '审计日志' }).waitFor()
   })
 
-  it('lands a 部长 on approvals, honestly marked coming soon', { timeout: STEP_MS }, async () => {
+  it('lands a 部长 on approvals (no longer a placeholder)', { timeout: STEP_MS }, async () => {
     const { page, problems } = b
     await page.getByTestId('logout').click()
     await page.waitForURL(/#\/login/)
@@ -261,7 +261,8 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     assert.ok(head, 'demo credentials include the 部长 account "head"')
     await login(page, 'head', head.password)
     await page.waitForURL(/#\/approvals$/)
-    await page.getByTestId('coming-badge').getByText('即将上线').waitFor()
+    await page.getByRole('tab', { name: '待我审批' }).waitFor()
+    assert.equal(await page.getByTestId('coming-badge').count(), 0, 'approvals is a real screen now')
     await shot(page, 'desktop-head-approvals')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
@@ -282,8 +283,8 @@ describe('phone 390×844', { timeout: 180000 }, () => {
     assert.ok(op, 'demo credentials include the operator account "op1"')
     await login(page, 'op1', op.password)
     await page.waitForURL(/#\/duty-board$/)
-    await page.getByTestId('coming-soon').getByText('值班台').first().waitFor()
-    assert.ok(await page.getByTestId('coming-badge').isVisible())
+    await page.getByRole('heading', { name: '我的岗位' }).waitFor()
+    assert.equal(await page.getByTestId('coming-badge').count(), 0, 'the duty board is a real screen now')
     await shot(page, 'phone-operator-duty-board')
     await page.getByTestId('logout').click()
     await page.waitForURL(/#\/login/)

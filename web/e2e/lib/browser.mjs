@@ -32,3 +32,26 @@ export async function launch({ viewport = { width: 1366, height: 860 }, mobile =
   }
   return { context, page, problems, close }
 }
+
+// A browser for the tests of one describe block: launched before them, closed after them (also when
+// one fails). Returns a holder whose .page / .problems are valid inside the tests.
+export function useBrowser(before, after, options) {
+  const holder = {}
+  before(async () => {
+    Object.assign(holder, await launch(options))
+  })
+  after(async () => {
+    if (holder.close) await holder.close()
+  })
+  return holder
+}
+
+// Signs in through the login page as `username` and waits to leave it.
+export async function signIn(page, url, username, password) {
+  await page.goto(url + '/')
+  await page.waitForURL(/#\/login/)
+  await page.getByTestId('login-username').fill(username)
+  await page.getByTestId('login-password').fill(password)
+  await page.getByTestId('login-submit').click()
+  await page.waitForURL((u) => !/#\/login/.test(u.href))
+}

@@ -5,7 +5,7 @@
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export class ApiError extends Error {
-  constructor({ status = 0, code = 'unknown', message = '', field = null, diagnostics = [], cause } = {}) {
+  constructor({ status = 0, code = 'unknown', message = '', field = null, diagnostics = [], clause = null, clauses = [], cause } = {}) {
     super(message || code)
     this.name = 'ApiError'
     this.status = status
@@ -13,6 +13,8 @@ export class ApiError extends Error {
     this.serverMessage = message
     this.field = field
     this.diagnostics = diagnostics // e.g. a refused policy reload's "file:line:col: message" lines
+    this.clause = clause // a refusal citing the regulation: the first clause id (R16 §一6)…
+    this.clauses = clauses // …and all of them
     if (cause) this.cause = cause
   }
 }
@@ -62,6 +64,8 @@ export function errorFromResponse(status, body) {
       message: typeof e.message === 'string' ? e.message : '',
       field: typeof e.field === 'string' && e.field ? e.field : null,
       diagnostics: Array.isArray(e.diagnostics) ? e.diagnostics.map(String) : [],
+      clause: typeof e.clause === 'string' && e.clause ? e.clause : null,
+      clauses: Array.isArray(e.clauses) ? e.clauses.map(String) : [],
     })
   }
   return new ApiError({ status, code: codeForStatus(status), message: '' })

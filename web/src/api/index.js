@@ -50,6 +50,28 @@ export const api = {
   listReminders: page('reminders'),
   createReminder: create('reminders'),
   cancelReminder: (id) => http.post(`reminders/${encodeURIComponent(id)}/cancel`, {}),
+
+  listDuties: page('duties'),
+  getDuty: (id) => http.get(`duties/${encodeURIComponent(id)}`),
+  startDuty: (id) => http.post(`duties/${encodeURIComponent(id)}/start`, {}),
+  completeDuty: (id, answers) => http.post(`duties/${encodeURIComponent(id)}/complete`, { answers }),
+  attendance: (postId) => http.get(`posts/${encodeURIComponent(postId)}/attendance`),
+  takePost: (postId) => http.post(`posts/${encodeURIComponent(postId)}/attendance`, {}),
+  leavePost: (postId, reliefPersonId) => http.post(`posts/${encodeURIComponent(postId)}/attendance:leave`, reliefPersonId ? { relief_person_id: reliefPersonId } : {}),
+
+  listViolations: page('violations'),
+  getViolation: (id) => http.get(`violations/${encodeURIComponent(id)}`),
+  recordViolation: create('violations'),
+  appealViolation: (id, appeal) => http.post(`violations/${encodeURIComponent(id)}/appeal`, { appeal }),
+  decideViolation: (id, decision, note) => http.post(`violations/${encodeURIComponent(id)}/decision`, { decision, note }),
+  statement: (params) => http.get('ledger/statements', params),
+
+  requestTypes: () => http.get('request-types'),
+  listRequests: page('requests'),
+  getRequest: (id) => http.get(`requests/${encodeURIComponent(id)}`),
+  fileRequest: create('requests'),
+  decideRequest: (id, body) => http.post(`requests/${encodeURIComponent(id)}/decisions`, body),
+  withdrawRequest: (id, note) => http.post(`requests/${encodeURIComponent(id)}/withdraw`, note ? { note } : {}),
 }
 
 // Fetches every page of a list (for small pick lists such as sites in a filter), bounded.

@@ -43,3 +43,9 @@ export function countdownText(parts, dayWord = 'd') {
 export const REMINDER_STATES = ['pending', 'claimed', 'fired', 'cancelled', 'failed']
 // The badge class of a state (colours in styles.css, chosen for contrast on white).
 export const stateBadge = (s) => ({ pending: 'badge-pending', claimed: 'badge-pending', fired: 'badge-valid', cancelled: 'badge-none', failed: 'badge-expired' })[s] || 'badge-none'
+
+// Wall-clock text "YYYY-MM-DD HH:mm:ss" at a fixed offset (default +08:00) of an ISO moment from the server.
+export function wallTime(iso, offsetMinutes = 480) {
+  const d = new Date(iso)
+  return iso && !Number.isNaN(d.getTime()) ? toIsoWithOffset(d, offsetMinutes).slice(0, 19).replace('T', ' ') : iso || ''
+}

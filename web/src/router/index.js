@@ -16,11 +16,13 @@ export const routes = [
     component: Shell,
     children: [
       { path: '', name: 'home', component: () => import('../views/StatusView.vue'), props: { status: 'notFound' } }, // never shown: the guard sends home to the landing page
-      { path: 'duty-board', name: 'duty-board', component: ComingSoon, props: { feature: 'dutyBoard', items: 5 }, meta: { kinds: OPS, title: 'nav.dutyBoard' } },
+      { path: 'duty-board', name: 'duty-board', component: () => import('../views/duty/DutyBoardView.vue'), meta: { kinds: OPS, title: 'nav.dutyBoard' } },
       { path: 'handover', name: 'handover', component: ComingSoon, props: { feature: 'handover', items: 4 }, meta: { kinds: OPS, title: 'nav.handover' } },
       { path: 'duty-log', name: 'duty-log', component: ComingSoon, props: { feature: 'dutyLog', items: 3 }, meta: { kinds: OPS, title: 'nav.dutyLog' } },
       { path: 'roster', name: 'roster', component: ComingSoon, props: { feature: 'roster', items: 3 }, meta: { kinds: OPS, title: 'nav.roster' } },
-      { path: 'approvals', name: 'approvals', component: ComingSoon, props: { feature: 'approvals', items: 3 }, meta: { kinds: HEADS, title: 'nav.approvals' } },
+      { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },
+      { path: 'ledger', name: 'ledger', component: () => import('../views/ledger/LedgerView.vue'), meta: { kinds: ALL, title: 'nav.ledger' } },
+      { path: 'ledger/statement', name: 'statement', component: () => import('../views/ledger/StatementView.vue'), meta: { kinds: ALL, title: 'nav.statement' } },
       { path: 'reports', name: 'reports', component: ComingSoon, props: { feature: 'reports', items: 3 }, meta: { kinds: HEADS, title: 'nav.reports' } },
       { path: 'org', name: 'org', component: () => import('../views/org/OrgOverview.vue'), meta: { kinds: ORG_READ, title: 'nav.org' } },
       { path: 'org/sites', name: 'sites', component: () => import('../views/org/SitesView.vue'), meta: { kinds: ORG_READ, title: 'nav.sites' } },

@@ -4,17 +4,18 @@ export const NAV = [
   {
     group: 'nav.groupDuty',
     items: [
-      { route: 'duty-board', label: 'nav.dutyBoard', icon: 'Monitor', comingSoon: true },
+      { route: 'duty-board', label: 'nav.dutyBoard', icon: 'Monitor' },
       { route: 'handover', label: 'nav.handover', icon: 'Switch', comingSoon: true },
       { route: 'duty-log', label: 'nav.dutyLog', icon: 'Notebook', comingSoon: true },
       { route: 'roster', label: 'nav.roster', icon: 'Calendar', comingSoon: true },
       { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
+      { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
     ],
   },
   {
     group: 'nav.groupManage',
     items: [
-      { route: 'approvals', label: 'nav.approvals', icon: 'Stamp', comingSoon: true },
+      { route: 'approvals', label: 'nav.approvals', icon: 'Stamp' },
       { route: 'reports', label: 'nav.reports', icon: 'DataAnalysis', comingSoon: true },
     ],
   },
