@@ -269,11 +269,14 @@ def test_bearer_tokens_and_the_per_account_limit(server, admin):
     assert closed.value.code == 1008 and "too many streams" in closed.value.reason
     streams.pop().close()
     deadline = time.time() + 10
-    while True:  # the slot frees once the server notices the close
+    for attempt in range(1000):  # the slot frees once the server notices the close
         tenth = WebSocket(server.port, client=admin)
         try:
-            admin.post("/api/v1/sites", {"name": "再来"})
-            assert tenth.recv_until(lambda m: m["kind"] == "org.site.created")
+            # A new name each attempt: a retry must not collide with the site the last one made.
+            created = admin.post("/api/v1/sites", {"name": f"再来{attempt}"})
+            assert created.status == 201, created
+            assert tenth.recv_until(lambda m: m["kind"] == "org.site.created"
+                                    and m["payload"].get("name") == f"再来{attempt}")
             break
         except WsClosed:
             assert time.time() < deadline, "the closed stream's slot was never freed"
