@@ -451,7 +451,8 @@ void Api::AddRoutes() {
 
   // ---- scheduler: reminders (提醒), status
   AddSchedulerRoutes(r, {deps_.scheduler, deps_.reminders, deps_.store, deps_.roles});
-  AddRuntimeRoutes(r, {deps_.duties, deps_.ledger, deps_.parameters, deps_.advance_clock, deps_.now});
+  AddRuntimeRoutes(r,
+                   {deps_.duties, deps_.ledger, deps_.parameters, deps_.advance_clock, deps_.now});
 
   // ---- requests and approvals (申请与审批)
   AddRequestRoutes(r, {deps_.requests, deps_.policy});
