@@ -157,6 +157,18 @@ def test_a_week_of_the_shipped_policy(week_server):
     assert one["title"] == "每15分钟浏览视频" and one["clauses"] == ["R12 §三(二)"], one
     assert {i["id"] for i in one["form"]["items"]} == set(patrol_answers) | {
         i["id"] for i in one["form"]["items"] if not i["required"]}
+    # Another site's operator reads none of this site's duties, by id or by list.
+    other = admin.post("/api/v1/sites", {"name": "另一园区"})
+    assert other.status == 201, other
+    r = admin.post("/api/v1/accounts", {"username": "other_op", "password": "other-site-pass",
+                                        "roles": [{"role": "中控员", "scope_kind": "site",
+                                                   "scope_id": other.json()["id"]}]})
+    assert r.status == 201, r
+    stranger = server.client()
+    assert stranger.login("other_op", "other-site-pass").status == 200
+    assert stranger.get(f"/api/v1/duties/{patrols[0]['id']}").status == 403
+    assert stranger.get(f"/api/v1/duties?post_id={control}").status == 403
+    assert stranger.get("/api/v1/duties").status == 403
     missed = sorted(parse(d["due_at"]) for d in patrols if d["state"] == "missed")
     assert missed == sorted(skip)
     assert sum(d["state"] == "done" for d in patrols) == done_patrols == len(patrols) - 2

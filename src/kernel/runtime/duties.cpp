@@ -410,15 +410,39 @@ Result<int> Duties::PlanNow(const org::Principal& who) {
   return created;
 }
 
+// Duties are the site's working plan: anyone with a role at the site (or company-wide) reads them;
+// nobody reads another site's.
+bool Duties::MayRead(const org::Principal& who, store::Id site_id) const {
+  for (const auto& grant : who.roles)
+    if (org::GrantCovers(grant, {site_id, 0})) return true;
+  return roles_.Allows(who, perm::kDutyManage, {site_id, 0});
+}
+
 Result<store::DutyInstance> Duties::Get(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  return unit->GetDutyInstance(id);
+  ZHIDU_TRY(store::DutyInstance d, unit->GetDutyInstance(id));
+  if (!MayRead(who, d.site_id))
+    return Fail(Errc::kPermissionDenied,
+                "duty " + std::to_string(id) + " belongs to a site where you hold no role");
+  return d;
 }
 
 Result<std::vector<store::DutyInstance>> Duties::List(const org::Principal& who,
-                                                      const store::DutyFilter& filter,
+                                                      store::DutyFilter filter,
                                                       store::PageRequest page) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
+  if (filter.site_id == 0 && filter.post_id != 0) {
+    ZHIDU_TRY(store::Post post, unit->GetPost(filter.post_id));
+    filter.site_id = post.site_id;
+  }
+  if (filter.site_id == 0) {
+    if (!MayRead(who, 0))
+      return Fail(Errc::kPermissionDenied,
+                  "give site_id or post_id: you hold no company-wide role");
+  } else if (!MayRead(who, filter.site_id)) {
+    return Fail(Errc::kPermissionDenied,
+                "you hold no role at site " + std::to_string(filter.site_id));
+  }
   return unit->ListDutyInstances(filter, page);
 }
 

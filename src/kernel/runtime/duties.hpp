@@ -88,8 +88,8 @@ class Duties {
   std::optional<DutyInfo> Describe(std::string_view duty_id) const;
 
   Result<store::DutyInstance> Get(const org::Principal& who, store::Id id);
-  Result<std::vector<store::DutyInstance>> List(const org::Principal& who,
-                                                const store::DutyFilter& filter,
+  // Reading needs a role at the duty's site (or a company-wide one): see MayRead.
+  Result<std::vector<store::DutyInstance>> List(const org::Principal& who, store::DutyFilter filter,
                                                 store::PageRequest page);
   Result<store::DutyInstance> Start(const org::Principal& who, store::Id id);
   Result<store::DutyInstance> Complete(const org::Principal& who, store::Id id,
@@ -108,6 +108,7 @@ class Duties {
                                              const Answers& answers);
 
  private:
+  bool MayRead(const org::Principal& who, store::Id site_id) const;
   Result<int> PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint from, TimePoint to);
   Result<void> OnPlanTimer(store::Tx& tx, const store::Timer& timer);
   Result<void> OnDueTimer(store::Tx& tx, const store::Timer& timer);
