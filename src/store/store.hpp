@@ -9,7 +9,9 @@
 //  4. SQL dialects live only in the backends (store/sqlite, store/postgres).
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -158,9 +160,15 @@ class UnitOfWork {
   virtual Result<void> AppendJournal(const JournalRecord& record) = 0;
   // Records with seq > after_seq, ascending, at most `limit`.
   virtual Result<std::vector<JournalRecord>> ReadJournal(std::int64_t after_seq, int limit) = 0;
-  // Streams every record in seq order to `visit` (stops early when it returns false). For verify:
-  // does not materialise the journal in memory.
-  virtual Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) = 0;
+  // Streams the records with first_seq <= seq <= last_seq in seq order to `visit` (stops early when
+  // it returns false). For verify: does not materialise the journal in memory.
+  virtual Result<void> ScanJournalRange(std::int64_t first_seq, std::int64_t last_seq,
+                                        const std::function<bool(const JournalRecord&)>& visit) = 0;
+  // Every record: ScanJournalRange over the whole seq space.
+  Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) {
+    return ScanJournalRange(std::numeric_limits<std::int64_t>::min(),
+                            std::numeric_limits<std::int64_t>::max(), visit);
+  }
 
   // ---- webhook channels (kernel/notify). Rows are never deleted: disabling is final.
   // kConflict when an enabled channel has the same name.

@@ -308,6 +308,8 @@ constexpr Statement kStatements[] = {
      "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
      "VALUES($1,$2,$3,$4,$5,$6,$7,$8)"},
     {"read_journal", ZHIDU_JOURNAL_SELECT " WHERE seq>$1 ORDER BY seq LIMIT $2"},
+    {"scan_journal_range",
+     ZHIDU_JOURNAL_SELECT " WHERE (seq>$1 OR ($3 AND seq=$1)) AND seq<=$2 ORDER BY seq LIMIT $4"},
     // ---- webhook channels
     {"insert_webhook_channel",
      "INSERT INTO webhook_channels(name, format, url, kinds, site_id, created_by, created_at, "
@@ -1068,11 +1070,17 @@ class PgUnit final : public UnitOfWork {
   }
   // Keyset pages of kScanPageRows in seq order (the primary key), inside this unit's snapshot:
   // memory stays bounded however long the journal is.
-  Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) override {
-    std::int64_t after = std::numeric_limits<std::int64_t>::min();
+  Result<void> ScanJournalRange(std::int64_t first_seq, std::int64_t last_seq,
+                                const std::function<bool(const JournalRecord&)>& visit) override {
+    if (first_seq > last_seq) return Ok();
+    // Keyset pages start after `after`; the first page must include first_seq itself.
+    std::int64_t after =
+        first_seq == std::numeric_limits<std::int64_t>::min() ? first_seq : first_seq - 1;
+    bool include_min = first_seq == std::numeric_limits<std::int64_t>::min();
     for (;;) {
-      ZHIDU_TRY(auto page, Many<JournalRecord>("scan journal", MapJournal, "read_journal", after,
-                                               kScanPageRows));
+      ZHIDU_TRY(auto page, Many<JournalRecord>("scan journal", MapJournal, "scan_journal_range",
+                                               after, last_seq, include_min, kScanPageRows));
+      include_min = false;
       for (const auto& record : page)
         if (!visit(record)) return Ok();
       if (static_cast<std::int64_t>(page.size()) < kScanPageRows) return Ok();

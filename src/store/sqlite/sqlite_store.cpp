@@ -917,10 +917,13 @@ class SqliteUnit final : public UnitOfWork {
     s.Bind(after_seq).Bind(limit);
     return Collect<JournalRecord>(s, "read journal", MapJournal);
   }
-  Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) override {
+  Result<void> ScanJournalRange(std::int64_t first_seq, std::int64_t last_seq,
+                                const std::function<bool(const JournalRecord&)>& visit) override {
     // seq is the rowid: this is the physical order, so a renumbered row shows up where it is.
-    std::string sql = std::string("SELECT ") + kJournalColumns + " FROM journal ORDER BY rowid";
+    std::string sql = std::string("SELECT ") + kJournalColumns +
+                      " FROM journal WHERE rowid BETWEEN ? AND ? ORDER BY rowid";
     Stmt s(db_, sql);
+    s.Bind(first_seq).Bind(last_seq);
     JournalRecord record;  // reused: one allocation per field for the whole scan, not per row
     for (;;) {
       ZHIDU_TRY(bool row, s.Step("scan journal"));
