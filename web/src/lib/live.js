@@ -169,3 +169,40 @@ export function createLiveConnection({ url, WebSocketImpl = globalThis.WebSocket
     stats,
   }
 }
+
+// Coalesces a burst of events into one refresh: the first call schedules fn after `delayMs`,
+// calls during the wait only add their events; fn(events) runs once with all of them.
+export function createCoalescer(fn, delayMs = 300, timers = globalThis) {
+  let timer = null
+  let batch = []
+  return {
+    push(e) {
+      batch.push(e)
+      if (timer !== null) return
+      timer = timers.setTimeout(() => {
+        timer = null
+        const events = batch
+        batch = []
+        fn(events)
+      }, delayMs)
+    },
+    cancel() {
+      if (timer !== null) timers.clearTimeout(timer)
+      timer = null
+      batch = []
+    },
+  }
+}
+
+// The i18n key of a kind ('duty.due' → 'duty_due': vue-i18n reads dots as nesting).
+export const kindKey = (kind) => String(kind || '').replace(/\./g, '_')
+
+// The screen (route name) a notification opens.
+export function screenFor(kind) {
+  const k = String(kind || '')
+  if (k.startsWith('duty.') || k.startsWith('post.') || k.startsWith('alarm.')) return 'duty-board'
+  if (k.startsWith('violation.')) return 'ledger'
+  if (k.startsWith('request.')) return 'approvals'
+  if (k.startsWith('reminder.')) return 'reminders'
+  return 'home'
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addNotification, backoffDelay, createLiveConnection, isNotable, parseEvent, streamUrl, toNotification, topicsFor } from '../../src/lib/live.js'
+import { addNotification, backoffDelay, createCoalescer, createLiveConnection, isNotable, kindKey, parseEvent, screenFor, streamUrl, toNotification, topicsFor } from '../../src/lib/live.js'
 
 // A fake WebSocket: the test opens, feeds and closes it by hand.
 function fakeSockets() {
@@ -188,5 +188,45 @@ describe('connection', () => {
     expect(events).toEqual([6])
     c.nudge() // online: nothing to do
     expect(made.length).toBe(2)
+  })
+})
+
+describe('coalescer', () => {
+  it('turns a burst into one call with every event, then starts a new batch', () => {
+    const timers = fakeTimers()
+    const calls = []
+    const c = createCoalescer((events) => calls.push(events.map((e) => e.id)), 300, timers)
+    c.push(ev(1))
+    c.push(ev(2))
+    expect(timers.pending.size).toBe(1)
+    expect(timers.run()).toBe(300)
+    c.push(ev(3))
+    timers.run()
+    expect(calls).toEqual([[1, 2], [3]])
+    c.push(ev(4))
+    c.cancel()
+    expect(timers.pending.size).toBe(0)
+    expect(calls.length).toBe(2)
+  })
+})
+
+describe('notification targets', () => {
+  it('names the i18n key and the screen of a kind', () => {
+    expect(kindKey('request.approved_step')).toBe('request_approved_step')
+    expect(screenFor('duty.missed')).toBe('duty-board')
+    expect(screenFor('violation.decided')).toBe('ledger')
+    expect(screenFor('request.rejected')).toBe('approvals')
+    expect(screenFor('reminder.fired')).toBe('reminders')
+    expect(screenFor('org.site.created')).toBe('home')
+  })
+  it('has a label in both languages for every notable kind', async () => {
+    const zh = (await import('../../src/i18n/locales/zh-CN.js')).default
+    const en = (await import('../../src/i18n/locales/en.js')).default
+    const kinds = ['duty.due', 'duty.late', 'duty.missed', 'duty.flagged', 'violation.recorded', 'violation.appealed', 'violation.decided', 'request.created', 'request.approved', 'request.approved_step', 'request.rejected', 'request.withdrawn', 'reminder.fired']
+    for (const k of kinds) {
+      expect(isNotable(ev(1, k)), k).toBe(true)
+      expect(zh.notify.kinds[kindKey(k)], k).toBeTruthy()
+      expect(en.notify.kinds[kindKey(k)], k).toBeTruthy()
+    }
   })
 })
