@@ -129,6 +129,7 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
     const status = page.getByTestId('live-status')
     assert.match(await status.innerText(), /连接中断，正在重连/)
     assert.equal(await status.getAttribute('aria-live'), 'polite')
+    assert.ok(await fitsWidth(page), 'the header with 连接中断 fits 390 px')
     await shot(page, 'live-phone-lost')
 
     // Keep the page cut off while the server comes back and a violation is recorded, so the event

@@ -89,6 +89,18 @@ describe('desktop: policy library and reminders', { timeout: 240000 }, () => {
     await page.getByTestId('clause-search').fill('不会出现的文字')
     await page.getByTestId('clause-none').waitFor()
     await page.getByTestId('clause-search').fill('')
+
+    // Each leaf clause says how it is covered; a heading sums its sub-clauses; the filter keeps one kind.
+    assert.equal(await clause.getByTestId('clause-coverage').getAttribute('data-coverage'), 'executable')
+    assert.match(await clause.getByTestId('clause-coverage').innerText(), /可执行/)
+    assert.match(await page.locator('[data-testid=clause][data-clause="R12 §四(二)2"]').getByTestId('clause-coverage-sum').innerText(), /可执行 [1-9]/)
+    await page.getByTestId('coverage-filter').getByText('未覆盖', { exact: true }).click()
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=clause]').length < n, total)
+    const kinds = await page.locator('[data-testid=clause-coverage]').evaluateAll((els) => [...new Set(els.map((e) => e.dataset.coverage))])
+    assert.ok(kinds.length <= 1 && (kinds.length === 0 || kinds[0] === 'missing'), `only uncovered leaves: ${kinds}`)
+    await shot(page, 'desktop-policy-r12-missing')
+    await page.getByTestId('coverage-filter').getByText('全部', { exact: true }).click()
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=clause]').length === n, total)
   })
 
   it('a deep link opens the clause drawer', { timeout: STEP_MS }, async () => {
