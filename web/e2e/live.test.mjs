@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { launch, signIn } from './lib/browser.mjs'
+import { fillViolationForm } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const CODE = 'R16-MEETING'
@@ -21,7 +22,6 @@ let pc // op1's other session (the control-room PC), over the API
 
 const shot = (page, name, fullPage = false) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage })
 const login = (page, username) => signIn(page, server.url, username, server.credentials.get(username).password)
-const option = (page, text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
 const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
 const liveState = (page) => page.getByTestId('live-status').getAttribute('data-state')
 const waitLive = (page, state, timeout = 30000) => page.locator(`[data-testid=live-status][data-state=${state}]`).waitFor({ timeout })
@@ -86,14 +86,7 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
     await d.getByTestId('nav').getByText('违规台账', { exact: true }).click()
     await d.waitForURL(/#\/ledger$/)
     await d.getByTestId('record-violation').click()
-    await d.getByTestId('rec-person').click()
-    await option(d, '演示·张中控').click()
-    await d.getByTestId('rec-code').fill(CODE)
-    await d.getByTestId('rec-clauses').click()
-    await d.keyboard.type(CLAUSE)
-    await d.keyboard.press('Enter')
-    await d.keyboard.press('Escape')
-    await d.getByTestId('rec-note').fill('值班时在中控室会客')
+    await fillViolationForm(d, { person: '演示·张中控', code: CODE, clause: CLAUSE, note: '值班时在中控室会客' })
     await d.getByTestId('rec-submit').click()
     await d.getByTestId('record-form').waitFor({ state: 'hidden' })
 
