@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { launch, signIn } from './lib/browser.mjs'
 import { fillViolationForm } from './lib/steps.mjs'
+import { startProxy } from './lib/proxy.mjs'
 
 const STEP_MS = 120000
 const CODE = 'R16-MEETING'
@@ -19,6 +20,7 @@ let server
 let phone
 let desk
 let pc // op1's other session (the control-room PC), over the API
+let relay // the phone reaches the server through this relay, to be cut off on purpose
 
 const shot = (page, name, fullPage = false) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage })
 const login = (page, username) => signIn(page, server.url, username, server.credentials.get(username).password)
@@ -43,10 +45,12 @@ async function apiSession(username) {
 
 before(async () => {
   server = await startZhidu({ name: 'live' })
+  relay = await startProxy(server.port)
 })
 after(async () => {
   if (phone) await phone.close()
   if (desk) await desk.close()
+  if (relay) await relay.close()
   if (server) await server.stop()
 })
 
@@ -58,7 +62,7 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
     phone = await launch({ viewport: { width: 390, height: 844 }, mobile: true })
     const { page } = phone
     page.on('websocket', (ws) => sockets.push(ws.url()))
-    await login(page, 'op1')
+    await signIn(page, relay.url, 'op1', server.credentials.get('op1').password)
     await page.waitForURL(/#\/duty-board$/)
     await page.getByText('您当前不在任何岗位上', { exact: false }).waitFor()
     await waitLive(page, 'online')
@@ -102,6 +106,8 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
     firstViolationEvent = Number(await n.first().getAttribute('data-id'))
     assert.ok(firstViolationEvent > 0)
     assert.match(await n.first().innerText(), /违规：/)
+    // Readable: dark text on the light drawer (it once inherited the header's white).
+    assert.equal(await n.first().locator('.title').evaluate((e) => getComputedStyle(e).color), 'rgb(31, 41, 55)')
     assert.ok(await fitsWidth(page), 'the 通知 drawer fits 390 px')
     await shot(page, 'live-phone-notifications')
     // The entry opens 违规台账, where the row is (with the cited clause's text).
@@ -115,7 +121,7 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
   })
 
   it('the server stops: 连接中断 is shown; an event raised while cut off appears once after it recovers by itself', { timeout: 240000 }, async () => {
-    const { page, context } = phone
+    const { page } = phone
     const before = sockets.length
     await server.kill()
     await waitLive(page, 'lost', 15000)
@@ -126,8 +132,9 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
     await shot(page, 'live-phone-lost')
 
     // Keep the page cut off while the server comes back and a violation is recorded, so the event
-    // can only reach it by the resume (the browser's offline mode also refuses new WebSockets).
-    await context.setOffline(true)
+    // can only reach it by the resume (the relay refuses the page's new connections; the browser's
+    // offline mode would not stop WebSockets).
+    relay.block()
     await server.restart()
     const chief = await apiSession('guard_chief')
     pc = await apiSession('op1') // its session survived the restart too, but a fresh one is simplest
@@ -139,8 +146,8 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
     assert.equal(await liveState(page), 'lost', 'still cut off')
     assert.equal(await page.locator('li.card').filter({ has: page.getByTestId('violation-code').getByText(CODE, { exact: true }) }).count(), 1, 'not there yet')
 
-    // Back online: the page reconnects on its own (no click, no reload).
-    await context.setOffline(false)
+    // Let it through: the page reconnects on its own (no click, no reload).
+    relay.allow()
     await waitLive(page, 'online', 45000)
     const cards = page.locator('li.card').filter({ has: page.getByTestId('violation-code').getByText(CODE, { exact: true }) })
     await cards.nth(1).waitFor({ timeout: 15000 })
@@ -158,6 +165,7 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
     assert.match(await n.first().innerText(), /违规：/)
     await shot(page, 'live-phone-recovered-notifications')
     await page.keyboard.press('Escape')
+    await page.getByTestId('notify-list').waitFor({ state: 'hidden' })
     assert.equal(await cards.count(), 2, 'both violations listed once')
     assert.equal(await page.evaluate(() => window.__notReloaded), true, 'recovered without a reload')
     await shot(page, 'live-phone-recovered')
