@@ -120,11 +120,13 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
     await shot(page, 'live-phone-ledger')
   })
 
-  it('the server stops: 连接中断 is shown; an event raised while cut off appears once after it recovers by itself', { timeout: 240000 }, async () => {
+  it('the server stops: 连接中断 is shown; an event raised while cut off appears once after it recovers by itself', { timeout: 240000 }, async (t) => {
     const { page } = phone
     const before = sockets.length
+    const killedAt = Date.now()
     await server.kill()
     await waitLive(page, 'lost', 15000)
+    t.diagnostic(`连接中断 shown ${Date.now() - killedAt} ms after the server was told to stop`)
     const status = page.getByTestId('live-status')
     assert.match(await status.innerText(), /连接中断，正在重连/)
     assert.equal(await status.getAttribute('aria-live'), 'polite')
@@ -148,7 +150,9 @@ describe('live updates and a lost connection', { timeout: 600000 }, () => {
 
     // Let it through: the page reconnects on its own (no click, no reload).
     relay.allow()
+    const allowedAt = Date.now()
     await waitLive(page, 'online', 45000)
+    t.diagnostic(`back online ${Date.now() - allowedAt} ms after the relay let it through (backoff at most 15 s)`)
     const cards = page.locator('li.card').filter({ has: page.getByTestId('violation-code').getByText(CODE, { exact: true }) })
     await cards.nth(1).waitFor({ timeout: 15000 })
     const resumed = sockets.slice(before).filter((u) => /after=\d+/.test(u))
