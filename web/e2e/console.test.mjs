@@ -299,7 +299,7 @@ describe('phone 390×844', { timeout: 180000 }, () => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth)
     assert.ok(width <= 390, `no horizontal scrolling (scrollWidth ${width})`)
     await page.getByTestId('menu-button').click()
-    const drawer = page.locator('.el-drawer')
+    const drawer = page.locator('.el-drawer').filter({ hasText: '审计日志' }) // the menu, not the 通知 drawer
     await drawer.getByText('审计日志', { exact: true }).waitFor()
     await page.waitForTimeout(400) // let the slide-in finish for the screenshot
     await shot(page, 'phone-menu')

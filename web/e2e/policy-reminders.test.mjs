@@ -89,6 +89,30 @@ describe('desktop: policy library and reminders', { timeout: 240000 }, () => {
     await page.getByTestId('clause-search').fill('不会出现的文字')
     await page.getByTestId('clause-none').waitFor()
     await page.getByTestId('clause-search').fill('')
+
+    // Each leaf clause says how it is covered; a heading sums its sub-clauses; the filter keeps one kind.
+    assert.equal(await clause.getByTestId('clause-coverage').getAttribute('data-coverage'), 'executable')
+    assert.match(await clause.getByTestId('clause-coverage').innerText(), /可执行/)
+    assert.match(await page.locator('[data-testid=clause][data-clause="R12 §四(二)2"]').getByTestId('clause-coverage-sum').innerText(), /可执行 [1-9]/)
+    // R12 is fully executable: 仅可引用 leaves nothing.
+    await page.getByTestId('coverage-filter').getByText('仅可引用', { exact: true }).click()
+    await page.getByTestId('clause-none').waitFor()
+    await page.getByTestId('coverage-filter').getByText('全部', { exact: true }).click()
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=clause]').length === n, total)
+    // R16: the 仅可引用 filter shows as many leaves as the server counts, each marked so, with their headings.
+    await page.goto(server.url + '/#/policy/R16')
+    await page.locator('[data-testid=clause][data-clause^="R16"]').first().waitFor()
+    const r16 = await page.evaluate(async () => (await (await fetch('api/v1/policy/regulations')).json()).items.find((r) => r.code === 'R16'))
+    assert.ok(r16.citable_only > 0, 'R16 has conduct-only clauses')
+    const r16Total = await page.getByTestId('clause').count()
+    await page.getByTestId('coverage-filter').getByText('仅可引用', { exact: true }).click()
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=clause]').length < n, r16Total)
+    const marks = await page.locator('[data-testid=clause-coverage]').evaluateAll((els) => els.map((e) => e.dataset.coverage))
+    assert.equal(marks.length, r16.citable_only, `as many leaves as the server's citable_only (${marks})`)
+    assert.ok(marks.every((m) => m === 'citable'), marks.join())
+    assert.equal(await page.getByTestId('coverage-filter').locator('.is-active').innerText(), '仅可引用')
+    await page.waitForTimeout(400) // the radio button's colour transition, for the screenshot
+    await shot(page, 'desktop-policy-r16-citable')
   })
 
   it('a deep link opens the clause drawer', { timeout: STEP_MS }, async () => {

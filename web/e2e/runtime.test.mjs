@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { statSync } from 'node:fs'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { signIn, useBrowser } from './lib/browser.mjs'
+import { fillViolationForm } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const PATROL = '每15分钟浏览视频'
@@ -108,15 +109,8 @@ describe('desktop: ledger, approvals and the statement', { timeout: 420000 }, ()
     // Nothing filled: the form says so before asking the server.
     await page.getByTestId('rec-submit').click()
     await form.getByText('此项为必填').first().waitFor()
-    await page.getByTestId('rec-person').click()
-    await option(page, '演示·张中控').click()
-    await page.getByTestId('rec-code').fill(CODE)
-    await page.getByTestId('rec-clauses').click()
-    await page.keyboard.type(CLAUSE)
-    await page.keyboard.press('Enter')
-    await page.keyboard.press('Escape')
+    await fillViolationForm(page, { person: '演示·张中控', code: CODE, clause: CLAUSE, note: '值班时在中控室会客' })
     await form.locator(`[data-testid=cited-clause][data-clause="${CLAUSE}"]`).getByTestId('cited-clause-text').waitFor()
-    await page.getByTestId('rec-note').fill('值班时在中控室会客')
     await shot(page, 'desktop-ledger-record')
     await page.getByTestId('rec-submit').click()
     await rowOf(page).first().waitFor()

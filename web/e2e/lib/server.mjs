@@ -38,17 +38,27 @@ export async function startZhidu({ name = 'e2e', timeoutMs = 30000, args = [] } 
   const dataDir = mkdtempSync(join(tmpdir(), 'zhidu-e2e-data-'))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const log = openSync(join(ARTIFACTS, `server-${name}.log`), 'w')
-  const child = spawn(bin, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--demo', '--web', webDist, ...args], {
-    stdio: ['ignore', log, log],
-    detached: false,
-  })
+  let child = null
   let exited = null
-  child.on('exit', (code, signal) => (exited = { code, signal }))
-  const stop = async () => {
-    if (exited === null && child.pid) {
+  let run = 0
+  const spawnServer = () => {
+    run += 1
+    const log = openSync(join(ARTIFACTS, run === 1 ? `server-${name}.log` : `server-${name}-${run}.log`), 'w')
+    const me = spawn(bin, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--demo', '--web', webDist, ...args], {
+      stdio: ['ignore', log, log],
+      detached: false,
+    })
+    child = me
+    exited = null
+    me.on('exit', (code, signal) => {
+      if (child === me) exited = { code, signal }
+    })
+  }
+  // Ends the server process (SIGTERM, SIGKILL after 5 s); the data directory stays.
+  const kill = async (signal = 'SIGTERM') => {
+    if (exited === null && child?.pid) {
       try {
-        process.kill(child.pid, 'SIGTERM')
+        process.kill(child.pid, signal)
       } catch {
         /* already gone */
       }
@@ -60,13 +70,18 @@ export async function startZhidu({ name = 'e2e', timeoutMs = 30000, args = [] } 
         } catch {
           /* already gone */
         }
+        const hard = Date.now() + 5000
+        while (exited === null && Date.now() < hard) await sleep(50)
       }
     }
+  }
+  const stop = async () => {
+    await kill()
     rmSync(dataDir, { recursive: true, force: true })
   }
   // Never leave the server behind, whatever happens to the test process.
   process.once('exit', () => {
-    if (exited === null && child.pid) {
+    if (exited === null && child?.pid) {
       try {
         process.kill(child.pid, 'SIGKILL')
       } catch {
@@ -74,23 +89,23 @@ export async function startZhidu({ name = 'e2e', timeoutMs = 30000, args = [] } 
       }
     }
   })
-
-  const deadline = Date.now() + timeoutMs
-  let healthy = false
-  while (Date.now() < deadline) {
-    if (exited !== null) break
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })
-      if (res.ok) {
-        healthy = true
-        break
+  const waitHealthy = async () => {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      if (exited !== null) return false
+      try {
+        const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })
+        if (res.ok) return true
+      } catch {
+        /* not up yet */
       }
-    } catch {
-      /* not up yet */
+      await sleep(150)
     }
-    await sleep(150)
+    return false
   }
-  if (!healthy) {
+
+  spawnServer()
+  if (!(await waitHealthy())) {
     await stop()
     throw new Error(`zhidu did not become healthy within ${timeoutMs} ms (exit: ${JSON.stringify(exited)}); see ${ARTIFACTS}/server-${name}.log`)
   }
@@ -106,5 +121,11 @@ export async function startZhidu({ name = 'e2e', timeoutMs = 30000, args = [] } 
     await stop()
     throw new Error(`no admin line in ${credFile}`)
   }
-  return { url, pid: child.pid, dataDir, credentials, stop }
+  // Starts the server again on the same data directory and port (after kill()).
+  const restart = async () => {
+    await kill()
+    spawnServer()
+    if (!(await waitHealthy())) throw new Error(`zhidu did not come back within ${timeoutMs} ms; see ${ARTIFACTS}/server-${name}-${run}.log`)
+  }
+  return { url, port, get pid() { return child.pid }, dataDir, credentials, stop, kill, restart }
 }

@@ -45,3 +45,40 @@ export const regulationOf = (clauseId) => String(clauseId || '').split(/\s+/)[0]
 
 // A DOM-safe anchor for a clause id.
 export const clauseAnchor = (id) => 'clause-' + Array.from(String(id)).map((ch) => ch.codePointAt(0).toString(36)).join('-')
+
+// How a leaf clause is covered, as the server counts it (kernel/policy/coverage.cpp): by an
+// executable rule → 'executable', only by conduct rules → 'citable', by nothing → 'missing'.
+export function clauseCoverage(clause) {
+  const rules = clause?.rules || []
+  if (rules.some((r) => r.executable)) return 'executable'
+  return rules.length ? 'citable' : 'missing'
+}
+
+// For every clause: the coverage counts of the leaves in its subtree ({executable, citable,
+// missing}); a leaf counts itself. Parents come before children in document order.
+export function subtreeCoverage(clauses) {
+  const list = clauses || []
+  const byId = new Map(list.map((c) => [c.id, c]))
+  const out = new Map(list.map((c) => [c.id, { executable: 0, citable: 0, missing: 0 }]))
+  for (const c of list) {
+    if (c.leaf === false) continue
+    const k = clauseCoverage(c)
+    out.get(c.id)[k] += 1
+    for (let p = c.parent, i = 0; p && byId.has(p) && i < 32; p = byId.get(p).parent, i++) out.get(p)[k] += 1
+  }
+  return out
+}
+
+// Clauses of one coverage kind ('' = all): matching leaves and their ancestors.
+export function filterByCoverage(clauses, kind) {
+  const list = clauses || []
+  if (!kind) return list
+  const byId = new Map(list.map((c) => [c.id, c]))
+  const keep = new Set()
+  for (const c of list) {
+    if (c.leaf === false || clauseCoverage(c) !== kind) continue
+    keep.add(c.id)
+    for (let p = c.parent, i = 0; p && byId.has(p) && i < 32; p = byId.get(p).parent, i++) keep.add(p)
+  }
+  return list.filter((c) => keep.has(c.id))
+}
