@@ -41,10 +41,10 @@ def site_id(admin):
     return sites[0]["id"]
 
 
-def journal(admin, kind, after=0):
-    out, cursor = [], after
+def journal(admin, kind):
+    out, cursor = [], 0
     for _ in range(500):
-        r = admin.get(f"/api/v1/journal?after={cursor}&limit=500")
+        r = admin.get("/api/v1/journal?limit=500" + (f"&after={cursor}" if cursor else ""))
         assert r.status == 200, r
         items = r.json()["items"]
         out += [j for j in items if j["kind"] == kind]

@@ -222,7 +222,7 @@ struct Procedures::Impl {
         v.occurred_at = tx.now();
         v.note = in.person_id ? p.title + "：" + st->title
                               : "未指明责任人（事件未给出 person_id）：" + p.title;
-        ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, v, 0, "procedure"));
+        ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, v, 0));
         task.done_at = tx.now();
         task.note = "违规记录 " + std::to_string(r.id);
       }
@@ -575,7 +575,7 @@ struct Procedures::Impl {
       v.notify_roles = notify;
       v.note = d.person_id ? sl->title + "：逾期未完成"
                            : "未指明责任人（事件未给出 person_id）：" + sl->title + " 逾期未完成";
-      ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, v, 0, "deadline"));
+      ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, v, 0));
       (void)r;
     }
     ZHIDU_TRY(auto seq, Journal("deadline.breached", DeadlineSubject(d.id),
