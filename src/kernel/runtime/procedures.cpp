@@ -367,8 +367,8 @@ struct Procedures::Impl {
         .AddRaw("inputs", inputs_json)
         .AddRaw("clauses", Strings(CiteOf(p, &tr, to)));
     if (person) payload.Add("person_id", person);  // 0 would match every account without one
-    ZHIDU_TRY(auto seq, Journal("procedure.transition", "procedure/" + std::to_string(in.id),
-                                payload));
+    ZHIDU_TRY(auto seq,
+              Journal("procedure.transition", "procedure/" + std::to_string(in.id), payload));
     (void)seq;
     ZHIDU_TRY_VOID(Enter(p, in));
     // A transition is an event of the site too: deadlines may start or stop on it (R15: the VIP
@@ -784,7 +784,7 @@ Result<ProcedureView> Procedures::View(const org::Principal& who, Id id) {
 }
 
 Result<store::ProcedureInstance> Procedures::LoadInstance(store::UnitOfWork& unit,
-                                                         const org::Principal& who, Id id) const {
+                                                          const org::Principal& who, Id id) const {
   auto found = unit.GetProcedureInstance(id);
   if (!found || !MayActAt(who, found->site_id))
     return Fail(Errc::kNotFound, "procedure instance " + std::to_string(id) + " does not exist");
