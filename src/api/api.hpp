@@ -18,6 +18,7 @@
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
+#include "kernel/runtime/procedures.hpp"
 #include "kernel/runtime/requests.hpp"
 #include "kernel/runtime/site_parameters.hpp"
 #include "kernel/scheduler/reminders.hpp"
@@ -41,7 +42,8 @@ struct ApiDeps {
   // Test clock only (zhidu serve --test-clock); null otherwise.
   std::function<Result<TimePoint>(TimePoint)> advance_clock;
   std::function<TimePoint()> now;
-  runtime::Requests* requests = nullptr;  // null: the request routes answer 503
+  runtime::Requests* requests = nullptr;      // null: the request routes answer 503
+  runtime::Procedures* procedures = nullptr;  // null: the procedure routes answer 503
   const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;        // built console (web/dist); empty: none
   bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)

@@ -9,6 +9,7 @@
 #include "base/result.hpp"
 #include "base/time.hpp"
 #include "kernel/org/principal.hpp"
+#include "kernel/policy/expr.hpp"
 #include "store/types.hpp"
 
 namespace zhidu::api {
@@ -23,6 +24,12 @@ Result<store::Id> PathId(const HttpRequest& r, const std::string& key = "id");
 Result<store::Id> QueryId(const HttpRequest& r, const std::string& key);
 // The next_cursor of a page that returned `rows` rows ending at `last_id` (null on the last page).
 nlohmann::json NextCursor(size_t rows, const store::PageRequest& page, store::Id last_id);
+
+// JSON inputs -> typed inputs by their JSON type (bool, number, string, list of strings); anything
+// else is a 400 naming "inputs.<name>".
+Result<policy::Context> TypedInputs(const nlohmann::json& in);
+// An error response carrying the clause ids a refusal cites: {"error": {…, "clause", "clauses"}}.
+HttpResponse CitingError(const Error& e, const std::vector<std::string>& clauses);
 
 // {"items": [...], "next_cursor": …} of one keyset page.
 template <typename T, typename ToJson, typename IdOf>

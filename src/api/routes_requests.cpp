@@ -97,6 +97,25 @@ json RequestJson(const runtime::RequestView& v) {
           {"updated_at", Timestamp(r.updated_at)}};
 }
 
+HttpResponse Unavailable() {
+  return ErrorResponse({Errc::kUnavailable, "requests are not served by this process", ""});
+}
+
+Result<bool> QueryBool(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty() || it->second == "false" || it->second == "0")
+    return false;
+  if (it->second == "true" || it->second == "1") return true;
+  return Fail(Errc::kInvalidArgument, key + " must be true or false", key);
+}
+
+#define ZHIDU_ROUTE_TRY(decl, expr)                                                          \
+  auto ZHIDU_CONCAT(r_, __LINE__) = (expr);                                                  \
+  if (!ZHIDU_CONCAT(r_, __LINE__)) return ErrorResponse(ZHIDU_CONCAT(r_, __LINE__).error()); \
+  decl = std::move(*ZHIDU_CONCAT(r_, __LINE__))
+
+}  // namespace
+
 // JSON inputs -> typed inputs by their JSON type; the service checks them against the request
 // type's schema (unknown names, wrong types and missing inputs are 400s naming "inputs.<name>").
 Result<policy::Context> TypedInputs(const json& in) {
@@ -121,10 +140,6 @@ Result<policy::Context> TypedInputs(const json& in) {
   return out;
 }
 
-HttpResponse Unavailable() {
-  return ErrorResponse({Errc::kUnavailable, "requests are not served by this process", ""});
-}
-
 // A refusal or unmet condition carries the clause ids it cites: {"error": {…, "clause",
 // "clauses"}} (docs/runtime_requests.md).
 HttpResponse CitingError(const Error& e, const std::vector<std::string>& clauses) {
@@ -136,21 +151,6 @@ HttpResponse CitingError(const Error& e, const std::vector<std::string>& clauses
   body["error"]["clauses"] = clauses;
   return JsonResponse(res.status, body);
 }
-
-Result<bool> QueryBool(const HttpRequest& r, const std::string& key) {
-  auto it = r.query.find(key);
-  if (it == r.query.end() || it->second.empty() || it->second == "false" || it->second == "0")
-    return false;
-  if (it->second == "true" || it->second == "1") return true;
-  return Fail(Errc::kInvalidArgument, key + " must be true or false", key);
-}
-
-#define ZHIDU_ROUTE_TRY(decl, expr)                                                          \
-  auto ZHIDU_CONCAT(r_, __LINE__) = (expr);                                                  \
-  if (!ZHIDU_CONCAT(r_, __LINE__)) return ErrorResponse(ZHIDU_CONCAT(r_, __LINE__).error()); \
-  decl = std::move(*ZHIDU_CONCAT(r_, __LINE__))
-
-}  // namespace
 
 void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
   auto* requests = deps.requests;

@@ -22,6 +22,7 @@
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
+#include "kernel/runtime/procedures.hpp"
 #include "kernel/runtime/requests.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
@@ -224,6 +225,8 @@ int Serve(const ServeOptions& options) {
   duties.RegisterHandlers();
   runtime::Ledger ledger(store, writer, active_pack, roles);
   runtime::SiteParameters site_parameters(store, writer, active_pack, roles);
+  runtime::Procedures procedures(store, writer, timer_scheduler, active_pack, roles);
+  procedures.RegisterHandlers();
   if (auto planning = duties.EnsurePlanning(); !planning) {
     std::cerr << "zhidu: duty planning: " << planning.error().message << "\n";
     return 2;
@@ -297,6 +300,7 @@ int Serve(const ServeOptions& options) {
   deps.duties = &duties;
   deps.ledger = &ledger;
   deps.parameters = &site_parameters;
+  deps.procedures = &procedures;
   if (test_clock) {
     deps.advance_clock = advance_clock;
     deps.now = [&] { return test_clock->Now(); };

@@ -153,6 +153,35 @@ class UnitOfWork {
   // Ordered by name.
   virtual Result<std::vector<SiteParameter>> ListSiteParameters(Id site_id) = 0;
 
+  // ---- runtime: procedures (流程实例) and deadlines (时限)
+  virtual Result<Id> InsertProcedureInstance(const ProcedureInstance& v) = 0;
+  virtual Result<ProcedureInstance> GetProcedureInstance(Id id) = 0;
+  // Moves an instance from state `from` (compare-and-set) and writes state, notes, updated_at,
+  // closed_at. kFailedPrecondition when its state is no longer `from`; kNotFound when missing.
+  virtual Result<void> UpdateProcedureInstance(const ProcedureInstance& v,
+                                               const std::string& from) = 0;
+  // Keyset page by id, ascending.
+  virtual Result<std::vector<ProcedureInstance>> ListProcedureInstances(const ProcedureFilter& f,
+                                                                        PageRequest page) = 0;
+  virtual Result<Id> InsertProcedureTransition(const ProcedureTransition& v) = 0;
+  // Ordered by id.
+  virtual Result<std::vector<ProcedureTransition>> ListProcedureTransitions(Id instance_id) = 0;
+  // kConflict when (instance, state, kind, task, slot) exists.
+  virtual Result<Id> InsertProcedureTask(const ProcedureTask& v) = 0;
+  // Writes person_id, assigned_by, assigned_at, done_by, done_at, note. kConflict when the person
+  // already holds another assignment of the same instance and state (two people means two people).
+  virtual Result<void> UpdateProcedureTask(const ProcedureTask& v) = 0;
+  // Ordered by id.
+  virtual Result<std::vector<ProcedureTask>> ListProcedureTasks(Id instance_id) = 0;
+  virtual Result<Id> InsertDeadline(const Deadline& v) = 0;
+  virtual Result<Deadline> GetDeadline(Id id) = 0;
+  // Moves a deadline from state `from` (compare-and-set) and writes state, stopped_at,
+  // breached_at, stopped_by, note. kFailedPrecondition when its state is no longer `from`.
+  virtual Result<void> UpdateDeadline(const Deadline& v, const std::string& from) = 0;
+  // Keyset page by id, ascending.
+  virtual Result<std::vector<Deadline>> ListDeadlines(const DeadlineFilter& f,
+                                                      PageRequest page) = 0;
+
   // ---- journal (append-only; there is deliberately no update or delete verb)
   // In a write unit the head is read under the writer's lock (PostgreSQL: FOR UPDATE), so that
   // several processes appending to one database extend one chain.

@@ -306,6 +306,92 @@ struct WebhookChannel {
   bool disabled = false;  // deleted by an administrator; final
 };
 
+// ---- procedures (流程) and deadlines (时限), kernel/runtime/procedures.hpp.
+
+// One running instance of a pack procedure (a state machine) at a site.
+struct ProcedureInstance {
+  Id id = 0;
+  Id site_id = 0;
+  std::string procedure;     // pack procedure id ("r20-fire-alarm")
+  std::string state;         // current state id
+  std::string subject;       // what it is about ("3F 烟感 #12")
+  std::string ref;           // external reference given by the raiser ("alarm-778"), may be empty
+  std::string data = "{}";   // canonical JSON: the starting event's data
+  std::string notes = "[]";  // canonical JSON: what could not be done (timers not armed, staffing)
+  Id person_id = 0;          // the person concerned, when the event names one
+  Id started_by = 0;         // account; 0: the system
+  TimePoint started_at;
+  TimePoint updated_at;  // entering the current state
+  TimePoint closed_at;   // epoch while open (not in a terminal state)
+};
+
+struct ProcedureFilter {  // 0 / empty / nullopt: any
+  Id site_id = 0;
+  std::string procedure;
+  std::string state;
+  std::string ref;
+  std::optional<bool> open;
+};
+
+// One transition of an instance (its history), including the start (from_state empty).
+struct ProcedureTransition {
+  Id id = 0;
+  Id instance_id = 0;
+  std::string from_state;
+  std::string to_state;
+  std::string event;
+  Id account_id = 0;  // 0: the system (a timer, an event)
+  Id person_id = 0;
+  std::string note;
+  std::string inputs = "{}";  // canonical JSON: the inputs the guard read
+  TimePoint at;
+};
+
+// A task inside a state: a parallel assignment (kind "assignment": task and role, one row per
+// person needed) or a state action to confirm (kind "action": "call:119"), or done automatically
+// ("notify:部长").
+struct ProcedureTask {
+  Id id = 0;
+  Id instance_id = 0;
+  std::string state;
+  std::string kind;  // "assignment" | "action"
+  std::string task;  // assignment task, or the action text
+  std::string role;  // assignment role; empty for actions
+  int slot = 0;      // 0 … count-1 within (state, task)
+  Id person_id = 0;  // assigned person (assignment), 0 while unassigned
+  Id assigned_by = 0;
+  TimePoint assigned_at;
+  Id done_by = 0;  // account; 0 with done_at set: done by the system
+  TimePoint done_at;
+  std::string note;
+};
+
+// One deadline (时限) instance of a pack service level.
+struct Deadline {
+  Id id = 0;
+  Id site_id = 0;
+  std::string service_level;  // pack id ("r04-rectify")
+  std::string subject;
+  std::string ref;
+  Id person_id = 0;   // who answers for it (from the start event's data), 0: nobody named
+  std::string state;  // open | met | met_late | breached | not_started
+  std::string data = "{}";
+  std::string note;  // how the due time was computed, or why there is none
+  TimePoint started_at;
+  TimePoint due_at;      // epoch when none could be computed (state not_started)
+  TimePoint stopped_at;  // epoch while not stopped
+  TimePoint breached_at;
+  Id started_by = 0;
+  Id stopped_by = 0;
+};
+
+struct DeadlineFilter {  // 0 / empty: any
+  Id site_id = 0;
+  std::string service_level;
+  std::string state;
+  std::string ref;
+};
+
 // Keyset pagination: rows with id > after_id, at most `limit`.
 struct PageRequest {
   Id after_id = 0;

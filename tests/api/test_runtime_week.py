@@ -10,7 +10,7 @@ import yaml
 
 import pytest
 
-from zhidu_harness import ROOT, Server
+from zhidu_harness import ROOT, Actor, Server
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 12, 7, 7, 0, tzinfo=TZ)  # an ordinary working week (no 2026 holiday)
@@ -22,36 +22,6 @@ def iso(t):
 
 def parse(s):
     return dt.datetime.fromisoformat(s)
-
-
-class Actor:
-    """A signed-in demo user who signs in again when the session expires (sessions follow the clock)."""
-
-    def __init__(self, server, username):
-        self.server = server
-        self.username = username
-        self.client = server.client()
-        self._login()
-
-    def _login(self):
-        r = self.client.login(self.username, self.server.credentials()[self.username][0])
-        assert r.status == 200, r
-
-    def call(self, method, path, body=None):
-        r = self.client.request(method, path, body=body)
-        if r.status == 401:
-            self._login()
-            r = self.client.request(method, path, body=body)
-        return r
-
-    def get(self, path):
-        return self.call("GET", path)
-
-    def post(self, path, body=None):
-        return self.call("POST", path, body)
-
-    def me(self):
-        return self.get("/api/v1/me").json()["account"]
 
 
 def all_items(actor, path):

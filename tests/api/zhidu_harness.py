@@ -200,3 +200,33 @@ class Server:
         if self.database_url:
             a += ["--database", self.database_url]
         return subprocess.run(a, capture_output=True, text=True, timeout=300)
+
+
+class Actor:
+    """A signed-in demo user who signs in again when the session expires (sessions follow the clock)."""
+
+    def __init__(self, server, username):
+        self.server = server
+        self.username = username
+        self.client = server.client()
+        self._login()
+
+    def _login(self):
+        r = self.client.login(self.username, self.server.credentials()[self.username][0])
+        assert r.status == 200, r
+
+    def call(self, method, path, body=None):
+        r = self.client.request(method, path, body=body)
+        if r.status == 401:
+            self._login()
+            r = self.client.request(method, path, body=body)
+        return r
+
+    def get(self, path):
+        return self.call("GET", path)
+
+    def post(self, path, body=None):
+        return self.call("POST", path, body)
+
+    def me(self):
+        return self.get("/api/v1/me").json()["account"]

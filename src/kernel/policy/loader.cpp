@@ -1023,6 +1023,7 @@ void PackBuilder::LoadProcedure(const Node& n) {
   p.trigger = Str(o, "trigger", true);
   p.initial = Str(o, "initial", true);
   ContextSchema schema = Inputs(o);
+  p.inputs = schema;
   std::set<std::string> states;
   for (const Node& s : List(o, "states")) {
     Obj so =

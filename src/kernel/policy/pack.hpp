@@ -230,6 +230,7 @@ struct Transition {
 struct Procedure : RuleBase {
   std::string trigger;  // event name that starts an instance
   std::string initial;
+  ContextSchema inputs;  // what a transition's caller states; the guards read these
   std::vector<ProcState> states;
   std::vector<Transition> transitions;
 };

@@ -131,6 +131,12 @@ struct Statement {
   "id, site_id, person_id, department_id, post_id, code, clauses, source, subject, "   \
   "occurred_at, recorded_by, note, occurrence, consequence, fine_fen, state, appeal, " \
   "appealed_at, decided_by, decided_at, decision_note, created_at"
+#define ZHIDU_PROCEDURE_COLUMNS                                                                   \
+  "id, site_id, procedure, state, subject, ref, data, notes, person_id, started_by, started_at, " \
+  "updated_at, closed_at"
+#define ZHIDU_DEADLINE_COLUMNS                                                                   \
+  "id, site_id, service_level, subject, ref, person_id, state, data, note, started_at, due_at, " \
+  "stopped_at, breached_at, started_by, stopped_by"
 #define ZHIDU_REQUEST_COLUMNS \
   "id, site_id, type, applicant, applicant_person, inputs, reason, state, created_at, updated_at"
 #define ZHIDU_DECISION_COLUMNS \
@@ -296,6 +302,48 @@ constexpr Statement kStatements[] = {
      "escort_person, note, at) VALUES($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id"},
     {"list_approval_decisions",
      "SELECT " ZHIDU_DECISION_COLUMNS " FROM approval_decisions WHERE request_id=$1 ORDER BY id"},
+    {"insert_procedure_instance",
+     "INSERT INTO procedure_instances(site_id, procedure, state, subject, ref, data, notes, "
+     "person_id, started_by, started_at, updated_at, closed_at) "
+     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id"},
+    {"get_procedure_instance",
+     "SELECT " ZHIDU_PROCEDURE_COLUMNS " FROM procedure_instances WHERE id=$1"},
+    {"update_procedure_instance",
+     "UPDATE procedure_instances SET state=$2, notes=$3, updated_at=$4, closed_at=$5 "
+     "WHERE id=$1 AND state=$6 RETURNING id"},
+    {"list_procedure_instances",
+     "SELECT " ZHIDU_PROCEDURE_COLUMNS
+     " FROM procedure_instances WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR "
+     "procedure=$2) AND ($3::text='' OR state=$3) AND ($4::text='' OR ref=$4) AND ($5::int<0 OR "
+     "(closed_at=0)=($5=1)) AND id>$6 ORDER BY id LIMIT $7"},
+    {"insert_procedure_transition",
+     "INSERT INTO procedure_transitions(instance_id, from_state, to_state, event, account_id, "
+     "person_id, note, inputs, at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id"},
+    {"list_procedure_transitions",
+     "SELECT id, instance_id, from_state, to_state, event, account_id, person_id, note, inputs, at "
+     "FROM procedure_transitions WHERE instance_id=$1 ORDER BY id"},
+    {"insert_procedure_task",
+     "INSERT INTO procedure_tasks(instance_id, state, kind, task, role, slot, person_id, "
+     "assigned_by, assigned_at, done_by, done_at, note) "
+     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id"},
+    {"update_procedure_task",
+     "UPDATE procedure_tasks SET person_id=$2, assigned_by=$3, assigned_at=$4, done_by=$5, "
+     "done_at=$6, note=$7 WHERE id=$1 RETURNING id"},
+    {"list_procedure_tasks",
+     "SELECT id, instance_id, state, kind, task, role, slot, person_id, assigned_by, assigned_at, "
+     "done_by, done_at, note FROM procedure_tasks WHERE instance_id=$1 ORDER BY id"},
+    {"insert_deadline",
+     "INSERT INTO deadlines(site_id, service_level, subject, ref, person_id, state, data, note, "
+     "started_at, due_at, stopped_at, breached_at, started_by, stopped_by) "
+     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id"},
+    {"get_deadline", "SELECT " ZHIDU_DEADLINE_COLUMNS " FROM deadlines WHERE id=$1"},
+    {"update_deadline",
+     "UPDATE deadlines SET state=$2, stopped_at=$3, breached_at=$4, stopped_by=$5, note=$6 "
+     "WHERE id=$1 AND state=$7 RETURNING id"},
+    {"list_deadlines",
+     "SELECT " ZHIDU_DEADLINE_COLUMNS
+     " FROM deadlines WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR service_level=$2) "
+     "AND ($3::text='' OR state=$3) AND ($4::text='' OR ref=$4) AND id>$5 ORDER BY id LIMIT $6"},
     {"put_site_parameter",
      "INSERT INTO site_parameters(site_id, name, value, updated_by, updated_at) "
      "VALUES($1,$2,$3,$4,$5) ON CONFLICT(site_id, name) DO UPDATE SET value=excluded.value, "
@@ -468,6 +516,38 @@ Violation MapViolation(const pqxx::row& r) {
   v.decision_note = r[20].as<std::string>();
   v.created_at = Time(r[21]);
   return v;
+}
+ProcedureInstance MapProcedure(const pqxx::row& r) {
+  return {r[0].as<Id>(),
+          r[1].as<Id>(),
+          r[2].as<std::string>(),
+          r[3].as<std::string>(),
+          r[4].as<std::string>(),
+          r[5].as<std::string>(),
+          r[6].as<std::string>(),
+          r[7].as<std::string>(),
+          r[8].as<Id>(),
+          r[9].as<Id>(),
+          Time(r[10]),
+          Time(r[11]),
+          Time(r[12])};
+}
+Deadline MapDeadline(const pqxx::row& r) {
+  return {r[0].as<Id>(),
+          r[1].as<Id>(),
+          r[2].as<std::string>(),
+          r[3].as<std::string>(),
+          r[4].as<std::string>(),
+          r[5].as<Id>(),
+          r[6].as<std::string>(),
+          r[7].as<std::string>(),
+          r[8].as<std::string>(),
+          Time(r[9]),
+          Time(r[10]),
+          Time(r[11]),
+          Time(r[12]),
+          r[13].as<Id>(),
+          r[14].as<Id>()};
 }
 ApprovalRequest MapRequest(const pqxx::row& r) {
   return {r[0].as<Id>(),
@@ -1050,6 +1130,100 @@ class PgUnit final : public UnitOfWork {
                                r[3].as<Id>(), Time(r[4])};
         },
         "list_site_parameters", site_id);
+  }
+
+  // ---- procedures and deadlines
+  Result<Id> InsertProcedureInstance(const ProcedureInstance& v) override {
+    return InsertReturningId("insert procedure instance", "insert_procedure_instance", v.site_id,
+                             v.procedure, v.state, v.subject, v.ref, v.data, v.notes, v.person_id,
+                             v.started_by, Micros64(v.started_at), Micros64(v.updated_at),
+                             Micros64(v.closed_at));
+  }
+  Result<ProcedureInstance> GetProcedureInstance(Id id) override {
+    return One<ProcedureInstance>("get procedure instance",
+                                  "procedure instance " + std::to_string(id) + " does not exist",
+                                  MapProcedure, "get_procedure_instance", id);
+  }
+  Result<void> UpdateProcedureInstance(const ProcedureInstance& v,
+                                       const std::string& from) override {
+    ZHIDU_TRY(bool changed,
+              Changed("update procedure instance", "update_procedure_instance", v.id, v.state,
+                      v.notes, Micros64(v.updated_at), Micros64(v.closed_at), from));
+    if (changed) return Ok();
+    ZHIDU_TRY(ProcedureInstance cur, GetProcedureInstance(v.id));
+    return Fail(Errc::kFailedPrecondition, "procedure instance " + std::to_string(v.id) +
+                                               " is in state " + cur.state + ", not " + from);
+  }
+  Result<std::vector<ProcedureInstance>> ListProcedureInstances(const ProcedureFilter& f,
+                                                                PageRequest p) override {
+    int open = f.open ? (*f.open ? 1 : 0) : -1;
+    return Many<ProcedureInstance>("list procedure instances", MapProcedure,
+                                   "list_procedure_instances", f.site_id, f.procedure, f.state,
+                                   f.ref, open, p.after_id, Limit(p.limit));
+  }
+  Result<Id> InsertProcedureTransition(const ProcedureTransition& v) override {
+    return InsertReturningId("insert procedure transition", "insert_procedure_transition",
+                             v.instance_id, v.from_state, v.to_state, v.event, v.account_id,
+                             v.person_id, v.note, v.inputs, Micros64(v.at));
+  }
+  Result<std::vector<ProcedureTransition>> ListProcedureTransitions(Id instance_id) override {
+    return Many<ProcedureTransition>(
+        "list procedure transitions",
+        [](const pqxx::row& r) {
+          return ProcedureTransition{
+              r[0].as<Id>(),          r[1].as<Id>(), r[2].as<std::string>(), r[3].as<std::string>(),
+              r[4].as<std::string>(), r[5].as<Id>(), r[6].as<Id>(),          r[7].as<std::string>(),
+              r[8].as<std::string>(), Time(r[9])};
+        },
+        "list_procedure_transitions", instance_id);
+  }
+  Result<Id> InsertProcedureTask(const ProcedureTask& v) override {
+    return InsertReturningId("insert procedure task", "insert_procedure_task", v.instance_id,
+                             v.state, v.kind, v.task, v.role, v.slot, v.person_id, v.assigned_by,
+                             Micros64(v.assigned_at), v.done_by, Micros64(v.done_at), v.note);
+  }
+  Result<void> UpdateProcedureTask(const ProcedureTask& v) override {
+    ZHIDU_TRY(bool changed, Changed("update procedure task", "update_procedure_task", v.id,
+                                    v.person_id, v.assigned_by, Micros64(v.assigned_at), v.done_by,
+                                    Micros64(v.done_at), v.note));
+    return Found(changed, "procedure task", v.id);
+  }
+  Result<std::vector<ProcedureTask>> ListProcedureTasks(Id instance_id) override {
+    return Many<ProcedureTask>(
+        "list procedure tasks",
+        [](const pqxx::row& r) {
+          return ProcedureTask{r[0].as<Id>(),          r[1].as<Id>(),
+                               r[2].as<std::string>(), r[3].as<std::string>(),
+                               r[4].as<std::string>(), r[5].as<std::string>(),
+                               r[6].as<int>(),         r[7].as<Id>(),
+                               r[8].as<Id>(),          Time(r[9]),
+                               r[10].as<Id>(),         Time(r[11]),
+                               r[12].as<std::string>()};
+        },
+        "list_procedure_tasks", instance_id);
+  }
+  Result<Id> InsertDeadline(const Deadline& v) override {
+    return InsertReturningId("insert deadline", "insert_deadline", v.site_id, v.service_level,
+                             v.subject, v.ref, v.person_id, v.state, v.data, v.note,
+                             Micros64(v.started_at), Micros64(v.due_at), Micros64(v.stopped_at),
+                             Micros64(v.breached_at), v.started_by, v.stopped_by);
+  }
+  Result<Deadline> GetDeadline(Id id) override {
+    return One<Deadline>("get deadline", "deadline " + std::to_string(id) + " does not exist",
+                         MapDeadline, "get_deadline", id);
+  }
+  Result<void> UpdateDeadline(const Deadline& v, const std::string& from) override {
+    ZHIDU_TRY(bool changed,
+              Changed("update deadline", "update_deadline", v.id, v.state, Micros64(v.stopped_at),
+                      Micros64(v.breached_at), v.stopped_by, v.note, from));
+    if (changed) return Ok();
+    ZHIDU_TRY(Deadline cur, GetDeadline(v.id));
+    return Fail(Errc::kFailedPrecondition,
+                "deadline " + std::to_string(v.id) + " is " + cur.state + ", not " + from);
+  }
+  Result<std::vector<Deadline>> ListDeadlines(const DeadlineFilter& f, PageRequest p) override {
+    return Many<Deadline>("list deadlines", MapDeadline, "list_deadlines", f.site_id,
+                          f.service_level, f.state, f.ref, p.after_id, Limit(p.limit));
   }
 
   // ---- journal

@@ -217,6 +217,72 @@ CREATE TABLE webhook_channels(
   disabled INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX webhook_channels_enabled_name ON webhook_channels(name) WHERE disabled=0;
 )sql",
+      // 6: procedures (流程实例) and deadlines (时限), kernel/runtime/procedures.hpp
+      R"sql(
+CREATE TABLE procedure_instances(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  procedure TEXT NOT NULL,
+  state TEXT NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  ref TEXT NOT NULL DEFAULT '',
+  data TEXT NOT NULL,
+  notes TEXT NOT NULL,
+  person_id BIGINT NOT NULL DEFAULT 0,
+  started_by BIGINT NOT NULL DEFAULT 0,
+  started_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  closed_at BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX procedure_instances_site ON procedure_instances(site_id, closed_at, id);
+CREATE INDEX procedure_instances_ref ON procedure_instances(site_id, ref);
+CREATE TABLE procedure_transitions(
+  id INTEGER PRIMARY KEY,
+  instance_id INTEGER NOT NULL REFERENCES procedure_instances(id),
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  event TEXT NOT NULL,
+  account_id BIGINT NOT NULL DEFAULT 0,
+  person_id BIGINT NOT NULL DEFAULT 0,
+  note TEXT NOT NULL DEFAULT '',
+  inputs TEXT NOT NULL,
+  at BIGINT NOT NULL);
+CREATE INDEX procedure_transitions_instance ON procedure_transitions(instance_id, id);
+CREATE TABLE procedure_tasks(
+  id INTEGER PRIMARY KEY,
+  instance_id INTEGER NOT NULL REFERENCES procedure_instances(id),
+  state TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('assignment','action')),
+  task TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT '',
+  slot INTEGER NOT NULL DEFAULT 0,
+  person_id BIGINT NOT NULL DEFAULT 0,
+  assigned_by BIGINT NOT NULL DEFAULT 0,
+  assigned_at BIGINT NOT NULL DEFAULT 0,
+  done_by BIGINT NOT NULL DEFAULT 0,
+  done_at BIGINT NOT NULL DEFAULT 0,
+  note TEXT NOT NULL DEFAULT '',
+  UNIQUE(instance_id, state, kind, task, slot));
+CREATE UNIQUE INDEX procedure_tasks_distinct_people ON procedure_tasks(instance_id, state, person_id)
+  WHERE kind='assignment' AND person_id<>0;
+CREATE TABLE deadlines(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  service_level TEXT NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  ref TEXT NOT NULL DEFAULT '',
+  person_id BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK(state IN ('open','met','met_late','breached','not_started')),
+  data TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  started_at BIGINT NOT NULL,
+  due_at BIGINT NOT NULL DEFAULT 0,
+  stopped_at BIGINT NOT NULL DEFAULT 0,
+  breached_at BIGINT NOT NULL DEFAULT 0,
+  started_by BIGINT NOT NULL DEFAULT 0,
+  stopped_by BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX deadlines_site_state ON deadlines(site_id, state, id);
+CREATE INDEX deadlines_ref ON deadlines(site_id, ref);
+)sql",
   };
   return kMigrations;
 }

@@ -338,6 +338,21 @@ ApprovalRequest MapRequest(Stmt& s) {
           s.Text(6), ParseRequestState(s.Text(7)).value_or(RequestState::kPending),
           s.Time(8), s.Time(9)};
 }
+#define kProcedureColumns                                                                         \
+  "id, site_id, procedure, state, subject, ref, data, notes, person_id, started_by, started_at, " \
+  "updated_at, closed_at"
+ProcedureInstance MapProcedure(Stmt& s) {
+  return {s.Int(0),  s.Int(1), s.Text(2), s.Text(3),  s.Text(4),  s.Text(5), s.Text(6),
+          s.Text(7), s.Int(8), s.Int(9),  s.Time(10), s.Time(11), s.Time(12)};
+}
+#define kDeadlineColumns                                                                         \
+  "id, site_id, service_level, subject, ref, person_id, state, data, note, started_at, due_at, " \
+  "stopped_at, breached_at, started_by, stopped_by"
+Deadline MapDeadline(Stmt& s) {
+  return {s.Int(0),  s.Int(1),  s.Text(2),  s.Text(3),  s.Text(4),  s.Int(5),  s.Text(6), s.Text(7),
+          s.Text(8), s.Time(9), s.Time(10), s.Time(11), s.Time(12), s.Int(13), s.Int(14)};
+}
+int OpenFlag(const std::optional<bool>& open) { return open ? (*open ? 1 : 0) : -1; }
 #define kDecisionColumns \
   "id, request_id, step, account_id, approve, signed, escort_person, note, at"
 ApprovalDecision MapDecision(Stmt& s) {
@@ -893,6 +908,142 @@ class SqliteUnit final : public UnitOfWork {
     return Collect<SiteParameter>(s, "list site parameters", [](Stmt& s) {
       return SiteParameter{s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Time(4)};
     });
+  }
+
+  // ---- procedures and deadlines
+  Result<Id> InsertProcedureInstance(const ProcedureInstance& v) override {
+    Stmt s(db_,
+           "INSERT INTO procedure_instances(site_id, procedure, state, subject, ref, data, notes, "
+           "person_id, started_by, started_at, updated_at, closed_at) "
+           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.site_id).Bind(v.procedure).Bind(v.state).Bind(v.subject).Bind(v.ref).Bind(v.data);
+    s.Bind(v.notes).Bind(v.person_id).Bind(v.started_by).Bind(v.started_at).Bind(v.updated_at);
+    s.Bind(v.closed_at);
+    return Insert(s, "insert procedure instance");
+  }
+  Result<ProcedureInstance> GetProcedureInstance(Id id) override {
+    Stmt s(db_, "SELECT " kProcedureColumns " FROM procedure_instances WHERE id=?");
+    s.Bind(id);
+    return One<ProcedureInstance>(s, "get procedure instance",
+                                  "procedure instance " + std::to_string(id) + " does not exist",
+                                  MapProcedure);
+  }
+  Result<void> UpdateProcedureInstance(const ProcedureInstance& v,
+                                       const std::string& from) override {
+    Stmt s(db_,
+           "UPDATE procedure_instances SET state=?, notes=?, updated_at=?, closed_at=? "
+           "WHERE id=? AND state=? RETURNING id");
+    s.Bind(v.state).Bind(v.notes).Bind(v.updated_at).Bind(v.closed_at).Bind(v.id).Bind(from);
+    ZHIDU_TRY(bool row, s.Step("update procedure instance"));
+    if (row) return Ok();
+    ZHIDU_TRY(ProcedureInstance cur, GetProcedureInstance(v.id));
+    return Fail(Errc::kFailedPrecondition, "procedure instance " + std::to_string(v.id) +
+                                               " is in state " + cur.state + ", not " + from);
+  }
+  Result<std::vector<ProcedureInstance>> ListProcedureInstances(const ProcedureFilter& f,
+                                                                PageRequest p) override {
+    Stmt s(db_, "SELECT " kProcedureColumns
+                " FROM procedure_instances WHERE (?1=0 OR site_id=?1) AND (?2='' OR procedure=?2) "
+                "AND (?3='' OR state=?3) AND (?4='' OR ref=?4) AND (?5<0 OR (closed_at=0)=(?5=1)) "
+                "AND id>?6 ORDER BY id LIMIT ?7");
+    s.Bind(f.site_id).Bind(f.procedure).Bind(f.state).Bind(f.ref).Bind(OpenFlag(f.open));
+    s.Bind(p.after_id).Bind(p.limit);
+    return Collect<ProcedureInstance>(s, "list procedure instances", MapProcedure);
+  }
+  Result<Id> InsertProcedureTransition(const ProcedureTransition& v) override {
+    Stmt s(db_,
+           "INSERT INTO procedure_transitions(instance_id, from_state, to_state, event, "
+           "account_id, person_id, note, inputs, at) VALUES(?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.instance_id).Bind(v.from_state).Bind(v.to_state).Bind(v.event).Bind(v.account_id);
+    s.Bind(v.person_id).Bind(v.note).Bind(v.inputs).Bind(v.at);
+    return Insert(s, "insert procedure transition");
+  }
+  Result<std::vector<ProcedureTransition>> ListProcedureTransitions(Id instance_id) override {
+    Stmt s(db_,
+           "SELECT id, instance_id, from_state, to_state, event, account_id, person_id, note, "
+           "inputs, at FROM procedure_transitions WHERE instance_id=? ORDER BY id");
+    s.Bind(instance_id);
+    return Collect<ProcedureTransition>(s, "list procedure transitions", [](Stmt& s) {
+      return ProcedureTransition{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4),
+                                 s.Int(5), s.Int(6), s.Text(7), s.Text(8), s.Time(9)};
+    });
+  }
+  Result<Id> InsertProcedureTask(const ProcedureTask& v) override {
+    Stmt s(db_,
+           "INSERT INTO procedure_tasks(instance_id, state, kind, task, role, slot, person_id, "
+           "assigned_by, assigned_at, done_by, done_at, note) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.instance_id).Bind(v.state).Bind(v.kind).Bind(v.task).Bind(v.role).Bind(v.slot);
+    s.Bind(v.person_id).Bind(v.assigned_by).Bind(v.assigned_at).Bind(v.done_by).Bind(v.done_at);
+    s.Bind(v.note);
+    return Insert(s, "insert procedure task");
+  }
+  Result<void> UpdateProcedureTask(const ProcedureTask& v) override {
+    Stmt s(db_,
+           "UPDATE procedure_tasks SET person_id=?, assigned_by=?, assigned_at=?, done_by=?, "
+           "done_at=?, note=? WHERE id=? RETURNING id");
+    s.Bind(v.person_id).Bind(v.assigned_by).Bind(v.assigned_at).Bind(v.done_by).Bind(v.done_at);
+    s.Bind(v.note).Bind(v.id);
+    ZHIDU_TRY(bool row, s.Step("update procedure task"));
+    if (row) return Ok();
+    return Fail(Errc::kNotFound, "procedure task " + std::to_string(v.id) + " does not exist");
+  }
+  Result<std::vector<ProcedureTask>> ListProcedureTasks(Id instance_id) override {
+    Stmt s(db_,
+           "SELECT id, instance_id, state, kind, task, role, slot, person_id, assigned_by, "
+           "assigned_at, done_by, done_at, note FROM procedure_tasks WHERE instance_id=? "
+           "ORDER BY id");
+    s.Bind(instance_id);
+    return Collect<ProcedureTask>(s, "list procedure tasks", [](Stmt& s) {
+      return ProcedureTask{s.Int(0),
+                           s.Int(1),
+                           s.Text(2),
+                           s.Text(3),
+                           s.Text(4),
+                           s.Text(5),
+                           static_cast<int>(s.Int(6)),
+                           s.Int(7),
+                           s.Int(8),
+                           s.Time(9),
+                           s.Int(10),
+                           s.Time(11),
+                           s.Text(12)};
+    });
+  }
+  Result<Id> InsertDeadline(const Deadline& v) override {
+    Stmt s(db_,
+           "INSERT INTO deadlines(site_id, service_level, subject, ref, person_id, state, data, "
+           "note, started_at, due_at, stopped_at, breached_at, started_by, stopped_by) "
+           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.site_id).Bind(v.service_level).Bind(v.subject).Bind(v.ref).Bind(v.person_id);
+    s.Bind(v.state).Bind(v.data).Bind(v.note).Bind(v.started_at).Bind(v.due_at);
+    s.Bind(v.stopped_at).Bind(v.breached_at).Bind(v.started_by).Bind(v.stopped_by);
+    return Insert(s, "insert deadline");
+  }
+  Result<Deadline> GetDeadline(Id id) override {
+    Stmt s(db_, "SELECT " kDeadlineColumns " FROM deadlines WHERE id=?");
+    s.Bind(id);
+    return One<Deadline>(s, "get deadline", "deadline " + std::to_string(id) + " does not exist",
+                         MapDeadline);
+  }
+  Result<void> UpdateDeadline(const Deadline& v, const std::string& from) override {
+    Stmt s(db_,
+           "UPDATE deadlines SET state=?, stopped_at=?, breached_at=?, stopped_by=?, note=? "
+           "WHERE id=? AND state=? RETURNING id");
+    s.Bind(v.state).Bind(v.stopped_at).Bind(v.breached_at).Bind(v.stopped_by).Bind(v.note);
+    s.Bind(v.id).Bind(from);
+    ZHIDU_TRY(bool row, s.Step("update deadline"));
+    if (row) return Ok();
+    ZHIDU_TRY(Deadline cur, GetDeadline(v.id));
+    return Fail(Errc::kFailedPrecondition,
+                "deadline " + std::to_string(v.id) + " is " + cur.state + ", not " + from);
+  }
+  Result<std::vector<Deadline>> ListDeadlines(const DeadlineFilter& f, PageRequest p) override {
+    Stmt s(db_, "SELECT " kDeadlineColumns
+                " FROM deadlines WHERE (?1=0 OR site_id=?1) AND (?2='' OR service_level=?2) AND "
+                "(?3='' OR state=?3) AND (?4='' OR ref=?4) AND id>?5 ORDER BY id LIMIT ?6");
+    s.Bind(f.site_id).Bind(f.service_level).Bind(f.state).Bind(f.ref).Bind(p.after_id);
+    s.Bind(p.limit);
+    return Collect<Deadline>(s, "list deadlines", MapDeadline);
   }
 
   // ---- journal

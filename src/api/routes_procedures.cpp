@@ -1,0 +1,262 @@
+#include "api/routes_procedures.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "api/api_internal.hpp"
+#include "api/json_body.hpp"
+
+namespace zhidu::api {
+
+namespace {
+
+using nlohmann::json;
+using store::Id;
+
+json Ts(TimePoint t) { return t == TimePoint{} ? json(nullptr) : json(Timestamp(t)); }
+json IdOrNull(Id id) { return id ? json(id) : json(nullptr); }
+json Parsed(const std::string& canonical) {
+  json v = json::parse(canonical, nullptr, false);
+  return v.is_discarded() ? json(nullptr) : v;
+}
+
+HttpResponse Unavailable() {
+  return ErrorResponse({Errc::kUnavailable, "procedures are not served by this process", ""});
+}
+
+json InstanceJson(const store::ProcedureInstance& in) {
+  return {{"id", in.id},
+          {"site_id", in.site_id},
+          {"procedure", in.procedure},
+          {"state", in.state},
+          {"subject", in.subject},
+          {"ref", in.ref},
+          {"data", Parsed(in.data)},
+          {"notes", Parsed(in.notes)},
+          {"person_id", IdOrNull(in.person_id)},
+          {"started_by", IdOrNull(in.started_by)},
+          {"started_at", Ts(in.started_at)},
+          {"updated_at", Ts(in.updated_at)},
+          {"closed_at", Ts(in.closed_at)},
+          {"open", in.closed_at == TimePoint{}}};
+}
+
+json ViewJson(const runtime::ProcedureView& v) {
+  json out = InstanceJson(v.instance);
+  out["title"] = v.title;
+  out["clauses"] = v.clauses;
+  out["state_title"] = v.state_title;
+  out["state_clauses"] = v.state_clauses;
+  out["terminal"] = v.terminal;
+  json allowed = json::array();
+  for (const auto& a : v.allowed)
+    allowed.push_back({{"event", a.event},
+                       {"to", a.to},
+                       {"roles", a.roles},
+                       {"clauses", a.clauses},
+                       {"guard", a.guard.empty() ? json(nullptr) : json(a.guard)},
+                       {"viewer_may", a.viewer_may}});
+  out["allowed"] = allowed;
+  // History with the time spent in each state: a step lasts until the next one (or now).
+  json history = json::array();
+  for (size_t i = 0; i < v.history.size(); ++i) {
+    const auto& t = v.history[i];
+    json h = {{"id", t.id},
+              {"from", t.from_state.empty() ? json(nullptr) : json(t.from_state)},
+              {"to", t.to_state},
+              {"event", t.event},
+              {"account_id", IdOrNull(t.account_id)},
+              {"person_id", IdOrNull(t.person_id)},
+              {"note", t.note},
+              {"inputs", Parsed(t.inputs)},
+              {"at", Ts(t.at)}};
+    if (i > 0)
+      h["seconds_in_previous_state"] =
+          std::chrono::duration_cast<std::chrono::seconds>(t.at - v.history[i - 1].at).count();
+    history.push_back(std::move(h));
+  }
+  out["history"] = history;
+  json tasks = json::array();
+  for (const auto& t : v.tasks)
+    tasks.push_back({{"id", t.id},
+                     {"state", t.state},
+                     {"kind", t.kind},
+                     {"task", t.task},
+                     {"role", t.role.empty() ? json(nullptr) : json(t.role)},
+                     {"slot", t.slot},
+                     {"person_id", IdOrNull(t.person_id)},
+                     {"assigned_by", IdOrNull(t.assigned_by)},
+                     {"assigned_at", Ts(t.assigned_at)},
+                     {"done", t.done_at != TimePoint{}},
+                     {"done_by", IdOrNull(t.done_by)},
+                     {"done_at", Ts(t.done_at)},
+                     {"note", t.note}});
+  out["tasks"] = tasks;
+  json timers = json::array();
+  for (const auto& t : v.timers)
+    timers.push_back({{"event", t.event},
+                      {"timer_id", t.timer_id},
+                      {"due_at", Ts(t.due_at)},
+                      {"state", t.state}});
+  out["timers"] = timers;
+  return out;
+}
+
+json DeadlineJson(const store::Deadline& d) {
+  return {{"id", d.id},
+          {"site_id", d.site_id},
+          {"service_level", d.service_level},
+          {"subject", d.subject},
+          {"ref", d.ref},
+          {"person_id", IdOrNull(d.person_id)},
+          {"state", d.state},
+          {"data", Parsed(d.data)},
+          {"note", d.note},
+          {"started_at", Ts(d.started_at)},
+          {"due_at", Ts(d.due_at)},
+          {"stopped_at", Ts(d.stopped_at)},
+          {"breached_at", Ts(d.breached_at)},
+          {"started_by", IdOrNull(d.started_by)},
+          {"stopped_by", IdOrNull(d.stopped_by)}};
+}
+
+std::string QueryString(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  return it == r.query.end() ? std::string() : it->second;
+}
+
+// Reads {"event"?, "subject", "ref", "data"} of a site event into `e`.
+Result<void> ReadEvent(JsonBody& body, runtime::SiteEvent& e, bool event_required) {
+  if (event_required) {
+    ZHIDU_TRY(e.event, body.RequiredString("event"));
+  }
+  ZHIDU_TRY(e.subject, body.OptionalString("subject"));
+  ZHIDU_TRY(e.ref, body.OptionalString("ref"));
+  if (e.subject.size() > 1000 || e.ref.size() > 200)
+    return Fail(Errc::kInvalidArgument, "subject (1000) or ref (200) is too long",
+                e.ref.size() > 200 ? "ref" : "subject");
+  ZHIDU_TRY(auto data, body.OptionalObject("data"));
+  if (data) {
+    auto typed = TypedInputs(*data);
+    if (!typed) {
+      Error err = typed.error();
+      if (err.field.rfind("inputs.", 0) == 0) err.field = "data." + err.field.substr(7);
+      return Fail(err);
+    }
+    e.data = std::move(*typed);
+    auto person = e.data.find("person_id");
+    if (person != e.data.end() && !std::holds_alternative<double>(person->second))
+      return Fail(Errc::kInvalidArgument, "data.person_id must be a person id", "data.person_id");
+  }
+  return body.NoOtherFields();
+}
+
+}  // namespace
+
+void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
+  r.Add("POST", "/api/v1/sites/{id}/events", Access::kSignedIn, [procedures](HttpRequest& req) {
+    if (!procedures) return Unavailable();
+    ZHIDU_OR_ERROR(auto site, PathId(req));
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    runtime::SiteEvent e;
+    e.site_id = site;
+    if (auto read = ReadEvent(body, e, true); !read) return ErrorResponse(read.error());
+    ZHIDU_OR_ERROR(auto out, procedures->RaiseAs(CurrentPrincipal(), e));
+    return JsonResponse(201, {{"journal_seq", out.journal_seq},
+                              {"procedures_started", out.procedures_started},
+                              {"deadlines_started", out.deadlines_started},
+                              {"deadlines_stopped", out.deadlines_stopped}});
+  });
+
+  r.Add("POST", "/api/v1/procedures", Access::kSignedIn, [procedures](HttpRequest& req) {
+    if (!procedures) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto procedure, body.RequiredString("procedure"));
+    runtime::SiteEvent e;
+    ZHIDU_OR_ERROR(e.site_id, body.RequiredId("site_id"));
+    if (auto read = ReadEvent(body, e, false); !read) return ErrorResponse(read.error());
+    ZHIDU_OR_ERROR(auto v, procedures->Start(CurrentPrincipal(), procedure, e));
+    return JsonResponse(201, ViewJson(v));
+  });
+  r.Add("GET", "/api/v1/procedures", Access::kSignedIn, [procedures](HttpRequest& req) {
+    if (!procedures) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, PageOf(req));
+    store::ProcedureFilter f;
+    ZHIDU_OR_ERROR(f.site_id, QueryId(req, "site_id"));
+    f.procedure = QueryString(req, "procedure");
+    f.state = QueryString(req, "state");
+    f.ref = QueryString(req, "ref");
+    if (auto open = QueryString(req, "open"); !open.empty()) {
+      if (open != "true" && open != "false")
+        return ErrorResponse({Errc::kInvalidArgument, "open must be true or false", "open"});
+      f.open = open == "true";
+    }
+    ZHIDU_OR_ERROR(auto rows, procedures->List(CurrentPrincipal(), f, page));
+    return List(rows, page, InstanceJson, [](const store::ProcedureInstance& in) { return in.id; });
+  });
+  r.Add("GET", "/api/v1/procedures/{id}", Access::kSignedIn, [procedures](HttpRequest& req) {
+    if (!procedures) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto v, procedures->Get(CurrentPrincipal(), id));
+    return JsonResponse(200, ViewJson(v));
+  });
+  r.Add("POST", "/api/v1/procedures/{id}/events", Access::kSignedIn,
+        [procedures](HttpRequest& req) {
+          if (!procedures) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+          ZHIDU_OR_ERROR(auto event, body.RequiredString("event"));
+          ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+          ZHIDU_OR_ERROR(auto inputs, body.OptionalObject("inputs"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          ZHIDU_OR_ERROR(auto typed, TypedInputs(inputs ? *inputs : json::object()));
+          std::vector<std::string> cited;
+          auto v = procedures->Fire(CurrentPrincipal(), id, event, note, typed, &cited);
+          if (!v) return CitingError(v.error(), cited);
+          return JsonResponse(200, ViewJson(*v));
+        });
+  r.Add("POST", "/api/v1/procedures/{id}/assignments", Access::kSignedIn,
+        [procedures](HttpRequest& req) {
+          if (!procedures) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+          ZHIDU_OR_ERROR(auto task, body.RequiredString("task"));
+          ZHIDU_OR_ERROR(auto person, body.RequiredId("person_id"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          std::vector<std::string> cited;
+          auto v = procedures->Assign(CurrentPrincipal(), id, task, person, &cited);
+          if (!v) return CitingError(v.error(), cited);
+          return JsonResponse(200, ViewJson(*v));
+        });
+  r.Add("POST", "/api/v1/procedures/{id}/tasks/{task_id}/done", Access::kSignedIn,
+        [procedures](HttpRequest& req) {
+          if (!procedures) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto task, PathId(req, "task_id"));
+          ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body.empty() ? "{}" : req.body));
+          ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          ZHIDU_OR_ERROR(auto v, procedures->CompleteTask(CurrentPrincipal(), id, task, note));
+          return JsonResponse(200, ViewJson(v));
+        });
+
+  r.Add("GET", "/api/v1/deadlines", Access::kSignedIn, [procedures](HttpRequest& req) {
+    if (!procedures) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, PageOf(req));
+    store::DeadlineFilter f;
+    ZHIDU_OR_ERROR(f.site_id, QueryId(req, "site_id"));
+    f.service_level = QueryString(req, "service_level");
+    f.state = QueryString(req, "state");
+    f.ref = QueryString(req, "ref");
+    ZHIDU_OR_ERROR(auto rows, procedures->ListDeadlines(CurrentPrincipal(), f, page));
+    return List(rows, page, DeadlineJson, [](const store::Deadline& d) { return d.id; });
+  });
+  r.Add("GET", "/api/v1/deadlines/{id}", Access::kSignedIn, [procedures](HttpRequest& req) {
+    if (!procedures) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto d, procedures->GetDeadline(CurrentPrincipal(), id));
+    return JsonResponse(200, DeadlineJson(d));
+  });
+}
+
+}  // namespace zhidu::api

@@ -1,0 +1,1054 @@
+#include "kernel/runtime/procedures.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "base/canonical_json.hpp"
+#include "base/time.hpp"
+#include "kernel/runtime/ledger.hpp"
+#include "kernel/runtime/requests.hpp"
+#include "kernel/runtime/runtime_util.hpp"
+#include "kernel/runtime/site_parameters.hpp"
+#include "kernel/scheduler/business_time.hpp"
+
+namespace zhidu::runtime {
+
+namespace {
+
+using namespace std::chrono;
+using store::Id;
+
+std::string Strings(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + JsonQuote(v[i]);
+  return out + "]";
+}
+
+std::string Listed(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+const policy::ProcState* FindState(const policy::Procedure& p, std::string_view id) {
+  for (const auto& s : p.states)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+const policy::ServiceLevel* FindLevel(const policy::Pack& pack, std::string_view id) {
+  for (const auto& s : pack.service_levels())
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+// The clauses a refusal about `tr` cites: its own, else its source state's, else the procedure's.
+std::vector<std::string> CiteOf(const policy::Procedure& p, const policy::Transition* tr,
+                                const policy::ProcState* st) {
+  if (tr && !tr->clauses.empty()) return tr->clauses;
+  if (st && !st->clauses.empty()) return st->clauses;
+  return p.clauses;
+}
+
+std::string TimerSubject(Id instance, std::string_view state, size_t index) {
+  return "procedure/" + std::to_string(instance) + "/" + std::string(state) + "/" +
+         std::to_string(index);
+}
+
+std::string DeadlineSubject(Id id) { return "deadline/" + std::to_string(id); }
+
+// Cancels the pending timers of kind `kind` and subject `subject`.
+Result<void> CancelTimers(store::Tx& tx, std::string_view kind, const std::string& subject) {
+  store::TimerFilter f;
+  f.kind = std::string(kind);
+  f.subject = subject;
+  f.state = store::TimerState::kPending;
+  ZHIDU_TRY(auto rows, tx.unit().ListTimers(f, {0, 100}));
+  for (const auto& t : rows) ZHIDU_TRY_VOID(tx.unit().CancelTimer(t.id, tx.now()));
+  return Ok();
+}
+
+std::optional<std::string> DataString(const policy::Context& data, std::string_view key) {
+  auto it = data.find(key);
+  if (it == data.end()) return std::nullopt;
+  if (auto s = std::get_if<std::string>(&it->second)) return *s;
+  return std::nullopt;
+}
+
+Id DataPerson(const policy::Context& data) {
+  auto it = data.find("person_id");
+  if (it == data.end()) return 0;
+  if (auto d = std::get_if<double>(&it->second)) return static_cast<Id>(*d);
+  return 0;
+}
+
+// Appends one canonical JSON object to a JSON array text ("[]" -> "[{…}]").
+std::string AppendNote(const std::string& notes, const std::string& object) {
+  if (notes.size() <= 2) return "[" + object + "]";
+  return notes.substr(0, notes.size() - 1) + "," + object + "]";
+}
+
+Result<TimeZone> SiteZone(store::UnitOfWork& unit, Id site_id) {
+  auto site = unit.GetSite(site_id);
+  if (!site && site.error().code == Errc::kNotFound)
+    return Fail(Errc::kInvalidArgument, "there is no site " + std::to_string(site_id), "site_id");
+  if (!site) return Fail(site.error());
+  return TimeZone::Find(site->time_zone.empty() ? std::string(kDefaultTimeZone) : site->time_zone);
+}
+
+// `from` + `d` on the site's clock and, for working days, the pack's calendar.
+Result<TimePoint> AddDuration(const policy::Pack& pack, const TimeZone& zone, TimePoint from,
+                              const policy::Duration& d) {
+  if (d.working_days > 0) {
+    ZHIDU_TRY(TimePoint t, scheduler::AddWorkingDays(pack.calendar(), zone, from, d.working_days));
+    return t + duration_cast<Micros>(d.fixed);
+  }
+  return AddFixedDuration(from, d, zone);
+}
+
+// The rows of sites `may` lets the caller see.
+template <typename T, typename May>
+std::vector<T> Visible(std::vector<T> rows, May may) {
+  std::vector<T> out;
+  for (auto& r : rows)
+    if (may(r.site_id)) out.push_back(std::move(r));
+  return out;
+}
+
+}  // namespace
+
+// Everything that runs inside one write transaction.
+struct Procedures::Impl {
+  Procedures& self;
+  store::Tx& tx;
+  const policy::Pack& pack;
+  Id actor;
+  std::vector<TimePoint> wakes;
+
+  Result<std::int64_t> Journal(const std::string& kind, const std::string& subject,
+                               const CanonicalObject& payload) {
+    return tx.Journal(kind, actor, subject, payload.Str());
+  }
+
+  // ---- procedures
+
+  Result<Id> StartInstance(const policy::Procedure& p, const SiteEvent& e) {
+    store::ProcedureInstance in;
+    in.site_id = e.site_id;
+    in.procedure = p.id;
+    in.state = p.initial;
+    in.subject = e.subject;
+    in.ref = e.ref;
+    in.data = InputsJson(e.data);
+    in.person_id = DataPerson(e.data);
+    in.started_by = actor;
+    in.started_at = in.updated_at = tx.now();
+    ZHIDU_TRY(in.id, tx.unit().InsertProcedureInstance(in));
+    store::ProcedureTransition t{0,     in.id, "", p.initial, e.event.empty() ? "start" : e.event,
+                                 actor, 0,     "", "{}",      tx.now()};
+    ZHIDU_TRY(auto tid, tx.unit().InsertProcedureTransition(t));
+    (void)tid;
+    ZHIDU_TRY(auto seq, Journal("procedure.started", "procedure/" + std::to_string(in.id),
+                                CanonicalObject()
+                                    .Add("id", in.id)
+                                    .Add("site_id", in.site_id)
+                                    .Add("procedure", p.id)
+                                    .Add("title", p.title)
+                                    .Add("state", in.state)
+                                    .Add("subject", in.subject)
+                                    .Add("ref", in.ref)
+                                    .Add("event", t.event)
+                                    .AddRaw("clauses", Strings(p.clauses))));
+    (void)seq;
+    ZHIDU_TRY_VOID(Enter(p, in));
+    return in.id;
+  }
+
+  // Runs what entering `in.state` brings: tasks, actions, timers, the staffing check. Writes the
+  // instance's notes and closed_at.
+  Result<void> Enter(const policy::Procedure& p, store::ProcedureInstance& in) {
+    const policy::ProcState* st = FindState(p, in.state);
+    if (!st) return Ok();
+    auto& unit = tx.unit();
+    std::string before_notes = in.notes;
+    std::string subject = "procedure/" + std::to_string(in.id);
+    for (const auto& a : st->assignments) {
+      for (int slot = 0; slot < std::max(1, a.count); ++slot) {
+        store::ProcedureTask task;
+        task.instance_id = in.id;
+        task.state = st->id;
+        task.kind = "assignment";
+        task.task = a.task;
+        task.role = a.role;
+        task.slot = slot;
+        ZHIDU_TRY(auto id, unit.InsertProcedureTask(task));
+        (void)id;
+      }
+    }
+    ZHIDU_TRY_VOID(CheckStaffing(p, *st, in));
+    for (size_t i = 0; i < st->actions.size(); ++i) {
+      const std::string& action = st->actions[i];
+      store::ProcedureTask task;
+      task.instance_id = in.id;
+      task.state = st->id;
+      task.kind = "action";
+      task.task = action;
+      task.slot = static_cast<int>(i);
+      auto colon = action.find(':');
+      std::string verb = action.substr(0, colon);
+      std::string arg = colon == std::string::npos ? "" : action.substr(colon + 1);
+      if (verb == "notify" && !arg.empty()) {
+        task.done_at = tx.now();
+        task.note = "通知" + arg;
+        ZHIDU_TRY(auto seq, Journal("procedure.notified", subject,
+                                    CanonicalObject()
+                                        .Add("id", in.id)
+                                        .Add("site_id", in.site_id)
+                                        .Add("procedure", p.id)
+                                        .Add("state", st->id)
+                                        .Add("title", p.title + "：" + st->title)
+                                        .Add("subject", in.subject)
+                                        .AddRaw("notify_roles", Strings({arg}))
+                                        .AddRaw("clauses", Strings(CiteOf(p, nullptr, st)))));
+        (void)seq;
+      } else if (verb == "violation" && !arg.empty()) {
+        NewViolation v;
+        v.site_id = in.site_id;
+        v.person_id = in.person_id;
+        v.code = arg;
+        v.subject = subject;
+        v.occurred_at = tx.now();
+        v.note = in.person_id ? p.title + "：" + st->title
+                              : "未指明责任人（事件未给出 person_id）：" + p.title;
+        ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, v, 0));
+        task.done_at = tx.now();
+        task.note = "违规记录 " + std::to_string(r.id);
+      }
+      ZHIDU_TRY(auto id, unit.InsertProcedureTask(task));
+      (void)id;
+    }
+    for (size_t i = 0; i < st->timers.size(); ++i) {
+      const auto& tm = st->timers[i];
+      std::optional<policy::Duration> after = tm.after;
+      std::string reason;
+      if (!after && !tm.after_param.empty()) {
+        ZHIDU_TRY(auto value, SiteParameters::Lookup(unit, in.site_id, tm.after_param));
+        if (!value) {
+          reason = "本单位参数 " + tm.after_param +
+                   " 未设置：计时器未启动（制度未给出时限，不自行假定）";
+        } else if (auto d = policy::ParseDuration(*value); d) {
+          after = *d;
+        } else {
+          reason =
+              "本单位参数 " + tm.after_param + " 的值 \"" + *value + "\" 不是时长：计时器未启动";
+        }
+      }
+      if (!after) {
+        auto note = CanonicalObject()
+                        .Add("kind", "timer_not_armed")
+                        .Add("state", st->id)
+                        .Add("event", tm.event)
+                        .Add("param", tm.after_param)
+                        .Add("reason", reason)
+                        .Add("at", FormatIso8601Utc(tx.now()))
+                        .Str();
+        in.notes = AppendNote(in.notes, note);
+        ZHIDU_TRY(auto seq, Journal("procedure.timer_not_armed", subject,
+                                    CanonicalObject()
+                                        .Add("id", in.id)
+                                        .Add("site_id", in.site_id)
+                                        .Add("procedure", p.id)
+                                        .Add("state", st->id)
+                                        .Add("event", tm.event)
+                                        .Add("param", tm.after_param)
+                                        .Add("reason", reason)
+                                        .AddRaw("clauses", Strings(CiteOf(p, nullptr, st)))));
+        (void)seq;
+        continue;
+      }
+      ZHIDU_TRY(TimeZone zone, SiteZone(unit, in.site_id));
+      ZHIDU_TRY(TimePoint due, AddDuration(pack, zone, tx.now(), *after));
+      store::Timer t;
+      t.site_id = in.site_id;
+      t.kind = std::string(kProcedureTimer);
+      t.subject = TimerSubject(in.id, st->id, i);
+      t.payload = CanonicalObject().Add("event", tm.event).Add("state", st->id).Str();
+      t.due_at = due;
+      ZHIDU_TRY(auto id, scheduler::Scheduler::Schedule(tx, t));
+      (void)id;
+      wakes.push_back(due);
+    }
+    if (st->terminal) in.closed_at = tx.now();
+    if (in.notes != before_notes || st->terminal) {
+      ZHIDU_TRY_VOID(unit.UpdateProcedureInstance(in, in.state));
+    }
+    return Ok();
+  }
+
+  // Flags a state entered with fewer people on the post than its assignments need (R20 §四2).
+  // Roles that no pack post lists are not checked (they are not on a post: 保安员 on the floor).
+  Result<void> CheckStaffing(const policy::Procedure& p, const policy::ProcState& st,
+                             store::ProcedureInstance& in) {
+    std::map<std::string, int> needed;
+    for (const auto& a : st.assignments) needed[a.role] += std::max(1, a.count);
+    auto& unit = tx.unit();
+    ZHIDU_TRY(auto posts, unit.ListPosts(in.site_id, {0, 1000}));
+    for (const auto& [role, count] : needed) {
+      std::set<Id> people;
+      bool checked = false;
+      for (const auto& pp : pack.posts()) {
+        if (std::find(pp.roles.begin(), pp.roles.end(), role) == pp.roles.end()) continue;
+        for (const auto& post : posts) {
+          if (post.name != pp.id) continue;
+          checked = true;
+          ZHIDU_TRY(auto on, unit.ListAttendanceAt(post.id, 0, tx.now()));
+          for (const auto& a : on) people.insert(a.person_id);
+        }
+      }
+      if (!checked || static_cast<int>(people.size()) >= count) continue;
+      auto clauses = CiteOf(p, nullptr, &st);
+      std::string message = st.title + "：需要 " + std::to_string(count) + " 名" + role +
+                            "，在岗 " + std::to_string(people.size()) + " 名";
+      in.notes = AppendNote(in.notes, CanonicalObject()
+                                          .Add("kind", "understaffed")
+                                          .Add("state", st.id)
+                                          .Add("role", role)
+                                          .Add("needed", count)
+                                          .Add("on_post", static_cast<int>(people.size()))
+                                          .Add("message", message)
+                                          .AddRaw("clauses", Strings(clauses))
+                                          .Str());
+      ZHIDU_TRY(auto seq, Journal("procedure.understaffed", "procedure/" + std::to_string(in.id),
+                                  CanonicalObject()
+                                      .Add("id", in.id)
+                                      .Add("site_id", in.site_id)
+                                      .Add("procedure", p.id)
+                                      .Add("state", st.id)
+                                      .Add("role", role)
+                                      .Add("needed", count)
+                                      .Add("on_post", static_cast<int>(people.size()))
+                                      .Add("message", message)
+                                      .AddRaw("clauses", Strings(clauses))
+                                      .AddRaw("notify_roles", Strings({role}))));
+      (void)seq;
+    }
+    return Ok();
+  }
+
+  // Moves `in` along `tr` (already authorised and guarded).
+  Result<void> Move(const policy::Procedure& p, store::ProcedureInstance& in,
+                    const policy::Transition& tr, Id person, const std::string& note,
+                    const std::string& inputs_json) {
+    const policy::ProcState* from = FindState(p, in.state);
+    std::string from_id = in.state;
+    if (from) {
+      for (size_t i = 0; i < from->timers.size(); ++i)
+        ZHIDU_TRY_VOID(CancelTimers(tx, kProcedureTimer, TimerSubject(in.id, from_id, i)));
+    }
+    in.state = tr.to;
+    in.updated_at = tx.now();
+    ZHIDU_TRY_VOID(tx.unit().UpdateProcedureInstance(in, from_id));
+    store::ProcedureTransition t{0,     in.id,  from_id, tr.to,       tr.on,
+                                 actor, person, note,    inputs_json, tx.now()};
+    ZHIDU_TRY(auto tid, tx.unit().InsertProcedureTransition(t));
+    (void)tid;
+    const policy::ProcState* to = FindState(p, tr.to);
+    CanonicalObject payload;
+    payload.Add("id", in.id)
+        .Add("site_id", in.site_id)
+        .Add("procedure", p.id)
+        .Add("from", from_id)
+        .Add("to", tr.to)
+        .Add("event", tr.on)
+        .Add("title", p.title + "：" + (to ? to->title : tr.to))
+        .Add("note", note)
+        .AddRaw("inputs", inputs_json)
+        .AddRaw("clauses", Strings(CiteOf(p, &tr, to)));
+    if (person) payload.Add("person_id", person);  // 0 would match every account without one
+    ZHIDU_TRY(auto seq,
+              Journal("procedure.transition", "procedure/" + std::to_string(in.id), payload));
+    (void)seq;
+    ZHIDU_TRY_VOID(Enter(p, in));
+    // A transition is an event of the site too: deadlines may start or stop on it (R15: the VIP
+    // procedure's `registered` stops the 2-minute check-in deadline).
+    SiteEvent e{in.site_id, tr.on, in.subject, in.ref, {}};
+    ZHIDU_TRY(auto stopped, StopDeadlines(e));
+    ZHIDU_TRY(auto started, StartDeadlines(e));
+    (void)stopped;
+    (void)started;
+    return Ok();
+  }
+
+  // ---- deadlines
+
+  Result<std::vector<Id>> StartDeadlines(const SiteEvent& e) {
+    std::vector<Id> out;
+    for (const auto& sl : pack.service_levels()) {
+      if (sl.start_event != e.event) continue;
+      ZHIDU_TRY(Id id, StartDeadline(sl, e));
+      out.push_back(id);
+    }
+    return out;
+  }
+
+  // The due time of `sl` started now by `e`, or a reason why there is none.
+  Result<std::pair<std::optional<TimePoint>, std::string>> DueOf(const policy::ServiceLevel& sl,
+                                                                 const SiteEvent& e,
+                                                                 const TimeZone& zone) {
+    using Out = std::pair<std::optional<TimePoint>, std::string>;
+    TimePoint now = tx.now();
+    if (!sl.due_from.empty()) {
+      std::string field = sl.due_from.substr(sl.due_from.rfind('.') + 1);
+      auto value = DataString(e.data, field);
+      if (!value) value = DataString(e.data, sl.due_from);
+      if (!value)
+        return Out{std::nullopt, "时限由事件数据 " + field + " 逐次给出（" + sl.due_from +
+                                     "），本次事件未给出：未计时"};
+      if (auto t = ParseIso8601(*value); t) return Out{*t, "限期 " + *value};
+      auto d = policy::ParseDuration(*value);
+      if (!d)
+        return Fail(
+            Errc::kInvalidArgument,
+            "data." + field + " must be an ISO 8601 time with an offset or a duration such as 3wd",
+            "data." + field);
+      ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, *d));
+      return Out{t, "限期 " + *value + "（自 " + FormatIso8601Utc(now) + "）"};
+    }
+    if (sl.before) {
+      auto at = DataString(e.data, "at");
+      if (!at) return Out{std::nullopt, "提前时限需要事件数据 at（如开车时间）：未计时"};
+      auto t = ParseIso8601(*at);
+      if (!t)
+        return Fail(Errc::kInvalidArgument, "data.at must be an ISO 8601 time with an offset",
+                    "data.at");
+      return Out{SubtractDuration(*t, *sl.before, zone),
+                 FormatDuration(*sl.before) + " before " + *at};
+    }
+    if (sl.within) {
+      if (sl.business_time && sl.within->working_days == 0 && sl.within->fixed >= hours(24)) {
+        policy::Duration wd{};
+        wd.working_days = static_cast<int>(duration_cast<hours>(sl.within->fixed).count() / 24);
+        ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, wd));
+        return Out{t, "within " + FormatDuration(*sl.within) + " (working days)"};
+      }
+      ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, *sl.within));
+      return Out{t, "within " + FormatDuration(*sl.within)};
+    }
+    if (sl.cutoff) {
+      // The end of the local day of `t`: the next local midnight.
+      auto day_end = [&](TimePoint t) {
+        return LocalDayStart(LocalDayStart(t, zone) + hours(36), zone);
+      };
+      TimePoint cut = LocalDayStart(now, zone) + minutes(sl.cutoff->minutes);
+      if (sl.business_time) {
+        ZHIDU_TRY(TimePoint c, scheduler::NextWorkingCutoff(pack.calendar(), zone, now,
+                                                            minutes(sl.cutoff->minutes)));
+        if (c == cut) return Out{day_end(now), "before cut-off: same day"};
+        return Out{day_end(c), "after cut-off: next working day"};
+      }
+      if (now < cut) return Out{day_end(now), "before cut-off: same day"};
+      return Out{day_end(day_end(now)), "after cut-off: next day"};
+    }
+    return Out{std::nullopt, "the service level gives no time"};
+  }
+
+  Result<Id> StartDeadline(const policy::ServiceLevel& sl, const SiteEvent& e) {
+    auto& unit = tx.unit();
+    ZHIDU_TRY(TimeZone zone, SiteZone(unit, e.site_id));
+    ZHIDU_TRY(auto due, DueOf(sl, e, zone));
+    store::Deadline d;
+    d.site_id = e.site_id;
+    d.service_level = sl.id;
+    d.subject = e.subject;
+    d.ref = e.ref;
+    d.person_id = DataPerson(e.data);
+    d.state = due.first ? "open" : "not_started";
+    d.data = InputsJson(e.data);
+    d.note = due.second;
+    d.started_at = tx.now();
+    d.due_at = due.first.value_or(TimePoint{});
+    d.started_by = actor;
+    ZHIDU_TRY(d.id, unit.InsertDeadline(d));
+    if (due.first) {
+      store::Timer t;
+      t.site_id = d.site_id;
+      t.kind = std::string(kDeadlineDueTimer);
+      t.subject = DeadlineSubject(d.id);
+      t.payload = "{}";
+      t.due_at = d.due_at;
+      ZHIDU_TRY(auto id, scheduler::Scheduler::Schedule(tx, t));
+      (void)id;
+      wakes.push_back(t.due_at);
+      for (const auto& w : sl.warn_before) {
+        TimePoint at = SubtractDuration(d.due_at, w, zone);
+        if (at <= tx.now()) continue;
+        t.kind = std::string(kDeadlineWarnTimer);
+        t.payload = CanonicalObject().Add("before", FormatDuration(w)).Str();
+        t.due_at = at;
+        ZHIDU_TRY(auto wid, scheduler::Scheduler::Schedule(tx, t));
+        (void)wid;
+        wakes.push_back(at);
+      }
+    }
+    ZHIDU_TRY(auto seq, Journal("deadline.started", DeadlineSubject(d.id),
+                                DeadlinePayload(sl, d).Add("event", e.event)));
+    (void)seq;
+    return d.id;
+  }
+
+  CanonicalObject DeadlinePayload(const policy::ServiceLevel& sl, const store::Deadline& d) {
+    CanonicalObject o;
+    o.Add("id", d.id)
+        .Add("site_id", d.site_id)
+        .Add("service_level", sl.id)
+        .Add("title", sl.title)
+        .Add("subject", d.subject)
+        .Add("ref", d.ref)
+        .Add("state", d.state)
+        .Add("note", d.note)
+        .AddRaw("clauses", Strings(sl.clauses));
+    if (d.person_id) o.Add("person_id", d.person_id);
+    if (d.due_at != TimePoint{}) o.Add("due_at", FormatIso8601Utc(d.due_at));
+    return o;
+  }
+
+  Result<std::vector<Id>> StopDeadlines(const SiteEvent& e) {
+    std::vector<Id> out;
+    if (e.ref.empty() && e.subject.empty()) return out;
+    for (const auto& sl : pack.service_levels()) {
+      if (sl.stop_event != e.event) continue;
+      store::DeadlineFilter f;
+      f.site_id = e.site_id;
+      f.service_level = sl.id;
+      f.ref = e.ref;
+      ZHIDU_TRY(auto rows, tx.unit().ListDeadlines(f, {0, 1000}));
+      for (auto& d : rows) {
+        if (e.ref.empty() && d.subject != e.subject) continue;
+        if (d.stopped_at != TimePoint{}) continue;
+        std::string from = d.state;
+        if (from == "open")
+          d.state = "met";
+        else if (from == "breached")
+          d.state = "met_late";
+        else if (from != "not_started")
+          continue;
+        d.stopped_at = tx.now();
+        d.stopped_by = actor;
+        ZHIDU_TRY_VOID(tx.unit().UpdateDeadline(d, from));
+        ZHIDU_TRY_VOID(CancelTimers(tx, kDeadlineDueTimer, DeadlineSubject(d.id)));
+        ZHIDU_TRY_VOID(CancelTimers(tx, kDeadlineWarnTimer, DeadlineSubject(d.id)));
+        ZHIDU_TRY(auto seq, Journal("deadline.stopped", DeadlineSubject(d.id),
+                                    DeadlinePayload(sl, d).Add("event", e.event)));
+        (void)seq;
+        out.push_back(d.id);
+      }
+    }
+    return out;
+  }
+
+  Result<void> Breach(store::Deadline d) {
+    if (d.state != "open") return Ok();
+    const policy::ServiceLevel* sl = FindLevel(pack, d.service_level);
+    if (!sl) return Ok();
+    d.state = "breached";
+    d.breached_at = tx.now();
+    ZHIDU_TRY_VOID(tx.unit().UpdateDeadline(d, "open"));
+    std::vector<std::string> notify, escalated, violations;
+    for (const auto& action : sl->on_breach) {
+      auto colon = action.find(':');
+      if (colon == std::string::npos) continue;
+      std::string verb = action.substr(0, colon), arg = action.substr(colon + 1);
+      if (verb == "alert" || verb == "escalate") notify.push_back(arg);
+      if (verb == "escalate") escalated.push_back(arg);
+      if (verb == "violation") violations.push_back(arg);
+    }
+    for (const auto& code : violations) {
+      NewViolation v;
+      v.site_id = d.site_id;
+      v.person_id = d.person_id;
+      v.code = code;
+      v.clauses = sl->clauses;
+      v.subject = DeadlineSubject(d.id);
+      v.occurred_at = d.due_at;
+      v.notify_roles = notify;
+      v.note = d.person_id ? sl->title + "：逾期未完成"
+                           : "未指明责任人（事件未给出 person_id）：" + sl->title + " 逾期未完成";
+      ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, v, 0));
+      (void)r;
+    }
+    ZHIDU_TRY(auto seq, Journal("deadline.breached", DeadlineSubject(d.id),
+                                DeadlinePayload(*sl, d)
+                                    .AddRaw("notify_roles", Strings(notify))
+                                    .AddRaw("escalated_to", Strings(escalated))
+                                    .AddRaw("violations", Strings(violations))));
+    (void)seq;
+    return Ok();
+  }
+
+  Result<EventOutcome> Raise(const SiteEvent& e) {
+    if (e.event.empty()) return Fail(Errc::kInvalidArgument, "event is required", "event");
+    auto& unit = tx.unit();
+    ZHIDU_TRY(TimeZone zone, SiteZone(unit, e.site_id));
+    (void)zone;
+    EventOutcome out;
+    ZHIDU_TRY(out.journal_seq, Journal("site.event", "site/" + std::to_string(e.site_id),
+                                       CanonicalObject()
+                                           .Add("site_id", e.site_id)
+                                           .Add("event", e.event)
+                                           .Add("subject", e.subject)
+                                           .Add("ref", e.ref)
+                                           .AddRaw("data", InputsJson(e.data))));
+    for (const auto& p : pack.procedures()) {
+      if (p.trigger != e.event) continue;
+      ZHIDU_TRY(Id id, StartInstance(p, e));
+      out.procedures_started.push_back(id);
+    }
+    ZHIDU_TRY(out.deadlines_stopped, StopDeadlines(e));
+    ZHIDU_TRY(out.deadlines_started, StartDeadlines(e));
+    return out;
+  }
+};
+
+Procedures::Procedures(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
+                       const policy::ActivePack& pack, const org::RoleCatalogue& roles)
+    : store_(store), writer_(writer), scheduler_(scheduler), pack_(pack), roles_(roles) {}
+
+void Procedures::RegisterHandlers() {
+  scheduler_.Register(std::string(kProcedureTimer),
+                      [this](store::Tx& tx, const store::Timer& t) -> Result<void> {
+                        // subject: procedure/<id>/<state>/<index>
+                        auto parts = std::vector<std::string>{};
+                        size_t start = 0;
+                        for (;;) {
+                          size_t slash = t.subject.find('/', start);
+                          parts.push_back(t.subject.substr(start, slash - start));
+                          if (slash == std::string::npos) break;
+                          start = slash + 1;
+                        }
+                        if (parts.size() != 4) return Ok();
+                        Id id = std::stoll(parts[1]);
+                        auto pack = pack_.Current();
+                        ZHIDU_TRY(auto in, tx.unit().GetProcedureInstance(id));
+                        if (in.state != parts[2] || in.closed_at != TimePoint{}) return Ok();
+                        const policy::Procedure* p = pack->FindProcedure(in.procedure);
+                        if (!p) return Ok();
+                        const policy::ProcState* st = FindState(*p, in.state);
+                        size_t index = std::stoul(parts[3]);
+                        if (!st || index >= st->timers.size()) return Ok();
+                        for (const auto& tr : p->transitions) {
+                          if (tr.from != in.state || tr.on != st->timers[index].event) continue;
+                          Impl impl{*this, tx, *pack, 0, {}};
+                          ZHIDU_TRY_VOID(impl.Move(*p, in, tr, 0, "计时器到期（系统）", "{}"));
+                          WakeAll(impl.wakes);
+                          return Ok();
+                        }
+                        return Ok();
+                      });
+  scheduler_.Register(std::string(kDeadlineDueTimer),
+                      [this](store::Tx& tx, const store::Timer& t) -> Result<void> {
+                        Id id = std::stoll(t.subject.substr(t.subject.find('/') + 1));
+                        auto pack = pack_.Current();
+                        ZHIDU_TRY(auto d, tx.unit().GetDeadline(id));
+                        Impl impl{*this, tx, *pack, 0, {}};
+                        return impl.Breach(d);
+                      });
+  scheduler_.Register(std::string(kDeadlineWarnTimer),
+                      [this](store::Tx& tx, const store::Timer& t) -> Result<void> {
+                        Id id = std::stoll(t.subject.substr(t.subject.find('/') + 1));
+                        auto pack = pack_.Current();
+                        ZHIDU_TRY(auto d, tx.unit().GetDeadline(id));
+                        const policy::ServiceLevel* sl = FindLevel(*pack, d.service_level);
+                        if (d.state != "open" || !sl) return Ok();
+                        std::vector<std::string> notify;
+                        for (const auto& a : sl->on_breach) {
+                          auto colon = a.find(':');
+                          if (colon != std::string::npos && a.substr(0, colon) != "violation")
+                            notify.push_back(a.substr(colon + 1));
+                        }
+                        Impl impl{*this, tx, *pack, 0, {}};
+                        ZHIDU_TRY(auto seq,
+                                  impl.Journal("deadline.warning", DeadlineSubject(d.id),
+                                               impl.DeadlinePayload(*sl, d)
+                                                   .AddRaw("notify_roles", Strings(notify))
+                                                   .AddRaw("warn", t.payload)));
+                        (void)seq;
+                        return Ok();
+                      });
+}
+
+void Procedures::WakeAll(const std::vector<TimePoint>& due) {
+  for (auto t : due) scheduler_.Wake(t);
+}
+
+Result<EventOutcome> Procedures::Raise(store::Tx& tx, const SiteEvent& event, Id actor) {
+  auto pack = pack_.Current();
+  Impl impl{*this, tx, *pack, actor, {}};
+  ZHIDU_TRY(auto out, impl.Raise(event));
+  WakeAll(impl.wakes);
+  return out;
+}
+
+Result<void> Procedures::MayActAt(const org::Principal& who, Id site_id) const {
+  for (const auto& g : who.roles)
+    if (GrantCovers(g, site_id, 0)) return Ok();
+  if (who.person_id != 0) {
+    ZHIDU_TRY(auto unit, store_.BeginRead());
+    auto person = unit->GetPerson(who.person_id);
+    if (person && person->site_id == site_id) {
+      for (const auto& g : who.roles)
+        if (GrantCovers(g, site_id, person->department_id)) return Ok();
+    }
+  }
+  return Fail(Errc::kPermissionDenied,
+              "you hold no role at site " + std::to_string(site_id) +
+                  ": only people of the site raise its events and run its procedures");
+}
+
+Result<EventOutcome> Procedures::RaiseAs(const org::Principal& who, const SiteEvent& event) {
+  ZHIDU_TRY_VOID(MayActAt(who, event.site_id));
+  auto pack = pack_.Current();
+  std::vector<TimePoint> wakes;
+  ZHIDU_TRY(auto out, writer_.Run<EventOutcome>([&](store::Tx& tx) -> Result<EventOutcome> {
+    Impl impl{*this, tx, *pack, who.account_id, {}};
+    ZHIDU_TRY(auto o, impl.Raise(event));
+    wakes = impl.wakes;
+    return o;
+  }));
+  WakeAll(wakes);
+  return out;
+}
+
+Result<ProcedureView> Procedures::Start(const org::Principal& who, const std::string& procedure,
+                                        const SiteEvent& event) {
+  auto pack = pack_.Current();
+  const policy::Procedure* p = pack->FindProcedure(procedure);
+  if (!p)
+    return Fail(Errc::kInvalidArgument,
+                "there is no procedure \"" + procedure + "\" in the policy pack in force",
+                "procedure");
+  ZHIDU_TRY_VOID(MayActAt(who, event.site_id));
+  std::vector<TimePoint> wakes;
+  ZHIDU_TRY(Id id, writer_.Run<Id>([&](store::Tx& tx) -> Result<Id> {
+    Impl impl{*this, tx, *pack, who.account_id, {}};
+    ZHIDU_TRY(TimeZone zone, SiteZone(tx.unit(), event.site_id));
+    (void)zone;
+    SiteEvent e = event;
+    if (e.event.empty()) e.event = p->trigger;
+    ZHIDU_TRY(Id started, impl.StartInstance(*p, e));
+    wakes = impl.wakes;
+    return started;
+  }));
+  WakeAll(wakes);
+  return View(who, id);
+}
+
+Result<ProcedureView> Procedures::View(const org::Principal& who, Id id) {
+  auto pack = pack_.Current();
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ProcedureView v;
+  ZHIDU_TRY(v.instance, unit->GetProcedureInstance(id));
+  if (!MayActAt(who, v.instance.site_id))
+    return Fail(Errc::kNotFound, "procedure instance " + std::to_string(id) + " does not exist");
+  ZHIDU_TRY(v.history, unit->ListProcedureTransitions(id));
+  ZHIDU_TRY(v.tasks, unit->ListProcedureTasks(id));
+  const policy::Procedure* p = pack->FindProcedure(v.instance.procedure);
+  if (!p) return v;
+  v.title = p->title;
+  v.clauses = p->clauses;
+  const policy::ProcState* st = FindState(*p, v.instance.state);
+  if (st) {
+    v.state_title = st->title;
+    v.state_clauses = st->clauses;
+    v.terminal = st->terminal;
+    for (size_t i = 0; i < st->timers.size(); ++i) {
+      store::TimerFilter f;
+      f.kind = std::string(kProcedureTimer);
+      f.subject = TimerSubject(id, st->id, i);
+      ZHIDU_TRY(auto rows, unit->ListTimers(f, {0, 100}));
+      for (const auto& t : rows)
+        v.timers.push_back(
+            {st->timers[i].event, t.id, t.due_at, std::string(store::TimerStateName(t.state))});
+    }
+  }
+  if (v.instance.closed_at != TimePoint{}) return v;
+  for (const auto& tr : p->transitions) {
+    if (tr.from != v.instance.state) continue;
+    AllowedEvent a{tr.on, tr.to, tr.roles, CiteOf(*p, &tr, st), tr.guard ? tr.guard->source() : "",
+                   true};
+    if (!tr.roles.empty()) a.viewer_may = HoldsOneOf(who.roles, tr.roles, v.instance.site_id, 0);
+    v.allowed.push_back(std::move(a));
+  }
+  return v;
+}
+
+Result<store::ProcedureInstance> Procedures::LoadInstance(store::UnitOfWork& unit,
+                                                          const org::Principal& who, Id id) const {
+  auto found = unit.GetProcedureInstance(id);
+  if (!found || !MayActAt(who, found->site_id))
+    return Fail(Errc::kNotFound, "procedure instance " + std::to_string(id) + " does not exist");
+  return *found;
+}
+
+Result<ProcedureView> Procedures::Get(const org::Principal& who, Id id) { return View(who, id); }
+
+Result<std::vector<store::ProcedureInstance>> Procedures::List(const org::Principal& who,
+                                                               const store::ProcedureFilter& filter,
+                                                               store::PageRequest page) {
+  if (filter.site_id != 0) ZHIDU_TRY_VOID(MayActAt(who, filter.site_id));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto rows, unit->ListProcedureInstances(filter, page));
+  if (filter.site_id != 0) return rows;
+  return Visible(std::move(rows), [&](Id site) { return static_cast<bool>(MayActAt(who, site)); });
+}
+
+Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const std::string& event,
+                                       const std::string& note, const policy::Context& inputs,
+                                       std::vector<std::string>* cited) {
+  auto pack = pack_.Current();
+  if (note.size() > 4000) return Fail(Errc::kInvalidArgument, "note is too long", "note");
+  std::vector<TimePoint> wakes;
+  auto cite = [&](std::vector<std::string> c) {
+    if (cited) *cited = std::move(c);
+  };
+  ZHIDU_TRY(auto done, writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+    ZHIDU_TRY(store::ProcedureInstance in, LoadInstance(tx.unit(), who, id));
+    const policy::Procedure* p = pack->FindProcedure(in.procedure);
+    if (!p)
+      return Fail(Errc::kFailedPrecondition,
+                  "the procedure " + in.procedure + " is no longer in the policy pack in force");
+    if (in.closed_at != TimePoint{})
+      return Fail(Errc::kFailedPrecondition,
+                  "procedure instance " + std::to_string(id) + " is closed (" + in.state + ")");
+    const policy::ProcState* st = FindState(*p, in.state);
+    std::vector<const policy::Transition*> matching;
+    std::vector<std::string> allowed;
+    for (const auto& tr : p->transitions) {
+      if (tr.from != in.state) continue;
+      if (std::find(allowed.begin(), allowed.end(), tr.on) == allowed.end())
+        allowed.push_back(tr.on);
+      if (tr.on == event) matching.push_back(&tr);
+    }
+    if (matching.empty()) {
+      cite(CiteOf(*p, nullptr, st));
+      return Fail(Errc::kFailedPrecondition,
+                  "event \"" + event + "\" is not allowed in state " + in.state +
+                      (allowed.empty() ? " (none is)" : "; allowed: " + Listed(allowed)),
+                  "event");
+    }
+    for (const auto& [name, value] : inputs) {
+      auto it = p->inputs.find(name);
+      if (it == p->inputs.end())
+        return Fail(Errc::kInvalidArgument,
+                    "procedure " + p->id + " has no input \"" + name + "\"" +
+                        (p->inputs.empty() ? " (it takes none)" : ""),
+                    "inputs." + name);
+      bool ok =
+          (it->second == policy::ValueType::kBool && std::holds_alternative<bool>(value)) ||
+          (it->second == policy::ValueType::kNumber && std::holds_alternative<double>(value)) ||
+          (it->second == policy::ValueType::kString &&
+           std::holds_alternative<std::string>(value)) ||
+          (it->second == policy::ValueType::kStringList &&
+           std::holds_alternative<std::vector<std::string>>(value));
+      if (!ok)
+        return Fail(Errc::kInvalidArgument,
+                    "input \"" + name + "\" must be a " + std::string(ValueTypeName(it->second)),
+                    "inputs." + name);
+    }
+    // Inputs the caller did not state read as false / 0 / "" in the guard.
+    policy::Context ctx = inputs;
+    for (const auto& [name, type] : p->inputs) {
+      if (ctx.contains(name)) continue;
+      if (type == policy::ValueType::kBool) ctx.emplace(name, false);
+      if (type == policy::ValueType::kNumber) ctx.emplace(name, 0.0);
+      if (type == policy::ValueType::kString) ctx.emplace(name, std::string());
+      if (type == policy::ValueType::kStringList) ctx.emplace(name, std::vector<std::string>{});
+    }
+    Id department = 0;
+    if (who.person_id) {
+      auto person = tx.unit().GetPerson(who.person_id);
+      if (person) department = person->department_id;
+    }
+    const policy::Transition* chosen = nullptr;
+    const policy::Transition* refused = nullptr;
+    const policy::Transition* unguarded = nullptr;
+    for (const auto* tr : matching) {
+      if (!tr->roles.empty() && !HoldsOneOf(who.roles, tr->roles, in.site_id, department)) {
+        refused = tr;
+        continue;
+      }
+      if (tr->guard) {
+        ZHIDU_TRY(bool holds, tr->guard->EvalBool(ctx));
+        if (!holds) {
+          unguarded = tr;
+          continue;
+        }
+      }
+      chosen = tr;
+      break;
+    }
+    if (!chosen && refused && !unguarded) {
+      cite(CiteOf(*p, refused, st));
+      return Fail(Errc::kPermissionDenied, "only " + Listed(refused->roles) + " may fire \"" +
+                                               event + "\" in " + p->title + "（" +
+                                               CiteOf(*p, refused, st).front() + "）");
+    }
+    if (!chosen) {
+      cite(CiteOf(*p, unguarded, st));
+      return Fail(Errc::kFailedPrecondition,
+                  "条件不满足：" + unguarded->guard->source() + "（" +
+                      CiteOf(*p, unguarded, st).front() + "）",
+                  "inputs");
+    }
+    Impl impl{*this, tx, *pack, who.account_id, {}};
+    ZHIDU_TRY_VOID(impl.Move(*p, in, *chosen, who.person_id, note, InputsJson(inputs)));
+    wakes = impl.wakes;
+    return true;
+  }));
+  (void)done;
+  WakeAll(wakes);
+  return View(who, id);
+}
+
+Result<ProcedureView> Procedures::Assign(const org::Principal& who, Id id, const std::string& task,
+                                         Id person_id, std::vector<std::string>* cited) {
+  auto pack = pack_.Current();
+  ZHIDU_TRY(auto done, writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+    auto& unit = tx.unit();
+    ZHIDU_TRY(auto found, LoadInstance(unit, who, id));
+    const auto& in = found;
+    if (in.closed_at != TimePoint{})
+      return Fail(Errc::kFailedPrecondition,
+                  "procedure instance " + std::to_string(id) + " is closed");
+    auto person = unit.GetPerson(person_id);
+    if (!person || person->site_id != in.site_id)
+      return Fail(Errc::kInvalidArgument,
+                  "there is no person " + std::to_string(person_id) + " at this site", "person_id");
+    ZHIDU_TRY(auto tasks, unit.ListProcedureTasks(id));
+    std::optional<store::ProcedureTask> slot;
+    bool known = false;
+    for (const auto& t : tasks) {
+      if (t.kind != "assignment" || t.state != in.state || t.task != task) continue;
+      known = true;
+      if (t.person_id == person_id)
+        return Fail(Errc::kFailedPrecondition, "this person already holds " + task, "person_id");
+      if (!slot && t.person_id == 0) slot = t;
+    }
+    if (!known)
+      return Fail(Errc::kInvalidArgument,
+                  "state " + in.state + " has no assignment \"" + task + "\"", "task");
+    if (!slot)
+      return Fail(Errc::kFailedPrecondition, "every place of \"" + task + "\" is taken", "task");
+    const policy::Procedure* p = pack->FindProcedure(in.procedure);
+    const policy::ProcState* st = p ? FindState(*p, in.state) : nullptr;
+    std::vector<std::string> clauses = p ? CiteOf(*p, nullptr, st) : std::vector<std::string>{};
+    // The person must hold the task's role at the site (through an account's grants).
+    bool holds = false;
+    ZHIDU_TRY(auto accounts, unit.ListAccounts({0, 10000}));
+    for (const auto& a : accounts) {
+      if (a.person_id != person_id || a.disabled) continue;
+      ZHIDU_TRY(auto grants, unit.ListRoleGrants(a.id));
+      if (HoldsOneOf(grants, {slot->role}, in.site_id, person->department_id)) holds = true;
+    }
+    if (!holds) {
+      if (cited) *cited = clauses;
+      return Fail(Errc::kFailedPrecondition,
+                  person->name + " is not a " + slot->role + " of this site", "person_id");
+    }
+    slot->person_id = person_id;
+    slot->assigned_by = who.account_id;
+    slot->assigned_at = tx.now();
+    auto updated = unit.UpdateProcedureTask(*slot);
+    if (!updated && updated.error().code == Errc::kConflict) {
+      if (cited) *cited = clauses;
+      return Fail(Errc::kFailedPrecondition,
+                  person->name +
+                      " already holds another task in this state: its tasks go to "
+                      "distinct people" +
+                      (clauses.empty() ? "" : "（" + clauses.front() + "）"),
+                  "person_id");
+    }
+    if (!updated) return Fail(updated.error());
+    ZHIDU_TRY(auto seq,
+              tx.Journal("procedure.assigned", who.account_id, "procedure/" + std::to_string(id),
+                         CanonicalObject()
+                             .Add("id", id)
+                             .Add("site_id", in.site_id)
+                             .Add("procedure", in.procedure)
+                             .Add("state", in.state)
+                             .Add("task", task)
+                             .Add("role", slot->role)
+                             .Add("person_id", person_id)
+                             .Add("title", (p ? p->title : in.procedure) + "：" + task)
+                             .AddRaw("clauses", Strings(clauses))
+                             .Str()));
+    (void)seq;
+    return true;
+  }));
+  (void)done;
+  return View(who, id);
+}
+
+Result<ProcedureView> Procedures::CompleteTask(const org::Principal& who, Id id, Id task_id,
+                                               const std::string& note) {
+  if (note.size() > 4000) return Fail(Errc::kInvalidArgument, "note is too long", "note");
+  ZHIDU_TRY(auto done, writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+    auto& unit = tx.unit();
+    ZHIDU_TRY(auto found, LoadInstance(unit, who, id));
+    ZHIDU_TRY(auto tasks, unit.ListProcedureTasks(id));
+    auto it = std::find_if(tasks.begin(), tasks.end(),
+                           [&](const store::ProcedureTask& t) { return t.id == task_id; });
+    if (it == tasks.end())
+      return Fail(Errc::kNotFound, "procedure instance " + std::to_string(id) + " has no task " +
+                                       std::to_string(task_id));
+    store::ProcedureTask t = *it;
+    if (t.state != found.state)
+      return Fail(Errc::kFailedPrecondition, "task " + std::to_string(task_id) +
+                                                 " belongs to state " + t.state +
+                                                 ", which the instance has left");
+    if (t.done_at != TimePoint{})
+      return Fail(Errc::kFailedPrecondition, "task " + std::to_string(task_id) + " is done");
+    if (t.kind == "assignment" && t.person_id != who.person_id)
+      return Fail(Errc::kPermissionDenied, "only the person assigned reports this task done");
+    t.done_by = who.account_id;
+    t.done_at = tx.now();
+    t.note = note;
+    ZHIDU_TRY_VOID(unit.UpdateProcedureTask(t));
+    ZHIDU_TRY(auto seq,
+              tx.Journal("procedure.task_done", who.account_id, "procedure/" + std::to_string(id),
+                         CanonicalObject()
+                             .Add("id", id)
+                             .Add("site_id", found.site_id)
+                             .Add("procedure", found.procedure)
+                             .Add("state", t.state)
+                             .Add("task", t.task)
+                             .Add("account_id", who.account_id)
+                             .Add("note", note)
+                             .Str()));
+    (void)seq;
+    return true;
+  }));
+  (void)done;
+  return View(who, id);
+}
+
+Result<store::Deadline> Procedures::GetDeadline(const org::Principal& who, Id id) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  auto d = unit->GetDeadline(id);
+  if (!d || !MayActAt(who, d->site_id))
+    return Fail(Errc::kNotFound, "deadline " + std::to_string(id) + " does not exist");
+  return *d;
+}
+
+Result<std::vector<store::Deadline>> Procedures::ListDeadlines(const org::Principal& who,
+                                                               const store::DeadlineFilter& filter,
+                                                               store::PageRequest page) {
+  if (filter.site_id != 0) ZHIDU_TRY_VOID(MayActAt(who, filter.site_id));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto rows, unit->ListDeadlines(filter, page));
+  if (filter.site_id != 0) return rows;
+  return Visible(std::move(rows), [&](Id site) { return static_cast<bool>(MayActAt(who, site)); });
+}
+
+}  // namespace zhidu::runtime
