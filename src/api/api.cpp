@@ -8,6 +8,7 @@
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "api/notify_webhooks.hpp"
+#include "api/routes_control_room.hpp"
 #include "api/routes_requests.hpp"
 #include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
@@ -159,6 +160,22 @@ Result<Id> QueryId(const HttpRequest& r, const std::string& key) {
   if (ec != std::errc() || p != it->second.data() + it->second.size() || v <= 0)
     return Fail(Errc::kInvalidArgument, key + " must be a positive integer id", key);
   return v;
+}
+
+Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return std::optional<TimePoint>();
+  auto t = ParseIso8601(it->second);
+  if (!t)
+    return Fail(Errc::kInvalidArgument,
+                key + " must be an ISO 8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
+                key);
+  return std::optional<TimePoint>(*t);
+}
+
+std::string QueryString(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  return it == r.query.end() ? std::string() : it->second;
 }
 
 Result<Id> PathId(const HttpRequest& r, const std::string& key) {
@@ -456,6 +473,9 @@ void Api::AddRoutes() {
 
   // ---- requests and approvals (申请与审批)
   AddRequestRoutes(r, {deps_.requests, deps_.policy});
+
+  // ---- the control room: duty log (值班记录) and alarms (报警)
+  AddControlRoomRoutes(r, {deps_.dutylog, deps_.alarms});
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {
