@@ -9,6 +9,7 @@
 #include "api/json_body.hpp"
 #include "api/notify_webhooks.hpp"
 #include "api/routes_procedures.hpp"
+#include "api/routes_control_room.hpp"
 #include "api/routes_requests.hpp"
 #include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
@@ -160,6 +161,22 @@ Result<Id> QueryId(const HttpRequest& r, const std::string& key) {
   if (ec != std::errc() || p != it->second.data() + it->second.size() || v <= 0)
     return Fail(Errc::kInvalidArgument, key + " must be a positive integer id", key);
   return v;
+}
+
+Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return std::optional<TimePoint>();
+  auto t = ParseIso8601(it->second);
+  if (!t)
+    return Fail(Errc::kInvalidArgument,
+                key + " must be an ISO 8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
+                key);
+  return std::optional<TimePoint>(*t);
+}
+
+std::string QueryString(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  return it == r.query.end() ? std::string() : it->second;
 }
 
 Result<Id> PathId(const HttpRequest& r, const std::string& key) {
@@ -460,6 +477,8 @@ void Api::AddRoutes() {
 
   // ---- site events, procedures (流程) and deadlines (时限)
   AddProcedureRoutes(r, deps_.procedures);
+  // ---- the control room: duty log (值班记录) and alarms (报警)
+  AddControlRoomRoutes(r, {deps_.dutylog, deps_.alarms});
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {

@@ -12,6 +12,8 @@
 #include "api/router.hpp"
 #include "base/result.hpp"
 #include "base/time.hpp"
+#include "kernel/alarms/alarms.hpp"
+#include "kernel/dutylog/dutylog.hpp"
 #include "kernel/notify/webhooks.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
@@ -52,6 +54,8 @@ struct ApiDeps {
   std::function<Result<void>(store::Id, policy::LoadReport*)> reload_policy;
   StreamService* streams = nullptr;               // live notifications; null: upgrades answer 503
   notify::WebhookDispatcher* webhooks = nullptr;  // null: the channel routes answer 503
+  dutylog::DutyLog* dutylog = nullptr;            // null: the duty-log routes answer 503
+  alarms::Alarms* alarms = nullptr;               // null: the alarm routes answer 503
 };
 
 // Route groups, one file each.

@@ -130,22 +130,6 @@ HttpResponse Unavailable() {
   return ErrorResponse({Errc::kUnavailable, "the runtime is not running in this process", ""});
 }
 
-Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const std::string& key) {
-  auto it = r.query.find(key);
-  if (it == r.query.end() || it->second.empty()) return std::optional<TimePoint>();
-  auto t = ParseIso8601(it->second);
-  if (!t)
-    return Fail(Errc::kInvalidArgument,
-                key + " must be an ISO 8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
-                key);
-  return std::optional<TimePoint>(*t);
-}
-
-std::string QueryString(const HttpRequest& r, const std::string& key) {
-  auto it = r.query.find(key);
-  return it == r.query.end() ? std::string() : it->second;
-}
-
 Result<runtime::Answers> ReadAnswers(const std::optional<json>& object) {
   runtime::Answers out;
   if (!object) return out;

@@ -31,6 +31,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--test-clock", serve.test_clock,
                         "Run on a manual test clock from this ISO 8601 time (scenario tests only)");
+  serve_cmd->add_option("--mqtt", serve.mqtt, "MQTT broker host:port to take alarms from");
+  serve_cmd->add_option("--mqtt-topic", serve.mqtt_topic, "MQTT topic pattern of alarm messages")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--alarm-aggregation", serve.alarm_aggregation_s,
+                   "Seconds within which repeats of an alarm merge into one duty-log entry")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  serve_cmd
+      ->add_option("--alarm-max-shelve", serve.alarm_max_shelve_min,
+                   "Longest shelving of an alarm, in minutes")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 7 * 24 * 60));
   serve_cmd->callback([&] {
     serve.store = {data_dir, database};
     exit_code = Serve(serve);

@@ -10,6 +10,7 @@
 
 #include "api/api.hpp"
 #include "api/http_server.hpp"
+#include "api/mqtt_ingest.hpp"
 #include "api/notify_webhooks.hpp"
 #include "app/demo.hpp"
 #include "app/roles.hpp"
@@ -254,6 +255,27 @@ int Serve(const ServeOptions& options) {
   };
   runtime::Requests requests(store, writer, auth, roles, active_pack);
 
+  // The control room: duty log (值班记录) and alarms (报警).
+  dutylog::DutyLog duty_log(store, writer, roles, active_pack);
+  alarms::AlarmOptions alarm_options;
+  alarm_options.aggregation_window = std::chrono::seconds(options.alarm_aggregation_s);
+  alarm_options.max_shelve = std::chrono::minutes(options.alarm_max_shelve_min);
+  alarms::Alarms alarm_service(store, writer, timer_scheduler, roles, clock, alarm_options);
+  alarm_service.RegisterHandlers();
+  // R02 §二4: alarm_service.SetScadaObserver(...) is where a SCADA activation will raise the site
+  // event "scada_alarm" once site events exist (docs/alarms.md).
+  std::unique_ptr<api::MqttIngest> mqtt;
+  if (!options.mqtt.empty()) {
+    mqtt = std::make_unique<api::MqttIngest>(alarm_service, options.mqtt, options.mqtt_topic);
+    if (auto started = mqtt->Start(); !started) {
+      std::cerr << "zhidu: " << started.error().message << "\n";
+      return 2;
+    }
+  }
+  metrics.SetCounter("zhidu_alarm_ingest_rejected_total",
+                     "Alarm messages or events refused on MQTT (unknown point, bad payload).",
+                     [&] { return static_cast<double>(alarm_service.rejected()); });
+
   // Live notifications: the feed tails the journal, woken by every commit.
   notify::EventFeed feed(store);
   if (auto started = feed.Start(); !started) {
@@ -306,6 +328,8 @@ int Serve(const ServeOptions& options) {
     deps.now = [&] { return test_clock->Now(); };
   }
   deps.requests = &requests;
+  deps.dutylog = &duty_log;
+  deps.alarms = &alarm_service;
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;
@@ -342,6 +366,7 @@ int Serve(const ServeOptions& options) {
             << (deps.web_root.empty() ? "not built" : deps.web_root.string()) << ")" << std::endl;
   timer_scheduler.Start();  // overdue timers fire now, marked late
   server.Run();
+  if (mqtt) mqtt->Stop();
   timer_scheduler.Stop();  // before the writer: the firing in progress commits first
   webhooks.Stop();
   writer.Stop();  // every queued write commits before exit

@@ -31,6 +31,13 @@ struct ServeOptions {
   // Non-empty: run on a manual test clock starting at this ISO 8601 time, moved only by
   // POST /api/v1/test/clock (scenario tests at an accelerated clock). Never in production.
   std::string test_clock;
+  // Alarm ingest from MQTT: broker "host:port" (empty: none) and the topic pattern to subscribe.
+  std::string mqtt;
+  std::string mqtt_topic = "zhidu/+/alarms";
+  // Alarm repeats of a point within this many seconds merge into one duty-log entry.
+  int alarm_aggregation_s = 600;
+  // The longest shelving of an alarm, in minutes.
+  int alarm_max_shelve_min = 24 * 60;
 };
 
 // policies/cn-default of the working directory or of the source tree the binary was built in,

@@ -181,6 +181,35 @@ class UnitOfWork {
   // Keyset page by id, ascending.
   virtual Result<std::vector<Deadline>> ListDeadlines(const DeadlineFilter& f,
                                                       PageRequest page) = 0;
+  // ---- duty log (值班记录). Append-only: there is no verb that changes an entry's text.
+  // Inserts the entry and its index terms in the same transaction.
+  virtual Result<Id> InsertDutyLogEntry(const DutyLogEntry& v) = 0;
+  virtual Result<DutyLogEntry> GetDutyLogEntry(Id id) = 0;
+  // Newest first: ids below page.after_id (0: from the newest), at most page.limit.
+  virtual Result<std::vector<DutyLogEntry>> ListDutyLog(const DutyLogFilter& filter,
+                                                        PageRequest page) = 0;
+  // An alarm entry absorbs `n` more activations, the last at `last_at` (the one counter that
+  // changes; the text never does).
+  virtual Result<void> AddDutyLogRepeats(Id id, int n, TimePoint last_at) = 0;
+  // The backend's query plan of ListDutyLog(filter), as text (tests prove the index is used).
+  virtual Result<std::string> ExplainDutyLogSearch(const DutyLogFilter& filter) = 0;
+
+  // ---- alarms (报警)
+  // kConflict when (source, tag) exists.
+  virtual Result<Id> InsertAlarmPoint(const AlarmPoint& v) = 0;
+  virtual Result<AlarmPoint> GetAlarmPoint(Id id) = 0;
+  // kNotFound when no point has that source and tag.
+  virtual Result<AlarmPoint> FindAlarmPoint(const std::string& source, const std::string& tag) = 0;
+  // Ascending id; site 0: all; only_live: state not normal or shelved or suppressed.
+  virtual Result<std::vector<AlarmPoint>> ListAlarmPoints(Id site_id, bool only_live,
+                                                          PageRequest page) = 0;
+  // Writes the state fields (state … activations).
+  virtual Result<void> UpdateAlarmPoint(const AlarmPoint& v) = 0;
+  virtual Result<Id> InsertAlarmActivation(const AlarmActivation& v) = 0;
+  // Activations at `site_id` (and `post_id` unless 0) with at in [from, before), ordered by at.
+  virtual Result<std::vector<AlarmActivation>> ListAlarmActivations(Id site_id, Id post_id,
+                                                                    TimePoint from,
+                                                                    TimePoint before) = 0;
 
   // ---- journal (append-only; there is deliberately no update or delete verb)
   // In a write unit the head is read under the writer's lock (PostgreSQL: FOR UPDATE), so that

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.hpp"
 #include "base/crypto.hpp"
@@ -393,6 +394,80 @@ struct DeadlineFilter {  // 0 / empty: any
 };
 
 // Keyset pagination: rows with id > after_id, at most `limit`.
+// ---- duty log (值班记录, kernel/dutylog): append-only entries; a correction is a new entry.
+struct DutyLogEntry {
+  Id id = 0;
+  Id site_id = 0;
+  Id post_id = 0;    // 0: the site as a whole
+  std::string kind;  // routine, abnormal, instruction, equipment, visitor, alarm, call, correction
+  std::string text;
+  Id author = 0;         // account; 0 for the system (alarm entries)
+  Id author_person = 0;  // the author's person, 0 when none
+  TimePoint at;          // when it was written (alarm entries: the first activation merged)
+  Id corrects = 0;       // the entry a correction corrects, 0 otherwise
+  std::string ref;       // what it is about: "alarm/7", "" when nothing
+  int repeat_count = 1;  // alarm entries: activations merged into this entry
+  TimePoint last_at;     // the last merged activation (= at for other entries)
+  // Search index terms, written with the entry and never read back (kernel/dutylog/search.hpp):
+  // overlapping character bigrams of each CJK run, runs separated by an empty string, and the
+  // single CJK characters and lower-case Latin words.
+  std::vector<std::string> index_bigrams;
+  std::vector<std::string> index_tokens;
+};
+
+// A parsed full-text query: every phrase (consecutive bigrams) and every token must occur; on
+// backends whose index does not keep positions, every term (lower-case) must occur as a substring.
+struct DutyLogQuery {
+  std::vector<std::vector<std::string>> phrases;
+  std::vector<std::string> tokens;
+  std::vector<std::string> terms;
+  bool empty() const { return phrases.empty() && tokens.empty(); }
+};
+
+struct DutyLogFilter {  // 0 / empty / nullopt: any
+  Id site_id = 0;
+  Id post_id = 0;
+  std::string kind;
+  std::optional<TimePoint> from, before;  // at in [from, before)
+  DutyLogQuery query;
+};
+
+// ---- alarms (报警, kernel/alarms): a configured point and its ISA-18.2 state.
+struct AlarmPoint {
+  Id id = 0;
+  Id site_id = 0;
+  Id post_id = 0;      // the console position that answers it; 0: the site
+  std::string source;  // the system sending it ("fas-1", "scada")
+  std::string tag;     // point tag within the source; (source, tag) is unique
+  std::string title;
+  std::string kind;              // fire, scada, intrusion, …
+  int priority = 3;              // 1 (highest) … 4
+  std::string state = "normal";  // normal, active_unack, active_ack, rtn_unack
+  TimePoint active_since;        // epoch while not active
+  TimePoint changed_at;
+  TimePoint shelved_until;  // epoch: not shelved
+  std::string shelve_reason;
+  Id shelved_by = 0;
+  Id shelve_timer = 0;
+  bool suppressed = false;  // suppressed by design (out of service)
+  std::string suppress_reason;
+  Id log_entry_id = 0;  // the duty-log entry repeats are merged into
+  TimePoint log_window_start;
+  std::int64_t activations = 0;
+  TimePoint created_at;
+};
+
+// One transition of a point into active.
+struct AlarmActivation {
+  Id id = 0;
+  Id site_id = 0;
+  Id point_id = 0;
+  Id post_id = 0;
+  TimePoint at;
+  std::string value;        // canonical JSON of the value sent, "null" when none
+  bool annunciated = true;  // false while shelved or suppressed
+};
+
 struct PageRequest {
   Id after_id = 0;
   int limit = 50;

@@ -10,7 +10,7 @@ import yaml
 
 import pytest
 
-from zhidu_harness import ROOT, Actor, Server
+from zhidu_harness import ROOT, Actor, Server, all_items
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 12, 7, 7, 0, tzinfo=TZ)  # an ordinary working week (no 2026 holiday)
@@ -24,18 +24,6 @@ def parse(s):
     return dt.datetime.fromisoformat(s)
 
 
-def all_items(actor, path):
-    items, cursor = [], None
-    for _ in range(1000):
-        sep = "&" if "?" in path else "?"
-        r = actor.get(path + (f"{sep}cursor={cursor}" if cursor else ""))
-        assert r.status == 200, r
-        body = r.json()
-        items += body["items"]
-        cursor = body["next_cursor"]
-        if not cursor:
-            return items
-    raise AssertionError("too many pages")
 
 
 def advance(admin, to):

@@ -230,3 +230,33 @@ class Actor:
 
     def me(self):
         return self.get("/api/v1/me").json()["account"]
+def all_items(client, path, max_pages=1000):
+    """Every item of a paged list, following next_cursor (bounded)."""
+    items, cursor = [], None
+    for _ in range(max_pages):
+        sep = "&" if "?" in path else "?"
+        r = client.get(path + (f"{sep}cursor={cursor}" if cursor else ""))
+        assert r.status == 200, r
+        body = r.json()
+        items += body["items"]
+        cursor = body["next_cursor"]
+        if not cursor:
+            return items
+    raise AssertionError("too many pages")
+
+
+def login(server, username):
+    """A client signed in as a demo user."""
+    c = server.client()
+    r = c.login(username, server.credentials()[username][0])
+    assert r.status == 200, r
+    return c
+
+
+def site_and_post(admin, post_name):
+    """The demo site's id and the id of its post named `post_name`."""
+    site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+    for p in all_items(admin, "/api/v1/posts?limit=200"):
+        if p["name"] == post_name:
+            return site, p["id"]
+    raise AssertionError(f"no post {post_name}")

@@ -137,6 +137,21 @@ struct Statement {
 #define ZHIDU_DEADLINE_COLUMNS                                                                   \
   "id, site_id, service_level, subject, ref, person_id, state, data, note, started_at, due_at, " \
   "stopped_at, breached_at, started_by, stopped_by"
+#define ZHIDU_DUTY_LOG_COLUMNS                                                                 \
+  "id, site_id, post_id, kind, text, author, author_person, at, corrects, ref, repeat_count, " \
+  "last_at"
+// Filters $1..$7 (site, post, kind, from, before, older than id, limit); $8 the index terms that
+// must all be present (GIN), $9 the query terms rechecked as substrings (the array has no order).
+#define ZHIDU_DUTY_LOG_WHERE                                                                \
+  " FROM duty_log WHERE ($1::bigint=0 OR site_id=$1) AND ($2::bigint=0 OR post_id=$2) AND " \
+  "($3::text='' OR kind=$3) AND at>=$4 AND at<$5 AND ($6::bigint=0 OR id<$6)"
+#define ZHIDU_DUTY_LOG_MATCH                                                        \
+  " AND terms @> $8::text[] AND NOT EXISTS (SELECT 1 FROM unnest($9::text[]) q(t) " \
+  "WHERE strpos(lower(text), q.t)=0)"
+#define ZHIDU_ALARM_POINT_COLUMNS                                                               \
+  "id, site_id, post_id, source, tag, title, kind, priority, state, active_since, changed_at, " \
+  "shelved_until, shelve_reason, shelved_by, shelve_timer, suppressed, suppress_reason, "       \
+  "log_entry_id, log_window_start, activations, created_at"
 #define ZHIDU_REQUEST_COLUMNS \
   "id, site_id, type, applicant, applicant_person, inputs, reason, state, created_at, updated_at"
 #define ZHIDU_DECISION_COLUMNS \
@@ -351,6 +366,39 @@ constexpr Statement kStatements[] = {
     {"list_site_parameters",
      "SELECT site_id, name, value, updated_by, updated_at FROM site_parameters WHERE site_id=$1 "
      "ORDER BY name"},
+    // ---- duty log and alarms
+    {"insert_duty_log",
+     "INSERT INTO duty_log(site_id, post_id, kind, text, author, author_person, at, corrects, ref, "
+     "repeat_count, last_at, terms) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12::text[]) "
+     "RETURNING id"},
+    {"get_duty_log", "SELECT " ZHIDU_DUTY_LOG_COLUMNS " FROM duty_log WHERE id=$1"},
+    {"list_duty_log",
+     "SELECT " ZHIDU_DUTY_LOG_COLUMNS ZHIDU_DUTY_LOG_WHERE " ORDER BY id DESC LIMIT $7"},
+    {"search_duty_log", "SELECT " ZHIDU_DUTY_LOG_COLUMNS ZHIDU_DUTY_LOG_WHERE ZHIDU_DUTY_LOG_MATCH
+                        " ORDER BY id DESC LIMIT $7"},
+    {"add_duty_log_repeats",
+     "UPDATE duty_log SET repeat_count=repeat_count+$2, last_at=greatest(last_at, $3) WHERE id=$1 "
+     "RETURNING id"},
+    {"insert_alarm_point",
+     "INSERT INTO alarm_points(site_id, post_id, source, tag, title, kind, priority, state, "
+     "created_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id"},
+    {"get_alarm_point", "SELECT " ZHIDU_ALARM_POINT_COLUMNS " FROM alarm_points WHERE id=$1"},
+    {"find_alarm_point",
+     "SELECT " ZHIDU_ALARM_POINT_COLUMNS " FROM alarm_points WHERE source=$1 AND tag=$2"},
+    {"list_alarm_points",
+     "SELECT " ZHIDU_ALARM_POINT_COLUMNS
+     " FROM alarm_points WHERE ($1::bigint=0 OR site_id=$1) AND (NOT $2 OR state<>'normal' OR "
+     "shelved_until<>0 OR suppressed) AND id>$3 ORDER BY id LIMIT $4"},
+    {"update_alarm_point",
+     "UPDATE alarm_points SET state=$2, active_since=$3, changed_at=$4, shelved_until=$5, "
+     "shelve_reason=$6, shelved_by=$7, shelve_timer=$8, suppressed=$9, suppress_reason=$10, "
+     "log_entry_id=$11, log_window_start=$12, activations=$13 WHERE id=$1 RETURNING id"},
+    {"insert_alarm_activation",
+     "INSERT INTO alarm_activations(site_id, point_id, post_id, at, value, annunciated) "
+     "VALUES($1,$2,$3,$4,$5,$6) RETURNING id"},
+    {"list_alarm_activations",
+     "SELECT id, site_id, point_id, post_id, at, value, annunciated FROM alarm_activations "
+     "WHERE site_id=$1 AND ($2::bigint=0 OR post_id=$2) AND at>=$3 AND at<$4 ORDER BY at, id"},
     {"read_journal_head", "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"},
     {"append_journal",
      "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
@@ -549,6 +597,68 @@ Deadline MapDeadline(const pqxx::row& r) {
           r[13].as<Id>(),
           r[14].as<Id>()};
 }
+DutyLogEntry MapDutyLog(const pqxx::row& r) {
+  DutyLogEntry v;
+  v.id = r[0].as<Id>();
+  v.site_id = r[1].as<Id>();
+  v.post_id = r[2].as<Id>();
+  v.kind = r[3].as<std::string>();
+  v.text = r[4].as<std::string>();
+  v.author = r[5].as<Id>();
+  v.author_person = r[6].as<Id>();
+  v.at = Time(r[7]);
+  v.corrects = r[8].as<Id>();
+  v.ref = r[9].as<std::string>();
+  v.repeat_count = r[10].as<int>();
+  v.last_at = Time(r[11]);
+  return v;
+}
+AlarmPoint MapAlarmPoint(const pqxx::row& r) {
+  AlarmPoint v;
+  v.id = r[0].as<Id>();
+  v.site_id = r[1].as<Id>();
+  v.post_id = r[2].as<Id>();
+  v.source = r[3].as<std::string>();
+  v.tag = r[4].as<std::string>();
+  v.title = r[5].as<std::string>();
+  v.kind = r[6].as<std::string>();
+  v.priority = r[7].as<int>();
+  v.state = r[8].as<std::string>();
+  v.active_since = Time(r[9]);
+  v.changed_at = Time(r[10]);
+  v.shelved_until = Time(r[11]);
+  v.shelve_reason = r[12].as<std::string>();
+  v.shelved_by = r[13].as<Id>();
+  v.shelve_timer = r[14].as<Id>();
+  v.suppressed = r[15].as<bool>();
+  v.suppress_reason = r[16].as<std::string>();
+  v.log_entry_id = r[17].as<Id>();
+  v.log_window_start = Time(r[18]);
+  v.activations = r[19].as<std::int64_t>();
+  v.created_at = Time(r[20]);
+  return v;
+}
+// A PostgreSQL text[] literal of `items` ({"a","b"}), each element quoted and escaped.
+std::string TextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : item) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+// Every index term of a query (its bigrams and tokens): the array the GIN index looks up.
+std::vector<std::string> QueryIndexTerms(const DutyLogQuery& q) {
+  std::vector<std::string> out = q.tokens;
+  for (const auto& phrase : q.phrases) out.insert(out.end(), phrase.begin(), phrase.end());
+  return out;
+}
+
 ApprovalRequest MapRequest(const pqxx::row& r) {
   return {r[0].as<Id>(),
           r[1].as<Id>(),
@@ -1224,6 +1334,93 @@ class PgUnit final : public UnitOfWork {
   Result<std::vector<Deadline>> ListDeadlines(const DeadlineFilter& f, PageRequest p) override {
     return Many<Deadline>("list deadlines", MapDeadline, "list_deadlines", f.site_id,
                           f.service_level, f.state, f.ref, p.after_id, Limit(p.limit));
+  // ---- duty log
+  Result<Id> InsertDutyLogEntry(const DutyLogEntry& v) override {
+    std::vector<std::string> terms = v.index_tokens;
+    for (const auto& b : v.index_bigrams)
+      if (!b.empty()) terms.push_back(b);
+    std::sort(terms.begin(), terms.end());
+    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+    return InsertReturningId("insert duty log entry", "insert_duty_log", v.site_id, v.post_id,
+                             v.kind, v.text, v.author, v.author_person, Micros64(v.at), v.corrects,
+                             v.ref, v.repeat_count, Micros64(v.last_at), TextArray(terms));
+  }
+  Result<DutyLogEntry> GetDutyLogEntry(Id id) override {
+    return One<DutyLogEntry>("get duty log entry",
+                             "duty log entry " + std::to_string(id) + " does not exist", MapDutyLog,
+                             "get_duty_log", id);
+  }
+  Result<std::vector<DutyLogEntry>> ListDutyLog(const DutyLogFilter& f, PageRequest p) override {
+    auto from = Micros64(f.from.value_or(TimePoint::min()));
+    auto before = Micros64(f.before.value_or(TimePoint::max()));
+    if (f.query.empty())
+      return Many<DutyLogEntry>("list duty log", MapDutyLog, "list_duty_log", f.site_id, f.post_id,
+                                f.kind, from, before, p.after_id, Limit(p.limit));
+    return Many<DutyLogEntry>("search duty log", MapDutyLog, "search_duty_log", f.site_id,
+                              f.post_id, f.kind, from, before, p.after_id, Limit(p.limit),
+                              TextArray(QueryIndexTerms(f.query)), TextArray(f.query.terms));
+  }
+  Result<void> AddDutyLogRepeats(Id id, int n, TimePoint last_at) override {
+    ZHIDU_TRY(bool changed,
+              Changed("add duty log repeats", "add_duty_log_repeats", id, n, Micros64(last_at)));
+    return Found(changed, "duty log entry", id);
+  }
+  Result<std::string> ExplainDutyLogSearch(const DutyLogFilter& f) override {
+    return Run("explain duty log search", false, [&](pqxx::transaction_base& tx) {
+      auto rows = tx.exec_params(
+          "EXPLAIN SELECT " ZHIDU_DUTY_LOG_COLUMNS ZHIDU_DUTY_LOG_WHERE ZHIDU_DUTY_LOG_MATCH
+          " ORDER BY id DESC LIMIT $7",
+          f.site_id, f.post_id, f.kind, Micros64(f.from.value_or(TimePoint::min())),
+          Micros64(f.before.value_or(TimePoint::max())), Id{0}, 50,
+          TextArray(QueryIndexTerms(f.query)), TextArray(f.query.terms));
+      std::string plan;
+      for (const auto& r : rows) plan += r[0].as<std::string>() + "\n";
+      return plan;
+    });
+  }
+
+  // ---- alarms
+  Result<Id> InsertAlarmPoint(const AlarmPoint& v) override {
+    return InsertReturningId("insert alarm point", "insert_alarm_point", v.site_id, v.post_id,
+                             v.source, v.tag, v.title, v.kind, v.priority, v.state,
+                             Micros64(v.created_at));
+  }
+  Result<AlarmPoint> GetAlarmPoint(Id id) override {
+    return One<AlarmPoint>("get alarm point", "alarm " + std::to_string(id) + " does not exist",
+                           MapAlarmPoint, "get_alarm_point", id);
+  }
+  Result<AlarmPoint> FindAlarmPoint(const std::string& source, const std::string& tag) override {
+    return One<AlarmPoint>("find alarm point",
+                           "no alarm point \"" + tag + "\" of source \"" + source + "\"",
+                           MapAlarmPoint, "find_alarm_point", source, tag);
+  }
+  Result<std::vector<AlarmPoint>> ListAlarmPoints(Id site_id, bool only_live,
+                                                  PageRequest p) override {
+    return Many<AlarmPoint>("list alarm points", MapAlarmPoint, "list_alarm_points", site_id,
+                            only_live, p.after_id, Limit(p.limit));
+  }
+  Result<void> UpdateAlarmPoint(const AlarmPoint& v) override {
+    ZHIDU_TRY(bool changed, Changed("update alarm point", "update_alarm_point", v.id, v.state,
+                                    Micros64(v.active_since), Micros64(v.changed_at),
+                                    Micros64(v.shelved_until), v.shelve_reason, v.shelved_by,
+                                    v.shelve_timer, v.suppressed, v.suppress_reason, v.log_entry_id,
+                                    Micros64(v.log_window_start), v.activations));
+    return Found(changed, "alarm", v.id);
+  }
+  Result<Id> InsertAlarmActivation(const AlarmActivation& v) override {
+    return InsertReturningId("insert alarm activation", "insert_alarm_activation", v.site_id,
+                             v.point_id, v.post_id, Micros64(v.at), v.value, v.annunciated);
+  }
+  Result<std::vector<AlarmActivation>> ListAlarmActivations(Id site_id, Id post_id, TimePoint from,
+                                                            TimePoint before) override {
+    return Many<AlarmActivation>(
+        "list alarm activations",
+        [](const pqxx::row& r) {
+          return AlarmActivation{r[0].as<Id>(),  r[1].as<Id>(), r[2].as<Id>(),
+                                 r[3].as<Id>(),  Time(r[4]),    r[5].as<std::string>(),
+                                 r[6].as<bool>()};
+        },
+        "list_alarm_activations", site_id, post_id, Micros64(from), Micros64(before));
   }
 
   // ---- journal

@@ -283,6 +283,65 @@ CREATE TABLE deadlines(
 CREATE INDEX deadlines_site_state ON deadlines(site_id, state, id);
 CREATE INDEX deadlines_ref ON deadlines(site_id, ref);
 )sql",
+      // 7: reserved for rosters (branch not merged yet); a no-op keeps the numbering
+      "SELECT 1;",
+      // 8: duty log (kernel/dutylog) with its bigram index, alarms (kernel/alarms)
+      R"sql(
+CREATE TABLE duty_log(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  post_id BIGINT NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL,
+  text TEXT NOT NULL,
+  author BIGINT NOT NULL DEFAULT 0,
+  author_person BIGINT NOT NULL DEFAULT 0,
+  at BIGINT NOT NULL,
+  corrects BIGINT NOT NULL DEFAULT 0,
+  ref TEXT NOT NULL DEFAULT '',
+  repeat_count INTEGER NOT NULL DEFAULT 1,
+  last_at BIGINT NOT NULL);
+CREATE INDEX duty_log_site_at ON duty_log(site_id, at);
+CREATE TRIGGER duty_log_no_delete BEFORE DELETE ON duty_log
+  BEGIN SELECT RAISE(ABORT, 'the duty log is append-only'); END;
+CREATE TRIGGER duty_log_no_edit BEFORE UPDATE OF site_id, post_id, kind, text, author, at,
+  corrects, ref ON duty_log BEGIN SELECT RAISE(ABORT, 'the duty log is append-only'); END;
+-- bi: CJK bigrams in order (runs separated by the token "x"), uni: single CJK characters and
+-- Latin words; fed by the store, rowid = duty_log.id.
+CREATE VIRTUAL TABLE duty_log_fts USING fts5(bi, uni, content='', tokenize='unicode61 remove_diacritics 0');
+CREATE TABLE alarm_points(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  post_id BIGINT NOT NULL DEFAULT 0,
+  source TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  title TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('normal','active_unack','active_ack','rtn_unack')),
+  active_since BIGINT NOT NULL DEFAULT 0,
+  changed_at BIGINT NOT NULL DEFAULT 0,
+  shelved_until BIGINT NOT NULL DEFAULT 0,
+  shelve_reason TEXT NOT NULL DEFAULT '',
+  shelved_by BIGINT NOT NULL DEFAULT 0,
+  shelve_timer BIGINT NOT NULL DEFAULT 0,
+  suppressed INTEGER NOT NULL DEFAULT 0,
+  suppress_reason TEXT NOT NULL DEFAULT '',
+  log_entry_id BIGINT NOT NULL DEFAULT 0,
+  log_window_start BIGINT NOT NULL DEFAULT 0,
+  activations BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  UNIQUE(source, tag));
+CREATE INDEX alarm_points_site ON alarm_points(site_id, state);
+CREATE TABLE alarm_activations(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  point_id INTEGER NOT NULL REFERENCES alarm_points(id),
+  post_id BIGINT NOT NULL DEFAULT 0,
+  at BIGINT NOT NULL,
+  value TEXT NOT NULL,
+  annunciated INTEGER NOT NULL);
+CREATE INDEX alarm_activations_site_at ON alarm_activations(site_id, at);
+)sql",
   };
   return kMigrations;
 }

@@ -382,6 +382,56 @@ WebhookChannel MapWebhookChannel(Stmt& s) {
 
 // ---------------------------------------------------------------- unit of work
 
+#define kDutyLogColumns                                                                        \
+  "id, site_id, post_id, kind, text, author, author_person, at, corrects, ref, repeat_count, " \
+  "last_at"
+DutyLogEntry MapDutyLog(Stmt& s) {
+  DutyLogEntry v;
+  v.id = s.Int(0);
+  v.site_id = s.Int(1);
+  v.post_id = s.Int(2);
+  v.kind = s.Text(3);
+  v.text = s.Text(4);
+  v.author = s.Int(5);
+  v.author_person = s.Int(6);
+  v.at = s.Time(7);
+  v.corrects = s.Int(8);
+  v.ref = s.Text(9);
+  v.repeat_count = static_cast<int>(s.Int(10));
+  v.last_at = s.Time(11);
+  return v;
+}
+
+#define kAlarmPointColumns                                                                      \
+  "id, site_id, post_id, source, tag, title, kind, priority, state, active_since, changed_at, " \
+  "shelved_until, shelve_reason, shelved_by, shelve_timer, suppressed, suppress_reason, "       \
+  "log_entry_id, log_window_start, activations, created_at"
+AlarmPoint MapAlarmPoint(Stmt& s) {
+  AlarmPoint v;
+  v.id = s.Int(0);
+  v.site_id = s.Int(1);
+  v.post_id = s.Int(2);
+  v.source = s.Text(3);
+  v.tag = s.Text(4);
+  v.title = s.Text(5);
+  v.kind = s.Text(6);
+  v.priority = static_cast<int>(s.Int(7));
+  v.state = s.Text(8);
+  v.active_since = s.Time(9);
+  v.changed_at = s.Time(10);
+  v.shelved_until = s.Time(11);
+  v.shelve_reason = s.Text(12);
+  v.shelved_by = s.Int(13);
+  v.shelve_timer = s.Int(14);
+  v.suppressed = s.Int(15) != 0;
+  v.suppress_reason = s.Text(16);
+  v.log_entry_id = s.Int(17);
+  v.log_window_start = s.Time(18);
+  v.activations = s.Int(19);
+  v.created_at = s.Time(20);
+  return v;
+}
+
 class SqliteUnit final : public UnitOfWork {
  public:
   // `release` returns the connection to its owner (pool or writer slot).
@@ -1044,6 +1094,145 @@ class SqliteUnit final : public UnitOfWork {
     s.Bind(f.site_id).Bind(f.service_level).Bind(f.state).Bind(f.ref).Bind(p.after_id);
     s.Bind(p.limit);
     return Collect<Deadline>(s, "list deadlines", MapDeadline);
+  // ---- duty log
+  Result<Id> InsertDutyLogEntry(const DutyLogEntry& v) override {
+    Stmt s(
+        db_,
+        "INSERT INTO duty_log(site_id, post_id, kind, text, author, author_person, at, corrects, "
+        "ref, repeat_count, last_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.site_id).Bind(v.post_id).Bind(v.kind).Bind(v.text).Bind(v.author);
+    s.Bind(v.author_person).Bind(v.at).Bind(v.corrects).Bind(v.ref).Bind(v.repeat_count);
+    s.Bind(v.last_at);
+    ZHIDU_TRY(Id id, Insert(s, "insert duty log entry"));
+    std::string bi, uni;
+    for (const auto& t : v.index_bigrams) (bi += bi.empty() ? "" : " ") += t.empty() ? "x" : t;
+    for (const auto& t : v.index_tokens) (uni += uni.empty() ? "" : " ") += t;
+    Stmt f(db_, "INSERT INTO duty_log_fts(rowid, bi, uni) VALUES(?,?,?)");
+    f.Bind(id).Bind(bi).Bind(uni);
+    ZHIDU_TRY_VOID(Done(f, "index duty log entry"));
+    return id;
+  }
+  Result<DutyLogEntry> GetDutyLogEntry(Id id) override {
+    Stmt s(db_, "SELECT " kDutyLogColumns " FROM duty_log WHERE id=?");
+    s.Bind(id);
+    return One<DutyLogEntry>(s, "get duty log entry",
+                             "duty log entry " + std::to_string(id) + " does not exist",
+                             MapDutyLog);
+  }
+  // FTS5 query text: a phrase of bigrams per CJK run, a token per character or word, all ANDed.
+  static std::string FtsMatch(const DutyLogQuery& q) {
+    auto quote = [](const std::string& t) {
+      std::string out = "\"";
+      for (char c : t) (out += c) += (c == '"' ? "\"" : "");
+      return out + "\"";
+    };
+    std::string m;
+    for (const auto& phrase : q.phrases) {
+      std::string p;
+      for (const auto& b : phrase) (p += p.empty() ? "" : " ") += b;
+      (m += m.empty() ? "" : " AND ") += "bi : " + quote(p);
+    }
+    for (const auto& t : q.tokens) (m += m.empty() ? "" : " AND ") += "uni : " + quote(t);
+    return m;
+  }
+  static constexpr const char* kDutyLogWhere =
+      " FROM duty_log WHERE (?1=0 OR site_id=?1) AND (?2=0 OR post_id=?2) AND (?3='' OR kind=?3) "
+      "AND at>=?4 AND at<?5 AND (?6=0 OR id<?6)";
+  static constexpr const char* kDutyLogMatch =
+      " AND id IN (SELECT rowid FROM duty_log_fts WHERE duty_log_fts MATCH ?8)";
+  Result<std::vector<DutyLogEntry>> ListDutyLog(const DutyLogFilter& f, PageRequest p) override {
+    std::string sql = std::string("SELECT " kDutyLogColumns) + kDutyLogWhere +
+                      (f.query.empty() ? "" : kDutyLogMatch) + " ORDER BY id DESC LIMIT ?7";
+    Stmt s(db_, sql);
+    BindDutyLogFilter(s, f, p);
+    return Collect<DutyLogEntry>(s, "list duty log", MapDutyLog);
+  }
+  void BindDutyLogFilter(Stmt& s, const DutyLogFilter& f, PageRequest p) {
+    s.Bind(f.site_id).Bind(f.post_id).Bind(f.kind);
+    s.Bind(f.from.value_or(TimePoint::min())).Bind(f.before.value_or(TimePoint::max()));
+    s.Bind(p.after_id).Bind(p.limit);
+    if (!f.query.empty()) s.Bind(FtsMatch(f.query));
+  }
+  Result<void> AddDutyLogRepeats(Id id, int n, TimePoint last_at) override {
+    Stmt s(db_,
+           "UPDATE duty_log SET repeat_count=repeat_count+?, last_at=max(last_at, ?) WHERE id=? "
+           "RETURNING id");
+    s.Bind(n).Bind(last_at).Bind(id);
+    return Changed(s, "add duty log repeats", "duty log entry", id);
+  }
+  Result<std::string> ExplainDutyLogSearch(const DutyLogFilter& f) override {
+    std::string sql = std::string("EXPLAIN QUERY PLAN SELECT " kDutyLogColumns) + kDutyLogWhere +
+                      (f.query.empty() ? "" : kDutyLogMatch) + " ORDER BY id DESC LIMIT ?7";
+    Stmt s(db_, sql);
+    BindDutyLogFilter(s, f, PageRequest{0, 50});
+    std::string plan;
+    for (;;) {
+      ZHIDU_TRY(bool row, s.Step("explain duty log search"));
+      if (!row) break;
+      plan += s.Text(3) + "\n";
+    }
+    return plan;
+  }
+
+  // ---- alarms
+  Result<Id> InsertAlarmPoint(const AlarmPoint& v) override {
+    Stmt s(db_,
+           "INSERT INTO alarm_points(site_id, post_id, source, tag, title, kind, priority, state, "
+           "created_at) VALUES(?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.site_id).Bind(v.post_id).Bind(v.source).Bind(v.tag).Bind(v.title).Bind(v.kind);
+    s.Bind(v.priority).Bind(v.state).Bind(v.created_at);
+    return Insert(s, "insert alarm point");
+  }
+  Result<AlarmPoint> GetAlarmPoint(Id id) override {
+    Stmt s(db_, "SELECT " kAlarmPointColumns " FROM alarm_points WHERE id=?");
+    s.Bind(id);
+    return One<AlarmPoint>(s, "get alarm point", "alarm " + std::to_string(id) + " does not exist",
+                           MapAlarmPoint);
+  }
+  Result<AlarmPoint> FindAlarmPoint(const std::string& source, const std::string& tag) override {
+    Stmt s(db_, "SELECT " kAlarmPointColumns " FROM alarm_points WHERE source=? AND tag=?");
+    s.Bind(source).Bind(tag);
+    return One<AlarmPoint>(s, "find alarm point",
+                           "no alarm point \"" + tag + "\" of source \"" + source + "\"",
+                           MapAlarmPoint);
+  }
+  Result<std::vector<AlarmPoint>> ListAlarmPoints(Id site_id, bool only_live,
+                                                  PageRequest p) override {
+    Stmt s(db_, "SELECT " kAlarmPointColumns
+                " FROM alarm_points WHERE (?1=0 OR site_id=?1) AND (?2=0 OR state<>'normal' OR "
+                "shelved_until<>0 OR suppressed<>0) AND id>?3 ORDER BY id LIMIT ?4");
+    s.Bind(site_id).Bind(only_live).Bind(p.after_id).Bind(p.limit);
+    return Collect<AlarmPoint>(s, "list alarm points", MapAlarmPoint);
+  }
+  Result<void> UpdateAlarmPoint(const AlarmPoint& v) override {
+    Stmt s(db_,
+           "UPDATE alarm_points SET state=?, active_since=?, changed_at=?, shelved_until=?, "
+           "shelve_reason=?, shelved_by=?, shelve_timer=?, suppressed=?, suppress_reason=?, "
+           "log_entry_id=?, log_window_start=?, activations=? WHERE id=? RETURNING id");
+    s.Bind(v.state).Bind(v.active_since).Bind(v.changed_at).Bind(v.shelved_until);
+    s.Bind(v.shelve_reason).Bind(v.shelved_by).Bind(v.shelve_timer).Bind(v.suppressed);
+    s.Bind(v.suppress_reason).Bind(v.log_entry_id).Bind(v.log_window_start).Bind(v.activations);
+    s.Bind(v.id);
+    return Changed(s, "update alarm point", "alarm", v.id);
+  }
+  Result<Id> InsertAlarmActivation(const AlarmActivation& v) override {
+    Stmt s(db_,
+           "INSERT INTO alarm_activations(site_id, point_id, post_id, at, value, annunciated) "
+           "VALUES(?,?,?,?,?,?)");
+    s.Bind(v.site_id).Bind(v.point_id).Bind(v.post_id).Bind(v.at).Bind(v.value);
+    s.Bind(v.annunciated);
+    return Insert(s, "insert alarm activation");
+  }
+  Result<std::vector<AlarmActivation>> ListAlarmActivations(Id site_id, Id post_id, TimePoint from,
+                                                            TimePoint before) override {
+    Stmt s(db_,
+           "SELECT id, site_id, point_id, post_id, at, value, annunciated FROM alarm_activations "
+           "WHERE site_id=?1 AND (?2=0 OR post_id=?2) AND at>=?3 AND at<?4 ORDER BY at, id");
+    s.Bind(site_id).Bind(post_id).Bind(from).Bind(before);
+    return Collect<AlarmActivation>(s, "list alarm activations", [](Stmt& s) {
+      return AlarmActivation{s.Int(0),  s.Int(1),  s.Int(2),     s.Int(3),
+                             s.Time(4), s.Text(5), s.Int(6) != 0};
+    });
   }
 
   // ---- journal
