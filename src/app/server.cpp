@@ -262,8 +262,18 @@ int Serve(const ServeOptions& options) {
   alarm_options.max_shelve = std::chrono::minutes(options.alarm_max_shelve_min);
   alarms::Alarms alarm_service(store, writer, timer_scheduler, roles, clock, alarm_options);
   alarm_service.RegisterHandlers();
-  // R02 §二4: alarm_service.SetScadaObserver(...) is where a SCADA activation will raise the site
-  // event "scada_alarm" once site events exist (docs/alarms.md).
+  // R02 §二4: a SCADA activation raises the site event "scada_alarm", which starts the pack's
+  // r02-scada-fault procedure (observe, escalate when not cleared). After the activation commits;
+  // a failure to raise is logged, the alarm itself stands (docs/alarms.md).
+  alarm_service.SetScadaObserver([&](const store::AlarmPoint& point, TimePoint) {
+    runtime::SiteEvent event{point.site_id, "scada_alarm", point.title,
+                             "alarm-point/" + std::to_string(point.id), {}};
+    auto raised = writer.Run<runtime::EventOutcome>(
+        [&](store::Tx& tx) { return procedures.Raise(tx, event, 0); });
+    if (!raised)
+      std::cerr << "zhidu: scada_alarm for alarm point " << point.id << ": "
+                << raised.error().message << "\n";
+  });
   std::unique_ptr<api::MqttIngest> mqtt;
   if (!options.mqtt.empty()) {
     mqtt = std::make_unique<api::MqttIngest>(alarm_service, options.mqtt, options.mqtt_topic);

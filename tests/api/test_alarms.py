@@ -308,3 +308,29 @@ def test_alarms_from_mqtt(require_backend, broker):
         assert admin.get(f"/api/v1/alarms/{p['id']}").json()["activations"] == 1
     finally:
         server.kill()
+
+
+def test_a_scada_alarm_starts_the_r02_fault_procedure(clock_server):
+    """R02 §二4: an activation of a scada point raises the site event scada_alarm, which starts
+    r02-scada-fault with the alarm point as its ref; with the site's observation time set it
+    escalates when not cleared. A fire point starts no SCADA procedure."""
+    server = clock_server
+    admin = server.admin()
+    site, post = site_and_post(admin, "中控岗")
+    r = admin.request("PUT", f"/api/v1/sites/{site}/parameters/scada_fault_observe", body={"value": "10m"})
+    assert r.status == 200, r
+    pump = point(admin, site, post, "scada", "P-201", "2号泵故障", kind="scada")
+    smoke = point(admin, site, post, "fas-1", "5F-smoke-02", "5F烟感")
+    assert ingest(admin, [{"source": "fas-1", "point": "5F-smoke-02", "state": "active"}]).status == 200
+    assert all_items(admin, f"/api/v1/procedures?site_id={site}&procedure=r02-scada-fault") == []
+    r = ingest(admin, [{"source": "scada", "point": "P-201", "state": "active"}])
+    assert r.status == 200, r
+    started = all_items(admin, f"/api/v1/procedures?site_id={site}&procedure=r02-scada-fault")
+    assert len(started) == 1, started
+    v = admin.get(f"/api/v1/procedures/{started[0]['id']}").json()
+    assert v["ref"] == f"alarm-point/{pump['id']}" and v["state"] == "observing", v
+    assert len(v["timers"]) == 1
+    r = admin.post("/api/v1/test/clock", {"to": iso(START + dt.timedelta(minutes=11))})
+    assert r.status == 200, r
+    assert admin.get(f"/api/v1/procedures/{started[0]['id']}").json()["state"] == "escalated"
+    assert smoke["kind"] == "fire"

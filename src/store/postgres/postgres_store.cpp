@@ -1334,6 +1334,8 @@ class PgUnit final : public UnitOfWork {
   Result<std::vector<Deadline>> ListDeadlines(const DeadlineFilter& f, PageRequest p) override {
     return Many<Deadline>("list deadlines", MapDeadline, "list_deadlines", f.site_id,
                           f.service_level, f.state, f.ref, p.after_id, Limit(p.limit));
+  }
+
   // ---- duty log
   Result<Id> InsertDutyLogEntry(const DutyLogEntry& v) override {
     std::vector<std::string> terms = v.index_tokens;

@@ -1094,6 +1094,8 @@ class SqliteUnit final : public UnitOfWork {
     s.Bind(f.site_id).Bind(f.service_level).Bind(f.state).Bind(f.ref).Bind(p.after_id);
     s.Bind(p.limit);
     return Collect<Deadline>(s, "list deadlines", MapDeadline);
+  }
+
   // ---- duty log
   Result<Id> InsertDutyLogEntry(const DutyLogEntry& v) override {
     Stmt s(
