@@ -9,6 +9,7 @@
 #include "api/json_body.hpp"
 #include "api/notify_webhooks.hpp"
 #include "api/routes_requests.hpp"
+#include "api/routes_rosters.hpp"
 #include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
 #include "base/crypto.hpp"
@@ -456,6 +457,9 @@ void Api::AddRoutes() {
 
   // ---- requests and approvals (申请与审批)
   AddRequestRoutes(r, {deps_.requests, deps_.policy});
+
+  // ---- rosters (排班)
+  AddRosterRoutes(r, {deps_.rosters, deps_.store, deps_.clock});
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {

@@ -16,6 +16,7 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/roster/roster.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/requests.hpp"
@@ -50,6 +51,8 @@ struct ApiDeps {
   std::function<Result<void>(store::Id, policy::LoadReport*)> reload_policy;
   StreamService* streams = nullptr;               // live notifications; null: upgrades answer 503
   notify::WebhookDispatcher* webhooks = nullptr;  // null: the channel routes answer 503
+  roster::Rosters* rosters = nullptr;             // null: the roster routes answer 503
+  const Clock* clock = nullptr;                   // the server's clock (test clock or system)
 };
 
 // Route groups, one file each.

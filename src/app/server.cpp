@@ -19,6 +19,7 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/roster/roster.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/requests.hpp"
@@ -249,6 +250,14 @@ int Serve(const ServeOptions& options) {
     return test_clock->Now();
   };
   runtime::Requests requests(store, writer, auth, roles, active_pack);
+  roster::Rosters rosters(store, writer, active_pack, roles);
+  if (options.demo) {
+    auto seeded = SeedDemoRosters(store, rosters, clock);
+    if (!seeded) {
+      std::cerr << "zhidu: demo roster seeding failed: " << seeded.error().message << "\n";
+      return 2;
+    }
+  }
 
   // Live notifications: the feed tails the journal, woken by every commit.
   notify::EventFeed feed(store);
@@ -301,6 +310,8 @@ int Serve(const ServeOptions& options) {
     deps.now = [&] { return test_clock->Now(); };
   }
   deps.requests = &requests;
+  deps.rosters = &rosters;
+  deps.clock = &clock;
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;
