@@ -11,6 +11,7 @@
 #include "api/routes_procedures.hpp"
 #include "api/routes_control_room.hpp"
 #include "api/routes_requests.hpp"
+#include "api/routes_rosters.hpp"
 #include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
 #include "base/crypto.hpp"
@@ -479,6 +480,8 @@ void Api::AddRoutes() {
   AddProcedureRoutes(r, deps_.procedures);
   // ---- the control room: duty log (值班记录) and alarms (报警)
   AddControlRoomRoutes(r, {deps_.dutylog, deps_.alarms});
+  // ---- rosters (排班)
+  AddRosterRoutes(r, {deps_.rosters, deps_.store, deps_.clock});
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {

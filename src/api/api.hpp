@@ -18,6 +18,7 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/roster/roster.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/procedures.hpp"
@@ -56,6 +57,8 @@ struct ApiDeps {
   notify::WebhookDispatcher* webhooks = nullptr;  // null: the channel routes answer 503
   dutylog::DutyLog* dutylog = nullptr;            // null: the duty-log routes answer 503
   alarms::Alarms* alarms = nullptr;               // null: the alarm routes answer 503
+  roster::Rosters* rosters = nullptr;             // null: the roster routes answer 503
+  const Clock* clock = nullptr;                   // the server's clock (test clock or system)
 };
 
 // Route groups, one file each.

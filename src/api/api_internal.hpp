@@ -35,6 +35,26 @@ nlohmann::json NextCursor(size_t rows, const store::PageRequest& page, store::Id
 Result<policy::Context> TypedInputs(const nlohmann::json& in);
 // An error response carrying the clause ids a refusal cites: {"error": {…, "clause", "clauses"}}.
 HttpResponse CitingError(const Error& e, const std::vector<std::string>& clauses);
+// A timestamp, or null for the epoch ("not yet").
+inline nlohmann::json TimeOrNull(TimePoint t) {
+  return t == TimePoint{} ? nlohmann::json(nullptr) : nlohmann::json(Timestamp(t));
+}
+// The query parameter `key`, empty when absent.
+inline std::string QueryString(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  return it == r.query.end() ? std::string() : it->second;
+}
+// An optional ISO 8601 time with an offset in the query; kInvalidArgument naming `key` otherwise.
+inline Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const std::string& key) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return std::optional<TimePoint>();
+  auto t = ParseIso8601(it->second);
+  if (!t)
+    return Fail(Errc::kInvalidArgument,
+                key + " must be an ISO 8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
+                key);
+  return std::optional<TimePoint>(*t);
+}
 
 // {"items": [...], "next_cursor": …} of one keyset page.
 template <typename T, typename ToJson, typename IdOf>

@@ -25,6 +25,12 @@ bool MatchPattern(std::string_view pattern, std::string_view path,
   for (size_t i = 0; i < p.size(); ++i) {
     if (p[i].size() > 2 && p[i].front() == '{' && p[i].back() == '}') {
       found[std::string(p[i].substr(1, p[i].size() - 2))] = std::string(s[i]);
+    } else if (auto close = p[i].find("}."); p[i].front() == '{' && close != p[i].npos) {
+      // "{token}.ics": a parameter with a fixed suffix.
+      auto suffix = p[i].substr(close + 1);
+      if (s[i].size() <= suffix.size() || !s[i].ends_with(suffix)) return false;
+      found[std::string(p[i].substr(1, close - 1))] =
+          std::string(s[i].substr(0, s[i].size() - suffix.size()));
     } else if (p[i] != s[i]) {
       return false;
     }

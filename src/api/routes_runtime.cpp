@@ -15,8 +15,6 @@ namespace {
 using nlohmann::json;
 using store::Id;
 
-json Ts(TimePoint t) { return t == TimePoint{} ? json(nullptr) : json(Timestamp(t)); }
-
 json Parsed(const std::string& canonical) {
   json v = json::parse(canonical, nullptr, false);
   return v.is_discarded() ? json(nullptr) : v;
@@ -28,17 +26,17 @@ json DutyJson(const store::DutyInstance& d) {
           {"post_id", d.post_id},
           {"duty", d.duty},
           {"target", d.target},
-          {"due_at", Ts(d.due_at)},
-          {"window_end", Ts(d.window_end)},
-          {"miss_at", Ts(d.miss_at)},
+          {"due_at", TimeOrNull(d.due_at)},
+          {"window_end", TimeOrNull(d.window_end)},
+          {"miss_at", TimeOrNull(d.miss_at)},
           {"required", d.required},
           {"completions", d.completions},
           {"state", std::string(store::DutyStateName(d.state))},
           {"started_by", d.started_by ? json(d.started_by) : json(nullptr)},
-          {"started_at", Ts(d.started_at)},
+          {"started_at", TimeOrNull(d.started_at)},
           {"completed_by", d.completed_by ? json(d.completed_by) : json(nullptr)},
           {"completed_person", d.completed_person ? json(d.completed_person) : json(nullptr)},
-          {"completed_at", Ts(d.completed_at)},
+          {"completed_at", TimeOrNull(d.completed_at)},
           {"answers", Parsed(d.answers)}};
 }
 
@@ -88,8 +86,8 @@ json AttendanceJson(const store::Attendance& a) {
           {"site_id", a.site_id},
           {"post_id", a.post_id},
           {"person_id", a.person_id},
-          {"started_at", Ts(a.started_at)},
-          {"ended_at", Ts(a.ended_at)},
+          {"started_at", TimeOrNull(a.started_at)},
+          {"ended_at", TimeOrNull(a.ended_at)},
           {"relieved_by", a.relieved_by ? json(a.relieved_by) : json(nullptr)}};
 }
 
@@ -111,7 +109,7 @@ json ViolationJson(const store::Violation& v) {
           {"clauses", clauses},
           {"source", v.source},
           {"subject", v.subject},
-          {"occurred_at", Ts(v.occurred_at)},
+          {"occurred_at", TimeOrNull(v.occurred_at)},
           {"recorded_by", v.recorded_by ? json(v.recorded_by) : json(nullptr)},
           {"note", v.note},
           {"occurrence", v.occurrence},
@@ -119,11 +117,11 @@ json ViolationJson(const store::Violation& v) {
           {"fine_yuan", static_cast<double>(v.fine_fen) / 100.0},
           {"state", std::string(store::ViolationStateName(v.state))},
           {"appeal", v.appeal.empty() ? json(nullptr) : json(v.appeal)},
-          {"appealed_at", Ts(v.appealed_at)},
+          {"appealed_at", TimeOrNull(v.appealed_at)},
           {"decided_by", v.decided_by ? json(v.decided_by) : json(nullptr)},
-          {"decided_at", Ts(v.decided_at)},
+          {"decided_at", TimeOrNull(v.decided_at)},
           {"decision_note", v.decision_note},
-          {"created_at", Ts(v.created_at)}};
+          {"created_at", TimeOrNull(v.created_at)}};
 }
 
 HttpResponse Unavailable() {
@@ -355,7 +353,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
                 {"clauses", e.decl.clauses},
                 {"value", e.value ? json(*e.value) : json(nullptr)},
                 {"updated_by", e.updated_by ? json(e.updated_by) : json(nullptr)},
-                {"updated_at", Ts(e.updated_at)}};
+                {"updated_at", TimeOrNull(e.updated_at)}};
   };
   r.Add("GET", "/api/v1/sites/{id}/parameters", Access::kSignedIn,
         [parameters, entry_json](HttpRequest& req) {

@@ -4,9 +4,11 @@
 
 #include <filesystem>
 
+#include "base/clock.hpp"
 #include "base/result.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
+#include "kernel/roster/roster.hpp"
 #include "store/store.hpp"
 
 namespace zhidu::app {
@@ -15,5 +17,8 @@ namespace zhidu::app {
 // to DATA/demo-credentials.txt (one "username password role" line each, mode 0600).
 Result<void> SeedDemo(store::Store& store, org::AuthService& auth, org::OrgService& org,
                       const std::filesystem::path& data_dir);
+// Publishes a roster of the current month (四班三运转) for the demo's 中控室 and 消防控制室, once;
+// does nothing when the demo site is absent or already has rosters.
+Result<void> SeedDemoRosters(store::Store& store, roster::Rosters& rosters, const Clock& clock);
 
 }  // namespace zhidu::app

@@ -18,7 +18,7 @@ std::set<std::string, std::less<>> PermissionsOf(std::string_view role, bool sys
   std::set<std::string, std::less<>> out;
   if (role == "部长") out.insert("journal.read");
   if (kInspectors.contains(role) || kDeciders.contains(role))
-    out.insert({"ledger.record", "ledger.read", "duty.manage"});
+    out.insert({"ledger.record", "ledger.read", "duty.manage", "roster.manage"});
   if (kDeciders.contains(role)) out.insert("ledger.decide");
   return out;
 }

@@ -21,6 +21,7 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/roster/roster.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/procedures.hpp"
@@ -254,6 +255,14 @@ int Serve(const ServeOptions& options) {
     return test_clock->Now();
   };
   runtime::Requests requests(store, writer, auth, roles, active_pack);
+  roster::Rosters rosters(store, writer, active_pack, roles);
+  if (options.demo) {
+    auto seeded = SeedDemoRosters(store, rosters, clock);
+    if (!seeded) {
+      std::cerr << "zhidu: demo roster seeding failed: " << seeded.error().message << "\n";
+      return 2;
+    }
+  }
 
   // The control room: duty log (值班记录) and alarms (报警).
   dutylog::DutyLog duty_log(store, writer, roles, active_pack);
@@ -340,6 +349,8 @@ int Serve(const ServeOptions& options) {
   deps.requests = &requests;
   deps.dutylog = &duty_log;
   deps.alarms = &alarm_service;
+  deps.rosters = &rosters;
+  deps.clock = &clock;
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;

@@ -283,8 +283,63 @@ CREATE TABLE deadlines(
 CREATE INDEX deadlines_site_state ON deadlines(site_id, state, id);
 CREATE INDEX deadlines_ref ON deadlines(site_id, ref);
 )sql",
-      // 7: reserved for rosters (branch not merged yet); a no-op keeps the numbering
-      "SELECT 1;",
+      // 7: rosters (kernel/roster)
+      R"sql(
+CREATE TABLE rosters(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  post_id INTEGER NOT NULL REFERENCES posts(id),
+  pattern TEXT NOT NULL,
+  team_ids TEXT NOT NULL,
+  first_day TEXT NOT NULL,
+  last_day TEXT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('draft','published')),
+  created_by BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  published_by BIGINT NOT NULL DEFAULT 0,
+  published_at BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX rosters_site ON rosters(site_id, id);
+CREATE TABLE roster_assignments(
+  id INTEGER PRIMARY KEY,
+  roster_id INTEGER NOT NULL REFERENCES rosters(id),
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  post_id INTEGER NOT NULL REFERENCES posts(id),
+  person_id INTEGER NOT NULL REFERENCES people(id),
+  team_id BIGINT NOT NULL DEFAULT 0,
+  shift TEXT NOT NULL,
+  starts_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('active','swapped','leave','substituted','removed')),
+  origin TEXT NOT NULL CHECK(origin IN ('generated','added','swap','substitution')),
+  replaces BIGINT NOT NULL DEFAULT 0,
+  note TEXT NOT NULL DEFAULT '',
+  CHECK(ends_at > starts_at));
+CREATE INDEX roster_assignments_roster ON roster_assignments(roster_id, starts_at);
+CREATE INDEX roster_assignments_person ON roster_assignments(person_id, starts_at);
+CREATE INDEX roster_assignments_post ON roster_assignments(post_id, starts_at);
+CREATE TABLE roster_swaps(
+  id INTEGER PRIMARY KEY,
+  roster_id INTEGER NOT NULL REFERENCES rosters(id),
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  requester_person BIGINT NOT NULL,
+  requester_assignment BIGINT NOT NULL,
+  colleague_person BIGINT NOT NULL,
+  colleague_assignment BIGINT NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK(state IN ('pending','approved','rejected')),
+  requested_by BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  decided_by BIGINT NOT NULL DEFAULT 0,
+  decided_at BIGINT NOT NULL DEFAULT 0,
+  decision_note TEXT NOT NULL DEFAULT '');
+CREATE TABLE ical_tokens(
+  id INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES people(id),
+  token_hash TEXT NOT NULL UNIQUE,
+  created_by BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0);
+)sql",
       // 8: duty log (kernel/dutylog) with its bigram index, alarms (kernel/alarms)
       R"sql(
 CREATE TABLE duty_log(

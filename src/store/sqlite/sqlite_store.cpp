@@ -293,6 +293,29 @@ DutyInstance MapDuty(Stmt& s) {
   return d;
 }
 
+#define kRosterColumns                                                                            \
+  "id, site_id, post_id, pattern, team_ids, first_day, last_day, state, created_by, created_at, " \
+  "published_by, published_at"
+Roster MapRoster(Stmt& s) {
+  return {s.Int(0),  s.Int(1),  s.Int(2), s.Text(3), s.Text(4), s.Text(5),
+          s.Text(6), s.Text(7), s.Int(8), s.Time(9), s.Int(10), s.Time(11)};
+}
+#define kAssignmentColumns                                                                  \
+  "id, roster_id, site_id, post_id, person_id, team_id, shift, starts_at, ends_at, state, " \
+  "origin, replaces, note"
+RosterAssignment MapAssignment(Stmt& s) {
+  return {s.Int(0),  s.Int(1),  s.Int(2),  s.Int(3),   s.Int(4),  s.Int(5),  s.Text(6),
+          s.Time(7), s.Time(8), s.Text(9), s.Text(10), s.Int(11), s.Text(12)};
+}
+#define kSwapColumns                                                                        \
+  "id, roster_id, site_id, requester_person, requester_assignment, colleague_person, "      \
+  "colleague_assignment, reason, state, requested_by, created_at, decided_by, decided_at, " \
+  "decision_note"
+RosterSwap MapSwap(Stmt& s) {
+  return {s.Int(0),  s.Int(1),  s.Int(2), s.Int(3),   s.Int(4),  s.Int(5),   s.Int(6),
+          s.Text(7), s.Text(8), s.Int(9), s.Time(10), s.Int(11), s.Time(12), s.Text(13)};
+}
+
 #define kAttendanceColumns "id, site_id, post_id, person_id, started_at, ended_at, relieved_by"
 Attendance MapAttendance(Stmt& s) {
   return {s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Time(4), s.Time(5), s.Int(6)};
@@ -1235,6 +1258,136 @@ class SqliteUnit final : public UnitOfWork {
       return AlarmActivation{s.Int(0),  s.Int(1),  s.Int(2),     s.Int(3),
                              s.Time(4), s.Text(5), s.Int(6) != 0};
     });
+  }
+  // ---- rosters
+  Result<Id> InsertRoster(const Roster& v) override {
+    Stmt s(db_,
+           "INSERT INTO rosters(site_id, post_id, pattern, team_ids, first_day, last_day, state, "
+           "created_by, created_at) VALUES(?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.site_id).Bind(v.post_id).Bind(v.pattern).Bind(v.team_ids).Bind(v.first_day);
+    s.Bind(v.last_day).Bind(v.state).Bind(v.created_by).Bind(v.created_at);
+    return Insert(s, "insert roster");
+  }
+  Result<Roster> GetRoster(Id id) override {
+    Stmt s(db_, "SELECT " kRosterColumns " FROM rosters WHERE id=?");
+    s.Bind(id);
+    return One<Roster>(s, "get roster", "roster " + std::to_string(id) + " does not exist",
+                       MapRoster);
+  }
+  Result<std::vector<Roster>> ListRosters(Id site_id, PageRequest p) override {
+    Stmt s(db_, "SELECT " kRosterColumns
+                " FROM rosters WHERE (?1=0 OR site_id=?1) AND id>?2 ORDER BY id LIMIT ?3");
+    s.Bind(site_id).Bind(p.after_id).Bind(p.limit);
+    return Collect<Roster>(s, "list rosters", MapRoster);
+  }
+  Result<void> PublishRoster(Id id, Id by, TimePoint at) override {
+    Stmt s(db_,
+           "UPDATE rosters SET state='published', published_by=?, published_at=? "
+           "WHERE id=? AND state='draft' RETURNING id");
+    s.Bind(by).Bind(at).Bind(id);
+    ZHIDU_TRY(bool row, s.Step("publish roster"));
+    if (row) return Ok();
+    ZHIDU_TRY(Roster r, GetRoster(id));
+    return Fail(Errc::kFailedPrecondition,
+                "roster " + std::to_string(id) + " is already " + r.state);
+  }
+  Result<Id> InsertRosterAssignment(const RosterAssignment& v) override {
+    Stmt s(db_,
+           "INSERT INTO roster_assignments(roster_id, site_id, post_id, person_id, team_id, shift, "
+           "starts_at, ends_at, state, origin, replaces, note) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.roster_id).Bind(v.site_id).Bind(v.post_id).Bind(v.person_id).Bind(v.team_id);
+    s.Bind(v.shift).Bind(v.starts_at).Bind(v.ends_at).Bind(v.state).Bind(v.origin);
+    s.Bind(v.replaces).Bind(v.note);
+    return Insert(s, "insert roster assignment");
+  }
+  Result<RosterAssignment> GetRosterAssignment(Id id) override {
+    Stmt s(db_, "SELECT " kAssignmentColumns " FROM roster_assignments WHERE id=?");
+    s.Bind(id);
+    return One<RosterAssignment>(s, "get roster assignment",
+                                 "assignment " + std::to_string(id) + " does not exist",
+                                 MapAssignment);
+  }
+  Result<void> RetireRosterAssignment(Id id, const std::string& state,
+                                      const std::string& note) override {
+    Stmt s(db_,
+           "UPDATE roster_assignments SET state=?, note=? WHERE id=? AND state='active' "
+           "RETURNING id");
+    s.Bind(state).Bind(note).Bind(id);
+    ZHIDU_TRY(bool row, s.Step("retire roster assignment"));
+    if (row) return Ok();
+    ZHIDU_TRY(RosterAssignment a, GetRosterAssignment(id));
+    return Fail(Errc::kFailedPrecondition,
+                "assignment " + std::to_string(id) + " is already " + a.state);
+  }
+  Result<std::vector<RosterAssignment>> ListRosterAssignments(const AssignmentFilter& f,
+                                                              int limit) override {
+    Stmt s(
+        db_,
+        "SELECT a.id, a.roster_id, a.site_id, a.post_id, a.person_id, a.team_id, a.shift, "
+        "a.starts_at, a.ends_at, a.state, a.origin, a.replaces, a.note FROM roster_assignments a "
+        "JOIN rosters r ON r.id=a.roster_id WHERE (?1=0 OR a.roster_id=?1) AND "
+        "(?2=0 OR a.site_id=?2) AND (?3=0 OR a.post_id=?3) AND (?4=0 OR a.person_id=?4) AND "
+        "(?5=0 OR a.state='active') AND (?6=0 OR r.state='published') AND a.ends_at>?7 AND "
+        "a.starts_at<?8 ORDER BY a.starts_at, a.id LIMIT ?9");
+    s.Bind(f.roster_id).Bind(f.site_id).Bind(f.post_id).Bind(f.person_id).Bind(f.active_only);
+    s.Bind(f.published_only).Bind(f.from.value_or(TimePoint::min()));
+    s.Bind(f.before.value_or(TimePoint::max())).Bind(limit);
+    return Collect<RosterAssignment>(s, "list roster assignments", MapAssignment);
+  }
+  Result<Id> InsertRosterSwap(const RosterSwap& v) override {
+    Stmt s(db_,
+           "INSERT INTO roster_swaps(roster_id, site_id, requester_person, requester_assignment, "
+           "colleague_person, colleague_assignment, reason, state, requested_by, created_at) "
+           "VALUES(?,?,?,?,?,?,?,?,?,?)");
+    s.Bind(v.roster_id).Bind(v.site_id).Bind(v.requester_person).Bind(v.requester_assignment);
+    s.Bind(v.colleague_person).Bind(v.colleague_assignment).Bind(v.reason).Bind(v.state);
+    s.Bind(v.requested_by).Bind(v.created_at);
+    return Insert(s, "insert roster swap");
+  }
+  Result<RosterSwap> GetRosterSwap(Id id) override {
+    Stmt s(db_, "SELECT " kSwapColumns " FROM roster_swaps WHERE id=?");
+    s.Bind(id);
+    return One<RosterSwap>(s, "get roster swap", "swap " + std::to_string(id) + " does not exist",
+                           MapSwap);
+  }
+  Result<void> DecideRosterSwap(Id id, const std::string& state, Id by, TimePoint at,
+                                const std::string& note) override {
+    Stmt s(db_,
+           "UPDATE roster_swaps SET state=?, decided_by=?, decided_at=?, decision_note=? "
+           "WHERE id=? AND state='pending' RETURNING id");
+    s.Bind(state).Bind(by).Bind(at).Bind(note).Bind(id);
+    ZHIDU_TRY(bool row, s.Step("decide roster swap"));
+    if (row) return Ok();
+    ZHIDU_TRY(RosterSwap w, GetRosterSwap(id));
+    return Fail(Errc::kFailedPrecondition, "swap " + std::to_string(id) + " is already " + w.state);
+  }
+  Result<std::vector<RosterSwap>> ListRosterSwaps(Id roster_id) override {
+    Stmt s(db_,
+           "SELECT " kSwapColumns " FROM roster_swaps WHERE (?1=0 OR roster_id=?1) ORDER BY id");
+    s.Bind(roster_id);
+    return Collect<RosterSwap>(s, "list roster swaps", MapSwap);
+  }
+  Result<Id> InsertIcalToken(const IcalToken& v) override {
+    Stmt s(db_,
+           "INSERT INTO ical_tokens(person_id, token_hash, created_by, created_at) "
+           "VALUES(?,?,?,?)");
+    s.Bind(v.person_id).Bind(v.token_hash).Bind(v.created_by).Bind(v.created_at);
+    return Insert(s, "insert ical token");
+  }
+  Result<IcalToken> GetIcalTokenByHash(const std::string& token_hash) override {
+    Stmt s(db_,
+           "SELECT id, person_id, token_hash, created_by, created_at, revoked FROM ical_tokens "
+           "WHERE token_hash=?");
+    s.Bind(token_hash);
+    return One<IcalToken>(s, "get ical token", "no such calendar token", [](Stmt& s) {
+      return IcalToken{s.Int(0), s.Int(1), s.Text(2), s.Int(3), s.Time(4), s.Int(5) != 0};
+    });
+  }
+  Result<std::int64_t> RevokeIcalTokens(Id person_id) override {
+    Stmt s(db_, "UPDATE ical_tokens SET revoked=1 WHERE person_id=? AND revoked=0");
+    s.Bind(person_id);
+    ZHIDU_TRY_VOID(Done(s, "revoke ical tokens"));
+    return static_cast<std::int64_t>(sqlite3_changes(db_->db));
   }
 
   // ---- journal

@@ -1,0 +1,191 @@
+// Rosters (排班): who works which shift of a post, generated from the pack's shift patterns
+// (三班二运转, 四班三运转) for the site's teams (班组) and a date range, checked against the pack's
+// staffing rules, published, then changed only by swaps (换班), leave (请假) and substitutions
+// (代班). Also the query other modules use: who is on post P at instant T, the shift covering T.
+//
+// Invariants:
+//  1. Shift instants are computed in the site's time zone from the pattern's local times; a shift
+//     whose end is not after its start (夜班 17:00-08:00) ends on the next local day, and "24:00"
+//     is the next local midnight.
+//  2. A person never has two overlapping active assignments among this roster and the published
+//     rosters (any post): generating, adding, swapping or substituting into an overlap is refused
+//     naming both assignments, and nothing is written.
+//  3. A draft carries its staffing problems as warnings; publishing with any problem is refused
+//     listing every problem with its rule and clauses. Published rosters are immutable except by
+//     swap, leave and substitution, each retiring the assignment it replaces (kept for history)
+//     in the transaction that journals it.
+//  4. A person whose certificate for the post has expired by the end of a shift counts as no one
+//     on that shift where the rule is certified_only (持证上岗).
+//  5. Every change is journaled: roster.generated, roster.assignment.added, roster.published,
+//     roster.swap.requested, roster.swap.decided, roster.leave, roster.substituted,
+//     person.ical_token.created, person.ical_token.revoked.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/time.hpp"
+#include "kernel/org/principal.hpp"
+#include "kernel/policy/active_pack.hpp"
+#include "kernel/policy/pack.hpp"
+#include "store/store.hpp"
+#include "store/writer.hpp"
+
+namespace zhidu::roster {
+
+using store::Id;
+
+namespace perm {
+// Generate, edit and publish rosters, record leave and substitutions, decide swaps (值班长 …).
+inline constexpr std::string_view kRosterManage = "roster.manage";
+}  // namespace perm
+
+// One staffing problem of a roster, with the rule and the clauses it breaks.
+struct Problem {
+  std::string kind;  // understaffed | alarm_staffing | unattended | uncertified | continuous |
+                     // role_missing
+  std::string rule;  // staffing rule id
+  std::vector<std::string> clauses;
+  std::string message;  // zh-CN, names the shift / person
+  Id person_id = 0;
+  std::string shift;
+  TimePoint starts_at;
+};
+
+struct RosterView {
+  store::Roster roster;
+  std::vector<store::RosterAssignment> assignments;  // active and retired, by start
+  std::vector<Problem> warnings;
+  std::vector<store::RosterSwap> swaps;
+};
+
+struct GenerateRequest {
+  Id site_id = 0;
+  Id post_id = 0;
+  std::string pattern;       // pack shift pattern id
+  std::vector<Id> team_ids;  // site team for each pattern team, in pattern order
+  std::string first_day;     // "YYYY-MM-DD"
+  std::string last_day;      // inclusive
+  std::string cycle_start;   // the day the cycle's day 0 falls on; empty: first_day
+};
+
+struct PublishOutcome {
+  bool published = false;
+  std::vector<Problem> problems;  // why not
+  RosterView view;
+};
+
+// A shift slot of a post: one occurrence of a pattern shift, with who is on it.
+struct ShiftSlot {
+  Id roster_id = 0;
+  Id post_id = 0;
+  std::string shift;
+  std::string shift_name;
+  TimePoint starts_at;
+  TimePoint ends_at;
+  std::vector<Id> person_ids;
+};
+
+// The narrow read interface other modules use (duty planning, handover, alarms). Thread-safe.
+class ShiftSource {
+ public:
+  virtual ~ShiftSource() = default;
+  // Published shift slots of `post_id` starting in [from, to), by start.
+  virtual Result<std::vector<ShiftSlot>> ShiftStarts(Id post_id, TimePoint from, TimePoint to) = 0;
+  // The published slot of `post_id` covering `at`, if any.
+  virtual Result<std::optional<ShiftSlot>> ShiftCovering(Id post_id, TimePoint at) = 0;
+  // People rostered (published, active) on `post_id` at `at`.
+  virtual Result<std::vector<Id>> OnPostAt(Id post_id, TimePoint at) = 0;
+};
+
+class Rosters final : public ShiftSource {
+ public:
+  Rosters(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
+          const org::RoleCatalogue& roles);
+
+  Result<RosterView> Generate(const org::Principal& who, const GenerateRequest& req);
+  Result<RosterView> Get(const org::Principal& who, Id id);
+  Result<std::vector<store::Roster>> List(const org::Principal& who, Id site_id,
+                                          store::PageRequest page);
+  Result<PublishOutcome> Publish(const org::Principal& who, Id id);
+  // Adds a person to a shift of a draft (`day` "YYYY-MM-DD", the shift's start day).
+  Result<RosterView> AddAssignment(const org::Principal& who, Id roster_id, Id person_id,
+                                   const std::string& shift, const std::string& day);
+
+  // 换班: the person of `assignment_id` asks `colleague_person` to take it, in exchange for
+  // `colleague_assignment` (0: no exchange).
+  Result<store::RosterSwap> RequestSwap(const org::Principal& who, Id assignment_id,
+                                        Id colleague_person, Id colleague_assignment,
+                                        std::string reason);
+  // The shift lead approves or rejects; an approval that would break a staffing rule or overlap
+  // is refused (kConflict) and the swap stays pending.
+  Result<store::RosterSwap> DecideSwap(const org::Principal& who, Id swap_id, bool approve,
+                                       std::string note);
+  // 请假: removes the person from the assignment; the roster's warnings show the result.
+  Result<RosterView> Leave(const org::Principal& who, Id assignment_id, std::string reason);
+  // 代班: `substitute` works the assignment instead.
+  Result<RosterView> Substitute(const org::Principal& who, Id assignment_id, Id substitute,
+                                std::string note);
+
+  // Published assignments of a site (0: all the principal may read) overlapping [from, to).
+  Result<std::vector<store::RosterAssignment>> Shifts(const org::Principal& who, Id site_id,
+                                                      TimePoint from, TimePoint to);
+  // Active assignments of a person (published rosters), for the calendar feed.
+  Result<std::vector<store::RosterAssignment>> PersonShifts(Id person_id, TimePoint from,
+                                                            TimePoint to);
+
+  // Calendar feed tokens: the token is returned once; only its hash is stored.
+  Result<std::string> CreateIcalToken(const org::Principal& who, Id person_id);
+  Result<std::int64_t> RevokeIcalTokens(const org::Principal& who, Id person_id);
+  // The person of a live token; kNotFound otherwise (revoked or unknown).
+  Result<Id> PersonOfIcalToken(const std::string& token);
+
+  // Shift display name ("夜班") of a pattern shift id, or the id.
+  std::string ShiftName(const std::string& pattern, const std::string& shift) const;
+
+  // ShiftSource
+  Result<std::vector<ShiftSlot>> ShiftStarts(Id post_id, TimePoint from, TimePoint to) override;
+  Result<std::optional<ShiftSlot>> ShiftCovering(Id post_id, TimePoint at) override;
+  Result<std::vector<Id>> OnPostAt(Id post_id, TimePoint at) override;
+
+ private:
+  Result<RosterView> Load(store::UnitOfWork& unit, Id id);
+  Result<RosterView> Mutate(
+      const org::Principal& who, Id assignment_id,
+      const std::function<Result<void>(store::Tx&, const policy::Pack&, const store::Roster&,
+                                       const store::RosterAssignment&)>& f);
+
+  store::Store& store_;
+  store::Writer& writer_;
+  const policy::ActivePack& pack_;
+  const org::RoleCatalogue& roles_;
+};
+
+// Pure: the staffing problems of a roster's active assignments under `pack`. `others` are the
+// same people's active assignments in other published rosters (for continuous hours); `certs`
+// their certifications; `roles_of(person)` the roles their accounts hold.
+std::vector<Problem> CheckStaffing(
+    const policy::Pack& pack, const store::Roster& roster, const store::Post& post,
+    const TimeZone& zone, const std::vector<store::RosterAssignment>& mine,
+    const std::vector<store::RosterAssignment>& others,
+    const std::function<std::vector<store::Certification>(Id)>& certs,
+    const std::function<std::vector<std::string>(Id)>& roles_of);
+
+// RFC 5545 calendar of `shifts` for `person` (CRLF, folded at 75 octets, VTIMEZONE
+// Asia/Shanghai-style for `zone`). `describe(a)` gives the event's summary.
+std::string RenderIcal(const store::Person& person, const std::vector<store::RosterAssignment>& a,
+                       const TimeZone& zone, TimePoint now,
+                       const std::function<std::string(const store::RosterAssignment&)>& summary);
+
+// The month's 排班表 as an .xlsx (people as rows, days as columns, shift names in cells).
+struct XlsxSheet {
+  std::string title;                            // 中控值班岗 2026年12月 排班表
+  std::vector<std::string> day_headers;         // "1", "2", …
+  std::vector<std::string> row_names;           // people
+  std::vector<std::vector<std::string>> cells;  // [row][day]
+};
+Result<std::string> RenderXlsx(const XlsxSheet& sheet);
+
+}  // namespace zhidu::roster
