@@ -8,6 +8,7 @@
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "api/notify_webhooks.hpp"
+#include "api/routes_handover.hpp"
 #include "api/routes_requests.hpp"
 #include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
@@ -456,6 +457,7 @@ void Api::AddRoutes() {
 
   // ---- requests and approvals (申请与审批)
   AddRequestRoutes(r, {deps_.requests, deps_.policy});
+  AddHandoverRoutes(r, deps_.handovers);
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {

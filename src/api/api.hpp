@@ -12,6 +12,7 @@
 #include "api/router.hpp"
 #include "base/result.hpp"
 #include "base/time.hpp"
+#include "kernel/handover/handover.hpp"
 #include "kernel/notify/webhooks.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
@@ -41,7 +42,8 @@ struct ApiDeps {
   // Test clock only (zhidu serve --test-clock); null otherwise.
   std::function<Result<TimePoint>(TimePoint)> advance_clock;
   std::function<TimePoint()> now;
-  runtime::Requests* requests = nullptr;  // null: the request routes answer 503
+  runtime::Requests* requests = nullptr;     // null: the request routes answer 503
+  handover::Handovers* handovers = nullptr;  // null: the handover routes answer 503
   const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;        // built console (web/dist); empty: none
   bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)

@@ -66,17 +66,7 @@ json DescribedDutyJson(const runtime::Duties& duties, const store::DutyInstance&
   auto info = duties.Describe(d.duty);
   if (!info) return out;
   json items = json::array();
-  for (const auto& item : info->items) {
-    json i = {{"id", item.id},
-              {"label", item.label},
-              {"kind", ItemKindName(item.kind)},
-              {"required", item.required},
-              {"clauses", item.clauses}};
-    if (item.min) i["min"] = *item.min;
-    if (item.max) i["max"] = *item.max;
-    if (!item.unit.empty()) i["unit"] = item.unit;
-    items.push_back(std::move(i));
-  }
+  for (const auto& item : info->items) items.push_back(ChecklistItemJson(item));
   out["title"] = info->title;
   out["clauses"] = info->clauses;
   out["form"] = {{"id", info->form}, {"items", items}};
@@ -146,6 +136,8 @@ std::string QueryString(const HttpRequest& r, const std::string& key) {
   return it == r.query.end() ? std::string() : it->second;
 }
 
+}  // namespace
+
 Result<runtime::Answers> ReadAnswers(const std::optional<json>& object) {
   runtime::Answers out;
   if (!object) return out;
@@ -163,7 +155,17 @@ Result<runtime::Answers> ReadAnswers(const std::optional<json>& object) {
   return out;
 }
 
-}  // namespace
+nlohmann::json ChecklistItemJson(const policy::ChecklistItem& item) {
+  json i = {{"id", item.id},
+            {"label", item.label},
+            {"kind", ItemKindName(item.kind)},
+            {"required", item.required},
+            {"clauses", item.clauses}};
+  if (item.min) i["min"] = *item.min;
+  if (item.max) i["max"] = *item.max;
+  if (!item.unit.empty()) i["unit"] = item.unit;
+  return i;
+}
 
 void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
   auto* duties = deps.duties;

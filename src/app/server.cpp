@@ -15,6 +15,7 @@
 #include "base/canonical_json.hpp"
 #include "base/clock.hpp"
 #include "base/time.hpp"
+#include "kernel/handover/handover.hpp"
 #include "kernel/notify/event_feed.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
@@ -249,6 +250,10 @@ int Serve(const ServeOptions& options) {
     return test_clock->Now();
   };
   runtime::Requests requests(store, writer, auth, roles, active_pack);
+  // Handover reads the duty log (LogSource) and rosters (RosterSource) through small interfaces;
+  // until those modules are wired here the report says the log is not wired and the roster check
+  // is skipped (docs/handover.md).
+  handover::Handovers handovers(store, writer, auth, active_pack);
 
   // Live notifications: the feed tails the journal, woken by every commit.
   notify::EventFeed feed(store);
@@ -301,6 +306,7 @@ int Serve(const ServeOptions& options) {
     deps.now = [&] { return test_clock->Now(); };
   }
   deps.requests = &requests;
+  deps.handovers = &handovers;
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;
