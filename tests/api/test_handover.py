@@ -112,6 +112,13 @@ def test_handover_window_signatures_seal_and_refusal(hserver):
     creds = server.credentials()
     post = post_id(admin, "中控岗")
 
+    # The grace after the shift start is the site's figure (the regulations give none): declared,
+    # not set, so the window closes at the start.
+    site = next(p["site_id"] for p in admin.get("/api/v1/posts?limit=200").json()["items"]
+                if p["id"] == post)
+    params = {p["name"]: p for p in admin.get(f"/api/v1/sites/{site}/parameters").json()["items"]}
+    assert params["handover_grace"]["kind"] == "duration" and params["handover_grace"]["value"] is None
+
     assert op1.post(f"/api/v1/posts/{post}/attendance").status == 201
     # The 07:00 patrol done, 07:15 missed (→ a violation), 07:30 done; 07:45 still open at 07:50.
     advance(admin, MONDAY.replace(minute=1))
