@@ -248,6 +248,65 @@ TEST_P(RuntimeConformance, RostersAssignmentsSwapsAndCalendarTokens) {
   EXPECT_TRUE(u->GetIcalTokenByHash("ab12")->revoked);
   EXPECT_EQ(u->GetIcalTokenByHash("zz").error().code, Errc::kNotFound);
   ASSERT_TRUE(u->Commit());
+TEST_P(RuntimeConformance, HandoversOneOpenPerPostUpdatedOnlyWhileOpen) {
+  Handover h;
+  h.site_id = site_;
+  h.post_id = post_;
+  h.checklists = "r12-handover";
+  h.shift_change = t0_ + minutes(10);
+  h.report_from = t0_ - minutes(480);
+  h.outgoing_person = person_;
+  h.incoming_person = other_;
+  h.opened_by = 7;
+  h.opened_at = t0_;
+  h.report = R"({"duties":[]})";
+  h.report_sha256 = "ab";
+  {
+    auto u = *store_->BeginWrite();
+    h.id = *u->InsertHandover(h);
+    ASSERT_TRUE(u->Commit());
+  }
+  {
+    auto u = *store_->BeginWrite();  // rolled back
+    auto second = u->InsertHandover(h);
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().code, Errc::kConflict);  // one open handover per post
+  }
+  {
+    auto u = *store_->BeginWrite();
+    Handover got = *u->GetHandover(h.id);
+    EXPECT_EQ(got.report, h.report);
+    EXPECT_EQ(got.shift_change, h.shift_change);
+    EXPECT_EQ(got.incoming_person, other_);
+    EXPECT_EQ(got.state, HandoverState::kOpen);
+    got.answers = R"({"precheck":true})";
+    ASSERT_TRUE(u->UpdateHandover(got));
+    got.state = HandoverState::kCompleted;
+    got.seal_sha256 = "cd";
+    got.closed_at = t0_ + minutes(5);
+    ASSERT_TRUE(u->UpdateHandover(got));
+    auto again = u->UpdateHandover(got);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, Errc::kFailedPrecondition);
+    EXPECT_EQ(u->GetHandover(h.id + 1000).error().code, Errc::kNotFound);
+    // A completed handover frees the post for the next one.
+    auto next = u->InsertHandover(h);
+    ASSERT_TRUE(next);
+    ASSERT_TRUE(u->Commit());
+  }
+  auto r = *store_->BeginRead();
+  Handover done = *r->GetHandover(h.id);
+  EXPECT_EQ(done.state, HandoverState::kCompleted);
+  EXPECT_EQ(done.answers, R"({"precheck":true})");
+  EXPECT_EQ(done.seal_sha256, "cd");
+  EXPECT_EQ(done.closed_at, t0_ + minutes(5));
+  auto latest = *r->LatestHandover(post_, HandoverState::kCompleted);
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->id, h.id);
+  EXPECT_FALSE(*r->LatestHandover(post_, HandoverState::kRefused));
+  EXPECT_EQ(r->ListHandovers({site_, post_, std::nullopt}, {0, 10})->size(), 2u);
+  EXPECT_EQ(r->ListHandovers({0, post_, HandoverState::kOpen}, {0, 10})->size(), 1u);
+  EXPECT_EQ(r->ListHandovers({0, post_, std::nullopt}, {h.id, 10})->size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RuntimeConformance,

@@ -10,6 +10,7 @@
 #include "api/notify_webhooks.hpp"
 #include "api/routes_procedures.hpp"
 #include "api/routes_control_room.hpp"
+#include "api/routes_handover.hpp"
 #include "api/routes_requests.hpp"
 #include "api/routes_rosters.hpp"
 #include "api/routes_runtime.hpp"
@@ -162,22 +163,6 @@ Result<Id> QueryId(const HttpRequest& r, const std::string& key) {
   if (ec != std::errc() || p != it->second.data() + it->second.size() || v <= 0)
     return Fail(Errc::kInvalidArgument, key + " must be a positive integer id", key);
   return v;
-}
-
-Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const std::string& key) {
-  auto it = r.query.find(key);
-  if (it == r.query.end() || it->second.empty()) return std::optional<TimePoint>();
-  auto t = ParseIso8601(it->second);
-  if (!t)
-    return Fail(Errc::kInvalidArgument,
-                key + " must be an ISO 8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
-                key);
-  return std::optional<TimePoint>(*t);
-}
-
-std::string QueryString(const HttpRequest& r, const std::string& key) {
-  auto it = r.query.find(key);
-  return it == r.query.end() ? std::string() : it->second;
 }
 
 Result<Id> PathId(const HttpRequest& r, const std::string& key) {
@@ -482,6 +467,7 @@ void Api::AddRoutes() {
   AddControlRoomRoutes(r, {deps_.dutylog, deps_.alarms});
   // ---- rosters (排班)
   AddRosterRoutes(r, {deps_.rosters, deps_.store, deps_.clock});
+  AddHandoverRoutes(r, deps_.handovers);
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {

@@ -14,6 +14,7 @@
 #include "base/time.hpp"
 #include "kernel/alarms/alarms.hpp"
 #include "kernel/dutylog/dutylog.hpp"
+#include "kernel/handover/handover.hpp"
 #include "kernel/notify/webhooks.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
@@ -47,6 +48,7 @@ struct ApiDeps {
   std::function<TimePoint()> now;
   runtime::Requests* requests = nullptr;      // null: the request routes answer 503
   runtime::Procedures* procedures = nullptr;  // null: the procedure routes answer 503
+  handover::Handovers* handovers = nullptr;  // null: the handover routes answer 503
   const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;        // built console (web/dist); empty: none
   bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)

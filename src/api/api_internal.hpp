@@ -23,10 +23,6 @@ std::string Timestamp(TimePoint t);
 Result<store::Id> PathId(const HttpRequest& r, const std::string& key = "id");
 // An optional positive id in the query string; 0 when absent.
 Result<store::Id> QueryId(const HttpRequest& r, const std::string& key);
-// An optional ISO 8601 time (with an offset) in the query string; nullopt when absent.
-Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const std::string& key);
-// A query-string value, "" when absent.
-std::string QueryString(const HttpRequest& r, const std::string& key);
 // The next_cursor of a page that returned `rows` rows ending at `last_id` (null on the last page).
 nlohmann::json NextCursor(size_t rows, const store::PageRequest& page, store::Id last_id);
 

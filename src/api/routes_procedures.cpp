@@ -120,11 +120,6 @@ json DeadlineJson(const store::Deadline& d) {
           {"stopped_by", IdOrNull(d.stopped_by)}};
 }
 
-std::string QueryString(const HttpRequest& r, const std::string& key) {
-  auto it = r.query.find(key);
-  return it == r.query.end() ? std::string() : it->second;
-}
-
 // Reads {"event"?, "subject", "ref", "data"} of a site event into `e`.
 Result<void> ReadEvent(JsonBody& body, runtime::SiteEvent& e, bool event_required) {
   if (event_required) {

@@ -64,17 +64,7 @@ json DescribedDutyJson(const runtime::Duties& duties, const store::DutyInstance&
   auto info = duties.Describe(d.duty);
   if (!info) return out;
   json items = json::array();
-  for (const auto& item : info->items) {
-    json i = {{"id", item.id},
-              {"label", item.label},
-              {"kind", ItemKindName(item.kind)},
-              {"required", item.required},
-              {"clauses", item.clauses}};
-    if (item.min) i["min"] = *item.min;
-    if (item.max) i["max"] = *item.max;
-    if (!item.unit.empty()) i["unit"] = item.unit;
-    items.push_back(std::move(i));
-  }
+  for (const auto& item : info->items) items.push_back(ChecklistItemJson(item));
   out["title"] = info->title;
   out["clauses"] = info->clauses;
   out["form"] = {{"id", info->form}, {"items", items}};
@@ -128,6 +118,8 @@ HttpResponse Unavailable() {
   return ErrorResponse({Errc::kUnavailable, "the runtime is not running in this process", ""});
 }
 
+}  // namespace
+
 Result<runtime::Answers> ReadAnswers(const std::optional<json>& object) {
   runtime::Answers out;
   if (!object) return out;
@@ -145,7 +137,17 @@ Result<runtime::Answers> ReadAnswers(const std::optional<json>& object) {
   return out;
 }
 
-}  // namespace
+nlohmann::json ChecklistItemJson(const policy::ChecklistItem& item) {
+  json i = {{"id", item.id},
+            {"label", item.label},
+            {"kind", ItemKindName(item.kind)},
+            {"required", item.required},
+            {"clauses", item.clauses}};
+  if (item.min) i["min"] = *item.min;
+  if (item.max) i["max"] = *item.max;
+  if (!item.unit.empty()) i["unit"] = item.unit;
+  return i;
+}
 
 void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
   auto* duties = deps.duties;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "api/router.hpp"
 #include "base/result.hpp"
@@ -24,5 +26,10 @@ struct RuntimeRouteDeps {
 };
 
 void AddRuntimeRoutes(Router& router, RuntimeRouteDeps deps);
+
+// Checklist answers from a JSON object (bool, number or text per item); 400 naming the item.
+Result<runtime::Answers> ReadAnswers(const std::optional<nlohmann::json>& object);
+// A checklist item as the console renders it.
+nlohmann::json ChecklistItemJson(const policy::ChecklistItem& item);
 
 }  // namespace zhidu::api

@@ -17,6 +17,7 @@
 #include "base/canonical_json.hpp"
 #include "base/clock.hpp"
 #include "base/time.hpp"
+#include "kernel/handover/handover.hpp"
 #include "kernel/notify/event_feed.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
@@ -294,6 +295,10 @@ int Serve(const ServeOptions& options) {
   metrics.SetCounter("zhidu_alarm_ingest_rejected_total",
                      "Alarm messages or events refused on MQTT (unknown point, bad payload).",
                      [&] { return static_cast<double>(alarm_service.rejected()); });
+  // Handover reads the duty log (LogSource) and rosters (RosterSource) through small interfaces;
+  // until those modules are wired here the report says the log is not wired and the roster check
+  // is skipped (docs/handover.md).
+  handover::Handovers handovers(store, writer, auth, active_pack);
 
   // Live notifications: the feed tails the journal, woken by every commit.
   notify::EventFeed feed(store);
@@ -351,6 +356,7 @@ int Serve(const ServeOptions& options) {
   deps.alarms = &alarm_service;
   deps.rosters = &rosters;
   deps.clock = &clock;
+  deps.handovers = &handovers;
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;

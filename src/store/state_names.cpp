@@ -57,6 +57,12 @@ constexpr NameTable<RequestState, 4> kRequestStates = {{
     {RequestState::kWithdrawn, "withdrawn"},
 }};
 
+constexpr NameTable<HandoverState, 3> kHandoverStates = {{
+    {HandoverState::kOpen, "open"},
+    {HandoverState::kRefused, "refused"},
+    {HandoverState::kCompleted, "completed"},
+}};
+
 }  // namespace
 
 std::string_view TimerStateName(TimerState s) { return NameIn(kTimerStates, s); }
@@ -70,6 +76,11 @@ std::optional<ViolationState> ParseViolationState(std::string_view n) {
 std::string_view RequestStateName(RequestState s) { return NameIn(kRequestStates, s); }
 std::optional<RequestState> ParseRequestState(std::string_view n) {
   return ParseIn(kRequestStates, n);
+}
+
+std::string_view HandoverStateName(HandoverState s) { return NameIn(kHandoverStates, s); }
+std::optional<HandoverState> ParseHandoverState(std::string_view n) {
+  return ParseIn(kHandoverStates, n);
 }
 
 }  // namespace zhidu::store

@@ -33,6 +33,11 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
     for (const auto& state : proc.states)
       for (const auto& timer : state.timers)
         add(timer.after_param, ParamKind::kDuration, "procedure " + proc.id, proc.clauses);
+  // How long after a shift starts its handover may still be opened: the regulations say when the
+  // incoming arrives (R12 §四(一)1) but give no grace after the start (kernel/handover).
+  for (const auto& c : pack.checklists())
+    if (c.kind == "handover" && c.arrive_before)
+      add("handover_grace", ParamKind::kDuration, "checklist " + c.id, c.clauses);
   for (const auto& a : pack.assessments())
     for (const auto& ind : a.indicators)
       if (!ind.weight.value)

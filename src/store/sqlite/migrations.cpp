@@ -397,6 +397,33 @@ CREATE TABLE alarm_activations(
   annunciated INTEGER NOT NULL);
 CREATE INDEX alarm_activations_site_at ON alarm_activations(site_id, at);
 )sql",
+      // 9: unused (a number reserved while branches were merged); a no-op
+      "SELECT 1",
+      // 10: handovers (kernel/handover)
+      R"sql(
+CREATE TABLE handovers(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  post_id INTEGER NOT NULL REFERENCES posts(id),
+  checklists TEXT NOT NULL,
+  shift_change BIGINT NOT NULL,
+  report_from BIGINT NOT NULL,
+  outgoing_person BIGINT NOT NULL,
+  incoming_person BIGINT NOT NULL,
+  opened_by BIGINT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('open','refused','completed')),
+  opened_at BIGINT NOT NULL,
+  report TEXT NOT NULL,
+  report_sha256 TEXT NOT NULL,
+  answers TEXT NOT NULL,
+  acknowledgements TEXT NOT NULL,
+  signatures TEXT NOT NULL,
+  refusal TEXT NOT NULL DEFAULT '',
+  seal_sha256 TEXT NOT NULL DEFAULT '',
+  closed_at BIGINT NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX handovers_one_open ON handovers(post_id) WHERE state='open';
+CREATE INDEX handovers_post_state ON handovers(post_id, state, id);
+)sql",
   };
   return kMigrations;
 }
