@@ -248,6 +248,8 @@ TEST_P(RuntimeConformance, RostersAssignmentsSwapsAndCalendarTokens) {
   EXPECT_TRUE(u->GetIcalTokenByHash("ab12")->revoked);
   EXPECT_EQ(u->GetIcalTokenByHash("zz").error().code, Errc::kNotFound);
   ASSERT_TRUE(u->Commit());
+}
+
 TEST_P(RuntimeConformance, HandoversOneOpenPerPostUpdatedOnlyWhileOpen) {
   Handover h;
   h.site_id = site_;

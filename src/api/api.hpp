@@ -48,7 +48,7 @@ struct ApiDeps {
   std::function<TimePoint()> now;
   runtime::Requests* requests = nullptr;      // null: the request routes answer 503
   runtime::Procedures* procedures = nullptr;  // null: the procedure routes answer 503
-  handover::Handovers* handovers = nullptr;  // null: the handover routes answer 503
+  handover::Handovers* handovers = nullptr;   // null: the handover routes answer 503
   const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;        // built console (web/dist); empty: none
   bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)

@@ -276,8 +276,8 @@ int Serve(const ServeOptions& options) {
   // r02-scada-fault procedure (observe, escalate when not cleared). After the activation commits;
   // a failure to raise is logged, the alarm itself stands (docs/alarms.md).
   alarm_service.SetScadaObserver([&](const store::AlarmPoint& point, TimePoint) {
-    runtime::SiteEvent event{point.site_id, "scada_alarm", point.title,
-                             "alarm-point/" + std::to_string(point.id), {}};
+    runtime::SiteEvent event{
+        point.site_id, "scada_alarm", point.title, "alarm-point/" + std::to_string(point.id), {}};
     auto raised = writer.Run<runtime::EventOutcome>(
         [&](store::Tx& tx) { return procedures.Raise(tx, event, 0); });
     if (!raised)
@@ -295,10 +295,35 @@ int Serve(const ServeOptions& options) {
   metrics.SetCounter("zhidu_alarm_ingest_rejected_total",
                      "Alarm messages or events refused on MQTT (unknown point, bad payload).",
                      [&] { return static_cast<double>(alarm_service.rejected()); });
-  // Handover reads the duty log (LogSource) and rosters (RosterSource) through small interfaces;
-  // until those modules are wired here the report says the log is not wired and the roster check
-  // is skipped (docs/handover.md).
+  // Handover reads the duty log and rosters through two small functions (docs/handover.md).
   handover::Handovers handovers(store, writer, auth, active_pack);
+  handovers.SetLogSource([&](store::Id post_id, TimePoint from,
+                             TimePoint to) -> Result<std::vector<handover::LogEntry>> {
+    // The next shift must read abnormal entries and alarms (R12 §四(一)3, R20 §四8).
+    std::vector<handover::LogEntry> out;
+    ZHIDU_TRY(auto unit, store.BeginRead());
+    store::DutyLogFilter filter;
+    filter.post_id = post_id;
+    filter.from = from;
+    filter.before = to;
+    store::PageRequest page{0, 500};
+    for (int pages = 0; pages < 100; ++pages) {  // newest first, ids below after_id
+      ZHIDU_TRY(auto rows, unit->ListDutyLog(filter, page));
+      for (const auto& e : rows)
+        out.push_back({e.id, e.at, e.author_person, e.kind, e.text,
+                       e.kind == "abnormal" || e.kind == "alarm"});
+      if (static_cast<int>(rows.size()) < page.limit) break;
+      page.after_id = rows.back().id;
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+  });
+  handovers.SetRosterSource(
+      [&](store::Id post_id, TimePoint at) -> Result<std::optional<std::vector<store::Id>>> {
+        ZHIDU_TRY(auto slot, rosters.ShiftCovering(post_id, at));
+        if (!slot) return std::optional<std::vector<store::Id>>();
+        return std::optional<std::vector<store::Id>>(slot->person_ids);
+      });
 
   // Live notifications: the feed tails the journal, woken by every commit.
   notify::EventFeed feed(store);

@@ -127,6 +127,12 @@ def test_handover_window_signatures_seal_and_refusal(hserver):
     advance(admin, MONDAY.replace(minute=31))
     assert op1.post(f"/api/v1/duties/{patrol_at(op1, post, MONDAY.replace(minute=30))['id']}/complete",
                     {"answers": {"status": "pass"}}).status == 200
+    # The outgoing writes the duty log: one routine entry, one abnormal one the incoming must read.
+    for kind, text in (("routine", "视频巡查正常"), ("abnormal", "3号摄像机画面中断，已报修")):
+        r = op1.post("/api/v1/duty-log", {"site_id": site, "post_id": post, "kind": kind,
+                                          "text": text})
+        assert r.status == 201, r
+    abnormal_entry = r.json()["id"]
 
     # Too early: 07:40 is before 07:50 (R12 §四(一)1: 提前10分钟到岗 for the 08:00 change).
     advance(admin, MONDAY.replace(minute=40))
@@ -148,10 +154,13 @@ def test_handover_window_signatures_seal_and_refusal(hserver):
     hid = h["id"]
     assert h["state"] == "open" and h["outgoing_person_id"] == p1 and h["incoming_person_id"] == p2
     assert h["checklists"] == ["r12-handover"]
-    assert h["roster_check"].startswith("skipped")
+    # 中控岗 has no published roster in the demo: the check is skipped and says why.
+    assert h["roster_check"].startswith("skipped: no published roster"), h["roster_check"]
     assert hashlib.sha256(h["report_canonical"].encode()).hexdigest() == h["report_sha256"]
     report = h["report"]
-    assert report["log"] is None and report["log_source"].startswith("not wired")
+    assert report["log_source"] == "duty log"
+    assert [(e["kind"], e["abnormal"]) for e in report["log"]] == [("routine", False),
+                                                                  ("abnormal", True)]
     by_due = {d["due_at"]: d for d in report["duties"]}
     assert by_due[MONDAY.replace(minute=15).isoformat()]["state"] == "missed"
     open_patrol = by_due[MONDAY.replace(minute=45).isoformat()]
@@ -161,6 +170,7 @@ def test_handover_window_signatures_seal_and_refusal(hserver):
     missed = by_due[MONDAY.replace(minute=15).isoformat()]["id"]
     assert f"duty/{missed}" in abnormal, abnormal
     assert f"violation/{report['violations'][0]['id']}" in abnormal, abnormal
+    assert f"log/{abnormal_entry}" in abnormal, abnormal
     assert h["unacknowledged"] == abnormal
     assert op2.post("/api/v1/handovers", {"post_id": post}).status == 409  # one open per post
 

@@ -269,11 +269,16 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
     std::string roster_check = "skipped: rosters are not wired into handover yet";
     if (roster_wired) {
       ZHIDU_TRY(auto rostered, roster_(post_id, change->at));
-      if (std::find(rostered.begin(), rostered.end(), who.person_id) == rostered.end())
+      if (!rostered) {
+        roster_check = "skipped: no published roster covers post " + post.name +
+                       " for the shift starting " + Hhmm(change->at, zone);
+      } else if (std::find(rostered->begin(), rostered->end(), who.person_id) == rostered->end()) {
         return Fail(Errc::kFailedPrecondition, "you are not rostered on post " + post.name +
                                                    " for the shift starting " +
                                                    Hhmm(change->at, zone));
-      roster_check = "passed";
+      } else {
+        roster_check = "passed";
+      }
     }
 
     // The frozen report: what the outgoing shift did, from its start (or from the previous
@@ -683,7 +688,9 @@ Result<HandoverView> Handovers::View(store::UnitOfWork& unit, store::Handover h)
   for (const auto& ref : ValuesOf(h.report, "ref"))
     if (std::find(acked.begin(), acked.end(), ref) == acked.end()) v.unacknowledged.push_back(ref);
   v.signed_by = ValuesOf(h.signatures, "role");
-  v.roster_check = roster_ ? "passed" : "skipped: rosters are not wired into handover yet";
+  // The outcome at opening is in the handover.opened journal record (and the open response).
+  v.roster_check = roster_ ? "checked at opening (journal record handover.opened)"
+                           : "skipped: rosters are not wired into handover yet";
   v.handover = std::move(h);
   return v;
 }

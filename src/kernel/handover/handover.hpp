@@ -52,9 +52,11 @@ struct LogEntry {
 // log exists; until then the report says the log is not wired.
 using LogSource =
     std::function<Result<std::vector<LogEntry>>(store::Id post_id, TimePoint from, TimePoint to)>;
-// Person ids rostered on post `post_id` at instant `at`. Until injected the roster check is
-// skipped and every response says so.
-using RosterSource = std::function<Result<std::vector<store::Id>>(store::Id post_id, TimePoint at)>;
+// Person ids rostered on post `post_id` for the shift starting at `at`; nullopt when no published
+// roster covers that shift (the check is then skipped, and the response says so). Until injected
+// the roster check is skipped and every response says so.
+using RosterSource =
+    std::function<Result<std::optional<std::vector<store::Id>>>(store::Id post_id, TimePoint at)>;
 
 // What the pack says about handing over one post: the merged handover checklists and the shift
 // pattern. Pure; built per request from the pack in force.
