@@ -13,7 +13,6 @@ using store::Id;
 
 constexpr size_t kMaxEvents = 10000;
 
-json Ts(TimePoint t) { return t == TimePoint{} ? json(nullptr) : json(Timestamp(t)); }
 json Ref(Id id) { return id ? json(id) : json(nullptr); }
 
 json EntryJson(const store::DutyLogEntry& e) {
@@ -25,11 +24,11 @@ json EntryJson(const store::DutyLogEntry& e) {
           {"text", e.text},
           {"author", Ref(e.author)},
           {"author_person", Ref(e.author_person)},
-          {"at", Ts(e.at)},
+          {"at", TimeOrNull(e.at)},
           {"corrects", Ref(e.corrects)},
           {"ref", e.ref.empty() ? json(nullptr) : json(e.ref)},
           {"count", e.repeat_count},
-          {"last_at", Ts(e.last_at)}};
+          {"last_at", TimeOrNull(e.last_at)}};
 }
 
 json PointJson(const store::AlarmPoint& p) {
@@ -43,17 +42,17 @@ json PointJson(const store::AlarmPoint& p) {
           {"kind", p.kind},
           {"priority", p.priority},
           {"state", p.state},
-          {"active_since", Ts(p.active_since)},
-          {"changed_at", Ts(p.changed_at)},
+          {"active_since", TimeOrNull(p.active_since)},
+          {"changed_at", TimeOrNull(p.changed_at)},
           {"shelved", shelved},
-          {"shelved_until", Ts(p.shelved_until)},
+          {"shelved_until", TimeOrNull(p.shelved_until)},
           {"shelve_reason", shelved ? json(p.shelve_reason) : json(nullptr)},
           {"shelved_by", Ref(p.shelved_by)},
           {"suppressed", p.suppressed},
           {"suppress_reason", p.suppressed ? json(p.suppress_reason) : json(nullptr)},
           {"log_entry_id", Ref(p.log_entry_id)},
           {"activations", p.activations},
-          {"created_at", Ts(p.created_at)}};
+          {"created_at", TimeOrNull(p.created_at)}};
 }
 
 HttpResponse Unavailable() {
@@ -84,8 +83,8 @@ json PrintJson(const dutylog::PrintView& v) {
   }
   return {{"record", {{"id", v.record_id}, {"title", v.title}, {"clauses", v.clauses}}},
           {"site", {{"id", v.site.id}, {"name", v.site.name}}},
-          {"from", Ts(v.from)},
-          {"to", Ts(v.to)},
+          {"from", TimeOrNull(v.from)},
+          {"to", TimeOrNull(v.to)},
           {"rows", rows},
           {"totals",
            {{"entries", v.rows.size()},
@@ -286,8 +285,8 @@ void AddControlRoomRoutes(Router& r, ControlRoomRouteDeps deps) {
     for (const auto& p : k.stale) stale.push_back(PointJson(p));
     return JsonResponse(200, {{"site_id", site_id},
                               {"post_id", Ref(post_id)},
-                              {"from", Ts(k.from)},
-                              {"to", Ts(k.to)},
+                              {"from", TimeOrNull(k.from)},
+                              {"to", TimeOrNull(k.to)},
                               {"windows", k.windows},
                               {"activations", k.activations},
                               {"alarms_per_10min", k.per_10min},

@@ -17,8 +17,6 @@ namespace {
 using nlohmann::json;
 using store::Id;
 
-json Ts(TimePoint t) { return t == TimePoint{} ? json(nullptr) : json(Timestamp(t)); }
-
 json Parsed(const std::string& canonical, json fallback) {
   if (canonical.empty()) return fallback;
   json v = json::parse(canonical, nullptr, false);
@@ -30,11 +28,11 @@ json SummaryJson(const store::Handover& h) {
           {"site_id", h.site_id},
           {"post_id", h.post_id},
           {"state", std::string(store::HandoverStateName(h.state))},
-          {"shift_change", Ts(h.shift_change)},
+          {"shift_change", TimeOrNull(h.shift_change)},
           {"outgoing_person_id", h.outgoing_person},
           {"incoming_person_id", h.incoming_person},
-          {"opened_at", Ts(h.opened_at)},
-          {"closed_at", Ts(h.closed_at)},
+          {"opened_at", TimeOrNull(h.opened_at)},
+          {"closed_at", TimeOrNull(h.closed_at)},
           {"report_sha256", h.report_sha256},
           {"seal_sha256", h.seal_sha256.empty() ? json(nullptr) : json(h.seal_sha256)}};
 }
@@ -57,7 +55,7 @@ json ViewJson(const handover::HandoverView& v) {
   out["items"] = items;
   out["refuse_if"] = refuse;
   out["signature_order"] = rule.signatures;
-  out["report_from"] = Ts(h.report_from);
+  out["report_from"] = TimeOrNull(h.report_from);
   out["report"] = Parsed(h.report, json::object());
   out["report_canonical"] = h.report;  // the exact bytes report_sha256 is over
   out["answers"] = Parsed(h.answers, json::object());
@@ -93,7 +91,7 @@ json PrintJson(const handover::HandoverView& v) {
           {"post", v.post_name},
           {"outgoing_shift", report.value("outgoing_shift", "")},
           {"incoming_shift", report.value("incoming_shift", "")},
-          {"shift_change", Ts(h.shift_change)},
+          {"shift_change", TimeOrNull(h.shift_change)},
           {"outgoing_person_id", h.outgoing_person},
           {"incoming_person_id", h.incoming_person},
           {"rows", rows},

@@ -13,7 +13,6 @@ namespace {
 using nlohmann::json;
 using store::Id;
 
-json Ts(TimePoint t) { return t == TimePoint{} ? json(nullptr) : json(Timestamp(t)); }
 json IdOrNull(Id id) { return id ? json(id) : json(nullptr); }
 json Parsed(const std::string& canonical) {
   json v = json::parse(canonical, nullptr, false);
@@ -35,9 +34,9 @@ json InstanceJson(const store::ProcedureInstance& in) {
           {"notes", Parsed(in.notes)},
           {"person_id", IdOrNull(in.person_id)},
           {"started_by", IdOrNull(in.started_by)},
-          {"started_at", Ts(in.started_at)},
-          {"updated_at", Ts(in.updated_at)},
-          {"closed_at", Ts(in.closed_at)},
+          {"started_at", TimeOrNull(in.started_at)},
+          {"updated_at", TimeOrNull(in.updated_at)},
+          {"closed_at", TimeOrNull(in.closed_at)},
           {"open", in.closed_at == TimePoint{}}};
 }
 
@@ -69,7 +68,7 @@ json ViewJson(const runtime::ProcedureView& v) {
               {"person_id", IdOrNull(t.person_id)},
               {"note", t.note},
               {"inputs", Parsed(t.inputs)},
-              {"at", Ts(t.at)}};
+              {"at", TimeOrNull(t.at)}};
     if (i > 0)
       h["seconds_in_previous_state"] =
           std::chrono::duration_cast<std::chrono::seconds>(t.at - v.history[i - 1].at).count();
@@ -86,17 +85,17 @@ json ViewJson(const runtime::ProcedureView& v) {
                      {"slot", t.slot},
                      {"person_id", IdOrNull(t.person_id)},
                      {"assigned_by", IdOrNull(t.assigned_by)},
-                     {"assigned_at", Ts(t.assigned_at)},
+                     {"assigned_at", TimeOrNull(t.assigned_at)},
                      {"done", t.done_at != TimePoint{}},
                      {"done_by", IdOrNull(t.done_by)},
-                     {"done_at", Ts(t.done_at)},
+                     {"done_at", TimeOrNull(t.done_at)},
                      {"note", t.note}});
   out["tasks"] = tasks;
   json timers = json::array();
   for (const auto& t : v.timers)
     timers.push_back({{"event", t.event},
                       {"timer_id", t.timer_id},
-                      {"due_at", Ts(t.due_at)},
+                      {"due_at", TimeOrNull(t.due_at)},
                       {"state", t.state}});
   out["timers"] = timers;
   return out;
@@ -112,10 +111,10 @@ json DeadlineJson(const store::Deadline& d) {
           {"state", d.state},
           {"data", Parsed(d.data)},
           {"note", d.note},
-          {"started_at", Ts(d.started_at)},
-          {"due_at", Ts(d.due_at)},
-          {"stopped_at", Ts(d.stopped_at)},
-          {"breached_at", Ts(d.breached_at)},
+          {"started_at", TimeOrNull(d.started_at)},
+          {"due_at", TimeOrNull(d.due_at)},
+          {"stopped_at", TimeOrNull(d.stopped_at)},
+          {"breached_at", TimeOrNull(d.breached_at)},
           {"started_by", IdOrNull(d.started_by)},
           {"stopped_by", IdOrNull(d.stopped_by)}};
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace zhidu {
 
@@ -29,5 +30,9 @@ class CanonicalObject {
 };
 
 std::string JsonQuote(std::string_view s);
+// ["a","b"]: a JSON array of quoted strings, for CanonicalObject::AddRaw.
+std::string JsonStringArray(const std::vector<std::string>& items);
+// The items joined by `sep` (clause lists in messages, canonical text fields).
+std::string Join(const std::vector<std::string>& items, std::string_view sep);
 
 }  // namespace zhidu

@@ -22,15 +22,6 @@ void AddUnique(std::vector<T>& to, const T& v) {
   if (std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
-}
-
 std::string StringArray(const std::vector<std::string>& items) {
   std::string out = "[";
   for (const auto& s : items) out += (out.size() > 1 ? "," : "") + JsonQuote(s);

@@ -12,15 +12,6 @@ namespace zhidu::runtime {
 
 namespace {
 
-std::string JsonStringArray(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ",";
-    out += JsonQuote(items[i]);
-  }
-  return out + "]";
-}
-
 const policy::LadderStep* StepFor(const policy::Penalty& p, int n) {
   for (const auto& s : p.ladder)
     if (n >= s.from && (!s.to || n <= *s.to)) return &s;
@@ -32,15 +23,6 @@ const policy::DisciplineStep* FindDisciplineStep(const policy::Pack& pack, std::
     for (const auto& s : ladder.steps)
       if (s.id == id) return &s;
   return nullptr;
-}
-
-std::string Join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += sep;
-    out += v[i];
-  }
-  return out;
 }
 
 }  // namespace

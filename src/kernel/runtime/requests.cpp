@@ -26,24 +26,6 @@ void AddUnique(std::vector<std::string>& out, const std::string& s) {
   if (!s.empty() && !Contains(out, s)) out.push_back(s);
 }
 
-std::string Join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
-std::string JsonStringArray(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ",";
-    out += JsonQuote(v[i]);
-  }
-  return out + "]";
-}
-
 // Shortest round-trip text of a finite number; integers without a fraction ("3", not "3.0").
 std::string NumberText(double d) {
   char buf[64];
