@@ -226,6 +226,14 @@ int Serve(const ServeOptions& options) {
   scheduler::Reminders reminders(store, writer, timer_scheduler, roles);
   runtime::Duties duties(store, writer, timer_scheduler, active_pack, roles);
   duties.RegisterHandlers();
+  // Shift duties (交接班检查, 每班 forms) follow the published roster (docs/runtime.md).
+  duties.SetShiftCalendar([](store::UnitOfWork& unit, store::Id post_id, TimePoint from,
+                             TimePoint to) -> Result<std::vector<runtime::ShiftWindow>> {
+    ZHIDU_TRY(auto slots, roster::PublishedShiftStarts(unit, post_id, from, to));
+    std::vector<runtime::ShiftWindow> out;
+    for (const auto& s : slots) out.push_back({s.starts_at, s.ends_at});
+    return out;
+  });
   runtime::Ledger ledger(store, writer, active_pack, roles);
   runtime::SiteParameters site_parameters(store, writer, active_pack, roles);
   runtime::Procedures procedures(store, writer, timer_scheduler, active_pack, roles);

@@ -97,7 +97,8 @@ def test_patterns_generate_shift_times_across_midnight_and_export(server, admin)
         assert all(x != y for x, y in zip(seq, seq[1:]))  # day, night, (off), day …
     published = ok(admin.post(f"/api/v1/rosters/{r['id']}/publish"))
     assert published["state"] == "published" and published["published_at"]
-    assert ok(admin.post(f"/api/v1/rosters/{r['id']}/publish"), 409) is not None or True
+    again = ok(admin.post(f"/api/v1/rosters/{r['id']}/publish"), 409)
+    assert "already published" in again["error"]["message"], again
 
     # 四班三运转 (R09 §三1): 00-08, 08-16, 16-24 — the late shift ends at the next local midnight.
     four = Org(admin, "中控值班岗四班", "甲乙丙丁", 1)
@@ -118,7 +119,8 @@ def test_patterns_generate_shift_times_across_midnight_and_export(server, admin)
     q = f"/api/v1/shifts?site_id={four.site}&from={(day).isoformat()}&to={(day + dt.timedelta(days=1)).isoformat()}"
     on_day = ok(admin.get(q.replace("+", "%2B")))["items"]
     assert sorted(a["shift"] for a in on_day) == ["early", "late", "middle"]
-    assert ok(admin.get(f"/api/v1/shifts?site_id={four.site}"), 400) is not None or True
+    unbounded = ok(admin.get(f"/api/v1/shifts?site_id={four.site}"), 400)
+    assert unbounded["error"]["field"] == "from", unbounded
 
     listed = ok(admin.get(f"/api/v1/rosters?site_id={three.site}"))["items"]
     assert [x["id"] for x in listed] == [r["id"]] and listed[0]["state"] == "published"

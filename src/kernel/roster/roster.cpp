@@ -859,32 +859,39 @@ std::string Rosters::ShiftName(const std::string& pattern, const std::string& sh
   return s ? s->name : shift;
 }
 
-Result<std::vector<ShiftSlot>> Rosters::ShiftStarts(Id post_id, TimePoint from, TimePoint to) {
-  ZHIDU_TRY(auto unit, store_.BeginRead());
+Result<std::vector<ShiftSlot>> PublishedShiftStarts(store::UnitOfWork& unit, Id post_id,
+                                                    TimePoint from, TimePoint to) {
   store::AssignmentFilter f;
   f.post_id = post_id;
   f.published_only = true;
   f.from = from;
   f.before = to;
-  ZHIDU_TRY(auto rows, unit->ListRosterAssignments(f, kMaxRows));
+  ZHIDU_TRY(auto rows, unit.ListRosterAssignments(f, kMaxRows));
   std::map<std::pair<TimePoint, std::string>, ShiftSlot> slots;
-  std::map<Id, std::string> pattern_of;
   for (const auto& a : rows) {
     if (a.starts_at < from || a.starts_at >= to) continue;
     auto& s = slots[{a.starts_at, a.shift}];
-    if (s.shift.empty()) {
-      if (!pattern_of.contains(a.roster_id)) {
-        ZHIDU_TRY(auto r, unit->GetRoster(a.roster_id));
-        pattern_of[a.roster_id] = r.pattern;
-      }
-      s = ShiftSlot{a.roster_id, a.post_id, a.shift, ShiftName(pattern_of[a.roster_id], a.shift),
-                    a.starts_at, a.ends_at, {}};
-    }
+    if (s.shift.empty())
+      s = ShiftSlot{a.roster_id, a.post_id, a.shift, "", a.starts_at, a.ends_at, {}};
     s.person_ids.push_back(a.person_id);
   }
   std::vector<ShiftSlot> out;
   for (auto& [k, s] : slots) out.push_back(std::move(s));
   return out;
+}
+
+Result<std::vector<ShiftSlot>> Rosters::ShiftStarts(Id post_id, TimePoint from, TimePoint to) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto slots, PublishedShiftStarts(*unit, post_id, from, to));
+  std::map<Id, std::string> pattern_of;
+  for (auto& s : slots) {
+    if (!pattern_of.contains(s.roster_id)) {
+      ZHIDU_TRY(auto r, unit->GetRoster(s.roster_id));
+      pattern_of[s.roster_id] = r.pattern;
+    }
+    s.shift_name = ShiftName(pattern_of[s.roster_id], s.shift);
+  }
+  return slots;
 }
 
 Result<std::optional<ShiftSlot>> Rosters::ShiftCovering(Id post_id, TimePoint at) {

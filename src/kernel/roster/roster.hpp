@@ -100,6 +100,11 @@ class ShiftSource {
   virtual Result<std::vector<Id>> OnPostAt(Id post_id, TimePoint at) = 0;
 };
 
+// Published slots of `post_id` starting in [from, to) as `unit` sees them, so a caller can read
+// them inside its own transaction (duty planning); shift_name is left empty.
+Result<std::vector<ShiftSlot>> PublishedShiftStarts(store::UnitOfWork& unit, Id post_id,
+                                                    TimePoint from, TimePoint to);
+
 class Rosters final : public ShiftSource {
  public:
   Rosters(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,

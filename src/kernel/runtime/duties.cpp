@@ -135,6 +135,40 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty, const Time
   return out;
 }
 
+// Whether `s` follows the roster's shifts: on: shift_start | shift_end, or times per shift.
+bool FollowsShifts(const policy::Schedule& s) {
+  return (s.kind == policy::ScheduleKind::kOn && (s.on == "shift_start" || s.on == "shift_end")) ||
+         (s.kind == policy::ScheduleKind::kTimesPer && s.per == "shift");
+}
+
+// Occurrences of a shift-following duty for the published `shifts` of one post, window ending
+// after `from` and due before `to` (docs/runtime.md "Shift duties"):
+//   shift_start  due at the start; window the duty's fixed window, else the whole shift;
+//   shift_end    due so that its fixed window ends with the shift, else the whole shift;
+//   N per shift  due at the start, N completions by the end.
+std::vector<Occurrence> ShiftOccurrences(const policy::Duty& duty,
+                                         const std::vector<ShiftWindow>& shifts, TimePoint from,
+                                         TimePoint to) {
+  const auto& s = duty.schedule;
+  std::optional<Micros> fixed;
+  if (duty.window && duty.window->fixed.count() > 0)
+    fixed = duration_cast<Micros>(duty.window->fixed);
+  std::vector<Occurrence> out;
+  for (const auto& shift : shifts) {
+    Occurrence o{shift.starts_at, shift.ends_at, 1};
+    if (s.kind == policy::ScheduleKind::kTimesPer) {
+      o.required = std::max(1, s.times);
+    } else if (s.on == "shift_start" && fixed) {
+      o.window_end = shift.starts_at + *fixed;
+    } else if (s.on == "shift_end" && fixed) {
+      o.due_at = std::max(shift.starts_at, shift.ends_at - *fixed);
+    }
+    if (o.window_end <= from || o.due_at >= to) continue;
+    out.push_back(o);
+  }
+  return out;
+}
+
 // The fields every duty.* journal record carries (docs/notifications.md convention: site_id).
 CanonicalObject DutyPayload(const store::DutyInstance& d, std::string title) {
   CanonicalObject o;
@@ -151,6 +185,36 @@ CanonicalObject DutyPayload(const store::DutyInstance& d, std::string title) {
 std::string DutyKey(const std::string& duty, store::Id post_id, TimePoint due) {
   return duty + "|" + std::to_string(post_id) + "|" +
          std::to_string(due.time_since_epoch().count());
+}
+
+// Inserts one instance with its due and close timers; false when it was planned before.
+Result<bool> InsertInstance(store::Tx& tx, store::Id site_id, store::Id post_id,
+                            const std::string& duty, const Occurrence& o, Micros grace) {
+  store::DutyInstance d;
+  d.site_id = site_id;
+  d.post_id = post_id;
+  d.duty = duty;
+  d.key = DutyKey(duty, post_id, o.due_at);
+  d.due_at = o.due_at;
+  d.window_end = o.window_end;
+  d.miss_at = o.window_end + grace;
+  d.required = o.required;
+  d.state = store::DutyState::kScheduled;
+  d.created_at = tx.now();
+  ZHIDU_TRY(std::optional<store::Id> id, tx.unit().InsertDutyInstance(d));
+  if (!id) return false;  // planned before
+  for (auto [kind, at] :
+       {std::pair{kDutyDueTimer, d.due_at}, std::pair{kDutyCloseTimer, d.miss_at}}) {
+    store::Timer t;
+    t.site_id = site_id;
+    t.kind = std::string(kind);
+    t.subject = Ref("duty", *id);
+    t.payload = "{}";
+    t.due_at = at;
+    ZHIDU_TRY(auto timer_id, scheduler::Scheduler::Schedule(tx, t));
+    (void)timer_id;
+  }
+  return true;
 }
 
 // Lists every page of a keyset-paged verb.
@@ -232,36 +296,22 @@ Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint f
     ZHIDU_TRY(auto posts,
               All<store::Post>([&](store::PageRequest p) { return unit.ListPosts(site.id, p); }));
     for (const auto& duty : pack.duties()) {
-      auto occurrences = Occurrences(duty, zone, from, to);
+      const bool by_shift = FollowsShifts(duty.schedule);
+      if (by_shift && !shift_calendar_) continue;  // reported by PlanReport
+      Result<std::vector<Occurrence>> occurrences = std::vector<Occurrence>{};
+      if (!by_shift) occurrences = Occurrences(duty, zone, from, to);
       if (!occurrences) continue;  // reported by PlanReport
       for (const auto& post : posts) {
         if (post.name != duty.post) continue;
+        if (by_shift) {
+          // A shift that started up to two days before `from` may still be open.
+          ZHIDU_TRY(auto shifts, shift_calendar_(unit, post.id, from - hours(48), to));
+          occurrences = ShiftOccurrences(duty, shifts, from, to);
+        }
         for (const auto& o : *occurrences) {
-          store::DutyInstance d;
-          d.site_id = site.id;
-          d.post_id = post.id;
-          d.duty = duty.id;
-          d.key = DutyKey(duty.id, post.id, o.due_at);
-          d.due_at = o.due_at;
-          d.window_end = o.window_end;
-          d.miss_at = o.window_end + duration_cast<Micros>(options_.grace);
-          d.required = o.required;
-          d.state = store::DutyState::kScheduled;
-          d.created_at = tx.now();
-          ZHIDU_TRY(std::optional<store::Id> id, unit.InsertDutyInstance(d));
-          if (!id) continue;
-          ++created;
-          for (auto [kind, at] :
-               {std::pair{kDutyDueTimer, d.due_at}, std::pair{kDutyCloseTimer, d.miss_at}}) {
-            store::Timer t;
-            t.site_id = site.id;
-            t.kind = std::string(kind);
-            t.subject = Ref("duty", *id);
-            t.payload = "{}";
-            t.due_at = at;
-            ZHIDU_TRY(auto timer_id, scheduler::Scheduler::Schedule(tx, t));
-            (void)timer_id;
-          }
+          ZHIDU_TRY(bool inserted, InsertInstance(tx, site.id, post.id, duty.id, o,
+                                                  duration_cast<Micros>(options_.grace)));
+          created += inserted;
         }
       }
     }
@@ -286,6 +336,12 @@ std::vector<PlanReportEntry> Duties::PlanReport() const {
     PlanReportEntry e{duty.id, duty.post, false, 0, ""};
     for (const auto& p : posts) e.posts_matched += p.name == duty.post;
     auto occ = Occurrences(duty, TimeZone::Default(), TimePoint{}, TimePoint{} + hours(1));
+    if (FollowsShifts(duty.schedule)) {
+      if (shift_calendar_)
+        occ = std::vector<Occurrence>{};
+      else
+        occ = Fail(Errc::kFailedPrecondition, "the roster's shifts (no shift calendar wired)");
+    }
     if (!occ) {
       e.reason = "not planned: the schedule needs " + occ.error().message;
     } else if (e.posts_matched == 0) {

@@ -18,10 +18,13 @@
 //     completed by window_end, else late. Completion, its answers and who did it are journaled.
 //  4. A post with a staffing rule `substitute_before_leaving` (离岗须有人代岗) cannot be left
 //     without naming a relief, who takes over the post in the same transaction.
-//  Schedules that need a roster or events (on: shift_start, work_start, event; per: shift) are not
-//  planned here; PlanReport lists them (docs/runtime.md).
+//  5. Shift duties (on: shift_start | shift_end; N per shift) follow the published roster's shifts
+//     of the post, read through the ShiftCalendar the composition root wires; without a published
+//     roster a post gets none. Schedules that need events (on: work_start, <event>) are not planned
+//     here; PlanReport lists them (docs/runtime.md).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,6 +57,16 @@ struct DutyOptions {
   std::chrono::minutes grace{0};        // after window_end before missed; regulations give none
 };
 
+// A published shift of a post.
+struct ShiftWindow {
+  TimePoint starts_at;
+  TimePoint ends_at;
+};
+// Published shifts of `post_id` starting in [from, to), read with the planner's unit of work (the
+// roster module's view; wired in src/app/server.cpp so runtime does not depend on it).
+using ShiftCalendar = std::function<Result<std::vector<ShiftWindow>>(
+    store::UnitOfWork& unit, store::Id post_id, TimePoint from, TimePoint to)>;
+
 // What planning can and cannot materialise, per pack duty.
 struct PlanReportEntry {
   std::string duty;
@@ -78,6 +91,8 @@ class Duties {
 
   // Registers the three timer handlers (before scheduler.Start()).
   void RegisterHandlers();
+  // Enables shift duties; set before the scheduler starts.
+  void SetShiftCalendar(ShiftCalendar calendar) { shift_calendar_ = std::move(calendar); }
   // Makes sure a pending duty.plan timer exists (at most one is created per call) so planning
   // starts; call once at startup after the writer runs.
   Result<void> EnsurePlanning();
@@ -123,6 +138,7 @@ class Duties {
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
   DutyOptions options_;
+  ShiftCalendar shift_calendar_;
 };
 
 }  // namespace zhidu::runtime

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <future>
 #include <memory>
@@ -49,6 +50,8 @@ Result<store::Id> Scheduler::Schedule(store::Tx& tx, store::Timer timer) {
 }
 
 void Scheduler::Wake(TimePoint due_at) {
+  // "Now, whatever now is": the epoch, so that waiting on (hint - now) cannot overflow.
+  due_at = std::max(due_at, TimePoint{});
   std::lock_guard lock(mu_);
   if (due_at < wake_hint_) {
     wake_hint_ = due_at;

@@ -1,0 +1,92 @@
+"""Shift duties follow the published roster, on both backends: R20 §五1's 每班接班检查 (on:
+shift_start), R20 §三6's 每班 monitoring form (1 per shift), R20 §三9's charging at shift end and
+R09's 每班清扫 are planned once per published shift of their post — due when the shift starts, to be
+done by its end — and a post without a published roster gets none. The demo publishes the
+current month for 中控值班岗四班 (四班三运转) and 消防控制室值班岗; the server runs on a test clock."""
+import datetime as dt
+
+import pytest
+
+from zhidu_harness import Actor, Server, all_items
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+START = dt.datetime(2026, 12, 9, 7, 30, tzinfo=TZ)  # mid-month: the demo roster covers the horizon
+HORIZON = dt.timedelta(hours=26)  # DutyOptions.horizon
+
+
+def parse(s):
+    return dt.datetime.fromisoformat(s)
+
+
+def q(t):
+    return t.isoformat().replace("+", "%2B")
+
+
+@pytest.fixture
+def shift_server(require_backend):
+    s = Server(require_backend, extra=["--test-clock", START.isoformat()]).start()
+    yield s
+    s.kill()
+
+
+def post_ids(admin, name):
+    return [(p["id"], p["site_id"]) for p in all_items(admin, "/api/v1/posts?limit=200")
+            if p["name"] == name]
+
+
+def published_shifts(admin, post, site):
+    """Published shift slots of `post` that may still be open at START: (starts_at, ends_at)."""
+    frm, to = START - dt.timedelta(hours=48), START + HORIZON
+    r = admin.get(f"/api/v1/shifts?site_id={site}&from={q(frm)}&to={q(to)}")
+    assert r.status == 200, r
+    rows = r.json()["items"]
+    return {(parse(a["starts_at"]), parse(a["ends_at"])) for a in rows
+            if a["post_id"] == post and parse(a["ends_at"]) > START and parse(a["starts_at"]) < to}
+
+
+def instances(admin, post, duty):
+    return all_items(admin, f"/api/v1/duties?post_id={post}&duty={duty}&limit=200")
+
+
+def test_shift_duties_follow_the_published_roster(shift_server):
+    admin = Actor(shift_server, "admin")
+    report = {e["duty"]: e for e in admin.get("/api/v1/duties:plan-report").json()["items"]}
+    for duty in ["r20-shift-start-equipment", "r20-monitoring-form", "r09-shift-cleaning"]:
+        assert report[duty]["planned"], report[duty]
+    # work_start has no roster to follow: still reported as not planned, with the reason.
+    assert not report["r19-process-check"]["planned"]
+    assert "work_start" in report["r19-process-check"]["reason"], report["r19-process-check"]
+
+    for post_name, duty, required in [("消防控制室值班岗", "r20-shift-start-equipment", 1),
+                                      ("消防控制室值班岗", "r20-monitoring-form", 1),
+                                      ("中控值班岗四班", "r09-shift-cleaning", 1),
+                                      ("中控值班岗四班", "r09-parameter-watch", 1)]:
+        posts = post_ids(admin, post_name)
+        assert posts, post_name
+        post, site = posts[0]
+        shifts = published_shifts(admin, post, site)
+        assert len(shifts) >= 2, (post_name, shifts)  # the demo roster covers these days
+        got = instances(admin, post, duty)
+        planned = {(parse(d["due_at"]), parse(d["window_end"])) for d in got}
+        assert planned == shifts, (duty, sorted(planned - shifts), sorted(shifts - planned))
+        assert all(d["required"] == required for d in got), got
+        assert len(got) == len(planned), "one instance per shift, never two"
+
+    # Four-team three-shift: 00-08, 08-16, 16-24 — so the horizon holds the shift under way and the
+    # next four; each instance is due exactly at a shift start.
+    four, four_site = post_ids(admin, "中控值班岗四班")[0]
+    cleaning = instances(admin, four, "r09-shift-cleaning")
+    assert sorted(parse(d["due_at"]).hour for d in cleaning) == sorted(
+        s.hour for s, _ in published_shifts(admin, four, four_site))
+    assert {parse(d["due_at"]).hour for d in cleaning} <= {0, 8, 16}
+
+    # Planning again (and again) creates nothing new: the key is duty, post and the shift's start.
+    again = admin.post("/api/v1/duties:plan")
+    assert again.status == 200 and again.json()["created"] == 0, again
+
+    # At the end of the 00-08 shift its form is missed (the pack's on_miss alerts 值班长).
+    early = next(d for d in cleaning if parse(d["due_at"]).hour == 0)
+    r = admin.post("/api/v1/test/clock", {"to": dt.datetime(2026, 12, 9, 8, 1, tzinfo=TZ).isoformat()})
+    assert r.status == 200, r
+    after = admin.get(f"/api/v1/duties/{early['id']}").json()
+    assert after["state"] == "missed", after
