@@ -10,14 +10,12 @@ R12 gives the control room no shift times, so the site enters its own shift patt
 the test serves a copy of the shipped pack with one site pattern appended to R12.yaml."""
 import datetime as dt
 import hashlib
-import os
-import shutil
 
 import pytest
 
 from test_notifications import WebSocket
 from test_runtime_week import Actor, advance, post_id
-from zhidu_harness import ROOT, Server
+from zhidu_harness import Server, pack_with
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 12, 7, 7, 0, tzinfo=TZ)
@@ -56,12 +54,9 @@ R12_ANSWERS = {
 
 @pytest.fixture
 def hserver(require_backend, tmp_path):
-    pack = tmp_path / "pack"
-    shutil.copytree(os.path.join(ROOT, "policies", "cn-default"), pack)
-    with open(pack / "R12.yaml", "a", encoding="utf-8") as f:
-        f.write(SITE_PATTERN)
+    pack = pack_with(tmp_path, "R12.yaml", SITE_PATTERN)
     s = Server(require_backend,
-               extra=["--test-clock", MONDAY.isoformat(), "--policies", str(pack)]).start()
+               extra=["--test-clock", MONDAY.isoformat(), "--policies", pack]).start()
     yield s
     s.kill()
 

