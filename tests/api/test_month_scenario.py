@@ -91,6 +91,125 @@ class Month:
         return out
 
 
+def procedures_of(m, name):
+    return all_items(m.admin, f"/api/v1/procedures?site_id={m.site}&procedure={name}&limit=200")
+
+
+def month_incidents(m):
+    """What happens in the month besides patrols and handovers, keyed by the patrol time after
+    which it happens; each step asserts its own answer, check_incidents the month's records."""
+    admin = m.admin
+    # The site's observation time for a SCADA fault (R02 §二4 gives none): the site sets it.
+    r = admin.call("PUT", f"/api/v1/sites/{m.site}/parameters/scada_fault_observe",
+                   {"value": "10m"})
+    assert r.status == 200, r
+    for tag, title in (("P-301", "3号泵故障"), ("P-302", "4号泵故障")):
+        ok(admin.post("/api/v1/alarm-points", {"site_id": m.site, "post_id": m.post,
+                                               "source": "scada", "point": tag, "title": title,
+                                               "kind": "scada", "priority": 2}), 201)
+    ok(admin.post("/api/v1/alarm-points", {"site_id": m.site, "post_id": m.post, "source": "fas-1",
+                                           "point": "2F-smoke-07", "title": "2F烟感", "kind": "fire",
+                                           "priority": 1}), 201)
+    fire_post = next(p["id"] for p in all_items(admin, "/api/v1/posts?limit=200")
+                     if p["name"] == "消防控制室值班岗")
+    fire1, fire2 = m.actor("fire1"), m.actor("fire2")
+    for f in (fire1, fire2):
+        ok(f.post(f"/api/v1/posts/{fire_post}/attendance"), 201)
+
+    def ingest(point, state, source="scada"):
+        ok(admin.post("/api/v1/alarms:ingest",
+                      {"events": [{"source": source, "point": point, "state": state}]}))
+
+    def scada_clears(m, op):
+        ingest("P-301", "active")
+        [p] = [p for p in procedures_of(m, "r02-scada-fault") if p["state"] == "observing"]
+        m.at(m_now(m) + dt.timedelta(minutes=4))
+        ingest("P-301", "normal")
+        r = op.post(f"/api/v1/procedures/{p['id']}/events", {"event": "cleared", "note": "已自动恢复"})
+        assert r.status == 200 and r.json()["state"] == "cleared", r
+
+    def scada_stays(m, op):
+        ingest("P-302", "active")
+
+    def fire_alarm(confirmed):
+        def run(m, op):
+            ingest("2F-smoke-07", "active", source="fas-1")
+            out = ok(fire1.post(f"/api/v1/sites/{m.site}/events",
+                                {"event": "fire_alarm", "subject": "2F 烟感 #7",
+                                 "ref": f"fa-{m_now(m).isoformat()}"}), 201)
+            pid = out["procedures_started"][0]
+            p1, p2 = fire1.me()["person_id"], fire2.me()["person_id"]
+            ok(fire1.post(f"/api/v1/procedures/{pid}/assignments",
+                          {"task": "出现场确认", "person_id": p2}))
+            ok(fire1.post(f"/api/v1/procedures/{pid}/assignments",
+                          {"task": "留守执机监视其它报警信号", "person_id": p1}))
+            m.at(m_now(m) + dt.timedelta(minutes=2))
+            if not confirmed:
+                ok(fire2.post(f"/api/v1/procedures/{pid}/events",
+                              {"event": "false_alarm", "inputs": {"alarm.confirmed_on_site": True}}))
+                ok(fire1.post(f"/api/v1/procedures/{pid}/events",
+                              {"event": "reset_done", "note": "已复位"}))
+                return
+            v = ok(fire2.post(f"/api/v1/procedures/{pid}/events",
+                              {"event": "fire_confirmed", "note": "现场确认起火",
+                               "inputs": {"alarm.confirmed_on_site": True}}))
+            for task in v["tasks"]:
+                if task["state"] == "fire" and not task["done"]:
+                    m.at(m_now(m) + dt.timedelta(minutes=1))
+                    ok(fire1.post(f"/api/v1/procedures/{pid}/tasks/{task['id']}/done",
+                                  {"note": "已完成"}))
+            ok(fire1.post(f"/api/v1/procedures/{pid}/events", {"event": "fire_out"}))
+        return run
+
+    def footage(m, op):
+        # Copying footage: refused for everybody, citing R16 §一6, and journaled.
+        r = op.post("/api/v1/requests", {"site_id": m.site, "type": "r16-footage-view",
+                                         "reason": "复制录像", "inputs": {
+                                             "applicant.company_staff": True, "request.copy": True}})
+        assert r.status == 403 and r.json()["error"]["clause"] == "R16 §一6", r
+        # Viewing (查阅): the 部长 approves with a signature (R12 §三(五)).
+        req = ok(op.post("/api/v1/requests", {"site_id": m.site, "type": "r12-footage-access",
+                                              "reason": "核查12月10日夜班对讲机遗失"}), 201)
+        head = m.actor("head")
+        done = ok(head.post(f"/api/v1/requests/{req['id']}/decisions",
+                            {"approve": True, "password": m.server.credentials()["head"][0],
+                             "note": "同意查阅"}), 201)
+        assert done["state"] == "approved", done
+
+    return {
+        dt.datetime(2026, 12, 3, 10, 0, tzinfo=TZ): scada_clears,
+        dt.datetime(2026, 12, 5, 14, 0, tzinfo=TZ): scada_stays,
+        dt.datetime(2026, 12, 8, 3, 0, tzinfo=TZ): fire_alarm(confirmed=True),
+        dt.datetime(2026, 12, 12, 15, 30, tzinfo=TZ): fire_alarm(confirmed=False),
+        dt.datetime(2026, 12, 11, 9, 0, tzinfo=TZ): footage,
+    }
+
+
+def m_now(m):
+    return parse(m.admin.get("/api/v1/test/clock").json()["now"])
+
+
+def check_incidents(m):
+    scada = {p["ref"]: p for p in procedures_of(m, "r02-scada-fault")}
+    states = sorted(p["state"] for p in scada.values())
+    assert states == ["cleared", "escalated"], scada
+    fires = procedures_of(m, "r20-fire-alarm")
+    assert len(fires) == 2 and all(p["state"] == "closed" for p in fires), fires
+    histories = sorted(tuple(h["to"] for h in m.admin.get(f"/api/v1/procedures/{p['id']}")
+                             .json()["history"]) for p in fires)
+    assert histories == [("alarm", "false-alarm", "closed"), ("alarm", "fire", "closed")]
+    refused = [j for j in m.journal("request.refused")]
+    assert len(refused) == 1 and "R16 §一6" in str(refused[0]["payload"]), refused
+    approved = [r for r in all_items(m.admin, f"/api/v1/requests?site_id={m.site}&limit=200")
+                if r["type"] == "r12-footage-access"]
+    assert [r["state"] for r in approved] == ["approved"], approved
+    # Every alarm reached the duty log (R12 §四(二之2)2, each activation one entry at least).
+    log = all_items(m.admin, f"/api/v1/duty-log?site_id={m.site}&kind=alarm&limit=200")
+    for title in ("3号泵故障报警（scada/P-301）", "4号泵故障报警（scada/P-302）",
+                  "2F烟感报警（fas-1/2F-smoke-07）"):
+        assert any(e["text"].startswith(title) for e in log), (title, [e["text"] for e in log])
+
+
 class Operator(Actor):
     """A signed-in operator the test created (not a demo user)."""
 
@@ -150,6 +269,8 @@ def test_a_month_in_the_control_room(month_server):
     on_post = slots[first_shift][1]
     ok(m.actor(people[on_post]).post(f"/api/v1/posts/{m.post}/attendance"), 201)
 
+    incidents = month_incidents(m)
+
     handovers, refused = [], []
     missed_expected = None
     t = START
@@ -170,6 +291,8 @@ def test_a_month_in_the_control_room(month_server):
             assert len(items["items"]) == 1, (due, items)
             ok(op.post(f"/api/v1/duties/{items['items'][0]['id']}/complete",
                        {"answers": {"status": "pass"}}))
+        if due in incidents:
+            incidents[due](m, m.actor(people[on_post]))
         # The shift change: the incoming opens 8 minutes before, inside the 10-minute window.
         if next_change and due + step == next_change:
             change = next_change
@@ -226,6 +349,8 @@ def test_a_month_in_the_control_room(month_server):
     assert parse(v["occurred_at"]) == MISSED_PATROL + step
     assert v["consequence"]["note"] == "记录违规，按公司制度处理", v["consequence"]
     assert v["clauses"] == ["R12 §三(二)"] and v["source"] == "auto" and v["occurrence"] == 1, v
+
+    check_incidents(m)
 
     month_server.stop()
     verify = month_server.verify()
