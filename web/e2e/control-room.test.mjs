@@ -164,7 +164,7 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     await page.getByTestId('sign-submit').click()
     const fieldError = page.getByTestId('sign-form').locator('.el-form-item__error', { hasText: '没有权限执行此操作' })
     await fieldError.waitFor()
-    assert.match(await fieldError.innerText(), /password/)
+    assert.match(await fieldError.innerText(), /签名失败/)
     await shot(page, 'desktop-handover-sign-refused')
     await page.getByTestId('sign-password').fill(server.credentials.get('op1').password)
     await page.getByTestId('sign-submit').click()
@@ -172,7 +172,7 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     assert.match(await page.locator('[data-testid=signature][data-role=outgoing]').innerText(), /演示·张中控/)
 
     const p2 = incoming.page
-    await p2.getByRole('button', { name: '刷新' }).click()
+    await p2.getByTestId('handover-refresh').click()
     await p2.locator('[data-testid=signature][data-role=outgoing]').waitFor()
     await p2.getByTestId('sign-incoming').click()
     await p2.getByTestId('sign-password').fill(server.credentials.get('op2').password)
@@ -223,6 +223,10 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     await page.locator('[data-testid=handover-detail][data-state=refused]').waitFor()
     assert.match(await page.getByTestId('handover-refusal').innerText(), /拒绝接班：工具不全/)
     assert.match(await page.getByTestId('handover-state').innerText(), /拒绝接班/)
+    // Attendance unchanged: the outgoing op2 stays on 中控岗 (R12 §四(二)2(5)).
+    const admin = await apiSession(server, 'admin')
+    const on = (await admin.get(`posts/${post.id}/attendance`)).items.filter((a) => !a.ended_at).map((a) => a.person_id)
+    assert.deepEqual(on, [(await apiSession(server, 'op2')).account.person_id])
     await shot(page, 'desktop-handover-refused', true)
   })
 
@@ -317,9 +321,9 @@ describe('desktop: 排班表 and the R20 fire-alarm procedure', { timeout: 30000
     const month = await page.getByTestId('roster-month').inputValue()
     await page.getByTestId('roster-generate').click()
     const form = page.getByTestId('generate-form')
-    await form.locator('#gen-post').click()
+    await form.getByTestId('gen-post').click()
     await option(page, '消防控制室值班岗').click()
-    await form.locator('#gen-teams').click()
+    await form.getByTestId('gen-teams').click()
     for (const t of ['消防控制室一班', '消防控制室二班', '消防控制室三班', '消防控制室四班']) await option(page, t).click()
     await page.keyboard.press('Escape')
     await page.getByTestId('generate-submit').click()

@@ -16,7 +16,7 @@ export function elapsedText(from, to = Date.now(), dayWord = 'd') {
 
 // The weeks of a month "YYYY-MM" (Monday first) as rows of 7 cells: a day "YYYY-MM-DD" or null.
 export function monthGrid(month) {
-  const m = /^(\d{4})-(\d{2})$/.exec(month || '')
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month || '')
   if (!m) return []
   const y = Number(m[1])
   const mo = Number(m[2])
