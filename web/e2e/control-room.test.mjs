@@ -7,33 +7,20 @@
 // a guarded transition refused, then taken).
 //
 // R12 gives the control room no shift times, so — as tests/api/test_handover.py does — the server
-// runs a copy of the pack with a site shift pattern for 中控岗, and the site's `handover_grace`
+// runs a copy of the pack with the site shift pattern for 中控岗 (tests/api/site_control_room_pattern.yaml), and the site's `handover_grace`
 // (a site parameter; the regulations give none) is 8h so the window is open whenever this runs.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ARTIFACTS, REPO_DIR, startZhidu } from './lib/server.mjs'
 import { launch, signIn } from './lib/browser.mjs'
 import { apiSession } from './lib/api.mjs'
+import { openDutyWithTime, seconds } from './lib/steps.mjs'
 
 const STEP_MS = 120000
-const SITE_PATTERN = `
-shift_patterns:
-  - id: site-control-room-shifts
-    title: 本单位中控室排班（三班，站点自定）
-    clause: "R12 §四(二之2)1"
-    post: 中控岗
-    shifts:
-      - {id: a, name: 白班, start: "08:00", end: "16:00"}
-      - {id: b, name: 中班, start: "16:00", end: "24:00"}
-      - {id: c, name: 夜班, start: "00:00", end: "08:00"}
-    teams: [甲, 乙, 丙]
-    cycle: [a, b, c]
-    team_offsets: [0, 1, 2]
-    order_is_site_choice: true
-`
+const SITE_PATTERN = readFileSync(join(REPO_DIR, 'tests/api/site_control_room_pattern.yaml'), 'utf8')
 const FALSE_ALARM = '3F烟感误报，已复位并通知工程部'
 const TRAP = '巡查发现线路错误，报修一次' // 误，报 across punctuation: not 误报
 const PATROL = '每15分钟浏览视频'
@@ -47,10 +34,6 @@ const shot = (page, name, fullPage = false) => page.screenshot({ path: join(ARTI
 const login = (page, username) => signIn(page, server.url, username, server.credentials.get(username).password)
 const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
 const option = (page, text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
-const seconds = (hms) => {
-  const [h, m, s] = hms.trim().split(':').map(Number)
-  return h * 3600 + m * 60 + s
-}
 async function open(options) {
   const b = await launch(options)
   browsers.push(b)
@@ -67,7 +50,7 @@ async function nav(page, label) {
 before(async () => {
   packDir = mkdtempSync(join(tmpdir(), 'zhidu-e2e-pack-'))
   cpSync(join(REPO_DIR, 'policies/cn-default'), packDir, { recursive: true })
-  appendFileSync(join(packDir, 'R12.yaml'), SITE_PATTERN)
+  appendFileSync(join(packDir, 'R12.yaml'), '\n' + SITE_PATTERN)
   server = await startZhidu({ name: 'control-room', args: ['--policies', packDir] })
 
   const admin = await apiSession(server, 'admin')
@@ -204,6 +187,9 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
 
   it('op1 opens a handover back and refuses it with a 五不接 reason: refused, op2 stays on post', { timeout: STEP_MS }, async () => {
     const page = outgoing.page
+    // op1's page still shows the first handover as op1 left it (signed, open): read it again.
+    await page.getByTestId('handover-refresh').click()
+    await page.locator('[data-testid=handover-detail][data-state=completed]').waitFor()
     await page.getByTestId('handover-post').click()
     await option(page, '中控岗').click()
     await page.getByTestId('handover-open').click()
@@ -274,14 +260,7 @@ describe('phone 390×844: alarms, a checklist duty, the handover and log screens
     await shot(page, 'phone-alarm-acked')
 
     // A checklist duty of 中控岗 completed on the phone.
-    const patrol = page.locator(`[data-testid=duty][data-title="${PATROL}"]`).first()
-    await patrol.waitFor({ timeout: 30000 })
-    const left = await patrol.getByTestId('duty-countdown').innerText().catch(() => '00:00:00')
-    if (seconds(left) < 45) {
-      await page.waitForTimeout((seconds(left) + 5) * 1000)
-      await page.reload()
-      await patrol.getByTestId('duty-countdown').waitFor({ timeout: 30000 })
-    }
+    const patrol = await openDutyWithTime(page, PATROL)
     await patrol.getByRole('button').click()
     const form = page.getByTestId('duty-form')
     await form.waitFor()

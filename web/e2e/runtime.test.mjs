@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { statSync } from 'node:fs'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { signIn, useBrowser } from './lib/browser.mjs'
-import { fillViolationForm } from './lib/steps.mjs'
+import { fillViolationForm, openDutyWithTime } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const PATROL = '每15分钟浏览视频'
@@ -23,10 +23,6 @@ async function logout(page) {
 const option = (page, text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
 // No horizontal scrolling on the phone.
 const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
-const seconds = (hms) => {
-  const [h, m, s] = hms.trim().split(':').map(Number)
-  return h * 3600 + m * 60 + s
-}
 
 before(async () => {
   server = await startZhidu({ name: 'runtime' })
@@ -48,15 +44,7 @@ describe('phone 390×844: the duty board', { timeout: 300000 }, () => {
     await page.getByTestId('take-post').click()
     await page.locator('[data-testid=my-post][data-post="中控岗"]').waitFor()
 
-    const patrol = page.locator(`[data-testid=duty][data-title="${PATROL}"]`).first()
-    await patrol.waitFor({ timeout: 30000 })
-    // Too close to the window's end, the completion would be late: wait for the next window.
-    const left = await patrol.getByTestId('duty-countdown').innerText().catch(() => '00:00:00')
-    if (seconds(left) < 45) {
-      await page.waitForTimeout((seconds(left) + 5) * 1000)
-      await page.reload()
-      await patrol.getByTestId('duty-countdown').waitFor({ timeout: 30000 })
-    }
+    const patrol = await openDutyWithTime(page, PATROL)
     assert.match(await patrol.getByTestId('duty-countdown').innerText(), /^\d\d:\d\d:\d\d$/)
     assert.ok(await fitsWidth(page), 'the duty board fits a 390 px screen')
     await shot(page, 'phone-duty-board')

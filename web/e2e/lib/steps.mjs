@@ -13,3 +13,23 @@ export async function fillViolationForm(page, { person, code, clause, note }) {
   await page.keyboard.press('Escape')
   await page.getByTestId('rec-note').fill(note)
 }
+
+// "01:02:03" → 3723.
+export const seconds = (hms) => {
+  const [h, m, s] = hms.trim().split(':').map(Number)
+  return h * 3600 + m * 60 + s
+}
+
+// The 值班台's open duty titled `title` (现在要做), with at least 45 s left in its window: too close
+// to the window's end the completion would be late, so it waits for the next window.
+export async function openDutyWithTime(page, title) {
+  const duty = page.locator(`[data-testid=duty][data-title="${title}"]`).first()
+  await duty.waitFor({ timeout: 30000 })
+  const left = await duty.getByTestId('duty-countdown').innerText().catch(() => '00:00:00')
+  if (seconds(left) < 45) {
+    await page.waitForTimeout((seconds(left) + 5) * 1000)
+    await page.reload()
+    await duty.getByTestId('duty-countdown').waitFor({ timeout: 30000 })
+  }
+  return duty
+}
