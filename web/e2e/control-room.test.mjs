@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { ARTIFACTS, REPO_DIR, startZhidu } from './lib/server.mjs'
 import { launch, signIn } from './lib/browser.mjs'
 import { apiSession } from './lib/api.mjs'
-import { openDutyWithTime, seconds } from './lib/steps.mjs'
+import { answerPatrol, openDutyWithTime, seconds } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const SITE_PATTERN = readFileSync(join(REPO_DIR, 'tests/api/site_control_room_pattern.yaml'), 'utf8')
@@ -261,12 +261,7 @@ describe('phone 390×844: alarms, a checklist duty, the handover and log screens
 
     // A checklist duty of 中控岗 completed on the phone.
     const patrol = await openDutyWithTime(page, PATROL)
-    await patrol.getByRole('button').click()
-    const form = page.getByTestId('duty-form')
-    await form.waitFor()
-    await page.getByTestId('duty-submit').click()
-    await form.locator('[data-item=status]').getByText('请选择 正常 / 关注 / 异常').waitFor()
-    await form.locator('[data-item=status]').getByText('正常', { exact: true }).click()
+    await answerPatrol(page, patrol)
     assert.ok(await fitsWidth(page), 'the duty form fits')
     await shot(page, 'phone-checklist-form')
     await page.getByTestId('duty-submit').click()

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { statSync } from 'node:fs'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { signIn, useBrowser } from './lib/browser.mjs'
-import { fillViolationForm, openDutyWithTime } from './lib/steps.mjs'
+import { answerPatrol, fillViolationForm, openDutyWithTime } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const PATROL = '每15分钟浏览视频'
@@ -49,13 +49,8 @@ describe('phone 390×844: the duty board', { timeout: 300000 }, () => {
     assert.ok(await fitsWidth(page), 'the duty board fits a 390 px screen')
     await shot(page, 'phone-duty-board')
 
-    await patrol.getByRole('button').click()
-    const form = page.getByTestId('duty-form')
-    await form.waitFor()
     // Submitting empty is caught before the server: 运行状态 is required.
-    await page.getByTestId('duty-submit').click()
-    await form.locator('[data-item=status]').getByText('请选择 正常 / 关注 / 异常').waitFor()
-    await form.locator('[data-item=status]').getByText('正常', { exact: true }).click()
+    const form = await answerPatrol(page, patrol)
     await form.locator('[data-item=status]').getByText('请选择 正常 / 关注 / 异常').waitFor({ state: 'detached' })
     await form.locator('[data-item=note] textarea').fill('画面正常')
     await shot(page, 'phone-duty-form')

@@ -33,3 +33,15 @@ export async function openDutyWithTime(page, title) {
   }
   return duty
 }
+
+// Opens the patrol's form, checks that submitting it empty is caught before the server (运行状态 is
+// required), and answers 正常. Returns the form.
+export async function answerPatrol(page, patrol) {
+  await patrol.getByRole('button').click()
+  const form = page.getByTestId('duty-form')
+  await form.waitFor()
+  await page.getByTestId('duty-submit').click()
+  await form.locator('[data-item=status]').getByText('请选择 正常 / 关注 / 异常').waitFor()
+  await form.locator('[data-item=status]').getByText('正常', { exact: true }).click()
+  return form
+}
