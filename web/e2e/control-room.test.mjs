@@ -237,6 +237,29 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     assert.match(await sheet.innerText(), /消防值班记录/)
     assert.match(await sheet.innerText(), new RegExp(FALSE_ALARM))
     await shot(page, 'desktop-dutylog-print', true)
+
+    // In English, a server refusal is readable in English too: a correction of an entry that does
+    // not exist is refused by the server, shown under the field with the server's own words.
+    await page.getByTestId('lang-switch').first().click()
+    await option(page, 'English').click()
+    await page.locator('html[lang=en]').waitFor()
+    await nav(page, 'Duty log')
+    await page.getByTestId('log-add').click()
+    const form = page.getByTestId('log-form')
+    await form.locator('[data-kind=correction]').click()
+    await form.locator('#log-corrects').fill('999999')
+    await page.getByTestId('log-text-input').fill('更正：时间记错')
+    await page.getByTestId('log-submit').click()
+    const err = form.locator('.el-form-item__error, [data-testid=error-text]', { hasText: /server says/ }).first()
+    await err.waitFor()
+    const said = await err.innerText()
+    assert.doesNotMatch(said.split('server says')[0], /[\u4e00-\u9fff]/, said) // the meaning is in English
+    assert.match(said, /corrects|999999/, said) // and the server's own words follow
+    await shot(page, 'desktop-dutylog-error-en')
+    await page.keyboard.press('Escape')
+    await page.getByTestId('lang-switch').first().click()
+    await option(page, '简体中文').click()
+    await page.locator('html[lang=zh-CN]').waitFor()
   })
 })
 
