@@ -20,21 +20,9 @@ from zhidu_harness import Server, pack_with
 TZ = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 12, 7, 7, 0, tzinfo=TZ)
 
-SITE_PATTERN = """
-shift_patterns:
-  - id: site-control-room-shifts
-    title: 本单位中控室排班（三班，站点自定）
-    clause: "R12 §四(二之2)1"
-    post: 中控岗
-    shifts:
-      - {id: a, name: 白班, start: "08:00", end: "16:00"}
-      - {id: b, name: 中班, start: "16:00", end: "24:00"}
-      - {id: c, name: 夜班, start: "00:00", end: "08:00"}
-    teams: [甲, 乙, 丙]
-    cycle: [a, b, c]
-    team_offsets: [0, 1, 2]
-    order_is_site_choice: true
-"""
+with open(os.path.join(os.path.dirname(__file__), "site_control_room_pattern.yaml"),
+          encoding="utf-8") as _f:
+    SITE_PATTERN = "\n" + _f.read()
 
 R12_ANSWERS = {
     "precheck": True,

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
+import { apiSession as apiSessionOf } from './lib/api.mjs'
 import { launch, signIn } from './lib/browser.mjs'
 import { fillViolationForm } from './lib/steps.mjs'
 import { startProxy } from './lib/proxy.mjs'
@@ -28,20 +29,7 @@ const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollW
 const liveState = (page) => page.getByTestId('live-status').getAttribute('data-state')
 const waitLive = (page, state, timeout = 30000) => page.locator(`[data-testid=live-status][data-state=${state}]`).waitFor({ timeout })
 
-// A session of the API from Node (a second device): cookie + CSRF token, like the console.
-async function apiSession(username) {
-  const res = await fetch(`${server.url}/api/v1/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: server.credentials.get(username).password }) })
-  assert.equal(res.status, 200, `login ${username}`)
-  const body = await res.json()
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-  const call = async (method, path, payload) => {
-    const r = await fetch(`${server.url}/api/v1/${path}`, { method, headers: { Cookie: cookie, 'X-CSRF-Token': body.csrf_token, 'Content-Type': 'application/json' }, body: payload === undefined ? undefined : JSON.stringify(payload), signal: AbortSignal.timeout(10000) })
-    const text = await r.text()
-    if (!r.ok) throw new Error(`${method} ${path} → ${r.status} ${text}`)
-    return text ? JSON.parse(text) : null
-  }
-  return { account: body.account, get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}) }
-}
+const apiSession = (username) => apiSessionOf(server, username)
 
 before(async () => {
   server = await startZhidu({ name: 'live' })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { statSync } from 'node:fs'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { signIn, useBrowser } from './lib/browser.mjs'
-import { fillViolationForm } from './lib/steps.mjs'
+import { answerPatrol, fillViolationForm, openDutyWithTime } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const PATROL = '每15分钟浏览视频'
@@ -23,10 +23,6 @@ async function logout(page) {
 const option = (page, text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
 // No horizontal scrolling on the phone.
 const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
-const seconds = (hms) => {
-  const [h, m, s] = hms.trim().split(':').map(Number)
-  return h * 3600 + m * 60 + s
-}
 
 before(async () => {
   server = await startZhidu({ name: 'runtime' })
@@ -48,26 +44,13 @@ describe('phone 390×844: the duty board', { timeout: 300000 }, () => {
     await page.getByTestId('take-post').click()
     await page.locator('[data-testid=my-post][data-post="中控岗"]').waitFor()
 
-    const patrol = page.locator(`[data-testid=duty][data-title="${PATROL}"]`).first()
-    await patrol.waitFor({ timeout: 30000 })
-    // Too close to the window's end, the completion would be late: wait for the next window.
-    const left = await patrol.getByTestId('duty-countdown').innerText().catch(() => '00:00:00')
-    if (seconds(left) < 45) {
-      await page.waitForTimeout((seconds(left) + 5) * 1000)
-      await page.reload()
-      await patrol.getByTestId('duty-countdown').waitFor({ timeout: 30000 })
-    }
+    const patrol = await openDutyWithTime(page, PATROL)
     assert.match(await patrol.getByTestId('duty-countdown').innerText(), /^\d\d:\d\d:\d\d$/)
     assert.ok(await fitsWidth(page), 'the duty board fits a 390 px screen')
     await shot(page, 'phone-duty-board')
 
-    await patrol.getByRole('button').click()
-    const form = page.getByTestId('duty-form')
-    await form.waitFor()
     // Submitting empty is caught before the server: 运行状态 is required.
-    await page.getByTestId('duty-submit').click()
-    await form.locator('[data-item=status]').getByText('请选择 正常 / 关注 / 异常').waitFor()
-    await form.locator('[data-item=status]').getByText('正常', { exact: true }).click()
+    const form = await answerPatrol(page, patrol)
     await form.locator('[data-item=status]').getByText('请选择 正常 / 关注 / 异常').waitFor({ state: 'detached' })
     await form.locator('[data-item=note] textarea').fill('画面正常')
     await shot(page, 'phone-duty-form')

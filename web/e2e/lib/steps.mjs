@@ -13,3 +13,35 @@ export async function fillViolationForm(page, { person, code, clause, note }) {
   await page.keyboard.press('Escape')
   await page.getByTestId('rec-note').fill(note)
 }
+
+// "01:02:03" → 3723.
+export const seconds = (hms) => {
+  const [h, m, s] = hms.trim().split(':').map(Number)
+  return h * 3600 + m * 60 + s
+}
+
+// The 值班台's open duty titled `title` (现在要做), with at least 45 s left in its window: too close
+// to the window's end the completion would be late, so it waits for the next window.
+export async function openDutyWithTime(page, title) {
+  const duty = page.locator(`[data-testid=duty][data-title="${title}"]`).first()
+  await duty.waitFor({ timeout: 30000 })
+  const left = await duty.getByTestId('duty-countdown').innerText().catch(() => '00:00:00')
+  if (seconds(left) < 45) {
+    await page.waitForTimeout((seconds(left) + 5) * 1000)
+    await page.reload()
+    await duty.getByTestId('duty-countdown').waitFor({ timeout: 30000 })
+  }
+  return duty
+}
+
+// Opens the patrol's form, checks that submitting it empty is caught before the server (运行状态 is
+// required), and answers 正常. Returns the form.
+export async function answerPatrol(page, patrol) {
+  await patrol.getByRole('button').click()
+  const form = page.getByTestId('duty-form')
+  await form.waitFor()
+  await page.getByTestId('duty-submit').click()
+  await form.locator('[data-item=status]').getByText('请选择 正常 / 关注 / 异常').waitFor()
+  await form.locator('[data-item=status]').getByText('正常', { exact: true }).click()
+  return form
+}

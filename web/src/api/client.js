@@ -5,7 +5,7 @@
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export class ApiError extends Error {
-  constructor({ status = 0, code = 'unknown', message = '', field = null, diagnostics = [], clause = null, clauses = [], cause } = {}) {
+  constructor({ status = 0, code = 'unknown', message = '', field = null, diagnostics = [], clause = null, clauses = [], problems = [], cause } = {}) {
     super(message || code)
     this.name = 'ApiError'
     this.status = status
@@ -15,6 +15,7 @@ export class ApiError extends Error {
     this.diagnostics = diagnostics // e.g. a refused policy reload's "file:line:col: message" lines
     this.clause = clause // a refusal citing the regulation: the first clause id (R16 §一6)…
     this.clauses = clauses // …and all of them
+    this.problems = problems // a refused roster publication: the staffing problems, each with its clauses
     if (cause) this.cause = cause
   }
 }
@@ -66,6 +67,7 @@ export function errorFromResponse(status, body) {
       diagnostics: Array.isArray(e.diagnostics) ? e.diagnostics.map(String) : [],
       clause: typeof e.clause === 'string' && e.clause ? e.clause : null,
       clauses: Array.isArray(e.clauses) ? e.clauses.map(String) : [],
+      problems: Array.isArray(e.problems) ? e.problems.filter((p) => p && typeof p === 'object') : [],
     })
   }
   return new ApiError({ status, code: codeForStatus(status), message: '' })

@@ -72,6 +72,45 @@ export const api = {
   fileRequest: create('requests'),
   decideRequest: (id, body) => http.post(`requests/${encodeURIComponent(id)}/decisions`, body),
   withdrawRequest: (id, note) => http.post(`requests/${encodeURIComponent(id)}/withdraw`, note ? { note } : {}),
+
+  // Control room: alarms, shifts, handover (交接班), duty log (值班记录), rosters (排班), procedures.
+  listAlarms: page('alarms'),
+  ackAlarm: (id) => http.post(`alarms/${encodeURIComponent(id)}/ack`, {}),
+  shelveAlarm: (id, until, reason) => http.post(`alarms/${encodeURIComponent(id)}/shelve`, { until, reason }),
+  unshelveAlarm: (id) => http.post(`alarms/${encodeURIComponent(id)}/unshelve`, {}),
+  shifts: (params) => http.get('shifts', params),
+  listHandovers: page('handovers'),
+  getHandover: (id) => http.get(`handovers/${encodeURIComponent(id)}`),
+  handoverPrint: (id) => http.get(`handovers/${encodeURIComponent(id)}/print`),
+  openHandover: (postId) => http.post('handovers', { post_id: postId }),
+  handoverAnswers: (id, answers) => http.post(`handovers/${encodeURIComponent(id)}/answers`, { answers }),
+  handoverAcknowledge: (id, items) => http.post(`handovers/${encodeURIComponent(id)}/acknowledge`, { items }),
+  handoverRefuse: (id, reason, note) => http.post(`handovers/${encodeURIComponent(id)}/refuse`, note ? { reason, note } : { reason }),
+  handoverSign: (id, password) => http.post(`handovers/${encodeURIComponent(id)}/sign`, { password }),
+  listDutyLog: page('duty-log'),
+  addDutyLog: create('duty-log'),
+  dutyLogPrint: (params) => http.get('duty-log/print', params),
+  listRosters: page('rosters'),
+  getRoster: (id) => http.get(`rosters/${encodeURIComponent(id)}`),
+  generateRoster: create('rosters'),
+  publishRoster: (id) => http.post(`rosters/${encodeURIComponent(id)}/publish`, {}),
+  rosterLeave: (id, reason) => http.post(`roster-assignments/${encodeURIComponent(id)}/leave`, { reason }),
+  rosterSwap: (id, body) => http.post(`roster-assignments/${encodeURIComponent(id)}/swap`, body),
+  rosterSubstitute: (id, body) => http.post(`roster-assignments/${encodeURIComponent(id)}/substitute`, body),
+  rosterSwapDecision: (id, decision, note) => http.post(`roster-swaps/${encodeURIComponent(id)}/decision`, { decision, note }),
+  icalToken: (personId) => http.post(`people/${encodeURIComponent(personId)}/ical-token`, {}),
+  listProcedures: page('procedures'),
+  getProcedure: (id) => http.get(`procedures/${encodeURIComponent(id)}`),
+  fireProcedure: (id, event, note, inputs) => http.post(`procedures/${encodeURIComponent(id)}/events`, { event, note, inputs }),
+  assignProcedure: (id, task, personId) => http.post(`procedures/${encodeURIComponent(id)}/assignments`, { task, person_id: personId }),
+  procedureTaskDone: (id, taskId, note) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, { note }),
+}
+
+// A download link (XLSX, iCal) relative to the page, as the API client builds its URLs.
+export function apiHref(path, params = {}) {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== ''))
+  const s = q.toString()
+  return `api/v1/${path}${s ? `?${s}` : ''}`
 }
 
 // Fetches every page of a list (for small pick lists such as sites in a filter), bounded.

@@ -39,6 +39,12 @@ const TOPICS = [
   [/^violation\./, ['ledger']],
   [/^request\./, ['requests']],
   [/^reminder\./, ['reminders']],
+  [/^alarm\./, ['alarms', 'dutylog']],
+  [/^handover\./, ['handovers', 'posts']],
+  [/^dutylog\./, ['dutylog']],
+  [/^roster\./, ['rosters']],
+  [/^procedure\./, ['procedures']],
+  [/^site\.event$/, ['procedures']],
 ]
 export function topicsFor(event) {
   const out = new Set()
@@ -48,7 +54,7 @@ export function topicsFor(event) {
 
 // Kinds worth a line in the 通知 list (and a toast): what needs someone's attention. Everything
 // else (a login, a duty planned, a post taken) only refreshes the screens.
-const NOTIFY = [/^duty\.(due|late|missed|flagged)$/, /^violation\./, /^request\.(created|approved|approved_step|rejected|withdrawn)$/, /^reminder\.fired$/, /^alarm\./]
+const NOTIFY = [/^duty\.(due|late|missed|flagged)$/, /^handover\.refused$/, /^procedure\.(notified|understaffed)$/, /^violation\./, /^request\.(created|approved|approved_step|rejected|withdrawn)$/, /^reminder\.fired$/, /^alarm\./]
 export function isNotable(event) {
   return NOTIFY.some((re) => re.test(event?.kind || ''))
 }
@@ -204,5 +210,7 @@ export function screenFor(kind) {
   if (k.startsWith('violation.')) return 'ledger'
   if (k.startsWith('request.')) return 'approvals'
   if (k.startsWith('reminder.')) return 'reminders'
+  if (k.startsWith('handover.')) return 'handover'
+  if (k.startsWith('procedure.')) return 'procedures'
   return 'home'
 }

@@ -17,9 +17,12 @@ export const routes = [
     children: [
       { path: '', name: 'home', component: () => import('../views/StatusView.vue'), props: { status: 'notFound' } }, // never shown: the guard sends home to the landing page
       { path: 'duty-board', name: 'duty-board', component: () => import('../views/duty/DutyBoardView.vue'), meta: { kinds: OPS, title: 'nav.dutyBoard' } },
-      { path: 'handover', name: 'handover', component: ComingSoon, props: { feature: 'handover', items: 4 }, meta: { kinds: OPS, title: 'nav.handover' } },
-      { path: 'duty-log', name: 'duty-log', component: ComingSoon, props: { feature: 'dutyLog', items: 3 }, meta: { kinds: OPS, title: 'nav.dutyLog' } },
-      { path: 'roster', name: 'roster', component: ComingSoon, props: { feature: 'roster', items: 3 }, meta: { kinds: OPS, title: 'nav.roster' } },
+      { path: 'handover', name: 'handover', component: () => import('../views/control/HandoverView.vue'), meta: { kinds: OPS, title: 'nav.handover' } },
+      { path: 'handover/:id/print', name: 'handover-print', component: () => import('../views/control/HandoverPrintView.vue'), props: true, meta: { kinds: OPS, title: 'nav.handover' } },
+      { path: 'duty-log', name: 'duty-log', component: () => import('../views/control/DutyLogView.vue'), meta: { kinds: OPS, title: 'nav.dutyLog' } },
+      { path: 'duty-log/print', name: 'duty-log-print', component: () => import('../views/control/DutyLogPrintView.vue'), meta: { kinds: OPS, title: 'nav.dutyLog' } },
+      { path: 'roster', name: 'roster', component: () => import('../views/control/RosterView.vue'), meta: { kinds: OPS, title: 'nav.roster' } },
+      { path: 'procedures', name: 'procedures', component: () => import('../views/control/ProceduresView.vue'), meta: { kinds: OPS, title: 'nav.procedures' } },
       { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },
       { path: 'ledger', name: 'ledger', component: () => import('../views/ledger/LedgerView.vue'), meta: { kinds: ALL, title: 'nav.ledger' } },
       { path: 'ledger/statement', name: 'statement', component: () => import('../views/ledger/StatementView.vue'), meta: { kinds: ALL, title: 'nav.statement' } },

@@ -5,9 +5,10 @@ export const NAV = [
     group: 'nav.groupDuty',
     items: [
       { route: 'duty-board', label: 'nav.dutyBoard', icon: 'Monitor' },
-      { route: 'handover', label: 'nav.handover', icon: 'Switch', comingSoon: true },
-      { route: 'duty-log', label: 'nav.dutyLog', icon: 'Notebook', comingSoon: true },
-      { route: 'roster', label: 'nav.roster', icon: 'Calendar', comingSoon: true },
+      { route: 'handover', label: 'nav.handover', icon: 'Switch' },
+      { route: 'duty-log', label: 'nav.dutyLog', icon: 'Notebook' },
+      { route: 'procedures', label: 'nav.procedures', icon: 'FirstAidKit' },
+      { route: 'roster', label: 'nav.roster', icon: 'Calendar' },
       { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
     ],
