@@ -10,6 +10,7 @@ R12 gives the control room no shift times, so the site enters its own shift patt
 the test serves a copy of the shipped pack with one site pattern appended to R12.yaml."""
 import datetime as dt
 import hashlib
+import os
 
 import pytest
 
