@@ -5,6 +5,8 @@
 #               and runs every test (C++ unit + storage conformance on both backends, API tests
 #               against the real binary on both backends, console unit and browser tests)
 #   make bench  end-to-end benchmarks (QUICK=1 for small sizes)
+#   make clause-coverage  which executable clauses of the control-room regulations the API tests
+#               exercise (SQLite run), written to docs/clause_coverage.md
 #   make fmt    clang-format every C++ file
 
 JOBS ?= 2
@@ -12,7 +14,7 @@ DATA ?= data
 LISTEN ?= 127.0.0.1:8080
 CTEST_ARGS ?=
 
-.PHONY: all setup debug release web run test bench fmt clean
+.PHONY: all setup debug release web run test bench clause-coverage fmt clean
 
 all: debug
 
@@ -38,6 +40,13 @@ test: debug web
 
 bench: release
 	@if [ -x bench/run ]; then bench/run $(if $(QUICK),--quick,); else echo "no benchmarks yet"; fi
+
+clause-coverage: debug
+	rm -f build/clause-log.jsonl
+	ZHIDU_CLAUSE_LOG=$(CURDIR)/build/clause-log.jsonl ZHIDU_BIN=$(CURDIR)/build/debug/src/app/zhidu \
+	  /usr/bin/python3 -m pytest tests/api -q -k "not postgresql"
+	ZHIDU_BIN=$(CURDIR)/build/debug/src/app/zhidu scripts/clause_coverage.py \
+	  build/clause-log.jsonl docs/clause_coverage.md R02 R05 R09 R12 R16 R20
 
 fmt:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp')

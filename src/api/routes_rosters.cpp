@@ -228,7 +228,13 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
           {Errc::kInvalidArgument, "from and to are required", from ? "to" : "from"});
     ZHIDU_OR_ERROR(auto rows, rosters->Shifts(CurrentPrincipal(), site_id, *from, *to));
     json items = json::array();
-    for (const auto& a : rows) items.push_back(AssignmentJson(*rosters, "", a));
+    std::map<Id, std::string> pattern_of;  // roster id -> pattern, to name the shifts (晚班)
+    for (const auto& a : rows) {
+      if (!pattern_of.contains(a.roster_id)) {
+        ZHIDU_OR_ERROR(pattern_of[a.roster_id], rosters->PatternOf(a.roster_id));
+      }
+      items.push_back(AssignmentJson(*rosters, pattern_of[a.roster_id], a));
+    }
     return JsonResponse(200, {{"items", items}});
   });
 

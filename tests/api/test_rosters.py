@@ -119,6 +119,9 @@ def test_patterns_generate_shift_times_across_midnight_and_export(server, admin)
     q = f"/api/v1/shifts?site_id={four.site}&from={(day).isoformat()}&to={(day + dt.timedelta(days=1)).isoformat()}"
     on_day = ok(admin.get(q.replace("+", "%2B")))["items"]
     assert sorted(a["shift"] for a in on_day) == ["early", "late", "middle"]
+    names = {a["shift"]: a["shift_name"] for a in on_day}
+    assert names == {a["shift"]: a["shift_name"] for a in s4 if a["shift"] in names}, names
+    assert all(names[k] != k for k in names), names  # 早班/中班/晚班, not the ids
     unbounded = ok(admin.get(f"/api/v1/shifts?site_id={four.site}"), 400)
     assert unbounded["error"]["field"] == "from", unbounded
 

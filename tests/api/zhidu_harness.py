@@ -2,6 +2,7 @@
 
 Every server is started with a fresh data directory (and, for PostgreSQL, a fresh database on the
 throwaway cluster named by ZHIDU_TEST_PG_URL) and stopped by PID."""
+import atexit
 import http.client
 import json
 import os
@@ -47,6 +48,44 @@ class Response:
 
     def __repr__(self):
         return f"<{self.status} {self.body[:300]!r}>"
+
+
+# Clause coverage (scripts/clause_coverage.py): with ZHIDU_CLAUSE_LOG set, every short string and
+# every string citing a clause (§) in a response is noted with the test that saw it, except on the
+# endpoints that list the pack itself (they would name every clause without exercising any).
+CLAUSE_LOG = os.environ.get("ZHIDU_CLAUSE_LOG")
+_PACK_LISTINGS = ("/api/v1/policy", "/api/v1/request-types", "/api/v1/duties:plan-report",
+                  "/api/v1/sites/")
+_seen = {}
+
+
+def _note_clauses(path, payload):
+    if path.startswith(_PACK_LISTINGS) and "/events" not in path:
+        return
+    try:
+        doc = json.loads(payload)
+    except ValueError:
+        return
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
+    stack = [doc]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, str) and (len(v) <= 80 or "§" in v):
+            _seen.setdefault(v, set()).add(test)
+
+
+def _write_clause_log():
+    if CLAUSE_LOG and _seen:
+        with open(CLAUSE_LOG, "a", encoding="utf-8") as f:
+            for v, tests in _seen.items():
+                f.write(json.dumps([v, sorted(tests)], ensure_ascii=False) + "\n")
+
+
+atexit.register(_write_clause_log)
 
 
 class Client:
@@ -95,6 +134,8 @@ class Client:
         if r.getheader("Connection", "").lower() == "close":
             self.conn.close()
             self.conn = None
+        if CLAUSE_LOG:
+            _note_clauses(path, payload)
         return Response(r.status, r.headers, payload)
 
     def get(self, path, **kw):

@@ -852,6 +852,12 @@ Result<Id> Rosters::PersonOfIcalToken(const std::string& token) {
   return t->person_id;
 }
 
+Result<std::string> Rosters::PatternOf(Id roster_id) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto r, unit->GetRoster(roster_id));
+  return r.pattern;
+}
+
 std::string Rosters::ShiftName(const std::string& pattern, const std::string& shift) const {
   auto pack = pack_.Current();
   const auto* p = FindPattern(*pack, pattern);

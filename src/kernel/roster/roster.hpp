@@ -147,6 +147,8 @@ class Rosters final : public ShiftSource {
   // The person of a live token; kNotFound otherwise (revoked or unknown).
   Result<Id> PersonOfIcalToken(const std::string& token);
 
+  // The shift pattern a roster was generated from (to name its shifts).
+  Result<std::string> PatternOf(Id roster_id);
   // Shift display name ("夜班") of a pattern shift id, or the id.
   std::string ShiftName(const std::string& pattern, const std::string& shift) const;
 
