@@ -11,6 +11,7 @@
 #include "api/routes_control_room.hpp"
 #include "api/routes_handover.hpp"
 #include "api/routes_procedures.hpp"
+#include "api/routes_repairs.hpp"
 #include "api/routes_requests.hpp"
 #include "api/routes_rosters.hpp"
 #include "api/routes_runtime.hpp"
@@ -468,6 +469,8 @@ void Api::AddRoutes() {
   // ---- rosters (排班)
   AddRosterRoutes(r, {deps_.rosters, deps_.store, deps_.clock});
   AddHandoverRoutes(r, deps_.handovers);
+  // ---- repairs (报修) and photos
+  AddRepairRoutes(r, {deps_.repairs, deps_.photos, deps_.photo_max_bytes});
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {
@@ -581,7 +584,7 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   route_label = route->pattern;
 
   const bool writes = request.method != "GET" && request.method != "HEAD";
-  if (writes && !request.body.empty()) {
+  if (writes && !request.body.empty() && !route->raw_body) {
     const std::string& ct = request.Header("content-type");
     if (!ct.starts_with("application/json"))
       return HttpResponse{

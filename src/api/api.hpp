@@ -19,6 +19,8 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/repairs/photos.hpp"
+#include "kernel/repairs/repairs.hpp"
 #include "kernel/roster/roster.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
@@ -61,6 +63,9 @@ struct ApiDeps {
   alarms::Alarms* alarms = nullptr;               // null: the alarm routes answer 503
   roster::Rosters* rosters = nullptr;             // null: the roster routes answer 503
   const Clock* clock = nullptr;                   // the server's clock (test clock or system)
+  repairs::Repairs* repairs = nullptr;            // null: the repair routes answer 503
+  repairs::Photos* photos = nullptr;              // null: the photo routes answer 503
+  size_t photo_max_bytes = 10 << 20;              // zhidu serve --photo-max-bytes
 };
 
 // Route groups, one file each.

@@ -240,12 +240,22 @@ class HttpServer::Impl {
     http::request<http::string_body> upgrade_request;
     for (;;) {
       http::request_parser<http::string_body> parser;
-      parser.body_limit(options_.max_body_bytes);
+      size_t body_limit = options_.max_body_bytes;
+      parser.body_limit(body_limit);
       parser.header_limit(16 * 1024);
       stream.expires_after(options_.idle_timeout);
       beast::error_code ec;
-      co_await http::async_read(stream, buffer, parser,
-                                net::redirect_error(net::use_awaitable, ec));
+      // The header first: the target decides the body limit (uploads may be larger).
+      co_await http::async_read_header(stream, buffer, parser,
+                                       net::redirect_error(net::use_awaitable, ec));
+      if (!ec && options_.body_limit_for) {
+        auto target = parser.get().target();
+        if (size_t limit = options_.body_limit_for(std::string_view(target.data(), target.size())))
+          parser.body_limit(body_limit = limit);
+      }
+      if (!ec)
+        co_await http::async_read(stream, buffer, parser,
+                                  net::redirect_error(net::use_awaitable, ec));
       if (ec == http::error::end_of_stream || ec == net::error::eof ||
           ec == beast::error::timeout || ec == net::error::connection_reset ||
           ec == net::error::operation_aborted)
@@ -257,10 +267,10 @@ class HttpServer::Impl {
             too_big ? http::status::payload_too_large : http::status::bad_request, 11};
         res.set(http::field::content_type, "application/json");
         res.set(http::field::connection, "close");
-        res.body() = too_big ? ErrorJson("payload_too_large",
-                                         "the request body is larger than " +
-                                             std::to_string(options_.max_body_bytes) + " bytes")
-                             : ErrorJson("invalid_argument", "malformed HTTP request");
+        res.body() = too_big
+                         ? ErrorJson("payload_too_large", "the request body is larger than " +
+                                                              std::to_string(body_limit) + " bytes")
+                         : ErrorJson("invalid_argument", "malformed HTTP request");
         res.prepare_payload();
         beast::error_code wec;
         co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, wec));

@@ -27,6 +27,8 @@ struct ServerOptions {
   int io_threads = 2;
   int handler_threads = 64;
   size_t max_body_bytes = 1 << 20;  // 1 MiB; larger bodies get 413
+  // A larger limit for some targets (photo uploads), given the request target; 0: max_body_bytes.
+  std::function<size_t(std::string_view target)> body_limit_for;
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds drain_timeout{15};
   std::function<void()> on_reload;  // SIGHUP

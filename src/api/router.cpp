@@ -45,6 +45,11 @@ void Router::Add(std::string method, std::string pattern, Access access, Handler
   routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler)});
 }
 
+void Router::AddUpload(std::string method, std::string pattern, Handler handler) {
+  routes_.push_back(
+      {std::move(method), std::move(pattern), Access::kSignedIn, std::move(handler), true});
+}
+
 const Route* Router::Match(HttpRequest& request, bool& path_matched) const {
   path_matched = false;
   for (const auto& route : routes_) {

@@ -158,6 +158,7 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
     ZHIDU_OR_ERROR(auto out, procedures->RaiseAs(CurrentPrincipal(), e));
     return JsonResponse(201, {{"journal_seq", out.journal_seq},
                               {"procedures_started", out.procedures_started},
+                              {"procedures_moved", out.procedures_moved},
                               {"deadlines_started", out.deadlines_started},
                               {"deadlines_stopped", out.deadlines_stopped}});
   });

@@ -196,8 +196,11 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     ZHIDU_OR_ERROR(auto object, body.OptionalObject("answers"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto answers, ReadAnswers(object));
-    ZHIDU_OR_ERROR(auto d, duties->Complete(CurrentPrincipal(), id, answers));
-    return JsonResponse(200, DutyJson(d));
+    std::vector<store::Id> repairs;
+    ZHIDU_OR_ERROR(auto d, duties->Complete(CurrentPrincipal(), id, answers, &repairs));
+    json out = DutyJson(d);
+    out["repairs_opened"] = repairs;  // follow-up repairs (报修) opened by abnormal answers
+    return JsonResponse(200, out);
   });
   r.Add("POST", "/api/v1/duties:plan", Access::kSignedIn, [duties](HttpRequest&) {
     if (!duties) return Unavailable();

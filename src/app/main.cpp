@@ -44,6 +44,11 @@ int main(int argc, char** argv) {
                    "Longest shelving of an alarm, in minutes")
       ->capture_default_str()
       ->check(CLI::Range(1, 7 * 24 * 60));
+  serve_cmd
+      ->add_option("--photo-max-bytes", serve.photo_max_bytes,
+                   "Largest photo upload in bytes (larger ones get 413)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{256} << 20));
   serve_cmd->callback([&] {
     serve.store = {data_dir, database};
     exit_code = Serve(serve);

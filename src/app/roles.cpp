@@ -18,7 +18,9 @@ std::set<std::string, std::less<>> PermissionsOf(std::string_view role, bool sys
   std::set<std::string, std::less<>> out;
   if (role == "部长") out.insert("journal.read");
   if (kInspectors.contains(role) || kDeciders.contains(role))
-    out.insert({"ledger.record", "ledger.read", "duty.manage", "roster.manage"});
+    out.insert({"ledger.record", "ledger.read", "duty.manage", "roster.manage",
+                // Repairs (报修): assign, verify, cancel at any stage (docs/repairs.md).
+                "repair.manage"});
   if (kDeciders.contains(role)) out.insert("ledger.decide");
   return out;
 }

@@ -22,6 +22,8 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/repairs/photos.hpp"
+#include "kernel/repairs/repairs.hpp"
 #include "kernel/roster/roster.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
@@ -292,6 +294,17 @@ int Serve(const ServeOptions& options) {
       std::cerr << "zhidu: scada_alarm for alarm point " << point.id << ": "
                 << raised.error().message << "\n";
   });
+  // The same point returning to normal raises "cleared" with the same ref, which moves the
+  // procedure it started from observing to cleared (R02 §二4: 故障能自动消除则不上报).
+  alarm_service.SetScadaReturnObserver([&](const store::AlarmPoint& point, TimePoint) {
+    runtime::SiteEvent event{
+        point.site_id, "cleared", point.title, "alarm-point/" + std::to_string(point.id), {}};
+    auto raised = writer.Run<runtime::EventOutcome>(
+        [&](store::Tx& tx) { return procedures.Raise(tx, event, 0); });
+    if (!raised)
+      std::cerr << "zhidu: cleared for alarm point " << point.id << ": "
+                << raised.error().message << "\n";
+  });
   std::unique_ptr<api::MqttIngest> mqtt;
   if (!options.mqtt.empty()) {
     mqtt = std::make_unique<api::MqttIngest>(alarm_service, options.mqtt, options.mqtt_topic);
@@ -303,6 +316,9 @@ int Serve(const ServeOptions& options) {
   metrics.SetCounter("zhidu_alarm_ingest_rejected_total",
                      "Alarm messages or events refused on MQTT (unknown point, bad payload).",
                      [&] { return static_cast<double>(alarm_service.rejected()); });
+  // Repairs (报修) and content-addressed photos (docs/repairs.md).
+  repairs::Repairs repair_service(store, writer, active_pack, roles);
+  repairs::Photos photo_service(store, writer);
   // Handover reads the duty log and rosters through two small functions (docs/handover.md).
   handover::Handovers handovers(store, writer, auth, active_pack);
   handovers.SetLogSource([&](store::Id post_id, TimePoint from,
@@ -390,6 +406,9 @@ int Serve(const ServeOptions& options) {
   deps.rosters = &rosters;
   deps.clock = &clock;
   deps.handovers = &handovers;
+  deps.repairs = &repair_service;
+  deps.photos = &photo_service;
+  deps.photo_max_bytes = static_cast<size_t>(options.photo_max_bytes);
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;
@@ -404,6 +423,9 @@ int Serve(const ServeOptions& options) {
   api::ServerOptions server_options;
   server_options.host = host;
   server_options.port = port;
+  server_options.body_limit_for = [&](std::string_view target) -> size_t {
+    return target == "/api/v1/photos" ? deps.photo_max_bytes + 1 : 0;  // +1: the route says 413
+  };
   server_options.stream_handler = [&](api::HttpRequest& r) { return api_handler.OpenStream(r); };
   server_options.on_reload = [&] {
     policy::LoadReport report;

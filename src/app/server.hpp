@@ -38,6 +38,8 @@ struct ServeOptions {
   int alarm_aggregation_s = 600;
   // The longest shelving of an alarm, in minutes.
   int alarm_max_shelve_min = 24 * 60;
+  // The largest photo upload (POST /api/v1/photos), in bytes; larger ones get 413.
+  std::int64_t photo_max_bytes = 10 << 20;
 };
 
 // policies/cn-default of the working directory or of the source tree the binary was built in,

@@ -334,3 +334,36 @@ def test_a_scada_alarm_starts_the_r02_fault_procedure(clock_server):
     assert r.status == 200, r
     assert admin.get(f"/api/v1/procedures/{started[0]['id']}").json()["state"] == "escalated"
     assert smoke["kind"] == "fire"
+
+
+def test_a_scada_alarm_returning_to_normal_clears_its_procedure(clock_server):
+    """R02 §二4 (如果故障不能自动消除立即上报): the point that started r02-scada-fault returning to
+    normal raises the site event `cleared` with the same ref, which moves that instance (and no
+    other) from observing to cleared and cancels its observation timer, so it never escalates."""
+    server = clock_server
+    admin = server.admin()
+    site, post = site_and_post(admin, "中控岗")
+    r = admin.request("PUT", f"/api/v1/sites/{site}/parameters/scada_fault_observe", body={"value": "10m"})
+    assert r.status == 200, r
+    a = point(admin, site, post, "scada", "P-301", "3号泵故障", kind="scada")
+    b = point(admin, site, post, "scada", "P-302", "4号泵故障", kind="scada")
+    assert ingest(admin, [{"source": "scada", "point": "P-301", "state": "active"},
+                          {"source": "scada", "point": "P-302", "state": "active"}]).status == 200
+    started = {p["ref"]: p["id"] for p in
+               all_items(admin, f"/api/v1/procedures?site_id={site}&procedure=r02-scada-fault")}
+    assert set(started) == {f"alarm-point/{a['id']}", f"alarm-point/{b['id']}"}, started
+    ia, ib = started[f"alarm-point/{a['id']}"], started[f"alarm-point/{b['id']}"]
+
+    assert ingest(admin, [{"source": "scada", "point": "P-301", "state": "normal"}]).status == 200
+    va = admin.get(f"/api/v1/procedures/{ia}").json()
+    assert va["state"] == "cleared", va
+    assert va["history"][-1]["event"] == "cleared"
+    assert admin.get(f"/api/v1/procedures/{ib}").json()["state"] == "observing"
+    events = [j["payload"] for j in all_items(admin, "/api/v1/journal?limit=500")
+              if j["kind"] == "site.event" and j["payload"]["event"] == "cleared"]
+    assert [e["ref"] for e in events] == [f"alarm-point/{a['id']}"]
+
+    r = admin.post("/api/v1/test/clock", {"to": iso(START + dt.timedelta(minutes=11))})
+    assert r.status == 200, r
+    assert admin.get(f"/api/v1/procedures/{ia}").json()["state"] == "cleared"  # timer cancelled
+    assert admin.get(f"/api/v1/procedures/{ib}").json()["state"] == "escalated"

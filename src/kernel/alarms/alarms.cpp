@@ -181,13 +181,16 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
     payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value);
     ZHIDU_TRY(auto seq, tx.Journal("alarm.returned", 0, Subject(p.id), payload.Str()));
     (void)seq;
+    if (p.kind == "scada") pending.scada_returned.emplace_back(p, at);
   }
   return tx.unit().UpdateAlarmPoint(p);
 }
 
 void Alarms::Report(const Pending& pending) {
-  if (!scada_observer_) return;
-  for (const auto& [p, at] : pending.scada) scada_observer_(p, at);
+  if (scada_observer_)
+    for (const auto& [p, at] : pending.scada) scada_observer_(p, at);
+  if (scada_return_observer_)
+    for (const auto& [p, at] : pending.scada_returned) scada_return_observer_(p, at);
 }
 
 Result<IngestResult> Alarms::Ingest(const org::Principal& who, const std::vector<Event>& events) {

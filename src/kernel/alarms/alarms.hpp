@@ -99,6 +99,9 @@ struct Kpi {
 // Called after the commit of every annunciated activation of a point of kind "scada" — the hook
 // for R02 §二4's procedure (a site event "scada_alarm"); see docs/alarms.md. Must not block.
 using ScadaObserver = std::function<void(const store::AlarmPoint& point, TimePoint at)>;
+// Called after the commit of every return to normal of a point of kind "scada": the hook that
+// raises the site event "cleared" for the procedure that point started (故障自动消除).
+using ScadaReturnObserver = ScadaObserver;
 
 class Alarms {
  public:
@@ -109,6 +112,9 @@ class Alarms {
   void RegisterHandlers();
   // Set before serving; not thread-safe with ingest.
   void SetScadaObserver(ScadaObserver observer) { scada_observer_ = std::move(observer); }
+  void SetScadaReturnObserver(ScadaReturnObserver observer) {
+    scada_return_observer_ = std::move(observer);
+  }
 
   Result<store::AlarmPoint> CreatePoint(const org::Principal& who, const NewPoint& in);
   Result<store::AlarmPoint> Get(const org::Principal& who, store::Id id);
@@ -138,6 +144,7 @@ class Alarms {
  private:
   struct Pending {  // scada activations to report after the commit
     std::vector<std::pair<store::AlarmPoint, TimePoint>> scada;
+    std::vector<std::pair<store::AlarmPoint, TimePoint>> scada_returned;
   };
   Result<void> Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out,
                      Pending& pending);
@@ -155,6 +162,7 @@ class Alarms {
   const Clock& clock_;
   AlarmOptions options_;
   ScadaObserver scada_observer_;
+  ScadaReturnObserver scada_return_observer_;
   std::atomic<std::uint64_t> rejected_{0};
 };
 

@@ -979,7 +979,7 @@ Schedule PackBuilder::LoadSchedule(const Node& n) {
 void PackBuilder::LoadDuty(const Node& n) {
   Obj o = Open(n, "duty",
                {"id", "title", "clause", "post", "schedule", "window", "targets", "checklist",
-                "record", "with", "on_miss"});
+                "record", "with", "on_miss", "follow_up"});
   if (!o.ok) return;
   Duty d;
   Base(o, &d);
@@ -1008,6 +1008,22 @@ void PackBuilder::LoadDuty(const Node& n) {
     WantAll("role", d.on_miss.notify, m.Get("notify"), "on_miss notify");
     d.on_miss.violation = Str(m, "violation");
     Want("penalty", d.on_miss.violation, m.Get("violation"), "on_miss violation");
+  }
+  if (o.Has("follow_up")) {
+    Obj f = Open(o.Get("follow_up"), "follow_up", {"kind", "assign_to", "clause"});
+    FollowUp fu;
+    fu.kind = Str(f, "kind", true);
+    if (f.ok && fu.kind != "repair")
+      ErrorAt(f.node, "follow_up kind must be 'repair', not '" + fu.kind + "'");
+    fu.assign_to = Str(f, "assign_to");
+    fu.clauses = Clauses(f, true);
+    if (d.checklist.empty())
+      ErrorAt(f.node, "follow_up needs the duty's checklist or record (what would be abnormal?)");
+    std::vector<std::string> extra;  // cited once per rule: only clauses the duty does not cite
+    for (const auto& c : fu.clauses)
+      if (std::find(d.clauses.begin(), d.clauses.end(), c) == d.clauses.end()) extra.push_back(c);
+    Cite(extra, "duty", d);
+    d.follow_up = std::move(fu);
   }
   Define("duty", d.id, d.source);
   Cite(d.clauses, "duty", d);
@@ -1370,6 +1386,23 @@ void PackBuilder::CheckReferences() {
       std::replace(kind.begin(), kind.end(), '_', ' ');
       Error(ref.at, ref.context + " refers to undefined " + kind + " '" + ref.name + "'");
     }
+  }
+  // A follow-up needs something abnormal to follow: a pass_flag_fail item or a record's flag_field.
+  for (const auto& d : pack_.duties_) {
+    if (!d.follow_up) continue;
+    bool can_fire = false;
+    auto any_pff = [](const std::vector<ChecklistItem>& items) {
+      for (const auto& i : items)
+        if (i.kind == ItemKind::kPassFlagFail) return true;
+      return false;
+    };
+    for (const auto& c : pack_.checklists_)
+      if (c.id == d.checklist) can_fire = any_pff(c.items);
+    for (const auto& r : pack_.records_)
+      if (r.id == d.checklist) can_fire = any_pff(r.fields) || !r.flag_field.empty();
+    if (!can_fire)
+      Error(d.source, "duty '" + d.id + "' has a follow_up but its form '" + d.checklist +
+                          "' has no pass_flag_fail item and no flag_field");
   }
   // Reporting lines must end: a role cannot (indirectly) report to itself.
   std::map<std::string, const Role*> roles;

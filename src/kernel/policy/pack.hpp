@@ -185,6 +185,15 @@ struct OnMiss {
   std::string violation;            // penalty code, may be empty
 };
 
+// What a completed duty opens when an answer is abnormal: a pass_flag_fail item answered flag or
+// fail, or the record's flag_field set. Only `repair` (报修) exists; set where a regulation says a
+// fault found by this duty is reported for repair.
+struct FollowUp {
+  std::string kind;                  // "repair"
+  std::string assign_to;             // the role or team the regulation names; empty: the site
+  std::vector<std::string> clauses;  // the clause that says 报修
+};
+
 // 例行职责 — a recurring duty instance generator.
 struct Duty : RuleBase {
   std::string post;
@@ -195,6 +204,7 @@ struct Duty : RuleBase {
   std::string checklist;           // checklist or record id to fill
   std::vector<std::string> with;   // cooperating departments ("工程部")
   OnMiss on_miss;
+  std::optional<FollowUp> follow_up;
 };
 
 struct Assignment {  // parallel assignment inside a state

@@ -5,6 +5,8 @@
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
+#include "kernel/repairs/photos.hpp"
+#include "kernel/repairs/repairs.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/runtime_util.hpp"
 
@@ -555,23 +557,97 @@ Result<store::DutyInstance> Duties::Start(const org::Principal& who, store::Id i
                 });
 }
 
+namespace {
+
+// The record's flag_field when the duty fills a record, else empty.
+std::string FlagFieldOf(const policy::Pack& pack, const policy::Duty& duty) {
+  for (const auto& r : pack.records())
+    if (r.id == duty.checklist) return r.flag_field;
+  return {};
+}
+
+// The items of `form` answered abnormally: pass_flag_fail answered flag or fail, and the record's
+// flag_field (`flag_field`, may be empty) set.
+std::vector<const policy::ChecklistItem*> AbnormalItems(
+    const std::vector<policy::ChecklistItem>& form, const std::string& flag_field,
+    const Answers& answers) {
+  std::vector<const policy::ChecklistItem*> out;
+  for (const auto& item : form) {
+    auto it = answers.find(item.id);
+    if (it == answers.end()) continue;
+    if (item.kind == policy::ItemKind::kPassFlagFail && std::get<std::string>(it->second) != "pass")
+      out.push_back(&item);
+    else if (item.id == flag_field && !flag_field.empty() && it->second != AnswerValue(false) &&
+             it->second != AnswerValue(std::string()))
+      out.push_back(&item);
+  }
+  return out;
+}
+
+// A follow-up repair (报修) for each abnormal item, in the completion's transaction.
+Result<std::vector<store::Id>> OpenFollowUps(store::Tx& tx, const policy::Duty& duty,
+                                             const store::DutyInstance& d,
+                                             const std::vector<const policy::ChecklistItem*>& items,
+                                             const Answers& answers, const org::Principal& who) {
+  std::vector<store::Id> ids;
+  if (!duty.follow_up || duty.follow_up->kind != "repair") return ids;
+  for (const auto* item : items) {
+    repairs::NewRepair r;
+    r.site_id = d.site_id;
+    r.what = item->label;
+    const auto& v = answers.find(item->id)->second;
+    r.description = duty.title + "：「" + item->label + "」" +
+                    (std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "异常");
+    r.source_kind = "checklist";
+    r.source_id = d.id;
+    r.source_item = item->id;
+    r.clauses = duty.follow_up->clauses;
+    r.assignee_role = duty.follow_up->assign_to;
+    r.reporter_post = d.post_id;
+    ZHIDU_TRY(store::Repair opened, repairs::Repairs::Open(tx, r, who.account_id, who.person_id));
+    ids.push_back(opened.id);
+  }
+  return ids;
+}
+
+// Every photo answer must name a stored photo (kernel/repairs/photos.hpp).
+Result<void> CheckPhotos(store::UnitOfWork& unit, const std::vector<policy::ChecklistItem>& form,
+                         const Answers& answers) {
+  for (const auto& item : form) {
+    auto it = answers.find(item.id);
+    if (item.kind != policy::ItemKind::kPhoto || it == answers.end()) continue;
+    const auto& hash = std::get<std::string>(it->second);
+    if (hash.empty()) continue;
+    auto photo = unit.GetPhoto(hash, false);
+    if (!photo && photo.error().code == Errc::kNotFound)
+      return Fail(Errc::kInvalidArgument,
+                  "「" + item.label + "」names photo " + hash +
+                      ", which is not stored: upload it first (POST /api/v1/photos)",
+                  "answers." + item.id);
+    if (!photo) return Fail(photo.error());
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<store::DutyInstance> Duties::Complete(const org::Principal& who, store::Id id,
-                                             const Answers& answers) {
+                                             const Answers& answers,
+                                             std::vector<store::Id>* repairs_opened) {
   return Mutate(
       who, id,
       [&](store::Tx& tx, const policy::Pack& pack, store::DutyInstance& d) -> Result<void> {
         const policy::Duty* duty = FindDuty(pack, d.duty);
         std::string answers_json = "{}";
         std::vector<std::string> flagged;
+        std::vector<const policy::ChecklistItem*> abnormal;
         if (duty) {
           if (const auto* form = FormOf(pack, *duty)) {
             ZHIDU_TRY(answers_json, ValidateAnswers(*form, answers));
-            for (const auto& item : *form) {
-              auto it = answers.find(item.id);
-              if (item.kind == policy::ItemKind::kPassFlagFail && it != answers.end() &&
-                  std::get<std::string>(it->second) != "pass")
-                flagged.push_back(item.label);
-            }
+            ZHIDU_TRY_VOID(CheckPhotos(tx.unit(), *form, answers));
+            abnormal = AbnormalItems(*form, FlagFieldOf(pack, *duty), answers);
+            for (const auto* item : abnormal)
+              if (item->kind == policy::ItemKind::kPassFlagFail) flagged.push_back(item->label);
           } else if (!answers.empty()) {
             return Fail(Errc::kInvalidArgument, "this duty has no form; send no answers",
                         "answers");
@@ -615,6 +691,10 @@ Result<store::DutyInstance> Duties::Complete(const org::Principal& who, store::I
                                                                      : std::vector<std::string>{}))
                                             .Str()));
           (void)s2;
+        }
+        if (duty) {
+          ZHIDU_TRY(auto opened, OpenFollowUps(tx, *duty, d, abnormal, answers, who));
+          if (repairs_opened) *repairs_opened = std::move(opened);
         }
         return Ok();
       });
@@ -674,6 +754,9 @@ Result<std::string> Duties::ValidateAnswers(const std::vector<policy::ChecklistI
                       field);
         if (item.required && s->empty())
           return Fail(Errc::kInvalidArgument, "「" + item.label + "」is required", field);
+        if (item.kind == policy::ItemKind::kPhoto && !s->empty() && !repairs::IsSha256Hex(*s))
+          return Fail(Errc::kInvalidArgument,
+                      "「" + item.label + "」takes the SHA-256 id of an uploaded photo", field);
         break;
       }
     }

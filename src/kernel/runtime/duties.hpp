@@ -107,8 +107,11 @@ class Duties {
   Result<std::vector<store::DutyInstance>> List(const org::Principal& who, store::DutyFilter filter,
                                                 store::PageRequest page);
   Result<store::DutyInstance> Start(const org::Principal& who, store::Id id);
+  // Completes with `answers`; where the duty has a follow_up, each abnormal answer opens a repair
+  // (报修) in the same transaction, whose ids go to `repairs_opened` when given.
   Result<store::DutyInstance> Complete(const org::Principal& who, store::Id id,
-                                       const Answers& answers);
+                                       const Answers& answers,
+                                       std::vector<store::Id>* repairs_opened = nullptr);
 
   // Attendance (在岗).
   Result<store::Attendance> TakePost(const org::Principal& who, store::Id post_id);

@@ -10,7 +10,10 @@
 //  2. starts an instance of every pack procedure whose `trigger` is the event;
 //  3. stops the open deadlines of every service level whose `stop` is the event, matched by site
 //     and `ref` (or by `subject` when the event carries no ref);
-//  4. starts a deadline for every service level whose `start` is the event.
+//  4. starts a deadline for every service level whose `start` is the event;
+//  5. when the event carries a ref, moves every open procedure instance of the site with that ref
+//     whose current state has a transition `on` the event that names no roles and no guard (e.g.
+//     r02-scada-fault observing -> cleared when the alarm returns to normal).
 // Either all of it commits with the caller's transaction or none of it does.
 #pragma once
 
@@ -39,6 +42,7 @@ struct EventOutcome {
   std::vector<store::Id> procedures_started;
   std::vector<store::Id> deadlines_started;
   std::vector<store::Id> deadlines_stopped;
+  std::vector<store::Id> procedures_moved;  // invariant 5
 };
 
 class Events {

@@ -607,7 +607,30 @@ struct Procedures::Impl {
     }
     ZHIDU_TRY(out.deadlines_stopped, StopDeadlines(e));
     ZHIDU_TRY(out.deadlines_started, StartDeadlines(e));
+    ZHIDU_TRY(out.procedures_moved, MoveWaiting(e));
     return out;
+  }
+
+  // Events invariant 5: open instances with the event's ref that wait for it move on.
+  Result<std::vector<Id>> MoveWaiting(const SiteEvent& e) {
+    std::vector<Id> moved;
+    if (e.ref.empty()) return moved;
+    store::ProcedureFilter f;
+    f.site_id = e.site_id;
+    f.ref = e.ref;
+    f.open = true;
+    ZHIDU_TRY(auto open, tx.unit().ListProcedureInstances(f, {0, 1000}));
+    for (auto& in : open) {
+      const policy::Procedure* p = pack.FindProcedure(in.procedure);
+      if (!p) continue;
+      for (const auto& tr : p->transitions) {
+        if (tr.from != in.state || tr.on != e.event || !tr.roles.empty() || tr.guard) continue;
+        ZHIDU_TRY_VOID(Move(*p, in, tr, 0, "现场事件：" + e.event, "{}"));
+        moved.push_back(in.id);
+        break;
+      }
+    }
+    return moved;
   }
 };
 

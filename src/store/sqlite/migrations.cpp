@@ -424,6 +424,40 @@ CREATE TABLE handovers(
 CREATE UNIQUE INDEX handovers_one_open ON handovers(post_id) WHERE state='open';
 CREATE INDEX handovers_post_state ON handovers(post_id, state, id);
 )sql",
+      // 11: reserved for another branch (a no-op here)
+      "SELECT 1",
+      // 12: repairs (报修) and content-addressed photos (kernel/repairs)
+      R"sql(
+CREATE TABLE repairs(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  what TEXT NOT NULL,
+  description TEXT NOT NULL,
+  source_kind TEXT NOT NULL CHECK(source_kind IN ('checklist','procedure','alarm','manual')),
+  source_id BIGINT NOT NULL DEFAULT 0,
+  source_item TEXT NOT NULL DEFAULT '',
+  clauses TEXT NOT NULL,
+  reported_by BIGINT NOT NULL,
+  reporter_person BIGINT NOT NULL DEFAULT 0,
+  reporter_post BIGINT NOT NULL DEFAULT 0,
+  assignee_role TEXT NOT NULL DEFAULT '',
+  assignee_person BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK(state IN ('open','assigned','in_progress','fixed','closed','cancelled')),
+  note TEXT NOT NULL DEFAULT '',
+  history TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  fixed_at BIGINT NOT NULL DEFAULT 0,
+  closed_at BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL);
+CREATE INDEX repairs_site_state ON repairs(site_id, state, id);
+CREATE TABLE photos(
+  sha256 TEXT PRIMARY KEY,
+  content_type TEXT NOT NULL,
+  size_bytes BIGINT NOT NULL,
+  data BLOB NOT NULL,
+  stored_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL);
+)sql",
   };
   return kMigrations;
 }
