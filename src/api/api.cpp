@@ -15,6 +15,7 @@
 #include "api/routes_rosters.hpp"
 #include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
+#include "api/routes_visits.hpp"
 #include "base/crypto.hpp"
 
 namespace zhidu::api {
@@ -468,6 +469,8 @@ void Api::AddRoutes() {
   // ---- rosters (排班)
   AddRosterRoutes(r, {deps_.rosters, deps_.store, deps_.clock});
   AddHandoverRoutes(r, deps_.handovers);
+  // ---- visitors (来访) and footage (录像)
+  AddVisitRoutes(r, deps_.visits);
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {
