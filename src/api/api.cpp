@@ -16,6 +16,7 @@
 #include "api/routes_rosters.hpp"
 #include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
+#include "api/routes_visits.hpp"
 #include "base/crypto.hpp"
 
 namespace zhidu::api {
@@ -471,6 +472,8 @@ void Api::AddRoutes() {
   AddHandoverRoutes(r, deps_.handovers);
   // ---- repairs (报修) and photos
   AddRepairRoutes(r, {deps_.repairs, deps_.photos, deps_.photo_max_bytes});
+  // ---- visitors (来访) and footage (录像)
+  AddVisitRoutes(r, deps_.visits);
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {

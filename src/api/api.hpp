@@ -29,6 +29,7 @@
 #include "kernel/runtime/site_parameters.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
+#include "kernel/visits/visits.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
@@ -51,6 +52,7 @@ struct ApiDeps {
   runtime::Requests* requests = nullptr;      // null: the request routes answer 503
   runtime::Procedures* procedures = nullptr;  // null: the procedure routes answer 503
   handover::Handovers* handovers = nullptr;   // null: the handover routes answer 503
+  visits::Visits* visits = nullptr;           // null: the visit and footage routes answer 503
   const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;        // built console (web/dist); empty: none
   bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)

@@ -223,4 +223,32 @@ Result<void> SeedDemoRosters(store::Store& store, roster::Rosters& rosters, cons
   return Ok();
 }
 
+Result<void> SeedDemoFootage(store::Store& store, visits::Visits& visits, const Clock& clock) {
+  ZHIDU_TRY(auto unit, store.BeginRead());
+  ZHIDU_TRY(auto sites, unit->ListSites({0, 1}));
+  if (sites.empty() || sites[0].name != "示范园区（演示）") return Ok();
+  const auto& site = sites[0];
+  store::FootageFilter filter;
+  filter.site_id = site.id;
+  filter.include_deleted = true;
+  ZHIDU_TRY(auto existing, unit->ListFootage(filter, {0, 1}));
+  if (!existing.empty()) return Ok();
+  ZHIDU_TRY(auto admin, unit->GetAccountByUsername("admin"));
+  org::Principal root{admin.id, admin.username, 0, {{0, admin.id, "admin", "global", 0}},
+                      "",       false};
+  using namespace std::chrono;
+  const TimePoint hour = floor<hours>(clock.Now());
+  for (int i = 3; i >= 1; --i) {
+    visits::NewFootage f;
+    f.site_id = site.id;
+    f.camera = "中控室-01";
+    f.starts_at = hour - hours(i);
+    f.ends_at = hour - hours(i - 1);
+    f.storage_ref = "nvr://demo/ch01/" + std::to_string(4 - i);
+    f.tape = "DEMO-T" + std::to_string(4 - i);
+    ZHIDU_TRY_VOID(visits.AddFootage(root, f));
+  }
+  return Ok();
+}
+
 }  // namespace zhidu::app

@@ -9,6 +9,7 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/roster/roster.hpp"
+#include "kernel/visits/visits.hpp"
 #include "store/store.hpp"
 
 namespace zhidu::app {
@@ -20,5 +21,8 @@ Result<void> SeedDemo(store::Store& store, org::AuthService& auth, org::OrgServi
 // Publishes a roster of the current month (四班三运转) for the demo's 中控室 and 消防控制室, once;
 // does nothing when the demo site is absent or already has rosters.
 Result<void> SeedDemoRosters(store::Store& store, roster::Rosters& rosters, const Clock& clock);
+// Registers the last three hours of footage of one camera of the demo site, once. (No demo visit:
+// its duty-log entries would change the demo's duty log, which tests count.)
+Result<void> SeedDemoFootage(store::Store& store, visits::Visits& visits, const Clock& clock);
 
 }  // namespace zhidu::app

@@ -22,6 +22,11 @@ std::set<std::string, std::less<>> PermissionsOf(std::string_view role, bool sys
                 // Repairs (报修): assign, verify, cancel at any stage (docs/repairs.md).
                 "repair.manage"});
   if (kDeciders.contains(role)) out.insert("ledger.decide");
+  // The control room's visitor register and footage: its operators (R12 §三(三) 登记, R16 §二3
+  // 录相, §二9 盘带登记) and those who supervise them (R12 §三(三)/(四), R16 §一2).
+  static const std::set<std::string_view> kControlRoom = {"中控员", "消防中控员", "值班长",
+                                                          "秩序维护主管", "部长"};
+  if (kControlRoom.contains(role)) out.insert({"visits.manage", "footage.manage"});
   return out;
 }
 }  // namespace

@@ -31,6 +31,7 @@
 #include "kernel/runtime/requests.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
+#include "kernel/visits/visits.hpp"
 #include "store/journal.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -321,6 +322,16 @@ int Serve(const ServeOptions& options) {
   repairs::Photos photo_service(store, writer);
   // Handover reads the duty log and rosters through two small functions (docs/handover.md).
   handover::Handovers handovers(store, writer, auth, active_pack);
+  // Visitors and footage; FootageRules' defaults name the shipped pack's footage record and
+  // view requests (the pack does not type them yet; docs/visitors.md).
+  visits::Visits visits(store, writer, roles, active_pack);
+  if (options.demo) {
+    auto seeded = SeedDemoFootage(store, visits, clock);
+    if (!seeded) {
+      std::cerr << "zhidu: demo footage seeding failed: " << seeded.error().message << "\n";
+      return 2;
+    }
+  }
   handovers.SetLogSource([&](store::Id post_id, TimePoint from,
                              TimePoint to) -> Result<std::vector<handover::LogEntry>> {
     // The next shift must read abnormal entries and alarms (R12 §四(一)3, R20 §四8).
@@ -409,6 +420,7 @@ int Serve(const ServeOptions& options) {
   deps.repairs = &repair_service;
   deps.photos = &photo_service;
   deps.photo_max_bytes = static_cast<size_t>(options.photo_max_bytes);
+  deps.visits = &visits;
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;

@@ -2,66 +2,19 @@
 demo company: prohibitions refused with 403 citing the clause (and journaled), preconditions,
 approval by role and by the applicant's superior, signatures that re-confirm the password, and
 the guards against self-approval and double decisions."""
-import os
 import threading
 
 import pytest
 
-from zhidu_harness import Server
+from zhidu_harness import DemoUsers as Demo, backend_server
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def srv(request):
     """One demo server per backend for the module: every test files its own requests."""
-    if request.param == "postgresql" and not os.environ.get("ZHIDU_TEST_PG_URL"):
-        if os.environ.get("CI"):
-            pytest.fail("ZHIDU_TEST_PG_URL is not set in CI: make test must start PostgreSQL")
-        pytest.skip("ZHIDU_TEST_PG_URL not set (run under scripts/with-postgres)")
-    s = Server(request.param).start()
+    s = backend_server(request.param)
     yield s
     s.kill()
-
-
-class Demo:
-    def __init__(self, server):
-        self.server = server
-        self.creds = server.credentials()
-        self.clients = {}
-        self.admin = self.login("admin")
-        self.site = self.admin.get("/api/v1/sites").json()["items"][0]["id"]
-
-    def login(self, user):
-        if user not in self.clients:
-            c = self.server.client()
-            r = c.login(user, self.creds[user][0])
-            assert r.status == 200, r
-            c.account_id = r.json()["account"]["id"]
-            c.password = self.creds[user][0]
-            self.clients[user] = c
-        return self.clients[user]
-
-    def __getitem__(self, user):
-        return self.login(user)
-
-    def file(self, user, type_, inputs=None, reason="测试"):
-        body = {"site_id": self.site, "type": type_, "reason": reason}
-        if inputs is not None:
-            body["inputs"] = inputs
-        return self[user].post("/api/v1/requests", body)
-
-    def journal(self, kind):
-        items, cursor = [], None
-        while True:
-            r = self.admin.get("/api/v1/journal?limit=500" + (f"&cursor={cursor}" if cursor else ""))
-            assert r.status == 200, r
-            items += r.json()["items"]
-            cursor = r.json()["next_cursor"]
-            if not cursor:
-                return [i for i in items if i["kind"] == kind]
-
-    def close(self):
-        for c in self.clients.values():
-            c.close()
 
 
 @pytest.fixture(scope="module")

@@ -313,3 +313,61 @@ def pack_with(tmp_path, file_name, appended):
         f.write(appended)
     return str(pack)
 
+
+def backend_server(backend, extra=()):
+    """A started demo server on `backend`; PostgreSQL is skipped without ZHIDU_TEST_PG_URL (and
+    fails in CI, where make test must start it)."""
+    import pytest
+
+    if backend == "postgresql" and not os.environ.get("ZHIDU_TEST_PG_URL"):
+        if os.environ.get("CI"):
+            pytest.fail("ZHIDU_TEST_PG_URL is not set in CI: make test must start PostgreSQL")
+        pytest.skip("ZHIDU_TEST_PG_URL not set (run under scripts/with-postgres)")
+    return Server(backend, extra=extra).start()
+
+
+class DemoUsers:
+    """The demo company's users signed in on demand, with request and journal helpers."""
+
+    def __init__(self, server):
+        self.server = server
+        self.creds = server.credentials()
+        self.clients = {}
+        self.admin = self.login("admin")
+        self.site = self.admin.get("/api/v1/sites").json()["items"][0]["id"]
+
+    def login(self, user):
+        if user not in self.clients:
+            c = self.server.client()
+            r = c.login(user, self.creds[user][0])
+            assert r.status == 200, r
+            c.account_id = r.json()["account"]["id"]
+            c.password = self.creds[user][0]
+            self.clients[user] = c
+        return self.clients[user]
+
+    def __getitem__(self, user):
+        return self.login(user)
+
+    def file(self, user, type_, inputs=None, reason="测试"):
+        body = {"site_id": self.site, "type": type_, "reason": reason}
+        if inputs is not None:
+            body["inputs"] = inputs
+        return self[user].post("/api/v1/requests", body)
+
+    def journal(self, kind, subject=None):
+        """The journal records of `kind` (and `subject`, when given), oldest first."""
+        items, cursor = [], None
+        for _ in range(1000):
+            r = self.admin.get("/api/v1/journal?limit=500" + (f"&cursor={cursor}" if cursor else ""))
+            assert r.status == 200, r
+            items += r.json()["items"]
+            cursor = r.json()["next_cursor"]
+            if not cursor:
+                return [i for i in items
+                        if i["kind"] == kind and (subject is None or i["subject"] == subject)]
+        raise AssertionError("too many journal pages")
+
+    def close(self):
+        for c in self.clients.values():
+            c.close()

@@ -1131,6 +1131,7 @@ void PackBuilder::LoadRequest(const Node& n) {
     st.names_escort = Bool(ao, "names_escort");
     auto clauses = Clauses(ao, false);
     Cite(clauses, "request", r.id, r.title + " / approval " + st.id, At(a));
+    st.clauses = clauses;
     if (step_nodes.contains(st.id)) ErrorAt(a, "duplicate approval step '" + st.id + "'");
     step_nodes.emplace(st.id, a);
     r.approvals.push_back(std::move(st));

@@ -250,7 +250,8 @@ struct ApprovalStep {
   std::vector<std::string> roles;  // any one of them approves; "$superior": the applicant's
   std::vector<std::string> after;  // step ids that must approve first; default: previous step
   bool signature = false;
-  bool names_escort = false;  // the approver names who accompanies
+  bool names_escort = false;         // the approver names who accompanies
+  std::vector<std::string> clauses;  // the step's own clauses (R12 §四(二之2)4), may be empty
 };
 
 struct Condition {

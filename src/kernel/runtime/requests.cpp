@@ -500,7 +500,9 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
                 "step \"" + step.id + "\" must be signed: send your password", "password");
   if (step.names_escort && input.approve && input.escort_person_id == 0)
     return Fail(Errc::kInvalidArgument,
-                "step \"" + step.id + "\" names who accompanies: send escort_person_id",
+                (step.clauses.empty() ? std::string() : Join(step.clauses, "、") + "：") +
+                    "批准人须指定陪同人员 — step \"" + step.id +
+                    "\" names who accompanies: send escort_person_id",
                 "escort_person_id");
   if (input.escort_person_id != 0) {
     ZHIDU_TRY(auto unit, store_.BeginRead());

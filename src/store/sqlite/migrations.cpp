@@ -424,8 +424,42 @@ CREATE TABLE handovers(
 CREATE UNIQUE INDEX handovers_one_open ON handovers(post_id) WHERE state='open';
 CREATE INDEX handovers_post_state ON handovers(post_id, state, id);
 )sql",
-      // 11: reserved for another branch (a no-op here)
-      "SELECT 1",
+      // 11: visits (来访) and footage segments (录像), kernel/visits
+      R"sql(
+CREATE TABLE visits(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  place TEXT NOT NULL,
+  request_id INTEGER NOT NULL UNIQUE REFERENCES approval_requests(id),
+  request_type TEXT NOT NULL,
+  visitor_name TEXT NOT NULL,
+  company TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  escort_person BIGINT NOT NULL DEFAULT 0,
+  approver BIGINT NOT NULL DEFAULT 0,
+  record TEXT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('registered','entered','exited')),
+  registered_by BIGINT NOT NULL,
+  registered_at BIGINT NOT NULL,
+  entered_by BIGINT NOT NULL DEFAULT 0,
+  entered_at BIGINT NOT NULL DEFAULT 0,
+  exited_by BIGINT NOT NULL DEFAULT 0,
+  exited_at BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX visits_site_state ON visits(site_id, state, id);
+CREATE TABLE footage_segments(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  camera TEXT NOT NULL,
+  starts_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL CHECK(ends_at > starts_at),
+  storage_ref TEXT NOT NULL,
+  tape TEXT NOT NULL DEFAULT '',
+  registered_by BIGINT NOT NULL,
+  registered_at BIGINT NOT NULL,
+  deleted_by BIGINT NOT NULL DEFAULT 0,
+  deleted_at BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX footage_site_camera ON footage_segments(site_id, camera, id);
+)sql",
       // 12: repairs (报修) and content-addressed photos (kernel/repairs)
       R"sql(
 CREATE TABLE repairs(
