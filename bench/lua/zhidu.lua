@@ -1,6 +1,12 @@
 -- wrk script for bench/run. Configured by environment variables:
---   BENCH_KIND      "post_people" (POST /api/v1/people, a new person each request) or "get" (GET BENCH_PATH)
---   BENCH_PATH      path for "get" (default /api/v1/sites)
+--   BENCH_KIND      "post_people" (POST /api/v1/people, a new person each request), "get" (GET
+--                   BENCH_PATH; several paths separated by "|" are requested in turn, e.g. the
+--                   duty board's reads) or "ingest" (POST /api/v1/alarms:ingest)
+--   BENCH_PATH      path(s) for "get" (default /api/v1/sites)
+--   BENCH_SOURCE, BENCH_POINTS, BENCH_BATCH  for "ingest": each request carries BENCH_BATCH
+--                   events for points <source>/P1 … P<BENCH_POINTS>; wrk thread t of T walks its
+--                   own share of the points in turn, and each visit of a point flips it between
+--                   active and normal (so most events are state changes)
 --   BENCH_TOKEN     bearer token (empty: no Authorization header, e.g. the hello-world endpoint)
 --   BENCH_SITE      site_id for post_people
 --   BENCH_DELAY_MS  if > 0, each connection waits this long after a response before its next
@@ -12,6 +18,12 @@ local path = os.getenv("BENCH_PATH") or "/api/v1/sites"
 local token = os.getenv("BENCH_TOKEN") or ""
 local site = os.getenv("BENCH_SITE") or "1"
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+local source = os.getenv("BENCH_SOURCE") or "fas-bench"
+local points = tonumber(os.getenv("BENCH_POINTS") or "1000")
+local batch = tonumber(os.getenv("BENCH_BATCH") or "1")
+local nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
+local paths = {}
+for p in string.gmatch(path, "[^|]+") do table.insert(paths, p) end
 
 local threads = {}
 local next_id = 0
@@ -27,7 +39,23 @@ local headers = {}
 
 function init(args)
   if token ~= "" then headers["Authorization"] = "Bearer " .. token end
-  if kind == "post_people" then headers["Content-Type"] = "application/json" end
+  if kind == "post_people" or kind == "ingest" then headers["Content-Type"] = "application/json" end
+end
+
+local function ingest_body()
+  -- this thread's share of the points: [first, first + share)
+  local share = math.max(1, math.floor(points / nthreads))
+  local first = ((tid - 1) % nthreads) * share
+  local events = {}
+  for i = 0, batch - 1 do
+    local k = n * batch + i
+    local point = first + (k % share) + 1
+    local state = (math.floor(k / share) % 2 == 0) and "active" or "normal"
+    events[#events + 1] = string.format('{"source":"%s","point":"P%d","state":"%s","value":"1"}',
+                                        source, point, state)
+  end
+  n = n + 1
+  return '{"events":[' .. table.concat(events, ",") .. ']}'
 end
 
 function request()
@@ -37,7 +65,11 @@ function request()
                                site, tid, n)
     return wrk.format("POST", "/api/v1/people", headers, body)
   end
-  return wrk.format("GET", path, headers, nil)
+  if kind == "ingest" then
+    return wrk.format("POST", "/api/v1/alarms:ingest", headers, ingest_body())
+  end
+  n = n + 1
+  return wrk.format("GET", paths[(n - 1) % #paths + 1], headers, nil)
 end
 
 if delay_ms > 0 then

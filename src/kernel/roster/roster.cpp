@@ -60,15 +60,6 @@ const policy::ShiftDef* FindShift(const policy::ShiftPattern& p, std::string_vie
   return nullptr;
 }
 
-// The instants of shift `s` starting on local day `d` (invariant 1).
-std::pair<TimePoint, TimePoint> SlotTimes(const policy::ShiftDef& s, local_days d,
-                                          const TimeZone& zone) {
-  auto start = local_time<Micros>(d) + minutes(s.start.minutes);
-  auto end_day = s.end.minutes > s.start.minutes ? d : d + days(1);
-  auto end = local_time<Micros>(end_day) + minutes(s.end.minutes);
-  return {zone.FromLocal(start), zone.FromLocal(end)};
-}
-
 std::string LocalText(TimePoint t, const TimeZone& zone) {
   auto s = FormatIso8601(t, zone);  // 2026-12-01T08:00:00+08:00
   return s.substr(0, 10) + " " + s.substr(11, 5);
@@ -129,6 +120,14 @@ Result<void> CheckNoOverlap(store::UnitOfWork& unit, Id roster_id, Id person_id,
 }
 
 }  // namespace
+
+std::pair<TimePoint, TimePoint> SlotTimes(const policy::ShiftDef& s, std::chrono::local_days d,
+                                          const TimeZone& zone) {
+  auto start = local_time<Micros>(d) + minutes(s.start.minutes);
+  auto end_day = s.end.minutes > s.start.minutes ? d : d + days(1);
+  auto end = local_time<Micros>(end_day) + minutes(s.end.minutes);
+  return {zone.FromLocal(start), zone.FromLocal(end)};
+}
 
 std::vector<Problem> CheckStaffing(
     const policy::Pack& pack, const store::Roster& roster, const store::Post& post,

@@ -170,6 +170,10 @@ class Rosters final : public ShiftSource {
   const org::RoleCatalogue& roles_;
 };
 
+// Pure: the instants of shift `s` starting on local day `d` in `zone` (invariant 1).
+std::pair<TimePoint, TimePoint> SlotTimes(const policy::ShiftDef& s, std::chrono::local_days d,
+                                          const TimeZone& zone);
+
 // Pure: the staffing problems of a roster's active assignments under `pack`. `others` are the
 // same people's active assignments in other published rosters (for continuous hours); `certs`
 // their certifications; `roles_of(person)` the roles their accounts hold.

@@ -187,9 +187,12 @@ Result<std::unique_ptr<Conn>> OpenConnection(const std::string& path, bool read_
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
-  const char* pragmas = read_only ? "PRAGMA foreign_keys=ON;"
+  // temp_store=MEMORY: the statement journals of the writer's savepoints (one per job) and
+  // sorter temporaries stay in memory instead of temporary files written through the kernel
+  // (docs/performance.md, W1). Durability is the WAL's, unchanged.
+  const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
                                   : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                    "PRAGMA foreign_keys=ON;";
+                                    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
   if (auto r = Exec(db, pragmas, "configure " + path); !r) {
     sqlite3_close(db);
     return Fail(r.error());
@@ -909,7 +912,7 @@ class SqliteUnit final : public UnitOfWork {
   Result<void> UpdateDutyInstance(const DutyInstance& v) override {
     Stmt s(db_,
            "UPDATE duty_instances SET state=?, started_by=?, started_at=?, completions=?, "
-           "completed_by=?, completed_person=?, completed_at=?, answers=? WHERE id=? RETURNING id");
+           "completed_by=?, completed_person=?, completed_at=?, answers=? WHERE id=?");
     s.Bind(DutyStateName(v.state)).Bind(v.started_by).Bind(v.started_at).Bind(v.completions);
     s.Bind(v.completed_by).Bind(v.completed_person).Bind(v.completed_at).Bind(v.answers);
     s.Bind(v.id);
@@ -981,7 +984,7 @@ class SqliteUnit final : public UnitOfWork {
   Result<void> UpdateViolation(const Violation& v) override {
     Stmt s(db_,
            "UPDATE violations SET state=?, appeal=?, appealed_at=?, decided_by=?, decided_at=?, "
-           "decision_note=? WHERE id=? RETURNING id");
+           "decision_note=? WHERE id=?");
     s.Bind(ViolationStateName(v.state)).Bind(v.appeal).Bind(v.appealed_at).Bind(v.decided_by);
     s.Bind(v.decided_at).Bind(v.decision_note).Bind(v.id);
     return Changed(s, "update violation", "violation", v.id);
@@ -1394,8 +1397,7 @@ class SqliteUnit final : public UnitOfWork {
   }
   Result<void> AddDutyLogRepeats(Id id, int n, TimePoint last_at) override {
     Stmt s(db_,
-           "UPDATE duty_log SET repeat_count=repeat_count+?, last_at=max(last_at, ?) WHERE id=? "
-           "RETURNING id");
+           "UPDATE duty_log SET repeat_count=repeat_count+?, last_at=max(last_at, ?) WHERE id=?");
     s.Bind(n).Bind(last_at).Bind(id);
     return Changed(s, "add duty log repeats", "duty log entry", id);
   }
@@ -1447,7 +1449,7 @@ class SqliteUnit final : public UnitOfWork {
     Stmt s(db_,
            "UPDATE alarm_points SET state=?, active_since=?, changed_at=?, shelved_until=?, "
            "shelve_reason=?, shelved_by=?, shelve_timer=?, suppressed=?, suppress_reason=?, "
-           "log_entry_id=?, log_window_start=?, activations=? WHERE id=? RETURNING id");
+           "log_entry_id=?, log_window_start=?, activations=? WHERE id=?");
     s.Bind(v.state).Bind(v.active_since).Bind(v.changed_at).Bind(v.shelved_until);
     s.Bind(v.shelve_reason).Bind(v.shelved_by).Bind(v.shelve_timer).Bind(v.suppressed);
     s.Bind(v.suppress_reason).Bind(v.log_entry_id).Bind(v.log_window_start).Bind(v.activations);
@@ -1750,9 +1752,12 @@ class SqliteUnit final : public UnitOfWork {
     (void)row;
     return sqlite3_last_insert_rowid(db_->db);
   }
+  // An UPDATE by id (no RETURNING: SQLite buffers RETURNING rows in an ephemeral b-tree per
+  // statement, which was a third of W1's writer CPU, docs/performance.md); kNotFound when it
+  // changed no row.
   Result<void> Changed(Stmt& s, std::string_view what, std::string_view noun, Id id) {
     ZHIDU_TRY(bool row, s.Step(what));
-    if (!row)
+    if (!row && sqlite3_changes(db_->db) == 0)
       return Fail(Errc::kNotFound,
                   std::string(noun) + " " + std::to_string(id) + " does not exist");
     return Ok();
