@@ -24,6 +24,7 @@ DAYS = 30  # Dec 1 20:00 .. Dec 31 08:00: two shift changes a day → 60 handove
 START = dt.datetime(2026, 12, 1, 7, 0, tzinfo=TZ)
 MISSED_PATROL = dt.datetime(2026, 12, 15, 10, 15, tzinfo=TZ)
 REFUSED_CHANGE = dt.datetime(2026, 12, 10, 20, 0, tzinfo=TZ)
+FAILED_PATROL = dt.datetime(2026, 12, 20, 10, 0, tzinfo=TZ)  # a camera fails: 报修 (R12 §三(二))
 
 SITE_PATTERN = """
 shift_patterns:
@@ -74,6 +75,7 @@ class Month:
         self.post, self.site = post["id"], post["site_id"]
         self.creds = {u: pw for u, (pw, _) in server.credentials().items()}
         self.actors = {}
+        self.repairs = []
 
     def actor(self, user):
         if user not in self.actors:
@@ -174,8 +176,82 @@ def month_incidents(m):
                             {"approve": True, "password": m.server.credentials()["head"][0],
                              "note": "同意查阅"}), 201)
         assert done["state"] == "approved", done
+        m.footage_request = req["id"]
+        view = ok(op.post(f"/api/v1/footage/{m.segment['id']}/views", {"request_id": req["id"]}), 201)
+        assert view["viewed_with_request"] == req["id"]
+
+    # An engineer (工程维修人员) who repairs what the operators report.
+    fixer_person = ok(admin.post("/api/v1/people", {"site_id": m.site, "name": "月度·维修工"}),
+                      201)["id"]
+    ok(admin.post("/api/v1/accounts", {
+        "username": "mfixer", "password": "month-fixer-1", "person_id": fixer_person,
+        "roles": [{"role": "工程维修人员", "scope_kind": "site", "scope_id": m.site}]}), 201)
+    fixer = Operator(m.server, "mfixer", "month-fixer-1")
+    chief, head = m.actor("guard_chief"), m.actor("head")
+
+    def record_footage(m, op):
+        m.segment = ok(op.post("/api/v1/footage", {
+            "site_id": m.site, "camera": "CAM-05", "tape": "T-1202",
+            "starts_at": dt.datetime(2026, 12, 2, 8, 0, tzinfo=TZ).isoformat(),
+            "ends_at": dt.datetime(2026, 12, 2, 9, 0, tzinfo=TZ).isoformat(),
+            "storage_ref": "nvr://1/CAM-05/202612020800"}), 201)
+
+    def footage_kept(m, op):
+        # Inside R16 §二3's one month: deletion refused; copying refused whatever the date.
+        r = op.call("DELETE", f"/api/v1/footage/{m.segment['id']}")
+        assert r.status == 409 and r.json()["error"]["clause"] == "R16 §二3", r
+        r = op.post(f"/api/v1/footage/{m.segment['id']}/copies")
+        assert r.status == 403 and r.json()["error"]["clause"] == "R16 §一6", r
+        r = op.post(f"/api/v1/footage/{m.segment['id']}/views", {"request_id": m.footage_request})
+        assert r.status == 403, r  # only the applicant views under the approval
+
+    def visitor(m, op):
+        me = op.me()["person_id"]
+        # Unapproved: cannot be registered (R12 §三(三)).
+        pending = ok(op.post("/api/v1/requests", {"site_id": m.site, "type": "r12-control-room-entry",
+                                                  "reason": "未批准的来访"}), 201)["id"]
+        r = op.post("/api/v1/visits", {"site_id": m.site, "place": "中控室", "request_id": pending,
+                                       "name": "钱来访", "reason": "参观", "visitor_signed": True})
+        assert r.status == 409 and r.json()["error"]["clause"] == "R12 §三(三)", r
+        rid = ok(op.post("/api/v1/requests", {"site_id": m.site, "type": "r12-control-room-entry",
+                                              "reason": "消防设备年检"}), 201)["id"]
+        r = chief.post(f"/api/v1/requests/{rid}/decisions", {"approve": True, "escort_person_id": me})
+        assert r.status == 201 and r.json()["state"] == "approved", r
+        v = ok(op.post("/api/v1/visits", {"site_id": m.site, "place": "中控室", "request_id": rid,
+                                          "name": "孙检测", "company": "消防检测公司",
+                                          "reason": "消防设备年检", "visitor_signed": True}), 201)
+        assert v["escort_person_id"] == me
+        r = op.post(f"/api/v1/visits/{v['id']}/exit")
+        assert r.status == 409, r  # no exit before the entry
+        assert ok(op.post(f"/api/v1/visits/{v['id']}/entry"))["state"] == "entered"
+        m.visit = v["id"]
+
+    def visitor_leaves(m, op):
+        assert ok(op.post(f"/api/v1/visits/{m.visit}/exit"))["state"] == "exited"
+
+    def repair_assigned(m, op):
+        [rid] = m.repairs
+        r = chief.post(f"/api/v1/repairs/{rid}/actions", {"action": "assign",
+                                                          "person_id": fixer_person})
+        assert r.status == 200 and r.json()["state"] == "assigned", r
+        assert ok(fixer.post(f"/api/v1/repairs/{rid}/actions", {"action": "start"}))["state"] == \
+            "in_progress"
+
+    def repair_fixed(m, op):
+        [rid] = m.repairs
+        done = ok(fixer.post(f"/api/v1/repairs/{rid}/actions", {"action": "fix",
+                                                                "note": "更换5号摄像头电源"}))
+        assert done["state"] == "fixed" and done["seconds_to_fix"] == 2 * 3600, done
+        closed = ok(op.post(f"/api/v1/repairs/{rid}/actions", {"action": "close"}))
+        assert closed["state"] == "closed", closed
 
     return {
+        dt.datetime(2026, 12, 2, 9, 0, tzinfo=TZ): record_footage,
+        dt.datetime(2026, 12, 16, 10, 0, tzinfo=TZ): visitor,
+        dt.datetime(2026, 12, 16, 11, 0, tzinfo=TZ): visitor_leaves,
+        dt.datetime(2026, 12, 20, 10, 30, tzinfo=TZ): repair_assigned,
+        dt.datetime(2026, 12, 20, 12, 0, tzinfo=TZ): repair_fixed,
+        dt.datetime(2026, 12, 21, 9, 0, tzinfo=TZ): footage_kept,
         dt.datetime(2026, 12, 3, 10, 0, tzinfo=TZ): scada_clears,
         dt.datetime(2026, 12, 5, 14, 0, tzinfo=TZ): scada_stays,
         dt.datetime(2026, 12, 8, 3, 0, tzinfo=TZ): fire_alarm(confirmed=True),
@@ -202,6 +278,17 @@ def check_incidents(m):
     approved = [r for r in all_items(m.admin, f"/api/v1/requests?site_id={m.site}&limit=200")
                 if r["type"] == "r12-footage-access"]
     assert [r["state"] for r in approved] == ["approved"], approved
+    # Visitors: one visit, entered and left, both in the duty log; footage kept and viewed once.
+    visits = all_items(m.admin, f"/api/v1/visits?site_id={m.site}&limit=200")
+    assert [(v["state"], v["company"]) for v in visits] == [("exited", "消防检测公司")], visits
+    visitor_log = all_items(m.admin, f"/api/v1/duty-log?site_id={m.site}&kind=visitor&limit=200")
+    assert len([e for e in visitor_log if e.get("ref") == f"visit/{m.visit}"]) == 2, visitor_log
+    assert len(m.journal("footage.viewed")) == 1 and len(m.journal("footage.copy_refused")) == 1
+    assert m.admin.get(f"/api/v1/footage/{m.segment['id']}").json()["deleted"] is False
+    # The failed patrol's repair: reported, assigned, fixed, verified by the operator.
+    [rid] = m.repairs
+    history = [h["action"] for h in m.admin.get(f"/api/v1/repairs/{rid}").json()["history"]]
+    assert history == ["report", "assign", "start", "fix", "close"], history
     # Every alarm reached the duty log (R12 §四(二之2)2, each activation one entry at least).
     log = all_items(m.admin, f"/api/v1/duty-log?site_id={m.site}&kind=alarm&limit=200")
     for title in ("3号泵故障报警（scada/P-301）", "4号泵故障报警（scada/P-302）",
@@ -288,8 +375,14 @@ def test_a_month_in_the_control_room(month_server):
             items = op.get(f"/api/v1/duties?post_id={m.post}&duty=r12-video-patrol"
                            f"&due_from={q(due)}&due_before={q(due + dt.timedelta(seconds=1))}").json()
             assert len(items["items"]) == 1, (due, items)
-            ok(op.post(f"/api/v1/duties/{items['items'][0]['id']}/complete",
-                       {"answers": {"status": "pass"}}))
+            answers = {"status": "pass"}
+            if due == FAILED_PATROL:
+                answers = {"status": "fail", "note": "5号摄像头黑屏"}
+            done = ok(op.post(f"/api/v1/duties/{items['items'][0]['id']}/complete",
+                              {"answers": answers}))
+            assert len(done["repairs_opened"]) == (1 if due == FAILED_PATROL else 0), done
+            if done["repairs_opened"]:
+                m.repairs += done["repairs_opened"]
         if due in incidents:
             incidents[due](m, m.actor(people[on_post]))
         # The shift change: the incoming opens 8 minutes before, inside the 10-minute window.
