@@ -90,3 +90,35 @@ def test_shift_duties_follow_the_published_roster(shift_server):
     assert r.status == 200, r
     after = admin.get(f"/api/v1/duties/{early['id']}").json()
     assert after["state"] == "missed", after
+
+
+def test_one_floor_a_day_rotates_through_the_sites_floors(shift_server):
+    """R20 §五5: one floor's smoke detectors each day, floors in rotation. The regulation names no
+    floors: until the site sets its parameter `floors` nothing is planned; then each day's instance
+    carries the next floor, in the site's order."""
+    admin = Actor(shift_server, "admin")
+    (post, site), = post_ids(admin, "消防控制室值班岗")[:1]
+    duty = "r20-smoke-floor-rotation"
+    assert instances(admin, post, duty) == []
+    report = {e["duty"]: e for e in admin.get("/api/v1/duties:plan-report").json()["items"]}
+    assert "floors" in report[duty]["reason"], report[duty]
+    params = {p["name"]: p for p in admin.get(f"/api/v1/sites/{site}/parameters").json()["items"]}
+    assert params["floors"]["kind"] == "list" and params["floors"]["value"] is None, params["floors"]
+
+    path = f"/api/v1/sites/{site}/parameters/floors"
+    bad = admin.call("PUT", path, {"value": "1F,,2F"})
+    assert bad.status == 400 and bad.json()["error"]["field"] == "value", bad
+    assert admin.call("PUT", path, {"value": "B1, 1F, 2F, 3F"}).status == 200
+    assert admin.post("/api/v1/duties:plan").status == 200
+
+    got = sorted(instances(admin, post, duty), key=lambda d: d["due_at"])
+    floors = ["B1", "1F", "2F", "3F"]
+    assert len(got) == 2, got  # today's (until midnight) and tomorrow's, within the horizon
+    days = [parse(d["due_at"]).date() for d in got]
+    assert days == [START.date(), START.date() + dt.timedelta(days=1)], days
+    first = floors.index(got[0]["target"])
+    assert got[1]["target"] == floors[(first + 1) % len(floors)], got
+    # Re-planning keeps each day's floor.
+    assert admin.post("/api/v1/duties:plan").json()["created"] == 0
+    again = sorted(instances(admin, post, duty), key=lambda d: d["due_at"])
+    assert [d["target"] for d in again] == [d["target"] for d in got]

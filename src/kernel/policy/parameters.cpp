@@ -13,6 +13,8 @@ std::string_view ParamKindName(ParamKind kind) {
       return "duration";
     case ParamKind::kWeight:
       return "weight";
+    case ParamKind::kList:
+      return "list";
   }
   return "yuan";
 }
@@ -38,6 +40,9 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
   for (const auto& c : pack.checklists())
     if (c.kind == "handover" && c.arrive_before)
       add("handover_grace", ParamKind::kDuration, "checklist " + c.id, c.clauses);
+  // The set a duty rotates through (R20 §五5's floors): the regulation names no floors.
+  for (const auto& d : pack.duties())
+    if (!d.target_set.empty()) add(d.target_set, ParamKind::kList, "duty " + d.id, d.clauses);
   for (const auto& a : pack.assessments())
     for (const auto& ind : a.indicators)
       if (!ind.weight.value)
@@ -45,7 +50,32 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
   return out;
 }
 
+std::vector<std::string> ParamListItems(std::string_view value) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = value.find(',', start);
+    std::string_view item =
+        value.substr(start, comma == std::string_view::npos ? value.npos : comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    out.emplace_back(item);
+    if (comma == std::string_view::npos) return out;
+    start = comma + 1;
+  }
+}
+
 Result<void> ValidateParamValue(ParamKind kind, std::string_view value) {
+  if (kind == ParamKind::kList) {
+    auto items = ParamListItems(value);
+    for (const auto& item : items)
+      if (item.empty())
+        return Fail(Errc::kInvalidArgument,
+                    "a comma-separated list of non-empty items is expected (e.g. \"B1,1F,2F\")",
+                    "value");
+    if (items.size() > 500) return Fail(Errc::kInvalidArgument, "at most 500 items", "value");
+    return Ok();
+  }
   if (kind == ParamKind::kDuration) {
     auto d = ParseDuration(value);
     if (!d || d->months || d->working_days || d->fixed.count() <= 0)

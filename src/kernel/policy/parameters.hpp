@@ -10,7 +10,7 @@
 
 namespace zhidu::policy {
 
-enum class ParamKind { kYuan, kDuration, kWeight };
+enum class ParamKind { kYuan, kDuration, kWeight, kList };
 
 struct ParamDecl {
   std::string name;
@@ -19,12 +19,15 @@ struct ParamDecl {
   std::vector<std::string> clauses;  // the clauses that leave the figure open
 };
 
-// "yuan", "duration", "weight".
+// "yuan", "duration", "weight", "list".
 std::string_view ParamKindName(ParamKind kind);
 // Every parameter the pack uses, once per name (the first use), in pack order.
 std::vector<ParamDecl> DeclaredParameters(const Pack& pack);
 // Checks `value` for a parameter of `kind`: yuan a number >= 0 ("50", "12.5"), duration the pack's
-// syntax ("10m"), weight a number in [0, 1]. kInvalidArgument naming "value" otherwise.
+// syntax ("10m"), weight a number in [0, 1], list comma-separated non-empty items ("B1,1F,2F", the
+// set a duty rotates through). kInvalidArgument naming "value" otherwise.
 Result<void> ValidateParamValue(ParamKind kind, std::string_view value);
+// The items of a list value, trimmed, in order.
+std::vector<std::string> ParamListItems(std::string_view value);
 
 }  // namespace zhidu::policy

@@ -5,10 +5,12 @@
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
+#include "kernel/policy/parameters.hpp"
 #include "kernel/repairs/photos.hpp"
 #include "kernel/repairs/repairs.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/runtime_util.hpp"
+#include "kernel/runtime/site_parameters.hpp"
 
 namespace zhidu::runtime {
 
@@ -48,7 +50,17 @@ struct Occurrence {
   TimePoint due_at;
   TimePoint window_end;
   int required = 1;
+  std::string target;  // the rotated target ("3F"), empty when the duty rotates through nothing
 };
+
+// Which item of a rotated set is due at `t`: one per local day (rotate: day), or per week counted
+// from Monday (rotate: week); every site starts its cycle on the same days, so a restart or another
+// node picks the same item.
+size_t RotationIndex(std::string_view per, TimePoint t, const TimeZone& zone) {
+  auto day = floor<days>(zone.ToLocal(t)).time_since_epoch().count();  // 1970-01-01 a Thursday
+  if (per == "week") return static_cast<size_t>((day + 3) / 7);
+  return static_cast<size_t>(day);
+}
 
 bool InActive(const policy::Schedule& s, TimePoint t, const TimeZone& zone) {
   if (!s.active) return true;
@@ -196,6 +208,7 @@ Result<bool> InsertInstance(store::Tx& tx, store::Id site_id, store::Id post_id,
   d.site_id = site_id;
   d.post_id = post_id;
   d.duty = duty;
+  d.target = o.target;
   d.key = DutyKey(duty, post_id, o.due_at);
   d.due_at = o.due_at;
   d.window_end = o.window_end;
@@ -302,7 +315,13 @@ Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint f
       if (by_shift && !shift_calendar_) continue;  // reported by PlanReport
       Result<std::vector<Occurrence>> occurrences = std::vector<Occurrence>{};
       if (!by_shift) occurrences = Occurrences(duty, zone, from, to);
-      if (!occurrences) continue;  // reported by PlanReport
+      if (!occurrences) continue;        // reported by PlanReport
+      std::vector<std::string> targets;  // the site's set the duty rotates through
+      if (!duty.target_set.empty()) {
+        ZHIDU_TRY(auto set, SiteParameters::Lookup(unit, site.id, duty.target_set));
+        if (!set) continue;  // the site has not named its floors: nothing to rotate through
+        targets = policy::ParamListItems(*set);
+      }
       for (const auto& post : posts) {
         if (post.name != duty.post) continue;
         if (by_shift) {
@@ -310,7 +329,9 @@ Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint f
           ZHIDU_TRY(auto shifts, shift_calendar_(unit, post.id, from - hours(48), to));
           occurrences = ShiftOccurrences(duty, shifts, from, to);
         }
-        for (const auto& o : *occurrences) {
+        for (auto& o : *occurrences) {
+          if (!targets.empty())
+            o.target = targets[RotationIndex(duty.rotate_per, o.due_at, zone) % targets.size()];
           ZHIDU_TRY(bool inserted, InsertInstance(tx, site.id, post.id, duty.id, o,
                                                   duration_cast<Micros>(options_.grace)));
           created += inserted;
@@ -344,6 +365,9 @@ std::vector<PlanReportEntry> Duties::PlanReport() const {
       else
         occ = Fail(Errc::kFailedPrecondition, "the roster's shifts (no shift calendar wired)");
     }
+    if (!duty.target_set.empty())
+      e.reason = "rotates through the site parameter \"" + duty.target_set +
+                 "\": planned only at sites that have set it";
     if (!occ) {
       e.reason = "not planned: the schedule needs " + occ.error().message;
     } else if (e.posts_matched == 0) {
