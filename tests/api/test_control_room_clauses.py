@@ -3,9 +3,13 @@ lists which clauses each test exercises): the procedures of R02, R09, R16 and R2
 site events; the entry, CCTV and software requests of R02, R05, R09, R16 and R20 filed, with the
 prohibitions refused citing their clause; and 不得擅离岗位 on the posts of R02, R05, R09 and R16 —
 leaving without a named colleague refused, leaving with one handing the post over."""
+import datetime as dt
+
 import pytest
 
-from zhidu_harness import Actor, Server, all_items
+from zhidu_harness import Actor, Server, all_items, pack_with
+
+TZ = dt.timezone(dt.timedelta(hours=8))
 
 
 @pytest.fixture
@@ -104,3 +108,71 @@ def test_no_post_is_left_without_a_named_colleague(srv):
         ok(op1.post(f"/api/v1/posts/{post}/attendance:leave", {"relief_person_id": p2}))
         on = [a["person_id"] for a in ok(admin.get(f"/api/v1/posts/{post}/attendance"))["items"]]
         assert on == [p2], (name, on)
+
+
+FIRE_START = dt.datetime(2026, 12, 9, 7, 0, tzinfo=TZ)
+FIRE_CHANGE = dt.datetime(2026, 12, 9, 8, 0, tzinfo=TZ)  # 早班 → 中班 of the demo's fire roster
+
+
+# R20 gives the fire control room no shift times: the site's own pattern, the same 00-08-16
+# changes its demo roster uses.
+FIRE_PATTERN = """
+shift_patterns:
+  - id: site-fire-room-shifts
+    title: 本单位消防控制室排班（站点自定）
+    clause: "R20 §四8"
+    post: 消防控制室值班岗
+    shifts:
+      - {id: early, name: 早班, start: "00:00", end: "08:00"}
+      - {id: middle, name: 中班, start: "08:00", end: "16:00"}
+      - {id: late, name: 晚班, start: "16:00", end: "24:00"}
+    teams: [一, 二, 三, 四]
+    cycle: [early, middle, late, off]
+    team_offsets: [0, 1, 2, 3]
+    order_is_site_choice: true
+"""
+
+
+@pytest.fixture
+def fire_srv(require_backend, tmp_path):
+    pack = pack_with(tmp_path, "R20.yaml", FIRE_PATTERN)
+    s = Server(require_backend,
+               extra=["--test-clock", FIRE_START.isoformat(), "--policies", pack]).start()
+    yield s
+    s.kill()
+
+
+def test_fire_control_room_handover_by_the_roster_r20_4_8(fire_srv):
+    """R20 §四8/§四11: 按时交接班, no leaving without the handover. The demo roster puts 演示·王消防
+    (fire1) on the 00-08 shift and 演示·黄消防 on 08-16; R20 names no early arrival, so the window is
+    the change itself (plus the site's handover_grace, unset)."""
+    admin = Actor(fire_srv, "admin")
+    fire1 = Actor(fire_srv, "fire1")
+    post = next(p for p in all_items(admin, "/api/v1/posts?limit=200")
+                if p["name"] == "消防控制室值班岗")
+    huang = next(p["id"] for p in all_items(admin, "/api/v1/people?limit=200")
+                 if p["name"] == "演示·黄消防")
+    ok(admin.post("/api/v1/accounts", {
+        "username": "fire_huang", "password": "huang-pass-1", "person_id": huang,
+        "roles": [{"role": "消防控制室值班员", "scope_kind": "site", "scope_id": post["site_id"]}]}),
+        201)
+    incoming = fire_srv.client()
+    assert incoming.login("fire_huang", "huang-pass-1").status == 200
+    ok(fire1.post(f"/api/v1/posts/{post['id']}/attendance"), 201)
+
+    r = incoming.post("/api/v1/handovers", {"post_id": post["id"]})
+    assert r.status == 409 and "08:00" in r.json()["error"]["message"], r  # 07:00: not yet
+    ok(admin.post("/api/v1/test/clock", {"to": FIRE_CHANGE.isoformat()}))
+    h = ok(incoming.post("/api/v1/handovers", {"post_id": post["id"]}), 201)
+    assert h["checklists"] == ["r20-handover"] and h["roster_check"] == "passed", h
+    assert h["outgoing_person_id"] == fire1.me()["person_id"] and h["incoming_person_id"] == huang
+    ok(fire1.post(f"/api/v1/handovers/{h['id']}/answers",
+                  {"answers": {"log": True, "equipment": "pass", "incidents": "无"}}))
+    if h["unacknowledged"]:
+        ok(incoming.post(f"/api/v1/handovers/{h['id']}/acknowledge", {"items": h["unacknowledged"]}))
+    ok(fire1.post(f"/api/v1/handovers/{h['id']}/sign",
+                  {"password": fire_srv.credentials()["fire1"][0]}))
+    done = ok(incoming.post(f"/api/v1/handovers/{h['id']}/sign", {"password": "huang-pass-1"}))
+    assert done["state"] == "completed" and len(done["seal_sha256"]) == 64, done
+    on = [a["person_id"] for a in ok(admin.get(f"/api/v1/posts/{post['id']}/attendance"))["items"]]
+    assert on == [huang], on
