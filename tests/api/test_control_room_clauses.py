@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from zhidu_harness import Actor, Server, all_items, pack_with
+from zhidu_harness import Actor, Server, all_items, clock_server, pack_with
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -136,8 +136,7 @@ shift_patterns:
 @pytest.fixture
 def fire_srv(require_backend, tmp_path):
     pack = pack_with(tmp_path, "R20.yaml", FIRE_PATTERN)
-    s = Server(require_backend,
-               extra=["--test-clock", FIRE_START.isoformat(), "--policies", pack]).start()
+    s = clock_server(require_backend, FIRE_START, pack)
     yield s
     s.kill()
 

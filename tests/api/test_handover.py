@@ -16,7 +16,7 @@ import pytest
 
 from test_notifications import WebSocket
 from test_runtime_week import Actor, advance, post_id
-from zhidu_harness import Server, pack_with
+from zhidu_harness import clock_server, pack_with
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 12, 7, 7, 0, tzinfo=TZ)
@@ -44,8 +44,7 @@ R12_ANSWERS = {
 @pytest.fixture
 def hserver(require_backend, tmp_path):
     pack = pack_with(tmp_path, "R12.yaml", SITE_PATTERN)
-    s = Server(require_backend,
-               extra=["--test-clock", MONDAY.isoformat(), "--policies", pack]).start()
+    s = clock_server(require_backend, MONDAY, pack)
     yield s
     s.kill()
 

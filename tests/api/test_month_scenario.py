@@ -16,7 +16,7 @@ import pytest
 
 from test_handover import R12_ANSWERS
 from test_runtime_week import advance
-from zhidu_harness import Actor, Server, all_items, pack_with
+from zhidu_harness import Actor, all_items, clock_server, pack_with
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 FIRST = dt.date(2026, 12, 1)
@@ -47,8 +47,7 @@ HANDOVER = R12_ANSWERS  # the 五交 items, all in order
 @pytest.fixture
 def month_server(require_backend, tmp_path):
     pack = pack_with(tmp_path, "R12.yaml", SITE_PATTERN)
-    s = Server(require_backend,
-               extra=["--test-clock", START.isoformat(), "--policies", pack]).start()
+    s = clock_server(require_backend, START, pack)
     yield s
     s.kill()
 
@@ -187,7 +186,7 @@ def month_incidents(m):
         "username": "mfixer", "password": "month-fixer-1", "person_id": fixer_person,
         "roles": [{"role": "工程维修人员", "scope_kind": "site", "scope_id": m.site}]}), 201)
     fixer = Operator(m.server, "mfixer", "month-fixer-1")
-    chief, head = m.actor("guard_chief"), m.actor("head")
+    chief = m.actor("guard_chief")
 
     def record_footage(m, op):
         m.segment = ok(op.post("/api/v1/footage", {

@@ -304,6 +304,12 @@ def site_and_post(admin, post_name):
     raise AssertionError(f"no post {post_name}")
 
 
+def clock_server(backend, start, pack=None):
+    """A started demo server on the test clock at `start`, serving `pack` (a directory) if given."""
+    extra = ["--test-clock", start.isoformat()] + (["--policies", pack] if pack else [])
+    return Server(backend, extra=extra).start()
+
+
 def pack_with(tmp_path, file_name, appended):
     """A copy of the shipped pack with `appended` YAML added to `file_name` (a site's own figures,
     e.g. a shift pattern the regulation leaves open); returns its directory."""
