@@ -303,8 +303,8 @@ int Serve(const ServeOptions& options) {
     auto raised = writer.Run<runtime::EventOutcome>(
         [&](store::Tx& tx) { return procedures.Raise(tx, event, 0); });
     if (!raised)
-      std::cerr << "zhidu: cleared for alarm point " << point.id << ": "
-                << raised.error().message << "\n";
+      std::cerr << "zhidu: cleared for alarm point " << point.id << ": " << raised.error().message
+                << "\n";
   });
   std::unique_ptr<api::MqttIngest> mqtt;
   if (!options.mqtt.empty()) {

@@ -348,12 +348,10 @@ std::vector<PlanReportEntry> Duties::PlanReport() const {
   auto unit = store_.BeginRead();
   std::vector<store::Post> posts;
   if (unit) {
-    store::PageRequest page{0, 500};
     if (auto sites = (*unit)->ListSites({0, 1000}))
       for (const auto& s : *sites)
         if (auto ps = (*unit)->ListPosts(s.id, {0, 1000}))
           posts.insert(posts.end(), ps->begin(), ps->end());
-    (void)page;
   }
   for (const auto& duty : pack->duties()) {
     PlanReportEntry e{duty.id, duty.post, false, 0, ""};
