@@ -49,6 +49,31 @@ def test_site_events_start_the_control_room_procedures(srv):
     assert {p for p, _, _ in PROCEDURES} <= listed
 
 
+def test_a_fire_equipment_fault_the_operator_cannot_fix_is_reported_for_repair(srv):
+    admin = Actor(srv, "admin")
+    op = Actor(srv, "op1")
+    site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+    out = ok(op.post(f"/api/v1/sites/{site}/events",
+                     {"event": "fire_equipment_fault", "subject": "2F 喷淋泵控制柜", "ref": "eq/7"}),
+             201)
+    pid = out["procedures_started"][0]
+    v = ok(op.post(f"/api/v1/procedures/{pid}/events", {"event": "cannot_fix", "note": "无法排除"}))
+    assert v["state"] == "reported", v
+    opened = [r for r in all_items(admin, f"/api/v1/repairs?site_id={site}")
+              if r["source"] == {"kind": "procedure", "id": pid, "item": "reported"}]
+    assert len(opened) == 1, opened
+    assert opened[0]["what"] == "2F 喷淋泵控制柜" and opened[0]["assignee_role"] == "弱电班"
+    assert {"R20 §四9", "R20 §五1"} <= set(opened[0]["clauses"]), opened[0]
+    assert opened[0]["reporter_person_id"] == op.me()["person_id"]
+    # Fixed by the operator instead: no repair (the state that opens one is never entered).
+    out = ok(op.post(f"/api/v1/sites/{site}/events",
+                     {"event": "fire_equipment_fault", "subject": "3F 模块", "ref": "eq/8"}), 201)
+    pid2 = out["procedures_started"][0]
+    ok(op.post(f"/api/v1/procedures/{pid2}/events", {"event": "fixed_by_operator"}))
+    assert not [r for r in all_items(admin, f"/api/v1/repairs?site_id={site}")
+                if r["source"]["id"] == pid2 and r["source"]["kind"] == "procedure"]
+
+
 # request type, inputs, the roles of its first step ([] when it needs no approval)
 REQUESTS = [
     ("r02-visit", None, ["值班长"]),

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from zhidu_harness import Actor, Server
+from zhidu_harness import Actor, Server, all_items
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 9, 30, 10, 0, tzinfo=TZ)  # a Wednesday, the day before 国庆
@@ -224,6 +224,15 @@ def test_r20_fire_alarm_roles_guard_assignments_and_steps(clock_server):
     v = r.json()
     assert v["state"] == "closed" and v["open"] is False and v["allowed"] == []
     assert [h["to"] for h in v["history"]] == ["alarm", "false-alarm", "closed"]
+    # The false alarm's detector is reported to 弱电班 in the transition that entered false-alarm.
+    [step] = [t for t in v["tasks"] if t["task"] == "repair:弱电班"]
+    assert step["done"] and step["state"] == "false-alarm", step
+    repairs = [r for r in all_items(admin, f"/api/v1/repairs?site_id={site}")
+               if r["source"]["kind"] == "procedure" and r["source"]["id"] == pid2]
+    assert len(repairs) == 1, repairs
+    assert repairs[0]["source"]["item"] == "false-alarm" and repairs[0]["state"] == "open"
+    assert repairs[0]["assignee_role"] == "弱电班" and repairs[0]["what"] == "5F 手报"
+    assert "R20 §五2" in repairs[0]["clauses"] and step["note"] == f"报修单 {repairs[0]['id']}"
     transitions = [j for j in journal(admin, "procedure.transition") if j["payload"]["id"] == pid2]
     assert len(transitions) == 2
     assert server.verify().returncode == 0

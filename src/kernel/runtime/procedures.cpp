@@ -7,6 +7,7 @@
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
+#include "kernel/repairs/repairs.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/requests.hpp"
 #include "kernel/runtime/runtime_util.hpp"
@@ -166,6 +167,29 @@ struct Procedures::Impl {
     return in.id;
   }
 
+  // `repair:<role>`: a 报修 order for what brought the instance here, assigned to <role>, citing
+  // the state's clauses, reported by the account that moved it (the system when a timer did).
+  Result<Id> OpenRepair(const policy::Procedure& p, const policy::ProcState& st,
+                        const store::ProcedureInstance& in, const std::string& role) {
+    repairs::NewRepair r;
+    r.site_id = in.site_id;
+    r.what = in.subject.empty() ? p.title : in.subject;
+    r.description = p.title + "：" + st.title + (in.ref.empty() ? "" : "（" + in.ref + "）");
+    r.source_kind = "procedure";
+    r.source_id = in.id;
+    r.source_item = st.id;
+    r.clauses = CiteOf(p, nullptr, &st);
+    r.assignee_role = role;
+    Id person = 0;
+    if (actor) {
+      auto account = tx.unit().GetAccount(actor);
+      if (!account) return Fail(account.error());
+      person = account->person_id;
+    }
+    ZHIDU_TRY(store::Repair opened, repairs::Repairs::Open(tx, r, actor, person));
+    return opened.id;
+  }
+
   // Runs what entering `in.state` brings: tasks, actions, timers, the staffing check. Writes the
   // instance's notes and closed_at.
   Result<void> Enter(const policy::Procedure& p, store::ProcedureInstance& in) {
@@ -213,6 +237,10 @@ struct Procedures::Impl {
                                         .AddRaw("notify_roles", Strings({arg}))
                                         .AddRaw("clauses", Strings(CiteOf(p, nullptr, st)))));
         (void)seq;
+      } else if (verb == "repair" && !arg.empty()) {
+        ZHIDU_TRY(Id repair, OpenRepair(p, *st, in, arg));
+        task.done_at = tx.now();
+        task.note = "报修单 " + std::to_string(repair);
       } else if (verb == "violation" && !arg.empty()) {
         NewViolation v;
         v.site_id = in.site_id;
