@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from zhidu_harness import DemoUsers, all_items, backend_server
+from zhidu_harness import DemoUsers, all_items, backend_server, clock_server
 
 CST = dt.timezone(dt.timedelta(hours=8))
 # The first of a 31-day month's successor: one calendar month before is 2026-12-01, 31 days.
@@ -300,6 +300,29 @@ def test_deletion_waits_one_calendar_month_citing_r16_2_3(demo):
     r = demo["op1"].request("DELETE", f"/api/v1/footage/{young['id']}")
     assert r.status == 200, r
     assert len(demo.journal("footage.deleted", f"footage/{young['id']}")) == 1
+
+
+def test_february_keeps_footage_30_days_not_one_calendar_month():
+    # A calendar month from 2027-02-01 is 28 days; the retention rule's at_least: 30d is the
+    # floor. Its own server: the clock stands between the two dates (2027-03-02 10:00).
+    server = clock_server("sqlite", dt.datetime(2027, 3, 2, 10, 0, tzinfo=CST))
+    try:
+        d = DemoUsers(server)
+        seg = add_segment(d, dt.datetime(2027, 2, 1, 9, 0, tzinfo=CST),
+                          dt.datetime(2027, 2, 1, 10, 0, tzinfo=CST), camera="CAM-09")
+        assert seg["keep_until"] == "2027-03-03T10:00:00+08:00", seg
+        r = d["op1"].request("DELETE", f"/api/v1/footage/{seg['id']}")
+        assert r.status == 409 and r.json()["error"]["clause"] == "R16 §二3", r
+        assert "2027-03-03T10:00:00+08:00" in r.json()["error"]["message"], r
+        r = d.admin.post("/api/v1/test/clock", {"to": "2027-03-03T10:00:01+08:00"})
+        assert r.status == 200, r
+        d.close()
+        d = DemoUsers(server)  # a day later: the sessions have timed out, sign in again
+        r = d["op1"].request("DELETE", f"/api/v1/footage/{seg['id']}")
+        assert r.status == 200 and r.json()["deleted"] is True, r
+        d.close()
+    finally:
+        server.kill()
 
 
 def test_viewing_footage_needs_an_approved_request_of_the_viewer(demo):

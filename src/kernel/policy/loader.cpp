@@ -1342,7 +1342,8 @@ void PackBuilder::LoadAssessment(const Node& n) {
 }
 
 void PackBuilder::LoadRetention(const Node& n) {
-  Obj o = Open(n, "retention rule", {"id", "title", "clause", "record", "min", "copy_forbidden"});
+  Obj o = Open(n, "retention rule",
+               {"id", "title", "clause", "record", "min", "at_least", "copy_forbidden"});
   if (!o.ok) return;
   Retention r;
   Base(o, &r);
@@ -1352,6 +1353,7 @@ void PackBuilder::LoadRetention(const Node& n) {
     r.min = *d;
   else if (!o.Has("min"))
     ErrorAt(n, "missing field 'min' in retention rule");
+  r.at_least = Dur(o, "at_least");
   r.copy_forbidden = Bool(o, "copy_forbidden");
   Define("retention", r.id, r.source);
   Cite(r.clauses, "retention", r);

@@ -337,6 +337,9 @@ struct Assessment : RuleBase {
 struct Retention : RuleBase {
   std::string record;
   Duration min;
+  // A floor under `min` in fixed time when a calendar `min` can be shorter (1mo is 28 days in
+  // February): kept until the later of the two.
+  std::optional<Duration> at_least;
   bool copy_forbidden = false;
 };
 

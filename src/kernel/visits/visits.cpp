@@ -365,6 +365,8 @@ FootageView Visits::FootageOf(const policy::Pack& pack, const store::FootageSegm
     if (r.record != footage_.record) continue;
     out.retention.push_back(r.id);
     TimePoint until = runtime::AddFixedDuration(s.ends_at, r.min, zone);
+    if (r.at_least)
+      until = std::max(until, runtime::AddFixedDuration(s.ends_at, *r.at_least, zone));
     out.keep_until = std::max(out.keep_until, until);
   }
   return out;
