@@ -34,7 +34,8 @@ async function open(options) {
   browsers.push(b)
   return b
 }
-const iso = (ms) => new Date(ms).toISOString()
+// A moment as ISO 8601 in Beijing time (+08:00), to the second.
+const iso = (ms) => new Date(ms + 8 * 3600000).toISOString().slice(0, 19) + '+08:00'
 
 before(async () => {
   server = await startZhidu({ name: 'visitors-footage' })
@@ -145,8 +146,8 @@ describe('approve a visitor', { timeout: 360000 }, () => {
     assert.equal(await page.getByTestId('visit-exit').count(), 0)
     await shot(page, 'desktop-visitor-exited', true)
     // Entry and exit are in the duty log (R12 §三(三)).
-    const log = await page.evaluate(async (q) => (await fetch(`api/v1/duty-log?q=${encodeURIComponent(q)}`)).json(), VISITOR)
-    assert.ok(log.items.filter((e) => e.kind === 'visitor').length >= 2, JSON.stringify(log.items))
+    const log = await page.evaluate(async ([q, s]) => (await fetch(`api/v1/duty-log?site_id=${s}&q=${encodeURIComponent(q)}`)).json(), [VISITOR, site])
+    assert.ok(log.items?.filter((e) => e.kind === 'visitor').length >= 2, JSON.stringify(log))
     assert.deepEqual(op.problems.filter((p) => p.startsWith('pageerror')), [])
   })
 })
@@ -178,10 +179,16 @@ describe('refuse a footage copy', { timeout: 240000 }, () => {
     assert.match(await early.innerText(), /R16 §二3/)
     await shot(page, 'desktop-footage-delete-refused')
 
-    // Viewing without an approved request of one's own: refused naming the clause.
+    // Viewing under a request that does not allow it (op1's approved entry request, the only
+    // approved one): the server refuses naming the clauses (R16 §一7, R12 §三(五)).
     await row.getByTestId('footage-view').click()
+    await page.getByTestId('view-request').click()
+    await option(page, ENTRY).click()
     await page.getByTestId('view-submit').click()
-    await page.getByTestId('view-form').getByText('请选择一项已批准的申请').waitFor()
+    const notView = page.getByTestId('view-refusal')
+    await notView.waitFor()
+    assert.match(await notView.innerText(), /R16 §一7/)
+    await shot(page, 'desktop-footage-view-refused')
     await page.keyboard.press('Escape')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
@@ -218,7 +225,8 @@ describe('an equipment test on the phone (390×844)', { timeout: 240000 }, () =>
     assert.match(await opened.innerText(), /api\/v1\/repairs\/\d+/)
     await page.locator('[data-testid=test][data-duty=r20-daily-device-test] [data-testid=test-instance][data-state=done]').first().waitFor()
     assert.ok(await fitsWidth(page))
-    await shot(page, 'phone-test-repair-opened', true)
+    await opened.scrollIntoViewIfNeeded()
+    await shot(page, 'phone-test-repair-opened')
 
     await opened.getByRole('link', { name: /报修单 #/ }).click()
     await page.waitForURL(/#\/repairs\?id=\d+/)
