@@ -93,6 +93,7 @@ describe('approve a visitor', { timeout: 360000 }, () => {
     assert.match(text, /不予登记/)
     assert.match(text, /R12 §三\(三\)/, text)
     assert.match(text, /服务器说明/, text) // the server's own words, after the localised meaning
+    await refusal.scrollIntoViewIfNeeded()
     await shot(page, 'desktop-visitor-refused')
     await page.keyboard.press('Escape')
     assert.equal(await page.getByTestId('visit-name').count(), 0, 'nothing registered')

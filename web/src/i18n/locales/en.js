@@ -762,7 +762,7 @@ export default {
     endAfterStart: 'The end must be after the start',
   },
   tests: {
-    intro: 'Fire control room equipment tests (R20 §三8, §五4–§五7): the daily device test, the weekly anti-theft detector test, one floor of smoke detectors a day in rotation, the monthly fire and sprinkler pump test, the semi-annual linkage tests. A "fault" or "watch" result opens a repair order (R20 §四9).',
+    intro: 'The equipment tests the regulations require at this site: the control room daily system test (R12 §四(二之2)3) and the fire control room tests (R20 §三8, §五4–§五7): the daily device test, the weekly anti-theft detector test, one floor of smoke detectors a day in rotation, the monthly fire and sprinkler pump test, the semi-annual linkage tests. A "fault" or "watch" result opens a repair order (R20 §四9).',
     none: 'The policy has no equipment test duties.',
     post: 'Post: {post}',
     notPlanned: 'Not planned at this site',
