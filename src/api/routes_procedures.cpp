@@ -46,11 +46,15 @@ json ViewJson(const runtime::ProcedureView& v) {
   out["clauses"] = v.clauses;
   out["state_title"] = v.state_title;
   out["state_clauses"] = v.state_clauses;
+  json titles = json::object();
+  for (const auto& [id, title] : v.state_titles) titles[id] = title;
+  out["state_titles"] = titles;
   out["terminal"] = v.terminal;
   json allowed = json::array();
   for (const auto& a : v.allowed)
     allowed.push_back({{"event", a.event},
                        {"to", a.to},
+                       {"to_title", a.to_title},
                        {"roles", a.roles},
                        {"clauses", a.clauses},
                        {"guard", a.guard.empty() ? json(nullptr) : json(a.guard)},

@@ -36,6 +36,21 @@ json StepJson(const std::string& id, const std::vector<std::string>& roles,
           {"names_escort", names_escort}};
 }
 
+// The places whose access rule asks for this request (an entry request: 进入中控室), so the console
+// can register the visit at the right place.
+json EntryPlacesJson(const policy::Pack& pack, const std::string& request_id) {
+  json out = json::array();
+  for (const auto& place : pack.places())
+    for (const auto& rule : place.access)
+      if (rule.effect == policy::AccessEffect::kRequest && rule.request == request_id)
+        out.push_back({{"place", place.id},
+                       {"title", place.title},
+                       {"clauses", rule.clauses},
+                       {"register", rule.register_visit},
+                       {"escort", rule.escort}});
+  return out;
+}
+
 json RequestTypeJson(const policy::Request& r) {
   json inputs = json::object();
   for (const auto& [name, type] : r.inputs)
@@ -160,7 +175,12 @@ void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
   r.Add("GET", "/api/v1/request-types", Access::kSignedIn, [active](HttpRequest&) {
     if (!active) return Unavailable();
     json items = json::array();
-    for (const auto& t : active->Current()->requests()) items.push_back(RequestTypeJson(t));
+    auto pack = active->Current();
+    for (const auto& t : pack->requests()) {
+      json item = RequestTypeJson(t);
+      item["entry_places"] = EntryPlacesJson(*pack, t.id);
+      items.push_back(std::move(item));
+    }
     return JsonResponse(200, {{"items", items}});
   });
 

@@ -67,7 +67,12 @@ json DescribedDutyJson(const runtime::Duties& duties, const store::DutyInstance&
   for (const auto& item : info->items) items.push_back(ChecklistItemJson(item));
   out["title"] = info->title;
   out["clauses"] = info->clauses;
-  out["form"] = {{"id", info->form}, {"items", items}};
+  out["form"] = {{"id", info->form}, {"kind", info->form_kind}, {"items", items}};
+  out["period"] = info->period.empty() ? json(nullptr) : json(info->period);
+  out["follow_up"] = info->follow_up ? json{{"kind", info->follow_up->kind},
+                                            {"assign_to", info->follow_up->assign_to},
+                                            {"clauses", info->follow_up->clauses}}
+                                     : json(nullptr);
   return out;
 }
 
@@ -210,12 +215,21 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
   r.Add("GET", "/api/v1/duties:plan-report", Access::kSignedIn, [duties](HttpRequest&) {
     if (!duties) return Unavailable();
     json items = json::array();
-    for (const auto& e : duties->PlanReport())
-      items.push_back({{"duty", e.duty},
-                       {"post", e.post},
-                       {"planned", e.planned},
-                       {"posts_matched", e.posts_matched},
-                       {"reason", e.reason}});
+    for (const auto& e : duties->PlanReport()) {
+      json item = {{"duty", e.duty},
+                   {"post", e.post},
+                   {"planned", e.planned},
+                   {"posts_matched", e.posts_matched},
+                   {"reason", e.reason}};
+      // What the pack says of the duty, so the console can list e.g. the equipment tests.
+      if (auto info = duties->Describe(e.duty)) {
+        item["title"] = info->title;
+        item["clauses"] = info->clauses;
+        item["form_kind"] = info->form_kind;
+        item["period"] = info->period.empty() ? json(nullptr) : json(info->period);
+      }
+      items.push_back(std::move(item));
+    }
     return JsonResponse(200, {{"items", items}});
   });
 

@@ -78,6 +78,10 @@ def test_r02_scada_fault_escalates_only_with_the_sites_figure(clock_server):
     assert len(notes) == 1 and notes[0]["param"] == "scada_fault_observe", v["notes"]
     assert "未设置" in notes[0]["reason"]
     assert {a["event"] for a in v["allowed"]} == {"cleared", "not_cleared"}
+    # The console's buttons say where a transition leads in the pack's words.
+    assert {a["event"]: a["to_title"] for a in v["allowed"]} == {
+        "cleared": "已自动消除", "not_cleared": "上报生产调度室和具体部门"}, v["allowed"]
+    assert v["state_titles"]["observing"] == "记录并观察" and v["state_titles"]["resolved"] == "已处理"
     not_armed = journal(admin, "procedure.timer_not_armed")
     assert [j["payload"]["id"] for j in not_armed] == [first]
 

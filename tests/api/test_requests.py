@@ -321,3 +321,10 @@ def test_request_types_list_steps_inputs_and_clauses(demo):
     assert ["R16 §一6"] in [p["clauses"] for p in view["prohibitions"]]
     assert view["preconditions"][0]["clauses"] == ["R16 §一7"]
     assert types["r12-footage-access"]["steps"][0]["signature"] is True
+    # Entry requests name the place whose access rule asks for them (the console registers the
+    # visit there); other requests name none.
+    entry = types["r12-control-room-entry"]["entry_places"]
+    assert [(p["place"], p["register"], p["escort"]) for p in entry] == [("中控室", True, True)], entry
+    assert "R12 §三(三)" in entry[0]["clauses"]
+    assert [p["place"] for p in types["r16-outsider-entry"]["entry_places"]] == ["厂区中控室"]
+    assert view["entry_places"] == []

@@ -102,6 +102,9 @@ def test_one_floor_a_day_rotates_through_the_sites_floors(shift_server):
     assert instances(admin, post, duty) == []
     report = {e["duty"]: e for e in admin.get("/api/v1/duties:plan-report").json()["items"]}
     assert "floors" in report[duty]["reason"], report[duty]
+    # The report says what the pack says of the duty: an equipment test, daily (the console's 设备测试).
+    assert report[duty]["form_kind"] == "test" and report[duty]["period"] == "day", report[duty]
+    assert report[duty]["clauses"] == ["R20 §五5"], report[duty]
     params = {p["name"]: p for p in admin.get(f"/api/v1/sites/{site}/parameters").json()["items"]}
     assert params["floors"]["kind"] == "list" and params["floors"]["value"] is None, params["floors"]
 

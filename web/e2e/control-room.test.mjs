@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { ARTIFACTS, REPO_DIR, startZhidu } from './lib/server.mjs'
 import { launch, signIn } from './lib/browser.mjs'
 import { apiSession } from './lib/api.mjs'
-import { answerPatrol, openDutyWithTime, seconds } from './lib/steps.mjs'
+import { answerPatrol, fitsWidth, nav, openDutyWithTime, option, seconds } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const SITE_PATTERN = readFileSync(join(REPO_DIR, 'tests/api/site_control_room_pattern.yaml'), 'utf8')
@@ -32,19 +32,10 @@ let post
 const browsers = []
 const shot = (page, name, fullPage = false) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage })
 const login = (page, username) => signIn(page, server.url, username, server.credentials.get(username).password)
-const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
-const option = (page, text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
 async function open(options) {
   const b = await launch(options)
   browsers.push(b)
   return b
-}
-async function nav(page, label) {
-  if (await page.getByTestId('menu-button').isVisible()) {
-    await page.getByTestId('menu-button').click()
-    await page.getByTestId('nav-drawer').getByText(label, { exact: true }).click()
-    await page.getByTestId('nav-drawer').waitFor({ state: 'hidden' })
-  } else await page.getByTestId('nav').getByText(label, { exact: true }).click()
 }
 
 before(async () => {

@@ -382,8 +382,12 @@ std::optional<DutyInfo> Duties::Describe(std::string_view duty_id) const {
   auto pack = pack_.Current();
   const policy::Duty* duty = FindDuty(*pack, duty_id);
   if (!duty) return std::nullopt;
-  DutyInfo info{duty->title, duty->clauses, duty->checklist, {}};
+  DutyInfo info{duty->title, duty->clauses,      duty->checklist, {},
+                {},          duty->schedule.per, duty->follow_up};
   if (const auto* form = FormOf(*pack, *duty)) info.items = *form;
+  for (const auto& c : pack->checklists())
+    if (c.id == duty->checklist) info.form_kind = c.kind;
+  if (info.form_kind.empty() && !info.items.empty()) info.form_kind = "record";
   return info;
 }
 

@@ -82,6 +82,9 @@ struct DutyInfo {
   std::vector<std::string> clauses;
   std::string form;  // checklist or record id, empty when none
   std::vector<policy::ChecklistItem> items;
+  std::string form_kind;  // the checklist's kind ("test", "form" …), "record"
+  std::string period;     // times/per schedules: day | week | month | half_year …
+  std::optional<policy::FollowUp> follow_up;  // a flag/fail answer opens a repair
 };
 
 class Duties {

@@ -808,6 +808,7 @@ Result<ProcedureView> Procedures::View(const org::Principal& who, Id id) {
   if (!p) return v;
   v.title = p->title;
   v.clauses = p->clauses;
+  for (const auto& s : p->states) v.state_titles.emplace_back(s.id, s.title);
   const policy::ProcState* st = FindState(*p, v.instance.state);
   if (st) {
     v.state_title = st->title;
@@ -826,7 +827,13 @@ Result<ProcedureView> Procedures::View(const org::Principal& who, Id id) {
   if (v.instance.closed_at != TimePoint{}) return v;
   for (const auto& tr : p->transitions) {
     if (tr.from != v.instance.state) continue;
-    AllowedEvent a{tr.on, tr.to, tr.roles, CiteOf(*p, &tr, st), tr.guard ? tr.guard->source() : "",
+    const policy::ProcState* to = FindState(*p, tr.to);
+    AllowedEvent a{tr.on,
+                   tr.to,
+                   to ? to->title : "",
+                   tr.roles,
+                   CiteOf(*p, &tr, st),
+                   tr.guard ? tr.guard->source() : "",
                    true};
     if (!tr.roles.empty()) a.viewer_may = HoldsOneOf(who.roles, tr.roles, v.instance.site_id, 0);
     v.allowed.push_back(std::move(a));

@@ -45,6 +45,7 @@ inline constexpr std::string_view kDeadlineWarnTimer = "deadline.warn";
 struct AllowedEvent {
   std::string event;
   std::string to;
+  std::string to_title;            // the target state's title in the pack (shown on the button)
   std::vector<std::string> roles;  // empty: anyone acting at the site
   std::vector<std::string> clauses;
   std::string guard;  // expression source, empty when none
@@ -64,6 +65,7 @@ struct ProcedureView {
   std::vector<std::string> clauses;
   std::string state_title;
   std::vector<std::string> state_clauses;
+  std::vector<std::pair<std::string, std::string>> state_titles;  // every state: id, title
   bool terminal = false;
   std::vector<AllowedEvent> allowed;
   std::vector<store::ProcedureTransition> history;

@@ -1,6 +1,20 @@
 // Steps that several end-to-end files take the same way.
 
-const option = (page, text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+// The visible option of an open Element Plus select.
+export const option = (page, text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+
+// Does the page fit the viewport's width (no horizontal scrolling on a phone)?
+export const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
+
+// Opens a screen from the navigation: the side menu on a desktop, the drawer behind the menu
+// button on a phone.
+export async function nav(page, label) {
+  if (await page.getByTestId('menu-button').isVisible()) {
+    await page.getByTestId('menu-button').click()
+    await page.getByTestId('nav-drawer').getByText(label, { exact: true }).click()
+    await page.getByTestId('nav-drawer').waitFor({ state: 'hidden' })
+  } else await page.getByTestId('nav').getByText(label, { exact: true }).click()
+}
 
 // Fills the open 登记违规 form of 违规台账: the person (by name), the code, one cited clause, a note.
 export async function fillViolationForm(page, { person, code, clause, note }) {

@@ -103,6 +103,22 @@ export const api = {
   getProcedure: (id) => http.get(`procedures/${encodeURIComponent(id)}`),
   fireProcedure: (id, event, note, inputs) => http.post(`procedures/${encodeURIComponent(id)}/events`, { event, note, inputs }),
   assignProcedure: (id, task, personId) => http.post(`procedures/${encodeURIComponent(id)}/assignments`, { task, person_id: personId }),
+  planReport: () => http.get('duties:plan-report'),
+
+  // Visitors (访客登记), footage (录像), repairs (报修单): docs/visitors.md, docs/repairs.md.
+  listVisits: page('visits'),
+  registerVisit: create('visits'),
+  visitEntry: (id) => http.post(`visits/${encodeURIComponent(id)}/entry`, {}),
+  visitExit: (id) => http.post(`visits/${encodeURIComponent(id)}/exit`, {}),
+  listFootage: page('footage'),
+  registerFootage: create('footage'),
+  viewFootage: (id, requestId) => http.post(`footage/${encodeURIComponent(id)}/views`, { request_id: requestId }),
+  copyFootage: (id) => http.post(`footage/${encodeURIComponent(id)}/copies`, {}),
+  deleteFootage: (id) => http.del(`footage/${encodeURIComponent(id)}`),
+  listRepairs: page('repairs'),
+  getRepair: (id) => http.get(`repairs/${encodeURIComponent(id)}`),
+  reportRepair: create('repairs'),
+  repairAction: (id, body) => http.post(`repairs/${encodeURIComponent(id)}/actions`, body),
   procedureTaskDone: (id, taskId, note) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, { note }),
 }
 

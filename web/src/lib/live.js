@@ -44,6 +44,8 @@ const TOPICS = [
   [/^dutylog\./, ['dutylog']],
   [/^roster\./, ['rosters']],
   [/^procedure\./, ['procedures']],
+  [/^visit\./, ['visits', 'dutylog']],
+  [/^repair\./, ['repairs']],
   [/^site\.event$/, ['procedures']],
 ]
 export function topicsFor(event) {

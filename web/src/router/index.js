@@ -7,6 +7,7 @@ const ComingSoon = () => import('../views/ComingSoonView.vue')
 const ALL = undefined
 const OPS = ['operator', 'head', 'employee']
 const HEADS = ['head']
+const CONTROL = ['operator', 'head'] // the control-room screens an ordinary employee has no part in
 const ORG_READ = ['head']
 
 export const routes = [
@@ -23,6 +24,10 @@ export const routes = [
       { path: 'duty-log/print', name: 'duty-log-print', component: () => import('../views/control/DutyLogPrintView.vue'), meta: { kinds: OPS, title: 'nav.dutyLog' } },
       { path: 'roster', name: 'roster', component: () => import('../views/control/RosterView.vue'), meta: { kinds: OPS, title: 'nav.roster' } },
       { path: 'procedures', name: 'procedures', component: () => import('../views/control/ProceduresView.vue'), meta: { kinds: OPS, title: 'nav.procedures' } },
+      { path: 'visitors', name: 'visitors', component: () => import('../views/control/VisitorsView.vue'), meta: { kinds: CONTROL, title: 'nav.visitors' } },
+      { path: 'footage', name: 'footage', component: () => import('../views/control/FootageView.vue'), meta: { kinds: OPS, title: 'nav.footage' } },
+      { path: 'tests', name: 'tests', component: () => import('../views/control/EquipmentTestsView.vue'), meta: { kinds: CONTROL, title: 'nav.tests' } },
+      { path: 'repairs', name: 'repairs', component: () => import('../views/control/RepairsView.vue'), meta: { kinds: OPS, title: 'nav.repairs' } },
       { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },
       { path: 'ledger', name: 'ledger', component: () => import('../views/ledger/LedgerView.vue'), meta: { kinds: ALL, title: 'nav.ledger' } },
       { path: 'ledger/statement', name: 'statement', component: () => import('../views/ledger/StatementView.vue'), meta: { kinds: ALL, title: 'nav.statement' } },
