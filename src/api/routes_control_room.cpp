@@ -307,8 +307,10 @@ void AddControlRoomRoutes(Router& r, ControlRoomRouteDeps deps) {
   r.Add("POST", "/api/v1/alarms/{id}/ack", Access::kSignedIn, [alarms](HttpRequest& req) {
     if (!alarms) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto p, alarms->Acknowledge(CurrentPrincipal(), id));
-    return JsonResponse(200, PointJson(p));
+    std::vector<std::string> cited;
+    auto p = alarms->Acknowledge(CurrentPrincipal(), id, &cited);
+    if (!p) return CitingError(p.error(), cited);
+    return JsonResponse(200, PointJson(*p));
   });
   r.Add("POST", "/api/v1/alarms/{id}/shelve", Access::kSignedIn, [alarms](HttpRequest& req) {
     if (!alarms) return Unavailable();

@@ -245,8 +245,10 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
   r.Add("POST", "/api/v1/posts/{id}/attendance", Access::kSignedIn, [duties](HttpRequest& req) {
     if (!duties) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto a, duties->TakePost(CurrentPrincipal(), id));
-    return JsonResponse(201, AttendanceJson(a));
+    std::vector<std::string> cited;
+    auto a = duties->TakePost(CurrentPrincipal(), id, &cited);
+    if (!a) return CitingError(a.error(), cited);
+    return JsonResponse(201, AttendanceJson(*a));
   });
   r.Add("POST", "/api/v1/posts/{id}/attendance:leave", Access::kSignedIn,
         [duties](HttpRequest& req) {
@@ -255,8 +257,10 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
           ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body.empty() ? "{}" : req.body));
           ZHIDU_OR_ERROR(auto relief, body.OptionalId("relief_person_id"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-          ZHIDU_OR_ERROR(auto a, duties->LeavePost(CurrentPrincipal(), id, relief));
-          return JsonResponse(200, AttendanceJson(a));
+          std::vector<std::string> cited;
+          auto a = duties->LeavePost(CurrentPrincipal(), id, relief, &cited);
+          if (!a) return CitingError(a.error(), cited);
+          return JsonResponse(200, AttendanceJson(*a));
         });
 
   // ---- ledger (违规台账)

@@ -115,6 +115,10 @@ Result<void> SeedDemo(store::Store& store, org::AuthService& auth, org::OrgServi
       ZHIDU_TRY_VOID(org.AddCertification(
           root, {0, person.id, "消防设施操作员证", "DEMO-CERT-" + std::to_string(n), expiry}));
     }
+    if (std::string_view(a.role) == "中控员")
+      // R12 §四(二之2)1 中控员须经培训后方可上机操作: the training the 中控岗 asks for.
+      ZHIDU_TRY_VOID(org.AddCertification(
+          root, {0, person.id, "中控系统操作培训", "DEMO-TRAIN-" + std::to_string(n), ""}));
     std::string password = RandomHex(6);
     ZHIDU_TRY_VOID(auth.CreateAccount(
         &root, {a.username, password, person.id, {{0, 0, a.role, "site", site.id}}}));

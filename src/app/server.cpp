@@ -283,6 +283,7 @@ int Serve(const ServeOptions& options) {
   alarm_options.max_shelve = std::chrono::minutes(options.alarm_max_shelve_min);
   alarms::Alarms alarm_service(store, writer, timer_scheduler, roles, clock, alarm_options);
   alarm_service.RegisterHandlers();
+  alarm_service.SetPack(&active_pack);
   // R02 §二4: a SCADA activation raises the site event "scada_alarm", which starts the pack's
   // r02-scada-fault procedure (observe, escalate when not cleared). After the activation commits;
   // a failure to raise is logged, the alarm itself stands (docs/alarms.md).

@@ -110,27 +110,38 @@ def test_the_control_room_requests_are_filed_and_prohibitions_refused(srv):
     assert allowed["type"] == "r20-internal-phone" and allowed["state"] == "approved", allowed
 
 
-# post, the regulation whose staffing rule says 须有人代岗
-POSTS = [("中控值班岗", "R02"), ("车间控制室岗", "R05"), ("中控值班岗四班", "R09"),
-         ("厂区中控岗", "R16")]
+# post, the regulation whose staffing rule says 须有人代岗, the post's role (attendance needs it)
+POSTS = [("中控值班岗", "R02", "中控员"), ("车间控制室岗", "R05", "控制室操作员"),
+         ("中控值班岗四班", "R09", "中控员"), ("厂区中控岗", "R16", "消防中控员")]
 
 
 def test_no_post_is_left_without_a_named_colleague(srv):
     admin = Actor(srv, "admin")
-    op1, op2 = Actor(srv, "op1"), Actor(srv, "op2")
     site = admin.get("/api/v1/sites").json()["items"][0]["id"]
     posts = {p["name"]: p["id"] for p in all_items(admin, "/api/v1/posts?limit=200")}
-    p2 = op2.me()["person_id"]
-    for name, reg in POSTS:
+
+    def holder(role, name):
+        """A person holding `role` at the site, signed in; (client, person id)."""
+        pid = ok(admin.post("/api/v1/people", {"site_id": site, "name": name}), 201)["id"]
+        ok(admin.post("/api/v1/accounts", {
+            "username": f"leave{pid}", "password": "leave-pass-1", "person_id": pid,
+            "roles": [{"role": role, "scope_kind": "site", "scope_id": site}]}), 201)
+        c = srv.client()
+        assert c.login(f"leave{pid}", "leave-pass-1").status == 200
+        return c, pid
+
+    for name, reg, role in POSTS:
         post = posts.get(name) or ok(admin.post("/api/v1/posts", {"site_id": site, "name": name}),
                                      201)["id"]
-        ok(op1.post(f"/api/v1/posts/{post}/attendance"), 201)
-        r = op1.post(f"/api/v1/posts/{post}/attendance:leave", {})
+        worker, p1 = holder(role, f"{reg}·值班")
+        _, p2 = holder(role, f"{reg}·同事")
+        ok(worker.post(f"/api/v1/posts/{post}/attendance"), 201)
+        r = worker.post(f"/api/v1/posts/{post}/attendance:leave", {})
         assert r.status in (400, 409), (name, r)
         assert reg in r.body, (name, r.body)  # the refusal cites the regulation's clause
         assert [a["person_id"] for a in ok(admin.get(f"/api/v1/posts/{post}/attendance"))["items"]] \
-            == [op1.me()["person_id"]]
-        ok(op1.post(f"/api/v1/posts/{post}/attendance:leave", {"relief_person_id": p2}))
+            == [p1]
+        ok(worker.post(f"/api/v1/posts/{post}/attendance:leave", {"relief_person_id": p2}))
         on = [a["person_id"] for a in ok(admin.get(f"/api/v1/posts/{post}/attendance"))["items"]]
         assert on == [p2], (name, on)
 

@@ -114,6 +114,11 @@ def month_incidents(m):
     fire_post = next(p["id"] for p in all_items(admin, "/api/v1/posts?limit=200")
                      if p["name"] == "消防控制室值班岗")
     fire1, fire2 = m.actor("fire1"), m.actor("fire2")
+    # The demo's fire2 holds a certificate that expired on 2026-01-31: renewed before going on the
+    # post (持证上岗, R20 §二3/§四5 — attendance refuses an expired one).
+    ok(admin.post(f"/api/v1/people/{fire2.me()['person_id']}/certifications",
+                  {"kind": "消防设施操作员证", "number": "MONTH-RENEWED", "expires_on": "2028-12-31"}),
+       201)
     for f in (fire1, fire2):
         ok(f.post(f"/api/v1/posts/{fire_post}/attendance"), 201)
 

@@ -6,6 +6,7 @@
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
 #include "kernel/dutylog/dutylog.hpp"
+#include "kernel/policy/post_rules.hpp"
 
 namespace zhidu::alarms {
 
@@ -268,12 +269,30 @@ void Alarms::Reject(const std::string& channel, const std::string& topic,
 }
 
 Result<void> Alarms::CanOperate(const org::Principal& who, store::UnitOfWork& unit,
-                                store::Id site_id, TimePoint now) {
-  if (roles_.Allows(who, kDutyManage, {site_id, 0})) return Ok();
+                                const store::AlarmPoint& p, TimePoint now,
+                                std::vector<std::string>* cited) {
+  // Invariant 5: the post's equipment is operated by whoever is on duty at that post.
+  if (p.post_id && pack_) {
+    ZHIDU_TRY(auto post, unit.GetPost(p.post_id));
+    auto clauses = policy::OperatingClauses(*pack_->Current(), post.name);
+    if (!clauses.empty()) {
+      if (who.person_id) {
+        ZHIDU_TRY(auto on, unit.ListAttendanceAt(p.post_id, who.person_id, now));
+        if (!on.empty()) return Ok();
+      }
+      if (cited) *cited = clauses;
+      return Fail(Errc::kPermissionDenied,
+                  policy::ClausePrefix(clauses) + post.name +
+                      "的设备只由在岗值班人员操作 — you are not on duty at "
+                      "post " +
+                      std::to_string(p.post_id));
+    }
+  }
+  if (roles_.Allows(who, kDutyManage, {p.site_id, 0})) return Ok();
   if (who.person_id) {
     ZHIDU_TRY(auto stints, unit.ListAttendanceAt(0, who.person_id, now));
     for (const auto& a : stints)
-      if (a.site_id == site_id) return Ok();
+      if (a.site_id == p.site_id) return Ok();
   }
   return Fail(Errc::kPermissionDenied,
               "only a person on duty at this site or an account with duty.manage handles its "
@@ -282,7 +301,8 @@ Result<void> Alarms::CanOperate(const org::Principal& who, store::UnitOfWork& un
 
 Result<store::AlarmPoint> Alarms::Change(
     const org::Principal& who, store::Id id, bool manage,
-    const std::function<Result<void>(store::Tx&, store::AlarmPoint&)>& f) {
+    const std::function<Result<void>(store::Tx&, store::AlarmPoint&)>& f,
+    std::vector<std::string>* cited) {
   return writer_.Run<store::AlarmPoint>([&](store::Tx& tx) -> Result<store::AlarmPoint> {
     ZHIDU_TRY(auto p, tx.unit().GetAlarmPoint(id));
     if (manage) {
@@ -290,7 +310,7 @@ Result<store::AlarmPoint> Alarms::Change(
       if (!roles_.Allows(who, kDutyManage, {p.site_id, 0}))
         return Fail(Errc::kPermissionDenied, "shelving or suppressing alarms needs duty.manage");
     } else {
-      ZHIDU_TRY_VOID(CanOperate(who, tx.unit(), p.site_id, tx.now()));
+      ZHIDU_TRY_VOID(CanOperate(who, tx.unit(), p, tx.now(), cited));
     }
     ZHIDU_TRY_VOID(f(tx, p));
     ZHIDU_TRY_VOID(tx.unit().UpdateAlarmPoint(p));
@@ -298,24 +318,29 @@ Result<store::AlarmPoint> Alarms::Change(
   });
 }
 
-Result<store::AlarmPoint> Alarms::Acknowledge(const org::Principal& who, store::Id id) {
-  return Change(who, id, false, [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
-    std::string from = p.state;
-    if (p.state == "active_unack")
-      p.state = "active_ack";
-    else if (p.state == "rtn_unack")
-      p.state = "normal";
-    else
-      return Fail(Errc::kFailedPrecondition,
-                  "alarm " + std::to_string(id) + " is not unacknowledged (it is " + p.state + ")");
-    p.changed_at = tx.now();
-    auto payload = PointPayload(p);
-    payload.Add("from", from).Add("person_id", who.person_id);
-    ZHIDU_TRY(auto seq,
-              tx.Journal("alarm.acknowledged", who.account_id, Subject(p.id), payload.Str()));
-    (void)seq;
-    return Ok();
-  });
+Result<store::AlarmPoint> Alarms::Acknowledge(const org::Principal& who, store::Id id,
+                                              std::vector<std::string>* cited) {
+  return Change(
+      who, id, false,
+      [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+        std::string from = p.state;
+        if (p.state == "active_unack")
+          p.state = "active_ack";
+        else if (p.state == "rtn_unack")
+          p.state = "normal";
+        else
+          return Fail(
+              Errc::kFailedPrecondition,
+              "alarm " + std::to_string(id) + " is not unacknowledged (it is " + p.state + ")");
+        p.changed_at = tx.now();
+        auto payload = PointPayload(p);
+        payload.Add("from", from).Add("person_id", who.person_id);
+        ZHIDU_TRY(auto seq,
+                  tx.Journal("alarm.acknowledged", who.account_id, Subject(p.id), payload.Str()));
+        (void)seq;
+        return Ok();
+      },
+      cited);
 }
 
 Result<store::AlarmPoint> Alarms::Shelve(const org::Principal& who, store::Id id, TimePoint until,

@@ -25,6 +25,11 @@
 //     point within options.aggregation_window of that entry's first one are merged into it
 //     (repeat_count), so a flood cannot flood the log.
 //  4. Repeated `active` messages for an active point change nothing (counted as unchanged).
+//  5. Operating the equipment (acknowledging): a point of a post whose pack rules say only the
+//     person on duty operates it (policy::OperatingClauses: R16 §一5
+//     设备除值班人员外其他人不得操作, R12 §四(二之2)1 上机操作, R20 §一1) is acknowledged only by a
+//     person on duty at that post — duty.manage does not stand in; refused kPermissionDenied citing
+//     those clauses. Other points: a person on duty at the site or an account with duty.manage.
 #pragma once
 
 #include <atomic>
@@ -36,6 +41,7 @@
 
 #include "base/result.hpp"
 #include "kernel/org/principal.hpp"
+#include "kernel/policy/active_pack.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
@@ -112,6 +118,9 @@ class Alarms {
   void RegisterHandlers();
   // Set before serving; not thread-safe with ingest.
   void SetScadaObserver(ScadaObserver observer) { scada_observer_ = std::move(observer); }
+  // The pack whose posts say who operates their equipment (invariant 5); without it (unit tests)
+  // anyone on duty at the site may. Set before serving.
+  void SetPack(const policy::ActivePack* pack) { pack_ = pack; }
   void SetScadaReturnObserver(ScadaReturnObserver observer) {
     scada_return_observer_ = std::move(observer);
   }
@@ -129,7 +138,9 @@ class Alarms {
   void Reject(const std::string& channel, const std::string& topic, const std::string& reason);
   std::uint64_t rejected() const { return rejected_.load(); }
 
-  Result<store::AlarmPoint> Acknowledge(const org::Principal& who, store::Id id);
+  // Invariant 5: `cited` (if given) receives the clauses a refusal cites.
+  Result<store::AlarmPoint> Acknowledge(const org::Principal& who, store::Id id,
+                                        std::vector<std::string>* cited = nullptr);
   Result<store::AlarmPoint> Shelve(const org::Principal& who, store::Id id, TimePoint until,
                                    const std::string& reason);
   Result<store::AlarmPoint> Unshelve(const org::Principal& who, store::Id id);
@@ -148,18 +159,21 @@ class Alarms {
   };
   Result<void> Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out,
                      Pending& pending);
-  Result<void> CanOperate(const org::Principal& who, store::UnitOfWork& unit, store::Id site_id,
-                          TimePoint now);
+  Result<void> CanOperate(const org::Principal& who, store::UnitOfWork& unit,
+                          const store::AlarmPoint& p, TimePoint now,
+                          std::vector<std::string>* cited);
   void Report(const Pending& pending);
   Result<store::AlarmPoint> Change(
       const org::Principal& who, store::Id id, bool manage,
-      const std::function<Result<void>(store::Tx&, store::AlarmPoint&)>& f);
+      const std::function<Result<void>(store::Tx&, store::AlarmPoint&)>& f,
+      std::vector<std::string>* cited = nullptr);
 
   store::Store& store_;
   store::Writer& writer_;
   scheduler::Scheduler& scheduler_;
   const org::RoleCatalogue& roles_;
   const Clock& clock_;
+  const policy::ActivePack* pack_ = nullptr;
   AlarmOptions options_;
   ScadaObserver scada_observer_;
   ScadaReturnObserver scada_return_observer_;

@@ -8,6 +8,7 @@
 
 #include "base/canonical_json.hpp"
 #include "base/crypto.hpp"
+#include "kernel/policy/post_rules.hpp"
 
 namespace zhidu::roster {
 
@@ -68,16 +69,7 @@ std::string LocalText(TimePoint t, const TimeZone& zone) {
 // The rule's clauses whose text mentions one of `words`; all of them when none does.
 std::vector<std::string> ClausesAbout(const policy::Pack& pack, const policy::StaffingRule& rule,
                                       std::initializer_list<std::string_view> words) {
-  std::vector<std::string> out;
-  for (const auto& id : rule.clauses) {
-    const auto* c = pack.clauses().Find(id);
-    if (!c) continue;
-    for (auto w : words)
-      if (c->text.find(w) != std::string::npos) {
-        out.push_back(id);
-        break;
-      }
-  }
+  auto out = policy::ClausesMentioning(pack, rule.clauses, words);
   return out.empty() ? rule.clauses : out;
 }
 
@@ -222,7 +214,7 @@ std::vector<Problem> CheckStaffing(
                 std::to_string(*rule->min_during_alarm) + "人）");
       }
       if (rule->around_the_clock && count == 0 && !rule->min_per_shift) {
-        add("unattended", ClausesAbout(pack, *rule, {"24小时", "无人值守", "24"}),
+        add("unattended", ClausesAbout(pack, *rule, {"24小时", "二十四小时", "无人值守", "24"}),
             shift_label(slot) + "：无人值守");
       }
       if (!rule->at_least_one_of.empty()) {

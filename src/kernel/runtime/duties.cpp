@@ -6,6 +6,7 @@
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
 #include "kernel/policy/parameters.hpp"
+#include "kernel/policy/post_rules.hpp"
 #include "kernel/repairs/photos.hpp"
 #include "kernel/repairs/repairs.hpp"
 #include "kernel/runtime/ledger.hpp"
@@ -791,11 +792,61 @@ Result<std::string> Duties::ValidateAnswers(const std::vector<policy::ChecklistI
   return out.Str();
 }
 
-Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id post_id) {
+namespace {
+
+constexpr int kMaxAccountPages = 1000;  // 500 accounts a page: a bound on reading every account
+
+// Role ids the accounts of `person_id` hold at `site_id` (a person may have several accounts).
+Result<std::vector<std::string>> RolesOfPerson(store::UnitOfWork& unit, store::Id person_id,
+                                               store::Id site_id) {
+  std::vector<std::string> out;
+  store::PageRequest page{0, 500};
+  for (int i = 0; i < kMaxAccountPages; ++i) {
+    ZHIDU_TRY(auto accounts, unit.ListAccounts(page));
+    for (const auto& acc : accounts) {
+      if (acc.person_id != person_id || acc.disabled) continue;
+      ZHIDU_TRY(auto grants, unit.ListRoleGrants(acc.id));
+      for (const auto& g : grants)
+        if (org::GrantCovers(g, {site_id, 0})) out.push_back(g.role);
+    }
+    if (static_cast<int>(accounts.size()) < page.limit) break;
+    page.after_id = accounts.back().id;
+  }
+  return out;
+}
+
+void Cite(std::vector<std::string>* cited, std::vector<std::string> clauses) {
+  if (cited) *cited = std::move(clauses);
+}
+
+}  // namespace
+
+// Whether `person` (holding `roles` at the post's site) may go on `post` now: the pack post's
+// roles and certifications (policy::CheckPostWorker); kPermissionDenied citing the clauses.
+Result<void> Duties::MayWork(store::UnitOfWork& unit, const policy::Pack& pack,
+                             const store::Post& post, const store::Person& person,
+                             const std::vector<std::string>& roles, TimePoint now,
+                             std::vector<std::string>* cited) {
+  if (!pack.FindPost(post.name)) return Ok();
+  ZHIDU_TRY(auto site, unit.GetSite(post.site_id));
+  auto zone = TimeZone::Find(site.time_zone).value_or(TimeZone::Default());
+  ZHIDU_TRY(auto certs, unit.ListCertifications(person.id));
+  std::vector<policy::HeldCertificate> held;
+  for (const auto& c : certs) held.push_back({c.kind, c.expires_on});
+  auto refusal =
+      policy::CheckPostWorker(pack, post.name, roles, held, FormatIso8601(now, zone).substr(0, 10));
+  if (!refusal) return Ok();
+  Cite(cited, refusal->clauses);
+  return Fail(Errc::kPermissionDenied, person.name + "：" + refusal->message);
+}
+
+Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id post_id,
+                                           std::vector<std::string>* cited) {
   if (who.person_id == 0)
     return Fail(Errc::kPermissionDenied,
                 "your account is not linked to a person, so it cannot "
                 "be on a post");
+  auto pack = pack_.Current();
   return writer_.Run<store::Attendance>([&](store::Tx& tx) -> Result<store::Attendance> {
     ZHIDU_TRY(store::Post post, tx.unit().GetPost(post_id));
     ZHIDU_TRY(store::Person person, tx.unit().GetPerson(who.person_id));
@@ -805,6 +856,10 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
     TimePoint now = tx.now();
     ZHIDU_TRY(auto on, tx.unit().ListAttendanceAt(post_id, who.person_id, now));
     if (!on.empty()) return Fail(Errc::kConflict, "you are already on post " + post.name);
+    std::vector<std::string> roles;
+    for (const auto& g : who.roles)
+      if (org::GrantCovers(g, {post.site_id, 0})) roles.push_back(g.role);
+    ZHIDU_TRY_VOID(MayWork(tx.unit(), *pack, post, person, roles, now, cited));
     store::Attendance a{0, post.site_id, post_id, who.person_id, now, TimePoint{}, 0};
     ZHIDU_TRY(a.id, tx.unit().InsertAttendance(a));
     ZHIDU_TRY(auto seq, tx.Journal("post.taken", who.account_id, Ref("post", post_id),
@@ -820,7 +875,8 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
 }
 
 Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id post_id,
-                                            store::Id relief_person_id) {
+                                            store::Id relief_person_id,
+                                            std::vector<std::string>* cited) {
   auto pack = pack_.Current();
   return writer_.Run<store::Attendance>([&](store::Tx& tx) -> Result<store::Attendance> {
     auto& unit = tx.unit();
@@ -833,12 +889,19 @@ Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id
     for (const auto& s : pack->staffing())
       if (s.post == post.name && s.substitute_before_leaving) rule = &s;
     ZHIDU_TRY(auto everyone, unit.ListAttendanceAt(post_id, 0, now));
-    if (rule && relief_person_id == 0 && everyone.size() <= 1)
+    if (rule && relief_person_id == 0 && everyone.size() <= 1) {
+      // The rule's clauses about leaving (R16 §二13 and §二15 say it twice; R12's rule also
+      // carries 经培训方可上机, which leaving does not break).
+      auto clauses =
+          policy::ClausesMentioning(*pack, rule->clauses, {"离岗", "离开", "脱岗", "代值", "代替"});
+      if (clauses.empty()) clauses = {rule->clauses.front()};
+      Cite(cited, clauses);
       return Fail(Errc::kFailedPrecondition,
-                  rule->clauses.front() + "：" + rule->title +
+                  policy::ClausePrefix(clauses) + rule->title +
                       " — name the colleague who takes "
                       "over (relief_person_id)",
                   "relief_person_id");
+    }
     if (relief_person_id == who.person_id)
       return Fail(Errc::kInvalidArgument, "you cannot relieve yourself", "relief_person_id");
     if (relief_person_id) {
@@ -847,6 +910,9 @@ Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id
         return Fail(Errc::kInvalidArgument, "the relief works at another site", "relief_person_id");
       ZHIDU_TRY(auto on, unit.ListAttendanceAt(post_id, relief_person_id, now));
       if (on.empty()) {
+        // The relief goes on the post: the same roles and certificates as taking it.
+        ZHIDU_TRY(auto roles, RolesOfPerson(unit, relief_person_id, post.site_id));
+        ZHIDU_TRY_VOID(MayWork(unit, *pack, post, relief, roles, now, cited));
         store::Attendance r{0, post.site_id, post_id, relief_person_id, now, TimePoint{}, 0};
         ZHIDU_TRY(r.id, unit.InsertAttendance(r));
       }

@@ -22,6 +22,10 @@
 //     of the post, read through the ShiftCalendar the composition root wires; without a published
 //     roster a post gets none. Schedules that need events (on: work_start, <event>) are not planned
 //     here; PlanReport lists them (docs/runtime.md).
+//  6. Going on a post of the pack (TakePost, or named as the relief by LeavePost) needs one of the
+//     post's roles at its site and each of its certifications valid on the site's local day
+//     (持证上岗; R12 §四(二之2)1 经培训后方可上机操作, R20 §二3, R16 §二5 消防中控员): refused with
+//     kPermissionDenied citing the clauses (policy::CheckPostWorker), nothing written.
 #pragma once
 
 #include <functional>
@@ -116,11 +120,15 @@ class Duties {
                                        const Answers& answers,
                                        std::vector<store::Id>* repairs_opened = nullptr);
 
-  // Attendance (在岗).
-  Result<store::Attendance> TakePost(const org::Principal& who, store::Id post_id);
-  // Leaves the post; `relief_person_id` takes it over (required where the pack says so).
+  // Attendance (在岗). Taking a post of the pack needs one of its roles at the site and its
+  // certificates valid today (invariant 6); `cited` (if given) receives a refusal's clauses.
+  Result<store::Attendance> TakePost(const org::Principal& who, store::Id post_id,
+                                     std::vector<std::string>* cited = nullptr);
+  // Leaves the post; `relief_person_id` takes it over (required where the pack says so), and must
+  // be allowed on the post as by TakePost.
   Result<store::Attendance> LeavePost(const org::Principal& who, store::Id post_id,
-                                      store::Id relief_person_id);
+                                      store::Id relief_person_id,
+                                      std::vector<std::string>* cited = nullptr);
   Result<std::vector<store::Attendance>> OnPost(store::Id post_id);
 
   // Validates `answers` against `items`; kInvalidArgument naming the first bad item. Returns the
@@ -130,6 +138,10 @@ class Duties {
 
  private:
   bool MayRead(const org::Principal& who, store::Id site_id) const;
+  static Result<void> MayWork(store::UnitOfWork& unit, const policy::Pack& pack,
+                              const store::Post& post, const store::Person& person,
+                              const std::vector<std::string>& roles, TimePoint now,
+                              std::vector<std::string>* cited);
   Result<int> PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint from, TimePoint to);
   Result<void> OnPlanTimer(store::Tx& tx, const store::Timer& timer);
   Result<void> OnDueTimer(store::Tx& tx, const store::Timer& timer);

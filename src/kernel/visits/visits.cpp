@@ -51,6 +51,18 @@ std::vector<const policy::AccessRule*> RequestRules(const policy::Place& place) 
   return out;
 }
 
+// The access rules of `place` that turn everyone else away (R20 §一5/§三7 严禁无关人员进入消控中心,
+// R16 §一1 严禁闲杂人员逗留).
+// `clauses` followed by those of these rules not already in it.
+std::vector<std::string> WithDenyClauses(std::vector<std::string> clauses,
+                                         const policy::Place& place) {
+  for (const auto& a : place.access)
+    if (a.effect == policy::AccessEffect::kDeny)
+      for (const auto& c : a.clauses)
+        if (std::find(clauses.begin(), clauses.end(), c) == clauses.end()) clauses.push_back(c);
+  return clauses;
+}
+
 std::vector<std::string> ClausesOf(const std::vector<const policy::AccessRule*>& rules) {
   std::vector<std::string> out;
   for (const auto* r : rules)
@@ -126,10 +138,19 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
     if (p.id == in.place) place = &p;
   if (!place) return Fail(Errc::kInvalidArgument, "there is no place '" + in.place + "'", "place");
   auto rules = RequestRules(*place);
-  if (rules.empty())
-    return Fail(Errc::kInvalidArgument, "place '" + in.place + "' admits nobody by request",
+  // A refusal cites the request rules' clauses, then those turning everyone else away.
+  const auto place_clauses = WithDenyClauses(ClausesOf(rules), *place);
+  if (rules.empty()) {
+    if (place_clauses.empty())
+      return Fail(Errc::kInvalidArgument, "place '" + in.place + "' admits nobody by request",
+                  "place");
+    Cite(cited, place_clauses);
+    return Fail(Errc::kPermissionDenied,
+                Prefix(place_clauses) + "严禁无关人员进入" +
+                    (place->title.empty() ? place->id : place->title) + " — " + place->id +
+                    " admits no visitor, with or without a request",
                 "place");
-  const auto place_clauses = ClausesOf(rules);
+  }
 
   ZHIDU_TRY(auto unit, store_.BeginRead());
   if (!unit->GetSite(in.site_id))
@@ -155,9 +176,10 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
                 "request_id");
   }
   if (request->state != store::RequestState::kApproved) {
-    Cite(cited, rule->clauses);
+    const auto clauses = WithDenyClauses(rule->clauses, *place);
+    Cite(cited, clauses);
     return Fail(Errc::kFailedPrecondition,
-                Prefix(rule->clauses) + "未经批准不得进入" + place->id + " — request " +
+                Prefix(clauses) + "未经批准不得进入" + place->id + " — request " +
                     std::to_string(request->id) + " is " +
                     std::string(store::RequestStateName(request->state)),
                 "request_id");
