@@ -58,8 +58,9 @@ HttpResponse List(const std::vector<T>& rows, const store::PageRequest& page, To
                   IdOf id_of) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& row : rows) items.push_back(to_json(row));
+  // Moved, not copied: a json initializer list deep-copies an lvalue (a tree of every row).
   return JsonResponse(
-      200, {{"items", items},
+      200, {{"items", std::move(items)},
             {"next_cursor", NextCursor(rows.size(), page, rows.empty() ? 0 : id_of(rows.back()))}});
 }
 

@@ -355,7 +355,7 @@ void AddNotifyRoutes(Router& r, NotifyRouteDeps deps) {
       auto it = stats.find(c.id);
       items.push_back(ChannelJson(c, it == stats.end() ? nullptr : &it->second));
     }
-    return JsonResponse(200, {{"items", items}, {"next_cursor", nullptr}});
+    return JsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
   });
   r.Add("GET", "/api/v1/notify/channels/{id}", Access::kSignedIn, [deps, guard](HttpRequest& req) {
     if (auto allowed = guard(); !allowed) return ErrorResponse(allowed.error());

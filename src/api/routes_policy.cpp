@@ -70,7 +70,7 @@ void AddPolicyRoutes(Router& r, const ApiDeps& deps) {
                        {"executable", reg.executable},
                        {"citable_only", reg.citable_only},
                        {"missing", reg.missing}});
-    return JsonResponse(200, {{"items", items}, {"next_cursor", nullptr}});
+    return JsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
   });
   r.Add("GET", "/api/v1/policy/regulations/{code}", Access::kSignedIn, [active](HttpRequest& req) {
     if (!active) return Unavailable();

@@ -181,7 +181,7 @@ void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
       item["entry_places"] = EntryPlacesJson(*pack, t.id);
       items.push_back(std::move(item));
     }
-    return JsonResponse(200, {{"items", items}});
+    return JsonResponse(200, {{"items", std::move(items)}});
   });
 
   // File a request: {"site_id", "type", "inputs"?: {name: value}, "reason"?}.
@@ -222,7 +222,7 @@ void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
     json next = nullptr;
     if (rows.next_after_id != 0)
       next = Base64UrlEncode("after:" + std::to_string(rows.next_after_id));
-    return JsonResponse(200, {{"items", items}, {"next_cursor", next}});
+    return JsonResponse(200, {{"items", std::move(items)}, {"next_cursor", next}});
   });
 
   r.Add("GET", "/api/v1/requests/{id}", Access::kSignedIn, [requests](HttpRequest& req) {

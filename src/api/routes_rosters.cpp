@@ -235,7 +235,7 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
       }
       items.push_back(AssignmentJson(*rosters, pattern_of[a.roster_id], a));
     }
-    return JsonResponse(200, {{"items", items}});
+    return JsonResponse(200, {{"items", std::move(items)}});
   });
 
   // ---- swaps (换班), leave (请假), substitutions (代班)

@@ -124,7 +124,7 @@ void AddSchedulerRoutes(Router& r, SchedulerRouteDeps deps) {
     json next = nullptr;
     if (static_cast<int>(rows.size()) == page.limit && !rows.empty())
       next = Base64UrlEncode("after:" + std::to_string(rows.back().id));
-    return Json(200, {{"items", items}, {"next_cursor", next}});
+    return Json(200, {{"items", std::move(items)}, {"next_cursor", next}});
   });
 
   r.Add("GET", "/api/v1/reminders/{id}", Access::kSignedIn, [reminders](HttpRequest& req) {

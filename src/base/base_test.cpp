@@ -1,3 +1,4 @@
+#include <date/tz.h>
 #include <gtest/gtest.h>
 
 #include "base/crypto.hpp"
@@ -20,6 +21,15 @@ TEST(Time, ParsesOffsetsAndFractions) {
   ASSERT_TRUE(a && b);
   EXPECT_EQ(*a, *b);
   EXPECT_EQ(FormatIso8601Utc(*a), "2026-11-27T04:00:00.250000Z");
+}
+
+TEST(Time, FormatsFractionsAndNegativeOffsets) {
+  auto t = ParseIso8601("2026-01-15T12:00:00.000001Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(FormatIso8601(*t, *TimeZone::Find("America/New_York")),
+            "2026-01-15T07:00:00.000001-05:00");
+  EXPECT_EQ(FormatIso8601(*t, *TimeZone::Find("Asia/Kolkata")), "2026-01-15T17:30:00.000001+05:30");
+  EXPECT_EQ(FormatIso8601Utc(TimePoint{}), "1970-01-01T00:00:00Z");
 }
 
 TEST(Time, RejectsTimestampsWithoutOffsetOrInvalidDates) {
@@ -46,6 +56,36 @@ TEST(Time, LocalRoundTrip) {
   auto zone = TimeZone::Default();
   auto t = *ParseIso8601("2026-11-27T23:30:00+08:00");
   EXPECT_EQ(zone.FromLocal(zone.ToLocal(t)), t);
+}
+
+// TimeZone keeps the last zone interval per thread (time.cpp). Against date's own answers, every
+// 17 minutes of two years, across DST starts (nonexistent local times: the later offset) and ends
+// (ambiguous: the earlier), with zones alternating so the remembered interval keeps changing.
+TEST(Time, ZoneIntervalCacheAgreesWithTheTzDatabase) {
+  using namespace std::chrono;
+  for (const char* name : {"Europe/Berlin", "Australia/Lord_Howe", "America/New_York",
+                           "Asia/Shanghai", "Pacific/Apia"}) {
+    auto zone = TimeZone::Find(name);
+    ASSERT_TRUE(zone) << name;
+    const auto* tz = date::locate_zone(name);
+    const auto other = *TimeZone::Find("Asia/Kolkata");
+    const auto start = date::local_days{date::year{2011} / 1 / 1};
+    for (long step = 0; step < 2 * 366 * 24 * 60 / 17; ++step) {
+      const auto local = date::local_time<Micros>(start.time_since_epoch()) + minutes(17 * step);
+      auto info = tz->get_info(local);
+      auto offset =
+          info.result == date::local_info::nonexistent ? info.second.offset : info.first.offset;
+      const TimePoint expected(local.time_since_epoch() - duration_cast<Micros>(offset));
+      const std::chrono::local_time<Micros> std_local(local.time_since_epoch());
+      ASSERT_EQ(zone->FromLocal(std_local), expected) << name << " step " << step;
+      const TimePoint sys(local.time_since_epoch());
+      ASSERT_EQ(zone->OffsetAt(sys),
+                duration_cast<minutes>(
+                    tz->get_info(date::sys_time<Micros>(sys.time_since_epoch())).offset))
+          << name << " step " << step;
+      if (step % 97 == 0) (void)other.OffsetAt(sys);  // another zone takes the thread's interval
+    }
+  }
 }
 
 TEST(Crypto, Sha256KnownAnswer) {

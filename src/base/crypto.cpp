@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <cstdlib>
+#include <memory>
 #include <stdexcept>
 
 namespace zhidu {
@@ -31,9 +32,18 @@ Sha256Digest Sha256::Finish() {
 }
 
 Sha256Digest Sha256Of(std::string_view bytes) {
+  // OpenSSL 3 looks the algorithm up in its provider store on every EVP_Digest(EVP_sha256())
+  // (a lock and a hash-table probe) and allocates a context each time: for the journal's small
+  // records that was as much as the hashing. Fetch the algorithm once; one context per thread.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                           &EVP_MD_CTX_free);
   Sha256Digest d{};
   unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), d.data(), &n, EVP_sha256(), nullptr);
+  if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), d.data(), &n) != 1)
+    std::abort();  // no SHA-256: nothing about the journal can be trusted
   return d;
 }
 

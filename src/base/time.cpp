@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 
 namespace zhidu {
 
@@ -26,9 +27,33 @@ TimeZone TimeZone::Default() {
 
 std::string_view TimeZone::name() const { return zone_->name(); }
 
+namespace {
+
+// The zone interval (sys_info: offset constant in [begin, end)) the thread looked up last.
+// date::time_zone::get_info searches the zone's transitions and returns a sys_info holding a
+// std::string (the abbreviation) on every call; formatting a list of timestamps or expanding a
+// year of shifts asks for the same interval thousands of times (docs/performance.md, Profiles).
+struct ZoneInterval {
+  const date::time_zone* zone = nullptr;
+  std::chrono::seconds begin{0}, end{0};  // since the epoch; whole seconds, so no overflow
+  std::chrono::seconds offset{0};
+};
+thread_local ZoneInterval t_interval;
+
+std::chrono::seconds SysOffset(const date::time_zone* zone, TimePoint t) {
+  using namespace std::chrono;
+  const seconds s = floor<seconds>(t.time_since_epoch());
+  ZoneInterval& c = t_interval;
+  if (c.zone == zone && s >= c.begin && s < c.end) return c.offset;
+  auto info = zone->get_info(date::sys_time<Micros>(t.time_since_epoch()));
+  c = {zone, info.begin.time_since_epoch(), info.end.time_since_epoch(), info.offset};
+  return info.offset;
+}
+
+}  // namespace
+
 std::chrono::minutes TimeZone::OffsetAt(TimePoint t) const {
-  auto info = zone_->get_info(date::sys_time<Micros>(t.time_since_epoch()));
-  return std::chrono::duration_cast<std::chrono::minutes>(info.offset);
+  return std::chrono::duration_cast<std::chrono::minutes>(SysOffset(zone_, t));
 }
 
 std::chrono::local_time<Micros> TimeZone::ToLocal(TimePoint t) const {
@@ -36,15 +61,35 @@ std::chrono::local_time<Micros> TimeZone::ToLocal(TimePoint t) const {
 }
 
 TimePoint TimeZone::FromLocal(std::chrono::local_time<Micros> local) const {
+  // Fast path: the local time read with the cached interval's offset falls well inside that
+  // interval (two days from either end: more than any offset change), so no other interval maps
+  // to it and it is unique — what get_info(local_time) would answer.
+  {
+    using namespace std::chrono;
+    const ZoneInterval& c = t_interval;
+    const seconds s = floor<seconds>(local.time_since_epoch()) - c.offset;
+    if (c.zone == zone_ && c.begin < c.end - days(4) && s >= c.begin + days(2) &&
+        s < c.end - days(2))
+      return TimePoint(local.time_since_epoch() - duration_cast<Micros>(c.offset));
+  }
   auto lt = date::local_time<Micros>(local.time_since_epoch());
   auto info = zone_->get_info(lt);
   auto offset = info.first.offset;
   if (info.result == date::local_info::nonexistent) offset = info.second.offset;
-  return TimePoint(local.time_since_epoch() - std::chrono::duration_cast<Micros>(offset));
+  TimePoint out(local.time_since_epoch() - std::chrono::duration_cast<Micros>(offset));
+  SysOffset(zone_, out);  // remember the interval for the next call
+  return out;
 }
 
 namespace {
 
+// Writes `v` as exactly `width` decimal digits at `out` (v is in range: callers bound it).
+void PutDigits(char* out, long long v, int width) {
+  for (int i = width - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
+}
+
+// By hand rather than with snprintf: every timestamp of every JSON list goes through here, and
+// three snprintf calls were ~5 % of a duty board's CPU (docs/performance.md, Profiles: W2).
 std::string FormatWithOffset(TimePoint t, std::chrono::minutes offset) {
   using namespace std::chrono;
   auto local = t.time_since_epoch() + offset;
@@ -55,21 +100,42 @@ std::string FormatWithOffset(TimePoint t, std::chrono::minutes offset) {
   auto m = duration_cast<minutes>(rest - h);
   auto s = duration_cast<seconds>(rest - h - m);
   auto us = (rest - h - m - s).count();
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld", int(ymd.year()),
-                        unsigned(ymd.month()), unsigned(ymd.day()), int(h.count()), int(m.count()),
-                        static_cast<long long>(s.count()));
-  std::string out(buf, n);
+  int year = int(ymd.year());
+  if (year < 0 || year > 9999) {  // outside ISO 8601's four digits: the old, general path
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld", year,
+                          unsigned(ymd.month()), unsigned(ymd.day()), int(h.count()),
+                          int(m.count()), static_cast<long long>(s.count()));
+    std::string out(buf, n);
+    if (us != 0) {
+      n = std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(us));
+      out.append(buf, n);
+    }
+    auto off = offset.count();
+    n = std::snprintf(buf, sizeof buf, "%c%02d:%02d", off < 0 ? '-' : '+', int(std::abs(off) / 60),
+                      int(std::abs(off) % 60));
+    return out.append(buf, n);
+  }
+  char buf[32] = "0000-00-00T00:00:00";
+  PutDigits(buf, year, 4);
+  PutDigits(buf + 5, unsigned(ymd.month()), 2);
+  PutDigits(buf + 8, unsigned(ymd.day()), 2);
+  PutDigits(buf + 11, h.count(), 2);
+  PutDigits(buf + 14, m.count(), 2);
+  PutDigits(buf + 17, s.count(), 2);
+  size_t n = 19;
   if (us != 0) {
-    n = std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(us));
-    out.append(buf, n);
+    buf[n] = '.';
+    PutDigits(buf + n + 1, us, 6);
+    n += 7;
   }
   auto off = offset.count();
-  char sign = off < 0 ? '-' : '+';
+  buf[n] = off < 0 ? '-' : '+';
   if (off < 0) off = -off;
-  n = std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign, int(off / 60), int(off % 60));
-  out.append(buf, n);
-  return out;
+  PutDigits(buf + n + 1, off / 60, 2);
+  buf[n + 3] = ':';
+  PutDigits(buf + n + 4, off % 60, 2);
+  return std::string(buf, n + 6);
 }
 
 bool ReadInt(std::string_view s, size_t pos, size_t len, int& out) {

@@ -14,7 +14,9 @@ namespace {
 constexpr std::string_view kMagic = "zhidu.journal.v1";
 
 void PutU64(std::string& out, std::uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  char buf[8];  // big-endian; one append, not eight push_backs (verify runs this per field)
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
+  out.append(buf, sizeof buf);
 }
 void PutBytes(std::string& out, std::string_view bytes) {
   PutU64(out, bytes.size());
@@ -45,9 +47,10 @@ void UpdateCanonical(Sha256& h, const JournalRecord& r) {
   h.Update(r.prev_hash.data(), r.prev_hash.size());
 }
 
-std::string CanonicalBytes(const JournalRecord& r) {
-  std::string out;
-  out.reserve(kMagic.size() + 8 * 7 + r.kind.size() + r.subject.size() + r.payload.size() + 32);
+namespace {
+void AppendCanonical(std::string& out, const JournalRecord& r) {
+  out.reserve(out.size() + kMagic.size() + 8 * 7 + r.kind.size() + r.subject.size() +
+              r.payload.size() + 32);
   PutBytes(out, kMagic);
   PutU64(out, static_cast<std::uint64_t>(r.seq));
   PutU64(out, static_cast<std::uint64_t>(r.at.time_since_epoch().count()));
@@ -56,13 +59,22 @@ std::string CanonicalBytes(const JournalRecord& r) {
   PutBytes(out, r.subject);
   PutBytes(out, r.payload);
   out.append(reinterpret_cast<const char*>(r.prev_hash.data()), r.prev_hash.size());
+}
+}  // namespace
+
+std::string CanonicalBytes(const JournalRecord& r) {
+  std::string out;
+  AppendCanonical(out, r);
   return out;
 }
 
+// One buffer per thread and one digest call: feeding the eight fields as eight updates cost more
+// than the hashing itself (verify hashes every record; docs/performance.md, Profiles: W5).
 Sha256Digest ComputeHash(const JournalRecord& record) {
-  Sha256 h;
-  UpdateCanonical(h, record);
-  return h.Finish();
+  thread_local std::string buffer;
+  buffer.clear();
+  AppendCanonical(buffer, record);
+  return Sha256Of(buffer);
 }
 
 void Chain(JournalRecord& record, JournalHead& head) {

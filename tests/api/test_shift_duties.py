@@ -125,3 +125,22 @@ def test_one_floor_a_day_rotates_through_the_sites_floors(shift_server):
     assert admin.post("/api/v1/duties:plan").json()["created"] == 0
     again = sorted(instances(admin, post, duty), key=lambda d: d["due_at"])
     assert [d["target"] for d in again] == [d["target"] for d in got]
+
+
+def test_duty_list_items_equal_the_single_duty_read(shift_server):
+    """GET /duties builds each duty's description (title, clauses, form) once per page and splices
+    it into the page's text (docs/performance.md, Profiles: W2); every item must still be exactly
+    what GET /duties/{id} gives for it, form items included."""
+    admin = Actor(shift_server, "admin")
+    r = admin.get("/api/v1/duties?limit=100")
+    assert r.status == 200, r
+    page = r.json()
+    items = page["items"]
+    assert len(items) == 100, len(items)  # the demo plans more than a page
+    assert page["next_cursor"], page
+    assert len({i["duty"] for i in items}) > 1  # several duties share the page's descriptions
+    assert any(i.get("form", {}).get("items") for i in items)
+    for item in items:
+        one = admin.get(f"/api/v1/duties/{item['id']}")
+        assert one.status == 200, one
+        assert item == one.json(), (item, one.json())

@@ -141,24 +141,74 @@ std::vector<Problem> CheckStaffing(
     TimePoint start, end;
     std::vector<const store::RosterAssignment*> people;
   };
-  std::map<std::pair<TimePoint, std::string>, Slot> slots;
+  // A vector sorted by (start, shift), searched by binary search: a year is ~1,100 slots and
+  // ~3,300 assignments, and a std::map node per slot was most of the check (docs/performance.md,
+  // Profiles: W6). The same slots in the same order as keying a map by (start, shift).
+  std::vector<Slot> slots;
+  auto before = [](const Slot& x, const Slot& y) {
+    return x.start != y.start ? x.start < y.start : x.shift < y.shift;
+  };
   if (pattern) {
     auto first = ParseDay(roster.first_day, "first_day");
     auto last = ParseDay(roster.last_day, "last_day");
     if (first && last) {
+      slots.reserve(static_cast<size_t>((*last - *first).count() + 1) * pattern->shifts.size());
       for (local_days d = *first; d <= *last; d += days(1)) {
         for (const auto& s : pattern->shifts) {
           auto [a, b] = SlotTimes(s, d, zone);
-          slots[{a, s.id}] = Slot{s.id, a, b, {}};
+          slots.push_back(Slot{s.id, a, b, {}});
         }
       }
     }
   }
+  // Days in order and a pattern's shifts by start give sorted, distinct keys already; otherwise
+  // sort, and a key generated twice keeps its last occurrence, as assigning into the map did.
+  auto not_after = [&](const Slot& x, const Slot& y) { return !before(x, y); };
+  if (std::adjacent_find(slots.begin(), slots.end(), not_after) != slots.end()) {
+    std::stable_sort(slots.begin(), slots.end(), before);
+    std::vector<Slot> unique;
+    unique.reserve(slots.size());
+    for (auto& slot : slots) {
+      if (!unique.empty() && !before(unique.back(), slot))
+        unique.back() = std::move(slot);
+      else
+        unique.push_back(std::move(slot));
+    }
+    slots = std::move(unique);
+  }
+  std::vector<const store::RosterAssignment*> off_pattern;  // people on a slot not generated
+  auto slot_before = [](const Slot& x, const store::RosterAssignment& a) {
+    return x.start != a.starts_at ? x.start < a.starts_at : x.shift < a.shift;
+  };
+  auto is_slot_of = [](const Slot& x, const store::RosterAssignment& a) {
+    return x.start == a.starts_at && x.shift == a.shift;
+  };
+  auto last = slots.end();  // assignments come in runs of one slot (a team's people)
   for (const auto& a : mine) {
     if (a.state != "active") continue;
-    auto& slot = slots[{a.starts_at, a.shift}];
-    if (slot.shift.empty()) slot = Slot{a.shift, a.starts_at, a.ends_at, {}};
-    slot.people.push_back(&a);
+    auto it = last != slots.end() && is_slot_of(*last, a)
+                  ? last
+                  : std::lower_bound(slots.begin(), slots.end(), a, slot_before);
+    if (it != slots.end() && is_slot_of(*it, a)) {
+      it->people.push_back(&a);
+      last = it;
+    } else {
+      off_pattern.push_back(&a);
+    }
+  }
+  if (!off_pattern.empty()) {
+    const size_t generated = slots.size();
+    for (const auto* a : off_pattern) {
+      Slot key{a->shift, a->starts_at, a->ends_at, {}};
+      auto it = std::find_if(slots.begin() + static_cast<std::ptrdiff_t>(generated), slots.end(),
+                             [&](const Slot& x) { return !before(x, key) && !before(key, x); });
+      if (it == slots.end()) {
+        slots.push_back(std::move(key));
+        it = slots.end() - 1;
+      }
+      it->people.push_back(a);
+    }
+    std::stable_sort(slots.begin(), slots.end(), before);
   }
 
   // Certification of a person at the end of a shift (invariant 4).
@@ -183,7 +233,7 @@ std::vector<Problem> CheckStaffing(
   for (const auto* rule : rules) {
     // Uncertified people: one problem per person with the first shift and how many.
     std::map<Id, std::pair<const store::RosterAssignment*, int>> uncertified;
-    for (auto& [key, slot] : slots) {
+    for (auto& slot : slots) {
       int count = 0;
       std::set<std::string> roles_on;
       for (const auto* a : slot.people) {
