@@ -240,9 +240,22 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
           ZHIDU_OR_ERROR(auto id, PathId(req));
           ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body.empty() ? "{}" : req.body));
           ZHIDU_OR_ERROR(auto relief, body.OptionalId("relief_person_id"));
+          ZHIDU_OR_ERROR(auto object, body.OptionalObject("answers"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-          ZHIDU_OR_ERROR(auto a, duties->LeavePost(CurrentPrincipal(), id, relief));
-          return JsonResponse(200, AttendanceJson(a));
+          std::optional<runtime::Answers> answers;
+          if (object) {
+            ZHIDU_OR_ERROR(answers, ReadAnswers(object));
+          }
+          runtime::LeaveRelief applied;
+          ZHIDU_OR_ERROR(auto a, duties->LeavePost(CurrentPrincipal(), id, relief,
+                                                   answers ? &*answers : nullptr, &applied));
+          json out = AttendanceJson(a);
+          if (answers)  // the relief checklist answered (R12 §四(二)2(5))
+            out["relief"] = {{"checklists", applied.checklists},
+                             {"clauses", applied.clauses},
+                             {"answers", Parsed(applied.answers)},
+                             {"notify_roles", applied.notify_roles}};
+          return JsonResponse(200, out);
         });
 
   // ---- ledger (违规台账)

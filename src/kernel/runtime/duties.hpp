@@ -22,6 +22,13 @@
 //     of the post, read through the ShiftCalendar the composition root wires; without a published
 //     roster a post gets none. Schedules that need events (on: work_start, <event>) are not planned
 //     here; PlanReport lists them (docs/runtime.md).
+//  6. Event duties (on: <event>, e.g. maintenance_due, visitors_left) are created when the site
+//     event is raised (StartForEvent, in the event's transaction): due at once, their window the
+//     duty's fixed window, else the event's data "deadline", else the post's published shift under
+//     way — never an invented figure; with none of these the event is refused.
+//  7. Leaving a post to a named colleague may carry the answers of the post's relief checklist
+//     (kind: relief, R12 §四(二)2(5) 接班人员未到…需及时反映情况): validated like a duty's form and
+//     journaled with post.left, which notifies the superiors of the post's roles.
 #pragma once
 
 #include <functional>
@@ -34,6 +41,7 @@
 #include "base/result.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/events.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
@@ -76,6 +84,14 @@ struct PlanReportEntry {
   std::string reason;     // why not planned
 };
 
+// The relief checklist (顶班, kind: relief) answered when leaving a post to a named colleague.
+struct LeaveRelief {
+  std::vector<std::string> checklists;  // the relief checklists that apply to the post
+  std::vector<std::string> clauses;
+  std::string answers;                    // canonical JSON of the validated answers
+  std::vector<std::string> notify_roles;  // superiors of the post's roles (反映情况)
+};
+
 // What the pack says about a duty, for the console: its title, clauses and form.
 struct DutyInfo {
   std::string title;
@@ -115,9 +131,18 @@ class Duties {
 
   // Attendance (在岗).
   Result<store::Attendance> TakePost(const org::Principal& who, store::Id post_id);
-  // Leaves the post; `relief_person_id` takes it over (required where the pack says so).
+  // Leaves the post; `relief_person_id` takes it over (required where the pack says so). With
+  // `relief_answers` (only with a relief) the post's relief checklist is answered (invariant 7);
+  // what applied goes to `relief_out` when given.
   Result<store::Attendance> LeavePost(const org::Principal& who, store::Id post_id,
-                                      store::Id relief_person_id);
+                                      store::Id relief_person_id,
+                                      const Answers* relief_answers = nullptr,
+                                      LeaveRelief* relief_out = nullptr);
+  // Invariant 6: the instances of the duties `event` raises at its site, inside the caller's
+  // transaction; `key` makes them distinct from another raise at the same instant (the event's
+  // journal sequence). kInvalidArgument naming data.deadline when a window cannot be set.
+  Result<std::vector<store::Id>> StartForEvent(store::Tx& tx, const SiteEvent& event,
+                                               std::int64_t key);
   Result<std::vector<store::Attendance>> OnPost(store::Id post_id);
 
   // Validates `answers` against `items`; kInvalidArgument naming the first bad item. Returns the
