@@ -907,8 +907,8 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
 // The relief checklists (kind: relief) of the regulation that defines the post and of each
 // regulation that defines one of its roles — as handover selects its checklists (docs/handover.md):
 // R12 §二 makes R12's rules those of every 中控员 post.
-LeaveRelief ReliefRule(const policy::Pack& pack, std::string_view post_name,
-                       std::vector<policy::ChecklistItem>& items) {
+static LeaveRelief ReliefRule(const policy::Pack& pack, std::string_view post_name,
+                              std::vector<policy::ChecklistItem>& items) {
   LeaveRelief rule;
   const policy::Post* post = pack.FindPost(post_name);
   if (!post) return rule;
