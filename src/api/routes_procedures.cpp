@@ -164,7 +164,8 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
                               {"procedures_started", out.procedures_started},
                               {"procedures_moved", out.procedures_moved},
                               {"deadlines_started", out.deadlines_started},
-                              {"deadlines_stopped", out.deadlines_stopped}});
+                              {"deadlines_stopped", out.deadlines_stopped},
+                              {"duties_started", out.duties_started}});
   });
 
   r.Add("POST", "/api/v1/procedures", Access::kSignedIn, [procedures](HttpRequest& req) {

@@ -296,11 +296,24 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
           ZHIDU_OR_ERROR(auto id, PathId(req));
           ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body.empty() ? "{}" : req.body));
           ZHIDU_OR_ERROR(auto relief, body.OptionalId("relief_person_id"));
+          ZHIDU_OR_ERROR(auto object, body.OptionalObject("answers"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          std::optional<runtime::Answers> answers;
+          if (object) {
+            ZHIDU_OR_ERROR(answers, ReadAnswers(object));
+          }
+          runtime::LeaveRelief applied;
           std::vector<std::string> cited;
-          auto a = duties->LeavePost(CurrentPrincipal(), id, relief, &cited);
+          auto a = duties->LeavePost(CurrentPrincipal(), id, relief,
+                                     answers ? &*answers : nullptr, &applied, &cited);
           if (!a) return CitingError(a.error(), cited);
-          return JsonResponse(200, AttendanceJson(*a));
+          json out = AttendanceJson(*a);
+          if (answers)  // the relief checklist answered (R12 §四(二)2(5))
+            out["relief"] = {{"checklists", applied.checklists},
+                             {"clauses", applied.clauses},
+                             {"answers", Parsed(applied.answers)},
+                             {"notify_roles", applied.notify_roles}};
+          return JsonResponse(200, out);
         });
 
   // ---- ledger (违规台账)

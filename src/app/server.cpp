@@ -241,6 +241,11 @@ int Serve(const ServeOptions& options) {
   runtime::SiteParameters site_parameters(store, writer, active_pack, roles);
   runtime::Procedures procedures(store, writer, timer_scheduler, active_pack, roles);
   procedures.RegisterHandlers();
+  // Duties raised by site events (on: maintenance_due, visitors_left …; docs/runtime.md).
+  procedures.SetEventDuties(
+      [&duties](store::Tx& tx, const runtime::SiteEvent& e, std::int64_t key) {
+        return duties.StartForEvent(tx, e, key);
+      });
   if (auto planning = duties.EnsurePlanning(); !planning) {
     std::cerr << "zhidu: duty planning: " << planning.error().message << "\n";
     return 2;

@@ -858,8 +858,9 @@ void PackBuilder::LoadChecklist(const Node& n) {
   Checklist c;
   Base(o, &c);
   c.kind = Str(o, "kind", true);
-  static const std::set<std::string> kKinds = {"handover",   "opening",   "closing", "cleaning",
-                                               "inspection", "stocktake", "form",    "test"};
+  static const std::set<std::string> kKinds = {"handover",  "relief",   "opening",
+                                               "closing",   "cleaning", "inspection",
+                                               "stocktake", "form",     "test"};
   if (!c.kind.empty() && !kKinds.contains(c.kind)) {
     ErrorAt(o.Get("kind"), "unknown checklist kind '" + c.kind + "'");
   }

@@ -148,7 +148,8 @@ struct RefusalCondition {  // 五不接: the incoming side refuses to take over 
 
 // 检查表 — handover, opening/closing, cleaning, inspection, form.
 struct Checklist : RuleBase {
-  std::string kind;  // handover | opening | closing | cleaning | inspection | stocktake | form
+  std::string kind;  // handover | relief | opening | closing | cleaning | inspection | stocktake |
+                     // form | test
   std::vector<ChecklistItem> items;
   std::vector<RefusalCondition> refuse_if;
   std::vector<std::string> signatures;        // "outgoing", "incoming", or role ids

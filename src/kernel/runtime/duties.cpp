@@ -71,6 +71,12 @@ bool InActive(const policy::Schedule& s, TimePoint t, const TimeZone& zone) {
   return a <= b ? (minute >= a && minute < b) : (minute >= a || minute < b);
 }
 
+// Whether `s` is started by a site event (on: <event>), not by the roster or working hours.
+bool RaisedByEvent(const policy::Schedule& s) {
+  return s.kind == policy::ScheduleKind::kOn && s.on != "shift_start" && s.on != "shift_end" &&
+         s.on != "work_start" && s.on != "work_end";
+}
+
 // Occurrences of `duty` whose window ends after `from` and that are due before `to`, or a reason
 // why the schedule cannot be planned without a roster or an event.
 Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty, const TimeZone& zone,
@@ -144,6 +150,10 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty, const Time
       return out;
     }
     case policy::ScheduleKind::kOn:
+      if (RaisedByEvent(s))
+        return Fail(Errc::kFailedPrecondition,
+                    "the site event " + s.on +
+                        ": created when it is raised (POST /api/v1/sites/{id}/events)");
       return Fail(Errc::kFailedPrecondition,
                   "an event (" + s.on + ") that the roster or a procedure raises");
   }
@@ -204,13 +214,15 @@ std::string DutyKey(const std::string& duty, store::Id post_id, TimePoint due) {
 
 // Inserts one instance with its due and close timers; false when it was planned before.
 Result<bool> InsertInstance(store::Tx& tx, store::Id site_id, store::Id post_id,
-                            const std::string& duty, const Occurrence& o, Micros grace) {
+                            const std::string& duty, const Occurrence& o, Micros grace,
+                            std::optional<store::Id>* inserted_id = nullptr,
+                            std::string_view key_suffix = {}) {
   store::DutyInstance d;
   d.site_id = site_id;
   d.post_id = post_id;
   d.duty = duty;
   d.target = o.target;
-  d.key = DutyKey(duty, post_id, o.due_at);
+  d.key = DutyKey(duty, post_id, o.due_at) + std::string(key_suffix);
   d.due_at = o.due_at;
   d.window_end = o.window_end;
   d.miss_at = o.window_end + grace;
@@ -218,6 +230,7 @@ Result<bool> InsertInstance(store::Tx& tx, store::Id site_id, store::Id post_id,
   d.state = store::DutyState::kScheduled;
   d.created_at = tx.now();
   ZHIDU_TRY(std::optional<store::Id> id, tx.unit().InsertDutyInstance(d));
+  if (inserted_id) *inserted_id = id;
   if (!id) return false;  // planned before
   for (auto [kind, at] :
        {std::pair{kDutyDueTimer, d.due_at}, std::pair{kDutyCloseTimer, d.miss_at}}) {
@@ -341,6 +354,82 @@ Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint f
     }
   }
   return created;
+}
+
+Result<std::vector<store::Id>> Duties::StartForEvent(store::Tx& tx, const SiteEvent& event,
+                                                     std::int64_t key) {
+  auto pack = pack_.Current();
+  std::vector<store::Id> out;
+  auto& unit = tx.unit();
+  const TimePoint now = tx.now();
+  std::vector<store::Post> posts;
+  bool posts_read = false;
+  for (const auto& duty : pack->duties()) {
+    if (!RaisedByEvent(duty.schedule) || duty.schedule.on != event.event) continue;
+    if (!posts_read) {
+      ZHIDU_TRY(posts, All<store::Post>(
+                           [&](store::PageRequest p) { return unit.ListPosts(event.site_id, p); }));
+      posts_read = true;
+    }
+    for (const auto& post : posts) {
+      if (post.name != duty.post) continue;
+      // The window: the duty's own, else the event's deadline, else the shift under way.
+      std::optional<TimePoint> end;
+      std::string why;
+      if (duty.window && duty.window->fixed.count() > 0) {
+        end = now + duration_cast<Micros>(duty.window->fixed);
+        why = "the duty's window";
+      } else if (auto it = event.data.find("deadline"); it != event.data.end()) {
+        const auto* text = std::get_if<std::string>(&it->second);
+        auto bad = [] {
+          return Fail(Errc::kInvalidArgument,
+                      "data.deadline must be an ISO 8601 time with an offset or a duration such "
+                      "as 2h or 3d",
+                      "data.deadline");
+        };
+        if (!text) return bad();
+        if (auto at = ParseIso8601(*text)) {
+          end = *at;
+        } else {
+          auto d = policy::ParseDuration(*text);
+          if (!d || d->working_days != 0) return bad();
+          ZHIDU_TRY(store::Site site, unit.GetSite(event.site_id));
+          ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
+          end = AddFixedDuration(now, *d, zone);
+        }
+        why = "the event's deadline";
+      } else if (shift_calendar_) {
+        ZHIDU_TRY(auto shifts, shift_calendar_(unit, post.id, now - hours(48), now + Micros(1)));
+        for (const auto& sh : shifts)
+          if (sh.starts_at <= now && now < sh.ends_at) end = sh.ends_at;
+        why = "the end of the shift under way";
+      }
+      if (!end || *end <= now)
+        return Fail(Errc::kInvalidArgument,
+                    "duty " + duty.id + " (" + duty.clauses.front() + "：" + duty.title +
+                        ") raised by " + event.event + " needs a deadline: the regulation gives " +
+                        "no figure and post " + post.name + " has no published shift under way " +
+                        "— send data.deadline (an ISO time or a duration)",
+                    "data.deadline");
+      Occurrence o{now, *end, 1};
+      std::optional<store::Id> id;
+      ZHIDU_TRY(bool inserted, InsertInstance(tx, event.site_id, post.id, duty.id, o,
+                                              duration_cast<Micros>(options_.grace), &id,
+                                              "|event/" + std::to_string(key)));
+      if (!inserted || !id) continue;
+      ZHIDU_TRY(store::DutyInstance d, unit.GetDutyInstance(*id));
+      ZHIDU_TRY(auto seq, tx.Journal("duty.raised", 0, Ref("duty", d.id),
+                                     DutyPayload(d, duty.title)
+                                         .AddRaw("clauses", JsonStrings(duty.clauses))
+                                         .Add("event", event.event)
+                                         .Add("ref", event.ref)
+                                         .Add("window_from", why)
+                                         .Str()));
+      (void)seq;
+      out.push_back(*id);
+    }
+  }
+  return out;
 }
 
 std::vector<PlanReportEntry> Duties::PlanReport() const {
@@ -874,10 +963,47 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
   });
 }
 
+// The relief checklists (kind: relief) of the regulation that defines the post and of each
+// regulation that defines one of its roles — as handover selects its checklists (docs/handover.md):
+// R12 §二 makes R12's rules those of every 中控员 post.
+static LeaveRelief ReliefRule(const policy::Pack& pack, std::string_view post_name,
+                              std::vector<policy::ChecklistItem>& items) {
+  LeaveRelief rule;
+  const policy::Post* post = pack.FindPost(post_name);
+  if (!post) return rule;
+  auto add = [](std::vector<std::string>& v, const std::string& s) {
+    if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+  };
+  std::vector<std::string> files{post->source.file};
+  for (const auto& r : post->roles)
+    if (const policy::Role* role = pack.FindRole(r)) {
+      add(files, role->source.file);
+      if (!role->reports_to.empty()) add(rule.notify_roles, role->reports_to);
+    }
+  for (const auto& file : files)
+    for (const auto& c : pack.checklists()) {
+      if (c.kind != "relief" || c.source.file != file) continue;
+      rule.checklists.push_back(c.id);
+      for (const auto& cl : c.clauses) add(rule.clauses, cl);
+      for (const auto& item : c.items)
+        if (std::none_of(items.begin(), items.end(),
+                         [&](const auto& i) { return i.id == item.id; }))
+          items.push_back(item);
+    }
+  return rule;
+}
+
 Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id post_id,
                                             store::Id relief_person_id,
+                                            const Answers* relief_answers,
+                                            LeaveRelief* relief_out,
                                             std::vector<std::string>* cited) {
   auto pack = pack_.Current();
+  if (relief_answers && relief_person_id == 0)
+    return Fail(Errc::kInvalidArgument,
+                "answers are the relief checklist's: name the colleague who takes over "
+                "(relief_person_id)",
+                "relief_person_id");
   return writer_.Run<store::Attendance>([&](store::Tx& tx) -> Result<store::Attendance> {
     auto& unit = tx.unit();
     ZHIDU_TRY(store::Post post, unit.GetPost(post_id));
@@ -917,19 +1043,35 @@ Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id
         ZHIDU_TRY(r.id, unit.InsertAttendance(r));
       }
     }
+    LeaveRelief relief;
+    if (relief_answers) {
+      std::vector<policy::ChecklistItem> items;
+      relief = ReliefRule(*pack, post.name, items);
+      if (relief.checklists.empty())
+        return Fail(
+            Errc::kInvalidArgument,
+            "no relief checklist (kind: relief) applies to post " + post.name + ": send no answers",
+            "answers");
+      ZHIDU_TRY(relief.answers, ValidateAnswers(items, *relief_answers));
+    }
     store::Attendance a = mine.front();
     ZHIDU_TRY_VOID(unit.EndAttendance(a.id, now, relief_person_id));
     a.ended_at = now;
     a.relieved_by = relief_person_id;
-    ZHIDU_TRY(auto seq, tx.Journal("post.left", who.account_id, Ref("post", post_id),
-                                   CanonicalObject()
-                                       .Add("site_id", post.site_id)
-                                       .Add("post_id", post_id)
-                                       .Add("post", post.name)
-                                       .Add("person_id", who.person_id)
-                                       .Add("relief_person_id", relief_person_id)
-                                       .Str()));
+    CanonicalObject left;
+    left.Add("site_id", post.site_id)
+        .Add("post_id", post_id)
+        .Add("post", post.name)
+        .Add("person_id", who.person_id)
+        .Add("relief_person_id", relief_person_id);
+    if (relief_answers)  // R12 §四(二)2(5): the situation reported to the post's superiors
+      left.AddRaw("relief_checklists", JsonStrings(relief.checklists))
+          .AddRaw("clauses", JsonStrings(relief.clauses))
+          .AddRaw("answers", relief.answers)
+          .AddRaw("notify_roles", JsonStrings(relief.notify_roles));
+    ZHIDU_TRY(auto seq, tx.Journal("post.left", who.account_id, Ref("post", post_id), left.Str()));
     (void)seq;
+    if (relief_out) *relief_out = std::move(relief);
     return a;
   });
 }

@@ -26,6 +26,13 @@
 //     post's roles at its site and each of its certifications valid on the site's local day
 //     (持证上岗; R12 §四(二之2)1 经培训后方可上机操作, R20 §二3, R16 §二5 消防中控员): refused with
 //     kPermissionDenied citing the clauses (policy::CheckPostWorker), nothing written.
+//  7. Event duties (on: <event>, e.g. maintenance_due, visitors_left) are created when the site
+//     event is raised (StartForEvent, in the event's transaction): due at once, their window the
+//     duty's fixed window, else the event's data "deadline", else the post's published shift under
+//     way — never an invented figure; with none of these the event is refused.
+//  8. Leaving a post to a named colleague may carry the answers of the post's relief checklist
+//     (kind: relief, R12 §四(二)2(5) 接班人员未到…需及时反映情况): validated like a duty's form and
+//     journaled with post.left, which notifies the superiors of the post's roles.
 #pragma once
 
 #include <functional>
@@ -38,6 +45,7 @@
 #include "base/result.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/events.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
@@ -78,6 +86,14 @@ struct PlanReportEntry {
   bool planned = false;
   int posts_matched = 0;  // site posts named like the duty's post
   std::string reason;     // why not planned
+};
+
+// The relief checklist (顶班, kind: relief) answered when leaving a post to a named colleague.
+struct LeaveRelief {
+  std::vector<std::string> checklists;  // the relief checklists that apply to the post
+  std::vector<std::string> clauses;
+  std::string answers;                    // canonical JSON of the validated answers
+  std::vector<std::string> notify_roles;  // superiors of the post's roles (反映情况)
 };
 
 // What the pack says about a duty, for the console: its title, clauses and form.
@@ -125,10 +141,18 @@ class Duties {
   Result<store::Attendance> TakePost(const org::Principal& who, store::Id post_id,
                                      std::vector<std::string>* cited = nullptr);
   // Leaves the post; `relief_person_id` takes it over (required where the pack says so), and must
-  // be allowed on the post as by TakePost.
+  // be allowed on the post as by TakePost. With `relief_answers` (only with a relief) the post's
+  // relief checklist is answered (invariant 8); what applied goes to `relief_out` when given.
   Result<store::Attendance> LeavePost(const org::Principal& who, store::Id post_id,
                                       store::Id relief_person_id,
+                                      const Answers* relief_answers = nullptr,
+                                      LeaveRelief* relief_out = nullptr,
                                       std::vector<std::string>* cited = nullptr);
+  // Invariant 7: the instances of the duties `event` raises at its site, inside the caller's
+  // transaction; `key` makes them distinct from another raise at the same instant (the event's
+  // journal sequence). kInvalidArgument naming data.deadline when a window cannot be set.
+  Result<std::vector<store::Id>> StartForEvent(store::Tx& tx, const SiteEvent& event,
+                                               std::int64_t key);
   Result<std::vector<store::Attendance>> OnPost(store::Id post_id);
 
   // Validates `answers` against `items`; kInvalidArgument naming the first bad item. Returns the

@@ -13,7 +13,10 @@
 //  4. starts a deadline for every service level whose `start` is the event;
 //  5. when the event carries a ref, moves every open procedure instance of the site with that ref
 //     whose current state has a transition `on` the event that names no roles and no guard (e.g.
-//     r02-scada-fault observing -> cleared when the alarm returns to normal).
+//     r02-scada-fault observing -> cleared when the alarm returns to normal);
+//  6. creates an instance of every pack duty whose schedule is `on` the event, for the site's posts
+//     named like the duty's post (R16 §二4 maintenance_due, R02 §一4 visitors_left;
+//     docs/runtime.md).
 // Either all of it commits with the caller's transaction or none of it does.
 #pragma once
 
@@ -43,6 +46,7 @@ struct EventOutcome {
   std::vector<store::Id> deadlines_started;
   std::vector<store::Id> deadlines_stopped;
   std::vector<store::Id> procedures_moved;  // invariant 5
+  std::vector<store::Id> duties_started;    // invariant 6
 };
 
 class Events {

@@ -636,6 +636,10 @@ struct Procedures::Impl {
     ZHIDU_TRY(out.deadlines_stopped, StopDeadlines(e));
     ZHIDU_TRY(out.deadlines_started, StartDeadlines(e));
     ZHIDU_TRY(out.procedures_moved, MoveWaiting(e));
+    if (self.event_duties_) {
+      ZHIDU_TRY(out.duties_started, self.event_duties_(tx, e, out.journal_seq));
+      if (!out.duties_started.empty()) wakes.push_back(tx.now());  // their duty.due timers
+    }
     return out;
   }
 

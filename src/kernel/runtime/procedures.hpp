@@ -24,6 +24,7 @@
 //     ledger against the person named in the event (or nobody, noted).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,11 @@ class Procedures final : public Events {
 
   // Registers the timer handlers (before scheduler.Start()).
   void RegisterHandlers();
+  // The duties a raised event starts (on: <event>), created in the event's transaction; wired by
+  // the composition root to Duties::StartForEvent so this module does not depend on duties.
+  using EventDuties = std::function<Result<std::vector<store::Id>>(
+      store::Tx& tx, const SiteEvent& event, std::int64_t key)>;
+  void SetEventDuties(EventDuties f) { event_duties_ = std::move(f); }
 
   Result<EventOutcome> Raise(store::Tx& tx, const SiteEvent& event, store::Id actor) override;
 
@@ -122,6 +128,7 @@ class Procedures final : public Events {
   scheduler::Scheduler& scheduler_;
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
+  EventDuties event_duties_;
 };
 
 }  // namespace zhidu::runtime
