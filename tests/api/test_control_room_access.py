@@ -228,3 +228,28 @@ def test_a_roster_leaving_a_24_hour_post_empty_is_flagged(server):
         r = site.admin.post(f"/api/v1/rosters/{roster['id']}/publish")
         assert r.status == 409, r
         assert ok(site.admin.get(f"/api/v1/rosters/{roster['id']}"))["state"] == "draft"
+
+
+def test_a_flame_in_the_r09_control_room_is_recorded_by_an_inspector_citing_r09_2_3(server):
+    # R09 §二3 中控室内严禁烟火: nothing the system observes, so the place's rule is enforced the way
+    # the regulation can be — the 值班长 inspects and records it, citing the clause. R09 sets no
+    # penalty for it: the ledger says so instead of inventing one.
+    import datetime as dt
+    site = Site(server)
+    lead, op1 = Actor(server, "lead1"), Actor(server, "op1")
+    person = op1.me()["person_id"]
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    body = {"site_id": site.id, "person_id": person, "code": "R09 §二3", "clauses": ["R09 §二3"],
+            "note": "中控室内吸烟", "occurred_at": (now - dt.timedelta(minutes=5)).isoformat()}
+    first = ok(lead.post("/api/v1/violations", body), 201)
+    assert first["clauses"] == ["R09 §二3"] and first["person_id"] == person, first
+    assert first["occurrence"] == 1 and first["fine_yuan"] == 0, first
+    assert first["consequence"]["scheduled"] is False, first  # R09 sets no penalty
+    assert first["consequence"]["summary"] == "第1次：记录在案（该条款无处罚标准）", first
+    second = ok(lead.post("/api/v1/violations", dict(body, occurred_at=now.isoformat())), 201)
+    assert second["occurrence"] == 2, second
+    # The operator cannot record one, and a clause outside the pack is refused naming the field.
+    assert op1.post("/api/v1/violations", body).status == 403
+    r = lead.post("/api/v1/violations", dict(body, clauses=["R09 §九9"]))
+    assert r.status == 400 and r.json()["error"]["field"] == "clauses", r
+    assert len(site.journal("violation.recorded")) == 2

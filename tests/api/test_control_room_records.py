@@ -403,9 +403,20 @@ def test_r12_relief_when_the_incoming_has_not_come(srv):
     if ws is None:
         site = admin.get("/api/v1/sites").json()["items"][0]["id"]
         ws = ok(admin.post("/api/v1/posts", {"site_id": site, "name": "车间控制室岗"}), 201)["id"]
-    ok(op1.post(f"/api/v1/posts/{ws}/attendance"), 201)
-    r = op1.post(f"/api/v1/posts/{ws}/attendance:leave",
-                 {"relief_person_id": p2, "answers": {"reported": True}})
+    # Its people hold its role, 控制室操作员 (going on a post needs it, R05 §五).
+    site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+    workers = []
+    for name in ("R05·值班", "R05·同事"):
+        pid = ok(admin.post("/api/v1/people", {"site_id": site, "name": name}), 201)["id"]
+        ok(admin.post("/api/v1/accounts", {
+            "username": f"relief{pid}", "password": "relief-pass-1", "person_id": pid,
+            "roles": [{"role": "控制室操作员", "scope_kind": "site", "scope_id": site}]}), 201)
+        workers.append(pid)
+    worker = srv.client()
+    assert worker.login(f"relief{workers[0]}", "relief-pass-1").status == 200
+    ok(worker.post(f"/api/v1/posts/{ws}/attendance"), 201)
+    r = worker.post(f"/api/v1/posts/{ws}/attendance:leave",
+                    {"relief_person_id": workers[1], "answers": {"reported": True}})
     assert r.status == 400 and r.json()["error"]["field"] == "answers", r
 
 
@@ -431,5 +442,9 @@ def test_r20_semiannual_linkage_test_with_its_detailed_record(srv):
     answers["details"] = "与工程部测试：3号电梯迫降未到首层，其余正常"
     done = ok(fire1.post(f"/api/v1/duties/{half['id']}/complete", {"answers": answers}))
     assert done["state"] == "done" and done["answers"]["details"] == answers["details"], done
-    # The pack names no 报修 for this test (R20 §五7 says 配合工程部): no repair is opened.
-    assert done["repairs_opened"] == [], done
+    # The failed item is a fault found: reported for repair to 工程部 (R20 §四9 发现设备故障时，应及时
+    # 报告，并通知有关部门及时修复), one repair for the one failed item.
+    [rid] = done["repairs_opened"]
+    repair = ok(admin.get(f"/api/v1/repairs/{rid}"))
+    assert repair["source"] == {"kind": "checklist", "id": half["id"], "item": "elevator-homing"}
+    assert repair["assignee_role"] == "工程部" and repair["clauses"] == ["R20 §四9"], repair

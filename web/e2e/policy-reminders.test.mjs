@@ -94,9 +94,12 @@ describe('desktop: policy library and reminders', { timeout: 240000 }, () => {
     assert.equal(await clause.getByTestId('clause-coverage').getAttribute('data-coverage'), 'executable')
     assert.match(await clause.getByTestId('clause-coverage').innerText(), /可执行/)
     assert.match(await page.locator('[data-testid=clause][data-clause="R12 §四(二)2"]').getByTestId('clause-coverage-sum').innerText(), /可执行 [1-9]/)
-    // R12 is fully executable: 仅可引用 leaves nothing.
+    // R12's only citable-only clause is its purpose statement (§一): 仅可引用 leaves just that.
     await page.getByTestId('coverage-filter').getByText('仅可引用', { exact: true }).click()
-    await page.getByTestId('clause-none').waitFor()
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=clause]').length === 1)
+    const only = page.getByTestId('clause')
+    assert.equal(await only.getAttribute('data-clause'), 'R12 §一')
+    assert.equal(await only.getByTestId('clause-coverage').getAttribute('data-coverage'), 'citable')
     await page.getByTestId('coverage-filter').getByText('全部', { exact: true }).click()
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=clause]').length === n, total)
     // R16: the 仅可引用 filter shows as many leaves as the server counts, each marked so, with their headings.
