@@ -4,6 +4,7 @@ R09's 每班清扫 are planned once per published shift of their post — due wh
 done by its end — and a post without a published roster gets none. The demo publishes the
 current month for 中控值班岗四班 (四班三运转) and 消防控制室值班岗; the server runs on a test clock."""
 import datetime as dt
+import time
 
 import pytest
 
@@ -132,15 +133,28 @@ def test_duty_list_items_equal_the_single_duty_read(shift_server):
     it into the page's text (docs/performance.md, Profiles: W2); every item must still be exactly
     what GET /duties/{id} gives for it, form items included."""
     admin = Actor(shift_server, "admin")
-    r = admin.get("/api/v1/duties?limit=100")
-    assert r.status == 200, r
-    page = r.json()
-    items = page["items"]
-    assert len(items) == 100, len(items)  # the demo plans more than a page
-    assert page["next_cursor"], page
-    assert len({i["duty"] for i in items}) > 1  # several duties share the page's descriptions
-    assert any(i.get("form", {}).get("items") for i in items)
-    for item in items:
-        one = admin.get(f"/api/v1/duties/{item['id']}")
-        assert one.status == 200, one
-        assert item == one.json(), (item, one.json())
+    # Right after start the scheduler is still firing the timers already due at START, moving
+    # instances from scheduled to due between the two reads: only such a state change is retried
+    # (bounded); any other difference fails at once.
+    for attempt in range(20):
+        r = admin.get("/api/v1/duties?limit=100")
+        assert r.status == 200, r
+        page = r.json()
+        items = page["items"]
+        assert len(items) == 100, len(items)  # the demo plans more than a page
+        assert page["next_cursor"], page
+        assert len({i["duty"] for i in items}) > 1  # several duties share the page's descriptions
+        assert any(i.get("form", {}).get("items") for i in items)
+        moved = 0
+        for item in items:
+            one = admin.get(f"/api/v1/duties/{item['id']}")
+            assert one.status == 200, one
+            one = one.json()
+            if item != one and {k: v for k, v in item.items() if k != "state"} == \
+                    {k: v for k, v in one.items() if k != "state"} and attempt < 19:
+                moved += 1
+                continue
+            assert item == one, (item, one)
+        if not moved:
+            break
+        time.sleep(0.5)
