@@ -304,8 +304,8 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
           }
           runtime::LeaveRelief applied;
           std::vector<std::string> cited;
-          auto a = duties->LeavePost(CurrentPrincipal(), id, relief,
-                                     answers ? &*answers : nullptr, &applied, &cited);
+          auto a = duties->LeavePost(CurrentPrincipal(), id, relief, answers ? &*answers : nullptr,
+                                     &applied, &cited);
           if (!a) return CitingError(a.error(), cited);
           json out = AttendanceJson(*a);
           if (answers)  // the relief checklist answered (R12 §四(二)2(5))

@@ -995,8 +995,7 @@ static LeaveRelief ReliefRule(const policy::Pack& pack, std::string_view post_na
 
 Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id post_id,
                                             store::Id relief_person_id,
-                                            const Answers* relief_answers,
-                                            LeaveRelief* relief_out,
+                                            const Answers* relief_answers, LeaveRelief* relief_out,
                                             std::vector<std::string>* cited) {
   auto pack = pack_.Current();
   if (relief_answers && relief_person_id == 0)
