@@ -73,6 +73,8 @@ json PersonJson(const store::Person& p) {
           {"name", p.name},
           {"employee_no", p.employee_no.empty() ? json(nullptr) : json(p.employee_no)},
           {"phone", p.phone},
+          {"birth_date", p.birth_date.empty() ? json(nullptr) : json(p.birth_date)},
+          {"education", p.education.empty() ? json(nullptr) : json(p.education)},
           {"created_at", Ts(p.created_at)}};
 }
 json CertificationJson(const store::Certification& c) {
@@ -392,6 +394,8 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(p.name, body.RequiredString("name"));
     ZHIDU_OR_ERROR(p.employee_no, body.OptionalString("employee_no"));
     ZHIDU_OR_ERROR(p.phone, body.OptionalString("phone"));
+    ZHIDU_OR_ERROR(p.birth_date, body.OptionalString("birth_date"));
+    ZHIDU_OR_ERROR(p.education, body.OptionalString("education"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto created, org->CreatePerson(Who(), p));
     auto out = PersonJson(created);
@@ -402,6 +406,27 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(auto id, PathId(req));
     ZHIDU_OR_ERROR(auto detail, org->GetPerson(Who(), id));
     auto out = PersonJson(detail.person);
+    out["certifications"] = json::array();
+    for (const auto& c : detail.certifications)
+      out["certifications"].push_back(CertificationJson(c));
+    return Json(200, out);
+  });
+  // Birth date and education (R20 §二1). A field left out keeps its value; null or "" clears it.
+  r.Add("PATCH", "/api/v1/people/{id}", Access::kSignedIn, [org](HttpRequest& req) {
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto detail, org->GetPerson(Who(), id));
+    const auto& doc = body.json();
+    if (!doc.contains("birth_date") && !doc.contains("education"))
+      return ErrorResponse(
+          Error{Errc::kInvalidArgument, "give birth_date and/or education to change", ""});
+    ZHIDU_OR_ERROR(auto birth_date, body.OptionalString("birth_date", detail.person.birth_date));
+    ZHIDU_OR_ERROR(auto education, body.OptionalString("education", detail.person.education));
+    if (doc.contains("birth_date") && doc["birth_date"].is_null()) birth_date.clear();
+    if (doc.contains("education") && doc["education"].is_null()) education.clear();
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto person, org->SetPersonProfile(Who(), id, birth_date, education));
+    auto out = PersonJson(person);
     out["certifications"] = json::array();
     for (const auto& c : detail.certifications)
       out["certifications"].push_back(CertificationJson(c));

@@ -87,13 +87,16 @@ json RosterJson(const store::Roster& r) {
 
 json ViewJson(const roster::Rosters& rosters, const roster::RosterView& v) {
   json out = RosterJson(v.roster);
-  json assignments = json::array(), warnings = json::array(), swaps = json::array();
+  json assignments = json::array(), warnings = json::array(), advice = json::array(),
+       swaps = json::array();
   for (const auto& a : v.assignments)
     assignments.push_back(AssignmentJson(rosters, v.roster.pattern, a));
   for (const auto& p : v.warnings) warnings.push_back(ProblemJson(p));
+  for (const auto& p : v.advice) advice.push_back(ProblemJson(p));
   for (const auto& s : v.swaps) swaps.push_back(SwapJson(s));
   out["assignments"] = std::move(assignments);
   out["warnings"] = std::move(warnings);
+  out["advice"] = std::move(advice);
   out["swaps"] = std::move(swaps);
   return out;
 }

@@ -48,6 +48,9 @@ class UnitOfWork {
   virtual Result<std::vector<Post>> ListPosts(Id site_id, PageRequest page) = 0;
   virtual Result<Id> InsertPerson(const Person& person) = 0;
   virtual Result<Person> GetPerson(Id id) = 0;
+  // Sets a person's birth date and education (either may be empty: not recorded).
+  virtual Result<void> UpdatePersonProfile(Id id, const std::string& birth_date,
+                                           const std::string& education) = 0;
   // site_id 0: every site.
   virtual Result<std::vector<Person>> ListPeople(Id site_id, PageRequest page) = 0;
   virtual Result<Id> InsertCertification(const Certification& certification) = 0;

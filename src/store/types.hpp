@@ -50,6 +50,9 @@ struct Person {  // 人员
   std::string employee_no;  // unique when not empty
   std::string phone;
   TimePoint created_at;
+  // What a post may require of its holder (R20 §二1: 高中以上的文化程度, 年龄宜在18至45周岁之间).
+  std::string birth_date;  // "YYYY-MM-DD" or empty: not recorded
+  std::string education;   // one of the site's education levels (参数 education_levels) or empty
 };
 
 struct Certification {  // 证书, e.g. 消防设施操作员

@@ -172,6 +172,7 @@ Result<store::Person> OrgService::CreatePerson(const Principal& who, store::Pers
   if (Utf8Length(p.phone) > 32)
     return Fail(Errc::kInvalidArgument, "phone is longer than 32 characters", "phone");
   return writer_.Run<store::Person>([&](store::Tx& tx) -> Result<store::Person> {
+    ZHIDU_TRY_VOID(CheckProfile(p.birth_date, p.education, tx.now()));
     ZHIDU_TRY_VOID(SiteArgument(tx.unit(), p.site_id));
     ZHIDU_TRY_VOID(CheckPlacement(tx.unit(), p.site_id, p.department_id, p.team_id));
     p.created_at = tx.now();
@@ -189,8 +190,44 @@ Result<store::Person> OrgService::CreatePerson(const Principal& who, store::Pers
                                   .Add("team_id", p.team_id)
                                   .Add("employee_no", p.employee_no)
                                   .Add("phone", p.phone)
+                                  .Add("birth_date", p.birth_date)
+                                  .Add("education", p.education)
                                   .Str()));
     return p;
+  });
+}
+
+Result<void> OrgService::CheckProfile(std::string_view birth_date, std::string_view education,
+                                      TimePoint now) {
+  if (!birth_date.empty()) {
+    ZHIDU_TRY_VOID(RequireDate(birth_date, "birth_date"));
+    if (birth_date < "1900-01-01")
+      return Fail(Errc::kInvalidArgument, "birth_date is before 1900-01-01", "birth_date");
+    // Against the UTC day after `now`: no zone's today is later than that.
+    if (birth_date > FormatIso8601Utc(now + std::chrono::hours(24)).substr(0, 10))
+      return Fail(Errc::kInvalidArgument,
+                  "birth_date " + std::string(birth_date) + " is in the future", "birth_date");
+  }
+  if (Utf8Length(education) > 20)
+    return Fail(Errc::kInvalidArgument, "education is longer than 20 characters", "education");
+  return Ok();
+}
+
+Result<store::Person> OrgService::SetPersonProfile(const Principal& who, Id id,
+                                                   std::string birth_date, std::string education) {
+  return writer_.Run<store::Person>([&](store::Tx& tx) -> Result<store::Person> {
+    ZHIDU_TRY(auto person, tx.unit().GetPerson(id));
+    ZHIDU_TRY_VOID(Require(who, perm::kOrgWrite, {person.site_id, person.department_id}));
+    ZHIDU_TRY_VOID(CheckProfile(birth_date, education, tx.now()));
+    ZHIDU_TRY_VOID(tx.unit().UpdatePersonProfile(id, birth_date, education));
+    person.birth_date = std::move(birth_date);
+    person.education = std::move(education);
+    ZHIDU_TRY_VOID(tx.Journal("org.person.profile_changed", who.account_id, Ref("person", id),
+                              CanonicalObject()
+                                  .Add("birth_date", person.birth_date)
+                                  .Add("education", person.education)
+                                  .Str()));
+    return person;
   });
 }
 

@@ -39,6 +39,10 @@ class OrgService {
 
   Result<store::Person> CreatePerson(const Principal& who, store::Person person);
   Result<PersonDetail> GetPerson(const Principal& who, Id id);
+  // Records a person's birth date and education (R20 §二1); either may be "" (not recorded).
+  // Journaled as org.person.profile_changed with both values.
+  Result<store::Person> SetPersonProfile(const Principal& who, Id id, std::string birth_date,
+                                         std::string education);
   Result<std::vector<store::Person>> ListPeople(const Principal& who, Id site_id,
                                                 store::PageRequest page);
   Result<store::Certification> AddCertification(const Principal& who, store::Certification cert);
@@ -51,6 +55,10 @@ class OrgService {
   Result<void> Require(const Principal& who, std::string_view permission, Scope scope);
   // Checks that department/team ids (when non-zero) exist and belong to `site_id`.
   Result<void> CheckPlacement(store::UnitOfWork& unit, Id site_id, Id department_id, Id team_id);
+  // birth_date empty or YYYY-MM-DD from 1900 on and not after `now`'s UTC day + 1; education at
+  // most 20 characters.
+  static Result<void> CheckProfile(std::string_view birth_date, std::string_view education,
+                                   TimePoint now);
 
   store::Store& store_;
   store::Writer& writer_;

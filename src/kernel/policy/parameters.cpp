@@ -43,6 +43,9 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
   // The set a duty rotates through (R20 §五5's floors): the regulation names no floors.
   for (const auto& d : pack.duties())
     if (!d.target_set.empty()) add(d.target_set, ParamKind::kList, "duty " + d.id, d.clauses);
+  for (const auto& p : pack.posts())
+    if (!p.education.empty())
+      add(std::string(kEducationLevelsParameter), ParamKind::kList, "post " + p.id, p.clauses);
   for (const auto& a : pack.assessments())
     for (const auto& ind : a.indicators)
       if (!ind.weight.value)

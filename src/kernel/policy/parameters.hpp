@@ -10,6 +10,10 @@
 
 namespace zhidu::policy {
 
+// The order of education levels a post's `education: X以上` is checked against (R20 §二1), lowest
+// first: the regulations name a level but no order (docs/posts.md).
+inline constexpr std::string_view kEducationLevelsParameter = "education_levels";
+
 enum class ParamKind { kYuan, kDuration, kWeight, kList };
 
 struct ParamDecl {

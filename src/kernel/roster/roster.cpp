@@ -8,6 +8,7 @@
 
 #include "base/canonical_json.hpp"
 #include "base/crypto.hpp"
+#include "kernel/policy/parameters.hpp"
 #include "kernel/policy/post_rules.hpp"
 
 namespace zhidu::roster {
@@ -319,11 +320,165 @@ std::vector<Problem> CheckStaffing(
   return out;
 }
 
+std::optional<int> AgeOn(std::string_view birth_date, local_days on) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  auto num = [&](size_t at, size_t n, auto& out) {
+    return std::from_chars(birth_date.data() + at, birth_date.data() + at + n, out).ec ==
+           std::errc();
+  };
+  if (birth_date.size() != 10 || birth_date[4] != '-' || birth_date[7] != '-' || !num(0, 4, y) ||
+      !num(5, 2, m) || !num(8, 2, d))
+    return std::nullopt;
+  year_month_day born{year{y}, month{m}, day{d}};
+  if (!born.ok()) return std::nullopt;
+  year_month_day today{on};
+  int age = static_cast<int>(today.year()) - y;
+  auto md = std::pair{static_cast<unsigned>(today.month()), static_cast<unsigned>(today.day())};
+  if (md < std::pair{m, d}) --age;  // 29 Feb: reached on 1 Mar in other years
+  return age;
+}
+
+Qualifications CheckQualifications(const policy::Pack& pack, const policy::Post& post,
+                                   const TimeZone& zone,
+                                   const std::vector<store::RosterAssignment>& mine,
+                                   const std::function<const store::Person*(Id)>& person_of,
+                                   const std::optional<std::vector<std::string>>& levels) {
+  Qualifications out;
+  const bool ages = post.min_age || post.max_age;
+  if (!ages && post.education.empty()) return out;
+  auto clauses = policy::ClausesMentioning(pack, post.clauses, {"文化程度", "学历", "年龄"});
+  if (clauses.empty()) clauses = post.clauses;
+  std::vector<const store::RosterAssignment*> active;
+  for (const auto& a : mine)
+    if (a.state == "active") active.push_back(&a);
+  if (active.empty()) return out;
+  std::stable_sort(active.begin(), active.end(),
+                   [](const auto* x, const auto* y) { return x->starts_at < y->starts_at; });
+  auto finding = [&](std::vector<Problem>& to, std::string kind, std::string message,
+                     const store::RosterAssignment* a, Id person) {
+    to.push_back({std::move(kind), post.id, clauses, std::move(message), person, a ? a->shift : "",
+                  a ? a->starts_at : TimePoint{}});
+  };
+
+  // The rank of an education level in the site's order.
+  auto rank_of = [&](std::string_view name) -> std::optional<size_t> {
+    if (!levels) return std::nullopt;
+    for (size_t i = 0; i < levels->size(); ++i) {
+      std::string_view item = (*levels)[i];
+      for (size_t start = 0; start <= item.size();) {
+        size_t slash = item.find('/', start);
+        if (slash == std::string_view::npos) slash = item.size();
+        std::string_view alt = item.substr(start, slash - start);
+        while (!alt.empty() && alt.front() == ' ') alt.remove_prefix(1);
+        while (!alt.empty() && alt.back() == ' ') alt.remove_suffix(1);
+        if (alt == name) return i;
+        start = slash + 1;
+      }
+    }
+    return std::nullopt;
+  };
+  std::optional<size_t> required_rank;
+  if (!post.education.empty()) {
+    std::string_view required = post.education;
+    if (required.ends_with("以上")) required.remove_suffix(std::string_view("以上").size());
+    if (!levels)
+      finding(out.advice, "education_levels_unset",
+              "本单位未设置学历层次（站点参数 education_levels，由低到高），无法核对“" +
+                  post.education + "”",
+              active.front(), 0);
+    else if (!(required_rank = rank_of(required)))
+      finding(out.advice, "education_levels_unset",
+              "本单位学历层次（站点参数 education_levels）中没有“" + std::string(required) +
+                  "”，无法核对“" + post.education + "”",
+              active.front(), 0);
+  }
+  std::string range;
+  if (post.min_age && post.max_age)
+    range = "年龄宜在" + std::to_string(*post.min_age) + "至" + std::to_string(*post.max_age) +
+            "周岁之间";
+  else if (post.min_age)
+    range = "年龄宜不小于" + std::to_string(*post.min_age) + "周岁";
+  else if (post.max_age)
+    range = "年龄宜不大于" + std::to_string(*post.max_age) + "周岁";
+
+  std::set<Id> education_done, age_done;
+  for (const auto* a : active) {
+    const store::Person* p = person_of(a->person_id);
+    if (!p) continue;
+    const std::string who = "人员" + std::to_string(p->id) + "（" + p->name + "）";
+    if (required_rank && education_done.insert(p->id).second) {
+      if (p->education.empty()) {
+        finding(out.advice, "education_unknown",
+                who + "未登记学历，无法核对“" + post.education + "”", a, p->id);
+      } else if (auto r = rank_of(p->education); !r) {
+        finding(out.advice, "education_unknown",
+                who + "的学历“" + p->education + "”不在本单位学历层次中，无法核对“" +
+                    post.education + "”",
+                a, p->id);
+      } else if (*r < *required_rank) {
+        finding(out.problems, "education",
+                who + "学历为“" + p->education + "”，不满足“" + post.education + "”（自" +
+                    LocalText(a->starts_at, zone) + "起）",
+                a, p->id);
+      }
+    }
+    if (ages && !age_done.contains(p->id)) {
+      if (p->birth_date.empty()) {
+        age_done.insert(p->id);
+        finding(out.advice, "age_unknown", who + "未登记出生日期，无法核对" + range, a, p->id);
+        continue;
+      }
+      auto day = floor<days>(zone.ToLocal(a->starts_at));
+      auto age = AgeOn(p->birth_date, day);
+      if (!age) continue;
+      if ((post.min_age && *age < *post.min_age) || (post.max_age && *age > *post.max_age)) {
+        age_done.insert(p->id);
+        finding(out.advice, "age",
+                who + "在" + LocalText(a->starts_at, zone) + "的班次时" + std::to_string(*age) +
+                    "周岁；" + range,
+                a, p->id);
+      }
+    }
+  }
+  return out;
+}
+
 Rosters::Rosters(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
                  const org::RoleCatalogue& roles)
     : store_(store), writer_(writer), pack_(pack), roles_(roles) {}
 
 namespace {
+
+// CheckQualifications for roster `r`'s active assignments, with the people and the site's
+// education levels read from `unit`.
+Result<Qualifications> QualificationsOf(store::UnitOfWork& unit, const policy::Pack& pack,
+                                        const store::Roster& r,
+                                        const std::vector<store::RosterAssignment>& mine) {
+  ZHIDU_TRY(auto post, unit.GetPost(r.post_id));
+  const auto* pack_post = pack.FindPost(post.name);
+  if (!pack_post || (!pack_post->min_age && !pack_post->max_age && pack_post->education.empty()))
+    return Qualifications{};
+  ZHIDU_TRY(auto site, unit.GetSite(r.site_id));
+  ZHIDU_TRY(auto zone, ZoneOf(site));
+  std::map<Id, store::Person> people;
+  for (const auto& a : mine) {
+    if (a.state != "active" || people.contains(a.person_id)) continue;
+    ZHIDU_TRY(auto p, unit.GetPerson(a.person_id));
+    people.emplace(a.person_id, std::move(p));
+  }
+  std::optional<std::vector<std::string>> levels;
+  ZHIDU_TRY(auto params, unit.ListSiteParameters(r.site_id));
+  for (const auto& p : params)
+    if (p.name == policy::kEducationLevelsParameter) levels = policy::ParamListItems(p.value);
+  return CheckQualifications(
+      pack, *pack_post, zone, mine,
+      [&](Id id) -> const store::Person* {
+        auto it = people.find(id);
+        return it == people.end() ? nullptr : &it->second;
+      },
+      levels);
+}
 
 // The staffing problems of roster `r` as stored in `unit`.
 Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pack& pack,
@@ -374,9 +529,16 @@ Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pac
     ZHIDU_TRY(auto c, unit.ListCertifications(p));
     certs[p] = std::move(c);
   }
-  return CheckStaffing(
+  auto out = CheckStaffing(
       pack, r, post, zone, mine, others, [&](Id p) { return certs[p]; },
       [&](Id p) { return roles_by_person[p]; });
+  ZHIDU_TRY(auto q, QualificationsOf(unit, pack, r, mine));
+  if (!q.problems.empty()) {
+    for (auto& p : q.problems) out.push_back(std::move(p));
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Problem& a, const Problem& b) { return a.starts_at < b.starts_at; });
+  }
+  return out;
 }
 
 std::string ProblemsJson(const std::vector<Problem>& problems) {
@@ -403,7 +565,10 @@ Result<RosterView> Rosters::Load(store::UnitOfWork& unit, Id id) {
   std::vector<store::RosterAssignment> active;
   for (const auto& a : v.assignments)
     if (a.state == "active") active.push_back(a);
-  ZHIDU_TRY(v.warnings, Problems(unit, *pack_.Current(), v.roster, active));
+  auto pack = pack_.Current();
+  ZHIDU_TRY(v.warnings, Problems(unit, *pack, v.roster, active));
+  ZHIDU_TRY(auto q, QualificationsOf(unit, *pack, v.roster, active));
+  v.advice = std::move(q.advice);
   ZHIDU_TRY(v.swaps, unit.ListRosterSwaps(id));
   return v;
 }

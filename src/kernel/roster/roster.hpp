@@ -57,7 +57,8 @@ struct Problem {
 struct RosterView {
   store::Roster roster;
   std::vector<store::RosterAssignment> assignments;  // active and retired, by start
-  std::vector<Problem> warnings;
+  std::vector<Problem> warnings;                     // block publishing
+  std::vector<Problem> advice;  // 宜 and what cannot be checked: shown, never blocking
   std::vector<store::RosterSwap> swaps;
 };
 
@@ -183,6 +184,27 @@ std::vector<Problem> CheckStaffing(
     const std::vector<store::RosterAssignment>& others,
     const std::function<std::vector<store::Certification>(Id)>& certs,
     const std::function<std::vector<std::string>(Id)>& roles_of);
+
+// What a post asks of its holders beyond roles and certificates (R20 §二1: 应具有高中以上的文化程度
+// — 应 (shall): a person below the level is a problem, which blocks publishing; 年龄宜在18至45周岁
+// — 宜 (should): advice). What cannot be checked is advice too: no birth date or education
+// recorded, or no order of education levels at the site. `levels` is the site parameter
+// education_levels, lowest first, each item a level or equivalents joined by "/" (e.g.
+// "初中,高中/中专/技校,大专,本科"); nullopt when the site has not set it. A requirement "X以上"
+// means X or any later level. Ages are 周岁 on the local day a shift starts; one finding per
+// person and kind, at their first shift that breaks it.
+struct Qualifications {
+  std::vector<Problem> problems;
+  std::vector<Problem> advice;
+};
+Qualifications CheckQualifications(const policy::Pack& pack, const policy::Post& post,
+                                   const TimeZone& zone,
+                                   const std::vector<store::RosterAssignment>& mine,
+                                   const std::function<const store::Person*(Id)>& person_of,
+                                   const std::optional<std::vector<std::string>>& levels);
+// 周岁 on local day `on` of someone born on `birth_date` ("YYYY-MM-DD"; a 29 February birthday
+// falls on 1 March in other years); nullopt when the date does not parse.
+std::optional<int> AgeOn(std::string_view birth_date, std::chrono::local_days on);
 
 // RFC 5545 calendar of `shifts` for `person` (CRLF, folded at 75 octets, VTIMEZONE
 // Asia/Shanghai-style for `zone`). `describe(a)` gives the event's summary.

@@ -110,7 +110,7 @@ struct Statement {
 
 #define ZHIDU_PERSON_SELECT                                                    \
   "SELECT id, site_id, coalesce(department_id,0), coalesce(team_id,0), name, " \
-  "coalesce(employee_no,''), phone, created_at FROM people"
+  "coalesce(employee_no,''), phone, created_at, birth_date, education FROM people"
 #define ZHIDU_ACCOUNT_SELECT \
   "SELECT id, username, password_hash, coalesce(person_id,0), disabled, created_at FROM accounts"
 #define ZHIDU_JOURNAL_SELECT \
@@ -212,9 +212,12 @@ constexpr Statement kStatements[] = {
      "SELECT id, site_id, coalesce(department_id,0), name FROM posts "
      "WHERE ($1::bigint=0 OR site_id=$1) AND id>$2 ORDER BY id LIMIT $3"},
     {"insert_person",
-     "INSERT INTO people(site_id, department_id, team_id, name, employee_no, phone, created_at) "
-     "VALUES($1,NULLIF($2::bigint,0),NULLIF($3::bigint,0),$4,NULLIF($5::text,''),$6,$7) "
+     "INSERT INTO people(site_id, department_id, team_id, name, employee_no, phone, created_at, "
+     "birth_date, education) "
+     "VALUES($1,NULLIF($2::bigint,0),NULLIF($3::bigint,0),$4,NULLIF($5::text,''),$6,$7,$8,$9) "
      "RETURNING id"},
+    {"update_person_profile",
+     "UPDATE people SET birth_date=$2, education=$3 WHERE id=$1 RETURNING id"},
     {"get_person", ZHIDU_PERSON_SELECT " WHERE id=$1"},
     {"list_people",
      ZHIDU_PERSON_SELECT " WHERE ($1::bigint=0 OR site_id=$1) AND id>$2 ORDER BY id LIMIT $3"},
@@ -609,7 +612,8 @@ Post MapPost(const pqxx::row& r) {
 }
 Person MapPerson(const pqxx::row& r) {
   return {r[0].as<Id>(),          r[1].as<Id>(),          r[2].as<Id>(),          r[3].as<Id>(),
-          r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(), Time(r[7])};
+          r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(), Time(r[7]),
+          r[8].as<std::string>(), r[9].as<std::string>()};
 }
 Certification MapCertification(const pqxx::row& r) {
   return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<std::string>(), r[3].as<std::string>(),
@@ -1185,7 +1189,14 @@ class PgUnit final : public UnitOfWork {
   }
   Result<Id> InsertPerson(const Person& v) override {
     return InsertReturningId("insert person", "insert_person", v.site_id, v.department_id,
-                             v.team_id, v.name, v.employee_no, v.phone, Micros64(v.created_at));
+                             v.team_id, v.name, v.employee_no, v.phone, Micros64(v.created_at),
+                             v.birth_date, v.education);
+  }
+  Result<void> UpdatePersonProfile(Id id, const std::string& birth_date,
+                                   const std::string& education) override {
+    ZHIDU_TRY(bool changed,
+              Changed("update person profile", "update_person_profile", id, birth_date, education));
+    return Found(changed, "person", id);
   }
   Result<Person> GetPerson(Id id) override {
     return One<Person>("get person", "person " + std::to_string(id) + " does not exist", MapPerson,

@@ -492,6 +492,11 @@ CREATE TABLE photos(
   stored_by BIGINT NOT NULL,
   created_at BIGINT NOT NULL);
 )sql",
+      // 13: what a post may require of its holder (R20 §二1): birth date and education
+      R"sql(
+ALTER TABLE people ADD COLUMN birth_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN education TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

@@ -225,7 +225,8 @@ Department MapDepartment(Stmt& s) { return {s.Int(0), s.Int(1), s.Text(2)}; }
 Team MapTeam(Stmt& s) { return {s.Int(0), s.Int(1), s.Int(2), s.Text(3)}; }
 Post MapPost(Stmt& s) { return {s.Int(0), s.Int(1), s.Int(2), s.Text(3)}; }
 Person MapPerson(Stmt& s) {
-  return {s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Text(4), s.Text(5), s.Text(6), s.Time(7)};
+  return {s.Int(0),  s.Int(1),  s.Int(2),  s.Int(3),  s.Text(4),
+          s.Text(5), s.Text(6), s.Time(7), s.Text(8), s.Text(9)};
 }
 Certification MapCertification(Stmt& s) {
   return {s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4)};
@@ -484,7 +485,7 @@ FootageSegment MapFootage(Stmt& s) {
 
 #define kPersonSelect                                                          \
   "SELECT id, site_id, coalesce(department_id,0), coalesce(team_id,0), name, " \
-  "coalesce(employee_no,''), phone, created_at FROM people"
+  "coalesce(employee_no,''), phone, created_at, birth_date, education FROM people"
 #define kAccountSelect \
   "SELECT id, username, password_hash, coalesce(person_id,0), disabled, created_at FROM accounts"
 
@@ -649,15 +650,23 @@ class SqliteUnit final : public UnitOfWork {
   Result<Id> InsertPerson(const Person& v) override {
     Stmt s(db_,
            "INSERT INTO people(site_id, department_id, team_id, name, employee_no, phone, "
-           "created_at) VALUES(?,?,?,?,?,?,?)");
+           "created_at, birth_date, education) VALUES(?,?,?,?,?,?,?,?,?)");
     s.Bind(v.site_id).BindRef(v.department_id).BindRef(v.team_id).Bind(v.name);
     if (v.employee_no.empty()) {
       s.BindRef(0);
     } else {
       s.Bind(v.employee_no);
     }
-    s.Bind(v.phone).Bind(v.created_at);
+    s.Bind(v.phone).Bind(v.created_at).Bind(v.birth_date).Bind(v.education);
     return Insert(s, "insert person");
+  }
+  Result<void> UpdatePersonProfile(Id id, const std::string& birth_date,
+                                   const std::string& education) override {
+    Stmt s(db_, "UPDATE people SET birth_date=?, education=? WHERE id=? RETURNING id");
+    s.Bind(birth_date).Bind(education).Bind(id);
+    ZHIDU_TRY(bool row, s.Step("update person profile"));
+    if (row) return Ok();
+    return Fail(Errc::kNotFound, "person " + std::to_string(id) + " does not exist");
   }
   Result<Person> GetPerson(Id id) override {
     Stmt s(db_, kPersonSelect " WHERE id=?");
