@@ -331,6 +331,7 @@ int Serve(const ServeOptions& options) {
   // Visitors and footage; FootageRules' defaults name the shipped pack's footage record and
   // view requests (the pack does not type them yet; docs/visitors.md).
   visits::Visits visits(store, writer, roles, active_pack);
+  visits.RaiseEventsThrough(&procedures);  // visitors_left when a place empties (R02 §一4)
   if (options.demo) {
     auto seeded = SeedDemoFootage(store, visits, clock);
     if (!seeded) {

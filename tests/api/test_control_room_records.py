@@ -3,7 +3,8 @@
 * R02 §一1/§一2 每班清扫 planned from the published 三班二运转 roster and completed with its checklist
   (中控室洁净 missing: 400); R02 §一4 参观人员走后立即清扫 raised by the site event visitors_left,
   due at once and done within the shift (a post without a shift under way needs the event's
-  deadline: 400, nothing written); R02 §三3 the 17:00 handover reading the last shift's record
+  deadline: 400, nothing written), and raised by itself when the last visitor leaves R02's
+  SCADA中控室 (not by a visit to another regulation's room); R02 §三3 the 17:00 handover reading the last shift's record
   (its abnormal entry acknowledged before the incoming may sign) with r02-handover;
 * R09 §三2 the duty log printed as r09-duty-log with its abnormal entry; R09 §三3 the 16:00 handover
   of 四班三运转 with r09-handover, refused once (五不接) and then completed;
@@ -239,6 +240,51 @@ def test_r02_cleaning_every_shift_after_visits_and_the_handover(srv):
                        {"event": "visitors_left", "subject": "参观", "data": {"deadline": "30m"}}), 201)
     bare = ok(admin.get(f"/api/v1/duties/{ev['duties_started'][0]}"))
     assert parse(bare["window_end"]) - parse(bare["due_at"]) == dt.timedelta(minutes=30), bare
+    # if_staffed (what a visit's exit sends): no shift under way skips the post instead.
+    ev = ok(admin.post(f"/api/v1/sites/{bare_site}/events",
+                       {"event": "visitors_left", "subject": "参观", "data": {"if_staffed": True}}), 201)
+    assert ev["duties_started"] == [], ev
+    # data.place limits the duties to the place's regulation: R12's 中控室 is not R02's to clean.
+    ev = ok(admin.post(f"/api/v1/sites/{room.site}/events",
+                       {"event": "visitors_left", "subject": "参观", "data": {"place": "中控室"}}), 201)
+    assert ev["duties_started"] == [], ev
+
+    # And raised by itself: the last visitor leaving R02's SCADA中控室 raises visitors_left and the
+    # cleaning falls due at once within the shift; a visitor still inside holds it back.
+    n = next(_counter)
+    lead_p = ok(admin.post("/api/v1/people", {"site_id": room.site, "name": f"值班长{n}"}), 201)["id"]
+    ok(admin.post("/api/v1/accounts", {
+        "username": f"lead{n}", "password": "lead-pass-x1", "person_id": lead_p,
+        "roles": [{"role": "值班长", "scope_kind": "site", "scope_id": room.site}]}), 201)
+    lead = Member(srv, f"lead{n}", "lead-pass-x1")
+    visits = []
+    for name in ("钱参观", "孙参观"):
+        rid = ok(day.post("/api/v1/requests", {"site_id": room.site, "type": "r02-visit",
+                                               "reason": "参观"}), 201)["id"]
+        assert ok(lead.post(f"/api/v1/requests/{rid}/decisions", {"approve": True}),
+                  201)["state"] == "approved"
+        v = ok(day.post("/api/v1/visits", {"site_id": room.site, "place": "SCADA中控室",
+                                           "request_id": rid, "name": name, "reason": "参观",
+                                           "visitor_signed": True}), 201)
+        ok(day.post(f"/api/v1/visits/{v['id']}/entry"))
+        visits.append(v["id"])
+
+    def cleanings():
+        return all_items(admin, f"/api/v1/duties?post_id={room.post}"
+                                "&duty=r02-after-visit-cleaning&limit=200")
+
+    before = {d["id"] for d in cleanings()}
+    ok(day.post(f"/api/v1/visits/{visits[0]}/exit"))
+    assert {d["id"] for d in cleanings()} == before  # 孙参观 is still inside
+    ok(day.post(f"/api/v1/visits/{visits[1]}/exit"))
+    new = [d for d in cleanings() if d["id"] not in before]
+    assert len(new) == 1, new
+    assert parse(new[0]["due_at"]) == visit_end and parse(new[0]["window_end"]) == night_start, new
+    events = [j for j in all_items(admin, "/api/v1/journal?limit=500")
+              if j["kind"] == "site.event" and j["payload"]["event"] == "visitors_left"
+              and j["payload"]["ref"] == f"visit/{visits[1]}"]
+    assert len(events) == 1 and events[0]["payload"]["data"]["place"] == "SCADA中控室", events
+    assert events[0]["payload"]["subject"] == "参观人员已全部离开SCADA中控室", events
 
     # R02 §三2/§三3: the day shift records an abnormal event; at 17:00 the night shift reads it
     # (acknowledges) before both sign, and only then may the day shift leave.

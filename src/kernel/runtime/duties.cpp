@@ -1,7 +1,9 @@
 #include "kernel/runtime/duties.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <set>
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
@@ -16,6 +18,11 @@
 namespace zhidu::runtime {
 
 namespace {
+
+// "R02" of "R02 §一4": the regulation a clause id belongs to.
+std::string_view RegulationOf(std::string_view clause) {
+  return clause.substr(0, clause.find(' '));
+}
 
 using namespace std::chrono;
 
@@ -364,8 +371,26 @@ Result<std::vector<store::Id>> Duties::StartForEvent(store::Tx& tx, const SiteEv
   const TimePoint now = tx.now();
   std::vector<store::Post> posts;
   bool posts_read = false;
+  // data.place (a pack place, e.g. raised by a visit's exit): only the duties of the regulations
+  // that govern that place — R02's SCADA中控室 is cleaned by R02's duty, not by R12's post.
+  std::set<std::string, std::less<>> place_regulations;
+  if (auto it = event.data.find("place"); it != event.data.end()) {
+    if (const auto* name = std::get_if<std::string>(&it->second))
+      for (const auto& place : pack->places())
+        if (place.id == *name)
+          for (const auto& c : place.clauses) place_regulations.emplace(RegulationOf(c));
+  }
+  // data.if_staffed: a post with no window (no shift under way) is skipped, not an error.
+  bool if_staffed = false;
+  if (auto it = event.data.find("if_staffed"); it != event.data.end())
+    if (const auto* b = std::get_if<bool>(&it->second)) if_staffed = *b;
   for (const auto& duty : pack->duties()) {
     if (!RaisedByEvent(duty.schedule) || duty.schedule.on != event.event) continue;
+    if (!place_regulations.empty() &&
+        std::none_of(duty.clauses.begin(), duty.clauses.end(), [&](const std::string& c) {
+          return place_regulations.contains(RegulationOf(c));
+        }))
+      continue;
     if (!posts_read) {
       ZHIDU_TRY(posts, All<store::Post>(
                            [&](store::PageRequest p) { return unit.ListPosts(event.site_id, p); }));
@@ -404,6 +429,7 @@ Result<std::vector<store::Id>> Duties::StartForEvent(store::Tx& tx, const SiteEv
           if (sh.starts_at <= now && now < sh.ends_at) end = sh.ends_at;
         why = "the end of the shift under way";
       }
+      if ((!end || *end <= now) && if_staffed) continue;
       if (!end || *end <= now)
         return Fail(Errc::kInvalidArgument,
                     "duty " + duty.id + " (" + duty.clauses.front() + "：" + duty.title +

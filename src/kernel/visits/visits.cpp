@@ -341,8 +341,35 @@ Result<VisitView> Visits::Move(const org::Principal& who, Id visit_id, bool ente
     ZHIDU_TRY(auto seq, tx.Journal(entering ? "visit.entered" : "visit.exited", who.account_id,
                                    VisitRef(v.id), payload.Str()));
     (void)seq;
+    if (!entering && events_) ZHIDU_TRY_VOID(RaiseIfPlaceEmpty(tx, who, v));
     return ViewOf(tx.unit(), v);
   });
+}
+
+// Invariant 4: the last visit inside `v.place` has just exited.
+Result<void> Visits::RaiseIfPlaceEmpty(store::Tx& tx, const org::Principal& who,
+                                       const store::Visit& v) {
+  store::VisitFilter f;
+  f.site_id = v.site_id;
+  f.state = "entered";
+  store::PageRequest page{0, 500};
+  for (int guard = 0; guard < 100; ++guard) {
+    ZHIDU_TRY(auto open, tx.unit().ListVisits(f, page));
+    for (const auto& o : open)
+      if (o.place == v.place) return Ok();  // someone is still inside
+    if (static_cast<int>(open.size()) < page.limit) break;
+    page.after_id = open.back().id;
+  }
+  runtime::SiteEvent e;
+  e.site_id = v.site_id;
+  e.event = "visitors_left";
+  e.subject = "参观人员已全部离开" + v.place;
+  e.ref = VisitRef(v.id);
+  e.data["place"] = v.place;
+  e.data["if_staffed"] = true;  // nobody on shift: nothing falls due, the exit still stands
+  ZHIDU_TRY(auto out, events_->Raise(tx, e, who.account_id));
+  (void)out;
+  return Ok();
 }
 
 Result<VisitView> Visits::Enter(const org::Principal& who, Id visit_id) {

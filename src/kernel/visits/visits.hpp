@@ -16,6 +16,9 @@
 //  3. Each step (visit.registered, visit.entered, visit.exited) and its duty-log entry (kind
 //     visitor) commit with the state change in one writer job; state changes are compare-and-set,
 //     so a double entry or exit is kConflict and writes nothing.
+//  4. When the last visit inside a place exits, the site event visitors_left (data: place,
+//     if_staffed) is raised in the same job, so R02 §一4's 参观人员走后立即清扫 falls due for the
+//     posts of the place's regulation that have a shift under way (docs/visitors.md).
 //
 // Footage. Segments are registered (site, camera, start, end, storage reference, tape number of
 // the 盘带登记, R16 §二9). Deletion is soft and refused while the segment is younger than the pack
@@ -36,6 +39,7 @@
 #include "base/time.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/events.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
@@ -104,6 +108,8 @@ class Visits {
   Result<VisitView> Register(const org::Principal& who, const NewVisit& in, Cited* cited = nullptr);
   Result<VisitView> Enter(const org::Principal& who, Id visit_id);
   Result<VisitView> Exit(const org::Principal& who, Id visit_id);
+  // Where visitors_left is raised (invariant 4); null: not raised. Set before serving.
+  void RaiseEventsThrough(runtime::Events* events) { events_ = events; }
   Result<VisitView> Get(const org::Principal& who, Id visit_id);
   // filter.state "entered" lists the open visits (entered, not exited).
   Result<std::vector<VisitView>> List(const org::Principal& who, store::VisitFilter filter,
@@ -124,12 +130,14 @@ class Visits {
 
  private:
   Result<VisitView> Move(const org::Principal& who, Id visit_id, bool entering);
+  Result<void> RaiseIfPlaceEmpty(store::Tx& tx, const org::Principal& who, const store::Visit& v);
   Result<VisitView> ViewOf(store::UnitOfWork& unit, store::Visit v) const;
   FootageView FootageOf(const policy::Pack& pack, const store::FootageSegment& s,
                         const TimeZone& zone) const;
   Result<TimeZone> ZoneOf(store::UnitOfWork& unit, Id site_id) const;
 
   store::Store& store_;
+  runtime::Events* events_ = nullptr;
   store::Writer& writer_;
   const org::RoleCatalogue& roles_;
   const policy::ActivePack& pack_;
