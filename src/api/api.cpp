@@ -3,6 +3,7 @@
 #include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "api/api_internal.hpp"
@@ -221,7 +222,26 @@ Result<store::Id> QueryIdOf(const HttpRequest& request, const std::string& key) 
   return QueryId(request, key);
 }
 
-Api::Api(ApiDeps deps) : deps_(std::move(deps)) { AddRoutes(); }
+Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
+  AddRoutes();
+  if (deps_.writer && deps_.read_cache_entries > 0) {
+    ReadCache::Options options;
+    options.max_entries = deps_.read_cache_entries;
+    read_cache_ = std::make_unique<ReadCache>(
+        [writer = deps_.writer] { return writer->stats().commits; }, options);
+  }
+}
+
+namespace {
+// The read routes whose answers ReadCache may keep: what the duty board polls. Each answer is a
+// function of the stored state and the principal only (nothing computed from the clock), so it
+// changes only with a commit.
+bool Cacheable(const Route& route) {
+  static const std::set<std::string, std::less<>> kPatterns = {"/api/v1/duties", "/api/v1/alarms",
+                                                               "/api/v1/posts", "/api/v1/rosters"};
+  return kPatterns.contains(route.pattern);
+}
+}  // namespace
 
 void Api::AddRoutes() {
   auto& r = router_;
@@ -643,6 +663,18 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   struct Reset {
     ~Reset() { t_principal = nullptr; }
   } reset;
+
+  if (read_cache_ && request.method == "GET" && principal.account_id != 0 && Cacheable(*route)) {
+    const std::uint64_t generation = read_cache_->Generation();  // before the handler reads
+    if (auto hit = read_cache_->Find(principal.account_id, request.target, generation)) {
+      hit->headers.emplace_back("X-Zhidu-Cache", "hit");
+      return std::move(*hit);
+    }
+    HttpResponse res = route->handler(request);
+    read_cache_->Put(principal.account_id, request.target, generation, res);
+    res.headers.emplace_back("X-Zhidu-Cache", "miss");
+    return res;
+  }
 
   // Idempotency-Key on POST: replay the first response instead of writing twice.
   const std::string& key = request.Header("idempotency-key");

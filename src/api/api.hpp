@@ -9,6 +9,7 @@
 #include "api/http.hpp"
 #include "api/metrics.hpp"
 #include "api/notify_stream.hpp"
+#include "api/read_cache.hpp"
 #include "api/router.hpp"
 #include "base/result.hpp"
 #include "base/time.hpp"
@@ -68,6 +69,9 @@ struct ApiDeps {
   repairs::Repairs* repairs = nullptr;            // null: the repair routes answer 503
   repairs::Photos* photos = nullptr;              // null: the photo routes answer 503
   size_t photo_max_bytes = 10 << 20;              // zhidu serve --photo-max-bytes
+  // Answers of the board's read routes kept between writes (api/read_cache.hpp); 0 turns the
+  // cache off (zhidu serve --read-cache-entries). Needs `writer` (its commit count).
+  size_t read_cache_entries = 1024;
 };
 
 // Route groups, one file each.
@@ -91,6 +95,7 @@ class Api {
 
   ApiDeps deps_;
   Router router_;
+  std::unique_ptr<ReadCache> read_cache_;  // null: off
 };
 
 // Maps an Error to its HTTP status and JSON body — the one table for the whole API.

@@ -49,6 +49,11 @@ int main(int argc, char** argv) {
                    "Largest photo upload in bytes (larger ones get 413)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{256} << 20));
+  serve_cmd
+      ->add_option("--read-cache-entries", serve.read_cache_entries,
+                   "Answers of the duty board's reads kept between writes (0: no cache)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 20));
   serve_cmd->callback([&] {
     serve.store = {data_dir, database};
     exit_code = Serve(serve);

@@ -40,6 +40,8 @@ struct ServeOptions {
   int alarm_max_shelve_min = 24 * 60;
   // The largest photo upload (POST /api/v1/photos), in bytes; larger ones get 413.
   std::int64_t photo_max_bytes = 10 << 20;
+  // Board answers kept between writes (api/read_cache.hpp); 0: off.
+  std::int64_t read_cache_entries = 1024;
 };
 
 // policies/cn-default of the working directory or of the source tree the binary was built in,

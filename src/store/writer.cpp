@@ -143,6 +143,16 @@ void Writer::RunBatch(std::deque<Job>& batch) {
   }
   auto committed = unit.Commit();
   double seconds = MonotonicSeconds() - started;
+  // Counted before any job is answered: a reader that got its write's answer sees the new count
+  // (api/read_cache.hpp keys on it).
+  std::function<void(std::int64_t)> listener;
+  if (committed) {
+    std::lock_guard lock(mu_);
+    stats_.commits++;
+    stats_.jobs += batch.size();
+    stats_.journal_records += static_cast<std::uint64_t>(head.seq - first_seq);
+    if (head.seq > first_seq) listener = commit_listener_;
+  }
   size_t next_failed = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (next_failed < failed.size() && failed[next_failed].first == i) {
@@ -156,14 +166,6 @@ void Writer::RunBatch(std::deque<Job>& batch) {
       if (batch[i].claim) batch[i].claim->persisted->store(true);
       batch[i].complete(nullptr);
     }
-  }
-  std::function<void(std::int64_t)> listener;
-  if (committed) {
-    std::lock_guard lock(mu_);
-    stats_.commits++;
-    stats_.jobs += batch.size();
-    stats_.journal_records += static_cast<std::uint64_t>(head.seq - first_seq);
-    if (head.seq > first_seq) listener = commit_listener_;
   }
   if (committed && on_commit_) on_commit_(seconds, static_cast<int>(batch.size()));
   if (listener) listener(head.seq);
