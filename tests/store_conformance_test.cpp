@@ -231,6 +231,38 @@ TEST_P(StoreConformance, FailedVerbLeavesTheUnitUsable) {
   EXPECT_EQ((*store_->BeginRead())->ListSites({})->size(), 2u);
 }
 
+// Verbs, failed verbs and job savepoints interleaved: what each undoes is its own part only.
+// (PostgreSQL releases a verb's statement savepoint lazily, with the next statement: this pins
+// that the lazy release never lets a job's rollback or a failed verb reach further back.)
+TEST_P(StoreConformance, SavepointsAndFailedVerbsInterleave) {
+  auto u = *Write();
+  auto site = [&](const char* name) { return u->InsertSite({0, name, "UTC", clock_.Now()}); };
+  ASSERT_TRUE(site("a"));
+  ASSERT_TRUE(u->Savepoint());
+  ASSERT_TRUE(site("b"));
+  ASSERT_FALSE(site("a"));  // conflict: undoes only itself
+  ASSERT_TRUE(u->ReleaseSavepoint());
+  ASSERT_TRUE(site("c"));
+  ASSERT_TRUE(u->Savepoint());
+  ASSERT_TRUE(site("d"));
+  ASSERT_FALSE(u->InsertDepartment({0, 424242, "nowhere"}));  // no such site
+  ASSERT_TRUE(site("e"));
+  ASSERT_TRUE(u->RollbackToSavepoint());  // undoes d and e, keeps c
+  ASSERT_FALSE(site("c"));
+  ASSERT_TRUE(site("f"));
+  ASSERT_TRUE(u->Savepoint());
+  ASSERT_TRUE(u->RollbackToSavepoint());  // an empty job
+  ASSERT_TRUE(u->Savepoint());
+  ASSERT_FALSE(site("f"));  // the job's first verb fails
+  ASSERT_TRUE(u->ReleaseSavepoint());
+  ASSERT_TRUE(u->Commit());
+  auto read = *store_->BeginRead();
+  auto sites = *read->ListSites({});
+  std::vector<std::string> names;
+  for (const auto& s : sites) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "c", "f"}));
+}
+
 TEST_P(StoreConformance, ScanJournalStreamsPastPageBoundaries) {
   constexpr int kRecords = 10'500;  // more than one PostgreSQL scan page (10,000)
   {
