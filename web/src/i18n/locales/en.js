@@ -500,7 +500,7 @@ export default {
     qualifications: 'Qualifications',
     birthDate: 'Date of birth',
     education: 'Education',
-    age: '{n} years old',
+    age: ' ({n} years old)',
     editProfile: 'Edit',
     profileTitle: 'Edit date of birth and education',
     profileHint: 'Fire control room operators shall have at least senior-high education and should be aged 18 to 45 (R20 §二1). Leave a field empty to clear it.',

@@ -500,7 +500,7 @@ export default {
     qualifications: '资质信息',
     birthDate: '出生日期',
     education: '学历',
-    age: '{n} 周岁',
+    age: '（{n} 周岁）',
     editProfile: '编辑',
     profileTitle: '编辑出生日期和学历',
     profileHint: '消防控制室值班人员应具有高中以上文化程度，年龄宜在 18 至 45 周岁之间（R20 §二1）。留空即清除。',
