@@ -59,6 +59,7 @@ export const api = {
   completeDuty: (id, answers) => http.post(`duties/${encodeURIComponent(id)}/complete`, { answers }),
   attendance: (postId) => http.get(`posts/${encodeURIComponent(postId)}/attendance`),
   takePost: (postId) => http.post(`posts/${encodeURIComponent(postId)}/attendance`, {}),
+  postRelief: (postId) => http.get(`posts/${encodeURIComponent(postId)}/relief`),
   // answers: the post's relief checklist (R12 §四(二)2(5)), only with a relief colleague.
   leavePost: (postId, reliefPersonId, answers) => http.post(`posts/${encodeURIComponent(postId)}/attendance:leave`, { ...(reliefPersonId ? { relief_person_id: reliefPersonId } : {}), ...(answers ? { answers } : {}) }),
 

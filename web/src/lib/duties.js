@@ -99,30 +99,17 @@ export function itemOfField(field) {
   return m ? m[1] : null
 }
 
-// 离岗 to a colleague who takes over (R12 §四(二)2(5) 接班人员未到…): the post's relief checklist
-// (kind: relief) is answered with the leave. The API lists no checklist, so the console learns it
-// from the server's refusal of a leave sent with the answers it has (at first none, {}):
-//  field "answers"         → no relief checklist applies to the post: leave without answers;
-//  field "answers.<item>"  → one applies and asks for <item>: its label is the 「…」 of the
-//                            message, its kind what the message says the item takes.
-// Returns { none: true }, { items } (the items to ask, updated), or null (any other refusal).
-const KIND_OF_MESSAGE = [
-  [/takes true or false|must be checked/, 'check'],
-  [/takes pass, flag or fail/, 'pass_flag_fail'],
-  [/takes a number|is out of range/, 'number'],
-  [/takes text|longer than 4000 bytes/, 'text'],
-  [/SHA-256/, 'photo'],
-]
-export function reliefFromRefusal(err, items = []) {
-  if (!err || err.status !== 400) return null
-  if (err.field === 'answers') return { none: true }
-  const id = itemOfField(err.field)
-  if (!id) return null
-  const message = err.serverMessage || ''
-  if (/is not an item of this form/.test(message)) return { items: items.filter((i) => i.id !== id) }
-  const label = /「(.+?)」/.exec(message)?.[1] || id
-  const kind = KIND_OF_MESSAGE.find(([re]) => re.test(message))?.[1]
-  const known = items.find((i) => i.id === id)
-  const item = { id, label, required: true, kind: kind || known?.kind || 'check' } // "is required" alone names no kind: a check first, the server corrects it
-  return { items: known ? items.map((i) => (i.id === id ? item : i)) : [...items, item] }
+// 离岗 to a colleague who takes over (R12 §四(二)2(5) 接班人员未到，交班人员不得下岗): the post's
+// relief checklist, as GET /posts/{id}/relief answers it. Empty lists: no relief checklist applies.
+export function reliefForm(res) {
+  const list = (v) => (Array.isArray(v) ? v : [])
+  return { items: list(res?.items), clauses: list(res?.clauses), notifyRoles: list(res?.notify_roles) }
+}
+
+// The `answers` to send with the leave: the checklist's answers when a colleague takes over and
+// the post has a relief checklist with items; otherwise none (undefined) — the server refuses
+// answers without a relief colleague (field relief_person_id) or where none applies (field answers).
+export function leaveAnswers(form, reliefPersonId, answers) {
+  if (!reliefPersonId || !form?.items?.length) return undefined
+  return answersPayload(form.items, answers)
 }

@@ -1,33 +1,36 @@
 import { describe, expect, it } from 'vitest'
-import { reliefFromRefusal } from '../../src/lib/duties.js'
-import { errorFromResponse } from '../../src/api/client.js'
+import { leaveAnswers, reliefForm } from '../../src/lib/duties.js'
 
-const refusal = (field, message, status = 400) => errorFromResponse(status, { error: { code: 'invalid_argument', field, message } })
+// GET /posts/{id}/relief as the server answers it for 中控岗 (R12 §四(二)2(5)).
+const R12 = {
+  post_id: 3,
+  checklists: ['r12-relief'],
+  clauses: ['R12 §四(二)2(5)'],
+  notify_roles: ['秩序维护主管'],
+  items: [
+    { id: 'reported', label: '已及时反映接班人员未到的情况', kind: 'check', required: true },
+    { id: 'note', label: '说明', kind: 'text', required: false },
+  ],
+}
+const NONE = { post_id: 4, checklists: [], clauses: [], notify_roles: [], items: [] }
 
-describe('the relief checklist learnt from the leave refusal', () => {
-  it('no relief checklist for the post: leave without answers', () => {
-    expect(reliefFromRefusal(refusal('answers', 'no relief checklist (kind: relief) applies to post 车间控制室岗: send no answers'))).toEqual({ none: true })
+describe('the relief checklist of the 离岗 dialog', () => {
+  it('reads the route: items, clauses and the roles told; lists missing or malformed are empty', () => {
+    expect(reliefForm(R12)).toEqual({ items: R12.items, clauses: ['R12 §四(二)2(5)'], notifyRoles: ['秩序维护主管'] })
+    expect(reliefForm(NONE)).toEqual({ items: [], clauses: [], notifyRoles: [] })
+    expect(reliefForm(null)).toEqual({ items: [], clauses: [], notifyRoles: [] })
+    expect(reliefForm({ items: 'x', clauses: {}, notify_roles: 1 })).toEqual({ items: [], clauses: [], notifyRoles: [] })
   })
-  it('an item asked: its label and, when the message says, its kind', () => {
-    const first = reliefFromRefusal(refusal('answers.reported', '「已及时反映接班人员未到的情况」is required'))
-    expect(first).toEqual({ items: [{ id: 'reported', label: '已及时反映接班人员未到的情况', required: true, kind: 'check' }] })
-    const text = reliefFromRefusal(refusal('answers.reported', '「已及时反映接班人员未到的情况」takes text'), first.items)
-    expect(text.items).toEqual([{ id: 'reported', label: '已及时反映接班人员未到的情况', required: true, kind: 'text' }])
-    const more = reliefFromRefusal(refusal('answers.state', '「设备状态」takes pass, flag or fail'), text.items)
-    expect(more.items.map((i) => [i.id, i.kind])).toEqual([['reported', 'text'], ['state', 'pass_flag_fail']])
-    // "is required" again keeps the kind learnt before
-    expect(reliefFromRefusal(refusal('answers.state', '「设备状态」is required'), more.items).items[1].kind).toBe('pass_flag_fail')
-    expect(reliefFromRefusal(refusal('answers.n', '「读数」is out of range [0, 5]')).items[0].kind).toBe('number')
-    expect(reliefFromRefusal(refusal('answers.x', 'no label here')).items[0].label).toBe('x')
-  })
-  it('an item the checklist does not have is dropped', () => {
-    const items = [{ id: 'old', label: 'old', kind: 'check', required: true }]
-    expect(reliefFromRefusal(refusal('answers.old', '"old" is not an item of this form'), items)).toEqual({ items: [] })
-  })
-  it('any other refusal is not about the checklist', () => {
-    expect(reliefFromRefusal(refusal('relief_person_id', 'you cannot relieve yourself'))).toBeNull()
-    expect(reliefFromRefusal(refusal('answers.reported', 'x', 403))).toBeNull()
-    expect(reliefFromRefusal(refusal(null, 'x'))).toBeNull()
-    expect(reliefFromRefusal(null)).toBeNull()
+  it('sends the answers only when a colleague takes over a post with a relief checklist', () => {
+    const form = reliefForm(R12)
+    // Unanswered: the required check goes as false (the console's validation stops it first), the
+    // optional empty text is left out.
+    expect(leaveAnswers(form, 7, { reported: false, note: '' })).toEqual({ reported: false })
+    expect(leaveAnswers(form, 7, { reported: true, note: ' 接班人员堵车 ' })).toEqual({ reported: true, note: '接班人员堵车' })
+    // No colleague: no answers (the server refuses answers without relief_person_id).
+    expect(leaveAnswers(form, null, { reported: true })).toBeUndefined()
+    // No checklist applies, or it was not read: no answers (the server refuses them, field answers).
+    expect(leaveAnswers(reliefForm(NONE), 7, {})).toBeUndefined()
+    expect(leaveAnswers(null, 7, {})).toBeUndefined()
   })
 })
