@@ -140,9 +140,15 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await dialog.getByTestId('save').click()
     await dialog.locator('.el-form-item__error', { hasText: '电话号码格式不正确' }).waitFor()
     await dialog.getByTestId('f-phone').fill('13800138000')
+    // 出生日期 and 学历 (R20 §二1) are optional; the new site has no education levels: free text.
+    await dialog.locator('#f-birth').fill('1992-03-04')
+    await dialog.locator('#f-birth').press('Enter')
+    await dialog.getByTestId('f-education').fill('高中')
     await dialog.getByTestId('save').click()
     await page.waitForURL(/#\/org\/people\/\d+$/)
     await page.getByTestId('person-name').getByText(personName).waitFor()
+    assert.equal(await page.getByTestId('person-birth').innerText(), '1992-03-04')
+    assert.equal(await page.getByTestId('person-education').innerText(), '高中')
 
     // An impossible date is caught before it is sent.
     await page.getByTestId('c-kind').fill('消防设施操作员')

@@ -1,5 +1,5 @@
 // End-to-end: the runtime screens against the real `zhidu serve --demo` — 值班台 (take a post,
-// complete a duty through its rendered form), 违规台账 (record, see the clause text, appeal,
+// complete a duty through its rendered form, leave it to a colleague with the relief checklist), 违规台账 (record, see the clause text, appeal,
 // overturn), 审批 (a prohibited footage copy refused citing the clause) and the printable
 // 违规处理月度汇总表. Run: `npm run build && npm run test:e2e` in web/ (ZHIDU_BIN overrides the binary).
 import { after, before, describe, it } from 'node:test'
@@ -9,6 +9,7 @@ import { statSync } from 'node:fs'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { signIn, useBrowser } from './lib/browser.mjs'
 import { answerPatrol, fillViolationForm, openDutyWithTime } from './lib/steps.mjs'
+import { apiSession, journalOf } from './lib/api.mjs'
 
 const STEP_MS = 120000
 const PATROL = '每15分钟浏览视频'
@@ -24,8 +25,16 @@ const option = (page, text) => page.locator('.el-select-dropdown__item:visible',
 // No horizontal scrolling on the phone.
 const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
 
+let admin // an API session, to check on the server what the screens did
+let post // 中控岗
+let op1 // op1's person id
+let op1Api // op1's API session
 before(async () => {
   server = await startZhidu({ name: 'runtime' })
+  admin = await apiSession(server, 'admin')
+  post = (await admin.get('posts?limit=200')).items.find((p) => p.name === '中控岗')
+  op1Api = await apiSession(server, 'op1')
+  op1 = op1Api.account.person_id
 })
 after(async () => {
   if (server) await server.stop()
@@ -61,8 +70,20 @@ describe('phone 390×844: the duty board', { timeout: 300000 }, () => {
     assert.match(await done.first().innerText(), /已完成/)
     await shot(page, 'phone-duty-done')
 
-    // Leaving 中控岗 alone is refused (离岗须有人代岗): the server's words under the relief field.
+    // The 离岗 dialog reads the post's relief checklist (GET /posts/{id}/relief, R12 §四(二)2(5)
+    // 接班人员未到，交班人员不得下岗) as it opens: its item, clause and the roles told are shown before
+    // anything is sent — as the server lists them.
+    const served = await op1Api.get(`posts/${post.id}/relief`)
+    assert.deepEqual(served.items.map((i) => i.id), ['reported'])
     await page.locator('[data-testid=my-post][data-post="中控岗"]').getByTestId('leave-post').click()
+    const relief = page.getByTestId('relief-checklist')
+    const reported = relief.locator('[data-testid=relief-item][data-item=reported]')
+    await reported.waitFor()
+    assert.match(await reported.innerText(), /已及时反映接班人员未到的情况/)
+    assert.deepEqual(await relief.getByTestId('cited-clause').evaluateAll((els) => els.map((e) => e.dataset.clause)), served.clauses)
+    assert.match(await relief.getByTestId('relief-notify').innerText(), new RegExp(served.notify_roles.join('、')))
+    assert.equal(await reported.locator('.el-form-item__error').count(), 0, 'nothing is flagged before a send')
+    // Leaving 中控岗 alone is refused (离岗须有人代岗): the server's words under the relief field.
     await page.getByTestId('leave-confirm').click()
     await page.getByText('relief_person_id', { exact: false }).waitFor()
     assert.match(await page.locator('.el-form-item__error').first().innerText(), /严禁脱岗/)
@@ -70,8 +91,23 @@ describe('phone 390×844: the duty board', { timeout: 300000 }, () => {
     await page.getByTestId('relief-select').click()
     await option(page, '演示·赵中控').click()
     await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' })
+    await shot(page, 'phone-duty-leave-relief')
+    // Not answered: caught before the server; op1 is still on the post.
+    await page.getByTestId('leave-confirm').click()
+    await reported.locator('.el-form-item__error', { hasText: '请确认此项' }).waitFor()
+    assert.equal((await admin.get(`posts/${post.id}/attendance`)).items.filter((a) => a.person_id === op1).length, 1, 'op1 is still on the post')
+    await reported.locator('.el-checkbox').click()
     await page.getByTestId('leave-confirm').click()
     await page.getByText('您当前不在任何岗位上', { exact: false }).waitFor()
+    // The server has the answers: the journal's post.left carries them, and the relief is on the post.
+    const left = (await journalOf(admin, 'post.left')).filter((j) => j.payload.person_id === op1)
+    assert.equal(left.length, 1)
+    assert.deepEqual(left[0].payload.answers, { reported: true })
+    assert.deepEqual(left[0].payload.relief_checklists, ['r12-relief'])
+    assert.deepEqual(left[0].payload.clauses, ['R12 §四(二)2(5)'])
+    assert.deepEqual(left[0].payload.notify_roles, served.notify_roles)
+    const on = (await admin.get(`posts/${post.id}/attendance`)).items.map((a) => a.person_id)
+    assert.deepEqual(on, [left[0].payload.relief_person_id])
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 })

@@ -14,3 +14,16 @@ export async function apiSession(server, username) {
   }
   return { account: body.account, get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}), put: (p, b) => call('PUT', p, b ?? {}) }
 }
+
+// The journal records of `kind`, every page read (bounded: 100 pages of 200).
+export async function journalOf(session, kind) {
+  const out = []
+  let cursor = ''
+  for (let i = 0; i < 100; i++) {
+    const page = await session.get(`journal?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+    out.push(...page.items.filter((j) => j.kind === kind))
+    cursor = page.next_cursor
+    if (!cursor) break
+  }
+  return out
+}

@@ -35,6 +35,8 @@ export const api = {
   listPeople: page('people'),
   createPerson: create('people'),
   getPerson: (id) => http.get(`people/${encodeURIComponent(id)}`),
+  updatePerson: (id, body) => http.patch(`people/${encodeURIComponent(id)}`, body),
+  siteParameters: (siteId) => http.get(`sites/${encodeURIComponent(siteId)}/parameters`),
   addCertification: (personId, body) => http.post(`people/${encodeURIComponent(personId)}/certifications`, body),
   listAccounts: page('accounts'),
   createAccount: create('accounts'),
@@ -57,7 +59,9 @@ export const api = {
   completeDuty: (id, answers) => http.post(`duties/${encodeURIComponent(id)}/complete`, { answers }),
   attendance: (postId) => http.get(`posts/${encodeURIComponent(postId)}/attendance`),
   takePost: (postId) => http.post(`posts/${encodeURIComponent(postId)}/attendance`, {}),
-  leavePost: (postId, reliefPersonId) => http.post(`posts/${encodeURIComponent(postId)}/attendance:leave`, reliefPersonId ? { relief_person_id: reliefPersonId } : {}),
+  postRelief: (postId) => http.get(`posts/${encodeURIComponent(postId)}/relief`),
+  // answers: the post's relief checklist (R12 §四(二)2(5)), only with a relief colleague.
+  leavePost: (postId, reliefPersonId, answers) => http.post(`posts/${encodeURIComponent(postId)}/attendance:leave`, { ...(reliefPersonId ? { relief_person_id: reliefPersonId } : {}), ...(answers ? { answers } : {}) }),
 
   listViolations: page('violations'),
   getViolation: (id) => http.get(`violations/${encodeURIComponent(id)}`),

@@ -98,3 +98,18 @@ export function itemOfField(field) {
   const m = /^answers\.(.+)$/.exec(field || '')
   return m ? m[1] : null
 }
+
+// 离岗 to a colleague who takes over (R12 §四(二)2(5) 接班人员未到，交班人员不得下岗): the post's
+// relief checklist, as GET /posts/{id}/relief answers it. Empty lists: no relief checklist applies.
+export function reliefForm(res) {
+  const list = (v) => (Array.isArray(v) ? v : [])
+  return { items: list(res?.items), clauses: list(res?.clauses), notifyRoles: list(res?.notify_roles) }
+}
+
+// The `answers` to send with the leave: the checklist's answers when a colleague takes over and
+// the post has a relief checklist with items; otherwise none (undefined) — the server refuses
+// answers without a relief colleague (field relief_person_id) or where none applies (field answers).
+export function leaveAnswers(form, reliefPersonId, answers) {
+  if (!reliefPersonId || !form?.items?.length) return undefined
+  return answersPayload(form.items, answers)
+}
