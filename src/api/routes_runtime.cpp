@@ -282,6 +282,20 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     for (const auto& a : rows) items.push_back(AttendanceJson(a));
     return JsonResponse(200, {{"items", std::move(items)}});
   });
+  // The relief checklist of a post (R12 §四(二)2(5)), for the 离岗 dialog: what attendance:leave's
+  // `answers` must hold when a colleague takes over. Empty lists: no relief checklist applies.
+  r.Add("GET", "/api/v1/posts/{id}/relief", Access::kSignedIn, [duties](HttpRequest& req) {
+    if (!duties) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto form, duties->ReliefOf(CurrentPrincipal(), id));
+    json items = json::array();
+    for (const auto& item : form.items) items.push_back(ChecklistItemJson(item));
+    return JsonResponse(200, {{"post_id", id},
+                              {"checklists", form.checklists},
+                              {"clauses", form.clauses},
+                              {"notify_roles", form.notify_roles},
+                              {"items", std::move(items)}});
+  });
   r.Add("POST", "/api/v1/posts/{id}/attendance", Access::kSignedIn, [duties](HttpRequest& req) {
     if (!duties) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));

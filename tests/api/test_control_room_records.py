@@ -425,6 +425,15 @@ def test_r12_relief_when_the_incoming_has_not_come(srv):
     post = next(p["id"] for p in all_items(admin, "/api/v1/posts?limit=200") if p["name"] == "中控岗")
     ok(op1.post(f"/api/v1/posts/{post}/attendance"), 201)
     leave = f"/api/v1/posts/{post}/attendance:leave"
+    # What the 离岗 dialog asks before leaving: the relief checklist of the post.
+    form = ok(op1.get(f"/api/v1/posts/{post}/relief"))
+    assert form["checklists"] == ["r12-relief"] and form["clauses"] == ["R12 §四(二)2(5)"], form
+    assert [i["id"] for i in form["items"]] == ["reported"], form
+    assert form["notify_roles"] == ["秩序维护主管"], form
+    assert op1.get("/api/v1/posts/987654321/relief").status == 404
+    elsewhere = ok(admin.post("/api/v1/sites", {"name": "顶班别处站"}), 201)["id"]
+    other_post = ok(admin.post("/api/v1/posts", {"site_id": elsewhere, "name": "中控岗"}), 201)["id"]
+    assert op1.get(f"/api/v1/posts/{other_post}/relief").status == 403
     r = op1.post(leave, {"answers": {"reported": True}})
     assert r.status == 400 and r.json()["error"]["field"] == "relief_person_id", r
     r = op1.post(leave, {"relief_person_id": p2, "answers": {}})
@@ -461,6 +470,7 @@ def test_r12_relief_when_the_incoming_has_not_come(srv):
     worker = srv.client()
     assert worker.login(f"relief{workers[0]}", "relief-pass-1").status == 200
     ok(worker.post(f"/api/v1/posts/{ws}/attendance"), 201)
+    assert ok(worker.get(f"/api/v1/posts/{ws}/relief"))["items"] == []
     r = worker.post(f"/api/v1/posts/{ws}/attendance:leave",
                     {"relief_person_id": workers[1], "answers": {"reported": True}})
     assert r.status == 400 and r.json()["error"]["field"] == "answers", r

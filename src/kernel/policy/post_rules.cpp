@@ -19,6 +19,32 @@ std::string JoinNames(const std::vector<std::string>& names, std::string_view se
 
 }  // namespace
 
+ReliefForm ReliefFormOf(const Pack& pack, std::string_view post_name) {
+  ReliefForm form;
+  const Post* post = pack.FindPost(post_name);
+  if (!post) return form;
+  auto add = [](std::vector<std::string>& v, const std::string& s) {
+    if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+  };
+  std::vector<std::string> files{post->source.file};
+  for (const auto& r : post->roles)
+    if (const Role* role = pack.FindRole(r)) {
+      add(files, role->source.file);
+      if (!role->reports_to.empty()) add(form.notify_roles, role->reports_to);
+    }
+  for (const auto& file : files)
+    for (const auto& c : pack.checklists()) {
+      if (c.kind != "relief" || c.source.file != file) continue;
+      form.checklists.push_back(c.id);
+      for (const auto& cl : c.clauses) add(form.clauses, cl);
+      for (const auto& item : c.items)
+        if (std::none_of(form.items.begin(), form.items.end(),
+                         [&](const auto& i) { return i.id == item.id; }))
+          form.items.push_back(item);
+    }
+  return form;
+}
+
 std::vector<std::string> ClausesMentioning(const Pack& pack, const std::vector<std::string>& ids,
                                            std::initializer_list<std::string_view> words) {
   std::vector<std::string> out;

@@ -17,6 +17,19 @@ namespace zhidu::policy {
 std::vector<std::string> ClausesMentioning(const Pack& pack, const std::vector<std::string>& ids,
                                            std::initializer_list<std::string_view> words);
 
+// What leaving post `post` to a colleague who takes over asks (R12 §四(二)2(5) 接班人员未到…需及时
+// 反映情况): the relief checklists (kind relief) of the regulation that defines the post and of
+// each regulation that defines one of its roles (as handover selects its checklists: R12 §二 makes
+// R12's rules those of every 中控员 post), their clauses, their items (the first of each id) and
+// the roles told (the superiors of the post's roles). Empty when the pack has no such post.
+struct ReliefForm {
+  std::vector<std::string> checklists;
+  std::vector<std::string> clauses;
+  std::vector<ChecklistItem> items;
+  std::vector<std::string> notify_roles;
+};
+ReliefForm ReliefFormOf(const Pack& pack, std::string_view post);
+
 // A certificate a person holds: kind and "YYYY-MM-DD" expiry (empty: none).
 struct HeldCertificate {
   std::string kind;

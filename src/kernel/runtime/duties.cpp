@@ -989,34 +989,25 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
   });
 }
 
-// The relief checklists (kind: relief) of the regulation that defines the post and of each
-// regulation that defines one of its roles — as handover selects its checklists (docs/handover.md):
-// R12 §二 makes R12's rules those of every 中控员 post.
+// The relief checklists of the post (policy::ReliefFormOf), as LeavePost records them.
 static LeaveRelief ReliefRule(const policy::Pack& pack, std::string_view post_name,
                               std::vector<policy::ChecklistItem>& items) {
+  auto form = policy::ReliefFormOf(pack, post_name);
+  items = std::move(form.items);
   LeaveRelief rule;
-  const policy::Post* post = pack.FindPost(post_name);
-  if (!post) return rule;
-  auto add = [](std::vector<std::string>& v, const std::string& s) {
-    if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
-  };
-  std::vector<std::string> files{post->source.file};
-  for (const auto& r : post->roles)
-    if (const policy::Role* role = pack.FindRole(r)) {
-      add(files, role->source.file);
-      if (!role->reports_to.empty()) add(rule.notify_roles, role->reports_to);
-    }
-  for (const auto& file : files)
-    for (const auto& c : pack.checklists()) {
-      if (c.kind != "relief" || c.source.file != file) continue;
-      rule.checklists.push_back(c.id);
-      for (const auto& cl : c.clauses) add(rule.clauses, cl);
-      for (const auto& item : c.items)
-        if (std::none_of(items.begin(), items.end(),
-                         [&](const auto& i) { return i.id == item.id; }))
-          items.push_back(item);
-    }
+  rule.checklists = std::move(form.checklists);
+  rule.clauses = std::move(form.clauses);
+  rule.notify_roles = std::move(form.notify_roles);
   return rule;
+}
+
+Result<policy::ReliefForm> Duties::ReliefOf(const org::Principal& who, store::Id post_id) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(store::Post post, unit->GetPost(post_id));
+  if (!MayRead(who, post.site_id))
+    return Fail(Errc::kPermissionDenied,
+                "you hold no role at site " + std::to_string(post.site_id));
+  return policy::ReliefFormOf(*pack_.Current(), post.name);
 }
 
 Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id post_id,

@@ -45,6 +45,7 @@
 #include "base/result.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/policy/post_rules.hpp"
 #include "kernel/runtime/events.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
@@ -154,6 +155,9 @@ class Duties {
   Result<std::vector<store::Id>> StartForEvent(store::Tx& tx, const SiteEvent& event,
                                                std::int64_t key);
   Result<std::vector<store::Attendance>> OnPost(store::Id post_id);
+  // What leaving `post_id` to a colleague asks: its relief checklists' items, clauses and the roles
+  // told (policy::ReliefFormOf); needs a role at the post's site.
+  Result<policy::ReliefForm> ReliefOf(const org::Principal& who, store::Id post_id);
 
   // Validates `answers` against `items`; kInvalidArgument naming the first bad item. Returns the
   // canonical JSON of the answers. Public for tests.
