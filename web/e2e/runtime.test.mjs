@@ -91,6 +91,7 @@ describe('phone 390×844: the duty board', { timeout: 300000 }, () => {
     await page.getByTestId('relief-select').click()
     await option(page, '演示·赵中控').click()
     await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' })
+    await page.getByText('relief_person_id', { exact: false }).waitFor({ state: 'detached' }) // the refusal was of leaving alone
     await shot(page, 'phone-duty-leave-relief')
     // Not answered: caught before the server; op1 is still on the post.
     await page.getByTestId('leave-confirm').click()
