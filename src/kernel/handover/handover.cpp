@@ -5,6 +5,7 @@
 #include "base/canonical_json.hpp"
 #include "base/crypto.hpp"
 #include "base/time.hpp"
+#include "kernel/policy/post_rules.hpp"
 #include "kernel/runtime/site_parameters.hpp"
 
 namespace zhidu::handover {
@@ -130,37 +131,36 @@ Result<HandoverRule> RuleFor(const policy::Pack& pack, std::string_view post_nam
                                                "\" is not a post of the pack in force, so no " +
                                                "handover checklist applies to it");
   HandoverRule rule;
-  std::vector<std::string> files{post->source.file};
-  for (const auto& r : post->roles)
-    if (const policy::Role* role = pack.FindRole(r)) {
-      AddUnique(files, role->source.file);
-      if (!role->reports_to.empty()) AddUnique(rule.notify_roles, role->reports_to);
+  std::vector<std::string> regulations_done;
+  for (const policy::Checklist* checklist :
+       policy::ChecklistsOfPost(pack, *post, "handover", &rule.notify_roles)) {
+    const policy::Checklist& c = *checklist;
+    // The first handover checklist of each regulation is its handover form.
+    if (std::find(regulations_done.begin(), regulations_done.end(), c.source.file) !=
+        regulations_done.end())
+      continue;
+    regulations_done.push_back(c.source.file);
+    rule.checklists.push_back(c.id);
+    if (rule.title.empty()) rule.title = c.title;
+    for (const auto& cl : c.clauses) AddUnique(rule.clauses, cl);
+    for (const auto& item : c.items)
+      if (std::none_of(rule.items.begin(), rule.items.end(),
+                       [&](const auto& i) { return i.id == item.id; }))
+        rule.items.push_back(item);
+    for (const auto& r : c.refuse_if) rule.refuse_if.push_back(r);
+    if (rule.signatures.empty()) rule.signatures = c.signatures;
+    auto lead =
+        std::max(c.arrive_before ? c.arrive_before->fixed : std::chrono::seconds(0),
+                 c.arrive_before_max ? c.arrive_before_max->fixed : std::chrono::seconds(0));
+    if (lead > rule.arrive_before) {
+      rule.arrive_before = lead;
+      rule.window_clauses = {c.clauses.front()};
     }
-  for (const auto& file : files)
-    for (const auto& c : pack.checklists()) {
-      if (c.kind != "handover" || c.source.file != file) continue;
-      rule.checklists.push_back(c.id);
-      if (rule.title.empty()) rule.title = c.title;
-      for (const auto& cl : c.clauses) AddUnique(rule.clauses, cl);
-      for (const auto& item : c.items)
-        if (std::none_of(rule.items.begin(), rule.items.end(),
-                         [&](const auto& i) { return i.id == item.id; }))
-          rule.items.push_back(item);
-      for (const auto& r : c.refuse_if) rule.refuse_if.push_back(r);
-      if (rule.signatures.empty()) rule.signatures = c.signatures;
-      auto lead =
-          std::max(c.arrive_before ? c.arrive_before->fixed : std::chrono::seconds(0),
-                   c.arrive_before_max ? c.arrive_before_max->fixed : std::chrono::seconds(0));
-      if (lead > rule.arrive_before) {
-        rule.arrive_before = lead;
-        rule.window_clauses = {c.clauses.front()};
-      }
-      if (c.issues_after_belong_to_incoming) {
-        rule.issues_after_belong_to_incoming = true;
-        rule.issues_clauses = c.clauses;
-      }
-      break;  // the first handover checklist of each regulation is its handover form
+    if (c.issues_after_belong_to_incoming) {
+      rule.issues_after_belong_to_incoming = true;
+      rule.issues_clauses = c.clauses;
     }
+  }
   if (rule.checklists.empty())
     return Fail(Errc::kFailedPrecondition,
                 "the pack has no handover checklist (kind: handover) for post \"" +

@@ -19,29 +19,40 @@ std::string JoinNames(const std::vector<std::string>& names, std::string_view se
 
 }  // namespace
 
+namespace {
+void AddUnique(std::vector<std::string>& v, const std::string& s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+}  // namespace
+
+std::vector<const Checklist*> ChecklistsOfPost(const Pack& pack, const Post& post,
+                                               std::string_view kind,
+                                               std::vector<std::string>* superiors) {
+  std::vector<std::string> files{post.source.file};
+  for (const auto& r : post.roles)
+    if (const Role* role = pack.FindRole(r)) {
+      AddUnique(files, role->source.file);
+      if (superiors && !role->reports_to.empty()) AddUnique(*superiors, role->reports_to);
+    }
+  std::vector<const Checklist*> out;
+  for (const auto& file : files)
+    for (const auto& c : pack.checklists())
+      if (c.kind == kind && c.source.file == file) out.push_back(&c);
+  return out;
+}
+
 ReliefForm ReliefFormOf(const Pack& pack, std::string_view post_name) {
   ReliefForm form;
   const Post* post = pack.FindPost(post_name);
   if (!post) return form;
-  auto add = [](std::vector<std::string>& v, const std::string& s) {
-    if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
-  };
-  std::vector<std::string> files{post->source.file};
-  for (const auto& r : post->roles)
-    if (const Role* role = pack.FindRole(r)) {
-      add(files, role->source.file);
-      if (!role->reports_to.empty()) add(form.notify_roles, role->reports_to);
-    }
-  for (const auto& file : files)
-    for (const auto& c : pack.checklists()) {
-      if (c.kind != "relief" || c.source.file != file) continue;
-      form.checklists.push_back(c.id);
-      for (const auto& cl : c.clauses) add(form.clauses, cl);
-      for (const auto& item : c.items)
-        if (std::none_of(form.items.begin(), form.items.end(),
-                         [&](const auto& i) { return i.id == item.id; }))
-          form.items.push_back(item);
-    }
+  for (const Checklist* c : ChecklistsOfPost(pack, *post, "relief", &form.notify_roles)) {
+    form.checklists.push_back(c->id);
+    for (const auto& cl : c->clauses) AddUnique(form.clauses, cl);
+    for (const auto& item : c->items)
+      if (std::none_of(form.items.begin(), form.items.end(),
+                       [&](const auto& i) { return i.id == item.id; }))
+        form.items.push_back(item);
+  }
   return form;
 }
 

@@ -17,6 +17,14 @@ namespace zhidu::policy {
 std::vector<std::string> ClausesMentioning(const Pack& pack, const std::vector<std::string>& ids,
                                            std::initializer_list<std::string_view> words);
 
+// The checklists of `kind` ("handover", "relief") that apply to `post`: those of the regulation
+// defining the post, then of each regulation defining one of its roles (R12 §二 makes R12's rules
+// those of every 中控员 post), in pack order. `superiors` (if given) receives the roles'
+// reports_to, each once: who is told (反映情况).
+std::vector<const Checklist*> ChecklistsOfPost(const Pack& pack, const Post& post,
+                                               std::string_view kind,
+                                               std::vector<std::string>* superiors = nullptr);
+
 // What leaving post `post` to a colleague who takes over asks (R12 §四(二)2(5) 接班人员未到…需及时
 // 反映情况): the relief checklists (kind relief) of the regulation that defines the post and of
 // each regulation that defines one of its roles (as handover selects its checklists: R12 §二 makes
