@@ -480,10 +480,12 @@ Result<Qualifications> QualificationsOf(store::UnitOfWork& unit, const policy::P
       levels);
 }
 
-// The staffing problems of roster `r` as stored in `unit`.
+// The staffing problems of roster `r` as stored in `unit`; `advice` (if given) receives the
+// qualification advice read on the way (CheckQualifications), so a view reads people once.
 Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pack& pack,
                                       const store::Roster& r,
-                                      const std::vector<store::RosterAssignment>& mine) {
+                                      const std::vector<store::RosterAssignment>& mine,
+                                      std::vector<Problem>* advice = nullptr) {
   ZHIDU_TRY(auto site, unit.GetSite(r.site_id));
   ZHIDU_TRY(auto zone, ZoneOf(site));
   ZHIDU_TRY(auto post, unit.GetPost(r.post_id));
@@ -533,6 +535,7 @@ Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pac
       pack, r, post, zone, mine, others, [&](Id p) { return certs[p]; },
       [&](Id p) { return roles_by_person[p]; });
   ZHIDU_TRY(auto q, QualificationsOf(unit, pack, r, mine));
+  if (advice) *advice = std::move(q.advice);
   if (!q.problems.empty()) {
     for (auto& p : q.problems) out.push_back(std::move(p));
     std::stable_sort(out.begin(), out.end(),
@@ -566,9 +569,7 @@ Result<RosterView> Rosters::Load(store::UnitOfWork& unit, Id id) {
   for (const auto& a : v.assignments)
     if (a.state == "active") active.push_back(a);
   auto pack = pack_.Current();
-  ZHIDU_TRY(v.warnings, Problems(unit, *pack, v.roster, active));
-  ZHIDU_TRY(auto q, QualificationsOf(unit, *pack, v.roster, active));
-  v.advice = std::move(q.advice);
+  ZHIDU_TRY(v.warnings, Problems(unit, *pack, v.roster, active, &v.advice));
   ZHIDU_TRY(v.swaps, unit.ListRosterSwaps(id));
   return v;
 }
