@@ -230,6 +230,29 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
     read_cache_ = std::make_unique<ReadCache>(
         [writer = deps_.writer] { return writer->stats().commits; }, options);
   }
+  if (deps_.writer && deps_.principal_cache_entries > 0) {
+    principals_ = std::make_unique<GenerationCache<Principal>>(
+        [writer = deps_.writer] { return writer->stats().commits; },
+        GenerationCache<Principal>::Options{deps_.principal_cache_entries});
+  }
+  if (deps_.metrics) {
+    if (auto* cache = read_cache_.get()) {
+      deps_.metrics->SetCounter("zhidu_read_cache_hits_total",
+                                "Board reads answered from the read cache.",
+                                [cache] { return static_cast<double>(cache->stats().hits); });
+      deps_.metrics->SetCounter("zhidu_read_cache_misses_total",
+                                "Board reads that ran their handler (no valid cached answer).",
+                                [cache] { return static_cast<double>(cache->stats().misses); });
+    }
+    if (auto* cache = principals_.get()) {
+      deps_.metrics->SetCounter("zhidu_principal_cache_hits_total",
+                                "Bearer requests authenticated without reading the store.",
+                                [cache] { return static_cast<double>(cache->stats().hits); });
+      deps_.metrics->SetCounter("zhidu_principal_cache_misses_total",
+                                "Bearer requests authenticated from the store.",
+                                [cache] { return static_cast<double>(cache->stats().misses); });
+    }
+  }
 }
 
 namespace {
@@ -566,7 +589,19 @@ HttpResponse Api::Handle(HttpRequest& request) {
 
 Result<Principal> Api::Authenticate(const HttpRequest& request) {
   const std::string& authz = request.Header("authorization");
-  if (authz.starts_with("Bearer ")) return deps_.auth->AuthenticateBearer(authz.substr(7));
+  if (authz.starts_with("Bearer ")) {
+    const std::string token = authz.substr(7);
+    if (!principals_) return deps_.auth->AuthenticateBearer(token);
+    // Keyed by the token's hash, so the cache holds no usable secret. Only successes are kept:
+    // a wrong token costs a store read each time, as before.
+    const Sha256Digest digest = Sha256Of(token);
+    const std::string key(reinterpret_cast<const char*>(digest.data()), digest.size());
+    const std::uint64_t generation = principals_->Generation();  // before the store is read
+    if (auto hit = principals_->Find(key, generation)) return std::move(*hit);
+    auto who = deps_.auth->AuthenticateBearer(token);
+    if (who) principals_->Put(key, generation, *who);
+    return who;
+  }
   return deps_.auth->AuthenticateSession(request.Cookie(kSessionCookie));
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "api/generation_cache.hpp"
 #include "api/http.hpp"
 #include "api/metrics.hpp"
 #include "api/notify_stream.hpp"
@@ -72,6 +73,10 @@ struct ApiDeps {
   // Answers of the board's read routes kept between writes (api/read_cache.hpp); 0 turns the
   // cache off (zhidu serve --read-cache-entries). Needs `writer` (its commit count).
   size_t read_cache_entries = 1024;
+  // Principals of API tokens kept between writes (api/generation_cache.hpp), so a bearer request
+  // does not read its token, account and grants from the store each time; 0 turns it off
+  // (zhidu serve --principal-cache-entries). Needs `writer`.
+  size_t principal_cache_entries = 4096;
 };
 
 // Route groups, one file each.
@@ -96,6 +101,9 @@ class Api {
   ApiDeps deps_;
   Router router_;
   std::unique_ptr<ReadCache> read_cache_;  // null: off
+  // Bearer token (its SHA-256) -> principal; null: off. Session cookies are not kept: a session
+  // expires by the clock, which the commit count does not see.
+  std::unique_ptr<GenerationCache<org::Principal>> principals_;
 };
 
 // Maps an Error to its HTTP status and JSON body — the one table for the whole API.

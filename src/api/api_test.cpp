@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
+#include "api/generation_cache.hpp"
 #include "api/http.hpp"
 #include "api/json_body.hpp"
 #include "api/metrics.hpp"
@@ -97,6 +101,52 @@ TEST(HttpRequest, ReadsCookies) {
   r.headers["cookie"] = "a=1; zhidu_session=abc; b=2";
   EXPECT_EQ(r.Cookie("zhidu_session"), "abc");
   EXPECT_EQ(r.Cookie("zhidu"), "");
+}
+
+TEST(GenerationCache, ReusesAValueOnlyWithinItsGeneration) {
+  std::uint64_t commits = 7;
+  GenerationCache<std::string> cache([&] { return commits; }, {2, std::chrono::hours(1)});
+  auto g = cache.Generation();
+  EXPECT_FALSE(cache.Find("a", g));
+  cache.Put("a", g, "alpha");
+  EXPECT_EQ(cache.Find("a", g).value_or(""), "alpha");
+  // A commit: the entry is stale for the new generation and dropped.
+  ++commits;
+  EXPECT_FALSE(cache.Find("a", cache.Generation()));
+  EXPECT_FALSE(cache.Find("a", g));
+  // A value computed at a generation a commit has since passed is never stored.
+  g = cache.Generation();
+  ++commits;
+  cache.Put("b", g, "beta");
+  EXPECT_FALSE(cache.Find("b", g));
+  EXPECT_FALSE(cache.Find("b", cache.Generation()));
+  // At most max_entries: the oldest stored goes first.
+  g = cache.Generation();
+  cache.Put("x", g, "1");
+  cache.Put("y", g, "2");
+  cache.Put("z", g, "3");
+  EXPECT_FALSE(cache.Find("x", g));
+  EXPECT_EQ(cache.Find("y", g).value_or(""), "2");
+  EXPECT_EQ(cache.Find("z", g).value_or(""), "3");
+  auto s = cache.stats();
+  EXPECT_EQ(s.hits, 3u);
+  EXPECT_EQ(s.stores, 4u);
+}
+
+TEST(GenerationCache, AnEntryOlderThanItsTtlIsNotReused) {
+  GenerationCache<int> cache([] { return std::uint64_t{1}; }, {8, std::chrono::milliseconds(1)});
+  cache.Put("k", 1, 42);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_FALSE(cache.Find("k", 1));
+}
+
+TEST(ReadCache, KeepsOnly200AnswersPerAccount) {
+  ReadCache cache([] { return std::uint64_t{3}; }, {});
+  cache.Put(1, "/api/v1/posts", 3, HttpResponse{200, "application/json", "[1]", {}});
+  cache.Put(1, "/api/v1/alarms", 3, HttpResponse{403, "application/json", "{}", {}});
+  EXPECT_EQ(cache.Find(1, "/api/v1/posts", 3)->body, "[1]");
+  EXPECT_FALSE(cache.Find(2, "/api/v1/posts", 3));
+  EXPECT_FALSE(cache.Find(1, "/api/v1/alarms", 3));
 }
 
 }  // namespace

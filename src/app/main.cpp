@@ -54,6 +54,11 @@ int main(int argc, char** argv) {
                    "Answers of the duty board's reads kept between writes (0: no cache)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 20));
+  serve_cmd
+      ->add_option("--principal-cache-entries", serve.principal_cache_entries,
+                   "API tokens whose account and roles are kept between writes (0: no cache)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 20));
   serve_cmd->callback([&] {
     serve.store = {data_dir, database};
     exit_code = Serve(serve);

@@ -428,6 +428,7 @@ int Serve(const ServeOptions& options) {
   deps.photos = &photo_service;
   deps.photo_max_bytes = static_cast<size_t>(options.photo_max_bytes);
   deps.read_cache_entries = static_cast<size_t>(options.read_cache_entries);
+  deps.principal_cache_entries = static_cast<size_t>(options.principal_cache_entries);
   deps.visits = &visits;
   deps.roles = &roles;
   deps.store = &store;

@@ -42,6 +42,8 @@ struct ServeOptions {
   std::int64_t photo_max_bytes = 10 << 20;
   // Board answers kept between writes (api/read_cache.hpp); 0: off.
   std::int64_t read_cache_entries = 1024;
+  // Principals of API tokens kept between writes (api/generation_cache.hpp); 0: off.
+  std::int64_t principal_cache_entries = 4096;
 };
 
 // policies/cn-default of the working directory or of the source tree the binary was built in,

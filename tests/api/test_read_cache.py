@@ -4,7 +4,10 @@
 * every write is seen by the next read of the one who wrote it (read-your-writes), 25 times over,
   for an alarm ingested, a post created and a duty answered;
 * answers are per account: another account reading the same URL gets its own answer (a 403 here);
-* `--read-cache-entries 0` turns it off."""
+* `--read-cache-entries 0` turns it off;
+* the principals of API tokens are kept the same way (api/generation_cache.hpp): a repeated bearer
+  request is authenticated without the store (zhidu_principal_cache_hits_total), each token keeps
+  its own account, a wrong token is still refused, and `--principal-cache-entries 0` turns it off."""
 from zhidu_harness import Actor, Server
 
 
@@ -81,5 +84,53 @@ def test_the_cache_can_be_turned_off(require_backend):
         for _ in range(3):
             r = admin.get(f"/api/v1/alarms?site_id={site}")
             assert r.status == 200 and cache_header(r) is None, r.headers
+    finally:
+        s.kill()
+
+
+def metric(server, name):
+    for line in server.client().get("/metrics").body.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_bearer_principals_are_kept_between_writes(server, admin):
+    first = admin.post("/api/v1/api-tokens", {"name": "缓存令牌一"})
+    second = admin.post("/api/v1/api-tokens", {"name": "缓存令牌二"})
+    assert first.status == 201 and second.status == 201
+    machine = server.client()
+    hits = metric(server, "zhidu_principal_cache_hits_total")
+    assert hits is not None
+    for _ in range(5):
+        for token in (first.json()["token"], second.json()["token"]):
+            r = machine.get("/api/v1/me", headers=bearer(token))
+            assert r.status == 200 and r.json()["account"]["username"] == "admin", r
+    # Ten bearer requests: the scheduler's commits may make a few of them misses, not all.
+    assert metric(server, "zhidu_principal_cache_hits_total") > hits
+    # A kept principal is found by its own token only.
+    assert machine.get("/api/v1/me", headers=bearer(first.json()["token"] + "0")).status == 401
+    assert machine.get("/api/v1/me", headers=bearer("zt_wrong")).status == 401
+    # A write through a kept token is the token's account's, and the next read sees it.
+    r = machine.post("/api/v1/sites", {"name": "令牌缓存站"}, headers=bearer(first.json()["token"]))
+    assert r.status == 201, r
+    names = {x["name"] for x in machine.get("/api/v1/sites?limit=500",
+                                            headers=bearer(second.json()["token"])).json()["items"]}
+    assert "令牌缓存站" in names
+
+
+def test_the_principal_cache_can_be_turned_off(require_backend):
+    s = Server(require_backend, extra=["--principal-cache-entries", "0"]).start()
+    try:
+        token = s.admin().post("/api/v1/api-tokens", {"name": "无缓存"}).json()["token"]
+        machine = s.client()
+        for _ in range(3):
+            assert machine.get("/api/v1/me", headers=bearer(token)).status == 200
+        assert metric(s, "zhidu_principal_cache_hits_total") is None
+        assert metric(s, "zhidu_read_cache_hits_total") is not None
     finally:
         s.kill()
