@@ -6,18 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "kernel/policy/loader.hpp"
+#include "kernel/policy/shipped_pack_for_tests.hpp"
 
 namespace zhidu::handover {
 namespace {
 
-const policy::Pack& ShippedPack() {
-  static policy::Pack pack = [] {
-    auto loaded = policy::LoadPack(std::filesystem::path(ZHIDU_SOURCE_DIR) / "policies/cn-default");
-    EXPECT_TRUE(loaded.has_value()) << (loaded ? "" : loaded.error().message);
-    return std::move(*loaded);
-  }();
-  return pack;
-}
+using policy::testing::ShippedPack;
 
 TEST(HandoverRule, FourTeamControlRoomGetsR09AndR12ByItsRole) {
   auto rule = RuleFor(ShippedPack(), "中控值班岗四班");

@@ -137,14 +137,18 @@ std::vector<Problem> CheckStaffing(
   if (rules.empty()) return out;
 
   // Slots: every shift the pattern puts on a team in the range, plus any with people on them.
+  // `shift` views the pattern's shift id or an assignment's (both outlive the check); the people of
+  // a slot are people[first, first + count), in the order of `mine`.
   struct Slot {
-    std::string shift;
+    std::string_view shift;
     TimePoint start, end;
-    std::vector<const store::RosterAssignment*> people;
+    size_t first = 0, count = 0;
   };
   // A vector sorted by (start, shift), searched by binary search: a year is ~1,100 slots and
   // ~3,300 assignments, and a std::map node per slot was most of the check (docs/performance.md,
-  // Profiles: W6). The same slots in the same order as keying a map by (start, shift).
+  // Profiles: W6). The same slots in the same order as keying a map by (start, shift). The people
+  // are one array for all slots (a counting sort), not a vector per slot: those vectors' growth
+  // was the check's largest remaining cost (malloc/free, Profiles: W6, session 7).
   std::vector<Slot> slots;
   auto before = [](const Slot& x, const Slot& y) {
     return x.start != y.start ? x.start < y.start : x.shift < y.shift;
@@ -157,7 +161,7 @@ std::vector<Problem> CheckStaffing(
       for (local_days d = *first; d <= *last; d += days(1)) {
         for (const auto& s : pattern->shifts) {
           auto [a, b] = SlotTimes(s, d, zone);
-          slots.push_back(Slot{s.id, a, b, {}});
+          slots.push_back(Slot{s.id, a, b});
         }
       }
     }
@@ -177,39 +181,59 @@ std::vector<Problem> CheckStaffing(
     }
     slots = std::move(unique);
   }
-  std::vector<const store::RosterAssignment*> off_pattern;  // people on a slot not generated
   auto slot_before = [](const Slot& x, const store::RosterAssignment& a) {
     return x.start != a.starts_at ? x.start < a.starts_at : x.shift < a.shift;
   };
   auto is_slot_of = [](const Slot& x, const store::RosterAssignment& a) {
     return x.start == a.starts_at && x.shift == a.shift;
   };
-  auto last = slots.end();  // assignments come in runs of one slot (a team's people)
-  for (const auto& a : mine) {
-    if (a.state != "active") continue;
-    auto it = last != slots.end() && is_slot_of(*last, a)
-                  ? last
-                  : std::lower_bound(slots.begin(), slots.end(), a, slot_before);
-    if (it != slots.end() && is_slot_of(*it, a)) {
-      it->people.push_back(&a);
-      last = it;
-    } else {
-      off_pattern.push_back(&a);
-    }
-  }
-  if (!off_pattern.empty()) {
-    const size_t generated = slots.size();
-    for (const auto* a : off_pattern) {
-      Slot key{a->shift, a->starts_at, a->ends_at, {}};
-      auto it = std::find_if(slots.begin() + static_cast<std::ptrdiff_t>(generated), slots.end(),
-                             [&](const Slot& x) { return !before(x, key) && !before(key, x); });
-      if (it == slots.end()) {
-        slots.push_back(std::move(key));
-        it = slots.end() - 1;
+  // The slot of each active assignment (kNone: inactive), found in the sorted slots.
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  std::vector<size_t> slot_of(mine.size(), kNone);
+  bool off_pattern = false;  // someone on a slot the pattern did not generate
+  auto place_all = [&] {
+    size_t last = kNone;  // assignments come in runs of one slot (a team's people)
+    for (size_t i = 0; i < mine.size(); ++i) {
+      const auto& a = mine[i];
+      if (a.state != "active") continue;
+      if (last == kNone || !is_slot_of(slots[last], a)) {
+        auto it = std::lower_bound(slots.begin(), slots.end(), a, slot_before);
+        last = it != slots.end() && is_slot_of(*it, a) ? static_cast<size_t>(it - slots.begin())
+                                                       : kNone;
       }
-      it->people.push_back(a);
+      slot_of[i] = last;
+      if (last == kNone) off_pattern = true;
+    }
+  };
+  place_all();
+  if (off_pattern) {
+    // One slot per distinct (start, shift) of those people, with the first one's end; then the
+    // slots in order again and every assignment placed anew.
+    const size_t generated = slots.size();
+    for (size_t i = 0; i < mine.size(); ++i) {
+      if (mine[i].state != "active" || slot_of[i] != kNone) continue;
+      const auto& a = mine[i];
+      Slot key{a.shift, a.starts_at, a.ends_at};
+      auto extra = std::find_if(slots.begin() + static_cast<std::ptrdiff_t>(generated), slots.end(),
+                                [&](const Slot& x) { return !before(x, key) && !before(key, x); });
+      if (extra == slots.end()) slots.push_back(key);
     }
     std::stable_sort(slots.begin(), slots.end(), before);
+    place_all();
+  }
+  std::vector<const store::RosterAssignment*> people;
+  {
+    for (size_t k : slot_of)
+      if (k != kNone) ++slots[k].count;
+    size_t next = 0;
+    for (auto& slot : slots) {
+      slot.first = next;
+      next += slot.count;
+    }
+    people.resize(next);
+    std::vector<size_t> filled(slots.size(), 0);
+    for (size_t i = 0; i < mine.size(); ++i)
+      if (size_t k = slot_of[i]; k != kNone) people[slots[k].first + filled[k]++] = &mine[i];
   }
 
   // Certification of a person at the end of a shift (invariant 4).
@@ -228,7 +252,7 @@ std::vector<Problem> CheckStaffing(
     return true;
   };
   auto shift_label = [&](const Slot& s) {
-    return s.shift + " " + LocalText(s.start, zone) + "–" + LocalText(s.end, zone);
+    return std::string(s.shift) + " " + LocalText(s.start, zone) + "–" + LocalText(s.end, zone);
   };
 
   for (const auto* rule : rules) {
@@ -237,7 +261,8 @@ std::vector<Problem> CheckStaffing(
     for (auto& slot : slots) {
       int count = 0;
       std::set<std::string> roles_on;
-      for (const auto* a : slot.people) {
+      for (size_t k = slot.first; k < slot.first + slot.count; ++k) {
+        const store::RosterAssignment* a = people[k];
         bool ok = !rule->certified_only || certified(a->person_id, a->ends_at);
         if (ok) ++count;
         if (!ok) {
@@ -250,7 +275,7 @@ std::vector<Problem> CheckStaffing(
       }
       auto add = [&](std::string kind, std::vector<std::string> clauses, std::string message) {
         out.push_back({std::move(kind), rule->id, std::move(clauses), std::move(message), 0,
-                       slot.shift, slot.start});
+                       std::string(slot.shift), slot.start});
       };
       std::string counted = rule->certified_only ? "持证在岗" : "在岗";
       if (rule->min_per_shift && count < *rule->min_per_shift) {

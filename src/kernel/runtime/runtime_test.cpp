@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "kernel/policy/loader.hpp"
+#include "kernel/policy/shipped_pack_for_tests.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/runtime_util.hpp"
@@ -10,14 +11,7 @@
 namespace zhidu::runtime {
 namespace {
 
-const policy::Pack& ShippedPack() {
-  static policy::Pack pack = [] {
-    auto loaded = policy::LoadPack(std::filesystem::path(ZHIDU_SOURCE_DIR) / "policies/cn-default");
-    EXPECT_TRUE(loaded.has_value()) << (loaded ? "" : loaded.error().message);
-    return std::move(*loaded);
-  }();
-  return pack;
-}
+using policy::testing::ShippedPack;
 
 TEST(Ledger, R18WasteIsAWarningFirstThenFiftyYuan) {  // R18 §四2
   auto first = ComputeConsequence(ShippedPack(), "R18-WASTE", 1);
