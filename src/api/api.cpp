@@ -224,35 +224,30 @@ Result<store::Id> QueryIdOf(const HttpRequest& request, const std::string& key) 
 
 Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
   AddRoutes();
+  // Both caches are valid while the writer's commit count is unchanged (api/generation_cache.hpp).
+  auto commits = [writer = deps_.writer] { return writer->stats().commits; };
   if (deps_.writer && deps_.read_cache_entries > 0) {
     ReadCache::Options options;
     options.max_entries = deps_.read_cache_entries;
-    read_cache_ = std::make_unique<ReadCache>(
-        [writer = deps_.writer] { return writer->stats().commits; }, options);
+    read_cache_ = std::make_unique<ReadCache>(commits, options);
   }
   if (deps_.writer && deps_.principal_cache_entries > 0) {
     principals_ = std::make_unique<GenerationCache<Principal>>(
-        [writer = deps_.writer] { return writer->stats().commits; },
-        GenerationCache<Principal>::Options{deps_.principal_cache_entries});
+        commits, GenerationCache<Principal>::Options{deps_.principal_cache_entries});
   }
-  if (deps_.metrics) {
-    if (auto* cache = read_cache_.get()) {
-      deps_.metrics->SetCounter("zhidu_read_cache_hits_total",
-                                "Board reads answered from the read cache.",
-                                [cache] { return static_cast<double>(cache->stats().hits); });
-      deps_.metrics->SetCounter("zhidu_read_cache_misses_total",
-                                "Board reads that ran their handler (no valid cached answer).",
-                                [cache] { return static_cast<double>(cache->stats().misses); });
-    }
-    if (auto* cache = principals_.get()) {
-      deps_.metrics->SetCounter("zhidu_principal_cache_hits_total",
-                                "Bearer requests authenticated without reading the store.",
-                                [cache] { return static_cast<double>(cache->stats().hits); });
-      deps_.metrics->SetCounter("zhidu_principal_cache_misses_total",
-                                "Bearer requests authenticated from the store.",
-                                [cache] { return static_cast<double>(cache->stats().misses); });
-    }
-  }
+  // Hits and misses of a cache as two counters, read at render time.
+  auto count = [metrics = deps_.metrics](const std::string& name, const char* hits_help,
+                                         const char* misses_help, const auto* cache) {
+    if (!metrics || !cache) return;
+    metrics->SetCounter(name + "_hits_total", hits_help,
+                        [cache] { return static_cast<double>(cache->stats().hits); });
+    metrics->SetCounter(name + "_misses_total", misses_help,
+                        [cache] { return static_cast<double>(cache->stats().misses); });
+  };
+  count("zhidu_read_cache", "Board reads answered from the read cache.",
+        "Board reads that ran their handler (no valid cached answer).", read_cache_.get());
+  count("zhidu_principal_cache", "Bearer requests authenticated without reading the store.",
+        "Bearer requests authenticated from the store.", principals_.get());
 }
 
 namespace {

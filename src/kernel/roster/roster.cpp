@@ -19,13 +19,6 @@ using namespace std::chrono;
 
 constexpr int kMaxDays = 366;     // one roster covers at most a year (a request-size limit)
 constexpr int kMaxRows = 100000;  // assignments read at once
-constexpr int kMaxProblemsListed = 200;
-
-std::string JsonStrings(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + JsonQuote(v[i]);
-  return out + "]";
-}
 
 Result<local_days> ParseDay(std::string_view text, std::string_view field) {
   int y = 0, m = 0, d = 0;
@@ -73,8 +66,6 @@ std::vector<std::string> ClausesAbout(const policy::Pack& pack, const policy::St
   auto out = policy::ClausesMentioning(pack, rule.clauses, words);
   return out.empty() ? rule.clauses : out;
 }
-
-Result<store::Site> SiteOf(store::UnitOfWork& unit, Id site_id) { return unit.GetSite(site_id); }
 
 Result<TimeZone> ZoneOf(const store::Site& site) {
   auto z = TimeZone::Find(site.time_zone.empty() ? "Asia/Shanghai" : site.time_zone);
@@ -221,20 +212,17 @@ std::vector<Problem> CheckStaffing(
     std::stable_sort(slots.begin(), slots.end(), before);
     place_all();
   }
+  // Counting sort: sizes, then each slot's start, then fill (count doubles as the fill cursor).
   std::vector<const store::RosterAssignment*> people;
-  {
-    for (size_t k : slot_of)
-      if (k != kNone) ++slots[k].count;
-    size_t next = 0;
-    for (auto& slot : slots) {
-      slot.first = next;
-      next += slot.count;
-    }
-    people.resize(next);
-    std::vector<size_t> filled(slots.size(), 0);
-    for (size_t i = 0; i < mine.size(); ++i)
-      if (size_t k = slot_of[i]; k != kNone) people[slots[k].first + filled[k]++] = &mine[i];
+  for (size_t k : slot_of)
+    if (k != kNone) ++slots[k].count;
+  for (auto& slot : slots) {
+    slot.first = people.size();
+    people.resize(people.size() + slot.count);
+    slot.count = 0;
   }
+  for (size_t i = 0; i < mine.size(); ++i)
+    if (size_t k = slot_of[i]; k != kNone) people[slots[k].first + slots[k].count++] = &mine[i];
 
   // Certification of a person at the end of a shift (invariant 4).
   std::map<Id, std::vector<store::Certification>> cert_cache;
@@ -567,18 +555,6 @@ Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pac
                      [](const Problem& a, const Problem& b) { return a.starts_at < b.starts_at; });
   }
   return out;
-}
-
-std::string ProblemsJson(const std::vector<Problem>& problems) {
-  std::string out = "[";
-  for (size_t i = 0; i < problems.size() && i < kMaxProblemsListed; ++i) {
-    const auto& p = problems[i];
-    CanonicalObject o;
-    o.Add("kind", p.kind).Add("rule", p.rule).AddRaw("clauses", JsonStrings(p.clauses));
-    o.Add("message", p.message);
-    out += (i ? "," : "") + o.Str();
-  }
-  return out + "]";
 }
 
 }  // namespace
