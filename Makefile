@@ -44,7 +44,7 @@ bench: release
 clause-coverage: debug
 	rm -f build/clause-log.jsonl
 	ZHIDU_CLAUSE_LOG=$(CURDIR)/build/clause-log.jsonl ZHIDU_BIN=$(CURDIR)/build/debug/src/app/zhidu \
-	  /usr/bin/python3 -m pytest tests/api -q -k "not postgresql"
+	  PYTHONPATH=tests/api /usr/bin/python3 -m pytest -p zhidu_fixtures tests/api src/modules -q -k "not postgresql"
 	ZHIDU_BIN=$(CURDIR)/build/debug/src/app/zhidu scripts/clause_coverage.py \
 	  build/clause-log.jsonl docs/clause_coverage.md R02 R05 R09 R12 R16 R20
 

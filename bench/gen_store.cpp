@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "bench/bench_common.hpp"
-#include "kernel/dutylog/search.hpp"
+#include "modules/dutylog/search.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 using namespace zhidu;

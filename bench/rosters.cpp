@@ -20,7 +20,7 @@
 
 #include "bench/bench_common.hpp"
 #include "kernel/policy/loader.hpp"
-#include "kernel/roster/roster.hpp"
+#include "modules/roster/roster.hpp"
 
 using namespace zhidu;
 using Steady = std::chrono::steady_clock;

@@ -1,5 +1,5 @@
 // The duty log and alarm tables in the storage conformance suite, on every backend: entries and
-// their bigram index terms (kernel/dutylog/search.hpp), search results equal to a scan of every
+// their bigram index terms (modules/dutylog/search.hpp), search results equal to a scan of every
 // entry, the query plan using the index (SQLite: the FTS5 table; PostgreSQL: the GIN index), the
 // repeat counter of merged alarm entries, and alarm points and activations.
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <set>
 
 #include "base/clock.hpp"
-#include "kernel/dutylog/search.hpp"
+#include "modules/dutylog/search.hpp"
 #include "store/store.hpp"
 #include "tests/store_backends.hpp"
 

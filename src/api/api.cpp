@@ -9,15 +9,10 @@
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "api/notify_webhooks.hpp"
-#include "api/routes_control_room.hpp"
-#include "api/routes_handover.hpp"
 #include "api/routes_procedures.hpp"
-#include "api/routes_repairs.hpp"
 #include "api/routes_requests.hpp"
-#include "api/routes_rosters.hpp"
 #include "api/routes_runtime.hpp"
 #include "api/routes_scheduler.hpp"
-#include "api/routes_visits.hpp"
 #include "base/crypto.hpp"
 
 namespace zhidu::api {
@@ -222,7 +217,7 @@ Result<store::Id> QueryIdOf(const HttpRequest& request, const std::string& key) 
   return QueryId(request, key);
 }
 
-Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
+Api::Api(ApiDeps deps) : deps_(std::move(deps)), openapi_(OpenApiDocument()) {
   AddRoutes();
   // Both caches are valid while the writer's commit count is unchanged (api/generation_cache.hpp).
   auto commits = [writer = deps_.writer] { return writer->stats().commits; };
@@ -250,16 +245,6 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
         "Bearer requests authenticated from the store.", principals_.get());
 }
 
-namespace {
-// The read routes whose answers ReadCache may keep: what the duty board polls. Each answer is a
-// function of the stored state and the principal only (nothing computed from the clock), so it
-// changes only with a commit.
-bool Cacheable(const Route& route) {
-  static const std::set<std::string, std::less<>> kPatterns = {"/api/v1/duties", "/api/v1/alarms",
-                                                               "/api/v1/posts", "/api/v1/rosters"};
-  return kPatterns.contains(route.pattern);
-}
-}  // namespace
 
 void Api::AddRoutes() {
   auto& r = router_;
@@ -528,15 +513,10 @@ void Api::AddRoutes() {
 
   // ---- site events, procedures (流程) and deadlines (时限)
   AddProcedureRoutes(r, deps_.procedures);
-  // ---- the control room: duty log (值班记录) and alarms (报警)
-  AddControlRoomRoutes(r, {deps_.dutylog, deps_.alarms});
-  // ---- rosters (排班)
-  AddRosterRoutes(r, {deps_.rosters, deps_.store, deps_.clock});
-  AddHandoverRoutes(r, deps_.handovers);
-  // ---- repairs (报修) and photos
-  AddRepairRoutes(r, {deps_.repairs, deps_.photos, deps_.photo_max_bytes});
-  // ---- visitors (来访) and footage (录像)
-  AddVisitRoutes(r, deps_.visits);
+  // The duty board polls these; their answers change only with a commit.
+  r.MarkCacheable("/api/v1/duties");
+  r.MarkCacheable("/api/v1/posts");
+  // The domain modules' routes are added by the modules (api/module.hpp, src/app/modules.cpp).
 }
 
 HttpResponse Api::Static(const HttpRequest& request) {
@@ -639,7 +619,7 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   }
   if (request.path == "/api/v1/openapi.json" && request.method == "GET") {
     route_label = "/api/v1/openapi.json";
-    return HttpResponse{200, "application/json", OpenApiDocument(), {}};
+    return HttpResponse{200, "application/json", openapi_, {}};
   }
   bool path_matched = false;
   const Route* route = router_.Match(request, path_matched);
@@ -694,7 +674,7 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
     ~Reset() { t_principal = nullptr; }
   } reset;
 
-  if (read_cache_ && request.method == "GET" && principal.account_id != 0 && Cacheable(*route)) {
+  if (read_cache_ && request.method == "GET" && principal.account_id != 0 && route->cacheable) {
     const std::uint64_t generation = read_cache_->Generation();  // before the handler reads
     if (auto hit = read_cache_->Find(principal.account_id, request.target, generation)) {
       hit->headers.emplace_back("X-Zhidu-Cache", "hit");
@@ -755,6 +735,17 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
     (void)done;  // the write itself is durable; a lost record only turns a replay into a 409
   }
   return res;
+}
+
+Result<void> Api::AddOpenApiPaths(std::string_view paths_json) {
+  if (paths_json.empty()) return Ok();
+  json paths = json::parse(paths_json, nullptr, false);
+  if (!paths.is_object())
+    return Fail(Errc::kInternal, "a module's OpenAPI paths are not a JSON object");
+  json doc = json::parse(openapi_);
+  for (auto& [path, ops] : paths.items()) doc["paths"][path] = std::move(ops);
+  openapi_ = doc.dump(2);
+  return Ok();
 }
 
 }  // namespace zhidu::api

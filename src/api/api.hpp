@@ -14,16 +14,10 @@
 #include "api/router.hpp"
 #include "base/result.hpp"
 #include "base/time.hpp"
-#include "kernel/alarms/alarms.hpp"
-#include "kernel/dutylog/dutylog.hpp"
-#include "kernel/handover/handover.hpp"
 #include "kernel/notify/webhooks.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
 #include "kernel/policy/active_pack.hpp"
-#include "kernel/repairs/photos.hpp"
-#include "kernel/repairs/repairs.hpp"
-#include "kernel/roster/roster.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/procedures.hpp"
@@ -31,12 +25,13 @@
 #include "kernel/runtime/site_parameters.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
-#include "kernel/visits/visits.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
 namespace zhidu::api {
 
+// The kernel services the API's own routes use (sign-in, organisation, policy, scheduler, runtime).
+// Domain modules are not here: each registers its own routes (api/module.hpp).
 struct ApiDeps {
   store::Store* store = nullptr;
   store::Writer* writer = nullptr;
@@ -53,8 +48,6 @@ struct ApiDeps {
   std::function<TimePoint()> now;
   runtime::Requests* requests = nullptr;      // null: the request routes answer 503
   runtime::Procedures* procedures = nullptr;  // null: the procedure routes answer 503
-  handover::Handovers* handovers = nullptr;   // null: the handover routes answer 503
-  visits::Visits* visits = nullptr;           // null: the visit and footage routes answer 503
   const org::RoleCatalogue* roles = nullptr;
   std::filesystem::path web_root;        // built console (web/dist); empty: none
   bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)
@@ -63,13 +56,7 @@ struct ApiDeps {
   std::function<Result<void>(store::Id, policy::LoadReport*)> reload_policy;
   StreamService* streams = nullptr;               // live notifications; null: upgrades answer 503
   notify::WebhookDispatcher* webhooks = nullptr;  // null: the channel routes answer 503
-  dutylog::DutyLog* dutylog = nullptr;            // null: the duty-log routes answer 503
-  alarms::Alarms* alarms = nullptr;               // null: the alarm routes answer 503
-  roster::Rosters* rosters = nullptr;             // null: the roster routes answer 503
   const Clock* clock = nullptr;                   // the server's clock (test clock or system)
-  repairs::Repairs* repairs = nullptr;            // null: the repair routes answer 503
-  repairs::Photos* photos = nullptr;              // null: the photo routes answer 503
-  size_t photo_max_bytes = 10 << 20;              // zhidu serve --photo-max-bytes
   // Answers of the board's read routes kept between writes (api/read_cache.hpp); 0 turns the
   // cache off (zhidu serve --read-cache-entries). Needs `writer` (its commit count).
   size_t read_cache_entries = 1024;
@@ -90,6 +77,11 @@ class Api {
   // like any request (session cookie or Bearer token) before the upgrade is accepted.
   StreamOpen OpenStream(HttpRequest& request);
   const Router& router() const { return router_; }
+  // Where the modules add their routes (api/module.hpp), before serving.
+  Router& mutable_router() { return router_; }
+  // Merges a module's OpenAPI "paths" object into the document served at /api/v1/openapi.json;
+  // kInternal when it is not a JSON object (a build defect). Before serving.
+  Result<void> AddOpenApiPaths(std::string_view paths_json);
 
  private:
   // The principal of a request: `Authorization: Bearer` or the session cookie (no CSRF check).
@@ -100,6 +92,7 @@ class Api {
 
   ApiDeps deps_;
   Router router_;
+  std::string openapi_;  // OpenApiDocument() with the modules' paths
   std::unique_ptr<ReadCache> read_cache_;  // null: off
   // Bearer token (its SHA-256) -> principal; null: off. Session cookies are not kept: a session
   // expires by the clock, which the commit count does not see.

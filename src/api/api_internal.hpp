@@ -52,6 +52,13 @@ inline Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const st
   return std::optional<TimePoint>(*t);
 }
 
+// A required ISO 8601 time with an offset in the query; kInvalidArgument naming `key` otherwise.
+inline Result<TimePoint> RequiredQueryTime(const HttpRequest& r, const std::string& key) {
+  ZHIDU_TRY(auto t, QueryTime(r, key));
+  if (!t) return Fail(Errc::kInvalidArgument, key + " is required", key);
+  return *t;
+}
+
 // {"items": [...], "next_cursor": …} of one keyset page.
 template <typename T, typename ToJson, typename IdOf>
 HttpResponse List(const std::vector<T>& rows, const store::PageRequest& page, ToJson to_json,

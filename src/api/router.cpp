@@ -64,4 +64,10 @@ const Route* Router::Match(HttpRequest& request, bool& path_matched) const {
   return nullptr;
 }
 
+bool Router::MarkCacheable(std::string_view pattern) {
+  for (auto& r : routes_)
+    if (r.method == "GET" && r.pattern == pattern) return r.cacheable = true;
+  return false;
+}
+
 }  // namespace zhidu::api

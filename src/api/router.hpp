@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/http.hpp"
@@ -17,6 +18,9 @@ struct Route {
   Access access = Access::kSignedIn;
   Handler handler;
   bool raw_body = false;  // the body is not JSON (uploads): no application/json check
+  // A GET whose answer depends only on the stored state and the principal (what the duty board
+  // polls): the read cache may keep it between commits (docs/adr/0005-read-cache.md).
+  bool cacheable = false;
 };
 
 class Router {
@@ -24,6 +28,8 @@ class Router {
   void Add(std::string method, std::string pattern, Access access, Handler handler);
   // A signed-in route whose body is raw bytes of its own Content-Type (photo uploads).
   void AddUpload(std::string method, std::string pattern, Handler handler);
+  // Marks the GET route `pattern` (added before) as cacheable; false when there is no such route.
+  bool MarkCacheable(std::string_view pattern);
   // The matched route (params filled into request.params), or nullptr. `path_matched` tells
   // whether some route matched the path with another method (405 instead of 404).
   const Route* Match(HttpRequest& request, bool& path_matched) const;

@@ -8,8 +8,8 @@
 #include "base/result.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
-#include "kernel/roster/roster.hpp"
-#include "kernel/visits/visits.hpp"
+#include "modules/roster/roster.hpp"
+#include "modules/visits/visits.hpp"
 #include "store/store.hpp"
 
 namespace zhidu::app {

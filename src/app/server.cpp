@@ -10,28 +10,26 @@
 
 #include "api/api.hpp"
 #include "api/http_server.hpp"
-#include "api/mqtt_ingest.hpp"
 #include "api/notify_webhooks.hpp"
 #include "app/demo.hpp"
+#include "app/modules.hpp"
 #include "app/roles.hpp"
 #include "base/canonical_json.hpp"
 #include "base/clock.hpp"
 #include "base/time.hpp"
-#include "kernel/handover/handover.hpp"
 #include "kernel/notify/event_feed.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
+#include "kernel/photos/photos.hpp"
 #include "kernel/policy/active_pack.hpp"
-#include "kernel/repairs/photos.hpp"
-#include "kernel/repairs/repairs.hpp"
-#include "kernel/roster/roster.hpp"
+#include "kernel/runtime/actions.hpp"
+#include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/procedures.hpp"
 #include "kernel/runtime/requests.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
-#include "kernel/visits/visits.hpp"
 #include "store/journal.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -227,29 +225,21 @@ int Serve(const ServeOptions& options) {
   };
   scheduler::Scheduler timer_scheduler(store, writer, clock, scheduler_options);
   scheduler::Reminders reminders(store, writer, timer_scheduler, roles);
-  runtime::Duties duties(store, writer, timer_scheduler, active_pack, roles);
+  // The event bus and the action registry the modules fill (kernel/runtime/bus.hpp, actions.hpp).
+  runtime::EventBus bus;
+  runtime::Actions actions;
+  runtime::Duties duties(store, writer, timer_scheduler, active_pack, roles, actions);
   duties.RegisterHandlers();
-  // Shift duties (交接班检查, 每班 forms) follow the published roster (docs/runtime.md).
-  duties.SetShiftCalendar([](store::UnitOfWork& unit, store::Id post_id, TimePoint from,
-                             TimePoint to) -> Result<std::vector<runtime::ShiftWindow>> {
-    ZHIDU_TRY(auto slots, roster::PublishedShiftStarts(unit, post_id, from, to));
-    std::vector<runtime::ShiftWindow> out;
-    for (const auto& s : slots) out.push_back({s.starts_at, s.ends_at});
-    return out;
-  });
   runtime::Ledger ledger(store, writer, active_pack, roles);
   runtime::SiteParameters site_parameters(store, writer, active_pack, roles);
-  runtime::Procedures procedures(store, writer, timer_scheduler, active_pack, roles);
+  runtime::Procedures procedures(store, writer, timer_scheduler, active_pack, roles, actions);
   procedures.RegisterHandlers();
+  procedures.SubscribeTo(bus);  // site events emitted by modules start the pack's procedures
   // Duties raised by site events (on: maintenance_due, visitors_left …; docs/runtime.md).
   procedures.SetEventDuties(
       [&duties](store::Tx& tx, const runtime::SiteEvent& e, std::int64_t key) {
         return duties.StartForEvent(tx, e, key);
       });
-  if (auto planning = duties.EnsurePlanning(); !planning) {
-    std::cerr << "zhidu: duty planning: " << planning.error().message << "\n";
-    return 2;
-  }
   // The test clock moves only when told, and fires every timer at its own due time on the way.
   std::mutex clock_mu;
   auto advance_clock = [&](TimePoint to) -> Result<TimePoint> {
@@ -272,100 +262,59 @@ int Serve(const ServeOptions& options) {
     return test_clock->Now();
   };
   runtime::Requests requests(store, writer, auth, roles, active_pack);
-  roster::Rosters rosters(store, writer, active_pack, roles);
-  if (options.demo) {
-    auto seeded = SeedDemoRosters(store, rosters, clock);
-    if (!seeded) {
-      std::cerr << "zhidu: demo roster seeding failed: " << seeded.error().message << "\n";
-      return 2;
-    }
-  }
+  photos::Photos photo_service(store, writer);
 
-  // The control room: duty log (值班记录) and alarms (报警).
-  dutylog::DutyLog duty_log(store, writer, roles, active_pack);
-  alarms::AlarmOptions alarm_options;
-  alarm_options.aggregation_window = std::chrono::seconds(options.alarm_aggregation_s);
-  alarm_options.max_shelve = std::chrono::minutes(options.alarm_max_shelve_min);
-  alarms::Alarms alarm_service(store, writer, timer_scheduler, roles, clock, alarm_options);
-  alarm_service.RegisterHandlers();
-  alarm_service.SetPack(&active_pack);
-  // R02 §二4: a SCADA activation raises the site event "scada_alarm", which starts the pack's
-  // r02-scada-fault procedure (observe, escalate when not cleared). After the activation commits;
-  // a failure to raise is logged, the alarm itself stands (docs/alarms.md).
-  alarm_service.SetScadaObserver([&](const store::AlarmPoint& point, TimePoint) {
-    runtime::SiteEvent event{
-        point.site_id, "scada_alarm", point.title, "alarm-point/" + std::to_string(point.id), {}};
-    auto raised = writer.Run<runtime::EventOutcome>(
-        [&](store::Tx& tx) { return procedures.Raise(tx, event, 0); });
-    if (!raised)
-      std::cerr << "zhidu: scada_alarm for alarm point " << point.id << ": "
-                << raised.error().message << "\n";
-  });
-  // The same point returning to normal raises "cleared" with the same ref, which moves the
-  // procedure it started from observing to cleared (R02 §二4: 故障能自动消除则不上报).
-  alarm_service.SetScadaReturnObserver([&](const store::AlarmPoint& point, TimePoint) {
-    runtime::SiteEvent event{
-        point.site_id, "cleared", point.title, "alarm-point/" + std::to_string(point.id), {}};
-    auto raised = writer.Run<runtime::EventOutcome>(
-        [&](store::Tx& tx) { return procedures.Raise(tx, event, 0); });
-    if (!raised)
-      std::cerr << "zhidu: cleared for alarm point " << point.id << ": " << raised.error().message
-                << "\n";
-  });
-  std::unique_ptr<api::MqttIngest> mqtt;
-  if (!options.mqtt.empty()) {
-    mqtt = std::make_unique<api::MqttIngest>(alarm_service, options.mqtt, options.mqtt_topic);
-    if (auto started = mqtt->Start(); !started) {
-      std::cerr << "zhidu: " << started.error().message << "\n";
+  // The domain modules (src/app/modules.cpp), in list order: tables, services, handlers.
+  api::ModuleSettings module_settings;
+  module_settings.demo = options.demo;
+  module_settings.data_dir = options.store.data_dir;
+  module_settings.photo_max_bytes = static_cast<size_t>(options.photo_max_bytes);
+  module_settings.alarm_aggregation_s = options.alarm_aggregation_s;
+  module_settings.alarm_max_shelve_min = options.alarm_max_shelve_min;
+  module_settings.mqtt = options.mqtt;
+  module_settings.mqtt_topic = options.mqtt_topic;
+  api::Services services;
+  api::Kernel kernel{store,      writer,  clock,           timer_scheduler, active_pack,
+                     roles,      auth,    org_service,     duties,          procedures,
+                     requests,   bus,     actions,         photo_service,   metrics,
+                     services,   module_settings};
+  auto modules = AllModules();
+  struct StopModules {  // modules stop (MQTT first) before the scheduler and the writer
+    std::vector<std::unique_ptr<api::Module>>& modules;
+    ~StopModules() {
+      for (auto it = modules.rbegin(); it != modules.rend(); ++it) (*it)->Stop();
+    }
+  } stop_modules{modules};
+  for (auto& m : modules) {
+    auto started = store.MigrateModule(m->name(), m->Migrations());
+    if (started) started = m->Start(kernel);
+    if (!started) {
+      std::cerr << "zhidu: module " << m->name() << ": " << started.error().message << "\n";
       return 2;
     }
   }
-  metrics.SetCounter("zhidu_alarm_ingest_rejected_total",
-                     "Alarm messages or events refused on MQTT (unknown point, bad payload).",
-                     [&] { return static_cast<double>(alarm_service.rejected()); });
-  // Repairs (报修) and content-addressed photos (docs/repairs.md).
-  repairs::Repairs repair_service(store, writer, active_pack, roles);
-  repairs::Photos photo_service(store, writer);
-  // Handover reads the duty log and rosters through two small functions (docs/handover.md).
-  handover::Handovers handovers(store, writer, auth, active_pack);
-  // Visitors and footage; FootageRules' defaults name the shipped pack's footage record and
-  // view requests (the pack does not type them yet; docs/visitors.md).
-  visits::Visits visits(store, writer, roles, active_pack);
-  visits.RaiseEventsThrough(&procedures);  // visitors_left when a place empties (R02 §一4)
+  if (auto planning = duties.EnsurePlanning(); !planning) {
+    std::cerr << "zhidu: duty planning: " << planning.error().message << "\n";
+    return 2;
+  }
   if (options.demo) {
-    auto seeded = SeedDemoFootage(store, visits, clock);
+    for (auto& m : modules) {
+      if (auto seeded = m->SeedDemo(kernel); !seeded) {
+        std::cerr << "zhidu: demo seeding of " << m->name() << " failed: "
+                  << seeded.error().message << "\n";
+        return 2;
+      }
+    }
+    // The demo company's rosters and footage (app/demo.cpp).
+    auto rosters = services.Need<roster::Rosters>("the demo");
+    auto visits = services.Need<visits::Visits>("the demo");
+    Result<void> seeded = rosters ? SeedDemoRosters(store, **rosters, clock) : Fail(rosters.error());
+    if (seeded) seeded = visits ? SeedDemoFootage(store, **visits, clock) : Fail(visits.error());
     if (!seeded) {
-      std::cerr << "zhidu: demo footage seeding failed: " << seeded.error().message << "\n";
+      std::cerr << "zhidu: demo seeding failed: " << seeded.error().message << "\n";
       return 2;
     }
   }
-  handovers.SetLogSource([&](store::Id post_id, TimePoint from,
-                             TimePoint to) -> Result<std::vector<handover::LogEntry>> {
-    // The next shift must read abnormal entries and alarms (R12 §四(一)3, R20 §四8).
-    std::vector<handover::LogEntry> out;
-    ZHIDU_TRY(auto unit, store.BeginRead());
-    store::DutyLogFilter filter;
-    filter.post_id = post_id;
-    filter.from = from;
-    filter.before = to;
-    store::PageRequest page{0, 500};
-    for (int pages = 0; pages < 100; ++pages) {  // newest first, ids below after_id
-      ZHIDU_TRY(auto rows, unit->ListDutyLog(filter, page));
-      for (const auto& e : rows)
-        out.push_back({e.id, e.at, e.author_person, e.kind, e.text,
-                       e.kind == "abnormal" || e.kind == "alarm"});
-      if (static_cast<int>(rows.size()) < page.limit) break;
-      page.after_id = rows.back().id;
-    }
-    std::reverse(out.begin(), out.end());
-    return out;
-  });
-  handovers.SetRosterSource(
-      [&](store::Id post_id, TimePoint at) -> Result<std::optional<std::vector<store::Id>>> {
-        ZHIDU_TRY(auto slot, rosters.ShiftCovering(post_id, at));
-        if (!slot) return std::optional<std::vector<store::Id>>();
-        return std::optional<std::vector<store::Id>>(slot->person_ids);
-      });
 
   // Live notifications: the feed tails the journal, woken by every commit.
   notify::EventFeed feed(store);
@@ -419,17 +368,9 @@ int Serve(const ServeOptions& options) {
     deps.now = [&] { return test_clock->Now(); };
   }
   deps.requests = &requests;
-  deps.dutylog = &duty_log;
-  deps.alarms = &alarm_service;
-  deps.rosters = &rosters;
   deps.clock = &clock;
-  deps.handovers = &handovers;
-  deps.repairs = &repair_service;
-  deps.photos = &photo_service;
-  deps.photo_max_bytes = static_cast<size_t>(options.photo_max_bytes);
   deps.read_cache_entries = static_cast<size_t>(options.read_cache_entries);
   deps.principal_cache_entries = static_cast<size_t>(options.principal_cache_entries);
-  deps.visits = &visits;
   deps.roles = &roles;
   deps.store = &store;
   deps.writer = &writer;
@@ -440,12 +381,17 @@ int Serve(const ServeOptions& options) {
   deps.reload_policy = reload_policy;
   deps.web_root = options.web_root.empty() ? DefaultWebRoot() : options.web_root;
   api::Api api_handler(deps);
+  if (auto mounted = MountModules(modules, api_handler); !mounted) {
+    std::cerr << "zhidu: " << mounted.error().message << "\n";
+    return 2;
+  }
 
   api::ServerOptions server_options;
   server_options.host = host;
   server_options.port = port;
   server_options.body_limit_for = [&](std::string_view target) -> size_t {
-    return target == "/api/v1/photos" ? deps.photo_max_bytes + 1 : 0;  // +1: the route says 413
+    return target == "/api/v1/photos" ? module_settings.photo_max_bytes + 1
+                                      : 0;  // +1: the route says 413
   };
   server_options.stream_handler = [&](api::HttpRequest& r) { return api_handler.OpenStream(r); };
   server_options.on_reload = [&] {
@@ -469,7 +415,7 @@ int Serve(const ServeOptions& options) {
             << (deps.web_root.empty() ? "not built" : deps.web_root.string()) << ")" << std::endl;
   timer_scheduler.Start();  // overdue timers fire now, marked late
   server.Run();
-  if (mqtt) mqtt->Stop();
+  for (auto it = modules.rbegin(); it != modules.rend(); ++it) (*it)->Stop();
   timer_scheduler.Stop();  // before the writer: the firing in progress commits first
   webhooks.Stop();
   writer.Stop();  // every queued write commits before exit
@@ -534,6 +480,8 @@ int CreateUser(const StoreLocation& where, const std::string& username, const st
 
 int PrintRoutes() {
   api::Api api_handler(api::ApiDeps{});
+  auto modules = AllModules();
+  (void)MountModules(modules, api_handler);
   for (const auto& r : api_handler.router().routes())
     std::cout << r.method << " " << r.pattern << "\n";
   return 0;

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "store/migration.hpp"
+#include "store/sql.hpp"
 #include "store/types.hpp"
 
 namespace zhidu::store {
@@ -32,6 +34,10 @@ class UnitOfWork {
   virtual Result<void> Savepoint() = 0;
   virtual Result<void> RollbackToSavepoint() = 0;
   virtual Result<void> ReleaseSavepoint() = 0;
+
+  // Statements written once for both backends: how modules reach their own tables
+  // (store/sql.hpp). New domain storage goes there, not into more verbs here.
+  virtual Sql& sql() = 0;
 
   // ---- organisation (组织)
   virtual Result<Id> InsertSite(const Site& site) = 0;
@@ -319,6 +325,10 @@ class Store {
   virtual std::string_view backend() const = 0;
   // Applies pending versioned migrations; idempotent.
   virtual Result<void> Migrate() = 0;
+  // Applies `module`'s pending migrations (version above the highest applied), in order, each
+  // in its own transaction with its (module, version) row; idempotent. After Migrate().
+  virtual Result<void> MigrateModule(std::string_view module,
+                                     const std::vector<Migration>& migrations) = 0;
   // The schema version after Migrate().
   virtual Result<int> SchemaVersion() = 0;
   // A transaction that may write. Only the writer calls this.

@@ -520,7 +520,7 @@ struct DutyLogEntry {
   std::string ref;       // what it is about: "alarm/7", "" when nothing
   int repeat_count = 1;  // alarm entries: activations merged into this entry
   TimePoint last_at;     // the last merged activation (= at for other entries)
-  // Search index terms, written with the entry and never read back (kernel/dutylog/search.hpp):
+  // Search index terms, written with the entry and never read back (modules/dutylog/search.hpp):
   // overlapping character bigrams of each CJK run, runs separated by an empty string, and the
   // single CJK characters and lower-case Latin words.
   std::vector<std::string> index_bigrams;

@@ -9,8 +9,7 @@
 #include "base/time.hpp"
 #include "kernel/policy/parameters.hpp"
 #include "kernel/policy/post_rules.hpp"
-#include "kernel/repairs/photos.hpp"
-#include "kernel/repairs/repairs.hpp"
+#include "kernel/photos/photos.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/runtime_util.hpp"
 #include "kernel/runtime/site_parameters.hpp"
@@ -283,12 +282,14 @@ std::string AnswerJson(const AnswerValue& v) {
 }  // namespace
 
 Duties::Duties(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
-               const policy::ActivePack& pack, const org::RoleCatalogue& roles, DutyOptions options)
+               const policy::ActivePack& pack, const org::RoleCatalogue& roles,
+               const Actions& actions, DutyOptions options)
     : store_(store),
       writer_(writer),
       scheduler_(scheduler),
       pack_(pack),
       roles_(roles),
+      actions_(actions),
       options_(options) {}
 
 void Duties::RegisterHandlers() {
@@ -726,16 +727,19 @@ std::vector<const policy::ChecklistItem*> AbnormalItems(
   return out;
 }
 
-// A follow-up repair (报修) for each abnormal item, in the completion's transaction.
-Result<std::vector<store::Id>> OpenFollowUps(store::Tx& tx, const policy::Duty& duty,
+// The duty's follow_up action (e.g. a 报修 repair) for each abnormal item, in the completion's
+// transaction (kernel/runtime/actions.hpp).
+Result<std::vector<store::Id>> OpenFollowUps(store::Tx& tx, const Actions& actions,
+                                             const policy::Duty& duty,
                                              const store::DutyInstance& d,
                                              const std::vector<const policy::ChecklistItem*>& items,
                                              const Answers& answers, const org::Principal& who) {
   std::vector<store::Id> ids;
-  if (!duty.follow_up || duty.follow_up->kind != "repair") return ids;
+  if (!duty.follow_up) return ids;
   for (const auto* item : items) {
-    repairs::NewRepair r;
+    ActionRequest r;
     r.site_id = d.site_id;
+    r.post_id = d.post_id;
     r.what = item->label;
     const auto& v = answers.find(item->id)->second;
     r.description = duty.title + "：「" + item->label + "」" +
@@ -744,15 +748,16 @@ Result<std::vector<store::Id>> OpenFollowUps(store::Tx& tx, const policy::Duty& 
     r.source_id = d.id;
     r.source_item = item->id;
     r.clauses = duty.follow_up->clauses;
-    r.assignee_role = duty.follow_up->assign_to;
-    r.reporter_post = d.post_id;
-    ZHIDU_TRY(store::Repair opened, repairs::Repairs::Open(tx, r, who.account_id, who.person_id));
-    ids.push_back(opened.id);
+    r.assign_to = duty.follow_up->assign_to;
+    r.actor = who.account_id;
+    r.person = who.person_id;
+    ZHIDU_TRY(store::Id opened, actions.Run(tx, duty.follow_up->kind, r));
+    ids.push_back(opened);
   }
   return ids;
 }
 
-// Every photo answer must name a stored photo (kernel/repairs/photos.hpp).
+// Every photo answer must name a stored photo (kernel/photos/photos.hpp).
 Result<void> CheckPhotos(store::UnitOfWork& unit, const std::vector<policy::ChecklistItem>& form,
                          const Answers& answers) {
   for (const auto& item : form) {
@@ -835,7 +840,7 @@ Result<store::DutyInstance> Duties::Complete(const org::Principal& who, store::I
           (void)s2;
         }
         if (duty) {
-          ZHIDU_TRY(auto opened, OpenFollowUps(tx, *duty, d, abnormal, answers, who));
+          ZHIDU_TRY(auto opened, OpenFollowUps(tx, actions_, *duty, d, abnormal, answers, who));
           if (repairs_opened) *repairs_opened = std::move(opened);
         }
         return Ok();
@@ -896,7 +901,7 @@ Result<std::string> Duties::ValidateAnswers(const std::vector<policy::ChecklistI
                       field);
         if (item.required && s->empty())
           return Fail(Errc::kInvalidArgument, "「" + item.label + "」is required", field);
-        if (item.kind == policy::ItemKind::kPhoto && !s->empty() && !repairs::IsSha256Hex(*s))
+        if (item.kind == policy::ItemKind::kPhoto && !s->empty() && !photos::IsSha256Hex(*s))
           return Fail(Errc::kInvalidArgument,
                       "「" + item.label + "」takes the SHA-256 id of an uploaded photo", field);
         break;

@@ -46,6 +46,7 @@
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/policy/post_rules.hpp"
+#include "kernel/runtime/actions.hpp"
 #include "kernel/runtime/events.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
@@ -110,8 +111,10 @@ struct DutyInfo {
 
 class Duties {
  public:
+  // `actions` performs a duty's follow_up (e.g. `repair`, registered by the repairs module).
   Duties(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
-         const policy::ActivePack& pack, const org::RoleCatalogue& roles, DutyOptions options = {});
+         const policy::ActivePack& pack, const org::RoleCatalogue& roles, const Actions& actions,
+         DutyOptions options = {});
 
   // Registers the three timer handlers (before scheduler.Start()).
   void RegisterHandlers();
@@ -131,8 +134,8 @@ class Duties {
   Result<std::vector<store::DutyInstance>> List(const org::Principal& who, store::DutyFilter filter,
                                                 store::PageRequest page);
   Result<store::DutyInstance> Start(const org::Principal& who, store::Id id);
-  // Completes with `answers`; where the duty has a follow_up, each abnormal answer opens a repair
-  // (报修) in the same transaction, whose ids go to `repairs_opened` when given.
+  // Completes with `answers`; where the duty has a follow_up, each abnormal answer runs its action
+  // (e.g. opens a repair, 报修) in the same transaction; the ids opened go to `repairs_opened`.
   Result<store::DutyInstance> Complete(const org::Principal& who, store::Id id,
                                        const Answers& answers,
                                        std::vector<store::Id>* repairs_opened = nullptr);
@@ -183,6 +186,7 @@ class Duties {
   scheduler::Scheduler& scheduler_;
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
+  const Actions& actions_;
   DutyOptions options_;
   ShiftCalendar shift_calendar_;
 };

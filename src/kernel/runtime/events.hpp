@@ -1,9 +1,9 @@
 // Site events (现场事件): the one entry point through which anything that happens at a site — a
 // fire alarm, a SCADA alarm, an order received, an employee leaving — reaches the policy runtime.
-// A module that raises events (alarms, the roster, customer service) depends only on this header:
+// A module raises one by emitting it on the event bus, in its own write transaction:
 //
 //   runtime::SiteEvent e{site_id, "scada_alarm", "1#泵站 通讯中断", "alarm-778", data};
-//   ZHIDU_TRY(auto outcome, events.Raise(tx, e, /*actor=*/0));
+//   ZHIDU_TRY_VOID(bus.Emit(tx, e));   // kernel/runtime/bus.hpp: Procedures subscribes
 //
 // Raising an event, in the caller's write transaction (docs/procedures.md):
 //  1. journals site.event;
@@ -38,6 +38,7 @@ struct SiteEvent {
   // Typed data: person_id (the person concerned), a service level's due_from field ("deadline":
   // an ISO time or a duration such as "3wd"), "at" (the time a `before` deadline counts back from).
   policy::Context data;
+  store::Id actor = 0;  // the account raising it; 0: the system
 };
 
 struct EventOutcome {

@@ -7,7 +7,6 @@
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
-#include "kernel/repairs/repairs.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/requests.hpp"
 #include "kernel/runtime/runtime_util.hpp"
@@ -167,11 +166,13 @@ struct Procedures::Impl {
     return in.id;
   }
 
-  // `repair:<role>`: a 报修 order for what brought the instance here, assigned to <role>, citing
-  // the state's clauses, reported by the account that moved it (the system when a timer did).
-  Result<Id> OpenRepair(const policy::Procedure& p, const policy::ProcState& st,
-                        const store::ProcedureInstance& in, const std::string& role) {
-    repairs::NewRepair r;
+  // `repair:<role>` (any registered action word): the record the action opens for what brought
+  // the instance here, assigned to <role>, citing the state's clauses, caused by the account that
+  // moved it (the system when a timer did); kernel/runtime/actions.hpp.
+  Result<Id> RunAction(const std::string& word, const policy::Procedure& p,
+                       const policy::ProcState& st, const store::ProcedureInstance& in,
+                       const std::string& role) {
+    ActionRequest r;
     r.site_id = in.site_id;
     r.what = in.subject.empty() ? p.title : in.subject;
     r.description = p.title + "：" + st.title + (in.ref.empty() ? "" : "（" + in.ref + "）");
@@ -179,15 +180,14 @@ struct Procedures::Impl {
     r.source_id = in.id;
     r.source_item = st.id;
     r.clauses = CiteOf(p, nullptr, &st);
-    r.assignee_role = role;
-    Id person = 0;
+    r.assign_to = role;
+    r.actor = actor;
     if (actor) {
       auto account = tx.unit().GetAccount(actor);
       if (!account) return Fail(account.error());
-      person = account->person_id;
+      r.person = account->person_id;
     }
-    ZHIDU_TRY(store::Repair opened, repairs::Repairs::Open(tx, r, actor, person));
-    return opened.id;
+    return self.actions_.Run(tx, word, r);
   }
 
   // Runs what entering `in.state` brings: tasks, actions, timers, the staffing check. Writes the
@@ -238,7 +238,7 @@ struct Procedures::Impl {
                                         .AddRaw("clauses", Strings(CiteOf(p, nullptr, st)))));
         (void)seq;
       } else if (verb == "repair" && !arg.empty()) {
-        ZHIDU_TRY(Id repair, OpenRepair(p, *st, in, arg));
+        ZHIDU_TRY(Id repair, RunAction(verb, p, *st, in, arg));
         task.done_at = tx.now();
         task.note = "报修单 " + std::to_string(repair);
       } else if (verb == "violation" && !arg.empty()) {
@@ -667,8 +667,22 @@ struct Procedures::Impl {
 };
 
 Procedures::Procedures(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
-                       const policy::ActivePack& pack, const org::RoleCatalogue& roles)
-    : store_(store), writer_(writer), scheduler_(scheduler), pack_(pack), roles_(roles) {}
+                       const policy::ActivePack& pack, const org::RoleCatalogue& roles,
+                       const Actions& actions)
+    : store_(store),
+      writer_(writer),
+      scheduler_(scheduler),
+      pack_(pack),
+      roles_(roles),
+      actions_(actions) {}
+
+void Procedures::SubscribeTo(EventBus& bus) {
+  bus.Subscribe<SiteEvent>("procedures", [this](store::Tx& tx, const SiteEvent& e) -> Result<void> {
+    ZHIDU_TRY(auto outcome, Raise(tx, e, e.actor));
+    (void)outcome;
+    return Ok();
+  });
+}
 
 void Procedures::RegisterHandlers() {
   scheduler_.Register(std::string(kProcedureTimer),

@@ -32,6 +32,8 @@
 #include "base/result.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/actions.hpp"
+#include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/events.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
@@ -76,8 +78,10 @@ struct ProcedureView {
 
 class Procedures final : public Events {
  public:
+  // `actions` performs a state's action words other than notify/call/violation (`repair:ROLE`).
   Procedures(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
-             const policy::ActivePack& pack, const org::RoleCatalogue& roles);
+             const policy::ActivePack& pack, const org::RoleCatalogue& roles,
+             const Actions& actions);
 
   // Registers the timer handlers (before scheduler.Start()).
   void RegisterHandlers();
@@ -88,6 +92,9 @@ class Procedures final : public Events {
   void SetEventDuties(EventDuties f) { event_duties_ = std::move(f); }
 
   Result<EventOutcome> Raise(store::Tx& tx, const SiteEvent& event, store::Id actor) override;
+  // Every SiteEvent emitted on `bus` is raised here (actor: event.actor), in the emitter's
+  // transaction. Call once at start.
+  void SubscribeTo(EventBus& bus);
 
   // An account raises a site event (needs a role at the site).
   Result<EventOutcome> RaiseAs(const org::Principal& who, const SiteEvent& event);
@@ -128,6 +135,7 @@ class Procedures final : public Events {
   scheduler::Scheduler& scheduler_;
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
+  const Actions& actions_;
   EventDuties event_duties_;
 };
 

@@ -980,13 +980,31 @@ std::vector<T> Collect(const pqxx::result& rows, Map map) {
 
 enum class Mode { kRead, kWrite, kMigrate };
 
+// The portable dialect's `?` placeholders as PostgreSQL's $1, $2 … (not inside '…' literals).
+std::string NumberedPlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  bool quoted = false;
+  for (char c : sql) {
+    if (c == '\'') quoted = !quoted;
+    if (c == '?' && !quoted) {
+      out += '$';
+      out += std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 class PgUnit final : public UnitOfWork {
  public:
   // `release(connection, broken)` hands the connection back to its owner (pool or writer slot);
   // called once, when the unit finishes (commit or destruction).
   using Release = std::function<void(Connection, bool)>;
   PgUnit(Connection conn, Mode mode, Release release)
-      : conn_(std::move(conn)), mode_(mode), release_(std::move(release)) {}
+      : conn_(std::move(conn)), mode_(mode), release_(std::move(release)), sql_(*this) {}
   ~PgUnit() override {
     if (tx_ && !broken_) {
       try {
@@ -1160,6 +1178,7 @@ class PgUnit final : public UnitOfWork {
     if (r) stmt_savepoint_ = false;  // it was inside the job's
     return r;
   }
+  Sql& sql() override { return sql_; }
 
   // ---- organisation
   Result<Id> InsertSite(const Site& v) override {
@@ -2056,6 +2075,60 @@ class PgUnit final : public UnitOfWork {
     });
   }
 
+  // The portable statements of modules (store/sql.hpp), through Run (invariants 1 and 2).
+  class PgSql final : public Sql {
+   public:
+    explicit PgSql(PgUnit& unit) : unit_(unit) {}
+    Result<std::int64_t> Exec(std::string_view what, std::string_view sql,
+                              const SqlParams& params) override {
+      return unit_.Run(what, true, [&](pqxx::transaction_base& tx) {
+        return static_cast<std::int64_t>(Send(tx, sql, params).affected_rows());
+      });
+    }
+    Result<void> Query(std::string_view what, std::string_view sql, const SqlParams& params,
+                       const std::function<void(const SqlRow&)>& row) override {
+      // A SELECT needs no savepoint; a change with RETURNING does.
+      bool mutates = !sql.starts_with("SELECT") && !sql.starts_with("WITH");
+      ZHIDU_TRY(pqxx::result rows, unit_.Run(what, mutates, [&](pqxx::transaction_base& tx) {
+                  return Send(tx, sql, params);
+                }));
+      for (const auto& r : rows) row(Row(r));
+      return Ok();
+    }
+
+   private:
+    class Row final : public SqlRow {
+     public:
+      explicit Row(const pqxx::row& r) : r_(r) {}
+      bool IsNull(int col) const override { return r_[col].is_null(); }
+      std::int64_t Int(int col) const override {
+        return r_[col].is_null() ? 0 : r_[col].as<std::int64_t>();
+      }
+      std::string Text(int col) const override {
+        return r_[col].is_null() ? std::string() : std::string(r_[col].c_str(), r_[col].size());
+      }
+
+     private:
+      const pqxx::row& r_;
+    };
+    static pqxx::result Send(pqxx::transaction_base& tx, std::string_view sql,
+                             const SqlParams& params) {
+      std::vector<std::string> text(params.size());
+      std::vector<const char*> values(params.size(), nullptr);
+      for (size_t i = 0; i < params.size(); ++i) {
+        if (const auto* n = std::get_if<std::int64_t>(&params[i]))
+          text[i] = std::to_string(*n);
+        else if (const auto* t = std::get_if<std::string>(&params[i]))
+          text[i] = *t;
+        else
+          continue;  // NULL
+        values[i] = text[i].c_str();
+      }
+      return tx.exec_params(NumberedPlaceholders(sql), pqxx::prepare::make_dynamic_params(values));
+    }
+    PgUnit& unit_;
+  };
+
   Connection conn_;
   Mode mode_;
   Release release_;
@@ -2064,6 +2137,7 @@ class PgUnit final : public UnitOfWork {
   bool aborted_ = false;                      // the server transaction is in the failed state
   bool stmt_savepoint_ = false;               // a succeeded verb's zhidu_stmt is not released yet
   std::string first_error_;
+  PgSql sql_;
 };
 
 // ---------------------------------------------------------------- store
@@ -2096,6 +2170,38 @@ class PgStore final : public Store {
                 "VALUES($1, extract(epoch from now())::bigint)",
                 v);
           }));
+    }
+    return unit->Commit();
+  }
+
+  Result<void> MigrateModule(std::string_view module,
+                             const std::vector<Migration>& migrations) override {
+    ZHIDU_TRY(auto unit, StartWrite(Mode::kMigrate));
+    std::string name(module);
+    ZHIDU_TRY_VOID(unit->Run("create module_migrations", false, [](pqxx::transaction_base& tx) {
+      tx.exec(
+          "CREATE TABLE IF NOT EXISTS module_migrations(module TEXT NOT NULL, "
+          "version INTEGER NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY(module, version))");
+    }));
+    ZHIDU_TRY(int current,
+              unit->Run("read module schema version", false, [&](pqxx::transaction_base& tx) {
+                return tx
+                    .exec_params1(
+                        "SELECT coalesce(max(version),0) FROM module_migrations WHERE module=$1",
+                        name)[0]
+                    .as<int>();
+              }));
+    for (const auto& m : migrations) {
+      if (m.version <= current) continue;
+      std::string ddl = DialectSql(m.sql, Dialect::kPostgres);
+      ZHIDU_TRY_VOID(unit->Run(name + " migration " + std::to_string(m.version), false,
+                               [&](pqxx::transaction_base& tx) {
+                                 tx.exec(ddl);
+                                 tx.exec_params(
+                                     "INSERT INTO module_migrations(module, version, applied_at) "
+                                     "VALUES($1, $2, extract(epoch from now())::bigint)",
+                                     name, m.version);
+                               }));
     }
     return unit->Commit();
   }

@@ -551,11 +551,60 @@ AlarmPoint MapAlarmPoint(Stmt& s) {
   return v;
 }
 
+// The portable statements of modules (store/sql.hpp) on one connection.
+class SqliteSql final : public Sql {
+ public:
+  explicit SqliteSql(Conn* db) : db_(db) {}
+
+  Result<std::int64_t> Exec(std::string_view what, std::string_view sql,
+                            const SqlParams& params) override {
+    Stmt s(db_, sql);
+    BindAll(s, params);
+    ZHIDU_TRY(bool row, s.Step(what));
+    (void)row;
+    return static_cast<std::int64_t>(sqlite3_changes(db_->db));
+  }
+  Result<void> Query(std::string_view what, std::string_view sql, const SqlParams& params,
+                     const std::function<void(const SqlRow&)>& row) override {
+    Stmt s(db_, sql);
+    BindAll(s, params);
+    Row r(s);
+    for (;;) {
+      ZHIDU_TRY(bool more, s.Step(what));
+      if (!more) return Ok();
+      row(r);
+    }
+  }
+
+ private:
+  class Row final : public SqlRow {
+   public:
+    explicit Row(const Stmt& s) : s_(s) {}
+    bool IsNull(int col) const override { return s_.IsNull(col); }
+    std::int64_t Int(int col) const override { return s_.Int(col); }
+    std::string Text(int col) const override { return s_.Text(col); }
+
+   private:
+    const Stmt& s_;
+  };
+  static void BindAll(Stmt& s, const SqlParams& params) {
+    for (const auto& p : params) {
+      if (std::holds_alternative<std::int64_t>(p))
+        s.Bind(std::get<std::int64_t>(p));
+      else if (std::holds_alternative<std::string>(p))
+        s.Bind(std::get<std::string>(p));
+      else
+        s.BindRef(0);  // NULL
+    }
+  }
+  Conn* db_;
+};
+
 class SqliteUnit final : public UnitOfWork {
  public:
   // `release` returns the connection to its owner (pool or writer slot).
   SqliteUnit(Conn* db, std::function<void(Conn*)> release)
-      : db_(db), release_(std::move(release)) {}
+      : db_(db), release_(std::move(release)), sql_(db) {}
   ~SqliteUnit() override {
     if (!finished_) (void)Run(db_, "ROLLBACK", "rollback");
     release_(db_);
@@ -576,6 +625,7 @@ class SqliteUnit final : public UnitOfWork {
     return Run(db_, "RELEASE job", "release savepoint");
   }
   Result<void> ReleaseSavepoint() override { return Run(db_, "RELEASE job", "release savepoint"); }
+  Sql& sql() override { return sql_; }
 
   // ---- organisation
   Result<Id> InsertSite(const Site& v) override {
@@ -1788,6 +1838,7 @@ class SqliteUnit final : public UnitOfWork {
 
   Conn* db_;
   std::function<void(Conn*)> release_;
+  SqliteSql sql_;
   bool finished_ = false;
 };
 
@@ -1824,6 +1875,45 @@ class SqliteStore final : public Store {
         return Fail(applied.error());
       }
       ZHIDU_TRY_VOID(Exec(db, "COMMIT", "commit migration"));
+    }
+    return Ok();
+  }
+
+  Result<void> MigrateModule(std::string_view module,
+                             const std::vector<Migration>& migrations) override {
+    sqlite3* db = writer_->db;
+    ZHIDU_TRY_VOID(Exec(db,
+                        "CREATE TABLE IF NOT EXISTS module_migrations(module TEXT NOT NULL, "
+                        "version INTEGER NOT NULL, applied_at INTEGER NOT NULL, "
+                        "PRIMARY KEY(module, version))",
+                        "create module_migrations"));
+    int current = 0;
+    {
+      Stmt s(writer_.get(),
+             "SELECT coalesce(max(version),0) FROM module_migrations WHERE module=?");
+      s.Bind(module);
+      ZHIDU_TRY(bool row, s.Step("read module schema version"));
+      if (row) current = static_cast<int>(s.Int(0));
+    }
+    for (const auto& m : migrations) {
+      if (m.version <= current) continue;
+      std::string what = std::string(module) + " migration " + std::to_string(m.version);
+      ZHIDU_TRY_VOID(Exec(db, "BEGIN IMMEDIATE", "begin " + what));
+      std::string ddl = DialectSql(m.sql, Dialect::kSqlite);
+      auto applied = Exec(db, ddl.c_str(), what);
+      if (applied) {
+        Stmt s(writer_.get(),
+               "INSERT INTO module_migrations(module, version, applied_at) "
+               "VALUES(?, ?, strftime('%s','now'))");
+        s.Bind(module).Bind(m.version);
+        auto r = s.Step("record " + what);
+        if (!r) applied = Fail(r.error());
+      }
+      if (!applied) {
+        (void)Exec(db, "ROLLBACK", "rollback " + what);
+        return Fail(applied.error());
+      }
+      ZHIDU_TRY_VOID(Exec(db, "COMMIT", "commit " + what));
     }
     return Ok();
   }

@@ -1,0 +1,44 @@
+#include "app/modules.hpp"
+
+// The modules, in start order: one line each. A module that needs another's interface comes
+// after it (handover after dutylog and roster). Each names a folder src/modules/NAME whose
+// module.cpp defines zhidu::NAME::MakeModule().
+#define ZHIDU_MODULES(X)                                      \
+  X(dutylog)   /* 值班记录 */                                 \
+  X(alarms)    /* 报警 (needs dutylog) */                     \
+  X(repairs)   /* 报修 (the `repair` action) */               \
+  X(roster)    /* 排班 (the duties' shift calendar) */        \
+  X(handover)  /* 交接班 (needs dutylog, roster) */           \
+  X(visits)    /* 来访, 录像 (needs dutylog) */               \
+  /* a new module: one line above this one */
+
+namespace zhidu {
+
+#define ZHIDU_DECLARE_MODULE(name) \
+  namespace name {                 \
+  std::unique_ptr<api::Module> MakeModule(); \
+  }
+ZHIDU_MODULES(ZHIDU_DECLARE_MODULE)
+#undef ZHIDU_DECLARE_MODULE
+
+namespace app {
+
+std::vector<std::unique_ptr<api::Module>> AllModules() {
+  std::vector<std::unique_ptr<api::Module>> m;
+#define ZHIDU_MAKE_MODULE(name) m.push_back(name::MakeModule());
+  ZHIDU_MODULES(ZHIDU_MAKE_MODULE)
+#undef ZHIDU_MAKE_MODULE
+  return m;
+}
+
+Result<void> MountModules(std::vector<std::unique_ptr<api::Module>>& modules, api::Api& api) {
+  for (auto& m : modules) {
+    m->AddRoutes(api.mutable_router());
+    if (auto added = api.AddOpenApiPaths(m->OpenApiPaths()); !added)
+      return Fail(Errc::kInternal, std::string(m->name()) + ": " + added.error().message);
+  }
+  return Ok();
+}
+
+}  // namespace app
+}  // namespace zhidu

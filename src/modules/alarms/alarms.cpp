@@ -1,0 +1,487 @@
+#include "modules/alarms/alarms.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "base/canonical_json.hpp"
+#include "base/time.hpp"
+#include "modules/dutylog/dutylog.hpp"
+#include "kernel/policy/post_rules.hpp"
+#include "kernel/runtime/events.hpp"
+
+namespace zhidu::alarms {
+
+namespace {
+
+constexpr std::string_view kDutyManage = "duty.manage";  // kernel/runtime/duties.hpp
+constexpr Micros kWindow = std::chrono::minutes(10);     // ISA-18.2 measures per 10 minutes
+constexpr int kFloodAbove = 10;                          // > 10 alarms per 10 min: a flood
+constexpr Micros kChatterSpan = std::chrono::seconds(60);
+constexpr int kChatterCount = 3;                        // >= 3 activations in 60 s: chattering
+constexpr Micros kStaleAfter = std::chrono::hours(24);  // standing > 24 h: stale
+
+std::string Subject(store::Id id) { return "alarm/" + std::to_string(id); }
+
+bool Shelved(const store::AlarmPoint& p) { return p.shelved_until != TimePoint{}; }
+
+CanonicalObject PointPayload(const store::AlarmPoint& p) {
+  CanonicalObject o;
+  o.Add("id", p.id).Add("site_id", p.site_id).Add("source", p.source).Add("tag", p.tag);
+  o.Add("kind", p.kind).Add("state", p.state);
+  return o;
+}
+
+}  // namespace
+
+Alarms::Alarms(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
+               const org::RoleCatalogue& roles, const Clock& clock, AlarmOptions options)
+    : store_(store),
+      writer_(writer),
+      scheduler_(scheduler),
+      roles_(roles),
+      clock_(clock),
+      options_(options) {}
+
+void Alarms::RegisterHandlers() {
+  scheduler_.Register(
+      std::string(kUnshelveTimer), [](store::Tx& tx, const store::Timer& t) -> Result<void> {
+        auto id = std::stoll(t.subject.substr(t.subject.find('/') + 1));
+        ZHIDU_TRY(auto p, tx.unit().GetAlarmPoint(id));
+        if (p.shelve_timer != t.id) return Ok();  // unshelved by hand already
+        p.shelved_until = TimePoint{};
+        p.shelve_reason.clear();
+        p.shelved_by = 0;
+        p.shelve_timer = 0;
+        ZHIDU_TRY_VOID(tx.unit().UpdateAlarmPoint(p));
+        auto payload = PointPayload(p);
+        payload.Add("reason", "expired");
+        ZHIDU_TRY(auto seq, tx.Journal("alarm.unshelved", 0, Subject(p.id), payload.Str()));
+        (void)seq;
+        return Ok();
+      });
+}
+
+Result<store::AlarmPoint> Alarms::CreatePoint(const org::Principal& who, const NewPoint& in) {
+  if (!roles_.Allows(who, org::perm::kOrgWrite, {in.site_id, 0}))
+    return Fail(Errc::kPermissionDenied, "configuring alarm points needs org.write at the site");
+  auto check = [](const std::string& v, std::string_view field, size_t max) -> Result<void> {
+    if (v.empty() || v.size() > max)
+      return Fail(Errc::kInvalidArgument,
+                  std::string(field) + " must have 1 to " + std::to_string(max) + " bytes",
+                  std::string(field));
+    return Ok();
+  };
+  ZHIDU_TRY_VOID(check(in.source, "source", 100));
+  ZHIDU_TRY_VOID(check(in.tag, "tag", 200));
+  ZHIDU_TRY_VOID(check(in.title, "title", 200));
+  ZHIDU_TRY_VOID(check(in.kind, "kind", 50));
+  if (in.priority < 1 || in.priority > 4)
+    return Fail(Errc::kInvalidArgument, "priority must be 1 (highest) to 4", "priority");
+  return writer_.Run<store::AlarmPoint>([&](store::Tx& tx) -> Result<store::AlarmPoint> {
+    auto site = tx.unit().GetSite(in.site_id);
+    if (!site) return Fail(site.error().code, site.error().message, "site_id");
+    if (in.post_id) {
+      auto post = tx.unit().GetPost(in.post_id);
+      if (!post || post->site_id != in.site_id)
+        return Fail(Errc::kInvalidArgument,
+                    "post " + std::to_string(in.post_id) + " is not a post of this site",
+                    "post_id");
+    }
+    store::AlarmPoint p;
+    p.site_id = in.site_id;
+    p.post_id = in.post_id;
+    p.source = in.source;
+    p.tag = in.tag;
+    p.title = in.title;
+    p.kind = in.kind;
+    p.priority = in.priority;
+    p.created_at = tx.now();
+    auto id = tx.unit().InsertAlarmPoint(p);
+    if (!id && id.error().code == Errc::kConflict)
+      return Fail(Errc::kConflict,
+                  "source \"" + in.source + "\" already has a point \"" + in.tag + "\"", "tag");
+    ZHIDU_TRY(p.id, std::move(id));
+    auto payload = PointPayload(p);
+    payload.Add("title", p.title).Add("priority", p.priority).Add("post_id", p.post_id);
+    ZHIDU_TRY(auto seq,
+              tx.Journal("alarm.point.created", who.account_id, Subject(p.id), payload.Str()));
+    (void)seq;
+    return p;
+  });
+}
+
+Result<store::AlarmPoint> Alarms::Get(const org::Principal& who, store::Id id) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto p, unit->GetAlarmPoint(id));
+  if (!roles_.Allows(who, org::perm::kOrgRead, {p.site_id, 0}))
+    return Fail(Errc::kPermissionDenied, "reading this site's alarms needs org.read");
+  return p;
+}
+
+Result<std::vector<store::AlarmPoint>> Alarms::List(const org::Principal& who, store::Id site_id,
+                                                    bool only_live, store::PageRequest page) {
+  if (site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
+    return Fail(Errc::kPermissionDenied, "reading this site's alarms needs org.read");
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return unit->ListAlarmPoints(site_id, only_live, page);
+}
+
+Result<void> Alarms::RaiseFor(store::Tx& tx, const store::AlarmPoint& p,
+                              const char* event) const {
+  if (!bus_) return Ok();
+  return bus_->Emit(tx, runtime::SiteEvent{p.site_id, event, p.title,
+                                           "alarm-point/" + std::to_string(p.id), {}});
+}
+
+Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out) {
+  const TimePoint at = e.at.value_or(tx.now());
+  const bool active = p.state == "active_unack" || p.state == "active_ack";
+  if (e.state == "active") {
+    if (active) {
+      ++out.unchanged;
+      return Ok();
+    }
+    p.state = "active_unack";
+    p.active_since = at;
+    p.changed_at = at;
+    ++p.activations;
+    ++out.activations;
+    const bool annunciated = !p.suppressed && !Shelved(p);
+    store::AlarmActivation act{0, p.site_id, p.id, p.post_id, at, e.value, annunciated};
+    ZHIDU_TRY(act.id, tx.unit().InsertAlarmActivation(act));
+    auto payload = PointPayload(p);
+    payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value).Add("annunciated", annunciated);
+    if (annunciated) {
+      // Invariant 3: merge into the point's entry while inside its aggregation window.
+      if (p.log_entry_id && at >= p.log_window_start &&
+          at - p.log_window_start < options_.aggregation_window) {
+        ZHIDU_TRY_VOID(tx.unit().AddDutyLogRepeats(p.log_entry_id, 1, at));
+        payload.Add("log_entry", p.log_entry_id).Add("merged", true);
+      } else {
+        store::DutyLogEntry entry;
+        entry.site_id = p.site_id;
+        entry.post_id = p.post_id;
+        entry.kind = "alarm";
+        entry.text = p.title + "报警（" + p.source + "/" + p.tag + "）" +
+                     (e.value.empty() ? "" : "，值 " + e.value);
+        entry.at = at;
+        entry.ref = Subject(p.id);
+        ZHIDU_TRY(auto made, dutylog::DutyLog::AppendInTx(tx, std::move(entry)));
+        p.log_entry_id = made.id;
+        p.log_window_start = at;
+        payload.Add("log_entry", made.id).Add("merged", false);
+      }
+      if (p.kind == "scada") ZHIDU_TRY_VOID(RaiseFor(tx, p, "scada_alarm"));
+    }
+    ZHIDU_TRY(auto seq, tx.Journal("alarm.activated", 0, Subject(p.id), payload.Str()));
+    (void)seq;
+  } else {
+    if (!active) {
+      ++out.unchanged;
+      return Ok();
+    }
+    p.state = p.state == "active_unack" ? "rtn_unack" : "normal";
+    p.active_since = TimePoint{};
+    p.changed_at = at;
+    ++out.returned;
+    auto payload = PointPayload(p);
+    payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value);
+    ZHIDU_TRY(auto seq, tx.Journal("alarm.returned", 0, Subject(p.id), payload.Str()));
+    (void)seq;
+    if (p.kind == "scada") ZHIDU_TRY_VOID(RaiseFor(tx, p, "cleared"));
+  }
+  return tx.unit().UpdateAlarmPoint(p);
+}
+
+Result<IngestResult> Alarms::Ingest(const org::Principal& who, const std::vector<Event>& events) {
+  ZHIDU_TRY(auto out, writer_.Run<IngestResult>([&](store::Tx& tx) -> Result<IngestResult> {
+    IngestResult out;
+    std::set<store::Id> allowed_sites;
+    for (size_t i = 0; i < events.size(); ++i) {
+      const auto& e = events[i];
+      std::string field = "events[" + std::to_string(i) + "]";
+      auto p = tx.unit().FindAlarmPoint(e.source, e.point);
+      if (!p) {
+        if (p.error().code != Errc::kNotFound) return Fail(p.error());
+        return Fail(Errc::kInvalidArgument,
+                    field + ": unknown alarm point \"" + e.point + "\" of source \"" + e.source +
+                        "\" (configure it with POST /api/v1/alarm-points)",
+                    field + ".point");
+      }
+      if (!allowed_sites.contains(p->site_id)) {
+        if (!roles_.Allows(who, kIngestPermission, {p->site_id, 0}))
+          return Fail(
+              Errc::kPermissionDenied,
+              "sending alarms for site " + std::to_string(p->site_id) + " needs alarms.ingest");
+        allowed_sites.insert(p->site_id);
+      }
+      ++out.received;
+      ZHIDU_TRY_VOID(Apply(tx, *p, e, out));
+    }
+    return out;
+  }));
+  return out;
+}
+
+Result<IngestResult> Alarms::IngestTrusted(const std::vector<Event>& events,
+                                           const std::string& channel) {
+  ZHIDU_TRY(auto out, writer_.Run<IngestResult>([&](store::Tx& tx) -> Result<IngestResult> {
+    IngestResult out;
+    for (const auto& e : events) {
+      ++out.received;
+      auto p = tx.unit().FindAlarmPoint(e.source, e.point);
+      if (!p) {
+        if (p.error().code != Errc::kNotFound) return Fail(p.error());
+        std::string why = "unknown alarm point \"" + e.point + "\" of source \"" + e.source + "\"";
+        CanonicalObject payload;
+        payload.Add("channel", channel).Add("source", e.source).Add("point", e.point);
+        payload.Add("reason", why);
+        ZHIDU_TRY(auto seq, tx.Journal("alarm.ingest.rejected", 0, "alarm/ingest", payload.Str()));
+        (void)seq;
+        out.rejected.push_back(why);
+        continue;
+      }
+      ZHIDU_TRY_VOID(Apply(tx, *p, e, out));
+    }
+    return out;
+  }));
+  rejected_ += out.rejected.size();
+  return out;
+}
+
+void Alarms::Reject(const std::string& channel, const std::string& topic,
+                    const std::string& reason) {
+  ++rejected_;
+  (void)writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
+    CanonicalObject payload;
+    payload.Add("channel", channel).Add("topic", topic).Add("reason", reason);
+    ZHIDU_TRY(auto seq, tx.Journal("alarm.ingest.rejected", 0, "alarm/ingest", payload.Str()));
+    (void)seq;
+    return 0;
+  });
+}
+
+Result<void> Alarms::CanOperate(const org::Principal& who, store::UnitOfWork& unit,
+                                const store::AlarmPoint& p, TimePoint now,
+                                std::vector<std::string>* cited) {
+  // Invariant 5: the post's equipment is operated by whoever is on duty at that post.
+  if (p.post_id && pack_) {
+    ZHIDU_TRY(auto post, unit.GetPost(p.post_id));
+    auto clauses = policy::OperatingClauses(*pack_->Current(), post.name);
+    if (!clauses.empty()) {
+      if (who.person_id) {
+        ZHIDU_TRY(auto on, unit.ListAttendanceAt(p.post_id, who.person_id, now));
+        if (!on.empty()) return Ok();
+      }
+      if (cited) *cited = clauses;
+      return Fail(Errc::kPermissionDenied,
+                  policy::ClausePrefix(clauses) + post.name +
+                      "的设备只由在岗值班人员操作 — you are not on duty at "
+                      "post " +
+                      std::to_string(p.post_id));
+    }
+  }
+  if (roles_.Allows(who, kDutyManage, {p.site_id, 0})) return Ok();
+  if (who.person_id) {
+    ZHIDU_TRY(auto stints, unit.ListAttendanceAt(0, who.person_id, now));
+    for (const auto& a : stints)
+      if (a.site_id == p.site_id) return Ok();
+  }
+  return Fail(Errc::kPermissionDenied,
+              "only a person on duty at this site or an account with duty.manage handles its "
+              "alarms");
+}
+
+Result<store::AlarmPoint> Alarms::Change(
+    const org::Principal& who, store::Id id, bool manage,
+    const std::function<Result<void>(store::Tx&, store::AlarmPoint&)>& f,
+    std::vector<std::string>* cited) {
+  return writer_.Run<store::AlarmPoint>([&](store::Tx& tx) -> Result<store::AlarmPoint> {
+    ZHIDU_TRY(auto p, tx.unit().GetAlarmPoint(id));
+    if (manage) {
+      // Shelving and suppression take an alarm away from the operator: a lead authorises them.
+      if (!roles_.Allows(who, kDutyManage, {p.site_id, 0}))
+        return Fail(Errc::kPermissionDenied, "shelving or suppressing alarms needs duty.manage");
+    } else {
+      ZHIDU_TRY_VOID(CanOperate(who, tx.unit(), p, tx.now(), cited));
+    }
+    ZHIDU_TRY_VOID(f(tx, p));
+    ZHIDU_TRY_VOID(tx.unit().UpdateAlarmPoint(p));
+    return p;
+  });
+}
+
+Result<store::AlarmPoint> Alarms::Acknowledge(const org::Principal& who, store::Id id,
+                                              std::vector<std::string>* cited) {
+  return Change(
+      who, id, false,
+      [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+        std::string from = p.state;
+        if (p.state == "active_unack")
+          p.state = "active_ack";
+        else if (p.state == "rtn_unack")
+          p.state = "normal";
+        else
+          return Fail(
+              Errc::kFailedPrecondition,
+              "alarm " + std::to_string(id) + " is not unacknowledged (it is " + p.state + ")");
+        p.changed_at = tx.now();
+        auto payload = PointPayload(p);
+        payload.Add("from", from).Add("person_id", who.person_id);
+        ZHIDU_TRY(auto seq,
+                  tx.Journal("alarm.acknowledged", who.account_id, Subject(p.id), payload.Str()));
+        (void)seq;
+        return Ok();
+      },
+      cited);
+}
+
+Result<store::AlarmPoint> Alarms::Shelve(const org::Principal& who, store::Id id, TimePoint until,
+                                         const std::string& reason) {
+  if (reason.empty() || reason.size() > 1000)
+    return Fail(Errc::kInvalidArgument, "reason must have 1 to 1000 bytes", "reason");
+  auto p = Change(who, id, true, [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+    if (until <= tx.now())
+      return Fail(Errc::kInvalidArgument, "until must be in the future", "until");
+    if (until - tx.now() > options_.max_shelve)
+      return Fail(
+          Errc::kInvalidArgument,
+          "until is further away than the longest shelving this server allows (" +
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::minutes>(options_.max_shelve).count()) +
+              " minutes)",
+          "until");
+    if (Shelved(p))
+      return Fail(Errc::kFailedPrecondition,
+                  "alarm " + std::to_string(id) + " is already shelved; unshelve it first");
+    store::Timer t;
+    t.site_id = p.site_id;
+    t.kind = std::string(kUnshelveTimer);
+    t.subject = Subject(p.id);
+    t.payload = "{}";
+    t.due_at = until;
+    ZHIDU_TRY(p.shelve_timer, scheduler::Scheduler::Schedule(tx, t));
+    p.shelved_until = until;
+    p.shelve_reason = reason;
+    p.shelved_by = who.account_id;
+    auto payload = PointPayload(p);
+    payload.Add("until", FormatIso8601Utc(until)).Add("reason", reason);
+    ZHIDU_TRY(auto seq, tx.Journal("alarm.shelved", who.account_id, Subject(p.id), payload.Str()));
+    (void)seq;
+    return Ok();
+  });
+  if (p) scheduler_.Wake(until);
+  return p;
+}
+
+Result<store::AlarmPoint> Alarms::Unshelve(const org::Principal& who, store::Id id) {
+  return Change(who, id, true, [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+    if (!Shelved(p))
+      return Fail(Errc::kFailedPrecondition, "alarm " + std::to_string(id) + " is not shelved");
+    if (p.shelve_timer) {
+      auto cancelled = tx.unit().CancelTimer(p.shelve_timer, tx.now());
+      if (!cancelled && cancelled.error().code != Errc::kFailedPrecondition)
+        return Fail(cancelled.error());
+    }
+    p.shelved_until = TimePoint{};
+    p.shelve_reason.clear();
+    p.shelved_by = 0;
+    p.shelve_timer = 0;
+    auto payload = PointPayload(p);
+    payload.Add("reason", "manual");
+    ZHIDU_TRY(auto seq,
+              tx.Journal("alarm.unshelved", who.account_id, Subject(p.id), payload.Str()));
+    (void)seq;
+    return Ok();
+  });
+}
+
+Result<store::AlarmPoint> Alarms::Suppress(const org::Principal& who, store::Id id,
+                                           const std::string& reason) {
+  if (reason.empty() || reason.size() > 1000)
+    return Fail(Errc::kInvalidArgument, "reason must have 1 to 1000 bytes", "reason");
+  return Change(who, id, true, [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+    if (p.suppressed)
+      return Fail(Errc::kFailedPrecondition, "alarm " + std::to_string(id) + " is suppressed");
+    p.suppressed = true;
+    p.suppress_reason = reason;
+    auto payload = PointPayload(p);
+    payload.Add("reason", reason);
+    ZHIDU_TRY(auto seq,
+              tx.Journal("alarm.suppressed", who.account_id, Subject(p.id), payload.Str()));
+    (void)seq;
+    return Ok();
+  });
+}
+
+Result<store::AlarmPoint> Alarms::Unsuppress(const org::Principal& who, store::Id id) {
+  return Change(who, id, true, [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+    if (!p.suppressed)
+      return Fail(Errc::kFailedPrecondition, "alarm " + std::to_string(id) + " is not suppressed");
+    p.suppressed = false;
+    p.suppress_reason.clear();
+    ZHIDU_TRY(auto seq, tx.Journal("alarm.unsuppressed", who.account_id, Subject(p.id),
+                                   PointPayload(p).Str()));
+    (void)seq;
+    return Ok();
+  });
+}
+
+Result<Kpi> Alarms::ComputeKpi(const org::Principal& who, store::Id site_id, store::Id post_id,
+                               TimePoint from, TimePoint to) {
+  if (site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
+    return Fail(Errc::kPermissionDenied, "reading this site's alarms needs org.read");
+  if (to <= from) return Fail(Errc::kInvalidArgument, "to must be after from", "to");
+  if (to - from > std::chrono::hours(24 * 366))
+    return Fail(Errc::kInvalidArgument, "the period is longer than 366 days", "to");
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto site, unit->GetSite(site_id));
+  (void)site;
+  ZHIDU_TRY(auto acts, unit->ListAlarmActivations(site_id, post_id, from, to));
+  Kpi k;
+  k.from = from;
+  k.to = to;
+  k.windows = static_cast<int>((to - from + kWindow - Micros(1)) / kWindow);
+  std::vector<int> per_window(static_cast<size_t>(k.windows), 0);
+  std::map<store::Id, std::vector<TimePoint>> by_point;
+  for (const auto& a : acts) {
+    if (!a.annunciated) continue;
+    ++k.activations;
+    ++per_window[static_cast<size_t>((a.at - from) / kWindow)];
+    by_point[a.point_id].push_back(a.at);
+  }
+  for (int c : per_window) {
+    k.peak_10min = std::max(k.peak_10min, c);
+    if (c > kFloodAbove) ++k.flood_windows;
+  }
+  k.per_10min = static_cast<double>(k.activations) / k.windows;
+  k.flood_percent = 100.0 * k.flood_windows / k.windows;
+  for (const auto& [point, times] : by_point) {
+    int best = 0;
+    size_t lo = 0;
+    for (size_t hi = 0; hi < times.size(); ++hi) {
+      while (times[hi] - times[lo] >= kChatterSpan) ++lo;
+      best = std::max(best, static_cast<int>(hi - lo + 1));
+    }
+    if (best >= kChatterCount) k.chattering.push_back({point, best});
+  }
+  const TimePoint at = std::min(to, clock_.Now());
+  store::PageRequest page{0, 500};
+  for (int guard = 0; guard < 10000; ++guard) {
+    ZHIDU_TRY(auto points, unit->ListAlarmPoints(site_id, true, page));
+    for (const auto& p : points) {
+      if (post_id && p.post_id != post_id) continue;
+      if (Shelved(p)) ++k.shelved;
+      if (p.suppressed) ++k.suppressed;
+      bool active = p.state == "active_unack" || p.state == "active_ack";
+      if (active && at - p.active_since > kStaleAfter) k.stale.push_back(p);
+    }
+    if (points.size() < static_cast<size_t>(page.limit)) break;
+    page.after_id = points.back().id;
+  }
+  return k;
+}
+
+}  // namespace zhidu::alarms
