@@ -10,6 +10,7 @@
   X(roster)    /* 排班 (the duties' shift calendar) */        \
   X(handover)  /* 交接班 (needs dutylog, roster) */           \
   X(visits)    /* 来访, 录像 (needs dutylog) */               \
+  X(lostfound) /* 失物招领 */                                 \
   /* a new module: one line above this one */
 
 namespace zhidu {
