@@ -261,9 +261,7 @@ void AddControlRoomRoutes(Router& r, ControlRoomRouteDeps deps) {
         [list](HttpRequest& req) { return list(req, true); });
   r.Add("POST", "/api/v1/alarms:ingest", Access::kSignedIn, [alarms](HttpRequest& req) {
     if (!alarms) return Unavailable();
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded())
-      return ErrorResponse({Errc::kInvalidArgument, "the body is not valid JSON", ""});
+    ZHIDU_OR_ERROR(json body, ParseJson(req.body));
     ZHIDU_OR_ERROR(auto events, ParseAlarmEvents(body));
     ZHIDU_OR_ERROR(auto out, alarms->Ingest(CurrentPrincipal(), events));
     return JsonResponse(200, {{"received", out.received},
