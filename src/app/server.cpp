@@ -519,7 +519,7 @@ int Verify(const StoreLocation& where, const std::vector<std::string>& anchors) 
   }
   std::cout << "journal intact: " << report->records << " records, head " << report->records << ":"
             << ToHex(report->head);
-  if (report->anchor_seq != 0) std::cout << "; the anchor is record " << report->anchor_seq;
+  if (!options.anchors.empty()) std::cout << "; the anchor is record " << report->anchor_seq;
   std::cout << "\n";
   return 0;
 }

@@ -28,11 +28,12 @@ void Chain(JournalRecord& record, JournalHead& head);
 struct VerifyReport {
   bool ok = true;
   std::int64_t records = 0;
-  std::int64_t bad_seq = 0;     // the first record that breaks the chain (0 when ok, or when what
-                                // is broken is not one record: the file, an empty journal)
-  std::string problem;          // what is wrong with it, for a person
-  Sha256Digest head{};          // hash of the last good record
-  std::int64_t anchor_seq = 0;  // where the first anchor of VerifyOptions was found (0: none given)
+  std::int64_t bad_seq = 0;  // the first record that breaks the chain (0 when ok, or when what
+                             // is broken is not one record: the file, an empty journal)
+  std::string problem;       // what is wrong with it, for a person
+  Sha256Digest head{};       // hash of the last good record
+  // Where the first anchor was found: the caller's first, else the recorded head (0: neither).
+  std::int64_t anchor_seq = 0;
 };
 
 // A record an auditor noted earlier (`zhidu verify --anchor [SEQ:]HASH`): the journal must still

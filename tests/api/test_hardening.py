@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 
-from zhidu_harness import BIN, Server
+from zhidu_harness import BIN, Server, run_sql
 
 DEPTH = 100_000
 
@@ -173,3 +173,40 @@ def test_a_site_event_the_pack_does_not_declare_is_refused(admin):
     ok = admin.post(f"/api/v1/sites/{site}/events",
                     {"event": "visitors_left", "subject": "参观", "data": {"if_staffed": True}})
     assert ok.status == 201, ok
+
+
+def test_migration_renames_existing_case_twins(require_backend):
+    """A database from before migration 14 may hold two usernames that differ only in case: the
+    later is renamed NAME-dupID, the earlier keeps its name and both still sign in."""
+    s = Server(require_backend).start()
+    admin = s.admin()
+    assert admin.post("/api/v1/accounts", {"username": "Twin", "password": "first password",
+                                           "roles": []}).status == 201
+    admin.close()
+    assert s.stop() == 0
+    # Back to schema 13 (what migration 14 adds, undone), with a case twin as it could exist then.
+    undo = ["DROP INDEX accounts_username_nocase", "DROP TABLE journal_head",
+            "DELETE FROM schema_migrations WHERE version = 14",
+            "INSERT INTO accounts(username, password_hash, disabled, created_at) "
+            "SELECT 'twin', password_hash, disabled, created_at FROM accounts WHERE username = 'Twin'"]
+    if s.database_url:
+        undo[1:1] = ["DROP TRIGGER journal_head_follows ON journal",
+                     "DROP FUNCTION journal_head_follows()"]
+    else:
+        undo[1:1] = ["DROP TRIGGER journal_seq_positive_insert",
+                     "DROP TRIGGER journal_seq_positive_update", "DROP TRIGGER journal_head_follows"]
+    run_sql(s, undo)
+    s.start()
+    try:
+        admin = s.admin()
+        names = [a["username"] for a in admin.get("/api/v1/accounts?limit=500").json()["items"]]
+        assert "Twin" in names and "twin" not in names, names
+        dup = [n for n in names if n.startswith("twin-dup")]
+        assert len(dup) == 1, names
+        c = s.client()
+        assert c.login(dup[0], "first password").status == 200
+        assert c.login("TWIN", "first password").status == 200
+        c.close()
+        admin.close()
+    finally:
+        s.kill()

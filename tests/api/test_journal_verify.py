@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from zhidu_harness import BIN, Server, fresh_pg_database
+from zhidu_harness import BIN, Server, fresh_pg_database, run_sql
 
 TAMPERS = {
     "altered": [
@@ -37,19 +37,6 @@ def populated(backend):
     admin.close()
     assert s.stop() == 0
     return s
-
-
-def run_sql(server, statements):
-    if server.database_url:
-        for sql in statements:
-            subprocess.run(["psql", server.database_url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                           check=True, capture_output=True)
-    else:
-        db = sqlite3.connect(os.path.join(server.data_dir, "zhidu.db"))
-        for sql in statements:
-            db.execute(sql)
-        db.commit()
-        db.close()
 
 
 @pytest.mark.parametrize("tamper", list(TAMPERS))
@@ -138,6 +125,7 @@ def test_an_anchor_proves_the_head_was_not_rewritten_since(require_backend):
     ok = s.verify()
     assert ok.returncode == 0, ok.stdout + ok.stderr
     head = re.search(r"head (\d+:[0-9a-f]{64})", ok.stdout).group(1)
+    assert "anchor" not in ok.stdout, ok.stdout
     seq = head.split(":")[0]
     same = verify(s, "--anchor", head)
     assert same.returncode == 0 and f"the anchor is record {seq}" in same.stdout, same.stdout
