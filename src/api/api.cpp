@@ -551,7 +551,8 @@ HttpResponse Api::Handle(HttpRequest& request) {
   std::string route_label = "unmatched";
   HttpResponse res;
   if (!ParseTarget(request.target, request.path, request.query)) {
-    res = ErrorResponse({Errc::kInvalidArgument, "the URL has a bad %-escape", ""});
+    res = ErrorResponse(
+        {Errc::kInvalidArgument, "the URL has a bad %-escape or is not UTF-8 once decoded", ""});
   } else {
     res = Dispatch(request, route_label);
   }
@@ -583,7 +584,8 @@ Result<Principal> Api::Authenticate(const HttpRequest& request) {
 StreamOpen Api::OpenStream(HttpRequest& request) {
   auto refuse = [](const Error& e) { return StreamOpen{nullptr, ErrorResponse(e)}; };
   if (!ParseTarget(request.target, request.path, request.query))
-    return refuse({Errc::kInvalidArgument, "the URL has a bad %-escape", ""});
+    return refuse(
+        {Errc::kInvalidArgument, "the URL has a bad %-escape or is not UTF-8 once decoded", ""});
   if (request.path != "/api/v1/stream" || request.method != "GET")
     return refuse({Errc::kNotFound, "no WebSocket endpoint at " + request.path, ""});
   if (!deps_.streams)
@@ -625,14 +627,10 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   const Route* route = router_.Match(request, path_matched);
   if (!route) {
     if (path_matched)
-      return HttpResponse{
-          405,
-          "application/json",
-          json{{"error",
-                {{"code", "method_not_allowed"},
-                 {"message", request.method + " is not allowed on " + request.path}}}}
-              .dump(),
-          {}};
+      // Json(): the path may hold any bytes (%FF), which a strict dump would throw on.
+      return Json(405, {{"error",
+                         {{"code", "method_not_allowed"},
+                          {"message", request.method + " is not allowed on " + request.path}}}});
     if (request.path.starts_with("/api/"))
       return ErrorResponse(
           {Errc::kNotFound, "no API route " + request.method + " " + request.path, ""});

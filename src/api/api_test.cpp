@@ -26,6 +26,45 @@ TEST(ParseTarget, DecodesPathAndQuery) {
   EXPECT_FALSE(ParseTarget("/a%4", path, query));
 }
 
+// %FF decodes to a byte that is not UTF-8: refused here, so no handler, message or store sees it.
+TEST(ParseTarget, RefusesWhatIsNotUtf8OnceDecoded) {
+  std::string path;
+  std::map<std::string, std::string> query;
+  EXPECT_FALSE(ParseTarget("/api/v1/sites/%FF", path, query));
+  EXPECT_FALSE(ParseTarget("/api/v1/people?q=%C0%AF", path, query));     // overlong '/'
+  EXPECT_FALSE(ParseTarget("/api/v1/people?%ED%A0%80=1", path, query));  // a surrogate
+  EXPECT_FALSE(ParseTarget("/a%E8%AF", path, query));                    // cut short
+  EXPECT_TRUE(ParseTarget("/a/%F0%9F%98%80?x=%E8%AF%AF", path, query));
+  EXPECT_EQ(path, "/a/\xF0\x9F\x98\x80");
+}
+
+TEST(IsLoopbackHost, OnlyAddressesThatStayOnThisMachine) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"})
+    EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  for (const char* host : {"0.0.0.0", "::", "10.0.0.5", "192.168.1.2", "example.com", "1270.0.0.1"})
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+}
+
+TEST(ParseJson, RefusesNestingDeeperThanTheCapBeforeBuildingIt) {
+  auto nested = [](int depth) {
+    return "{\"a\":" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+  };
+  EXPECT_TRUE(ParseJson(nested(kMaxJsonDepth)));
+  auto deep = ParseJson(nested(kMaxJsonDepth + 1));
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code, Errc::kInvalidArgument);
+  EXPECT_NE(deep.error().message.find("deeper than 64 levels"), std::string::npos);
+  // 100,000 deep and unbalanced: refused by the scan, never parsed.
+  EXPECT_FALSE(ParseJson(std::string(100000, '[')));
+  // Brackets inside strings do not count, escaped quotes do not end a string.
+  std::string text = "{\"a\":\"" + std::string(1000, '[') + "\\\"{{{\"}";
+  EXPECT_TRUE(ParseJson(text)) << text;
+  auto mqtt = ParseJson("{", "the payload");
+  ASSERT_FALSE(mqtt);
+  EXPECT_EQ(mqtt.error().message.rfind("the payload is not valid JSON", 0), 0u);
+  EXPECT_FALSE(JsonBody::Parse(nested(kMaxJsonDepth + 1)));
+}
+
 TEST(Router, MatchesParamsAndDistinguishes405From404) {
   Router r;
   r.Add("GET", "/api/v1/people/{id}", Access::kSignedIn,

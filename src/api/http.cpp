@@ -32,6 +32,37 @@ bool PercentDecode(std::string_view in, std::string& out, bool plus_is_space) {
 
 }  // namespace
 
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = c >= 0xc2 && c <= 0xdf   ? 1
+               : c >= 0xe0 && c <= 0xef ? 2
+               : c >= 0xf0 && c <= 0xf4 ? 3
+                                        : 0;
+    if (n == 0 || i + n >= s.size()) return false;  // a lead byte, then n continuation bytes
+    auto b1 = static_cast<unsigned char>(s[i + 1]);
+    // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
+    unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+    if (b1 < lo || b1 > hi) return false;
+    for (size_t k = 2; k <= n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 const std::string& HttpRequest::Header(const std::string& lower_name) const {
   static const std::string kEmpty;
   auto it = headers.find(lower_name);
@@ -57,7 +88,8 @@ std::string HttpRequest::Cookie(const std::string& name) const {
 bool ParseTarget(const std::string& target, std::string& path,
                  std::map<std::string, std::string>& query) {
   size_t q = target.find('?');
-  if (!PercentDecode(std::string_view(target).substr(0, q), path, false)) return false;
+  if (!PercentDecode(std::string_view(target).substr(0, q), path, false) || !IsUtf8(path))
+    return false;
   if (q == std::string::npos) return true;
   std::string_view rest = std::string_view(target).substr(q + 1);
   while (!rest.empty()) {
@@ -65,8 +97,9 @@ bool ParseTarget(const std::string& target, std::string& path,
     std::string_view pair = rest.substr(0, amp);
     size_t eq = pair.find('=');
     std::string key, value;
-    if (!PercentDecode(pair.substr(0, eq), key, true)) return false;
-    if (eq != std::string_view::npos && !PercentDecode(pair.substr(eq + 1), value, true))
+    if (!PercentDecode(pair.substr(0, eq), key, true) || !IsUtf8(key)) return false;
+    if (eq != std::string_view::npos &&
+        (!PercentDecode(pair.substr(eq + 1), value, true) || !IsUtf8(value)))
       return false;
     if (!key.empty()) query[key] = value;
     if (amp == std::string_view::npos) break;

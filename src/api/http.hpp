@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -62,8 +63,16 @@ struct StreamOpen {
 // Authenticates an upgrade request and opens its stream. Runs on a handler thread.
 using StreamHandler = std::function<StreamOpen(HttpRequest&)>;
 
-// Splits "a/b?x=1&y=%E5%80%BC" into path and query, percent-decoding both. False on bad escapes.
+// Splits "a/b?x=1&y=%E5%80%BC" into path and query, percent-decoding both. False on bad escapes
+// and on a decoded path, key or value that is not UTF-8 (%FF): no handler sees such bytes.
 bool ParseTarget(const std::string& target, std::string& path,
                  std::map<std::string, std::string>& query);
+
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool IsUtf8(std::string_view s);
+
+// Whether a listen host ("127.0.0.1", "::1", "localhost") is reachable only from this machine:
+// elsewhere the session cookie is marked Secure unless told otherwise (serve --secure-cookies).
+bool IsLoopbackHost(std::string_view host);
 
 }  // namespace zhidu::api

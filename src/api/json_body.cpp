@@ -1,5 +1,9 @@
 #include "api/json_body.hpp"
 
+#include <optional>
+#include <utility>
+#include <vector>
+
 namespace zhidu::api {
 
 using Json = nlohmann::json;
@@ -21,23 +25,86 @@ std::string TypeName(const Json& v) {
       return "a number";
   }
 }
+
+// A linear scan of the text: the brackets outside strings, deepest first. Stops as soon as the
+// cap is passed, so the cost is bounded by the text's length whatever it holds.
+bool NestsDeeperThan(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;  // the escaped character cannot end the string
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+// The first string or key longer than kMaxJsonStringBytes, as the top-level key it is under
+// ("" when the document itself is that string), or nullopt. An explicit stack: no recursion.
+std::optional<std::string> LongString(const Json& doc) {
+  std::vector<std::pair<const Json*, const std::string*>> stack;
+  static const std::string kTop;
+  stack.emplace_back(&doc, &kTop);
+  while (!stack.empty()) {
+    auto [v, field] = stack.back();
+    stack.pop_back();
+    if (v->is_string() && v->get_ref<const std::string&>().size() > kMaxJsonStringBytes)
+      return *field;
+    if (v->is_object()) {
+      for (auto it = v->begin(); it != v->end(); ++it) {
+        const std::string& key = it.key();  // the object's own key: stable while `doc` lives
+        const std::string* under = v == &doc ? &key : field;
+        if (key.size() > kMaxJsonStringBytes) return *under;
+        stack.emplace_back(&*it, under);
+      }
+    } else if (v->is_array()) {
+      for (const auto& child : *v) stack.emplace_back(&child, field);
+    }
+  }
+  return std::nullopt;
+}
 }  // namespace
 
-Result<JsonBody> JsonBody::Parse(const std::string& text) {
+Result<Json> ParseJson(std::string_view text, std::string_view what) {
+  if (NestsDeeperThan(text, kMaxJsonDepth))
+    return Fail(Errc::kInvalidArgument, std::string(what) +
+                                            " nests arrays and objects deeper than " +
+                                            std::to_string(kMaxJsonDepth) + " levels");
   Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded()) {
-    // Parse again with exceptions to get the position for the message.
-    try {
-      (void)Json::parse(text);
-    } catch (const Json::parse_error& e) {
-      std::string what = e.what();
-      auto pos = what.find("parse error");
-      return Fail(Errc::kInvalidArgument, "the request body is not valid JSON: " +
-                                              (pos == std::string::npos ? what : what.substr(pos)));
-    } catch (...) {
-    }
-    return Fail(Errc::kInvalidArgument, "the request body is not valid JSON");
+  if (!j.is_discarded()) {
+    if (auto field = LongString(j))
+      return Fail(Errc::kInvalidArgument,
+                  (field->empty() ? std::string(what) : *field) + " holds a string longer than " +
+                      std::to_string(kMaxJsonStringBytes) + " bytes",
+                  field->substr(0, 100));
+    return j;
   }
+  // Parse again with exceptions to get the position for the message.
+  std::string message = std::string(what) + " is not valid JSON";
+  try {
+    Json unused = Json::parse(text);  // throws: the document was refused above
+    (void)unused;
+  } catch (const Json::parse_error& e) {
+    std::string detail = e.what();
+    auto pos = detail.find("parse error");
+    message += ": " + (pos == std::string::npos ? detail : detail.substr(pos));
+  } catch (...) {
+  }
+  return Fail(Errc::kInvalidArgument, message);
+}
+
+Result<JsonBody> JsonBody::Parse(const std::string& text) {
+  ZHIDU_TRY(Json j, ParseJson(text));
   if (!j.is_object())
     return Fail(Errc::kInvalidArgument,
                 "the request body must be a JSON object, got " + TypeName(j));

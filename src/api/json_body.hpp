@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -13,9 +14,24 @@
 
 namespace zhidu::api {
 
+// The deepest any JSON the server is sent (request bodies, MQTT payloads) may nest arrays and
+// objects. Checked on the text before a document is built: a value nested 100,000 deep would
+// otherwise overflow the stack when it is copied or dumped (docs/security.md).
+inline constexpr int kMaxJsonDepth = 64;
+
+// The longest string (value or key) anywhere in such JSON, in bytes: about 6,600 Chinese
+// characters. Fields with a lower maximum check it themselves (docs/security.md, Sizes).
+inline constexpr size_t kMaxJsonStringBytes = 20'000;
+
+// Parses `text` as one JSON value. Fails with kInvalidArgument on malformed JSON, invalid UTF-8,
+// nesting deeper than kMaxJsonDepth or a string longer than kMaxJsonStringBytes (the error's
+// field: the top-level key holding it); `what` names the text in the message ("the request
+// body").
+Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what = "the request body");
+
 class JsonBody {
  public:
-  // Fails with kInvalidArgument on malformed JSON, invalid UTF-8 or a non-object.
+  // Fails with kInvalidArgument on what ParseJson refuses or a non-object.
   static Result<JsonBody> Parse(const std::string& text);
 
   Result<std::string> RequiredString(const std::string& key);

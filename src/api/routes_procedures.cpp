@@ -123,11 +123,24 @@ json DeadlineJson(const store::Deadline& d) {
           {"stopped_by", IdOrNull(d.stopped_by)}};
 }
 
+// An event name as the pack writes them: at most kMaxEventNameBytes (docs/security.md, Sizes).
+constexpr size_t kMaxEventNameBytes = 100;
+Result<void> RequireEventName(const std::string& event, bool required) {
+  if (required && event.empty()) return Fail(Errc::kInvalidArgument, "event is required", "event");
+  if (event.size() > kMaxEventNameBytes)
+    return Fail(Errc::kInvalidArgument,
+                "event is longer than " + std::to_string(kMaxEventNameBytes) +
+                    " bytes: no policy pack names one so long",
+                "event");
+  return Ok();
+}
+
 // Reads {"event"?, "subject", "ref", "data"} of a site event into `e`.
 Result<void> ReadEvent(JsonBody& body, runtime::SiteEvent& e, bool event_required) {
   if (event_required) {
     ZHIDU_TRY(e.event, body.RequiredString("event"));
   }
+  ZHIDU_TRY_VOID(RequireEventName(e.event, event_required));
   ZHIDU_TRY(e.subject, body.OptionalString("subject"));
   ZHIDU_TRY(e.ref, body.OptionalString("ref"));
   if (e.subject.size() > 1000 || e.ref.size() > 200)
@@ -206,6 +219,7 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
           ZHIDU_OR_ERROR(auto id, PathId(req));
           ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
           ZHIDU_OR_ERROR(auto event, body.RequiredString("event"));
+          if (auto name = RequireEventName(event, true); !name) return ErrorResponse(name.error());
           ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
           ZHIDU_OR_ERROR(auto inputs, body.OptionalObject("inputs"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());

@@ -59,7 +59,16 @@ int main(int argc, char** argv) {
                    "API tokens whose account and roles are kept between writes (0: no cache)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 20));
+  bool secure_cookies = false, insecure_cookies = false;
+  auto* secure = serve_cmd->add_flag(
+      "--secure-cookies", secure_cookies,
+      "Mark the session cookie Secure (the default unless --listen is a loopback address)");
+  serve_cmd
+      ->add_flag("--no-secure-cookies", insecure_cookies,
+                 "Do not mark it Secure even beyond loopback (plain HTTP on a trusted network)")
+      ->excludes(secure);
   serve_cmd->callback([&] {
+    if (secure_cookies || insecure_cookies) serve.secure_cookies = secure_cookies;
     serve.store = {data_dir, database};
     exit_code = Serve(serve);
   });
@@ -67,7 +76,11 @@ int main(int argc, char** argv) {
   auto* verify_cmd = app.add_subcommand("verify", "Verify the hash-chained journal");
   verify_cmd->add_option("--data", data_dir, "Data directory")->required();
   verify_cmd->add_option("--database", database, "postgresql://… when the server uses PostgreSQL");
-  verify_cmd->callback([&] { exit_code = Verify({data_dir, database}); });
+  std::vector<std::string> anchors;
+  verify_cmd->add_option("--anchor", anchors,
+                         "A head verify printed before (SEQ:HASH, or HASH): broken unless the "
+                         "journal still holds that record unchanged");
+  verify_cmd->callback([&] { exit_code = Verify({data_dir, database}, anchors); });
 
   auto* admin = app.add_subcommand("admin", "Administration");
   admin->require_subcommand(1);

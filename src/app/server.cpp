@@ -380,6 +380,8 @@ int Serve(const ServeOptions& options) {
   deps.policy = &active_pack;
   deps.reload_policy = reload_policy;
   deps.web_root = options.web_root.empty() ? DefaultWebRoot() : options.web_root;
+  // Beyond loopback the server is reached through a TLS proxy, or should be: Secure by default.
+  deps.secure_cookies = options.secure_cookies.value_or(!api::IsLoopbackHost(host));
   api::Api api_handler(deps);
   if (auto mounted = MountModules(modules, api_handler); !mounted) {
     std::cerr << "zhidu: " << mounted.error().message << "\n";
@@ -412,7 +414,8 @@ int Serve(const ServeOptions& options) {
   std::cout << "zhidu: serving on http://" << host << ":" << server.port() << " ("
             << store.backend() << ", policy " << active_pack.Current()->info().name << " "
             << active_pack.Current()->info().version << ", console "
-            << (deps.web_root.empty() ? "not built" : deps.web_root.string()) << ")" << std::endl;
+            << (deps.web_root.empty() ? "not built" : deps.web_root.string()) << ", cookies "
+            << (deps.secure_cookies ? "Secure" : "not Secure") << ")" << std::endl;
   timer_scheduler.Start();  // overdue timers fire now, marked late
   server.Run();
   for (auto it = modules.rbegin(); it != modules.rend(); ++it) (*it)->Stop();
@@ -423,25 +426,47 @@ int Serve(const ServeOptions& options) {
   return 0;
 }
 
-int Verify(const StoreLocation& where) {
+int Verify(const StoreLocation& where, const std::vector<std::string>& anchors) {
+  store::VerifyOptions options;
+  for (const auto& text : anchors) {
+    auto anchor = store::ParseAnchor(text);
+    if (!anchor) {
+      std::cerr << "zhidu verify: --anchor must be a record's hash (64 hex digits) or SEQ:HASH, "
+                   "as verify printed it\n";
+      return 2;
+    }
+    options.anchors.push_back(*anchor);
+  }
   auto store = OpenStore(where, false, false);
+  auto broken = [](const std::string& problem) {
+    std::cout << "journal BROKEN: " << problem << "\n";
+    return 1;
+  };
   if (!store) {
+    if (store.error().code == Errc::kCorruption)
+      return broken("the database file is damaged: " + store.error().message);
     std::cerr << "zhidu verify: " << store.error().message << "\n";
     return 2;
   }
   // One seq range per core, checked in parallel (docs/journal_format.md §Verify).
   int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
-  auto report = store::VerifyJournal(**store, threads);
+  auto report = store::VerifyJournal(**store, threads, 50'000, options);
   if (!report) {
+    // A page SQLite cannot read is a damaged file, not an operational error.
+    if (report.error().code == Errc::kCorruption)
+      return broken("the database file is damaged: " + report.error().message);
     std::cerr << "zhidu verify: " << report.error().message << "\n";
     return 2;
   }
   if (!report->ok) {
+    if (report->bad_seq == 0) return broken(report->problem);
     std::cout << "journal BROKEN at record " << report->bad_seq << ": " << report->problem << "\n";
     return 1;
   }
-  std::cout << "journal intact: " << report->records << " records, head " << ToHex(report->head)
-            << "\n";
+  std::cout << "journal intact: " << report->records << " records, head " << report->records << ":"
+            << ToHex(report->head);
+  if (!options.anchors.empty()) std::cout << "; the anchor is record " << report->anchor_seq;
+  std::cout << "\n";
   return 0;
 }
 

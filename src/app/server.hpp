@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "store/store.hpp"
@@ -44,6 +46,8 @@ struct ServeOptions {
   std::int64_t read_cache_entries = 1024;
   // Principals of API tokens kept between writes (api/generation_cache.hpp); 0: off.
   std::int64_t principal_cache_entries = 4096;
+  // Mark the session cookie Secure; unset: on unless the listen host is loopback.
+  std::optional<bool> secure_cookies;
 };
 
 // policies/cn-default of the working directory or of the source tree the binary was built in,
@@ -51,7 +55,9 @@ struct ServeOptions {
 std::filesystem::path DefaultPolicies();
 
 int Serve(const ServeOptions& options);
-int Verify(const StoreLocation& where);
+// Exit 0 intact, 1 broken (the chain, an anchor, the recorded head, the file), 2 error. Each
+// anchor is "HASH" or "SEQ:HASH" of a record an auditor noted (store::ParseAnchor).
+int Verify(const StoreLocation& where, const std::vector<std::string>& anchors = {});
 int CreateUser(const StoreLocation& where, const std::string& username, const std::string& role,
                const std::string& password);
 int PrintRoutes();

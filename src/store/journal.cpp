@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cstring>
 #include <limits>
 #include <thread>
@@ -85,10 +86,26 @@ void Chain(JournalRecord& record, JournalHead& head) {
   head.hash = record.hash;
 }
 
+std::optional<JournalAnchor> ParseAnchor(std::string_view text) {
+  JournalAnchor anchor;
+  if (auto colon = text.find(':'); colon != std::string_view::npos) {
+    auto digits = text.substr(0, colon);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), anchor.seq);
+    if (ec != std::errc() || p != digits.data() + digits.size() || anchor.seq <= 0)
+      return std::nullopt;
+    text.remove_prefix(colon + 1);
+  }
+  if (!FromHex(text, anchor.hash.data(), anchor.hash.size())) return std::nullopt;
+  return anchor;
+}
+
 namespace {
 
 // What is wrong with `seq`/`prev_hash` following the record (`expected`), or "" when it follows.
 std::string LinkProblem(const JournalHead& expected, std::int64_t seq, const Sha256Digest& prev) {
+  if (seq <= 0)
+    return "sequence number " + std::to_string(seq) +
+           " is not a record's (they start at 1): a row was inserted";
   if (seq != expected.seq + 1) {
     if (seq <= expected.seq)
       return "sequence number " + std::to_string(seq) + " repeats or goes backwards after " +
@@ -96,42 +113,70 @@ std::string LinkProblem(const JournalHead& expected, std::int64_t seq, const Sha
     return "records " + std::to_string(expected.seq + 1) + ".." + std::to_string(seq - 1) +
            " are missing (deleted)";
   }
-  if (prev != expected.hash)
+  if (prev != expected.hash) {
+    if (expected.seq == 0)
+      return "record 1 does not start the chain: its prev_hash is not zero (it was replaced)";
     return "prev_hash does not match the hash of record " + std::to_string(expected.seq) +
            " (a record before it was altered, replaced or swapped)";
+  }
   return {};
 }
+
+// Where an anchor was met in a scan.
+struct AnchorSeen {
+  std::int64_t found_seq = 0;  // the record holding its hash (0: not met)
+  bool differs = false;        // its seq was met with another hash
+};
 
 // One contiguous range of the journal checked on its own. The links of its first record to the
 // range before are checked when the ranges are stitched together, in seq order.
 struct RangeCheck {
-  std::int64_t records = 0;
-  std::int64_t first_seq = 0;  // 0: the range held no record
+  std::int64_t records = 0;  // read, the bad one included; 0: the range held no record
+  std::int64_t first_seq = 0;
   Sha256Digest first_prev{};
-  JournalHead last;          // seq and hash of its last record
+  JournalHead last;          // seq and hash of its last good record (records > 1 on failure)
   std::int64_t bad_seq = 0;  // the first failure inside the range (0: none)
   std::string problem;
+  bool failed = false;
+  std::vector<AnchorSeen> anchors;  // one per VerifyOptions::anchors
 };
 
+void NoteAnchors(const std::vector<JournalAnchor>& anchors, const JournalRecord& r,
+                 std::vector<AnchorSeen>& seen) {
+  for (size_t i = 0; i < anchors.size(); ++i) {
+    const auto& a = anchors[i];
+    if (a.seq != 0 ? r.seq != a.seq : r.hash != a.hash) continue;
+    if (r.hash == a.hash)
+      seen[i].found_seq = r.seq;
+    else
+      seen[i].differs = true;
+  }
+}
+
 Result<RangeCheck> CheckRange(UnitOfWork& unit, std::int64_t first, std::int64_t last,
+                              const VerifyOptions& options,
                               const std::function<bool()>& cancelled) {
   RangeCheck out;
+  out.anchors.resize(options.anchors.size());
+  auto fail = [&](std::int64_t seq, std::string problem) {
+    out.failed = true;
+    out.bad_seq = seq;
+    out.problem = std::move(problem);
+    return false;
+  };
   auto status = unit.ScanJournalRange(first, last, [&](const JournalRecord& r) {
     out.records++;
-    if (out.first_seq == 0) {
+    if (out.records == 1) {
       out.first_seq = r.seq;
       out.first_prev = r.prev_hash;
+      if (r.seq <= 0) return fail(r.seq, LinkProblem({}, r.seq, r.prev_hash));
     } else if (auto problem = LinkProblem(out.last, r.seq, r.prev_hash); !problem.empty()) {
-      out.bad_seq = r.seq;
-      out.problem = std::move(problem);
-      return false;
+      return fail(r.seq, std::move(problem));
     }
-    if (ComputeHash(r) != r.hash) {
-      out.bad_seq = r.seq;
-      out.problem = "content does not match its hash (the record was altered)";
-      return false;
-    }
+    if (ComputeHash(r) != r.hash)
+      return fail(r.seq, "content does not match its hash (the record was altered)");
     out.last = {r.seq, r.hash};
+    NoteAnchors(options.anchors, r, out.anchors);
     return (out.records & 0xffff) != 0 || !cancelled();
   });
   if (!status) return Fail(status.error());
@@ -139,34 +184,92 @@ Result<RangeCheck> CheckRange(UnitOfWork& unit, std::int64_t first, std::int64_t
 }
 
 // Joins the ranges in order into one report: the first failure in seq order wins, exactly as a
-// single scan would find it.
-VerifyReport Stitch(const std::vector<RangeCheck>& ranges) {
+// single scan would find it. Then the anchors: each must have been met with its hash.
+VerifyReport Stitch(const std::vector<RangeCheck>& ranges, const VerifyOptions& options) {
   VerifyReport report;
   JournalHead expected;  // seq 0, zero hash
+  // On failure: records counts every record read up to the bad one, head is the hash of the
+  // last good record.
+  auto fail = [&](std::int64_t seq, std::string problem, const JournalHead& last_good) {
+    report.ok = false;
+    report.bad_seq = seq;
+    report.problem = std::move(problem);
+    report.head = last_good.hash;
+    return report;
+  };
+  std::vector<AnchorSeen> anchors(options.anchors.size());
   for (const auto& range : ranges) {
-    if (range.first_seq == 0) continue;
-    // On failure: records counts every record read up to the bad one, head is the hash of the
-    // last good record.
-    auto fail = [&](std::int64_t seq, std::string problem, const JournalHead& last_good) {
-      report.ok = false;
-      report.bad_seq = seq;
-      report.problem = std::move(problem);
-      report.head = last_good.hash;
-      return report;
-    };
+    if (range.records == 0) continue;
     if (auto problem = LinkProblem(expected, range.first_seq, range.first_prev); !problem.empty()) {
       report.records += 1;
       return fail(range.first_seq, std::move(problem), expected);
     }
-    if (range.bad_seq != 0) {
-      report.records += range.records;
-      return fail(range.bad_seq, range.problem, range.last.seq != 0 ? range.last : expected);
-    }
     report.records += range.records;
+    if (range.failed)
+      return fail(range.bad_seq, range.problem, range.records > 1 ? range.last : expected);
     expected = range.last;
+    for (size_t i = 0; i < anchors.size(); ++i) {
+      if (range.anchors[i].found_seq != 0) anchors[i].found_seq = range.anchors[i].found_seq;
+      anchors[i].differs = anchors[i].differs || range.anchors[i].differs;
+    }
   }
   report.head = expected.hash;
   report.records = expected.seq;
+  for (size_t i = 0; i < anchors.size(); ++i) {
+    const auto& a = options.anchors[i];
+    if (anchors[i].found_seq != 0) continue;
+    std::string named = a.what + " (" + (a.seq ? "record " + std::to_string(a.seq) + ", " : "") +
+                        "hash " + ToHex(a.hash).substr(0, 16) + "…)";
+    if (anchors[i].differs)
+      return fail(a.seq,
+                  named +
+                      " differs from the record the journal holds now: the journal "
+                      "was rewritten since",
+                  expected);
+    if (a.seq > expected.seq)
+      return fail(expected.seq + 1,
+                  "records " + std::to_string(expected.seq + 1) + ".." + std::to_string(a.seq) +
+                      " are missing at the end (deleted): " + named + " is gone",
+                  expected);
+    return fail(a.seq, named + " is not in the journal: it was rewritten or cut back since",
+                expected);
+  }
+  if (!options.anchors.empty()) report.anchor_seq = anchors[0].found_seq;
+  return report;
+}
+
+// The options plus what the store keeps beside the journal; a problem the chain cannot show
+// (kept in `broken`).
+VerifyOptions WithAudit(const VerifyOptions& options, const JournalAudit& audit,
+                        std::string& broken) {
+  VerifyOptions out = options;
+  if (!audit.storage_problems.empty()) {
+    broken = "the database file is damaged: " + audit.storage_problems.front();
+    if (audit.storage_problems.size() > 1)
+      broken += " (and " + std::to_string(audit.storage_problems.size() - 1) + " more)";
+  } else if (audit.keeps_head && !audit.recorded_head) {
+    broken = "the journal's recorded head is missing (deleted)";
+  } else if (audit.recorded_head && audit.recorded_head->seq > 0) {
+    out.anchors.push_back(
+        {audit.recorded_head->seq, audit.recorded_head->hash, "the journal's recorded head"});
+  }
+  return out;
+}
+
+// The report for a chain that held together, with what the audit says about an empty journal.
+VerifyReport Finish(VerifyReport report, const JournalAudit& audit) {
+  if (report.ok && report.records == 0 && audit.data_rows > 0) {
+    report.ok = false;
+    report.problem = "the journal is empty but " + std::to_string(audit.data_rows) +
+                     " accounts and sites exist: the journal was deleted";
+  }
+  return report;
+}
+
+VerifyReport Broken(std::string problem) {
+  VerifyReport report;
+  report.ok = false;
+  report.problem = std::move(problem);
   return report;
 }
 
@@ -175,23 +278,34 @@ constexpr std::int64_t kWholeLast = std::numeric_limits<std::int64_t>::max();
 
 }  // namespace
 
-Result<VerifyReport> VerifyJournal(UnitOfWork& unit) {
-  ZHIDU_TRY(RangeCheck whole, CheckRange(unit, kWholeFirst, kWholeLast, [] { return false; }));
-  return Stitch({whole});
+Result<VerifyReport> VerifyJournal(UnitOfWork& unit, const VerifyOptions& options) {
+  ZHIDU_TRY(JournalAudit audit, unit.ReadJournalAudit());
+  std::string broken;
+  VerifyOptions all = WithAudit(options, audit, broken);
+  if (!broken.empty()) return Broken(std::move(broken));
+  ZHIDU_TRY(RangeCheck whole, CheckRange(unit, kWholeFirst, kWholeLast, all, [] { return false; }));
+  return Finish(Stitch({whole}, all), audit);
 }
 
-Result<VerifyReport> VerifyJournal(Store& store, int threads, std::int64_t min_per_thread) {
+Result<VerifyReport> VerifyJournal(Store& store, int threads, std::int64_t min_per_thread,
+                                   const VerifyOptions& options) {
   JournalHead head;
+  JournalAudit audit;
   {
     ZHIDU_TRY(auto unit, store.BeginRead());
     ZHIDU_TRY(head, unit->ReadJournalHead());
+    ZHIDU_TRY(audit, unit->ReadJournalAudit());
   }
   threads = static_cast<int>(
       std::clamp<std::int64_t>(head.seq / std::max<std::int64_t>(min_per_thread, 1), 1, threads));
   if (threads <= 1) {
     ZHIDU_TRY(auto unit, store.BeginRead());
-    return VerifyJournal(*unit);
+    return VerifyJournal(*unit, options);
   }
+  // The recorded head was read before the scans: records appended since only follow it.
+  std::string broken;
+  VerifyOptions all = WithAudit(options, audit, broken);
+  if (!broken.empty()) return Broken(std::move(broken));
   // Ranges partition the whole seq space (the first and last are open-ended), so every row is in
   // exactly one and a record inserted before 1 or after the head is still seen.
   std::vector<std::pair<std::int64_t, std::int64_t>> bounds;
@@ -211,9 +325,9 @@ Result<VerifyReport> VerifyJournal(Store& store, int threads, std::int64_t min_p
           results[i] = Fail(unit.error());
           return;
         }
-        results[i] = CheckRange(**unit, bounds[i].first, bounds[i].second,
+        results[i] = CheckRange(**unit, bounds[i].first, bounds[i].second, all,
                                 [&] { return lowest_failed.load() < i; });
-        if (!results[i] || results[i]->bad_seq != 0) {
+        if (!results[i] || results[i]->failed) {
           int expected = lowest_failed.load();
           while (i < expected && !lowest_failed.compare_exchange_weak(expected, i)) {
           }
@@ -225,9 +339,9 @@ Result<VerifyReport> VerifyJournal(Store& store, int threads, std::int64_t min_p
   for (int i = 0; i < threads; ++i) {
     if (!results[i]) return Fail(results[i].error());
     ranges.push_back(std::move(*results[i]));
-    if (ranges.back().bad_seq != 0) break;  // later ranges may have stopped early
+    if (ranges.back().failed) break;  // later ranges may have stopped early
   }
-  return Stitch(ranges);
+  return Finish(Stitch(ranges, all), audit);
 }
 
 }  // namespace zhidu::store

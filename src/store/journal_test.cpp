@@ -1,6 +1,7 @@
 #include "store/journal.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <string>
@@ -100,9 +101,144 @@ class JournalVerify : public ::testing::Test {
     ASSERT_TRUE((*unit)->Commit());
   }
 
+  // Runs `sql` on the file directly, as someone with access to it would (triggers and all).
+  void Tamper(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "zhidu.db").c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    std::string message = error ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+  }
+
+  VerifyReport Verify(const VerifyOptions& options = {}) {
+    auto unit = store_->BeginRead();
+    EXPECT_TRUE(unit);
+    auto report = VerifyJournal(**unit, options);
+    EXPECT_TRUE(report) << report.error().message;
+    return report ? *report : VerifyReport{};
+  }
+
+  // Three chained records through the store, as the writer appends them.
+  std::vector<JournalRecord> AppendThree() {
+    std::vector<JournalRecord> out;
+    auto unit = store_->BeginWrite();
+    EXPECT_TRUE(unit);
+    JournalHead head;
+    for (int i = 0; i < 3; ++i) {
+      auto r = Record(0, 1000 + i, "test.record", 1, "test/" + std::to_string(i), "{}");
+      Chain(r, head);
+      EXPECT_TRUE((*unit)->AppendJournal(r));
+      out.push_back(r);
+    }
+    EXPECT_TRUE((*unit)->Commit());
+    return out;
+  }
+
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
 };
+
+// Issue 15 §2: one row at seq 0 used to switch the checks off ("intact: 0 records").
+TEST_F(JournalVerify, ARowAtSeqZeroIsBrokenNotAnEmptyJournal) {
+  AppendThree();
+  Tamper(
+      "DROP TRIGGER journal_seq_positive_insert;"
+      "INSERT INTO journal SELECT 0, at, kind, actor, subject, payload, prev_hash, hash "
+      "FROM journal WHERE seq = 1;"
+      "UPDATE journal SET payload = '{\"x\":1}' WHERE seq = 2; DELETE FROM journal WHERE seq = 3;");
+  auto report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.bad_seq, 0);
+  EXPECT_NE(report.problem.find("sequence number 0"), std::string::npos) << report.problem;
+}
+
+TEST_F(JournalVerify, TheStoreRefusesASeqBelowOne) {
+  auto unit = store_->BeginWrite();
+  ASSERT_TRUE(unit);
+  auto r = Record(0, 1, "forged", 0, "", "{}");
+  r.hash = ComputeHash(r);
+  EXPECT_FALSE((*unit)->AppendJournal(r));
+}
+
+TEST_F(JournalVerify, RecordOneMustStartWithAZeroPrevHash) {
+  auto records = AppendThree();
+  // A forged chain: record 1 re-hashed over a non-zero prev_hash, the rest re-chained on it.
+  JournalHead head{0, {}};
+  head.hash[0] = 1;
+  std::string sql;
+  for (auto& r : records) {
+    r.seq = 0;
+    Chain(r, head);
+    sql += "UPDATE journal SET prev_hash = x'" + ToHex(r.prev_hash) + "', hash = x'" +
+           ToHex(r.hash) + "' WHERE seq = " + std::to_string(r.seq) + ";";
+  }
+  sql += "UPDATE journal_head SET hash = x'" + ToHex(head.hash) + "';";
+  Tamper(sql);
+  auto report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.bad_seq, 1);
+  EXPECT_NE(report.problem.find("zero"), std::string::npos) << report.problem;
+}
+
+TEST_F(JournalVerify, TheLastRecordsDeletedAreCaughtByTheRecordedHead) {
+  AppendThree();
+  EXPECT_TRUE(Verify().ok);
+  Tamper("DELETE FROM journal WHERE seq >= 2");
+  auto report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.bad_seq, 2);
+  EXPECT_NE(report.problem.find("missing at the end"), std::string::npos) << report.problem;
+  Tamper("DELETE FROM journal_head");
+  report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("recorded head is missing"), std::string::npos) << report.problem;
+}
+
+TEST_F(JournalVerify, AnAnchorCatchesATailRewrittenWithItsHead) {
+  auto records = AppendThree();
+  auto anchor = ParseAnchor("3:" + ToHex(records[2].hash));
+  ASSERT_TRUE(anchor);
+  auto ok = Verify({{*anchor}});
+  EXPECT_TRUE(ok.ok) << ok.problem;
+  EXPECT_EQ(ok.anchor_seq, 3);
+  // Cut back and the recorded head moved to match: only the anchor still shows it.
+  Tamper("DELETE FROM journal WHERE seq = 3; UPDATE journal_head SET seq = 2, hash = x'" +
+         ToHex(records[1].hash) + "'");
+  EXPECT_TRUE(Verify().ok);
+  auto by_seq = Verify({{*anchor}});
+  EXPECT_FALSE(by_seq.ok);
+  EXPECT_NE(by_seq.problem.find("the anchor"), std::string::npos) << by_seq.problem;
+  auto by_hash = ParseAnchor(ToHex(records[2].hash));
+  ASSERT_TRUE(by_hash);
+  EXPECT_FALSE(Verify({{*by_hash}}).ok);
+}
+
+TEST_F(JournalVerify, AnEmptyJournalBesideAccountsIsBroken) {
+  EXPECT_TRUE(Verify().ok);  // a new database: nothing to journal yet
+  Tamper(
+      "INSERT INTO accounts(username, password_hash, disabled, created_at) "
+      "VALUES('someone', 'x', 0, 0)");
+  auto report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("journal is empty"), std::string::npos) << report.problem;
+}
+
+TEST(JournalAnchor, ParsesHashOrSeqAndHash) {
+  const std::string hex(64, 'a');
+  auto plain = ParseAnchor(hex);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->seq, 0);
+  EXPECT_EQ(plain->hash[0], 0xaa);
+  auto with_seq = ParseAnchor("42:" + hex);
+  ASSERT_TRUE(with_seq);
+  EXPECT_EQ(with_seq->seq, 42);
+  for (const std::string& bad : {std::string("0:") + hex, "x:" + hex, hex.substr(1), ":" + hex,
+                                 std::string("-1:") + hex, hex + "00"})
+    EXPECT_FALSE(ParseAnchor(bad)) << bad;
+}
 
 TEST_F(JournalVerify, JournalWrittenWithTheOldHashVerifies) {
   auto records = VariedRecords();

@@ -302,6 +302,9 @@ class UnitOfWork {
   // it returns false). For verify: does not materialise the journal in memory.
   virtual Result<void> ScanJournalRange(std::int64_t first_seq, std::int64_t last_seq,
                                         const std::function<bool(const JournalRecord&)>& visit) = 0;
+  // The journal's surroundings for verify: the recorded head, the rows that imply a journal, the
+  // file's own soundness (SQLite: PRAGMA quick_check, which reads the whole file).
+  virtual Result<JournalAudit> ReadJournalAudit() = 0;
   // Every record: ScanJournalRange over the whole seq space.
   Result<void> ScanJournal(const std::function<bool(const JournalRecord&)>& visit) {
     return ScanJournalRange(std::numeric_limits<std::int64_t>::min(),

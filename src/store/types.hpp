@@ -126,6 +126,16 @@ struct JournalHead {
   Sha256Digest hash{};   // all zero when empty
 };
 
+// What verify checks beside the chain (UnitOfWork::ReadJournalAudit).
+struct JournalAudit {
+  // The head the store keeps beside the journal, moved by a trigger in the same transaction as
+  // every append (schema 14 on). keeps_head false: an older schema without it.
+  bool keeps_head = false;
+  std::optional<JournalHead> recorded_head;   // nullopt while keeps_head: its row was deleted
+  std::int64_t data_rows = 0;                 // accounts and sites: written only with a journal
+  std::vector<std::string> storage_problems;  // SQLite's quick_check findings; empty when sound
+};
+
 // ---- durable timers (定时器); see kernel/scheduler/scheduler.hpp for the life of a timer.
 enum class TimerState {
   kPending,    // waiting for due_at

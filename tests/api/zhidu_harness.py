@@ -10,6 +10,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -35,6 +36,21 @@ def fresh_pg_database():
                    check=True, capture_output=True)
     parsed = urllib.parse.urlparse(base)
     return urllib.parse.urlunparse(parsed._replace(path="/" + name))
+
+
+def run_sql(server, statements):
+    """Runs SQL on a stopped server's data as someone with the file or the database would: the
+    SQLite file directly, PostgreSQL through psql."""
+    if server.database_url:
+        for sql in statements:
+            subprocess.run(["psql", server.database_url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                           check=True, capture_output=True)
+    else:
+        db = sqlite3.connect(os.path.join(server.data_dir, "zhidu.db"))
+        for sql in statements:
+            db.execute(sql)
+        db.commit()
+        db.close()
 
 
 class Response:

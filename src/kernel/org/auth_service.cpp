@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "base/canonical_json.hpp"
 #include "base/crypto.hpp"
@@ -81,7 +82,10 @@ Result<Principal> AuthService::PrincipalFor(store::UnitOfWork& unit, Id account_
 Result<LoginResult> AuthService::Login(const std::string& username, const std::string& password,
                                        const std::string& client_ip) {
   const TimePoint now = clock_.Now();
-  const std::string user_key = "user:" + username;
+  // Usernames match whatever their case, so the throttle counts every spelling as one account.
+  std::string user_key = "user:" + username;
+  std::transform(user_key.begin(), user_key.end(), user_key.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const std::string ip_key = "ip:" + client_ip;
   auto journal_failure = [&](std::string_view reason) {
     RecordFailure(user_key, now);

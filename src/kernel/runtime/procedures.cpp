@@ -775,9 +775,32 @@ Result<void> Procedures::MayActAt(const org::Principal& who, Id site_id) const {
                   ": only people of the site raise its events and run its procedures");
 }
 
+namespace {
+// The site events a pack declares: the names its procedures' triggers and transitions (on:), its
+// service levels' start and stop and its duties' on: use. Any other would start, stop and move
+// nothing: refused from people, so that a typo is not journaled as if it were an event.
+bool Declares(const policy::Pack& pack, std::string_view event) {
+  for (const auto& p : pack.procedures()) {
+    if (p.trigger == event) return true;
+    for (const auto& t : p.transitions)
+      if (t.on == event) return true;
+  }
+  for (const auto& sl : pack.service_levels())
+    if (sl.start_event == event || sl.stop_event == event) return true;
+  for (const auto& d : pack.duties())
+    if (d.schedule.kind == policy::ScheduleKind::kOn && d.schedule.on == event) return true;
+  return false;
+}
+}  // namespace
+
 Result<EventOutcome> Procedures::RaiseAs(const org::Principal& who, const SiteEvent& event) {
   ZHIDU_TRY_VOID(MayActAt(who, event.site_id));
   auto pack = pack_.Current();
+  if (!event.event.empty() && !Declares(*pack, event.event))
+    return Fail(Errc::kInvalidArgument,
+                "the policy pack in force declares no site event \"" + event.event.substr(0, 100) +
+                    "\" (none of its procedures, service levels or duties names it)",
+                "event");
   std::vector<TimePoint> wakes;
   ZHIDU_TRY(auto out, writer_.Run<EventOutcome>([&](store::Tx& tx) -> Result<EventOutcome> {
     Impl impl{*this, tx, *pack, who.account_id, {}};

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "api/json_body.hpp"
 #include "modules/alarms/routes.hpp"
 
 namespace zhidu::api {
@@ -82,12 +83,12 @@ void MqttIngest::OnMessage(mosquitto*, void* self, const mosquitto_message* msg)
 
 void MqttIngest::Handle(const std::string& topic, const std::string& payload) {
   ++messages_;
-  auto body = nlohmann::json::parse(payload, nullptr, false);
-  if (body.is_discarded()) {
-    alarms_.Reject("mqtt", topic, "the payload is not valid JSON");
+  auto body = ParseJson(payload, "the payload");
+  if (!body) {
+    alarms_.Reject("mqtt", topic, body.error().message);
     return;
   }
-  auto events = ParseAlarmEvents(body, WildcardLevel(topic_, topic));
+  auto events = ParseAlarmEvents(*body, WildcardLevel(topic_, topic));
   if (!events) {
     alarms_.Reject("mqtt", topic, events.error().message);
     return;

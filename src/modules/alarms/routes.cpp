@@ -159,9 +159,7 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
         [list](HttpRequest& req) { return list(req, true); });
   r.Add("POST", "/api/v1/alarms:ingest", Access::kSignedIn, [svc](HttpRequest& req) {
     if (!svc) return Unavailable();
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded())
-      return ErrorResponse({Errc::kInvalidArgument, "the body is not valid JSON", ""});
+    ZHIDU_OR_ERROR(json body, ParseJson(req.body));
     ZHIDU_OR_ERROR(auto events, ParseAlarmEvents(body));
     ZHIDU_OR_ERROR(auto out, svc->Ingest(CurrentPrincipal(), events));
     return JsonResponse(200, {{"received", out.received},

@@ -504,6 +504,35 @@ CREATE TABLE photos(
 ALTER TABLE people ADD COLUMN birth_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE people ADD COLUMN education TEXT NOT NULL DEFAULT '';
 )sql",
+      // 14: hardening (docs/security.md). journal.seq is CHECK (seq > 0) since 1. journal_head
+      // keeps the last record's seq and hash, so verify sees the last records deleted; a deferred
+      // trigger moves it at commit, once per transaction (only the row that is the journal's
+      // highest updates it: updating one row per append would grow a chain of row versions in a
+      // large transaction). Usernames are unique whatever their case: a later account whose name
+      // differs from an earlier one's only in case is renamed NAME-dupID first.
+      R"sql(
+CREATE TABLE journal_head(
+  id INT PRIMARY KEY CHECK (id = 1),
+  seq BIGINT NOT NULL,
+  hash BYTEA NOT NULL CHECK (octet_length(hash) = 32));
+INSERT INTO journal_head(id, seq, hash)
+  SELECT 1, coalesce(max(seq), 0),
+         coalesce((SELECT hash FROM journal ORDER BY seq DESC LIMIT 1), decode(repeat('00', 32), 'hex'))
+  FROM journal;
+CREATE FUNCTION journal_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.seq = (SELECT max(seq) FROM journal) THEN
+    UPDATE journal_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1 AND seq < NEW.seq;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER journal_head_follows AFTER INSERT ON journal
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION journal_head_follows();
+UPDATE accounts SET username = username || '-dup' || id
+  WHERE EXISTS (SELECT 1 FROM accounts a
+                WHERE lower(a.username) = lower(accounts.username) AND a.id < accounts.id);
+CREATE UNIQUE INDEX accounts_username_nocase ON accounts(lower(username));
+)sql",
   };
   return kMigrations;
 }

@@ -236,7 +236,7 @@ constexpr Statement kStatements[] = {
      "INSERT INTO accounts(username, password_hash, person_id, disabled, created_at) "
      "VALUES($1,$2,NULLIF($3::bigint,0),$4,$5) RETURNING id"},
     {"get_account", ZHIDU_ACCOUNT_SELECT " WHERE id=$1"},
-    {"get_account_by_username", ZHIDU_ACCOUNT_SELECT " WHERE username=$1"},
+    {"get_account_by_username", ZHIDU_ACCOUNT_SELECT " WHERE lower(username)=lower($1)"},
     {"list_accounts", ZHIDU_ACCOUNT_SELECT " WHERE id>$1 ORDER BY id LIMIT $2"},
     {"insert_role_grant",
      "INSERT INTO role_grants(account_id, role, scope_kind, scope_id) VALUES($1,$2,$3,$4) "
@@ -1947,6 +1947,21 @@ class PgUnit final : public UnitOfWork {
       auto rows = tx.exec_prepared("read_journal_head");
       if (rows.empty()) return JournalHead{};
       return JournalHead{rows[0][0].as<std::int64_t>(), Digest(rows[0][1])};
+    });
+  }
+  Result<JournalAudit> ReadJournalAudit() override {
+    return Run("read journal audit", false, [](pqxx::transaction_base& tx) {
+      JournalAudit out;
+      out.keeps_head = tx.exec1("SELECT to_regclass('journal_head') IS NOT NULL")[0].as<bool>();
+      if (out.keeps_head) {
+        auto rows = tx.exec("SELECT seq, hash FROM journal_head WHERE id = 1");
+        if (!rows.empty())
+          out.recorded_head = JournalHead{rows[0][0].as<std::int64_t>(), Digest(rows[0][1])};
+      }
+      out.data_rows =
+          tx.exec1("SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM sites)")[0]
+              .as<std::int64_t>();
+      return out;
     });
   }
   Result<void> AppendJournal(const JournalRecord& r) override {

@@ -497,6 +497,32 @@ CREATE TABLE photos(
 ALTER TABLE people ADD COLUMN birth_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE people ADD COLUMN education TEXT NOT NULL DEFAULT '';
 )sql",
+      // 14: hardening (docs/security.md). The journal's seq must be positive: SQLite cannot add a
+      // CHECK to an existing table, so two triggers refuse the row instead. journal_head keeps the
+      // last record's seq and hash, moved by a trigger in the same transaction as every append,
+      // so verify sees the last records deleted. Usernames are unique whatever their case: a
+      // later account whose name differs from an earlier one's only in case is renamed
+      // NAME-dupID first (ValidUsername allowed such pairs before).
+      R"sql(
+CREATE TRIGGER journal_seq_positive_insert BEFORE INSERT ON journal WHEN NEW.seq <= 0
+BEGIN SELECT RAISE(ABORT, 'journal seq must be positive'); END;
+CREATE TRIGGER journal_seq_positive_update BEFORE UPDATE OF seq ON journal WHEN NEW.seq <= 0
+BEGIN SELECT RAISE(ABORT, 'journal seq must be positive'); END;
+CREATE TABLE journal_head(
+  id INTEGER PRIMARY KEY CHECK(id = 1),
+  seq INTEGER NOT NULL,
+  hash BLOB NOT NULL);
+INSERT INTO journal_head(id, seq, hash)
+  SELECT 1, coalesce(max(seq), 0),
+         coalesce((SELECT hash FROM journal ORDER BY seq DESC LIMIT 1), zeroblob(32))
+  FROM journal;
+CREATE TRIGGER journal_head_follows AFTER INSERT ON journal
+BEGIN UPDATE journal_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1 AND seq < NEW.seq; END;
+UPDATE accounts SET username = username || '-dup' || id
+  WHERE EXISTS (SELECT 1 FROM accounts a
+                WHERE lower(a.username) = lower(accounts.username) AND a.id < accounts.id);
+CREATE UNIQUE INDEX accounts_username_nocase ON accounts(lower(username));
+)sql",
   };
   return kMigrations;
 }

@@ -761,7 +761,7 @@ class SqliteUnit final : public UnitOfWork {
                         MapAccount);
   }
   Result<Account> GetAccountByUsername(const std::string& username) override {
-    Stmt s(db_, kAccountSelect " WHERE username=?");
+    Stmt s(db_, kAccountSelect " WHERE lower(username)=lower(?)");  // unique whatever the case
     s.Bind(username);
     return One<Account>(s, "get account", "no account named \"" + username + "\"", MapAccount);
   }
@@ -1737,6 +1737,34 @@ class SqliteUnit final : public UnitOfWork {
     ZHIDU_TRY(bool row, s.Step("read journal head"));
     if (!row) return JournalHead{};
     return JournalHead{s.Int(0), s.Digest(1)};
+  }
+  Result<JournalAudit> ReadJournalAudit() override {
+    JournalAudit out;
+    {
+      Stmt s(db_, "PRAGMA quick_check(20)");
+      for (;;) {
+        auto row = s.Step("check the database file");
+        if (!row && row.error().code != Errc::kCorruption) return Fail(row.error());
+        if (!row) out.storage_problems.push_back(row.error().message);
+        if (!row || !*row) break;
+        if (auto finding = s.Text(0); finding != "ok") out.storage_problems.push_back(finding);
+      }
+    }
+    if (!out.storage_problems.empty()) return out;  // reading more of a damaged file may fail
+    {
+      Stmt s(db_, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='journal_head'");
+      ZHIDU_TRY(bool row, s.Step("read journal head"));
+      out.keeps_head = row && s.Int(0) > 0;
+    }
+    if (out.keeps_head) {
+      Stmt s(db_, "SELECT seq, hash FROM journal_head WHERE id=1");
+      ZHIDU_TRY(bool row, s.Step("read journal head"));
+      if (row) out.recorded_head = JournalHead{s.Int(0), s.Digest(1)};
+    }
+    Stmt s(db_, "SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM sites)");
+    ZHIDU_TRY(bool row, s.Step("count accounts and sites"));
+    if (row) out.data_rows = s.Int(0);
+    return out;
   }
   Result<void> AppendJournal(const JournalRecord& r) override {
     Stmt s(db_,
