@@ -12,6 +12,8 @@
 JOBS ?= 2
 DATA ?= data
 LISTEN ?= 127.0.0.1:8080
+# Independent test binaries run side by side; the two API halves (the longest) start first.
+TEST_JOBS ?= 2
 CTEST_ARGS ?=
 
 .PHONY: all setup debug release web run test bench clause-coverage fmt clean
@@ -36,7 +38,7 @@ run: release web
 	./build/release/src/app/zhidu serve --data $(DATA) --listen $(LISTEN) --demo --web web/dist
 
 test: debug web
-	scripts/with-postgres ctest --test-dir build/debug --output-on-failure $(CTEST_ARGS)
+	scripts/with-postgres ctest --test-dir build/debug --output-on-failure -j$(TEST_JOBS) $(CTEST_ARGS)
 
 bench: release
 	@if [ -x bench/run ]; then bench/run $(if $(QUICK),--quick,); else echo "no benchmarks yet"; fi
