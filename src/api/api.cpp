@@ -245,7 +245,6 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), openapi_(OpenApiDocument()) {
         "Bearer requests authenticated from the store.", principals_.get());
 }
 
-
 void Api::AddRoutes() {
   auto& r = router_;
   auto* auth = deps_.auth;
@@ -735,13 +734,15 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   return res;
 }
 
-Result<void> Api::AddOpenApiPaths(std::string_view paths_json) {
-  if (paths_json.empty()) return Ok();
-  json paths = json::parse(paths_json, nullptr, false);
-  if (!paths.is_object())
-    return Fail(Errc::kInternal, "a module's OpenAPI paths are not a JSON object");
+Result<void> Api::AddOpenApiPaths(const std::vector<std::string_view>& paths_json) {
   json doc = json::parse(openapi_);
-  for (auto& [path, ops] : paths.items()) doc["paths"][path] = std::move(ops);
+  for (auto text : paths_json) {
+    if (text.empty()) continue;
+    json paths = json::parse(text, nullptr, false);
+    if (!paths.is_object())
+      return Fail(Errc::kInternal, "a module's OpenAPI paths are not a JSON object");
+    for (auto& [path, ops] : paths.items()) doc["paths"][path] = std::move(ops);
+  }
   openapi_ = doc.dump(2);
   return Ok();
 }

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "api/generation_cache.hpp"
 #include "api/http.hpp"
@@ -79,9 +81,10 @@ class Api {
   const Router& router() const { return router_; }
   // Where the modules add their routes (api/module.hpp), before serving.
   Router& mutable_router() { return router_; }
-  // Merges a module's OpenAPI "paths" object into the document served at /api/v1/openapi.json;
-  // kInternal when it is not a JSON object (a build defect). Before serving.
-  Result<void> AddOpenApiPaths(std::string_view paths_json);
+  // Merges the modules' OpenAPI "paths" objects into the document served at
+  // /api/v1/openapi.json (parsed and written once); kInternal when one is not a JSON object (a
+  // build defect). Before serving.
+  Result<void> AddOpenApiPaths(const std::vector<std::string_view>& paths_json);
 
  private:
   // The principal of a request: `Authorization: Bearer` or the session cookie (no CSRF check).
@@ -92,7 +95,7 @@ class Api {
 
   ApiDeps deps_;
   Router router_;
-  std::string openapi_;  // OpenApiDocument() with the modules' paths
+  std::string openapi_;                    // OpenApiDocument() with the modules' paths
   std::unique_ptr<ReadCache> read_cache_;  // null: off
   // Bearer token (its SHA-256) -> principal; null: off. Session cookies are not kept: a session
   // expires by the clock, which the commit count does not see.

@@ -35,6 +35,10 @@ HttpResponse CitingError(const Error& e, const std::vector<std::string>& clauses
 inline nlohmann::json TimeOrNull(TimePoint t) {
   return t == TimePoint{} ? nlohmann::json(nullptr) : nlohmann::json(Timestamp(t));
 }
+// An id, or null for 0 ("none").
+inline nlohmann::json IdOrNull(store::Id id) {
+  return id == 0 ? nlohmann::json(nullptr) : nlohmann::json(id);
+}
 // The query parameter `key`, empty when absent.
 inline std::string QueryString(const HttpRequest& r, const std::string& key) {
   auto it = r.query.find(key);

@@ -61,9 +61,8 @@ class Services {
   Result<T*> Need(std::string_view who) const {
     auto it = by_type_.find(std::type_index(typeid(T)));
     if (it == by_type_.end())
-      return Fail(Errc::kFailedPrecondition,
-                  std::string(who) + " needs " + typeid(T).name() +
-                      ", which no module started before it offers");
+      return Fail(Errc::kFailedPrecondition, std::string(who) + " needs " + typeid(T).name() +
+                                                 ", which no module started before it offers");
     return std::any_cast<T*>(it->second);
   }
 

@@ -3,20 +3,20 @@
 // The modules, in start order: one line each. A module that needs another's interface comes
 // after it (handover after dutylog and roster). Each names a folder src/modules/NAME whose
 // module.cpp defines zhidu::NAME::MakeModule().
-#define ZHIDU_MODULES(X)                                      \
-  X(dutylog)   /* 值班记录 */                                 \
-  X(alarms)    /* 报警 (needs dutylog) */                     \
-  X(repairs)   /* 报修 (the `repair` action) */               \
-  X(roster)    /* 排班 (the duties' shift calendar) */        \
-  X(handover)  /* 交接班 (needs dutylog, roster) */           \
-  X(visits)    /* 来访, 录像 (needs dutylog) */               \
-  X(lostfound) /* 失物招领 */                                 \
+#define ZHIDU_MODULES(X)                                 \
+  X(dutylog)   /* 值班记录 */                        \
+  X(alarms)    /* 报警 (needs dutylog) */              \
+  X(repairs)   /* 报修 (the `repair` action) */        \
+  X(roster)    /* 排班 (the duties' shift calendar) */ \
+  X(handover)  /* 交接班 (needs dutylog, roster) */   \
+  X(visits)    /* 来访, 录像 (needs dutylog) */      \
+  X(lostfound) /* 失物招领 */                        \
   /* a new module: one line above this one */
 
 namespace zhidu {
 
-#define ZHIDU_DECLARE_MODULE(name) \
-  namespace name {                 \
+#define ZHIDU_DECLARE_MODULE(name)           \
+  namespace name {                           \
   std::unique_ptr<api::Module> MakeModule(); \
   }
 ZHIDU_MODULES(ZHIDU_DECLARE_MODULE)
@@ -33,12 +33,12 @@ std::vector<std::unique_ptr<api::Module>> AllModules() {
 }
 
 Result<void> MountModules(std::vector<std::unique_ptr<api::Module>>& modules, api::Api& api) {
+  std::vector<std::string_view> paths;
   for (auto& m : modules) {
     m->AddRoutes(api.mutable_router());
-    if (auto added = api.AddOpenApiPaths(m->OpenApiPaths()); !added)
-      return Fail(Errc::kInternal, std::string(m->name()) + ": " + added.error().message);
+    paths.push_back(m->OpenApiPaths());
   }
-  return Ok();
+  return api.AddOpenApiPaths(paths);
 }
 
 }  // namespace app

@@ -274,10 +274,9 @@ int Serve(const ServeOptions& options) {
   module_settings.mqtt = options.mqtt;
   module_settings.mqtt_topic = options.mqtt_topic;
   api::Services services;
-  api::Kernel kernel{store,      writer,  clock,           timer_scheduler, active_pack,
-                     roles,      auth,    org_service,     duties,          procedures,
-                     requests,   bus,     actions,         photo_service,   metrics,
-                     services,   module_settings};
+  api::Kernel kernel{store,   writer,        clock,   timer_scheduler, active_pack,    roles,
+                     auth,    org_service,   duties,  procedures,      requests,       bus,
+                     actions, photo_service, metrics, services,        module_settings};
   auto modules = AllModules();
   struct StopModules {  // modules stop (MQTT first) before the scheduler and the writer
     std::vector<std::unique_ptr<api::Module>>& modules;
@@ -300,15 +299,16 @@ int Serve(const ServeOptions& options) {
   if (options.demo) {
     for (auto& m : modules) {
       if (auto seeded = m->SeedDemo(kernel); !seeded) {
-        std::cerr << "zhidu: demo seeding of " << m->name() << " failed: "
-                  << seeded.error().message << "\n";
+        std::cerr << "zhidu: demo seeding of " << m->name() << " failed: " << seeded.error().message
+                  << "\n";
         return 2;
       }
     }
     // The demo company's rosters and footage (app/demo.cpp).
     auto rosters = services.Need<roster::Rosters>("the demo");
     auto visits = services.Need<visits::Visits>("the demo");
-    Result<void> seeded = rosters ? SeedDemoRosters(store, **rosters, clock) : Fail(rosters.error());
+    Result<void> seeded =
+        rosters ? SeedDemoRosters(store, **rosters, clock) : Fail(rosters.error());
     if (seeded) seeded = visits ? SeedDemoFootage(store, **visits, clock) : Fail(visits.error());
     if (!seeded) {
       std::cerr << "zhidu: demo seeding failed: " << seeded.error().message << "\n";

@@ -11,6 +11,12 @@ bool GrantCovers(const store::RoleGrant& grant, Scope scope) {
           grant.scope_id == scope.department_id);
 }
 
+bool HoldsRoleAt(const Principal& who, Scope scope) {
+  for (const auto& grant : who.roles)
+    if (GrantCovers(grant, scope)) return true;
+  return false;
+}
+
 RoleCatalogue::RoleCatalogue() {
   roles_["admin"] = {"*"};
   roles_["管理员"] = {"*"};

@@ -33,6 +33,8 @@ struct Scope {
 // True when `grant`'s scope covers `scope`: a global grant covers everything, a site or department
 // grant only that site or department (never scope 0).
 bool GrantCovers(const store::RoleGrant& grant, Scope scope);
+// True when one of `who`'s grants covers `scope` (a role at the site, whatever the role).
+bool HoldsRoleAt(const Principal& who, Scope scope);
 
 // Permissions are dotted names ("org.write"); "*" grants everything.
 namespace perm {

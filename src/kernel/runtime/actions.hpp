@@ -27,16 +27,16 @@ namespace zhidu::runtime {
 // What a rule asks an action to open, and why.
 struct ActionRequest {
   store::Id site_id = 0;
-  store::Id post_id = 0;         // the post that reported it (0: none)
-  std::string what;              // the thing concerned (a checklist item's label, a subject)
-  std::string description;       // free text for the person who handles it
-  std::string source_kind;       // "checklist" | "procedure" | …
-  store::Id source_id = 0;       // the duty instance or procedure instance
-  std::string source_item;       // the checklist item or procedure state
+  store::Id post_id = 0;             // the post that reported it (0: none)
+  std::string what;                  // the thing concerned (a checklist item's label, a subject)
+  std::string description;           // free text for the person who handles it
+  std::string source_kind;           // "checklist" | "procedure" | …
+  store::Id source_id = 0;           // the duty instance or procedure instance
+  std::string source_item;           // the checklist item or procedure state
   std::vector<std::string> clauses;  // the clauses that ask for it
-  std::string assign_to;         // the pack role that handles it ("" : the action's default)
-  store::Id actor = 0;           // the account that caused it (0: the system)
-  store::Id person = 0;          // the actor's person (0: none)
+  std::string assign_to;             // the pack role that handles it ("" : the action's default)
+  store::Id actor = 0;               // the account that caused it (0: the system)
+  store::Id person = 0;              // the actor's person (0: none)
 };
 
 class Actions {
@@ -58,9 +58,8 @@ class Actions {
   Result<store::Id> Run(store::Tx& tx, const std::string& word, const ActionRequest& r) const {
     auto it = handlers_.find(word);
     if (it == handlers_.end())
-      return Fail(Errc::kFailedPrecondition,
-                  "the policy pack asks for the action \"" + word +
-                      "\", which no module of this server performs");
+      return Fail(Errc::kFailedPrecondition, "the policy pack asks for the action \"" + word +
+                                                 "\", which no module of this server performs");
     return it->second(tx, r);
   }
 

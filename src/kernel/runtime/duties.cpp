@@ -7,9 +7,9 @@
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
+#include "kernel/photos/photos.hpp"
 #include "kernel/policy/parameters.hpp"
 #include "kernel/policy/post_rules.hpp"
-#include "kernel/photos/photos.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/runtime_util.hpp"
 #include "kernel/runtime/site_parameters.hpp"
@@ -614,8 +614,7 @@ Result<int> Duties::PlanNow(const org::Principal& who) {
 // Duties are the site's working plan: anyone with a role at the site (or company-wide) reads them;
 // nobody reads another site's.
 bool Duties::MayRead(const org::Principal& who, store::Id site_id) const {
-  for (const auto& grant : who.roles)
-    if (org::GrantCovers(grant, {site_id, 0})) return true;
+  if (org::HoldsRoleAt(who, {site_id, 0})) return true;
   return roles_.Allows(who, perm::kDutyManage, {site_id, 0});
 }
 
@@ -730,8 +729,7 @@ std::vector<const policy::ChecklistItem*> AbnormalItems(
 // The duty's follow_up action (e.g. a 报修 repair) for each abnormal item, in the completion's
 // transaction (kernel/runtime/actions.hpp).
 Result<std::vector<store::Id>> OpenFollowUps(store::Tx& tx, const Actions& actions,
-                                             const policy::Duty& duty,
-                                             const store::DutyInstance& d,
+                                             const policy::Duty& duty, const store::DutyInstance& d,
                                              const std::vector<const policy::ChecklistItem*>& items,
                                              const Answers& answers, const org::Principal& who) {
   std::vector<store::Id> ids;

@@ -8,7 +8,6 @@
 
 namespace zhidu::api {
 
-
 namespace {
 
 using nlohmann::json;
@@ -16,13 +15,11 @@ using store::Id;
 
 constexpr size_t kMaxEvents = 10000;
 
-json Ref(Id id) { return id ? json(id) : json(nullptr); }
-
 json PointJson(const store::AlarmPoint& p) {
   bool shelved = p.shelved_until != TimePoint{};
   return {{"id", p.id},
           {"site_id", p.site_id},
-          {"post_id", Ref(p.post_id)},
+          {"post_id", IdOrNull(p.post_id)},
           {"source", p.source},
           {"point", p.tag},
           {"title", p.title},
@@ -34,14 +31,13 @@ json PointJson(const store::AlarmPoint& p) {
           {"shelved", shelved},
           {"shelved_until", TimeOrNull(p.shelved_until)},
           {"shelve_reason", shelved ? json(p.shelve_reason) : json(nullptr)},
-          {"shelved_by", Ref(p.shelved_by)},
+          {"shelved_by", IdOrNull(p.shelved_by)},
           {"suppressed", p.suppressed},
           {"suppress_reason", p.suppressed ? json(p.suppress_reason) : json(nullptr)},
-          {"log_entry_id", Ref(p.log_entry_id)},
+          {"log_entry_id", IdOrNull(p.log_entry_id)},
           {"activations", p.activations},
           {"created_at", TimeOrNull(p.created_at)}};
 }
-
 
 HttpResponse Unavailable() {
   return ErrorResponse({Errc::kUnavailable, "alarms are not running in this process", ""});
@@ -55,9 +51,7 @@ Result<TimePoint> BodyTime(JsonBody& body, const std::string& key) {
   return *t;
 }
 
-
 }  // namespace
-
 
 Result<std::vector<alarms::Event>> ParseAlarmEvents(const json& body,
                                                     const std::string& default_source) {
@@ -180,7 +174,7 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
     json stale = json::array();
     for (const auto& p : k.stale) stale.push_back(PointJson(p));
     return JsonResponse(200, {{"site_id", site_id},
-                              {"post_id", Ref(post_id)},
+                              {"post_id", IdOrNull(post_id)},
                               {"from", TimeOrNull(k.from)},
                               {"to", TimeOrNull(k.to)},
                               {"windows", k.windows},
@@ -240,6 +234,5 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
     return JsonResponse(200, PointJson(p));
   });
 }
-
 
 }  // namespace zhidu::api

@@ -8,30 +8,26 @@
 
 namespace zhidu::api {
 
-
 namespace {
 
 using nlohmann::json;
 using store::Id;
 
-json Ref(Id id) { return id ? json(id) : json(nullptr); }
-
 json EntryJson(const store::DutyLogEntry& e) {
   return {{"id", e.id},
           {"site_id", e.site_id},
-          {"post_id", Ref(e.post_id)},
+          {"post_id", IdOrNull(e.post_id)},
           {"kind", e.kind},
           {"kind_label", dutylog::KindLabel(e.kind)},
           {"text", e.text},
-          {"author", Ref(e.author)},
-          {"author_person", Ref(e.author_person)},
+          {"author", IdOrNull(e.author)},
+          {"author_person", IdOrNull(e.author_person)},
           {"at", TimeOrNull(e.at)},
-          {"corrects", Ref(e.corrects)},
+          {"corrects", IdOrNull(e.corrects)},
           {"ref", e.ref.empty() ? json(nullptr) : json(e.ref)},
           {"count", e.repeat_count},
           {"last_at", TimeOrNull(e.last_at)}};
 }
-
 
 HttpResponse Unavailable() {
   return ErrorResponse({Errc::kUnavailable, "the duty log is not running in this process", ""});

@@ -43,9 +43,7 @@ class HandoverModule final : public api::Module {
         });
     return Ok();
   }
-  void AddRoutes(api::Router& router) override {
-    api::AddHandoverRoutes(router, handovers_.get());
-  }
+  void AddRoutes(api::Router& router) override { api::AddHandoverRoutes(router, handovers_.get()); }
 
  private:
   std::unique_ptr<Handovers> handovers_;  // null until Start

@@ -15,9 +15,7 @@ constexpr std::string_view kNames[] = {"found", "handed_in", "returned", "dispos
 std::string Ref(store::Id id) { return "lost-item/" + std::to_string(id); }
 
 bool MaySee(const org::Principal& who, store::Id site_id) {
-  for (const auto& grant : who.roles)
-    if (org::GrantCovers(grant, {site_id, 0})) return true;
-  return false;
+  return org::HoldsRoleAt(who, {site_id, 0});
 }
 
 Result<void> Text(const std::string& value, const char* field, bool required) {

@@ -17,7 +17,6 @@ using nlohmann::json;
 namespace {
 
 json ItemJson(const Item& v, const std::vector<std::string>& clauses) {
-  auto ref = [](store::Id id) { return id ? json(id) : json(nullptr); };
   return {{"id", v.id},
           {"site_id", v.site_id},
           {"place", v.place},
@@ -29,11 +28,11 @@ json ItemJson(const Item& v, const std::vector<std::string>& clauses) {
           {"state", StateName(v.state)},
           {"open", v.state == State::kFound || v.state == State::kHandedIn},
           {"handed_to", v.handed_to},
-          {"handed_by", ref(v.handed_by)},
+          {"handed_by", api::IdOrNull(v.handed_by)},
           {"handed_at", api::TimeOrNull(v.handed_at)},
           {"owner_name", v.owner_name},
           {"owner_phone", v.owner_phone},
-          {"closed_by", ref(v.closed_by)},
+          {"closed_by", api::IdOrNull(v.closed_by)},
           {"closed_at", api::TimeOrNull(v.closed_at)},
           {"note", v.note},
           {"clauses", clauses}};

@@ -21,21 +21,21 @@ class RepairsModule final : public api::Module {
     photos_ = &k.photos;
     photo_max_bytes_ = k.settings.photo_max_bytes;
     // `follow_up: {kind: repair}` of a duty, `repair:ROLE` of a procedure state.
-    k.actions.Register("repair", [](store::Tx& tx,
-                                    const runtime::ActionRequest& a) -> Result<store::Id> {
-      NewRepair r;
-      r.site_id = a.site_id;
-      r.what = a.what;
-      r.description = a.description;
-      r.source_kind = a.source_kind;
-      r.source_id = a.source_id;
-      r.source_item = a.source_item;
-      r.clauses = a.clauses;
-      r.assignee_role = a.assign_to;
-      r.reporter_post = a.post_id;
-      ZHIDU_TRY(store::Repair opened, Repairs::Open(tx, r, a.actor, a.person));
-      return opened.id;
-    });
+    k.actions.Register("repair",
+                       [](store::Tx& tx, const runtime::ActionRequest& a) -> Result<store::Id> {
+                         NewRepair r;
+                         r.site_id = a.site_id;
+                         r.what = a.what;
+                         r.description = a.description;
+                         r.source_kind = a.source_kind;
+                         r.source_id = a.source_id;
+                         r.source_item = a.source_item;
+                         r.clauses = a.clauses;
+                         r.assignee_role = a.assign_to;
+                         r.reporter_post = a.post_id;
+                         ZHIDU_TRY(store::Repair opened, Repairs::Open(tx, r, a.actor, a.person));
+                         return opened.id;
+                       });
     k.services.Offer<Repairs>(repairs_.get());
     return Ok();
   }

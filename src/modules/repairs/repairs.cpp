@@ -126,8 +126,7 @@ Result<store::Repair> Repairs::Open(store::Tx& tx, const NewRepair& in, store::I
 }
 
 bool Repairs::MayRead(const org::Principal& who, store::Id site_id) const {
-  for (const auto& grant : who.roles)
-    if (org::GrantCovers(grant, {site_id, 0})) return true;
+  if (org::HoldsRoleAt(who, {site_id, 0})) return true;
   return roles_.Allows(who, perm::kRepairManage, {site_id, 0});
 }
 
