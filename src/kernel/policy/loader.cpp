@@ -1204,7 +1204,12 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
   Base(o, &s);
   s.start_event = Str(o, "start", true);
   s.stop_event = Str(o, "stop", true);
-  s.within = Dur(o, "within");
+  if (Node w = o.Get("within"); w && w.IsMap()) {
+    Obj wo = Open(w, "within", {"param"});
+    s.within_param = Str(wo, "param", true);
+  } else {
+    s.within = Dur(o, "within");
+  }
   s.before = Dur(o, "before");
   s.cutoff = Time(o, "cutoff");
   s.due_from = Str(o, "due_from");

@@ -277,6 +277,7 @@ struct ServiceLevel : RuleBase {
   std::string start_event;
   std::string stop_event;
   std::optional<Duration> within;
+  std::string within_param;         // `within: {param: NAME}`: the site's duration (none: no timer)
   std::optional<Duration> before;   // "T-15": due `before` ahead of a time carried by the event
   std::optional<TimeOfDay> cutoff;  // orders before the cut-off: same day; after: next day
   std::string due_from;  // "record.field": the deadline is set per instance in that field

@@ -43,6 +43,9 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
   // The set a duty rotates through (R20 §五5's floors): the regulation names no floors.
   for (const auto& d : pack.duties())
     if (!d.target_set.empty()) add(d.target_set, ParamKind::kList, "duty " + d.id, d.clauses);
+  // A service level's time the regulation leaves open (R14 §1.2.5 第一时间: no figure).
+  for (const auto& sl : pack.service_levels())
+    add(sl.within_param, ParamKind::kDuration, "service level " + sl.id, sl.clauses);
   for (const auto& p : pack.posts())
     if (!p.education.empty())
       add(std::string(kEducationLevelsParameter), ParamKind::kList, "post " + p.id, p.clauses);

@@ -166,6 +166,7 @@ requests:
 service_levels:
   - {id: sl, clause: "T01 §一", start: a, stop: b, within: 2wd, time: business, warn_before: [4h]}
   - {id: cut, clause: "T01 §一", start: a, stop: b, cutoff: "17:30"}
+  - {id: site_set, clause: "T01 §一", start: a, stop: b, within: {param: reply_within}}
 penalties:
   - code: MISS
     clause: "T01 §二"
@@ -214,6 +215,8 @@ conduct:
   EXPECT_EQ(p->requests()[0].approvals[1].roles, std::vector<std::string>{"$superior"});
   EXPECT_EQ(p->service_levels()[0].within->working_days, 2);
   EXPECT_EQ(p->service_levels()[1].cutoff->minutes, 17 * 60 + 30);
+  EXPECT_FALSE(p->service_levels()[2].within.has_value());
+  EXPECT_EQ(p->service_levels()[2].within_param, "reply_within");
   const Penalty& miss = *p->FindPenalty("MISS");
   EXPECT_EQ(miss.look_back->fixed, std::chrono::days(30));
   EXPECT_FALSE(miss.ladder[2].fine_yuan->value.has_value());

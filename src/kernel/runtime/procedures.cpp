@@ -454,6 +454,15 @@ struct Procedures::Impl {
       return Out{SubtractDuration(*t, *sl.before, zone),
                  FormatDuration(*sl.before) + " before " + *at};
     }
+    if (!sl.within_param.empty()) {
+      ZHIDU_TRY(auto value, SiteParameters::Lookup(tx.unit(), e.site_id, sl.within_param));
+      if (!value)
+        return Out{std::nullopt, "时限为本单位参数 " + sl.within_param + "，本单位未设定：未计时"};
+      auto d = policy::ParseDuration(*value);
+      if (!d) return Out{std::nullopt, "本单位参数 " + sl.within_param + " 不是时长：未计时"};
+      ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, *d));
+      return Out{t, "within " + *value + "（本单位参数 " + sl.within_param + "）"};
+    }
     if (sl.within) {
       if (sl.business_time && sl.within->working_days == 0 && sl.within->fixed >= hours(24)) {
         policy::Duration wd{};
