@@ -11,6 +11,7 @@
   X(handover)  /* 交接班 (needs dutylog, roster) */   \
   X(visits)    /* 来访, 录像 (needs dutylog) */      \
   X(lostfound) /* 失物招领 */                        \
+  X(service)   /* 客户服务 */                        \
   /* a new module: one line above this one */
 
 namespace zhidu {

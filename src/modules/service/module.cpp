@@ -1,0 +1,30 @@
+#include "modules/service/module.hpp"
+
+namespace zhidu::api::module_openapi {
+std::string_view service();  // generated from openapi.json
+}
+
+namespace zhidu::service {
+namespace {
+
+class ServiceModule final : public api::Module {
+ public:
+  std::string_view name() const override { return "service"; }
+  std::string_view OpenApiPaths() const override { return api::module_openapi::service(); }
+  std::vector<store::Migration> Migrations() const override { return service::Migrations(); }
+  Result<void> Start(api::Kernel& k) override {
+    service_ = std::make_unique<Service>(k.store, k.writer, k.pack, k.roles, k.bus);
+    k.services.Offer<Service>(service_.get());
+    return Ok();
+  }
+  void AddRoutes(api::Router& router) override { service::AddRoutes(router, service_.get()); }
+
+ private:
+  std::unique_ptr<Service> service_;  // null until Start
+};
+
+}  // namespace
+
+std::unique_ptr<api::Module> MakeModule() { return std::make_unique<ServiceModule>(); }
+
+}  // namespace zhidu::service

@@ -1,0 +1,15 @@
+// The customer-service (客户服务) module as the server runs it (api/module.hpp).
+#pragma once
+
+#include <memory>
+
+#include "api/module.hpp"
+#include "modules/service/service.hpp"
+
+namespace zhidu::service {
+
+std::unique_ptr<api::Module> MakeModule();
+// Its routes under /api/v1/service/…; `s` null: they answer 503.
+void AddRoutes(api::Router& router, Service* s);
+
+}  // namespace zhidu::service

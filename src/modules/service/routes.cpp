@@ -1,0 +1,311 @@
+// Customer service over HTTP (/api/v1/service/…). Handlers translate JSON; the rules are in
+// service.cpp.
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "api/api_internal.hpp"
+#include "api/json_body.hpp"
+#include "modules/service/module.hpp"
+
+namespace zhidu::service {
+
+using api::ErrorResponse;
+using api::HttpRequest;
+using api::HttpResponse;
+using nlohmann::json;
+
+namespace {
+
+json CustomerJson(const Customer& v, bool full) {
+  return {{"id", v.id},
+          {"site_id", v.site_id},
+          {"kind", KindName(v.kind)},
+          {"name", v.name},
+          {"phones", v.phones},
+          {"id_number", v.id_number},
+          {"grade", v.grade},
+          {"notes", v.notes},
+          {"masked", !full},
+          {"created_by", v.created_by},
+          {"created_at", api::TimeOrNull(v.created_at)},
+          {"updated_at", api::TimeOrNull(v.updated_at)}};
+}
+
+json ContactJson(const Contact& v, bool full) {
+  return {{"id", v.id},
+          {"site_id", v.site_id},
+          {"customer_id", api::IdOrNull(v.customer_id)},
+          {"channel", ChannelName(v.channel)},
+          {"name", v.name},
+          {"company", v.company},
+          {"phone", v.phone},
+          {"need", v.need},
+          {"at", api::TimeOrNull(v.at)},
+          {"agent", v.agent},
+          {"masked", !full}};
+}
+
+json TicketJson(const Ticket& t) {
+  json next = json::array();
+  for (auto s : NextStates(t.state)) next.push_back(StateName(s));
+  return {{"id", t.id},
+          {"site_id", t.site_id},
+          {"queue_post_id", t.queue_post_id},
+          {"queue", t.queue},
+          {"customer_id", api::IdOrNull(t.customer_id)},
+          {"contact_id", api::IdOrNull(t.contact_id)},
+          {"subject", t.subject},
+          {"category", t.category},
+          {"priority", PriorityName(t.priority)},
+          {"complaint", t.complaint},
+          {"state", StateName(t.state)},
+          {"pauses_sla", PausesSla(t.state)},
+          {"next_states", next},
+          {"assignee", api::IdOrNull(t.assignee)},
+          {"created_by", t.created_by},
+          {"created_at", api::TimeOrNull(t.created_at)},
+          {"updated_at", api::TimeOrNull(t.updated_at)},
+          {"first_reply_at", api::TimeOrNull(t.first_reply_at)},
+          {"resolved_at", api::TimeOrNull(t.resolved_at)},
+          {"closed_at", api::TimeOrNull(t.closed_at)}};
+}
+
+json ViewJson(const TicketView& v) {
+  json out = TicketJson(v.ticket);
+  json thread = json::array();
+  for (const auto& e : v.thread)
+    thread.push_back({{"id", e.id},
+                      {"kind", EntryKindName(e.kind)},
+                      {"body", e.body},
+                      {"from_state", e.from_state},
+                      {"to_state", e.to_state},
+                      {"person_id", api::IdOrNull(e.person_id)},
+                      {"author", e.author},
+                      {"at", api::TimeOrNull(e.at)}});
+  json deadlines = json::array();
+  for (const auto& d : v.deadlines)
+    deadlines.push_back({{"id", d.id},
+                         {"service_level", d.service_level},
+                         {"state", d.state},
+                         {"due_at", api::TimeOrNull(d.due_at)},
+                         {"stopped_at", api::TimeOrNull(d.stopped_at)},
+                         {"note", d.note}});
+  out["thread"] = std::move(thread);
+  out["deadlines"] = std::move(deadlines);
+  return out;
+}
+
+HttpResponse Unavailable() {
+  return api::ErrorResponse({Errc::kUnavailable, "the customer-service module is not running", ""});
+}
+
+// "true"/"1" -> true, absent/"false"/"0" -> false; anything else a 400 naming `key`.
+Result<bool> QueryFlag(const HttpRequest& req, const std::string& key) {
+  auto v = api::QueryString(req, key);
+  if (v.empty() || v == "false" || v == "0") return false;
+  if (v == "true" || v == "1") return true;
+  return Fail(Errc::kInvalidArgument, key + " must be true or false", key);
+}
+
+Result<NewCustomer> CustomerBody(api::JsonBody& body, bool with_site) {
+  NewCustomer in;
+  if (with_site) {
+    ZHIDU_TRY(in.site_id, body.RequiredId("site_id"));
+  }
+  ZHIDU_TRY(auto kind, body.RequiredString("kind"));
+  ZHIDU_TRY(in.kind, ParseKind(kind));
+  ZHIDU_TRY(in.name, body.RequiredString("name"));
+  ZHIDU_TRY(auto phones, body.OptionalArray("phones"));
+  if (!phones || !phones->is_array())
+    return Fail(Errc::kInvalidArgument, "phones must be an array of phone numbers", "phones");
+  for (const auto& p : *phones) {
+    if (!p.is_string())
+      return Fail(Errc::kInvalidArgument, "phones must be an array of phone numbers", "phones");
+    in.phones.push_back(p.get<std::string>());
+  }
+  ZHIDU_TRY(in.id_number, body.OptionalString("id_number"));
+  ZHIDU_TRY(in.grade, body.OptionalString("grade"));
+  ZHIDU_TRY(in.notes, body.OptionalString("notes"));
+  ZHIDU_TRY_VOID(body.NoOtherFields());
+  return in;
+}
+
+// 409 for a phone another customer holds carries that customer's id (invariant 1).
+HttpResponse CustomerError(const Error& e, store::Id existing) {
+  if (e.code != Errc::kConflict || existing == 0) return api::ErrorResponse(e);
+  return api::JsonResponse(409, {{"error",
+                                  {{"code", "conflict"},
+                                   {"message", e.message},
+                                   {"field", e.field},
+                                   {"existing_id", existing}}}});
+}
+
+}  // namespace
+
+void AddRoutes(api::Router& r, Service* s) {
+  using api::Access;
+  // ---- customers
+  r.Add("POST", "/api/v1/service/customers", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto in, CustomerBody(body, true));
+    store::Id existing = 0;
+    auto v = s->CreateCustomer(api::CurrentPrincipal(), in, &existing);
+    if (!v) return CustomerError(v.error(), existing);
+    // The creator typed the numbers; the answer is masked like every other read.
+    auto masked = s->GetCustomer(api::CurrentPrincipal(), v->id, false);
+    if (!masked) return api::ErrorResponse(masked.error());
+    return api::JsonResponse(201, CustomerJson(*masked, false));
+  });
+  // ?site_id=&q= (a name part or phone digits)&limit=&cursor=
+  r.Add("GET", "/api/v1/service/customers", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, api::PageOf(req));
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, s->ListCustomers(api::CurrentPrincipal(), site_id,
+                                               api::QueryString(req, "q"), page));
+    return api::List(
+        rows, page, [](const Customer& v) { return CustomerJson(v, false); },
+        [](const Customer& v) { return v.id; });
+  });
+  // ?full=true: unmasked, needs the customer-data right, journaled.
+  r.Add("GET", "/api/v1/service/customers/{id}", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto full, QueryFlag(req, "full"));
+    ZHIDU_OR_ERROR(auto v, s->GetCustomer(api::CurrentPrincipal(), id, full));
+    return api::JsonResponse(200, CustomerJson(v, full));
+  });
+  r.Add("PUT", "/api/v1/service/customers/{id}", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto in, CustomerBody(body, false));
+    store::Id existing = 0;
+    auto v = s->UpdateCustomer(api::CurrentPrincipal(), id, in, &existing);
+    if (!v) return CustomerError(v.error(), existing);
+    ZHIDU_OR_ERROR(auto masked, s->GetCustomer(api::CurrentPrincipal(), id, false));
+    return api::JsonResponse(200, CustomerJson(masked, false));
+  });
+
+  // ---- contacts: {"site_id", "channel", "name", "need", "company"?, "phone"?, "customer_id"?,
+  // "at"?}
+  r.Add("POST", "/api/v1/service/contacts", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    Contact in;
+    ZHIDU_OR_ERROR(in.site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(auto channel, body.RequiredString("channel"));
+    ZHIDU_OR_ERROR(in.channel, ParseChannel(channel));
+    ZHIDU_OR_ERROR(in.name, body.RequiredString("name"));
+    ZHIDU_OR_ERROR(in.need, body.RequiredString("need"));
+    ZHIDU_OR_ERROR(in.company, body.OptionalString("company"));
+    ZHIDU_OR_ERROR(in.phone, body.OptionalString("phone"));
+    ZHIDU_OR_ERROR(in.customer_id, body.OptionalId("customer_id"));
+    ZHIDU_OR_ERROR(auto at, body.OptionalString("at"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    if (!at.empty()) {
+      auto t = ParseIso8601(at);
+      if (!t)
+        return api::ErrorResponse(
+            {Errc::kInvalidArgument, "at must be an ISO 8601 time with an offset", "at"});
+      in.at = *t;
+    }
+    ZHIDU_OR_ERROR(auto v, s->RecordContact(api::CurrentPrincipal(), in));
+    v.phone = Mask(v.phone);
+    return api::JsonResponse(201, ContactJson(v, false));
+  });
+  // ?site_id=&customer_id=&full=&limit=&cursor=
+  r.Add("GET", "/api/v1/service/contacts", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, api::PageOf(req));
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto customer_id, api::QueryId(req, "customer_id"));
+    ZHIDU_OR_ERROR(auto full, QueryFlag(req, "full"));
+    ZHIDU_OR_ERROR(auto rows,
+                   s->ListContacts(api::CurrentPrincipal(), site_id, customer_id, full, page));
+    return api::List(
+        rows, page, [full](const Contact& v) { return ContactJson(v, full); },
+        [](const Contact& v) { return v.id; });
+  });
+
+  // ---- tickets: {"site_id", "queue_post_id", "subject", "category"?, "priority"?,
+  // "complaint"?, "customer_id"?, "contact_id"?, "body"?}
+  r.Add("POST", "/api/v1/service/tickets", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    NewTicket in;
+    ZHIDU_OR_ERROR(in.site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(in.queue_post_id, body.RequiredId("queue_post_id"));
+    ZHIDU_OR_ERROR(in.subject, body.RequiredString("subject"));
+    ZHIDU_OR_ERROR(in.category, body.OptionalString("category"));
+    ZHIDU_OR_ERROR(auto priority, body.OptionalString("priority", "normal"));
+    ZHIDU_OR_ERROR(in.priority, ParsePriority(priority));
+    ZHIDU_OR_ERROR(in.complaint, body.OptionalBool("complaint", false));
+    ZHIDU_OR_ERROR(in.customer_id, body.OptionalId("customer_id"));
+    ZHIDU_OR_ERROR(in.contact_id, body.OptionalId("contact_id"));
+    ZHIDU_OR_ERROR(in.body, body.OptionalString("body"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, s->CreateTicket(api::CurrentPrincipal(), in));
+    return api::JsonResponse(201, ViewJson(v));
+  });
+  // ?site_id=&queue_post_id=&state=&assignee=&customer_id=&limit=&cursor=
+  r.Add("GET", "/api/v1/service/tickets", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, api::PageOf(req));
+    TicketFilter f;
+    ZHIDU_OR_ERROR(f.site_id, api::QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(f.queue_post_id, api::QueryId(req, "queue_post_id"));
+    ZHIDU_OR_ERROR(f.assignee, api::QueryId(req, "assignee"));
+    ZHIDU_OR_ERROR(f.customer_id, api::QueryId(req, "customer_id"));
+    if (auto state = api::QueryString(req, "state"); !state.empty()) {
+      ZHIDU_OR_ERROR(f.state, ParseState(state));
+    }
+    ZHIDU_OR_ERROR(auto rows, s->ListTickets(api::CurrentPrincipal(), f, page));
+    return api::List(rows, page, TicketJson, [](const Ticket& t) { return t.id; });
+  });
+  r.Add("GET", "/api/v1/service/tickets/{id}", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto v, s->GetTicket(api::CurrentPrincipal(), id));
+    return api::JsonResponse(200, ViewJson(v));
+  });
+  // {"body"}: a public reply (the first stops the first-response deadline) or an internal note.
+  for (auto [path, kind] : {std::pair{"/api/v1/service/tickets/{id}/replies", EntryKind::kReply},
+                            std::pair{"/api/v1/service/tickets/{id}/notes", EntryKind::kNote}}) {
+    r.Add("POST", path, Access::kSignedIn, [s, kind](HttpRequest& req) {
+      if (!s) return Unavailable();
+      ZHIDU_OR_ERROR(auto id, api::PathId(req));
+      ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+      ZHIDU_OR_ERROR(auto text, body.RequiredString("body"));
+      if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+      ZHIDU_OR_ERROR(auto v, s->AddEntry(api::CurrentPrincipal(), id, kind, text));
+      return api::JsonResponse(201, ViewJson(v));
+    });
+  }
+  // {"to": "open|pending|resolved|closed", "note"?}
+  r.Add("POST", "/api/v1/service/tickets/{id}/state", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto to, body.RequiredString("to"));
+    ZHIDU_OR_ERROR(auto state, ParseState(to, "to"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, s->Move(api::CurrentPrincipal(), id, state, note));
+    return api::JsonResponse(200, ViewJson(v));
+  });
+  // {"person_id", "note"?}
+  r.Add("POST", "/api/v1/service/tickets/{id}/assign", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, s->Assign(api::CurrentPrincipal(), id, person_id, note));
+    return api::JsonResponse(200, ViewJson(v));
+  });
+}
+
+}  // namespace zhidu::service

@@ -1,0 +1,697 @@
+#include "modules/service/service.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "base/canonical_json.hpp"
+
+namespace zhidu::service {
+
+namespace {
+
+constexpr std::string_view kKindNames[] = {"company", "person"};
+constexpr std::string_view kChannelNames[] = {"call", "visit"};
+constexpr std::string_view kPriorityNames[] = {"low", "normal", "high", "urgent"};
+constexpr std::string_view kStateNames[] = {"new", "open", "pending", "resolved", "closed"};
+constexpr std::string_view kEntryNames[] = {"customer", "reply", "note", "state", "assign"};
+
+// Invariant 3: every move a ticket may make.
+constexpr std::pair<TicketState, TicketState> kTransitions[] = {
+    {TicketState::kNew, TicketState::kOpen},         {TicketState::kNew, TicketState::kPending},
+    {TicketState::kNew, TicketState::kResolved},     {TicketState::kOpen, TicketState::kPending},
+    {TicketState::kOpen, TicketState::kResolved},    {TicketState::kPending, TicketState::kOpen},
+    {TicketState::kPending, TicketState::kResolved}, {TicketState::kResolved, TicketState::kClosed},
+    {TicketState::kResolved, TicketState::kOpen},    {TicketState::kClosed, TicketState::kOpen},
+};
+
+template <class E, size_t N>
+Result<E> ParseName(const std::string_view (&names)[N], std::string_view name, const char* field) {
+  for (size_t i = 0; i < N; ++i)
+    if (names[i] == name) return static_cast<E>(i);
+  std::string all;
+  for (size_t i = 0; i < N; ++i) all += (i ? ", " : "") + std::string(names[i]);
+  return Fail(Errc::kInvalidArgument,
+              std::string(field) + " must be one of " + all + ", not \"" + std::string(name) + "\"",
+              field);
+}
+
+std::string CustomerRef(store::Id id) { return "customer/" + std::to_string(id); }
+std::string ContactRef(store::Id id) { return "contact/" + std::to_string(id); }
+std::string TicketRef(store::Id id) { return "ticket/" + std::to_string(id); }
+
+Result<void> Text(const std::string& value, const char* field, bool required,
+                  size_t max = kMaxText) {
+  if (required && value.empty())
+    return Fail(Errc::kInvalidArgument, std::string(field) + " is required", field);
+  if (value.size() > max)
+    return Fail(Errc::kInvalidArgument,
+                std::string(field) + " is longer than " + std::to_string(max) + " bytes", field);
+  return Ok();
+}
+
+// True when a pack rule's `id` is `suffix` or ends in `-suffix` (r10-customer-archive).
+bool IdIs(std::string_view id, std::string_view suffix) {
+  return id == suffix || (id.size() > suffix.size() && id.ends_with(suffix) &&
+                          id[id.size() - suffix.size() - 1] == '-');
+}
+
+// The clauses of the pack's rule IdIs `suffix` (empty without one).
+template <class Rules>
+std::vector<std::string> ClausesOf(const Rules& rules, std::string_view suffix) {
+  for (const auto& r : rules)
+    if (IdIs(r.id, suffix)) return r.clauses;
+  return {};
+}
+
+constexpr std::string_view kCustomerArchive = "customer-archive";         // r10-customer-archive
+constexpr std::string_view kVisitorRecord = "visitor-record";             // r06-visitor-record
+constexpr std::string_view kCustomerDataAccess = "customer-data-access";  // r19-…
+
+std::string Ids(const std::vector<store::Id>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "]";
+}
+
+CanonicalObject TicketPayload(const Ticket& t) {
+  CanonicalObject o;
+  o.Add("id", t.id)
+      .Add("site_id", t.site_id)
+      .Add("queue", t.queue)
+      .Add("subject", t.subject)
+      .Add("category", t.category)
+      .Add("priority", PriorityName(t.priority))
+      .Add("complaint", t.complaint)
+      .Add("state", StateName(t.state));
+  if (t.customer_id) o.Add("customer_id", t.customer_id);
+  if (t.assignee) o.Add("person_id", t.assignee);
+  return o;
+}
+
+}  // namespace
+
+std::string_view KindName(CustomerKind v) { return kKindNames[static_cast<int>(v)]; }
+std::string_view ChannelName(Channel v) { return kChannelNames[static_cast<int>(v)]; }
+std::string_view PriorityName(Priority v) { return kPriorityNames[static_cast<int>(v)]; }
+std::string_view StateName(TicketState v) { return kStateNames[static_cast<int>(v)]; }
+std::string_view EntryKindName(EntryKind v) { return kEntryNames[static_cast<int>(v)]; }
+Result<CustomerKind> ParseKind(std::string_view name, const char* field) {
+  return ParseName<CustomerKind>(kKindNames, name, field);
+}
+Result<Channel> ParseChannel(std::string_view name, const char* field) {
+  return ParseName<Channel>(kChannelNames, name, field);
+}
+Result<Priority> ParsePriority(std::string_view name, const char* field) {
+  return ParseName<Priority>(kPriorityNames, name, field);
+}
+Result<TicketState> ParseState(std::string_view name, const char* field) {
+  return ParseName<TicketState>(kStateNames, name, field);
+}
+Result<EntryKind> ParseEntryKind(std::string_view name) {
+  return ParseName<EntryKind>(kEntryNames, name, "kind");
+}
+
+bool MayMove(TicketState from, TicketState to) {
+  return std::ranges::any_of(kTransitions,
+                             [&](const auto& t) { return t.first == from && t.second == to; });
+}
+
+std::vector<TicketState> NextStates(TicketState from) {
+  std::vector<TicketState> out;
+  for (const auto& [f, t] : kTransitions)
+    if (f == from) out.push_back(t);
+  return out;
+}
+
+std::string Mask(std::string_view value) {
+  if (value.size() >= 8)
+    return std::string(value.substr(0, 3)) + std::string(value.size() - 7, '*') +
+           std::string(value.substr(value.size() - 4));
+  if (value.size() >= 5)
+    return std::string(value.size() - 2, '*') + std::string(value.substr(value.size() - 2));
+  return std::string(value.size(), '*');
+}
+
+Result<std::string> NormalisePhone(std::string_view phone, const char* field) {
+  std::string out;
+  for (size_t i = 0; i < phone.size(); ++i) {
+    char c = phone[i];
+    if (c == ' ' || c == '-') continue;
+    if ((c >= '0' && c <= '9') || (c == '+' && out.empty())) {
+      out += c;
+      continue;
+    }
+    return Fail(Errc::kInvalidArgument,
+                std::string(field) + " must be digits (an optional leading +, spaces and dashes)",
+                field);
+  }
+  size_t digits = out.size() - (out.starts_with('+') ? 1 : 0);
+  if (digits < 5 || digits > 20)
+    return Fail(Errc::kInvalidArgument, std::string(field) + " must have 5 to 20 digits", field);
+  return out;
+}
+
+// ---- permissions
+
+Result<void> Service::MayWorkAt(const org::Principal& who, store::Id site_id,
+                                const char* what) const {
+  if (site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (org::HoldsRoleAt(who, {site_id, 0})) return Ok();
+  return Fail(Errc::kPermissionDenied,
+              std::string(what) + " needs a role at site " + std::to_string(site_id));
+}
+
+bool Service::HasCustomerDataRight(const org::Principal& who, store::Id site_id) const {
+  if (roles_.Allows(who, kCustomerDataPermission, {site_id, 0})) return true;
+  auto pack = pack_.Current();
+  if (!pack) return false;
+  for (const auto& r : pack->requests()) {
+    if (!IdIs(r.id, kCustomerDataAccess)) continue;
+    for (const auto& step : r.approvals)
+      for (const auto& role : step.roles)
+        for (const auto& g : who.roles)
+          if (g.role == role && org::GrantCovers(g, {site_id, 0})) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> Service::RecordClauses(std::string_view suffix) const {
+  auto pack = pack_.Current();
+  return pack ? ClausesOf(pack->records(), suffix) : std::vector<std::string>{};
+}
+
+std::vector<std::string> Service::PrivacyClauses() const {
+  auto pack = pack_.Current();
+  return pack ? ClausesOf(pack->requests(), kCustomerDataAccess) : std::vector<std::string>{};
+}
+
+bool Service::Supervises(const org::Principal& who, store::Id site_id,
+                         const std::string& post_name) const {
+  if (roles_.Allows(who, kSupervisePermission, {site_id, 0})) return true;
+  auto pack = pack_.Current();
+  if (!pack) return false;
+  // The roles the queue's roles report to, at any depth.
+  std::set<std::string> above;
+  std::vector<std::string> todo;
+  for (const auto& p : pack->posts())
+    if (p.id == post_name) todo = p.roles;
+  while (!todo.empty()) {
+    std::string role = todo.back();
+    todo.pop_back();
+    for (const auto& r : pack->roles())
+      if (r.id == role && !r.reports_to.empty() && above.insert(r.reports_to).second)
+        todo.push_back(r.reports_to);
+  }
+  for (const auto& g : who.roles)
+    if (above.contains(g.role) && org::GrantCovers(g, {site_id, 0})) return true;
+  return false;
+}
+
+Result<void> Service::JournalFullView(const org::Principal& who, store::Id site_id,
+                                      const char* kind, const std::string& subject,
+                                      const std::vector<store::Id>& ids) {
+  auto clauses = PrivacyClauses();
+  if (!HasCustomerDataRight(who, site_id))
+    return Fail(Errc::kPermissionDenied,
+                "the full phone and ID numbers need the customer-data right (用户个人信息" +
+                    (clauses.empty() ? std::string() : "，" + Join(clauses, "、")) +
+                    "); the masked view needs no right");
+  ZHIDU_TRY(auto seq, writer_.Run<std::int64_t>([&](store::Tx& tx) {
+    return tx.Journal(kind, who.account_id, subject,
+                      CanonicalObject()
+                          .Add("site_id", site_id)
+                          .Add("viewer", who.username)
+                          .AddRaw("ids", Ids(ids))
+                          .AddRaw("clauses", JsonStringArray(clauses))
+                          .Str());
+  }));
+  (void)seq;
+  return Ok();
+}
+
+// ---- customers
+
+namespace {
+
+Result<std::vector<std::string>> Phones(const std::vector<std::string>& in) {
+  if (in.empty()) return Fail(Errc::kInvalidArgument, "phones needs at least one phone", "phones");
+  if (in.size() > kMaxPhones)
+    return Fail(Errc::kInvalidArgument,
+                "phones holds at most " + std::to_string(kMaxPhones) + " phones", "phones");
+  std::vector<std::string> out;
+  for (const auto& p : in) {
+    ZHIDU_TRY(auto n, NormalisePhone(p, "phones"));
+    if (std::ranges::find(out, n) == out.end()) out.push_back(n);
+  }
+  return out;
+}
+
+Result<void> ValidCustomer(const NewCustomer& in) {
+  ZHIDU_TRY_VOID(Text(in.name, "name", true));
+  ZHIDU_TRY_VOID(Text(in.grade, "grade", false, 50));
+  ZHIDU_TRY_VOID(Text(in.notes, "notes", false, kMaxBody));
+  if (in.id_number.size() > 32 || !std::ranges::all_of(in.id_number, [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+      }))
+    return Fail(Errc::kInvalidArgument, "id_number must be at most 32 letters and digits",
+                "id_number");
+  return Ok();
+}
+
+// Invariant 1: each phone is free at the site, or held by `self`.
+Result<void> PhonesFree(store::Sql& sql, store::Id site_id, const std::vector<std::string>& phones,
+                        store::Id self, store::Id* existing) {
+  for (const auto& p : phones) {
+    ZHIDU_TRY(store::Id holder, db::CustomerByPhone(sql, site_id, p));
+    if (holder != 0 && holder != self) {
+      if (existing) *existing = holder;
+      return Fail(Errc::kConflict,
+                  "phone " + Mask(p) + " belongs to customer " + std::to_string(holder) +
+                      " already: open that customer instead of creating another",
+                  "phones");
+    }
+  }
+  return Ok();
+}
+
+// Invariant 2: what leaves the module without the full view.
+Customer MaskCustomer(Customer v) {
+  for (auto& p : v.phones) p = Mask(p);
+  v.id_number = Mask(v.id_number);
+  return v;
+}
+
+// The archive's editable fields from `in`.
+void Fill(Customer& v, const NewCustomer& in, std::vector<std::string> phones, TimePoint now) {
+  v.kind = in.kind;
+  v.name = in.name;
+  v.phones = std::move(phones);
+  v.id_number = in.id_number;
+  v.grade = in.grade;
+  v.notes = in.notes;
+  v.updated_at = now;
+}
+
+// The journal holds the archive's facts masked: it is read by more people than the archive.
+std::string CustomerPayload(const Customer& v, const std::vector<std::string>& clauses) {
+  return CanonicalObject()
+      .Add("id", v.id)
+      .Add("site_id", v.site_id)
+      .Add("kind", KindName(v.kind))
+      .Add("name", v.name)
+      .Add("phone", Mask(v.phones.front()))
+      .Add("grade", v.grade)
+      .AddRaw("clauses", JsonStringArray(clauses))
+      .Str();
+}
+
+}  // namespace
+
+Result<Customer> Service::CreateCustomer(const org::Principal& who, const NewCustomer& in,
+                                         store::Id* existing) {
+  ZHIDU_TRY_VOID(MayWorkAt(who, in.site_id, "recording a customer"));
+  ZHIDU_TRY_VOID(ValidCustomer(in));
+  ZHIDU_TRY(auto phones, Phones(in.phones));
+  auto clauses = RecordClauses(kCustomerArchive);
+  return writer_.Run<Customer>([&](store::Tx& tx) -> Result<Customer> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(auto site, tx.unit().GetSite(in.site_id));
+    (void)site;
+    ZHIDU_TRY_VOID(PhonesFree(sql, in.site_id, phones, 0, existing));
+    Customer v;
+    v.site_id = in.site_id;
+    Fill(v, in, phones, tx.now());
+    v.created_by = who.account_id;
+    v.created_at = v.updated_at;
+    ZHIDU_TRY(v.id, db::InsertCustomer(sql, v));
+    for (size_t i = 0; i < phones.size(); ++i)
+      ZHIDU_TRY_VOID(db::AddPhone(sql, v.site_id, v.id, phones[i], static_cast<int>(i)));
+    ZHIDU_TRY(auto seq, tx.Journal("service.customer.created", who.account_id, CustomerRef(v.id),
+                                   CustomerPayload(v, clauses)));
+    (void)seq;
+    return v;
+  });
+}
+
+Result<Customer> Service::UpdateCustomer(const org::Principal& who, store::Id id,
+                                         const NewCustomer& in, store::Id* existing) {
+  ZHIDU_TRY_VOID(ValidCustomer(in));
+  ZHIDU_TRY(auto phones, Phones(in.phones));
+  auto clauses = RecordClauses(kCustomerArchive);
+  return writer_.Run<Customer>([&](store::Tx& tx) -> Result<Customer> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Customer v, db::GetCustomer(sql, id));
+    if (!org::HoldsRoleAt(who, {v.site_id, 0}))
+      return Fail(Errc::kNotFound, "customer " + std::to_string(id) + " does not exist");
+    ZHIDU_TRY_VOID(PhonesFree(sql, v.site_id, phones, v.id, existing));
+    Fill(v, in, phones, tx.now());
+    ZHIDU_TRY_VOID(db::UpdateCustomer(sql, v));
+    ZHIDU_TRY(auto seq, tx.Journal("service.customer.updated", who.account_id, CustomerRef(v.id),
+                                   CustomerPayload(v, clauses)));
+    (void)seq;
+    return v;
+  });
+}
+
+Result<Customer> Service::GetCustomer(const org::Principal& who, store::Id id, bool full) {
+  Customer v;
+  {
+    ZHIDU_TRY(auto unit, store_.BeginRead());
+    ZHIDU_TRY(v, db::GetCustomer(unit->sql(), id));
+  }
+  if (!org::HoldsRoleAt(who, {v.site_id, 0}))
+    return Fail(Errc::kNotFound, "customer " + std::to_string(id) + " does not exist");
+  if (!full) return MaskCustomer(std::move(v));
+  ZHIDU_TRY_VOID(
+      JournalFullView(who, v.site_id, "service.customer.viewed", CustomerRef(v.id), {v.id}));
+  return v;
+}
+
+Result<std::vector<Customer>> Service::ListCustomers(const org::Principal& who, store::Id site_id,
+                                                     const std::string& query,
+                                                     store::PageRequest page) {
+  ZHIDU_TRY_VOID(MayWorkAt(who, site_id, "reading the customer archive"));
+  ZHIDU_TRY_VOID(Text(query, "q", false, 100));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  // A search by phone matches the stored digits: spaces and dashes typed by the agent are dropped.
+  std::string q = query;
+  if (auto phone = NormalisePhone(query, "q"); phone) q = *phone;
+  ZHIDU_TRY(auto rows, db::ListCustomers(unit->sql(), site_id, q, page));
+  for (auto& v : rows) v = MaskCustomer(std::move(v));
+  return rows;
+}
+
+// ---- contacts
+
+Result<Contact> Service::RecordContact(const org::Principal& who, Contact in) {
+  ZHIDU_TRY_VOID(MayWorkAt(who, in.site_id, "recording a call or visit"));
+  ZHIDU_TRY_VOID(Text(in.name, "name", true));
+  ZHIDU_TRY_VOID(Text(in.company, "company", false));
+  ZHIDU_TRY_VOID(Text(in.need, "need", true, kMaxBody));
+  if (!in.phone.empty()) {
+    ZHIDU_TRY(in.phone, NormalisePhone(in.phone, "phone"));
+  }
+  auto clauses = RecordClauses(kVisitorRecord);
+  return writer_.Run<Contact>([&](store::Tx& tx) -> Result<Contact> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(auto site, tx.unit().GetSite(in.site_id));
+    (void)site;
+    Contact v = in;
+    if (v.at == TimePoint{}) v.at = tx.now();
+    if (v.at > tx.now()) return Fail(Errc::kInvalidArgument, "at is in the future", "at");
+    if (v.customer_id) {
+      auto c = db::GetCustomer(sql, v.customer_id);
+      if (!c && c.error().code != Errc::kNotFound) return Fail(c.error());
+      if (!c || c->site_id != v.site_id)
+        return Fail(Errc::kInvalidArgument,
+                    "customer " + std::to_string(v.customer_id) + " is not a customer of the site",
+                    "customer_id");
+    } else if (!v.phone.empty()) {
+      // A caller whose phone is in the archive is that customer.
+      ZHIDU_TRY(v.customer_id, db::CustomerByPhone(sql, v.site_id, v.phone));
+    }
+    v.agent = who.account_id;
+    ZHIDU_TRY(v.id, db::InsertContact(sql, v));
+    CanonicalObject payload;
+    payload.Add("id", v.id)
+        .Add("site_id", v.site_id)
+        .Add("channel", ChannelName(v.channel))
+        .Add("name", v.name)
+        .Add("company", v.company)
+        .Add("phone", Mask(v.phone))
+        .Add("need", v.need)
+        .AddRaw("clauses", JsonStringArray(clauses));
+    if (v.customer_id) payload.Add("customer_id", v.customer_id);
+    ZHIDU_TRY(auto seq, tx.Journal("service.contact.recorded", who.account_id, ContactRef(v.id),
+                                   payload.Str()));
+    (void)seq;
+    return v;
+  });
+}
+
+Result<std::vector<Contact>> Service::ListContacts(const org::Principal& who, store::Id site_id,
+                                                   store::Id customer_id, bool full,
+                                                   store::PageRequest page) {
+  ZHIDU_TRY_VOID(MayWorkAt(who, site_id, "reading the caller and visitor register"));
+  std::vector<Contact> rows;
+  {
+    ZHIDU_TRY(auto unit, store_.BeginRead());
+    ZHIDU_TRY(rows, db::ListContacts(unit->sql(), site_id, customer_id, page));
+  }
+  if (full) {
+    std::vector<store::Id> ids;
+    for (const auto& c : rows) ids.push_back(c.id);
+    ZHIDU_TRY_VOID(JournalFullView(who, site_id, "service.contact.viewed",
+                                   "site/" + std::to_string(site_id), ids));
+  } else {
+    for (auto& c : rows) c.phone = Mask(c.phone);
+  }
+  return rows;
+}
+
+// ---- tickets
+
+Result<TicketView> Service::View(store::UnitOfWork& unit, const Ticket& t) {
+  TicketView v;
+  v.ticket = t;
+  ZHIDU_TRY(v.thread, db::Thread(unit.sql(), t.id));
+  store::DeadlineFilter f;
+  f.site_id = t.site_id;
+  f.ref = TicketRef(t.id);
+  ZHIDU_TRY(v.deadlines, unit.ListDeadlines(f, {0, 100}));
+  return v;
+}
+
+Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTicket& in) {
+  ZHIDU_TRY_VOID(MayWorkAt(who, in.site_id, "opening a ticket"));
+  if (in.queue_post_id == 0)
+    return Fail(Errc::kInvalidArgument, "queue_post_id is required", "queue_post_id");
+  ZHIDU_TRY_VOID(Text(in.subject, "subject", true));
+  ZHIDU_TRY_VOID(Text(in.category, "category", false, 100));
+  ZHIDU_TRY_VOID(Text(in.body, "body", false, kMaxBody));
+  auto pack = pack_.Current();
+  auto id = writer_.Run<store::Id>([&](store::Tx& tx) -> Result<store::Id> {
+    auto& unit = tx.unit();
+    auto& sql = unit.sql();
+    ZHIDU_TRY(auto site, unit.GetSite(in.site_id));
+    (void)site;
+    auto post = unit.GetPost(in.queue_post_id);
+    if (!post && post.error().code != Errc::kNotFound) return Fail(post.error());
+    bool queue =
+        post && post->site_id == in.site_id && pack &&
+        std::ranges::any_of(pack->posts(), [&](const auto& p) { return p.id == post->name; });
+    if (!queue)
+      return Fail(Errc::kInvalidArgument,
+                  "queue_post_id must be a post of the site named as a post of the policy pack",
+                  "queue_post_id");
+    Ticket t;
+    t.site_id = in.site_id;
+    t.queue_post_id = in.queue_post_id;
+    t.queue = post->name;
+    if (in.customer_id) {
+      auto c = db::GetCustomer(sql, in.customer_id);
+      if (!c && c.error().code != Errc::kNotFound) return Fail(c.error());
+      if (!c || c->site_id != in.site_id)
+        return Fail(Errc::kInvalidArgument,
+                    "customer " + std::to_string(in.customer_id) + " is not a customer of the site",
+                    "customer_id");
+    }
+    if (in.contact_id) {
+      auto c = db::GetContact(sql, in.contact_id);
+      if (!c && c.error().code != Errc::kNotFound) return Fail(c.error());
+      if (!c || c->site_id != in.site_id)
+        return Fail(Errc::kInvalidArgument,
+                    "contact " + std::to_string(in.contact_id) + " is not a contact of the site",
+                    "contact_id");
+    }
+    t.customer_id = in.customer_id;
+    t.contact_id = in.contact_id;
+    t.subject = in.subject;
+    t.category = in.category;
+    t.priority = in.priority;
+    t.complaint = in.complaint;
+    t.state = TicketState::kNew;
+    t.created_by = who.account_id;
+    t.created_at = t.updated_at = tx.now();
+    ZHIDU_TRY(t.id, db::InsertTicket(sql, t));
+    if (!in.body.empty()) {
+      Entry e{0, t.id, EntryKind::kCustomer, in.body, "", "", 0, who.account_id, tx.now()};
+      ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+    }
+    ZHIDU_TRY(auto seq, tx.Journal("service.ticket.created", who.account_id, TicketRef(t.id),
+                                   TicketPayload(t).Str()));
+    (void)seq;
+    // The pack's rules start here, in this transaction: the service levels on ticket_opened and,
+    // for a complaint, the one procedure on complaint_received.
+    runtime::SiteEvent e{t.site_id,     std::string(kTicketOpened), t.subject, TicketRef(t.id), {},
+                         who.account_id};
+    ZHIDU_TRY_VOID(bus_.Emit(tx, e));
+    if (t.complaint) {
+      e.event = std::string(kComplaintReceived);
+      ZHIDU_TRY_VOID(bus_.Emit(tx, e));
+    }
+    return t.id;
+  });
+  if (!id) return Fail(id.error());
+  return GetTicket(who, *id);
+}
+
+Result<TicketView> Service::GetTicket(const org::Principal& who, store::Id id) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(Ticket t, db::GetTicket(unit->sql(), id));
+  if (!org::HoldsRoleAt(who, {t.site_id, 0}))
+    return Fail(Errc::kNotFound, "ticket " + std::to_string(id) + " does not exist");
+  return View(*unit, t);
+}
+
+Result<std::vector<Ticket>> Service::ListTickets(const org::Principal& who, const TicketFilter& f,
+                                                 store::PageRequest page) {
+  ZHIDU_TRY_VOID(MayWorkAt(who, f.site_id, "reading the ticket queues"));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return db::ListTickets(unit->sql(), f, page);
+}
+
+Result<TicketView> Service::Change(const org::Principal& who, store::Id id,
+                                   const std::function<Result<void>(store::Tx&, Ticket&)>& change) {
+  auto done = writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+    ZHIDU_TRY(Ticket t, db::GetTicket(tx.unit().sql(), id));
+    if (!org::HoldsRoleAt(who, {t.site_id, 0}))
+      return Fail(Errc::kNotFound, "ticket " + std::to_string(id) + " does not exist");
+    TicketState from = t.state;
+    ZHIDU_TRY_VOID(change(tx, t));
+    t.updated_at = tx.now();
+    ZHIDU_TRY_VOID(db::UpdateTicket(tx.unit().sql(), t, from));
+    return true;
+  });
+  if (!done) return Fail(done.error());
+  return GetTicket(who, id);
+}
+
+Result<TicketView> Service::AddEntry(const org::Principal& who, store::Id id, EntryKind kind,
+                                     const std::string& body) {
+  if (kind != EntryKind::kReply && kind != EntryKind::kNote)
+    return Fail(Errc::kInvalidArgument, "kind must be reply or note", "kind");
+  ZHIDU_TRY_VOID(Text(body, "body", true, kMaxBody));
+  return Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
+    if (t.state == TicketState::kClosed)
+      return Fail(Errc::kFailedPrecondition,
+                  "ticket " + std::to_string(id) + " is closed: reopen it to write to it");
+    Entry e{0, t.id, kind, body, "", "", 0, who.account_id, tx.now()};
+    ZHIDU_TRY(e.id, db::InsertEntry(tx.unit().sql(), e));
+    bool first_reply = kind == EntryKind::kReply && t.first_reply_at == TimePoint{};
+    if (first_reply) t.first_reply_at = tx.now();
+    // An internal note's text stays out of the journal; the reply is what the customer was told.
+    CanonicalObject payload = TicketPayload(t);
+    payload.Add("entry_id", e.id);
+    if (kind == EntryKind::kReply) payload.Add("body", body);
+    ZHIDU_TRY(auto seq, tx.Journal(kind == EntryKind::kReply ? "service.ticket.replied"
+                                                             : "service.ticket.noted",
+                                   who.account_id, TicketRef(t.id), payload.Str()));
+    (void)seq;
+    if (first_reply)
+      ZHIDU_TRY_VOID(bus_.Emit(tx, runtime::SiteEvent{t.site_id,
+                                                      std::string(kTicketFirstReply),
+                                                      t.subject,
+                                                      TicketRef(t.id),
+                                                      {},
+                                                      who.account_id}));
+    return Ok();
+  });
+}
+
+Result<TicketView> Service::Move(const org::Principal& who, store::Id id, TicketState to,
+                                 const std::string& note) {
+  ZHIDU_TRY_VOID(Text(note, "note", false, kMaxBody));
+  return Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
+    TicketState from = t.state;
+    if (!MayMove(from, to)) {
+      std::string allowed;
+      for (auto s : NextStates(from))
+        allowed += (allowed.empty() ? "" : ", ") + std::string(StateName(s));
+      return Fail(Errc::kFailedPrecondition,
+                  "ticket " + std::to_string(id) + " is " + std::string(StateName(from)) +
+                      " and cannot become " + std::string(StateName(to)) +
+                      (allowed.empty() ? "" : " (it may become: " + allowed + ")"));
+    }
+    t.state = to;
+    const char* event = nullptr;
+    if (to == TicketState::kResolved) {
+      t.resolved_at = tx.now();
+      event = kTicketResolved.data();
+    } else if (to == TicketState::kClosed) {
+      t.closed_at = tx.now();
+    } else if (to == TicketState::kOpen &&
+               (from == TicketState::kResolved || from == TicketState::kClosed)) {
+      t.resolved_at = t.closed_at = TimePoint{};
+      event = kTicketReopened.data();
+    }
+    Entry e{0,
+            t.id,
+            EntryKind::kState,
+            note,
+            std::string(StateName(from)),
+            std::string(StateName(to)),
+            0,
+            who.account_id,
+            tx.now()};
+    ZHIDU_TRY(e.id, db::InsertEntry(tx.unit().sql(), e));
+    ZHIDU_TRY(auto seq, tx.Journal("service.ticket.moved", who.account_id, TicketRef(t.id),
+                                   TicketPayload(t)
+                                       .Add("from", StateName(from))
+                                       .Add("note", note)
+                                       .Add("pauses_sla", PausesSla(to))
+                                       .Str()));
+    (void)seq;
+    if (event)
+      ZHIDU_TRY_VOID(bus_.Emit(
+          tx,
+          runtime::SiteEvent{t.site_id, event, t.subject, TicketRef(t.id), {}, who.account_id}));
+    return Ok();
+  });
+}
+
+Result<TicketView> Service::Assign(const org::Principal& who, store::Id id, store::Id person_id,
+                                   const std::string& note) {
+  if (person_id == 0) return Fail(Errc::kInvalidArgument, "person_id is required", "person_id");
+  ZHIDU_TRY_VOID(Text(note, "note", false, kMaxBody));
+  return Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
+    auto& sql = tx.unit().sql();
+    if (t.state == TicketState::kClosed)
+      return Fail(Errc::kFailedPrecondition,
+                  "ticket " + std::to_string(id) + " is closed: reopen it before assigning it");
+    if (t.assignee == person_id)
+      return Fail(Errc::kFailedPrecondition, "ticket " + std::to_string(id) +
+                                                 " is already assigned to person " +
+                                                 std::to_string(person_id));
+    if (t.assignee != 0 && !Supervises(who, t.site_id, t.queue))
+      return Fail(Errc::kPermissionDenied, "ticket " + std::to_string(id) + " is held by person " +
+                                               std::to_string(t.assignee) +
+                                               ": only a supervisor of the queue " + t.queue +
+                                               " reassigns it");
+    ZHIDU_TRY(bool agent, db::IsAgentAt(sql, person_id, t.site_id));
+    if (!agent)
+      return Fail(Errc::kInvalidArgument,
+                  "person " + std::to_string(person_id) +
+                      " is not a person of the site holding a role there",
+                  "person_id");
+    store::Id before = t.assignee;
+    t.assignee = person_id;
+    Entry e{0, t.id, EntryKind::kAssign, note, "", "", person_id, who.account_id, tx.now()};
+    if (t.state == TicketState::kNew) {
+      // Taking a new ticket opens it.
+      t.state = TicketState::kOpen;
+      e.from_state = "new";
+      e.to_state = "open";
+    }
+    ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+    CanonicalObject payload = TicketPayload(t);
+    payload.Add("note", note);
+    if (before) payload.Add("from_person_id", before);
+    ZHIDU_TRY(auto seq, tx.Journal("service.ticket.assigned", who.account_id, TicketRef(t.id),
+                                   payload.Str()));
+    (void)seq;
+    return Ok();
+  });
+}
+
+}  // namespace zhidu::service

@@ -1,0 +1,276 @@
+// Customer service (客户服务): the customer archive (客户档案, R10 §部门职能, R14 §1.2.9), the
+// caller/visitor register (来访/来电登记, R06 §四(一)1) and tickets (工单) on the pack's queues and
+// service levels (R19 §二4), R14 §1.2.5, R06 §四(三)5).
+//
+// The pack's part (nothing here names a cn-default role, post or category):
+//  - a queue is a post of the site whose name is a post of the pack (cn-default: 订单组/投诉组/
+//    客服组); its supervisors are the holders of the roles its roles report to (reports_to, any
+//    depth) — they reassign a ticket someone else holds;
+//  - the customer-data right (R19 §二5)/6)) is held by the approvers of the pack's request whose
+//    id ends in `customer-data-access` (cn-default: r19-customer-data-access → 客服主管), or by a
+//    role with the catalogue permission `service.customer_data` (admin);
+//  - tickets raise site events on the event bus in their own transaction: `ticket_opened`,
+//    `complaint_received` (a complaint), `ticket_first_reply`, `ticket_resolved`,
+//    `ticket_reopened`; the pack's procedures and service levels start and stop on them.
+//
+// Invariants:
+//  1. A phone belongs to one customer of a site (a unique key): a second customer with it is
+//     refused with the first one's id, and nothing is written.
+//  2. Phones and ID numbers leave this module masked (138****5678) unless the caller holds the
+//     customer-data right and asks for the full view; every full view is journaled
+//     (service.customer.viewed / service.contact.viewed) in its own transaction before the data
+//     is returned: no journal, no data.
+//  3. A ticket moves only along kTransitions (new → open → pending → resolved → closed, reopen);
+//     its thread (notes, replies, state changes, assignments) is append-only.
+//  4. Every change is journaled in the transaction that makes it, with the events it raises:
+//     all of it commits, or none.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/time.hpp"
+#include "kernel/org/principal.hpp"
+#include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/bus.hpp"
+#include "kernel/runtime/events.hpp"
+#include "store/sql.hpp"
+#include "store/store.hpp"
+#include "store/writer.hpp"
+
+namespace zhidu::service {
+
+// The site events tickets raise (the pack's service levels and procedures name them).
+inline constexpr std::string_view kTicketOpened = "ticket_opened";
+inline constexpr std::string_view kComplaintReceived = "complaint_received";
+inline constexpr std::string_view kTicketFirstReply = "ticket_first_reply";
+inline constexpr std::string_view kTicketResolved = "ticket_resolved";
+inline constexpr std::string_view kTicketReopened = "ticket_reopened";
+// The catalogue permission that also grants the customer-data right (admin's "*").
+inline constexpr std::string_view kCustomerDataPermission = "service.customer_data";
+// The catalogue permission that also makes a supervisor of every queue (admin's "*").
+inline constexpr std::string_view kSupervisePermission = "service.supervise";
+
+// Field limits (bytes of UTF-8).
+inline constexpr size_t kMaxText = 500;   // names, needs, subjects, notes of records
+inline constexpr size_t kMaxBody = 4000;  // a thread entry
+inline constexpr size_t kMaxPhones = 5;
+
+enum class CustomerKind { kCompany, kPerson };
+enum class Channel { kCall, kVisit };
+enum class Priority { kLow, kNormal, kHigh, kUrgent };
+enum class TicketState { kNew, kOpen, kPending, kResolved, kClosed };
+// The thread: the customer's message as recorded (customer), a public reply, an internal note, a
+// state change, an assignment.
+enum class EntryKind { kCustomer, kReply, kNote, kState, kAssign };
+
+std::string_view KindName(CustomerKind v);
+std::string_view ChannelName(Channel v);
+std::string_view PriorityName(Priority v);
+std::string_view StateName(TicketState v);
+std::string_view EntryKindName(EntryKind v);
+// kInvalidArgument naming `field` for an unknown name.
+Result<CustomerKind> ParseKind(std::string_view name, const char* field = "kind");
+Result<Channel> ParseChannel(std::string_view name, const char* field = "channel");
+Result<Priority> ParsePriority(std::string_view name, const char* field = "priority");
+Result<TicketState> ParseState(std::string_view name, const char* field = "state");
+Result<EntryKind> ParseEntryKind(std::string_view name);
+
+// True when a ticket may move from `from` to `to` (invariant 3).
+bool MayMove(TicketState from, TicketState to);
+// The states a ticket in `from` may move to, in order.
+std::vector<TicketState> NextStates(TicketState from);
+// Pending waits on the customer (R06 has no figure for it). The deadline engine cannot pause a
+// deadline, so this flag is shown and documented but does not stop the clock (README, "Not yet").
+inline bool PausesSla(TicketState s) { return s == TicketState::kPending; }
+
+// "13812345678" -> "138****5678": the first three and the last four kept; shorter values keep
+// their last two (or nothing under five characters).
+std::string Mask(std::string_view value);
+// Digits with an optional leading +, spaces and dashes dropped; kInvalidArgument naming `field`
+// unless 5 to 20 digits remain.
+Result<std::string> NormalisePhone(std::string_view phone, const char* field);
+
+struct Customer {
+  store::Id id = 0;
+  store::Id site_id = 0;
+  CustomerKind kind = CustomerKind::kPerson;
+  std::string name;
+  std::vector<std::string> phones;  // normalised, the first is the main one
+  std::string id_number;            // 身份证号/统一社会信用代码, optional
+  std::string grade;  // R14 §1.2.9 客户分等级: free text (the pack declares no grading rules)
+  std::string notes;
+  store::Id created_by = 0;
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
+struct Contact {  // 来访/来电登记 (R06 §四(一)1)
+  store::Id id = 0;
+  store::Id site_id = 0;
+  store::Id customer_id = 0;  // 0: not (yet) a known customer
+  std::string name, company, phone, need;
+  Channel channel = Channel::kCall;
+  TimePoint at;
+  store::Id agent = 0;  // the account that took it
+};
+
+struct Ticket {
+  store::Id id = 0;
+  store::Id site_id = 0;
+  store::Id queue_post_id = 0;
+  std::string queue;  // the post's name (a pack post)
+  store::Id customer_id = 0;
+  store::Id contact_id = 0;
+  std::string subject;
+  std::string category;  // free text: the pack declares no ticket categories
+  Priority priority = Priority::kNormal;
+  bool complaint = false;
+  TicketState state = TicketState::kNew;
+  store::Id assignee = 0;  // a person of the site holding a role there; 0: unassigned
+  store::Id created_by = 0;
+  TimePoint created_at, updated_at, first_reply_at, resolved_at, closed_at;
+};
+
+struct Entry {  // one line of a ticket's thread (append-only)
+  store::Id id = 0;
+  store::Id ticket_id = 0;
+  EntryKind kind = EntryKind::kNote;
+  std::string body;
+  std::string from_state, to_state;  // kState
+  store::Id person_id = 0;           // kAssign: the new assignee
+  store::Id author = 0;              // account
+  TimePoint at;
+};
+
+struct NewCustomer {
+  store::Id site_id = 0;
+  CustomerKind kind = CustomerKind::kPerson;
+  std::string name;
+  std::vector<std::string> phones;
+  std::string id_number, grade, notes;
+};
+
+struct NewTicket {
+  store::Id site_id = 0;
+  store::Id queue_post_id = 0;
+  store::Id customer_id = 0;
+  store::Id contact_id = 0;
+  std::string subject, category, body;  // body: the first public message, optional
+  Priority priority = Priority::kNormal;
+  bool complaint = false;
+};
+
+struct TicketFilter {
+  store::Id site_id = 0;
+  store::Id queue_post_id = 0;
+  std::optional<TicketState> state;
+  store::Id assignee = 0;
+  store::Id customer_id = 0;
+};
+
+// What a caller sees of a ticket: the row, its thread and its deadlines.
+struct TicketView {
+  Ticket ticket;
+  std::vector<Entry> thread;
+  std::vector<store::Deadline> deadlines;  // the pack's service levels started on it (ref)
+};
+
+// The module's tables (service_store.cpp), written once for both backends.
+std::vector<store::Migration> Migrations();
+namespace db {
+Result<store::Id> InsertCustomer(store::Sql& sql, const Customer& v);
+// kConflict naming the phone when another customer of the site has it.
+Result<void> AddPhone(store::Sql& sql, store::Id site_id, store::Id customer_id,
+                      const std::string& phone, int rank);
+// The customer of the site holding `phone`, or 0.
+Result<store::Id> CustomerByPhone(store::Sql& sql, store::Id site_id, const std::string& phone);
+Result<Customer> GetCustomer(store::Sql& sql, store::Id id);
+Result<void> UpdateCustomer(store::Sql& sql, const Customer& v);
+// By site; `query` (may be empty) matches a name substring or a phone's digits.
+Result<std::vector<Customer>> ListCustomers(store::Sql& sql, store::Id site_id,
+                                            const std::string& query, store::PageRequest page);
+Result<store::Id> InsertContact(store::Sql& sql, const Contact& v);
+Result<Contact> GetContact(store::Sql& sql, store::Id id);
+Result<std::vector<Contact>> ListContacts(store::Sql& sql, store::Id site_id, store::Id customer_id,
+                                          store::PageRequest page);
+Result<store::Id> InsertTicket(store::Sql& sql, const Ticket& v);
+Result<Ticket> GetTicket(store::Sql& sql, store::Id id);
+// Writes the mutable fields when the ticket is still in `from` (compare-and-set);
+// kFailedPrecondition otherwise.
+Result<void> UpdateTicket(store::Sql& sql, const Ticket& v, TicketState from);
+Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
+                                        store::PageRequest page);
+Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v);
+Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id);
+// True when `person_id` is a person of `site_id` with an account holding a role there.
+Result<bool> IsAgentAt(store::Sql& sql, store::Id person_id, store::Id site_id);
+}  // namespace db
+
+class Service {
+ public:
+  Service(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
+          const org::RoleCatalogue& roles, const runtime::EventBus& bus)
+      : store_(store), writer_(writer), pack_(pack), roles_(roles), bus_(bus) {}
+
+  // ---- customers (R10, R14 §1.2.9, R19 §二5))
+  // `*existing` gets the id of the customer already holding a phone (kConflict).
+  Result<Customer> CreateCustomer(const org::Principal& who, const NewCustomer& in,
+                                  store::Id* existing);
+  Result<Customer> UpdateCustomer(const org::Principal& who, store::Id id, const NewCustomer& in,
+                                  store::Id* existing);
+  // `full`: unmasked, needs the customer-data right, journaled (invariant 2).
+  Result<Customer> GetCustomer(const org::Principal& who, store::Id id, bool full);
+  Result<std::vector<Customer>> ListCustomers(const org::Principal& who, store::Id site_id,
+                                              const std::string& query, store::PageRequest page);
+  // True when `who` holds the customer-data right at `site_id`.
+  bool HasCustomerDataRight(const org::Principal& who, store::Id site_id) const;
+  // The clauses the customer archive and its privacy cite.
+  std::vector<std::string> PrivacyClauses() const;
+
+  // ---- contacts (R06 §四(一)1)
+  Result<Contact> RecordContact(const org::Principal& who, Contact in);
+  // `full`: unmasked phones, as for customers (invariant 2).
+  Result<std::vector<Contact>> ListContacts(const org::Principal& who, store::Id site_id,
+                                            store::Id customer_id, bool full,
+                                            store::PageRequest page);
+
+  // ---- tickets
+  Result<TicketView> CreateTicket(const org::Principal& who, const NewTicket& in);
+  Result<TicketView> GetTicket(const org::Principal& who, store::Id id);
+  Result<std::vector<Ticket>> ListTickets(const org::Principal& who, const TicketFilter& f,
+                                          store::PageRequest page);
+  // A public reply (kReply) or an internal note (kNote).
+  Result<TicketView> AddEntry(const org::Principal& who, store::Id id, EntryKind kind,
+                              const std::string& body);
+  Result<TicketView> Move(const org::Principal& who, store::Id id, TicketState to,
+                          const std::string& note);
+  // Taking an unassigned ticket: anyone at the site; taking it from someone: a supervisor.
+  Result<TicketView> Assign(const org::Principal& who, store::Id id, store::Id person_id,
+                            const std::string& note);
+  // True when `who` supervises the queue `post_name` at `site_id` (see the header comment).
+  bool Supervises(const org::Principal& who, store::Id site_id, const std::string& post_name) const;
+
+ private:
+  // The clauses of the pack's record whose id ends in `-suffix` (empty without one).
+  std::vector<std::string> RecordClauses(std::string_view suffix) const;
+  Result<void> MayWorkAt(const org::Principal& who, store::Id site_id, const char* what) const;
+  Result<TicketView> Change(const org::Principal& who, store::Id id,
+                            const std::function<Result<void>(store::Tx&, Ticket&)>& change);
+  Result<TicketView> View(store::UnitOfWork& unit, const Ticket& t);
+  // The full view's journal entry (invariant 2); kPermissionDenied without the right.
+  Result<void> JournalFullView(const org::Principal& who, store::Id site_id, const char* kind,
+                               const std::string& subject, const std::vector<store::Id>& ids);
+
+  store::Store& store_;
+  store::Writer& writer_;
+  const policy::ActivePack& pack_;
+  const org::RoleCatalogue& roles_;
+  const runtime::EventBus& bus_;
+};
+
+}  // namespace zhidu::service

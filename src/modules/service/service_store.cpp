@@ -1,0 +1,353 @@
+// The module's tables and statements, written once: the same SQL runs on SQLite and PostgreSQL
+// through store::Sql (store/sql.hpp).
+#include "modules/service/service.hpp"
+
+namespace zhidu::service {
+
+std::vector<store::Migration> Migrations() {
+  return {{1, R"sql(
+CREATE TABLE service_customers(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  kind TEXT NOT NULL CHECK (kind IN ('company','person')),
+  name TEXT NOT NULL,
+  id_number TEXT NOT NULL DEFAULT '',
+  grade TEXT NOT NULL DEFAULT '',
+  notes TEXT NOT NULL DEFAULT '',
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL);
+CREATE TABLE service_customer_phones(
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  phone TEXT NOT NULL,
+  customer_id BIGINT NOT NULL REFERENCES service_customers(id),
+  seq_no BIGINT NOT NULL,
+  PRIMARY KEY(site_id, phone));
+CREATE INDEX service_customer_phones_customer ON service_customer_phones(customer_id, seq_no);
+CREATE TABLE service_contacts(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  customer_id BIGINT REFERENCES service_customers(id),
+  name TEXT NOT NULL,
+  company TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL DEFAULT '',
+  need TEXT NOT NULL,
+  channel TEXT NOT NULL CHECK (channel IN ('call','visit')),
+  contacted_at BIGINT NOT NULL,
+  agent BIGINT NOT NULL);
+CREATE INDEX service_contacts_site ON service_contacts(site_id, id);
+CREATE TABLE service_tickets(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  queue_post_id BIGINT NOT NULL REFERENCES posts(id),
+  customer_id BIGINT REFERENCES service_customers(id),
+  contact_id BIGINT REFERENCES service_contacts(id),
+  subject TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  priority TEXT NOT NULL CHECK (priority IN ('low','normal','high','urgent')),
+  complaint BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK (state IN ('new','open','pending','resolved','closed')),
+  assignee BIGINT REFERENCES people(id),
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  first_reply_at BIGINT,
+  resolved_at BIGINT,
+  closed_at BIGINT);
+CREATE INDEX service_tickets_queue ON service_tickets(site_id, queue_post_id, state, id);
+CREATE TABLE service_ticket_entries(
+  id {{id}},
+  ticket_id BIGINT NOT NULL REFERENCES service_tickets(id),
+  kind TEXT NOT NULL CHECK (kind IN ('customer','reply','note','state','assign')),
+  body TEXT NOT NULL DEFAULT '',
+  from_state TEXT NOT NULL DEFAULT '',
+  to_state TEXT NOT NULL DEFAULT '',
+  person_id BIGINT,
+  author BIGINT NOT NULL,
+  written_at BIGINT NOT NULL);
+CREATE INDEX service_ticket_entries_ticket ON service_ticket_entries(ticket_id, id)
+)sql"}};
+}
+
+namespace db {
+namespace {
+
+constexpr const char* kCustomerColumns =
+    "SELECT id, site_id, kind, name, id_number, grade, notes, created_by, created_at, updated_at "
+    "FROM service_customers ";
+
+Customer MapCustomer(const store::SqlRow& r) {
+  Customer v;
+  v.id = r.Int(0);
+  v.site_id = r.Int(1);
+  v.kind = ParseKind(r.Text(2)).value_or(CustomerKind::kPerson);  // the CHECK admits no other
+  v.name = r.Text(3);
+  v.id_number = r.Text(4);
+  v.grade = r.Text(5);
+  v.notes = r.Text(6);
+  v.created_by = r.Int(7);
+  v.created_at = r.Time(8);
+  v.updated_at = r.Time(9);
+  return v;
+}
+
+Result<void> LoadPhones(store::Sql& sql, Customer& v) {
+  ZHIDU_TRY(v.phones,
+            sql.Many<std::string>(
+                "list customer phones",
+                "SELECT phone FROM service_customer_phones WHERE customer_id=? ORDER BY seq_no",
+                {v.id}, [](const store::SqlRow& r) { return r.Text(0); }));
+  return Ok();
+}
+
+constexpr const char* kContactColumns =
+    "SELECT id, site_id, customer_id, name, company, phone, need, channel, contacted_at, agent "
+    "FROM service_contacts ";
+
+Contact MapContact(const store::SqlRow& r) {
+  Contact v;
+  v.id = r.Int(0);
+  v.site_id = r.Int(1);
+  v.customer_id = r.Int(2);
+  v.name = r.Text(3);
+  v.company = r.Text(4);
+  v.phone = r.Text(5);
+  v.need = r.Text(6);
+  v.channel = ParseChannel(r.Text(7)).value_or(Channel::kCall);
+  v.at = r.Time(8);
+  v.agent = r.Int(9);
+  return v;
+}
+
+constexpr const char* kTicketColumns =
+    "SELECT t.id, t.site_id, t.queue_post_id, p.name, t.customer_id, t.contact_id, t.subject, "
+    "t.category, t.priority, t.complaint, t.state, t.assignee, t.created_by, t.created_at, "
+    "t.updated_at, t.first_reply_at, t.resolved_at, t.closed_at "
+    "FROM service_tickets t JOIN posts p ON p.id = t.queue_post_id ";
+
+Ticket MapTicket(const store::SqlRow& r) {
+  Ticket v;
+  v.id = r.Int(0);
+  v.site_id = r.Int(1);
+  v.queue_post_id = r.Int(2);
+  v.queue = r.Text(3);
+  v.customer_id = r.Int(4);
+  v.contact_id = r.Int(5);
+  v.subject = r.Text(6);
+  v.category = r.Text(7);
+  v.priority = ParsePriority(r.Text(8)).value_or(Priority::kNormal);
+  v.complaint = r.Flag(9);
+  v.state = ParseState(r.Text(10)).value_or(TicketState::kNew);
+  v.assignee = r.Int(11);
+  v.created_by = r.Int(12);
+  v.created_at = r.Time(13);
+  v.updated_at = r.Time(14);
+  v.first_reply_at = r.Time(15);
+  v.resolved_at = r.Time(16);
+  v.closed_at = r.Time(17);
+  return v;
+}
+
+std::string Name(TicketState s) { return std::string(StateName(s)); }
+
+}  // namespace
+
+Result<store::Id> InsertCustomer(store::Sql& sql, const Customer& v) {
+  return sql.Insert(
+      "insert customer",
+      "INSERT INTO service_customers(site_id, kind, name, id_number, grade, notes, "
+      "created_by, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?) RETURNING id",
+      {v.site_id, std::string(KindName(v.kind)), v.name, v.id_number, v.grade, v.notes,
+       v.created_by, store::SqlTime(v.created_at), store::SqlTime(v.updated_at)});
+}
+
+Result<void> AddPhone(store::Sql& sql, store::Id site_id, store::Id customer_id,
+                      const std::string& phone, int rank) {
+  auto r = sql.Exec("add customer phone",
+                    "INSERT INTO service_customer_phones(site_id, phone, customer_id, seq_no) "
+                    "VALUES(?,?,?,?)",
+                    {site_id, phone, customer_id, std::int64_t{rank}});
+  if (!r) return Fail(r.error());
+  return Ok();
+}
+
+Result<store::Id> CustomerByPhone(store::Sql& sql, store::Id site_id, const std::string& phone) {
+  store::Id id = 0;
+  ZHIDU_TRY_VOID(
+      sql.Query("find customer by phone",
+                "SELECT customer_id FROM service_customer_phones WHERE site_id=? AND phone=?",
+                {site_id, phone}, [&](const store::SqlRow& r) { id = r.Int(0); }));
+  return id;
+}
+
+Result<Customer> GetCustomer(store::Sql& sql, store::Id id) {
+  ZHIDU_TRY(Customer v,
+            sql.One<Customer>("get customer", std::string(kCustomerColumns) + "WHERE id=?", {id},
+                              MapCustomer, "customer " + std::to_string(id) + " does not exist"));
+  ZHIDU_TRY_VOID(LoadPhones(sql, v));
+  return v;
+}
+
+Result<void> UpdateCustomer(store::Sql& sql, const Customer& v) {
+  ZHIDU_TRY(auto changed,
+            sql.Exec("update customer",
+                     "UPDATE service_customers SET kind=?, name=?, id_number=?, grade=?, notes=?, "
+                     "updated_at=? WHERE id=?",
+                     {std::string(KindName(v.kind)), v.name, v.id_number, v.grade, v.notes,
+                      store::SqlTime(v.updated_at), v.id}));
+  if (changed != 1)
+    return Fail(Errc::kNotFound, "customer " + std::to_string(v.id) + " does not exist");
+  ZHIDU_TRY(auto removed,
+            sql.Exec("replace customer phones",
+                     "DELETE FROM service_customer_phones WHERE customer_id=?", {v.id}));
+  (void)removed;
+  for (size_t i = 0; i < v.phones.size(); ++i)
+    ZHIDU_TRY_VOID(AddPhone(sql, v.site_id, v.id, v.phones[i], static_cast<int>(i)));
+  return Ok();
+}
+
+Result<std::vector<Customer>> ListCustomers(store::Sql& sql, store::Id site_id,
+                                            const std::string& query, store::PageRequest page) {
+  std::string where = "WHERE id > ? AND site_id = ?";
+  store::SqlParams params{page.after_id, site_id};
+  if (!query.empty()) {
+    where +=
+        " AND (name LIKE ? OR id IN (SELECT customer_id FROM service_customer_phones "
+        "WHERE site_id = ? AND phone LIKE ?))";
+    params.push_back("%" + query + "%");
+    params.push_back(site_id);
+    params.push_back("%" + query + "%");
+  }
+  params.push_back(std::int64_t{page.limit});
+  ZHIDU_TRY(auto rows,
+            sql.Many<Customer>("list customers", kCustomerColumns + where + " ORDER BY id LIMIT ?",
+                               params, MapCustomer));
+  for (auto& v : rows) ZHIDU_TRY_VOID(LoadPhones(sql, v));
+  return rows;
+}
+
+Result<store::Id> InsertContact(store::Sql& sql, const Contact& v) {
+  return sql.Insert("insert contact",
+                    "INSERT INTO service_contacts(site_id, customer_id, name, company, phone, "
+                    "need, channel, contacted_at, agent) VALUES(?,?,?,?,?,?,?,?,?) RETURNING id",
+                    {v.site_id, store::SqlRef(v.customer_id), v.name, v.company, v.phone, v.need,
+                     std::string(ChannelName(v.channel)), store::SqlTime(v.at), v.agent});
+}
+
+Result<Contact> GetContact(store::Sql& sql, store::Id id) {
+  return sql.One<Contact>("get contact", std::string(kContactColumns) + "WHERE id=?", {id},
+                          MapContact, "contact " + std::to_string(id) + " does not exist");
+}
+
+Result<std::vector<Contact>> ListContacts(store::Sql& sql, store::Id site_id, store::Id customer_id,
+                                          store::PageRequest page) {
+  std::string where = "WHERE id > ? AND site_id = ?";
+  store::SqlParams params{page.after_id, site_id};
+  if (customer_id) {
+    where += " AND customer_id = ?";
+    params.push_back(customer_id);
+  }
+  params.push_back(std::int64_t{page.limit});
+  return sql.Many<Contact>("list contacts", kContactColumns + where + " ORDER BY id LIMIT ?",
+                           params, MapContact);
+}
+
+Result<store::Id> InsertTicket(store::Sql& sql, const Ticket& v) {
+  return sql.Insert(
+      "insert ticket",
+      "INSERT INTO service_tickets(site_id, queue_post_id, customer_id, contact_id, subject, "
+      "category, priority, complaint, state, assignee, created_by, created_at, updated_at) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+      {v.site_id, v.queue_post_id, store::SqlRef(v.customer_id), store::SqlRef(v.contact_id),
+       v.subject, v.category, std::string(PriorityName(v.priority)),
+       std::int64_t{v.complaint ? 1 : 0}, Name(v.state), store::SqlRef(v.assignee), v.created_by,
+       store::SqlTime(v.created_at), store::SqlTime(v.updated_at)});
+}
+
+Result<Ticket> GetTicket(store::Sql& sql, store::Id id) {
+  return sql.One<Ticket>("get ticket", std::string(kTicketColumns) + "WHERE t.id=?", {id},
+                         MapTicket, "ticket " + std::to_string(id) + " does not exist");
+}
+
+Result<void> UpdateTicket(store::Sql& sql, const Ticket& v, TicketState from) {
+  ZHIDU_TRY(auto changed,
+            sql.Exec("update ticket",
+                     "UPDATE service_tickets SET state=?, assignee=?, updated_at=?, "
+                     "first_reply_at=?, resolved_at=?, closed_at=? WHERE id=? AND state=?",
+                     {Name(v.state), store::SqlRef(v.assignee), store::SqlTime(v.updated_at),
+                      store::SqlTime(v.first_reply_at), store::SqlTime(v.resolved_at),
+                      store::SqlTime(v.closed_at), v.id, Name(from)}));
+  if (changed == 1) return Ok();
+  ZHIDU_TRY(Ticket now, GetTicket(sql, v.id));
+  return Fail(Errc::kFailedPrecondition,
+              "ticket " + std::to_string(v.id) + " is already " + Name(now.state));
+}
+
+Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
+                                        store::PageRequest page) {
+  std::string where = "WHERE t.id > ? AND t.site_id = ?";
+  store::SqlParams params{page.after_id, f.site_id};
+  if (f.queue_post_id) {
+    where += " AND t.queue_post_id = ?";
+    params.push_back(f.queue_post_id);
+  }
+  if (f.state) {
+    where += " AND t.state = ?";
+    params.push_back(Name(*f.state));
+  }
+  if (f.assignee) {
+    where += " AND t.assignee = ?";
+    params.push_back(f.assignee);
+  }
+  if (f.customer_id) {
+    where += " AND t.customer_id = ?";
+    params.push_back(f.customer_id);
+  }
+  params.push_back(std::int64_t{page.limit});
+  return sql.Many<Ticket>("list tickets", kTicketColumns + where + " ORDER BY t.id LIMIT ?", params,
+                          MapTicket);
+}
+
+Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v) {
+  return sql.Insert("insert ticket entry",
+                    "INSERT INTO service_ticket_entries(ticket_id, kind, body, from_state, "
+                    "to_state, person_id, author, written_at) VALUES(?,?,?,?,?,?,?,?) RETURNING id",
+                    {v.ticket_id, std::string(EntryKindName(v.kind)), v.body, v.from_state,
+                     v.to_state, store::SqlRef(v.person_id), v.author, store::SqlTime(v.at)});
+}
+
+Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id) {
+  return sql.Many<Entry>(
+      "list ticket thread",
+      "SELECT id, ticket_id, kind, body, from_state, to_state, person_id, author, written_at "
+      "FROM service_ticket_entries WHERE ticket_id=? ORDER BY id",
+      {ticket_id}, [](const store::SqlRow& r) {
+        Entry v;
+        v.id = r.Int(0);
+        v.ticket_id = r.Int(1);
+        v.kind = ParseEntryKind(r.Text(2)).value_or(EntryKind::kNote);
+        v.body = r.Text(3);
+        v.from_state = r.Text(4);
+        v.to_state = r.Text(5);
+        v.person_id = r.Int(6);
+        v.author = r.Int(7);
+        v.at = r.Time(8);
+        return v;
+      });
+}
+
+Result<bool> IsAgentAt(store::Sql& sql, store::Id person_id, store::Id site_id) {
+  bool found = false;
+  ZHIDU_TRY_VOID(sql.Query(
+      "check agent",
+      "SELECT 1 FROM people p JOIN accounts a ON a.person_id = p.id "
+      "JOIN role_grants g ON g.account_id = a.id "
+      "WHERE p.id = ? AND p.site_id = ? AND NOT a.disabled AND (g.scope_kind = 'global' OR "
+      "(g.scope_kind = 'site' AND g.scope_id = p.site_id) OR "
+      "(g.scope_kind = 'department' AND g.scope_id = p.department_id)) LIMIT 1",
+      {person_id, site_id}, [&](const store::SqlRow&) { found = true; }));
+  return found;
+}
+
+}  // namespace db
+}  // namespace zhidu::service
