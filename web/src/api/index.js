@@ -123,6 +123,14 @@ export const api = {
   getRepair: (id) => http.get(`repairs/${encodeURIComponent(id)}`),
   reportRepair: create('repairs'),
   repairAction: (id, body) => http.post(`repairs/${encodeURIComponent(id)}/actions`, body),
+  // Customer service (src/modules/service): masked customers, tickets with their thread.
+  listCustomers: page('service/customers'),
+  createCustomer: create('service/customers'),
+  listTickets: page('service/tickets'),
+  getTicket: (id) => http.get(`service/tickets/${encodeURIComponent(id)}`),
+  createTicket: create('service/tickets'),
+  ticketEntry: (id, kind, body) => http.post(`service/tickets/${encodeURIComponent(id)}/${kind === 'note' ? 'notes' : 'replies'}`, { body }),
+  ticketState: (id, to) => http.post(`service/tickets/${encodeURIComponent(id)}/state`, { to }),
   procedureTaskDone: (id, taskId, note) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, { note }),
 }
 

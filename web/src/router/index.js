@@ -28,6 +28,7 @@ export const routes = [
       { path: 'footage', name: 'footage', component: () => import('../views/control/FootageView.vue'), meta: { kinds: OPS, title: 'nav.footage' } },
       { path: 'tests', name: 'tests', component: () => import('../views/control/EquipmentTestsView.vue'), meta: { kinds: CONTROL, title: 'nav.tests' } },
       { path: 'repairs', name: 'repairs', component: () => import('../views/control/RepairsView.vue'), meta: { kinds: OPS, title: 'nav.repairs' } },
+      { path: 'service-desk', name: 'service-desk', component: () => import('../views/service/ServiceDeskView.vue'), meta: { kinds: ALL, title: 'nav.serviceDesk' } },
       { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },
       { path: 'ledger', name: 'ledger', component: () => import('../views/ledger/LedgerView.vue'), meta: { kinds: ALL, title: 'nav.ledger' } },
       { path: 'ledger/statement', name: 'statement', component: () => import('../views/ledger/StatementView.vue'), meta: { kinds: ALL, title: 'nav.statement' } },

@@ -12,6 +12,7 @@ export const NAV = [
       { route: 'footage', label: 'nav.footage', icon: 'VideoCamera' },
       { route: 'tests', label: 'nav.tests', icon: 'Odometer' },
       { route: 'repairs', label: 'nav.repairs', icon: 'Tools' },
+      { route: 'service-desk', label: 'nav.serviceDesk', icon: 'Service' },
       { route: 'roster', label: 'nav.roster', icon: 'Calendar' },
       { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
