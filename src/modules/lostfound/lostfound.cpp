@@ -1,7 +1,9 @@
 #include "modules/lostfound/lostfound.hpp"
 
 #include "base/canonical_json.hpp"
+#include "base/text_limits.hpp"
 #include "kernel/photos/photos.hpp"
+#include "kernel/policy/rule_names.hpp"
 
 namespace zhidu::lostfound {
 
@@ -19,13 +21,7 @@ bool MaySee(const org::Principal& who, store::Id site_id) {
 }
 
 Result<void> Text(const std::string& value, const char* field, bool required) {
-  if (required && value.empty())
-    return Fail(Errc::kInvalidArgument, std::string(field) + " is required", field);
-  if (value.size() > kMaxText)
-    return Fail(Errc::kInvalidArgument,
-                std::string(field) + " is longer than " + std::to_string(kMaxText) + " bytes",
-                field);
-  return Ok();
+  return CheckText(value, field, required, kMaxText);
 }
 
 CanonicalObject Payload(const Item& v, const std::vector<std::string>& clauses) {
@@ -54,12 +50,7 @@ Result<State> ParseState(std::string_view name) {
 
 std::vector<std::string> LostAndFound::Clauses() const {
   auto pack = pack_.Current();
-  if (pack)
-    for (const auto& r : pack->records())
-      if (r.id == kRecordId || (r.id.size() > kRecordId.size() && r.id.ends_with(kRecordId) &&
-                                r.id[r.id.size() - kRecordId.size() - 1] == '-'))
-        return r.clauses;
-  return {};
+  return pack ? policy::ClausesOfRule(pack->records(), kRecordId) : std::vector<std::string>{};
 }
 
 Result<Item> LostAndFound::Register(const org::Principal& who, const NewItem& in) {

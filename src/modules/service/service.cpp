@@ -4,6 +4,8 @@
 #include <set>
 
 #include "base/canonical_json.hpp"
+#include "base/text_limits.hpp"
+#include "kernel/policy/rule_names.hpp"
 
 namespace zhidu::service {
 
@@ -41,26 +43,7 @@ std::string TicketRef(store::Id id) { return "ticket/" + std::to_string(id); }
 
 Result<void> Text(const std::string& value, const char* field, bool required,
                   size_t max = kMaxText) {
-  if (required && value.empty())
-    return Fail(Errc::kInvalidArgument, std::string(field) + " is required", field);
-  if (value.size() > max)
-    return Fail(Errc::kInvalidArgument,
-                std::string(field) + " is longer than " + std::to_string(max) + " bytes", field);
-  return Ok();
-}
-
-// True when a pack rule's `id` is `suffix` or ends in `-suffix` (r10-customer-archive).
-bool IdIs(std::string_view id, std::string_view suffix) {
-  return id == suffix || (id.size() > suffix.size() && id.ends_with(suffix) &&
-                          id[id.size() - suffix.size() - 1] == '-');
-}
-
-// The clauses of the pack's rule IdIs `suffix` (empty without one).
-template <class Rules>
-std::vector<std::string> ClausesOf(const Rules& rules, std::string_view suffix) {
-  for (const auto& r : rules)
-    if (IdIs(r.id, suffix)) return r.clauses;
-  return {};
+  return CheckText(value, field, required, max);
 }
 
 constexpr std::string_view kCustomerArchive = "customer-archive";         // r10-customer-archive
@@ -166,7 +149,7 @@ bool Service::HasCustomerDataRight(const org::Principal& who, store::Id site_id)
   auto pack = pack_.Current();
   if (!pack) return false;
   for (const auto& r : pack->requests()) {
-    if (!IdIs(r.id, kCustomerDataAccess)) continue;
+    if (!policy::RuleNamed(r.id, kCustomerDataAccess)) continue;
     for (const auto& step : r.approvals)
       for (const auto& role : step.roles)
         for (const auto& g : who.roles)
@@ -177,12 +160,13 @@ bool Service::HasCustomerDataRight(const org::Principal& who, store::Id site_id)
 
 std::vector<std::string> Service::RecordClauses(std::string_view suffix) const {
   auto pack = pack_.Current();
-  return pack ? ClausesOf(pack->records(), suffix) : std::vector<std::string>{};
+  return pack ? policy::ClausesOfRule(pack->records(), suffix) : std::vector<std::string>{};
 }
 
 std::vector<std::string> Service::PrivacyClauses() const {
   auto pack = pack_.Current();
-  return pack ? ClausesOf(pack->requests(), kCustomerDataAccess) : std::vector<std::string>{};
+  return pack ? policy::ClausesOfRule(pack->requests(), kCustomerDataAccess)
+              : std::vector<std::string>{};
 }
 
 bool Service::Supervises(const org::Principal& who, store::Id site_id,
