@@ -472,7 +472,16 @@ void Api::AddRoutes() {
   // ---- journal (审计日志)
   r.Add("GET", "/api/v1/journal", Access::kSignedIn, [org](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto page, Page(req));
-    ZHIDU_OR_ERROR(auto after, QueryId(req, "after"));
+    // after=SEQ: the records after sequence number SEQ; 0 is before the first record.
+    std::int64_t after = 0;
+    if (auto it = req.query.find("after"); it != req.query.end() && !it->second.empty()) {
+      const std::string& text = it->second;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), after);
+      if (ec != std::errc() || p != text.data() + text.size() || after < 0)
+        return ErrorResponse({Errc::kInvalidArgument,
+                              "after must be a journal sequence number (an integer >= 0)",
+                              "after"});
+    }
     if (after == 0) after = page.after_id;
     ZHIDU_OR_ERROR(auto rows, org->ReadJournal(Who(), after, page.limit));
     return List(

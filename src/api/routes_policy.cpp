@@ -2,6 +2,8 @@
 // clause, and reload.
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "api/api.hpp"
 #include "api/api_internal.hpp"
 #include "kernel/policy/coverage.hpp"
@@ -12,12 +14,15 @@ using nlohmann::json;
 
 namespace {
 
+// `source` is the rule's file inside the pack and its line ("R20.yaml:152"): never the server's
+// path to the pack (pack files sit at the top of its directory).
 json RuleJson(const policy::Pack::RuleRef& r) {
   return {{"kind", r.kind},
           {"id", r.id},
           {"title", r.title},
           {"executable", r.executable},
-          {"source", r.source.file + ":" + std::to_string(r.source.line)}};
+          {"source", std::filesystem::path(r.source.file).filename().string() + ":" +
+                         std::to_string(r.source.line)}};
 }
 
 json InfoJson(const policy::Pack& pack) {

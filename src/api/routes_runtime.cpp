@@ -358,7 +358,10 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     ZHIDU_OR_ERROR(v.site_id, body.RequiredId("site_id"));
     ZHIDU_OR_ERROR(v.person_id, body.RequiredId("person_id"));
     ZHIDU_OR_ERROR(v.post_id, body.OptionalId("post_id"));
-    ZHIDU_OR_ERROR(v.code, body.RequiredString("code"));
+    // code, clauses or both (docs/runtime.md); "" or blanks are no code (the ledger refuses
+    // neither with a 400 naming code).
+    ZHIDU_OR_ERROR(v.code, body.OptionalString("code"));
+    if (v.code.find_first_not_of(" \t") == std::string::npos) v.code.clear();
     ZHIDU_OR_ERROR(auto clauses, body.OptionalArray("clauses"));
     if (clauses) {
       for (const auto& c : *clauses) {

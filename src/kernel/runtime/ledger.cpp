@@ -1,7 +1,9 @@
 #include "kernel/runtime/ledger.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <set>
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
@@ -98,6 +100,37 @@ std::string DescribeConsequence(const Consequence& c) {
   return parts.empty() ? head : head + "：" + Join(parts, "；");
 }
 
+namespace {
+
+// Without a code, the n-th occurrence counts the person's earlier code-less violations citing the
+// same clauses (in any order), not overturned, that occurred before `before`.
+Result<int> CountUncoded(store::UnitOfWork& unit, store::Id person_id,
+                         const std::vector<std::string>& clauses, TimePoint before) {
+  std::set<std::string> want(clauses.begin(), clauses.end());
+  store::ViolationFilter f;
+  f.person_id = person_id;
+  f.before = before;
+  int n = 0;
+  store::PageRequest page{0, 500};
+  for (;;) {
+    ZHIDU_TRY(auto rows, unit.ListViolations(f, page));
+    for (const auto& v : rows) {
+      page.after_id = v.id;
+      if (!v.code.empty() || v.state == store::ViolationState::kOverturned) continue;
+      std::set<std::string> cited;  // stored one clause id a line
+      for (size_t start = 0; start < v.clauses.size();) {
+        size_t end = std::min(v.clauses.find('\n', start), v.clauses.size());
+        cited.insert(v.clauses.substr(start, end - start));
+        start = end + 1;
+      }
+      n += cited == want;
+    }
+    if (static_cast<int>(rows.size()) < page.limit) return n;
+  }
+}
+
+}  // namespace
+
 Ledger::Ledger(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
                const org::RoleCatalogue& roles)
     : store_(store), writer_(writer), pack_(pack), roles_(roles) {}
@@ -105,8 +138,14 @@ Ledger::Ledger(store::Store& store, store::Writer& writer, const policy::ActiveP
 Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, NewViolation in,
                                        store::Id actor, std::string_view source) {
   auto& unit = tx.unit();
+  // A violation cites a code, clauses, or both (docs/runtime.md); an empty code is no code.
+  if (in.code.empty() && in.clauses.empty())
+    return Fail(Errc::kInvalidArgument,
+                "name the penalty or conduct code broken (code) or cite the clauses broken "
+                "(clauses, e.g. [\"R18 §四2\"])",
+                "code");
   ZHIDU_TRY(store::Site site, unit.GetSite(in.site_id));
-  const policy::Penalty* penalty = pack.FindPenalty(in.code);
+  const policy::Penalty* penalty = in.code.empty() ? nullptr : pack.FindPenalty(in.code);
   std::vector<std::string> clauses = in.clauses;
   if (clauses.empty() && penalty) clauses = penalty->clauses;
   if (clauses.empty()) {
@@ -153,9 +192,13 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
       ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
       from = SubtractDuration(in.occurred_at, *penalty->look_back, zone);
     }
-    ZHIDU_TRY(std::int64_t n,
-              unit.CountViolations(in.person_id, in.code, from, in.occurred_at + Micros(1)));
-    previous = static_cast<int>(n);
+    if (!in.code.empty()) {
+      ZHIDU_TRY(std::int64_t n,
+                unit.CountViolations(in.person_id, in.code, from, in.occurred_at + Micros(1)));
+      previous = static_cast<int>(n);
+    } else {
+      ZHIDU_TRY(previous, CountUncoded(unit, in.person_id, clauses, in.occurred_at + Micros(1)));
+    }
   }
   Consequence c = ComputeConsequence(pack, in.code, previous + 1);
   if (!c.fine_param.empty()) {  // the amount the site has set for the figure the rule leaves open
@@ -183,8 +226,11 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
       .Add("occurred_at", FormatIso8601Utc(v.occurred_at))
       .Add("occurrence", v.occurrence)
       .AddRaw("consequence", v.consequence)
-      .Add("title",
-           "违规：" + (c.title.empty() ? v.code : c.title) + "（" + DescribeConsequence(c) + "）");
+      .Add("title", "违规：" +
+                        (!c.title.empty()  ? c.title
+                         : !v.code.empty() ? v.code
+                                           : Join(clauses, "、")) +
+                        "（" + DescribeConsequence(c) + "）");
   if (!in.notify_roles.empty()) payload.AddRaw("notify_roles", JsonStringArray(in.notify_roles));
   if (!v.note.empty()) payload.Add("note", v.note);
   ZHIDU_TRY(auto seq, tx.Journal("violation.recorded", actor, "violation/" + std::to_string(v.id),

@@ -356,7 +356,7 @@ export default {
     nobody: '(nobody on post)',
     person: 'Person',
     code: 'Code',
-    codePlaceholder: 'e.g. R18-WASTE; without a code, name one and cite clauses',
+    codePlaceholder: 'e.g. R18-WASTE; or leave empty and cite the clauses broken',
     clauses: 'Clauses cited',
     clausesPlaceholder: 'Type a clause id and press Enter, e.g. R16 §二12',
     clauseUnavailable: '(clause text unavailable)',

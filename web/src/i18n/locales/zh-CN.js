@@ -356,7 +356,7 @@ export default {
     nobody: '（无人在岗）',
     person: '人员',
     code: '违规代码',
-    codePlaceholder: '如 R18-WASTE；没有代码时可自拟并引用条款',
+    codePlaceholder: '如 R18-WASTE；无代码时可留空并引用所违反的条款',
     clauses: '引用条款',
     clausesPlaceholder: '输入条款编号后回车，如 R16 §二12',
     clauseUnavailable: '（条款文本暂不可用）',
