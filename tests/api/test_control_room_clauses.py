@@ -194,6 +194,13 @@ def test_fire_control_room_handover_by_the_roster_r20_4_8(fire_srv):
     incoming = fire_srv.client()
     assert incoming.login("fire_huang", "huang-pass-1").status == 200
     ok(fire1.post(f"/api/v1/posts/{post['id']}/attendance"), 201)
+    # Leaving without a handover or a relief is refused citing what R20 says of leaving: §四8
+    # 无法接班手续,值班人员不得擅自离岗 and §四11 离岗应做好接班手续 — not §一1 (24小时有人值班).
+    r = fire1.post(f"/api/v1/posts/{post['id']}/attendance:leave", {})
+    assert r.status == 409, r
+    err = r.json()["error"]
+    assert err["field"] == "relief_person_id" and err["clauses"] == ["R20 §四8", "R20 §四11"], err
+    assert "R20 §一1" not in r.body, r
 
     r = incoming.post("/api/v1/handovers", {"post_id": post["id"]})
     assert r.status == 409 and "08:00" in r.json()["error"]["message"], r  # 07:00: not yet
@@ -211,3 +218,11 @@ def test_fire_control_room_handover_by_the_roster_r20_4_8(fire_srv):
     assert done["state"] == "completed" and len(done["seal_sha256"]) == 64, done
     on = [a["person_id"] for a in ok(admin.get(f"/api/v1/posts/{post['id']}/attendance"))["items"]]
     assert on == [huang], on
+    # The print view carries the site's zone and every time with its offset, never UTC ("Z"): the
+    # signatures were stored as 2026-12-09T00:00:00Z and printed so (issue 17 §3).
+    sheet = ok(admin.get(f"/api/v1/handovers/{h['id']}/print"))
+    assert sheet["time_zone"] == "Asia/Shanghai", sheet
+    times = [sheet["shift_change"]] + [s["at"] for s in sheet["signatures"]] + \
+        [a["at"] for a in sheet["acknowledgements"]]
+    assert len(times) >= 3 and all(t.endswith("+08:00") for t in times), times
+    assert sheet["shift_change"] == "2026-12-09T08:00:00+08:00", sheet["shift_change"]

@@ -323,6 +323,7 @@ def test_r09_duty_log_and_four_team_handover(srv):
     printed = ok(admin.get(f"/api/v1/duty-log/print?site_id={room.site}&from={q(middle)}"
                            f"&to={q(late)}&record=r09-duty-log"))
     assert printed["record"]["id"] == "r09-duty-log" and printed["record"]["clauses"] == ["R09 §三2"]
+    assert printed["site"]["time_zone"] == "Asia/Shanghai", printed["site"]  # the console prints in it
     assert [row["kind"] for row in printed["rows"]] == ["abnormal", "correction"], printed["rows"]
 
     # R09 §三3 at 16:00 (R12's 提前10分钟 applies to every 中控员 post): refused once, then done.

@@ -58,7 +58,7 @@ def test_shift_duties_follow_the_published_roster(shift_server):
     assert not report["r19-process-check"]["planned"]
     assert "work_start" in report["r19-process-check"]["reason"], report["r19-process-check"]
 
-    for post_name, duty, required in [("消防控制室值班岗", "r20-shift-start-equipment", 1),
+    for post_name, duty, required in [("消防控制室值班岗", "r20-charging", 1),
                                       ("消防控制室值班岗", "r20-monitoring-form", 1),
                                       ("中控值班岗四班", "r09-shift-cleaning", 1),
                                       ("中控值班岗四班", "r09-parameter-watch", 1)]:
@@ -91,6 +91,60 @@ def test_shift_duties_follow_the_published_roster(shift_server):
     assert r.status == 200, r
     after = admin.get(f"/api/v1/duties/{early['id']}").json()
     assert after["state"] == "missed", after
+
+
+def test_a_shift_start_check_is_on_time_only_in_the_sites_window(shift_server):
+    """R20 §五1/§五2 每天接班时: the checks at taking over were due over the whole shift, so one done
+    7 h 50 min into an 8-hour shift counted as on time. The regulation gives no figure: the window
+    is the site parameter shift_start_check_within, with no default — nothing is planned until the
+    site sets it, then each check's window is that long from the shift's start."""
+    admin = Actor(shift_server, "admin")
+    (post, site), = post_ids(admin, "消防控制室值班岗")[:1]
+    checks = ["r20-shift-start-equipment", "r20-cctv-daily"]
+    report = {e["duty"]: e for e in admin.get("/api/v1/duties:plan-report").json()["items"]}
+    for duty in checks:
+        assert instances(admin, post, duty) == [], duty
+        assert "shift_start_check_within" in report[duty]["reason"], report[duty]
+    params = {p["name"]: p for p in admin.get(f"/api/v1/sites/{site}/parameters").json()["items"]}
+    param = params["shift_start_check_within"]
+    assert param["kind"] == "duration" and param["value"] is None, param
+    assert "R20 §五1" in param["clauses"], param
+
+    path = f"/api/v1/sites/{site}/parameters/shift_start_check_within"
+    bad = admin.call("PUT", path, {"value": "soon"})
+    assert bad.status == 400 and bad.json()["error"]["field"] == "value", bad
+    assert admin.call("PUT", path, {"value": "30m"}).status == 200
+    assert admin.post("/api/v1/duties:plan").status == 200
+    # Shifts whose first 30 minutes are still ahead (the 00:00 check closed at 00:30).
+    starts = {s for s, _ in published_shifts(admin, post, site)
+              if s + dt.timedelta(minutes=30) > START}
+    assert START.replace(hour=8, minute=0) in starts, starts
+    for duty in checks:
+        got = instances(admin, post, duty)
+        assert {parse(d["due_at"]) for d in got} == starts, (duty, got)
+        assert all(parse(d["window_end"]) - parse(d["due_at"]) == dt.timedelta(minutes=30)
+                   for d in got), (duty, got)
+
+    # The 08:00 check is missed at 08:30, long before 15:50.
+    eight = next(d for d in instances(admin, post, "r20-shift-start-equipment")
+                 if parse(d["due_at"]) == START.replace(hour=8, minute=0))
+    r = admin.post("/api/v1/test/clock", {"to": START.replace(hour=8, minute=31).isoformat()})
+    assert r.status == 200, r
+    assert admin.get(f"/api/v1/duties/{eight['id']}").json()["state"] == "missed"
+
+
+def test_the_alarm_system_is_armed_from_2200_to_0800(shift_server):
+    """R20 §五4 每天22:00-8:00打开防盗系统: arming is due at 22:00 and on time until 8:00 (it was until
+    the next 22:00); closing at 8:00 is due before the next opening at 22:00."""
+    admin = Actor(shift_server, "admin")
+    (post, _), = post_ids(admin, "消防控制室值班岗")[:1]
+    for duty, due, end in [("r20-anti-theft-arm", 22, 8), ("r20-anti-theft-disarm", 8, 22)]:
+        got = instances(admin, post, duty)
+        assert got, duty
+        for d in got:
+            a, b = parse(d["due_at"]).astimezone(TZ), parse(d["window_end"]).astimezone(TZ)
+            assert (a.hour, a.minute, b.hour, b.minute) == (due, 0, end, 0), (duty, d)
+            assert b - a == dt.timedelta(hours=(end - due) % 24), (duty, d)
 
 
 def test_one_floor_a_day_rotates_through_the_sites_floors(shift_server):

@@ -990,7 +990,12 @@ void PackBuilder::LoadDuty(const Node& n) {
     ErrorAt(n, "missing field 'schedule' in duty");
   else
     d.schedule = LoadSchedule(o.Get("schedule"));
-  d.window = Dur(o, "window");
+  if (Node w = o.Get("window"); w && w.IsMap()) {
+    Obj wo = Open(w, "window", {"param"});
+    d.window_param = Str(wo, "param", true);
+  } else {
+    d.window = Dur(o, "window");
+  }
   if (o.Has("targets")) {
     Obj t = Open(o.Get("targets"), "targets", {"set", "rotate"});
     d.target_set = Str(t, "set", true);

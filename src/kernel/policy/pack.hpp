@@ -200,10 +200,13 @@ struct Duty : RuleBase {
   std::string post;
   Schedule schedule;
   std::optional<Duration> window;  // completion window; absent = until the next instance
-  std::string target_set;          // a site-defined set rotated through ("floors")
-  std::string rotate_per;          // day | shift | week
-  std::string checklist;           // checklist or record id to fill
-  std::vector<std::string> with;   // cooperating departments ("工程部")
+  // `window: {param: NAME}`: the window is the site's duration parameter NAME (the regulation
+  // says 接班时 and gives no figure); a site that has not set it gets no instance of the duty.
+  std::string window_param;
+  std::string target_set;         // a site-defined set rotated through ("floors")
+  std::string rotate_per;         // day | shift | week
+  std::string checklist;          // checklist or record id to fill
+  std::vector<std::string> with;  // cooperating departments ("工程部")
   OnMiss on_miss;
   std::optional<FollowUp> follow_up;
 };

@@ -40,6 +40,9 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
   for (const auto& c : pack.checklists())
     if (c.kind == "handover" && c.arrive_before)
       add("handover_grace", ParamKind::kDuration, "checklist " + c.id, c.clauses);
+  // A duty's completion window the regulation leaves open (R20 §五1 每天接班时: no figure).
+  for (const auto& d : pack.duties())
+    add(d.window_param, ParamKind::kDuration, "duty " + d.id, d.clauses);
   // The set a duty rotates through (R20 §五5's floors): the regulation names no floors.
   for (const auto& d : pack.duties())
     if (!d.target_set.empty()) add(d.target_set, ParamKind::kList, "duty " + d.id, d.clauses);

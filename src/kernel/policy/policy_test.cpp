@@ -9,6 +9,8 @@
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/policy/coverage.hpp"
 #include "kernel/policy/loader.hpp"
+#include "kernel/policy/parameters.hpp"
+#include "kernel/policy/post_rules.hpp"
 
 namespace zhidu::policy {
 namespace {
@@ -442,6 +444,64 @@ TEST(DefaultPackTest, KeyRulesAreExecutable) {
   EXPECT_EQ(e->children.size(), 5u);
   EXPECT_FALSE(e->rules.empty());
   EXPECT_FALSE(Explain(*pack, "R12 §九").has_value());
+}
+
+// Issue 17 §3: R20's windows and clauses as the regulation gives them.
+const Duty* DutyNamed(const Pack& pack, std::string_view id) {
+  for (const auto& d : pack.duties())
+    if (d.id == id) return &d;
+  return nullptr;
+}
+
+TEST(DefaultPackTest, R20ArmingIsDueFrom2200To0800) {
+  auto pack = LoadPack(kRoot / "policies/cn-default");
+  ASSERT_TRUE(pack.has_value()) << pack.error().message;
+  // R20 §五4 每天22:00-8:00打开防盗系统: armed from 22:00, so arming after 8:00 is too late (it was
+  // until the next 22:00: a 24-hour window); closing at 8:00 is due before the next opening.
+  const Duty* arm = DutyNamed(*pack, "r20-anti-theft-arm");
+  ASSERT_NE(arm, nullptr);
+  ASSERT_EQ(arm->schedule.at.size(), 1u);
+  EXPECT_EQ(arm->schedule.at[0].minutes, 22 * 60);
+  ASSERT_TRUE(arm->window.has_value());
+  EXPECT_EQ((arm->schedule.at[0].minutes + arm->window->fixed.count() / 60) % 1440, 8 * 60);
+  const Duty* disarm = DutyNamed(*pack, "r20-anti-theft-disarm");
+  ASSERT_NE(disarm, nullptr);
+  ASSERT_TRUE(disarm->window.has_value());
+  EXPECT_EQ((disarm->schedule.at[0].minutes + disarm->window->fixed.count() / 60) % 1440, 22 * 60);
+}
+
+TEST(DefaultPackTest, R20ShiftStartChecksAreOnTimeOnlyInTheSitesWindow) {
+  auto pack = LoadPack(kRoot / "policies/cn-default");
+  ASSERT_TRUE(pack.has_value()) << pack.error().message;
+  // R20 §五1/§五2 每天接班时 give no figure: the window is a site parameter, never the whole shift.
+  for (const char* id : {"r20-shift-start-equipment", "r20-cctv-daily"}) {
+    const Duty* d = DutyNamed(*pack, id);
+    ASSERT_NE(d, nullptr) << id;
+    EXPECT_EQ(d->schedule.kind, ScheduleKind::kOn) << id;
+    EXPECT_EQ(d->schedule.on, "shift_start") << id;
+    EXPECT_FALSE(d->window.has_value()) << id;
+    EXPECT_EQ(d->window_param, "shift_start_check_within") << id;
+  }
+  bool declared = false;
+  for (const auto& p : DeclaredParameters(*pack))
+    if (p.name == "shift_start_check_within") {
+      declared = true;
+      EXPECT_EQ(p.kind, ParamKind::kDuration);
+      EXPECT_EQ(p.clauses, std::vector<std::string>{"R20 §五1"});
+    }
+  EXPECT_TRUE(declared);
+}
+
+TEST(DefaultPackTest, LeavingTheFirePostCitesR20Section4Items8And11) {
+  auto pack = LoadPack(kRoot / "policies/cn-default");
+  ASSERT_TRUE(pack.has_value()) << pack.error().message;
+  // 无法接班手续,值班人员不得擅自离岗 (§四8), 离岗应做好接班手续 (§四11) — not §一1
+  // (24小时有人值班).
+  std::vector<std::string> leaving;
+  for (const auto& s : pack->staffing())
+    if (s.post == "消防控制室值班岗" && s.substitute_before_leaving)
+      leaving = ClausesMentioning(*pack, s.clauses, {"离岗", "离开", "脱岗", "代值", "代替"});
+  EXPECT_EQ(leaving, (std::vector<std::string>{"R20 §四8", "R20 §四11"}));
 }
 
 TEST(ExamplePackTest, WarehouseLoadsAndRuns) {

@@ -83,17 +83,39 @@ bool RaisedByEvent(const policy::Schedule& s) {
          s.on != "work_start" && s.on != "work_end";
 }
 
+// A duty's completion window at one site: its fixed `window`, or the site's value of its
+// `window: {param: NAME}`. `unset` when the pack names a parameter the site has not set: the
+// regulation gives no figure, so the duty is not planned there (docs/runtime.md).
+struct SiteWindow {
+  std::optional<policy::Duration> window;
+  bool unset = false;
+};
+
+Result<SiteWindow> WindowAt(store::UnitOfWork& unit, store::Id site_id, const policy::Duty& duty) {
+  if (duty.window_param.empty()) return SiteWindow{duty.window, false};
+  ZHIDU_TRY(auto value, SiteParameters::Lookup(unit, site_id, duty.window_param));
+  if (!value) return SiteWindow{std::nullopt, true};
+  auto d = policy::ParseDuration(*value);
+  if (!d || d->fixed.count() <= 0) return SiteWindow{std::nullopt, true};
+  return SiteWindow{*d, false};
+}
+
+// The window as a fixed length, when there is one.
+std::optional<Micros> FixedWindow(const std::optional<policy::Duration>& window) {
+  if (window && window->fixed.count() > 0) return duration_cast<Micros>(window->fixed);
+  return std::nullopt;
+}
+
 // Occurrences of `duty` whose window ends after `from` and that are due before `to`, or a reason
-// why the schedule cannot be planned without a roster or an event.
-Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty, const TimeZone& zone,
-                                            TimePoint from, TimePoint to) {
+// why the schedule cannot be planned without a roster or an event. `window` is the duty's window
+// at the site (WindowAt).
+Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty,
+                                            const std::optional<policy::Duration>& window,
+                                            const TimeZone& zone, TimePoint from, TimePoint to) {
   const auto& s = duty.schedule;
   std::vector<Occurrence> out;
-  auto window_or = [&](Micros fallback) {
-    if (duty.window && duty.window->fixed.count() > 0)
-      return duration_cast<Micros>(duty.window->fixed);
-    return fallback;
-  };
+  const std::optional<Micros> fixed = FixedWindow(window);
+  auto window_or = [&](Micros fallback) { return fixed ? *fixed : fallback; };
   // Walk local days from the day before `from` (a window may reach into `from`).
   TimePoint day = LocalDayStart(from - hours(24), zone);
   auto next_day = [&](TimePoint d) { return LocalDayStart(d + hours(36), zone); };
@@ -178,12 +200,11 @@ bool FollowsShifts(const policy::Schedule& s) {
 //   shift_end    due so that its fixed window ends with the shift, else the whole shift;
 //   N per shift  due at the start, N completions by the end.
 std::vector<Occurrence> ShiftOccurrences(const policy::Duty& duty,
+                                         const std::optional<policy::Duration>& window,
                                          const std::vector<ShiftWindow>& shifts, TimePoint from,
                                          TimePoint to) {
   const auto& s = duty.schedule;
-  std::optional<Micros> fixed;
-  if (duty.window && duty.window->fixed.count() > 0)
-    fixed = duration_cast<Micros>(duty.window->fixed);
+  const std::optional<Micros> fixed = FixedWindow(window);
   std::vector<Occurrence> out;
   for (const auto& shift : shifts) {
     Occurrence o{shift.starts_at, shift.ends_at, 1};
@@ -335,8 +356,10 @@ Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint f
     for (const auto& duty : pack.duties()) {
       const bool by_shift = FollowsShifts(duty.schedule);
       if (by_shift && !shift_calendar_) continue;  // reported by PlanReport
+      ZHIDU_TRY(SiteWindow window, WindowAt(unit, site.id, duty));
+      if (window.unset) continue;  // the site has not set the window the regulation leaves open
       Result<std::vector<Occurrence>> occurrences = std::vector<Occurrence>{};
-      if (!by_shift) occurrences = Occurrences(duty, zone, from, to);
+      if (!by_shift) occurrences = Occurrences(duty, window.window, zone, from, to);
       if (!occurrences) continue;        // reported by PlanReport
       std::vector<std::string> targets;  // the site's set the duty rotates through
       if (!duty.target_set.empty()) {
@@ -349,7 +372,7 @@ Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint f
         if (by_shift) {
           // A shift that started up to two days before `from` may still be open.
           ZHIDU_TRY(auto shifts, shift_calendar_(unit, post.id, from - hours(48), to));
-          occurrences = ShiftOccurrences(duty, shifts, from, to);
+          occurrences = ShiftOccurrences(duty, window.window, shifts, from, to);
         }
         for (auto& o : *occurrences) {
           if (!targets.empty())
@@ -402,9 +425,11 @@ Result<std::vector<store::Id>> Duties::StartForEvent(store::Tx& tx, const SiteEv
       // The window: the duty's own, else the event's deadline, else the shift under way.
       std::optional<TimePoint> end;
       std::string why;
-      if (duty.window && duty.window->fixed.count() > 0) {
-        end = now + duration_cast<Micros>(duty.window->fixed);
-        why = "the duty's window";
+      ZHIDU_TRY(SiteWindow window, WindowAt(unit, event.site_id, duty));
+      if (auto fixed = FixedWindow(window.window)) {
+        end = now + *fixed;
+        why = duty.window_param.empty() ? "the duty's window"
+                                        : "the site parameter " + duty.window_param;
       } else if (auto it = event.data.find("deadline"); it != event.data.end()) {
         const auto* text = std::get_if<std::string>(&it->second);
         auto bad = [] {
@@ -473,7 +498,8 @@ std::vector<PlanReportEntry> Duties::PlanReport() const {
   for (const auto& duty : pack->duties()) {
     PlanReportEntry e{duty.id, duty.post, false, 0, ""};
     for (const auto& p : posts) e.posts_matched += p.name == duty.post;
-    auto occ = Occurrences(duty, TimeZone::Default(), TimePoint{}, TimePoint{} + hours(1));
+    auto occ =
+        Occurrences(duty, duty.window, TimeZone::Default(), TimePoint{}, TimePoint{} + hours(1));
     if (FollowsShifts(duty.schedule)) {
       if (shift_calendar_)
         occ = std::vector<Occurrence>{};
@@ -483,6 +509,9 @@ std::vector<PlanReportEntry> Duties::PlanReport() const {
     if (!duty.target_set.empty())
       e.reason = "rotates through the site parameter \"" + duty.target_set +
                  "\": planned only at sites that have set it";
+    if (!duty.window_param.empty())
+      e.reason = "its window is the site parameter \"" + duty.window_param +
+                 "\" (the regulation gives no figure): planned only at sites that have set it";
     if (!occ) {
       e.reason = "not planned: the schedule needs " + occ.error().message;
     } else if (e.posts_matched == 0) {

@@ -42,7 +42,7 @@ json PrintJson(const dutylog::PrintView& v) {
     rows.push_back(std::move(row));
   }
   return {{"record", {{"id", v.record_id}, {"title", v.title}, {"clauses", v.clauses}}},
-          {"site", {{"id", v.site.id}, {"name", v.site.name}}},
+          {"site", {{"id", v.site.id}, {"name", v.site.name}, {"time_zone", v.site.time_zone}}},
           {"from", TimeOrNull(v.from)},
           {"to", TimeOrNull(v.to)},
           {"rows", rows},

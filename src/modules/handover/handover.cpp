@@ -674,6 +674,8 @@ Result<HandoverView> Handovers::View(store::UnitOfWork& unit, store::Handover h)
   HandoverView v;
   ZHIDU_TRY(store::Post post, unit.GetPost(h.post_id));
   v.post_name = post.name;
+  ZHIDU_TRY(store::Site site, unit.GetSite(post.site_id));
+  v.time_zone = std::string(ZoneOf(site).name());
   if (auto rule = RuleFor(*pack_.Current(), post.name); rule) v.rule = std::move(*rule);
   auto acked = ValuesOf(h.acknowledgements, "ref");
   for (const auto& ref : ValuesOf(h.report, "ref"))

@@ -90,6 +90,7 @@ struct HandoverView {
   std::vector<std::string> unacknowledged;  // refs of abnormal entries not yet acknowledged
   std::vector<std::string> signed_by;       // "outgoing", "incoming" as signed
   std::string roster_check;                 // "passed" or why it was skipped
+  std::string time_zone;                    // the site's (IANA name): print views show its times
 };
 
 class Handovers {

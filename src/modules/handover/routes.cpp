@@ -9,6 +9,7 @@
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "api/routes_runtime.hpp"
+#include "base/time.hpp"
 
 namespace zhidu::api {
 
@@ -76,9 +77,21 @@ json ViewJson(const handover::HandoverView& v) {
   return out;
 }
 
-// The 交接班记录 as printed: labels beside answers, who signed when, the seal.
+// The "at" of each element of `items` (stored in UTC) with the site's offset.
+json AtInZone(json items, const TimeZone& zone) {
+  if (!items.is_array()) return items;
+  for (auto& i : items)
+    if (i.is_object() && i.contains("at") && i["at"].is_string())
+      if (auto t = ParseIso8601(i["at"].get<std::string>())) i["at"] = FormatIso8601(*t, zone);
+  return items;
+}
+
+// The 交接班记录 as printed: labels beside answers, who signed when, the seal. Times carry the
+// site's offset and `time_zone` names the site's zone, in which the console prints them.
 json PrintJson(const handover::HandoverView& v) {
   const auto& h = v.handover;
+  auto found = TimeZone::Find(v.time_zone);
+  const TimeZone zone = found ? *found : TimeZone::Default();
   json answers = Parsed(h.answers, json::object());
   json rows = json::array();
   for (const auto& i : v.rule.items)
@@ -86,22 +99,25 @@ json PrintJson(const handover::HandoverView& v) {
                     {"clauses", i.clauses},
                     {"answer", answers.contains(i.id) ? answers[i.id] : json(nullptr)}});
   json report = Parsed(h.report, json::object());
-  return {{"title", "交接班记录"},
-          {"subtitle", v.rule.title},
-          {"post", v.post_name},
-          {"outgoing_shift", report.value("outgoing_shift", "")},
-          {"incoming_shift", report.value("incoming_shift", "")},
-          {"shift_change", TimeOrNull(h.shift_change)},
-          {"outgoing_person_id", h.outgoing_person},
-          {"incoming_person_id", h.incoming_person},
-          {"rows", rows},
-          {"abnormal", report.value("abnormal", json::array())},
-          {"acknowledgements", Parsed(h.acknowledgements, json::array())},
-          {"signatures", Parsed(h.signatures, json::array())},
-          {"refusal", Parsed(h.refusal, json(nullptr))},
-          {"state", std::string(store::HandoverStateName(h.state))},
-          {"seal_sha256", h.seal_sha256.empty() ? json(nullptr) : json(h.seal_sha256)},
-          {"clauses", v.rule.clauses}};
+  return {
+      {"title", "交接班记录"},
+      {"subtitle", v.rule.title},
+      {"post", v.post_name},
+      {"outgoing_shift", report.value("outgoing_shift", "")},
+      {"incoming_shift", report.value("incoming_shift", "")},
+      {"time_zone", std::string(zone.name())},
+      {"shift_change",
+       h.shift_change == TimePoint{} ? json(nullptr) : json(FormatIso8601(h.shift_change, zone))},
+      {"outgoing_person_id", h.outgoing_person},
+      {"incoming_person_id", h.incoming_person},
+      {"rows", rows},
+      {"abnormal", report.value("abnormal", json::array())},
+      {"acknowledgements", AtInZone(Parsed(h.acknowledgements, json::array()), zone)},
+      {"signatures", AtInZone(Parsed(h.signatures, json::array()), zone)},
+      {"refusal", Parsed(h.refusal, json(nullptr))},
+      {"state", std::string(store::HandoverStateName(h.state))},
+      {"seal_sha256", h.seal_sha256.empty() ? json(nullptr) : json(h.seal_sha256)},
+      {"clauses", v.rule.clauses}};
 }
 
 HttpResponse Unavailable() {

@@ -49,3 +49,24 @@ export function wallTime(iso, offsetMinutes = 480) {
   const d = new Date(iso)
   return iso && !Number.isNaN(d.getTime()) ? toIsoWithOffset(d, offsetMinutes).slice(0, 19).replace('T', ' ') : iso || ''
 }
+
+// Print views: "YYYY-MM-DD HH:mm" of an ISO moment in the site's time zone (IANA name, e.g.
+// "Asia/Shanghai"), whatever offset the server wrote and whatever zone the browser is in; without a
+// known zone, the fixed +08:00 of wallTime. '' for no time, the text itself when it is not a time.
+export function siteTime(iso, timeZone) {
+  if (!iso) return ''
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return String(iso)
+  let parts
+  try {
+    if (!timeZone) throw new RangeError('no zone')
+    parts = Object.fromEntries(
+      new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+        .formatToParts(d)
+        .map((p) => [p.type, p.value]),
+    )
+  } catch {
+    return wallTime(iso).slice(0, 16)
+  }
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`
+}

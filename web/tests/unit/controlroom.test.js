@@ -104,3 +104,19 @@ describe('handover', () => {
     expect(errorFromResponse(409, { error: { code: 'conflict' } }).problems).toEqual([])
   })
 })
+
+describe('print views', () => {
+  it("show times in the site's time zone as zh-CN wall clock, whatever offset the server wrote", async () => {
+    const { siteTime } = await import('../../src/lib/reminders.js')
+    // The 交接班记录's signature stored in UTC (issue 17: printed as 2027-01-05T15:50:00Z).
+    expect(siteTime('2027-01-05T15:50:00Z', 'Asia/Shanghai')).toBe('2027-01-05 23:50')
+    expect(siteTime('2027-01-05T23:50:00+08:00', 'Asia/Shanghai')).toBe('2027-01-05 23:50')
+    // Another site's zone: its own wall clock, the day turning over where it does.
+    expect(siteTime('2027-01-05T15:50:00Z', 'Asia/Tokyo')).toBe('2027-01-06 00:50')
+    expect(siteTime('2027-01-05T15:50:00Z', 'Asia/Urumqi')).toBe('2027-01-05 21:50')
+    // No known zone: +08:00, never the raw UTC text.
+    expect(siteTime('2027-01-05T15:50:00Z')).toBe('2027-01-05 23:50')
+    expect(siteTime('2027-01-05T15:50:00Z', 'Nowhere/Else')).toBe('2027-01-05 23:50')
+    expect(siteTime(null, 'Asia/Shanghai')).toBe('')
+  })
+})
