@@ -170,6 +170,9 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     assert.match(text, /交工具/)
     assert.match(text, /交班人：演示·张中控/)
     assert.match(text, /接班人：演示·赵中控/)
+    // Signature times in the site's zone as 2027-01-05 23:50, never the stored UTC text (issue 17 §3).
+    assert.match(text, /接班人：演示·赵中控 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/)
+    assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/)
     await p2.emulateMedia({ media: 'print' })
     assert.equal(await p2.locator('.shell-aside').isVisible().catch(() => false), false)
     await shot(p2, 'desktop-handover-print', true)
@@ -227,6 +230,7 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     await sheet.waitFor()
     assert.match(await sheet.innerText(), /消防值班记录/)
     assert.match(await sheet.innerText(), new RegExp(FALSE_ALARM))
+    assert.doesNotMatch(await sheet.innerText(), /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/)
     await shot(page, 'desktop-dutylog-print', true)
 
     // In English, a server refusal is readable in English too: a correction of an entry that does
