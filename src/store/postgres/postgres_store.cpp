@@ -36,6 +36,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "base/crypto.hpp"
@@ -2105,8 +2106,8 @@ class PgUnit final : public UnitOfWork {
       // A SELECT needs no savepoint; a change with RETURNING does.
       bool mutates = !sql.starts_with("SELECT") && !sql.starts_with("WITH");
       ZHIDU_TRY(pqxx::result rows, unit_.Run(what, mutates, [&](pqxx::transaction_base& tx) {
-                  return Send(tx, sql, params);
-                }));
+        return Send(tx, sql, params);
+      }));
       for (const auto& r : rows) row(Row(r));
       return Ok();
     }
@@ -2139,7 +2140,28 @@ class PgUnit final : public UnitOfWork {
           continue;  // NULL
         values[i] = text[i].c_str();
       }
-      return tx.exec_params(NumberedPlaceholders(sql), pqxx::prepare::make_dynamic_params(values));
+      const PreparedText& p = PreparedFor(sql);
+      // Registers the name on this connection unless it is already (libpqxx prepares it on the
+      // server at its first execution on the connection, and compares the text on later calls).
+      tx.conn().prepare(p.name, p.numbered);
+      return tx.exec_prepared(p.name, pqxx::prepare::make_dynamic_params(values));
+    }
+    // One statement name per distinct SQL text, shared by every connection of the process.
+    struct PreparedText {
+      std::string name;      // "zhidu_sql_N"
+      std::string numbered;  // the text with $1, $2 … (NumberedPlaceholders)
+    };
+    static const PreparedText& PreparedFor(std::string_view sql) {
+      static std::mutex mu;
+      // Node-based: a reference to an element stays valid while others are inserted.
+      static std::unordered_map<std::string, PreparedText> texts;
+      std::lock_guard lock(mu);
+      auto it = texts.find(std::string(sql));
+      if (it == texts.end()) {
+        PreparedText p{"zhidu_sql_" + std::to_string(texts.size() + 1), NumberedPlaceholders(sql)};
+        it = texts.emplace(std::string(sql), std::move(p)).first;
+      }
+      return it->second;
     }
     PgUnit& unit_;
   };

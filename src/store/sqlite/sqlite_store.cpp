@@ -564,6 +564,14 @@ class SqliteSql final : public Sql {
     (void)row;
     return static_cast<std::int64_t>(sqlite3_changes(db_->db));
   }
+  Result<Id> Insert(std::string_view what, std::string_view sql, const SqlParams& params) override {
+    constexpr std::string_view kReturning = " RETURNING id";
+    if (!sql.ends_with(kReturning)) return Sql::Insert(what, sql, params);
+    ZHIDU_TRY(auto changed, Exec(what, sql.substr(0, sql.size() - kReturning.size()), params));
+    if (changed != 1)
+      return Fail(Errc::kInternal, std::string(what) + ": the insert returned no id");
+    return sqlite3_last_insert_rowid(db_->db);
+  }
   Result<void> Query(std::string_view what, std::string_view sql, const SqlParams& params,
                      const std::function<void(const SqlRow&)>& row) override {
     Stmt s(db_, sql);
