@@ -7,6 +7,7 @@
 
 #include "base/crypto.hpp"
 #include "base/time.hpp"
+#include "modules/visits/visits_store.hpp"
 
 namespace zhidu::app {
 
@@ -235,7 +236,7 @@ Result<void> SeedDemoFootage(store::Store& store, visits::Visits& visits, const 
   store::FootageFilter filter;
   filter.site_id = site.id;
   filter.include_deleted = true;
-  ZHIDU_TRY(auto existing, unit->ListFootage(filter, {0, 1}));
+  ZHIDU_TRY(auto existing, visits::db::ListFootage(unit->sql(), filter, {0, 1}));
   if (!existing.empty()) return Ok();
   ZHIDU_TRY(auto admin, unit->GetAccountByUsername("admin"));
   org::Principal root{admin.id, admin.username, 0, {{0, admin.id, "admin", "global", 0}},

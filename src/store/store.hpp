@@ -274,23 +274,6 @@ class UnitOfWork {
   virtual Result<bool> InsertPhoto(const Photo& v) = 0;
   // kNotFound when no photo has this hash. `with_data` false leaves data empty.
   virtual Result<Photo> GetPhoto(const std::string& sha256, bool with_data) = 0;
-  // ---- visits (来访) and footage (录像)
-  // kConflict when the request already has a visit.
-  virtual Result<Id> InsertVisit(const Visit& v) = 0;
-  virtual Result<Visit> GetVisit(Id id) = 0;
-  // Moves a visit from state `from` (compare-and-set) and writes state, entered_*, exited_*.
-  // kFailedPrecondition when its state is no longer `from`; kNotFound when missing.
-  virtual Result<void> UpdateVisit(const Visit& v, const std::string& from) = 0;
-  // Keyset page by id, ascending.
-  virtual Result<std::vector<Visit>> ListVisits(const VisitFilter& f, PageRequest page) = 0;
-  virtual Result<Id> InsertFootage(const FootageSegment& v) = 0;
-  virtual Result<FootageSegment> GetFootage(Id id) = 0;
-  // Soft delete: sets deleted_by/deleted_at. kFailedPrecondition when already deleted.
-  virtual Result<void> DeleteFootage(Id id, Id by, TimePoint at) = 0;
-  // Keyset page by id, ascending.
-  virtual Result<std::vector<FootageSegment>> ListFootage(const FootageFilter& f,
-                                                          PageRequest page) = 0;
-
   // ---- journal (append-only; there is deliberately no update or delete verb)
   // In a write unit the head is read under the writer's lock (PostgreSQL: FOR UPDATE), so that
   // several processes appending to one database extend one chain.

@@ -4,8 +4,9 @@
 #include <map>
 
 #include "base/canonical_json.hpp"
-#include "modules/dutylog/dutylog.hpp"
 #include "kernel/runtime/runtime_util.hpp"
+#include "modules/dutylog/dutylog.hpp"
+#include "modules/visits/visits_store.hpp"
 
 namespace zhidu::visits {
 
@@ -274,7 +275,7 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
 
   return writer_.Run<VisitView>([&](store::Tx& tx) -> Result<VisitView> {
     v.registered_at = tx.now();
-    auto id = tx.unit().InsertVisit(v);
+    auto id = db::InsertVisit(tx.unit().sql(), v);
     if (!id && id.error().code == Errc::kConflict)
       return Fail(Errc::kConflict,
                   "request " + std::to_string(v.request_id) + " already has a visit", "request_id");
@@ -293,7 +294,7 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
 
 Result<VisitView> Visits::Move(const org::Principal& who, Id visit_id, bool entering) {
   return writer_.Run<VisitView>([&](store::Tx& tx) -> Result<VisitView> {
-    ZHIDU_TRY(auto v, tx.unit().GetVisit(visit_id));
+    ZHIDU_TRY(auto v, db::GetVisit(tx.unit().sql(), visit_id));
     if (!roles_.Allows(who, kPermVisitsManage, {v.site_id, 0}))
       return Fail(Errc::kPermissionDenied, "recording visits needs visits.manage at the site");
     const std::string from = v.state;
@@ -316,7 +317,7 @@ Result<VisitView> Visits::Move(const org::Principal& who, Id visit_id, bool ente
       v.exited_by = who.account_id;
       v.exited_at = now;
     }
-    auto moved = tx.unit().UpdateVisit(v, from);
+    auto moved = db::UpdateVisit(tx.unit().sql(), v, from);
     if (!moved && moved.error().code == Errc::kFailedPrecondition)
       return Fail(Errc::kConflict, moved.error().message);
     ZHIDU_TRY_VOID(moved);
@@ -354,7 +355,7 @@ Result<void> Visits::RaiseIfPlaceEmpty(store::Tx& tx, const org::Principal& who,
   f.state = "entered";
   store::PageRequest page{0, 500};
   for (int guard = 0; guard < 100; ++guard) {
-    ZHIDU_TRY(auto open, tx.unit().ListVisits(f, page));
+    ZHIDU_TRY(auto open, db::ListVisits(tx.unit().sql(), f, page));
     for (const auto& o : open)
       if (o.place == v.place) return Ok();  // someone is still inside
     if (static_cast<int>(open.size()) < page.limit) break;
@@ -381,7 +382,7 @@ Result<VisitView> Visits::Exit(const org::Principal& who, Id visit_id) {
 
 Result<VisitView> Visits::Get(const org::Principal& who, Id visit_id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto v, unit->GetVisit(visit_id));
+  ZHIDU_TRY(auto v, db::GetVisit(unit->sql(), visit_id));
   if (!roles_.Allows(who, org::perm::kOrgRead, {v.site_id, 0}))
     return Fail(Errc::kNotFound, "visit " + std::to_string(visit_id) + " does not exist");
   return ViewOf(*unit, std::move(v));
@@ -394,7 +395,7 @@ Result<std::vector<VisitView>> Visits::List(const org::Principal& who, store::Vi
                 filter.site_id ? "reading this site's visits needs a role at the site"
                                : "listing visits without site_id needs a company-wide role");
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto rows, unit->ListVisits(filter, page));
+  ZHIDU_TRY(auto rows, db::ListVisits(unit->sql(), filter, page));
   std::vector<VisitView> out;
   for (auto& v : rows) {
     ZHIDU_TRY(auto view, ViewOf(*unit, std::move(v)));
@@ -443,7 +444,7 @@ Result<FootageView> Visits::AddFootage(const org::Principal& who, const NewFoota
     if (s.ends_at > s.registered_at)
       return Fail(Errc::kInvalidArgument, "ends_at is in the future: register recorded footage",
                   "ends_at");
-    ZHIDU_TRY(s.id, tx.unit().InsertFootage(s));
+    ZHIDU_TRY(s.id, db::InsertFootage(tx.unit().sql(), s));
     auto payload = SegmentPayload(s);
     payload.Add("storage_ref", s.storage_ref).Add("tape", s.tape);
     ZHIDU_TRY(auto seq,
@@ -456,7 +457,7 @@ Result<FootageView> Visits::AddFootage(const org::Principal& who, const NewFoota
 Result<FootageView> Visits::GetFootage(const org::Principal& who, Id id) {
   auto pack = pack_.Current();
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto s, unit->GetFootage(id));
+  ZHIDU_TRY(auto s, db::GetFootage(unit->sql(), id));
   if (!roles_.Allows(who, org::perm::kOrgRead, {s.site_id, 0}))
     return Fail(Errc::kNotFound, "footage segment " + std::to_string(id) + " does not exist");
   ZHIDU_TRY(auto zone, ZoneOf(*unit, s.site_id));
@@ -472,7 +473,7 @@ Result<std::vector<FootageView>> Visits::ListFootage(const org::Principal& who,
                                : "listing footage without site_id needs a company-wide role");
   auto pack = pack_.Current();
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto rows, unit->ListFootage(filter, page));
+  ZHIDU_TRY(auto rows, db::ListFootage(unit->sql(), filter, page));
   std::vector<FootageView> out;
   for (const auto& s : rows) {
     ZHIDU_TRY(auto zone, ZoneOf(*unit, s.site_id));
@@ -489,7 +490,7 @@ Result<FootageView> Visits::DeleteFootage(const org::Principal& who, Id id, Cite
       for (const auto& c : r.clauses)
         if (std::find(clauses.begin(), clauses.end(), c) == clauses.end()) clauses.push_back(c);
   return writer_.Run<FootageView>([&](store::Tx& tx) -> Result<FootageView> {
-    ZHIDU_TRY(auto s, tx.unit().GetFootage(id));
+    ZHIDU_TRY(auto s, db::GetFootage(tx.unit().sql(), id));
     if (!roles_.Allows(who, kPermFootageManage, {s.site_id, 0}))
       return Fail(Errc::kPermissionDenied, "deleting footage needs footage.manage at the site");
     if (s.deleted_at != TimePoint{})
@@ -504,7 +505,7 @@ Result<FootageView> Visits::DeleteFootage(const org::Principal& who, Id id, Cite
                       "），" + FormatIso8601(view.keep_until, zone) + " 之前不得删除 — footage " +
                       "segment " + std::to_string(id) + " is within its retention period");
     }
-    ZHIDU_TRY_VOID(tx.unit().DeleteFootage(id, who.account_id, now));
+    ZHIDU_TRY_VOID(db::DeleteFootage(tx.unit().sql(), id, who.account_id, now));
     s.deleted_by = who.account_id;
     s.deleted_at = now;
     auto payload = SegmentPayload(s);
@@ -542,7 +543,7 @@ Result<void> Visits::CopyFootage(const org::Principal& who, Id id, Cited* cited)
       "禁止拷贝录像：" +
       (messages.empty() ? std::string("copying footage is forbidden") : Join(messages, "；"));
   ZHIDU_TRY(auto seq, writer_.Run<std::int64_t>([&](store::Tx& tx) -> Result<std::int64_t> {
-    ZHIDU_TRY(auto s, tx.unit().GetFootage(id));
+    ZHIDU_TRY(auto s, db::GetFootage(tx.unit().sql(), id));
     if (!roles_.Allows(who, org::perm::kOrgRead, {s.site_id, 0}))
       return Fail(Errc::kNotFound, "footage segment " + std::to_string(id) + " does not exist");
     auto payload = SegmentPayload(s);
@@ -569,7 +570,7 @@ Result<FootageView> Visits::ViewFootage(const org::Principal& who, Id id, Id req
                 "request_id");
   };
   return writer_.Run<FootageView>([&](store::Tx& tx) -> Result<FootageView> {
-    ZHIDU_TRY(auto s, tx.unit().GetFootage(id));
+    ZHIDU_TRY(auto s, db::GetFootage(tx.unit().sql(), id));
     if (!roles_.Allows(who, org::perm::kOrgRead, {s.site_id, 0}))
       return Fail(Errc::kNotFound, "footage segment " + std::to_string(id) + " does not exist");
     if (s.deleted_at != TimePoint{})

@@ -168,13 +168,6 @@ struct Statement {
   "id, site_id, what, description, source_kind, source_id, source_item, clauses, "       \
   "reported_by, reporter_person, reporter_post, assignee_role, assignee_person, state, " \
   "note, history, created_at, fixed_at, closed_at, updated_at"
-#define ZHIDU_VISIT_COLUMNS                                                                      \
-  "id, site_id, place, request_id, request_type, visitor_name, company, reason, escort_person, " \
-  "approver, record, state, registered_by, registered_at, entered_by, entered_at, exited_by, "   \
-  "exited_at"
-#define ZHIDU_FOOTAGE_COLUMNS                                                                  \
-  "id, site_id, camera, starts_at, ends_at, storage_ref, tape, registered_by, registered_at, " \
-  "deleted_by, deleted_at"
 #define ZHIDU_DECISION_COLUMNS \
   "id, request_id, step, account_id, approve, signed, escort_person, note, at"
 #define ZHIDU_WEBHOOK_SELECT                                                                    \
@@ -430,31 +423,6 @@ constexpr Statement kStatements[] = {
      "($3::text='' OR state=$3) AND id>$4 ORDER BY id LIMIT $5"},
     {"latest_handover", "SELECT " ZHIDU_HANDOVER_COLUMNS
                         " FROM handovers WHERE post_id=$1 AND state=$2 ORDER BY id DESC LIMIT 1"},
-    // ---- visits and footage
-    {"insert_visit",
-     "INSERT INTO visits(site_id, place, request_id, request_type, visitor_name, company, reason, "
-     "escort_person, approver, record, state, registered_by, registered_at, entered_by, "
-     "entered_at, exited_by, exited_at) "
-     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) RETURNING id"},
-    {"get_visit", "SELECT " ZHIDU_VISIT_COLUMNS " FROM visits WHERE id=$1"},
-    {"update_visit",
-     "UPDATE visits SET state=$2, entered_by=$3, entered_at=$4, exited_by=$5, exited_at=$6 "
-     "WHERE id=$1 AND state=$7 RETURNING id"},
-    {"list_visits", "SELECT " ZHIDU_VISIT_COLUMNS
-                    " FROM visits WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR state=$2) "
-                    "AND id>$3 ORDER BY id LIMIT $4"},
-    {"insert_footage",
-     "INSERT INTO footage_segments(site_id, camera, starts_at, ends_at, storage_ref, tape, "
-     "registered_by, registered_at, deleted_by, deleted_at) "
-     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id"},
-    {"get_footage", "SELECT " ZHIDU_FOOTAGE_COLUMNS " FROM footage_segments WHERE id=$1"},
-    {"delete_footage",
-     "UPDATE footage_segments SET deleted_by=$2, deleted_at=$3 WHERE id=$1 AND deleted_at=0 "
-     "RETURNING id"},
-    {"list_footage",
-     "SELECT " ZHIDU_FOOTAGE_COLUMNS
-     " FROM footage_segments WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR camera=$2) "
-     "AND ($3::boolean OR deleted_at=0) AND id>$4 ORDER BY id LIMIT $5"},
     {"put_site_parameter",
      "INSERT INTO site_parameters(site_id, name, value, updated_by, updated_at) "
      "VALUES($1,$2,$3,$4,$5) ON CONFLICT(site_id, name) DO UPDATE SET value=excluded.value, "
@@ -891,41 +859,6 @@ Handover MapHandover(const pqxx::row& r) {
   h.seal_sha256 = r[17].as<std::string>();
   h.closed_at = Time(r[18]);
   return h;
-}
-Visit MapVisit(const pqxx::row& r) {
-  Visit v;
-  v.id = r[0].as<Id>();
-  v.site_id = r[1].as<Id>();
-  v.place = r[2].as<std::string>();
-  v.request_id = r[3].as<Id>();
-  v.request_type = r[4].as<std::string>();
-  v.visitor_name = r[5].as<std::string>();
-  v.company = r[6].as<std::string>();
-  v.reason = r[7].as<std::string>();
-  v.escort_person = r[8].as<Id>();
-  v.approver = r[9].as<Id>();
-  v.record = r[10].as<std::string>();
-  v.state = r[11].as<std::string>();
-  v.registered_by = r[12].as<Id>();
-  v.registered_at = Time(r[13]);
-  v.entered_by = r[14].as<Id>();
-  v.entered_at = Time(r[15]);
-  v.exited_by = r[16].as<Id>();
-  v.exited_at = Time(r[17]);
-  return v;
-}
-FootageSegment MapFootage(const pqxx::row& r) {
-  return {r[0].as<Id>(),
-          r[1].as<Id>(),
-          r[2].as<std::string>(),
-          Time(r[3]),
-          Time(r[4]),
-          r[5].as<std::string>(),
-          r[6].as<std::string>(),
-          r[7].as<Id>(),
-          Time(r[8]),
-          r[9].as<Id>(),
-          Time(r[10])};
 }
 ApprovalRequest MapRequest(const pqxx::row& r) {
   return {r[0].as<Id>(),
@@ -1566,56 +1499,6 @@ class PgUnit final : public UnitOfWork {
                                         std::string(HandoverStateName(state))));
     if (rows.empty()) return std::optional<Handover>();
     return std::optional<Handover>(std::move(rows.front()));
-  }
-
-  // ---- visits and footage
-  Result<Id> InsertVisit(const Visit& v) override {
-    return InsertReturningId("insert visit", "insert_visit", v.site_id, v.place, v.request_id,
-                             v.request_type, v.visitor_name, v.company, v.reason, v.escort_person,
-                             v.approver, v.record, v.state, v.registered_by,
-                             Micros64(v.registered_at), v.entered_by, Micros64(v.entered_at),
-                             v.exited_by, Micros64(v.exited_at));
-  }
-  Result<Visit> GetVisit(Id id) override {
-    return One<Visit>("get visit", "visit " + std::to_string(id) + " does not exist", MapVisit,
-                      "get_visit", id);
-  }
-  Result<void> UpdateVisit(const Visit& v, const std::string& from) override {
-    ZHIDU_TRY(bool changed,
-              Changed("update visit", "update_visit", v.id, v.state, v.entered_by,
-                      Micros64(v.entered_at), v.exited_by, Micros64(v.exited_at), from));
-    if (changed) return Ok();
-    ZHIDU_TRY(Visit now, GetVisit(v.id));
-    return Fail(Errc::kFailedPrecondition,
-                "visit " + std::to_string(v.id) + " is already " + now.state);
-  }
-  Result<std::vector<Visit>> ListVisits(const VisitFilter& f, PageRequest p) override {
-    return Many<Visit>("list visits", MapVisit, "list_visits", f.site_id, f.state, p.after_id,
-                       Limit(p.limit));
-  }
-  Result<Id> InsertFootage(const FootageSegment& v) override {
-    return InsertReturningId("insert footage segment", "insert_footage", v.site_id, v.camera,
-                             Micros64(v.starts_at), Micros64(v.ends_at), v.storage_ref, v.tape,
-                             v.registered_by, Micros64(v.registered_at), v.deleted_by,
-                             Micros64(v.deleted_at));
-  }
-  Result<FootageSegment> GetFootage(Id id) override {
-    return One<FootageSegment>("get footage segment",
-                               "footage segment " + std::to_string(id) + " does not exist",
-                               MapFootage, "get_footage", id);
-  }
-  Result<void> DeleteFootage(Id id, Id by, TimePoint at) override {
-    ZHIDU_TRY(bool changed,
-              Changed("delete footage segment", "delete_footage", id, by, Micros64(at)));
-    if (changed) return Ok();
-    ZHIDU_TRY(auto seg, GetFootage(id));
-    (void)seg;
-    return Fail(Errc::kFailedPrecondition,
-                "footage segment " + std::to_string(id) + " is already deleted");
-  }
-  Result<std::vector<FootageSegment>> ListFootage(const FootageFilter& f, PageRequest p) override {
-    return Many<FootageSegment>("list footage segments", MapFootage, "list_footage", f.site_id,
-                                f.camera, f.include_deleted, p.after_id, Limit(p.limit));
   }
 
   // ---- site parameters

@@ -444,41 +444,6 @@ Repair MapRepair(Stmt& s) {
   return r;
 }
 
-#define kVisitColumns                                                                            \
-  "id, site_id, place, request_id, request_type, visitor_name, company, reason, escort_person, " \
-  "approver, record, state, registered_by, registered_at, entered_by, entered_at, exited_by, "   \
-  "exited_at"
-Visit MapVisit(Stmt& s) {
-  Visit v;
-  v.id = s.Int(0);
-  v.site_id = s.Int(1);
-  v.place = s.Text(2);
-  v.request_id = s.Int(3);
-  v.request_type = s.Text(4);
-  v.visitor_name = s.Text(5);
-  v.company = s.Text(6);
-  v.reason = s.Text(7);
-  v.escort_person = s.Int(8);
-  v.approver = s.Int(9);
-  v.record = s.Text(10);
-  v.state = s.Text(11);
-  v.registered_by = s.Int(12);
-  v.registered_at = s.Time(13);
-  v.entered_by = s.Int(14);
-  v.entered_at = s.Time(15);
-  v.exited_by = s.Int(16);
-  v.exited_at = s.Time(17);
-  return v;
-}
-
-#define kFootageColumns                                                                        \
-  "id, site_id, camera, starts_at, ends_at, storage_ref, tape, registered_by, registered_at, " \
-  "deleted_by, deleted_at"
-FootageSegment MapFootage(Stmt& s) {
-  return {s.Int(0),  s.Int(1), s.Text(2), s.Time(3), s.Time(4), s.Text(5),
-          s.Text(6), s.Int(7), s.Time(8), s.Int(9),  s.Time(10)};
-}
-
 #define kTimerColumns                                                                         \
   "id, coalesce(site_id,0), kind, subject, payload, due_at, state, claimed_by, lease_until, " \
   "fired_at, late, attempts, created_at"
@@ -1173,79 +1138,6 @@ class SqliteUnit final : public UnitOfWork {
     ZHIDU_TRY(auto rows, Collect<Handover>(s, "latest handover", MapHandover));
     if (rows.empty()) return std::optional<Handover>();
     return std::optional<Handover>(std::move(rows.front()));
-  }
-
-  // ---- visits and footage
-  Result<Id> InsertVisit(const Visit& v) override {
-    Stmt s(
-        db_,
-        "INSERT INTO visits(site_id, place, request_id, request_type, visitor_name, company, "
-        "reason, escort_person, approver, record, state, registered_by, registered_at, "
-        "entered_by, entered_at, exited_by, exited_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.Bind(v.site_id).Bind(v.place).Bind(v.request_id).Bind(v.request_type).Bind(v.visitor_name);
-    s.Bind(v.company).Bind(v.reason).Bind(v.escort_person).Bind(v.approver).Bind(v.record);
-    s.Bind(v.state).Bind(v.registered_by).Bind(v.registered_at).Bind(v.entered_by);
-    s.Bind(v.entered_at).Bind(v.exited_by).Bind(v.exited_at);
-    return Insert(s, "insert visit");
-  }
-  Result<Visit> GetVisit(Id id) override {
-    Stmt s(db_, "SELECT " kVisitColumns " FROM visits WHERE id=?");
-    s.Bind(id);
-    return One<Visit>(s, "get visit", "visit " + std::to_string(id) + " does not exist", MapVisit);
-  }
-  Result<void> UpdateVisit(const Visit& v, const std::string& from) override {
-    Stmt s(db_,
-           "UPDATE visits SET state=?, entered_by=?, entered_at=?, exited_by=?, exited_at=? "
-           "WHERE id=? AND state=? RETURNING id");
-    s.Bind(v.state).Bind(v.entered_by).Bind(v.entered_at).Bind(v.exited_by).Bind(v.exited_at);
-    s.Bind(v.id).Bind(from);
-    ZHIDU_TRY(bool row, s.Step("update visit"));
-    if (row) return Ok();
-    ZHIDU_TRY(Visit now, GetVisit(v.id));
-    return Fail(Errc::kFailedPrecondition,
-                "visit " + std::to_string(v.id) + " is already " + now.state);
-  }
-  Result<std::vector<Visit>> ListVisits(const VisitFilter& f, PageRequest p) override {
-    Stmt s(db_, "SELECT " kVisitColumns
-                " FROM visits WHERE (?1=0 OR site_id=?1) AND (?2='' OR state=?2) AND id>?3 "
-                "ORDER BY id LIMIT ?4");
-    s.Bind(f.site_id).Bind(f.state).Bind(p.after_id).Bind(p.limit);
-    return Collect<Visit>(s, "list visits", MapVisit);
-  }
-  Result<Id> InsertFootage(const FootageSegment& v) override {
-    Stmt s(db_,
-           "INSERT INTO footage_segments(site_id, camera, starts_at, ends_at, storage_ref, tape, "
-           "registered_by, registered_at, deleted_by, deleted_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
-    s.Bind(v.site_id).Bind(v.camera).Bind(v.starts_at).Bind(v.ends_at).Bind(v.storage_ref);
-    s.Bind(v.tape).Bind(v.registered_by).Bind(v.registered_at).Bind(v.deleted_by);
-    s.Bind(v.deleted_at);
-    return Insert(s, "insert footage segment");
-  }
-  Result<FootageSegment> GetFootage(Id id) override {
-    Stmt s(db_, "SELECT " kFootageColumns " FROM footage_segments WHERE id=?");
-    s.Bind(id);
-    return One<FootageSegment>(s, "get footage segment",
-                               "footage segment " + std::to_string(id) + " does not exist",
-                               MapFootage);
-  }
-  Result<void> DeleteFootage(Id id, Id by, TimePoint at) override {
-    Stmt s(db_,
-           "UPDATE footage_segments SET deleted_by=?, deleted_at=? WHERE id=? AND deleted_at=0 "
-           "RETURNING id");
-    s.Bind(by).Bind(at).Bind(id);
-    ZHIDU_TRY(bool row, s.Step("delete footage segment"));
-    if (row) return Ok();
-    ZHIDU_TRY(auto seg, GetFootage(id));
-    (void)seg;
-    return Fail(Errc::kFailedPrecondition,
-                "footage segment " + std::to_string(id) + " is already deleted");
-  }
-  Result<std::vector<FootageSegment>> ListFootage(const FootageFilter& f, PageRequest p) override {
-    Stmt s(db_, "SELECT " kFootageColumns
-                " FROM footage_segments WHERE (?1=0 OR site_id=?1) AND (?2='' OR camera=?2) AND "
-                "(?3=1 OR deleted_at=0) AND id>?4 ORDER BY id LIMIT ?5");
-    s.Bind(f.site_id).Bind(f.camera).Bind(f.include_deleted).Bind(p.after_id).Bind(p.limit);
-    return Collect<FootageSegment>(s, "list footage segments", MapFootage);
   }
 
   // ---- site parameters
