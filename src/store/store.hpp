@@ -260,15 +260,7 @@ class UnitOfWork {
   // Revokes every live token of the person; returns how many.
   virtual Result<std::int64_t> RevokeIcalTokens(Id person_id) = 0;
 
-  // ---- repairs (报修) and photos
-  virtual Result<Id> InsertRepair(const Repair& v) = 0;
-  virtual Result<Repair> GetRepair(Id id) = 0;
-  // Moves a repair from state `from` (compare-and-set) and writes assignee_role, assignee_person,
-  // state, note, history, fixed_at, closed_at, updated_at. kFailedPrecondition when its state is
-  // no longer `from`; kNotFound when missing.
-  virtual Result<void> UpdateRepair(const Repair& v, const std::string& from) = 0;
-  // Keyset page by id, ascending.
-  virtual Result<std::vector<Repair>> ListRepairs(const RepairFilter& f, PageRequest page) = 0;
+  // ---- photos (kernel/photos)
   // Stores the photo unless its hash is stored already: true when inserted, false when it was
   // there (the bytes are the same by construction of the key).
   virtual Result<bool> InsertPhoto(const Photo& v) = 0;

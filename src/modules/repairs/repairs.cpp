@@ -5,6 +5,7 @@
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
+#include "modules/repairs/repairs_store.hpp"
 
 namespace zhidu::repairs {
 
@@ -109,7 +110,7 @@ Result<store::Repair> Repairs::Open(store::Tx& tx, const NewRepair& in, store::I
   r.created_at = r.updated_at = tx.now();
   r.history =
       "[" + Entry("report", "", "open", account, person, r.created_at, in.description) + "]";
-  ZHIDU_TRY(r.id, tx.unit().InsertRepair(r));
+  ZHIDU_TRY(r.id, db::InsertRepair(tx.unit().sql(), r));
   std::vector<std::string> notify;
   if (!r.assignee_role.empty()) notify.push_back(r.assignee_role);
   ZHIDU_TRY(auto seq, tx.Journal("repair.opened", account, Subject(r.id),
@@ -213,7 +214,7 @@ Result<store::Repair> Repairs::Act(const org::Principal& who, store::Id id, cons
     return Fail(Errc::kInvalidArgument, "note is longer than 4000 bytes", "note");
   return writer_.Run<store::Repair>([&](store::Tx& tx) -> Result<store::Repair> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(store::Repair r, unit.GetRepair(id));
+    ZHIDU_TRY(store::Repair r, db::GetRepair(unit.sql(), id));
     if (!MayRead(who, r.site_id))
       return Fail(Errc::kPermissionDenied,
                   "repair " + std::to_string(id) + " belongs to a site where you hold no role");
@@ -252,7 +253,7 @@ Result<store::Repair> Repairs::Act(const org::Principal& who, store::Id id, cons
     if (r.state == "closed" || r.state == "cancelled") r.closed_at = now;
     r.history = AppendHistory(
         r.history, Entry(a.action, from, r.state, who.account_id, who.person_id, now, a.note));
-    ZHIDU_TRY_VOID(unit.UpdateRepair(r, from));
+    ZHIDU_TRY_VOID(db::UpdateRepair(unit.sql(), r, from));
     std::vector<std::string> notify;
     if (a.action == "assign" && !r.assignee_role.empty()) notify.push_back(r.assignee_role);
     CanonicalObject payload = Payload(r);
@@ -273,7 +274,7 @@ Result<store::Repair> Repairs::Act(const org::Principal& who, store::Id id, cons
 
 Result<store::Repair> Repairs::Get(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(store::Repair r, unit->GetRepair(id));
+  ZHIDU_TRY(store::Repair r, db::GetRepair(unit->sql(), id));
   if (!MayRead(who, r.site_id))
     return Fail(Errc::kPermissionDenied,
                 "repair " + std::to_string(id) + " belongs to a site where you hold no role");
@@ -292,7 +293,7 @@ Result<std::vector<store::Repair>> Repairs::List(const org::Principal& who,
                 filter.site_id == 0 ? "give site_id: you hold no company-wide role"
                                     : "you hold no role at site " + std::to_string(filter.site_id));
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  return unit->ListRepairs(filter, page);
+  return db::ListRepairs(unit->sql(), filter, page);
 }
 
 }  // namespace zhidu::repairs

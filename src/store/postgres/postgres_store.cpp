@@ -164,10 +164,6 @@ struct Statement {
   "id, site_id, post_id, checklists, shift_change, report_from, outgoing_person, " \
   "incoming_person, opened_by, state, opened_at, report, report_sha256, answers, " \
   "acknowledgements, signatures, refusal, seal_sha256, closed_at"
-#define ZHIDU_REPAIR_COLUMNS                                                             \
-  "id, site_id, what, description, source_kind, source_id, source_item, clauses, "       \
-  "reported_by, reporter_person, reporter_post, assignee_role, assignee_person, state, " \
-  "note, history, created_at, fixed_at, closed_at, updated_at"
 #define ZHIDU_DECISION_COLUMNS \
   "id, request_id, step, account_id, approve, signed, escort_person, note, at"
 #define ZHIDU_WEBHOOK_SELECT                                                                    \
@@ -387,20 +383,7 @@ constexpr Statement kStatements[] = {
      "SELECT " ZHIDU_DEADLINE_COLUMNS
      " FROM deadlines WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR service_level=$2) "
      "AND ($3::text='' OR state=$3) AND ($4::text='' OR ref=$4) AND id>$5 ORDER BY id LIMIT $6"},
-    // ---- repairs and photos
-    {"insert_repair",
-     "INSERT INTO repairs(site_id, what, description, source_kind, source_id, source_item, "
-     "clauses, reported_by, reporter_person, reporter_post, assignee_role, assignee_person, "
-     "state, note, history, created_at, fixed_at, closed_at, updated_at) "
-     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING id"},
-    {"get_repair", "SELECT " ZHIDU_REPAIR_COLUMNS " FROM repairs WHERE id=$1"},
-    {"update_repair",
-     "UPDATE repairs SET assignee_role=$2, assignee_person=$3, state=$4, note=$5, history=$6, "
-     "fixed_at=$7, closed_at=$8, updated_at=$9 WHERE id=$1 AND state=$10 RETURNING id"},
-    {"list_repairs",
-     "SELECT " ZHIDU_REPAIR_COLUMNS
-     " FROM repairs WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR state=$2) AND "
-     "(NOT $3::boolean OR state NOT IN ('closed','cancelled')) AND id>$4 ORDER BY id LIMIT $5"},
+    // ---- photos
     {"insert_photo",
      "INSERT INTO photos(sha256, content_type, size_bytes, data, stored_by, created_at) "
      "VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT(sha256) DO NOTHING RETURNING sha256"},
@@ -807,30 +790,6 @@ std::vector<std::string> QueryIndexTerms(const DutyLogQuery& q) {
   return out;
 }
 
-Repair MapRepair(const pqxx::row& r) {
-  Repair v;
-  v.id = r[0].as<Id>();
-  v.site_id = r[1].as<Id>();
-  v.what = r[2].as<std::string>();
-  v.description = r[3].as<std::string>();
-  v.source_kind = r[4].as<std::string>();
-  v.source_id = r[5].as<Id>();
-  v.source_item = r[6].as<std::string>();
-  v.clauses = r[7].as<std::string>();
-  v.reported_by = r[8].as<Id>();
-  v.reporter_person = r[9].as<Id>();
-  v.reporter_post = r[10].as<Id>();
-  v.assignee_role = r[11].as<std::string>();
-  v.assignee_person = r[12].as<Id>();
-  v.state = r[13].as<std::string>();
-  v.note = r[14].as<std::string>();
-  v.history = r[15].as<std::string>();
-  v.created_at = Time(r[16]);
-  v.fixed_at = Time(r[17]);
-  v.closed_at = Time(r[18]);
-  v.updated_at = Time(r[19]);
-  return v;
-}
 Photo MapPhoto(const pqxx::row& r) {
   pqxx::binarystring data(r[3]);
   return {r[0].as<std::string>(),  r[1].as<std::string>(),
@@ -1790,32 +1749,7 @@ class PgUnit final : public UnitOfWork {
 
   // ---- journal
   // In a write unit the advisory lock taken at BEGIN stands in for FOR UPDATE (invariant 3).
-  // ---- repairs and photos
-  Result<Id> InsertRepair(const Repair& v) override {
-    return InsertReturningId("insert repair", "insert_repair", v.site_id, v.what, v.description,
-                             v.source_kind, v.source_id, v.source_item, v.clauses, v.reported_by,
-                             v.reporter_person, v.reporter_post, v.assignee_role, v.assignee_person,
-                             v.state, v.note, v.history, Micros64(v.created_at),
-                             Micros64(v.fixed_at), Micros64(v.closed_at), Micros64(v.updated_at));
-  }
-  Result<Repair> GetRepair(Id id) override {
-    return One<Repair>("get repair", "repair " + std::to_string(id) + " does not exist", MapRepair,
-                       "get_repair", id);
-  }
-  Result<void> UpdateRepair(const Repair& v, const std::string& from) override {
-    ZHIDU_TRY(bool changed,
-              Changed("update repair", "update_repair", v.id, v.assignee_role, v.assignee_person,
-                      v.state, v.note, v.history, Micros64(v.fixed_at), Micros64(v.closed_at),
-                      Micros64(v.updated_at), from));
-    if (changed) return Ok();
-    ZHIDU_TRY(Repair cur, GetRepair(v.id));
-    return Fail(Errc::kFailedPrecondition,
-                "repair " + std::to_string(v.id) + " is " + cur.state + ", not " + from);
-  }
-  Result<std::vector<Repair>> ListRepairs(const RepairFilter& f, PageRequest p) override {
-    return Many<Repair>("list repairs", MapRepair, "list_repairs", f.site_id, f.state, f.only_open,
-                        p.after_id, Limit(p.limit));
-  }
+  // ---- photos
   Result<bool> InsertPhoto(const Photo& v) override {
     return Changed("insert photo", "insert_photo", v.sha256, v.content_type, v.size_bytes,
                    pqxx::binarystring(v.data.data(), v.data.size()), v.stored_by,

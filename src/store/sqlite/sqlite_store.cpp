@@ -415,35 +415,6 @@ Handover MapHandover(Stmt& s) {
   return h;
 }
 
-#define kRepairColumns                                                                   \
-  "id, site_id, what, description, source_kind, source_id, source_item, clauses, "       \
-  "reported_by, reporter_person, reporter_post, assignee_role, assignee_person, state, " \
-  "note, history, created_at, fixed_at, closed_at, updated_at"
-Repair MapRepair(Stmt& s) {
-  Repair r;
-  r.id = s.Int(0);
-  r.site_id = s.Int(1);
-  r.what = s.Text(2);
-  r.description = s.Text(3);
-  r.source_kind = s.Text(4);
-  r.source_id = s.Int(5);
-  r.source_item = s.Text(6);
-  r.clauses = s.Text(7);
-  r.reported_by = s.Int(8);
-  r.reporter_person = s.Int(9);
-  r.reporter_post = s.Int(10);
-  r.assignee_role = s.Text(11);
-  r.assignee_person = s.Int(12);
-  r.state = s.Text(13);
-  r.note = s.Text(14);
-  r.history = s.Text(15);
-  r.created_at = s.Time(16);
-  r.fixed_at = s.Time(17);
-  r.closed_at = s.Time(18);
-  r.updated_at = s.Time(19);
-  return r;
-}
-
 #define kTimerColumns                                                                         \
   "id, coalesce(site_id,0), kind, subject, payload, due_at, state, claimed_by, lease_until, " \
   "fired_at, late, attempts, created_at"
@@ -1575,45 +1546,7 @@ class SqliteUnit final : public UnitOfWork {
   }
 
   // ---- journal
-  // ---- repairs and photos
-  Result<Id> InsertRepair(const Repair& v) override {
-    Stmt s(db_,
-           "INSERT INTO repairs(site_id, what, description, source_kind, source_id, source_item, "
-           "clauses, reported_by, reporter_person, reporter_post, assignee_role, assignee_person, "
-           "state, note, history, created_at, fixed_at, closed_at, updated_at) "
-           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.Bind(v.site_id).Bind(v.what).Bind(v.description).Bind(v.source_kind).Bind(v.source_id);
-    s.Bind(v.source_item).Bind(v.clauses).Bind(v.reported_by).Bind(v.reporter_person);
-    s.Bind(v.reporter_post).Bind(v.assignee_role).Bind(v.assignee_person).Bind(v.state);
-    s.Bind(v.note).Bind(v.history).Bind(v.created_at).Bind(v.fixed_at).Bind(v.closed_at);
-    s.Bind(v.updated_at);
-    return Insert(s, "insert repair");
-  }
-  Result<Repair> GetRepair(Id id) override {
-    Stmt s(db_, "SELECT " kRepairColumns " FROM repairs WHERE id=?");
-    s.Bind(id);
-    return One<Repair>(s, "get repair", "repair " + std::to_string(id) + " does not exist",
-                       MapRepair);
-  }
-  Result<void> UpdateRepair(const Repair& v, const std::string& from) override {
-    Stmt s(db_,
-           "UPDATE repairs SET assignee_role=?, assignee_person=?, state=?, note=?, history=?, "
-           "fixed_at=?, closed_at=?, updated_at=? WHERE id=? AND state=? RETURNING id");
-    s.Bind(v.assignee_role).Bind(v.assignee_person).Bind(v.state).Bind(v.note).Bind(v.history);
-    s.Bind(v.fixed_at).Bind(v.closed_at).Bind(v.updated_at).Bind(v.id).Bind(from);
-    ZHIDU_TRY(bool row, s.Step("update repair"));
-    if (row) return Ok();
-    ZHIDU_TRY(Repair cur, GetRepair(v.id));
-    return Fail(Errc::kFailedPrecondition,
-                "repair " + std::to_string(v.id) + " is " + cur.state + ", not " + from);
-  }
-  Result<std::vector<Repair>> ListRepairs(const RepairFilter& f, PageRequest p) override {
-    Stmt s(db_, "SELECT " kRepairColumns
-                " FROM repairs WHERE (?1=0 OR site_id=?1) AND (?2='' OR state=?2) AND "
-                "(?3=0 OR state NOT IN ('closed','cancelled')) AND id>?4 ORDER BY id LIMIT ?5");
-    s.Bind(f.site_id).Bind(f.state).Bind(f.only_open).Bind(p.after_id).Bind(p.limit);
-    return Collect<Repair>(s, "list repairs", MapRepair);
-  }
+  // ---- photos
   Result<bool> InsertPhoto(const Photo& v) override {
     Stmt s(db_,
            "INSERT INTO photos(sha256, content_type, size_bytes, data, stored_by, created_at) "
