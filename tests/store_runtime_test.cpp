@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/clock.hpp"
+#include "modules/roster/roster_store.hpp"
 #include "store/store.hpp"
 #include "tests/store_backends.hpp"
 
@@ -183,70 +184,76 @@ TEST_P(RuntimeConformance, RostersAssignmentsSwapsAndCalendarTokens) {
            t0_,
            0,
            TimePoint{}};
-  auto rid = u->InsertRoster(r);
+  auto rid = roster::db::InsertRoster(u->sql(), r);
   ASSERT_TRUE(rid) << rid.error().message;
-  auto got = *u->GetRoster(*rid);
+  auto got = *roster::db::GetRoster(u->sql(), *rid);
   EXPECT_EQ(got.team_ids, "1,2,3");
   EXPECT_EQ(got.state, "draft");
   EXPECT_EQ(got.created_at, t0_);
-  EXPECT_EQ(u->GetRoster(*rid + 100).error().code, Errc::kNotFound);
+  EXPECT_EQ(roster::db::GetRoster(u->sql(), *rid + 100).error().code, Errc::kNotFound);
 
-  auto a1 = *u->InsertRosterAssignment({0, *rid, site_, post_, person_, 1, "day", t0_,
-                                        t0_ + hours(9), "active", "generated", 0, ""});
-  auto a2 = *u->InsertRosterAssignment({0, *rid, site_, post_, other_, 2, "night", t0_ + hours(9),
-                                        t0_ + hours(24), "active", "generated", 0, ""});
-  EXPECT_FALSE(u->InsertRosterAssignment({0, *rid, site_, post_, other_, 2, "night", t0_, t0_,
-                                          "active", "generated", 0, ""}));  // ends_at > starts_at
+  auto a1 =
+      *roster::db::InsertRosterAssignment(u->sql(), {0, *rid, site_, post_, person_, 1, "day", t0_,
+                                                     t0_ + hours(9), "active", "generated", 0, ""});
+  auto a2 = *roster::db::InsertRosterAssignment(
+      u->sql(), {0, *rid, site_, post_, other_, 2, "night", t0_ + hours(9), t0_ + hours(24),
+                 "active", "generated", 0, ""});
+  EXPECT_FALSE(roster::db::InsertRosterAssignment(
+      u->sql(), {0, *rid, site_, post_, other_, 2, "night", t0_, t0_, "active", "generated", 0,
+                 ""}));  // ends_at > starts_at
   // Overlap query [from, before): the night shift overlaps [t0+10h, t0+11h), the day one doesn't.
   AssignmentFilter f;
   f.roster_id = *rid;
   f.from = t0_ + hours(10);
   f.before = t0_ + hours(11);
-  auto rows = *u->ListRosterAssignments(f, 100);
+  auto rows = *roster::db::ListRosterAssignments(u->sql(), f, 100);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].id, a2);
   EXPECT_EQ(rows[0].ends_at, t0_ + hours(24));
   f.published_only = true;  // the roster is a draft
-  EXPECT_TRUE(u->ListRosterAssignments(f, 100)->empty());
-  ASSERT_TRUE(u->PublishRoster(*rid, 7, t0_ + hours(1)));
-  EXPECT_EQ(u->PublishRoster(*rid, 7, t0_).error().code, Errc::kFailedPrecondition);
-  EXPECT_EQ(u->GetRoster(*rid)->published_at, t0_ + hours(1));
-  EXPECT_EQ(u->ListRosterAssignments(f, 100)->size(), 1u);
+  EXPECT_TRUE(roster::db::ListRosterAssignments(u->sql(), f, 100)->empty());
+  ASSERT_TRUE(roster::db::PublishRoster(u->sql(), *rid, 7, t0_ + hours(1)));
+  EXPECT_EQ(roster::db::PublishRoster(u->sql(), *rid, 7, t0_).error().code,
+            Errc::kFailedPrecondition);
+  EXPECT_EQ(roster::db::GetRoster(u->sql(), *rid)->published_at, t0_ + hours(1));
+  EXPECT_EQ(roster::db::ListRosterAssignments(u->sql(), f, 100)->size(), 1u);
 
-  ASSERT_TRUE(u->RetireRosterAssignment(a1, "leave", "病假"));
-  EXPECT_EQ(u->RetireRosterAssignment(a1, "leave", "").error().code, Errc::kFailedPrecondition);
+  ASSERT_TRUE(roster::db::RetireRosterAssignment(u->sql(), a1, "leave", "病假"));
+  EXPECT_EQ(roster::db::RetireRosterAssignment(u->sql(), a1, "leave", "").error().code,
+            Errc::kFailedPrecondition);
   AssignmentFilter all;
   all.roster_id = *rid;
-  EXPECT_EQ(u->ListRosterAssignments(all, 100)->size(), 1u);  // active only
+  EXPECT_EQ(roster::db::ListRosterAssignments(u->sql(), all, 100)->size(), 1u);  // active only
   all.active_only = false;
-  auto both = *u->ListRosterAssignments(all, 100);
+  auto both = *roster::db::ListRosterAssignments(u->sql(), all, 100);
   ASSERT_EQ(both.size(), 2u);
   EXPECT_EQ(both[0].state, "leave");  // by start
   EXPECT_EQ(both[0].note, "病假");
   all.person_id = other_;
-  EXPECT_EQ(u->ListRosterAssignments(all, 100)->size(), 1u);
-  EXPECT_EQ(u->ListRosters(site_, {0, 50})->size(), 1u);
-  EXPECT_TRUE(u->ListRosters(site_ + 1000, {0, 50})->empty());
+  EXPECT_EQ(roster::db::ListRosterAssignments(u->sql(), all, 100)->size(), 1u);
+  EXPECT_EQ(roster::db::ListRosters(u->sql(), site_, {0, 50})->size(), 1u);
+  EXPECT_TRUE(roster::db::ListRosters(u->sql(), site_ + 1000, {0, 50})->empty());
 
-  auto sid = *u->InsertRosterSwap(
+  auto sid = *roster::db::InsertRosterSwap(
+      u->sql(),
       {0, *rid, site_, person_, a1, other_, a2, "家中有事", "pending", 7, t0_, 0, {}, ""});
-  ASSERT_TRUE(u->DecideRosterSwap(sid, "approved", 8, t0_ + hours(2), "同意"));
-  EXPECT_EQ(u->DecideRosterSwap(sid, "rejected", 8, t0_, "").error().code,
+  ASSERT_TRUE(roster::db::DecideRosterSwap(u->sql(), sid, "approved", 8, t0_ + hours(2), "同意"));
+  EXPECT_EQ(roster::db::DecideRosterSwap(u->sql(), sid, "rejected", 8, t0_, "").error().code,
             Errc::kFailedPrecondition);
-  auto s = *u->GetRosterSwap(sid);
+  auto s = *roster::db::GetRosterSwap(u->sql(), sid);
   EXPECT_EQ(s.state, "approved");
   EXPECT_EQ(s.decided_by, 8);
   EXPECT_EQ(s.decided_at, t0_ + hours(2));
-  EXPECT_EQ(u->ListRosterSwaps(*rid)->size(), 1u);
+  EXPECT_EQ(roster::db::ListRosterSwaps(u->sql(), *rid)->size(), 1u);
 
-  ASSERT_TRUE(u->InsertIcalToken({0, person_, "ab12", 7, t0_, false}));
-  EXPECT_EQ(u->InsertIcalToken({0, other_, "ab12", 7, t0_, false}).error().code,
+  ASSERT_TRUE(roster::db::InsertIcalToken(u->sql(), {0, person_, "ab12", 7, t0_, false}));
+  EXPECT_EQ(roster::db::InsertIcalToken(u->sql(), {0, other_, "ab12", 7, t0_, false}).error().code,
             Errc::kConflict);  // hashes are unique
-  EXPECT_FALSE(u->GetIcalTokenByHash("ab12")->revoked);
-  EXPECT_EQ(*u->RevokeIcalTokens(person_), 1);
-  EXPECT_EQ(*u->RevokeIcalTokens(person_), 0);
-  EXPECT_TRUE(u->GetIcalTokenByHash("ab12")->revoked);
-  EXPECT_EQ(u->GetIcalTokenByHash("zz").error().code, Errc::kNotFound);
+  EXPECT_FALSE(roster::db::GetIcalTokenByHash(u->sql(), "ab12")->revoked);
+  EXPECT_EQ(*roster::db::RevokeIcalTokens(u->sql(), person_), 1);
+  EXPECT_EQ(*roster::db::RevokeIcalTokens(u->sql(), person_), 0);
+  EXPECT_TRUE(roster::db::GetIcalTokenByHash(u->sql(), "ab12")->revoked);
+  EXPECT_EQ(roster::db::GetIcalTokenByHash(u->sql(), "zz").error().code, Errc::kNotFound);
   ASSERT_TRUE(u->Commit());
 }
 

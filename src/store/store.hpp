@@ -232,34 +232,6 @@ class UnitOfWork {
   virtual Result<std::vector<AlarmActivation>> ListAlarmActivations(Id site_id, Id post_id,
                                                                     TimePoint from,
                                                                     TimePoint before) = 0;
-  // ---- rosters (排班)
-  virtual Result<Id> InsertRoster(const Roster& v) = 0;
-  virtual Result<Roster> GetRoster(Id id) = 0;
-  // site_id 0: every site. Keyset page by id.
-  virtual Result<std::vector<Roster>> ListRosters(Id site_id, PageRequest page) = 0;
-  // draft -> published; kFailedPrecondition when not a draft, kNotFound when missing.
-  virtual Result<void> PublishRoster(Id id, Id by, TimePoint at) = 0;
-  virtual Result<Id> InsertRosterAssignment(const RosterAssignment& v) = 0;
-  virtual Result<RosterAssignment> GetRosterAssignment(Id id) = 0;
-  // active -> `state` (with `note`); kFailedPrecondition when no longer active.
-  virtual Result<void> RetireRosterAssignment(Id id, const std::string& state,
-                                              const std::string& note) = 0;
-  // Ordered by (starts_at, id); at most `limit` rows.
-  virtual Result<std::vector<RosterAssignment>> ListRosterAssignments(const AssignmentFilter& f,
-                                                                      int limit) = 0;
-  virtual Result<Id> InsertRosterSwap(const RosterSwap& v) = 0;
-  virtual Result<RosterSwap> GetRosterSwap(Id id) = 0;
-  // pending -> approved|rejected; kFailedPrecondition when no longer pending.
-  virtual Result<void> DecideRosterSwap(Id id, const std::string& state, Id by, TimePoint at,
-                                        const std::string& note) = 0;
-  // roster_id 0: any; ordered by id.
-  virtual Result<std::vector<RosterSwap>> ListRosterSwaps(Id roster_id) = 0;
-  virtual Result<Id> InsertIcalToken(const IcalToken& v) = 0;
-  // kNotFound when no token has this hash (revoked ones are returned, with revoked set).
-  virtual Result<IcalToken> GetIcalTokenByHash(const std::string& token_hash) = 0;
-  // Revokes every live token of the person; returns how many.
-  virtual Result<std::int64_t> RevokeIcalTokens(Id person_id) = 0;
-
   // ---- photos (kernel/photos)
   // Stores the photo unless its hash is stored already: true when inserted, false when it was
   // there (the bytes are the same by construction of the key).

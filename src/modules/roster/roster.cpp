@@ -10,6 +10,7 @@
 #include "base/crypto.hpp"
 #include "kernel/policy/parameters.hpp"
 #include "kernel/policy/post_rules.hpp"
+#include "modules/roster/roster_store.hpp"
 
 namespace zhidu::roster {
 
@@ -90,7 +91,7 @@ Result<void> CheckNoOverlap(store::UnitOfWork& unit, Id roster_id, Id person_id,
     f.published_only = published;
     f.from = start;
     f.before = end;
-    ZHIDU_TRY(auto rows, unit.ListRosterAssignments(f, 10));
+    ZHIDU_TRY(auto rows, db::ListRosterAssignments(unit.sql(), f, 10));
     for (const auto& a : rows) {
       if (ignore.contains(a.id)) continue;
       return Fail(Errc::kConflict,
@@ -517,7 +518,7 @@ Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pac
     f.published_only = true;
     f.from = from - hours(24);
     f.before = to + hours(24);
-    ZHIDU_TRY(auto rows, unit.ListRosterAssignments(f, kMaxRows));
+    ZHIDU_TRY(auto rows, db::ListRosterAssignments(unit.sql(), f, kMaxRows));
     for (auto& a : rows)
       if (a.roster_id != r.id) others.push_back(std::move(a));
   }
@@ -561,17 +562,17 @@ Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pac
 
 Result<RosterView> Rosters::Load(store::UnitOfWork& unit, Id id) {
   RosterView v;
-  ZHIDU_TRY(v.roster, unit.GetRoster(id));
+  ZHIDU_TRY(v.roster, db::GetRoster(unit.sql(), id));
   store::AssignmentFilter f;
   f.roster_id = id;
   f.active_only = false;
-  ZHIDU_TRY(v.assignments, unit.ListRosterAssignments(f, kMaxRows));
+  ZHIDU_TRY(v.assignments, db::ListRosterAssignments(unit.sql(), f, kMaxRows));
   std::vector<store::RosterAssignment> active;
   for (const auto& a : v.assignments)
     if (a.state == "active") active.push_back(a);
   auto pack = pack_.Current();
   ZHIDU_TRY(v.warnings, Problems(unit, *pack, v.roster, active, &v.advice));
-  ZHIDU_TRY(v.swaps, unit.ListRosterSwaps(id));
+  ZHIDU_TRY(v.swaps, db::ListRosterSwaps(unit.sql(), id));
   return v;
 }
 
@@ -638,7 +639,7 @@ Result<RosterView> Rosters::Generate(const org::Principal& who, const GenerateRe
     r.last_day = FormatDay(last);
     r.created_by = who.account_id;
     r.created_at = tx.now();
-    ZHIDU_TRY(r.id, unit.InsertRoster(r));
+    ZHIDU_TRY(r.id, db::InsertRoster(unit.sql(), r));
     int count = 0;
     for (local_days d = first; d <= last; d += days(1)) {
       long day_index = (d - epoch).count();
@@ -652,7 +653,7 @@ Result<RosterView> Rosters::Generate(const org::Principal& who, const GenerateRe
           store::RosterAssignment a{
               0,   r.id,     r.site_id,   r.post_id, p.id, req.team_ids[t], shift->id, start,
               end, "active", "generated", 0,         ""};
-          ZHIDU_TRY_VOID(unit.InsertRosterAssignment(a));
+          ZHIDU_TRY_VOID(db::InsertRosterAssignment(unit.sql(), a));
           ++count;
         }
       }
@@ -671,7 +672,7 @@ Result<RosterView> Rosters::Generate(const org::Principal& who, const GenerateRe
 
 Result<RosterView> Rosters::Get(const org::Principal& who, Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto r, unit->GetRoster(id));
+  ZHIDU_TRY(auto r, db::GetRoster(unit->sql(), id));
   if (!roles_.Allows(who, org::perm::kOrgRead, {r.site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading rosters needs org.read at the site");
   return Load(*unit, id);
@@ -680,7 +681,7 @@ Result<RosterView> Rosters::Get(const org::Principal& who, Id id) {
 Result<std::vector<store::Roster>> Rosters::List(const org::Principal& who, Id site_id,
                                                  store::PageRequest page) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto rows, unit->ListRosters(site_id, page));
+  ZHIDU_TRY(auto rows, db::ListRosters(unit->sql(), site_id, page));
   std::vector<store::Roster> out;
   for (auto& r : rows)
     if (roles_.Allows(who, org::perm::kOrgRead, {r.site_id, 0})) out.push_back(std::move(r));
@@ -690,7 +691,7 @@ Result<std::vector<store::Roster>> Rosters::List(const org::Principal& who, Id s
 Result<PublishOutcome> Rosters::Publish(const org::Principal& who, Id id) {
   return writer_.Run<PublishOutcome>([&](store::Tx& tx) -> Result<PublishOutcome> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(auto r, unit.GetRoster(id));
+    ZHIDU_TRY(auto r, db::GetRoster(unit.sql(), id));
     if (!roles_.Allows(who, perm::kRosterManage, {r.site_id, 0}))
       return Fail(Errc::kPermissionDenied, "publishing a roster needs roster.manage at the site");
     if (r.state != "draft")
@@ -702,7 +703,7 @@ Result<PublishOutcome> Rosters::Publish(const org::Principal& who, Id id) {
       out.problems = out.view.warnings;
       return out;  // nothing written
     }
-    ZHIDU_TRY_VOID(unit.PublishRoster(id, who.account_id, tx.now()));
+    ZHIDU_TRY_VOID(db::PublishRoster(unit.sql(), id, who.account_id, tx.now()));
     ZHIDU_TRY(auto post, unit.GetPost(r.post_id));
     CanonicalObject payload;
     payload.Add("site_id", r.site_id).Add("post_id", r.post_id).Add("pattern", r.pattern);
@@ -722,7 +723,7 @@ Result<RosterView> Rosters::AddAssignment(const org::Principal& who, Id roster_i
   ZHIDU_TRY(auto d, ParseDay(day, "day"));
   return writer_.Run<RosterView>([&](store::Tx& tx) -> Result<RosterView> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(auto r, unit.GetRoster(roster_id));
+    ZHIDU_TRY(auto r, db::GetRoster(unit.sql(), roster_id));
     if (!roles_.Allows(who, perm::kRosterManage, {r.site_id, 0}))
       return Fail(Errc::kPermissionDenied, "editing a roster needs roster.manage at the site");
     if (r.state != "draft")
@@ -750,7 +751,7 @@ Result<RosterView> Rosters::AddAssignment(const org::Principal& who, Id roster_i
     ZHIDU_TRY_VOID(CheckNoOverlap(unit, r.id, person_id, start, end, {}, zone, person->name));
     store::RosterAssignment a{0,     r.id, r.site_id, r.post_id, person_id, 0, shift->id,
                               start, end,  "active",  "added",   0,         ""};
-    ZHIDU_TRY(a.id, unit.InsertRosterAssignment(a));
+    ZHIDU_TRY(a.id, db::InsertRosterAssignment(unit.sql(), a));
     CanonicalObject payload;
     payload.Add("site_id", r.site_id).Add("roster_id", r.id).Add("assignment_id", a.id);
     payload.Add("person_id", person_id).Add("shift", shift->id).Add("day", day);
@@ -768,8 +769,8 @@ Result<RosterView> Rosters::Mutate(
   auto pack = pack_.Current();
   return writer_.Run<RosterView>([&](store::Tx& tx) -> Result<RosterView> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(auto a, unit.GetRosterAssignment(assignment_id));
-    ZHIDU_TRY(auto r, unit.GetRoster(a.roster_id));
+    ZHIDU_TRY(auto a, db::GetRosterAssignment(unit.sql(), assignment_id));
+    ZHIDU_TRY(auto r, db::GetRoster(unit.sql(), a.roster_id));
     if (!roles_.Allows(who, perm::kRosterManage, {r.site_id, 0}))
       return Fail(Errc::kPermissionDenied,
                   "leave and substitutions are recorded by roster.manage (值班长) at the site");
@@ -788,7 +789,7 @@ Result<std::vector<Problem>> NewProblemsFor(store::UnitOfWork& unit, const polic
                                             const store::Roster& r, const std::set<Id>& people) {
   store::AssignmentFilter f;
   f.roster_id = r.id;
-  ZHIDU_TRY(auto active, unit.ListRosterAssignments(f, kMaxRows));
+  ZHIDU_TRY(auto active, db::ListRosterAssignments(unit.sql(), f, kMaxRows));
   ZHIDU_TRY(auto all, Problems(unit, pack, r, active));
   std::vector<Problem> out;
   for (auto& p : all)
@@ -810,20 +811,21 @@ Error Refusal(const std::vector<Problem>& problems) {
 Result<RosterView> Rosters::Leave(const org::Principal& who, Id assignment_id, std::string reason) {
   if (reason.size() > 4000)
     return Fail(Errc::kInvalidArgument, "reason is longer than 4000 bytes", "reason");
-  return Mutate(who, assignment_id,
-                [&](store::Tx& tx, const policy::Pack&, const store::Roster& r,
-                    const store::RosterAssignment& a) -> Result<void> {
-                  ZHIDU_TRY_VOID(tx.unit().RetireRosterAssignment(a.id, "leave", reason));
-                  CanonicalObject payload;
-                  payload.Add("site_id", r.site_id).Add("roster_id", r.id);
-                  payload.Add("assignment_id", a.id).Add("person_id", a.person_id);
-                  payload.Add("shift", a.shift).Add("reason", reason);
-                  payload.AddRaw("notify_roles", "[\"值班长\"]").Add("title", "请假：" + a.shift);
-                  ZHIDU_TRY(auto seq, tx.Journal("roster.leave", who.account_id,
-                                                 "roster/" + std::to_string(r.id), payload.Str()));
-                  (void)seq;
-                  return Ok();
-                });
+  return Mutate(
+      who, assignment_id,
+      [&](store::Tx& tx, const policy::Pack&, const store::Roster& r,
+          const store::RosterAssignment& a) -> Result<void> {
+        ZHIDU_TRY_VOID(db::RetireRosterAssignment(tx.unit().sql(), a.id, "leave", reason));
+        CanonicalObject payload;
+        payload.Add("site_id", r.site_id).Add("roster_id", r.id);
+        payload.Add("assignment_id", a.id).Add("person_id", a.person_id);
+        payload.Add("shift", a.shift).Add("reason", reason);
+        payload.AddRaw("notify_roles", "[\"值班长\"]").Add("title", "请假：" + a.shift);
+        ZHIDU_TRY(auto seq, tx.Journal("roster.leave", who.account_id,
+                                       "roster/" + std::to_string(r.id), payload.Str()));
+        (void)seq;
+        return Ok();
+      });
 }
 
 Result<RosterView> Rosters::Substitute(const org::Principal& who, Id assignment_id, Id substitute,
@@ -846,7 +848,7 @@ Result<RosterView> Rosters::Substitute(const org::Principal& who, Id assignment_
         ZHIDU_TRY(auto zone, ZoneOf(site));
         ZHIDU_TRY_VOID(
             CheckNoOverlap(unit, r.id, substitute, a.starts_at, a.ends_at, {}, zone, person->name));
-        ZHIDU_TRY_VOID(unit.RetireRosterAssignment(a.id, "substituted", note));
+        ZHIDU_TRY_VOID(db::RetireRosterAssignment(unit.sql(), a.id, "substituted", note));
         store::RosterAssignment n = a;
         n.id = 0;
         n.person_id = substitute;
@@ -854,7 +856,7 @@ Result<RosterView> Rosters::Substitute(const org::Principal& who, Id assignment_
         n.origin = "substitution";
         n.replaces = a.id;
         n.note = note;
-        ZHIDU_TRY(n.id, unit.InsertRosterAssignment(n));
+        ZHIDU_TRY(n.id, db::InsertRosterAssignment(unit.sql(), n));
         ZHIDU_TRY(auto problems, NewProblemsFor(unit, pack, r, {substitute}));
         if (!problems.empty()) return Fail(Refusal(problems));
         CanonicalObject payload;
@@ -875,9 +877,9 @@ Result<store::RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id ass
     return Fail(Errc::kInvalidArgument, "reason is longer than 4000 bytes", "reason");
   return writer_.Run<store::RosterSwap>([&](store::Tx& tx) -> Result<store::RosterSwap> {
     auto& unit = tx.unit();
-    auto a = unit.GetRosterAssignment(assignment_id);
+    auto a = db::GetRosterAssignment(unit.sql(), assignment_id);
     if (!a) return Fail(Errc::kInvalidArgument, a.error().message, "assignment_id");
-    ZHIDU_TRY(auto r, unit.GetRoster(a->roster_id));
+    ZHIDU_TRY(auto r, db::GetRoster(unit.sql(), a->roster_id));
     if (who.person_id != a->person_id && !roles_.Allows(who, perm::kRosterManage, {r.site_id, 0}))
       return Fail(Errc::kPermissionDenied, "only the person on the shift asks to swap it");
     if (a->state != "active")
@@ -890,7 +892,7 @@ Result<store::RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id ass
       return Fail(Errc::kInvalidArgument, "the colleague must be another person of the same site",
                   "colleague_person_id");
     if (colleague_assignment) {
-      auto b = unit.GetRosterAssignment(colleague_assignment);
+      auto b = db::GetRosterAssignment(unit.sql(), colleague_assignment);
       if (!b) return Fail(Errc::kInvalidArgument, b.error().message, "colleague_assignment_id");
       if (b->person_id != colleague_person || b->state != "active" || b->post_id != a->post_id)
         return Fail(Errc::kInvalidArgument,
@@ -908,7 +910,7 @@ Result<store::RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id ass
     s.reason = reason;
     s.requested_by = who.account_id;
     s.created_at = tx.now();
-    ZHIDU_TRY(s.id, unit.InsertRosterSwap(s));
+    ZHIDU_TRY(s.id, db::InsertRosterSwap(unit.sql(), s));
     CanonicalObject payload;
     payload.Add("site_id", r.site_id).Add("roster_id", r.id).Add("swap_id", s.id);
     payload.Add("person_id", s.requester_person).Add("colleague_person_id", colleague_person);
@@ -929,7 +931,7 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
   auto pack = pack_.Current();
   return writer_.Run<store::RosterSwap>([&](store::Tx& tx) -> Result<store::RosterSwap> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(auto s, unit.GetRosterSwap(swap_id));
+    ZHIDU_TRY(auto s, db::GetRosterSwap(unit.sql(), swap_id));
     if (!roles_.Allows(who, perm::kRosterManage, {s.site_id, 0}))
       return Fail(Errc::kPermissionDenied,
                   "swaps are approved by the shift lead (roster.manage: 值班长 …) at the site");
@@ -939,20 +941,21 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
     if (s.state != "pending")
       return Fail(Errc::kFailedPrecondition,
                   "swap " + std::to_string(swap_id) + " is already " + s.state);
-    ZHIDU_TRY(auto r, unit.GetRoster(s.roster_id));
+    ZHIDU_TRY(auto r, db::GetRoster(unit.sql(), s.roster_id));
     if (approve) {
       ZHIDU_TRY(auto site, unit.GetSite(r.site_id));
       ZHIDU_TRY(auto zone, ZoneOf(site));
-      ZHIDU_TRY(auto a, unit.GetRosterAssignment(s.requester_assignment));
+      ZHIDU_TRY(auto a, db::GetRosterAssignment(unit.sql(), s.requester_assignment));
       std::optional<store::RosterAssignment> b;
       if (s.colleague_assignment) {
-        ZHIDU_TRY(auto got, unit.GetRosterAssignment(s.colleague_assignment));
+        ZHIDU_TRY(auto got, db::GetRosterAssignment(unit.sql(), s.colleague_assignment));
         b = got;
       }
-      ZHIDU_TRY_VOID(unit.RetireRosterAssignment(a.id, "swapped", "swap " + std::to_string(s.id)));
+      ZHIDU_TRY_VOID(
+          db::RetireRosterAssignment(unit.sql(), a.id, "swapped", "swap " + std::to_string(s.id)));
       if (b)
-        ZHIDU_TRY_VOID(
-            unit.RetireRosterAssignment(b->id, "swapped", "swap " + std::to_string(s.id)));
+        ZHIDU_TRY_VOID(db::RetireRosterAssignment(unit.sql(), b->id, "swapped",
+                                                  "swap " + std::to_string(s.id)));
       auto put = [&](const store::RosterAssignment& from, Id person) -> Result<void> {
         ZHIDU_TRY(auto p, unit.GetPerson(person));
         ZHIDU_TRY_VOID(
@@ -964,7 +967,7 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
         n.origin = "swap";
         n.replaces = from.id;
         n.note = "swap " + std::to_string(s.id);
-        ZHIDU_TRY(n.id, unit.InsertRosterAssignment(n));
+        ZHIDU_TRY(n.id, db::InsertRosterAssignment(unit.sql(), n));
         return Ok();
       };
       ZHIDU_TRY_VOID(put(a, s.colleague_person));
@@ -974,7 +977,7 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
       if (!problems.empty()) return Fail(Refusal(problems));
     }
     const std::string state = approve ? "approved" : "rejected";
-    ZHIDU_TRY_VOID(unit.DecideRosterSwap(s.id, state, who.account_id, tx.now(), note));
+    ZHIDU_TRY_VOID(db::DecideRosterSwap(unit.sql(), s.id, state, who.account_id, tx.now(), note));
     CanonicalObject payload;
     payload.Add("site_id", s.site_id).Add("roster_id", s.roster_id).Add("swap_id", s.id);
     payload.Add("person_id", s.requester_person).Add("colleague_person_id", s.colleague_person);
@@ -983,7 +986,7 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
     ZHIDU_TRY(auto seq, tx.Journal("roster.swap.decided", who.account_id,
                                    "roster/" + std::to_string(s.roster_id), payload.Str()));
     (void)seq;
-    return unit.GetRosterSwap(s.id);
+    return db::GetRosterSwap(unit.sql(), s.id);
   });
 }
 
@@ -1002,7 +1005,7 @@ Result<std::vector<store::RosterAssignment>> Rosters::Shifts(const org::Principa
   f.published_only = true;
   f.from = from;
   f.before = to;
-  return unit->ListRosterAssignments(f, kMaxRows);
+  return db::ListRosterAssignments(unit->sql(), f, kMaxRows);
 }
 
 Result<std::vector<store::RosterAssignment>> Rosters::PersonShifts(Id person_id, TimePoint from,
@@ -1013,7 +1016,7 @@ Result<std::vector<store::RosterAssignment>> Rosters::PersonShifts(Id person_id,
   f.published_only = true;
   f.from = from;
   f.before = to;
-  return unit->ListRosterAssignments(f, kMaxRows);
+  return db::ListRosterAssignments(unit->sql(), f, kMaxRows);
 }
 
 Result<std::string> Rosters::CreateIcalToken(const org::Principal& who, Id person_id) {
@@ -1025,7 +1028,7 @@ Result<std::string> Rosters::CreateIcalToken(const org::Principal& who, Id perso
                   "a calendar link is created by the person or by org.write at the site");
     std::string token = RandomHex(24);
     store::IcalToken t{0, person_id, ToHex(Sha256Of(token)), who.account_id, tx.now(), false};
-    ZHIDU_TRY(t.id, tx.unit().InsertIcalToken(t));
+    ZHIDU_TRY(t.id, db::InsertIcalToken(tx.unit().sql(), t));
     CanonicalObject payload;
     payload.Add("site_id", person.site_id).Add("person_id", person_id).Add("token_id", t.id);
     ZHIDU_TRY(auto seq, tx.Journal("person.ical_token.created", who.account_id,
@@ -1042,7 +1045,7 @@ Result<std::int64_t> Rosters::RevokeIcalTokens(const org::Principal& who, Id per
         !roles_.Allows(who, org::perm::kOrgWrite, {person.site_id, person.department_id}))
       return Fail(Errc::kPermissionDenied,
                   "a calendar link is revoked by the person or by org.write at the site");
-    ZHIDU_TRY(auto n, tx.unit().RevokeIcalTokens(person_id));
+    ZHIDU_TRY(auto n, db::RevokeIcalTokens(tx.unit().sql(), person_id));
     CanonicalObject payload;
     payload.Add("site_id", person.site_id).Add("person_id", person_id).Add("revoked", n);
     ZHIDU_TRY(auto seq, tx.Journal("person.ical_token.revoked", who.account_id,
@@ -1055,14 +1058,14 @@ Result<std::int64_t> Rosters::RevokeIcalTokens(const org::Principal& who, Id per
 Result<Id> Rosters::PersonOfIcalToken(const std::string& token) {
   if (token.size() != 48) return Fail(Errc::kNotFound, "no such calendar");
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  auto t = unit->GetIcalTokenByHash(ToHex(Sha256Of(token)));
+  auto t = db::GetIcalTokenByHash(unit->sql(), ToHex(Sha256Of(token)));
   if (!t || t->revoked) return Fail(Errc::kNotFound, "no such calendar");
   return t->person_id;
 }
 
 Result<std::string> Rosters::PatternOf(Id roster_id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto r, unit->GetRoster(roster_id));
+  ZHIDU_TRY(auto r, db::GetRoster(unit->sql(), roster_id));
   return r.pattern;
 }
 
@@ -1080,7 +1083,7 @@ Result<std::vector<ShiftSlot>> PublishedShiftStarts(store::UnitOfWork& unit, Id 
   f.published_only = true;
   f.from = from;
   f.before = to;
-  ZHIDU_TRY(auto rows, unit.ListRosterAssignments(f, kMaxRows));
+  ZHIDU_TRY(auto rows, db::ListRosterAssignments(unit.sql(), f, kMaxRows));
   std::map<std::pair<TimePoint, std::string>, ShiftSlot> slots;
   for (const auto& a : rows) {
     if (a.starts_at < from || a.starts_at >= to) continue;
@@ -1100,7 +1103,7 @@ Result<std::vector<ShiftSlot>> Rosters::ShiftStarts(Id post_id, TimePoint from, 
   std::map<Id, std::string> pattern_of;
   for (auto& s : slots) {
     if (!pattern_of.contains(s.roster_id)) {
-      ZHIDU_TRY(auto r, unit->GetRoster(s.roster_id));
+      ZHIDU_TRY(auto r, db::GetRoster(unit->sql(), s.roster_id));
       pattern_of[s.roster_id] = r.pattern;
     }
     s.shift_name = ShiftName(pattern_of[s.roster_id], s.shift);
@@ -1123,7 +1126,7 @@ Result<std::vector<Id>> Rosters::OnPostAt(Id post_id, TimePoint at) {
   f.published_only = true;
   f.from = at;
   f.before = at + Micros(1);
-  ZHIDU_TRY(auto rows, unit->ListRosterAssignments(f, kMaxRows));
+  ZHIDU_TRY(auto rows, db::ListRosterAssignments(unit->sql(), f, kMaxRows));
   std::vector<Id> out;
   for (const auto& a : rows) out.push_back(a.person_id);
   return out;

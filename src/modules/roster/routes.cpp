@@ -8,6 +8,7 @@
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "kernel/runtime/runtime_util.hpp"
+#include "modules/roster/roster_store.hpp"
 
 namespace zhidu::api {
 
@@ -327,7 +328,7 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
           std::map<Id, std::string> patterns;
           for (const auto& a : shifts)
             if (!patterns.contains(a.roster_id)) {
-              ZHIDU_OR_ERROR(auto ro, unit->GetRoster(a.roster_id));
+              ZHIDU_OR_ERROR(auto ro, roster::db::GetRoster(unit->sql(), a.roster_id));
               patterns[a.roster_id] = ro.pattern;
             }
           auto body =

@@ -170,17 +170,6 @@ struct Statement {
   "SELECT id, name, format, url, kinds, coalesce(site_id,0), created_by, created_at, disabled " \
   "FROM webhook_channels"
 
-#define ZHIDU_ROSTER_COLUMNS                                                                      \
-  "id, site_id, post_id, pattern, team_ids, first_day, last_day, state, created_by, created_at, " \
-  "published_by, published_at"
-#define ZHIDU_ASSIGNMENT_COLUMNS                                                            \
-  "a.id, a.roster_id, a.site_id, a.post_id, a.person_id, a.team_id, a.shift, a.starts_at, " \
-  "a.ends_at, a.state, a.origin, a.replaces, a.note"
-#define ZHIDU_SWAP_COLUMNS                                                                  \
-  "id, roster_id, site_id, requester_person, requester_assignment, colleague_person, "      \
-  "colleague_assignment, reason, state, requested_by, created_at, decided_by, decided_at, " \
-  "decision_note"
-
 // Registered on every connection; prepared by the server on first use.
 constexpr Statement kStatements[] = {
     {"insert_site", "INSERT INTO sites(name, time_zone, created_at) VALUES($1,$2,$3) RETURNING id"},
@@ -446,50 +435,6 @@ constexpr Statement kStatements[] = {
     {"list_alarm_activations",
      "SELECT id, site_id, point_id, post_id, at, value, annunciated FROM alarm_activations "
      "WHERE site_id=$1 AND ($2::bigint=0 OR post_id=$2) AND at>=$3 AND at<$4 ORDER BY at, id"},
-    // rosters
-    {"insert_roster",
-     "INSERT INTO rosters(site_id, post_id, pattern, team_ids, first_day, last_day, state, "
-     "created_by, created_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id"},
-    {"get_roster", "SELECT " ZHIDU_ROSTER_COLUMNS " FROM rosters WHERE id=$1"},
-    {"list_rosters", "SELECT " ZHIDU_ROSTER_COLUMNS
-                     " FROM rosters WHERE ($1::bigint=0 OR site_id=$1) AND id>$2 ORDER BY id "
-                     "LIMIT $3"},
-    {"publish_roster",
-     "UPDATE rosters SET state='published', published_by=$2, published_at=$3 "
-     "WHERE id=$1 AND state='draft' RETURNING id"},
-    {"insert_roster_assignment",
-     "INSERT INTO roster_assignments(roster_id, site_id, post_id, person_id, team_id, shift, "
-     "starts_at, ends_at, state, origin, replaces, note) "
-     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id"},
-    {"get_roster_assignment",
-     "SELECT " ZHIDU_ASSIGNMENT_COLUMNS " FROM roster_assignments a WHERE a.id=$1"},
-    {"retire_roster_assignment",
-     "UPDATE roster_assignments SET state=$2, note=$3 WHERE id=$1 AND state='active' RETURNING id"},
-    {"list_roster_assignments",
-     "SELECT " ZHIDU_ASSIGNMENT_COLUMNS
-     " FROM roster_assignments a JOIN rosters r ON r.id=a.roster_id WHERE "
-     "($1::bigint=0 OR a.roster_id=$1) AND ($2::bigint=0 OR a.site_id=$2) AND "
-     "($3::bigint=0 OR a.post_id=$3) AND ($4::bigint=0 OR a.person_id=$4) AND "
-     "(NOT $5::boolean OR a.state='active') AND (NOT $6::boolean OR r.state='published') AND "
-     "a.ends_at>$7 AND a.starts_at<$8 ORDER BY a.starts_at, a.id LIMIT $9"},
-    {"insert_roster_swap",
-     "INSERT INTO roster_swaps(roster_id, site_id, requester_person, requester_assignment, "
-     "colleague_person, colleague_assignment, reason, state, requested_by, created_at) "
-     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id"},
-    {"get_roster_swap", "SELECT " ZHIDU_SWAP_COLUMNS " FROM roster_swaps WHERE id=$1"},
-    {"decide_roster_swap",
-     "UPDATE roster_swaps SET state=$2, decided_by=$3, decided_at=$4, decision_note=$5 "
-     "WHERE id=$1 AND state='pending' RETURNING id"},
-    {"list_roster_swaps", "SELECT " ZHIDU_SWAP_COLUMNS
-                          " FROM roster_swaps WHERE ($1::bigint=0 OR roster_id=$1) ORDER BY id"},
-    {"insert_ical_token",
-     "INSERT INTO ical_tokens(person_id, token_hash, created_by, created_at) "
-     "VALUES($1,$2,$3,$4) RETURNING id"},
-    {"get_ical_token",
-     "SELECT id, person_id, token_hash, created_by, created_at, revoked FROM ical_tokens "
-     "WHERE token_hash=$1"},
-    {"revoke_ical_tokens",
-     "UPDATE ical_tokens SET revoked=true WHERE person_id=$1 AND NOT revoked RETURNING id"},
     {"read_journal_head", "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"},
     {"append_journal",
      "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
@@ -626,45 +571,6 @@ DutyInstance MapDuty(const pqxx::row& r) {
   d.answers = r[17].as<std::string>();
   d.created_at = Time(r[18]);
   return d;
-}
-Roster MapRoster(const pqxx::row& r) {
-  return {r[0].as<Id>(),          r[1].as<Id>(),
-          r[2].as<Id>(),          r[3].as<std::string>(),
-          r[4].as<std::string>(), r[5].as<std::string>(),
-          r[6].as<std::string>(), r[7].as<std::string>(),
-          r[8].as<Id>(),          Time(r[9]),
-          r[10].as<Id>(),         Time(r[11])};
-}
-RosterAssignment MapAssignment(const pqxx::row& r) {
-  return {r[0].as<Id>(),
-          r[1].as<Id>(),
-          r[2].as<Id>(),
-          r[3].as<Id>(),
-          r[4].as<Id>(),
-          r[5].as<Id>(),
-          r[6].as<std::string>(),
-          Time(r[7]),
-          Time(r[8]),
-          r[9].as<std::string>(),
-          r[10].as<std::string>(),
-          r[11].as<Id>(),
-          r[12].as<std::string>()};
-}
-RosterSwap MapSwap(const pqxx::row& r) {
-  return {r[0].as<Id>(),
-          r[1].as<Id>(),
-          r[2].as<Id>(),
-          r[3].as<Id>(),
-          r[4].as<Id>(),
-          r[5].as<Id>(),
-          r[6].as<Id>(),
-          r[7].as<std::string>(),
-          r[8].as<std::string>(),
-          r[9].as<Id>(),
-          Time(r[10]),
-          r[11].as<Id>(),
-          Time(r[12]),
-          r[13].as<std::string>()};
 }
 Attendance MapAttendance(const pqxx::row& r) {
   return {r[0].as<Id>(), r[1].as<Id>(), r[2].as<Id>(), r[3].as<Id>(),
@@ -1656,95 +1562,6 @@ class PgUnit final : public UnitOfWork {
                                  r[6].as<bool>()};
         },
         "list_alarm_activations", site_id, post_id, Micros64(from), Micros64(before));
-  }
-
-  // ---- rosters
-  Result<Id> InsertRoster(const Roster& v) override {
-    return InsertReturningId("insert roster", "insert_roster", v.site_id, v.post_id, v.pattern,
-                             v.team_ids, v.first_day, v.last_day, v.state, v.created_by,
-                             Micros64(v.created_at));
-  }
-  Result<Roster> GetRoster(Id id) override {
-    return One<Roster>("get roster", "roster " + std::to_string(id) + " does not exist", MapRoster,
-                       "get_roster", id);
-  }
-  Result<std::vector<Roster>> ListRosters(Id site_id, PageRequest p) override {
-    return Many<Roster>("list rosters", MapRoster, "list_rosters", site_id, p.after_id,
-                        Limit(p.limit));
-  }
-  Result<void> PublishRoster(Id id, Id by, TimePoint at) override {
-    ZHIDU_TRY(bool changed, Changed("publish roster", "publish_roster", id, by, Micros64(at)));
-    if (changed) return Ok();
-    ZHIDU_TRY(Roster r, GetRoster(id));
-    return Fail(Errc::kFailedPrecondition,
-                "roster " + std::to_string(id) + " is already " + r.state);
-  }
-  Result<Id> InsertRosterAssignment(const RosterAssignment& v) override {
-    return InsertReturningId("insert roster assignment", "insert_roster_assignment", v.roster_id,
-                             v.site_id, v.post_id, v.person_id, v.team_id, v.shift,
-                             Micros64(v.starts_at), Micros64(v.ends_at), v.state, v.origin,
-                             v.replaces, v.note);
-  }
-  Result<RosterAssignment> GetRosterAssignment(Id id) override {
-    return One<RosterAssignment>("get roster assignment",
-                                 "assignment " + std::to_string(id) + " does not exist",
-                                 MapAssignment, "get_roster_assignment", id);
-  }
-  Result<void> RetireRosterAssignment(Id id, const std::string& state,
-                                      const std::string& note) override {
-    ZHIDU_TRY(bool changed,
-              Changed("retire roster assignment", "retire_roster_assignment", id, state, note));
-    if (changed) return Ok();
-    ZHIDU_TRY(RosterAssignment a, GetRosterAssignment(id));
-    return Fail(Errc::kFailedPrecondition,
-                "assignment " + std::to_string(id) + " is already " + a.state);
-  }
-  Result<std::vector<RosterAssignment>> ListRosterAssignments(const AssignmentFilter& f,
-                                                              int limit) override {
-    return Many<RosterAssignment>("list roster assignments", MapAssignment,
-                                  "list_roster_assignments", f.roster_id, f.site_id, f.post_id,
-                                  f.person_id, f.active_only, f.published_only,
-                                  Micros64(f.from.value_or(TimePoint::min())),
-                                  Micros64(f.before.value_or(TimePoint::max())), Limit(limit));
-  }
-  Result<Id> InsertRosterSwap(const RosterSwap& v) override {
-    return InsertReturningId("insert roster swap", "insert_roster_swap", v.roster_id, v.site_id,
-                             v.requester_person, v.requester_assignment, v.colleague_person,
-                             v.colleague_assignment, v.reason, v.state, v.requested_by,
-                             Micros64(v.created_at));
-  }
-  Result<RosterSwap> GetRosterSwap(Id id) override {
-    return One<RosterSwap>("get roster swap", "swap " + std::to_string(id) + " does not exist",
-                           MapSwap, "get_roster_swap", id);
-  }
-  Result<void> DecideRosterSwap(Id id, const std::string& state, Id by, TimePoint at,
-                                const std::string& note) override {
-    ZHIDU_TRY(bool changed, Changed("decide roster swap", "decide_roster_swap", id, state, by,
-                                    Micros64(at), note));
-    if (changed) return Ok();
-    ZHIDU_TRY(RosterSwap w, GetRosterSwap(id));
-    return Fail(Errc::kFailedPrecondition, "swap " + std::to_string(id) + " is already " + w.state);
-  }
-  Result<std::vector<RosterSwap>> ListRosterSwaps(Id roster_id) override {
-    return Many<RosterSwap>("list roster swaps", MapSwap, "list_roster_swaps", roster_id);
-  }
-  Result<Id> InsertIcalToken(const IcalToken& v) override {
-    return InsertReturningId("insert ical token", "insert_ical_token", v.person_id, v.token_hash,
-                             v.created_by, Micros64(v.created_at));
-  }
-  Result<IcalToken> GetIcalTokenByHash(const std::string& token_hash) override {
-    return One<IcalToken>(
-        "get ical token", "no such calendar token",
-        [](const pqxx::row& r) {
-          return IcalToken{r[0].as<Id>(), r[1].as<Id>(), r[2].as<std::string>(),
-                           r[3].as<Id>(), Time(r[4]),    r[5].as<bool>()};
-        },
-        "get_ical_token", token_hash);
-  }
-  Result<std::int64_t> RevokeIcalTokens(Id person_id) override {
-    return Run("revoke ical tokens", true, [&](pqxx::transaction_base& tx) {
-      return static_cast<std::int64_t>(tx.exec_prepared("revoke_ical_tokens", person_id).size());
-    });
   }
 
   // ---- journal
