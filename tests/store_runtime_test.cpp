@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/clock.hpp"
+#include "modules/handover/handover_store.hpp"
 #include "modules/roster/roster_store.hpp"
 #include "store/store.hpp"
 #include "tests/store_backends.hpp"
@@ -272,50 +273,53 @@ TEST_P(RuntimeConformance, HandoversOneOpenPerPostUpdatedOnlyWhileOpen) {
   h.report_sha256 = "ab";
   {
     auto u = *store_->BeginWrite();
-    h.id = *u->InsertHandover(h);
+    h.id = *handover::db::InsertHandover(u->sql(), h);
     ASSERT_TRUE(u->Commit());
   }
   {
     auto u = *store_->BeginWrite();  // rolled back
-    auto second = u->InsertHandover(h);
+    auto second = handover::db::InsertHandover(u->sql(), h);
     ASSERT_FALSE(second);
     EXPECT_EQ(second.error().code, Errc::kConflict);  // one open handover per post
   }
   {
     auto u = *store_->BeginWrite();
-    Handover got = *u->GetHandover(h.id);
+    Handover got = *handover::db::GetHandover(u->sql(), h.id);
     EXPECT_EQ(got.report, h.report);
     EXPECT_EQ(got.shift_change, h.shift_change);
     EXPECT_EQ(got.incoming_person, other_);
     EXPECT_EQ(got.state, HandoverState::kOpen);
     got.answers = R"({"precheck":true})";
-    ASSERT_TRUE(u->UpdateHandover(got));
+    ASSERT_TRUE(handover::db::UpdateHandover(u->sql(), got));
     got.state = HandoverState::kCompleted;
     got.seal_sha256 = "cd";
     got.closed_at = t0_ + minutes(5);
-    ASSERT_TRUE(u->UpdateHandover(got));
-    auto again = u->UpdateHandover(got);
+    ASSERT_TRUE(handover::db::UpdateHandover(u->sql(), got));
+    auto again = handover::db::UpdateHandover(u->sql(), got);
     ASSERT_FALSE(again);
     EXPECT_EQ(again.error().code, Errc::kFailedPrecondition);
-    EXPECT_EQ(u->GetHandover(h.id + 1000).error().code, Errc::kNotFound);
+    EXPECT_EQ(handover::db::GetHandover(u->sql(), h.id + 1000).error().code, Errc::kNotFound);
     // A completed handover frees the post for the next one.
-    auto next = u->InsertHandover(h);
+    auto next = handover::db::InsertHandover(u->sql(), h);
     ASSERT_TRUE(next);
     ASSERT_TRUE(u->Commit());
   }
   auto r = *store_->BeginRead();
-  Handover done = *r->GetHandover(h.id);
+  Handover done = *handover::db::GetHandover(r->sql(), h.id);
   EXPECT_EQ(done.state, HandoverState::kCompleted);
   EXPECT_EQ(done.answers, R"({"precheck":true})");
   EXPECT_EQ(done.seal_sha256, "cd");
   EXPECT_EQ(done.closed_at, t0_ + minutes(5));
-  auto latest = *r->LatestHandover(post_, HandoverState::kCompleted);
+  auto latest = *handover::db::LatestHandover(r->sql(), post_, HandoverState::kCompleted);
   ASSERT_TRUE(latest);
   EXPECT_EQ(latest->id, h.id);
-  EXPECT_FALSE(*r->LatestHandover(post_, HandoverState::kRefused));
-  EXPECT_EQ(r->ListHandovers({site_, post_, std::nullopt}, {0, 10})->size(), 2u);
-  EXPECT_EQ(r->ListHandovers({0, post_, HandoverState::kOpen}, {0, 10})->size(), 1u);
-  EXPECT_EQ(r->ListHandovers({0, post_, std::nullopt}, {h.id, 10})->size(), 1u);
+  EXPECT_FALSE(*handover::db::LatestHandover(r->sql(), post_, HandoverState::kRefused));
+  EXPECT_EQ(handover::db::ListHandovers(r->sql(), {site_, post_, std::nullopt}, {0, 10})->size(),
+            2u);
+  EXPECT_EQ(
+      handover::db::ListHandovers(r->sql(), {0, post_, HandoverState::kOpen}, {0, 10})->size(), 1u);
+  EXPECT_EQ(handover::db::ListHandovers(r->sql(), {0, post_, std::nullopt}, {h.id, 10})->size(),
+            1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RuntimeConformance,

@@ -156,19 +156,6 @@ class UnitOfWork {
   // Ordered by id.
   virtual Result<std::vector<ApprovalDecision>> ListApprovalDecisions(Id request_id) = 0;
 
-  // ---- handovers (交接班)
-  // kConflict when the post already has an open handover.
-  virtual Result<Id> InsertHandover(const Handover& v) = 0;
-  virtual Result<Handover> GetHandover(Id id) = 0;
-  // Writes the mutable fields (state, answers, acknowledgements, signatures, refusal,
-  // seal_sha256, closed_at) of an open handover; kFailedPrecondition when it is no longer open.
-  virtual Result<void> UpdateHandover(const Handover& v) = 0;
-  // Keyset page by id, ascending.
-  virtual Result<std::vector<Handover>> ListHandovers(const HandoverFilter& filter,
-                                                      PageRequest page) = 0;
-  // The post's most recent handover in `state` (highest id), nullopt when none.
-  virtual Result<std::optional<Handover>> LatestHandover(Id post_id, HandoverState state) = 0;
-
   // ---- site parameters (本单位参数)
   // Inserts or replaces the value of (site_id, name).
   virtual Result<void> PutSiteParameter(const SiteParameter& v) = 0;

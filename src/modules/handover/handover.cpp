@@ -7,6 +7,7 @@
 #include "base/time.hpp"
 #include "kernel/policy/post_rules.hpp"
 #include "kernel/runtime/site_parameters.hpp"
+#include "modules/handover/handover_store.hpp"
 
 namespace zhidu::handover {
 
@@ -275,7 +276,7 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
     // The frozen report: what the outgoing shift did, from its start (or from the previous
     // handover's opening, whose later entries rolled into this shift) until now.
     TimePoint from = change->outgoing_start;
-    ZHIDU_TRY(auto prev, unit.LatestHandover(post_id, store::HandoverState::kCompleted));
+    ZHIDU_TRY(auto prev, db::LatestHandover(unit.sql(), post_id, store::HandoverState::kCompleted));
     if (prev && prev->shift_change == change->outgoing_start) from = prev->opened_at;
     std::vector<std::string> duties, violations, abnormal, log;
     auto ts = [&](TimePoint t) { return FormatIso8601(t, zone); };
@@ -380,7 +381,7 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
                    .AddRaw("abnormal", array(abnormal))
                    .Str();
     h.report_sha256 = ToHex(Sha256Of(h.report));
-    auto inserted = unit.InsertHandover(h);
+    auto inserted = db::InsertHandover(unit.sql(), h);
     if (!inserted && inserted.error().code == Errc::kConflict)
       return Fail(Errc::kConflict, "post " + post.name + " already has an open handover");
     if (!inserted) return Fail(inserted.error());
@@ -414,12 +415,12 @@ Result<HandoverView> Handovers::Mutate(
   (void)who;
   auto pack = pack_.Current();
   return writer_.Run<HandoverView>([&](store::Tx& tx) -> Result<HandoverView> {
-    ZHIDU_TRY(store::Handover h, tx.unit().GetHandover(id));
+    ZHIDU_TRY(store::Handover h, db::GetHandover(tx.unit().sql(), id));
     ZHIDU_TRY_VOID(RequireOpen(h));
     ZHIDU_TRY(store::Post post, tx.unit().GetPost(h.post_id));
     ZHIDU_TRY(HandoverRule rule, RuleFor(*pack, post.name));
     ZHIDU_TRY_VOID(f(tx, rule, h));
-    ZHIDU_TRY_VOID(tx.unit().UpdateHandover(h));
+    ZHIDU_TRY_VOID(db::UpdateHandover(tx.unit().sql(), h));
     return View(tx.unit(), h);
   });
 }
@@ -570,7 +571,7 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
   };
   {
     ZHIDU_TRY(auto unit, store_.BeginRead());
-    ZHIDU_TRY(store::Handover h, unit->GetHandover(id));
+    ZHIDU_TRY(store::Handover h, db::GetHandover(unit->sql(), id));
     std::string_view role;
     ZHIDU_TRY_VOID(check(*unit, h, &role));
   }
@@ -592,7 +593,7 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
 
   return writer_.Run<HandoverView>([&](store::Tx& tx) -> Result<HandoverView> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(store::Handover h, unit.GetHandover(id));
+    ZHIDU_TRY(store::Handover h, db::GetHandover(unit.sql(), id));
     std::string_view role;
     ZHIDU_TRY_VOID(check(unit, h, &role));
     ZHIDU_TRY(store::Post post, unit.GetPost(h.post_id));
@@ -665,7 +666,7 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
                 tx.Journal("handover.completed", who.account_id, Ref("handover", id), done.Str()));
       (void)s3;
     }
-    ZHIDU_TRY_VOID(unit.UpdateHandover(h));
+    ZHIDU_TRY_VOID(db::UpdateHandover(unit.sql(), h));
     return View(unit, h);
   });
 }
@@ -690,14 +691,14 @@ Result<HandoverView> Handovers::View(store::UnitOfWork& unit, store::Handover h)
 
 Result<HandoverView> Handovers::Get(Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(store::Handover h, unit->GetHandover(id));
+  ZHIDU_TRY(store::Handover h, db::GetHandover(unit->sql(), id));
   return View(*unit, std::move(h));
 }
 
 Result<std::vector<store::Handover>> Handovers::List(const store::HandoverFilter& filter,
                                                      store::PageRequest page) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  return unit->ListHandovers(filter, page);
+  return db::ListHandovers(unit->sql(), filter, page);
 }
 
 }  // namespace zhidu::handover

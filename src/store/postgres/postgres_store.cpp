@@ -160,10 +160,6 @@ struct Statement {
   "log_entry_id, log_window_start, activations, created_at"
 #define ZHIDU_REQUEST_COLUMNS \
   "id, site_id, type, applicant, applicant_person, inputs, reason, state, created_at, updated_at"
-#define ZHIDU_HANDOVER_COLUMNS                                                     \
-  "id, site_id, post_id, checklists, shift_change, report_from, outgoing_person, " \
-  "incoming_person, opened_by, state, opened_at, report, report_sha256, answers, " \
-  "acknowledgements, signatures, refusal, seal_sha256, closed_at"
 #define ZHIDU_DECISION_COLUMNS \
   "id, request_id, step, account_id, approve, signed, escort_person, note, at"
 #define ZHIDU_WEBHOOK_SELECT                                                                    \
@@ -379,22 +375,6 @@ constexpr Statement kStatements[] = {
     {"get_photo",
      "SELECT sha256, content_type, size_bytes, CASE WHEN $2::boolean THEN data ELSE ''::bytea "
      "END, stored_by, created_at FROM photos WHERE sha256=$1"},
-    // ---- handovers
-    {"insert_handover",
-     "INSERT INTO handovers(site_id, post_id, checklists, shift_change, report_from, "
-     "outgoing_person, incoming_person, opened_by, state, opened_at, report, report_sha256, "
-     "answers, acknowledgements, signatures, refusal, seal_sha256, closed_at) "
-     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING id"},
-    {"get_handover", "SELECT " ZHIDU_HANDOVER_COLUMNS " FROM handovers WHERE id=$1"},
-    {"update_handover",
-     "UPDATE handovers SET state=$2, answers=$3, acknowledgements=$4, signatures=$5, refusal=$6, "
-     "seal_sha256=$7, closed_at=$8 WHERE id=$1 AND state='open' RETURNING id"},
-    {"list_handovers",
-     "SELECT " ZHIDU_HANDOVER_COLUMNS
-     " FROM handovers WHERE ($1::bigint=0 OR site_id=$1) AND ($2::bigint=0 OR post_id=$2) AND "
-     "($3::text='' OR state=$3) AND id>$4 ORDER BY id LIMIT $5"},
-    {"latest_handover", "SELECT " ZHIDU_HANDOVER_COLUMNS
-                        " FROM handovers WHERE post_id=$1 AND state=$2 ORDER BY id DESC LIMIT 1"},
     {"put_site_parameter",
      "INSERT INTO site_parameters(site_id, name, value, updated_by, updated_at) "
      "VALUES($1,$2,$3,$4,$5) ON CONFLICT(site_id, name) DO UPDATE SET value=excluded.value, "
@@ -701,29 +681,6 @@ Photo MapPhoto(const pqxx::row& r) {
   return {r[0].as<std::string>(),  r[1].as<std::string>(),
           r[2].as<std::int64_t>(), data.str(),
           r[4].as<Id>(),           Time(r[5])};
-}
-Handover MapHandover(const pqxx::row& r) {
-  Handover h;
-  h.id = r[0].as<Id>();
-  h.site_id = r[1].as<Id>();
-  h.post_id = r[2].as<Id>();
-  h.checklists = r[3].as<std::string>();
-  h.shift_change = Time(r[4]);
-  h.report_from = Time(r[5]);
-  h.outgoing_person = r[6].as<Id>();
-  h.incoming_person = r[7].as<Id>();
-  h.opened_by = r[8].as<Id>();
-  h.state = ParseHandoverState(r[9].as<std::string>()).value_or(HandoverState::kOpen);
-  h.opened_at = Time(r[10]);
-  h.report = r[11].as<std::string>();
-  h.report_sha256 = r[12].as<std::string>();
-  h.answers = r[13].as<std::string>();
-  h.acknowledgements = r[14].as<std::string>();
-  h.signatures = r[15].as<std::string>();
-  h.refusal = r[16].as<std::string>();
-  h.seal_sha256 = r[17].as<std::string>();
-  h.closed_at = Time(r[18]);
-  return h;
 }
 ApprovalRequest MapRequest(const pqxx::row& r) {
   return {r[0].as<Id>(),
@@ -1329,41 +1286,6 @@ class PgUnit final : public UnitOfWork {
   Result<std::vector<ApprovalDecision>> ListApprovalDecisions(Id request_id) override {
     return Many<ApprovalDecision>("list approval decisions", MapDecision, "list_approval_decisions",
                                   request_id);
-  }
-
-  // ---- handovers
-  Result<Id> InsertHandover(const Handover& v) override {
-    return InsertReturningId("insert handover", "insert_handover", v.site_id, v.post_id,
-                             v.checklists, Micros64(v.shift_change), Micros64(v.report_from),
-                             v.outgoing_person, v.incoming_person, v.opened_by,
-                             std::string(HandoverStateName(v.state)), Micros64(v.opened_at),
-                             v.report, v.report_sha256, v.answers, v.acknowledgements, v.signatures,
-                             v.refusal, v.seal_sha256, Micros64(v.closed_at));
-  }
-  Result<Handover> GetHandover(Id id) override {
-    return One<Handover>("get handover", "handover " + std::to_string(id) + " does not exist",
-                         MapHandover, "get_handover", id);
-  }
-  Result<void> UpdateHandover(const Handover& v) override {
-    ZHIDU_TRY(bool changed,
-              Changed("update handover", "update_handover", v.id,
-                      std::string(HandoverStateName(v.state)), v.answers, v.acknowledgements,
-                      v.signatures, v.refusal, v.seal_sha256, Micros64(v.closed_at)));
-    if (changed) return Ok();
-    ZHIDU_TRY(Handover h, GetHandover(v.id));
-    return Fail(Errc::kFailedPrecondition, "handover " + std::to_string(v.id) + " is already " +
-                                               std::string(HandoverStateName(h.state)));
-  }
-  Result<std::vector<Handover>> ListHandovers(const HandoverFilter& f, PageRequest p) override {
-    std::string state = f.state ? std::string(HandoverStateName(*f.state)) : std::string();
-    return Many<Handover>("list handovers", MapHandover, "list_handovers", f.site_id, f.post_id,
-                          state, p.after_id, Limit(p.limit));
-  }
-  Result<std::optional<Handover>> LatestHandover(Id post_id, HandoverState state) override {
-    ZHIDU_TRY(auto rows, Many<Handover>("latest handover", MapHandover, "latest_handover", post_id,
-                                        std::string(HandoverStateName(state))));
-    if (rows.empty()) return std::optional<Handover>();
-    return std::optional<Handover>(std::move(rows.front()));
   }
 
   // ---- site parameters

@@ -364,34 +364,6 @@ ApprovalDecision MapDecision(Stmt& s) {
           s.Int(5) != 0, s.Int(6), s.Text(7), s.Time(8)};
 }
 
-#define kHandoverColumns                                                           \
-  "id, site_id, post_id, checklists, shift_change, report_from, outgoing_person, " \
-  "incoming_person, opened_by, state, opened_at, report, report_sha256, answers, " \
-  "acknowledgements, signatures, refusal, seal_sha256, closed_at"
-Handover MapHandover(Stmt& s) {
-  Handover h;
-  h.id = s.Int(0);
-  h.site_id = s.Int(1);
-  h.post_id = s.Int(2);
-  h.checklists = s.Text(3);
-  h.shift_change = s.Time(4);
-  h.report_from = s.Time(5);
-  h.outgoing_person = s.Int(6);
-  h.incoming_person = s.Int(7);
-  h.opened_by = s.Int(8);
-  h.state = ParseHandoverState(s.Text(9)).value_or(HandoverState::kOpen);
-  h.opened_at = s.Time(10);
-  h.report = s.Text(11);
-  h.report_sha256 = s.Text(12);
-  h.answers = s.Text(13);
-  h.acknowledgements = s.Text(14);
-  h.signatures = s.Text(15);
-  h.refusal = s.Text(16);
-  h.seal_sha256 = s.Text(17);
-  h.closed_at = s.Time(18);
-  return h;
-}
-
 #define kTimerColumns                                                                         \
   "id, coalesce(site_id,0), kind, subject, payload, due_at, state, claimed_by, lease_until, " \
   "fired_at, late, attempts, created_at"
@@ -1037,55 +1009,6 @@ class SqliteUnit final : public UnitOfWork {
            "SELECT " kDecisionColumns " FROM approval_decisions WHERE request_id=? ORDER BY id");
     s.Bind(request_id);
     return Collect<ApprovalDecision>(s, "list approval decisions", MapDecision);
-  }
-
-  // ---- handovers
-  Result<Id> InsertHandover(const Handover& v) override {
-    Stmt s(db_,
-           "INSERT INTO handovers(site_id, post_id, checklists, shift_change, report_from, "
-           "outgoing_person, incoming_person, opened_by, state, opened_at, report, report_sha256, "
-           "answers, acknowledgements, signatures, refusal, seal_sha256, closed_at) "
-           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.Bind(v.site_id).Bind(v.post_id).Bind(v.checklists).Bind(v.shift_change).Bind(v.report_from);
-    s.Bind(v.outgoing_person).Bind(v.incoming_person).Bind(v.opened_by);
-    s.Bind(HandoverStateName(v.state)).Bind(v.opened_at).Bind(v.report).Bind(v.report_sha256);
-    s.Bind(v.answers).Bind(v.acknowledgements).Bind(v.signatures).Bind(v.refusal);
-    s.Bind(v.seal_sha256).Bind(v.closed_at);
-    return Insert(s, "insert handover");
-  }
-  Result<Handover> GetHandover(Id id) override {
-    Stmt s(db_, "SELECT " kHandoverColumns " FROM handovers WHERE id=?");
-    s.Bind(id);
-    return One<Handover>(s, "get handover", "handover " + std::to_string(id) + " does not exist",
-                         MapHandover);
-  }
-  Result<void> UpdateHandover(const Handover& v) override {
-    Stmt s(db_,
-           "UPDATE handovers SET state=?, answers=?, acknowledgements=?, signatures=?, refusal=?, "
-           "seal_sha256=?, closed_at=? WHERE id=? AND state='open' RETURNING id");
-    s.Bind(HandoverStateName(v.state)).Bind(v.answers).Bind(v.acknowledgements);
-    s.Bind(v.signatures).Bind(v.refusal).Bind(v.seal_sha256).Bind(v.closed_at).Bind(v.id);
-    ZHIDU_TRY(bool row, s.Step("update handover"));
-    if (row) return Ok();
-    ZHIDU_TRY(Handover h, GetHandover(v.id));
-    return Fail(Errc::kFailedPrecondition, "handover " + std::to_string(v.id) + " is already " +
-                                               std::string(HandoverStateName(h.state)));
-  }
-  Result<std::vector<Handover>> ListHandovers(const HandoverFilter& f, PageRequest p) override {
-    std::string state = f.state ? std::string(HandoverStateName(*f.state)) : std::string();
-    Stmt s(db_, "SELECT " kHandoverColumns
-                " FROM handovers WHERE (?1=0 OR site_id=?1) AND (?2=0 OR post_id=?2) AND "
-                "(?3='' OR state=?3) AND id>?4 ORDER BY id LIMIT ?5");
-    s.Bind(f.site_id).Bind(f.post_id).Bind(state).Bind(p.after_id).Bind(p.limit);
-    return Collect<Handover>(s, "list handovers", MapHandover);
-  }
-  Result<std::optional<Handover>> LatestHandover(Id post_id, HandoverState state) override {
-    Stmt s(db_, "SELECT " kHandoverColumns
-                " FROM handovers WHERE post_id=? AND state=? ORDER BY id DESC LIMIT 1");
-    s.Bind(post_id).Bind(HandoverStateName(state));
-    ZHIDU_TRY(auto rows, Collect<Handover>(s, "latest handover", MapHandover));
-    if (rows.empty()) return std::optional<Handover>();
-    return std::optional<Handover>(std::move(rows.front()));
   }
 
   // ---- site parameters
