@@ -4,7 +4,8 @@
 //
 // The portable dialect: `?` placeholders (PostgreSQL gets $1, $2 …), `INSERT … RETURNING id`
 // (SQLite ≥ 3.35 and PostgreSQL), times as BIGINT microseconds since the epoch, flags as 0/1,
-// references as NULL when absent (SqlRef). Nothing else differs between the backends' SQL.
+// references as NULL when absent (SqlRef). Where a backend has a feature the other lacks (the
+// duty log's full-text index), the statement branches on dialect(); nothing else differs.
 //
 // Contracts (as for every verb, store/store.hpp):
 //  1. Never throws; unique violations come back as kConflict, other constraint failures as
@@ -25,6 +26,7 @@
 
 #include "base/result.hpp"
 #include "base/time.hpp"
+#include "store/migration.hpp"
 #include "store/types.hpp"
 
 namespace zhidu::store {
@@ -54,6 +56,9 @@ class SqlRow {
 class Sql {
  public:
   virtual ~Sql() = default;
+  // The backend, for the few statements that cannot be written once (the duty log's search
+  // index: SQLite FTS5, PostgreSQL a GIN-indexed array). Everything else must not branch on it.
+  virtual Dialect dialect() const = 0;
   // A statement that changes rows; returns how many it changed.
   virtual Result<std::int64_t> Exec(std::string_view what, std::string_view sql,
                                     const SqlParams& params) = 0;

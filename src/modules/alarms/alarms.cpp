@@ -5,9 +5,10 @@
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
-#include "modules/dutylog/dutylog.hpp"
 #include "kernel/policy/post_rules.hpp"
 #include "kernel/runtime/events.hpp"
+#include "modules/dutylog/dutylog.hpp"
+#include "modules/dutylog/dutylog_store.hpp"
 
 namespace zhidu::alarms {
 
@@ -127,11 +128,10 @@ Result<std::vector<store::AlarmPoint>> Alarms::List(const org::Principal& who, s
   return unit->ListAlarmPoints(site_id, only_live, page);
 }
 
-Result<void> Alarms::RaiseFor(store::Tx& tx, const store::AlarmPoint& p,
-                              const char* event) const {
+Result<void> Alarms::RaiseFor(store::Tx& tx, const store::AlarmPoint& p, const char* event) const {
   if (!bus_) return Ok();
-  return bus_->Emit(tx, runtime::SiteEvent{p.site_id, event, p.title,
-                                           "alarm-point/" + std::to_string(p.id), {}});
+  return bus_->Emit(
+      tx, runtime::SiteEvent{p.site_id, event, p.title, "alarm-point/" + std::to_string(p.id), {}});
 }
 
 Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out) {
@@ -156,7 +156,7 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
       // Invariant 3: merge into the point's entry while inside its aggregation window.
       if (p.log_entry_id && at >= p.log_window_start &&
           at - p.log_window_start < options_.aggregation_window) {
-        ZHIDU_TRY_VOID(tx.unit().AddDutyLogRepeats(p.log_entry_id, 1, at));
+        ZHIDU_TRY_VOID(dutylog::db::AddDutyLogRepeats(tx.unit().sql(), p.log_entry_id, 1, at));
         payload.Add("log_entry", p.log_entry_id).Add("merged", true);
       } else {
         store::DutyLogEntry entry;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/canonical_json.hpp"
+#include "modules/dutylog/dutylog_store.hpp"
 #include "modules/dutylog/search.hpp"
 
 namespace zhidu::dutylog {
@@ -36,7 +37,7 @@ Result<store::DutyLogEntry> DutyLog::AppendInTx(store::Tx& tx, store::DutyLogEnt
   e.index_bigrams = std::move(terms.bigrams);
   e.index_tokens = std::move(terms.tokens);
   if (e.last_at == TimePoint{}) e.last_at = e.at;
-  ZHIDU_TRY(e.id, tx.unit().InsertDutyLogEntry(e));
+  ZHIDU_TRY(e.id, db::InsertDutyLogEntry(tx.unit().sql(), e));
   CanonicalObject payload;
   payload.Add("id", e.id).Add("site_id", e.site_id).Add("post_id", e.post_id).Add("kind", e.kind);
   payload.Add("text", e.text).Add("author_person", e.author_person);
@@ -95,7 +96,7 @@ Result<store::DutyLogEntry> DutyLog::Append(const org::Principal& who, const New
                     "duty.manage writes the duty log");
     }
     if (in.corrects) {
-      auto old = unit.GetDutyLogEntry(in.corrects);
+      auto old = db::GetDutyLogEntry(unit.sql(), in.corrects);
       if (!old || old->site_id != in.site_id)
         return Fail(Errc::kInvalidArgument,
                     "entry " + std::to_string(in.corrects) + " is not in this site's duty log",
@@ -125,7 +126,7 @@ Result<std::vector<store::DutyLogEntry>> DutyLog::PostEntries(store::Id post_id,
   filter.before = to;
   store::PageRequest page{0, 500};
   for (int pages = 0; pages < 100; ++pages) {  // newest first, ids below after_id
-    ZHIDU_TRY(auto rows, unit->ListDutyLog(filter, page));
+    ZHIDU_TRY(auto rows, db::ListDutyLog(unit->sql(), filter, page));
     const bool last = static_cast<int>(rows.size()) < page.limit;
     for (auto& e : rows) out.push_back(std::move(e));
     if (last) break;
@@ -137,7 +138,7 @@ Result<std::vector<store::DutyLogEntry>> DutyLog::PostEntries(store::Id post_id,
 
 Result<store::DutyLogEntry> DutyLog::Get(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto e, unit->GetDutyLogEntry(id));
+  ZHIDU_TRY(auto e, db::GetDutyLogEntry(unit->sql(), id));
   if (!roles_.Allows(who, org::perm::kOrgRead, {e.site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading this site's duty log needs org.read");
   return e;
@@ -161,7 +162,7 @@ Result<std::vector<store::DutyLogEntry>> DutyLog::List(const org::Principal& who
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto site, unit->GetSite(filter.site_id));
   (void)site;
-  return unit->ListDutyLog(filter, page);
+  return db::ListDutyLog(unit->sql(), filter, page);
 }
 
 Result<PrintView> DutyLog::Print(const org::Principal& who, store::Id site_id, TimePoint from,
@@ -189,7 +190,7 @@ Result<PrintView> DutyLog::Print(const org::Principal& who, store::Id site_id, T
   f.site_id = site_id;
   f.from = from;
   f.before = to;
-  ZHIDU_TRY(auto rows, unit->ListDutyLog(f, {0, kMaxPrintRows + 1}));
+  ZHIDU_TRY(auto rows, db::ListDutyLog(unit->sql(), f, {0, kMaxPrintRows + 1}));
   if (rows.size() > static_cast<size_t>(kMaxPrintRows))
     return Fail(Errc::kInvalidArgument,
                 "the period holds more than 5000 entries: print a shorter one", "from");

@@ -386,26 +386,6 @@ WebhookChannel MapWebhookChannel(Stmt& s) {
 
 // ---------------------------------------------------------------- unit of work
 
-#define kDutyLogColumns                                                                        \
-  "id, site_id, post_id, kind, text, author, author_person, at, corrects, ref, repeat_count, " \
-  "last_at"
-DutyLogEntry MapDutyLog(Stmt& s) {
-  DutyLogEntry v;
-  v.id = s.Int(0);
-  v.site_id = s.Int(1);
-  v.post_id = s.Int(2);
-  v.kind = s.Text(3);
-  v.text = s.Text(4);
-  v.author = s.Int(5);
-  v.author_person = s.Int(6);
-  v.at = s.Time(7);
-  v.corrects = s.Int(8);
-  v.ref = s.Text(9);
-  v.repeat_count = static_cast<int>(s.Int(10));
-  v.last_at = s.Time(11);
-  return v;
-}
-
 #define kAlarmPointColumns                                                                      \
   "id, site_id, post_id, source, tag, title, kind, priority, state, active_since, changed_at, " \
   "shelved_until, shelve_reason, shelved_by, shelve_timer, suppressed, suppress_reason, "       \
@@ -440,6 +420,7 @@ AlarmPoint MapAlarmPoint(Stmt& s) {
 class SqliteSql final : public Sql {
  public:
   explicit SqliteSql(Conn* db) : db_(db) {}
+  Dialect dialect() const override { return Dialect::kSqlite; }
 
   Result<std::int64_t> Exec(std::string_view what, std::string_view sql,
                             const SqlParams& params) override {
@@ -1166,7 +1147,7 @@ class SqliteUnit final : public UnitOfWork {
     return Collect<Deadline>(s, "list deadlines", MapDeadline);
   }
 
-  // ---- duty log
+  // ---- duty log: only the insert, for bench/gen_store.cpp (store.hpp)
   Result<Id> InsertDutyLogEntry(const DutyLogEntry& v) override {
     Stmt s(
         db_,
@@ -1184,76 +1165,6 @@ class SqliteUnit final : public UnitOfWork {
     ZHIDU_TRY_VOID(Done(f, "index duty log entry"));
     return id;
   }
-  Result<DutyLogEntry> GetDutyLogEntry(Id id) override {
-    Stmt s(db_, "SELECT " kDutyLogColumns " FROM duty_log WHERE id=?");
-    s.Bind(id);
-    return One<DutyLogEntry>(s, "get duty log entry",
-                             "duty log entry " + std::to_string(id) + " does not exist",
-                             MapDutyLog);
-  }
-  // FTS5 query text: a phrase of bigrams per CJK run, a token per character or word, all ANDed.
-  static std::string FtsMatch(const DutyLogQuery& q) {
-    auto quote = [](const std::string& t) {
-      std::string out = "\"";
-      for (char c : t) (out += c) += (c == '"' ? "\"" : "");
-      return out + "\"";
-    };
-    std::string m;
-    for (const auto& phrase : q.phrases) {
-      std::string p;
-      for (const auto& b : phrase) (p += p.empty() ? "" : " ") += b;
-      (m += m.empty() ? "" : " AND ") += "bi : " + quote(p);
-    }
-    for (const auto& t : q.tokens) (m += m.empty() ? "" : " AND ") += "uni : " + quote(t);
-    return m;
-  }
-  static constexpr const char* kDutyLogWhere =
-      " FROM duty_log WHERE (?1=0 OR site_id=?1) AND (?2=0 OR post_id=?2) AND (?3='' OR kind=?3) "
-      "AND at>=?4 AND at<?5 AND (?6=0 OR id<?6)";
-  // With a query the index drives: its matches newest first (FTS5 reads the doclist backwards
-  // and takes the cursor as a rowid bound), each joined to its entry and filtered, until the page
-  // is full. `id IN (SELECT rowid … MATCH)` materialised every match before the first row — for a
-  // frequent bigram hundreds of thousands (docs/performance.md, Profiles: W4).
-  static constexpr const char* kDutyLogSearch =
-      " FROM duty_log_fts JOIN duty_log ON duty_log.id=duty_log_fts.rowid"
-      " WHERE duty_log_fts MATCH ?8"
-      " AND duty_log_fts.rowid<(CASE WHEN ?6=0 THEN 9223372036854775807 ELSE ?6 END)"
-      " AND (?1=0 OR site_id=?1) AND (?2=0 OR post_id=?2) AND (?3='' OR kind=?3)"
-      " AND at>=?4 AND at<?5 ORDER BY duty_log_fts.rowid DESC LIMIT ?7";
-  static std::string DutyLogSql(const DutyLogFilter& f) {
-    return std::string("SELECT " kDutyLogColumns) +
-           (f.query.empty() ? std::string(kDutyLogWhere) + " ORDER BY id DESC LIMIT ?7"
-                            : kDutyLogSearch);
-  }
-  Result<std::vector<DutyLogEntry>> ListDutyLog(const DutyLogFilter& f, PageRequest p) override {
-    Stmt s(db_, DutyLogSql(f));
-    BindDutyLogFilter(s, f, p);
-    return Collect<DutyLogEntry>(s, "list duty log", MapDutyLog);
-  }
-  void BindDutyLogFilter(Stmt& s, const DutyLogFilter& f, PageRequest p) {
-    s.Bind(f.site_id).Bind(f.post_id).Bind(f.kind);
-    s.Bind(f.from.value_or(TimePoint::min())).Bind(f.before.value_or(TimePoint::max()));
-    s.Bind(p.after_id).Bind(p.limit);
-    if (!f.query.empty()) s.Bind(FtsMatch(f.query));
-  }
-  Result<void> AddDutyLogRepeats(Id id, int n, TimePoint last_at) override {
-    Stmt s(db_,
-           "UPDATE duty_log SET repeat_count=repeat_count+?, last_at=max(last_at, ?) WHERE id=?");
-    s.Bind(n).Bind(last_at).Bind(id);
-    return Changed(s, "add duty log repeats", "duty log entry", id);
-  }
-  Result<std::string> ExplainDutyLogSearch(const DutyLogFilter& f) override {
-    Stmt s(db_, "EXPLAIN QUERY PLAN " + DutyLogSql(f));
-    BindDutyLogFilter(s, f, PageRequest{0, 50});
-    std::string plan;
-    for (;;) {
-      ZHIDU_TRY(bool row, s.Step("explain duty log search"));
-      if (!row) break;
-      plan += s.Text(3) + "\n";
-    }
-    return plan;
-  }
-
   // ---- alarms
   Result<Id> InsertAlarmPoint(const AlarmPoint& v) override {
     Stmt s(db_,
