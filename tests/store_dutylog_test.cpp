@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/clock.hpp"
+#include "modules/alarms/alarms_store.hpp"
 #include "modules/dutylog/dutylog_store.hpp"
 #include "modules/dutylog/search.hpp"
 #include "store/store.hpp"
@@ -187,17 +188,17 @@ TEST_P(DutyLogConformance, AlarmPointsAndActivations) {
   p.kind = "fire";
   p.priority = 1;
   p.created_at = t0_;
-  p.id = *u->InsertAlarmPoint(p);
-  auto dup = u->InsertAlarmPoint(p);
+  p.id = *alarms::db::InsertAlarmPoint(u->sql(), p);
+  auto dup = alarms::db::InsertAlarmPoint(u->sql(), p);
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().code, Errc::kConflict);
   ASSERT_TRUE(u->Commit());
   u = *store_->BeginWrite();
-  auto found = *u->FindAlarmPoint("fas-1", "3F-smoke-01");
+  auto found = *alarms::db::FindAlarmPoint(u->sql(), "fas-1", "3F-smoke-01");
   EXPECT_EQ(found.id, p.id);
   EXPECT_EQ(found.state, "normal");
-  EXPECT_EQ(u->FindAlarmPoint("fas-1", "nope").error().code, Errc::kNotFound);
-  EXPECT_TRUE(u->ListAlarmPoints(site_, true, {})->empty());
+  EXPECT_EQ(alarms::db::FindAlarmPoint(u->sql(), "fas-1", "nope").error().code, Errc::kNotFound);
+  EXPECT_TRUE(alarms::db::ListAlarmPoints(u->sql(), site_, true, {})->empty());
   found.state = "active_unack";
   found.active_since = t0_ + seconds(1);
   found.shelved_until = t0_ + minutes(30);
@@ -207,8 +208,8 @@ TEST_P(DutyLogConformance, AlarmPointsAndActivations) {
   found.log_entry_id = 4;
   found.log_window_start = t0_;
   found.activations = 7;
-  ASSERT_TRUE(u->UpdateAlarmPoint(found));
-  auto again = *u->GetAlarmPoint(p.id);
+  ASSERT_TRUE(alarms::db::UpdateAlarmPoint(u->sql(), found));
+  auto again = *alarms::db::GetAlarmPoint(u->sql(), p.id);
   EXPECT_EQ(again.state, "active_unack");
   EXPECT_EQ(again.active_since, t0_ + seconds(1));
   EXPECT_EQ(again.shelved_until, t0_ + minutes(30));
@@ -217,16 +218,20 @@ TEST_P(DutyLogConformance, AlarmPointsAndActivations) {
   EXPECT_TRUE(again.suppressed);
   EXPECT_EQ(again.log_entry_id, 4);
   EXPECT_EQ(again.activations, 7);
-  EXPECT_EQ(u->ListAlarmPoints(site_, true, {})->size(), 1u);
+  EXPECT_EQ(alarms::db::ListAlarmPoints(u->sql(), site_, true, {})->size(), 1u);
   for (int i = 0; i < 3; ++i)
-    ASSERT_TRUE(
-        u->InsertAlarmActivation({0, site_, p.id, post_, t0_ + seconds(10 - i), "1", i != 1}));
-  auto acts = *u->ListAlarmActivations(site_, 0, t0_, t0_ + minutes(1));
+    ASSERT_TRUE(alarms::db::InsertAlarmActivation(
+        u->sql(), {0, site_, p.id, post_, t0_ + seconds(10 - i), "1", i != 1}));
+  auto acts = *alarms::db::ListAlarmActivations(u->sql(), site_, 0, t0_, t0_ + minutes(1));
   ASSERT_EQ(acts.size(), 3u);
   EXPECT_EQ(acts[0].at, t0_ + seconds(8));  // ordered by time
   EXPECT_FALSE(acts[1].annunciated);
-  EXPECT_EQ(u->ListAlarmActivations(site_, post_ + 1, t0_, t0_ + minutes(1))->size(), 0u);
-  EXPECT_EQ(u->ListAlarmActivations(site_, 0, t0_ + seconds(9), t0_ + minutes(1))->size(), 2u);
+  EXPECT_EQ(
+      alarms::db::ListAlarmActivations(u->sql(), site_, post_ + 1, t0_, t0_ + minutes(1))->size(),
+      0u);
+  EXPECT_EQ(alarms::db::ListAlarmActivations(u->sql(), site_, 0, t0_ + seconds(9), t0_ + minutes(1))
+                ->size(),
+            2u);
   ASSERT_TRUE(u->Commit());
 }
 

@@ -197,22 +197,6 @@ class UnitOfWork {
   // Inserts the entry and its index terms in the same transaction.
   virtual Result<Id> InsertDutyLogEntry(const DutyLogEntry& v) = 0;
 
-  // ---- alarms (报警)
-  // kConflict when (source, tag) exists.
-  virtual Result<Id> InsertAlarmPoint(const AlarmPoint& v) = 0;
-  virtual Result<AlarmPoint> GetAlarmPoint(Id id) = 0;
-  // kNotFound when no point has that source and tag.
-  virtual Result<AlarmPoint> FindAlarmPoint(const std::string& source, const std::string& tag) = 0;
-  // Ascending id; site 0: all; only_live: state not normal or shelved or suppressed.
-  virtual Result<std::vector<AlarmPoint>> ListAlarmPoints(Id site_id, bool only_live,
-                                                          PageRequest page) = 0;
-  // Writes the state fields (state … activations).
-  virtual Result<void> UpdateAlarmPoint(const AlarmPoint& v) = 0;
-  virtual Result<Id> InsertAlarmActivation(const AlarmActivation& v) = 0;
-  // Activations at `site_id` (and `post_id` unless 0) with at in [from, before), ordered by at.
-  virtual Result<std::vector<AlarmActivation>> ListAlarmActivations(Id site_id, Id post_id,
-                                                                    TimePoint from,
-                                                                    TimePoint before) = 0;
   // ---- photos (kernel/photos)
   // Stores the photo unless its hash is stored already: true when inserted, false when it was
   // there (the bytes are the same by construction of the key).

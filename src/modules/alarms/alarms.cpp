@@ -7,6 +7,7 @@
 #include "base/time.hpp"
 #include "kernel/policy/post_rules.hpp"
 #include "kernel/runtime/events.hpp"
+#include "modules/alarms/alarms_store.hpp"
 #include "modules/dutylog/dutylog.hpp"
 #include "modules/dutylog/dutylog_store.hpp"
 
@@ -47,13 +48,13 @@ void Alarms::RegisterHandlers() {
   scheduler_.Register(
       std::string(kUnshelveTimer), [](store::Tx& tx, const store::Timer& t) -> Result<void> {
         auto id = std::stoll(t.subject.substr(t.subject.find('/') + 1));
-        ZHIDU_TRY(auto p, tx.unit().GetAlarmPoint(id));
+        ZHIDU_TRY(auto p, db::GetAlarmPoint(tx.unit().sql(), id));
         if (p.shelve_timer != t.id) return Ok();  // unshelved by hand already
         p.shelved_until = TimePoint{};
         p.shelve_reason.clear();
         p.shelved_by = 0;
         p.shelve_timer = 0;
-        ZHIDU_TRY_VOID(tx.unit().UpdateAlarmPoint(p));
+        ZHIDU_TRY_VOID(db::UpdateAlarmPoint(tx.unit().sql(), p));
         auto payload = PointPayload(p);
         payload.Add("reason", "expired");
         ZHIDU_TRY(auto seq, tx.Journal("alarm.unshelved", 0, Subject(p.id), payload.Str()));
@@ -97,7 +98,7 @@ Result<store::AlarmPoint> Alarms::CreatePoint(const org::Principal& who, const N
     p.kind = in.kind;
     p.priority = in.priority;
     p.created_at = tx.now();
-    auto id = tx.unit().InsertAlarmPoint(p);
+    auto id = db::InsertAlarmPoint(tx.unit().sql(), p);
     if (!id && id.error().code == Errc::kConflict)
       return Fail(Errc::kConflict,
                   "source \"" + in.source + "\" already has a point \"" + in.tag + "\"", "tag");
@@ -113,7 +114,7 @@ Result<store::AlarmPoint> Alarms::CreatePoint(const org::Principal& who, const N
 
 Result<store::AlarmPoint> Alarms::Get(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto p, unit->GetAlarmPoint(id));
+  ZHIDU_TRY(auto p, db::GetAlarmPoint(unit->sql(), id));
   if (!roles_.Allows(who, org::perm::kOrgRead, {p.site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading this site's alarms needs org.read");
   return p;
@@ -125,7 +126,7 @@ Result<std::vector<store::AlarmPoint>> Alarms::List(const org::Principal& who, s
   if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading this site's alarms needs org.read");
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  return unit->ListAlarmPoints(site_id, only_live, page);
+  return db::ListAlarmPoints(unit->sql(), site_id, only_live, page);
 }
 
 Result<void> Alarms::RaiseFor(store::Tx& tx, const store::AlarmPoint& p, const char* event) const {
@@ -149,7 +150,7 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
     ++out.activations;
     const bool annunciated = !p.suppressed && !Shelved(p);
     store::AlarmActivation act{0, p.site_id, p.id, p.post_id, at, e.value, annunciated};
-    ZHIDU_TRY(act.id, tx.unit().InsertAlarmActivation(act));
+    ZHIDU_TRY(act.id, db::InsertAlarmActivation(tx.unit().sql(), act));
     auto payload = PointPayload(p);
     payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value).Add("annunciated", annunciated);
     if (annunciated) {
@@ -191,7 +192,7 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
     (void)seq;
     if (p.kind == "scada") ZHIDU_TRY_VOID(RaiseFor(tx, p, "cleared"));
   }
-  return tx.unit().UpdateAlarmPoint(p);
+  return db::UpdateAlarmPoint(tx.unit().sql(), p);
 }
 
 Result<IngestResult> Alarms::Ingest(const org::Principal& who, const std::vector<Event>& events) {
@@ -201,7 +202,7 @@ Result<IngestResult> Alarms::Ingest(const org::Principal& who, const std::vector
     for (size_t i = 0; i < events.size(); ++i) {
       const auto& e = events[i];
       std::string field = "events[" + std::to_string(i) + "]";
-      auto p = tx.unit().FindAlarmPoint(e.source, e.point);
+      auto p = db::FindAlarmPoint(tx.unit().sql(), e.source, e.point);
       if (!p) {
         if (p.error().code != Errc::kNotFound) return Fail(p.error());
         return Fail(Errc::kInvalidArgument,
@@ -230,7 +231,7 @@ Result<IngestResult> Alarms::IngestTrusted(const std::vector<Event>& events,
     IngestResult out;
     for (const auto& e : events) {
       ++out.received;
-      auto p = tx.unit().FindAlarmPoint(e.source, e.point);
+      auto p = db::FindAlarmPoint(tx.unit().sql(), e.source, e.point);
       if (!p) {
         if (p.error().code != Errc::kNotFound) return Fail(p.error());
         std::string why = "unknown alarm point \"" + e.point + "\" of source \"" + e.source + "\"";
@@ -298,7 +299,7 @@ Result<store::AlarmPoint> Alarms::Change(
     const std::function<Result<void>(store::Tx&, store::AlarmPoint&)>& f,
     std::vector<std::string>* cited) {
   return writer_.Run<store::AlarmPoint>([&](store::Tx& tx) -> Result<store::AlarmPoint> {
-    ZHIDU_TRY(auto p, tx.unit().GetAlarmPoint(id));
+    ZHIDU_TRY(auto p, db::GetAlarmPoint(tx.unit().sql(), id));
     if (manage) {
       // Shelving and suppression take an alarm away from the operator: a lead authorises them.
       if (!roles_.Allows(who, kDutyManage, {p.site_id, 0}))
@@ -307,7 +308,7 @@ Result<store::AlarmPoint> Alarms::Change(
       ZHIDU_TRY_VOID(CanOperate(who, tx.unit(), p, tx.now(), cited));
     }
     ZHIDU_TRY_VOID(f(tx, p));
-    ZHIDU_TRY_VOID(tx.unit().UpdateAlarmPoint(p));
+    ZHIDU_TRY_VOID(db::UpdateAlarmPoint(tx.unit().sql(), p));
     return p;
   });
 }
@@ -439,7 +440,7 @@ Result<Kpi> Alarms::ComputeKpi(const org::Principal& who, store::Id site_id, sto
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto site, unit->GetSite(site_id));
   (void)site;
-  ZHIDU_TRY(auto acts, unit->ListAlarmActivations(site_id, post_id, from, to));
+  ZHIDU_TRY(auto acts, db::ListAlarmActivations(unit->sql(), site_id, post_id, from, to));
   Kpi k;
   k.from = from;
   k.to = to;
@@ -470,7 +471,7 @@ Result<Kpi> Alarms::ComputeKpi(const org::Principal& who, store::Id site_id, sto
   const TimePoint at = std::min(to, clock_.Now());
   store::PageRequest page{0, 500};
   for (int guard = 0; guard < 10000; ++guard) {
-    ZHIDU_TRY(auto points, unit->ListAlarmPoints(site_id, true, page));
+    ZHIDU_TRY(auto points, db::ListAlarmPoints(unit->sql(), site_id, true, page));
     for (const auto& p : points) {
       if (post_id && p.post_id != post_id) continue;
       if (Shelved(p)) ++k.shelved;

@@ -5,6 +5,7 @@
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
+#include "modules/alarms/alarms_store.hpp"
 #include "modules/repairs/repairs_store.hpp"
 
 namespace zhidu::repairs {
@@ -163,7 +164,7 @@ Result<store::Repair> Repairs::Report(const org::Principal& who, NewRepair in) {
       if (p.site_id != in.site_id)
         return Fail(Errc::kInvalidArgument, "procedure instance is at another site", "source.id");
     } else if (in.source_kind == "alarm") {
-      ZHIDU_TRY(store::AlarmPoint a, unit.GetAlarmPoint(in.source_id));
+      ZHIDU_TRY(store::AlarmPoint a, alarms::db::GetAlarmPoint(unit.sql(), in.source_id));
       if (a.site_id != in.site_id)
         return Fail(Errc::kInvalidArgument, "alarm point is at another site", "source.id");
     }

@@ -144,10 +144,6 @@ struct Statement {
 #define ZHIDU_DEADLINE_COLUMNS                                                                   \
   "id, site_id, service_level, subject, ref, person_id, state, data, note, started_at, due_at, " \
   "stopped_at, breached_at, started_by, stopped_by"
-#define ZHIDU_ALARM_POINT_COLUMNS                                                               \
-  "id, site_id, post_id, source, tag, title, kind, priority, state, active_since, changed_at, " \
-  "shelved_until, shelve_reason, shelved_by, shelve_timer, suppressed, suppress_reason, "       \
-  "log_entry_id, log_window_start, activations, created_at"
 #define ZHIDU_REQUEST_COLUMNS \
   "id, site_id, type, applicant, applicant_person, inputs, reason, state, created_at, updated_at"
 #define ZHIDU_DECISION_COLUMNS \
@@ -358,7 +354,6 @@ constexpr Statement kStatements[] = {
      "SELECT " ZHIDU_DEADLINE_COLUMNS
      " FROM deadlines WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR service_level=$2) "
      "AND ($3::text='' OR state=$3) AND ($4::text='' OR ref=$4) AND id>$5 ORDER BY id LIMIT $6"},
-    // ---- photos
     {"insert_photo",
      "INSERT INTO photos(sha256, content_type, size_bytes, data, stored_by, created_at) "
      "VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT(sha256) DO NOTHING RETURNING sha256"},
@@ -377,26 +372,6 @@ constexpr Statement kStatements[] = {
      "INSERT INTO duty_log(site_id, post_id, kind, text, author, author_person, at, corrects, ref, "
      "repeat_count, last_at, terms) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12::text[]) "
      "RETURNING id"},
-    {"insert_alarm_point",
-     "INSERT INTO alarm_points(site_id, post_id, source, tag, title, kind, priority, state, "
-     "created_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id"},
-    {"get_alarm_point", "SELECT " ZHIDU_ALARM_POINT_COLUMNS " FROM alarm_points WHERE id=$1"},
-    {"find_alarm_point",
-     "SELECT " ZHIDU_ALARM_POINT_COLUMNS " FROM alarm_points WHERE source=$1 AND tag=$2"},
-    {"list_alarm_points",
-     "SELECT " ZHIDU_ALARM_POINT_COLUMNS
-     " FROM alarm_points WHERE ($1::bigint=0 OR site_id=$1) AND (NOT $2 OR state<>'normal' OR "
-     "shelved_until<>0 OR suppressed) AND id>$3 ORDER BY id LIMIT $4"},
-    {"update_alarm_point",
-     "UPDATE alarm_points SET state=$2, active_since=$3, changed_at=$4, shelved_until=$5, "
-     "shelve_reason=$6, shelved_by=$7, shelve_timer=$8, suppressed=$9, suppress_reason=$10, "
-     "log_entry_id=$11, log_window_start=$12, activations=$13 WHERE id=$1 RETURNING id"},
-    {"insert_alarm_activation",
-     "INSERT INTO alarm_activations(site_id, point_id, post_id, at, value, annunciated) "
-     "VALUES($1,$2,$3,$4,$5,$6) RETURNING id"},
-    {"list_alarm_activations",
-     "SELECT id, site_id, point_id, post_id, at, value, annunciated FROM alarm_activations "
-     "WHERE site_id=$1 AND ($2::bigint=0 OR post_id=$2) AND at>=$3 AND at<$4 ORDER BY at, id"},
     {"read_journal_head", "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"},
     {"append_journal",
      "INSERT INTO journal(seq, at, kind, actor, subject, payload, prev_hash, hash) "
@@ -595,31 +570,6 @@ Deadline MapDeadline(const pqxx::row& r) {
           Time(r[12]),
           r[13].as<Id>(),
           r[14].as<Id>()};
-}
-AlarmPoint MapAlarmPoint(const pqxx::row& r) {
-  AlarmPoint v;
-  v.id = r[0].as<Id>();
-  v.site_id = r[1].as<Id>();
-  v.post_id = r[2].as<Id>();
-  v.source = r[3].as<std::string>();
-  v.tag = r[4].as<std::string>();
-  v.title = r[5].as<std::string>();
-  v.kind = r[6].as<std::string>();
-  v.priority = r[7].as<int>();
-  v.state = r[8].as<std::string>();
-  v.active_since = Time(r[9]);
-  v.changed_at = Time(r[10]);
-  v.shelved_until = Time(r[11]);
-  v.shelve_reason = r[12].as<std::string>();
-  v.shelved_by = r[13].as<Id>();
-  v.shelve_timer = r[14].as<Id>();
-  v.suppressed = r[15].as<bool>();
-  v.suppress_reason = r[16].as<std::string>();
-  v.log_entry_id = r[17].as<Id>();
-  v.log_window_start = Time(r[18]);
-  v.activations = r[19].as<std::int64_t>();
-  v.created_at = Time(r[20]);
-  return v;
 }
 Photo MapPhoto(const pqxx::row& r) {
   pqxx::binarystring data(r[3]);
@@ -1353,52 +1303,6 @@ class PgUnit final : public UnitOfWork {
                              v.kind, v.text, v.author, v.author_person, Micros64(v.at), v.corrects,
                              v.ref, v.repeat_count, Micros64(v.last_at), SqlTextArray(terms));
   }
-  // ---- alarms
-  Result<Id> InsertAlarmPoint(const AlarmPoint& v) override {
-    return InsertReturningId("insert alarm point", "insert_alarm_point", v.site_id, v.post_id,
-                             v.source, v.tag, v.title, v.kind, v.priority, v.state,
-                             Micros64(v.created_at));
-  }
-  Result<AlarmPoint> GetAlarmPoint(Id id) override {
-    return One<AlarmPoint>("get alarm point", "alarm " + std::to_string(id) + " does not exist",
-                           MapAlarmPoint, "get_alarm_point", id);
-  }
-  Result<AlarmPoint> FindAlarmPoint(const std::string& source, const std::string& tag) override {
-    return One<AlarmPoint>("find alarm point",
-                           "no alarm point \"" + tag + "\" of source \"" + source + "\"",
-                           MapAlarmPoint, "find_alarm_point", source, tag);
-  }
-  Result<std::vector<AlarmPoint>> ListAlarmPoints(Id site_id, bool only_live,
-                                                  PageRequest p) override {
-    return Many<AlarmPoint>("list alarm points", MapAlarmPoint, "list_alarm_points", site_id,
-                            only_live, p.after_id, Limit(p.limit));
-  }
-  Result<void> UpdateAlarmPoint(const AlarmPoint& v) override {
-    ZHIDU_TRY(bool changed, Changed("update alarm point", "update_alarm_point", v.id, v.state,
-                                    Micros64(v.active_since), Micros64(v.changed_at),
-                                    Micros64(v.shelved_until), v.shelve_reason, v.shelved_by,
-                                    v.shelve_timer, v.suppressed, v.suppress_reason, v.log_entry_id,
-                                    Micros64(v.log_window_start), v.activations));
-    return Found(changed, "alarm", v.id);
-  }
-  Result<Id> InsertAlarmActivation(const AlarmActivation& v) override {
-    return InsertReturningId("insert alarm activation", "insert_alarm_activation", v.site_id,
-                             v.point_id, v.post_id, Micros64(v.at), v.value, v.annunciated);
-  }
-  Result<std::vector<AlarmActivation>> ListAlarmActivations(Id site_id, Id post_id, TimePoint from,
-                                                            TimePoint before) override {
-    return Many<AlarmActivation>(
-        "list alarm activations",
-        [](const pqxx::row& r) {
-          return AlarmActivation{r[0].as<Id>(),  r[1].as<Id>(), r[2].as<Id>(),
-                                 r[3].as<Id>(),  Time(r[4]),    r[5].as<std::string>(),
-                                 r[6].as<bool>()};
-        },
-        "list_alarm_activations", site_id, post_id, Micros64(from), Micros64(before));
-  }
-
-  // ---- journal
-  // In a write unit the advisory lock taken at BEGIN stands in for FOR UPDATE (invariant 3).
   // ---- photos
   Result<bool> InsertPhoto(const Photo& v) override {
     return Changed("insert photo", "insert_photo", v.sha256, v.content_type, v.size_bytes,
@@ -1410,6 +1314,8 @@ class PgUnit final : public UnitOfWork {
                       sha256, with_data);
   }
 
+  // ---- journal
+  // In a write unit the advisory lock taken at BEGIN stands in for FOR UPDATE (invariant 3).
   Result<JournalHead> ReadJournalHead() override {
     return Run("read journal head", false, [](pqxx::transaction_base& tx) {
       auto rows = tx.exec_prepared("read_journal_head");

@@ -386,36 +386,6 @@ WebhookChannel MapWebhookChannel(Stmt& s) {
 
 // ---------------------------------------------------------------- unit of work
 
-#define kAlarmPointColumns                                                                      \
-  "id, site_id, post_id, source, tag, title, kind, priority, state, active_since, changed_at, " \
-  "shelved_until, shelve_reason, shelved_by, shelve_timer, suppressed, suppress_reason, "       \
-  "log_entry_id, log_window_start, activations, created_at"
-AlarmPoint MapAlarmPoint(Stmt& s) {
-  AlarmPoint v;
-  v.id = s.Int(0);
-  v.site_id = s.Int(1);
-  v.post_id = s.Int(2);
-  v.source = s.Text(3);
-  v.tag = s.Text(4);
-  v.title = s.Text(5);
-  v.kind = s.Text(6);
-  v.priority = static_cast<int>(s.Int(7));
-  v.state = s.Text(8);
-  v.active_since = s.Time(9);
-  v.changed_at = s.Time(10);
-  v.shelved_until = s.Time(11);
-  v.shelve_reason = s.Text(12);
-  v.shelved_by = s.Int(13);
-  v.shelve_timer = s.Int(14);
-  v.suppressed = s.Int(15) != 0;
-  v.suppress_reason = s.Text(16);
-  v.log_entry_id = s.Int(17);
-  v.log_window_start = s.Time(18);
-  v.activations = s.Int(19);
-  v.created_at = s.Time(20);
-  return v;
-}
-
 // The portable statements of modules (store/sql.hpp) on one connection.
 class SqliteSql final : public Sql {
  public:
@@ -1165,67 +1135,6 @@ class SqliteUnit final : public UnitOfWork {
     ZHIDU_TRY_VOID(Done(f, "index duty log entry"));
     return id;
   }
-  // ---- alarms
-  Result<Id> InsertAlarmPoint(const AlarmPoint& v) override {
-    Stmt s(db_,
-           "INSERT INTO alarm_points(site_id, post_id, source, tag, title, kind, priority, state, "
-           "created_at) VALUES(?,?,?,?,?,?,?,?,?)");
-    s.Bind(v.site_id).Bind(v.post_id).Bind(v.source).Bind(v.tag).Bind(v.title).Bind(v.kind);
-    s.Bind(v.priority).Bind(v.state).Bind(v.created_at);
-    return Insert(s, "insert alarm point");
-  }
-  Result<AlarmPoint> GetAlarmPoint(Id id) override {
-    Stmt s(db_, "SELECT " kAlarmPointColumns " FROM alarm_points WHERE id=?");
-    s.Bind(id);
-    return One<AlarmPoint>(s, "get alarm point", "alarm " + std::to_string(id) + " does not exist",
-                           MapAlarmPoint);
-  }
-  Result<AlarmPoint> FindAlarmPoint(const std::string& source, const std::string& tag) override {
-    Stmt s(db_, "SELECT " kAlarmPointColumns " FROM alarm_points WHERE source=? AND tag=?");
-    s.Bind(source).Bind(tag);
-    return One<AlarmPoint>(s, "find alarm point",
-                           "no alarm point \"" + tag + "\" of source \"" + source + "\"",
-                           MapAlarmPoint);
-  }
-  Result<std::vector<AlarmPoint>> ListAlarmPoints(Id site_id, bool only_live,
-                                                  PageRequest p) override {
-    Stmt s(db_, "SELECT " kAlarmPointColumns
-                " FROM alarm_points WHERE (?1=0 OR site_id=?1) AND (?2=0 OR state<>'normal' OR "
-                "shelved_until<>0 OR suppressed<>0) AND id>?3 ORDER BY id LIMIT ?4");
-    s.Bind(site_id).Bind(only_live).Bind(p.after_id).Bind(p.limit);
-    return Collect<AlarmPoint>(s, "list alarm points", MapAlarmPoint);
-  }
-  Result<void> UpdateAlarmPoint(const AlarmPoint& v) override {
-    Stmt s(db_,
-           "UPDATE alarm_points SET state=?, active_since=?, changed_at=?, shelved_until=?, "
-           "shelve_reason=?, shelved_by=?, shelve_timer=?, suppressed=?, suppress_reason=?, "
-           "log_entry_id=?, log_window_start=?, activations=? WHERE id=?");
-    s.Bind(v.state).Bind(v.active_since).Bind(v.changed_at).Bind(v.shelved_until);
-    s.Bind(v.shelve_reason).Bind(v.shelved_by).Bind(v.shelve_timer).Bind(v.suppressed);
-    s.Bind(v.suppress_reason).Bind(v.log_entry_id).Bind(v.log_window_start).Bind(v.activations);
-    s.Bind(v.id);
-    return Changed(s, "update alarm point", "alarm", v.id);
-  }
-  Result<Id> InsertAlarmActivation(const AlarmActivation& v) override {
-    Stmt s(db_,
-           "INSERT INTO alarm_activations(site_id, point_id, post_id, at, value, annunciated) "
-           "VALUES(?,?,?,?,?,?)");
-    s.Bind(v.site_id).Bind(v.point_id).Bind(v.post_id).Bind(v.at).Bind(v.value);
-    s.Bind(v.annunciated);
-    return Insert(s, "insert alarm activation");
-  }
-  Result<std::vector<AlarmActivation>> ListAlarmActivations(Id site_id, Id post_id, TimePoint from,
-                                                            TimePoint before) override {
-    Stmt s(db_,
-           "SELECT id, site_id, point_id, post_id, at, value, annunciated FROM alarm_activations "
-           "WHERE site_id=?1 AND (?2=0 OR post_id=?2) AND at>=?3 AND at<?4 ORDER BY at, id");
-    s.Bind(site_id).Bind(post_id).Bind(from).Bind(before);
-    return Collect<AlarmActivation>(s, "list alarm activations", [](Stmt& s) {
-      return AlarmActivation{s.Int(0),  s.Int(1),  s.Int(2),     s.Int(3),
-                             s.Time(4), s.Text(5), s.Int(6) != 0};
-    });
-  }
-  // ---- journal
   // ---- photos
   Result<bool> InsertPhoto(const Photo& v) override {
     Stmt s(db_,
@@ -1245,6 +1154,7 @@ class SqliteUnit final : public UnitOfWork {
     });
   }
 
+  // ---- journal
   Result<JournalHead> ReadJournalHead() override {
     Stmt s(db_, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
     ZHIDU_TRY(bool row, s.Step("read journal head"));

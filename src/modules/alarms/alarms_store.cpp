@@ -1,0 +1,130 @@
+// Alarm points and activations (报警): their statements, written once — the same SQL runs on
+// SQLite and PostgreSQL through store::Sql. Times are microseconds, 0 for "not yet" (NOT NULL
+// DEFAULT 0 columns). suppressed and annunciated are BOOLEAN on PostgreSQL and 0/1 on SQLite:
+// they are written and compared as parameters ('0'/'1' is a valid boolean) and read through CASE.
+// Alarm ingest (W1) runs FindAlarmPoint, UpdateAlarmPoint and InsertAlarmActivation per event:
+// their texts are literals (no string building per call).
+#include "modules/alarms/alarms_store.hpp"
+
+#include "store/sql_where.hpp"
+
+namespace zhidu::alarms::db {
+namespace {
+
+using store::AlarmActivation;
+using store::AlarmPoint;
+using store::Id;
+using store::SqlFlag;
+using store::SqlMicros;
+using store::SqlRow;
+
+#define ZHIDU_ALARM_POINT_SELECT                                                              \
+  "SELECT id, site_id, post_id, source, tag, title, kind, priority, state, active_since, "    \
+  "changed_at, shelved_until, shelve_reason, shelved_by, shelve_timer, "                      \
+  "CASE WHEN suppressed THEN 1 ELSE 0 END, suppress_reason, log_entry_id, log_window_start, " \
+  "activations, created_at FROM alarm_points"
+
+AlarmPoint MapPoint(const SqlRow& s) {
+  AlarmPoint v;
+  v.id = s.Int(0);
+  v.site_id = s.Int(1);
+  v.post_id = s.Int(2);
+  v.source = s.Text(3);
+  v.tag = s.Text(4);
+  v.title = s.Text(5);
+  v.kind = s.Text(6);
+  v.priority = static_cast<int>(s.Int(7));
+  v.state = s.Text(8);
+  v.active_since = s.Time(9);
+  v.changed_at = s.Time(10);
+  v.shelved_until = s.Time(11);
+  v.shelve_reason = s.Text(12);
+  v.shelved_by = s.Int(13);
+  v.shelve_timer = s.Int(14);
+  v.suppressed = s.Flag(15);
+  v.suppress_reason = s.Text(16);
+  v.log_entry_id = s.Int(17);
+  v.log_window_start = s.Time(18);
+  v.activations = s.Int(19);
+  v.created_at = s.Time(20);
+  return v;
+}
+
+}  // namespace
+
+Result<Id> InsertAlarmPoint(store::Sql& sql, const AlarmPoint& v) {
+  return sql.Insert("insert alarm point",
+                    "INSERT INTO alarm_points(site_id, post_id, source, tag, title, kind, "
+                    "priority, state, created_at) VALUES(?,?,?,?,?,?,?,?,?) RETURNING id",
+                    {v.site_id, v.post_id, v.source, v.tag, v.title, v.kind,
+                     std::int64_t{v.priority}, v.state, SqlMicros(v.created_at)});
+}
+
+Result<AlarmPoint> GetAlarmPoint(store::Sql& sql, Id id) {
+  return sql.One<AlarmPoint>("get alarm point", ZHIDU_ALARM_POINT_SELECT " WHERE id=?", {id},
+                             MapPoint, "alarm " + std::to_string(id) + " does not exist");
+}
+
+Result<AlarmPoint> FindAlarmPoint(store::Sql& sql, const std::string& source,
+                                  const std::string& tag) {
+  std::optional<AlarmPoint> out;
+  ZHIDU_TRY_VOID(sql.Query("find alarm point", ZHIDU_ALARM_POINT_SELECT " WHERE source=? AND tag=?",
+                           {source, tag}, [&](const SqlRow& r) { out = MapPoint(r); }));
+  if (!out)
+    return Fail(Errc::kNotFound, "no alarm point \"" + tag + "\" of source \"" + source + "\"");
+  return std::move(*out);
+}
+
+Result<std::vector<AlarmPoint>> ListAlarmPoints(store::Sql& sql, Id site_id, bool only_live,
+                                                store::PageRequest page) {
+  store::SqlWhere where;
+  where.AndIf(site_id != 0, "site_id=?", site_id)
+      .AndIf(only_live, "(state<>'normal' OR shelved_until<>0 OR suppressed=?)", SqlFlag(true))
+      .And("id>?", page.after_id);
+  return sql.Many<AlarmPoint>("list alarm points",
+                              ZHIDU_ALARM_POINT_SELECT + where.text() + " ORDER BY id LIMIT ?",
+                              where.Params({store::SqlLimit(page.limit)}), MapPoint);
+}
+
+Result<void> UpdateAlarmPoint(store::Sql& sql, const AlarmPoint& v) {
+  ZHIDU_TRY(auto changed,
+            sql.Exec("update alarm point",
+                     "UPDATE alarm_points SET state=?, active_since=?, changed_at=?, "
+                     "shelved_until=?, shelve_reason=?, shelved_by=?, shelve_timer=?, "
+                     "suppressed=?, suppress_reason=?, log_entry_id=?, log_window_start=?, "
+                     "activations=? WHERE id=?",
+                     {v.state, SqlMicros(v.active_since), SqlMicros(v.changed_at),
+                      SqlMicros(v.shelved_until), v.shelve_reason, v.shelved_by, v.shelve_timer,
+                      SqlFlag(v.suppressed), v.suppress_reason, v.log_entry_id,
+                      SqlMicros(v.log_window_start), v.activations, v.id}));
+  if (changed != 0) return Ok();
+  return Fail(Errc::kNotFound, "alarm " + std::to_string(v.id) + " does not exist");
+}
+
+Result<Id> InsertAlarmActivation(store::Sql& sql, const AlarmActivation& v) {
+  return sql.Insert(
+      "insert alarm activation",
+      "INSERT INTO alarm_activations(site_id, point_id, post_id, at, value, "
+      "annunciated) VALUES(?,?,?,?,?,?) RETURNING id",
+      {v.site_id, v.point_id, v.post_id, SqlMicros(v.at), v.value, SqlFlag(v.annunciated)});
+}
+
+Result<std::vector<AlarmActivation>> ListAlarmActivations(store::Sql& sql, Id site_id, Id post_id,
+                                                          TimePoint from, TimePoint before) {
+  store::SqlWhere where;
+  where.And("site_id=?", site_id)
+      .AndIf(post_id != 0, "post_id=?", post_id)
+      .And("at>=?", SqlMicros(from))
+      .And("at<?", SqlMicros(before));
+  return sql.Many<AlarmActivation>(
+      "list alarm activations",
+      "SELECT id, site_id, point_id, post_id, at, value, "
+      "CASE WHEN annunciated THEN 1 ELSE 0 END FROM alarm_activations" +
+          where.text() + " ORDER BY at, id",
+      where.Params(), [](const SqlRow& s) {
+        return AlarmActivation{s.Int(0),  s.Int(1),  s.Int(2), s.Int(3),
+                               s.Time(4), s.Text(5), s.Flag(6)};
+      });
+}
+
+}  // namespace zhidu::alarms::db
