@@ -93,13 +93,27 @@ json AccountRowJson(const store::Account& a, const std::vector<store::RoleGrant>
           {"roles", roles},
           {"created_at", Ts(a.created_at)}};
 }
-json AccountJson(const Principal& p) {
+// The signed-in account as the console needs it: its grants, every permission they hold, and
+// the kinds of user it is (docs/console.md), derived from permissions and the pack's posts — the
+// console never matches role names, which are the pack's.
+json AccountJson(const Principal& p, const org::RoleCatalogue* catalogue,
+                 const policy::Pack* pack) {
   json roles = json::array();
   for (const auto& g : p.roles) roles.push_back(GrantJson(g));
-  return {{"id", p.account_id},
-          {"username", p.username},
-          {"person_id", RefOrNull(p.person_id)},
-          {"roles", roles}};
+  std::set<std::string, std::less<>> held;
+  if (catalogue) held = catalogue->PermissionsOf(p);
+  json kinds = json::array();
+  if (held.contains("*")) kinds.push_back("admin");
+  if (held.contains("ledger.decide")) kinds.push_back("head");
+  bool on_post = held.contains("duty.manage");
+  if (pack)
+    for (const auto& post : pack->posts())
+      for (const auto& role : post.roles)
+        for (const auto& g : p.roles) on_post = on_post || g.role == role;
+  if (on_post) kinds.push_back("operator");
+  if (kinds.empty()) kinds.push_back("employee");
+  return {{"id", p.account_id}, {"username", p.username}, {"person_id", RefOrNull(p.person_id)},
+          {"roles", roles},     {"permissions", held},    {"kinds", kinds}};
 }
 
 // ---- pagination: opaque cursor = base64url("after:<id>")
@@ -257,8 +271,9 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(auto password, body.RequiredString("password"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto login, auth->Login(username, password, req.client_ip));
-    auto res = Json(200, {{"account", AccountJson(login.principal)},
-                          {"csrf_token", login.principal.csrf_token}});
+    auto res =
+        Json(200, {{"account", AccountJson(login.principal, deps_.roles, PackInForce().get())},
+                   {"csrf_token", login.principal.csrf_token}});
     std::string cookie =
         std::string(kSessionCookie) + "=" + login.session_token +
         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(login.ttl.count());
@@ -275,8 +290,9 @@ void Api::AddRoutes() {
                                                (deps_.secure_cookies ? "; Secure" : ""));
     return res;
   });
-  r.Add("GET", "/api/v1/me", Access::kSignedIn, [](HttpRequest&) {
-    return Json(200, {{"account", AccountJson(Who())}, {"csrf_token", Who().csrf_token}});
+  r.Add("GET", "/api/v1/me", Access::kSignedIn, [this](HttpRequest&) {
+    return Json(200, {{"account", AccountJson(Who(), deps_.roles, PackInForce().get())},
+                      {"csrf_token", Who().csrf_token}});
   });
 
   // ---- accounts and tokens

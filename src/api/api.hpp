@@ -89,6 +89,10 @@ class Api {
  private:
   // The principal of a request: `Authorization: Bearer` or the session cookie (no CSRF check).
   Result<org::Principal> Authenticate(const HttpRequest& request);
+  // The pack in force, or null when the server runs without one (tests of the HTTP layer).
+  std::shared_ptr<const policy::Pack> PackInForce() const {
+    return deps_.policy ? deps_.policy->Current() : nullptr;
+  }
   void AddRoutes();
   HttpResponse Dispatch(HttpRequest& request, std::string& route_label);
   HttpResponse Static(const HttpRequest& request);

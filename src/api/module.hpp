@@ -34,6 +34,7 @@
 #include "base/result.hpp"
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/org_service.hpp"
+#include "kernel/org/permissions.hpp"
 #include "kernel/photos/photos.hpp"
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/runtime/actions.hpp"
@@ -115,6 +116,12 @@ class Module {
   // The OpenAPI "paths" object of its routes (its folder's openapi.json, compiled in by
   // zhidu_module), merged into /api/v1/openapi.json; a test keeps it equal to the routes.
   virtual std::string_view OpenApiPaths() const { return {}; }
+  // The permissions its code checks (Allows), for the catalogue a pack's roles draw from
+  // (docs/policy_format.md §3). Ids are "NAME.verb"; they must not repeat the kernel's.
+  virtual std::vector<org::PermissionInfo> Permissions() const { return {}; }
+  // The procedure action words its Start registers (runtime::Actions), each written WORD:ROLE in
+  // a pack ("repair:弱电班"); the loader refuses a word no module registers.
+  virtual std::vector<std::string> ActionWords() const { return {}; }
   virtual Result<void> Start(Kernel& kernel) = 0;
   virtual Result<void> SeedDemo(Kernel& kernel) { return Ok(); }
   // Stops what Start started (threads, connections); may be called more than once.

@@ -64,6 +64,28 @@ void AddPolicyRoutes(Router& r, const ApiDeps& deps) {
     if (!active) return Unavailable();
     return JsonResponse(200, InfoJson(*active->Current()));
   });
+  // The roles an administrator may grant: the built-in admin, then the pack's (their permissions
+  // are the pack's, docs/policy_format.md §3).
+  r.Add("GET", "/api/v1/policy/roles", Access::kSignedIn, [active](HttpRequest&) {
+    if (!active) return Unavailable();
+    auto pack = active->Current();
+    json items = json::array();
+    items.push_back({{"id", "admin"},
+                     {"title", "内置管理员"},
+                     {"reports_to", nullptr},
+                     {"builtin", true},
+                     {"permissions", {"*"}},
+                     {"clauses", json::array()}});
+    for (const auto& role : pack->roles())
+      items.push_back(
+          {{"id", role.id},
+           {"title", role.title},
+           {"reports_to", role.reports_to.empty() ? json(nullptr) : json(role.reports_to)},
+           {"builtin", false},
+           {"permissions", role.permissions},
+           {"clauses", role.clauses}});
+    return JsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
+  });
   r.Add("GET", "/api/v1/policy/regulations", Access::kSignedIn, [active](HttpRequest&) {
     if (!active) return Unavailable();
     auto cov = policy::ComputeCoverage(*active->Current());

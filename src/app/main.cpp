@@ -84,20 +84,22 @@ int main(int argc, char** argv) {
 
   auto* admin = app.add_subcommand("admin", "Administration");
   admin->require_subcommand(1);
-  std::string username, role;
+  std::string username, role, user_policies;
   bool password_stdin = false;
   auto* create_user = admin->add_subcommand("create-user", "Create an account");
   create_user->add_option("--data", data_dir, "Data directory")->required();
   create_user->add_option("--database", database, "postgresql://… when the server uses PostgreSQL");
   create_user->add_option("--username", username, "Username")->required();
-  create_user->add_option("--role", role, "Role, e.g. admin")->required();
+  create_user->add_option("--role", role, "Role: admin, or a role of the policy pack")->required();
+  create_user->add_option("--policies", user_policies,
+                          "Policy pack the server runs (default policies/cn-default)");
   create_user->add_flag("--password-stdin", password_stdin, "Read the password from standard input")
       ->required();
   create_user->callback([&] {
     std::string password;
     std::getline(std::cin, password);
     if (!password.empty() && password.back() == '\r') password.pop_back();
-    exit_code = CreateUser({data_dir, database}, username, role, password);
+    exit_code = CreateUser({data_dir, database}, username, role, password, user_policies);
   });
 
   auto* routes = app.add_subcommand("routes", "Print the API routes (METHOD PATTERN per line)");

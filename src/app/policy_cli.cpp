@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "app/roles.hpp"
 #include "kernel/policy/coverage.hpp"
 #include "kernel/policy/loader.hpp"
 
@@ -44,7 +45,7 @@ std::string JsonEscape(std::string_view s) {
 // Loads `dir`, printing every diagnostic to stderr; nullptr when the pack has errors.
 std::unique_ptr<policy::Pack> LoadOrReport(const std::string& dir) {
   policy::LoadReport report;
-  auto pack = policy::LoadPack(dir, &report);
+  auto pack = policy::LoadPack(dir, &report, PackLoadOptions());
   for (const auto& d : report.diagnostics) std::cerr << d.ToString() << "\n";
   if (!pack) {
     if (report.diagnostics.empty()) std::cerr << dir << ": " << pack.error().message << "\n";
@@ -128,6 +129,31 @@ int RunExplain(const std::string& clause, const std::string& dir) {
   return 0;
 }
 
+// The permission catalogue as the Markdown table docs/policy_format.md §3 holds (a test keeps the
+// two equal); with a pack, which of its roles hold each permission.
+int RunPermissions(const std::string& dir) {
+  std::unique_ptr<policy::Pack> pack;
+  if (!dir.empty()) {
+    pack = LoadOrReport(dir);
+    if (!pack) return 1;
+  }
+  std::cout << "| permission | 名称 | lets a holder |"
+            << (pack ? " roles of " + pack->info().name + " |" : "") << "\n|---|---|---|"
+            << (pack ? "---|" : "") << "\n";
+  for (const auto& p : PermissionCatalogue()) {
+    std::cout << "| `" << p.id << "` | " << p.title << " | " << p.what << " |";
+    if (pack) {
+      std::string holders;
+      for (const auto& r : pack->roles())
+        for (const auto& held : r.permissions)
+          if (held == p.id) holders += (holders.empty() ? "" : ", ") + r.id;
+      std::cout << " " << holders << " |";
+    }
+    std::cout << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 void AddPolicyCommands(CLI::App& app, int& exit_code) {
@@ -158,6 +184,13 @@ void AddPolicyCommands(CLI::App& app, int& exit_code) {
   explain->callback([clause, explain_dir, &exit_code] {
     exit_code = RunExplain(*clause, explain_dir->empty() ? DefaultPolicyDir() : *explain_dir);
   });
+
+  auto perm_dir = std::make_shared<std::string>();
+  CLI::App* permissions = policy->add_subcommand(
+      "permissions", "List the permissions a pack's roles may hold (docs/policy_format.md §3)");
+  permissions->add_option("--policies", *perm_dir,
+                          "Also show which roles of this pack hold each permission");
+  permissions->callback([perm_dir, &exit_code] { exit_code = RunPermissions(*perm_dir); });
 }
 
 }  // namespace zhidu::app

@@ -155,7 +155,7 @@ int Serve(const ServeOptions& options) {
 
   auto policies_dir = options.policies.empty() ? DefaultPolicies() : options.policies;
   policy::LoadReport load_report;
-  auto active_or = policy::ActivePack::Open(policies_dir, &load_report);
+  auto active_or = policy::ActivePack::Open(policies_dir, &load_report, PackLoadOptions());
   if (!active_or) {
     std::cerr << "zhidu: the policy pack " << policies_dir.string() << " has errors:\n"
               << load_report.ToString() << "\n";
@@ -209,8 +209,10 @@ int Serve(const ServeOptions& options) {
     return head ? static_cast<double>(head->seq) : -1.0;
   });
 
+  // The demo company: the pack's (pack.yaml `demo:`) or one derived from its posts and roles.
+  const policy::DemoCompany demo = DemoOf(*active_pack.Current());
   if (options.demo) {
-    auto seeded = SeedDemo(store, auth, org_service, options.store.data_dir);
+    auto seeded = SeedDemo(store, auth, org_service, options.store.data_dir, demo);
     if (!seeded) {
       std::cerr << "zhidu: demo seeding failed: " << seeded.error().message << "\n";
       return 2;
@@ -308,8 +310,9 @@ int Serve(const ServeOptions& options) {
     auto rosters = services.Need<roster::Rosters>("the demo");
     auto visits = services.Need<visits::Visits>("the demo");
     Result<void> seeded =
-        rosters ? SeedDemoRosters(store, **rosters, clock) : Fail(rosters.error());
-    if (seeded) seeded = visits ? SeedDemoFootage(store, **visits, clock) : Fail(visits.error());
+        rosters ? SeedDemoRosters(store, **rosters, clock, demo) : Fail(rosters.error());
+    if (seeded)
+      seeded = visits ? SeedDemoFootage(store, **visits, clock, demo) : Fail(visits.error());
     if (!seeded) {
       std::cerr << "zhidu: demo seeding failed: " << seeded.error().message << "\n";
       return 2;
@@ -471,7 +474,7 @@ int Verify(const StoreLocation& where, const std::vector<std::string>& anchors) 
 }
 
 int CreateUser(const StoreLocation& where, const std::string& username, const std::string& role,
-               const std::string& password) {
+               const std::string& password, const std::filesystem::path& policies) {
   DataDirLock lock;
   if (where.database_url.empty()) {
     std::error_code ec;
@@ -489,8 +492,16 @@ int CreateUser(const StoreLocation& where, const std::string& username, const st
   SystemClock clock;
   store::Writer writer(**store, clock);
   org::RoleCatalogue roles;
-  auto pack = policy::LoadPack(DefaultPolicies());
-  DefineRoles(roles, pack ? &*pack : nullptr);
+  // The roles are the pack's: a role it does not define is refused by CreateAccount below.
+  auto dir = policies.empty() ? DefaultPolicies() : policies;
+  policy::LoadReport report;
+  auto pack = policy::LoadPack(dir, &report, PackLoadOptions());
+  if (!pack) {
+    std::cerr << "zhidu: the policy pack " << dir.string() << " has errors:\n"
+              << report.ToString() << "\n";
+    return 2;
+  }
+  DefineRoles(roles, &*pack);
   org::AuthService auth(**store, writer, clock, roles);
   org::NewAccount in{username, password, 0, {{0, 0, role, "global", 0}}};
   auto created = auth.CreateAccount(nullptr, in);

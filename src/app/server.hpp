@@ -58,8 +58,9 @@ int Serve(const ServeOptions& options);
 // Exit 0 intact, 1 broken (the chain, an anchor, the recorded head, the file), 2 error. Each
 // anchor is "HASH" or "SEQ:HASH" of a record an auditor noted (store::ParseAnchor).
 int Verify(const StoreLocation& where, const std::vector<std::string>& anchors = {});
+// `role` must be `admin` or a role of the pack in `policies` (default DefaultPolicies()).
 int CreateUser(const StoreLocation& where, const std::string& username, const std::string& role,
-               const std::string& password);
+               const std::string& password, const std::filesystem::path& policies = {});
 int PrintRoutes();
 
 }  // namespace zhidu::app

@@ -5,7 +5,7 @@ import socket
 import subprocess
 import threading
 
-from zhidu_harness import BIN, Client
+from zhidu_harness import BIN, Client, login
 
 
 def journal_head(admin):
@@ -292,3 +292,24 @@ def test_static_files_stay_inside_the_web_root(server):
         r = c.get(path)
         assert r.status == 404, (path, r.status)
         assert "root:" not in r.body
+
+
+def test_me_carries_the_packs_permissions_and_kinds(server, admin):
+    """docs/policy_format.md §3: the console learns what an account may do from the server — the
+    permissions the pack gives its roles and the kinds derived from them — never from role names."""
+    me = admin.get("/api/v1/me").json()["account"]
+    assert "*" in me["permissions"] and me["kinds"] == ["admin"]
+    op = login(server, "op1")  # 中控员: on a post of the pack (中控岗), no ledger permission
+    acct = op.get("/api/v1/me").json()["account"]
+    assert acct["kinds"] == ["operator"]
+    assert set(acct["permissions"]) == {"org.read", "visits.manage", "footage.manage"}
+    head = login(server, "head")  # 部长: decides violations (R12 §三(五))
+    acct = head.get("/api/v1/me").json()["account"]
+    assert "head" in acct["kinds"] and "ledger.decide" in acct["permissions"]
+    # The account form's role list is the pack's, each with the permissions the pack gives it.
+    roles = {r["id"]: r for r in op.get("/api/v1/policy/roles").json()["items"]}
+    assert roles["admin"]["builtin"] is True and roles["admin"]["permissions"] == ["*"]
+    assert roles["管理员"]["permissions"] == ["*"] and roles["管理员"]["builtin"] is False
+    assert "ledger.decide" in roles["部长"]["permissions"]
+    assert roles["中控员"]["reports_to"] == "秩序维护主管"
+    assert roles["员工"]["permissions"] == []

@@ -38,14 +38,41 @@ def test_check_bad_pack_exits_1_with_every_error_positioned():
     assert positioned == lines, r.stderr
     f = str(BAD_PACK / "T01.yaml")
     expected = [
-        f"{f}:6:13: clause 'T01 §九' does not exist in T01",
-        f"{f}:7:11: duty post refers to undefined post '保安岗'",
-        f"{f}:8:23: bad duration \"15x\"",
-        f"{f}:9:5: duplicate key 'id' (first at line 5)",
+        f"{f}:4:",  # the column counts the bytes of the Chinese before it
+        f"{f}:7:13: clause 'T01 §九' does not exist in T01",
+        f"{f}:8:11: duty post refers to undefined post '保安岗'",
+        f"{f}:9:23: bad duration \"15x\"",
+        f"{f}:10:5: duplicate key 'id' (first at line 6)",
     ]
     for e in expected:
         assert any(l.startswith(e) for l in lines), f"missing {e!r} in:\n{r.stderr}"
     assert len(lines) == len(expected), r.stderr
+    assert any(l.startswith(f"{f}:4:") and "unknown permission 'ledger.recrod'" in l
+               for l in lines), r.stderr
+
+
+def test_permissions_table_is_the_one_in_the_docs():
+    """docs/policy_format.md §3 holds the catalogue between markers; the CLI prints it."""
+    r = zhidu("policy", "permissions")
+    assert r.returncode == 0, r.stderr
+    docs = (ROOT / "docs/policy_format.md").read_text(encoding="utf-8")
+    block = docs.split("<!-- permissions:begin -->\n")[1].split("<!-- permissions:end -->")[0]
+    assert block == r.stdout
+    ids = re.findall(r"^\| `([^`]+)` ", r.stdout, re.M)
+    assert len(ids) == len(set(ids)), "a permission id appears twice in the catalogue"
+    # the kernel's and the modules' (repairs, roster, visits, alarms, service)
+    for p in ("*", "ledger.record", "duty.manage", "repair.manage", "roster.manage",
+              "visits.manage", "alarms.ingest", "service.customer_data"):
+        assert p in ids
+
+
+def test_permissions_of_a_pack_name_its_roles():
+    r = zhidu("policy", "permissions", "--policies", str(DEFAULT_PACK))
+    assert r.returncode == 0, r.stderr
+    row = next(l for l in r.stdout.splitlines() if l.startswith("| `ledger.decide` |"))
+    assert "部长" in row and "客服经理" in row and "中控员" not in row
+    row = next(l for l in r.stdout.splitlines() if l.startswith("| `*` |"))
+    assert row.rstrip().endswith("管理员 |")
 
 
 def test_coverage_json_shows_zero_missing_for_all_twenty():

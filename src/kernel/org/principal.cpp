@@ -17,10 +17,7 @@ bool HoldsRoleAt(const Principal& who, Scope scope) {
   return false;
 }
 
-RoleCatalogue::RoleCatalogue() {
-  roles_["admin"] = {"*"};
-  roles_["管理员"] = {"*"};
-}
+RoleCatalogue::RoleCatalogue() { roles_["admin"] = {"*"}; }
 
 bool RoleCatalogue::Knows(std::string_view role) const {
   std::shared_lock lock(mu_);
@@ -50,6 +47,18 @@ bool RoleCatalogue::Allows(const Principal& who, std::string_view permission, Sc
     if (it->second.contains("*") || it->second.contains(permission)) return true;
   }
   return false;
+}
+
+std::set<std::string, std::less<>> RoleCatalogue::PermissionsOf(const Principal& who) const {
+  std::set<std::string, std::less<>> out;
+  if (who.account_id == 0) return out;
+  out.insert(std::string(perm::kOrgRead));
+  std::shared_lock lock(mu_);
+  for (const auto& grant : who.roles) {
+    auto it = roles_.find(grant.role);
+    if (it != roles_.end()) out.insert(it->second.begin(), it->second.end());
+  }
+  return out;
 }
 
 }  // namespace zhidu::org

@@ -1,5 +1,6 @@
-// Who is asking, and what they may do. Roles come from a RoleCatalogue: built-in `admin` now,
-// the loaded policy pack's roles (中控员, 值班长, 部长 …) once it is wired in.
+// Who is asking, and what they may do. Roles come from a RoleCatalogue: the built-in `admin` and
+// the roles of the policy pack in force, each with the permissions the pack gives it
+// (docs/policy_format.md §3; no role name is known to C++).
 #pragma once
 
 #include <map>
@@ -49,13 +50,16 @@ inline constexpr std::string_view kTokensWrite = "tokens.write";
 // Role name -> permissions. Thread-safe: a policy reload may Define() while requests call Allows().
 class RoleCatalogue {
  public:
-  RoleCatalogue();  // built-in: admin/管理员 -> "*"; every authenticated account -> org.read
+  RoleCatalogue();  // built-in: admin -> "*"; every authenticated account -> org.read
   bool Knows(std::string_view role) const;
   std::vector<std::string> Roles() const;
   // Adds or replaces a role's permissions.
   void Define(std::string role, std::set<std::string, std::less<>> permissions);
   // True when one of the principal's grants whose scope covers `scope` holds `permission`.
   bool Allows(const Principal& who, std::string_view permission, Scope scope = {}) const;
+  // Every permission any of the principal's grants holds, whatever its scope (for the console's
+  // menus; checks use Allows with the resource's scope).
+  std::set<std::string, std::less<>> PermissionsOf(const Principal& who) const;
 
  private:
   mutable std::shared_mutex mu_;

@@ -2,11 +2,11 @@
 
 namespace zhidu::policy {
 
-Result<std::unique_ptr<ActivePack>> ActivePack::Open(std::filesystem::path dir,
-                                                     LoadReport* report) {
-  ZHIDU_TRY(Pack pack, LoadPack(dir, report));
-  return std::unique_ptr<ActivePack>(
-      new ActivePack(std::move(dir), std::make_shared<const Pack>(std::move(pack))));
+Result<std::unique_ptr<ActivePack>> ActivePack::Open(std::filesystem::path dir, LoadReport* report,
+                                                     LoadOptions options) {
+  ZHIDU_TRY(Pack pack, LoadPack(dir, report, options));
+  return std::unique_ptr<ActivePack>(new ActivePack(
+      std::move(dir), std::make_shared<const Pack>(std::move(pack)), std::move(options)));
 }
 
 std::shared_ptr<const Pack> ActivePack::Current() const {
@@ -26,7 +26,7 @@ Result<std::shared_ptr<const Pack>> ActivePack::Reload(LoadReport* report) {
 Result<std::shared_ptr<const Pack>> ActivePack::ReloadFrom(std::filesystem::path dir,
                                                            LoadReport* report) {
   // Load outside the lock: readers keep the current pack meanwhile.
-  ZHIDU_TRY(Pack pack, LoadPack(dir, report));
+  ZHIDU_TRY(Pack pack, LoadPack(dir, report, options_));
   auto fresh = std::make_shared<const Pack>(std::move(pack));
   std::lock_guard lock(mu_);
   current_ = fresh;

@@ -15,8 +15,10 @@ namespace zhidu::policy {
 class ActivePack {
  public:
   // Loads `dir`; fails (with every diagnostic in the message and in `report`) when it has errors.
+  // `options` are kept for every reload.
   static Result<std::unique_ptr<ActivePack>> Open(std::filesystem::path dir,
-                                                  LoadReport* report = nullptr);
+                                                  LoadReport* report = nullptr,
+                                                  LoadOptions options = {});
 
   // The current pack; never null.
   std::shared_ptr<const Pack> Current() const;
@@ -29,8 +31,10 @@ class ActivePack {
                                                  LoadReport* report = nullptr);
 
  private:
-  ActivePack(std::filesystem::path dir, std::shared_ptr<const Pack> pack)
-      : dir_(std::move(dir)), current_(std::move(pack)) {}
+  ActivePack(std::filesystem::path dir, std::shared_ptr<const Pack> pack, LoadOptions options)
+      : options_(std::move(options)), dir_(std::move(dir)), current_(std::move(pack)) {}
+
+  const LoadOptions options_;
 
   mutable std::mutex mu_;
   std::filesystem::path dir_;            // guarded by mu_ for writes

@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -27,7 +29,8 @@ std::string LoadReport::ToString() const {
 // Builds a Pack; owns the diagnostics of one load. Not thread-safe; one per load.
 class PackBuilder {
  public:
-  explicit PackBuilder(std::filesystem::path dir) : dir_(std::move(dir)) {
+  PackBuilder(std::filesystem::path dir, const LoadOptions& options)
+      : dir_(std::move(dir)), options_(options) {
     engine_ = MakeExprEngine();
   }
   Result<Pack> Run(LoadReport* report);
@@ -98,6 +101,11 @@ class PackBuilder {
   void LoadPackYaml();
   void LoadRuleFile(const std::filesystem::path& rel);
   void LoadRole(const Node& n, bool system);
+  void LoadDemo();
+  // A state's `actions` and a service level's `on_breach`: every word is one the runtime runs (or
+  // a task people tick), and what it names exists (docs/policy_format.md §11, §13).
+  void CheckStateAction(const std::string& action, const Node& at);
+  void CheckBreachAction(const std::string& action, const Node& at);
   void LoadPost(const Node& n);
   void LoadPlace(const Node& n);
   void LoadShiftPattern(const Node& n);
@@ -118,7 +126,9 @@ class PackBuilder {
   void CheckReferences();
 
   std::filesystem::path dir_;
-  std::string file_;  // current file, as shown in diagnostics
+  const LoadOptions& options_;
+  std::string demo_file_;  // pack.yaml `demo:`, relative to the pack
+  std::string file_;       // current file, as shown in diagnostics
   std::vector<Diagnostic> diags_;
   std::shared_ptr<ExprEngine> engine_;
   Pack pack_;
@@ -566,9 +576,9 @@ void PackBuilder::Cite(const std::vector<std::string>& clauses, std::string kind
 void PackBuilder::LoadPackYaml() {
   auto root = ParseFile("pack.yaml");
   if (!root) return;
-  Obj o = Open(
-      *root, "pack.yaml",
-      {"name", "version", "effective", "time_zone", "calendar", "regulations", "roles", "files"});
+  Obj o = Open(*root, "pack.yaml",
+               {"name", "version", "effective", "time_zone", "calendar", "regulations", "roles",
+                "files", "demo"});
   if (!o.ok) return;
   pack_.info_.name = Str(o, "name", true);
   pack_.info_.version = Str(o, "version", true);
@@ -578,6 +588,7 @@ void PackBuilder::LoadPackYaml() {
   std::string pack_file = file_;
   std::string calendar = Str(o, "calendar");
   Node cal_node = o.Get("calendar");
+  demo_file_ = Str(o, "demo");
   for (const Node& r : List(o, "regulations")) {
     Obj ro = Open(r, "regulation", {"code", "file", "title", "structure", "headings", "body_from"});
     if (!ro.ok) continue;
@@ -635,6 +646,159 @@ void PackBuilder::LoadPackYaml() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The demo company (pack.yaml `demo:`)
+
+namespace {
+bool IsDate(const std::string& text) {  // YYYY-MM-DD, a day that exists
+  int y = 0, m = 0, d = 0;
+  char dash1 = 0, dash2 = 0;
+  if (text.size() != 10 ||
+      std::sscanf(text.c_str(), "%4d%c%2d%c%2d", &y, &dash1, &m, &dash2, &d) != 5 || dash1 != '-' ||
+      dash2 != '-' || m < 1 || d < 1)
+    return false;
+  return std::chrono::year_month_day{std::chrono::year(y), std::chrono::month(unsigned(m)),
+                                     std::chrono::day(unsigned(d))}
+      .ok();
+}
+}  // namespace
+
+void PackBuilder::LoadDemo() {
+  if (demo_file_.ends_with(".yaml") && demo_file_.find('/') == std::string::npos) {
+    // A top-level .yaml is read as a rule file; the demo lives in a folder of its own.
+    Error({(dir_ / "pack.yaml").string(), 0, 0},
+          "demo: '" + demo_file_ + "' must be in a folder of the pack (e.g. demo/company.yaml)");
+    return;
+  }
+  auto root = ParseFile(demo_file_);
+  if (!root) return;
+  Obj o = Open(*root, "demo", {"site", "time_zone", "departments", "people", "rosters", "footage"});
+  if (!o.ok) return;
+  DemoCompany demo;
+  demo.site = Str(o, "site", true);
+  demo.time_zone = Str(o, "time_zone");
+  if (demo.time_zone.empty()) demo.time_zone = pack_.info_.time_zone;
+  std::set<std::string> departments, teams, posts, accounts;
+  std::map<std::string, std::string> team_department;
+  for (const Node& n : List(o, "departments")) {
+    Obj d = Open(n, "demo department", {"name", "teams", "posts"});
+    if (!d.ok) continue;
+    DemoDepartment dep;
+    dep.name = Str(d, "name", true);
+    if (!departments.insert(dep.name).second)
+      ErrorAt(d.Get("name"), "department '" + dep.name + "' twice");
+    dep.teams = StrList(d, "teams");
+    for (const auto& t : dep.teams) {
+      if (!teams.insert(t).second) ErrorAt(d.Get("teams"), "team '" + t + "' twice");
+      team_department[t] = dep.name;
+    }
+    dep.posts = StrList(d, "posts");
+    WantAll("post", dep.posts, d.Get("posts"), "demo posts");
+    for (const auto& p : dep.posts)
+      if (!posts.insert(p).second) ErrorAt(d.Get("posts"), "post '" + p + "' twice");
+    demo.departments.push_back(std::move(dep));
+  }
+  for (const Node& n : List(o, "people")) {
+    Obj po =
+        Open(n, "demo person", {"name", "department", "team", "account", "role", "certifications"});
+    if (!po.ok) continue;
+    DemoPerson person;
+    person.name = Str(po, "name", true);
+    person.department = Str(po, "department", true);
+    if (!person.department.empty() && !departments.contains(person.department))
+      ErrorAt(po.Get("department"), "no demo department '" + person.department + "'");
+    person.team = Str(po, "team");
+    if (!person.team.empty() && team_department[person.team] != person.department)
+      ErrorAt(po.Get("team"),
+              "no team '" + person.team + "' in demo department '" + person.department + "'");
+    person.account = Str(po, "account");
+    person.role = Str(po, "role");
+    if (person.account.empty() != person.role.empty())
+      ErrorAt(n, "a demo account needs both account and role");
+    if (!person.account.empty() && !accounts.insert(person.account).second)
+      ErrorAt(po.Get("account"), "account '" + person.account + "' twice");
+    if (person.account == "admin")
+      ErrorAt(po.Get("account"), "account 'admin' is the seeded administrator");
+    if (person.role != "admin") Want("role", person.role, po.Get("role"), "demo role");
+    for (const Node& c : List(po, "certifications")) {
+      Obj co = Open(c, "certification", {"name", "expires"});
+      if (!co.ok) continue;
+      DemoCertification cert{Str(co, "name", true), Str(co, "expires")};
+      if (!cert.expires.empty() && !IsDate(cert.expires))
+        ErrorAt(co.Get("expires"), "expires must be a date YYYY-MM-DD");
+      person.certifications.push_back(std::move(cert));
+    }
+    demo.people.push_back(std::move(person));
+  }
+  for (const Node& n : List(o, "rosters")) {
+    Obj ro = Open(n, "demo roster", {"post", "pattern", "teams"});
+    if (!ro.ok) continue;
+    DemoRoster roster{Str(ro, "post", true), Str(ro, "pattern", true), StrList(ro, "teams")};
+    if (!roster.post.empty() && !posts.contains(roster.post))
+      ErrorAt(ro.Get("post"), "post '" + roster.post + "' is not in a demo department");
+    Want("shift_pattern", roster.pattern, ro.Get("pattern"), "demo roster pattern");
+    for (const auto& t : roster.teams)
+      if (!teams.contains(t)) ErrorAt(ro.Get("teams"), "no demo team '" + t + "'");
+    demo.rosters.push_back(std::move(roster));
+  }
+  if (o.Has("footage")) {
+    Obj fo = Open(o.Get("footage"), "demo footage", {"camera"});
+    if (fo.ok) demo.footage_camera = Str(fo, "camera", true);
+  }
+  pack_.demo_ = std::move(demo);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Action words
+
+namespace {
+// Words of a state's actions that the runtime does not run but shows as a task for the people in
+// the procedure to tick (call:119, start:灭火作战预案 …): their argument is free text.
+constexpr std::string_view kTaskWords[] = {"call", "linkage", "start", "reset", "use", "track"};
+}  // namespace
+
+void PackBuilder::CheckStateAction(const std::string& action, const Node& at) {
+  auto colon = action.find(':');
+  std::string verb = action.substr(0, colon);
+  std::string arg = colon == std::string::npos ? "" : action.substr(colon + 1);
+  auto needs_arg = [&](const char* what) {
+    if (!arg.empty()) return true;
+    ErrorAt(at, "action '" + action + "' needs " + what + " after '" + verb + ":'");
+    return false;
+  };
+  if (verb == "notify") {
+    if (needs_arg("a role")) Want("role", arg, at, "notify action");
+  } else if (verb == "violation") {
+    if (needs_arg("a violation code")) Want("penalty", arg, at, "violation action");
+  } else if (verb == "record") {
+    if (needs_arg("a record id")) Want("record", arg, at, "record action");
+  } else if (std::ranges::find(kTaskWords, verb) != std::end(kTaskWords)) {
+    needs_arg("what to do");
+  } else if (std::find(options_.action_words.begin(), options_.action_words.end(), verb) !=
+             options_.action_words.end()) {
+    if (needs_arg("a role")) Want("role", arg, at, verb + " action");
+  } else if (!options_.action_words.empty()) {
+    std::string words = "notify, violation, record";
+    for (const auto& w : options_.action_words) words += ", " + w;
+    for (auto w : kTaskWords) words += ", " + std::string(w);
+    ErrorAt(at, "unknown action word '" + verb + "' (one of: " + words + ")");
+  }
+}
+
+void PackBuilder::CheckBreachAction(const std::string& action, const Node& at) {
+  auto colon = action.find(':');
+  std::string verb = action.substr(0, colon);
+  std::string arg = colon == std::string::npos ? "" : action.substr(colon + 1);
+  if ((verb == "alert" || verb == "escalate") && !arg.empty()) {
+    Want("role", arg, at, "on_breach " + verb);
+  } else if (verb == "violation" && !arg.empty()) {
+    Want("penalty", arg, at, "on_breach violation");
+  } else {
+    ErrorAt(at, "on_breach action '" + action +
+                    "' must be alert:ROLE, escalate:ROLE or violation:CODE");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rule files
 
 void PackBuilder::LoadRuleFile(const std::filesystem::path& rel) {
@@ -669,13 +833,25 @@ void PackBuilder::LoadRuleFile(const std::filesystem::path& rel) {
 }
 
 void PackBuilder::LoadRole(const Node& n, bool system) {
-  Obj o = Open(n, "role", {"id", "title", "clause", "reports_to"});
+  Obj o = Open(n, "role", {"id", "title", "clause", "reports_to", "permissions"});
   if (!o.ok) return;
   Role r;
   Base(o, &r, true, !system);
   r.system = system;
   r.reports_to = Str(o, "reports_to");
   Want("role", r.reports_to, o.Get("reports_to"), "reports_to");
+  r.permissions = StrList(o, "permissions");
+  if (!options_.permissions.empty()) {
+    Node list = o.Get("permissions");
+    for (size_t i = 0; i < r.permissions.size(); ++i) {
+      const auto& p = r.permissions[i];
+      if (std::find(options_.permissions.begin(), options_.permissions.end(), p) !=
+          options_.permissions.end())
+        continue;
+      ErrorAt(list.IsSequence() ? list[i] : list, "role '" + r.id + "': unknown permission '" + p +
+                                                      "' (zhidu policy permissions lists them)");
+    }
+  }
   Define("role", r.id, r.source);
   Cite(r.clauses, "role", r);
   pack_.roles_.push_back(std::move(r));
@@ -944,10 +1120,10 @@ Schedule PackBuilder::LoadSchedule(const Node& n) {
     s.times = Int(o, "times").value_or(0);
     if (s.times < 1) ErrorAt(o.Get("times"), "times must be at least 1");
     s.per = Str(o, "per", true);
-    static const std::set<std::string> kPer = {"shift", "day",       "week",
-                                               "month", "half_year", "year"};
+    static const std::set<std::string> kPer = {"shift",   "day",       "week", "month",
+                                               "quarter", "half_year", "year"};
     if (!s.per.empty() && !kPer.contains(s.per)) {
-      ErrorAt(o.Get("per"), "per must be shift, day, week, month, half_year or year");
+      ErrorAt(o.Get("per"), "per must be shift, day, week, month, quarter, half_year or year");
     }
   } else if (o.Has("at")) {
     s.kind = ScheduleKind::kAt;
@@ -996,6 +1172,13 @@ void PackBuilder::LoadDuty(const Node& n) {
   } else {
     d.window = Dur(o, "window");
   }
+  // A window the planner would not read is an error, not a silent no-op (docs/runtime.md).
+  if (d.window && (d.window->months || d.window->working_days))
+    ErrorAt(o.Get("window"),
+            "window must be a fixed length (m, h, d, w), not months or working days");
+  else if ((d.window || !d.window_param.empty()) && d.schedule.kind == ScheduleKind::kTimesPer)
+    ErrorAt(o.Get("window"),
+            "window is not used with times/per: the period (" + d.schedule.per + ") is the window");
   if (o.Has("targets")) {
     Obj t = Open(o.Get("targets"), "targets", {"set", "rotate"});
     d.target_set = Str(t, "set", true);
@@ -1075,6 +1258,8 @@ void PackBuilder::LoadProcedure(const Node& n) {
       st.timers.push_back(std::move(tm));
     }
     st.actions = StrList(so, "actions");
+    if (Node list = so.Get("actions"); list.IsSequence())
+      for (size_t i = 0; i < st.actions.size(); ++i) CheckStateAction(st.actions[i], list[i]);
     st.terminal = Bool(so, "terminal");
     Cite(st.clauses, "procedure", p.id, p.title + " / " + st.title, At(s));
     p.states.push_back(std::move(st));
@@ -1250,6 +1435,10 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
     }
   }
   s.on_breach = StrList(o, "on_breach");
+  if (Node list = o.Get("on_breach"); list.IsSequence())
+    for (size_t i = 0; i < s.on_breach.size(); ++i) CheckBreachAction(s.on_breach[i], list[i]);
+  else if (list)
+    for (const auto& a : s.on_breach) CheckBreachAction(a, list);
   s.violation = Str(o, "violation");
   Want("penalty", s.violation, o.Get("violation"), "service level violation");
   Define("service_level", s.id, s.source);
@@ -1452,6 +1641,7 @@ Result<Pack> PackBuilder::Run(LoadReport* report) {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) LoadRuleFile(f);
+    if (!demo_file_.empty()) LoadDemo();
     CheckReferences();
   }
   // Sort diagnostics by file, then position, for stable output.
@@ -1468,9 +1658,10 @@ Result<Pack> PackBuilder::Run(LoadReport* report) {
   return std::move(pack_);
 }
 
-Result<Pack> LoadPack(const std::filesystem::path& dir, LoadReport* report) {
+Result<Pack> LoadPack(const std::filesystem::path& dir, LoadReport* report,
+                      const LoadOptions& options) {
   try {
-    PackBuilder builder(dir);
+    PackBuilder builder(dir, options);
     return builder.Run(report);
   } catch (const std::exception& e) {
     // yaml-cpp conversion errors we did not anticipate: never let them cross the module boundary.
@@ -1492,6 +1683,13 @@ const T* FindById(const std::vector<T>& v, std::string_view id) {
 }  // namespace
 
 const Role* Pack::FindRole(std::string_view id) const { return FindById(roles_, id); }
+std::vector<std::string> Pack::RolesWithPermission(std::string_view permission) const {
+  std::vector<std::string> out;
+  for (const auto& r : roles_)
+    if (std::find(r.permissions.begin(), r.permissions.end(), permission) != r.permissions.end())
+      out.push_back(r.id);
+  return out;
+}
 const Post* Pack::FindPost(std::string_view id) const { return FindById(posts_, id); }
 const Penalty* Pack::FindPenalty(std::string_view code) const { return FindById(penalties_, code); }
 const Request* Pack::FindRequest(std::string_view id) const { return FindById(requests_, id); }

@@ -30,8 +30,20 @@ struct LoadReport {
   std::string ToString() const;  // one diagnostic per line
 };
 
+// What the loader checks names against that the pack itself does not define.
+struct LoadOptions {
+  // The permission catalogue (ids) a role's `permissions:` must come from; the app passes the
+  // kernel's and every module's (app/roles.hpp). Empty: permissions are not checked (loader unit
+  // tests of unrelated parts only — zhidu serve and zhidu policy always pass the catalogue).
+  std::vector<std::string> permissions;
+  // Procedure action words the modules register (runtime::Actions: `repair`), each taking a role
+  // ("repair:弱电班"). Empty: words outside the kernel's are not checked (loader unit tests).
+  std::vector<std::string> action_words;
+};
+
 // Loads and validates the pack in `dir`. On any diagnostic, fails with kInvalidArgument whose
 // message lists them all; `report` (optional) receives the diagnostics either way.
-Result<Pack> LoadPack(const std::filesystem::path& dir, LoadReport* report = nullptr);
+Result<Pack> LoadPack(const std::filesystem::path& dir, LoadReport* report = nullptr,
+                      const LoadOptions& options = {});
 
 }  // namespace zhidu::policy

@@ -63,7 +63,10 @@ struct RuleBase {
 // 角色 — a role in the organisation; the RBAC catalogue.
 struct Role : RuleBase {
   std::string reports_to;  // superior role id, may be empty
-  bool system = false;     // a product role (管理员) rather than one a regulation names
+  bool system = false;     // declared in pack.yaml: a product role no regulation names
+  // What a holder may do beyond the pack's own rules (who approves, who fires a transition):
+  // ids from the permission catalogue (org/permissions.hpp, api::Module::Permissions), "*" = all.
+  std::vector<std::string> permissions;
 };
 
 // 岗位 — a post people are assigned to, with what it requires.
@@ -354,6 +357,39 @@ struct ConductRule : RuleBase {
   std::string code;  // violation code when a breach is recordable
 };
 
+// The demo company `zhidu serve --demo` seeds (pack.yaml `demo: FILE`, docs/policy_format.md §24):
+// sample names and people for trying a pack out, never a rule. Validated at load like the rules.
+struct DemoCertification {
+  std::string name;
+  std::string expires;  // YYYY-MM-DD; empty: does not expire (a training record)
+};
+struct DemoPerson {
+  std::string name;
+  std::string department;
+  std::string team;     // empty: in no team
+  std::string account;  // username; empty: rostered without an account
+  std::string role;     // the account's role at the site (a pack role, or `admin`)
+  std::vector<DemoCertification> certifications;
+};
+struct DemoDepartment {
+  std::string name;
+  std::vector<std::string> teams;
+  std::vector<std::string> posts;  // pack post ids, created at the site under these names
+};
+struct DemoRoster {  // generated and published for the current month
+  std::string post;
+  std::string pattern;             // a shift pattern of the pack
+  std::vector<std::string> teams;  // in the pattern's team order
+};
+struct DemoCompany {
+  std::string site;
+  std::string time_zone;  // default: the pack's
+  std::vector<DemoDepartment> departments;
+  std::vector<DemoPerson> people;
+  std::vector<DemoRoster> rosters;
+  std::string footage_camera;  // sample footage segments on this camera; empty: none
+};
+
 struct PackInfo {
   std::string name;
   std::string version;
@@ -384,8 +420,13 @@ class Pack {
   const std::vector<Assessment>& assessments() const { return assessments_; }
   const std::vector<Retention>& retention() const { return retention_; }
   const std::vector<ConductRule>& conduct() const { return conduct_; }
+  // The pack's demo company, when pack.yaml names one.
+  const std::optional<DemoCompany>& demo() const { return demo_; }
 
   const Role* FindRole(std::string_view id) const;
+  // The roles whose `permissions:` name `permission` (not those holding only "*": a notification
+  // "to whoever decides" reaches the deciders, not every administrator), in pack order.
+  std::vector<std::string> RolesWithPermission(std::string_view permission) const;
   const Post* FindPost(std::string_view id) const;
   const Penalty* FindPenalty(std::string_view code) const;
   const Request* FindRequest(std::string_view id) const;
@@ -423,6 +464,7 @@ class Pack {
   std::vector<Assessment> assessments_;
   std::vector<Retention> retention_;
   std::vector<ConductRule> conduct_;
+  std::optional<DemoCompany> demo_;
   std::vector<std::pair<std::string, RuleRef>> citations_;  // clause id -> rule
 };
 

@@ -634,5 +634,118 @@ TEST(DocsTest, ExamplesAreExcerptsOfShippedPacks) {
   EXPECT_GE(blocks, 15);
 }
 
+// docs/policy_format.md §3: a role's permissions come from the catalogue the app passes; a name
+// outside it is an error at the name, and the role keeps the ones it declared.
+TEST(LoaderTest, RolePermissionsAreCheckedAgainstTheCatalogue) {
+  TempPack pack(Files{{"T01.yaml",
+                       "roles:\n"
+                       "  - {id: 值班员, clause: \"T01 §一\",\n"
+                       "     permissions: [ledger.read, ledger.recrod]}\n"
+                       "  - {id: 主管, clause: \"T01 §一\", permissions: \"*\"}\n"}});
+  LoadOptions options;
+  options.permissions = {"*", "ledger.read", "ledger.record"};
+  LoadReport report;
+  auto loaded = LoadPack(pack.dir(), &report, options);
+  EXPECT_FALSE(loaded.has_value());
+  ASSERT_EQ(report.diagnostics.size(), 1u) << report.ToString();
+  const auto& d = report.diagnostics[0];
+  EXPECT_EQ(d.line, 3);
+  EXPECT_EQ(d.column, 33);  // the unknown name, not the list
+  EXPECT_NE(d.message.find("unknown permission 'ledger.recrod'"), std::string::npos) << d.message;
+
+  pack.Write("T01.yaml",
+             "roles:\n"
+             "  - {id: 值班员, clause: \"T01 §一\", permissions: [ledger.read, ledger.record]}\n"
+             "  - {id: 主管, clause: \"T01 §一\", permissions: \"*\"}\n"
+             "  - {id: 员工, clause: \"T01 §一\"}\n");
+  auto good = LoadPack(pack.dir(), &report, options);
+  ASSERT_TRUE(good.has_value()) << report.ToString();
+  EXPECT_EQ(good->FindRole("值班员")->permissions,
+            (std::vector<std::string>{"ledger.read", "ledger.record"}));
+  EXPECT_EQ(good->FindRole("主管")->permissions, std::vector<std::string>{"*"});
+  EXPECT_TRUE(good->FindRole("员工")->permissions.empty());
+}
+
+// docs/policy_format.md §11, §13: an action word nothing runs, or one naming a role or code the
+// pack lacks, would silently do nothing; each is an error at its position.
+TEST(LoaderTest, ActionWordsAndTheirArgumentsAreChecked) {
+  TempPack pack(
+      Files{{"T01.yaml",
+             std::string(kGoodRoles) +
+                 "procedures:\n"
+                 "  - id: p\n"
+                 "    clause: \"T01 §一\"\n"
+                 "    trigger: e\n"
+                 "    initial: a\n"
+                 "    states:\n"
+                 "      - {id: a, actions: [\"notfy:值班员\", \"notify:主任\"]}\n"
+                 "      - {id: b, actions: [\"repair:值班员\", \"call:119\", \"violation:NONE\"]}\n"
+                 "service_levels:\n"
+                 "  - {id: s, clause: \"T01 §一\", start: e, stop: f, within: 1h,\n"
+                 "     on_breach: [\"alert:值班员\", \"page:值班员\"]}\n"}});
+  LoadOptions options;
+  options.action_words = {"repair"};
+  LoadReport report;
+  EXPECT_FALSE(LoadPack(pack.dir(), &report, options).has_value());
+  std::vector<std::pair<int, std::string>> got;
+  for (const auto& d : report.diagnostics) got.emplace_back(d.line, d.message);
+  ASSERT_EQ(got.size(), 4u) << report.ToString();
+  EXPECT_EQ(got[0].first, 11);
+  EXPECT_NE(got[0].second.find("unknown action word 'notfy'"), std::string::npos);
+  EXPECT_EQ(got[1].first, 11);
+  EXPECT_NE(got[1].second.find("'主任'"), std::string::npos) << got[1].second;
+  EXPECT_EQ(got[2].first, 12);
+  EXPECT_NE(got[2].second.find("'NONE'"), std::string::npos) << got[2].second;
+  EXPECT_EQ(got[3].first, 15);
+  EXPECT_NE(got[3].second.find("page:值班员"), std::string::npos) << got[3].second;
+}
+
+// docs/policy_format.md §24: the demo company is checked like the rules — its posts, roles and
+// patterns must be the pack's, its teams its own — and a pack loads it as typed data.
+TEST(LoaderTest, TheDemoCompanyIsValidatedAtLoad) {
+  TempPack pack(Files{{"T01.yaml", kGoodRoles}});
+  fs::create_directories(pack.dir() / "demo");
+  pack.Write("pack.yaml",
+             "name: test\nversion: \"1\"\neffective: 2026-01-01\ndemo: demo/company.yaml\n"
+             "regulations:\n  - {code: T01, file: regulations/T01.txt, structure: [cn]}\n");
+  pack.Write("demo/company.yaml",
+             "site: 测试园区\n"
+             "departments:\n"
+             "  - {name: 值班室, teams: [甲班], posts: [值班岗, 门岗]}\n"
+             "people:\n"
+             "  - {name: 甲, department: 值班室, team: 乙班, account: a1, role: 值班员}\n"
+             "  - {name: 乙, department: 值班室, account: a2, role: 队长,\n"
+             "     certifications: [{name: 上岗证, expires: 2026-02-30}]}\n");
+  auto errors = Errors(pack);
+  ASSERT_EQ(errors.size(), 4u) << ::testing::PrintToString(errors);
+  const std::string file = pack.File("demo/company.yaml");
+  EXPECT_EQ(errors[0].rfind(file + ":3:", 0), 0u) << errors[0];  // 门岗: not a post of the pack
+  EXPECT_NE(errors[0].find("门岗"), std::string::npos);
+  EXPECT_EQ(errors[1].rfind(file + ":5:", 0), 0u) << errors[1];  // 乙班: no such team
+  EXPECT_EQ(errors[2].rfind(file + ":6:", 0), 0u) << errors[2];  // 队长: no such role
+  EXPECT_EQ(errors[3].rfind(file + ":7:", 0), 0u) << errors[3];  // 2026-02-30
+  EXPECT_NE(errors[3].find("YYYY-MM-DD"), std::string::npos);
+
+  pack.Write("demo/company.yaml",
+             "site: 测试园区\n"
+             "departments:\n"
+             "  - {name: 值班室, teams: [甲班], posts: [值班岗]}\n"
+             "people:\n"
+             "  - {name: 甲, department: 值班室, team: 甲班, account: a1, role: 值班员,\n"
+             "     certifications: [{name: 上岗证, expires: 2028-12-31}, {name: 培训}]}\n"
+             "  - {name: 乙, department: 值班室}\n");
+  LoadReport report;
+  auto loaded = LoadPack(pack.dir(), &report);
+  ASSERT_TRUE(loaded.has_value()) << report.ToString();
+  ASSERT_TRUE(loaded->demo().has_value());
+  const auto& demo = *loaded->demo();
+  EXPECT_EQ(demo.site, "测试园区");
+  EXPECT_EQ(demo.time_zone, "Asia/Shanghai");  // the pack's
+  ASSERT_EQ(demo.people.size(), 2u);
+  EXPECT_EQ(demo.people[0].account, "a1");
+  EXPECT_EQ(demo.people[0].certifications[1].expires, "");
+  EXPECT_EQ(demo.people[1].account, "");
+}
+
 }  // namespace
 }  // namespace zhidu::policy

@@ -121,8 +121,27 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty,
   auto next_day = [&](TimePoint d) { return LocalDayStart(d + hours(36), zone); };
   switch (s.kind) {
     case policy::ScheduleKind::kEvery: {
+      if (s.every.months > 0 && s.every.fixed.count() == 0 && s.every.working_days == 0) {
+        // every: Nmo — one occurrence per N calendar months, from the first of a month whose
+        // number since January 1970 is a multiple of N (every site plans the same months), due
+        // over the whole period unless the duty gives a window.
+        const int n = s.every.months;
+        day = LocalDayStart(from - hours(24 * 31 * n), zone);
+        for (; day < to; day = next_day(day)) {
+          year_month_day ymd{floor<days>(zone.ToLocal(day))};
+          if (ymd.day() != std::chrono::day{1}) continue;
+          int index = (static_cast<int>(ymd.year()) - 1970) * 12 +
+                      static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
+          if (index % n != 0) continue;
+          TimePoint end = AddFixedDuration(day, policy::Duration{seconds(0), n, 0}, zone);
+          TimePoint window_end = day + window_or(duration_cast<Micros>(end - day));
+          if (window_end <= from) continue;
+          out.push_back({day, window_end, 1});
+        }
+        return out;
+      }
       if (s.every.months || s.every.working_days || s.every.fixed.count() <= 0)
-        return Fail(Errc::kFailedPrecondition, "a calendar-month or working-day interval");
+        return Fail(Errc::kFailedPrecondition, "a working-day or mixed interval");
       Micros step = duration_cast<Micros>(s.every.fixed);
       if (step < minutes(1)) return Fail(Errc::kFailedPrecondition, "an interval under a minute");
       Micros window = window_or(step);
@@ -152,10 +171,16 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty,
       return out;
     }
     case policy::ScheduleKind::kTimesPer: {
-      if (s.per != "day" && s.per != "week" && s.per != "month" && s.per != "half_year")
+      // Calendar periods: months per period (0 for day and week).
+      const int span = s.per == "month"       ? 1
+                       : s.per == "quarter"   ? 3
+                       : s.per == "half_year" ? 6
+                       : s.per == "year"      ? 12
+                                              : 0;
+      if (s.per != "day" && s.per != "week" && span == 0)
         return Fail(Errc::kFailedPrecondition, "a per-" + s.per + " count (needs the roster)");
       // Start from the earliest period that can still be open at `from`.
-      int back = s.per == "day" ? 1 : s.per == "week" ? 7 : s.per == "month" ? 31 : 184;
+      int back = s.per == "day" ? 1 : s.per == "week" ? 7 : 31 * span + 1;
       day = LocalDayStart(from - hours(24 * back), zone);
       for (; day < to; day = next_day(day)) {
         auto local = floor<days>(zone.ToLocal(day));
@@ -167,9 +192,9 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty,
           if (weekday{local} != Monday) continue;
           period_end = zone.FromLocal(local_time<Micros>(local + days(7)));
         } else {
+          // Periods start on the first of January, and of every `span`-th month after it.
           if (ymd.day() != std::chrono::day{1}) continue;
-          int span = s.per == "month" ? 1 : 6;
-          if (s.per == "half_year" && ymd.month() != January && ymd.month() != July) continue;
+          if ((static_cast<unsigned>(ymd.month()) - 1) % static_cast<unsigned>(span) != 0) continue;
           period_end = AddFixedDuration(day, policy::Duration{seconds(0), span, 0}, zone);
         }
         if (period_end <= from || day >= to) continue;

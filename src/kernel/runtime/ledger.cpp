@@ -271,16 +271,19 @@ Result<store::Violation> Ledger::Appeal(const org::Principal& who, store::Id id,
     v.appeal = std::move(text);
     v.appealed_at = tx.now();
     ZHIDU_TRY_VOID(tx.unit().UpdateViolation(v));
-    ZHIDU_TRY(auto seq,
-              tx.Journal("violation.appealed", who.account_id, "violation/" + std::to_string(v.id),
-                         CanonicalObject()
-                             .Add("id", v.id)
-                             .Add("site_id", v.site_id)
-                             .Add("person_id", v.person_id)
-                             .Add("appeal", v.appeal)
-                             .AddRaw("notify_roles", "[\"部长\",\"副总\",\"客服经理\"]")
-                             .Add("title", "违规申诉待处理")
-                             .Str()));
+    ZHIDU_TRY(
+        auto seq,
+        tx.Journal("violation.appealed", who.account_id, "violation/" + std::to_string(v.id),
+                   CanonicalObject()
+                       .Add("id", v.id)
+                       .Add("site_id", v.site_id)
+                       .Add("person_id", v.person_id)
+                       .Add("appeal", v.appeal)
+                       // whoever the pack lets decide appeals (ledger.decide)
+                       .AddRaw("notify_roles", JsonStringArray(pack_.Current()->RolesWithPermission(
+                                                   perm::kLedgerDecide)))
+                       .Add("title", "违规申诉待处理")
+                       .Str()));
     (void)seq;
     return v;
   });

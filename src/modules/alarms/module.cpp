@@ -17,6 +17,10 @@ class AlarmsModule final : public api::Module {
  public:
   std::string_view name() const override { return "alarms"; }
   std::string_view OpenApiPaths() const override { return api::module_openapi::alarms(); }
+  std::vector<org::PermissionInfo> Permissions() const override {
+    return {{{std::string(alarms::kIngestPermission), "接入报警",
+              "feed alarm events into the alarm module (integrations and gateways)"}}};
+  }
   Result<void> Start(api::Kernel& k) override {
     AlarmOptions options;
     options.aggregation_window = std::chrono::seconds(k.settings.alarm_aggregation_s);

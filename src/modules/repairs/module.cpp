@@ -16,6 +16,11 @@ class RepairsModule final : public api::Module {
  public:
   std::string_view name() const override { return "repairs"; }
   std::string_view OpenApiPaths() const override { return api::module_openapi::repairs(); }
+  std::vector<std::string> ActionWords() const override { return {"repair"}; }
+  std::vector<org::PermissionInfo> Permissions() const override {
+    return {{{std::string(repairs::perm::kRepairManage), "管理报修",
+              "assign, verify and cancel repair orders at any stage"}}};
+  }
   Result<void> Start(api::Kernel& k) override {
     repairs_ = std::make_unique<Repairs>(k.store, k.writer, k.pack, k.roles);
     photos_ = &k.photos;

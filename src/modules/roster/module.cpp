@@ -17,6 +17,10 @@ class RosterModule final : public api::Module {
  public:
   std::string_view name() const override { return "roster"; }
   std::string_view OpenApiPaths() const override { return api::module_openapi::roster(); }
+  std::vector<org::PermissionInfo> Permissions() const override {
+    return {{{std::string(roster::perm::kRosterManage), "管理排班",
+              "generate and publish rosters, record leave and substitutions"}}};
+  }
   Result<void> Start(api::Kernel& k) override {
     rosters_ = std::make_unique<Rosters>(k.store, k.writer, k.pack, k.roles);
     store_ = &k.store;

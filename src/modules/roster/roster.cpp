@@ -773,7 +773,7 @@ Result<RosterView> Rosters::Mutate(
     ZHIDU_TRY(auto r, db::GetRoster(unit.sql(), a.roster_id));
     if (!roles_.Allows(who, perm::kRosterManage, {r.site_id, 0}))
       return Fail(Errc::kPermissionDenied,
-                  "leave and substitutions are recorded by roster.manage (值班长) at the site");
+                  "leave and substitutions are recorded by a holder of roster.manage at the site");
     if (a.state != "active")
       return Fail(Errc::kFailedPrecondition,
                   "assignment " + std::to_string(a.id) + " is no longer active (" + a.state + ")");
@@ -813,14 +813,17 @@ Result<RosterView> Rosters::Leave(const org::Principal& who, Id assignment_id, s
     return Fail(Errc::kInvalidArgument, "reason is longer than 4000 bytes", "reason");
   return Mutate(
       who, assignment_id,
-      [&](store::Tx& tx, const policy::Pack&, const store::Roster& r,
+      [&](store::Tx& tx, const policy::Pack& pack, const store::Roster& r,
           const store::RosterAssignment& a) -> Result<void> {
         ZHIDU_TRY_VOID(db::RetireRosterAssignment(tx.unit().sql(), a.id, "leave", reason));
         CanonicalObject payload;
         payload.Add("site_id", r.site_id).Add("roster_id", r.id);
         payload.Add("assignment_id", a.id).Add("person_id", a.person_id);
         payload.Add("shift", a.shift).Add("reason", reason);
-        payload.AddRaw("notify_roles", "[\"值班长\"]").Add("title", "请假：" + a.shift);
+        // whoever the pack lets manage rosters (roster.manage)
+        payload.AddRaw("notify_roles",
+                       JsonStringArray(pack.RolesWithPermission(perm::kRosterManage)));
+        payload.Add("title", "请假：" + a.shift);
         ZHIDU_TRY(auto seq, tx.Journal("roster.leave", who.account_id,
                                        "roster/" + std::to_string(r.id), payload.Str()));
         (void)seq;
@@ -915,7 +918,9 @@ Result<store::RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id ass
     payload.Add("site_id", r.site_id).Add("roster_id", r.id).Add("swap_id", s.id);
     payload.Add("person_id", s.requester_person).Add("colleague_person_id", colleague_person);
     payload.Add("assignment_id", a->id).Add("colleague_assignment_id", colleague_assignment);
-    payload.Add("reason", reason).AddRaw("notify_roles", "[\"值班长\"]");
+    payload.Add("reason", reason)
+        .AddRaw("notify_roles",
+                JsonStringArray(pack_.Current()->RolesWithPermission(perm::kRosterManage)));
     payload.Add("title", "换班申请待审批");
     ZHIDU_TRY(auto seq, tx.Journal("roster.swap.requested", who.account_id,
                                    "roster/" + std::to_string(r.id), payload.Str()));
@@ -934,7 +939,7 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
     ZHIDU_TRY(auto s, db::GetRosterSwap(unit.sql(), swap_id));
     if (!roles_.Allows(who, perm::kRosterManage, {s.site_id, 0}))
       return Fail(Errc::kPermissionDenied,
-                  "swaps are approved by the shift lead (roster.manage: 值班长 …) at the site");
+                  "swaps are approved by a holder of roster.manage at the site");
     if (who.person_id &&
         (who.person_id == s.requester_person || who.person_id == s.colleague_person))
       return Fail(Errc::kPermissionDenied, "a person in the swap cannot approve it");

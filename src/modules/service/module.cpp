@@ -11,6 +11,12 @@ class ServiceModule final : public api::Module {
  public:
   std::string_view name() const override { return "service"; }
   std::string_view OpenApiPaths() const override { return api::module_openapi::service(); }
+  std::vector<org::PermissionInfo> Permissions() const override {
+    return {{{std::string(service::kCustomerDataPermission), "查看完整客户资料",
+              "see customers' full phone and ID numbers (every view journaled)"},
+             {std::string(service::kSupervisePermission), "督导全部客服队列",
+              "reassign tickets of every queue of the site"}}};
+  }
   std::vector<store::Migration> Migrations() const override { return service::Migrations(); }
   Result<void> Start(api::Kernel& k) override {
     service_ = std::make_unique<Service>(k.store, k.writer, k.pack, k.roles, k.bus);

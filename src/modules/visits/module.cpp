@@ -16,6 +16,12 @@ class VisitsModule final : public api::Module {
  public:
   std::string_view name() const override { return "visits"; }
   std::string_view OpenApiPaths() const override { return api::module_openapi::visits(); }
+  std::vector<org::PermissionInfo> Permissions() const override {
+    return {{{std::string(visits::kPermVisitsManage), "管理来访登记",
+              "register visitors, their entry, exit and escort"},
+             {std::string(visits::kPermFootageManage), "管理录像",
+              "register and delete recorded footage (viewing needs an approved request)"}}};
+  }
   Result<void> Start(api::Kernel& k) override {
     // FootageRules' defaults name the shipped pack's footage record and view requests (the pack
     // does not type them yet; docs/visitors.md).

@@ -1,14 +1,11 @@
 // Pure helpers for the violation ledger (unit-tested): who may record and decide (a convenience for
 // showing buttons — the server decides), month arithmetic, and the totals of a monthly statement.
 
-// docs/runtime.md, "Permissions" (src/app/roles.cpp).
-const DECIDERS = ['部长', '副总', '总经理', '客服经理', '所务会']
-const RECORDERS = ['值班长', '管理人员', '值班经理', '秩序维护主管', '客服主管', '厅经理', '办公室', ...DECIDERS]
-const isAdmin = (r) => /^admin(istrator)?$|^管理员$|^系统管理员$/i.test(r)
+import { hasPermission } from './roles.js'
 
-const roleNames = (account) => (account?.roles || []).map((g) => String(g.role || ''))
-export const canRecord = (account) => roleNames(account).some((r) => RECORDERS.includes(r) || isAdmin(r))
-export const canDecide = (account) => roleNames(account).some((r) => DECIDERS.includes(r))
+// Who may record and decide: the permissions the pack gives the account's roles (server-side too).
+export const canRecord = (account) => hasPermission(account, 'ledger.record')
+export const canDecide = (account) => hasPermission(account, 'ledger.decide')
 
 // The site an account works at: its first site-scoped grant (null for global grants only).
 export function homeSite(account) {

@@ -1,26 +1,22 @@
-// Which kind of user an account is, from its role grants. The role names come from the policy pack
-// (`admin`/`管理员` today; operator and head roles arrive with the runtime), so matching is by
-// well-known names in Chinese and English, and an unknown role is treated as an ordinary employee.
+// Which kind of user an account is, and what it may do. The server says both (`kinds` and
+// `permissions` on /api/v1/me and on login): they come from the permissions the policy pack gives
+// its roles and from the pack's posts (docs/console.md), so the console never matches role names —
+// a company's own pack names its own roles. Kinds: admin (holds "*"), head (decides violations),
+// operator (holds a role a post of the pack needs, or manages duties), employee (none of these).
 
-const ADMIN = [/^admin(istrator)?$/i, /^管理员$/, /^系统管理员$/]
-// Roles defined by `zhidu serve` today (src/app/roles.cpp): admin, 部长, 中控员, 消防控制室值班员, 值班长,
-// 秩序维护主管, 客服专员, 客服主管, 客服经理, 礼宾员, 厅经理, 舍长, 办公室, 员工.
-const HEAD = [/head/i, /director/i, /^部长$/, /部门经理/]
-const OPERATOR = [/operator/i, /shift[_ -]?lead/i, /中控员/, /值班员/, /值班长/, /秩序维护主管/]
-
-const matches = (list, name) => list.some((re) => re.test(name))
+const KINDS = ['admin', 'head', 'operator', 'employee']
 
 export function roleKinds(account) {
-  const kinds = new Set()
-  for (const g of account?.roles || []) {
-    const name = String(g.role || '')
-    if (matches(ADMIN, name)) kinds.add('admin')
-    else if (matches(HEAD, name)) kinds.add('head')
-    else if (matches(OPERATOR, name)) kinds.add('operator')
-    else kinds.add('employee')
-  }
+  const kinds = new Set((account?.kinds || []).filter((k) => KINDS.includes(k)))
   if (kinds.size === 0) kinds.add('employee')
   return kinds
+}
+
+// Does the account hold `permission` in some grant? A convenience for showing buttons and menus:
+// the server checks every request against the resource's site.
+export function hasPermission(account, permission) {
+  const held = account?.permissions || []
+  return held.includes('*') || held.includes(permission)
 }
 
 // Where a user lands after signing in: admin → organisation, head → approvals, else → duty board.

@@ -95,9 +95,10 @@ describe('ledger helpers', () => {
     expect(yuanText(12.5)).toBe('12.50')
   })
   it('who may record and decide, and the home site', () => {
-    const op = { roles: [{ role: '中控员', scope_kind: 'site', scope_id: 3 }] }
-    const chief = { roles: [{ role: '秩序维护主管', scope_kind: 'site', scope_id: 3 }] }
-    const head = { roles: [{ role: '部长', scope_kind: 'site', scope_id: 3 }] }
+    // Permissions as /api/v1/me gives them (the pack's, not the role names').
+    const op = { roles: [{ role: '中控员', scope_kind: 'site', scope_id: 3 }], permissions: ['org.read', 'visits.manage'] }
+    const chief = { roles: [{ role: '秩序维护主管', scope_kind: 'site', scope_id: 3 }], permissions: ['ledger.record', 'ledger.read'] }
+    const head = { roles: [{ role: '部长', scope_kind: 'site', scope_id: 3 }], permissions: ['ledger.record', 'ledger.decide'] }
     expect([canRecord(op), canRecord(chief), canRecord(head)]).toEqual([false, true, true])
     expect([canDecide(op), canDecide(chief), canDecide(head)]).toEqual([false, false, true])
     expect(homeSite(op)).toBe(3)
