@@ -15,9 +15,11 @@ std::vector<org::PermissionInfo> PermissionCatalogue() {
 
 policy::LoadOptions PackLoadOptions() {
   policy::LoadOptions options;
-  for (const auto& p : PermissionCatalogue()) options.permissions.push_back(p.id);
-  for (const auto& m : AllModules())
+  for (const auto& p : org::KernelPermissions()) options.permissions.push_back(p.id);
+  for (const auto& m : AllModules()) {  // one pass over the modules for both lists
+    for (const auto& p : m->Permissions()) options.permissions.push_back(p.id);
     for (auto& w : m->ActionWords()) options.action_words.push_back(std::move(w));
+  }
   return options;
 }
 

@@ -1,9 +1,10 @@
 #include "kernel/policy/calendar.hpp"
 
+#include "kernel/policy/date_text.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 namespace zhidu::policy {
-namespace {
 
 using std::chrono::sys_days;
 using std::chrono::year_month_day;
@@ -21,8 +22,6 @@ Result<year_month_day> ParseDate(const std::string& text) {
   if (!ymd.ok()) return Fail(Errc::kInvalidArgument, "no such date \"" + text + "\"");
   return ymd;
 }
-
-}  // namespace
 
 Result<BusinessCalendar> BusinessCalendar::FromYaml(std::string_view yaml_text) {
   BusinessCalendar cal;

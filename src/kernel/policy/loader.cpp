@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "base/crypto.hpp"
+#include "kernel/policy/date_text.hpp"
 
 namespace zhidu::policy {
 
@@ -648,20 +648,6 @@ void PackBuilder::LoadPackYaml() {
 // ---------------------------------------------------------------------------------------------
 // The demo company (pack.yaml `demo:`)
 
-namespace {
-bool IsDate(const std::string& text) {  // YYYY-MM-DD, a day that exists
-  int y = 0, m = 0, d = 0;
-  char dash1 = 0, dash2 = 0;
-  if (text.size() != 10 ||
-      std::sscanf(text.c_str(), "%4d%c%2d%c%2d", &y, &dash1, &m, &dash2, &d) != 5 || dash1 != '-' ||
-      dash2 != '-' || m < 1 || d < 1)
-    return false;
-  return std::chrono::year_month_day{std::chrono::year(y), std::chrono::month(unsigned(m)),
-                                     std::chrono::day(unsigned(d))}
-      .ok();
-}
-}  // namespace
-
 void PackBuilder::LoadDemo() {
   if (demo_file_.ends_with(".yaml") && demo_file_.find('/') == std::string::npos) {
     // A top-level .yaml is read as a rule file; the demo lives in a folder of its own.
@@ -723,7 +709,7 @@ void PackBuilder::LoadDemo() {
       Obj co = Open(c, "certification", {"name", "expires"});
       if (!co.ok) continue;
       DemoCertification cert{Str(co, "name", true), Str(co, "expires")};
-      if (!cert.expires.empty() && !IsDate(cert.expires))
+      if (!cert.expires.empty() && !ParseDate(cert.expires))
         ErrorAt(co.Get("expires"), "expires must be a date YYYY-MM-DD");
       person.certifications.push_back(std::move(cert));
     }
