@@ -1,5 +1,7 @@
 #include "api/api.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -270,13 +272,20 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(auto username, body.RequiredString("username"));
     ZHIDU_OR_ERROR(auto password, body.RequiredString("password"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto login, auth->Login(username, password, req.client_ip));
+    std::chrono::seconds retry_after{0};
+    auto login = auth->Login(username, password, req.client_ip, &retry_after);
+    if (!login) {
+      auto refused = ErrorResponse(login.error());
+      if (retry_after.count() > 0)
+        refused.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+      return refused;
+    }
     auto res =
-        Json(200, {{"account", AccountJson(login.principal, deps_.roles, PackInForce().get())},
-                   {"csrf_token", login.principal.csrf_token}});
+        Json(200, {{"account", AccountJson(login->principal, deps_.roles, PackInForce().get())},
+                   {"csrf_token", login->principal.csrf_token}});
     std::string cookie =
-        std::string(kSessionCookie) + "=" + login.session_token +
-        "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(login.ttl.count());
+        std::string(kSessionCookie) + "=" + login->session_token +
+        "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(login->ttl.count());
     if (deps_.secure_cookies) cookie += "; Secure";
     res.headers.emplace_back("Set-Cookie", cookie);
     return res;
@@ -570,8 +579,28 @@ HttpResponse Api::Static(const HttpRequest& request) {
   return res;
 }
 
+std::string ClientAddress(const HttpRequest& request,
+                          const std::vector<std::string>& trusted_proxies) {
+  if (std::find(trusted_proxies.begin(), trusted_proxies.end(), request.client_ip) ==
+      trusted_proxies.end())
+    return request.client_ip;
+  std::string_view forwarded = request.Header("x-forwarded-for");
+  if (auto comma = forwarded.rfind(','); comma != std::string_view::npos)
+    forwarded.remove_prefix(comma + 1);
+  while (!forwarded.empty() && forwarded.front() == ' ') forwarded.remove_prefix(1);
+  while (!forwarded.empty() && forwarded.back() == ' ') forwarded.remove_suffix(1);
+  const bool looks_like_ip =
+      !forwarded.empty() && forwarded.size() <= 45 &&
+      std::all_of(forwarded.begin(), forwarded.end(), [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
+      });
+  return looks_like_ip ? std::string(forwarded) : request.client_ip;
+}
+
 HttpResponse Api::Handle(HttpRequest& request) {
   double started = MonotonicSeconds();
+  if (!deps_.trusted_proxies.empty())
+    request.client_ip = ClientAddress(request, deps_.trusted_proxies);
   std::string route_label = "unmatched";
   HttpResponse res;
   if (!ParseTarget(request.target, request.path, request.query)) {

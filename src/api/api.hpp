@@ -51,8 +51,11 @@ struct ApiDeps {
   runtime::Requests* requests = nullptr;      // null: the request routes answer 503
   runtime::Procedures* procedures = nullptr;  // null: the procedure routes answer 503
   const org::RoleCatalogue* roles = nullptr;
-  std::filesystem::path web_root;        // built console (web/dist); empty: none
-  bool secure_cookies = false;           // add `Secure` to cookies (behind TLS)
+  std::filesystem::path web_root;  // built console (web/dist); empty: none
+  bool secure_cookies = false;     // add `Secure` to cookies (behind TLS)
+  // Addresses of reverse proxies whose X-Forwarded-For names the client (zhidu serve
+  // --trusted-proxy); from any other peer the header is ignored.
+  std::vector<std::string> trusted_proxies;
   policy::ActivePack* policy = nullptr;  // the pack in force; null: policy routes answer 503
   // Validates and installs the pack again (actor = account id); the previous pack stays on error.
   std::function<Result<void>(store::Id, policy::LoadReport*)> reload_policy;
@@ -67,6 +70,11 @@ struct ApiDeps {
   // (zhidu serve --principal-cache-entries). Needs `writer`.
   size_t principal_cache_entries = 4096;
 };
+
+// The client's address: the peer's, or, when the peer is one of `trusted_proxies`, the last
+// address of its X-Forwarded-For (the one that proxy appended) if it looks like an IP address.
+std::string ClientAddress(const HttpRequest& request,
+                          const std::vector<std::string>& trusted_proxies);
 
 // Route groups, one file each.
 void AddPolicyRoutes(Router& router, const ApiDeps& deps);

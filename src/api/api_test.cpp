@@ -45,6 +45,23 @@ TEST(IsLoopbackHost, OnlyAddressesThatStayOnThisMachine) {
     EXPECT_FALSE(IsLoopbackHost(host)) << host;
 }
 
+TEST(ClientAddress, OnlyATrustedProxyNamesTheClient) {
+  HttpRequest r;
+  r.client_ip = "10.1.1.1";
+  r.headers["x-forwarded-for"] = "203.0.113.7";
+  EXPECT_EQ(ClientAddress(r, {}), "10.1.1.1");
+  EXPECT_EQ(ClientAddress(r, {"10.9.9.9"}), "10.1.1.1");  // not the proxy: header ignored
+  EXPECT_EQ(ClientAddress(r, {"10.9.9.9", "10.1.1.1"}), "203.0.113.7");
+  r.headers["x-forwarded-for"] = "1.2.3.4, 203.0.113.7 ";  // the proxy appended the last one
+  EXPECT_EQ(ClientAddress(r, {"10.1.1.1"}), "203.0.113.7");
+  r.headers["x-forwarded-for"] = "2001:db8::1";
+  EXPECT_EQ(ClientAddress(r, {"10.1.1.1"}), "2001:db8::1");
+  for (const char* junk : {"", "unknown", "1.2.3.4, ", "<script>", "1.2.3.4; x"}) {
+    r.headers["x-forwarded-for"] = junk;
+    EXPECT_EQ(ClientAddress(r, {"10.1.1.1"}), "10.1.1.1") << junk;
+  }
+}
+
 TEST(ParseJson, RefusesNestingDeeperThanTheCapBeforeBuildingIt) {
   auto nested = [](int depth) {
     return "{\"a\":" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";

@@ -59,6 +59,14 @@ int main(int argc, char** argv) {
                    "API tokens whose account and roles are kept between writes (0: no cache)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 20));
+  serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
+                        "Address of a reverse proxy whose X-Forwarded-For names the client "
+                        "(repeatable; from other peers the header is ignored)");
+  serve_cmd
+      ->add_option("--max-password-checks", serve.max_password_checks,
+                   "Passwords checked at once (argon2id, 64 MiB each); more get 503")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   bool secure_cookies = false, insecure_cookies = false;
   auto* secure = serve_cmd->add_flag(
       "--secure-cookies", secure_cookies,

@@ -180,8 +180,15 @@ int Serve(const ServeOptions& options) {
                        [&](double s, int jobs) { metrics.ObserveCommit(s, jobs); });
   org::RoleCatalogue roles;
   DefineRoles(roles, active_pack.Current().get());
-  org::AuthService auth(store, writer, clock, roles);
+  org::AuthOptions auth_options;
+  auth_options.max_concurrent_checks = options.max_password_checks;
+  org::AuthService auth(store, writer, clock, roles, auth_options);
   org::OrgService org_service(store, writer, roles);
+  metrics.SetGauge("zhidu_login_throttle_keys",
+                   "Accounts and addresses with recent failed sign-ins kept in memory.",
+                   [&] { return static_cast<double>(auth.throttle_keys()); });
+  metrics.SetGauge("zhidu_password_checks_peak", "The most password checks seen running at once.",
+                   [&] { return static_cast<double>(auth.peak_concurrent_checks()); });
   // Every record made from now on was made under this pack: the journal says which one.
   auto journal_pack = [&](const policy::Pack& pack, store::Id actor) {
     return writer.Run<int>([&](store::Tx& tx) -> Result<int> {
@@ -385,6 +392,7 @@ int Serve(const ServeOptions& options) {
   deps.web_root = options.web_root.empty() ? DefaultWebRoot() : options.web_root;
   // Beyond loopback the server is reached through a TLS proxy, or should be: Secure by default.
   deps.secure_cookies = options.secure_cookies.value_or(!api::IsLoopbackHost(host));
+  deps.trusted_proxies = options.trusted_proxies;
   api::Api api_handler(deps);
   if (auto mounted = MountModules(modules, api_handler); !mounted) {
     std::cerr << "zhidu: " << mounted.error().message << "\n";

@@ -48,6 +48,10 @@ struct ServeOptions {
   std::int64_t principal_cache_entries = 4096;
   // Mark the session cookie Secure; unset: on unless the listen host is loopback.
   std::optional<bool> secure_cookies;
+  // Reverse proxies whose X-Forwarded-For is believed (sign-in delays per client address).
+  std::vector<std::string> trusted_proxies;
+  // Password checks (argon2id, 64 MiB each) at once; more are refused with 503 and Retry-After.
+  int max_password_checks = 4;
 };
 
 // policies/cn-default of the working directory or of the source tree the binary was built in,

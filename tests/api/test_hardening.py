@@ -1,12 +1,14 @@
 """Issue 15 (hardening), on both backends: a deeply nested body is refused before it is built,
-bytes that are not UTF-8 in a URL get 400 (never 500), the session cookie's Secure flag, and
-usernames that differ only in case are one account."""
+bytes that are not UTF-8 in a URL get 400 (never 500), the session cookie's Secure flag,
+usernames that differ only in case are one account, and sign-in cannot be abused (§3)."""
 import http.client
 import json
 import re
 import subprocess
+import threading
+import time
 
-from zhidu_harness import BIN, Server, run_sql
+from zhidu_harness import BIN, Server, all_items, run_sql
 
 DEPTH = 100_000
 
@@ -210,3 +212,157 @@ def test_migration_renames_existing_case_twins(require_backend):
         admin.close()
     finally:
         s.kill()
+
+
+# ---- §3 sign-in abuse
+
+def failed_sign_ins(admin, subject=None):
+    return [j for j in all_items(admin, "/api/v1/journal?limit=500")
+            if j["kind"] == "auth.login.failed" and (subject is None or j["subject"] == subject)]
+
+
+def login_as(port, username, password, forwarded_for=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        headers = {"Content-Type": "application/json"}
+        if forwarded_for:
+            headers["X-Forwarded-For"] = forwarded_for
+        c.request("POST", "/api/v1/login",
+                  body=json.dumps({"username": username, "password": password}), headers=headers)
+        r = c.getresponse()
+        body = r.read()
+        return r.status, r.getheader("Retry-After"), json.loads(body) if body else None
+    finally:
+        c.close()
+
+
+def metric(server, name):
+    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        c.request("GET", "/metrics")
+        text = c.getresponse().read().decode()
+    finally:
+        c.close()
+    return float(re.search(rf"^{name} (\S+)$", text, re.M).group(1))
+
+
+def test_a_malformed_username_is_refused_before_it_is_counted_or_journaled(server, admin):
+    before = len(failed_sign_ins(admin))
+    for username in ["a" * 19_000, "a" * 65, "ab", "night guard", "值班员", "op1\u0000"]:
+        status, _, body = login_as(server.port, username, "whatever password")
+        assert status == 400, (username[:20], body)
+        assert body["error"]["code"] == "invalid_argument" and body["error"]["field"] == "username"
+    # The issue's attack: 40 sign-ins with huge usernames (the largest string the body parser
+    # takes) journal nothing and delay no one.
+    for i in range(40):
+        assert login_as(server.port, f"{i}" + "x" * 19_990, "wrong")[0] == 400
+    assert len(failed_sign_ins(admin)) == before
+    assert login_as(server.port, "op1", server.credentials()["op1"][0])[0] == 200
+
+
+def test_failed_sign_ins_are_journaled_once_per_account_per_window(server, admin):
+    for _ in range(3):
+        assert login_as(server.port, "op1", "wrong password")[0] == 401
+    assert len(failed_sign_ins(admin, "account/op1")) == 1
+    # Unknown usernames: once per address per window, whatever the names.
+    before = len(failed_sign_ins(admin))
+    for i in range(5):
+        assert login_as(server.port, f"ghost{i}", "wrong password")[0] == 401
+    assert len(failed_sign_ins(admin)) == before + 1
+
+
+def test_failures_delay_the_account_instead_of_locking_it_out(server):
+    """Anyone who knew a username locked it for 15 minutes; now the owner waits at most the
+    Retry-After of the delay schedule (1 s after 3 failures, doubling, at most 60 s)."""
+    right = server.credentials()["op1"][0]
+    assert [login_as(server.port, "op1", f"wrong {i}")[0] for i in range(3)] == [401] * 3
+    status, retry_after, body = login_as(server.port, "op1", right)
+    assert status == 429 and retry_after == "1", (status, retry_after, body)
+    assert body["error"]["code"] == "resource_exhausted"
+    # Hammering during the delay does not lengthen it.
+    for _ in range(10):
+        status, retry_after, _ = login_as(server.port, "op1", "wrong again")
+        assert status == 429 and int(retry_after) <= 1
+    time.sleep(1.2)
+    assert login_as(server.port, "op1", "wrong 4")[0] == 401  # admitted: now 2 s
+    status, retry_after, _ = login_as(server.port, "op1", right)
+    assert status == 429 and retry_after in ("1", "2")  # 2 s from the 4th failure's admission
+    time.sleep(2.2)
+    assert login_as(server.port, "op1", right)[0] == 200
+    # The success cleared the account.
+    assert login_as(server.port, "op1", "wrong 5")[0] == 401
+
+
+def concurrently(n, call):
+    """Runs call(i) for i < n on n threads released together; the results in order."""
+    barrier, results = threading.Barrier(n), [None] * n
+
+    def run(i):
+        barrier.wait(timeout=30)
+        results[i] = call(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert all(r is not None for r in results), "a sign-in did not answer within 120 s"
+    return results
+
+
+def test_concurrent_wrong_passwords_are_not_all_checked(require_backend):
+    """16 wrong passwords at once were all checked (the limit was 5; argon2id took the server
+    from 25 MB to 1 GB). Now an account admits 3 before its delay starts, and at most
+    --max-password-checks passwords are checked at once: the rest get 503 with Retry-After."""
+    s = Server(require_backend, extra=["--max-password-checks", "2"]).start()
+    try:
+        same = concurrently(16, lambda i: login_as(s.port, "op1", f"wrong {i}"))
+        statuses = [r[0] for r in same]
+        assert statuses.count(401) <= 3, statuses
+        assert set(statuses) <= {401, 429, 503}, statuses
+        assert all(r[1] for r in same if r[0] in (429, 503)), same
+        # Different accounts: only the slots bound them.
+        spread = concurrently(16, lambda i: login_as(s.port, f"nobody{i}", "wrong"))
+        statuses = [r[0] for r in spread]
+        assert set(statuses) <= {401, 503}, statuses
+        assert 503 in statuses, statuses
+        assert all(r[1] == "1" and r[2]["error"]["code"] == "unavailable"
+                   for r in spread if r[0] == 503), spread
+        assert metric(s, "zhidu_password_checks_peak") <= 2
+        assert s.proc.poll() is None
+    finally:
+        s.kill()
+
+
+def fail_from(port, address, count):
+    for i in range(count):
+        status, _, body = login_as(port, f"visitor{i}", "wrong", forwarded_for=address)
+        assert status == 401, body
+
+
+def test_a_trusted_proxy_names_the_client(require_backend):
+    # Behind a proxy whose X-Forwarded-For is not believed, everyone shares its address: 20
+    # failures from one client delay a colleague (the default server ignores the header).
+    plain = Server(require_backend).start()
+    try:
+        fail_from(plain.port, "10.0.0.1", 20)
+        status, _, _ = login_as(plain.port, "admin", plain.credentials()["admin"][0],
+                                forwarded_for="10.0.0.2")
+        assert status == 429
+    finally:
+        plain.kill()
+    proxied = Server(require_backend, extra=["--trusted-proxy", "127.0.0.1"]).start()
+    try:
+        fail_from(proxied.port, "10.0.0.1", 20)
+        admin_password = proxied.credentials()["admin"][0]
+        # The proxy appends the client it saw: the last address is the one used, so a client
+        # cannot escape its delay by writing another address before it ("10.0.0.3, 10.0.0.1").
+        assert login_as(proxied.port, "visitor99", "wrong", forwarded_for="10.0.0.1")[0] == 429
+        assert login_as(proxied.port, "admin", admin_password,
+                        forwarded_for="10.0.0.3, 10.0.0.1")[0] == 429
+        # A colleague behind the same proxy is not delayed.
+        assert login_as(proxied.port, "admin", admin_password, forwarded_for="10.0.0.2")[0] == 200
+        assert login_as(proxied.port, "admin", admin_password,
+                        forwarded_for="10.0.0.1, 10.0.0.3")[0] == 200
+    finally:
+        proxied.kill()

@@ -19,6 +19,21 @@ Error Unauthenticated(std::string message) {
   return Error{Errc::kUnauthenticated, std::move(message), ""};
 }
 
+constexpr std::size_t kMaxPasswordBytes = 1024;
+
+// Every argon2id slot is taken: refused at once (a queue would hold the memory anyway).
+Error Busy() {
+  return Error{Errc::kUnavailable, "the server is busy checking other passwords; try again in 1 s",
+               ""};
+}
+constexpr const char* kUsernameRule =
+    "username must be 3-64 characters: letters, digits, '_', '.' or '-'";
+
+// Signatures: 5 wrong passwords stop the account's signing for 15 minutes.
+std::chrono::seconds SignatureDelay(int failures) {
+  return failures >= 5 ? std::chrono::seconds(15 * 60) : std::chrono::seconds(0);
+}
+
 bool ValidUsername(std::string_view u) {
   if (u.size() < 3 || u.size() > 64) return false;
   return std::all_of(u.begin(), u.end(), [](char c) {
@@ -31,7 +46,12 @@ bool ValidUsername(std::string_view u) {
 
 AuthService::AuthService(store::Store& store, store::Writer& writer, const Clock& clock,
                          const RoleCatalogue& roles, AuthOptions options)
-    : store_(store), writer_(writer), clock_(clock), roles_(roles), options_(options) {
+    : store_(store),
+      writer_(writer),
+      clock_(clock),
+      roles_(roles),
+      options_(options),
+      throttle_({options.failure_window, options.max_throttle_keys}) {
   if (sodium_init() < 0) std::abort();
 }
 
@@ -47,24 +67,20 @@ std::string AuthService::HashPassword(const std::string& password) const {
   return out;
 }
 
-bool AuthService::Throttled(const std::string& key, TimePoint now) {
-  std::lock_guard lock(mu_);
-  auto it = failures_.find(key);
-  if (it == failures_.end()) return false;
-  auto& times = it->second;
-  std::erase_if(times, [&](TimePoint t) { return now - t > options_.failure_window; });
-  int limit = key.starts_with("ip:") ? options_.max_failures * 4 : options_.max_failures;
-  return static_cast<int>(times.size()) >= limit;
+AuthService::CheckSlot::CheckSlot(AuthService& auth) : auth_(auth) {
+  const int now_in_flight = auth_.checks_in_flight_.fetch_add(1) + 1;
+  ok_ = now_in_flight <= auth_.options_.max_concurrent_checks;
+  if (!ok_) {
+    auth_.checks_in_flight_.fetch_sub(1);
+    return;
+  }
+  int peak = auth_.peak_checks_.load();
+  while (now_in_flight > peak && !auth_.peak_checks_.compare_exchange_weak(peak, now_in_flight)) {
+  }
 }
 
-void AuthService::RecordFailure(const std::string& key, TimePoint now) {
-  std::lock_guard lock(mu_);
-  failures_[key].push_back(now);
-}
-
-void AuthService::ClearFailures(const std::string& key) {
-  std::lock_guard lock(mu_);
-  failures_.erase(key);
+AuthService::CheckSlot::~CheckSlot() {
+  if (ok_) auth_.checks_in_flight_.fetch_sub(1);
 }
 
 Result<Principal> AuthService::PrincipalFor(store::UnitOfWork& unit, Id account_id) {
@@ -80,31 +96,31 @@ Result<Principal> AuthService::PrincipalFor(store::UnitOfWork& unit, Id account_
 }
 
 Result<LoginResult> AuthService::Login(const std::string& username, const std::string& password,
-                                       const std::string& client_ip) {
+                                       const std::string& client_ip,
+                                       std::chrono::seconds* retry_after) {
+  // Checked before anything is counted or journaled: a 500 KB username costs nothing but this.
+  if (!ValidUsername(username)) return Fail(Errc::kInvalidArgument, kUsernameRule, "username");
+  if (password.size() > kMaxPasswordBytes)
+    return Fail(Errc::kInvalidArgument, "wrong username or password", "password");
   const TimePoint now = clock_.Now();
   // Usernames match whatever their case, so the throttle counts every spelling as one account.
   std::string user_key = "user:" + username;
   std::transform(user_key.begin(), user_key.end(), user_key.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const std::string ip_key = "ip:" + client_ip;
-  auto journal_failure = [&](std::string_view reason) {
-    RecordFailure(user_key, now);
-    RecordFailure(ip_key, now);
-    auto payload = CanonicalObject()
-                       .Add("username", username)
-                       .Add("ip", client_ip)
-                       .Add("reason", reason)
-                       .Str();
-    (void)writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
-      ZHIDU_TRY_VOID(tx.Journal("auth.login.failed", 0, "account/" + username, payload));
-      return 0;
-    });
-  };
-  if (Throttled(user_key, now) || Throttled(ip_key, now)) {
-    journal_failure("throttled");
+  auto admission = throttle_.Attempt({{user_key, AccountDelay}, {ip_key, AddressDelay}}, now);
+  if (!admission.admitted) {
+    if (retry_after) *retry_after = admission.retry_after;
     return Fail(Errc::kResourceExhausted, "too many failed sign-in attempts; wait " +
-                                              std::to_string(options_.failure_window.count() / 60) +
-                                              " minutes and try again");
+                                              std::to_string(admission.retry_after.count()) +
+                                              " s and try again");
+  }
+  CheckSlot slot(*this);
+  if (!slot.ok()) {
+    throttle_.Release(user_key);  // not an attempt: the password was never checked
+    throttle_.Release(ip_key);
+    if (retry_after) *retry_after = std::chrono::seconds(1);
+    return Fail(Busy());
   }
   ZHIDU_TRY(auto unit, store_.BeginRead());
   auto account = unit->GetAccountByUsername(username);
@@ -118,12 +134,27 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
   }
   if (!account || !password_ok || account->disabled) {
     unit.reset();
-    journal_failure(!account ? "unknown user" : account->disabled ? "disabled" : "wrong password");
+    // Once per account per window (unknown usernames: once per address), so failures cannot fill
+    // the journal; the throttle counts every one.
+    if (throttle_.FirstReport(account ? user_key : ip_key)) {
+      auto payload = CanonicalObject()
+                         .Add("username", username)
+                         .Add("ip", client_ip)
+                         .Add("reason", !account            ? "unknown user"
+                                        : account->disabled ? "disabled"
+                                                            : "wrong password")
+                         .Str();
+      (void)writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
+        ZHIDU_TRY_VOID(tx.Journal("auth.login.failed", 0, "account/" + username, payload));
+        return 0;
+      });
+    }
     return Fail(Unauthenticated("wrong username or password"));
   }
   ZHIDU_TRY(auto principal, PrincipalFor(*unit, account->id));
   unit.reset();
-  ClearFailures(user_key);
+  throttle_.Clear(user_key);
+  throttle_.Release(ip_key);
 
   LoginResult result;
   result.session_token = RandomHex(32);
@@ -182,31 +213,35 @@ Result<Principal> AuthService::AuthenticateBearer(const std::string& token) {
 
 Result<void> AuthService::ConfirmPassword(Id account_id, const std::string& password) {
   // Throttled like sign-in, per account: a live session must not become a way to guess the
-  // password one signature at a time.
+  // password one signature at a time. Only the account itself can trip it, so a hard stop.
   const TimePoint now = clock_.Now();
   const std::string key = "confirm:" + std::to_string(account_id);
-  if (Throttled(key, now))
-    return Fail(Errc::kResourceExhausted, "too many wrong passwords when signing; wait " +
-                                              std::to_string(options_.failure_window.count() / 60) +
-                                              " minutes and try again");
+  auto admission = throttle_.Attempt({{key, SignatureDelay}}, now);
+  if (!admission.admitted)
+    return Fail(Errc::kResourceExhausted,
+                "too many wrong passwords when signing; wait " +
+                    std::to_string((admission.retry_after.count() + 59) / 60) +
+                    " minutes and try again");
+  CheckSlot slot(*this);
+  if (!slot.ok()) {
+    throttle_.Release(key);
+    return Fail(Busy());
+  }
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto account, unit->GetAccount(account_id));
-  if (crypto_pwhash_str_verify(account.password_hash.c_str(), password.data(), password.size()) !=
-      0) {
-    RecordFailure(key, now);
+  if (password.size() > kMaxPasswordBytes ||
+      crypto_pwhash_str_verify(account.password_hash.c_str(), password.data(), password.size()) !=
+          0)
     return Fail(Unauthenticated("the password does not match; the signature was not made"));
-  }
-  ClearFailures(key);
+  throttle_.Clear(key);
   return Ok();
 }
 
 Result<void> AuthService::ValidateNewAccount(store::UnitOfWork& unit, const NewAccount& in) {
-  if (!ValidUsername(in.username))
-    return Fail(Errc::kInvalidArgument,
-                "username must be 3-64 characters: letters, digits, '_', '.' or '-'", "username");
+  if (!ValidUsername(in.username)) return Fail(Errc::kInvalidArgument, kUsernameRule, "username");
   if (Utf8Length(in.password) < 8)
     return Fail(Errc::kInvalidArgument, "password must have at least 8 characters", "password");
-  if (in.password.size() > 1024)
+  if (in.password.size() > kMaxPasswordBytes)
     return Fail(Errc::kInvalidArgument, "password is too long (1024 bytes at most)", "password");
   if (in.person_id != 0) {
     auto person = unit.GetPerson(in.person_id);
@@ -240,7 +275,11 @@ Result<store::Account> AuthService::CreateAccount(const Principal* who, const Ne
     ZHIDU_TRY(auto unit, store_.BeginRead());
     ZHIDU_TRY_VOID(ValidateNewAccount(*unit, input));
   }
-  account.password_hash = HashPassword(input.password);
+  {
+    CheckSlot slot(*this);
+    if (!slot.ok()) return Fail(Busy());
+    account.password_hash = HashPassword(input.password);
+  }
   Id actor = who ? who->account_id : 0;
   return writer_.Run<store::Account>([&](store::Tx& tx) -> Result<store::Account> {
     ZHIDU_TRY_VOID(ValidateNewAccount(tx.unit(), input));

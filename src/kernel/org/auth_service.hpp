@@ -2,14 +2,14 @@
 // Thread-safe: handlers call it concurrently; writes go through the single Writer.
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
+#include "kernel/org/failure_throttle.hpp"
 #include "kernel/org/principal.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
@@ -17,9 +17,13 @@
 namespace zhidu::org {
 
 struct AuthOptions {
-  std::chrono::seconds session_ttl{12 * 3600};   // one shift and a half: 12 h
-  int max_failures = 5;                          // failed logins per username (or per IP ×4) …
-  std::chrono::seconds failure_window{15 * 60};  // … within this window lock further attempts
+  std::chrono::seconds session_ttl{12 * 3600};  // one shift and a half: 12 h
+  // Failed attempts are forgotten this long after the last one (sign-in delays: AccountDelay,
+  // AddressDelay; a signature is refused for the window after 5 wrong passwords).
+  std::chrono::seconds failure_window{15 * 60};
+  std::size_t max_throttle_keys = 10'000;  // accounts and addresses with recent failures kept
+  // Passwords checked (argon2id, 64 MiB each) at once; more get kUnavailable, never a queue.
+  int max_concurrent_checks = 4;
   bool fast_hashing = false;  // tests only: argon2id with the minimum cost instead of interactive
 };
 
@@ -42,8 +46,13 @@ class AuthService {
   AuthService(store::Store& store, store::Writer& writer, const Clock& clock,
               const RoleCatalogue& roles, AuthOptions options = {});
 
+  // Refuses a malformed username or password with kInvalidArgument before anything is counted or
+  // journaled. kResourceExhausted (delayed after failures) and kUnavailable (too many passwords
+  // being checked) set *retry_after. A failure is journaled once per account (or, for unknown
+  // usernames, per address) per failure window.
   Result<LoginResult> Login(const std::string& username, const std::string& password,
-                            const std::string& client_ip);
+                            const std::string& client_ip,
+                            std::chrono::seconds* retry_after = nullptr);
   Result<void> Logout(const std::string& session_token, const Principal& who);
   Result<Principal> AuthenticateSession(const std::string& session_token);
   Result<Principal> AuthenticateBearer(const std::string& token);
@@ -61,11 +70,26 @@ class AuthService {
 
   std::string HashPassword(const std::string& password) const;
 
+  // For metrics: keys in the failure throttle, and the most password checks seen at once.
+  std::size_t throttle_keys() const { return throttle_.size(); }
+  int peak_concurrent_checks() const { return peak_checks_.load(); }
+
  private:
+  // Holds one of max_concurrent_checks slots for an argon2id computation, or none (ok() false).
+  class CheckSlot {
+   public:
+    explicit CheckSlot(AuthService& auth);
+    ~CheckSlot();
+    CheckSlot(const CheckSlot&) = delete;
+    CheckSlot& operator=(const CheckSlot&) = delete;
+    bool ok() const { return ok_; }
+
+   private:
+    AuthService& auth_;
+    bool ok_;
+  };
+
   Result<Principal> PrincipalFor(store::UnitOfWork& unit, Id account_id);
-  bool Throttled(const std::string& key, TimePoint now);
-  void RecordFailure(const std::string& key, TimePoint now);
-  void ClearFailures(const std::string& key);
   Result<void> ValidateNewAccount(store::UnitOfWork& unit, const NewAccount& input);
 
   store::Store& store_;
@@ -73,8 +97,9 @@ class AuthService {
   const Clock& clock_;
   const RoleCatalogue& roles_;
   AuthOptions options_;
-  std::mutex mu_;
-  std::map<std::string, std::vector<TimePoint>> failures_;  // throttle key -> recent failures
+  FailureThrottle throttle_;
+  std::atomic<int> checks_in_flight_{0};
+  std::atomic<int> peak_checks_{0};
 };
 
 }  // namespace zhidu::org
