@@ -11,6 +11,7 @@
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "api/notify_webhooks.hpp"
+#include "api/routes_accounts.hpp"
 #include "api/routes_procedures.hpp"
 #include "api/routes_requests.hpp"
 #include "api/routes_runtime.hpp"
@@ -81,19 +82,6 @@ json CertificationJson(const store::Certification& c) {
           {"kind", c.kind},
           {"number", c.number},
           {"expires_on", c.expires_on.empty() ? json(nullptr) : json(c.expires_on)}};
-}
-json GrantJson(const store::RoleGrant& g) {
-  return {{"role", g.role}, {"scope_kind", g.scope_kind}, {"scope_id", g.scope_id}};
-}
-json AccountRowJson(const store::Account& a, const std::vector<store::RoleGrant>& grants) {
-  json roles = json::array();
-  for (const auto& g : grants) roles.push_back(GrantJson(g));
-  return {{"id", a.id},
-          {"username", a.username},
-          {"person_id", RefOrNull(a.person_id)},
-          {"disabled", a.disabled},
-          {"roles", roles},
-          {"created_at", Ts(a.created_at)}};
 }
 // The signed-in account as the console needs it: its grants, every permission they hold, and
 // the kinds of user it is (docs/console.md), derived from permissions and the pack's posts — the
@@ -305,59 +293,7 @@ void Api::AddRoutes() {
   });
 
   // ---- accounts and tokens
-  r.Add("GET", "/api/v1/accounts", Access::kSignedIn, [auth](HttpRequest& req) {
-    ZHIDU_OR_ERROR(auto page, Page(req));
-    ZHIDU_OR_ERROR(auto rows, auth->ListAccounts(Who(), page));
-    return List(
-        rows, page,
-        [auth](const store::Account& a) {
-          auto grants = auth->RolesOf(a.id);
-          return AccountRowJson(a, grants ? *grants : std::vector<store::RoleGrant>{});
-        },
-        [](const auto& x) { return x.id; });
-  });
-  r.Add("POST", "/api/v1/accounts", Access::kSignedIn, [auth](HttpRequest& req) {
-    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
-    org::NewAccount in;
-    ZHIDU_OR_ERROR(in.username, body.RequiredString("username"));
-    ZHIDU_OR_ERROR(in.password, body.RequiredString("password"));
-    ZHIDU_OR_ERROR(in.person_id, body.OptionalId("person_id"));
-    ZHIDU_OR_ERROR(auto roles, body.OptionalArray("roles"));
-    if (roles) {
-      for (const auto& g : *roles) {
-        if (!g.is_object() || !g.contains("role") || !g["role"].is_string())
-          return ErrorResponse({Errc::kInvalidArgument,
-                                "each role must be an object with a \"role\" string", "roles"});
-        for (const auto& [k, _] : g.items())
-          if (k != "role" && k != "scope_kind" && k != "scope_id")
-            return ErrorResponse(
-                {Errc::kInvalidArgument, "unknown field \"" + k + "\" in a role", "roles"});
-        store::RoleGrant grant;
-        grant.role = g["role"].get<std::string>();
-        if (g.contains("scope_kind")) {
-          if (!g["scope_kind"].is_string())
-            return ErrorResponse({Errc::kInvalidArgument, "scope_kind must be a string", "roles"});
-          grant.scope_kind = g["scope_kind"].get<std::string>();
-        }
-        if (g.contains("scope_id") && !g["scope_id"].is_null()) {
-          if (!g["scope_id"].is_number_integer())
-            return ErrorResponse({Errc::kInvalidArgument, "scope_id must be an integer", "roles"});
-          grant.scope_id = g["scope_id"].get<Id>();
-        }
-        in.roles.push_back(grant);
-      }
-    }
-    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto account, auth->CreateAccount(&Who(), in));
-    return Json(201, AccountRowJson(account, in.roles));
-  });
-  r.Add("POST", "/api/v1/api-tokens", Access::kSignedIn, [auth](HttpRequest& req) {
-    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
-    ZHIDU_OR_ERROR(auto name, body.RequiredString("name"));
-    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto token, auth->CreateApiToken(Who(), name));
-    return Json(201, {{"name", name}, {"token", token}});
-  });
+  AddAccountRoutes(r, {auth, deps_.store, deps_.writer, deps_.roles, kSessionCookie});
 
   // ---- organisation
   r.Add("GET", "/api/v1/sites", Access::kSignedIn, [org](HttpRequest& req) {

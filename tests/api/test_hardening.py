@@ -366,3 +366,176 @@ def test_a_trusted_proxy_names_the_client(require_backend):
                         forwarded_for="10.0.0.1, 10.0.0.3")[0] == 200
     finally:
         proxied.kill()
+
+
+# ---- §5 credentials can be revoked
+
+def bearer(server, token):
+    c = server.client()
+    c.token = token
+    return c
+
+
+def as_bearer(c, method, path, body=None):
+    return c.request(method, path, body=body, headers={"Authorization": f"Bearer {c.token}"})
+
+
+def journaled(admin, kind, subject=None):
+    return [j for j in all_items(admin, "/api/v1/journal?limit=500")
+            if j["kind"] == kind and (subject is None or j["subject"] == subject)]
+
+
+def new_account(admin, username, password, roles):
+    r = admin.post("/api/v1/accounts", {"username": username, "password": password, "roles": roles})
+    assert r.status == 201, r
+    return r.json()["id"]
+
+
+def signed_in(server, username, password):
+    c = server.client()
+    assert c.login(username, password).status == 200
+    return c
+
+
+def test_api_tokens_are_listed_and_revoked_and_stop_at_once(server, admin):
+    made = admin.post("/api/v1/api-tokens", {"name": "监控接口"})
+    assert made.status == 201
+    machine = bearer(server, made.json()["token"])
+    for _ in range(2):  # the second is answered from the principal cache
+        assert as_bearer(machine, "GET", "/api/v1/sites").status == 200
+    listed = admin.get("/api/v1/api-tokens").json()["items"]
+    row = next(t for t in listed if t["name"] == "监控接口")
+    assert row["revoked"] is False and row["username"] == "admin"
+    assert "token" not in row and made.json()["token"] not in json.dumps(listed)
+    # Someone else sees only their own, and may not revoke another's.
+    op = signed_in(server, "op1", server.credentials()["op1"][0])
+    assert op.get("/api/v1/api-tokens").json()["items"] == []
+    assert op.get(f"/api/v1/api-tokens?account_id={row['account_id']}").status == 403
+    assert op.request("DELETE", f"/api/v1/api-tokens/{row['id']}").status == 403
+    assert as_bearer(machine, "GET", "/api/v1/sites").status == 200
+
+    revoked = admin.request("DELETE", f"/api/v1/api-tokens/{row['id']}")
+    assert revoked.status == 200 and revoked.json()["revoked"] is True, revoked
+    r = as_bearer(machine, "GET", "/api/v1/sites")
+    assert r.status == 401 and r.json()["error"]["code"] == "unauthenticated"
+    again = admin.request("DELETE", f"/api/v1/api-tokens/{row['id']}")
+    assert again.status == 409 and again.json()["error"]["code"] == "failed_precondition"
+    assert admin.request("DELETE", "/api/v1/api-tokens/999999").status == 404
+    assert len(journaled(admin, "auth.token.revoked", f"api_token/{row['id']}")) == 1
+
+
+def test_a_disabled_account_stops_at_once_sessions_and_tokens(server, admin):
+    """The employee left: their session, their tokens and the caches' copies stop at the next
+    request, and they cannot sign in."""
+    password = "leaver's own 1"
+    account = new_account(admin, "leaver", password, [{"role": "admin"}])
+    person = signed_in(server, "leaver", password)
+    machine = bearer(server, person.post("/api/v1/api-tokens", {"name": "script"}).json()["token"])
+    site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+    board = f"/api/v1/alarms?site_id={site}"
+    for _ in range(2):
+        assert as_bearer(machine, "GET", board).status == 200
+    # The read cache answers within a second while nothing is written; background timers may
+    # write, so a hit is awaited (bounded).
+    hits = [person.get(board).headers["X-Zhidu-Cache"] for _ in range(10)]
+    assert "hit" in hits, hits
+
+    op = signed_in(server, "op1", server.credentials()["op1"][0])
+    assert op.post(f"/api/v1/accounts/{account}/disable").status == 403
+    me = admin.get("/api/v1/me").json()["account"]["id"]
+    own = admin.post(f"/api/v1/accounts/{me}/disable")
+    assert own.status == 409 and own.json()["error"]["code"] == "failed_precondition"
+
+    r = admin.post(f"/api/v1/accounts/{account}/disable")
+    assert r.status == 200 and r.json()["disabled"] is True, r
+    for path in ("/api/v1/me", board):
+        assert person.get(path).status == 401, path
+        assert as_bearer(machine, "GET", path).status == 401, path
+    assert server.client().login("leaver", password).status == 401
+    assert admin.post(f"/api/v1/accounts/{account}/disable").status == 409
+    [record] = journaled(admin, "auth.account.disabled", f"account/{account}")
+    assert record["payload"]["sessions_ended"] == 1
+
+    assert admin.post(f"/api/v1/accounts/{account}/enable").status == 200
+    assert person.get("/api/v1/me").status == 401  # the session ended for good
+    assert as_bearer(machine, "GET", "/api/v1/sites").status == 200  # tokens: see docs
+    assert server.client().login("leaver", password).status == 200
+    assert len(journaled(admin, "auth.account.enabled", f"account/{account}")) == 1
+
+
+def test_role_grants_change_and_the_caches_follow(server, admin):
+    password = "rotating duty 7"
+    account = new_account(admin, "rotating", password, [{"role": "admin"}])
+    person = signed_in(server, "rotating", password)
+    machine = bearer(server, person.post("/api/v1/api-tokens", {"name": "sync"}).json()["token"])
+    for _ in range(2):
+        assert as_bearer(machine, "GET", "/api/v1/accounts").status == 200
+        assert person.get("/api/v1/accounts").status == 200
+
+    # A bad grant changes nothing (one transaction).
+    bad = admin.request("PUT", f"/api/v1/accounts/{account}/roles",
+                        body={"roles": [{"role": "员工"}, {"role": "国王"}]})
+    assert bad.status == 400 and bad.json()["error"]["field"] == "roles"
+    missing = admin.request("PUT", f"/api/v1/accounts/{account}/roles", body={})
+    assert missing.status == 400 and missing.json()["error"]["field"] == "roles"
+    assert as_bearer(machine, "GET", "/api/v1/accounts").status == 200
+
+    r = admin.request("PUT", f"/api/v1/accounts/{account}/roles", body={"roles": [{"role": "员工"}]})
+    assert r.status == 200, r
+    assert [g["role"] for g in r.json()["roles"]] == ["员工"]
+    assert as_bearer(machine, "GET", "/api/v1/accounts").status == 403
+    assert person.get("/api/v1/accounts").status == 403
+    me = person.get("/api/v1/me").json()["account"]
+    assert "*" not in me["permissions"] and "admin" not in me["kinds"]
+
+    me = admin.get("/api/v1/me").json()["account"]["id"]
+    assert admin.request("PUT", f"/api/v1/accounts/{me}/roles", body={"roles": []}).status == 409
+    op = signed_in(server, "op1", server.credentials()["op1"][0])
+    assert op.request("PUT", f"/api/v1/accounts/{account}/roles",
+                      body={"roles": [{"role": "admin"}]}).status == 403
+    [record] = journaled(admin, "auth.account.roles_changed", f"account/{account}")
+    assert [g["role"] for g in record["payload"]["before"]] == ["admin"]
+    assert [g["role"] for g in record["payload"]["after"]] == ["员工"]
+
+
+def test_changing_ones_own_password(server, admin):
+    account = new_account(admin, "changer", "first password", [])
+    here = signed_in(server, "changer", "first password")
+    elsewhere = signed_in(server, "changer", "first password")
+    wrong = here.post("/api/v1/me/password",
+                      {"current_password": "not it at all", "new_password": "a fresh 2nd one"})
+    assert wrong.status == 403 and wrong.json()["error"]["field"] == "current_password", wrong
+    for bad in ["short 1", "changer-2026!", "MyPassWord-99", "aaaaaaaaaaaa", "abababababab",
+                "1234567890", "0987654321", "QWERTYUIOP", "abcdefghijk", "zhidu-2026-12"]:
+        r = here.post("/api/v1/me/password",
+                      {"current_password": "first password", "new_password": bad})
+        assert r.status == 400 and r.json()["error"]["field"] == "new_password", (bad, r)
+    r = here.post("/api/v1/me/password",
+                  {"current_password": "first password", "new_password": "a fresh 2nd one"})
+    assert r.status == 204, r
+    assert here.get("/api/v1/me").status == 200
+    assert elsewhere.get("/api/v1/me").status == 401  # the other session ended
+    assert server.client().login("changer", "first password").status == 401
+    assert server.client().login("changer", "a fresh 2nd one").status == 200
+    [record] = journaled(admin, "auth.password.changed", f"account/{account}")
+    assert record["payload"] == {"sessions_ended": 1}
+    assert "fresh" not in json.dumps(record)
+
+
+def test_an_administrator_resets_a_password(server, admin):
+    creds = server.credentials()
+    op = signed_in(server, "op1", creds["op1"][0])
+    ids = {a["username"]: a["id"] for a in all_items(admin, "/api/v1/accounts?limit=500")}
+    assert op.post(f"/api/v1/accounts/{ids['admin']}/password",
+                   {"new_password": "taken over 42"}).status == 403
+    short = admin.post(f"/api/v1/accounts/{ids['op1']}/password", {"new_password": "op1op1op1op1"})
+    assert short.status == 400 and short.json()["error"]["field"] == "new_password"
+    own = admin.post(f"/api/v1/accounts/{ids['admin']}/password", {"new_password": "mine again 42"})
+    assert own.status == 409
+    r = admin.post(f"/api/v1/accounts/{ids['op1']}/password", {"new_password": "handed over 42"})
+    assert r.status == 204, r
+    assert op.get("/api/v1/me").status == 401
+    assert server.client().login("op1", creds["op1"][0]).status == 401
+    assert server.client().login("op1", "handed over 42").status == 200
+    [record] = journaled(admin, "auth.password.reset", f"account/{ids['op1']}")
+    assert record["payload"]["username"] == "op1" and "handed" not in json.dumps(record)

@@ -7,6 +7,7 @@
 
 #include "base/canonical_json.hpp"
 #include "base/crypto.hpp"
+#include "kernel/org/grants.hpp"
 #include "kernel/org/validate.hpp"
 
 namespace zhidu::org {
@@ -247,20 +248,7 @@ Result<void> AuthService::ValidateNewAccount(store::UnitOfWork& unit, const NewA
     auto person = unit.GetPerson(in.person_id);
     if (!person) return Fail(Errc::kInvalidArgument, person.error().message, "person_id");
   }
-  for (const auto& g : in.roles) {
-    if (!roles_.Knows(g.role))
-      return Fail(Errc::kInvalidArgument, "unknown role \"" + g.role + "\"", "roles");
-    if (g.scope_kind == "site") {
-      if (auto s = unit.GetSite(g.scope_id); !s)
-        return Fail(Errc::kInvalidArgument, s.error().message, "roles");
-    } else if (g.scope_kind == "department") {
-      if (auto d = unit.GetDepartment(g.scope_id); !d)
-        return Fail(Errc::kInvalidArgument, d.error().message, "roles");
-    } else if (g.scope_kind != "global") {
-      return Fail(Errc::kInvalidArgument, "scope_kind must be global, site or department", "roles");
-    }
-  }
-  return Ok();
+  return ValidateGrants(unit, roles_, in.roles);
 }
 
 Result<store::Account> AuthService::CreateAccount(const Principal* who, const NewAccount& input) {
@@ -292,21 +280,7 @@ Result<store::Account> AuthService::CreateAccount(const Principal* who, const Ne
     }
     store::Account created = account;
     created.id = *id;
-    std::string roles_json = "[";
-    for (size_t i = 0; i < input.roles.size(); ++i) {
-      auto g = input.roles[i];
-      g.account_id = created.id;
-      if (g.scope_kind != "site" && g.scope_kind != "department") g.scope_id = 0;
-      auto granted = tx.unit().InsertRoleGrant(g);
-      if (!granted && granted.error().code != Errc::kConflict) return Fail(granted.error());
-      if (i) roles_json += ",";
-      roles_json += CanonicalObject()
-                        .Add("role", g.role)
-                        .Add("scope_kind", g.scope_kind)
-                        .Add("scope_id", g.scope_id)
-                        .Str();
-    }
-    roles_json += "]";
+    ZHIDU_TRY(auto roles_json, InsertGrants(tx.unit(), created.id, input.roles));
     auto payload = CanonicalObject()
                        .Add("username", created.username)
                        .Add("person_id", created.person_id)
