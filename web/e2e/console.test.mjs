@@ -221,6 +221,26 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await shot(page, 'desktop-accounts')
   })
 
+  it('resets the new account\'s password and disables it', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    const row = page.locator('.el-table__row', { hasText: `e2e_${suffix}` })
+    await row.getByTestId('account-reset').click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByTestId('reset-password').fill('short')
+    await dialog.getByTestId('reset-save').click()
+    await dialog.locator('.el-form-item__error', { hasText: '至少需要 10 个字符' }).waitFor()
+    await dialog.getByTestId('reset-password').fill('1234567890')  // the server's rule: a run
+    await dialog.getByTestId('reset-save').click()
+    await dialog.locator('.el-form-item__error', { hasText: 'keyboard or the alphabet' }).waitFor()
+    await dialog.getByTestId('reset-password').fill(`handed over ${suffix}`)
+    await dialog.getByTestId('reset-save').click()
+    await dialog.waitFor({ state: 'hidden' })
+    await row.getByTestId('account-disable').click()
+    await page.locator('.el-message-box').getByRole('button', { name: '停用' }).click()
+    await row.getByTestId('account-state').getByText('已停用').waitFor()
+    await row.getByTestId('account-enable').waitFor()
+  })
+
   it('opens the policy library (制度库) with the pack in force', { timeout: STEP_MS }, async () => {
     const { page } = b
     await page.getByTestId('nav').getByText('制度库', { exact: true }).click()

@@ -40,6 +40,9 @@ export const api = {
   addCertification: (personId, body) => http.post(`people/${encodeURIComponent(personId)}/certifications`, body),
   listAccounts: page('accounts'),
   createAccount: create('accounts'),
+  disableAccount: (id) => http.post(`accounts/${encodeURIComponent(id)}/disable`, {}),
+  enableAccount: (id) => http.post(`accounts/${encodeURIComponent(id)}/enable`, {}),
+  resetPassword: (id, newPassword) => http.post(`accounts/${encodeURIComponent(id)}/password`, { new_password: newPassword }),
 
   journal: ({ after, cursor, limit } = {}) => http.get('journal', { after, cursor, limit }),
 
