@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
-import { launch } from './lib/browser.mjs'
+import { launch, signIn } from './lib/browser.mjs'
 
 const STEP_MS = 60000
 let server
@@ -221,20 +221,37 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await shot(page, 'desktop-accounts')
   })
 
-  it('resets the new account\'s password and disables it', { timeout: STEP_MS }, async () => {
+  it('resets the new account\'s password, its owner changes it, and it is disabled', { timeout: STEP_MS }, async () => {
     const { page } = b
     const row = page.locator('.el-table__row', { hasText: `e2e_${suffix}` })
     await row.getByTestId('account-reset').click()
     const dialog = page.getByRole('dialog')
-    await dialog.getByTestId('reset-password').fill('short')
-    await dialog.getByTestId('reset-save').click()
+    await dialog.getByTestId('pw-new').fill('short')
+    await dialog.getByTestId('pw-save').click()
     await dialog.locator('.el-form-item__error', { hasText: '至少需要 10 个字符' }).waitFor()
-    await dialog.getByTestId('reset-password').fill('1234567890')  // the server's rule: a run
-    await dialog.getByTestId('reset-save').click()
+    await dialog.getByTestId('pw-new').fill('1234567890')  // the server's rule: a run
+    await dialog.getByTestId('pw-save').click()
     await dialog.locator('.el-form-item__error', { hasText: 'keyboard or the alphabet' }).waitFor()
-    await dialog.getByTestId('reset-password').fill(`handed over ${suffix}`)
-    await dialog.getByTestId('reset-save').click()
+    await dialog.getByTestId('pw-new').fill(`handed over ${suffix}`)
+    await dialog.getByTestId('pw-save').click()
     await dialog.waitFor({ state: 'hidden' })
+    // Its owner signs in with the reset password and changes it (修改密码 in the header).
+    const owner = await launch()
+    try {
+      await signIn(owner.page, server.url, `e2e_${suffix}`, `handed over ${suffix}`)
+      await owner.page.getByTestId('change-password').click()
+      const own = owner.page.getByRole('dialog')
+      await own.getByTestId('pw-current').fill('not my password')
+      await own.getByTestId('pw-new').fill(`my own now ${suffix}`)
+      await own.getByTestId('pw-save').click()
+      await own.locator('.el-form-item__error', { hasText: '当前密码' }).waitFor()
+      await own.getByTestId('pw-current').fill(`handed over ${suffix}`)
+      await own.getByTestId('pw-save').click()
+      await own.waitFor({ state: 'hidden' })
+      await owner.page.getByText('密码已修改').waitFor()
+    } finally {
+      await owner.close()
+    }
     await row.getByTestId('account-disable').click()
     await page.locator('.el-message-box').getByRole('button', { name: '停用' }).click()
     await row.getByTestId('account-state').getByText('已停用').waitFor()

@@ -22,6 +22,7 @@ export const api = {
   login: (username, password) => http.post('login', { username, password }, { quiet401: true }),
   me: () => http.get('me', undefined, { quiet401: true }),
   logout: () => http.post('logout', {}),
+  changeOwnPassword: (current, next) => http.post('me/password', { current_password: current, new_password: next }),
 
   listSites: page('sites'),
   createSite: create('sites'),

@@ -167,6 +167,7 @@ export default {
     rolesRequired: 'Grant at least one role',
   },
   fields: {
+    current_password: 'Current password',
     new_password: 'New password',
     corrects: 'Entry corrected',
     text: 'Text',
@@ -514,6 +515,11 @@ export default {
     birthPlaceholder: 'Pick or type a date, e.g. 1990-05-01',
     educationPick: 'Pick from this site\'s education levels',
     educationFree: 'This site has no education levels set (site parameter education_levels): type it',
+  },
+  password: {
+    title: 'Change password',
+    current: 'Current password',
+    changed: 'Password changed; your other sign-ins have ended',
   },
   accounts: {
     grants: 'Role grants',

@@ -167,6 +167,7 @@ export default {
     rolesRequired: '至少授予一个角色',
   },
   fields: {
+    current_password: '当前密码',
     new_password: '新密码',
     corrects: '更正的记录编号',
     text: '内容',
@@ -514,6 +515,11 @@ export default {
     birthPlaceholder: '选择或输入日期，如 1990-05-01',
     educationPick: '按本站点的学历等级选择',
     educationFree: '本站点未设置学历等级（站点参数 education_levels），请直接填写',
+  },
+  password: {
+    title: '修改密码',
+    current: '当前密码',
+    changed: '密码已修改，其他设备上的登录已结束',
   },
   accounts: {
     grants: '角色授权',
