@@ -469,6 +469,57 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
           return JsonResponse(200, entry_json(e));
         });
 
+  // ---- working hours (工作时间) of a site and its departments
+  auto hours_entry_json = [](const runtime::WorkingHoursEntry& e) {
+    json hours = json::array();
+    for (const auto& p : e.periods) hours.push_back(policy::FormatTimeRange(p));
+    return json{{"hours", std::move(hours)},
+                {"from", e.from.empty() ? json(nullptr) : json(e.from)},
+                {"clauses", e.clauses},
+                {"updated_by", e.updated_by ? json(e.updated_by) : json(nullptr)},
+                {"updated_at", TimeOrNull(e.updated_at)}};
+  };
+  auto hours_json = [hours_entry_json](const runtime::SiteWorkingHours& w) {
+    json departments = json::array();
+    for (const auto& [id, e] : w.departments) {
+      json d = hours_entry_json(e);
+      d["department_id"] = id;
+      departments.push_back(std::move(d));
+    }
+    return json{{"site", hours_entry_json(w.site)}, {"departments", std::move(departments)}};
+  };
+  r.Add("GET", "/api/v1/sites/{id}/working-hours", Access::kSignedIn,
+        [parameters, hours_json](HttpRequest& req) {
+          if (!parameters) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto w, parameters->WorkingHours(CurrentPrincipal(), id));
+          return JsonResponse(200, hours_json(w));
+        });
+  r.Add("PUT", "/api/v1/sites/{id}/working-hours", Access::kSignedIn,
+        [parameters, hours_json](HttpRequest& req) {
+          if (!parameters) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+          ZHIDU_OR_ERROR(auto department_id, body.OptionalId("department_id"));
+          ZHIDU_OR_ERROR(auto items, body.OptionalArray("hours"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          const Error bad{Errc::kInvalidArgument,
+                          "hours must be a list of \"HH:MM-HH:MM\" periods (an empty list clears)",
+                          "hours"};
+          if (!items || !items->is_array()) return ErrorResponse(bad);
+          std::vector<policy::TimeRange> periods;
+          for (const auto& item : *items) {
+            if (!item.is_string()) return ErrorResponse(bad);
+            auto range = policy::ParseTimeRange(item.get<std::string>());
+            if (!range)
+              return ErrorResponse({Errc::kInvalidArgument, range.error().message, "hours"});
+            periods.push_back(*range);
+          }
+          ZHIDU_OR_ERROR(
+              auto w, parameters->SetWorkingHours(CurrentPrincipal(), id, department_id, periods));
+          return JsonResponse(200, hours_json(w));
+        });
+
   // ---- test clock
   r.Add("GET", "/api/v1/test/clock", Access::kSignedIn, [deps](HttpRequest&) {
     if (!deps.advance_clock)

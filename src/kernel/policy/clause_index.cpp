@@ -1,6 +1,7 @@
 #include "kernel/policy/clause_index.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 namespace zhidu::policy {
@@ -291,20 +292,29 @@ std::string PathOf(const Node* node) {
 
 }  // namespace
 
+namespace {
+const std::pair<std::string_view, MarkerKind> kNames[] = {
+    {"article", MarkerKind::kArticle},
+    {"rule", MarkerKind::kRule},
+    {"cn", MarkerKind::kCn},
+    {"cn_paren", MarkerKind::kCnParen},
+    {"num", MarkerKind::kNum},
+    {"num_half", MarkerKind::kNumHalf},
+    {"num_paren", MarkerKind::kNumParen},
+    {"dot2", MarkerKind::kDot2},
+    {"dot3", MarkerKind::kDot3},
+    {"letter", MarkerKind::kLetter},
+    {"heading", MarkerKind::kHeading},
+};
+
+std::string_view MarkerKindName(MarkerKind kind) {
+  for (const auto& [n, k] : kNames)
+    if (k == kind) return n;
+  return "?";
+}
+}  // namespace
+
 bool ParseMarkerKind(std::string_view name, MarkerKind* kind) {
-  static const std::pair<std::string_view, MarkerKind> kNames[] = {
-      {"article", MarkerKind::kArticle},
-      {"rule", MarkerKind::kRule},
-      {"cn", MarkerKind::kCn},
-      {"cn_paren", MarkerKind::kCnParen},
-      {"num", MarkerKind::kNum},
-      {"num_half", MarkerKind::kNumHalf},
-      {"num_paren", MarkerKind::kNumParen},
-      {"dot2", MarkerKind::kDot2},
-      {"dot3", MarkerKind::kDot3},
-      {"letter", MarkerKind::kLetter},
-      {"heading", MarkerKind::kHeading},
-  };
   for (const auto& [n, k] : kNames) {
     if (n == name) {
       *kind = k;
@@ -380,6 +390,7 @@ Result<void> ClauseIndex::AddRegulation(RegulationSpec spec, std::string_view te
     body_start = b;
   }
   size_t next_heading = 0;
+  std::map<MarkerKind, int> matched_by_kind;
 
   auto add_node = [&](MarkerKind kind, int level, std::string core, std::string open_b,
                       std::string close_b, int value) {
@@ -402,6 +413,7 @@ Result<void> ClauseIndex::AddRegulation(RegulationSpec spec, std::string_view te
     node->level = level;
     node->parent = parent;
     Node* raw = node.get();
+    ++matched_by_kind[kind];
     parent->children.push_back(std::move(node));
     for (int l = level; l <= depth; ++l) open[l] = nullptr;
     open[level] = raw;
@@ -442,6 +454,17 @@ Result<void> ClauseIndex::AddRegulation(RegulationSpec spec, std::string_view te
     }
     current->text.append(text.substr(i, len));
     i += len;
+  }
+
+  // A numbering style that matches nothing splits nothing: every citation of the regulation would
+  // then fail one by one. Said once, here.
+  for (MarkerKind kind : spec.levels) {
+    if (kind == MarkerKind::kHeading || matched_by_kind[kind] > 0) continue;
+    return Fail(Errc::kInvalidArgument,
+                spec.code + ": the numbering style '" + std::string(MarkerKindName(kind)) +
+                    "' in structure matches no clause of the text (its clauses are numbered "
+                    "otherwise; see docs/policy_format.md §1)",
+                "structure");
   }
 
   RegulationDoc doc;

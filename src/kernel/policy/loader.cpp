@@ -101,6 +101,7 @@ class PackBuilder {
   void LoadPackYaml();
   void LoadRuleFile(const std::filesystem::path& rel);
   void LoadRole(const Node& n, bool system);
+  void LoadWorkingHours(const Node& n);
   void LoadDemo();
   // A state's `actions` and a service level's `on_breach`: every word is one the runtime runs (or
   // a task people tick), and what it names exists (docs/policy_format.md §11, §13).
@@ -127,8 +128,9 @@ class PackBuilder {
 
   std::filesystem::path dir_;
   const LoadOptions& options_;
-  std::string demo_file_;  // pack.yaml `demo:`, relative to the pack
-  std::string file_;       // current file, as shown in diagnostics
+  std::string demo_file_;                     // pack.yaml `demo:`, relative to the pack
+  std::set<std::string> broken_regulations_;  // regulations whose text could not be split
+  std::string file_;                          // current file, as shown in diagnostics
   std::vector<Diagnostic> diags_;
   std::shared_ptr<ExprEngine> engine_;
   Pack pack_;
@@ -194,6 +196,42 @@ Result<TimeOfDay> ParseTimeOfDay(std::string_view text) {
   }
   return Fail(Errc::kInvalidArgument,
               "bad time of day \"" + std::string(text) + "\" (want HH:MM, 00:00-24:00)");
+}
+
+Result<TimeRange> ParseTimeRange(std::string_view text) {
+  size_t dash = text.find('-');
+  if (dash == std::string_view::npos)
+    return Fail(Errc::kInvalidArgument,
+                "bad time range \"" + std::string(text) + "\" (want HH:MM-HH:MM)");
+  ZHIDU_TRY(TimeOfDay a, ParseTimeOfDay(text.substr(0, dash)));
+  ZHIDU_TRY(TimeOfDay b, ParseTimeOfDay(text.substr(dash + 1)));
+  return TimeRange{a, b};
+}
+
+std::string FormatTimeRange(const TimeRange& r) {
+  auto hhmm = [](TimeOfDay t) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02d:%02d", t.minutes / 60, t.minutes % 60);
+    return std::string(buf);
+  };
+  return hhmm(r.start) + "-" + hhmm(r.end);
+}
+
+Result<void> CheckWorkPeriods(const std::vector<TimeRange>& periods) {
+  if (periods.empty())
+    return Fail(Errc::kInvalidArgument, "working hours need at least one period (HH:MM-HH:MM)");
+  for (size_t i = 0; i < periods.size(); ++i) {
+    const auto& p = periods[i];
+    if (p.end.minutes <= p.start.minutes)
+      return Fail(Errc::kInvalidArgument,
+                  "working period " + FormatTimeRange(p) +
+                      " must end after it starts on the same day (a night shift is a roster's)");
+    if (i > 0 && p.start.minutes < periods[i - 1].end.minutes)
+      return Fail(Errc::kInvalidArgument, "working period " + FormatTimeRange(p) +
+                                              " must start after " +
+                                              FormatTimeRange(periods[i - 1]) + " ends");
+  }
+  return Ok();
 }
 
 std::chrono::minutes ShiftDef::Length() const {
@@ -387,7 +425,9 @@ std::vector<std::string> PackBuilder::Clauses(const Obj& o, bool required) {
     std::string id = NormalizeClauseId(e.Scalar());
     if (pack_.clauses_.Find(id) == nullptr) {
       std::string code = id.substr(0, id.find(' '));
-      if (pack_.clauses_.FindRegulation(code) == nullptr) {
+      if (broken_regulations_.contains(code)) {
+        continue;  // the regulation's own error says why
+      } else if (pack_.clauses_.FindRegulation(code) == nullptr) {
         ErrorAt(e, "clause '" + e.Scalar() + "': no regulation " + code + " in this pack");
       } else {
         ErrorAt(e, "clause '" + e.Scalar() + "' does not exist in " + code +
@@ -434,19 +474,12 @@ std::optional<TimeRange> PackBuilder::Range(const Node& n) {
     ErrorAt(n, "a time range must be \"HH:MM-HH:MM\"");
     return std::nullopt;
   }
-  std::string s = n.Scalar();
-  size_t dash = s.find('-');
-  if (dash == std::string::npos) {
-    ErrorAt(n, "bad time range \"" + s + "\" (want HH:MM-HH:MM)");
+  auto r = ParseTimeRange(n.Scalar());
+  if (!r) {
+    ErrorAt(n, r.error().message);
     return std::nullopt;
   }
-  auto a = ParseTimeOfDay(s.substr(0, dash));
-  auto b = ParseTimeOfDay(s.substr(dash + 1));
-  if (!a || !b) {
-    ErrorAt(n, (!a ? a.error() : b.error()).message);
-    return std::nullopt;
-  }
-  return TimeRange{*a, *b};
+  return *r;
 }
 
 std::vector<TimeRange> PackBuilder::Ranges(const Obj& o, const std::string& key) {
@@ -578,7 +611,7 @@ void PackBuilder::LoadPackYaml() {
   if (!root) return;
   Obj o = Open(*root, "pack.yaml",
                {"name", "version", "effective", "time_zone", "calendar", "regulations", "roles",
-                "files", "demo"});
+                "files", "demo", "working_hours"});
   if (!o.ok) return;
   pack_.info_.name = Str(o, "name", true);
   pack_.info_.version = Str(o, "version", true);
@@ -622,10 +655,15 @@ void PackBuilder::LoadPackYaml() {
     ss << in.rdbuf();
     hash_input_ += file + '\0' + ss.str() + '\0';
     auto added = pack_.clauses_.AddRegulation(spec, ss.str());
-    if (!added) ErrorAt(r, added.error().message);
+    if (!added) {
+      ErrorAt(ro.Get(added.error().field == "structure" ? "structure" : "code"),
+              added.error().message);
+      broken_regulations_.insert(spec.code);  // its citations are not reported one by one
+    }
   }
   // Product roles (管理员…) may be declared here; regulation roles live in the R files.
   for (const Node& n : List(o, "roles")) LoadRole(n, true);
+  if (Node n = o.Get("working_hours")) LoadWorkingHours(n);
   if (!calendar.empty()) {
     std::ifstream in(dir_ / calendar, std::ios::binary);
     if (!in) {
@@ -794,10 +832,11 @@ void PackBuilder::LoadRuleFile(const std::filesystem::path& rel) {
   Obj o = Open(*root, rel.filename().string(),
                {"regulation", "title", "roles", "posts", "places", "shift_patterns", "staffing",
                 "checklists", "records", "duties", "procedures", "requests", "service_levels",
-                "penalties", "discipline", "assessments", "retention", "conduct"});
+                "penalties", "discipline", "assessments", "retention", "conduct", "working_hours"});
   if (!o.ok) return;
   std::string code = Str(o, "regulation");
-  if (!code.empty() && pack_.clauses_.FindRegulation(code) == nullptr) {
+  if (!code.empty() && pack_.clauses_.FindRegulation(code) == nullptr &&
+      !broken_regulations_.contains(code)) {
     ErrorAt(o.Get("regulation"), "regulation '" + code + "' is not declared in pack.yaml");
   }
   for (const Node& n : List(o, "roles")) LoadRole(n, false);
@@ -816,6 +855,32 @@ void PackBuilder::LoadRuleFile(const std::filesystem::path& rel) {
   for (const Node& n : List(o, "assessments")) LoadAssessment(n);
   for (const Node& n : List(o, "retention")) LoadRetention(n);
   for (const Node& n : List(o, "conduct")) LoadConduct(n);
+  if (Node n = o.Get("working_hours")) LoadWorkingHours(n);
+}
+
+void PackBuilder::LoadWorkingHours(const Node& n) {
+  Obj o = Open(n, "working_hours", {"clause", "title", "hours"});
+  if (!o.ok) return;
+  WorkingHours w;
+  Base(o, &w, false, false);
+  w.id = "working_hours";
+  if (pack_.working_hours_) {
+    const Source& first = pack_.working_hours_->source;
+    ErrorAt(n, "working_hours is declared once per pack (first at " + first.file + ":" +
+                   std::to_string(first.line) + ")");
+    return;
+  }
+  if (!o.Has("hours")) {
+    ErrorAt(n, "missing field 'hours' in working_hours (e.g. [\"08:00-11:30\", \"13:30-17:00\"])");
+    return;
+  }
+  w.periods = Ranges(o, "hours");
+  if (auto checked = CheckWorkPeriods(w.periods); !checked) {
+    ErrorAt(o.Get("hours"), checked.error().message);
+    return;
+  }
+  Cite(w.clauses, "working_hours", w);
+  pack_.working_hours_ = std::move(w);
 }
 
 void PackBuilder::LoadRole(const Node& n, bool system) {
@@ -1091,7 +1156,7 @@ void PackBuilder::LoadRecord(const Node& n) {
 
 Schedule PackBuilder::LoadSchedule(const Node& n) {
   Schedule s;
-  Obj o = Open(n, "schedule", {"every", "times", "per", "at", "on", "active"});
+  Obj o = Open(n, "schedule", {"every", "times", "per", "at", "on", "active", "by"});
   if (!o.ok) return s;
   int forms = o.Has("every") + o.Has("times") + o.Has("at") + o.Has("on");
   if (forms != 1) {
@@ -1106,10 +1171,11 @@ Schedule PackBuilder::LoadSchedule(const Node& n) {
     s.times = Int(o, "times").value_or(0);
     if (s.times < 1) ErrorAt(o.Get("times"), "times must be at least 1");
     s.per = Str(o, "per", true);
-    static const std::set<std::string> kPer = {"shift",   "day",       "week", "month",
-                                               "quarter", "half_year", "year"};
+    static const std::set<std::string> kPer = {"shift", "workday", "day",       "week",
+                                               "month", "quarter", "half_year", "year"};
     if (!s.per.empty() && !kPer.contains(s.per)) {
-      ErrorAt(o.Get("per"), "per must be shift, day, week, month, quarter, half_year or year");
+      ErrorAt(o.Get("per"),
+              "per must be shift, workday, day, week, month, quarter, half_year or year");
     }
   } else if (o.Has("at")) {
     s.kind = ScheduleKind::kAt;
@@ -1136,6 +1202,16 @@ Schedule PackBuilder::LoadSchedule(const Node& n) {
     s.on = Str(o, "on", true);
   }
   if (o.Has("active")) s.active = Range(o.Get("active"));
+  if (o.Has("active") && s.kind != ScheduleKind::kEvery &&
+      !(s.kind == ScheduleKind::kTimesPer && s.per == "day"))
+    ErrorAt(o.Get("active"), "active (a daily window) is read with every, or times per day");
+  if (o.Has("by")) {
+    s.by = Time(o, "by");
+    // "Due by HH:MM" ends the window of a daily occurrence; a period or an event has its own end.
+    if (s.kind == ScheduleKind::kTimesPer || s.kind == ScheduleKind::kOn)
+      if (!(s.kind == ScheduleKind::kOn && s.on == "work_start"))
+        ErrorAt(o.Get("by"), "by (due by HH:MM) is read with at, every or on: work_start");
+  }
   return s;
 }
 
@@ -1159,7 +1235,9 @@ void PackBuilder::LoadDuty(const Node& n) {
     d.window = Dur(o, "window");
   }
   // A window the planner would not read is an error, not a silent no-op (docs/runtime.md).
-  if (d.window && (d.window->months || d.window->working_days))
+  if ((d.window || !d.window_param.empty()) && d.schedule.by)
+    ErrorAt(o.Get("window"), "give either window or schedule.by, not both");
+  else if (d.window && (d.window->months || d.window->working_days))
     ErrorAt(o.Get("window"),
             "window must be a fixed length (m, h, d, w), not months or working days");
   else if ((d.window || !d.window_param.empty()) && d.schedule.kind == ScheduleKind::kTimesPer)

@@ -39,7 +39,14 @@ Result<TimeOfDay> ParseTimeOfDay(std::string_view text);  // "HH:MM"
 struct TimeRange {  // a daily window; end < start crosses midnight ("22:00"-"08:00")
   TimeOfDay start;
   TimeOfDay end;
+  bool operator==(const TimeRange&) const = default;
 };
+Result<TimeRange> ParseTimeRange(std::string_view text);  // "HH:MM-HH:MM"
+std::string FormatTimeRange(const TimeRange& r);          // "08:00-11:30"
+
+// Working-hour periods (WorkingHours below): at least one, each ending after it starts on the same
+// day, ascending, not overlapping. kInvalidArgument saying which period is wrong otherwise.
+Result<void> CheckWorkPeriods(const std::vector<TimeRange>& periods);
 
 // A number given by the regulation, or a named site parameter without a default.
 struct Param {
@@ -175,12 +182,13 @@ enum class ScheduleKind { kEvery, kTimesPer, kAt, kOn };
 
 struct Schedule {
   ScheduleKind kind = ScheduleKind::kEvery;
-  Duration every;                   // kEvery
-  int times = 0;                    // kTimesPer: at least `times` per `per`
-  std::string per;                  // day | week | month | half_year | shift
-  std::vector<TimeOfDay> at;        // kAt
-  std::string on;                   // kOn: shift_start | shift_end | work_start | work_end | event
+  Duration every;             // kEvery
+  int times = 0;              // kTimesPer: at least `times` per `per`
+  std::string per;            // shift | workday | day | week | month | quarter | half_year | year
+  std::vector<TimeOfDay> at;  // kAt
+  std::string on;             // kOn: shift_start | shift_end | work_start | work_end | event
   std::optional<TimeRange> active;  // only within this daily window
+  std::optional<TimeOfDay> by;      // "due by HH:MM": the window ends at the next local HH:MM
 };
 
 struct OnMiss {
@@ -390,6 +398,14 @@ struct DemoCompany {
   std::string footage_camera;  // sample footage segments on this camera; empty: none
 };
 
+// 工作时间 — the working day a pack states (R04 §二12: 上午8:00-11:30, 下午1:30-5:00): periods in
+// local time, ascending, not overlapping, none crossing midnight; the gaps are breaks (午休). Days
+// are the calendar's working days. A site, and a department of it, may set its own
+// (runtime::SiteParameters::SetWorkingHours); with neither, nothing that needs them is planned.
+struct WorkingHours : RuleBase {
+  std::vector<TimeRange> periods;
+};
+
 struct PackInfo {
   std::string name;
   std::string version;
@@ -420,6 +436,7 @@ class Pack {
   const std::vector<Assessment>& assessments() const { return assessments_; }
   const std::vector<Retention>& retention() const { return retention_; }
   const std::vector<ConductRule>& conduct() const { return conduct_; }
+  const std::optional<WorkingHours>& working_hours() const { return working_hours_; }
   // The pack's demo company, when pack.yaml names one.
   const std::optional<DemoCompany>& demo() const { return demo_; }
 
@@ -464,6 +481,7 @@ class Pack {
   std::vector<Assessment> assessments_;
   std::vector<Retention> retention_;
   std::vector<ConductRule> conduct_;
+  std::optional<WorkingHours> working_hours_;
   std::optional<DemoCompany> demo_;
   std::vector<std::pair<std::string, RuleRef>> citations_;  // clause id -> rule
 };

@@ -747,5 +747,78 @@ TEST(LoaderTest, TheDemoCompanyIsValidatedAtLoad) {
   EXPECT_EQ(demo.people[1].account, "");
 }
 
+TEST(LoaderTest, WorkingHoursAreCheckedWhereWritten) {
+  // A period ending before it starts, and periods out of order, are errors at the list.
+  TempPack bad(Files{{"T01.yaml",
+                      "working_hours:\n"
+                      "  clause: \"T01 §一\"\n"
+                      "  hours: [\"13:30-17:00\", \"08:00-11:30\"]\n"}});
+  ExpectOne(bad, "T01.yaml", 3, 10, "must start after 13:30-17:00 ends");
+  TempPack night(Files{{"T01.yaml", "working_hours: {hours: [\"22:00-06:00\"]}\n"}});
+  ExpectOne(night, "T01.yaml", 1, 24, "must end after it starts on the same day");
+  TempPack twice(Files{{"T01.yaml", "working_hours: {hours: [\"08:00-17:00\"]}\n"},
+                       {"T02.yaml", "working_hours: {hours: [\"09:00-18:00\"]}\n"}});
+  ExpectOne(twice, "T02.yaml", 1, 16, "declared once per pack (first at ");
+  TempPack good(Files{{"T01.yaml",
+                       "working_hours:\n"
+                       "  clause: \"T01 §一\"\n"
+                       "  hours: [\"08:00-11:30\", \"13:30-17:00\"]\n"}});
+  auto pack = LoadPack(good.dir());
+  ASSERT_TRUE(pack.has_value()) << pack.error().message;
+  ASSERT_TRUE(pack->working_hours().has_value());
+  ASSERT_EQ(pack->working_hours()->periods.size(), 2u);
+  EXPECT_EQ(pack->working_hours()->periods[1].start.minutes, 13 * 60 + 30);
+  EXPECT_EQ(pack->working_hours()->clauses, std::vector<std::string>{"T01 §一"});
+}
+
+TEST(LoaderTest, DueByAndActiveAreReadOrRefused) {
+  auto duty = [](const std::string& schedule, const std::string& extra = "") {
+    return Files{{"T01.yaml", std::string(kGoodRoles) +
+                                  "duties:\n  - id: d\n    clause: \"T01 §一\"\n"
+                                  "    post: 值班岗\n    schedule: " +
+                                  schedule + "\n" + extra}};
+  };
+  // by: read with at, every, on: work_start; refused where the period or event ends the window.
+  EXPECT_TRUE(Errors(TempPack(duty("{at: \"08:00\", by: \"10:00\"}"))).empty());
+  EXPECT_TRUE(Errors(TempPack(duty("{on: work_start, by: \"09:00\"}"))).empty());
+  ExpectOne(TempPack(duty("{times: 3, per: day, by: \"10:00\"}")), "T01.yaml", 9, 40,
+            "by (due by HH:MM) is read with at, every or on: work_start");
+  ExpectOne(TempPack(duty("{at: \"08:00\", by: \"10:00\"}", "    window: 1h\n")), "T01.yaml", 10,
+            13, "either window or schedule.by");
+  // active: a daily window, read with every and with times per day only.
+  EXPECT_TRUE(Errors(TempPack(duty("{times: 3, per: day, active: \"08:00-17:00\"}"))).empty());
+  ExpectOne(TempPack(duty("{times: 3, per: week, active: \"08:00-17:00\"}")), "T01.yaml", 9, 45,
+            "active (a daily window) is read with every, or times per day");
+  EXPECT_TRUE(Errors(TempPack(duty("{times: 3, per: workday}"))).empty());
+}
+
+TEST(DefaultPackTest, WorkingHoursAreR04s) {
+  auto pack = LoadPack(kRoot / "policies/cn-default");
+  ASSERT_TRUE(pack.has_value()) << pack.error().message;
+  // R04 §二12 工作时间（上午:8:00-11:30,下午1:30-5:00）: the only working hours the regulations
+  // give.
+  ASSERT_TRUE(pack->working_hours().has_value());
+  const auto& w = *pack->working_hours();
+  EXPECT_EQ(w.clauses, std::vector<std::string>{"R04 §二12"});
+  ASSERT_EQ(w.periods.size(), 2u);
+  EXPECT_EQ(FormatTimeRange(w.periods[0]), "08:00-11:30");
+  EXPECT_EQ(FormatTimeRange(w.periods[1]), "13:30-17:00");
+}
+
+TEST(LoaderTest, AStructureMatchingNoClauseIsSaidOnce) {
+  // T01 numbers its clauses 一、二、; `article` (第一条) matches none of them. Every citation of
+  // T01 would fail one by one: one error at the structure instead.
+  TempPack pack(
+      Files{{"T01.yaml",
+             std::string(kGoodRoles) +
+                 "duties:\n"
+                 "  - {id: d1, clause: \"T01 §一\", post: 值班岗, schedule: {every: 15m}}\n"
+                 "  - {id: d2, clause: \"T01 §二\", post: 值班岗, schedule: {every: 15m}}\n"}});
+  pack.Write("pack.yaml",
+             "name: test\nversion: \"1\"\neffective: 2026-01-01\n"
+             "regulations:\n  - {code: T01, file: regulations/T01.txt, structure: [article]}\n");
+  ExpectOne(pack, "pack.yaml", 5, 55, "numbering style 'article' in structure matches no clause");
+}
+
 }  // namespace
 }  // namespace zhidu::policy

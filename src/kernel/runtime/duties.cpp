@@ -13,6 +13,7 @@
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/runtime_util.hpp"
 #include "kernel/runtime/site_parameters.hpp"
+#include "kernel/scheduler/business_time.hpp"
 
 namespace zhidu::runtime {
 
@@ -178,7 +179,9 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty,
                        : s.per == "year"      ? 12
                                               : 0;
       if (s.per != "day" && s.per != "week" && span == 0)
-        return Fail(Errc::kFailedPrecondition, "a per-" + s.per + " count (needs the roster)");
+        return Fail(Errc::kFailedPrecondition,
+                    s.per == "workday" ? "the working hours (the pack's or the site's)"
+                                       : "a per-" + s.per + " count (needs the roster)");
       // Start from the earliest period that can still be open at `from`.
       int back = s.per == "day" ? 1 : s.per == "week" ? 7 : 31 * span + 1;
       day = LocalDayStart(from - hours(24 * back), zone);
@@ -188,6 +191,16 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty,
         TimePoint period_end;
         if (s.per == "day") {
           period_end = next_day(day);
+          if (s.active) {  // the day's period is its active window (end <= start: past midnight)
+            TimePoint start =
+                zone.FromLocal(local_time<Micros>(local + minutes(s.active->start.minutes)));
+            int end_minutes = s.active->end.minutes +
+                              (s.active->end.minutes <= s.active->start.minutes ? 1440 : 0);
+            period_end = zone.FromLocal(local_time<Micros>(local + minutes(end_minutes)));
+            if (period_end <= from || start >= to) continue;
+            out.push_back({start, period_end, std::max(1, s.times)});
+            continue;
+          }
         } else if (s.per == "week") {
           if (weekday{local} != Monday) continue;
           period_end = zone.FromLocal(local_time<Micros>(local + days(7)));
@@ -203,6 +216,8 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty,
       return out;
     }
     case policy::ScheduleKind::kOn:
+      if (s.on == "work_start" || s.on == "work_end")
+        return Fail(Errc::kFailedPrecondition, "the working hours (the pack's or the site's)");
       if (RaisedByEvent(s))
         return Fail(Errc::kFailedPrecondition,
                     "the site event " + s.on +
@@ -219,29 +234,52 @@ bool FollowsShifts(const policy::Schedule& s) {
          (s.kind == policy::ScheduleKind::kTimesPer && s.per == "shift");
 }
 
-// Occurrences of a shift-following duty for the published `shifts` of one post, window ending
-// after `from` and due before `to` (docs/runtime.md "Shift duties"):
-//   shift_start  due at the start; window the duty's fixed window, else the whole shift;
-//   shift_end    due so that its fixed window ends with the shift, else the whole shift;
-//   N per shift  due at the start, N completions by the end.
-std::vector<Occurrence> ShiftOccurrences(const policy::Duty& duty,
-                                         const std::optional<policy::Duration>& window,
-                                         const std::vector<ShiftWindow>& shifts, TimePoint from,
-                                         TimePoint to) {
+// Occurrences of a duty that follows spans of work — the published shifts of a post, or the
+// working days of its working hours — for `spans`, window ending after `from` and due before `to`
+// (docs/runtime.md "Shift duties", "Working-hours duties"):
+//   shift_start / work_start  due at the start; window the duty's fixed window, else the span;
+//   shift_end / work_end      due so that its fixed window ends with the span, else the span;
+//   N per shift / workday     due at the start, N completions by the end.
+std::vector<Occurrence> SpanOccurrences(const policy::Duty& duty,
+                                        const std::optional<policy::Duration>& window,
+                                        const std::vector<ShiftWindow>& spans, TimePoint from,
+                                        TimePoint to) {
   const auto& s = duty.schedule;
   const std::optional<Micros> fixed = FixedWindow(window);
   std::vector<Occurrence> out;
-  for (const auto& shift : shifts) {
-    Occurrence o{shift.starts_at, shift.ends_at, 1};
+  for (const auto& span : spans) {
+    Occurrence o{span.starts_at, span.ends_at, 1};
     if (s.kind == policy::ScheduleKind::kTimesPer) {
       o.required = std::max(1, s.times);
-    } else if (s.on == "shift_start" && fixed) {
-      o.window_end = shift.starts_at + *fixed;
-    } else if (s.on == "shift_end" && fixed) {
-      o.due_at = std::max(shift.starts_at, shift.ends_at - *fixed);
+    } else if ((s.on == "shift_start" || s.on == "work_start") && fixed) {
+      o.window_end = span.starts_at + *fixed;
+    } else if ((s.on == "shift_end" || s.on == "work_end") && fixed) {
+      o.due_at = std::max(span.starts_at, span.ends_at - *fixed);
     }
     if (o.window_end <= from || o.due_at >= to) continue;
     out.push_back(o);
+  }
+  return out;
+}
+
+// Whether `s` follows the working hours: on: work_start | work_end, or times per workday.
+bool FollowsWorkingHours(const policy::Schedule& s) {
+  return (s.kind == policy::ScheduleKind::kOn && (s.on == "work_start" || s.on == "work_end")) ||
+         (s.kind == policy::ScheduleKind::kTimesPer && s.per == "workday");
+}
+
+// The working days between a day before `from` and `to`, each from its first period's start to
+// its last period's end. A day the calendar has no data for ends the list there (an
+// administrator adds the year).
+std::vector<ShiftWindow> WorkingDays(const policy::BusinessCalendar& calendar, const TimeZone& zone,
+                                     const std::vector<scheduler::LocalPeriod>& periods,
+                                     TimePoint from, TimePoint to) {
+  std::vector<ShiftWindow> out;
+  for (TimePoint day = LocalDayStart(from - hours(24), zone); day < to;
+       day = LocalDayStart(day + hours(36), zone)) {
+    auto today = scheduler::WorkPeriodsOn(calendar, zone, periods, day);
+    if (!today) break;
+    if (!today->empty()) out.push_back({today->front().start, today->back().end});
   }
   return out;
 }
@@ -380,11 +418,12 @@ Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint f
               All<store::Post>([&](store::PageRequest p) { return unit.ListPosts(site.id, p); }));
     for (const auto& duty : pack.duties()) {
       const bool by_shift = FollowsShifts(duty.schedule);
+      const bool by_hours = FollowsWorkingHours(duty.schedule);
       if (by_shift && !shift_calendar_) continue;  // reported by PlanReport
       ZHIDU_TRY(SiteWindow window, WindowAt(unit, site.id, duty));
       if (window.unset) continue;  // the site has not set the window the regulation leaves open
       Result<std::vector<Occurrence>> occurrences = std::vector<Occurrence>{};
-      if (!by_shift) occurrences = Occurrences(duty, window.window, zone, from, to);
+      if (!by_shift && !by_hours) occurrences = Occurrences(duty, window.window, zone, from, to);
       if (!occurrences) continue;        // reported by PlanReport
       std::vector<std::string> targets;  // the site's set the duty rotates through
       if (!duty.target_set.empty()) {
@@ -397,9 +436,22 @@ Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint f
         if (by_shift) {
           // A shift that started up to two days before `from` may still be open.
           ZHIDU_TRY(auto shifts, shift_calendar_(unit, post.id, from - hours(48), to));
-          occurrences = ShiftOccurrences(duty, window.window, shifts, from, to);
+          occurrences = SpanOccurrences(duty, window.window, shifts, from, to);
+        } else if (by_hours) {
+          // The post's department's working hours, else the site's, else the pack's; none: the
+          // duty cannot fall due here (PlanReport says so).
+          ZHIDU_TRY(auto hours,
+                    SiteParameters::EffectiveWorkingHours(unit, pack, site.id, post.department_id));
+          occurrences = SpanOccurrences(
+              duty, window.window,
+              WorkingDays(pack.calendar(), zone, LocalPeriods(hours.periods), from, to), from, to);
         }
         for (auto& o : *occurrences) {
+          if (duty.schedule.by) {  // due by HH:MM: the window ends at the next local HH:MM
+            auto by = scheduler::NextAtLocalTimes(o.due_at, zone,
+                                                  {minutes(duty.schedule.by->minutes % 1440)});
+            if (by) o.window_end = *by;
+          }
           if (!targets.empty())
             o.target = targets[RotationIndex(duty.rotate_per, o.due_at, zone) % targets.size()];
           ZHIDU_TRY(bool inserted, InsertInstance(tx, site.id, post.id, duty.id, o,
@@ -525,7 +577,11 @@ std::vector<PlanReportEntry> Duties::PlanReport() const {
     for (const auto& p : posts) e.posts_matched += p.name == duty.post;
     auto occ =
         Occurrences(duty, duty.window, TimeZone::Default(), TimePoint{}, TimePoint{} + hours(1));
-    if (FollowsShifts(duty.schedule)) {
+    if (FollowsWorkingHours(duty.schedule)) {
+      occ = std::vector<Occurrence>{};
+      if (!pack->working_hours())
+        e.reason = "the pack states no working_hours: planned only at sites that set theirs";
+    } else if (FollowsShifts(duty.schedule)) {
       if (shift_calendar_)
         occ = std::vector<Occurrence>{};
       else

@@ -463,6 +463,18 @@ struct Procedures::Impl {
       ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, *d));
       return Out{t, "within " + *value + "（本单位参数 " + sl.within_param + "）"};
     }
+    if (sl.within && sl.business_time && sl.within->working_days == 0 && sl.within->months == 0 &&
+        sl.within->fixed > seconds(0) && sl.within->fixed < hours(24)) {
+      // Hours of business time count working hours: the site's, else the pack's; without any,
+      // no figure is invented (docs/runtime.md "Working hours").
+      ZHIDU_TRY(auto work, SiteParameters::EffectiveWorkingHours(tx.unit(), pack, e.site_id, 0));
+      if (work.periods.empty())
+        return Out{std::nullopt, "按工作时间计时，本单位未设定工作时间：未计时"};
+      ZHIDU_TRY(TimePoint t,
+                scheduler::AddWorkingTime(pack.calendar(), zone, LocalPeriods(work.periods), now,
+                                          duration_cast<Micros>(sl.within->fixed)));
+      return Out{t, "within " + FormatDuration(*sl.within) + " (working hours)"};
+    }
     if (sl.within) {
       if (sl.business_time && sl.within->working_days == 0 && sl.within->fixed >= hours(24)) {
         policy::Duration wd{};

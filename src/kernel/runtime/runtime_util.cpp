@@ -64,4 +64,11 @@ Result<std::pair<TimePoint, TimePoint>> LocalMonthRange(std::string_view month,
                    zone.FromLocal(local_time<Micros>(next))};
 }
 
+std::vector<scheduler::LocalPeriod> LocalPeriods(const std::vector<policy::TimeRange>& ranges) {
+  std::vector<scheduler::LocalPeriod> out;
+  for (const auto& r : ranges)
+    out.push_back({std::chrono::minutes(r.start.minutes), std::chrono::minutes(r.end.minutes)});
+  return out;
+}
+
 }  // namespace zhidu::runtime

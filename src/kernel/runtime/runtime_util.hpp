@@ -9,6 +9,7 @@
 #include "base/result.hpp"
 #include "base/time.hpp"
 #include "kernel/policy/pack.hpp"
+#include "kernel/scheduler/business_time.hpp"
 
 namespace zhidu::runtime {
 
@@ -25,5 +26,8 @@ TimePoint LocalDayStart(TimePoint t, const TimeZone& zone);
 // [first instant, first instant of the next month) of "YYYY-MM" in `zone`.
 Result<std::pair<TimePoint, TimePoint>> LocalMonthRange(std::string_view month,
                                                         const TimeZone& zone);
+
+// The pack's working periods ("08:00-11:30") as the scheduler's local times of day.
+std::vector<scheduler::LocalPeriod> LocalPeriods(const std::vector<policy::TimeRange>& ranges);
 
 }  // namespace zhidu::runtime

@@ -1,8 +1,58 @@
 #include "kernel/runtime/site_parameters.hpp"
 
+#include <cstdlib>
+
 #include "base/canonical_json.hpp"
 
 namespace zhidu::runtime {
+namespace {
+
+constexpr std::string_view kSiteHours = "working_hours";
+constexpr std::string_view kDepartmentHours = "working_hours/department/";
+
+std::string HoursKey(store::Id department_id) {
+  return department_id == 0 ? std::string(kSiteHours)
+                            : std::string(kDepartmentHours) + std::to_string(department_id);
+}
+
+// "08:00-11:30,13:30-17:00" as stored; empty text is no periods (cleared).
+std::string FormatPeriods(const std::vector<policy::TimeRange>& periods) {
+  std::string out;
+  for (const auto& p : periods) out += (out.empty() ? "" : ",") + policy::FormatTimeRange(p);
+  return out;
+}
+
+std::vector<policy::TimeRange> ParsePeriods(std::string_view text) {
+  std::vector<policy::TimeRange> out;
+  for (const auto& item : policy::ParamListItems(text))
+    if (auto r = policy::ParseTimeRange(item)) out.push_back(*r);
+  return out;
+}
+
+WorkingHoursEntry Stored(const store::SiteParameter& p, std::string from) {
+  return {ParsePeriods(p.value), std::move(from), {}, p.updated_by, p.updated_at};
+}
+
+WorkingHoursEntry PackHours(const policy::Pack& pack) {
+  if (!pack.working_hours()) return {};
+  return {pack.working_hours()->periods, "pack", pack.working_hours()->clauses, 0, TimePoint{}};
+}
+
+SiteWorkingHours Collect(const policy::Pack& pack, const std::vector<store::SiteParameter>& rows) {
+  SiteWorkingHours out{PackHours(pack), {}};
+  for (const auto& r : rows) {
+    if (r.value.empty()) continue;  // cleared
+    if (r.name == kSiteHours) {
+      out.site = Stored(r, "site");
+    } else if (r.name.starts_with(kDepartmentHours)) {
+      auto id = std::strtoll(r.name.c_str() + kDepartmentHours.size(), nullptr, 10);
+      if (id > 0) out.departments.emplace_back(id, Stored(r, "department"));
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 SiteParameters::SiteParameters(store::Store& store, store::Writer& writer,
                                const policy::ActivePack& pack, const org::RoleCatalogue& roles)
@@ -30,6 +80,9 @@ Result<SiteParameterEntry> SiteParameters::Set(const org::Principal& who, store:
                                                const std::string& name, const std::string& value) {
   if (!roles_.Allows(who, org::perm::kOrgWrite, {site_id, 0}))
     return Fail(Errc::kPermissionDenied, "setting site parameters needs org.write");
+  if (name.starts_with(kSiteHours))
+    return Fail(Errc::kInvalidArgument,
+                "working hours are set with PUT /api/v1/sites/{id}/working-hours", "name");
   std::optional<policy::ParamDecl> decl;
   for (auto& d : policy::DeclaredParameters(*pack_.Current()))
     if (d.name == name) decl = d;
@@ -50,6 +103,67 @@ Result<SiteParameterEntry> SiteParameters::Set(const org::Principal& who, store:
     (void)seq;
     return SiteParameterEntry{*decl, value, who.account_id, p.updated_at};
   });
+}
+
+Result<SiteWorkingHours> SiteParameters::WorkingHours(const org::Principal& who,
+                                                      store::Id site_id) {
+  if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
+    return Fail(Errc::kPermissionDenied, "reading working hours needs org.read");
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto site, unit->GetSite(site_id));
+  (void)site;
+  ZHIDU_TRY(auto rows, unit->ListSiteParameters(site_id));
+  return Collect(*pack_.Current(), rows);
+}
+
+Result<SiteWorkingHours> SiteParameters::SetWorkingHours(
+    const org::Principal& who, store::Id site_id, store::Id department_id,
+    const std::vector<policy::TimeRange>& periods) {
+  if (!roles_.Allows(who, org::perm::kOrgWrite, {site_id, 0}))
+    return Fail(Errc::kPermissionDenied, "setting working hours needs org.write");
+  if (!periods.empty()) {
+    auto checked = policy::CheckWorkPeriods(periods);
+    if (!checked) return Fail(Errc::kInvalidArgument, checked.error().message, "hours");
+  }
+  auto pack = pack_.Current();
+  return writer_.Run<SiteWorkingHours>([&](store::Tx& tx) -> Result<SiteWorkingHours> {
+    auto& unit = tx.unit();
+    ZHIDU_TRY(auto site, unit.GetSite(site_id));
+    (void)site;
+    if (department_id != 0) {
+      auto dept = unit.GetDepartment(department_id);
+      if (!dept || dept->site_id != site_id)
+        return Fail(Errc::kInvalidArgument,
+                    "department " + std::to_string(department_id) +
+                        " is not a department of site " + std::to_string(site_id),
+                    "department_id");
+    }
+    const std::string key = HoursKey(department_id);
+    ZHIDU_TRY(auto old, Lookup(unit, site_id, key));
+    store::SiteParameter p{site_id, key, FormatPeriods(periods), who.account_id, tx.now()};
+    ZHIDU_TRY_VOID(unit.PutSiteParameter(p));
+    CanonicalObject payload;
+    payload.Add("site_id", site_id);
+    if (department_id) payload.Add("department_id", department_id);
+    payload.Add("hours", p.value);
+    if (old && !old->empty()) payload.Add("previous", *old);
+    ZHIDU_TRY(auto seq, tx.Journal("site.working_hours.set", who.account_id,
+                                   "site/" + std::to_string(site_id), payload.Str()));
+    (void)seq;
+    ZHIDU_TRY(auto rows, unit.ListSiteParameters(site_id));
+    return Collect(*pack, rows);
+  });
+}
+
+Result<WorkingHoursEntry> SiteParameters::EffectiveWorkingHours(store::UnitOfWork& unit,
+                                                                const policy::Pack& pack,
+                                                                store::Id site_id,
+                                                                store::Id department_id) {
+  ZHIDU_TRY(auto rows, unit.ListSiteParameters(site_id));
+  SiteWorkingHours all = Collect(pack, rows);
+  for (auto& [id, entry] : all.departments)
+    if (id == department_id) return std::move(entry);
+  return std::move(all.site);
 }
 
 Result<std::optional<std::string>> SiteParameters::Lookup(store::UnitOfWork& unit,

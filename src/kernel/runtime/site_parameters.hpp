@@ -24,6 +24,23 @@ struct SiteParameterEntry {
   TimePoint updated_at;
 };
 
+// 工作时间 in force for a site or one of its departments (docs/runtime.md "Working hours"): the
+// department's own, else the site's own, else the pack's `working_hours`, else none. The site's
+// and the departments' own are stored beside the parameters under reserved names
+// ("working_hours", "working_hours/department/ID"), which no pack can declare.
+struct WorkingHoursEntry {
+  std::vector<policy::TimeRange> periods;  // empty: no working hours known
+  std::string from;                        // "department" | "site" | "pack" | "" (none)
+  std::vector<std::string> clauses;        // the pack's clauses, when from == "pack"
+  store::Id updated_by = 0;
+  TimePoint updated_at;
+};
+
+struct SiteWorkingHours {
+  WorkingHoursEntry site;  // the site's own, or the pack's
+  std::vector<std::pair<store::Id, WorkingHoursEntry>> departments;  // their own, by department id
+};
+
 class SiteParameters {
  public:
   SiteParameters(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
@@ -33,6 +50,19 @@ class SiteParameters {
   Result<std::vector<SiteParameterEntry>> List(const org::Principal& who, store::Id site_id);
   Result<SiteParameterEntry> Set(const org::Principal& who, store::Id site_id,
                                  const std::string& name, const std::string& value);
+
+  // The site's working hours and its departments' own. Reading needs org.read, setting org.write.
+  Result<SiteWorkingHours> WorkingHours(const org::Principal& who, store::Id site_id);
+  // Sets the site's (department_id 0) or a department's own periods, or clears them (empty: the
+  // site's, or the pack's, apply again); journaled site.working_hours.set with the previous ones.
+  Result<SiteWorkingHours> SetWorkingHours(const org::Principal& who, store::Id site_id,
+                                           store::Id department_id,
+                                           const std::vector<policy::TimeRange>& periods);
+  // The working hours in force for `department_id` (0: the site as a whole) inside a transaction.
+  static Result<WorkingHoursEntry> EffectiveWorkingHours(store::UnitOfWork& unit,
+                                                         const policy::Pack& pack,
+                                                         store::Id site_id,
+                                                         store::Id department_id);
 
   // The site's value of `name` inside a transaction, or nullopt when not set.
   static Result<std::optional<std::string>> Lookup(store::UnitOfWork& unit, store::Id site_id,

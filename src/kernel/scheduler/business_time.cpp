@@ -121,4 +121,38 @@ Result<bool> IsWorkingTime(const policy::BusinessCalendar& calendar, const TimeZ
       std::chrono::year_month_day(std::chrono::sys_days(day.time_since_epoch())));
 }
 
+Result<std::vector<WorkPeriod>> WorkPeriodsOn(const policy::BusinessCalendar& calendar,
+                                              const TimeZone& zone,
+                                              const std::vector<LocalPeriod>& periods,
+                                              TimePoint t) {
+  local_days day = LocalDay(zone, t);
+  ZHIDU_TRY(bool works, calendar.IsWorkingDay(std::chrono::year_month_day(
+                            std::chrono::sys_days(day.time_since_epoch()))));
+  std::vector<WorkPeriod> out;
+  if (!works) return out;
+  for (const auto& p : periods) out.push_back({At(zone, day, p.start), At(zone, day, p.end)});
+  return out;
+}
+
+Result<TimePoint> AddWorkingTime(const policy::BusinessCalendar& calendar, const TimeZone& zone,
+                                 const std::vector<LocalPeriod>& periods, TimePoint from,
+                                 Micros amount) {
+  if (periods.empty())
+    return Fail(Errc::kFailedPrecondition, "no working hours to count working time in");
+  if (amount < Micros(0))
+    return Fail(Errc::kInvalidArgument, "working time must not be negative", "amount");
+  TimePoint day = from;
+  for (int guard = 0; guard < 400; ++guard) {
+    ZHIDU_TRY(auto today, WorkPeriodsOn(calendar, zone, periods, day));
+    for (const auto& p : today) {
+      if (p.end <= from) continue;
+      TimePoint start = std::max(p.start, from);
+      if (amount <= p.end - start) return start + amount;
+      amount -= p.end - start;
+    }
+    day = At(zone, LocalDay(zone, day) + days(1), minutes(0));
+  }
+  return Fail(Errc::kFailedPrecondition, "working time runs past 400 days");
+}
+
 }  // namespace zhidu::scheduler

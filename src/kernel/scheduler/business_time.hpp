@@ -54,6 +54,31 @@ Result<TimePoint> AddWorkingDays(const policy::BusinessCalendar& calendar, const
 Result<TimePoint> NextWorkingCutoff(const policy::BusinessCalendar& calendar, const TimeZone& zone,
                                     TimePoint from, LocalTimeOfDay cutoff);
 
+// 工作时间: the periods of a working day in local time, ascending, not overlapping, each within
+// one day (policy::CheckWorkPeriods); the gaps are breaks (午休).
+struct LocalPeriod {
+  LocalTimeOfDay start;
+  LocalTimeOfDay end;
+};
+struct WorkPeriod {  // one period on one date, as UTC instants
+  TimePoint start;
+  TimePoint end;
+};
+
+// The periods of the local date of `t` when that date is a working day, else none (a day off).
+Result<std::vector<WorkPeriod>> WorkPeriodsOn(const policy::BusinessCalendar& calendar,
+                                              const TimeZone& zone,
+                                              const std::vector<LocalPeriod>& periods, TimePoint t);
+
+// `from` + `amount` of working time: only time inside the periods of working days counts
+// (breaks, nights, weekends and holidays do not; 调休 working weekends do). From outside working
+// time the count starts at the next period; a zero amount gives that start. Friday 16:00 + 2h
+// with 08:00-11:30, 13:30-17:00 -> Monday 09:00. Fails for an empty period list, and when the
+// count runs into a year without calendar data or past 400 days.
+Result<TimePoint> AddWorkingTime(const policy::BusinessCalendar& calendar, const TimeZone& zone,
+                                 const std::vector<LocalPeriod>& periods, TimePoint from,
+                                 Micros amount);
+
 // Whether the local date of `t` is a working day at the site.
 Result<bool> IsWorkingTime(const policy::BusinessCalendar& calendar, const TimeZone& zone,
                            TimePoint t);

@@ -144,5 +144,47 @@ TEST(NextWorkingCutoff, ShipByHalfPastFive) {
   EXPECT_FALSE(*IsWorkingTime(Calendar(), kShanghai, T("2026-10-11T08:00:00+08:00")));
 }
 
+// 工作时间 08:00-11:30, 13:30-17:00 (R04 §二12's figures).
+const std::vector<LocalPeriod> kWorkDay = {{hours(8), hours(11) + minutes(30)},
+                                           {hours(13) + minutes(30), hours(17)}};
+
+std::string Add(std::string_view from, Micros amount) {
+  return S(AddWorkingTime(Calendar(), kShanghai, kWorkDay, T(from), amount));
+}
+
+TEST(AddWorkingTime, SkipsTheLunchBreakNightsAndWeekends) {
+  EXPECT_EQ(Add("2026-03-02T11:00:00+08:00", hours(1)), "2026-03-02T14:00:00+08:00");
+  EXPECT_EQ(Add("2026-03-02T09:00:00+08:00", hours(2)), "2026-03-02T11:00:00+08:00");
+  EXPECT_EQ(Add("2026-03-06T16:00:00+08:00", hours(2)), "2026-03-09T09:00:00+08:00");  // Fri
+  EXPECT_EQ(Add("2026-03-02T07:00:00+08:00", Micros(0)), "2026-03-02T08:00:00+08:00");
+  EXPECT_EQ(Add("2026-03-02T12:00:00+08:00", minutes(30)), "2026-03-02T14:00:00+08:00");
+  // A whole working day is 7 h: Monday 08:00 + 14 h ends Tuesday 17:00.
+  EXPECT_EQ(Add("2026-03-02T08:00:00+08:00", hours(14)), "2026-03-03T17:00:00+08:00");
+}
+
+TEST(AddWorkingTime, FollowsHolidaysAndAdjustedWorkingDays) {
+  // 国庆: 2026-10-01..07 off; 2026-10-10 (Saturday) 调休上班.
+  EXPECT_EQ(Add("2026-09-30T16:30:00+08:00", hours(1)), "2026-10-08T08:30:00+08:00");
+  EXPECT_EQ(Add("2026-10-09T16:00:00+08:00", hours(2)), "2026-10-10T09:00:00+08:00");
+}
+
+TEST(AddWorkingTime, RefusesWhatItCannotCount) {
+  EXPECT_FALSE(AddWorkingTime(Calendar(), kShanghai, {}, T("2026-03-02T08:00:00+08:00"), hours(1)));
+  auto beyond =
+      AddWorkingTime(Calendar(), kShanghai, kWorkDay, T("2026-12-31T16:00:00+08:00"), hours(2));
+  ASSERT_FALSE(beyond);  // 2027 has no published holiday notice in the shipped calendar
+  EXPECT_EQ(beyond.error().code, Errc::kFailedPrecondition);
+}
+
+TEST(WorkPeriodsOn, AWeekendHasNone) {
+  auto sat = WorkPeriodsOn(Calendar(), kShanghai, kWorkDay, T("2026-03-07T10:00:00+08:00"));
+  ASSERT_TRUE(sat);
+  EXPECT_TRUE(sat->empty());
+  auto mon = WorkPeriodsOn(Calendar(), kShanghai, kWorkDay, T("2026-03-02T23:00:00+08:00"));
+  ASSERT_TRUE(mon);
+  ASSERT_EQ(mon->size(), 2u);
+  EXPECT_EQ(S((*mon)[1].end), "2026-03-02T17:00:00+08:00");
+}
+
 }  // namespace
 }  // namespace zhidu::scheduler

@@ -94,11 +94,11 @@ export function footagePayload(form, toIso) {
 // How far back to look for a test duty's instances: two periods, so the last one's outcome
 // (done, late, missed) shows beside the current one.
 const DAY = 86400000
-export const LOOKBACK_MS = { shift: 2 * DAY, day: 3 * DAY, week: 15 * DAY, month: 63 * DAY, half_year: 370 * DAY }
+export const LOOKBACK_MS = { shift: 2 * DAY, workday: 5 * DAY, day: 3 * DAY, week: 15 * DAY, month: 63 * DAY, quarter: 185 * DAY, half_year: 370 * DAY, year: 735 * DAY }
 export const lookback = (period) => LOOKBACK_MS[period] || 3 * DAY
 
 // The plan report's test duties (form kind `test`), in a stable order: shortest period first.
-const ORDER = ['shift', 'day', 'week', 'month', 'half_year']
+const ORDER = ['shift', 'workday', 'day', 'week', 'month', 'quarter', 'half_year', 'year']
 export function testDuties(report) {
   const rank = (p) => (ORDER.includes(p) ? ORDER.indexOf(p) : ORDER.length)
   return (report || []).filter((d) => d.form_kind === 'test').sort((a, b) => rank(a.period) - rank(b.period) || String(a.duty).localeCompare(String(b.duty)))

@@ -815,7 +815,7 @@ export default {
     complete: 'Record the test',
     repairsOpened: '{n} repair order(s) opened:',
     repairNo: 'Repair #{id}',
-    periods: { shift: 'Each shift', day: 'Daily', week: 'Weekly', month: 'Monthly', half_year: 'Half-yearly' },
+    periods: { shift: 'Each shift', workday: 'Each working day', day: 'Daily', week: 'Weekly', month: 'Monthly', quarter: 'Quarterly', half_year: 'Half-yearly', year: 'Yearly' },
     status: { open: 'To test', overdue: 'Overdue', scheduled: 'Not started', done: 'Done', late: 'Late', missed: 'Missed', cancelled: 'Cancelled', none: '—' },
   },
   serviceDesk: {

@@ -815,7 +815,7 @@ export default {
     complete: '填写测试记录',
     repairsOpened: '已自动生成 {n} 张报修单：',
     repairNo: '报修单 #{id}',
-    periods: { shift: '每班', day: '每天', week: '每周', month: '每月', half_year: '每半年' },
+    periods: { shift: '每班', workday: '每个工作日', day: '每天', week: '每周', month: '每月', quarter: '每季度', half_year: '每半年', year: '每年' },
     status: { open: '待测试', overdue: '已超时', scheduled: '未开始', done: '已完成', late: '迟办', missed: '漏办', cancelled: '已取消', none: '—' },
   },
   serviceDesk: {
