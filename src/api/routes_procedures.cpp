@@ -5,6 +5,7 @@
 #include "api/api.hpp"
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
+#include "api/routes_runtime.hpp"
 
 namespace zhidu::api {
 
@@ -81,19 +82,23 @@ json ViewJson(const runtime::ProcedureView& v) {
   out["history"] = history;
   json tasks = json::array();
   for (const auto& t : v.tasks)
-    tasks.push_back({{"id", t.id},
-                     {"state", t.state},
-                     {"kind", t.kind},
-                     {"task", t.task},
-                     {"role", t.role.empty() ? json(nullptr) : json(t.role)},
-                     {"slot", t.slot},
-                     {"person_id", IdOrNull(t.person_id)},
-                     {"assigned_by", IdOrNull(t.assigned_by)},
-                     {"assigned_at", TimeOrNull(t.assigned_at)},
-                     {"done", t.done_at != TimePoint{}},
-                     {"done_by", IdOrNull(t.done_by)},
-                     {"done_at", TimeOrNull(t.done_at)},
-                     {"note", t.note}});
+    tasks.push_back(
+        {{"id", t.id},
+         {"state", t.state},
+         {"kind", t.kind},
+         {"task", t.task},
+         {"role", t.role.empty() ? json(nullptr) : json(t.role)},
+         {"slot", t.slot},
+         {"person_id", IdOrNull(t.person_id)},
+         {"assigned_by", IdOrNull(t.assigned_by)},
+         {"assigned_at", TimeOrNull(t.assigned_at)},
+         {"done", t.done_at != TimePoint{}},
+         {"done_by", IdOrNull(t.done_by)},
+         {"done_at", TimeOrNull(t.done_at)},
+         // A record step's note is the record's answers (canonical JSON).
+         {"note", t.task.starts_with("record:") ? std::string() : t.note},
+         {"answers",
+          t.task.starts_with("record:") && !t.note.empty() ? Parsed(t.note) : json(nullptr)}});
   out["tasks"] = tasks;
   json timers = json::array();
   for (const auto& t : v.timers)
@@ -249,8 +254,14 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
           ZHIDU_OR_ERROR(auto task, PathId(req, "task_id"));
           ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body.empty() ? "{}" : req.body));
           ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+          ZHIDU_OR_ERROR(auto object, body.OptionalObject("answers"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-          ZHIDU_OR_ERROR(auto v, procedures->CompleteTask(CurrentPrincipal(), id, task, note));
+          std::optional<runtime::Answers> answers;
+          if (object) {
+            ZHIDU_OR_ERROR(answers, ReadAnswers(object));
+          }
+          ZHIDU_OR_ERROR(auto v,
+                         procedures->CompleteTask(CurrentPrincipal(), id, task, note, answers));
           return JsonResponse(200, ViewJson(v));
         });
 

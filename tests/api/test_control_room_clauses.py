@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from zhidu_harness import Actor, Server, all_items, clock_server, pack_with
+from zhidu_harness import Actor, Server, all_items, clock_server
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -150,29 +150,11 @@ FIRE_START = dt.datetime(2026, 12, 9, 7, 0, tzinfo=TZ)
 FIRE_CHANGE = dt.datetime(2026, 12, 9, 8, 0, tzinfo=TZ)  # 早班 → 中班 of the demo's fire roster
 
 
-# R20 gives the fire control room no shift times: the site's own pattern, the same 00-08-16
-# changes its demo roster uses.
-FIRE_PATTERN = """
-shift_patterns:
-  - id: site-fire-room-shifts
-    title: 本单位消防控制室排班（站点自定）
-    clause: "R20 §四8"
-    post: 消防控制室值班岗
-    shifts:
-      - {id: early, name: 早班, start: "00:00", end: "08:00"}
-      - {id: middle, name: 中班, start: "08:00", end: "16:00"}
-      - {id: late, name: 晚班, start: "16:00", end: "24:00"}
-    teams: [一, 二, 三, 四]
-    cycle: [early, middle, late, off]
-    team_offsets: [0, 1, 2, 3]
-    order_is_site_choice: true
-"""
-
-
 @pytest.fixture
-def fire_srv(require_backend, tmp_path):
-    pack = pack_with(tmp_path, "R20.yaml", FIRE_PATTERN)
-    s = clock_server(require_backend, FIRE_START, pack)
+def fire_srv(require_backend):
+    # The shipped pack as it is: R20 gives the fire control room no shift times, and its
+    # handovers follow the demo's published roster (issue 17 §1).
+    s = clock_server(require_backend, FIRE_START)
     yield s
     s.kill()
 
@@ -187,12 +169,8 @@ def test_fire_control_room_handover_by_the_roster_r20_4_8(fire_srv):
                 if p["name"] == "消防控制室值班岗")
     huang = next(p["id"] for p in all_items(admin, "/api/v1/people?limit=200")
                  if p["name"] == "演示·黄消防")
-    ok(admin.post("/api/v1/accounts", {
-        "username": "fire_huang", "password": "huang-pass-1", "person_id": huang,
-        "roles": [{"role": "消防控制室值班员", "scope_kind": "site", "scope_id": post["site_id"]}]}),
-        201)
-    incoming = fire_srv.client()
-    assert incoming.login("fire_huang", "huang-pass-1").status == 200
+    incoming = Actor(fire_srv, "fire4")  # 演示·黄消防's demo account
+    assert incoming.me()["person_id"] == huang
     ok(fire1.post(f"/api/v1/posts/{post['id']}/attendance"), 201)
     # Leaving without a handover or a relief is refused citing what R20 says of leaving: §四8
     # 无法接班手续,值班人员不得擅自离岗 and §四11 离岗应做好接班手续 — not §一1 (24小时有人值班).
@@ -214,7 +192,8 @@ def test_fire_control_room_handover_by_the_roster_r20_4_8(fire_srv):
         ok(incoming.post(f"/api/v1/handovers/{h['id']}/acknowledge", {"items": h["unacknowledged"]}))
     ok(fire1.post(f"/api/v1/handovers/{h['id']}/sign",
                   {"password": fire_srv.credentials()["fire1"][0]}))
-    done = ok(incoming.post(f"/api/v1/handovers/{h['id']}/sign", {"password": "huang-pass-1"}))
+    done = ok(incoming.post(f"/api/v1/handovers/{h['id']}/sign",
+                            {"password": fire_srv.credentials()["fire4"][0]}))
     assert done["state"] == "completed" and len(done["seal_sha256"]) == 64, done
     on = [a["person_id"] for a in ok(admin.get(f"/api/v1/posts/{post['id']}/attendance"))["items"]]
     assert on == [huang], on

@@ -43,7 +43,8 @@ R12_ANSWERS = {
 
 @pytest.fixture
 def hserver(require_backend, tmp_path):
-    pack = pack_with(tmp_path, "R12.yaml", SITE_PATTERN)
+    # The site patterns 中控岗 itself: without the demo roster, its handovers follow that pattern.
+    pack = pack_with(tmp_path, "R12.yaml", SITE_PATTERN, drop_demo_roster="中控岗")
     s = clock_server(require_backend, MONDAY, pack)
     yield s
     s.kill()

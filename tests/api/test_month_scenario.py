@@ -46,7 +46,8 @@ HANDOVER = R12_ANSWERS  # the 五交 items, all in order
 
 @pytest.fixture
 def month_server(require_backend, tmp_path):
-    pack = pack_with(tmp_path, "R12.yaml", SITE_PATTERN)
+    # The test rosters 中控岗 itself with its own pattern, instead of the demo's roster.
+    pack = pack_with(tmp_path, "R12.yaml", SITE_PATTERN, drop_demo_roster="中控岗")
     s = clock_server(require_backend, START, pack)
     yield s
     s.kill()
@@ -136,13 +137,16 @@ def month_incidents(m):
     def scada_stays(m, op):
         ingest("P-302", "active")
 
+    smoke = next(p["id"] for p in all_items(admin, f"/api/v1/alarm-points?site_id={m.site}")
+                 if p["point"] == "2F-smoke-07")
+
     def fire_alarm(confirmed):
         def run(m, op):
+            # The fire point's activation starts r20-fire-alarm in the ingest (issue 17 §2).
             ingest("2F-smoke-07", "active", source="fas-1")
-            out = ok(fire1.post(f"/api/v1/sites/{m.site}/events",
-                                {"event": "fire_alarm", "subject": "2F 烟感 #7",
-                                 "ref": f"fa-{m_now(m).isoformat()}"}), 201)
-            pid = out["procedures_started"][0]
+            [p] = [p for p in procedures_of(m, "r20-fire-alarm")
+                   if p["ref"] == f"alarm-point/{smoke}" and p["open"]]
+            pid = p["id"]
             p1, p2 = fire1.me()["person_id"], fire2.me()["person_id"]
             ok(fire1.post(f"/api/v1/procedures/{pid}/assignments",
                           {"task": "出现场确认", "person_id": p2}))
@@ -154,6 +158,7 @@ def month_incidents(m):
                               {"event": "false_alarm", "inputs": {"alarm.confirmed_on_site": True}}))
                 ok(fire1.post(f"/api/v1/procedures/{pid}/events",
                               {"event": "reset_done", "note": "已复位"}))
+                ingest("2F-smoke-07", "normal", source="fas-1")
                 return
             v = ok(fire2.post(f"/api/v1/procedures/{pid}/events",
                               {"event": "fire_confirmed", "note": "现场确认起火",
@@ -161,9 +166,14 @@ def month_incidents(m):
             for task in v["tasks"]:
                 if task["state"] == "fire" and not task["done"]:
                     m.at(m_now(m) + dt.timedelta(minutes=1))
-                    ok(fire1.post(f"/api/v1/procedures/{pid}/tasks/{task['id']}/done",
-                                  {"note": "已完成"}))
+                    body = {"note": "已完成"}
+                    if task["task"] == "record:r20-alarm-record":  # the 报警处理记录, a form
+                        body = {"answers": {"location": "2F烟感", "alarm-time": "03:00",
+                                            "confirmed-by": "演示·李消防", "cause": "2F起火",
+                                            "nature": "火警", "result": "已扑灭"}}
+                    ok(fire1.post(f"/api/v1/procedures/{pid}/tasks/{task['id']}/done", body))
             ok(fire1.post(f"/api/v1/procedures/{pid}/events", {"event": "fire_out"}))
+            ingest("2F-smoke-07", "normal", source="fas-1")
         return run
 
     def footage(m, op):

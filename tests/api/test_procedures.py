@@ -199,7 +199,8 @@ def test_r20_fire_alarm_roles_guard_assignments_and_steps(clock_server):
     assert confirm["person_id"] == p2 and parse(confirm["at"]) == START + dt.timedelta(minutes=2)
     assert confirm["seconds_in_previous_state"] == 120
     steps = {t["task"]: t for t in v["tasks"] if t["state"] == "fire"}
-    assert set(steps) == {"call:119", "linkage:automatic", "start:灭火作战预案", "notify:部长"}
+    assert set(steps) == {"call:119", "linkage:automatic", "start:灭火作战预案", "notify:部长",
+                          "record:r20-alarm-record"}  # the 报警处理记录, a form (R20 §三4)
     assert steps["notify:部长"]["done"] and parse(steps["notify:部长"]["done_at"]) == \
         START + dt.timedelta(minutes=2)
     for i, name in enumerate(["call:119", "linkage:automatic", "start:灭火作战预案"]):
@@ -208,8 +209,16 @@ def test_r20_fire_alarm_roles_guard_assignments_and_steps(clock_server):
         r = fire1.post(f"/api/v1/procedures/{pid}/tasks/{steps[name]['id']}/done",
                        {"note": "已完成"})
         assert r.status == 200, r
+    # The 报警处理记录 is a form: its fields, not a note.
+    advance(admin, START + dt.timedelta(minutes=6))
+    r = fire1.post(f"/api/v1/procedures/{pid}/tasks/{steps['record:r20-alarm-record']['id']}/done",
+                   {"answers": {"location": "3F 烟感 #12", "alarm-time": "10:00",
+                                "confirmed-by": "演示·李消防", "cause": "3F配电间起火",
+                                "nature": "火警", "result": "已报119，已扑灭"}})
+    assert r.status == 200, r
     v = fire1.get(f"/api/v1/procedures/{pid}").json()
     done = {t["task"]: parse(t["done_at"]) for t in v["tasks"] if t["state"] == "fire"}
+    assert done["record:r20-alarm-record"] == START + dt.timedelta(minutes=6)
     assert done["call:119"] == START + dt.timedelta(minutes=3)
     assert done["linkage:automatic"] == START + dt.timedelta(minutes=4)
     assert done["start:灭火作战预案"] == START + dt.timedelta(minutes=5)

@@ -6,6 +6,7 @@ import atexit
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -326,14 +327,28 @@ def clock_server(backend, start, pack=None):
     return Server(backend, extra=extra).start()
 
 
-def pack_with(tmp_path, file_name, appended):
+def pack_with(tmp_path, file_name, appended, drop_demo_roster=None):
     """A copy of the shipped pack with `appended` YAML added to `file_name` (a site's own figures,
-    e.g. a shift pattern the regulation leaves open); returns its directory."""
+    e.g. a shift pattern the regulation leaves open); returns its directory. `drop_demo_roster`
+    names a post whose demo roster is left out (a test that rosters or patterns the post itself:
+    handovers follow the published roster first)."""
     pack = tmp_path / "pack"
     shutil.copytree(os.path.join(ROOT, "policies", "cn-default"), pack)
     with open(pack / file_name, "a", encoding="utf-8") as f:
         f.write(appended)
+    if drop_demo_roster:
+        drop_roster(pack / "demo" / "company.yaml", drop_demo_roster)
     return str(pack)
+
+
+def drop_roster(company_yaml, post):
+    """Removes the demo roster of `post` from a copy of demo/company.yaml."""
+    with open(company_yaml, encoding="utf-8") as f:
+        text = f.read()
+    kept = re.sub(r"  - \{post: " + re.escape(post) + r",[^}]*\}\n", "", text)
+    assert kept != text, f"the demo has no roster of {post}"
+    with open(company_yaml, "w", encoding="utf-8") as f:
+        f.write(kept)
 
 
 def backend_server(backend, extra=()):

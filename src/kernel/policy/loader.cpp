@@ -1111,7 +1111,12 @@ void PackBuilder::LoadChecklist(const Node& n) {
   for (const auto& s : c.signatures) {
     if (s != "outgoing" && s != "incoming") Want("role", s, o.Get("signatures"), "signature");
   }
-  c.arrive_before = Dur(o, "arrive_before");
+  if (Node a = o.Get("arrive_before"); a && a.IsMap()) {
+    Obj ao = Open(a, "arrive_before", {"param"});
+    c.arrive_before_param = Str(ao, "param", true);
+  } else {
+    c.arrive_before = Dur(o, "arrive_before");
+  }
   c.arrive_before_max = Dur(o, "arrive_before_max");
   c.outgoing_waits_for_relief = Bool(o, "outgoing_waits_for_relief");
   c.face_to_face = Bool(o, "face_to_face");
@@ -1457,7 +1462,9 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
   ServiceLevel s;
   Base(o, &s);
   s.start_event = Str(o, "start", true);
-  s.stop_event = Str(o, "stop", true);
+  // R20's confirmation ends with either outcome (fire_confirmed or false_alarm): a list.
+  s.stop_events = StrList(o, "stop");
+  if (s.stop_events.empty()) ErrorAt(n, "service level '" + s.id + "' needs 'stop'");
   if (Node w = o.Get("within"); w && w.IsMap()) {
     Obj wo = Open(w, "within", {"param"});
     s.within_param = Str(wo, "param", true);

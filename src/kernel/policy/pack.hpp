@@ -165,6 +165,9 @@ struct Checklist : RuleBase {
   std::vector<std::string> signatures;        // "outgoing", "incoming", or role ids
   std::optional<Duration> arrive_before;      // early-arrival window before the shift
   std::optional<Duration> arrive_before_max;  // upper bound of a range ("10-15 分钟")
+  // `arrive_before: {param: NAME}`: the regulation says the incoming arrives early but gives no
+  // figure (R20 §四8 按时交接班), so the window is the site's duration NAME, without a default.
+  std::string arrive_before_param;
   bool outgoing_waits_for_relief = false;
   bool face_to_face = false;
   bool issues_after_belong_to_incoming = false;
@@ -289,7 +292,7 @@ struct Request : RuleBase {
 // 时限 — a deadline in calendar or business time.
 struct ServiceLevel : RuleBase {
   std::string start_event;
-  std::string stop_event;
+  std::vector<std::string> stop_events;  // any one stops it (`stop: a` or `stop: [a, b]`)
   std::optional<Duration> within;
   std::string within_param;         // `within: {param: NAME}`: the site's duration (none: no timer)
   std::optional<Duration> before;   // "T-15": due `before` ahead of a time carried by the event

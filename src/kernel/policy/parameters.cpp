@@ -37,9 +37,13 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
         add(timer.after_param, ParamKind::kDuration, "procedure " + proc.id, proc.clauses);
   // How long after a shift starts its handover may still be opened: the regulations say when the
   // incoming arrives (R12 §四(一)1) but give no grace after the start (kernel/handover).
+  // R20 §四8 (按时交接班) says the incoming arrives in time but gives no figure: the early-arrival
+  // window is the site's (`arrive_before: {param}`), with no default.
   for (const auto& c : pack.checklists())
-    if (c.kind == "handover" && c.arrive_before)
+    if (c.kind == "handover") {
       add("handover_grace", ParamKind::kDuration, "checklist " + c.id, c.clauses);
+      add(c.arrive_before_param, ParamKind::kDuration, "checklist " + c.id, c.clauses);
+    }
   // A duty's completion window the regulation leaves open (R20 §五1 每天接班时: no figure).
   for (const auto& d : pack.duties())
     add(d.window_param, ParamKind::kDuration, "duty " + d.id, d.clauses);

@@ -567,7 +567,8 @@ struct Procedures::Impl {
     std::vector<Id> out;
     if (e.ref.empty() && e.subject.empty()) return out;
     for (const auto& sl : pack.service_levels()) {
-      if (sl.stop_event != e.event) continue;
+      if (std::find(sl.stop_events.begin(), sl.stop_events.end(), e.event) == sl.stop_events.end())
+        continue;
       store::DeadlineFilter f;
       f.site_id = e.site_id;
       f.service_level = sl.id;
@@ -642,26 +643,49 @@ struct Procedures::Impl {
     ZHIDU_TRY(TimeZone zone, SiteZone(unit, e.site_id));
     (void)zone;
     EventOutcome out;
-    ZHIDU_TRY(out.journal_seq, Journal("site.event", "site/" + std::to_string(e.site_id),
-                                       CanonicalObject()
-                                           .Add("site_id", e.site_id)
-                                           .Add("event", e.event)
-                                           .Add("subject", e.subject)
-                                           .Add("ref", e.ref)
-                                           .AddRaw("data", InputsJson(e.data))));
+    // A repeat: the event's ref already has an open instance of a procedure the event starts (a
+    // detector alarming again while its fire procedure runs). It starts nothing new — neither
+    // instances nor deadlines — but stops and moves as any event does.
+    ZHIDU_TRY(Id repeat_of, OpenInstanceFor(e));
+    CanonicalObject payload;
+    payload.Add("site_id", e.site_id)
+        .Add("event", e.event)
+        .Add("subject", e.subject)
+        .Add("ref", e.ref)
+        .AddRaw("data", InputsJson(e.data));
+    if (repeat_of) payload.Add("repeat_of", repeat_of);
+    ZHIDU_TRY(out.journal_seq, Journal("site.event", "site/" + std::to_string(e.site_id), payload));
     for (const auto& p : pack.procedures()) {
-      if (p.trigger != e.event) continue;
+      if (p.trigger != e.event || repeat_of) continue;
       ZHIDU_TRY(Id id, StartInstance(p, e));
       out.procedures_started.push_back(id);
     }
     ZHIDU_TRY(out.deadlines_stopped, StopDeadlines(e));
-    ZHIDU_TRY(out.deadlines_started, StartDeadlines(e));
+    if (!repeat_of) {
+      ZHIDU_TRY(out.deadlines_started, StartDeadlines(e));
+    }
     ZHIDU_TRY(out.procedures_moved, MoveWaiting(e));
     if (self.event_duties_) {
       ZHIDU_TRY(out.duties_started, self.event_duties_(tx, e, out.journal_seq));
       if (!out.duties_started.empty()) wakes.push_back(tx.now());  // their duty.due timers
     }
     return out;
+  }
+
+  // The open instance, started by `e.event`, of `e.ref` (0: none, or no ref).
+  Result<Id> OpenInstanceFor(const SiteEvent& e) {
+    if (e.ref.empty()) return Id{0};
+    for (const auto& p : pack.procedures()) {
+      if (p.trigger != e.event) continue;
+      store::ProcedureFilter f;
+      f.site_id = e.site_id;
+      f.procedure = p.id;
+      f.ref = e.ref;
+      f.open = true;
+      ZHIDU_TRY(auto open, tx.unit().ListProcedureInstances(f, {0, 1}));
+      if (!open.empty()) return open.front().id;
+    }
+    return Id{0};
   }
 
   // Events invariant 5: open instances with the event's ref that wait for it move on.
@@ -807,7 +831,9 @@ bool Declares(const policy::Pack& pack, std::string_view event) {
       if (t.on == event) return true;
   }
   for (const auto& sl : pack.service_levels())
-    if (sl.start_event == event || sl.stop_event == event) return true;
+    if (sl.start_event == event ||
+        std::find(sl.stop_events.begin(), sl.stop_events.end(), event) != sl.stop_events.end())
+      return true;
   for (const auto& d : pack.duties())
     if (d.schedule.kind == policy::ScheduleKind::kOn && d.schedule.on == event) return true;
   return false;
@@ -1111,8 +1137,11 @@ Result<ProcedureView> Procedures::Assign(const org::Principal& who, Id id, const
 }
 
 Result<ProcedureView> Procedures::CompleteTask(const org::Principal& who, Id id, Id task_id,
-                                               const std::string& note) {
+                                               const std::string& note,
+                                               const std::optional<Answers>& answers) {
   if (note.size() > 4000) return Fail(Errc::kInvalidArgument, "note is too long", "note");
+  auto pack = pack_.Current();
+  std::vector<TimePoint> wakes;
   ZHIDU_TRY(auto done, writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
     auto& unit = tx.unit();
     ZHIDU_TRY(auto found, LoadInstance(unit, who, id));
@@ -1131,9 +1160,30 @@ Result<ProcedureView> Procedures::CompleteTask(const org::Principal& who, Id id,
       return Fail(Errc::kFailedPrecondition, "task " + std::to_string(task_id) + " is done");
     if (t.kind == "assignment" && t.person_id != who.person_id)
       return Fail(Errc::kPermissionDenied, "only the person assigned reports this task done");
+    // A record step (record:ID) is the pack's record filled in; its answers are its content.
+    const policy::Record* record = nullptr;
+    if (t.kind == "action" && t.task.starts_with("record:"))
+      for (const auto& r : pack->records())
+        if (r.id == t.task.substr(7)) record = &r;
+    std::string content = note;
+    if (record) {
+      if (!answers)
+        return Fail(Errc::kInvalidArgument,
+                    "step " + t.task + " is the record " + record->title +
+                        ": fill it in (answers, one per field of the record)",
+                    "answers");
+      if (!note.empty())
+        return Fail(Errc::kInvalidArgument,
+                    "a record step takes its answers, not a note: write it in a field", "note");
+      ZHIDU_TRY(content, Duties::ValidateAnswers(record->fields, *answers));
+    } else if (answers) {
+      return Fail(Errc::kInvalidArgument,
+                  "only a record step (record:…) takes answers; task " + t.task + " is not one",
+                  "answers");
+    }
     t.done_by = who.account_id;
     t.done_at = tx.now();
-    t.note = note;
+    t.note = content;
     ZHIDU_TRY_VOID(unit.UpdateProcedureTask(t));
     ZHIDU_TRY(auto seq,
               tx.Journal("procedure.task_done", who.account_id, "procedure/" + std::to_string(id),
@@ -1144,12 +1194,22 @@ Result<ProcedureView> Procedures::CompleteTask(const org::Principal& who, Id id,
                              .Add("state", t.state)
                              .Add("task", t.task)
                              .Add("account_id", who.account_id)
-                             .Add("note", note)
+                             .Add("note", record ? std::string() : note)
+                             .AddRaw("answers", record ? content : std::string("null"))
                              .Str()));
     (void)seq;
+    // The step is an event of the site: deadlines stop or start on it with the instance's ref.
+    Impl impl{*this, tx, *pack, who.account_id, {}};
+    SiteEvent e{found.site_id, t.task, found.subject, found.ref, {}};
+    ZHIDU_TRY(auto stopped, impl.StopDeadlines(e));
+    ZHIDU_TRY(auto started, impl.StartDeadlines(e));
+    (void)stopped;
+    (void)started;
+    wakes = impl.wakes;
     return true;
   }));
   (void)done;
+  WakeAll(wakes);
   return View(who, id);
 }
 

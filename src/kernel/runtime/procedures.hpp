@@ -22,6 +22,11 @@
 //     data, in the site's time zone and, for working days, the pack's calendar. A breach fires once
 //     (durable timer) and runs on_breach: alert/escalate notify roles, violation raises through the
 //     ledger against the person named in the event (or nobody, noted).
+//  6. At most one open instance per procedure and ref is started by events: an event whose ref
+//     already has an open instance of a procedure it triggers is a repeat (journaled repeat_of)
+//     and starts neither instances nor deadlines. Transitions and confirmed steps are events too
+//     (named as the transition's `on` / the step), stopping and starting deadlines with the
+//     instance's ref.
 #pragma once
 
 #include <functional>
@@ -34,6 +39,7 @@
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/runtime/actions.hpp"
 #include "kernel/runtime/bus.hpp"
+#include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/events.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
@@ -113,8 +119,13 @@ class Procedures final : public Events {
   Result<ProcedureView> Assign(const org::Principal& who, store::Id id, const std::string& task,
                                store::Id person_id, std::vector<std::string>* cited);
   // Confirms a task of the current state (an action such as "call:119", or an assignment done).
+  // A `record:ID` step is the pack record ID filled in: `answers` (validated against its fields,
+  // kept as the step's note in canonical JSON) is required there and refused elsewhere. The step
+  // done is an event of the site too (named as the task, with the instance's ref), so a service
+  // level may stop on it (R20: the 119 call, the 报警处理记录).
   Result<ProcedureView> CompleteTask(const org::Principal& who, store::Id id, store::Id task_id,
-                                     const std::string& note);
+                                     const std::string& note,
+                                     const std::optional<Answers>& answers = std::nullopt);
 
   Result<store::Deadline> GetDeadline(const org::Principal& who, store::Id id);
   Result<std::vector<store::Deadline>> ListDeadlines(const org::Principal& who,

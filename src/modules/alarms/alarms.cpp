@@ -129,8 +129,11 @@ Result<std::vector<store::AlarmPoint>> Alarms::List(const org::Principal& who, s
   return db::ListAlarmPoints(unit->sql(), site_id, only_live, page);
 }
 
-Result<void> Alarms::RaiseFor(store::Tx& tx, const store::AlarmPoint& p, const char* event) const {
-  if (!bus_) return Ok();
+std::string AlarmEventOf(std::string_view kind) { return std::string(kind) + "_alarm"; }
+
+Result<void> Alarms::RaiseFor(store::Tx& tx, const store::AlarmPoint& p,
+                              const std::string& event) const {
+  if (!bus_ || p.kind.empty()) return Ok();
   return bus_->Emit(
       tx, runtime::SiteEvent{p.site_id, event, p.title, "alarm-point/" + std::to_string(p.id), {}});
 }
@@ -173,7 +176,7 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
         p.log_window_start = at;
         payload.Add("log_entry", made.id).Add("merged", false);
       }
-      if (p.kind == "scada") ZHIDU_TRY_VOID(RaiseFor(tx, p, "scada_alarm"));
+      ZHIDU_TRY_VOID(RaiseFor(tx, p, AlarmEventOf(p.kind)));
     }
     ZHIDU_TRY(auto seq, tx.Journal("alarm.activated", 0, Subject(p.id), payload.Str()));
     (void)seq;
@@ -190,7 +193,7 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
     payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value);
     ZHIDU_TRY(auto seq, tx.Journal("alarm.returned", 0, Subject(p.id), payload.Str()));
     (void)seq;
-    if (p.kind == "scada") ZHIDU_TRY_VOID(RaiseFor(tx, p, "cleared"));
+    ZHIDU_TRY_VOID(RaiseFor(tx, p, std::string(kClearedEvent)));
   }
   return db::UpdateAlarmPoint(tx.unit().sql(), p);
 }

@@ -104,10 +104,14 @@ struct Kpi {
 };
 
 // Site events raised on the event bus (kernel/runtime/bus.hpp) inside the ingest's transaction,
-// so an alarm and the procedure it starts commit together (docs/alarms.md):
-//  - every annunciated activation of a point of kind "scada" raises "scada_alarm" (R02 §二4's
-//    procedure), with ref "alarm-point/<id>";
+// so an alarm and the procedure it starts commit together (docs/alarms.md). The convention names
+// the pack's event after the point's kind, so no C++ names a pack's procedure:
+//  - every annunciated activation of a point of kind K raises "K_alarm" (kind "fire" →
+//    "fire_alarm", R20's procedure; "scada" → "scada_alarm", R02 §二4's), with ref
+//    "alarm-point/<id>" and the point's title as subject;
 //  - its return to normal raises "cleared" with the same ref (故障自动消除则不上报).
+std::string AlarmEventOf(std::string_view kind);
+inline constexpr std::string_view kClearedEvent = "cleared";
 
 class Alarms {
  public:
@@ -153,7 +157,7 @@ class Alarms {
  private:
   Result<void> Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out);
   // Raises the site event `event` about point `p` on the bus, in `tx` (see above).
-  Result<void> RaiseFor(store::Tx& tx, const store::AlarmPoint& p, const char* event) const;
+  Result<void> RaiseFor(store::Tx& tx, const store::AlarmPoint& p, const std::string& event) const;
   Result<void> CanOperate(const org::Principal& who, store::UnitOfWork& unit,
                           const store::AlarmPoint& p, TimePoint now,
                           std::vector<std::string>* cited);

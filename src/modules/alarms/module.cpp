@@ -1,5 +1,6 @@
 // The alarms (报警) module: points, the ISA-18.2 lifecycle, ingest over HTTP and MQTT, KPIs.
-// A SCADA point's activation raises its site event on the bus inside the ingest's transaction.
+// A point's activation raises the site event named after its kind (fire → fire_alarm) on the bus
+// inside the ingest's transaction.
 #include "modules/alarms/module.hpp"
 
 #include "modules/alarms/alarms.hpp"

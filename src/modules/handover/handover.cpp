@@ -77,9 +77,10 @@ TimeZone ZoneOf(const store::Site& site) {
 
 struct ShiftChange {
   TimePoint at;               // the incoming shift starts
-  policy::ShiftDef incoming;  // the shift starting at `at`
-  policy::ShiftDef outgoing;  // the shift ending at `at`
+  std::string incoming_name;  // the shift starting at `at`
+  std::string outgoing_name;  // the shift ending at `at`
   TimePoint outgoing_start;
+  std::optional<std::vector<Id>> rostered;  // the incoming slot's people; none: no roster slot
 };
 
 // Shift changes of `pattern` on the local days around `now` in `zone`, by time.
@@ -96,8 +97,23 @@ std::vector<ShiftChange> ChangesAround(const policy::ShiftPattern& pattern, Time
       if (!out_def) continue;
       TimePoint at =
           zone.FromLocal(local_time<Micros>(today + days(d)) + minutes(in.start.minutes));
-      out.push_back({at, in, *out_def, at - duration_cast<Micros>(out_def->Length())});
+      out.push_back({at, in.name, out_def->name, at - duration_cast<Micros>(out_def->Length()),
+                     std::nullopt});
     }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+  return out;
+}
+
+// Shift changes of a published roster: every slot that starts where another ends (the first
+// slot of a roster has no outgoing shift to take over from), by time.
+std::vector<ShiftChange> ChangesOfRoster(const std::vector<RosterShift>& slots) {
+  std::vector<ShiftChange> out;
+  for (const auto& in : slots)
+    for (const auto& o : slots)
+      if (o.ends_at == in.starts_at) {
+        out.push_back({in.starts_at, in.name, o.name, o.starts_at, in.person_ids});
+        break;
+      }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
   return out;
 }
@@ -157,6 +173,10 @@ Result<HandoverRule> RuleFor(const policy::Pack& pack, std::string_view post_nam
       rule.arrive_before = lead;
       rule.window_clauses = {c.clauses.front()};
     }
+    if (!c.arrive_before_param.empty() && rule.arrive_before_param.empty()) {
+      rule.arrive_before_param = c.arrive_before_param;
+      if (rule.window_clauses.empty()) rule.window_clauses = {c.clauses.front()};
+    }
     if (c.issues_after_belong_to_incoming) {
       rule.issues_after_belong_to_incoming = true;
       rule.issues_clauses = c.clauses;
@@ -174,10 +194,6 @@ Result<HandoverRule> RuleFor(const policy::Pack& pack, std::string_view post_nam
       rule.pattern = p;
       break;
     }
-  if (rule.pattern.shifts.empty())
-    return Fail(Errc::kFailedPrecondition, "the pack has no shift pattern for post \"" +
-                                               std::string(post_name) +
-                                               "\", so its shift changes are unknown");
   return rule;
 }
 
@@ -208,10 +224,38 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
               runtime::SiteParameters::Lookup(unit, post.site_id, kGraceParameter));
     if (grace_text)
       if (auto d = policy::ParseDuration(*grace_text); d) grace = d->fixed;
+    std::string lead_text = std::to_string(rule.arrive_before.count() / 60) + " min";
+    if (!rule.arrive_before_param.empty()) {
+      ZHIDU_TRY(auto text,
+                runtime::SiteParameters::Lookup(unit, post.site_id, rule.arrive_before_param));
+      std::chrono::seconds param{0};
+      if (text)
+        if (auto d = policy::ParseDuration(*text); d) param = d->fixed;
+      if (param >= rule.arrive_before)
+        lead_text = text ? *text + " (the site's " + rule.arrive_before_param + ")"
+                         : "0 min (the site's " + rule.arrive_before_param + " is not set)";
+      rule.arrive_before = std::max(rule.arrive_before, param);
+    }
     const auto lead = std::chrono::duration_cast<Micros>(rule.arrive_before);
+
+    // The shift changes: the published roster's (whatever pattern the site rostered the post
+    // with), else the pack's pattern for the post.
+    std::vector<ShiftChange> changes;
+    if (roster_wired) {
+      ZHIDU_TRY(auto slots,
+                roster_(post_id, now - std::chrono::hours(48), now + std::chrono::hours(48)));
+      changes = ChangesOfRoster(slots);
+    }
+    if (changes.empty() && !rule.pattern.shifts.empty())
+      changes = ChangesAround(rule.pattern, now, zone);
+    if (changes.empty())
+      return Fail(Errc::kFailedPrecondition,
+                  "post " + post.name +
+                      " has no published roster around now and the pack names no shift pattern "
+                      "for it, so its shift changes are unknown: publish a roster for the post");
     std::optional<ShiftChange> change;
     std::optional<ShiftChange> next;
-    for (const auto& c : ChangesAround(rule.pattern, now, zone)) {
+    for (const auto& c : changes) {
       if (now >= c.at - lead && now <= c.at + grace) change = c;
       if (!next && c.at - lead > now) next = c;
     }
@@ -221,14 +265,13 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
       std::string msg =
           "outside the handover window of post " + post.name + ": now is " + Hhmm(now, zone) + "; ";
       if (next)
-        msg += "the next one, for the " + next->incoming.name + " starting " +
+        msg += "the next one, for the " + next->incoming_name + " starting " +
                Hhmm(next->at, zone) + ", is open from " + Hhmm(next->at - lead, zone) + " to " +
                Hhmm(next->at + grace, zone);
       else
         msg += "no shift change is near";
-      msg += window_clause + " — the incoming arrives " +
-             std::to_string(rule.arrive_before.count() / 60) +
-             " min before the shift starts; after the start only within the site's " +
+      msg += window_clause + " — the incoming arrives " + lead_text +
+             " before the shift starts; after the start only within the site's " +
              std::string(kGraceParameter) + " (" +
              (grace_text ? *grace_text : std::string("not set: no grace")) + ")";
       return Fail(Errc::kConflict, msg);
@@ -260,11 +303,11 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
     }
     std::string roster_check = "skipped: rosters are not wired into handover yet";
     if (roster_wired) {
-      ZHIDU_TRY(auto rostered, roster_(post_id, change->at));
-      if (!rostered) {
+      if (!change->rostered) {
         roster_check = "skipped: no published roster covers post " + post.name +
                        " for the shift starting " + Hhmm(change->at, zone);
-      } else if (std::find(rostered->begin(), rostered->end(), who.person_id) == rostered->end()) {
+      } else if (std::find(change->rostered->begin(), change->rostered->end(), who.person_id) ==
+                 change->rostered->end()) {
         return Fail(Errc::kFailedPrecondition, "you are not rostered on post " + post.name +
                                                    " for the shift starting " +
                                                    Hhmm(change->at, zone));
@@ -370,8 +413,8 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
                    .Add("site_id", post.site_id)
                    .Add("from", ts(from))
                    .Add("to", ts(now))
-                   .Add("outgoing_shift", change->outgoing.name)
-                   .Add("incoming_shift", change->incoming.name)
+                   .Add("outgoing_shift", change->outgoing_name)
+                   .Add("incoming_shift", change->incoming_name)
                    .Add("shift_change", ts(change->at))
                    .AddRaw("duties", array(duties))
                    .AddRaw("violations", array(violations))

@@ -3,9 +3,11 @@
 //
 // Invariants:
 //  1. Opened by the incoming person only inside the policy window of a shift change S: from
-//     S - arrive_before (R12 §四(一)1: 接班人员必须提前10分钟到岗) to S + the site parameter
-//     `handover_grace` (unset: S — the regulations give no grace). The outgoing must be on the
-//     post.
+//     S - arrive_before (R12 §四(一)1: 接班人员必须提前10分钟到岗; R20 gives no figure: the site's
+//     parameter, unset: S) to S + the site parameter `handover_grace` (unset: S — the regulations
+//     give no grace). The shift changes are the starts of the post's published roster slots that
+//     follow another slot; without a published roster, those of the pack's pattern for the post.
+//     The outgoing must be on the post.
 //  2. Opening freezes the outgoing shift's report: canonical JSON with its SHA-256, stored and
 //     journaled. What happens after opening belongs to the next shift's report.
 //  3. At most one open handover per post (the store's unique index).
@@ -52,14 +54,21 @@ struct LogEntry {
 // log exists; until then the report says the log is not wired.
 using LogSource =
     std::function<Result<std::vector<LogEntry>>(store::Id post_id, TimePoint from, TimePoint to)>;
-// Person ids rostered on post `post_id` for the shift starting at `at`; nullopt when no published
-// roster covers that shift (the check is then skipped, and the response says so). Until injected
-// the roster check is skipped and every response says so.
-using RosterSource =
-    std::function<Result<std::optional<std::vector<store::Id>>>(store::Id post_id, TimePoint at)>;
+// A published roster slot of a post: one shift, its instants and the people on it.
+struct RosterShift {
+  TimePoint starts_at;
+  TimePoint ends_at;
+  std::string name;  // the shift's name in its pattern ("夜班")
+  std::vector<store::Id> person_ids;
+};
+// The published roster slots of post `post_id` starting in [from, to), by start. Injected by the
+// composition root; until then the roster check is skipped and every response says so, and shift
+// changes come from the pack's shift pattern alone.
+using RosterSource = std::function<Result<std::vector<RosterShift>>(store::Id post_id,
+                                                                    TimePoint from, TimePoint to)>;
 
 // What the pack says about handing over one post: the merged handover checklists and the shift
-// pattern. Pure; built per request from the pack in force.
+// pattern the pack names for the post, if any. Pure; built per request from the pack in force.
 struct HandoverRule {
   std::vector<std::string> checklists;  // ids, in the order merged
   std::string title;
@@ -68,17 +77,21 @@ struct HandoverRule {
   std::vector<policy::RefusalCondition> refuse_if;
   std::vector<std::string> signatures;  // "outgoing", "incoming" in order
   std::chrono::seconds arrive_before{0};
+  // The site parameter giving the early-arrival window where the regulation names no figure
+  // (R20 §四8); empty when the pack gives one. Unset at the site: no early arrival.
+  std::string arrive_before_param;
   std::vector<std::string> window_clauses;  // the clause of arrive_before
   bool issues_after_belong_to_incoming = false;
   std::vector<std::string> issues_clauses;
   std::vector<std::string> notify_roles;  // superiors of the post's roles
-  policy::ShiftPattern pattern;           // a copy: the rule outlives a pack reload
+  policy::ShiftPattern pattern;  // a copy (outlives a pack reload); no shifts: the pack names none
 };
 
 // The handover checklists applying to `post_name`: the first `kind: handover` checklist of the
 // regulation defining the post and of each regulation defining one of its roles (R12 §二: its
-// handover applies to every 中控员 post). kFailedPrecondition when the pack has no shift pattern or
-// no handover checklist for the post.
+// handover applies to every 中控员 post). kFailedPrecondition when the pack has no handover
+// checklist for the post. The shift changes come from the post's published roster (any pattern the
+// site chose, docs/rosters.md) and, where none covers the time, from the pack's pattern for it.
 Result<HandoverRule> RuleFor(const policy::Pack& pack, std::string_view post_name);
 
 inline constexpr std::string_view kGraceParameter = "handover_grace";

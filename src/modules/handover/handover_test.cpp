@@ -28,12 +28,29 @@ TEST(HandoverRule, FourTeamControlRoomGetsR09AndR12ByItsRole) {
   EXPECT_EQ(rule->items.front().id, "read-log");
 }
 
-TEST(HandoverRule, APostWithoutShiftPatternIsNamed) {
+// R12 and R20 give their control rooms no shift times: the rule has no pattern and the shift
+// changes come from the post's published roster (tests/api/test_handover.py).
+TEST(HandoverRule, APostWithoutShiftPatternStillHasItsRule) {
   auto rule = RuleFor(ShippedPack(), "中控岗");
-  ASSERT_FALSE(rule);
-  EXPECT_EQ(rule.error().code, Errc::kFailedPrecondition);
-  EXPECT_NE(rule.error().message.find("shift pattern"), std::string::npos);
+  ASSERT_TRUE(rule) << rule.error().message;
+  EXPECT_TRUE(rule->pattern.shifts.empty());
+  EXPECT_EQ(rule->checklists, (std::vector<std::string>{"r12-handover"}));
   EXPECT_FALSE(RuleFor(ShippedPack(), "没有这个岗"));
+}
+
+// R20 §四8: 按时交接班 with no figure, so the early arrival is the site's parameter; the reasons to
+// refuse are the three 交接手续 the clause names.
+TEST(HandoverRule, FirePostHasR20ReasonsAndASiteArrivalWindow) {
+  auto rule = RuleFor(ShippedPack(), "消防控制室值班岗");
+  ASSERT_TRUE(rule) << rule.error().message;
+  EXPECT_EQ(rule->checklists, (std::vector<std::string>{"r20-handover"}));
+  EXPECT_EQ(rule->arrive_before, std::chrono::seconds(0));
+  EXPECT_EQ(rule->arrive_before_param, "fire_room_arrive_before");
+  EXPECT_EQ(rule->window_clauses, (std::vector<std::string>{"R20 §四8"}));
+  ASSERT_EQ(rule->refuse_if.size(), 3u);
+  for (const auto& r : rule->refuse_if)
+    EXPECT_EQ(r.clauses, (std::vector<std::string>{"R20 §四8"})) << r.id;
+  EXPECT_EQ(rule->notify_roles, (std::vector<std::string>{"值班长"}));
 }
 
 }  // namespace

@@ -34,13 +34,15 @@ class HandoverModule final : public api::Module {
                            e.kind == "abnormal" || e.kind == "alarm"});
           return out;
         });
-    handovers_->SetRosterSource(
-        [rosters](store::Id post_id,
-                  TimePoint at) -> Result<std::optional<std::vector<store::Id>>> {
-          ZHIDU_TRY(auto slot, rosters->ShiftCovering(post_id, at));
-          if (!slot) return std::optional<std::vector<store::Id>>();
-          return std::optional<std::vector<store::Id>>(slot->person_ids);
-        });
+    handovers_->SetRosterSource([rosters](store::Id post_id, TimePoint from,
+                                          TimePoint to) -> Result<std::vector<RosterShift>> {
+      ZHIDU_TRY(auto slots, rosters->ShiftStarts(post_id, from, to));
+      std::vector<RosterShift> out;
+      out.reserve(slots.size());
+      for (auto& s : slots)
+        out.push_back({s.starts_at, s.ends_at, std::move(s.shift_name), std::move(s.person_ids)});
+      return out;
+    });
     return Ok();
   }
   void AddRoutes(api::Router& router) override { api::AddHandoverRoutes(router, handovers_.get()); }

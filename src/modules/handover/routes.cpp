@@ -52,6 +52,7 @@ json ViewJson(const handover::HandoverView& v) {
   out["checklists"] = rule.checklists;
   out["clauses"] = rule.clauses;
   out["window"] = {{"arrive_before_minutes", rule.arrive_before.count() / 60},
+                   {"arrive_before_parameter", rule.arrive_before_param},
                    {"clauses", rule.window_clauses}};
   out["items"] = items;
   out["refuse_if"] = refuse;
