@@ -193,6 +193,12 @@ nlohmann::json ChecklistItemJson(const policy::ChecklistItem& item) {
             {"clauses", item.clauses}};
   if (item.min) i["min"] = *item.min;
   if (item.max) i["max"] = *item.max;
+  if (item.limit_min || item.limit_max) {  // what can be entered at all; min/max: the normal range
+    json limit = json::object();
+    if (item.limit_min) limit["min"] = *item.limit_min;
+    if (item.limit_max) limit["max"] = *item.limit_max;
+    i["limit"] = std::move(limit);
+  }
   if (!item.unit.empty()) i["unit"] = item.unit;
   return i;
 }

@@ -237,7 +237,7 @@ int Serve(const ServeOptions& options) {
   // The event bus and the action registry the modules fill (kernel/runtime/bus.hpp, actions.hpp).
   runtime::EventBus bus;
   runtime::Actions actions;
-  runtime::Duties duties(store, writer, timer_scheduler, active_pack, roles, actions);
+  runtime::Duties duties(store, writer, timer_scheduler, active_pack, roles, actions, bus);
   duties.RegisterHandlers();
   runtime::Ledger ledger(store, writer, active_pack, roles);
   runtime::SiteParameters site_parameters(store, writer, active_pack, roles);

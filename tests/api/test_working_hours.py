@@ -9,7 +9,7 @@ import pytest
 
 from test_procedures import advance, journal, raise_event, site_id
 from test_runtime_week import post_id
-from zhidu_harness import Actor, all_items, clock_server, pack_with
+from zhidu_harness import Actor, all_items, clock_server, pack_with_file
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 12, 7, 7, 0, tzinfo=TZ)  # a working Monday
@@ -41,9 +41,7 @@ service_levels:
 
 @pytest.fixture
 def srv(require_backend, tmp_path):
-    pack = pack_with(tmp_path, "R07.yaml", "")
-    with open(f"{pack}/S07.yaml", "w", encoding="utf-8") as f:
-        f.write(SITE_RULES)
+    pack = pack_with_file(tmp_path, "S07.yaml", SITE_RULES)
     s = clock_server(require_backend, MONDAY, pack)
     yield s
     s.kill()

@@ -351,6 +351,15 @@ def drop_roster(company_yaml, post):
         f.write(kept)
 
 
+def pack_with_file(tmp_path, file_name, text):
+    """A copy of the shipped pack with a file of the site's own rules added (`text`, e.g. duties
+    citing a regulation); returns its directory."""
+    pack = pack_with(tmp_path, "pack.yaml", "")
+    with open(os.path.join(pack, file_name), "w", encoding="utf-8") as f:
+        f.write(text)
+    return pack
+
+
 def backend_server(backend, extra=()):
     """A started demo server on `backend`; PostgreSQL is skipped without ZHIDU_TEST_PG_URL (and
     fails in CI, where make test must start it)."""

@@ -130,7 +130,8 @@ class PackBuilder {
   const LoadOptions& options_;
   std::string demo_file_;                     // pack.yaml `demo:`, relative to the pack
   std::set<std::string> broken_regulations_;  // regulations whose text could not be split
-  std::string file_;                          // current file, as shown in diagnostics
+  std::vector<std::pair<std::string, Source>> follow_up_events_;  // checked once all is loaded
+  std::string file_;  // current file, as shown in diagnostics
   std::vector<Diagnostic> diags_;
   std::shared_ptr<ExprEngine> engine_;
   Pack pack_;
@@ -1044,7 +1045,8 @@ void PackBuilder::LoadStaffing(const Node& n) {
 
 ChecklistItem PackBuilder::LoadItem(const Node& n, const std::string& what) {
   ChecklistItem item;
-  Obj o = Open(n, what, {"id", "label", "clause", "kind", "min", "max", "unit", "required"});
+  Obj o =
+      Open(n, what, {"id", "label", "clause", "kind", "min", "max", "limit", "unit", "required"});
   if (!o.ok) return item;
   item.id = Str(o, "id", true);
   item.label = Str(o, "label");
@@ -1067,8 +1069,21 @@ ChecklistItem PackBuilder::LoadItem(const Node& n, const std::string& what) {
                                "' (check, pass_flag_fail, number, text, photo, signature)");
   item.min = Num(o, "min");
   item.max = Num(o, "max");
-  if ((item.min || item.max) && item.kind != ItemKind::kNumber) {
-    ErrorAt(n, "min/max apply only to items of kind number");
+  if (Node limit = o.Get("limit")) {
+    Obj lo = Open(limit, "limit", {"min", "max"});
+    item.limit_min = Num(lo, "min");
+    item.limit_max = Num(lo, "max");
+    if (lo.ok && !item.limit_min && !item.limit_max) ErrorAt(limit, "limit needs min, max or both");
+    if (item.limit_min && item.limit_max && *item.limit_min > *item.limit_max)
+      ErrorAt(limit, "limit min is above limit max");
+    // A normal range reaching outside what can be entered could never be left on that side.
+    if ((item.min && item.limit_min && *item.min < *item.limit_min) ||
+        (item.max && item.limit_max && *item.max > *item.limit_max))
+      ErrorAt(limit, "the normal range (min/max) must lie within the limit");
+  }
+  if ((item.min || item.max || item.limit_min || item.limit_max) &&
+      item.kind != ItemKind::kNumber) {
+    ErrorAt(n, "min/max/limit apply only to items of kind number");
   }
   if (item.min && item.max && *item.min > *item.max) ErrorAt(o.Get("min"), "min is above max");
   item.unit = Str(o, "unit");
@@ -1268,12 +1283,27 @@ void PackBuilder::LoadDuty(const Node& n) {
     Want("penalty", d.on_miss.violation, m.Get("violation"), "on_miss violation");
   }
   if (o.Has("follow_up")) {
-    Obj f = Open(o.Get("follow_up"), "follow_up", {"kind", "assign_to", "clause"});
+    Obj f = Open(o.Get("follow_up"), "follow_up",
+                 {"kind", "assign_to", "event", "violation", "clause"});
     FollowUp fu;
     fu.kind = Str(f, "kind", true);
-    if (f.ok && fu.kind != "repair")
-      ErrorAt(f.node, "follow_up kind must be 'repair', not '" + fu.kind + "'");
     fu.assign_to = Str(f, "assign_to");
+    fu.event = Str(f, "event", fu.kind == "event");
+    fu.violation = Str(f, "violation", fu.kind == "violation");
+    const bool action =
+        fu.kind == "repair" || std::find(options_.action_words.begin(), options_.action_words.end(),
+                                         fu.kind) != options_.action_words.end();
+    if (f.ok && !fu.kind.empty() && !action && fu.kind != "event" && fu.kind != "violation")
+      ErrorAt(f.Get("kind"),
+              "follow_up kind must be repair, event or violation, not '" + fu.kind + "'");
+    if (!fu.event.empty() && fu.kind != "event")
+      ErrorAt(f.Get("event"), "event is read with kind: event");
+    if (!fu.violation.empty() && fu.kind != "violation")
+      ErrorAt(f.Get("violation"), "violation is read with kind: violation");
+    if (!fu.assign_to.empty() && !action)
+      ErrorAt(f.Get("assign_to"), "assign_to is read with kind: repair");
+    Want("penalty", fu.violation, f.Get("violation"), "follow_up violation");
+    if (!fu.event.empty()) follow_up_events_.emplace_back(fu.event, At(f.Get("event")));
     fu.clauses = Clauses(f, true);
     if (d.checklist.empty())
       ErrorAt(f.node, "follow_up needs the duty's checklist or record (what would be abnormal?)");
@@ -1661,13 +1691,26 @@ void PackBuilder::CheckReferences() {
       Error(ref.at, ref.context + " refers to undefined " + kind + " '" + ref.name + "'");
     }
   }
-  // A follow-up needs something abnormal to follow: a pass_flag_fail item or a record's flag_field.
+  // A follow-up event must start something: a procedure, a deadline or an event duty.
+  for (const auto& [event, at] : follow_up_events_) {
+    bool used = false;
+    for (const auto& p : pack_.procedures_) used = used || p.trigger == event;
+    for (const auto& sl : pack_.service_levels_) used = used || sl.start_event == event;
+    for (const auto& d : pack_.duties_)
+      used = used || (d.schedule.kind == ScheduleKind::kOn && d.schedule.on == event);
+    if (!used)
+      Error(at, "follow_up event '" + event +
+                    "' starts nothing: no procedure's trigger, service level's start or duty's on");
+  }
+  // A follow-up needs something abnormal to follow: a pass_flag_fail item, a number with a normal
+  // range, or a record's flag_field.
   for (const auto& d : pack_.duties_) {
     if (!d.follow_up) continue;
     bool can_fire = false;
     auto any_pff = [](const std::vector<ChecklistItem>& items) {
       for (const auto& i : items)
-        if (i.kind == ItemKind::kPassFlagFail) return true;
+        if (i.kind == ItemKind::kPassFlagFail || (i.kind == ItemKind::kNumber && (i.min || i.max)))
+          return true;
       return false;
     };
     for (const auto& c : pack_.checklists_)
@@ -1676,7 +1719,7 @@ void PackBuilder::CheckReferences() {
       if (r.id == d.checklist) can_fire = any_pff(r.fields) || !r.flag_field.empty();
     if (!can_fire)
       Error(d.source, "duty '" + d.id + "' has a follow_up but its form '" + d.checklist +
-                          "' has no pass_flag_fail item and no flag_field");
+                          "' has no pass_flag_fail item, no number with min/max and no flag_field");
   }
   // Reporting lines must end: a role cannot (indirectly) report to itself.
   std::map<std::string, const Role*> roles;

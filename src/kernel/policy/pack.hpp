@@ -145,7 +145,11 @@ struct ChecklistItem {
   std::vector<std::string> clauses;
   std::string label;
   ItemKind kind = ItemKind::kCheck;
-  std::optional<double> min, max;  // kNumber
+  // kNumber: the normal range (正常范围): an answer outside it is accepted and abnormal — flagged
+  // and followed up like a `flag` (docs/runtime.md). `limit_*`: what can be entered at all
+  // (`limit: {min, max}`): an answer outside is refused.
+  std::optional<double> min, max;
+  std::optional<double> limit_min, limit_max;
   std::string unit;
   bool required = true;
 };
@@ -203,10 +207,16 @@ struct OnMiss {
 // What a completed duty opens when an answer is abnormal: a pass_flag_fail item answered flag or
 // fail, or the record's flag_field set. Only `repair` (报修) exists; set where a regulation says a
 // fault found by this duty is reported for repair.
+// What an abnormal answer of a duty's form starts (docs/policy_format.md §10): an action word a
+// module performs (`repair`: a 报修 assigned to `assign_to`), a site `event` (which starts the
+// pack's procedures, deadlines and event duties on it), or a `violation` of a penalty code charged
+// to whoever holds the post.
 struct FollowUp {
-  std::string kind;                  // "repair"
-  std::string assign_to;             // the role or team the regulation names; empty: the site
-  std::vector<std::string> clauses;  // the clause that says 报修
+  std::string kind;                  // an action word ("repair"), "event" or "violation"
+  std::string assign_to;             // repair: the role or team the regulation names; empty: site
+  std::string event;                 // kind event: the site event raised
+  std::string violation;             // kind violation: the penalty code
+  std::vector<std::string> clauses;  // the clause that asks for it (报修, 罚款 …)
 };
 
 // 例行职责 — a recurring duty instance generator.

@@ -354,7 +354,7 @@ TEST(LoaderTest, NumberRangeOnlyForNumbers) {
                        "    items:\n"
                        "      - {id: t, kind: number, min: 0, max: 30}\n"
                        "      - {id: u, kind: text, min: 0}\n"}});
-  ExpectOne(pack, "T01.yaml", 7, 9, "min/max apply only to items of kind number");
+  ExpectOne(pack, "T01.yaml", 7, 9, "min/max/limit apply only to items of kind number");
 }
 
 TEST(LoaderTest, ShiftCycleNamesUnknownShift) {
@@ -818,6 +818,46 @@ TEST(LoaderTest, AStructureMatchingNoClauseIsSaidOnce) {
              "name: test\nversion: \"1\"\neffective: 2026-01-01\n"
              "regulations:\n  - {code: T01, file: regulations/T01.txt, structure: [article]}\n");
   ExpectOne(pack, "pack.yaml", 5, 55, "numbering style 'article' in structure matches no clause");
+}
+
+TEST(LoaderTest, NormalRangesLimitsAndFollowUpsAreChecked) {
+  auto pack = [](const std::string& item, const std::string& follow_up = "") {
+    return Files{{"T01.yaml", std::string(kGoodRoles) +
+                                  "penalties:\n  - {code: T-LAPSE, clause: \"T01 §二\", ladder: "
+                                  "[{from: 1, fine_yuan: 50}]}\n"
+                                  "checklists:\n  - id: c\n    clause: \"T01 §一\"\n"
+                                  "    kind: inspection\n    items:\n      - " +
+                                  item +
+                                  "\n"
+                                  "duties:\n  - id: d\n    clause: \"T01 §一\"\n    post: 值班岗\n"
+                                  "    schedule: {every: 15m}\n    checklist: c\n" +
+                                  follow_up}};
+  };
+  // A normal range inside a hard limit loads; a number with a normal range can be followed up.
+  EXPECT_TRUE(Errors(TempPack(pack("{id: t, kind: number, max: 2, limit: {min: 0}}",
+                                   "    follow_up: {kind: violation, violation: T-LAPSE, clause: "
+                                   "\"T01 §二\"}\n")))
+                  .empty());
+  ExpectOne(TempPack(pack("{id: t, kind: number, min: -5, limit: {min: 0}}")), "T01.yaml", 12, 47,
+            "the normal range (min/max) must lie within the limit");
+  ExpectOne(TempPack(pack("{id: t, kind: number, limit: {}}")), "T01.yaml", 12, 38,
+            "limit needs min, max or both");
+  ExpectOne(
+      TempPack(pack("{id: t, kind: number, max: 2}",
+                    "    follow_up: {kind: violation, violation: T-NONE, clause: \"T01 §二\"}\n")),
+      "T01.yaml", 19, 45, "undefined violation code 'T-NONE'");
+  ExpectOne(
+      TempPack(pack("{id: t, kind: number, max: 2}",
+                    "    follow_up: {kind: event, event: nobody_listens, clause: \"T01 §二\"}\n")),
+      "T01.yaml", 19, 37, "follow_up event 'nobody_listens' starts nothing");
+  ExpectOne(TempPack(pack("{id: t, kind: number, max: 2}",
+                          "    follow_up: {kind: sms, clause: \"T01 §二\"}\n")),
+            "T01.yaml", 19, 23, "follow_up kind must be repair, event or violation");
+  // A plain number (no normal range) has nothing abnormal to follow.
+  ExpectOne(
+      TempPack(pack("{id: t, kind: number, limit: {min: 0}}",
+                    "    follow_up: {kind: violation, violation: T-LAPSE, clause: \"T01 §二\"}\n")),
+      "T01.yaml", 14, 5, "no number with min/max");
 }
 
 }  // namespace

@@ -363,17 +363,26 @@ std::string AnswerJson(const AnswerValue& v) {
   return JsonQuote(std::get<std::string>(v));
 }
 
+std::string NumberWithRange(const policy::ChecklistItem& item, double v) {
+  std::string range = item.min && item.max ? AnswerJson(*item.min) + "–" + AnswerJson(*item.max)
+                      : item.min           ? "≥ " + AnswerJson(*item.min)
+                      : item.max           ? "≤ " + AnswerJson(*item.max)
+                                           : "";
+  return AnswerJson(v) + item.unit + (range.empty() ? "" : "（正常 " + range + item.unit + "）");
+}
+
 }  // namespace
 
 Duties::Duties(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
                const policy::ActivePack& pack, const org::RoleCatalogue& roles,
-               const Actions& actions, DutyOptions options)
+               const Actions& actions, const EventBus& bus, DutyOptions options)
     : store_(store),
       writer_(writer),
       scheduler_(scheduler),
       pack_(pack),
       roles_(roles),
       actions_(actions),
+      bus_(bus),
       options_(options) {}
 
 void Duties::RegisterHandlers() {
@@ -818,8 +827,16 @@ std::string FlagFieldOf(const policy::Pack& pack, const policy::Duty& duty) {
   return {};
 }
 
-// The items of `form` answered abnormally: pass_flag_fail answered flag or fail, and the record's
-// flag_field (`flag_field`, may be empty) set.
+// Whether a number lies outside an item's normal range (min/max).
+bool OutOfNormalRange(const policy::ChecklistItem& item, double v) {
+  return (item.min && v < *item.min) || (item.max && v > *item.max);
+}
+
+// "3（正常 0–2）": an abnormal number as people read it.
+std::string NumberWithRange(const policy::ChecklistItem& item, double v);
+
+// The items of `form` answered abnormally: pass_flag_fail answered flag or fail, a number outside
+// its normal range, and the record's flag_field (`flag_field`, may be empty) set.
 std::vector<const policy::ChecklistItem*> AbnormalItems(
     const std::vector<policy::ChecklistItem>& form, const std::string& flag_field,
     const Answers& answers) {
@@ -829,6 +846,9 @@ std::vector<const policy::ChecklistItem*> AbnormalItems(
     if (it == answers.end()) continue;
     if (item.kind == policy::ItemKind::kPassFlagFail && std::get<std::string>(it->second) != "pass")
       out.push_back(&item);
+    else if (item.kind == policy::ItemKind::kNumber &&
+             OutOfNormalRange(item, std::get<double>(it->second)))
+      out.push_back(&item);
     else if (item.id == flag_field && !flag_field.empty() && it->second != AnswerValue(false) &&
              it->second != AnswerValue(std::string()))
       out.push_back(&item);
@@ -836,30 +856,75 @@ std::vector<const policy::ChecklistItem*> AbnormalItems(
   return out;
 }
 
-// The duty's follow_up action (e.g. a 报修 repair) for each abnormal item, in the completion's
-// transaction (kernel/runtime/actions.hpp).
+// What an abnormal item reads as in a description: "flag", "3（正常 0–2）", "异常".
+std::string AbnormalText(const policy::ChecklistItem& item, const AnswerValue& v) {
+  if (auto d = std::get_if<double>(&v)) return NumberWithRange(item, *d);
+  if (auto text = std::get_if<std::string>(&v)) return *text;
+  return "异常";
+}
+
+// The duty's follow_up for each abnormal item, in the completion's transaction: an action (e.g. a
+// 报修 repair, kernel/runtime/actions.hpp) whose record ids are returned, a site event emitted on
+// the bus (starting the pack's procedures, deadlines and event duties), or a violation charged to
+// each person on the post now (nobody on it: one against nobody, noting so).
 Result<std::vector<store::Id>> OpenFollowUps(store::Tx& tx, const Actions& actions,
+                                             const EventBus& bus, const policy::Pack& pack,
                                              const policy::Duty& duty, const store::DutyInstance& d,
                                              const std::vector<const policy::ChecklistItem*>& items,
                                              const Answers& answers, const org::Principal& who) {
   std::vector<store::Id> ids;
   if (!duty.follow_up) return ids;
+  const policy::FollowUp& fu = *duty.follow_up;
   for (const auto* item : items) {
+    const auto& v = answers.find(item->id)->second;
+    const std::string description =
+        duty.title + "：「" + item->label + "」" + AbnormalText(*item, v);
+    if (fu.kind == "event") {
+      SiteEvent e{d.site_id, fu.event,      description, Ref("duty", d.id) + "/" + item->id,
+                  {},        who.account_id};
+      e.data["duty"] = duty.id;
+      e.data["item"] = item->id;
+      e.data["post_id"] = static_cast<double>(d.post_id);
+      if (auto n = std::get_if<double>(&v)) e.data["value"] = *n;
+      ZHIDU_TRY_VOID(bus.Emit(tx, e));
+      continue;
+    }
+    if (fu.kind == "violation") {
+      NewViolation nv;
+      nv.site_id = d.site_id;
+      nv.post_id = d.post_id;
+      nv.code = fu.violation;
+      nv.clauses = fu.clauses;
+      nv.subject = Ref("duty", d.id);
+      nv.occurred_at = tx.now();
+      nv.notify_roles = duty.on_miss.notify;
+      ZHIDU_TRY(auto on_post, tx.unit().ListAttendanceAt(d.post_id, 0, tx.now()));
+      if (on_post.empty()) {
+        nv.note = "岗位无人在岗：" + description;
+        ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, nv, who.account_id));
+        (void)r;
+      }
+      for (const auto& a : on_post) {
+        nv.person_id = a.person_id;
+        nv.note = description;
+        ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, nv, who.account_id));
+        (void)r;
+      }
+      continue;
+    }
     ActionRequest r;
     r.site_id = d.site_id;
     r.post_id = d.post_id;
     r.what = item->label;
-    const auto& v = answers.find(item->id)->second;
-    r.description = duty.title + "：「" + item->label + "」" +
-                    (std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "异常");
+    r.description = description;
     r.source_kind = "checklist";
     r.source_id = d.id;
     r.source_item = item->id;
-    r.clauses = duty.follow_up->clauses;
-    r.assign_to = duty.follow_up->assign_to;
+    r.clauses = fu.clauses;
+    r.assign_to = fu.assign_to;
     r.actor = who.account_id;
     r.person = who.person_id;
-    ZHIDU_TRY(store::Id opened, actions.Run(tx, duty.follow_up->kind, r));
+    ZHIDU_TRY(store::Id opened, actions.Run(tx, fu.kind, r));
     ids.push_back(opened);
   }
   return ids;
@@ -901,8 +966,12 @@ Result<store::DutyInstance> Duties::Complete(const org::Principal& who, store::I
             ZHIDU_TRY(answers_json, ValidateAnswers(*form, answers));
             ZHIDU_TRY_VOID(CheckPhotos(tx.unit(), *form, answers));
             abnormal = AbnormalItems(*form, FlagFieldOf(pack, *duty), answers);
-            for (const auto* item : abnormal)
+            for (const auto* item : abnormal) {
               if (item->kind == policy::ItemKind::kPassFlagFail) flagged.push_back(item->label);
+              if (item->kind == policy::ItemKind::kNumber)
+                flagged.push_back(item->label + " " +
+                                  AbnormalText(*item, answers.find(item->id)->second));
+            }
           } else if (!answers.empty()) {
             return Fail(Errc::kInvalidArgument, "this duty has no form; send no answers",
                         "answers");
@@ -948,7 +1017,8 @@ Result<store::DutyInstance> Duties::Complete(const org::Principal& who, store::I
           (void)s2;
         }
         if (duty) {
-          ZHIDU_TRY(auto opened, OpenFollowUps(tx, actions_, *duty, d, abnormal, answers, who));
+          ZHIDU_TRY(auto opened,
+                    OpenFollowUps(tx, actions_, bus_, pack, *duty, d, abnormal, answers, who));
           if (repairs_opened) *repairs_opened = std::move(opened);
         }
         return Ok();
@@ -992,11 +1062,14 @@ Result<std::string> Duties::ValidateAnswers(const std::vector<policy::ChecklistI
       case policy::ItemKind::kNumber: {
         auto d = std::get_if<double>(&v);
         if (!d) return Fail(Errc::kInvalidArgument, "「" + item.label + "」takes a number", field);
-        if ((item.min && *d < *item.min) || (item.max && *d > *item.max))
+        // Outside the normal range is abnormal, not invalid (AbnormalItems); only the hard limit
+        // refuses.
+        if ((item.limit_min && *d < *item.limit_min) || (item.limit_max && *d > *item.limit_max))
           return Fail(Errc::kInvalidArgument,
-                      "「" + item.label + "」is out of range" +
-                          (item.min ? " (min " + AnswerJson(*item.min) + ")" : "") +
-                          (item.max ? " (max " + AnswerJson(*item.max) + ")" : ""),
+                      "「" + item.label + "」cannot be" +
+                          (item.limit_min ? " below " + AnswerJson(*item.limit_min) : "") +
+                          (item.limit_min && item.limit_max ? " or" : "") +
+                          (item.limit_max ? " above " + AnswerJson(*item.limit_max) : ""),
                       field);
         break;
       }

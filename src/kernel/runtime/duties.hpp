@@ -47,6 +47,7 @@
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/policy/post_rules.hpp"
 #include "kernel/runtime/actions.hpp"
+#include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/events.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
@@ -106,15 +107,16 @@ struct DutyInfo {
   std::vector<policy::ChecklistItem> items;
   std::string form_kind;  // the checklist's kind ("test", "form" …), "record"
   std::string period;     // times/per schedules: day | week | month | half_year …
-  std::optional<policy::FollowUp> follow_up;  // a flag/fail answer opens a repair
+  std::optional<policy::FollowUp> follow_up;  // what an abnormal answer starts
 };
 
 class Duties {
  public:
-  // `actions` performs a duty's follow_up (e.g. `repair`, registered by the repairs module).
+  // `actions` performs a duty's follow_up action (e.g. `repair`, registered by the repairs
+  // module); `bus` carries a follow_up's site event to the procedures (kernel/runtime/bus.hpp).
   Duties(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
          const policy::ActivePack& pack, const org::RoleCatalogue& roles, const Actions& actions,
-         DutyOptions options = {});
+         const EventBus& bus, DutyOptions options = {});
 
   // Registers the three timer handlers (before scheduler.Start()).
   void RegisterHandlers();
@@ -187,6 +189,7 @@ class Duties {
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
   const Actions& actions_;
+  const EventBus& bus_;
   DutyOptions options_;
   ShiftCalendar shift_calendar_;
 };

@@ -68,8 +68,9 @@ export function validateAnswers(items, answers) {
         }
         const n = Number(v)
         if (!Number.isFinite(n)) errors[it.id] = { key: 'duty.validation.number' }
-        else if (it.min !== undefined && it.min !== null && n < it.min) errors[it.id] = { key: 'duty.validation.min', params: { min: it.min, unit: it.unit || '' } }
-        else if (it.max !== undefined && it.max !== null && n > it.max) errors[it.id] = { key: 'duty.validation.max', params: { max: it.max, unit: it.unit || '' } }
+        // Only the hard limit refuses; outside the normal range (min/max) is abnormal (isAbnormal).
+        else if (it.limit?.min != null && n < it.limit.min) errors[it.id] = { key: 'duty.validation.min', params: { min: it.limit.min, unit: it.unit || '' } }
+        else if (it.limit?.max != null && n > it.limit.max) errors[it.id] = { key: 'duty.validation.max', params: { max: it.limit.max, unit: it.unit || '' } }
         break
       }
       default: // text, photo (a reference)
@@ -82,6 +83,14 @@ export function validateAnswers(items, answers) {
 }
 
 // The answers to send: optional items left empty are left out, text trimmed, numbers as numbers.
+// Whether a number answer lies outside its item's normal range: accepted, and recorded as abnormal
+// (flagged, and the duty's follow-up runs — docs/runtime.md "Completion").
+export function isAbnormal(it, v) {
+  if (it.kind !== 'number' || v === '' || v === null || v === undefined) return false
+  const n = Number(v)
+  return Number.isFinite(n) && ((it.min != null && n < it.min) || (it.max != null && n > it.max))
+}
+
 export function answersPayload(items, answers) {
   const out = {}
   for (const it of items || []) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { answersPayload, emptyAnswers, groupDuties, itemOfField, validateAnswers } from '../../src/lib/duties.js'
+import { answersPayload, emptyAnswers, groupDuties, isAbnormal, itemOfField, validateAnswers } from '../../src/lib/duties.js'
 import { canDecide, canRecord, homeSite, isMonth, monthOf, shiftMonth, statementTotals, yuanText } from '../../src/lib/ledger.js'
 import { citedClauses, emptyInputs, myStep, typedInputs } from '../../src/lib/requests.js'
 import { countdown, countdownText, wallTime } from '../../src/lib/reminders.js'
@@ -8,7 +8,7 @@ import { ApiError, errorFromResponse } from '../../src/api/client.js'
 const ITEMS = [
   { id: 'status', label: '运行状态', kind: 'pass_flag_fail', required: true },
   { id: 'note', label: '说明', kind: 'text', required: false },
-  { id: 'temp', label: '温度', kind: 'number', required: true, min: 5, max: 35, unit: '℃' },
+  { id: 'temp', label: '温度', kind: 'number', required: true, min: 5, max: 35, limit: { min: -40, max: 60 }, unit: '℃' },
   { id: 'ok', label: '已检查', kind: 'check', required: true },
   { id: 'sign', label: '签名确认', kind: 'signature', required: true },
 ]
@@ -23,8 +23,12 @@ describe('duty form validation', () => {
   })
   it('numbers are checked against min and max with the unit', () => {
     const base = { status: 'pass', ok: true, sign: true }
-    expect(validateAnswers(ITEMS, { ...base, temp: 4 }).temp).toEqual({ key: 'duty.validation.min', params: { min: 5, unit: '℃' } })
-    expect(validateAnswers(ITEMS, { ...base, temp: 36 }).temp).toEqual({ key: 'duty.validation.max', params: { max: 35, unit: '℃' } })
+    // Outside the normal range is abnormal, not invalid; only the hard limit refuses.
+    expect(validateAnswers(ITEMS, { ...base, temp: 4 }).temp).toBeUndefined()
+    expect(isAbnormal(ITEMS.find((i) => i.id === 'temp'), 4)).toBe(true)
+    expect(isAbnormal(ITEMS.find((i) => i.id === 'temp'), 20)).toBe(false)
+    expect(validateAnswers(ITEMS, { ...base, temp: -41 }).temp).toEqual({ key: 'duty.validation.min', params: { min: -40, unit: '℃' } })
+    expect(validateAnswers(ITEMS, { ...base, temp: 61 }).temp).toEqual({ key: 'duty.validation.max', params: { max: 60, unit: '℃' } })
     expect(validateAnswers(ITEMS, { ...base, temp: 5 })).toEqual({})
     expect(validateAnswers(ITEMS, { ...base, temp: 35 })).toEqual({})
   })

@@ -336,7 +336,8 @@ export default {
     checked: 'Done',
     signConfirm: 'I confirm the above (signature)',
     photoRef: 'Photo reference or description (uploads are not supported yet)',
-    range: 'Range {min} – {max} {unit}',
+    range: 'Normal range {min} – {max} {unit}',
+    abnormal: 'Outside the normal range: it can be submitted and is recorded as abnormal',
     pff: { pass: 'OK', flag: 'Attention', fail: 'Fault' },
     states: { scheduled: 'Not yet due', due: 'Due', in_progress: 'In progress', done: 'Done', late: 'Late', missed: 'Missed', cancelled: 'Cancelled' },
     validation: {

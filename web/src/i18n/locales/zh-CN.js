@@ -336,7 +336,8 @@ export default {
     checked: '已完成此项',
     signConfirm: '我确认以上内容属实（签名）',
     photoRef: '照片编号或说明（暂不支持上传照片）',
-    range: '范围 {min} – {max} {unit}',
+    range: '正常范围 {min} – {max} {unit}',
+    abnormal: '超出正常范围：可以提交，将记为异常并按制度处理',
     pff: { pass: '正常', flag: '关注', fail: '异常' },
     states: { scheduled: '未开始', due: '待办', in_progress: '进行中', done: '已完成', late: '迟办', missed: '漏办', cancelled: '已取消' },
     validation: {
