@@ -321,10 +321,12 @@ def test_concurrent_wrong_passwords_are_not_all_checked(require_backend):
         assert statuses.count(401) <= 3, statuses
         assert set(statuses) <= {401, 429, 503}, statuses
         assert all(r[1] for r in same if r[0] in (429, 503)), same
-        # Different accounts: only the slots bound them.
+        # Different accounts: only the slots bound them — and, once this address has failed 20
+        # times (the first burst counts too; how many are admitted depends on the machine's
+        # speed), the address's own delay (429).
         spread = concurrently(16, lambda i: login_as(s.port, f"nobody{i}", "wrong"))
         statuses = [r[0] for r in spread]
-        assert set(statuses) <= {401, 503}, statuses
+        assert set(statuses) <= {401, 429, 503}, statuses
         assert 503 in statuses, statuses
         assert all(r[1] == "1" and r[2]["error"]["code"] == "unavailable"
                    for r in spread if r[0] == 503), spread
