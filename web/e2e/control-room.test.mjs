@@ -344,7 +344,8 @@ describe('desktop: 排班表 and the R20 fire-alarm procedure', { timeout: 30000
     const { page } = await open()
     await login(page, 'fire1')
     await nav(page, '流程处置')
-    await page.locator('[data-testid=procedure-row][data-procedure=r20-fire-alarm]').getByRole('link').click()
+    // The demo's own fire point already started one r20-fire-alarm: open the one raised here.
+    await page.locator('[data-testid=procedure-row][data-procedure=r20-fire-alarm]').getByRole('link', { name: `#${id} ` }).click()
     const proc = page.getByTestId('procedure')
     await proc.waitFor()
     assert.equal(await proc.getAttribute('data-state'), 'alarm')

@@ -74,9 +74,17 @@ TEST(Duties, AnswersAreValidatedAgainstTheForm) {
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().field, "answers.radio");
 
-  auto range = Duties::ValidateAnswers(items, {{"radio", true}, {"pressure", 3.0}});
-  ASSERT_FALSE(range.has_value());
-  EXPECT_NE(range.error().message.find("out of range"), std::string::npos);
+  // Outside the normal range (min/max) is abnormal, not invalid: accepted and flagged later.
+  auto abnormal = Duties::ValidateAnswers(items, {{"radio", true}, {"pressure", 3.0}});
+  ASSERT_TRUE(abnormal.has_value()) << abnormal.error().message;
+
+  // Only the hard limit refuses.
+  items[1].limit_min = 0.0;
+  auto below = Duties::ValidateAnswers(items, {{"radio", true}, {"pressure", -1.0}});
+  ASSERT_FALSE(below.has_value());
+  EXPECT_EQ(below.error().field, "answers.pressure");
+  EXPECT_NE(below.error().message.find("cannot be below 0"), std::string::npos)
+      << below.error().message;
 
   auto kind = Duties::ValidateAnswers(items, {{"radio", true}, {"pressure", 1.0}, {"floor", true}});
   ASSERT_FALSE(kind.has_value());
