@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
                    "Passwords checked at once (argon2id, 64 MiB each); more get 503")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  serve_cmd->add_flag("--test-fast-password-hashing", serve.test_fast_password_hashing,
+                      "Hash passwords at the minimum cost (tests only; loopback --listen only)");
   bool secure_cookies = false, insecure_cookies = false;
   auto* secure = serve_cmd->add_flag(
       "--secure-cookies", secure_cookies,

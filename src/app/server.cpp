@@ -137,6 +137,11 @@ int Serve(const ServeOptions& options) {
     std::cerr << "zhidu: --listen must be host:port, e.g. 127.0.0.1:8080\n";
     return 2;
   }
+  if (options.test_fast_password_hashing && !api::IsLoopbackHost(host)) {
+    std::cerr << "zhidu: --test-fast-password-hashing is for tests: --listen must be a loopback "
+                 "address\n";
+    return 2;
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.store.data_dir, ec);
   DataDirLock lock;
@@ -182,6 +187,10 @@ int Serve(const ServeOptions& options) {
   DefineRoles(roles, active_pack.Current().get());
   org::AuthOptions auth_options;
   auth_options.max_concurrent_checks = options.max_password_checks;
+  auth_options.fast_hashing = options.test_fast_password_hashing;
+  if (auth_options.fast_hashing)
+    std::cout << "zhidu: TEST password hashing (minimum cost): never for real accounts"
+              << std::endl;
   org::AuthService auth(store, writer, clock, roles, auth_options);
   org::OrgService org_service(store, writer, roles);
   metrics.SetGauge("zhidu_login_throttle_keys",

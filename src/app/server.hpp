@@ -52,6 +52,10 @@ struct ServeOptions {
   std::vector<std::string> trusted_proxies;
   // Password checks (argon2id, 64 MiB each) at once; more are refused with 503 and Retry-After.
   int max_password_checks = 4;
+  // Tests only: argon2id at libsodium's minimum cost, so that seeding ~30 demo accounts takes
+  // milliseconds, not seconds (each interactive hash is 64 MiB). Refused unless --listen is a
+  // loopback address; the weak hashes stay in the data and are verified as they were made.
+  bool test_fast_password_hashing = false;
 };
 
 // policies/cn-default of the working directory or of the source tree the binary was built in,

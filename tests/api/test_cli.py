@@ -1,4 +1,6 @@
 """The command-line forms scripts depend on."""
+import os
+import sqlite3
 import subprocess
 import tempfile
 
@@ -45,3 +47,30 @@ def test_bad_listen_address():
     r = subprocess.run([BIN, "serve", "--data", tempfile.mkdtemp(), "--listen", "nonsense"],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and "host:port" in r.stderr
+
+
+def test_fast_password_hashing_is_refused_beyond_loopback():
+    """--test-fast-password-hashing weakens every password hash: a server reachable from other
+    machines refuses to start with it (exit 2), naming the flag."""
+    r = subprocess.run([BIN, "serve", "--data", tempfile.mkdtemp(), "--listen", "0.0.0.0:0",
+                        "--test-fast-password-hashing"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert "--test-fast-password-hashing" in r.stderr and "loopback" in r.stderr
+
+
+def test_fast_password_hashing_makes_hashes_at_the_minimum_cost():
+    """The harness starts servers with it (seeding ~30 demo accounts at the interactive cost
+    took ~6 s per start); the stored hashes say which cost they were made with."""
+    fast, slow = Server(demo=True), Server(demo=True, fast_hashing=False)
+    for s in (fast, slow):
+        s.start()
+        try:
+            assert s.admin().get("/api/v1/me").status == 200
+        finally:
+            assert s.stop() == 0
+    db = lambda s: sqlite3.connect(os.path.join(s.data_dir, "zhidu.db"))
+    fast_hash = db(fast).execute("SELECT password_hash FROM accounts WHERE username='admin'").fetchone()[0]
+    slow_hash = db(slow).execute("SELECT password_hash FROM accounts WHERE username='admin'").fetchone()[0]
+    assert fast_hash.startswith("$argon2id$") and slow_hash.startswith("$argon2id$")
+    assert "m=8," in fast_hash, fast_hash
+    assert "m=65536," in slow_hash, slow_hash

@@ -314,7 +314,7 @@ def test_concurrent_wrong_passwords_are_not_all_checked(require_backend):
     """16 wrong passwords at once were all checked (the limit was 5; argon2id took the server
     from 25 MB to 1 GB). Now an account admits 3 before its delay starts, and at most
     --max-password-checks passwords are checked at once: the rest get 503 with Retry-After."""
-    s = Server(require_backend, extra=["--max-password-checks", "2"]).start()
+    s = Server(require_backend, extra=["--max-password-checks", "2"], fast_hashing=False).start()
     try:
         same = concurrently(16, lambda i: login_as(s.port, "op1", f"wrong {i}"))
         statuses = [r[0] for r in same]

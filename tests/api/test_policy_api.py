@@ -62,9 +62,12 @@ def test_reload_validates_first_and_keeps_the_good_pack(tmp_path):
 
         # SIGHUP with the bad pack: refused, still serving the good one.
         s.proc.send_signal(signal.SIGHUP)
-        time.sleep(1)
-        assert admin.get("/api/v1/policy").json()["content_hash"] == good_hash
+        # The reload runs on the server's own time: wait for its verdict (bounded), not 1 s.
+        deadline = time.time() + 20
+        while "reload refused" not in s.log() and time.time() < deadline:
+            time.sleep(0.2)
         assert "reload refused" in s.log()
+        assert admin.get("/api/v1/policy").json()["content_hash"] == good_hash
 
         r12.write_text(original.replace("中控室工作管理制度", "中控室工作管理制度", 1) + "\n# revised\n", encoding="utf-8")
         ok = admin.post("/api/v1/policy/reload")

@@ -174,13 +174,17 @@ class Client:
 
 
 class Server:
-    def __init__(self, backend="sqlite", demo=True, data_dir=None, database_url=None, extra=()):
+    def __init__(self, backend="sqlite", demo=True, data_dir=None, database_url=None, extra=(),
+                 fast_hashing=True):
         self.backend = backend
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="zhidu-api-")
         self.database_url = database_url
         if backend == "postgresql" and not self.database_url:
             self.database_url = fresh_pg_database()
         self.demo = demo
+        # argon2id at the interactive cost takes ~0.2 s per demo account (~6 s of every start);
+        # tests that measure password checking itself pass fast_hashing=False.
+        self.fast_hashing = fast_hashing
         self.extra = list(extra)
         self.proc = None
         self.port = None
@@ -192,6 +196,8 @@ class Server:
             a += ["--database", self.database_url]
         if self.demo:
             a.append("--demo")
+        if self.fast_hashing:
+            a.append("--test-fast-password-hashing")
         return a + self.extra
 
     def start(self, timeout=60):

@@ -44,7 +44,7 @@ export async function startZhidu({ name = 'e2e', timeoutMs = 30000, args = [] } 
   const spawnServer = () => {
     run += 1
     const log = openSync(join(ARTIFACTS, run === 1 ? `server-${name}.log` : `server-${name}-${run}.log`), 'w')
-    const me = spawn(bin, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--demo', '--web', webDist, ...args], {
+    const me = spawn(bin, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--demo', '--web', webDist, '--test-fast-password-hashing', ...args], {
       stdio: ['ignore', log, log],
       detached: false,
     })
