@@ -12,6 +12,7 @@
 
 #include "base/crypto.hpp"
 #include "kernel/policy/date_text.hpp"
+#include "kernel/policy/post_rules.hpp"
 
 namespace zhidu::policy {
 
@@ -131,6 +132,9 @@ class PackBuilder {
   std::string demo_file_;                     // pack.yaml `demo:`, relative to the pack
   std::set<std::string> broken_regulations_;  // regulations whose text could not be split
   std::vector<std::pair<std::string, Source>> follow_up_events_;  // checked once all is loaded
+  std::vector<std::pair<std::string, Source>> stop_events_;       // service levels' stop entries
+  void CheckStopEvents();
+  void CheckHandoverForms();
   std::string file_;  // current file, as shown in diagnostics
   std::vector<Diagnostic> diags_;
   std::shared_ptr<ExprEngine> engine_;
@@ -1095,7 +1099,7 @@ void PackBuilder::LoadChecklist(const Node& n) {
   Obj o = Open(n, "checklist",
                {"id", "title", "clause", "kind", "items", "refuse_if", "signatures",
                 "arrive_before", "arrive_before_max", "outgoing_waits_for_relief", "face_to_face",
-                "issues_after_belong_to_incoming"});
+                "issues_after_belong_to_incoming", "posts"});
   if (!o.ok) return;
   Checklist c;
   Base(o, &c);
@@ -1136,6 +1140,10 @@ void PackBuilder::LoadChecklist(const Node& n) {
   c.outgoing_waits_for_relief = Bool(o, "outgoing_waits_for_relief");
   c.face_to_face = Bool(o, "face_to_face");
   c.issues_after_belong_to_incoming = Bool(o, "issues_after_belong_to_incoming");
+  c.posts = StrList(o, "posts");
+  if (!c.posts.empty() && c.kind != "handover" && c.kind != "relief")
+    ErrorAt(o.Get("posts"), "posts is read on handover and relief checklists only");
+  WantAll("post", c.posts, o.Get("posts"), "checklist posts");
   for (const auto& item : c.items) Define("record_field", c.id + "." + item.id, At(n));
   Define("checklist", c.id, c.source);
   Cite(c.clauses, "checklist", c);
@@ -1495,6 +1503,11 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
   // R20's confirmation ends with either outcome (fire_confirmed or false_alarm): a list.
   s.stop_events = StrList(o, "stop");
   if (s.stop_events.empty()) ErrorAt(n, "service level '" + s.id + "' needs 'stop'");
+  if (Node stop = o.Get("stop"); stop && stop.IsSequence())
+    for (size_t i = 0; i < s.stop_events.size() && i < stop.size(); ++i)
+      stop_events_.emplace_back(s.stop_events[i], At(stop[i]));
+  else if (stop)
+    for (const auto& e : s.stop_events) stop_events_.emplace_back(e, At(stop));
   if (Node w = o.Get("within"); w && w.IsMap()) {
     Obj wo = Open(w, "within", {"param"});
     s.within_param = Str(wo, "param", true);
@@ -1721,6 +1734,8 @@ void PackBuilder::CheckReferences() {
       Error(d.source, "duty '" + d.id + "' has a follow_up but its form '" + d.checklist +
                           "' has no pass_flag_fail item, no number with min/max and no flag_field");
   }
+  CheckStopEvents();
+  CheckHandoverForms();
   // Reporting lines must end: a role cannot (indirectly) report to itself.
   std::map<std::string, const Role*> roles;
   for (const auto& r : pack_.roles_) roles.emplace(r.id, &r);
@@ -1737,6 +1752,72 @@ void PackBuilder::CheckReferences() {
       }
       cur = roles[cur->reports_to];
     }
+  }
+}
+
+// A deadline stops on an event. A procedure's state is not one: `stop: closed` never stops anything
+// (the deadline always breaches). The events a pack raises itself are its procedures' triggers,
+// transitions, timers and steps (a confirmed step `call:119` is an event), its service levels'
+// starts, its duties' on: and its follow-ups; a name outside them is a site event raised over HTTP
+// or by a module, and stays allowed.
+void PackBuilder::CheckStopEvents() {
+  std::set<std::string, std::less<>> raised;
+  for (const auto& p : pack_.procedures_) {
+    raised.insert(p.trigger);
+    for (const auto& t : p.transitions) raised.insert(t.on);
+    for (const auto& st : p.states) {
+      for (const auto& tm : st.timers) raised.insert(tm.event);
+      for (const auto& a : st.actions) raised.insert(a);
+    }
+  }
+  for (const auto& sl : pack_.service_levels_) raised.insert(sl.start_event);
+  for (const auto& d : pack_.duties_)
+    if (d.schedule.kind == ScheduleKind::kOn) raised.insert(d.schedule.on);
+  for (const auto& [event, at] : follow_up_events_) raised.insert(event);
+  for (const auto& [event, at] : stop_events_) {
+    if (raised.contains(event)) continue;
+    for (const auto& p : pack_.procedures_) {
+      auto state = std::find_if(p.states.begin(), p.states.end(),
+                                [&](const ProcState& st) { return st.id == event; });
+      if (state == p.states.end()) continue;
+      std::vector<std::string> into;
+      for (const auto& t : p.transitions)
+        if (t.to == event && std::find(into.begin(), into.end(), t.on) == into.end())
+          into.push_back(t.on);
+      std::string hint;
+      for (size_t i = 0; i < into.size(); ++i) hint += (i ? ", " : "") + into[i];
+      Error(at, "stop '" + event + "' is a state of procedure '" + p.id +
+                    "', not an event, so it would never stop the deadline" +
+                    (hint.empty() ? std::string(": no transition leads into it")
+                                  : ": name the event that leads into it (" + hint + ")"));
+      break;
+    }
+  }
+}
+
+// A post's handover form is the first handover checklist of each file that declares the post or
+// one of its roles (post_rules.hpp ChecklistsOfPost, handover's RuleFor). Any other handover
+// checklist is never opened: an error, not a rule that silently does nothing.
+void PackBuilder::CheckHandoverForms() {
+  std::set<std::string> used;
+  for (const auto& post : pack_.posts_) {
+    std::set<std::string> files_done;
+    for (const Checklist* c : ChecklistsOfPost(pack_, post, "handover"))
+      if (files_done.insert(c->source.file).second) used.insert(c->id);
+  }
+  std::map<std::string, std::string> first_of_file;
+  for (const auto& c : pack_.checklists_) {
+    if (c.kind != "handover") continue;
+    auto [first, inserted] = first_of_file.emplace(c.source.file, c.id);
+    if (used.contains(c.id)) continue;
+    if (!inserted)
+      Error(c.source, "handover checklist '" + c.id + "' is never opened: a post's handover form " +
+                          "is the first handover checklist of its file ('" + first->second +
+                          "'); merge the items into it");
+    else
+      Error(c.source, "handover checklist '" + c.id + "' is never opened: no post is declared in " +
+                          std::filesystem::path(c.source.file).filename().string() +
+                          " and no post holds a role declared there; name its posts with posts:");
   }
 }
 

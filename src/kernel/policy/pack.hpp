@@ -175,6 +175,9 @@ struct Checklist : RuleBase {
   bool outgoing_waits_for_relief = false;
   bool face_to_face = false;
   bool issues_after_belong_to_incoming = false;
+  // handover/relief: posts it applies to besides those of its own file (post_rules.hpp): R08's
+  // handover is the 客服组's, a post R19 declares.
+  std::vector<std::string> posts;
 };
 
 // 台账/记录 — an append-only register (log, visitor book, fault record).

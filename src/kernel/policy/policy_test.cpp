@@ -860,5 +860,71 @@ TEST(LoaderTest, NormalRangesLimitsAndFollowUpsAreChecked) {
       "T01.yaml", 14, 5, "no number with min/max");
 }
 
+// A deadline stops on an event; a procedure's state is not one (issue 16 §3): naming it is an
+// error at the stop entry, with the event that leads into the state as the hint.
+TEST(LoaderTest, AStopNamingAProcedureStateIsAnError) {
+  auto pack = [](const std::string& stop) {
+    return Files{{"T01.yaml", std::string(kGoodRoles) +
+                                  "procedures:\n  - id: p\n    clause: \"T01 §一\"\n"
+                                  "    trigger: started\n    initial: open\n"
+                                  "    states:\n      - {id: open}\n      - {id: closed, "
+                                  "terminal: true}\n"
+                                  "    transitions:\n      - {from: open, to: closed, on: close}\n"
+                                  "service_levels:\n  - id: s\n    clause: \"T01 §一\"\n"
+                                  "    start: started\n    stop: " +
+                                  stop + "\n    within: 1h\n"}};
+  };
+  EXPECT_TRUE(Errors(TempPack(pack("close"))).empty());
+  // A name nothing in the pack raises stays allowed: people and modules raise site events too.
+  EXPECT_TRUE(Errors(TempPack(pack("ticket_first_reply"))).empty());
+  ExpectOne(TempPack(pack("closed")), "T01.yaml", 19, 11,
+            "stop 'closed' is a state of procedure 'p', not an event, so it would never stop the "
+            "deadline: name the event that leads into it (close)");
+  ExpectOne(TempPack(pack("[close, closed]")), "T01.yaml", 19, 19, "(close)");
+}
+
+// A post's handover form is the first handover checklist of the files declaring the post or its
+// roles, or one naming the post in posts:. Any other never opens: an error (issue 16 §3).
+TEST(LoaderTest, AHandoverChecklistNoPostOpensIsAnError) {
+  const std::string handover =
+      "checklists:\n  - id: h\n    clause: \"T01 §一\"\n    kind: handover\n"
+      "    items: [{id: a, label: 交接, kind: text}]\n";
+  // In the post's own file: its handover form.
+  EXPECT_TRUE(Errors(TempPack(Files{{"T01.yaml", std::string(kGoodRoles) + handover}})).empty());
+  // In a file with no post and no role a post holds: never opened...
+  ExpectOne(TempPack(Files{{"T01.yaml", kGoodRoles}, {"T02.yaml", "regulation: T01\n" + handover}}),
+            "T02.yaml", 3, 5,
+            "handover checklist 'h' is never opened: no post is declared in "
+            "T02.yaml");
+  // ...unless it names its posts.
+  EXPECT_TRUE(Errors(TempPack(Files{
+                         {"T01.yaml", kGoodRoles},
+                         {"T02.yaml", "regulation: T01\n" + handover + "    posts: [值班岗]\n"}}))
+                  .empty());
+  // An unknown post is named, and the checklist still opens nowhere.
+  auto unknown = Errors(
+      TempPack(Files{{"T01.yaml", kGoodRoles},
+                     {"T02.yaml", "regulation: T01\n" + handover + "    posts: [无此岗]\n"}}));
+  ASSERT_EQ(unknown.size(), 2u) << ::testing::PrintToString(unknown);
+  EXPECT_NE(unknown[0].find("T02.yaml:3:5: handover checklist 'h' is never opened"),
+            std::string::npos)
+      << unknown[0];
+  EXPECT_NE(unknown[1].find("T02.yaml:7:12: checklist posts refers to undefined post '无此岗'"),
+            std::string::npos)
+      << unknown[1];
+  // A second handover checklist in the same file is never the form.
+  ExpectOne(TempPack(Files{{"T01.yaml", std::string(kGoodRoles) + handover +
+                                            "  - id: h2\n    clause: \"T01 §一\"\n"
+                                            "    kind: handover\n    items: [{id: b, label: 交接, "
+                                            "kind: text}]\n"}}),
+            "T01.yaml", 10, 5, "is the first handover checklist of its file ('h')");
+  // posts: is read on handover and relief checklists only.
+  ExpectOne(TempPack(Files{{"T01.yaml", std::string(kGoodRoles) +
+                                            "checklists:\n  - id: c\n    clause: \"T01 §一\"\n"
+                                            "    kind: inspection\n    posts: [值班岗]\n"
+                                            "    items: [{id: a, label: 检查, kind: check}]\n"}}),
+            "T01.yaml", 9, 12, "posts is read on handover and relief checklists only");
+}
+
 }  // namespace
 }  // namespace zhidu::policy

@@ -38,6 +38,11 @@ std::vector<const Checklist*> ChecklistsOfPost(const Pack& pack, const Post& pos
   for (const auto& file : files)
     for (const auto& c : pack.checklists())
       if (c.kind == kind && c.source.file == file) out.push_back(&c);
+  // Then those naming the post (posts:), in pack order, each once.
+  for (const auto& c : pack.checklists())
+    if (c.kind == kind && std::find(c.posts.begin(), c.posts.end(), post.id) != c.posts.end() &&
+        std::find(out.begin(), out.end(), &c) == out.end())
+      out.push_back(&c);
   return out;
 }
 

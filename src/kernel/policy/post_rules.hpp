@@ -19,8 +19,8 @@ std::vector<std::string> ClausesMentioning(const Pack& pack, const std::vector<s
 
 // The checklists of `kind` ("handover", "relief") that apply to `post`: those of the regulation
 // defining the post, then of each regulation defining one of its roles (R12 §二 makes R12's rules
-// those of every 中控员 post), in pack order. `superiors` (if given) receives the roles'
-// reports_to, each once: who is told (反映情况).
+// those of every 中控员 post), in pack order, then those naming the post in `posts:`. `superiors`
+// (if given) receives the roles' reports_to, each once: who is told (反映情况).
 std::vector<const Checklist*> ChecklistsOfPost(const Pack& pack, const Post& post,
                                                std::string_view kind,
                                                std::vector<std::string>* superiors = nullptr);
