@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from zhidu_harness import Server, all_items, free_port, login, site_and_post
+from zhidu_harness import Client, Server, all_items, free_port, login, site_and_post
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 12, 7, 8, 0, tzinfo=TZ)
@@ -367,3 +367,41 @@ def test_a_scada_alarm_returning_to_normal_clears_its_procedure(clock_server):
     assert r.status == 200, r
     assert admin.get(f"/api/v1/procedures/{ia}").json()["state"] == "cleared"  # timer cancelled
     assert admin.get(f"/api/v1/procedures/{ib}").json()["state"] == "escalated"
+
+
+def test_a_new_alarm_reaches_everyone_on_a_post_of_the_site_and_their_leads(server, admin):
+    """Issue 17 §6: a priority-1 alarm reached only the 部长 (who reads the whole journal) without
+    a reload. alarm.* records now name the roles of every post of the site and their superiors
+    (notify_roles), so the stream brings it to the 中控员, the 消防控制室值班员 and the 值班长 —
+    and not to a 中控员 of another site; the acknowledgement reaches them the same way."""
+    from test_notifications import WebSocket
+
+    site, _ = site_and_post(admin, "中控岗")
+    other = admin.post("/api/v1/sites", {"name": "别的厂区"}).json()["id"]
+    r = admin.post("/api/v1/accounts", {"username": "op_elsewhere", "password": "correct horse 1",
+                                        "roles": [{"role": "中控员", "scope_kind": "site",
+                                                   "scope_id": other}]})
+    assert r.status == 201, r
+    elsewhere = Client(server.port)
+    assert elsewhere.login("op_elsewhere", "correct horse 1").status == 200
+    streams = {u: WebSocket(server.port, client=login(server, u)) for u in ("op1", "fire1", "lead1")}
+    streams["op_elsewhere"] = WebSocket(server.port, client=elsewhere)
+    assert all(ws.status == 101 for ws in streams.values())
+    # A point of the site, not of one console position: the lead or the admin may acknowledge it.
+    p = point(admin, site, None, "fas-live", "3F-smoke-01", "3F 烟感 01", kind="smoke", priority=1)
+    r = ingest(admin, [{"source": "fas-live", "point": "3F-smoke-01", "state": "active"}])
+    assert r.status == 200, r
+    for user in ("op1", "fire1", "lead1"):
+        got = streams[user].recv_until(lambda m: m["kind"] == "alarm.activated", timeout=20)
+        e = got[-1]["payload"]
+        assert e["id"] == p["id"] and e["priority"] == 1 and e["title"] == "3F 烟感 01", (user, e)
+        assert {"中控员", "消防控制室值班员", "值班长"} <= set(e["notify_roles"]), e
+    assert admin.post(f"/api/v1/alarms/{p['id']}/ack", {}).status == 200
+    for user in ("op1", "fire1", "lead1"):
+        got = streams[user].recv_until(lambda m: m["kind"] == "alarm.acknowledged", timeout=20)
+        assert got[-1]["payload"]["state"] == "active_ack", got[-1]
+    # Nothing of this site reaches a 中控员 of another site.
+    seen = streams["op_elsewhere"].quiet_for(1.5)
+    assert not [m for m in seen if m["kind"].startswith("alarm.")], seen
+    for ws in streams.values():
+        ws.close()

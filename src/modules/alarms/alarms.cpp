@@ -29,7 +29,7 @@ bool Shelved(const store::AlarmPoint& p) { return p.shelved_until != TimePoint{}
 CanonicalObject PointPayload(const store::AlarmPoint& p) {
   CanonicalObject o;
   o.Add("id", p.id).Add("site_id", p.site_id).Add("source", p.source).Add("tag", p.tag);
-  o.Add("kind", p.kind).Add("state", p.state);
+  o.Add("kind", p.kind).Add("state", p.state).Add("title", p.title).Add("priority", p.priority);
   return o;
 }
 
@@ -138,7 +138,36 @@ Result<void> Alarms::RaiseFor(store::Tx& tx, const store::AlarmPoint& p,
       tx, runtime::SiteEvent{p.site_id, event, p.title, "alarm-point/" + std::to_string(p.id), {}});
 }
 
-Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out) {
+Result<std::vector<std::string>> Alarms::AudienceOf(store::UnitOfWork& unit, store::Id site_id,
+                                                    Audiences& audiences) const {
+  if (auto known = audiences.find(site_id); known != audiences.end()) return known->second;
+  std::vector<std::string> roles;
+  auto add = [&roles](const std::string& role) {
+    if (!role.empty() && std::find(roles.begin(), roles.end(), role) == roles.end())
+      roles.push_back(role);
+  };
+  if (pack_) {
+    auto pack = pack_->Current();
+    store::PageRequest page{0, 500};
+    for (;;) {
+      ZHIDU_TRY(auto posts, unit.ListPosts(site_id, page));
+      for (const auto& post : posts)
+        if (const policy::Post* rule = pack->FindPost(post.name))
+          for (const auto& role : rule->roles) {
+            add(role);
+            if (const policy::Role* r = pack->FindRole(role)) add(r->reports_to);
+          }
+      if (static_cast<int>(posts.size()) < page.limit) break;
+      page.after_id = posts.back().id;
+    }
+  }
+  audiences.emplace(site_id, roles);
+  return roles;
+}
+
+Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out,
+                           Audiences& audiences) {
+  ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, audiences));
   const TimePoint at = e.at.value_or(tx.now());
   const bool active = p.state == "active_unack" || p.state == "active_ack";
   if (e.state == "active") {
@@ -156,6 +185,8 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
     ZHIDU_TRY(act.id, db::InsertAlarmActivation(tx.unit().sql(), act));
     auto payload = PointPayload(p);
     payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value).Add("annunciated", annunciated);
+    // A suppressed or shelved point's activation is recorded, not announced to anyone.
+    if (annunciated) payload.AddRaw("notify_roles", JsonStringArray(audience));
     if (annunciated) {
       // Invariant 3: merge into the point's entry while inside its aggregation window.
       if (p.log_entry_id && at >= p.log_window_start &&
@@ -190,7 +221,9 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
     p.changed_at = at;
     ++out.returned;
     auto payload = PointPayload(p);
-    payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value);
+    payload.Add("at", FormatIso8601Utc(at))
+        .Add("value", e.value)
+        .AddRaw("notify_roles", JsonStringArray(audience));
     ZHIDU_TRY(auto seq, tx.Journal("alarm.returned", 0, Subject(p.id), payload.Str()));
     (void)seq;
     ZHIDU_TRY_VOID(RaiseFor(tx, p, std::string(kClearedEvent)));
@@ -201,6 +234,7 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
 Result<IngestResult> Alarms::Ingest(const org::Principal& who, const std::vector<Event>& events) {
   ZHIDU_TRY(auto out, writer_.Run<IngestResult>([&](store::Tx& tx) -> Result<IngestResult> {
     IngestResult out;
+    Audiences audiences;
     std::set<store::Id> allowed_sites;
     for (size_t i = 0; i < events.size(); ++i) {
       const auto& e = events[i];
@@ -221,7 +255,7 @@ Result<IngestResult> Alarms::Ingest(const org::Principal& who, const std::vector
         allowed_sites.insert(p->site_id);
       }
       ++out.received;
-      ZHIDU_TRY_VOID(Apply(tx, *p, e, out));
+      ZHIDU_TRY_VOID(Apply(tx, *p, e, out, audiences));
     }
     return out;
   }));
@@ -232,6 +266,7 @@ Result<IngestResult> Alarms::IngestTrusted(const std::vector<Event>& events,
                                            const std::string& channel) {
   ZHIDU_TRY(auto out, writer_.Run<IngestResult>([&](store::Tx& tx) -> Result<IngestResult> {
     IngestResult out;
+    Audiences audiences;
     for (const auto& e : events) {
       ++out.received;
       auto p = db::FindAlarmPoint(tx.unit().sql(), e.source, e.point);
@@ -246,7 +281,7 @@ Result<IngestResult> Alarms::IngestTrusted(const std::vector<Event>& events,
         out.rejected.push_back(why);
         continue;
       }
-      ZHIDU_TRY_VOID(Apply(tx, *p, e, out));
+      ZHIDU_TRY_VOID(Apply(tx, *p, e, out, audiences));
     }
     return out;
   }));
@@ -331,8 +366,12 @@ Result<store::AlarmPoint> Alarms::Acknowledge(const org::Principal& who, store::
               Errc::kFailedPrecondition,
               "alarm " + std::to_string(id) + " is not unacknowledged (it is " + p.state + ")");
         p.changed_at = tx.now();
+        Audiences audiences;
+        ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, audiences));
         auto payload = PointPayload(p);
-        payload.Add("from", from).Add("person_id", who.person_id);
+        payload.Add("from", from)
+            .Add("person_id", who.person_id)
+            .AddRaw("notify_roles", JsonStringArray(audience));
         ZHIDU_TRY(auto seq,
                   tx.Journal("alarm.acknowledged", who.account_id, Subject(p.id), payload.Str()));
         (void)seq;

@@ -155,7 +155,15 @@ class Alarms {
                          TimePoint from, TimePoint to);
 
  private:
-  Result<void> Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out);
+  // Site → the roles told of its alarms (AudienceOf), computed once per transaction.
+  using Audiences = std::map<store::Id, std::vector<std::string>>;
+  Result<void> Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out,
+                     Audiences& audiences);
+  // Who is told of a site's alarms live (payload notify_roles, docs/notifications.md): the roles
+  // of every post of the site in the pack in force, and each role's superior — everyone who may
+  // be on duty there and their leads (issue 17 §6). Without a pack (unit tests): nobody by role.
+  Result<std::vector<std::string>> AudienceOf(store::UnitOfWork& unit, store::Id site_id,
+                                              Audiences& audiences) const;
   // Raises the site event `event` about point `p` on the bus, in `tx` (see above).
   Result<void> RaiseFor(store::Tx& tx, const store::AlarmPoint& p, const std::string& event) const;
   Result<void> CanOperate(const org::Principal& who, store::UnitOfWork& unit,

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { addNotification, createLiveConnection, isNotable, streamUrl, toNotification, topicsFor } from '../lib/live.js'
+import { applyAlarmEvent, seedAlarms } from '../lib/alarmBanner.js'
 
 // The live connection of this page (one per signed-in session): state for the header, the 通知
 // list, and a topic bus the screens listen on to re-read their rows (onTopic('ledger', fn));
@@ -17,6 +18,7 @@ export const useLive = defineStore('live', {
     retryInMs: 0,
     notifications: [],
     toast: null, // the newest notable event, for a toast
+    alarms: [], // unacknowledged priority-1 alarms: the persistent banner (lib/alarmBanner.js)
   }),
   getters: {
     unread: (s) => s.notifications.filter((n) => !n.read).length,
@@ -57,6 +59,7 @@ export const useLive = defineStore('live', {
     },
     dispatch(e) {
       this.lastId = e.id
+      this.alarms = applyAlarmEvent(this.alarms, e)
       for (const topic of topicsFor(e)) this.emit(topic, e)
       if (isNotable(e)) {
         const n = toNotification(e)
@@ -72,6 +75,10 @@ export const useLive = defineStore('live', {
           console.warn('live listener failed', err)
         }
       }
+    },
+    // The sites' alarm rows (GET /alarms) when the page loads: what happened before the stream.
+    seedAlarms(points) {
+      this.alarms = seedAlarms(this.alarms, points)
     },
     markAllRead() {
       this.notifications = this.notifications.map((n) => ({ ...n, read: true }))

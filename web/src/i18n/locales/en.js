@@ -593,6 +593,17 @@ export default {
     activations: '{n} activations',
     states: { active_unack: 'Active, unacknowledged', active_ack: 'Active, acknowledged', rtn_unack: 'Returned, unacknowledged', normal: 'Normal' },
   },
+  alarmBanner: {
+    label: 'Unacknowledged priority-1 alarms',
+    count: '{n} priority-1 alarm(s) unacknowledged',
+    ack: 'Acknowledge',
+    acked: 'Alarm acknowledged: {title}',
+    open: 'Open the duty board',
+    mute: 'Mute',
+    unmute: 'Sound on',
+    returned: 'Returned to normal, still to acknowledge',
+    since: 'Raised {time}',
+  },
   shift: {
     title: 'Current shift',
     noRoster: 'No shift of a published roster is going on now.',

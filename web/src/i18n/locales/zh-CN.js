@@ -593,6 +593,17 @@ export default {
     activations: '报警 {n} 次',
     states: { active_unack: '报警未确认', active_ack: '报警已确认', rtn_unack: '已恢复未确认', normal: '正常' },
   },
+  alarmBanner: {
+    label: '未确认的一级报警',
+    count: '{n} 条一级报警未确认',
+    ack: '确认',
+    acked: '已确认报警：{title}',
+    open: '查看值班台',
+    mute: '静音',
+    unmute: '恢复提示音',
+    returned: '已恢复，仍须确认',
+    since: '报警时间 {time}',
+  },
   shift: {
     title: '当前班次',
     noRoster: '已发布的排班表中没有正在进行的班次。',

@@ -1,0 +1,56 @@
+// The persistent 报警 banner (issue 17 §6): every unacknowledged priority-1 alarm of the sites the
+// user works at, fed by the live stream (alarm.* records reach everyone on a post of the site and
+// their leads: notify_roles, docs/notifications.md) and seeded from GET /alarms when the page
+// loads. An alarm leaves the banner when someone acknowledges it, or it returns to normal after
+// being acknowledged; a return before acknowledgement keeps it (ISA-18.2: RTN unacknowledged).
+// Pure logic, no Vue: stores/live.js holds the list, components/AlarmBanner.vue shows it.
+
+export const BANNER_PRIORITY = 1
+
+const UNACKED = new Set(['active_unack', 'rtn_unack'])
+
+// One banner row from a point (GET /alarms row) or an alarm.* event's payload.
+function rowOf(p, at) {
+  return {
+    id: p.id,
+    site_id: p.site_id,
+    title: typeof p.title === 'string' && p.title ? p.title : '',
+    state: p.state,
+    at: at || p.active_since || p.changed_at || '',
+  }
+}
+
+// rows: the banner now; returns the banner after `event` (a new array when it changed, else the
+// same one).
+export function applyAlarmEvent(rows, event) {
+  const kind = event?.kind || ''
+  const p = event?.payload
+  if (!kind.startsWith('alarm.') || !p || !Number.isInteger(p.id)) return rows
+  const i = rows.findIndex((r) => r.id === p.id)
+  if (kind === 'alarm.activated') {
+    if (p.priority !== BANNER_PRIORITY || p.annunciated === false) return rows
+    const row = rowOf(p, p.at)
+    return i >= 0 ? rows.map((r, k) => (k === i ? row : r)) : [row, ...rows]
+  }
+  if (i < 0) return rows
+  if (UNACKED.has(p.state)) return rows.map((r, k) => (k === i ? { ...r, state: p.state } : r))
+  return rows.filter((_, k) => k !== i)
+}
+
+// The banner from the sites' alarm rows (GET /alarms): unacknowledged priority-1 ones, newest
+// first; `rows` already shown for other sites are kept.
+export function seedAlarms(rows, points) {
+  const out = rows.filter((r) => !points.some((p) => p.id === r.id))
+  for (const p of points)
+    if (p.priority === BANNER_PRIORITY && UNACKED.has(p.state) && !p.suppressed && !p.shelved) out.push(rowOf(p))
+  return out.sort((a, b) => String(b.at).localeCompare(String(a.at)))
+}
+
+// The sites whose alarms an account is told of: those its site-scoped grants name. Global or
+// department grants give none here (the banner then follows the live stream only).
+export function bannerSites(account) {
+  const out = []
+  for (const g of account?.roles || [])
+    if (g.scope_kind === 'site' && Number.isInteger(g.scope_id) && !out.includes(g.scope_id)) out.push(g.scope_id)
+  return out
+}
