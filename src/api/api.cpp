@@ -206,10 +206,22 @@ int StatusFor(Errc code) {
   return 500;
 }
 
-HttpResponse ErrorResponse(const Error& e) {
+std::string ReasonOf(const Error& e) {
+  if (!e.reason.empty()) return e.reason;
+  // A 400 about one field without a finer reason: the field is malformed (docs/api.md).
+  if (e.code == Errc::kInvalidArgument && !e.field.empty()) return std::string(kInvalid.name);
+  return {};
+}
+
+json ErrorBody(const Error& e) {
   json err = {{"code", std::string(ErrcName(e.code))}, {"message", e.message}};
   if (!e.field.empty()) err["field"] = e.field;
-  return Json(StatusFor(e.code), {{"error", err}});
+  if (auto reason = ReasonOf(e); !reason.empty()) err["reason"] = std::move(reason);
+  return err;
+}
+
+HttpResponse ErrorResponse(const Error& e) {
+  return Json(StatusFor(e.code), {{"error", ErrorBody(e)}});
 }
 
 const Principal& CurrentPrincipal() { return Who(); }

@@ -29,6 +29,9 @@ nlohmann::json NextCursor(size_t rows, const store::PageRequest& page, store::Id
 // JSON inputs -> typed inputs by their JSON type (bool, number, string, list of strings); anything
 // else is a 400 naming "inputs.<name>".
 Result<policy::Context> TypedInputs(const nlohmann::json& in);
+// The `{"code", "message", "field", "reason"}` object of an error body, for responses that add
+// members to it (clauses, problems); ErrorResponse() is the usual way.
+nlohmann::json ErrorBody(const Error& e);
 // An error response carrying the clause ids a refusal cites: {"error": {…, "clause", "clauses"}}.
 HttpResponse CitingError(const Error& e, const std::vector<std::string>& clauses);
 // A timestamp, or null for the epoch ("not yet").
@@ -50,7 +53,7 @@ inline Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const st
   if (it == r.query.end() || it->second.empty()) return std::optional<TimePoint>();
   auto t = ParseIso8601(it->second);
   if (!t)
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, kInvalid,
                 key + " must be an ISO 8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
                 key);
   return std::optional<TimePoint>(*t);
@@ -59,7 +62,7 @@ inline Result<std::optional<TimePoint>> QueryTime(const HttpRequest& r, const st
 // A required ISO 8601 time with an offset in the query; kInvalidArgument naming `key` otherwise.
 inline Result<TimePoint> RequiredQueryTime(const HttpRequest& r, const std::string& key) {
   ZHIDU_TRY(auto t, QueryTime(r, key));
-  if (!t) return Fail(Errc::kInvalidArgument, key + " is required", key);
+  if (!t) return Fail(Errc::kInvalidArgument, kRequired, key + " is required", key);
   return *t;
 }
 

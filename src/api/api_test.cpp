@@ -132,6 +132,31 @@ TEST(ErrorResponse, OneTableForStatusAndBody) {
   EXPECT_EQ(StatusFor(Errc::kResourceExhausted), 429);
 }
 
+// Issue 17 §7: the stable reason beside the code (docs/api.md); a 400 naming a field carries at
+// least "invalid"; errors said by their code alone carry none.
+TEST(ErrorResponse, CarriesTheReason) {
+  auto given = nlohmann::json::parse(
+      ErrorResponse(Fail(Errc::kFailedPrecondition, Reason{"handover.outgoing_signs_first"},
+                         "the outgoing signs first")
+                        .error())
+          .body);
+  EXPECT_EQ(given["error"]["code"], "failed_precondition");
+  EXPECT_EQ(given["error"]["reason"], "handover.outgoing_signs_first");
+  auto required = nlohmann::json::parse(
+      ErrorResponse(
+          Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id").error())
+          .body);
+  EXPECT_EQ(required["error"]["reason"], "required");
+  auto field = nlohmann::json::parse(
+      ErrorResponse({Errc::kInvalidArgument, "q is longer than 200 bytes", "q"}).body);
+  EXPECT_EQ(field["error"]["reason"], "invalid");
+  auto plain = nlohmann::json::parse(ErrorResponse({Errc::kNotFound, "no such person", ""}).body);
+  EXPECT_FALSE(plain["error"].contains("reason"));
+  auto body = JsonBody::Parse(R"({"n": 1})");
+  ASSERT_TRUE(body);
+  EXPECT_EQ(body->RequiredString("name").error().reason, "required");
+}
+
 TEST(OpenApi, IsValidJsonOfVersion31) {
   auto doc = nlohmann::json::parse(OpenApiDocument());
   EXPECT_EQ(doc["openapi"], "3.1.0");

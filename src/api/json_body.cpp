@@ -115,7 +115,7 @@ Result<std::string> JsonBody::RequiredString(const std::string& key) {
   seen_.insert(key);
   auto it = json_.find(key);
   if (it == json_.end() || it->is_null())
-    return Fail(Errc::kInvalidArgument, key + " is required", key);
+    return Fail(Errc::kInvalidArgument, kRequired, key + " is required", key);
   if (!it->is_string())
     return Fail(Errc::kInvalidArgument, key + " must be a string, got " + TypeName(*it), key);
   return it->get<std::string>();
@@ -134,7 +134,7 @@ Result<std::int64_t> JsonBody::RequiredId(const std::string& key) {
   seen_.insert(key);
   auto it = json_.find(key);
   if (it == json_.end() || it->is_null())
-    return Fail(Errc::kInvalidArgument, key + " is required", key);
+    return Fail(Errc::kInvalidArgument, kRequired, key + " is required", key);
   if (!it->is_number_integer())
     return Fail(Errc::kInvalidArgument, key + " must be an integer id, got " + TypeName(*it), key);
   auto v = it->get<std::int64_t>();

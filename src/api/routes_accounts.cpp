@@ -111,20 +111,20 @@ void AddAccountRoutes(Router& r, const AccountRouteDeps& deps) {
             return JsonResponse(200, row(account));
           });
   }
-  r.Add(
-      "PUT", "/api/v1/accounts/{id}/roles", Access::kSignedIn,
-      [credentials, row](HttpRequest& req) {
-        if (!credentials) return NotRunning();
-        ZHIDU_OR_ERROR(auto id, PathIdOf(req, "id"));
-        ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
-        if (!body.json().contains("roles"))
-          return ErrorResponse({Errc::kInvalidArgument,
-                                "roles is required (an empty list removes every grant)", "roles"});
-        ZHIDU_OR_ERROR(auto grants, ReadGrants(body));
-        if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-        ZHIDU_OR_ERROR(auto account, credentials->SetRoles(CurrentPrincipal(), id, grants));
-        return JsonResponse(200, row(account));
-      });
+  r.Add("PUT", "/api/v1/accounts/{id}/roles", Access::kSignedIn,
+        [credentials, row](HttpRequest& req) {
+          if (!credentials) return NotRunning();
+          ZHIDU_OR_ERROR(auto id, PathIdOf(req, "id"));
+          ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+          if (!body.json().contains("roles"))
+            return ErrorResponse({Errc::kInvalidArgument,
+                                  "roles is required (an empty list removes every grant)", "roles",
+                                  "required"});
+          ZHIDU_OR_ERROR(auto grants, ReadGrants(body));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          ZHIDU_OR_ERROR(auto account, credentials->SetRoles(CurrentPrincipal(), id, grants));
+          return JsonResponse(200, row(account));
+        });
   r.Add("POST", "/api/v1/accounts/{id}/password", Access::kSignedIn,
         [credentials](HttpRequest& req) {
           if (!credentials) return NotRunning();

@@ -86,6 +86,48 @@ void AddPolicyRoutes(Router& r, const ApiDeps& deps) {
            {"clauses", role.clauses}});
     return JsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
   });
+  // The pack's titles by id, for a console that must never show a raw id (issue 17 §7): every
+  // rule ("r09-four-team-three-shift" → its title), each procedure's states and the events of
+  // its transitions (an event is called by the state it leads to).
+  r.Add("GET", "/api/v1/policy/titles", Access::kSignedIn, [active](HttpRequest&) {
+    if (!active) return Unavailable();
+    auto pack = active->Current();
+    json rules = json::object();
+    auto add = [&rules](const auto& list) {
+      for (const auto& rule : list)
+        if (!rule.title.empty() && !rules.contains(rule.id)) rules[rule.id] = rule.title;
+    };
+    add(pack->roles());
+    add(pack->posts());
+    add(pack->places());
+    add(pack->shift_patterns());
+    add(pack->staffing());
+    add(pack->checklists());
+    add(pack->records());
+    add(pack->duties());
+    add(pack->procedures());
+    add(pack->requests());
+    add(pack->service_levels());
+    add(pack->penalties());
+    add(pack->discipline());
+    add(pack->assessments());
+    add(pack->retention());
+    add(pack->conduct());
+    json states = json::object();
+    json events = json::object();
+    for (const auto& p : pack->procedures()) {
+      json s = json::object();
+      for (const auto& st : p.states) s[st.id] = st.title.empty() ? st.id : st.title;
+      json e = json::object();
+      for (const auto& t : p.transitions)
+        if (!e.contains(t.on) && s.contains(t.to)) e[t.on] = s[t.to];
+      states[p.id] = std::move(s);
+      events[p.id] = std::move(e);
+    }
+    return JsonResponse(200, {{"rules", std::move(rules)},
+                              {"states", std::move(states)},
+                              {"events", std::move(events)}});
+  });
   r.Add("GET", "/api/v1/policy/regulations", Access::kSignedIn, [active](HttpRequest&) {
     if (!active) return Unavailable();
     auto cov = policy::ComputeCoverage(*active->Current());
@@ -149,6 +191,7 @@ void AddPolicyRoutes(Router& r, const ApiDeps& deps) {
       return JsonResponse(
           400, {{"error",
                  {{"code", "invalid_argument"},
+                  {"reason", "policy.pack_invalid"},
                   {"message", "the pack has " + std::to_string(report.diagnostics.size()) +
                                   " error(s); the previous pack stays in force"},
                   {"diagnostics", diagnostics}}}});

@@ -131,7 +131,8 @@ json DeadlineJson(const store::Deadline& d) {
 // An event name as the pack writes them: at most kMaxEventNameBytes (docs/security.md, Sizes).
 constexpr size_t kMaxEventNameBytes = 100;
 Result<void> RequireEventName(const std::string& event, bool required) {
-  if (required && event.empty()) return Fail(Errc::kInvalidArgument, "event is required", "event");
+  if (required && event.empty())
+    return Fail(Errc::kInvalidArgument, kRequired, "event is required", "event");
   if (event.size() > kMaxEventNameBytes)
     return Fail(Errc::kInvalidArgument,
                 "event is longer than " + std::to_string(kMaxEventNameBytes) +

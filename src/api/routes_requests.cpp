@@ -241,7 +241,7 @@ void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
     ZHIDU_ROUTE_TRY(in.step, body.OptionalString("step"));
     if (!body.json().contains("approve") || body.json()["approve"].is_null())
       return ErrorResponse(
-          {Errc::kInvalidArgument, "approve is required: true or false", "approve"});
+          {Errc::kInvalidArgument, "approve is required: true or false", "approve", "required"});
     ZHIDU_ROUTE_TRY(in.approve, body.OptionalBool("approve", false));
     if (body.json().contains("password") && !body.json()["password"].is_null()) {
       ZHIDU_ROUTE_TRY(auto password, body.RequiredString("password"));

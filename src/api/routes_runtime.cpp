@@ -425,7 +425,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     ZHIDU_OR_ERROR(auto person_id, QueryId(req, "person_id"));
     ZHIDU_OR_ERROR(auto department_id, QueryId(req, "department_id"));
     if (site_id == 0)
-      return ErrorResponse({Errc::kInvalidArgument, "site_id is required", "site_id"});
+      return ErrorResponse({Errc::kInvalidArgument, "site_id is required", "site_id", "required"});
     ZHIDU_OR_ERROR(auto st,
                    ledger->MonthlyStatement(CurrentPrincipal(), site_id, QueryString(req, "month"),
                                             person_id, department_id));

@@ -1,6 +1,8 @@
 // Result<T>: the error channel of every fallible function in zhidu.
 // Errors carry a code (mapped to HTTP status in api/ only), a message a person can act on,
-// and optionally the input field that caused it.
+// optionally the input field that caused it, and optionally a stable reason: the finer, documented
+// name of a refusal ("auth.wrong_password", "required") that the console maps to its own text
+// (docs/api.md lists them). The message stays English and is for logs, the CLI and support.
 #pragma once
 
 #include <expected>
@@ -29,8 +31,17 @@ std::string_view ErrcName(Errc code);
 struct Error {
   Errc code = Errc::kInternal;
   std::string message;
-  std::string field;  // empty when the error is not about one input field
+  std::string field;        // empty when the error is not about one input field
+  std::string reason = {};  // empty when the code says enough, else a name in docs/api.md
 };
+
+// A stable reason code: lower_snake words, a dotted area prefix for a domain refusal
+// ("handover.outgoing_signs_first"), none for the generic ones below. Never reworded once shipped.
+struct Reason {
+  std::string_view name;
+};
+inline constexpr Reason kRequired{"required"};  // a field that must be given was missing or empty
+inline constexpr Reason kInvalid{"invalid"};    // a field's value is malformed or out of range
 
 template <typename T>
 using Result = std::expected<T, Error>;
@@ -40,6 +51,12 @@ inline Result<void> Ok() { return {}; }
 
 inline std::unexpected<Error> Fail(Errc code, std::string message, std::string field = {}) {
   return std::unexpected<Error>(Error{code, std::move(message), std::move(field)});
+}
+
+inline std::unexpected<Error> Fail(Errc code, Reason reason, std::string message,
+                                   std::string field = {}) {
+  return std::unexpected<Error>(
+      Error{code, std::move(message), std::move(field), std::string(reason.name)});
 }
 
 inline std::unexpected<Error> Fail(Error error) { return std::unexpected<Error>(std::move(error)); }

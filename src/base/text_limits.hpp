@@ -12,9 +12,9 @@ namespace zhidu {
 inline Result<void> CheckText(const std::string& value, const char* field, bool required,
                               size_t max) {
   if (required && value.empty())
-    return Fail(Errc::kInvalidArgument, std::string(field) + " is required", field);
+    return Fail(Errc::kInvalidArgument, kRequired, std::string(field) + " is required", field);
   if (value.size() > max)
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"},
                 std::string(field) + " is longer than " + std::to_string(max) + " bytes", field);
   return Ok();
 }

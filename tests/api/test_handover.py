@@ -121,7 +121,7 @@ def test_handover_window_signatures_seal_and_refusal(hserver):
     # Too early: 07:40 is before 07:50 (R12 §四(一)1: 提前10分钟到岗 for the 08:00 change).
     advance(admin, MONDAY.replace(minute=40))
     r = op2.post("/api/v1/handovers", {"post_id": post})
-    assert r.status == 409, r
+    assert r.status == 409 and r.json()["error"]["reason"] == "handover.outside_window", r
     msg = r.json()["error"]["message"]
     assert "07:50" in msg and "08:00" in msg and "R12 §四(一)1" in msg, msg
     assert op2.get(f"/api/v1/handovers?post_id={post}").json()["items"] == []
@@ -166,13 +166,17 @@ def test_handover_window_signatures_seal_and_refusal(hserver):
 
     # Bad input, nothing written.
     r = op2.post(f"/api/v1/handovers/{hid}/sign", {"password": creds["op2"][0]})
+    # Each refusal carries its stable reason (docs/api.md), which the console says in Chinese.
     assert r.status == 409, r  # the outgoing signs first
+    assert r.json()["error"]["reason"] == "handover.outgoing_signs_first", r
     r = op1.post(f"/api/v1/handovers/{hid}/sign", {"password": creds["op1"][0]})
     assert r.status == 409 and "checklist" in r.json()["error"]["message"], r
+    assert r.json()["error"]["reason"] == "handover.checklist_first", r
     r = op1.post(f"/api/v1/handovers/{hid}/answers", {"answers": {"precheck": True}})
     assert r.status == 400 and r.json()["error"]["field"].startswith("answers."), r
+    assert r.json()["error"]["reason"] == "required", r
     r = op1.post(f"/api/v1/handovers/{hid}/refuse", {"reason": "tools-incomplete"})
-    assert r.status == 403, r  # only the incoming refuses
+    assert r.status == 403 and r.json()["error"]["reason"] == "handover.not_incoming", r
     r = admin.post(f"/api/v1/handovers/{hid}/answers", {"answers": R12_ANSWERS})
     assert r.status == 403, r
 
@@ -183,6 +187,7 @@ def test_handover_window_signatures_seal_and_refusal(hserver):
     before = head_seq(admin)
     r = op1.post(f"/api/v1/handovers/{hid}/sign", {"password": "wrong-password"})
     assert r.status == 403 and r.json()["error"]["field"] == "password", r
+    assert r.json()["error"]["reason"] == "auth.signature_password", r
     failed = journal(admin, "handover.signature_failed", before)
     assert len(failed) == 1 and failed[0]["payload"]["handover_id"] == hid
     assert op2.get(f"/api/v1/handovers/{hid}").json()["signatures"] == []
@@ -194,6 +199,7 @@ def test_handover_window_signatures_seal_and_refusal(hserver):
     assert attendance(admin, post) == [p1]  # one signature changes nothing on the post
     r = op2.post(f"/api/v1/handovers/{hid}/sign", {"password": creds["op2"][0]})
     assert r.status == 409 and "acknowledge" in r.json()["error"]["message"], r
+    assert r.json()["error"]["reason"] == "handover.acknowledge_first", r
     r = op2.post(f"/api/v1/handovers/{hid}/acknowledge", {"items": ["duty/999999"]})
     assert r.status == 400 and r.json()["error"]["field"] == "items", r
     r = op2.post(f"/api/v1/handovers/{hid}/acknowledge", {"items": abnormal})

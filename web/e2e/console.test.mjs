@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { launch, signIn } from './lib/browser.mjs'
+import { assertChineseError } from './lib/steps.mjs'
 
 const STEP_MS = 60000
 let server
@@ -65,11 +66,10 @@ describe('desktop, admin', { timeout: 240000 }, () => {
   it('shows the login page in zh-CN and a wrong password readably', { timeout: STEP_MS }, async () => {
     const { page } = b
     await login(page, 'admin', 'definitely-not-the-password')
-    const err = page.getByTestId('error-text')
-    await err.waitFor()
-    const text = await err.innerText()
+    // Its reason (auth.wrong_password) in Chinese, and none of the server's English.
+    const text = await assertChineseError(page.getByTestId('error-text'))
     assert.match(text, /用户名或密码不正确/, text)
-    assert.match(text, /服务器说明/, text)
+    assert.doesNotMatch(text, /wrong username/, text)
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN')
     assert.ok(await page.getByRole('heading', { name: /登录/ }).isVisible())
     await shot(page, 'desktop-login-error')
@@ -115,12 +115,9 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await page.getByTestId('create').click()
     await dialog.getByTestId('f-name').fill(siteName)
     await dialog.getByTestId('save').click()
-    const err = dialog.getByTestId('error-text')
-    await err.waitFor()
-    const text = await err.innerText()
-    assert.match(text, /服务器说明/, text)
-    assert.match(text, /already exists|已存在|冲突/, text)
-    await dialog.locator('.el-form-item__error', { hasText: 'already exists' }).waitFor() // and the field is marked
+    const text = await assertChineseError(dialog.getByTestId('error-text'))
+    assert.match(text, /「名称」已被使用/, text) // reason taken, field name
+    await assertChineseError(dialog.locator('.el-form-item__error', { hasText: '已被使用' })) // and the field is marked
     await shot(page, 'desktop-site-server-error')
     await dialog.getByRole('button', { name: '取消' }).click()
     await dialog.waitFor({ state: 'hidden' })
@@ -231,7 +228,7 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await dialog.locator('.el-form-item__error', { hasText: '至少需要 10 个字符' }).waitFor()
     await dialog.getByTestId('pw-new').fill('1234567890')  // the server's rule: a run
     await dialog.getByTestId('pw-save').click()
-    await dialog.locator('.el-form-item__error', { hasText: 'keyboard or the alphabet' }).waitFor()
+    await assertChineseError(dialog.locator('.el-form-item__error', { hasText: '键盘或字母表上的连续字符' })) // reason password.keyboard_run
     await dialog.getByTestId('pw-new').fill(`handed over ${suffix}`)
     await dialog.getByTestId('pw-save').click()
     await dialog.waitFor({ state: 'hidden' })

@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { ARTIFACTS, REPO_DIR, startZhidu } from './lib/server.mjs'
 import { launch, signIn } from './lib/browser.mjs'
 import { apiSession } from './lib/api.mjs'
-import { answerPatrol, fitsWidth, nav, openDutyWithTime, option, seconds } from './lib/steps.mjs'
+import { answerPatrol, assertChineseError, fitsWidth, nav, openDutyWithTime, option, seconds } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const SITE_PATTERN = readFileSync(join(REPO_DIR, 'tests/api/site_control_room_pattern.yaml'), 'utf8')
@@ -115,8 +115,8 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     await page.getByTestId('sign-incoming').click()
     await page.getByTestId('sign-password').fill(server.credentials.get('op2').password)
     await page.getByTestId('sign-submit').click()
-    await page.getByTestId('sign-form').getByTestId('error-text').waitFor()
-    assert.match(await page.getByTestId('sign-form').getByTestId('error-text').innerText(), /当前状态不允许此操作.*outgoing signs first/)
+    const order = await assertChineseError(page.getByTestId('sign-form').getByTestId('error-text'))
+    assert.match(order, /须交班人先签名/) // reason handover.outgoing_signs_first
     await page.keyboard.press('Escape')
 
     const acks = detail.getByTestId('abnormal-ack')
@@ -142,9 +142,8 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     await page.getByTestId('sign-form').getByText('此项为必填').waitFor()
     await page.getByTestId('sign-password').fill('wrong-password')
     await page.getByTestId('sign-submit').click()
-    const fieldError = page.getByTestId('sign-form').locator('.el-form-item__error', { hasText: '没有权限执行此操作' })
-    await fieldError.waitFor()
-    assert.match(await fieldError.innerText(), /签名失败/)
+    const fieldError = page.getByTestId('sign-form').locator('.el-form-item__error', { hasText: '签名失败' })
+    assert.match(await assertChineseError(fieldError), /签名失败：密码不正确/) // reason auth.signature_password
     await shot(page, 'desktop-handover-sign-refused')
     await page.getByTestId('sign-password').fill(server.credentials.get('op1').password)
     await page.getByTestId('sign-submit').click()
@@ -330,7 +329,7 @@ describe('desktop: 排班表 and the R20 fire-alarm procedure', { timeout: 30000
     await page.getByTestId('roster-publish').click()
     const problem = page.locator('[data-testid=roster-problem][data-kind=uncertified]').first()
     await problem.waitFor()
-    assert.match(await page.getByTestId('error-text').first().innerText(), /与已有数据冲突/)
+    assert.match(await assertChineseError(page.getByTestId('error-text')), /排班不符合配员规则/) // reason roster.staffing_rules
     assert.match(await problem.innerText(), /R20 §四5/)
     assert.match(await page.getByTestId('roster-state').innerText(), /草稿/)
     await shot(page, 'desktop-roster-publish-refused', true)
@@ -362,8 +361,7 @@ describe('desktop: 排班表 and the R20 fire-alarm procedure', { timeout: 30000
     await proc.locator('[data-testid=transition][data-event=false_alarm]').click()
     await page.getByTestId('fire-submit').click()
     const refused = page.getByTestId('fire-form').getByTestId('error-text')
-    await refused.waitFor()
-    assert.match(await refused.innerText(), /当前状态不允许此操作|与已有数据冲突/)
+    assert.match(await assertChineseError(refused), /条件不满足/) // reason procedure.guard_refused
     assert.match(await page.getByTestId('fire-form').innerText(), /R20/)
     await page.getByTestId('fire-form').locator('[data-input="alarm.confirmed_on_site"]').click()
     await page.getByTestId('fire-note').fill('现场确认为误报')

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { signIn, useBrowser } from './lib/browser.mjs'
 import { apiSession } from './lib/api.mjs'
-import { fitsWidth, nav, option } from './lib/steps.mjs'
+import { assertChineseError, fitsWidth, nav, option } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const PERSON = '演示·林消防'
@@ -82,7 +82,7 @@ describe('phone 390×844: date of birth and education on the person page', { tim
     await page.getByTestId('profile-save').click()
     const birthItem = form.locator('.el-form-item').filter({ has: page.locator('#p-birth') })
     await birthItem.locator('.el-form-item__error').waitFor()
-    assert.match(await birthItem.locator('.el-form-item__error').innerText(), /出生日期.*1900/)
+    assert.match(await assertChineseError(birthItem.locator('.el-form-item__error')), /「出生日期」不能早于 1900/) // reason person.birth_before_1900
     assert.equal((await admin.get(`people/${person.id}`)).birth_date, null)
     await shot(page, 'phone-person-profile-refused')
 

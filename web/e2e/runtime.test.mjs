@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { statSync } from 'node:fs'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { signIn, useBrowser } from './lib/browser.mjs'
-import { answerPatrol, fillViolationForm, openDutyWithTime } from './lib/steps.mjs'
+import { answerPatrol, assertChineseError, fillViolationForm, openDutyWithTime } from './lib/steps.mjs'
 import { apiSession, journalOf } from './lib/api.mjs'
 
 const STEP_MS = 120000
@@ -83,15 +83,16 @@ describe('phone 390×844: the duty board', { timeout: 300000 }, () => {
     assert.deepEqual(await relief.getByTestId('cited-clause').evaluateAll((els) => els.map((e) => e.dataset.clause)), served.clauses)
     assert.match(await relief.getByTestId('relief-notify').innerText(), new RegExp(served.notify_roles.join('、')))
     assert.equal(await reported.locator('.el-form-item__error').count(), 0, 'nothing is flagged before a send')
-    // Leaving 中控岗 alone is refused (离岗须有人代岗): the server's words under the relief field.
+    // Leaving 中控岗 alone is refused (离岗须有人代岗): under the relief field, the reason
+    // (attendance.relief_required) and the Chinese of the server's words (the pack's rule title).
     await page.getByTestId('leave-confirm').click()
-    await page.getByText('relief_person_id', { exact: false }).waitFor()
-    assert.match(await page.locator('.el-form-item__error').first().innerText(), /严禁脱岗/)
+    const alone = page.locator('.el-form-item__error', { hasText: '严禁脱岗' })
+    assert.match(await assertChineseError(alone), /离岗前须指定「代岗同事」/)
     await shot(page, 'phone-duty-leave-refused')
     await page.getByTestId('relief-select').click()
     await option(page, '演示·赵中控').click()
     await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' })
-    await page.getByText('relief_person_id', { exact: false }).waitFor({ state: 'detached' }) // the refusal was of leaving alone
+    await alone.waitFor({ state: 'detached' }) // the refusal was of leaving alone
     await shot(page, 'phone-duty-leave-relief')
     // Not answered: caught before the server; op1 is still on the post.
     await page.getByTestId('leave-confirm').click()
@@ -172,7 +173,7 @@ describe('desktop: ledger, approvals and the statement', { timeout: 420000 }, ()
     const refusal = page.getByTestId('refusal')
     await refusal.waitFor()
     assert.match(await refusal.innerText(), /不予受理/)
-    assert.match(await page.getByTestId('refusal-message').innerText(), /任何人员无权拷贝中控室录像/)
+    assert.match(await assertChineseError(page.getByTestId('refusal-message')), /任何人员无权拷贝中控室录像/)
     await refusal.locator('[data-testid=cited-clause][data-clause="R16 §一6"]').getByTestId('cited-clause-text').waitFor()
     await shot(page, 'desktop-approvals-refused')
     // Nothing was filed.

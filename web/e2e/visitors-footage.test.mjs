@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { ARTIFACTS, startZhidu } from './lib/server.mjs'
 import { launch, signIn } from './lib/browser.mjs'
 import { apiSession } from './lib/api.mjs'
-import { fitsWidth, nav, option } from './lib/steps.mjs'
+import { assertChineseError, fitsWidth, nav, option } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const ENTRY = '非中控操作人员进入中控室'
@@ -88,11 +88,11 @@ describe('approve a visitor', { timeout: 360000 }, () => {
     await form.getByTestId('visit-signed').click()
     await page.getByTestId('visit-submit').click()
     const refusal = page.getByTestId('visit-refusal')
-    await refusal.waitFor()
+    await assertChineseError(refusal.getByTestId('refusal-message'))
     const text = await refusal.innerText()
     assert.match(text, /不予登记/)
     assert.match(text, /R12 §三\(三\)/, text)
-    assert.match(text, /服务器说明/, text) // the server's own words, after the localised meaning
+    assert.match(text, /服务器说明/, text) // the Chinese of the server's words (the pack's 未经批准不得进入…)
     await refusal.scrollIntoViewIfNeeded()
     await shot(page, 'desktop-visitor-refused')
     await page.keyboard.press('Escape')
@@ -164,7 +164,7 @@ describe('refuse a footage copy', { timeout: 240000 }, () => {
     assert.match(await row.innerText(), /T-001/)
     await row.getByTestId('footage-copy').click()
     const refusal = page.locator('[data-testid=footage-refusal][data-kind=copy]')
-    await refusal.waitFor()
+    await assertChineseError(refusal.getByTestId('refusal-message'))
     const text = await refusal.innerText()
     assert.match(text, /不予受理/)
     assert.match(text, /任何人员无权拷贝/, text)
@@ -176,7 +176,7 @@ describe('refuse a footage copy', { timeout: 240000 }, () => {
     await row.getByTestId('footage-delete').click()
     await page.locator('.el-message-box').getByRole('button', { name: '删除' }).click()
     const early = page.locator('[data-testid=footage-refusal][data-kind=delete]')
-    await early.waitFor()
+    await assertChineseError(early.getByTestId('refusal-message'))
     assert.match(await early.innerText(), /R16 §二3/)
     await shot(page, 'desktop-footage-delete-refused')
 
@@ -187,7 +187,7 @@ describe('refuse a footage copy', { timeout: 240000 }, () => {
     await option(page, ENTRY).click()
     await page.getByTestId('view-submit').click()
     const notView = page.getByTestId('view-refusal')
-    await notView.waitFor()
+    await assertChineseError(notView.getByTestId('refusal-message'))
     assert.match(await notView.innerText(), /R16 §一7/)
     await shot(page, 'desktop-footage-view-refused')
     await page.keyboard.press('Escape')

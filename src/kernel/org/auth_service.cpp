@@ -16,8 +16,9 @@ namespace {
 
 std::string TokenHash(const std::string& token) { return ToHex(Sha256Of(token)); }
 
-Error Unauthenticated(std::string message) {
-  return Error{Errc::kUnauthenticated, std::move(message), ""};
+// `reason`: its name in docs/api.md's catalogue ("auth.wrong_password").
+Error Unauthenticated(std::string message, std::string reason) {
+  return Error{Errc::kUnauthenticated, std::move(message), "", std::move(reason)};
 }
 
 constexpr std::size_t kMaxPasswordBytes = 1024;
@@ -25,7 +26,7 @@ constexpr std::size_t kMaxPasswordBytes = 1024;
 // Every argon2id slot is taken: refused at once (a queue would hold the memory anyway).
 Error Busy() {
   return Error{Errc::kUnavailable, "the server is busy checking other passwords; try again in 1 s",
-               ""};
+               "", "auth.busy"};
 }
 constexpr const char* kUsernameRule =
     "username must be 3-64 characters: letters, digits, '_', '.' or '-'";
@@ -86,7 +87,8 @@ AuthService::CheckSlot::~CheckSlot() {
 
 Result<Principal> AuthService::PrincipalFor(store::UnitOfWork& unit, Id account_id) {
   ZHIDU_TRY(auto account, unit.GetAccount(account_id));
-  if (account.disabled) return Fail(Unauthenticated("this account is disabled"));
+  if (account.disabled)
+    return Fail(Unauthenticated("this account is disabled", "auth.account_disabled"));
   ZHIDU_TRY(auto grants, unit.ListRoleGrants(account_id));
   Principal p;
   p.account_id = account.id;
@@ -102,7 +104,8 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
   // Checked before anything is counted or journaled: a 500 KB username costs nothing but this.
   if (!ValidUsername(username)) return Fail(Errc::kInvalidArgument, kUsernameRule, "username");
   if (password.size() > kMaxPasswordBytes)
-    return Fail(Errc::kInvalidArgument, "wrong username or password", "password");
+    return Fail(Errc::kInvalidArgument, Reason{"auth.wrong_password"}, "wrong username or password",
+                "password");
   const TimePoint now = clock_.Now();
   // Usernames match whatever their case, so the throttle counts every spelling as one account.
   std::string user_key = "user:" + username;
@@ -112,9 +115,9 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
   auto admission = throttle_.Attempt({{user_key, AccountDelay}, {ip_key, AddressDelay}}, now);
   if (!admission.admitted) {
     if (retry_after) *retry_after = admission.retry_after;
-    return Fail(Errc::kResourceExhausted, "too many failed sign-in attempts; wait " +
-                                              std::to_string(admission.retry_after.count()) +
-                                              " s and try again");
+    return Fail(Errc::kResourceExhausted, Reason{"auth.too_many_attempts"},
+                "too many failed sign-in attempts; wait " +
+                    std::to_string(admission.retry_after.count()) + " s and try again");
   }
   CheckSlot slot(*this);
   if (!slot.ok()) {
@@ -150,7 +153,7 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
         return 0;
       });
     }
-    return Fail(Unauthenticated("wrong username or password"));
+    return Fail(Unauthenticated("wrong username or password", "auth.wrong_password"));
   }
   ZHIDU_TRY(auto principal, PrincipalFor(*unit, account->id));
   unit.reset();
@@ -189,16 +192,16 @@ Result<void> AuthService::Logout(const std::string& session_token, const Princip
 }
 
 Result<Principal> AuthService::AuthenticateSession(const std::string& session_token) {
-  if (session_token.empty()) return Fail(Unauthenticated("sign in first"));
+  if (session_token.empty()) return Fail(Unauthenticated("sign in first", "auth.sign_in_first"));
   ZHIDU_TRY(auto unit, store_.BeginRead());
   auto session = unit->GetSession(TokenHash(session_token));
   if (!session) {
     if (session.error().code == Errc::kNotFound)
-      return Fail(Unauthenticated("your session has ended; sign in again"));
+      return Fail(Unauthenticated("your session has ended; sign in again", "auth.session_ended"));
     return Fail(session.error());
   }
   if (session->expires_at <= clock_.Now())
-    return Fail(Unauthenticated("your session has expired; sign in again"));
+    return Fail(Unauthenticated("your session has expired; sign in again", "auth.session_ended"));
   ZHIDU_TRY(auto principal, PrincipalFor(*unit, session->account_id));
   principal.csrf_token = session->csrf_token;
   principal.via_session = true;
@@ -208,7 +211,8 @@ Result<Principal> AuthService::AuthenticateSession(const std::string& session_to
 Result<Principal> AuthService::AuthenticateBearer(const std::string& token) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
   auto found = unit->GetApiTokenByHash(TokenHash(token));
-  if (!found || found->revoked) return Fail(Unauthenticated("the API token is not valid"));
+  if (!found || found->revoked)
+    return Fail(Unauthenticated("the API token is not valid", "auth.token_invalid"));
   return PrincipalFor(*unit, found->account_id);
 }
 
@@ -219,7 +223,7 @@ Result<void> AuthService::ConfirmPassword(Id account_id, const std::string& pass
   const std::string key = "confirm:" + std::to_string(account_id);
   auto admission = throttle_.Attempt({{key, SignatureDelay}}, now);
   if (!admission.admitted)
-    return Fail(Errc::kResourceExhausted,
+    return Fail(Errc::kResourceExhausted, Reason{"auth.too_many_attempts"},
                 "too many wrong passwords when signing; wait " +
                     std::to_string((admission.retry_after.count() + 59) / 60) +
                     " minutes and try again");
@@ -233,7 +237,8 @@ Result<void> AuthService::ConfirmPassword(Id account_id, const std::string& pass
   if (password.size() > kMaxPasswordBytes ||
       crypto_pwhash_str_verify(account.password_hash.c_str(), password.data(), password.size()) !=
           0)
-    return Fail(Unauthenticated("the password does not match; the signature was not made"));
+    return Fail(Unauthenticated("the password does not match; the signature was not made",
+                                "auth.signature_password"));
   throttle_.Clear(key);
   return Ok();
 }
@@ -274,8 +279,8 @@ Result<store::Account> AuthService::CreateAccount(const Principal* who, const Ne
     auto id = tx.unit().InsertAccount(account);
     if (!id) {
       if (id.error().code == Errc::kConflict)
-        return Fail(Errc::kConflict, "an account named \"" + input.username + "\" already exists",
-                    "username");
+        return Fail(Errc::kConflict, Reason{"taken"},
+                    "an account named \"" + input.username + "\" already exists", "username");
       return Fail(id.error());
     }
     store::Account created = account;

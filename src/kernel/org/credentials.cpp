@@ -59,24 +59,27 @@ Result<void> CheckPasswordRule(std::string_view username, std::string_view passw
                                std::string_view field) {
   const std::string f(field);
   if (password.size() > kMaxPasswordBytes)
-    return Fail(Errc::kInvalidArgument, "the password is too long (1024 bytes at most)", f);
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"},
+                "the password is too long (1024 bytes at most)", f);
   if (Utf8Length(password) < kMinPasswordChars)
-    return Fail(Errc::kInvalidArgument, "the password must have at least 10 characters", f);
+    return Fail(Errc::kInvalidArgument, Reason{"password.too_short"},
+                "the password must have at least 10 characters", f);
   const std::string lower = Lower(password);
   if (!username.empty() && lower.find(Lower(username)) != std::string::npos)
-    return Fail(Errc::kInvalidArgument, "the password must not contain the username", f);
+    return Fail(Errc::kInvalidArgument, Reason{"password.has_username"},
+                "the password must not contain the username", f);
   for (std::string_view word : {"password", "zhidu"})
     if (lower.find(word) != std::string::npos)
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, Reason{"password.common_word"},
                   "the password must not contain \"" + std::string(word) + "\"", f);
   if (std::set<char>(lower.begin(), lower.end()).size() < 4)
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, Reason{"password.too_simple"},
                 "the password must have at least 4 different characters (not a repeated pattern)",
                 f);
   for (std::string_view row : {"0123456789", "1234567890", "abcdefghijklmnopqrstuvwxyz",
                                "qwertyuiop", "asdfghjkl", "zxcvbnm"})
     if (StraightRun(lower, row))
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, Reason{"password.keyboard_run"},
                   "the password must not be a run along the keyboard or the alphabet", f);
   return Ok();
 }
@@ -138,7 +141,7 @@ Result<store::Account> Credentials::AdministeredAccount(store::UnitOfWork& unit,
   if (!Administers(roles_, who))
     return Fail(Errc::kPermissionDenied, "only an administrator may " + std::string(what));
   if (account_id == who.account_id)
-    return Fail(Errc::kFailedPrecondition,
+    return Fail(Errc::kFailedPrecondition, Reason{"account.own_account"},
                 "another administrator must " + std::string(what) + " for your own account");
   return unit.GetAccount(account_id);
 }
@@ -198,12 +201,13 @@ Result<void> Credentials::ChangeOwnPassword(const Principal& who,
                                             const std::string& keep_session_token) {
   ZHIDU_TRY_VOID(CheckPasswordRule(who.username, new_password, "new_password"));
   if (new_password == current_password)
-    return Fail(Errc::kInvalidArgument, "the new password must differ from the current one",
-                "new_password");
+    return Fail(Errc::kInvalidArgument, Reason{"password.unchanged"},
+                "the new password must differ from the current one", "new_password");
   if (auto confirmed = auth_.ConfirmPassword(who.account_id, current_password); !confirmed) {
     if (confirmed.error().code != Errc::kUnauthenticated) return Fail(confirmed.error());
     // Not 401: the session is fine, the proof is not.
-    return Fail(Errc::kPermissionDenied, "the current password does not match", "current_password");
+    return Fail(Errc::kPermissionDenied, Reason{"auth.current_password"},
+                "the current password does not match", "current_password");
   }
   const std::string hash = auth_.HashPassword(new_password);
   const std::string keep = keep_session_token.empty() ? "" : TokenHash(keep_session_token);

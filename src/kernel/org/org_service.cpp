@@ -14,7 +14,8 @@ std::string Ref(std::string_view kind, Id id) {
 
 // A site that does not exist is a bad argument of the request, not a missing URL.
 Result<store::Site> SiteArgument(store::UnitOfWork& unit, Id site_id) {
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   auto site = unit.GetSite(site_id);
   if (!site && site.error().code == Errc::kNotFound)
     return Fail(Errc::kInvalidArgument, site.error().message, "site_id");
@@ -24,7 +25,7 @@ Result<store::Site> SiteArgument(store::UnitOfWork& unit, Id site_id) {
 Error NameTaken(std::string_view what, std::string_view name) {
   return Error{Errc::kConflict,
                std::string(what) + " \"" + std::string(name) + "\" already exists at this site",
-               "name"};
+               "name", "taken"};
 }
 
 }  // namespace
@@ -64,7 +65,8 @@ Result<store::Site> OrgService::CreateSite(const Principal& who, store::Site sit
     site.created_at = tx.now();
     auto id = tx.unit().InsertSite(site);
     if (!id && id.error().code == Errc::kConflict)
-      return Fail(Errc::kConflict, "a site named \"" + site.name + "\" already exists", "name");
+      return Fail(Errc::kConflict, Reason{"taken"},
+                  "a site named \"" + site.name + "\" already exists", "name");
     if (!id) return Fail(id.error());
     site.id = *id;
     ZHIDU_TRY_VOID(tx.Journal(
@@ -178,8 +180,8 @@ Result<store::Person> OrgService::CreatePerson(const Principal& who, store::Pers
     p.created_at = tx.now();
     auto id = tx.unit().InsertPerson(p);
     if (!id && id.error().code == Errc::kConflict)
-      return Fail(Errc::kConflict, "employee number \"" + p.employee_no + "\" is already in use",
-                  "employee_no");
+      return Fail(Errc::kConflict, Reason{"taken"},
+                  "employee number \"" + p.employee_no + "\" is already in use", "employee_no");
     if (!id) return Fail(id.error());
     p.id = *id;
     ZHIDU_TRY_VOID(tx.Journal("org.person.created", who.account_id, Ref("person", p.id),
@@ -202,14 +204,16 @@ Result<void> OrgService::CheckProfile(std::string_view birth_date, std::string_v
   if (!birth_date.empty()) {
     ZHIDU_TRY_VOID(RequireDate(birth_date, "birth_date"));
     if (birth_date < "1900-01-01")
-      return Fail(Errc::kInvalidArgument, "birth_date is before 1900-01-01", "birth_date");
+      return Fail(Errc::kInvalidArgument, Reason{"person.birth_before_1900"},
+                  "birth_date is before 1900-01-01", "birth_date");
     // Against the UTC day after `now`: no zone's today is later than that.
     if (birth_date > FormatIso8601Utc(now + std::chrono::hours(24)).substr(0, 10))
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, Reason{"person.birth_in_future"},
                   "birth_date " + std::string(birth_date) + " is in the future", "birth_date");
   }
   if (Utf8Length(education) > 20)
-    return Fail(Errc::kInvalidArgument, "education is longer than 20 characters", "education");
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"},
+                "education is longer than 20 characters", "education");
   return Ok();
 }
 

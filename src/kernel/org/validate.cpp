@@ -14,7 +14,7 @@ size_t Utf8Length(std::string_view s) {
 Result<void> RequireName(std::string_view value, std::string_view field, size_t max_chars) {
   auto first = value.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos)
-    return Fail(Errc::kInvalidArgument, std::string(field) + " must not be empty",
+    return Fail(Errc::kInvalidArgument, kRequired, std::string(field) + " must not be empty",
                 std::string(field));
   if (Utf8Length(value) > max_chars)
     return Fail(Errc::kInvalidArgument,

@@ -519,7 +519,7 @@ Result<std::vector<store::Id>> Duties::StartForEvent(store::Tx& tx, const SiteEv
       } else if (auto it = event.data.find("deadline"); it != event.data.end()) {
         const auto* text = std::get_if<std::string>(&it->second);
         auto bad = [] {
-          return Fail(Errc::kInvalidArgument,
+          return Fail(Errc::kInvalidArgument, kInvalid,
                       "data.deadline must be an ISO 8601 time with an offset or a duration such "
                       "as 2h or 3d",
                       "data.deadline");
@@ -543,7 +543,7 @@ Result<std::vector<store::Id>> Duties::StartForEvent(store::Tx& tx, const SiteEv
       }
       if ((!end || *end <= now) && if_staffed) continue;
       if (!end || *end <= now)
-        return Fail(Errc::kInvalidArgument,
+        return Fail(Errc::kInvalidArgument, Reason{"duty.deadline_needed"},
                     "duty " + duty.id + " (" + duty.clauses.front() + "：" + duty.title +
                         ") raised by " + event.event + " needs a deadline: the regulation gives " +
                         "no figure and post " + post.name + " has no published shift under way " +
@@ -773,7 +773,7 @@ Result<store::DutyInstance> Duties::Mutate(
     ZHIDU_TRY(store::DutyInstance d, tx.unit().GetDutyInstance(id));
     TimePoint now = tx.now();
     if (now < d.due_at)
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"duty.not_due"},
                   "duty " + std::to_string(id) + " is not due until " + FormatIso8601Utc(d.due_at));
     bool open = d.state == store::DutyState::kScheduled || d.state == store::DutyState::kDue ||
                 d.state == store::DutyState::kInProgress;
@@ -786,10 +786,11 @@ Result<store::DutyInstance> Duties::Mutate(
     bool manager = roles_.Allows(who, perm::kDutyManage, {d.site_id, 0});
     if (!manager) {
       if (who.person_id == 0)
-        return Fail(Errc::kPermissionDenied, "only a person on the post can do this duty");
+        return Fail(Errc::kPermissionDenied, Reason{"duty.not_on_post"},
+                    "only a person on the post can do this duty");
       ZHIDU_TRY(auto on, tx.unit().ListAttendanceAt(d.post_id, who.person_id, now));
       if (on.empty())
-        return Fail(Errc::kPermissionDenied,
+        return Fail(Errc::kPermissionDenied, Reason{"duty.not_on_post"},
                     "you are not on this post: take the post (在岗) first, or ask a person on it");
     }
     ZHIDU_TRY_VOID(f(tx, *pack, d));
@@ -802,7 +803,7 @@ Result<store::DutyInstance> Duties::Start(const org::Principal& who, store::Id i
   return Mutate(who, id,
                 [&](store::Tx& tx, const policy::Pack&, store::DutyInstance& d) -> Result<void> {
                   if (d.state == store::DutyState::kInProgress)
-                    return Fail(Errc::kFailedPrecondition,
+                    return Fail(Errc::kFailedPrecondition, Reason{"duty.in_progress"},
                                 "duty " + std::to_string(id) + " is already in progress");
                   d.state = store::DutyState::kInProgress;
                   d.started_by = who.account_id;
@@ -940,7 +941,7 @@ Result<void> CheckPhotos(store::UnitOfWork& unit, const std::vector<policy::Chec
     if (hash.empty()) continue;
     auto photo = unit.GetPhoto(hash, false);
     if (!photo && photo.error().code == Errc::kNotFound)
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, Reason{"photo.not_uploaded"},
                   "「" + item.label + "」names photo " + hash +
                       ", which is not stored: upload it first (POST /api/v1/photos)",
                   "answers." + item.id);
@@ -973,7 +974,7 @@ Result<store::DutyInstance> Duties::Complete(const org::Principal& who, store::I
                                   AbnormalText(*item, answers.find(item->id)->second));
             }
           } else if (!answers.empty()) {
-            return Fail(Errc::kInvalidArgument, "this duty has no form; send no answers",
+            return Fail(Errc::kInvalidArgument, kInvalid, "this duty has no form; send no answers",
                         "answers");
           }
         }
@@ -1032,7 +1033,7 @@ Result<std::string> Duties::ValidateAnswers(const std::vector<policy::ChecklistI
     bool known = false;
     for (const auto& item : items) known = known || item.id == key;
     if (!known)
-      return Fail(Errc::kInvalidArgument, "\"" + key + "\" is not an item of this form",
+      return Fail(Errc::kInvalidArgument, kInvalid, "\"" + key + "\" is not an item of this form",
                   "answers." + key);
   }
   for (const auto& item : items) {
@@ -1040,7 +1041,7 @@ Result<std::string> Duties::ValidateAnswers(const std::vector<policy::ChecklistI
     auto it = answers.find(item.id);
     if (it == answers.end()) {
       if (item.required && item.kind != policy::ItemKind::kPhoto)
-        return Fail(Errc::kInvalidArgument, "「" + item.label + "」is required", field);
+        return Fail(Errc::kInvalidArgument, kRequired, "「" + item.label + "」is required", field);
       continue;
     }
     const AnswerValue& v = it->second;
@@ -1048,24 +1049,28 @@ Result<std::string> Duties::ValidateAnswers(const std::vector<policy::ChecklistI
       case policy::ItemKind::kCheck:
       case policy::ItemKind::kSignature:
         if (!std::holds_alternative<bool>(v))
-          return Fail(Errc::kInvalidArgument, "「" + item.label + "」takes true or false", field);
+          return Fail(Errc::kInvalidArgument, kInvalid, "「" + item.label + "」takes true or false",
+                      field);
         if (item.required && !std::get<bool>(v))
-          return Fail(Errc::kInvalidArgument, "「" + item.label + "」must be checked", field);
+          return Fail(Errc::kInvalidArgument, Reason{"form.must_check"},
+                      "「" + item.label + "」must be checked", field);
         break;
       case policy::ItemKind::kPassFlagFail: {
         auto s = std::get_if<std::string>(&v);
         if (!s || (*s != "pass" && *s != "flag" && *s != "fail"))
-          return Fail(Errc::kInvalidArgument, "「" + item.label + "」takes pass, flag or fail",
-                      field);
+          return Fail(Errc::kInvalidArgument, kInvalid,
+                      "「" + item.label + "」takes pass, flag or fail", field);
         break;
       }
       case policy::ItemKind::kNumber: {
         auto d = std::get_if<double>(&v);
-        if (!d) return Fail(Errc::kInvalidArgument, "「" + item.label + "」takes a number", field);
+        if (!d)
+          return Fail(Errc::kInvalidArgument, kInvalid, "「" + item.label + "」takes a number",
+                      field);
         // Outside the normal range is abnormal, not invalid (AbnormalItems); only the hard limit
         // refuses.
         if ((item.limit_min && *d < *item.limit_min) || (item.limit_max && *d > *item.limit_max))
-          return Fail(Errc::kInvalidArgument,
+          return Fail(Errc::kInvalidArgument, Reason{"form.hard_limit"},
                       "「" + item.label + "」cannot be" +
                           (item.limit_min ? " below " + AnswerJson(*item.limit_min) : "") +
                           (item.limit_min && item.limit_max ? " or" : "") +
@@ -1076,14 +1081,16 @@ Result<std::string> Duties::ValidateAnswers(const std::vector<policy::ChecklistI
       case policy::ItemKind::kText:
       case policy::ItemKind::kPhoto: {
         auto s = std::get_if<std::string>(&v);
-        if (!s) return Fail(Errc::kInvalidArgument, "「" + item.label + "」takes text", field);
+        if (!s)
+          return Fail(Errc::kInvalidArgument, kInvalid, "「" + item.label + "」takes text", field);
         if (s->size() > 4000)
-          return Fail(Errc::kInvalidArgument, "「" + item.label + "」is longer than 4000 bytes",
-                      field);
+          return Fail(Errc::kInvalidArgument, Reason{"too_long"},
+                      "「" + item.label + "」is longer than 4000 bytes", field);
         if (item.required && s->empty())
-          return Fail(Errc::kInvalidArgument, "「" + item.label + "」is required", field);
+          return Fail(Errc::kInvalidArgument, kRequired, "「" + item.label + "」is required",
+                      field);
         if (item.kind == policy::ItemKind::kPhoto && !s->empty() && !photos::IsSha256Hex(*s))
-          return Fail(Errc::kInvalidArgument,
+          return Fail(Errc::kInvalidArgument, kInvalid,
                       "「" + item.label + "」takes the SHA-256 id of an uploaded photo", field);
         break;
       }
@@ -1138,13 +1145,14 @@ Result<void> Duties::MayWork(store::UnitOfWork& unit, const policy::Pack& pack,
       policy::CheckPostWorker(pack, post.name, roles, held, FormatIso8601(now, zone).substr(0, 10));
   if (!refusal) return Ok();
   Cite(cited, refusal->clauses);
-  return Fail(Errc::kPermissionDenied, person.name + "：" + refusal->message);
+  return Fail(Errc::kPermissionDenied, Reason{"post.not_qualified"},
+              person.name + "：" + refusal->message);
 }
 
 Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id post_id,
                                            std::vector<std::string>* cited) {
   if (who.person_id == 0)
-    return Fail(Errc::kPermissionDenied,
+    return Fail(Errc::kPermissionDenied, Reason{"account.no_person"},
                 "your account is not linked to a person, so it cannot "
                 "be on a post");
   auto pack = pack_.Current();
@@ -1156,7 +1164,9 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
                   "post " + std::to_string(post_id) + " is at another site");
     TimePoint now = tx.now();
     ZHIDU_TRY(auto on, tx.unit().ListAttendanceAt(post_id, who.person_id, now));
-    if (!on.empty()) return Fail(Errc::kConflict, "you are already on post " + post.name);
+    if (!on.empty())
+      return Fail(Errc::kConflict, Reason{"attendance.already_on_post"},
+                  "you are already on post " + post.name);
     std::vector<std::string> roles;
     for (const auto& g : who.roles)
       if (org::GrantCovers(g, {post.site_id, 0})) roles.push_back(g.role);
@@ -1202,7 +1212,7 @@ Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id
                                             std::vector<std::string>* cited) {
   auto pack = pack_.Current();
   if (relief_answers && relief_person_id == 0)
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, kRequired,
                 "answers are the relief checklist's: name the colleague who takes over "
                 "(relief_person_id)",
                 "relief_person_id");
@@ -1212,7 +1222,8 @@ Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id
     TimePoint now = tx.now();
     ZHIDU_TRY(auto mine, unit.ListAttendanceAt(post_id, who.person_id, now));
     if (who.person_id == 0 || mine.empty())
-      return Fail(Errc::kFailedPrecondition, "you are not on post " + post.name);
+      return Fail(Errc::kFailedPrecondition, Reason{"attendance.not_on_post"},
+                  "you are not on post " + post.name);
     const policy::StaffingRule* rule = nullptr;
     for (const auto& s : pack->staffing())
       if (s.post == post.name && s.substitute_before_leaving) rule = &s;
@@ -1224,18 +1235,20 @@ Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id
           policy::ClausesMentioning(*pack, rule->clauses, {"离岗", "离开", "脱岗", "代值", "代替"});
       if (clauses.empty()) clauses = {rule->clauses.front()};
       Cite(cited, clauses);
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"attendance.relief_required"},
                   policy::ClausePrefix(clauses) + rule->title +
                       " — name the colleague who takes "
                       "over (relief_person_id)",
                   "relief_person_id");
     }
     if (relief_person_id == who.person_id)
-      return Fail(Errc::kInvalidArgument, "you cannot relieve yourself", "relief_person_id");
+      return Fail(Errc::kInvalidArgument, kInvalid, "you cannot relieve yourself",
+                  "relief_person_id");
     if (relief_person_id) {
       ZHIDU_TRY(store::Person relief, unit.GetPerson(relief_person_id));
       if (relief.site_id != post.site_id)
-        return Fail(Errc::kInvalidArgument, "the relief works at another site", "relief_person_id");
+        return Fail(Errc::kInvalidArgument, kInvalid, "the relief works at another site",
+                    "relief_person_id");
       ZHIDU_TRY(auto on, unit.ListAttendanceAt(post_id, relief_person_id, now));
       if (on.empty()) {
         // The relief goes on the post: the same roles and certificates as taking it.

@@ -140,7 +140,7 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
   auto& unit = tx.unit();
   // A violation cites a code, clauses, or both (docs/runtime.md); an empty code is no code.
   if (in.code.empty() && in.clauses.empty())
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, Reason{"violation.code_or_clause"},
                 "name the penalty or conduct code broken (code) or cite the clauses broken "
                 "(clauses, e.g. [\"R18 §四2\"])",
                 "code");
@@ -153,15 +153,15 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
       if (rule.code == in.code) clauses = rule.clauses;
   }
   if (clauses.empty())
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, Reason{"violation.unknown_code"},
                 "violation code \"" + in.code +
                     "\" is neither a penalty nor a conduct code of the pack; cite a clause",
                 "code");
   for (auto& c : clauses) {
     c = policy::NormalizeClauseId(c);
     if (!pack.clauses().Find(c))
-      return Fail(Errc::kInvalidArgument, "clause \"" + c + "\" is not in the policy pack",
-                  "clauses");
+      return Fail(Errc::kInvalidArgument, Reason{"violation.unknown_clause"},
+                  "clause \"" + c + "\" is not in the policy pack", "clauses");
   }
 
   store::Violation v;
@@ -171,7 +171,7 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
   if (in.person_id) {
     ZHIDU_TRY(store::Person person, unit.GetPerson(in.person_id));
     if (person.site_id != in.site_id)
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, kInvalid,
                   "person " + std::to_string(in.person_id) + " does not belong to site " +
                       std::to_string(in.site_id),
                   "person_id");
@@ -244,26 +244,28 @@ Result<store::Violation> Ledger::Record(const org::Principal& who, NewViolation 
     return Fail(Errc::kPermissionDenied,
                 "recording a violation needs the ledger.record permission");
   if (v.occurred_at == TimePoint{})
-    return Fail(Errc::kInvalidArgument, "occurred_at is required", "occurred_at");
+    return Fail(Errc::kInvalidArgument, kRequired, "occurred_at is required", "occurred_at");
   auto pack = pack_.Current();
   return writer_.Run<store::Violation>([&](store::Tx& tx) -> Result<store::Violation> {
     if (v.occurred_at > tx.now() + std::chrono::minutes(5))
-      return Fail(Errc::kInvalidArgument, "occurred_at is in the future", "occurred_at");
+      return Fail(Errc::kInvalidArgument, Reason{"violation.in_future"},
+                  "occurred_at is in the future", "occurred_at");
     return Raise(tx, *pack, v, who.account_id, "inspector");
   });
 }
 
 Result<store::Violation> Ledger::Appeal(const org::Principal& who, store::Id id, std::string text) {
   if (text.empty() || text.size() > 4000)
-    return Fail(Errc::kInvalidArgument, "an appeal needs a reason of 1 … 4000 bytes", "appeal");
+    return Fail(Errc::kInvalidArgument, kRequired, "an appeal needs a reason of 1 … 4000 bytes",
+                "appeal");
   return writer_.Run<store::Violation>([&](store::Tx& tx) -> Result<store::Violation> {
     ZHIDU_TRY(store::Violation v, tx.unit().GetViolation(id));
     if (v.person_id == 0 || v.person_id != who.person_id)
-      return Fail(Errc::kPermissionDenied,
+      return Fail(Errc::kPermissionDenied, Reason{"violation.not_yours"},
                   "only the person a violation is recorded against may "
                   "appeal it");
     if (v.state != store::ViolationState::kRecorded)
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"violation.not_appealable"},
                   "violation " + std::to_string(id) + " is " +
                       std::string(store::ViolationStateName(v.state)) +
                       "; only a recorded violation can be appealed, once");
@@ -292,17 +294,20 @@ Result<store::Violation> Ledger::Appeal(const org::Principal& who, store::Id id,
 Result<store::Violation> Ledger::Decide(const org::Principal& who, store::Id id, bool uphold,
                                         std::string note) {
   if (note.size() > 4000)
-    return Fail(Errc::kInvalidArgument, "the decision note is longer than 4000 bytes", "note");
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"},
+                "the decision note is longer than 4000 bytes", "note");
   return writer_.Run<store::Violation>([&](store::Tx& tx) -> Result<store::Violation> {
     ZHIDU_TRY(store::Violation v, tx.unit().GetViolation(id));
     if (!roles_.Allows(who, perm::kLedgerDecide, {v.site_id, v.department_id}))
       return Fail(Errc::kPermissionDenied, "deciding an appeal needs the ledger.decide permission");
     if (v.person_id == who.person_id && who.person_id != 0)
-      return Fail(Errc::kPermissionDenied, "nobody decides the appeal of their own violation");
+      return Fail(Errc::kPermissionDenied, Reason{"violation.own_appeal"},
+                  "nobody decides the appeal of their own violation");
     if (v.state != store::ViolationState::kAppealed)
-      return Fail(Errc::kFailedPrecondition, "violation " + std::to_string(id) + " is " +
-                                                 std::string(store::ViolationStateName(v.state)) +
-                                                 "; only an appealed violation can be decided");
+      return Fail(Errc::kFailedPrecondition, Reason{"violation.not_appealed"},
+                  "violation " + std::to_string(id) + " is " +
+                      std::string(store::ViolationStateName(v.state)) +
+                      "; only an appealed violation can be decided");
     v.state = uphold ? store::ViolationState::kUpheld : store::ViolationState::kOverturned;
     v.decided_by = who.account_id;
     v.decided_at = tx.now();
@@ -354,7 +359,8 @@ Result<Statement> Ledger::MonthlyStatement(const org::Principal& who, store::Id 
                                            std::string_view month, store::Id person_id,
                                            store::Id department_id) {
   if ((person_id == 0) == (department_id == 0))
-    return Fail(Errc::kInvalidArgument, "give exactly one of person_id and department_id");
+    return Fail(Errc::kInvalidArgument, kInvalid,
+                "give exactly one of person_id and department_id");
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(store::Site site, unit->GetSite(site_id));
   ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));

@@ -93,7 +93,8 @@ std::string AppendNote(const std::string& notes, const std::string& object) {
 Result<TimeZone> SiteZone(store::UnitOfWork& unit, Id site_id) {
   auto site = unit.GetSite(site_id);
   if (!site && site.error().code == Errc::kNotFound)
-    return Fail(Errc::kInvalidArgument, "there is no site " + std::to_string(site_id), "site_id");
+    return Fail(Errc::kInvalidArgument, kInvalid, "there is no site " + std::to_string(site_id),
+                "site_id");
   if (!site) return Fail(site.error());
   return TimeZone::Find(site->time_zone.empty() ? std::string(kDefaultTimeZone) : site->time_zone);
 }
@@ -449,8 +450,8 @@ struct Procedures::Impl {
       if (!at) return Out{std::nullopt, "提前时限需要事件数据 at（如开车时间）：未计时"};
       auto t = ParseIso8601(*at);
       if (!t)
-        return Fail(Errc::kInvalidArgument, "data.at must be an ISO 8601 time with an offset",
-                    "data.at");
+        return Fail(Errc::kInvalidArgument, kInvalid,
+                    "data.at must be an ISO 8601 time with an offset", "data.at");
       return Out{SubtractDuration(*t, *sl.before, zone),
                  FormatDuration(*sl.before) + " before " + *at};
     }
@@ -638,7 +639,8 @@ struct Procedures::Impl {
   }
 
   Result<EventOutcome> Raise(const SiteEvent& e) {
-    if (e.event.empty()) return Fail(Errc::kInvalidArgument, "event is required", "event");
+    if (e.event.empty())
+      return Fail(Errc::kInvalidArgument, kRequired, "event is required", "event");
     auto& unit = tx.unit();
     ZHIDU_TRY(TimeZone zone, SiteZone(unit, e.site_id));
     (void)zone;
@@ -815,7 +817,7 @@ Result<void> Procedures::MayActAt(const org::Principal& who, Id site_id) const {
         if (GrantCovers(g, site_id, person->department_id)) return Ok();
     }
   }
-  return Fail(Errc::kPermissionDenied,
+  return Fail(Errc::kPermissionDenied, Reason{"site.no_role"},
               "you hold no role at site " + std::to_string(site_id) +
                   ": only people of the site raise its events and run its procedures");
 }
@@ -844,7 +846,7 @@ Result<EventOutcome> Procedures::RaiseAs(const org::Principal& who, const SiteEv
   ZHIDU_TRY_VOID(MayActAt(who, event.site_id));
   auto pack = pack_.Current();
   if (!event.event.empty() && !Declares(*pack, event.event))
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, kInvalid,
                 "the policy pack in force declares no site event \"" + event.event.substr(0, 100) +
                     "\" (none of its procedures, service levels or duties names it)",
                 "event");
@@ -864,7 +866,7 @@ Result<ProcedureView> Procedures::Start(const org::Principal& who, const std::st
   auto pack = pack_.Current();
   const policy::Procedure* p = pack->FindProcedure(procedure);
   if (!p)
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, kInvalid,
                 "there is no procedure \"" + procedure + "\" in the policy pack in force",
                 "procedure");
   ZHIDU_TRY_VOID(MayActAt(who, event.site_id));
@@ -953,7 +955,8 @@ Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const s
                                        const std::string& note, const policy::Context& inputs,
                                        std::vector<std::string>* cited) {
   auto pack = pack_.Current();
-  if (note.size() > 4000) return Fail(Errc::kInvalidArgument, "note is too long", "note");
+  if (note.size() > 4000)
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"}, "note is too long", "note");
   std::vector<TimePoint> wakes;
   auto cite = [&](std::vector<std::string> c) {
     if (cited) *cited = std::move(c);
@@ -962,10 +965,10 @@ Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const s
     ZHIDU_TRY(store::ProcedureInstance in, LoadInstance(tx.unit(), who, id));
     const policy::Procedure* p = pack->FindProcedure(in.procedure);
     if (!p)
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.not_in_pack"},
                   "the procedure " + in.procedure + " is no longer in the policy pack in force");
     if (in.closed_at != TimePoint{})
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.closed"},
                   "procedure instance " + std::to_string(id) + " is closed (" + in.state + ")");
     const policy::ProcState* st = FindState(*p, in.state);
     std::vector<const policy::Transition*> matching;
@@ -978,7 +981,7 @@ Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const s
     }
     if (matching.empty()) {
       cite(CiteOf(*p, nullptr, st));
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.event_not_allowed"},
                   "event \"" + event + "\" is not allowed in state " + in.state +
                       (allowed.empty() ? " (none is)" : "; allowed: " + Listed(allowed)),
                   "event");
@@ -986,7 +989,7 @@ Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const s
     for (const auto& [name, value] : inputs) {
       auto it = p->inputs.find(name);
       if (it == p->inputs.end())
-        return Fail(Errc::kInvalidArgument,
+        return Fail(Errc::kInvalidArgument, kInvalid,
                     "procedure " + p->id + " has no input \"" + name + "\"" +
                         (p->inputs.empty() ? " (it takes none)" : ""),
                     "inputs." + name);
@@ -998,7 +1001,7 @@ Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const s
           (it->second == policy::ValueType::kStringList &&
            std::holds_alternative<std::vector<std::string>>(value));
       if (!ok)
-        return Fail(Errc::kInvalidArgument,
+        return Fail(Errc::kInvalidArgument, kInvalid,
                     "input \"" + name + "\" must be a " + std::string(ValueTypeName(it->second)),
                     "inputs." + name);
     }
@@ -1036,13 +1039,13 @@ Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const s
     }
     if (!chosen && refused && !unguarded) {
       cite(CiteOf(*p, refused, st));
-      return Fail(Errc::kPermissionDenied, "only " + Listed(refused->roles) + " may fire \"" +
-                                               event + "\" in " + p->title + "（" +
-                                               CiteOf(*p, refused, st).front() + "）");
+      return Fail(Errc::kPermissionDenied, Reason{"procedure.role_refused"},
+                  "only " + Listed(refused->roles) + " may fire \"" + event + "\" in " + p->title +
+                      "（" + CiteOf(*p, refused, st).front() + "）");
     }
     if (!chosen) {
       cite(CiteOf(*p, unguarded, st));
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.guard_refused"},
                   "条件不满足：" + unguarded->guard->source() + "（" +
                       CiteOf(*p, unguarded, st).front() + "）",
                   "inputs");
@@ -1065,11 +1068,11 @@ Result<ProcedureView> Procedures::Assign(const org::Principal& who, Id id, const
     ZHIDU_TRY(auto found, LoadInstance(unit, who, id));
     const auto& in = found;
     if (in.closed_at != TimePoint{})
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.closed"},
                   "procedure instance " + std::to_string(id) + " is closed");
     auto person = unit.GetPerson(person_id);
     if (!person || person->site_id != in.site_id)
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, kInvalid,
                   "there is no person " + std::to_string(person_id) + " at this site", "person_id");
     ZHIDU_TRY(auto tasks, unit.ListProcedureTasks(id));
     std::optional<store::ProcedureTask> slot;
@@ -1078,14 +1081,16 @@ Result<ProcedureView> Procedures::Assign(const org::Principal& who, Id id, const
       if (t.kind != "assignment" || t.state != in.state || t.task != task) continue;
       known = true;
       if (t.person_id == person_id)
-        return Fail(Errc::kFailedPrecondition, "this person already holds " + task, "person_id");
+        return Fail(Errc::kFailedPrecondition, Reason{"procedure.already_assigned"},
+                    "this person already holds " + task, "person_id");
       if (!slot && t.person_id == 0) slot = t;
     }
     if (!known)
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, kInvalid,
                   "state " + in.state + " has no assignment \"" + task + "\"", "task");
     if (!slot)
-      return Fail(Errc::kFailedPrecondition, "every place of \"" + task + "\" is taken", "task");
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.task_full"},
+                  "every place of \"" + task + "\" is taken", "task");
     const policy::Procedure* p = pack->FindProcedure(in.procedure);
     const policy::ProcState* st = p ? FindState(*p, in.state) : nullptr;
     std::vector<std::string> clauses = p ? CiteOf(*p, nullptr, st) : std::vector<std::string>{};
@@ -1099,7 +1104,7 @@ Result<ProcedureView> Procedures::Assign(const org::Principal& who, Id id, const
     }
     if (!holds) {
       if (cited) *cited = clauses;
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.wrong_role"},
                   person->name + " is not a " + slot->role + " of this site", "person_id");
     }
     slot->person_id = person_id;
@@ -1108,7 +1113,7 @@ Result<ProcedureView> Procedures::Assign(const org::Principal& who, Id id, const
     auto updated = unit.UpdateProcedureTask(*slot);
     if (!updated && updated.error().code == Errc::kConflict) {
       if (cited) *cited = clauses;
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.already_assigned"},
                   person->name +
                       " already holds another task in this state: its tasks go to "
                       "distinct people" +
@@ -1139,7 +1144,8 @@ Result<ProcedureView> Procedures::Assign(const org::Principal& who, Id id, const
 Result<ProcedureView> Procedures::CompleteTask(const org::Principal& who, Id id, Id task_id,
                                                const std::string& note,
                                                const std::optional<Answers>& answers) {
-  if (note.size() > 4000) return Fail(Errc::kInvalidArgument, "note is too long", "note");
+  if (note.size() > 4000)
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"}, "note is too long", "note");
   auto pack = pack_.Current();
   std::vector<TimePoint> wakes;
   ZHIDU_TRY(auto done, writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
@@ -1153,13 +1159,15 @@ Result<ProcedureView> Procedures::CompleteTask(const org::Principal& who, Id id,
                                        std::to_string(task_id));
     store::ProcedureTask t = *it;
     if (t.state != found.state)
-      return Fail(Errc::kFailedPrecondition, "task " + std::to_string(task_id) +
-                                                 " belongs to state " + t.state +
-                                                 ", which the instance has left");
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.task_left"},
+                  "task " + std::to_string(task_id) + " belongs to state " + t.state +
+                      ", which the instance has left");
     if (t.done_at != TimePoint{})
-      return Fail(Errc::kFailedPrecondition, "task " + std::to_string(task_id) + " is done");
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.task_done"},
+                  "task " + std::to_string(task_id) + " is done");
     if (t.kind == "assignment" && t.person_id != who.person_id)
-      return Fail(Errc::kPermissionDenied, "only the person assigned reports this task done");
+      return Fail(Errc::kPermissionDenied, Reason{"procedure.not_assignee"},
+                  "only the person assigned reports this task done");
     // A record step (record:ID) is the pack's record filled in; its answers are its content.
     const policy::Record* record = nullptr;
     if (t.kind == "action" && t.task.starts_with("record:"))
@@ -1168,16 +1176,16 @@ Result<ProcedureView> Procedures::CompleteTask(const org::Principal& who, Id id,
     std::string content = note;
     if (record) {
       if (!answers)
-        return Fail(Errc::kInvalidArgument,
+        return Fail(Errc::kInvalidArgument, kRequired,
                     "step " + t.task + " is the record " + record->title +
                         ": fill it in (answers, one per field of the record)",
                     "answers");
       if (!note.empty())
-        return Fail(Errc::kInvalidArgument,
+        return Fail(Errc::kInvalidArgument, kInvalid,
                     "a record step takes its answers, not a note: write it in a field", "note");
       ZHIDU_TRY(content, Duties::ValidateAnswers(record->fields, *answers));
     } else if (answers) {
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, kInvalid,
                   "only a record step (record:…) takes answers; task " + t.task + " is not one",
                   "answers");
     }

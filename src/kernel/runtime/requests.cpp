@@ -68,15 +68,16 @@ CanonicalObject RecordPayload(Id request_id, const store::ApprovalRequest& r) {
 // kInvalidArgument naming `field` when `text` is longer than kMaxTextChars.
 Result<void> CheckLength(const std::string& text, const std::string& field) {
   if (org::Utf8Length(text) <= kMaxTextChars) return Ok();
-  return Fail(Errc::kInvalidArgument,
+  return Fail(Errc::kInvalidArgument, Reason{"too_long"},
               "the " + field + " is longer than " + std::to_string(kMaxTextChars) + " characters",
               field);
 }
 
 // The answer to deciding a request that has left `pending`.
 std::unexpected<Error> NotPending(Id id, store::RequestState state) {
-  return Fail(Errc::kFailedPrecondition, "request " + std::to_string(id) + " is already " +
-                                             std::string(store::RequestStateName(state)));
+  return Fail(Errc::kFailedPrecondition, Reason{"request.already_decided"},
+              "request " + std::to_string(id) + " is already " +
+                  std::string(store::RequestStateName(state)));
 }
 
 }  // namespace
@@ -200,19 +201,19 @@ Result<void> CheckInputs(const policy::ContextSchema& schema, const policy::Cont
     if (it == schema.end()) {
       std::string known;
       for (const auto& [n, _] : schema) known += (known.empty() ? "" : ", ") + n;
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, kInvalid,
                   "this request type has no input \"" + name + "\"" +
                       (known.empty() ? " (it takes none)" : " (it takes " + known + ")"),
                   "inputs." + name);
     }
     if (!HasType(value, it->second))
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, kInvalid,
                   "input \"" + name + "\" must be a " + std::string(ValueTypeName(it->second)),
                   "inputs." + name);
   }
   for (const auto& [name, type] : schema) {
     if (!inputs.contains(name))
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, kRequired,
                   "input \"" + name + "\" (" + std::string(ValueTypeName(type)) + ") is required",
                   "inputs." + name);
   }
@@ -324,7 +325,7 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
   auto pack = pack_.Current();
   const policy::Request* type = pack->FindRequest(input.type);
   if (!type)
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, kInvalid,
                 "there is no request type \"" + input.type +
                     "\" in the policy pack in force (GET /api/v1/request-types lists them)",
                 "type");
@@ -336,8 +337,8 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
     ZHIDU_TRY(auto unit, store_.BeginRead());
     auto site = unit->GetSite(input.site_id);
     if (!site && site.error().code == Errc::kNotFound)
-      return Fail(Errc::kInvalidArgument, "there is no site " + std::to_string(input.site_id),
-                  "site_id");
+      return Fail(Errc::kInvalidArgument, kInvalid,
+                  "there is no site " + std::to_string(input.site_id), "site_id");
     if (!site) return Fail(site.error());
     if (who.person_id != 0) {
       ZHIDU_TRY(auto person, unit->GetPerson(who.person_id));
@@ -346,9 +347,9 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
   }
   if (!type->applicants.empty() &&
       !HoldsOneOf(who.roles, type->applicants, input.site_id, department))
-    return Fail(Errc::kPermissionDenied, "only " + Join(type->applicants, "、") +
-                                             " may file a request of type " + type->id +
-                                             " at this site");
+    return Fail(Errc::kPermissionDenied, Reason{"request.not_applicant"},
+                "only " + Join(type->applicants, "、") + " may file a request of type " + type->id +
+                    " at this site");
 
   // Prohibitions first: no approval overrides them, so there is nothing to ask anyone.
   std::vector<const policy::Condition*> hits;
@@ -382,13 +383,14 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
     }));
     (void)seq;
     if (cited_clauses) *cited_clauses = clauses;
-    return Fail(Errc::kPermissionDenied, message);
+    return Fail(Errc::kPermissionDenied, Reason{"request.prohibited"}, message);
   }
   for (const auto& c : type->preconditions) {
     ZHIDU_TRY(bool holds, c.expr.EvalBool(input.inputs));
     if (!holds) {
       if (cited_clauses) *cited_clauses = c.clauses.empty() ? type->clauses : c.clauses;
-      return Fail(Errc::kFailedPrecondition, "不符合申请条件：" + Cite(c));
+      return Fail(Errc::kFailedPrecondition, Reason{"request.precondition_unmet"},
+                  "不符合申请条件：" + Cite(c));
     }
   }
 
@@ -400,7 +402,7 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
     const auto& step = type->approvals[i];
     auto roles = StepRoles(step, superiors);
     if (roles.empty())
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"request.no_superior"},
                   "approval step \"" + step.id +
                       "\" is decided by the applicant's superior, but none of your roles at this "
                       "site reports to another role in the policy pack (reports_to)");
@@ -444,11 +446,11 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
   auto pack = pack_.Current();
   ZHIDU_TRY(auto l, LoadVisible(who, *pack, request_id));
   if (!l.type)
-    return Fail(Errc::kFailedPrecondition,
+    return Fail(Errc::kFailedPrecondition, Reason{"request.type_removed"},
                 "request type \"" + l.request.type +
                     "\" is no longer in the policy pack in force; its steps cannot be decided");
   if (who.account_id == l.request.applicant)
-    return Fail(Errc::kPermissionDenied,
+    return Fail(Errc::kPermissionDenied, Reason{"request.own_request"},
                 "申请人不得审批自己的申请 (the applicant may not decide "
                 "a step of their own request)");
   if (l.request.state != store::RequestState::kPending)
@@ -470,36 +472,37 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
         if (states[i] == StepState::kOpen)
           for (const auto& r : StepRoles(l.type->approvals[i], l.superior_roles))
             AddUnique(open_roles, r);
-      return Fail(Errc::kPermissionDenied, "no open step of request " + std::to_string(request_id) +
-                                               " is yours to decide; it waits for " +
-                                               Join(open_roles, "、"));
+      return Fail(Errc::kPermissionDenied, Reason{"request.not_your_step"},
+                  "no open step of request " + std::to_string(request_id) +
+                      " is yours to decide; it waits for " + Join(open_roles, "、"));
     }
   } else {
     for (size_t i = 0; i < states.size(); ++i)
       if (l.type->approvals[i].id == input.step) index = i;
     if (index == states.size())
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, kInvalid,
                   "request type " + l.type->id + " has no approval step \"" + input.step + "\"",
                   "step");
     if (states[index] == StepState::kApproved || states[index] == StepState::kRejected)
-      return Fail(Errc::kConflict, "step \"" + input.step + "\" is already decided");
+      return Fail(Errc::kConflict, Reason{"request.step_decided"},
+                  "step \"" + input.step + "\" is already decided");
     if (!may_decide(index))
-      return Fail(Errc::kPermissionDenied,
+      return Fail(Errc::kPermissionDenied, Reason{"request.not_your_step"},
                   "step \"" + input.step + "\" is decided by " +
                       Join(StepRoles(l.type->approvals[index], l.superior_roles), "、") +
                       " at this site");
     if (states[index] != StepState::kOpen)
-      return Fail(Errc::kFailedPrecondition, "step \"" + input.step + "\" waits for " +
-                                                 Join(l.type->approvals[index].after, "、") +
-                                                 " to approve first");
+      return Fail(Errc::kFailedPrecondition, Reason{"request.step_waits"},
+                  "step \"" + input.step + "\" waits for " +
+                      Join(l.type->approvals[index].after, "、") + " to approve first");
   }
   const policy::ApprovalStep& step = l.type->approvals[index];
 
   if (step.signature && !Signed(input))
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, kRequired,
                 "step \"" + step.id + "\" must be signed: send your password", "password");
   if (step.names_escort && input.approve && input.escort_person_id == 0)
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kInvalidArgument, Reason{"request.escort_required"},
                 (step.clauses.empty() ? std::string() : Join(step.clauses, "、") + "：") +
                     "批准人须指定陪同人员 — step \"" + step.id +
                     "\" names who accompanies: send escort_person_id",
@@ -508,7 +511,7 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
     ZHIDU_TRY(auto unit, store_.BeginRead());
     auto person = unit->GetPerson(input.escort_person_id);
     if (!person || person->site_id != l.request.site_id)
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, kInvalid,
                   "there is no person " + std::to_string(input.escort_person_id) +
                       " at this request's site",
                   "escort_person_id");
@@ -527,8 +530,8 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
                               .Str());
       }));
       (void)seq;
-      return Fail(Errc::kPermissionDenied, "签名失败：密码不正确 (the signature was not made)",
-                  "password");
+      return Fail(Errc::kPermissionDenied, Reason{"auth.signature_password"},
+                  "签名失败：密码不正确 (the signature was not made)", "password");
     }
     if (!confirmed) return Fail(confirmed.error());
   }
@@ -543,9 +546,11 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
     ZHIDU_TRY(auto decisions, tx.unit().ListApprovalDecisions(request_id));
     auto now_states = StepStates(type, decisions, true);
     if (now_states[index] == StepState::kApproved || now_states[index] == StepState::kRejected)
-      return Fail(Errc::kConflict, "step \"" + step_id + "\" is already decided");
+      return Fail(Errc::kConflict, Reason{"request.step_decided"},
+                  "step \"" + step_id + "\" is already decided");
     if (now_states[index] != StepState::kOpen)
-      return Fail(Errc::kFailedPrecondition, "step \"" + step_id + "\" is not open");
+      return Fail(Errc::kFailedPrecondition, Reason{"request.step_not_open"},
+                  "step \"" + step_id + "\" is not open");
     store::ApprovalDecision d;
     d.request_id = request_id;
     d.step = step_id;
@@ -557,7 +562,8 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
     d.at = tx.now();
     auto inserted = tx.unit().InsertApprovalDecision(d);
     if (!inserted && inserted.error().code == Errc::kConflict)
-      return Fail(Errc::kConflict, "step \"" + step_id + "\" is already decided");
+      return Fail(Errc::kConflict, Reason{"request.step_decided"},
+                  "step \"" + step_id + "\" is already decided");
     if (!inserted) return Fail(inserted.error());
     decisions.push_back(d);
     const std::string at = FormatIso8601Utc(d.at);
@@ -602,13 +608,15 @@ Result<RequestView> Requests::Withdraw(const org::Principal& who, Id request_id,
   auto pack = pack_.Current();
   ZHIDU_TRY(auto l, LoadVisible(who, *pack, request_id));
   if (who.account_id != l.request.applicant)
-    return Fail(Errc::kPermissionDenied, "only the applicant may withdraw a request");
+    return Fail(Errc::kPermissionDenied, Reason{"request.not_yours"},
+                "only the applicant may withdraw a request");
   ZHIDU_TRY_VOID(writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
     auto changed =
         tx.unit().DecideApprovalRequest(request_id, store::RequestState::kWithdrawn, tx.now());
     if (!changed && changed.error().code == Errc::kFailedPrecondition)
-      return Fail(Errc::kFailedPrecondition, "request " + std::to_string(request_id) +
-                                                 " is no longer pending and cannot be withdrawn");
+      return Fail(Errc::kFailedPrecondition, Reason{"request.not_pending"},
+                  "request " + std::to_string(request_id) +
+                      " is no longer pending and cannot be withdrawn");
     if (!changed) return Fail(changed.error());
     ZHIDU_TRY_VOID(tx.Journal("request.withdrawn", who.account_id, RequestRef(request_id),
                               RecordPayload(request_id, l.request).Add("note", note).Str()));

@@ -132,7 +132,7 @@ Result<std::pair<int, int>> Scheduler::ClaimAndFire() {
       ReportError(Error{r.error().code,
                         "timer " + std::to_string(timer.id) + " (" + timer.kind + ", attempt " +
                             std::to_string(timer.attempts) + "): " + r.error().message,
-                        ""});
+                        "", r.error().reason});
       if (timer.attempts >= options_.max_attempts) dead.push_back(&timer);
     }
   }

@@ -122,7 +122,8 @@ Result<store::AlarmPoint> Alarms::Get(const org::Principal& who, store::Id id) {
 
 Result<std::vector<store::AlarmPoint>> Alarms::List(const org::Principal& who, store::Id site_id,
                                                     bool only_live, store::PageRequest page) {
-  if (site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (site_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading this site's alarms needs org.read");
   ZHIDU_TRY(auto unit, store_.BeginRead());
@@ -473,7 +474,8 @@ Result<store::AlarmPoint> Alarms::Unsuppress(const org::Principal& who, store::I
 
 Result<Kpi> Alarms::ComputeKpi(const org::Principal& who, store::Id site_id, store::Id post_id,
                                TimePoint from, TimePoint to) {
-  if (site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (site_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading this site's alarms needs org.read");
   if (to <= from) return Fail(Errc::kInvalidArgument, "to must be after from", "to");

@@ -105,9 +105,11 @@ Result<std::vector<alarms::Event>> ParseAlarmEvents(const json& body,
     }
     if (e.source.empty()) e.source = default_source;
     if (e.source.empty())
-      return Fail(Errc::kInvalidArgument, field + ".source is required", field + ".source");
+      return Fail(Errc::kInvalidArgument, kRequired, field + ".source is required",
+                  field + ".source");
     if (e.point.empty())
-      return Fail(Errc::kInvalidArgument, field + ".point is required", field + ".point");
+      return Fail(Errc::kInvalidArgument, kRequired, field + ".point is required",
+                  field + ".point");
     if (e.state != "active" && e.state != "normal")
       return Fail(Errc::kInvalidArgument, field + ".state must be active or normal",
                   field + ".state");

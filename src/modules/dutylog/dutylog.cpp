@@ -148,7 +148,8 @@ Result<std::vector<store::DutyLogEntry>> DutyLog::List(const org::Principal& who
                                                        store::DutyLogFilter filter,
                                                        std::string_view q,
                                                        store::PageRequest page) {
-  if (filter.site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (filter.site_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (!roles_.Allows(who, org::perm::kOrgRead, {filter.site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading this site's duty log needs org.read");
   if (!filter.kind.empty()) {

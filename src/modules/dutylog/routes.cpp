@@ -55,7 +55,8 @@ json PrintJson(const dutylog::PrintView& v) {
 
 Result<dutylog::PrintView> PrintOf(dutylog::DutyLog& log, HttpRequest& req) {
   ZHIDU_TRY(auto site_id, QueryId(req, "site_id"));
-  if (site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (site_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   ZHIDU_TRY(auto from, RequiredQueryTime(req, "from"));
   ZHIDU_TRY(auto to, RequiredQueryTime(req, "to"));
   return log.Print(CurrentPrincipal(), site_id, from, to, QueryString(req, "record"));

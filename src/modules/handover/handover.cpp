@@ -127,15 +127,17 @@ std::string_view RoleOf(const store::Handover& h, Id person_id) {
 Result<void> RequireIncoming(const org::Principal& who, const store::Handover& h,
                              std::string_view what) {
   if (RoleOf(h, who.person_id) != "incoming")
-    return Fail(Errc::kPermissionDenied, "only the incoming person of handover " +
-                                             std::to_string(h.id) + " " + std::string(what));
+    return Fail(
+        Errc::kPermissionDenied, Reason{"handover.not_incoming"},
+        "only the incoming person of handover " + std::to_string(h.id) + " " + std::string(what));
   return Ok();
 }
 
 Result<void> RequireOpen(const store::Handover& h) {
   if (h.state != store::HandoverState::kOpen)
-    return Fail(Errc::kFailedPrecondition, "handover " + std::to_string(h.id) + " is already " +
-                                               std::string(store::HandoverStateName(h.state)));
+    return Fail(Errc::kFailedPrecondition, Reason{"handover.already_closed"},
+                "handover " + std::to_string(h.id) + " is already " +
+                    std::string(store::HandoverStateName(h.state)));
   return Ok();
 }
 
@@ -144,9 +146,10 @@ Result<void> RequireOpen(const store::Handover& h) {
 Result<HandoverRule> RuleFor(const policy::Pack& pack, std::string_view post_name) {
   const policy::Post* post = pack.FindPost(post_name);
   if (!post)
-    return Fail(Errc::kFailedPrecondition, "post \"" + std::string(post_name) +
-                                               "\" is not a post of the pack in force, so no " +
-                                               "handover checklist applies to it");
+    return Fail(Errc::kFailedPrecondition, Reason{"handover.no_checklist"},
+                "post \"" + std::string(post_name) +
+                    "\" is not a post of the pack in force, so no " +
+                    "handover checklist applies to it");
   HandoverRule rule;
   std::vector<std::string> regulations_done;
   for (const policy::Checklist* checklist :
@@ -183,7 +186,7 @@ Result<HandoverRule> RuleFor(const policy::Pack& pack, std::string_view post_nam
     }
   }
   if (rule.checklists.empty())
-    return Fail(Errc::kFailedPrecondition,
+    return Fail(Errc::kFailedPrecondition, Reason{"handover.no_checklist"},
                 "the pack has no handover checklist (kind: handover) for post \"" +
                     std::string(post_name) + "\"");
   std::erase_if(rule.signatures,
@@ -203,7 +206,7 @@ Handovers::Handovers(store::Store& store, store::Writer& writer, org::AuthServic
 
 Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id outgoing_person_id) {
   if (who.person_id == 0)
-    return Fail(Errc::kPermissionDenied,
+    return Fail(Errc::kPermissionDenied, Reason{"account.no_person"},
                 "your account is not linked to a person, so it cannot take over a post");
   auto pack = pack_.Current();
   const bool roster_wired = static_cast<bool>(roster_);
@@ -249,7 +252,7 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
     if (changes.empty() && !rule.pattern.shifts.empty())
       changes = ChangesAround(rule.pattern, now, zone);
     if (changes.empty())
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"handover.no_roster"},
                   "post " + post.name +
                       " has no published roster around now and the pack names no shift pattern "
                       "for it, so its shift changes are unknown: publish a roster for the post");
@@ -274,30 +277,32 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
              " before the shift starts; after the start only within the site's " +
              std::string(kGraceParameter) + " (" +
              (grace_text ? *grace_text : std::string("not set: no grace")) + ")";
-      return Fail(Errc::kConflict, msg);
+      return Fail(Errc::kConflict, Reason{"handover.outside_window"}, msg);
     }
 
     // The outgoing is on the post; the incoming is not.
     ZHIDU_TRY(auto on, unit.ListAttendanceAt(post_id, 0, now));
     for (const auto& a : on)
       if (a.person_id == who.person_id)
-        return Fail(Errc::kConflict, "you are already on post " + post.name +
-                                         ": the handover is opened by the incoming person");
+        return Fail(Errc::kConflict, Reason{"handover.already_on_post"},
+                    "you are already on post " + post.name +
+                        ": the handover is opened by the incoming person");
     if (on.empty())
-      return Fail(Errc::kFailedPrecondition, "nobody is on post " + post.name +
-                                                 " to hand over: the outgoing must be on the "
-                                                 "post (attendance)");
+      return Fail(Errc::kFailedPrecondition, Reason{"handover.nobody_on_post"},
+                  "nobody is on post " + post.name +
+                      " to hand over: the outgoing must be on the "
+                      "post (attendance)");
     Id outgoing = outgoing_person_id;
     if (outgoing == 0) {
       if (on.size() > 1)
-        return Fail(Errc::kInvalidArgument,
+        return Fail(Errc::kInvalidArgument, Reason{"handover.name_outgoing"},
                     std::to_string(on.size()) + " people are on post " + post.name +
                         ": name the outgoing (outgoing_person_id)",
                     "outgoing_person_id");
       outgoing = on.front().person_id;
     } else if (std::none_of(on.begin(), on.end(),
                             [&](const auto& a) { return a.person_id == outgoing; })) {
-      return Fail(Errc::kInvalidArgument,
+      return Fail(Errc::kInvalidArgument, Reason{"handover.outgoing_not_on_post"},
                   "person " + std::to_string(outgoing) + " is not on post " + post.name,
                   "outgoing_person_id");
     }
@@ -308,9 +313,9 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
                        " for the shift starting " + Hhmm(change->at, zone);
       } else if (std::find(change->rostered->begin(), change->rostered->end(), who.person_id) ==
                  change->rostered->end()) {
-        return Fail(Errc::kFailedPrecondition, "you are not rostered on post " + post.name +
-                                                   " for the shift starting " +
-                                                   Hhmm(change->at, zone));
+        return Fail(Errc::kFailedPrecondition, Reason{"handover.not_rostered"},
+                    "you are not rostered on post " + post.name + " for the shift starting " +
+                        Hhmm(change->at, zone));
       } else {
         roster_check = "passed";
       }
@@ -426,7 +431,8 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
     h.report_sha256 = ToHex(Sha256Of(h.report));
     auto inserted = db::InsertHandover(unit.sql(), h);
     if (!inserted && inserted.error().code == Errc::kConflict)
-      return Fail(Errc::kConflict, "post " + post.name + " already has an open handover");
+      return Fail(Errc::kConflict, Reason{"handover.already_open"},
+                  "post " + post.name + " already has an open handover");
     if (!inserted) return Fail(inserted.error());
     h.id = *inserted;
     const bool on_time = now <= change->at - lead;
@@ -474,12 +480,12 @@ Result<HandoverView> Handovers::Answer(const org::Principal& who, Id id,
       who, id, [&](store::Tx& tx, const HandoverRule& rule, store::Handover& h) -> Result<void> {
         std::string_view role = RoleOf(h, who.person_id);
         if (role.empty())
-          return Fail(Errc::kPermissionDenied,
+          return Fail(Errc::kPermissionDenied, Reason{"handover.not_party"},
                       "only the outgoing and the incoming person fill the "
                       "checklist of handover " +
                           std::to_string(id));
         if (h.signatures.find("\"role\":\"") != std::string::npos)
-          return Fail(Errc::kFailedPrecondition,
+          return Fail(Errc::kFailedPrecondition, Reason{"handover.answers_final"},
                       "handover " + std::to_string(id) + " is being signed: the answers are final");
         ZHIDU_TRY(h.answers, runtime::Duties::ValidateAnswers(rule.items, answers));
         ZHIDU_TRY(auto seq, tx.Journal("handover.answered", who.account_id, Ref("handover", id),
@@ -501,13 +507,14 @@ Result<HandoverView> Handovers::Acknowledge(const org::Principal& who, Id id,
         ZHIDU_TRY_VOID(
             RequireIncoming(who, h, "acknowledges the previous shift's abnormal entries"));
         if (refs.empty())
-          return Fail(Errc::kInvalidArgument, "name the abnormal entries you acknowledge", "items");
+          return Fail(Errc::kInvalidArgument, kRequired,
+                      "name the abnormal entries you acknowledge", "items");
         auto abnormal = ValuesOf(h.report, "ref");
         auto acked = ValuesOf(h.acknowledgements, "ref");
         const std::string at = FormatIso8601Utc(tx.now());
         for (const auto& ref : refs) {
           if (std::find(abnormal.begin(), abnormal.end(), ref) == abnormal.end())
-            return Fail(Errc::kInvalidArgument,
+            return Fail(Errc::kInvalidArgument, kInvalid,
                         "\"" + ref + "\" is not an abnormal entry of this handover's report (" +
                             (abnormal.empty() ? std::string("it has none") : Join(abnormal, ", ")) +
                             ")",
@@ -539,12 +546,13 @@ Result<HandoverView> Handovers::Refuse(const org::Principal& who, Id id, const s
           if (r.id == reason) cond = &r;
         }
         if (!cond)
-          return Fail(Errc::kInvalidArgument,
+          return Fail(Errc::kInvalidArgument, kInvalid,
                       ids.empty() ? "the pack gives no refusal reasons (refuse_if) for this post"
                                   : "unknown reason \"" + reason + "\": one of " + Join(ids, ", "),
                       "reason");
         if (note.size() > 4000)
-          return Fail(Errc::kInvalidArgument, "the note is longer than 4000 bytes", "note");
+          return Fail(Errc::kInvalidArgument, Reason{"too_long"},
+                      "the note is longer than 4000 bytes", "note");
         const std::string at = FormatIso8601Utc(tx.now());
         h.state = store::HandoverState::kRefused;
         h.closed_at = tx.now();
@@ -585,28 +593,31 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
     ZHIDU_TRY_VOID(RequireOpen(h));
     std::string_view role = RoleOf(h, who.person_id);
     if (role.empty())
-      return Fail(Errc::kPermissionDenied,
+      return Fail(Errc::kPermissionDenied, Reason{"handover.not_party"},
                   "only the outgoing (person " + std::to_string(h.outgoing_person) +
                       ") and the incoming (person " + std::to_string(h.incoming_person) +
                       ") sign handover " + std::to_string(id));
     ZHIDU_TRY(HandoverView v, View(unit, h));
     auto signed_by = v.signed_by;
     if (std::find(signed_by.begin(), signed_by.end(), role) != signed_by.end())
-      return Fail(Errc::kConflict, "the " + std::string(role) + " has already signed");
+      return Fail(Errc::kConflict, Reason{"handover.already_signed"},
+                  "the " + std::string(role) + " has already signed");
     for (const auto& s : v.rule.signatures) {
       if (s == role) break;
       if (std::find(signed_by.begin(), signed_by.end(), s) == signed_by.end())
-        return Fail(Errc::kFailedPrecondition, "the " + s + " signs first (" +
-                                                   Join(v.rule.clauses, "、") + ": " +
-                                                   Join(v.rule.signatures, " → ") + ")");
+        return Fail(Errc::kFailedPrecondition,
+                    Reason{s == "outgoing" ? "handover.outgoing_signs_first"
+                                           : "handover.incoming_signs_first"},
+                    "the " + s + " signs first (" + Join(v.rule.clauses, "、") + ": " +
+                        Join(v.rule.signatures, " → ") + ")");
     }
     if (h.answers == "{}" && std::any_of(v.rule.items.begin(), v.rule.items.end(),
                                          [](const auto& i) { return i.required; }))
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"handover.checklist_first"},
                   "fill the handover checklist first (POST /api/v1/handovers/" +
                       std::to_string(id) + "/answers)");
     if (role == "incoming" && !v.unacknowledged.empty())
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"handover.acknowledge_first"},
                   "acknowledge the previous shift's abnormal entries before signing: " +
                       Join(v.unacknowledged, ", "));
     *role_out = role;
@@ -629,8 +640,8 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
                             .Str());
     }));
     (void)seq;
-    return Fail(Errc::kPermissionDenied, "签名失败：密码不正确 (the signature was not made)",
-                "password");
+    return Fail(Errc::kPermissionDenied, Reason{"auth.signature_password"},
+                "签名失败：密码不正确 (the signature was not made)", "password");
   }
   if (!confirmed) return Fail(confirmed.error());
 
@@ -661,9 +672,9 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
       // The switch of attendance (在岗): the outgoing leaves, relieved by the incoming.
       ZHIDU_TRY(auto out, unit.ListAttendanceAt(h.post_id, h.outgoing_person, now));
       if (out.empty())
-        return Fail(Errc::kFailedPrecondition, "the outgoing (person " +
-                                                   std::to_string(h.outgoing_person) +
-                                                   ") is no longer on post " + post.name);
+        return Fail(Errc::kFailedPrecondition, Reason{"handover.outgoing_left"},
+                    "the outgoing (person " + std::to_string(h.outgoing_person) +
+                        ") is no longer on post " + post.name);
       ZHIDU_TRY_VOID(unit.EndAttendance(out.front().id, now, h.incoming_person));
       ZHIDU_TRY(auto in, unit.ListAttendanceAt(h.post_id, h.incoming_person, now));
       if (in.empty()) {

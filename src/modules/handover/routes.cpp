@@ -177,7 +177,8 @@ void AddHandoverRoutes(Router& r, handover::Handovers* handovers) {
     ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto object, body.OptionalObject("answers"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    if (!object) return ErrorResponse({Errc::kInvalidArgument, "answers is required", "answers"});
+    if (!object)
+      return ErrorResponse({Errc::kInvalidArgument, "answers is required", "answers", "required"});
     ZHIDU_OR_ERROR(auto answers, ReadAnswers(object));
     ZHIDU_OR_ERROR(auto v, handovers->Answer(CurrentPrincipal(), id, answers));
     return JsonResponse(200, ViewJson(v));

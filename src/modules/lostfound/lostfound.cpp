@@ -54,7 +54,8 @@ std::vector<std::string> LostAndFound::Clauses() const {
 }
 
 Result<Item> LostAndFound::Register(const org::Principal& who, const NewItem& in) {
-  if (in.site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (in.site_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (!MaySee(who, in.site_id))
     return Fail(Errc::kPermissionDenied,
                 "registering a lost item needs a role at site " + std::to_string(in.site_id));
@@ -177,7 +178,8 @@ Result<Item> LostAndFound::Get(const org::Principal& who, store::Id id) {
 
 Result<std::vector<Item>> LostAndFound::List(const org::Principal& who, const Filter& f,
                                              store::PageRequest page) {
-  if (f.site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (f.site_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (!MaySee(who, f.site_id))
     return Fail(
         Errc::kPermissionDenied,

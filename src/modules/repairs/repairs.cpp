@@ -133,7 +133,8 @@ bool Repairs::MayRead(const org::Principal& who, store::Id site_id) const {
 }
 
 Result<store::Repair> Repairs::Report(const org::Principal& who, NewRepair in) {
-  if (in.site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (in.site_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (in.what.empty() || in.what.size() > 200)
     return Fail(Errc::kInvalidArgument, "what (the equipment, point or place) takes 1–200 bytes",
                 "what");

@@ -84,8 +84,8 @@ Result<void> ReadSource(const std::optional<json>& v, repairs::NewRepair& in) {
     }
   }
   if (in.source_kind != "manual" && in.source_id == 0)
-    return Fail(Errc::kInvalidArgument, "source.id is required for a " + in.source_kind + " source",
-                "source.id");
+    return Fail(Errc::kInvalidArgument, kRequired,
+                "source.id is required for a " + in.source_kind + " source", "source.id");
   return Ok();
 }
 

@@ -94,7 +94,7 @@ Result<void> CheckNoOverlap(store::UnitOfWork& unit, Id roster_id, Id person_id,
     ZHIDU_TRY(auto rows, db::ListRosterAssignments(unit.sql(), f, 10));
     for (const auto& a : rows) {
       if (ignore.contains(a.id)) continue;
-      return Fail(Errc::kConflict,
+      return Fail(Errc::kConflict, Reason{"roster.overlap"},
                   person_name + " (person " + std::to_string(person_id) + ") would work " +
                       LocalText(start, zone) + "–" + LocalText(end, zone) + ", which overlaps " +
                       AssignmentRef(a, zone),
@@ -695,7 +695,7 @@ Result<PublishOutcome> Rosters::Publish(const org::Principal& who, Id id) {
     if (!roles_.Allows(who, perm::kRosterManage, {r.site_id, 0}))
       return Fail(Errc::kPermissionDenied, "publishing a roster needs roster.manage at the site");
     if (r.state != "draft")
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"roster.already_published"},
                   "roster " + std::to_string(id) + " is already " + r.state);
     PublishOutcome out;
     ZHIDU_TRY(out.view, Load(unit, id));
@@ -727,7 +727,7 @@ Result<RosterView> Rosters::AddAssignment(const org::Principal& who, Id roster_i
     if (!roles_.Allows(who, perm::kRosterManage, {r.site_id, 0}))
       return Fail(Errc::kPermissionDenied, "editing a roster needs roster.manage at the site");
     if (r.state != "draft")
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"roster.published_locked"},
                   "roster " + std::to_string(roster_id) +
                       " is published: it changes only by swap, leave or substitution");
     const auto* pattern = FindPattern(*pack_.Current(), r.pattern);
@@ -775,7 +775,7 @@ Result<RosterView> Rosters::Mutate(
       return Fail(Errc::kPermissionDenied,
                   "leave and substitutions are recorded by a holder of roster.manage at the site");
     if (a.state != "active")
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"roster.assignment_inactive"},
                   "assignment " + std::to_string(a.id) + " is no longer active (" + a.state + ")");
     ZHIDU_TRY_VOID(f(tx, *pack, r, a));
     return Load(unit, r.id);
@@ -804,13 +804,14 @@ Error Refusal(const std::vector<Problem>& problems) {
     for (const auto& c : p.clauses) clauses += (clauses.empty() ? "" : ", ") + c;
     msg += " " + p.message + " (" + clauses + ");";
   }
-  return Error{Errc::kConflict, msg, ""};
+  return Error{Errc::kConflict, msg, "", "roster.staffing_rules"};
 }
 }  // namespace
 
 Result<RosterView> Rosters::Leave(const org::Principal& who, Id assignment_id, std::string reason) {
   if (reason.size() > 4000)
-    return Fail(Errc::kInvalidArgument, "reason is longer than 4000 bytes", "reason");
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"}, "reason is longer than 4000 bytes",
+                "reason");
   return Mutate(
       who, assignment_id,
       [&](store::Tx& tx, const policy::Pack& pack, const store::Roster& r,
@@ -834,7 +835,8 @@ Result<RosterView> Rosters::Leave(const org::Principal& who, Id assignment_id, s
 Result<RosterView> Rosters::Substitute(const org::Principal& who, Id assignment_id, Id substitute,
                                        std::string note) {
   if (note.size() > 4000)
-    return Fail(Errc::kInvalidArgument, "note is longer than 4000 bytes", "note");
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"}, "note is longer than 4000 bytes",
+                "note");
   return Mutate(
       who, assignment_id,
       [&](store::Tx& tx, const policy::Pack& pack, const store::Roster& r,
@@ -877,23 +879,25 @@ Result<store::RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id ass
                                                Id colleague_person, Id colleague_assignment,
                                                std::string reason) {
   if (reason.size() > 4000)
-    return Fail(Errc::kInvalidArgument, "reason is longer than 4000 bytes", "reason");
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"}, "reason is longer than 4000 bytes",
+                "reason");
   return writer_.Run<store::RosterSwap>([&](store::Tx& tx) -> Result<store::RosterSwap> {
     auto& unit = tx.unit();
     auto a = db::GetRosterAssignment(unit.sql(), assignment_id);
     if (!a) return Fail(Errc::kInvalidArgument, a.error().message, "assignment_id");
     ZHIDU_TRY(auto r, db::GetRoster(unit.sql(), a->roster_id));
     if (who.person_id != a->person_id && !roles_.Allows(who, perm::kRosterManage, {r.site_id, 0}))
-      return Fail(Errc::kPermissionDenied, "only the person on the shift asks to swap it");
+      return Fail(Errc::kPermissionDenied, Reason{"roster.not_your_shift"},
+                  "only the person on the shift asks to swap it");
     if (a->state != "active")
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"roster.assignment_inactive"},
                   "assignment " + std::to_string(a->id) + " is no longer active");
     auto colleague = unit.GetPerson(colleague_person);
     if (!colleague)
       return Fail(Errc::kInvalidArgument, colleague.error().message, "colleague_person_id");
     if (colleague->site_id != r.site_id || colleague_person == a->person_id)
-      return Fail(Errc::kInvalidArgument, "the colleague must be another person of the same site",
-                  "colleague_person_id");
+      return Fail(Errc::kInvalidArgument, kInvalid,
+                  "the colleague must be another person of the same site", "colleague_person_id");
     if (colleague_assignment) {
       auto b = db::GetRosterAssignment(unit.sql(), colleague_assignment);
       if (!b) return Fail(Errc::kInvalidArgument, b.error().message, "colleague_assignment_id");
@@ -942,9 +946,10 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
                   "swaps are approved by a holder of roster.manage at the site");
     if (who.person_id &&
         (who.person_id == s.requester_person || who.person_id == s.colleague_person))
-      return Fail(Errc::kPermissionDenied, "a person in the swap cannot approve it");
+      return Fail(Errc::kPermissionDenied, Reason{"roster.own_swap"},
+                  "a person in the swap cannot approve it");
     if (s.state != "pending")
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"roster.swap_decided"},
                   "swap " + std::to_string(swap_id) + " is already " + s.state);
     ZHIDU_TRY(auto r, db::GetRoster(unit.sql(), s.roster_id));
     if (approve) {

@@ -129,7 +129,9 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
     ZHIDU_OR_ERROR(g.last_day, body.RequiredString("last_day"));
     ZHIDU_OR_ERROR(g.cycle_start, body.OptionalString("cycle_start"));
     ZHIDU_OR_ERROR(auto teams, body.OptionalArray("team_ids"));
-    if (!teams) return ErrorResponse({Errc::kInvalidArgument, "team_ids is required", "team_ids"});
+    if (!teams)
+      return ErrorResponse(
+          {Errc::kInvalidArgument, "team_ids is required", "team_ids", "required"});
     for (const auto& t : *teams) {
       if (!t.is_number_integer() || t.get<std::int64_t>() <= 0)
         return ErrorResponse(
@@ -160,14 +162,14 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
     if (out.published) return JsonResponse(200, ViewJson(*rosters, out.view));
     json problems = json::array();
     for (const auto& p : out.problems) problems.push_back(ProblemJson(p));
-    return JsonResponse(409,
-                        {{"error",
-                          {{"code", "conflict"},
-                           {"message", "roster " + std::to_string(id) + " breaks " +
-                                           std::to_string(out.problems.size()) +
-                                           " staffing rule(s); it stays a draft (see problems)"},
-                           {"field", ""},
-                           {"problems", problems}}}});
+    json error = ErrorBody({Errc::kConflict,
+                            "roster " + std::to_string(id) + " breaks " +
+                                std::to_string(out.problems.size()) +
+                                " staffing rule(s); it stays a draft (see problems)",
+                            "", "roster.staffing_rules"});
+    error["field"] = "";
+    error["problems"] = std::move(problems);
+    return JsonResponse(409, {{"error", std::move(error)}});
   });
   r.Add("POST", "/api/v1/rosters/{id}/assignments", Access::kSignedIn, [rosters](HttpRequest& req) {
     if (!rosters) return Unavailable();
@@ -224,12 +226,13 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
   r.Add("GET", "/api/v1/shifts", Access::kSignedIn, [rosters](HttpRequest& req) {
     if (!rosters) return Unavailable();
     ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
-    if (!site_id) return ErrorResponse({Errc::kInvalidArgument, "site_id is required", "site_id"});
+    if (!site_id)
+      return ErrorResponse({Errc::kInvalidArgument, "site_id is required", "site_id", "required"});
     ZHIDU_OR_ERROR(auto from, QueryTime(req, "from"));
     ZHIDU_OR_ERROR(auto to, QueryTime(req, "to"));
     if (!from || !to)
       return ErrorResponse(
-          {Errc::kInvalidArgument, "from and to are required", from ? "to" : "from"});
+          {Errc::kInvalidArgument, "from and to are required", from ? "to" : "from", "required"});
     ZHIDU_OR_ERROR(auto rows, rosters->Shifts(CurrentPrincipal(), site_id, *from, *to));
     json items = json::array();
     std::map<Id, std::string> pattern_of;  // roster id -> pattern, to name the shifts (晚班)

@@ -133,11 +133,10 @@ Result<NewCustomer> CustomerBody(api::JsonBody& body, bool with_site) {
 // 409 for a phone another customer holds carries that customer's id (invariant 1).
 HttpResponse CustomerError(const Error& e, store::Id existing) {
   if (e.code != Errc::kConflict || existing == 0) return api::ErrorResponse(e);
-  return api::JsonResponse(409, {{"error",
-                                  {{"code", "conflict"},
-                                   {"message", e.message},
-                                   {"field", e.field},
-                                   {"existing_id", existing}}}});
+  json error = api::ErrorBody(e);
+  error["field"] = e.field;
+  error["existing_id"] = existing;
+  return api::JsonResponse(409, {{"error", std::move(error)}});
 }
 
 }  // namespace

@@ -138,7 +138,8 @@ Result<std::string> NormalisePhone(std::string_view phone, const char* field) {
 
 Result<void> Service::MayWorkAt(const org::Principal& who, store::Id site_id,
                                 const char* what) const {
-  if (site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (site_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (org::HoldsRoleAt(who, {site_id, 0})) return Ok();
   return Fail(Errc::kPermissionDenied,
               std::string(what) + " needs a role at site " + std::to_string(site_id));
@@ -449,7 +450,7 @@ Result<TicketView> Service::View(store::UnitOfWork& unit, const Ticket& t) {
 Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTicket& in) {
   ZHIDU_TRY_VOID(MayWorkAt(who, in.site_id, "opening a ticket"));
   if (in.queue_post_id == 0)
-    return Fail(Errc::kInvalidArgument, "queue_post_id is required", "queue_post_id");
+    return Fail(Errc::kInvalidArgument, kRequired, "queue_post_id is required", "queue_post_id");
   ZHIDU_TRY_VOID(Text(in.subject, "subject", true));
   ZHIDU_TRY_VOID(Text(in.category, "category", false, 100));
   ZHIDU_TRY_VOID(Text(in.body, "body", false, kMaxBody));
@@ -636,7 +637,8 @@ Result<TicketView> Service::Move(const org::Principal& who, store::Id id, Ticket
 
 Result<TicketView> Service::Assign(const org::Principal& who, store::Id id, store::Id person_id,
                                    const std::string& note) {
-  if (person_id == 0) return Fail(Errc::kInvalidArgument, "person_id is required", "person_id");
+  if (person_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "person_id is required", "person_id");
   ZHIDU_TRY_VOID(Text(note, "note", false, kMaxBody));
   return Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
     auto& sql = tx.unit().sql();

@@ -12,6 +12,11 @@ namespace zhidu::visits {
 
 namespace {
 
+// A place as a reader says it: its title in the pack (中控室), else its id.
+std::string PlaceName(const policy::Place& place) {
+  return place.title.empty() ? place.id : place.title;
+}
+
 constexpr size_t kMaxText = 1000;  // bytes of a name, company, reason, reference or field
 
 std::string VisitRef(Id id) { return "visit/" + std::to_string(id); }
@@ -29,7 +34,8 @@ std::string Prefix(const std::vector<std::string>& clauses) {
 // `site_id` given and `perm` held at the site; `what` names the action in the refusal.
 Result<void> MayManage(const org::RoleCatalogue& roles, const org::Principal& who, Id site_id,
                        std::string_view perm, std::string_view what) {
-  if (site_id == 0) return Fail(Errc::kInvalidArgument, "site_id is required", "site_id");
+  if (site_id == 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (!roles.Allows(who, perm, {site_id, 0}))
     return Fail(Errc::kPermissionDenied,
                 std::string(what) + " needs " + std::string(perm) + " at the site");
@@ -37,7 +43,8 @@ Result<void> MayManage(const org::RoleCatalogue& roles, const org::Principal& wh
 }
 
 Result<void> CheckText(const std::string& value, const std::string& field, bool required) {
-  if (required && value.empty()) return Fail(Errc::kInvalidArgument, field + " is required", field);
+  if (required && value.empty())
+    return Fail(Errc::kInvalidArgument, kRequired, field + " is required", field);
   if (value.size() > kMaxText)
     return Fail(Errc::kInvalidArgument,
                 field + " is longer than " + std::to_string(kMaxText) + " bytes", field);
@@ -143,12 +150,11 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
   const auto place_clauses = WithDenyClauses(ClausesOf(rules), *place);
   if (rules.empty()) {
     if (place_clauses.empty())
-      return Fail(Errc::kInvalidArgument, "place '" + in.place + "' admits nobody by request",
-                  "place");
+      return Fail(Errc::kInvalidArgument, kInvalid,
+                  "place '" + in.place + "' admits nobody by request", "place");
     Cite(cited, place_clauses);
-    return Fail(Errc::kPermissionDenied,
-                Prefix(place_clauses) + "严禁无关人员进入" +
-                    (place->title.empty() ? place->id : place->title) + " — " + place->id +
+    return Fail(Errc::kPermissionDenied, Reason{"visit.no_entry"},
+                Prefix(place_clauses) + "严禁无关人员进入" + PlaceName(*place) + " — " + place->id +
                     " admits no visitor, with or without a request",
                 "place");
   }
@@ -161,9 +167,9 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
   auto request = unit->GetApprovalRequest(in.request_id);
   if (!request || request->site_id != in.site_id) {
     Cite(cited, place_clauses);
-    return Fail(Errc::kFailedPrecondition,
-                Prefix(place_clauses) + "未经批准不得进入" + place->id + " — there is no request " +
-                    std::to_string(in.request_id) + " at this site",
+    return Fail(Errc::kFailedPrecondition, Reason{"visit.not_approved"},
+                Prefix(place_clauses) + "未经批准不得进入" + PlaceName(*place) +
+                    " — there is no request " + std::to_string(in.request_id) + " at this site",
                 "request_id");
   }
   const policy::AccessRule* rule = nullptr;
@@ -171,7 +177,7 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
     if (r->request == request->type) rule = r;
   if (!rule) {
     Cite(cited, place_clauses);
-    return Fail(Errc::kFailedPrecondition,
+    return Fail(Errc::kFailedPrecondition, Reason{"visit.wrong_request"},
                 Prefix(place_clauses) + "request " + std::to_string(request->id) + " (" +
                     request->type + ") is not an entry request of " + place->id,
                 "request_id");
@@ -179,8 +185,8 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
   if (request->state != store::RequestState::kApproved) {
     const auto clauses = WithDenyClauses(rule->clauses, *place);
     Cite(cited, clauses);
-    return Fail(Errc::kFailedPrecondition,
-                Prefix(clauses) + "未经批准不得进入" + place->id + " — request " +
+    return Fail(Errc::kFailedPrecondition, Reason{"visit.not_approved"},
+                Prefix(clauses) + "未经批准不得进入" + PlaceName(*place) + " — request " +
                     std::to_string(request->id) + " is " +
                     std::string(store::RequestStateName(request->state)),
                 "request_id");
@@ -277,7 +283,7 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
     v.registered_at = tx.now();
     auto id = db::InsertVisit(tx.unit().sql(), v);
     if (!id && id.error().code == Errc::kConflict)
-      return Fail(Errc::kConflict,
+      return Fail(Errc::kConflict, Reason{"visit.request_used"},
                   "request " + std::to_string(v.request_id) + " already has a visit", "request_id");
     if (!id) return Fail(id.error());
     v.id = *id;
@@ -301,18 +307,19 @@ Result<VisitView> Visits::Move(const org::Principal& who, Id visit_id, bool ente
     const TimePoint now = tx.now();
     if (entering) {
       if (v.state != "registered")
-        return Fail(Errc::kConflict,
+        return Fail(Errc::kConflict, Reason{"visit.already_entered"},
                     "visit " + std::to_string(v.id) + " has already entered (" + v.state + ")");
       v.state = "entered";
       v.entered_by = who.account_id;
       v.entered_at = now;
     } else {
       if (v.state == "registered")
-        return Fail(Errc::kFailedPrecondition,
+        return Fail(Errc::kFailedPrecondition, Reason{"visit.not_entered"},
                     "visit " + std::to_string(v.id) +
                         " has not entered: 未登记进入，不能登记离开 (record the entry first)");
       if (v.state == "exited")
-        return Fail(Errc::kConflict, "visit " + std::to_string(v.id) + " has already exited");
+        return Fail(Errc::kConflict, Reason{"visit.already_exited"},
+                    "visit " + std::to_string(v.id) + " has already exited");
       v.state = "exited";
       v.exited_by = who.account_id;
       v.exited_at = now;
@@ -442,8 +449,8 @@ Result<FootageView> Visits::AddFootage(const org::Principal& who, const NewFoota
   return writer_.Run<FootageView>([&](store::Tx& tx) -> Result<FootageView> {
     s.registered_at = tx.now();
     if (s.ends_at > s.registered_at)
-      return Fail(Errc::kInvalidArgument, "ends_at is in the future: register recorded footage",
-                  "ends_at");
+      return Fail(Errc::kInvalidArgument, Reason{"footage.in_future"},
+                  "ends_at is in the future: register recorded footage", "ends_at");
     ZHIDU_TRY(s.id, db::InsertFootage(tx.unit().sql(), s));
     auto payload = SegmentPayload(s);
     payload.Add("storage_ref", s.storage_ref).Add("tape", s.tape);
@@ -494,13 +501,14 @@ Result<FootageView> Visits::DeleteFootage(const org::Principal& who, Id id, Cite
     if (!roles_.Allows(who, kPermFootageManage, {s.site_id, 0}))
       return Fail(Errc::kPermissionDenied, "deleting footage needs footage.manage at the site");
     if (s.deleted_at != TimePoint{})
-      return Fail(Errc::kConflict, "footage segment " + std::to_string(id) + " is already deleted");
+      return Fail(Errc::kConflict, Reason{"footage.deleted"},
+                  "footage segment " + std::to_string(id) + " is already deleted");
     ZHIDU_TRY(auto zone, ZoneOf(tx.unit(), s.site_id));
     auto view = FootageOf(*pack, s, zone);
     const TimePoint now = tx.now();
     if (now < view.keep_until) {
       Cite(cited, clauses);
-      return Fail(Errc::kConflict,
+      return Fail(Errc::kConflict, Reason{"footage.retention"},
                   Prefix(clauses) + "录像保存不少于保存期限（" + Join(view.retention, "、") +
                       "），" + FormatIso8601(view.keep_until, zone) + " 之前不得删除 — footage " +
                       "segment " + std::to_string(id) + " is within its retention period");
@@ -553,7 +561,7 @@ Result<void> Visits::CopyFootage(const org::Principal& who, Id id, Cited* cited)
   }));
   (void)seq;
   Cite(cited, clauses);
-  return Fail(Errc::kPermissionDenied, message);
+  return Fail(Errc::kPermissionDenied, Reason{"footage.copy_forbidden"}, message);
 }
 
 Result<FootageView> Visits::ViewFootage(const org::Principal& who, Id id, Id request_id,
@@ -566,15 +574,15 @@ Result<FootageView> Visits::ViewFootage(const org::Principal& who, Id id, Id req
         if (std::find(clauses.begin(), clauses.end(), c) == clauses.end()) clauses.push_back(c);
   auto refuse = [&](const std::string& why) -> Result<FootageView> {
     Cite(cited, clauses);
-    return Fail(Errc::kPermissionDenied, Prefix(clauses) + "查看录像须经批准 — " + why,
-                "request_id");
+    return Fail(Errc::kPermissionDenied, Reason{"footage.view_needs_approval"},
+                Prefix(clauses) + "查看录像须经批准 — " + why, "request_id");
   };
   return writer_.Run<FootageView>([&](store::Tx& tx) -> Result<FootageView> {
     ZHIDU_TRY(auto s, db::GetFootage(tx.unit().sql(), id));
     if (!roles_.Allows(who, org::perm::kOrgRead, {s.site_id, 0}))
       return Fail(Errc::kNotFound, "footage segment " + std::to_string(id) + " does not exist");
     if (s.deleted_at != TimePoint{})
-      return Fail(Errc::kFailedPrecondition,
+      return Fail(Errc::kFailedPrecondition, Reason{"footage.deleted"},
                   "footage segment " + std::to_string(id) + " has been deleted");
     if (request_id == 0) return refuse("send request_id, an approved footage-view request");
     auto request = tx.unit().GetApprovalRequest(request_id);

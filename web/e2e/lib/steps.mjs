@@ -1,4 +1,5 @@
 // Steps that several end-to-end files take the same way.
+import assert from 'node:assert/strict'
 
 // The visible option of an open Element Plus select.
 export const option = (page, text) => page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
@@ -58,4 +59,19 @@ export async function answerPatrol(page, patrol) {
   await form.locator('[data-item=status]').getByText('请选择 正常 / 关注 / 异常').waitFor()
   await form.locator('[data-item=status]').getByText('正常', { exact: true }).click()
   return form
+}
+
+// Issue 17 §7: an error shown to a zh-CN user is Chinese — it has CJK text and no English sentence
+// (two plain English words in a row: "signs first", "outgoing → incoming"; ids such as
+// alarm.confirmed_on_site, clause numbers and HTTP codes are not sentences). Written here apart from
+// the console's own rule (web/src/api/client.js isChineseText) so that the check is independent.
+// Waits for `locator` (an error-text, a form item's error, a refusal box), returns its text.
+const CJK = /[\u3400-\u9fff]/
+const ENGLISH = /(?<![\w.-])[A-Za-z]{2,}[\s:;,!?'"()[\]/→=—–]{1,4}[A-Za-z]{2,}(?![\w.-])/
+export async function assertChineseError(locator) {
+  await locator.first().waitFor()
+  const text = (await locator.first().innerText()).trim()
+  assert.match(text, CJK, `a zh-CN error is Chinese: ${text}`)
+  assert.doesNotMatch(text, ENGLISH, `a zh-CN error has no English sentence: ${text}`)
+  return text
 }

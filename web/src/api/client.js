@@ -5,11 +5,12 @@
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export class ApiError extends Error {
-  constructor({ status = 0, code = 'unknown', message = '', field = null, diagnostics = [], clause = null, clauses = [], problems = [], cause } = {}) {
+  constructor({ status = 0, code = 'unknown', reason = null, message = '', field = null, diagnostics = [], clause = null, clauses = [], problems = [], cause } = {}) {
     super(message || code)
     this.name = 'ApiError'
     this.status = status
     this.code = code
+    this.reason = reason // the finer, stable name of a refusal (docs/api.md): 'auth.wrong_password', 'required'…
     this.serverMessage = message
     this.field = field
     this.diagnostics = diagnostics // e.g. a refused policy reload's "file:line:col: message" lines
@@ -62,6 +63,7 @@ export function errorFromResponse(status, body) {
     return new ApiError({
       status,
       code: typeof e.code === 'string' && e.code ? e.code : codeForStatus(status),
+      reason: typeof e.reason === 'string' && e.reason ? e.reason : null,
       message: typeof e.message === 'string' ? e.message : '',
       field: typeof e.field === 'string' && e.field ? e.field : null,
       diagnostics: Array.isArray(e.diagnostics) ? e.diagnostics.map(String) : [],
@@ -73,22 +75,74 @@ export function errorFromResponse(status, body) {
   return new ApiError({ status, code: codeForStatus(status), message: '' })
 }
 
+// Chinese text (CJK ideographs) and an English phrase: two plain English words in a row, apart only
+// by spaces, ASCII punctuation or an arrow ("signs first", "outgoing → incoming"). A word inside an
+// identifier (alarm.confirmed_on_site, vip-room) is not plain; full-width punctuation (，) is Chinese.
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/
+const ENGLISH_PHRASE = /(?<![\w.-])[A-Za-z]{2,}[\s:;,!?'"()[\]/→=—–]{1,4}[A-Za-z]{2,}(?![\w.-])/
+export function isChineseText(text) {
+  return CJK.test(String(text || '')) && !ENGLISH_PHRASE.test(String(text || ''))
+}
+
+// The Chinese parts of a server message: the server words its refusals in English, quoting the
+// pack's Chinese (a prohibition, a rule's title) before " — " or an English aside " (…)". Each
+// part that isChineseText is kept: "R16 §一6：任何人员无权拷贝中控室录像 — footage 3 …" →
+// ["R16 §一6：任何人员无权拷贝中控室录像"]; "签名失败：密码不正确 (the signature was not made)" →
+// ["签名失败：密码不正确"].
+const CLAUSE_ID = /R\d+\s*§[^\s：:，,;；]*/g
+export function chineseParts(message) {
+  return String(message || '')
+    .split(/\s+—\s+|\s+\(|;\s+/)
+    .map((part) => part.replace(/\)$/, '').trim())
+    .filter((part) => isChineseText(part.replace(CLAUSE_ID, ''))) // a bare "R12 §四" says nothing
+}
+
+// The subject of a form or inputs error: the pack's own label, which the server quotes 「…」.
+function packLabel(message) {
+  const m = /「([^」]{1,60})」/.exec(message || '')
+  return m ? m[1] : null
+}
+
+// The field's name for a reader: fields.* when known, the pack's label for a form item
+// (answers.<item>, inputs.<name>), else a generic word — never the raw field id in zh-CN.
+export function fieldLabel(err, t, te) {
+  if (!err.field) return ''
+  const fkey = `fields.${err.field.replace(/\./g, '__')}` // "data.deadline" → fields.data__deadline
+  if (te(fkey)) return t(fkey)
+  const head = err.field.split('.')[0]
+  const label = packLabel(err.serverMessage)
+  if (label && ['answers', 'inputs', 'fields'].includes(head)) return label
+  if (te(`fields.${head}`)) return t(`fields.${head}`)
+  return t('errors.someField')
+}
+
 // errorMessage(err, t, te) → one readable line in the current language:
-// the localised meaning of the code, then the field (localised when known), then the server's own words.
+// 1. the reason's own text (errors.reasons.<reason>, with {field}), else the code's meaning;
+// 2. the field, when the text does not already name it;
+// 3. the clauses a refusal cites;
+// 4. the server's own words — all of them in English (errors.serverWords: 'always'); in zh-CN only
+//    their Chinese parts (chineseParts), so a zh-CN reader never meets an English sentence.
 export function errorMessage(err, t, te = () => false) {
   if (!(err instanceof ApiError)) {
     const text = err && err.message ? String(err.message) : ''
-    return text ? `${t('errors.unknown')}: ${text}` : t('errors.unknown')
+    const shown = t('errors.serverWords') === 'always' ? (text ? [text] : []) : chineseParts(text)
+    return shown.length ? `${t('errors.unknown')}: ${shown.join('；')}` : t('errors.unknown')
   }
-  const key = `errors.codes.${err.code}`
-  let text = te(key) ? t(key) : t('errors.unknownCode', { code: err.code, status: err.status })
-  if (err.field) {
-    const fkey = `fields.${err.field}`
-    const fieldName = te(fkey) ? t(fkey) : err.field
-    text += ` (${t('errors.field')}: ${fieldName})`
-  }
-  if (err.serverMessage && err.serverMessage !== err.code) {
-    text += ` — ${t('errors.serverSaid')}: ${err.serverMessage}`
+  const field = fieldLabel(err, t, te)
+  const rkey = err.reason ? `errors.reasons.${err.reason}` : ''
+  const ckey = `errors.codes.${err.code}`
+  let text
+  if (rkey && te(rkey)) text = t(rkey, { field: field || t('errors.someField') })
+  else text = te(ckey) ? t(ckey) : t('errors.unknownCode', { code: err.code, status: err.status })
+  if (field && !text.includes(field)) text += ` (${t('errors.field')}: ${field})`
+  const cited = err.clauses.length ? err.clauses : err.clause ? [err.clause] : []
+  const uncited = cited.filter((c) => !text.includes(c))
+  if (uncited.length) text += t('errors.cites', { clauses: uncited.join('、') })
+  const said = err.serverMessage
+  if (said && said !== err.code) {
+    const shown = t('errors.serverWords') === 'always' ? [said] : chineseParts(said)
+    const news = shown.filter((part) => !text.includes(part))
+    if (news.length) text += ` — ${t('errors.serverSaid')}: ${news.join('；')}`
   }
   return text
 }

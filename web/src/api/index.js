@@ -50,6 +50,7 @@ export const api = {
   policy: () => http.get('policy'),
   policyRegulations: () => http.get('policy/regulations'),
   policyRoles: () => http.get('policy/roles'),
+  policyTitles: () => http.get('policy/titles'),
   policyRegulation: (code) => http.get(`policy/regulations/${encodeURIComponent(code)}`),
   policyClause: (id) => http.get(`policy/clauses/${encodeURIComponent(id)}`),
   policyReload: () => http.post('policy/reload', {}),

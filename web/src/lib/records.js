@@ -138,3 +138,13 @@ export function repairActionPayload(action, form) {
 export const transitionLabel = (a) => a?.to_title || a?.to || a?.event || ''
 // A state's title from the view's state_titles, else the id.
 export const stateTitle = (view, id) => view?.state_titles?.[id] || id || ''
+
+// A reference as a reader says it: "log/2" → 值班记录 2 号, "api/v1/repairs/1" → 报修单 1 号,
+// "alarm-point/3" → 报警点 3 号 (refs.* in the locales); never the raw path (issue 17 §7).
+const REF_KINDS = { logs: 'log', 'duty-log': 'log', duties: 'duty', violations: 'violation', repairs: 'repair', alarms: 'alarm', 'alarm-points': 'alarm_point', 'alarm-point': 'alarm_point', handovers: 'handover', procedures: 'procedure', visits: 'visit', footage: 'footage', people: 'person', posts: 'post', sites: 'site' }
+export function refLabel(ref, t, te) {
+  const m = /([a-z][a-z_-]*)\/(\d+)\/?$/.exec(String(ref || ''))
+  if (!m) return ref ? t('refs.other', { n: '' }).trim() : ''
+  const kind = REF_KINDS[m[1]] || m[1].replace(/-/g, '_')
+  return te(`refs.${kind}`) ? t(`refs.${kind}`, { n: m[2] }) : t('refs.other', { n: m[2] })
+}

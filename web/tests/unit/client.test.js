@@ -103,19 +103,21 @@ describe('errorFromResponse / codeForStatus', () => {
 describe('errorMessage', () => {
   const err = new ApiError({ status: 400, code: 'invalid_argument', message: 'expires_on must be YYYY-MM-DD', field: 'expires_on' })
 
-  it('renders Chinese with the localised field and the server message', () => {
+  it('renders Chinese with the localised field and no English server message', () => {
     const { t, te } = i18nFor('zh-CN')
     const text = errorMessage(err, t, te)
     expect(text).toContain('提交的内容不符合要求')
     expect(text).toContain('有效期至')
-    expect(text).toContain('expires_on must be YYYY-MM-DD')
+    expect(text).not.toContain('expires_on must be YYYY-MM-DD')
+    expect(text).not.toContain('服务器说明')
   })
 
-  it('renders English', () => {
+  it('renders English, with the server message', () => {
     const { t, te } = i18nFor('en')
     const text = errorMessage(err, t, te)
     expect(text).toContain('The submitted data is not valid')
     expect(text).toContain('Expires on')
+    expect(text).toContain('server says: expires_on must be YYYY-MM-DD')
   })
 
   it('renders the wrong-password and rate-limit answers readably', () => {
@@ -124,13 +126,15 @@ describe('errorMessage', () => {
     expect(errorMessage(new ApiError({ status: 429, code: 'resource_exhausted' }), t, te)).toBe('尝试次数过多，请稍后再试')
   })
 
-  it('says what it does not know instead of hiding it', () => {
+  it('says what it does not know in Chinese, without the English', () => {
     const { t, te } = i18nFor('zh-CN')
     const text = errorMessage(new ApiError({ status: 418, code: 'teapot', message: 'short and stout', field: 'spout' }), t, te)
     expect(text).toContain('teapot')
     expect(text).toContain('418')
-    expect(text).toContain('spout')
-    expect(text).toContain('short and stout')
+    expect(text).toContain('所填内容') // an unknown field is not shown by its raw id
+    expect(text).not.toContain('short and stout')
+    const en = i18nFor('en')
+    expect(errorMessage(new ApiError({ status: 418, code: 'teapot', message: 'short and stout' }), en.t, en.te)).toContain('short and stout')
   })
 
   it('handles a plain Error', () => {
