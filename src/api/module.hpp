@@ -122,6 +122,11 @@ class Module {
   // The procedure action words its Start registers (runtime::Actions), each written WORD:ROLE in
   // a pack ("repair:弱电班"); the loader refuses a word no module registers.
   virtual std::vector<std::string> ActionWords() const { return {}; }
+  // The pack records its code writes and the records whose retention rules it applies, by name
+  // (policy::RuleNamed: "lost-and-found" is r07-lost-and-found): only these count as executed in
+  // `zhidu policy coverage` beside what the pack's own rules write (docs/coverage.md).
+  virtual std::vector<std::string> WrittenRecords() const { return {}; }
+  virtual std::vector<std::string> RetainedRecords() const { return {}; }
   virtual Result<void> Start(Kernel& kernel) = 0;
   virtual Result<void> SeedDemo(Kernel& kernel) { return Ok(); }
   // Stops what Start started (threads, connections); may be called more than once.

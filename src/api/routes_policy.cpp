@@ -21,6 +21,7 @@ json RuleJson(const policy::Pack::RuleRef& r) {
           {"id", r.id},
           {"title", r.title},
           {"executable", r.executable},
+          {"status", std::string(policy::CitationStatus(r))},
           {"source", std::filesystem::path(r.source.file).filename().string() + ":" +
                          std::to_string(r.source.line)}};
 }
@@ -48,6 +49,7 @@ json InfoJson(const policy::Pack& pack) {
           {"coverage",
            {{"clauses", cov.total},
             {"executable", cov.executable},
+            {"recorded", cov.recorded},
             {"citable_only", cov.citable_only},
             {"missing", cov.missing}}}};
 }
@@ -137,8 +139,10 @@ void AddPolicyRoutes(Router& r, const ApiDeps& deps) {
                        {"title", reg.title},
                        {"clauses", reg.total},
                        {"executable", reg.executable},
+                       {"recorded", reg.recorded},
                        {"citable_only", reg.citable_only},
-                       {"missing", reg.missing}});
+                       {"missing", reg.missing},
+                       {"recorded_clauses", reg.recorded_ids}});
     return JsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
   });
   r.Add("GET", "/api/v1/policy/regulations/{code}", Access::kSignedIn, [active](HttpRequest& req) {

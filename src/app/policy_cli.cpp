@@ -84,8 +84,12 @@ int RunCoverage(const std::string& dir, bool json) {
     for (const auto& r : cov.regulations) {
       out << (first ? "" : ",") << "{\"code\":\"" << r.code << "\",\"title\":\""
           << JsonEscape(r.title) << "\",\"total\":" << r.total << ",\"executable\":" << r.executable
-          << ",\"citable_only\":" << r.citable_only << ",\"missing\":" << r.missing
-          << ",\"missing_clauses\":[";
+          << ",\"recorded\":" << r.recorded << ",\"citable_only\":" << r.citable_only
+          << ",\"missing\":" << r.missing << ",\"recorded_clauses\":[";
+      for (size_t i = 0; i < r.recorded_ids.size(); ++i) {
+        out << (i ? "," : "") << "\"" << JsonEscape(r.recorded_ids[i]) << "\"";
+      }
+      out << "],\"missing_clauses\":[";
       for (size_t i = 0; i < r.missing_ids.size(); ++i) {
         out << (i ? "," : "") << "\"" << JsonEscape(r.missing_ids[i]) << "\"";
       }
@@ -93,18 +97,23 @@ int RunCoverage(const std::string& dir, bool json) {
       first = false;
     }
     out << "],\"total\":" << cov.total << ",\"executable\":" << cov.executable
-        << ",\"citable_only\":" << cov.citable_only << ",\"missing\":" << cov.missing << "}\n";
+        << ",\"recorded\":" << cov.recorded << ",\"citable_only\":" << cov.citable_only
+        << ",\"missing\":" << cov.missing << "}\n";
     std::cout << out.str();
   } else {
-    std::cout << "reg  total  executable  citable-only  missing  title\n";
+    // recorded: cited only by rules the runtime stores or shows but does not enforce.
+    std::cout << "reg  total  executable  recorded  citable-only  missing  title\n";
     for (const auto& r : cov.regulations) {
       std::cout << std::left << std::setw(5) << r.code << std::right << std::setw(5) << r.total
-                << std::setw(12) << r.executable << std::setw(14) << r.citable_only << std::setw(9)
-                << r.missing << "  " << r.title << "\n";
+                << std::setw(12) << r.executable << std::setw(10) << r.recorded << std::setw(14)
+                << r.citable_only << std::setw(9) << r.missing << "  " << r.title << "\n";
+      for (const auto& id : r.recorded_ids)
+        std::cout << "     recorded, not enforced: " << id << "\n";
       for (const auto& id : r.missing_ids) std::cout << "     missing: " << id << "\n";
     }
     std::cout << "all  " << std::setw(5) << cov.total << std::setw(12) << cov.executable
-              << std::setw(14) << cov.citable_only << std::setw(9) << cov.missing << "\n";
+              << std::setw(10) << cov.recorded << std::setw(14) << cov.citable_only << std::setw(9)
+              << cov.missing << "\n";
   }
   return 0;
 }
@@ -121,8 +130,14 @@ int RunExplain(const std::string& clause, const std::string& dir) {
   for (const auto& c : e->children) std::cout << "  " << c.id << "  " << c.text << "\n";
   std::cout << "\nrules:\n";
   if (e->rules.empty()) std::cout << "  (none cite this clause directly)\n";
-  for (const auto& r : e->rules) {
-    std::cout << "  " << (r.executable ? "[executable] " : "[citable]   ") << r.kind << " " << r.id;
+  for (size_t i = 0; i < e->rules.size(); ++i) {
+    const auto& r = e->rules[i];
+    const std::string& status = e->status[i];
+    std::cout << "  "
+              << (status == "executed"   ? "[executed]  "
+                  : status == "recorded" ? "[recorded, not enforced] "
+                                         : "[citable]   ")
+              << r.kind << " " << r.id;
     if (!r.title.empty()) std::cout << " — " << r.title;
     std::cout << "  (" << r.source.file << ":" << r.source.line << ")\n";
   }
@@ -168,7 +183,7 @@ void AddPolicyCommands(CLI::App& app, int& exit_code) {
   auto cov_dir = std::make_shared<std::string>();
   auto cov_json = std::make_shared<bool>(false);
   CLI::App* coverage = policy->add_subcommand(
-      "coverage", "Per regulation: clauses total/executable/citable/missing");
+      "coverage", "Per regulation: clauses total/executable/recorded/citable/missing");
   coverage->add_option("dir", *cov_dir, "Policy pack directory")->required();
   coverage->add_flag("--json", *cov_json, "Machine-readable output");
   coverage->callback(

@@ -19,6 +19,8 @@ policy::LoadOptions PackLoadOptions() {
   for (const auto& m : AllModules()) {  // one pass over the modules for both lists
     for (const auto& p : m->Permissions()) options.permissions.push_back(p.id);
     for (auto& w : m->ActionWords()) options.action_words.push_back(std::move(w));
+    for (auto& r : m->WrittenRecords()) options.written_records.push_back(std::move(r));
+    for (auto& r : m->RetainedRecords()) options.retained_records.push_back(std::move(r));
   }
   return options;
 }

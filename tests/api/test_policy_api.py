@@ -16,9 +16,24 @@ def test_policy_browser_api(server, admin):
     body = info.json()
     assert len(body["content_hash"]) == 64
     assert body["coverage"]["missing"] == 0
-    assert body["coverage"]["clauses"] == body["coverage"]["executable"] + body["coverage"]["citable_only"]
+    cov = body["coverage"]
+    assert cov["clauses"] == cov["executable"] + cov["recorded"] + cov["citable_only"]
+    assert cov["recorded"] > 0  # e.g. the assessments, never computed (issue 20)
     regs = admin.get("/api/v1/policy/regulations").json()["items"]
     assert [r["code"] for r in regs] == [f"R{i:02d}" for i in range(1, 21)]
+    # The same figures as `zhidu policy coverage` (issue 16 §7), per regulation and in total.
+    assert sum(r["recorded"] for r in regs) == cov["recorded"]
+    assert sum(r["executable"] for r in regs) == cov["executable"]
+    for r in regs:
+        assert r["clauses"] == r["executable"] + r["recorded"] + r["citable_only"] + r["missing"], r
+        assert len(r["recorded_clauses"]) == r["recorded"], r
+    recorded = next(c for r in regs for c in r["recorded_clauses"])
+    explained = admin.get("/api/v1/policy/clauses/" + urllib.parse.quote(recorded)).json()
+    assert {x["status"] for x in explained["rules"]} <= {"recorded", "citable"}, explained
+    assert any(x["status"] == "recorded" and not x["executable"] for x in explained["rules"])
+    r15 = admin.get("/api/v1/policy/clauses/" + urllib.parse.quote("R15 第三条")).json()
+    status = {(x["kind"], x["id"]): x["status"] for x in r15["rules"]}
+    assert status[("assessment", "r15-attendance")] == "recorded", status
     r12 = admin.get("/api/v1/policy/regulations/R12").json()
     assert any("五不接" in c["text"] for c in r12["clauses"])
     cited = [c for c in r12["clauses"] if c["rules"]]

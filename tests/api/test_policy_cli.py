@@ -83,9 +83,45 @@ def test_coverage_json_shows_zero_missing_for_all_twenty():
     assert codes == [f"R{i:02d}" for i in range(1, 21)]
     for reg in cov["regulations"]:
         assert reg["missing"] == 0, reg
-        assert reg["total"] == reg["executable"] + reg["citable_only"], reg
-        assert reg["executable"] > 0, reg
+        assert reg["total"] == reg["executable"] + reg["recorded"] + reg["citable_only"], reg
+        assert len(reg["recorded_clauses"]) == reg["recorded"], reg
     assert cov["missing"] == 0
+    assert cov["total"] == sum(reg["total"] for reg in cov["regulations"])
+    assert cov["recorded"] == sum(reg["recorded"] for reg in cov["regulations"])
+
+
+# "cn-default: 425 clauses, 253 executable, …" as README and the docs quote it.
+FIGURES = re.compile(r"(\d+) clauses:? (\d+) executable, (\d+) recorded(?:,| but) not enforced, "
+                     r"(\d+) citable(?:-only)?, (\d+) missing")
+
+
+def test_readme_and_docs_quote_the_coverage_the_binary_computes():
+    """Issue 16 §7: README, the docs and `zhidu policy coverage` give the same numbers."""
+    r = zhidu("policy", "coverage", str(DEFAULT_PACK), "--json")
+    assert r.returncode == 0, r.stderr
+    cov = json.loads(r.stdout)
+    want = (cov["total"], cov["executable"], cov["recorded"], cov["citable_only"], cov["missing"])
+    for doc in ("README.md", "docs/policy_format.md", "docs/coverage.md"):
+        text = re.sub(r"\s+", " ", (ROOT / doc).read_text(encoding="utf-8"))
+        quoted = [tuple(int(n) for n in m) for m in FIGURES.findall(text)]
+        assert quoted, f"{doc} quotes no coverage figures"
+        assert all(q == want for q in quoted), f"{doc} quotes {quoted}, the binary says {want}"
+
+
+def test_coverage_lists_recorded_clauses_and_explain_marks_them():
+    r = zhidu("policy", "coverage", str(DEFAULT_PACK), "--json")
+    cov = json.loads(r.stdout)
+    recorded = [c for reg in cov["regulations"] for c in reg["recorded_clauses"]]
+    assert len(recorded) == cov["recorded"] > 0
+    table = zhidu("policy", "coverage", str(DEFAULT_PACK)).stdout
+    assert f"recorded, not enforced: {recorded[0]}" in table
+    r = zhidu("policy", "explain", recorded[0], "--policies", str(DEFAULT_PACK))
+    assert r.returncode == 0, r.stderr
+    assert "[recorded, not enforced]" in r.stdout and "[executed]" not in r.stdout, r.stdout
+    # An assessment is never computed (issue 20): explain says so beside R15 第三条's penalty.
+    r = zhidu("policy", "explain", "R15 第三条", "--policies", str(DEFAULT_PACK))
+    assert "[recorded, not enforced] assessment r15-attendance" in r.stdout, r.stdout
+    assert "[executed]  penalty" in r.stdout, r.stdout
 
 
 def test_coverage_table():

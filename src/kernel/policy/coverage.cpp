@@ -2,6 +2,11 @@
 
 namespace zhidu::policy {
 
+std::string_view CitationStatus(const Pack::RuleRef& ref) {
+  if (ref.executable) return "executed";
+  return ref.kind == "conduct" ? "citable" : "recorded";
+}
+
 Coverage ComputeCoverage(const Pack& pack) {
   Coverage cov;
   for (const auto& doc : pack.clauses().regulations()) {
@@ -10,13 +15,17 @@ Coverage ComputeCoverage(const Pack& pack) {
     rc.title = doc.title;
     for (const Clause* leaf : pack.clauses().Leaves(doc.code)) {
       ++rc.total;
-      bool exec = false, cited = false;
+      bool exec = false, recorded = false, cited = false;
       for (const auto& ref : pack.RulesCiting(leaf->id)) {
         cited = true;
         exec = exec || ref.executable;
+        recorded = recorded || CitationStatus(ref) == "recorded";
       }
       if (exec) {
         ++rc.executable;
+      } else if (recorded) {
+        ++rc.recorded;
+        rc.recorded_ids.push_back(leaf->id);
       } else if (cited) {
         ++rc.citable_only;
       } else {
@@ -26,6 +35,7 @@ Coverage ComputeCoverage(const Pack& pack) {
     }
     cov.total += rc.total;
     cov.executable += rc.executable;
+    cov.recorded += rc.recorded;
     cov.citable_only += rc.citable_only;
     cov.missing += rc.missing;
     cov.regulations.push_back(std::move(rc));
@@ -45,7 +55,10 @@ Result<Explanation> Explain(const Pack& pack, std::string_view clause_id) {
     e.regulation_title = doc->title;
   for (const Clause* sub : pack.clauses().Subtree(c->id)) {
     if (sub != c) e.children.push_back(*sub);
-    for (auto& ref : pack.RulesCiting(sub->id)) e.rules.push_back(std::move(ref));
+    for (auto& ref : pack.RulesCiting(sub->id)) {
+      e.status.emplace_back(CitationStatus(ref));
+      e.rules.push_back(std::move(ref));
+    }
   }
   return e;
 }

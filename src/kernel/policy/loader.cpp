@@ -13,6 +13,7 @@
 #include "base/crypto.hpp"
 #include "kernel/policy/date_text.hpp"
 #include "kernel/policy/post_rules.hpp"
+#include "kernel/policy/rule_names.hpp"
 
 namespace zhidu::policy {
 
@@ -26,6 +27,15 @@ std::string LoadReport::ToString() const {
   for (const auto& d : diagnostics) out += d.ToString() + "\n";
   return out;
 }
+
+namespace {
+// Which part of its rule a citation comes from, for the honest rule (PackBuilder::MarkUnenforced).
+enum class Part { kWhole, kRefusal, kAccess };
+struct CiteOrigin {
+  Part part = Part::kWhole;
+  size_t index = 0;  // kAccess: the access rule's index in its place
+};
+}  // namespace
 
 // Builds a Pack; owns the diagnostics of one load. Not thread-safe; one per load.
 class PackBuilder {
@@ -97,7 +107,8 @@ class PackBuilder {
   void Cite(const std::vector<std::string>& clauses, std::string kind, const RuleBase& r,
             bool executable = true);
   void Cite(const std::vector<std::string>& clauses, std::string kind, const std::string& id,
-            const std::string& title, const Source& at, bool executable = true);
+            const std::string& title, const Source& at, bool executable = true,
+            CiteOrigin origin = {});
 
   void LoadPackYaml();
   void LoadRuleFile(const std::filesystem::path& rel);
@@ -126,6 +137,9 @@ class PackBuilder {
   void LoadRetention(const Node& n);
   void LoadConduct(const Node& n);
   void CheckReferences();
+  // The honest rule (docs/coverage.md): a citation stays executable only when the runtime executes
+  // the rule part citing it; the others become "recorded, not enforced" (executable = false).
+  void MarkUnenforced();
 
   std::filesystem::path dir_;
   const LoadOptions& options_;
@@ -140,6 +154,7 @@ class PackBuilder {
   std::shared_ptr<ExprEngine> engine_;
   Pack pack_;
   std::vector<Ref> refs_;
+  std::vector<CiteOrigin> cite_origins_;                          // parallel to pack_.citations_
   std::map<std::string, std::map<std::string, Source>> defined_;  // kind -> id -> where
   std::string hash_input_;
 };
@@ -602,9 +617,10 @@ void PackBuilder::Cite(const std::vector<std::string>& clauses, std::string kind
 
 void PackBuilder::Cite(const std::vector<std::string>& clauses, std::string kind,
                        const std::string& id, const std::string& title, const Source& at,
-                       bool executable) {
+                       bool executable, CiteOrigin origin) {
   for (const auto& c : clauses) {
     pack_.citations_.push_back({c, Pack::RuleRef{kind, id, title, at, executable}});
+    cite_origins_.push_back(origin);
   }
 }
 
@@ -962,7 +978,8 @@ void PackBuilder::LoadPlace(const Node& n) {
     r.register_visit = Bool(ao, "register");
     r.escort = Bool(ao, "escort");
     r.during = Ranges(ao, "during");
-    Cite(r.clauses, "place", p.id, p.title + " access", At(a));
+    Cite(r.clauses, "place", p.id, p.title + " access", At(a), true,
+         {Part::kAccess, p.access.size()});
     p.access.push_back(std::move(r));
   }
   Define("place", p.id, p.source);
@@ -1123,7 +1140,8 @@ void PackBuilder::LoadChecklist(const Node& n) {
     Obj ro = Open(r, "refusal condition", {"id", "label", "clause"});
     if (!ro.ok) continue;
     RefusalCondition rc{Str(ro, "id", true), Clauses(ro), Str(ro, "label")};
-    Cite(rc.clauses, "checklist", c.id, c.title + " / 不接: " + rc.label, At(r));
+    Cite(rc.clauses, "checklist", c.id, c.title + " / 不接: " + rc.label, At(r), true,
+         {Part::kRefusal});
     c.refuse_if.push_back(std::move(rc));
   }
   c.signatures = StrList(o, "signatures");
@@ -1795,6 +1813,91 @@ void PackBuilder::CheckStopEvents() {
   }
 }
 
+void PackBuilder::MarkUnenforced() {
+  // What the runtime reads, as docs/coverage.md lists it with the code that executes each part.
+  auto named = [](const std::string& id, const std::vector<std::string>& names) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return RuleNamed(id, n); });
+  };
+  std::set<std::string, std::less<>> filled;  // checklists and records a duty's instance fills
+  for (const auto& d : pack_.duties_)
+    if (!d.checklist.empty()) filled.insert(d.checklist);
+  std::set<std::string, std::less<>> written = filled;  // records something writes
+  for (const auto& r : pack_.requests_)
+    if (!r.record.empty()) written.insert(r.record);  // on approval (runtime/requests.cpp)
+  for (const auto& p : pack_.procedures_)
+    for (const auto& st : p.states)
+      for (const auto& a : st.actions)
+        if (a.starts_with("record:")) written.insert(a.substr(7));  // a record: step's answers
+  for (const auto& r : pack_.records_)
+    if (named(r.id, options_.written_records)) written.insert(r.id);
+  // Handover forms (modules/handover RuleFor: the first handover checklist of each regulation of
+  // the post or its roles, with its refusals) and relief forms (ReliefFormOf: items only).
+  std::set<std::string, std::less<>> used = filled, handover_forms;
+  std::set<std::string, std::less<>> operating;  // alarms CanOperate cites these (OperatingClauses)
+  for (const auto& post : pack_.posts_) {
+    std::set<std::string> files;
+    for (const Checklist* c : ChecklistsOfPost(pack_, post, "handover"))
+      if (files.insert(c->source.file).second) handover_forms.insert(c->id);
+    for (const Checklist* c : ChecklistsOfPost(pack_, post, "relief")) used.insert(c->id);
+    for (auto& c : OperatingClauses(pack_, post.id)) operating.insert(std::move(c));
+  }
+  used.insert(handover_forms.begin(), handover_forms.end());
+  auto find = [](const auto& rules, const std::string& id) {
+    for (const auto& r : rules)
+      if (r.id == id) return &r;
+    return static_cast<decltype(&rules.front())>(nullptr);
+  };
+  for (size_t i = 0; i < pack_.citations_.size(); ++i) {
+    auto& [clause, ref] = pack_.citations_[i];
+    const CiteOrigin& origin = cite_origins_[i];
+    if (ref.kind == "checklist") {
+      // A refusal (五不接) is read only by the handover form.
+      ref.executable =
+          origin.part == Part::kRefusal ? handover_forms.contains(ref.id) : used.contains(ref.id);
+    } else if (ref.kind == "record") {
+      ref.executable = written.contains(ref.id);
+    } else if (ref.kind == "discipline") {
+      // runtime/ledger ComputeConsequence takes a ladder's step only when a penalty names it.
+      const DisciplineLadder* d = find(pack_.discipline_, ref.id);
+      ref.executable = false;
+      for (const auto& p : pack_.penalties_)
+        for (const auto& step : p.ladder)
+          if (d && !step.discipline.empty())
+            for (const auto& ds : d->steps)
+              ref.executable = ref.executable || ds.id == step.discipline;
+    } else if (ref.kind == "assessment") {
+      ref.executable = false;  // displayed, never computed (issue 20)
+    } else if (ref.kind == "retention") {
+      const Retention* r = find(pack_.retention_, ref.id);
+      ref.executable = r && named(r->record, options_.retained_records);
+    } else if (ref.kind == "staffing") {
+      // modules/roster CheckStaffing reads the counts, certified_only, at_least_one_of and
+      // around_the_clock; runtime/duties LeavePost reads substitute_before_leaving. Nothing reads
+      // stable_staffing.
+      const StaffingRule* s = find(pack_.staffing_, ref.id);
+      ref.executable =
+          s && (s->min_per_shift || s->min_during_alarm || s->max_continuous || s->certified_only ||
+                !s->at_least_one_of.empty() || s->around_the_clock || s->substitute_before_leaving);
+    } else if (ref.kind == "place") {
+      // A place's own fields (forbidden, never_unattended) are read by nothing; of its access
+      // rules, visits enforce request and deny (without `during`: no code evaluates it), and
+      // alarms cite an allow rule's clauses about 操作 (OperatingClauses).
+      const Place* p = find(pack_.places_, ref.id);
+      ref.executable = false;
+      if (p && origin.part == Part::kAccess && origin.index < p->access.size()) {
+        const AccessRule& a = p->access[origin.index];
+        if (!a.during.empty())
+          ref.executable = false;
+        else if (a.effect == AccessEffect::kAllow)
+          ref.executable = operating.contains(clause);
+        else
+          ref.executable = true;
+      }
+    }
+  }
+}
+
 // A post's handover form is the first handover checklist of each file that declares the post or
 // one of its roles (post_rules.hpp ChecklistsOfPost, handover's RuleFor). Any other handover
 // checklist is never opened: an error, not a rule that silently does nothing.
@@ -1838,6 +1941,7 @@ Result<Pack> PackBuilder::Run(LoadReport* report) {
     for (const auto& f : files) LoadRuleFile(f);
     if (!demo_file_.empty()) LoadDemo();
     CheckReferences();
+    MarkUnenforced();
   }
   // Sort diagnostics by file, then position, for stable output.
   std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {

@@ -39,6 +39,12 @@ struct LoadOptions {
   // Procedure action words the modules register (runtime::Actions: `repair`), each taking a role
   // ("repair:弱电班"). Empty: words outside the kernel's are not checked (loader unit tests).
   std::vector<std::string> action_words;
+  // Records the modules write and retention rules they apply, by name (policy::RuleNamed: the id,
+  // or an id ending in "-NAME"): a record nothing else writes (a duty's form, a request's record,
+  // a procedure's record: step) and a retention rule counts as executed only when a module named
+  // it here (docs/coverage.md). Empty: only the pack's own writers count (loader unit tests).
+  std::vector<std::string> written_records;
+  std::vector<std::string> retained_records;  // retention rules of these records are applied
 };
 
 // Loads and validates the pack in `dir`. On any diagnostic, fails with kInvalidArgument whose

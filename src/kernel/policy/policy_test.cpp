@@ -228,6 +228,96 @@ conduct:
   EXPECT_EQ(ComputeCoverage(*p).missing, 0);
 }
 
+// Issue 16 §7: a clause counts as executable only when a rule the runtime executes cites it. A
+// record nothing writes and an assessment (never computed) leave their clauses "recorded, not
+// enforced"; a duty filling the record, or a module declaring it written, makes it executed.
+TEST(CoverageTest, RecordNobodyWritesAndAssessmentAreRecordedNotEnforced) {
+  const std::string rules = std::string(kGoodRoles) + R"(records:
+  - id: log
+    clause: "T01 §一"
+    fields: [{id: note, label: 记录, kind: text}]
+assessments:
+  - {id: kpi, clause: "T01 §二", subjects: [值班员], indicators: [{id: q, weight: 1}]}
+conduct:
+  - {id: c, clause: "T01 §序", kind: purpose}
+)";
+  {
+    TempPack pack(Files{{"T01.yaml", rules}});
+    LoadReport report;
+    auto loaded = LoadPack(pack.dir(), &report);
+    ASSERT_TRUE(loaded.has_value()) << report.ToString();
+    Coverage cov = ComputeCoverage(*loaded);
+    // §一 is cited by the role and post too (executed); §二 only by the assessment.
+    EXPECT_EQ(cov.executable, 1);
+    EXPECT_EQ(cov.recorded, 1);
+    EXPECT_EQ(cov.citable_only, 1);
+    EXPECT_EQ(cov.regulations[0].recorded_ids, std::vector<std::string>{"T01 §二"});
+    auto e = Explain(*loaded, "T01 §一");
+    ASSERT_TRUE(e.has_value());
+    std::map<std::string, std::string> status;
+    for (size_t i = 0; i < e->rules.size(); ++i) status[e->rules[i].kind] = e->status[i];
+    EXPECT_EQ(status["record"], "recorded");  // nothing writes `log`
+    EXPECT_EQ(status["role"], "executed");
+    EXPECT_EQ(Explain(*loaded, "T01 §序")->status, std::vector<std::string>{"citable"});
+  }
+  {  // The role and post moved to §序: now the record alone cites §一.
+    std::string alone = rules;
+    const std::string one = "T01 §一";
+    for (int i = 0; i < 2; ++i) alone.replace(alone.find(one), one.size(), "T01 §序");
+    TempPack pack(Files{{"T01.yaml", alone}});
+    auto loaded = LoadPack(pack.dir());
+    ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+    EXPECT_EQ(ComputeCoverage(*loaded).regulations[0].recorded_ids,
+              (std::vector<std::string>{"T01 §一", "T01 §二"}));
+    // A module that writes it (LoadOptions.written_records, by RuleNamed) makes it executed.
+    LoadOptions options;
+    options.written_records = {"log"};
+    auto written = LoadPack(pack.dir(), nullptr, options);
+    ASSERT_TRUE(written.has_value());
+    EXPECT_EQ(ComputeCoverage(*written).regulations[0].recorded_ids,
+              std::vector<std::string>{"T01 §二"});
+  }
+  {  // A duty filling the record writes it.
+    TempPack pack(Files{{"T01.yaml", rules + R"(duties:
+  - {id: d, clause: "T01 §序", post: 值班岗, schedule: {every: 1d}, checklist: log}
+)"}});
+    auto loaded = LoadPack(pack.dir());
+    ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+    for (const auto& ref : loaded->RulesCiting("T01 §一")) {
+      if (ref.kind == "record") {
+        EXPECT_TRUE(ref.executable);
+      }
+    }
+    EXPECT_EQ(ComputeCoverage(*loaded).recorded, 1);  // the assessment's §二
+  }
+}
+
+// Fields recorded but not enforced: a staffing rule asking only 保持相对稳定, a place's
+// `forbidden`, an access rule with `during` (no code evaluates it), a checklist nothing fills.
+TEST(CoverageTest, UnreadFieldsAreRecordedNotEnforced) {
+  TempPack pack(Files{{"T01.yaml", std::string(kGoodRoles) + R"(staffing:
+  - {id: stable, clause: "T01 §二", post: 值班岗, stable_staffing: true}
+places:
+  - id: 值班室
+    clause: "T01 §二"
+    forbidden: [明火]
+    access:
+      - {clause: "T01 §二", roles: [值班员], effect: deny, during: ["08:00-17:00"]}
+checklists:
+  - id: unused
+    clause: "T01 §二"
+    kind: inspection
+    items: [{id: ok, label: 正常}]
+)"}});
+  auto loaded = LoadPack(pack.dir());
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+  auto refs = loaded->RulesCiting("T01 §二");
+  EXPECT_EQ(refs.size(), 4u);
+  for (const auto& ref : refs) EXPECT_FALSE(ref.executable) << ref.kind << " " << ref.id;
+  EXPECT_EQ(ComputeCoverage(*loaded).regulations[0].recorded_ids,
+            std::vector<std::string>{"T01 §二"});
+}
+
 TEST(LoaderTest, YamlSyntaxError) {
   TempPack pack(Files{{"T01.yaml", "roles:\n  - {id: a, clause: \"T01 §一\"\nposts: []\n"}});
   auto errors = Errors(pack);
@@ -383,8 +473,27 @@ TEST(DefaultPackTest, LoadsWithNoErrorsAndNoMissingClauses) {
   ASSERT_EQ(cov.regulations.size(), 20u);
   for (const auto& r : cov.regulations) {
     EXPECT_EQ(r.missing, 0) << r.code << ": " << ::testing::PrintToString(r.missing_ids);
-    EXPECT_GT(r.executable, 0) << r.code;
+    EXPECT_EQ(r.total, r.executable + r.recorded + r.citable_only) << r.code;
   }
+  // Honest coverage (issue 16 §7, docs/coverage.md): without the modules' declarations, a
+  // register only a module writes is recorded, not enforced; with them it is executed.
+  auto status_of = [](const Pack& p, const std::string& clause, const std::string& id) {
+    auto e = Explain(p, clause);
+    for (size_t i = 0; e && i < e->rules.size(); ++i)
+      if (e->rules[i].id == id) return e->status[i];
+    return std::string("none");
+  };
+  EXPECT_EQ(status_of(*pack, "R07 §三10", "r07-lost-and-found"), "recorded");
+  LoadOptions modules;
+  modules.written_records = {"lost-and-found"};
+  auto with_modules = LoadPack(kRoot / "policies/cn-default", nullptr, modules);
+  ASSERT_TRUE(with_modules.has_value());
+  EXPECT_EQ(status_of(*with_modules, "R07 §三10", "r07-lost-and-found"), "executed");
+  EXPECT_EQ(ComputeCoverage(*with_modules).executable, cov.executable + 1);
+  // Assessments are shown, never computed (issue 20); the 15-minute video patrol runs.
+  EXPECT_EQ(status_of(*pack, "R15 第三条", "r15-attendance"), "recorded");
+  EXPECT_EQ(status_of(*pack, "R15 第三条", "R15-LATE"), "executed");
+  EXPECT_EQ(status_of(*pack, "R12 §三(二)", "r12-video-patrol"), "executed");
   EXPECT_EQ(pack->info().time_zone, "Asia/Shanghai");
   EXPECT_EQ(pack->info().content_hash.size(), 64u);
   // The RBAC catalogue.

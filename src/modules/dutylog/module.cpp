@@ -16,6 +16,8 @@ class DutyLogModule final : public api::Module {
  public:
   std::string_view name() const override { return "dutylog"; }
   std::string_view OpenApiPaths() const override { return api::module_openapi::dutylog(); }
+  // Its entries are the site's 值班记录, printed as any pack record named *-duty-log (Print).
+  std::vector<std::string> WrittenRecords() const override { return {"duty-log"}; }
   Result<void> Start(api::Kernel& k) override {
     log_ = std::make_unique<DutyLog>(k.store, k.writer, k.roles, k.pack);
     k.services.Offer<DutyLog>(log_.get());

@@ -11,7 +11,6 @@ namespace {
 
 // The pack's record this register keeps: id `lost-and-found`, or ending in `-lost-and-found`
 // (cn-default: r07-lost-and-found).
-constexpr std::string_view kRecordId = "lost-and-found";
 constexpr std::string_view kNames[] = {"found", "handed_in", "returned", "disposed"};
 
 std::string Ref(store::Id id) { return "lost-item/" + std::to_string(id); }
@@ -50,7 +49,7 @@ Result<State> ParseState(std::string_view name) {
 
 std::vector<std::string> LostAndFound::Clauses() const {
   auto pack = pack_.Current();
-  return pack ? policy::ClausesOfRule(pack->records(), kRecordId) : std::vector<std::string>{};
+  return pack ? policy::ClausesOfRule(pack->records(), kRecordName) : std::vector<std::string>{};
 }
 
 Result<Item> LostAndFound::Register(const org::Principal& who, const NewItem& in) {

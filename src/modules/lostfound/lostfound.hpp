@@ -31,6 +31,9 @@
 
 namespace zhidu::lostfound {
 
+// The pack record this register is (policy::RuleNamed: cn-default's r07-lost-and-found).
+inline constexpr std::string_view kRecordName = "lost-and-found";
+
 enum class State { kFound, kHandedIn, kReturned, kDisposed };
 std::string_view StateName(State s);
 // kInvalidArgument for an unknown name.

@@ -12,6 +12,7 @@ class LostFoundModule final : public api::Module {
   std::string_view name() const override { return "lostfound"; }
   std::string_view OpenApiPaths() const override { return api::module_openapi::lostfound(); }
   std::vector<store::Migration> Migrations() const override { return lostfound::Migrations(); }
+  std::vector<std::string> WrittenRecords() const override { return {std::string(kRecordName)}; }
   Result<void> Start(api::Kernel& k) override {
     register_ = std::make_unique<LostAndFound>(k.store, k.writer, k.pack);
     return Ok();

@@ -18,6 +18,9 @@ class ServiceModule final : public api::Module {
               "reassign tickets of every queue of the site"}}};
   }
   std::vector<store::Migration> Migrations() const override { return service::Migrations(); }
+  std::vector<std::string> WrittenRecords() const override {
+    return {std::string(kCustomerArchive), std::string(kVisitorRecord)};
+  }
   Result<void> Start(api::Kernel& k) override {
     service_ = std::make_unique<Service>(k.store, k.writer, k.pack, k.roles, k.bus);
     k.services.Offer<Service>(service_.get());

@@ -46,8 +46,6 @@ Result<void> Text(const std::string& value, const char* field, bool required,
   return CheckText(value, field, required, max);
 }
 
-constexpr std::string_view kCustomerArchive = "customer-archive";         // r10-customer-archive
-constexpr std::string_view kVisitorRecord = "visitor-record";             // r06-visitor-record
 constexpr std::string_view kCustomerDataAccess = "customer-data-access";  // r19-…
 
 std::string Ids(const std::vector<store::Id>& ids) {

@@ -51,6 +51,10 @@ inline constexpr std::string_view kTicketFirstReply = "ticket_first_reply";
 inline constexpr std::string_view kTicketResolved = "ticket_resolved";
 inline constexpr std::string_view kTicketReopened = "ticket_reopened";
 // The catalogue permission that also grants the customer-data right (admin's "*").
+// The pack records the module writes (policy::RuleNamed): the customer archive (cn-default's
+// r10-customer-archive) and the calls and visits received (r06-visitor-record).
+inline constexpr std::string_view kCustomerArchive = "customer-archive";
+inline constexpr std::string_view kVisitorRecord = "visitor-record";
 inline constexpr std::string_view kCustomerDataPermission = "service.customer_data";
 // The catalogue permission that also makes a supervisor of every queue (admin's "*").
 inline constexpr std::string_view kSupervisePermission = "service.supervise";

@@ -22,6 +22,9 @@ class VisitsModule final : public api::Module {
              {std::string(visits::kPermFootageManage), "管理录像",
               "register and delete recorded footage (viewing needs an approved request)"}}};
   }
+  // Footage segments are the footage record; its retention rules set how long each is kept.
+  std::vector<std::string> WrittenRecords() const override { return {FootageRules{}.record}; }
+  std::vector<std::string> RetainedRecords() const override { return {FootageRules{}.record}; }
   Result<void> Start(api::Kernel& k) override {
     // FootageRules' defaults name the shipped pack's footage record and view requests (the pack
     // does not type them yet; docs/visitors.md).

@@ -1,14 +1,16 @@
 // Pure helpers for the policy browser (unit-tested): coverage shares, clause depth, search.
 
-// Shares (0–100, summing to 100 when there are clauses) of executable / citable-only / missing.
+// Shares (0–100, summing to 100 when there are clauses) of executable / recorded, not enforced /
+// citable-only / missing.
 export function coverageShares(c) {
   const total = Number(c?.clauses) || 0
-  if (total <= 0) return { executable: 0, citable: 0, missing: 0 }
+  if (total <= 0) return { executable: 0, recorded: 0, citable: 0, missing: 0 }
   const pct = (n) => Math.round(((Number(n) || 0) * 1000) / total) / 10
   const executable = pct(c.executable)
+  const recorded = pct(c.recorded)
   const missing = pct(c.missing)
-  const citable = Math.max(0, Math.round((100 - executable - missing) * 10) / 10)
-  return { executable, citable, missing }
+  const citable = Math.max(0, Math.round((100 - executable - recorded - missing) * 10) / 10)
+  return { executable, recorded, citable, missing }
 }
 
 // First n hex digits of a content hash.
@@ -46,20 +48,30 @@ export const regulationOf = (clauseId) => String(clauseId || '').split(/\s+/)[0]
 // A DOM-safe anchor for a clause id.
 export const clauseAnchor = (id) => 'clause-' + Array.from(String(id)).map((ch) => ch.codePointAt(0).toString(36)).join('-')
 
+// Whether a citing rule is executed, recorded (stored or shown, not enforced) or a citable conduct
+// rule: the server's `status` (kernel/policy/coverage.cpp CitationStatus).
+export function ruleStatus(rule) {
+  if (rule?.status) return rule.status
+  if (rule?.executable) return 'executed'
+  return rule?.kind === 'conduct' ? 'citable' : 'recorded'
+}
+
 // How a leaf clause is covered, as the server counts it (kernel/policy/coverage.cpp): by an
-// executable rule → 'executable', only by conduct rules → 'citable', by nothing → 'missing'.
+// executed rule → 'executable', else by a rule recorded but not enforced → 'recorded', only by
+// conduct rules → 'citable', by nothing → 'missing'.
 export function clauseCoverage(clause) {
   const rules = clause?.rules || []
-  if (rules.some((r) => r.executable)) return 'executable'
+  if (rules.some((r) => ruleStatus(r) === 'executed')) return 'executable'
+  if (rules.some((r) => ruleStatus(r) === 'recorded')) return 'recorded'
   return rules.length ? 'citable' : 'missing'
 }
 
-// For every clause: the coverage counts of the leaves in its subtree ({executable, citable,
-// missing}); a leaf counts itself. Parents come before children in document order.
+// For every clause: the coverage counts of the leaves in its subtree ({executable, recorded,
+// citable, missing}); a leaf counts itself. Parents come before children in document order.
 export function subtreeCoverage(clauses) {
   const list = clauses || []
   const byId = new Map(list.map((c) => [c.id, c]))
-  const out = new Map(list.map((c) => [c.id, { executable: 0, citable: 0, missing: 0 }]))
+  const out = new Map(list.map((c) => [c.id, { executable: 0, recorded: 0, citable: 0, missing: 0 }]))
   for (const c of list) {
     if (c.leaf === false) continue
     const k = clauseCoverage(c)

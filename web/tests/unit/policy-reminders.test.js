@@ -12,9 +12,10 @@ const clauses = [
 
 describe('policy helpers', () => {
   it('coverage shares add up to 100', () => {
-    expect(coverageShares({ clauses: 425, executable: 253, citable_only: 172, missing: 0 })).toEqual({ executable: 59.5, citable: 40.5, missing: 0 })
-    expect(coverageShares({ clauses: 0 })).toEqual({ executable: 0, citable: 0, missing: 0 })
-    expect(coverageShares({ clauses: 4, executable: 1, citable_only: 1, missing: 2 })).toEqual({ executable: 25, citable: 25, missing: 50 })
+    expect(coverageShares({ clauses: 425, executable: 253, recorded: 0, citable_only: 172, missing: 0 })).toEqual({ executable: 59.5, recorded: 0, citable: 40.5, missing: 0 })
+    expect(coverageShares({ clauses: 0 })).toEqual({ executable: 0, recorded: 0, citable: 0, missing: 0 })
+    expect(coverageShares({ clauses: 4, executable: 1, citable_only: 1, missing: 2 })).toEqual({ executable: 25, recorded: 0, citable: 25, missing: 50 })
+    expect(coverageShares({ clauses: 8, executable: 4, recorded: 2, citable_only: 1, missing: 1 })).toEqual({ executable: 50, recorded: 25, citable: 12.5, missing: 12.5 })
   })
   it('shortens a hash', () => {
     expect(shortHash('289840987296105baad0')).toBe('289840987296')
