@@ -145,26 +145,29 @@ def test_a_post_not_staffed_plans_nothing_and_says_why(srv):
     r = op1.post(f"/api/v1/posts/{lounge}/attendance")
     assert r.status == 409 and "not staffed" in r.json()["error"]["message"], r
 
-    # Through the night: today's open instance closes cancelled, tomorrow's falls due cancelled;
-    # no R07-HYGIENE violation, and planning makes nothing new for the post.
-    before = {d["id"] for d in all_items(admin, f"/api/v1/duties?post_id={lounge}&limit=500")}
+    # The marking cancelled the post's open and planned instances at once: through the night none
+    # falls due or is missed (no R07-HYGIENE violation), and planning makes nothing new for it.
+    rows = all_items(admin, f"/api/v1/duties?post_id={lounge}&limit=500")
+    assert rows and all(d["state"] == "cancelled" for d in rows), rows
+    assert rack_today in set_[-1]["payload"]["cancelled"], set_[-1]
+    before = {d["id"] for d in rows}
     advance(admin, MONDAY.replace(hour=0) + dt.timedelta(days=1, minutes=30))
     rows = all_items(admin, f"/api/v1/duties?post_id={lounge}&limit=500")
     assert {d["id"] for d in rows} == before, "nothing new is planned for a post not staffed"
-    rack_rows = {d["id"]: d for d in rows if d["duty"] == "r07-magazine-rack"}
-    assert rack_rows[rack_today]["state"] == "cancelled", rack_rows
-    assert all(d["state"] in ("cancelled", "scheduled") for d in rack_rows.values()), rack_rows
+    assert all(d["state"] == "cancelled" for d in rows), rows
     assert [v for v in all_items(admin, "/api/v1/violations?limit=500")
             if v["code"] == "R07-HYGIENE"] == []
-    cancelled = [j for j in journal(admin, "duty.cancelled")
-                 if j["payload"]["id"] == rack_today]
-    assert cancelled and cancelled[0]["payload"]["reason"] == "本单位休息室不设专人", cancelled
+    assert not [j for j in journal(admin, "duty.missed") if j["payload"]["post_id"] == lounge]
 
     # Staffed again: planned at once, and the report plans it again.
     r = admin.call("PUT", f"/api/v1/posts/{lounge}/staffing", {"staffed": True})
     assert r.status == 200 and r.json()["staffed"] is True and r.json()["planned"] > 0, r
-    after = all_items(admin, f"/api/v1/duties?post_id={lounge}&limit=500")
-    assert any(d["state"] == "scheduled" and d["id"] not in before for d in after), after
+    after = {d["id"]: d for d in all_items(admin, f"/api/v1/duties?post_id={lounge}&limit=500")}
+    assert any(d["state"] == "scheduled" and i not in before for i, d in after.items()), after
+    assert after[rack_today]["state"] == "cancelled"  # its time passed while not staffed
+    later = [i for i in before if dt.datetime.fromisoformat(after[i]["due_at"]) > MONDAY.replace(
+        hour=0) + dt.timedelta(days=1, minutes=30)]
+    assert later and all(after[i]["state"] == "scheduled" for i in later), after
     report = {e["duty"]: e for e in admin.get("/api/v1/duties:plan-report").json()["items"]}
     assert report["r07-magazine-rack"]["planned"], report["r07-magazine-rack"]
     assert admin.get(f"/api/v1/sites/{site}/staffing").json()["not_staffed"] == []

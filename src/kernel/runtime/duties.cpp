@@ -679,13 +679,10 @@ Result<void> Duties::OnDueTimer(store::Tx& tx, const store::Timer& timer) {
   store::Id id = std::stoll(timer.subject.substr(timer.subject.find('/') + 1));
   ZHIDU_TRY(store::DutyInstance d, tx.unit().GetDutyInstance(id));
   if (d.state != store::DutyState::kScheduled) return Ok();
-  auto pack = pack_.Current();
-  const policy::Duty* duty = FindDuty(*pack, d.duty);
-  ZHIDU_TRY(SiteSettings settings, SiteSettings::Read(tx.unit(), d.site_id));
-  if (auto why = settings.NotStaffed(d.post_id))
-    return Withdraw(tx, d, duty ? duty->title : d.duty, *why);
   d.state = store::DutyState::kDue;
   ZHIDU_TRY_VOID(tx.unit().UpdateDutyInstance(d));
+  auto pack = pack_.Current();
+  const policy::Duty* duty = FindDuty(*pack, d.duty);
   const policy::Post* post = duty ? pack->FindPost(duty->post) : nullptr;
   ZHIDU_TRY(auto seq,
             tx.Journal("duty.due", 0, Ref("duty", d.id),
@@ -693,18 +690,6 @@ Result<void> Duties::OnDueTimer(store::Tx& tx, const store::Timer& timer) {
                            .AddRaw("notify_roles",
                                    JsonStrings(post ? post->roles : std::vector<std::string>{}))
                            .Str()));
-  (void)seq;
-  return Ok();
-}
-
-Result<void> Duties::Withdraw(store::Tx& tx, store::DutyInstance& d, const std::string& title,
-                              const std::string& reason) {
-  d.state = store::DutyState::kCancelled;
-  ZHIDU_TRY_VOID(tx.unit().UpdateDutyInstance(d));
-  ZHIDU_TRY(
-      auto seq,
-      tx.Journal("duty.cancelled", 0, Ref("duty", d.id),
-                 DutyPayload(d, "岗位未设人值守，不再执行：" + title).Add("reason", reason).Str()));
   (void)seq;
   return Ok();
 }
@@ -726,9 +711,9 @@ Result<std::vector<store::Attendance>> AttendanceDuring(store::UnitOfWork& unit,
       });
 }
 
-// The site's late_takeover_grace; nullopt when it has not set one (nobody is spared).
-std::optional<Micros> LateTakeoverGrace(const SiteSettings& site) {
-  auto value = site.Value(policy::kLateTakeoverGraceParameter);
+// The site's late_takeover_grace (`value`, as set); nullopt when it has not set one (nobody is
+// spared).
+std::optional<Micros> LateTakeoverGrace(const std::optional<std::string>& value) {
   if (!value) return std::nullopt;
   auto d = policy::ParseDuration(*value);
   if (!d || d->fixed.count() <= 0) return std::nullopt;
@@ -801,13 +786,16 @@ Result<void> Duties::OnCloseTimer(store::Tx& tx, const store::Timer& timer) {
   auto pack = pack_.Current();
   const policy::Duty* duty = FindDuty(*pack, d.duty);
   const std::string title = duty ? duty->title : d.duty;
-  ZHIDU_TRY(SiteSettings settings, SiteSettings::Read(unit, d.site_id));
-  if (auto why = settings.NotStaffed(d.post_id)) return Withdraw(tx, d, title, *why);
   d.state = store::DutyState::kMissed;
   ZHIDU_TRY_VOID(unit.UpdateDutyInstance(d));
   std::vector<std::string> notify = duty ? duty->on_miss.notify : std::vector<std::string>{};
-  const std::optional<Micros> grace = LateTakeoverGrace(settings);
   ZHIDU_TRY(auto stints, AttendanceDuring(unit, d.post_id, d.due_at, d.window_end));
+  std::optional<std::string> grace_value;  // read only when someone held the post
+  if (!stints.empty()) {
+    ZHIDU_TRY(grace_value,
+              SiteParameters::Lookup(unit, d.site_id, policy::kLateTakeoverGraceParameter));
+  }
+  const std::optional<Micros> grace = LateTakeoverGrace(grace_value);
   MissCharge charge = WhoAnswersForMiss(stints, d.due_at, d.window_end, grace);
   CanonicalObject missed = DutyPayload(d, "未完成：" + title);
   missed.AddRaw("on_post", JsonIds(charge.charged))
@@ -830,8 +818,7 @@ Result<void> Duties::OnCloseTimer(store::Tx& tx, const store::Timer& timer) {
                            ? "岗位无人在岗：" + title + " 未完成"
                            : "岗位在时限内无人负责：" + title + " 未完成（" +
                                  std::to_string(charge.spared.size()) + "人在时限最后" +
-                                 settings.Value(policy::kLateTakeoverGraceParameter).value_or("") +
-                                 "内接岗，不予追责）";
+                                 grace_value.value_or("") + "内接岗，不予追责）";
   return RaiseAgainstPost(tx, *pack, v, charge.charged, title + " 未在时限内完成", nobody, 0);
 }
 
@@ -1316,7 +1303,10 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
     ZHIDU_TRY_VOID(MayWork(tx.unit(), *pack, post, person, roles, now, cited));
     store::Attendance a{0, post.site_id, post_id, who.person_id, now, TimePoint{}, 0};
     ZHIDU_TRY(a.id, tx.unit().InsertAttendance(a));
-    ZHIDU_TRY(auto late, ClosingDuties(tx.unit(), *pack, post, now, LateTakeoverGrace(settings)));
+    ZHIDU_TRY(
+        auto late,
+        ClosingDuties(tx.unit(), *pack, post, now,
+                      LateTakeoverGrace(settings.Value(policy::kLateTakeoverGraceParameter))));
     CanonicalObject taken;
     taken.Add("site_id", post.site_id)
         .Add("post_id", post_id)
@@ -1361,6 +1351,25 @@ Result<PostNotStaffed> Duties::SetStaffing(const org::Principal& who, store::Id 
                     std::to_string(on.size()) + " person(s) are on post " + post.name +
                         ": they leave it before it is marked not staffed");
     }
+    // Invariant 9: marked, the post's open and planned instances are cancelled; staffed again,
+    // those cancelled that are not yet due are scheduled again (their timers are still pending).
+    std::vector<store::Id> changed;
+    for (auto state : staffed ? std::vector<store::DutyState>{store::DutyState::kCancelled}
+                              : std::vector<store::DutyState>{store::DutyState::kScheduled,
+                                                              store::DutyState::kDue,
+                                                              store::DutyState::kInProgress}) {
+      store::DutyFilter f;
+      f.post_id = post_id;
+      f.state = state;
+      if (staffed) f.due_from = now + Micros(1);
+      ZHIDU_TRY(auto rows, All<store::DutyInstance>(
+                               [&](store::PageRequest p) { return unit.ListDutyInstances(f, p); }));
+      for (auto& d : rows) {
+        d.state = staffed ? store::DutyState::kScheduled : store::DutyState::kCancelled;
+        ZHIDU_TRY_VOID(unit.UpdateDutyInstance(d));
+        changed.push_back(d.id);
+      }
+    }
     const std::string key = SiteParameters::NotStaffedKey(post_id);
     ZHIDU_TRY(auto old, SiteParameters::Lookup(unit, post.site_id, key));
     store::SiteParameter p{post.site_id, key, staffed ? std::string() : reason, who.account_id,
@@ -1371,7 +1380,8 @@ Result<PostNotStaffed> Duties::SetStaffing(const org::Principal& who, store::Id 
         .Add("post_id", post_id)
         .Add("post", post.name)
         .Add("staffed", staffed)
-        .Add("reason", p.value);
+        .Add("reason", p.value)
+        .AddRaw(staffed ? "rescheduled" : "cancelled", JsonIds(changed));
     if (old && !old->empty()) payload.Add("previous", *old);
     ZHIDU_TRY(auto seq,
               tx.Journal("post.staffing.set", who.account_id, Ref("post", post_id), payload.Str()));

@@ -34,8 +34,9 @@
 //     (kind: relief, R12 §四(二)2(5) 接班人员未到…需及时反映情况): validated like a duty's form and
 //     journaled with post.left, which notifies the superiors of the post's roles.
 //  9. A post marked not staffed at its site (SetStaffing) is not planned, raises no event duties
-//     and cannot be taken; an instance planned before falls due as cancelled (journaled
-//     duty.cancelled), never missed. Marking needs nobody on the post.
+//     and cannot be taken; marking needs nobody on it and cancels its open and planned instances
+//     in the same transaction (their timers then fire as no-ops), so none falls due or is missed.
+//     Marked staffed again, those not yet due are scheduled again and the site is planned.
 #pragma once
 
 #include <functional>
@@ -229,9 +230,7 @@ class Duties {
   Result<int> PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint from, TimePoint to);
   Result<int> PlanSite(store::Tx& tx, const policy::Pack& pack, const store::Site& site,
                        TimePoint from, TimePoint to);
-  // An instance of a post marked not staffed, withdrawn when its timer fires (invariant 9).
-  Result<void> Withdraw(store::Tx& tx, store::DutyInstance& d, const std::string& title,
-                        const std::string& reason);
+
   Result<void> OnPlanTimer(store::Tx& tx, const store::Timer& timer);
   Result<void> OnDueTimer(store::Tx& tx, const store::Timer& timer);
   Result<void> OnCloseTimer(store::Tx& tx, const store::Timer& timer);
