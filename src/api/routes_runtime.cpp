@@ -267,6 +267,10 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
                    {"planned", e.planned},
                    {"posts_matched", e.posts_matched},
                    {"reason", e.reason}};
+      json skipped = json::array();  // matched posts marked not staffed, with the site's reason
+      for (const auto& n : e.not_staffed)
+        skipped.push_back({{"site_id", n.site_id}, {"post_id", n.post_id}, {"reason", n.reason}});
+      item["not_staffed"] = std::move(skipped);
       // What the pack says of the duty, so the console can list e.g. the equipment tests.
       if (auto info = duties->Describe(e.duty)) {
         item["title"] = info->title;
@@ -306,10 +310,55 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     if (!duties) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
     std::vector<std::string> cited;
-    auto a = duties->TakePost(CurrentPrincipal(), id, &cited);
+    std::vector<runtime::TakeoverWarning> warnings;
+    auto a = duties->TakePost(CurrentPrincipal(), id, &cited, &warnings);
     if (!a) return CitingError(a.error(), cited);
-    return JsonResponse(201, AttendanceJson(*a));
+    json out = AttendanceJson(*a);
+    // Duties closing within the site's late_takeover_grace: the taker is not charged if missed.
+    out["warnings"] = json::array();
+    for (const auto& w : warnings)
+      out["warnings"].push_back({{"code", "duty_closing"},
+                                 {"duty_id", w.duty_id},
+                                 {"duty", w.duty},
+                                 {"title", w.title},
+                                 {"window_end", Timestamp(w.window_end)},
+                                 {"message", w.message}});
+    return JsonResponse(201, out);
   });
+  // Posts not staffed (不设岗): their duties do not fall due (docs/runtime.md).
+  auto staffing_json = [](const runtime::PostNotStaffed& n) {
+    return json{{"post_id", n.post_id},
+                {"staffed", n.reason.empty()},
+                {"reason", n.reason.empty() ? json(nullptr) : json(n.reason)},
+                {"updated_by", IdOrNull(n.updated_by)},
+                {"updated_at", TimeOrNull(n.updated_at)}};
+  };
+  r.Add("PUT", "/api/v1/posts/{id}/staffing", Access::kSignedIn,
+        [duties, staffing_json](HttpRequest& req) {
+          if (!duties) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+          if (!body.json().contains("staffed"))
+            return ErrorResponse({Errc::kInvalidArgument, "staffed is required", "staffed"});
+          ZHIDU_OR_ERROR(bool staffed, body.OptionalBool("staffed", true));
+          ZHIDU_OR_ERROR(auto reason, body.OptionalString("reason"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          int planned = 0;
+          ZHIDU_OR_ERROR(auto n,
+                         duties->SetStaffing(CurrentPrincipal(), id, staffed, reason, &planned));
+          json out = staffing_json(n);
+          out["planned"] = planned;
+          return JsonResponse(200, out);
+        });
+  r.Add("GET", "/api/v1/sites/{id}/staffing", Access::kSignedIn,
+        [duties, staffing_json](HttpRequest& req) {
+          if (!duties) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto rows, duties->NotStaffed(CurrentPrincipal(), id));
+          json items = json::array();
+          for (const auto& n : rows) items.push_back(staffing_json(n));
+          return JsonResponse(200, {{"not_staffed", std::move(items)}});
+        });
   r.Add("POST", "/api/v1/posts/{id}/attendance:leave", Access::kSignedIn,
         [duties](HttpRequest& req) {
           if (!duties) return Unavailable();

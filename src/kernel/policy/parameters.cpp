@@ -1,5 +1,6 @@
 #include "kernel/policy/parameters.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -47,6 +48,17 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
   // A duty's completion window the regulation leaves open (R20 §五1 每天接班时: no figure).
   for (const auto& d : pack.duties())
     add(d.window_param, ParamKind::kDuration, "duty " + d.id, d.clauses);
+  // Who answers for a missed duty that charges a violation: a person who took the post in the
+  // window's last minutes is not charged, but no regulation says how many minutes.
+  std::vector<std::string> charged_clauses;
+  for (const auto& d : pack.duties())
+    if (!d.on_miss.violation.empty())
+      for (const auto& c : d.clauses)
+        if (std::find(charged_clauses.begin(), charged_clauses.end(), c) == charged_clauses.end())
+          charged_clauses.push_back(c);
+  if (!charged_clauses.empty())
+    add(std::string(kLateTakeoverGraceParameter), ParamKind::kDuration,
+        "duties whose miss is a violation (on_miss.violation)", charged_clauses);
   // The set a duty rotates through (R20 §五5's floors): the regulation names no floors.
   for (const auto& d : pack.duties())
     if (!d.target_set.empty()) add(d.target_set, ParamKind::kList, "duty " + d.id, d.clauses);

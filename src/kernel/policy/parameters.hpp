@@ -13,6 +13,9 @@ namespace zhidu::policy {
 // The order of education levels a post's `education: X以上` is checked against (R20 §二1), lowest
 // first: the regulations name a level but no order (docs/posts.md).
 inline constexpr std::string_view kEducationLevelsParameter = "education_levels";
+// How late in a duty's window someone may take its post and not be charged when the duty is
+// missed (docs/runtime.md "Who answers for a miss"): the regulations give no figure.
+inline constexpr std::string_view kLateTakeoverGraceParameter = "late_takeover_grace";
 
 enum class ParamKind { kYuan, kDuration, kWeight, kList };
 

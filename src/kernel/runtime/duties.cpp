@@ -14,6 +14,7 @@
 #include "kernel/runtime/runtime_util.hpp"
 #include "kernel/runtime/site_parameters.hpp"
 #include "kernel/scheduler/business_time.hpp"
+#include "store/sql.hpp"
 
 namespace zhidu::runtime {
 
@@ -92,9 +93,9 @@ struct SiteWindow {
   bool unset = false;
 };
 
-Result<SiteWindow> WindowAt(store::UnitOfWork& unit, store::Id site_id, const policy::Duty& duty) {
+SiteWindow WindowAt(const SiteSettings& site, const policy::Duty& duty) {
   if (duty.window_param.empty()) return SiteWindow{duty.window, false};
-  ZHIDU_TRY(auto value, SiteParameters::Lookup(unit, site_id, duty.window_param));
+  auto value = site.Value(duty.window_param);
   if (!value) return SiteWindow{std::nullopt, true};
   auto d = policy::ParseDuration(*value);
   if (!d || d->fixed.count() <= 0) return SiteWindow{std::nullopt, true};
@@ -422,51 +423,63 @@ Result<int> Duties::PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint f
   ZHIDU_TRY(auto sites, All<store::Site>([&](store::PageRequest p) { return unit.ListSites(p); }));
   int created = 0;
   for (const auto& site : sites) {
-    ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
-    ZHIDU_TRY(auto posts,
-              All<store::Post>([&](store::PageRequest p) { return unit.ListPosts(site.id, p); }));
-    for (const auto& duty : pack.duties()) {
-      const bool by_shift = FollowsShifts(duty.schedule);
-      const bool by_hours = FollowsWorkingHours(duty.schedule);
-      if (by_shift && !shift_calendar_) continue;  // reported by PlanReport
-      ZHIDU_TRY(SiteWindow window, WindowAt(unit, site.id, duty));
-      if (window.unset) continue;  // the site has not set the window the regulation leaves open
-      Result<std::vector<Occurrence>> occurrences = std::vector<Occurrence>{};
-      if (!by_shift && !by_hours) occurrences = Occurrences(duty, window.window, zone, from, to);
-      if (!occurrences) continue;        // reported by PlanReport
-      std::vector<std::string> targets;  // the site's set the duty rotates through
-      if (!duty.target_set.empty()) {
-        ZHIDU_TRY(auto set, SiteParameters::Lookup(unit, site.id, duty.target_set));
-        if (!set) continue;  // the site has not named its floors: nothing to rotate through
-        targets = policy::ParamListItems(*set);
+    ZHIDU_TRY(int n, PlanSite(tx, pack, site, from, to));
+    created += n;
+  }
+  return created;
+}
+
+// One site's plan. Its parameters (windows, rotated sets, working hours, posts not staffed) are
+// read once here, not per duty and post.
+Result<int> Duties::PlanSite(store::Tx& tx, const policy::Pack& pack, const store::Site& site,
+                             TimePoint from, TimePoint to) {
+  auto& unit = tx.unit();
+  int created = 0;
+  ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
+  ZHIDU_TRY(auto posts,
+            All<store::Post>([&](store::PageRequest p) { return unit.ListPosts(site.id, p); }));
+  ZHIDU_TRY(SiteSettings settings, SiteSettings::Read(unit, site.id));
+  for (const auto& duty : pack.duties()) {
+    const bool by_shift = FollowsShifts(duty.schedule);
+    const bool by_hours = FollowsWorkingHours(duty.schedule);
+    if (by_shift && !shift_calendar_) continue;  // reported by PlanReport
+    SiteWindow window = WindowAt(settings, duty);
+    if (window.unset) continue;  // the site has not set the window the regulation leaves open
+    Result<std::vector<Occurrence>> occurrences = std::vector<Occurrence>{};
+    if (!by_shift && !by_hours) occurrences = Occurrences(duty, window.window, zone, from, to);
+    if (!occurrences) continue;        // reported by PlanReport
+    std::vector<std::string> targets;  // the site's set the duty rotates through
+    if (!duty.target_set.empty()) {
+      auto set = settings.Value(duty.target_set);
+      if (!set) continue;  // the site has not named its floors: nothing to rotate through
+      targets = policy::ParamListItems(*set);
+    }
+    for (const auto& post : posts) {
+      if (post.name != duty.post) continue;
+      if (settings.NotStaffed(post.id)) continue;  // invariant 9; reported by PlanReport
+      if (by_shift) {
+        // A shift that started up to two days before `from` may still be open.
+        ZHIDU_TRY(auto shifts, shift_calendar_(unit, post.id, from - hours(48), to));
+        occurrences = SpanOccurrences(duty, window.window, shifts, from, to);
+      } else if (by_hours) {
+        // The post's department's working hours, else the site's, else the pack's; none: the
+        // duty cannot fall due here (PlanReport says so).
+        auto hours = settings.WorkingHoursFor(pack, post.department_id);
+        occurrences = SpanOccurrences(
+            duty, window.window,
+            WorkingDays(pack.calendar(), zone, LocalPeriods(hours.periods), from, to), from, to);
       }
-      for (const auto& post : posts) {
-        if (post.name != duty.post) continue;
-        if (by_shift) {
-          // A shift that started up to two days before `from` may still be open.
-          ZHIDU_TRY(auto shifts, shift_calendar_(unit, post.id, from - hours(48), to));
-          occurrences = SpanOccurrences(duty, window.window, shifts, from, to);
-        } else if (by_hours) {
-          // The post's department's working hours, else the site's, else the pack's; none: the
-          // duty cannot fall due here (PlanReport says so).
-          ZHIDU_TRY(auto hours,
-                    SiteParameters::EffectiveWorkingHours(unit, pack, site.id, post.department_id));
-          occurrences = SpanOccurrences(
-              duty, window.window,
-              WorkingDays(pack.calendar(), zone, LocalPeriods(hours.periods), from, to), from, to);
+      for (auto& o : *occurrences) {
+        if (duty.schedule.by) {  // due by HH:MM: the window ends at the next local HH:MM
+          auto by = scheduler::NextAtLocalTimes(o.due_at, zone,
+                                                {minutes(duty.schedule.by->minutes % 1440)});
+          if (by) o.window_end = *by;
         }
-        for (auto& o : *occurrences) {
-          if (duty.schedule.by) {  // due by HH:MM: the window ends at the next local HH:MM
-            auto by = scheduler::NextAtLocalTimes(o.due_at, zone,
-                                                  {minutes(duty.schedule.by->minutes % 1440)});
-            if (by) o.window_end = *by;
-          }
-          if (!targets.empty())
-            o.target = targets[RotationIndex(duty.rotate_per, o.due_at, zone) % targets.size()];
-          ZHIDU_TRY(bool inserted, InsertInstance(tx, site.id, post.id, duty.id, o,
-                                                  duration_cast<Micros>(options_.grace)));
-          created += inserted;
-        }
+        if (!targets.empty())
+          o.target = targets[RotationIndex(duty.rotate_per, o.due_at, zone) % targets.size()];
+        ZHIDU_TRY(bool inserted, InsertInstance(tx, site.id, post.id, duty.id, o,
+                                                duration_cast<Micros>(options_.grace)));
+        created += inserted;
       }
     }
   }
@@ -490,6 +503,7 @@ Result<std::vector<store::Id>> Duties::StartForEvent(store::Tx& tx, const SiteEv
         if (place.id == *name)
           for (const auto& c : place.clauses) place_regulations.emplace(RegulationOf(c));
   }
+  ZHIDU_TRY(SiteSettings settings, SiteSettings::Read(unit, event.site_id));
   // data.if_staffed: a post with no window (no shift under way) is skipped, not an error.
   bool if_staffed = false;
   if (auto it = event.data.find("if_staffed"); it != event.data.end())
@@ -507,11 +521,11 @@ Result<std::vector<store::Id>> Duties::StartForEvent(store::Tx& tx, const SiteEv
       posts_read = true;
     }
     for (const auto& post : posts) {
-      if (post.name != duty.post) continue;
+      if (post.name != duty.post || settings.NotStaffed(post.id)) continue;  // invariant 9
       // The window: the duty's own, else the event's deadline, else the shift under way.
       std::optional<TimePoint> end;
       std::string why;
-      ZHIDU_TRY(SiteWindow window, WindowAt(unit, event.site_id, duty));
+      SiteWindow window = WindowAt(settings, duty);
       if (auto fixed = FixedWindow(window.window)) {
         end = now + *fixed;
         why = duty.window_param.empty() ? "the duty's window"
@@ -575,15 +589,24 @@ std::vector<PlanReportEntry> Duties::PlanReport() const {
   std::vector<PlanReportEntry> out;
   auto unit = store_.BeginRead();
   std::vector<store::Post> posts;
+  std::map<store::Id, std::string> not_staffed;  // post id -> the site's reason (invariant 9)
   if (unit) {
     if (auto sites = (*unit)->ListSites({0, 1000}))
-      for (const auto& s : *sites)
+      for (const auto& s : *sites) {
         if (auto ps = (*unit)->ListPosts(s.id, {0, 1000}))
           posts.insert(posts.end(), ps->begin(), ps->end());
+        if (auto settings = SiteSettings::Read(**unit, s.id))
+          for (auto& p : settings->NotStaffedPosts()) not_staffed[p.post_id] = std::move(p.reason);
+      }
   }
   for (const auto& duty : pack->duties()) {
-    PlanReportEntry e{duty.id, duty.post, false, 0, ""};
-    for (const auto& p : posts) e.posts_matched += p.name == duty.post;
+    PlanReportEntry e{duty.id, duty.post, false, 0, "", {}};
+    for (const auto& p : posts) {
+      if (p.name != duty.post) continue;
+      ++e.posts_matched;
+      if (auto it = not_staffed.find(p.id); it != not_staffed.end())
+        e.not_staffed.push_back({p.site_id, p.id, it->second});
+    }
     auto occ =
         Occurrences(duty, duty.window, TimeZone::Default(), TimePoint{}, TimePoint{} + hours(1));
     if (FollowsWorkingHours(duty.schedule)) {
@@ -606,6 +629,9 @@ std::vector<PlanReportEntry> Duties::PlanReport() const {
       e.reason = "not planned: the schedule needs " + occ.error().message;
     } else if (e.posts_matched == 0) {
       e.reason = "no site post is named \"" + duty.post + "\"";
+    } else if (e.not_staffed.size() == static_cast<size_t>(e.posts_matched)) {
+      e.reason =
+          "post \"" + duty.post + "\" is marked not staffed: " + e.not_staffed.front().reason;
     } else {
       e.planned = true;
     }
@@ -668,6 +694,88 @@ Result<void> Duties::OnDueTimer(store::Tx& tx, const store::Timer& timer) {
   return Ok();
 }
 
+namespace {
+
+// The stints on `post_id` overlapping [from, to): begun before `to`, not ended by `from`.
+Result<std::vector<store::Attendance>> AttendanceDuring(store::UnitOfWork& unit, store::Id post_id,
+                                                        TimePoint from, TimePoint to) {
+  return unit.sql().Many<store::Attendance>(
+      "list attendance during a window",
+      "SELECT id, site_id, post_id, person_id, started_at, ended_at, relieved_by FROM attendance "
+      "WHERE post_id=? AND started_at<? AND (ended_at=0 OR ended_at>?) ORDER BY started_at, id",
+      {store::SqlValue(post_id), store::SqlValue(std::int64_t{to.time_since_epoch().count()}),
+       store::SqlValue(std::int64_t{from.time_since_epoch().count()})},
+      [](const store::SqlRow& r) {
+        return store::Attendance{r.Int(0),  r.Int(1),  r.Int(2), r.Int(3),
+                                 r.Time(4), r.Time(5), r.Int(6)};
+      });
+}
+
+// The site's late_takeover_grace (`value`, as set); nullopt when it has not set one (nobody is
+// spared).
+std::optional<Micros> LateTakeoverGrace(const std::optional<std::string>& value) {
+  if (!value) return std::nullopt;
+  auto d = policy::ParseDuration(*value);
+  if (!d || d->fixed.count() <= 0) return std::nullopt;
+  return duration_cast<Micros>(d->fixed);
+}
+
+// Raises `v` against each of `people` with `note`, or — when nobody answers — once against nobody
+// with `nobody_note`: a missed duty (Duties::OnCloseTimer) and an abnormal answer's violation
+// follow-up (OpenFollowUps) charge the post this way.
+Result<void> RaiseAgainstPost(store::Tx& tx, const policy::Pack& pack, NewViolation v,
+                              const std::vector<store::Id>& people, const std::string& note,
+                              const std::string& nobody_note, store::Id recorded_by) {
+  if (people.empty()) {
+    v.note = nobody_note;
+    ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, v, recorded_by));
+    (void)r;
+  }
+  for (store::Id person : people) {
+    v.person_id = person;
+    v.note = note;
+    ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, v, recorded_by));
+    (void)r;
+  }
+  return Ok();
+}
+
+std::string JsonIds(const std::vector<store::Id>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+bool LateTakeover(TimePoint started_at, TimePoint window_start, TimePoint window_end,
+                  std::optional<Micros> grace) {
+  return grace && started_at > window_start && started_at >= window_end - *grace &&
+         started_at < window_end;
+}
+
+MissCharge WhoAnswersForMiss(const std::vector<store::Attendance>& stints, TimePoint window_start,
+                             TimePoint window_end, std::optional<Micros> grace) {
+  std::vector<const store::Attendance*> held;
+  for (const auto& a : stints)
+    if (a.started_at < window_end && (a.ended_at == TimePoint{} || a.ended_at > window_start))
+      held.push_back(&a);
+  std::stable_sort(held.begin(), held.end(),
+                   [](const auto* a, const auto* b) { return a->started_at < b->started_at; });
+  MissCharge out;
+  auto has = [](const std::vector<store::Id>& ids, store::Id id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  for (const auto* a : held)
+    if (!LateTakeover(a->started_at, window_start, window_end, grace) &&
+        !has(out.charged, a->person_id))
+      out.charged.push_back(a->person_id);
+  for (const auto* a : held)
+    if (!has(out.charged, a->person_id) && !has(out.spared, a->person_id))
+      out.spared.push_back(a->person_id);
+  return out;
+}
+
 Result<void> Duties::OnCloseTimer(store::Tx& tx, const store::Timer& timer) {
   store::Id id = std::stoll(timer.subject.substr(timer.subject.find('/') + 1));
   auto& unit = tx.unit();
@@ -675,26 +783,26 @@ Result<void> Duties::OnCloseTimer(store::Tx& tx, const store::Timer& timer) {
   if (d.state != store::DutyState::kScheduled && d.state != store::DutyState::kDue &&
       d.state != store::DutyState::kInProgress)
     return Ok();
-  d.state = store::DutyState::kMissed;
-  ZHIDU_TRY_VOID(unit.UpdateDutyInstance(d));
   auto pack = pack_.Current();
   const policy::Duty* duty = FindDuty(*pack, d.duty);
+  const std::string title = duty ? duty->title : d.duty;
+  d.state = store::DutyState::kMissed;
+  ZHIDU_TRY_VOID(unit.UpdateDutyInstance(d));
   std::vector<std::string> notify = duty ? duty->on_miss.notify : std::vector<std::string>{};
-  ZHIDU_TRY(auto on_post, unit.ListAttendanceAt(d.post_id, 0, d.window_end - Micros(1)));
-  std::vector<store::Id> responsible;
-  for (const auto& a : on_post) responsible.push_back(a.person_id);
-  std::string people = "[";
-  for (size_t i = 0; i < responsible.size(); ++i)
-    people += (i ? "," : "") + std::to_string(responsible[i]);
-  people += "]";
-  ZHIDU_TRY(auto seq,
-            tx.Journal("duty.missed", 0, Ref("duty", d.id),
-                       DutyPayload(d, "未完成：" + (duty ? duty->title : d.duty))
-                           .AddRaw("on_post", people)
-                           .AddRaw("clauses",
-                                   JsonStrings(duty ? duty->clauses : std::vector<std::string>{}))
-                           .AddRaw("notify_roles", JsonStrings(notify))
-                           .Str()));
+  ZHIDU_TRY(auto stints, AttendanceDuring(unit, d.post_id, d.due_at, d.window_end));
+  std::optional<std::string> grace_value;  // read only when someone held the post
+  if (!stints.empty()) {
+    ZHIDU_TRY(grace_value,
+              SiteParameters::Lookup(unit, d.site_id, policy::kLateTakeoverGraceParameter));
+  }
+  const std::optional<Micros> grace = LateTakeoverGrace(grace_value);
+  MissCharge charge = WhoAnswersForMiss(stints, d.due_at, d.window_end, grace);
+  CanonicalObject missed = DutyPayload(d, "未完成：" + title);
+  missed.AddRaw("on_post", JsonIds(charge.charged))
+      .AddRaw("spared", JsonIds(charge.spared))
+      .AddRaw("clauses", JsonStrings(duty ? duty->clauses : std::vector<std::string>{}))
+      .AddRaw("notify_roles", JsonStrings(notify));
+  ZHIDU_TRY(auto seq, tx.Journal("duty.missed", 0, Ref("duty", d.id), missed.Str()));
   (void)seq;
   if (!duty || duty->on_miss.violation.empty()) return Ok();
   NewViolation v;
@@ -704,18 +812,14 @@ Result<void> Duties::OnCloseTimer(store::Tx& tx, const store::Timer& timer) {
   v.subject = Ref("duty", d.id);
   v.occurred_at = d.window_end;
   v.notify_roles = notify;
-  if (responsible.empty()) {
-    v.note = "岗位无人在岗：" + duty->title + " 未完成";
-    ZHIDU_TRY(auto r, Ledger::Raise(tx, *pack, v, 0));
-    (void)r;
-  }
-  for (store::Id person : responsible) {
-    v.person_id = person;
-    v.note = duty->title + " 未在时限内完成";
-    ZHIDU_TRY(auto r, Ledger::Raise(tx, *pack, v, 0));
-    (void)r;
-  }
-  return Ok();
+  // Nobody held the post in the window, or only late takers (who are not charged): the miss is
+  // the post's, against nobody.
+  std::string nobody = charge.spared.empty()
+                           ? "岗位无人在岗：" + title + " 未完成"
+                           : "岗位在时限内无人负责：" + title + " 未完成（" +
+                                 std::to_string(charge.spared.size()) + "人在时限最后" +
+                                 grace_value.value_or("") + "内接岗，不予追责）";
+  return RaiseAgainstPost(tx, *pack, v, charge.charged, title + " 未在时限内完成", nobody, 0);
 }
 
 Result<int> Duties::PlanNow(const org::Principal& who) {
@@ -900,17 +1004,10 @@ Result<std::vector<store::Id>> OpenFollowUps(store::Tx& tx, const Actions& actio
       nv.occurred_at = tx.now();
       nv.notify_roles = duty.on_miss.notify;
       ZHIDU_TRY(auto on_post, tx.unit().ListAttendanceAt(d.post_id, 0, tx.now()));
-      if (on_post.empty()) {
-        nv.note = "岗位无人在岗：" + description;
-        ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, nv, who.account_id));
-        (void)r;
-      }
-      for (const auto& a : on_post) {
-        nv.person_id = a.person_id;
-        nv.note = description;
-        ZHIDU_TRY(auto r, Ledger::Raise(tx, pack, nv, who.account_id));
-        (void)r;
-      }
+      std::vector<store::Id> people;
+      for (const auto& a : on_post) people.push_back(a.person_id);
+      ZHIDU_TRY_VOID(RaiseAgainstPost(tx, pack, nv, people, description,
+                                      "岗位无人在岗：" + description, who.account_id));
       continue;
     }
     ActionRequest r;
@@ -1149,8 +1246,46 @@ Result<void> Duties::MayWork(store::UnitOfWork& unit, const policy::Pack& pack,
               person.name + "：" + refusal->message);
 }
 
+namespace {
+
+// The open duties of `post_id` whose window closes within `grace` of `now`: whoever takes the post
+// now is a late taker of them (LateTakeover), so is warned. None without a grace.
+Result<std::vector<TakeoverWarning>> ClosingDuties(store::UnitOfWork& unit,
+                                                   const policy::Pack& pack,
+                                                   const store::Post& post, TimePoint now,
+                                                   std::optional<Micros> grace) {
+  std::vector<TakeoverWarning> out;
+  if (!grace) return out;
+  ZHIDU_TRY(auto site, unit.GetSite(post.site_id));
+  auto zone = TimeZone::Find(site.time_zone).value_or(TimeZone::Default());
+  for (auto state :
+       {store::DutyState::kScheduled, store::DutyState::kDue, store::DutyState::kInProgress}) {
+    store::DutyFilter f;
+    f.post_id = post.id;
+    f.state = state;
+    f.due_before = now + Micros(1);
+    ZHIDU_TRY(auto rows, All<store::DutyInstance>(
+                             [&](store::PageRequest p) { return unit.ListDutyInstances(f, p); }));
+    for (const auto& d : rows) {
+      if (!LateTakeover(now, d.due_at, d.window_end, grace)) continue;
+      const policy::Duty* duty = FindDuty(pack, d.duty);
+      std::string title = duty ? duty->title : d.duty;
+      std::string message = "「" + title + "」将于 " +
+                            FormatIso8601(d.window_end, zone).substr(11, 5) +
+                            " 截止，已在接岗宽限内：请尽快完成；若未完成，不追究接岗人的责任";
+      out.push_back({d.id, d.duty, std::move(title), d.window_end, std::move(message)});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.window_end < b.window_end; });
+  return out;
+}
+
+}  // namespace
+
 Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id post_id,
-                                           std::vector<std::string>* cited) {
+                                           std::vector<std::string>* cited,
+                                           std::vector<TakeoverWarning>* warnings) {
   if (who.person_id == 0)
     return Fail(Errc::kPermissionDenied, Reason{"account.no_person"},
                 "your account is not linked to a person, so it cannot "
@@ -1162,6 +1297,11 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
     if (person.site_id != post.site_id)
       return Fail(Errc::kPermissionDenied,
                   "post " + std::to_string(post_id) + " is at another site");
+    ZHIDU_TRY(SiteSettings settings, SiteSettings::Read(tx.unit(), post.site_id));
+    if (auto why = settings.NotStaffed(post_id))
+      return Fail(Errc::kFailedPrecondition, "post " + post.name +
+                                                 " is marked not staffed at this site (" + *why +
+                                                 "): an administrator marks it staffed first");
     TimePoint now = tx.now();
     ZHIDU_TRY(auto on, tx.unit().ListAttendanceAt(post_id, who.person_id, now));
     if (!on.empty())
@@ -1173,16 +1313,110 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
     ZHIDU_TRY_VOID(MayWork(tx.unit(), *pack, post, person, roles, now, cited));
     store::Attendance a{0, post.site_id, post_id, who.person_id, now, TimePoint{}, 0};
     ZHIDU_TRY(a.id, tx.unit().InsertAttendance(a));
-    ZHIDU_TRY(auto seq, tx.Journal("post.taken", who.account_id, Ref("post", post_id),
-                                   CanonicalObject()
-                                       .Add("site_id", post.site_id)
-                                       .Add("post_id", post_id)
-                                       .Add("post", post.name)
-                                       .Add("person_id", who.person_id)
-                                       .Str()));
+    ZHIDU_TRY(
+        auto late,
+        ClosingDuties(tx.unit(), *pack, post, now,
+                      LateTakeoverGrace(settings.Value(policy::kLateTakeoverGraceParameter))));
+    CanonicalObject taken;
+    taken.Add("site_id", post.site_id)
+        .Add("post_id", post_id)
+        .Add("post", post.name)
+        .Add("person_id", who.person_id);
+    if (!late.empty()) {
+      std::string items = "[";
+      for (size_t i = 0; i < late.size(); ++i)
+        items += (i ? "," : "") + CanonicalObject()
+                                      .Add("duty_id", late[i].duty_id)
+                                      .Add("duty", late[i].duty)
+                                      .Add("title", late[i].title)
+                                      .Add("window_end", FormatIso8601Utc(late[i].window_end))
+                                      .Str();
+      taken.AddRaw("warnings", items + "]");
+    }
+    ZHIDU_TRY(auto seq,
+              tx.Journal("post.taken", who.account_id, Ref("post", post_id), taken.Str()));
     (void)seq;
+    if (warnings) *warnings = std::move(late);
     return a;
   });
+}
+
+Result<PostNotStaffed> Duties::SetStaffing(const org::Principal& who, store::Id post_id,
+                                           bool staffed, const std::string& reason, int* planned) {
+  if (!staffed && reason.find_first_not_of(" \t") == std::string::npos)
+    return Fail(Errc::kInvalidArgument, "say why the post is not staffed (reason)", "reason");
+  if (reason.size() > 500)
+    return Fail(Errc::kInvalidArgument, "reason is longer than 500 bytes", "reason");
+  auto pack = pack_.Current();
+  auto result = writer_.Run<PostNotStaffed>([&](store::Tx& tx) -> Result<PostNotStaffed> {
+    auto& unit = tx.unit();
+    ZHIDU_TRY(store::Post post, unit.GetPost(post_id));
+    if (!roles_.Allows(who, org::perm::kOrgWrite, {post.site_id, 0}))
+      return Fail(Errc::kPermissionDenied, "marking a post not staffed needs org.write");
+    const TimePoint now = tx.now();
+    if (!staffed) {
+      ZHIDU_TRY(auto on, unit.ListAttendanceAt(post_id, 0, now));
+      if (!on.empty())
+        return Fail(Errc::kFailedPrecondition,
+                    std::to_string(on.size()) + " person(s) are on post " + post.name +
+                        ": they leave it before it is marked not staffed");
+    }
+    // Invariant 9: marked, the post's open and planned instances are cancelled; staffed again,
+    // those cancelled that are not yet due are scheduled again (their timers are still pending).
+    std::vector<store::Id> changed;
+    for (auto state : staffed ? std::vector<store::DutyState>{store::DutyState::kCancelled}
+                              : std::vector<store::DutyState>{store::DutyState::kScheduled,
+                                                              store::DutyState::kDue,
+                                                              store::DutyState::kInProgress}) {
+      store::DutyFilter f;
+      f.post_id = post_id;
+      f.state = state;
+      if (staffed) f.due_from = now + Micros(1);
+      ZHIDU_TRY(auto rows, All<store::DutyInstance>(
+                               [&](store::PageRequest p) { return unit.ListDutyInstances(f, p); }));
+      for (auto& d : rows) {
+        d.state = staffed ? store::DutyState::kScheduled : store::DutyState::kCancelled;
+        ZHIDU_TRY_VOID(unit.UpdateDutyInstance(d));
+        changed.push_back(d.id);
+      }
+    }
+    const std::string key = SiteParameters::NotStaffedKey(post_id);
+    ZHIDU_TRY(auto old, SiteParameters::Lookup(unit, post.site_id, key));
+    store::SiteParameter p{post.site_id, key, staffed ? std::string() : reason, who.account_id,
+                           now};
+    ZHIDU_TRY_VOID(unit.PutSiteParameter(p));
+    CanonicalObject payload;
+    payload.Add("site_id", post.site_id)
+        .Add("post_id", post_id)
+        .Add("post", post.name)
+        .Add("staffed", staffed)
+        .Add("reason", p.value)
+        .AddRaw(staffed ? "rescheduled" : "cancelled", JsonIds(changed));
+    if (old && !old->empty()) payload.Add("previous", *old);
+    ZHIDU_TRY(auto seq,
+              tx.Journal("post.staffing.set", who.account_id, Ref("post", post_id), payload.Str()));
+    (void)seq;
+    if (staffed) {  // planned again at once, not at the next hourly plan
+      ZHIDU_TRY(auto site, unit.GetSite(post.site_id));
+      ZHIDU_TRY(int created,
+                PlanSite(tx, *pack, site, now, now + duration_cast<Micros>(options_.horizon)));
+      if (planned) *planned = created;
+    }
+    return PostNotStaffed{post_id, p.value, who.account_id, now};
+  });
+  if (result && staffed) scheduler_.Wake(TimePoint::min());
+  return result;
+}
+
+Result<std::vector<PostNotStaffed>> Duties::NotStaffed(const org::Principal& who,
+                                                       store::Id site_id) {
+  if (!MayRead(who, site_id))
+    return Fail(Errc::kPermissionDenied, "you hold no role at site " + std::to_string(site_id));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto site, unit->GetSite(site_id));
+  (void)site;
+  ZHIDU_TRY(SiteSettings settings, SiteSettings::Read(*unit, site_id));
+  return settings.NotStaffedPosts();
 }
 
 // The relief checklists of the post (policy::ReliefFormOf), as LeavePost records them.

@@ -8,9 +8,9 @@
 //     due time), so re-planning, restarts and several nodes never duplicate an instance.
 //  2. Each instance has two durable timers: "duty.due" at due_at (scheduled -> due, journaled
 //     duty.due) and "duty.close" at miss_at (not completed -> missed, journaled duty.missed, plus
-//     the pack's on_miss: notify roles, and a violation against each person on the post at the end
-//     of the window — or against nobody, noting the post was unattended). A timer fires exactly
-//     once (kernel/scheduler), so a miss is raised once.
+//     the pack's on_miss: notify roles, and a violation against each person who held the post
+//     during the window except late takers (WhoAnswersForMiss) — or, when nobody answers, one
+//     against nobody). A timer fires exactly once (kernel/scheduler), so a miss is raised once.
 //  3. Completion: only while the instance is open (due_at <= now < miss_at); by a person on the
 //  post
 //     at that moment, or an account holding duty.manage at the site; answers are validated against
@@ -33,6 +33,10 @@
 //  8. Leaving a post to a named colleague may carry the answers of the post's relief checklist
 //     (kind: relief, R12 §四(二)2(5) 接班人员未到…需及时反映情况): validated like a duty's form and
 //     journaled with post.left, which notifies the superiors of the post's roles.
+//  9. A post marked not staffed at its site (SetStaffing) is not planned, raises no event duties
+//     and cannot be taken; marking needs nobody on it and cancels its open and planned instances
+//     in the same transaction (their timers then fire as no-ops), so none falls due or is missed.
+//     Marked staffed again, those not yet due are scheduled again and the site is planned.
 #pragma once
 
 #include <functional>
@@ -49,6 +53,7 @@
 #include "kernel/runtime/actions.hpp"
 #include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/events.hpp"
+#include "kernel/runtime/site_parameters.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
@@ -82,14 +87,48 @@ struct ShiftWindow {
 using ShiftCalendar = std::function<Result<std::vector<ShiftWindow>>(
     store::UnitOfWork& unit, store::Id post_id, TimePoint from, TimePoint to)>;
 
+// A site post named like a duty's post but marked not staffed (invariant 9).
+struct PlanReportSkip {
+  store::Id site_id = 0;
+  store::Id post_id = 0;
+  std::string reason;  // the site's reason for not staffing it
+};
+
 // What planning can and cannot materialise, per pack duty.
 struct PlanReportEntry {
   std::string duty;
   std::string post;
   bool planned = false;
-  int posts_matched = 0;  // site posts named like the duty's post
-  std::string reason;     // why not planned
+  int posts_matched = 0;                    // site posts named like the duty's post
+  std::string reason;                       // why not planned
+  std::vector<PlanReportSkip> not_staffed;  // matched posts not planned: marked not staffed
 };
+
+// A duty of a post whose window closes within the site's late_takeover_grace as someone takes the
+// post: they are not charged if it is missed (WhoAnswersForMiss), and the console says so.
+struct TakeoverWarning {
+  store::Id duty_id = 0;  // the instance
+  std::string duty;       // the pack duty
+  std::string title;
+  TimePoint window_end;
+  std::string message;  // zh-CN, names the duty and its end
+};
+
+// Who answers for a missed duty whose window is [window_start, window_end) (docs/runtime.md "Who
+// answers for a miss"), from the post's stints overlapping it (any order).
+struct MissCharge {
+  std::vector<store::Id> charged;  // people who held the post in the window, once each
+  std::vector<store::Id> spared;   // people whose every stint there was a late takeover
+};
+// Whether a stint that began at `started_at` is a late takeover of the window: it began after the
+// window opened and within `grace` of its end. Without a grace (nullopt: the site has not set
+// late_takeover_grace) nothing is late. Pure.
+bool LateTakeover(TimePoint started_at, TimePoint window_start, TimePoint window_end,
+                  std::optional<Micros> grace);
+// Each person whose stint overlaps the window answers, except one all of whose overlapping stints
+// are late takeovers. Pure.
+MissCharge WhoAnswersForMiss(const std::vector<store::Attendance>& stints, TimePoint window_start,
+                             TimePoint window_end, std::optional<Micros> grace);
 
 // The relief checklist (顶班, kind: relief) answered when leaving a post to a named colleague.
 struct LeaveRelief {
@@ -144,8 +183,12 @@ class Duties {
 
   // Attendance (在岗). Taking a post of the pack needs one of its roles at the site and its
   // certificates valid today (invariant 6); `cited` (if given) receives a refusal's clauses.
+  // A post marked not staffed cannot be taken (kFailedPrecondition). `warnings` (if given)
+  // receives the post's open duties whose window closes within the site's late_takeover_grace;
+  // they are journaled with post.taken.
   Result<store::Attendance> TakePost(const org::Principal& who, store::Id post_id,
-                                     std::vector<std::string>* cited = nullptr);
+                                     std::vector<std::string>* cited = nullptr,
+                                     std::vector<TakeoverWarning>* warnings = nullptr);
   // Leaves the post; `relief_person_id` takes it over (required where the pack says so), and must
   // be allowed on the post as by TakePost. With `relief_answers` (only with a relief) the post's
   // relief checklist is answered (invariant 8); what applied goes to `relief_out` when given.
@@ -160,6 +203,15 @@ class Duties {
   Result<std::vector<store::Id>> StartForEvent(store::Tx& tx, const SiteEvent& event,
                                                std::int64_t key);
   Result<std::vector<store::Attendance>> OnPost(store::Id post_id);
+
+  // Marks a post not staffed at its site, with the site's `reason` (required), or staffed again
+  // (invariant 9); needs org.write at the post's site. Marking needs nobody on the post
+  // (kFailedPrecondition). Journaled post.staffing.set with the previous reason. Staffed again,
+  // the site is planned at once: `planned` (if given) receives how many instances were created.
+  Result<PostNotStaffed> SetStaffing(const org::Principal& who, store::Id post_id, bool staffed,
+                                     const std::string& reason, int* planned = nullptr);
+  // The site's posts marked not staffed; needs a role at the site.
+  Result<std::vector<PostNotStaffed>> NotStaffed(const org::Principal& who, store::Id site_id);
   // What leaving `post_id` to a colleague asks: its relief checklists' items, clauses and the roles
   // told (policy::ReliefFormOf); needs a role at the post's site.
   Result<policy::ReliefForm> ReliefOf(const org::Principal& who, store::Id post_id);
@@ -176,6 +228,9 @@ class Duties {
                               const std::vector<std::string>& roles, TimePoint now,
                               std::vector<std::string>* cited);
   Result<int> PlanAll(store::Tx& tx, const policy::Pack& pack, TimePoint from, TimePoint to);
+  Result<int> PlanSite(store::Tx& tx, const policy::Pack& pack, const store::Site& site,
+                       TimePoint from, TimePoint to);
+
   Result<void> OnPlanTimer(store::Tx& tx, const store::Timer& timer);
   Result<void> OnDueTimer(store::Tx& tx, const store::Timer& timer);
   Result<void> OnCloseTimer(store::Tx& tx, const store::Timer& timer);

@@ -112,5 +112,76 @@ TEST(RuntimeTime, MonthsAreLocalCalendarMonths) {
   EXPECT_EQ(FormatDuration(policy::Duration{std::chrono::seconds(5400), 0, 0}), "1h30m");
 }
 
+// Issue 17 §4: a miss is charged to whoever held the post during the window, not to whoever is
+// on it at its last microsecond; a late taker (inside the site's grace) is spared.
+TimePoint At(const char* local) { return *ParseIso8601(std::string(local) + "+08:00"); }
+
+store::Attendance Stint(store::Id person, const char* from, const char* to = nullptr) {
+  return {0, 1, 1, person, At(from), to ? At(to) : TimePoint{}, 0};
+}
+
+TEST(WhoAnswersForMiss, WhoeverHeldThePostDuringTheWindowAnswers) {
+  const TimePoint start = At("2026-12-07T00:00:00"), end = At("2026-12-08T00:00:00");
+  std::vector<store::Attendance> stints = {
+      Stint(1, "2026-12-06T16:00:00", "2026-12-07T00:00:00"),  // left as the window opened
+      Stint(2, "2026-12-07T00:00:00", "2026-12-07T08:00:00"),  // held it, left before the end
+      Stint(3, "2026-12-07T08:00:00"),                         // still on it
+      Stint(4, "2026-12-08T00:00:00"),                         // came after the window
+  };
+  auto charge = WhoAnswersForMiss(stints, start, end, std::nullopt);
+  EXPECT_EQ(charge.charged, (std::vector<store::Id>{2, 3}));
+  EXPECT_TRUE(charge.spared.empty());
+  EXPECT_TRUE(WhoAnswersForMiss({}, start, end, std::nullopt).charged.empty());
+}
+
+TEST(WhoAnswersForMiss, ALateTakerInsideTheGraceIsSpared) {
+  const TimePoint start = At("2026-12-07T00:00:00"), end = At("2026-12-08T00:00:00");
+  const std::optional<Micros> grace = std::chrono::minutes(30);
+  std::vector<store::Attendance> stints = {Stint(5, "2026-12-07T23:40:00"),
+                                           Stint(6, "2026-12-07T23:20:00")};
+  auto charge = WhoAnswersForMiss(stints, start, end, grace);
+  EXPECT_EQ(charge.charged, (std::vector<store::Id>{6}));  // 40 minutes before the end
+  EXPECT_EQ(charge.spared, (std::vector<store::Id>{5}));
+  // Without a grace (the site has not set one) nobody is spared.
+  charge = WhoAnswersForMiss(stints, start, end, std::nullopt);
+  EXPECT_EQ(charge.charged, (std::vector<store::Id>{6, 5}));
+  // Someone who also held the post earlier in the window answers for it.
+  stints.push_back(Stint(5, "2026-12-07T09:00:00", "2026-12-07T10:00:00"));
+  charge = WhoAnswersForMiss(stints, start, end, grace);
+  EXPECT_EQ(charge.charged, (std::vector<store::Id>{5, 6}));
+  EXPECT_TRUE(charge.spared.empty());
+}
+
+TEST(WhoAnswersForMiss, AGraceLongerThanTheWindowNeverSparesWhoeverWasOnAsItOpened) {
+  // A 15-minute patrol, a 30-minute grace: on the post as the window opened is no late takeover.
+  const TimePoint start = At("2026-12-07T10:00:00"), end = At("2026-12-07T10:15:00");
+  const std::optional<Micros> grace = std::chrono::minutes(30);
+  EXPECT_FALSE(LateTakeover(At("2026-12-07T09:55:00"), start, end, grace));
+  EXPECT_FALSE(LateTakeover(start, start, end, grace));
+  EXPECT_TRUE(LateTakeover(At("2026-12-07T10:05:00"), start, end, grace));
+  EXPECT_FALSE(LateTakeover(end, start, end, grace));  // after the window: not a taker of it
+  EXPECT_FALSE(LateTakeover(At("2026-12-07T10:05:00"), start, end, std::nullopt));
+}
+
+TEST(SiteSettings, ReadsValuesWorkingHoursAndPostsNotStaffedFromOneRead) {
+  const policy::Pack& pack = ShippedPack();
+  std::vector<store::SiteParameter> rows = {
+      {1, "floors", "B1,1F", 0, {}},
+      {1, "not_staffed/post/7", "夜间不设岗", 2, {}},
+      {1, "not_staffed/post/8", "", 2, {}},  // staffed again
+      {1, "working_hours", "09:00-12:00", 2, {}},
+      {1, "working_hours/department/3", "", 2, {}},  // cleared: the site's apply
+  };
+  SiteSettings site(rows);
+  EXPECT_EQ(site.Value("floors"), std::optional<std::string>("B1,1F"));
+  EXPECT_EQ(site.Value("no_such"), std::nullopt);
+  EXPECT_EQ(site.NotStaffed(7), std::optional<std::string>("夜间不设岗"));
+  EXPECT_EQ(site.NotStaffed(8), std::nullopt);
+  ASSERT_EQ(site.NotStaffedPosts().size(), 1u);
+  EXPECT_EQ(site.NotStaffedPosts()[0].post_id, 7);
+  EXPECT_EQ(site.WorkingHoursFor(pack, 3).from, "site");
+  EXPECT_EQ(site.WorkingHoursFor(pack, 0).periods.size(), 1u);
+}
+
 }  // namespace
 }  // namespace zhidu::runtime

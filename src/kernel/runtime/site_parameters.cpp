@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::string_view kSiteHours = "working_hours";
 constexpr std::string_view kDepartmentHours = "working_hours/department/";
+constexpr std::string_view kNotStaffed = "not_staffed/post/";
 
 std::string HoursKey(store::Id department_id) {
   return department_id == 0 ? std::string(kSiteHours)
@@ -83,6 +84,9 @@ Result<SiteParameterEntry> SiteParameters::Set(const org::Principal& who, store:
   if (name.starts_with(kSiteHours))
     return Fail(Errc::kInvalidArgument,
                 "working hours are set with PUT /api/v1/sites/{id}/working-hours", "name");
+  if (name.starts_with(kNotStaffed))
+    return Fail(Errc::kInvalidArgument,
+                "a post is marked not staffed with PUT /api/v1/posts/{id}/staffing", "name");
   std::optional<policy::ParamDecl> decl;
   for (auto& d : policy::DeclaredParameters(*pack_.Current()))
     if (d.name == name) decl = d;
@@ -112,8 +116,8 @@ Result<SiteWorkingHours> SiteParameters::WorkingHours(const org::Principal& who,
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto site, unit->GetSite(site_id));
   (void)site;
-  ZHIDU_TRY(auto rows, unit->ListSiteParameters(site_id));
-  return Collect(*pack_.Current(), rows);
+  ZHIDU_TRY(auto settings, SiteSettings::Read(*unit, site_id));
+  return settings.WorkingHours(*pack_.Current());
 }
 
 Result<SiteWorkingHours> SiteParameters::SetWorkingHours(
@@ -150,8 +154,8 @@ Result<SiteWorkingHours> SiteParameters::SetWorkingHours(
     ZHIDU_TRY(auto seq, tx.Journal("site.working_hours.set", who.account_id,
                                    "site/" + std::to_string(site_id), payload.Str()));
     (void)seq;
-    ZHIDU_TRY(auto rows, unit.ListSiteParameters(site_id));
-    return Collect(*pack, rows);
+    ZHIDU_TRY(auto settings, SiteSettings::Read(unit, site_id));
+    return settings.WorkingHours(*pack);
   });
 }
 
@@ -159,20 +163,58 @@ Result<WorkingHoursEntry> SiteParameters::EffectiveWorkingHours(store::UnitOfWor
                                                                 const policy::Pack& pack,
                                                                 store::Id site_id,
                                                                 store::Id department_id) {
-  ZHIDU_TRY(auto rows, unit.ListSiteParameters(site_id));
-  SiteWorkingHours all = Collect(pack, rows);
-  for (auto& [id, entry] : all.departments)
-    if (id == department_id) return std::move(entry);
-  return std::move(all.site);
+  ZHIDU_TRY(auto settings, SiteSettings::Read(unit, site_id));
+  return settings.WorkingHoursFor(pack, department_id);
 }
 
 Result<std::optional<std::string>> SiteParameters::Lookup(store::UnitOfWork& unit,
                                                           store::Id site_id,
                                                           std::string_view name) {
+  ZHIDU_TRY(auto settings, SiteSettings::Read(unit, site_id));
+  return settings.Value(name);
+}
+
+std::string SiteParameters::NotStaffedKey(store::Id post_id) {
+  return std::string(kNotStaffed) + std::to_string(post_id);
+}
+
+Result<SiteSettings> SiteSettings::Read(store::UnitOfWork& unit, store::Id site_id) {
   ZHIDU_TRY(auto rows, unit.ListSiteParameters(site_id));
-  for (auto& r : rows)
-    if (r.name == name) return std::optional<std::string>(std::move(r.value));
-  return std::optional<std::string>();
+  return SiteSettings(std::move(rows));
+}
+
+std::optional<std::string> SiteSettings::Value(std::string_view name) const {
+  for (const auto& r : rows_)
+    if (r.name == name) return r.value;
+  return std::nullopt;
+}
+
+SiteWorkingHours SiteSettings::WorkingHours(const policy::Pack& pack) const {
+  return Collect(pack, rows_);
+}
+
+WorkingHoursEntry SiteSettings::WorkingHoursFor(const policy::Pack& pack,
+                                                store::Id department_id) const {
+  SiteWorkingHours all = Collect(pack, rows_);
+  for (auto& [id, entry] : all.departments)
+    if (id == department_id) return std::move(entry);
+  return std::move(all.site);
+}
+
+std::optional<std::string> SiteSettings::NotStaffed(store::Id post_id) const {
+  auto reason = Value(SiteParameters::NotStaffedKey(post_id));
+  if (!reason || reason->empty()) return std::nullopt;
+  return reason;
+}
+
+std::vector<PostNotStaffed> SiteSettings::NotStaffedPosts() const {
+  std::vector<PostNotStaffed> out;
+  for (const auto& r : rows_) {
+    if (!r.name.starts_with(kNotStaffed) || r.value.empty()) continue;
+    auto id = std::strtoll(r.name.c_str() + kNotStaffed.size(), nullptr, 10);
+    if (id > 0) out.push_back({id, r.value, r.updated_by, r.updated_at});
+  }
+  return out;
 }
 
 }  // namespace zhidu::runtime

@@ -41,6 +41,37 @@ struct SiteWorkingHours {
   std::vector<std::pair<store::Id, WorkingHoursEntry>> departments;  // their own, by department id
 };
 
+// A post marked not staffed at its site (docs/runtime.md "Posts not staffed"): its duties do not
+// fall due. Stored beside the parameters under the reserved name "not_staffed/post/ID", whose
+// value is the reason; an empty value is staffed again.
+struct PostNotStaffed {
+  store::Id post_id = 0;
+  std::string reason;
+  store::Id updated_by = 0;
+  TimePoint updated_at;
+};
+
+// One site's parameters read once (one ListSiteParameters), for a reader that needs several of
+// them: the planner reads each site's once per plan. A value; no I/O after Read.
+class SiteSettings {
+ public:
+  explicit SiteSettings(std::vector<store::SiteParameter> rows) : rows_(std::move(rows)) {}
+  static Result<SiteSettings> Read(store::UnitOfWork& unit, store::Id site_id);
+
+  // The site's value of `name`, or nullopt when not set.
+  std::optional<std::string> Value(std::string_view name) const;
+  // The site's own working hours (or the pack's) and its departments' own.
+  SiteWorkingHours WorkingHours(const policy::Pack& pack) const;
+  // The working hours in force for `department_id` (0: the site as a whole).
+  WorkingHoursEntry WorkingHoursFor(const policy::Pack& pack, store::Id department_id) const;
+  // Why `post_id` is marked not staffed; nullopt when it is staffed.
+  std::optional<std::string> NotStaffed(store::Id post_id) const;
+  std::vector<PostNotStaffed> NotStaffedPosts() const;
+
+ private:
+  std::vector<store::SiteParameter> rows_;
+};
+
 class SiteParameters {
  public:
   SiteParameters(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
@@ -67,6 +98,8 @@ class SiteParameters {
   // The site's value of `name` inside a transaction, or nullopt when not set.
   static Result<std::optional<std::string>> Lookup(store::UnitOfWork& unit, store::Id site_id,
                                                    std::string_view name);
+  // The reserved name under which `post_id` is marked not staffed (PostNotStaffed).
+  static std::string NotStaffedKey(store::Id post_id);
 
  private:
   store::Store& store_;
