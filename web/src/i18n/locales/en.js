@@ -132,6 +132,7 @@ export default {
     field: 'field',
     serverSaid: 'server says',
     codes: {
+      duty_closing: 'A duty of the post closes soon',
       invalid_argument: 'The submitted data is not valid',
       unauthenticated: 'Wrong username or password, or your session has ended',
       permission_denied: 'You are not allowed to do this',
@@ -335,6 +336,7 @@ export default {
     other: 'record {n}',
   },
   fields: {
+    staffed: 'Staffed',
     current_password: 'Current password',
     new_password: 'New password',
     corrects: 'Entry corrected',

@@ -132,6 +132,7 @@ export default {
     field: '字段',
     serverSaid: '服务器说明',
     codes: {
+      duty_closing: '所接岗位的值班项即将截止',
       invalid_argument: '提交的内容不符合要求',
       unauthenticated: '用户名或密码不正确，或登录已失效',
       permission_denied: '没有权限执行此操作',
@@ -335,6 +336,7 @@ export default {
     other: '记录 {n} 号',
   },
   fields: {
+    staffed: '是否安排人员值守',
     current_password: '当前密码',
     new_password: '新密码',
     corrects: '更正的记录编号',
