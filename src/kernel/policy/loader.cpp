@@ -1836,9 +1836,7 @@ void PackBuilder::MarkUnenforced() {
   std::set<std::string, std::less<>> used = filled, handover_forms;
   std::set<std::string, std::less<>> operating;  // alarms CanOperate cites these (OperatingClauses)
   for (const auto& post : pack_.posts_) {
-    std::set<std::string> files;
-    for (const Checklist* c : ChecklistsOfPost(pack_, post, "handover"))
-      if (files.insert(c->source.file).second) handover_forms.insert(c->id);
+    for (const Checklist* c : HandoverFormOf(pack_, post)) handover_forms.insert(c->id);
     for (const Checklist* c : ChecklistsOfPost(pack_, post, "relief")) used.insert(c->id);
     for (auto& c : OperatingClauses(pack_, post.id)) operating.insert(std::move(c));
   }
@@ -1903,11 +1901,8 @@ void PackBuilder::MarkUnenforced() {
 // checklist is never opened: an error, not a rule that silently does nothing.
 void PackBuilder::CheckHandoverForms() {
   std::set<std::string> used;
-  for (const auto& post : pack_.posts_) {
-    std::set<std::string> files_done;
-    for (const Checklist* c : ChecklistsOfPost(pack_, post, "handover"))
-      if (files_done.insert(c->source.file).second) used.insert(c->id);
-  }
+  for (const auto& post : pack_.posts_)
+    for (const Checklist* c : HandoverFormOf(pack_, post)) used.insert(c->id);
   std::map<std::string, std::string> first_of_file;
   for (const auto& c : pack_.checklists_) {
     if (c.kind != "handover") continue;

@@ -46,6 +46,16 @@ std::vector<const Checklist*> ChecklistsOfPost(const Pack& pack, const Post& pos
   return out;
 }
 
+std::vector<const Checklist*> HandoverFormOf(const Pack& pack, const Post& post,
+                                             std::vector<std::string>* superiors) {
+  std::vector<const Checklist*> out;
+  for (const Checklist* c : ChecklistsOfPost(pack, post, "handover", superiors))
+    if (std::none_of(out.begin(), out.end(),
+                     [&](const Checklist* o) { return o->source.file == c->source.file; }))
+      out.push_back(c);
+  return out;
+}
+
 ReliefForm ReliefFormOf(const Pack& pack, std::string_view post_name) {
   ReliefForm form;
   const Post* post = pack.FindPost(post_name);

@@ -25,6 +25,13 @@ std::vector<const Checklist*> ChecklistsOfPost(const Pack& pack, const Post& pos
                                                std::string_view kind,
                                                std::vector<std::string>* superiors = nullptr);
 
+// The checklists that make up `post`'s handover form: of ChecklistsOfPost(…, "handover"), the
+// first of each regulation (file). Handover's RuleFor merges them; the loader checks that every
+// other handover checklist is one of some post's (CheckHandoverForms) and counts only these as
+// executed (MarkUnenforced).
+std::vector<const Checklist*> HandoverFormOf(const Pack& pack, const Post& post,
+                                             std::vector<std::string>* superiors = nullptr);
+
 // What leaving post `post` to a colleague who takes over asks (R12 §四(二)2(5) 接班人员未到…需及时
 // 反映情况): the relief checklists (kind relief) of the regulation that defines the post and of
 // each regulation that defines one of its roles (as handover selects its checklists: R12 §二 makes

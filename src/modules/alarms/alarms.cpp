@@ -139,9 +139,10 @@ Result<void> Alarms::RaiseFor(store::Tx& tx, const store::AlarmPoint& p,
       tx, runtime::SiteEvent{p.site_id, event, p.title, "alarm-point/" + std::to_string(p.id), {}});
 }
 
-Result<std::vector<std::string>> Alarms::AudienceOf(store::UnitOfWork& unit, store::Id site_id,
-                                                    Audiences& audiences) const {
-  if (auto known = audiences.find(site_id); known != audiences.end()) return known->second;
+Result<const std::vector<std::string>*> Alarms::AudienceOf(store::UnitOfWork& unit,
+                                                           store::Id site_id,
+                                                           Audiences& audiences) const {
+  if (auto known = audiences.find(site_id); known != audiences.end()) return &known->second;
   std::vector<std::string> roles;
   auto add = [&roles](const std::string& role) {
     if (!role.empty() && std::find(roles.begin(), roles.end(), role) == roles.end())
@@ -162,13 +163,11 @@ Result<std::vector<std::string>> Alarms::AudienceOf(store::UnitOfWork& unit, sto
       page.after_id = posts.back().id;
     }
   }
-  audiences.emplace(site_id, roles);
-  return roles;
+  return &audiences.emplace(site_id, std::move(roles)).first->second;
 }
 
 Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out,
                            Audiences& audiences) {
-  ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, audiences));
   const TimePoint at = e.at.value_or(tx.now());
   const bool active = p.state == "active_unack" || p.state == "active_ack";
   if (e.state == "active") {
@@ -187,7 +186,10 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
     auto payload = PointPayload(p);
     payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value).Add("annunciated", annunciated);
     // A suppressed or shelved point's activation is recorded, not announced to anyone.
-    if (annunciated) payload.AddRaw("notify_roles", JsonStringArray(audience));
+    if (annunciated) {
+      ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, audiences));
+      payload.AddRaw("notify_roles", JsonStringArray(*audience));
+    }
     if (annunciated) {
       // Invariant 3: merge into the point's entry while inside its aggregation window.
       if (p.log_entry_id && at >= p.log_window_start &&
@@ -221,10 +223,11 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
     p.active_since = TimePoint{};
     p.changed_at = at;
     ++out.returned;
+    ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, audiences));
     auto payload = PointPayload(p);
     payload.Add("at", FormatIso8601Utc(at))
         .Add("value", e.value)
-        .AddRaw("notify_roles", JsonStringArray(audience));
+        .AddRaw("notify_roles", JsonStringArray(*audience));
     ZHIDU_TRY(auto seq, tx.Journal("alarm.returned", 0, Subject(p.id), payload.Str()));
     (void)seq;
     ZHIDU_TRY_VOID(RaiseFor(tx, p, std::string(kClearedEvent)));
@@ -372,7 +375,7 @@ Result<store::AlarmPoint> Alarms::Acknowledge(const org::Principal& who, store::
         auto payload = PointPayload(p);
         payload.Add("from", from)
             .Add("person_id", who.person_id)
-            .AddRaw("notify_roles", JsonStringArray(audience));
+            .AddRaw("notify_roles", JsonStringArray(*audience));
         ZHIDU_TRY(auto seq,
                   tx.Journal("alarm.acknowledged", who.account_id, Subject(p.id), payload.Str()));
         (void)seq;

@@ -162,8 +162,9 @@ class Alarms {
   // Who is told of a site's alarms live (payload notify_roles, docs/notifications.md): the roles
   // of every post of the site in the pack in force, and each role's superior — everyone who may
   // be on duty there and their leads (issue 17 §6). Without a pack (unit tests): nobody by role.
-  Result<std::vector<std::string>> AudienceOf(store::UnitOfWork& unit, store::Id site_id,
-                                              Audiences& audiences) const;
+  // The answer lives in `audiences` (read once per site, never copied per event).
+  Result<const std::vector<std::string>*> AudienceOf(store::UnitOfWork& unit, store::Id site_id,
+                                                     Audiences& audiences) const;
   // Raises the site event `event` about point `p` on the bus, in `tx` (see above).
   Result<void> RaiseFor(store::Tx& tx, const store::AlarmPoint& p, const std::string& event) const;
   Result<void> CanOperate(const org::Principal& who, store::UnitOfWork& unit,

@@ -151,15 +151,9 @@ Result<HandoverRule> RuleFor(const policy::Pack& pack, std::string_view post_nam
                     "\" is not a post of the pack in force, so no " +
                     "handover checklist applies to it");
   HandoverRule rule;
-  std::vector<std::string> regulations_done;
   for (const policy::Checklist* checklist :
-       policy::ChecklistsOfPost(pack, *post, "handover", &rule.notify_roles)) {
+       policy::HandoverFormOf(pack, *post, &rule.notify_roles)) {
     const policy::Checklist& c = *checklist;
-    // The first handover checklist of each regulation is its handover form.
-    if (std::find(regulations_done.begin(), regulations_done.end(), c.source.file) !=
-        regulations_done.end())
-      continue;
-    regulations_done.push_back(c.source.file);
     rule.checklists.push_back(c.id);
     if (rule.title.empty()) rule.title = c.title;
     for (const auto& cl : c.clauses) AddUnique(rule.clauses, cl);
