@@ -42,7 +42,7 @@ struct Tally {
 // Generates and checks one site's year; returns its assignment count and problems.
 void OneSite(const policy::Pack& pack, const policy::ShiftPattern& pattern, const TimeZone& zone,
              store::Id site, std::chrono::local_days first, int days, Tally& tally) {
-  store::Roster roster;
+  roster::Roster roster;
   roster.id = site;
   roster.site_id = site;
   roster.post_id = site;
@@ -51,7 +51,7 @@ void OneSite(const policy::Pack& pack, const policy::ShiftPattern& pattern, cons
   roster.last_day = "2027-12-31";
   store::Post post{site, site, 0, kPost};
   const auto t0 = Steady::now();
-  std::vector<store::RosterAssignment> mine;
+  std::vector<roster::RosterAssignment> mine;
   mine.reserve(static_cast<size_t>(days) * kTeams * kPerTeam);
   const store::Id first_person = site * 100;
   for (int day = 0; day < days; ++day) {
@@ -64,7 +64,7 @@ void OneSite(const policy::Pack& pack, const policy::ShiftPattern& pattern, cons
       if (!shift) continue;  // off
       auto [start, end] = roster::SlotTimes(*shift, d, zone);
       for (int p = 0; p < kPerTeam; ++p) {
-        store::RosterAssignment a;
+        roster::RosterAssignment a;
         a.roster_id = roster.id;
         a.site_id = site;
         a.post_id = site;

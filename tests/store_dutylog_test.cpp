@@ -179,7 +179,7 @@ TEST_P(DutyLogConformance, EntriesOfTheStoreVerbAreFoundByTheModule) {
 
 TEST_P(DutyLogConformance, AlarmPointsAndActivations) {
   auto u = *store_->BeginWrite();
-  AlarmPoint p;
+  alarms::AlarmPoint p;
   p.site_id = site_;
   p.post_id = post_;
   p.source = "fas-1";
@@ -196,10 +196,10 @@ TEST_P(DutyLogConformance, AlarmPointsAndActivations) {
   u = *store_->BeginWrite();
   auto found = *alarms::db::FindAlarmPoint(u->sql(), "fas-1", "3F-smoke-01");
   EXPECT_EQ(found.id, p.id);
-  EXPECT_EQ(found.state, "normal");
+  EXPECT_EQ(found.state, alarms::AlarmState::kNormal);
   EXPECT_EQ(alarms::db::FindAlarmPoint(u->sql(), "fas-1", "nope").error().code, Errc::kNotFound);
   EXPECT_TRUE(alarms::db::ListAlarmPoints(u->sql(), site_, true, {})->empty());
-  found.state = "active_unack";
+  found.state = alarms::AlarmState::kActiveUnack;
   found.active_since = t0_ + seconds(1);
   found.shelved_until = t0_ + minutes(30);
   found.shelve_reason = "维修";
@@ -210,7 +210,7 @@ TEST_P(DutyLogConformance, AlarmPointsAndActivations) {
   found.activations = 7;
   ASSERT_TRUE(alarms::db::UpdateAlarmPoint(u->sql(), found));
   auto again = *alarms::db::GetAlarmPoint(u->sql(), p.id);
-  EXPECT_EQ(again.state, "active_unack");
+  EXPECT_EQ(again.state, alarms::AlarmState::kActiveUnack);
   EXPECT_EQ(again.active_since, t0_ + seconds(1));
   EXPECT_EQ(again.shelved_until, t0_ + minutes(30));
   EXPECT_EQ(again.shelve_reason, "维修");

@@ -173,18 +173,18 @@ TEST_P(RuntimeConformance, SiteParametersAreUpsertedPerSite) {
 TEST_P(RuntimeConformance, RostersAssignmentsSwapsAndCalendarTokens) {
   using std::chrono::hours;
   auto u = *store_->BeginWrite();
-  Roster r{0,
-           site_,
-           post_,
-           "r02-three-team-two-shift",
-           "1,2,3",
-           "2026-12-01",
-           "2026-12-31",
-           "draft",
-           7,
-           t0_,
-           0,
-           TimePoint{}};
+  roster::Roster r{0,
+                   site_,
+                   post_,
+                   "r02-three-team-two-shift",
+                   "1,2,3",
+                   "2026-12-01",
+                   "2026-12-31",
+                   "draft",
+                   7,
+                   t0_,
+                   0,
+                   TimePoint{}};
   auto rid = roster::db::InsertRoster(u->sql(), r);
   ASSERT_TRUE(rid) << rid.error().message;
   auto got = *roster::db::GetRoster(u->sql(), *rid);
@@ -203,7 +203,7 @@ TEST_P(RuntimeConformance, RostersAssignmentsSwapsAndCalendarTokens) {
       u->sql(), {0, *rid, site_, post_, other_, 2, "night", t0_, t0_, "active", "generated", 0,
                  ""}));  // ends_at > starts_at
   // Overlap query [from, before): the night shift overlaps [t0+10h, t0+11h), the day one doesn't.
-  AssignmentFilter f;
+  roster::AssignmentFilter f;
   f.roster_id = *rid;
   f.from = t0_ + hours(10);
   f.before = t0_ + hours(11);
@@ -222,7 +222,7 @@ TEST_P(RuntimeConformance, RostersAssignmentsSwapsAndCalendarTokens) {
   ASSERT_TRUE(roster::db::RetireRosterAssignment(u->sql(), a1, "leave", "病假"));
   EXPECT_EQ(roster::db::RetireRosterAssignment(u->sql(), a1, "leave", "").error().code,
             Errc::kFailedPrecondition);
-  AssignmentFilter all;
+  roster::AssignmentFilter all;
   all.roster_id = *rid;
   EXPECT_EQ(roster::db::ListRosterAssignments(u->sql(), all, 100)->size(), 1u);  // active only
   all.active_only = false;
@@ -259,7 +259,7 @@ TEST_P(RuntimeConformance, RostersAssignmentsSwapsAndCalendarTokens) {
 }
 
 TEST_P(RuntimeConformance, HandoversOneOpenPerPostUpdatedOnlyWhileOpen) {
-  Handover h;
+  handover::Handover h;
   h.site_id = site_;
   h.post_id = post_;
   h.checklists = "r12-handover";
@@ -284,14 +284,14 @@ TEST_P(RuntimeConformance, HandoversOneOpenPerPostUpdatedOnlyWhileOpen) {
   }
   {
     auto u = *store_->BeginWrite();
-    Handover got = *handover::db::GetHandover(u->sql(), h.id);
+    handover::Handover got = *handover::db::GetHandover(u->sql(), h.id);
     EXPECT_EQ(got.report, h.report);
     EXPECT_EQ(got.shift_change, h.shift_change);
     EXPECT_EQ(got.incoming_person, other_);
-    EXPECT_EQ(got.state, HandoverState::kOpen);
+    EXPECT_EQ(got.state, handover::HandoverState::kOpen);
     got.answers = R"({"precheck":true})";
     ASSERT_TRUE(handover::db::UpdateHandover(u->sql(), got));
-    got.state = HandoverState::kCompleted;
+    got.state = handover::HandoverState::kCompleted;
     got.seal_sha256 = "cd";
     got.closed_at = t0_ + minutes(5);
     ASSERT_TRUE(handover::db::UpdateHandover(u->sql(), got));
@@ -305,19 +305,21 @@ TEST_P(RuntimeConformance, HandoversOneOpenPerPostUpdatedOnlyWhileOpen) {
     ASSERT_TRUE(u->Commit());
   }
   auto r = *store_->BeginRead();
-  Handover done = *handover::db::GetHandover(r->sql(), h.id);
-  EXPECT_EQ(done.state, HandoverState::kCompleted);
+  handover::Handover done = *handover::db::GetHandover(r->sql(), h.id);
+  EXPECT_EQ(done.state, handover::HandoverState::kCompleted);
   EXPECT_EQ(done.answers, R"({"precheck":true})");
   EXPECT_EQ(done.seal_sha256, "cd");
   EXPECT_EQ(done.closed_at, t0_ + minutes(5));
-  auto latest = *handover::db::LatestHandover(r->sql(), post_, HandoverState::kCompleted);
+  auto latest = *handover::db::LatestHandover(r->sql(), post_, handover::HandoverState::kCompleted);
   ASSERT_TRUE(latest);
   EXPECT_EQ(latest->id, h.id);
-  EXPECT_FALSE(*handover::db::LatestHandover(r->sql(), post_, HandoverState::kRefused));
+  EXPECT_FALSE(*handover::db::LatestHandover(r->sql(), post_, handover::HandoverState::kRefused));
   EXPECT_EQ(handover::db::ListHandovers(r->sql(), {site_, post_, std::nullopt}, {0, 10})->size(),
             2u);
   EXPECT_EQ(
-      handover::db::ListHandovers(r->sql(), {0, post_, HandoverState::kOpen}, {0, 10})->size(), 1u);
+      handover::db::ListHandovers(r->sql(), {0, post_, handover::HandoverState::kOpen}, {0, 10})
+          ->size(),
+      1u);
   EXPECT_EQ(handover::db::ListHandovers(r->sql(), {0, post_, std::nullopt}, {h.id, 10})->size(),
             1u);
 }

@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 #include <charconv>
 #include <fstream>
@@ -131,10 +132,6 @@ Result<store::PageRequest> Page(const HttpRequest& r) {
   return page;
 }
 
-// The principal for this request: set by Handle() before a kSignedIn handler runs.
-thread_local const Principal* t_principal = nullptr;
-const Principal& Who() { return *t_principal; }
-
 std::string ContentTypeFor(const std::filesystem::path& p) {
   auto ext = p.extension().string();
   if (ext == ".html") return "text/html; charset=utf-8";
@@ -224,7 +221,11 @@ HttpResponse ErrorResponse(const Error& e) {
   return Json(StatusFor(e.code), {{"error", ErrorBody(e)}});
 }
 
-const Principal& CurrentPrincipal() { return Who(); }
+const Principal& PrincipalOf(const HttpRequest& request) {
+  // Dispatch sets it before a kSignedIn handler runs; a kPublic handler has no principal.
+  assert(request.principal != nullptr && "PrincipalOf on a request that was not signed in");
+  return *request.principal;
+}
 Result<store::PageRequest> PageOf(const HttpRequest& request) { return Page(request); }
 Result<store::Id> PathIdOf(const HttpRequest& request, const std::string& key) {
   return PathId(request, key);
@@ -291,7 +292,7 @@ void Api::AddRoutes() {
     return res;
   });
   r.Add("POST", "/api/v1/logout", Access::kSignedIn, [this, auth](HttpRequest& req) {
-    if (auto out = auth->Logout(req.Cookie(kSessionCookie), Who()); !out)
+    if (auto out = auth->Logout(req.Cookie(kSessionCookie), PrincipalOf(req)); !out)
       return ErrorResponse(out.error());
     auto res = NoContent();
     res.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
@@ -299,9 +300,9 @@ void Api::AddRoutes() {
                                                (deps_.secure_cookies ? "; Secure" : ""));
     return res;
   });
-  r.Add("GET", "/api/v1/me", Access::kSignedIn, [this](HttpRequest&) {
-    return Json(200, {{"account", AccountJson(Who(), deps_.roles, PackInForce().get())},
-                      {"csrf_token", Who().csrf_token}});
+  r.Add("GET", "/api/v1/me", Access::kSignedIn, [this](HttpRequest& req) {
+    return Json(200, {{"account", AccountJson(PrincipalOf(req), deps_.roles, PackInForce().get())},
+                      {"csrf_token", PrincipalOf(req).csrf_token}});
   });
 
   // ---- accounts and tokens
@@ -310,7 +311,7 @@ void Api::AddRoutes() {
   // ---- organisation
   r.Add("GET", "/api/v1/sites", Access::kSignedIn, [org](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto page, Page(req));
-    ZHIDU_OR_ERROR(auto rows, org->ListSites(Who(), page));
+    ZHIDU_OR_ERROR(auto rows, org->ListSites(PrincipalOf(req), page));
     return List(rows, page, SiteJson, [](const auto& x) { return x.id; });
   });
   r.Add("POST", "/api/v1/sites", Access::kSignedIn, [org](HttpRequest& req) {
@@ -319,18 +320,18 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(s.name, body.RequiredString("name"));
     ZHIDU_OR_ERROR(s.time_zone, body.OptionalString("time_zone"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto created, org->CreateSite(Who(), s));
+    ZHIDU_OR_ERROR(auto created, org->CreateSite(PrincipalOf(req), s));
     return Json(201, SiteJson(created));
   });
   r.Add("GET", "/api/v1/sites/{id}", Access::kSignedIn, [org](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto site, org->GetSite(Who(), id));
+    ZHIDU_OR_ERROR(auto site, org->GetSite(PrincipalOf(req), id));
     return Json(200, SiteJson(site));
   });
   r.Add("GET", "/api/v1/departments", Access::kSignedIn, [org](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto page, Page(req));
     ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
-    ZHIDU_OR_ERROR(auto rows, org->ListDepartments(Who(), site_id, page));
+    ZHIDU_OR_ERROR(auto rows, org->ListDepartments(PrincipalOf(req), site_id, page));
     return List(rows, page, DepartmentJson, [](const auto& x) { return x.id; });
   });
   r.Add("POST", "/api/v1/departments", Access::kSignedIn, [org](HttpRequest& req) {
@@ -339,13 +340,13 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(d.site_id, body.RequiredId("site_id"));
     ZHIDU_OR_ERROR(d.name, body.RequiredString("name"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto created, org->CreateDepartment(Who(), d));
+    ZHIDU_OR_ERROR(auto created, org->CreateDepartment(PrincipalOf(req), d));
     return Json(201, DepartmentJson(created));
   });
   r.Add("GET", "/api/v1/teams", Access::kSignedIn, [org](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto page, Page(req));
     ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
-    ZHIDU_OR_ERROR(auto rows, org->ListTeams(Who(), site_id, page));
+    ZHIDU_OR_ERROR(auto rows, org->ListTeams(PrincipalOf(req), site_id, page));
     return List(rows, page, TeamJson, [](const auto& x) { return x.id; });
   });
   r.Add("POST", "/api/v1/teams", Access::kSignedIn, [org](HttpRequest& req) {
@@ -355,13 +356,13 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(t.department_id, body.OptionalId("department_id"));
     ZHIDU_OR_ERROR(t.name, body.RequiredString("name"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto created, org->CreateTeam(Who(), t));
+    ZHIDU_OR_ERROR(auto created, org->CreateTeam(PrincipalOf(req), t));
     return Json(201, TeamJson(created));
   });
   r.Add("GET", "/api/v1/posts", Access::kSignedIn, [org](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto page, Page(req));
     ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
-    ZHIDU_OR_ERROR(auto rows, org->ListPosts(Who(), site_id, page));
+    ZHIDU_OR_ERROR(auto rows, org->ListPosts(PrincipalOf(req), site_id, page));
     return List(rows, page, PostJson, [](const auto& x) { return x.id; });
   });
   r.Add("POST", "/api/v1/posts", Access::kSignedIn, [org](HttpRequest& req) {
@@ -371,13 +372,13 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(p.department_id, body.OptionalId("department_id"));
     ZHIDU_OR_ERROR(p.name, body.RequiredString("name"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto created, org->CreatePost(Who(), p));
+    ZHIDU_OR_ERROR(auto created, org->CreatePost(PrincipalOf(req), p));
     return Json(201, PostJson(created));
   });
   r.Add("GET", "/api/v1/people", Access::kSignedIn, [org](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto page, Page(req));
     ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
-    ZHIDU_OR_ERROR(auto rows, org->ListPeople(Who(), site_id, page));
+    ZHIDU_OR_ERROR(auto rows, org->ListPeople(PrincipalOf(req), site_id, page));
     return List(rows, page, PersonJson, [](const auto& x) { return x.id; });
   });
   r.Add("POST", "/api/v1/people", Access::kSignedIn, [org](HttpRequest& req) {
@@ -392,14 +393,14 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(p.birth_date, body.OptionalString("birth_date"));
     ZHIDU_OR_ERROR(p.education, body.OptionalString("education"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto created, org->CreatePerson(Who(), p));
+    ZHIDU_OR_ERROR(auto created, org->CreatePerson(PrincipalOf(req), p));
     auto out = PersonJson(created);
     out["certifications"] = json::array();
     return Json(201, out);
   });
   r.Add("GET", "/api/v1/people/{id}", Access::kSignedIn, [org](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto detail, org->GetPerson(Who(), id));
+    ZHIDU_OR_ERROR(auto detail, org->GetPerson(PrincipalOf(req), id));
     auto out = PersonJson(detail.person);
     out["certifications"] = json::array();
     for (const auto& c : detail.certifications)
@@ -410,7 +411,7 @@ void Api::AddRoutes() {
   r.Add("PATCH", "/api/v1/people/{id}", Access::kSignedIn, [org](HttpRequest& req) {
     ZHIDU_OR_ERROR(auto id, PathId(req));
     ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
-    ZHIDU_OR_ERROR(auto detail, org->GetPerson(Who(), id));
+    ZHIDU_OR_ERROR(auto detail, org->GetPerson(PrincipalOf(req), id));
     const auto& doc = body.json();
     if (!doc.contains("birth_date") && !doc.contains("education"))
       return ErrorResponse(
@@ -420,7 +421,7 @@ void Api::AddRoutes() {
     if (doc.contains("birth_date") && doc["birth_date"].is_null()) birth_date.clear();
     if (doc.contains("education") && doc["education"].is_null()) education.clear();
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto person, org->SetPersonProfile(Who(), id, birth_date, education));
+    ZHIDU_OR_ERROR(auto person, org->SetPersonProfile(PrincipalOf(req), id, birth_date, education));
     auto out = PersonJson(person);
     out["certifications"] = json::array();
     for (const auto& c : detail.certifications)
@@ -436,7 +437,7 @@ void Api::AddRoutes() {
     ZHIDU_OR_ERROR(c.number, body.RequiredString("number"));
     ZHIDU_OR_ERROR(c.expires_on, body.OptionalString("expires_on"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto created, org->AddCertification(Who(), c));
+    ZHIDU_OR_ERROR(auto created, org->AddCertification(PrincipalOf(req), c));
     return Json(201, CertificationJson(created));
   });
 
@@ -456,7 +457,7 @@ void Api::AddRoutes() {
                               "after"});
     }
     if (after == 0) after = page.after_id;
-    ZHIDU_OR_ERROR(auto rows, org->ReadJournal(Who(), after, page.limit));
+    ZHIDU_OR_ERROR(auto rows, org->ReadJournal(PrincipalOf(req), after, page.limit));
     return List(
         rows, page,
         [](const store::JournalRecord& j) {
@@ -668,10 +669,11 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
     if (!who) return ErrorResponse(who.error());
     principal = std::move(*who);
   }
-  t_principal = &principal;
+  request.principal = &principal;  // lives until Dispatch returns, like the handler's run
   struct Reset {
-    ~Reset() { t_principal = nullptr; }
-  } reset;
+    HttpRequest& request;
+    ~Reset() { request.principal = nullptr; }
+  } reset{request};
 
   if (read_cache_ && request.method == "GET" && principal.account_id != 0 && route->cacheable) {
     const std::uint64_t generation = read_cache_->Generation();  // before the handler reads

@@ -120,9 +120,9 @@ HttpResponse ErrorResponse(const Error& error);
 // The OpenAPI 3.1 document served at /api/v1/openapi.json.
 const std::string& OpenApiDocument();
 
-// For route files (routes_*.cpp): the principal of the kSignedIn request running on this thread,
-// and the page (limit, cursor) of a list request.
-const org::Principal& CurrentPrincipal();
+// For route files: who sent a kSignedIn request (the API authenticated it before the handler
+// ran; asserted), and the page (limit, cursor) of a list request.
+const org::Principal& PrincipalOf(const HttpRequest& request);
 Result<store::PageRequest> PageOf(const HttpRequest& request);
 // The positive id in path parameter `key` (kNotFound otherwise) and in query parameter `key`
 // (0 when absent; kInvalidArgument when malformed).

@@ -10,6 +10,10 @@
 #include <utility>
 #include <vector>
 
+namespace zhidu::org {
+struct Principal;
+}
+
 namespace zhidu::api {
 
 struct HttpRequest {
@@ -21,6 +25,9 @@ struct HttpRequest {
   std::string body;
   std::string client_ip;
   std::map<std::string, std::string> params;  // filled by the router from {name} segments
+  // Who sent it: set by the API before a signed-in route's handler runs (api::PrincipalOf), null
+  // for public routes. The request carries it to the handler — no thread-local state.
+  const org::Principal* principal = nullptr;
 
   const std::string& Header(const std::string& lower_name) const;
   std::string Cookie(const std::string& name) const;

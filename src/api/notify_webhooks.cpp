@@ -328,25 +328,25 @@ Result<notify::NewWebhookChannel> ReadChannel(const std::string& text) {
 
 void AddNotifyRoutes(Router& r, NotifyRouteDeps deps) {
   // Every route: the permission, and a running dispatcher.
-  auto guard = [deps]() -> Result<void> {
+  auto guard = [deps](const HttpRequest& req) -> Result<void> {
     if (!deps.webhooks || !deps.writer || !deps.store)
       return Fail(Errc::kUnavailable, "webhooks are not running in this process");
-    if (!deps.roles->Allows(CurrentPrincipal(), kPermChannels))
+    if (!deps.roles->Allows(PrincipalOf(req), kPermChannels))
       return Fail(Errc::kPermissionDenied,
                   "managing notification channels needs the "
                   "notify.channels permission");
     return Ok();
   };
   r.Add("POST", "/api/v1/notify/channels", Access::kSignedIn, [deps, guard](HttpRequest& req) {
-    if (auto allowed = guard(); !allowed) return ErrorResponse(allowed.error());
+    if (auto allowed = guard(req); !allowed) return ErrorResponse(allowed.error());
     ZHIDU_OR_ERROR(auto in, ReadChannel(req.body));
     ZHIDU_OR_ERROR(auto created,
-                   notify::CreateWebhookChannel(*deps.writer, CurrentPrincipal().account_id, in));
+                   notify::CreateWebhookChannel(*deps.writer, PrincipalOf(req).account_id, in));
     if (auto reloaded = deps.webhooks->Reload(); !reloaded) return ErrorResponse(reloaded.error());
     return JsonResponse(201, ChannelJson(created, nullptr));
   });
-  r.Add("GET", "/api/v1/notify/channels", Access::kSignedIn, [deps, guard](HttpRequest&) {
-    if (auto allowed = guard(); !allowed) return ErrorResponse(allowed.error());
+  r.Add("GET", "/api/v1/notify/channels", Access::kSignedIn, [deps, guard](HttpRequest& req) {
+    if (auto allowed = guard(req); !allowed) return ErrorResponse(allowed.error());
     ZHIDU_OR_ERROR(auto unit, deps.store->BeginRead());
     ZHIDU_OR_ERROR(auto channels, unit->ListWebhookChannels(false));
     auto stats = deps.webhooks->Stats();
@@ -358,7 +358,7 @@ void AddNotifyRoutes(Router& r, NotifyRouteDeps deps) {
     return JsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
   });
   r.Add("GET", "/api/v1/notify/channels/{id}", Access::kSignedIn, [deps, guard](HttpRequest& req) {
-    if (auto allowed = guard(); !allowed) return ErrorResponse(allowed.error());
+    if (auto allowed = guard(req); !allowed) return ErrorResponse(allowed.error());
     ZHIDU_OR_ERROR(auto id, PathIdOf(req));
     ZHIDU_OR_ERROR(auto unit, deps.store->BeginRead());
     ZHIDU_OR_ERROR(auto channel, unit->GetWebhookChannel(id));
@@ -366,17 +366,16 @@ void AddNotifyRoutes(Router& r, NotifyRouteDeps deps) {
     auto it = stats.find(id);
     return JsonResponse(200, ChannelJson(channel, it == stats.end() ? nullptr : &it->second));
   });
-  r.Add("DELETE", "/api/v1/notify/channels/{id}", Access::kSignedIn,
-        [deps, guard](HttpRequest& req) {
-          if (auto allowed = guard(); !allowed) return ErrorResponse(allowed.error());
-          ZHIDU_OR_ERROR(auto id, PathIdOf(req));
-          auto deleted =
-              notify::DeleteWebhookChannel(*deps.writer, CurrentPrincipal().account_id, id);
-          if (!deleted) return ErrorResponse(deleted.error());
-          if (auto reloaded = deps.webhooks->Reload(); !reloaded)
-            return ErrorResponse(reloaded.error());
-          return HttpResponse{204, "", "", {}};
-        });
+  r.Add(
+      "DELETE", "/api/v1/notify/channels/{id}", Access::kSignedIn, [deps, guard](HttpRequest& req) {
+        if (auto allowed = guard(req); !allowed) return ErrorResponse(allowed.error());
+        ZHIDU_OR_ERROR(auto id, PathIdOf(req));
+        auto deleted = notify::DeleteWebhookChannel(*deps.writer, PrincipalOf(req).account_id, id);
+        if (!deleted) return ErrorResponse(deleted.error());
+        if (auto reloaded = deps.webhooks->Reload(); !reloaded)
+          return ErrorResponse(reloaded.error());
+        return HttpResponse{204, "", "", {}};
+      });
 }
 
 }  // namespace zhidu::api

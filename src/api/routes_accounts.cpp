@@ -87,7 +87,7 @@ void AddAccountRoutes(Router& r, const AccountRouteDeps& deps) {
   r.Add("GET", "/api/v1/accounts", Access::kSignedIn, [auth, row](HttpRequest& req) {
     if (!auth) return NotRunning();
     ZHIDU_OR_ERROR(auto page, PageOf(req));
-    ZHIDU_OR_ERROR(auto rows, auth->ListAccounts(CurrentPrincipal(), page));
+    ZHIDU_OR_ERROR(auto rows, auth->ListAccounts(PrincipalOf(req), page));
     return List(rows, page, row, [](const auto& x) { return x.id; });
   });
   r.Add("POST", "/api/v1/accounts", Access::kSignedIn, [auth](HttpRequest& req) {
@@ -99,7 +99,7 @@ void AddAccountRoutes(Router& r, const AccountRouteDeps& deps) {
     ZHIDU_OR_ERROR(in.person_id, body.OptionalId("person_id"));
     ZHIDU_OR_ERROR(in.roles, ReadGrants(body));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto account, auth->CreateAccount(&CurrentPrincipal(), in));
+    ZHIDU_OR_ERROR(auto account, auth->CreateAccount(&PrincipalOf(req), in));
     return JsonResponse(201, AccountRowJson(account, in.roles));
   });
   for (bool disable : {true, false}) {
@@ -107,7 +107,7 @@ void AddAccountRoutes(Router& r, const AccountRouteDeps& deps) {
           Access::kSignedIn, [credentials, row, disable](HttpRequest& req) {
             if (!credentials) return NotRunning();
             ZHIDU_OR_ERROR(auto id, PathIdOf(req, "id"));
-            ZHIDU_OR_ERROR(auto account, credentials->SetDisabled(CurrentPrincipal(), id, disable));
+            ZHIDU_OR_ERROR(auto account, credentials->SetDisabled(PrincipalOf(req), id, disable));
             return JsonResponse(200, row(account));
           });
   }
@@ -122,7 +122,7 @@ void AddAccountRoutes(Router& r, const AccountRouteDeps& deps) {
                                   "required"});
           ZHIDU_OR_ERROR(auto grants, ReadGrants(body));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-          ZHIDU_OR_ERROR(auto account, credentials->SetRoles(CurrentPrincipal(), id, grants));
+          ZHIDU_OR_ERROR(auto account, credentials->SetRoles(PrincipalOf(req), id, grants));
           return JsonResponse(200, row(account));
         });
   r.Add("POST", "/api/v1/accounts/{id}/password", Access::kSignedIn,
@@ -132,45 +132,44 @@ void AddAccountRoutes(Router& r, const AccountRouteDeps& deps) {
           ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
           ZHIDU_OR_ERROR(auto password, body.RequiredString("new_password"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-          if (auto done = credentials->ResetPassword(CurrentPrincipal(), id, password); !done)
+          if (auto done = credentials->ResetPassword(PrincipalOf(req), id, password); !done)
             return ErrorResponse(done.error());
           return HttpResponse{204, "", "", {}};
         });
-  r.Add(
-      "POST", "/api/v1/me/password", Access::kSignedIn,
-      [credentials, cookie = deps.session_cookie](HttpRequest& req) {
-        if (!credentials) return NotRunning();
-        ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
-        ZHIDU_OR_ERROR(auto current, body.RequiredString("current_password"));
-        ZHIDU_OR_ERROR(auto next, body.RequiredString("new_password"));
-        if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-        const std::string session =
-            CurrentPrincipal().via_session ? req.Cookie(cookie) : std::string();
-        if (auto done = credentials->ChangeOwnPassword(CurrentPrincipal(), current, next, session);
-            !done)
-          return ErrorResponse(done.error());
-        return HttpResponse{204, "", "", {}};
-      });
+  r.Add("POST", "/api/v1/me/password", Access::kSignedIn,
+        [credentials, cookie = deps.session_cookie](HttpRequest& req) {
+          if (!credentials) return NotRunning();
+          ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+          ZHIDU_OR_ERROR(auto current, body.RequiredString("current_password"));
+          ZHIDU_OR_ERROR(auto next, body.RequiredString("new_password"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          const std::string session =
+              PrincipalOf(req).via_session ? req.Cookie(cookie) : std::string();
+          if (auto done = credentials->ChangeOwnPassword(PrincipalOf(req), current, next, session);
+              !done)
+            return ErrorResponse(done.error());
+          return HttpResponse{204, "", "", {}};
+        });
 
   r.Add("POST", "/api/v1/api-tokens", Access::kSignedIn, [auth](HttpRequest& req) {
     if (!auth) return NotRunning();
     ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto name, body.RequiredString("name"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto token, auth->CreateApiToken(CurrentPrincipal(), name));
+    ZHIDU_OR_ERROR(auto token, auth->CreateApiToken(PrincipalOf(req), name));
     return JsonResponse(201, {{"name", name}, {"token", token}});
   });
   r.Add("GET", "/api/v1/api-tokens", Access::kSignedIn, [credentials](HttpRequest& req) {
     if (!credentials) return NotRunning();
     ZHIDU_OR_ERROR(auto page, PageOf(req));
     ZHIDU_OR_ERROR(auto account_id, QueryIdOf(req, "account_id"));
-    ZHIDU_OR_ERROR(auto rows, credentials->ListApiTokens(CurrentPrincipal(), account_id, page));
+    ZHIDU_OR_ERROR(auto rows, credentials->ListApiTokens(PrincipalOf(req), account_id, page));
     return List(rows, page, TokenJson, [](const auto& x) { return x.id; });
   });
   r.Add("DELETE", "/api/v1/api-tokens/{id}", Access::kSignedIn, [credentials](HttpRequest& req) {
     if (!credentials) return NotRunning();
     ZHIDU_OR_ERROR(auto id, PathIdOf(req, "id"));
-    ZHIDU_OR_ERROR(auto token, credentials->RevokeApiToken(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto token, credentials->RevokeApiToken(PrincipalOf(req), id));
     return JsonResponse(200, TokenJson(token));
   });
 }

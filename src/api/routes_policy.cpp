@@ -182,9 +182,9 @@ void AddPolicyRoutes(Router& r, const ApiDeps& deps) {
                               {"children", children},
                               {"rules", rules}});
   });
-  r.Add("POST", "/api/v1/policy/reload", Access::kSignedIn, [deps](HttpRequest&) {
+  r.Add("POST", "/api/v1/policy/reload", Access::kSignedIn, [deps](HttpRequest& req) {
     if (!deps.policy || !deps.reload_policy) return Unavailable();
-    const auto& who = CurrentPrincipal();
+    const auto& who = PrincipalOf(req);
     if (!deps.roles || !deps.roles->Allows(who, "policy.reload"))
       return ErrorResponse(
           {Errc::kPermissionDenied, "only an administrator may reload the policy pack", ""});

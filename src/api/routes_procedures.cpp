@@ -178,7 +178,7 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
     runtime::SiteEvent e;
     e.site_id = site;
     if (auto read = ReadEvent(body, e, true); !read) return ErrorResponse(read.error());
-    ZHIDU_OR_ERROR(auto out, procedures->RaiseAs(CurrentPrincipal(), e));
+    ZHIDU_OR_ERROR(auto out, procedures->RaiseAs(PrincipalOf(req), e));
     return JsonResponse(201, {{"journal_seq", out.journal_seq},
                               {"procedures_started", out.procedures_started},
                               {"procedures_moved", out.procedures_moved},
@@ -194,7 +194,7 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
     runtime::SiteEvent e;
     ZHIDU_OR_ERROR(e.site_id, body.RequiredId("site_id"));
     if (auto read = ReadEvent(body, e, false); !read) return ErrorResponse(read.error());
-    ZHIDU_OR_ERROR(auto v, procedures->Start(CurrentPrincipal(), procedure, e));
+    ZHIDU_OR_ERROR(auto v, procedures->Start(PrincipalOf(req), procedure, e));
     return JsonResponse(201, ViewJson(v));
   });
   r.Add("GET", "/api/v1/procedures", Access::kSignedIn, [procedures](HttpRequest& req) {
@@ -210,13 +210,13 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
         return ErrorResponse({Errc::kInvalidArgument, "open must be true or false", "open"});
       f.open = open == "true";
     }
-    ZHIDU_OR_ERROR(auto rows, procedures->List(CurrentPrincipal(), f, page));
+    ZHIDU_OR_ERROR(auto rows, procedures->List(PrincipalOf(req), f, page));
     return List(rows, page, InstanceJson, [](const store::ProcedureInstance& in) { return in.id; });
   });
   r.Add("GET", "/api/v1/procedures/{id}", Access::kSignedIn, [procedures](HttpRequest& req) {
     if (!procedures) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto v, procedures->Get(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto v, procedures->Get(PrincipalOf(req), id));
     return JsonResponse(200, ViewJson(v));
   });
   r.Add("POST", "/api/v1/procedures/{id}/events", Access::kSignedIn,
@@ -231,7 +231,7 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
           ZHIDU_OR_ERROR(auto typed, TypedInputs(inputs ? *inputs : json::object()));
           std::vector<std::string> cited;
-          auto v = procedures->Fire(CurrentPrincipal(), id, event, note, typed, &cited);
+          auto v = procedures->Fire(PrincipalOf(req), id, event, note, typed, &cited);
           if (!v) return CitingError(v.error(), cited);
           return JsonResponse(200, ViewJson(*v));
         });
@@ -244,7 +244,7 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
           ZHIDU_OR_ERROR(auto person, body.RequiredId("person_id"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
           std::vector<std::string> cited;
-          auto v = procedures->Assign(CurrentPrincipal(), id, task, person, &cited);
+          auto v = procedures->Assign(PrincipalOf(req), id, task, person, &cited);
           if (!v) return CitingError(v.error(), cited);
           return JsonResponse(200, ViewJson(*v));
         });
@@ -262,7 +262,7 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
             ZHIDU_OR_ERROR(answers, ReadAnswers(object));
           }
           ZHIDU_OR_ERROR(auto v,
-                         procedures->CompleteTask(CurrentPrincipal(), id, task, note, answers));
+                         procedures->CompleteTask(PrincipalOf(req), id, task, note, answers));
           return JsonResponse(200, ViewJson(v));
         });
 
@@ -274,13 +274,13 @@ void AddProcedureRoutes(Router& r, runtime::Procedures* procedures) {
     f.service_level = QueryString(req, "service_level");
     f.state = QueryString(req, "state");
     f.ref = QueryString(req, "ref");
-    ZHIDU_OR_ERROR(auto rows, procedures->ListDeadlines(CurrentPrincipal(), f, page));
+    ZHIDU_OR_ERROR(auto rows, procedures->ListDeadlines(PrincipalOf(req), f, page));
     return List(rows, page, DeadlineJson, [](const store::Deadline& d) { return d.id; });
   });
   r.Add("GET", "/api/v1/deadlines/{id}", Access::kSignedIn, [procedures](HttpRequest& req) {
     if (!procedures) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto d, procedures->GetDeadline(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto d, procedures->GetDeadline(PrincipalOf(req), id));
     return JsonResponse(200, DeadlineJson(d));
   });
 }

@@ -196,7 +196,7 @@ void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     ZHIDU_ROUTE_TRY(in.inputs, TypedInputs(inputs ? *inputs : json::object()));
     std::vector<std::string> cited;
-    auto created = requests->Create(CurrentPrincipal(), in, &cited);
+    auto created = requests->Create(PrincipalOf(req), in, &cited);
     if (!created) return CitingError(created.error(), cited);
     return JsonResponse(201, RequestJson(*created));
   });
@@ -216,7 +216,7 @@ void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
     }
     ZHIDU_ROUTE_TRY(q.mine, QueryBool(req, "mine"));
     ZHIDU_ROUTE_TRY(q.waiting_for_me, QueryBool(req, "waiting_for_me"));
-    ZHIDU_ROUTE_TRY(auto rows, requests->List(CurrentPrincipal(), q, page));
+    ZHIDU_ROUTE_TRY(auto rows, requests->List(PrincipalOf(req), q, page));
     json items = json::array();
     for (const auto& v : rows.items) items.push_back(RequestJson(v));
     json next = nullptr;
@@ -228,7 +228,7 @@ void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
   r.Add("GET", "/api/v1/requests/{id}", Access::kSignedIn, [requests](HttpRequest& req) {
     if (!requests) return Unavailable();
     ZHIDU_ROUTE_TRY(auto id, PathIdOf(req));
-    ZHIDU_ROUTE_TRY(auto v, requests->Get(CurrentPrincipal(), id));
+    ZHIDU_ROUTE_TRY(auto v, requests->Get(PrincipalOf(req), id));
     return JsonResponse(200, RequestJson(v));
   });
 
@@ -253,7 +253,7 @@ void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
     ZHIDU_ROUTE_TRY(in.escort_person_id, body.OptionalId("escort_person_id"));
     ZHIDU_ROUTE_TRY(in.note, body.OptionalString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_ROUTE_TRY(auto v, requests->Decide(CurrentPrincipal(), id, in));
+    ZHIDU_ROUTE_TRY(auto v, requests->Decide(PrincipalOf(req), id, in));
     return JsonResponse(201, RequestJson(v));
   });
 
@@ -267,7 +267,7 @@ void AddRequestRoutes(Router& r, RequestRouteDeps deps) {
       ZHIDU_ROUTE_TRY(note, body.OptionalString("note"));
       if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     }
-    ZHIDU_ROUTE_TRY(auto v, requests->Withdraw(CurrentPrincipal(), id, note));
+    ZHIDU_ROUTE_TRY(auto v, requests->Withdraw(PrincipalOf(req), id, note));
     return JsonResponse(200, RequestJson(v));
   });
 }

@@ -225,19 +225,19 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     }
     ZHIDU_OR_ERROR(f.due_from, QueryTime(req, "due_from"));
     ZHIDU_OR_ERROR(f.due_before, QueryTime(req, "due_before"));
-    ZHIDU_OR_ERROR(auto rows, duties->List(CurrentPrincipal(), f, page));
+    ZHIDU_OR_ERROR(auto rows, duties->List(PrincipalOf(req), f, page));
     return DescribedDutyPage(*duties, rows, page);
   });
   r.Add("GET", "/api/v1/duties/{id}", Access::kSignedIn, [duties](HttpRequest& req) {
     if (!duties) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto d, duties->Get(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto d, duties->Get(PrincipalOf(req), id));
     return JsonResponse(200, DescribedDutyJson(*duties, d));
   });
   r.Add("POST", "/api/v1/duties/{id}/start", Access::kSignedIn, [duties](HttpRequest& req) {
     if (!duties) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto d, duties->Start(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto d, duties->Start(PrincipalOf(req), id));
     return JsonResponse(200, DutyJson(d));
   });
   r.Add("POST", "/api/v1/duties/{id}/complete", Access::kSignedIn, [duties](HttpRequest& req) {
@@ -248,14 +248,14 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto answers, ReadAnswers(object));
     std::vector<store::Id> repairs;
-    ZHIDU_OR_ERROR(auto d, duties->Complete(CurrentPrincipal(), id, answers, &repairs));
+    ZHIDU_OR_ERROR(auto d, duties->Complete(PrincipalOf(req), id, answers, &repairs));
     json out = DutyJson(d);
     out["repairs_opened"] = repairs;  // follow-up repairs (报修) opened by abnormal answers
     return JsonResponse(200, out);
   });
-  r.Add("POST", "/api/v1/duties:plan", Access::kSignedIn, [duties](HttpRequest&) {
+  r.Add("POST", "/api/v1/duties:plan", Access::kSignedIn, [duties](HttpRequest& req) {
     if (!duties) return Unavailable();
-    ZHIDU_OR_ERROR(int created, duties->PlanNow(CurrentPrincipal()));
+    ZHIDU_OR_ERROR(int created, duties->PlanNow(PrincipalOf(req)));
     return JsonResponse(200, {{"created", created}});
   });
   r.Add("GET", "/api/v1/duties:plan-report", Access::kSignedIn, [duties](HttpRequest&) {
@@ -297,7 +297,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
   r.Add("GET", "/api/v1/posts/{id}/relief", Access::kSignedIn, [duties](HttpRequest& req) {
     if (!duties) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto form, duties->ReliefOf(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto form, duties->ReliefOf(PrincipalOf(req), id));
     json items = json::array();
     for (const auto& item : form.items) items.push_back(ChecklistItemJson(item));
     return JsonResponse(200, {{"post_id", id},
@@ -311,7 +311,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     ZHIDU_OR_ERROR(auto id, PathId(req));
     std::vector<std::string> cited;
     std::vector<runtime::TakeoverWarning> warnings;
-    auto a = duties->TakePost(CurrentPrincipal(), id, &cited, &warnings);
+    auto a = duties->TakePost(PrincipalOf(req), id, &cited, &warnings);
     if (!a) return CitingError(a.error(), cited);
     json out = AttendanceJson(*a);
     // Duties closing within the site's late_takeover_grace: the taker is not charged if missed.
@@ -345,7 +345,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
           int planned = 0;
           ZHIDU_OR_ERROR(auto n,
-                         duties->SetStaffing(CurrentPrincipal(), id, staffed, reason, &planned));
+                         duties->SetStaffing(PrincipalOf(req), id, staffed, reason, &planned));
           json out = staffing_json(n);
           out["planned"] = planned;
           return JsonResponse(200, out);
@@ -354,7 +354,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
         [duties, staffing_json](HttpRequest& req) {
           if (!duties) return Unavailable();
           ZHIDU_OR_ERROR(auto id, PathId(req));
-          ZHIDU_OR_ERROR(auto rows, duties->NotStaffed(CurrentPrincipal(), id));
+          ZHIDU_OR_ERROR(auto rows, duties->NotStaffed(PrincipalOf(req), id));
           json items = json::array();
           for (const auto& n : rows) items.push_back(staffing_json(n));
           return JsonResponse(200, {{"not_staffed", std::move(items)}});
@@ -373,7 +373,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
           }
           runtime::LeaveRelief applied;
           std::vector<std::string> cited;
-          auto a = duties->LeavePost(CurrentPrincipal(), id, relief, answers ? &*answers : nullptr,
+          auto a = duties->LeavePost(PrincipalOf(req), id, relief, answers ? &*answers : nullptr,
                                      &applied, &cited);
           if (!a) return CitingError(a.error(), cited);
           json out = AttendanceJson(*a);
@@ -403,7 +403,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     }
     ZHIDU_OR_ERROR(f.from, QueryTime(req, "from"));
     ZHIDU_OR_ERROR(f.before, QueryTime(req, "before"));
-    ZHIDU_OR_ERROR(auto rows, ledger->List(CurrentPrincipal(), f, page));
+    ZHIDU_OR_ERROR(auto rows, ledger->List(PrincipalOf(req), f, page));
     return List(rows, page, ViolationJson, [](const store::Violation& v) { return v.id; });
   });
   r.Add("POST", "/api/v1/violations", Access::kSignedIn, [ledger](HttpRequest& req) {
@@ -437,13 +437,13 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     if (v.note.size() > 4000)
       return ErrorResponse({Errc::kInvalidArgument, "note is longer than 4000 bytes", "note"});
     v.subject = "person/" + std::to_string(v.person_id);
-    ZHIDU_OR_ERROR(auto created, ledger->Record(CurrentPrincipal(), v));
+    ZHIDU_OR_ERROR(auto created, ledger->Record(PrincipalOf(req), v));
     return JsonResponse(201, ViolationJson(created));
   });
   r.Add("GET", "/api/v1/violations/{id}", Access::kSignedIn, [ledger](HttpRequest& req) {
     if (!ledger) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto v, ledger->Get(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto v, ledger->Get(PrincipalOf(req), id));
     return JsonResponse(200, ViolationJson(v));
   });
   r.Add("POST", "/api/v1/violations/{id}/appeal", Access::kSignedIn, [ledger](HttpRequest& req) {
@@ -452,7 +452,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto text, body.RequiredString("appeal"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, ledger->Appeal(CurrentPrincipal(), id, text));
+    ZHIDU_OR_ERROR(auto v, ledger->Appeal(PrincipalOf(req), id, text));
     return JsonResponse(200, ViolationJson(v));
   });
   r.Add("POST", "/api/v1/violations/{id}/decision", Access::kSignedIn, [ledger](HttpRequest& req) {
@@ -465,7 +465,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     if (decision != "uphold" && decision != "overturn")
       return ErrorResponse(
           {Errc::kInvalidArgument, "decision must be \"uphold\" or \"overturn\"", "decision"});
-    ZHIDU_OR_ERROR(auto v, ledger->Decide(CurrentPrincipal(), id, decision == "uphold", note));
+    ZHIDU_OR_ERROR(auto v, ledger->Decide(PrincipalOf(req), id, decision == "uphold", note));
     return JsonResponse(200, ViolationJson(v));
   });
   r.Add("GET", "/api/v1/ledger/statements", Access::kSignedIn, [ledger](HttpRequest& req) {
@@ -476,7 +476,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     if (site_id == 0)
       return ErrorResponse({Errc::kInvalidArgument, "site_id is required", "site_id", "required"});
     ZHIDU_OR_ERROR(auto st,
-                   ledger->MonthlyStatement(CurrentPrincipal(), site_id, QueryString(req, "month"),
+                   ledger->MonthlyStatement(PrincipalOf(req), site_id, QueryString(req, "month"),
                                             person_id, department_id));
     json items = json::array();
     for (const auto& v : st.violations) items.push_back(ViolationJson(v));
@@ -507,7 +507,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
         [parameters, entry_json](HttpRequest& req) {
           if (!parameters) return Unavailable();
           ZHIDU_OR_ERROR(auto id, PathId(req));
-          ZHIDU_OR_ERROR(auto rows, parameters->List(CurrentPrincipal(), id));
+          ZHIDU_OR_ERROR(auto rows, parameters->List(PrincipalOf(req), id));
           json items = json::array();
           for (const auto& e : rows) items.push_back(entry_json(e));
           return JsonResponse(200, {{"items", std::move(items)}});
@@ -520,7 +520,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
           ZHIDU_OR_ERROR(auto value, body.RequiredString("value"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
           ZHIDU_OR_ERROR(auto e,
-                         parameters->Set(CurrentPrincipal(), id, req.params.at("name"), value));
+                         parameters->Set(PrincipalOf(req), id, req.params.at("name"), value));
           return JsonResponse(200, entry_json(e));
         });
 
@@ -547,7 +547,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
         [parameters, hours_json](HttpRequest& req) {
           if (!parameters) return Unavailable();
           ZHIDU_OR_ERROR(auto id, PathId(req));
-          ZHIDU_OR_ERROR(auto w, parameters->WorkingHours(CurrentPrincipal(), id));
+          ZHIDU_OR_ERROR(auto w, parameters->WorkingHours(PrincipalOf(req), id));
           return JsonResponse(200, hours_json(w));
         });
   r.Add("PUT", "/api/v1/sites/{id}/working-hours", Access::kSignedIn,
@@ -570,8 +570,8 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
               return ErrorResponse({Errc::kInvalidArgument, range.error().message, "hours"});
             periods.push_back(*range);
           }
-          ZHIDU_OR_ERROR(
-              auto w, parameters->SetWorkingHours(CurrentPrincipal(), id, department_id, periods));
+          ZHIDU_OR_ERROR(auto w,
+                         parameters->SetWorkingHours(PrincipalOf(req), id, department_id, periods));
           return JsonResponse(200, hours_json(w));
         });
 

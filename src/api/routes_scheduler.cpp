@@ -74,7 +74,7 @@ void AddSchedulerRoutes(Router& r, SchedulerRouteDeps deps) {
     if (!reminders) return Unavailable();
     ZHIDU_ROUTE_TRY(auto body, JsonBody::Parse(req.body));
     ZHIDU_ROUTE_TRY(auto in, ReadReminder(body));
-    ZHIDU_ROUTE_TRY(auto created, reminders->Create(CurrentPrincipal(), in));
+    ZHIDU_ROUTE_TRY(auto created, reminders->Create(PrincipalOf(req), in));
     return Json(201, ReminderJson(created));
   });
 
@@ -103,7 +103,7 @@ void AddSchedulerRoutes(Router& r, SchedulerRouteDeps deps) {
       }
       inputs.push_back(std::move(*in));
     }
-    ZHIDU_ROUTE_TRY(auto ids, reminders->CreateBatch(CurrentPrincipal(), inputs));
+    ZHIDU_ROUTE_TRY(auto ids, reminders->CreateBatch(PrincipalOf(req), inputs));
     return Json(201, {{"count", ids.size()}, {"first_id", ids.front()}, {"last_id", ids.back()}});
   });
 
@@ -118,7 +118,7 @@ void AddSchedulerRoutes(Router& r, SchedulerRouteDeps deps) {
                               "state must be pending, claimed, fired, cancelled or failed",
                               "state"});
     }
-    ZHIDU_ROUTE_TRY(auto rows, reminders->ListMine(CurrentPrincipal(), state, page));
+    ZHIDU_ROUTE_TRY(auto rows, reminders->ListMine(PrincipalOf(req), state, page));
     json items = json::array();
     for (const auto& t : rows) items.push_back(ReminderJson(t));
     json next = nullptr;
@@ -130,21 +130,21 @@ void AddSchedulerRoutes(Router& r, SchedulerRouteDeps deps) {
   r.Add("GET", "/api/v1/reminders/{id}", Access::kSignedIn, [reminders](HttpRequest& req) {
     if (!reminders) return Unavailable();
     ZHIDU_ROUTE_TRY(auto id, PathId(req));
-    ZHIDU_ROUTE_TRY(auto t, reminders->Get(CurrentPrincipal(), id));
+    ZHIDU_ROUTE_TRY(auto t, reminders->Get(PrincipalOf(req), id));
     return Json(200, ReminderJson(t));
   });
 
   r.Add("POST", "/api/v1/reminders/{id}/cancel", Access::kSignedIn, [reminders](HttpRequest& req) {
     if (!reminders) return Unavailable();
     ZHIDU_ROUTE_TRY(auto id, PathId(req));
-    ZHIDU_ROUTE_TRY(auto t, reminders->Cancel(CurrentPrincipal(), id));
+    ZHIDU_ROUTE_TRY(auto t, reminders->Cancel(PrincipalOf(req), id));
     return Json(200, ReminderJson(t));
   });
 
   // Timer counts by state and this node's firing statistics (scheduler.admin).
-  r.Add("GET", "/api/v1/scheduler/status", Access::kSignedIn, [deps](HttpRequest&) {
+  r.Add("GET", "/api/v1/scheduler/status", Access::kSignedIn, [deps](HttpRequest& req) {
     if (!deps.scheduler || !deps.store || !deps.roles) return Unavailable();
-    if (!deps.roles->Allows(CurrentPrincipal(), scheduler::kPermSchedulerAdmin))
+    if (!deps.roles->Allows(PrincipalOf(req), scheduler::kPermSchedulerAdmin))
       return ErrorResponse({Errc::kPermissionDenied,
                             "the scheduler status needs the scheduler.admin permission", ""});
     ZHIDU_ROUTE_TRY(auto unit, deps.store->BeginRead());

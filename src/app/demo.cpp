@@ -171,7 +171,7 @@ Result<void> SeedDemoFootage(store::Store& store, visits::Visits& visits, const 
   ZHIDU_TRY(auto sites, unit->ListSites({0, 1}));
   if (sites.empty() || sites[0].name != demo.site) return Ok();
   const auto& site = sites[0];
-  store::FootageFilter filter;
+  visits::FootageFilter filter;
   filter.site_id = site.id;
   filter.include_deleted = true;
   ZHIDU_TRY(auto existing, visits::db::ListFootage(unit->sql(), filter, {0, 1}));

@@ -54,6 +54,14 @@ class SqlWhere {
     params_.push_back(std::move(value));
     return *this;
   }
+  // Adds `condition` with several parameters, one per `?` in order ("(name LIKE ? OR phone
+  // LIKE ?)").
+  SqlWhere& And(std::string_view condition, std::initializer_list<SqlValue> values) {
+    text_ += text_.empty() ? " WHERE " : " AND ";
+    text_ += condition;
+    params_.insert(params_.end(), values);
+    return *this;
+  }
   // Adds `condition` without a parameter.
   SqlWhere& And(std::string_view condition) {
     text_ += text_.empty() ? " WHERE " : " AND ";

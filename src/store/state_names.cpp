@@ -1,29 +1,10 @@
 // The text names of the store's state enums, as written in the database and the API.
-#include <array>
-#include <utility>
-
+#include "base/name_table.hpp"
 #include "store/types.hpp"
 
 namespace zhidu::store {
 
 namespace {
-
-template <typename E, size_t N>
-using NameTable = std::array<std::pair<E, std::string_view>, N>;
-
-template <typename E, size_t N>
-std::string_view NameIn(const NameTable<E, N>& table, E value) {
-  for (const auto& [v, name] : table)
-    if (v == value) return name;
-  return table[0].second;
-}
-
-template <typename E, size_t N>
-std::optional<E> ParseIn(const NameTable<E, N>& table, std::string_view name) {
-  for (const auto& [v, n] : table)
-    if (n == name) return v;
-  return std::nullopt;
-}
 
 constexpr NameTable<TimerState, 5> kTimerStates = {{
     {TimerState::kPending, "pending"},
@@ -57,12 +38,6 @@ constexpr NameTable<RequestState, 4> kRequestStates = {{
     {RequestState::kWithdrawn, "withdrawn"},
 }};
 
-constexpr NameTable<HandoverState, 3> kHandoverStates = {{
-    {HandoverState::kOpen, "open"},
-    {HandoverState::kRefused, "refused"},
-    {HandoverState::kCompleted, "completed"},
-}};
-
 }  // namespace
 
 std::string_view TimerStateName(TimerState s) { return NameIn(kTimerStates, s); }
@@ -76,11 +51,6 @@ std::optional<ViolationState> ParseViolationState(std::string_view n) {
 std::string_view RequestStateName(RequestState s) { return NameIn(kRequestStates, s); }
 std::optional<RequestState> ParseRequestState(std::string_view n) {
   return ParseIn(kRequestStates, n);
-}
-
-std::string_view HandoverStateName(HandoverState s) { return NameIn(kHandoverStates, s); }
-std::optional<HandoverState> ParseHandoverState(std::string_view n) {
-  return ParseIn(kHandoverStates, n);
 }
 
 }  // namespace zhidu::store

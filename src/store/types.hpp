@@ -261,41 +261,6 @@ struct ViolationFilter {  // 0 / empty / nullopt: any
   std::optional<TimePoint> from, before;  // occurred_at in [from, before)
 };
 
-// 交接班 — one handover of a post at a shift change (kernel/handover). The report is frozen when
-// it opens; answers, acknowledgements and signatures accumulate while open; it ends refused or
-// completed (both signed, sealed). JSON fields are canonical JSON text.
-enum class HandoverState { kOpen, kRefused, kCompleted };
-std::string_view HandoverStateName(HandoverState state);
-std::optional<HandoverState> ParseHandoverState(std::string_view name);
-
-struct Handover {
-  Id id = 0;
-  Id site_id = 0;
-  Id post_id = 0;
-  std::string checklists;  // the pack's handover checklist ids, joined by '\n'
-  TimePoint shift_change;  // when the incoming shift starts
-  TimePoint report_from;   // the frozen report covers [report_from, opened_at)
-  Id outgoing_person = 0;
-  Id incoming_person = 0;
-  Id opened_by = 0;  // account of the incoming person
-  HandoverState state = HandoverState::kOpen;
-  TimePoint opened_at;
-  std::string report = "{}";  // frozen at opening
-  std::string report_sha256;  // hex SHA-256 of `report`
-  std::string answers = "{}";
-  std::string acknowledgements = "[]";
-  std::string signatures = "[]";
-  std::string refusal;      // JSON when refused, else empty
-  std::string seal_sha256;  // when completed
-  TimePoint closed_at;      // refused or completed; epoch while open
-};
-
-struct HandoverFilter {  // 0 / nullopt: any
-  Id site_id = 0;
-  Id post_id = 0;
-  std::optional<HandoverState> state;
-};
-
 // 申请 — an instance of a policy request (approval chain).
 enum class RequestState { kPending, kApproved, kRejected, kWithdrawn };
 std::string_view RequestStateName(RequestState state);
@@ -441,81 +406,6 @@ struct DeadlineFilter {  // 0 / empty: any
   std::string ref;
 };
 
-// ---- rosters (排班, kernel/roster): shift assignments generated from a pack shift pattern.
-// A roster is a draft until published; a published roster changes only through swaps, leave and
-// substitutions, each of which retires the assignment it replaces (state) and inserts the new one.
-struct Roster {
-  Id id = 0;
-  Id site_id = 0;
-  Id post_id = 0;
-  std::string pattern;    // pack shift pattern id ("r09-four-team-three-shift")
-  std::string team_ids;   // the site team of each pattern team, in pattern order, joined by ','
-  std::string first_day;  // "YYYY-MM-DD", local to the site
-  std::string last_day;   // inclusive
-  std::string state = "draft";  // "draft" | "published"
-  Id created_by = 0;            // account
-  TimePoint created_at;
-  Id published_by = 0;
-  TimePoint published_at;
-};
-
-// One person on one shift of a post. state: "active" counts; "swapped", "leave", "substituted"
-// and "removed" are retired (kept for history).
-struct RosterAssignment {
-  Id id = 0;
-  Id roster_id = 0;
-  Id site_id = 0;
-  Id post_id = 0;
-  Id person_id = 0;
-  Id team_id = 0;     // 0 when added by hand
-  std::string shift;  // pack shift id ("night")
-  TimePoint starts_at;
-  TimePoint ends_at;
-  std::string state = "active";
-  std::string origin = "generated";  // "generated" | "added" | "swap" | "substitution"
-  Id replaces = 0;                   // the retired assignment this one replaces
-  std::string note;
-};
-
-struct AssignmentFilter {  // 0 / empty / nullopt: any
-  Id roster_id = 0;
-  Id site_id = 0;
-  Id post_id = 0;
-  Id person_id = 0;
-  bool active_only = true;
-  bool published_only = false;            // only assignments of published rosters
-  std::optional<TimePoint> from, before;  // overlapping [from, before)
-};
-
-// 换班 — a person asks to trade one of their shifts with a colleague's; the shift lead decides.
-struct RosterSwap {
-  Id id = 0;
-  Id roster_id = 0;
-  Id site_id = 0;
-  Id requester_person = 0;
-  Id requester_assignment = 0;
-  Id colleague_person = 0;
-  Id colleague_assignment = 0;  // 0: the colleague just takes the requester's shift
-  std::string reason;
-  std::string state = "pending";  // "pending" | "approved" | "rejected"
-  Id requested_by = 0;            // account
-  TimePoint created_at;
-  Id decided_by = 0;
-  TimePoint decided_at;
-  std::string decision_note;
-};
-
-// A secret calendar feed URL of one person (the token itself is never stored).
-struct IcalToken {
-  Id id = 0;
-  Id person_id = 0;
-  std::string token_hash;  // hex SHA-256
-  Id created_by = 0;
-  TimePoint created_at;
-  bool revoked = false;
-};
-
-// Keyset pagination: rows with id > after_id, at most `limit`.
 // ---- duty log (值班记录, kernel/dutylog): append-only entries; a correction is a new entry.
 struct DutyLogEntry {
   Id id = 0;
@@ -554,74 +444,6 @@ struct DutyLogFilter {  // 0 / empty / nullopt: any
   DutyLogQuery query;
 };
 
-// ---- alarms (报警, kernel/alarms): a configured point and its ISA-18.2 state.
-struct AlarmPoint {
-  Id id = 0;
-  Id site_id = 0;
-  Id post_id = 0;      // the console position that answers it; 0: the site
-  std::string source;  // the system sending it ("fas-1", "scada")
-  std::string tag;     // point tag within the source; (source, tag) is unique
-  std::string title;
-  std::string kind;              // fire, scada, intrusion, …
-  int priority = 3;              // 1 (highest) … 4
-  std::string state = "normal";  // normal, active_unack, active_ack, rtn_unack
-  TimePoint active_since;        // epoch while not active
-  TimePoint changed_at;
-  TimePoint shelved_until;  // epoch: not shelved
-  std::string shelve_reason;
-  Id shelved_by = 0;
-  Id shelve_timer = 0;
-  bool suppressed = false;  // suppressed by design (out of service)
-  std::string suppress_reason;
-  Id log_entry_id = 0;  // the duty-log entry repeats are merged into
-  TimePoint log_window_start;
-  std::int64_t activations = 0;
-  TimePoint created_at;
-};
-
-// One transition of a point into active.
-struct AlarmActivation {
-  Id id = 0;
-  Id site_id = 0;
-  Id point_id = 0;
-  Id post_id = 0;
-  TimePoint at;
-  std::string value;        // canonical JSON of the value sent, "null" when none
-  bool annunciated = true;  // false while shelved or suppressed
-};
-
-// 报修 — a repair order at a site (kernel/repairs). States: open, assigned, in_progress, fixed,
-// closed, cancelled (docs/repairs.md).
-struct Repair {
-  Id id = 0;
-  Id site_id = 0;
-  std::string what;            // the equipment, point or place
-  std::string description;     // what is wrong
-  std::string source_kind;     // checklist | procedure | alarm | manual
-  Id source_id = 0;            // duty instance, procedure instance or alarm point; 0 for manual
-  std::string source_item;     // checklist item id (source_kind checklist)
-  std::string clauses = "[]";  // JSON array of the clause ids cited
-  Id reported_by = 0;          // account
-  Id reporter_person = 0;
-  Id reporter_post = 0;  // the post the reporter reported from; 0 when none
-  std::string assignee_role;  // role or team named to repair (工程维修人员, 弱电班); may be empty
-  Id assignee_person = 0;
-  std::string state = "open";
-  std::string note;  // the latest transition's note (fix, cancel reason, reopen reason)
-  std::string history =
-      "[]";  // JSON array of transitions {action, from, to, by, person_id, at, note}
-  TimePoint created_at;
-  TimePoint fixed_at;   // epoch until fixed
-  TimePoint closed_at;  // closed or cancelled; epoch while open
-  TimePoint updated_at;
-};
-
-struct RepairFilter {  // 0 / empty: any
-  Id site_id = 0;
-  std::string state;
-  bool only_open = false;  // not closed or cancelled
-};
-
 // A stored photo, addressed by the SHA-256 of its bytes.
 struct Photo {
   std::string sha256;  // lower-case hex
@@ -632,55 +454,7 @@ struct Photo {
   TimePoint created_at;
 };
 
-// 来访 — one visit to a controlled place (中控室), under an approved entry request.
-// state: registered -> entered -> exited.
-struct Visit {
-  Id id = 0;
-  Id site_id = 0;
-  std::string place;         // pack place id ("中控室")
-  Id request_id = 0;         // the approved entry request (at most one visit each)
-  std::string request_type;  // pack request id ("r12-control-room-entry")
-  std::string visitor_name;
-  std::string company;
-  std::string reason;
-  Id escort_person = 0;  // named by the approver, or at registration when the approval names none
-  Id approver = 0;       // account that approved the request's last step
-  std::string record = "{}";  // canonical JSON of the register's fields (the request's `record`)
-  std::string state = "registered";
-  Id registered_by = 0;
-  TimePoint registered_at;
-  Id entered_by = 0;
-  TimePoint entered_at;  // epoch: not yet
-  Id exited_by = 0;
-  TimePoint exited_at;  // epoch: not yet
-};
-
-struct VisitFilter {  // 0 / empty: any
-  Id site_id = 0;
-  std::string state;
-};
-
-// 录像 — one recorded segment of a camera (channel); deletion is soft (deleted_at set).
-struct FootageSegment {
-  Id id = 0;
-  Id site_id = 0;
-  std::string camera;
-  TimePoint starts_at;
-  TimePoint ends_at;
-  std::string storage_ref;
-  std::string tape;  // 盘带编号 (R16 §二9), may be empty
-  Id registered_by = 0;
-  TimePoint registered_at;
-  Id deleted_by = 0;
-  TimePoint deleted_at;  // epoch: kept
-};
-
-struct FootageFilter {  // 0 / empty: any
-  Id site_id = 0;
-  std::string camera;
-  bool include_deleted = false;
-};
-
+// Keyset pagination: rows with id > after_id, at most `limit`.
 struct PageRequest {
   Id after_id = 0;
   int limit = 50;

@@ -14,6 +14,7 @@
 #include "kernel/runtime/runtime_util.hpp"
 #include "kernel/runtime/site_parameters.hpp"
 #include "kernel/scheduler/business_time.hpp"
+#include "kernel/scheduler/subject.hpp"
 #include "store/sql.hpp"
 
 namespace zhidu::runtime {
@@ -220,9 +221,9 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty,
       if (s.on == "work_start" || s.on == "work_end")
         return Fail(Errc::kFailedPrecondition, "the working hours (the pack's or the site's)");
       if (RaisedByEvent(s))
-        return Fail(Errc::kFailedPrecondition,
-                    "the site event " + s.on +
-                        ": created when it is raised (POST /api/v1/sites/{id}/events)");
+        return Fail(
+            Errc::kFailedPrecondition,
+            "the site event " + s.on + ": created when someone or a module raises it at the site");
       return Fail(Errc::kFailedPrecondition,
                   "an event (" + s.on + ") that the roster or a procedure raises");
   }
@@ -328,7 +329,7 @@ Result<bool> InsertInstance(store::Tx& tx, store::Id site_id, store::Id post_id,
     store::Timer t;
     t.site_id = site_id;
     t.kind = std::string(kind);
-    t.subject = Ref("duty", *id);
+    t.subject = scheduler::TimerSubject{"duty", *id, {}}.Str();
     t.payload = "{}";
     t.due_at = at;
     ZHIDU_TRY(auto timer_id, scheduler::Scheduler::Schedule(tx, t));
@@ -676,7 +677,8 @@ Result<void> Duties::OnPlanTimer(store::Tx& tx, const store::Timer& timer) {
 }
 
 Result<void> Duties::OnDueTimer(store::Tx& tx, const store::Timer& timer) {
-  store::Id id = std::stoll(timer.subject.substr(timer.subject.find('/') + 1));
+  ZHIDU_TRY(auto subject, scheduler::SubjectOf(timer, "duty"));
+  const store::Id id = subject.id;
   ZHIDU_TRY(store::DutyInstance d, tx.unit().GetDutyInstance(id));
   if (d.state != store::DutyState::kScheduled) return Ok();
   d.state = store::DutyState::kDue;
@@ -777,7 +779,8 @@ MissCharge WhoAnswersForMiss(const std::vector<store::Attendance>& stints, TimeP
 }
 
 Result<void> Duties::OnCloseTimer(store::Tx& tx, const store::Timer& timer) {
-  store::Id id = std::stoll(timer.subject.substr(timer.subject.find('/') + 1));
+  ZHIDU_TRY(auto subject, scheduler::SubjectOf(timer, "duty"));
+  const store::Id id = subject.id;
   auto& unit = tx.unit();
   ZHIDU_TRY(store::DutyInstance d, unit.GetDutyInstance(id));
   if (d.state != store::DutyState::kScheduled && d.state != store::DutyState::kDue &&
@@ -1040,7 +1043,7 @@ Result<void> CheckPhotos(store::UnitOfWork& unit, const std::vector<policy::Chec
     if (!photo && photo.error().code == Errc::kNotFound)
       return Fail(Errc::kInvalidArgument, Reason{"photo.not_uploaded"},
                   "「" + item.label + "」names photo " + hash +
-                      ", which is not stored: upload it first (POST /api/v1/photos)",
+                      ", which is not stored: upload the photo first",
                   "answers." + item.id);
     if (!photo) return Fail(photo.error());
   }

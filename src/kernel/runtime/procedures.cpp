@@ -1,6 +1,7 @@
 #include "kernel/runtime/procedures.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <set>
@@ -12,6 +13,7 @@
 #include "kernel/runtime/runtime_util.hpp"
 #include "kernel/runtime/site_parameters.hpp"
 #include "kernel/scheduler/business_time.hpp"
+#include "kernel/scheduler/subject.hpp"
 
 namespace zhidu::runtime {
 
@@ -52,12 +54,13 @@ std::vector<std::string> CiteOf(const policy::Procedure& p, const policy::Transi
   return p.clauses;
 }
 
+// The subject of a state's timer: procedure/<instance>/<state>/<index>.
 std::string TimerSubject(Id instance, std::string_view state, size_t index) {
-  return "procedure/" + std::to_string(instance) + "/" + std::string(state) + "/" +
-         std::to_string(index);
+  return scheduler::TimerSubject{"procedure", instance, {std::string(state), std::to_string(index)}}
+      .Str();
 }
 
-std::string DeadlineSubject(Id id) { return "deadline/" + std::to_string(id); }
+std::string DeadlineSubject(Id id) { return scheduler::TimerSubject{"deadline", id, {}}.Str(); }
 
 // Cancels the pending timers of kind `kind` and subject `subject`.
 Result<void> CancelTimers(store::Tx& tx, std::string_view kind, const std::string& subject) {
@@ -732,49 +735,45 @@ void Procedures::SubscribeTo(EventBus& bus) {
 }
 
 void Procedures::RegisterHandlers() {
-  scheduler_.Register(std::string(kProcedureTimer),
-                      [this](store::Tx& tx, const store::Timer& t) -> Result<void> {
-                        // subject: procedure/<id>/<state>/<index>
-                        auto parts = std::vector<std::string>{};
-                        size_t start = 0;
-                        for (;;) {
-                          size_t slash = t.subject.find('/', start);
-                          parts.push_back(t.subject.substr(start, slash - start));
-                          if (slash == std::string::npos) break;
-                          start = slash + 1;
-                        }
-                        if (parts.size() != 4) return Ok();
-                        Id id = std::stoll(parts[1]);
-                        auto pack = pack_.Current();
-                        ZHIDU_TRY(auto in, tx.unit().GetProcedureInstance(id));
-                        if (in.state != parts[2] || in.closed_at != TimePoint{}) return Ok();
-                        const policy::Procedure* p = pack->FindProcedure(in.procedure);
-                        if (!p) return Ok();
-                        const policy::ProcState* st = FindState(*p, in.state);
-                        size_t index = std::stoul(parts[3]);
-                        if (!st || index >= st->timers.size()) return Ok();
-                        for (const auto& tr : p->transitions) {
-                          if (tr.from != in.state || tr.on != st->timers[index].event) continue;
-                          Impl impl{*this, tx, *pack, 0, {}};
-                          ZHIDU_TRY_VOID(impl.Move(*p, in, tr, 0, "计时器到期（系统）", "{}"));
-                          WakeAll(impl.wakes);
-                          return Ok();
-                        }
-                        return Ok();
-                      });
+  scheduler_.Register(
+      std::string(kProcedureTimer), [this](store::Tx& tx, const store::Timer& t) -> Result<void> {
+        ZHIDU_TRY(auto subject, scheduler::SubjectOf(t, "procedure", 2));
+        auto pack = pack_.Current();
+        ZHIDU_TRY(auto in, tx.unit().GetProcedureInstance(subject.id));
+        const std::string& state = subject.tail[0];
+        if (in.state != state || in.closed_at != TimePoint{}) return Ok();
+        const policy::Procedure* p = pack->FindProcedure(in.procedure);
+        if (!p) return Ok();
+        const policy::ProcState* st = FindState(*p, in.state);
+        size_t index = 0;
+        const std::string& digits = subject.tail[1];
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+        if (ec != std::errc() || end != digits.data() + digits.size())
+          return Fail(Errc::kInternal, "timer " + std::to_string(t.id) + " names timer index \"" +
+                                           digits + "\" of its state");
+        if (!st || index >= st->timers.size()) return Ok();
+        for (const auto& tr : p->transitions) {
+          if (tr.from != in.state || tr.on != st->timers[index].event) continue;
+          Impl impl{*this, tx, *pack, 0, {}};
+          ZHIDU_TRY_VOID(impl.Move(*p, in, tr, 0, "计时器到期（系统）", "{}"));
+          WakeAll(impl.wakes);
+          return Ok();
+        }
+        return Ok();
+      });
   scheduler_.Register(std::string(kDeadlineDueTimer),
                       [this](store::Tx& tx, const store::Timer& t) -> Result<void> {
-                        Id id = std::stoll(t.subject.substr(t.subject.find('/') + 1));
+                        ZHIDU_TRY(auto subject, scheduler::SubjectOf(t, "deadline"));
                         auto pack = pack_.Current();
-                        ZHIDU_TRY(auto d, tx.unit().GetDeadline(id));
+                        ZHIDU_TRY(auto d, tx.unit().GetDeadline(subject.id));
                         Impl impl{*this, tx, *pack, 0, {}};
                         return impl.Breach(d);
                       });
   scheduler_.Register(std::string(kDeadlineWarnTimer),
                       [this](store::Tx& tx, const store::Timer& t) -> Result<void> {
-                        Id id = std::stoll(t.subject.substr(t.subject.find('/') + 1));
+                        ZHIDU_TRY(auto subject, scheduler::SubjectOf(t, "deadline"));
                         auto pack = pack_.Current();
-                        ZHIDU_TRY(auto d, tx.unit().GetDeadline(id));
+                        ZHIDU_TRY(auto d, tx.unit().GetDeadline(subject.id));
                         const policy::ServiceLevel* sl = FindLevel(*pack, d.service_level);
                         if (d.state != "open" || !sl) return Ok();
                         std::vector<std::string> notify;

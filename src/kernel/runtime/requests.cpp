@@ -327,7 +327,7 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
   if (!type)
     return Fail(Errc::kInvalidArgument, kInvalid,
                 "there is no request type \"" + input.type +
-                    "\" in the policy pack in force (GET /api/v1/request-types lists them)",
+                    "\" in the policy pack in force (the request types list shows them)",
                 "type");
   ZHIDU_TRY_VOID(CheckLength(input.reason, "reason"));
   ZHIDU_TRY_VOID(CheckInputs(type->inputs, input.inputs));

@@ -83,10 +83,10 @@ Result<SiteParameterEntry> SiteParameters::Set(const org::Principal& who, store:
     return Fail(Errc::kPermissionDenied, "setting site parameters needs org.write");
   if (name.starts_with(kSiteHours))
     return Fail(Errc::kInvalidArgument,
-                "working hours are set with PUT /api/v1/sites/{id}/working-hours", "name");
+                "working hours are not a parameter: set them as the site's working hours", "name");
   if (name.starts_with(kNotStaffed))
     return Fail(Errc::kInvalidArgument,
-                "a post is marked not staffed with PUT /api/v1/posts/{id}/staffing", "name");
+                "whether a post is staffed is not a parameter: mark the post itself", "name");
   std::optional<policy::ParamDecl> decl;
   for (auto& d : policy::DeclaredParameters(*pack_.Current()))
     if (d.name == name) decl = d;

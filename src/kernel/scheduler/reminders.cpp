@@ -1,11 +1,11 @@
 #include "kernel/scheduler/reminders.hpp"
 
-#include <charconv>
 #include <set>
 
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
 #include "kernel/org/validate.hpp"
+#include "kernel/scheduler/subject.hpp"
 
 namespace zhidu::scheduler {
 
@@ -23,7 +23,7 @@ std::string Payload(store::Id account_id, const std::string& message) {
 }  // namespace
 
 std::string Reminders::SubjectFor(store::Id account_id) {
-  return "account/" + std::to_string(account_id);
+  return TimerSubject{"account", account_id, {}}.Str();
 }
 
 Reminders::Reminders(store::Store& store, store::Writer& writer, Scheduler& scheduler,
@@ -32,10 +32,8 @@ Reminders::Reminders(store::Store& store, store::Writer& writer, Scheduler& sche
   scheduler_.Register(
       std::string(kReminderKind), [](store::Tx& tx, const store::Timer& timer) -> Result<void> {
         // account_id at the top level: the owner's live stream shows it (docs/notifications.md).
-        store::Id owner = 0;
-        if (timer.subject.starts_with("account/"))
-          (void)std::from_chars(timer.subject.data() + 8,
-                                timer.subject.data() + timer.subject.size(), owner);
+        ZHIDU_TRY(auto subject, SubjectOf(timer, "account"));
+        const store::Id owner = subject.id;
         ZHIDU_TRY(auto seq, tx.Journal("reminder.fired", 0, ReminderRef(timer.id),
                                        CanonicalObject()
                                            .Add("account_id", owner)

@@ -7,6 +7,7 @@
 #include "base/time.hpp"
 #include "kernel/policy/post_rules.hpp"
 #include "kernel/runtime/events.hpp"
+#include "kernel/scheduler/subject.hpp"
 #include "modules/alarms/alarms_store.hpp"
 #include "modules/dutylog/dutylog.hpp"
 #include "modules/dutylog/dutylog_store.hpp"
@@ -22,14 +23,17 @@ constexpr Micros kChatterSpan = std::chrono::seconds(60);
 constexpr int kChatterCount = 3;                        // >= 3 activations in 60 s: chattering
 constexpr Micros kStaleAfter = std::chrono::hours(24);  // standing > 24 h: stale
 
-std::string Subject(store::Id id) { return "alarm/" + std::to_string(id); }
+std::string Subject(store::Id id) { return scheduler::TimerSubject{"alarm", id, {}}.Str(); }
 
-bool Shelved(const store::AlarmPoint& p) { return p.shelved_until != TimePoint{}; }
+bool Shelved(const AlarmPoint& p) { return p.shelved_until != TimePoint{}; }
 
-CanonicalObject PointPayload(const store::AlarmPoint& p) {
+CanonicalObject PointPayload(const AlarmPoint& p) {
   CanonicalObject o;
   o.Add("id", p.id).Add("site_id", p.site_id).Add("source", p.source).Add("tag", p.tag);
-  o.Add("kind", p.kind).Add("state", p.state).Add("title", p.title).Add("priority", p.priority);
+  o.Add("kind", p.kind)
+      .Add("state", std::string(AlarmStateName(p.state)))
+      .Add("title", p.title)
+      .Add("priority", p.priority);
   return o;
 }
 
@@ -47,8 +51,8 @@ Alarms::Alarms(store::Store& store, store::Writer& writer, scheduler::Scheduler&
 void Alarms::RegisterHandlers() {
   scheduler_.Register(
       std::string(kUnshelveTimer), [](store::Tx& tx, const store::Timer& t) -> Result<void> {
-        auto id = std::stoll(t.subject.substr(t.subject.find('/') + 1));
-        ZHIDU_TRY(auto p, db::GetAlarmPoint(tx.unit().sql(), id));
+        ZHIDU_TRY(auto subject, scheduler::SubjectOf(t, "alarm"));
+        ZHIDU_TRY(auto p, db::GetAlarmPoint(tx.unit().sql(), subject.id));
         if (p.shelve_timer != t.id) return Ok();  // unshelved by hand already
         p.shelved_until = TimePoint{};
         p.shelve_reason.clear();
@@ -63,7 +67,7 @@ void Alarms::RegisterHandlers() {
       });
 }
 
-Result<store::AlarmPoint> Alarms::CreatePoint(const org::Principal& who, const NewPoint& in) {
+Result<AlarmPoint> Alarms::CreatePoint(const org::Principal& who, const NewPoint& in) {
   if (!roles_.Allows(who, org::perm::kOrgWrite, {in.site_id, 0}))
     return Fail(Errc::kPermissionDenied, "configuring alarm points needs org.write at the site");
   auto check = [](const std::string& v, std::string_view field, size_t max) -> Result<void> {
@@ -79,7 +83,7 @@ Result<store::AlarmPoint> Alarms::CreatePoint(const org::Principal& who, const N
   ZHIDU_TRY_VOID(check(in.kind, "kind", 50));
   if (in.priority < 1 || in.priority > 4)
     return Fail(Errc::kInvalidArgument, "priority must be 1 (highest) to 4", "priority");
-  return writer_.Run<store::AlarmPoint>([&](store::Tx& tx) -> Result<store::AlarmPoint> {
+  return writer_.Run<AlarmPoint>([&](store::Tx& tx) -> Result<AlarmPoint> {
     auto site = tx.unit().GetSite(in.site_id);
     if (!site) return Fail(site.error().code, site.error().message, "site_id");
     if (in.post_id) {
@@ -89,7 +93,7 @@ Result<store::AlarmPoint> Alarms::CreatePoint(const org::Principal& who, const N
                     "post " + std::to_string(in.post_id) + " is not a post of this site",
                     "post_id");
     }
-    store::AlarmPoint p;
+    AlarmPoint p;
     p.site_id = in.site_id;
     p.post_id = in.post_id;
     p.source = in.source;
@@ -112,7 +116,7 @@ Result<store::AlarmPoint> Alarms::CreatePoint(const org::Principal& who, const N
   });
 }
 
-Result<store::AlarmPoint> Alarms::Get(const org::Principal& who, store::Id id) {
+Result<AlarmPoint> Alarms::Get(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto p, db::GetAlarmPoint(unit->sql(), id));
   if (!roles_.Allows(who, org::perm::kOrgRead, {p.site_id, 0}))
@@ -120,8 +124,8 @@ Result<store::AlarmPoint> Alarms::Get(const org::Principal& who, store::Id id) {
   return p;
 }
 
-Result<std::vector<store::AlarmPoint>> Alarms::List(const org::Principal& who, store::Id site_id,
-                                                    bool only_live, store::PageRequest page) {
+Result<std::vector<AlarmPoint>> Alarms::List(const org::Principal& who, store::Id site_id,
+                                             bool only_live, store::PageRequest page) {
   if (site_id == 0)
     return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
@@ -132,8 +136,7 @@ Result<std::vector<store::AlarmPoint>> Alarms::List(const org::Principal& who, s
 
 std::string AlarmEventOf(std::string_view kind) { return std::string(kind) + "_alarm"; }
 
-Result<void> Alarms::RaiseFor(store::Tx& tx, const store::AlarmPoint& p,
-                              const std::string& event) const {
+Result<void> Alarms::RaiseFor(store::Tx& tx, const AlarmPoint& p, const std::string& event) const {
   if (!bus_ || p.kind.empty()) return Ok();
   return bus_->Emit(
       tx, runtime::SiteEvent{p.site_id, event, p.title, "alarm-point/" + std::to_string(p.id), {}});
@@ -166,22 +169,22 @@ Result<const std::vector<std::string>*> Alarms::AudienceOf(store::UnitOfWork& un
   return &audiences.emplace(site_id, std::move(roles)).first->second;
 }
 
-Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out,
+Result<void> Alarms::Apply(store::Tx& tx, AlarmPoint& p, const Event& e, IngestResult& out,
                            Audiences& audiences) {
   const TimePoint at = e.at.value_or(tx.now());
-  const bool active = p.state == "active_unack" || p.state == "active_ack";
+  const bool active = IsActive(p.state);
   if (e.state == "active") {
     if (active) {
       ++out.unchanged;
       return Ok();
     }
-    p.state = "active_unack";
+    p.state = AlarmState::kActiveUnack;
     p.active_since = at;
     p.changed_at = at;
     ++p.activations;
     ++out.activations;
     const bool annunciated = !p.suppressed && !Shelved(p);
-    store::AlarmActivation act{0, p.site_id, p.id, p.post_id, at, e.value, annunciated};
+    AlarmActivation act{0, p.site_id, p.id, p.post_id, at, e.value, annunciated};
     ZHIDU_TRY(act.id, db::InsertAlarmActivation(tx.unit().sql(), act));
     auto payload = PointPayload(p);
     payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value).Add("annunciated", annunciated);
@@ -219,7 +222,7 @@ Result<void> Alarms::Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, 
       ++out.unchanged;
       return Ok();
     }
-    p.state = p.state == "active_unack" ? "rtn_unack" : "normal";
+    p.state = p.state == AlarmState::kActiveUnack ? AlarmState::kRtnUnack : AlarmState::kNormal;
     p.active_since = TimePoint{};
     p.changed_at = at;
     ++out.returned;
@@ -248,7 +251,7 @@ Result<IngestResult> Alarms::Ingest(const org::Principal& who, const std::vector
         if (p.error().code != Errc::kNotFound) return Fail(p.error());
         return Fail(Errc::kInvalidArgument,
                     field + ": unknown alarm point \"" + e.point + "\" of source \"" + e.source +
-                        "\" (configure it with POST /api/v1/alarm-points)",
+                        "\" (configure the alarm point first)",
                     field + ".point");
       }
       if (!allowed_sites.contains(p->site_id)) {
@@ -306,7 +309,7 @@ void Alarms::Reject(const std::string& channel, const std::string& topic,
 }
 
 Result<void> Alarms::CanOperate(const org::Principal& who, store::UnitOfWork& unit,
-                                const store::AlarmPoint& p, TimePoint now,
+                                const AlarmPoint& p, TimePoint now,
                                 std::vector<std::string>* cited) {
   // Invariant 5: the post's equipment is operated by whoever is on duty at that post.
   if (p.post_id && pack_) {
@@ -336,11 +339,10 @@ Result<void> Alarms::CanOperate(const org::Principal& who, store::UnitOfWork& un
               "alarms");
 }
 
-Result<store::AlarmPoint> Alarms::Change(
-    const org::Principal& who, store::Id id, bool manage,
-    const std::function<Result<void>(store::Tx&, store::AlarmPoint&)>& f,
-    std::vector<std::string>* cited) {
-  return writer_.Run<store::AlarmPoint>([&](store::Tx& tx) -> Result<store::AlarmPoint> {
+Result<AlarmPoint> Alarms::Change(const org::Principal& who, store::Id id, bool manage,
+                                  const std::function<Result<void>(store::Tx&, AlarmPoint&)>& f,
+                                  std::vector<std::string>* cited) {
+  return writer_.Run<AlarmPoint>([&](store::Tx& tx) -> Result<AlarmPoint> {
     ZHIDU_TRY(auto p, db::GetAlarmPoint(tx.unit().sql(), id));
     if (manage) {
       // Shelving and suppression take an alarm away from the operator: a lead authorises them.
@@ -355,20 +357,19 @@ Result<store::AlarmPoint> Alarms::Change(
   });
 }
 
-Result<store::AlarmPoint> Alarms::Acknowledge(const org::Principal& who, store::Id id,
-                                              std::vector<std::string>* cited) {
+Result<AlarmPoint> Alarms::Acknowledge(const org::Principal& who, store::Id id,
+                                       std::vector<std::string>* cited) {
   return Change(
       who, id, false,
-      [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
-        std::string from = p.state;
-        if (p.state == "active_unack")
-          p.state = "active_ack";
-        else if (p.state == "rtn_unack")
-          p.state = "normal";
+      [&](store::Tx& tx, AlarmPoint& p) -> Result<void> {
+        const std::string from(AlarmStateName(p.state));
+        if (p.state == AlarmState::kActiveUnack)
+          p.state = AlarmState::kActiveAck;
+        else if (p.state == AlarmState::kRtnUnack)
+          p.state = AlarmState::kNormal;
         else
-          return Fail(
-              Errc::kFailedPrecondition,
-              "alarm " + std::to_string(id) + " is not unacknowledged (it is " + p.state + ")");
+          return Fail(Errc::kFailedPrecondition, "alarm " + std::to_string(id) +
+                                                     " is not unacknowledged (it is " + from + ")");
         p.changed_at = tx.now();
         Audiences audiences;
         ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, audiences));
@@ -384,11 +385,11 @@ Result<store::AlarmPoint> Alarms::Acknowledge(const org::Principal& who, store::
       cited);
 }
 
-Result<store::AlarmPoint> Alarms::Shelve(const org::Principal& who, store::Id id, TimePoint until,
-                                         const std::string& reason) {
+Result<AlarmPoint> Alarms::Shelve(const org::Principal& who, store::Id id, TimePoint until,
+                                  const std::string& reason) {
   if (reason.empty() || reason.size() > 1000)
     return Fail(Errc::kInvalidArgument, "reason must have 1 to 1000 bytes", "reason");
-  auto p = Change(who, id, true, [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+  auto p = Change(who, id, true, [&](store::Tx& tx, AlarmPoint& p) -> Result<void> {
     if (until <= tx.now())
       return Fail(Errc::kInvalidArgument, "until must be in the future", "until");
     if (until - tx.now() > options_.max_shelve)
@@ -422,8 +423,8 @@ Result<store::AlarmPoint> Alarms::Shelve(const org::Principal& who, store::Id id
   return p;
 }
 
-Result<store::AlarmPoint> Alarms::Unshelve(const org::Principal& who, store::Id id) {
-  return Change(who, id, true, [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+Result<AlarmPoint> Alarms::Unshelve(const org::Principal& who, store::Id id) {
+  return Change(who, id, true, [&](store::Tx& tx, AlarmPoint& p) -> Result<void> {
     if (!Shelved(p))
       return Fail(Errc::kFailedPrecondition, "alarm " + std::to_string(id) + " is not shelved");
     if (p.shelve_timer) {
@@ -444,11 +445,11 @@ Result<store::AlarmPoint> Alarms::Unshelve(const org::Principal& who, store::Id 
   });
 }
 
-Result<store::AlarmPoint> Alarms::Suppress(const org::Principal& who, store::Id id,
-                                           const std::string& reason) {
+Result<AlarmPoint> Alarms::Suppress(const org::Principal& who, store::Id id,
+                                    const std::string& reason) {
   if (reason.empty() || reason.size() > 1000)
     return Fail(Errc::kInvalidArgument, "reason must have 1 to 1000 bytes", "reason");
-  return Change(who, id, true, [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+  return Change(who, id, true, [&](store::Tx& tx, AlarmPoint& p) -> Result<void> {
     if (p.suppressed)
       return Fail(Errc::kFailedPrecondition, "alarm " + std::to_string(id) + " is suppressed");
     p.suppressed = true;
@@ -462,8 +463,8 @@ Result<store::AlarmPoint> Alarms::Suppress(const org::Principal& who, store::Id 
   });
 }
 
-Result<store::AlarmPoint> Alarms::Unsuppress(const org::Principal& who, store::Id id) {
-  return Change(who, id, true, [&](store::Tx& tx, store::AlarmPoint& p) -> Result<void> {
+Result<AlarmPoint> Alarms::Unsuppress(const org::Principal& who, store::Id id) {
+  return Change(who, id, true, [&](store::Tx& tx, AlarmPoint& p) -> Result<void> {
     if (!p.suppressed)
       return Fail(Errc::kFailedPrecondition, "alarm " + std::to_string(id) + " is not suppressed");
     p.suppressed = false;
@@ -523,7 +524,7 @@ Result<Kpi> Alarms::ComputeKpi(const org::Principal& who, store::Id site_id, sto
       if (post_id && p.post_id != post_id) continue;
       if (Shelved(p)) ++k.shelved;
       if (p.suppressed) ++k.suppressed;
-      bool active = p.state == "active_unack" || p.state == "active_ack";
+      bool active = IsActive(p.state);
       if (active && at - p.active_since > kStaleAfter) k.stale.push_back(p);
     }
     if (points.size() < static_cast<size_t>(page.limit)) break;

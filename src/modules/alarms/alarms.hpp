@@ -44,6 +44,7 @@
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/runtime/bus.hpp"
 #include "kernel/scheduler/scheduler.hpp"
+#include "modules/alarms/alarms_types.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
@@ -99,7 +100,7 @@ struct Kpi {
   int flood_windows = 0;     // windows with more than 10 activations
   double flood_percent = 0;  // flood_windows / windows * 100
   std::vector<ChatteringPoint> chattering;  // >= 3 activations of one point within 60 s
-  std::vector<store::AlarmPoint> stale;     // active for more than 24 h at min(to, now)
+  std::vector<AlarmPoint> stale;            // active for more than 24 h at min(to, now)
   int shelved = 0, suppressed = 0;          // points shelved / suppressed now
 };
 
@@ -127,10 +128,10 @@ class Alarms {
   // anyone on duty at the site may. Set before serving.
   void SetPack(const policy::ActivePack* pack) { pack_ = pack; }
 
-  Result<store::AlarmPoint> CreatePoint(const org::Principal& who, const NewPoint& in);
-  Result<store::AlarmPoint> Get(const org::Principal& who, store::Id id);
-  Result<std::vector<store::AlarmPoint>> List(const org::Principal& who, store::Id site_id,
-                                              bool only_live, store::PageRequest page);
+  Result<AlarmPoint> CreatePoint(const org::Principal& who, const NewPoint& in);
+  Result<AlarmPoint> Get(const org::Principal& who, store::Id id);
+  Result<std::vector<AlarmPoint>> List(const org::Principal& who, store::Id site_id, bool only_live,
+                                       store::PageRequest page);
 
   // HTTP: all or nothing (invariant 2). Needs alarms.ingest at every point's site.
   Result<IngestResult> Ingest(const org::Principal& who, const std::vector<Event>& events);
@@ -141,14 +142,13 @@ class Alarms {
   std::uint64_t rejected() const { return rejected_.load(); }
 
   // Invariant 5: `cited` (if given) receives the clauses a refusal cites.
-  Result<store::AlarmPoint> Acknowledge(const org::Principal& who, store::Id id,
-                                        std::vector<std::string>* cited = nullptr);
-  Result<store::AlarmPoint> Shelve(const org::Principal& who, store::Id id, TimePoint until,
-                                   const std::string& reason);
-  Result<store::AlarmPoint> Unshelve(const org::Principal& who, store::Id id);
-  Result<store::AlarmPoint> Suppress(const org::Principal& who, store::Id id,
-                                     const std::string& reason);
-  Result<store::AlarmPoint> Unsuppress(const org::Principal& who, store::Id id);
+  Result<AlarmPoint> Acknowledge(const org::Principal& who, store::Id id,
+                                 std::vector<std::string>* cited = nullptr);
+  Result<AlarmPoint> Shelve(const org::Principal& who, store::Id id, TimePoint until,
+                            const std::string& reason);
+  Result<AlarmPoint> Unshelve(const org::Principal& who, store::Id id);
+  Result<AlarmPoint> Suppress(const org::Principal& who, store::Id id, const std::string& reason);
+  Result<AlarmPoint> Unsuppress(const org::Principal& who, store::Id id);
 
   // post_id 0: the whole site; otherwise the alarms of that console position (the operator).
   Result<Kpi> ComputeKpi(const org::Principal& who, store::Id site_id, store::Id post_id,
@@ -157,7 +157,7 @@ class Alarms {
  private:
   // Site → the roles told of its alarms (AudienceOf), computed once per transaction.
   using Audiences = std::map<store::Id, std::vector<std::string>>;
-  Result<void> Apply(store::Tx& tx, store::AlarmPoint& p, const Event& e, IngestResult& out,
+  Result<void> Apply(store::Tx& tx, AlarmPoint& p, const Event& e, IngestResult& out,
                      Audiences& audiences);
   // Who is told of a site's alarms live (payload notify_roles, docs/notifications.md): the roles
   // of every post of the site in the pack in force, and each role's superior — everyone who may
@@ -166,14 +166,12 @@ class Alarms {
   Result<const std::vector<std::string>*> AudienceOf(store::UnitOfWork& unit, store::Id site_id,
                                                      Audiences& audiences) const;
   // Raises the site event `event` about point `p` on the bus, in `tx` (see above).
-  Result<void> RaiseFor(store::Tx& tx, const store::AlarmPoint& p, const std::string& event) const;
-  Result<void> CanOperate(const org::Principal& who, store::UnitOfWork& unit,
-                          const store::AlarmPoint& p, TimePoint now,
-                          std::vector<std::string>* cited);
-  Result<store::AlarmPoint> Change(
-      const org::Principal& who, store::Id id, bool manage,
-      const std::function<Result<void>(store::Tx&, store::AlarmPoint&)>& f,
-      std::vector<std::string>* cited = nullptr);
+  Result<void> RaiseFor(store::Tx& tx, const AlarmPoint& p, const std::string& event) const;
+  Result<void> CanOperate(const org::Principal& who, store::UnitOfWork& unit, const AlarmPoint& p,
+                          TimePoint now, std::vector<std::string>* cited);
+  Result<AlarmPoint> Change(const org::Principal& who, store::Id id, bool manage,
+                            const std::function<Result<void>(store::Tx&, AlarmPoint&)>& f,
+                            std::vector<std::string>* cited = nullptr);
 
   store::Store& store_;
   store::Writer& writer_;

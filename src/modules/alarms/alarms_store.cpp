@@ -6,13 +6,12 @@
 // their texts are literals (no string building per call).
 #include "modules/alarms/alarms_store.hpp"
 
+#include "base/name_table.hpp"
 #include "store/sql_where.hpp"
 
 namespace zhidu::alarms::db {
 namespace {
 
-using store::AlarmActivation;
-using store::AlarmPoint;
 using store::Id;
 using store::SqlFlag;
 using store::SqlMicros;
@@ -34,7 +33,7 @@ AlarmPoint MapPoint(const SqlRow& s) {
   v.title = s.Text(5);
   v.kind = s.Text(6);
   v.priority = static_cast<int>(s.Int(7));
-  v.state = s.Text(8);
+  v.state = ParseAlarmState(s.Text(8)).value_or(AlarmState::kNormal);
   v.active_since = s.Time(9);
   v.changed_at = s.Time(10);
   v.shelved_until = s.Time(11);
@@ -53,11 +52,12 @@ AlarmPoint MapPoint(const SqlRow& s) {
 }  // namespace
 
 Result<Id> InsertAlarmPoint(store::Sql& sql, const AlarmPoint& v) {
-  return sql.Insert("insert alarm point",
-                    "INSERT INTO alarm_points(site_id, post_id, source, tag, title, kind, "
-                    "priority, state, created_at) VALUES(?,?,?,?,?,?,?,?,?) RETURNING id",
-                    {v.site_id, v.post_id, v.source, v.tag, v.title, v.kind,
-                     std::int64_t{v.priority}, v.state, SqlMicros(v.created_at)});
+  return sql.Insert(
+      "insert alarm point",
+      "INSERT INTO alarm_points(site_id, post_id, source, tag, title, kind, "
+      "priority, state, created_at) VALUES(?,?,?,?,?,?,?,?,?) RETURNING id",
+      {v.site_id, v.post_id, v.source, v.tag, v.title, v.kind, std::int64_t{v.priority},
+       std::string(AlarmStateName(v.state)), SqlMicros(v.created_at)});
 }
 
 Result<AlarmPoint> GetAlarmPoint(store::Sql& sql, Id id) {
@@ -93,10 +93,10 @@ Result<void> UpdateAlarmPoint(store::Sql& sql, const AlarmPoint& v) {
                      "shelved_until=?, shelve_reason=?, shelved_by=?, shelve_timer=?, "
                      "suppressed=?, suppress_reason=?, log_entry_id=?, log_window_start=?, "
                      "activations=? WHERE id=?",
-                     {v.state, SqlMicros(v.active_since), SqlMicros(v.changed_at),
-                      SqlMicros(v.shelved_until), v.shelve_reason, v.shelved_by, v.shelve_timer,
-                      SqlFlag(v.suppressed), v.suppress_reason, v.log_entry_id,
-                      SqlMicros(v.log_window_start), v.activations, v.id}));
+                     {std::string(AlarmStateName(v.state)), SqlMicros(v.active_since),
+                      SqlMicros(v.changed_at), SqlMicros(v.shelved_until), v.shelve_reason,
+                      v.shelved_by, v.shelve_timer, SqlFlag(v.suppressed), v.suppress_reason,
+                      v.log_entry_id, SqlMicros(v.log_window_start), v.activations, v.id}));
   if (changed != 0) return Ok();
   return Fail(Errc::kNotFound, "alarm " + std::to_string(v.id) + " does not exist");
 }
@@ -128,3 +128,18 @@ Result<std::vector<AlarmActivation>> ListAlarmActivations(store::Sql& sql, Id si
 }
 
 }  // namespace zhidu::alarms::db
+
+namespace zhidu::alarms {
+namespace {
+constexpr NameTable<AlarmState, 4> kAlarmStates = {{
+    {AlarmState::kNormal, "normal"},
+    {AlarmState::kActiveUnack, "active_unack"},
+    {AlarmState::kActiveAck, "active_ack"},
+    {AlarmState::kRtnUnack, "rtn_unack"},
+}};
+}  // namespace
+
+std::string_view AlarmStateName(AlarmState s) { return NameIn(kAlarmStates, s); }
+std::optional<AlarmState> ParseAlarmState(std::string_view n) { return ParseIn(kAlarmStates, n); }
+
+}  // namespace zhidu::alarms

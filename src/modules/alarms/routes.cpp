@@ -15,7 +15,7 @@ using store::Id;
 
 constexpr size_t kMaxEvents = 10000;
 
-json PointJson(const store::AlarmPoint& p) {
+json PointJson(const alarms::AlarmPoint& p) {
   bool shelved = p.shelved_until != TimePoint{};
   return {{"id", p.id},
           {"site_id", p.site_id},
@@ -25,7 +25,7 @@ json PointJson(const store::AlarmPoint& p) {
           {"title", p.title},
           {"kind", p.kind},
           {"priority", p.priority},
-          {"state", p.state},
+          {"state", std::string(AlarmStateName(p.state))},
           {"active_since", TimeOrNull(p.active_since)},
           {"changed_at", TimeOrNull(p.changed_at)},
           {"shelved", shelved},
@@ -133,7 +133,7 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
     ZHIDU_OR_ERROR(auto priority, body.OptionalId("priority"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     in.priority = priority ? static_cast<int>(std::min<Id>(priority, 99)) : 3;
-    ZHIDU_OR_ERROR(auto p, svc->CreatePoint(CurrentPrincipal(), in));
+    ZHIDU_OR_ERROR(auto p, svc->CreatePoint(PrincipalOf(req), in));
     return JsonResponse(201, PointJson(p));
   });
   auto list = [svc](HttpRequest& req, bool default_live) {
@@ -146,8 +146,8 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
         return ErrorResponse({Errc::kInvalidArgument, "live must be true or false", "live"});
       live = v == "true";
     }
-    ZHIDU_OR_ERROR(auto rows, svc->List(CurrentPrincipal(), site_id, live, page));
-    return List(rows, page, PointJson, [](const store::AlarmPoint& p) { return p.id; });
+    ZHIDU_OR_ERROR(auto rows, svc->List(PrincipalOf(req), site_id, live, page));
+    return List(rows, page, PointJson, [](const alarms::AlarmPoint& p) { return p.id; });
   };
   r.Add("GET", "/api/v1/alarm-points", Access::kSignedIn,
         [list](HttpRequest& req) { return list(req, false); });
@@ -157,7 +157,7 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
     if (!svc) return Unavailable();
     ZHIDU_OR_ERROR(json body, ParseJson(req.body));
     ZHIDU_OR_ERROR(auto events, ParseAlarmEvents(body));
-    ZHIDU_OR_ERROR(auto out, svc->Ingest(CurrentPrincipal(), events));
+    ZHIDU_OR_ERROR(auto out, svc->Ingest(PrincipalOf(req), events));
     return JsonResponse(200, {{"received", out.received},
                               {"activations", out.activations},
                               {"returned", out.returned},
@@ -169,7 +169,7 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
     ZHIDU_OR_ERROR(auto post_id, QueryId(req, "post_id"));
     ZHIDU_OR_ERROR(auto from, RequiredQueryTime(req, "from"));
     ZHIDU_OR_ERROR(auto to, RequiredQueryTime(req, "to"));
-    ZHIDU_OR_ERROR(auto k, svc->ComputeKpi(CurrentPrincipal(), site_id, post_id, from, to));
+    ZHIDU_OR_ERROR(auto k, svc->ComputeKpi(PrincipalOf(req), site_id, post_id, from, to));
     json chattering = json::array();
     for (const auto& c : k.chattering)
       chattering.push_back({{"alarm_id", c.point_id}, {"max_in_60s", c.max_in_60s}});
@@ -193,14 +193,14 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
   r.Add("GET", "/api/v1/alarms/{id}", Access::kSignedIn, [svc](HttpRequest& req) {
     if (!svc) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto p, svc->Get(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto p, svc->Get(PrincipalOf(req), id));
     return JsonResponse(200, PointJson(p));
   });
   r.Add("POST", "/api/v1/alarms/{id}/ack", Access::kSignedIn, [svc](HttpRequest& req) {
     if (!svc) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
     std::vector<std::string> cited;
-    auto p = svc->Acknowledge(CurrentPrincipal(), id, &cited);
+    auto p = svc->Acknowledge(PrincipalOf(req), id, &cited);
     if (!p) return CitingError(p.error(), cited);
     return JsonResponse(200, PointJson(*p));
   });
@@ -211,13 +211,13 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
     ZHIDU_OR_ERROR(auto until, BodyTime(body, "until"));
     ZHIDU_OR_ERROR(auto reason, body.RequiredString("reason"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto p, svc->Shelve(CurrentPrincipal(), id, until, reason));
+    ZHIDU_OR_ERROR(auto p, svc->Shelve(PrincipalOf(req), id, until, reason));
     return JsonResponse(200, PointJson(p));
   });
   r.Add("POST", "/api/v1/alarms/{id}/unshelve", Access::kSignedIn, [svc](HttpRequest& req) {
     if (!svc) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto p, svc->Unshelve(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto p, svc->Unshelve(PrincipalOf(req), id));
     return JsonResponse(200, PointJson(p));
   });
   r.Add("POST", "/api/v1/alarms/{id}/suppress", Access::kSignedIn, [svc](HttpRequest& req) {
@@ -226,13 +226,13 @@ void AddAlarmRoutes(Router& r, alarms::Alarms* svc) {
     ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto reason, body.RequiredString("reason"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto p, svc->Suppress(CurrentPrincipal(), id, reason));
+    ZHIDU_OR_ERROR(auto p, svc->Suppress(PrincipalOf(req), id, reason));
     return JsonResponse(200, PointJson(p));
   });
   r.Add("POST", "/api/v1/alarms/{id}/unsuppress", Access::kSignedIn, [svc](HttpRequest& req) {
     if (!svc) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto p, svc->Unsuppress(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto p, svc->Unsuppress(PrincipalOf(req), id));
     return JsonResponse(200, PointJson(p));
   });
 }

@@ -59,7 +59,7 @@ Result<dutylog::PrintView> PrintOf(dutylog::DutyLog& log, HttpRequest& req) {
     return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   ZHIDU_TRY(auto from, RequiredQueryTime(req, "from"));
   ZHIDU_TRY(auto to, RequiredQueryTime(req, "to"));
-  return log.Print(CurrentPrincipal(), site_id, from, to, QueryString(req, "record"));
+  return log.Print(PrincipalOf(req), site_id, from, to, QueryString(req, "record"));
 }
 
 }  // namespace
@@ -77,7 +77,7 @@ void AddDutyLogRoutes(Router& r, dutylog::DutyLog* log) {
     ZHIDU_OR_ERROR(in.corrects, body.OptionalId("corrects"));
     ZHIDU_OR_ERROR(in.ref, body.OptionalString("ref"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto e, log->Append(CurrentPrincipal(), in));
+    ZHIDU_OR_ERROR(auto e, log->Append(PrincipalOf(req), in));
     return JsonResponse(201, EntryJson(e));
   });
   r.Add("GET", "/api/v1/duty-log", Access::kSignedIn, [log](HttpRequest& req) {
@@ -92,7 +92,7 @@ void AddDutyLogRoutes(Router& r, dutylog::DutyLog* log) {
     auto q = QueryString(req, "q");
     if (q.size() > 200)
       return ErrorResponse({Errc::kInvalidArgument, "q is longer than 200 bytes", "q"});
-    ZHIDU_OR_ERROR(auto rows, log->List(CurrentPrincipal(), f, q, page));
+    ZHIDU_OR_ERROR(auto rows, log->List(PrincipalOf(req), f, q, page));
     return List(rows, page, EntryJson, [](const store::DutyLogEntry& e) { return e.id; });
   });
   r.Add("GET", "/api/v1/duty-log/print", Access::kSignedIn, [log](HttpRequest& req) {
@@ -116,7 +116,7 @@ void AddDutyLogRoutes(Router& r, dutylog::DutyLog* log) {
   r.Add("GET", "/api/v1/duty-log/{id}", Access::kSignedIn, [log](HttpRequest& req) {
     if (!log) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto e, log->Get(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto e, log->Get(PrincipalOf(req), id));
     return JsonResponse(200, EntryJson(e));
   });
 }

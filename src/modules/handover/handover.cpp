@@ -118,14 +118,13 @@ std::vector<ShiftChange> ChangesOfRoster(const std::vector<RosterShift>& slots) 
   return out;
 }
 
-std::string_view RoleOf(const store::Handover& h, Id person_id) {
+std::string_view RoleOf(const Handover& h, Id person_id) {
   if (person_id != 0 && person_id == h.outgoing_person) return "outgoing";
   if (person_id != 0 && person_id == h.incoming_person) return "incoming";
   return "";
 }
 
-Result<void> RequireIncoming(const org::Principal& who, const store::Handover& h,
-                             std::string_view what) {
+Result<void> RequireIncoming(const org::Principal& who, const Handover& h, std::string_view what) {
   if (RoleOf(h, who.person_id) != "incoming")
     return Fail(
         Errc::kPermissionDenied, Reason{"handover.not_incoming"},
@@ -133,11 +132,11 @@ Result<void> RequireIncoming(const org::Principal& who, const store::Handover& h
   return Ok();
 }
 
-Result<void> RequireOpen(const store::Handover& h) {
-  if (h.state != store::HandoverState::kOpen)
+Result<void> RequireOpen(const Handover& h) {
+  if (h.state != HandoverState::kOpen)
     return Fail(Errc::kFailedPrecondition, Reason{"handover.already_closed"},
                 "handover " + std::to_string(h.id) + " is already " +
-                    std::string(store::HandoverStateName(h.state)));
+                    std::string(HandoverStateName(h.state)));
   return Ok();
 }
 
@@ -318,7 +317,7 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
     // The frozen report: what the outgoing shift did, from its start (or from the previous
     // handover's opening, whose later entries rolled into this shift) until now.
     TimePoint from = change->outgoing_start;
-    ZHIDU_TRY(auto prev, db::LatestHandover(unit.sql(), post_id, store::HandoverState::kCompleted));
+    ZHIDU_TRY(auto prev, db::LatestHandover(unit.sql(), post_id, HandoverState::kCompleted));
     if (prev && prev->shift_change == change->outgoing_start) from = prev->opened_at;
     std::vector<std::string> duties, violations, abnormal, log;
     auto ts = [&](TimePoint t) { return FormatIso8601(t, zone); };
@@ -396,7 +395,7 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
           CanonicalObject().Add("person_id", a.person_id).Add("since", ts(a.started_at)).Str());
     auto array = [](const std::vector<std::string>& objs) { return "[" + Join(objs, ",") + "]"; };
 
-    store::Handover h;
+    Handover h;
     h.site_id = post.site_id;
     h.post_id = post_id;
     h.checklists = Join(rule.checklists, "\n");
@@ -454,11 +453,11 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
 
 Result<HandoverView> Handovers::Mutate(
     const org::Principal& who, Id id,
-    const std::function<Result<void>(store::Tx&, const HandoverRule&, store::Handover&)>& f) {
+    const std::function<Result<void>(store::Tx&, const HandoverRule&, Handover&)>& f) {
   (void)who;
   auto pack = pack_.Current();
   return writer_.Run<HandoverView>([&](store::Tx& tx) -> Result<HandoverView> {
-    ZHIDU_TRY(store::Handover h, db::GetHandover(tx.unit().sql(), id));
+    ZHIDU_TRY(Handover h, db::GetHandover(tx.unit().sql(), id));
     ZHIDU_TRY_VOID(RequireOpen(h));
     ZHIDU_TRY(store::Post post, tx.unit().GetPost(h.post_id));
     ZHIDU_TRY(HandoverRule rule, RuleFor(*pack, post.name));
@@ -470,119 +469,115 @@ Result<HandoverView> Handovers::Mutate(
 
 Result<HandoverView> Handovers::Answer(const org::Principal& who, Id id,
                                        const runtime::Answers& answers) {
-  return Mutate(
-      who, id, [&](store::Tx& tx, const HandoverRule& rule, store::Handover& h) -> Result<void> {
-        std::string_view role = RoleOf(h, who.person_id);
-        if (role.empty())
-          return Fail(Errc::kPermissionDenied, Reason{"handover.not_party"},
-                      "only the outgoing and the incoming person fill the "
-                      "checklist of handover " +
-                          std::to_string(id));
-        if (h.signatures.find("\"role\":\"") != std::string::npos)
-          return Fail(Errc::kFailedPrecondition, Reason{"handover.answers_final"},
-                      "handover " + std::to_string(id) + " is being signed: the answers are final");
-        ZHIDU_TRY(h.answers, runtime::Duties::ValidateAnswers(rule.items, answers));
-        ZHIDU_TRY(auto seq, tx.Journal("handover.answered", who.account_id, Ref("handover", id),
-                                       CanonicalObject()
-                                           .Add("handover_id", id)
-                                           .Add("site_id", h.site_id)
-                                           .Add("by", role)
-                                           .AddRaw("answers", h.answers)
-                                           .Str()));
-        (void)seq;
-        return Ok();
-      });
+  return Mutate(who, id, [&](store::Tx& tx, const HandoverRule& rule, Handover& h) -> Result<void> {
+    std::string_view role = RoleOf(h, who.person_id);
+    if (role.empty())
+      return Fail(Errc::kPermissionDenied, Reason{"handover.not_party"},
+                  "only the outgoing and the incoming person fill the "
+                  "checklist of handover " +
+                      std::to_string(id));
+    if (h.signatures.find("\"role\":\"") != std::string::npos)
+      return Fail(Errc::kFailedPrecondition, Reason{"handover.answers_final"},
+                  "handover " + std::to_string(id) + " is being signed: the answers are final");
+    ZHIDU_TRY(h.answers, runtime::Duties::ValidateAnswers(rule.items, answers));
+    ZHIDU_TRY(auto seq, tx.Journal("handover.answered", who.account_id, Ref("handover", id),
+                                   CanonicalObject()
+                                       .Add("handover_id", id)
+                                       .Add("site_id", h.site_id)
+                                       .Add("by", role)
+                                       .AddRaw("answers", h.answers)
+                                       .Str()));
+    (void)seq;
+    return Ok();
+  });
 }
 
 Result<HandoverView> Handovers::Acknowledge(const org::Principal& who, Id id,
                                             const std::vector<std::string>& refs) {
-  return Mutate(
-      who, id, [&](store::Tx& tx, const HandoverRule&, store::Handover& h) -> Result<void> {
-        ZHIDU_TRY_VOID(
-            RequireIncoming(who, h, "acknowledges the previous shift's abnormal entries"));
-        if (refs.empty())
-          return Fail(Errc::kInvalidArgument, kRequired,
-                      "name the abnormal entries you acknowledge", "items");
-        auto abnormal = ValuesOf(h.report, "ref");
-        auto acked = ValuesOf(h.acknowledgements, "ref");
-        const std::string at = FormatIso8601Utc(tx.now());
-        for (const auto& ref : refs) {
-          if (std::find(abnormal.begin(), abnormal.end(), ref) == abnormal.end())
-            return Fail(Errc::kInvalidArgument, kInvalid,
-                        "\"" + ref + "\" is not an abnormal entry of this handover's report (" +
-                            (abnormal.empty() ? std::string("it has none") : Join(abnormal, ", ")) +
-                            ")",
-                        "items");
-          if (std::find(acked.begin(), acked.end(), ref) != acked.end()) continue;
-          acked.push_back(ref);
-          Append(h.acknowledgements, Mark("ref", ref, who, at));
-        }
-        ZHIDU_TRY(auto seq, tx.Journal("handover.acknowledged", who.account_id, Ref("handover", id),
-                                       CanonicalObject()
-                                           .Add("handover_id", id)
-                                           .Add("site_id", h.site_id)
-                                           .AddRaw("items", StringArray(refs))
-                                           .Str()));
-        (void)seq;
-        return Ok();
-      });
+  return Mutate(who, id, [&](store::Tx& tx, const HandoverRule&, Handover& h) -> Result<void> {
+    ZHIDU_TRY_VOID(RequireIncoming(who, h, "acknowledges the previous shift's abnormal entries"));
+    if (refs.empty())
+      return Fail(Errc::kInvalidArgument, kRequired, "name the abnormal entries you acknowledge",
+                  "items");
+    auto abnormal = ValuesOf(h.report, "ref");
+    auto acked = ValuesOf(h.acknowledgements, "ref");
+    const std::string at = FormatIso8601Utc(tx.now());
+    for (const auto& ref : refs) {
+      if (std::find(abnormal.begin(), abnormal.end(), ref) == abnormal.end())
+        return Fail(Errc::kInvalidArgument, kInvalid,
+                    "\"" + ref + "\" is not an abnormal entry of this handover's report (" +
+                        (abnormal.empty() ? std::string("it has none") : Join(abnormal, ", ")) +
+                        ")",
+                    "items");
+      if (std::find(acked.begin(), acked.end(), ref) != acked.end()) continue;
+      acked.push_back(ref);
+      Append(h.acknowledgements, Mark("ref", ref, who, at));
+    }
+    ZHIDU_TRY(auto seq, tx.Journal("handover.acknowledged", who.account_id, Ref("handover", id),
+                                   CanonicalObject()
+                                       .Add("handover_id", id)
+                                       .Add("site_id", h.site_id)
+                                       .AddRaw("items", StringArray(refs))
+                                       .Str()));
+    (void)seq;
+    return Ok();
+  });
 }
 
 Result<HandoverView> Handovers::Refuse(const org::Principal& who, Id id, const std::string& reason,
                                        const std::string& note) {
-  return Mutate(
-      who, id, [&](store::Tx& tx, const HandoverRule& rule, store::Handover& h) -> Result<void> {
-        ZHIDU_TRY_VOID(RequireIncoming(who, h, "refuses to take over (五不接)"));
-        const policy::RefusalCondition* cond = nullptr;
-        std::vector<std::string> ids;
-        for (const auto& r : rule.refuse_if) {
-          ids.push_back(r.id);
-          if (r.id == reason) cond = &r;
-        }
-        if (!cond)
-          return Fail(Errc::kInvalidArgument, kInvalid,
-                      ids.empty() ? "the pack gives no refusal reasons (refuse_if) for this post"
-                                  : "unknown reason \"" + reason + "\": one of " + Join(ids, ", "),
-                      "reason");
-        if (note.size() > 4000)
-          return Fail(Errc::kInvalidArgument, Reason{"too_long"},
-                      "the note is longer than 4000 bytes", "note");
-        const std::string at = FormatIso8601Utc(tx.now());
-        h.state = store::HandoverState::kRefused;
-        h.closed_at = tx.now();
-        h.refusal = CanonicalObject()
-                        .Add("reason", cond->id)
-                        .Add("label", cond->label)
-                        .AddRaw("clauses", StringArray(cond->clauses))
-                        .Add("note", note)
-                        .Add("person_id", who.person_id)
-                        .Add("at", at)
-                        .Str();
-        ZHIDU_TRY(store::Post post, tx.unit().GetPost(h.post_id));
-        ZHIDU_TRY(auto seq, tx.Journal("handover.refused", who.account_id, Ref("handover", id),
-                                       CanonicalObject()
-                                           .Add("handover_id", id)
-                                           .Add("site_id", h.site_id)
-                                           .Add("post_id", h.post_id)
-                                           .Add("post", post.name)
-                                           .Add("reason", cond->id)
-                                           .Add("title", "拒绝接班：" + cond->label)
-                                           .AddRaw("clauses", StringArray(cond->clauses))
-                                           .Add("note", note)
-                                           .Add("outgoing_person_id", h.outgoing_person)
-                                           .Add("incoming_person_id", h.incoming_person)
-                                           .Add("outgoing_stays_on_post", true)
-                                           .AddRaw("notify_roles", StringArray(rule.notify_roles))
-                                           .Str()));
-        (void)seq;
-        return Ok();
-      });
+  return Mutate(who, id, [&](store::Tx& tx, const HandoverRule& rule, Handover& h) -> Result<void> {
+    ZHIDU_TRY_VOID(RequireIncoming(who, h, "refuses to take over (五不接)"));
+    const policy::RefusalCondition* cond = nullptr;
+    std::vector<std::string> ids;
+    for (const auto& r : rule.refuse_if) {
+      ids.push_back(r.id);
+      if (r.id == reason) cond = &r;
+    }
+    if (!cond)
+      return Fail(Errc::kInvalidArgument, kInvalid,
+                  ids.empty() ? "the pack gives no refusal reasons (refuse_if) for this post"
+                              : "unknown reason \"" + reason + "\": one of " + Join(ids, ", "),
+                  "reason");
+    if (note.size() > 4000)
+      return Fail(Errc::kInvalidArgument, Reason{"too_long"}, "the note is longer than 4000 bytes",
+                  "note");
+    const std::string at = FormatIso8601Utc(tx.now());
+    h.state = HandoverState::kRefused;
+    h.closed_at = tx.now();
+    h.refusal = CanonicalObject()
+                    .Add("reason", cond->id)
+                    .Add("label", cond->label)
+                    .AddRaw("clauses", StringArray(cond->clauses))
+                    .Add("note", note)
+                    .Add("person_id", who.person_id)
+                    .Add("at", at)
+                    .Str();
+    ZHIDU_TRY(store::Post post, tx.unit().GetPost(h.post_id));
+    ZHIDU_TRY(auto seq, tx.Journal("handover.refused", who.account_id, Ref("handover", id),
+                                   CanonicalObject()
+                                       .Add("handover_id", id)
+                                       .Add("site_id", h.site_id)
+                                       .Add("post_id", h.post_id)
+                                       .Add("post", post.name)
+                                       .Add("reason", cond->id)
+                                       .Add("title", "拒绝接班：" + cond->label)
+                                       .AddRaw("clauses", StringArray(cond->clauses))
+                                       .Add("note", note)
+                                       .Add("outgoing_person_id", h.outgoing_person)
+                                       .Add("incoming_person_id", h.incoming_person)
+                                       .Add("outgoing_stays_on_post", true)
+                                       .AddRaw("notify_roles", StringArray(rule.notify_roles))
+                                       .Str()));
+    (void)seq;
+    return Ok();
+  });
 }
 
 Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
                                      const std::string& password) {
   // Everything that can refuse is judged before the password is checked, and again in the write.
-  auto check = [&](store::UnitOfWork& unit, const store::Handover& h,
+  auto check = [&](store::UnitOfWork& unit, const Handover& h,
                    std::string_view* role_out) -> Result<void> {
     ZHIDU_TRY_VOID(RequireOpen(h));
     std::string_view role = RoleOf(h, who.person_id);
@@ -608,8 +603,7 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
     if (h.answers == "{}" && std::any_of(v.rule.items.begin(), v.rule.items.end(),
                                          [](const auto& i) { return i.required; }))
       return Fail(Errc::kFailedPrecondition, Reason{"handover.checklist_first"},
-                  "fill the handover checklist first (POST /api/v1/handovers/" +
-                      std::to_string(id) + "/answers)");
+                  "fill handover " + std::to_string(id) + "'s checklist first");
     if (role == "incoming" && !v.unacknowledged.empty())
       return Fail(Errc::kFailedPrecondition, Reason{"handover.acknowledge_first"},
                   "acknowledge the previous shift's abnormal entries before signing: " +
@@ -619,7 +613,7 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
   };
   {
     ZHIDU_TRY(auto unit, store_.BeginRead());
-    ZHIDU_TRY(store::Handover h, db::GetHandover(unit->sql(), id));
+    ZHIDU_TRY(Handover h, db::GetHandover(unit->sql(), id));
     std::string_view role;
     ZHIDU_TRY_VOID(check(*unit, h, &role));
   }
@@ -641,7 +635,7 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
 
   return writer_.Run<HandoverView>([&](store::Tx& tx) -> Result<HandoverView> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(store::Handover h, db::GetHandover(unit.sql(), id));
+    ZHIDU_TRY(Handover h, db::GetHandover(unit.sql(), id));
     std::string_view role;
     ZHIDU_TRY_VOID(check(unit, h, &role));
     ZHIDU_TRY(store::Post post, unit.GetPost(h.post_id));
@@ -694,7 +688,7 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
       // The seal: SHA-256 over the frozen report and everything both sides put to it.
       h.seal_sha256 = ToHex(
           Sha256Of(h.report + "\n" + h.answers + "\n" + h.acknowledgements + "\n" + h.signatures));
-      h.state = store::HandoverState::kCompleted;
+      h.state = HandoverState::kCompleted;
       h.closed_at = now;
       CanonicalObject done;
       done.Add("handover_id", id)
@@ -719,7 +713,7 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
   });
 }
 
-Result<HandoverView> Handovers::View(store::UnitOfWork& unit, store::Handover h) {
+Result<HandoverView> Handovers::View(store::UnitOfWork& unit, Handover h) {
   HandoverView v;
   ZHIDU_TRY(store::Post post, unit.GetPost(h.post_id));
   v.post_name = post.name;
@@ -739,12 +733,12 @@ Result<HandoverView> Handovers::View(store::UnitOfWork& unit, store::Handover h)
 
 Result<HandoverView> Handovers::Get(Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(store::Handover h, db::GetHandover(unit->sql(), id));
+  ZHIDU_TRY(Handover h, db::GetHandover(unit->sql(), id));
   return View(*unit, std::move(h));
 }
 
-Result<std::vector<store::Handover>> Handovers::List(const store::HandoverFilter& filter,
-                                                     store::PageRequest page) {
+Result<std::vector<Handover>> Handovers::List(const HandoverFilter& filter,
+                                              store::PageRequest page) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
   return db::ListHandovers(unit->sql(), filter, page);
 }

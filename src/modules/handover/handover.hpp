@@ -36,6 +36,7 @@
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/runtime/duties.hpp"
+#include "modules/handover/handover_types.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
@@ -97,7 +98,7 @@ Result<HandoverRule> RuleFor(const policy::Pack& pack, std::string_view post_nam
 inline constexpr std::string_view kGraceParameter = "handover_grace";
 
 struct HandoverView {
-  store::Handover handover;
+  Handover handover;
   std::string post_name;
   HandoverRule rule;
   std::vector<std::string> unacknowledged;  // refs of abnormal entries not yet acknowledged
@@ -126,14 +127,13 @@ class Handovers {
                               const std::string& note);
   Result<HandoverView> Sign(const org::Principal& who, store::Id id, const std::string& password);
   Result<HandoverView> Get(store::Id id);
-  Result<std::vector<store::Handover>> List(const store::HandoverFilter& filter,
-                                            store::PageRequest page);
+  Result<std::vector<Handover>> List(const HandoverFilter& filter, store::PageRequest page);
 
  private:
-  Result<HandoverView> View(store::UnitOfWork& unit, store::Handover h);
+  Result<HandoverView> View(store::UnitOfWork& unit, Handover h);
   Result<HandoverView> Mutate(
       const org::Principal& who, store::Id id,
-      const std::function<Result<void>(store::Tx&, const HandoverRule&, store::Handover&)>& f);
+      const std::function<Result<void>(store::Tx&, const HandoverRule&, Handover&)>& f);
 
   store::Store& store_;
   store::Writer& writer_;

@@ -2,13 +2,12 @@
 // through store::Sql. Times are microseconds, 0 for "not yet" (NOT NULL DEFAULT 0 columns).
 #include "modules/handover/handover_store.hpp"
 
+#include "base/name_table.hpp"
 #include "store/sql_where.hpp"
 
 namespace zhidu::handover::db {
 namespace {
 
-using store::Handover;
-using store::HandoverState;
 using store::Id;
 using store::SqlMicros;
 
@@ -28,7 +27,7 @@ Handover Map(const store::SqlRow& s) {
   h.outgoing_person = s.Int(6);
   h.incoming_person = s.Int(7);
   h.opened_by = s.Int(8);
-  h.state = store::ParseHandoverState(s.Text(9)).value_or(HandoverState::kOpen);
+  h.state = ParseHandoverState(s.Text(9)).value_or(HandoverState::kOpen);
   h.opened_at = s.Time(10);
   h.report = s.Text(11);
   h.report_sha256 = s.Text(12);
@@ -41,7 +40,7 @@ Handover Map(const store::SqlRow& s) {
   return h;
 }
 
-std::string Name(HandoverState s) { return std::string(store::HandoverStateName(s)); }
+std::string Name(HandoverState s) { return std::string(HandoverStateName(s)); }
 
 }  // namespace
 
@@ -76,7 +75,7 @@ Result<void> UpdateHandover(store::Sql& sql, const Handover& v) {
               "handover " + std::to_string(v.id) + " is already " + Name(h.state));
 }
 
-Result<std::vector<Handover>> ListHandovers(store::Sql& sql, const store::HandoverFilter& f,
+Result<std::vector<Handover>> ListHandovers(store::Sql& sql, const HandoverFilter& f,
                                             store::PageRequest page) {
   store::SqlWhere where;
   where.AndIf(f.site_id != 0, "site_id=?", f.site_id)
@@ -97,3 +96,19 @@ Result<std::optional<Handover>> LatestHandover(store::Sql& sql, Id post_id, Hand
 }
 
 }  // namespace zhidu::handover::db
+
+namespace zhidu::handover {
+namespace {
+constexpr NameTable<HandoverState, 3> kHandoverStates = {{
+    {HandoverState::kOpen, "open"},
+    {HandoverState::kRefused, "refused"},
+    {HandoverState::kCompleted, "completed"},
+}};
+}  // namespace
+
+std::string_view HandoverStateName(HandoverState s) { return NameIn(kHandoverStates, s); }
+std::optional<HandoverState> ParseHandoverState(std::string_view n) {
+  return ParseIn(kHandoverStates, n);
+}
+
+}  // namespace zhidu::handover

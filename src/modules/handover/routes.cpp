@@ -24,11 +24,11 @@ json Parsed(const std::string& canonical, json fallback) {
   return v.is_discarded() ? fallback : v;
 }
 
-json SummaryJson(const store::Handover& h) {
+json SummaryJson(const handover::Handover& h) {
   return {{"id", h.id},
           {"site_id", h.site_id},
           {"post_id", h.post_id},
-          {"state", std::string(store::HandoverStateName(h.state))},
+          {"state", std::string(handover::HandoverStateName(h.state))},
           {"shift_change", TimeOrNull(h.shift_change)},
           {"outgoing_person_id", h.outgoing_person},
           {"incoming_person_id", h.incoming_person},
@@ -116,7 +116,7 @@ json PrintJson(const handover::HandoverView& v) {
       {"acknowledgements", AtInZone(Parsed(h.acknowledgements, json::array()), zone)},
       {"signatures", AtInZone(Parsed(h.signatures, json::array()), zone)},
       {"refusal", Parsed(h.refusal, json(nullptr))},
-      {"state", std::string(store::HandoverStateName(h.state))},
+      {"state", std::string(handover::HandoverStateName(h.state))},
       {"seal_sha256", h.seal_sha256.empty() ? json(nullptr) : json(h.seal_sha256)},
       {"clauses", v.rule.clauses}};
 }
@@ -135,7 +135,7 @@ void AddHandoverRoutes(Router& r, handover::Handovers* handovers) {
     ZHIDU_OR_ERROR(Id post_id, body.RequiredId("post_id"));
     ZHIDU_OR_ERROR(Id outgoing, body.OptionalId("outgoing_person_id"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, handovers->Open(CurrentPrincipal(), post_id, outgoing));
+    ZHIDU_OR_ERROR(auto v, handovers->Open(PrincipalOf(req), post_id, outgoing));
     return JsonResponse(201, ViewJson(v));
   });
 
@@ -143,17 +143,17 @@ void AddHandoverRoutes(Router& r, handover::Handovers* handovers) {
   r.Add("GET", "/api/v1/handovers", Access::kSignedIn, [handovers](HttpRequest& req) {
     if (!handovers) return Unavailable();
     ZHIDU_OR_ERROR(auto page, PageOf(req));
-    store::HandoverFilter f;
+    handover::HandoverFilter f;
     ZHIDU_OR_ERROR(f.post_id, QueryId(req, "post_id"));
     ZHIDU_OR_ERROR(f.site_id, QueryId(req, "site_id"));
     if (auto it = req.query.find("state"); it != req.query.end() && !it->second.empty()) {
-      f.state = store::ParseHandoverState(it->second);
+      f.state = handover::ParseHandoverState(it->second);
       if (!f.state)
         return ErrorResponse(
             {Errc::kInvalidArgument, "state must be open, refused or completed", "state"});
     }
     ZHIDU_OR_ERROR(auto rows, handovers->List(f, page));
-    return List(rows, page, SummaryJson, [](const store::Handover& h) { return h.id; });
+    return List(rows, page, SummaryJson, [](const handover::Handover& h) { return h.id; });
   });
 
   r.Add("GET", "/api/v1/handovers/{id}", Access::kSignedIn, [handovers](HttpRequest& req) {
@@ -180,7 +180,7 @@ void AddHandoverRoutes(Router& r, handover::Handovers* handovers) {
     if (!object)
       return ErrorResponse({Errc::kInvalidArgument, "answers is required", "answers", "required"});
     ZHIDU_OR_ERROR(auto answers, ReadAnswers(object));
-    ZHIDU_OR_ERROR(auto v, handovers->Answer(CurrentPrincipal(), id, answers));
+    ZHIDU_OR_ERROR(auto v, handovers->Answer(PrincipalOf(req), id, answers));
     return JsonResponse(200, ViewJson(v));
   });
 
@@ -200,7 +200,7 @@ void AddHandoverRoutes(Router& r, handover::Handovers* handovers) {
                                   "items must be a list of report refs like \"duty/12\"", "items"});
           refs.push_back(i.get<std::string>());
         }
-        ZHIDU_OR_ERROR(auto v, handovers->Acknowledge(CurrentPrincipal(), id, refs));
+        ZHIDU_OR_ERROR(auto v, handovers->Acknowledge(PrincipalOf(req), id, refs));
         return JsonResponse(200, ViewJson(v));
       });
 
@@ -212,7 +212,7 @@ void AddHandoverRoutes(Router& r, handover::Handovers* handovers) {
     ZHIDU_OR_ERROR(auto reason, body.RequiredString("reason"));
     ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, handovers->Refuse(CurrentPrincipal(), id, reason, note));
+    ZHIDU_OR_ERROR(auto v, handovers->Refuse(PrincipalOf(req), id, reason, note));
     return JsonResponse(200, ViewJson(v));
   });
 
@@ -223,7 +223,7 @@ void AddHandoverRoutes(Router& r, handover::Handovers* handovers) {
     ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto password, body.RequiredString("password"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, handovers->Sign(CurrentPrincipal(), id, password));
+    ZHIDU_OR_ERROR(auto v, handovers->Sign(PrincipalOf(req), id, password));
     return JsonResponse(200, ViewJson(v));
   });
 }

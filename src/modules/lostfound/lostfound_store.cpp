@@ -2,6 +2,8 @@
 // PostgreSQL through store::Sql (store/sql.hpp).
 #include "modules/lostfound/lostfound.hpp"
 
+#include "store/sql_where.hpp"
+
 namespace zhidu::lostfound {
 
 std::vector<store::Migration> Migrations() {
@@ -92,18 +94,11 @@ Result<void> Update(store::Sql& sql, const Item& v, State from) {
 }
 
 Result<std::vector<Item>> List(store::Sql& sql, const Filter& f, store::PageRequest page) {
-  std::string where = "WHERE id > ?";
-  store::SqlParams params{page.after_id};
-  if (f.site_id) {
-    where += " AND site_id = ?";
-    params.push_back(f.site_id);
-  }
-  if (f.state) {
-    where += " AND state = ?";
-    params.push_back(Name(*f.state));
-  }
-  params.push_back(std::int64_t{page.limit});
-  return sql.Many<Item>("list lost items", kColumns + where + " ORDER BY id LIMIT ?", params, Map);
+  store::SqlWhere where;
+  where.And("id > ?", page.after_id).AndIf(f.site_id != 0, "site_id = ?", f.site_id);
+  if (f.state) where.And("state = ?", Name(*f.state));
+  return sql.Many<Item>("list lost items", kColumns + where.text() + " ORDER BY id LIMIT ?",
+                        where.Params({store::SqlLimit(page.limit)}), Map);
 }
 
 }  // namespace db

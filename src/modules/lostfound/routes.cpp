@@ -65,7 +65,7 @@ void AddRoutes(api::Router& r, LostAndFound* lf) {
                                    "found_at must be an ISO 8601 time with an offset", "found_at"});
       in.found_at = *t;
     }
-    ZHIDU_OR_ERROR(auto v, lf->Register(api::CurrentPrincipal(), in));
+    ZHIDU_OR_ERROR(auto v, lf->Register(api::PrincipalOf(req), in));
     return api::JsonResponse(201, ItemJson(v, lf->Clauses()));
   });
   // ?site_id=&state=found|handed_in|returned|disposed&limit=&cursor=
@@ -77,7 +77,7 @@ void AddRoutes(api::Router& r, LostAndFound* lf) {
     if (auto state = api::QueryString(req, "state"); !state.empty()) {
       ZHIDU_OR_ERROR(f.state, ParseState(state));
     }
-    ZHIDU_OR_ERROR(auto rows, lf->List(api::CurrentPrincipal(), f, page));
+    ZHIDU_OR_ERROR(auto rows, lf->List(api::PrincipalOf(req), f, page));
     auto clauses = lf->Clauses();
     return api::List(
         rows, page, [&](const Item& v) { return ItemJson(v, clauses); },
@@ -86,7 +86,7 @@ void AddRoutes(api::Router& r, LostAndFound* lf) {
   r.Add("GET", "/api/v1/lost-items/{id}", Access::kSignedIn, [lf](HttpRequest& req) {
     if (!lf) return Unavailable();
     ZHIDU_OR_ERROR(auto id, api::PathId(req));
-    ZHIDU_OR_ERROR(auto v, lf->Get(api::CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto v, lf->Get(api::PrincipalOf(req), id));
     return api::JsonResponse(200, ItemJson(v, lf->Clauses()));
   });
   // The three steps: {"to"} · {"owner_name", "owner_phone", "note"?} · {"note"}
@@ -96,7 +96,7 @@ void AddRoutes(api::Router& r, LostAndFound* lf) {
     ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto to, body.RequiredString("to"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, lf->HandIn(api::CurrentPrincipal(), id, to));
+    ZHIDU_OR_ERROR(auto v, lf->HandIn(api::PrincipalOf(req), id, to));
     return api::JsonResponse(200, ItemJson(v, lf->Clauses()));
   });
   r.Add("POST", "/api/v1/lost-items/{id}/return", Access::kSignedIn, [lf](HttpRequest& req) {
@@ -107,7 +107,7 @@ void AddRoutes(api::Router& r, LostAndFound* lf) {
     ZHIDU_OR_ERROR(auto owner_phone, body.RequiredString("owner_phone"));
     ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, lf->Return(api::CurrentPrincipal(), id, owner_name, owner_phone, note));
+    ZHIDU_OR_ERROR(auto v, lf->Return(api::PrincipalOf(req), id, owner_name, owner_phone, note));
     return api::JsonResponse(200, ItemJson(v, lf->Clauses()));
   });
   r.Add("POST", "/api/v1/lost-items/{id}/dispose", Access::kSignedIn, [lf](HttpRequest& req) {
@@ -116,7 +116,7 @@ void AddRoutes(api::Router& r, LostAndFound* lf) {
     ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto note, body.RequiredString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, lf->Dispose(api::CurrentPrincipal(), id, note));
+    ZHIDU_OR_ERROR(auto v, lf->Dispose(api::PrincipalOf(req), id, note));
     return api::JsonResponse(200, ItemJson(v, lf->Clauses()));
   });
 }

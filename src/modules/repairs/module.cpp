@@ -38,7 +38,7 @@ class RepairsModule final : public api::Module {
                          r.clauses = a.clauses;
                          r.assignee_role = a.assign_to;
                          r.reporter_post = a.post_id;
-                         ZHIDU_TRY(store::Repair opened, Repairs::Open(tx, r, a.actor, a.person));
+                         ZHIDU_TRY(Repair opened, Repairs::Open(tx, r, a.actor, a.person));
                          return opened.id;
                        });
     k.services.Offer<Repairs>(repairs_.get());

@@ -38,7 +38,7 @@ std::string Past(std::string_view action) {
   return "cancelled";
 }
 
-CanonicalObject Payload(const store::Repair& r) {
+CanonicalObject Payload(const Repair& r) {
   CanonicalObject o;
   o.Add("id", r.id)
       .Add("site_id", r.site_id)
@@ -84,7 +84,7 @@ std::vector<std::string> AllowedActions(std::string_view state) {
   return out;
 }
 
-std::optional<std::int64_t> SecondsToFix(const store::Repair& r) {
+std::optional<std::int64_t> SecondsToFix(const Repair& r) {
   if (r.fixed_at == TimePoint{}) return std::nullopt;
   return std::chrono::duration_cast<std::chrono::seconds>(r.fixed_at - r.created_at).count();
 }
@@ -93,9 +93,9 @@ Repairs::Repairs(store::Store& store, store::Writer& writer, const policy::Activ
                  const org::RoleCatalogue& roles)
     : store_(store), writer_(writer), pack_(pack), roles_(roles) {}
 
-Result<store::Repair> Repairs::Open(store::Tx& tx, const NewRepair& in, store::Id account,
-                                    store::Id person) {
-  store::Repair r;
+Result<Repair> Repairs::Open(store::Tx& tx, const NewRepair& in, store::Id account,
+                             store::Id person) {
+  Repair r;
   r.site_id = in.site_id;
   r.what = in.what;
   r.description = in.description;
@@ -132,7 +132,7 @@ bool Repairs::MayRead(const org::Principal& who, store::Id site_id) const {
   return roles_.Allows(who, perm::kRepairManage, {site_id, 0});
 }
 
-Result<store::Repair> Repairs::Report(const org::Principal& who, NewRepair in) {
+Result<Repair> Repairs::Report(const org::Principal& who, NewRepair in) {
   if (in.site_id == 0)
     return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (in.what.empty() || in.what.size() > 200)
@@ -153,7 +153,7 @@ Result<store::Repair> Repairs::Report(const org::Principal& who, NewRepair in) {
     if (pack->clauses().Find(c) == nullptr)
       return Fail(Errc::kInvalidArgument, "clause \"" + c + "\" is not in the pack", "clauses");
   }
-  return writer_.Run<store::Repair>([&](store::Tx& tx) -> Result<store::Repair> {
+  return writer_.Run<Repair>([&](store::Tx& tx) -> Result<Repair> {
     auto& unit = tx.unit();
     ZHIDU_TRY(store::Site site, unit.GetSite(in.site_id));
     (void)site;
@@ -165,7 +165,7 @@ Result<store::Repair> Repairs::Report(const org::Principal& who, NewRepair in) {
       if (p.site_id != in.site_id)
         return Fail(Errc::kInvalidArgument, "procedure instance is at another site", "source.id");
     } else if (in.source_kind == "alarm") {
-      ZHIDU_TRY(store::AlarmPoint a, alarms::db::GetAlarmPoint(unit.sql(), in.source_id));
+      ZHIDU_TRY(alarms::AlarmPoint a, alarms::db::GetAlarmPoint(unit.sql(), in.source_id));
       if (a.site_id != in.site_id)
         return Fail(Errc::kInvalidArgument, "alarm point is at another site", "source.id");
     }
@@ -178,7 +178,7 @@ Result<store::Repair> Repairs::Report(const org::Principal& who, NewRepair in) {
   });
 }
 
-Result<void> Repairs::MayAct(const org::Principal& who, store::Tx& tx, const store::Repair& r,
+Result<void> Repairs::MayAct(const org::Principal& who, store::Tx& tx, const Repair& r,
                              std::string_view action) {
   org::Scope scope{r.site_id, 0};
   if (roles_.Allows(who, perm::kRepairManage, scope)) return Ok();
@@ -206,7 +206,7 @@ Result<void> Repairs::MayAct(const org::Principal& who, store::Tx& tx, const sto
                     "repair.manage");
 }
 
-Result<store::Repair> Repairs::Act(const org::Principal& who, store::Id id, const Action& a) {
+Result<Repair> Repairs::Act(const org::Principal& who, store::Id id, const Action& a) {
   bool known = false;
   for (auto k : kActions) known = known || k == a.action;
   if (!known)
@@ -214,9 +214,9 @@ Result<store::Repair> Repairs::Act(const org::Principal& who, store::Id id, cons
                 "action is one of assign, start, fix, close, reopen, cancel", "action");
   if (a.note.size() > kMaxText)
     return Fail(Errc::kInvalidArgument, "note is longer than 4000 bytes", "note");
-  return writer_.Run<store::Repair>([&](store::Tx& tx) -> Result<store::Repair> {
+  return writer_.Run<Repair>([&](store::Tx& tx) -> Result<Repair> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(store::Repair r, db::GetRepair(unit.sql(), id));
+    ZHIDU_TRY(Repair r, db::GetRepair(unit.sql(), id));
     if (!MayRead(who, r.site_id))
       return Fail(Errc::kPermissionDenied,
                   "repair " + std::to_string(id) + " belongs to a site where you hold no role");
@@ -274,18 +274,17 @@ Result<store::Repair> Repairs::Act(const org::Principal& who, store::Id id, cons
   });
 }
 
-Result<store::Repair> Repairs::Get(const org::Principal& who, store::Id id) {
+Result<Repair> Repairs::Get(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(store::Repair r, db::GetRepair(unit->sql(), id));
+  ZHIDU_TRY(Repair r, db::GetRepair(unit->sql(), id));
   if (!MayRead(who, r.site_id))
     return Fail(Errc::kPermissionDenied,
                 "repair " + std::to_string(id) + " belongs to a site where you hold no role");
   return r;
 }
 
-Result<std::vector<store::Repair>> Repairs::List(const org::Principal& who,
-                                                 const store::RepairFilter& filter,
-                                                 store::PageRequest page) {
+Result<std::vector<Repair>> Repairs::List(const org::Principal& who, const RepairFilter& filter,
+                                          store::PageRequest page) {
   bool known = filter.state.empty() || filter.state == "closed" || filter.state == "cancelled" ||
                !AllowedActions(filter.state).empty();
   if (!known)

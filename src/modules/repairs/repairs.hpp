@@ -31,6 +31,7 @@
 #include "base/result.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "modules/repairs/repairs_types.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
@@ -66,7 +67,7 @@ std::optional<std::string> NextState(std::string_view state, std::string_view ac
 // The actions allowed in `state` (empty in closed and cancelled).
 std::vector<std::string> AllowedActions(std::string_view state);
 // Seconds from reporting to fixed, nullopt while not fixed.
-std::optional<std::int64_t> SecondsToFix(const store::Repair& r);
+std::optional<std::int64_t> SecondsToFix(const Repair& r);
 
 class Repairs {
  public:
@@ -75,22 +76,21 @@ class Repairs {
 
   // Opens a repair in the caller's transaction and journals repair.opened (duty follow-ups).
   // `account`/`person` report it. No permission check: the caller has made its own.
-  static Result<store::Repair> Open(store::Tx& tx, const NewRepair& in, store::Id account,
-                                    store::Id person);
+  static Result<Repair> Open(store::Tx& tx, const NewRepair& in, store::Id account,
+                             store::Id person);
 
   // A repair reported by a person with a role at the site: manual, or citing a procedure instance
   // or an alarm point of that site (404 when unknown). Clauses must exist in the pack.
-  Result<store::Repair> Report(const org::Principal& who, NewRepair in);
-  Result<store::Repair> Act(const org::Principal& who, store::Id id, const Action& action);
-  Result<store::Repair> Get(const org::Principal& who, store::Id id);
+  Result<Repair> Report(const org::Principal& who, NewRepair in);
+  Result<Repair> Act(const org::Principal& who, store::Id id, const Action& action);
+  Result<Repair> Get(const org::Principal& who, store::Id id);
   // A list without site_id needs a company-wide role.
-  Result<std::vector<store::Repair>> List(const org::Principal& who,
-                                          const store::RepairFilter& filter,
-                                          store::PageRequest page);
+  Result<std::vector<Repair>> List(const org::Principal& who, const RepairFilter& filter,
+                                   store::PageRequest page);
 
  private:
   bool MayRead(const org::Principal& who, store::Id site_id) const;
-  Result<void> MayAct(const org::Principal& who, store::Tx& tx, const store::Repair& r,
+  Result<void> MayAct(const org::Principal& who, store::Tx& tx, const Repair& r,
                       std::string_view action);
 
   store::Store& store_;

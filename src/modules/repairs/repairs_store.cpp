@@ -8,7 +8,6 @@ namespace zhidu::repairs::db {
 namespace {
 
 using store::Id;
-using store::Repair;
 using store::SqlMicros;
 
 constexpr const char* kSelect =
@@ -75,7 +74,7 @@ Result<void> UpdateRepair(store::Sql& sql, const Repair& v, const std::string& f
               "repair " + std::to_string(v.id) + " is " + cur.state + ", not " + from);
 }
 
-Result<std::vector<Repair>> ListRepairs(store::Sql& sql, const store::RepairFilter& f,
+Result<std::vector<Repair>> ListRepairs(store::Sql& sql, const RepairFilter& f,
                                         store::PageRequest page) {
   store::SqlWhere where;
   where.AndIf(f.site_id != 0, "site_id=?", f.site_id).AndIf(!f.state.empty(), "state=?", f.state);

@@ -27,7 +27,7 @@ TEST_P(RepairsStoreTest, RoundTripMoveOnceFilterAndPage) {
   auto u = *store_->BeginWrite();
   Id site = *u->InsertSite({0, "一号站", "Asia/Shanghai", kT0});
   Id other = *u->InsertSite({0, "二号站", "Asia/Shanghai", kT0});
-  store::Repair r;
+  Repair r;
   r.site_id = site;
   r.what = "3号喷淋泵";
   r.description = "压力不足";
@@ -41,10 +41,10 @@ TEST_P(RepairsStoreTest, RoundTripMoveOnceFilterAndPage) {
   r.created_at = r.updated_at = kT0;
   auto id = InsertRepair(u->sql(), r);
   ASSERT_TRUE(id) << id.error().message;
-  store::Repair bad = r;
+  Repair bad = r;
   bad.source_kind = "rumour";  // CHECK
   EXPECT_FALSE(InsertRepair(u->sql(), bad));
-  store::Repair elsewhere = r;
+  Repair elsewhere = r;
   elsewhere.site_id = other;
   Id id_other = *InsertRepair(u->sql(), elsewhere);
 
@@ -69,10 +69,10 @@ TEST_P(RepairsStoreTest, RoundTripMoveOnceFilterAndPage) {
   auto again = UpdateRepair(u->sql(), *got, "open");
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Errc::kFailedPrecondition);
-  store::Repair missing;
+  Repair missing;
   missing.id = 9999;
   EXPECT_EQ(UpdateRepair(u->sql(), missing, "open").error().code, Errc::kNotFound);
-  store::Repair closed = *GetRepair(u->sql(), id_other);
+  Repair closed = *GetRepair(u->sql(), id_other);
   closed.state = "cancelled";
   closed.closed_at = kT0 + Micros(9);
   ASSERT_TRUE(UpdateRepair(u->sql(), closed, "open"));

@@ -30,7 +30,7 @@ TEST(RepairLifecycle, RefusesSkippingAndActingOnFinishedRepairs) {
 }
 
 TEST(RepairLifecycle, TimeToFixIsFromReportToFixed) {
-  store::Repair r;
+  Repair r;
   r.created_at = TimePoint(std::chrono::seconds(1000));
   EXPECT_FALSE(SecondsToFix(r));
   r.fixed_at = TimePoint(std::chrono::seconds(1000 + 5400));

@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 using store::Id;
 
-json RepairJson(const store::Repair& r) {
+json RepairJson(const repairs::Repair& r) {
   auto fix = repairs::SecondsToFix(r);
   json history = json::parse(r.history, nullptr, false);
   json clauses = json::parse(r.clauses, nullptr, false);
@@ -114,7 +114,7 @@ void AddRepairRoutes(Router& r, RepairRouteDeps deps) {
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     if (auto s = ReadSource(source, in); !s) return ErrorResponse(s.error());
     ZHIDU_OR_ERROR(in.clauses, StringList(clauses, "clauses"));
-    ZHIDU_OR_ERROR(auto rep, service->Report(CurrentPrincipal(), std::move(in)));
+    ZHIDU_OR_ERROR(auto rep, service->Report(PrincipalOf(req), std::move(in)));
     return JsonResponse(201, RepairJson(rep));
   });
 
@@ -122,21 +122,21 @@ void AddRepairRoutes(Router& r, RepairRouteDeps deps) {
   r.Add("GET", "/api/v1/repairs", Access::kSignedIn, [service](HttpRequest& req) {
     if (!service) return Unavailable("repairs");
     ZHIDU_OR_ERROR(auto page, PageOf(req));
-    store::RepairFilter f;
+    repairs::RepairFilter f;
     ZHIDU_OR_ERROR(f.site_id, QueryId(req, "site_id"));
     f.state = QueryString(req, "state");
     std::string open = QueryString(req, "open");
     if (!open.empty() && open != "true" && open != "false")
       return ErrorResponse({Errc::kInvalidArgument, "open must be true or false", "open"});
     f.only_open = open == "true";
-    ZHIDU_OR_ERROR(auto rows, service->List(CurrentPrincipal(), f, page));
-    return List(rows, page, RepairJson, [](const store::Repair& x) { return x.id; });
+    ZHIDU_OR_ERROR(auto rows, service->List(PrincipalOf(req), f, page));
+    return List(rows, page, RepairJson, [](const repairs::Repair& x) { return x.id; });
   });
 
   r.Add("GET", "/api/v1/repairs/{id}", Access::kSignedIn, [service](HttpRequest& req) {
     if (!service) return Unavailable("repairs");
     ZHIDU_OR_ERROR(Id id, PathId(req));
-    ZHIDU_OR_ERROR(auto rep, service->Get(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto rep, service->Get(PrincipalOf(req), id));
     return JsonResponse(200, RepairJson(rep));
   });
 
@@ -151,7 +151,7 @@ void AddRepairRoutes(Router& r, RepairRouteDeps deps) {
     ZHIDU_OR_ERROR(a.person_id, body.OptionalId("person_id"));
     ZHIDU_OR_ERROR(a.note, body.OptionalString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto rep, service->Act(CurrentPrincipal(), id, a));
+    ZHIDU_OR_ERROR(auto rep, service->Act(PrincipalOf(req), id, a));
     return JsonResponse(200, RepairJson(rep));
   });
 
@@ -166,7 +166,7 @@ void AddRepairRoutes(Router& r, RepairRouteDeps deps) {
       return Refuse(413, "payload_too_large",
                     "the photo is larger than " + std::to_string(deps.photo_max_bytes) + " bytes");
     if (req.body.empty()) return Refuse(400, "invalid_argument", "the body is empty");
-    auto stored = deps.photos->Put(CurrentPrincipal(), type, std::move(req.body));
+    auto stored = deps.photos->Put(PrincipalOf(req), type, std::move(req.body));
     if (!stored && stored.error().field == "content_type")
       return Refuse(415, "unsupported_media_type", stored.error().message);
     if (!stored) return ErrorResponse(stored.error());

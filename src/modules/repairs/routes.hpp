@@ -12,7 +12,7 @@ namespace zhidu::api {
 
 struct RepairRouteDeps {
   repairs::Repairs* repairs = nullptr;  // null: 503
-  photos::Photos* photos = nullptr;    // null: 503
+  photos::Photos* photos = nullptr;     // null: 503
   size_t photo_max_bytes = 0;           // larger uploads get 413
 };
 

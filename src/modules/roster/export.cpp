@@ -77,10 +77,9 @@ std::string Offset(minutes m) {
 
 }  // namespace
 
-std::string RenderIcal(const store::Person& person,
-                       const std::vector<store::RosterAssignment>& shifts, const TimeZone& zone,
-                       TimePoint now,
-                       const std::function<std::string(const store::RosterAssignment&)>& summary) {
+std::string RenderIcal(const store::Person& person, const std::vector<RosterAssignment>& shifts,
+                       const TimeZone& zone, TimePoint now,
+                       const std::function<std::string(const RosterAssignment&)>& summary) {
   // A zone without daylight saving (Asia/Shanghai) is described by one STANDARD component; for a
   // zone whose offset changes during the year the events are written in UTC instead.
   auto jan = zone.OffsetAt(now - days(180)), jul = zone.OffsetAt(now);

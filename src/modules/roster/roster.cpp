@@ -74,7 +74,7 @@ Result<TimeZone> ZoneOf(const store::Site& site) {
   return *z;
 }
 
-std::string AssignmentRef(const store::RosterAssignment& a, const TimeZone& zone) {
+std::string AssignmentRef(const RosterAssignment& a, const TimeZone& zone) {
   return "assignment " + std::to_string(a.id) + " (roster " + std::to_string(a.roster_id) + ", " +
          a.shift + " " + LocalText(a.starts_at, zone) + "–" + LocalText(a.ends_at, zone) + ")";
 }
@@ -85,7 +85,7 @@ Result<void> CheckNoOverlap(store::UnitOfWork& unit, Id roster_id, Id person_id,
                             TimePoint end, const std::set<Id>& ignore, const TimeZone& zone,
                             const std::string& person_name) {
   for (bool published : {false, true}) {
-    store::AssignmentFilter f;
+    AssignmentFilter f;
     f.person_id = person_id;
     f.roster_id = published ? 0 : roster_id;
     f.published_only = published;
@@ -115,9 +115,8 @@ std::pair<TimePoint, TimePoint> SlotTimes(const policy::ShiftDef& s, std::chrono
 }
 
 std::vector<Problem> CheckStaffing(
-    const policy::Pack& pack, const store::Roster& roster, const store::Post& post,
-    const TimeZone& zone, const std::vector<store::RosterAssignment>& mine,
-    const std::vector<store::RosterAssignment>& others,
+    const policy::Pack& pack, const Roster& roster, const store::Post& post, const TimeZone& zone,
+    const std::vector<RosterAssignment>& mine, const std::vector<RosterAssignment>& others,
     const std::function<std::vector<store::Certification>(Id)>& certs,
     const std::function<std::vector<std::string>(Id)>& roles_of) {
   std::vector<Problem> out;
@@ -173,10 +172,10 @@ std::vector<Problem> CheckStaffing(
     }
     slots = std::move(unique);
   }
-  auto slot_before = [](const Slot& x, const store::RosterAssignment& a) {
+  auto slot_before = [](const Slot& x, const RosterAssignment& a) {
     return x.start != a.starts_at ? x.start < a.starts_at : x.shift < a.shift;
   };
-  auto is_slot_of = [](const Slot& x, const store::RosterAssignment& a) {
+  auto is_slot_of = [](const Slot& x, const RosterAssignment& a) {
     return x.start == a.starts_at && x.shift == a.shift;
   };
   // The slot of each active assignment (kNone: inactive), found in the sorted slots.
@@ -214,7 +213,7 @@ std::vector<Problem> CheckStaffing(
     place_all();
   }
   // Counting sort: sizes, then each slot's start, then fill (count doubles as the fill cursor).
-  std::vector<const store::RosterAssignment*> people;
+  std::vector<const RosterAssignment*> people;
   for (size_t k : slot_of)
     if (k != kNone) ++slots[k].count;
   for (auto& slot : slots) {
@@ -246,12 +245,12 @@ std::vector<Problem> CheckStaffing(
 
   for (const auto* rule : rules) {
     // Uncertified people: one problem per person with the first shift and how many.
-    std::map<Id, std::pair<const store::RosterAssignment*, int>> uncertified;
+    std::map<Id, std::pair<const RosterAssignment*, int>> uncertified;
     for (auto& slot : slots) {
       int count = 0;
       std::set<std::string> roles_on;
       for (size_t k = slot.first; k < slot.first + slot.count; ++k) {
-        const store::RosterAssignment* a = people[k];
+        const RosterAssignment* a = people[k];
         bool ok = !rule->certified_only || certified(a->person_id, a->ends_at);
         if (ok) ++count;
         if (!ok) {
@@ -354,8 +353,7 @@ std::optional<int> AgeOn(std::string_view birth_date, local_days on) {
 }
 
 Qualifications CheckQualifications(const policy::Pack& pack, const policy::Post& post,
-                                   const TimeZone& zone,
-                                   const std::vector<store::RosterAssignment>& mine,
+                                   const TimeZone& zone, const std::vector<RosterAssignment>& mine,
                                    const std::function<const store::Person*(Id)>& person_of,
                                    const std::optional<std::vector<std::string>>& levels) {
   Qualifications out;
@@ -363,14 +361,14 @@ Qualifications CheckQualifications(const policy::Pack& pack, const policy::Post&
   if (!ages && post.education.empty()) return out;
   auto clauses = policy::ClausesMentioning(pack, post.clauses, {"文化程度", "学历", "年龄"});
   if (clauses.empty()) clauses = post.clauses;
-  std::vector<const store::RosterAssignment*> active;
+  std::vector<const RosterAssignment*> active;
   for (const auto& a : mine)
     if (a.state == "active") active.push_back(&a);
   if (active.empty()) return out;
   std::stable_sort(active.begin(), active.end(),
                    [](const auto* x, const auto* y) { return x->starts_at < y->starts_at; });
   auto finding = [&](std::vector<Problem>& to, std::string kind, std::string message,
-                     const store::RosterAssignment* a, Id person) {
+                     const RosterAssignment* a, Id person) {
     to.push_back({std::move(kind), post.id, clauses, std::move(message), person, a ? a->shift : "",
                   a ? a->starts_at : TimePoint{}});
   };
@@ -467,8 +465,8 @@ namespace {
 // CheckQualifications for roster `r`'s active assignments, with the people and the site's
 // education levels read from `unit`.
 Result<Qualifications> QualificationsOf(store::UnitOfWork& unit, const policy::Pack& pack,
-                                        const store::Roster& r,
-                                        const std::vector<store::RosterAssignment>& mine) {
+                                        const Roster& r,
+                                        const std::vector<RosterAssignment>& mine) {
   ZHIDU_TRY(auto post, unit.GetPost(r.post_id));
   const auto* pack_post = pack.FindPost(post.name);
   if (!pack_post || (!pack_post->min_age && !pack_post->max_age && pack_post->education.empty()))
@@ -497,8 +495,7 @@ Result<Qualifications> QualificationsOf(store::UnitOfWork& unit, const policy::P
 // The staffing problems of roster `r` as stored in `unit`; `advice` (if given) receives the
 // qualification advice read on the way (CheckQualifications), so a view reads people once.
 Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pack& pack,
-                                      const store::Roster& r,
-                                      const std::vector<store::RosterAssignment>& mine,
+                                      const Roster& r, const std::vector<RosterAssignment>& mine,
                                       std::vector<Problem>* advice = nullptr) {
   ZHIDU_TRY(auto site, unit.GetSite(r.site_id));
   ZHIDU_TRY(auto zone, ZoneOf(site));
@@ -511,9 +508,9 @@ Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pac
     from = std::min(from, a.starts_at);
     to = std::max(to, a.ends_at);
   }
-  std::vector<store::RosterAssignment> others;
+  std::vector<RosterAssignment> others;
   for (Id p : people) {
-    store::AssignmentFilter f;
+    AssignmentFilter f;
     f.person_id = p;
     f.published_only = true;
     f.from = from - hours(24);
@@ -563,11 +560,11 @@ Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pac
 Result<RosterView> Rosters::Load(store::UnitOfWork& unit, Id id) {
   RosterView v;
   ZHIDU_TRY(v.roster, db::GetRoster(unit.sql(), id));
-  store::AssignmentFilter f;
+  AssignmentFilter f;
   f.roster_id = id;
   f.active_only = false;
   ZHIDU_TRY(v.assignments, db::ListRosterAssignments(unit.sql(), f, kMaxRows));
-  std::vector<store::RosterAssignment> active;
+  std::vector<RosterAssignment> active;
   for (const auto& a : v.assignments)
     if (a.state == "active") active.push_back(a);
   auto pack = pack_.Current();
@@ -629,7 +626,7 @@ Result<RosterView> Rosters::Generate(const org::Principal& who, const GenerateRe
         return Fail(Errc::kInvalidArgument,
                     "team " + std::to_string(t) + " belongs to another site", "team_ids");
     }
-    store::Roster r;
+    Roster r;
     r.site_id = req.site_id;
     r.post_id = req.post_id;
     r.pattern = pattern->id;
@@ -650,9 +647,9 @@ Result<RosterView> Rosters::Generate(const org::Principal& who, const GenerateRe
         auto [start, end] = SlotTimes(*shift, d, zone);
         for (const auto& p : members[req.team_ids[t]]) {
           ZHIDU_TRY_VOID(CheckNoOverlap(unit, r.id, p.id, start, end, {}, zone, p.name));
-          store::RosterAssignment a{
-              0,   r.id,     r.site_id,   r.post_id, p.id, req.team_ids[t], shift->id, start,
-              end, "active", "generated", 0,         ""};
+          RosterAssignment a{0,         r.id,  r.site_id, r.post_id, p.id,        req.team_ids[t],
+                             shift->id, start, end,       "active",  "generated", 0,
+                             ""};
           ZHIDU_TRY_VOID(db::InsertRosterAssignment(unit.sql(), a));
           ++count;
         }
@@ -678,11 +675,11 @@ Result<RosterView> Rosters::Get(const org::Principal& who, Id id) {
   return Load(*unit, id);
 }
 
-Result<std::vector<store::Roster>> Rosters::List(const org::Principal& who, Id site_id,
-                                                 store::PageRequest page) {
+Result<std::vector<Roster>> Rosters::List(const org::Principal& who, Id site_id,
+                                          store::PageRequest page) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto rows, db::ListRosters(unit->sql(), site_id, page));
-  std::vector<store::Roster> out;
+  std::vector<Roster> out;
   for (auto& r : rows)
     if (roles_.Allows(who, org::perm::kOrgRead, {r.site_id, 0})) out.push_back(std::move(r));
   return out;
@@ -749,8 +746,8 @@ Result<RosterView> Rosters::AddAssignment(const org::Principal& who, Id roster_i
     ZHIDU_TRY(auto zone, ZoneOf(site));
     auto [start, end] = SlotTimes(*shift, d, zone);
     ZHIDU_TRY_VOID(CheckNoOverlap(unit, r.id, person_id, start, end, {}, zone, person->name));
-    store::RosterAssignment a{0,     r.id, r.site_id, r.post_id, person_id, 0, shift->id,
-                              start, end,  "active",  "added",   0,         ""};
+    RosterAssignment a{0,     r.id, r.site_id, r.post_id, person_id, 0, shift->id,
+                       start, end,  "active",  "added",   0,         ""};
     ZHIDU_TRY(a.id, db::InsertRosterAssignment(unit.sql(), a));
     CanonicalObject payload;
     payload.Add("site_id", r.site_id).Add("roster_id", r.id).Add("assignment_id", a.id);
@@ -764,8 +761,8 @@ Result<RosterView> Rosters::AddAssignment(const org::Principal& who, Id roster_i
 
 Result<RosterView> Rosters::Mutate(
     const org::Principal& who, Id assignment_id,
-    const std::function<Result<void>(store::Tx&, const policy::Pack&, const store::Roster&,
-                                     const store::RosterAssignment&)>& f) {
+    const std::function<Result<void>(store::Tx&, const policy::Pack&, const Roster&,
+                                     const RosterAssignment&)>& f) {
   auto pack = pack_.Current();
   return writer_.Run<RosterView>([&](store::Tx& tx) -> Result<RosterView> {
     auto& unit = tx.unit();
@@ -786,8 +783,8 @@ namespace {
 // Problems of `r` after a change that concern `people` (so a change is refused only for what it
 // breaks, not for problems the roster already had).
 Result<std::vector<Problem>> NewProblemsFor(store::UnitOfWork& unit, const policy::Pack& pack,
-                                            const store::Roster& r, const std::set<Id>& people) {
-  store::AssignmentFilter f;
+                                            const Roster& r, const std::set<Id>& people) {
+  AssignmentFilter f;
   f.roster_id = r.id;
   ZHIDU_TRY(auto active, db::ListRosterAssignments(unit.sql(), f, kMaxRows));
   ZHIDU_TRY(auto all, Problems(unit, pack, r, active));
@@ -814,8 +811,8 @@ Result<RosterView> Rosters::Leave(const org::Principal& who, Id assignment_id, s
                 "reason");
   return Mutate(
       who, assignment_id,
-      [&](store::Tx& tx, const policy::Pack& pack, const store::Roster& r,
-          const store::RosterAssignment& a) -> Result<void> {
+      [&](store::Tx& tx, const policy::Pack& pack, const Roster& r,
+          const RosterAssignment& a) -> Result<void> {
         ZHIDU_TRY_VOID(db::RetireRosterAssignment(tx.unit().sql(), a.id, "leave", reason));
         CanonicalObject payload;
         payload.Add("site_id", r.site_id).Add("roster_id", r.id);
@@ -839,8 +836,8 @@ Result<RosterView> Rosters::Substitute(const org::Principal& who, Id assignment_
                 "note");
   return Mutate(
       who, assignment_id,
-      [&](store::Tx& tx, const policy::Pack& pack, const store::Roster& r,
-          const store::RosterAssignment& a) -> Result<void> {
+      [&](store::Tx& tx, const policy::Pack& pack, const Roster& r,
+          const RosterAssignment& a) -> Result<void> {
         auto& unit = tx.unit();
         auto person = unit.GetPerson(substitute);
         if (!person)
@@ -854,7 +851,7 @@ Result<RosterView> Rosters::Substitute(const org::Principal& who, Id assignment_
         ZHIDU_TRY_VOID(
             CheckNoOverlap(unit, r.id, substitute, a.starts_at, a.ends_at, {}, zone, person->name));
         ZHIDU_TRY_VOID(db::RetireRosterAssignment(unit.sql(), a.id, "substituted", note));
-        store::RosterAssignment n = a;
+        RosterAssignment n = a;
         n.id = 0;
         n.person_id = substitute;
         n.team_id = person->team_id;
@@ -875,13 +872,13 @@ Result<RosterView> Rosters::Substitute(const org::Principal& who, Id assignment_
       });
 }
 
-Result<store::RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id assignment_id,
-                                               Id colleague_person, Id colleague_assignment,
-                                               std::string reason) {
+Result<RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id assignment_id,
+                                        Id colleague_person, Id colleague_assignment,
+                                        std::string reason) {
   if (reason.size() > 4000)
     return Fail(Errc::kInvalidArgument, Reason{"too_long"}, "reason is longer than 4000 bytes",
                 "reason");
-  return writer_.Run<store::RosterSwap>([&](store::Tx& tx) -> Result<store::RosterSwap> {
+  return writer_.Run<RosterSwap>([&](store::Tx& tx) -> Result<RosterSwap> {
     auto& unit = tx.unit();
     auto a = db::GetRosterAssignment(unit.sql(), assignment_id);
     if (!a) return Fail(Errc::kInvalidArgument, a.error().message, "assignment_id");
@@ -907,7 +904,7 @@ Result<store::RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id ass
                     "same post",
                     "colleague_assignment_id");
     }
-    store::RosterSwap s;
+    RosterSwap s;
     s.roster_id = r.id;
     s.site_id = r.site_id;
     s.requester_person = a->person_id;
@@ -933,12 +930,12 @@ Result<store::RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id ass
   });
 }
 
-Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap_id, bool approve,
-                                              std::string note) {
+Result<RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap_id, bool approve,
+                                       std::string note) {
   if (note.size() > 4000)
     return Fail(Errc::kInvalidArgument, "note is longer than 4000 bytes", "note");
   auto pack = pack_.Current();
-  return writer_.Run<store::RosterSwap>([&](store::Tx& tx) -> Result<store::RosterSwap> {
+  return writer_.Run<RosterSwap>([&](store::Tx& tx) -> Result<RosterSwap> {
     auto& unit = tx.unit();
     ZHIDU_TRY(auto s, db::GetRosterSwap(unit.sql(), swap_id));
     if (!roles_.Allows(who, perm::kRosterManage, {s.site_id, 0}))
@@ -956,7 +953,7 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
       ZHIDU_TRY(auto site, unit.GetSite(r.site_id));
       ZHIDU_TRY(auto zone, ZoneOf(site));
       ZHIDU_TRY(auto a, db::GetRosterAssignment(unit.sql(), s.requester_assignment));
-      std::optional<store::RosterAssignment> b;
+      std::optional<RosterAssignment> b;
       if (s.colleague_assignment) {
         ZHIDU_TRY(auto got, db::GetRosterAssignment(unit.sql(), s.colleague_assignment));
         b = got;
@@ -966,11 +963,11 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
       if (b)
         ZHIDU_TRY_VOID(db::RetireRosterAssignment(unit.sql(), b->id, "swapped",
                                                   "swap " + std::to_string(s.id)));
-      auto put = [&](const store::RosterAssignment& from, Id person) -> Result<void> {
+      auto put = [&](const RosterAssignment& from, Id person) -> Result<void> {
         ZHIDU_TRY(auto p, unit.GetPerson(person));
         ZHIDU_TRY_VOID(
             CheckNoOverlap(unit, r.id, person, from.starts_at, from.ends_at, {}, zone, p.name));
-        store::RosterAssignment n = from;
+        RosterAssignment n = from;
         n.id = 0;
         n.person_id = person;
         n.team_id = p.team_id;
@@ -1000,8 +997,8 @@ Result<store::RosterSwap> Rosters::DecideSwap(const org::Principal& who, Id swap
   });
 }
 
-Result<std::vector<store::RosterAssignment>> Rosters::Shifts(const org::Principal& who, Id site_id,
-                                                             TimePoint from, TimePoint to) {
+Result<std::vector<RosterAssignment>> Rosters::Shifts(const org::Principal& who, Id site_id,
+                                                      TimePoint from, TimePoint to) {
   if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading shifts needs org.read at the site");
   if (to <= from) return Fail(Errc::kInvalidArgument, "to must be after from", "to");
@@ -1010,7 +1007,7 @@ Result<std::vector<store::RosterAssignment>> Rosters::Shifts(const org::Principa
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto site, unit->GetSite(site_id));
   (void)site;
-  store::AssignmentFilter f;
+  AssignmentFilter f;
   f.site_id = site_id;
   f.published_only = true;
   f.from = from;
@@ -1018,10 +1015,10 @@ Result<std::vector<store::RosterAssignment>> Rosters::Shifts(const org::Principa
   return db::ListRosterAssignments(unit->sql(), f, kMaxRows);
 }
 
-Result<std::vector<store::RosterAssignment>> Rosters::PersonShifts(Id person_id, TimePoint from,
-                                                                   TimePoint to) {
+Result<std::vector<RosterAssignment>> Rosters::PersonShifts(Id person_id, TimePoint from,
+                                                            TimePoint to) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  store::AssignmentFilter f;
+  AssignmentFilter f;
   f.person_id = person_id;
   f.published_only = true;
   f.from = from;
@@ -1037,7 +1034,7 @@ Result<std::string> Rosters::CreateIcalToken(const org::Principal& who, Id perso
       return Fail(Errc::kPermissionDenied,
                   "a calendar link is created by the person or by org.write at the site");
     std::string token = RandomHex(24);
-    store::IcalToken t{0, person_id, ToHex(Sha256Of(token)), who.account_id, tx.now(), false};
+    IcalToken t{0, person_id, ToHex(Sha256Of(token)), who.account_id, tx.now(), false};
     ZHIDU_TRY(t.id, db::InsertIcalToken(tx.unit().sql(), t));
     CanonicalObject payload;
     payload.Add("site_id", person.site_id).Add("person_id", person_id).Add("token_id", t.id);
@@ -1088,7 +1085,7 @@ std::string Rosters::ShiftName(const std::string& pattern, const std::string& sh
 
 Result<std::vector<ShiftSlot>> PublishedShiftStarts(store::UnitOfWork& unit, Id post_id,
                                                     TimePoint from, TimePoint to) {
-  store::AssignmentFilter f;
+  AssignmentFilter f;
   f.post_id = post_id;
   f.published_only = true;
   f.from = from;
@@ -1131,7 +1128,7 @@ Result<std::optional<ShiftSlot>> Rosters::ShiftCovering(Id post_id, TimePoint at
 
 Result<std::vector<Id>> Rosters::OnPostAt(Id post_id, TimePoint at) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  store::AssignmentFilter f;
+  AssignmentFilter f;
   f.post_id = post_id;
   f.published_only = true;
   f.from = at;

@@ -30,6 +30,7 @@
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/policy/pack.hpp"
+#include "modules/roster/roster_types.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
@@ -55,11 +56,11 @@ struct Problem {
 };
 
 struct RosterView {
-  store::Roster roster;
-  std::vector<store::RosterAssignment> assignments;  // active and retired, by start
-  std::vector<Problem> warnings;                     // block publishing
+  Roster roster;
+  std::vector<RosterAssignment> assignments;  // active and retired, by start
+  std::vector<Problem> warnings;              // block publishing
   std::vector<Problem> advice;  // 宜 and what cannot be checked: shown, never blocking
-  std::vector<store::RosterSwap> swaps;
+  std::vector<RosterSwap> swaps;
 };
 
 struct GenerateRequest {
@@ -113,8 +114,7 @@ class Rosters final : public ShiftSource {
 
   Result<RosterView> Generate(const org::Principal& who, const GenerateRequest& req);
   Result<RosterView> Get(const org::Principal& who, Id id);
-  Result<std::vector<store::Roster>> List(const org::Principal& who, Id site_id,
-                                          store::PageRequest page);
+  Result<std::vector<Roster>> List(const org::Principal& who, Id site_id, store::PageRequest page);
   Result<PublishOutcome> Publish(const org::Principal& who, Id id);
   // Adds a person to a shift of a draft (`day` "YYYY-MM-DD", the shift's start day).
   Result<RosterView> AddAssignment(const org::Principal& who, Id roster_id, Id person_id,
@@ -122,13 +122,12 @@ class Rosters final : public ShiftSource {
 
   // 换班: the person of `assignment_id` asks `colleague_person` to take it, in exchange for
   // `colleague_assignment` (0: no exchange).
-  Result<store::RosterSwap> RequestSwap(const org::Principal& who, Id assignment_id,
-                                        Id colleague_person, Id colleague_assignment,
-                                        std::string reason);
+  Result<RosterSwap> RequestSwap(const org::Principal& who, Id assignment_id, Id colleague_person,
+                                 Id colleague_assignment, std::string reason);
   // The shift lead approves or rejects; an approval that would break a staffing rule or overlap
   // is refused (kConflict) and the swap stays pending.
-  Result<store::RosterSwap> DecideSwap(const org::Principal& who, Id swap_id, bool approve,
-                                       std::string note);
+  Result<RosterSwap> DecideSwap(const org::Principal& who, Id swap_id, bool approve,
+                                std::string note);
   // 请假: removes the person from the assignment; the roster's warnings show the result.
   Result<RosterView> Leave(const org::Principal& who, Id assignment_id, std::string reason);
   // 代班: `substitute` works the assignment instead.
@@ -136,11 +135,10 @@ class Rosters final : public ShiftSource {
                                 std::string note);
 
   // Published assignments of a site (0: all the principal may read) overlapping [from, to).
-  Result<std::vector<store::RosterAssignment>> Shifts(const org::Principal& who, Id site_id,
-                                                      TimePoint from, TimePoint to);
+  Result<std::vector<RosterAssignment>> Shifts(const org::Principal& who, Id site_id,
+                                               TimePoint from, TimePoint to);
   // Active assignments of a person (published rosters), for the calendar feed.
-  Result<std::vector<store::RosterAssignment>> PersonShifts(Id person_id, TimePoint from,
-                                                            TimePoint to);
+  Result<std::vector<RosterAssignment>> PersonShifts(Id person_id, TimePoint from, TimePoint to);
 
   // Calendar feed tokens: the token is returned once; only its hash is stored.
   Result<std::string> CreateIcalToken(const org::Principal& who, Id person_id);
@@ -162,8 +160,8 @@ class Rosters final : public ShiftSource {
   Result<RosterView> Load(store::UnitOfWork& unit, Id id);
   Result<RosterView> Mutate(
       const org::Principal& who, Id assignment_id,
-      const std::function<Result<void>(store::Tx&, const policy::Pack&, const store::Roster&,
-                                       const store::RosterAssignment&)>& f);
+      const std::function<Result<void>(store::Tx&, const policy::Pack&, const Roster&,
+                                       const RosterAssignment&)>& f);
 
   store::Store& store_;
   store::Writer& writer_;
@@ -179,9 +177,8 @@ std::pair<TimePoint, TimePoint> SlotTimes(const policy::ShiftDef& s, std::chrono
 // same people's active assignments in other published rosters (for continuous hours); `certs`
 // their certifications; `roles_of(person)` the roles their accounts hold.
 std::vector<Problem> CheckStaffing(
-    const policy::Pack& pack, const store::Roster& roster, const store::Post& post,
-    const TimeZone& zone, const std::vector<store::RosterAssignment>& mine,
-    const std::vector<store::RosterAssignment>& others,
+    const policy::Pack& pack, const Roster& roster, const store::Post& post, const TimeZone& zone,
+    const std::vector<RosterAssignment>& mine, const std::vector<RosterAssignment>& others,
     const std::function<std::vector<store::Certification>(Id)>& certs,
     const std::function<std::vector<std::string>(Id)>& roles_of);
 
@@ -198,8 +195,7 @@ struct Qualifications {
   std::vector<Problem> advice;
 };
 Qualifications CheckQualifications(const policy::Pack& pack, const policy::Post& post,
-                                   const TimeZone& zone,
-                                   const std::vector<store::RosterAssignment>& mine,
+                                   const TimeZone& zone, const std::vector<RosterAssignment>& mine,
                                    const std::function<const store::Person*(Id)>& person_of,
                                    const std::optional<std::vector<std::string>>& levels);
 // 周岁 on local day `on` of someone born on `birth_date` ("YYYY-MM-DD"; a 29 February birthday
@@ -208,9 +204,9 @@ std::optional<int> AgeOn(std::string_view birth_date, std::chrono::local_days on
 
 // RFC 5545 calendar of `shifts` for `person` (CRLF, folded at 75 octets, VTIMEZONE
 // Asia/Shanghai-style for `zone`). `describe(a)` gives the event's summary.
-std::string RenderIcal(const store::Person& person, const std::vector<store::RosterAssignment>& a,
+std::string RenderIcal(const store::Person& person, const std::vector<RosterAssignment>& a,
                        const TimeZone& zone, TimePoint now,
-                       const std::function<std::string(const store::RosterAssignment&)>& summary);
+                       const std::function<std::string(const RosterAssignment&)>& summary);
 
 // The month's 排班表 as an .xlsx (people as rows, days as columns, shift names in cells).
 struct XlsxSheet {

@@ -9,11 +9,7 @@
 namespace zhidu::roster::db {
 namespace {
 
-using store::IcalToken;
 using store::Id;
-using store::Roster;
-using store::RosterAssignment;
-using store::RosterSwap;
 using store::SqlMicros;
 using store::SqlRow;
 
@@ -107,8 +103,7 @@ Result<void> RetireRosterAssignment(store::Sql& sql, Id id, const std::string& s
 }
 
 Result<std::vector<RosterAssignment>> ListRosterAssignments(store::Sql& sql,
-                                                            const store::AssignmentFilter& f,
-                                                            int limit) {
+                                                            const AssignmentFilter& f, int limit) {
   store::SqlWhere where;
   where.AndIf(f.roster_id != 0, "a.roster_id=?", f.roster_id)
       .AndIf(f.site_id != 0, "a.site_id=?", f.site_id)

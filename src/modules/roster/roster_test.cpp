@@ -24,7 +24,7 @@ const policy::ShiftDef& Shift(const policy::ShiftPattern& p, const std::string& 
 
 struct Fixture {
   const policy::ShiftPattern* pattern = nullptr;
-  store::Roster roster;
+  Roster roster;
   store::Post post{1, 1, 0, "中控值班岗四班"};
   TimeZone zone = TimeZone::Default();
   std::chrono::local_days first{std::chrono::year{2027} / 1 / 1};
@@ -39,9 +39,9 @@ struct Fixture {
     roster.first_day = "2027-01-01";
     roster.last_day = "2027-01-03";
   }
-  store::RosterAssignment On(const std::string& shift, int day, store::Id person) const {
+  RosterAssignment On(const std::string& shift, int day, store::Id person) const {
     auto [start, end] = SlotTimes(Shift(*pattern, shift), first + std::chrono::days(day), zone);
-    store::RosterAssignment a;
+    RosterAssignment a;
     a.roster_id = 1;
     a.site_id = 1;
     a.post_id = 1;
@@ -52,14 +52,14 @@ struct Fixture {
     return a;
   }
   // Two people on every shift of the three days, a slot's people next to each other.
-  std::vector<store::RosterAssignment> Full() const {
-    std::vector<store::RosterAssignment> out;
+  std::vector<RosterAssignment> Full() const {
+    std::vector<RosterAssignment> out;
     for (int day = 0; day < 3; ++day)
       for (const char* s : {"early", "middle", "late"})
         for (store::Id p : {10, 11}) out.push_back(On(s, day, p + day * 100));
     return out;
   }
-  std::vector<Problem> Check(const std::vector<store::RosterAssignment>& mine) const {
+  std::vector<Problem> Check(const std::vector<RosterAssignment>& mine) const {
     return CheckStaffing(
         ShippedPack(), roster, post, zone, mine, {},
         [](store::Id) { return std::vector<store::Certification>{}; },

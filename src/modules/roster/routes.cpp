@@ -18,7 +18,7 @@ using nlohmann::json;
 using store::Id;
 
 json AssignmentJson(const roster::Rosters& rosters, const std::string& pattern,
-                    const store::RosterAssignment& a) {
+                    const roster::RosterAssignment& a) {
   return {{"id", a.id},
           {"roster_id", a.roster_id},
           {"site_id", a.site_id},
@@ -45,7 +45,7 @@ json ProblemJson(const roster::Problem& p) {
           {"starts_at", TimeOrNull(p.starts_at)}};
 }
 
-json SwapJson(const store::RosterSwap& s) {
+json SwapJson(const roster::RosterSwap& s) {
   return {{"id", s.id},
           {"roster_id", s.roster_id},
           {"site_id", s.site_id},
@@ -63,7 +63,7 @@ json SwapJson(const store::RosterSwap& s) {
           {"decision_note", s.decision_note}};
 }
 
-json RosterJson(const store::Roster& r) {
+json RosterJson(const roster::Roster& r) {
   json teams = json::array();
   size_t start = 0;
   while (start < r.team_ids.size()) {
@@ -139,26 +139,26 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
       g.team_ids.push_back(t.get<std::int64_t>());
     }
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto view, rosters->Generate(CurrentPrincipal(), g));
+    ZHIDU_OR_ERROR(auto view, rosters->Generate(PrincipalOf(req), g));
     return JsonResponse(201, ViewJson(*rosters, view));
   });
   r.Add("GET", "/api/v1/rosters", Access::kSignedIn, [rosters](HttpRequest& req) {
     if (!rosters) return Unavailable();
     ZHIDU_OR_ERROR(auto page, PageOf(req));
     ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
-    ZHIDU_OR_ERROR(auto rows, rosters->List(CurrentPrincipal(), site_id, page));
-    return List(rows, page, RosterJson, [](const store::Roster& x) { return x.id; });
+    ZHIDU_OR_ERROR(auto rows, rosters->List(PrincipalOf(req), site_id, page));
+    return List(rows, page, RosterJson, [](const roster::Roster& x) { return x.id; });
   });
   r.Add("GET", "/api/v1/rosters/{id}", Access::kSignedIn, [rosters](HttpRequest& req) {
     if (!rosters) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto view, rosters->Get(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto view, rosters->Get(PrincipalOf(req), id));
     return JsonResponse(200, ViewJson(*rosters, view));
   });
   r.Add("POST", "/api/v1/rosters/{id}/publish", Access::kSignedIn, [rosters](HttpRequest& req) {
     if (!rosters) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto out, rosters->Publish(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto out, rosters->Publish(PrincipalOf(req), id));
     if (out.published) return JsonResponse(200, ViewJson(*rosters, out.view));
     json problems = json::array();
     for (const auto& p : out.problems) problems.push_back(ProblemJson(p));
@@ -179,14 +179,14 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
     ZHIDU_OR_ERROR(auto shift, body.RequiredString("shift"));
     ZHIDU_OR_ERROR(auto day, body.RequiredString("day"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto view, rosters->AddAssignment(CurrentPrincipal(), id, person, shift, day));
+    ZHIDU_OR_ERROR(auto view, rosters->AddAssignment(PrincipalOf(req), id, person, shift, day));
     return JsonResponse(201, ViewJson(*rosters, view));
   });
   r.Add("GET", "/api/v1/rosters/{id}/export.xlsx", Access::kSignedIn,
         [rosters, store](HttpRequest& req) {
           if (!rosters || !store) return Unavailable();
           ZHIDU_OR_ERROR(auto id, PathId(req));
-          ZHIDU_OR_ERROR(auto view, rosters->Get(CurrentPrincipal(), id));
+          ZHIDU_OR_ERROR(auto view, rosters->Get(PrincipalOf(req), id));
           std::string month = QueryString(req, "month");
           if (month.empty()) month = view.roster.first_day.substr(0, 7);
           ZHIDU_OR_ERROR(auto unit, store->BeginRead());
@@ -233,7 +233,7 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
     if (!from || !to)
       return ErrorResponse(
           {Errc::kInvalidArgument, "from and to are required", from ? "to" : "from", "required"});
-    ZHIDU_OR_ERROR(auto rows, rosters->Shifts(CurrentPrincipal(), site_id, *from, *to));
+    ZHIDU_OR_ERROR(auto rows, rosters->Shifts(PrincipalOf(req), site_id, *from, *to));
     json items = json::array();
     std::map<Id, std::string> pattern_of;  // roster id -> pattern, to name the shifts (晚班)
     for (const auto& a : rows) {
@@ -256,7 +256,7 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
           ZHIDU_OR_ERROR(auto reason, TextOrEmpty(body, "reason"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
           ZHIDU_OR_ERROR(auto s,
-                         rosters->RequestSwap(CurrentPrincipal(), id, colleague, theirs, reason));
+                         rosters->RequestSwap(PrincipalOf(req), id, colleague, theirs, reason));
           return JsonResponse(201, SwapJson(s));
         });
   r.Add("POST", "/api/v1/roster-swaps/{id}/decision", Access::kSignedIn,
@@ -271,7 +271,7 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
             return ErrorResponse(
                 {Errc::kInvalidArgument, "decision must be approve or reject", "decision"});
           ZHIDU_OR_ERROR(auto s,
-                         rosters->DecideSwap(CurrentPrincipal(), id, decision == "approve", note));
+                         rosters->DecideSwap(PrincipalOf(req), id, decision == "approve", note));
           return JsonResponse(200, SwapJson(s));
         });
   r.Add("POST", "/api/v1/roster-assignments/{id}/leave", Access::kSignedIn,
@@ -281,7 +281,7 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
           ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body.empty() ? "{}" : req.body));
           ZHIDU_OR_ERROR(auto reason, TextOrEmpty(body, "reason"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-          ZHIDU_OR_ERROR(auto view, rosters->Leave(CurrentPrincipal(), id, reason));
+          ZHIDU_OR_ERROR(auto view, rosters->Leave(PrincipalOf(req), id, reason));
           return JsonResponse(200, ViewJson(*rosters, view));
         });
   r.Add("POST", "/api/v1/roster-assignments/{id}/substitute", Access::kSignedIn,
@@ -292,7 +292,7 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
           ZHIDU_OR_ERROR(auto who, body.RequiredId("substitute_person_id"));
           ZHIDU_OR_ERROR(auto note, TextOrEmpty(body, "note"));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-          ZHIDU_OR_ERROR(auto view, rosters->Substitute(CurrentPrincipal(), id, who, note));
+          ZHIDU_OR_ERROR(auto view, rosters->Substitute(PrincipalOf(req), id, who, note));
           return JsonResponse(200, ViewJson(*rosters, view));
         });
 
@@ -300,14 +300,14 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
   r.Add("POST", "/api/v1/people/{id}/ical-token", Access::kSignedIn, [rosters](HttpRequest& req) {
     if (!rosters) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto token, rosters->CreateIcalToken(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto token, rosters->CreateIcalToken(PrincipalOf(req), id));
     return JsonResponse(201,
                         {{"person_id", id}, {"token", token}, {"url", "/ical/" + token + ".ics"}});
   });
   r.Add("DELETE", "/api/v1/people/{id}/ical-token", Access::kSignedIn, [rosters](HttpRequest& req) {
     if (!rosters) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto n, rosters->RevokeIcalTokens(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto n, rosters->RevokeIcalTokens(PrincipalOf(req), id));
     return JsonResponse(200, {{"person_id", id}, {"revoked", n}});
   });
   r.Add("GET", "/ical/{token}.ics", Access::kPublic,
@@ -335,7 +335,7 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
               patterns[a.roster_id] = ro.pattern;
             }
           auto body =
-              roster::RenderIcal(person, shifts, zone, now, [&](const store::RosterAssignment& a) {
+              roster::RenderIcal(person, shifts, zone, now, [&](const roster::RosterAssignment& a) {
                 return rosters->ShiftName(patterns[a.roster_id], a.shift) + " " +
                        post_names[a.post_id];
               });

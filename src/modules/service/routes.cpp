@@ -149,10 +149,10 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto in, CustomerBody(body, true));
     store::Id existing = 0;
-    auto v = s->CreateCustomer(api::CurrentPrincipal(), in, &existing);
+    auto v = s->CreateCustomer(api::PrincipalOf(req), in, &existing);
     if (!v) return CustomerError(v.error(), existing);
     // The creator typed the numbers; the answer is masked like every other read.
-    auto masked = s->GetCustomer(api::CurrentPrincipal(), v->id, false);
+    auto masked = s->GetCustomer(api::PrincipalOf(req), v->id, false);
     if (!masked) return api::ErrorResponse(masked.error());
     return api::JsonResponse(201, CustomerJson(*masked, false));
   });
@@ -161,7 +161,7 @@ void AddRoutes(api::Router& r, Service* s) {
     if (!s) return Unavailable();
     ZHIDU_OR_ERROR(auto page, api::PageOf(req));
     ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
-    ZHIDU_OR_ERROR(auto rows, s->ListCustomers(api::CurrentPrincipal(), site_id,
+    ZHIDU_OR_ERROR(auto rows, s->ListCustomers(api::PrincipalOf(req), site_id,
                                                api::QueryString(req, "q"), page));
     return api::List(
         rows, page, [](const Customer& v) { return CustomerJson(v, false); },
@@ -172,7 +172,7 @@ void AddRoutes(api::Router& r, Service* s) {
     if (!s) return Unavailable();
     ZHIDU_OR_ERROR(auto id, api::PathId(req));
     ZHIDU_OR_ERROR(auto full, QueryFlag(req, "full"));
-    ZHIDU_OR_ERROR(auto v, s->GetCustomer(api::CurrentPrincipal(), id, full));
+    ZHIDU_OR_ERROR(auto v, s->GetCustomer(api::PrincipalOf(req), id, full));
     return api::JsonResponse(200, CustomerJson(v, full));
   });
   r.Add("PUT", "/api/v1/service/customers/{id}", Access::kSignedIn, [s](HttpRequest& req) {
@@ -181,9 +181,9 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto in, CustomerBody(body, false));
     store::Id existing = 0;
-    auto v = s->UpdateCustomer(api::CurrentPrincipal(), id, in, &existing);
+    auto v = s->UpdateCustomer(api::PrincipalOf(req), id, in, &existing);
     if (!v) return CustomerError(v.error(), existing);
-    ZHIDU_OR_ERROR(auto masked, s->GetCustomer(api::CurrentPrincipal(), id, false));
+    ZHIDU_OR_ERROR(auto masked, s->GetCustomer(api::PrincipalOf(req), id, false));
     return api::JsonResponse(200, CustomerJson(masked, false));
   });
 
@@ -210,7 +210,7 @@ void AddRoutes(api::Router& r, Service* s) {
             {Errc::kInvalidArgument, "at must be an ISO 8601 time with an offset", "at"});
       in.at = *t;
     }
-    ZHIDU_OR_ERROR(auto v, s->RecordContact(api::CurrentPrincipal(), in));
+    ZHIDU_OR_ERROR(auto v, s->RecordContact(api::PrincipalOf(req), in));
     v.phone = Mask(v.phone);
     return api::JsonResponse(201, ContactJson(v, false));
   });
@@ -222,7 +222,7 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto customer_id, api::QueryId(req, "customer_id"));
     ZHIDU_OR_ERROR(auto full, QueryFlag(req, "full"));
     ZHIDU_OR_ERROR(auto rows,
-                   s->ListContacts(api::CurrentPrincipal(), site_id, customer_id, full, page));
+                   s->ListContacts(api::PrincipalOf(req), site_id, customer_id, full, page));
     return api::List(
         rows, page, [full](const Contact& v) { return ContactJson(v, full); },
         [](const Contact& v) { return v.id; });
@@ -245,7 +245,7 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(in.contact_id, body.OptionalId("contact_id"));
     ZHIDU_OR_ERROR(in.body, body.OptionalString("body"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, s->CreateTicket(api::CurrentPrincipal(), in));
+    ZHIDU_OR_ERROR(auto v, s->CreateTicket(api::PrincipalOf(req), in));
     return api::JsonResponse(201, ViewJson(v));
   });
   // ?site_id=&queue_post_id=&state=&assignee=&customer_id=&limit=&cursor=
@@ -260,13 +260,13 @@ void AddRoutes(api::Router& r, Service* s) {
     if (auto state = api::QueryString(req, "state"); !state.empty()) {
       ZHIDU_OR_ERROR(f.state, ParseState(state));
     }
-    ZHIDU_OR_ERROR(auto rows, s->ListTickets(api::CurrentPrincipal(), f, page));
+    ZHIDU_OR_ERROR(auto rows, s->ListTickets(api::PrincipalOf(req), f, page));
     return api::List(rows, page, TicketJson, [](const Ticket& t) { return t.id; });
   });
   r.Add("GET", "/api/v1/service/tickets/{id}", Access::kSignedIn, [s](HttpRequest& req) {
     if (!s) return Unavailable();
     ZHIDU_OR_ERROR(auto id, api::PathId(req));
-    ZHIDU_OR_ERROR(auto v, s->GetTicket(api::CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto v, s->GetTicket(api::PrincipalOf(req), id));
     return api::JsonResponse(200, ViewJson(v));
   });
   // {"body"}: a public reply (the first stops the first-response deadline) or an internal note.
@@ -278,7 +278,7 @@ void AddRoutes(api::Router& r, Service* s) {
       ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
       ZHIDU_OR_ERROR(auto text, body.RequiredString("body"));
       if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-      ZHIDU_OR_ERROR(auto v, s->AddEntry(api::CurrentPrincipal(), id, kind, text));
+      ZHIDU_OR_ERROR(auto v, s->AddEntry(api::PrincipalOf(req), id, kind, text));
       return api::JsonResponse(201, ViewJson(v));
     });
   }
@@ -291,7 +291,7 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto state, ParseState(to, "to"));
     ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, s->Move(api::CurrentPrincipal(), id, state, note));
+    ZHIDU_OR_ERROR(auto v, s->Move(api::PrincipalOf(req), id, state, note));
     return api::JsonResponse(200, ViewJson(v));
   });
   // {"person_id", "note"?}
@@ -302,7 +302,7 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
     ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, s->Assign(api::CurrentPrincipal(), id, person_id, note));
+    ZHIDU_OR_ERROR(auto v, s->Assign(api::PrincipalOf(req), id, person_id, note));
     return api::JsonResponse(200, ViewJson(v));
   });
 }

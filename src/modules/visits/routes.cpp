@@ -112,7 +112,7 @@ void AddVisitRoutes(Router& r, visits::Visits* visits) {
       }
     }
     visits::Cited cited;
-    auto v = visits->Register(CurrentPrincipal(), in, &cited);
+    auto v = visits->Register(PrincipalOf(req), in, &cited);
     if (!v) return CitingError(v.error(), cited.clauses);
     return JsonResponse(201, VisitJson(*v));
   });
@@ -121,7 +121,7 @@ void AddVisitRoutes(Router& r, visits::Visits* visits) {
   r.Add("GET", "/api/v1/visits", Access::kSignedIn, [visits](HttpRequest& req) {
     if (!visits) return Unavailable();
     ZHIDU_OR_ERROR(auto page, PageOf(req));
-    store::VisitFilter f;
+    visits::VisitFilter f;
     ZHIDU_OR_ERROR(f.site_id, QueryId(req, "site_id"));
     f.state = QueryString(req, "state");
     if (!f.state.empty() && f.state != "registered" && f.state != "entered" && f.state != "exited")
@@ -134,14 +134,14 @@ void AddVisitRoutes(Router& r, visits::Visits* visits) {
             {Errc::kInvalidArgument, "open=true lists entered visits: drop state", "open"});
       f.state = "entered";
     }
-    ZHIDU_OR_ERROR(auto rows, visits->List(CurrentPrincipal(), f, page));
+    ZHIDU_OR_ERROR(auto rows, visits->List(PrincipalOf(req), f, page));
     return List(rows, page, VisitJson, [](const visits::VisitView& v) { return v.visit.id; });
   });
 
   r.Add("GET", "/api/v1/visits/{id}", Access::kSignedIn, [visits](HttpRequest& req) {
     if (!visits) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto v, visits->Get(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto v, visits->Get(PrincipalOf(req), id));
     return JsonResponse(200, VisitJson(v));
   });
 
@@ -155,7 +155,7 @@ void AddVisitRoutes(Router& r, visits::Visits* visits) {
       ZHIDU_OR_ERROR(auto id, PathId(req));
       ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body.empty() ? "{}" : req.body));
       if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-      ZHIDU_OR_ERROR(auto v, (visits->*move)(CurrentPrincipal(), id));
+      ZHIDU_OR_ERROR(auto v, (visits->*move)(PrincipalOf(req), id));
       return JsonResponse(200, VisitJson(v));
     });
   }
@@ -172,7 +172,7 @@ void AddVisitRoutes(Router& r, visits::Visits* visits) {
     ZHIDU_OR_ERROR(in.storage_ref, body.RequiredString("storage_ref"));
     ZHIDU_OR_ERROR(in.tape, body.OptionalString("tape"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, visits->AddFootage(CurrentPrincipal(), in));
+    ZHIDU_OR_ERROR(auto v, visits->AddFootage(PrincipalOf(req), in));
     return JsonResponse(201, FootageJson(v));
   });
 
@@ -180,18 +180,18 @@ void AddVisitRoutes(Router& r, visits::Visits* visits) {
   r.Add("GET", "/api/v1/footage", Access::kSignedIn, [visits](HttpRequest& req) {
     if (!visits) return Unavailable();
     ZHIDU_OR_ERROR(auto page, PageOf(req));
-    store::FootageFilter f;
+    visits::FootageFilter f;
     ZHIDU_OR_ERROR(f.site_id, QueryId(req, "site_id"));
     f.camera = QueryString(req, "camera");
     ZHIDU_OR_ERROR(f.include_deleted, QueryBool(req, "include_deleted"));
-    ZHIDU_OR_ERROR(auto rows, visits->ListFootage(CurrentPrincipal(), f, page));
+    ZHIDU_OR_ERROR(auto rows, visits->ListFootage(PrincipalOf(req), f, page));
     return List(rows, page, FootageJson, [](const visits::FootageView& v) { return v.segment.id; });
   });
 
   r.Add("GET", "/api/v1/footage/{id}", Access::kSignedIn, [visits](HttpRequest& req) {
     if (!visits) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
-    ZHIDU_OR_ERROR(auto v, visits->GetFootage(CurrentPrincipal(), id));
+    ZHIDU_OR_ERROR(auto v, visits->GetFootage(PrincipalOf(req), id));
     return JsonResponse(200, FootageJson(v));
   });
 
@@ -200,7 +200,7 @@ void AddVisitRoutes(Router& r, visits::Visits* visits) {
     if (!visits) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
     visits::Cited cited;
-    auto v = visits->DeleteFootage(CurrentPrincipal(), id, &cited);
+    auto v = visits->DeleteFootage(PrincipalOf(req), id, &cited);
     if (!v) return CitingError(v.error(), cited.clauses);
     return JsonResponse(200, FootageJson(*v));
   });
@@ -210,7 +210,7 @@ void AddVisitRoutes(Router& r, visits::Visits* visits) {
     if (!visits) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
     visits::Cited cited;
-    auto done = visits->CopyFootage(CurrentPrincipal(), id, &cited);
+    auto done = visits->CopyFootage(PrincipalOf(req), id, &cited);
     return CitingError(done ? Error{Errc::kInternal, "copy was not refused", ""} : done.error(),
                        cited.clauses);
   });
@@ -223,7 +223,7 @@ void AddVisitRoutes(Router& r, visits::Visits* visits) {
     ZHIDU_OR_ERROR(Id request_id, body.OptionalId("request_id"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     visits::Cited cited;
-    auto v = visits->ViewFootage(CurrentPrincipal(), id, request_id, &cited);
+    auto v = visits->ViewFootage(PrincipalOf(req), id, request_id, &cited);
     if (!v) return CitingError(v.error(), cited.clauses);
     json out = FootageJson(*v);
     out["viewed_with_request"] = request_id;

@@ -93,7 +93,7 @@ std::string NameOfAccount(store::UnitOfWork& unit, Id account_id) {
   return name.empty() ? a->username : name;
 }
 
-CanonicalObject VisitPayload(const store::Visit& v) {
+CanonicalObject VisitPayload(const Visit& v) {
   CanonicalObject p;
   p.Add("visit_id", v.id).Add("site_id", v.site_id).Add("place", v.place);
   p.Add("request_id", v.request_id).Add("request_type", v.request_type);
@@ -102,7 +102,7 @@ CanonicalObject VisitPayload(const store::Visit& v) {
   return p;
 }
 
-CanonicalObject SegmentPayload(const store::FootageSegment& s) {
+CanonicalObject SegmentPayload(const FootageSegment& s) {
   CanonicalObject p;
   p.Add("footage_id", s.id).Add("site_id", s.site_id).Add("camera", s.camera);
   p.Add("starts_at", FormatIso8601Utc(s.starts_at)).Add("ends_at", FormatIso8601Utc(s.ends_at));
@@ -120,7 +120,7 @@ Result<TimeZone> Visits::ZoneOf(store::UnitOfWork& unit, Id site_id) const {
   return TimeZone::Find(site.time_zone);
 }
 
-Result<VisitView> Visits::ViewOf(store::UnitOfWork& unit, store::Visit v) const {
+Result<VisitView> Visits::ViewOf(store::UnitOfWork& unit, Visit v) const {
   VisitView out;
   out.escort_name = NameOfPerson(unit, v.escort_person);
   out.approver_name = NameOfAccount(unit, v.approver);
@@ -215,7 +215,7 @@ Result<VisitView> Visits::Register(const org::Principal& who, const NewVisit& in
     escort = in.escort_person_id;
   }
 
-  store::Visit v;
+  Visit v;
   v.site_id = in.site_id;
   v.place = place->id;
   v.request_id = request->id;
@@ -355,9 +355,8 @@ Result<VisitView> Visits::Move(const org::Principal& who, Id visit_id, bool ente
 }
 
 // Invariant 4: the last visit inside `v.place` has just exited.
-Result<void> Visits::RaiseIfPlaceEmpty(store::Tx& tx, const org::Principal& who,
-                                       const store::Visit& v) {
-  store::VisitFilter f;
+Result<void> Visits::RaiseIfPlaceEmpty(store::Tx& tx, const org::Principal& who, const Visit& v) {
+  VisitFilter f;
   f.site_id = v.site_id;
   f.state = "entered";
   store::PageRequest page{0, 500};
@@ -395,7 +394,7 @@ Result<VisitView> Visits::Get(const org::Principal& who, Id visit_id) {
   return ViewOf(*unit, std::move(v));
 }
 
-Result<std::vector<VisitView>> Visits::List(const org::Principal& who, store::VisitFilter filter,
+Result<std::vector<VisitView>> Visits::List(const org::Principal& who, VisitFilter filter,
                                             store::PageRequest page) {
   if (!roles_.Allows(who, org::perm::kOrgRead, {filter.site_id, 0}))
     return Fail(Errc::kPermissionDenied,
@@ -413,7 +412,7 @@ Result<std::vector<VisitView>> Visits::List(const org::Principal& who, store::Vi
 
 // ---- footage
 
-FootageView Visits::FootageOf(const policy::Pack& pack, const store::FootageSegment& s,
+FootageView Visits::FootageOf(const policy::Pack& pack, const FootageSegment& s,
                               const TimeZone& zone) const {
   FootageView out;
   out.segment = s;
@@ -443,7 +442,7 @@ Result<FootageView> Visits::AddFootage(const org::Principal& who, const NewFoota
                 "site_id");
   if (!zone) return Fail(zone.error());
   unit.reset();
-  store::FootageSegment s{
+  FootageSegment s{
       0,  in.site_id, in.camera, in.starts_at, in.ends_at, in.storage_ref, in.tape, who.account_id,
       {}, 0,          {}};
   return writer_.Run<FootageView>([&](store::Tx& tx) -> Result<FootageView> {
@@ -472,7 +471,7 @@ Result<FootageView> Visits::GetFootage(const org::Principal& who, Id id) {
 }
 
 Result<std::vector<FootageView>> Visits::ListFootage(const org::Principal& who,
-                                                     store::FootageFilter filter,
+                                                     FootageFilter filter,
                                                      store::PageRequest page) {
   if (!roles_.Allows(who, org::perm::kOrgRead, {filter.site_id, 0}))
     return Fail(Errc::kPermissionDenied,

@@ -41,6 +41,7 @@
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/events.hpp"
+#include "modules/visits/visits_types.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
@@ -78,7 +79,7 @@ struct NewVisit {
 };
 
 struct VisitView {
-  store::Visit visit;
+  Visit visit;
   std::string escort_name;
   std::string approver_name;
   std::vector<std::string> clauses;  // of the access rule that allowed it
@@ -94,7 +95,7 @@ struct NewFootage {
 };
 
 struct FootageView {
-  store::FootageSegment segment;
+  FootageSegment segment;
   TimePoint keep_until;                // deletable from this instant (epoch: no retention rule)
   std::vector<std::string> retention;  // retention rule ids
 };
@@ -113,13 +114,12 @@ class Visits {
   void SetBus(const runtime::EventBus* bus) { bus_ = bus; }
   Result<VisitView> Get(const org::Principal& who, Id visit_id);
   // filter.state "entered" lists the open visits (entered, not exited).
-  Result<std::vector<VisitView>> List(const org::Principal& who, store::VisitFilter filter,
+  Result<std::vector<VisitView>> List(const org::Principal& who, VisitFilter filter,
                                       store::PageRequest page);
 
   Result<FootageView> AddFootage(const org::Principal& who, const NewFootage& in);
   Result<FootageView> GetFootage(const org::Principal& who, Id id);
-  Result<std::vector<FootageView>> ListFootage(const org::Principal& who,
-                                               store::FootageFilter filter,
+  Result<std::vector<FootageView>> ListFootage(const org::Principal& who, FootageFilter filter,
                                                store::PageRequest page);
   Result<FootageView> DeleteFootage(const org::Principal& who, Id id, Cited* cited = nullptr);
   // Always refused (kPermissionDenied citing the copy prohibitions); the refusal is journaled.
@@ -131,9 +131,9 @@ class Visits {
 
  private:
   Result<VisitView> Move(const org::Principal& who, Id visit_id, bool entering);
-  Result<void> RaiseIfPlaceEmpty(store::Tx& tx, const org::Principal& who, const store::Visit& v);
-  Result<VisitView> ViewOf(store::UnitOfWork& unit, store::Visit v) const;
-  FootageView FootageOf(const policy::Pack& pack, const store::FootageSegment& s,
+  Result<void> RaiseIfPlaceEmpty(store::Tx& tx, const org::Principal& who, const Visit& v);
+  Result<VisitView> ViewOf(store::UnitOfWork& unit, Visit v) const;
+  FootageView FootageOf(const policy::Pack& pack, const FootageSegment& s,
                         const TimeZone& zone) const;
   Result<TimeZone> ZoneOf(store::UnitOfWork& unit, Id site_id) const;
 

@@ -8,11 +8,9 @@
 namespace zhidu::visits::db {
 namespace {
 
-using store::FootageSegment;
 using store::Id;
 using store::SqlMicros;
 using store::SqlRow;
-using store::Visit;
 
 constexpr const char* kVisitSelect =
     "SELECT id, site_id, place, request_id, request_type, visitor_name, company, reason, "
@@ -83,7 +81,7 @@ Result<void> UpdateVisit(store::Sql& sql, const Visit& v, const std::string& fro
               "visit " + std::to_string(v.id) + " is already " + now.state);
 }
 
-Result<std::vector<Visit>> ListVisits(store::Sql& sql, const store::VisitFilter& f,
+Result<std::vector<Visit>> ListVisits(store::Sql& sql, const VisitFilter& f,
                                       store::PageRequest page) {
   store::SqlWhere where;
   where.AndIf(f.site_id != 0, "site_id=?", f.site_id)
@@ -121,7 +119,7 @@ Result<void> DeleteFootage(store::Sql& sql, Id id, Id by, TimePoint at) {
               "footage segment " + std::to_string(id) + " is already deleted");
 }
 
-Result<std::vector<FootageSegment>> ListFootage(store::Sql& sql, const store::FootageFilter& f,
+Result<std::vector<FootageSegment>> ListFootage(store::Sql& sql, const FootageFilter& f,
                                                 store::PageRequest page) {
   store::SqlWhere where;
   where.AndIf(f.site_id != 0, "site_id=?", f.site_id)

@@ -6,28 +6,28 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "modules/visits/visits_types.hpp"
 #include "store/sql.hpp"
 #include "store/types.hpp"
 
 namespace zhidu::visits::db {
 
 // kConflict when the request already has a visit.
-Result<store::Id> InsertVisit(store::Sql& sql, const store::Visit& v);
-Result<store::Visit> GetVisit(store::Sql& sql, store::Id id);
+Result<store::Id> InsertVisit(store::Sql& sql, const Visit& v);
+Result<Visit> GetVisit(store::Sql& sql, store::Id id);
 // Moves a visit from state `from` (compare-and-set) and writes state, entered_*, exited_*.
 // kFailedPrecondition when its state is no longer `from`; kNotFound when missing.
-Result<void> UpdateVisit(store::Sql& sql, const store::Visit& v, const std::string& from);
+Result<void> UpdateVisit(store::Sql& sql, const Visit& v, const std::string& from);
 // Keyset page by id, ascending.
-Result<std::vector<store::Visit>> ListVisits(store::Sql& sql, const store::VisitFilter& f,
-                                             store::PageRequest page);
+Result<std::vector<Visit>> ListVisits(store::Sql& sql, const VisitFilter& f,
+                                      store::PageRequest page);
 
-Result<store::Id> InsertFootage(store::Sql& sql, const store::FootageSegment& v);
-Result<store::FootageSegment> GetFootage(store::Sql& sql, store::Id id);
+Result<store::Id> InsertFootage(store::Sql& sql, const FootageSegment& v);
+Result<FootageSegment> GetFootage(store::Sql& sql, store::Id id);
 // Soft delete: sets deleted_by/deleted_at. kFailedPrecondition when already deleted.
 Result<void> DeleteFootage(store::Sql& sql, store::Id id, store::Id by, TimePoint at);
 // Keyset page by id, ascending.
-Result<std::vector<store::FootageSegment>> ListFootage(store::Sql& sql,
-                                                       const store::FootageFilter& f,
-                                                       store::PageRequest page);
+Result<std::vector<FootageSegment>> ListFootage(store::Sql& sql, const FootageFilter& f,
+                                                store::PageRequest page);
 
 }  // namespace zhidu::visits::db

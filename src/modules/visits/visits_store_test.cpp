@@ -38,7 +38,7 @@ TEST_P(VisitsStoreTest, VisitsRoundTripMoveOnceAndFilter) {
   auto u = *store_->BeginWrite();
   auto [site, request] = SiteAndRequest(*u, "一号站");
   auto [other, other_request] = SiteAndRequest(*u, "二号站");
-  store::Visit v;
+  Visit v;
   v.site_id = site;
   v.place = "中控室";
   v.request_id = request;
@@ -56,7 +56,7 @@ TEST_P(VisitsStoreTest, VisitsRoundTripMoveOnceAndFilter) {
   auto twice = InsertVisit(u->sql(), v);  // one visit per request
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().code, Errc::kConflict);
-  store::Visit w = v;
+  Visit w = v;
   w.site_id = other;
   w.request_id = other_request;
   Id id_w = *InsertVisit(u->sql(), w);
@@ -78,7 +78,7 @@ TEST_P(VisitsStoreTest, VisitsRoundTripMoveOnceAndFilter) {
   auto again = UpdateVisit(u->sql(), *got, "registered");  // compare-and-set
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Errc::kFailedPrecondition);
-  store::Visit missing;
+  Visit missing;
   missing.id = 9999;
   EXPECT_EQ(UpdateVisit(u->sql(), missing, "registered").error().code, Errc::kNotFound);
   ASSERT_TRUE(u->Commit());
@@ -100,9 +100,8 @@ TEST_P(VisitsStoreTest, VisitsRoundTripMoveOnceAndFilter) {
 TEST_P(VisitsStoreTest, FootageRoundTripSoftDeleteOnceAndFilter) {
   auto u = *store_->BeginWrite();
   Id site = SiteAndRequest(*u, "一号站").first;
-  store::FootageSegment s{0,           site,  "cam-1", kT0, kT0 + std::chrono::hours(1),
-                          "nvr://1/a", "T-7", 3,       kT0, 0,
-                          TimePoint{}};
+  FootageSegment s{0, site, "cam-1", kT0,        kT0 + std::chrono::hours(1), "nvr://1/a", "T-7",
+                   3, kT0,  0,       TimePoint{}};
   auto id = InsertFootage(u->sql(), s);
   ASSERT_TRUE(id) << id.error().message;
   s.camera = "cam-2";
