@@ -204,7 +204,7 @@ class ExprEngine {
     return Lease(this, std::make_unique<LuaSlot>(limits_));
   }
   uint64_t NewId() { return next_id_.fetch_add(1); }
-  size_t states() {
+  size_t idle_states() {
     std::lock_guard lock(mu_);
     return idle_.size();
   }
@@ -225,7 +225,7 @@ std::shared_ptr<ExprEngine> MakeExprEngine(ExprLimits limits) {
   return std::make_shared<ExprEngine>(limits);
 }
 
-size_t IdleStates(ExprEngine& engine) { return engine.states(); }
+size_t IdleStates(ExprEngine& engine) { return engine.idle_states(); }
 
 namespace {
 
