@@ -611,6 +611,25 @@ StreamOpen Api::OpenStream(HttpRequest& request) {
   return StreamOpen{std::move(*stream), {}};
 }
 
+namespace {
+
+// The answer to a retry whose first request committed but whose response was never recorded
+// (the server stopped in between): 200 with the journal records the write appended, which the
+// claim stored in the write's own transaction (store::Writer).
+HttpResponse CommittedWithoutResponse(const std::string& claim_body) {
+  json records = json::parse(claim_body, nullptr, false);
+  if (!records.is_object()) records = json::object();
+  return Json(200, {{"idempotent_replay", "committed_without_response"},
+                    {"message",
+                     "the first request with this Idempotency-Key was committed, but the server "
+                     "stopped before its response was recorded; these are the journal records "
+                     "it wrote"},
+                    {"journal", records.value("journal", json::array())},
+                    {"journal_records", records.value("journal_records", 0)}});
+}
+
+}  // namespace
+
 HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   if (request.path == "/healthz") {
     route_label = "/healthz";
@@ -618,6 +637,14 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   }
   if (request.path == "/metrics") {
     route_label = "/metrics";
+    if (!deps_.metrics_token.empty() &&
+        !ConstantTimeEquals(request.Header("authorization"), "Bearer " + deps_.metrics_token)) {
+      auto res =
+          ErrorResponse({Errc::kUnauthenticated,
+                         "GET /metrics needs the metrics token: Authorization: Bearer TOKEN", ""});
+      res.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return res;
+    }
     return HttpResponse{
         200, "text/plain; version=0.0.4", deps_.metrics ? deps_.metrics->Render() : "", {}};
   }
@@ -696,44 +723,67 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
         {Errc::kInvalidArgument, "Idempotency-Key is longer than 255 characters", ""});
   std::string request_hash =
       ToHex(Sha256Of(request.method + "\n" + request.path + "\n" + request.body));
-  {
+  const std::pair<store::Id, std::string> running_key{principal.account_id, key};
+  // A claim without its response (status 0) is a first request still running here (its write
+  // committed, its response not yet recorded), or one the server was stopped or killed in: its
+  // write committed in the same transaction as the claim, which lists the journal records the
+  // write appended — that committed result is the answer (writer.hpp).
+  for (int read = 0; read < 2; ++read) {
+    bool running = false;
+    if (read == 1) {
+      std::lock_guard lock(keys_running_mu_);
+      running = keys_running_.contains(running_key);
+    }
     auto unit = deps_.store->BeginRead();
     if (!unit) return ErrorResponse(unit.error());
     auto stored = (*unit)->GetIdempotentResponse(principal.account_id, key);
     if (!stored) return ErrorResponse(stored.error());
-    if (stored->has_value()) {
-      const auto& s = **stored;
-      if (s.request_hash != request_hash)
-        return Json(422,
-                    {{"error",
-                      {{"code", "idempotency_key_reused"},
-                       {"message",
-                        "this Idempotency-Key was used for a different request; use a new key"}}}});
-      if (s.status == 0)
-        return ErrorResponse(
-            {Errc::kConflict,
-             "the first request with this Idempotency-Key was written but its response was "
-             "not recorded (interrupted); check the resource before retrying with a new key",
-             ""});
-      HttpResponse replay{s.status, "application/json", s.body, {}};
-      replay.headers.emplace_back("Idempotent-Replayed", "true");
-      return replay;
-    }
+    if (!stored->has_value()) break;
+    const auto& s = **stored;
+    if (s.request_hash != request_hash)
+      return Json(422,
+                  {{"error",
+                    {{"code", "idempotency_key_reused"},
+                     {"message",
+                      "this Idempotency-Key was used for a different request; use a new key"}}}});
+    if (s.status == 0 && read == 0) continue;  // is it running? (checked before reading again)
+    if (s.status == 0 && running)
+      return ErrorResponse({Errc::kConflict,
+                            "the first request with this Idempotency-Key is still being answered; "
+                            "retry to get its result",
+                            ""});
+    HttpResponse replay = s.status == 0 ? CommittedWithoutResponse(s.body)
+                                        : HttpResponse{s.status, "application/json", s.body, {}};
+    replay.headers.emplace_back("Idempotent-Replayed", s.status == 0 ? "committed" : "true");
+    return replay;
   }
   store::IdempotencyClaim claim{principal.account_id, key, request_hash};
   HttpResponse res;
   {
+    std::lock_guard lock(keys_running_mu_);
+    ++keys_running_[running_key];
+  }
+  {
+    struct Done {
+      Api* api;
+      const std::pair<store::Id, std::string>& key;
+      ~Done() {
+        std::lock_guard lock(api->keys_running_mu_);
+        if (--api->keys_running_[key] == 0) api->keys_running_.erase(key);
+      }
+    } done{this, running_key};
     store::ScopedIdempotencyClaim scope(&claim);
     res = route->handler(request);
-  }
-  if (claim.persisted->load()) {
-    int status = res.status;
-    std::string body = res.body;
-    auto done = deps_.writer->Run<int>([&](store::Tx& tx) -> Result<int> {
-      ZHIDU_TRY_VOID(tx.unit().CompleteIdempotentResponse(principal.account_id, key, status, body));
-      return 0;
-    });
-    (void)done;  // the write itself is durable; a lost record only turns a replay into a 409
+    if (claim.persisted->load()) {
+      int status = res.status;
+      std::string body = res.body;
+      auto recorded = deps_.writer->Run<int>([&](store::Tx& tx) -> Result<int> {
+        ZHIDU_TRY_VOID(
+            tx.unit().CompleteIdempotentResponse(principal.account_id, key, status, body));
+        return 0;
+      });
+      (void)recorded;  // the write itself is durable; unrecorded, a retry gets its records
+    }
   }
   return res;
 }

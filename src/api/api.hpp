@@ -3,7 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +58,9 @@ struct ApiDeps {
   // Addresses of reverse proxies whose X-Forwarded-For names the client (zhidu serve
   // --trusted-proxy); from any other peer the header is ignored.
   std::vector<std::string> trusted_proxies;
+  // Not empty: GET /metrics requires `Authorization: Bearer <metrics_token>` (zhidu serve
+  // --metrics-token-file); empty: /metrics is open, as on a loopback server.
+  std::string metrics_token;
   policy::ActivePack* policy = nullptr;  // the pack in force; null: policy routes answer 503
   // Validates and installs the pack again (actor = account id); the previous pack stays on error.
   std::function<Result<void>(store::Id, policy::LoadReport*)> reload_policy;
@@ -112,6 +117,10 @@ class Api {
   // Bearer token (its SHA-256) -> principal; null: off. Session cookies are not kept: a session
   // expires by the clock, which the commit count does not see.
   std::unique_ptr<GenerationCache<org::Principal>> principals_;
+  // Idempotency-Keys (account, key) with requests running in this process, and how many: a retry
+  // meanwhile gets 409; one found unanswered and not running was interrupted (Dispatch).
+  std::mutex keys_running_mu_;
+  std::map<std::pair<store::Id, std::string>, int> keys_running_;  // guarded by keys_running_mu_
 };
 
 // Maps an Error to its HTTP status and JSON body — the one table for the whole API.

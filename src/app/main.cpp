@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
                    "API tokens whose account and roles are kept between writes (0: no cache)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 20));
+  serve_cmd->add_option("--metrics-token-file", serve.metrics_token_file,
+                        "File holding the token GET /metrics then requires as "
+                        "'Authorization: Bearer TOKEN' (without it /metrics is open)");
   serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
                         "Address of a reverse proxy whose X-Forwarded-For names the client "
                         "(repeatable; from other peers the header is ignored)");

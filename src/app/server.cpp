@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -107,6 +108,23 @@ std::string PackPayload(const policy::Pack& pack) {
       .Add("effective", info.effective)
       .Add("content_hash", info.content_hash)
       .Str();
+}
+
+// The token of --metrics-token-file: its text without surrounding white space, 16 to 256
+// printable ASCII characters (what a Bearer header can carry).
+Result<std::string> ReadMetricsToken(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Fail(Errc::kInvalidArgument, "cannot read " + file.string());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const char* space = " \t\r\n";
+  size_t first = text.find_first_not_of(space), last = text.find_last_not_of(space);
+  std::string token = first == std::string::npos ? "" : text.substr(first, last - first + 1);
+  bool printable = std::ranges::all_of(token, [](char c) { return c > ' ' && c < 0x7f; });
+  if (token.size() < 16 || token.size() > 256 || !printable)
+    return Fail(Errc::kInvalidArgument, file.string() +
+                                            " must hold one token of 16 to 256 printable "
+                                            "characters without spaces");
+  return token;
 }
 
 }  // namespace
@@ -402,6 +420,17 @@ int Serve(const ServeOptions& options) {
   // Beyond loopback the server is reached through a TLS proxy, or should be: Secure by default.
   deps.secure_cookies = options.secure_cookies.value_or(!api::IsLoopbackHost(host));
   deps.trusted_proxies = options.trusted_proxies;
+  if (!options.metrics_token_file.empty()) {
+    auto token = ReadMetricsToken(options.metrics_token_file);
+    if (!token) {
+      std::cerr << "zhidu: --metrics-token-file: " << token.error().message << "\n";
+      return 2;
+    }
+    deps.metrics_token = std::move(*token);
+  } else if (!api::IsLoopbackHost(host)) {
+    std::cerr << "zhidu: /metrics is open to anyone who reaches " << host
+              << "; set --metrics-token-file to require a token\n";
+  }
   api::Api api_handler(deps);
   if (auto mounted = MountModules(modules, api_handler); !mounted) {
     std::cerr << "zhidu: " << mounted.error().message << "\n";

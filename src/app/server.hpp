@@ -48,6 +48,9 @@ struct ServeOptions {
   std::int64_t principal_cache_entries = 4096;
   // Mark the session cookie Secure; unset: on unless the listen host is loopback.
   std::optional<bool> secure_cookies;
+  // A file holding the bearer token GET /metrics requires; empty: /metrics answers anyone who
+  // reaches the server (as before; fine on a loopback --listen).
+  std::filesystem::path metrics_token_file;
   // Reverse proxies whose X-Forwarded-For is believed (sign-in delays per client address).
   std::vector<std::string> trusted_proxies;
   // Password checks (argon2id, 64 MiB each) at once; more are refused with 503 and Retry-After.

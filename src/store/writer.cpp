@@ -1,7 +1,9 @@
 #include "store/writer.hpp"
 
+#include <algorithm>
 #include <exception>
 
+#include "base/canonical_json.hpp"
 #include "store/journal.hpp"
 
 namespace zhidu::store {
@@ -23,7 +25,29 @@ Result<std::int64_t> Tx::Journal(std::string kind, Id actor, std::string subject
 
 namespace {
 thread_local IdempotencyClaim* t_claim = nullptr;
+
+// {"journal":[{"kind","seq","subject"}…],"journal_records":N}: the records (first_seq, last_seq]
+// of this transaction, the first 100 listed.
+Result<std::string> ClaimRecords(UnitOfWork& unit, std::int64_t before_seq, std::int64_t last_seq) {
+  constexpr std::int64_t kListed = 100;
+  std::vector<std::string> listed;
+  if (last_seq > before_seq) {
+    ZHIDU_TRY_VOID(unit.ScanJournalRange(before_seq + 1, std::min(last_seq, before_seq + kListed),
+                                         [&](const JournalRecord& rec) {
+                                           listed.push_back(CanonicalObject()
+                                                                .Add("kind", rec.kind)
+                                                                .Add("seq", rec.seq)
+                                                                .Add("subject", rec.subject)
+                                                                .Str());
+                                           return true;
+                                         }));
+  }
+  return CanonicalObject()
+      .AddRaw("journal", "[" + Join(listed, ",") + "]")
+      .Add("journal_records", last_seq - before_seq)
+      .Str();
 }
+}  // namespace
 
 ScopedIdempotencyClaim::ScopedIdempotencyClaim(IdempotencyClaim* claim) : previous_(t_claim) {
   t_claim = claim;
@@ -124,8 +148,13 @@ void Writer::RunBatch(std::deque<Job>& batch) {
     }
     if (r && batch[i].claim) {
       const auto& c = *batch[i].claim;
-      auto claimed =
-          unit.InsertIdempotentResponse({c.account_id, c.key, c.request_hash, 0, "", clock_.Now()});
+      // The claim carries the records the job appended, committed with them: if the server
+      // stops before the response is recorded, a retry is answered with them (api.cpp).
+      Result<std::string> records = ClaimRecords(unit, saved.seq, head.seq);
+      Result<void> claimed =
+          records ? unit.InsertIdempotentResponse(
+                        {c.account_id, c.key, c.request_hash, 0, *records, clock_.Now()})
+                  : Fail(records.error());
       if (!claimed && claimed.error().code == Errc::kConflict)
         claimed = Fail(Errc::kConflict,
                        "another request with this Idempotency-Key was processed at the same time; "

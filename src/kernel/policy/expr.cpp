@@ -1,15 +1,56 @@
 #include "kernel/policy/expr.hpp"
 
+#include <atomic>
 #include <cstdlib>
 #include <lua.hpp>
 #include <mutex>
+#include <unordered_map>
+
+#include "base/clock.hpp"
+#include "kernel/policy/lua_bounded.hpp"
 
 namespace zhidu::policy {
 
-class ExprEngine {
+namespace {
+
+constexpr int kHookEvery = 1000;  // VM instructions between two calls of the count hook
+
+// The libraries an expression reads, as tables it cannot change: a proxy per library whose
+// __index is the library, __newindex an error and __pairs iterates the library. Without them
+// `math.floor = f` in one expression changed every later answer that used math.floor.
+int LibraryReadOnly(lua_State* L) {
+  return luaL_error(L, "expressions cannot change the standard library");
+}
+int LibraryPairs(lua_State* L) {
+  lua_pushvalue(L, lua_upvalueindex(1));  // next
+  lua_pushvalue(L, lua_upvalueindex(2));  // the library
+  lua_pushnil(L);
+  return 3;
+}
+void PushReadOnlyProxy(lua_State* L, const char* lib) {
+  lua_newtable(L);
+  lua_newtable(L);  // metatable
+  lua_getglobal(L, lib);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, LibraryReadOnly);
+  lua_setfield(L, -2, "__newindex");
+  lua_getglobal(L, "next");
+  lua_getglobal(L, lib);
+  lua_pushcclosure(L, LibraryPairs, 2);
+  lua_setfield(L, -2, "__pairs");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+}
+
+}  // namespace
+
+// One sandboxed Lua state and the chunks compiled in it. Used by one evaluation at a time (the
+// engine hands it out); never shared between threads at once.
+class LuaSlot {
  public:
-  explicit ExprEngine(ExprLimits limits) : limits_(limits) {
-    L_ = lua_newstate(&ExprEngine::Alloc, this);
+  explicit LuaSlot(const ExprLimits& limits) : limits_(limits) {
+    L_ = lua_newstate(&LuaSlot::Alloc, this);
     if (L_ == nullptr) return;
     // Only the pure libraries; io, os, package, debug and coroutine are never opened.
     luaL_requiref(L_, LUA_GNAME, luaopen_base, 1);
@@ -23,6 +64,9 @@ class ExprEngine {
     lua_pushnil(L_);
     lua_setfield(L_, -2, "dump");
     lua_pop(L_, 1);
+    // Pattern functions, rep and table.move charge the budget (lua_bounded.hpp); installed in the
+    // library tables themselves, so ("x"):find(...) reaches them too.
+    sandbox::InstallBoundedFunctions(L_, &budget_);
     // The whitelist every expression environment reads through (read-only proxy below).
     lua_newtable(L_);
     static constexpr const char* kBase[] = {"assert", "error",    "ipairs",   "next",
@@ -33,7 +77,7 @@ class ExprEngine {
       lua_setfield(L_, -2, name);
     }
     for (const char* lib : {"string", "table", "math", "utf8"}) {
-      lua_getglobal(L_, lib);
+      PushReadOnlyProxy(L_, lib);
       lua_setfield(L_, -2, lib);
     }
     safe_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);
@@ -45,36 +89,63 @@ class ExprEngine {
       lua_setglobal(L_, name);
     }
   }
-  ~ExprEngine() {
+  ~LuaSlot() {
     if (L_ != nullptr) lua_close(L_);
   }
-  ExprEngine(const ExprEngine&) = delete;
-  ExprEngine& operator=(const ExprEngine&) = delete;
+  LuaSlot(const LuaSlot&) = delete;
+  LuaSlot& operator=(const LuaSlot&) = delete;
 
   lua_State* state() { return L_; }
-  std::mutex& mutex() { return mu_; }
   int safe_ref() const { return safe_ref_; }
-  const ExprLimits& limits() const { return limits_; }
 
-  // Arms the instruction budget for one evaluation.
-  void BeginRun() {
-    steps_left_ = limits_.instructions;
-    lua_sethook(L_, &ExprEngine::Hook, LUA_MASKCOUNT, kHookEvery);
+  // Pushes the compiled chunk of expression `id`, loading `text` into this state the first time.
+  // Returns the load's error message, or empty.
+  std::string PushChunk(uint64_t id, const std::string& text) {
+    if (auto it = chunks_.find(id); it != chunks_.end()) {
+      lua_rawgeti(L_, LUA_REGISTRYINDEX, it->second);
+      return {};
+    }
+    int rc = luaL_loadbufferx(L_, text.data(), text.size(), "=expr", "t");
+    if (rc != LUA_OK) {
+      std::string msg = lua_tostring(L_, -1) != nullptr ? lua_tostring(L_, -1) : "syntax error";
+      lua_pop(L_, 1);
+      return msg;
+    }
+    lua_pushvalue(L_, -1);
+    chunks_.emplace(id, luaL_ref(L_, LUA_REGISTRYINDEX));
+    return {};
   }
-  void EndRun() { lua_sethook(L_, nullptr, 0, 0); }
+
+  // Arms the budget (instructions, pattern steps, time) and the allocation cap for one run.
+  void BeginRun() {
+    budget_.steps_left = limits_.instructions;
+    budget_.steps_limit = limits_.instructions;
+    budget_.since_clock = 0;
+    budget_.time_limit_ms = limits_.time_ms;
+    budget_.deadline_s = MonotonicSeconds() + static_cast<double>(limits_.time_ms) / 1000.0;
+    running_ = true;
+    lua_sethook(L_, &LuaSlot::Hook, LUA_MASKCOUNT, kHookEvery);
+  }
+  void EndRun() {
+    lua_sethook(L_, nullptr, 0, 0);
+    running_ = false;
+  }
 
  private:
-  static constexpr int kHookEvery = 1000;
-
   static void* Alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
-    auto* self = static_cast<ExprEngine*>(ud);
+    auto* self = static_cast<LuaSlot*>(ud);
     size_t old = ptr == nullptr ? 0 : osize;
     if (nsize == 0) {
       self->used_ -= old;
       std::free(ptr);
       return nullptr;
     }
-    if (nsize > old && self->used_ + (nsize - old) > self->limits_.memory_bytes) return nullptr;
+    if (nsize > old) {
+      if (self->used_ + (nsize - old) > self->limits_.memory_bytes) return nullptr;
+      // While an expression runs, no single block (a string, a table's array) may exceed the
+      // cap, so no one VM instruction compares or scans more than that many bytes.
+      if (self->running_ && nsize > self->limits_.largest_block_bytes) return nullptr;
+    }
     void* p = std::realloc(ptr, nsize);
     if (p != nullptr) self->used_ = self->used_ - old + nsize;
     return p;
@@ -83,26 +154,78 @@ class ExprEngine {
   static void Hook(lua_State* L, lua_Debug*) {
     void* ud = nullptr;
     lua_getallocf(L, &ud);
-    auto* self = static_cast<ExprEngine*>(ud);
-    self->steps_left_ -= kHookEvery;
-    if (self->steps_left_ <= 0) {
-      // Keep firing on every count so an error handler inside the chunk cannot resume.
-      luaL_error(L, "instruction limit exceeded (%d)",
-                 static_cast<int>(self->limits_.instructions));
-    }
+    // Keeps firing on every count once spent, so nothing inside the chunk can resume.
+    sandbox::Charge(L, static_cast<LuaSlot*>(ud)->budget_, kHookEvery);
   }
 
   lua_State* L_ = nullptr;
   ExprLimits limits_;
   size_t used_ = 0;
-  long steps_left_ = 0;
+  bool running_ = false;
+  sandbox::Budget budget_;
   int safe_ref_ = LUA_NOREF;
+  std::unordered_map<uint64_t, int> chunks_;  // expression id -> registry reference
+};
+
+// A pool of Lua states: an evaluation takes one, so evaluations run side by side, one per
+// state; a state is created when every existing one is in use. Thread-safe.
+class ExprEngine {
+ public:
+  explicit ExprEngine(ExprLimits limits) : limits_(limits) {}
+  ExprEngine(const ExprEngine&) = delete;
+  ExprEngine& operator=(const ExprEngine&) = delete;
+
+  // Hands a state back to the pool when it goes.
+  class Lease {
+   public:
+    Lease(ExprEngine* engine, std::unique_ptr<LuaSlot> slot)
+        : engine_(engine), slot_(std::move(slot)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (slot_ != nullptr) engine_->Return(std::move(slot_));
+    }
+    LuaSlot* operator->() { return slot_.get(); }
+    bool ok() const { return slot_ != nullptr && slot_->state() != nullptr; }
+
+   private:
+    ExprEngine* engine_;
+    std::unique_ptr<LuaSlot> slot_;
+  };
+
+  Lease Take() {
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_.empty()) {
+        auto slot = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(this, std::move(slot));
+      }
+    }
+    return Lease(this, std::make_unique<LuaSlot>(limits_));
+  }
+  uint64_t NewId() { return next_id_.fetch_add(1); }
+  size_t idle_states() {
+    std::lock_guard lock(mu_);
+    return idle_.size();
+  }
+
+ private:
+  void Return(std::unique_ptr<LuaSlot> slot) {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(slot));
+  }
+
+  ExprLimits limits_;
+  std::atomic<uint64_t> next_id_{1};
   std::mutex mu_;
+  std::vector<std::unique_ptr<LuaSlot>> idle_;  // guarded by mu_
 };
 
 std::shared_ptr<ExprEngine> MakeExprEngine(ExprLimits limits) {
   return std::make_shared<ExprEngine>(limits);
 }
+
+size_t IdleStates(ExprEngine& engine) { return engine.idle_states(); }
 
 namespace {
 
@@ -186,9 +309,8 @@ void PushStrictTable(lua_State* L, int fallback_ref) {
 }
 
 // Builds the _ENV table for one evaluation from `ctx` (missing names get zero values).
-void PushEnv(lua_State* L, const ExprEngine& engine, const ContextSchema& schema,
-             const Context& ctx) {
-  PushStrictTable(L, engine.safe_ref());
+void PushEnv(lua_State* L, int safe_ref, const ContextSchema& schema, const Context& ctx) {
+  PushStrictTable(L, safe_ref);
   int env = lua_gettop(L);
   for (const auto& [name, type] : schema) {
     auto it = ctx.find(name);
@@ -226,38 +348,28 @@ void PushEnv(lua_State* L, const ExprEngine& engine, const ContextSchema& schema
 
 Result<Expr> Expr::Compile(std::shared_ptr<ExprEngine> engine, std::string source,
                            ContextSchema schema, ValueType result) {
-  if (engine == nullptr || engine->state() == nullptr) {
-    return Fail(Errc::kInternal, "expression engine unavailable");
-  }
-  lua_State* L = engine->state();
-  std::unique_lock lock(engine->mutex());
-  // An expression is `return (<source>)`; a source that already returns is used as a chunk.
-  std::string chunk = "return (" + source + "\n)";
-  int rc = luaL_loadbufferx(L, chunk.data(), chunk.size(), "=expr", "t");
-  if (rc != LUA_OK) {
-    lua_pop(L, 1);
-    rc = luaL_loadbufferx(L, source.data(), source.size(), "=expr", "t");
-  }
-  if (rc != LUA_OK) {
-    std::string msg = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "syntax error";
-    lua_pop(L, 1);
-    return Fail(Errc::kInvalidArgument, "invalid expression: " + msg);
-  }
+  if (engine == nullptr) return Fail(Errc::kInternal, "expression engine unavailable");
   Expr e;
-  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  std::weak_ptr<ExprEngine> weak = engine;
-  e.ref_ = std::shared_ptr<int>(new int(ref), [weak](int* r) {
-    if (auto eng = weak.lock(); eng && eng->state() != nullptr) {
-      std::lock_guard lock(eng->mutex());
-      luaL_unref(eng->state(), LUA_REGISTRYINDEX, *r);
+  e.id_ = engine->NewId();
+  {
+    auto slot = engine->Take();
+    if (!slot.ok()) return Fail(Errc::kInternal, "expression engine unavailable");
+    lua_State* L = slot->state();
+    // An expression is `return (<source>)`; a source that already returns is used as a chunk.
+    // The text that compiled is kept: other states of the pool load it when they first run it.
+    std::string chunk = "return (" + source + "\n)";
+    if (!slot->PushChunk(e.id_, chunk).empty()) {
+      chunk = source;
+      std::string msg = slot->PushChunk(e.id_, chunk);
+      if (!msg.empty()) return Fail(Errc::kInvalidArgument, "invalid expression: " + msg);
     }
-    delete r;
-  });
+    lua_pop(L, 1);
+    e.chunk_ = std::make_shared<const std::string>(std::move(chunk));
+  }
   e.engine_ = std::move(engine);
   e.source_ = std::move(source);
   e.schema_ = std::move(schema);
   e.result_ = result;
-  lock.unlock();
   // Dry run on zero values: catches unknown names and a wrong result type on the taken path.
   auto dry = e.Eval({});
   if (!dry) return Fail(dry.error());
@@ -265,15 +377,18 @@ Result<Expr> Expr::Compile(std::shared_ptr<ExprEngine> engine, std::string sourc
 }
 
 Result<Value> Expr::Eval(const Context& ctx) const {
-  lua_State* L = engine_->state();
-  std::lock_guard lock(engine_->mutex());
+  auto slot = engine_->Take();
+  if (!slot.ok()) return Fail(Errc::kInternal, "expression engine unavailable");
+  lua_State* L = slot->state();
   int top = lua_gettop(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, *ref_);
-  PushEnv(L, *engine_, schema_, ctx);
+  if (std::string msg = slot->PushChunk(id_, *chunk_); !msg.empty()) {
+    return Fail(Errc::kInternal, "expression failed to load: " + msg);  // memory: it loaded once
+  }
+  PushEnv(L, slot->safe_ref(), schema_, ctx);
   if (lua_setupvalue(L, -2, 1) == nullptr) lua_pop(L, 1);  // _ENV is upvalue 1 of a main chunk
-  engine_->BeginRun();
+  slot->BeginRun();
   int rc = lua_pcall(L, 0, 1, 0);
-  engine_->EndRun();
+  slot->EndRun();
   if (rc != LUA_OK) {
     std::string msg = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "error";
     if (rc == LUA_ERRMEM) msg = "memory limit exceeded";
@@ -319,8 +434,9 @@ Result<double> Expr::EvalNumber(const Context& ctx) const {
 }
 
 Result<Value> RunSandboxed(ExprEngine& engine, std::string_view chunk) {
-  lua_State* L = engine.state();
-  std::lock_guard lock(engine.mutex());
+  auto slot = engine.Take();
+  if (!slot.ok()) return Fail(Errc::kInternal, "expression engine unavailable");
+  lua_State* L = slot->state();
   int top = lua_gettop(L);
   int rc = luaL_loadbufferx(L, chunk.data(), chunk.size(), "=sandbox", "t");
   if (rc != LUA_OK) {
@@ -328,11 +444,11 @@ Result<Value> RunSandboxed(ExprEngine& engine, std::string_view chunk) {
     lua_settop(L, top);
     return Fail(Errc::kInvalidArgument, msg);
   }
-  PushEnv(L, engine, {}, {});
+  PushEnv(L, slot->safe_ref(), {}, {});
   if (lua_setupvalue(L, -2, 1) == nullptr) lua_pop(L, 1);
-  engine.BeginRun();
+  slot->BeginRun();
   rc = lua_pcall(L, 0, 1, 0);
-  engine.EndRun();
+  slot->EndRun();
   if (rc != LUA_OK) {
     std::string msg = rc == LUA_ERRMEM                 ? "memory limit exceeded"
                       : lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1)
