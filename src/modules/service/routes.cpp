@@ -70,12 +70,6 @@ json TicketJson(const Ticket& t) {
           {"closed_at", api::TimeOrNull(t.closed_at)}};
 }
 
-// A JSON text the module wrote (an instance's notes), or [] when empty or unreadable.
-json Parsed(const std::string& text) {
-  json v = json::parse(text.empty() ? "[]" : text, nullptr, false);
-  return v.is_discarded() ? json::array() : v;
-}
-
 json SurveyJson(const Survey& v) {
   json scale = v.scale.empty() ? json::array() : json(policy::ParamListItems(v.scale));
   return {{"id", v.id},
@@ -122,8 +116,7 @@ json ViewJson(const TicketView& v) {
     procedures.push_back({{"id", p.id},
                           {"procedure", p.procedure},
                           {"state", p.state},
-                          {"open", p.closed_at == TimePoint{}},
-                          {"notes", Parsed(p.notes)}});
+                          {"open", p.closed_at == TimePoint{}}});
   out["thread"] = std::move(thread);
   out["deadlines"] = std::move(deadlines);
   out["surveys"] = std::move(surveys);
@@ -377,20 +370,11 @@ void AddRoutes(api::Router& r, Service* s) {
     if (by.empty()) by = "agent";
     if (by != "agent" && by != "queue")
       return api::ErrorResponse({Errc::kInvalidArgument, "by must be agent or queue", "by"});
-    TimePoint range[2];
-    const char* keys[2] = {"from", "to"};
-    for (int i = 0; i < 2; ++i) {
-      auto text = api::QueryString(req, keys[i]);
-      if (text.empty()) continue;
-      auto t = ParseIso8601(text);
-      if (!t)
-        return api::ErrorResponse(
-            {Errc::kInvalidArgument,
-             std::string(keys[i]) + " must be an ISO 8601 time with an offset", keys[i]});
-      range[i] = *t;
-    }
-    ZHIDU_OR_ERROR(auto rows, s->Satisfaction(api::CurrentPrincipal(), site_id, by == "queue",
-                                              range[0], range[1]));
+    ZHIDU_OR_ERROR(auto from, api::QueryTime(req, "from"));
+    ZHIDU_OR_ERROR(auto to, api::QueryTime(req, "to"));
+    ZHIDU_OR_ERROR(auto rows,
+                   s->Satisfaction(api::CurrentPrincipal(), site_id, by == "queue",
+                                   from.value_or(TimePoint{}), to.value_or(TimePoint{})));
     json items = json::array();
     for (const auto& row : rows)
       items.push_back({{by == "queue" ? "queue_post_id" : "person_id", row.id},

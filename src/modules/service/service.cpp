@@ -755,6 +755,18 @@ Result<void> Live(const Survey& v, TimePoint now) {
   return Ok();
 }
 
+// A new survey of `t`, credited to its assignee and queue as they are now.
+Survey SurveyOf(const Ticket& t, SurveyChannel channel, TimePoint now) {
+  Survey v;
+  v.site_id = t.site_id;
+  v.ticket_id = t.id;
+  v.queue_post_id = t.queue_post_id;
+  v.agent = t.assignee;
+  v.channel = channel;
+  v.created_at = now;
+  return v;
+}
+
 // A fixed duration of a site parameter (validated when set: no months, no working days).
 std::optional<Micros> FixedOf(const std::optional<std::string>& value) {
   if (!value) return std::nullopt;
@@ -822,13 +834,7 @@ Result<void> Service::JournalSurvey(store::Tx& tx, std::string_view kind, store:
 Result<void> Service::ScheduleSurvey(store::Tx& tx, const Ticket& t,
                                      std::optional<TimePoint>* wake) {
   auto& unit = tx.unit();
-  Survey v;
-  v.site_id = t.site_id;
-  v.ticket_id = t.id;
-  v.queue_post_id = t.queue_post_id;
-  v.agent = t.assignee;
-  v.channel = SurveyChannel::kLink;
-  v.created_at = tx.now();
+  Survey v = SurveyOf(t, SurveyChannel::kLink, tx.now());
   ZHIDU_TRY(auto after, runtime::SiteParameters::Lookup(unit, t.site_id, kSurveyAfterParam));
   auto delay = FixedOf(after);
   if (!after) {
@@ -996,14 +1002,9 @@ Result<TicketView> Service::RecordSatisfaction(const org::Principal& who, store:
     ZHIDU_TRY(Ticket t, db::GetTicket(sql, ticket_id));
     if (!org::HoldsRoleAt(who, {t.site_id, 0}))
       return Fail(Errc::kNotFound, "ticket " + std::to_string(ticket_id) + " does not exist");
-    Survey v;
-    v.site_id = t.site_id;
-    v.ticket_id = t.id;
-    v.queue_post_id = t.queue_post_id;
-    v.agent = t.assignee;
-    v.channel = SurveyChannel::kReturnVisit;
+    Survey v = SurveyOf(t, SurveyChannel::kReturnVisit, tx.now());
     v.state = SurveyState::kAnswered;
-    v.answered_at = v.created_at = tx.now();
+    v.answered_at = tx.now();
     v.satisfied = satisfied;
     v.reason = note;
     v.recorded_by = who.account_id;
