@@ -151,6 +151,25 @@ Result<std::int64_t> JsonBody::OptionalId(const std::string& key) {
   return RequiredId(key);
 }
 
+Result<bool> JsonBody::RequiredBool(const std::string& key) {
+  auto it = json_.find(key);
+  if (it == json_.end() || it->is_null()) {
+    seen_.insert(key);
+    return Fail(Errc::kInvalidArgument, kRequired, key + " is required", key);
+  }
+  return OptionalBool(key, false);
+}
+
+Result<std::int64_t> JsonBody::RequiredInt(const std::string& key) {
+  seen_.insert(key);
+  auto it = json_.find(key);
+  if (it == json_.end() || it->is_null())
+    return Fail(Errc::kInvalidArgument, kRequired, key + " is required", key);
+  if (!it->is_number_integer())
+    return Fail(Errc::kInvalidArgument, key + " must be an integer, got " + TypeName(*it), key);
+  return it->get<std::int64_t>();
+}
+
 Result<bool> JsonBody::OptionalBool(const std::string& key, bool fallback) {
   seen_.insert(key);
   auto it = json_.find(key);

@@ -39,6 +39,8 @@ class JsonBody {
   Result<std::int64_t> RequiredId(const std::string& key);
   Result<std::int64_t> OptionalId(const std::string& key);  // absent or null -> 0
   Result<bool> OptionalBool(const std::string& key, bool fallback);
+  Result<bool> RequiredBool(const std::string& key);
+  Result<std::int64_t> RequiredInt(const std::string& key);  // any integer (a survey's score)
   // The raw value of an array/object field (validated by the caller), or nullopt when absent.
   Result<std::optional<nlohmann::json>> OptionalArray(const std::string& key);
   // The raw value of an object field (validated by the caller), or nullopt when absent or null.

@@ -37,6 +37,7 @@
 #include "kernel/org/permissions.hpp"
 #include "kernel/photos/photos.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/policy/parameters.hpp"
 #include "kernel/runtime/actions.hpp"
 #include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/duties.hpp"
@@ -127,6 +128,13 @@ class Module {
   // `zhidu policy coverage` beside what the pack's own rules write (docs/coverage.md).
   virtual std::vector<std::string> WrittenRecords() const { return {}; }
   virtual std::vector<std::string> RetainedRecords() const { return {}; }
+  // Site parameters its code reads that no rule of the pack uses (a survey's delay), each with no
+  // default; listed and set with the pack's (runtime::SiteParameters::SetModuleParameters). The
+  // pack in force is given so that a declaration cites the pack's clauses.
+  virtual std::vector<policy::ParamDecl> Parameters(const policy::Pack&) const { return {}; }
+  // The site events it raises from its own records (runtime::Procedures::SetModuleEvents): no
+  // person raises them or fires a transition on them by hand.
+  virtual std::vector<std::string> RaisedEvents() const { return {}; }
   virtual Result<void> Start(Kernel& kernel) = 0;
   virtual Result<void> SeedDemo(Kernel& kernel) { return Ok(); }
   // Stops what Start started (threads, connections); may be called more than once.

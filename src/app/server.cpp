@@ -314,6 +314,19 @@ int Serve(const ServeOptions& options) {
                      auth,    org_service,   duties,  procedures,      requests,       bus,
                      actions, photo_service, metrics, services,        module_settings};
   auto modules = AllModules();
+  // What the modules declare beyond the pack: their site parameters and the events they raise.
+  site_parameters.SetModuleParameters([&modules](const policy::Pack& pack) {
+    std::vector<policy::ParamDecl> out;
+    for (const auto& m : modules)
+      for (auto& d : m->Parameters(pack)) out.push_back(std::move(d));
+    return out;
+  });
+  {
+    runtime::Procedures::ModuleEvents raised;
+    for (const auto& m : modules)
+      for (auto& e : m->RaisedEvents()) raised.emplace(std::move(e), std::string(m->name()));
+    procedures.SetModuleEvents(std::move(raised));
+  }
   struct StopModules {  // modules stop (MQTT first) before the scheduler and the writer
     std::vector<std::unique_ptr<api::Module>>& modules;
     ~StopModules() {

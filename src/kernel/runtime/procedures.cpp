@@ -80,6 +80,21 @@ std::optional<std::string> DataString(const policy::Context& data, std::string_v
   return std::nullopt;
 }
 
+// What a declared input the caller (or the event) does not state reads as in a guard.
+policy::Value DefaultOf(policy::ValueType type) {
+  switch (type) {
+    case policy::ValueType::kBool:
+      return false;
+    case policy::ValueType::kNumber:
+      return 0.0;
+    case policy::ValueType::kString:
+      return std::string();
+    case policy::ValueType::kStringList:
+      return std::vector<std::string>{};
+  }
+  return false;
+}
+
 Id DataPerson(const policy::Context& data) {
   auto it = data.find("person_id");
   if (it == data.end()) return 0;
@@ -202,7 +217,22 @@ struct Procedures::Impl {
     auto& unit = tx.unit();
     std::string before_notes = in.notes;
     std::string subject = "procedure/" + std::to_string(in.id);
+    // A state entered again (R06's 跟进直至客户满意 goes back to routed) gets its tasks and steps
+    // again, in the slots after its earlier visits' (the store keeps one row per instance, state,
+    // task and slot).
+    std::vector<store::ProcedureTask> earlier;
+    if (!st->assignments.empty() || !st->actions.empty()) {
+      ZHIDU_TRY(earlier, unit.ListProcedureTasks(in.id));
+    }
+    auto first_free = [&](std::string_view kind, const std::string& name) {
+      int next = 0;
+      for (const auto& t : earlier)
+        if (t.state == st->id && t.kind == kind && t.task == name)
+          next = std::max(next, t.slot + 1);
+      return next;
+    };
     for (const auto& a : st->assignments) {
+      const int base = first_free("assignment", a.task);
       for (int slot = 0; slot < std::max(1, a.count); ++slot) {
         store::ProcedureTask task;
         task.instance_id = in.id;
@@ -210,7 +240,7 @@ struct Procedures::Impl {
         task.kind = "assignment";
         task.task = a.task;
         task.role = a.role;
-        task.slot = slot;
+        task.slot = base + slot;
         ZHIDU_TRY(auto id, unit.InsertProcedureTask(task));
         (void)id;
       }
@@ -223,7 +253,7 @@ struct Procedures::Impl {
       task.state = st->id;
       task.kind = "action";
       task.task = action;
-      task.slot = static_cast<int>(i);
+      task.slot = std::max(static_cast<int>(i), first_free("action", action));
       auto colon = action.find(':');
       std::string verb = action.substr(0, colon);
       std::string arg = colon == std::string::npos ? "" : action.substr(colon + 1);
@@ -705,14 +735,34 @@ struct Procedures::Impl {
     for (auto& in : open) {
       const policy::Procedure* p = pack.FindProcedure(in.procedure);
       if (!p) continue;
+      policy::Context inputs = InputsOf(*p, e.data);
       for (const auto& tr : p->transitions) {
-        if (tr.from != in.state || tr.on != e.event || !tr.roles.empty() || tr.guard) continue;
-        ZHIDU_TRY_VOID(Move(*p, in, tr, 0, "现场事件：" + e.event, "{}"));
+        if (tr.from != in.state || tr.on != e.event || !tr.roles.empty()) continue;
+        if (tr.guard) {
+          ZHIDU_TRY(bool holds, tr.guard->EvalBool(inputs));
+          if (!holds) continue;
+        }
+        ZHIDU_TRY_VOID(Move(*p, in, tr, 0, "现场事件：" + e.event,
+                            tr.guard ? InputsJson(inputs) : std::string("{}")));
         moved.push_back(in.id);
         break;
       }
     }
     return moved;
+  }
+
+  // A guard moved by a site event reads the event's data: each input the procedure declares,
+  // taken from data when its type matches, else false / 0 / "" (as a caller's unstated input).
+  static policy::Context InputsOf(const policy::Procedure& p, const policy::Context& data) {
+    policy::Context ctx;
+    for (const auto& [name, type] : p.inputs) {
+      auto it = data.find(name);
+      if (it != data.end() && it->second.index() == DefaultOf(type).index())
+        ctx.emplace(name, it->second);
+      else
+        ctx.emplace(name, DefaultOf(type));
+    }
+    return ctx;
   }
 };
 
@@ -849,6 +899,11 @@ Result<EventOutcome> Procedures::RaiseAs(const org::Principal& who, const SiteEv
                 "the policy pack in force declares no site event \"" + event.event.substr(0, 100) +
                     "\" (none of its procedures, service levels or duties names it)",
                 "event");
+  if (auto it = module_events_.find(event.event); it != module_events_.end())
+    return Fail(Errc::kFailedPrecondition, Reason{"event.raised_by_module"},
+                "the site event \"" + event.event + "\" is raised by the " + it->second +
+                    " module from what it records, not by hand",
+                "event");
   std::vector<TimePoint> wakes;
   ZHIDU_TRY(auto out, writer_.Run<EventOutcome>([&](store::Tx& tx) -> Result<EventOutcome> {
     Impl impl{*this, tx, *pack, who.account_id, {}};
@@ -978,6 +1033,13 @@ Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const s
         allowed.push_back(tr.on);
       if (tr.on == event) matching.push_back(&tr);
     }
+    if (auto it = module_events_.find(event); it != module_events_.end() && !matching.empty()) {
+      cite(CiteOf(*p, matching.front(), st));
+      return Fail(Errc::kFailedPrecondition, Reason{"procedure.event_by_module"},
+                  "\"" + event + "\" moves this procedure when the " + it->second +
+                      " module records it; it is not fired by hand",
+                  "event");
+    }
     if (matching.empty()) {
       cite(CiteOf(*p, nullptr, st));
       return Fail(Errc::kFailedPrecondition, Reason{"procedure.event_not_allowed"},
@@ -1006,13 +1068,8 @@ Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const s
     }
     // Inputs the caller did not state read as false / 0 / "" in the guard.
     policy::Context ctx = inputs;
-    for (const auto& [name, type] : p->inputs) {
-      if (ctx.contains(name)) continue;
-      if (type == policy::ValueType::kBool) ctx.emplace(name, false);
-      if (type == policy::ValueType::kNumber) ctx.emplace(name, 0.0);
-      if (type == policy::ValueType::kString) ctx.emplace(name, std::string());
-      if (type == policy::ValueType::kStringList) ctx.emplace(name, std::vector<std::string>{});
-    }
+    for (const auto& [name, type] : p->inputs)
+      if (!ctx.contains(name)) ctx.emplace(name, DefaultOf(type));
     Id department = 0;
     if (who.person_id) {
       auto person = tx.unit().GetPerson(who.person_id);

@@ -10,7 +10,8 @@
 //  2. A transition is fired only from the instance's current state (compare-and-set in the store),
 //     by a holder of one of its `roles` (403 citing the clause), when its guard holds over the
 //     caller's inputs (409 citing the clause). An unknown event is refused listing the allowed
-//     ones.
+//     ones; so is one a module raises from its records (SetModuleEvents): that transition moves
+//     only with the module's event, its guard read over the event's data.
 //  3. Entering a state arms its timers as durable timers; leaving it cancels them. A timer whose
 //     figure is a site parameter the site has not set is not armed, and the instance says so in
 //     its notes: no figure is invented.
@@ -30,6 +31,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,6 +98,12 @@ class Procedures final : public Events {
   using EventDuties = std::function<Result<std::vector<store::Id>>(
       store::Tx& tx, const SiteEvent& event, std::int64_t key)>;
   void SetEventDuties(EventDuties f) { event_duties_ = std::move(f); }
+  // Site events a module raises from what it records (api::Module::RaisedEvents), each with the
+  // module's name: people neither raise them (RaiseAs) nor fire a transition on them (Fire) — the
+  // record is the only way in (issue 18 §5: the 客户反馈表 closes on the customer's satisfaction
+  // as recorded, not as an agent says). Call once at start.
+  using ModuleEvents = std::map<std::string, std::string, std::less<>>;
+  void SetModuleEvents(ModuleEvents events) { module_events_ = std::move(events); }
 
   Result<EventOutcome> Raise(store::Tx& tx, const SiteEvent& event, store::Id actor) override;
   // Every SiteEvent emitted on `bus` is raised here (actor: event.actor), in the emitter's
@@ -148,6 +156,7 @@ class Procedures final : public Events {
   const org::RoleCatalogue& roles_;
   const Actions& actions_;
   EventDuties event_duties_;
+  ModuleEvents module_events_;
 };
 
 }  // namespace zhidu::runtime

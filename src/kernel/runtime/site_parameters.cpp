@@ -1,5 +1,6 @@
 #include "kernel/runtime/site_parameters.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/canonical_json.hpp"
@@ -59,6 +60,16 @@ SiteParameters::SiteParameters(store::Store& store, store::Writer& writer,
                                const policy::ActivePack& pack, const org::RoleCatalogue& roles)
     : store_(store), writer_(writer), pack_(pack), roles_(roles) {}
 
+std::vector<policy::ParamDecl> SiteParameters::Declared() const {
+  auto pack = pack_.Current();
+  auto out = policy::DeclaredParameters(*pack);
+  if (!module_parameters_) return out;
+  for (auto& d : module_parameters_(*pack))
+    if (std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.name == d.name; }))
+      out.push_back(std::move(d));
+  return out;
+}
+
 Result<std::vector<SiteParameterEntry>> SiteParameters::List(const org::Principal& who,
                                                              store::Id site_id) {
   if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
@@ -68,7 +79,7 @@ Result<std::vector<SiteParameterEntry>> SiteParameters::List(const org::Principa
   (void)site;
   ZHIDU_TRY(auto rows, unit->ListSiteParameters(site_id));
   std::vector<SiteParameterEntry> out;
-  for (auto& decl : policy::DeclaredParameters(*pack_.Current())) {
+  for (auto& decl : Declared()) {
     SiteParameterEntry e{decl, std::nullopt, 0, TimePoint{}};
     for (const auto& r : rows)
       if (r.name == decl.name) e = {decl, r.value, r.updated_by, r.updated_at};
@@ -88,9 +99,11 @@ Result<SiteParameterEntry> SiteParameters::Set(const org::Principal& who, store:
     return Fail(Errc::kInvalidArgument,
                 "whether a post is staffed is not a parameter: mark the post itself", "name");
   std::optional<policy::ParamDecl> decl;
-  for (auto& d : policy::DeclaredParameters(*pack_.Current()))
+  for (auto& d : Declared())
     if (d.name == name) decl = d;
-  if (!decl) return Fail(Errc::kNotFound, "the policy pack declares no parameter \"" + name + "\"");
+  if (!decl)
+    return Fail(Errc::kNotFound,
+                "neither the policy pack nor a module declares a parameter \"" + name + "\"");
   ZHIDU_TRY_VOID(policy::ValidateParamValue(decl->kind, value));
   return writer_.Run<SiteParameterEntry>([&](store::Tx& tx) -> Result<SiteParameterEntry> {
     ZHIDU_TRY(auto site, tx.unit().GetSite(site_id));

@@ -4,6 +4,7 @@
 // Reading needs org.read, setting org.write in the site's scope.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,7 +78,15 @@ class SiteParameters {
   SiteParameters(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
                  const org::RoleCatalogue& roles);
 
-  // Every parameter the pack declares, with the site's value where set.
+  // Parameters a module's code reads beyond those the pack's rules use (api::Module::Parameters:
+  // the service module's survey delay), declared once at start; they are listed and set like the
+  // pack's, with no default either.
+  using ModuleParameters = std::function<std::vector<policy::ParamDecl>(const policy::Pack&)>;
+  void SetModuleParameters(ModuleParameters f) { module_parameters_ = std::move(f); }
+  // The pack's parameters (policy::DeclaredParameters), then the modules' not already among them.
+  std::vector<policy::ParamDecl> Declared() const;
+
+  // Every parameter the pack and the modules declare, with the site's value where set.
   Result<std::vector<SiteParameterEntry>> List(const org::Principal& who, store::Id site_id);
   Result<SiteParameterEntry> Set(const org::Principal& who, store::Id site_id,
                                  const std::string& name, const std::string& value);
@@ -106,6 +115,7 @@ class SiteParameters {
   store::Writer& writer_;
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
+  ModuleParameters module_parameters_;
 };
 
 }  // namespace zhidu::runtime

@@ -18,11 +18,21 @@ class ServiceModule final : public api::Module {
               "reassign tickets of every queue of the site"}}};
   }
   std::vector<store::Migration> Migrations() const override { return service::Migrations(); }
+  std::vector<policy::ParamDecl> Parameters(const policy::Pack& pack) const override {
+    return Service::Parameters(pack);
+  }
+  std::vector<std::string> RaisedEvents() const override {
+    return {std::string(kTicketOpened),     std::string(kComplaintReceived),
+            std::string(kTicketFirstReply), std::string(kTicketResolved),
+            std::string(kTicketReopened),   std::string(kSatisfactionRecorded)};
+  }
   std::vector<std::string> WrittenRecords() const override {
     return {std::string(kCustomerArchive), std::string(kVisitorRecord)};
   }
   Result<void> Start(api::Kernel& k) override {
-    service_ = std::make_unique<Service>(k.store, k.writer, k.pack, k.roles, k.bus);
+    service_ =
+        std::make_unique<Service>(k.store, k.writer, k.pack, k.roles, k.bus, k.clock, &k.scheduler);
+    service_->RegisterHandlers(k.scheduler);
     k.services.Offer<Service>(service_.get());
     return Ok();
   }

@@ -70,6 +70,25 @@ json TicketJson(const Ticket& t) {
           {"closed_at", api::TimeOrNull(t.closed_at)}};
 }
 
+json SurveyJson(const Survey& v) {
+  json scale = v.scale.empty() ? json::array() : json(policy::ParamListItems(v.scale));
+  return {{"id", v.id},
+          {"channel", SurveyChannelName(v.channel)},
+          {"state", SurveyStateName(v.state)},
+          {"note", v.note},
+          {"agent", api::IdOrNull(v.agent)},
+          {"queue_post_id", v.queue_post_id},
+          {"due_at", api::TimeOrNull(v.due_at)},
+          {"issued_at", api::TimeOrNull(v.issued_at)},
+          {"expires_at", api::TimeOrNull(v.expires_at)},
+          {"answered_at", api::TimeOrNull(v.answered_at)},
+          {"scale", scale},
+          {"score", v.score ? json(v.score) : json(nullptr)},
+          {"satisfied", v.state == SurveyState::kAnswered ? json(v.satisfied) : json(nullptr)},
+          {"reason", v.reason},
+          {"recorded_by", api::IdOrNull(v.recorded_by)}};
+}
+
 json ViewJson(const TicketView& v) {
   json out = TicketJson(v.ticket);
   json thread = json::array();
@@ -90,8 +109,28 @@ json ViewJson(const TicketView& v) {
                          {"due_at", api::TimeOrNull(d.due_at)},
                          {"stopped_at", api::TimeOrNull(d.stopped_at)},
                          {"note", d.note}});
+  json surveys = json::array();
+  for (const auto& sv : v.surveys) surveys.push_back(SurveyJson(sv));
+  json procedures = json::array();
+  for (const auto& p : v.procedures)
+    procedures.push_back({{"id", p.id},
+                          {"procedure", p.procedure},
+                          {"state", p.state},
+                          {"open", p.closed_at == TimePoint{}}});
   out["thread"] = std::move(thread);
   out["deadlines"] = std::move(deadlines);
+  out["surveys"] = std::move(surveys);
+  // The last survey and the last satisfaction recorded, for the desk.
+  out["survey"] = v.surveys.empty() ? json(nullptr) : out["surveys"].back();
+  out["satisfaction"] = nullptr;
+  for (const auto& sv : v.surveys)
+    if (sv.state == SurveyState::kAnswered)
+      out["satisfaction"] = {{"satisfied", sv.satisfied},
+                             {"score", sv.score ? json(sv.score) : json(nullptr)},
+                             {"scale_size", sv.scale_size ? json(sv.scale_size) : json(nullptr)},
+                             {"channel", SurveyChannelName(sv.channel)},
+                             {"at", api::TimeOrNull(sv.answered_at)}};
+  out["procedures"] = std::move(procedures);
   return out;
 }
 
@@ -293,6 +332,81 @@ void AddRoutes(api::Router& r, Service* s) {
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto v, s->Move(api::PrincipalOf(req), id, state, note));
     return api::JsonResponse(200, ViewJson(v));
+  });
+  // ---- surveys (issue 18 §7): a link for the due survey, shown once; only its hash is kept.
+  r.Add("POST", "/api/v1/service/tickets/{id}/survey-link", Access::kSignedIn,
+        [s](HttpRequest& req) {
+          if (!s) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, api::PathId(req));
+          if (!req.body.empty()) {
+            ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+            if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+          }
+          TimePoint expires;
+          ZHIDU_OR_ERROR(auto token, s->IssueSurveyLink(api::CurrentPrincipal(), id, &expires));
+          return api::JsonResponse(201, {{"ticket_id", id},
+                                         {"token", token},
+                                         {"url", "/#/survey/" + token},
+                                         {"expires_at", api::TimeOrNull(expires)}});
+        });
+  // {"satisfied", "note"}: the customer's satisfaction as an agent records it after a return visit.
+  r.Add("POST", "/api/v1/service/tickets/{id}/satisfaction", Access::kSignedIn,
+        [s](HttpRequest& req) {
+          if (!s) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, api::PathId(req));
+          ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+          ZHIDU_OR_ERROR(auto satisfied, body.RequiredBool("satisfied"));
+          ZHIDU_OR_ERROR(auto note, body.RequiredString("note"));
+          if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+          ZHIDU_OR_ERROR(auto v,
+                         s->RecordSatisfaction(api::CurrentPrincipal(), id, satisfied, note));
+          return api::JsonResponse(201, ViewJson(v));
+        });
+  // ?site_id=&by=agent|queue&from=&to=: answered link surveys credited per agent or per queue.
+  r.Add("GET", "/api/v1/service/satisfaction", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    std::string by = api::QueryString(req, "by");
+    if (by.empty()) by = "agent";
+    if (by != "agent" && by != "queue")
+      return api::ErrorResponse({Errc::kInvalidArgument, "by must be agent or queue", "by"});
+    ZHIDU_OR_ERROR(auto from, api::QueryTime(req, "from"));
+    ZHIDU_OR_ERROR(auto to, api::QueryTime(req, "to"));
+    ZHIDU_OR_ERROR(auto rows,
+                   s->Satisfaction(api::CurrentPrincipal(), site_id, by == "queue",
+                                   from.value_or(TimePoint{}), to.value_or(TimePoint{})));
+    json items = json::array();
+    for (const auto& row : rows)
+      items.push_back({{by == "queue" ? "queue_post_id" : "person_id", row.id},
+                       {"name", row.name},
+                       {"answered", row.answered},
+                       {"satisfied", row.satisfied},
+                       {"low", row.low},
+                       {"satisfaction_rate",
+                        row.answered ? static_cast<double>(row.satisfied) / row.answered : 0.0},
+                       {"average_score", row.average_score}});
+    return api::JsonResponse(200, {{"site_id", site_id}, {"by", by}, {"items", std::move(items)}});
+  });
+  // The public side, no sign-in: the survey behind a link, and its one answer {"score","reason"?}.
+  r.Add("GET", "/api/v1/service/surveys/{token}", Access::kPublic, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, s->SurveyByToken(req.params["token"]));
+    const Survey& v = page.survey;
+    return api::JsonResponse(200, {{"subject", page.subject},
+                                   {"site", page.site},
+                                   {"scale", page.scale},
+                                   {"low_below", (v.scale_size + 1) / 2.0},
+                                   {"expires_at", api::TimeOrNull(v.expires_at)}});
+  });
+  r.Add("POST", "/api/v1/service/surveys/{token}", Access::kPublic, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto score, body.RequiredInt("score"));
+    ZHIDU_OR_ERROR(auto reason, body.OptionalString("reason"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, s->AnswerSurvey(req.params["token"], static_cast<int>(score), reason));
+    return api::JsonResponse(
+        201, {{"state", SurveyStateName(v.state)}, {"score", v.score}, {"satisfied", v.satisfied}});
   });
   // {"person_id", "note"?}
   r.Add("POST", "/api/v1/service/tickets/{id}/assign", Access::kSignedIn, [s](HttpRequest& req) {

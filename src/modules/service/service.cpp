@@ -4,8 +4,10 @@
 #include <set>
 
 #include "base/canonical_json.hpp"
+#include "base/crypto.hpp"
 #include "base/text_limits.hpp"
 #include "kernel/policy/rule_names.hpp"
+#include "kernel/runtime/site_parameters.hpp"
 
 namespace zhidu::service {
 
@@ -16,6 +18,9 @@ constexpr std::string_view kChannelNames[] = {"call", "visit"};
 constexpr std::string_view kPriorityNames[] = {"low", "normal", "high", "urgent"};
 constexpr std::string_view kStateNames[] = {"new", "open", "pending", "resolved", "closed"};
 constexpr std::string_view kEntryNames[] = {"customer", "reply", "note", "state", "assign"};
+constexpr std::string_view kSurveyStateNames[] = {"not_scheduled", "scheduled", "due",
+                                                  "sent",          "answered",  "cancelled"};
+constexpr std::string_view kSurveyChannelNames[] = {"link", "return_visit"};
 
 // Invariant 3: every move a ticket may make.
 constexpr std::pair<TicketState, TicketState> kTransitions[] = {
@@ -90,6 +95,25 @@ Result<TicketState> ParseState(std::string_view name, const char* field) {
 }
 Result<EntryKind> ParseEntryKind(std::string_view name) {
   return ParseName<EntryKind>(kEntryNames, name, "kind");
+}
+std::string_view SurveyStateName(SurveyState v) { return kSurveyStateNames[static_cast<int>(v)]; }
+std::string_view SurveyChannelName(SurveyChannel v) {
+  return kSurveyChannelNames[static_cast<int>(v)];
+}
+Result<SurveyState> ParseSurveyState(std::string_view name) {
+  return ParseName<SurveyState>(kSurveyStateNames, name, "state");
+}
+Result<SurveyChannel> ParseSurveyChannel(std::string_view name) {
+  return ParseName<SurveyChannel>(kSurveyChannelNames, name, "channel");
+}
+
+Result<std::vector<std::string>> SurveyScale(const std::optional<std::string>& param) {
+  auto labels = policy::ParamListItems(param.value_or(std::string(kDefaultSurveyScale)));
+  if (labels.size() < kMinScale || labels.size() > kMaxScale)
+    return Fail(Errc::kFailedPrecondition, "the site's " + std::string(kSurveyScaleParam) +
+                                               " must list " + std::to_string(kMinScale) + " to " +
+                                               std::to_string(kMaxScale) + " labels, lowest first");
+  return labels;
 }
 
 bool MayMove(TicketState from, TicketState to) {
@@ -442,6 +466,11 @@ Result<TicketView> Service::View(store::UnitOfWork& unit, const Ticket& t) {
   f.site_id = t.site_id;
   f.ref = TicketRef(t.id);
   ZHIDU_TRY(v.deadlines, unit.ListDeadlines(f, {0, 100}));
+  ZHIDU_TRY(v.surveys, db::SurveysOf(unit.sql(), t.id));
+  store::ProcedureFilter pf;
+  pf.site_id = t.site_id;
+  pf.ref = TicketRef(t.id);
+  ZHIDU_TRY(v.procedures, unit.ListProcedureInstances(pf, {0, 100}));
   return v;
 }
 
@@ -585,7 +614,8 @@ Result<TicketView> Service::AddEntry(const org::Principal& who, store::Id id, En
 Result<TicketView> Service::Move(const org::Principal& who, store::Id id, TicketState to,
                                  const std::string& note) {
   ZHIDU_TRY_VOID(Text(note, "note", false, kMaxBody));
-  return Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
+  std::optional<TimePoint> wake;  // a survey timer to wake the scheduler for
+  auto moved = Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
     TicketState from = t.state;
     if (!MayMove(from, to)) {
       std::string allowed;
@@ -629,8 +659,14 @@ Result<TicketView> Service::Move(const org::Principal& who, store::Id id, Ticket
       ZHIDU_TRY_VOID(bus_.Emit(
           tx,
           runtime::SiteEvent{t.site_id, event, t.subject, TicketRef(t.id), {}, who.account_id}));
+    // Issue 18 §7: a survey after resolution; reopening withdraws the one not yet answered.
+    if (to == TicketState::kResolved) ZHIDU_TRY_VOID(ScheduleSurvey(tx, t, &wake));
+    if (event && std::string_view(event) == kTicketReopened)
+      ZHIDU_TRY_VOID(CancelSurvey(tx, t, who.account_id));
     return Ok();
   });
+  if (moved && wake && scheduler_) scheduler_->Wake(*wake);
+  return moved;
 }
 
 Result<TicketView> Service::Assign(const org::Principal& who, store::Id id, store::Id person_id,
@@ -676,6 +712,320 @@ Result<TicketView> Service::Assign(const org::Principal& who, store::Id id, stor
     (void)seq;
     return Ok();
   });
+}
+
+// ---- surveys and satisfaction
+
+namespace {
+
+std::string Iso(TimePoint t) { return FormatIso8601Utc(t); }
+
+// The hash a link's token is stored as; an impossible token is unknown without a query.
+Result<std::string> TokenHash(const std::string& token) {
+  bool hex = token.size() == kSurveyTokenHex && std::ranges::all_of(token, [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+             });
+  if (!hex) return Fail(Errc::kNotFound, Reason{"survey.unknown_link"}, "no such survey link");
+  return ToHex(Sha256Of(token));
+}
+
+Result<Survey> ByHash(store::Sql& sql, const std::string& hash) {
+  auto v = db::SurveyByTokenHash(sql, hash);
+  if (!v && v.error().code == Errc::kNotFound)
+    return Fail(Errc::kNotFound, Reason{"survey.unknown_link"},
+                "no such survey link (a newer link may have replaced it)");
+  return v;
+}
+
+// Refuses a link whose survey takes no answer at `now`: answered (one answer per link),
+// withdrawn, or past its end.
+Result<void> Live(const Survey& v, TimePoint now) {
+  if (v.state == SurveyState::kAnswered)
+    return Fail(
+        Errc::kConflict, Reason{"survey.answered"},
+        "this survey was answered already (" + Iso(v.answered_at) + "): a link takes one answer");
+  if (v.state == SurveyState::kCancelled)
+    return Fail(Errc::kFailedPrecondition, Reason{"survey.cancelled"},
+                "this survey was withdrawn: the ticket was reopened");
+  if (v.state != SurveyState::kSent)
+    return Fail(Errc::kNotFound, Reason{"survey.unknown_link"}, "no such survey link");
+  if (v.expires_at != TimePoint{} && now >= v.expires_at)
+    return Fail(Errc::kFailedPrecondition, Reason{"survey.expired"},
+                "this survey link expired at " + Iso(v.expires_at));
+  return Ok();
+}
+
+// A new survey of `t`, credited to its assignee and queue as they are now.
+Survey SurveyOf(const Ticket& t, SurveyChannel channel, TimePoint now) {
+  Survey v;
+  v.site_id = t.site_id;
+  v.ticket_id = t.id;
+  v.queue_post_id = t.queue_post_id;
+  v.agent = t.assignee;
+  v.channel = channel;
+  v.created_at = now;
+  return v;
+}
+
+// A fixed duration of a site parameter (validated when set: no months, no working days).
+std::optional<Micros> FixedOf(const std::optional<std::string>& value) {
+  if (!value) return std::nullopt;
+  auto d = policy::ParseDuration(*value);
+  if (!d || d->months || d->working_days || d->fixed.count() <= 0) return std::nullopt;
+  return std::chrono::duration_cast<Micros>(d->fixed);
+}
+
+}  // namespace
+
+std::vector<policy::ParamDecl> Service::Parameters(const policy::Pack& pack) {
+  auto clauses = policy::ClausesOfRule(pack.duties(), kSatisfactionSurvey);
+  const std::string rule = "service: satisfaction survey of a resolved ticket";
+  return {{std::string(kSurveyAfterParam), policy::ParamKind::kDuration,
+           rule + " — delay after resolution (unset: no survey)", clauses},
+          {std::string(kSurveyValidParam), policy::ParamKind::kDuration,
+           rule + " — how long a link stays valid (unset: until answered or withdrawn)", clauses},
+          {std::string(kSurveyScaleParam), policy::ParamKind::kList,
+           rule + " — the scale's labels, lowest first (unset: ours, " +
+               std::string(kDefaultSurveyScale) + ", scores 1-5)",
+           clauses}};
+}
+
+void Service::RegisterHandlers(scheduler::Scheduler& scheduler) {
+  scheduler.Register(std::string(kSurveyTimer),
+                     [this](store::Tx& tx, const store::Timer& t) -> Result<void> {
+                       // subject: survey/<id>
+                       store::Id id = std::stoll(t.subject.substr(t.subject.find('/') + 1));
+                       auto& sql = tx.unit().sql();
+                       ZHIDU_TRY(Survey v, db::GetSurvey(sql, id));
+                       if (v.state != SurveyState::kScheduled || v.timer_id != t.id) return Ok();
+                       v.state = SurveyState::kDue;
+                       ZHIDU_TRY_VOID(db::UpdateSurvey(sql, v, SurveyState::kScheduled));
+                       return JournalSurvey(tx, "service.survey.due", 0, v,
+                                            CanonicalObject().Add("due_at", Iso(v.due_at)));
+                     });
+}
+
+Result<void> Service::JournalSurvey(store::Tx& tx, std::string_view kind, store::Id actor,
+                                    const Survey& v, CanonicalObject extra) {
+  auto pack = pack_.Current();
+  auto clauses = pack ? policy::ClausesOfRule(pack->duties(), kSatisfactionSurvey)
+                      : std::vector<std::string>{};
+  extra.Add("survey_id", v.id)
+      .Add("site_id", v.site_id)
+      .Add("ticket_id", v.ticket_id)
+      .Add("queue_post_id", v.queue_post_id)
+      .Add("channel", SurveyChannelName(v.channel))
+      .Add("state", SurveyStateName(v.state))
+      .AddRaw("clauses", JsonStringArray(clauses));
+  if (v.agent) extra.Add("person_id", v.agent);  // the agent credited (and told)
+  ZHIDU_TRY(auto seq, tx.Journal(std::string(kind), actor, TicketRef(v.ticket_id), extra.Str()));
+  (void)seq;
+  if (v.state != SurveyState::kAnswered) return Ok();
+  // The pack hears the customer's satisfaction: cn-default's 客户反馈表 closes on it when
+  // satisfied and goes back to the departments when not (R06 §四(一)7).
+  ZHIDU_TRY(Ticket t, db::GetTicket(tx.unit().sql(), v.ticket_id));
+  policy::Context data{{std::string(kSatisfiedInput), v.satisfied},
+                       {"score", static_cast<double>(v.score)},
+                       {"channel", std::string(SurveyChannelName(v.channel))}};
+  return bus_.Emit(tx, runtime::SiteEvent{t.site_id, std::string(kSatisfactionRecorded), t.subject,
+                                          TicketRef(t.id), std::move(data), actor});
+}
+
+Result<void> Service::ScheduleSurvey(store::Tx& tx, const Ticket& t,
+                                     std::optional<TimePoint>* wake) {
+  auto& unit = tx.unit();
+  Survey v = SurveyOf(t, SurveyChannel::kLink, tx.now());
+  ZHIDU_TRY(auto after, runtime::SiteParameters::Lookup(unit, t.site_id, kSurveyAfterParam));
+  auto delay = FixedOf(after);
+  if (!after) {
+    v.note = "本单位参数 " + std::string(kSurveyAfterParam) +
+             " 未设置：不发送满意度调查（制度未给出调查时间，不自行假定）";
+  } else if (!delay) {
+    v.note = "本单位参数 " + std::string(kSurveyAfterParam) + " 的值 \"" + *after +
+             "\" 不是时长：不发送满意度调查";
+  } else {
+    v.state = SurveyState::kScheduled;
+    v.due_at = tx.now() + *delay;
+  }
+  ZHIDU_TRY(v.id, db::InsertSurvey(unit.sql(), v));
+  if (v.state == SurveyState::kNotScheduled)
+    return JournalSurvey(tx, "service.survey.not_scheduled", 0, v,
+                         CanonicalObject().Add("param", kSurveyAfterParam).Add("reason", v.note));
+  store::Timer timer;
+  timer.site_id = v.site_id;
+  timer.kind = std::string(kSurveyTimer);
+  timer.subject = "survey/" + std::to_string(v.id);
+  timer.payload = "{}";
+  timer.due_at = v.due_at;
+  ZHIDU_TRY(v.timer_id, scheduler::Scheduler::Schedule(tx, timer));
+  ZHIDU_TRY_VOID(db::UpdateSurvey(unit.sql(), v, v.state));
+  *wake = v.due_at;
+  return JournalSurvey(tx, "service.survey.scheduled", 0, v,
+                       CanonicalObject()
+                           .Add("param", kSurveyAfterParam)
+                           .Add("after", *after)
+                           .Add("due_at", Iso(v.due_at)));
+}
+
+Result<void> Service::CancelSurvey(store::Tx& tx, const Ticket& t, store::Id actor) {
+  auto& sql = tx.unit().sql();
+  ZHIDU_TRY(auto surveys, db::SurveysOf(sql, t.id));
+  for (auto v : surveys) {
+    if (v.channel != SurveyChannel::kLink || v.state == SurveyState::kAnswered ||
+        v.state == SurveyState::kCancelled)
+      continue;
+    SurveyState from = v.state;
+    if (from == SurveyState::kScheduled && v.timer_id) {
+      auto cancelled = tx.unit().CancelTimer(v.timer_id, tx.now());
+      if (!cancelled && cancelled.error().code != Errc::kFailedPrecondition)
+        return Fail(cancelled.error());
+    }
+    v.state = SurveyState::kCancelled;
+    v.note = "工单已重新打开：满意度调查撤销";
+    ZHIDU_TRY_VOID(db::UpdateSurvey(sql, v, from));
+    ZHIDU_TRY_VOID(JournalSurvey(tx, "service.survey.cancelled", actor, v,
+                                 CanonicalObject().Add("was", SurveyStateName(from))));
+  }
+  return Ok();
+}
+
+Result<std::string> Service::IssueSurveyLink(const org::Principal& who, store::Id ticket_id,
+                                             TimePoint* expires_at) {
+  return writer_.Run<std::string>([&](store::Tx& tx) -> Result<std::string> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Ticket t, db::GetTicket(sql, ticket_id));
+    if (!org::HoldsRoleAt(who, {t.site_id, 0}))
+      return Fail(Errc::kNotFound, "ticket " + std::to_string(ticket_id) + " does not exist");
+    ZHIDU_TRY(auto surveys, db::SurveysOf(sql, t.id));
+    std::optional<Survey> current;
+    for (const auto& v : surveys)
+      if (v.channel == SurveyChannel::kLink) current = v;
+    std::string name = "ticket " + std::to_string(t.id);
+    if (!current)
+      return Fail(Errc::kFailedPrecondition, Reason{"survey.none"},
+                  name + " has no survey: one is made when the ticket is resolved");
+    Survey v = *current;
+    switch (v.state) {
+      case SurveyState::kNotScheduled:
+        return Fail(Errc::kFailedPrecondition, Reason{"survey.not_scheduled"}, v.note);
+      case SurveyState::kScheduled:
+        return Fail(Errc::kFailedPrecondition, Reason{"survey.not_due"},
+                    "the survey of " + name + " is due at " + Iso(v.due_at));
+      case SurveyState::kAnswered:
+        return Fail(Errc::kConflict, Reason{"survey.answered"},
+                    "the survey of " + name + " was answered already");
+      case SurveyState::kCancelled:
+        return Fail(Errc::kFailedPrecondition, Reason{"survey.cancelled"},
+                    "the survey of " + name + " was withdrawn (the ticket was reopened)");
+      case SurveyState::kDue:
+      case SurveyState::kSent:
+        break;
+    }
+    auto& unit = tx.unit();
+    ZHIDU_TRY(auto valid, runtime::SiteParameters::Lookup(unit, t.site_id, kSurveyValidParam));
+    ZHIDU_TRY(auto scale_param,
+              runtime::SiteParameters::Lookup(unit, t.site_id, kSurveyScaleParam));
+    ZHIDU_TRY(auto scale, SurveyScale(scale_param));
+    std::string token = RandomHex(kSurveyTokenHex / 2);
+    SurveyState from = v.state;
+    v.state = SurveyState::kSent;
+    v.token_hash = ToHex(Sha256Of(token));
+    v.issued_at = tx.now();
+    v.scale = Join(scale, ",");
+    v.scale_size = static_cast<int>(scale.size());
+    v.expires_at = TimePoint{};
+    if (auto d = FixedOf(valid)) v.expires_at = tx.now() + *d;
+    ZHIDU_TRY_VOID(db::UpdateSurvey(sql, v, from));
+    CanonicalObject extra;
+    extra.Add("issued_by", who.username)
+        .Add("replaces_link", from == SurveyState::kSent)
+        .Add("scale_size", v.scale_size);
+    if (v.expires_at != TimePoint{}) extra.Add("expires_at", Iso(v.expires_at));
+    ZHIDU_TRY_VOID(JournalSurvey(tx, "service.survey.link_issued", who.account_id, v, extra));
+    *expires_at = v.expires_at;
+    return token;
+  });
+}
+
+Result<SurveyPage> Service::SurveyByToken(const std::string& token) {
+  ZHIDU_TRY(auto hash, TokenHash(token));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  auto& sql = unit->sql();
+  ZHIDU_TRY(Survey v, ByHash(sql, hash));
+  ZHIDU_TRY_VOID(Live(v, clock_.Now()));
+  ZHIDU_TRY(Ticket t, db::GetTicket(sql, v.ticket_id));
+  ZHIDU_TRY(auto site, unit->GetSite(v.site_id));
+  return SurveyPage{v, t.subject, site.name, policy::ParamListItems(v.scale)};
+}
+
+Result<Survey> Service::AnswerSurvey(const std::string& token, int score,
+                                     const std::string& reason) {
+  ZHIDU_TRY(auto hash, TokenHash(token));
+  ZHIDU_TRY_VOID(Text(reason, "reason", false, kMaxBody));
+  return writer_.Run<Survey>([&](store::Tx& tx) -> Result<Survey> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Survey v, ByHash(sql, hash));
+    ZHIDU_TRY_VOID(Live(v, tx.now()));
+    if (score < 1 || score > v.scale_size)
+      return Fail(Errc::kInvalidArgument, kInvalid,
+                  "score must be 1 to " + std::to_string(v.scale_size), "score");
+    bool low = LowScore(score, v.scale_size);
+    bool blank = std::ranges::all_of(
+        reason, [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; });
+    if (low && blank)
+      return Fail(Errc::kInvalidArgument, Reason{"survey.reason_required"},
+                  "a low score asks for the reasons: tell us what went wrong", "reason");
+    v.state = SurveyState::kAnswered;
+    v.answered_at = tx.now();
+    v.score = score;
+    v.satisfied = SatisfiedScore(score, v.scale_size);
+    v.reason = reason;
+    ZHIDU_TRY_VOID(db::UpdateSurvey(sql, v, SurveyState::kSent));
+    auto labels = policy::ParamListItems(v.scale);
+    ZHIDU_TRY_VOID(JournalSurvey(tx, "service.survey.answered", 0, v,
+                                 CanonicalObject()
+                                     .Add("score", score)
+                                     .Add("scale_size", v.scale_size)
+                                     .Add("label", labels[static_cast<size_t>(score - 1)])
+                                     .Add("satisfied", v.satisfied)
+                                     .Add("low", low)
+                                     .Add("reason", reason)));
+    return v;
+  });
+}
+
+Result<TicketView> Service::RecordSatisfaction(const org::Principal& who, store::Id ticket_id,
+                                               bool satisfied, const std::string& note) {
+  ZHIDU_TRY_VOID(Text(note, "note", true, kMaxBody));
+  auto done = writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Ticket t, db::GetTicket(sql, ticket_id));
+    if (!org::HoldsRoleAt(who, {t.site_id, 0}))
+      return Fail(Errc::kNotFound, "ticket " + std::to_string(ticket_id) + " does not exist");
+    Survey v = SurveyOf(t, SurveyChannel::kReturnVisit, tx.now());
+    v.state = SurveyState::kAnswered;
+    v.answered_at = tx.now();
+    v.satisfied = satisfied;
+    v.reason = note;
+    v.recorded_by = who.account_id;
+    ZHIDU_TRY(v.id, db::InsertSurvey(sql, v));
+    ZHIDU_TRY_VOID(JournalSurvey(tx, "service.satisfaction.recorded", who.account_id, v,
+                                 CanonicalObject()
+                                     .Add("satisfied", satisfied)
+                                     .Add("note", note)
+                                     .Add("recorded_by", who.username)));
+    return true;
+  });
+  if (!done) return Fail(done.error());
+  return GetTicket(who, ticket_id);
+}
+
+Result<std::vector<SatisfactionRow>> Service::Satisfaction(const org::Principal& who,
+                                                           store::Id site_id, bool by_queue,
+                                                           TimePoint from, TimePoint to) {
+  ZHIDU_TRY_VOID(MayWorkAt(who, site_id, "reading satisfaction"));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return db::Satisfaction(unit->sql(), site_id, by_queue, from, to);
 }
 
 }  // namespace zhidu::service

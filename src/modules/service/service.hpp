@@ -32,12 +32,16 @@
 #include <string_view>
 #include <vector>
 
+#include "base/canonical_json.hpp"
+#include "base/clock.hpp"
 #include "base/result.hpp"
 #include "base/time.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/policy/parameters.hpp"
 #include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/events.hpp"
+#include "kernel/scheduler/scheduler.hpp"
 #include "store/sql.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
@@ -50,6 +54,25 @@ inline constexpr std::string_view kComplaintReceived = "complaint_received";
 inline constexpr std::string_view kTicketFirstReply = "ticket_first_reply";
 inline constexpr std::string_view kTicketResolved = "ticket_resolved";
 inline constexpr std::string_view kTicketReopened = "ticket_reopened";
+// The customer's satisfaction recorded on a ticket (a survey answered, or an agent's record after a
+// return visit), with data {customer.satisfied, score}: the pack's 客户反馈表 closes on it only
+// when satisfied (R06 §四(一)7 跟进处理结果直至客户满意). Raised only by this module.
+inline constexpr std::string_view kSatisfactionRecorded = "satisfaction_recorded";
+inline constexpr std::string_view kSatisfiedInput = "customer.satisfied";
+// Surveys (issue 18 §7). The timer that makes a survey due, and the site parameters (declared by
+// this module, none with a default): the delay after resolution, how long a link stays valid, the
+// scale's labels lowest first.
+inline constexpr std::string_view kSurveyTimer = "service.survey";
+inline constexpr std::string_view kSurveyAfterParam = "service_survey_after";
+inline constexpr std::string_view kSurveyValidParam = "service_survey_valid_for";
+inline constexpr std::string_view kSurveyScaleParam = "service_survey_scale";
+// The pack's duty whose clauses surveys cite (cn-default's r06-satisfaction-survey, R06 §四(一)10).
+inline constexpr std::string_view kSatisfactionSurvey = "satisfaction-survey";
+// Our scale, not the regulations' (R06 says 定期做客户满意度调查 and gives none): five labels,
+// scores 1 to 5. A site replaces it with service_survey_scale (2 to 10 labels).
+inline constexpr std::string_view kDefaultSurveyScale = "非常不满意,不满意,一般,满意,非常满意";
+inline constexpr size_t kMinScale = 2, kMaxScale = 10;
+inline constexpr size_t kSurveyTokenHex = 48;  // 24 random bytes, as the calendar links
 // The catalogue permission that also grants the customer-data right (admin's "*").
 // The pack records the module writes (policy::RuleNamed): the customer archive (cn-default's
 // r10-customer-archive) and the calls and visits received (r06-visitor-record).
@@ -71,18 +94,36 @@ enum class TicketState { kNew, kOpen, kPending, kResolved, kClosed };
 // The thread: the customer's message as recorded (customer), a public reply, an internal note, a
 // state change, an assignment.
 enum class EntryKind { kCustomer, kReply, kNote, kState, kAssign };
+// A survey's life: resolved → scheduled (the site's delay) → due (its timer fired) → sent (a link
+// issued; issuing again replaces the link) → answered; not_scheduled when the site has not set the
+// delay (the note says so); cancelled when the ticket reopens before an answer. A satisfaction an
+// agent records after a return visit is a survey of channel return_visit, answered at once.
+enum class SurveyState { kNotScheduled, kScheduled, kDue, kSent, kAnswered, kCancelled };
+enum class SurveyChannel { kLink, kReturnVisit };
 
 std::string_view KindName(CustomerKind v);
 std::string_view ChannelName(Channel v);
 std::string_view PriorityName(Priority v);
 std::string_view StateName(TicketState v);
 std::string_view EntryKindName(EntryKind v);
+std::string_view SurveyStateName(SurveyState v);
+std::string_view SurveyChannelName(SurveyChannel v);
 // kInvalidArgument naming `field` for an unknown name.
 Result<CustomerKind> ParseKind(std::string_view name, const char* field = "kind");
 Result<Channel> ParseChannel(std::string_view name, const char* field = "channel");
 Result<Priority> ParsePriority(std::string_view name, const char* field = "priority");
 Result<TicketState> ParseState(std::string_view name, const char* field = "state");
 Result<EntryKind> ParseEntryKind(std::string_view name);
+Result<SurveyState> ParseSurveyState(std::string_view name);
+Result<SurveyChannel> ParseSurveyChannel(std::string_view name);
+
+// The labels of a survey scale from the site's service_survey_scale (nullopt: ours, 1 to 5);
+// kFailedPrecondition naming the parameter unless it lists kMinScale to kMaxScale labels.
+Result<std::vector<std::string>> SurveyScale(const std::optional<std::string>& param);
+// On a scale of n (scores 1..n): below the middle is low (reasons asked), above it satisfied; the
+// middle of an odd scale is neither. 1–5: 1-2 low, 3 neither, 4-5 satisfied.
+inline bool LowScore(int score, int n) { return 2 * score < n + 1; }
+inline bool SatisfiedScore(int score, int n) { return 2 * score > n + 1; }
 
 // True when a ticket may move from `from` to `to` (invariant 3).
 bool MayMove(TicketState from, TicketState to);
@@ -151,6 +192,44 @@ struct Entry {  // one line of a ticket's thread (append-only)
   TimePoint at;
 };
 
+struct Survey {
+  store::Id id = 0;
+  store::Id site_id = 0;
+  store::Id ticket_id = 0;
+  store::Id queue_post_id = 0;  // credited queue
+  store::Id agent = 0;          // credited person: the ticket's assignee when it was resolved
+  SurveyChannel channel = SurveyChannel::kLink;
+  SurveyState state = SurveyState::kNotScheduled;
+  std::string note;  // why not scheduled / cancelled
+  TimePoint due_at, issued_at, expires_at, answered_at, created_at;
+  store::Id timer_id = 0;
+  std::string token_hash;  // hex SHA-256 of the link's token; never leaves the module
+  std::string scale;       // the labels the link shows, comma-separated
+  int score = 0;           // 1..scale size (0: not answered, or an agent's record without one)
+  int scale_size = 0;
+  bool satisfied = false;
+  std::string reason;         // the customer's reasons (asked on a low score), or the agent's note
+  store::Id recorded_by = 0;  // the account recording a return visit; 0: the customer
+};
+
+// What the public survey page shows for a live link.
+struct SurveyPage {
+  Survey survey;
+  std::string subject;  // the ticket's subject
+  std::string site;     // the site's name
+  std::vector<std::string> scale;
+};
+
+// Satisfaction credited to one agent or one queue (answered link surveys).
+struct SatisfactionRow {
+  store::Id id = 0;  // person or post
+  std::string name;
+  int answered = 0;
+  int satisfied = 0;
+  int low = 0;
+  double average_score = 0;  // of the scores on their own scales
+};
+
 struct NewCustomer {
   store::Id site_id = 0;
   CustomerKind kind = CustomerKind::kPerson;
@@ -182,6 +261,8 @@ struct TicketView {
   Ticket ticket;
   std::vector<Entry> thread;
   std::vector<store::Deadline> deadlines;  // the pack's service levels started on it (ref)
+  std::vector<Survey> surveys;             // oldest first; the last is the current one
+  std::vector<store::ProcedureInstance> procedures;  // the pack's procedures on it (ref)
 };
 
 // The module's tables (service_store.cpp), written once for both backends.
@@ -213,13 +294,39 @@ Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v);
 Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id);
 // True when `person_id` is a person of `site_id` with an account holding a role there.
 Result<bool> IsAgentAt(store::Sql& sql, store::Id person_id, store::Id site_id);
+Result<store::Id> InsertSurvey(store::Sql& sql, const Survey& v);
+Result<Survey> GetSurvey(store::Sql& sql, store::Id id);
+// kNotFound when no survey has that token hash.
+Result<Survey> SurveyByTokenHash(store::Sql& sql, const std::string& hash);
+// Writes the mutable fields when the survey is still in `from` (compare-and-set);
+// kFailedPrecondition otherwise.
+Result<void> UpdateSurvey(store::Sql& sql, const Survey& v, SurveyState from);
+Result<std::vector<Survey>> SurveysOf(store::Sql& sql, store::Id ticket_id);
+// Answered link surveys of the site credited per agent (by_queue false) or per queue, answered in
+// [from, to) (epoch: unbounded).
+Result<std::vector<SatisfactionRow>> Satisfaction(store::Sql& sql, store::Id site_id, bool by_queue,
+                                                  TimePoint from, TimePoint to);
 }  // namespace db
 
 class Service {
  public:
+  // `clock` must be the writer's (a link's expiry is read against it); `scheduler` (null in tests
+  // that run the scheduler by hand) is woken for the survey timers.
   Service(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
-          const org::RoleCatalogue& roles, const runtime::EventBus& bus)
-      : store_(store), writer_(writer), pack_(pack), roles_(roles), bus_(bus) {}
+          const org::RoleCatalogue& roles, const runtime::EventBus& bus, const Clock& clock,
+          scheduler::Scheduler* scheduler = nullptr)
+      : store_(store),
+        writer_(writer),
+        pack_(pack),
+        roles_(roles),
+        bus_(bus),
+        clock_(clock),
+        scheduler_(scheduler) {}
+
+  // Registers the survey timer's handler (before the scheduler starts).
+  void RegisterHandlers(scheduler::Scheduler& scheduler);
+  // The site parameters surveys read (api::Module::Parameters), citing the pack's survey duty.
+  static std::vector<policy::ParamDecl> Parameters(const policy::Pack& pack);
 
   // ---- customers (R10, R14 §1.2.9, R19 §二5))
   // `*existing` gets the id of the customer already holding a phone (kConflict).
@@ -256,6 +363,23 @@ class Service {
   // Taking an unassigned ticket: anyone at the site; taking it from someone: a supervisor.
   Result<TicketView> Assign(const org::Principal& who, store::Id id, store::Id person_id,
                             const std::string& note);
+  // ---- surveys (issue 18 §7, R06 §四(一)10) and satisfaction (R06 §四(一)7)
+  // A link for the ticket's due (or already sent) survey: the token is returned once and only its
+  // hash kept; issuing again replaces the previous link. `*expires_at` gets its end (epoch: none).
+  Result<std::string> IssueSurveyLink(const org::Principal& who, store::Id ticket_id,
+                                      TimePoint* expires_at);
+  // The public side, by the link's token (no sign-in): an unknown token is kNotFound, an
+  // answered, cancelled or expired survey kFailedPrecondition/kConflict with its reason.
+  Result<SurveyPage> SurveyByToken(const std::string& token);
+  // Accepts one answer: `score` on the link's scale, `reason` required on a low score.
+  Result<Survey> AnswerSurvey(const std::string& token, int score, const std::string& reason);
+  // An agent records the customer's satisfaction after a return visit (channel return_visit).
+  Result<TicketView> RecordSatisfaction(const org::Principal& who, store::Id ticket_id,
+                                        bool satisfied, const std::string& note);
+  // Answered link surveys of the site per agent or per queue, answered in [from, to).
+  Result<std::vector<SatisfactionRow>> Satisfaction(const org::Principal& who, store::Id site_id,
+                                                    bool by_queue, TimePoint from, TimePoint to);
+
   // True when `who` supervises the queue `post_name` at `site_id` (see the header comment).
   bool Supervises(const org::Principal& who, store::Id site_id, const std::string& post_name) const;
 
@@ -274,7 +398,17 @@ class Service {
   store::Writer& writer_;
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
+  // In a move's transaction: a survey for the resolved ticket (scheduled, or not_scheduled with
+  // the reason) / the open survey cancelled on reopening. `*wake` gets a timer's due time.
+  Result<void> ScheduleSurvey(store::Tx& tx, const Ticket& t, std::optional<TimePoint>* wake);
+  Result<void> CancelSurvey(store::Tx& tx, const Ticket& t, store::Id actor);
+  // Journals `kind` for `v` and, when answered, raises satisfaction_recorded for its ticket.
+  Result<void> JournalSurvey(store::Tx& tx, std::string_view kind, store::Id actor, const Survey& v,
+                             CanonicalObject extra);
+
   const runtime::EventBus& bus_;
+  const Clock& clock_;
+  scheduler::Scheduler* scheduler_;
 };
 
 }  // namespace zhidu::service

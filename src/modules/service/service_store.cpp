@@ -66,6 +66,35 @@ CREATE TABLE service_ticket_entries(
   author BIGINT NOT NULL,
   written_at BIGINT NOT NULL);
 CREATE INDEX service_ticket_entries_ticket ON service_ticket_entries(ticket_id, id)
+)sql"},
+          // Surveys (issue 18 §7) and return-visit satisfaction records: one row per resolution
+          // (or per agent's record); only a hash of a link's token.
+          {2, R"sql(
+CREATE TABLE service_surveys(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  ticket_id BIGINT NOT NULL REFERENCES service_tickets(id),
+  queue_post_id BIGINT NOT NULL REFERENCES posts(id),
+  agent BIGINT REFERENCES people(id),
+  channel TEXT NOT NULL CHECK (channel IN ('link','return_visit')),
+  state TEXT NOT NULL
+    CHECK (state IN ('not_scheduled','scheduled','due','sent','answered','cancelled')),
+  note TEXT NOT NULL DEFAULT '',
+  due_at BIGINT,
+  timer_id BIGINT,
+  token_hash TEXT UNIQUE,
+  scale TEXT NOT NULL DEFAULT '',
+  issued_at BIGINT,
+  expires_at BIGINT,
+  answered_at BIGINT,
+  score BIGINT NOT NULL DEFAULT 0,
+  scale_size BIGINT NOT NULL DEFAULT 0,
+  satisfied BIGINT NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  recorded_by BIGINT,
+  created_at BIGINT NOT NULL);
+CREATE INDEX service_surveys_ticket ON service_surveys(ticket_id, id);
+CREATE INDEX service_surveys_answered ON service_surveys(site_id, state, answered_at)
 )sql"}};
 }
 
@@ -347,6 +376,143 @@ Result<bool> IsAgentAt(store::Sql& sql, store::Id person_id, store::Id site_id) 
       "(g.scope_kind = 'department' AND g.scope_id = p.department_id)) LIMIT 1",
       {person_id, site_id}, [&](const store::SqlRow&) { found = true; }));
   return found;
+}
+
+namespace {
+
+constexpr const char* kSurveyColumns =
+    "SELECT id, site_id, ticket_id, queue_post_id, agent, channel, state, note, due_at, timer_id, "
+    "token_hash, scale, issued_at, expires_at, answered_at, score, scale_size, satisfied, reason, "
+    "recorded_by, created_at FROM service_surveys ";
+
+Survey MapSurvey(const store::SqlRow& r) {
+  Survey v;
+  v.id = r.Int(0);
+  v.site_id = r.Int(1);
+  v.ticket_id = r.Int(2);
+  v.queue_post_id = r.Int(3);
+  v.agent = r.Int(4);
+  v.channel = ParseSurveyChannel(r.Text(5)).value_or(SurveyChannel::kLink);
+  v.state = ParseSurveyState(r.Text(6)).value_or(SurveyState::kNotScheduled);
+  v.note = r.Text(7);
+  v.due_at = r.Time(8);
+  v.timer_id = r.Int(9);
+  v.token_hash = r.Text(10);
+  v.scale = r.Text(11);
+  v.issued_at = r.Time(12);
+  v.expires_at = r.Time(13);
+  v.answered_at = r.Time(14);
+  v.score = static_cast<int>(r.Int(15));
+  v.scale_size = static_cast<int>(r.Int(16));
+  v.satisfied = r.Flag(17);
+  v.reason = r.Text(18);
+  v.recorded_by = r.Int(19);
+  v.created_at = r.Time(20);
+  return v;
+}
+
+store::SqlValue Hash(const std::string& h) {
+  return h.empty() ? store::SqlValue(nullptr) : store::SqlValue(h);
+}
+
+}  // namespace
+
+Result<store::Id> InsertSurvey(store::Sql& sql, const Survey& v) {
+  return sql.Insert(
+      "insert survey",
+      "INSERT INTO service_surveys(site_id, ticket_id, queue_post_id, agent, channel, state, note, "
+      "due_at, timer_id, token_hash, scale, issued_at, expires_at, answered_at, score, scale_size, "
+      "satisfied, reason, recorded_by, created_at) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+      {v.site_id,
+       v.ticket_id,
+       v.queue_post_id,
+       store::SqlRef(v.agent),
+       std::string(SurveyChannelName(v.channel)),
+       std::string(SurveyStateName(v.state)),
+       v.note,
+       store::SqlTime(v.due_at),
+       store::SqlRef(v.timer_id),
+       Hash(v.token_hash),
+       v.scale,
+       store::SqlTime(v.issued_at),
+       store::SqlTime(v.expires_at),
+       store::SqlTime(v.answered_at),
+       std::int64_t{v.score},
+       std::int64_t{v.scale_size},
+       std::int64_t{v.satisfied ? 1 : 0},
+       v.reason,
+       store::SqlRef(v.recorded_by),
+       store::SqlTime(v.created_at)});
+}
+
+Result<Survey> GetSurvey(store::Sql& sql, store::Id id) {
+  return sql.One<Survey>("get survey", std::string(kSurveyColumns) + "WHERE id=?", {id}, MapSurvey,
+                         "survey " + std::to_string(id) + " does not exist");
+}
+
+Result<Survey> SurveyByTokenHash(store::Sql& sql, const std::string& hash) {
+  return sql.One<Survey>("find survey by link", std::string(kSurveyColumns) + "WHERE token_hash=?",
+                         {hash}, MapSurvey, "no such survey link");
+}
+
+Result<void> UpdateSurvey(store::Sql& sql, const Survey& v, SurveyState from) {
+  ZHIDU_TRY(
+      auto changed,
+      sql.Exec("update survey",
+               "UPDATE service_surveys SET state=?, note=?, due_at=?, timer_id=?, "
+               "token_hash=?, scale=?, issued_at=?, expires_at=?, answered_at=?, score=?, "
+               "scale_size=?, satisfied=?, reason=? WHERE id=? AND state=?",
+               {std::string(SurveyStateName(v.state)), v.note, store::SqlTime(v.due_at),
+                store::SqlRef(v.timer_id), Hash(v.token_hash), v.scale, store::SqlTime(v.issued_at),
+                store::SqlTime(v.expires_at), store::SqlTime(v.answered_at), std::int64_t{v.score},
+                std::int64_t{v.scale_size}, std::int64_t{v.satisfied ? 1 : 0}, v.reason, v.id,
+                std::string(SurveyStateName(from))}));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kFailedPrecondition, "survey " + std::to_string(v.id) + " is no longer " +
+                                             std::string(SurveyStateName(from)));
+}
+
+Result<std::vector<Survey>> SurveysOf(store::Sql& sql, store::Id ticket_id) {
+  return sql.Many<Survey>("list ticket surveys",
+                          std::string(kSurveyColumns) + "WHERE ticket_id=? ORDER BY id",
+                          {ticket_id}, MapSurvey);
+}
+
+Result<std::vector<SatisfactionRow>> Satisfaction(store::Sql& sql, store::Id site_id, bool by_queue,
+                                                  TimePoint from, TimePoint to) {
+  std::string key = by_queue ? "s.queue_post_id" : "s.agent";
+  std::string names = by_queue ? "LEFT JOIN posts n ON n.id = s.queue_post_id "
+                               : "LEFT JOIN people n ON n.id = s.agent ";
+  std::string where = "WHERE s.site_id = ? AND s.state = 'answered' AND s.channel = 'link' AND " +
+                      key + " IS NOT NULL";
+  store::SqlParams params{site_id};
+  if (from != TimePoint{}) {
+    where += " AND s.answered_at >= ?";
+    params.push_back(store::SqlTime(from));
+  }
+  if (to != TimePoint{}) {
+    where += " AND s.answered_at < ?";
+    params.push_back(store::SqlTime(to));
+  }
+  // Low and satisfied as LowScore / SatisfiedScore say: 2*score against scale_size + 1.
+  return sql.Many<SatisfactionRow>(
+      "satisfaction per " + std::string(by_queue ? "queue" : "agent"),
+      "SELECT " + key +
+          ", MAX(n.name), COUNT(*), SUM(s.satisfied), "
+          "SUM(CASE WHEN 2 * s.score < s.scale_size + 1 THEN 1 ELSE 0 END), SUM(s.score) "
+          "FROM service_surveys s " +
+          names + where + " GROUP BY " + key + " ORDER BY " + key,
+      params, [](const store::SqlRow& r) {
+        SatisfactionRow v;
+        v.id = r.Int(0);
+        v.name = r.Text(1);
+        v.answered = static_cast<int>(r.Int(2));
+        v.satisfied = static_cast<int>(r.Int(3));
+        v.low = static_cast<int>(r.Int(4));
+        v.average_score = v.answered ? static_cast<double>(r.Int(5)) / v.answered : 0;
+        return v;
+      });
 }
 
 }  // namespace db

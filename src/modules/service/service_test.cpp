@@ -64,7 +64,11 @@ class ServiceTest : public ::testing::TestWithParam<std::string> {
                                                         roles_, actions_);
     procedures_->RegisterHandlers();
     procedures_->SubscribeTo(bus_);
-    service_ = std::make_unique<Service>(*store_, *writer_, *pack_, roles_, bus_);
+    procedures_->SetModuleEvents({{std::string(kSatisfactionRecorded), "service"},
+                                  {std::string(kTicketResolved), "service"}});
+    service_ = std::make_unique<Service>(*store_, *writer_, *pack_, roles_, bus_, clock_,
+                                         scheduler_.get());
+    service_->RegisterHandlers(*scheduler_);
     auto ok = writer_->Run<bool>([&](store::Tx& tx) -> Result<bool> {
       auto& u = tx.unit();
       ZHIDU_TRY(site_, u.InsertSite({0, "客服中心", "Asia/Shanghai", tx.now()}));
@@ -100,6 +104,7 @@ class ServiceTest : public ::testing::TestWithParam<std::string> {
   }
   void SetParameter(const std::string& name, const std::string& value) {
     runtime::SiteParameters params(*store_, *writer_, *pack_, roles_);
+    params.SetModuleParameters(Service::Parameters);
     auto set = params.Set(admin_, site_, name, value);
     ASSERT_TRUE(set) << set.error().message;
   }
@@ -121,6 +126,30 @@ class ServiceTest : public ::testing::TestWithParam<std::string> {
     auto rows = (*unit)->ListProcedureInstances(f, {0, 100});
     EXPECT_TRUE(rows);
     return *rows;
+  }
+  // A ticket of agent_ moved to resolved.
+  store::Id Resolved(bool complaint = false) {
+    auto v = Open(complaint);
+    EXPECT_TRUE(v) << v.error().message;
+    EXPECT_TRUE(service_->Assign(agent_, v->ticket.id, agent_.person_id, ""));
+    auto r = service_->Move(agent_, v->ticket.id, TicketState::kResolved, "已处理");
+    EXPECT_TRUE(r) << r.error().message;
+    return v->ticket.id;
+  }
+  Survey Current(store::Id ticket) {
+    auto v = service_->GetTicket(agent_, ticket);
+    EXPECT_TRUE(v && !v->surveys.empty());
+    return v->surveys.back();
+  }
+  std::string Link(store::Id ticket) {
+    TimePoint expires;
+    auto token = service_->IssueSurveyLink(agent_, ticket, &expires);
+    EXPECT_TRUE(token) << token.error().message;
+    return token.value_or("");
+  }
+  void Fire(store::Id instance, const std::string& event) {
+    auto r = procedures_->Fire(agent_, instance, event, "", {}, nullptr);
+    ASSERT_TRUE(r) << event << ": " << r.error().message;
   }
   const store::Deadline* Level(const TicketView& v, std::string_view id) {
     for (const auto& d : v.deadlines)
@@ -155,7 +184,7 @@ TEST_P(ServiceTest, ItsMigrationRunsOnceAndIsRecorded) {
   auto again = store_->MigrateModule("service", Migrations());
   EXPECT_TRUE(again) << again.error().message;
   auto bad = Migrations();
-  bad.push_back({2, "CREATE TABLE service_tickets(id {{id}})"});  // exists: fails whole
+  bad.push_back({3, "CREATE TABLE service_tickets(id {{id}})"});  // exists: fails whole
   EXPECT_FALSE(store_->MigrateModule("service", bad));
 }
 
@@ -357,6 +386,185 @@ TEST_P(ServiceTest, AMissedFirstResponseBreachesThroughTheEngine) {
   auto late = service_->AddEntry(agent_, v->ticket.id, EntryKind::kReply, "抱歉久等");
   ASSERT_TRUE(late);
   EXPECT_EQ(Level(*late, "r14-first-response")->state, "met_late");
+}
+
+TEST(ServiceRules, SurveyScalesAreOursUntilTheSiteSetsOne) {
+  auto ours = SurveyScale(std::nullopt);
+  ASSERT_TRUE(ours);
+  EXPECT_EQ(ours->size(), 5u);
+  EXPECT_EQ(ours->front(), "非常不满意");
+  EXPECT_TRUE(LowScore(2, 5) && !LowScore(3, 5) && !SatisfiedScore(3, 5) && SatisfiedScore(4, 5));
+  EXPECT_TRUE(LowScore(1, 2) && SatisfiedScore(2, 2));
+  EXPECT_EQ(SurveyScale("差,好,很好")->size(), 3u);
+  EXPECT_FALSE(SurveyScale("只有一个"));
+}
+
+TEST_P(ServiceTest, WithoutTheSitesDelayNoSurveyIsScheduledAndTheTicketSaysWhy) {
+  store::Id id = Resolved();
+  Survey s = Current(id);
+  EXPECT_EQ(s.state, SurveyState::kNotScheduled);
+  EXPECT_NE(s.note.find("service_survey_after"), std::string::npos) << s.note;
+  TimePoint expires;
+  auto refused = service_->IssueSurveyLink(agent_, id, &expires);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, "survey.not_scheduled");
+  EXPECT_EQ(Journal("service.survey.not_scheduled").size(), 1u);
+}
+
+TEST_P(ServiceTest, ASurveyFallsDueAfterResolutionAndItsLinkTakesOneAnswer) {
+  SetParameter("service_survey_after", "2h");
+  store::Id id = Resolved();
+  Survey s = Current(id);
+  ASSERT_EQ(s.state, SurveyState::kScheduled);
+  EXPECT_EQ(s.due_at, clock_.Now() + std::chrono::hours(2));
+  EXPECT_EQ(s.agent, agent_.person_id);
+  TimePoint expires;
+  auto early = service_->IssueSurveyLink(agent_, id, &expires);
+  ASSERT_FALSE(early);
+  EXPECT_EQ(early.error().reason, "survey.not_due");
+
+  clock_.Advance(std::chrono::hours(2));
+  ASSERT_TRUE(scheduler_->RunOnce());
+  EXPECT_EQ(Current(id).state, SurveyState::kDue);
+  ASSERT_EQ(Journal("service.survey.due").size(), 1u);
+  std::string token = Link(id);
+  ASSERT_EQ(token.size(), kSurveyTokenHex);
+  EXPECT_EQ(expires, TimePoint{});  // no validity set: until answered or withdrawn
+  for (const auto& r : Journal("service.")) EXPECT_EQ(r.payload.find(token), std::string::npos);
+
+  auto page = service_->SurveyByToken(token);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->scale.size(), 5u);
+  EXPECT_EQ(page->subject, "订单未到");
+  auto low = service_->AnswerSurvey(token, 2, " ");
+  ASSERT_FALSE(low);
+  EXPECT_EQ(low.error().field, "reason");
+  EXPECT_EQ(service_->AnswerSurvey(token, 6, "x").error().field, "score");
+  EXPECT_EQ(service_->AnswerSurvey(token, 0, "x").error().field, "score");
+  auto answered = service_->AnswerSurvey(token, 2, "等了太久");
+  ASSERT_TRUE(answered) << answered.error().message;
+  EXPECT_FALSE(answered->satisfied);
+  auto again = service_->AnswerSurvey(token, 5, "");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::kConflict);
+  EXPECT_EQ(again.error().reason, "survey.answered");
+  EXPECT_EQ(service_->SurveyByToken(token).error().reason, "survey.answered");
+  auto unknown = service_->SurveyByToken(std::string(kSurveyTokenHex, 'a'));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, Errc::kNotFound);
+  EXPECT_EQ(service_->SurveyByToken("../etc").error().code, Errc::kNotFound);
+  auto journaled = Journal("service.survey.answered");
+  ASSERT_EQ(journaled.size(), 1u);
+  EXPECT_NE(journaled[0].payload.find("等了太久"), std::string::npos);
+  EXPECT_NE(journaled[0].payload.find("R06 §四(一)10"), std::string::npos) << journaled[0].payload;
+
+  // Credited to the agent and the queue.
+  auto by_agent = service_->Satisfaction(agent_, site_, false, {}, {});
+  ASSERT_TRUE(by_agent) << by_agent.error().message;
+  ASSERT_EQ(by_agent->size(), 1u);
+  EXPECT_EQ((*by_agent)[0].id, agent_.person_id);
+  EXPECT_EQ((*by_agent)[0].answered, 1);
+  EXPECT_EQ((*by_agent)[0].low, 1);
+  EXPECT_EQ((*by_agent)[0].satisfied, 0);
+  auto by_queue = service_->Satisfaction(agent_, site_, true, {}, {});
+  ASSERT_TRUE(by_queue);
+  ASSERT_EQ(by_queue->size(), 1u);
+  EXPECT_EQ((*by_queue)[0].id, queue_);
+  EXPECT_EQ((*by_queue)[0].name, "投诉组");
+  EXPECT_FALSE(service_->Satisfaction(stranger_, site_, false, {}, {}));
+}
+
+TEST_P(ServiceTest, ReopeningWithdrawsTheSurveyAndAnExpiredOrReplacedLinkIsRefused) {
+  SetParameter("service_survey_after", "1h");
+  SetParameter("service_survey_valid_for", "30m");
+  store::Id id = Resolved();
+  clock_.Advance(std::chrono::hours(1));
+  ASSERT_TRUE(scheduler_->RunOnce());
+  std::string first = Link(id);
+  clock_.Advance(std::chrono::minutes(31));
+  auto expired = service_->SurveyByToken(first);
+  ASSERT_FALSE(expired);
+  EXPECT_EQ(expired.error().reason, "survey.expired");
+  EXPECT_EQ(service_->AnswerSurvey(first, 5, "").error().reason, "survey.expired");
+  std::string second = Link(id);  // a new link replaces the old one
+  EXPECT_EQ(service_->SurveyByToken(first).error().reason, "survey.unknown_link");
+  ASSERT_TRUE(service_->SurveyByToken(second));
+  ASSERT_TRUE(service_->Move(agent_, id, TicketState::kOpen, "客户再次来电"));
+  EXPECT_EQ(Current(id).state, SurveyState::kCancelled);
+  EXPECT_EQ(service_->AnswerSurvey(second, 5, "").error().reason, "survey.cancelled");
+
+  // A survey still waiting for its timer is withdrawn with it: the timer never fires.
+  ASSERT_TRUE(service_->Move(agent_, id, TicketState::kResolved, ""));
+  ASSERT_EQ(Current(id).state, SurveyState::kScheduled);
+  ASSERT_TRUE(service_->Move(agent_, id, TicketState::kOpen, "还没好"));
+  clock_.Advance(std::chrono::hours(2));
+  ASSERT_TRUE(scheduler_->RunOnce());
+  EXPECT_EQ(Current(id).state, SurveyState::kCancelled);
+  EXPECT_EQ(Journal("service.survey.due").size(), 1u);  // the first survey's only
+  EXPECT_EQ(Journal("service.survey.cancelled").size(), 2u);
+}
+
+TEST_P(ServiceTest, TheFeedbackFormClosesOnlyWhenTheCustomerIsRecordedSatisfied) {
+  SetParameter("service_survey_after", "1h");
+  SetParameter("service_return_visit_after", "3d");
+  auto v = Open(true, "商品破损投诉");
+  ASSERT_TRUE(v);
+  store::Id id = v->ticket.id;
+  auto procs = ProceduresOf(id);
+  ASSERT_EQ(procs.size(), 1u);
+  store::Id form = procs[0].id;
+  Fire(form, "forwarded");
+  Fire(form, "department_result");
+  // Nobody says "satisfied" by hand: neither as the form's event nor as a site event.
+  auto by_hand = procedures_->Fire(agent_, form, "satisfaction_recorded", "",
+                                   {{"customer.satisfied", true}}, nullptr);
+  ASSERT_FALSE(by_hand);
+  EXPECT_EQ(by_hand.error().reason, "procedure.event_by_module");
+  runtime::SiteEvent e{site_,
+                       "satisfaction_recorded",
+                       "x",
+                       "ticket/" + std::to_string(id),
+                       {{"customer.satisfied", true}}};
+  auto raised = procedures_->RaiseAs(agent_, e);
+  ASSERT_FALSE(raised);
+  EXPECT_EQ(raised.error().reason, "event.raised_by_module");
+  EXPECT_EQ(ProceduresOf(id)[0].state, "following");
+
+  // Not satisfied after a return visit: back to the departments.
+  auto unhappy = service_->RecordSatisfaction(agent_, id, false, "回访：客户仍不满意");
+  ASSERT_TRUE(unhappy) << unhappy.error().message;
+  EXPECT_EQ(ProceduresOf(id)[0].state, "routed");
+  EXPECT_EQ(unhappy->surveys.back().channel, SurveyChannel::kReturnVisit);
+  Fire(form, "department_result");
+
+  // The survey answered satisfied closes the form, and the return visit is scheduled.
+  ASSERT_TRUE(service_->Assign(agent_, id, agent_.person_id, ""));
+  ASSERT_TRUE(service_->Move(agent_, id, TicketState::kResolved, "已换货"));
+  clock_.Advance(std::chrono::hours(1));
+  ASSERT_TRUE(scheduler_->RunOnce());
+  std::string token = Link(id);
+  ASSERT_TRUE(service_->AnswerSurvey(token, 4, ""));
+  auto closed = ProceduresOf(id)[0];
+  EXPECT_EQ(closed.state, "closed");
+  EXPECT_EQ(closed.closed_at, TimePoint{});  // the return visit is still to come
+  clock_.Advance(std::chrono::hours(72));
+  ASSERT_TRUE(scheduler_->RunOnce());
+  EXPECT_EQ(ProceduresOf(id)[0].state, "return-visit");
+  Fire(form, "return_visit_done");
+  EXPECT_NE(ProceduresOf(id)[0].closed_at, TimePoint{});
+}
+
+TEST_P(ServiceTest, WithoutTheReturnVisitDelayTheClosedFormSaysTheVisitIsNotScheduled) {
+  auto v = Open(true, "投诉");
+  ASSERT_TRUE(v);
+  store::Id form = ProceduresOf(v->ticket.id)[0].id;
+  Fire(form, "forwarded");
+  Fire(form, "department_result");
+  ASSERT_TRUE(service_->RecordSatisfaction(agent_, v->ticket.id, true, "回访：客户满意"));
+  auto in = ProceduresOf(v->ticket.id)[0];
+  EXPECT_EQ(in.state, "closed");
+  EXPECT_NE(in.notes.find("service_return_visit_after"), std::string::npos) << in.notes;
+  EXPECT_EQ(Journal("procedure.timer_not_armed").size(), 1u);
 }
 
 TEST_P(ServiceTest, StatesFollowTheTableAndTheThreadOnlyGrows) {

@@ -137,6 +137,13 @@ export const api = {
   createTicket: create('service/tickets'),
   ticketEntry: (id, kind, body) => http.post(`service/tickets/${encodeURIComponent(id)}/${kind === 'note' ? 'notes' : 'replies'}`, { body }),
   ticketState: (id, to) => http.post(`service/tickets/${encodeURIComponent(id)}/state`, { to }),
+  ticketAssign: (id, personId) => http.post(`service/tickets/${encodeURIComponent(id)}/assign`, { person_id: personId }),
+  surveyLink: (id) => http.post(`service/tickets/${encodeURIComponent(id)}/survey-link`, {}),
+  recordSatisfaction: (id, satisfied, note) => http.post(`service/tickets/${encodeURIComponent(id)}/satisfaction`, { satisfied, note }),
+  satisfaction: (params) => http.get('service/satisfaction', params),
+  // The public survey page (no sign-in): the survey behind a link and its one answer.
+  surveyPage: (token) => http.get(`service/surveys/${encodeURIComponent(token)}`, undefined, { quiet401: true }),
+  answerSurvey: (token, body) => http.post(`service/surveys/${encodeURIComponent(token)}`, body, { quiet401: true }),
   procedureTaskDone: (id, taskId, note) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, { note }),
 }
 

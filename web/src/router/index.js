@@ -12,6 +12,8 @@ const ORG_READ = ['head']
 
 export const routes = [
   { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
+  // A customer's satisfaction survey from a secret link (issue 18 §7): no sign-in, no shell.
+  { path: '/survey/:token', name: 'survey', component: () => import('../views/service/SurveyView.vue'), props: true, meta: { public: true } },
   {
     path: '/',
     component: Shell,
