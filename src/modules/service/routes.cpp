@@ -343,7 +343,7 @@ void AddRoutes(api::Router& r, Service* s) {
             if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
           }
           TimePoint expires;
-          ZHIDU_OR_ERROR(auto token, s->IssueSurveyLink(api::CurrentPrincipal(), id, &expires));
+          ZHIDU_OR_ERROR(auto token, s->IssueSurveyLink(api::PrincipalOf(req), id, &expires));
           return api::JsonResponse(201, {{"ticket_id", id},
                                          {"token", token},
                                          {"url", "/#/survey/" + token},
@@ -359,7 +359,7 @@ void AddRoutes(api::Router& r, Service* s) {
           ZHIDU_OR_ERROR(auto note, body.RequiredString("note"));
           if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
           ZHIDU_OR_ERROR(auto v,
-                         s->RecordSatisfaction(api::CurrentPrincipal(), id, satisfied, note));
+                         s->RecordSatisfaction(api::PrincipalOf(req), id, satisfied, note));
           return api::JsonResponse(201, ViewJson(v));
         });
   // ?site_id=&by=agent|queue&from=&to=: answered link surveys credited per agent or per queue.
@@ -373,7 +373,7 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto from, api::QueryTime(req, "from"));
     ZHIDU_OR_ERROR(auto to, api::QueryTime(req, "to"));
     ZHIDU_OR_ERROR(auto rows,
-                   s->Satisfaction(api::CurrentPrincipal(), site_id, by == "queue",
+                   s->Satisfaction(api::PrincipalOf(req), site_id, by == "queue",
                                    from.value_or(TimePoint{}), to.value_or(TimePoint{})));
     json items = json::array();
     for (const auto& row : rows)
