@@ -411,7 +411,8 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
     runtime::NewViolation v;
     ZHIDU_OR_ERROR(v.site_id, body.RequiredId("site_id"));
-    ZHIDU_OR_ERROR(v.person_id, body.RequiredId("person_id"));
+    // Absent or null: nobody could be identified; the person is assigned later (…/assign).
+    ZHIDU_OR_ERROR(v.person_id, body.OptionalId("person_id"));
     ZHIDU_OR_ERROR(v.post_id, body.OptionalId("post_id"));
     // code, clauses or both (docs/runtime.md); "" or blanks are no code (the ledger refuses
     // neither with a 400 naming code).
@@ -436,7 +437,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     if (v.note.size() > 4000)
       return ErrorResponse({Errc::kInvalidArgument, "note is longer than 4000 bytes", "note"});
-    v.subject = "person/" + std::to_string(v.person_id);
+    if (v.person_id) v.subject = "person/" + std::to_string(v.person_id);
     ZHIDU_OR_ERROR(auto created, ledger->Record(PrincipalOf(req), v));
     return JsonResponse(201, ViolationJson(created));
   });
@@ -444,6 +445,17 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     if (!ledger) return Unavailable();
     ZHIDU_OR_ERROR(auto id, PathId(req));
     ZHIDU_OR_ERROR(auto v, ledger->Get(PrincipalOf(req), id));
+    return JsonResponse(200, ViolationJson(v));
+  });
+  // 指定当事人: {"person_id", "note"?} — a violation recorded against nobody gets its person.
+  r.Add("POST", "/api/v1/violations/{id}/assign", Access::kSignedIn, [ledger](HttpRequest& req) {
+    if (!ledger) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, PathId(req));
+    ZHIDU_OR_ERROR(auto body, JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, ledger->Assign(PrincipalOf(req), id, person_id, note));
     return JsonResponse(200, ViolationJson(v));
   });
   r.Add("POST", "/api/v1/violations/{id}/appeal", Access::kSignedIn, [ledger](HttpRequest& req) {

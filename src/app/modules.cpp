@@ -12,6 +12,7 @@
   X(visits)    /* 来访, 录像 (needs dutylog) */      \
   X(lostfound) /* 失物招领 */                        \
   X(service)   /* 客户服务 */                        \
+  X(people)    /* 人员：纪律处分 */               \
   /* a new module: one line above this one */
 
 namespace zhidu {

@@ -1627,13 +1627,84 @@ void PackBuilder::LoadDiscipline(const Node& n) {
   if (!o.ok) return;
   DisciplineLadder d;
   Base(o, &d);
+  std::vector<std::pair<Node, Node>> step_nodes;  // each step's `next` and `on_refusal`
   for (const Node& s : List(o, "steps")) {
-    Obj so = Open(s, "discipline step", {"id", "title", "clause", "by"});
-    DisciplineStep st{Str(so, "id", true), Clauses(so, false), Str(so, "title"), Str(so, "by")};
+    Obj so = Open(s, "discipline step",
+                  {"id", "title", "clause", "by", "correction", "next", "approval", "closes"});
+    DisciplineStep st;
+    st.id = Str(so, "id", true);
+    st.clauses = Clauses(so, false);
+    st.title = Str(so, "title");
+    st.by = Str(so, "by");
     Want("role", st.by, so.Get("by"), "discipline step");
+    Node refusal_node;
+    if (Node c = so.Get("correction")) {
+      // correction: {within: 3d | {param: NAME}, on_refusal: STEP}
+      Obj co = Open(c, "correction", {"within", "on_refusal"});
+      if (co.ok) {
+        st.correction = true;
+        if (Node w = co.Get("within"); w && w.IsMap()) {
+          Obj wo = Open(w, "within", {"param"});
+          st.correct_within_param = Str(wo, "param", true);
+        } else if (w) {
+          st.correct_within = Dur(co, "within");
+        } else {
+          ErrorAt(c,
+                  "a correction needs within: a duration, or {param: NAME} when the "
+                  "regulation gives no period");
+        }
+        st.on_refusal = Str(co, "on_refusal", true);
+        refusal_node = co.Get("on_refusal");
+      }
+    }
+    st.next = StrList(so, "next");
+    st.approval = Str(so, "approval");
+    Want("request", st.approval, so.Get("approval"), "discipline step approval");
+    st.closes = Bool(so, "closes");
+    if (st.closes && !st.next.empty())
+      ErrorAt(so.Get("next"), "a step that closes the case has no next step");
+    if (st.closes && st.correction)
+      ErrorAt(so.Get("correction"), "a step that closes the case orders no correction");
     Define("discipline_step", st.id, At(s));
     Cite(st.clauses, "discipline", d.id, d.title + " / " + st.title, At(s));
     d.steps.push_back(std::move(st));
+    step_nodes.emplace_back(so.Get("next"), refusal_node);
+  }
+  // A case moves only between the steps of its own ladder; a refusal moves it on by itself, so
+  // the step it reaches needs no approval and orders no correction of its own.
+  auto step_of = [&](const std::string& id) -> const DisciplineStep* {
+    for (const auto& st : d.steps)
+      if (st.id == id) return &st;
+    return nullptr;
+  };
+  for (size_t i = 0; i < d.steps.size(); ++i) {
+    const DisciplineStep& st = d.steps[i];
+    const auto& [next_node, refusal_at] = step_nodes[i];
+    for (size_t k = 0; k < st.next.size(); ++k) {
+      Node at = next_node.IsSequence() ? next_node[k] : next_node;
+      if (!step_of(st.next[k]))
+        ErrorAt(at,
+                "next step '" + st.next[k] + "' is not a step of discipline ladder '" + d.id + "'");
+      else if (st.next[k] == st.id)
+        ErrorAt(at, "step '" + st.id + "' cannot follow itself");
+    }
+    if (!st.correction) continue;
+    const Node& at = refusal_at;
+    const DisciplineStep* target = step_of(st.on_refusal);
+    if (st.on_refusal.empty()) continue;  // reported as required
+    if (!target)
+      ErrorAt(at, "on_refusal step '" + st.on_refusal + "' is not a step of discipline ladder '" +
+                      d.id + "'");
+    else if (target == &st)
+      ErrorAt(at, "a refused correction cannot stay on its own step '" + st.id + "'");
+    else if (!target->approval.empty())
+      ErrorAt(at, "on_refusal step '" + st.on_refusal +
+                      "' needs an approval: a refusal moves the case by itself, so it must "
+                      "reach a step that needs none");
+    else if (target->correction)
+      ErrorAt(at, "on_refusal step '" + st.on_refusal +
+                      "' orders a correction itself: a refusal moves the case by itself, so it "
+                      "must reach a step whose taker decides what follows");
   }
   Define("discipline", d.id, d.source);
   Cite(d.clauses, "discipline", d);
@@ -1752,6 +1823,26 @@ void PackBuilder::CheckReferences() {
       Error(d.source, "duty '" + d.id + "' has a follow_up but its form '" + d.checklist +
                           "' has no pass_flag_fail item, no number with min/max and no flag_field");
   }
+  // A discipline step's approval is for one case: its request type declares the case's id, and
+  // no penalty opens a case at such a step (the request can name a case only once it exists).
+  for (const auto& d : pack_.discipline_)
+    for (const auto& st : d.steps) {
+      if (st.approval.empty()) continue;
+      for (const auto& p : pack_.penalties_)
+        for (const auto& ls : p.ladder)
+          if (ls.discipline == st.id)
+            Error(p.source, "penalty " + p.code + " names discipline step '" + st.id +
+                                "', which needs an approval: a case cannot open there");
+      for (const auto& r : pack_.requests_) {
+        if (r.id != st.approval) continue;
+        auto in = r.inputs.find(kDisciplineCaseInput);
+        if (in == r.inputs.end() || in->second != ValueType::kNumber)
+          Error(r.source, "request '" + r.id + "' approves discipline step '" + st.id +
+                              "', so it must declare the input " +
+                              std::string(kDisciplineCaseInput) +
+                              ": number (the case it is about)");
+      }
+    }
   CheckStopEvents();
   CheckHandoverForms();
   // Reporting lines must end: a role cannot (indirectly) report to itself.

@@ -341,7 +341,21 @@ struct DisciplineStep {
   std::vector<std::string> clauses;
   std::string title;
   std::string by;  // role that takes the step
+  // 整改: taking the step orders a correction due `correct_within` (or the site parameter
+  // `correct_within_param` when the regulation gives no period); a refused or missed correction
+  // (拒不整改) moves the case to `on_refusal`. correction == false: the step orders none.
+  bool correction = false;
+  std::optional<Duration> correct_within;
+  std::string correct_within_param;
+  std::string on_refusal;
+  std::vector<std::string> next;  // the steps that may be taken after this one
+  std::string approval;  // a request type: taking the step needs one approved, naming the case
+  bool closes = false;   // taking the step ends the case
 };
+
+// The input a discipline step's `approval` request declares (`case.id: number`): the case the
+// request is about, so that an approval is for one case (docs/policy_format.md §15).
+inline constexpr std::string_view kDisciplineCaseInput = "case.id";
 
 // 纪律处分阶梯 — progressive discipline.
 struct DisciplineLadder : RuleBase {

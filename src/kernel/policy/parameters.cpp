@@ -65,6 +65,12 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
   // A service level's time the regulation leaves open (R14 §1.2.5 第一时间: no figure).
   for (const auto& sl : pack.service_levels())
     add(sl.within_param, ParamKind::kDuration, "service level " + sl.id, sl.clauses);
+  // How long a discipline step's correction order (整改) runs when the regulation gives no period
+  // (R03 §二 要求整改, 责令其进行整改: none).
+  for (const auto& d : pack.discipline())
+    for (const auto& st : d.steps)
+      add(st.correct_within_param, ParamKind::kDuration, "discipline " + d.id + " / " + st.id,
+          st.clauses.empty() ? d.clauses : st.clauses);
   for (const auto& p : pack.posts())
     if (!p.education.empty())
       add(std::string(kEducationLevelsParameter), ParamKind::kList, "post " + p.id, p.clauses);

@@ -1035,5 +1035,63 @@ TEST(LoaderTest, AHandoverChecklistNoPostOpensIsAnError) {
             "T01.yaml", 9, 12, "posts is read on handover and relief checklists only");
 }
 
+// Discipline ladders run as cases (modules/people): a correction's period, its on_refusal, next
+// steps and the approval's request are checked where written (docs/policy_format.md §15).
+TEST(LoaderTest, DisciplineStepsAreCheckedWhereWritten) {
+  auto pack = [](const std::string& steps, const std::string& extra = "") {
+    return Files{{"T01.yaml",
+                  "roles:\n  - {id: 组长, clause: \"T01 §一\"}\n"
+                  "discipline:\n  - id: ladder\n    clause: \"T01 §二\"\n    steps:\n" +
+                      steps + extra}};
+  };
+  const std::string good =
+      "      - {id: warn, by: 组长, correction: {within: {param: fix_within}, on_refusal: report},"
+      " next: [report]}\n"
+      "      - {id: report, by: 组长, next: [fire]}\n"
+      "      - {id: fire, by: 组长, approval: dismiss, closes: true}\n";
+  const std::string request =
+      "requests:\n  - id: dismiss\n    clause: \"T01 §二\"\n    inputs: {case.id: number}\n"
+      "    approvals: [{role: 组长}]\n";
+  {
+    TempPack p(pack(good, request));
+    LoadReport report;
+    auto loaded = LoadPack(p.dir(), &report);
+    ASSERT_TRUE(loaded.has_value()) << report.ToString();
+    const auto& steps = loaded->discipline()[0].steps;
+    EXPECT_TRUE(steps[0].correction);
+    EXPECT_EQ(steps[0].correct_within_param, "fix_within");
+    EXPECT_EQ(steps[0].on_refusal, "report");
+    EXPECT_EQ(steps[1].next, std::vector<std::string>{"fire"});
+    EXPECT_EQ(steps[2].approval, "dismiss");
+    EXPECT_TRUE(steps[2].closes);
+    bool declared = false;
+    for (const auto& d : DeclaredParameters(*loaded))
+      declared = declared || (d.name == "fix_within" && d.kind == ParamKind::kDuration);
+    EXPECT_TRUE(declared);
+  }
+  // next names a step of no ladder of its own.
+  ExpectOne(TempPack(pack("      - {id: warn, by: 组长, next: [elsewhere]}\n")), "T01.yaml", 7, 39,
+            "next step 'elsewhere' is not a step of discipline ladder 'ladder'");
+  // A refusal that would reach a step needing an approval.
+  ExpectOne(
+      TempPack(pack("      - {id: warn, by: 组长, correction: {within: 3d, on_refusal: fire}}\n"
+                    "      - {id: fire, by: 组长, approval: dismiss, closes: true}\n",
+                    request)),
+      "T01.yaml", 7, 69, "on_refusal step 'fire' needs an approval");
+  // A correction without a period.
+  ExpectOne(TempPack(pack("      - {id: warn, by: 组长, correction: {on_refusal: next}}\n"
+                          "      - {id: next, by: 组长}\n")),
+            "T01.yaml", 7, 44, "a correction needs within");
+  // The approval's request must declare case.id.
+  ExpectOne(TempPack(pack("      - {id: fire, by: 组长, approval: dismiss, closes: true}\n",
+                          "requests:\n  - id: dismiss\n    clause: \"T01 §二\"\n"
+                          "    approvals: [{role: 组长}]\n")),
+            "T01.yaml", 9, 5, "must declare the input case.id: number");
+  // A closing step has no next.
+  ExpectOne(TempPack(pack("      - {id: a, by: 组长, closes: true, next: [b]}\n"
+                          "      - {id: b, by: 组长}\n")),
+            "T01.yaml", 7, 49, "a step that closes the case has no next step");
+}
+
 }  // namespace
 }  // namespace zhidu::policy

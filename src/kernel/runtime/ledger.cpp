@@ -129,6 +129,51 @@ Result<int> CountUncoded(store::UnitOfWork& unit, store::Id person_id,
   }
 }
 
+// The consequence of a violation of `code` (or, without one, citing `clauses`) by `person_id`
+// (0: nobody, the first occurrence) that occurred at `occurred_at`: the occurrence counts the
+// person's earlier ones in the penalty's look-back window (invariant 1), the amount a site
+// parameter when the rule leaves it open (invariant 2).
+Result<Consequence> ConsequenceOf(store::UnitOfWork& unit, const policy::Pack& pack,
+                                  const store::Site& site, store::Id person_id,
+                                  const std::string& code, const std::vector<std::string>& clauses,
+                                  TimePoint occurred_at) {
+  const policy::Penalty* penalty = code.empty() ? nullptr : pack.FindPenalty(code);
+  int previous = 0;
+  if (person_id) {
+    TimePoint from = TimePoint::min();
+    if (penalty && penalty->look_back) {
+      ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
+      from = SubtractDuration(occurred_at, *penalty->look_back, zone);
+    }
+    if (!code.empty()) {
+      ZHIDU_TRY(std::int64_t n,
+                unit.CountViolations(person_id, code, from, occurred_at + Micros(1)));
+      previous = static_cast<int>(n);
+    } else {
+      ZHIDU_TRY(previous, CountUncoded(unit, person_id, clauses, occurred_at + Micros(1)));
+    }
+  }
+  Consequence c = ComputeConsequence(pack, code, previous + 1);
+  if (!c.fine_param.empty()) {  // the amount the site has set for the figure the rule leaves open
+    ZHIDU_TRY(auto amount, SiteParameters::Lookup(unit, site.id, c.fine_param));
+    if (amount) {
+      c.fine_fen = static_cast<std::int64_t>(std::llround(std::stod(*amount) * 100));
+      c.fine_set_by_site = true;
+    }
+  }
+  return c;
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 Ledger::Ledger(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
@@ -185,29 +230,8 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
   v.recorded_by = actor;
   v.note = in.note;
 
-  int previous = 0;
-  if (in.person_id) {
-    TimePoint from = TimePoint::min();
-    if (penalty && penalty->look_back) {
-      ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
-      from = SubtractDuration(in.occurred_at, *penalty->look_back, zone);
-    }
-    if (!in.code.empty()) {
-      ZHIDU_TRY(std::int64_t n,
-                unit.CountViolations(in.person_id, in.code, from, in.occurred_at + Micros(1)));
-      previous = static_cast<int>(n);
-    } else {
-      ZHIDU_TRY(previous, CountUncoded(unit, in.person_id, clauses, in.occurred_at + Micros(1)));
-    }
-  }
-  Consequence c = ComputeConsequence(pack, in.code, previous + 1);
-  if (!c.fine_param.empty()) {  // the amount the site has set for the figure the rule leaves open
-    ZHIDU_TRY(auto amount, SiteParameters::Lookup(unit, in.site_id, c.fine_param));
-    if (amount) {
-      c.fine_fen = static_cast<std::int64_t>(std::llround(std::stod(*amount) * 100));
-      c.fine_set_by_site = true;
-    }
-  }
+  ZHIDU_TRY(Consequence c,
+            ConsequenceOf(unit, pack, site, in.person_id, in.code, clauses, in.occurred_at));
   v.occurrence = c.occurrence;
   v.consequence = ConsequenceJson(c);
   v.fine_fen = c.fine_fen.value_or(0);
@@ -251,6 +275,72 @@ Result<store::Violation> Ledger::Record(const org::Principal& who, NewViolation 
       return Fail(Errc::kInvalidArgument, Reason{"violation.in_future"},
                   "occurred_at is in the future", "occurred_at");
     return Raise(tx, *pack, v, who.account_id, "inspector");
+  });
+}
+
+Result<store::Violation> Ledger::Assign(const org::Principal& who, store::Id id,
+                                        store::Id person_id, std::string note) {
+  if (person_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "person_id is required", "person_id");
+  if (note.size() > 4000)
+    return Fail(Errc::kInvalidArgument, Reason{"too_long"}, "note is longer than 4000 bytes",
+                "note");
+  auto pack = pack_.Current();
+  return writer_.Run<store::Violation>([&](store::Tx& tx) -> Result<store::Violation> {
+    auto& unit = tx.unit();
+    ZHIDU_TRY(store::Violation v, unit.GetViolation(id));
+    if (!roles_.Allows(who, perm::kLedgerRecord, {v.site_id, 0}))
+      return Fail(Errc::kPermissionDenied,
+                  "assigning a violation to a person needs the ledger.record permission");
+    if (v.person_id != 0)
+      return Fail(Errc::kFailedPrecondition, Reason{"violation.already_assigned"},
+                  "violation " + std::to_string(id) + " is recorded against person " +
+                      std::to_string(v.person_id) +
+                      " already; only a violation against nobody is assigned");
+    auto person = unit.GetPerson(person_id);
+    if (!person && person.error().code == Errc::kNotFound)
+      return Fail(Errc::kInvalidArgument, kInvalid,
+                  "there is no person " + std::to_string(person_id), "person_id");
+    if (!person) return Fail(person.error());
+    if (person->site_id != v.site_id)
+      return Fail(Errc::kInvalidArgument, kInvalid,
+                  "person " + std::to_string(person_id) + " does not belong to site " +
+                      std::to_string(v.site_id),
+                  "person_id");
+    ZHIDU_TRY(store::Site site, unit.GetSite(v.site_id));
+    std::vector<std::string> clauses = SplitLines(v.clauses);
+    ZHIDU_TRY(Consequence c,
+              ConsequenceOf(unit, *pack, site, person_id, v.code, clauses, v.occurred_at));
+    std::string previous = v.consequence;
+    v.person_id = person_id;
+    v.department_id = person->department_id;
+    v.occurrence = c.occurrence;
+    v.consequence = ConsequenceJson(c);
+    v.fine_fen = c.fine_fen.value_or(0);
+    ZHIDU_TRY(auto changed,
+              unit.sql().Exec("assign violation",
+                              "UPDATE violations SET person_id=?, department_id=?, occurrence=?, "
+                              "consequence=?, fine_fen=? WHERE id=? AND person_id=0",
+                              {v.person_id, v.department_id, std::int64_t{v.occurrence},
+                               v.consequence, v.fine_fen, v.id}));
+    if (changed != 1)
+      return Fail(Errc::kConflict, Reason{"violation.already_assigned"},
+                  "violation " + std::to_string(id) + " was assigned meanwhile");
+    CanonicalObject payload;
+    payload.Add("id", v.id)
+        .Add("site_id", v.site_id)
+        .Add("person_id", v.person_id)
+        .Add("code", v.code)
+        .AddRaw("clauses", JsonStringArray(clauses))
+        .Add("occurrence", v.occurrence)
+        .AddRaw("previous_consequence", previous)
+        .AddRaw("consequence", v.consequence)
+        .Add("title", "违规已指定当事人（" + DescribeConsequence(c) + "）");
+    if (!note.empty()) payload.Add("note", note);
+    ZHIDU_TRY(auto seq, tx.Journal("violation.assigned", who.account_id,
+                                   "violation/" + std::to_string(v.id), payload.Str()));
+    (void)seq;
+    return v;
   });
 }
 

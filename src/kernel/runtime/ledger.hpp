@@ -12,8 +12,8 @@
 //     the parameter's name; the amount is the site's value of that parameter when an administrator
 //     has set one (site_parameters.hpp), otherwise none (fine_fen 0): nothing is guessed.
 //  3. Every change is journaled in the transaction that makes it: violation.recorded,
-//     violation.appealed, violation.decided. Payloads follow the notification convention
-//     (docs/notifications.md): site_id, person_id, notify_roles.
+//     violation.assigned, violation.appealed, violation.decided. Payloads follow the notification
+//     convention (docs/notifications.md): site_id, person_id, notify_roles.
 //  4. Who may do what: recording needs ledger.record (or is automatic, actor 0); a person appeals
 //     only their own violation, once, while it is recorded; deciding needs ledger.decide; reading
 //     needs ledger.read, except one's own violations.
@@ -102,6 +102,14 @@ class Ledger {
 
   // An inspector records a violation citing any clause of the pack (or a code).
   Result<store::Violation> Record(const org::Principal& who, NewViolation v);
+  // 指定当事人: a violation recorded against nobody (person_id 0: a post nobody was on, an
+  // inspector who could not tell who) is assigned to a person of its site, once. Its occurrence
+  // and consequence are computed then, from that person's history before it — invariant 1 applied
+  // at the first moment the person is known — and journaled violation.assigned with the old and
+  // new consequence. Needs ledger.record in the violation's site. kFailedPrecondition
+  // (violation.already_assigned) when it names someone already.
+  Result<store::Violation> Assign(const org::Principal& who, store::Id id, store::Id person_id,
+                                  std::string note);
   Result<store::Violation> Appeal(const org::Principal& who, store::Id id, std::string text);
   Result<store::Violation> Decide(const org::Principal& who, store::Id id, bool uphold,
                                   std::string note);

@@ -75,6 +75,15 @@ export const api = {
   appealViolation: (id, appeal) => http.post(`violations/${encodeURIComponent(id)}/appeal`, { appeal }),
   decideViolation: (id, decision, note) => http.post(`violations/${encodeURIComponent(id)}/decision`, { decision, note }),
   statement: (params) => http.get('ledger/statements', params),
+  assignViolation: (id, body) => http.post(`violations/${encodeURIComponent(id)}/assign`, body),
+  // Discipline cases (纪律处分, src/modules/people).
+  listDisciplineCases: page('discipline-cases'),
+  getDisciplineCase: (id) => http.get(`discipline-cases/${encodeURIComponent(id)}`),
+  openDisciplineCase: create('discipline-cases'),
+  disciplineStep: (id, body) => http.post(`discipline-cases/${encodeURIComponent(id)}/steps`, body),
+  disciplineCorrection: (id, outcome, note) => http.post(`discipline-cases/${encodeURIComponent(id)}/correction`, { outcome, note: note || undefined }),
+  disciplineCompensation: (id, body) => http.post(`discipline-cases/${encodeURIComponent(id)}/compensations`, body),
+  closeDisciplineCase: (id, note) => http.post(`discipline-cases/${encodeURIComponent(id)}/close`, note ? { note } : {}),
 
   requestTypes: () => http.get('request-types'),
   listRequests: page('requests'),

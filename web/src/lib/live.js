@@ -37,6 +37,7 @@ const TOPICS = [
   [/^duty\./, ['duties']],
   [/^post\./, ['duties', 'posts']],
   [/^violation\./, ['ledger']],
+  [/^discipline\./, ['discipline']],
   [/^request\./, ['requests']],
   [/^reminder\./, ['reminders']],
   [/^alarm\./, ['alarms', 'dutylog']],
@@ -56,7 +57,7 @@ export function topicsFor(event) {
 
 // Kinds worth a line in the 通知 list (and a toast): what needs someone's attention. Everything
 // else (a login, a duty planned, a post taken) only refreshes the screens.
-const NOTIFY = [/^duty\.(due|late|missed|flagged)$/, /^handover\.refused$/, /^procedure\.(notified|understaffed)$/, /^violation\./, /^request\.(created|approved|approved_step|rejected|withdrawn)$/, /^reminder\.fired$/, /^alarm\./]
+const NOTIFY = [/^duty\.(due|late|missed|flagged)$/, /^handover\.refused$/, /^procedure\.(notified|understaffed)$/, /^violation\./, /^discipline\.case\./, /^request\.(created|approved|approved_step|rejected|withdrawn)$/, /^reminder\.fired$/, /^alarm\./]
 export function isNotable(event) {
   return NOTIFY.some((re) => re.test(event?.kind || ''))
 }
@@ -210,6 +211,7 @@ export function screenFor(kind) {
   const k = String(kind || '')
   if (k.startsWith('duty.') || k.startsWith('post.') || k.startsWith('alarm.')) return 'duty-board'
   if (k.startsWith('violation.')) return 'ledger'
+  if (k.startsWith('discipline.')) return 'discipline'
   if (k.startsWith('request.')) return 'approvals'
   if (k.startsWith('reminder.')) return 'reminders'
   if (k.startsWith('handover.')) return 'handover'

@@ -33,6 +33,7 @@ export const routes = [
       { path: 'service-desk', name: 'service-desk', component: () => import('../views/service/ServiceDeskView.vue'), meta: { kinds: ALL, title: 'nav.serviceDesk' } },
       { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },
       { path: 'ledger', name: 'ledger', component: () => import('../views/ledger/LedgerView.vue'), meta: { kinds: ALL, title: 'nav.ledger' } },
+      { path: 'discipline', name: 'discipline', component: () => import('../views/people/DisciplineView.vue'), meta: { kinds: ALL, title: 'nav.discipline' } },
       { path: 'ledger/statement', name: 'statement', component: () => import('../views/ledger/StatementView.vue'), meta: { kinds: ALL, title: 'nav.statement' } },
       { path: 'reports', name: 'reports', component: ComingSoon, props: { feature: 'reports', items: 3 }, meta: { kinds: HEADS, title: 'nav.reports' } },
       { path: 'org', name: 'org', component: () => import('../views/org/OrgOverview.vue'), meta: { kinds: ORG_READ, title: 'nav.org' } },

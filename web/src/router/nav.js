@@ -16,6 +16,7 @@ export const NAV = [
       { route: 'roster', label: 'nav.roster', icon: 'Calendar' },
       { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
+      { route: 'discipline', label: 'nav.discipline', icon: 'Flag' },
     ],
   },
   {

@@ -1,0 +1,15 @@
+// The people module (人员: discipline cases) as the server runs it (api/module.hpp).
+#pragma once
+
+#include <memory>
+
+#include "api/module.hpp"
+#include "modules/people/discipline.hpp"
+
+namespace zhidu::people {
+
+std::unique_ptr<api::Module> MakeModule();
+// Its routes under /api/v1/discipline-cases; `d` null: they answer 503.
+void AddRoutes(api::Router& router, Discipline* d);
+
+}  // namespace zhidu::people
