@@ -48,6 +48,8 @@ def srv(require_backend, tmp_path):
 
 
 def instances(admin, post, duty):
+    # Plan now rather than race the planner's first pass after start (idempotent).
+    assert admin.post("/api/v1/duties:plan").status == 200
     rows = all_items(admin, f"/api/v1/duties?post_id={post}&limit=500")
     return sorted((d["due_at"], d["window_end"], d["required"]) for d in rows if d["duty"] == duty)
 
