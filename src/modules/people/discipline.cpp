@@ -196,6 +196,14 @@ Result<Case> Discipline::Load(store::Sql& sql, Id id, const org::Principal* who)
   return std::move(*c);
 }
 
+Result<Case> Discipline::LoadOpen(store::Sql& sql, Id id, const org::Principal& who) {
+  ZHIDU_TRY(Case c, Load(sql, id, &who));
+  if (c.state == CaseState::kClosed)
+    return Fail(Errc::kFailedPrecondition, Reason{"discipline.case_closed"},
+                CaseName(c.id) + " is closed");
+  return c;
+}
+
 namespace {
 
 // The case with its violations, history and compensations.
@@ -482,10 +490,7 @@ Result<Case> Discipline::Take(const org::Principal& who, Id case_id, const StepI
   auto pack = pack_.Current();
   auto taken = writer_.Run<Case>([&](store::Tx& tx) -> Result<Case> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(Case c, Load(unit.sql(), case_id, &who));
-    if (c.state == CaseState::kClosed)
-      return Fail(Errc::kFailedPrecondition, Reason{"discipline.case_closed"},
-                  CaseName(c.id) + " is closed");
+    ZHIDU_TRY(Case c, LoadOpen(unit.sql(), case_id, who));
     const policy::DisciplineLadder* ladder = FindLadder(*pack, c.ladder);
     if (!ladder)
       return Fail(Errc::kFailedPrecondition, Reason{"discipline.ladder_gone"},
@@ -569,10 +574,7 @@ Result<Case> Discipline::Correction(const org::Principal& who, Id case_id, bool 
   auto pack = pack_.Current();
   return writer_.Run<Case>([&](store::Tx& tx) -> Result<Case> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(Case c, Load(unit.sql(), case_id, &who));
-    if (c.state == CaseState::kClosed)
-      return Fail(Errc::kFailedPrecondition, Reason{"discipline.case_closed"},
-                  CaseName(c.id) + " is closed");
+    ZHIDU_TRY(Case c, LoadOpen(unit.sql(), case_id, who));
     if (c.state != CaseState::kCorrecting)
       return Fail(Errc::kFailedPrecondition, Reason{"discipline.no_correction"},
                   CaseName(c.id) + " has no correction order outstanding");
@@ -647,10 +649,7 @@ Result<Case> Discipline::Compensate(const org::Principal& who, Id case_id, Id vi
   ZHIDU_TRY_VOID(Note(note));
   return writer_.Run<Case>([&](store::Tx& tx) -> Result<Case> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(Case c, Load(unit.sql(), case_id, &who));
-    if (c.state == CaseState::kClosed)
-      return Fail(Errc::kFailedPrecondition, Reason{"discipline.case_closed"},
-                  CaseName(c.id) + " is closed");
+    ZHIDU_TRY(Case c, LoadOpen(unit.sql(), case_id, who));
     if (!roles_.Allows(who, runtime::perm::kLedgerRecord, {c.site_id, c.department_id}))
       return Fail(Errc::kPermissionDenied,
                   "recording a compensation needs the ledger.record permission");
@@ -697,10 +696,7 @@ Result<Case> Discipline::Close(const org::Principal& who, Id case_id, const std:
   auto pack = pack_.Current();
   return writer_.Run<Case>([&](store::Tx& tx) -> Result<Case> {
     auto& unit = tx.unit();
-    ZHIDU_TRY(Case c, Load(unit.sql(), case_id, &who));
-    if (c.state == CaseState::kClosed)
-      return Fail(Errc::kFailedPrecondition, Reason{"discipline.case_closed"},
-                  CaseName(c.id) + " is closed already");
+    ZHIDU_TRY(Case c, LoadOpen(unit.sql(), case_id, who));
     if (c.state == CaseState::kCorrecting)
       return Fail(Errc::kFailedPrecondition, Reason{"discipline.correction_outstanding"},
                   CaseName(c.id) + " has a correction order outstanding (due " +

@@ -191,6 +191,8 @@ class Discipline {
  private:
   Result<void> OnCorrectionDue(store::Tx& tx, const store::Timer& timer);
   Result<Case> Load(store::Sql& sql, Id id, const org::Principal* who);
+  // Load, refusing a closed case (409 discipline.case_closed): what every move of a case needs.
+  Result<Case> LoadOpen(store::Sql& sql, Id id, const org::Principal& who);
 
   store::Store& store_;
   store::Writer& writer_;

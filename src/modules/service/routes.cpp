@@ -358,8 +358,7 @@ void AddRoutes(api::Router& r, Service* s) {
           ZHIDU_OR_ERROR(auto satisfied, body.RequiredBool("satisfied"));
           ZHIDU_OR_ERROR(auto note, body.RequiredString("note"));
           if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-          ZHIDU_OR_ERROR(auto v,
-                         s->RecordSatisfaction(api::PrincipalOf(req), id, satisfied, note));
+          ZHIDU_OR_ERROR(auto v, s->RecordSatisfaction(api::PrincipalOf(req), id, satisfied, note));
           return api::JsonResponse(201, ViewJson(v));
         });
   // ?site_id=&by=agent|queue&from=&to=: answered link surveys credited per agent or per queue.
