@@ -24,6 +24,9 @@ export async function fillViolationForm(page, { person, code, clause, note }) {
   await page.getByTestId('rec-code').fill(code)
   await page.getByTestId('rec-clauses').click()
   await page.keyboard.type(clause)
+  // Enter takes the option shown at that moment: under load the select may still show the one it
+  // created for a shorter prefix ('R16 §二1' for 'R16 §二12'). Wait for the whole text first.
+  await option(page, clause).waitFor()
   await page.keyboard.press('Enter')
   await page.keyboard.press('Escape')
   await page.getByTestId('rec-note').fill(note)
