@@ -1,14 +1,23 @@
-// A bounded-time mutation fuzzer for LLVMFuzzerTestOneInput targets, for compilers without
-// libFuzzer (g++: the debug preset builds with ASan+UBSan, so a memory error or undefined
-// behaviour aborts the run). Not coverage-guided: it mutates the seeds (and inputs derived from
-// them) with byte edits, dictionary insertions, splices and nesting bursts.
+// A bounded-time, coverage-guided mutation fuzzer for LLVMFuzzerTestOneInput targets, for
+// compilers without libFuzzer (g++: the debug preset builds with ASan+UBSan, so a memory error or
+// undefined behaviour aborts the run). It mutates the seeds with byte edits, dictionary
+// insertions, splices and nesting bursts, and keeps a mutant as a parent when it reached code no
+// earlier input reached.
 //
-//   fuzz_TARGET [--seconds N] [--seed S] [--prefix-byte B] [--dict TOKEN]... SEED_FILE...
+// Coverage: the target's sources are compiled with g++'s -fsanitize-coverage=trace-pc (tests/fuzz/
+// CMakeLists.txt), which calls __sanitizer_cov_trace_pc() at every basic block; this file (not
+// instrumented) defines it and counts edges AFL's way — the pair (previous block, this block)
+// hashed into a 64 KiB map, hit counts in buckets 1, 2, 3, 4-7, 8-15, 16-31, 32-127, 128+. An
+// input that sets a bucket never set before is new coverage. Built without instrumentation, the
+// map stays empty and parents are kept at random, as before.
 //
+//   fuzz_TARGET [--seconds N] [--seed S] [--unguided] [--prefix-byte B] [--dict TOKEN]... SEED_FILE...
+//
+// --unguided keeps parents at random even when instrumented (to measure what guidance adds).
 // --prefix-byte B puts byte B before every seed file (targets whose first byte selects a mode).
-// Prints the inputs tried; on a crash, the input is in fuzz-crash-<pid>.bin of the working
-// directory (written before each run is too slow; the last input is kept in memory and written
-// from the signal handler).
+// Prints the inputs tried, the edges reached and the inputs kept; on a crash, the input is in
+// fuzz-crash-<pid>.bin of the working directory (written before each run is too slow; the last
+// input is kept in memory and written from the signal handler).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -28,6 +37,59 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
+
+constexpr std::size_t kMapSize = 1u << 16;
+std::uint8_t g_hits[kMapSize];   // this run's edge hit counts (saturating)
+std::uint8_t g_seen[kMapSize];   // every bucket bit any input has set
+std::uintptr_t g_prev_block = 0;
+
+}  // namespace
+
+// Called by instrumented code at each basic block; the caller's address names the block.
+extern "C" void __sanitizer_cov_trace_pc() {
+  auto block = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
+  block = (block ^ (block >> 16)) * 0x9E3779B1u;
+  std::size_t edge = (block ^ g_prev_block) & (kMapSize - 1);
+  if (g_hits[edge] != 255) ++g_hits[edge];
+  g_prev_block = block >> 1;
+}
+
+namespace {
+
+std::uint8_t Bucket(std::uint8_t hits) {
+  if (hits <= 3) return hits == 0 ? 0 : static_cast<std::uint8_t>(1u << (hits - 1));
+  if (hits <= 7) return 8;
+  if (hits <= 15) return 16;
+  if (hits <= 31) return 32;
+  if (hits <= 127) return 64;
+  return 128;
+}
+
+// Folds this run's hits into the seen map; true when a bucket was set for the first time.
+bool NewCoverage() {
+  bool fresh = false;
+  for (std::size_t i = 0; i < kMapSize; ++i) {
+    if (g_hits[i] == 0) continue;
+    std::uint8_t b = Bucket(g_hits[i]);
+    if ((g_seen[i] & b) == 0) {
+      g_seen[i] |= b;
+      fresh = true;
+    }
+  }
+  return fresh;
+}
+
+std::size_t EdgesSeen() {
+  std::size_t n = 0;
+  for (std::uint8_t v : g_seen) n += v != 0;
+  return n;
+}
+
+void Run(const std::string& input) {
+  std::memset(g_hits, 0, sizeof g_hits);
+  g_prev_block = 0;
+  LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
+}
 
 std::string g_current;  // the input being run, written out if it crashes
 
@@ -97,6 +159,7 @@ int main(int argc, char** argv) {
   double seconds = 10;
   std::uint64_t seed = 15;
   int prefix = -1;
+  bool unguided = false;
   std::vector<std::string> pool, dict;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -111,6 +174,8 @@ int main(int argc, char** argv) {
       seconds = std::stod(next());
     } else if (a == "--seed") {
       seed = std::stoull(next());
+    } else if (a == "--unguided") {
+      unguided = true;
     } else if (a == "--prefix-byte") {
       prefix = std::stoi(next());
     } else if (a == "--dict") {
@@ -131,19 +196,26 @@ int main(int argc, char** argv) {
   std::signal(SIGSEGV, WriteCurrent);
   for (const auto& s : pool) {  // the seeds themselves first
     g_current = s;
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+    Run(s);
+    (void)NewCoverage();
   }
+  const bool guided = !unguided && EdgesSeen() > 0;  // the seeds ran instrumented code
   std::mt19937_64 rng(seed);
   auto start = std::chrono::steady_clock::now();
   auto deadline = start + std::chrono::duration<double>(seconds);
-  std::uint64_t runs = 0;
+  std::uint64_t runs = 0, kept = 0;
+  constexpr std::size_t kPoolMax = 4096;
   while (std::chrono::steady_clock::now() < deadline) {
     g_current = Mutate(rng, pool, dict);
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(g_current.data()), g_current.size());
+    Run(g_current);
     ++runs;
-    // Keep some mutants as parents, so edits accumulate (bounded pool).
-    if (rng() % 16 == 0) {
-      if (pool.size() < 256) {
+    // A mutant that reached new code becomes a parent; without instrumentation, one in 16 does,
+    // so edits still accumulate. The pool is bounded: past it, a new parent replaces a random one.
+    bool fresh = NewCoverage();  // counted either way, for the edges reported
+    bool keep = guided ? fresh : rng() % 16 == 0;
+    if (keep) {
+      ++kept;
+      if (pool.size() < kPoolMax) {
         pool.push_back(g_current);
       } else {
         pool[rng() % pool.size()] = g_current;
@@ -151,6 +223,7 @@ int main(int argc, char** argv) {
     }
   }
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "fuzz: " << runs << " inputs in " << took << " s (seed " << seed << "), no crash\n";
+  std::cout << "fuzz: " << runs << " inputs in " << took << " s (seed " << seed << "), "
+            << EdgesSeen() << " edges, " << kept << " inputs kept, no crash\n";
   return 0;
 }
