@@ -275,3 +275,55 @@ void AddRoutes(api::Router& r, Discipline* d) {
 }
 
 }  // namespace zhidu::people
+
+namespace zhidu::people {
+namespace {
+
+json FindingJson(const Finding& f) {
+  return {{"id", f.id},
+          {"site_id", f.site_id},
+          {"person_id", f.person_id},
+          {"post_id", f.post_id},
+          {"assignment_id", f.assignment_id},
+          {"kind", FindingKindName(f.kind)},
+          {"shift_start", api::Timestamp(f.shift_start)},
+          {"shift_end", api::Timestamp(f.shift_end)},
+          {"arrived_at", api::TimeOrNull(f.arrived_at)},
+          {"minutes_late", f.minutes_late},
+          {"violation_id", f.violation_id ? json(f.violation_id) : json(nullptr)},
+          {"note", f.note},
+          {"found_at", api::Timestamp(f.found_at)}};
+}
+
+}  // namespace
+
+void AddAttendanceRoutes(api::Router& r, AttendanceCheck* a) {
+  using api::Access;
+  auto unavailable = [] {
+    return ErrorResponse({Errc::kUnavailable, "the attendance check is not running", ""});
+  };
+  // ?site_id=&person_id=&limit=&cursor=
+  r.Add("GET", "/api/v1/attendance-findings", Access::kSignedIn, [a, unavailable](HttpRequest& req) {
+    if (!a) return unavailable();
+    ZHIDU_OR_ERROR(auto page, api::PageOf(req));
+    FindingFilter f;
+    ZHIDU_OR_ERROR(f.site_id, api::QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(f.person_id, api::QueryId(req, "person_id"));
+    ZHIDU_OR_ERROR(auto rows, a->List(api::PrincipalOf(req), f, page));
+    return api::List(rows, page, FindingJson, [](const Finding& x) { return x.id; });
+  });
+  // {"site_id"}: judges the site's shifts since the last run now, instead of at the next run.
+  r.Add("POST", "/api/v1/attendance-findings:check", Access::kSignedIn,
+        [a, unavailable](HttpRequest& req) {
+          if (!a) return unavailable();
+          ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+          ZHIDU_OR_ERROR(auto site_id, body.RequiredId("site_id"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          ZHIDU_OR_ERROR(auto made, a->CheckNow(api::PrincipalOf(req), site_id));
+          json items = json::array();
+          for (const auto& f : made) items.push_back(FindingJson(f));
+          return api::JsonResponse(200, {{"items", std::move(items)}});
+        });
+}
+
+}  // namespace zhidu::people

@@ -1104,6 +1104,17 @@ Result<std::vector<ShiftSlot>> PublishedShiftStarts(store::UnitOfWork& unit, Id 
   return out;
 }
 
+Result<std::vector<RosterAssignment>> PublishedAssignments(store::UnitOfWork& unit, TimePoint from,
+                                                           TimePoint to) {
+  AssignmentFilter f;
+  f.published_only = true;
+  f.from = from;
+  f.before = to;
+  ZHIDU_TRY(auto rows, db::ListRosterAssignments(unit.sql(), f, kMaxRows));
+  std::erase_if(rows, [&](const RosterAssignment& a) { return a.starts_at < from; });
+  return rows;
+}
+
 Result<std::vector<ShiftSlot>> Rosters::ShiftStarts(Id post_id, TimePoint from, TimePoint to) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto slots, PublishedShiftStarts(*unit, post_id, from, to));

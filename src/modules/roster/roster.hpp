@@ -107,6 +107,11 @@ class ShiftSource {
 Result<std::vector<ShiftSlot>> PublishedShiftStarts(store::UnitOfWork& unit, Id post_id,
                                                     TimePoint from, TimePoint to);
 
+// Active assignments of published rosters starting in [from, to), ordered by start, as `unit` sees
+// them (the people module judges attendance against them inside its own transaction).
+Result<std::vector<RosterAssignment>> PublishedAssignments(store::UnitOfWork& unit, TimePoint from,
+                                                           TimePoint to);
+
 class Rosters final : public ShiftSource {
  public:
   Rosters(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
