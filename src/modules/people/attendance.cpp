@@ -109,6 +109,13 @@ Result<Micros> LateAfter(store::UnitOfWork& unit, Id site_id) {
   return std::chrono::duration_cast<Micros>(d->fixed);
 }
 
+// The zh-CN line a finding is shown by (the violation's note, the notification's title).
+std::string Title(const Finding& f) {
+  if (f.kind == FindingKind::kLate)
+    return "迟到 " + std::to_string(f.minutes_late) + " 分钟（依排班表与到岗记录）";
+  return "缺勤：排班的班次内未到岗（依排班表与到岗记录）";
+}
+
 std::string CanonicalFinding(const Finding& f) {
   CanonicalObject o;
   o.Add("id", f.id)
@@ -122,6 +129,7 @@ std::string CanonicalFinding(const Finding& f) {
       .Add("violation_id", f.violation_id);
   if (f.arrived_at != TimePoint{}) o.Add("arrived_at", FormatIso8601Utc(f.arrived_at));
   if (!f.note.empty()) o.Add("note", f.note);
+  o.Add("title", Title(f));
   return o.Str();
 }
 
@@ -258,6 +266,15 @@ Result<std::pair<std::vector<Finding>, std::optional<TimePoint>>> AttendanceChec
     ZHIDU_TRY(auto code, CodeFor(unit, *pack, a.site_id, f.kind));
     f.note = code.second;
     if (!code.first.empty()) {
+      // The ledger refuses a person of another site; a roster may outlive a transfer. Say so
+      // instead of failing the whole run (its timer would stop after its retries).
+      ZHIDU_TRY(store::Person person, unit.GetPerson(a.person_id));
+      if (person.site_id != a.site_id) {
+        code.first.clear();
+        f.note = "此人已不属于本单位：只记录，不计入违规台账";
+      }
+    }
+    if (!code.first.empty()) {
       runtime::NewViolation v;
       v.site_id = a.site_id;
       v.person_id = a.person_id;
@@ -265,9 +282,7 @@ Result<std::pair<std::vector<Finding>, std::optional<TimePoint>>> AttendanceChec
       v.code = code.first;
       v.subject = "roster_assignment/" + std::to_string(a.id);
       v.occurred_at = f.kind == FindingKind::kLate ? f.arrived_at : a.starts_at;
-      v.note = f.kind == FindingKind::kLate
-                   ? "迟到 " + std::to_string(f.minutes_late) + " 分钟（依排班表与到岗记录）"
-                   : "缺勤：排班的班次内未到岗（依排班表与到岗记录）";
+      v.note = Title(f);
       ZHIDU_TRY(auto violation, runtime::Ledger::Raise(tx, *pack, v, 0, "auto"));
       f.violation_id = violation.id;
     }

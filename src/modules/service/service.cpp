@@ -525,6 +525,12 @@ Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTic
     t.state = TicketState::kNew;
     t.created_by = who.account_id;
     t.created_at = t.updated_at = tx.now();
+    // Routing (issue 18 §4): to an agent on the queue's post now, unless the site routes by hand.
+    ZHIDU_TRY(auto routing, runtime::SiteParameters::Lookup(unit, t.site_id, kRoutingParam));
+    std::optional<store::Id> routed;
+    if (!routing || *routing == "on_post") {
+      ZHIDU_TRY(routed, db::RouteTo(sql, t.site_id, t.queue_post_id));
+    }
     ZHIDU_TRY(t.id, db::InsertTicket(sql, t));
     if (!in.body.empty()) {
       Entry e{0, t.id, EntryKind::kCustomer, in.body, "", "", 0, who.account_id, tx.now()};
@@ -533,6 +539,18 @@ Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTic
     ZHIDU_TRY(auto seq, tx.Journal("service.ticket.created", who.account_id, TicketRef(t.id),
                                    TicketPayload(t).Str()));
     (void)seq;
+    if (routed) {  // assigned by the system, as Assign would: the ticket opens
+      t.assignee = *routed;
+      t.state = TicketState::kOpen;
+      ZHIDU_TRY_VOID(db::UpdateTicket(sql, t, TicketState::kNew));
+      Entry e{0, t.id, EntryKind::kAssign, "", "new", "open", *routed, 0, tx.now()};
+      ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+      CanonicalObject payload = TicketPayload(t);
+      payload.Add("routed", true);
+      ZHIDU_TRY(auto routed_seq, tx.Journal("service.ticket.assigned", 0, TicketRef(t.id),
+                                            payload.Str()));
+      (void)routed_seq;
+    }
     // The pack's rules start here, in this transaction: the service levels on ticket_opened and,
     // for a complaint, the one procedure on complaint_received.
     runtime::SiteEvent e{t.site_id,     std::string(kTicketOpened), t.subject, TicketRef(t.id), {},
@@ -787,7 +805,12 @@ std::vector<policy::ParamDecl> Service::Parameters(const policy::Pack& pack) {
           {std::string(kSurveyScaleParam), policy::ParamKind::kList,
            rule + " — the scale's labels, lowest first (unset: ours, " +
                std::string(kDefaultSurveyScale) + ", scores 1-5)",
-           clauses}};
+           clauses},
+          {std::string(kRoutingParam), policy::ParamKind::kList,
+           "service: routing of a new ticket — on_post (unset: the same, our choice) sends it to "
+           "the agent on the queue's post now holding the fewest unresolved tickets, longest "
+           "since their last assignment on a tie; manual leaves it for an agent to take",
+           {}}};
 }
 
 void Service::RegisterHandlers(scheduler::Scheduler& scheduler) {

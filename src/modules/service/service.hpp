@@ -66,6 +66,9 @@ inline constexpr std::string_view kSurveyTimer = "service.survey";
 inline constexpr std::string_view kSurveyAfterParam = "service_survey_after";
 inline constexpr std::string_view kSurveyValidParam = "service_survey_valid_for";
 inline constexpr std::string_view kSurveyScaleParam = "service_survey_scale";
+// How a new ticket finds its agent: unset or "on_post" routes it to an agent on the queue's post
+// now (RouteTo); "manual" leaves it for someone to take.
+inline constexpr std::string_view kRoutingParam = "service_routing";
 // The pack's duty whose clauses surveys cite (cn-default's r06-satisfaction-survey, R06 §四(一)10).
 inline constexpr std::string_view kSatisfactionSurvey = "satisfaction-survey";
 // Our scale, not the regulations' (R06 says 定期做客户满意度调查 and gives none): five labels,
@@ -294,6 +297,11 @@ Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v);
 Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id);
 // True when `person_id` is a person of `site_id` with an account holding a role there.
 Result<bool> IsAgentAt(store::Sql& sql, store::Id person_id, store::Id site_id);
+// The agent a new ticket of the queue `post_id` goes to: of the people on that post now (an open
+// stint of attendance) who are agents of the site, the one holding the fewest tickets not yet
+// resolved, then the one assigned a ticket longest ago (never first), then the lowest id.
+// nullopt when nobody is on the post.
+Result<std::optional<store::Id>> RouteTo(store::Sql& sql, store::Id site_id, store::Id post_id);
 Result<store::Id> InsertSurvey(store::Sql& sql, const Survey& v);
 Result<Survey> GetSurvey(store::Sql& sql, store::Id id);
 // kNotFound when no survey has that token hash.

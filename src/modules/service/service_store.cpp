@@ -95,6 +95,11 @@ CREATE TABLE service_surveys(
   created_at BIGINT NOT NULL);
 CREATE INDEX service_surveys_ticket ON service_surveys(ticket_id, id);
 CREATE INDEX service_surveys_answered ON service_surveys(site_id, state, answered_at)
+)sql"},
+          // Routing (issue 18 §4): an agent's load and their last assignment, by index.
+          {3, R"sql(
+CREATE INDEX service_tickets_assignee ON service_tickets(assignee, state);
+CREATE INDEX service_ticket_entries_person ON service_ticket_entries(person_id, kind, id)
 )sql"}};
 }
 
@@ -363,6 +368,25 @@ Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id) {
         v.at = r.Time(8);
         return v;
       });
+}
+
+Result<std::optional<store::Id>> RouteTo(store::Sql& sql, store::Id site_id, store::Id post_id) {
+  std::vector<store::Id> on_post;
+  ZHIDU_TRY_VOID(sql.Query(
+      "route ticket",
+      "SELECT a.person_id, "
+      "(SELECT COUNT(*) FROM service_tickets t WHERE t.assignee = a.person_id "
+      "AND t.state IN ('new','open','pending')) AS held, "
+      "(SELECT COALESCE(MAX(e.id), 0) FROM service_ticket_entries e "
+      "WHERE e.person_id = a.person_id AND e.kind = 'assign') AS last_assigned "
+      "FROM attendance a WHERE a.site_id = ? AND a.post_id = ? AND a.ended_at = 0 "
+      "ORDER BY held, last_assigned, a.person_id",
+      {site_id, post_id}, [&](const store::SqlRow& r) { on_post.push_back(r.Int(0)); }));
+  for (store::Id person : on_post) {  // in that order; a person without an agent account is skipped
+    ZHIDU_TRY(bool agent, IsAgentAt(sql, person, site_id));
+    if (agent) return std::optional<store::Id>(person);
+  }
+  return std::optional<store::Id>();
 }
 
 Result<bool> IsAgentAt(store::Sql& sql, store::Id person_id, store::Id site_id) {

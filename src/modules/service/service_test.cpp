@@ -184,7 +184,8 @@ TEST_P(ServiceTest, ItsMigrationRunsOnceAndIsRecorded) {
   auto again = store_->MigrateModule("service", Migrations());
   EXPECT_TRUE(again) << again.error().message;
   auto bad = Migrations();
-  bad.push_back({3, "CREATE TABLE service_tickets(id {{id}})"});  // exists: fails whole
+  const int next = static_cast<int>(bad.size()) + 1;
+  bad.push_back({next, "CREATE TABLE service_tickets(id {{id}})"});  // exists: fails whole
   EXPECT_FALSE(store_->MigrateModule("service", bad));
 }
 

@@ -92,6 +92,8 @@ export default {
       discipline_case_missed: 'Correction deadline missed',
       discipline_case_compensation: 'Compensation recorded',
       discipline_case_closed: 'Discipline case closed',
+      attendance_finding_late: 'Late for a shift',
+      attendance_finding_absent: 'Absent from a shift',
       other: 'Event',
     },
   },

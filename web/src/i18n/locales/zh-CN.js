@@ -92,6 +92,8 @@ export default {
       discipline_case_missed: '逾期未整改',
       discipline_case_compensation: '赔偿登记',
       discipline_case_closed: '纪律处分结案',
+      attendance_finding_late: '迟到',
+      attendance_finding_absent: '缺勤',
       other: '事件',
     },
   },
