@@ -264,6 +264,14 @@ export default {
       event: {
         raised_by_module: 'This event is raised by the system from its records, not by hand',
       },
+      lounge: {
+        unknown_guest: 'This guest is not registered',
+        already_checked_in: 'This guest is checked in already',
+        train_departed: 'This train has left: a check-in is for a train that has not',
+        unknown_train: 'The timetable has no such train: give its departure time',
+        wrong_state: 'The guest is not at a step where this can be done',
+        bad_timetable: 'The timetable is wrong ({field}): nothing was imported',
+      },
       survey: {
         unknown_link: 'This survey link is unknown or was replaced by a newer one',
         answered: 'This survey was answered already: a link takes one answer',
@@ -390,6 +398,13 @@ export default {
     other: 'record {n}',
   },
   fields: {
+    train_no: 'Train number',
+    card_no: 'Entry card number',
+    card_kind: 'Card kind',
+    carriage: 'Carriage',
+    seat: 'Seat',
+    departure_at: 'Departure time',
+    csv: 'Timetable file',
     score: 'Score',
     satisfied: 'Customer satisfied',
     violation_ids: 'Violations',

@@ -264,6 +264,14 @@ export default {
       event: {
         raised_by_module: '此事件由系统依据记录产生，不能手动上报',
       },
+      lounge: {
+        unknown_guest: '找不到该贵宾的登记记录',
+        already_checked_in: '该贵宾已登记，不能重复登记',
+        train_departed: '该车次已开出：只能为尚未开车的车次登记',
+        unknown_train: '时刻表中没有该车次，请填写开车时间',
+        wrong_state: '该贵宾当前的状态不能进行此操作',
+        bad_timetable: '时刻表有误（{field}），未导入任何车次',
+      },
       survey: {
         unknown_link: '调查链接无效或已被新链接取代',
         answered: '此调查已提交过，每个链接只能提交一次',
@@ -390,6 +398,13 @@ export default {
     other: '记录 {n} 号',
   },
   fields: {
+    train_no: '车次',
+    card_no: '入厅卡号',
+    card_kind: '卡片类型',
+    carriage: '车厢',
+    seat: '座位',
+    departure_at: '开车时间',
+    csv: '时刻表文件',
     score: '评分',
     satisfied: '客户是否满意',
     violation_ids: '违规记录',
