@@ -16,7 +16,8 @@ namespace zhidu::lounge {
 
 namespace {
 
-constexpr std::string_view kStateNames[] = {"arrived", "seated", "reminded", "escorted", "missed"};
+constexpr std::string_view kStateNames[] = {"arrived",  "seated", "reminded",
+                                            "escorted", "missed", "done"};
 
 std::string GuestRef(store::Id id) { return "lounge-guest/" + std::to_string(id); }
 std::string Iso(TimePoint t) { return FormatIso8601Utc(t); }
@@ -94,7 +95,7 @@ Result<State> ParseState(std::string_view name) {
   for (size_t i = 0; i < std::size(kStateNames); ++i)
     if (kStateNames[i] == name) return static_cast<State>(i);
   return Fail(Errc::kInvalidArgument, kInvalid,
-              "state must be one of arrived, seated, reminded, escorted, missed", "state");
+              "state must be one of arrived, seated, reminded, escorted, missed, done", "state");
 }
 
 Result<std::string> NormaliseTrainNo(std::string_view s, const char* field) {
@@ -478,6 +479,66 @@ Result<GuestView> Lounge::MissedTrain(const org::Principal& who, store::Id id,
   ZHIDU_TRY_VOID(Text(note, "note", false, 1000));
   return Step(who, id, {State::kSeated, State::kReminded}, State::kMissed, "",
               "lounge.guest.missed_train", note);
+}
+
+Result<GuestView> Lounge::SendSms(const org::Principal& who, store::Id id,
+                                  const std::string& text) {
+  ZHIDU_TRY_VOID(Text(text, "text", true, 500));
+  Guest g;
+  {
+    ZHIDU_TRY(auto unit, store_.BeginRead());
+    auto found = db::Get(unit->sql(), id);
+    if (!found || !org::HoldsRoleAt(who, {found->site_id, 0}))
+      return Fail(Errc::kNotFound, Reason{"lounge.unknown_guest"},
+                  "guest " + std::to_string(id) + " does not exist");
+    g = *found;
+  }
+  if (g.state != State::kEscorted)
+    return Fail(Errc::kFailedPrecondition, Reason{"lounge.wrong_state"},
+                "guest " + std::to_string(id) + " is " + std::string(StateName(g.state)) +
+                    ": the follow-up SMS comes after the escort to the gate");
+  if (g.phone.empty())
+    return Fail(Errc::kFailedPrecondition, Reason{"lounge.no_phone"},
+                "guest " + std::to_string(id) + " left no phone number", "phone");
+  if (!sms_)
+    return Fail(Errc::kUnavailable, Reason{"lounge.sms_not_configured"},
+                "no SMS relay is configured (zhidu serve --sms-url)");
+  // Sent first, outside the transaction: a relay that refuses leaves nothing written.
+  auto sent = sms_->Send({g.phone, text, GuestRef(g.id)});
+  if (!sent)
+    return Fail(Errc::kUnavailable, Reason{"lounge.sms_failed"},
+                "the SMS relay did not accept the message: " + sent.error().message);
+  auto pack = pack_.Current();
+  ZHIDU_TRY(auto done, writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Guest now, db::Get(sql, id));
+    if (now.state != State::kEscorted)
+      return Fail(Errc::kFailedPrecondition, Reason{"lounge.wrong_state"},
+                  "guest " + std::to_string(id) + " is " + std::string(StateName(now.state)));
+    now.state = State::kDone;
+    now.sms_at = tx.now();
+    now.sms_by = who.account_id;
+    now.sms_id = sent->substr(0, 200);
+    ZHIDU_TRY_VOID(db::Update(sql, now, State::kEscorted));
+    std::string subject = now.name.empty() ? "贵宾 #" + std::to_string(now.id) : "贵宾 " + now.name;
+    ZHIDU_TRY(auto seq, tx.Journal("lounge.guest.sms_sent", who.account_id, GuestRef(now.id),
+                                   CanonicalObject()
+                                       .Add("guest_id", now.id)
+                                       .Add("site_id", now.site_id)
+                                       .Add("state", StateName(now.state))
+                                       .Add("title", subject + " 已短信回访")
+                                       .Add("sms_id", now.sms_id)
+                                       .AddRaw("clauses", JsonStringArray(VisitClauses(*pack)))
+                                       .Str()));
+    (void)seq;
+    policy::Context data;
+    if (who.person_id) data.emplace("person_id", static_cast<double>(who.person_id));
+    ZHIDU_TRY_VOID(bus_.Emit(tx, runtime::SiteEvent{now.site_id, std::string(kSmsSent), subject,
+                                                    GuestRef(now.id), data, who.account_id}));
+    return true;
+  }));
+  (void)done;
+  return Get(who, id);
 }
 
 Result<GuestView> Lounge::Get(const org::Principal& who, store::Id id) {

@@ -18,6 +18,10 @@
 //     the site's `lounge_reminder_notice` journals lounge.reminder.due for the roles that may
 //     record the reminder in the pack and for the attendant (docs/notifications.md). Unset: no
 //     timer, the guest's notice_note says so — no figure is invented.
+//  6. escorted -> done only when the SMS relay accepted the follow-up (R15 第十五条): the message
+//  is
+//     sent first, outside the transaction; a refusal writes nothing; then the step, its journal
+//     record (no phone, no text) and kSmsSent commit together.
 //  5. A missed train (误车) is recorded with who was responsible: when the pack's reminder deadline
 //     was breached (not reminded in time), the service level's `violation` code is recorded
 //     against the attendant who checked the guest in, citing its clauses (R15 第十四条); a guest
@@ -48,13 +52,14 @@ inline constexpr std::string_view kArrived = "vip_arrived";
 inline constexpr std::string_view kRegistered = "vip_registered";
 inline constexpr std::string_view kReminded = "vip_reminded";
 inline constexpr std::string_view kEscorted = "vip_escorted";
+inline constexpr std::string_view kSmsSent = "vip_sms_sent";
 // The pack record the check-in writes (policy::RuleNamed: cn-default's r15-guest-register).
 inline constexpr std::string_view kGuestRegister = "guest-register";
 // Site parameter (duration, no default): how long before the reminder time the attendant is told.
 inline constexpr std::string_view kNoticeParam = "lounge_reminder_notice";
 inline constexpr std::string_view kNoticeTimer = "lounge.reminder_notice";
 
-enum class State { kArrived, kSeated, kReminded, kEscorted, kMissed };
+enum class State { kArrived, kSeated, kReminded, kEscorted, kMissed, kDone };
 std::string_view StateName(State s);
 Result<State> ParseState(std::string_view name);
 
@@ -80,7 +85,22 @@ struct Guest {
   store::Id escorted_by = 0;
   TimePoint missed_at;
   store::Id missed_by = 0;
+  TimePoint sms_at;  // the follow-up SMS accepted by the relay (state done)
+  store::Id sms_by = 0;
+  std::string sms_id;  // the relay's message id, if it gave one
   std::string note;
+};
+
+// The SMS follow-up (R15 第十五条 短信回访) goes out through a provider adapter: the module face's
+// HTTP relay (sms_http.cpp, `serve --sms-url`), a fake in tests. Called outside any transaction.
+struct SmsMessage {
+  std::string to, text, ref;
+};
+class SmsSender {
+ public:
+  virtual ~SmsSender() = default;
+  // The provider's message id ("" when it gives none); kUnavailable when it did not accept it.
+  virtual Result<std::string> Send(const SmsMessage& m) = 0;
 };
 
 struct NewGuest {
@@ -137,13 +157,15 @@ inline constexpr size_t kMaxText = 200;
 class Lounge {
  public:
   Lounge(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
-         runtime::EventBus& bus, const Clock& clock, scheduler::Scheduler& scheduler)
+         runtime::EventBus& bus, const Clock& clock, scheduler::Scheduler& scheduler,
+         SmsSender* sms = nullptr)
       : store_(store),
         writer_(writer),
         pack_(pack),
         bus_(bus),
         clock_(clock),
-        scheduler_(scheduler) {}
+        scheduler_(scheduler),
+        sms_(sms) {}
 
   static std::vector<policy::ParamDecl> Parameters(const policy::Pack& pack);
   void RegisterHandlers();
@@ -153,6 +175,8 @@ class Lounge {
   Result<GuestView> Remind(const org::Principal& who, store::Id id);
   Result<GuestView> Escort(const org::Principal& who, store::Id id);
   Result<GuestView> MissedTrain(const org::Principal& who, store::Id id, const std::string& note);
+  // The follow-up SMS to the guest's phone (escorted -> done).
+  Result<GuestView> SendSms(const org::Principal& who, store::Id id, const std::string& text);
   Result<GuestView> Get(const org::Principal& who, store::Id id);
   Result<std::vector<GuestView>> List(const org::Principal& who, const Filter& f,
                                       store::PageRequest page);
@@ -172,6 +196,7 @@ class Lounge {
   runtime::EventBus& bus_;
   const Clock& clock_;
   scheduler::Scheduler& scheduler_;
+  SmsSender* sms_;  // null: no relay configured
 };
 
 }  // namespace zhidu::lounge

@@ -13,7 +13,7 @@ CREATE TABLE lounge_guests(
   site_id BIGINT NOT NULL REFERENCES sites(id),
   name TEXT NOT NULL DEFAULT '',
   phone TEXT NOT NULL DEFAULT '',
-  state TEXT NOT NULL CHECK (state IN ('arrived','seated','reminded','escorted','missed')),
+  state TEXT NOT NULL CHECK (state IN ('arrived','seated','reminded','escorted','missed','done')),
   arrived_at BIGINT NOT NULL,
   arrived_by BIGINT NOT NULL,
   train_no TEXT NOT NULL DEFAULT '',
@@ -34,6 +34,9 @@ CREATE TABLE lounge_guests(
   escorted_by BIGINT,
   missed_at BIGINT,
   missed_by BIGINT,
+  sms_at BIGINT,
+  sms_by BIGINT,
+  sms_id TEXT NOT NULL DEFAULT '',
   note TEXT NOT NULL DEFAULT '');
 CREATE INDEX lounge_guests_site_state ON lounge_guests(site_id, state, id);
 CREATE TABLE lounge_trains(
@@ -51,7 +54,7 @@ constexpr const char* kColumns =
     "SELECT id, site_id, name, phone, state, arrived_at, arrived_by, train_no, departure_at, "
     "carriage, seat, card_kind, card_no, checked_in_at, checked_in_by, attendant, reminder_at, "
     "notice_at, notice_note, reminded_at, reminded_by, escorted_at, escorted_by, missed_at, "
-    "missed_by, note FROM lounge_guests ";
+    "missed_by, sms_at, sms_by, sms_id, note FROM lounge_guests ";
 
 Guest Map(const store::SqlRow& r) {
   Guest g;
@@ -80,7 +83,10 @@ Guest Map(const store::SqlRow& r) {
   g.escorted_by = r.Int(22);
   g.missed_at = r.Time(23);
   g.missed_by = r.Int(24);
-  g.note = r.Text(25);
+  g.sms_at = r.Time(25);
+  g.sms_by = r.Int(26);
+  g.sms_id = r.Text(27);
+  g.note = r.Text(28);
   return g;
 }
 
@@ -108,7 +114,7 @@ Result<void> Update(store::Sql& sql, const Guest& g, State from) {
                      "seat=?, card_kind=?, card_no=?, checked_in_at=?, checked_in_by=?, "
                      "attendant=?, reminder_at=?, notice_at=?, notice_note=?, reminded_at=?, "
                      "reminded_by=?, escorted_at=?, escorted_by=?, missed_at=?, missed_by=?, "
-                     "note=? WHERE id=? AND state=?",
+                     "sms_at=?, sms_by=?, sms_id=?, note=? WHERE id=? AND state=?",
                      {Name(g.state),
                       g.train_no,
                       store::SqlTime(g.departure_at),
@@ -128,6 +134,9 @@ Result<void> Update(store::Sql& sql, const Guest& g, State from) {
                       store::SqlRef(g.escorted_by),
                       store::SqlTime(g.missed_at),
                       store::SqlRef(g.missed_by),
+                      store::SqlTime(g.sms_at),
+                      store::SqlRef(g.sms_by),
+                      g.sms_id,
                       g.note,
                       g.id,
                       Name(from)}));

@@ -17,17 +17,20 @@ class LoungeModule final : public api::Module {
   }
   std::vector<std::string> RaisedEvents() const override {
     return {std::string(kArrived), std::string(kRegistered), std::string(kReminded),
-            std::string(kEscorted)};
+            std::string(kEscorted), std::string(kSmsSent)};
   }
   std::vector<std::string> WrittenRecords() const override { return {std::string(kGuestRegister)}; }
   Result<void> Start(api::Kernel& k) override {
-    lounge_ = std::make_unique<Lounge>(k.store, k.writer, k.pack, k.bus, k.clock, k.scheduler);
+    if (!k.settings.sms_url.empty()) sms_ = MakeHttpSmsSender(k.settings.sms_url);
+    lounge_ = std::make_unique<Lounge>(k.store, k.writer, k.pack, k.bus, k.clock, k.scheduler,
+                                       sms_.get());
     lounge_->RegisterHandlers();
     return Ok();
   }
   void AddRoutes(api::Router& router) override { lounge::AddRoutes(router, lounge_.get()); }
 
  private:
+  std::unique_ptr<SmsSender> sms_;  // null without --sms-url
   std::unique_ptr<Lounge> lounge_;  // null until Start
 };
 

@@ -11,5 +11,7 @@ namespace zhidu::lounge {
 std::unique_ptr<api::Module> MakeModule();
 // Its routes under /api/v1/lounge/…; `l` null: they answer 503.
 void AddRoutes(api::Router& router, Lounge* l);
+// The SMS relay adapter (sms_http.cpp): POSTs {"to","text","ref"} as JSON to `url` (http:// only).
+std::unique_ptr<SmsSender> MakeHttpSmsSender(std::string url);
 
 }  // namespace zhidu::lounge

@@ -43,6 +43,8 @@ json GuestJson(const GuestView& v) {
           {"reminded_at", api::TimeOrNull(g.reminded_at)},
           {"escorted_at", api::TimeOrNull(g.escorted_at)},
           {"missed_at", api::TimeOrNull(g.missed_at)},
+          {"sms_at", api::TimeOrNull(g.sms_at)},
+          {"sms_id", g.sms_id},
           {"violation_code", v.violation_code.empty() ? json(nullptr) : json(v.violation_code)},
           {"note", g.note}};
 }
@@ -132,6 +134,16 @@ void AddRoutes(api::Router& r, Lounge* l) {
           ZHIDU_OR_ERROR(auto v, l->MissedTrain(api::PrincipalOf(req), id, note));
           return api::JsonResponse(200, GuestJson(v));
         });
+  // {"text"}: the follow-up SMS through the configured relay (escorted -> done).
+  r.Add("POST", "/api/v1/lounge/guests/{id}/sms", Access::kSignedIn, [l](HttpRequest& req) {
+    if (!l) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto text, body.RequiredString("text"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, l->SendSms(api::PrincipalOf(req), id, text));
+    return api::JsonResponse(200, GuestJson(v));
+  });
   // {"site_id", "csv"}: replaces the site's timetable; a bad line imports nothing.
   r.Add("POST", "/api/v1/lounge/timetable", Access::kSignedIn, [l](HttpRequest& req) {
     if (!l) return Unavailable();

@@ -3,14 +3,18 @@ clock: a guest arrives and is checked in from the ticket and card (R15 第十三
 check-in deadline), the check-in carries the departure so the pack's boarding reminder arms at
 departure − 15 min (第十四条), the attendant is told before it falls due, a missed reminder breaches
 and alerts the 厅经理, and a train missed after a missed reminder records the violation against the
-attendant; escort to the gate (第十五条); the CSV timetable. Bad input is a clear 4xx that writes
+attendant; escort to the gate and the SMS follow-up through a fake relay on 127.0.0.1 (第十五条);
+the CSV timetable. Bad input is a clear 4xx that writes
 nothing."""
 import datetime as dt
+import http.server
+import json
+import threading
 import urllib.parse
 
 import pytest
 
-from zhidu_harness import all_items, clock_server, login
+from zhidu_harness import Server, all_items, clock_server, login
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
@@ -227,3 +231,103 @@ def test_300_guests_one_reminder_missed(clock):
     clock.stop()
     v = clock.verify()
     assert v.returncode == 0, v.stdout + v.stderr
+
+
+class FakeRelay:
+    """An SMS relay on 127.0.0.1 that records what it is sent and answers `status` / `reply`."""
+
+    def __init__(self):
+        self.received, self.status, self.reply = [], 200, {"code": 0, "message_id": "m-1"}
+        relay = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                relay.received.append(json.loads(self.rfile.read(n)))
+                body = json.dumps(relay.reply).encode()
+                self.send_response(relay.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/sms"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def relay():
+    r = FakeRelay()
+    yield r
+    r.close()
+
+
+def escorted_guest(att, site, phone="13800001234"):
+    body = {"site_id": site, "name": "李女士"} | ({"phone": phone} if phone else {})
+    g = att.post("/api/v1/lounge/guests", body).json()
+    departure = (START + dt.timedelta(hours=2)).isoformat()
+    for step, payload in [("check-in", {"train_no": "G8", "card_no": "C", "departure_at": departure}),
+                          ("remind", None), ("escort", None)]:
+        r = att.post(f"/api/v1/lounge/guests/{g['id']}/{step}", payload)
+        assert r.status == 200, (step, r)
+    return g["id"]
+
+
+def test_sms_follow_up_through_the_relay(require_backend, relay):
+    s = Server(require_backend, extra=["--test-clock", START.isoformat(), "--sms-url", relay.url]).start()
+    try:
+        admin = s.admin()
+        site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+        att = login(s, "concierge")
+        gid = escorted_guest(att, site)
+        text = "王先生您好，感谢光临贵宾厅，祝您旅途愉快。"
+        # A relay that refuses: 503, nothing written, the guest still escorted.
+        relay.status = 500
+        refused(att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": text}), 503, "lounge.sms_failed")
+        relay.status, relay.reply = 200, {"code": 15, "msg": "余额不足"}
+        refused(att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": text}), 503, "lounge.sms_failed")
+        assert att.get(f"/api/v1/lounge/guests/{gid}").json()["state"] == "escorted"
+        assert journal(admin, "lounge.guest.sms_sent") == []
+        # Not by hand: the module raises vip_sms_sent.
+        ref = urllib.parse.quote(f"lounge-guest/{gid}")
+        proc = admin.get(f"/api/v1/procedures?site_id={site}&ref={ref}").json()["items"][0]
+        refused(att.post(f"/api/v1/procedures/{proc['id']}/events", {"event": "vip_sms_sent"}),
+                409, "procedure.event_by_module")
+        refused(att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": ""}), 400, field="text")
+
+        relay.reply = {"code": 0, "message_id": "m-42"}
+        r = att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": text})
+        assert r.status == 200 and r.json()["state"] == "done" and r.json()["sms_id"] == "m-42", r
+        assert relay.received[-1] == {"to": "13800001234", "text": text, "ref": f"lounge-guest/{gid}"}
+        assert len(relay.received) == 3
+        proc = admin.get(f"/api/v1/procedures/{proc['id']}").json()
+        assert proc["state"] == "done" and proc["closed_at"], proc
+        sent = journal(admin, "lounge.guest.sms_sent")
+        assert len(sent) == 1 and "13800001234" not in json.dumps(sent) and text not in json.dumps(sent)
+        refused(att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": text}), 409, "lounge.wrong_state")
+        assert len(relay.received) == 3
+
+        # A guest without a phone, a guest not yet escorted.
+        nophone = escorted_guest(att, site, phone=None)
+        refused(att.post(f"/api/v1/lounge/guests/{nophone}/sms", {"text": text}), 409, "lounge.no_phone", "phone")
+        seated = att.post("/api/v1/lounge/guests", {"site_id": site, "phone": "13900000000"}).json()
+        refused(att.post(f"/api/v1/lounge/guests/{seated['id']}/sms", {"text": text}), 409, "lounge.wrong_state")
+        assert len(relay.received) == 3
+    finally:
+        s.kill()
+
+
+def test_sms_without_a_relay_is_refused(clock):
+    att = login(clock, "concierge")
+    site = clock.admin().get("/api/v1/sites").json()["items"][0]["id"]
+    gid = escorted_guest(att, site)
+    refused(att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": "您好"}), 503, "lounge.sms_not_configured")
+    assert att.get(f"/api/v1/lounge/guests/{gid}").json()["state"] == "escorted"

@@ -271,6 +271,9 @@ export default {
         unknown_train: 'The timetable has no such train: give its departure time',
         wrong_state: 'The guest is not at a step where this can be done',
         bad_timetable: 'The timetable is wrong ({field}): nothing was imported',
+        no_phone: 'The guest left no phone number for the follow-up SMS',
+        sms_not_configured: 'No SMS relay is configured: the follow-up cannot be sent',
+        sms_failed: 'The SMS was not accepted: nothing was recorded, try again later',
       },
       survey: {
         unknown_link: 'This survey link is unknown or was replaced by a newer one',

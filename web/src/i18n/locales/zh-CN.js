@@ -271,6 +271,9 @@ export default {
         unknown_train: '时刻表中没有该车次，请填写开车时间',
         wrong_state: '该贵宾当前的状态不能进行此操作',
         bad_timetable: '时刻表有误（{field}），未导入任何车次',
+        no_phone: '该贵宾未留手机号，无法短信回访',
+        sms_not_configured: '系统未配置短信通道，无法发送短信回访',
+        sms_failed: '短信发送失败，未记录回访，请稍后重试',
       },
       survey: {
         unknown_link: '调查链接无效或已被新链接取代',
