@@ -1,0 +1,102 @@
+// End-to-end: the VIP lounge (贵宾厅, src/modules/lounge, R15) on a phone (390×844) against the real
+// `zhidu serve --demo` — 演示·钱礼宾 (礼宾员) records a guest's arrival, sees the 2-minute check-in
+// countdown (R15 第十三条), checks the guest in from the ticket and card, sees the reminder time the
+// pack's deadline gives (开车前15分钟, 第十四条), presses 已提醒 and 已送检票口 (第十五条); a check-in for
+// a train that has left is refused in Chinese. The departure is 40 minutes from now on the site's
+// clock (the test assumes it is not within 40 minutes of midnight in Asia/Shanghai).
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { ARTIFACTS, startZhidu } from './lib/server.mjs'
+import { signIn, useBrowser } from './lib/browser.mjs'
+import { apiSession } from './lib/api.mjs'
+import { assertChineseError, fitsWidth } from './lib/steps.mjs'
+
+const STEP_MS = 120000
+let server
+let admin
+let site
+
+const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
+// "HH:MM" on the Shanghai wall clock `minutes` from now.
+const shanghai = (minutes) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + minutes * 60000))
+
+before(async () => {
+  server = await startZhidu({ name: 'lounge' })
+  admin = await apiSession(server, 'admin')
+  site = (await admin.get('sites')).items[0].id
+})
+after(async () => {
+  if (server) await server.stop()
+})
+
+describe('phone: an attendant checks a guest in, reminds and escorts them', { timeout: 300000 }, () => {
+  const b = useBrowser(before, after, { viewport: { width: 390, height: 844 }, mobile: true })
+
+  it('arrival, countdown, check-in, reminder time, 已提醒, 已送检票口', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await signIn(page, server.url, 'concierge', server.credentials.get('concierge').password)
+    await page.goto(server.url + '/#/lounge')
+    await page.getByTestId('lounge').waitFor()
+    await page.getByTestId('arrive-name').fill('王先生')
+    await page.getByTestId('arrive-phone').fill('13800001234')
+    await page.getByTestId('arrive').click()
+
+    const card = page.getByTestId('checkin-card').first()
+    await card.waitFor()
+    const id = Number(await card.getAttribute('data-id'))
+    assert.ok(id > 0)
+    // The pack's 2 minutes, counting down.
+    await card.getByTestId('checkin-countdown').getByText(/剩余 00:0[12]:\d\d/).waitFor()
+    assert.ok(await fitsWidth(page), 'the page fits a phone')
+
+    const departs = shanghai(40)
+    await card.getByTestId('ci-train').fill('G102')
+    await card.getByTestId('ci-departs').fill(departs)
+    await card.getByTestId('ci-card').fill('VIP-88')
+    await card.getByTestId('ci-seat').fill('12F')
+    await shot(page, 'lounge-phone-checkin')
+    await card.getByTestId('ci-submit').click()
+
+    const seated = page.locator(`[data-testid="seated-card"][data-id="${id}"]`)
+    await seated.waitFor()
+    assert.equal(await seated.getAttribute('data-state'), 'seated')
+    await seated.getByTestId('reminder-time').getByText(`${shanghai(25)} 前提醒上车`).waitFor()
+    await seated.getByText('待提醒').waitFor()
+    assert.ok(await fitsWidth(page), 'the list fits a phone')
+    await shot(page, 'lounge-phone-seated')
+
+    let g = await admin.get(`lounge/guests/${id}`)
+    assert.equal(g.state, 'seated')
+    assert.equal(g.train_no, 'G102')
+    assert.equal(g.checkin_state, 'met')
+    assert.equal(g.reminder_state, 'open')
+
+    await seated.getByTestId('remind').click()
+    await page.locator(`[data-testid="seated-card"][data-id="${id}"][data-state="reminded"]`).waitFor()
+    await seated.getByText('已按时提醒').waitFor()
+    await seated.getByTestId('escort').click()
+    await seated.waitFor({ state: 'detached' })
+    g = await admin.get(`lounge/guests/${id}`)
+    assert.equal(g.state, 'escorted')
+    assert.equal(g.reminder_state, 'met')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+
+  it('a check-in for a train that has left is refused in Chinese', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await page.getByTestId('arrive').click()
+    const card = page.getByTestId('checkin-card').first()
+    await card.waitFor()
+    const id = Number(await card.getAttribute('data-id'))
+    await card.getByTestId('ci-train').fill('K7')
+    await card.getByTestId('ci-departs').fill('00:00')
+    await card.getByTestId('ci-card').fill('C-1')
+    await card.getByTestId('ci-submit').click()
+    const text = await assertChineseError(page.getByTestId('error-text'))
+    assert.match(text, /已开出/)
+    assert.equal((await admin.get(`lounge/guests/${id}`)).state, 'arrived')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+})
