@@ -1,9 +1,11 @@
 // End-to-end: the VIP lounge (贵宾厅, src/modules/lounge, R15) on a phone (390×844) against the real
 // `zhidu serve --demo` — 演示·钱礼宾 (礼宾员) records a guest's arrival, sees the 2-minute check-in
 // countdown (R15 第十三条), checks the guest in from the ticket and card, sees the reminder time the
-// pack's deadline gives (开车前15分钟, 第十四条), presses 已提醒 and 已送检票口 (第十五条); a check-in for
+// pack's deadline gives (开车前15分钟, 第十四条), presses 已提醒 and 已送检票口 and sends the follow-up SMS
+// through a fake relay on 127.0.0.1 (第十五条, `serve --sms-url`); a check-in for
 // a train that has left is refused in Chinese. The departure is 40 minutes from now on the site's
 // clock (the test assumes it is not within 40 minutes of midnight in Asia/Shanghai).
+import { createServer } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -16,6 +18,8 @@ const STEP_MS = 120000
 let server
 let admin
 let site
+let relay
+const received = []
 
 const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
 // "HH:MM" on the Shanghai wall clock `minutes` from now.
@@ -23,12 +27,23 @@ const shanghai = (minutes) =>
   new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + minutes * 60000))
 
 before(async () => {
-  server = await startZhidu({ name: 'lounge' })
+  // The SMS relay: a fake on 127.0.0.1 that takes every message (never a real provider).
+  relay = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      received.push(JSON.parse(body))
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"code":0,"message_id":"e2e-1"}')
+    })
+  })
+  await new Promise((ok) => relay.listen(0, '127.0.0.1', ok))
+  server = await startZhidu({ name: 'lounge', args: ['--sms-url', `http://127.0.0.1:${relay.address().port}/sms`] })
   admin = await apiSession(server, 'admin')
   site = (await admin.get('sites')).items[0].id
 })
 after(async () => {
   if (server) await server.stop()
+  if (relay) relay.close()
 })
 
 describe('phone: an attendant checks a guest in, reminds and escorts them', { timeout: 300000 }, () => {
@@ -77,10 +92,19 @@ describe('phone: an attendant checks a guest in, reminds and escorts them', { ti
     await page.locator(`[data-testid="seated-card"][data-id="${id}"][data-state="reminded"]`).waitFor()
     await seated.getByText('已按时提醒').waitFor()
     await seated.getByTestId('escort').click()
-    await seated.waitFor({ state: 'detached' })
+    await page.locator(`[data-testid="seated-card"][data-id="${id}"][data-state="escorted"]`).waitFor()
     g = await admin.get(`lounge/guests/${id}`)
     assert.equal(g.state, 'escorted')
     assert.equal(g.reminder_state, 'met')
+
+    // 短信回访 through the relay, then the guest leaves the list.
+    await seated.getByTestId('sms-text').fill('王先生您好，感谢光临贵宾厅，祝旅途愉快。')
+    await seated.getByTestId('sms-send').click()
+    await seated.waitFor({ state: 'detached' })
+    assert.deepEqual(received, [{ to: '13800001234', text: '王先生您好，感谢光临贵宾厅，祝旅途愉快。', ref: `lounge-guest/${id}` }])
+    g = await admin.get(`lounge/guests/${id}`)
+    assert.equal(g.state, 'done')
+    assert.equal(g.sms_id, 'e2e-1')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 

@@ -156,6 +156,8 @@ export const api = {
   loungeCheckIn: (id, body) => http.post(`lounge/guests/${encodeURIComponent(id)}/check-in`, body),
   loungeRemind: (id) => http.post(`lounge/guests/${encodeURIComponent(id)}/remind`, {}),
   loungeEscort: (id) => http.post(`lounge/guests/${encodeURIComponent(id)}/escort`, {}),
+  loungeSms: (id, text) => http.post(`lounge/guests/${encodeURIComponent(id)}/sms`, { text }),
+  loungeMissed: (id, note) => http.post(`lounge/guests/${encodeURIComponent(id)}/missed-train`, note ? { note } : {}),
   // The public survey page (no sign-in): the survey behind a link and its one answer.
   surveyPage: (token) => http.get(`service/surveys/${encodeURIComponent(token)}`, undefined, { quiet401: true }),
   answerSurvey: (token, body) => http.post(`service/surveys/${encodeURIComponent(token)}`, body, { quiet401: true }),

@@ -1276,6 +1276,10 @@ export default {
     reminder: { open: 'to remind', met: 'reminded in time', met_late: 'reminded late', breached: 'not reminded in time', not_started: 'not timed' },
     reminded: 'Reminded',
     escorted: 'Escorted to the gate',
+    smsText: 'Follow-up SMS text (as the company asks)',
+    smsSend: 'Send the follow-up SMS',
+    missed: 'Missed the train',
+    missedConfirm: 'Did the guest miss the train? A miss after a missed reminder is recorded against the attendant (R15 Art. 14).',
   },
   survey: {
     title: 'Customer satisfaction survey',

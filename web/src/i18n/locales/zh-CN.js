@@ -1276,6 +1276,10 @@ export default {
     reminder: { open: '待提醒', met: '已按时提醒', met_late: '提醒超时', breached: '已超时未提醒', not_started: '未计时' },
     reminded: '已提醒',
     escorted: '已送检票口',
+    smsText: '短信回访内容（按公司要求填写）',
+    smsSend: '发送短信回访',
+    missed: '登记误车',
+    missedConfirm: '确认该贵宾未赶上列车？未按时提醒的误车将记入礼宾员违规（R15 第十四条）。',
   },
   survey: {
     title: '客户满意度调查',
