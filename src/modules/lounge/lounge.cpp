@@ -62,6 +62,27 @@ Result<TimeZone> ZoneOf(store::UnitOfWork& unit, store::Id site_id) {
   return TimeZone::Find(site.time_zone.empty() ? std::string(kDefaultTimeZone) : site.time_zone);
 }
 
+// The people on the site's posts, at `at`, that the pack staffs with one of `roles` (a site post
+// is the pack's post of its name): the lounge's on-duty attendants.
+Result<std::vector<store::Id>> OnDuty(store::UnitOfWork& unit, const policy::Pack& pack,
+                                      store::Id site_id, const std::vector<std::string>& roles,
+                                      TimePoint at) {
+  std::vector<store::Id> out;
+  ZHIDU_TRY(auto posts, unit.ListPosts(site_id, {0, 1000}));
+  for (const auto& post : posts) {
+    bool staffed = false;
+    for (const auto& p : pack.posts())
+      if (p.id == post.name)
+        for (const auto& r : p.roles)
+          if (std::find(roles.begin(), roles.end(), r) != roles.end()) staffed = true;
+    if (!staffed) continue;
+    ZHIDU_TRY(auto stints, unit.ListAttendanceAt(post.id, 0, at));
+    for (const auto& s : stints)
+      if (std::find(out.begin(), out.end(), s.person_id) == out.end()) out.push_back(s.person_id);
+  }
+  return out;
+}
+
 Result<void> Text(const std::string& value, const char* field, bool required,
                   size_t max = kMaxText) {
   return CheckText(value, field, required, max);
@@ -215,20 +236,32 @@ void Lounge::RegisterHandlers() {
         auto pack = pack_.Current();
         ZHIDU_TRY(TimeZone zone, ZoneOf(tx.unit(), g.site_id));
         std::string subject = g.name.empty() ? "贵宾 #" + std::to_string(g.id) : "贵宾 " + g.name;
-        CanonicalObject o;
-        o.Add("guest_id", g.id)
-            .Add("site_id", g.site_id)
-            .Add("title", subject + "（" + g.train_no + " 次，" +
-                              FormatIso8601(g.departure_at, zone).substr(11, 5) + " 开车）请于 " +
-                              FormatIso8601(g.reminder_at, zone).substr(11, 5) + " 前提醒上车")
-            .Add("train_no", g.train_no)
-            .Add("departure_at", Iso(g.departure_at))
-            .Add("reminder_at", Iso(g.reminder_at))
-            .AddRaw("notify_roles", JsonStringArray(RolesOf(*pack, kReminded)))
-            .AddRaw("clauses", JsonStringArray(LevelClauses(*pack, kRegistered)));
-        if (g.attendant) o.Add("person_id", g.attendant);
-        ZHIDU_TRY(auto seq, tx.Journal("lounge.reminder.due", 0, GuestRef(g.id), o.Str()));
-        (void)seq;
+        auto roles = RolesOf(*pack, kReminded);
+        ZHIDU_TRY(auto on_duty, OnDuty(tx.unit(), *pack, g.site_id, roles, tx.now()));
+        // Told: whoever is on the lounge's posts now, and the attendant who seated the guest; the
+        // roles at the site only when nobody is on those posts.
+        std::vector<store::Id> told = on_duty;
+        if (g.attendant && std::find(told.begin(), told.end(), g.attendant) == told.end())
+          told.push_back(g.attendant);
+        if (told.empty()) told.push_back(0);
+        for (store::Id person : told) {
+          CanonicalObject o;
+          o.Add("guest_id", g.id)
+              .Add("site_id", g.site_id)
+              .Add("title", subject + "（" + g.train_no + " 次，" +
+                                FormatIso8601(g.departure_at, zone).substr(11, 5) + " 开车）请于 " +
+                                FormatIso8601(g.reminder_at, zone).substr(11, 5) + " 前提醒上车")
+              .Add("train_no", g.train_no)
+              .Add("departure_at", Iso(g.departure_at))
+              .Add("reminder_at", Iso(g.reminder_at))
+              .Add("on_duty", std::find(on_duty.begin(), on_duty.end(), person) != on_duty.end())
+              .AddRaw("notify_roles",
+                      JsonStringArray(on_duty.empty() ? roles : std::vector<std::string>{}))
+              .AddRaw("clauses", JsonStringArray(LevelClauses(*pack, kRegistered)));
+          if (person) o.Add("person_id", person);
+          ZHIDU_TRY(auto seq, tx.Journal("lounge.reminder.due", 0, GuestRef(g.id), o.Str()));
+          (void)seq;
+        }
         return Ok();
       });
 }

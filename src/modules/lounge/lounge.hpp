@@ -15,9 +15,11 @@
 //  3. A check-in names a train that has not left: its departure (given, or the site's timetable
 //     time of the train on the check-in day) is after now; else 400 and nothing is written.
 //  4. The attendant is told before the reminder is due: a durable timer at the reminder time less
-//     the site's `lounge_reminder_notice` journals lounge.reminder.due for the roles that may
-//     record the reminder in the pack and for the attendant (docs/notifications.md). Unset: no
-//     timer, the guest's notice_note says so — no figure is invented.
+//     the site's `lounge_reminder_notice` journals lounge.reminder.due, one record per person told
+//     (docs/notifications.md person_id): whoever is on the site's posts that the pack staffs with
+//     the roles that may record the reminder, and the attendant who seated the guest; when nobody
+//     is on those posts, the record names those roles (notify_roles) instead. Unset: no timer, the
+//     guest's notice_note says so — no figure is invented.
 //  6. escorted -> done only when the SMS relay accepted the follow-up (R15 第十五条): the message
 //  is
 //     sent first, outside the transaction; a refusal writes nothing; then the step, its journal

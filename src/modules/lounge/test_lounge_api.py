@@ -331,3 +331,35 @@ def test_sms_without_a_relay_is_refused(clock):
     gid = escorted_guest(att, site)
     refused(att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": "您好"}), 503, "lounge.sms_not_configured")
     assert att.get(f"/api/v1/lounge/guests/{gid}").json()["state"] == "escorted"
+
+
+def test_the_notice_reaches_who_is_on_the_lounge_post(clock):
+    """The reminder notice goes to whoever is on the site's posts the pack staffs with the role that
+    records the reminder (cn-default: 贵宾厅礼宾岗, 礼宾员) and to the attendant who seated the guest;
+    the role as a whole is notified only when nobody is on those posts."""
+    admin = clock.admin()
+    site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+    r = admin.request("PUT", f"/api/v1/sites/{site}/parameters/lounge_reminder_notice", body={"value": "5m"})
+    assert r.status == 200, r
+    pid = admin.post("/api/v1/people", {"site_id": site, "name": "值班礼宾"}).json()["id"]
+    r = admin.post("/api/v1/accounts", {"username": "lounge2", "password": "Guest-Lounge-2026!", "person_id": pid,
+                                        "roles": [{"role": "礼宾员", "scope_kind": "site", "scope_id": site}]})
+    assert r.status == 201, r
+    on_duty = clock.client()
+    assert on_duty.login("lounge2", "Guest-Lounge-2026!").status == 200
+    post = next(p["id"] for p in all_items(admin, f"/api/v1/posts?site_id={site}&limit=200") if p["name"] == "贵宾厅礼宾岗")
+    r = on_duty.post(f"/api/v1/posts/{post}/attendance")
+    assert r.status == 201, r
+
+    att = login(clock, "concierge")
+    me = att.get("/api/v1/me").json()["account"]["person_id"]
+    g = att.post("/api/v1/lounge/guests", {"site_id": site}).json()
+    r = att.post(f"/api/v1/lounge/guests/{g['id']}/check-in",
+                 {"train_no": "G6", "card_no": "C", "departure_at": (START + dt.timedelta(hours=1)).isoformat()})
+    assert r.status == 200 and at(r.json()["notice_at"]) == START + dt.timedelta(minutes=40), r
+    advance(admin, START + dt.timedelta(minutes=39))
+    assert journal(admin, "lounge.reminder.due") == []
+    advance(admin, START + dt.timedelta(minutes=41))
+    told = {(n["payload"]["person_id"], n["payload"]["on_duty"], tuple(n["payload"]["notify_roles"]))
+            for n in journal(admin, "lounge.reminder.due")}
+    assert told == {(pid, True, ()), (me, False, ())}, told
