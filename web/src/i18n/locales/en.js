@@ -76,6 +76,8 @@ export default {
       request_approved_step: 'Approval step passed',
       request_rejected: 'Request rejected',
       request_withdrawn: 'Request withdrawn',
+      lounge_reminder_due: 'A VIP guest to remind',
+      deadline_breached: 'Deadline breached',
       reminder_fired: 'Reminder',
       handover_refused: 'Handover refused',
       procedure_notified: 'Procedure notice',

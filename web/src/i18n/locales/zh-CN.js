@@ -77,6 +77,8 @@ export default {
       request_rejected: '申请被驳回',
       request_withdrawn: '申请已撤回',
       reminder_fired: '提醒',
+      lounge_reminder_due: '贵宾待提醒上车',
+      deadline_breached: '时限已超时',
       handover_refused: '拒绝接班',
       procedure_notified: '流程通知',
       procedure_understaffed: '流程人手不足',
