@@ -21,6 +21,19 @@ constexpr std::string_view kStateNames[] = {"arrived",  "seated", "reminded",
 
 std::string GuestRef(store::Id id) { return "lounge-guest/" + std::to_string(id); }
 std::string Iso(TimePoint t) { return FormatIso8601Utc(t); }
+// The guest as the pack's events and the journal name them: 贵宾 王先生, or 贵宾 #7.
+std::string SubjectOf(const Guest& g) {
+  return g.name.empty() ? "贵宾 #" + std::to_string(g.id) : "贵宾 " + g.name;
+}
+
+// Guest `id` when `who` holds a role at its site; 404 otherwise (another site's guest is unknown).
+Result<Guest> LoadGuest(store::Sql& sql, const org::Principal& who, store::Id id) {
+  auto found = db::Get(sql, id);
+  if (!found || !org::HoldsRoleAt(who, {found->site_id, 0}))
+    return Fail(Errc::kNotFound, Reason{"lounge.unknown_guest"},
+                "guest " + std::to_string(id) + " does not exist");
+  return *found;
+}
 
 // The pack's service level started by `event` (a `before` one first: the boarding reminder).
 const policy::ServiceLevel* LevelStartedBy(const policy::Pack& pack, std::string_view event) {
@@ -235,7 +248,7 @@ void Lounge::RegisterHandlers() {
         if (g.state != State::kSeated) return Ok();  // reminded (or gone) meanwhile
         auto pack = pack_.Current();
         ZHIDU_TRY(TimeZone zone, ZoneOf(tx.unit(), g.site_id));
-        std::string subject = g.name.empty() ? "贵宾 #" + std::to_string(g.id) : "贵宾 " + g.name;
+        std::string subject = SubjectOf(g);
         auto roles = RolesOf(*pack, kReminded);
         ZHIDU_TRY(auto on_duty, OnDuty(tx.unit(), *pack, g.site_id, roles, tx.now()));
         // Told: whoever is on the lounge's posts now, and the attendant who seated the guest; the
@@ -279,7 +292,7 @@ Result<GuestView> Lounge::Arrive(const org::Principal& who, const NewGuest& in) 
     g.arrived_at = tx.now();
     g.arrived_by = who.account_id;
     ZHIDU_TRY(g.id, db::Insert(tx.unit().sql(), g));
-    std::string subject = g.name.empty() ? "贵宾 #" + std::to_string(g.id) : "贵宾 " + g.name;
+    std::string subject = SubjectOf(g);
     ZHIDU_TRY(auto seq, tx.Journal("lounge.guest.arrived", who.account_id, GuestRef(g.id),
                                    CanonicalObject()
                                        .Add("guest_id", g.id)
@@ -310,11 +323,7 @@ Result<GuestView> Lounge::CheckInGuest(const org::Principal& who, store::Id id, 
   ZHIDU_TRY(auto done, writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
     auto& unit = tx.unit();
     auto& sql = unit.sql();
-    auto found = db::Get(sql, id);
-    if (!found || !org::HoldsRoleAt(who, {found->site_id, 0}))
-      return Fail(Errc::kNotFound, Reason{"lounge.unknown_guest"},
-                  "guest " + std::to_string(id) + " does not exist");
-    Guest g = *found;
+    ZHIDU_TRY(Guest g, LoadGuest(sql, who, id));
     if (g.state != State::kArrived)
       return Fail(Errc::kConflict, Reason{"lounge.already_checked_in"},
                   "guest " + std::to_string(id) + " was checked in already (" +
@@ -351,7 +360,7 @@ Result<GuestView> Lounge::CheckInGuest(const org::Principal& who, store::Id id, 
     g.checked_in_by = who.account_id;
     g.attendant = who.person_id;
     ZHIDU_TRY_VOID(db::Update(sql, g, State::kArrived));
-    std::string subject = g.name.empty() ? "贵宾 #" + std::to_string(g.id) : "贵宾 " + g.name;
+    std::string subject = SubjectOf(g);
     ZHIDU_TRY(auto seq,
               tx.Journal("lounge.guest.checked_in", who.account_id, GuestRef(g.id),
                          CanonicalObject()
@@ -424,11 +433,7 @@ Result<GuestView> Lounge::Step(const org::Principal& who, store::Id id, std::vec
   auto pack = pack_.Current();
   ZHIDU_TRY(auto done, writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
     auto& sql = tx.unit().sql();
-    auto found = db::Get(sql, id);
-    if (!found || !org::HoldsRoleAt(who, {found->site_id, 0}))
-      return Fail(Errc::kNotFound, Reason{"lounge.unknown_guest"},
-                  "guest " + std::to_string(id) + " does not exist");
-    Guest g = *found;
+    ZHIDU_TRY(Guest g, LoadGuest(sql, who, id));
     State was = g.state;
     if (std::find(from.begin(), from.end(), was) == from.end())
       return Fail(Errc::kFailedPrecondition, Reason{"lounge.wrong_state"},
@@ -447,7 +452,7 @@ Result<GuestView> Lounge::Step(const org::Principal& who, store::Id id, std::vec
       g.note = note;
     }
     ZHIDU_TRY_VOID(db::Update(sql, g, was));
-    std::string subject = g.name.empty() ? "贵宾 #" + std::to_string(g.id) : "贵宾 " + g.name;
+    std::string subject = SubjectOf(g);
     std::vector<std::string> clauses =
         to == State::kEscorted ? VisitClauses(*pack) : LevelClauses(*pack, kRegistered);
     CanonicalObject o;
@@ -520,11 +525,7 @@ Result<GuestView> Lounge::SendSms(const org::Principal& who, store::Id id,
   Guest g;
   {
     ZHIDU_TRY(auto unit, store_.BeginRead());
-    auto found = db::Get(unit->sql(), id);
-    if (!found || !org::HoldsRoleAt(who, {found->site_id, 0}))
-      return Fail(Errc::kNotFound, Reason{"lounge.unknown_guest"},
-                  "guest " + std::to_string(id) + " does not exist");
-    g = *found;
+    ZHIDU_TRY(g, LoadGuest(unit->sql(), who, id));
   }
   if (g.state != State::kEscorted)
     return Fail(Errc::kFailedPrecondition, Reason{"lounge.wrong_state"},
@@ -553,7 +554,7 @@ Result<GuestView> Lounge::SendSms(const org::Principal& who, store::Id id,
     now.sms_by = who.account_id;
     now.sms_id = sent->substr(0, 200);
     ZHIDU_TRY_VOID(db::Update(sql, now, State::kEscorted));
-    std::string subject = now.name.empty() ? "贵宾 #" + std::to_string(now.id) : "贵宾 " + now.name;
+    std::string subject = SubjectOf(now);
     ZHIDU_TRY(auto seq, tx.Journal("lounge.guest.sms_sent", who.account_id, GuestRef(now.id),
                                    CanonicalObject()
                                        .Add("guest_id", now.id)
@@ -576,11 +577,8 @@ Result<GuestView> Lounge::SendSms(const org::Principal& who, store::Id id,
 
 Result<GuestView> Lounge::Get(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  auto found = db::Get(unit->sql(), id);
-  if (!found || !org::HoldsRoleAt(who, {found->site_id, 0}))
-    return Fail(Errc::kNotFound, Reason{"lounge.unknown_guest"},
-                "guest " + std::to_string(id) + " does not exist");
-  return ViewOf(*unit, *found);
+  ZHIDU_TRY(Guest g, LoadGuest(unit->sql(), who, id));
+  return ViewOf(*unit, g);
 }
 
 Result<std::vector<GuestView>> Lounge::List(const org::Principal& who, const Filter& f,
