@@ -26,6 +26,13 @@ const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.pn
 const shanghai = (minutes) =>
   new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + minutes * 60000))
 
+// The reminder time of a departure "HH:MM": 15 minutes earlier (the pack's before: 15m).
+const minus15 = (hhmm) => {
+  const [h, m] = hhmm.split(':').map(Number)
+  const t = (h * 60 + m - 15 + 1440) % 1440
+  return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`
+}
+
 before(async () => {
   // The SMS relay: a fake on 127.0.0.1 that takes every message (never a real provider).
   relay = createServer((req, res) => {
@@ -77,7 +84,7 @@ describe('phone: an attendant checks a guest in, reminds and escorts them', { ti
     const seated = page.locator(`[data-testid="seated-card"][data-id="${id}"]`)
     await seated.waitFor()
     assert.equal(await seated.getAttribute('data-state'), 'seated')
-    await seated.getByTestId('reminder-time').getByText(`${shanghai(25)} 前提醒上车`).waitFor()
+    await seated.getByTestId('reminder-time').getByText(`${minus15(departs)} 前提醒上车`).waitFor()
     await seated.getByText('待提醒').waitFor()
     assert.ok(await fitsWidth(page), 'the list fits a phone')
     await shot(page, 'lounge-phone-seated')
@@ -121,6 +128,33 @@ describe('phone: an attendant checks a guest in, reminds and escorts them', { ti
     const text = await assertChineseError(page.getByTestId('error-text'))
     assert.match(text, /已开出/)
     assert.equal((await admin.get(`lounge/guests/${id}`)).state, 'arrived')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+
+  it('the timetable: a bad line imports nothing and is named; a check-in then takes the departure from it', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await page.getByTestId('timetable').getByText('本厅时刻表').click()
+    const departs = shanghai(50)
+    await page.getByTestId('tt-csv').fill(`车次,开车时间\nK8,${departs}\nK9,25:00\n`)
+    await page.getByTestId('tt-import').click()
+    const text = await assertChineseError(page.getByTestId('error-text'))
+    assert.match(text, /第 3 行第 2 列/)
+    assert.deepEqual((await admin.get(`lounge/timetable?site_id=${site}`)).items, [])
+    await page.getByTestId('tt-csv').fill(`车次,开车时间\nK8,${departs}\n`)
+    await page.getByTestId('tt-import').click()
+    await page.getByTestId('tt-list').getByText(`K8 · ${departs}`).waitFor()
+
+    await page.getByTestId('arrive').click()
+    const card = page.getByTestId('checkin-card').last()
+    await card.waitFor()
+    const id = Number(await card.getAttribute('data-id'))
+    await card.getByTestId('ci-train').fill('k8')
+    await card.getByTestId('ci-card').fill('C-2')
+    await card.getByTestId('ci-submit').click()
+    const seated = page.locator(`[data-testid="seated-card"][data-id="${id}"]`)
+    await seated.getByTestId('reminder-time').getByText(`${minus15(departs)} 前提醒上车`).waitFor()
+    assert.ok(await fitsWidth(page), 'the page fits a phone')
+    await shot(page, 'lounge-phone-timetable')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 })

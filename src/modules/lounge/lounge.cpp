@@ -157,10 +157,13 @@ Result<std::vector<Train>> ParseTimetable(std::string_view csv) {
   if (csv.starts_with("\xEF\xBB\xBF")) csv.remove_prefix(3);
   std::vector<Train> out;
   int line_no = 0, train_col = -1, departs_col = -1;
-  auto bad = [&](int line, int col, const std::string& what) {
-    return Fail(Errc::kInvalidArgument, Reason{"lounge.bad_timetable"},
-                "line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + what,
-                "csv");
+  // "第 3 行第 2 列：… — line 3, column 2: …": the console shows the Chinese part.
+  auto bad = [&](int line, int col, const std::string& zh, const std::string& what) {
+    std::string l = std::to_string(line), c = std::to_string(col);
+    return Fail(
+        Errc::kInvalidArgument, Reason{"lounge.bad_timetable"},
+        "第 " + l + " 行第 " + c + " 列：" + zh + " — line " + l + ", column " + c + ": " + what,
+        "csv");
   };
   while (!csv.empty()) {
     auto nl = csv.find('\n');
@@ -181,23 +184,29 @@ Result<std::vector<Train>> ParseTimetable(std::string_view csv) {
         if (cells[c] == "departs" || cells[c] == "开车时间") departs_col = static_cast<int>(c);
       }
       if (train_col < 0 || departs_col < 0)
-        return bad(line_no, 1,
+        return bad(line_no, 1, "表头须有「车次」和「开车时间」两列",
                    "the header must name the columns 车次 (train_no) and 开车时间 (departs)");
       continue;
     }
     if (static_cast<int>(cells.size()) <= std::max(train_col, departs_col))
-      return bad(line_no, static_cast<int>(cells.size()) + 1, "the line has too few columns");
+      return bad(line_no, static_cast<int>(cells.size()) + 1, "列数不足",
+                 "the line has too few columns");
     auto train = NormaliseTrainNo(cells[static_cast<size_t>(train_col)], "train_no");
-    if (!train) return bad(line_no, train_col + 1, "车次 must be a train number such as G1234");
+    if (!train)
+      return bad(line_no, train_col + 1, "车次格式不对（如 G1234、K102）",
+                 "车次 must be a train number such as G1234");
     auto minutes = ParseHhMm(cells[static_cast<size_t>(departs_col)]);
-    if (!minutes) return bad(line_no, departs_col + 1, "开车时间 must be HH:MM (00:00-23:59)");
+    if (!minutes)
+      return bad(line_no, departs_col + 1, "开车时间须为 时:分（00:00–23:59）",
+                 "开车时间 must be HH:MM (00:00-23:59)");
     for (const auto& t : out)
       if (t.train_no == *train)
-        return bad(line_no, train_col + 1, "train " + *train + " is listed twice");
+        return bad(line_no, train_col + 1, "车次 " + *train + " 重复",
+                   "train " + *train + " is listed twice");
     out.push_back({*train, *minutes});
-    if (out.size() > 5000) return bad(line_no, 1, "at most 5000 trains");
+    if (out.size() > 5000) return bad(line_no, 1, "最多 5000 个车次", "at most 5000 trains");
   }
-  if (train_col < 0) return bad(1, 1, "the timetable is empty");
+  if (train_col < 0) return bad(1, 1, "时刻表为空", "the timetable is empty");
   return out;
 }
 

@@ -156,6 +156,8 @@ export const api = {
   loungeCheckIn: (id, body) => http.post(`lounge/guests/${encodeURIComponent(id)}/check-in`, body),
   loungeRemind: (id) => http.post(`lounge/guests/${encodeURIComponent(id)}/remind`, {}),
   loungeEscort: (id) => http.post(`lounge/guests/${encodeURIComponent(id)}/escort`, {}),
+  loungeTimetable: (siteId) => http.get('lounge/timetable', { site_id: siteId }),
+  loungeImportTimetable: (siteId, csv) => http.post('lounge/timetable', { site_id: siteId, csv }),
   loungeSms: (id, text) => http.post(`lounge/guests/${encodeURIComponent(id)}/sms`, { text }),
   loungeMissed: (id, note) => http.post(`lounge/guests/${encodeURIComponent(id)}/missed-train`, note ? { note } : {}),
   // The public survey page (no sign-in): the survey behind a link and its one answer.
