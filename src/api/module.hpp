@@ -81,6 +81,7 @@ struct ModuleSettings {
   int alarm_max_shelve_min = 480;     // --alarm-max-shelve-min
   std::string mqtt;                   // --mqtt host:port ("" : no MQTT ingest)
   std::string mqtt_topic;             // --mqtt-topic
+  std::string sms_url;                // --sms-url (the lounge's SMS relay; "" : none)
 };
 
 // The kernel as modules see it (non-owning; everything outlives the modules).

@@ -309,6 +309,7 @@ int Serve(const ServeOptions& options) {
   module_settings.alarm_max_shelve_min = options.alarm_max_shelve_min;
   module_settings.mqtt = options.mqtt;
   module_settings.mqtt_topic = options.mqtt_topic;
+  module_settings.sms_url = options.sms_url;
   api::Services services;
   api::Kernel kernel{store,   writer,        clock,   timer_scheduler, active_pack,    roles,
                      auth,    org_service,   duties,  procedures,      requests,       bus,

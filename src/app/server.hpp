@@ -36,6 +36,8 @@ struct ServeOptions {
   // Alarm ingest from MQTT: broker "host:port" (empty: none) and the topic pattern to subscribe.
   std::string mqtt;
   std::string mqtt_topic = "zhidu/+/alarms";
+  // The SMS relay the lounge's follow-up (R15 第十五条 短信回访) is POSTed to; empty: none.
+  std::string sms_url;
   // Alarm repeats of a point within this many seconds merge into one duty-log entry.
   int alarm_aggregation_s = 600;
   // The longest shelving of an alarm, in minutes.

@@ -399,10 +399,14 @@ struct Procedures::Impl {
     return Ok();
   }
 
-  // Moves `in` along `tr` (already authorised and guarded).
+  // Moves `in` along `tr` (already authorised and guarded). The transition is an event of the
+  // site carrying `data` (a `before` deadline it starts counts back from data.at); `raised`: it
+  // is moved by a site event that Raise already stopped and started deadlines for, so they are not
+  // started twice.
   Result<void> Move(const policy::Procedure& p, store::ProcedureInstance& in,
                     const policy::Transition& tr, Id person, const std::string& note,
-                    const std::string& inputs_json) {
+                    const std::string& inputs_json, const policy::Context& data = {},
+                    bool raised = false) {
     const policy::ProcState* from = FindState(p, in.state);
     std::string from_id = in.state;
     if (from) {
@@ -434,8 +438,10 @@ struct Procedures::Impl {
     (void)seq;
     ZHIDU_TRY_VOID(Enter(p, in));
     // A transition is an event of the site too: deadlines may start or stop on it (R15: the VIP
-    // procedure's `registered` stops the 2-minute check-in deadline).
-    SiteEvent e{in.site_id, tr.on, in.subject, in.ref, {}};
+    // procedure's `vip_registered` stops the 2-minute check-in deadline and starts the boarding
+    // reminder, due `before` the departure the event's data carries as `at`).
+    if (raised) return Ok();
+    SiteEvent e{in.site_id, tr.on, in.subject, in.ref, data};
     ZHIDU_TRY(auto stopped, StopDeadlines(e));
     ZHIDU_TRY(auto started, StartDeadlines(e));
     (void)stopped;
@@ -737,18 +743,44 @@ struct Procedures::Impl {
       if (!p) continue;
       policy::Context inputs = InputsOf(*p, e.data);
       for (const auto& tr : p->transitions) {
-        if (tr.from != in.state || tr.on != e.event || !tr.roles.empty()) continue;
+        if (tr.from != in.state || tr.on != e.event) continue;
+        // A transition that names roles is moved by a site event only when a module raises the
+        // event from what a person records (SetModuleEvents), and only for a holder of one of
+        // the roles at the site (invariant 2); anything else leaves it to a person's Fire.
+        Id person = 0;
+        if (!tr.roles.empty()) {
+          if (!self.module_events_.contains(e.event) || actor == 0) continue;
+          ZHIDU_TRY(person, ActorHolds(*p, tr, in));
+        }
         if (tr.guard) {
           ZHIDU_TRY(bool holds, tr.guard->EvalBool(inputs));
           if (!holds) continue;
         }
-        ZHIDU_TRY_VOID(Move(*p, in, tr, 0, "现场事件：" + e.event,
-                            tr.guard ? InputsJson(inputs) : std::string("{}")));
+        ZHIDU_TRY_VOID(Move(*p, in, tr, person, "现场事件：" + e.event,
+                            tr.guard ? InputsJson(inputs) : std::string("{}"), e.data, true));
         moved.push_back(in.id);
         break;
       }
     }
     return moved;
+  }
+
+  // The person of the account raising a module's event, when it holds one of `tr`'s roles at the
+  // instance's site; else 403 citing the clause, and the whole record is refused with it.
+  Result<Id> ActorHolds(const policy::Procedure& p, const policy::Transition& tr,
+                        const store::ProcedureInstance& in) {
+    ZHIDU_TRY(auto account, tx.unit().GetAccount(actor));
+    ZHIDU_TRY(auto grants, tx.unit().ListRoleGrants(actor));
+    Id department = 0;
+    if (account.person_id) {
+      auto person = tx.unit().GetPerson(account.person_id);
+      if (person) department = person->department_id;
+    }
+    if (HoldsOneOf(grants, tr.roles, in.site_id, department)) return account.person_id;
+    auto cited = CiteOf(p, &tr, FindState(p, in.state));
+    return Fail(Errc::kPermissionDenied, Reason{"procedure.role_refused"},
+                "only " + Listed(tr.roles) + " may do \"" + tr.on + "\" in " + p.title +
+                    (cited.empty() ? "" : "（" + cited.front() + "）"));
   }
 
   // A guard moved by a site event reads the event's data: each input the procedure declares,
@@ -1107,7 +1139,7 @@ Result<ProcedureView> Procedures::Fire(const org::Principal& who, Id id, const s
                   "inputs");
     }
     Impl impl{*this, tx, *pack, who.account_id, {}};
-    ZHIDU_TRY_VOID(impl.Move(*p, in, *chosen, who.person_id, note, InputsJson(inputs)));
+    ZHIDU_TRY_VOID(impl.Move(*p, in, *chosen, who.person_id, note, InputsJson(inputs), inputs));
     wakes = impl.wakes;
     return true;
   }));

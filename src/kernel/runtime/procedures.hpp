@@ -27,7 +27,8 @@
 //     already has an open instance of a procedure it triggers is a repeat (journaled repeat_of)
 //     and starts neither instances nor deadlines. Transitions and confirmed steps are events too
 //     (named as the transition's `on` / the step), stopping and starting deadlines with the
-//     instance's ref.
+//     instance's ref and the data that moved it (a person's inputs, a site event's data: R15's
+//     boarding reminder counts back from the departure the check-in carries as data.at).
 #pragma once
 
 #include <functional>

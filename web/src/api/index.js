@@ -150,6 +150,16 @@ export const api = {
   surveyLink: (id) => http.post(`service/tickets/${encodeURIComponent(id)}/survey-link`, {}),
   recordSatisfaction: (id, satisfied, note) => http.post(`service/tickets/${encodeURIComponent(id)}/satisfaction`, { satisfied, note }),
   satisfaction: (params) => http.get('service/satisfaction', params),
+  // VIP lounge (src/modules/lounge): guests, check-in, reminder, escort.
+  listLoungeGuests: page('lounge/guests'),
+  loungeArrive: create('lounge/guests'),
+  loungeCheckIn: (id, body) => http.post(`lounge/guests/${encodeURIComponent(id)}/check-in`, body),
+  loungeRemind: (id) => http.post(`lounge/guests/${encodeURIComponent(id)}/remind`, {}),
+  loungeEscort: (id) => http.post(`lounge/guests/${encodeURIComponent(id)}/escort`, {}),
+  loungeTimetable: (siteId) => http.get('lounge/timetable', { site_id: siteId }),
+  loungeImportTimetable: (siteId, csv) => http.post('lounge/timetable', { site_id: siteId, csv }),
+  loungeSms: (id, text) => http.post(`lounge/guests/${encodeURIComponent(id)}/sms`, { text }),
+  loungeMissed: (id, note) => http.post(`lounge/guests/${encodeURIComponent(id)}/missed-train`, note ? { note } : {}),
   // The public survey page (no sign-in): the survey behind a link and its one answer.
   surveyPage: (token) => http.get(`service/surveys/${encodeURIComponent(token)}`, undefined, { quiet401: true }),
   answerSurvey: (token, body) => http.post(`service/surveys/${encodeURIComponent(token)}`, body, { quiet401: true }),

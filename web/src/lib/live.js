@@ -48,6 +48,8 @@ const TOPICS = [
   [/^visit\./, ['visits', 'dutylog']],
   [/^repair\./, ['repairs']],
   [/^site\.event$/, ['procedures']],
+  [/^lounge\./, ['lounge']],
+  [/^deadline\./, ['lounge']],
 ]
 export function topicsFor(event) {
   const out = new Set()
@@ -57,7 +59,7 @@ export function topicsFor(event) {
 
 // Kinds worth a line in the 通知 list (and a toast): what needs someone's attention. Everything
 // else (a login, a duty planned, a post taken) only refreshes the screens.
-const NOTIFY = [/^duty\.(due|late|missed|flagged)$/, /^handover\.refused$/, /^procedure\.(notified|understaffed)$/, /^violation\./, /^discipline\.case\./, /^request\.(created|approved|approved_step|rejected|withdrawn)$/, /^reminder\.fired$/, /^alarm\./]
+const NOTIFY = [/^duty\.(due|late|missed|flagged)$/, /^handover\.refused$/, /^procedure\.(notified|understaffed)$/, /^violation\./, /^discipline\.case\./, /^request\.(created|approved|approved_step|rejected|withdrawn)$/, /^reminder\.fired$/, /^alarm\./, /^lounge\.reminder\.due$/, /^deadline\.breached$/]
 export function isNotable(event) {
   return NOTIFY.some((re) => re.test(event?.kind || ''))
 }
@@ -216,5 +218,6 @@ export function screenFor(kind) {
   if (k.startsWith('reminder.')) return 'reminders'
   if (k.startsWith('handover.')) return 'handover'
   if (k.startsWith('procedure.')) return 'procedures'
+  if (k.startsWith('lounge.')) return 'lounge'
   return 'home'
 }

@@ -31,6 +31,7 @@ export const routes = [
       { path: 'tests', name: 'tests', component: () => import('../views/control/EquipmentTestsView.vue'), meta: { kinds: CONTROL, title: 'nav.tests' } },
       { path: 'repairs', name: 'repairs', component: () => import('../views/control/RepairsView.vue'), meta: { kinds: OPS, title: 'nav.repairs' } },
       { path: 'service-desk', name: 'service-desk', component: () => import('../views/service/ServiceDeskView.vue'), meta: { kinds: ALL, title: 'nav.serviceDesk' } },
+      { path: 'lounge', name: 'lounge', component: () => import('../views/lounge/LoungeView.vue'), meta: { kinds: ALL, title: 'nav.lounge' } },
       { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },
       { path: 'ledger', name: 'ledger', component: () => import('../views/ledger/LedgerView.vue'), meta: { kinds: ALL, title: 'nav.ledger' } },
       { path: 'discipline', name: 'discipline', component: () => import('../views/people/DisciplineView.vue'), meta: { kinds: ALL, title: 'nav.discipline' } },

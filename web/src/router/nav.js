@@ -13,6 +13,7 @@ export const NAV = [
       { route: 'tests', label: 'nav.tests', icon: 'Odometer' },
       { route: 'repairs', label: 'nav.repairs', icon: 'Tools' },
       { route: 'service-desk', label: 'nav.serviceDesk', icon: 'Service' },
+      { route: 'lounge', label: 'nav.lounge', icon: 'Coffee' },
       { route: 'roster', label: 'nav.roster', icon: 'Calendar' },
       { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },

@@ -80,6 +80,8 @@ describe('events', () => {
     expect(topicsFor(ev(1, 'reminder.fired'))).toEqual(['reminders'])
     expect(topicsFor(ev(1, 'auth.login'))).toEqual([])
     expect(topicsFor(ev(1, 'org.site.created'))).toEqual([])
+    expect(topicsFor(ev(1, 'lounge.guest.reminded'))).toEqual(['lounge'])
+    expect(topicsFor(ev(1, 'deadline.breached'))).toEqual(['lounge'])
   })
   it('notifies what needs attention only, with the server title', () => {
     expect(isNotable(ev(1, 'duty.due'))).toBe(true)
@@ -218,11 +220,16 @@ describe('notification targets', () => {
     expect(screenFor('request.rejected')).toBe('approvals')
     expect(screenFor('reminder.fired')).toBe('reminders')
     expect(screenFor('org.site.created')).toBe('home')
+    expect(screenFor('lounge.reminder.due')).toBe('lounge')
+    expect(isNotable(ev(1, 'lounge.reminder.due'))).toBe(true)
+    expect(isNotable(ev(1, 'lounge.guest.checked_in'))).toBe(false)
+    expect(isNotable(ev(1, 'deadline.breached'))).toBe(true)
+    expect(isNotable(ev(1, 'deadline.started'))).toBe(false)
   })
   it('has a label in both languages for every notable kind', async () => {
     const zh = (await import('../../src/i18n/locales/zh-CN.js')).default
     const en = (await import('../../src/i18n/locales/en.js')).default
-    const kinds = ['duty.due', 'duty.late', 'duty.missed', 'duty.flagged', 'violation.recorded', 'violation.appealed', 'violation.decided', 'request.created', 'request.approved', 'request.approved_step', 'request.rejected', 'request.withdrawn', 'reminder.fired']
+    const kinds = ['duty.due', 'duty.late', 'duty.missed', 'duty.flagged', 'violation.recorded', 'violation.appealed', 'violation.decided', 'request.created', 'request.approved', 'request.approved_step', 'request.rejected', 'request.withdrawn', 'reminder.fired', 'lounge.reminder.due', 'deadline.breached']
     for (const k of kinds) {
       expect(isNotable(ev(1, k)), k).toBe(true)
       expect(zh.notify.kinds[kindKey(k)], k).toBeTruthy()

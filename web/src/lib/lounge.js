@@ -1,0 +1,29 @@
+// VIP lounge (贵宾厅, docs/lounge.md) helpers for the attendant's phone screen.
+
+// The ISO moment of "HH:MM" today on the site's wall clock (IANA zone), whatever zone the browser
+// is in; null for a malformed time or zone. The server refuses a departure that is not after now.
+export function siteTimeToday(hhmm, timeZone, now = new Date()) {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm || '')
+  if (!m || +m[1] > 23 || +m[2] > 59) return null
+  let parts
+  try {
+    parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+        .formatToParts(now)
+        .map((p) => [p.type, p.value]),
+    )
+  } catch {
+    return null
+  }
+  const wallAsUtc = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second)
+  const offsetMs = Math.round((wallAsUtc - now.getTime()) / 60000) * 60000
+  return new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day, +m[1], +m[2]) - offsetMs).toISOString()
+}
+
+// The guests an attendant works on, in the order of what is due first: waiting to check in (by
+// their check-in deadline), then seated and reminded (by reminder time); closed ones last.
+export function loungeOrder(guests) {
+  const rank = { arrived: 0, seated: 1, reminded: 2, escorted: 3, missed: 4, done: 5 }
+  const due = (g) => (g.state === 'arrived' ? g.checkin_due_at : g.reminder_at) || ''
+  return [...guests].sort((a, b) => rank[a.state] - rank[b.state] || due(a).localeCompare(due(b)) || a.id - b.id)
+}

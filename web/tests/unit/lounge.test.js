@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { loungeOrder, siteTimeToday } from '../../src/lib/lounge.js'
+
+describe('siteTimeToday', () => {
+  it('reads HH:MM on the site wall clock, whatever the browser zone', () => {
+    const now = new Date('2026-12-07T01:00:00Z') // 09:00 in Shanghai
+    expect(siteTimeToday('10:30', 'Asia/Shanghai', now)).toBe('2026-12-07T02:30:00.000Z')
+    // Late in the UTC day it is already tomorrow in Shanghai.
+    expect(siteTimeToday('08:00', 'Asia/Shanghai', new Date('2026-12-07T23:00:00Z'))).toBe('2026-12-08T00:00:00.000Z')
+    expect(siteTimeToday('10:30', 'UTC', now)).toBe('2026-12-07T10:30:00.000Z')
+  })
+  it('refuses a malformed time or zone', () => {
+    expect(siteTimeToday('25:00', 'Asia/Shanghai')).toBe(null)
+    expect(siteTimeToday('1030', 'Asia/Shanghai')).toBe(null)
+    expect(siteTimeToday('10:30', 'Mars/Olympus')).toBe(null)
+  })
+})
+
+describe('loungeOrder', () => {
+  it('puts check-ins first, then reminders by time, closed guests last', () => {
+    const g = [
+      { id: 1, state: 'escorted', reminder_at: '2026-12-07T09:00:00+08:00' },
+      { id: 2, state: 'seated', reminder_at: '2026-12-07T10:00:00+08:00' },
+      { id: 3, state: 'seated', reminder_at: '2026-12-07T09:30:00+08:00' },
+      { id: 4, state: 'arrived', checkin_due_at: '2026-12-07T09:02:00+08:00' },
+    ]
+    expect(loungeOrder(g).map((x) => x.id)).toEqual([4, 3, 2, 1])
+  })
+})
