@@ -1,0 +1,172 @@
+// Rooms and the dormitory (休息室/宿舍, R01, R04, R18): rooms of a site, their beds and lockers,
+// the office's allocation of a person to a bed (R04 §二1 服从办公室统一安排房间, 不允许私自调换),
+// release, a room leader (舍长, R04 §二1 每个休息室选出一名舍长) and the key register (R04 §二1
+// 房间钥匙由舍长保管, §二8 不得私配, §二13 离职…由管理人员收回钥匙).
+//
+// The pack's part: a room's `place` is one of the pack's places (cn-default: 职工休息楼,
+// 员工休息室, 实验室休息室); the clauses each step cites are those of the pack's records named
+// `allocation` and `key-register` (policy::RuleNamed: r04-allocation, r04-key-register) and the
+// key's copying notice is the pack's penalty whose code ends in `KEY-COPY` (R04-KEY-COPY). No role,
+// place or record id of cn-default is written here.
+//
+// Invariants:
+//  1. A bed holds at most one person and a person holds at most one bed in the whole store
+//     (UNIQUE(person_id)); an allocation to a full room, an occupied bed or of a person already
+//     housed is refused and writes nothing.
+//  2. A room's leader is one of its occupants; releasing the leader clears the room's leader.
+//  3. A key moves kept -> issued -> kept (returned) | lost, or kept -> lost; a lost key never
+//     changes again. Returning a key that is not issued is refused (returned twice included).
+//  4. Every change is journaled in the transaction that makes it (rooms.*), citing its clauses.
+//  5. Changes need the module's rooms.manage permission at the room's site; reading needs a role
+//     at the site.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/time.hpp"
+#include "kernel/org/principal.hpp"
+#include "kernel/policy/active_pack.hpp"
+#include "store/migration.hpp"
+#include "store/sql.hpp"
+#include "store/store.hpp"
+#include "store/writer.hpp"
+
+namespace zhidu::rooms {
+
+using store::Id;
+
+// Managing rooms, beds, leaders and keys (the office: R04 §二1 办公室统一安排).
+inline constexpr std::string_view kManagePermission = "rooms.manage";
+// The pack records whose clauses the steps cite (policy::RuleNamed).
+inline constexpr std::string_view kAllocationRecord = "allocation";
+inline constexpr std::string_view kKeyRecord = "key-register";
+// The pack penalty (code ending in it) that forbids copying a key.
+inline constexpr std::string_view kKeyCopyPenalty = "KEY-COPY";
+
+struct Bed {
+  Id id = 0;
+  Id room_id = 0;
+  std::string label;        // "1", "2", …
+  std::string locker;       // the locker allocated with the bed (R04 §二2, R01 §三), or empty
+  Id person_id = 0;         // 0: free
+  std::string person_name;  // filled by reads
+  TimePoint allocated_at;
+  Id allocated_by = 0;
+};
+
+enum class KeyState { kKept, kIssued, kLost };
+std::string_view KeyStateName(KeyState s);
+Result<KeyState> ParseKeyState(std::string_view name);
+
+struct Key {
+  Id id = 0;
+  Id room_id = 0;
+  std::string label;
+  KeyState state = KeyState::kKept;
+  Id holder_person_id = 0;  // while issued
+  std::string holder_name;  // filled by reads
+  TimePoint issued_at;
+  TimePoint changed_at;
+  std::string note;
+};
+
+struct Room {
+  Id id = 0;
+  Id site_id = 0;
+  std::string name;   // 房间号/名称, unique per site
+  std::string place;  // the pack's place id (职工休息楼 …)
+  int bed_count = 0;
+  Id leader_person_id = 0;
+  std::string note;
+  Id created_by = 0;
+  TimePoint created_at;
+  // Filled by Get and the verbs.
+  std::vector<Bed> beds;
+  std::vector<Key> keys;
+};
+
+struct NewRoom {
+  Id site_id = 0;
+  std::string name, place, note;
+  std::int64_t beds = 0;  // 1..kMaxBeds
+};
+
+struct Allocation {
+  Id person_id = 0;
+  Id bed_id = 0;  // 0: the first free bed
+  std::string locker;
+};
+
+// Limits.
+inline constexpr size_t kMaxText = 200;
+inline constexpr size_t kMaxNote = 2000;
+inline constexpr int kMaxBeds = 100;  // a field limit, not a regulation's figure
+
+// The module's tables (rooms_store.cpp), written once for both backends.
+std::vector<store::Migration> Migrations();
+namespace db {
+Result<Id> InsertRoom(store::Sql& sql, const Room& r);
+Result<Room> GetRoom(store::Sql& sql, Id id);  // without beds and keys
+Result<std::vector<Room>> ListRooms(store::Sql& sql, Id site_id, store::PageRequest page);
+Result<Id> InsertBed(store::Sql& sql, const Bed& b);
+Result<std::vector<Bed>> BedsOf(store::Sql& sql, Id room_id);
+Result<std::optional<Bed>> BedOfPerson(store::Sql& sql, Id person_id);
+// Sets the bed's occupant (0: frees it) if it is still `from_person` (compare-and-set);
+// kConflict when it changed meanwhile or the person holds another bed (UNIQUE).
+Result<void> SetOccupant(store::Sql& sql, const Bed& b, Id from_person);
+Result<void> SetLeader(store::Sql& sql, Id room_id, Id person_id);
+Result<Id> InsertKey(store::Sql& sql, const Key& k);
+Result<Key> GetKey(store::Sql& sql, Id id);
+Result<std::vector<Key>> KeysOf(store::Sql& sql, Id room_id);
+// Writes the key's state fields if it is still in `from` (compare-and-set).
+Result<void> UpdateKey(store::Sql& sql, const Key& k, KeyState from);
+}  // namespace db
+
+class Rooms {
+ public:
+  Rooms(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
+        const org::RoleCatalogue& roles)
+      : store_(store), writer_(writer), pack_(pack), roles_(roles) {}
+
+  Result<Room> Create(const org::Principal& who, const NewRoom& in);
+  Result<Room> Get(const org::Principal& who, Id id);
+  Result<std::vector<Room>> List(const org::Principal& who, Id site_id, store::PageRequest page);
+  Result<Room> Allocate(const org::Principal& who, Id room_id, const Allocation& in);
+  Result<Room> Release(const org::Principal& who, Id room_id, Id person_id,
+                       const std::string& note);
+  Result<Room> SetLeader(const org::Principal& who, Id room_id, Id person_id);
+  Result<Key> AddKey(const org::Principal& who, Id room_id, const std::string& label);
+  Result<Key> IssueKey(const org::Principal& who, Id key_id, Id person_id);
+  Result<Key> ReturnKey(const org::Principal& who, Id key_id, const std::string& note);
+  Result<Key> LoseKey(const org::Principal& who, Id key_id, const std::string& note);
+
+  // The clauses of the pack's record RuleNamed `name` (empty without one).
+  std::vector<std::string> Clauses(std::string_view record) const;
+  // The pack's key-copying rule as text with its clauses ("私配房间钥匙（…）", ["R04 §二8"]), or
+  // empty when the pack has none.
+  std::pair<std::string, std::vector<std::string>> KeyCopyRule() const;
+  // The pack's places a room may be (ids and titles).
+  std::vector<std::pair<std::string, std::string>> Places() const;
+
+ private:
+  Result<void> MayManage(const org::Principal& who, Id site_id) const;
+  // The room with its beds and keys; kNotFound when `who` holds no role at its site.
+  Result<Room> Load(store::Sql& sql, Id id, const org::Principal& who) const;
+  // Load, refusing (403) whoever lacks rooms.manage at the room's site: what every change needs.
+  Result<Room> LoadToManage(store::Sql& sql, Id id, const org::Principal& who) const;
+  // Moves a key to `to` (invariant 3), issuing it to `holder` when `to` is kIssued.
+  Result<Key> MoveKey(const org::Principal& who, Id key_id, KeyState to, const char* journal_kind,
+                      Id holder, const std::string& note);
+
+  store::Store& store_;
+  store::Writer& writer_;
+  const policy::ActivePack& pack_;
+  const org::RoleCatalogue& roles_;
+};
+
+}  // namespace zhidu::rooms

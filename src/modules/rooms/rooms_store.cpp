@@ -1,0 +1,199 @@
+// The rooms module's tables and statements, written once: the same SQL runs on SQLite and
+// PostgreSQL through store::Sql (store/sql.hpp, docs/adr/0006-module-storage.md).
+#include "modules/rooms/rooms.hpp"
+
+#include "store/sql_where.hpp"
+
+namespace zhidu::rooms {
+
+std::vector<store::Migration> Migrations() {
+  return {{1, R"sql(
+CREATE TABLE rooms(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  name TEXT NOT NULL,
+  place TEXT NOT NULL,
+  bed_count BIGINT NOT NULL CHECK (bed_count > 0),
+  leader_person_id BIGINT REFERENCES people(id),
+  note TEXT NOT NULL DEFAULT '',
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE(site_id, name));
+CREATE TABLE room_beds(
+  id {{id}},
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  label TEXT NOT NULL,
+  locker TEXT NOT NULL DEFAULT '',
+  person_id BIGINT UNIQUE REFERENCES people(id),
+  allocated_at BIGINT,
+  allocated_by BIGINT,
+  UNIQUE(room_id, label));
+CREATE TABLE room_keys(
+  id {{id}},
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  label TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('kept','issued','lost')),
+  holder_person_id BIGINT REFERENCES people(id),
+  issued_at BIGINT,
+  changed_at BIGINT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  UNIQUE(room_id, label));
+CREATE INDEX room_keys_holder ON room_keys(holder_person_id)
+)sql"}};
+}
+
+namespace db {
+namespace {
+
+constexpr const char* kRoomColumns =
+    "SELECT id, site_id, name, place, bed_count, leader_person_id, note, created_by, created_at "
+    "FROM rooms ";
+
+Room MapRoom(const store::SqlRow& r) {
+  Room v;
+  v.id = r.Int(0);
+  v.site_id = r.Int(1);
+  v.name = r.Text(2);
+  v.place = r.Text(3);
+  v.bed_count = static_cast<int>(r.Int(4));
+  v.leader_person_id = r.Int(5);
+  v.note = r.Text(6);
+  v.created_by = r.Int(7);
+  v.created_at = r.Time(8);
+  return v;
+}
+
+constexpr const char* kBedColumns =
+    "SELECT b.id, b.room_id, b.label, b.locker, b.person_id, COALESCE(p.name, ''), "
+    "b.allocated_at, b.allocated_by FROM room_beds b LEFT JOIN people p ON p.id = b.person_id ";
+
+Bed MapBed(const store::SqlRow& r) {
+  Bed b;
+  b.id = r.Int(0);
+  b.room_id = r.Int(1);
+  b.label = r.Text(2);
+  b.locker = r.Text(3);
+  b.person_id = r.Int(4);
+  b.person_name = r.Text(5);
+  b.allocated_at = r.Time(6);
+  b.allocated_by = r.Int(7);
+  return b;
+}
+
+constexpr const char* kKeyColumns =
+    "SELECT k.id, k.room_id, k.label, k.state, k.holder_person_id, COALESCE(p.name, ''), "
+    "k.issued_at, k.changed_at, k.note FROM room_keys k "
+    "LEFT JOIN people p ON p.id = k.holder_person_id ";
+
+Key MapKey(const store::SqlRow& r) {
+  Key k;
+  k.id = r.Int(0);
+  k.room_id = r.Int(1);
+  k.label = r.Text(2);
+  k.state = ParseKeyState(r.Text(3)).value_or(KeyState::kKept);  // the CHECK admits no other
+  k.holder_person_id = r.Int(4);
+  k.holder_name = r.Text(5);
+  k.issued_at = r.Time(6);
+  k.changed_at = r.Time(7);
+  k.note = r.Text(8);
+  return k;
+}
+
+std::string Name(KeyState s) { return std::string(KeyStateName(s)); }
+
+}  // namespace
+
+Result<Id> InsertRoom(store::Sql& sql, const Room& r) {
+  return sql.Insert("insert room",
+                    "INSERT INTO rooms(site_id, name, place, bed_count, note, created_by, "
+                    "created_at) VALUES(?,?,?,?,?,?,?) RETURNING id",
+                    {r.site_id, r.name, r.place, std::int64_t{r.bed_count}, r.note, r.created_by,
+                     store::SqlTime(r.created_at)});
+}
+
+Result<Room> GetRoom(store::Sql& sql, Id id) {
+  return sql.One<Room>("get room", std::string(kRoomColumns) + "WHERE id=?", {id}, MapRoom,
+                       "room " + std::to_string(id) + " does not exist");
+}
+
+Result<std::vector<Room>> ListRooms(store::Sql& sql, Id site_id, store::PageRequest page) {
+  store::SqlWhere where;
+  where.And("id > ?", page.after_id).And("site_id = ?", site_id);
+  return sql.Many<Room>("list rooms", kRoomColumns + where.text() + " ORDER BY id LIMIT ?",
+                        where.Params({store::SqlLimit(page.limit)}), MapRoom);
+}
+
+Result<Id> InsertBed(store::Sql& sql, const Bed& b) {
+  return sql.Insert("insert bed",
+                    "INSERT INTO room_beds(room_id, label, locker) VALUES(?,?,?) RETURNING id",
+                    {b.room_id, b.label, b.locker});
+}
+
+Result<std::vector<Bed>> BedsOf(store::Sql& sql, Id room_id) {
+  return sql.Many<Bed>("list beds", std::string(kBedColumns) + "WHERE b.room_id=? ORDER BY b.id",
+                       {room_id}, MapBed);
+}
+
+Result<std::optional<Bed>> BedOfPerson(store::Sql& sql, Id person_id) {
+  std::optional<Bed> out;
+  ZHIDU_TRY_VOID(sql.Query("bed of person", std::string(kBedColumns) + "WHERE b.person_id=?",
+                           {person_id}, [&](const store::SqlRow& r) { out = MapBed(r); }));
+  return out;
+}
+
+Result<void> SetOccupant(store::Sql& sql, const Bed& b, Id from_person) {
+  std::string cas = from_person == 0 ? "person_id IS NULL" : "person_id = ?";
+  store::SqlParams params{store::SqlRef(b.person_id), b.locker, store::SqlTime(b.allocated_at),
+                          store::SqlRef(b.allocated_by), b.id};
+  if (from_person != 0) params.push_back(from_person);
+  ZHIDU_TRY(auto changed,
+            sql.Exec("set bed occupant",
+                     "UPDATE room_beds SET person_id=?, locker=?, allocated_at=?, allocated_by=? "
+                     "WHERE id=? AND " +
+                         cas,
+                     params));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kConflict, Reason{"rooms.bed_occupied"},
+              "bed " + std::to_string(b.id) + " changed meanwhile");
+}
+
+Result<void> SetLeader(store::Sql& sql, Id room_id, Id person_id) {
+  ZHIDU_TRY(auto changed,
+            sql.Exec("set room leader", "UPDATE rooms SET leader_person_id=? WHERE id=?",
+                     {store::SqlRef(person_id), room_id}));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kNotFound, "room " + std::to_string(room_id) + " does not exist");
+}
+
+Result<Id> InsertKey(store::Sql& sql, const Key& k) {
+  return sql.Insert("insert room key",
+                    "INSERT INTO room_keys(room_id, label, state, changed_at, note) "
+                    "VALUES(?,?,?,?,?) RETURNING id",
+                    {k.room_id, k.label, Name(k.state), store::SqlTime(k.changed_at), k.note});
+}
+
+Result<Key> GetKey(store::Sql& sql, Id id) {
+  return sql.One<Key>("get room key", std::string(kKeyColumns) + "WHERE k.id=?", {id}, MapKey,
+                      "key " + std::to_string(id) + " does not exist");
+}
+
+Result<std::vector<Key>> KeysOf(store::Sql& sql, Id room_id) {
+  return sql.Many<Key>("list room keys",
+                       std::string(kKeyColumns) + "WHERE k.room_id=? ORDER BY k.id", {room_id},
+                       MapKey);
+}
+
+Result<void> UpdateKey(store::Sql& sql, const Key& k, KeyState from) {
+  ZHIDU_TRY(auto changed,
+            sql.Exec("update room key",
+                     "UPDATE room_keys SET state=?, holder_person_id=?, issued_at=?, "
+                     "changed_at=?, note=? WHERE id=? AND state=?",
+                     {Name(k.state), store::SqlRef(k.holder_person_id), store::SqlTime(k.issued_at),
+                      store::SqlTime(k.changed_at), k.note, k.id, Name(from)}));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kConflict, Reason{"rooms.key_changed"},
+              "key " + std::to_string(k.id) + " changed meanwhile");
+}
+
+}  // namespace db
+}  // namespace zhidu::rooms

@@ -1,0 +1,194 @@
+// Rooms, beds and keys over HTTP (/api/v1/rooms, /api/v1/room-keys). Handlers translate JSON; the
+// rules are in rooms.cpp.
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "api/api_internal.hpp"
+#include "api/json_body.hpp"
+#include "modules/rooms/module.hpp"
+
+namespace zhidu::rooms {
+
+using api::ErrorResponse;
+using api::HttpRequest;
+using api::HttpResponse;
+using nlohmann::json;
+
+namespace {
+
+json BedJson(const Bed& b) {
+  return {{"id", b.id},
+          {"label", b.label},
+          {"locker", b.locker},
+          {"person_id", api::IdOrNull(b.person_id)},
+          {"person_name", b.person_name},
+          {"allocated_at", api::TimeOrNull(b.allocated_at)}};
+}
+
+json KeyJson(const Key& k, const Rooms& rooms) {
+  auto [copy_rule, copy_clauses] = rooms.KeyCopyRule();
+  return {{"id", k.id},
+          {"room_id", k.room_id},
+          {"label", k.label},
+          {"state", KeyStateName(k.state)},
+          {"holder_person_id", api::IdOrNull(k.holder_person_id)},
+          {"holder_name", k.holder_name},
+          {"issued_at", api::TimeOrNull(k.issued_at)},
+          {"changed_at", api::TimeOrNull(k.changed_at)},
+          {"note", k.note},
+          // R04 §二8 房间钥匙不得私配: nothing to enforce, the register says it on every key.
+          {"copy_rule", copy_rule},
+          {"copy_rule_clauses", copy_clauses},
+          {"clauses", rooms.Clauses(kKeyRecord)}};
+}
+
+json RoomJson(const Room& r, const Rooms& rooms, bool detail) {
+  json beds = json::array();
+  int occupied = 0;
+  for (const auto& b : r.beds) {
+    beds.push_back(BedJson(b));
+    occupied += b.person_id != 0;
+  }
+  std::string leader_name;
+  for (const auto& b : r.beds)
+    if (b.person_id != 0 && b.person_id == r.leader_person_id) leader_name = b.person_name;
+  json out = {{"id", r.id},
+              {"site_id", r.site_id},
+              {"name", r.name},
+              {"place", r.place},
+              {"bed_count", r.bed_count},
+              {"occupied", occupied},
+              {"leader_person_id", api::IdOrNull(r.leader_person_id)},
+              {"leader_name", leader_name},
+              {"note", r.note},
+              {"created_at", api::TimeOrNull(r.created_at)},
+              {"beds", beds},
+              {"clauses", rooms.Clauses(kAllocationRecord)}};
+  if (detail) {
+    json keys = json::array();
+    for (const auto& k : r.keys) keys.push_back(KeyJson(k, rooms));
+    out["keys"] = keys;
+  }
+  return out;
+}
+
+HttpResponse Unavailable() {
+  return api::ErrorResponse({Errc::kUnavailable, "the rooms module is not running", ""});
+}
+
+}  // namespace
+
+void AddRoutes(api::Router& r, Rooms* rooms) {
+  using api::Access;
+  // {"site_id", "name", "place", "beds", "note"?}
+  r.Add("POST", "/api/v1/rooms", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    NewRoom in;
+    ZHIDU_OR_ERROR(in.site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(in.name, body.RequiredString("name"));
+    ZHIDU_OR_ERROR(in.place, body.RequiredString("place"));
+    ZHIDU_OR_ERROR(in.beds, body.RequiredInt("beds"));
+    ZHIDU_OR_ERROR(in.note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->Create(api::PrincipalOf(req), in));
+    return api::JsonResponse(201, RoomJson(v, *rooms, true));
+  });
+  // ?site_id=&limit=&cursor=
+  r.Add("GET", "/api/v1/rooms", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, api::PageOf(req));
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, rooms->List(api::PrincipalOf(req), site_id, page));
+    return api::List(
+        rows, page, [&](const Room& v) { return RoomJson(v, *rooms, false); },
+        [](const Room& v) { return v.id; });
+  });
+  // The places of the pack a room may be.
+  r.Add("GET", "/api/v1/room-places", Access::kSignedIn, [rooms](HttpRequest&) {
+    if (!rooms) return Unavailable();
+    json items = json::array();
+    for (const auto& [id, title] : rooms->Places()) items.push_back({{"id", id}, {"title", title}});
+    return api::JsonResponse(200, {{"items", items}});
+  });
+  r.Add("GET", "/api/v1/rooms/{id}", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto v, rooms->Get(api::PrincipalOf(req), id));
+    return api::JsonResponse(200, RoomJson(v, *rooms, true));
+  });
+  // {"person_id", "bed_id"?, "locker"?}
+  r.Add("POST", "/api/v1/rooms/{id}/allocations", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    Allocation in;
+    ZHIDU_OR_ERROR(in.person_id, body.RequiredId("person_id"));
+    ZHIDU_OR_ERROR(in.bed_id, body.OptionalId("bed_id"));
+    ZHIDU_OR_ERROR(in.locker, body.OptionalString("locker"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->Allocate(api::PrincipalOf(req), id, in));
+    return api::JsonResponse(201, RoomJson(v, *rooms, true));
+  });
+  // {"person_id", "note"?}
+  r.Add("POST", "/api/v1/rooms/{id}/release", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->Release(api::PrincipalOf(req), id, person_id, note));
+    return api::JsonResponse(200, RoomJson(v, *rooms, true));
+  });
+  // {"person_id"}: the room leader (舍长), one of its occupants.
+  r.Add("PUT", "/api/v1/rooms/{id}/leader", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->SetLeader(api::PrincipalOf(req), id, person_id));
+    return api::JsonResponse(200, RoomJson(v, *rooms, true));
+  });
+  // {"label"}: a key of the room enters the register (kept by the office).
+  r.Add("POST", "/api/v1/rooms/{id}/keys", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto label, body.RequiredString("label"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->AddKey(api::PrincipalOf(req), id, label));
+    return api::JsonResponse(201, KeyJson(v, *rooms));
+  });
+  // The key's three moves: {"person_id"} · {"note"?} · {"note"}
+  r.Add("POST", "/api/v1/room-keys/{id}/issue", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->IssueKey(api::PrincipalOf(req), id, person_id));
+    return api::JsonResponse(200, KeyJson(v, *rooms));
+  });
+  r.Add("POST", "/api/v1/room-keys/{id}/return", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->ReturnKey(api::PrincipalOf(req), id, note));
+    return api::JsonResponse(200, KeyJson(v, *rooms));
+  });
+  r.Add("POST", "/api/v1/room-keys/{id}/lost", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto note, body.RequiredString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->LoseKey(api::PrincipalOf(req), id, note));
+    return api::JsonResponse(200, KeyJson(v, *rooms));
+  });
+}
+
+}  // namespace zhidu::rooms
