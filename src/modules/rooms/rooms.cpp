@@ -170,6 +170,13 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
     auto& sql = tx.unit().sql();
     ZHIDU_TRY(Room r, LoadToManage(sql, room_id, who));
     ZHIDU_TRY(auto person, PersonAt(tx.unit(), in.person_id, r.site_id));
+    if (in.request_id != 0) {
+      ZHIDU_TRY_VOID(CheckApplication(tx.unit(), in.request_id, person.id, r.site_id));
+    } else if (auto pack = pack_.Current()) {  // the office's own arrangement: revocation holds
+      for (const auto& type : pack->requests())
+        if (policy::RuleNamed(type.record, kAllocationRecord))
+          ZHIDU_TRY_VOID(NotRevoked(tx.unit(), *pack, type, person.id));
+    }
     ZHIDU_TRY(auto housed, db::BedOfPerson(sql, in.person_id));
     if (housed)
       return Fail(Errc::kConflict, Reason{"rooms.person_housed"},
@@ -207,6 +214,7 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
                                        .Add("bed", bed->label)
                                        .Add("locker", bed->locker)
                                        .Add("person_id", person.id)
+                                       .Add("request_id", in.request_id)
                                        .Str()));
     (void)seq;
     return r;

@@ -31,6 +31,7 @@
 #include "base/time.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/requests.hpp"
 #include "store/migration.hpp"
 #include "store/sql.hpp"
 #include "store/store.hpp"
@@ -100,6 +101,17 @@ struct Allocation {
   Id person_id = 0;
   Id bed_id = 0;  // 0: the first free bed
   std::string locker;
+  Id request_id = 0;  // the person's approved application, or 0 (the office's own arrangement)
+};
+
+// A fact of a person the eligibility rules read (住宿资格信息), recorded by the office from the
+// personnel file — never stated by the applicant. `name` is an `applicant.*` input of one of the
+// pack's application types (cn-default: applicant.married, applicant.manual_worker …).
+struct Fact {
+  std::string name;
+  policy::Value value;
+  Id recorded_by = 0;
+  TimePoint recorded_at;
 };
 
 // Limits.
@@ -125,13 +137,26 @@ Result<Key> GetKey(store::Sql& sql, Id id);
 Result<std::vector<Key>> KeysOf(store::Sql& sql, Id room_id);
 // Writes the key's state fields if it is still in `from` (compare-and-set).
 Result<void> UpdateKey(store::Sql& sql, const Key& k, KeyState from);
+// Facts are stored as text ("true", "3", "…") and typed again by the pack's schema on reading.
+Result<void> PutFact(store::Sql& sql, Id person_id, const std::string& name,
+                     const std::string& text, Id by, TimePoint at);
+struct StoredFact {
+  std::string name, text;
+  Id recorded_by = 0;
+  TimePoint recorded_at;
+};
+Result<std::vector<StoredFact>> FactsOf(store::Sql& sql, Id person_id);
 }  // namespace db
+
+// Application types: the pack's requests whose `record` is the allocation record (cn-default:
+// r04-rest-room, r04-dormitory). Their `applicant.*` inputs are filled from the person's facts.
+inline constexpr std::string_view kApplicantPrefix = "applicant.";
 
 class Rooms {
  public:
   Rooms(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
-        const org::RoleCatalogue& roles)
-      : store_(store), writer_(writer), pack_(pack), roles_(roles) {}
+        const org::RoleCatalogue& roles, runtime::Requests& requests)
+      : store_(store), writer_(writer), pack_(pack), roles_(roles), requests_(requests) {}
 
   Result<Room> Create(const org::Principal& who, const NewRoom& in);
   Result<Room> Get(const org::Principal& who, Id id);
@@ -144,6 +169,21 @@ class Rooms {
   Result<Key> IssueKey(const org::Principal& who, Id key_id, Id person_id);
   Result<Key> ReturnKey(const org::Principal& who, Id key_id, const std::string& note);
   Result<Key> LoseKey(const org::Principal& who, Id key_id, const std::string& note);
+
+  // The office records facts of a person of the site (rooms.manage), each an applicant input of
+  // an application type with its declared type (rooms.unknown_fact otherwise).
+  Result<std::vector<Fact>> SetFacts(const org::Principal& who, Id person_id,
+                                     const policy::Context& facts);
+  // Needs rooms.manage, or being the person.
+  Result<std::vector<Fact>> Facts(const org::Principal& who, Id person_id);
+  // `who` applies (R04 §一): the request of `type` is filed through the pack's request chain
+  // with its applicant inputs taken from `who`'s recorded facts (rooms.fact_missing naming the
+  // first missing one); refused while a standing revocation of the type's regulation holds
+  // (rooms.eligibility_revoked). The pack's preconditions decide eligibility.
+  Result<runtime::RequestView> Apply(const org::Principal& who, Id site_id, const std::string& type,
+                                     const std::string& reason);
+  // The pack's application types (id, title).
+  std::vector<std::pair<std::string, std::string>> ApplicationTypes() const;
 
   // The clauses of the pack's record RuleNamed `name` (empty without one).
   std::vector<std::string> Clauses(std::string_view record) const;
@@ -163,10 +203,25 @@ class Rooms {
   Result<Key> MoveKey(const org::Principal& who, Id key_id, KeyState to, const char* journal_kind,
                       Id holder, const std::string& note);
 
+  // The applicant inputs of `type` from the person's facts; rooms.fact_missing naming the first
+  // one not recorded.
+  Result<policy::Context> ApplicantInputs(store::Sql& sql, const policy::Request& type,
+                                          Id person_id) const;
+  // kFailedPrecondition (rooms.eligibility_revoked, citing the violation's clauses) when the
+  // person has a violation, not overturned, whose penalty revokes something and comes from the
+  // same regulation file as `type`.
+  Result<void> NotRevoked(store::UnitOfWork& unit, const policy::Pack& pack,
+                          const policy::Request& type, Id person_id) const;
+  // The approved application `request_id` of `person_id` at `site_id`, its inputs still equal to
+  // the recorded facts (an application stating its own facts is refused).
+  Result<void> CheckApplication(store::UnitOfWork& unit, Id request_id, Id person_id,
+                                Id site_id) const;
+
   store::Store& store_;
   store::Writer& writer_;
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
+  runtime::Requests& requests_;
 };
 
 }  // namespace zhidu::rooms

@@ -39,6 +39,15 @@ CREATE TABLE room_keys(
   note TEXT NOT NULL DEFAULT '',
   UNIQUE(room_id, label));
 CREATE INDEX room_keys_holder ON room_keys(holder_person_id)
+)sql"},
+          {2, R"sql(
+CREATE TABLE room_person_facts(
+  person_id BIGINT NOT NULL REFERENCES people(id),
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  recorded_by BIGINT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  PRIMARY KEY(person_id, name))
 )sql"}};
 }
 
@@ -193,6 +202,30 @@ Result<void> UpdateKey(store::Sql& sql, const Key& k, KeyState from) {
   if (changed == 1) return Ok();
   return Fail(Errc::kConflict, Reason{"rooms.key_changed"},
               "key " + std::to_string(k.id) + " changed meanwhile");
+}
+
+Result<void> PutFact(store::Sql& sql, Id person_id, const std::string& name,
+                     const std::string& text, Id by, TimePoint at) {
+  ZHIDU_TRY(auto n, sql.Exec("delete person fact",
+                             "DELETE FROM room_person_facts WHERE person_id=? AND name=?",
+                             {person_id, name}));
+  (void)n;
+  ZHIDU_TRY(auto m, sql.Exec("insert person fact",
+                             "INSERT INTO room_person_facts(person_id, name, value, recorded_by, "
+                             "recorded_at) VALUES(?,?,?,?,?)",
+                             {person_id, name, text, by, store::SqlTime(at)}));
+  (void)m;
+  return Ok();
+}
+
+Result<std::vector<StoredFact>> FactsOf(store::Sql& sql, Id person_id) {
+  return sql.Many<StoredFact>(
+      "list person facts",
+      "SELECT name, value, recorded_by, recorded_at FROM room_person_facts WHERE person_id=? "
+      "ORDER BY name",
+      {person_id}, [](const store::SqlRow& r) {
+        return StoredFact{r.Text(0), r.Text(1), r.Int(2), r.Time(3)};
+      });
 }
 
 }  // namespace db

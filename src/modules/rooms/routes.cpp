@@ -72,6 +72,23 @@ json RoomJson(const Room& r, const Rooms& rooms, bool detail) {
   return out;
 }
 
+json ValueJson(const policy::Value& v) {
+  if (auto* b = std::get_if<bool>(&v)) return *b;
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  return nullptr;
+}
+
+json FactsJson(Id person_id, const std::vector<Fact>& facts) {
+  json items = json::array();
+  for (const auto& f : facts)
+    items.push_back({{"name", f.name},
+                     {"value", ValueJson(f.value)},
+                     {"recorded_by", f.recorded_by},
+                     {"recorded_at", api::TimeOrNull(f.recorded_at)}});
+  return {{"person_id", person_id}, {"items", items}};
+}
+
 HttpResponse Unavailable() {
   return api::ErrorResponse({Errc::kUnavailable, "the rooms module is not running", ""});
 }
@@ -104,6 +121,61 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
         rows, page, [&](const Room& v) { return RoomJson(v, *rooms, false); },
         [](const Room& v) { return v.id; });
   });
+  // The facts the eligibility rules read, recorded by the office: {"facts": {"applicant.x": v}}.
+  r.Add("PUT", "/api/v1/room-facts/{id}", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto facts, body.OptionalObject("facts"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    if (!facts)
+      return api::ErrorResponse({Errc::kInvalidArgument, "facts is required", "facts", "required"});
+    policy::Context in;
+    for (const auto& [name, value] : facts->items()) {
+      if (value.is_boolean()) {
+        in[name] = value.get<bool>();
+      } else if (value.is_number()) {
+        in[name] = value.get<double>();
+      } else if (value.is_string()) {
+        in[name] = value.get<std::string>();
+      } else {
+        return api::ErrorResponse({Errc::kInvalidArgument,
+                                   name + " must be a boolean, a number or a text", "facts",
+                                   "invalid"});
+      }
+    }
+    ZHIDU_OR_ERROR(auto v, rooms->SetFacts(api::PrincipalOf(req), id, in));
+    return api::JsonResponse(200, FactsJson(id, v));
+  });
+  r.Add("GET", "/api/v1/room-facts/{id}", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto v, rooms->Facts(api::PrincipalOf(req), id));
+    return api::JsonResponse(200, FactsJson(id, v));
+  });
+  // {"site_id", "type", "reason"?}: the signed-in person applies; the inputs come from the facts.
+  r.Add("POST", "/api/v1/room-applications", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(auto type, body.RequiredString("type"));
+    ZHIDU_OR_ERROR(auto reason, body.OptionalString("reason"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->Apply(api::PrincipalOf(req), site_id, type, reason));
+    return api::JsonResponse(201, {{"id", v.request.id},
+                                   {"type", v.request.type},
+                                   {"title", v.title},
+                                   {"state", store::RequestStateName(v.request.state)},
+                                   {"inputs", json::parse(v.request.inputs)},
+                                   {"clauses", v.clauses}});
+  });
+  r.Add("GET", "/api/v1/room-application-types", Access::kSignedIn, [rooms](HttpRequest&) {
+    if (!rooms) return Unavailable();
+    json items = json::array();
+    for (const auto& [id, title] : rooms->ApplicationTypes())
+      items.push_back({{"id", id}, {"title", title}});
+    return api::JsonResponse(200, {{"items", items}});
+  });
   // The places of the pack a room may be.
   r.Add("GET", "/api/v1/room-places", Access::kSignedIn, [rooms](HttpRequest&) {
     if (!rooms) return Unavailable();
@@ -126,6 +198,7 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     ZHIDU_OR_ERROR(in.person_id, body.RequiredId("person_id"));
     ZHIDU_OR_ERROR(in.bed_id, body.OptionalId("bed_id"));
     ZHIDU_OR_ERROR(in.locker, body.OptionalString("locker"));
+    ZHIDU_OR_ERROR(in.request_id, body.OptionalId("request_id"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto v, rooms->Allocate(api::PrincipalOf(req), id, in));
     return api::JsonResponse(201, RoomJson(v, *rooms, true));
