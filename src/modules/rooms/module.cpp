@@ -21,7 +21,7 @@ class RoomsModule final : public api::Module {
     return {std::string(kAllocationRecord), std::string(kKeyRecord)};
   }
   Result<void> Start(api::Kernel& k) override {
-    rooms_ = std::make_unique<Rooms>(k.store, k.writer, k.pack, k.roles, k.requests);
+    rooms_ = std::make_unique<Rooms>(k.store, k.writer, k.pack, k.roles, k.requests, k.bus);
     k.services.Offer<Rooms>(rooms_.get());
     return Ok();
   }

@@ -13,10 +13,6 @@ constexpr std::string_view kKeyStates[] = {"kept", "issued", "lost"};
 std::string RoomRef(Id id) { return "room/" + std::to_string(id); }
 std::string KeyRef(Id id) { return "room-key/" + std::to_string(id); }
 
-std::string Cited(const std::vector<std::string>& clauses) {
-  return clauses.empty() ? std::string() : "（" + Join(clauses, "、") + "）";
-}
-
 CanonicalObject RoomPayload(const Room& r, const std::vector<std::string>& clauses) {
   CanonicalObject o;
   o.Add("room_id", r.id)
@@ -41,6 +37,10 @@ Result<store::Person> PersonAt(store::UnitOfWork& unit, Id person_id, Id site_id
 }
 
 }  // namespace
+
+std::string Cited(const std::vector<std::string>& clauses) {
+  return clauses.empty() ? std::string() : "（" + Join(clauses, "、") + "）";
+}
 
 std::string_view KeyStateName(KeyState s) { return kKeyStates[static_cast<int>(s)]; }
 

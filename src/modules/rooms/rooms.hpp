@@ -22,6 +22,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,8 @@
 #include "base/time.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/bus.hpp"
+#include "kernel/runtime/events.hpp"
 #include "kernel/runtime/requests.hpp"
 #include "store/migration.hpp"
 #include "store/sql.hpp"
@@ -48,6 +52,9 @@ inline constexpr std::string_view kAllocationRecord = "allocation";
 inline constexpr std::string_view kKeyRecord = "key-register";
 // The pack penalty (code ending in it) that forbids copying a key.
 inline constexpr std::string_view kKeyCopyPenalty = "KEY-COPY";
+
+// "（R04 §二1、R04 §二2）" — clauses as a message cites them; "" for none.
+std::string Cited(const std::vector<std::string>& clauses);
 
 struct Bed {
   Id id = 0;
@@ -114,6 +121,31 @@ struct Fact {
   TimePoint recorded_at;
 };
 
+// The site events the module raises from its inspections: a flagged
+// inspection starts the pack's rectification (限期整改, R04 §检查); a re-inspection that passes
+// stops it. A pack's service level starts/stops on them (cn-default: r04-rectify).
+inline constexpr std::string_view kInspectionFailed = "inspection_failed";
+inline constexpr std::string_view kRectified = "rectified";
+// The pack checklist the office inspects rooms with (policy::RuleNamed: r04-inspection).
+inline constexpr std::string_view kInspectionChecklist = "inspection";
+
+// An inspection of a room (办公室定期检查, R04 §检查).
+struct Inspection {
+  Id id = 0;
+  Id room_id = 0;
+  Id site_id = 0;
+  std::string answers;               // canonical JSON {item: "pass"|"flag"|"fail"}
+  std::vector<std::string> flagged;  // the labels answered flag or fail
+  std::string deadline;              // 限期: as given (ISO time or duration), flagged only
+  Id person_id = 0;                  // who answers for the rectification (the room leader), or 0
+  Id reinspects = 0;                 // the flagged inspection this one re-inspects, or 0
+  bool open = false;                 // flagged and not yet closed by a passing re-inspection
+  Id closed_by = 0;                  // the passing re-inspection
+  std::string note;
+  Id inspected_by = 0;
+  TimePoint inspected_at;
+};
+
 // Limits.
 inline constexpr size_t kMaxText = 200;
 inline constexpr size_t kMaxNote = 2000;
@@ -146,6 +178,10 @@ struct StoredFact {
   TimePoint recorded_at;
 };
 Result<std::vector<StoredFact>> FactsOf(store::Sql& sql, Id person_id);
+Result<Id> InsertInspection(store::Sql& sql, const Inspection& v);
+Result<std::vector<Inspection>> InspectionsOf(store::Sql& sql, Id room_id);
+// Closes the open inspection `id` with `by` (compare-and-set on open).
+Result<void> CloseInspection(store::Sql& sql, Id id, Id by);
 }  // namespace db
 
 // Application types: the pack's requests whose `record` is the allocation record (cn-default:
@@ -155,8 +191,13 @@ inline constexpr std::string_view kApplicantPrefix = "applicant.";
 class Rooms {
  public:
   Rooms(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
-        const org::RoleCatalogue& roles, runtime::Requests& requests)
-      : store_(store), writer_(writer), pack_(pack), roles_(roles), requests_(requests) {}
+        const org::RoleCatalogue& roles, runtime::Requests& requests, runtime::EventBus& bus)
+      : store_(store),
+        writer_(writer),
+        pack_(pack),
+        roles_(roles),
+        requests_(requests),
+        bus_(bus) {}
 
   Result<Room> Create(const org::Principal& who, const NewRoom& in);
   Result<Room> Get(const org::Principal& who, Id id);
@@ -182,6 +223,19 @@ class Rooms {
   // (rooms.eligibility_revoked). The pack's preconditions decide eligibility.
   Result<runtime::RequestView> Apply(const org::Principal& who, Id site_id, const std::string& type,
                                      const std::string& reason);
+  // The office inspects a room with the pack's inspection checklist (every pass_flag_fail item
+  // answered). With no rectification open, a flag or fail raises kInspectionFailed with the
+  // deadline (限期, required when the pack's rectification takes it from the inspection) and the
+  // room leader as the person answering; with one open, this is the re-inspection: all passed
+  // closes it (kRectified), a flag again leaves it open to its deadline, whose breach the pack
+  // turns into its violation and fine.
+  Result<Inspection> Inspect(const org::Principal& who, Id room_id,
+                             const std::map<std::string, std::string>& answers,
+                             const std::string& deadline, const std::string& note);
+  Result<std::vector<Inspection>> Inspections(const org::Principal& who, Id room_id);
+  // The pack's inspection checklist (nullptr: none).
+  std::shared_ptr<const policy::Pack> pack() const { return pack_.Current(); }
+
   // The pack's application types (id, title).
   std::vector<std::pair<std::string, std::string>> ApplicationTypes() const;
 
@@ -222,6 +276,7 @@ class Rooms {
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
   runtime::Requests& requests_;
+  runtime::EventBus& bus_;
 };
 
 }  // namespace zhidu::rooms

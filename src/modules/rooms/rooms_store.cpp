@@ -2,6 +2,7 @@
 // PostgreSQL through store::Sql (store/sql.hpp, docs/adr/0006-module-storage.md).
 #include "modules/rooms/rooms.hpp"
 
+#include "base/canonical_json.hpp"
 #include "store/sql_where.hpp"
 
 namespace zhidu::rooms {
@@ -48,6 +49,23 @@ CREATE TABLE room_person_facts(
   recorded_by BIGINT NOT NULL,
   recorded_at BIGINT NOT NULL,
   PRIMARY KEY(person_id, name))
+)sql"},
+          {3, R"sql(
+CREATE TABLE room_inspections(
+  id {{id}},
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  answers TEXT NOT NULL,
+  flagged TEXT NOT NULL DEFAULT '',
+  deadline TEXT NOT NULL DEFAULT '',
+  person_id BIGINT REFERENCES people(id),
+  reinspects BIGINT REFERENCES room_inspections(id),
+  open BIGINT NOT NULL DEFAULT 0,
+  closed_by BIGINT REFERENCES room_inspections(id),
+  note TEXT NOT NULL DEFAULT '',
+  inspected_by BIGINT NOT NULL,
+  inspected_at BIGINT NOT NULL);
+CREATE INDEX room_inspections_room ON room_inspections(room_id, id)
 )sql"}};
 }
 
@@ -226,6 +244,56 @@ Result<std::vector<StoredFact>> FactsOf(store::Sql& sql, Id person_id) {
       {person_id}, [](const store::SqlRow& r) {
         return StoredFact{r.Text(0), r.Text(1), r.Int(2), r.Time(3)};
       });
+}
+
+Result<Id> InsertInspection(store::Sql& sql, const Inspection& v) {
+  return sql.Insert(
+      "insert room inspection",
+      "INSERT INTO room_inspections(room_id, site_id, answers, flagged, deadline, "
+      "person_id, reinspects, open, note, inspected_by, inspected_at) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+      {v.room_id, v.site_id, v.answers, Join(v.flagged, "\n"), v.deadline,
+       store::SqlRef(v.person_id), store::SqlRef(v.reinspects), std::int64_t{v.open ? 1 : 0},
+       v.note, v.inspected_by, store::SqlTime(v.inspected_at)});
+}
+
+Result<std::vector<Inspection>> InspectionsOf(store::Sql& sql, Id room_id) {
+  return sql.Many<Inspection>(
+      "list room inspections",
+      "SELECT id, room_id, site_id, answers, flagged, deadline, person_id, reinspects, open, "
+      "closed_by, note, inspected_by, inspected_at FROM room_inspections WHERE room_id=? "
+      "ORDER BY id",
+      {room_id}, [](const store::SqlRow& r) {
+        Inspection v;
+        v.id = r.Int(0);
+        v.room_id = r.Int(1);
+        v.site_id = r.Int(2);
+        v.answers = r.Text(3);
+        for (std::string rest = r.Text(4); !rest.empty();) {
+          auto nl = rest.find('\n');
+          v.flagged.push_back(rest.substr(0, nl));
+          rest = nl == std::string::npos ? "" : rest.substr(nl + 1);
+        }
+        v.deadline = r.Text(5);
+        v.person_id = r.Int(6);
+        v.reinspects = r.Int(7);
+        v.open = r.Flag(8);
+        v.closed_by = r.Int(9);
+        v.note = r.Text(10);
+        v.inspected_by = r.Int(11);
+        v.inspected_at = r.Time(12);
+        return v;
+      });
+}
+
+Result<void> CloseInspection(store::Sql& sql, Id id, Id by) {
+  ZHIDU_TRY(
+      auto changed,
+      sql.Exec("close room inspection",
+               "UPDATE room_inspections SET open=0, closed_by=? WHERE id=? AND open=1", {by, id}));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kConflict, Reason{"rooms.inspection_changed"},
+              "inspection " + std::to_string(id) + " was closed meanwhile");
 }
 
 }  // namespace db

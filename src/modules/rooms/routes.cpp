@@ -89,6 +89,22 @@ json FactsJson(Id person_id, const std::vector<Fact>& facts) {
   return {{"person_id", person_id}, {"items", items}};
 }
 
+json InspectionJson(const Inspection& v) {
+  return {{"id", v.id},
+          {"room_id", v.room_id},
+          {"site_id", v.site_id},
+          {"answers", json::parse(v.answers)},
+          {"flagged", v.flagged},
+          {"deadline", v.deadline},
+          {"person_id", api::IdOrNull(v.person_id)},
+          {"reinspects", api::IdOrNull(v.reinspects)},
+          {"open", v.open},
+          {"closed_by", api::IdOrNull(v.closed_by)},
+          {"note", v.note},
+          {"inspected_by", v.inspected_by},
+          {"inspected_at", api::TimeOrNull(v.inspected_at)}};
+}
+
 HttpResponse Unavailable() {
   return api::ErrorResponse({Errc::kUnavailable, "the rooms module is not running", ""});
 }
@@ -174,6 +190,36 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     json items = json::array();
     for (const auto& [id, title] : rooms->ApplicationTypes())
       items.push_back({{"id", id}, {"title", title}});
+    return api::JsonResponse(200, {{"items", items}});
+  });
+  // {"answers": {item: "pass"|"flag"|"fail"}, "deadline"?, "note"?}: an inspection (R04 §检查).
+  r.Add("POST", "/api/v1/rooms/{id}/inspections", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto answers_json, body.OptionalObject("answers"));
+    ZHIDU_OR_ERROR(auto deadline, body.OptionalString("deadline"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    if (!answers_json)
+      return api::ErrorResponse(
+          {Errc::kInvalidArgument, "answers is required", "answers", "required"});
+    std::map<std::string, std::string> answers;
+    for (const auto& [item, value] : answers_json->items()) {
+      if (!value.is_string())
+        return api::ErrorResponse({Errc::kInvalidArgument, item + " takes pass, flag or fail",
+                                   "answers." + item, "invalid"});
+      answers[item] = value.get<std::string>();
+    }
+    ZHIDU_OR_ERROR(auto v, rooms->Inspect(api::PrincipalOf(req), id, answers, deadline, note));
+    return api::JsonResponse(201, InspectionJson(v));
+  });
+  r.Add("GET", "/api/v1/rooms/{id}/inspections", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto rows, rooms->Inspections(api::PrincipalOf(req), id));
+    json items = json::array();
+    for (const auto& v : rows) items.push_back(InspectionJson(v));
     return api::JsonResponse(200, {{"items", items}});
   });
   // The places of the pack a room may be.
