@@ -177,6 +177,12 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
         if (policy::RuleNamed(type.record, kAllocationRecord))
           ZHIDU_TRY_VOID(NotRevoked(tx.unit(), *pack, type, person.id));
     }
+    ZHIDU_TRY(auto leaver, db::GetLeaver(sql, person.id));
+    if (leaver)
+      return Fail(
+          Errc::kConflict, Reason{"rooms.person_left"},
+          person.name + " left employment (离职人员须搬离" + Cited(Clauses(kKeyRecord)) + ")",
+          "person_id");
     ZHIDU_TRY(auto housed, db::BedOfPerson(sql, in.person_id));
     if (housed)
       return Fail(Errc::kConflict, Reason{"rooms.person_housed"},
@@ -255,6 +261,7 @@ Result<Room> Rooms::Release(const org::Principal& who, Id room_id, Id person_id,
                                        .Add("note", note)
                                        .Str()));
     (void)seq;
+    ZHIDU_TRY_VOID(MaybeMovedOut(tx, person_id, who.account_id));
     *bed = freed;
     return r;
   });
@@ -366,6 +373,7 @@ Result<Key> Rooms::MoveKey(const org::Principal& who, Id key_id, KeyState to,
                              .Add("note", note)
                              .Str()));
     (void)seq;
+    if (to == KeyState::kKept) ZHIDU_TRY_VOID(MaybeMovedOut(tx, previous_holder, who.account_id));
     return k;
   });
 }

@@ -126,6 +126,11 @@ struct Fact {
 // stops it. A pack's service level starts/stops on them (cn-default: r04-rectify).
 inline constexpr std::string_view kInspectionFailed = "inspection_failed";
 inline constexpr std::string_view kRectified = "rectified";
+// A resident's employment ended (离职): starts the pack's move-out deadline (cn-default
+// r04-move-out, R04 §二13 离职人员必须在离职一周之内搬离休息室，由管理人员收回钥匙); kMovedOut
+// stops it once the person holds no bed and no issued key.
+inline constexpr std::string_view kEmployeeLeft = "employee_left";
+inline constexpr std::string_view kMovedOut = "moved_out";
 // The pack checklist the office inspects rooms with (policy::RuleNamed: r04-inspection).
 inline constexpr std::string_view kInspectionChecklist = "inspection";
 
@@ -182,6 +187,20 @@ Result<Id> InsertInspection(store::Sql& sql, const Inspection& v);
 Result<std::vector<Inspection>> InspectionsOf(store::Sql& sql, Id room_id);
 // Closes the open inspection `id` with `by` (compare-and-set on open).
 Result<void> CloseInspection(store::Sql& sql, Id id, Id by);
+struct Leaver {
+  Id person_id = 0;
+  Id site_id = 0;
+  TimePoint left_at;
+  TimePoint moved_out_at;  // epoch: not yet
+  Id recorded_by = 0;
+  std::string note;
+};
+// kConflict (rooms.already_left) when the person's leaving is recorded already.
+Result<void> InsertLeaver(store::Sql& sql, const Leaver& v);
+Result<std::optional<Leaver>> GetLeaver(store::Sql& sql, Id person_id);
+Result<void> MarkMovedOut(store::Sql& sql, Id person_id, TimePoint at);
+// How many keys are issued to the person.
+Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id);
 }  // namespace db
 
 // Application types: the pack's requests whose `record` is the allocation record (cn-default:
@@ -233,6 +252,11 @@ class Rooms {
                              const std::map<std::string, std::string>& answers,
                              const std::string& deadline, const std::string& note);
   Result<std::vector<Inspection>> Inspections(const org::Principal& who, Id room_id);
+  // The office records that a resident (a bed or an issued key) left employment: raises
+  // kEmployeeLeft (the person named), starting the pack's move-out deadline; the person is not
+  // allocated again. Releasing the bed and getting the keys back raise kMovedOut.
+  Result<db::Leaver> RecordLeaving(const org::Principal& who, Id person_id,
+                                   const std::string& note);
   // The pack's inspection checklist (nullptr: none).
   std::shared_ptr<const policy::Pack> pack() const { return pack_.Current(); }
 
@@ -257,6 +281,9 @@ class Rooms {
   Result<Key> MoveKey(const org::Principal& who, Id key_id, KeyState to, const char* journal_kind,
                       Id holder, const std::string& note);
 
+  // In a change that freed a bed or a key of `person_id`: when the person is a leaver not yet
+  // moved out and now holds neither, marks the move-out and raises kMovedOut.
+  Result<void> MaybeMovedOut(store::Tx& tx, Id person_id, Id actor);
   // The applicant inputs of `type` from the person's facts; rooms.fact_missing naming the first
   // one not recorded.
   Result<policy::Context> ApplicantInputs(store::Sql& sql, const policy::Request& type,

@@ -66,6 +66,15 @@ CREATE TABLE room_inspections(
   inspected_by BIGINT NOT NULL,
   inspected_at BIGINT NOT NULL);
 CREATE INDEX room_inspections_room ON room_inspections(room_id, id)
+)sql"},
+          {4, R"sql(
+CREATE TABLE room_leavers(
+  person_id BIGINT PRIMARY KEY REFERENCES people(id),
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  left_at BIGINT NOT NULL,
+  moved_out_at BIGINT,
+  recorded_by BIGINT NOT NULL,
+  note TEXT NOT NULL DEFAULT '')
 )sql"}};
 }
 
@@ -294,6 +303,49 @@ Result<void> CloseInspection(store::Sql& sql, Id id, Id by) {
   if (changed == 1) return Ok();
   return Fail(Errc::kConflict, Reason{"rooms.inspection_changed"},
               "inspection " + std::to_string(id) + " was closed meanwhile");
+}
+
+Result<void> InsertLeaver(store::Sql& sql, const Leaver& v) {
+  auto n = sql.Exec("insert leaver",
+                    "INSERT INTO room_leavers(person_id, site_id, left_at, recorded_by, note) "
+                    "VALUES(?,?,?,?,?)",
+                    {v.person_id, v.site_id, store::SqlTime(v.left_at), v.recorded_by, v.note});
+  if (!n && n.error().code == Errc::kConflict)
+    return Fail(Errc::kConflict, Reason{"rooms.already_left"},
+                "person " + std::to_string(v.person_id) + " is recorded as left already",
+                "person_id");
+  if (!n) return Fail(n.error());
+  return Ok();
+}
+
+Result<std::optional<Leaver>> GetLeaver(store::Sql& sql, Id person_id) {
+  std::optional<Leaver> out;
+  ZHIDU_TRY_VOID(sql.Query(
+      "get leaver",
+      "SELECT person_id, site_id, left_at, moved_out_at, recorded_by, note FROM room_leavers "
+      "WHERE person_id=?",
+      {person_id}, [&](const store::SqlRow& r) {
+        out = Leaver{r.Int(0), r.Int(1), r.Time(2), r.Time(3), r.Int(4), r.Text(5)};
+      }));
+  return out;
+}
+
+Result<void> MarkMovedOut(store::Sql& sql, Id person_id, TimePoint at) {
+  ZHIDU_TRY(auto n, sql.Exec("mark moved out",
+                             "UPDATE room_leavers SET moved_out_at=? WHERE person_id=? AND "
+                             "moved_out_at IS NULL",
+                             {store::SqlTime(at), person_id}));
+  (void)n;
+  return Ok();
+}
+
+Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id) {
+  std::int64_t n = 0;
+  ZHIDU_TRY_VOID(sql.Query("count keys held",
+                           "SELECT COUNT(*) FROM room_keys WHERE holder_person_id=? AND "
+                           "state='issued'",
+                           {person_id}, [&](const store::SqlRow& r) { n = r.Int(0); }));
+  return n;
 }
 
 }  // namespace db

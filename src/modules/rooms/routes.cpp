@@ -222,6 +222,20 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     for (const auto& v : rows) items.push_back(InspectionJson(v));
     return api::JsonResponse(200, {{"items", items}});
   });
+  // {"person_id", "note"?}: a resident left employment (离职); starts the move-out (R04 §二13).
+  r.Add("POST", "/api/v1/room-leavers", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->RecordLeaving(api::PrincipalOf(req), person_id, note));
+    return api::JsonResponse(201, {{"person_id", v.person_id},
+                                   {"site_id", v.site_id},
+                                   {"left_at", api::TimeOrNull(v.left_at)},
+                                   {"moved_out_at", api::TimeOrNull(v.moved_out_at)},
+                                   {"note", v.note}});
+  });
   // The places of the pack a room may be.
   r.Add("GET", "/api/v1/room-places", Access::kSignedIn, [rooms](HttpRequest&) {
     if (!rooms) return Unavailable();
