@@ -138,6 +138,42 @@ Result<Inspection> Rooms::Inspect(const org::Principal& who, Id room_id,
   });
 }
 
+Result<std::string> Rooms::ReportDamage(const org::Principal& who, Id room_id,
+                                        const std::string& item, Id person_id,
+                                        const std::string& note) {
+  ZHIDU_TRY_VOID(CheckText(item, "item", true, kMaxText));
+  ZHIDU_TRY_VOID(CheckText(note, "note", false, kMaxNote));
+  return writer_.Run<std::string>([&](store::Tx& tx) -> Result<std::string> {
+    ZHIDU_TRY(Room r, Load(tx.unit().sql(), room_id, who));
+    if (person_id != 0) {
+      auto p = tx.unit().GetPerson(person_id);
+      if (!p && p.error().code != Errc::kNotFound) return Fail(p.error());
+      if (!p || p->site_id != r.site_id)
+        return Fail(Errc::kInvalidArgument, Reason{"rooms.unknown_person"},
+                    "person " + std::to_string(person_id) + " is not a person of the room's site",
+                    "person_id");
+    }
+    CanonicalObject payload;
+    payload.Add("room_id", r.id)
+        .Add("site_id", r.site_id)
+        .Add("room", r.name)
+        .Add("place", r.place)
+        .Add("item", item)
+        .Add("person_id", person_id)
+        .Add("note", note);
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.damage.reported", who.account_id,
+                                   "room/" + std::to_string(r.id), payload.Str()));
+    std::string ref = "room-damage/" + std::to_string(seq);
+    runtime::SiteEvent e{r.site_id,     std::string(kDamageFound), r.name + "：" + item, ref, {},
+                         who.account_id};
+    e.data["place"] = r.place;
+    e.data["item"] = item;
+    if (person_id != 0) e.data["person_id"] = static_cast<double>(person_id);
+    ZHIDU_TRY_VOID(bus_.Emit(tx, e));
+    return ref;
+  });
+}
+
 Result<std::vector<Inspection>> Rooms::Inspections(const org::Principal& who, Id room_id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(Room r, Load(unit->sql(), room_id, who));

@@ -130,6 +130,9 @@ inline constexpr std::string_view kRectified = "rectified";
 // r04-move-out, R04 §二13 离职人员必须在离职一周之内搬离休息室，由管理人员收回钥匙); kMovedOut
 // stops it once the person holds no bed and no issued key.
 inline constexpr std::string_view kEmployeeLeft = "employee_left";
+// Damage found in a room (R01 §二, R04 §二3, R18 §三3): raised with data.place = the room's place,
+// so only the pack's procedures of that place start (a procedure's `place`).
+inline constexpr std::string_view kDamageFound = "damage_found";
 inline constexpr std::string_view kMovedOut = "moved_out";
 // The pack checklist the office inspects rooms with (policy::RuleNamed: r04-inspection).
 inline constexpr std::string_view kInspectionChecklist = "inspection";
@@ -255,6 +258,11 @@ class Rooms {
   // The office records that a resident (a bed or an issued key) left employment: raises
   // kEmployeeLeft (the person named), starting the pack's move-out deadline; the person is not
   // allocated again. Releasing the bed and getting the keys back raise kMovedOut.
+  // Reports damage found in the room: raises kDamageFound (ref room-damage/SEQ, data place, item,
+  // person_id when the person responsible is known) and journals rooms.damage.reported. Returns
+  // the ref. Needs a role at the site (设备设施损坏应及时上报, R01 §二).
+  Result<std::string> ReportDamage(const org::Principal& who, Id room_id, const std::string& item,
+                                   Id person_id, const std::string& note);
   Result<db::Leaver> RecordLeaving(const org::Principal& who, Id person_id,
                                    const std::string& note);
   // The pack's inspection checklist (nullptr: none).

@@ -236,6 +236,18 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
                                    {"moved_out_at", api::TimeOrNull(v.moved_out_at)},
                                    {"note", v.note}});
   });
+  // {"item", "person_id"?, "note"?}: damage found in the room; starts the procedure of its place.
+  r.Add("POST", "/api/v1/rooms/{id}/damage", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto item, body.RequiredString("item"));
+    ZHIDU_OR_ERROR(auto person_id, body.OptionalId("person_id"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto ref, rooms->ReportDamage(api::PrincipalOf(req), id, item, person_id, note));
+    return api::JsonResponse(201, {{"room_id", id}, {"ref", ref}});
+  });
   // The places of the pack a room may be.
   r.Add("GET", "/api/v1/room-places", Access::kSignedIn, [rooms](HttpRequest&) {
     if (!rooms) return Unavailable();

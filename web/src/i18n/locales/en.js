@@ -423,6 +423,7 @@ export default {
     other: 'record {n}',
   },
   fields: {
+    item: "Damaged item",
     deadline: "Rectification deadline",
     facts: "Facts of the person",
     beds: 'Beds',

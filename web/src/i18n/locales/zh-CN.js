@@ -423,6 +423,7 @@ export default {
     other: '记录 {n} 号',
   },
   fields: {
+    item: "损坏的器具/设施",
     deadline: "限期整改期限",
     facts: "人员申请条件信息",
     beds: '床位数',
