@@ -1,5 +1,8 @@
 #include "modules/rooms/rooms.hpp"
 
+#include <chrono>
+#include <cstdio>
+
 #include "base/canonical_json.hpp"
 #include "base/text_limits.hpp"
 #include "kernel/policy/rule_names.hpp"
@@ -292,6 +295,41 @@ Result<Room> Rooms::SetLeader(const org::Principal& who, Id room_id, Id person_i
     (void)seq;
     return r;
   });
+}
+
+Result<std::vector<Rooms::RotaDay>> Rooms::Rota(const org::Principal& who, Id room_id,
+                                                const std::string& from, std::int64_t days) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  char tail = 0;
+  if (from.size() != 10 || std::sscanf(from.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+    return Fail(Errc::kInvalidArgument, kInvalid, "from must be a date YYYY-MM-DD", "from");
+  std::chrono::year_month_day first{std::chrono::year{y}, std::chrono::month{m},
+                                    std::chrono::day{d}};
+  if (!first.ok())
+    return Fail(Errc::kInvalidArgument, kInvalid, "from must be a date YYYY-MM-DD", "from");
+  if (days < 1 || days > 31)
+    return Fail(Errc::kInvalidArgument, kInvalid, "days must be 1 to 31", "days");
+  ZHIDU_TRY(Room r, Get(who, room_id));
+  std::vector<const Bed*> occupants;
+  for (const auto& b : r.beds)
+    if (b.person_id != 0) occupants.push_back(&b);
+  if (occupants.empty())
+    return Fail(Errc::kFailedPrecondition, Reason{"rooms.room_empty"},
+                "room " + r.name + " has no occupants to draw a rota among");
+  std::vector<RotaDay> out;
+  std::chrono::sys_days start{first};
+  for (std::int64_t i = 0; i < days; ++i) {
+    std::chrono::sys_days day = start + std::chrono::days{i};
+    std::chrono::year_month_day ymd{day};
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    auto n = static_cast<std::int64_t>(occupants.size());
+    auto at = ((day.time_since_epoch().count() % n) + n) % n;
+    out.push_back({date, occupants[at]->person_id, occupants[at]->person_name});
+  }
+  return out;
 }
 
 Result<Key> Rooms::AddKey(const org::Principal& who, Id room_id, const std::string& label) {

@@ -228,6 +228,16 @@ class Rooms {
   Result<Room> Release(const org::Principal& who, Id room_id, Id person_id,
                        const std::string& note);
   Result<Room> SetLeader(const org::Principal& who, Id room_id, Id person_id);
+  // A 值日表 proposal (R04 §二1 舍长…排出值日表): `days` dates from `from` ("YYYY-MM-DD", 1..31
+  // days), each given to the room's occupants in bed order, rotating by calendar day (the same
+  // date always falls to the same occupant while the occupants stay). Needs a role at the site.
+  struct RotaDay {
+    std::string date;
+    Id person_id = 0;
+    std::string person_name;
+  };
+  Result<std::vector<RotaDay>> Rota(const org::Principal& who, Id room_id, const std::string& from,
+                                    std::int64_t days);
   Result<Key> AddKey(const org::Principal& who, Id room_id, const std::string& label);
   Result<Key> IssueKey(const org::Principal& who, Id key_id, Id person_id);
   Result<Key> ReturnKey(const org::Principal& who, Id key_id, const std::string& note);

@@ -1,5 +1,7 @@
 // Rooms, beds and keys over HTTP (/api/v1/rooms, /api/v1/room-keys). Handlers translate JSON; the
 // rules are in rooms.cpp.
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
@@ -247,6 +249,27 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto ref, rooms->ReportDamage(api::PrincipalOf(req), id, item, person_id, note));
     return api::JsonResponse(201, {{"room_id", id}, {"ref", ref}});
+  });
+  // ?from=YYYY-MM-DD&days=N: a 值日表 proposal rotating among the occupants (R04 §二1).
+  r.Add("GET", "/api/v1/rooms/{id}/rota", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    std::string days_text = api::QueryString(req, "days");
+    std::int64_t days = 7;
+    if (!days_text.empty()) {
+      auto [end, ec] = std::from_chars(days_text.data(), days_text.data() + days_text.size(), days);
+      if (ec != std::errc() || end != days_text.data() + days_text.size())
+        return api::ErrorResponse(
+            {Errc::kInvalidArgument, "days must be 1 to 31", "days", "invalid"});
+    }
+    ZHIDU_OR_ERROR(auto rows,
+                   rooms->Rota(api::PrincipalOf(req), id, api::QueryString(req, "from"), days));
+    json items = json::array();
+    for (const auto& d : rows)
+      items.push_back(
+          {{"date", d.date}, {"person_id", d.person_id}, {"person_name", d.person_name}});
+    return api::JsonResponse(200,
+                             {{"items", items}, {"clauses", rooms->Clauses(kAllocationRecord)}});
   });
   // The places of the pack a room may be.
   r.Add("GET", "/api/v1/room-places", Access::kSignedIn, [rooms](HttpRequest&) {

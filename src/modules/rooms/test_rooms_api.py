@@ -182,3 +182,26 @@ def test_the_routes_are_documented(server):
                  "/api/v1/room-keys/{id}/return", "/api/v1/room-keys/{id}/lost",
                  "/api/v1/room-places"]:
         assert path in doc["paths"], path
+
+
+def test_the_duty_rota_rotates_among_the_occupants(server, admin):
+    """R04 §二1 舍长…排出值日表: a proposal giving each day to an occupant in bed order."""
+    site = site_id(admin)
+    office = login(server, "office")
+    room = make_room(office, site, "601", 3)
+    empty = office.get(f"/api/v1/rooms/{room['id']}/rota?from=2026-12-07&days=3")
+    assert empty.status == 409 and empty.json()["error"]["reason"] == "rooms.room_empty"
+    a, b = person(admin, site, "甲"), person(admin, site, "乙")
+    for p in (a, b):
+        assert office.post(f"/api/v1/rooms/{room['id']}/allocations", {"person_id": p}).status == 201
+    r = office.get(f"/api/v1/rooms/{room['id']}/rota?from=2026-12-30&days=4")
+    assert r.status == 200, r
+    days = r.json()["items"]
+    assert [d["date"] for d in days] == ["2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02"]
+    people = [d["person_id"] for d in days]
+    assert set(people) == {a, b} and all(x != y for x, y in zip(people, people[1:])), people
+    again = office.get(f"/api/v1/rooms/{room['id']}/rota?from=2026-12-31&days=1").json()["items"]
+    assert again[0]["person_id"] == people[1]  # a date falls to the same occupant
+    for q in ["from=2026-02-30", "from=20261207", "from=2026-12-07&days=0",
+              "from=2026-12-07&days=40", "from=2026-12-07&days=x"]:
+        assert office.get(f"/api/v1/rooms/{room['id']}/rota?{q}").status == 400, q

@@ -391,6 +391,7 @@ export default {
         not_resident: "The person holds no bed and no key",
         already_left: "The person's leaving is recorded already",
         person_left: "The person left employment and is not housed again",
+        room_empty: "The room has no occupants to draw a rota among",
       },
     },
   },
@@ -423,6 +424,7 @@ export default {
     other: 'record {n}',
   },
   fields: {
+    days: "Days",
     item: "Damaged item",
     deadline: "Rectification deadline",
     facts: "Facts of the person",

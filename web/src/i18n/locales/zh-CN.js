@@ -391,6 +391,7 @@ export default {
         not_resident: "该人员没有床位也未领取钥匙，无需搬离",
         already_left: "该人员的离职已登记",
         person_left: "该人员已离职，不能分配床位（离职人员须搬离）",
+        room_empty: "该房间没有住宿人员，无法排值日表",
       },
     },
   },
@@ -423,6 +424,7 @@ export default {
     other: '记录 {n} 号',
   },
   fields: {
+    days: "天数",
     item: "损坏的器具/设施",
     deadline: "限期整改期限",
     facts: "人员申请条件信息",
