@@ -1345,12 +1345,15 @@ void PackBuilder::LoadDuty(const Node& n) {
 }
 
 void PackBuilder::LoadProcedure(const Node& n) {
-  Obj o = Open(n, "procedure",
-               {"id", "title", "clause", "trigger", "initial", "inputs", "states", "transitions"});
+  Obj o = Open(
+      n, "procedure",
+      {"id", "title", "clause", "trigger", "place", "initial", "inputs", "states", "transitions"});
   if (!o.ok) return;
   Procedure p;
   Base(o, &p);
   p.trigger = Str(o, "trigger", true);
+  p.place = Str(o, "place");
+  if (!p.place.empty()) Want("place", p.place, o.Get("place"), "procedure " + p.id);
   p.initial = Str(o, "initial", true);
   ContextSchema schema = Inputs(o);
   p.inputs = schema;

@@ -270,6 +270,9 @@ struct Transition {
 // 流程 — an event-driven state machine.
 struct Procedure : RuleBase {
   std::string trigger;  // event name that starts an instance
+  // A place id, or empty: when set, the trigger starts an instance only for events whose data
+  // `place` names this place (R01's and R18's damage procedures, each for its own rest room).
+  std::string place;
   std::string initial;
   ContextSchema inputs;  // what a transition's caller states; the guards read these
   std::vector<ProcState> states;

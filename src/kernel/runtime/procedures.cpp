@@ -95,6 +95,12 @@ policy::Value DefaultOf(policy::ValueType type) {
   return false;
 }
 
+// Whether `e` starts `p`: its trigger, and its place when the procedure has one (data.place).
+bool Triggers(const policy::Procedure& p, const SiteEvent& e) {
+  if (p.trigger != e.event) return false;
+  return p.place.empty() || DataString(e.data, "place") == p.place;
+}
+
 Id DataPerson(const policy::Context& data) {
   auto it = data.find("person_id");
   if (it == data.end()) return 0;
@@ -697,7 +703,7 @@ struct Procedures::Impl {
     if (repeat_of) payload.Add("repeat_of", repeat_of);
     ZHIDU_TRY(out.journal_seq, Journal("site.event", "site/" + std::to_string(e.site_id), payload));
     for (const auto& p : pack.procedures()) {
-      if (p.trigger != e.event || repeat_of) continue;
+      if (!Triggers(p, e) || repeat_of) continue;
       ZHIDU_TRY(Id id, StartInstance(p, e));
       out.procedures_started.push_back(id);
     }
@@ -717,7 +723,7 @@ struct Procedures::Impl {
   Result<Id> OpenInstanceFor(const SiteEvent& e) {
     if (e.ref.empty()) return Id{0};
     for (const auto& p : pack.procedures()) {
-      if (p.trigger != e.event) continue;
+      if (!Triggers(p, e)) continue;
       store::ProcedureFilter f;
       f.site_id = e.site_id;
       f.procedure = p.id;

@@ -1,0 +1,431 @@
+#include "modules/rooms/rooms.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "base/canonical_json.hpp"
+#include "base/text_limits.hpp"
+#include "kernel/policy/rule_names.hpp"
+
+namespace zhidu::rooms {
+
+namespace {
+
+constexpr std::string_view kKeyStates[] = {"kept", "issued", "lost"};
+
+std::string RoomRef(Id id) { return "room/" + std::to_string(id); }
+std::string KeyRef(Id id) { return "room-key/" + std::to_string(id); }
+
+CanonicalObject RoomPayload(const Room& r, const std::vector<std::string>& clauses) {
+  CanonicalObject o;
+  o.Add("room_id", r.id)
+      .Add("site_id", r.site_id)
+      .Add("room", r.name)
+      .Add("place", r.place)
+      .AddRaw("clauses", JsonStringArray(clauses));
+  return o;
+}
+
+// The person, who must be of the room's site (rooms.unknown_person otherwise).
+Result<store::Person> PersonAt(store::UnitOfWork& unit, Id person_id, Id site_id) {
+  if (person_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "person_id is required", "person_id");
+  auto p = unit.GetPerson(person_id);
+  if (!p && p.error().code != Errc::kNotFound) return Fail(p.error());
+  if (!p || p->site_id != site_id)
+    return Fail(Errc::kInvalidArgument, Reason{"rooms.unknown_person"},
+                "person " + std::to_string(person_id) + " is not a person of the room's site",
+                "person_id");
+  return *p;
+}
+
+}  // namespace
+
+std::string Cited(const std::vector<std::string>& clauses) {
+  return clauses.empty() ? std::string() : "（" + Join(clauses, "、") + "）";
+}
+
+std::string_view KeyStateName(KeyState s) { return kKeyStates[static_cast<int>(s)]; }
+
+Result<KeyState> ParseKeyState(std::string_view name) {
+  for (int i = 0; i < 3; ++i)
+    if (kKeyStates[i] == name) return static_cast<KeyState>(i);
+  return Fail(Errc::kInvalidArgument, kInvalid,
+              "state must be kept, issued or lost, not \"" + std::string(name) + "\"", "state");
+}
+
+std::vector<std::string> Rooms::Clauses(std::string_view record) const {
+  auto pack = pack_.Current();
+  return pack ? policy::ClausesOfRule(pack->records(), record) : std::vector<std::string>{};
+}
+
+std::pair<std::string, std::vector<std::string>> Rooms::KeyCopyRule() const {
+  auto pack = pack_.Current();
+  if (!pack) return {};
+  for (const auto& p : pack->penalties())
+    if (p.code.ends_with(kKeyCopyPenalty)) return {p.title, p.clauses};
+  return {};
+}
+
+std::vector<std::pair<std::string, std::string>> Rooms::Places() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (auto pack = pack_.Current())
+    for (const auto& p : pack->places()) out.emplace_back(p.id, p.title);
+  return out;
+}
+
+Result<void> Rooms::MayManage(const org::Principal& who, Id site_id) const {
+  if (roles_.Allows(who, kManagePermission, {site_id, 0})) return Ok();
+  return Fail(Errc::kPermissionDenied, Reason{"rooms.manage_denied"},
+              "managing rooms needs the rooms.manage permission at site " +
+                  std::to_string(site_id) + " (办公室统一安排" +
+                  Join(Clauses(kAllocationRecord), "、") + ")");
+}
+
+Result<Room> Rooms::Load(store::Sql& sql, Id id, const org::Principal& who) const {
+  auto r = db::GetRoom(sql, id);
+  if (!r) return Fail(r.error());
+  if (!org::HoldsRoleAt(who, {r->site_id, 0}))
+    return Fail(Errc::kNotFound, "room " + std::to_string(id) + " does not exist");
+  ZHIDU_TRY(r->beds, db::BedsOf(sql, id));
+  ZHIDU_TRY(r->keys, db::KeysOf(sql, id));
+  return *r;
+}
+
+Result<Room> Rooms::LoadToManage(store::Sql& sql, Id id, const org::Principal& who) const {
+  ZHIDU_TRY(Room r, Load(sql, id, who));
+  ZHIDU_TRY_VOID(MayManage(who, r.site_id));
+  return r;
+}
+
+Result<Room> Rooms::Create(const org::Principal& who, const NewRoom& in) {
+  if (in.site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  ZHIDU_TRY_VOID(MayManage(who, in.site_id));
+  ZHIDU_TRY_VOID(CheckText(in.name, "name", true, kMaxText));
+  ZHIDU_TRY_VOID(CheckText(in.place, "place", true, kMaxText));
+  ZHIDU_TRY_VOID(CheckText(in.note, "note", false, kMaxNote));
+  if (in.beds < 1 || in.beds > kMaxBeds)
+    return Fail(Errc::kInvalidArgument, kInvalid, "beds must be 1 to " + std::to_string(kMaxBeds),
+                "beds");
+  bool known = false;
+  for (const auto& [id, title] : Places()) known = known || id == in.place;
+  if (!known)
+    return Fail(Errc::kInvalidArgument, Reason{"rooms.unknown_place"},
+                "place \"" + in.place + "\" is not a place of the pack in force", "place");
+  auto clauses = Clauses(kAllocationRecord);
+  return writer_.Run<Room>([&](store::Tx& tx) -> Result<Room> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(auto site, tx.unit().GetSite(in.site_id));
+    (void)site;
+    Room r;
+    r.site_id = in.site_id;
+    r.name = in.name;
+    r.place = in.place;
+    r.bed_count = static_cast<int>(in.beds);
+    r.note = in.note;
+    r.created_by = who.account_id;
+    r.created_at = tx.now();
+    auto id = db::InsertRoom(sql, r);
+    if (!id && id.error().code == Errc::kConflict)
+      return Fail(Errc::kConflict, Reason{"rooms.name_taken"},
+                  "the site has a room named \"" + in.name + "\" already", "name");
+    if (!id) return Fail(id.error());
+    r.id = *id;
+    for (int i = 1; i <= in.beds; ++i) {
+      Bed b;
+      b.room_id = r.id;
+      b.label = std::to_string(i);
+      ZHIDU_TRY(b.id, db::InsertBed(sql, b));
+      r.beds.push_back(b);
+    }
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.room.created", who.account_id, RoomRef(r.id),
+                                   RoomPayload(r, clauses).Add("beds", r.bed_count).Str()));
+    (void)seq;
+    return r;
+  });
+}
+
+Result<Room> Rooms::Get(const org::Principal& who, Id id) {
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return Load(unit->sql(), id, who);
+}
+
+Result<std::vector<Room>> Rooms::List(const org::Principal& who, Id site_id,
+                                      store::PageRequest page) {
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (!org::HoldsRoleAt(who, {site_id, 0}))
+    return Fail(Errc::kPermissionDenied,
+                "reading the rooms needs a role at site " + std::to_string(site_id));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto rooms, db::ListRooms(unit->sql(), site_id, page));
+  for (auto& r : rooms) {
+    ZHIDU_TRY(r.beds, db::BedsOf(unit->sql(), r.id));
+  }
+  return rooms;
+}
+
+Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Allocation& in) {
+  ZHIDU_TRY_VOID(CheckText(in.locker, "locker", false, kMaxText));
+  auto clauses = Clauses(kAllocationRecord);
+  return writer_.Run<Room>([&](store::Tx& tx) -> Result<Room> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Room r, LoadToManage(sql, room_id, who));
+    ZHIDU_TRY(auto person, PersonAt(tx.unit(), in.person_id, r.site_id));
+    if (in.request_id != 0) {
+      ZHIDU_TRY_VOID(CheckApplication(tx.unit(), in.request_id, person.id, r.site_id));
+    } else if (auto pack = pack_.Current()) {  // the office's own arrangement: revocation holds
+      for (const auto& type : pack->requests())
+        if (policy::RuleNamed(type.record, kAllocationRecord))
+          ZHIDU_TRY_VOID(NotRevoked(tx.unit(), *pack, type, person.id));
+    }
+    ZHIDU_TRY(auto leaver, db::GetLeaver(sql, person.id));
+    if (leaver)
+      return Fail(
+          Errc::kConflict, Reason{"rooms.person_left"},
+          person.name + " left employment (离职人员须搬离" + Cited(Clauses(kKeyRecord)) + ")",
+          "person_id");
+    ZHIDU_TRY(auto housed, db::BedOfPerson(sql, in.person_id));
+    if (housed)
+      return Fail(Errc::kConflict, Reason{"rooms.person_housed"},
+                  person.name + " already has bed " + housed->label + " of room " +
+                      std::to_string(housed->room_id) + ": release it first (不允许私自调换" +
+                      Cited(clauses) + ")",
+                  "person_id");
+    Bed* bed = nullptr;
+    if (in.bed_id != 0) {
+      for (auto& b : r.beds)
+        if (b.id == in.bed_id) bed = &b;
+      if (!bed)
+        return Fail(Errc::kInvalidArgument, Reason{"rooms.unknown_bed"},
+                    "bed " + std::to_string(in.bed_id) + " is not a bed of room " + r.name,
+                    "bed_id");
+      if (bed->person_id != 0)
+        return Fail(Errc::kConflict, Reason{"rooms.bed_occupied"},
+                    "bed " + bed->label + " of room " + r.name + " is taken by " + bed->person_name,
+                    "bed_id");
+    } else {
+      for (auto& b : r.beds)
+        if (!bed && b.person_id == 0) bed = &b;
+      if (!bed)
+        return Fail(Errc::kConflict, Reason{"rooms.room_full"},
+                    "room " + r.name + " is full (" + std::to_string(r.bed_count) + " beds)");
+    }
+    bed->person_id = person.id;
+    bed->person_name = person.name;
+    bed->locker = in.locker;
+    bed->allocated_at = tx.now();
+    bed->allocated_by = who.account_id;
+    ZHIDU_TRY_VOID(db::SetOccupant(sql, *bed, 0));
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.bed.allocated", who.account_id, RoomRef(r.id),
+                                   RoomPayload(r, clauses)
+                                       .Add("bed", bed->label)
+                                       .Add("locker", bed->locker)
+                                       .Add("person_id", person.id)
+                                       .Add("request_id", in.request_id)
+                                       .Str()));
+    (void)seq;
+    return r;
+  });
+}
+
+Result<Room> Rooms::Release(const org::Principal& who, Id room_id, Id person_id,
+                            const std::string& note) {
+  ZHIDU_TRY_VOID(CheckText(note, "note", false, kMaxNote));
+  auto clauses = Clauses(kAllocationRecord);
+  return writer_.Run<Room>([&](store::Tx& tx) -> Result<Room> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Room r, LoadToManage(sql, room_id, who));
+    ZHIDU_TRY(auto person, PersonAt(tx.unit(), person_id, r.site_id));
+    Bed* bed = nullptr;
+    for (auto& b : r.beds)
+      if (b.person_id == person_id) bed = &b;
+    if (!bed)
+      return Fail(Errc::kConflict, Reason{"rooms.not_housed"},
+                  person.name + " has no bed in room " + r.name, "person_id");
+    Bed freed = *bed;
+    freed.person_id = 0;
+    freed.person_name.clear();
+    freed.locker.clear();
+    freed.allocated_at = {};
+    freed.allocated_by = 0;
+    ZHIDU_TRY_VOID(db::SetOccupant(sql, freed, person_id));
+    bool was_leader = r.leader_person_id == person_id;
+    if (was_leader) {  // invariant 2
+      ZHIDU_TRY_VOID(db::SetLeader(sql, r.id, 0));
+      r.leader_person_id = 0;
+    }
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.bed.released", who.account_id, RoomRef(r.id),
+                                   RoomPayload(r, clauses)
+                                       .Add("bed", bed->label)
+                                       .Add("person_id", person_id)
+                                       .Add("was_leader", was_leader)
+                                       .Add("note", note)
+                                       .Str()));
+    (void)seq;
+    ZHIDU_TRY_VOID(MaybeMovedOut(tx, person_id, who.account_id));
+    *bed = freed;
+    return r;
+  });
+}
+
+Result<Room> Rooms::SetLeader(const org::Principal& who, Id room_id, Id person_id) {
+  auto clauses = Clauses(kAllocationRecord);
+  return writer_.Run<Room>([&](store::Tx& tx) -> Result<Room> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Room r, LoadToManage(sql, room_id, who));
+    ZHIDU_TRY(auto person, PersonAt(tx.unit(), person_id, r.site_id));
+    bool occupant = false;
+    for (const auto& b : r.beds) occupant = occupant || b.person_id == person_id;
+    if (!occupant)  // invariant 2
+      return Fail(Errc::kConflict, Reason{"rooms.leader_not_occupant"},
+                  person.name + " has no bed in room " + r.name +
+                      ": the leader is chosen among the room's occupants (每个休息室选出一名舍长" +
+                      Cited(clauses) + ")",
+                  "person_id");
+    ZHIDU_TRY_VOID(db::SetLeader(sql, r.id, person_id));
+    Id previous = r.leader_person_id;
+    r.leader_person_id = person_id;
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.leader.set", who.account_id, RoomRef(r.id),
+                                   RoomPayload(r, clauses)
+                                       .Add("person_id", person_id)
+                                       .Add("previous_person_id", previous)
+                                       .Str()));
+    (void)seq;
+    return r;
+  });
+}
+
+Result<std::vector<Rooms::RotaDay>> Rooms::Rota(const org::Principal& who, Id room_id,
+                                                const std::string& from, std::int64_t days) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  char tail = 0;
+  if (from.size() != 10 || std::sscanf(from.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+    return Fail(Errc::kInvalidArgument, kInvalid, "from must be a date YYYY-MM-DD", "from");
+  std::chrono::year_month_day first{std::chrono::year{y}, std::chrono::month{m},
+                                    std::chrono::day{d}};
+  if (!first.ok())
+    return Fail(Errc::kInvalidArgument, kInvalid, "from must be a date YYYY-MM-DD", "from");
+  if (days < 1 || days > 31)
+    return Fail(Errc::kInvalidArgument, kInvalid, "days must be 1 to 31", "days");
+  ZHIDU_TRY(Room r, Get(who, room_id));
+  std::vector<const Bed*> occupants;
+  for (const auto& b : r.beds)
+    if (b.person_id != 0) occupants.push_back(&b);
+  if (occupants.empty())
+    return Fail(Errc::kFailedPrecondition, Reason{"rooms.room_empty"},
+                "room " + r.name + " has no occupants to draw a rota among");
+  std::vector<RotaDay> out;
+  std::chrono::sys_days start{first};
+  for (std::int64_t i = 0; i < days; ++i) {
+    std::chrono::sys_days day = start + std::chrono::days{i};
+    std::chrono::year_month_day ymd{day};
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    auto n = static_cast<std::int64_t>(occupants.size());
+    auto at = ((day.time_since_epoch().count() % n) + n) % n;
+    out.push_back({date, occupants[at]->person_id, occupants[at]->person_name});
+  }
+  return out;
+}
+
+Result<Key> Rooms::AddKey(const org::Principal& who, Id room_id, const std::string& label) {
+  ZHIDU_TRY_VOID(CheckText(label, "label", true, kMaxText));
+  auto clauses = Clauses(kKeyRecord);
+  return writer_.Run<Key>([&](store::Tx& tx) -> Result<Key> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Room r, LoadToManage(sql, room_id, who));
+    Key k;
+    k.room_id = r.id;
+    k.label = label;
+    k.state = KeyState::kKept;
+    k.changed_at = tx.now();
+    auto id = db::InsertKey(sql, k);
+    if (!id && id.error().code == Errc::kConflict)
+      return Fail(Errc::kConflict, Reason{"rooms.key_label_taken"},
+                  "room " + r.name + " has a key labelled \"" + label + "\" already", "label");
+    if (!id) return Fail(id.error());
+    k.id = *id;
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.key.added", who.account_id, KeyRef(k.id),
+                                   RoomPayload(r, clauses).Add("key", k.label).Str()));
+    (void)seq;
+    return k;
+  });
+}
+
+Result<Key> Rooms::MoveKey(const org::Principal& who, Id key_id, KeyState to,
+                           const char* journal_kind, Id holder, const std::string& note) {
+  ZHIDU_TRY_VOID(CheckText(note, "note", to == KeyState::kLost, kMaxNote));
+  auto clauses = Clauses(kKeyRecord);
+  return writer_.Run<Key>([&](store::Tx& tx) -> Result<Key> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Key k, db::GetKey(sql, key_id));
+    auto room = Load(sql, k.room_id, who);
+    if (!room && room.error().code == Errc::kNotFound)
+      return Fail(Errc::kNotFound, "key " + std::to_string(key_id) + " does not exist");
+    if (!room) return Fail(room.error());
+    ZHIDU_TRY_VOID(MayManage(who, room->site_id));
+    if (k.state == KeyState::kLost)  // invariant 3
+      return Fail(Errc::kConflict, Reason{"rooms.key_lost"},
+                  "key " + k.label + " of room " + room->name + " was recorded lost");
+    KeyState from = k.state;
+    Id previous_holder = k.holder_person_id;  // who returns or lost it
+    store::Person person;
+    switch (to) {
+      case KeyState::kIssued: {
+        if (from == KeyState::kIssued)
+          return Fail(Errc::kConflict, Reason{"rooms.key_issued"},
+                      "key " + k.label + " is issued to " + k.holder_name + ": return it first");
+        ZHIDU_TRY(person, PersonAt(tx.unit(), holder, room->site_id));
+        k.holder_person_id = person.id;
+        k.holder_name = person.name;
+        k.issued_at = tx.now();
+        break;
+      }
+      case KeyState::kKept:  // returned
+        if (from != KeyState::kIssued)
+          return Fail(Errc::kConflict, Reason{"rooms.key_not_issued"},
+                      "key " + k.label + " of room " + room->name +
+                          " is not issued: there is nothing to return");
+        k.holder_person_id = 0;
+        k.holder_name.clear();
+        k.issued_at = {};
+        break;
+      case KeyState::kLost:
+        break;  // from kept or issued; the holder stays on record
+    }
+    k.state = to;
+    k.changed_at = tx.now();
+    k.note = note;
+    ZHIDU_TRY_VOID(db::UpdateKey(sql, k, from));
+    ZHIDU_TRY(auto seq,
+              tx.Journal(journal_kind, who.account_id, KeyRef(k.id),
+                         RoomPayload(*room, clauses)
+                             .Add("key", k.label)
+                             .Add("from", KeyStateName(from))
+                             .Add("holder_person_id",
+                                  to == KeyState::kIssued ? k.holder_person_id : previous_holder)
+                             .Add("note", note)
+                             .Str()));
+    (void)seq;
+    if (to == KeyState::kKept) ZHIDU_TRY_VOID(MaybeMovedOut(tx, previous_holder, who.account_id));
+    return k;
+  });
+}
+
+Result<Key> Rooms::IssueKey(const org::Principal& who, Id key_id, Id person_id) {
+  return MoveKey(who, key_id, KeyState::kIssued, "rooms.key.issued", person_id, "");
+}
+
+Result<Key> Rooms::ReturnKey(const org::Principal& who, Id key_id, const std::string& note) {
+  return MoveKey(who, key_id, KeyState::kKept, "rooms.key.returned", 0, note);
+}
+
+Result<Key> Rooms::LoseKey(const org::Principal& who, Id key_id, const std::string& note) {
+  return MoveKey(who, key_id, KeyState::kLost, "rooms.key.lost", 0, note);
+}
+
+}  // namespace zhidu::rooms

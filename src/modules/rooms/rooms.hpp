@@ -1,0 +1,327 @@
+// Rooms and the dormitory (休息室/宿舍, R01, R04, R18): rooms of a site, their beds and lockers,
+// the office's allocation of a person to a bed (R04 §二1 服从办公室统一安排房间, 不允许私自调换),
+// release, a room leader (舍长, R04 §二1 每个休息室选出一名舍长) and the key register (R04 §二1
+// 房间钥匙由舍长保管, §二8 不得私配, §二13 离职…由管理人员收回钥匙).
+//
+// The pack's part: a room's `place` is one of the pack's places (cn-default: 职工休息楼,
+// 员工休息室, 实验室休息室); the clauses each step cites are those of the pack's records named
+// `allocation` and `key-register` (policy::RuleNamed: r04-allocation, r04-key-register) and the
+// key's copying notice is the pack's penalty whose code ends in `KEY-COPY` (R04-KEY-COPY). No role,
+// place or record id of cn-default is written here.
+//
+// Invariants:
+//  1. A bed holds at most one person and a person holds at most one bed in the whole store
+//     (UNIQUE(person_id)); an allocation to a full room, an occupied bed or of a person already
+//     housed is refused and writes nothing.
+//  2. A room's leader is one of its occupants; releasing the leader clears the room's leader.
+//  3. A key moves kept -> issued -> kept (returned) | lost, or kept -> lost; a lost key never
+//     changes again. Returning a key that is not issued is refused (returned twice included).
+//  4. Every change is journaled in the transaction that makes it (rooms.*), citing its clauses.
+//  5. Changes need the module's rooms.manage permission at the room's site; reading needs a role
+//     at the site.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/time.hpp"
+#include "kernel/org/principal.hpp"
+#include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/bus.hpp"
+#include "kernel/runtime/events.hpp"
+#include "kernel/runtime/requests.hpp"
+#include "store/migration.hpp"
+#include "store/sql.hpp"
+#include "store/store.hpp"
+#include "store/writer.hpp"
+
+namespace zhidu::rooms {
+
+using store::Id;
+
+// Managing rooms, beds, leaders and keys (the office: R04 §二1 办公室统一安排).
+inline constexpr std::string_view kManagePermission = "rooms.manage";
+// The pack records whose clauses the steps cite (policy::RuleNamed).
+inline constexpr std::string_view kAllocationRecord = "allocation";
+inline constexpr std::string_view kKeyRecord = "key-register";
+// The pack penalty (code ending in it) that forbids copying a key.
+inline constexpr std::string_view kKeyCopyPenalty = "KEY-COPY";
+
+// "（R04 §二1、R04 §二2）" — clauses as a message cites them; "" for none.
+std::string Cited(const std::vector<std::string>& clauses);
+
+struct Bed {
+  Id id = 0;
+  Id room_id = 0;
+  std::string label;        // "1", "2", …
+  std::string locker;       // the locker allocated with the bed (R04 §二2, R01 §三), or empty
+  Id person_id = 0;         // 0: free
+  std::string person_name;  // filled by reads
+  TimePoint allocated_at;
+  Id allocated_by = 0;
+};
+
+enum class KeyState { kKept, kIssued, kLost };
+std::string_view KeyStateName(KeyState s);
+Result<KeyState> ParseKeyState(std::string_view name);
+
+struct Key {
+  Id id = 0;
+  Id room_id = 0;
+  std::string label;
+  KeyState state = KeyState::kKept;
+  Id holder_person_id = 0;  // while issued
+  std::string holder_name;  // filled by reads
+  TimePoint issued_at;
+  TimePoint changed_at;
+  std::string note;
+};
+
+struct Room {
+  Id id = 0;
+  Id site_id = 0;
+  std::string name;   // 房间号/名称, unique per site
+  std::string place;  // the pack's place id (职工休息楼 …)
+  int bed_count = 0;
+  Id leader_person_id = 0;
+  std::string note;
+  Id created_by = 0;
+  TimePoint created_at;
+  // Filled by Get and the verbs.
+  std::vector<Bed> beds;
+  std::vector<Key> keys;
+};
+
+struct NewRoom {
+  Id site_id = 0;
+  std::string name, place, note;
+  std::int64_t beds = 0;  // 1..kMaxBeds
+};
+
+struct Allocation {
+  Id person_id = 0;
+  Id bed_id = 0;  // 0: the first free bed
+  std::string locker;
+  Id request_id = 0;  // the person's approved application, or 0 (the office's own arrangement)
+};
+
+// A fact of a person the eligibility rules read (住宿资格信息), recorded by the office from the
+// personnel file — never stated by the applicant. `name` is an `applicant.*` input of one of the
+// pack's application types (cn-default: applicant.married, applicant.manual_worker …).
+struct Fact {
+  std::string name;
+  policy::Value value;
+  Id recorded_by = 0;
+  TimePoint recorded_at;
+};
+
+// The site events the module raises from its inspections: a flagged
+// inspection starts the pack's rectification (限期整改, R04 §检查); a re-inspection that passes
+// stops it. A pack's service level starts/stops on them (cn-default: r04-rectify).
+inline constexpr std::string_view kInspectionFailed = "inspection_failed";
+inline constexpr std::string_view kRectified = "rectified";
+// A resident's employment ended (离职): starts the pack's move-out deadline (cn-default
+// r04-move-out, R04 §二13 离职人员必须在离职一周之内搬离休息室，由管理人员收回钥匙); kMovedOut
+// stops it once the person holds no bed and no issued key.
+inline constexpr std::string_view kEmployeeLeft = "employee_left";
+// Damage found in a room (R01 §二, R04 §二3, R18 §三3): raised with data.place = the room's place,
+// so only the pack's procedures of that place start (a procedure's `place`).
+inline constexpr std::string_view kDamageFound = "damage_found";
+inline constexpr std::string_view kMovedOut = "moved_out";
+// The pack checklist the office inspects rooms with (policy::RuleNamed: r04-inspection).
+inline constexpr std::string_view kInspectionChecklist = "inspection";
+
+// An inspection of a room (办公室定期检查, R04 §检查).
+struct Inspection {
+  Id id = 0;
+  Id room_id = 0;
+  Id site_id = 0;
+  std::string answers;               // canonical JSON {item: "pass"|"flag"|"fail"}
+  std::vector<std::string> flagged;  // the labels answered flag or fail
+  std::string deadline;              // 限期: as given (ISO time or duration), flagged only
+  Id person_id = 0;                  // who answers for the rectification (the room leader), or 0
+  Id reinspects = 0;                 // the flagged inspection this one re-inspects, or 0
+  bool open = false;                 // flagged and not yet closed by a passing re-inspection
+  Id closed_by = 0;                  // the passing re-inspection
+  std::string note;
+  Id inspected_by = 0;
+  TimePoint inspected_at;
+};
+
+// Limits.
+inline constexpr size_t kMaxText = 200;
+inline constexpr size_t kMaxNote = 2000;
+inline constexpr int kMaxBeds = 100;  // a field limit, not a regulation's figure
+
+// The module's tables (rooms_store.cpp), written once for both backends.
+std::vector<store::Migration> Migrations();
+namespace db {
+Result<Id> InsertRoom(store::Sql& sql, const Room& r);
+Result<Room> GetRoom(store::Sql& sql, Id id);  // without beds and keys
+Result<std::vector<Room>> ListRooms(store::Sql& sql, Id site_id, store::PageRequest page);
+Result<Id> InsertBed(store::Sql& sql, const Bed& b);
+Result<std::vector<Bed>> BedsOf(store::Sql& sql, Id room_id);
+Result<std::optional<Bed>> BedOfPerson(store::Sql& sql, Id person_id);
+// Sets the bed's occupant (0: frees it) if it is still `from_person` (compare-and-set);
+// kConflict when it changed meanwhile or the person holds another bed (UNIQUE).
+Result<void> SetOccupant(store::Sql& sql, const Bed& b, Id from_person);
+Result<void> SetLeader(store::Sql& sql, Id room_id, Id person_id);
+Result<Id> InsertKey(store::Sql& sql, const Key& k);
+Result<Key> GetKey(store::Sql& sql, Id id);
+Result<std::vector<Key>> KeysOf(store::Sql& sql, Id room_id);
+// Writes the key's state fields if it is still in `from` (compare-and-set).
+Result<void> UpdateKey(store::Sql& sql, const Key& k, KeyState from);
+// Facts are stored as text ("true", "3", "…") and typed again by the pack's schema on reading.
+Result<void> PutFact(store::Sql& sql, Id person_id, const std::string& name,
+                     const std::string& text, Id by, TimePoint at);
+struct StoredFact {
+  std::string name, text;
+  Id recorded_by = 0;
+  TimePoint recorded_at;
+};
+Result<std::vector<StoredFact>> FactsOf(store::Sql& sql, Id person_id);
+Result<Id> InsertInspection(store::Sql& sql, const Inspection& v);
+Result<std::vector<Inspection>> InspectionsOf(store::Sql& sql, Id room_id);
+// Closes the open inspection `id` with `by` (compare-and-set on open).
+Result<void> CloseInspection(store::Sql& sql, Id id, Id by);
+struct Leaver {
+  Id person_id = 0;
+  Id site_id = 0;
+  TimePoint left_at;
+  TimePoint moved_out_at;  // epoch: not yet
+  Id recorded_by = 0;
+  std::string note;
+};
+// kConflict (rooms.already_left) when the person's leaving is recorded already.
+Result<void> InsertLeaver(store::Sql& sql, const Leaver& v);
+Result<std::optional<Leaver>> GetLeaver(store::Sql& sql, Id person_id);
+Result<void> MarkMovedOut(store::Sql& sql, Id person_id, TimePoint at);
+// How many keys are issued to the person.
+Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id);
+}  // namespace db
+
+// Application types: the pack's requests whose `record` is the allocation record (cn-default:
+// r04-rest-room, r04-dormitory). Their `applicant.*` inputs are filled from the person's facts.
+inline constexpr std::string_view kApplicantPrefix = "applicant.";
+
+class Rooms {
+ public:
+  Rooms(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
+        const org::RoleCatalogue& roles, runtime::Requests& requests, runtime::EventBus& bus)
+      : store_(store),
+        writer_(writer),
+        pack_(pack),
+        roles_(roles),
+        requests_(requests),
+        bus_(bus) {}
+
+  Result<Room> Create(const org::Principal& who, const NewRoom& in);
+  Result<Room> Get(const org::Principal& who, Id id);
+  Result<std::vector<Room>> List(const org::Principal& who, Id site_id, store::PageRequest page);
+  Result<Room> Allocate(const org::Principal& who, Id room_id, const Allocation& in);
+  Result<Room> Release(const org::Principal& who, Id room_id, Id person_id,
+                       const std::string& note);
+  Result<Room> SetLeader(const org::Principal& who, Id room_id, Id person_id);
+  // A 值日表 proposal (R04 §二1 舍长…排出值日表): `days` dates from `from` ("YYYY-MM-DD", 1..31
+  // days), each given to the room's occupants in bed order, rotating by calendar day (the same
+  // date always falls to the same occupant while the occupants stay). Needs a role at the site.
+  struct RotaDay {
+    std::string date;
+    Id person_id = 0;
+    std::string person_name;
+  };
+  Result<std::vector<RotaDay>> Rota(const org::Principal& who, Id room_id, const std::string& from,
+                                    std::int64_t days);
+  Result<Key> AddKey(const org::Principal& who, Id room_id, const std::string& label);
+  Result<Key> IssueKey(const org::Principal& who, Id key_id, Id person_id);
+  Result<Key> ReturnKey(const org::Principal& who, Id key_id, const std::string& note);
+  Result<Key> LoseKey(const org::Principal& who, Id key_id, const std::string& note);
+
+  // The office records facts of a person of the site (rooms.manage), each an applicant input of
+  // an application type with its declared type (rooms.unknown_fact otherwise).
+  Result<std::vector<Fact>> SetFacts(const org::Principal& who, Id person_id,
+                                     const policy::Context& facts);
+  // Needs rooms.manage, or being the person.
+  Result<std::vector<Fact>> Facts(const org::Principal& who, Id person_id);
+  // `who` applies (R04 §一): the request of `type` is filed through the pack's request chain
+  // with its applicant inputs taken from `who`'s recorded facts (rooms.fact_missing naming the
+  // first missing one); refused while a standing revocation of the type's regulation holds
+  // (rooms.eligibility_revoked). The pack's preconditions decide eligibility.
+  Result<runtime::RequestView> Apply(const org::Principal& who, Id site_id, const std::string& type,
+                                     const std::string& reason);
+  // The office inspects a room with the pack's inspection checklist (every pass_flag_fail item
+  // answered). With no rectification open, a flag or fail raises kInspectionFailed with the
+  // deadline (限期, required when the pack's rectification takes it from the inspection) and the
+  // room leader as the person answering; with one open, this is the re-inspection: all passed
+  // closes it (kRectified), a flag again leaves it open to its deadline, whose breach the pack
+  // turns into its violation and fine.
+  Result<Inspection> Inspect(const org::Principal& who, Id room_id,
+                             const std::map<std::string, std::string>& answers,
+                             const std::string& deadline, const std::string& note);
+  Result<std::vector<Inspection>> Inspections(const org::Principal& who, Id room_id);
+  // The office records that a resident (a bed or an issued key) left employment: raises
+  // kEmployeeLeft (the person named), starting the pack's move-out deadline; the person is not
+  // allocated again. Releasing the bed and getting the keys back raise kMovedOut.
+  // Reports damage found in the room: raises kDamageFound (ref room-damage/SEQ, data place, item,
+  // person_id when the person responsible is known) and journals rooms.damage.reported. Returns
+  // the ref. Needs a role at the site (设备设施损坏应及时上报, R01 §二).
+  Result<std::string> ReportDamage(const org::Principal& who, Id room_id, const std::string& item,
+                                   Id person_id, const std::string& note);
+  Result<db::Leaver> RecordLeaving(const org::Principal& who, Id person_id,
+                                   const std::string& note);
+  // The pack's inspection checklist (nullptr: none).
+  std::shared_ptr<const policy::Pack> pack() const { return pack_.Current(); }
+
+  // The pack's application types (id, title).
+  std::vector<std::pair<std::string, std::string>> ApplicationTypes() const;
+
+  // The clauses of the pack's record RuleNamed `name` (empty without one).
+  std::vector<std::string> Clauses(std::string_view record) const;
+  // The pack's key-copying rule as text with its clauses ("私配房间钥匙（…）", ["R04 §二8"]), or
+  // empty when the pack has none.
+  std::pair<std::string, std::vector<std::string>> KeyCopyRule() const;
+  // The pack's places a room may be (ids and titles).
+  std::vector<std::pair<std::string, std::string>> Places() const;
+
+ private:
+  Result<void> MayManage(const org::Principal& who, Id site_id) const;
+  // The room with its beds and keys; kNotFound when `who` holds no role at its site.
+  Result<Room> Load(store::Sql& sql, Id id, const org::Principal& who) const;
+  // Load, refusing (403) whoever lacks rooms.manage at the room's site: what every change needs.
+  Result<Room> LoadToManage(store::Sql& sql, Id id, const org::Principal& who) const;
+  // Moves a key to `to` (invariant 3), issuing it to `holder` when `to` is kIssued.
+  Result<Key> MoveKey(const org::Principal& who, Id key_id, KeyState to, const char* journal_kind,
+                      Id holder, const std::string& note);
+
+  // In a change that freed a bed or a key of `person_id`: when the person is a leaver not yet
+  // moved out and now holds neither, marks the move-out and raises kMovedOut.
+  Result<void> MaybeMovedOut(store::Tx& tx, Id person_id, Id actor);
+  // The applicant inputs of `type` from the person's facts; rooms.fact_missing naming the first
+  // one not recorded.
+  Result<policy::Context> ApplicantInputs(store::Sql& sql, const policy::Request& type,
+                                          Id person_id) const;
+  // kFailedPrecondition (rooms.eligibility_revoked, citing the violation's clauses) when the
+  // person has a violation, not overturned, whose penalty revokes something and comes from the
+  // same regulation file as `type`.
+  Result<void> NotRevoked(store::UnitOfWork& unit, const policy::Pack& pack,
+                          const policy::Request& type, Id person_id) const;
+  // The approved application `request_id` of `person_id` at `site_id`, its inputs still equal to
+  // the recorded facts (an application stating its own facts is refused).
+  Result<void> CheckApplication(store::UnitOfWork& unit, Id request_id, Id person_id,
+                                Id site_id) const;
+
+  store::Store& store_;
+  store::Writer& writer_;
+  const policy::ActivePack& pack_;
+  const org::RoleCatalogue& roles_;
+  runtime::Requests& requests_;
+  runtime::EventBus& bus_;
+};
+
+}  // namespace zhidu::rooms

@@ -1,0 +1,352 @@
+// The rooms module's tables and statements, written once: the same SQL runs on SQLite and
+// PostgreSQL through store::Sql (store/sql.hpp, docs/adr/0006-module-storage.md).
+#include "modules/rooms/rooms.hpp"
+
+#include "base/canonical_json.hpp"
+#include "store/sql_where.hpp"
+
+namespace zhidu::rooms {
+
+std::vector<store::Migration> Migrations() {
+  return {{1, R"sql(
+CREATE TABLE rooms(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  name TEXT NOT NULL,
+  place TEXT NOT NULL,
+  bed_count BIGINT NOT NULL CHECK (bed_count > 0),
+  leader_person_id BIGINT REFERENCES people(id),
+  note TEXT NOT NULL DEFAULT '',
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE(site_id, name));
+CREATE TABLE room_beds(
+  id {{id}},
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  label TEXT NOT NULL,
+  locker TEXT NOT NULL DEFAULT '',
+  person_id BIGINT UNIQUE REFERENCES people(id),
+  allocated_at BIGINT,
+  allocated_by BIGINT,
+  UNIQUE(room_id, label));
+CREATE TABLE room_keys(
+  id {{id}},
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  label TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('kept','issued','lost')),
+  holder_person_id BIGINT REFERENCES people(id),
+  issued_at BIGINT,
+  changed_at BIGINT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  UNIQUE(room_id, label));
+CREATE INDEX room_keys_holder ON room_keys(holder_person_id)
+)sql"},
+          {2, R"sql(
+CREATE TABLE room_person_facts(
+  person_id BIGINT NOT NULL REFERENCES people(id),
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  recorded_by BIGINT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  PRIMARY KEY(person_id, name))
+)sql"},
+          {3, R"sql(
+CREATE TABLE room_inspections(
+  id {{id}},
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  answers TEXT NOT NULL,
+  flagged TEXT NOT NULL DEFAULT '',
+  deadline TEXT NOT NULL DEFAULT '',
+  person_id BIGINT REFERENCES people(id),
+  reinspects BIGINT REFERENCES room_inspections(id),
+  open BIGINT NOT NULL DEFAULT 0,
+  closed_by BIGINT REFERENCES room_inspections(id),
+  note TEXT NOT NULL DEFAULT '',
+  inspected_by BIGINT NOT NULL,
+  inspected_at BIGINT NOT NULL);
+CREATE INDEX room_inspections_room ON room_inspections(room_id, id)
+)sql"},
+          {4, R"sql(
+CREATE TABLE room_leavers(
+  person_id BIGINT PRIMARY KEY REFERENCES people(id),
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  left_at BIGINT NOT NULL,
+  moved_out_at BIGINT,
+  recorded_by BIGINT NOT NULL,
+  note TEXT NOT NULL DEFAULT '')
+)sql"}};
+}
+
+namespace db {
+namespace {
+
+constexpr const char* kRoomColumns =
+    "SELECT id, site_id, name, place, bed_count, leader_person_id, note, created_by, created_at "
+    "FROM rooms ";
+
+Room MapRoom(const store::SqlRow& r) {
+  Room v;
+  v.id = r.Int(0);
+  v.site_id = r.Int(1);
+  v.name = r.Text(2);
+  v.place = r.Text(3);
+  v.bed_count = static_cast<int>(r.Int(4));
+  v.leader_person_id = r.Int(5);
+  v.note = r.Text(6);
+  v.created_by = r.Int(7);
+  v.created_at = r.Time(8);
+  return v;
+}
+
+constexpr const char* kBedColumns =
+    "SELECT b.id, b.room_id, b.label, b.locker, b.person_id, COALESCE(p.name, ''), "
+    "b.allocated_at, b.allocated_by FROM room_beds b LEFT JOIN people p ON p.id = b.person_id ";
+
+Bed MapBed(const store::SqlRow& r) {
+  Bed b;
+  b.id = r.Int(0);
+  b.room_id = r.Int(1);
+  b.label = r.Text(2);
+  b.locker = r.Text(3);
+  b.person_id = r.Int(4);
+  b.person_name = r.Text(5);
+  b.allocated_at = r.Time(6);
+  b.allocated_by = r.Int(7);
+  return b;
+}
+
+constexpr const char* kKeyColumns =
+    "SELECT k.id, k.room_id, k.label, k.state, k.holder_person_id, COALESCE(p.name, ''), "
+    "k.issued_at, k.changed_at, k.note FROM room_keys k "
+    "LEFT JOIN people p ON p.id = k.holder_person_id ";
+
+Key MapKey(const store::SqlRow& r) {
+  Key k;
+  k.id = r.Int(0);
+  k.room_id = r.Int(1);
+  k.label = r.Text(2);
+  k.state = ParseKeyState(r.Text(3)).value_or(KeyState::kKept);  // the CHECK admits no other
+  k.holder_person_id = r.Int(4);
+  k.holder_name = r.Text(5);
+  k.issued_at = r.Time(6);
+  k.changed_at = r.Time(7);
+  k.note = r.Text(8);
+  return k;
+}
+
+std::string Name(KeyState s) { return std::string(KeyStateName(s)); }
+
+}  // namespace
+
+Result<Id> InsertRoom(store::Sql& sql, const Room& r) {
+  return sql.Insert("insert room",
+                    "INSERT INTO rooms(site_id, name, place, bed_count, note, created_by, "
+                    "created_at) VALUES(?,?,?,?,?,?,?) RETURNING id",
+                    {r.site_id, r.name, r.place, std::int64_t{r.bed_count}, r.note, r.created_by,
+                     store::SqlTime(r.created_at)});
+}
+
+Result<Room> GetRoom(store::Sql& sql, Id id) {
+  return sql.One<Room>("get room", std::string(kRoomColumns) + "WHERE id=?", {id}, MapRoom,
+                       "room " + std::to_string(id) + " does not exist");
+}
+
+Result<std::vector<Room>> ListRooms(store::Sql& sql, Id site_id, store::PageRequest page) {
+  store::SqlWhere where;
+  where.And("id > ?", page.after_id).And("site_id = ?", site_id);
+  return sql.Many<Room>("list rooms", kRoomColumns + where.text() + " ORDER BY id LIMIT ?",
+                        where.Params({store::SqlLimit(page.limit)}), MapRoom);
+}
+
+Result<Id> InsertBed(store::Sql& sql, const Bed& b) {
+  return sql.Insert("insert bed",
+                    "INSERT INTO room_beds(room_id, label, locker) VALUES(?,?,?) RETURNING id",
+                    {b.room_id, b.label, b.locker});
+}
+
+Result<std::vector<Bed>> BedsOf(store::Sql& sql, Id room_id) {
+  return sql.Many<Bed>("list beds", std::string(kBedColumns) + "WHERE b.room_id=? ORDER BY b.id",
+                       {room_id}, MapBed);
+}
+
+Result<std::optional<Bed>> BedOfPerson(store::Sql& sql, Id person_id) {
+  std::optional<Bed> out;
+  ZHIDU_TRY_VOID(sql.Query("bed of person", std::string(kBedColumns) + "WHERE b.person_id=?",
+                           {person_id}, [&](const store::SqlRow& r) { out = MapBed(r); }));
+  return out;
+}
+
+Result<void> SetOccupant(store::Sql& sql, const Bed& b, Id from_person) {
+  std::string cas = from_person == 0 ? "person_id IS NULL" : "person_id = ?";
+  store::SqlParams params{store::SqlRef(b.person_id), b.locker, store::SqlTime(b.allocated_at),
+                          store::SqlRef(b.allocated_by), b.id};
+  if (from_person != 0) params.push_back(from_person);
+  ZHIDU_TRY(auto changed,
+            sql.Exec("set bed occupant",
+                     "UPDATE room_beds SET person_id=?, locker=?, allocated_at=?, allocated_by=? "
+                     "WHERE id=? AND " +
+                         cas,
+                     params));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kConflict, Reason{"rooms.bed_occupied"},
+              "bed " + std::to_string(b.id) + " changed meanwhile");
+}
+
+Result<void> SetLeader(store::Sql& sql, Id room_id, Id person_id) {
+  ZHIDU_TRY(auto changed,
+            sql.Exec("set room leader", "UPDATE rooms SET leader_person_id=? WHERE id=?",
+                     {store::SqlRef(person_id), room_id}));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kNotFound, "room " + std::to_string(room_id) + " does not exist");
+}
+
+Result<Id> InsertKey(store::Sql& sql, const Key& k) {
+  return sql.Insert("insert room key",
+                    "INSERT INTO room_keys(room_id, label, state, changed_at, note) "
+                    "VALUES(?,?,?,?,?) RETURNING id",
+                    {k.room_id, k.label, Name(k.state), store::SqlTime(k.changed_at), k.note});
+}
+
+Result<Key> GetKey(store::Sql& sql, Id id) {
+  return sql.One<Key>("get room key", std::string(kKeyColumns) + "WHERE k.id=?", {id}, MapKey,
+                      "key " + std::to_string(id) + " does not exist");
+}
+
+Result<std::vector<Key>> KeysOf(store::Sql& sql, Id room_id) {
+  return sql.Many<Key>("list room keys",
+                       std::string(kKeyColumns) + "WHERE k.room_id=? ORDER BY k.id", {room_id},
+                       MapKey);
+}
+
+Result<void> UpdateKey(store::Sql& sql, const Key& k, KeyState from) {
+  ZHIDU_TRY(auto changed,
+            sql.Exec("update room key",
+                     "UPDATE room_keys SET state=?, holder_person_id=?, issued_at=?, "
+                     "changed_at=?, note=? WHERE id=? AND state=?",
+                     {Name(k.state), store::SqlRef(k.holder_person_id), store::SqlTime(k.issued_at),
+                      store::SqlTime(k.changed_at), k.note, k.id, Name(from)}));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kConflict, Reason{"rooms.key_changed"},
+              "key " + std::to_string(k.id) + " changed meanwhile");
+}
+
+Result<void> PutFact(store::Sql& sql, Id person_id, const std::string& name,
+                     const std::string& text, Id by, TimePoint at) {
+  ZHIDU_TRY(auto n, sql.Exec("delete person fact",
+                             "DELETE FROM room_person_facts WHERE person_id=? AND name=?",
+                             {person_id, name}));
+  (void)n;
+  ZHIDU_TRY(auto m, sql.Exec("insert person fact",
+                             "INSERT INTO room_person_facts(person_id, name, value, recorded_by, "
+                             "recorded_at) VALUES(?,?,?,?,?)",
+                             {person_id, name, text, by, store::SqlTime(at)}));
+  (void)m;
+  return Ok();
+}
+
+Result<std::vector<StoredFact>> FactsOf(store::Sql& sql, Id person_id) {
+  return sql.Many<StoredFact>(
+      "list person facts",
+      "SELECT name, value, recorded_by, recorded_at FROM room_person_facts WHERE person_id=? "
+      "ORDER BY name",
+      {person_id}, [](const store::SqlRow& r) {
+        return StoredFact{r.Text(0), r.Text(1), r.Int(2), r.Time(3)};
+      });
+}
+
+Result<Id> InsertInspection(store::Sql& sql, const Inspection& v) {
+  return sql.Insert(
+      "insert room inspection",
+      "INSERT INTO room_inspections(room_id, site_id, answers, flagged, deadline, "
+      "person_id, reinspects, open, note, inspected_by, inspected_at) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+      {v.room_id, v.site_id, v.answers, Join(v.flagged, "\n"), v.deadline,
+       store::SqlRef(v.person_id), store::SqlRef(v.reinspects), std::int64_t{v.open ? 1 : 0},
+       v.note, v.inspected_by, store::SqlTime(v.inspected_at)});
+}
+
+Result<std::vector<Inspection>> InspectionsOf(store::Sql& sql, Id room_id) {
+  return sql.Many<Inspection>(
+      "list room inspections",
+      "SELECT id, room_id, site_id, answers, flagged, deadline, person_id, reinspects, open, "
+      "closed_by, note, inspected_by, inspected_at FROM room_inspections WHERE room_id=? "
+      "ORDER BY id",
+      {room_id}, [](const store::SqlRow& r) {
+        Inspection v;
+        v.id = r.Int(0);
+        v.room_id = r.Int(1);
+        v.site_id = r.Int(2);
+        v.answers = r.Text(3);
+        for (std::string rest = r.Text(4); !rest.empty();) {
+          auto nl = rest.find('\n');
+          v.flagged.push_back(rest.substr(0, nl));
+          rest = nl == std::string::npos ? "" : rest.substr(nl + 1);
+        }
+        v.deadline = r.Text(5);
+        v.person_id = r.Int(6);
+        v.reinspects = r.Int(7);
+        v.open = r.Flag(8);
+        v.closed_by = r.Int(9);
+        v.note = r.Text(10);
+        v.inspected_by = r.Int(11);
+        v.inspected_at = r.Time(12);
+        return v;
+      });
+}
+
+Result<void> CloseInspection(store::Sql& sql, Id id, Id by) {
+  ZHIDU_TRY(
+      auto changed,
+      sql.Exec("close room inspection",
+               "UPDATE room_inspections SET open=0, closed_by=? WHERE id=? AND open=1", {by, id}));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kConflict, Reason{"rooms.inspection_changed"},
+              "inspection " + std::to_string(id) + " was closed meanwhile");
+}
+
+Result<void> InsertLeaver(store::Sql& sql, const Leaver& v) {
+  auto n = sql.Exec("insert leaver",
+                    "INSERT INTO room_leavers(person_id, site_id, left_at, recorded_by, note) "
+                    "VALUES(?,?,?,?,?)",
+                    {v.person_id, v.site_id, store::SqlTime(v.left_at), v.recorded_by, v.note});
+  if (!n && n.error().code == Errc::kConflict)
+    return Fail(Errc::kConflict, Reason{"rooms.already_left"},
+                "person " + std::to_string(v.person_id) + " is recorded as left already",
+                "person_id");
+  if (!n) return Fail(n.error());
+  return Ok();
+}
+
+Result<std::optional<Leaver>> GetLeaver(store::Sql& sql, Id person_id) {
+  std::optional<Leaver> out;
+  ZHIDU_TRY_VOID(sql.Query(
+      "get leaver",
+      "SELECT person_id, site_id, left_at, moved_out_at, recorded_by, note FROM room_leavers "
+      "WHERE person_id=?",
+      {person_id}, [&](const store::SqlRow& r) {
+        out = Leaver{r.Int(0), r.Int(1), r.Time(2), r.Time(3), r.Int(4), r.Text(5)};
+      }));
+  return out;
+}
+
+Result<void> MarkMovedOut(store::Sql& sql, Id person_id, TimePoint at) {
+  ZHIDU_TRY(auto n, sql.Exec("mark moved out",
+                             "UPDATE room_leavers SET moved_out_at=? WHERE person_id=? AND "
+                             "moved_out_at IS NULL",
+                             {store::SqlTime(at), person_id}));
+  (void)n;
+  return Ok();
+}
+
+Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id) {
+  std::int64_t n = 0;
+  ZHIDU_TRY_VOID(sql.Query("count keys held",
+                           "SELECT COUNT(*) FROM room_keys WHERE holder_person_id=? AND "
+                           "state='issued'",
+                           {person_id}, [&](const store::SqlRow& r) { n = r.Int(0); }));
+  return n;
+}
+
+}  // namespace db
+}  // namespace zhidu::rooms

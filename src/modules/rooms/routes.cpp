@@ -1,0 +1,362 @@
+// Rooms, beds and keys over HTTP (/api/v1/rooms, /api/v1/room-keys). Handlers translate JSON; the
+// rules are in rooms.cpp.
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+#include "api/api_internal.hpp"
+#include "api/json_body.hpp"
+#include "modules/rooms/module.hpp"
+
+namespace zhidu::rooms {
+
+using api::ErrorResponse;
+using api::HttpRequest;
+using api::HttpResponse;
+using nlohmann::json;
+
+namespace {
+
+json BedJson(const Bed& b) {
+  return {{"id", b.id},
+          {"label", b.label},
+          {"locker", b.locker},
+          {"person_id", api::IdOrNull(b.person_id)},
+          {"person_name", b.person_name},
+          {"allocated_at", api::TimeOrNull(b.allocated_at)}};
+}
+
+json KeyJson(const Key& k, const Rooms& rooms) {
+  auto [copy_rule, copy_clauses] = rooms.KeyCopyRule();
+  return {{"id", k.id},
+          {"room_id", k.room_id},
+          {"label", k.label},
+          {"state", KeyStateName(k.state)},
+          {"holder_person_id", api::IdOrNull(k.holder_person_id)},
+          {"holder_name", k.holder_name},
+          {"issued_at", api::TimeOrNull(k.issued_at)},
+          {"changed_at", api::TimeOrNull(k.changed_at)},
+          {"note", k.note},
+          // R04 §二8 房间钥匙不得私配: nothing to enforce, the register says it on every key.
+          {"copy_rule", copy_rule},
+          {"copy_rule_clauses", copy_clauses},
+          {"clauses", rooms.Clauses(kKeyRecord)}};
+}
+
+json RoomJson(const Room& r, const Rooms& rooms, bool detail) {
+  json beds = json::array();
+  int occupied = 0;
+  for (const auto& b : r.beds) {
+    beds.push_back(BedJson(b));
+    occupied += b.person_id != 0;
+  }
+  std::string leader_name;
+  for (const auto& b : r.beds)
+    if (b.person_id != 0 && b.person_id == r.leader_person_id) leader_name = b.person_name;
+  json out = {{"id", r.id},
+              {"site_id", r.site_id},
+              {"name", r.name},
+              {"place", r.place},
+              {"bed_count", r.bed_count},
+              {"occupied", occupied},
+              {"leader_person_id", api::IdOrNull(r.leader_person_id)},
+              {"leader_name", leader_name},
+              {"note", r.note},
+              {"created_at", api::TimeOrNull(r.created_at)},
+              {"beds", beds},
+              {"clauses", rooms.Clauses(kAllocationRecord)}};
+  if (detail) {
+    json keys = json::array();
+    for (const auto& k : r.keys) keys.push_back(KeyJson(k, rooms));
+    out["keys"] = keys;
+  }
+  return out;
+}
+
+json ValueJson(const policy::Value& v) {
+  if (auto* b = std::get_if<bool>(&v)) return *b;
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  return nullptr;
+}
+
+json FactsJson(Id person_id, const std::vector<Fact>& facts) {
+  json items = json::array();
+  for (const auto& f : facts)
+    items.push_back({{"name", f.name},
+                     {"value", ValueJson(f.value)},
+                     {"recorded_by", f.recorded_by},
+                     {"recorded_at", api::TimeOrNull(f.recorded_at)}});
+  return {{"person_id", person_id}, {"items", items}};
+}
+
+json InspectionJson(const Inspection& v) {
+  return {{"id", v.id},
+          {"room_id", v.room_id},
+          {"site_id", v.site_id},
+          {"answers", json::parse(v.answers)},
+          {"flagged", v.flagged},
+          {"deadline", v.deadline},
+          {"person_id", api::IdOrNull(v.person_id)},
+          {"reinspects", api::IdOrNull(v.reinspects)},
+          {"open", v.open},
+          {"closed_by", api::IdOrNull(v.closed_by)},
+          {"note", v.note},
+          {"inspected_by", v.inspected_by},
+          {"inspected_at", api::TimeOrNull(v.inspected_at)}};
+}
+
+HttpResponse Unavailable() {
+  return api::ErrorResponse({Errc::kUnavailable, "the rooms module is not running", ""});
+}
+
+}  // namespace
+
+void AddRoutes(api::Router& r, Rooms* rooms) {
+  using api::Access;
+  // {"site_id", "name", "place", "beds", "note"?}
+  r.Add("POST", "/api/v1/rooms", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    NewRoom in;
+    ZHIDU_OR_ERROR(in.site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(in.name, body.RequiredString("name"));
+    ZHIDU_OR_ERROR(in.place, body.RequiredString("place"));
+    ZHIDU_OR_ERROR(in.beds, body.RequiredInt("beds"));
+    ZHIDU_OR_ERROR(in.note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->Create(api::PrincipalOf(req), in));
+    return api::JsonResponse(201, RoomJson(v, *rooms, true));
+  });
+  // ?site_id=&limit=&cursor=
+  r.Add("GET", "/api/v1/rooms", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, api::PageOf(req));
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, rooms->List(api::PrincipalOf(req), site_id, page));
+    return api::List(
+        rows, page, [&](const Room& v) { return RoomJson(v, *rooms, false); },
+        [](const Room& v) { return v.id; });
+  });
+  // The facts the eligibility rules read, recorded by the office: {"facts": {"applicant.x": v}}.
+  r.Add("PUT", "/api/v1/room-facts/{id}", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto facts, body.OptionalObject("facts"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    if (!facts)
+      return api::ErrorResponse({Errc::kInvalidArgument, "facts is required", "facts", "required"});
+    policy::Context in;
+    for (const auto& [name, value] : facts->items()) {
+      if (value.is_boolean()) {
+        in[name] = value.get<bool>();
+      } else if (value.is_number()) {
+        in[name] = value.get<double>();
+      } else if (value.is_string()) {
+        in[name] = value.get<std::string>();
+      } else {
+        return api::ErrorResponse({Errc::kInvalidArgument,
+                                   name + " must be a boolean, a number or a text", "facts",
+                                   "invalid"});
+      }
+    }
+    ZHIDU_OR_ERROR(auto v, rooms->SetFacts(api::PrincipalOf(req), id, in));
+    return api::JsonResponse(200, FactsJson(id, v));
+  });
+  r.Add("GET", "/api/v1/room-facts/{id}", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto v, rooms->Facts(api::PrincipalOf(req), id));
+    return api::JsonResponse(200, FactsJson(id, v));
+  });
+  // {"site_id", "type", "reason"?}: the signed-in person applies; the inputs come from the facts.
+  r.Add("POST", "/api/v1/room-applications", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(auto type, body.RequiredString("type"));
+    ZHIDU_OR_ERROR(auto reason, body.OptionalString("reason"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->Apply(api::PrincipalOf(req), site_id, type, reason));
+    return api::JsonResponse(201, {{"id", v.request.id},
+                                   {"type", v.request.type},
+                                   {"title", v.title},
+                                   {"state", store::RequestStateName(v.request.state)},
+                                   {"inputs", json::parse(v.request.inputs)},
+                                   {"clauses", v.clauses}});
+  });
+  r.Add("GET", "/api/v1/room-application-types", Access::kSignedIn, [rooms](HttpRequest&) {
+    if (!rooms) return Unavailable();
+    json items = json::array();
+    for (const auto& [id, title] : rooms->ApplicationTypes())
+      items.push_back({{"id", id}, {"title", title}});
+    return api::JsonResponse(200, {{"items", items}});
+  });
+  // {"answers": {item: "pass"|"flag"|"fail"}, "deadline"?, "note"?}: an inspection (R04 §检查).
+  r.Add("POST", "/api/v1/rooms/{id}/inspections", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto answers_json, body.OptionalObject("answers"));
+    ZHIDU_OR_ERROR(auto deadline, body.OptionalString("deadline"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    if (!answers_json)
+      return api::ErrorResponse(
+          {Errc::kInvalidArgument, "answers is required", "answers", "required"});
+    std::map<std::string, std::string> answers;
+    for (const auto& [item, value] : answers_json->items()) {
+      if (!value.is_string())
+        return api::ErrorResponse({Errc::kInvalidArgument, item + " takes pass, flag or fail",
+                                   "answers." + item, "invalid"});
+      answers[item] = value.get<std::string>();
+    }
+    ZHIDU_OR_ERROR(auto v, rooms->Inspect(api::PrincipalOf(req), id, answers, deadline, note));
+    return api::JsonResponse(201, InspectionJson(v));
+  });
+  r.Add("GET", "/api/v1/rooms/{id}/inspections", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto rows, rooms->Inspections(api::PrincipalOf(req), id));
+    json items = json::array();
+    for (const auto& v : rows) items.push_back(InspectionJson(v));
+    return api::JsonResponse(200, {{"items", items}});
+  });
+  // {"person_id", "note"?}: a resident left employment (离职); starts the move-out (R04 §二13).
+  r.Add("POST", "/api/v1/room-leavers", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->RecordLeaving(api::PrincipalOf(req), person_id, note));
+    return api::JsonResponse(201, {{"person_id", v.person_id},
+                                   {"site_id", v.site_id},
+                                   {"left_at", api::TimeOrNull(v.left_at)},
+                                   {"moved_out_at", api::TimeOrNull(v.moved_out_at)},
+                                   {"note", v.note}});
+  });
+  // {"item", "person_id"?, "note"?}: damage found in the room; starts the procedure of its place.
+  r.Add("POST", "/api/v1/rooms/{id}/damage", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto item, body.RequiredString("item"));
+    ZHIDU_OR_ERROR(auto person_id, body.OptionalId("person_id"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto ref, rooms->ReportDamage(api::PrincipalOf(req), id, item, person_id, note));
+    return api::JsonResponse(201, {{"room_id", id}, {"ref", ref}});
+  });
+  // ?from=YYYY-MM-DD&days=N: a 值日表 proposal rotating among the occupants (R04 §二1).
+  r.Add("GET", "/api/v1/rooms/{id}/rota", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    std::string days_text = api::QueryString(req, "days");
+    std::int64_t days = 7;
+    if (!days_text.empty()) {
+      auto [end, ec] = std::from_chars(days_text.data(), days_text.data() + days_text.size(), days);
+      if (ec != std::errc() || end != days_text.data() + days_text.size())
+        return api::ErrorResponse(
+            {Errc::kInvalidArgument, "days must be 1 to 31", "days", "invalid"});
+    }
+    ZHIDU_OR_ERROR(auto rows,
+                   rooms->Rota(api::PrincipalOf(req), id, api::QueryString(req, "from"), days));
+    json items = json::array();
+    for (const auto& d : rows)
+      items.push_back(
+          {{"date", d.date}, {"person_id", d.person_id}, {"person_name", d.person_name}});
+    return api::JsonResponse(200,
+                             {{"items", items}, {"clauses", rooms->Clauses(kAllocationRecord)}});
+  });
+  // The places of the pack a room may be.
+  r.Add("GET", "/api/v1/room-places", Access::kSignedIn, [rooms](HttpRequest&) {
+    if (!rooms) return Unavailable();
+    json items = json::array();
+    for (const auto& [id, title] : rooms->Places()) items.push_back({{"id", id}, {"title", title}});
+    return api::JsonResponse(200, {{"items", items}});
+  });
+  r.Add("GET", "/api/v1/rooms/{id}", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto v, rooms->Get(api::PrincipalOf(req), id));
+    return api::JsonResponse(200, RoomJson(v, *rooms, true));
+  });
+  // {"person_id", "bed_id"?, "locker"?}
+  r.Add("POST", "/api/v1/rooms/{id}/allocations", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    Allocation in;
+    ZHIDU_OR_ERROR(in.person_id, body.RequiredId("person_id"));
+    ZHIDU_OR_ERROR(in.bed_id, body.OptionalId("bed_id"));
+    ZHIDU_OR_ERROR(in.locker, body.OptionalString("locker"));
+    ZHIDU_OR_ERROR(in.request_id, body.OptionalId("request_id"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->Allocate(api::PrincipalOf(req), id, in));
+    return api::JsonResponse(201, RoomJson(v, *rooms, true));
+  });
+  // {"person_id", "note"?}
+  r.Add("POST", "/api/v1/rooms/{id}/release", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->Release(api::PrincipalOf(req), id, person_id, note));
+    return api::JsonResponse(200, RoomJson(v, *rooms, true));
+  });
+  // {"person_id"}: the room leader (舍长), one of its occupants.
+  r.Add("PUT", "/api/v1/rooms/{id}/leader", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->SetLeader(api::PrincipalOf(req), id, person_id));
+    return api::JsonResponse(200, RoomJson(v, *rooms, true));
+  });
+  // {"label"}: a key of the room enters the register (kept by the office).
+  r.Add("POST", "/api/v1/rooms/{id}/keys", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto label, body.RequiredString("label"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->AddKey(api::PrincipalOf(req), id, label));
+    return api::JsonResponse(201, KeyJson(v, *rooms));
+  });
+  // The key's three moves: {"person_id"} · {"note"?} · {"note"}
+  r.Add("POST", "/api/v1/room-keys/{id}/issue", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->IssueKey(api::PrincipalOf(req), id, person_id));
+    return api::JsonResponse(200, KeyJson(v, *rooms));
+  });
+  r.Add("POST", "/api/v1/room-keys/{id}/return", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->ReturnKey(api::PrincipalOf(req), id, note));
+    return api::JsonResponse(200, KeyJson(v, *rooms));
+  });
+  r.Add("POST", "/api/v1/room-keys/{id}/lost", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto note, body.RequiredString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->LoseKey(api::PrincipalOf(req), id, note));
+    return api::JsonResponse(200, KeyJson(v, *rooms));
+  });
+}
+
+}  // namespace zhidu::rooms
