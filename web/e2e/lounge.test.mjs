@@ -144,10 +144,14 @@ describe('phone: an attendant checks a guest in, reminds and escorts them', { ti
     await page.getByTestId('tt-import').click()
     await page.getByTestId('tt-list').getByText(`K8 · ${departs}`).waitFor()
 
+    // The guest of the earlier step still waits (its check-in was refused): wait for the new card
+    // itself, then hold it by its id — `.last()` resolved before the new one rendered named the
+    // old guest, and the step waited for the wrong guest to be seated.
+    const waiting = await page.getByTestId('checkin-card').count()
     await page.getByTestId('arrive').click()
-    const card = page.getByTestId('checkin-card').last()
-    await card.waitFor()
-    const id = Number(await card.getAttribute('data-id'))
+    await page.getByTestId('checkin-card').nth(waiting).waitFor()
+    const id = Number(await page.getByTestId('checkin-card').nth(waiting).getAttribute('data-id'))
+    const card = page.locator(`[data-testid="checkin-card"][data-id="${id}"]`)
     await card.getByTestId('ci-train').fill('k8')
     await card.getByTestId('ci-card').fill('C-2')
     await card.getByTestId('ci-submit').click()
