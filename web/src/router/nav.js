@@ -18,6 +18,7 @@ export const NAV = [
       { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
       { route: 'discipline', label: 'nav.discipline', icon: 'Flag' },
+      { route: 'attendance', label: 'nav.attendance', icon: 'AlarmClock' },
     ],
   },
   {
