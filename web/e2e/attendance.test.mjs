@@ -4,16 +4,17 @@
 // and penalty codes (attendance_late_after 5m, R15-LATE, R13-DISCIPLINE) and one of them takes the
 // post 12 minutes into the shift. On a desktop the admin presses 立即核对 and sees the lateness with
 // the operator's name, the post's name, the shift and 迟到 12 分钟, charged in the ledger, and the
-// evening's earlier absences with the reason they were not charged. On a phone (390×844) the late
-// operator sees only their own findings as cards, follows the lateness to its violation in 违规台账
-// (where they can appeal), and neither page scrolls sideways.
+// evening's earlier absences with the reason they were not charged, and narrows the list to the
+// operator with the person filter. On a phone (390×844) the late operator sees only their own
+// findings as cards, follows the lateness to its violation in 违规台账 (where they can appeal), and
+// neither page scrolls sideways.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { ARTIFACTS, REPO_DIR, startZhidu } from './lib/server.mjs'
 import { signIn, useBrowser } from './lib/browser.mjs'
 import { apiSession } from './lib/api.mjs'
-import { fitsWidth, nav } from './lib/steps.mjs'
+import { fitsWidth, nav, option } from './lib/steps.mjs'
 
 const STEP_MS = 120000
 const START = '2026-12-07T09:00:00+08:00'
@@ -88,6 +89,15 @@ describe('desktop: the admin checks at once and sees the lateness', { timeout: 3
     const v = await admin.get(`violations/${violation}`)
     assert.deepEqual([v.code, v.person_id, v.clauses], ['R15-LATE', late.person, ['R15 第三条']])
     await shot(page, 'attendance-desktop')
+
+    // The person filter narrows the list to the operator's findings.
+    await page.getByTestId('attendance-person').click()
+    await option(page, late.name).click()
+    await page.waitForFunction((name) => {
+      const names = [...document.querySelectorAll('[data-testid="finding-person"]')].map((e) => e.textContent)
+      return names.length > 0 && names.every((n) => n === name)
+    }, late.name)
+    assert.equal(await page.locator('[data-testid="finding-kind"][data-kind="late"]').count(), 1)
 
     // Checking again makes nothing new.
     await page.getByTestId('attendance-check').click()
