@@ -76,6 +76,9 @@ export const api = {
   decideViolation: (id, decision, note) => http.post(`violations/${encodeURIComponent(id)}/decision`, { decision, note }),
   statement: (params) => http.get('ledger/statements', params),
   assignViolation: (id, body) => http.post(`violations/${encodeURIComponent(id)}/assign`, body),
+  // Lateness and absence (考勤异常, src/modules/people).
+  listAttendanceFindings: page('attendance-findings'),
+  checkAttendance: (siteId) => http.post('attendance-findings:check', { site_id: siteId }),
   // Discipline cases (纪律处分, src/modules/people).
   listDisciplineCases: page('discipline-cases'),
   getDisciplineCase: (id) => http.get(`discipline-cases/${encodeURIComponent(id)}`),

@@ -38,6 +38,7 @@ const TOPICS = [
   [/^post\./, ['duties', 'posts']],
   [/^violation\./, ['ledger']],
   [/^discipline\./, ['discipline']],
+  [/^attendance\.finding\./, ['attendance']],
   [/^request\./, ['requests']],
   [/^reminder\./, ['reminders']],
   [/^alarm\./, ['alarms', 'dutylog']],
@@ -214,6 +215,7 @@ export function screenFor(kind) {
   if (k.startsWith('duty.') || k.startsWith('post.') || k.startsWith('alarm.')) return 'duty-board'
   if (k.startsWith('violation.')) return 'ledger'
   if (k.startsWith('discipline.')) return 'discipline'
+  if (k.startsWith('attendance.finding.')) return 'attendance'
   if (k.startsWith('request.')) return 'approvals'
   if (k.startsWith('reminder.')) return 'reminders'
   if (k.startsWith('handover.')) return 'handover'

@@ -1,5 +1,12 @@
+import { hasPermission } from '../lib/roles.js'
+
 // The navigation, in groups; each item names a route. Which items a user sees follows the route's
-// meta.kinds (see lib/roles.js). Items with comingSoon carry the 即将上线 badge.
+// meta.kinds (see lib/roles.js); an item's `when(account)`, if any, narrows it further. Items with
+// comingSoon carry the 即将上线 badge.
+
+// 考勤异常 lists one's own findings or, with ledger.read, a site's: nothing to show otherwise.
+const hasFindings = (account) => !!account?.person_id || hasPermission(account, 'ledger.read')
+
 export const NAV = [
   {
     group: 'nav.groupDuty',
@@ -18,6 +25,7 @@ export const NAV = [
       { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
       { route: 'discipline', label: 'nav.discipline', icon: 'Flag' },
+      { route: 'attendance', label: 'nav.attendance', icon: 'AlarmClock', when: hasFindings },
     ],
   },
   {

@@ -81,6 +81,7 @@ describe('events', () => {
     expect(topicsFor(ev(1, 'auth.login'))).toEqual([])
     expect(topicsFor(ev(1, 'org.site.created'))).toEqual([])
     expect(topicsFor(ev(1, 'lounge.guest.reminded'))).toEqual(['lounge'])
+    expect(topicsFor(ev(1, 'attendance.finding.late'))).toEqual(['attendance'])
     expect(topicsFor(ev(1, 'deadline.breached'))).toEqual(['lounge'])
   })
   it('notifies what needs attention only, with the server title', () => {
@@ -218,6 +219,7 @@ describe('notification targets', () => {
     expect(screenFor('duty.missed')).toBe('duty-board')
     expect(screenFor('violation.decided')).toBe('ledger')
     expect(screenFor('request.rejected')).toBe('approvals')
+    expect(screenFor('attendance.finding.absent')).toBe('attendance')
     expect(screenFor('reminder.fired')).toBe('reminders')
     expect(screenFor('org.site.created')).toBe('home')
     expect(screenFor('lounge.reminder.due')).toBe('lounge')
