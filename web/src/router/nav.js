@@ -18,6 +18,7 @@ export const NAV = [
       { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
       { route: 'discipline', label: 'nav.discipline', icon: 'Flag' },
+      { route: 'rooms', label: 'nav.rooms', icon: 'House' }, // 宿舍管理: holders of rooms.manage (route meta.permission)
     ],
   },
   {
