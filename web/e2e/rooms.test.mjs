@@ -1,7 +1,8 @@
 // End-to-end: 宿舍管理 (src/modules/rooms, issue 19 §5) against the real `zhidu serve --demo` — on a
 // desktop the office (演示·高办公室, cn-default's 办公室 holds rooms.manage) allocates two people to a
 // two-bed room, a third is refused in Chinese (该房间已住满), a key is registered, issued and returned,
-// and returning it twice is refused in Chinese; the R04 §二8 copy rule is shown. On a phone 390×844 the
+// and returning it twice is refused in Chinese; the R04 §二8 copy rule is shown; a bed released takes
+// the next person and a key recorded lost offers no return. On a phone 390×844 the
 // office inspects the room, flags an item with a note and sees the rectification deadline it
 // started, without horizontal scrolling. The demo has no rooms: the room is created through the API.
 import { after, before, describe, it } from 'node:test'
@@ -88,6 +89,25 @@ describe('desktop: the office allocates beds and keeps the key register', { time
     await shot(page, 'rooms-desktop-keys')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
+
+  it('a bed released takes the next person; a key recorded lost offers no return', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await page.getByTestId('room-beds').locator('li', { hasText: B }).getByTestId('bed-release').click()
+    await page.getByTestId('room-beds').locator('li', { hasText: B }).waitFor({ state: 'detached' })
+    await page.getByTestId('alloc-person').click()
+    await option(page, C).click()
+    await page.getByTestId('alloc-submit').click()
+    await page.getByTestId('room-beds').getByText(C, { exact: false }).waitFor()
+    const room = await office.get(`rooms/${roomId}`)
+    assert.deepEqual(room.beds.map((x) => x.person_name).sort(), [A, C].sort())
+    const actions = page.getByTestId('key-actions-A1')
+    await actions.getByTestId('key-lost-note').fill('宿舍楼道遗失')
+    await actions.getByTestId('key-lost').click()
+    await page.locator('[data-testid="key-state"][data-key="A1"]', { hasText: '已遗失' }).waitFor()
+    assert.equal(await actions.getByTestId('key-return').count(), 0)
+    assert.equal((await office.get(`rooms/${roomId}`)).keys[0].state, 'lost')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
 })
 
 describe('phone 390×844: the office inspects the room', { timeout: 200000 }, () => {
@@ -96,10 +116,12 @@ describe('phone 390×844: the office inspects the room', { timeout: 200000 }, ()
   it('a flagged item with a note starts the rectification deadline, shown on the page', { timeout: STEP_MS }, async () => {
     const { page, problems } = b
     await office.put(`rooms/${roomId}/leader`, { person_id: (await office.get(`rooms/${roomId}`)).beds.find((x) => x.person_name === A).person_id })
+    // The rectification answers to the room's 舍长 (R04 §二1): the form names them.
     await signIn(page, server.url, 'office', server.credentials.get('office').password)
     await page.goto(`${server.url}/#/rooms/${roomId}/inspect`)
     const items = page.getByTestId('inspect-item')
     await items.first().waitFor()
+    await page.getByText(`舍长：${A}`).waitFor()
     assert.ok((await items.count()) >= 2, 'the checklist items come from the server')
     const first = items.first()
     await first.getByText('关注', { exact: true }).click()
