@@ -44,6 +44,13 @@ describe('desktop: the office allocates beds and keeps the key register', { time
     const { page, problems } = b
     await signIn(page, server.url, 'office', server.credentials.get('office').password)
     await nav(page, '宿舍管理')
+    // A room made on the screen lists with its place's title and beds.
+    await page.getByTestId('room-name').fill('西楼201')
+    await page.getByTestId('room-place').click()
+    await option(page, '职工宿舍').click()
+    await page.getByTestId('room-create-submit').click()
+    await page.getByTestId('rooms-list').locator('tr', { hasText: '西楼201' }).getByText('已住 0 / 1').waitFor()
+    assert.ok((await office.get(`rooms?site_id=${site}`)).items.some((r) => r.name === '西楼201' && r.place === '职工宿舍'))
     await page.getByTestId('rooms-list').getByText('东楼101').click()
     const detail = page.getByTestId('room-detail')
     await detail.waitFor()

@@ -166,6 +166,7 @@ export const api = {
   procedureTaskDone: (id, taskId, note) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, { note }),
   // 宿舍管理 (docs/rooms.md, issue 19 §5): rooms, beds, the key register, inspections.
   listRooms: page('rooms'),
+  createRoom: create('rooms'),
   listRoomPlaces: () => http.get('room-places'),
   getRoom: (id) => http.get(`rooms/${encodeURIComponent(id)}`),
   allocateBed: (id, body) => http.post(`rooms/${encodeURIComponent(id)}/allocations`, body),

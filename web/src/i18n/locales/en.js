@@ -1366,6 +1366,9 @@ export default {
   },
   // Rooms (issue 19 §5, docs/rooms.md)
   roomsScreen: {
+    create: 'New room',
+    created: 'Room created.',
+    pickPlace: 'Pick a place',
     intro: 'Rest rooms and dormitory beds are arranged by the office (R04 §二1): allocate beds, release them, choose the room leader, and keep the key register.',
     none: 'This site has no rooms yet',
     name: 'Room',

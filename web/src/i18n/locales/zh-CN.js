@@ -1366,6 +1366,9 @@ export default {
   },
   // 宿舍管理 (issue 19 §5, docs/rooms.md)
   roomsScreen: {
+    create: '新建房间',
+    created: '已新建房间。',
+    pickPlace: '选择场所',
     intro: '休息室/宿舍由办公室统一安排（R04 §二1）：分配床位、退宿、选定舍长，登记房间钥匙的发放与收回。',
     none: '本站点还没有房间',
     name: '房间',
