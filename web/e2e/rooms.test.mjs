@@ -117,6 +117,19 @@ describe('desktop: the office allocates beds and keeps the key register', { time
   })
 })
 
+describe('desktop: a person without rooms.manage has no 宿舍管理', { timeout: 120000 }, () => {
+  const b = useBrowser(before, after)
+
+  it('the entry is not in the navigation and the route is refused', { timeout: STEP_MS }, async () => {
+    const { page } = b
+    await signIn(page, server.url, 'cs1', server.credentials.get('cs1').password)
+    await page.getByTestId('nav').getByText('纪律处分', { exact: true }).waitFor()
+    assert.equal(await page.getByTestId('nav').getByText('宿舍管理', { exact: true }).count(), 0)
+    await page.goto(`${server.url}/#/rooms`)
+    await page.getByText('没有权限').waitFor()
+  })
+})
+
 describe('phone 390×844: the office inspects the room', { timeout: 200000 }, () => {
   const b = useBrowser(before, after, { viewport: { width: 390, height: 844 }, mobile: true })
 
@@ -146,6 +159,22 @@ describe('phone 390×844: the office inspects the room', { timeout: 200000 }, ()
     assert.match(list[0].note, /墙上有粘钩/)
     assert.ok(await fitsWidth(page), 'the result fits a 390 px screen')
     await shot(page, 'rooms-phone-inspection')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+
+  it('the re-inspection with every item passed closes the rectification', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    await page.getByText('再检查一次').click()
+    await page.getByTestId('inspect-open').waitFor()
+    assert.equal(await page.getByTestId('inspect-days').count(), 0, 'a re-inspection keeps the deadline already set')
+    await page.getByTestId('inspect-submit').click()
+    await page.getByText('复查合格：整改完成。').waitFor()
+    const list = (await office.get(`rooms/${roomId}/inspections`)).items
+    assert.equal(list.length, 2)
+    assert.equal(list[0].open, false, 'the rectification is closed')
+    assert.equal(list[1].reinspects, list[0].id)
+    await page.getByTestId('inspect-history').locator('li').nth(1).waitFor()
+    assert.ok(await fitsWidth(page), 'the history fits a 390 px screen')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 })

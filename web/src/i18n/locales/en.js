@@ -1366,6 +1366,10 @@ export default {
   },
   // Rooms (issue 19 §5, docs/rooms.md)
   roomsScreen: {
+    history: 'Inspections',
+    allPassed: 'all passed',
+    dueBy: 'due {due}',
+    reinspection: 're-inspection',
     create: 'New room',
     created: 'Room created.',
     pickPlace: 'Pick a place',

@@ -1366,6 +1366,10 @@ export default {
   },
   // 宿舍管理 (issue 19 §5, docs/rooms.md)
   roomsScreen: {
+    history: '检查记录',
+    allPassed: '全部合格',
+    dueBy: '限期至 {due}',
+    reinspection: '复查',
     create: '新建房间',
     created: '已新建房间。',
     pickPlace: '选择场所',
