@@ -107,6 +107,13 @@ describe('desktop: the office allocates beds and keeps the key register', { time
     await page.getByTestId('room-beds').getByText(C, { exact: false }).waitFor()
     const room = await office.get(`rooms/${roomId}`)
     assert.deepEqual(room.beds.map((x) => x.person_name).sort(), [A, C].sort())
+    // 舍长 chosen among the occupants (R04 §二1); the list shows them.
+    await page.getByTestId('leader-person').scrollIntoViewIfNeeded()
+    await page.getByTestId('leader-person').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: A }).last().click()
+    await page.getByTestId('leader-submit').click()
+    await page.getByTestId('rooms-list').locator('tr', { hasText: '东楼101' }).getByText(A).nth(1).waitFor()
+    assert.equal((await office.get(`rooms/${roomId}`)).leader_name, A)
     const actions = page.getByTestId('key-actions-A1')
     await actions.getByTestId('key-lost-note').fill('宿舍楼道遗失')
     await actions.getByTestId('key-lost').click()
@@ -135,8 +142,7 @@ describe('phone 390×844: the office inspects the room', { timeout: 200000 }, ()
 
   it('a flagged item with a note starts the rectification deadline, shown on the page', { timeout: STEP_MS }, async () => {
     const { page, problems } = b
-    await office.put(`rooms/${roomId}/leader`, { person_id: (await office.get(`rooms/${roomId}`)).beds.find((x) => x.person_name === A).person_id })
-    // The rectification answers to the room's 舍长 (R04 §二1): the form names them.
+    // The rectification answers to the room's 舍长 (R04 §二1, chosen on the desktop): the form names them.
     await signIn(page, server.url, 'office', server.credentials.get('office').password)
     await page.goto(`${server.url}/#/rooms/${roomId}/inspect`)
     const items = page.getByTestId('inspect-item')
