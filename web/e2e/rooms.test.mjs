@@ -108,9 +108,8 @@ describe('desktop: the office allocates beds and keeps the key register', { time
     const room = await office.get(`rooms/${roomId}`)
     assert.deepEqual(room.beds.map((x) => x.person_name).sort(), [A, C].sort())
     // 舍长 chosen among the occupants (R04 §二1); the list shows them.
-    await page.getByTestId('leader-person').scrollIntoViewIfNeeded()
     await page.getByTestId('leader-person').click()
-    await page.locator('.el-select-dropdown__item:visible', { hasText: A }).last().click()
+    await page.locator('.leader-popper .el-select-dropdown__item', { hasText: A }).click()
     await page.getByTestId('leader-submit').click()
     await page.getByTestId('rooms-list').locator('tr', { hasText: '东楼101' }).getByText(A).nth(1).waitFor()
     assert.equal((await office.get(`rooms/${roomId}`)).leader_name, A)
