@@ -22,6 +22,9 @@ let office
 let site
 let roomId
 
+// An option of the select whose dropdown has popper-class `popper` (a closing dropdown of another
+// select on the screen may hold the same name).
+const pick = (page, popper, text) => page.locator(`.${popper} .el-select-dropdown__item`, { hasText: text }).click()
 const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
 
 before(async () => {
@@ -56,12 +59,12 @@ describe('desktop: the office allocates beds and keeps the key register', { time
     await detail.waitFor()
     for (const who of [A, B]) {
       await page.getByTestId('alloc-person').click()
-      await option(page, who).click()
+      await pick(page, 'alloc-popper', who)
       await page.getByTestId('alloc-submit').click()
       await page.getByTestId('room-beds').getByText(who, { exact: false }).waitFor()
     }
     await page.getByTestId('alloc-person').click()
-    await option(page, C).click()
+    await pick(page, 'alloc-popper', C)
     await page.getByTestId('alloc-submit').click()
     const text = await assertChineseError(page.getByTestId('error-text'))
     assert.match(text, /该房间已住满/)
@@ -80,7 +83,7 @@ describe('desktop: the office allocates beds and keeps the key register', { time
     await actions.waitFor()
     await page.getByTestId('key-copy-rule').getByText('私配', { exact: false }).first().waitFor()
     await actions.getByTestId('key-issue-person').click()
-    await option(page, A).click()
+    await pick(page, 'key-popper', A)
     await actions.getByTestId('key-issue').click()
     await page.locator('[data-testid="key-state"][data-key="A1"]', { hasText: '已发出' }).waitFor()
     let key = (await office.get(`rooms/${roomId}`)).keys[0]
@@ -102,14 +105,14 @@ describe('desktop: the office allocates beds and keeps the key register', { time
     await page.getByTestId('room-beds').locator('li', { hasText: B }).getByTestId('bed-release').click()
     await page.getByTestId('room-beds').locator('li', { hasText: B }).waitFor({ state: 'detached' })
     await page.getByTestId('alloc-person').click()
-    await option(page, C).click()
+    await pick(page, 'alloc-popper', C)
     await page.getByTestId('alloc-submit').click()
     await page.getByTestId('room-beds').getByText(C, { exact: false }).waitFor()
     const room = await office.get(`rooms/${roomId}`)
     assert.deepEqual(room.beds.map((x) => x.person_name).sort(), [A, C].sort())
     // 舍长 chosen among the occupants (R04 §二1); the list shows them.
     await page.getByTestId('leader-person').click()
-    await page.locator('.leader-popper .el-select-dropdown__item', { hasText: A }).click()
+    await pick(page, 'leader-popper', A)
     await page.getByTestId('leader-submit').click()
     await page.getByTestId('rooms-list').locator('tr', { hasText: '东楼101' }).getByText(A).nth(1).waitFor()
     assert.equal((await office.get(`rooms/${roomId}`)).leader_name, A)
