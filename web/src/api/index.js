@@ -167,6 +167,20 @@ export const api = {
   surveyPage: (token) => http.get(`service/surveys/${encodeURIComponent(token)}`, undefined, { quiet401: true }),
   answerSurvey: (token, body) => http.post(`service/surveys/${encodeURIComponent(token)}`, body, { quiet401: true }),
   procedureTaskDone: (id, taskId, note) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, { note }),
+  // 宿舍管理 (docs/rooms.md, issue 19 §5): rooms, beds, the key register, inspections.
+  listRooms: page('rooms'),
+  createRoom: create('rooms'),
+  listRoomPlaces: () => http.get('room-places'),
+  getRoom: (id) => http.get(`rooms/${encodeURIComponent(id)}`),
+  allocateBed: (id, body) => http.post(`rooms/${encodeURIComponent(id)}/allocations`, body),
+  releaseBed: (id, personId) => http.post(`rooms/${encodeURIComponent(id)}/release`, { person_id: personId }),
+  setRoomLeader: (id, personId) => http.put(`rooms/${encodeURIComponent(id)}/leader`, { person_id: personId }),
+  addRoomKey: (id, label) => http.post(`rooms/${encodeURIComponent(id)}/keys`, { label }),
+  issueRoomKey: (id, personId) => http.post(`room-keys/${encodeURIComponent(id)}/issue`, { person_id: personId }),
+  returnRoomKey: (id) => http.post(`room-keys/${encodeURIComponent(id)}/return`, {}),
+  loseRoomKey: (id, note) => http.post(`room-keys/${encodeURIComponent(id)}/lost`, { note }),
+  listRoomInspections: (id) => http.get(`rooms/${encodeURIComponent(id)}/inspections`),
+  inspectRoom: (id, body) => http.post(`rooms/${encodeURIComponent(id)}/inspections`, body),
 }
 
 // A download link (XLSX, iCal) relative to the page, as the API client builds its URLs.

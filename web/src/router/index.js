@@ -1,6 +1,6 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { useSession } from '../stores/session.js'
-import { allowed, landingRoute } from '../lib/roles.js'
+import { allowed, hasPermission, landingRoute } from '../lib/roles.js'
 
 const Shell = () => import('../views/AppShell.vue')
 const ComingSoon = () => import('../views/ComingSoonView.vue')
@@ -49,6 +49,9 @@ export const routes = [
       { path: 'journal', name: 'journal', component: () => import('../views/JournalView.vue'), meta: { kinds: HEADS, title: 'nav.journal' } },
       { path: 'policy', name: 'policy', component: () => import('../views/policy/PolicyView.vue'), meta: { kinds: ALL, title: 'nav.policy' } },
       { path: 'policy/:code', name: 'regulation', component: () => import('../views/policy/RegulationView.vue'), props: true, meta: { kinds: ALL, title: 'nav.policy' } },
+      // 宿舍管理 (issue 19 §5): the office's rooms and the phone inspection form; rooms.manage.
+      { path: 'rooms', name: 'rooms', component: () => import('../views/rooms/RoomsView.vue'), meta: { kinds: ALL, permission: 'rooms.manage', title: 'nav.rooms' } },
+      { path: 'rooms/:id/inspect', name: 'room-inspect', component: () => import('../views/rooms/RoomInspectView.vue'), props: true, meta: { kinds: ALL, permission: 'rooms.manage', title: 'nav.rooms' } },
       { path: 'reminders', name: 'reminders', component: () => import('../views/RemindersView.vue'), meta: { kinds: ALL, title: 'nav.reminders' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/StatusView.vue'), props: { status: 'forbidden' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/StatusView.vue'), props: { status: 'notFound' } },
@@ -70,6 +73,7 @@ export function makeRouter() {
     }
     if (to.name === 'home') return landingRoute(session.account)
     if (!allowed(session.account, to.meta.kinds)) return { name: 'forbidden' }
+    if (to.meta.permission && !hasPermission(session.account, to.meta.permission)) return { name: 'forbidden' }
     return true
   })
   return router

@@ -26,6 +26,7 @@ export const NAV = [
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
       { route: 'discipline', label: 'nav.discipline', icon: 'Flag' },
       { route: 'attendance', label: 'nav.attendance', icon: 'AlarmClock', when: hasFindings },
+      { route: 'rooms', label: 'nav.rooms', icon: 'House' }, // 宿舍管理: holders of rooms.manage (route meta.permission)
     ],
   },
   {
