@@ -161,7 +161,7 @@ describe('phone 390×844: the office inspects the room', { timeout: 200000 }, ()
     await due.waitFor()
     assert.match(await due.innerText(), /限期整改.*\d{4}-\d{2}-\d{2}/)
     const list = (await office.get(`rooms/${roomId}/inspections`)).items
-    assert.equal(list.length, 1, 'one inspection stored: the item probes wrote nothing')
+    assert.equal(list.length, 1, 'one inspection stored')
     assert.equal(list[0].open, true)
     assert.equal(list[0].deadline, '3d')
     assert.match(list[0].note, /墙上有粘钩/)

@@ -13,13 +13,13 @@
 
 namespace zhidu::rooms {
 
-namespace {
-
 const policy::Checklist* InspectionChecklist(const policy::Pack& pack) {
   for (const auto& c : pack.checklists())
     if (policy::RuleNamed(c.id, kInspectionChecklist)) return &c;
   return nullptr;
 }
+
+namespace {
 
 std::string RectificationRef(Id inspection_id) {
   return "room-inspection/" + std::to_string(inspection_id);

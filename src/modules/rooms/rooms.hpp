@@ -136,6 +136,8 @@ inline constexpr std::string_view kDamageFound = "damage_found";
 inline constexpr std::string_view kMovedOut = "moved_out";
 // The pack checklist the office inspects rooms with (policy::RuleNamed: r04-inspection).
 inline constexpr std::string_view kInspectionChecklist = "inspection";
+// The pack's room inspection checklist (the checklist RuleNamed kInspectionChecklist), or nullptr.
+const policy::Checklist* InspectionChecklist(const policy::Pack& pack);
 
 // An inspection of a room (办公室定期检查, R04 §检查).
 struct Inspection {

@@ -216,6 +216,26 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     ZHIDU_OR_ERROR(auto v, rooms->Inspect(api::PrincipalOf(req), id, answers, deadline, note));
     return api::JsonResponse(201, InspectionJson(v));
   });
+  // The pack's inspection form: the items an inspection answers (pass, flag or fail), in order.
+  r.Add("GET", "/api/v1/room-inspection-form", Access::kSignedIn, [rooms](HttpRequest&) {
+    if (!rooms) return Unavailable();
+    auto pack = rooms->pack();
+    const policy::Checklist* list = pack ? InspectionChecklist(*pack) : nullptr;
+    if (!list)
+      return api::ErrorResponse({Errc::kFailedPrecondition,
+                                 "the pack in force has no inspection checklist", "",
+                                 "rooms.no_inspection_checklist"});
+    json items = json::array();
+    for (const auto& item : list->items)
+      if (item.kind == policy::ItemKind::kPassFlagFail)
+        items.push_back({{"id", item.id},
+                         {"label", item.label.empty() ? item.id : item.label},
+                         {"clauses", item.clauses}});
+    return api::JsonResponse(200, {{"id", list->id},
+                                   {"title", list->title},
+                                   {"clauses", list->clauses},
+                                   {"items", std::move(items)}});
+  });
   r.Add("GET", "/api/v1/rooms/{id}/inspections", Access::kSignedIn, [rooms](HttpRequest& req) {
     if (!rooms) return Unavailable();
     ZHIDU_OR_ERROR(auto id, api::PathId(req));

@@ -47,6 +47,12 @@ def test_a_flag_starts_the_rectification_and_a_passing_reinspection_stops_it(clo
     site, office, room, lead = setup_room(server, admin)
     url = f"/api/v1/rooms/{room['id']}/inspections"
 
+    # The form the console shows: the pack's items, in its order, with their labels.
+    form = office.get("/api/v1/room-inspection-form")
+    assert form.status == 200, form
+    assert [i["id"] for i in form.json()["items"]] == ITEMS
+    assert all(i["label"] and i["label"] != i["id"] for i in form.json()["items"]), form.json()
+
     missing = office.post(url, {"answers": answers(hygiene="flag")})
     assert missing.status == 400 and missing.json()["error"]["reason"] == "rooms.deadline_required"
     assert office.post(url, {"answers": {"hygiene": "pass"}}).status == 400  # every item answered

@@ -181,6 +181,7 @@ export const api = {
   loseRoomKey: (id, note) => http.post(`room-keys/${encodeURIComponent(id)}/lost`, { note }),
   listRoomInspections: (id) => http.get(`rooms/${encodeURIComponent(id)}/inspections`),
   inspectRoom: (id, body) => http.post(`rooms/${encodeURIComponent(id)}/inspections`, body),
+  roomInspectionForm: () => http.get('room-inspection-form'),
 }
 
 // A download link (XLSX, iCal) relative to the page, as the API client builds its URLs.
