@@ -32,8 +32,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--test-clock", serve.test_clock,
                         "Run on a manual test clock from this ISO 8601 time (scenario tests only)");
   serve_cmd->add_option("--mqtt", serve.mqtt, "MQTT broker host:port to take alarms from");
-  serve_cmd->add_option("--sms-url", serve.sms_url,
-                        "http:// URL of the SMS relay the lounge's follow-up goes to (docs/lounge.md)");
+  serve_cmd->add_option(
+      "--sms-url", serve.sms_url,
+      "http:// URL of the SMS relay the lounge's follow-up goes to (docs/lounge.md)");
   serve_cmd->add_option("--mqtt-topic", serve.mqtt_topic, "MQTT topic pattern of alarm messages")
       ->capture_default_str();
   serve_cmd

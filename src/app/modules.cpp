@@ -13,8 +13,8 @@
   X(lostfound) /* 失物招领 */                        \
   X(service)   /* 客户服务 */                        \
   X(people)    /* 人员：纪律处分 */               \
-  X(lounge)    /* 贵宾厅 (R15) */                  \
-  X(rooms)     /* 休息室/宿舍 */                     \
+  X(lounge)    /* 贵宾厅 (R15) */                     \
+  X(rooms)     /* 休息室/宿舍 */                    \
   /* a new module: one line above this one */
 
 namespace zhidu {

@@ -14,10 +14,11 @@
 //  5. when the event carries a ref, moves every open procedure instance of the site with that ref
 //     whose current state has a transition `on` the event that names no roles (or, for an event a
 //     module raises from a person's record, names a role that person's account holds at the site;
-//     one not held refuses the record, 403) and whose guard, if any, holds over the event's data (the procedure's declared inputs; e.g. r02-scada-fault
-//     observing -> cleared when the alarm returns to normal; r06-complaint following -> closed on
-//     satisfaction_recorded with customer.satisfied). Its deadlines are this event's (3, 4): the
-//     move does not start them again;
+//     one not held refuses the record, 403) and whose guard, if any, holds over the event's data
+//     (the procedure's declared inputs; e.g. r02-scada-fault observing -> cleared when the alarm
+//     returns to normal; r06-complaint following -> closed on satisfaction_recorded with
+//     customer.satisfied). Its deadlines are this event's (3, 4): the move does not start them
+//     again;
 //  6. creates an instance of every pack duty whose schedule is `on` the event, for the site's posts
 //     named like the duty's post (R16 §二4 maintenance_due, R02 §一4 visitors_left;
 //     docs/runtime.md).

@@ -1,8 +1,7 @@
 // Lateness and absence from attendance against the published roster (attendance.hpp).
 #include "modules/people/attendance.hpp"
 
-#include <algorithm>
-#include <cmath>
+#include <map>
 
 #include "base/canonical_json.hpp"
 #include "kernel/runtime/ledger.hpp"
@@ -109,6 +108,20 @@ Result<Micros> LateAfter(store::UnitOfWork& unit, Id site_id) {
   return std::chrono::duration_cast<Micros>(d->fixed);
 }
 
+// What a site's parameters say of attendance: read once per site in a run, not per assignment.
+struct SiteRules {
+  Micros grace{0};
+  std::pair<std::string, std::string> late, absent;  // the code charged, or why none is
+};
+
+Result<SiteRules> RulesOf(store::UnitOfWork& unit, const policy::Pack& pack, Id site_id) {
+  SiteRules r;
+  ZHIDU_TRY(r.grace, LateAfter(unit, site_id));
+  ZHIDU_TRY(r.late, CodeFor(unit, pack, site_id, FindingKind::kLate));
+  ZHIDU_TRY(r.absent, CodeFor(unit, pack, site_id, FindingKind::kAbsent));
+  return r;
+}
+
 // The zh-CN line a finding is shown by (the violation's note, the notification's title).
 std::string Title(const Finding& f) {
   if (f.kind == FindingKind::kLate)
@@ -162,17 +175,15 @@ std::vector<policy::ParamDecl> AttendanceCheck::Parameters(const policy::Pack& p
   std::vector<std::string> clauses;
   for (const auto& a : pack.assessments())
     for (const auto& i : a.indicators)
-      if (i.source == "roster")
-        clauses.insert(clauses.end(), a.clauses.begin(), a.clauses.end());
+      if (i.source == "roster") clauses.insert(clauses.end(), a.clauses.begin(), a.clauses.end());
   const std::string rule = "people: lateness and absence from attendance against the roster";
-  return {{std::string(kLateAfterParam), policy::ParamKind::kDuration,
-           rule + " — how long after a shift starts one is late (unset: at the start)", clauses},
-          {std::string(kLateCodeParam), policy::ParamKind::kList,
-           rule + " — the penalty code a late arrival is recorded under (unset: not charged)",
-           clauses},
-          {std::string(kAbsentCodeParam), policy::ParamKind::kList,
-           rule + " — the penalty code an absence is recorded under (unset: not charged)",
-           clauses}};
+  return {
+      {std::string(kLateAfterParam), policy::ParamKind::kDuration,
+       rule + " — how long after a shift starts one is late (unset: at the start)", clauses},
+      {std::string(kLateCodeParam), policy::ParamKind::kList,
+       rule + " — the penalty code a late arrival is recorded under (unset: not charged)", clauses},
+      {std::string(kAbsentCodeParam), policy::ParamKind::kList,
+       rule + " — the penalty code an absence is recorded under (unset: not charged)", clauses}};
 }
 
 Result<void> AttendanceCheck::Start() {
@@ -231,13 +242,19 @@ Result<std::pair<std::vector<Finding>, std::optional<TimePoint>>> AttendanceChec
   const TimePoint now = tx.now();
   std::vector<Finding> made;
   std::optional<TimePoint> undecided;
+  std::map<Id, SiteRules> by_site;
   ZHIDU_TRY(auto assignments, roster::PublishedAssignments(unit, from, now + Micros(1)));
   for (const auto& a : assignments) {
     if (only_site && a.site_id != only_site) continue;
     if (a.person_id == 0) continue;
     ZHIDU_TRY(bool judged, Judged(sql, a.id));
     if (judged) continue;
-    ZHIDU_TRY(Micros grace, LateAfter(unit, a.site_id));
+    auto rules = by_site.find(a.site_id);
+    if (rules == by_site.end()) {
+      ZHIDU_TRY(SiteRules read, RulesOf(unit, *pack, a.site_id));
+      rules = by_site.emplace(a.site_id, std::move(read)).first;
+    }
+    const Micros grace = rules->second.grace;
     if (now < a.starts_at + grace) {  // not late yet, whatever happens
       if (!undecided) undecided = a.starts_at;
       continue;
@@ -263,7 +280,7 @@ Result<std::pair<std::vector<Finding>, std::optional<TimePoint>>> AttendanceChec
       if (!undecided) undecided = a.starts_at;
       continue;
     }
-    ZHIDU_TRY(auto code, CodeFor(unit, *pack, a.site_id, f.kind));
+    auto code = f.kind == FindingKind::kLate ? rules->second.late : rules->second.absent;
     f.note = code.second;
     if (!code.first.empty()) {
       // The ledger refuses a person of another site; a roster may outlive a transfer. Say so
@@ -286,19 +303,19 @@ Result<std::pair<std::vector<Finding>, std::optional<TimePoint>>> AttendanceChec
       ZHIDU_TRY(auto violation, runtime::Ledger::Raise(tx, *pack, v, 0, "auto"));
       f.violation_id = violation.id;
     }
-    ZHIDU_TRY(f.id, sql.Insert("insert attendance finding",
-                               "INSERT INTO attendance_findings(site_id, person_id, post_id, "
-                               "assignment_id, kind, shift_start, shift_end, arrived_at, "
-                               "minutes_late, violation_id, note, found_at) "
-                               "VALUES(?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                               {f.site_id, f.person_id, f.post_id, f.assignment_id,
-                                std::string(FindingKindName(f.kind)), store::SqlTime(f.shift_start),
-                                store::SqlTime(f.shift_end), store::SqlTime(f.arrived_at),
-                                f.minutes_late, store::SqlRef(f.violation_id), f.note,
-                                store::SqlTime(f.found_at)}));
-    ZHIDU_TRY(auto seq, tx.Journal("attendance.finding." + std::string(FindingKindName(f.kind)), 0,
-                                   "attendance_finding/" + std::to_string(f.id),
-                                   CanonicalFinding(f)));
+    ZHIDU_TRY(f.id,
+              sql.Insert("insert attendance finding",
+                         "INSERT INTO attendance_findings(site_id, person_id, post_id, "
+                         "assignment_id, kind, shift_start, shift_end, arrived_at, "
+                         "minutes_late, violation_id, note, found_at) "
+                         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                         {f.site_id, f.person_id, f.post_id, f.assignment_id,
+                          std::string(FindingKindName(f.kind)), store::SqlTime(f.shift_start),
+                          store::SqlTime(f.shift_end), store::SqlTime(f.arrived_at), f.minutes_late,
+                          store::SqlRef(f.violation_id), f.note, store::SqlTime(f.found_at)}));
+    ZHIDU_TRY(auto seq,
+              tx.Journal("attendance.finding." + std::string(FindingKindName(f.kind)), 0,
+                         "attendance_finding/" + std::to_string(f.id), CanonicalFinding(f)));
     (void)seq;
     made.push_back(std::move(f));
   }

@@ -84,8 +84,8 @@ class AttendanceCheck {
   // Judges the published assignments that started in [from, now]; answers the findings made and
   // the start of the earliest shift it could not judge yet (nullopt: none).
   Result<std::pair<std::vector<Finding>, std::optional<TimePoint>>> Judge(store::Tx& tx,
-                                                                         TimePoint from,
-                                                                         Id only_site);
+                                                                          TimePoint from,
+                                                                          Id only_site);
 
   store::Store& store_;
   store::Writer& writer_;

@@ -12,7 +12,7 @@ class PeopleModule final : public api::Module {
   std::string_view name() const override { return "people"; }
   std::string_view OpenApiPaths() const override { return api::module_openapi::people(); }
   std::vector<store::Migration> Migrations() const override {
-    auto all = people::Migrations();  // 1: discipline cases
+    auto all = people::Migrations();                                     // 1: discipline cases
     for (auto& m : AttendanceMigrations()) all.push_back(std::move(m));  // 2: attendance findings
     return all;
   }

@@ -1,4 +1,5 @@
-// The people module (人员: discipline cases, lateness and absence) as the server runs it (api/module.hpp).
+// The people module (人员: discipline cases, lateness and absence) as the server runs it
+// (api/module.hpp).
 #pragma once
 
 #include <memory>

@@ -303,15 +303,16 @@ void AddAttendanceRoutes(api::Router& r, AttendanceCheck* a) {
     return ErrorResponse({Errc::kUnavailable, "the attendance check is not running", ""});
   };
   // ?site_id=&person_id=&limit=&cursor=
-  r.Add("GET", "/api/v1/attendance-findings", Access::kSignedIn, [a, unavailable](HttpRequest& req) {
-    if (!a) return unavailable();
-    ZHIDU_OR_ERROR(auto page, api::PageOf(req));
-    FindingFilter f;
-    ZHIDU_OR_ERROR(f.site_id, api::QueryId(req, "site_id"));
-    ZHIDU_OR_ERROR(f.person_id, api::QueryId(req, "person_id"));
-    ZHIDU_OR_ERROR(auto rows, a->List(api::PrincipalOf(req), f, page));
-    return api::List(rows, page, FindingJson, [](const Finding& x) { return x.id; });
-  });
+  r.Add("GET", "/api/v1/attendance-findings", Access::kSignedIn,
+        [a, unavailable](HttpRequest& req) {
+          if (!a) return unavailable();
+          ZHIDU_OR_ERROR(auto page, api::PageOf(req));
+          FindingFilter f;
+          ZHIDU_OR_ERROR(f.site_id, api::QueryId(req, "site_id"));
+          ZHIDU_OR_ERROR(f.person_id, api::QueryId(req, "person_id"));
+          ZHIDU_OR_ERROR(auto rows, a->List(api::PrincipalOf(req), f, page));
+          return api::List(rows, page, FindingJson, [](const Finding& x) { return x.id; });
+        });
   // {"site_id"}: judges the site's shifts since the last run now, instead of at the next run.
   r.Add("POST", "/api/v1/attendance-findings:check", Access::kSignedIn,
         [a, unavailable](HttpRequest& req) {

@@ -547,8 +547,8 @@ Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTic
       ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
       CanonicalObject payload = TicketPayload(t);
       payload.Add("routed", true);
-      ZHIDU_TRY(auto routed_seq, tx.Journal("service.ticket.assigned", 0, TicketRef(t.id),
-                                            payload.Str()));
+      ZHIDU_TRY(auto routed_seq,
+                tx.Journal("service.ticket.assigned", 0, TicketRef(t.id), payload.Str()));
       (void)routed_seq;
     }
     // The pack's rules start here, in this transaction: the service levels on ticket_opened and,
@@ -806,7 +806,8 @@ std::vector<policy::ParamDecl> Service::Parameters(const policy::Pack& pack) {
            rule + " — the scale's labels, lowest first (unset: ours, " +
                std::string(kDefaultSurveyScale) + ", scores 1-5)",
            clauses},
-          {std::string(kRoutingParam), policy::ParamKind::kList,
+          {std::string(kRoutingParam),
+           policy::ParamKind::kList,
            "service: routing of a new ticket — on_post (unset: the same, our choice) sends it to "
            "the agent on the queue's post now holding the fewest unresolved tickets, longest "
            "since their last assignment on a tie; manual leaves it for an agent to take",

@@ -372,16 +372,16 @@ Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id) {
 
 Result<std::optional<store::Id>> RouteTo(store::Sql& sql, store::Id site_id, store::Id post_id) {
   std::vector<store::Id> on_post;
-  ZHIDU_TRY_VOID(sql.Query(
-      "route ticket",
-      "SELECT a.person_id, "
-      "(SELECT COUNT(*) FROM service_tickets t WHERE t.assignee = a.person_id "
-      "AND t.state IN ('new','open','pending')) AS held, "
-      "(SELECT COALESCE(MAX(e.id), 0) FROM service_ticket_entries e "
-      "WHERE e.person_id = a.person_id AND e.kind = 'assign') AS last_assigned "
-      "FROM attendance a WHERE a.site_id = ? AND a.post_id = ? AND a.ended_at = 0 "
-      "ORDER BY held, last_assigned, a.person_id",
-      {site_id, post_id}, [&](const store::SqlRow& r) { on_post.push_back(r.Int(0)); }));
+  ZHIDU_TRY_VOID(
+      sql.Query("route ticket",
+                "SELECT a.person_id, "
+                "(SELECT COUNT(*) FROM service_tickets t WHERE t.assignee = a.person_id "
+                "AND t.state IN ('new','open','pending')) AS held, "
+                "(SELECT COALESCE(MAX(e.id), 0) FROM service_ticket_entries e "
+                "WHERE e.person_id = a.person_id AND e.kind = 'assign') AS last_assigned "
+                "FROM attendance a WHERE a.site_id = ? AND a.post_id = ? AND a.ended_at = 0 "
+                "ORDER BY held, last_assigned, a.person_id",
+                {site_id, post_id}, [&](const store::SqlRow& r) { on_post.push_back(r.Int(0)); }));
   for (store::Id person : on_post) {  // in that order; a person without an agent account is skipped
     ZHIDU_TRY(bool agent, IsAgentAt(sql, person, site_id));
     if (agent) return std::optional<store::Id>(person);
