@@ -136,6 +136,10 @@ class Module {
   // The site events it raises from its own records (runtime::Procedures::SetModuleEvents): no
   // person raises them or fires a transition on them by hand.
   virtual std::vector<std::string> RaisedEvents() const { return {}; }
+  // Site events it raises from its records that people may also report by hand (a damage found,
+  // an alarm phoned in); "*_alarm" stands for every name ending so. With RaisedEvents, what
+  // `zhidu policy check` counts as raised by code (policy::LoadOptions::module_events).
+  virtual std::vector<std::string> SharedEvents() const { return {}; }
   virtual Result<void> Start(Kernel& kernel) = 0;
   virtual Result<void> SeedDemo(Kernel& kernel) { return Ok(); }
   // Stops what Start started (threads, connections); may be called more than once.

@@ -129,6 +129,38 @@ json AttendanceJson(const store::Attendance& a) {
           {"relieved_by", a.relieved_by ? json(a.relieved_by) : json(nullptr)}};
 }
 
+// An outside party (外来人员: a visitor, a contractor) fined without a person record:
+// {"name", "company"?}, kept as "姓名（单位）" (issue 16 §6).
+Result<std::string> ReadParty(const json& party) {
+  auto text = [&](const char* key, size_t max, bool required) -> Result<std::string> {
+    auto it = party.find(key);
+    std::string field = std::string("party.") + key;
+    if (it == party.end() || it->is_null()) {
+      if (!required) return std::string();
+      return Fail(Errc::kInvalidArgument, kRequired, field + " is required", "party");
+    }
+    if (!it->is_string())
+      return Fail(Errc::kInvalidArgument, kInvalid, field + " must be a string", "party");
+    std::string out = it->get<std::string>();
+    auto first = out.find_first_not_of(" \t\n");
+    out = first == std::string::npos ? ""
+                                     : out.substr(first, out.find_last_not_of(" \t\n") - first + 1);
+    if (required && out.empty())
+      return Fail(Errc::kInvalidArgument, kRequired, field + " is required", "party");
+    if (out.size() > max)
+      return Fail(Errc::kInvalidArgument, Reason{"too_long"},
+                  field + " is longer than " + std::to_string(max) + " bytes", "party");
+    return out;
+  };
+  for (const auto& [key, value] : party.items())
+    if (key != "name" && key != "company")
+      return Fail(Errc::kInvalidArgument, kInvalid,
+                  "party takes name and company, not " + key.substr(0, 40), "party");
+  ZHIDU_TRY(auto name, text("name", 100, true));
+  ZHIDU_TRY(auto company, text("company", 200, false));
+  return company.empty() ? name : name + "（" + company + "）";
+}
+
 json ViolationJson(const store::Violation& v) {
   json clauses = json::array();
   size_t start = 0;
@@ -141,6 +173,7 @@ json ViolationJson(const store::Violation& v) {
   return {{"id", v.id},
           {"site_id", v.site_id},
           {"person_id", v.person_id ? json(v.person_id) : json(nullptr)},
+          {"party", v.party.empty() ? json(nullptr) : json(v.party)},
           {"department_id", v.department_id ? json(v.department_id) : json(nullptr)},
           {"post_id", v.post_id ? json(v.post_id) : json(nullptr)},
           {"code", v.code},
@@ -414,6 +447,12 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     // Absent or null: nobody could be identified; the person is assigned later (…/assign).
     ZHIDU_OR_ERROR(v.person_id, body.OptionalId("person_id"));
     ZHIDU_OR_ERROR(v.post_id, body.OptionalId("post_id"));
+    // An outside party (外来人员: a visitor, a contractor) fined without a person record:
+    // {"name", "company"?}, kept as "姓名（单位）" (issue 16 §6).
+    ZHIDU_OR_ERROR(auto party, body.OptionalObject("party"));
+    if (party) {
+      ZHIDU_OR_ERROR(v.party, ReadParty(*party));
+    }
     // code, clauses or both (docs/runtime.md); "" or blanks are no code (the ledger refuses
     // neither with a 400 naming code).
     ZHIDU_OR_ERROR(v.code, body.OptionalString("code"));
@@ -438,6 +477,7 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
     if (v.note.size() > 4000)
       return ErrorResponse({Errc::kInvalidArgument, "note is longer than 4000 bytes", "note"});
     if (v.person_id) v.subject = "person/" + std::to_string(v.person_id);
+    if (!v.party.empty()) v.subject = "party/" + v.party;
     ZHIDU_OR_ERROR(auto created, ledger->Record(PrincipalOf(req), v));
     return JsonResponse(201, ViolationJson(created));
   });

@@ -15,13 +15,20 @@ std::vector<org::PermissionInfo> PermissionCatalogue() {
 
 policy::LoadOptions PackLoadOptions() {
   policy::LoadOptions options;
+  std::vector<std::string> events;
   for (const auto& p : org::KernelPermissions()) options.permissions.push_back(p.id);
   for (const auto& m : AllModules()) {  // one pass over the modules for both lists
     for (const auto& p : m->Permissions()) options.permissions.push_back(p.id);
     for (auto& w : m->ActionWords()) options.action_words.push_back(std::move(w));
     for (auto& r : m->WrittenRecords()) options.written_records.push_back(std::move(r));
     for (auto& r : m->RetainedRecords()) options.retained_records.push_back(std::move(r));
+    for (auto& e : m->RaisedEvents()) {
+      events.push_back(e);
+      options.reserved_events.push_back(std::move(e));
+    }
+    for (auto& e : m->SharedEvents()) events.push_back(std::move(e));
   }
+  options.module_events = std::move(events);
   return options;
 }
 

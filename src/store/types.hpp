@@ -233,6 +233,9 @@ struct Violation {
   Id person_id = 0;  // 0: nobody could be identified (e.g. a post nobody was on)
   Id department_id = 0;
   Id post_id = 0;
+  // An outside party fined without a person record (a visitor, a contractor: "姓名（单位）");
+  // empty for the company's own people. Never set together with person_id.
+  std::string party;
   std::string code;     // penalty code ("R12-PATROL-MISSED") or a conduct rule's code
   std::string clauses;  // cited clause ids joined by '\n'
   std::string source;   // "auto" (raised by the runtime) or "inspector"
@@ -259,6 +262,7 @@ struct ViolationFilter {  // 0 / empty / nullopt: any
   std::string code;
   std::optional<ViolationState> state;
   std::optional<TimePoint> from, before;  // occurred_at in [from, before)
+  std::string party;                      // an outside party's violations
 };
 
 // 申请 — an instance of a policy request (approval chain).

@@ -5,7 +5,7 @@ pack, never the server's path to it."""
 import datetime as dt
 import re
 
-from zhidu_harness import Actor
+from zhidu_harness import Actor, all_items
 
 
 def ok(r, status=200):
@@ -126,3 +126,50 @@ def test_the_policy_browser_shows_no_server_path(server, admin):
     assert all(re.fullmatch(r"R\d\d\.yaml:\d+", rule["source"]) for rule in ok(r)["rules"]), r
     assert "policies/" not in r.body and "policies/" not in admin.get(
         "/api/v1/policy/regulations/R20").body
+
+
+def test_an_outside_party_is_fined_without_a_person_record(server, admin):
+    """Issue 16 §6: a visitor or a contractor breaks a rule; nobody of the company is charged and
+    no person record is made: the violation names the party, and the party's own earlier
+    violations of the code move it up the ladder (R18-WASTE: a warning, then 50 yuan)."""
+    lead, op1, site, body = recorder(server)
+    base = {"site_id": site, "code": "R18-WASTE", "occurred_at": body["occurred_at"],
+            "note": "洗浴间长流水"}
+    crew = {"name": "王师傅", "company": "某某装修公司"}
+    first = ok(lead.post("/api/v1/violations", dict(base, party=crew)), 201)
+    assert first["party"] == "王师傅（某某装修公司）" and first["person_id"] is None, first
+    assert first["occurrence"] == 1 and first["fine_yuan"] == 0, first
+    second = ok(lead.post("/api/v1/violations", dict(base, party=dict(crew, name=" 王师傅 "))), 201)
+    assert second["occurrence"] == 2 and second["fine_yuan"] == 50, second
+    assert second["subject"] == "party/王师傅（某某装修公司）", second
+    # Another party starts its own ladder; so does the same name at another company.
+    other = ok(lead.post("/api/v1/violations", dict(base, party={"name": "王师傅"})), 201)
+    assert other["party"] == "王师傅" and other["occurrence"] == 1, other
+    # The party's violations are listed and journaled under its name.
+    listed = [v["id"] for v in all_items(lead, f"/api/v1/violations?site_id={site}&code=R18-WASTE")
+              if v["party"] == "王师傅（某某装修公司）"]
+    assert listed == [first["id"], second["id"]], listed
+    recorded = [j for j in all_items(admin, "/api/v1/journal?after=0&limit=500")
+                if j["kind"] == "violation.recorded" and j["subject"] == f"violation/{second['id']}"]
+    assert recorded and recorded[0]["payload"]["party"] == "王师傅（某某装修公司）", recorded
+    # A party's violation is never assigned to a person afterwards.
+    r = lead.post(f"/api/v1/violations/{second['id']}/assign", {"person_id": op1.me()["person_id"]})
+    assert r.status == 409 and r.json()["error"]["reason"] == "violation.party_charged", r
+
+
+def test_a_party_needs_a_name_and_is_never_a_person_too(server):
+    lead, op1, site, body = recorder(server)
+    base = {"site_id": site, "code": "R18-WASTE", "occurred_at": body["occurred_at"]}
+    before = all_items(lead, f"/api/v1/violations?site_id={site}")
+    for party, reason in [({}, "required"), ({"name": "  "}, "required"), ({"name": 7}, "invalid"),
+                          ({"name": "王", "phone": "1"}, "invalid"),
+                          ({"name": "王" * 40}, "too_long")]:
+        r = lead.post("/api/v1/violations", dict(base, party=party))
+        assert r.status == 400, (party, r)
+        err = r.json()["error"]
+        assert err["field"] == "party" and err["reason"] == reason, (party, err)
+    r = lead.post("/api/v1/violations",
+                  dict(base, party={"name": "王师傅"}, person_id=op1.me()["person_id"]))
+    assert r.status == 400 and r.json()["error"]["reason"] == "violation.person_or_party", r
+    after = all_items(lead, f"/api/v1/violations?site_id={site}")
+    assert len(after) == len(before), "a refused violation wrote nothing"

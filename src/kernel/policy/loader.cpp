@@ -29,6 +29,13 @@ std::string LoadReport::ToString() const {
 }
 
 namespace {
+
+// The words of a duty's `on:` the planner plans itself (kernel/runtime/duties.cpp); any other is
+// a site event.
+bool IsPlannedOnWord(std::string_view on) {
+  return on == "shift_start" || on == "shift_end" || on == "work_start" || on == "work_end";
+}
+
 // Which part of its rule a citation comes from, for the honest rule (PackBuilder::MarkUnenforced).
 enum class Part { kWhole, kRefusal, kAccess };
 struct CiteOrigin {
@@ -136,6 +143,7 @@ class PackBuilder {
   void LoadAssessment(const Node& n);
   void LoadRetention(const Node& n);
   void LoadConduct(const Node& n);
+  void LoadEvent(const Node& n);
   void CheckReferences();
   // The honest rule (docs/coverage.md): a citation stays executable only when the runtime executes
   // the rule part citing it; the others become "recorded, not enforced" (executable = false).
@@ -147,7 +155,9 @@ class PackBuilder {
   std::set<std::string> broken_regulations_;  // regulations whose text could not be split
   std::vector<std::pair<std::string, Source>> follow_up_events_;  // checked once all is loaded
   std::vector<std::pair<std::string, Source>> stop_events_;       // service levels' stop entries
+  std::vector<std::pair<std::string, Source>> listened_events_;   // triggers, starts, duties' on:
   void CheckStopEvents();
+  void CheckEventSources();
   void CheckHandoverForms();
   std::string file_;  // current file, as shown in diagnostics
   std::vector<Diagnostic> diags_;
@@ -811,7 +821,8 @@ void PackBuilder::CheckStateAction(const std::string& action, const Node& at) {
     return false;
   };
   if (verb == "notify") {
-    if (needs_arg("a role")) Want("role", arg, at, "notify action");
+    if (needs_arg("a role or @person") && arg != kEventPerson)
+      Want("role", arg, at, "notify action");
   } else if (verb == "violation") {
     if (needs_arg("a violation code")) Want("penalty", arg, at, "violation action");
   } else if (verb == "record") {
@@ -834,7 +845,7 @@ void PackBuilder::CheckBreachAction(const std::string& action, const Node& at) {
   std::string verb = action.substr(0, colon);
   std::string arg = colon == std::string::npos ? "" : action.substr(colon + 1);
   if ((verb == "alert" || verb == "escalate") && !arg.empty()) {
-    Want("role", arg, at, "on_breach " + verb);
+    if (arg != kEventPerson) Want("role", arg, at, "on_breach " + verb);
   } else if (verb == "violation" && !arg.empty()) {
     Want("penalty", arg, at, "on_breach violation");
   } else {
@@ -851,9 +862,10 @@ void PackBuilder::LoadRuleFile(const std::filesystem::path& rel) {
   if (!root) return;
   if (root->IsNull()) return;
   Obj o = Open(*root, rel.filename().string(),
-               {"regulation", "title", "roles", "posts", "places", "shift_patterns", "staffing",
-                "checklists", "records", "duties", "procedures", "requests", "service_levels",
-                "penalties", "discipline", "assessments", "retention", "conduct", "working_hours"});
+               {"regulation",     "title",     "roles",          "posts",         "places",
+                "shift_patterns", "staffing",  "checklists",     "records",       "duties",
+                "procedures",     "requests",  "service_levels", "penalties",     "discipline",
+                "assessments",    "retention", "conduct",        "working_hours", "events"});
   if (!o.ok) return;
   std::string code = Str(o, "regulation");
   if (!code.empty() && pack_.clauses_.FindRegulation(code) == nullptr &&
@@ -876,6 +888,7 @@ void PackBuilder::LoadRuleFile(const std::filesystem::path& rel) {
   for (const Node& n : List(o, "assessments")) LoadAssessment(n);
   for (const Node& n : List(o, "retention")) LoadRetention(n);
   for (const Node& n : List(o, "conduct")) LoadConduct(n);
+  for (const Node& n : List(o, "events")) LoadEvent(n);
   if (Node n = o.Get("working_hours")) LoadWorkingHours(n);
 }
 
@@ -1043,8 +1056,8 @@ void PackBuilder::LoadShiftPattern(const Node& n) {
 void PackBuilder::LoadStaffing(const Node& n) {
   Obj o = Open(n, "staffing rule",
                {"id", "title", "clause", "post", "min_per_shift", "min_during_alarm",
-                "max_continuous", "certified_only", "at_least_one_of", "around_the_clock",
-                "substitute_before_leaving", "stable_staffing"});
+                "max_continuous", "certified_only", "at_least_one_of", "at_least_one_certified",
+                "around_the_clock", "substitute_before_leaving", "stable_staffing"});
   if (!o.ok) return;
   StaffingRule s;
   Base(o, &s);
@@ -1056,6 +1069,7 @@ void PackBuilder::LoadStaffing(const Node& n) {
   s.certified_only = Bool(o, "certified_only");
   s.at_least_one_of = StrList(o, "at_least_one_of");
   WantAll("role", s.at_least_one_of, o.Get("at_least_one_of"), "staffing");
+  s.at_least_one_certified = StrList(o, "at_least_one_certified");
   s.around_the_clock = Bool(o, "around_the_clock");
   s.substitute_before_leaving = Bool(o, "substitute_before_leaving");
   s.stable_staffing = Bool(o, "stable_staffing");
@@ -1246,6 +1260,8 @@ Schedule PackBuilder::LoadSchedule(const Node& n) {
   } else {
     s.kind = ScheduleKind::kOn;
     s.on = Str(o, "on", true);
+    if (!s.on.empty() && !IsPlannedOnWord(s.on))
+      listened_events_.emplace_back(s.on, At(o.Get("on")));
   }
   if (o.Has("active")) s.active = Range(o.Get("active"));
   if (o.Has("active") && s.kind != ScheduleKind::kEvery &&
@@ -1352,6 +1368,7 @@ void PackBuilder::LoadProcedure(const Node& n) {
   Procedure p;
   Base(o, &p);
   p.trigger = Str(o, "trigger", true);
+  if (!p.trigger.empty()) listened_events_.emplace_back(p.trigger, At(o.Get("trigger")));
   p.place = Str(o, "place");
   if (!p.place.empty()) Want("place", p.place, o.Get("place"), "procedure " + p.id);
   p.initial = Str(o, "initial", true);
@@ -1521,6 +1538,7 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
   ServiceLevel s;
   Base(o, &s);
   s.start_event = Str(o, "start", true);
+  if (!s.start_event.empty()) listened_events_.emplace_back(s.start_event, At(o.Get("start")));
   // R20's confirmation ends with either outcome (fire_confirmed or false_alarm): a list.
   s.stop_events = StrList(o, "stop");
   if (s.stop_events.empty()) ErrorAt(n, "service level '" + s.id + "' needs 'stop'");
@@ -1787,6 +1805,16 @@ void PackBuilder::LoadConduct(const Node& n) {
   pack_.conduct_.push_back(std::move(c));
 }
 
+void PackBuilder::LoadEvent(const Node& n) {
+  Obj o = Open(n, "event", {"id", "title", "clause"});
+  if (!o.ok) return;
+  SiteEventDecl e;
+  Base(o, &e, true, false);
+  Define("event", e.id, e.source);
+  if (!e.clauses.empty()) Cite(e.clauses, "event", e, false);
+  pack_.events_.push_back(std::move(e));
+}
+
 void PackBuilder::CheckReferences() {
   for (const auto& ref : refs_) {
     if (ref.kind == "checklist" && defined_["record"].contains(ref.name)) continue;
@@ -1847,6 +1875,7 @@ void PackBuilder::CheckReferences() {
       }
     }
   CheckStopEvents();
+  CheckEventSources();
   CheckHandoverForms();
   // Reporting lines must end: a role cannot (indirectly) report to itself.
   std::map<std::string, const Role*> roles;
@@ -1907,6 +1936,60 @@ void PackBuilder::CheckStopEvents() {
   }
 }
 
+// Every event a rule waits for must come from somewhere (issue 16 §3): the pack itself (a
+// transition, a timer, a step, a follow-up), a module's records (LoadOptions::module_events), or
+// people, who report only the events declared under `events:`. A name from none of them is a typo
+// or a missing declaration: the trigger never fires, the deadline never stops.
+void PackBuilder::CheckEventSources() {
+  if (!options_.module_events) return;
+  std::set<std::string, std::less<>> raised;
+  for (const auto& p : pack_.procedures_) {
+    for (const auto& t : p.transitions) raised.insert(t.on);
+    for (const auto& st : p.states) {
+      for (const auto& tm : st.timers) raised.insert(tm.event);
+      for (const auto& a : st.actions) raised.insert(a);
+    }
+  }
+  for (const auto& [event, at] : follow_up_events_) raised.insert(event);
+  auto by_module = [&](std::string_view event) {
+    for (const auto& m : *options_.module_events)
+      if (m == event || (m.starts_with('*') && event.ends_with(std::string_view(m).substr(1))))
+        return true;
+    return false;
+  };
+  std::set<std::string, std::less<>> declared;
+  for (const auto& e : pack_.events_) {
+    declared.insert(e.id);
+    if (std::find(options_.reserved_events.begin(), options_.reserved_events.end(), e.id) !=
+        options_.reserved_events.end())
+      Error(e.source, "event '" + e.id +
+                          "' is raised by a module from its records and cannot be reported by "
+                          "hand: remove it from events:");
+  }
+  std::set<std::string, std::less<>> reported;  // each name once, at its first use
+  for (const auto& p : pack_.procedures_)       // a state named as a stop: CheckStopEvents says so
+    for (const auto& st : p.states) reported.insert(st.id);
+  auto check = [&](const std::string& event, const Source& at, const char* what) {
+    if (raised.contains(event) || declared.contains(event) || by_module(event)) return;
+    if (!reported.insert(event).second) return;
+    Error(at, std::string(what) + " '" + event +
+                  "' is an event nothing raises: no procedure step, timer or follow-up of the "
+                  "pack and no module raises it; if people report it, declare it under events: "
+                  "(docs/policy_format.md §11a), else correct the name");
+  };
+  for (const auto& [event, at] : listened_events_) check(event, at, "event");
+  for (const auto& [event, at] : stop_events_) check(event, at, "stop");
+  for (const auto& e : pack_.events_) {
+    bool heard = raised.contains(e.id);  // a transition's event may also be reported on the site
+    for (const auto& [event, at] : listened_events_) heard = heard || event == e.id;
+    for (const auto& [event, at] : stop_events_) heard = heard || event == e.id;
+    if (!heard)
+      Error(e.source, "event '" + e.id +
+                          "' is declared but nothing listens to it: no procedure's trigger or "
+                          "transition, service level's start or stop, or duty's on: names it");
+  }
+}
+
 void PackBuilder::MarkUnenforced() {
   // What the runtime reads, as docs/coverage.md lists it with the code that executes each part.
   auto named = [](const std::string& id, const std::vector<std::string>& names) {
@@ -1964,13 +2047,14 @@ void PackBuilder::MarkUnenforced() {
       const Retention* r = find(pack_.retention_, ref.id);
       ref.executable = r && named(r->record, options_.retained_records);
     } else if (ref.kind == "staffing") {
-      // modules/roster CheckStaffing reads the counts, certified_only, at_least_one_of and
-      // around_the_clock; runtime/duties LeavePost reads substitute_before_leaving. Nothing reads
-      // stable_staffing.
+      // modules/roster CheckStaffing reads the counts, certified_only, at_least_one_of,
+      // at_least_one_certified and around_the_clock; runtime/duties LeavePost reads
+      // substitute_before_leaving. Nothing reads stable_staffing.
       const StaffingRule* s = find(pack_.staffing_, ref.id);
       ref.executable =
           s && (s->min_per_shift || s->min_during_alarm || s->max_continuous || s->certified_only ||
-                !s->at_least_one_of.empty() || s->around_the_clock || s->substitute_before_leaving);
+                !s->at_least_one_of.empty() || !s->at_least_one_certified.empty() ||
+                s->around_the_clock || s->substitute_before_leaving);
     } else if (ref.kind == "place") {
       // A place's own fields (forbidden, never_unattended) are read by nothing; of its access
       // rules, visits enforce request and deny (without `during`: no code evaluates it), and

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ struct LoadOptions {
   // it here (docs/coverage.md). Empty: only the pack's own writers count (loader unit tests).
   std::vector<std::string> written_records;
   std::vector<std::string> retained_records;  // retention rules of these records are applied
+  // Site events the modules raise from their records ("*_alarm": any name ending so). Set, every
+  // event a rule listens to (a trigger, a service level's start or stop, a duty's on:) must be
+  // raised by the pack itself, by a module, or declared under `events:` as reported by hand;
+  // unset (loader unit tests), that check is skipped.
+  std::optional<std::vector<std::string>> module_events;
+  // Of those, the ones no person may report by hand (api::Module::RaisedEvents): a pack that
+  // declares one under `events:` is refused.
+  std::vector<std::string> reserved_events;
 };
 
 // Loads and validates the pack in `dir`. On any diagnostic, fails with kInvalidArgument whose

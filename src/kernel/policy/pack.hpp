@@ -133,9 +133,12 @@ struct StaffingRule : RuleBase {
   std::optional<Duration> max_continuous;
   bool certified_only = false;
   std::vector<std::string> at_least_one_of;  // role ids
-  bool around_the_clock = false;             // 24 小时有人值守
-  bool substitute_before_leaving = false;    // 离岗须有人代岗
-  bool stable_staffing = false;              // 保持相对稳定
+  // Each certificate here is held (valid at the shift's end) by at least one person of every
+  // shift: "每班至少一人持X证" (the post's `certifications` ask it of everyone counted instead).
+  std::vector<std::string> at_least_one_certified;
+  bool around_the_clock = false;           // 24 小时有人值守
+  bool substitute_before_leaving = false;  // 离岗须有人代岗
+  bool stable_staffing = false;            // 保持相对稳定
 };
 
 enum class ItemKind { kCheck, kPassFlagFail, kNumber, kText, kPhoto, kSignature };
@@ -392,6 +395,17 @@ struct Retention : RuleBase {
   bool copy_forbidden = false;
 };
 
+// `notify:@person` (a procedure's step) and `alert:@person` (a service level's breach) address the
+// person the event is about — its data's person_id: the host of a visitor, the holder of a duty,
+// the recipient of a parcel — instead of a role.
+inline constexpr std::string_view kEventPerson = "@person";
+
+// 事件 — a site event people report by hand (POST /api/v1/sites/{id}/events): the pack's
+// procedures, deadlines and event duties listen to it and nothing else raises it (an event a module
+// raises from its records needs no declaration). Declaring it lets check tell an event people
+// report from a typo (a `stop` naming an event nothing raises) and gives the console its title.
+struct SiteEventDecl : RuleBase {};
+
 // 行为规范 — a citable conduct rule (or a purpose / scope statement).
 struct ConductRule : RuleBase {
   std::string kind;  // conduct | duty_statement | purpose | scope | header | info
@@ -469,6 +483,7 @@ class Pack {
   const std::vector<Assessment>& assessments() const { return assessments_; }
   const std::vector<Retention>& retention() const { return retention_; }
   const std::vector<ConductRule>& conduct() const { return conduct_; }
+  const std::vector<SiteEventDecl>& events() const { return events_; }
   const std::optional<WorkingHours>& working_hours() const { return working_hours_; }
   // The pack's demo company, when pack.yaml names one.
   const std::optional<DemoCompany>& demo() const { return demo_; }
@@ -514,6 +529,7 @@ class Pack {
   std::vector<Assessment> assessments_;
   std::vector<Retention> retention_;
   std::vector<ConductRule> conduct_;
+  std::vector<SiteEventDecl> events_;
   std::optional<WorkingHours> working_hours_;
   std::optional<DemoCompany> demo_;
   std::vector<std::pair<std::string, RuleRef>> citations_;  // clause id -> rule

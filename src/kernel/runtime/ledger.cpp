@@ -102,6 +102,21 @@ std::string DescribeConsequence(const Consequence& c) {
 
 namespace {
 
+// How many violations matching `f` satisfy `counts` (read a page at a time).
+template <class Pred>
+Result<int> CountMatching(store::UnitOfWork& unit, const store::ViolationFilter& f, Pred counts) {
+  int n = 0;
+  store::PageRequest page{0, 500};
+  for (;;) {
+    ZHIDU_TRY(auto rows, unit.ListViolations(f, page));
+    for (const auto& v : rows) {
+      page.after_id = v.id;
+      n += counts(v) ? 1 : 0;
+    }
+    if (static_cast<int>(rows.size()) < page.limit) return n;
+  }
+}
+
 // Without a code, the n-th occurrence counts the person's earlier code-less violations citing the
 // same clauses (in any order), not overturned, that occurred before `before`.
 Result<int> CountUncoded(store::UnitOfWork& unit, store::Id person_id,
@@ -110,36 +125,51 @@ Result<int> CountUncoded(store::UnitOfWork& unit, store::Id person_id,
   store::ViolationFilter f;
   f.person_id = person_id;
   f.before = before;
-  int n = 0;
-  store::PageRequest page{0, 500};
-  for (;;) {
-    ZHIDU_TRY(auto rows, unit.ListViolations(f, page));
-    for (const auto& v : rows) {
-      page.after_id = v.id;
-      if (!v.code.empty() || v.state == store::ViolationState::kOverturned) continue;
-      std::set<std::string> cited;  // stored one clause id a line
-      for (size_t start = 0; start < v.clauses.size();) {
-        size_t end = std::min(v.clauses.find('\n', start), v.clauses.size());
-        cited.insert(v.clauses.substr(start, end - start));
-        start = end + 1;
-      }
-      n += cited == want;
+  return CountMatching(unit, f, [&](const store::Violation& v) {
+    if (!v.code.empty() || v.state == store::ViolationState::kOverturned) return false;
+    std::set<std::string> cited;  // stored one clause id a line
+    for (size_t start = 0; start < v.clauses.size();) {
+      size_t end = std::min(v.clauses.find('\n', start), v.clauses.size());
+      cited.insert(v.clauses.substr(start, end - start));
+      start = end + 1;
     }
-    if (static_cast<int>(rows.size()) < page.limit) return n;
-  }
+    return cited == want;
+  });
+}
+
+// An outside party's earlier violations of `code` in [from, before), not overturned: the party is
+// known only by its name, so its ladder counts the violations recorded under the same name.
+Result<int> CountParty(store::UnitOfWork& unit, store::Id site_id, const std::string& party,
+                       const std::string& code, TimePoint from, TimePoint before) {
+  store::ViolationFilter f;
+  f.site_id = site_id;
+  f.party = party;
+  f.code = code;
+  f.from = from;
+  f.before = before;
+  return CountMatching(unit, f, [](const store::Violation& v) {
+    return v.state != store::ViolationState::kOverturned;
+  });
 }
 
 // The consequence of a violation of `code` (or, without one, citing `clauses`) by `person_id`
-// (0: nobody, the first occurrence) that occurred at `occurred_at`: the occurrence counts the
-// person's earlier ones in the penalty's look-back window (invariant 1), the amount a site
-// parameter when the rule leaves it open (invariant 2).
+// (0: nobody, the first occurrence) or an outside `party` that occurred at `occurred_at`: the
+// occurrence counts their earlier ones in the penalty's look-back window (invariant 1), the amount
+// a site parameter when the rule leaves it open (invariant 2).
 Result<Consequence> ConsequenceOf(store::UnitOfWork& unit, const policy::Pack& pack,
                                   const store::Site& site, store::Id person_id,
-                                  const std::string& code, const std::vector<std::string>& clauses,
-                                  TimePoint occurred_at) {
+                                  const std::string& party, const std::string& code,
+                                  const std::vector<std::string>& clauses, TimePoint occurred_at) {
   const policy::Penalty* penalty = code.empty() ? nullptr : pack.FindPenalty(code);
   int previous = 0;
-  if (person_id) {
+  if (!party.empty() && !code.empty()) {
+    TimePoint from = TimePoint::min();
+    if (penalty && penalty->look_back) {
+      ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
+      from = SubtractDuration(occurred_at, *penalty->look_back, zone);
+    }
+    ZHIDU_TRY(previous, CountParty(unit, site.id, party, code, from, occurred_at + Micros(1)));
+  } else if (person_id) {
     TimePoint from = TimePoint::min();
     if (penalty && penalty->look_back) {
       ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
@@ -209,9 +239,15 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
                   "clause \"" + c + "\" is not in the policy pack", "clauses");
   }
 
+  if (!in.party.empty() && in.person_id)
+    return Fail(Errc::kInvalidArgument, Reason{"violation.person_or_party"},
+                "a violation is charged to a person of the company (person_id) or to an outside "
+                "party (party), not both",
+                "party");
   store::Violation v;
   v.site_id = in.site_id;
   v.person_id = in.person_id;
+  v.party = in.party;
   v.post_id = in.post_id;
   if (in.person_id) {
     ZHIDU_TRY(store::Person person, unit.GetPerson(in.person_id));
@@ -230,8 +266,8 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
   v.recorded_by = actor;
   v.note = in.note;
 
-  ZHIDU_TRY(Consequence c,
-            ConsequenceOf(unit, pack, site, in.person_id, in.code, clauses, in.occurred_at));
+  ZHIDU_TRY(Consequence c, ConsequenceOf(unit, pack, site, in.person_id, in.party, in.code, clauses,
+                                         in.occurred_at));
   v.occurrence = c.occurrence;
   v.consequence = ConsequenceJson(c);
   v.fine_fen = c.fine_fen.value_or(0);
@@ -257,6 +293,7 @@ Result<store::Violation> Ledger::Raise(store::Tx& tx, const policy::Pack& pack, 
                         "（" + DescribeConsequence(c) + "）");
   if (!in.notify_roles.empty()) payload.AddRaw("notify_roles", JsonStringArray(in.notify_roles));
   if (!v.note.empty()) payload.Add("note", v.note);
+  if (!v.party.empty()) payload.Add("party", v.party);
   ZHIDU_TRY(auto seq, tx.Journal("violation.recorded", actor, "violation/" + std::to_string(v.id),
                                  payload.Str()));
   (void)seq;
@@ -297,6 +334,10 @@ Result<store::Violation> Ledger::Assign(const org::Principal& who, store::Id id,
                   "violation " + std::to_string(id) + " is recorded against person " +
                       std::to_string(v.person_id) +
                       " already; only a violation against nobody is assigned");
+    if (!v.party.empty())
+      return Fail(Errc::kFailedPrecondition, Reason{"violation.party_charged"},
+                  "violation " + std::to_string(id) + " is charged to the outside party " +
+                      v.party + "; it is not assigned to a person");
     auto person = unit.GetPerson(person_id);
     if (!person && person.error().code == Errc::kNotFound)
       return Fail(Errc::kInvalidArgument, kInvalid,
@@ -310,7 +351,7 @@ Result<store::Violation> Ledger::Assign(const org::Principal& who, store::Id id,
     ZHIDU_TRY(store::Site site, unit.GetSite(v.site_id));
     std::vector<std::string> clauses = SplitLines(v.clauses);
     ZHIDU_TRY(Consequence c,
-              ConsequenceOf(unit, *pack, site, person_id, v.code, clauses, v.occurred_at));
+              ConsequenceOf(unit, *pack, site, person_id, "", v.code, clauses, v.occurred_at));
     std::string previous = v.consequence;
     v.person_id = person_id;
     v.department_id = person->department_id;

@@ -68,6 +68,7 @@ std::string DescribeConsequence(const Consequence& c);
 struct NewViolation {
   store::Id site_id = 0;
   store::Id person_id = 0;  // 0: nobody identified
+  std::string party;        // an outside party without a person record (never with person_id)
   store::Id post_id = 0;
   std::string code;                  // a penalty code or a conduct rule's code
   std::vector<std::string> clauses;  // empty: the penalty's own clauses

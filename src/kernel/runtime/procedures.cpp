@@ -264,19 +264,27 @@ struct Procedures::Impl {
       std::string verb = action.substr(0, colon);
       std::string arg = colon == std::string::npos ? "" : action.substr(colon + 1);
       if (verb == "notify" && !arg.empty()) {
+        // A role's holders at the site, or the person the event is about (policy::kEventPerson).
+        const bool to_person = arg == policy::kEventPerson;
         task.done_at = tx.now();
-        task.note = "通知" + arg;
-        ZHIDU_TRY(auto seq, Journal("procedure.notified", subject,
-                                    CanonicalObject()
-                                        .Add("id", in.id)
-                                        .Add("site_id", in.site_id)
-                                        .Add("procedure", p.id)
-                                        .Add("state", st->id)
-                                        .Add("title", p.title + "：" + st->title)
-                                        .Add("subject", in.subject)
-                                        .AddRaw("notify_roles", Strings({arg}))
-                                        .AddRaw("clauses", Strings(CiteOf(p, nullptr, st)))));
-        (void)seq;
+        task.note = !to_person          ? "通知" + arg
+                    : in.person_id != 0 ? std::string("通知当事人")
+                                        : std::string("未通知当事人：事件未给出 person_id");
+        CanonicalObject payload;
+        payload.Add("id", in.id)
+            .Add("site_id", in.site_id)
+            .Add("procedure", p.id)
+            .Add("state", st->id)
+            .Add("title", p.title + "：" + st->title)
+            .Add("subject", in.subject)
+            .AddRaw("notify_roles",
+                    Strings(to_person ? std::vector<std::string>{} : std::vector<std::string>{arg}))
+            .AddRaw("clauses", Strings(CiteOf(p, nullptr, st)));
+        if (to_person && in.person_id) payload.Add("person_id", in.person_id);
+        if (!to_person || in.person_id) {
+          ZHIDU_TRY(auto seq, Journal("procedure.notified", subject, std::move(payload)));
+          (void)seq;
+        }
       } else if (verb == "repair" && !arg.empty()) {
         ZHIDU_TRY(Id repair, RunAction(verb, p, *st, in, arg));
         task.done_at = tx.now();
@@ -656,6 +664,8 @@ struct Procedures::Impl {
       auto colon = action.find(':');
       if (colon == std::string::npos) continue;
       std::string verb = action.substr(0, colon), arg = action.substr(colon + 1);
+      // @person: the deadline's person, whom its records reach anyway (payload person_id).
+      if (arg == policy::kEventPerson) continue;
       if (verb == "alert" || verb == "escalate") notify.push_back(arg);
       if (verb == "escalate") escalated.push_back(arg);
       if (verb == "violation") violations.push_back(arg);

@@ -22,6 +22,11 @@ class AlarmsModule final : public api::Module {
     return {{{std::string(alarms::kIngestPermission), "接入报警",
               "feed alarm events into the alarm module (integrations and gateways)"}}};
   }
+  // "K_alarm" for a point of kind K going active, "cleared" on its return (alarms.hpp); an alarm
+  // may also be phoned in and reported by hand.
+  std::vector<std::string> SharedEvents() const override {
+    return {"*_alarm", std::string(kClearedEvent)};
+  }
   Result<void> Start(api::Kernel& k) override {
     AlarmOptions options;
     options.aggregation_window = std::chrono::seconds(k.settings.alarm_aggregation_s);

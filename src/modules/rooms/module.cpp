@@ -20,6 +20,11 @@ class RoomsModule final : public api::Module {
   std::vector<std::string> WrittenRecords() const override {
     return {std::string(kAllocationRecord), std::string(kKeyRecord)};
   }
+  // Its inspections, move-outs and damage reports; the office may also report them by hand.
+  std::vector<std::string> SharedEvents() const override {
+    return {std::string(kInspectionFailed), std::string(kRectified), std::string(kEmployeeLeft),
+            std::string(kDamageFound), std::string(kMovedOut)};
+  }
   Result<void> Start(api::Kernel& k) override {
     rooms_ = std::make_unique<Rooms>(k.store, k.writer, k.pack, k.roles, k.requests, k.bus);
     k.services.Offer<Rooms>(rooms_.get());

@@ -226,17 +226,19 @@ std::vector<Problem> CheckStaffing(
 
   // Certification of a person at the end of a shift (invariant 4).
   std::map<Id, std::vector<store::Certification>> cert_cache;
-  auto certified = [&](Id person, TimePoint end) {
-    if (!pack_post || pack_post->certifications.empty()) return true;
+  // Whether `person` holds `kind` valid on the shift's last day (`end` its end).
+  auto holds = [&](Id person, const std::string& kind, TimePoint end) {
     auto it = cert_cache.find(person);
     if (it == cert_cache.end()) it = cert_cache.emplace(person, certs(person)).first;
     std::string last_day = FormatDay(floor<days>(zone.ToLocal(end - Micros(1))));
-    for (const auto& kind : pack_post->certifications) {
-      bool ok = false;
-      for (const auto& c : it->second)
-        if (c.kind == kind && (c.expires_on.empty() || c.expires_on >= last_day)) ok = true;
-      if (!ok) return false;
-    }
+    for (const auto& c : it->second)
+      if (c.kind == kind && (c.expires_on.empty() || c.expires_on >= last_day)) return true;
+    return false;
+  };
+  auto certified = [&](Id person, TimePoint end) {
+    if (!pack_post) return true;
+    for (const auto& kind : pack_post->certifications)
+      if (!holds(person, kind, end)) return false;
     return true;
   };
   auto shift_label = [&](const Slot& s) {
@@ -280,6 +282,15 @@ std::vector<Problem> CheckStaffing(
       if (rule->around_the_clock && count == 0 && !rule->min_per_shift) {
         add("unattended", ClausesAbout(pack, *rule, {"24小时", "二十四小时", "无人值守", "24"}),
             shift_label(slot) + "：无人值守");
+      }
+      // 每班至少一人持证: each certificate held by someone of the shift.
+      for (const auto& kind : rule->at_least_one_certified) {
+        bool any = false;
+        for (size_t k = slot.first; k < slot.first + slot.count && !any; ++k)
+          any = holds(people[k]->person_id, kind, people[k]->ends_at);
+        if (!any)
+          add("certificate_missing", ClausesAbout(pack, *rule, {"持证", "证"}),
+              shift_label(slot) + "：没有持有效" + kind + "的人员");
       }
       if (!rule->at_least_one_of.empty()) {
         bool any = false;

@@ -46,7 +46,7 @@ inline constexpr std::string_view kRosterManage = "roster.manage";
 // One staffing problem of a roster, with the rule and the clauses it breaks.
 struct Problem {
   std::string kind;  // understaffed | alarm_staffing | unattended | uncertified | continuous |
-                     // role_missing
+                     // role_missing | certificate_missing
   std::string rule;  // staffing rule id
   std::vector<std::string> clauses;
   std::string message;  // zh-CN, names the shift / person

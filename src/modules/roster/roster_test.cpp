@@ -5,7 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <random>
+#include <set>
+#include <sstream>
+
+#include <unistd.h>
 
 #include "kernel/policy/loader.hpp"
 #include "kernel/policy/shipped_pack_for_tests.hpp"
@@ -132,6 +137,55 @@ TEST(CheckStaffing, TheOrderOfTheAssignmentsDoesNotMatter) {
       EXPECT_EQ(shuffled[i].message, ordered[i].message);
     }
   }
+}
+
+// 每班至少一人持证 (issue 16 §6): the shipped pack's R09 rule with at_least_one_certified added,
+// loaded from a copy; a shift where nobody holds a certificate valid on its last day is a
+// certificate_missing problem, and one holder makes the shift whole.
+TEST(CheckStaffing, EveryShiftNeedsOneHolderOfTheCertificate) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("zhidu-roster-cert-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::copy(fs::path(ZHIDU_SOURCE_DIR) / "policies/cn-default", dir, fs::copy_options::recursive);
+  {
+    std::ifstream in(dir / "R09.yaml");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string yaml = text.str();
+    const std::string rule = "    around_the_clock: true\n    substitute_before_leaving: true\n";
+    auto at = yaml.find(rule);
+    ASSERT_NE(at, std::string::npos);
+    yaml.insert(at + rule.size(), "    at_least_one_certified: [中控上岗证]\n");
+    std::ofstream(dir / "R09.yaml") << yaml;
+  }
+  auto pack = policy::LoadPack(dir);
+  fs::remove_all(dir);
+  ASSERT_TRUE(pack.has_value()) << pack.error().message;
+  Fixture f;
+  auto mine = f.Full();  // people 10/11 on day 0, 110/111 on day 1, 210/211 on day 2
+  auto check = [&](std::set<store::Id> holders, std::string expires) {
+    return CheckStaffing(
+        *pack, f.roster, f.post, f.zone, mine, {},
+        [&](store::Id p) {
+          std::vector<store::Certification> out;
+          if (holders.contains(p)) out.push_back({1, p, "中控上岗证", "A-1", expires});
+          out.push_back({2, p, "其他证", "B-1", ""});
+          return out;
+        },
+        [](store::Id) { return std::vector<std::string>{}; });
+  };
+  EXPECT_TRUE(check({10, 111, 210}, "").empty());
+  auto problems = check({10, 210}, "");  // nobody on day 1's three shifts holds it
+  ASSERT_EQ(problems.size(), 3u);
+  for (const auto& p : problems) {
+    EXPECT_EQ(p.kind, "certificate_missing");
+    EXPECT_EQ(p.rule, "r09-never-unattended");
+    EXPECT_EQ(p.clauses, std::vector<std::string>{"R09 §二2"});
+    EXPECT_NE(p.message.find("中控上岗证"), std::string::npos) << p.message;
+  }
+  EXPECT_EQ(problems[0].starts_at, f.On("early", 1, 0).starts_at);
+  // A certificate that expired before the shift's last day does not count.
+  EXPECT_EQ(check({10, 111, 210}, "2026-12-31").size(), 9u);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ class VisitsModule final : public api::Module {
   // Footage segments are the footage record; its retention rules set how long each is kept.
   std::vector<std::string> WrittenRecords() const override { return {FootageRules{}.record}; }
   std::vector<std::string> RetainedRecords() const override { return {FootageRules{}.record}; }
+  std::vector<std::string> SharedEvents() const override { return {std::string(kVisitorsLeft)}; }
   Result<void> Start(api::Kernel& k) override {
     // FootageRules' defaults name the shipped pack's footage record and view requests (the pack
     // does not type them yet; docs/visitors.md).

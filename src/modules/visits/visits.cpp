@@ -369,7 +369,7 @@ Result<void> Visits::RaiseIfPlaceEmpty(store::Tx& tx, const org::Principal& who,
   }
   runtime::SiteEvent e;
   e.site_id = v.site_id;
-  e.event = "visitors_left";
+  e.event = std::string(kVisitorsLeft);
   e.subject = "参观人员已全部离开" + v.place;
   e.ref = VisitRef(v.id);
   e.data["place"] = v.place;

@@ -53,6 +53,8 @@ using store::Id;
 inline constexpr std::string_view kPermVisitsManage = "visits.manage";
 // Registering and deleting footage segments.
 inline constexpr std::string_view kPermFootageManage = "footage.manage";
+// The site event raised when the last visitor inside a place leaves (invariant 4).
+inline constexpr std::string_view kVisitorsLeft = "visitors_left";
 
 // What the pack does not type yet: which record is the footage and which request types allow
 // viewing it. Set by the composition root (src/app/server.cpp) from the shipped pack's ids.

@@ -137,7 +137,7 @@ struct Statement {
 #define ZHIDU_VIOLATION_COLUMNS                                                        \
   "id, site_id, person_id, department_id, post_id, code, clauses, source, subject, "   \
   "occurred_at, recorded_by, note, occurrence, consequence, fine_fen, state, appeal, " \
-  "appealed_at, decided_by, decided_at, decision_note, created_at"
+  "appealed_at, decided_by, decided_at, decision_note, created_at, party"
 #define ZHIDU_PROCEDURE_COLUMNS                                                                   \
   "id, site_id, procedure, state, subject, ref, data, notes, person_id, started_by, started_at, " \
   "updated_at, closed_at"
@@ -282,7 +282,8 @@ constexpr Statement kStatements[] = {
     {"insert_violation",
      "INSERT INTO violations(site_id, person_id, department_id, post_id, code, clauses, source, "
      "subject, occurred_at, recorded_by, note, occurrence, consequence, fine_fen, state, "
-     "created_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id"},
+     "created_at, party) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) "
+     "RETURNING id"},
     {"get_violation", "SELECT " ZHIDU_VIOLATION_COLUMNS " FROM violations WHERE id=$1"},
     {"update_violation",
      "UPDATE violations SET state=$2, appeal=$3, appealed_at=$4, decided_by=$5, decided_at=$6, "
@@ -291,8 +292,8 @@ constexpr Statement kStatements[] = {
      "SELECT " ZHIDU_VIOLATION_COLUMNS
      " FROM violations WHERE ($1::bigint=0 OR site_id=$1) AND ($2::bigint=0 OR person_id=$2) AND "
      "($3::bigint=0 OR department_id=$3) AND ($4::text='' OR code=$4) AND "
-     "($5::text='' OR state=$5) AND occurred_at>=$6 AND occurred_at<$7 AND id>$8 "
-     "ORDER BY id LIMIT $9"},
+     "($5::text='' OR state=$5) AND occurred_at>=$6 AND occurred_at<$7 AND id>$8 AND "
+     "($10::text='' OR party=$10) ORDER BY id LIMIT $9"},
     {"count_violations",
      "SELECT count(*) FROM violations WHERE person_id=$1 AND code=$2 AND occurred_at>=$3 AND "
      "occurred_at<$4 AND state<>'overturned'"},
@@ -537,6 +538,7 @@ Violation MapViolation(const pqxx::row& r) {
   v.decided_at = Time(r[19]);
   v.decision_note = r[20].as<std::string>();
   v.created_at = Time(r[21]);
+  v.party = r[22].as<std::string>();
   return v;
 }
 ProcedureInstance MapProcedure(const pqxx::row& r) {
@@ -1118,7 +1120,7 @@ class PgUnit final : public UnitOfWork {
                              v.department_id, v.post_id, v.code, v.clauses, v.source, v.subject,
                              Micros64(v.occurred_at), v.recorded_by, v.note, v.occurrence,
                              v.consequence, v.fine_fen, std::string(ViolationStateName(v.state)),
-                             Micros64(v.created_at));
+                             Micros64(v.created_at), v.party);
   }
   Result<Violation> GetViolation(Id id) override {
     return One<Violation>("get violation", "violation " + std::to_string(id) + " does not exist",
@@ -1136,7 +1138,7 @@ class PgUnit final : public UnitOfWork {
     return Many<Violation>(
         "list violations", MapViolation, "list_violations", f.site_id, f.person_id, f.department_id,
         f.code, state, Micros64(f.from.value_or(TimePoint::min())),
-        Micros64(f.before.value_or(TimePoint::max())), p.after_id, Limit(p.limit));
+        Micros64(f.before.value_or(TimePoint::max())), p.after_id, Limit(p.limit), f.party);
   }
   Result<std::int64_t> CountViolations(Id person_id, const std::string& code, TimePoint from,
                                        TimePoint before) override {

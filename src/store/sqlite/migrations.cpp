@@ -523,6 +523,13 @@ UPDATE accounts SET username = username || '-dup' || id
                 WHERE lower(a.username) = lower(accounts.username) AND a.id < accounts.id);
 CREATE UNIQUE INDEX accounts_username_nocase ON accounts(lower(username));
 )sql",
+      // 15: an outside party fined without a person record (issue 16 §6: a visitor, a
+      // contractor), and the open stints of a post found without reading its whole history.
+      R"sql(
+ALTER TABLE violations ADD COLUMN party TEXT NOT NULL DEFAULT '';
+CREATE INDEX violations_party ON violations(party, code) WHERE party <> '';
+CREATE INDEX attendance_open ON attendance(post_id) WHERE ended_at = 0;
+)sql",
   };
   return kMigrations;
 }

@@ -305,7 +305,7 @@ Attendance MapAttendance(Stmt& s) {
 #define kViolationColumns                                                              \
   "id, site_id, person_id, department_id, post_id, code, clauses, source, subject, "   \
   "occurred_at, recorded_by, note, occurrence, consequence, fine_fen, state, appeal, " \
-  "appealed_at, decided_by, decided_at, decision_note, created_at"
+  "appealed_at, decided_by, decided_at, decision_note, created_at, party"
 Violation MapViolation(Stmt& s) {
   Violation v;
   v.id = s.Int(0);
@@ -330,6 +330,7 @@ Violation MapViolation(Stmt& s) {
   v.decided_at = s.Time(19);
   v.decision_note = s.Text(20);
   v.created_at = s.Time(21);
+  v.party = s.Text(22);
   return v;
 }
 
@@ -871,11 +872,11 @@ class SqliteUnit final : public UnitOfWork {
     Stmt s(db_,
            "INSERT INTO violations(site_id, person_id, department_id, post_id, code, clauses, "
            "source, subject, occurred_at, recorded_by, note, occurrence, consequence, fine_fen, "
-           "state, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+           "state, created_at, party) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.Bind(v.site_id).Bind(v.person_id).Bind(v.department_id).Bind(v.post_id).Bind(v.code);
     s.Bind(v.clauses).Bind(v.source).Bind(v.subject).Bind(v.occurred_at).Bind(v.recorded_by);
     s.Bind(v.note).Bind(v.occurrence).Bind(v.consequence).Bind(v.fine_fen);
-    s.Bind(ViolationStateName(v.state)).Bind(v.created_at);
+    s.Bind(ViolationStateName(v.state)).Bind(v.created_at).Bind(v.party);
     return Insert(s, "insert violation");
   }
   Result<Violation> GetViolation(Id id) override {
@@ -897,10 +898,11 @@ class SqliteUnit final : public UnitOfWork {
     Stmt s(db_, "SELECT " kViolationColumns
                 " FROM violations WHERE (?1=0 OR site_id=?1) AND (?2=0 OR person_id=?2) AND "
                 "(?3=0 OR department_id=?3) AND (?4='' OR code=?4) AND (?5='' OR state=?5) AND "
-                "occurred_at>=?6 AND occurred_at<?7 AND id>?8 ORDER BY id LIMIT ?9");
+                "occurred_at>=?6 AND occurred_at<?7 AND id>?8 AND (?10='' OR party=?10) "
+                "ORDER BY id LIMIT ?9");
     s.Bind(f.site_id).Bind(f.person_id).Bind(f.department_id).Bind(f.code).Bind(state);
     s.Bind(f.from.value_or(TimePoint::min())).Bind(f.before.value_or(TimePoint::max()));
-    s.Bind(p.after_id).Bind(p.limit);
+    s.Bind(p.after_id).Bind(p.limit).Bind(f.party);
     return Collect<Violation>(s, "list violations", MapViolation);
   }
   Result<std::int64_t> CountViolations(Id person_id, const std::string& code, TimePoint from,
