@@ -130,6 +130,31 @@ void AddPolicyRoutes(Router& r, const ApiDeps& deps) {
                               {"states", std::move(states)},
                               {"events", std::move(events)}});
   });
+  // The site events people report by hand (the pack's `events:`, docs/policy_format.md §11a), each
+  // with what it starts — the console's 上报事件 lists them (POST /api/v1/sites/{id}/events).
+  r.Add("GET", "/api/v1/policy/events", Access::kSignedIn, [active](HttpRequest&) {
+    if (!active) return Unavailable();
+    auto pack = active->Current();
+    json items = json::array();
+    for (const auto& e : pack->events()) {
+      json starts = json::array();
+      auto start = [&](const char* kind, const std::string& id, const std::string& title) {
+        starts.push_back({{"kind", kind}, {"id", id}, {"title", title}});
+      };
+      for (const auto& p : pack->procedures())
+        if (p.trigger == e.id) start("procedure", p.id, p.title);
+      for (const auto& sl : pack->service_levels())
+        if (sl.start_event == e.id) start("service_level", sl.id, sl.title);
+      for (const auto& d : pack->duties())
+        if (d.schedule.kind == policy::ScheduleKind::kOn && d.schedule.on == e.id)
+          start("duty", d.id, d.title);
+      items.push_back({{"id", e.id},
+                       {"title", e.title.empty() ? e.id : e.title},
+                       {"clauses", e.clauses},
+                       {"starts", std::move(starts)}});
+    }
+    return JsonResponse(200, {{"items", std::move(items)}});
+  });
   r.Add("GET", "/api/v1/policy/regulations", Access::kSignedIn, [active](HttpRequest&) {
     if (!active) return Unavailable();
     auto cov = policy::ComputeCoverage(*active->Current());

@@ -190,16 +190,19 @@ def test_migration_renames_existing_case_twins(require_backend):
                                            "roles": []}).status == 201
     admin.close()
     assert s.stop() == 0
-    # Back to schema 13 (what migration 14 adds, undone), with a case twin as it could exist then.
-    undo = ["DROP INDEX accounts_username_nocase", "DROP TABLE journal_head",
-            "DELETE FROM schema_migrations WHERE version = 14",
+    # Back to schema 13 (what migrations 14 and 15 add, undone), with a case twin as it could
+    # exist then.
+    undo = ["DROP INDEX violations_party", "DROP INDEX attendance_open",
+            "ALTER TABLE violations DROP COLUMN party",
+            "DROP INDEX accounts_username_nocase", "DROP TABLE journal_head",
+            "DELETE FROM schema_migrations WHERE version >= 14",
             "INSERT INTO accounts(username, password_hash, disabled, created_at) "
             "SELECT 'twin', password_hash, disabled, created_at FROM accounts WHERE username = 'Twin'"]
     if s.database_url:
-        undo[1:1] = ["DROP TRIGGER journal_head_follows ON journal",
+        undo[4:4] = ["DROP TRIGGER journal_head_follows ON journal",
                      "DROP FUNCTION journal_head_follows()"]
     else:
-        undo[1:1] = ["DROP TRIGGER journal_seq_positive_insert",
+        undo[4:4] = ["DROP TRIGGER journal_seq_positive_insert",
                      "DROP TRIGGER journal_seq_positive_update", "DROP TRIGGER journal_head_follows"]
     run_sql(s, undo)
     s.start()

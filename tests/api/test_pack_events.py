@@ -146,3 +146,22 @@ def test_notify_at_person_reaches_the_person_the_event_is_about(require_backend,
             ws.close()
     finally:
         server.kill()
+
+
+def test_the_events_people_report_are_listed_with_what_they_start(server, admin):
+    """GET /api/v1/policy/events: the pack's declared events with their titles, clauses and what
+    each starts (the console's 上报事件); a module's events are not people's to report. Reporting a
+    定期 duty's event makes the duty fall due — before `events:` nothing could."""
+    items = admin.get("/api/v1/policy/events").json()["items"]
+    by = {e["id"]: e for e in items}
+    assert by["suspicious_event"]["title"] == "发现可疑情况", by["suspicious_event"]
+    assert by["suspicious_event"]["clauses"] == ["R16 §二3"], by["suspicious_event"]
+    assert {"kind": "procedure", "id": "r16-suspicious"} in [
+        {k: s[k] for k in ("kind", "id")} for s in by["suspicious_event"]["starts"]]
+    assert [s["id"] for s in by["maintenance_due"]["starts"]] == ["r16-maintenance"], by
+    assert not {"fire_alarm", "ticket_opened", "vip_arrived"} & set(by), sorted(by)
+    assert all(e["starts"] for e in items), [e["id"] for e in items if not e["starts"]]
+    site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+    assert [s["id"] for s in by["plant_care_due"]["starts"]] == ["r15-plants"], by
+    r = admin.post(f"/api/v1/sites/{site}/events", {"event": "plant_care_due", "data": {"deadline": "2h"}})
+    assert r.status == 201 and len(r.json()["duties_started"]) == 1, r

@@ -36,6 +36,9 @@ service_levels:
     stop: site_called_back
     within: 2h
     time: business
+events:
+  - {id: site_callback_asked, title: 客户要求回电}
+  - {id: site_called_back, title: 已回电}
 """
 
 
