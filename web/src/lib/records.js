@@ -114,6 +114,16 @@ export function testStatus(inst, now = Date.now()) {
 export const testBadge = (s) => ({ open: 'badge-pending', overdue: 'badge-expiring', scheduled: 'badge-none', done: 'badge-valid', late: 'badge-expiring', missed: 'badge-expired', cancelled: 'badge-none' })[s] || 'badge-none'
 export const mayComplete = (inst, now = Date.now()) => ['open', 'overdue'].includes(testStatus(inst, now)) && ms(inst.miss_at) > now
 
+// 设备测试 lists today first (issue 17 §8): each test's instances with the one to do now (open or
+// overdue) first, then the newest; the tests with something to do now before the others (each
+// group keeps its order, shortest period first).
+export function todayFirst(tests, now = Date.now()) {
+  const pending = (inst) => ['open', 'overdue'].includes(testStatus(inst, now))
+  const out = (tests || []).map((x) => ({ ...x, instances: [...(x.instances || [])].sort((a, b) => pending(b) - pending(a) || ms(b.due_at) - ms(a.due_at)) }))
+  const due = (x) => x.instances.some(pending)
+  return [...out.filter(due), ...out.filter((x) => !due(x))]
+}
+
 // ---- repairs (报修单, docs/repairs.md) ----
 export const REPAIR_STATES = ['open', 'assigned', 'in_progress', 'fixed', 'closed', 'cancelled']
 export const repairBadge = (s) => ({ open: 'badge-expired', assigned: 'badge-pending', in_progress: 'badge-pending', fixed: 'badge-expiring', closed: 'badge-valid', cancelled: 'badge-none' })[s] || 'badge-none'
