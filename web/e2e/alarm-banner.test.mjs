@@ -84,6 +84,11 @@ describe('the 报警 banner', { timeout: 300000 }, () => {
       assert.match(why, /仅中控岗的在岗值班人员可确认/)
       assert.equal(await row.getByTestId('alarm-banner-ack').count(), 0)
     }
+    // The 值班台's alarm list says the same instead of its 确认 (op2 lands on the 值班台).
+    const onBoard = offDuty.locator('[data-testid=alarm][data-alarm="中控-smoke-09"]')
+    await onBoard.waitFor({ timeout: 20000 })
+    assert.match(await assertChineseError(onBoard.getByTestId('alarm-ack-why')), /仅中控岗的在岗值班人员可确认/)
+    assert.equal(await onBoard.getByTestId('alarm-ack').count(), 0)
     assert.ok(await fitsWidth(offDuty), 'the banner with its reason fits a 390 px screen')
     await offDuty.screenshot({ path: join(ARTIFACTS, 'phone-alarm-banner-not-on-post.png') })
     // The server refuses the same people: the console only mirrors it.

@@ -158,3 +158,15 @@ export function refLabel(ref, t, te) {
   const kind = REF_KINDS[m[1]] || m[1].replace(/-/g, '_')
   return te(`refs.${kind}`) ? t(`refs.${kind}`, { n: m[2] }) : t('refs.other', { n: m[2] })
 }
+
+// A journal record's kind as a person reads it (issue 17 §7: never "procedure.task_done"): the
+// journal.kinds message of the kind ('.' as '_'), else of its longest known prefix (a kind made at
+// run time, e.g. attendance.finding.late), else 其他记录.
+export function kindText(kind, t, te) {
+  const parts = String(kind || '').split('.')
+  for (let n = parts.length; n > 0; n--) {
+    const key = `journal.kinds.${parts.slice(0, n).join('_')}`
+    if (te(key)) return t(key)
+  }
+  return t('journal.kinds.other')
+}

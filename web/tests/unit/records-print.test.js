@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { todayFirst } from '../../src/lib/records.js'
+import { kindText, todayFirst } from '../../src/lib/records.js'
+import zhCN from '../../src/i18n/locales/zh-CN.js'
 import { answerText, proceduresDuring, recordOfTask, recordsDone, shiftChecks, shiftOfHandover, stepLabel } from '../../src/lib/controlroom.js'
 
 const msgs = {
@@ -78,5 +79,16 @@ describe('设备测试 today first (issue 17 §8)', () => {
     const out = todayFirst(tests, now)
     expect(out.map((x) => x.duty.duty)).toEqual(['daily', 'weekly'])
     expect(out[0].instances.map((i) => i.id)).toEqual([3, 2, 4])
+  })
+})
+
+describe('journal kinds read as words (issue 17 §7)', () => {
+  const get = (k) => k.split('.').reduce((o, x) => o?.[x], zhCN)
+  const tt = (k) => get(k)
+  const te = (k) => typeof get(k) === 'string'
+  it('names a known kind, a kind made at run time by its prefix, and anything else 其他记录', () => {
+    expect(kindText('procedure.task_done', tt, te)).toBe('流程步骤完成')
+    expect(kindText('attendance.finding.early_leave', tt, te)).toBe('考勤异常')
+    expect(kindText('something.new', tt, te)).toBe('其他记录')
   })
 })
