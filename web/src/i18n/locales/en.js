@@ -1293,6 +1293,7 @@ export default {
     kinds: { routine: 'Routine', abnormal: 'Abnormal', instruction: 'Instruction', equipment: 'Equipment', visitor: 'Visitor', alarm: 'Alarm', call: 'Alarm call', correction: 'Correction' },
   },
   roster: {
+    noShiftToday: 'No shift of mine today',
     onlyMine: 'My shifts',
     today: 'today',
     pick: 'Choose a roster',

@@ -1293,6 +1293,7 @@ export default {
     kinds: { routine: '日常', abnormal: '异常', instruction: '指令', equipment: '设备', visitor: '来访', alarm: '报警', call: '报警电话', correction: '更正' },
   },
   roster: {
+    noShiftToday: '今天没有我的班次',
     onlyMine: '我的班次',
     today: '今天',
     pick: '选择排班表',
