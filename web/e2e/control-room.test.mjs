@@ -272,6 +272,10 @@ describe('phone 390×844: alarms, a checklist duty, the handover and log screens
     await alarm.waitFor()
     assert.equal(await alarm.getAttribute('data-state'), 'active_unack')
     assert.match(await alarm.getByTestId('alarm-state').innerText(), /报警未确认/)
+    // Its post and priority in words; the device address (fas-1/3F-smoke-01) only as a tooltip (issue 17 §7).
+    const sub = await alarm.getByTestId('alarm-sub').innerText()
+    assert.match(sub, /中控岗 · 1级报警/)
+    assert.doesNotMatch(sub, /fas-1|smoke/)
     await page.getByTestId('shift-panel').getByText('中控岗：演示·赵中控').waitFor()
     assert.ok(await fitsWidth(page), 'the duty board with alarms fits a 390 px screen')
     await shot(page, 'phone-alarm', true)

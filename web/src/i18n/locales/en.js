@@ -1162,6 +1162,7 @@ export default {
     text: 'Your role cannot open this page.',
   },
   alarms: {
+    priority: 'Priority {n}',
     title: 'Alarms',
     none: 'No alarms right now.',
     unackCount: '{n} unacknowledged',

@@ -1162,6 +1162,7 @@ export default {
     text: '您的角色不能访问此页面。',
   },
   alarms: {
+    priority: '{n}级报警',
     title: '报警',
     none: '当前没有报警。',
     unackCount: '{n} 条未确认',
