@@ -478,6 +478,13 @@ describe('phone 390×844: the R20 fire alarm handled and recorded on a phone', {
     assert.match(await proc.getByTestId('record-answers').innerText(), /5F 烟感 #3/)
     assert.ok(await fitsWidth(page), 'the filled record fits')
     await shot(page, 'phone-procedure-record-done', true)
+    // Today's 值班记录表 (the whole day) lists both records; on the phone its table scrolls inside.
+    await page.goto(`${server.url}/#/duty-log/print`)
+    const sheet = page.getByTestId('log-sheet')
+    await sheet.getByTestId('alarm-record').filter({ hasText: '5F 烟感 #3' }).waitFor()
+    assert.equal(await sheet.getByTestId('alarm-record').filter({ hasText: ALARM_RECORD.location }).count(), 1)
+    assert.ok(await fitsWidth(page), 'the day’s sheet fits a 390 px screen')
+    await shot(page, 'phone-day-sheet', true)
   })
 })
 
