@@ -6,6 +6,7 @@
 
 #include "api/api.hpp"
 #include "api/api_internal.hpp"
+#include "api/routes_runtime.hpp"
 #include "kernel/policy/coverage.hpp"
 
 namespace zhidu::api {
@@ -154,6 +155,24 @@ void AddPolicyRoutes(Router& r, const ApiDeps& deps) {
                        {"starts", std::move(starts)}});
     }
     return JsonResponse(200, {{"items", std::move(items)}});
+  });
+  // A pack record's form (its fields in order, labels, kinds, required), for the console's form of
+  // a procedure's `record:ID` step (R20's 报警处理记录, issue 17 §2): the same items as a duty's
+  // checklist, so the console renders both alike.
+  r.Add("GET", "/api/v1/policy/records/{id}", Access::kSignedIn, [active](HttpRequest& req) {
+    if (!active) return Unavailable();
+    auto pack = active->Current();
+    const auto& id = req.params.at("id");
+    for (const auto& rec : pack->records()) {
+      if (rec.id != id) continue;
+      json fields = json::array();
+      for (const auto& f : rec.fields) fields.push_back(ChecklistItemJson(f));
+      return JsonResponse(200, {{"id", rec.id},
+                                {"title", rec.title},
+                                {"clauses", rec.clauses},
+                                {"fields", std::move(fields)}});
+    }
+    return ErrorResponse({Errc::kNotFound, "the pack has no record " + id.substr(0, 100), ""});
   });
   r.Add("GET", "/api/v1/policy/regulations", Access::kSignedIn, [active](HttpRequest&) {
     if (!active) return Unavailable();

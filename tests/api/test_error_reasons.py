@@ -77,3 +77,18 @@ def test_policy_titles(server, admin):
     assert states["false-alarm"].startswith("误报")
     assert t["events"]["r20-fire-alarm"]["false_alarm"] == states["false-alarm"]
     assert server.client().get("/api/v1/policy/titles").status == 401
+
+
+def test_policy_record_form(server, admin):
+    # The 报警处理记录's form (R20 §三4), as the console draws a procedure's record:ID step.
+    r = admin.get("/api/v1/policy/records/r20-alarm-record")
+    assert r.status == 200, r
+    rec = r.json()
+    assert rec["title"] == "报警处理记录" and rec["clauses"] == ["R20 §三4"], rec
+    fields = {f["id"]: f for f in rec["fields"]}
+    assert [f["id"] for f in rec["fields"]][:3] == ["location", "alarm-time", "confirmed-by"]
+    assert fields["nature"]["label"].startswith("性质") and fields["nature"]["required"], fields
+    assert fields["contact"]["required"] is False and fields["result"]["kind"] == "text", fields
+    e = error_of(admin.get("/api/v1/policy/records/no-such-record"), 404)
+    assert e["code"] == "not_found", e
+    assert server.client().get("/api/v1/policy/records/r20-alarm-record").status == 401

@@ -132,6 +132,7 @@ describe('phone: the late operator sees their own finding and follows it to the 
     await focused.waitFor()
     assert.equal(await focused.getByTestId('violation-code').getAttribute('data-id'), violation)
     assert.equal(await focused.getByTestId('violation-code').innerText(), 'R15-LATE')
+    assert.equal(await focused.getByTestId('violation-title').innerText(), '迟到（影响绩效考核及工资）') // the pack's title beside the code (issue 17 §7)
     await focused.getByTestId('appeal').waitFor() // their own recorded violation: they may appeal
     assert.ok(await fitsWidth(page), 'the ledger fits the phone’s width')
     await shot(page, 'attendance-phone-ledger')

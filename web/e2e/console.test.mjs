@@ -278,6 +278,10 @@ describe('desktop, admin', { timeout: 240000 }, () => {
       await page.waitForTimeout(300)
     }
     assert.ok((await list.getByText(personName).count()) > 0, 'the new person is in the journal')
+    // Kinds read as words (issue 17 §7): 新建人员, never org.person.created.
+    const kinds = await list.getByTestId('journal-kind').allInnerTexts()
+    assert.ok(kinds.includes('新建人员'), kinds.slice(0, 20).join(','))
+    assert.deepEqual(kinds.filter((k) => /^[a-z_]+(\.[a-z_]+)+$/.test(k)), [])
     await shot(page, 'desktop-journal')
   })
 

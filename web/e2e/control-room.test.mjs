@@ -24,6 +24,7 @@ const SITE_PATTERN = readFileSync(join(REPO_DIR, 'tests/api/site_control_room_pa
 const FALSE_ALARM = '3F烟感误报，已复位并通知工程部'
 const TRAP = '巡查发现线路错误，报修一次' // 误，报 across punctuation: not 误报
 const PATROL = '每15分钟浏览视频'
+const ALARM_RECORD = { location: '3F 烟感 #12', 'alarm-time': '10:00', 'confirmed-by': '演示·李消防', cause: '灰尘', nature: '误报', result: '已复位，通知弱电班检查探测器' }
 
 let server
 let packDir
@@ -111,13 +112,10 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     await page.getByTestId('handover-save').click()
     await page.getByText('交接清单已保存').waitFor()
 
-    // The incoming signing before the outgoing is refused by the server (its order, R12 §四).
-    await page.getByTestId('sign-incoming').click()
-    await page.getByTestId('sign-password').fill(server.credentials.get('op2').password)
-    await page.getByTestId('sign-submit').click()
-    const order = await assertChineseError(page.getByTestId('sign-form').getByTestId('error-text'))
-    assert.match(order, /须交班人先签名/) // reason handover.outgoing_signs_first
-    await page.keyboard.press('Escape')
+    // The incoming signs after the outgoing (R12 §四; the server refuses it before, reason
+    // handover.outgoing_signs_first): 接班人签名 waits, disabled, saying why (issue 17 §8).
+    assert.equal(await page.getByTestId('sign-incoming').isDisabled(), true)
+    assert.match(await page.getByTestId('sign-incoming-wait').innerText(), /须交班人先签名/)
 
     const acks = detail.getByTestId('abnormal-ack')
     const n = await acks.count()
@@ -150,9 +148,11 @@ describe('desktop: 交接班 with both signatures, then a 五不接 refusal', { 
     await page.locator('[data-testid=signature][data-role=outgoing]').waitFor()
     assert.match(await page.locator('[data-testid=signature][data-role=outgoing]').innerText(), /演示·张中控/)
 
+    // op2's page updates by itself: the outgoing signature appears and 接班人签名 is enabled.
     const p2 = incoming.page
-    await p2.getByTestId('handover-refresh').click()
-    await p2.locator('[data-testid=signature][data-role=outgoing]').waitFor()
+    await p2.locator('[data-testid=signature][data-role=outgoing]').waitFor({ timeout: 20000 })
+    await p2.locator('[data-testid=sign-incoming]:not([disabled])').waitFor({ timeout: 20000 })
+    assert.equal(await p2.getByTestId('sign-incoming-wait').count(), 0)
     await p2.getByTestId('sign-incoming').click()
     await p2.getByTestId('sign-password').fill(server.credentials.get('op2').password)
     await p2.getByTestId('sign-submit').click()
@@ -272,6 +272,10 @@ describe('phone 390×844: alarms, a checklist duty, the handover and log screens
     await alarm.waitFor()
     assert.equal(await alarm.getAttribute('data-state'), 'active_unack')
     assert.match(await alarm.getByTestId('alarm-state').innerText(), /报警未确认/)
+    // Its post and priority in words; the device address (fas-1/3F-smoke-01) only as a tooltip (issue 17 §7).
+    const sub = await alarm.getByTestId('alarm-sub').innerText()
+    assert.match(sub, /中控岗 · 1级报警/)
+    assert.doesNotMatch(sub, /fas-1|smoke/)
     await page.getByTestId('shift-panel').getByText('中控岗：演示·赵中控').waitFor()
     assert.ok(await fitsWidth(page), 'the duty board with alarms fits a 390 px screen')
     await shot(page, 'phone-alarm', true)
@@ -299,6 +303,26 @@ describe('phone 390×844: alarms, a checklist duty, the handover and log screens
       assert.ok(await fitsWidth(page), `${label} fits a 390 px screen`)
       await shot(page, name, true)
     }
+
+    // 值班记录 shows each entry's 编号 and the time it happened to the second (issue 17 §8).
+    await nav(page, '值班记录')
+    await page.getByTestId('log-number').first().waitFor()
+    assert.match(await page.getByTestId('log-number').first().innerText(), /^#\d+$/)
+    assert.match(await page.getByTestId('log-at').first().innerText(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
+    // 排班表 opens at today, scrolled to it on a phone, with a 我的班次 filter (issue 17 §8).
+    await nav(page, '排班表')
+    const today = page.locator('[data-testid=roster-calendar] [data-today]')
+    await today.waitFor()
+    assert.match(await today.innerText(), /今天/)
+    assert.ok(await today.isVisible() && (await today.boundingBox()).y < 844, 'today is on the screen')
+    const mine = page.getByTestId('roster-mine')
+    assert.match(await mine.innerText(), /我的班次/)
+    const onlyMine = () => mine.locator('input').isChecked()
+    if (!(await onlyMine())) await mine.click()
+    assert.equal(await onlyMine(), true)
+    const shown = await page.getByTestId('roster-person').evaluateAll((xs) => xs.map((x) => x.classList.contains('mine')))
+    assert.ok(shown.every(Boolean), 'only my shifts while 我的班次 is on')
+    await shot(page, 'phone-roster-mine', true)
   })
 })
 
@@ -371,5 +395,100 @@ describe('desktop: 排班表 and the R20 fire-alarm procedure', { timeout: 30000
     await reset.getByTestId('task-done').click()
     await page.locator('[data-testid=task][data-task="reset:复位程序"][data-done=true]').waitFor()
     await shot(page, 'desktop-procedure-false-alarm', true)
+
+    // The 报警处理记录 is the pack's record filled in as a form (R20 §三4, issue 17 §2): its
+    // fields and required marks from the pack, empty required fields caught before sending.
+    const step = proc.locator('[data-testid=task][data-task="record:r20-alarm-record"]')
+    assert.match(await step.innerText(), /填写报警处理记录/) // the pack's title, not record:r20-…
+    assert.doesNotMatch(await proc.getByTestId('task').allInnerTexts().then((x) => x.join('\n')), /record:|reset:|repair:/)
+    await step.getByTestId('task-done').click()
+    const form = page.getByTestId('record-form')
+    await form.waitFor()
+    const labels = await form.getByTestId('record-field').allInnerTexts()
+    for (const l of ['报警部位', '报警时间', '确认人', '性质（火警/误报/故障）', '处理结果']) assert.ok(labels.some((x) => x.includes(l)), `${l} in ${labels}`)
+    assert.equal(await form.locator('[data-item=contact].is-required').count(), 0, '联系的值班员/保安员 is optional in the pack')
+    assert.equal(await form.locator('[data-item=nature].is-required').count(), 1)
+    await page.getByTestId('record-submit').click()
+    await assertChineseError(form.locator('[data-item=location] .el-form-item__error'))
+    await fillAlarmRecord(form, ALARM_RECORD)
+    await shot(page, 'desktop-procedure-record-form')
+    await page.getByTestId('record-submit').click()
+    await page.locator('[data-testid=task][data-task="record:r20-alarm-record"][data-done=true]').waitFor()
+    const shown = step.getByTestId('record-answers')
+    assert.equal(await shown.locator('[data-field=nature]').innerText(), '误报')
+    assert.match(await shown.innerText(), /处理结果\s*已复位，通知弱电班检查探测器/)
+    await shot(page, 'desktop-procedure-record-done', true)
+
+    // The record is printed on the 值班记录表 of the day and of the shift (a handover of 中控岗
+    // opened now: the shift runs until now), with the pack's fields as columns.
+    const op1 = await apiSession(server, 'op1')
+    const opened = await op1.post('handovers', { post_id: post.id })
+    await page.goto(`${server.url}/#/duty-log/print?handover=${opened.id}`)
+    const sheet = page.getByTestId('log-sheet')
+    await sheet.getByTestId('alarm-record').first().waitFor()
+    const row = sheet.getByTestId('alarm-record').filter({ hasText: ALARM_RECORD.location })
+    assert.equal(await row.locator('[data-field=nature]').innerText(), '误报')
+    assert.equal(await row.locator('[data-field=confirmed-by]').innerText(), ALARM_RECORD['confirmed-by'])
+    const head = await sheet.getByTestId('alarm-records').locator('thead').innerText()
+    for (const l of ['报警部位', '报警时间', '确认人', '处理结果']) assert.match(head, new RegExp(l))
+    assert.match(await sheet.getByTestId('sheet-shift').innerText(), /中控岗/)
+    assert.match(await sheet.getByTestId('sheet-signatures').innerText(), /交班人：演示·赵中控[\s\S]*接班人：演示·张中控/)
+    await sheet.getByTestId('shift-check').first().waitFor() // the handover's own items at least
+    assert.doesNotMatch(await sheet.innerText(), /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/)
+    await shot(page, 'desktop-shift-sheet', true)
+    // The first handover's shift: both signatures, with their times in the site's zone.
+    const first = (await op1.get(`handovers?post_id=${post.id}&state=completed`)).items[0]
+    await page.goto(`${server.url}/#/duty-log/print?handover=${first.id}`)
+    const signed = page.getByTestId('sheet-signatures')
+    await signed.waitFor()
+    assert.match(await signed.innerText(), /交班人：演示·张中控 \d{4}-\d{2}-\d{2} \d{2}:\d{2}[\s\S]*接班人：演示·赵中控 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/)
+    await page.getByTestId('alarm-records-none').waitFor() // the alarm was recorded after that shift
   })
 })
+
+describe('phone 390×844: the R20 fire alarm handled and recorded on a phone', { timeout: 300000 }, () => {
+  it('fire1 confirms a false alarm and fills in the 报警处理记录; the buttons and the form fit', { timeout: STEP_MS }, async () => {
+    const admin = await apiSession(server, 'admin')
+    const raised = await admin.post(`sites/${site}/events`, { event: 'fire_alarm', subject: '5F 烟感 #3', ref: 'alarm-e2e-phone' })
+    const id = raised.procedures_started[0]
+    const { page } = await open({ viewport: { width: 390, height: 844 }, mobile: true })
+    await login(page, 'fire1')
+    await page.goto(`${server.url}/#/procedures?id=${id}`)
+    const proc = page.getByTestId('procedure')
+    await proc.waitFor()
+    await proc.getByTestId('transition').first().waitFor()
+    assert.ok(await fitsWidth(page), 'the procedure fits a 390 px screen')
+    // Each transition button holds its whole text inside the screen (issue 17 §8: no button cut off).
+    const cut = await page.evaluate(() => [...document.querySelectorAll('[data-testid=transition]')].filter((b) => b.scrollWidth > b.clientWidth + 1 || b.getBoundingClientRect().right > window.innerWidth).map((b) => b.textContent))
+    assert.deepEqual(cut, [])
+    await shot(page, 'phone-procedure-alarm', true)
+    await proc.locator('[data-testid=transition][data-event=false_alarm]').click()
+    await page.getByTestId('fire-form').locator('[data-input="alarm.confirmed_on_site"]').click()
+    await page.getByTestId('fire-submit').click()
+    await page.locator('[data-testid=procedure][data-state=false-alarm]').waitFor()
+    await proc.locator('[data-testid=task][data-task="record:r20-alarm-record"]').getByTestId('task-done').click()
+    const form = page.getByTestId('record-form')
+    await form.waitFor()
+    assert.match(await page.getByTestId('record-hint').innerText(), /5F 烟感 #3/)
+    await fillAlarmRecord(form, { ...ALARM_RECORD, location: '5F 烟感 #3' })
+    assert.ok(await fitsWidth(page), 'the record form fits a 390 px screen')
+    await shot(page, 'phone-procedure-record-form', true)
+    await page.getByTestId('record-submit').click()
+    await page.locator('[data-testid=task][data-task="record:r20-alarm-record"][data-done=true]').waitFor()
+    assert.match(await proc.getByTestId('record-answers').innerText(), /5F 烟感 #3/)
+    assert.ok(await fitsWidth(page), 'the filled record fits')
+    await shot(page, 'phone-procedure-record-done', true)
+    // Today's 值班记录表 (the whole day) lists both records; on the phone its table scrolls inside.
+    await page.goto(`${server.url}/#/duty-log/print`)
+    const sheet = page.getByTestId('log-sheet')
+    await sheet.getByTestId('alarm-record').filter({ hasText: '5F 烟感 #3' }).waitFor()
+    assert.equal(await sheet.getByTestId('alarm-record').filter({ hasText: ALARM_RECORD.location }).count(), 1)
+    assert.ok(await fitsWidth(page), 'the day’s sheet fits a 390 px screen')
+    await shot(page, 'phone-day-sheet', true)
+  })
+})
+
+// Fills the 报警处理记录's form (field ids of the pack's r20-alarm-record).
+async function fillAlarmRecord(form, answers) {
+  for (const [field, text] of Object.entries(answers)) await form.locator(`#record-field-${field}`).fill(text)
+}

@@ -51,6 +51,7 @@ export const api = {
   policyRegulations: () => http.get('policy/regulations'),
   policyRoles: () => http.get('policy/roles'),
   policyTitles: () => http.get('policy/titles'),
+  policyRecord: (id) => http.get(`policy/records/${encodeURIComponent(id)}`),
   policyRegulation: (code) => http.get(`policy/regulations/${encodeURIComponent(code)}`),
   policyClause: (id) => http.get(`policy/clauses/${encodeURIComponent(id)}`),
   policyReload: () => http.post('policy/reload', {}),
@@ -97,6 +98,7 @@ export const api = {
 
   // Control room: alarms, shifts, handover (交接班), duty log (值班记录), rosters (排班), procedures.
   listAlarms: page('alarms'),
+  getAlarm: (id) => http.get(`alarms/${encodeURIComponent(id)}`),
   ackAlarm: (id) => http.post(`alarms/${encodeURIComponent(id)}/ack`, {}),
   shelveAlarm: (id, until, reason) => http.post(`alarms/${encodeURIComponent(id)}/shelve`, { until, reason }),
   unshelveAlarm: (id) => http.post(`alarms/${encodeURIComponent(id)}/unshelve`, {}),
@@ -135,7 +137,6 @@ export const api = {
   listFootage: page('footage'),
   registerFootage: create('footage'),
   viewFootage: (id, requestId) => http.post(`footage/${encodeURIComponent(id)}/views`, { request_id: requestId }),
-  copyFootage: (id) => http.post(`footage/${encodeURIComponent(id)}/copies`, {}),
   deleteFootage: (id) => http.del(`footage/${encodeURIComponent(id)}`),
   listRepairs: page('repairs'),
   getRepair: (id) => http.get(`repairs/${encodeURIComponent(id)}`),
@@ -166,7 +167,8 @@ export const api = {
   // The public survey page (no sign-in): the survey behind a link and its one answer.
   surveyPage: (token) => http.get(`service/surveys/${encodeURIComponent(token)}`, undefined, { quiet401: true }),
   answerSurvey: (token, body) => http.post(`service/surveys/${encodeURIComponent(token)}`, body, { quiet401: true }),
-  procedureTaskDone: (id, taskId, note) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, { note }),
+  // A record:ID step takes the record's answers, any other step a note (docs/procedures.md).
+  procedureTaskDone: (id, taskId, note, answers) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, answers ? { answers } : { note }),
   // 宿舍管理 (docs/rooms.md, issue 19 §5): rooms, beds, the key register, inspections.
   listRooms: page('rooms'),
   createRoom: create('rooms'),

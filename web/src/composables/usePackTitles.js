@@ -18,10 +18,13 @@ export function loadPackTitles() {
 
 // rule(id): the rule's title, else the id itself (the pack may have changed since).
 // state(procedure, id) and event(procedure, name): a procedure's state, and what an event leads to.
+// titleOnly(id): the title or '' (a code shown beside its title, never alone as if it were one).
 export function usePackTitles() {
   loadPackTitles()
   const rule = (id) => (id && titles.rules[id]) || id || ''
   const state = (procedure, id) => titles.states[procedure]?.[id] || id || ''
   const event = (procedure, name) => titles.events[procedure]?.[name] || name || ''
-  return { titles, rule, state, event }
+  // A penalty code's title (R15-LATE → 迟到…), '' when the pack has none: shown beside the code.
+  const titleOnly = (id) => (id && titles.rules[id]) || ''
+  return { titles, rule, state, event, titleOnly }
 }

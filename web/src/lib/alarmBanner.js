@@ -17,6 +17,8 @@ function rowOf(p, at) {
     title: typeof p.title === 'string' && p.title ? p.title : '',
     state: p.state,
     at: at || p.active_since || p.changed_at || '',
+    // The point's post (GET /alarms rows have it; an alarm.* payload does not: undefined, read later).
+    post_id: 'post_id' in p ? p.post_id ?? null : undefined,
   }
 }
 
@@ -53,4 +55,20 @@ export function bannerSites(account) {
   for (const g of account?.roles || [])
     if (g.scope_kind === 'site' && Number.isInteger(g.scope_id) && !out.includes(g.scope_id)) out.push(g.scope_id)
   return out
+}
+
+// Why this account may not acknowledge an alarm — as the server decides (src/modules/alarms
+// CanOperate) — or null when it may. A point of a post is operated by whoever is on duty at that
+// post (R12 §四(二之2)1 中控员…上机操作; the server cites the post's clauses on 操作); any other
+// point by someone on duty at a post of its site, or an account with duty.manage. `ctx`:
+// { onPosts: post ids the person is on now, onSites: their sites, manage: holds duty.manage,
+//   postName(id) }. The server has the last word: it refuses what this lets through.
+// A post-bound point is taken as operated at its post only (the console does not read the
+// pack's clauses on 操作; every post of the shipped pack with alarm points has them).
+export function ackRefusal(row, ctx) {
+  if (!row) return null
+  const onPosts = ctx?.onPosts || new Set()
+  if (row.post_id) return onPosts.has(row.post_id) ? null : { key: 'alarmBanner.onlyOnPost', params: { post: ctx?.postName?.(row.post_id) || '' } }
+  if (ctx?.manage || (ctx?.onSites || new Set()).has(row.site_id)) return null
+  return { key: 'alarmBanner.onlyOnDuty', params: {} }
 }

@@ -97,3 +97,76 @@ export function guardInputs(guard) {
   for (const m of String(guard || '').matchAll(/[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_.]*/g)) if (!out.includes(m[0])) out.push(m[0])
   return out
 }
+
+// A procedure step "record:r20-alarm-record" → the record id it fills in; null for other steps.
+export const recordOfTask = (task) => (/^record:(.+)$/.exec(task?.task || '') || [])[1] || null
+
+// A procedure step as a person reads it (issue 17 §7: no raw "call:119"): an assignment is its
+// task and role; an action "verb:what" is the verb's text (procedures.actions.* in the messages)
+// with `what` — a record's pack title, a known word (procedures.what.*), else the pack's own words.
+export function stepLabel(task, t, te, ruleTitle = (id) => id) {
+  if (!task) return ''
+  if (task.kind === 'assignment') return task.role ? `${task.task}（${task.role}）` : task.task
+  const m = /^([a-z_]+):(.*)$/.exec(task.task || '')
+  if (!m || !te(`procedures.actions.${m[1]}`)) return task.task || ''
+  const [, verb, rest] = m
+  const what = verb === 'record' ? ruleTitle(rest) : te(`procedures.what.${rest}`) ? t(`procedures.what.${rest}`) : rest
+  return t(`procedures.actions.${verb}`, { what })
+}
+
+// The record steps done between `from` and `to` (ISO or ms; to excluded) of procedure views, oldest
+// first: { procedure, procedureId, subject, record, task, doneAt, doneBy, answers } — the 报警处理记录
+// filled in during a shift, for the 值班记录表.
+export function recordsDone(views, from, to) {
+  const lo = new Date(from).getTime()
+  const hi = new Date(to).getTime()
+  const out = []
+  for (const v of views || [])
+    for (const x of v?.tasks || []) {
+      const record = recordOfTask(x)
+      if (!record || !x.done || !x.answers) continue
+      const at = new Date(x.done_at).getTime()
+      if (!(at >= lo && at < hi)) continue
+      out.push({ procedure: v.procedure, procedureId: v.id, subject: v.subject, record, task: x.id, doneAt: x.done_at, doneBy: x.done_by, answers: x.answers })
+    }
+  return out.sort((a, b) => new Date(a.doneAt) - new Date(b.doneAt) || a.task - b.task)
+}
+
+// A record's answer as printed: ✓/✗ for a check, the pass/flag/fail word, '—' for nothing.
+export const answerText = (a, t) => (a === true ? '✓' : a === false ? '✗' : a === 'pass' || a === 'flag' || a === 'fail' ? t(`duty.pff.${a}`) : a == null || a === '' ? '—' : String(a))
+
+// The procedures that may hold a record filled in between `from` and `to`: started before `to`
+// and still open or closed at or after `from`.
+export function proceduresDuring(list, from, to) {
+  const lo = new Date(from).getTime()
+  const hi = new Date(to).getTime()
+  return (list || []).filter((x) => new Date(x.started_at).getTime() < hi && (x.open || !x.closed_at || new Date(x.closed_at).getTime() >= lo))
+}
+
+// The shift a handover closes, as the 值班记录表 prints it: from the start of its frozen report
+// (the outgoing shift's start) until the handover closed (or the report's end while it is open).
+export function shiftOfHandover(h) {
+  const from = h?.report?.from
+  if (!from) return null
+  const ends = [h.report.to, h.closed_at, h.shift_change].filter(Boolean).map((x) => new Date(x).getTime())
+  const to = new Date(Math.max(...ends, new Date(from).getTime() + 1000))
+  return { from, to: to.toISOString(), outgoing: h.report.outgoing_shift || '', incoming: h.report.incoming_shift || '' }
+}
+
+// The shift's equipment and controller reports: the duties of the handover's frozen report done
+// in it with their answers, each as { id, duty, title, completedAt, person, answers: [{ label, value }] } with the form's
+// labels (`described`: the duties as GET /duties gives them, with title and form items).
+export function shiftChecks(report, described, t) {
+  const byId = new Map((described || []).map((d) => [d.id, d]))
+  const out = []
+  for (const d of report?.duties || []) {
+    if (!d.completed_at || !d.answers || !Object.keys(d.answers).length) continue
+    const info = byId.get(d.id)
+    const items = info?.form?.items || []
+    const answers = items.length
+      ? items.filter((it) => it.id in d.answers).map((it) => ({ label: it.label, value: answerText(d.answers[it.id], t) }))
+      : Object.entries(d.answers).map(([label, v]) => ({ label, value: answerText(v, t) }))
+    out.push({ id: d.id, duty: d.duty, title: info?.title || '', completedAt: d.completed_at, person: d.completed_person, answers })
+  }
+  return out
+}

@@ -114,6 +114,16 @@ export function testStatus(inst, now = Date.now()) {
 export const testBadge = (s) => ({ open: 'badge-pending', overdue: 'badge-expiring', scheduled: 'badge-none', done: 'badge-valid', late: 'badge-expiring', missed: 'badge-expired', cancelled: 'badge-none' })[s] || 'badge-none'
 export const mayComplete = (inst, now = Date.now()) => ['open', 'overdue'].includes(testStatus(inst, now)) && ms(inst.miss_at) > now
 
+// 设备测试 lists today first (issue 17 §8): each test's instances with the one to do now (open or
+// overdue) first, then the newest; the tests with something to do now before the others (each
+// group keeps its order, shortest period first).
+export function todayFirst(tests, now = Date.now()) {
+  const pending = (inst) => ['open', 'overdue'].includes(testStatus(inst, now))
+  const out = (tests || []).map((x) => ({ ...x, instances: [...(x.instances || [])].sort((a, b) => pending(b) - pending(a) || ms(b.due_at) - ms(a.due_at)) }))
+  const due = (x) => x.instances.some(pending)
+  return [...out.filter(due), ...out.filter((x) => !due(x))]
+}
+
 // ---- repairs (报修单, docs/repairs.md) ----
 export const REPAIR_STATES = ['open', 'assigned', 'in_progress', 'fixed', 'closed', 'cancelled']
 export const repairBadge = (s) => ({ open: 'badge-expired', assigned: 'badge-pending', in_progress: 'badge-pending', fixed: 'badge-expiring', closed: 'badge-valid', cancelled: 'badge-none' })[s] || 'badge-none'
@@ -147,4 +157,16 @@ export function refLabel(ref, t, te) {
   if (!m) return ref ? t('refs.other', { n: '' }).trim() : ''
   const kind = REF_KINDS[m[1]] || m[1].replace(/-/g, '_')
   return te(`refs.${kind}`) ? t(`refs.${kind}`, { n: m[2] }) : t('refs.other', { n: m[2] })
+}
+
+// A journal record's kind as a person reads it (issue 17 §7: never "procedure.task_done"): the
+// journal.kinds message of the kind ('.' as '_'), else of its longest known prefix (a kind made at
+// run time, e.g. attendance.finding.late), else 其他记录.
+export function kindText(kind, t, te) {
+  const parts = String(kind || '').split('.')
+  for (let n = parts.length; n > 0; n--) {
+    const key = `journal.kinds.${parts.slice(0, n).join('_')}`
+    if (te(key)) return t(key)
+  }
+  return t('journal.kinds.other')
 }

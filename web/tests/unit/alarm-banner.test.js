@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyAlarmEvent, bannerSites, seedAlarms } from '../../src/lib/alarmBanner.js'
+import { ackRefusal, applyAlarmEvent, bannerSites, seedAlarms } from '../../src/lib/alarmBanner.js'
 
 const activated = (id, priority = 1, extra = {}) => ({
   id: 100 + id,
@@ -55,5 +55,24 @@ describe('the alarm banner', () => {
     const account = { roles: [{ role: '中控员', scope_kind: 'site', scope_id: 3 }, { role: '值班长', scope_kind: 'site', scope_id: 3 }, { role: 'x', scope_kind: 'department', scope_id: 7 }, { role: 'admin', scope_kind: 'global', scope_id: 0 }] }
     expect(bannerSites(account)).toEqual([3])
     expect(bannerSites(null)).toEqual([])
+  })
+})
+
+describe('who may acknowledge (issue 17 §6, as src/modules/alarms CanOperate)', () => {
+  const ctx = (over = {}) => ({ onPosts: new Set(), onSites: new Set(), manage: false, postName: () => '中控岗', ...over })
+  it('a point of a post: only whoever is on duty at that post, whatever else they hold', () => {
+    const row = { id: 1, site_id: 1, post_id: 7 }
+    expect(ackRefusal(row, ctx({ onPosts: new Set([7]), onSites: new Set([1]) }))).toBe(null)
+    expect(ackRefusal(row, ctx({ manage: true, onPosts: new Set([8]), onSites: new Set([1]) }))).toEqual({ key: 'alarmBanner.onlyOnPost', params: { post: '中控岗' } })
+  })
+  it('a point of no post: on duty at its site, or duty.manage', () => {
+    const row = { id: 2, site_id: 1, post_id: null }
+    expect(ackRefusal(row, ctx({ onSites: new Set([1]) }))).toBe(null)
+    expect(ackRefusal(row, ctx({ manage: true }))).toBe(null)
+    expect(ackRefusal(row, ctx({ onSites: new Set([2]) }))).toEqual({ key: 'alarmBanner.onlyOnDuty', params: {} })
+  })
+  it('a row seeded from GET /alarms keeps its post; a live one has none yet (undefined)', () => {
+    expect(seedAlarms([], [{ id: 3, site_id: 1, post_id: 7, priority: 1, state: 'active_unack', title: 'x' }])[0].post_id).toBe(7)
+    expect(applyAlarmEvent([], activated(4))[0].post_id).toBe(undefined)
   })
 })
