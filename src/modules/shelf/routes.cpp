@@ -80,6 +80,7 @@ json ReconciliationJson(const Reconciliation& r, const std::vector<std::string>&
           {"takings_variance_fen", r.takings_variance_fen},
           {"stock_variance_fen", r.stock_variance_fen},
           {"request_id", api::IdOrNull(r.request_id)},
+          {"duty_id", api::IdOrNull(r.duty_id)},
           {"state", r.state},
           {"recorded_by", r.recorded_by},
           {"person_id", api::IdOrNull(r.person_id)},

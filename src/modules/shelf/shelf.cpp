@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -97,6 +98,21 @@ std::vector<const policy::Duty*> StocktakeDuties(const policy::Pack& pack,
         (slot == "close" && d.schedule.on == "work_end"))
       out.push_back(&d);
   }
+  return out;
+}
+
+// The pack's weekly stocktake duties of `post_name` (a duty on the post whose checklist is of kind
+// stocktake and is due a number of times per week: cn-default's r07-weekly-reconciliation).
+std::vector<const policy::Duty*> WeeklyDuties(const policy::Pack& pack,
+                                              const std::string& post_name) {
+  std::set<std::string> checklists;
+  for (const auto& c : pack.checklists())
+    if (c.kind == "stocktake") checklists.insert(c.id);
+  std::vector<const policy::Duty*> out;
+  for (const auto& d : pack.duties())
+    if (d.post == post_name && checklists.contains(d.checklist) &&
+        d.schedule.kind == policy::ScheduleKind::kTimesPer && d.schedule.per == "week")
+      out.push_back(&d);
   return out;
 }
 
@@ -305,12 +321,13 @@ Result<Stocktake> Shelf::TakeStock(const org::Principal& who, Id post_id, const 
                 "slot must be open (上班前) or close (下班后)", "slot");
   auto clauses = Clauses();
   store::Post post;
+  TimeZone zone = TimeZone::Default();
   auto made = writer_.Run<Stocktake>([&](store::Tx& tx) -> Result<Stocktake> {
     auto& unit = tx.unit();
     ZHIDU_TRY(post, LoadShelf(unit, post_id, who));
     ZHIDU_TRY_VOID(May(who, kSellPermission, post.site_id));
     ZHIDU_TRY(auto site, unit.GetSite(post.site_id));
-    auto zone = ZoneOf(site);
+    zone = ZoneOf(site);
     ZHIDU_TRY(auto d, DayOf(day, zone, tx.now(), "day"));
     if (StartOf(d, zone) > tx.now())
       return Fail(Errc::kInvalidArgument, Reason{"shelf.day_in_future"},
@@ -345,27 +362,33 @@ Result<Stocktake> Shelf::TakeStock(const org::Principal& who, Id post_id, const 
     return s;
   });
   if (!made) return made;
-  made->duty_id = CompleteDuty(who, post, slot, *made);
+  // The planner's stocktake duty of the slot, that day (docs/shelf.md: why the record completes
+  // it).
+  auto pack = pack_.Current();
+  auto on = sys_days(*policy::ParseDate(made->day));
+  auto variance = static_cast<double>(Pieces(made->lines));
+  made->duty_id = CompleteDuty(
+      who, post,
+      pack ? StocktakeDuties(*pack, post.name, slot) : std::vector<const policy::Duty*>{},
+      StartOf(on, zone), StartOf(on + days(1), zone),
+      [&](const policy::ChecklistItem&) { return variance; }, variance == 0,
+      "shelf-stocktake/" + std::to_string(made->id));
+  if (made->duty_id) {
+    (void)writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+      ZHIDU_TRY_VOID(db::SetDuty(tx.unit().sql(), "shelf_stocktakes", made->id, made->duty_id));
+      return true;
+    });
+  }
   return made;
 }
 
-Id Shelf::CompleteDuty(const org::Principal& who, const store::Post& post, const std::string& slot,
-                       const Stocktake& s) {
+Id Shelf::CompleteDuty(const org::Principal& who, const store::Post& post,
+                       const std::vector<const policy::Duty*>& duties, TimePoint from, TimePoint to,
+                       const std::function<double(const policy::ChecklistItem&)>& number,
+                       bool balanced, const std::string& ref) {
   auto pack = pack_.Current();
   if (!pack) return 0;
-  auto day = policy::ParseDate(s.day);
-  if (!day) return 0;
-  TimeZone zone = TimeZone::Default();
-  {
-    auto unit = store_.BeginRead();
-    if (!unit) return 0;
-    auto site = (*unit)->GetSite(post.site_id);
-    if (site) zone = ZoneOf(*site);
-  }
-  auto from = StartOf(sys_days(*day), zone);
-  auto to = StartOf(sys_days(*day) + days(1), zone);
-  auto variance = Pieces(s.lines);
-  for (const auto* duty : StocktakeDuties(*pack, post.name, slot)) {
+  for (const auto* duty : duties) {
     store::DutyFilter f;
     f.site_id = post.site_id;
     f.post_id = post.id;
@@ -378,8 +401,8 @@ Id Shelf::CompleteDuty(const org::Principal& who, const store::Post& post, const
     for (const auto& c : pack->checklists())
       if (c.id == duty->checklist) form = &c;
     if (!form) continue;
-    // The form answered from the record: checks done, the number the variance in pieces, a
-    // pass_flag_fail item passed only without a variance, a text item the record's reference.
+    // The form answered from the record: checks done, numbers from `number`, a pass_flag_fail item
+    // passed only without a variance, a text item the record's reference.
     runtime::Answers answers;
     for (const auto& item : form->items) {
       switch (item.kind) {
@@ -387,13 +410,13 @@ Id Shelf::CompleteDuty(const org::Principal& who, const store::Post& post, const
           answers[item.id] = true;
           break;
         case policy::ItemKind::kNumber:
-          answers[item.id] = static_cast<double>(variance);
+          answers[item.id] = number(item);
           break;
         case policy::ItemKind::kPassFlagFail:
-          answers[item.id] = std::string(variance == 0 ? "pass" : "flag");
+          answers[item.id] = std::string(balanced ? "pass" : "flag");
           break;
         case policy::ItemKind::kText:
-          answers[item.id] = "shelf-stocktake/" + std::to_string(s.id);
+          answers[item.id] = ref;
           break;
         default:
           break;
@@ -403,13 +426,7 @@ Id Shelf::CompleteDuty(const org::Principal& who, const store::Post& post, const
       if (inst.state != store::DutyState::kDue && inst.state != store::DutyState::kInProgress &&
           inst.state != store::DutyState::kScheduled)
         continue;
-      auto done = duties_.Complete(who, inst.id, answers);
-      if (!done) continue;
-      (void)writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
-        ZHIDU_TRY_VOID(db::SetStocktakeDuty(tx.unit().sql(), s.id, inst.id));
-        return true;
-      });
-      return inst.id;
+      if (duties_.Complete(who, inst.id, answers)) return inst.id;
     }
   }
   return 0;
@@ -456,15 +473,18 @@ Result<Reconciliation> Shelf::Reconcile(const org::Principal& who, Id post_id,
   // job, runtime::Requests), then the record is written with the request's id; a record that then
   // fails (a second reconciliation of the week meanwhile) withdraws the request.
   Reconciliation r;
+  store::Post post;
+  TimeZone zone = TimeZone::Default();
+  sys_days monday;
   {
     ZHIDU_TRY(auto unit, store_.BeginRead());
-    ZHIDU_TRY(auto post, LoadShelf(*unit, post_id, who));
+    ZHIDU_TRY(post, LoadShelf(*unit, post_id, who));
     ZHIDU_TRY_VOID(May(who, kSellPermission, post.site_id));
     ZHIDU_TRY(auto site, unit->GetSite(post.site_id));
-    auto zone = ZoneOf(site);
+    zone = ZoneOf(site);
     auto now = clock_.Now();
     ZHIDU_TRY(auto d, DayOf(week, zone, now, "week"));
-    auto monday = d - (weekday(d) - Monday);
+    monday = d - (weekday(d) - Monday);
     if (StartOf(monday, zone) > now)
       return Fail(Errc::kInvalidArgument, Reason{"shelf.day_in_future"},
                   "the week of " + DayText(year_month_day(monday)) + " has not begun", "week");
@@ -551,6 +571,30 @@ Result<Reconciliation> Shelf::Reconcile(const org::Principal& who, Id post_id,
   if (!written) {
     if (r.request_id) (void)requests_.Withdraw(who, r.request_id, "盘点记录未写入");
     return written;
+  }
+  // The planner's weekly duty (R07 §二3 每周…盘点): numbers in 元 are the week's sales, the others
+  // the stock counted; 帐款相符 passes only without a variance.
+  if (pack) {
+    std::int64_t stock = 0;
+    bool balanced = written->takings_variance_fen == 0;
+    for (const auto& l : written->lines) {
+      stock += l.counted;
+      balanced = balanced && l.variance == 0;
+    }
+    auto duty_id = CompleteDuty(
+        who, post, WeeklyDuties(*pack, post.name), StartOf(monday, zone),
+        StartOf(monday + days(7), zone),
+        [&](const policy::ChecklistItem& item) {
+          return item.unit == "元" ? static_cast<double>(written->sales_fen) / 100.0
+                                   : static_cast<double>(stock);
+        },
+        balanced, "shelf-reconciliation/" + std::to_string(written->id));
+    if (duty_id) {
+      (void)writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+        ZHIDU_TRY_VOID(db::SetDuty(tx.unit().sql(), "shelf_reconciliations", written->id, duty_id));
+        return true;
+      });
+    }
   }
   return GetReconciliation(who, written->id);
 }

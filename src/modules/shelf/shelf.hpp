@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -130,6 +131,7 @@ struct Reconciliation {
   std::int64_t takings_variance_fen = 0;  // sales - cash
   std::int64_t stock_variance_fen = 0;    // Σ line variance_fen
   Id request_id = 0;
+  Id duty_id = 0;     // the weekly duty instance this record completed, or 0
   std::string state;  // filled by reads: balanced | pending | approved | rejected | withdrawn |
                       // unapproved (a variance and no request type in the pack)
   Id recorded_by = 0;
@@ -168,7 +170,8 @@ Result<std::vector<Move>> MovesOf(store::Sql& sql, Id post_id, std::optional<Mov
 Result<std::int64_t> SalesFen(store::Sql& sql, Id post_id, TimePoint from, TimePoint to);
 // kConflict (shelf.stocktake_done) for a second stocktake of the same shelf, day and slot.
 Result<Id> InsertStocktake(store::Sql& sql, const Stocktake& s);
-Result<void> SetStocktakeDuty(store::Sql& sql, Id id, Id duty_id);
+// The duty instance a stocktake or reconciliation (`table`) completed.
+Result<void> SetDuty(store::Sql& sql, std::string_view table, Id id, Id duty_id);
 Result<std::vector<Stocktake>> StocktakesOf(store::Sql& sql, Id post_id, store::PageRequest page);
 Result<Id> InsertReconciliation(store::Sql& sql, const Reconciliation& r);
 Result<Reconciliation> GetReconciliation(store::Sql& sql, Id id);
@@ -234,9 +237,12 @@ class Shelf {
                                   const std::vector<Counted>& counts) const;
   // Lines and state (the approval request's when one was filed).
   Result<void> Fill(store::UnitOfWork& unit, Reconciliation& r) const;
-  // Completes the day's open instance of the slot's stocktake duty on the post (best effort).
-  Id CompleteDuty(const org::Principal& who, const store::Post& post, const std::string& slot,
-                  const Stocktake& s);
+  // Completes the first open instance of `duties` on the post due in [from, to) with the record's
+  // answers (best effort: 0 when none could be completed, the record stands).
+  Id CompleteDuty(const org::Principal& who, const store::Post& post,
+                  const std::vector<const policy::Duty*>& duties, TimePoint from, TimePoint to,
+                  const std::function<double(const policy::ChecklistItem&)>& number, bool balanced,
+                  const std::string& ref);
 
   store::Store& store_;
   store::Writer& writer_;

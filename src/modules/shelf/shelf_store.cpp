@@ -63,6 +63,7 @@ CREATE TABLE shelf_reconciliations(
   person_id BIGINT,
   at BIGINT NOT NULL,
   note TEXT NOT NULL DEFAULT '',
+  duty_id BIGINT,
   UNIQUE(post_id, week));
 CREATE TABLE shelf_reconciliation_lines(
   owner_id BIGINT NOT NULL REFERENCES shelf_reconciliations(id),
@@ -157,7 +158,8 @@ Stocktake MapStocktake(const store::SqlRow& r) {
 
 constexpr const char* kReconciliations =
     "SELECT id, site_id, post_id, week, sales_fen, cash_fen, takings_variance_fen, "
-    "stock_variance_fen, request_id, recorded_by, person_id, at, note FROM shelf_reconciliations ";
+    "stock_variance_fen, request_id, recorded_by, person_id, at, note, duty_id "
+    "FROM shelf_reconciliations ";
 
 Reconciliation MapReconciliation(const store::SqlRow& r) {
   Reconciliation v;
@@ -174,6 +176,7 @@ Reconciliation MapReconciliation(const store::SqlRow& r) {
   v.person_id = r.Int(10);
   v.at = r.Time(11);
   v.note = r.Text(12);
+  v.duty_id = r.Int(13);
   return v;
 }
 
@@ -248,10 +251,10 @@ Result<Id> InsertStocktake(store::Sql& sql, const Stocktake& s) {
   return id;
 }
 
-Result<void> SetStocktakeDuty(store::Sql& sql, Id id, Id duty_id) {
-  ZHIDU_TRY(auto n,
-            sql.Exec("set stocktake duty", "UPDATE shelf_stocktakes SET duty_id=? WHERE id=?",
-                     {store::SqlRef(duty_id), id}));
+Result<void> SetDuty(store::Sql& sql, std::string_view table, Id id, Id duty_id) {
+  ZHIDU_TRY(auto n, sql.Exec("set completed duty",
+                             "UPDATE " + std::string(table) + " SET duty_id=? WHERE id=?",
+                             {store::SqlRef(duty_id), id}));
   (void)n;
   return Ok();
 }

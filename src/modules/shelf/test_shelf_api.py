@@ -153,6 +153,10 @@ def test_goods_sales_stocktakes_reconciliation_and_a_loss(srv):
     assert rec["week"] == "2026-12-07" and rec["sales_fen"] == 900 and rec["cash_fen"] == 800
     assert rec["takings_variance_fen"] == 100 and rec["stock_variance_fen"] == 300
     assert rec["state"] == "pending" and rec["request_id"], rec
+    # The record completes the planner's weekly duty (R07 §二3 每周…盘点), 帐款相符 flagged.
+    weekly = admin.get(f"/api/v1/duties/{rec['duty_id']}").json()
+    assert weekly["duty"] == "r07-weekly-reconciliation" and weekly["state"] in ("done", "late")
+    assert weekly["answers"] == {"sales": 9.0, "balance": 26.0, "matches": "flag"}, weekly
     refused(att.post("/api/v1/shelf/reconciliations", {
         "post_id": lounge, "cash_fen": 800,
         "counts": [{"goods_id": water["id"], "counted": 16}, {"goods_id": coffee["id"], "counted": 10}]}),
