@@ -214,6 +214,28 @@ def test_other_sites_people_see_no_shelf(srv):
     refused(login(srv, "lounge_att").get(f"/api/v1/shelf/posts?site_id={other['id']}"), 403)
 
 
+def test_a_variance_nobody_can_approve_is_refused_and_a_balanced_week_needs_no_approval(srv):
+    admin = srv.admin()
+    _, lounge, _ = ids(admin)
+    mgr = login(srv, "lounge_mgr")  # 厅经理: reports to no role in the pack
+    g = mgr.post("/api/v1/shelf/goods", {"post_id": lounge, "name": "茶", "unit_price_fen": 800}).json()
+    assert mgr.post(f"/api/v1/shelf/goods/{g['id']}/receipts", {"quantity": 5}).status == 201
+    # The pack's chain is the applicant's superior: with none, the variance cannot be approved and
+    # nothing is written (no reconciliation, no request, the book unchanged).
+    refused(mgr.post("/api/v1/shelf/reconciliations", {
+        "post_id": lounge, "cash_fen": 0, "counts": [{"goods_id": g["id"], "counted": 4}]}),
+        409, "request.no_superior")
+    assert all_items(mgr, f"/api/v1/shelf/reconciliations?post_id={lounge}") == []
+    assert [r for r in all_items(admin, "/api/v1/requests?limit=200")
+            if r["type"] == "r07-shelf-variance"] == []
+    assert mgr.get(f"/api/v1/shelf/goods?post_id={lounge}").json()["items"][0]["stock"] == 5
+    # 帐款相符: no variance, no request.
+    r = mgr.post("/api/v1/shelf/reconciliations", {
+        "post_id": lounge, "cash_fen": 0, "counts": [{"goods_id": g["id"], "counted": 5}]})
+    assert r.status == 201, r
+    assert r.json()["state"] == "balanced" and r.json()["request_id"] is None, r
+
+
 def test_the_routes_are_documented(srv):
     doc = srv.client().get("/api/v1/openapi.json").json()
     for path in ["/api/v1/shelf/posts", "/api/v1/shelf/goods", "/api/v1/shelf/goods/{id}/receipts",
