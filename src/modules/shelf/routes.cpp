@@ -60,7 +60,7 @@ json StocktakeJson(const Stocktake& s, const std::vector<std::string>& clauses) 
           {"site_id", s.site_id},
           {"post_id", s.post_id},
           {"day", s.day},
-          {"slot", s.slot},
+          {"slot", SlotName(s.slot)},
           {"counted_by", s.counted_by},
           {"person_id", api::IdOrNull(s.person_id)},
           {"at", api::TimeOrNull(s.at)},
@@ -210,10 +210,11 @@ void AddRoutes(api::Router& r, Shelf* shelf) {
     if (!shelf) return Unavailable();
     ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto post_id, body.RequiredId("post_id"));
-    ZHIDU_OR_ERROR(auto slot, body.RequiredString("slot"));
+    ZHIDU_OR_ERROR(auto slot_name, body.RequiredString("slot"));
     ZHIDU_OR_ERROR(auto day, body.OptionalString("day"));
     ZHIDU_OR_ERROR(auto counts, CountsOf(body));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto slot, ParseSlot(slot_name));
     ZHIDU_OR_ERROR(auto s, shelf->TakeStock(api::PrincipalOf(req), post_id, slot, day, counts));
     return api::JsonResponse(201, StocktakeJson(s, shelf->Clauses()));
   });

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "base/canonical_json.hpp"
@@ -83,10 +84,11 @@ std::string LinesJson(const std::vector<Line>& lines) {
   return out + "]";
 }
 
-// The pack's stocktake duties of `post_name` for a slot: open = on work_start, close = work_end.
+// The pack's stocktake duties of `post_name` for a slot (nullopt: either): open = on work_start,
+// close = work_end.
 std::vector<const policy::Duty*> StocktakeDuties(const policy::Pack& pack,
                                                  const std::string& post_name,
-                                                 std::string_view slot) {
+                                                 std::optional<Slot> slot) {
   std::set<std::string> checklists;
   for (const auto& c : pack.checklists())
     if (policy::RuleNamed(c.id, kStocktakeChecklist)) checklists.insert(c.id);
@@ -94,8 +96,8 @@ std::vector<const policy::Duty*> StocktakeDuties(const policy::Pack& pack,
   for (const auto& d : pack.duties()) {
     if (d.post != post_name || !checklists.contains(d.checklist)) continue;
     if (d.schedule.kind != policy::ScheduleKind::kOn) continue;
-    if (slot.empty() || (slot == "open" && d.schedule.on == "work_start") ||
-        (slot == "close" && d.schedule.on == "work_end"))
+    if (!slot || (*slot == Slot::kOpen && d.schedule.on == "work_start") ||
+        (*slot == Slot::kClose && d.schedule.on == "work_end"))
       out.push_back(&d);
   }
   return out;
@@ -130,6 +132,15 @@ Move MoveOf(const Goods& g, MoveKind kind, std::int64_t quantity, Id by, TimePoi
 }
 
 }  // namespace
+
+std::string_view SlotName(Slot s) { return s == Slot::kOpen ? "open" : "close"; }
+
+Result<Slot> ParseSlot(std::string_view name) {
+  if (name == "open") return Slot::kOpen;
+  if (name == "close") return Slot::kClose;
+  return Fail(Errc::kInvalidArgument, Reason{"shelf.bad_slot"},
+              "slot must be open (上班前) or close (下班后)", "slot");
+}
 
 std::int64_t Pieces(const std::vector<Line>& lines) {
   std::int64_t n = 0;
@@ -168,7 +179,7 @@ Result<store::Post> Shelf::LoadShelf(store::UnitOfWork& unit, Id post_id,
   if (!post) return Fail(post.error());
   if (!org::HoldsRoleAt(who, {post->site_id, 0})) return unknown();
   auto pack = pack_.Current();
-  if (!pack || StocktakeDuties(*pack, post->name, "").empty()) return unknown();
+  if (!pack || StocktakeDuties(*pack, post->name, std::nullopt).empty()) return unknown();
   return *post;
 }
 
@@ -183,7 +194,7 @@ Result<std::vector<store::Post>> Shelf::Shelves(const org::Principal& who, Id si
   ZHIDU_TRY(auto posts, unit->ListPosts(site_id, {0, 500}));
   std::vector<store::Post> out;
   for (auto& p : posts)
-    if (pack && !StocktakeDuties(*pack, p.name, "").empty()) out.push_back(p);
+    if (pack && !StocktakeDuties(*pack, p.name, std::nullopt).empty()) out.push_back(p);
   return out;
 }
 
@@ -314,11 +325,8 @@ Result<std::vector<Line>> Shelf::Lines(store::Sql& sql, Id post_id,
   return lines;
 }
 
-Result<Stocktake> Shelf::TakeStock(const org::Principal& who, Id post_id, const std::string& slot,
+Result<Stocktake> Shelf::TakeStock(const org::Principal& who, Id post_id, Slot slot,
                                    const std::string& day, const std::vector<Counted>& counts) {
-  if (slot != "open" && slot != "close")
-    return Fail(Errc::kInvalidArgument, Reason{"shelf.bad_slot"},
-                "slot must be open (上班前) or close (下班后)", "slot");
   auto clauses = Clauses();
   store::Post post;
   TimeZone zone = TimeZone::Default();
@@ -349,12 +357,12 @@ Result<Stocktake> Shelf::TakeStock(const org::Principal& who, Id post_id, const 
         .Add("site_id", s.site_id)
         .Add("post_id", s.post_id)
         .Add("day", s.day)
-        .Add("slot", s.slot)
+        .Add("slot", SlotName(s.slot))
         .Add("person_id", s.person_id)
         .Add("variance", variance)
         .AddRaw("lines", LinesJson(s.lines))
         .AddRaw("clauses", JsonStringArray(clauses))
-        .Add("title", std::string(slot == "open" ? "上班前" : "下班后") + "盘点：差异 " +
+        .Add("title", std::string(slot == Slot::kOpen ? "上班前" : "下班后") + "盘点：差异 " +
                           std::to_string(variance) + " 件");
     ZHIDU_TRY(auto seq, tx.Journal("shelf.stocktake.recorded", who.account_id,
                                    "shelf-stocktake/" + std::to_string(s.id), o.Str()));

@@ -108,12 +108,18 @@ struct Line {  // one goods item counted
 // The variance of `lines` in pieces, short and over alike (Σ |variance|).
 std::int64_t Pieces(const std::vector<Line>& lines);
 
+// 上班前 / 下班后: the stocktake's slot of the day (wire and storage: "open", "close").
+enum class Slot { kOpen, kClose };
+std::string_view SlotName(Slot s);
+// kInvalidArgument (shelf.bad_slot) for another name.
+Result<Slot> ParseSlot(std::string_view name);
+
 struct Stocktake {
   Id id = 0;
   Id site_id = 0;
   Id post_id = 0;
-  std::string day;   // local YYYY-MM-DD
-  std::string slot;  // open | close
+  std::string day;  // local YYYY-MM-DD
+  Slot slot = Slot::kOpen;
   Id counted_by = 0;
   Id person_id = 0;
   TimePoint at;
@@ -208,7 +214,7 @@ class Shelf {
   Result<std::vector<Move>> Moves(const org::Principal& who, Id post_id,
                                   std::optional<MoveKind> kind, store::PageRequest page);
   // `day` empty: today in the site's zone.
-  Result<Stocktake> TakeStock(const org::Principal& who, Id post_id, const std::string& slot,
+  Result<Stocktake> TakeStock(const org::Principal& who, Id post_id, Slot slot,
                               const std::string& day, const std::vector<Counted>& counts);
   Result<std::vector<Stocktake>> Stocktakes(const org::Principal& who, Id post_id,
                                             store::PageRequest page);

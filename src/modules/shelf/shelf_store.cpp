@@ -148,7 +148,7 @@ Stocktake MapStocktake(const store::SqlRow& r) {
   s.site_id = r.Int(1);
   s.post_id = r.Int(2);
   s.day = r.Text(3);
-  s.slot = r.Text(4);
+  s.slot = ParseSlot(r.Text(4)).value_or(Slot::kOpen);  // the CHECK admits no other name
   s.counted_by = r.Int(5);
   s.person_id = r.Int(6);
   s.at = r.Time(7);
@@ -243,11 +243,13 @@ Result<Id> InsertStocktake(store::Sql& sql, const Stocktake& s) {
   auto id = sql.Insert("insert stocktake",
                        "INSERT INTO shelf_stocktakes(site_id, post_id, day, slot, counted_by, "
                        "person_id, at) VALUES(?,?,?,?,?,?,?) RETURNING id",
-                       {s.site_id, s.post_id, s.day, s.slot, s.counted_by,
+                       {s.site_id, s.post_id, s.day, std::string(SlotName(s.slot)), s.counted_by,
                         store::SqlRef(s.person_id), store::SqlTime(s.at)});
   if (!id && id.error().code == Errc::kConflict)
-    return Fail(Errc::kConflict, Reason{"shelf.stocktake_done"},
-                "the " + s.slot + " stocktake of " + s.day + " is recorded already", "slot");
+    return Fail(
+        Errc::kConflict, Reason{"shelf.stocktake_done"},
+        "the " + std::string(SlotName(s.slot)) + " stocktake of " + s.day + " is recorded already",
+        "slot");
   return id;
 }
 
