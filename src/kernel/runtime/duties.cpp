@@ -812,6 +812,11 @@ Result<void> Duties::OnCloseTimer(store::Tx& tx, const store::Timer& timer) {
   v.site_id = d.site_id;
   v.post_id = d.post_id;
   v.code = duty->on_miss.violation;
+  // The miss cites the penalty's clauses and the duty's own (R07 §卫生罚则 and §一3 for a short
+  // magazine-rack round), not the penalty's alone: the record says which rule was missed.
+  if (const auto* penalty = pack->FindPenalty(v.code)) v.clauses = penalty->clauses;
+  for (const auto& c : duty->clauses)
+    if (std::find(v.clauses.begin(), v.clauses.end(), c) == v.clauses.end()) v.clauses.push_back(c);
   v.subject = Ref("duty", d.id);
   v.occurred_at = d.window_end;
   v.notify_roles = notify;

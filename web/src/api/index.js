@@ -169,6 +169,17 @@ export const api = {
   answerSurvey: (token, body) => http.post(`service/surveys/${encodeURIComponent(token)}`, body, { quiet401: true }),
   // A record:ID step takes the record's answers, any other step a note (docs/procedures.md).
   procedureTaskDone: (id, taskId, note, answers) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, answers ? { answers } : { note }),
+  // 休息室货架 (docs/shelf.md, R07 §二3): goods, sales, stocktakes, the weekly reconciliation, losses.
+  shelfPosts: (siteId) => http.get('shelf/posts', { site_id: siteId }),
+  shelfGoods: (postId) => http.get('shelf/goods', { post_id: postId }),
+  addShelfGoods: create('shelf/goods'),
+  receiveShelfGoods: (id, quantity) => http.post(`shelf/goods/${encodeURIComponent(id)}/receipts`, { quantity }),
+  sellShelfGoods: (id, quantity) => http.post(`shelf/goods/${encodeURIComponent(id)}/sales`, { quantity }),
+  listShelfStocktakes: page('shelf/stocktakes'),
+  takeStock: create('shelf/stocktakes'),
+  listShelfReconciliations: page('shelf/reconciliations'),
+  reconcileShelf: create('shelf/reconciliations'),
+  recordShelfLoss: create('shelf/losses'),
   // 宿舍管理 (docs/rooms.md, issue 19 §5): rooms, beds, the key register, inspections.
   listRooms: page('rooms'),
   createRoom: create('rooms'),

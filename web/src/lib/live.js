@@ -51,6 +51,7 @@ const TOPICS = [
   [/^site\.event$/, ['procedures']],
   [/^lounge\./, ['lounge']],
   [/^deadline\./, ['lounge']],
+  [/^shelf\./, ['shelf']],
 ]
 export function topicsFor(event) {
   const out = new Set()

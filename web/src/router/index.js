@@ -49,6 +49,8 @@ export const routes = [
       { path: 'journal', name: 'journal', component: () => import('../views/JournalView.vue'), meta: { kinds: HEADS, title: 'nav.journal' } },
       { path: 'policy', name: 'policy', component: () => import('../views/policy/PolicyView.vue'), meta: { kinds: ALL, title: 'nav.policy' } },
       { path: 'policy/:code', name: 'regulation', component: () => import('../views/policy/RegulationView.vue'), props: true, meta: { kinds: ALL, title: 'nav.policy' } },
+      // 休息室货架 (R07 §二3, docs/shelf.md): the attendant's sales and stocktakes, the supervisor's reconciliation; shelf.sell.
+      { path: 'shelf', name: 'shelf', component: () => import('../views/shelf/ShelfView.vue'), meta: { kinds: ALL, permission: 'shelf.sell', title: 'nav.shelf' } },
       // 宿舍管理 (issue 19 §5): the office's rooms and the phone inspection form; rooms.manage.
       { path: 'rooms', name: 'rooms', component: () => import('../views/rooms/RoomsView.vue'), meta: { kinds: ALL, permission: 'rooms.manage', title: 'nav.rooms' } },
       { path: 'rooms/:id/inspect', name: 'room-inspect', component: () => import('../views/rooms/RoomInspectView.vue'), props: true, meta: { kinds: ALL, permission: 'rooms.manage', title: 'nav.rooms' } },

@@ -21,6 +21,7 @@ export const NAV = [
       { route: 'repairs', label: 'nav.repairs', icon: 'Tools' },
       { route: 'service-desk', label: 'nav.serviceDesk', icon: 'Service' },
       { route: 'lounge', label: 'nav.lounge', icon: 'Coffee' },
+      { route: 'shelf', label: 'nav.shelf', icon: 'Goods' }, // 休息室货架: holders of shelf.sell (route meta.permission)
       { route: 'roster', label: 'nav.roster', icon: 'Calendar' },
       { route: 'reminders', label: 'nav.reminders', icon: 'Bell' },
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
