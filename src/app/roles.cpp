@@ -21,6 +21,7 @@ policy::LoadOptions PackLoadOptions() {
     for (auto& w : m->ActionWords()) options.action_words.push_back(std::move(w));
     for (auto& r : m->WrittenRecords()) options.written_records.push_back(std::move(r));
     for (auto& r : m->RetainedRecords()) options.retained_records.push_back(std::move(r));
+    for (auto& r : m->AssessmentSources()) options.assessment_sources.push_back(std::move(r));
   }
   return options;
 }

@@ -45,6 +45,9 @@ struct LoadOptions {
   // it here (docs/coverage.md). Empty: only the pack's own writers count (loader unit tests).
   std::vector<std::string> written_records;
   std::vector<std::string> retained_records;  // retention rules of these records are applied
+  // The indicator sources a module computes (modules/people): an assessment counts as executed
+  // only when every indicator names one of them. Empty: none does.
+  std::vector<std::string> assessment_sources;
 };
 
 // Loads and validates the pack in `dir`. On any diagnostic, fails with kInvalidArgument whose
