@@ -6,6 +6,7 @@ export default {
     skipToContent: 'Skip to main content',
   },
   nav: {
+    myScores: 'My assessment', // issue 20 §1
     rooms: 'Rooms', // issue 19 §5
     serviceDesk: 'Service desk',
     lounge: 'VIP lounge',
@@ -793,6 +794,16 @@ export default {
     decisions: { uphold: 'Uphold', overturn: 'Overturn' },
     decided: { uphold: 'Upheld.', overturn: 'Violation overturned.' },
     states: { recorded: 'Recorded', appealed: 'Appealed', upheld: 'Upheld', overturned: 'Overturned' },
+  },
+  myScores: {
+    intro: "Your assessment results per month: each indicator's value, weight, source (how many records it counted) and the clauses it rests on. An indicator not computed says why (e.g. no manager's score yet); the score is the pack's formula, the weights the site's.",
+    empty: 'No assessment results yet',
+    notComputed: 'Not computed',
+    weight: 'Weight',
+    source: 'Source',
+    unknownSource: 'Unknown source',
+    records: '{n} records counted',
+    clauses: 'Clauses',
   },
   attendanceFindings: {
     intro: 'The published roster is checked against who took their posts: taking the post after the shift starts (plus the site’s grace period) is late, never taking it during the shift is absent (R15 第三条). When the site names a penalty code, the finding is charged in the violations ledger, where the person can appeal; otherwise it is only recorded, with the reason it was not charged. The server checks every 5 minutes.',

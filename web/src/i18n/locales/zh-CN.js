@@ -6,6 +6,7 @@ export default {
     skipToContent: '跳到主要内容',
   },
   nav: {
+    myScores: '我的考核', // issue 20 §1
     rooms: '宿舍管理', // issue 19 §5
     serviceDesk: '客服工作台',
     lounge: '贵宾厅',
@@ -793,6 +794,16 @@ export default {
     decisions: { uphold: '维持原处理', overturn: '撤销违规' },
     decided: { uphold: '已维持原处理。', overturn: '违规已撤销。' },
     states: { recorded: '已登记', appealed: '申诉中', upheld: '已维持', overturned: '已撤销' },
+  },
+  myScores: {
+    intro: '本人各月的绩效考核结果：每项指标的数值、权重、数据来源（计入的记录条数）和所依据的制度条款。未计算的指标注明原因（如主管尚未评分）；得分按制度包的考核公式计算，权重由本单位设定。',
+    empty: '暂无考核结果',
+    notComputed: '未计算',
+    weight: '权重',
+    source: '来源',
+    unknownSource: '未知来源',
+    records: '计入 {n} 条记录',
+    clauses: '依据',
   },
   attendanceFindings: {
     intro: '按已发布的排班表核对岗位签到：上岗晚于班次开始（加本站点的迟到宽限）即为迟到，整个班次未上岗即为缺勤（R15 第三条）。站点设定了处罚代码时，异常记入违规台账，当事人可在台账中申诉；未设定时只记录，并注明未计入违规的原因。系统每 5 分钟自动核对一次。',
