@@ -1,7 +1,7 @@
 """Assessment runs and performance pay (issue 20 §1, §2) over HTTP against the real binary, on both
 backends. On the test clock, a site's own scheme for the fire operators (a file of the pack, as a
-company writes its own) counts the people module's attendance findings, the ledger's violations and
-a manager's score: the run is refused while a weight is unset, a manager's score outside the site's
+company writes its own) counts the people module's attendance findings, the ledger's violations,
+a duty the operator did and one whose miss was charged to them, and a manager's score: the run is refused while a weight is unset, a manager's score outside the site's
 scale is refused with nothing written, and every score is recomputed by the test from the source
 records the run names; pay is the scheme's formula over the score and the amounts entered in whole
 fen, recomputed by the test; the month is closed (journaled), closing twice and any input after the
@@ -10,6 +10,7 @@ R11 scheme, whose sources no code computes, is refused naming its indicators."""
 import datetime as dt
 import http.client
 import io
+import os
 import urllib.parse
 import zipfile
 
@@ -36,10 +37,24 @@ assessments:
       - {id: absent, title: 缺勤次数, weight: {param: site_w_absent}, source: roster.absent}
       - {id: breaches, title: 违规次数, weight: {param: site_w_breaches}, source: violations}
       - {id: conduct, title: 工作态度, weight: {param: site_w_conduct}, source: manager}
-    formula: "100 - w.late * late - w.absent * absent - w.breaches * breaches + w.conduct * conduct"
+      - {id: missed, title: 未完成任务, weight: 0.5, source: duties.missed}
+      - {id: done, title: 完成任务, weight: 0.1, source: duties.done}
+    formula: |
+      100 - w.late * late - w.absent * absent - w.breaches * breaches + w.conduct * conduct
+        - w.missed * missed + w.done * done
     inputs: {base_pay: number, performance_pay: number}
     pay: "base_pay + performance_pay * score / 100"
     reopen: r11-month-reopen
+"""
+# And a duty of the site's whose miss is charged to whoever held the post (for duties.missed).
+SITE_DUTY = """regulation: R20
+duties:
+  - id: site-fire-shift-check
+    title: 交班前核对消防控制室值班记录（本单位）
+    clause: "R20 §三9"
+    post: 消防控制室值班岗
+    schedule: {on: shift_end}
+    on_miss: {violation: R13-DISCIPLINE}
 """
 WEIGHTS = {"site_w_late": 0.5, "site_w_absent": 1, "site_w_breaches": 0.25, "site_w_conduct": 0.2}
 
@@ -81,6 +96,8 @@ def in_period(t):
 @pytest.fixture
 def site_server(require_backend, tmp_path):
     pack = pack_with_file(tmp_path, "S11.yaml", SITE_RULES)
+    with open(os.path.join(pack, "S20.yaml"), "w", encoding="utf-8") as f:
+        f.write(SITE_DUTY)
     s = Server(require_backend, extra=["--test-clock", START.isoformat(), "--policies", pack]).start()
     yield s
     s.kill()
@@ -107,7 +124,14 @@ def test_a_month_scored_paid_closed_and_reopened(site_server):
                         ("attendance_absent_code", "R13-DISCIPLINE")]:
         param(admin, site, name, value)
     advance(admin, NIGHT + dt.timedelta(minutes=12))
-    ok(Actor(server, accounts[late_person]).post(f"/api/v1/posts/{post}/attendance"), 201)
+    operator = Actor(server, accounts[late_person])
+    ok(operator.post(f"/api/v1/posts/{post}/attendance"), 201)
+    # On the post, the operator does the shift's 手电筒、对讲机充电 (duties.done) but not the site's
+    # check, whose miss at the shift's end is charged to them (duties.missed).
+    charging = [d for d in all_items(admin, f"/api/v1/duties?site_id={site}&post_id={post}&duty=r20-charging")
+                if d["due_at"] == NIGHT.isoformat()]
+    assert len(charging) == 1, charging
+    ok(operator.post(f"/api/v1/duties/{charging[0]['id']}/complete", {}))
     advance(admin, NIGHT + dt.timedelta(hours=8, minutes=6))
     # And an inspector's violation against the late operator.
     ok(admin.post("/api/v1/violations", {"site_id": site, "person_id": late_person, "code": "R03-CONDUCT",
@@ -149,6 +173,12 @@ def test_a_month_scored_paid_closed_and_reopened(site_server):
 
     # The test recomputes each indicator from its source records and the score from the formula.
     findings = all_items(admin, f"/api/v1/attendance-findings?site_id={site}")
+    duties = {}
+
+    def duty(subject):
+        if subject not in duties:
+            duties[subject] = ok(admin.get("/api/v1/duties/" + subject.split("/")[1]))
+        return duties[subject]
     for person, s in scores.items():
         values = {v["indicator"]: v for v in s["values"]}
         mine = [f for f in findings if f["person_id"] == person and in_period(f["shift_start"])]
@@ -163,12 +193,26 @@ def test_a_month_scored_paid_closed_and_reopened(site_server):
         assert values["breaches"]["record_kind"] == "violation"
         assert all(v["clauses"] == ["R15 第三条"] for v in s["values"])
         assert values["late"]["weight"] == WEIGHTS["site_w_late"]
+        # Duties missed and charged to the person: the ledger's violations whose subject is a duty
+        # the runtime marked missed; duties done: those the person completed in the month.
+        missed = sorted(v["id"] for v in all_items(admin, f"/api/v1/violations?site_id={site}&person_id={person}")
+                        if v["subject"].startswith("duty/") and v["state"] != "overturned"
+                        and duty(v["subject"])["state"] == "missed" and in_period(duty(v["subject"])["window_end"]))
+        done = sorted(d["id"] for state in ("done", "late")
+                      for d in all_items(admin, f"/api/v1/duties?site_id={site}&state={state}")
+                      if d["completed_person"] == person and in_period(d["completed_at"]))
+        assert (values["missed"]["records"], values["missed"]["value"]) == (missed, len(missed)), values["missed"]
+        assert (values["done"]["records"], values["done"]["value"]) == (done, len(done)), values["done"]
+        assert (values["missed"]["weight"], values["done"]["weight"]) == (0.5, 0.1)  # the pack's figures
+        if person == late_person:
+            assert (len(done), len(missed)) == (1, 1), (done, missed)
         if person == late_person:
             assert len(late) == 1 and len(breaches) >= 2  # the charged lateness and the inspector's
             conduct = values["conduct"]
             assert (conduct["value"], conduct["note"], conduct["computed"]) == (80, "态度认真", True)
             want = (100 - WEIGHTS["site_w_late"] * len(late) - WEIGHTS["site_w_absent"] * len(absent)
-                    - WEIGHTS["site_w_breaches"] * len(breaches) + WEIGHTS["site_w_conduct"] * 80)
+                    - WEIGHTS["site_w_breaches"] * len(breaches) + WEIGHTS["site_w_conduct"] * 80
+                    - 0.5 * len(missed) + 0.1 * len(done))
             assert s["score"] == pytest.approx(want), (s, want)
             late_score = s["score"]
         else:
