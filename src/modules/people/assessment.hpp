@@ -70,6 +70,7 @@ struct IndicatorValue {
 struct PersonScore {
   Id run_id = 0;
   Id person_id = 0;
+  std::string assessment, period;  // the run's
   std::optional<double> score;  // nullopt: an indicator was not computed
   std::vector<IndicatorValue> values;
 };

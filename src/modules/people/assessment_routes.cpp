@@ -179,23 +179,17 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
     ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
     ZHIDU_OR_ERROR(auto person_id, api::QueryId(req, "person_id"));
     ZHIDU_OR_ERROR(auto rows, s->ScoresOf(api::PrincipalOf(req), site_id, person_id, page));
-    // Each score with its run's scheme and period.
-    ZHIDU_OR_ERROR(auto runs, s->List(api::PrincipalOf(req), site_id, {0, 1000}));
     auto pack = s->pack();
     return api::List(
         rows, page,
         [&](const PersonScore& x) {
-          const Run* run = nullptr;
-          for (const auto& r : runs)
-            if (r.id == x.run_id) run = &r;
           const policy::Assessment* a = nullptr;
-          if (run)
-            for (const auto& y : pack->assessments())
-              if (y.id == run->assessment) a = &y;
+          for (const auto& y : pack->assessments())
+            if (y.id == x.assessment) a = &y;
           json j = ScoreJson(x, a);
-          j["assessment"] = run ? json(run->assessment) : json(nullptr);
-          j["title"] = a && !a->title.empty() ? json(a->title) : j["assessment"];
-          j["period"] = run ? json(run->period) : json(nullptr);
+          j["assessment"] = x.assessment;
+          j["title"] = a && !a->title.empty() ? a->title : x.assessment;
+          j["period"] = x.period;
           j["clauses"] = a ? a->clauses : std::vector<std::string>{};
           return j;
         },

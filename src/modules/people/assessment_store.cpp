@@ -204,8 +204,14 @@ PersonScore MapScore(const store::SqlRow& r) {
   s.run_id = r.Int(0);
   s.person_id = r.Int(1);
   s.score = ParseNum(r.Text(2));
+  s.assessment = r.Text(3);
+  s.period = r.Text(4);
   return s;
 }
+
+constexpr const char* kScoreColumns =
+    "SELECT s.run_id, s.person_id, s.score, r.assessment, r.period FROM assessment_scores s "
+    "JOIN assessment_runs r ON r.id = s.run_id ";
 
 }  // namespace
 
@@ -261,13 +267,13 @@ Result<std::vector<Run>> ListRuns(store::Sql& sql, Id site_id, store::PageReques
 }
 
 Result<std::vector<PersonScore>> ScoresOfRun(store::Sql& sql, Id run_id, Id person_id) {
-  std::string q = "SELECT run_id, person_id, score FROM assessment_scores WHERE run_id=?";
+  std::string q = std::string(kScoreColumns) + "WHERE s.run_id=?";
   store::SqlParams params{run_id};
   if (person_id) {
-    q += " AND person_id=?";
+    q += " AND s.person_id=?";
     params.push_back(person_id);
   }
-  ZHIDU_TRY(auto rows, sql.Many<PersonScore>("run scores", q + " ORDER BY person_id", params,
+  ZHIDU_TRY(auto rows, sql.Many<PersonScore>("run scores", q + " ORDER BY s.person_id", params,
                                              MapScore));
   ZHIDU_TRY_VOID(FillValues(sql, rows));
   return rows;
@@ -277,8 +283,9 @@ Result<std::vector<PersonScore>> ScoresOfPerson(store::Sql& sql, Id site_id, Id 
                                                 store::PageRequest page) {
   ZHIDU_TRY(auto rows, sql.Many<PersonScore>(
                            "person scores",
-                           "SELECT run_id, person_id, score FROM assessment_scores "
-                           "WHERE site_id=? AND person_id=? AND run_id>? ORDER BY run_id LIMIT ?",
+                           std::string(kScoreColumns) +
+                               "WHERE s.site_id=? AND s.person_id=? AND s.run_id>? "
+                               "ORDER BY s.run_id LIMIT ?",
                            {site_id, person_id, page.after_id, std::int64_t{page.limit}},
                            MapScore));
   ZHIDU_TRY_VOID(FillValues(sql, rows));
