@@ -261,11 +261,20 @@ std::vector<policy::ParamDecl> Assessments::Parameters(const policy::Pack& pack)
       if (i.source == kManagerSource)
         for (const auto& c : ClausesOf(a, i))
           if (std::find(clauses.begin(), clauses.end(), c) == clauses.end()) clauses.push_back(c);
-  if (clauses.empty()) return {};
-  return {{std::string(kManagerScaleParam), policy::ParamKind::kList,
-           "people: assessments — the manager's score scale \"MIN,MAX\" (e.g. \"0,100\"); unset: "
-           "no manager score is taken",
-           clauses}};
+  std::vector<policy::ParamDecl> out;
+  if (!clauses.empty())
+    out.push_back({std::string(kManagerScaleParam), policy::ParamKind::kList,
+                   "people: assessments — the manager's score scale \"MIN,MAX\" (e.g. \"0,100\"); "
+                   "unset: no manager score is taken",
+                   clauses});
+  // R11 §2 names the stages an assessment covers (正式员工, 实习, 见习, 转岗, 晋升, 降职) in prose:
+  // a site lists its own.
+  if (!pack.assessments().empty())
+    out.push_back({std::string(kStagesParam), policy::ParamKind::kList,
+                   "people: employment stages a person is recorded in (R11 §2); unset: none is "
+                   "recorded",
+                   {"R11 §2"}});
+  return out;
 }
 
 Result<Run> Assessments::Start(const org::Principal& who, Id site_id,

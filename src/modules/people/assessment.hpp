@@ -48,6 +48,19 @@ inline constexpr std::string_view kAssessPermission = "assessment.manage";
 // The manager's score scale, "MIN,MAX" (no default: the regulations give none).
 inline constexpr std::string_view kManagerScaleParam = "assessment_manager_scale";
 
+// The site's employment stages (R11 §2), a list: no default.
+inline constexpr std::string_view kStagesParam = "employment_stages";
+
+// A person's employment stage and its end date (R11 §2; employment.cpp, module migration 4).
+struct Employment {
+  Id person_id = 0;
+  std::string stage;
+  std::string ends_on;  // "YYYY-MM-DD" or empty
+  Id updated_by = 0;
+  TimePoint updated_at;
+};
+std::vector<store::Migration> EmploymentMigrations();
+
 // The sources an indicator may name (the catalogue; docs in README.md).
 struct SourceInfo {
   std::string_view name;
@@ -163,6 +176,13 @@ class Assessments {
                             const std::string& period);
   Result<Close> Reopen(const org::Principal& who, Id site_id, const std::string& assessment,
                        const std::string& period, Id request_id);
+
+  // R11 §2: a person's stage (one of the site's employment_stages) and its end date;
+  // assessment.manage at the person's site; journaled person.employment.
+  Result<Employment> SetEmployment(const org::Principal& who, Id person_id,
+                                   const std::string& stage, const std::string& ends_on);
+  // One's own, or anyone's with ledger.read or assessment.manage; nullopt: none recorded.
+  Result<std::optional<Employment>> EmploymentOf(const org::Principal& who, Id person_id);
 
   std::shared_ptr<const policy::Pack> pack() const { return pack_.Current(); }
 

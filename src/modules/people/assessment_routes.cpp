@@ -83,6 +83,14 @@ json CloseJson(const Close& c) {
           {"request_id", api::IdOrNull(c.request_id)}};
 }
 
+json EmploymentJson(const Employment& e) {
+  return {{"person_id", e.person_id},
+          {"stage", e.stage},
+          {"ends_on", e.ends_on.empty() ? json(nullptr) : json(e.ends_on)},
+          {"updated_by", e.updated_by},
+          {"updated_at", api::TimeOrNull(e.updated_at)}};
+}
+
 struct PeriodKey {
   Id site_id = 0;
   std::string assessment, period;
@@ -297,6 +305,27 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
           ZHIDU_OR_ERROR(auto c, s->Reopen(api::PrincipalOf(req), key.site_id, key.assessment,
                                            key.period, request_id));
           return api::JsonResponse(200, CloseJson(c));
+        });
+  // {"stage", "ends_on"?}: R11 §2's stage of a person and when it ends.
+  r.Add("PUT", "/api/v1/people/{id}/employment", Access::kSignedIn,
+        [s, unavailable](HttpRequest& req) {
+          if (!s) return unavailable();
+          ZHIDU_OR_ERROR(auto id, api::PathId(req));
+          ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+          ZHIDU_OR_ERROR(auto stage, body.RequiredString("stage"));
+          ZHIDU_OR_ERROR(auto ends_on, body.OptionalString("ends_on"));
+          if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+          ZHIDU_OR_ERROR(auto e, s->SetEmployment(api::PrincipalOf(req), id, stage, ends_on));
+          return api::JsonResponse(200, EmploymentJson(e));
+        });
+  r.Add("GET", "/api/v1/people/{id}/employment", Access::kSignedIn,
+        [s, unavailable](HttpRequest& req) {
+          if (!s) return unavailable();
+          ZHIDU_OR_ERROR(auto id, api::PathId(req));
+          ZHIDU_OR_ERROR(auto e, s->EmploymentOf(api::PrincipalOf(req), id));
+          if (!e) return api::JsonResponse(200, {{"person_id", id}, {"stage", nullptr},
+                                                 {"ends_on", nullptr}});
+          return api::JsonResponse(200, EmploymentJson(*e));
         });
   // The indicator sources the server computes, for the console and pack authors.
   r.Add("GET", "/api/v1/assessment-sources", Access::kSignedIn, [s, unavailable](HttpRequest&) {

@@ -15,6 +15,7 @@ class PeopleModule final : public api::Module {
     auto all = people::Migrations();                                     // 1: discipline cases
     for (auto& m : AttendanceMigrations()) all.push_back(std::move(m));  // 2: attendance findings
     for (auto& m : AssessmentMigrations()) all.push_back(std::move(m));  // 3: assessments
+    for (auto& m : EmploymentMigrations()) all.push_back(std::move(m));  // 4: employment stage
     return all;
   }
   std::vector<policy::ParamDecl> Parameters(const policy::Pack& pack) const override {

@@ -349,3 +349,30 @@ def test_r11_is_refused_naming_what_no_code_computes(server, admin):
     sources = [s["id"] for s in admin.get("/api/v1/assessment-sources").json()["items"]]
     assert {"roster", "roster.late", "violations", "duties.done", "duties.missed", "manager"} <= set(sources)
     assert admin.get(f"/api/v1/assessment-runs?site_id={site}").json()["items"] == []
+
+
+def test_employment_stage_and_end_date_on_the_person(server, admin):
+    """R11 §2: the stage a person is in (the site's list) and when it ends."""
+    site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+    concierge = login(server, "concierge")
+    mine = concierge.get("/api/v1/me").json()["account"]["person_id"]
+    other = next(p["id"] for p in all_items(admin, f"/api/v1/people?site_id={site}&limit=200") if p["id"] != mine)
+    path = f"/api/v1/people/{mine}/employment"
+    assert ok(admin.get(path)) == {"person_id": mine, "stage": None, "ends_on": None}
+    refused(admin.request("PUT", path, body={"stage": "实习员工"}), 409, "assessment.stages_unset")
+    ok(admin.request("PUT", f"/api/v1/sites/{site}/parameters/employment_stages",
+                     body={"value": "正式员工,实习员工,见习员工,转岗,晋升,降职"}))
+    refused(admin.request("PUT", path, body={"stage": "外包"}), 400, "assessment.unknown_stage", "stage")
+    refused(admin.request("PUT", path, body={"stage": "实习员工", "ends_on": "2027-02-30"}), 400,
+            "invalid", "ends_on")
+    refused(admin.request("PUT", path, body={}), 400, "required", "stage")
+    assert ok(admin.get(path))["stage"] is None  # nothing written by the refusals
+    e = ok(admin.request("PUT", path, body={"stage": "实习员工", "ends_on": "2027-03-31"}))
+    assert (e["stage"], e["ends_on"]) == ("实习员工", "2027-03-31")
+    e = ok(admin.request("PUT", path, body={"stage": "正式员工"}))
+    assert (e["stage"], e["ends_on"]) == ("正式员工", None)
+    assert ok(concierge.get(path))["stage"] == "正式员工"  # one's own
+    ok(concierge.get(f"/api/v1/people/{other}/employment"), 403)
+    ok(concierge.request("PUT", path, body={"stage": "晋升"}), 403)
+    records = [r for r in all_items(admin, "/api/v1/journal?limit=500") if r["kind"] == "person.employment"]
+    assert len(records) == 2, records

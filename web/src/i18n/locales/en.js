@@ -400,6 +400,8 @@ export default {
         not_closed: 'The month is not closed',
         wrong_request: 'The chosen request is not the approval to re-open this close',
         not_approved: 'The request is not approved',
+        stages_unset: 'The site has not set its employment stages',
+        unknown_stage: "Not one of the site's employment stages",
       },
       rooms: {
         unknown_place: 'The pack in force has no such place (room type)',
@@ -466,6 +468,8 @@ export default {
     other: 'record {n}',
   },
   fields: {
+    stage: 'Employment stage',
+    ends_on: 'Stage ends on',
     assessment: 'Assessment scheme',
     period: 'Month',
     indicator: 'Indicator',

@@ -400,6 +400,8 @@ export default {
         not_closed: '该月尚未结算',
         wrong_request: '所选申请不是重开本次结算的审批',
         not_approved: '申请尚未批准',
+        stages_unset: '本单位未设置员工阶段（参数）：请先设置',
+        unknown_stage: '不是本单位设定的员工阶段',
       },
       rooms: {
         unknown_place: '现行制度中没有该场所（房间类型）',
@@ -466,6 +468,8 @@ export default {
     other: '记录 {n} 号',
   },
   fields: {
+    stage: '员工阶段',
+    ends_on: '阶段结束日期',
     assessment: '考核方案',
     period: '考核月份',
     indicator: '考核指标',
