@@ -1715,10 +1715,9 @@ void PackBuilder::LoadDiscipline(const Node& n) {
 }
 
 void PackBuilder::LoadAssessment(const Node& n) {
-  Obj o = Open(
-      n, "assessment",
-      {"id", "title", "clause", "subjects", "period", "indicators", "formula", "pay", "inputs",
-       "reopen"});
+  Obj o = Open(n, "assessment",
+               {"id", "title", "clause", "subjects", "period", "indicators", "formula", "pay",
+                "inputs", "reopen"});
   if (!o.ok) return;
   Assessment a;
   Base(o, &a);
@@ -1742,7 +1741,8 @@ void PackBuilder::LoadAssessment(const Node& n) {
   a.formula = ExprOf(o, "formula", formula_schema, ValueType::kNumber);
   ContextSchema pay_schema = Inputs(o);
   for (const auto& [name, type] : pay_schema) {
-    if (type != ValueType::kNumber) ErrorAt(o.Get("inputs"), "pay input '" + name + "' must be a number");
+    if (type != ValueType::kNumber)
+      ErrorAt(o.Get("inputs"), "pay input '" + name + "' must be a number");
     a.inputs.push_back(name);
   }
   pay_schema.emplace("score", ValueType::kNumber);
@@ -1983,9 +1983,9 @@ void PackBuilder::MarkUnenforced() {
       if (a)
         for (const auto& ind : a->indicators)
           ref.executable =
-              ref.executable && std::find(options_.assessment_sources.begin(),
-                                          options_.assessment_sources.end(),
-                                          ind.source) != options_.assessment_sources.end();
+              ref.executable &&
+              std::find(options_.assessment_sources.begin(), options_.assessment_sources.end(),
+                        ind.source) != options_.assessment_sources.end();
     } else if (ref.kind == "retention") {
       const Retention* r = find(pack_.retention_, ref.id);
       ref.executable = r && named(r->record, options_.retained_records);

@@ -43,7 +43,8 @@ const policy::Assessment* FindScheme(const policy::Pack& pack, std::string_view 
 }
 
 Result<const policy::Assessment*> SchemeOf(const policy::Pack& pack, const std::string& id) {
-  if (id.empty()) return Fail(Errc::kInvalidArgument, kRequired, "assessment is required", "assessment");
+  if (id.empty())
+    return Fail(Errc::kInvalidArgument, kRequired, "assessment is required", "assessment");
   const auto* a = FindScheme(pack, id);
   if (!a)
     return Fail(Errc::kInvalidArgument, Reason{"assessment.unknown_scheme"},
@@ -60,8 +61,10 @@ Result<const policy::Assessment*> SchemeOf(const policy::Pack& pack, const std::
 // The period's bounds in the site's zone; 400 naming `period` when it is not "YYYY-MM".
 Result<std::pair<TimePoint, TimePoint>> PeriodOf(store::UnitOfWork& unit, Id site_id,
                                                  const std::string& period) {
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
-  if (period.empty()) return Fail(Errc::kInvalidArgument, kRequired, "period is required", "period");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (period.empty())
+    return Fail(Errc::kInvalidArgument, kRequired, "period is required", "period");
   auto site = unit.GetSite(site_id);
   if (!site) {
     if (site.error().code == Errc::kNotFound)
@@ -69,7 +72,7 @@ Result<std::pair<TimePoint, TimePoint>> PeriodOf(store::UnitOfWork& unit, Id sit
     return Fail(site.error());
   }
   ZHIDU_TRY(TimeZone zone, TimeZone::Find(site->time_zone.empty() ? std::string(kDefaultTimeZone)
-                                                                   : site->time_zone));
+                                                                  : site->time_zone));
   auto range = runtime::LocalMonthRange(period, zone);
   if (!range || period.size() != 7)
     return Fail(Errc::kInvalidArgument, kInvalid, "period must be a month, e.g. \"2027-01\"",
@@ -84,7 +87,8 @@ std::vector<std::string> ClausesOf(const policy::Assessment& a, const policy::In
 
 // People of the site holding one of `roles` (an enabled account's grant covering the site or the
 // person's department), in id order.
-Result<std::vector<Id>> Subjects(store::Sql& sql, Id site_id, const std::vector<std::string>& roles) {
+Result<std::vector<Id>> Subjects(store::Sql& sql, Id site_id,
+                                 const std::vector<std::string>& roles) {
   if (roles.empty()) return std::vector<Id>{};
   std::string in;
   store::SqlParams params{site_id};
@@ -97,9 +101,11 @@ Result<std::vector<Id>> Subjects(store::Sql& sql, Id site_id, const std::vector<
       "assessment subjects",
       "SELECT DISTINCT p.id FROM people p JOIN accounts a ON a.person_id = p.id "
       "JOIN role_grants g ON g.account_id = a.id WHERE p.site_id = ? AND NOT a.disabled AND "
-      "g.role IN (" + in + ") AND (g.scope_kind = 'global' OR "
-      "(g.scope_kind = 'site' AND g.scope_id = p.site_id) OR "
-      "(g.scope_kind = 'department' AND g.scope_id = p.department_id)) ORDER BY p.id",
+      "g.role IN (" +
+          in +
+          ") AND (g.scope_kind = 'global' OR "
+          "(g.scope_kind = 'site' AND g.scope_id = p.site_id) OR "
+          "(g.scope_kind = 'department' AND g.scope_id = p.department_id)) ORDER BY p.id",
       params, [&](const store::SqlRow& r) { out.push_back(r.Int(0)); }));
   return out;
 }
@@ -112,7 +118,8 @@ Result<bool> IsSubject(store::Sql& sql, Id site_id, const policy::Assessment& a,
 Result<std::vector<Id>> Ids(store::Sql& sql, std::string_view what, std::string_view q,
                             const store::SqlParams& params) {
   std::vector<Id> out;
-  ZHIDU_TRY_VOID(sql.Query(what, q, params, [&](const store::SqlRow& r) { out.push_back(r.Int(0)); }));
+  ZHIDU_TRY_VOID(
+      sql.Query(what, q, params, [&](const store::SqlRow& r) { out.push_back(r.Int(0)); }));
   return out;
 }
 
@@ -148,13 +155,12 @@ Result<std::pair<std::string, std::vector<Id>>> CountRecords(store::Sql& sql,
   }
   // duties.missed: the violations a missed duty charged to the person (runtime/duties: subject
   // duty/ID), not overturned.
-  ZHIDU_TRY(auto ids,
-            Ids(sql, "duties missed counted",
-                "SELECT v.id FROM violations v JOIN duty_instances d ON v.subject = "
-                "'duty/' || CAST(d.id AS TEXT) WHERE v.site_id=? AND v.person_id=? AND "
-                "d.window_end>=? AND d.window_end<? AND d.state='missed' AND "
-                "v.state<>'overturned' ORDER BY v.id",
-                p));
+  ZHIDU_TRY(auto ids, Ids(sql, "duties missed counted",
+                          "SELECT v.id FROM violations v JOIN duty_instances d ON v.subject = "
+                          "'duty/' || CAST(d.id AS TEXT) WHERE v.site_id=? AND v.person_id=? AND "
+                          "d.window_end>=? AND d.window_end<? AND d.state='missed' AND "
+                          "v.state<>'overturned' ORDER BY v.id",
+                          p));
   return std::pair{std::string("violation"), std::move(ids)};
 }
 
@@ -211,9 +217,9 @@ bool MayManage(const org::RoleCatalogue& roles, const org::Principal& who, Id si
 Result<void> NeedManage(const org::RoleCatalogue& roles, const org::Principal& who, Id site_id,
                         std::string_view what) {
   if (!MayManage(roles, who, site_id))
-    return Fail(Errc::kPermissionDenied,
-                std::string(what) + " needs the " + std::string(kAssessPermission) +
-                    " permission at the site");
+    return Fail(Errc::kPermissionDenied, std::string(what) + " needs the " +
+                                             std::string(kAssessPermission) +
+                                             " permission at the site");
   return Ok();
 }
 
@@ -270,18 +276,20 @@ std::vector<policy::ParamDecl> Assessments::Parameters(const policy::Pack& pack)
   // R11 §2 names the stages an assessment covers (正式员工, 实习, 见习, 转岗, 晋升, 降职) in prose:
   // a site lists its own.
   if (!pack.assessments().empty())
-    out.push_back({std::string(kStagesParam), policy::ParamKind::kList,
+    out.push_back({std::string(kStagesParam),
+                   policy::ParamKind::kList,
                    "people: employment stages a person is recorded in (R11 §2); unset: none is "
                    "recorded",
                    {"R11 §2"}});
   return out;
 }
 
-Result<Run> Assessments::Start(const org::Principal& who, Id site_id,
-                               const std::string& assessment, const std::string& period) {
+Result<Run> Assessments::Start(const org::Principal& who, Id site_id, const std::string& assessment,
+                               const std::string& period) {
   auto pack = pack_.Current();
   ZHIDU_TRY(const policy::Assessment* a, SchemeOf(*pack, assessment));
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "running an assessment"));
   if (!a->formula)
     return Fail(Errc::kFailedPrecondition, Reason{"assessment.no_formula"},
@@ -328,8 +336,10 @@ Result<Run> Assessments::Start(const org::Principal& who, Id site_id,
       std::string names;
       for (const auto& n : unset) names += (names.empty() ? "" : ", ") + n;
       return Fail(Errc::kFailedPrecondition, Reason{"assessment.weight_unset"},
-                  "the weights of assessment " + a->id + " are site parameters the site has not "
-                  "set (the regulation gives none): " + names);
+                  "the weights of assessment " + a->id +
+                      " are site parameters the site has not "
+                      "set (the regulation gives none): " +
+                      names);
     }
     ZHIDU_TRY(auto subjects, Subjects(sql, site_id, a->subjects));
     ZHIDU_TRY(auto manager, adb::ManagerScores(sql, site_id, a->id, period));
@@ -429,7 +439,8 @@ Result<Run> Assessments::Get(const org::Principal& who, Id id) {
 
 Result<std::vector<Run>> Assessments::List(const org::Principal& who, Id site_id,
                                            store::PageRequest page) {
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (!roles_.Allows(who, runtime::perm::kLedgerRead, {site_id, 0}) &&
       !MayManage(roles_, who, site_id) && who.person_id == 0)
     return Fail(Errc::kPermissionDenied, "listing assessment runs needs ledger.read");
@@ -439,7 +450,8 @@ Result<std::vector<Run>> Assessments::List(const org::Principal& who, Id site_id
 
 Result<std::vector<PersonScore>> Assessments::ScoresOf(const org::Principal& who, Id site_id,
                                                        Id person_id, store::PageRequest page) {
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   if (person_id == 0) person_id = who.person_id;
   if (person_id == 0)
     return Fail(Errc::kInvalidArgument, kRequired, "person_id is required", "person_id");
@@ -464,11 +476,12 @@ Result<void> Assessments::EnterManagerScore(const org::Principal& who, Id site_i
     return Fail(Errc::kInvalidArgument, Reason{"assessment.unknown_indicator"},
                 "assessment " + a->id + " has no indicator \"" + indicator + "\"", "indicator");
   if (ind->source != kManagerSource)
-    return Fail(Errc::kInvalidArgument, Reason{"assessment.not_manager_scored"},
-                "indicator " + indicator + " is computed from " + ind->source +
-                    ", not scored by a manager",
-                "indicator");
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+    return Fail(
+        Errc::kInvalidArgument, Reason{"assessment.not_manager_scored"},
+        "indicator " + indicator + " is computed from " + ind->source + ", not scored by a manager",
+        "indicator");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "entering a manager's score"));
   if (comment.size() > 4000)
     return Fail(Errc::kInvalidArgument, Reason{"too_long"}, "comment is too long", "comment");
@@ -520,7 +533,8 @@ Result<void> Assessments::EnterPay(const org::Principal& who, Id site_id,
     if (std::find(a->inputs.begin(), a->inputs.end(), in.name) == a->inputs.end())
       return Fail(Errc::kInvalidArgument, Reason{"assessment.unknown_input"},
                   "assessment " + a->id + " has no pay input \"" + in.name + "\"", "inputs");
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "entering pay"));
   auto done = writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
     auto& unit = tx.unit();
@@ -528,8 +542,8 @@ Result<void> Assessments::EnterPay(const org::Principal& who, Id site_id,
     ZHIDU_TRY_VOID(OpenForEntry(unit, site_id, *a, period, person_id));
     CanonicalObject amounts;
     for (const auto& in : inputs) {
-      ZHIDU_TRY_VOID(adb::PutPayInput(sql, site_id, a->id, period, person_id, in, who.account_id,
-                                      tx.now()));
+      ZHIDU_TRY_VOID(
+          adb::PutPayInput(sql, site_id, a->id, period, person_id, in, who.account_id, tx.now()));
       amounts.Add(in.name, in.fen);
     }
     CanonicalObject o;
@@ -556,10 +570,12 @@ Result<std::vector<PayLine>> Assessments::Pay(const org::Principal& who, Id site
   if (!a->pay)
     return Fail(Errc::kFailedPrecondition, Reason{"assessment.no_pay"},
                 "assessment " + a->id + " has no pay formula", "assessment");
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   Id only = 0;
   if (!MayManage(roles_, who, site_id)) {
-    if (who.person_id == 0) return Fail(Errc::kPermissionDenied, "reading pay needs assessment.manage");
+    if (who.person_id == 0)
+      return Fail(Errc::kPermissionDenied, "reading pay needs assessment.manage");
     only = who.person_id;  // one's own pay slip
   }
   ZHIDU_TRY(auto unit, store_.BeginRead());
@@ -620,11 +636,11 @@ Result<std::vector<PayLine>> Assessments::Pay(const org::Principal& who, Id site
 }
 
 Result<PaySheet> Assessments::PaySheetOf(const org::Principal& who, Id site_id,
-                                         const std::string& assessment,
-                                         const std::string& period) {
+                                         const std::string& assessment, const std::string& period) {
   auto pack = pack_.Current();
   ZHIDU_TRY(const policy::Assessment* a, SchemeOf(*pack, assessment));
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "exporting pay"));
   {
     ZHIDU_TRY(auto unit, store_.BeginRead());
@@ -660,12 +676,14 @@ Result<Close> Assessments::ClosePeriod(const org::Principal& who, Id site_id,
                                        const std::string& assessment, const std::string& period) {
   auto pack = pack_.Current();
   ZHIDU_TRY(const policy::Assessment* a, SchemeOf(*pack, assessment));
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "closing a month"));
   if (a->reopen.empty())
     return Fail(Errc::kFailedPrecondition, Reason{"assessment.no_reopen"},
-                "assessment " + a->id + " names no request type to re-open a month (reopen:), so "
-                "a closed month could never be corrected; the pack must name one first",
+                "assessment " + a->id +
+                    " names no request type to re-open a month (reopen:), so "
+                    "a closed month could never be corrected; the pack must name one first",
                 "assessment");
   return writer_.Run<Close>([&](store::Tx& tx) -> Result<Close> {
     auto& unit = tx.unit();
@@ -683,12 +701,12 @@ Result<Close> Assessments::ClosePeriod(const org::Principal& who, Id site_id,
     c.closed_by = who.account_id;
     c.closed_at = tx.now();
     ZHIDU_TRY(c.id, adb::InsertClose(sql, c));
-    ZHIDU_TRY(auto seq,
-              tx.Journal("assessment.period.closed", who.account_id,
-                         "assessment_close/" + std::to_string(c.id),
-                         CloseJournal(c, "考核月度结算：" + (a->title.empty() ? a->id : a->title) +
-                                             " " + period,
-                                      0)));
+    ZHIDU_TRY(
+        auto seq,
+        tx.Journal(
+            "assessment.period.closed", who.account_id, "assessment_close/" + std::to_string(c.id),
+            CloseJournal(c, "考核月度结算：" + (a->title.empty() ? a->id : a->title) + " " + period,
+                         0)));
     (void)seq;
     return c;
   });
@@ -699,7 +717,8 @@ Result<Close> Assessments::Reopen(const org::Principal& who, Id site_id,
                                   Id request_id) {
   auto pack = pack_.Current();
   ZHIDU_TRY(const policy::Assessment* a, SchemeOf(*pack, assessment));
-  if (site_id <= 0) return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "re-opening a month"));
   if (request_id <= 0)
     return Fail(Errc::kInvalidArgument, kRequired,
@@ -737,8 +756,9 @@ Result<Close> Assessments::Reopen(const org::Principal& who, Id site_id,
     ZHIDU_TRY(auto seq,
               tx.Journal("assessment.period.reopened", who.account_id,
                          "assessment_close/" + std::to_string(c.id),
-                         CloseJournal(c, "考核月度结算重开：" +
-                                             (a->title.empty() ? a->id : a->title) + " " + period,
+                         CloseJournal(c,
+                                      "考核月度结算重开：" + (a->title.empty() ? a->id : a->title) +
+                                          " " + period,
                                       request_id)));
     (void)seq;
     return c;

@@ -84,7 +84,7 @@ struct PersonScore {
   Id run_id = 0;
   Id person_id = 0;
   std::string assessment, period;  // the run's
-  std::optional<double> score;  // nullopt: an indicator was not computed
+  std::optional<double> score;     // nullopt: an indicator was not computed
   std::vector<IndicatorValue> values;
 };
 
@@ -217,8 +217,7 @@ Result<std::vector<ManagerScore>> ManagerScores(store::Sql& sql, Id site_id,
                                                 const std::string& assessment,
                                                 const std::string& period);
 Result<void> PutManagerScore(store::Sql& sql, Id site_id, const std::string& assessment,
-                             const std::string& period, const ManagerScore& m, Id by,
-                             TimePoint at);
+                             const std::string& period, const ManagerScore& m, Id by, TimePoint at);
 Result<void> PutPayInput(store::Sql& sql, Id site_id, const std::string& assessment,
                          const std::string& period, Id person_id, const PayInput& in, Id by,
                          TimePoint at);

@@ -134,10 +134,12 @@ Result<std::vector<PayInput>> ReadInputs(api::JsonBody& body) {
     const json& v = it.value();
     if (!v.is_number_integer() ||
         (v.is_number_unsigned() &&
-         v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())))
-      return Fail(Errc::kInvalidArgument, Reason{"assessment.amount_not_integer"},
-                  "inputs." + it.key() + " must be a whole number of fen (分), e.g. 1250 for 12.50 yuan",
-                  "inputs");
+         v.get<std::uint64_t>() >
+             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())))
+      return Fail(
+          Errc::kInvalidArgument, Reason{"assessment.amount_not_integer"},
+          "inputs." + it.key() + " must be a whole number of fen (分), e.g. 1250 for 12.50 yuan",
+          "inputs");
     std::int64_t fen = v.get<std::int64_t>();
     if (fen < 0)
       return Fail(Errc::kInvalidArgument, Reason{"assessment.amount_negative"},
@@ -160,7 +162,8 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
     ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto key, ReadKey(body));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto run, s->Start(api::PrincipalOf(req), key.site_id, key.assessment, key.period));
+    ZHIDU_OR_ERROR(auto run,
+                   s->Start(api::PrincipalOf(req), key.site_id, key.assessment, key.period));
     return api::JsonResponse(201, RunJson(run, *s->pack(), true));
   });
   // ?site_id=&limit=&cursor=
@@ -174,12 +177,13 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
         rows, page, [&](const Run& x) { return RunJson(x, *pack, false); },
         [](const Run& x) { return x.id; });
   });
-  r.Add("GET", "/api/v1/assessment-runs/{id}", Access::kSignedIn, [s, unavailable](HttpRequest& req) {
-    if (!s) return unavailable();
-    ZHIDU_OR_ERROR(auto id, api::PathId(req));
-    ZHIDU_OR_ERROR(auto run, s->Get(api::PrincipalOf(req), id));
-    return api::JsonResponse(200, RunJson(run, *s->pack(), true));
-  });
+  r.Add("GET", "/api/v1/assessment-runs/{id}", Access::kSignedIn,
+        [s, unavailable](HttpRequest& req) {
+          if (!s) return unavailable();
+          ZHIDU_OR_ERROR(auto id, api::PathId(req));
+          ZHIDU_OR_ERROR(auto run, s->Get(api::PrincipalOf(req), id));
+          return api::JsonResponse(200, RunJson(run, *s->pack(), true));
+        });
   // ?site_id=&person_id= (default: one's own)
   r.Add("GET", "/api/v1/assessment-scores", Access::kSignedIn, [s, unavailable](HttpRequest& req) {
     if (!s) return unavailable();
@@ -261,9 +265,8 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
                        {"pay_fen", l.pay_fen ? json(*l.pay_fen) : json(nullptr)},
                        {"note", l.note}});
     }
-    return api::JsonResponse(200, {{"assessment", assessment},
-                                   {"period", period},
-                                   {"items", std::move(items)}});
+    return api::JsonResponse(
+        200, {{"assessment", assessment}, {"period", period}, {"items", std::move(items)}});
   });
   // ?site_id=&assessment=&period= : a closed month's pay for payroll.
   r.Add("GET", "/api/v1/assessment-pay/export.xlsx", Access::kSignedIn,
@@ -272,15 +275,16 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
           ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
           auto assessment = api::QueryString(req, "assessment");
           auto period = api::QueryString(req, "period");
-          ZHIDU_OR_ERROR(auto sheet, s->PaySheetOf(api::PrincipalOf(req), site_id, assessment, period));
+          ZHIDU_OR_ERROR(auto sheet,
+                         s->PaySheetOf(api::PrincipalOf(req), site_id, assessment, period));
           ZHIDU_OR_ERROR(auto bytes, PayXlsx(sheet));
           HttpResponse res;
           res.status = 200;
           res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
           res.body = std::move(bytes);
-          res.headers.emplace_back("Content-Disposition", "attachment; filename=\"pay-" +
-                                                              std::to_string(site_id) + "-" +
-                                                              period + ".xlsx\"");
+          res.headers.emplace_back(
+              "Content-Disposition",
+              "attachment; filename=\"pay-" + std::to_string(site_id) + "-" + period + ".xlsx\"");
           return res;
         });
   // {"site_id", "assessment", "period"}
@@ -290,8 +294,8 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
           ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
           ZHIDU_OR_ERROR(auto key, ReadKey(body));
           if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-          ZHIDU_OR_ERROR(auto c, s->ClosePeriod(api::PrincipalOf(req), key.site_id,
-                                                key.assessment, key.period));
+          ZHIDU_OR_ERROR(auto c, s->ClosePeriod(api::PrincipalOf(req), key.site_id, key.assessment,
+                                                key.period));
           return api::JsonResponse(201, CloseJson(c));
         });
   // {"site_id", "assessment", "period", "request_id"}
@@ -323,8 +327,9 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
           if (!s) return unavailable();
           ZHIDU_OR_ERROR(auto id, api::PathId(req));
           ZHIDU_OR_ERROR(auto e, s->EmploymentOf(api::PrincipalOf(req), id));
-          if (!e) return api::JsonResponse(200, {{"person_id", id}, {"stage", nullptr},
-                                                 {"ends_on", nullptr}});
+          if (!e)
+            return api::JsonResponse(200,
+                                     {{"person_id", id}, {"stage", nullptr}, {"ends_on", nullptr}});
           return api::JsonResponse(200, EmploymentJson(*e));
         });
   // The indicator sources the server computes, for the console and pack authors.

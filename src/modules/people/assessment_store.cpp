@@ -218,22 +218,22 @@ constexpr const char* kScoreColumns =
 namespace adb {
 
 Result<Id> InsertRun(store::Sql& sql, const Run& r) {
-  return sql.Insert("insert assessment run",
-                    "INSERT INTO assessment_runs(site_id, assessment, period, formula, run_by, "
-                    "run_at) VALUES(?,?,?,?,?,?) RETURNING id",
-                    {r.site_id, r.assessment, r.period, r.formula, r.run_by,
-                     store::SqlTime(r.run_at)});
+  return sql.Insert(
+      "insert assessment run",
+      "INSERT INTO assessment_runs(site_id, assessment, period, formula, run_by, "
+      "run_at) VALUES(?,?,?,?,?,?) RETURNING id",
+      {r.site_id, r.assessment, r.period, r.formula, r.run_by, store::SqlTime(r.run_at)});
 }
 
 Result<void> SetRunSeq(store::Sql& sql, Id run_id, std::int64_t seq) {
   return Done(sql.Exec("set run seq", "UPDATE assessment_runs SET journal_seq=? WHERE id=?",
-                  {seq, run_id}));
+                       {seq, run_id}));
 }
 
 Result<void> InsertScore(store::Sql& sql, const PersonScore& s) {
-  ZHIDU_TRY(auto site,
-            sql.One<Id>("run site", "SELECT site_id FROM assessment_runs WHERE id=?", {s.run_id},
-                        [](const store::SqlRow& r) { return r.Int(0); }, "no such run"));
+  ZHIDU_TRY(auto site, sql.One<Id>(
+                           "run site", "SELECT site_id FROM assessment_runs WHERE id=?", {s.run_id},
+                           [](const store::SqlRow& r) { return r.Int(0); }, "no such run"));
   ZHIDU_TRY(auto id, sql.Insert("insert assessment score",
                                 "INSERT INTO assessment_scores(run_id, site_id, person_id, score) "
                                 "VALUES(?,?,?,?) RETURNING id",
@@ -245,9 +245,8 @@ Result<void> InsertScore(store::Sql& sql, const PersonScore& s) {
                          "INSERT INTO assessment_values(run_id, person_id, indicator, source, "
                          "value, weight, record_kind, records, clauses, note) "
                          "VALUES(?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                         {s.run_id, s.person_id, v.indicator, v.source, Num(v.value),
-                          Num(v.weight), v.record_kind, JoinIds(v.records), JoinLines(v.clauses),
-                          v.note}));
+                         {s.run_id, s.person_id, v.indicator, v.source, Num(v.value), Num(v.weight),
+                          v.record_kind, JoinIds(v.records), JoinLines(v.clauses), v.note}));
     (void)vid;
   }
   return Ok();
@@ -273,21 +272,20 @@ Result<std::vector<PersonScore>> ScoresOfRun(store::Sql& sql, Id run_id, Id pers
     q += " AND s.person_id=?";
     params.push_back(person_id);
   }
-  ZHIDU_TRY(auto rows, sql.Many<PersonScore>("run scores", q + " ORDER BY s.person_id", params,
-                                             MapScore));
+  ZHIDU_TRY(auto rows,
+            sql.Many<PersonScore>("run scores", q + " ORDER BY s.person_id", params, MapScore));
   ZHIDU_TRY_VOID(FillValues(sql, rows));
   return rows;
 }
 
 Result<std::vector<PersonScore>> ScoresOfPerson(store::Sql& sql, Id site_id, Id person_id,
                                                 store::PageRequest page) {
-  ZHIDU_TRY(auto rows, sql.Many<PersonScore>(
-                           "person scores",
-                           std::string(kScoreColumns) +
-                               "WHERE s.site_id=? AND s.person_id=? AND s.run_id>? "
-                               "ORDER BY s.run_id LIMIT ?",
-                           {site_id, person_id, page.after_id, std::int64_t{page.limit}},
-                           MapScore));
+  ZHIDU_TRY(auto rows,
+            sql.Many<PersonScore>(
+                "person scores",
+                std::string(kScoreColumns) + "WHERE s.site_id=? AND s.person_id=? AND s.run_id>? "
+                                             "ORDER BY s.run_id LIMIT ?",
+                {site_id, person_id, page.after_id, std::int64_t{page.limit}}, MapScore));
   ZHIDU_TRY_VOID(FillValues(sql, rows));
   return rows;
 }
@@ -339,14 +337,14 @@ Result<void> PutManagerScore(store::Sql& sql, Id site_id, const std::string& ass
 Result<void> PutPayInput(store::Sql& sql, Id site_id, const std::string& assessment,
                          const std::string& period, Id person_id, const PayInput& in, Id by,
                          TimePoint at) {
-  return Done(sql.Exec(
-      "put pay input",
-      "INSERT INTO assessment_pay_inputs(site_id, assessment, period, person_id, input, "
-      "amount_fen, entered_by, entered_at) VALUES(?,?,?,?,?,?,?,?) "
-      "ON CONFLICT(site_id, assessment, period, person_id, input) DO UPDATE SET "
-      "amount_fen=excluded.amount_fen, entered_by=excluded.entered_by, "
-      "entered_at=excluded.entered_at",
-      {site_id, assessment, period, person_id, in.name, in.fen, by, store::SqlTime(at)}));
+  return Done(
+      sql.Exec("put pay input",
+               "INSERT INTO assessment_pay_inputs(site_id, assessment, period, person_id, input, "
+               "amount_fen, entered_by, entered_at) VALUES(?,?,?,?,?,?,?,?) "
+               "ON CONFLICT(site_id, assessment, period, person_id, input) DO UPDATE SET "
+               "amount_fen=excluded.amount_fen, entered_by=excluded.entered_by, "
+               "entered_at=excluded.entered_at",
+               {site_id, assessment, period, person_id, in.name, in.fen, by, store::SqlTime(at)}));
 }
 
 Result<std::vector<std::pair<Id, PayInput>>> PayInputs(store::Sql& sql, Id site_id,
@@ -380,17 +378,17 @@ Result<Id> InsertClose(store::Sql& sql, const Close& c) {
 }
 
 Result<std::optional<Close>> GetClose(store::Sql& sql, Id id) {
-  ZHIDU_TRY(auto rows, sql.Many<Close>("get close", std::string(kCloseColumns) + "WHERE id=?",
-                                       {id}, MapClose));
+  ZHIDU_TRY(auto rows, sql.Many<Close>("get close", std::string(kCloseColumns) + "WHERE id=?", {id},
+                                       MapClose));
   if (rows.empty()) return std::optional<Close>();
   return std::optional<Close>(std::move(rows.front()));
 }
 
 Result<void> MarkReopened(store::Sql& sql, Id close_id, Id by, TimePoint at, Id request_id) {
   return Done(sql.Exec("reopen",
-                  "UPDATE assessment_closes SET reopened_by=?, reopened_at=?, request_id=? "
-                  "WHERE id=? AND reopened_at=0",
-                  {by, store::SqlTime(at), request_id, close_id}));
+                       "UPDATE assessment_closes SET reopened_by=?, reopened_at=?, request_id=? "
+                       "WHERE id=? AND reopened_at=0",
+                       {by, store::SqlTime(at), request_id, close_id}));
 }
 
 }  // namespace adb
