@@ -129,6 +129,9 @@ class Module {
   // `zhidu policy coverage` beside what the pack's own rules write (docs/coverage.md).
   virtual std::vector<std::string> WrittenRecords() const { return {}; }
   virtual std::vector<std::string> RetainedRecords() const { return {}; }
+  // The assessment indicator sources (`source:`) its code computes: a scheme counts as executed
+  // when every indicator names one (docs/coverage.md).
+  virtual std::vector<std::string> AssessmentSources() const { return {}; }
   // Site parameters its code reads that no rule of the pack uses (a survey's delay), each with no
   // default; listed and set with the pack's (runtime::SiteParameters::SetModuleParameters). The
   // pack in force is given so that a declaration cites the pack's clauses.

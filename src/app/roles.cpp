@@ -27,6 +27,7 @@ policy::LoadOptions PackLoadOptions() {
       options.reserved_events.push_back(std::move(e));
     }
     for (auto& e : m->SharedEvents()) events.push_back(std::move(e));
+    for (auto& r : m->AssessmentSources()) options.assessment_sources.push_back(std::move(r));
   }
   options.module_events = std::move(events);
   return options;

@@ -18,7 +18,7 @@ def test_policy_browser_api(server, admin):
     assert body["coverage"]["missing"] == 0
     cov = body["coverage"]
     assert cov["clauses"] == cov["executable"] + cov["recorded"] + cov["citable_only"]
-    assert cov["recorded"] > 0  # e.g. the assessments, never computed (issue 20)
+    assert cov["recorded"] > 0  # e.g. R11's assessment, whose sources nothing computes (issue 20)
     regs = admin.get("/api/v1/policy/regulations").json()["items"]
     assert [r["code"] for r in regs] == [f"R{i:02d}" for i in range(1, 21)]
     # The same figures as `zhidu policy coverage` (issue 16 §7), per regulation and in total.
@@ -33,7 +33,11 @@ def test_policy_browser_api(server, admin):
     assert any(x["status"] == "recorded" and not x["executable"] for x in explained["rules"])
     r15 = admin.get("/api/v1/policy/clauses/" + urllib.parse.quote("R15 第三条")).json()
     status = {(x["kind"], x["id"]): x["status"] for x in r15["rules"]}
-    assert status[("assessment", "r15-attendance")] == "recorded", status
+    # R15's lateness is counted from the roster (issue 20: the people module computes its source).
+    assert status[("assessment", "r15-attendance")] == "executed", status
+    r11 = admin.get("/api/v1/policy/clauses/" + urllib.parse.quote("R11 §3.1")).json()
+    status = {(x["kind"], x["id"]): x["status"] for x in r11["rules"]}
+    assert status[("assessment", "r11-performance")] == "recorded", status
     r12 = admin.get("/api/v1/policy/regulations/R12").json()
     assert any("五不接" in c["text"] for c in r12["clauses"])
     cited = [c for c in r12["clauses"] if c["rules"]]

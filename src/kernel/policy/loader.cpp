@@ -1733,9 +1733,9 @@ void PackBuilder::LoadDiscipline(const Node& n) {
 }
 
 void PackBuilder::LoadAssessment(const Node& n) {
-  Obj o = Open(
-      n, "assessment",
-      {"id", "title", "clause", "subjects", "period", "indicators", "formula", "pay", "inputs"});
+  Obj o = Open(n, "assessment",
+               {"id", "title", "clause", "subjects", "period", "indicators", "formula", "pay",
+                "inputs", "reopen"});
   if (!o.ok) return;
   Assessment a;
   Base(o, &a);
@@ -1758,7 +1758,14 @@ void PackBuilder::LoadAssessment(const Node& n) {
   }
   a.formula = ExprOf(o, "formula", formula_schema, ValueType::kNumber);
   ContextSchema pay_schema = Inputs(o);
+  for (const auto& [name, type] : pay_schema) {
+    if (type != ValueType::kNumber)
+      ErrorAt(o.Get("inputs"), "pay input '" + name + "' must be a number");
+    a.inputs.push_back(name);
+  }
   pay_schema.emplace("score", ValueType::kNumber);
+  a.reopen = Str(o, "reopen");
+  Want("request", a.reopen, o.Get("reopen"), "assessment reopen");
   a.pay = ExprOf(o, "pay", pay_schema, ValueType::kNumber);
   Define("assessment", a.id, a.source);
   Cite(a.clauses, "assessment", a);
@@ -1873,6 +1880,16 @@ void PackBuilder::CheckReferences() {
                               std::string(kDisciplineCaseInput) +
                               ": number (the case it is about)");
       }
+    }
+  // A scheme's month is re-opened by a request naming the close it undoes.
+  for (const auto& a : pack_.assessments_)
+    for (const auto& r : pack_.requests_) {
+      if (a.reopen.empty() || r.id != a.reopen) continue;
+      auto in = r.inputs.find(kMonthCloseInput);
+      if (in == r.inputs.end() || in->second != ValueType::kNumber)
+        Error(r.source, "request '" + r.id + "' re-opens months of assessment '" + a.id +
+                            "', so it must declare the input " + std::string(kMonthCloseInput) +
+                            ": number (the close it undoes)");
     }
   CheckStopEvents();
   CheckEventSources();
@@ -2042,7 +2059,16 @@ void PackBuilder::MarkUnenforced() {
             for (const auto& ds : d->steps)
               ref.executable = ref.executable || ds.id == step.discipline;
     } else if (ref.kind == "assessment") {
-      ref.executable = false;  // displayed, never computed (issue 20)
+      // modules/people Assessments::Start evaluates a scheme whose every indicator names a
+      // source its catalogue computes (issue 20); the others are refused, so only displayed.
+      const Assessment* a = find(pack_.assessments_, ref.id);
+      ref.executable = a && !a->indicators.empty();
+      if (a)
+        for (const auto& ind : a->indicators)
+          ref.executable =
+              ref.executable &&
+              std::find(options_.assessment_sources.begin(), options_.assessment_sources.end(),
+                        ind.source) != options_.assessment_sources.end();
     } else if (ref.kind == "retention") {
       const Retention* r = find(pack_.retention_, ref.id);
       ref.executable = r && named(r->record, options_.retained_records);

@@ -54,6 +54,9 @@ struct LoadOptions {
   // Of those, the ones no person may report by hand (api::Module::RaisedEvents): a pack that
   // declares one under `events:` is refused.
   std::vector<std::string> reserved_events;
+  // The indicator sources a module computes (modules/people): an assessment counts as executed
+  // only when every indicator names one of them. Empty: none does.
+  std::vector<std::string> assessment_sources;
 };
 
 // Loads and validates the pack in `dir`. On any diagnostic, fails with kInvalidArgument whose

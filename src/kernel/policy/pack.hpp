@@ -382,8 +382,15 @@ struct Assessment : RuleBase {
   std::string period;
   std::vector<Indicator> indicators;
   std::optional<Expr> formula;  // context: one number per indicator id, and weights in `w`
-  std::optional<Expr> pay;      // context: score, base_pay
+  std::optional<Expr> pay;      // context: score and the inputs
+  std::vector<std::string> inputs;  // the pay formula's inputs (amounts per person), by name
+  // The request type whose approval re-opens a closed month of this scheme; its inputs declare
+  // kMonthCloseInput (docs/policy_format.md). Empty: a month of it cannot be closed.
+  std::string reopen;
 };
+
+// The input a scheme's `reopen` request declares (`month_close.id: number`): the close it undoes.
+inline constexpr std::string_view kMonthCloseInput = "month_close.id";
 
 // 保存期限
 struct Retention : RuleBase {

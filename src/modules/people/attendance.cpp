@@ -175,7 +175,8 @@ std::vector<policy::ParamDecl> AttendanceCheck::Parameters(const policy::Pack& p
   std::vector<std::string> clauses;
   for (const auto& a : pack.assessments())
     for (const auto& i : a.indicators)
-      if (i.source == "roster") clauses.insert(clauses.end(), a.clauses.begin(), a.clauses.end());
+      if (i.source == "roster" || i.source.starts_with("roster."))  // assessment.hpp's catalogue
+        clauses.insert(clauses.end(), a.clauses.begin(), a.clauses.end());
   const std::string rule = "people: lateness and absence from attendance against the roster";
   return {
       {std::string(kLateAfterParam), policy::ParamKind::kDuration,

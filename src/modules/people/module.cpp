@@ -14,19 +14,31 @@ class PeopleModule final : public api::Module {
   std::vector<store::Migration> Migrations() const override {
     auto all = people::Migrations();                                     // 1: discipline cases
     for (auto& m : AttendanceMigrations()) all.push_back(std::move(m));  // 2: attendance findings
+    for (auto& m : AssessmentMigrations()) all.push_back(std::move(m));  // 3: assessments
+    for (auto& m : EmploymentMigrations()) all.push_back(std::move(m));  // 4: employment stage
     return all;
   }
   std::vector<policy::ParamDecl> Parameters(const policy::Pack& pack) const override {
-    return AttendanceCheck::Parameters(pack);
+    auto all = AttendanceCheck::Parameters(pack);
+    for (auto& p : Assessments::Parameters(pack)) all.push_back(std::move(p));
+    return all;
+  }
+  std::vector<std::string> AssessmentSources() const override {
+    std::vector<std::string> out;
+    for (const auto& s : people::AssessmentSources()) out.emplace_back(s.name);
+    return out;
   }
   std::vector<org::PermissionInfo> Permissions() const override {
     return {{std::string(kManagePermission), "管理纪律处分",
-             "take any step of a discipline case, whatever role the pack names for it"}};
+             "take any step of a discipline case, whatever role the pack names for it"},
+            {std::string(kAssessPermission), "管理绩效考核",
+             "run assessments, enter managers' scores and pay inputs, close and re-open a month"}};
   }
   Result<void> Start(api::Kernel& k) override {
     discipline_ = std::make_unique<Discipline>(k.store, k.writer, k.scheduler, k.pack, k.roles);
     discipline_->RegisterHandlers();
     k.services.Offer<Discipline>(discipline_.get());
+    assessments_ = std::make_unique<Assessments>(k.store, k.writer, k.pack, k.roles);
     attendance_ =
         std::make_unique<AttendanceCheck>(k.store, k.writer, k.scheduler, k.pack, k.roles, k.clock);
     return attendance_->Start();
@@ -34,11 +46,13 @@ class PeopleModule final : public api::Module {
   void AddRoutes(api::Router& router) override {
     people::AddRoutes(router, discipline_.get());
     people::AddAttendanceRoutes(router, attendance_.get());
+    people::AddAssessmentRoutes(router, assessments_.get());
   }
 
  private:
   std::unique_ptr<Discipline> discipline_;       // null until Start
   std::unique_ptr<AttendanceCheck> attendance_;  // null until Start
+  std::unique_ptr<Assessments> assessments_;     // null until Start
 };
 
 }  // namespace

@@ -79,6 +79,7 @@ export const api = {
   assignViolation: (id, body) => http.post(`violations/${encodeURIComponent(id)}/assign`, body),
   // Lateness and absence (考勤异常, src/modules/people).
   listAttendanceFindings: page('attendance-findings'),
+  listAssessmentScores: page('assessment-scores'),
   checkAttendance: (siteId) => http.post('attendance-findings:check', { site_id: siteId }),
   // Discipline cases (纪律处分, src/modules/people).
   listDisciplineCases: page('discipline-cases'),

@@ -217,6 +217,7 @@ export function screenFor(kind) {
   if (k.startsWith('violation.')) return 'ledger'
   if (k.startsWith('discipline.')) return 'discipline'
   if (k.startsWith('attendance.finding.')) return 'attendance'
+  if (k.startsWith('assessment.')) return 'my-scores'
   if (k.startsWith('request.')) return 'approvals'
   if (k.startsWith('reminder.')) return 'reminders'
   if (k.startsWith('handover.')) return 'handover'

@@ -35,6 +35,7 @@ export const routes = [
       { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },
       { path: 'ledger', name: 'ledger', component: () => import('../views/ledger/LedgerView.vue'), meta: { kinds: ALL, title: 'nav.ledger' } },
       { path: 'discipline', name: 'discipline', component: () => import('../views/people/DisciplineView.vue'), meta: { kinds: ALL, title: 'nav.discipline' } },
+      { path: 'my-scores', name: 'my-scores', component: () => import('../views/people/MyScoresView.vue'), meta: { kinds: ALL, title: 'nav.myScores' } },
       { path: 'attendance', name: 'attendance', component: () => import('../views/people/AttendanceView.vue'), meta: { kinds: ALL, title: 'nav.attendance' } },
       { path: 'ledger/statement', name: 'statement', component: () => import('../views/ledger/StatementView.vue'), meta: { kinds: ALL, title: 'nav.statement' } },
       { path: 'reports', name: 'reports', component: ComingSoon, props: { feature: 'reports', items: 3 }, meta: { kinds: HEADS, title: 'nav.reports' } },

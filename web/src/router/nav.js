@@ -27,6 +27,7 @@ export const NAV = [
       { route: 'ledger', label: 'nav.ledger', icon: 'Warning' },
       { route: 'discipline', label: 'nav.discipline', icon: 'Flag' },
       { route: 'attendance', label: 'nav.attendance', icon: 'AlarmClock', when: hasFindings },
+      { route: 'my-scores', label: 'nav.myScores', icon: 'TrendCharts', when: (account) => !!account?.person_id }, // 我的考核: one's own
       { route: 'rooms', label: 'nav.rooms', icon: 'House' }, // 宿舍管理: holders of rooms.manage (route meta.permission)
     ],
   },
