@@ -38,6 +38,7 @@ export const api = {
   getPerson: (id) => http.get(`people/${encodeURIComponent(id)}`),
   updatePerson: (id, body) => http.patch(`people/${encodeURIComponent(id)}`, body),
   siteParameters: (siteId) => http.get(`sites/${encodeURIComponent(siteId)}/parameters`),
+  setSiteParameter: (siteId, name, value) => http.put(`sites/${encodeURIComponent(siteId)}/parameters/${encodeURIComponent(name)}`, { value }),
   addCertification: (personId, body) => http.post(`people/${encodeURIComponent(personId)}/certifications`, body),
   listAccounts: page('accounts'),
   createAccount: create('accounts'),

@@ -44,6 +44,8 @@ export const routes = [
       { path: 'org/departments', name: 'departments', component: () => import('../views/org/UnitsView.vue'), props: { kind: 'departments' }, meta: { kinds: ORG_READ, title: 'nav.departments' } },
       { path: 'org/teams', name: 'teams', component: () => import('../views/org/UnitsView.vue'), props: { kind: 'teams' }, meta: { kinds: ORG_READ, title: 'nav.teams' } },
       { path: 'org/posts', name: 'posts', component: () => import('../views/org/UnitsView.vue'), props: { kind: 'posts' }, meta: { kinds: ORG_READ, title: 'nav.posts' } },
+      // 站点参数 (issue 17 §8): the site's parameters; changing one needs org.write (the server's check).
+      { path: 'org/parameters', name: 'site-parameters', component: () => import('../views/org/SiteParametersView.vue'), meta: { kinds: ALL, permission: 'org.write', title: 'nav.siteParameters' } },
       { path: 'org/people', name: 'people', component: () => import('../views/org/PeopleView.vue'), meta: { kinds: ORG_READ, title: 'nav.people' } },
       { path: 'org/people/:id', name: 'person', component: () => import('../views/org/PersonView.vue'), props: true, meta: { kinds: ORG_READ, title: 'nav.people' } },
       { path: 'org/accounts', name: 'accounts', component: () => import('../views/org/AccountsView.vue'), meta: { kinds: ['admin'], title: 'nav.accounts' } },

@@ -43,6 +43,7 @@ export const NAV = [
     items: [
       { route: 'org', label: 'nav.org', icon: 'OfficeBuilding' },
       { route: 'sites', label: 'nav.sites', icon: 'Location' },
+      { route: 'site-parameters', label: 'nav.siteParameters', icon: 'SetUp' }, // 站点参数: holders of org.write (route meta.permission)
       { route: 'departments', label: 'nav.departments', icon: 'Collection' },
       { route: 'teams', label: 'nav.teams', icon: 'UserFilled' },
       { route: 'posts', label: 'nav.posts', icon: 'Postcard' },
