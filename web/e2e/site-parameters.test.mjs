@@ -44,6 +44,10 @@ describe('desktop: the admin sets site parameters', { timeout: 300000 }, () => {
     await grace.getByText('交接班的宽限时长').waitFor()
     await grace.getByTestId('param-unset').getByText('未设置').waitFor()
     await grace.locator('[data-clause="R02 §三3"]').waitFor()
+    // What uses it, by the pack's title (no raw rule id).
+    const usedBy = await grace.getByTestId('param-used-by').innerText()
+    assert.match(usedBy, /^用于检查清单：\S/)
+    assert.doesNotMatch(usedBy, /r02-handover/)
     await grace.getByTestId('cited-clause-text').first().waitFor()
     assert.doesNotMatch(await page.getByTestId('site-params-view').innerText(), /checklist|penalty|service level/, 'no English rule text')
 

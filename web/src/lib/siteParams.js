@@ -59,3 +59,15 @@ export function normalise(kind, value) {
     .map((x) => x.trim())
     .join(',')
 }
+
+// What in the pack uses a parameter, from its `rule` ("checklist r02-handover", "service level
+// r20-fire-119", "discipline r03-progressive / educate", "post 消防控制室值班岗"): { kind, id }, or
+// null for a module's setting or a rule of no single id. The console shows the id's pack title.
+const USERS = ['service level', 'procedure', 'checklist', 'duty', 'penalty', 'assessment', 'discipline', 'post']
+export function usedBy(entry) {
+  const rule = String(entry?.rule || '')
+  const kind = USERS.find((k) => rule.startsWith(`${k} `))
+  if (!kind) return null
+  const id = rule.slice(kind.length + 1).split(' / ')[0].trim()
+  return id ? { kind: kind.replace(' ', '_'), id } : null
+}

@@ -45,3 +45,15 @@ describe('site parameters', () => {
     expect(checkValue('list', normalise('list', '高中，大专'))).toBe('')
   })
 })
+
+describe('what uses a parameter', () => {
+  it('reads the kind and id of the rule', async () => {
+    const { usedBy } = await import('../../src/lib/siteParams.js')
+    expect(usedBy({ rule: 'checklist r02-handover' })).toEqual({ kind: 'checklist', id: 'r02-handover' })
+    expect(usedBy({ rule: 'service level r20-fire-119' })).toEqual({ kind: 'service_level', id: 'r20-fire-119' })
+    expect(usedBy({ rule: 'discipline r03-progressive / educate' })).toEqual({ kind: 'discipline', id: 'r03-progressive' })
+    expect(usedBy({ rule: 'post 消防控制室值班岗' })).toEqual({ kind: 'post', id: '消防控制室值班岗' })
+    expect(usedBy({ rule: 'duties whose miss is a violation (on_miss.violation)' })).toBeNull()
+    expect(usedBy({ rule: 'service: satisfaction survey' })).toBeNull()
+  })
+})

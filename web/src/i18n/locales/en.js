@@ -1748,6 +1748,8 @@ export default {
     again: 'Inspect again',
   },
   siteParams: {
+    usedBy: 'Used by the {kind}: {title}',
+    users: { service_level: 'service level', procedure: 'procedure', checklist: 'checklist', duty: 'duty', penalty: 'penalty', assessment: 'assessment', discipline: 'discipline', post: 'post' },
     intro: "This site's parameters: figures the policy pack and the modules declare and your organisation sets. Most have no default — the regulations give no figure, so your organisation decides; a rule whose parameter is unset does not time or charge anything yet.",
     current: 'Current value',
     unset: 'Not set',

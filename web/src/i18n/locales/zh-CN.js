@@ -1748,6 +1748,8 @@ export default {
     again: '再检查一次',
   },
   siteParams: {
+    usedBy: '用于{kind}：{title}',
+    users: { service_level: '服务时限', procedure: '处置流程', checklist: '检查清单', duty: '任务', penalty: '处罚', assessment: '考核', discipline: '纪律处分', post: '岗位' },
     intro: '本站点的参数：制度包和各功能模块声明、由本单位自行设定的数值。多数参数没有默认值——制度原文没有给出数字，须由本单位确定；未设置的参数对应的规则暂不计时、不计费。',
     current: '当前值',
     unset: '未设置',
