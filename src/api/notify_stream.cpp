@@ -32,6 +32,11 @@ bool VisibleTo(const store::JournalRecord& record, const org::Principal& who,
   if (!object) return false;
   if (own_account) return true;
   if (who.person_id != 0 && IdField(payload, "person_id") == who.person_id) return true;
+  // The other people concerned (a handover's outgoing and incoming), by person id.
+  if (auto people = payload.find("notify_people");
+      who.person_id != 0 && people != payload.end() && people->is_array())
+    for (const auto& p : *people)
+      if (p.is_number_integer() && p.get<store::Id>() == who.person_id) return true;
   auto notify = payload.find("notify_roles");
   if (notify == payload.end() || !notify->is_array()) return false;
   for (const auto& grant : who.roles) {

@@ -64,6 +64,13 @@ TEST_F(AudienceTest, PayloadNamingThePrincipal) {
   // person_id 0 never matches an account without a person.
   EXPECT_FALSE(VisibleTo(Record("duty.due", R"({"person_id":0})"), auditor_site5_, roles_));
   EXPECT_FALSE(VisibleTo(Record("duty.due", R"({"account_id":"3"})"), plain_, roles_));
+  // The other people concerned (a handover's outgoing and incoming): notify_people.
+  EXPECT_TRUE(VisibleTo(Record("handover.signed", R"({"notify_people":[29,30],"person_id":29})"),
+                        plain_, roles_));
+  EXPECT_FALSE(
+      VisibleTo(Record("handover.signed", R"({"notify_people":[28,"30"]})"), plain_, roles_));
+  EXPECT_FALSE(
+      VisibleTo(Record("handover.signed", R"({"notify_people":[0]})"), auditor_site5_, roles_));
 }
 
 TEST_F(AudienceTest, NotifyRolesInACoveringScope) {

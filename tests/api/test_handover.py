@@ -194,8 +194,15 @@ def test_handover_window_signatures_seal_and_refusal(hserver):
     r = admin.post(f"/api/v1/handovers/{hid}/sign", {"password": creds["admin"][0]})
     assert r.status == 403, r  # a third person
 
+    from test_notifications import WebSocket
+    incoming_stream = WebSocket(server.port, client=op2.client)  # the 接班人's console, live
+    assert incoming_stream.status == 101
     r = op1.post(f"/api/v1/handovers/{hid}/sign", {"password": creds["op1"][0]})
     assert r.status == 200 and r.json()["signed_by"] == ["outgoing"], r
+    # The incoming (no journal.read) sees the outgoing's signature at once: notify_people.
+    got = incoming_stream.recv_until(lambda m: m["kind"] == "handover.signed", timeout=20)
+    assert got[-1]["payload"]["role"] == "outgoing" and got[-1]["payload"]["person_id"] == p1, got
+    incoming_stream.close()
     assert attendance(admin, post) == [p1]  # one signature changes nothing on the post
     r = op2.post(f"/api/v1/handovers/{hid}/sign", {"password": creds["op2"][0]})
     assert r.status == 409 and "acknowledge" in r.json()["error"]["message"], r

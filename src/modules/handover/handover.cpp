@@ -649,6 +649,11 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
                                        .Add("site_id", h.site_id)
                                        .Add("role", role)
                                        .Add("person_id", who.person_id)
+                                       // both parties see each signature live (the incoming's
+                                       // 接班人签名 waits for the outgoing's)
+                                       .AddRaw("notify_people",
+                                               "[" + std::to_string(h.outgoing_person) + "," +
+                                                   std::to_string(h.incoming_person) + "]")
                                        .Str()));
     (void)seq;
     auto signed_by = ValuesOf(h.signatures, "role");
