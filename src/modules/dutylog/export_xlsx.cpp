@@ -1,13 +1,7 @@
-// The duty log's print view as an XLSX workbook. libxlsxwriter writes files only, so the workbook
-// goes to a private temporary file that is read back and removed.
-#include <unistd.h>
+// The duty log's print view as an XLSX workbook, through base/xlsx.hpp.
 #include <xlsxwriter.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
+#include "base/xlsx.hpp"
 #include "modules/dutylog/dutylog.hpp"
 
 namespace zhidu::dutylog {
@@ -18,20 +12,8 @@ std::string Local(TimePoint t, const TimeZone& zone) {
   if (s.size() >= 19) s = s.substr(0, 10) + " " + s.substr(11, 8);
   return s;
 }
-}  // namespace
 
-Result<std::string> ExportXlsx(const PrintView& view, const TimeZone& zone) {
-  char path[] = "/tmp/zhidu-dutylog-XXXXXX.xlsx";
-  int fd = mkstemps(path, 5);
-  if (fd < 0) return Fail(Errc::kInternal, "cannot create a temporary file for the workbook");
-  close(fd);
-  struct Remove {
-    const char* p;
-    ~Remove() { std::remove(p); }
-  } remove{path};
-
-  lxw_workbook* wb = workbook_new(path);
-  if (!wb) return Fail(Errc::kInternal, "libxlsxwriter cannot open the workbook");
+void FillLog(lxw_workbook* wb, const PrintView& view, const TimeZone& zone) {
   lxw_worksheet* ws = workbook_add_worksheet(wb, "值班记录");
   lxw_format* bold = workbook_add_format(wb);
   format_set_bold(bold);
@@ -68,12 +50,12 @@ Result<std::string> ExportXlsx(const PrintView& view, const TimeZone& zone) {
       nullptr);
   worksheet_set_column(ws, 1, 1, 20, nullptr);
   worksheet_set_column(ws, 4, 4, 60, nullptr);
-  if (workbook_close(wb) != LXW_NO_ERROR)
-    return Fail(Errc::kInternal, "libxlsxwriter could not write the workbook");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+}
+
+}  // namespace
+
+Result<std::string> ExportXlsx(const PrintView& view, const TimeZone& zone) {
+  return XlsxBytes("dutylog", [&](lxw_workbook* wb) { FillLog(wb, view, zone); });
 }
 
 }  // namespace zhidu::dutylog

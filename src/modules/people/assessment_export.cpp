@@ -1,28 +1,14 @@
-// A closed month's pay as an XLSX workbook for payroll (issue 20 §2). libxlsxwriter writes files
-// only, so the workbook goes to a private temporary file that is read back and removed (as the
-// duty log's export does).
-#include <unistd.h>
+// A closed month's pay as an XLSX workbook for payroll (issue 20 §2), through base/xlsx.hpp.
 #include <xlsxwriter.h>
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
+#include "base/xlsx.hpp"
 #include "modules/people/assessment.hpp"
 
 namespace zhidu::people {
 
-Result<std::string> PayXlsx(const PaySheet& sheet) {
-  char path[] = "/tmp/zhidu-pay-XXXXXX.xlsx";
-  int fd = mkstemps(path, 5);
-  if (fd < 0) return Fail(Errc::kInternal, "cannot create a temporary file for the workbook");
-  close(fd);
-  struct Remove {
-    const char* p;
-    ~Remove() { std::remove(p); }
-  } remove{path};
-  lxw_workbook* wb = workbook_new(path);
-  if (!wb) return Fail(Errc::kInternal, "libxlsxwriter cannot open the workbook");
+namespace {
+
+void FillPay(lxw_workbook* wb, const PaySheet& sheet) {
   lxw_worksheet* ws = workbook_add_worksheet(wb, "绩效工资");
   lxw_format* bold = workbook_add_format(wb);
   format_set_bold(bold);
@@ -57,12 +43,12 @@ Result<std::string> PayXlsx(const PaySheet& sheet) {
     ++r;
   }
   worksheet_set_column(ws, 0, 1, 14, nullptr);
-  if (workbook_close(wb) != LXW_NO_ERROR)
-    return Fail(Errc::kInternal, "libxlsxwriter could not write the workbook");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+}
+
+}  // namespace
+
+Result<std::string> PayXlsx(const PaySheet& sheet) {
+  return XlsxBytes("pay", [&](lxw_workbook* wb) { FillPay(wb, sheet); });
 }
 
 }  // namespace zhidu::people
