@@ -45,6 +45,11 @@ def test_parameters_are_declared_by_the_pack_and_set_per_site(server, admin):
                          body={"value": "1mo"}).status == 400
     assert admin.request("PUT", f"/api/v1/sites/{site}/parameters/weight_business",
                          body={"value": "1.5"}).status == 400
+    # An amount in yuan is a number of fen: digits, at most two decimals ("inf" is no amount).
+    for bad in ["12.345", "inf", "nan", "1e3", "-5", " 30"]:
+        r = admin.request("PUT", f"/api/v1/sites/{site}/parameters/r04_fine_yuan",
+                          body={"value": bad})
+        assert r.status == 400 and r.json()["error"]["field"] == "value", (bad, r)
     assert dorm.request("PUT", f"/api/v1/sites/{site}/parameters/r04_fine_yuan",
                         body={"value": "10"}).status == 403
     assert admin.get(f"/api/v1/sites/{site}/parameters").json()["items"][0]["value"] is None

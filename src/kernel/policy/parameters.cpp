@@ -118,7 +118,13 @@ Result<void> ValidateParamValue(ParamKind kind, std::string_view value) {
   }
   double v = 0;
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-  if (ec != std::errc() || p != value.data() + value.size() || v < 0 ||
+  // Digits only (from_chars also reads "inf", "nan" and "1e3"); an amount in yuan is counted in
+  // fen, so it has at most two decimals.
+  const bool digits = value.find_first_not_of("0123456789.") == std::string_view::npos;
+  const auto dot = value.find('.');
+  const bool fen =
+      kind != ParamKind::kYuan || dot == std::string_view::npos || value.size() - dot - 1 <= 2;
+  if (ec != std::errc() || p != value.data() + value.size() || !digits || !fen || v < 0 ||
       (kind == ParamKind::kWeight && v > 1))
     return Fail(Errc::kInvalidArgument,
                 kind == ParamKind::kWeight
