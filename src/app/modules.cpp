@@ -15,7 +15,7 @@
   X(people)    /* 人员：纪律处分 */               \
   X(lounge)    /* 贵宾厅 (R15) */                     \
   X(rooms)     /* 休息室/宿舍 */                    \
-  X(shelf)     /* 休息室货架 (R07 §二3) */            \
+  X(shelf)     /* 休息室货架 (R07 §二3) */        \
   /* a new module: one line above this one */
 
 namespace zhidu {

@@ -381,8 +381,8 @@ struct Assessment : RuleBase {
   std::vector<std::string> subjects;  // role ids
   std::string period;
   std::vector<Indicator> indicators;
-  std::optional<Expr> formula;  // context: one number per indicator id, and weights in `w`
-  std::optional<Expr> pay;      // context: score and the inputs
+  std::optional<Expr> formula;      // context: one number per indicator id, and weights in `w`
+  std::optional<Expr> pay;          // context: score and the inputs
   std::vector<std::string> inputs;  // the pay formula's inputs (amounts per person), by name
   // The request type whose approval re-opens a closed month of this scheme; its inputs declare
   // kMonthCloseInput (docs/policy_format.md). Empty: a month of it cannot be closed.

@@ -161,27 +161,21 @@ Result<Consequence> ConsequenceOf(store::UnitOfWork& unit, const policy::Pack& p
                                   const std::string& party, const std::string& code,
                                   const std::vector<std::string>& clauses, TimePoint occurred_at) {
   const policy::Penalty* penalty = code.empty() ? nullptr : pack.FindPenalty(code);
+  // The penalty's look-back window, shared by a person's and a party's count.
+  TimePoint from = TimePoint::min();
+  if ((person_id || !party.empty()) && penalty && penalty->look_back) {
+    ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
+    from = SubtractDuration(occurred_at, *penalty->look_back, zone);
+  }
+  const TimePoint before = occurred_at + Micros(1);
   int previous = 0;
   if (!party.empty() && !code.empty()) {
-    TimePoint from = TimePoint::min();
-    if (penalty && penalty->look_back) {
-      ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
-      from = SubtractDuration(occurred_at, *penalty->look_back, zone);
-    }
-    ZHIDU_TRY(previous, CountParty(unit, site.id, party, code, from, occurred_at + Micros(1)));
+    ZHIDU_TRY(previous, CountParty(unit, site.id, party, code, from, before));
+  } else if (person_id && !code.empty()) {
+    ZHIDU_TRY(std::int64_t n, unit.CountViolations(person_id, code, from, before));
+    previous = static_cast<int>(n);
   } else if (person_id) {
-    TimePoint from = TimePoint::min();
-    if (penalty && penalty->look_back) {
-      ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone));
-      from = SubtractDuration(occurred_at, *penalty->look_back, zone);
-    }
-    if (!code.empty()) {
-      ZHIDU_TRY(std::int64_t n,
-                unit.CountViolations(person_id, code, from, occurred_at + Micros(1)));
-      previous = static_cast<int>(n);
-    } else {
-      ZHIDU_TRY(previous, CountUncoded(unit, person_id, clauses, occurred_at + Micros(1)));
-    }
+    ZHIDU_TRY(previous, CountUncoded(unit, person_id, clauses, before));
   }
   Consequence c = ComputeConsequence(pack, code, previous + 1);
   if (!c.fine_param.empty()) {  // the amount the site has set for the figure the rule leaves open

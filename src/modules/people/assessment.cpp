@@ -223,6 +223,19 @@ Result<void> NeedManage(const org::RoleCatalogue& roles, const org::Principal& w
   return Ok();
 }
 
+// The scheme `assessment` of the pack for a verb on a site's month that only a manager takes: the
+// scheme known, the site given, then the permission (in that order, as the refusals say).
+Result<const policy::Assessment*> ManagedScheme(const policy::Pack& pack,
+                                                const org::RoleCatalogue& roles,
+                                                const org::Principal& who, Id site_id,
+                                                const std::string& assessment, const char* what) {
+  ZHIDU_TRY(const policy::Assessment* a, SchemeOf(pack, assessment));
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  ZHIDU_TRY_VOID(NeedManage(roles, who, site_id, what));
+  return a;
+}
+
 // The number after `key` in a request's canonical inputs.
 std::optional<double> InputNumber(std::string_view inputs, std::string_view key) {
   std::string k = "\"" + std::string(key) + "\":";
@@ -287,10 +300,8 @@ std::vector<policy::ParamDecl> Assessments::Parameters(const policy::Pack& pack)
 Result<Run> Assessments::Start(const org::Principal& who, Id site_id, const std::string& assessment,
                                const std::string& period) {
   auto pack = pack_.Current();
-  ZHIDU_TRY(const policy::Assessment* a, SchemeOf(*pack, assessment));
-  if (site_id <= 0)
-    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
-  ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "running an assessment"));
+  ZHIDU_TRY(const policy::Assessment* a,
+            ManagedScheme(*pack, roles_, who, site_id, assessment, "running an assessment"));
   if (!a->formula)
     return Fail(Errc::kFailedPrecondition, Reason{"assessment.no_formula"},
                 "assessment " + a->id + " has no formula");
@@ -638,10 +649,8 @@ Result<std::vector<PayLine>> Assessments::Pay(const org::Principal& who, Id site
 Result<PaySheet> Assessments::PaySheetOf(const org::Principal& who, Id site_id,
                                          const std::string& assessment, const std::string& period) {
   auto pack = pack_.Current();
-  ZHIDU_TRY(const policy::Assessment* a, SchemeOf(*pack, assessment));
-  if (site_id <= 0)
-    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
-  ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "exporting pay"));
+  ZHIDU_TRY(const policy::Assessment* a,
+            ManagedScheme(*pack, roles_, who, site_id, assessment, "exporting pay"));
   {
     ZHIDU_TRY(auto unit, store_.BeginRead());
     ZHIDU_TRY(auto range, PeriodOf(*unit, site_id, period));
@@ -675,10 +684,8 @@ Result<PaySheet> Assessments::PaySheetOf(const org::Principal& who, Id site_id,
 Result<Close> Assessments::ClosePeriod(const org::Principal& who, Id site_id,
                                        const std::string& assessment, const std::string& period) {
   auto pack = pack_.Current();
-  ZHIDU_TRY(const policy::Assessment* a, SchemeOf(*pack, assessment));
-  if (site_id <= 0)
-    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
-  ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "closing a month"));
+  ZHIDU_TRY(const policy::Assessment* a,
+            ManagedScheme(*pack, roles_, who, site_id, assessment, "closing a month"));
   if (a->reopen.empty())
     return Fail(Errc::kFailedPrecondition, Reason{"assessment.no_reopen"},
                 "assessment " + a->id +
@@ -716,10 +723,8 @@ Result<Close> Assessments::Reopen(const org::Principal& who, Id site_id,
                                   const std::string& assessment, const std::string& period,
                                   Id request_id) {
   auto pack = pack_.Current();
-  ZHIDU_TRY(const policy::Assessment* a, SchemeOf(*pack, assessment));
-  if (site_id <= 0)
-    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
-  ZHIDU_TRY_VOID(NeedManage(roles_, who, site_id, "re-opening a month"));
+  ZHIDU_TRY(const policy::Assessment* a,
+            ManagedScheme(*pack, roles_, who, site_id, assessment, "re-opening a month"));
   if (request_id <= 0)
     return Fail(Errc::kInvalidArgument, kRequired,
                 "request_id is required: an approved " + a->reopen + " request naming the close",
