@@ -8,6 +8,8 @@
 #   make clause-coverage  which executable clauses of the control-room regulations the API tests
 #               exercise (SQLite run), written to docs/clause_coverage.md
 #   make fmt    clang-format every C++ file
+#   make dist   the release tarball (binary, console, policies, systemd unit, nginx example,
+#               install.sh) in build/dist/ — docs/operations.md
 
 JOBS ?= 2
 DATA ?= data
@@ -16,7 +18,7 @@ LISTEN ?= 127.0.0.1:8080
 TEST_JOBS ?= 2
 CTEST_ARGS ?=
 
-.PHONY: all setup debug release web run test bench clause-coverage fmt clean
+.PHONY: all setup debug release web run test bench clause-coverage fmt dist clean
 
 all: debug
 
@@ -50,6 +52,9 @@ clause-coverage: debug
 	ZHIDU_BIN=$(CURDIR)/build/debug/src/app/zhidu scripts/clause_coverage.py \
 	  build/clause-log.jsonl docs/clause_coverage.md \
 	  R01 R02 R03 R04 R05 R06 R07 R08 R09 R10 R11 R12 R13 R14 R15 R16 R17 R18 R19 R20
+
+dist: release web
+	scripts/dist --bin build/release/src/app/zhidu --web web/dist --out build/dist
 
 fmt:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp')

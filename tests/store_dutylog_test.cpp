@@ -235,6 +235,89 @@ TEST_P(DutyLogConformance, AlarmPointsAndActivations) {
   ASSERT_TRUE(u->Commit());
 }
 
+// Alarm ingest's multi-row verbs (store/sql_batch.hpp): 70 rows cross every statement size
+// (64 + 4 + 1 + 1), and each row lands where the one-row verbs would have put it.
+TEST_P(DutyLogConformance, BatchedIngestVerbs) {
+  constexpr int kPoints = 70;
+  auto u = *store_->BeginWrite();
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (int i = 0; i < kPoints; ++i) {
+    alarms::AlarmPoint p;
+    p.site_id = site_;
+    p.source = i % 2 ? "fas-1" : "fas-2";
+    p.tag = "P" + std::to_string(i);
+    p.title = "烟感" + std::to_string(i);
+    p.kind = "fire";
+    p.created_at = t0_;
+    ASSERT_TRUE(alarms::db::InsertAlarmPoint(u->sql(), p));
+    keys.emplace_back(p.source, p.tag);
+  }
+  keys.emplace_back("fas-1", "P0");  // no such point: fas-2 has P0
+  keys.emplace_back("fas-2", "P0");  // asked twice
+  std::vector<alarms::AlarmPoint> found;
+  ASSERT_TRUE(alarms::db::FindAlarmPoints(u->sql(), keys,
+                                          [&](alarms::AlarmPoint p) { found.push_back(p); }));
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& p : found) seen.emplace(p.source, p.tag);
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kPoints));
+  EXPECT_FALSE(seen.contains({"fas-1", "P0"}));
+
+  std::vector<const alarms::AlarmPoint*> changed;
+  std::vector<alarms::AlarmActivation> acts;
+  for (auto& p : found) {
+    if (seen.erase({p.source, p.tag}) == 0) continue;  // a duplicate row of the lookup
+    p.state = alarms::AlarmState::kActiveUnack;
+    p.active_since = p.changed_at = t0_ + seconds(p.id);
+    p.suppressed = p.id % 3 == 0;
+    p.suppress_reason = p.suppressed ? "检修" : "";
+    p.log_entry_id = p.id + 1000;
+    p.activations = p.id * 2;
+    changed.push_back(&p);
+    acts.push_back({0, site_, p.id, 0, t0_ + seconds(p.id), "1", !p.suppressed});
+  }
+  ASSERT_EQ(changed.size(), static_cast<size_t>(kPoints));
+  ASSERT_TRUE(alarms::db::UpdateAlarmPoints(u->sql(), changed));
+  ASSERT_TRUE(alarms::db::InsertAlarmActivations(u->sql(), acts));
+  for (const auto* p : changed) {
+    auto got = *alarms::db::GetAlarmPoint(u->sql(), p->id);
+    EXPECT_EQ(got.state, alarms::AlarmState::kActiveUnack);
+    EXPECT_EQ(got.active_since, t0_ + seconds(p->id));
+    EXPECT_EQ(got.suppressed, p->id % 3 == 0);
+    EXPECT_EQ(got.suppress_reason, p->suppress_reason);
+    EXPECT_EQ(got.log_entry_id, p->id + 1000);
+    EXPECT_EQ(got.activations, p->id * 2);
+  }
+  auto listed = *alarms::db::ListAlarmActivations(u->sql(), site_, 0, t0_, t0_ + minutes(60));
+  ASSERT_EQ(listed.size(), static_cast<size_t>(kPoints));
+  for (const auto& a : listed) {
+    EXPECT_EQ(a.at, t0_ + seconds(a.point_id));
+    EXPECT_EQ(a.annunciated, a.point_id % 3 != 0);
+  }
+  alarms::AlarmPoint gone = *changed.front();
+  gone.id = 999'999;
+  EXPECT_EQ(alarms::db::UpdateAlarmPoints(u->sql(), {&gone}).error().code, Errc::kNotFound);
+
+  std::vector<dutylog::db::Repeats> repeats;
+  for (int i = 0; i < 21; ++i) {  // 16 + 4 + 1
+    auto e = Entry("报警" + std::to_string(i), t0_);
+    e.kind = "alarm";
+    Id id = *dutylog::db::InsertDutyLogEntry(u->sql(), e);
+    repeats.push_back({id, i + 1, t0_ + seconds(i % 2 ? 30 : -30)});
+  }
+  ASSERT_TRUE(dutylog::db::AddDutyLogRepeats(u->sql(), repeats));
+  for (int i = 0; i < 21; ++i) {
+    auto got = *dutylog::db::GetDutyLogEntry(u->sql(), repeats[i].id);
+    EXPECT_EQ(got.repeat_count, 1 + i + 1);
+    EXPECT_EQ(got.last_at, i % 2 ? t0_ + seconds(30) : t0_);  // last_at never goes back
+  }
+  EXPECT_EQ(
+      dutylog::db::AddDutyLogRepeats(u->sql(), {{repeats.back().id + 1, 1, t0_}}).error().code,
+      Errc::kNotFound);
+  // A failed statement left the unit usable (store/sql.hpp contract 2).
+  EXPECT_EQ(dutylog::db::GetDutyLogEntry(u->sql(), repeats[0].id)->repeat_count, 2);
+  ASSERT_TRUE(u->Commit());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DutyLogConformance,
                          ::testing::ValuesIn(testing_support::Backends()),
                          [](const auto& info) { return info.param; });

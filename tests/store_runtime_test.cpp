@@ -232,8 +232,8 @@ TEST_P(RuntimeConformance, RostersAssignmentsSwapsAndCalendarTokens) {
   EXPECT_EQ(both[0].note, "病假");
   all.person_id = other_;
   EXPECT_EQ(roster::db::ListRosterAssignments(u->sql(), all, 100)->size(), 1u);
-  EXPECT_EQ(roster::db::ListRosters(u->sql(), site_, {0, 50})->size(), 1u);
-  EXPECT_TRUE(roster::db::ListRosters(u->sql(), site_ + 1000, {0, 50})->empty());
+  EXPECT_EQ(roster::db::ListRosters(u->sql(), site_, 0, {0, 50})->size(), 1u);
+  EXPECT_TRUE(roster::db::ListRosters(u->sql(), site_ + 1000, 0, {0, 50})->empty());
 
   auto sid = *roster::db::InsertRosterSwap(
       u->sql(),

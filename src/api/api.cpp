@@ -237,15 +237,15 @@ Result<store::Id> QueryIdOf(const HttpRequest& request, const std::string& key) 
 Api::Api(ApiDeps deps) : deps_(std::move(deps)), openapi_(OpenApiDocument()) {
   AddRoutes();
   // Both caches are valid while the writer's commit count is unchanged (api/generation_cache.hpp).
-  auto commits = [writer = deps_.writer] { return writer->stats().commits; };
+  auto commits = [writer = deps_.writer] { return writer->commit_count(); };
   if (deps_.writer && deps_.read_cache_entries > 0) {
     ReadCache::Options options;
     options.max_entries = deps_.read_cache_entries;
     read_cache_ = std::make_unique<ReadCache>(commits, options);
   }
   if (deps_.writer && deps_.principal_cache_entries > 0) {
-    principals_ = std::make_unique<GenerationCache<Principal>>(
-        commits, GenerationCache<Principal>::Options{deps_.principal_cache_entries});
+    principals_ = std::make_unique<PrincipalCache>(
+        commits, PrincipalCache::Options{deps_.principal_cache_entries});
   }
   // Hits and misses of a cache as two counters, read at render time.
   auto count = [metrics = deps_.metrics](const std::string& name, const char* hits_help,
@@ -258,8 +258,9 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), openapi_(OpenApiDocument()) {
   };
   count("zhidu_read_cache", "Board reads answered from the read cache.",
         "Board reads that ran their handler (no valid cached answer).", read_cache_.get());
-  count("zhidu_principal_cache", "Bearer requests authenticated without reading the store.",
-        "Bearer requests authenticated from the store.", principals_.get());
+  count("zhidu_principal_cache",
+        "Signed-in requests (token or session) authenticated without reading the store.",
+        "Signed-in requests (token or session) authenticated from the store.", principals_.get());
 }
 
 void Api::AddRoutes() {
@@ -565,26 +566,80 @@ HttpResponse Api::Handle(HttpRequest& request) {
   return res;
 }
 
+std::string Api::PrincipalKey(const HttpRequest& request) const {
+  // The credential's SHA-256, so the cache holds no usable secret; tagged so that a token and a
+  // session never share a key.
+  auto key = [](char tag, std::string_view secret) {
+    const Sha256Digest d = Sha256Of(secret);
+    std::string out(1, tag);
+    out.append(reinterpret_cast<const char*>(d.data()), d.size());
+    return out;
+  };
+  const std::string& authz = request.Header("authorization");
+  if (authz.starts_with("Bearer ")) return key('b', std::string_view(authz).substr(7));
+  if (!deps_.clock) return {};  // a session's end cannot be checked without the clock
+  const std::string cookie = request.Cookie(kSessionCookie);
+  return cookie.empty() ? std::string() : key('s', cookie);
+}
+
+std::shared_ptr<const Api::CachedPrincipal> Api::CachedPrincipalOf(const std::string& key,
+                                                                   std::uint64_t generation,
+                                                                   bool count_miss) {
+  if (!principals_ || key.empty()) return nullptr;
+  auto hit = principals_->Find(key, generation, count_miss);
+  if (!hit) return nullptr;
+  // A session ends by the clock, which the commit count does not see: checked on every hit, as
+  // AuthService::AuthenticateSession checks it (ended when expires_at <= now). Signing out,
+  // revoking a token or changing grants is a commit, which the generation sees.
+  if ((*hit)->expires_at != TimePoint::max() && (*hit)->expires_at <= deps_.clock->Now())
+    return nullptr;
+  return std::move(*hit);
+}
+
 Result<Principal> Api::Authenticate(const HttpRequest& request) {
   const std::string& authz = request.Header("authorization");
-  if (authz.starts_with("Bearer ")) {
-    const std::string token = authz.substr(7);
-    if (!principals_) return deps_.auth->AuthenticateBearer(token);
-    // Keyed by the token's hash, so the cache holds no usable secret. Only successes are kept:
-    // a wrong token costs a store read each time, as before.
-    const Sha256Digest digest = Sha256Of(token);
-    const std::string key(reinterpret_cast<const char*>(digest.data()), digest.size());
-    const std::uint64_t generation = principals_->Generation();  // before the store is read
-    if (auto hit = principals_->Find(key, generation)) return std::move(*hit);
-    auto who = deps_.auth->AuthenticateBearer(token);
-    if (who) principals_->Put(key, generation, *who);
-    return who;
+  const bool bearer = authz.starts_with("Bearer ");
+  std::string key = principals_ ? PrincipalKey(request) : std::string();
+  // Read before the store is: a commit racing with the reads makes the entry stale at once.
+  const std::uint64_t generation = principals_ ? principals_->Generation() : 0;
+  if (auto hit = CachedPrincipalOf(key, generation)) return hit->principal;
+  // Only successes are kept: a wrong credential costs a store read each time, as before.
+  auto cached = std::make_shared<CachedPrincipal>();
+  Result<Principal> who =
+      bearer ? deps_.auth->AuthenticateBearer(authz.substr(7))
+             : deps_.auth->AuthenticateSession(request.Cookie(kSessionCookie), &cached->expires_at);
+  if (who && !key.empty()) {
+    cached->principal = *who;
+    principals_->Put(std::move(key), generation, std::move(cached));
   }
-  return deps_.auth->AuthenticateSession(request.Cookie(kSessionCookie));
+  return who;
+}
+
+bool Api::ServeCached(HttpRequest& request, HttpResponse& out) {
+  if (!read_cache_ || !principals_ || request.method != "GET") return false;
+  const double started = MonotonicSeconds();
+  const std::uint64_t generation = read_cache_->Generation();
+  auto who = CachedPrincipalOf(PrincipalKey(request), generation, /*count_miss=*/false);
+  if (!who || who->principal.account_id == 0) return false;
+  const store::Id account = who->principal.account_id;
+  // Dispatch keeps only the 200 answers of cacheable GET routes, under the raw target, once it
+  // parsed and matched: a hit means this target is such a route's, for this account, and nothing
+  // was written since. A miss is counted by Dispatch, which runs next.
+  auto hit = read_cache_->Find(account, request.target, generation, /*count_miss=*/false);
+  if (!hit) return false;
+  out = ReadCache::ResponseOf(*hit);
+  out.headers.emplace_back("X-Zhidu-Cache", "hit");
+  out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (deps_.metrics)
+    deps_.metrics->ObserveRequest(request.method, hit->route_label, out.status,
+                                  MonotonicSeconds() - started);
+  return true;
 }
 
 StreamOpen Api::OpenStream(HttpRequest& request) {
   auto refuse = [](const Error& e) { return StreamOpen{nullptr, ErrorResponse(e)}; };
+  if (!deps_.trusted_proxies.empty())  // as in Handle: the access log names the client
+    request.client_ip = ClientAddress(request, deps_.trusted_proxies);
   if (!ParseTarget(request.target, request.path, request.query))
     return refuse(
         {Errc::kInvalidArgument, "the URL has a bad %-escape or is not UTF-8 once decoded", ""});
@@ -705,11 +760,12 @@ HttpResponse Api::Dispatch(HttpRequest& request, std::string& route_label) {
   if (read_cache_ && request.method == "GET" && principal.account_id != 0 && route->cacheable) {
     const std::uint64_t generation = read_cache_->Generation();  // before the handler reads
     if (auto hit = read_cache_->Find(principal.account_id, request.target, generation)) {
-      hit->headers.emplace_back("X-Zhidu-Cache", "hit");
-      return std::move(*hit);
+      HttpResponse res = ReadCache::ResponseOf(*hit);
+      res.headers.emplace_back("X-Zhidu-Cache", "hit");
+      return res;
     }
     HttpResponse res = route->handler(request);
-    read_cache_->Put(principal.account_id, request.target, generation, res);
+    read_cache_->Put(principal.account_id, request.target, generation, res, route->pattern);
     res.headers.emplace_back("X-Zhidu-Cache", "miss");
     return res;
   }

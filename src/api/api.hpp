@@ -70,9 +70,10 @@ struct ApiDeps {
   // Answers of the board's read routes kept between writes (api/read_cache.hpp); 0 turns the
   // cache off (zhidu serve --read-cache-entries). Needs `writer` (its commit count).
   size_t read_cache_entries = 1024;
-  // Principals of API tokens kept between writes (api/generation_cache.hpp), so a bearer request
-  // does not read its token, account and grants from the store each time; 0 turns it off
-  // (zhidu serve --principal-cache-entries). Needs `writer`.
+  // Principals of API tokens and sessions kept between writes (api/generation_cache.hpp), so a
+  // request does not read its token or session, account and grants from the store each time; 0
+  // turns it off (zhidu serve --principal-cache-entries). Needs `writer` (and `clock` for
+  // sessions, whose end is checked on each hit).
   size_t principal_cache_entries = 4096;
 };
 
@@ -88,6 +89,10 @@ class Api {
  public:
   explicit Api(ApiDeps deps);
   HttpResponse Handle(HttpRequest& request);
+  // The HTTP server's FastHandler: answers a GET from the read cache on the network thread when
+  // its principal is cached too (no store read, no hop to the handler pool); false otherwise,
+  // and `request` is then handled by Handle as if this had not run.
+  bool ServeCached(HttpRequest& request, HttpResponse& out);
   // The StreamHandler of the HTTP server: a WebSocket upgrade of GET /api/v1/stream, authenticated
   // like any request (session cookie or Bearer token) before the upgrade is accepted.
   StreamOpen OpenStream(HttpRequest& request);
@@ -100,8 +105,20 @@ class Api {
   Result<void> AddOpenApiPaths(const std::vector<std::string_view>& paths_json);
 
  private:
+  // A principal kept in `principals_`, with the end of its session (bearer tokens: never).
+  struct CachedPrincipal {
+    org::Principal principal;
+    TimePoint expires_at = TimePoint::max();
+  };
+  using PrincipalCache = GenerationCache<std::shared_ptr<const CachedPrincipal>>;
   // The principal of a request: `Authorization: Bearer` or the session cookie (no CSRF check).
   Result<org::Principal> Authenticate(const HttpRequest& request);
+  // The cache key of the request's credential ("" when it has none), and its cached principal if
+  // still valid: the commit count unchanged and, for a session, not expired by the clock.
+  std::string PrincipalKey(const HttpRequest& request) const;
+  std::shared_ptr<const CachedPrincipal> CachedPrincipalOf(const std::string& key,
+                                                           std::uint64_t generation,
+                                                           bool count_miss = true);
   // The pack in force, or null when the server runs without one (tests of the HTTP layer).
   std::shared_ptr<const policy::Pack> PackInForce() const {
     return deps_.policy ? deps_.policy->Current() : nullptr;
@@ -114,9 +131,9 @@ class Api {
   Router router_;
   std::string openapi_;                    // OpenApiDocument() with the modules' paths
   std::unique_ptr<ReadCache> read_cache_;  // null: off
-  // Bearer token (its SHA-256) -> principal; null: off. Session cookies are not kept: a session
-  // expires by the clock, which the commit count does not see.
-  std::unique_ptr<GenerationCache<org::Principal>> principals_;
+  // Bearer token or session cookie (the SHA-256 of either, tagged) -> principal; null: off. A
+  // session's end is kept beside its principal and checked against the clock on each hit.
+  std::unique_ptr<PrincipalCache> principals_;
   // Idempotency-Keys (account, key) with requests running in this process, and how many: a retry
   // meanwhile gets 409; one found unanswered and not running was interrupted (Dispatch).
   std::mutex keys_running_mu_;

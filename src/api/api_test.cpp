@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/access_log.hpp"
 #include "api/api.hpp"
 #include "api/generation_cache.hpp"
 #include "api/http.hpp"
@@ -60,6 +61,47 @@ TEST(ClientAddress, OnlyATrustedProxyNamesTheClient) {
     r.headers["x-forwarded-for"] = junk;
     EXPECT_EQ(ClientAddress(r, {"10.1.1.1"}), "10.1.1.1") << junk;
   }
+}
+
+TEST(AccessLog, KeepsOnlySaneRequestIds) {
+  EXPECT_TRUE(SaneRequestId("abc-123_X.y"));
+  EXPECT_TRUE(SaneRequestId(std::string(64, 'a')));
+  for (std::string bad : {std::string(), std::string(65, 'a'), std::string("a b"),
+                          std::string("a\nb"), std::string("a\"b"), std::string("a/b")})
+    EXPECT_FALSE(SaneRequestId(bad)) << bad;
+}
+
+TEST(AccessLog, ALineIsOneJsonObjectWithoutTheQuery) {
+  std::string line =
+      AccessLine("2026-12-05T00:00:00Z", "id-1", "GET", "/api/v1/x\"\n{\"forged\":1}?token=secret",
+                 404, 1.234567, "203.0.113.7", "");
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_EQ(line.find("secret"), std::string::npos);
+  auto doc = nlohmann::json::parse(line);
+  EXPECT_EQ(doc["path"], "/api/v1/x\"\n{\"forged\":1}");
+  EXPECT_EQ(doc["status"], 404);
+  EXPECT_EQ(doc["level"], "info");
+  EXPECT_DOUBLE_EQ(doc["ms"].get<double>(), 1.23);
+  EXPECT_FALSE(doc.contains("error"));
+  auto bad_utf8 = nlohmann::json::parse(
+      AccessLine("t", "id", "GET", "/\xff\xfe", 500, 0, "::1", "internal: boom"));
+  EXPECT_EQ(bad_utf8["level"], "error");
+  EXPECT_EQ(bad_utf8["error"], "internal: boom");
+}
+
+TEST(AccessLog, AThrowingHandlerIsAnswered500WithItsId) {
+  SystemClock clock;
+  AccessLog log(clock);
+  Handler handler =
+      WithAccessLog([](HttpRequest&) -> HttpResponse { throw std::runtime_error("x"); }, log);
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/x";
+  r.headers["x-request-id"] = "given-id";
+  HttpResponse res = handler(r);
+  EXPECT_EQ(res.status, 500);
+  ASSERT_FALSE(res.headers.empty());
+  EXPECT_EQ(res.headers.back(), (std::pair<std::string, std::string>{"X-Request-Id", "given-id"}));
 }
 
 TEST(ParseJson, RefusesNestingDeeperThanTheCapBeforeBuildingIt) {
@@ -223,9 +265,20 @@ TEST(GenerationCache, AnEntryOlderThanItsTtlIsNotReused) {
 
 TEST(ReadCache, KeepsOnly200AnswersPerAccount) {
   ReadCache cache([] { return std::uint64_t{3}; }, {});
-  cache.Put(1, "/api/v1/posts", 3, HttpResponse{200, "application/json", "[1]", {}});
-  cache.Put(1, "/api/v1/alarms", 3, HttpResponse{403, "application/json", "{}", {}});
-  EXPECT_EQ(cache.Find(1, "/api/v1/posts", 3)->body, "[1]");
+  HttpResponse posts{200, "application/json", "[1]", {}};
+  HttpResponse refused{403, "application/json", "{}", {}};
+  cache.Put(1, "/api/v1/posts", 3, posts, "/api/v1/posts");
+  cache.Put(1, "/api/v1/alarms", 3, refused, "/api/v1/alarms");
+  // The kept body is the response's own, moved once and shared by every hit: no copy.
+  ASSERT_TRUE(posts.shared_body);
+  EXPECT_EQ(posts.Body(), "[1]");
+  EXPECT_EQ(refused.Body(), "{}");
+  auto hit = cache.Find(1, "/api/v1/posts", 3);
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(*hit->body, "[1]");
+  EXPECT_EQ(hit->body.get(), posts.shared_body.get());
+  EXPECT_EQ(hit->route_label, "/api/v1/posts");
+  EXPECT_EQ(ReadCache::ResponseOf(*hit).Body(), "[1]");
   EXPECT_FALSE(cache.Find(2, "/api/v1/posts", 3));
   EXPECT_FALSE(cache.Find(1, "/api/v1/alarms", 3));
 }

@@ -45,19 +45,21 @@ class GenerationCache {
   // The current generation: read it before computing a value, pass it to Put.
   std::uint64_t Generation() const { return generation_(); }
 
-  // A copy of the value under `key`, if still valid (invariant 1).
-  std::optional<Value> Find(const std::string& key, std::uint64_t generation) {
+  // A copy of the value under `key`, if still valid (invariant 1). `count_miss` false: a miss is
+  // not counted in stats() (a lookup that another, counted one follows).
+  std::optional<Value> Find(const std::string& key, std::uint64_t generation,
+                            bool count_miss = true) {
     std::lock_guard lock(mu_);
     auto it = index_.find(key);
     if (it == index_.end()) {
-      ++stats_.misses;
+      stats_.misses += count_miss;
       return std::nullopt;
     }
     const Entry& e = *it->second;
     if (e.generation != generation || std::chrono::steady_clock::now() - e.stored >= options_.ttl) {
       entries_.erase(it->second);
       index_.erase(it);
-      ++stats_.misses;
+      stats_.misses += count_miss;
       return std::nullopt;
     }
     ++stats_.hits;

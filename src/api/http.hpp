@@ -38,9 +38,17 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // An immutable body shared with a cache (api/read_cache.hpp): when set, it is what is sent
+  // (`body` is ignored), without a copy.
+  std::shared_ptr<const std::string> shared_body = nullptr;
+
+  const std::string& Body() const { return shared_body ? *shared_body : body; }
 };
 
 using Handler = std::function<HttpResponse(HttpRequest&)>;
+// Answers a request on the network thread without blocking (no store, no lock held for long), or
+// returns false to have it run by the Handler on the handler pool.
+using FastHandler = std::function<bool(HttpRequest&, HttpResponse&)>;
 
 // ---- WebSocket streams (GET /api/v1/stream). The HTTP server owns the socket and the frames; a
 // Stream produces the text messages. Lifecycle: StreamHandler (on a handler thread) -> accept the

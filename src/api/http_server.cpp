@@ -162,6 +162,25 @@ class HttpServer::Impl {
     }
   }
 
+  // The fast handler, on the network thread: true when it answered into `out`.
+  bool SafeFast(HttpRequest& request, HttpResponse& out) {
+    if (!options_.fast_handler) return false;
+    try {
+      return options_.fast_handler(request, out);
+    } catch (const std::exception& ex) {
+      std::cerr << "zhidu: fast handler threw: " << ex.what() << "\n";
+      return false;  // the handler pool answers it
+    }
+  }
+
+  template <class Body>
+  static void Prepare(http::response<Body>& res, const HttpResponse& out, bool keep_alive) {
+    res.set(http::field::server, "zhidu");
+    if (!out.content_type.empty()) res.set(http::field::content_type, out.content_type);
+    for (auto& [name, value] : out.headers) res.insert(name, value);
+    res.keep_alive(keep_alive);
+  }
+
   StreamOpen SafeOpen(HttpRequest& request) {
     try {
       return options_.stream_handler(request);
@@ -294,19 +313,29 @@ class HttpServer::Impl {
         out = std::move(open->refusal);
         keep_alive = false;
       } else {
-        out = co_await Dispatch(Convert(req, ip), net::use_awaitable);
+        HttpRequest converted = Convert(req, ip);
+        if (!SafeFast(converted, out))
+          out = co_await Dispatch(std::move(converted), net::use_awaitable);
       }
-      http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
-      res.set(http::field::server, "zhidu");
-      if (!out.content_type.empty()) res.set(http::field::content_type, out.content_type);
-      for (auto& [name, value] : out.headers) res.insert(name, value);
-      res.body() = std::move(out.body);
-      res.keep_alive(keep_alive && !draining_);
-      res.prepare_payload();
+      keep_alive = keep_alive && !draining_;
       beast::error_code wec;
-      co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, wec));
+      if (out.shared_body) {
+        // A cached body: written from the cache's own string, which `out` keeps alive.
+        http::response<http::span_body<const char>> res{static_cast<http::status>(out.status),
+                                                        req.version()};
+        Prepare(res, out, keep_alive);
+        res.body() = {out.shared_body->data(), out.shared_body->size()};
+        res.prepare_payload();
+        co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, wec));
+      } else {
+        http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
+        Prepare(res, out, keep_alive);
+        res.body() = std::move(out.body);
+        res.prepare_payload();
+        co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, wec));
+      }
       in_flight_--;
-      if (wec || !res.keep_alive()) break;
+      if (wec || !keep_alive) break;
     }
     if (upgraded) {
       auto executor = upgraded->ws.get_executor();

@@ -1,7 +1,8 @@
 // The HTTP server (Boost.Beast). The only translation unit that includes Beast.
 //
 // Threads: `io_threads` run the network (parsing, writing); handlers run on a separate pool of
-// `handler_threads` so that a handler waiting for a durable commit never stalls the network.
+// `handler_threads` so that a handler waiting for a durable commit never stalls the network. Only
+// the `fast_handler` (cached answers) runs on the network threads.
 // Shutdown (SIGTERM/SIGINT or Stop()): stop accepting, let in-flight requests finish and be
 // answered and close WebSocket streams with 1001 "going away" (bounded by drain_timeout), then
 // return from Run().
@@ -33,6 +34,9 @@ struct ServerOptions {
   std::chrono::seconds drain_timeout{15};
   std::function<void()> on_reload;  // SIGHUP
   StreamHandler stream_handler;     // WebSocket upgrades; empty: upgrades are plain requests
+  // Tried first on the network thread for each plain request (see FastHandler): an answer it
+  // gives is written at once, without the hop to the handler pool and back. Empty: none.
+  FastHandler fast_handler;
   // A WebSocket stream quiet for half of this sends a ping (a client that is gone shows up as a
   // failed write).
   std::chrono::seconds stream_idle_timeout{40};

@@ -82,6 +82,8 @@ struct ModuleSettings {
   std::string mqtt;                   // --mqtt host:port ("" : no MQTT ingest)
   std::string mqtt_topic;             // --mqtt-topic
   std::string sms_url;                // --sms-url (the lounge's SMS relay; "" : none)
+  std::string gb26875_listen;         // --gb26875-listen host:port ("" : no GB/T 26875.3 receiver)
+  std::filesystem::path field_devices;  // --field-devices FILE (device → alarm point maps, polls)
 };
 
 // The kernel as modules see it (non-owning; everything outlives the modules).

@@ -1,19 +1,26 @@
 #include "api/notify_webhooks.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
+#include "api/signing.hpp"
 #include "base/time.hpp"
 
 namespace zhidu::api {
@@ -56,6 +63,25 @@ std::string RobotText(const store::JournalRecord& record, const std::string& zon
   if (!summary.empty()) text += "：" + summary;
   text += "（" + FormatIso8601(record.at, where) + "，事件 #" + std::to_string(record.seq) + "）";
   return text;
+}
+
+void SignRobot(const std::string& format, const std::string& secret,
+               std::chrono::system_clock::time_point now, std::string& url, std::string& body) {
+  using std::chrono::duration_cast;
+  if (format == "dingtalk") {
+    const std::int64_t ms =
+        duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    url += (url.find('?') == std::string::npos ? "?" : "&");
+    url += "timestamp=" + std::to_string(ms) + "&sign=" + PercentEncode(DingTalkSign(ms, secret));
+  } else if (format == "feishu") {
+    const std::int64_t s = duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    json signed_body = json::parse(body, nullptr, false);
+    if (!signed_body.is_object()) return;
+    signed_body["timestamp"] = std::to_string(s);
+    signed_body["sign"] = FeishuSign(s, secret);
+    body = Dump(signed_body);
+  }
+  // WeCom group robots have no signature: the key in the URL is the credential.
 }
 
 bool RobotAccepted(int http_status, const std::string& body, std::string& status) {
@@ -126,23 +152,87 @@ bool Dechunk(const std::string& in, std::string& out) {
 
 }  // namespace
 
-PostResult HttpPostJson(const std::string& url, const std::string& body,
+namespace {
+
+std::mutex ca_mu;
+std::string ca_file;  // guarded by ca_mu
+
+// The TLS context of one request: the system's trust store plus the configured CA file, peer
+// verification on, TLS 1.2 at least.
+struct SslCtxFree {
+  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+};
+struct SslFree {
+  void operator()(SSL* s) const { SSL_free(s); }
+};
+using SslCtx = std::unique_ptr<SSL_CTX, SslCtxFree>;
+using Ssl = std::unique_ptr<SSL, SslFree>;
+
+std::string SslError(const char* what) {
+  unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e == 0) return what;
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return std::string(what) + ": " + buf;
+}
+
+Result<SslCtx> ClientContext(const std::string& extra_ca) {
+  SslCtx ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) return Fail(Errc::kInternal, SslError("cannot create a TLS context"));
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1)
+    return Fail(Errc::kInternal, SslError("cannot read the system's CA certificates"));
+  if (!extra_ca.empty() && SSL_CTX_load_verify_locations(ctx.get(), extra_ca.c_str(), nullptr) != 1)
+    return Fail(Errc::kInvalidArgument, SslError(("cannot read CA file " + extra_ca).c_str()));
+  return ctx;
+}
+
+bool IsIpLiteral(const std::string& host) {
+  unsigned char buf[16];
+  return ::inet_pton(AF_INET, host.c_str(), buf) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+}  // namespace
+
+Result<void> SetOutboundCaFile(const std::string& path) {
+  if (!path.empty()) ZHIDU_TRY_VOID(ClientContext(path));
+  std::lock_guard lock(ca_mu);
+  ca_file = path;
+  return Ok();
+}
+
+std::string WithoutSecret(const std::string& url) {
+  auto hash = url.find('#');
+  return hash == std::string::npos ? url : url.substr(0, hash);
+}
+
+std::string SecretOf(const std::string& url) {
+  auto at = url.find(kSecretFragment);
+  return at == std::string::npos ? std::string() : url.substr(at + kSecretFragment.size());
+}
+
+PostResult HttpPostJson(const std::string& url_in, const std::string& body,
                         std::chrono::milliseconds timeout) {
   PostResult out;
   auto failed = [&out](std::string why) {
     out.error = std::move(why);
     return out;
   };
-  if (!url.starts_with("http://")) {
-    out.error = url.starts_with("https://") ? "https is not supported by this build" : "bad URL";
+  const std::string url = WithoutSecret(url_in);
+  const bool tls = url.starts_with("https://");
+  if (!tls && !url.starts_with("http://")) {
+    out.error = "bad URL";
     return out;
   }
-  std::string rest = url.substr(7);
+  std::string rest = url.substr(tls ? 8 : 7);
   size_t slash = rest.find_first_of("/?");
   std::string authority = rest.substr(0, slash);
   std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
   if (target.front() == '?') target = "/" + target;
-  std::string host = authority, port = "80";
+  std::string host = authority, port = tls ? "443" : "80";
   if (auto colon = authority.rfind(':');
       colon != std::string::npos && authority.find(']') == std::string::npos) {
     host = authority.substr(0, colon);
@@ -186,18 +276,87 @@ PostResult HttpPostJson(const std::string& url, const std::string& body,
   Fd fd(fd_value);
   out.error.clear();
 
+  // TLS: the peer's chain must reach a trusted CA and its certificate must name `host` (a DNS
+  // name, or an IP address for an IP literal).
+  SslCtx ctx;
+  Ssl ssl;
+  if (tls) {
+    std::string extra;
+    {
+      std::lock_guard lock(ca_mu);
+      extra = ca_file;
+    }
+    auto made = ClientContext(extra);
+    if (!made) return failed(made.error().message);
+    ctx = std::move(*made);
+    ssl.reset(SSL_new(ctx.get()));
+    if (!ssl || SSL_set_fd(ssl.get(), fd.get()) != 1) return failed(SslError("TLS setup failed"));
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if (IsIpLiteral(host)) {
+      if (X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) != 1)
+        return failed("TLS setup failed: bad IP address " + host);
+    } else {
+      SSL_set_tlsext_host_name(ssl.get(), host.c_str());
+      if (X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0) != 1)
+        return failed("TLS setup failed: bad host name " + host);
+    }
+    for (;;) {
+      ERR_clear_error();
+      int rc = SSL_connect(ssl.get());
+      if (rc == 1) break;
+      int why = SSL_get_error(ssl.get(), rc);
+      if (why == SSL_ERROR_WANT_READ && WaitFor(fd.get(), POLLIN, deadline)) continue;
+      if (why == SSL_ERROR_WANT_WRITE && WaitFor(fd.get(), POLLOUT, deadline)) continue;
+      if (why == SSL_ERROR_WANT_READ || why == SSL_ERROR_WANT_WRITE)
+        return failed("TLS handshake timed out");
+      long verify = SSL_get_verify_result(ssl.get());
+      if (verify != X509_V_OK)
+        return failed(std::string("certificate verify failed: ") +
+                      X509_verify_cert_error_string(verify));
+      return failed(SslError("TLS handshake failed"));
+    }
+  }
+  // One transfer step: n > 0 bytes, 0 at the end of the stream, -1 to wait for `wait`, -2 failed.
+  auto io = [&](bool writing, char* data, size_t size, short& wait) -> ssize_t {
+    if (!tls) {
+      ssize_t n =
+          writing ? ::send(fd.get(), data, size, MSG_NOSIGNAL) : ::recv(fd.get(), data, size, 0);
+      if (n >= 0) return n;
+      if (errno == EAGAIN || errno == EINTR) {
+        wait = writing ? POLLOUT : POLLIN;
+        return -1;
+      }
+      return -2;
+    }
+    ERR_clear_error();
+    int n = writing ? SSL_write(ssl.get(), data, static_cast<int>(size))
+                    : SSL_read(ssl.get(), data, static_cast<int>(size));
+    if (n > 0) return n;
+    int why = SSL_get_error(ssl.get(), n);
+    if (why == SSL_ERROR_WANT_READ || why == SSL_ERROR_WANT_WRITE) {
+      wait = why == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+      return -1;
+    }
+    if (why == SSL_ERROR_ZERO_RETURN) return 0;
+    // A peer that closes without close_notify: the end of the response (Connection: close).
+    if (!writing && why == SSL_ERROR_SYSCALL) return 0;
+    return -2;
+  };
+
   std::string request = "POST " + target + " HTTP/1.1\r\nHost: " + authority +
                         "\r\nUser-Agent: zhidu\r\nContent-Type: application/json; charset=utf-8"
                         "\r\nContent-Length: " +
                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   for (size_t sent = 0; sent < request.size();) {
-    ssize_t n = ::send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    short wait = 0;
+    ssize_t n = io(true, request.data() + sent, request.size() - sent, wait);
     if (n > 0) {
       sent += static_cast<size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (!WaitFor(fd.get(), POLLOUT, deadline)) return failed("send timed out");
+    } else if (n == -1) {
+      if (!WaitFor(fd.get(), wait, deadline)) return failed("send timed out");
     } else {
-      return failed(std::string("send failed: ") + std::strerror(errno));
+      return failed(std::string("send failed: ") + (tls ? SslError("TLS") : std::strerror(errno)));
     }
   }
 
@@ -205,7 +364,8 @@ PostResult HttpPostJson(const std::string& url, const std::string& body,
   std::string response;
   char buf[8192];
   for (;;) {
-    ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    short wait = 0;
+    ssize_t n = io(false, buf, sizeof buf, wait);
     if (n > 0) {
       response.append(buf, static_cast<size_t>(n));
       if (response.size() > kMaxResponse) break;
@@ -221,10 +381,11 @@ PostResult HttpPostJson(const std::string& url, const std::string& body,
       }
     } else if (n == 0) {
       break;
-    } else if (errno == EAGAIN || errno == EINTR) {
-      if (!WaitFor(fd.get(), POLLIN, deadline)) return failed("response timed out");
+    } else if (n == -1) {
+      if (!WaitFor(fd.get(), wait, deadline)) return failed("response timed out");
     } else {
-      return failed(std::string("receive failed: ") + std::strerror(errno));
+      return failed(std::string("receive failed: ") +
+                    (tls ? SslError("TLS") : std::strerror(errno)));
     }
   }
   size_t end = response.find("\r\n\r\n");
@@ -264,8 +425,11 @@ notify::DeliveryOutcome RobotTransport::Deliver(const store::WebhookChannel& cha
       if (auto site = (*unit)->GetSite(payload["site_id"].get<store::Id>()); site)
         zone = site->time_zone;
   }
-  auto result =
-      HttpPostJson(channel.url, RobotBody(channel.format, RobotText(record, zone)), timeout_);
+  std::string url = WithoutSecret(channel.url);
+  std::string body = RobotBody(channel.format, RobotText(record, zone));
+  if (auto secret = SecretOf(channel.url); !secret.empty())
+    SignRobot(channel.format, secret, std::chrono::system_clock::now(), url, body);
+  auto result = HttpPostJson(url, body, timeout_);
   notify::DeliveryOutcome outcome;
   if (result.status == 0) {
     outcome.status = result.error;
@@ -287,7 +451,8 @@ json ChannelJson(const store::WebhookChannel& c, const notify::ChannelStats* sta
   json out = {{"id", c.id},
               {"name", c.name},
               {"format", c.format},
-              {"url", c.url},
+              {"url", WithoutSecret(c.url)},
+              {"signed", !SecretOf(c.url).empty()},
               {"kinds", kinds},
               {"site_id", c.site_id == 0 ? json(nullptr) : json(c.site_id)},
               {"created_at", Timestamp(c.created_at)},
@@ -312,6 +477,23 @@ Result<notify::NewWebhookChannel> ReadChannel(const std::string& text) {
   ZHIDU_TRY(in.format, body.RequiredString("format"));
   ZHIDU_TRY(in.url, body.RequiredString("url"));
   ZHIDU_TRY(in.site_id, body.OptionalId("site_id"));
+  ZHIDU_TRY(auto secret, body.OptionalString("secret"));
+  if (in.url.find('#') != std::string::npos)
+    return Fail(Errc::kInvalidArgument, "url must not have a #fragment", "url");
+  if (!secret.empty()) {
+    // The signing secret (加签) rides in the stored URL's fragment, which is never sent
+    // (WithoutSecret) and never shown or journaled (the journal keeps the host only).
+    if (in.format != "dingtalk" && in.format != "feishu")
+      return Fail(Errc::kInvalidArgument, Reason{"notify.secret_unsupported"},
+                  "only dingtalk and feishu robots are signed (加签); a wecom robot's key is in "
+                  "its URL",
+                  "secret");
+    if (secret.size() > 200 ||
+        secret.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                                 "+/=_-") != std::string::npos)
+      return Fail(Errc::kInvalidArgument, "secret: up to 200 letters, digits and +/=_-", "secret");
+    in.url += std::string(kSecretFragment) + secret;
+  }
   ZHIDU_TRY(auto kinds, body.OptionalArray("kinds"));
   if (kinds) {
     for (const auto& k : *kinds) {

@@ -11,8 +11,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/generation_cache.hpp"
 #include "api/http.hpp"
@@ -26,26 +29,37 @@ class ReadCache {
     size_t max_body = 4u << 20;
     std::chrono::milliseconds ttl{1000};
   };
-  using Stats = GenerationCache<HttpResponse>::Stats;
+  // A kept answer. Immutable once stored, shared by every hit (no copy of the body).
+  struct Answer {
+    std::string content_type;
+    std::shared_ptr<const std::string> body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string route_label;  // the route's pattern, for the request metrics
+  };
+  using Stats = GenerationCache<std::shared_ptr<const Answer>>::Stats;
 
   // `generation()` must be cheap and thread-safe (the writer's commit count).
   ReadCache(std::function<std::uint64_t()> generation, Options options);
 
   // The current generation: read it before running the handler, pass it to Put.
   std::uint64_t Generation() const { return entries_.Generation(); }
-  // A copy of the cached answer to `account` for `target`, if still valid.
-  std::optional<HttpResponse> Find(std::int64_t account, const std::string& target,
-                                   std::uint64_t generation);
-  // Keeps `response` (a 200) computed at `generation`.
+  // The cached answer to `account` for `target`, if still valid.
+  std::shared_ptr<const Answer> Find(std::int64_t account, const std::string& target,
+                                     std::uint64_t generation, bool count_miss = true);
+  // Keeps `response` (a 200) computed at `generation`: its body moves into the kept answer and
+  // `response` refers to it (shared_body).
   void Put(std::int64_t account, const std::string& target, std::uint64_t generation,
-           const HttpResponse& response);
+           HttpResponse& response, const std::string& route_label);
   Stats stats() const { return entries_.stats(); }
+
+  // A 200 response sharing the kept answer's body.
+  static HttpResponse ResponseOf(const Answer& answer);
 
  private:
   static std::string Key(std::int64_t account, const std::string& target);
 
   const size_t max_body_;
-  GenerationCache<HttpResponse> entries_;
+  GenerationCache<std::shared_ptr<const Answer>> entries_;
 };
 
 }  // namespace zhidu::api

@@ -125,7 +125,9 @@ json DeadlineJson(const store::Deadline& d) {
           {"stopped_at", TimeOrNull(d.stopped_at)},
           {"breached_at", TimeOrNull(d.breached_at)},
           {"started_by", IdOrNull(d.started_by)},
-          {"stopped_by", IdOrNull(d.stopped_by)}};
+          {"stopped_by", IdOrNull(d.stopped_by)},
+          {"paused_at", TimeOrNull(d.paused_at)},
+          {"working_hours", d.working_hours}};
 }
 
 // An event name as the pack writes them: at most kMaxEventNameBytes (docs/security.md, Sizes).

@@ -575,6 +575,13 @@ void AddRuntimeRoutes(Router& r, RuntimeRouteDeps deps) {
                          parameters->Set(PrincipalOf(req), id, req.params.at("name"), value));
           return JsonResponse(200, entry_json(e));
         });
+  r.Add("DELETE", "/api/v1/sites/{id}/parameters/{name}", Access::kSignedIn,
+        [parameters, entry_json](HttpRequest& req) {
+          if (!parameters) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, PathId(req));
+          ZHIDU_OR_ERROR(auto e, parameters->Unset(PrincipalOf(req), id, req.params.at("name")));
+          return JsonResponse(200, entry_json(e));
+        });
 
   // ---- working hours (工作时间) of a site and its departments
   auto hours_entry_json = [](const runtime::WorkingHoursEntry& e) {

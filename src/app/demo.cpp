@@ -117,7 +117,7 @@ Result<void> SeedDemoRosters(store::Store& store, roster::Rosters& rosters, cons
   ZHIDU_TRY(auto sites, unit->ListSites({0, 1}));
   if (sites.empty() || sites[0].name != demo.site) return Ok();
   const auto& site = sites[0];
-  ZHIDU_TRY(auto existing, roster::db::ListRosters(unit->sql(), site.id, {0, 1}));
+  ZHIDU_TRY(auto existing, roster::db::ListRosters(unit->sql(), site.id, 0, {0, 1}));
   if (!existing.empty()) return Ok();
   ZHIDU_TRY(auto admin, unit->GetAccountByUsername("admin"));
   org::Principal root{admin.id, admin.username, 0, {{0, admin.id, "admin", "global", 0}},

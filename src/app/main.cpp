@@ -1,8 +1,9 @@
-// zhidu: serve, verify, admin and policy commands. Exit codes: 0 ok, 1 the checked thing is bad
-// (verify: journal broken; policy check: errors), 2 usage or operational error.
+// zhidu: serve, verify, backup, restore, admin and policy commands. Exit codes: 0 ok, 1 the checked
+// thing is bad (verify: journal broken; policy check: errors), 2 usage or operational error.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/backup.hpp"
 #include "app/policy_cli.hpp"
 #include "app/server.hpp"
 
@@ -19,8 +20,10 @@ int main(int argc, char** argv) {
       ->add_option("--data", data_dir, "Data directory (SQLite file, uploads, demo credentials)")
       ->required();
   serve_cmd->add_option("--listen", serve.listen, "host:port to listen on")->capture_default_str();
-  serve_cmd->add_option("--database", database,
-                        "postgresql://… to use PostgreSQL instead of SQLite");
+  serve_cmd
+      ->add_option("--database", database,
+                   "postgresql://… to use PostgreSQL instead of SQLite (or $ZHIDU_DATABASE)")
+      ->envname("ZHIDU_DATABASE");
   serve_cmd->add_option("--policies", serve.policies,
                         "Policy pack directory (default policies/cn-default)");
   serve_cmd->add_option("--web", serve.web_root, "Built web console directory (default web/dist)");
@@ -34,7 +37,16 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--mqtt", serve.mqtt, "MQTT broker host:port to take alarms from");
   serve_cmd->add_option(
       "--sms-url", serve.sms_url,
-      "http:// URL of the SMS relay the lounge's follow-up goes to (docs/lounge.md)");
+      "http:// or https:// URL of the SMS relay the lounge's follow-up goes to (docs/lounge.md)");
+  serve_cmd->add_option("--tls-ca-file", serve.tls_ca_file,
+                        "PEM file of CA certificates trusted for outbound https:// (robots, SMS "
+                        "relay) besides the system's, e.g. a private CA");
+  serve_cmd->add_option("--gb26875-listen", serve.gb26875_listen,
+                        "host:port to receive GB/T 26875.3 fire-alarm transmission frames on "
+                        "(docs/operations.md; off by default)");
+  serve_cmd->add_option("--field-devices", serve.field_devices,
+                        "YAML file mapping fire-panel components and Modbus polls to alarm points "
+                        "(docs/operations.md)");
   serve_cmd->add_option("--mqtt-topic", serve.mqtt_topic, "MQTT topic pattern of alarm messages")
       ->capture_default_str();
   serve_cmd
@@ -68,6 +80,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
                         "Address of a reverse proxy whose X-Forwarded-For names the client "
                         "(repeatable; from other peers the header is ignored)");
+  serve_cmd->add_option("--log-file", serve.log_file,
+                        "Append the access log (one JSON line per request, with its "
+                        "X-Request-Id) to this file instead of standard error");
+  serve_cmd->add_flag("!--no-access-log", serve.access_log, "Write no access log");
   serve_cmd
       ->add_option("--max-password-checks", serve.max_password_checks,
                    "Passwords checked at once (argon2id, 64 MiB each); more get 503")
@@ -91,12 +107,29 @@ int main(int argc, char** argv) {
 
   auto* verify_cmd = app.add_subcommand("verify", "Verify the hash-chained journal");
   verify_cmd->add_option("--data", data_dir, "Data directory")->required();
-  verify_cmd->add_option("--database", database, "postgresql://… when the server uses PostgreSQL");
+  verify_cmd
+      ->add_option("--database", database,
+                   "postgresql://… when the server uses PostgreSQL (or $ZHIDU_DATABASE)")
+      ->envname("ZHIDU_DATABASE");
   std::vector<std::string> anchors;
   verify_cmd->add_option("--anchor", anchors,
                          "A head verify printed before (SEQ:HASH, or HASH): broken unless the "
                          "journal still holds that record unchanged");
   verify_cmd->callback([&] { exit_code = Verify({data_dir, database}, anchors); });
+
+  std::string backup_file;
+  auto* backup_cmd = app.add_subcommand(
+      "backup", "Copy the SQLite database of a data directory while the server runs, verified");
+  backup_cmd->add_option("--data-dir,--data", data_dir, "Data directory")->required();
+  backup_cmd->add_option("--out", backup_file, "The backup file to write (must not exist)")
+      ->required();
+  backup_cmd->callback([&] { exit_code = Backup(data_dir, backup_file); });
+
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "Put a verified backup in place of a stopped server's SQLite database");
+  restore_cmd->add_option("--data-dir,--data", data_dir, "Data directory")->required();
+  restore_cmd->add_option("--from", backup_file, "The backup file zhidu backup wrote")->required();
+  restore_cmd->callback([&] { exit_code = Restore(data_dir, backup_file); });
 
   auto* admin = app.add_subcommand("admin", "Administration");
   admin->require_subcommand(1);
@@ -104,7 +137,10 @@ int main(int argc, char** argv) {
   bool password_stdin = false;
   auto* create_user = admin->add_subcommand("create-user", "Create an account");
   create_user->add_option("--data", data_dir, "Data directory")->required();
-  create_user->add_option("--database", database, "postgresql://… when the server uses PostgreSQL");
+  create_user
+      ->add_option("--database", database,
+                   "postgresql://… when the server uses PostgreSQL (or $ZHIDU_DATABASE)")
+      ->envname("ZHIDU_DATABASE");
   create_user->add_option("--username", username, "Username")->required();
   create_user->add_option("--role", role, "Role: admin, or a role of the policy pack")->required();
   create_user->add_option("--policies", user_policies,

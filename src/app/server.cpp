@@ -1,17 +1,16 @@
 #include "app/server.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
+#include "api/access_log.hpp"
 #include "api/api.hpp"
 #include "api/http_server.hpp"
+#include "api/indicator_sources.hpp"
 #include "api/notify_webhooks.hpp"
+#include "app/data_dir.hpp"
 #include "app/demo.hpp"
 #include "app/modules.hpp"
 #include "app/roles.hpp"
@@ -28,6 +27,7 @@
 #include "kernel/runtime/duties.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/procedures.hpp"
+#include "kernel/runtime/request_events.hpp"
 #include "kernel/runtime/requests.hpp"
 #include "kernel/scheduler/reminders.hpp"
 #include "kernel/scheduler/scheduler.hpp"
@@ -40,27 +40,9 @@ namespace zhidu::app {
 
 namespace {
 
-std::filesystem::path SqlitePath(const StoreLocation& where) { return where.data_dir / "zhidu.db"; }
-
-// Holds an exclusive lock on DATA/zhidu.lock for the life of the process, so that two servers
-// never share one SQLite data directory.
-class DataDirLock {
- public:
-  Result<void> Acquire(const std::filesystem::path& dir) {
-    auto path = dir / "zhidu.lock";
-    fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ < 0) return Fail(Errc::kUnavailable, "cannot open " + path.string());
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0)
-      return Fail(Errc::kUnavailable, "another zhidu process is using " + dir.string());
-    return Ok();
-  }
-  ~DataDirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  int fd_ = -1;
-};
+std::filesystem::path SqlitePath(const StoreLocation& where) {
+  return SqliteFileIn(where.data_dir);
+}
 
 bool ParseListen(const std::string& listen, std::string& host, unsigned short& port) {
   auto colon = listen.rfind(':');
@@ -158,6 +140,10 @@ int Serve(const ServeOptions& options) {
   if (options.test_fast_password_hashing && !api::IsLoopbackHost(host)) {
     std::cerr << "zhidu: --test-fast-password-hashing is for tests: --listen must be a loopback "
                  "address\n";
+    return 2;
+  }
+  if (auto ca = api::SetOutboundCaFile(options.tls_ca_file.string()); !ca) {
+    std::cerr << "zhidu: --tls-ca-file: " << ca.error().message << "\n";
     return 2;
   }
   std::error_code ec;
@@ -297,7 +283,8 @@ int Serve(const ServeOptions& options) {
     }
     return test_clock->Now();
   };
-  runtime::Requests requests(store, writer, auth, roles, active_pack);
+  // Modules hear filings and approvals on the bus (request_events.hpp: 请假 updates the roster).
+  runtime::Requests requests(store, writer, auth, roles, active_pack, &bus);
   photos::Photos photo_service(store, writer);
 
   // The domain modules (src/app/modules.cpp), in list order: tables, services, handlers.
@@ -310,7 +297,13 @@ int Serve(const ServeOptions& options) {
   module_settings.mqtt = options.mqtt;
   module_settings.mqtt_topic = options.mqtt_topic;
   module_settings.sms_url = options.sms_url;
+  module_settings.gb26875_listen = options.gb26875_listen;
+  module_settings.field_devices = options.field_devices;
   api::Services services;
+  // Assessment indicator sources modules contribute (api/indicator_sources.hpp): owned here, so
+  // the module adding sources and the one reading them need not start in a given order.
+  api::IndicatorSources indicator_sources;
+  services.Offer<api::IndicatorSources>(&indicator_sources);
   api::Kernel kernel{store,   writer,        clock,   timer_scheduler, active_pack,    roles,
                      auth,    org_service,   duties,  procedures,      requests,       bus,
                      actions, photo_service, metrics, services,        module_settings};
@@ -458,7 +451,28 @@ int Serve(const ServeOptions& options) {
     return target == "/api/v1/photos" ? module_settings.photo_max_bytes + 1
                                       : 0;  // +1: the route says 413
   };
-  server_options.stream_handler = [&](api::HttpRequest& r) { return api_handler.OpenStream(r); };
+  api::StreamHandler open_stream = [&](api::HttpRequest& r) { return api_handler.OpenStream(r); };
+  api::Handler handle = [&](api::HttpRequest& r) { return api_handler.Handle(r); };
+  // A cache hit is answered on the I/O thread (docs/performance.md, W2), logged like the rest.
+  api::FastHandler fast = [&](api::HttpRequest& r, api::HttpResponse& out) {
+    return api_handler.ServeCached(r, out);
+  };
+  // Each request's id and access-log line (docs/operations.md §Logs); the log's time is the wall
+  // clock's even on a test clock.
+  api::AccessLog access_log(system_clock);
+  if (!options.log_file.empty()) {
+    if (auto opened = access_log.OpenFile(options.log_file.string()); !opened) {
+      std::cerr << "zhidu: --log-file: " << opened.error().message << "\n";
+      return 2;
+    }
+  }
+  if (options.access_log) {
+    open_stream = api::WithStreamAccessLog(std::move(open_stream), access_log);
+    handle = api::WithAccessLog(std::move(handle), access_log);
+    fast = api::WithFastAccessLog(std::move(fast), access_log);
+  }
+  server_options.stream_handler = std::move(open_stream);
+  server_options.fast_handler = std::move(fast);
   server_options.on_reload = [&] {
     policy::LoadReport report;
     if (auto reloaded = reload_policy(0, &report); !reloaded)
@@ -468,8 +482,12 @@ int Serve(const ServeOptions& options) {
       std::cout << "zhidu: policy pack reloaded (" << active_pack.Current()->info().content_hash
                 << ")" << std::endl;
   };
-  api::HttpServer server(server_options,
-                         [&](api::HttpRequest& r) { return api_handler.Handle(r); });
+  api::HttpServer server(server_options, std::move(handle));
+  // One scheduler round before the first request: the duties planned (EnsurePlanning's timer is
+  // due at start) and overdue timers fired, so nobody reads a board the scheduler's thread has not
+  // yet planned. The thread started below would run this same round a moment later.
+  if (auto first = timer_scheduler.RunOnce(); !first)
+    std::cerr << "zhidu: scheduler: " << first.error().message << std::endl;
   if (auto listening = server.Listen(); !listening) {
     std::cerr << "zhidu: " << listening.error().message << "\n";
     return 2;

@@ -38,6 +38,13 @@ struct ServeOptions {
   std::string mqtt_topic = "zhidu/+/alarms";
   // The SMS relay the lounge's follow-up (R15 第十五条 短信回访) is POSTed to; empty: none.
   std::string sms_url;
+  // A PEM file of CA certificates trusted for outbound https:// (robots, the SMS relay) besides
+  // the system's: a company's private CA. Empty: the system's only.
+  std::filesystem::path tls_ca_file;
+  // GB/T 26875.3 receiver "host:port" (empty: none) and the YAML file mapping field devices
+  // (fire-panel components, Modbus polls) to alarm points (docs/operations.md).
+  std::string gb26875_listen;
+  std::string field_devices;
   // Alarm repeats of a point within this many seconds merge into one duty-log entry.
   int alarm_aggregation_s = 600;
   // The longest shelving of an alarm, in minutes.
@@ -57,6 +64,10 @@ struct ServeOptions {
   std::vector<std::string> trusted_proxies;
   // Password checks (argon2id, 64 MiB each) at once; more are refused with 503 and Retry-After.
   int max_password_checks = 4;
+  // The access log (api/access_log.hpp): one JSON line per request with its X-Request-Id, to
+  // stderr or appended to `log_file`; `access_log` false: none.
+  bool access_log = true;
+  std::filesystem::path log_file;
   // Tests only: argon2id at libsodium's minimum cost, so that seeding ~30 demo accounts takes
   // milliseconds, not seconds (each interactive hash is 64 MiB). Refused unless --listen is a
   // loopback address; the weak hashes stay in the data and are verified as they were made.

@@ -287,37 +287,27 @@ Result<VerifyReport> VerifyJournal(UnitOfWork& unit, const VerifyOptions& option
   return Finish(Stitch({whole}, all), audit);
 }
 
-Result<VerifyReport> VerifyJournal(Store& store, int threads, std::int64_t min_per_thread,
-                                   const VerifyOptions& options) {
-  JournalHead head;
-  JournalAudit audit;
-  {
-    ZHIDU_TRY(auto unit, store.BeginRead());
-    ZHIDU_TRY(head, unit->ReadJournalHead());
-    ZHIDU_TRY(audit, unit->ReadJournalAudit());
-  }
-  threads = static_cast<int>(
-      std::clamp<std::int64_t>(head.seq / std::max<std::int64_t>(min_per_thread, 1), 1, threads));
-  if (threads <= 1) {
-    ZHIDU_TRY(auto unit, store.BeginRead());
-    return VerifyJournal(*unit, options);
-  }
-  // The recorded head was read before the scans: records appended since only follow it.
-  std::string broken;
-  VerifyOptions all = WithAudit(options, audit, broken);
-  if (!broken.empty()) return Broken(std::move(broken));
+namespace {
+
+// The ranges of a parallel verify, `threads` of them, each on its own read unit in its own thread,
+// alongside `beside()` (the audit) in one more: the audit's quick_check reads the whole file, as
+// long as the scans, so it runs beside them instead of before.
+Result<std::vector<RangeCheck>> CheckRanges(Store& store, std::int64_t head_seq, int threads,
+                                            const VerifyOptions& options,
+                                            const std::function<void()>& beside) {
   // Ranges partition the whole seq space (the first and last are open-ended), so every row is in
   // exactly one and a record inserted before 1 or after the head is still seen.
   std::vector<std::pair<std::int64_t, std::int64_t>> bounds;
   for (int i = 0; i < threads; ++i) {
-    std::int64_t first = i == 0 ? kWholeFirst : head.seq * i / threads + 1;
-    std::int64_t last = i == threads - 1 ? kWholeLast : head.seq * (i + 1) / threads;
+    std::int64_t first = i == 0 ? kWholeFirst : head_seq * i / threads + 1;
+    std::int64_t last = i == threads - 1 ? kWholeLast : head_seq * (i + 1) / threads;
     bounds.emplace_back(first, last);
   }
   std::vector<Result<RangeCheck>> results(threads, Fail(Errc::kInternal, "not run"));
   std::atomic<int> lowest_failed{threads};  // a range after a failed one need not finish
   {
     std::vector<std::jthread> workers;
+    if (beside) workers.emplace_back(beside);
     for (int i = 0; i < threads; ++i) {
       workers.emplace_back([&, i] {
         auto unit = store.BeginRead();
@@ -325,7 +315,7 @@ Result<VerifyReport> VerifyJournal(Store& store, int threads, std::int64_t min_p
           results[i] = Fail(unit.error());
           return;
         }
-        results[i] = CheckRange(**unit, bounds[i].first, bounds[i].second, all,
+        results[i] = CheckRange(**unit, bounds[i].first, bounds[i].second, options,
                                 [&] { return lowest_failed.load() < i; });
         if (!results[i] || results[i]->failed) {
           int expected = lowest_failed.load();
@@ -341,7 +331,54 @@ Result<VerifyReport> VerifyJournal(Store& store, int threads, std::int64_t min_p
     ranges.push_back(std::move(*results[i]));
     if (ranges.back().failed) break;  // later ranges may have stopped early
   }
-  return Finish(Stitch(ranges, all), audit);
+  return ranges;
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyJournal(Store& store, int threads, std::int64_t min_per_thread,
+                                   const VerifyOptions& options) {
+  JournalHead head;
+  {
+    ZHIDU_TRY(auto unit, store.BeginRead());
+    ZHIDU_TRY(head, unit->ReadJournalHead());
+  }
+  threads = static_cast<int>(
+      std::clamp<std::int64_t>(head.seq / std::max<std::int64_t>(min_per_thread, 1), 1, threads));
+  if (threads <= 1) {
+    ZHIDU_TRY(auto unit, store.BeginRead());
+    return VerifyJournal(*unit, options);
+  }
+  // The audit (quick_check, the recorded head) beside the scans, which check the caller's anchors.
+  Result<JournalAudit> audit = Fail(Errc::kInternal, "not run");
+  auto read_audit = [&] {
+    auto unit = store.BeginRead();
+    audit = unit ? (*unit)->ReadJournalAudit() : Result<JournalAudit>(Fail(unit.error()));
+  };
+  auto ranges = CheckRanges(store, head.seq, threads, options, read_audit);
+  if (!audit) return Fail(audit.error());
+  std::string broken;
+  VerifyOptions all = WithAudit(options, *audit, broken);
+  if (!broken.empty()) return Broken(std::move(broken));  // before a scan's error on a bad file
+  if (!ranges) return Fail(ranges.error());
+  VerifyReport report = Stitch(*ranges, options);
+  // The recorded head is the chain's last record, as it is unless the journal grew or was cut
+  // back meanwhile (the audit read another snapshot) or tampered with: its own anchor check.
+  if (report.ok && all.anchors.size() > options.anchors.size()) {
+    const JournalAnchor& recorded = all.anchors.back();
+    if (recorded.seq == report.records && recorded.hash == report.head) {
+      if (options.anchors.empty()) report.anchor_seq = recorded.seq;
+      return Finish(report, *audit);
+    }
+    // Anything else: everything again in order, the audit first and its head as an anchor.
+    {
+      ZHIDU_TRY(auto unit, store.BeginRead());
+      ZHIDU_TRY(head, unit->ReadJournalHead());
+    }
+    ZHIDU_TRY(auto again, CheckRanges(store, head.seq, threads, all, {}));
+    report = Stitch(again, all);
+  }
+  return Finish(report, *audit);
 }
 
 }  // namespace zhidu::store

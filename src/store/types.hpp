@@ -392,7 +392,7 @@ struct Deadline {
   std::string subject;
   std::string ref;
   Id person_id = 0;   // who answers for it (from the start event's data), 0: nobody named
-  std::string state;  // open | met | met_late | breached | not_started
+  std::string state;  // open | paused | met | met_late | breached | not_started
   std::string data = "{}";
   std::string note;  // how the due time was computed, or why there is none
   TimePoint started_at;
@@ -401,6 +401,8 @@ struct Deadline {
   TimePoint breached_at;
   Id started_by = 0;
   Id stopped_by = 0;
+  TimePoint paused_at;         // state paused: since when; epoch otherwise
+  bool working_hours = false;  // due_at counts working hours (a resume walks them again)
 };
 
 struct DeadlineFilter {  // 0 / empty: any
@@ -417,13 +419,14 @@ struct DutyLogEntry {
   Id post_id = 0;    // 0: the site as a whole
   std::string kind;  // routine, abnormal, instruction, equipment, visitor, alarm, call, correction
   std::string text;
-  Id author = 0;         // account; 0 for the system (alarm entries)
-  Id author_person = 0;  // the author's person, 0 when none
-  TimePoint at;          // when it was written (alarm entries: the first activation merged)
-  Id corrects = 0;       // the entry a correction corrects, 0 otherwise
-  std::string ref;       // what it is about: "alarm/7", "" when nothing
-  int repeat_count = 1;  // alarm entries: activations merged into this entry
-  TimePoint last_at;     // the last merged activation (= at for other entries)
+  Id author = 0;          // account; 0 for the system (alarm entries)
+  Id author_person = 0;   // the author's person, 0 when none
+  TimePoint at;           // when it was written (alarm entries: the first activation merged)
+  Id corrects = 0;        // the entry a correction corrects, 0 otherwise
+  std::string ref;        // what it is about: "alarm/7", "" when nothing
+  int repeat_count = 1;   // alarm entries: activations merged into this entry
+  TimePoint last_at;      // the last merged activation (= at for other entries)
+  TimePoint occurred_at;  // when what it records happened, as its writer says (epoch: not given)
   // Search index terms, written with the entry and never read back (modules/dutylog/search.hpp):
   // overlapping character bigrams of each CJK run, runs separated by an empty string, and the
   // single CJK characters and lower-case Latin words.

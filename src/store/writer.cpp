@@ -178,6 +178,7 @@ void Writer::RunBatch(std::deque<Job>& batch) {
   if (committed) {
     std::lock_guard lock(mu_);
     stats_.commits++;
+    commit_count_.store(stats_.commits, std::memory_order_release);
     stats_.jobs += batch.size();
     stats_.journal_records += static_cast<std::uint64_t>(head.seq - first_seq);
     if (head.seq > first_seq) listener = commit_listener_;

@@ -107,6 +107,12 @@ class Writer {
 
   void Stop();
   WriterStats stats() const;
+  // stats().commits without the writer's lock: the read and principal caches read it on every
+  // request (api/generation_cache.hpp). Bumped after a commit is durable, before any of its jobs
+  // is answered.
+  std::uint64_t commit_count() const noexcept {
+    return commit_count_.load(std::memory_order_acquire);
+  }
 
   // `listener(head_seq)` is called on the writer thread after each durable commit that appended
   // journal records, with the new head sequence number, outside the writer's lock (so it may
@@ -134,6 +140,7 @@ class Writer {
   std::deque<Job> queue_;
   bool stopping_ = false;
   WriterStats stats_;
+  std::atomic<std::uint64_t> commit_count_{0};
   std::thread thread_;
 };
 

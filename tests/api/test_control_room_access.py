@@ -176,6 +176,30 @@ def test_a_posts_alarms_are_operated_only_by_the_person_on_duty_there(server):
     assert ok(op1.post(f"/api/v1/alarms/{points[control]}/ack"))["state"] == "active_ack"
     assert len(site.journal("alarm.acknowledged")) == acked_before + 2
 
+    # The point says so itself, with the clauses, so the console need not guess (issue 17 §6).
+    factory_point = ok(site.admin.get(f"/api/v1/alarms/{points[factory]}"))
+    assert factory_point["operated_at_post"] is True, factory_point
+    assert "R16 §一5" in factory_point["operating_clauses"], factory_point
+    listed = {p["id"]: p for p in all_items(site.admin, f"/api/v1/alarm-points?site_id={site.id}")}
+    assert "R12 §四(二之2)1" in listed[points[control]]["operating_clauses"], listed
+
+
+def test_a_point_of_a_post_the_pack_does_not_keep_is_answered_by_anyone_on_duty_at_the_site(server):
+    site = Site(server)
+    lounge = site.post("客户休息室岗")  # R07: no clause keeps its equipment to the one on duty
+    control = site.post("中控岗")
+    point = ok(site.admin.post("/api/v1/alarm-points", {
+        "site_id": site.id, "post_id": lounge, "source": "smoke-7", "point": "lounge-1",
+        "title": "休息室烟感", "kind": "security", "priority": 2}), 201)
+    assert point["operated_at_post"] is False and point["operating_clauses"] == [], point
+    ok(site.admin.post("/api/v1/alarms:ingest",
+                       {"events": [{"source": "smoke-7", "point": "lounge-1", "state": "active"}]}))
+    op1 = Actor(server, "op1")
+    refused(op1.post(f"/api/v1/alarms/{point['id']}/ack"), 403)  # on duty nowhere yet
+    ok(op1.post(f"/api/v1/posts/{control}/attendance"), 201)    # on duty at another post
+    acked = ok(op1.post(f"/api/v1/alarms/{point['id']}/ack"))
+    assert acked["state"] == "active_ack" and acked["operated_at_post"] is False, acked
+
 
 def test_control_room_visits_are_refused_citing_the_place(server):
     site = Site(server)

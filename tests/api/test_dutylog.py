@@ -3,6 +3,7 @@ entries, Chinese full-text search through the bigram index (误报, 复位, a 4-
 character) compared with a substring scan of every entry, newest-first paging, the print view of
 the 消防控制室值班记录表 (R20 §四7) and the XLSX export. That the index, not a scan, answers is
 proved at the store level (tests/store_dutylog_test.cpp: EXPLAIN on both backends)."""
+import datetime
 import http.client
 import io
 import re
@@ -174,3 +175,42 @@ def fetch_bytes(server, client, path):
     conn.close()
     assert r.status == 200
     return data
+
+
+def test_an_entry_written_afterwards_keeps_when_it_happened(server):
+    """An operator writes at 14:30 what they found at 14:05: the entry keeps both times — `at`,
+    set by the server, and `occurred_at`, given by the writer and never after the writing."""
+    admin = server.admin()
+    site, post = site_and_post(admin, "中控岗")
+    before = len(all_items(admin, f"/api/v1/duty-log?site_id={site}&limit=200"))
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    happened = (now - datetime.timedelta(minutes=25)).astimezone(
+        datetime.timezone(datetime.timedelta(hours=8))).replace(microsecond=0)
+    r = admin.post("/api/v1/duty-log", {"site_id": site, "post_id": post, "kind": "abnormal",
+                                        "text": "3F配电间异味，已通知工程部",
+                                        "occurred_at": happened.isoformat()})
+    assert r.status == 201, r
+    e = r.json()
+    assert datetime.datetime.fromisoformat(e["occurred_at"]) == happened, e
+    assert datetime.datetime.fromisoformat(e["at"]) > happened, e
+    assert admin.get(f"/api/v1/duty-log/{e['id']}").json()["occurred_at"] == e["occurred_at"]
+    created = [j for j in all_items(admin, "/api/v1/journal?limit=500")
+               if j["kind"] == "dutylog.entry.created" and j["payload"]["id"] == e["id"]]
+    assert datetime.datetime.fromisoformat(created[0]["payload"]["occurred_at"]) == happened
+
+    # Without it, the entry has none (the time of writing is not copied into it).
+    r = admin.post("/api/v1/duty-log", {"site_id": site, "kind": "routine", "text": "巡查正常"})
+    assert r.status == 201 and r.json()["occurred_at"] is None, r
+
+    # Refused, nothing written: a time after now, a time that is not ISO 8601.
+    future = (now + datetime.timedelta(hours=1)).isoformat()
+    r = admin.post("/api/v1/duty-log", {"site_id": site, "kind": "routine", "text": "x",
+                                        "occurred_at": future})
+    assert r.status == 400, r
+    err = r.json()["error"]
+    assert err["field"] == "occurred_at" and err["reason"] == "dutylog.occurred_in_future", err
+    r = admin.post("/api/v1/duty-log", {"site_id": site, "kind": "routine", "text": "x",
+                                        "occurred_at": "昨天下午"})
+    assert r.status == 400 and r.json()["error"]["field"] == "occurred_at", r
+    assert len(all_items(admin, f"/api/v1/duty-log?site_id={site}&limit=200")) == before + 2

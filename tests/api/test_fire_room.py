@@ -40,9 +40,13 @@ def journal(admin, kind):
             if j["kind"] == kind]
 
 
-def hand_over(srv, post, outgoing, incoming, answers):
-    """The whole handover of `post` from `outgoing` to `incoming` (demo users); returns it."""
-    h = ok(incoming.post("/api/v1/handovers", {"post_id": post["id"]}), 201)
+def hand_over(srv, post, outgoing, incoming, answers, name_outgoing=False):
+    """The whole handover of `post` from `outgoing` to `incoming` (demo users); returns it.
+    `name_outgoing`: the post has several people on it, the incoming names whom it relieves."""
+    body = {"post_id": post["id"]}
+    if name_outgoing:
+        body["outgoing_person_id"] = outgoing.me()["person_id"]
+    h = ok(incoming.post("/api/v1/handovers", body), 201)
     assert h["roster_check"] == "passed", h
     assert h["outgoing_person_id"] == outgoing.me()["person_id"]
     ok(outgoing.post(f"/api/v1/handovers/{h['id']}/answers", {"answers": answers}))

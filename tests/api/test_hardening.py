@@ -190,19 +190,22 @@ def test_migration_renames_existing_case_twins(require_backend):
                                            "roles": []}).status == 201
     admin.close()
     assert s.stop() == 0
-    # Back to schema 13 (what migrations 14 and 15 add, undone), with a case twin as it could
-    # exist then.
-    undo = ["DROP INDEX violations_party", "DROP INDEX attendance_open",
+    # Back to schema 13 (what migrations 14 to 17 add, undone: every later one runs again), with a
+    # case twin as it could exist then.
+    undo = ["ALTER TABLE duty_log DROP COLUMN occurred_at",
+            "ALTER TABLE deadlines DROP COLUMN paused_at",
+            "ALTER TABLE deadlines DROP COLUMN working_hours",
+            "DROP INDEX violations_party", "DROP INDEX attendance_open",
             "ALTER TABLE violations DROP COLUMN party",
             "DROP INDEX accounts_username_nocase", "DROP TABLE journal_head",
             "DELETE FROM schema_migrations WHERE version >= 14",
             "INSERT INTO accounts(username, password_hash, disabled, created_at) "
             "SELECT 'twin', password_hash, disabled, created_at FROM accounts WHERE username = 'Twin'"]
     if s.database_url:
-        undo[4:4] = ["DROP TRIGGER journal_head_follows ON journal",
+        undo[7:7] = ["DROP TRIGGER journal_head_follows ON journal",
                      "DROP FUNCTION journal_head_follows()"]
     else:
-        undo[4:4] = ["DROP TRIGGER journal_seq_positive_insert",
+        undo[7:7] = ["DROP TRIGGER journal_seq_positive_insert",
                      "DROP TRIGGER journal_seq_positive_update", "DROP TRIGGER journal_head_follows"]
     run_sql(s, undo)
     s.start()

@@ -120,7 +120,7 @@ def test_a_post_not_staffed_plans_nothing_and_says_why(srv):
     assert r.status == 400 and r.json()["error"]["field"] == "staffed", r
     assert op1.post(f"/api/v1/posts/{control}/attendance").status == 201
     r = admin.call("PUT", f"/api/v1/posts/{control}/staffing", {"staffed": False, "reason": "试"})
-    assert r.status == 409 and r.json()["error"]["code"] == "failed_precondition", r
+    assert r.status == 409 and r.json()["error"]["reason"] == "post.staffed_now", r
     r = op1.call("PUT", f"/api/v1/posts/{lounge}/staffing",
                  {"staffed": False, "reason": "本单位休息室不设专人"})
     assert r.status == 403, r
@@ -143,7 +143,7 @@ def test_a_post_not_staffed_plans_nothing_and_says_why(srv):
                                     "reason": "本单位休息室不设专人"}], rack
     assert report["r12-video-patrol"]["planned"] and report["r12-video-patrol"]["not_staffed"] == []
     r = op1.post(f"/api/v1/posts/{lounge}/attendance")
-    assert r.status == 409 and "not staffed" in r.json()["error"]["message"], r
+    assert r.status == 409 and r.json()["error"]["reason"] == "post.not_staffed", r
 
     # The marking cancelled the post's open and planned instances at once: through the night none
     # falls due or is missed (no R07-HYGIENE violation), and planning makes nothing new for it.

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from zhidu_harness import Client
+from zhidu_harness import Client, wait_until
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -348,15 +348,6 @@ class Receiver:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-def wait_until(predicate, timeout, step=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def test_webhooks_in_three_formats_retry_with_backoff(server, admin):

@@ -18,7 +18,7 @@ def test_policy_browser_api(server, admin):
     assert body["coverage"]["missing"] == 0
     cov = body["coverage"]
     assert cov["clauses"] == cov["executable"] + cov["recorded"] + cov["citable_only"]
-    assert cov["recorded"] > 0  # e.g. R11's assessment, whose sources nothing computes (issue 20)
+    assert cov["recorded"] > 0  # e.g. R06's assessment, whose shipments nothing records (issue 20)
     regs = admin.get("/api/v1/policy/regulations").json()["items"]
     assert [r["code"] for r in regs] == [f"R{i:02d}" for i in range(1, 21)]
     # The same figures as `zhidu policy coverage` (issue 16 §7), per regulation and in total.
@@ -37,7 +37,12 @@ def test_policy_browser_api(server, admin):
     assert status[("assessment", "r15-attendance")] == "executed", status
     r11 = admin.get("/api/v1/policy/clauses/" + urllib.parse.quote("R11 §3.1")).json()
     status = {(x["kind"], x["id"]): x["status"] for x in r11["rules"]}
-    assert status[("assessment", "r11-performance")] == "recorded", status
+    # R11's sources are the service module's and the manager's score (issue 20): executed.
+    assert status[("assessment", "r11-performance")] == "executed", status
+    r06 = admin.get("/api/v1/policy/clauses/" + urllib.parse.quote("R06 §四(一)5")).json()
+    status = {(x["kind"], x["id"]): x["status"] for x in r06["rules"]}
+    # R06's on-time rate is the service module's shipments (issue 18 §6): executed.
+    assert status[("assessment", "r06-on-time-shipping")] == "executed", status
     r12 = admin.get("/api/v1/policy/regulations/R12").json()
     assert any("五不接" in c["text"] for c in r12["clauses"])
     cited = [c for c in r12["clauses"] if c["rules"]]

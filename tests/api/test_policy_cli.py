@@ -119,12 +119,15 @@ def test_coverage_lists_recorded_clauses_and_explain_marks_them():
     assert r.returncode == 0, r.stderr
     assert "[recorded, not enforced]" in r.stdout and "[executed]" not in r.stdout, r.stdout
     # An assessment is executed only when every indicator names a source the people module
-    # computes (issue 20): R15's lateness from the roster is; R11's surveys and records are not.
+    # computes (issue 20): R15's lateness from the roster is, and R11's tickets, surveys and quality
+    # reviews and R06's shipments (the service module's, issue 18 §6).
     r = zhidu("policy", "explain", "R15 第三条", "--policies", str(DEFAULT_PACK))
     assert "[executed]  assessment r15-attendance" in r.stdout, r.stdout
     assert "[executed]  penalty" in r.stdout, r.stdout
     r = zhidu("policy", "explain", "R11 §3.1", "--policies", str(DEFAULT_PACK))
-    assert "[recorded, not enforced] assessment r11-performance" in r.stdout, r.stdout
+    assert "[executed]  assessment r11-performance" in r.stdout, r.stdout
+    r = zhidu("policy", "explain", "R06 §四(一)5", "--policies", str(DEFAULT_PACK))
+    assert "[executed]  assessment r06-on-time-shipping" in r.stdout, r.stdout
 
 
 def test_coverage_table():

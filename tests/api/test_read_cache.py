@@ -7,8 +7,13 @@
 * `--read-cache-entries 0` turns it off;
 * the principals of API tokens are kept the same way (api/generation_cache.hpp): a repeated bearer
   request is authenticated without the store (zhidu_principal_cache_hits_total), each token keeps
-  its own account, a wrong token is still refused, and `--principal-cache-entries 0` turns it off."""
-from zhidu_harness import Actor, Server
+  its own account, a wrong token is still refused, and `--principal-cache-entries 0` turns it off;
+* the principals of sessions too, with the session's end checked on every hit: signing out is seen
+  by the very next request, a board read included (a hit is served on the network thread), and a
+  session that ended on the clock is refused though its principal is kept."""
+import datetime
+
+from zhidu_harness import Actor, Server, clock_server
 
 
 def site_of(admin):
@@ -132,5 +137,60 @@ def test_the_principal_cache_can_be_turned_off(require_backend):
             assert machine.get("/api/v1/me", headers=bearer(token)).status == 200
         assert metric(s, "zhidu_principal_cache_hits_total") is None
         assert metric(s, "zhidu_read_cache_hits_total") is not None
+    finally:
+        s.kill()
+
+
+def test_session_principals_are_kept_and_signing_out_is_seen_at_once(server, admin):
+    site = site_of(admin)
+    board = f"/api/v1/posts?site_id={site}"
+    person = server.client()
+    assert person.login("op1", server.credentials()["op1"][0]).status == 200
+    hits = metric(server, "zhidu_principal_cache_hits_total")
+    # A board read answered from both caches (a background commit may make a pair miss).
+    for _ in range(5):
+        first, second = person.get(board), person.get(board)
+        assert first.status == 200 and second.status == 200, (first, second)
+        if cache_header(second) == "hit":
+            break
+    assert cache_header(second) == "hit" and second.body == first.body
+    assert metric(server, "zhidu_principal_cache_hits_total") > hits
+    assert person.get("/api/v1/me").json()["account"]["username"] == "op1"
+    # Each session keeps its own account.
+    assert admin.get("/api/v1/me").json()["account"]["username"] == "admin"
+    kept = dict(person.cookies)
+    assert person.post("/api/v1/logout").status == 204
+    person.cookies = kept  # the signed-out cookie, sent again as a stolen copy would be
+    for path in (board, "/api/v1/me"):
+        r = person.get(path)
+        assert r.status == 401 and r.json()["error"]["code"] == "unauthenticated", (path, r)
+    # A cookie that is not a session is refused, cached principals or not.
+    stranger = server.client()
+    r = stranger.get(board, headers={"Cookie": "zhidu_session=not-a-session"})
+    assert r.status == 401, r
+
+
+def test_a_session_ended_on_the_clock_is_refused_though_its_principal_is_kept(require_backend):
+    start = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    s = clock_server(require_backend, start)
+    try:
+        admin = s.admin()
+        site = site_of(admin)
+        board = f"/api/v1/posts?site_id={site}"
+        person = s.client()
+        assert person.login("op1", s.credentials()["op1"][0]).status == 200
+        for _ in range(3):
+            assert person.get(board).status == 200
+            assert person.get("/api/v1/me").status == 200
+        # Sessions last 12 h (AuthOptions::session_ttl): 13 h later this one has ended.
+        later = start + datetime.timedelta(hours=13)
+        r = admin.post("/api/v1/test/clock", {"to": later.isoformat()})
+        if r.status == 401:  # the admin's own session ended too: sign in again
+            admin = s.admin()
+            r = admin.post("/api/v1/test/clock", {"to": later.isoformat()})
+        assert r.status == 200, r
+        for path in (board, "/api/v1/me"):
+            r = person.get(path)
+            assert r.status == 401 and r.json()["error"]["code"] == "unauthenticated", (path, r)
     finally:
         s.kill()

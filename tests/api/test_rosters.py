@@ -127,6 +127,10 @@ def test_patterns_generate_shift_times_across_midnight_and_export(server, admin)
 
     listed = ok(admin.get(f"/api/v1/rosters?site_id={three.site}"))["items"]
     assert [x["id"] for x in listed] == [r["id"]] and listed[0]["state"] == "published"
+    # post_id narrows the list: the four-team post's roster, not the three-team one's.
+    by_post = ok(admin.get(f"/api/v1/rosters?post_id={r4['post_id']}"))["items"]
+    assert [x["id"] for x in by_post] == [r4["id"]], by_post
+    assert ok(admin.get(f"/api/v1/rosters?post_id=abc"), 400)["error"]["field"] == "post_id"
 
     # The month's 排班表 as .xlsx: people as rows, days as columns, shift names in the cells.
     raw = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)

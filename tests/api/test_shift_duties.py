@@ -127,6 +127,10 @@ def test_a_shift_start_check_is_on_time_only_in_the_sites_window(shift_server):
     # The 08:00 check is missed at 08:30, long before 15:50.
     eight = next(d for d in instances(admin, post, "r20-shift-start-equipment")
                  if parse(d["due_at"]) == START.replace(hour=8, minute=0))
+    # Before 08:00 it is not due, and the refusal says when in the site's time (not UTC).
+    early = admin.post(f"/api/v1/duties/{eight['id']}/start")
+    assert early.status == 409 and early.json()["error"]["reason"] == "duty.not_due", early
+    assert "2026-12-09T08:00:00+08:00" in early.json()["error"]["message"], early.json()
     r = admin.post("/api/v1/test/clock", {"to": START.replace(hour=8, minute=31).isoformat()})
     assert r.status == 200, r
     assert admin.get(f"/api/v1/duties/{eight['id']}").json()["state"] == "missed"

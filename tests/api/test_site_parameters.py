@@ -70,3 +70,26 @@ def test_parameters_are_declared_by_the_pack_and_set_per_site(server, admin):
     journal = admin.get("/api/v1/journal?limit=500").json()["items"]
     sets = [j for j in journal if j["kind"] == "site.parameter.set"]
     assert [s["payload"]["name"] for s in sets] == ["r04_fine_yuan", "scada_fault_observe"], sets
+
+    # Cleared (DELETE): the rule is again not set by the site — the next violation has no amount
+    # and names the parameter; the earlier records keep theirs. An empty PUT is no way to clear.
+    r = admin.request("PUT", f"/api/v1/sites/{site}/parameters/r04_fine_yuan", body={"value": ""})
+    assert r.status == 400 and r.json()["error"]["reason"] == "site.parameter_empty", r
+    assert dorm.request("DELETE", f"/api/v1/sites/{site}/parameters/r04_fine_yuan").status == 403
+    assert admin.request("DELETE", f"/api/v1/sites/{site}/parameters/no_such").status == 404
+    r = admin.request("DELETE", f"/api/v1/sites/{site}/parameters/r04_fine_yuan")
+    assert r.status == 200 and r.json()["value"] is None, r
+    listed = {p["name"]: p for p in admin.get(f"/api/v1/sites/{site}/parameters").json()["items"]}
+    assert listed["r04_fine_yuan"]["value"] is None and listed["scada_fault_observe"]["value"] == "10m"
+    third = record()
+    assert third["fine_yuan"] == 0 and third["consequence"]["fine_param"] == "r04_fine_yuan", third
+    assert admin.get(f"/api/v1/violations/{second['id']}").json()["fine_yuan"] == 30
+    # Clearing what is not set changes nothing and journals nothing.
+    assert admin.request("DELETE", f"/api/v1/sites/{site}/parameters/r04_fine_yuan").status == 200
+    journal = admin.get("/api/v1/journal?limit=500").json()["items"]
+    unsets = [j for j in journal if j["kind"] == "site.parameter.unset"]
+    assert [(u["payload"]["name"], u["payload"]["previous"]) for u in unsets] == [
+        ("r04_fine_yuan", "30")], unsets
+    # And it can be set again.
+    r = admin.request("PUT", f"/api/v1/sites/{site}/parameters/r04_fine_yuan", body={"value": "20"})
+    assert r.status == 200 and r.json()["value"] == "20", r

@@ -295,6 +295,16 @@ class Actor:
 
     def me(self):
         return self.get("/api/v1/me").json()["account"]
+
+def wait_until(predicate, timeout, step=0.1):
+    """Polls `predicate` until it holds or `timeout` seconds pass; returns its last value."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
 def all_items(client, path, max_pages=1000):
     """Every item of a paged list, following next_cursor (bounded)."""
     items, cursor = [], None
@@ -331,6 +341,22 @@ def clock_server(backend, start, pack=None):
     """A started demo server on the test clock at `start`, serving `pack` (a directory) if given."""
     extra = ["--test-clock", start.isoformat()] + (["--policies", pack] if pack else [])
     return Server(backend, extra=extra).start()
+
+
+def ok(r, status=200):
+    """`r`'s JSON body, once its status is `status`."""
+    assert r.status == status, r
+    return r.json()
+
+
+def refused(r, status, reason, field=None):
+    """`r` is a refusal with `status` and the error `reason` (and `field`, if given); its error."""
+    assert r.status == status, r
+    e = r.json()["error"]
+    assert e.get("reason") == reason, e
+    if field:
+        assert e.get("field") == field, e
+    return e
 
 
 def pack_with(tmp_path, file_name, appended, drop_demo_roster=None):

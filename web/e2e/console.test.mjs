@@ -178,6 +178,9 @@ describe('desktop, admin', { timeout: 240000 }, () => {
     await page.locator('.toolbar .el-select__wrapper').click()
     await page.locator('.el-select-dropdown__item:visible', { hasText: siteName }).click()
     await page.getByTestId('person-link').getByText(personName).waitFor()
+    // The unfiltered list may already show the new person: wait for the filter's answer.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=person-link]').length === 1,
+      null, { timeout: 10000 }).catch(() => {})
     assert.equal(await page.getByTestId('person-link').count(), 1)
     await shot(page, 'desktop-people')
   })

@@ -84,4 +84,77 @@ describe('desktop: an agent opens a complaint, answers it, looks a customer up',
     assert.ok(!(await page.content()).includes(PHONE), 'the full phone is nowhere on the page')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
+
+  // R17 (issue 18 §8): information feedback in the pack's categories goes to the role the pack
+  // names; a callback promised to the customer is a deadline until it is recorded done.
+  it('feedback is routed by the pack, a callback waits until called back', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    const fb = page.getByTestId('feedback-form')
+    await fb.getByTestId('feedback-category').click()
+    await option(page, '客户反馈的相关问题').click()
+    await fb.getByTestId('feedback-detail').fill('客户反映包装太简陋')
+    await fb.getByTestId('feedback-save').click()
+    await page.getByTestId('feedback-routed').getByText('值班经理').waitFor()
+
+    const cb = page.getByTestId('callback-form')
+    await cb.getByTestId('callback-customer').click()
+    await option(page, '张女士').click()
+    await cb.getByTestId('callback-phone').fill(PHONE)
+    await cb.getByTestId('callback-reason').fill('查询退款进度')
+    // Two hours from now, on the sites' wall clock (+08:00).
+    const wall = new Date(Date.now() + 2 * 3600e3 + 8 * 3600e3).toISOString().slice(0, 16)
+    await cb.getByTestId('callback-promised').fill(wall)
+    await cb.getByTestId('callback-save').click()
+    const row = page.getByTestId('callback-list').locator('li[data-status="waiting"]')
+    await row.getByText('查询退款进度').waitFor()
+    await row.getByText('待回拨').waitFor()
+    assert.ok(!(await page.content()).includes(PHONE), 'the callback phone is masked too')
+    await shot(page, 'service-desk-r17')
+    await row.getByTestId('callback-done').click()
+    await row.waitFor({ state: 'detached' })
+
+    const saved = (await admin.get(`service/callbacks?site_id=${site}`)).items
+    assert.equal(saved.length, 1)
+    assert.equal(saved[0].done, true)
+    const feedback = (await admin.get(`service/feedback?site_id=${site}`)).items
+    assert.deepEqual(feedback.map((f) => f.category), ['customer'])
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+})
+
+// Issue 20: the queue's supervisor (演示·郑主管, 客服主管) scores the agent holding the complaint on
+// the site's review scale (a site parameter with no default); the score feeds R11's 服务态度.
+describe('desktop: the supervisor reviews the agent’s ticket', { timeout: 300000 }, () => {
+  const b = useBrowser(before, after)
+
+  it('the review form shows for the supervisor, and the review is recorded', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    const ticket = (await admin.get(`service/tickets?site_id=${site}`)).items.find((t) => t.subject === '商品破损投诉')
+    const cs1 = await apiSession(server, 'cs1')
+    const agent = (await cs1.get('me')).account.person_id
+    await cs1.post(`service/tickets/${ticket.id}/assign`, { person_id: agent })
+    // The agent holding it sees no form (the server decides: viewer_may_review).
+    assert.equal((await cs1.get(`service/tickets/${ticket.id}`)).viewer_may_review, false)
+    await admin.put(`sites/${site}/parameters/service_quality_review_scale`, { value: '0,100' })
+
+    await signIn(page, server.url, 'cs_lead', server.credentials.get('cs_lead').password)
+    await nav(page, '客服工作台')
+    await page.getByTestId('ticket-list').getByTestId('ticket-subject').getByText('商品破损投诉').click()
+    const form = page.getByTestId('review-form')
+    await form.waitFor()
+    await form.getByTestId('review-score').locator('input').fill('85')
+    await form.getByTestId('review-comment').fill('耐心，解释清楚')
+    await form.getByTestId('review-save').click()
+    await page.getByTestId('ticket-reviews').locator('li[data-score="85"]').waitFor()
+    // Reviewed: the form is gone (one review per ticket and agent).
+    await form.waitFor({ state: 'detached' })
+    await shot(page, 'service-desk-review')
+
+    const saved = await admin.get(`service/tickets/${ticket.id}`)
+    assert.equal(saved.quality_reviews.length, 1)
+    assert.equal(saved.quality_reviews[0].score, 85)
+    assert.equal(saved.quality_reviews[0].person_id, agent)
+    assert.equal(saved.quality_reviews[0].comment, '耐心，解释清楚')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
 })

@@ -76,6 +76,18 @@ describe('desktop: the admin sets site parameters', { timeout: 300000 }, () => {
     await dialog.getByTestId('param-save').click()
     await levels.getByTestId('param-value').getByText('高中、大专、本科').waitFor()
     assert.equal(await valueOf('education_levels'), '高中,大专,本科')
+
+    // 清除: the set value is removed after a confirmation, and the parameter is 未设置 again.
+    await grace.getByTestId('param-edit').click()
+    await dialog.getByTestId('param-clear').click()
+    const box = page.locator('.el-message-box')
+    await box.getByText('未设置').waitFor()
+    await box.getByRole('button', { name: '清除' }).click()
+    await grace.getByTestId('param-unset').getByText('未设置').waitFor()
+    assert.equal(await valueOf('handover_grace'), null)
+    await grace.getByTestId('param-edit').click()
+    assert.equal(await dialog.getByTestId('param-clear').count(), 0, 'nothing to clear when unset')
+    await dialog.getByRole('button', { name: '取消' }).click()
     await shot(page, 'desktop-site-parameters')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })

@@ -191,7 +191,8 @@ Result<void> AuthService::Logout(const std::string& session_token, const Princip
   return Ok();
 }
 
-Result<Principal> AuthService::AuthenticateSession(const std::string& session_token) {
+Result<Principal> AuthService::AuthenticateSession(const std::string& session_token,
+                                                   TimePoint* expires_at) {
   if (session_token.empty()) return Fail(Unauthenticated("sign in first", "auth.sign_in_first"));
   ZHIDU_TRY(auto unit, store_.BeginRead());
   auto session = unit->GetSession(TokenHash(session_token));
@@ -205,6 +206,7 @@ Result<Principal> AuthService::AuthenticateSession(const std::string& session_to
   ZHIDU_TRY(auto principal, PrincipalFor(*unit, session->account_id));
   principal.csrf_token = session->csrf_token;
   principal.via_session = true;
+  if (expires_at) *expires_at = session->expires_at;
   return principal;
 }
 

@@ -54,7 +54,10 @@ class AuthService {
                             const std::string& client_ip,
                             std::chrono::seconds* retry_after = nullptr);
   Result<void> Logout(const std::string& session_token, const Principal& who);
-  Result<Principal> AuthenticateSession(const std::string& session_token);
+  // `expires_at` (optional) gets the session's end, so a cache of the principal can check it on
+  // each use (api/api.cpp).
+  Result<Principal> AuthenticateSession(const std::string& session_token,
+                                        TimePoint* expires_at = nullptr);
   Result<Principal> AuthenticateBearer(const std::string& token);
   // Re-confirms a signer's password at the moment of signing (handover, approval): kUnauthenticated
   // when it does not match; kResourceExhausted after max_failures wrong ones for the account

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "base/crypto.hpp"
 #include "kernel/policy/date_text.hpp"
@@ -156,6 +157,13 @@ class PackBuilder {
   std::vector<std::pair<std::string, Source>> follow_up_events_;  // checked once all is loaded
   std::vector<std::pair<std::string, Source>> stop_events_;       // service levels' stop entries
   std::vector<std::pair<std::string, Source>> listened_events_;   // triggers, starts, duties' on:
+  // Service levels' pause and resume entries ("pause" / "resume", the event, where).
+  std::vector<std::tuple<std::string, std::string, Source>> pause_events_;
+  // Service levels that count working hours (time: business, a within under a day or a site's):
+  // the pack must state its working hours (checked once all is loaded).
+  std::vector<std::pair<std::string, Source>> working_hours_levels_;
+  // The events of `key` (one or a list), each with where it is written.
+  std::vector<std::pair<std::string, Source>> EventList(const Obj& o, const std::string& key);
   void CheckStopEvents();
   void CheckEventSources();
   void CheckHandoverForms();
@@ -1530,10 +1538,20 @@ void PackBuilder::LoadRequest(const Node& n) {
   pack_.requests_.push_back(std::move(r));
 }
 
+std::vector<std::pair<std::string, Source>> PackBuilder::EventList(const Obj& o,
+                                                                   const std::string& key) {
+  std::vector<std::pair<std::string, Source>> out;
+  std::vector<std::string> names = StrList(o, key);
+  Node list = o.Get(key);
+  for (size_t i = 0; i < names.size(); ++i)
+    out.emplace_back(names[i], At(list.IsSequence() && i < list.size() ? list[i] : list));
+  return out;
+}
+
 void PackBuilder::LoadServiceLevel(const Node& n) {
   Obj o = Open(n, "service level",
-               {"id", "title", "clause", "start", "stop", "within", "before", "cutoff", "due_from",
-                "time", "warn_before", "on_breach", "violation"});
+               {"id", "title", "clause", "start", "stop", "pause", "resume", "within", "before",
+                "cutoff", "due_from", "time", "warn_before", "on_breach", "violation"});
   if (!o.ok) return;
   ServiceLevel s;
   Base(o, &s);
@@ -1570,6 +1588,30 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
   if (s.within && s.within->working_days > 0 && !s.business_time) {
     ErrorAt(o.Get("within"), "working days (wd) need time: business");
   }
+  // A deadline waiting on someone else (a ticket pending on the customer) stops its clock on
+  // `pause` and goes on from where it was on `resume`: both or neither.
+  for (const auto& [key, into] :
+       {std::pair{"pause", &s.pause_events}, std::pair{"resume", &s.resume_events}})
+    for (auto& [event, at] : EventList(o, key)) {
+      into->push_back(event);
+      pause_events_.emplace_back(key, event, at);
+    }
+  if (s.pause_events.empty() != s.resume_events.empty())
+    ErrorAt(o.Get(s.pause_events.empty() ? "resume" : "pause"),
+            "service level '" + s.id +
+                "' needs both pause and resume (a paused deadline that "
+                "nothing resumes would never fall due)");
+  for (const auto& e : s.pause_events)
+    if (e == s.start_event ||
+        std::find(s.stop_events.begin(), s.stop_events.end(), e) != s.stop_events.end() ||
+        std::find(s.resume_events.begin(), s.resume_events.end(), e) != s.resume_events.end())
+      ErrorAt(o.Get("pause"),
+              "pause '" + e + "' is also the service level's start, stop or resume");
+  if (s.business_time && o.Has("time") &&
+      ((s.within && !s.within->months && !s.within->working_days &&
+        s.within->fixed < std::chrono::hours(24)) ||
+       !s.within_param.empty()))
+    working_hours_levels_.emplace_back(s.id, At(o.Get("time")));
   Node warn = o.Get("warn_before");
   if (warn) {
     std::vector<Node> list;
@@ -1894,6 +1936,12 @@ void PackBuilder::CheckReferences() {
   CheckStopEvents();
   CheckEventSources();
   CheckHandoverForms();
+  if (!pack_.working_hours_)
+    for (const auto& [id, at] : working_hours_levels_)
+      Error(at, "service level '" + id +
+                    "' counts working hours (time: business with a within under a day, or a "
+                    "site's), but the pack states no working_hours: declare them "
+                    "(docs/policy_format.md §10a) or use time: calendar");
   // Reporting lines must end: a role cannot (indirectly) report to itself.
   std::map<std::string, const Role*> roles;
   for (const auto& r : pack_.roles_) roles.emplace(r.id, &r);
@@ -1996,10 +2044,12 @@ void PackBuilder::CheckEventSources() {
   };
   for (const auto& [event, at] : listened_events_) check(event, at, "event");
   for (const auto& [event, at] : stop_events_) check(event, at, "stop");
+  for (const auto& [what, event, at] : pause_events_) check(event, at, what.c_str());
   for (const auto& e : pack_.events_) {
     bool heard = raised.contains(e.id);  // a transition's event may also be reported on the site
     for (const auto& [event, at] : listened_events_) heard = heard || event == e.id;
     for (const auto& [event, at] : stop_events_) heard = heard || event == e.id;
+    for (const auto& [what, event, at] : pause_events_) heard = heard || event == e.id;
     if (!heard)
       Error(e.source, "event '" + e.id +
                           "' is declared but nothing listens to it: no procedure's trigger or "

@@ -312,6 +312,11 @@ struct Request : RuleBase {
 struct ServiceLevel : RuleBase {
   std::string start_event;
   std::vector<std::string> stop_events;  // any one stops it (`stop: a` or `stop: [a, b]`)
+  // Any one of `pause` pauses a running deadline (its timers cancelled); any one of `resume`
+  // resumes it, the due time moved on by the time paused (working time when it counts working
+  // hours). A ticket waiting on the customer (R06/R14's SLAs): `pause: ticket_pending`.
+  std::vector<std::string> pause_events;
+  std::vector<std::string> resume_events;
   std::optional<Duration> within;
   std::string within_param;         // `within: {param: NAME}`: the site's duration (none: no timer)
   std::optional<Duration> before;   // "T-15": due `before` ahead of a time carried by the event

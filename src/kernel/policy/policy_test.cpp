@@ -992,6 +992,54 @@ TEST(LoaderTest, AStopNamingAProcedureStateIsAnError) {
   ExpectOne(TempPack(pack("[close, closed]")), "T01.yaml", 19, 19, "(close)");
 }
 
+// A service level's pause/resume (issue 18 §3) and business hours: read, and refused where wrong
+// with the file, line and column.
+TEST(LoaderTest, PauseResumeAndBusinessHoursAreCheckedWhereWritten) {
+  auto level = [](const std::string& extra) {
+    return std::string(kGoodRoles) +
+           "service_levels:\n  - id: s\n    clause: \"T01 §一\"\n    start: opened\n"
+           "    stop: done\n" +
+           extra;
+  };
+  const std::string hours = "working_hours: {hours: [\"08:00-11:30\", \"13:30-17:00\"]}\n";
+  TempPack good(Files{{"T01.yaml", hours + level("    pause: [waiting, held]\n    resume: back\n"
+                                                 "    within: 4h\n    time: business\n")}});
+  auto pack = LoadPack(good.dir());
+  ASSERT_TRUE(pack.has_value()) << pack.error().message;
+  const auto& sl = pack->service_levels()[0];
+  EXPECT_EQ(sl.pause_events, (std::vector<std::string>{"waiting", "held"}));
+  EXPECT_EQ(sl.resume_events, std::vector<std::string>{"back"});
+  EXPECT_TRUE(sl.business_time);
+  // Pause without resume: nothing would ever resume it.
+  ExpectOne(TempPack(Files{{"T01.yaml", level("    pause: waiting\n    within: 1h\n")}}),
+            "T01.yaml", 10, 12, "needs both pause and resume");
+  // Pausing on its own stop.
+  ExpectOne(
+      TempPack(Files{{"T01.yaml", level("    pause: done\n    resume: back\n    within: 1h\n")}}),
+      "T01.yaml", 10, 12, "pause 'done' is also the service level's start, stop or resume");
+  // Working hours counted, none stated: at `time`, for a figure or a site's.
+  ExpectOne(TempPack(Files{{"T01.yaml", level("    within: 4h\n    time: business\n")}}),
+            "T01.yaml", 11, 11, "counts working hours");
+  ExpectOne(
+      TempPack(Files{{"T01.yaml", level("    within: {param: s_within}\n    time: business\n")}}),
+      "T01.yaml", 11, 11, "the pack states no working_hours");
+  // Whole working days need the calendar only.
+  EXPECT_TRUE(Errors(TempPack(Files{{"T01.yaml", level("    within: 2wd\n    time: business\n")}}))
+                  .empty());
+  // With the modules' events known, a pause or resume nothing raises is a typo.
+  TempPack typo(Files{{"T01.yaml", level("    pause: ticket_pendng\n    resume: ticket_unpending\n"
+                                         "    within: 1h\n")}});
+  LoadOptions options;
+  options.module_events = std::vector<std::string>{"opened", "done", "ticket_unpending"};
+  LoadReport report;
+  EXPECT_FALSE(LoadPack(typo.dir(), &report, options).has_value());
+  ASSERT_EQ(report.diagnostics.size(), 1u);
+  EXPECT_NE(report.diagnostics[0].ToString().find(
+                typo.File("T01.yaml") + ":10:12: pause 'ticket_pendng' is an event nothing raises"),
+            std::string::npos)
+      << report.diagnostics[0].ToString();
+}
+
 // A post's handover form is the first handover checklist of the files declaring the post or its
 // roles, or one naming the post in posts:. Any other never opens: an error (issue 16 §3).
 TEST(LoaderTest, AHandoverChecklistNoPostOpensIsAnError) {

@@ -884,9 +884,13 @@ Result<store::DutyInstance> Duties::Mutate(
   return writer_.Run<store::DutyInstance>([&](store::Tx& tx) -> Result<store::DutyInstance> {
     ZHIDU_TRY(store::DutyInstance d, tx.unit().GetDutyInstance(id));
     TimePoint now = tx.now();
-    if (now < d.due_at)
-      return Fail(Errc::kFailedPrecondition, Reason{"duty.not_due"},
-                  "duty " + std::to_string(id) + " is not due until " + FormatIso8601Utc(d.due_at));
+    if (now < d.due_at) {  // said in the site's own time, as the board shows it
+      ZHIDU_TRY(store::Site site, tx.unit().GetSite(d.site_id));
+      auto zone = TimeZone::Find(site.time_zone).value_or(TimeZone::Default());
+      return Fail(
+          Errc::kFailedPrecondition, Reason{"duty.not_due"},
+          "duty " + std::to_string(id) + " is not due until " + FormatIso8601(d.due_at, zone));
+    }
     bool open = d.state == store::DutyState::kScheduled || d.state == store::DutyState::kDue ||
                 d.state == store::DutyState::kInProgress;
     if (!open || now >= d.miss_at)
@@ -1307,9 +1311,9 @@ Result<store::Attendance> Duties::TakePost(const org::Principal& who, store::Id 
                   "post " + std::to_string(post_id) + " is at another site");
     ZHIDU_TRY(SiteSettings settings, SiteSettings::Read(tx.unit(), post.site_id));
     if (auto why = settings.NotStaffed(post_id))
-      return Fail(Errc::kFailedPrecondition, "post " + post.name +
-                                                 " is marked not staffed at this site (" + *why +
-                                                 "): an administrator marks it staffed first");
+      return Fail(Errc::kFailedPrecondition, Reason{"post.not_staffed"},
+                  "post " + post.name + " is marked not staffed at this site (" + *why +
+                      "): an administrator marks it staffed first");
     TimePoint now = tx.now();
     ZHIDU_TRY(auto on, tx.unit().ListAttendanceAt(post_id, who.person_id, now));
     if (!on.empty())
@@ -1365,7 +1369,7 @@ Result<PostNotStaffed> Duties::SetStaffing(const org::Principal& who, store::Id 
     if (!staffed) {
       ZHIDU_TRY(auto on, unit.ListAttendanceAt(post_id, 0, now));
       if (!on.empty())
-        return Fail(Errc::kFailedPrecondition,
+        return Fail(Errc::kFailedPrecondition, Reason{"post.staffed_now"},
                     std::to_string(on.size()) + " person(s) are on post " + post.name +
                         ": they leave it before it is marked not staffed");
     }

@@ -453,6 +453,30 @@ Result<store::Violation> Ledger::Decide(const org::Principal& who, store::Id id,
   });
 }
 
+Result<store::Violation> Ledger::Withdraw(store::Tx& tx, store::Id id, store::Id actor,
+                                          std::string note, const std::vector<std::string>& clauses,
+                                          store::Id request_id) {
+  ZHIDU_TRY(store::Violation v, tx.unit().GetViolation(id));
+  if (v.state == store::ViolationState::kOverturned) return v;
+  v.state = store::ViolationState::kOverturned;
+  v.decided_by = actor;
+  v.decided_at = tx.now();
+  v.decision_note = std::move(note);
+  ZHIDU_TRY_VOID(tx.unit().UpdateViolation(v));
+  ZHIDU_TRY(auto seq, tx.Journal("violation.withdrawn", actor, "violation/" + std::to_string(v.id),
+                                 CanonicalObject()
+                                     .Add("id", v.id)
+                                     .Add("site_id", v.site_id)
+                                     .Add("person_id", v.person_id)
+                                     .Add("request_id", request_id)
+                                     .AddRaw("clauses", JsonStringArray(clauses))
+                                     .Add("note", v.decision_note)
+                                     .Add("title", "违规已撤销：" + v.decision_note)
+                                     .Str()));
+  (void)seq;
+  return v;
+}
+
 bool Ledger::MayRead(const org::Principal& who, const store::Violation& v) const {
   if (v.person_id != 0 && v.person_id == who.person_id) return true;
   return roles_.Allows(who, perm::kLedgerRead, {v.site_id, v.department_id});

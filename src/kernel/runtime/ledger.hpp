@@ -12,8 +12,8 @@
 //     the parameter's name; the amount is the site's value of that parameter when an administrator
 //     has set one (site_parameters.hpp), otherwise none (fine_fen 0): nothing is guessed.
 //  3. Every change is journaled in the transaction that makes it: violation.recorded,
-//     violation.assigned, violation.appealed, violation.decided. Payloads follow the notification
-//     convention (docs/notifications.md): site_id, person_id, notify_roles.
+//     violation.assigned, violation.appealed, violation.decided, violation.withdrawn. Payloads
+//     follow the notification convention (docs/notifications.md): site_id, person_id, notify_roles.
 //  4. Who may do what: recording needs ledger.record (or is automatic, actor 0); a person appeals
 //     only their own violation, once, while it is recorded; deciding needs ledger.decide; reading
 //     needs ledger.read, except one's own violations.
@@ -100,6 +100,16 @@ class Ledger {
   // `actor` 0 for the system.
   static Result<store::Violation> Raise(store::Tx& tx, const policy::Pack& pack, NewViolation v,
                                         store::Id actor, std::string_view source = "auto");
+
+  // 撤销 by the system, inside the caller's transaction: what the violation charged turns out
+  // excused by an approved decision (an attendance finding of a shift whose leave was approved
+  // after the day). State overturned, decided_by `actor` (the approver), decision_note `note`;
+  // journaled violation.withdrawn with `clauses` (the decision's) and `request_id`. One already
+  // overturned is answered unchanged, nothing journaled.
+  static Result<store::Violation> Withdraw(store::Tx& tx, store::Id id, store::Id actor,
+                                           std::string note,
+                                           const std::vector<std::string>& clauses,
+                                           store::Id request_id);
 
   // An inspector records a violation citing any clause of the pack (or a code).
   Result<store::Violation> Record(const org::Principal& who, NewViolation v);

@@ -460,7 +460,7 @@ struct Procedures::Impl {
     ZHIDU_TRY(auto started, StartDeadlines(e));
     (void)stopped;
     (void)started;
-    return Ok();
+    return PauseOrResume(e);
   }
 
   // ---- deadlines
@@ -475,11 +475,47 @@ struct Procedures::Impl {
     return out;
   }
 
+  // A due time, or none with the reason in `note`.
+  struct Due {
+    std::optional<TimePoint> at;
+    std::string note;
+    bool working_hours = false;  // counted in working hours (a resume walks them again)
+  };
+
+  // The site's working hours in force (its own, else the pack's): none when neither states any.
+  Result<std::vector<scheduler::LocalPeriod>> SiteWorkPeriods(Id site_id) {
+    ZHIDU_TRY(auto work, SiteParameters::EffectiveWorkingHours(tx.unit(), pack, site_id, 0));
+    return LocalPeriods(work.periods);
+  }
+
+  // `within` of `sl` from now; `label` says where the figure came from. With time: business a
+  // duration under a day counts working hours of the site (lunch, nights, weekends, holidays do
+  // not count, 调休 working days do), and whole days of it count working days.
+  Result<Due> WithinDue(const policy::ServiceLevel& sl, const policy::Duration& d, Id site_id,
+                        const TimeZone& zone, const std::string& label) {
+    TimePoint now = tx.now();
+    if (sl.business_time && d.working_days == 0 && d.months == 0 && d.fixed > seconds(0) &&
+        d.fixed < hours(24)) {
+      // Without working hours no figure is invented (docs/runtime.md "Working hours").
+      ZHIDU_TRY(auto periods, SiteWorkPeriods(site_id));
+      if (periods.empty()) return Due{std::nullopt, "按工作时间计时，本单位未设定工作时间：未计时"};
+      ZHIDU_TRY(TimePoint t, scheduler::AddWorkingTime(pack.calendar(), zone, periods, now,
+                                                       duration_cast<Micros>(d.fixed)));
+      return Due{t, label + " (working hours)", true};
+    }
+    if (sl.business_time && d.working_days == 0 && d.fixed >= hours(24)) {
+      policy::Duration wd{};
+      wd.working_days = static_cast<int>(duration_cast<hours>(d.fixed).count() / 24);
+      ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, wd));
+      return Due{t, label + " (working days)"};
+    }
+    ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, d));
+    return Due{t, label};
+  }
+
   // The due time of `sl` started now by `e`, or a reason why there is none.
-  Result<std::pair<std::optional<TimePoint>, std::string>> DueOf(const policy::ServiceLevel& sl,
-                                                                 const SiteEvent& e,
-                                                                 const TimeZone& zone) {
-    using Out = std::pair<std::optional<TimePoint>, std::string>;
+  Result<Due> DueOf(const policy::ServiceLevel& sl, const SiteEvent& e, const TimeZone& zone) {
+    using Out = Due;
     TimePoint now = tx.now();
     if (!sl.due_from.empty()) {
       std::string field = sl.due_from.substr(sl.due_from.rfind('.') + 1);
@@ -514,31 +550,11 @@ struct Procedures::Impl {
         return Out{std::nullopt, "时限为本单位参数 " + sl.within_param + "，本单位未设定：未计时"};
       auto d = policy::ParseDuration(*value);
       if (!d) return Out{std::nullopt, "本单位参数 " + sl.within_param + " 不是时长：未计时"};
-      ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, *d));
-      return Out{t, "within " + *value + "（本单位参数 " + sl.within_param + "）"};
+      return WithinDue(sl, *d, e.site_id, zone,
+                       "within " + *value + "（本单位参数 " + sl.within_param + "）");
     }
-    if (sl.within && sl.business_time && sl.within->working_days == 0 && sl.within->months == 0 &&
-        sl.within->fixed > seconds(0) && sl.within->fixed < hours(24)) {
-      // Hours of business time count working hours: the site's, else the pack's; without any,
-      // no figure is invented (docs/runtime.md "Working hours").
-      ZHIDU_TRY(auto work, SiteParameters::EffectiveWorkingHours(tx.unit(), pack, e.site_id, 0));
-      if (work.periods.empty())
-        return Out{std::nullopt, "按工作时间计时，本单位未设定工作时间：未计时"};
-      ZHIDU_TRY(TimePoint t,
-                scheduler::AddWorkingTime(pack.calendar(), zone, LocalPeriods(work.periods), now,
-                                          duration_cast<Micros>(sl.within->fixed)));
-      return Out{t, "within " + FormatDuration(*sl.within) + " (working hours)"};
-    }
-    if (sl.within) {
-      if (sl.business_time && sl.within->working_days == 0 && sl.within->fixed >= hours(24)) {
-        policy::Duration wd{};
-        wd.working_days = static_cast<int>(duration_cast<hours>(sl.within->fixed).count() / 24);
-        ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, wd));
-        return Out{t, "within " + FormatDuration(*sl.within) + " (working days)"};
-      }
-      ZHIDU_TRY(TimePoint t, AddDuration(pack, zone, now, *sl.within));
-      return Out{t, "within " + FormatDuration(*sl.within)};
-    }
+    if (sl.within)
+      return WithinDue(sl, *sl.within, e.site_id, zone, "within " + FormatDuration(*sl.within));
     if (sl.cutoff) {
       // The end of the local day of `t`: the next local midnight.
       auto day_end = [&](TimePoint t) {
@@ -567,38 +583,135 @@ struct Procedures::Impl {
     d.subject = e.subject;
     d.ref = e.ref;
     d.person_id = DataPerson(e.data);
-    d.state = due.first ? "open" : "not_started";
+    d.state = due.at ? "open" : "not_started";
     d.data = InputsJson(e.data);
-    d.note = due.second;
+    d.note = due.note;
     d.started_at = tx.now();
-    d.due_at = due.first.value_or(TimePoint{});
+    d.due_at = due.at.value_or(TimePoint{});
     d.started_by = actor;
+    d.working_hours = due.working_hours;
     ZHIDU_TRY(d.id, unit.InsertDeadline(d));
-    if (due.first) {
-      store::Timer t;
-      t.site_id = d.site_id;
-      t.kind = std::string(kDeadlineDueTimer);
-      t.subject = DeadlineSubject(d.id);
-      t.payload = "{}";
-      t.due_at = d.due_at;
-      ZHIDU_TRY(auto id, scheduler::Scheduler::Schedule(tx, t));
-      (void)id;
-      wakes.push_back(t.due_at);
-      for (const auto& w : sl.warn_before) {
-        TimePoint at = SubtractDuration(d.due_at, w, zone);
-        if (at <= tx.now()) continue;
-        t.kind = std::string(kDeadlineWarnTimer);
-        t.payload = CanonicalObject().Add("before", FormatDuration(w)).Str();
-        t.due_at = at;
-        ZHIDU_TRY(auto wid, scheduler::Scheduler::Schedule(tx, t));
-        (void)wid;
-        wakes.push_back(at);
-      }
-    }
+    if (due.at) ZHIDU_TRY_VOID(ArmTimers(sl, d, zone));
     ZHIDU_TRY(auto seq, Journal("deadline.started", DeadlineSubject(d.id),
                                 DeadlinePayload(sl, d).Add("event", e.event)));
     (void)seq;
     return d.id;
+  }
+
+  // The due timer of open deadline `d` and its warnings still ahead.
+  Result<void> ArmTimers(const policy::ServiceLevel& sl, const store::Deadline& d,
+                         const TimeZone& zone) {
+    store::Timer t;
+    t.site_id = d.site_id;
+    t.kind = std::string(kDeadlineDueTimer);
+    t.subject = DeadlineSubject(d.id);
+    t.payload = "{}";
+    t.due_at = d.due_at;
+    ZHIDU_TRY(auto id, scheduler::Scheduler::Schedule(tx, t));
+    (void)id;
+    wakes.push_back(t.due_at);
+    for (const auto& w : sl.warn_before) {
+      TimePoint at = SubtractDuration(d.due_at, w, zone);
+      if (at <= tx.now()) continue;
+      t.kind = std::string(kDeadlineWarnTimer);
+      t.payload = CanonicalObject().Add("before", FormatDuration(w)).Str();
+      t.due_at = at;
+      ZHIDU_TRY(auto wid, scheduler::Scheduler::Schedule(tx, t));
+      (void)wid;
+      wakes.push_back(at);
+    }
+    return Ok();
+  }
+
+  // The deadlines of `sl` that `e` is about (its ref; without one, its subject), not stopped.
+  Result<std::vector<store::Deadline>> RunningOf(const policy::ServiceLevel& sl,
+                                                 const SiteEvent& e) {
+    std::vector<store::Deadline> out;
+    store::DeadlineFilter f;
+    f.site_id = e.site_id;
+    f.service_level = sl.id;
+    f.ref = e.ref;
+    ZHIDU_TRY(auto rows, tx.unit().ListDeadlines(f, {0, 1000}));
+    for (auto& d : rows) {
+      if (e.ref.empty() && d.subject != e.subject) continue;
+      if (d.stopped_at != TimePoint{}) continue;
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  // A service level's `pause` / `resume` (a ticket waiting on the customer, issue 18 §3): an open
+  // deadline pauses — its timers cancelled, so it cannot be breached or warned while paused —
+  // and a paused one resumes, due later by the time paused: in working hours when it counts them
+  // (what was left of it at the pause, walked again from now), else in calendar time. Journaled
+  // `deadline.paused` / `deadline.resumed` with the times (the deadline's SLA log).
+  Result<void> PauseOrResume(const SiteEvent& e) {
+    if (e.ref.empty() && e.subject.empty()) return Ok();
+    for (const auto& sl : pack.service_levels()) {
+      auto named = [&](const std::vector<std::string>& v) {
+        return std::find(v.begin(), v.end(), e.event) != v.end();
+      };
+      bool pause = named(sl.pause_events), resume = named(sl.resume_events);
+      if (!pause && !resume) continue;
+      ZHIDU_TRY(auto rows, RunningOf(sl, e));
+      for (auto& d : rows) {
+        if (pause && d.state == "open") ZHIDU_TRY_VOID(Pause(sl, d, e.event));
+        if (resume && d.state == "paused") ZHIDU_TRY_VOID(Resume(sl, d, e.event));
+      }
+    }
+    return Ok();
+  }
+
+  Result<void> Pause(const policy::ServiceLevel& sl, store::Deadline& d, const std::string& event) {
+    d.state = "paused";
+    d.paused_at = tx.now();
+    ZHIDU_TRY_VOID(tx.unit().UpdateDeadline(d, "open"));
+    ZHIDU_TRY_VOID(CancelTimers(tx, kDeadlineDueTimer, DeadlineSubject(d.id)));
+    ZHIDU_TRY_VOID(CancelTimers(tx, kDeadlineWarnTimer, DeadlineSubject(d.id)));
+    ZHIDU_TRY(auto seq, Journal("deadline.paused", DeadlineSubject(d.id),
+                                DeadlinePayload(sl, d)
+                                    .Add("event", event)
+                                    .Add("paused_at", FormatIso8601Utc(d.paused_at))));
+    (void)seq;
+    return Ok();
+  }
+
+  Result<void> Resume(const policy::ServiceLevel& sl, store::Deadline& d,
+                      const std::string& event) {
+    ZHIDU_TRY(TimeZone zone, SiteZone(tx.unit(), d.site_id));
+    TimePoint now = tx.now(), paused_at = d.paused_at, was_due = d.due_at;
+    std::string counted = "calendar";
+    std::vector<scheduler::LocalPeriod> periods;
+    if (d.working_hours) {
+      ZHIDU_TRY(periods, SiteWorkPeriods(d.site_id));
+    }
+    if (!periods.empty()) {
+      // What was left at the pause, in working time, counted again from now.
+      ZHIDU_TRY(Micros left,
+                scheduler::WorkingTimeBetween(pack.calendar(), zone, periods, paused_at, was_due));
+      ZHIDU_TRY(d.due_at, scheduler::AddWorkingTime(pack.calendar(), zone, periods, now, left));
+      counted = "working_hours";
+    } else {
+      // Calendar time (also a working-hours deadline whose site has since cleared its hours).
+      d.due_at = was_due + (now - paused_at);
+    }
+    d.state = "open";
+    d.paused_at = TimePoint{};
+    ZHIDU_TRY_VOID(tx.unit().UpdateDeadline(d, "paused"));
+    ZHIDU_TRY_VOID(ArmTimers(sl, d, zone));
+    ZHIDU_TRY(
+        auto seq,
+        Journal("deadline.resumed", DeadlineSubject(d.id),
+                DeadlinePayload(sl, d)
+                    .Add("event", event)
+                    .Add("paused_at", FormatIso8601Utc(paused_at))
+                    .Add("resumed_at", FormatIso8601Utc(now))
+                    .Add("paused_seconds",
+                         static_cast<std::int64_t>(duration_cast<seconds>(now - paused_at).count()))
+                    .Add("was_due_at", FormatIso8601Utc(was_due))
+                    .Add("counted", counted)));
+    (void)seq;
+    return Ok();
   }
 
   CanonicalObject DeadlinePayload(const policy::ServiceLevel& sl, const store::Deadline& d) {
@@ -623,16 +736,10 @@ struct Procedures::Impl {
     for (const auto& sl : pack.service_levels()) {
       if (std::find(sl.stop_events.begin(), sl.stop_events.end(), e.event) == sl.stop_events.end())
         continue;
-      store::DeadlineFilter f;
-      f.site_id = e.site_id;
-      f.service_level = sl.id;
-      f.ref = e.ref;
-      ZHIDU_TRY(auto rows, tx.unit().ListDeadlines(f, {0, 1000}));
+      ZHIDU_TRY(auto rows, RunningOf(sl, e));
       for (auto& d : rows) {
-        if (e.ref.empty() && d.subject != e.subject) continue;
-        if (d.stopped_at != TimePoint{}) continue;
         std::string from = d.state;
-        if (from == "open")
+        if (from == "open" || from == "paused")  // paused: it had not fallen due
           d.state = "met";
         else if (from == "breached")
           d.state = "met_late";
@@ -640,6 +747,7 @@ struct Procedures::Impl {
           continue;
         d.stopped_at = tx.now();
         d.stopped_by = actor;
+        d.paused_at = TimePoint{};
         ZHIDU_TRY_VOID(tx.unit().UpdateDeadline(d, from));
         ZHIDU_TRY_VOID(CancelTimers(tx, kDeadlineDueTimer, DeadlineSubject(d.id)));
         ZHIDU_TRY_VOID(CancelTimers(tx, kDeadlineWarnTimer, DeadlineSubject(d.id)));
@@ -721,6 +829,7 @@ struct Procedures::Impl {
     if (!repeat_of) {
       ZHIDU_TRY(out.deadlines_started, StartDeadlines(e));
     }
+    ZHIDU_TRY_VOID(PauseOrResume(e));
     ZHIDU_TRY(out.procedures_moved, MoveWaiting(e));
     if (self.event_duties_) {
       ZHIDU_TRY(out.duties_started, self.event_duties_(tx, e, out.journal_seq));
@@ -921,17 +1030,21 @@ Result<void> Procedures::MayActAt(const org::Principal& who, Id site_id) const {
 
 namespace {
 // The site events a pack declares: the names its procedures' triggers and transitions (on:), its
-// service levels' start and stop and its duties' on: use. Any other would start, stop and move
-// nothing: refused from people, so that a typo is not journaled as if it were an event.
+// service levels' start, stop, pause and resume and its duties' on: use. Any other would start,
+// stop and move nothing: refused from people, so that a typo is not journaled as if it were an
+// event.
 bool Declares(const policy::Pack& pack, std::string_view event) {
   for (const auto& p : pack.procedures()) {
     if (p.trigger == event) return true;
     for (const auto& t : p.transitions)
       if (t.on == event) return true;
   }
+  auto in = [&](const std::vector<std::string>& v) {
+    return std::find(v.begin(), v.end(), event) != v.end();
+  };
   for (const auto& sl : pack.service_levels())
-    if (sl.start_event == event ||
-        std::find(sl.stop_events.begin(), sl.stop_events.end(), event) != sl.stop_events.end())
+    if (sl.start_event == event || in(sl.stop_events) || in(sl.pause_events) ||
+        in(sl.resume_events))
       return true;
   for (const auto& d : pack.duties())
     if (d.schedule.kind == policy::ScheduleKind::kOn && d.schedule.on == event) return true;

@@ -5,9 +5,12 @@
 #include <cmath>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
 #include "kernel/org/validate.hpp"
+#include "kernel/runtime/request_events.hpp"
 
 namespace zhidu::runtime {
 
@@ -236,6 +239,36 @@ std::string InputsJson(const policy::Context& inputs) {
   return o.Str();
 }
 
+Result<policy::Context> InputsOf(const policy::Request& type, const std::string& inputs_json) {
+  auto j = nlohmann::json::parse(inputs_json, nullptr, false);
+  if (!j.is_object())
+    return Fail(Errc::kInternal, "request inputs are not a JSON object: " + inputs_json);
+  policy::Context out;
+  for (const auto& [name, vt] : type.inputs) {
+    auto it = j.find(name);
+    if (it == j.end()) continue;  // the type gained an input after the filing
+    switch (vt) {
+      case policy::ValueType::kBool:
+        if (it->is_boolean()) out[name] = it->get<bool>();
+        break;
+      case policy::ValueType::kNumber:
+        if (it->is_number()) out[name] = it->get<double>();
+        break;
+      case policy::ValueType::kString:
+        if (it->is_string()) out[name] = it->get<std::string>();
+        break;
+      default:
+        if (it->is_array()) {
+          std::vector<std::string> items;
+          for (const auto& v : *it)
+            if (v.is_string()) items.push_back(v.get<std::string>());
+          out[name] = std::move(items);
+        }
+    }
+  }
+  return out;
+}
+
 // ---- the service
 
 // One request with everything needed to judge it, read in one unit of work.
@@ -248,8 +281,9 @@ struct Requests::Loaded {
 };
 
 Requests::Requests(store::Store& store, store::Writer& writer, org::AuthService& auth,
-                   const org::RoleCatalogue& roles, const policy::ActivePack& pack)
-    : store_(store), writer_(writer), auth_(auth), roles_(roles), pack_(pack) {}
+                   const org::RoleCatalogue& roles, const policy::ActivePack& pack,
+                   const EventBus* bus)
+    : store_(store), writer_(writer), auth_(auth), roles_(roles), pack_(pack), bus_(bus) {}
 
 Result<Requests::Loaded> Requests::Load(store::UnitOfWork& unit, const policy::Pack& pack,
                                         Id request_id) {
@@ -421,6 +455,9 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
     store::ApprovalRequest r = row;
     r.created_at = r.updated_at = tx.now();
     ZHIDU_TRY(Id id, tx.unit().InsertApprovalRequest(r));
+    r.id = id;
+    if (const EventBus* bus = bus_)
+      ZHIDU_TRY_VOID(bus->Emit(tx, RequestFiled{*type, r, input.inputs}));
     ZHIDU_TRY_VOID(tx.Journal("request.created", who.account_id, RequestRef(id),
                               RecordPayload(id, r)
                                   .AddRaw("clauses", JsonStringArray(type->clauses))
@@ -432,6 +469,9 @@ Result<RequestView> Requests::Create(const org::Principal& who, const NewRequest
       ZHIDU_TRY_VOID(tx.unit().DecideApprovalRequest(id, store::RequestState::kApproved, tx.now()));
       ZHIDU_TRY_VOID(tx.Journal("request.approved", who.account_id, RequestRef(id),
                                 RecordPayload(id, r).Str()));
+      r.state = store::RequestState::kApproved;
+      if (const EventBus* bus = bus_)
+        ZHIDU_TRY_VOID(bus->Emit(tx, RequestApproved{*type, r, input.inputs, who.account_id}));
     }
     return id;
   }));
@@ -596,6 +636,12 @@ Result<RequestView> Requests::Decide(const org::Principal& who, Id request_id,
       ZHIDU_TRY_VOID(tx.Journal(
           "request.approved", who.account_id, RequestRef(request_id),
           RecordPayload(request_id, current).Add("record", type.record).Add("at", at).Str()));
+      if (const EventBus* bus = bus_) {
+        ZHIDU_TRY(auto inputs, InputsOf(type, current.inputs));
+        store::ApprovalRequest approved = current;
+        approved.state = store::RequestState::kApproved;
+        ZHIDU_TRY_VOID(bus->Emit(tx, RequestApproved{type, approved, inputs, who.account_id}));
+      }
     }
     return 0;
   }));

@@ -33,6 +33,7 @@
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/policy/pack.hpp"
+#include "kernel/runtime/bus.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
 
@@ -136,9 +137,11 @@ struct RequestPage {
 
 class Requests {
  public:
-  // Every reference must outlive the service.
+  // Every reference must outlive the service. Filings and approvals are emitted on `bus`
+  // (request_events.hpp); null emits nothing.
   Requests(store::Store& store, store::Writer& writer, org::AuthService& auth,
-           const org::RoleCatalogue& roles, const policy::ActivePack& pack);
+           const org::RoleCatalogue& roles, const policy::ActivePack& pack,
+           const EventBus* bus = nullptr);
 
   // Files a request. Order: type, inputs, site, applicant role, prohibitions (refused with
   // kPermissionDenied and journaled as request.refused), preconditions (kFailedPrecondition), the
@@ -171,6 +174,7 @@ class Requests {
   org::AuthService& auth_;
   const org::RoleCatalogue& roles_;
   const policy::ActivePack& pack_;
+  const EventBus* bus_;
 };
 
 }  // namespace zhidu::runtime

@@ -54,6 +54,22 @@ SiteWorkingHours Collect(const policy::Pack& pack, const std::vector<store::Site
   return out;
 }
 
+// The declaration a site may set or clear under `name`: the reserved names (working hours, posts
+// not staffed) have their own verbs; a name nothing declares is 404.
+Result<policy::ParamDecl> NamedDecl(const std::vector<policy::ParamDecl>& declared,
+                                    const std::string& name) {
+  if (name.starts_with(kSiteHours))
+    return Fail(Errc::kInvalidArgument,
+                "working hours are not a parameter: set them as the site's working hours", "name");
+  if (name.starts_with(kNotStaffed))
+    return Fail(Errc::kInvalidArgument,
+                "whether a post is staffed is not a parameter: mark the post itself", "name");
+  for (const auto& d : declared)
+    if (d.name == name) return d;
+  return Fail(Errc::kNotFound,
+              "neither the policy pack nor a module declares a parameter \"" + name + "\"");
+}
+
 }  // namespace
 
 SiteParameters::SiteParameters(store::Store& store, store::Writer& writer,
@@ -82,7 +98,9 @@ Result<std::vector<SiteParameterEntry>> SiteParameters::List(const org::Principa
   for (auto& decl : Declared()) {
     SiteParameterEntry e{decl, std::nullopt, 0, TimePoint{}};
     for (const auto& r : rows)
-      if (r.name == decl.name) e = {decl, r.value, r.updated_by, r.updated_at};
+      if (r.name == decl.name)
+        e = {decl, r.value.empty() ? std::nullopt : std::optional<std::string>(r.value),
+             r.updated_by, r.updated_at};
     out.push_back(std::move(e));
   }
   return out;
@@ -92,19 +110,11 @@ Result<SiteParameterEntry> SiteParameters::Set(const org::Principal& who, store:
                                                const std::string& name, const std::string& value) {
   if (!roles_.Allows(who, org::perm::kOrgWrite, {site_id, 0}))
     return Fail(Errc::kPermissionDenied, "setting site parameters needs org.write");
-  if (name.starts_with(kSiteHours))
-    return Fail(Errc::kInvalidArgument,
-                "working hours are not a parameter: set them as the site's working hours", "name");
-  if (name.starts_with(kNotStaffed))
-    return Fail(Errc::kInvalidArgument,
-                "whether a post is staffed is not a parameter: mark the post itself", "name");
-  std::optional<policy::ParamDecl> decl;
-  for (auto& d : Declared())
-    if (d.name == name) decl = d;
-  if (!decl)
-    return Fail(Errc::kNotFound,
-                "neither the policy pack nor a module declares a parameter \"" + name + "\"");
-  ZHIDU_TRY_VOID(policy::ValidateParamValue(decl->kind, value));
+  ZHIDU_TRY(auto decl, NamedDecl(Declared(), name));
+  if (value.empty())
+    return Fail(Errc::kInvalidArgument, Reason{"site.parameter_empty"},
+                "the value is empty: to clear a parameter, DELETE it", "value");
+  ZHIDU_TRY_VOID(policy::ValidateParamValue(decl.kind, value));
   return writer_.Run<SiteParameterEntry>([&](store::Tx& tx) -> Result<SiteParameterEntry> {
     ZHIDU_TRY(auto site, tx.unit().GetSite(site_id));
     (void)site;
@@ -113,12 +123,33 @@ Result<SiteParameterEntry> SiteParameters::Set(const org::Principal& who, store:
     ZHIDU_TRY_VOID(tx.unit().PutSiteParameter(p));
     CanonicalObject payload;
     payload.Add("site_id", site_id).Add("name", name).Add("value", value);
-    payload.Add("kind", policy::ParamKindName(decl->kind)).Add("rule", decl->rule);
+    payload.Add("kind", policy::ParamKindName(decl.kind)).Add("rule", decl.rule);
     if (old) payload.Add("previous", *old);
     ZHIDU_TRY(auto seq, tx.Journal("site.parameter.set", who.account_id,
                                    "site/" + std::to_string(site_id), payload.Str()));
     (void)seq;
-    return SiteParameterEntry{*decl, value, who.account_id, p.updated_at};
+    return SiteParameterEntry{decl, value, who.account_id, p.updated_at};
+  });
+}
+
+Result<SiteParameterEntry> SiteParameters::Unset(const org::Principal& who, store::Id site_id,
+                                                 const std::string& name) {
+  if (!roles_.Allows(who, org::perm::kOrgWrite, {site_id, 0}))
+    return Fail(Errc::kPermissionDenied, "clearing site parameters needs org.write");
+  ZHIDU_TRY(auto decl, NamedDecl(Declared(), name));
+  return writer_.Run<SiteParameterEntry>([&](store::Tx& tx) -> Result<SiteParameterEntry> {
+    ZHIDU_TRY(auto site, tx.unit().GetSite(site_id));
+    (void)site;
+    ZHIDU_TRY(auto old, Lookup(tx.unit(), site_id, name));
+    if (!old) return SiteParameterEntry{decl, std::nullopt, 0, TimePoint{}};
+    ZHIDU_TRY_VOID(tx.unit().PutSiteParameter({site_id, name, "", who.account_id, tx.now()}));
+    CanonicalObject payload;
+    payload.Add("site_id", site_id).Add("name", name).Add("previous", *old);
+    payload.Add("kind", policy::ParamKindName(decl.kind)).Add("rule", decl.rule);
+    ZHIDU_TRY(auto seq, tx.Journal("site.parameter.unset", who.account_id,
+                                   "site/" + std::to_string(site_id), payload.Str()));
+    (void)seq;
+    return SiteParameterEntry{decl, std::nullopt, who.account_id, tx.now()};
   });
 }
 
@@ -198,8 +229,8 @@ Result<SiteSettings> SiteSettings::Read(store::UnitOfWork& unit, store::Id site_
 
 std::optional<std::string> SiteSettings::Value(std::string_view name) const {
   for (const auto& r : rows_)
-    if (r.name == name) return r.value;
-  return std::nullopt;
+    if (r.name == name) return r.value.empty() ? std::nullopt : std::optional<std::string>(r.value);
+  return std::nullopt;  // an empty value is a cleared one (SiteParameters::Unset)
 }
 
 SiteWorkingHours SiteSettings::WorkingHours(const policy::Pack& pack) const {

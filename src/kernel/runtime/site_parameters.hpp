@@ -90,6 +90,11 @@ class SiteParameters {
   Result<std::vector<SiteParameterEntry>> List(const org::Principal& who, store::Id site_id);
   Result<SiteParameterEntry> Set(const org::Principal& who, store::Id site_id,
                                  const std::string& name, const std::string& value);
+  // Clears a set value, so the rule is again "not set by this site" (journaled
+  // site.parameter.unset with the previous value); clearing one not set changes nothing. The row
+  // keeps an empty value: "" is never a value Set accepts, and every reader takes it as not set.
+  Result<SiteParameterEntry> Unset(const org::Principal& who, store::Id site_id,
+                                   const std::string& name);
 
   // The site's working hours and its departments' own. Reading needs org.read, setting org.write.
   Result<SiteWorkingHours> WorkingHours(const org::Principal& who, store::Id site_id);

@@ -155,4 +155,23 @@ Result<TimePoint> AddWorkingTime(const policy::BusinessCalendar& calendar, const
   return Fail(Errc::kFailedPrecondition, "working time runs past 400 days");
 }
 
+Result<Micros> WorkingTimeBetween(const policy::BusinessCalendar& calendar, const TimeZone& zone,
+                                  const std::vector<LocalPeriod>& periods, TimePoint from,
+                                  TimePoint to) {
+  if (periods.empty())
+    return Fail(Errc::kFailedPrecondition, "no working hours to count working time in");
+  Micros total{0};
+  TimePoint day = from;
+  for (int guard = 0; guard < 400 && day < to; ++guard) {
+    ZHIDU_TRY(auto today, WorkPeriodsOn(calendar, zone, periods, day));
+    for (const auto& p : today) {
+      TimePoint start = std::max(p.start, from), end = std::min(p.end, to);
+      if (end > start) total += end - start;
+    }
+    day = At(zone, LocalDay(zone, day) + days(1), minutes(0));
+  }
+  if (day < to) return Fail(Errc::kFailedPrecondition, "working time runs past 400 days");
+  return total;
+}
+
 }  // namespace zhidu::scheduler

@@ -79,6 +79,14 @@ Result<TimePoint> AddWorkingTime(const policy::BusinessCalendar& calendar, const
                                  const std::vector<LocalPeriod>& periods, TimePoint from,
                                  Micros amount);
 
+// The working time between `from` and `to` (zero when `to` <= `from`): the inverse of
+// AddWorkingTime, AddWorkingTime(from, WorkingTimeBetween(from, to)) is `to` when `to` lies in
+// working time. A paused business-hours deadline keeps what was left of it. Fails as
+// AddWorkingTime does.
+Result<Micros> WorkingTimeBetween(const policy::BusinessCalendar& calendar, const TimeZone& zone,
+                                  const std::vector<LocalPeriod>& periods, TimePoint from,
+                                  TimePoint to);
+
 // Whether the local date of `t` is a working day at the site.
 Result<bool> IsWorkingTime(const policy::BusinessCalendar& calendar, const TimeZone& zone,
                            TimePoint t);

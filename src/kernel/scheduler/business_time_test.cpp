@@ -176,6 +176,48 @@ TEST(AddWorkingTime, RefusesWhatItCannotCount) {
   EXPECT_EQ(beyond.error().code, Errc::kFailedPrecondition);
 }
 
+TEST(AddWorkingTime, StartsOutsideWorkingHours) {
+  // An evening, a Saturday, a holiday: the count starts at the next period.
+  EXPECT_EQ(Add("2026-03-03T20:00:00+08:00", minutes(30)), "2026-03-04T08:30:00+08:00");
+  EXPECT_EQ(Add("2026-03-07T10:00:00+08:00", hours(1)), "2026-03-09T09:00:00+08:00");  // Sat
+  EXPECT_EQ(Add("2026-10-03T10:00:00+08:00", hours(4)), "2026-10-08T14:00:00+08:00");  // 国庆
+  // Lunch ends exactly a count: 11:30 is the end, not 13:30.
+  EXPECT_EQ(Add("2026-03-02T10:30:00+08:00", hours(1)), "2026-03-02T11:30:00+08:00");
+}
+
+std::string Between(std::string_view from, std::string_view to) {
+  auto d = WorkingTimeBetween(Calendar(), kShanghai, kWorkDay, T(from), T(to));
+  return d ? std::to_string(duration_cast<minutes>(*d).count()) + "min"
+           : "error: " + d.error().message;
+}
+
+TEST(WorkingTimeBetween, CountsOnlyWorkingPeriods) {
+  EXPECT_EQ(Between("2026-03-02T11:00:00+08:00", "2026-03-02T14:00:00+08:00"), "60min");   // lunch
+  EXPECT_EQ(Between("2026-03-06T16:00:00+08:00", "2026-03-09T09:00:00+08:00"), "120min");  // w/e
+  EXPECT_EQ(Between("2026-09-30T16:30:00+08:00", "2026-10-08T08:30:00+08:00"), "60min");   // 国庆
+  EXPECT_EQ(Between("2026-10-09T16:00:00+08:00", "2026-10-10T09:00:00+08:00"), "120min");  // 调休
+  EXPECT_EQ(Between("2026-03-07T09:00:00+08:00", "2026-03-08T18:00:00+08:00"), "0min");
+  EXPECT_EQ(Between("2026-03-02T14:00:00+08:00", "2026-03-02T10:00:00+08:00"), "0min");
+  EXPECT_FALSE(WorkingTimeBetween(Calendar(), kShanghai, {}, T("2026-03-02T08:00:00+08:00"),
+                                  T("2026-03-02T09:00:00+08:00")));
+  EXPECT_FALSE(WorkingTimeBetween(Calendar(), kShanghai, kWorkDay, T("2026-12-31T08:00:00+08:00"),
+                                  T("2027-01-04T09:00:00+08:00")));
+}
+
+// A paused business-hours deadline (issue 18 §3): 4 working hours from Friday 15:00 is due Monday
+// 10:00; paused Friday 16:00 with 3 h left (16:00-17:00, Monday 08:00-10:00) and resumed Tuesday
+// 09:00 after a holiday-free weekend, it is due Tuesday 13:30 + 30 min = 14:00 (lunch skipped).
+TEST(WorkingTimeBetween, APauseKeepsWhatWasLeft) {
+  TimePoint due =
+      *AddWorkingTime(Calendar(), kShanghai, kWorkDay, T("2026-03-06T15:00:00+08:00"), hours(4));
+  EXPECT_EQ(S(due), "2026-03-09T10:00:00+08:00");
+  auto left =
+      WorkingTimeBetween(Calendar(), kShanghai, kWorkDay, T("2026-03-06T16:00:00+08:00"), due);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(*left, hours(3));
+  EXPECT_EQ(Add("2026-03-10T09:00:00+08:00", *left), "2026-03-10T14:00:00+08:00");
+}
+
 TEST(WorkPeriodsOn, AWeekendHasNone) {
   auto sat = WorkPeriodsOn(Calendar(), kShanghai, kWorkDay, T("2026-03-07T10:00:00+08:00"));
   ASSERT_TRUE(sat);

@@ -169,6 +169,7 @@ Result<std::pair<int, int>> Scheduler::ClaimAndFire() {
 }
 
 Result<int> Scheduler::RunOnce() {
+  std::lock_guard round(round_mu_);
   int fired = 0;
   for (;;) {
     ZHIDU_TRY(auto batch, ClaimAndFire());

@@ -98,7 +98,10 @@ class Scheduler {
   void Wake(TimePoint due_at);
 
   // Claims and fires everything due at the clock's now, batch after batch, and returns how many
-  // fired. The background loop calls it; tests call it directly instead of Start().
+  // fired. The background loop calls it; tests call it directly instead of Start(). Calls are
+  // serialized: one that starts while another is firing waits for that firing to commit, so a
+  // caller that sees 0 knows nothing due at `now` is still in flight on this node (the test
+  // clock's advance relies on it: the background loop may have claimed the timer first).
   Result<int> RunOnce();
 
   // Starts / stops the background thread. Stop() waits for the firing in progress and must be
@@ -122,6 +125,7 @@ class Scheduler {
   SchedulerOptions options_;
   std::map<std::string, Handler, std::less<>> handlers_;
 
+  std::mutex round_mu_;  // held by RunOnce: one round of claims and firings at a time
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -1,6 +1,7 @@
 #include "modules/alarms/alarms.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "base/canonical_json.hpp"
@@ -112,6 +113,7 @@ Result<AlarmPoint> Alarms::CreatePoint(const org::Principal& who, const NewPoint
     ZHIDU_TRY(auto seq,
               tx.Journal("alarm.point.created", who.account_id, Subject(p.id), payload.Str()));
     (void)seq;
+    ZHIDU_TRY_VOID(Annotate(tx.unit(), {&p}));
     return p;
   });
 }
@@ -121,7 +123,24 @@ Result<AlarmPoint> Alarms::Get(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(auto p, db::GetAlarmPoint(unit->sql(), id));
   if (!roles_.Allows(who, org::perm::kOrgRead, {p.site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading this site's alarms needs org.read");
+  ZHIDU_TRY_VOID(Annotate(*unit, {&p}));
   return p;
+}
+
+Result<void> Alarms::Annotate(store::UnitOfWork& unit, std::vector<AlarmPoint*> points) const {
+  if (!pack_) return Ok();
+  auto pack = pack_->Current();
+  std::map<store::Id, std::vector<std::string>> by_post;
+  for (AlarmPoint* p : points) {
+    if (!p->post_id) continue;
+    auto it = by_post.find(p->post_id);
+    if (it == by_post.end()) {
+      ZHIDU_TRY(auto post, unit.GetPost(p->post_id));
+      it = by_post.emplace(p->post_id, policy::OperatingClauses(*pack, post.name)).first;
+    }
+    p->operating_clauses = it->second;
+  }
+  return Ok();
 }
 
 Result<std::vector<AlarmPoint>> Alarms::List(const org::Principal& who, store::Id site_id,
@@ -131,7 +150,11 @@ Result<std::vector<AlarmPoint>> Alarms::List(const org::Principal& who, store::I
   if (!roles_.Allows(who, org::perm::kOrgRead, {site_id, 0}))
     return Fail(Errc::kPermissionDenied, "reading this site's alarms needs org.read");
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  return db::ListAlarmPoints(unit->sql(), site_id, only_live, page);
+  ZHIDU_TRY(auto rows, db::ListAlarmPoints(unit->sql(), site_id, only_live, page));
+  std::vector<AlarmPoint*> points;
+  for (auto& p : rows) points.push_back(&p);
+  ZHIDU_TRY_VOID(Annotate(*unit, std::move(points)));
+  return rows;
 }
 
 std::string AlarmEventOf(std::string_view kind) { return std::string(kind) + "_alarm"; }
@@ -169,8 +192,54 @@ Result<const std::vector<std::string>*> Alarms::AudienceOf(store::UnitOfWork& un
   return &audiences.emplace(site_id, std::move(roles)).first->second;
 }
 
+// The points an ingest job reads, keyed by (source, tag), and the rows its events write: the
+// activations, the duty-log repeats (per entry) and the points' new state, written by Flush at the
+// end of the job — in its transaction, before the writer commits it, so what a request changes
+// still commits or vanishes with its journal records and the procedures it starts (invariant 1).
+// Nothing in the job reads these rows back: the points are read from here, and no other module
+// reads alarm_points or alarm_activations.
+struct Alarms::IngestJob {
+  Audiences audiences;
+  std::map<std::pair<std::string, std::string>, AlarmPoint> points;
+  std::vector<const AlarmPoint*> changed;  // distinct, in the order of their first change
+  std::set<store::Id> changed_ids;
+  std::vector<AlarmActivation> activations;
+  std::map<store::Id, dutylog::db::Repeats> repeats;  // by duty-log entry
+
+  Result<void> Load(store::Sql& sql, const std::vector<Event>& events) {
+    std::vector<std::pair<std::string, std::string>> keys;
+    std::set<std::pair<std::string_view, std::string_view>> seen;
+    for (const auto& e : events)
+      if (seen.emplace(e.source, e.point).second) keys.emplace_back(e.source, e.point);
+    return db::FindAlarmPoints(sql, keys, [&](AlarmPoint p) {
+      auto key = std::make_pair(p.source, p.tag);
+      points.insert_or_assign(std::move(key), std::move(p));
+    });
+  }
+  AlarmPoint* Find(const Event& e) {
+    auto it = points.find(std::make_pair(e.source, e.point));
+    return it == points.end() ? nullptr : &it->second;
+  }
+  void Changed(const AlarmPoint& p) {
+    if (changed_ids.insert(p.id).second) changed.push_back(&p);
+  }
+  void Repeat(store::Id entry, TimePoint at) {
+    auto& r = repeats[entry];
+    r.id = entry;
+    ++r.n;
+    r.last_at = std::max(r.last_at, at);
+  }
+  Result<void> Flush(store::Sql& sql) {
+    ZHIDU_TRY_VOID(db::InsertAlarmActivations(sql, activations));
+    std::vector<dutylog::db::Repeats> entries;
+    for (const auto& [id, r] : repeats) entries.push_back(r);
+    ZHIDU_TRY_VOID(dutylog::db::AddDutyLogRepeats(sql, entries));
+    return db::UpdateAlarmPoints(sql, changed);
+  }
+};
+
 Result<void> Alarms::Apply(store::Tx& tx, AlarmPoint& p, const Event& e, IngestResult& out,
-                           Audiences& audiences) {
+                           IngestJob& job) {
   const TimePoint at = e.at.value_or(tx.now());
   const bool active = IsActive(p.state);
   if (e.state == "active") {
@@ -184,20 +253,19 @@ Result<void> Alarms::Apply(store::Tx& tx, AlarmPoint& p, const Event& e, IngestR
     ++p.activations;
     ++out.activations;
     const bool annunciated = !p.suppressed && !Shelved(p);
-    AlarmActivation act{0, p.site_id, p.id, p.post_id, at, e.value, annunciated};
-    ZHIDU_TRY(act.id, db::InsertAlarmActivation(tx.unit().sql(), act));
+    job.activations.push_back({0, p.site_id, p.id, p.post_id, at, e.value, annunciated});
     auto payload = PointPayload(p);
     payload.Add("at", FormatIso8601Utc(at)).Add("value", e.value).Add("annunciated", annunciated);
     // A suppressed or shelved point's activation is recorded, not announced to anyone.
     if (annunciated) {
-      ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, audiences));
+      ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, job.audiences));
       payload.AddRaw("notify_roles", JsonStringArray(*audience));
     }
     if (annunciated) {
       // Invariant 3: merge into the point's entry while inside its aggregation window.
       if (p.log_entry_id && at >= p.log_window_start &&
           at - p.log_window_start < options_.aggregation_window) {
-        ZHIDU_TRY_VOID(dutylog::db::AddDutyLogRepeats(tx.unit().sql(), p.log_entry_id, 1, at));
+        job.Repeat(p.log_entry_id, at);
         payload.Add("log_entry", p.log_entry_id).Add("merged", true);
       } else {
         store::DutyLogEntry entry;
@@ -226,7 +294,7 @@ Result<void> Alarms::Apply(store::Tx& tx, AlarmPoint& p, const Event& e, IngestR
     p.active_since = TimePoint{};
     p.changed_at = at;
     ++out.returned;
-    ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, audiences));
+    ZHIDU_TRY(auto audience, AudienceOf(tx.unit(), p.site_id, job.audiences));
     auto payload = PointPayload(p);
     payload.Add("at", FormatIso8601Utc(at))
         .Add("value", e.value)
@@ -235,20 +303,21 @@ Result<void> Alarms::Apply(store::Tx& tx, AlarmPoint& p, const Event& e, IngestR
     (void)seq;
     ZHIDU_TRY_VOID(RaiseFor(tx, p, std::string(kClearedEvent)));
   }
-  return db::UpdateAlarmPoint(tx.unit().sql(), p);
+  job.Changed(p);
+  return Ok();
 }
 
 Result<IngestResult> Alarms::Ingest(const org::Principal& who, const std::vector<Event>& events) {
   ZHIDU_TRY(auto out, writer_.Run<IngestResult>([&](store::Tx& tx) -> Result<IngestResult> {
     IngestResult out;
-    Audiences audiences;
+    IngestJob job;
+    ZHIDU_TRY_VOID(job.Load(tx.unit().sql(), events));
     std::set<store::Id> allowed_sites;
     for (size_t i = 0; i < events.size(); ++i) {
       const auto& e = events[i];
-      std::string field = "events[" + std::to_string(i) + "]";
-      auto p = db::FindAlarmPoint(tx.unit().sql(), e.source, e.point);
+      AlarmPoint* p = job.Find(e);
       if (!p) {
-        if (p.error().code != Errc::kNotFound) return Fail(p.error());
+        std::string field = "events[" + std::to_string(i) + "]";
         return Fail(Errc::kInvalidArgument,
                     field + ": unknown alarm point \"" + e.point + "\" of source \"" + e.source +
                         "\" (configure the alarm point first)",
@@ -262,8 +331,9 @@ Result<IngestResult> Alarms::Ingest(const org::Principal& who, const std::vector
         allowed_sites.insert(p->site_id);
       }
       ++out.received;
-      ZHIDU_TRY_VOID(Apply(tx, *p, e, out, audiences));
+      ZHIDU_TRY_VOID(Apply(tx, *p, e, out, job));
     }
+    ZHIDU_TRY_VOID(job.Flush(tx.unit().sql()));
     return out;
   }));
   return out;
@@ -273,12 +343,12 @@ Result<IngestResult> Alarms::IngestTrusted(const std::vector<Event>& events,
                                            const std::string& channel) {
   ZHIDU_TRY(auto out, writer_.Run<IngestResult>([&](store::Tx& tx) -> Result<IngestResult> {
     IngestResult out;
-    Audiences audiences;
+    IngestJob job;
+    ZHIDU_TRY_VOID(job.Load(tx.unit().sql(), events));
     for (const auto& e : events) {
       ++out.received;
-      auto p = db::FindAlarmPoint(tx.unit().sql(), e.source, e.point);
+      AlarmPoint* p = job.Find(e);
       if (!p) {
-        if (p.error().code != Errc::kNotFound) return Fail(p.error());
         std::string why = "unknown alarm point \"" + e.point + "\" of source \"" + e.source + "\"";
         CanonicalObject payload;
         payload.Add("channel", channel).Add("source", e.source).Add("point", e.point);
@@ -288,8 +358,9 @@ Result<IngestResult> Alarms::IngestTrusted(const std::vector<Event>& events,
         out.rejected.push_back(why);
         continue;
       }
-      ZHIDU_TRY_VOID(Apply(tx, *p, e, out, audiences));
+      ZHIDU_TRY_VOID(Apply(tx, *p, e, out, job));
     }
+    ZHIDU_TRY_VOID(job.Flush(tx.unit().sql()));
     return out;
   }));
   rejected_ += out.rejected.size();
@@ -353,6 +424,7 @@ Result<AlarmPoint> Alarms::Change(const org::Principal& who, store::Id id, bool 
     }
     ZHIDU_TRY_VOID(f(tx, p));
     ZHIDU_TRY_VOID(db::UpdateAlarmPoint(tx.unit().sql(), p));
+    ZHIDU_TRY_VOID(Annotate(tx.unit(), {&p}));
     return p;
   });
 }

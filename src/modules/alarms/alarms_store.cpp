@@ -7,6 +7,7 @@
 #include "modules/alarms/alarms_store.hpp"
 
 #include "base/name_table.hpp"
+#include "store/sql_batch.hpp"
 #include "store/sql_where.hpp"
 
 namespace zhidu::alarms::db {
@@ -107,6 +108,74 @@ Result<Id> InsertAlarmActivation(store::Sql& sql, const AlarmActivation& v) {
       "INSERT INTO alarm_activations(site_id, point_id, post_id, at, value, "
       "annunciated) VALUES(?,?,?,?,?,?) RETURNING id",
       {v.site_id, v.point_id, v.post_id, SqlMicros(v.at), v.value, SqlFlag(v.annunciated)});
+}
+
+Result<void> FindAlarmPoints(store::Sql& sql,
+                             const std::vector<std::pair<std::string, std::string>>& keys,
+                             const std::function<void(AlarmPoint)>& found) {
+  static const store::SqlRows kFind(ZHIDU_ALARM_POINT_SELECT " WHERE ", "(source=? AND tag=?)", "",
+                                    " OR ");
+  store::SqlParams params;
+  return kFind.ForPadded(
+      keys.size(),
+      [&](const std::string& text, size_t first, size_t rows, size_t slots) -> Result<void> {
+        params.clear();
+        for (size_t i = 0; i < slots; ++i) {
+          const auto& [source, tag] = keys[first + std::min(i, rows - 1)];
+          params.emplace_back(source);
+          params.emplace_back(tag);
+        }
+        return sql.Query("find alarm points", text, params,
+                         [&](const SqlRow& r) { found(MapPoint(r)); });
+      });
+}
+
+Result<void> UpdateAlarmPoints(store::Sql& sql, const std::vector<const AlarmPoint*>& points) {
+  // PostgreSQL types a VALUES list's parameters as text: every column is cast.
+  static const store::SqlRows kUpdate(
+      "UPDATE alarm_points SET state=v.column2, active_since=v.column3, changed_at=v.column4, "
+      "shelved_until=v.column5, shelve_reason=v.column6, shelved_by=v.column7, "
+      "shelve_timer=v.column8, suppressed=v.column9, suppress_reason=v.column10, "
+      "log_entry_id=v.column11, log_window_start=v.column12, activations=v.column13 FROM (VALUES ",
+      "(CAST(? AS BIGINT),CAST(? AS TEXT),CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT),"
+      "CAST(? AS TEXT),CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BOOLEAN),CAST(? AS TEXT),"
+      "CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT))",
+      ") AS v WHERE alarm_points.id=v.column1");
+  store::SqlParams params;
+  return kUpdate.ForChunks(
+      points.size(), [&](const std::string& text, size_t first, size_t rows) -> Result<void> {
+        params.clear();
+        for (size_t i = first; i < first + rows; ++i) {
+          const AlarmPoint& v = *points[i];
+          params.insert(params.end(),
+                        {v.id, std::string(AlarmStateName(v.state)), SqlMicros(v.active_since),
+                         SqlMicros(v.changed_at), SqlMicros(v.shelved_until), v.shelve_reason,
+                         v.shelved_by, v.shelve_timer, SqlFlag(v.suppressed), v.suppress_reason,
+                         v.log_entry_id, SqlMicros(v.log_window_start), v.activations});
+        }
+        ZHIDU_TRY(auto changed, sql.Exec("update alarm points", text, params));
+        if (changed == static_cast<std::int64_t>(rows)) return Ok();
+        return Fail(Errc::kNotFound, "an alarm point of the batch does not exist");
+      });
+}
+
+Result<void> InsertAlarmActivations(store::Sql& sql, const std::vector<AlarmActivation>& acts) {
+  static const store::SqlRows kInsert(
+      "INSERT INTO alarm_activations(site_id, point_id, post_id, at, value, annunciated) VALUES ",
+      "(?,?,?,?,?,?)", "");
+  store::SqlParams params;
+  return kInsert.ForChunks(
+      acts.size(), [&](const std::string& text, size_t first, size_t rows) -> Result<void> {
+        params.clear();
+        for (size_t i = first; i < first + rows; ++i) {
+          const AlarmActivation& v = acts[i];
+          params.insert(params.end(), {v.site_id, v.point_id, v.post_id, SqlMicros(v.at), v.value,
+                                       SqlFlag(v.annunciated)});
+        }
+        ZHIDU_TRY(auto changed, sql.Exec("insert alarm activations", text, params));
+        (void)changed;
+        return Ok();
+      });
 }
 
 Result<std::vector<AlarmActivation>> ListAlarmActivations(store::Sql& sql, Id site_id, Id post_id,

@@ -3,7 +3,9 @@
 // 8: they predate the module kit and stay there (docs/architecture.md, Storage).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
@@ -25,6 +27,17 @@ Result<std::vector<AlarmPoint>> ListAlarmPoints(store::Sql& sql, store::Id site_
 // Writes the state fields (state … activations); kNotFound when missing.
 Result<void> UpdateAlarmPoint(store::Sql& sql, const AlarmPoint& v);
 Result<store::Id> InsertAlarmActivation(store::Sql& sql, const AlarmActivation& v);
+
+// Ingest (W1): a few statements per request instead of several per event (store/sql_batch.hpp).
+// `found` sees each point whose (source, tag) is in `keys`; a pair with no point is not seen.
+Result<void> FindAlarmPoints(store::Sql& sql,
+                             const std::vector<std::pair<std::string, std::string>>& keys,
+                             const std::function<void(AlarmPoint)>& found);
+// UpdateAlarmPoint for every point (distinct ids); kNotFound when one is missing (the others of
+// its statement are written: the caller's job fails as a whole).
+Result<void> UpdateAlarmPoints(store::Sql& sql, const std::vector<const AlarmPoint*>& points);
+// InsertAlarmActivation for every activation, without their ids.
+Result<void> InsertAlarmActivations(store::Sql& sql, const std::vector<AlarmActivation>& v);
 // Activations at `site_id` (and `post_id` unless 0) with at in [from, before), ordered by at.
 Result<std::vector<AlarmActivation>> ListAlarmActivations(store::Sql& sql, store::Id site_id,
                                                           store::Id post_id, TimePoint from,

@@ -46,6 +46,10 @@ struct AlarmPoint {
   TimePoint log_window_start;
   std::int64_t activations = 0;
   TimePoint created_at;
+  // Read side, not stored: the pack's clauses that keep the equipment of the point's post to
+  // whoever is on duty at that post (policy::OperatingClauses; empty: anyone on duty at the site,
+  // or a lead). Filled by Get, List and the actions, so the console need not guess.
+  std::vector<std::string> operating_clauses;
 };
 
 // One transition of a point into active.

@@ -36,11 +36,16 @@ MqttIngest::MqttIngest(alarms::Alarms& alarms, std::string broker, std::string t
 
 MqttIngest::~MqttIngest() { Stop(); }
 
+Result<void> MqttIngest::Check() const {
+  if (host_.empty() || port_ <= 0 || port_ > 65535)
+    return Fail(Errc::kInvalidArgument, "--mqtt must be host:port");
+  return Ok();
+}
+
 Result<void> MqttIngest::Start() {
   static std::once_flag init;
   std::call_once(init, [] { mosquitto_lib_init(); });
-  if (host_.empty() || port_ <= 0 || port_ > 65535)
-    return Fail(Errc::kInvalidArgument, "--mqtt must be host:port");
+  ZHIDU_TRY_VOID(Check());
   client_ = mosquitto_new(nullptr, true, this);
   if (!client_) return Fail(Errc::kInternal, "mosquitto_new failed");
   mosquitto_connect_callback_set(client_, &MqttIngest::OnConnect);

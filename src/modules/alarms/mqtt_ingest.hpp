@@ -26,6 +26,8 @@ class MqttIngest {
   MqttIngest(const MqttIngest&) = delete;
   MqttIngest& operator=(const MqttIngest&) = delete;
 
+  // The broker address is host:port (checked at server start, before anything is connected).
+  Result<void> Check() const;
   Result<void> Start();
   void Stop();
   std::uint64_t messages() const { return messages_.load(); }

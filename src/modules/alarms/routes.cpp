@@ -36,6 +36,8 @@ json PointJson(const alarms::AlarmPoint& p) {
           {"suppress_reason", p.suppressed ? json(p.suppress_reason) : json(nullptr)},
           {"log_entry_id", IdOrNull(p.log_entry_id)},
           {"activations", p.activations},
+          {"operated_at_post", !p.operating_clauses.empty()},
+          {"operating_clauses", p.operating_clauses},
           {"created_at", TimeOrNull(p.created_at)}};
 }
 

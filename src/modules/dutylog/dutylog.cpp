@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/canonical_json.hpp"
+#include "base/time.hpp"
 #include "modules/dutylog/dutylog_store.hpp"
 #include "modules/dutylog/search.hpp"
 
@@ -43,6 +44,7 @@ Result<store::DutyLogEntry> DutyLog::AppendInTx(store::Tx& tx, store::DutyLogEnt
   payload.Add("text", e.text).Add("author_person", e.author_person);
   if (e.corrects) payload.Add("corrects", e.corrects);
   if (!e.ref.empty()) payload.Add("ref", e.ref);
+  if (e.occurred_at != TimePoint{}) payload.Add("occurred_at", FormatIso8601Utc(e.occurred_at));
   ZHIDU_TRY(auto seq, tx.Journal("dutylog.entry.created", e.author,
                                  "dutylog/" + std::to_string(e.id), payload.Str()));
   (void)seq;
@@ -102,6 +104,9 @@ Result<store::DutyLogEntry> DutyLog::Append(const org::Principal& who, const New
                     "entry " + std::to_string(in.corrects) + " is not in this site's duty log",
                     "corrects");
     }
+    if (in.occurred_at > tx.now())
+      return Fail(Errc::kInvalidArgument, Reason{"dutylog.occurred_in_future"},
+                  "occurred_at is after now: an entry records what has happened", "occurred_at");
     store::DutyLogEntry e;
     e.site_id = in.site_id;
     e.post_id = in.post_id;
@@ -112,6 +117,7 @@ Result<store::DutyLogEntry> DutyLog::Append(const org::Principal& who, const New
     e.at = tx.now();
     e.corrects = in.corrects;
     e.ref = in.ref;
+    e.occurred_at = in.occurred_at;
     return AppendInTx(tx, std::move(e));
   });
 }

@@ -40,6 +40,7 @@ struct NewEntry {
   std::string text;
   store::Id corrects = 0;  // required for kind correction, refused otherwise
   std::string ref;         // optional free reference ("visitor/3")
+  TimePoint occurred_at;   // optional: when it happened, not after the writing (epoch: not given)
 };
 
 // 消防控制室值班记录表 and the other packs' duty-log records: rows of a period, oldest first.

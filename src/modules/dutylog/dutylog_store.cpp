@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "store/sql_batch.hpp"
 #include "store/sql_where.hpp"
 
 namespace zhidu::dutylog::db {
@@ -23,7 +24,7 @@ using store::SqlRow;
 
 #define ZHIDU_DUTY_LOG_COLUMNS                                                                 \
   "id, site_id, post_id, kind, text, author, author_person, at, corrects, ref, repeat_count, " \
-  "last_at"
+  "last_at, occurred_at"
 
 DutyLogEntry Map(const SqlRow& s) {
   DutyLogEntry v;
@@ -39,6 +40,7 @@ DutyLogEntry Map(const SqlRow& s) {
   v.ref = s.Text(9);
   v.repeat_count = static_cast<int>(s.Int(10));
   v.last_at = s.Time(11);
+  v.occurred_at = s.Time(12);
   return v;
 }
 
@@ -127,18 +129,19 @@ Result<Id> InsertDutyLogEntry(store::Sql& sql, const DutyLogEntry& v) {
     return sql.Insert(
         "insert duty log entry",
         "INSERT INTO duty_log(site_id, post_id, kind, text, author, author_person, at, corrects, "
-        "ref, repeat_count, last_at, terms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?::text[]) RETURNING id",
+        "ref, repeat_count, last_at, occurred_at, terms) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?::text[]) RETURNING id",
         {v.site_id, v.post_id, v.kind, v.text, v.author, v.author_person, SqlMicros(v.at),
          v.corrects, v.ref, std::int64_t{v.repeat_count}, SqlMicros(v.last_at),
-         store::SqlTextArray(terms)});
+         SqlMicros(v.occurred_at), store::SqlTextArray(terms)});
   }
   ZHIDU_TRY(Id id, sql.Insert("insert duty log entry",
                               "INSERT INTO duty_log(site_id, post_id, kind, text, author, "
-                              "author_person, at, corrects, ref, repeat_count, last_at) "
-                              "VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                              "author_person, at, corrects, ref, repeat_count, last_at, "
+                              "occurred_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                               {v.site_id, v.post_id, v.kind, v.text, v.author, v.author_person,
                                SqlMicros(v.at), v.corrects, v.ref, std::int64_t{v.repeat_count},
-                               SqlMicros(v.last_at)}));
+                               SqlMicros(v.last_at), SqlMicros(v.occurred_at)}));
   // bi: CJK bigrams in order (runs separated by the token "x"); uni: characters and words.
   std::string bi, uni;
   for (const auto& t : v.index_bigrams) (bi += bi.empty() ? "" : " ") += t.empty() ? "x" : t;
@@ -172,6 +175,32 @@ Result<void> AddDutyLogRepeats(store::Sql& sql, Id id, int n, TimePoint last_at)
             sql.Exec("add duty log repeats", text, {std::int64_t{n}, SqlMicros(last_at), id}));
   if (changed != 0) return Ok();
   return Fail(Errc::kNotFound, "duty log entry " + std::to_string(id) + " does not exist");
+}
+
+Result<void> AddDutyLogRepeats(store::Sql& sql, const std::vector<Repeats>& entries) {
+  // PostgreSQL types a VALUES list's parameters as text: every column is cast.
+  static const store::SqlRows kSqlite(
+      "UPDATE duty_log SET repeat_count=repeat_count+v.column2, last_at=max(last_at, v.column3) "
+      "FROM (VALUES ",
+      "(CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT))",
+      ") AS v WHERE duty_log.id=v.column1");
+  static const store::SqlRows kPostgres(
+      "UPDATE duty_log SET repeat_count=repeat_count+v.column2, "
+      "last_at=greatest(last_at, v.column3) FROM (VALUES ",
+      "(CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT))",
+      ") AS v WHERE duty_log.id=v.column1");
+  const store::SqlRows& rows_text = sql.dialect() == Dialect::kSqlite ? kSqlite : kPostgres;
+  store::SqlParams params;
+  return rows_text.ForChunks(
+      entries.size(), [&](const std::string& text, size_t first, size_t rows) -> Result<void> {
+        params.clear();
+        for (size_t i = first; i < first + rows; ++i)
+          params.insert(params.end(),
+                        {entries[i].id, std::int64_t{entries[i].n}, SqlMicros(entries[i].last_at)});
+        ZHIDU_TRY(auto changed, sql.Exec("add duty log repeats", text, params));
+        if (changed == static_cast<std::int64_t>(rows)) return Ok();
+        return Fail(Errc::kNotFound, "a duty log entry of the batch does not exist");
+      });
 }
 
 Result<std::string> ExplainDutyLogSearch(store::Sql& sql, const DutyLogFilter& f) {

@@ -24,6 +24,15 @@ Result<std::vector<store::DutyLogEntry>> ListDutyLog(store::Sql& sql,
 // An alarm entry absorbs `n` more activations, the last at `last_at` (the one counter that
 // changes; the text never does). kNotFound when missing.
 Result<void> AddDutyLogRepeats(store::Sql& sql, store::Id id, int n, TimePoint last_at);
+// AddDutyLogRepeats for many entries (distinct ids) in a few statements (store/sql_batch.hpp;
+// alarm ingest, W1). kNotFound when one is missing (the others of its statement are counted: the
+// caller's job fails as a whole).
+struct Repeats {
+  store::Id id = 0;
+  int n = 0;
+  TimePoint last_at;
+};
+Result<void> AddDutyLogRepeats(store::Sql& sql, const std::vector<Repeats>& entries);
 // The backend's query plan of ListDutyLog(filter), as text (tests prove the index is used).
 Result<std::string> ExplainDutyLogSearch(store::Sql& sql, const store::DutyLogFilter& filter);
 

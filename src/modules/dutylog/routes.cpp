@@ -26,7 +26,8 @@ json EntryJson(const store::DutyLogEntry& e) {
           {"corrects", IdOrNull(e.corrects)},
           {"ref", e.ref.empty() ? json(nullptr) : json(e.ref)},
           {"count", e.repeat_count},
-          {"last_at", TimeOrNull(e.last_at)}};
+          {"last_at", TimeOrNull(e.last_at)},
+          {"occurred_at", TimeOrNull(e.occurred_at)}};
 }
 
 HttpResponse Unavailable() {
@@ -76,6 +77,15 @@ void AddDutyLogRoutes(Router& r, dutylog::DutyLog* log) {
     ZHIDU_OR_ERROR(in.text, body.RequiredString("text"));
     ZHIDU_OR_ERROR(in.corrects, body.OptionalId("corrects"));
     ZHIDU_OR_ERROR(in.ref, body.OptionalString("ref"));
+    ZHIDU_OR_ERROR(auto occurred, body.OptionalString("occurred_at"));
+    if (!occurred.empty()) {
+      auto t = ParseIso8601(occurred);
+      if (!t)
+        return ErrorResponse({Errc::kInvalidArgument,
+                              "occurred_at must be an ISO 8601 time with an offset",
+                              "occurred_at"});
+      in.occurred_at = *t;
+    }
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto e, log->Append(PrincipalOf(req), in));
     return JsonResponse(201, EntryJson(e));

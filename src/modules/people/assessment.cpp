@@ -18,9 +18,9 @@ namespace {
 
 // The catalogue. Each count source counts its records of the person in the period (invariant 2).
 const std::vector<SourceInfo> kSources = {
-    {"roster", "考勤：迟到与缺勤记录（排班表对照到岗记录）"},
-    {"roster.late", "迟到记录（排班表对照到岗记录）"},
-    {"roster.absent", "缺勤记录（排班表对照到岗记录）"},
+    {"roster", "考勤：迟到与缺勤记录（排班表对照到岗记录；已撤销、申诉撤销的不计）"},
+    {"roster.late", "迟到记录（排班表对照到岗记录；已撤销、申诉撤销的不计）"},
+    {"roster.absent", "缺勤记录（排班表对照到岗记录；已撤销、申诉撤销的不计）"},
     {"violations", "违规台账：期内违规（申诉撤销的不计）"},
     {"duties.done", "本人完成的岗位任务"},
     {"duties.missed", "计入本人的未完成岗位任务"},
@@ -132,7 +132,8 @@ Result<std::pair<std::string, std::vector<Id>>> CountRecords(store::Sql& sql,
   if (source == "roster" || source == "roster.late" || source == "roster.absent") {
     std::string q =
         "SELECT id FROM attendance_findings WHERE site_id=? AND person_id=? AND shift_start>=? "
-        "AND shift_start<?";
+        "AND shift_start<? AND withdrawn_at=0 AND (violation_id IS NULL OR violation_id NOT IN "
+        "(SELECT id FROM violations WHERE state='overturned'))";
     if (source == "roster.late") q += " AND kind='late'";
     if (source == "roster.absent") q += " AND kind='absent'";
     ZHIDU_TRY(auto ids, Ids(sql, "attendance findings counted", q + " ORDER BY id", p));
@@ -270,8 +271,26 @@ const SourceInfo* FindSource(std::string_view name) {
 }
 
 Assessments::Assessments(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
-                         const org::RoleCatalogue& roles)
-    : store_(store), writer_(writer), pack_(pack), roles_(roles) {}
+                         const org::RoleCatalogue& roles, const api::IndicatorSources* contributed)
+    : store_(store), writer_(writer), pack_(pack), roles_(roles), contributed_(contributed) {}
+
+std::vector<std::pair<std::string, std::string>> Assessments::Catalogue() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& s : kSources) out.emplace_back(s.name, s.title);
+  if (contributed_)
+    for (const auto& s : contributed_->all()) out.emplace_back(s.name, s.title_zh);
+  return out;
+}
+
+const api::IndicatorSource* Assessments::Contributed(std::string_view name) const {
+  return FindSource(name) || !contributed_ ? nullptr : contributed_->Find(name);
+}
+
+std::string Assessments::SourceTitle(std::string_view name) const {
+  if (const auto* own = FindSource(name)) return std::string(own->title);
+  if (const auto* other = Contributed(name)) return other->title_zh;
+  return {};
+}
 
 std::vector<policy::ParamDecl> Assessments::Parameters(const policy::Pack& pack) {
   std::vector<std::string> clauses;
@@ -308,7 +327,7 @@ Result<Run> Assessments::Start(const org::Principal& who, Id site_id, const std:
   // Invariant 1: every indicator's source is one the catalogue computes.
   std::vector<std::string> refused;
   for (const auto& i : a->indicators)
-    if (!FindSource(i.source))
+    if (!FindSource(i.source) && !Contributed(i.source))
       refused.push_back(
           i.id + "（" + (i.title.empty() ? i.id : i.title) + "，来源 " + i.source +
           "）: no declared source computes it — a record nothing aggregates or data of another "
@@ -390,6 +409,17 @@ Result<Run> Assessments::Start(const org::Principal& who, Id site_id, const std:
             v.records = {m->id};
             v.note = m->comment;
           }
+        } else if (const api::IndicatorSource* other = Contributed(i.source)) {
+          // A source another module contributes, computed in this run's transaction.
+          ZHIDU_TRY(api::IndicatorReading got,
+                    other->compute(unit, {site_id, person, range.first, range.second, period}));
+          v.value = got.value;
+          v.record_kind = std::move(got.record_kind);
+          v.records = std::move(got.records);
+          v.note = std::move(got.note);
+          for (auto& c : got.clauses)
+            if (std::find(v.clauses.begin(), v.clauses.end(), c) == v.clauses.end())
+              v.clauses.push_back(std::move(c));
         } else {
           ZHIDU_TRY(auto counted,
                     CountRecords(sql, i.source, site_id, person, range.first, range.second));

@@ -3,10 +3,11 @@
 // site, with the pack's formula and the existing expression engine (policy::Expr).
 //
 // Invariants:
-//  1. Every indicator's value comes from a source of the catalogue below (kSources), declared here
-//     and named by the pack's `source:`; a source the catalogue lacks (a record nothing aggregates,
-//     another module's data no declared interface gives) is never a silent zero: the run is
-//     refused (409 assessment.source_not_computed naming the indicator and why).
+//  1. Every indicator's value comes from a source of the catalogue: this module's own (kSources,
+//     below) and those other modules contribute through api::IndicatorSources (the service
+//     module's surveys, tickets, quality reviews, daily statistics), named by the pack's
+//     `source:`; a source the catalogue lacks (a record nothing aggregates) is never a silent
+//     zero: the run is refused (409 assessment.source_not_computed naming the indicator and why).
 //  2. A count source's value is the raw count of its records in the period; the pack's formula is
 //     what turns it into a score (R15's `-(w.late_count * late_count)`). No scale is invented.
 //  3. Weights are the pack's figure or its site parameter; a run with an unset weight is refused
@@ -29,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/indicator_sources.hpp"
 #include "base/result.hpp"
 #include "base/time.hpp"
 #include "kernel/org/principal.hpp"
@@ -143,8 +145,14 @@ std::vector<store::Migration> AssessmentMigrations();  // module migration 3
 
 class Assessments {
  public:
+  // `contributed`: the sources other modules add (null: this module's own only).
   Assessments(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
-              const org::RoleCatalogue& roles);
+              const org::RoleCatalogue& roles, const api::IndicatorSources* contributed = nullptr);
+
+  // The whole catalogue, this module's own first: name and zh-CN title.
+  std::vector<std::pair<std::string, std::string>> Catalogue() const;
+  // The zh-CN title of a source of the catalogue (empty: none has that name).
+  std::string SourceTitle(std::string_view name) const;
 
   static std::vector<policy::ParamDecl> Parameters(const policy::Pack& pack);
 
@@ -172,6 +180,11 @@ class Assessments {
   Result<PaySheet> PaySheetOf(const org::Principal& who, Id site_id, const std::string& assessment,
                               const std::string& period);
 
+  // The close in force of (site, scheme, month), if any — the month's state, shown beside its pay
+  // (assessment_views.cpp); the caller has checked that `who` may read that pay.
+  Result<std::optional<Close>> CloseOf(Id site_id, const std::string& assessment,
+                                       const std::string& period);
+
   Result<Close> ClosePeriod(const org::Principal& who, Id site_id, const std::string& assessment,
                             const std::string& period);
   Result<Close> Reopen(const org::Principal& who, Id site_id, const std::string& assessment,
@@ -191,6 +204,9 @@ class Assessments {
   store::Writer& writer_;
   const policy::ActivePack& pack_;
   const org::RoleCatalogue& roles_;
+  const api::IndicatorSources* contributed_;
+  // A source another module contributes, unless this module computes one of that name.
+  const api::IndicatorSource* Contributed(std::string_view name) const;
 };
 
 // The storage (assessment_store.cpp).

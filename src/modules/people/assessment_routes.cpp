@@ -21,18 +21,18 @@ namespace {
 
 json NumOrNull(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-json ScoreJson(const PersonScore& s, const policy::Assessment* a) {
+json ScoreJson(const PersonScore& s, const policy::Assessment* a, const Assessments& catalogue) {
   json values = json::array();
   for (const auto& v : s.values) {
     const policy::Indicator* ind = nullptr;
     if (a)
       for (const auto& i : a->indicators)
         if (i.id == v.indicator) ind = &i;
-    const SourceInfo* src = FindSource(v.source);
+    std::string source_title = catalogue.SourceTitle(v.source);
     values.push_back({{"indicator", v.indicator},
                       {"title", ind && !ind->title.empty() ? ind->title : v.indicator},
                       {"source", v.source},
-                      {"source_title", src ? json(std::string(src->title)) : json(nullptr)},
+                      {"source_title", source_title.empty() ? json(nullptr) : json(source_title)},
                       {"value", NumOrNull(v.value)},
                       {"computed", v.value.has_value()},
                       {"weight", NumOrNull(v.weight)},
@@ -48,9 +48,10 @@ json ScoreJson(const PersonScore& s, const policy::Assessment* a) {
           {"values", std::move(values)}};
 }
 
-json RunJson(const Run& r, const policy::Pack& pack, bool with_scores) {
+json RunJson(const Run& r, const Assessments& s, bool with_scores) {
+  auto pack = s.pack();
   const policy::Assessment* a = nullptr;
-  for (const auto& x : pack.assessments())
+  for (const auto& x : pack->assessments())
     if (x.id == r.assessment) a = &x;
   json j = {{"id", r.id},
             {"site_id", r.site_id},
@@ -64,7 +65,7 @@ json RunJson(const Run& r, const policy::Pack& pack, bool with_scores) {
             {"journal_seq", r.journal_seq}};
   if (with_scores) {
     json scores = json::array();
-    for (const auto& s : r.scores) scores.push_back(ScoreJson(s, a));
+    for (const auto& x : r.scores) scores.push_back(ScoreJson(x, a, s));
     j["scores"] = std::move(scores);
   }
   return j;
@@ -164,7 +165,7 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto run,
                    s->Start(api::PrincipalOf(req), key.site_id, key.assessment, key.period));
-    return api::JsonResponse(201, RunJson(run, *s->pack(), true));
+    return api::JsonResponse(201, RunJson(run, *s, true));
   });
   // ?site_id=&limit=&cursor=
   r.Add("GET", "/api/v1/assessment-runs", Access::kSignedIn, [s, unavailable](HttpRequest& req) {
@@ -172,9 +173,8 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
     ZHIDU_OR_ERROR(auto page, api::PageOf(req));
     ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
     ZHIDU_OR_ERROR(auto rows, s->List(api::PrincipalOf(req), site_id, page));
-    auto pack = s->pack();
     return api::List(
-        rows, page, [&](const Run& x) { return RunJson(x, *pack, false); },
+        rows, page, [&](const Run& x) { return RunJson(x, *s, false); },
         [](const Run& x) { return x.id; });
   });
   r.Add("GET", "/api/v1/assessment-runs/{id}", Access::kSignedIn,
@@ -182,7 +182,7 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
           if (!s) return unavailable();
           ZHIDU_OR_ERROR(auto id, api::PathId(req));
           ZHIDU_OR_ERROR(auto run, s->Get(api::PrincipalOf(req), id));
-          return api::JsonResponse(200, RunJson(run, *s->pack(), true));
+          return api::JsonResponse(200, RunJson(run, *s, true));
         });
   // ?site_id=&person_id= (default: one's own)
   r.Add("GET", "/api/v1/assessment-scores", Access::kSignedIn, [s, unavailable](HttpRequest& req) {
@@ -198,7 +198,7 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
           const policy::Assessment* a = nullptr;
           for (const auto& y : pack->assessments())
             if (y.id == x.assessment) a = &y;
-          json j = ScoreJson(x, a);
+          json j = ScoreJson(x, a, *s);
           j["assessment"] = x.assessment;
           j["title"] = a && !a->title.empty() ? a->title : x.assessment;
           j["period"] = x.period;
@@ -265,8 +265,69 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
                        {"pay_fen", l.pay_fen ? json(*l.pay_fen) : json(nullptr)},
                        {"note", l.note}});
     }
-    return api::JsonResponse(
-        200, {{"assessment", assessment}, {"period", period}, {"items", std::move(items)}});
+    // The scheme's formula and inputs, for the pay slip (issue 20 §6).
+    auto pack = s->pack();
+    const policy::Assessment* a = nullptr;
+    for (const auto& x : pack->assessments())
+      if (x.id == assessment) a = &x;
+    return api::JsonResponse(200,
+                             {{"assessment", assessment},
+                              {"period", period},
+                              {"pay_formula", a && a->pay ? json(a->pay->source()) : json(nullptr)},
+                              {"inputs", a ? a->inputs : std::vector<std::string>{}},
+                              {"items", std::move(items)}});
+  });
+  // ?site_id=&assessment=&period= : whether the month is closed (the month-close screen, the pay
+  // slip). Anyone signed in: the state of a month is no one's secret.
+  r.Add("GET", "/api/v1/assessment-periods", Access::kSignedIn, [s, unavailable](HttpRequest& req) {
+    if (!s) return unavailable();
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    auto assessment = api::QueryString(req, "assessment");
+    auto period = api::QueryString(req, "period");
+    if (site_id <= 0)
+      return ErrorResponse({Errc::kInvalidArgument, "site_id is required", "site_id", "required"});
+    auto pack = s->pack();
+    if (std::none_of(pack->assessments().begin(), pack->assessments().end(),
+                     [&](const policy::Assessment& x) { return x.id == assessment; }))
+      return ErrorResponse({Errc::kInvalidArgument, "no assessment scheme \"" + assessment + "\"",
+                            "assessment", "assessment.unknown_scheme"});
+    if (period.size() != 7 || period[4] != '-')
+      return ErrorResponse(
+          {Errc::kInvalidArgument, "period must be a month like 2027-01", "period", "invalid"});
+    ZHIDU_OR_ERROR(auto close, s->CloseOf(site_id, assessment, period));
+    return api::JsonResponse(200, {{"site_id", site_id},
+                                   {"assessment", assessment},
+                                   {"period", period},
+                                   {"closed", close.has_value()},
+                                   {"close", close ? CloseJson(*close) : json(nullptr)}});
+  });
+  // The pack's schemes as the console's month-close screen needs them (issue 20 §6).
+  r.Add("GET", "/api/v1/assessment-schemes", Access::kSignedIn, [s, unavailable](HttpRequest&) {
+    if (!s) return unavailable();
+    auto pack = s->pack();
+    json items = json::array();
+    for (const auto& a : pack->assessments()) {
+      json indicators = json::array();
+      for (const auto& i : a.indicators)
+        indicators.push_back(
+            {{"id", i.id},
+             {"title", i.title.empty() ? i.id : i.title},
+             {"source", i.source},
+             {"weight", NumOrNull(i.weight.value)},
+             {"weight_param", i.weight.name.empty() ? json(nullptr) : json(i.weight.name)},
+             {"clauses", i.clauses.empty() ? a.clauses : i.clauses}});
+      items.push_back({{"id", a.id},
+                       {"title", a.title.empty() ? a.id : a.title},
+                       {"clauses", a.clauses},
+                       {"period", a.period},
+                       {"subjects", a.subjects},
+                       {"indicators", std::move(indicators)},
+                       {"formula", a.formula ? json(a.formula->source()) : json(nullptr)},
+                       {"pay_formula", a.pay ? json(a.pay->source()) : json(nullptr)},
+                       {"inputs", a.inputs},
+                       {"reopen", a.reopen.empty() ? json(nullptr) : json(a.reopen)}});
+    }
+    return api::JsonResponse(200, {{"items", std::move(items)}});
   });
   // ?site_id=&assessment=&period= : a closed month's pay for payroll.
   r.Add("GET", "/api/v1/assessment-pay/export.xlsx", Access::kSignedIn,
@@ -336,8 +397,7 @@ void AddAssessmentRoutes(api::Router& r, Assessments* s) {
   r.Add("GET", "/api/v1/assessment-sources", Access::kSignedIn, [s, unavailable](HttpRequest&) {
     if (!s) return unavailable();
     json items = json::array();
-    for (const auto& src : AssessmentSources())
-      items.push_back({{"id", std::string(src.name)}, {"title", std::string(src.title)}});
+    for (const auto& [id, title] : s->Catalogue()) items.push_back({{"id", id}, {"title", title}});
     return api::JsonResponse(200, {{"items", std::move(items)}});
   });
 }

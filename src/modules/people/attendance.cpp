@@ -2,11 +2,13 @@
 #include "modules/people/attendance.hpp"
 
 #include <map>
+#include <set>
 
 #include "base/canonical_json.hpp"
 #include "kernel/runtime/ledger.hpp"
 #include "kernel/runtime/site_parameters.hpp"
 #include "kernel/scheduler/subject.hpp"
+#include "modules/roster/leave_requests.hpp"
 #include "modules/roster/roster.hpp"
 #include "store/sql_where.hpp"
 
@@ -37,11 +39,19 @@ CREATE INDEX attendance_findings_person ON attendance_findings(person_id, id)
 )sql"}};
 }
 
+std::vector<store::Migration> WithdrawalMigrations() {
+  return {{5, R"sql(
+ALTER TABLE attendance_findings ADD COLUMN withdrawn_request BIGINT REFERENCES approval_requests(id);
+ALTER TABLE attendance_findings ADD COLUMN withdrawn_at BIGINT NOT NULL DEFAULT 0
+)sql"}};
+}
+
 namespace {
 
 constexpr const char* kFindingColumns =
     "SELECT id, site_id, person_id, post_id, assignment_id, kind, shift_start, shift_end, "
-    "arrived_at, minutes_late, violation_id, note, found_at FROM attendance_findings ";
+    "arrived_at, minutes_late, violation_id, note, found_at, withdrawn_request, withdrawn_at "
+    "FROM attendance_findings ";
 
 Finding MapFinding(const store::SqlRow& r) {
   Finding f;
@@ -58,6 +68,8 @@ Finding MapFinding(const store::SqlRow& r) {
   f.violation_id = r.Int(10);
   f.note = r.Text(11);
   f.found_at = r.Time(12);
+  f.withdrawn_request = r.Int(13);
+  f.withdrawn_at = r.Time(14);
   return f;
 }
 
@@ -84,11 +96,10 @@ Result<std::optional<TimePoint>> FirstOnPost(store::Sql& sql, Id post_id, Id per
 }
 
 // The penalty a site charges findings of `kind` under: nullopt with the reason when none.
-Result<std::pair<std::string, std::string>> CodeFor(store::UnitOfWork& unit,
-                                                    const policy::Pack& pack, Id site_id,
-                                                    FindingKind kind) {
+std::pair<std::string, std::string> CodeFor(const runtime::SiteSettings& settings,
+                                            const policy::Pack& pack, FindingKind kind) {
   std::string_view param = kind == FindingKind::kLate ? kLateCodeParam : kAbsentCodeParam;
-  ZHIDU_TRY(auto value, runtime::SiteParameters::Lookup(unit, site_id, param));
+  auto value = settings.Value(param);
   if (!value)
     return std::pair<std::string, std::string>{
         "", "本单位参数 " + std::string(param) + " 未设置：只记录，不计入违规台账"};
@@ -100,8 +111,8 @@ Result<std::pair<std::string, std::string>> CodeFor(store::UnitOfWork& unit,
   return std::pair<std::string, std::string>{items[0], ""};
 }
 
-Result<Micros> LateAfter(store::UnitOfWork& unit, Id site_id) {
-  ZHIDU_TRY(auto value, runtime::SiteParameters::Lookup(unit, site_id, kLateAfterParam));
+Micros LateAfter(const runtime::SiteSettings& settings) {
+  auto value = settings.Value(kLateAfterParam);
   if (!value) return Micros{0};  // unset: late is after the shift's start, as the rules say
   auto d = policy::ParseDuration(*value);
   if (!d || d->months || d->working_days) return Micros{0};  // validated when set
@@ -112,13 +123,17 @@ Result<Micros> LateAfter(store::UnitOfWork& unit, Id site_id) {
 struct SiteRules {
   Micros grace{0};
   std::pair<std::string, std::string> late, absent;  // the code charged, or why none is
+  std::set<Id> not_staffed;  // posts the site marked not staffed: nobody there is judged
 };
 
 Result<SiteRules> RulesOf(store::UnitOfWork& unit, const policy::Pack& pack, Id site_id) {
   SiteRules r;
-  ZHIDU_TRY(r.grace, LateAfter(unit, site_id));
-  ZHIDU_TRY(r.late, CodeFor(unit, pack, site_id, FindingKind::kLate));
-  ZHIDU_TRY(r.absent, CodeFor(unit, pack, site_id, FindingKind::kAbsent));
+  // The site's parameters read once (they were read four times, once per value).
+  ZHIDU_TRY(auto settings, runtime::SiteSettings::Read(unit, site_id));
+  r.grace = LateAfter(settings);
+  r.late = CodeFor(settings, pack, FindingKind::kLate);
+  r.absent = CodeFor(settings, pack, FindingKind::kAbsent);
+  for (const auto& p : settings.NotStaffedPosts()) r.not_staffed.insert(p.post_id);
   return r;
 }
 
@@ -142,7 +157,10 @@ std::string CanonicalFinding(const Finding& f) {
       .Add("violation_id", f.violation_id);
   if (f.arrived_at != TimePoint{}) o.Add("arrived_at", FormatIso8601Utc(f.arrived_at));
   if (!f.note.empty()) o.Add("note", f.note);
-  o.Add("title", Title(f));
+  if (f.withdrawn_request) o.Add("withdrawn_request", f.withdrawn_request);
+  o.Add("title", f.withdrawn_request ? "已撤销（请假申请 #" + std::to_string(f.withdrawn_request) +
+                                           " 已批准）：" + Title(f)
+                                     : Title(f));
   return o.Str();
 }
 
@@ -255,6 +273,9 @@ Result<std::pair<std::vector<Finding>, std::optional<TimePoint>>> AttendanceChec
       ZHIDU_TRY(SiteRules read, RulesOf(unit, *pack, a.site_id));
       rules = by_site.emplace(a.site_id, std::move(read)).first;
     }
+    // A post the site does not staff cannot be taken (409), so nobody rostered there is late or
+    // absent (docs/runtime.md "Posts not staffed").
+    if (rules->second.not_staffed.contains(a.post_id)) continue;
     const Micros grace = rules->second.grace;
     if (now < a.starts_at + grace) {  // not late yet, whatever happens
       if (!undecided) undecided = a.starts_at;
@@ -321,6 +342,46 @@ Result<std::pair<std::vector<Finding>, std::optional<TimePoint>>> AttendanceChec
     made.push_back(std::move(f));
   }
   return std::pair{std::move(made), undecided};
+}
+
+Result<void> WithdrawForLeave(store::Tx& tx, const runtime::RequestApproved& e) {
+  if (!roster::IsLeaveRequest(e.type)) return Ok();
+  auto& sql = tx.unit().sql();
+  ZHIDU_TRY(auto span, roster::LeaveSpanOf(tx.unit(), e.request, e.inputs));
+  ZHIDU_TRY(auto found,
+            sql.Many<Finding>(
+                "findings on leave",
+                kFindingColumns + std::string("WHERE site_id=? AND person_id=? AND shift_start>=? "
+                                              "AND shift_start<? AND withdrawn_at=0 ORDER BY id"),
+                {e.request.site_id, e.request.applicant_person, store::SqlTime(span.from),
+                 store::SqlTime(span.before)},
+                MapFinding));
+  const std::string why = "请假申请 #" + std::to_string(e.request.id) + " 已批准（" + e.type.title +
+                          "，批准晚于该班次）";
+  for (auto& f : found) {
+    f.withdrawn_request = e.request.id;
+    f.withdrawn_at = tx.now();
+    ZHIDU_TRY_VOID(sql.Exec("withdraw attendance finding",
+                            "UPDATE attendance_findings SET withdrawn_request=?, withdrawn_at=? "
+                            "WHERE id=?",
+                            {e.request.id, store::SqlTime(f.withdrawn_at), f.id}));
+    if (f.violation_id) {
+      ZHIDU_TRY(auto v,
+                runtime::Ledger::Withdraw(tx, f.violation_id, e.approver, why + "：" + Title(f),
+                                          e.type.clauses, e.request.id));
+      (void)v;
+    }
+    CanonicalObject payload;
+    payload.AddRaw("finding", CanonicalFinding(f));
+    payload.Add("site_id", f.site_id).Add("person_id", f.person_id);
+    payload.Add("request_id", e.request.id).Add("violation_id", f.violation_id);
+    payload.AddRaw("clauses", JsonStringArray(e.type.clauses));
+    payload.Add("title", "考勤记录已撤销：" + why);
+    ZHIDU_TRY(auto seq, tx.Journal("attendance.finding.withdrawn", e.approver,
+                                   "attendance_finding/" + std::to_string(f.id), payload.Str()));
+    (void)seq;
+  }
+  return Ok();
 }
 
 Result<std::vector<Finding>> AttendanceCheck::CheckNow(const org::Principal& who, Id site_id) {

@@ -16,6 +16,7 @@
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
 #include "kernel/policy/parameters.hpp"
+#include "kernel/runtime/request_events.hpp"
 #include "kernel/scheduler/scheduler.hpp"
 #include "store/sql.hpp"
 #include "store/store.hpp"
@@ -48,6 +49,10 @@ struct Finding {
   Id violation_id = 0;            // 0: not charged (no code set, or the code is not the pack's)
   std::string note;               // why it was not charged, in zh-CN
   TimePoint found_at;
+  // Withdrawn (撤销): the shift was covered by leave approved after it was judged; the approved
+  // request and when. 0 / epoch: in force.
+  Id withdrawn_request = 0;
+  TimePoint withdrawn_at;
 };
 
 struct FindingFilter {
@@ -56,6 +61,16 @@ struct FindingFilter {
 };
 
 std::vector<store::Migration> AttendanceMigrations();  // appended to the module's migrations
+std::vector<store::Migration> WithdrawalMigrations();  // 5: findings withdrawn by late leave
+
+// 请假 approved after the day (a leave request of the pack, modules/roster/leave_requests.hpp,
+// filed beforehand and decided once some of its shifts were over): every finding of the applicant
+// at the request's site whose shift starts in the leave's period, still in force, is withdrawn in
+// the approval's transaction — marked with the request, journaled attendance.finding.withdrawn
+// citing the request type's clauses, and its violation withdrawn in the ledger
+// (runtime::Ledger::Withdraw) — so the person is not charged for a shift they were excused from.
+// Runs after the roster's own handler (module order), which has retired those shifts as leave.
+Result<void> WithdrawForLeave(store::Tx& tx, const runtime::RequestApproved& e);
 
 class AttendanceCheck {
  public:

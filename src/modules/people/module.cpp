@@ -16,6 +16,7 @@ class PeopleModule final : public api::Module {
     for (auto& m : AttendanceMigrations()) all.push_back(std::move(m));  // 2: attendance findings
     for (auto& m : AssessmentMigrations()) all.push_back(std::move(m));  // 3: assessments
     for (auto& m : EmploymentMigrations()) all.push_back(std::move(m));  // 4: employment stage
+    for (auto& m : WithdrawalMigrations()) all.push_back(std::move(m));  // 5: findings withdrawn
     return all;
   }
   std::vector<policy::ParamDecl> Parameters(const policy::Pack& pack) const override {
@@ -38,7 +39,18 @@ class PeopleModule final : public api::Module {
     discipline_ = std::make_unique<Discipline>(k.store, k.writer, k.scheduler, k.pack, k.roles);
     discipline_->RegisterHandlers();
     k.services.Offer<Discipline>(discipline_.get());
-    assessments_ = std::make_unique<Assessments>(k.store, k.writer, k.pack, k.roles);
+    // Sources other modules contribute (api/indicator_sources.hpp); none repeats one of ours.
+    ZHIDU_TRY(const api::IndicatorSources* contributed,
+              k.services.Need<api::IndicatorSources>("people"));
+    for (const auto& s : contributed->all())
+      if (FindSource(s.name))
+        return Fail(Errc::kFailedPrecondition, "the module " + s.module +
+                                                   " contributes the assessment source " + s.name +
+                                                   ", which the people module computes itself");
+    assessments_ = std::make_unique<Assessments>(k.store, k.writer, k.pack, k.roles, contributed);
+    // 请假 approved after the day withdraws what attendance found (attendance.hpp); the roster,
+    // started before this module, has retired the shifts by then.
+    k.bus.Subscribe<runtime::RequestApproved>("people", WithdrawForLeave);
     attendance_ =
         std::make_unique<AttendanceCheck>(k.store, k.writer, k.scheduler, k.pack, k.roles, k.clock);
     return attendance_->Start();

@@ -292,7 +292,9 @@ json FindingJson(const Finding& f) {
           {"minutes_late", f.minutes_late},
           {"violation_id", f.violation_id ? json(f.violation_id) : json(nullptr)},
           {"note", f.note},
-          {"found_at", api::Timestamp(f.found_at)}};
+          {"found_at", api::Timestamp(f.found_at)},
+          {"withdrawn_request", f.withdrawn_request ? json(f.withdrawn_request) : json(nullptr)},
+          {"withdrawn_at", api::TimeOrNull(f.withdrawn_at)}};
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
 """Assessment runs and performance pay (issue 20 §1, §2) over HTTP against the real binary, on both
 backends. On the test clock, a site's own scheme for the fire operators (a file of the pack, as a
 company writes its own) counts the people module's attendance findings, the ledger's violations,
-a duty the operator did and one whose miss was charged to them, and a manager's score: the run is refused while a weight is unset, a manager's score outside the site's
+a duty the operator did and one whose miss was charged to them, and a manager's score (an absence
+overturned on appeal is not counted): the run is refused while a weight is unset, a manager's score outside the site's
 scale is refused with nothing written, and every score is recomputed by the test from the source
 records the run names; pay is the scheme's formula over the score and the amounts entered in whole
 fen, recomputed by the test; the month is closed (journaled), closing twice and any input after the
 close are refused, and only an approved re-open request of the pack's type re-opens it. cn-default's
-R11 scheme, whose sources no code computes, is refused naming its indicators."""
+R06 scheme, whose shipments no record holds, is refused naming its indicators."""
 import datetime as dt
 import http.client
 import io
@@ -16,7 +17,7 @@ import zipfile
 
 import pytest
 
-from zhidu_harness import Actor, Server, all_items, login, pack_with_file
+from zhidu_harness import Actor, Server, all_items, login, ok, pack_with_file, refused
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
@@ -57,20 +58,6 @@ duties:
     on_miss: {violation: R13-DISCIPLINE}
 """
 WEIGHTS = {"site_w_late": 0.5, "site_w_absent": 1, "site_w_breaches": 0.25, "site_w_conduct": 0.2}
-
-
-def ok(r, status=200):
-    assert r.status == status, r
-    return r.json()
-
-
-def refused(r, status, reason, field=None):
-    assert r.status == status, r
-    e = r.json()["error"]
-    assert e.get("reason") == reason, e
-    if field:
-        assert e.get("field") == field, e
-    return e
 
 
 def q(t):
@@ -137,6 +124,16 @@ def test_a_month_scored_paid_closed_and_reopened(site_server):
     ok(admin.post("/api/v1/violations", {"site_id": site, "person_id": late_person, "code": "R03-CONDUCT",
                                          "occurred_at": (NIGHT + dt.timedelta(hours=2)).isoformat()}), 201)
 
+    # One absence is overturned on appeal (the absentee appeals, the 总经理 decides): a finding
+    # whose violation is overturned no longer counts in the run.
+    excused = next(f for f in all_items(admin, f"/api/v1/attendance-findings?site_id={site}&person_id={absent_person}")
+                   if f["kind"] == "absent" and f["violation_id"])
+    absentee = Actor(server, accounts[absent_person])
+    ok(absentee.post(f"/api/v1/violations/{excused['violation_id']}/appeal", {"appeal": "当班在泵房处理故障"}))
+    gm = login(server, "general_mgr")
+    ok(gm.post(f"/api/v1/violations/{excused['violation_id']}/decision",
+               {"decision": "overturn", "note": "监控确认在岗"}))
+
     run_body = {"site_id": site, "assessment": SCHEME, "period": PERIOD}
     # Weights are the site's (no defaults): a run names the unset ones and writes nothing.
     e = refused(admin.post("/api/v1/assessment-runs", run_body), 409, "assessment.weight_unset")
@@ -179,9 +176,12 @@ def test_a_month_scored_paid_closed_and_reopened(site_server):
         if subject not in duties:
             duties[subject] = ok(admin.get("/api/v1/duties/" + subject.split("/")[1]))
         return duties[subject]
+    overturned = {v["id"] for v in all_items(admin, f"/api/v1/violations?site_id={site}")
+                  if v["state"] == "overturned"}
     for person, s in scores.items():
         values = {v["indicator"]: v for v in s["values"]}
-        mine = [f for f in findings if f["person_id"] == person and in_period(f["shift_start"])]
+        mine = [f for f in findings if f["person_id"] == person and in_period(f["shift_start"])
+                and f["violation_id"] not in overturned and f["withdrawn_request"] is None]
         late = sorted(f["id"] for f in mine if f["kind"] == "late")
         absent = sorted(f["id"] for f in mine if f["kind"] == "absent")
         breaches = sorted(v["id"] for v in all_items(admin, f"/api/v1/violations?site_id={site}&person_id={person}")
@@ -220,7 +220,9 @@ def test_a_month_scored_paid_closed_and_reopened(site_server):
             assert (values["conduct"]["value"], values["conduct"]["computed"]) == (None, False)
             assert "未录入" in values["conduct"]["note"]
             assert (s["score"], s["computed"]) == (None, False)
-    assert scores[absent_person]["values"][1]["value"] >= 1  # the absence counted
+    # The absence overturned on appeal is not counted; the others (the evening's, not charged) are.
+    assert excused["id"] not in scores[absent_person]["values"][1]["records"]
+    assert any(s["values"][1]["value"] >= 1 for s in scores.values()), scores
 
     # A person without ledger.read sees only their own score.
     me = Actor(server, accounts[late_person])
@@ -272,7 +274,6 @@ def test_a_month_scored_paid_closed_and_reopened(site_server):
     # Re-opening needs an approved request of the pack's type naming this close.
     reopen = {**run_body}
     refused(admin.post("/api/v1/assessment-periods:reopen", reopen), 400, "required", "request_id")
-    gm = login(server, "general_mgr")
     other = ok(admin.post("/api/v1/requests", {"site_id": site, "type": "r11-month-reopen",
                                             "inputs": {"month_close.id": closed["id"] + 1000},
                                             "reason": "另一结算"}), 201)
@@ -326,13 +327,43 @@ def fetch_bytes(server, client, path):
     return data
 
 
-def test_r11_is_refused_naming_what_no_code_computes(server, admin):
+# A site's scheme naming sources no module computes (every source of cn-default is computed since
+# the service module's orders gave R06 its shipments).
+UNCOMPUTED = """regulation: R06
+assessments:
+  - id: site-deliveries
+    title: 送货准时率（本单位）
+    clause: "R06 §四(一)5"
+    subjects: [客服专员]
+    indicators:
+      - {id: delivered_on_time, title: 按时送达数, source: deliveries}
+      - {id: delivered_total, title: 送达总数, source: deliveries.total}
+    formula: "delivered_on_time / delivered_total"
+"""
+
+
+@pytest.fixture
+def uncomputed_server(require_backend, tmp_path):
+    s = Server(require_backend,
+               extra=["--policies", pack_with_file(tmp_path, "S06.yaml", UNCOMPUTED)]).start()
+    yield s
+    s.kill()
+
+
+def test_a_scheme_naming_a_source_nothing_computes_is_refused(uncomputed_server):
+    admin = Actor(uncomputed_server, "admin")
     site = admin.get("/api/v1/sites").json()["items"][0]["id"]
-    body = {"site_id": site, "assessment": "r11-performance", "period": "2026-11"}
+    body = {"site_id": site, "assessment": "site-deliveries", "period": "2026-11"}
     e = refused(admin.post("/api/v1/assessment-runs", body), 409, "assessment.source_not_computed")
-    for indicator in ("business", "satisfaction", "attitude"):
+    for indicator in ("delivered_on_time", "delivered_total"):
         assert indicator in e["message"], e
-    assert "management" not in e["message"], e  # a manager's score is computed
+    assert admin.get("/api/v1/assessment-runs?site_id=%d" % site).json()["items"] == []
+    # R11's sources are the service module's (api::IndicatorSources) and the manager's score:
+    # computable, refused only for its unset weights (src/modules/service/test_service_kpi_api.py
+    # runs it).
+    e = refused(admin.post("/api/v1/assessment-runs", {**body, "assessment": "r11-performance"}), 409,
+                "assessment.weight_unset")
+    assert "weight_business" in e["message"] and "weight_satisfaction" in e["message"], e
     refused(admin.post("/api/v1/assessment-runs", {**body, "assessment": "nope"}), 400,
             "assessment.unknown_scheme", "assessment")
     # R15 (lateness from the roster): computable, refused only for its unset weight.
@@ -348,6 +379,8 @@ def test_r11_is_refused_naming_what_no_code_computes(server, admin):
             409, "assessment.no_reopen")
     sources = [s["id"] for s in admin.get("/api/v1/assessment-sources").json()["items"]]
     assert {"roster", "roster.late", "violations", "duties.done", "duties.missed", "manager"} <= set(sources)
+    # and those the service module contributes
+    assert {"surveys", "tickets", "quality_review", "daily_stats"} <= set(sources)
     assert admin.get(f"/api/v1/assessment-runs?site_id={site}").json()["items"] == []
 
 

@@ -119,3 +119,23 @@ def test_late_and_absent_from_the_roster_and_attendance(clock_server):
     ok(late_actor.post("/api/v1/attendance-findings:check", {"site_id": site}), 403)
     ok(admin.get("/api/v1/attendance-findings"), 400)
     assert len(findings(admin, site)) == total
+
+
+def test_nobody_is_absent_from_a_post_the_site_does_not_staff(clock_server):
+    """A post marked not staffed cannot be taken (409), so its rostered shifts are not judged: before,
+    the fire-month scenario found 88 absences on 中控岗 after it was marked not staffed."""
+    server = clock_server
+    admin = Actor(server, "admin")
+    site = ok(admin.get("/api/v1/sites"))["items"][0]["id"]
+    posts = {p["name"]: p["id"] for p in all_items(admin, f"/api/v1/posts?site_id={site}")}
+    dark, staffed = posts["中控岗"], posts[POST]
+    rostered = {s["post_id"] for s in ok(admin.get(
+        f"/api/v1/shifts?site_id={site}&from={q(NIGHT)}&to={q(NIGHT + dt.timedelta(hours=1))}"))["items"]}
+    assert dark in rostered and staffed in rostered, rostered  # both have a published roster
+    ok(admin.call("PUT", f"/api/v1/posts/{dark}/staffing", {"staffed": False, "reason": "不设岗"}))
+
+    advance(admin, NIGHT + dt.timedelta(hours=8, minutes=6))
+    found = findings(admin, site)
+    assert not [f for f in found if f["post_id"] == dark], [f for f in found if f["post_id"] == dark]
+    # The staffed post's shifts, where nobody came, are still found absent.
+    assert [f for f in found if f["post_id"] == staffed and f["kind"] == "absent"], found

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from zhidu_harness import Actor, Server, all_items, login
+from zhidu_harness import Actor, Server, all_items, login, ok, refused
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
@@ -16,20 +16,6 @@ START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
 
 def iso(t):
     return t.isoformat()
-
-
-def ok(r, status=200):
-    assert r.status == status, r
-    return r.json()
-
-
-def refused(r, status, reason, field=None):
-    assert r.status == status, r
-    e = r.json()["error"]
-    assert e.get("reason") == reason, e
-    if field:
-        assert e.get("field") == field, e
-    return e
 
 
 def site_of(admin):

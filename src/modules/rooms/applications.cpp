@@ -73,6 +73,18 @@ std::vector<std::pair<std::string, std::string>> Rooms::ApplicationTypes() const
   return out;
 }
 
+std::vector<const policy::Penalty*> Rooms::RevokingPenalties(const policy::Pack& pack) const {
+  std::vector<const policy::Penalty*> out;
+  for (const auto& p : pack.penalties()) {
+    bool revokes = false, same_file = false;
+    for (const auto& step : p.ladder) revokes = revokes || !step.revoke.empty();
+    for (const auto& r : pack.requests())
+      same_file = same_file || (IsApplication(r) && r.source.file == p.source.file);
+    if (revokes && same_file) out.push_back(&p);
+  }
+  return out;
+}
+
 Result<std::vector<Fact>> Rooms::SetFacts(const org::Principal& who, Id person_id,
                                           const policy::Context& facts) {
   auto pack = pack_.Current();

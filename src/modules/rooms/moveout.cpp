@@ -57,6 +57,14 @@ Result<db::Leaver> Rooms::RecordLeaving(const org::Principal& who, Id person_id,
   });
 }
 
+Result<std::vector<LeaverView>> Rooms::Leavers(const org::Principal& who, Id site_id) {
+  if (site_id <= 0)
+    return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
+  ZHIDU_TRY_VOID(MayManage(who, site_id));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return db::LeaversOf(unit->sql(), site_id);
+}
+
 Result<void> Rooms::MaybeMovedOut(store::Tx& tx, Id person_id, Id actor) {
   auto& sql = tx.unit().sql();
   ZHIDU_TRY(auto leaver, db::GetLeaver(sql, person_id));

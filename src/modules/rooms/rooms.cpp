@@ -41,6 +41,18 @@ Result<store::Person> PersonAt(store::UnitOfWork& unit, Id person_id, Id site_id
 
 }  // namespace
 
+Result<std::chrono::year_month_day> ParseDay(const std::string& text, const std::string& field) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  char tail = 0;
+  std::chrono::year_month_day day{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (text.size() == 10 && std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) == 3)
+    day = {std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!day.ok())
+    return Fail(Errc::kInvalidArgument, kInvalid, field + " must be a date YYYY-MM-DD", field);
+  return day;
+}
+
 std::string Cited(const std::vector<std::string>& clauses) {
   return clauses.empty() ? std::string() : "（" + Join(clauses, "、") + "）";
 }
@@ -299,15 +311,7 @@ Result<Room> Rooms::SetLeader(const org::Principal& who, Id room_id, Id person_i
 
 Result<std::vector<Rooms::RotaDay>> Rooms::Rota(const org::Principal& who, Id room_id,
                                                 const std::string& from, std::int64_t days) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  char tail = 0;
-  if (from.size() != 10 || std::sscanf(from.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3)
-    return Fail(Errc::kInvalidArgument, kInvalid, "from must be a date YYYY-MM-DD", "from");
-  std::chrono::year_month_day first{std::chrono::year{y}, std::chrono::month{m},
-                                    std::chrono::day{d}};
-  if (!first.ok())
-    return Fail(Errc::kInvalidArgument, kInvalid, "from must be a date YYYY-MM-DD", "from");
+  ZHIDU_TRY(auto first, ParseDay(from, "from"));
   if (days < 1 || days > 31)
     return Fail(Errc::kInvalidArgument, kInvalid, "days must be 1 to 31", "days");
   ZHIDU_TRY(Room r, Get(who, room_id));

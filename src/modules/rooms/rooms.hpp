@@ -21,6 +21,7 @@
 //     at the site.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -52,6 +53,12 @@ inline constexpr std::string_view kAllocationRecord = "allocation";
 inline constexpr std::string_view kKeyRecord = "key-register";
 // The pack penalty (code ending in it) that forbids copying a key.
 inline constexpr std::string_view kKeyCopyPenalty = "KEY-COPY";
+// The pack penalty (code ending in it) for damaging a room's fittings (R04-DAMAGE, R04 §二3): its
+// clauses are what a damage settlement cites.
+inline constexpr std::string_view kDamagePenalty = "DAMAGE";
+
+// A calendar date "YYYY-MM-DD" (400 naming `field` otherwise).
+Result<std::chrono::year_month_day> ParseDay(const std::string& text, const std::string& field);
 
 // "（R04 §二1、R04 §二2）" — clauses as a message cites them; "" for none.
 std::string Cited(const std::vector<std::string>& clauses);
@@ -151,13 +158,68 @@ struct Inspection {
   Id reinspects = 0;                 // the flagged inspection this one re-inspects, or 0
   bool open = false;                 // flagged and not yet closed by a passing re-inspection
   Id closed_by = 0;                  // the passing re-inspection
+  std::vector<std::string> photos;   // SHA-256 of stored photos (kernel/photos), in order
   std::string note;
   Id inspected_by = 0;
   TimePoint inspected_at;
 };
 
+// Damage found in a room (R01 §二 及时上报, R04 §二3 若有损坏照价赔偿): the report, the repair
+// order opened for it (repairs module, in the same transaction) and the compensation the office
+// sets.
+struct Damage {
+  Id id = 0;
+  Id site_id = 0;
+  Id room_id = 0;
+  std::string room_name;  // filled by reads
+  std::string item;
+  Id person_id = 0;         // the person responsible, or 0
+  std::string person_name;  // filled by reads
+  std::string note;
+  std::string ref;  // room-damage/SEQ, the ref of the damage_found event
+  Id reported_by = 0;
+  TimePoint reported_at;
+  Id repair_id = 0;                   // 0: no repair order opened yet
+  std::int64_t compensation_fen = 0;  // 0: none set
+  std::string settle_note;
+  Id settled_by = 0;
+  TimePoint settled_at;
+};
+
+// A check-in in a room (presence in the rest building, R04 §二12), evaluated against the access
+// rules of the room's place that deny during working hours (`deny` with `during`): flagged when the
+// time falls in one of their windows and the person holds no approved request of the place's
+// `request` rule for the same windows (cn-default r04-late-stay, 需由部长批准).
+struct Presence {
+  Id id = 0;
+  Id site_id = 0;
+  Id room_id = 0;
+  Id person_id = 0;
+  std::string person_name;  // filled by reads
+  TimePoint at;
+  bool flagged = false;
+  std::string window;                // the deny window it fell in ("08:00-11:30"), or ""
+  Id late_stay_request = 0;          // the approved request that excused it, or 0
+  std::vector<std::string> clauses;  // the deny rule's clauses when in a window
+  Id recorded_by = 0;
+};
+
+// A leaver as the office's list shows it (R04 §二13).
+struct LeaverView {
+  Id person_id = 0;
+  std::string person_name;
+  TimePoint left_at;
+  TimePoint moved_out_at;  // epoch: not yet
+  bool has_bed = false;
+  std::int64_t keys_held = 0;
+  std::string note;
+};
+
 // Limits.
 inline constexpr size_t kMaxText = 200;
+inline constexpr size_t kMaxPhotos = 10;  // photos on one inspection: a field limit
+// The largest compensation: 1 000 000 元 in fen, a field limit (R04 gives no amount: 照价).
+inline constexpr std::int64_t kMaxCompensationFen = 100000000;
 inline constexpr size_t kMaxNote = 2000;
 inline constexpr int kMaxBeds = 100;  // a field limit, not a regulation's figure
 
@@ -206,6 +268,16 @@ Result<std::optional<Leaver>> GetLeaver(store::Sql& sql, Id person_id);
 Result<void> MarkMovedOut(store::Sql& sql, Id person_id, TimePoint at);
 // How many keys are issued to the person.
 Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id);
+Result<std::vector<LeaverView>> LeaversOf(store::Sql& sql, Id site_id);
+Result<Id> InsertDamage(store::Sql& sql, const Damage& d);
+Result<Damage> GetDamage(store::Sql& sql, Id id);
+Result<std::vector<Damage>> DamageOf(store::Sql& sql, Id room_id);
+// Writes repair_id, compensation and the settle fields (the caller read the row in this tx).
+Result<void> UpdateDamage(store::Sql& sql, const Damage& d);
+Result<Id> InsertPresence(store::Sql& sql, const Presence& v);
+// The room's check-ins in [from, before), oldest first.
+Result<std::vector<Presence>> PresenceOf(store::Sql& sql, Id room_id, TimePoint from,
+                                         TimePoint before);
 }  // namespace db
 
 // Application types: the pack's requests whose `record` is the allocation record (cn-default:
@@ -263,9 +335,12 @@ class Rooms {
   // room leader as the person answering; with one open, this is the re-inspection: all passed
   // closes it (kRectified), a flag again leaves it open to its deadline, whose breach the pack
   // turns into its violation and fine.
+  // `photos` are SHA-256 of photos uploaded before (POST /api/v1/photos), at most kMaxPhotos;
+  // an unknown one is photo.not_uploaded.
   Result<Inspection> Inspect(const org::Principal& who, Id room_id,
                              const std::map<std::string, std::string>& answers,
-                             const std::string& deadline, const std::string& note);
+                             const std::string& deadline, const std::string& note,
+                             const std::vector<std::string>& photos = {});
   Result<std::vector<Inspection>> Inspections(const org::Principal& who, Id room_id);
   // The office records that a resident (a bed or an issued key) left employment: raises
   // kEmployeeLeft (the person named), starting the pack's move-out deadline; the person is not
@@ -273,8 +348,28 @@ class Rooms {
   // Reports damage found in the room: raises kDamageFound (ref room-damage/SEQ, data place, item,
   // person_id when the person responsible is known) and journals rooms.damage.reported. Returns
   // the ref. Needs a role at the site (设备设施损坏应及时上报, R01 §二).
-  Result<std::string> ReportDamage(const org::Principal& who, Id room_id, const std::string& item,
-                                   Id person_id, const std::string& note);
+  Result<Damage> ReportDamage(const org::Principal& who, Id room_id, const std::string& item,
+                              Id person_id, const std::string& note);
+  // The room's damage reports, newest last. Needs a role at the site.
+  Result<std::vector<Damage>> DamageOf(const org::Principal& who, Id room_id);
+  // The office (rooms.manage) settles a damage report: `repair` opens a repair order for it
+  // (once: rooms.repair_opened when one is open already), `compensation_fen` > 0 sets the amount
+  // the person responsible pays (照价赔偿, R04 §二3; once: rooms.compensation_set), which needs
+  // the person (rooms.no_person_liable). Nothing asked: 400.
+  Result<Damage> SettleDamage(const org::Principal& who, Id damage_id, bool repair,
+                              std::int64_t compensation_fen, const std::string& note);
+  // A check-in of `person_id` (0: `who`'s own person) in the room now: by the person, or by the
+  // office (rooms.manage) for a person it saw; evaluated as Presence says, journaled
+  // rooms.presence.recorded (flagged or not). R04 §二12.
+  Result<Presence> CheckIn(const org::Principal& who, Id room_id, Id person_id);
+  // The same check-in inside the caller's transaction (a door event of the devices module, whose
+  // claim of the event id commits or rolls back with it); its time is tx.now().
+  Result<Presence> CheckIn(store::Tx& tx, const org::Principal& who, Id room_id, Id person_id);
+  // The room's check-ins of the site-local day `date` (YYYY-MM-DD). Needs a role at the site.
+  Result<std::vector<Presence>> PresenceOn(const org::Principal& who, Id room_id,
+                                           const std::string& date);
+  // The site's leavers (rooms.manage), moved out or not, oldest first.
+  Result<std::vector<LeaverView>> Leavers(const org::Principal& who, Id site_id);
   Result<db::Leaver> RecordLeaving(const org::Principal& who, Id person_id,
                                    const std::string& note);
   // The pack's inspection checklist (nullptr: none).
@@ -282,6 +377,9 @@ class Rooms {
 
   // The pack's application types (id, title).
   std::vector<std::pair<std::string, std::string>> ApplicationTypes() const;
+  // The pack's penalties whose ladder revokes (取消其休息资格, R04 §检查) and that come from the
+  // regulation file of an application type: what NotRevoked reads, for the office's console.
+  std::vector<const policy::Penalty*> RevokingPenalties(const policy::Pack& pack) const;
 
   // The clauses of the pack's record RuleNamed `name` (empty without one).
   std::vector<std::string> Clauses(std::string_view record) const;

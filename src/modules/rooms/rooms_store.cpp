@@ -75,6 +75,39 @@ CREATE TABLE room_leavers(
   moved_out_at BIGINT,
   recorded_by BIGINT NOT NULL,
   note TEXT NOT NULL DEFAULT '')
+)sql"},
+          {5, R"sql(
+ALTER TABLE room_inspections ADD COLUMN photos TEXT NOT NULL DEFAULT '';
+CREATE TABLE room_damage(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  item TEXT NOT NULL,
+  person_id BIGINT REFERENCES people(id),
+  note TEXT NOT NULL DEFAULT '',
+  ref TEXT NOT NULL,
+  reported_by BIGINT NOT NULL,
+  reported_at BIGINT NOT NULL,
+  repair_id BIGINT,
+  compensation_fen BIGINT NOT NULL DEFAULT 0 CHECK (compensation_fen >= 0),
+  settle_note TEXT NOT NULL DEFAULT '',
+  settled_by BIGINT,
+  settled_at BIGINT);
+CREATE INDEX room_damage_room ON room_damage(room_id, id)
+)sql"},
+          {6, R"sql(
+CREATE TABLE room_presence(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  person_id BIGINT NOT NULL REFERENCES people(id),
+  at BIGINT NOT NULL,
+  flagged BIGINT NOT NULL DEFAULT 0,
+  time_window TEXT NOT NULL DEFAULT '',
+  late_stay_request BIGINT,
+  clauses TEXT NOT NULL DEFAULT '',
+  recorded_by BIGINT NOT NULL);
+CREATE INDEX room_presence_room ON room_presence(room_id, at)
 )sql"}};
 }
 
@@ -136,6 +169,44 @@ Key MapKey(const store::SqlRow& r) {
 }
 
 std::string Name(KeyState s) { return std::string(KeyStateName(s)); }
+
+// Texts stored one a line ("" is none).
+std::vector<std::string> Lines(std::string rest) {
+  std::vector<std::string> out;
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    out.push_back(rest.substr(0, nl));
+    rest = nl == std::string::npos ? "" : rest.substr(nl + 1);
+  }
+  return out;
+}
+
+constexpr const char* kDamageColumns =
+    "SELECT d.id, d.site_id, d.room_id, r.name, d.item, d.person_id, COALESCE(p.name, ''), "
+    "d.note, d.ref, d.reported_by, d.reported_at, d.repair_id, d.compensation_fen, "
+    "d.settle_note, d.settled_by, d.settled_at FROM room_damage d "
+    "JOIN rooms r ON r.id = d.room_id LEFT JOIN people p ON p.id = d.person_id ";
+
+Damage MapDamage(const store::SqlRow& r) {
+  Damage d;
+  d.id = r.Int(0);
+  d.site_id = r.Int(1);
+  d.room_id = r.Int(2);
+  d.room_name = r.Text(3);
+  d.item = r.Text(4);
+  d.person_id = r.Int(5);
+  d.person_name = r.Text(6);
+  d.note = r.Text(7);
+  d.ref = r.Text(8);
+  d.reported_by = r.Int(9);
+  d.reported_at = r.Time(10);
+  d.repair_id = r.Int(11);
+  d.compensation_fen = r.Int(12);
+  d.settle_note = r.Text(13);
+  d.settled_by = r.Int(14);
+  d.settled_at = r.Time(15);
+  return d;
+}
 
 }  // namespace
 
@@ -259,30 +330,26 @@ Result<Id> InsertInspection(store::Sql& sql, const Inspection& v) {
   return sql.Insert(
       "insert room inspection",
       "INSERT INTO room_inspections(room_id, site_id, answers, flagged, deadline, "
-      "person_id, reinspects, open, note, inspected_by, inspected_at) "
-      "VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+      "person_id, reinspects, open, note, inspected_by, inspected_at, photos) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
       {v.room_id, v.site_id, v.answers, Join(v.flagged, "\n"), v.deadline,
        store::SqlRef(v.person_id), store::SqlRef(v.reinspects), std::int64_t{v.open ? 1 : 0},
-       v.note, v.inspected_by, store::SqlTime(v.inspected_at)});
+       v.note, v.inspected_by, store::SqlTime(v.inspected_at), Join(v.photos, "\n")});
 }
 
 Result<std::vector<Inspection>> InspectionsOf(store::Sql& sql, Id room_id) {
   return sql.Many<Inspection>(
       "list room inspections",
       "SELECT id, room_id, site_id, answers, flagged, deadline, person_id, reinspects, open, "
-      "closed_by, note, inspected_by, inspected_at FROM room_inspections WHERE room_id=? "
-      "ORDER BY id",
+      "closed_by, note, inspected_by, inspected_at, photos FROM room_inspections "
+      "WHERE room_id=? ORDER BY id",
       {room_id}, [](const store::SqlRow& r) {
         Inspection v;
         v.id = r.Int(0);
         v.room_id = r.Int(1);
         v.site_id = r.Int(2);
         v.answers = r.Text(3);
-        for (std::string rest = r.Text(4); !rest.empty();) {
-          auto nl = rest.find('\n');
-          v.flagged.push_back(rest.substr(0, nl));
-          rest = nl == std::string::npos ? "" : rest.substr(nl + 1);
-        }
+        v.flagged = Lines(r.Text(4));
         v.deadline = r.Text(5);
         v.person_id = r.Int(6);
         v.reinspects = r.Int(7);
@@ -291,6 +358,7 @@ Result<std::vector<Inspection>> InspectionsOf(store::Sql& sql, Id room_id) {
         v.note = r.Text(10);
         v.inspected_by = r.Int(11);
         v.inspected_at = r.Time(12);
+        v.photos = Lines(r.Text(13));
         return v;
       });
 }
@@ -346,6 +414,91 @@ Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id) {
                            "state='issued'",
                            {person_id}, [&](const store::SqlRow& r) { n = r.Int(0); }));
   return n;
+}
+
+Result<std::vector<LeaverView>> LeaversOf(store::Sql& sql, Id site_id) {
+  return sql.Many<LeaverView>(
+      "list leavers",
+      "SELECT l.person_id, p.name, l.left_at, l.moved_out_at, l.note, "
+      "(SELECT COUNT(*) FROM room_beds b WHERE b.person_id = l.person_id), "
+      "(SELECT COUNT(*) FROM room_keys k WHERE k.holder_person_id = l.person_id AND "
+      "k.state='issued') FROM room_leavers l JOIN people p ON p.id = l.person_id "
+      "WHERE l.site_id=? ORDER BY l.left_at, l.person_id",
+      {site_id}, [](const store::SqlRow& r) {
+        LeaverView v;
+        v.person_id = r.Int(0);
+        v.person_name = r.Text(1);
+        v.left_at = r.Time(2);
+        v.moved_out_at = r.Time(3);
+        v.note = r.Text(4);
+        v.has_bed = r.Int(5) > 0;
+        v.keys_held = r.Int(6);
+        return v;
+      });
+}
+
+Result<Id> InsertDamage(store::Sql& sql, const Damage& d) {
+  return sql.Insert("insert room damage",
+                    "INSERT INTO room_damage(site_id, room_id, item, person_id, note, ref, "
+                    "reported_by, reported_at) VALUES(?,?,?,?,?,?,?,?) RETURNING id",
+                    {d.site_id, d.room_id, d.item, store::SqlRef(d.person_id), d.note, d.ref,
+                     d.reported_by, store::SqlTime(d.reported_at)});
+}
+
+Result<Damage> GetDamage(store::Sql& sql, Id id) {
+  return sql.One<Damage>("get room damage", std::string(kDamageColumns) + "WHERE d.id=?", {id},
+                         MapDamage, "damage report " + std::to_string(id) + " does not exist");
+}
+
+Result<std::vector<Damage>> DamageOf(store::Sql& sql, Id room_id) {
+  return sql.Many<Damage>("list room damage",
+                          std::string(kDamageColumns) + "WHERE d.room_id=? ORDER BY d.id",
+                          {room_id}, MapDamage);
+}
+
+Result<void> UpdateDamage(store::Sql& sql, const Damage& d) {
+  ZHIDU_TRY(auto n, sql.Exec("settle room damage",
+                             "UPDATE room_damage SET repair_id=?, compensation_fen=?, "
+                             "settle_note=?, settled_by=?, settled_at=? WHERE id=?",
+                             {store::SqlRef(d.repair_id), d.compensation_fen, d.settle_note,
+                              store::SqlRef(d.settled_by), store::SqlTime(d.settled_at), d.id}));
+  if (n == 1) return Ok();
+  return Fail(Errc::kNotFound, "damage report " + std::to_string(d.id) + " does not exist");
+}
+
+Result<Id> InsertPresence(store::Sql& sql, const Presence& v) {
+  return sql.Insert(
+      "insert room presence",
+      "INSERT INTO room_presence(site_id, room_id, person_id, at, flagged, "
+      "time_window, late_stay_request, clauses, recorded_by) "
+      "VALUES(?,?,?,?,?,?,?,?,?) RETURNING id",
+      {v.site_id, v.room_id, v.person_id, store::SqlTime(v.at), std::int64_t{v.flagged ? 1 : 0},
+       v.window, store::SqlRef(v.late_stay_request), Join(v.clauses, "\n"), v.recorded_by});
+}
+
+Result<std::vector<Presence>> PresenceOf(store::Sql& sql, Id room_id, TimePoint from,
+                                         TimePoint before) {
+  return sql.Many<Presence>(
+      "list room presence",
+      "SELECT v.id, v.site_id, v.room_id, v.person_id, p.name, v.at, v.flagged, v.time_window, "
+      "v.late_stay_request, v.clauses, v.recorded_by FROM room_presence v "
+      "JOIN people p ON p.id = v.person_id WHERE v.room_id=? AND v.at >= ? AND v.at < ? "
+      "ORDER BY v.at, v.id",
+      {room_id, store::SqlTime(from), store::SqlTime(before)}, [](const store::SqlRow& r) {
+        Presence v;
+        v.id = r.Int(0);
+        v.site_id = r.Int(1);
+        v.room_id = r.Int(2);
+        v.person_id = r.Int(3);
+        v.person_name = r.Text(4);
+        v.at = r.Time(5);
+        v.flagged = r.Flag(6);
+        v.window = r.Text(7);
+        v.late_stay_request = r.Int(8);
+        v.clauses = Lines(r.Text(9));
+        v.recorded_by = r.Int(10);
+        return v;
+      });
 }
 
 }  // namespace db

@@ -103,8 +103,40 @@ json InspectionJson(const Inspection& v) {
           {"open", v.open},
           {"closed_by", api::IdOrNull(v.closed_by)},
           {"note", v.note},
+          {"photos", v.photos},
           {"inspected_by", v.inspected_by},
           {"inspected_at", api::TimeOrNull(v.inspected_at)}};
+}
+
+json DamageJson(const Damage& d) {
+  return {{"id", d.id},
+          {"site_id", d.site_id},
+          {"room_id", d.room_id},
+          {"room_name", d.room_name},
+          {"item", d.item},
+          {"person_id", api::IdOrNull(d.person_id)},
+          {"person_name", d.person_name},
+          {"note", d.note},
+          {"ref", d.ref},
+          {"reported_by", d.reported_by},
+          {"reported_at", api::TimeOrNull(d.reported_at)},
+          {"repair_id", api::IdOrNull(d.repair_id)},
+          {"compensation_fen", d.compensation_fen},
+          {"settle_note", d.settle_note},
+          {"settled_at", api::TimeOrNull(d.settled_at)}};
+}
+
+json PresenceJson(const Presence& v) {
+  return {{"id", v.id},
+          {"site_id", v.site_id},
+          {"room_id", v.room_id},
+          {"person_id", v.person_id},
+          {"person_name", v.person_name},
+          {"at", api::TimeOrNull(v.at)},
+          {"flagged", v.flagged},
+          {"window", v.window},
+          {"late_stay_request", api::IdOrNull(v.late_stay_request)},
+          {"clauses", v.clauses}};
 }
 
 HttpResponse Unavailable() {
@@ -187,12 +219,18 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
                                    {"inputs", json::parse(v.request.inputs)},
                                    {"clauses", v.clauses}});
   });
+  // The application types, and the penalties whose recording revokes the eligibility (the office
+  // records one through POST /api/v1/violations; R04 §检查 情节严重者，取消其休息资格).
   r.Add("GET", "/api/v1/room-application-types", Access::kSignedIn, [rooms](HttpRequest&) {
     if (!rooms) return Unavailable();
     json items = json::array();
     for (const auto& [id, title] : rooms->ApplicationTypes())
       items.push_back({{"id", id}, {"title", title}});
-    return api::JsonResponse(200, {{"items", items}});
+    json revoking = json::array();
+    if (auto pack = rooms->pack())
+      for (const auto* p : rooms->RevokingPenalties(*pack))
+        revoking.push_back({{"code", p->code}, {"title", p->title}, {"clauses", p->clauses}});
+    return api::JsonResponse(200, {{"items", items}, {"revoking_penalties", revoking}});
   });
   // {"answers": {item: "pass"|"flag"|"fail"}, "deadline"?, "note"?}: an inspection (R04 §检查).
   r.Add("POST", "/api/v1/rooms/{id}/inspections", Access::kSignedIn, [rooms](HttpRequest& req) {
@@ -202,7 +240,20 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     ZHIDU_OR_ERROR(auto answers_json, body.OptionalObject("answers"));
     ZHIDU_OR_ERROR(auto deadline, body.OptionalString("deadline"));
     ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    ZHIDU_OR_ERROR(auto photos_json, body.OptionalArray("photos"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    std::vector<std::string> photos;
+    if (photos_json) {
+      if (!photos_json->is_array())
+        return api::ErrorResponse(
+            {Errc::kInvalidArgument, "photos is a list of photo hashes", "photos", "invalid"});
+      for (const auto& p : *photos_json) {
+        if (!p.is_string())
+          return api::ErrorResponse(
+              {Errc::kInvalidArgument, "photos is a list of photo hashes", "photos", "invalid"});
+        photos.push_back(p.get<std::string>());
+      }
+    }
     if (!answers_json)
       return api::ErrorResponse(
           {Errc::kInvalidArgument, "answers is required", "answers", "required"});
@@ -213,7 +264,8 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
                                    "answers." + item, "invalid"});
       answers[item] = value.get<std::string>();
     }
-    ZHIDU_OR_ERROR(auto v, rooms->Inspect(api::PrincipalOf(req), id, answers, deadline, note));
+    ZHIDU_OR_ERROR(auto v,
+                   rooms->Inspect(api::PrincipalOf(req), id, answers, deadline, note, photos));
     return api::JsonResponse(201, InspectionJson(v));
   });
   // The pack's inspection form: the items an inspection answers (pass, flag or fail), in order.
@@ -267,8 +319,73 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     ZHIDU_OR_ERROR(auto person_id, body.OptionalId("person_id"));
     ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto ref, rooms->ReportDamage(api::PrincipalOf(req), id, item, person_id, note));
-    return api::JsonResponse(201, {{"room_id", id}, {"ref", ref}});
+    ZHIDU_OR_ERROR(auto v, rooms->ReportDamage(api::PrincipalOf(req), id, item, person_id, note));
+    return api::JsonResponse(201, DamageJson(v));
+  });
+  r.Add("GET", "/api/v1/rooms/{id}/damage", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto rows, rooms->DamageOf(api::PrincipalOf(req), id));
+    json items = json::array();
+    for (const auto& v : rows) items.push_back(DamageJson(v));
+    return api::JsonResponse(200, {{"items", items}});
+  });
+  // {"repair"?: bool, "compensation_fen"?, "note"?}: the office opens the repair order and/or sets
+  // the compensation (照价赔偿, R04 §二3).
+  r.Add("POST", "/api/v1/room-damage/{id}/settle", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto repair, body.OptionalBool("repair", false));
+    std::int64_t fen = 0;
+    if (body.json().contains("compensation_fen")) {
+      ZHIDU_OR_ERROR(fen, body.RequiredInt("compensation_fen"));
+      if (fen <= 0)
+        return api::ErrorResponse({Errc::kInvalidArgument,
+                                   "compensation_fen must be a positive whole number of fen (分)",
+                                   "compensation_fen", "invalid"});
+    }
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->SettleDamage(api::PrincipalOf(req), id, repair, fen, note));
+    return api::JsonResponse(200, DamageJson(v));
+  });
+  // {"person_id"?}: a check-in in the room now (R04 §二12 工作时间不允许在休息楼内出现).
+  r.Add("POST", "/api/v1/rooms/{id}/presence", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body.empty() ? "{}" : req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.OptionalId("person_id"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->CheckIn(api::PrincipalOf(req), id, person_id));
+    return api::JsonResponse(201, PresenceJson(v));
+  });
+  // ?date=YYYY-MM-DD: the room's check-ins of that site-local day.
+  r.Add("GET", "/api/v1/rooms/{id}/presence", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto rows,
+                   rooms->PresenceOn(api::PrincipalOf(req), id, api::QueryString(req, "date")));
+    json items = json::array();
+    for (const auto& v : rows) items.push_back(PresenceJson(v));
+    return api::JsonResponse(200, {{"items", items}});
+  });
+  // ?site_id=: the site's leavers and whether they moved out (R04 §二13).
+  r.Add("GET", "/api/v1/room-leavers", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, rooms->Leavers(api::PrincipalOf(req), site_id));
+    json items = json::array();
+    for (const auto& v : rows)
+      items.push_back({{"person_id", v.person_id},
+                       {"person_name", v.person_name},
+                       {"left_at", api::TimeOrNull(v.left_at)},
+                       {"moved_out_at", api::TimeOrNull(v.moved_out_at)},
+                       {"has_bed", v.has_bed},
+                       {"keys_held", v.keys_held},
+                       {"ref", "room-leaver/" + std::to_string(v.person_id)},
+                       {"note", v.note}});
+    return api::JsonResponse(200, {{"items", items}});
   });
   // ?from=YYYY-MM-DD&days=N: a 值日表 proposal rotating among the occupants (R04 §二1).
   r.Add("GET", "/api/v1/rooms/{id}/rota", Access::kSignedIn, [rooms](HttpRequest& req) {

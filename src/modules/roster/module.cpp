@@ -3,6 +3,7 @@
 // follow the published roster) and offers roster::Rosters (who is on a post at an instant).
 #include "modules/roster/module.hpp"
 
+#include "modules/roster/leave_requests.hpp"
 #include "modules/roster/roster.hpp"
 #include "modules/roster/routes.hpp"
 
@@ -32,6 +33,15 @@ class RosterModule final : public api::Module {
       for (const auto& s : slots) out.push_back({s.starts_at, s.ends_at});
       return out;
     });
+    // 请假 as a pack request (leave_requests.hpp): checked when filed, carried out when approved.
+    k.bus.Subscribe<runtime::RequestFiled>(
+        "roster", [&pack = k.pack](store::Tx& tx, const runtime::RequestFiled& e) {
+          return OnLeaveFiled(tx, *pack.Current(), e);
+        });
+    k.bus.Subscribe<runtime::RequestApproved>(
+        "roster", [&pack = k.pack](store::Tx& tx, const runtime::RequestApproved& e) {
+          return OnLeaveApproved(tx, *pack.Current(), e);
+        });
     k.services.Offer<Rosters>(rosters_.get());
     return Ok();
   }

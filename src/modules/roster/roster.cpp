@@ -10,6 +10,7 @@
 #include "base/crypto.hpp"
 #include "kernel/policy/parameters.hpp"
 #include "kernel/policy/post_rules.hpp"
+#include "modules/roster/leave_requests.hpp"
 #include "modules/roster/roster_store.hpp"
 
 namespace zhidu::roster {
@@ -493,7 +494,8 @@ Result<Qualifications> QualificationsOf(store::UnitOfWork& unit, const policy::P
   std::optional<std::vector<std::string>> levels;
   ZHIDU_TRY(auto params, unit.ListSiteParameters(r.site_id));
   for (const auto& p : params)
-    if (p.name == policy::kEducationLevelsParameter) levels = policy::ParamListItems(p.value);
+    if (p.name == policy::kEducationLevelsParameter && !p.value.empty())
+      levels = policy::ParamListItems(p.value);  // empty: cleared
   return CheckQualifications(
       pack, *pack_post, zone, mine,
       [&](Id id) -> const store::Person* {
@@ -686,10 +688,10 @@ Result<RosterView> Rosters::Get(const org::Principal& who, Id id) {
   return Load(*unit, id);
 }
 
-Result<std::vector<Roster>> Rosters::List(const org::Principal& who, Id site_id,
+Result<std::vector<Roster>> Rosters::List(const org::Principal& who, Id site_id, Id post_id,
                                           store::PageRequest page) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(auto rows, db::ListRosters(unit->sql(), site_id, page));
+  ZHIDU_TRY(auto rows, db::ListRosters(unit->sql(), site_id, post_id, page));
   std::vector<Roster> out;
   for (auto& r : rows)
     if (roles_.Allows(who, org::perm::kOrgRead, {r.site_id, 0})) out.push_back(std::move(r));
@@ -881,6 +883,204 @@ Result<RosterView> Rosters::Substitute(const org::Principal& who, Id assignment_
         (void)seq;
         return Ok();
       });
+}
+
+namespace {
+
+// The period of a leave request: its inputs' first and last local day, inclusive.
+struct LeavePeriod {
+  local_days first, last;
+};
+
+std::string InputField(std::string_view name) { return "inputs." + std::string(name); }
+
+Result<LeavePeriod> PeriodOf(const policy::Context& inputs) {
+  auto day = [&](std::string_view name) -> Result<local_days> {
+    auto it = inputs.find(name);
+    const auto* text = it == inputs.end() ? nullptr : std::get_if<std::string>(&it->second);
+    if (!text)
+      return Fail(Errc::kInvalidArgument, kRequired,
+                  "input \"" + std::string(name) + "\" (a date like 2026-12-01) is required",
+                  InputField(name));
+    return ParseDay(*text, InputField(name));
+  };
+  LeavePeriod p;
+  ZHIDU_TRY(p.first, day(kLeaveFromInput));
+  ZHIDU_TRY(p.last, day(kLeaveToInput));
+  if (p.last < p.first)
+    return Fail(Errc::kInvalidArgument, Reason{"roster.leave_period"},
+                "请假的结束日期早于开始日期 (" + std::string(kLeaveToInput) + " is before " +
+                    std::string(kLeaveFromInput) + ")",
+                InputField(kLeaveToInput));
+  if ((p.last - p.first).count() >= kMaxDays)
+    return Fail(Errc::kInvalidArgument, Reason{"roster.leave_period"},
+                "一次请假至多 " + std::to_string(kMaxDays) + " 天 (a leave covers at most " +
+                    std::to_string(kMaxDays) + " days)",
+                InputField(kLeaveToInput));
+  return p;
+}
+
+bool Overlaps(const LeavePeriod& a, const LeavePeriod& b) {
+  return a.first <= b.last && b.first <= a.last;
+}
+
+// A leave request's period, the site's zone and the applicant's active assignments of published
+// rosters at the request's site that start within the period.
+struct LeaveShifts {
+  LeavePeriod period;
+  TimeZone zone;
+  std::vector<RosterAssignment> shifts;
+};
+
+LeaveSpan SpanOf(const LeavePeriod& p, const TimeZone& zone) {
+  return {zone.FromLocal(local_time<Micros>(p.first)),
+          zone.FromLocal(local_time<Micros>(p.last + days(1)))};
+}
+
+Result<LeaveShifts> ShiftsOnLeave(store::UnitOfWork& unit, const store::ApprovalRequest& request,
+                                  const policy::Context& inputs) {
+  ZHIDU_TRY(auto p, PeriodOf(inputs));
+  ZHIDU_TRY(auto site, unit.GetSite(request.site_id));
+  ZHIDU_TRY(auto zone, ZoneOf(site));
+  AssignmentFilter f;
+  f.person_id = request.applicant_person;
+  f.site_id = request.site_id;
+  f.published_only = true;
+  const auto [from, before] = SpanOf(p, zone);
+  f.from = from;
+  f.before = before;
+  ZHIDU_TRY(auto rows, db::ListRosterAssignments(unit.sql(), f, kMaxRows));
+  LeaveShifts out{p, zone, {}};
+  for (auto& a : rows)
+    if (a.starts_at >= from && a.starts_at < before) out.shifts.push_back(std::move(a));
+  return out;
+}
+
+Result<void> NoShift(const LeavePeriod& p) {
+  return Fail(
+      Errc::kFailedPrecondition, Reason{"roster.leave_no_shift"},
+      "请假期间 " + FormatDay(p.first) + " 至 " + FormatDay(p.last) +
+          " 没有您在已发布排班表中的班次 (no published shift of yours starts in the period)",
+      InputField(kLeaveFromInput));
+}
+
+}  // namespace
+
+Result<LeaveSpan> LeaveSpanOf(store::UnitOfWork& unit, const store::ApprovalRequest& request,
+                              const policy::Context& inputs) {
+  ZHIDU_TRY(auto p, PeriodOf(inputs));
+  ZHIDU_TRY(auto site, unit.GetSite(request.site_id));
+  ZHIDU_TRY(auto zone, ZoneOf(site));
+  return SpanOf(p, zone);
+}
+
+bool IsLeaveRequest(const policy::Request& type) {
+  for (auto name : {kLeaveFromInput, kLeaveToInput}) {
+    auto it = type.inputs.find(name);
+    if (it == type.inputs.end() || it->second != policy::ValueType::kString) return false;
+  }
+  return true;
+}
+
+Result<void> OnLeaveFiled(store::Tx& tx, const policy::Pack& pack, const runtime::RequestFiled& e) {
+  if (!IsLeaveRequest(e.type)) return Ok();
+  auto& unit = tx.unit();
+  if (e.request.applicant_person == 0)
+    return Fail(Errc::kFailedPrecondition, Reason{"roster.leave_no_person"},
+                "请假由排班表上的本人申请：您的账号未关联人员 (your account is not a person of "
+                "the site)");
+  ZHIDU_TRY(auto leave, ShiftsOnLeave(unit, e.request, e.inputs));
+  const LeavePeriod& period = leave.period;
+  if (leave.shifts.empty()) return NoShift(period);
+  // Asked beforehand: a shift of the period that has begun is refused, citing the request type's
+  // clauses (cn-default: 事前陈述, 提前说明).
+  for (const auto& a : leave.shifts)
+    if (a.starts_at <= tx.now())
+      return Fail(Errc::kFailedPrecondition, Reason{"roster.leave_not_in_advance"},
+                  "请假须事前提出（" + Join(e.type.clauses, "、") + "）：" +
+                      LocalText(a.starts_at, leave.zone) +
+                      " 的班次已开始 (a shift of the period has begun)",
+                  InputField(kLeaveFromInput));
+  // Another leave of this person, pending or approved, over any of these days (any leave type).
+  for (const auto& type : pack.requests()) {
+    if (!IsLeaveRequest(type)) continue;
+    for (auto state : {store::RequestState::kPending, store::RequestState::kApproved}) {
+      store::RequestFilter f;
+      f.site_id = e.request.site_id;
+      f.type = type.id;
+      f.applicant = e.request.applicant;
+      f.state = state;
+      store::PageRequest page{0, 500};
+      for (int guard = 0; guard < 1000; ++guard) {
+        ZHIDU_TRY(auto rows, unit.ListApprovalRequests(f, page));
+        for (const auto& r : rows) {
+          if (r.id == e.request.id || r.applicant_person != e.request.applicant_person) continue;
+          ZHIDU_TRY(auto inputs, runtime::InputsOf(type, r.inputs));
+          auto other = PeriodOf(inputs);
+          if (!other || !Overlaps(*other, period)) continue;
+          return Fail(Errc::kConflict, Reason{"roster.leave_overlap"},
+                      "请假期间与您的另一请假申请重叠：申请 #" + std::to_string(r.id) + "（" +
+                          FormatDay(other->first) + " 至 " + FormatDay(other->last) +
+                          "）(overlaps another leave request of yours)",
+                      InputField(kLeaveFromInput));
+        }
+        if (static_cast<int>(rows.size()) < page.limit) break;
+        page.after_id = rows.back().id;
+      }
+    }
+  }
+  return Ok();
+}
+
+Result<void> OnLeaveApproved(store::Tx& tx, const policy::Pack& pack,
+                             const runtime::RequestApproved& e) {
+  if (!IsLeaveRequest(e.type)) return Ok();
+  auto& unit = tx.unit();
+  ZHIDU_TRY(auto leave, ShiftsOnLeave(unit, e.request, e.inputs));
+  const auto& [period, zone, shifts] = leave;
+  // Swapped or substituted away since the filing: nothing is left to mark, so the approval would
+  // record a leave of nothing. Refused; the approver can reject instead.
+  if (shifts.empty()) return NoShift(period);
+  ZHIDU_TRY(auto person, unit.GetPerson(e.request.applicant_person));
+  const std::string reason = "请假（申请 #" + std::to_string(e.request.id) + "）";
+  std::map<Id, std::vector<RosterAssignment>> by_roster;
+  for (const auto& a : shifts) {
+    ZHIDU_TRY_VOID(db::RetireRosterAssignment(unit.sql(), a.id, "leave", reason));
+    by_roster[a.roster_id].push_back(a);
+  }
+  for (const auto& [roster_id, retired] : by_roster) {
+    ZHIDU_TRY(auto r, db::GetRoster(unit.sql(), roster_id));
+    AssignmentFilter f;
+    f.roster_id = r.id;
+    ZHIDU_TRY(auto active, db::ListRosterAssignments(unit.sql(), f, kMaxRows));
+    ZHIDU_TRY(auto problems, Problems(unit, pack, r, active));
+    for (const auto& a : retired) {
+      // What this shift now lacks (a post left short): the shift lead substitutes (代班).
+      std::vector<std::string> lacks;
+      std::vector<std::string> clauses = e.type.clauses;
+      for (const auto& p : problems) {
+        if (p.starts_at != a.starts_at || p.shift != a.shift) continue;
+        lacks.push_back(p.message);
+        for (const auto& c : p.clauses)
+          if (std::find(clauses.begin(), clauses.end(), c) == clauses.end()) clauses.push_back(c);
+      }
+      CanonicalObject payload;
+      payload.Add("site_id", r.site_id).Add("roster_id", r.id);
+      payload.Add("assignment_id", a.id).Add("person_id", a.person_id);
+      payload.Add("shift", a.shift).Add("reason", reason).Add("request_id", e.request.id);
+      payload.Add("starts_at", FormatIso8601Utc(a.starts_at));
+      payload.AddRaw("clauses", JsonStringArray(clauses));
+      payload.AddRaw("problems", JsonStringArray(lacks));
+      payload.AddRaw("notify_roles",
+                     JsonStringArray(pack.RolesWithPermission(perm::kRosterManage)));
+      payload.Add("title", "请假：" + person.name + " " + LocalText(a.starts_at, zone) +
+                               (lacks.empty() ? "" : "，班次缺员，需安排代班"));
+      ZHIDU_TRY(auto seq, tx.Journal("roster.leave", e.approver, "roster/" + std::to_string(r.id),
+                                     payload.Str()));
+      (void)seq;
+    }
+  }
+  return Ok();
 }
 
 Result<RosterSwap> Rosters::RequestSwap(const org::Principal& who, Id assignment_id,

@@ -119,7 +119,8 @@ class Rosters final : public ShiftSource {
 
   Result<RosterView> Generate(const org::Principal& who, const GenerateRequest& req);
   Result<RosterView> Get(const org::Principal& who, Id id);
-  Result<std::vector<Roster>> List(const org::Principal& who, Id site_id, store::PageRequest page);
+  Result<std::vector<Roster>> List(const org::Principal& who, Id site_id, Id post_id,
+                                   store::PageRequest page);
   Result<PublishOutcome> Publish(const org::Principal& who, Id id);
   // Adds a person to a shift of a draft (`day` "YYYY-MM-DD", the shift's start day).
   Result<RosterView> AddAssignment(const org::Principal& who, Id roster_id, Id person_id,

@@ -55,9 +55,12 @@ Result<Roster> GetRoster(store::Sql& sql, Id id) {
                          "roster " + std::to_string(id) + " does not exist");
 }
 
-Result<std::vector<Roster>> ListRosters(store::Sql& sql, Id site_id, store::PageRequest page) {
+Result<std::vector<Roster>> ListRosters(store::Sql& sql, Id site_id, Id post_id,
+                                        store::PageRequest page) {
   store::SqlWhere where;
-  where.AndIf(site_id != 0, "site_id=?", site_id).And("id>?", page.after_id);
+  where.AndIf(site_id != 0, "site_id=?", site_id)
+      .AndIf(post_id != 0, "post_id=?", post_id)
+      .And("id>?", page.after_id);
   return sql.Many<Roster>("list rosters", kRosterSelect + where.text() + " ORDER BY id LIMIT ?",
                           where.Params({store::SqlLimit(page.limit)}), MapRoster);
 }

@@ -17,7 +17,7 @@ namespace zhidu::roster::db {
 Result<store::Id> InsertRoster(store::Sql& sql, const Roster& v);
 Result<Roster> GetRoster(store::Sql& sql, store::Id id);
 // site_id 0: every site. Keyset page by id.
-Result<std::vector<Roster>> ListRosters(store::Sql& sql, store::Id site_id,
+Result<std::vector<Roster>> ListRosters(store::Sql& sql, store::Id site_id, store::Id post_id,
                                         store::PageRequest page);
 // draft -> published; kFailedPrecondition when not a draft, kNotFound when missing.
 Result<void> PublishRoster(store::Sql& sql, store::Id id, store::Id by, TimePoint at);

@@ -146,7 +146,8 @@ void AddRosterRoutes(Router& r, RosterRouteDeps deps) {
     if (!rosters) return Unavailable();
     ZHIDU_OR_ERROR(auto page, PageOf(req));
     ZHIDU_OR_ERROR(auto site_id, QueryId(req, "site_id"));
-    ZHIDU_OR_ERROR(auto rows, rosters->List(PrincipalOf(req), site_id, page));
+    ZHIDU_OR_ERROR(auto post_id, QueryId(req, "post_id"));
+    ZHIDU_OR_ERROR(auto rows, rosters->List(PrincipalOf(req), site_id, post_id, page));
     return List(rows, page, RosterJson, [](const roster::Roster& x) { return x.id; });
   });
   r.Add("GET", "/api/v1/rosters/{id}", Access::kSignedIn, [rosters](HttpRequest& req) {

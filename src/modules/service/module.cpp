@@ -1,5 +1,7 @@
 #include "modules/service/module.hpp"
 
+#include "api/indicator_sources.hpp"
+
 namespace zhidu::api::module_openapi {
 std::string_view service();  // generated from openapi.json
 }
@@ -19,27 +21,47 @@ class ServiceModule final : public api::Module {
   }
   std::vector<store::Migration> Migrations() const override { return service::Migrations(); }
   std::vector<policy::ParamDecl> Parameters(const policy::Pack& pack) const override {
-    return Service::Parameters(pack);
+    auto all = Service::Parameters(pack);
+    for (auto& p : Service::ReviewParameters(pack)) all.push_back(std::move(p));
+    return all;
   }
+  // Counted by the people module's assessment runs through api::IndicatorSources (kpi.cpp).
+  std::vector<std::string> AssessmentSources() const override { return IndicatorSourceNames(); }
   std::vector<std::string> RaisedEvents() const override {
-    return {std::string(kTicketOpened),     std::string(kComplaintReceived),
-            std::string(kTicketFirstReply), std::string(kTicketResolved),
-            std::string(kTicketReopened),   std::string(kSatisfactionRecorded)};
+    return {std::string(kTicketOpened),       std::string(kComplaintReceived),
+            std::string(kTicketFirstReply),   std::string(kTicketResolved),
+            std::string(kTicketReopened),     std::string(kSatisfactionRecorded),
+            std::string(kTicketPending),      std::string(kTicketUnpending),
+            std::string(kOrderReceived),      std::string(kOrderShipped),
+            std::string(kUrgentOrder),        std::string(kStockOut),
+            std::string(kDeliveryDateAgreed), std::string(kReturnRequested),
+            std::string(kInfoFeedback),       std::string(kCallbackPromised),
+            std::string(kCallbackDone)};
   }
   std::vector<std::string> WrittenRecords() const override {
-    return {std::string(kCustomerArchive), std::string(kVisitorRecord)};
+    return {std::string(kCustomerArchive), std::string(kVisitorRecord),
+            std::string(kInfoFeedbackRecord), std::string(kCallbackRecord)};
   }
   Result<void> Start(api::Kernel& k) override {
     service_ =
         std::make_unique<Service>(k.store, k.writer, k.pack, k.roles, k.bus, k.clock, &k.scheduler);
     service_->RegisterHandlers(k.scheduler);
+    service_->SetRequests(&k.requests);
+    service_->SubscribeOrderEvents(k.bus);
     k.services.Offer<Service>(service_.get());
-    return Ok();
+    desk_ = std::make_unique<Desk>(k.store, k.writer, k.pack, k.bus);
+    ZHIDU_TRY(api::IndicatorSources * sources, k.services.Need<api::IndicatorSources>("service"));
+    return AddIndicatorSources(*sources, k.pack);
   }
-  void AddRoutes(api::Router& router) override { service::AddRoutes(router, service_.get()); }
+  void AddRoutes(api::Router& router) override {
+    service::AddRoutes(router, service_.get());
+    service::AddOrderRoutes(router, service_.get());
+    service::AddDeskRoutes(router, desk_.get());
+  }
 
  private:
   std::unique_ptr<Service> service_;  // null until Start
+  std::unique_ptr<Desk> desk_;        // R17's registers; null until Start
 };
 
 }  // namespace

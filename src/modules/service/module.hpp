@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "api/module.hpp"
+#include "modules/service/desk.hpp"
 #include "modules/service/service.hpp"
 
 namespace zhidu::service {
@@ -11,5 +12,9 @@ namespace zhidu::service {
 std::unique_ptr<api::Module> MakeModule();
 // Its routes under /api/v1/service/…; `s` null: they answer 503.
 void AddRoutes(api::Router& router, Service* s);
+// Its order routes under /api/v1/service/orders… (order_routes.cpp).
+void AddOrderRoutes(api::Router& router, Service* s);
+// R17's feedback and callback routes (desk_routes.cpp).
+void AddDeskRoutes(api::Router& router, Desk* d);
 
 }  // namespace zhidu::service

@@ -6,6 +6,7 @@
 #include "api/api_internal.hpp"
 #include "api/json_body.hpp"
 #include "modules/service/module.hpp"
+#include "modules/service/route_json.hpp"
 
 namespace zhidu::service {
 
@@ -89,6 +90,17 @@ json SurveyJson(const Survey& v) {
           {"recorded_by", api::IdOrNull(v.recorded_by)}};
 }
 
+json ReviewJson(const QualityReview& v) {
+  return {{"id", v.id},
+          {"ticket_id", v.ticket_id},
+          {"person_id", v.agent},
+          {"score", v.score},
+          {"scale", {v.scale_min, v.scale_max}},
+          {"comment", v.comment},
+          {"reviewer", v.reviewer},
+          {"at", api::TimeOrNull(v.reviewed_at)}};
+}
+
 json ViewJson(const TicketView& v) {
   json out = TicketJson(v.ticket);
   json thread = json::array();
@@ -101,25 +113,15 @@ json ViewJson(const TicketView& v) {
                       {"person_id", api::IdOrNull(e.person_id)},
                       {"author", e.author},
                       {"at", api::TimeOrNull(e.at)}});
-  json deadlines = json::array();
-  for (const auto& d : v.deadlines)
-    deadlines.push_back({{"id", d.id},
-                         {"service_level", d.service_level},
-                         {"state", d.state},
-                         {"due_at", api::TimeOrNull(d.due_at)},
-                         {"stopped_at", api::TimeOrNull(d.stopped_at)},
-                         {"note", d.note}});
+  out["thread"] = std::move(thread);
+  out["deadlines"] = DeadlinesJson(v.deadlines);
   json surveys = json::array();
   for (const auto& sv : v.surveys) surveys.push_back(SurveyJson(sv));
-  json procedures = json::array();
-  for (const auto& p : v.procedures)
-    procedures.push_back({{"id", p.id},
-                          {"procedure", p.procedure},
-                          {"state", p.state},
-                          {"open", p.closed_at == TimePoint{}}});
-  out["thread"] = std::move(thread);
-  out["deadlines"] = std::move(deadlines);
   out["surveys"] = std::move(surveys);
+  json reviews = json::array();
+  for (const auto& q : v.reviews) reviews.push_back(ReviewJson(q));
+  out["quality_reviews"] = std::move(reviews);
+  out["viewer_may_review"] = v.viewer_may_review;
   // The last survey and the last satisfaction recorded, for the desk.
   out["survey"] = v.surveys.empty() ? json(nullptr) : out["surveys"].back();
   out["satisfaction"] = nullptr;
@@ -130,12 +132,8 @@ json ViewJson(const TicketView& v) {
                              {"scale_size", sv.scale_size ? json(sv.scale_size) : json(nullptr)},
                              {"channel", SurveyChannelName(sv.channel)},
                              {"at", api::TimeOrNull(sv.answered_at)}};
-  out["procedures"] = std::move(procedures);
+  out["procedures"] = ProceduresJson(v.procedures);
   return out;
-}
-
-HttpResponse Unavailable() {
-  return api::ErrorResponse({Errc::kUnavailable, "the customer-service module is not running", ""});
 }
 
 // "true"/"1" -> true, absent/"false"/"0" -> false; anything else a 400 naming `key`.
@@ -406,6 +404,53 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto v, s->AnswerSurvey(req.params["token"], static_cast<int>(score), reason));
     return api::JsonResponse(
         201, {{"state", SurveyStateName(v.state)}, {"score", v.score}, {"satisfied", v.satisfied}});
+  });
+  // {"score", "comment"?}: a supervisor of the queue scores the ticket's agent (质检评分).
+  r.Add(
+      "POST", "/api/v1/service/tickets/{id}/quality-review", Access::kSignedIn,
+      [s](HttpRequest& req) {
+        if (!s) return Unavailable();
+        ZHIDU_OR_ERROR(auto id, api::PathId(req));
+        ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+        auto score = body.json().find("score");
+        if (score == body.json().end() || score->is_null())
+          return ErrorResponse({Errc::kInvalidArgument, "score is required", "score", "required"});
+        if (!score->is_number())
+          return ErrorResponse(
+              {Errc::kInvalidArgument, "score must be a number", "score", "invalid"});
+        ZHIDU_OR_ERROR(auto comment, body.OptionalString("comment"));
+        for (auto it = body.json().begin(); it != body.json().end(); ++it)
+          if (it.key() != "score" && it.key() != "comment")
+            return ErrorResponse(
+                {Errc::kInvalidArgument, "unknown field \"" + it.key() + "\"", it.key()});
+        ZHIDU_OR_ERROR(auto v,
+                       s->ReviewTicket(api::PrincipalOf(req), id, score->get<double>(), comment));
+        return api::JsonResponse(201, ReviewJson(v));
+      });
+  // ?site_id=&day=YYYY-MM-DD: R14's daily statistics per agent, computed from the tickets.
+  r.Add("GET", "/api/v1/service/daily-stats", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    std::string day = api::QueryString(req, "day");
+    if (day.empty())
+      return ErrorResponse({Errc::kInvalidArgument, "day is required", "day", "required"});
+    ZHIDU_OR_ERROR(auto stats, s->DailyStatsOf(api::PrincipalOf(req), site_id, day));
+    json items = json::array();
+    for (const auto& row : stats.rows)
+      items.push_back({{"person_id", row.person_id},
+                       {"name", row.name},
+                       {"received", row.received.size()},
+                       {"resolved", row.resolved.size()},
+                       {"received_ticket_ids", row.received},
+                       {"resolved_ticket_ids", row.resolved},
+                       {"orders", row.orders.size()},
+                       {"order_ids", row.orders}});
+    return api::JsonResponse(200, {{"site_id", site_id},
+                                   {"day", stats.day},
+                                   {"from", api::TimeOrNull(stats.from)},
+                                   {"to", api::TimeOrNull(stats.to)},
+                                   {"clauses", stats.clauses},
+                                   {"items", std::move(items)}});
   });
   // {"person_id", "note"?}
   r.Add("POST", "/api/v1/service/tickets/{id}/assign", Access::kSignedIn, [s](HttpRequest& req) {

@@ -31,17 +31,6 @@ constexpr std::pair<TicketState, TicketState> kTransitions[] = {
     {TicketState::kResolved, TicketState::kOpen},    {TicketState::kClosed, TicketState::kOpen},
 };
 
-template <class E, size_t N>
-Result<E> ParseName(const std::string_view (&names)[N], std::string_view name, const char* field) {
-  for (size_t i = 0; i < N; ++i)
-    if (names[i] == name) return static_cast<E>(i);
-  std::string all;
-  for (size_t i = 0; i < N; ++i) all += (i ? ", " : "") + std::string(names[i]);
-  return Fail(Errc::kInvalidArgument,
-              std::string(field) + " must be one of " + all + ", not \"" + std::string(name) + "\"",
-              field);
-}
-
 std::string CustomerRef(store::Id id) { return "customer/" + std::to_string(id); }
 std::string ContactRef(store::Id id) { return "contact/" + std::to_string(id); }
 std::string TicketRef(store::Id id) { return "ticket/" + std::to_string(id); }
@@ -82,29 +71,29 @@ std::string_view PriorityName(Priority v) { return kPriorityNames[static_cast<in
 std::string_view StateName(TicketState v) { return kStateNames[static_cast<int>(v)]; }
 std::string_view EntryKindName(EntryKind v) { return kEntryNames[static_cast<int>(v)]; }
 Result<CustomerKind> ParseKind(std::string_view name, const char* field) {
-  return ParseName<CustomerKind>(kKindNames, name, field);
+  return ParseEnum<CustomerKind>(kKindNames, name, field);
 }
 Result<Channel> ParseChannel(std::string_view name, const char* field) {
-  return ParseName<Channel>(kChannelNames, name, field);
+  return ParseEnum<Channel>(kChannelNames, name, field);
 }
 Result<Priority> ParsePriority(std::string_view name, const char* field) {
-  return ParseName<Priority>(kPriorityNames, name, field);
+  return ParseEnum<Priority>(kPriorityNames, name, field);
 }
 Result<TicketState> ParseState(std::string_view name, const char* field) {
-  return ParseName<TicketState>(kStateNames, name, field);
+  return ParseEnum<TicketState>(kStateNames, name, field);
 }
 Result<EntryKind> ParseEntryKind(std::string_view name) {
-  return ParseName<EntryKind>(kEntryNames, name, "kind");
+  return ParseEnum<EntryKind>(kEntryNames, name, "kind");
 }
 std::string_view SurveyStateName(SurveyState v) { return kSurveyStateNames[static_cast<int>(v)]; }
 std::string_view SurveyChannelName(SurveyChannel v) {
   return kSurveyChannelNames[static_cast<int>(v)];
 }
 Result<SurveyState> ParseSurveyState(std::string_view name) {
-  return ParseName<SurveyState>(kSurveyStateNames, name, "state");
+  return ParseEnum<SurveyState>(kSurveyStateNames, name, "state");
 }
 Result<SurveyChannel> ParseSurveyChannel(std::string_view name) {
-  return ParseName<SurveyChannel>(kSurveyChannelNames, name, "channel");
+  return ParseEnum<SurveyChannel>(kSurveyChannelNames, name, "channel");
 }
 
 Result<std::vector<std::string>> SurveyScale(const std::optional<std::string>& param) {
@@ -471,6 +460,7 @@ Result<TicketView> Service::View(store::UnitOfWork& unit, const Ticket& t) {
   pf.site_id = t.site_id;
   pf.ref = TicketRef(t.id);
   ZHIDU_TRY(v.procedures, unit.ListProcedureInstances(pf, {0, 100}));
+  ZHIDU_TRY(v.reviews, db::ReviewsOf(unit.sql(), t.id));
   return v;
 }
 
@@ -571,7 +561,12 @@ Result<TicketView> Service::GetTicket(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(Ticket t, db::GetTicket(unit->sql(), id));
   if (!org::HoldsRoleAt(who, {t.site_id, 0}))
     return Fail(Errc::kNotFound, "ticket " + std::to_string(id) + " does not exist");
-  return View(*unit, t);
+  ZHIDU_TRY(TicketView v, View(*unit, t));
+  v.viewer_may_review = t.assignee != 0 && t.assignee != who.person_id &&
+                        Supervises(who, t.site_id, t.queue) &&
+                        std::none_of(v.reviews.begin(), v.reviews.end(),
+                                     [&](const QualityReview& r) { return r.agent == t.assignee; });
+  return v;
 }
 
 Result<std::vector<Ticket>> Service::ListTickets(const org::Principal& who, const TicketFilter& f,
@@ -673,10 +668,16 @@ Result<TicketView> Service::Move(const org::Principal& who, store::Id id, Ticket
                                        .Add("pauses_sla", PausesSla(to))
                                        .Str()));
     (void)seq;
-    if (event)
+    // Waiting on the customer pauses the pack's deadlines that name these events (its service
+    // levels' pause/resume): leaving pending resumes them before resolution stops any.
+    std::vector<std::string_view> events;
+    if (PausesSla(from) && !PausesSla(to)) events.push_back(kTicketUnpending);
+    if (event) events.push_back(event);
+    if (PausesSla(to) && !PausesSla(from)) events.push_back(kTicketPending);
+    for (auto name : events)
       ZHIDU_TRY_VOID(bus_.Emit(
-          tx,
-          runtime::SiteEvent{t.site_id, event, t.subject, TicketRef(t.id), {}, who.account_id}));
+          tx, runtime::SiteEvent{
+                  t.site_id, std::string(name), t.subject, TicketRef(t.id), {}, who.account_id}));
     // Issue 18 §7: a survey after resolution; reopening withdraws the one not yet answered.
     if (to == TicketState::kResolved) ZHIDU_TRY_VOID(ScheduleSurvey(tx, t, &wake));
     if (event && std::string_view(event) == kTicketReopened)

@@ -11,7 +11,8 @@
 //    role with the catalogue permission `service.customer_data` (admin);
 //  - tickets raise site events on the event bus in their own transaction: `ticket_opened`,
 //    `complaint_received` (a complaint), `ticket_first_reply`, `ticket_resolved`,
-//    `ticket_reopened`; the pack's procedures and service levels start and stop on them.
+//    `ticket_reopened`, `ticket_pending` / `ticket_unpending` (into / out of pending); the
+//    pack's procedures and service levels start, stop, pause and resume on them.
 //
 // Invariants:
 //  1. A phone belongs to one customer of a site (a unique key): a second customer with it is
@@ -26,7 +27,11 @@
 //     all of it commits, or none.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,10 +46,16 @@
 #include "kernel/policy/parameters.hpp"
 #include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/events.hpp"
+#include "kernel/runtime/requests.hpp"
 #include "kernel/scheduler/scheduler.hpp"
+#include "modules/service/orders.hpp"
 #include "store/sql.hpp"
 #include "store/store.hpp"
 #include "store/writer.hpp"
+
+namespace zhidu::api {
+class IndicatorSources;
+}
 
 namespace zhidu::service {
 
@@ -54,6 +65,10 @@ inline constexpr std::string_view kComplaintReceived = "complaint_received";
 inline constexpr std::string_view kTicketFirstReply = "ticket_first_reply";
 inline constexpr std::string_view kTicketResolved = "ticket_resolved";
 inline constexpr std::string_view kTicketReopened = "ticket_reopened";
+// A ticket starts / stops waiting on the customer (moved into / out of a state that PausesSla):
+// the pack's service levels pause and resume on them (`pause:` / `resume:`).
+inline constexpr std::string_view kTicketPending = "ticket_pending";
+inline constexpr std::string_view kTicketUnpending = "ticket_unpending";
 // The customer's satisfaction recorded on a ticket (a survey answered, or an agent's record after a
 // return visit), with data {customer.satisfied, score}: the pack's 客户反馈表 closes on it only
 // when satisfied (R06 §四(一)7 跟进处理结果直至客户满意). Raised only by this module.
@@ -85,6 +100,19 @@ inline constexpr std::string_view kCustomerDataPermission = "service.customer_da
 // The catalogue permission that also makes a supervisor of every queue (admin's "*").
 inline constexpr std::string_view kSupervisePermission = "service.supervise";
 
+// Quality reviews (质检评分, R11 §3.1 服务态度 as cn-default's r11-performance scores it): the
+// scale "MIN,MAX" is a site parameter with no default (the regulations give none).
+inline constexpr std::string_view kReviewScaleParam = "service_quality_review_scale";
+// The assessment indicator sources this module contributes (api/indicator_sources.hpp; kpi.cpp):
+// per agent and month, answered survey links (satisfied rate in percent), tickets resolved, the
+// mean quality review and the daily statistics' 接待量 (tickets received).
+inline constexpr std::string_view kSourceSurveys = "surveys";
+inline constexpr std::string_view kSourceTickets = "tickets";
+inline constexpr std::string_view kSourceQualityReview = "quality_review";
+inline constexpr std::string_view kSourceDailyStats = "daily_stats";
+// The pack's record whose clauses the daily statistics cite (cn-default's r14-daily-stats).
+inline constexpr std::string_view kDailyStatsRecord = "daily-stats";
+
 // Field limits (bytes of UTF-8).
 inline constexpr size_t kMaxText = 500;   // names, needs, subjects, notes of records
 inline constexpr size_t kMaxBody = 4000;  // a thread entry
@@ -103,6 +131,21 @@ enum class EntryKind { kCustomer, kReply, kNote, kState, kAssign };
 // agent records after a return visit is a survey of channel return_visit, answered at once.
 enum class SurveyState { kNotScheduled, kScheduled, kDue, kSent, kAnswered, kCancelled };
 enum class SurveyChannel { kLink, kReturnVisit };
+
+// The enumerator of `names` (in enumerator order) called `name`; kInvalidArgument (reason invalid)
+// naming `field` and listing the names otherwise.
+template <class E, size_t N>
+Result<E> ParseEnum(const std::string_view (&names)[N], std::string_view name, const char* field) {
+  for (size_t i = 0; i < N; ++i)
+    if (names[i] == name) return static_cast<E>(i);
+  std::string all;
+  for (size_t i = 0; i < N; ++i) all += (i ? ", " : "") + std::string(names[i]);
+  return Fail(Errc::kInvalidArgument, kInvalid,
+              std::string(field) + " must be one of " + all + ", not \"" + std::string(name) + "\"",
+              field);
+}
+// "YYYY-MM-DD" (from 1970) as a civil day; kInvalidArgument (reason invalid) naming `field`.
+Result<std::chrono::year_month_day> ParseDay(const std::string& day, const char* field);
 
 std::string_view KindName(CustomerKind v);
 std::string_view ChannelName(Channel v);
@@ -132,8 +175,8 @@ inline bool SatisfiedScore(int score, int n) { return 2 * score > n + 1; }
 bool MayMove(TicketState from, TicketState to);
 // The states a ticket in `from` may move to, in order.
 std::vector<TicketState> NextStates(TicketState from);
-// Pending waits on the customer (R06 has no figure for it). The deadline engine cannot pause a
-// deadline, so this flag is shown and documented but does not stop the clock (README, "Not yet").
+// Pending waits on the customer: entering it raises kTicketPending, leaving it kTicketUnpending,
+// on which the pack's service levels pause and resume their deadlines (README, "The pack's part").
 inline bool PausesSla(TicketState s) { return s == TicketState::kPending; }
 
 // "13812345678" -> "138****5678": the first three and the last four kept; shorter values keep
@@ -233,6 +276,35 @@ struct SatisfactionRow {
   double average_score = 0;  // of the scores on their own scales
 };
 
+// A supervisor's quality review of the agent a ticket is assigned to (one per ticket and agent).
+struct QualityReview {
+  store::Id id = 0;
+  store::Id site_id = 0;
+  store::Id ticket_id = 0;
+  store::Id agent = 0;  // the person reviewed: the ticket's assignee when reviewed
+  double score = 0;
+  double scale_min = 0, scale_max = 0;  // the site's scale when reviewed
+  std::string comment;
+  store::Id reviewer = 0;  // account
+  TimePoint reviewed_at;
+};
+
+// R14's daily statistics of one agent and day, computed from the tickets (never typed in).
+struct DailyStatsRow {
+  store::Id person_id = 0;
+  std::string name;
+  std::vector<store::Id> received;  // tickets assigned to the agent that day (接待量)
+  std::vector<store::Id> resolved;  // tickets resolved that day while the agent held them
+  std::vector<store::Id> orders;    // orders the agent took that day (成交订单数)
+};
+struct DailyStats {
+  store::Id site_id = 0;
+  std::string day;     // "YYYY-MM-DD" in the site's zone
+  TimePoint from, to;  // the day's bounds
+  std::vector<std::string> clauses;
+  std::vector<DailyStatsRow> rows;  // by person id
+};
+
 struct NewCustomer {
   store::Id site_id = 0;
   CustomerKind kind = CustomerKind::kPerson;
@@ -266,6 +338,9 @@ struct TicketView {
   std::vector<store::Deadline> deadlines;  // the pack's service levels started on it (ref)
   std::vector<Survey> surveys;             // oldest first; the last is the current one
   std::vector<store::ProcedureInstance> procedures;  // the pack's procedures on it (ref)
+  std::vector<QualityReview> reviews;                // quality reviews, oldest first
+  // The caller supervises the queue and someone else holds it, not yet reviewed for them.
+  bool viewer_may_review = false;
 };
 
 // The module's tables (service_store.cpp), written once for both backends.
@@ -314,7 +389,64 @@ Result<std::vector<Survey>> SurveysOf(store::Sql& sql, store::Id ticket_id);
 // [from, to) (epoch: unbounded).
 Result<std::vector<SatisfactionRow>> Satisfaction(store::Sql& sql, store::Id site_id, bool by_queue,
                                                   TimePoint from, TimePoint to);
+// Quality reviews (kpi.cpp). kConflict when the ticket's agent has one already.
+Result<store::Id> InsertReview(store::Sql& sql, const QualityReview& v);
+Result<std::vector<QualityReview>> ReviewsOf(store::Sql& sql, store::Id ticket_id);
+// The reviews of `agent` at the site written in [from, to), oldest first.
+Result<std::vector<QualityReview>> ReviewsOfAgent(store::Sql& sql, store::Id site_id,
+                                                  store::Id agent, TimePoint from, TimePoint to);
+// (person, ticket) pairs, by person then ticket, for one agent (person 0: every agent):
+// tickets assigned to them in [from, to) (an assignment in the thread, routed or taken) /
+// tickets whose resolution (resolved_at, still resolved or closed) falls in [from, to) while
+// assigned to them.
+Result<std::vector<std::pair<store::Id, store::Id>>> Received(store::Sql& sql, store::Id site_id,
+                                                              store::Id person_id, TimePoint from,
+                                                              TimePoint to);
+Result<std::vector<std::pair<store::Id, store::Id>>> Resolved(store::Sql& sql, store::Id site_id,
+                                                              store::Id person_id, TimePoint from,
+                                                              TimePoint to);
+// Answered link surveys credited to `agent`, answered in [from, to): (survey id, satisfied).
+Result<std::vector<std::pair<store::Id, bool>>> AnsweredOf(store::Sql& sql, store::Id site_id,
+                                                           store::Id agent, TimePoint from,
+                                                           TimePoint to);
+// Orders (orders.cpp). kConflict when the site has the number already.
+Result<store::Id> InsertOrder(store::Sql& sql, const Order& v);
+Result<Order> GetOrder(store::Sql& sql, store::Id id);
+// The order whose review is the request `request_id`; kNotFound without one.
+Result<Order> OrderOfReview(store::Sql& sql, store::Id request_id);
+// Writes the mutable fields when the order is still in `from` (compare-and-set);
+// kFailedPrecondition otherwise.
+Result<void> UpdateOrder(store::Sql& sql, const Order& v, OrderState from);
+// By site, newest first (after_id pages backwards), without their items.
+Result<std::vector<Order>> ListOrders(store::Sql& sql, const OrderFilter& f,
+                                      store::PageRequest page);
+Result<store::Id> InsertReturn(store::Sql& sql, const OrderReturn& v);
+Result<std::vector<OrderReturn>> ReturnsOf(store::Sql& sql, store::Id order_id);
+// (agent, order) pairs of the site (agent 0: every agent) for orders taken in [from, to).
+Result<std::vector<std::pair<store::Id, store::Id>>> OrdersTaken(store::Sql& sql, store::Id site_id,
+                                                                 store::Id agent, TimePoint from,
+                                                                 TimePoint to);
+// Orders of `agent` at the site shipped in [from, to), by id.
+Result<std::vector<store::Id>> OrdersShipped(store::Sql& sql, store::Id site_id, store::Id agent,
+                                             TimePoint from, TimePoint to);
 }  // namespace db
+
+// The assessment indicator sources this module contributes (kpi.cpp): their names (for
+// api::Module::AssessmentSources) and their registration (in the module's Start). Each counts or
+// averages this module's records of one agent and period; `pack` gives the clauses they cite.
+std::vector<std::string> IndicatorSourceNames();
+Result<void> AddIndicatorSources(api::IndicatorSources& sources, const policy::ActivePack& pack);
+// The pack's service levels with a `cutoff` started by kOrderReceived (cn-default:
+// r06-ship-cutoff).
+std::vector<std::string> CutoffLevels(const policy::Pack& pack);
+// The on-time rate in percent of `agent`'s orders shipped in [from, to) (the shipments source,
+// orders.cpp): on time is the pack's cut-off deadline (a `cutoff` service level started by
+// kOrderReceived) met. `*counted` gets the orders with such a deadline, `*on_time` how many were
+// met; nullopt when none.
+Result<std::optional<double>> OnTimeRate(store::UnitOfWork& unit, const policy::Pack& pack,
+                                         store::Id site_id, store::Id agent, TimePoint from,
+                                         TimePoint to, std::vector<store::Id>* counted,
+                                         int* on_time);
 
 class Service {
  public:
@@ -388,6 +520,39 @@ class Service {
   Result<std::vector<SatisfactionRow>> Satisfaction(const org::Principal& who, store::Id site_id,
                                                     bool by_queue, TimePoint from, TimePoint to);
 
+  // ---- quality reviews and daily statistics (kpi.cpp; issue 20, R11 §3.1, R14 §1.1.1)
+  // A supervisor of the ticket's queue scores its agent on the site's kReviewScaleParam:
+  // 403 service.not_supervisor / service.review_own, 409 service.review_scale_unset /
+  // service.review_no_agent / service.review_exists, 400 service.review_score_out_of_scale.
+  Result<QualityReview> ReviewTicket(const org::Principal& who, store::Id ticket_id, double score,
+                                     const std::string& comment);
+  // R14's statistics of one local day ("YYYY-MM-DD") per agent, from the tickets.
+  Result<DailyStats> DailyStatsOf(const org::Principal& who, store::Id site_id,
+                                  const std::string& day);
+  // The site parameter quality reviews read, citing the pack's assessments that use them.
+  static std::vector<policy::ParamDecl> ReviewParameters(const policy::Pack& pack);
+
+  // ---- orders (orders.cpp; issue 18 §6, R06 §四(二)4/5/6, §四(一)5/9)
+  // The kernel's requests, through which an order needing the pack's review files it (set in the
+  // module's Start; null: such orders are refused 409 order.no_review).
+  void SetRequests(runtime::Requests* requests) { requests_ = requests; }
+  // Subscribes to the kernel's request events: the review filed with its order inserts the order in
+  // the request's transaction; the review approved produces the shipping notice.
+  void SubscribeOrderEvents(runtime::EventBus& bus);
+  // 400 bad input naming the field, 404 order.unknown_customer, 409 order.promised_date_not_working
+  // / order.calendar_year_unknown / order.no_review / order.review_inputs.
+  Result<OrderView> CreateOrder(const org::Principal& who, const NewOrder& in);
+  Result<OrderView> GetOrder(const org::Principal& who, store::Id id);
+  Result<std::vector<Order>> ListOrders(const org::Principal& who, const OrderFilter& f,
+                                        store::PageRequest page);
+  // notice → shipped, now (409 order.not_confirmed / order.shipped).
+  Result<OrderView> ShipOrder(const org::Principal& who, store::Id id, const std::string& note);
+  // A stock-out with the delivery time agreed with the customer (a deadline of the pack's).
+  Result<OrderView> StockOut(const org::Principal& who, store::Id id, TimePoint agreed_at,
+                             const std::string& note);
+  // A return or an exchange of a shipped order (409 order.not_shipped).
+  Result<OrderView> AddReturn(const org::Principal& who, store::Id id, ReturnKind kind,
+                              const std::string& reason);
   // True when `who` supervises the queue `post_name` at `site_id` (see the header comment).
   bool Supervises(const org::Principal& who, store::Id site_id, const std::string& post_name) const;
 
@@ -414,9 +579,29 @@ class Service {
   Result<void> JournalSurvey(store::Tx& tx, std::string_view kind, store::Id actor, const Survey& v,
                              CanonicalObject extra);
 
+  // Orders: the view, the write of a new order (in its own or the review's transaction), the
+  // notice produced in `tx`.
+  Result<OrderView> OrderViewOf(store::UnitOfWork& unit, const Order& o);
+  Result<store::Id> WriteOrder(store::Tx& tx, const org::Principal& who, Order o);
+  // Runs `change` on the order `id` as `who` may see it (kNotFound otherwise) in one write job.
+  Result<OrderView> ChangeOrder(const org::Principal& who, store::Id id,
+                                const std::function<Result<void>(store::Tx&, Order&)>& change);
+  Result<void> ProduceNotice(store::Tx& tx, Order& o, store::Id actor);
+  Result<void> EmitOrderEvent(store::Tx& tx, const Order& o, std::string_view event,
+                              store::Id actor, policy::Context data = {});
+
   const runtime::EventBus& bus_;
   const Clock& clock_;
   scheduler::Scheduler* scheduler_;
+  runtime::Requests* requests_ = nullptr;
+  // Orders being filed with their review, by number: the review's RequestFiled inserts them.
+  struct PendingOrder {
+    Order order;
+    org::Principal who;
+    store::Id id = 0;  // set by the handler
+  };
+  std::mutex pending_mu_;
+  std::map<std::string, std::shared_ptr<PendingOrder>> pending_;
 };
 
 }  // namespace zhidu::service

@@ -100,6 +100,100 @@ CREATE INDEX service_surveys_answered ON service_surveys(site_id, state, answere
           {3, R"sql(
 CREATE INDEX service_tickets_assignee ON service_tickets(assignee, state);
 CREATE INDEX service_ticket_entries_person ON service_ticket_entries(person_id, kind, id)
+)sql"},
+          // Quality reviews (issue 20, kpi.cpp): a supervisor's score of a ticket's agent, one per
+          // ticket and agent; scores and the scale as text in their shortest exact form.
+          {4, R"sql(
+CREATE TABLE service_quality_reviews(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  ticket_id BIGINT NOT NULL REFERENCES service_tickets(id),
+  agent BIGINT NOT NULL REFERENCES people(id),
+  score TEXT NOT NULL,
+  scale_min TEXT NOT NULL,
+  scale_max TEXT NOT NULL,
+  comment TEXT NOT NULL DEFAULT '',
+  reviewer BIGINT NOT NULL,
+  reviewed_at BIGINT NOT NULL,
+  UNIQUE(ticket_id, agent));
+CREATE INDEX service_quality_reviews_agent ON service_quality_reviews(site_id, agent, reviewed_at);
+CREATE INDEX service_tickets_resolved ON service_tickets(site_id, resolved_at)
+)sql"},
+          // Orders (issue 18 §6, orders.cpp): the order, its items, its returns and exchanges.
+          // The review is the kernel's request; the ship date and the agreed delivery are the
+          // kernel's deadlines (ref order/ID).
+          {5, R"sql(
+CREATE TABLE service_orders(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  order_no TEXT NOT NULL,
+  customer_id BIGINT NOT NULL REFERENCES service_customers(id),
+  agent BIGINT REFERENCES people(id),
+  kind TEXT NOT NULL CHECK (kind IN ('retail','bulk')),
+  pieces BIGINT NOT NULL CHECK (pieces > 0),
+  special_requirements TEXT NOT NULL DEFAULT '',
+  remarks TEXT NOT NULL DEFAULT '',
+  urgent BIGINT NOT NULL DEFAULT 0,
+  promised_date TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('reviewing','notice','shipped')),
+  review_request_id BIGINT UNIQUE REFERENCES approval_requests(id),
+  notice_record TEXT NOT NULL DEFAULT '',
+  notice_at BIGINT,
+  shipped_at BIGINT,
+  stock_out_at BIGINT,
+  agreed_at BIGINT,
+  stock_out_note TEXT NOT NULL DEFAULT '',
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE(site_id, order_no));
+CREATE INDEX service_orders_site ON service_orders(site_id, state, id);
+CREATE INDEX service_orders_agent ON service_orders(site_id, agent, created_at);
+CREATE INDEX service_orders_shipped ON service_orders(site_id, agent, shipped_at);
+CREATE TABLE service_order_items(
+  order_id BIGINT NOT NULL REFERENCES service_orders(id),
+  seq_no BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  sku TEXT NOT NULL DEFAULT '',
+  quantity BIGINT NOT NULL CHECK (quantity > 0),
+  PRIMARY KEY(order_id, seq_no));
+CREATE TABLE service_order_returns(
+  id {{id}},
+  order_id BIGINT NOT NULL REFERENCES service_orders(id),
+  kind TEXT NOT NULL CHECK (kind IN ('return','exchange')),
+  reason TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL);
+CREATE INDEX service_order_returns_order ON service_order_returns(order_id, id)
+)sql"},
+          // R17's registers (issue 18 §8, desk.hpp): information feedback in the pack's
+          // categories and the callback register. Routing and timing are the kernel's procedures
+          // and deadlines (ref feedback/ID, callback/ID).
+          {6, R"sql(
+CREATE TABLE service_feedback(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  category TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  customer_id BIGINT REFERENCES service_customers(id),
+  agent BIGINT REFERENCES people(id),
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL);
+CREATE INDEX service_feedback_site ON service_feedback(site_id, category, id);
+CREATE TABLE service_callbacks(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  customer_id BIGINT NOT NULL REFERENCES service_customers(id),
+  phone TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  promised_at BIGINT NOT NULL,
+  agent BIGINT REFERENCES people(id),
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  done_at BIGINT,
+  done_by BIGINT,
+  outcome TEXT NOT NULL DEFAULT '');
+CREATE INDEX service_callbacks_site ON service_callbacks(site_id, id)
 )sql"}};
 }
 

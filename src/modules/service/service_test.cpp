@@ -5,6 +5,7 @@
 // reply and by resolution, breached through the deadline engine.
 #include <gtest/gtest.h>
 
+#include "api/indicator_sources.hpp"
 #include "base/clock.hpp"
 #include "kernel/runtime/procedures.hpp"
 #include "kernel/runtime/site_parameters.hpp"
@@ -168,7 +169,9 @@ class ServiceTest : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<policy::ActivePack> pack_;
-  ManualClock clock_{TimePoint(Micros(1'790'000'000'000'000))};
+  // Monday 2026-09-21 10:00 in Shanghai: working hours (the ticket deadlines count them, R04
+  // §二12).
+  ManualClock clock_{TimePoint(Micros(1'789'956'000'000'000))};
   org::RoleCatalogue roles_;
   runtime::Actions actions_;
   runtime::EventBus bus_;
@@ -357,6 +360,47 @@ TEST_P(ServiceTest, OneComplaintStartsOneProcedureAndTheSlaDeadlines) {
   auto other = service_->GetTicket(agent_, plain->ticket.id);
   ASSERT_TRUE(other);
   EXPECT_EQ(Level(*other, "r14-first-response")->state, "open");
+}
+
+// Issue 18 §3: pending (waiting on the customer) pauses the deadlines through the pack's
+// `pause: ticket_pending` / `resume: ticket_unpending`; no breach while paused; resumed due later
+// by the working time paused (the first response) or the calendar time (whole working days).
+TEST_P(ServiceTest, PendingPausesTheDeadlinesAndLeavingItResumesThem) {
+  SetParameter("service_first_response_within", "1h");
+  SetParameter("service_resolution_within", "2d");
+  auto v = Open();
+  ASSERT_TRUE(v) << v.error().message;
+  const TimePoint opened = clock_.Now();  // Monday 10:00
+  EXPECT_TRUE(Level(*v, "r14-first-response")->working_hours);
+  EXPECT_FALSE(Level(*v, "r06-ticket-resolution")->working_hours);
+  clock_.Advance(std::chrono::minutes(30));
+  auto pending = service_->Move(agent_, v->ticket.id, TicketState::kPending, "等客户补充信息");
+  ASSERT_TRUE(pending) << pending.error().message;
+  for (const auto& d : pending->deadlines) {
+    EXPECT_EQ(d.state, "paused") << d.service_level;
+    EXPECT_EQ(d.paused_at, clock_.Now());
+  }
+  EXPECT_EQ(Journal("deadline.paused").size(), 2u);
+  clock_.Advance(std::chrono::hours(3));  // 13:30, long past 11:00
+  ASSERT_TRUE(scheduler_->RunOnce());
+  EXPECT_TRUE(Journal("deadline.breached").empty());
+  auto open = service_->Move(agent_, v->ticket.id, TicketState::kOpen, "客户已回复");
+  ASSERT_TRUE(open) << open.error().message;
+  // 30 working minutes were left: 13:30 + 30 min. Two working days shift by the 3 h paused.
+  EXPECT_EQ(Level(*open, "r14-first-response")->due_at, clock_.Now() + std::chrono::minutes(30));
+  EXPECT_EQ(Level(*open, "r14-first-response")->state, "open");
+  EXPECT_EQ(Level(*open, "r06-ticket-resolution")->due_at,
+            opened + std::chrono::hours(48) + std::chrono::hours(3));
+  auto resumed = Journal("deadline.resumed");
+  ASSERT_EQ(resumed.size(), 2u);
+  EXPECT_NE(resumed[0].payload.find("\"paused_seconds\":10800"), std::string::npos)
+      << resumed[0].payload;
+  clock_.Advance(std::chrono::minutes(29));
+  ASSERT_TRUE(scheduler_->RunOnce());
+  EXPECT_TRUE(Journal("deadline.breached").empty());
+  clock_.Advance(std::chrono::minutes(2));
+  ASSERT_TRUE(scheduler_->RunOnce());
+  EXPECT_EQ(Journal("deadline.breached").size(), 1u);
 }
 
 TEST_P(ServiceTest, WithoutTheSitesFiguresNoDeadlineIsTimed) {
@@ -595,7 +639,8 @@ TEST_P(ServiceTest, StatesFollowTheTableAndTheThreadOnlyGrows) {
   EXPECT_EQ(moves, (std::vector<std::string>{"new>open", "open>pending", "pending>open",
                                              "open>resolved", "resolved>closed", "closed>open"}));
   EXPECT_EQ(Journal("service.ticket.moved").size(), 6u);
-  EXPECT_EQ(Journal("site.event").size(), 3u);  // opened, resolved, reopened
+  // opened, pending, unpending, resolved, reopened
+  EXPECT_EQ(Journal("site.event").size(), 5u);
 }
 
 TEST_P(ServiceTest, AnAgentTakesATicketAndOnlyASupervisorTakesItAway) {
@@ -687,6 +732,149 @@ TEST_P(ServiceTest, QueuesListTheirTicketsAndTheJournalVerifies) {
   auto report = store::VerifyJournal(**unit);
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->ok) << report->problem;
+}
+
+// The indicator sources the module contributes to assessments (kpi.cpp): counted and averaged from
+// its records of one agent and period, read in the caller's unit of work; nothing computed from no
+// record (never a silent zero).
+TEST_P(ServiceTest, QualityReviewsAndTicketsBecomeAnAgentsIndicators) {
+  api::IndicatorSources sources;
+  ASSERT_TRUE(AddIndicatorSources(sources, *pack_));
+  std::vector<std::string> names;
+  for (const auto& s : sources.all()) names.push_back(s.name);
+  EXPECT_EQ(names, IndicatorSourceNames());
+  auto twice = AddIndicatorSources(sources, *pack_);
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code, Errc::kConflict);
+
+  store::Id first = Resolved(), second = Resolved();
+  auto held = Open();  // received, not resolved
+  ASSERT_TRUE(held);
+  ASSERT_TRUE(service_->Assign(agent_, held->ticket.id, agent_.person_id, ""));
+  auto review = [&](const org::Principal& who, store::Id ticket, double score) {
+    return service_->ReviewTicket(who, ticket, score, "语气友好");
+  };
+  auto unset = review(lead_, first, 4);
+  ASSERT_FALSE(unset);
+  EXPECT_EQ(unset.error().reason, "service.review_scale_unset");
+  {
+    runtime::SiteParameters params(*store_, *writer_, *pack_, roles_);
+    params.SetModuleParameters([](const policy::Pack& p) {
+      auto all = Service::Parameters(p);
+      for (auto& d : Service::ReviewParameters(p)) all.push_back(std::move(d));
+      return all;
+    });
+    ASSERT_TRUE(params.Set(admin_, site_, std::string(kReviewScaleParam), "1,5"));
+  }
+  auto peer = review(agent2_, first, 4);
+  ASSERT_FALSE(peer);
+  EXPECT_EQ(peer.error().reason, "service.not_supervisor");
+  auto off = review(lead_, first, 5.5);
+  ASSERT_FALSE(off);
+  EXPECT_EQ(off.error().field, "score");
+  ASSERT_TRUE(review(lead_, first, 4));
+  ASSERT_TRUE(review(lead_, second, 4.5));
+  auto again = review(lead_, first, 1);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().reason, "service.review_exists");
+  EXPECT_EQ(Journal("service.quality_review.recorded").size(), 2u);
+
+  api::IndicatorQuery q{site_, agent_.person_id, clock_.Now() - std::chrono::hours(24),
+                        clock_.Now() + std::chrono::hours(24), "2026-09"};
+  auto read = [&](std::string_view name) {
+    auto unit = store_->BeginRead();
+    EXPECT_TRUE(unit);
+    auto got = sources.Find(name)->compute(**unit, q);
+    EXPECT_TRUE(got) << got.error().message;
+    return got.value_or(api::IndicatorReading{});
+  };
+  auto attitude = read(kSourceQualityReview);
+  EXPECT_EQ(attitude.value, 4.25);
+  EXPECT_EQ(attitude.records.size(), 2u);
+  EXPECT_EQ(attitude.record_kind, "quality_review");
+  auto tickets = read(kSourceTickets);
+  EXPECT_EQ(tickets.value, 2.0);
+  EXPECT_EQ(tickets.records, (std::vector<store::Id>{first, second}));
+  auto received = read(kSourceDailyStats);
+  EXPECT_EQ(received.value, 3.0);
+  EXPECT_EQ(received.records, (std::vector<store::Id>{first, second, held->ticket.id}));
+  auto surveys = read(kSourceSurveys);  // none answered: not computed
+  EXPECT_FALSE(surveys.value);
+  EXPECT_FALSE(surveys.note.empty());
+  q.person_id = agent2_.person_id;
+  EXPECT_FALSE(read(kSourceQualityReview).value);
+  EXPECT_EQ(read(kSourceTickets).value, 0.0);
+  // Outside the period nothing counts.
+  q = {site_, agent_.person_id, clock_.Now() + std::chrono::hours(24),
+       clock_.Now() + std::chrono::hours(48), "2026-09"};
+  EXPECT_EQ(read(kSourceTickets).value, 0.0);
+  EXPECT_FALSE(read(kSourceQualityReview).value);
+}
+
+// Orders (orders.cpp, issue 18 §6) on both backends: a retail order of 3 pieces gets its notice in
+// the order's transaction and the pack's cut-off deadline (order_received); shipping stops it (met)
+// and the shipments source counts it on time; the storage refuses what the rules refuse
+// (a quantity of 0 by its CHECK); a bulk order cannot be taken without the kernel's requests, and
+// nothing is written then.
+TEST_P(ServiceTest, ARetailOrderGetsItsNoticeShipsOnTimeAndCounts) {
+  auto c = service_->CreateCustomer(
+      agent_, {site_, CustomerKind::kCompany, "华东贸易", {"02155550101"}, "", "", ""}, nullptr);
+  ASSERT_TRUE(c) << c.error().message;
+  NewOrder in{site_, c->id, OrderKind::kRetail, {{"传感器", "TS-100", 3}}, "", "", false, ""};
+  auto o = service_->CreateOrder(agent_, in);
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->order.state, OrderState::kNotice);
+  EXPECT_EQ(o->order.pieces, 3);
+  EXPECT_EQ(o->order.notice_record, "r06-shipping-notice");
+  EXPECT_NE(o->order.notice_at, TimePoint{});
+  ASSERT_EQ(o->deadlines.size(), 1u);
+  EXPECT_EQ(o->deadlines[0].state, "open");
+  EXPECT_EQ(o->ship_by, o->deadlines[0].due_at);
+  EXPECT_EQ(Journal("service.order.notice").size(), 1u);
+
+  auto shipped = service_->ShipOrder(agent_, o->order.id, "");
+  ASSERT_TRUE(shipped) << shipped.error().message;
+  EXPECT_EQ(shipped->deadlines[0].state, "met");
+  EXPECT_EQ(shipped->shipped_on_time, std::optional<bool>(true));
+  auto again = service_->ShipOrder(agent_, o->order.id, "");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().reason, "order.shipped");
+
+  auto unit = store_->BeginRead();
+  ASSERT_TRUE(unit);
+  std::vector<store::Id> counted;
+  int on_time = 0;
+  TimePoint from = clock_.Now() - std::chrono::hours(1), to = clock_.Now() + std::chrono::hours(1);
+  auto rate =
+      OnTimeRate(**unit, *pack_->Current(), site_, agent_.person_id, from, to, &counted, &on_time);
+  ASSERT_TRUE(rate) << rate.error().message;
+  EXPECT_EQ(*rate, std::optional<double>(100.0));
+  EXPECT_EQ(counted, std::vector<store::Id>{o->order.id});
+  auto taken = db::OrdersTaken((*unit)->sql(), site_, 0, from, to);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(*taken,
+            (std::vector<std::pair<store::Id, store::Id>>{{agent_.person_id, o->order.id}}));
+  unit->reset();
+
+  // The storage's own CHECK: no line of 0 pieces, whatever the caller.
+  auto zero = writer_->Run<store::Id>([&](store::Tx& tx) -> Result<store::Id> {
+    Order bad = o->order;
+    bad.no = "SO-TEST-0";
+    bad.items = {{"传感器", "", 0}};
+    return db::InsertOrder(tx.unit().sql(), bad);
+  });
+  EXPECT_FALSE(zero);
+
+  // A bulk order needs the pack's review: without the kernel's requests it is refused, unwritten.
+  in.kind = OrderKind::kBulk;
+  auto bulk = service_->CreateOrder(agent_, in);
+  ASSERT_FALSE(bulk);
+  auto unit2 = store_->BeginRead();
+  ASSERT_TRUE(unit2);
+  auto all = db::ListOrders((*unit2)->sql(), {site_, 0, std::nullopt, std::nullopt}, {0, 50});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 1u);
+  EXPECT_EQ(Journal("service.order.created").size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, ::testing::ValuesIn(testing_support::Backends()),

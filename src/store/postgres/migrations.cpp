@@ -540,6 +540,21 @@ ALTER TABLE violations ADD COLUMN party TEXT NOT NULL DEFAULT '';
 CREATE INDEX violations_party ON violations(party, code) WHERE party <> '';
 CREATE INDEX attendance_open ON attendance(post_id) WHERE ended_at = 0;
 )sql",
+      // 16: a deadline paused while its ticket waits on the customer (issue 18 §3, a service
+      // level's pause/resume events) and whether it counts working hours.
+      R"sql(
+ALTER TABLE deadlines DROP CONSTRAINT deadlines_state_check;
+ALTER TABLE deadlines ADD CONSTRAINT deadlines_state_check
+  CHECK(state IN ('open','paused','met','met_late','breached','not_started'));
+ALTER TABLE deadlines ADD COLUMN paused_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE deadlines ADD COLUMN working_hours BOOLEAN NOT NULL DEFAULT false;
+)sql",
+      // 17: a duty-log entry's time of occurrence, when its writer records something that
+      // happened before the writing (issue 17: 值班记录 "14:05 发现…" written at 14:30). 0: not
+      // given.
+      R"sql(
+ALTER TABLE duty_log ADD COLUMN occurred_at BIGINT NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

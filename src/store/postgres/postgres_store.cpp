@@ -19,6 +19,13 @@
 //  5. A connection that reported a connection-level error is never reused; the next BeginRead or
 //     BeginWrite opens a new one, and a BEGIN that fails on a broken connection is retried once
 //     on a fresh connection.
+//  6. Journal records (AppendJournal) of a write unit are kept and sent as one multi-row INSERT
+//     (64/16/4/1 rows per statement) before the unit's next statement, savepoint or commit —
+//     before anything could read them, in the same transaction and job savepoint as without
+//     the wait: one or two round trips for a job's records instead of two per record
+//     (docs/performance.md, W7). A failed send marks the transaction aborted (only a rollback to
+//     the job's savepoint, which drops what was kept since, or of the unit is left), so no record
+//     after a lost one can commit. A record with seq < 1 is sent at once (the server refuses it).
 //
 // Connection life: idle (pool or writer slot) -> checked out by a unit -> BEGIN -> statements ->
 // COMMIT or ROLLBACK -> returned (or discarded when broken).
@@ -41,6 +48,7 @@
 
 #include "base/crypto.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/sql_batch.hpp"
 #include "store/sql_where.hpp"
 
 namespace zhidu::store {
@@ -143,7 +151,7 @@ struct Statement {
   "updated_at, closed_at"
 #define ZHIDU_DEADLINE_COLUMNS                                                                   \
   "id, site_id, service_level, subject, ref, person_id, state, data, note, started_at, due_at, " \
-  "stopped_at, breached_at, started_by, stopped_by"
+  "stopped_at, breached_at, started_by, stopped_by, paused_at, working_hours"
 #define ZHIDU_REQUEST_COLUMNS \
   "id, site_id, type, applicant, applicant_person, inputs, reason, state, created_at, updated_at"
 #define ZHIDU_DECISION_COLUMNS \
@@ -327,6 +335,12 @@ constexpr Statement kStatements[] = {
      " FROM procedure_instances WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR "
      "procedure=$2) AND ($3::text='' OR state=$3) AND ($4::text='' OR ref=$4) AND ($5::int<0 OR "
      "(closed_at=0)=($5=1)) AND id>$6 ORDER BY id LIMIT $7"},
+    // A site and a ref: the (site_id, ref) index (sqlite_store.cpp, ListProcedureInstances).
+    {"list_procedure_instances_by_ref",
+     "SELECT " ZHIDU_PROCEDURE_COLUMNS
+     " FROM procedure_instances WHERE site_id=$1 AND ($2::text='' OR procedure=$2) AND "
+     "($3::text='' OR state=$3) AND ref=$4 AND ($5::int<0 OR (closed_at=0)=($5=1)) AND id>$6 "
+     "ORDER BY id LIMIT $7"},
     {"insert_procedure_transition",
      "INSERT INTO procedure_transitions(instance_id, from_state, to_state, event, account_id, "
      "person_id, note, inputs, at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id"},
@@ -345,16 +359,20 @@ constexpr Statement kStatements[] = {
      "done_by, done_at, note FROM procedure_tasks WHERE instance_id=$1 ORDER BY id"},
     {"insert_deadline",
      "INSERT INTO deadlines(site_id, service_level, subject, ref, person_id, state, data, note, "
-     "started_at, due_at, stopped_at, breached_at, started_by, stopped_by) "
-     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id"},
+     "started_at, due_at, stopped_at, breached_at, started_by, stopped_by, paused_at, "
+     "working_hours) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id"},
     {"get_deadline", "SELECT " ZHIDU_DEADLINE_COLUMNS " FROM deadlines WHERE id=$1"},
     {"update_deadline",
-     "UPDATE deadlines SET state=$2, stopped_at=$3, breached_at=$4, stopped_by=$5, note=$6 "
-     "WHERE id=$1 AND state=$7 RETURNING id"},
+     "UPDATE deadlines SET state=$2, stopped_at=$3, breached_at=$4, stopped_by=$5, note=$6, "
+     "due_at=$8, paused_at=$9 WHERE id=$1 AND state=$7 RETURNING id"},
     {"list_deadlines",
      "SELECT " ZHIDU_DEADLINE_COLUMNS
      " FROM deadlines WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR service_level=$2) "
      "AND ($3::text='' OR state=$3) AND ($4::text='' OR ref=$4) AND id>$5 ORDER BY id LIMIT $6"},
+    {"list_deadlines_by_ref",
+     "SELECT " ZHIDU_DEADLINE_COLUMNS
+     " FROM deadlines WHERE site_id=$1 AND ($2::text='' OR service_level=$2) "
+     "AND ($3::text='' OR state=$3) AND ref=$4 AND id>$5 ORDER BY id LIMIT $6"},
     {"insert_photo",
      "INSERT INTO photos(sha256, content_type, size_bytes, data, stored_by, created_at) "
      "VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT(sha256) DO NOTHING RETURNING sha256"},
@@ -571,7 +589,9 @@ Deadline MapDeadline(const pqxx::row& r) {
           Time(r[11]),
           Time(r[12]),
           r[13].as<Id>(),
-          r[14].as<Id>()};
+          r[14].as<Id>(),
+          Time(r[15]),
+          r[16].as<bool>()};
 }
 Photo MapPhoto(const pqxx::row& r) {
   pqxx::binarystring data(r[3]);
@@ -732,6 +752,9 @@ class PgUnit final : public UnitOfWork {
       return Fail(Errc::kFailedPrecondition,
                   std::string(what) + ": an earlier statement failed and this transaction can " +
                       "only be rolled back (" + first_error_ + ")");
+    if (!journal_.empty() && !sending_journal_) {  // invariant 6
+      if (auto sent = SendJournal(); !sent) return Fail(sent.error());
+    }
     const bool guarded = mutates && mode_ != Mode::kRead;
     try {
       if (guarded) {
@@ -790,6 +813,15 @@ class PgUnit final : public UnitOfWork {
       Finish();
       return Fail(std::move(e));
     }
+    if (auto sent = SendJournal(); !sent) {  // invariant 6: nothing kept may be lost
+      try {
+        tx_->exec("ROLLBACK");
+      } catch (...) {
+        broken_ = true;
+      }
+      Finish();
+      return Fail(Error{sent.error().code, "commit: " + sent.error().message, ""});
+    }
     Result<void> result = Ok();
     try {
       tx_->exec("COMMIT");
@@ -802,6 +834,8 @@ class PgUnit final : public UnitOfWork {
     return result;
   }
   Result<void> Savepoint() override {
+    // Records kept before the job belong outside it (invariant 6).
+    ZHIDU_TRY_VOID(SendJournal());
     // A zhidu_stmt savepoint still open must not enclose the job's: released first.
     const bool release = stmt_savepoint_;
     auto r = Run("savepoint", false, [release](pqxx::transaction_base& tx) {
@@ -815,6 +849,7 @@ class PgUnit final : public UnitOfWork {
       return Fail(Errc::kUnavailable, "rollback to savepoint: the transaction is gone");
     try {
       tx_->exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");  // ends zhidu_stmt too
+      journal_.clear();  // kept since the job's savepoint (Savepoint sent the earlier ones)
       stmt_savepoint_ = false;
       aborted_ = false;  // a savepoint exists only if it was made while the transaction was healthy
       first_error_.clear();
@@ -1225,9 +1260,11 @@ class PgUnit final : public UnitOfWork {
   Result<std::vector<ProcedureInstance>> ListProcedureInstances(const ProcedureFilter& f,
                                                                 PageRequest p) override {
     int open = f.open ? (*f.open ? 1 : 0) : -1;
-    return Many<ProcedureInstance>("list procedure instances", MapProcedure,
-                                   "list_procedure_instances", f.site_id, f.procedure, f.state,
-                                   f.ref, open, p.after_id, Limit(p.limit));
+    const bool by_ref = f.site_id != 0 && !f.ref.empty();
+    return Many<ProcedureInstance>(
+        "list procedure instances", MapProcedure,
+        by_ref ? "list_procedure_instances_by_ref" : "list_procedure_instances", f.site_id,
+        f.procedure, f.state, f.ref, open, p.after_id, Limit(p.limit));
   }
   Result<Id> InsertProcedureTransition(const ProcedureTransition& v) override {
     return InsertReturningId("insert procedure transition", "insert_procedure_transition",
@@ -1274,23 +1311,26 @@ class PgUnit final : public UnitOfWork {
     return InsertReturningId("insert deadline", "insert_deadline", v.site_id, v.service_level,
                              v.subject, v.ref, v.person_id, v.state, v.data, v.note,
                              Micros64(v.started_at), Micros64(v.due_at), Micros64(v.stopped_at),
-                             Micros64(v.breached_at), v.started_by, v.stopped_by);
+                             Micros64(v.breached_at), v.started_by, v.stopped_by,
+                             Micros64(v.paused_at), v.working_hours);
   }
   Result<Deadline> GetDeadline(Id id) override {
     return One<Deadline>("get deadline", "deadline " + std::to_string(id) + " does not exist",
                          MapDeadline, "get_deadline", id);
   }
   Result<void> UpdateDeadline(const Deadline& v, const std::string& from) override {
-    ZHIDU_TRY(bool changed,
-              Changed("update deadline", "update_deadline", v.id, v.state, Micros64(v.stopped_at),
-                      Micros64(v.breached_at), v.stopped_by, v.note, from));
+    ZHIDU_TRY(bool changed, Changed("update deadline", "update_deadline", v.id, v.state,
+                                    Micros64(v.stopped_at), Micros64(v.breached_at), v.stopped_by,
+                                    v.note, from, Micros64(v.due_at), Micros64(v.paused_at)));
     if (changed) return Ok();
     ZHIDU_TRY(Deadline cur, GetDeadline(v.id));
     return Fail(Errc::kFailedPrecondition,
                 "deadline " + std::to_string(v.id) + " is " + cur.state + ", not " + from);
   }
   Result<std::vector<Deadline>> ListDeadlines(const DeadlineFilter& f, PageRequest p) override {
-    return Many<Deadline>("list deadlines", MapDeadline, "list_deadlines", f.site_id,
+    const bool by_ref = f.site_id != 0 && !f.ref.empty();
+    return Many<Deadline>("list deadlines", MapDeadline,
+                          by_ref ? "list_deadlines_by_ref" : "list_deadlines", f.site_id,
                           f.service_level, f.state, f.ref, p.after_id, Limit(p.limit));
   }
 
@@ -1341,8 +1381,14 @@ class PgUnit final : public UnitOfWork {
     });
   }
   Result<void> AppendJournal(const JournalRecord& r) override {
-    return Exec("append journal record", "append_journal", r.seq, Micros64(r.at), r.kind, r.actor,
-                r.subject, r.payload, Bytes(r.prev_hash), Bytes(r.hash));
+    if (mode_ == Mode::kRead || r.seq < 1)
+      return Exec("append journal record", "append_journal", r.seq, Micros64(r.at), r.kind, r.actor,
+                  r.subject, r.payload, Bytes(r.prev_hash), Bytes(r.hash));
+    if (!tx_)
+      return Fail(Errc::kFailedPrecondition,
+                  "append journal record: the unit of work has already finished");
+    journal_.push_back(r);  // invariant 6
+    return Ok();
   }
   Result<std::vector<JournalRecord>> ReadJournal(std::int64_t after_seq, int limit) override {
     return Many<JournalRecord>("read journal", MapJournal, "read_journal", after_seq, Limit(limit));
@@ -1392,6 +1438,40 @@ class PgUnit final : public UnitOfWork {
   }
 
  private:
+  // Sends the kept journal records (invariant 6) in statements of 64, 16, 4 and 1 rows.
+  Result<void> SendJournal() {
+    if (journal_.empty()) return Ok();
+    std::vector<JournalRecord> records = std::move(journal_);
+    journal_.clear();
+    static const SqlRows kRows(
+        "INSERT INTO journal(seq, at, kind, actor, subject, payload, "
+        "prev_hash, hash) VALUES ",
+        "(?,?,?,?,?,?,?,?)", "");
+    sending_journal_ = true;
+    std::vector<std::string> text;
+    std::vector<const char*> values;
+    Result<void> sent = kRows.ForChunks(
+        records.size(), [&](const std::string& sql, size_t first, size_t rows) -> Result<void> {
+          text.clear();
+          for (size_t i = first; i < first + rows; ++i) {
+            const JournalRecord& r = records[i];
+            text.insert(text.end(), {std::to_string(r.seq), std::to_string(Micros64(r.at)), r.kind,
+                                     std::to_string(r.actor), r.subject, r.payload,
+                                     "\\x" + ToHex(r.prev_hash), "\\x" + ToHex(r.hash)});
+          }
+          values.clear();
+          for (const auto& t : text) values.push_back(t.c_str());
+          const std::string name = "append_journal_" + std::to_string(rows);
+          return Run("append journal record", true, [&](pqxx::transaction_base& tx) {
+            tx.conn().prepare(name, NumberedPlaceholders(sql));
+            tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
+          });
+        });
+    sending_journal_ = false;
+    if (!sent) MarkAborted(sent.error());
+    return sent;
+  }
+
   void MarkAborted(const Error& e) {
     if (!aborted_) first_error_ = e.message;
     aborted_ = true;
@@ -1550,6 +1630,8 @@ class PgUnit final : public UnitOfWork {
   bool aborted_ = false;                      // the server transaction is in the failed state
   bool stmt_savepoint_ = false;               // a succeeded verb's zhidu_stmt is not released yet
   std::string first_error_;
+  std::vector<JournalRecord> journal_;  // appended, not sent yet (invariant 6)
+  bool sending_journal_ = false;
   PgSql sql_;
 };
 

@@ -530,6 +530,44 @@ ALTER TABLE violations ADD COLUMN party TEXT NOT NULL DEFAULT '';
 CREATE INDEX violations_party ON violations(party, code) WHERE party <> '';
 CREATE INDEX attendance_open ON attendance(post_id) WHERE ended_at = 0;
 )sql",
+      // 16: a deadline paused while its ticket waits on the customer (issue 18 §3, a service
+      // level's pause/resume events) and whether it counts working hours. SQLite cannot change a
+      // CHECK, so the table is copied into one that allows the state `paused`.
+      R"sql(
+CREATE TABLE deadlines_v16(
+  id INTEGER PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  service_level TEXT NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  ref TEXT NOT NULL DEFAULT '',
+  person_id BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL
+    CHECK(state IN ('open','paused','met','met_late','breached','not_started')),
+  data TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  started_at BIGINT NOT NULL,
+  due_at BIGINT NOT NULL DEFAULT 0,
+  stopped_at BIGINT NOT NULL DEFAULT 0,
+  breached_at BIGINT NOT NULL DEFAULT 0,
+  started_by BIGINT NOT NULL DEFAULT 0,
+  stopped_by BIGINT NOT NULL DEFAULT 0,
+  paused_at BIGINT NOT NULL DEFAULT 0,
+  working_hours INTEGER NOT NULL DEFAULT 0);
+INSERT INTO deadlines_v16(id, site_id, service_level, subject, ref, person_id, state, data, note,
+                          started_at, due_at, stopped_at, breached_at, started_by, stopped_by)
+  SELECT id, site_id, service_level, subject, ref, person_id, state, data, note, started_at,
+         due_at, stopped_at, breached_at, started_by, stopped_by FROM deadlines;
+DROP TABLE deadlines;
+ALTER TABLE deadlines_v16 RENAME TO deadlines;
+CREATE INDEX deadlines_site_state ON deadlines(site_id, state, id);
+CREATE INDEX deadlines_ref ON deadlines(site_id, ref);
+)sql",
+      // 17: a duty-log entry's time of occurrence, when its writer records something that
+      // happened before the writing (issue 17: 值班记录 "14:05 发现…" written at 14:30). 0: not
+      // given.
+      R"sql(
+ALTER TABLE duty_log ADD COLUMN occurred_at INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

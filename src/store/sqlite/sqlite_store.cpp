@@ -352,10 +352,11 @@ ProcedureInstance MapProcedure(Stmt& s) {
 }
 #define kDeadlineColumns                                                                         \
   "id, site_id, service_level, subject, ref, person_id, state, data, note, started_at, due_at, " \
-  "stopped_at, breached_at, started_by, stopped_by"
+  "stopped_at, breached_at, started_by, stopped_by, paused_at, working_hours"
 Deadline MapDeadline(Stmt& s) {
-  return {s.Int(0),  s.Int(1),  s.Text(2),  s.Text(3),  s.Text(4),  s.Int(5),  s.Text(6), s.Text(7),
-          s.Text(8), s.Time(9), s.Time(10), s.Time(11), s.Time(12), s.Int(13), s.Int(14)};
+  return {s.Int(0),   s.Int(1),  s.Text(2), s.Text(3),  s.Text(4),     s.Int(5),
+          s.Text(6),  s.Text(7), s.Text(8), s.Time(9),  s.Time(10),    s.Time(11),
+          s.Time(12), s.Int(13), s.Int(14), s.Time(15), s.Int(16) != 0};
 }
 int OpenFlag(const std::optional<bool>& open) { return open ? (*open ? 1 : 0) : -1; }
 #define kDecisionColumns \
@@ -1015,10 +1016,18 @@ class SqliteUnit final : public UnitOfWork {
   }
   Result<std::vector<ProcedureInstance>> ListProcedureInstances(const ProcedureFilter& f,
                                                                 PageRequest p) override {
-    Stmt s(db_, "SELECT " kProcedureColumns
-                " FROM procedure_instances WHERE (?1=0 OR site_id=?1) AND (?2='' OR procedure=?2) "
-                "AND (?3='' OR state=?3) AND (?4='' OR ref=?4) AND (?5<0 OR (closed_at=0)=(?5=1)) "
-                "AND id>?6 ORDER BY id LIMIT ?7");
+    // With a site and a ref (every site event's lookups: procedures, W1 alarm ingest) the
+    // statement names them plainly so that the planner takes the (site_id, ref) index: behind
+    // "?4='' OR ref=?4" it scanned the table in id order, a cost per event that grew with it.
+    Stmt s(db_, f.site_id != 0 && !f.ref.empty()
+                    ? "SELECT " kProcedureColumns
+                      " FROM procedure_instances WHERE site_id=?1 AND (?2='' OR procedure=?2) "
+                      "AND (?3='' OR state=?3) AND ref=?4 AND (?5<0 OR (closed_at=0)=(?5=1)) "
+                      "AND id>?6 ORDER BY id LIMIT ?7"
+                    : "SELECT " kProcedureColumns
+                      " FROM procedure_instances WHERE (?1=0 OR site_id=?1) AND (?2='' OR "
+                      "procedure=?2) AND (?3='' OR state=?3) AND (?4='' OR ref=?4) AND (?5<0 OR "
+                      "(closed_at=0)=(?5=1)) AND id>?6 ORDER BY id LIMIT ?7");
     s.Bind(f.site_id).Bind(f.procedure).Bind(f.state).Bind(f.ref).Bind(OpenFlag(f.open));
     s.Bind(p.after_id).Bind(p.limit);
     return Collect<ProcedureInstance>(s, "list procedure instances", MapProcedure);
@@ -1085,11 +1094,12 @@ class SqliteUnit final : public UnitOfWork {
   Result<Id> InsertDeadline(const Deadline& v) override {
     Stmt s(db_,
            "INSERT INTO deadlines(site_id, service_level, subject, ref, person_id, state, data, "
-           "note, started_at, due_at, stopped_at, breached_at, started_by, stopped_by) "
-           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+           "note, started_at, due_at, stopped_at, breached_at, started_by, stopped_by, paused_at, "
+           "working_hours) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.Bind(v.site_id).Bind(v.service_level).Bind(v.subject).Bind(v.ref).Bind(v.person_id);
     s.Bind(v.state).Bind(v.data).Bind(v.note).Bind(v.started_at).Bind(v.due_at);
     s.Bind(v.stopped_at).Bind(v.breached_at).Bind(v.started_by).Bind(v.stopped_by);
+    s.Bind(v.paused_at).Bind(v.working_hours ? 1 : 0);
     return Insert(s, "insert deadline");
   }
   Result<Deadline> GetDeadline(Id id) override {
@@ -1100,9 +1110,10 @@ class SqliteUnit final : public UnitOfWork {
   }
   Result<void> UpdateDeadline(const Deadline& v, const std::string& from) override {
     Stmt s(db_,
-           "UPDATE deadlines SET state=?, stopped_at=?, breached_at=?, stopped_by=?, note=? "
-           "WHERE id=? AND state=? RETURNING id");
+           "UPDATE deadlines SET state=?, stopped_at=?, breached_at=?, stopped_by=?, note=?, "
+           "due_at=?, paused_at=? WHERE id=? AND state=? RETURNING id");
     s.Bind(v.state).Bind(v.stopped_at).Bind(v.breached_at).Bind(v.stopped_by).Bind(v.note);
+    s.Bind(v.due_at).Bind(v.paused_at);
     s.Bind(v.id).Bind(from);
     ZHIDU_TRY(bool row, s.Step("update deadline"));
     if (row) return Ok();
@@ -1111,9 +1122,15 @@ class SqliteUnit final : public UnitOfWork {
                 "deadline " + std::to_string(v.id) + " is " + cur.state + ", not " + from);
   }
   Result<std::vector<Deadline>> ListDeadlines(const DeadlineFilter& f, PageRequest p) override {
-    Stmt s(db_, "SELECT " kDeadlineColumns
-                " FROM deadlines WHERE (?1=0 OR site_id=?1) AND (?2='' OR service_level=?2) AND "
-                "(?3='' OR state=?3) AND (?4='' OR ref=?4) AND id>?5 ORDER BY id LIMIT ?6");
+    // A site and a ref: the (site_id, ref) index, as in ListProcedureInstances.
+    Stmt s(db_, f.site_id != 0 && !f.ref.empty()
+                    ? "SELECT " kDeadlineColumns
+                      " FROM deadlines WHERE site_id=?1 AND (?2='' OR service_level=?2) AND "
+                      "(?3='' OR state=?3) AND ref=?4 AND id>?5 ORDER BY id LIMIT ?6"
+                    : "SELECT " kDeadlineColumns
+                      " FROM deadlines WHERE (?1=0 OR site_id=?1) AND (?2='' OR service_level=?2) "
+                      "AND (?3='' OR state=?3) AND (?4='' OR ref=?4) AND id>?5 ORDER BY id LIMIT "
+                      "?6");
     s.Bind(f.site_id).Bind(f.service_level).Bind(f.state).Bind(f.ref).Bind(p.after_id);
     s.Bind(p.limit);
     return Collect<Deadline>(s, "list deadlines", MapDeadline);

@@ -169,10 +169,12 @@ export function createClient({
   onUnauthenticated = () => {},
   timeoutMs = 20000,
 } = {}) {
-  async function request(method, path, { query, body, signal, quiet401 = false } = {}) {
+  // `raw` (a Blob or File) is sent as it is with its own type (photo uploads).
+  async function request(method, path, { query, body, raw, signal, quiet401 = false } = {}) {
     method = method.toUpperCase()
     const headers = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
+    if (raw !== undefined) headers['Content-Type'] = raw.type || 'application/octet-stream'
     if (UNSAFE.has(method)) {
       const token = getCsrfToken()
       if (token) headers['X-CSRF-Token'] = token
@@ -185,7 +187,7 @@ export function createClient({
       res = await fetchImpl(buildUrl(base, path, query), {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
         credentials: 'same-origin',
         signal: ctrl ? ctrl.signal : signal,
       })

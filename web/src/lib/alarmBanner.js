@@ -19,6 +19,8 @@ function rowOf(p, at) {
     at: at || p.active_since || p.changed_at || '',
     // The point's post (GET /alarms rows have it; an alarm.* payload does not: undefined, read later).
     post_id: 'post_id' in p ? p.post_id ?? null : undefined,
+    // Whether its post's equipment is kept to whoever is on duty there (GET rows only).
+    operated_at_post: typeof p.operated_at_post === 'boolean' ? p.operated_at_post : undefined,
   }
 }
 
@@ -63,12 +65,12 @@ export function bannerSites(account) {
 // point by someone on duty at a post of its site, or an account with duty.manage. `ctx`:
 // { onPosts: post ids the person is on now, onSites: their sites, manage: holds duty.manage,
 //   postName(id) }. The server has the last word: it refuses what this lets through.
-// A post-bound point is taken as operated at its post only (the console does not read the
-// pack's clauses on 操作; every post of the shipped pack with alarm points has them).
+// The server says which: a point's `operated_at_post` (the pack's clauses on 操作 for its post).
+// A row without it (a live event's payload) is taken as kept to its post when it has one.
 export function ackRefusal(row, ctx) {
   if (!row) return null
   const onPosts = ctx?.onPosts || new Set()
-  if (row.post_id) return onPosts.has(row.post_id) ? null : { key: 'alarmBanner.onlyOnPost', params: { post: ctx?.postName?.(row.post_id) || '' } }
+  if (row.post_id && row.operated_at_post !== false) return onPosts.has(row.post_id) ? null : { key: 'alarmBanner.onlyOnPost', params: { post: ctx?.postName?.(row.post_id) || '' } }
   if (ctx?.manage || (ctx?.onSites || new Set()).has(row.site_id)) return null
   return { key: 'alarmBanner.onlyOnDuty', params: {} }
 }

@@ -45,6 +45,12 @@ export function assignmentsByDay(assignments, offsetMinutes = 480) {
   return out
 }
 
+// The assignments retired as 请假 (state "leave", issue 20 §5), by local day like assignmentsByDay:
+// the roster shows who is on leave on each day.
+export function leavesByDay(assignments, offsetMinutes = 480) {
+  return assignmentsByDay((assignments || []).filter((a) => a.state === 'leave').map((a) => ({ ...a, state: 'active' })), offsetMinutes)
+}
+
 // The shelve form's expiry: a wall-clock "YYYY-MM-DD HH:mm" → ISO with +08:00, or an i18n key
 // when it is unreadable or not in the future (the server enforces its maximum; it says so).
 export function shelveUntil(text, now = Date.now()) {

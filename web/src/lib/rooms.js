@@ -25,3 +25,54 @@ export function deadlineAt(inspectedAt, deadline) {
 // Free beds of a room, and the people of the site not housed in it, for the pickers.
 export const freeBeds = (room) => (room?.beds || []).filter((b) => !b.person_id)
 export const occupants = (room) => (room?.beds || []).filter((b) => b.person_id)
+
+// ---- Office screen and phone screens (issue 19 §1, §5) ----
+
+// The site-local calendar date (YYYY-MM-DD) of `now` in time zone `zone`: the 值日表 is by day.
+export function siteDate(now, zone = 'Asia/Shanghai') {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now)
+  const get = (type) => parts.find((p) => p.type === type)?.value
+  return `${get('year')}-${get('month')}-${get('day')}`
+}
+
+// The 值日表 entry of `date` (null: none).
+export const dutyOn = (rota, date) => (rota || []).find((d) => d.date === date) || null
+
+// The room and bed of a person among the site's rooms, or null.
+export function bedOf(rooms, personId) {
+  if (!personId) return null
+  for (const room of rooms || []) {
+    const bed = (room.beds || []).find((b) => b.person_id === personId)
+    if (bed) return { room, bed }
+  }
+  return null
+}
+
+// An amount typed in yuan ("120", "120.5", "0.05") as whole fen, or null when it is not a positive
+// amount with at most two decimals (the server counts money in fen).
+export function yuanToFen(text) {
+  const m = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(String(text ?? '').trim())
+  if (!m) return null
+  const fen = Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'))
+  return fen > 0 ? fen : null
+}
+export const fenToYuan = (fen) => (Number(fen || 0) / 100).toFixed(2)
+
+// The room applications among requests: those whose type is one of the pack's application types.
+export const roomApplications = (requests, types) => {
+  const ids = new Set((types || []).map((t) => t.id))
+  return (requests || []).filter((r) => ids.has(r.type))
+}
+
+// The facts an application was decided on, as {name, value} rows (applicant.* inputs; the prefix
+// is the module's, the names the pack's).
+export const applicationFacts = (request) =>
+  Object.entries(request?.inputs || {})
+    .filter(([name]) => name.startsWith('applicant.'))
+    .map(([name, value]) => ({ name, value }))
+
+// A violation whose consequence revokes an eligibility (取消资格), not overturned.
+export const revokes = (v) => Array.isArray(v?.consequence?.revoke) && v.consequence.revoke.length > 0 && v.state !== 'overturned'
+
+// The open rectifications of a room's inspections (flagged, not yet closed), newest first.
+export const openRectifications = (inspections) => (inspections || []).filter((i) => i.open).reverse()

@@ -31,11 +31,15 @@ export const routes = [
       { path: 'tests', name: 'tests', component: () => import('../views/control/EquipmentTestsView.vue'), meta: { kinds: CONTROL, title: 'nav.tests' } },
       { path: 'repairs', name: 'repairs', component: () => import('../views/control/RepairsView.vue'), meta: { kinds: OPS, title: 'nav.repairs' } },
       { path: 'service-desk', name: 'service-desk', component: () => import('../views/service/ServiceDeskView.vue'), meta: { kinds: ALL, title: 'nav.serviceDesk' } },
+      { path: 'orders', name: 'orders', component: () => import('../views/service/OrdersView.vue'), meta: { kinds: ALL, title: 'nav.orders' } },
       { path: 'lounge', name: 'lounge', component: () => import('../views/lounge/LoungeView.vue'), meta: { kinds: ALL, title: 'nav.lounge' } },
       { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },
       { path: 'ledger', name: 'ledger', component: () => import('../views/ledger/LedgerView.vue'), meta: { kinds: ALL, title: 'nav.ledger' } },
       { path: 'discipline', name: 'discipline', component: () => import('../views/people/DisciplineView.vue'), meta: { kinds: ALL, title: 'nav.discipline' } },
       { path: 'my-scores', name: 'my-scores', component: () => import('../views/people/MyScoresView.vue'), meta: { kinds: ALL, title: 'nav.myScores' } },
+      // 请假 and 考核结算 (issue 20 §5–§6): one's own leave through the pack's request; the supervisor's month (assessment.manage).
+      { path: 'leave', name: 'leave', component: () => import('../views/people/LeaveView.vue'), meta: { kinds: ALL, title: 'nav.leave' } },
+      { path: 'assessment', name: 'assessment', component: () => import('../views/people/AssessmentView.vue'), meta: { kinds: ALL, permission: 'assessment.manage', title: 'nav.assessment' } },
       { path: 'attendance', name: 'attendance', component: () => import('../views/people/AttendanceView.vue'), meta: { kinds: ALL, title: 'nav.attendance' } },
       { path: 'ledger/statement', name: 'statement', component: () => import('../views/ledger/StatementView.vue'), meta: { kinds: ALL, title: 'nav.statement' } },
       { path: 'reports', name: 'reports', component: ComingSoon, props: { feature: 'reports', items: 3 }, meta: { kinds: HEADS, title: 'nav.reports' } },
@@ -48,6 +52,8 @@ export const routes = [
       { path: 'org/parameters', name: 'site-parameters', component: () => import('../views/org/SiteParametersView.vue'), meta: { kinds: ALL, permission: 'org.write', title: 'nav.siteParameters' } },
       { path: 'org/people', name: 'people', component: () => import('../views/org/PeopleView.vue'), meta: { kinds: ORG_READ, title: 'nav.people' } },
       { path: 'org/people/:id', name: 'person', component: () => import('../views/org/PersonView.vue'), props: true, meta: { kinds: ORG_READ, title: 'nav.people' } },
+      // 门禁与录像接入 (issue 22 §3): sources and their secrets; devices.manage (the server's check).
+      { path: 'org/devices', name: 'device-sources', component: () => import('../views/org/DeviceSourcesView.vue'), meta: { kinds: ALL, permission: 'devices.manage', title: 'nav.deviceSources' } },
       { path: 'org/accounts', name: 'accounts', component: () => import('../views/org/AccountsView.vue'), meta: { kinds: ['admin'], title: 'nav.accounts' } },
       { path: 'journal', name: 'journal', component: () => import('../views/JournalView.vue'), meta: { kinds: HEADS, title: 'nav.journal' } },
       { path: 'policy', name: 'policy', component: () => import('../views/policy/PolicyView.vue'), meta: { kinds: ALL, title: 'nav.policy' } },
@@ -57,6 +63,8 @@ export const routes = [
       // 宿舍管理 (issue 19 §5): the office's rooms and the phone inspection form; rooms.manage.
       { path: 'rooms', name: 'rooms', component: () => import('../views/rooms/RoomsView.vue'), meta: { kinds: ALL, permission: 'rooms.manage', title: 'nav.rooms' } },
       { path: 'rooms/:id/inspect', name: 'room-inspect', component: () => import('../views/rooms/RoomInspectView.vue'), props: true, meta: { kinds: ALL, permission: 'rooms.manage', title: 'nav.rooms' } },
+      // 我的宿舍 (issue 19 §5): a room's occupants and 舍长 on their phone — 值日表, today's duty, rectifications.
+      { path: 'my-room', name: 'my-room', component: () => import('../views/rooms/MyRoomView.vue'), meta: { kinds: ALL, title: 'nav.myRoom' } },
       { path: 'reminders', name: 'reminders', component: () => import('../views/RemindersView.vue'), meta: { kinds: ALL, title: 'nav.reminders' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/StatusView.vue'), props: { status: 'forbidden' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/StatusView.vue'), props: { status: 'notFound' } },

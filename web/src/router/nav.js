@@ -20,6 +20,7 @@ export const NAV = [
       { route: 'tests', label: 'nav.tests', icon: 'Odometer' },
       { route: 'repairs', label: 'nav.repairs', icon: 'Tools' },
       { route: 'service-desk', label: 'nav.serviceDesk', icon: 'Service' },
+      { route: 'orders', label: 'nav.orders', icon: 'ShoppingCart' }, // 订单 (issue 18 §6)
       { route: 'lounge', label: 'nav.lounge', icon: 'Coffee' },
       { route: 'shelf', label: 'nav.shelf', icon: 'Goods' }, // 休息室货架: holders of shelf.sell (route meta.permission)
       { route: 'roster', label: 'nav.roster', icon: 'Calendar' },
@@ -28,7 +29,10 @@ export const NAV = [
       { route: 'discipline', label: 'nav.discipline', icon: 'Flag' },
       { route: 'attendance', label: 'nav.attendance', icon: 'AlarmClock', when: hasFindings },
       { route: 'my-scores', label: 'nav.myScores', icon: 'TrendCharts', when: (account) => !!account?.person_id }, // 我的考核: one's own
+      { route: 'leave', label: 'nav.leave', icon: 'Suitcase', when: (account) => !!account?.person_id }, // 请假: one's own (issue 20 §5)
+      { route: 'assessment', label: 'nav.assessment', icon: 'Histogram' }, // 考核结算: holders of assessment.manage (route meta.permission)
       { route: 'rooms', label: 'nav.rooms', icon: 'House' }, // 宿舍管理: holders of rooms.manage (route meta.permission)
+      { route: 'my-room', label: 'nav.myRoom', icon: 'HomeFilled', when: (account) => !!account?.person_id }, // 我的宿舍: one's own room
     ],
   },
   {
@@ -49,6 +53,7 @@ export const NAV = [
       { route: 'posts', label: 'nav.posts', icon: 'Postcard' },
       { route: 'people', label: 'nav.people', icon: 'User' },
       { route: 'accounts', label: 'nav.accounts', icon: 'Key' },
+      { route: 'device-sources', label: 'nav.deviceSources', icon: 'Connection' }, // devices.manage (route meta.permission)
     ],
   },
   {

@@ -65,6 +65,13 @@ describe('who may acknowledge (issue 17 §6, as src/modules/alarms CanOperate)',
     expect(ackRefusal(row, ctx({ onPosts: new Set([7]), onSites: new Set([1]) }))).toBe(null)
     expect(ackRefusal(row, ctx({ manage: true, onPosts: new Set([8]), onSites: new Set([1]) }))).toEqual({ key: 'alarmBanner.onlyOnPost', params: { post: '中控岗' } })
   })
+  it('a point of a post the pack does not keep to it (operated_at_post false): as a point of no post', () => {
+    const row = { id: 5, site_id: 1, post_id: 7, operated_at_post: false }
+    expect(ackRefusal(row, ctx({ onSites: new Set([1]) }))).toBe(null)
+    expect(ackRefusal(row, ctx({ onSites: new Set([2]) }))).toEqual({ key: 'alarmBanner.onlyOnDuty', params: {} })
+    expect(ackRefusal({ ...row, operated_at_post: true }, ctx({ onSites: new Set([1]) }))).toEqual({ key: 'alarmBanner.onlyOnPost', params: { post: '中控岗' } })
+    expect(seedAlarms([], [{ ...row, priority: 1, state: 'active_unack', title: 'x' }])[0].operated_at_post).toBe(false)
+  })
   it('a point of no post: on duty at its site, or duty.manage', () => {
     const row = { id: 2, site_id: 1, post_id: null }
     expect(ackRefusal(row, ctx({ onSites: new Set([1]) }))).toBe(null)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alarmBadge, assignmentsByDay, dayRange, elapsedText, guardInputs, handoverNext, localDay, monthGrid, needsAck, shelveUntil, taskStart } from '../../src/lib/controlroom.js'
+import { alarmBadge, assignmentsByDay, dayRange, leavesByDay, elapsedText, guardInputs, handoverNext, localDay, monthGrid, needsAck, shelveUntil, taskStart } from '../../src/lib/controlroom.js'
 import { errorFromResponse } from '../../src/api/client.js'
 import { topicsFor, isNotable, screenFor } from '../../src/lib/live.js'
 
@@ -58,6 +58,17 @@ describe('the roster calendar', () => {
     expect(localDay('2026-12-31T16:30:00Z')).toBe('2027-01-01')
     expect(dayRange('2026-12-31')).toEqual({ from: '2026-12-31T00:00:00+08:00', to: '2027-01-01T00:00:00+08:00' })
     expect(dayRange('x')).toBe(null)
+  })
+  it('lists who is on 请假 by the day their shift starts, and only them', () => {
+    const a = [
+      { id: 1, person_id: 2, state: 'leave', starts_at: '2026-12-01T16:00:00Z' }, // 12-02 00:00 Beijing
+      { id: 2, person_id: 1, state: 'active', starts_at: '2026-12-01T09:00:00Z' },
+      { id: 3, person_id: 3, state: 'substituted', starts_at: '2026-12-01T09:00:00Z' },
+    ]
+    const by = leavesByDay(a)
+    expect(Object.keys(by)).toEqual(['2026-12-02'])
+    expect(by['2026-12-02'].map((x) => [x.id, x.person_id])).toEqual([[1, 2]])
+    expect(leavesByDay(undefined)).toEqual({})
   })
 })
 
