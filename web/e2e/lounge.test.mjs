@@ -162,3 +162,31 @@ describe('phone: an attendant checks a guest in, reminds and escorts them', { ti
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 })
+
+describe('phone: the 厅经理 sees a reminder escalated to them (漏提醒)', { timeout: 300000 }, () => {
+  const b = useBrowser(before, after, { viewport: { width: 390, height: 844 }, mobile: true })
+
+  it('a guest not reminded is listed with the attendant and 已上报：厅经理; an attendant has no such list', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    const att = await apiSession(server, 'concierge')
+    const g = await att.post('lounge/guests', { site_id: site, name: '赵女士' })
+    // A departure 10 minutes from now: the reminder (departure − 15 min) is already due, so the
+    // pack's deadline breaches at once and escalates to the 厅经理.
+    const departure = new Date(Date.now() + 10 * 60000).toISOString()
+    await att.post(`lounge/guests/${g.id}/check-in`, { train_no: 'D12', card_no: 'C-9', departure_at: departure })
+    await assert.rejects(att.get(`lounge/missed-reminders?site_id=${site}`), (e) => /→ 403 /.test(e.message))
+
+    await signIn(page, server.url, 'lounge_mgr', server.credentials.get('lounge_mgr').password)
+    await page.goto(server.url + '/#/lounge')
+    await page.getByTestId('lounge').waitFor()
+    const card = page.locator(`[data-testid="missed-card"][data-id="${g.id}"]`)
+    await card.waitFor()
+    await card.getByTestId('missed-status').getByText('仍未提醒').waitFor()
+    await card.getByText('已上报：厅经理').waitFor()
+    await card.getByText(/登记礼宾员：\S+/).waitFor()
+    await card.getByText('D12').waitFor()
+    assert.ok(await fitsWidth(page), 'the list fits a phone')
+    await shot(page, 'lounge-phone-missed-reminders')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+})

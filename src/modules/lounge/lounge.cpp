@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <thread>
 
 #include "base/canonical_json.hpp"
 #include "base/text_limits.hpp"
@@ -125,6 +126,11 @@ std::optional<int> ParseHhMm(std::string_view s) {
 
 std::string_view StateName(State s) { return kStateNames[static_cast<int>(s)]; }
 
+std::string_view SmsStateName(SmsState s) {
+  constexpr std::string_view kNames[] = {"", "sending", "sent", "failed"};
+  return kNames[static_cast<int>(s)];
+}
+
 Result<State> ParseState(std::string_view name) {
   for (size_t i = 0; i < std::size(kStateNames); ++i)
     if (kStateNames[i] == name) return static_cast<State>(i);
@@ -226,7 +232,9 @@ Result<void> Lounge::MayWorkAt(const org::Principal& who, store::Id site_id) con
 }
 
 Result<GuestView> Lounge::ViewOf(store::UnitOfWork& unit, const Guest& g) {
-  GuestView v{g, {}, "", "", ""};
+  GuestView v{g, {}, "", "", "", {}};
+  ZHIDU_TRY(auto sms, db::GetSms(unit.sql(), g.id));
+  if (sms) v.sms = *sms;
   auto pack = pack_.Current();
   store::DeadlineFilter f;
   f.site_id = g.site_id;
@@ -410,14 +418,17 @@ Result<GuestView> Lounge::CheckInGuest(const org::Principal& who, store::Id id, 
     }
     if (g.reminder_at == TimePoint{}) {
       g.notice_note = "现行制度没有按开车时间计时的提醒时限：不通知";
-    } else if (!param) {
-      g.notice_note = "本单位参数 " + std::string(kNoticeParam) +
-                      " 未设置：不提前通知礼宾员（制度未给出提前量，不自行假定）";
-    } else if (!lead) {
-      g.notice_note = "本单位参数 " + std::string(kNoticeParam) + " 的值 \"" + *param +
-                      "\" 不是时长：不提前通知";
     } else {
-      g.notice_at = std::max(runtime::SubtractDuration(g.reminder_at, *lead, zone), tx.now());
+      // Unset (or not a duration): the attendant on post is told at the reminder time itself —
+      // the regulation gives no lead time, none is assumed.
+      if (!param)
+        g.notice_note = "本单位参数 " + std::string(kNoticeParam) +
+                        " 未设置：到提醒时间才通知礼宾员（制度未给出提前量，不自行假定）";
+      else if (!lead)
+        g.notice_note = "本单位参数 " + std::string(kNoticeParam) + " 的值 \"" + *param +
+                        "\" 不是时长：到提醒时间才通知礼宾员";
+      g.notice_at = lead ? std::max(runtime::SubtractDuration(g.reminder_at, *lead, zone), tx.now())
+                         : std::max(g.reminder_at, tx.now());
       store::Timer t;
       t.site_id = g.site_id;
       t.kind = std::string(kNoticeTimer);
@@ -436,6 +447,28 @@ Result<GuestView> Lounge::CheckInGuest(const org::Principal& who, store::Id id, 
   return Get(who, id);
 }
 
+namespace {
+
+// The roles the level's on_breach notifies (alert:ROLE, escalate:ROLE), as the pack names them.
+std::vector<std::string> NotifiedRoles(const policy::ServiceLevel& sl) {
+  std::vector<std::string> out;
+  for (const auto& a : sl.on_breach)
+    if (auto colon = a.find(':'); colon != std::string::npos) {
+      auto verb = a.substr(0, colon), arg = a.substr(colon + 1);
+      if ((verb == "alert" || verb == "escalate") && arg != policy::kEventPerson)
+        out.push_back(arg);
+    }
+  return out;
+}
+
+// The reminder was not recorded in time: its deadline breached or met late, or still open past
+// its due time (the breach timer not yet run).
+bool ReminderMissed(const store::Deadline& d, TimePoint now) {
+  return d.state == "breached" || d.state == "met_late" || (d.state == "open" && d.due_at <= now);
+}
+
+}  // namespace
+
 Result<GuestView> Lounge::Step(const org::Principal& who, store::Id id, std::vector<State> from,
                                State to, std::string_view event, const char* kind,
                                const std::string& note) {
@@ -448,6 +481,13 @@ Result<GuestView> Lounge::Step(const org::Principal& who, store::Id id, std::vec
       return Fail(Errc::kFailedPrecondition, Reason{"lounge.wrong_state"},
                   "guest " + std::to_string(id) + " is " + std::string(StateName(was)) +
                       ": cannot be " + std::string(StateName(to)));
+    // 误车 is known once the train has left (invariant 5).
+    if (to == State::kMissed && g.departure_at > tx.now()) {
+      ZHIDU_TRY(TimeZone zone, ZoneOf(tx.unit(), g.site_id));
+      return Fail(Errc::kFailedPrecondition, Reason{"lounge.not_departed"},
+                  "train " + g.train_no + " departs at " + FormatIso8601(g.departure_at, zone) +
+                      ": a missed train is recorded after it has left");
+    }
     g.state = to;
     if (to == State::kReminded) {
       g.reminded_at = tx.now();
@@ -464,13 +504,36 @@ Result<GuestView> Lounge::Step(const org::Principal& who, store::Id id, std::vec
     std::string subject = SubjectOf(g);
     std::vector<std::string> clauses =
         to == State::kEscorted ? VisitClauses(*pack) : LevelClauses(*pack, kRegistered);
+    // 误车: the attendant answers for it when the reminder deadline was missed (R15 第十四条).
+    const policy::ServiceLevel* sl = LevelStartedBy(*pack, kRegistered);
+    std::string reminder_state, violation;
+    if (to == State::kMissed && sl) {
+      store::DeadlineFilter f;
+      f.site_id = g.site_id;
+      f.service_level = sl->id;
+      f.ref = GuestRef(g.id);
+      ZHIDU_TRY(auto rows, tx.unit().ListDeadlines(f, {0, 5}));
+      for (const auto& d : rows) {
+        reminder_state = d.state;
+        if (ReminderMissed(d, tx.now())) violation = sl->violation;
+      }
+    }
     CanonicalObject o;
     o.Add("guest_id", g.id)
         .Add("site_id", g.site_id)
         .Add("state", StateName(to))
-        .Add("title", subject + "（" + g.train_no + " 次）")
-        .Add("note", note)
-        .AddRaw("clauses", JsonStringArray(clauses));
+        .Add("title", subject + "（" + g.train_no + " 次）" + (to == State::kMissed ? "误车" : ""))
+        .Add("note", note);
+    if (to == State::kMissed) {
+      // The missed train's record: the train, whether the reminder was in time, who answers.
+      o.Add("train_no", g.train_no)
+          .Add("departure_at", Iso(g.departure_at))
+          .Add("reminder_state", reminder_state)
+          .Add("reminded", g.reminded_at != TimePoint{})
+          .Add("violation", violation);
+      if (g.attendant) o.Add("attendant_person_id", g.attendant);
+    }
+    o.AddRaw("clauses", JsonStringArray(clauses));
     ZHIDU_TRY(auto seq, tx.Journal(kind, who.account_id, GuestRef(g.id), o.Str()));
     (void)seq;
     if (!event.empty()) {
@@ -479,31 +542,17 @@ Result<GuestView> Lounge::Step(const org::Principal& who, store::Id id, std::vec
       ZHIDU_TRY_VOID(bus_.Emit(tx, runtime::SiteEvent{g.site_id, std::string(event), subject,
                                                       GuestRef(g.id), data, who.account_id}));
     }
-    if (to != State::kMissed) return true;
-    // 误车: the attendant answers for it when the reminder deadline was missed (R15 第十四条).
-    const policy::ServiceLevel* sl = LevelStartedBy(*pack, kRegistered);
-    if (!sl || sl->violation.empty()) return true;
-    store::DeadlineFilter f;
-    f.site_id = g.site_id;
-    f.service_level = sl->id;
-    f.ref = GuestRef(g.id);
-    ZHIDU_TRY(auto rows, tx.unit().ListDeadlines(f, {0, 5}));
-    bool missed_reminder = std::any_of(rows.begin(), rows.end(), [](const store::Deadline& d) {
-      return d.state == "breached" || d.state == "met_late";
-    });
-    if (!missed_reminder) return true;
+    if (violation.empty()) return true;
     runtime::NewViolation v;
     v.site_id = g.site_id;
     v.person_id = g.attendant;
-    v.code = sl->violation;
+    v.code = violation;
     v.clauses = sl->clauses;
     v.subject = GuestRef(g.id);
     v.occurred_at = tx.now();
     v.note = subject + "（" + g.train_no + " 次）误车：开车前未按时提醒" +
              (note.empty() ? "" : "；" + note);
-    for (const auto& a : sl->on_breach)
-      if (auto colon = a.find(':'); colon != std::string::npos && a.substr(0, colon) != "violation")
-        v.notify_roles.push_back(a.substr(colon + 1));
+    v.notify_roles = NotifiedRoles(*sl);
     ZHIDU_TRY(auto recorded, runtime::Ledger::Raise(tx, *pack, v, who.account_id));
     (void)recorded;
     return true;
@@ -524,64 +573,158 @@ Result<GuestView> Lounge::Escort(const org::Principal& who, store::Id id) {
 Result<GuestView> Lounge::MissedTrain(const org::Principal& who, store::Id id,
                                       const std::string& note) {
   ZHIDU_TRY_VOID(Text(note, "note", false, 1000));
-  return Step(who, id, {State::kSeated, State::kReminded}, State::kMissed, "",
+  return Step(who, id, {State::kSeated, State::kReminded}, State::kMissed, kMissedTrain,
               "lounge.guest.missed_train", note);
 }
 
 Result<GuestView> Lounge::SendSms(const org::Principal& who, store::Id id,
                                   const std::string& text) {
   ZHIDU_TRY_VOID(Text(text, "text", true, 500));
-  Guest g;
-  {
-    ZHIDU_TRY(auto unit, store_.BeginRead());
-    ZHIDU_TRY(g, LoadGuest(unit->sql(), who, id));
-  }
-  if (g.state != State::kEscorted)
-    return Fail(Errc::kFailedPrecondition, Reason{"lounge.wrong_state"},
-                "guest " + std::to_string(id) + " is " + std::string(StateName(g.state)) +
-                    ": the follow-up SMS comes after the escort to the gate");
-  if (g.phone.empty())
-    return Fail(Errc::kFailedPrecondition, Reason{"lounge.no_phone"},
-                "guest " + std::to_string(id) + " left no phone number", "phone");
   if (!sms_)
     return Fail(Errc::kUnavailable, Reason{"lounge.sms_not_configured"},
                 "no SMS relay is configured (zhidu serve --sms-url)");
-  // Sent first, outside the transaction: a relay that refuses leaves nothing written.
-  auto sent = sms_->Send({g.phone, text, GuestRef(g.id)});
-  if (!sent)
-    return Fail(Errc::kUnavailable, Reason{"lounge.sms_failed"},
-                "the SMS relay did not accept the message: " + sent.error().message);
+  // 1. The claim (invariant 6): one send per guest, decided by the lounge_sms row.
+  struct Claim {
+    Guest guest;
+    SmsRecord sms;
+  };
+  ZHIDU_TRY(Claim claim, writer_.Run<Claim>([&](store::Tx& tx) -> Result<Claim> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Guest g, LoadGuest(sql, who, id));
+    if (g.state != State::kEscorted)
+      return Fail(Errc::kFailedPrecondition, Reason{"lounge.wrong_state"},
+                  "guest " + std::to_string(id) + " is " + std::string(StateName(g.state)) +
+                      ": the follow-up SMS comes after the escort to the gate");
+    if (g.phone.empty())
+      return Fail(Errc::kFailedPrecondition, Reason{"lounge.no_phone"},
+                  "guest " + std::to_string(id) + " left no phone number", "phone");
+    ZHIDU_TRY(auto had, db::GetSms(sql, id));
+    SmsRecord r;
+    r.guest_id = id;
+    r.state = SmsState::kSending;
+    r.claimed_by = who.account_id;
+    r.claimed_at = tx.now();
+    if (!had) {
+      ZHIDU_TRY_VOID(db::InsertSms(sql, r));
+      return Claim{g, r};
+    }
+    bool abandoned =
+        had->state == SmsState::kSending && tx.now() - had->claimed_at > kSmsClaimStale;
+    if (had->state != SmsState::kFailed && !abandoned)
+      return Fail(Errc::kConflict, Reason{"lounge.sms_in_progress"},
+                  "the follow-up SMS of guest " + std::to_string(id) +
+                      " is being sent by another attendant");
+    if (r.claimed_at == had->claimed_at) r.claimed_at += std::chrono::microseconds(1);
+    ZHIDU_TRY_VOID(db::UpdateSms(sql, r, had->state, had->claimed_at));
+    return Claim{g, r};
+  }));
+  // 2. The relay, outside any transaction, at most kSmsAttempts times.
+  SmsRecord r = claim.sms;
+  Result<std::string> sent = Fail(Errc::kUnavailable, "not sent");
+  for (r.attempts = 1;; ++r.attempts) {
+    sent = sms_->Send({claim.guest.phone, text, GuestRef(id)});
+    if (sent || r.attempts >= kSmsAttempts) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 * r.attempts));
+  }
+  // 3. The outcome, in one transaction.
   auto pack = pack_.Current();
   ZHIDU_TRY(auto done, writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
     auto& sql = tx.unit().sql();
     ZHIDU_TRY(Guest now, db::Get(sql, id));
-    if (now.state != State::kEscorted)
-      return Fail(Errc::kFailedPrecondition, Reason{"lounge.wrong_state"},
-                  "guest " + std::to_string(id) + " is " + std::string(StateName(now.state)));
-    now.state = State::kDone;
-    now.sms_at = tx.now();
-    now.sms_by = who.account_id;
-    now.sms_id = sent->substr(0, 200);
-    ZHIDU_TRY_VOID(db::Update(sql, now, State::kEscorted));
+    SmsRecord out = r;
+    out.finished_at = tx.now();
     std::string subject = SubjectOf(now);
-    ZHIDU_TRY(auto seq, tx.Journal("lounge.guest.sms_sent", who.account_id, GuestRef(now.id),
+    if (!sent) {
+      out.state = SmsState::kFailed;
+      out.error = sent.error().message.substr(0, 200);
+      ZHIDU_TRY_VOID(db::UpdateSms(sql, out, SmsState::kSending, r.claimed_at));
+      ZHIDU_TRY(auto seq, tx.Journal("lounge.guest.sms_failed", who.account_id, GuestRef(id),
+                                     CanonicalObject()
+                                         .Add("guest_id", id)
+                                         .Add("site_id", now.site_id)
+                                         .Add("title", subject + " 短信回访未发出")
+                                         .Add("attempts", static_cast<std::int64_t>(out.attempts))
+                                         .Add("error", out.error)
+                                         .AddRaw("clauses", JsonStringArray(VisitClauses(*pack)))
+                                         .Str()));
+      (void)seq;
+      return false;
+    }
+    out.state = SmsState::kSent;
+    out.provider_id = sent->substr(0, 200);
+    ZHIDU_TRY_VOID(db::UpdateSms(sql, out, SmsState::kSending, r.claimed_at));
+    Guest g = now;
+    g.state = State::kDone;
+    g.sms_at = tx.now();
+    g.sms_by = who.account_id;
+    g.sms_id = out.provider_id;
+    ZHIDU_TRY_VOID(db::Update(sql, g, State::kEscorted));
+    ZHIDU_TRY(auto seq, tx.Journal("lounge.guest.sms_sent", who.account_id, GuestRef(id),
                                    CanonicalObject()
-                                       .Add("guest_id", now.id)
-                                       .Add("site_id", now.site_id)
-                                       .Add("state", StateName(now.state))
+                                       .Add("guest_id", id)
+                                       .Add("site_id", g.site_id)
+                                       .Add("state", StateName(g.state))
                                        .Add("title", subject + " 已短信回访")
-                                       .Add("sms_id", now.sms_id)
+                                       .Add("sms_id", g.sms_id)
+                                       .Add("attempts", static_cast<std::int64_t>(out.attempts))
                                        .AddRaw("clauses", JsonStringArray(VisitClauses(*pack)))
                                        .Str()));
     (void)seq;
     policy::Context data;
     if (who.person_id) data.emplace("person_id", static_cast<double>(who.person_id));
-    ZHIDU_TRY_VOID(bus_.Emit(tx, runtime::SiteEvent{now.site_id, std::string(kSmsSent), subject,
-                                                    GuestRef(now.id), data, who.account_id}));
+    ZHIDU_TRY_VOID(bus_.Emit(tx, runtime::SiteEvent{g.site_id, std::string(kSmsSent), subject,
+                                                    GuestRef(id), data, who.account_id}));
     return true;
   }));
-  (void)done;
+  if (!done)
+    return Fail(Errc::kUnavailable, Reason{"lounge.sms_failed"},
+                "the SMS relay did not accept the message after " + std::to_string(r.attempts) +
+                    " attempts: " + sent.error().message);
   return Get(who, id);
+}
+
+Result<std::vector<MissedReminder>> Lounge::MissedReminders(const org::Principal& who,
+                                                            store::Id site_id,
+                                                            store::PageRequest page) {
+  ZHIDU_TRY_VOID(MayWorkAt(who, site_id));
+  if (!roles_.Allows(who, kReviewPermission, {site_id, 0}))
+    return Fail(Errc::kPermissionDenied, Reason{"lounge.review_denied"},
+                "the missed boarding reminders of site " + std::to_string(site_id) + " need the " +
+                    std::string(kReviewPermission) + " permission there");
+  auto pack = pack_.Current();
+  std::vector<MissedReminder> out;
+  const policy::ServiceLevel* sl = LevelStartedBy(*pack, kRegistered);
+  if (!sl) return out;
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  // Both states after the cursor, merged by deadline id: one page of either.
+  std::vector<store::Deadline> rows;
+  for (const char* state : {"breached", "met_late"}) {
+    store::DeadlineFilter f;
+    f.site_id = site_id;
+    f.service_level = sl->id;
+    f.state = state;
+    ZHIDU_TRY(auto some, unit->ListDeadlines(f, page));
+    rows.insert(rows.end(), some.begin(), some.end());
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  if (rows.size() > static_cast<size_t>(page.limit)) rows.resize(static_cast<size_t>(page.limit));
+  for (const auto& d : rows) {
+    if (!d.ref.starts_with("lounge-guest/")) continue;
+    auto g = db::Get(unit->sql(), std::stoll(d.ref.substr(13)));
+    if (!g) continue;
+    MissedReminder m;
+    ZHIDU_TRY(m.view, ViewOf(*unit, *g));
+    m.deadline_id = d.id;
+    m.state = d.state;
+    m.due_at = d.due_at;
+    m.breached_at = d.breached_at;
+    m.stopped_at = d.stopped_at;
+    m.escalated_to = NotifiedRoles(*sl);
+    if (g->attendant)
+      if (auto p = unit->GetPerson(g->attendant)) m.attendant_name = p->name;
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 Result<GuestView> Lounge::Get(const org::Principal& who, store::Id id) {

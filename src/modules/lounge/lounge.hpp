@@ -20,16 +20,22 @@
 //     the roles that may record the reminder, and the attendant who seated the guest; when nobody
 //     is on those posts, the record names those roles (notify_roles) instead. Unset: no timer, the
 //     guest's notice_note says so — no figure is invented.
-//  6. escorted -> done only when the SMS relay accepted the follow-up (R15 第十五条): the message
-//  is
-//     sent first, outside the transaction; a refusal writes nothing; then the step, its journal
-//     record (no phone, no text) and kSmsSent commit together.
-//  5. A missed train (误车) is recorded with who was responsible: when the pack's reminder deadline
-//     was breached (not reminded in time), the service level's `violation` code is recorded
-//     against the attendant who checked the guest in, citing its clauses (R15 第十四条); a guest
-//     reminded in time who misses the train raises none.
+//  5. A missed train (误车) is recorded only after the departure, with who was responsible: when
+//     the pack's reminder deadline was breached (not reminded in time), the service level's
+//     `violation` code is recorded against the attendant who checked the guest in, citing its
+//     clauses (R15 第十四条); a guest reminded in time who misses the train raises none. It raises
+//     kMissedTrain, which the pack's procedure takes to a terminal state (closed, not left open).
+//  6. escorted -> done only when the SMS relay accepted the follow-up (R15 第十五条). One message
+//     per guest: the send is claimed first (a lounge_sms row in state sending, a compare-and-set
+//     in its own transaction), so a second attendant at the same moment gets 409
+//     lounge.sms_in_progress and sends nothing; the relay is tried at most kSmsAttempts times,
+//     outside any transaction; then the outcome — sent (the step, its journal record without
+//     phone or text, kSmsSent) or failed (attempts and the relay's last answer) — commits in one
+//     transaction. A failed send may be claimed again; a claim older than kSmsClaimStale (its
+//     holder died mid-send) may be taken over.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +61,13 @@ inline constexpr std::string_view kRegistered = "vip_registered";
 inline constexpr std::string_view kReminded = "vip_reminded";
 inline constexpr std::string_view kEscorted = "vip_escorted";
 inline constexpr std::string_view kSmsSent = "vip_sms_sent";
+inline constexpr std::string_view kMissedTrain = "vip_missed_train";
+// Reading the site's missed and late boarding reminders (the manager's view); the pack grants it.
+inline constexpr std::string_view kReviewPermission = "lounge.review";
+// The relay is tried this often for one follow-up before the send is recorded failed; an attempt
+// takes at most 5 s (sms_http.cpp), so a claim older than kSmsClaimStale was abandoned.
+inline constexpr int kSmsAttempts = 3;
+inline constexpr std::chrono::seconds kSmsClaimStale{60};
 // The pack record the check-in writes (policy::RuleNamed: cn-default's r15-guest-register).
 inline constexpr std::string_view kGuestRegister = "guest-register";
 // Site parameter (duration, no default): how long before the reminder time the attendant is told.
@@ -64,6 +77,19 @@ inline constexpr std::string_view kNoticeTimer = "lounge.reminder_notice";
 enum class State { kArrived, kSeated, kReminded, kEscorted, kMissed, kDone };
 std::string_view StateName(State s);
 Result<State> ParseState(std::string_view name);
+
+// The follow-up SMS's delivery record (lounge_sms, one row a guest): the claim and its outcome.
+enum class SmsState { kNone, kSending, kSent, kFailed };
+std::string_view SmsStateName(SmsState s);
+struct SmsRecord {
+  store::Id guest_id = 0;
+  SmsState state = SmsState::kNone;
+  int attempts = 0;          // relay calls made for the last claim
+  store::Id claimed_by = 0;  // account
+  TimePoint claimed_at, finished_at;
+  std::string provider_id;  // the relay's message id, if it gave one
+  std::string error;        // the relay's last refusal (state failed)
+};
 
 struct Guest {
   store::Id id = 0;
@@ -128,6 +154,18 @@ struct GuestView {
   std::string checkin_state;
   std::string reminder_state;
   std::string violation_code;  // recorded on a missed train, else empty
+  SmsRecord sms;
+};
+
+// A boarding reminder not recorded in time (the manager's view): its deadline breached — still
+// not reminded, escalated by the pack's on_breach — or met late.
+struct MissedReminder {
+  GuestView view;
+  store::Id deadline_id = 0;
+  std::string state;  // breached | met_late
+  TimePoint due_at, breached_at, stopped_at;
+  std::vector<std::string> escalated_to;  // the pack's escalate:/alert: roles
+  std::string attendant_name;
 };
 
 struct Filter {
@@ -145,6 +183,10 @@ Result<void> Update(store::Sql& sql, const Guest& g, State from);
 Result<std::vector<Guest>> List(store::Sql& sql, const Filter& f, store::PageRequest page);
 Result<void> ReplaceTimetable(store::Sql& sql, store::Id site_id, const std::vector<Train>& rows);
 Result<std::vector<Train>> Timetable(store::Sql& sql, store::Id site_id);
+Result<std::optional<SmsRecord>> GetSms(store::Sql& sql, store::Id guest_id);
+Result<void> InsertSms(store::Sql& sql, const SmsRecord& r);
+// Compare-and-set on (state, claimed_at); kFailedPrecondition when another claim came first.
+Result<void> UpdateSms(store::Sql& sql, const SmsRecord& r, SmsState from, TimePoint from_claimed);
 }  // namespace db
 
 // Parses a timetable CSV (UTF-8, optional BOM): a header naming the columns train_no|车次 and
@@ -159,11 +201,12 @@ inline constexpr size_t kMaxText = 200;
 class Lounge {
  public:
   Lounge(store::Store& store, store::Writer& writer, const policy::ActivePack& pack,
-         runtime::EventBus& bus, const Clock& clock, scheduler::Scheduler& scheduler,
-         SmsSender* sms = nullptr)
+         const org::RoleCatalogue& roles, runtime::EventBus& bus, const Clock& clock,
+         scheduler::Scheduler& scheduler, SmsSender* sms = nullptr)
       : store_(store),
         writer_(writer),
         pack_(pack),
+        roles_(roles),
         bus_(bus),
         clock_(clock),
         scheduler_(scheduler),
@@ -180,6 +223,9 @@ class Lounge {
   // The follow-up SMS to the guest's phone (escorted -> done).
   Result<GuestView> SendSms(const org::Principal& who, store::Id id, const std::string& text);
   Result<GuestView> Get(const org::Principal& who, store::Id id);
+  // The site's boarding reminders breached or met late, oldest first (needs kReviewPermission).
+  Result<std::vector<MissedReminder>> MissedReminders(const org::Principal& who, store::Id site_id,
+                                                      store::PageRequest page);
   Result<std::vector<GuestView>> List(const org::Principal& who, const Filter& f,
                                       store::PageRequest page);
   Result<size_t> ImportTimetable(const org::Principal& who, store::Id site_id,
@@ -195,6 +241,7 @@ class Lounge {
   store::Store& store_;
   store::Writer& writer_;
   const policy::ActivePack& pack_;
+  const org::RoleCatalogue& roles_;
   runtime::EventBus& bus_;
   const Clock& clock_;
   scheduler::Scheduler& scheduler_;

@@ -44,6 +44,19 @@ CREATE TABLE lounge_trains(
   train_no TEXT NOT NULL,
   departs INTEGER NOT NULL,
   PRIMARY KEY(site_id, train_no))
+)sql"},
+          // The follow-up SMS's claim and delivery record: one row a guest (the primary key), so
+          // two attendants sending at once cannot both claim it.
+          {2, R"sql(
+CREATE TABLE lounge_sms(
+  guest_id BIGINT PRIMARY KEY REFERENCES lounge_guests(id),
+  state TEXT NOT NULL CHECK (state IN ('sending','sent','failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  claimed_by BIGINT NOT NULL,
+  claimed_at BIGINT NOT NULL,
+  finished_at BIGINT,
+  provider_id TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '')
 )sql"}};
 }
 
@@ -91,6 +104,23 @@ Guest Map(const store::SqlRow& r) {
 }
 
 std::string Name(State s) { return std::string(StateName(s)); }
+std::string Name(SmsState s) { return std::string(SmsStateName(s)); }
+
+SmsRecord MapSms(const store::SqlRow& r) {
+  SmsRecord s;
+  s.guest_id = r.Int(0);
+  auto state = r.Text(1);
+  s.state = state == "sent"     ? SmsState::kSent
+            : state == "failed" ? SmsState::kFailed
+                                : SmsState::kSending;  // the CHECK admits no other
+  s.attempts = static_cast<int>(r.Int(2));
+  s.claimed_by = r.Int(3);
+  s.claimed_at = r.Time(4);
+  s.finished_at = r.Time(5);
+  s.provider_id = r.Text(6);
+  s.error = r.Text(7);
+  return s;
+}
 
 }  // namespace
 
@@ -173,6 +203,41 @@ Result<std::vector<Train>> Timetable(store::Sql& sql, store::Id site_id) {
       {site_id}, [](const store::SqlRow& r) {
         return Train{r.Text(0), static_cast<int>(r.Int(1))};
       });
+}
+
+Result<std::optional<SmsRecord>> GetSms(store::Sql& sql, store::Id guest_id) {
+  ZHIDU_TRY(auto rows, sql.Many<SmsRecord>("get lounge sms",
+                                           "SELECT guest_id, state, attempts, claimed_by, "
+                                           "claimed_at, finished_at, provider_id, error FROM "
+                                           "lounge_sms WHERE guest_id=?",
+                                           {guest_id}, MapSms));
+  if (rows.empty()) return std::optional<SmsRecord>();
+  return std::optional<SmsRecord>(rows.front());
+}
+
+Result<void> InsertSms(store::Sql& sql, const SmsRecord& r) {
+  ZHIDU_TRY(auto n, sql.Exec("insert lounge sms",
+                             "INSERT INTO lounge_sms(guest_id, state, attempts, claimed_by, "
+                             "claimed_at) VALUES(?,?,?,?,?)",
+                             {r.guest_id, Name(r.state), static_cast<std::int64_t>(r.attempts),
+                              r.claimed_by, store::SqlTime(r.claimed_at)}));
+  (void)n;
+  return Ok();
+}
+
+Result<void> UpdateSms(store::Sql& sql, const SmsRecord& r, SmsState from, TimePoint from_claimed) {
+  ZHIDU_TRY(auto changed,
+            sql.Exec("update lounge sms",
+                     "UPDATE lounge_sms SET state=?, attempts=?, claimed_by=?, claimed_at=?, "
+                     "finished_at=?, provider_id=?, error=? WHERE guest_id=? AND state=? AND "
+                     "claimed_at=?",
+                     {Name(r.state), static_cast<std::int64_t>(r.attempts), r.claimed_by,
+                      store::SqlTime(r.claimed_at), store::SqlTime(r.finished_at), r.provider_id,
+                      r.error, r.guest_id, Name(from), store::SqlTime(from_claimed)}));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kFailedPrecondition, Reason{"lounge.sms_in_progress"},
+              "the follow-up SMS of guest " + std::to_string(r.guest_id) +
+                  " was claimed by another send meanwhile");
 }
 
 }  // namespace db

@@ -16,14 +16,19 @@ class LoungeModule final : public api::Module {
     return Lounge::Parameters(pack);
   }
   std::vector<std::string> RaisedEvents() const override {
-    return {std::string(kArrived), std::string(kRegistered), std::string(kReminded),
-            std::string(kEscorted), std::string(kSmsSent)};
+    return {std::string(kArrived),  std::string(kRegistered), std::string(kReminded),
+            std::string(kEscorted), std::string(kSmsSent),    std::string(kMissedTrain)};
+  }
+  std::vector<org::PermissionInfo> Permissions() const override {
+    return {{std::string(kReviewPermission), "查看贵宾厅漏提醒",
+             "list the VIP lounge's boarding reminders not recorded in time (breached, escalated "
+             "or met late) with their guests and attendants"}};
   }
   std::vector<std::string> WrittenRecords() const override { return {std::string(kGuestRegister)}; }
   Result<void> Start(api::Kernel& k) override {
     if (!k.settings.sms_url.empty()) sms_ = MakeHttpSmsSender(k.settings.sms_url);
-    lounge_ = std::make_unique<Lounge>(k.store, k.writer, k.pack, k.bus, k.clock, k.scheduler,
-                                       sms_.get());
+    lounge_ = std::make_unique<Lounge>(k.store, k.writer, k.pack, k.roles, k.bus, k.clock,
+                                       k.scheduler, sms_.get());
     lounge_->RegisterHandlers();
     return Ok();
   }

@@ -46,7 +46,22 @@ json GuestJson(const GuestView& v) {
           {"sms_at", api::TimeOrNull(g.sms_at)},
           {"sms_id", g.sms_id},
           {"violation_code", v.violation_code.empty() ? json(nullptr) : json(v.violation_code)},
-          {"note", g.note}};
+          {"note", g.note},
+          {"sms_state",
+           v.sms.state == SmsState::kNone ? json(nullptr) : json(SmsStateName(v.sms.state))},
+          {"sms_attempts", v.sms.attempts},
+          {"sms_error", v.sms.error}};
+}
+
+json MissedJson(const MissedReminder& m) {
+  return {{"deadline_id", m.deadline_id},
+          {"state", m.state},
+          {"due_at", api::TimeOrNull(m.due_at)},
+          {"breached_at", api::TimeOrNull(m.breached_at)},
+          {"stopped_at", api::TimeOrNull(m.stopped_at)},
+          {"escalated_to", m.escalated_to},
+          {"attendant_name", m.attendant_name},
+          {"guest", GuestJson(m.view)}};
 }
 
 HttpResponse Unavailable() {
@@ -143,6 +158,14 @@ void AddRoutes(api::Router& r, Lounge* l) {
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto v, l->SendSms(api::PrincipalOf(req), id, text));
     return api::JsonResponse(200, GuestJson(v));
+  });
+  // ?site_id=&limit=&cursor=: the boarding reminders breached or met late (the manager's view).
+  r.Add("GET", "/api/v1/lounge/missed-reminders", Access::kSignedIn, [l](HttpRequest& req) {
+    if (!l) return Unavailable();
+    ZHIDU_OR_ERROR(auto page, api::PageOf(req));
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, l->MissedReminders(api::PrincipalOf(req), site_id, page));
+    return api::List(rows, page, MissedJson, [](const MissedReminder& m) { return m.deadline_id; });
   });
   // {"site_id", "csv"}: replaces the site's timetable; a bad line imports nothing.
   r.Add("POST", "/api/v1/lounge/timetable", Access::kSignedIn, [l](HttpRequest& req) {

@@ -10,6 +10,7 @@ import datetime as dt
 import http.server
 import json
 import threading
+import time
 import urllib.parse
 
 import pytest
@@ -106,7 +107,8 @@ def test_check_in_arms_the_reminder_and_bad_input_writes_nothing(clock):
     # The fix: the check-in carries the departure, so the boarding reminder arms at departure − 15m.
     assert g["reminder_state"] == "open"
     assert at(g["reminder_at"]) == departure - dt.timedelta(minutes=15)
-    assert "lounge_reminder_notice" in g["notice_note"] and g["notice_at"] is None
+    # The site's lead time unset: the attendant is told at the reminder time itself.
+    assert "lounge_reminder_notice" in g["notice_note"] and at(g["notice_at"]) == departure - dt.timedelta(minutes=15)
     ds = deadlines(admin, site, ref)
     assert ds["r15-checkin-2min"]["state"] == "met"
     assert ds["r15-boarding-reminder"]["state"] == "open"
@@ -123,6 +125,9 @@ def test_check_in_arms_the_reminder_and_bad_input_writes_nothing(clock):
     assert att.get(f"/api/v1/lounge/guests/{gid}").json()["state"] == "seated"
     assert journal(admin, "lounge.guest.reminded") == []
 
+    # 误车 only once the train has left: nothing written.
+    refused(att.post(f"/api/v1/lounge/guests/{gid}/missed-train", {}), 409, "lounge.not_departed")
+    assert journal(admin, "lounge.guest.missed") == []
     r = att.post(f"/api/v1/lounge/guests/{gid}/remind")
     assert r.status == 200 and r.json()["reminder_state"] == "met", r
     r = att.post(f"/api/v1/lounge/guests/{gid}/escort")
@@ -211,7 +216,15 @@ def test_300_guests_one_reminder_missed(clock):
     breached = [j for j in journal(admin, "deadline.breached")
                 if j["payload"]["service_level"] == "r15-boarding-reminder"]
     assert len(breached) == 1 and breached[0]["payload"]["ref"] == f"lounge-guest/{victim}"
-    assert breached[0]["payload"]["notify_roles"] == ["厅经理"]  # the pack's alert:厅经理
+    # The pack's escalate:厅经理: the manager is notified and the deadline marked escalated.
+    assert breached[0]["payload"]["notify_roles"] == ["厅经理"]
+    assert breached[0]["payload"]["escalated_to"] == ["厅经理"]
+    # The manager's view lists it; an attendant has no lounge.review.
+    mgr = login(clock, "lounge_mgr")
+    listed = mgr.get(f"/api/v1/lounge/missed-reminders?site_id={site}").json()["items"]
+    assert [(m["guest"]["id"], m["state"], m["escalated_to"]) for m in listed] == [(victim, "breached", ["厅经理"])]
+    assert listed[0]["attendant_name"] and at(listed[0]["due_at"]) == dict(guests)[victim]
+    refused(att.get(f"/api/v1/lounge/missed-reminders?site_id={site}"), 403, "lounge.review_denied")
     # The attendant was told before each reminder fell due (the site's 5 minutes).
     notices = journal(admin, "lounge.reminder.due")
     assert len(notices) == 300
@@ -222,8 +235,16 @@ def test_300_guests_one_reminder_missed(clock):
     # 误车: the missed reminder's train → one violation against the attendant (R15 第十四条).
     r = att.post(f"/api/v1/lounge/guests/{victim}/missed-train", {"note": "客人未赶上列车"})
     assert r.status == 200 and r.json()["violation_code"] == "R15-MISSED-REMINDER", r
+    # The visit's procedure is closed at the pack's 误车 state, and the record says why.
+    ref = urllib.parse.quote(f"lounge-guest/{victim}")
+    proc = admin.get(f"/api/v1/procedures?site_id={site}&ref={ref}").json()["items"][0]
+    assert proc["state"] == "missed" and proc["closed_at"], proc
+    rec = journal(admin, "lounge.guest.missed_train")[-1]["payload"]
+    assert (rec["train_no"], rec["reminder_state"], rec["reminded"], rec["violation"], rec["attendant_person_id"]) == (
+        "G223", "breached", False, "R15-MISSED-REMINDER", me), rec
     r = att.post(f"/api/v1/lounge/guests/{boarded_late}/missed-train", {})
     assert r.status == 200 and r.json()["violation_code"] is None, r
+    assert journal(admin, "lounge.guest.missed_train")[-1]["payload"]["violation"] == ""
     refused(att.post(f"/api/v1/lounge/guests/{victim}/missed-train", {}), 409, "lounge.wrong_state")
     viol = admin.get(f"/api/v1/violations?site_id={site}&code=R15-MISSED-REMINDER").json()["items"]
     assert len(viol) == 1 and viol[0]["person_id"] == me, viol
@@ -238,14 +259,22 @@ class FakeRelay:
 
     def __init__(self):
         self.received, self.status, self.reply = [], 200, {"code": 0, "message_id": "m-1"}
+        self.fail_next, self.delay = 0, 0.0  # the next n answers are 500; seconds before answering
+        self.lock = threading.Lock()
         relay = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 n = int(self.headers.get("Content-Length", "0"))
-                relay.received.append(json.loads(self.rfile.read(n)))
+                with relay.lock:
+                    relay.received.append(json.loads(self.rfile.read(n)))
+                    status = relay.status
+                    if relay.fail_next:
+                        relay.fail_next, status = relay.fail_next - 1, 500
+                if relay.delay:
+                    time.sleep(relay.delay)
                 body = json.dumps(relay.reply).encode()
-                self.send_response(relay.status)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -289,13 +318,20 @@ def test_sms_follow_up_through_the_relay(require_backend, relay):
         att = login(s, "concierge")
         gid = escorted_guest(att, site)
         text = "王先生您好，感谢光临贵宾厅，祝您旅途愉快。"
-        # A relay that refuses: 503, nothing written, the guest still escorted.
+        # A relay that refuses: tried 3 times, 503, the failure recorded, the guest still escorted.
         relay.status = 500
         refused(att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": text}), 503, "lounge.sms_failed")
+        assert len(relay.received) == 3
+        g = att.get(f"/api/v1/lounge/guests/{gid}").json()
+        assert (g["state"], g["sms_state"], g["sms_attempts"], g["sms_error"]) == ("escorted", "failed", 3, "HTTP 500"), g
         relay.status, relay.reply = 200, {"code": 15, "msg": "余额不足"}
         refused(att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": text}), 503, "lounge.sms_failed")
+        assert len(relay.received) == 6
         assert att.get(f"/api/v1/lounge/guests/{gid}").json()["state"] == "escorted"
         assert journal(admin, "lounge.guest.sms_sent") == []
+        failed = journal(admin, "lounge.guest.sms_failed")
+        assert [f["payload"]["attempts"] for f in failed] == [3, 3]
+        assert "13800001234" not in json.dumps(failed) and text not in json.dumps(failed)
         # Not by hand: the module raises vip_sms_sent.
         ref = urllib.parse.quote(f"lounge-guest/{gid}")
         proc = admin.get(f"/api/v1/procedures?site_id={site}&ref={ref}").json()["items"][0]
@@ -307,20 +343,63 @@ def test_sms_follow_up_through_the_relay(require_backend, relay):
         r = att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": text})
         assert r.status == 200 and r.json()["state"] == "done" and r.json()["sms_id"] == "m-42", r
         assert relay.received[-1] == {"to": "13800001234", "text": text, "ref": f"lounge-guest/{gid}"}
-        assert len(relay.received) == 3
+        assert len(relay.received) == 7
+        assert (r.json()["sms_state"], r.json()["sms_attempts"]) == ("sent", 1)
         proc = admin.get(f"/api/v1/procedures/{proc['id']}").json()
         assert proc["state"] == "done" and proc["closed_at"], proc
         sent = journal(admin, "lounge.guest.sms_sent")
         assert len(sent) == 1 and "13800001234" not in json.dumps(sent) and text not in json.dumps(sent)
         refused(att.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": text}), 409, "lounge.wrong_state")
-        assert len(relay.received) == 3
+        assert len(relay.received) == 7
 
         # A guest without a phone, a guest not yet escorted.
         nophone = escorted_guest(att, site, phone=None)
         refused(att.post(f"/api/v1/lounge/guests/{nophone}/sms", {"text": text}), 409, "lounge.no_phone", "phone")
         seated = att.post("/api/v1/lounge/guests", {"site_id": site, "phone": "13900000000"}).json()
         refused(att.post(f"/api/v1/lounge/guests/{seated['id']}/sms", {"text": text}), 409, "lounge.wrong_state")
-        assert len(relay.received) == 3
+        assert len(relay.received) == 7
+    finally:
+        s.kill()
+
+
+def test_sms_is_sent_once_and_retried_on_a_failing_relay(require_backend, relay):
+    """Two attendants sending the same guest's follow-up at the same moment: the database claim lets
+    one through, the relay gets one message; a relay failing twice is tried a third time."""
+    s = Server(require_backend, extra=["--test-clock", START.isoformat(), "--sms-url", relay.url]).start()
+    try:
+        admin = s.admin()
+        site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+        att, att2 = login(s, "concierge"), login(s, "concierge")
+        gid = escorted_guest(att, site)
+        relay.delay = 0.5  # both requests arrive while the first send is in flight
+        answers = [None, None]
+
+        def send(i, who):
+            answers[i] = who.post(f"/api/v1/lounge/guests/{gid}/sms", {"text": f"回访{i}"})
+
+        threads = [threading.Thread(target=send, args=(i, w)) for i, w in enumerate([att, att2])]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(a.status for a in answers) == [200, 409], answers
+        loser = next(a for a in answers if a.status == 409)
+        assert loser.json()["error"]["reason"] == "lounge.sms_in_progress"
+        assert len(relay.received) == 1
+        assert len(journal(admin, "lounge.guest.sms_sent")) == 1
+        relay.delay = 0
+
+        # A relay that fails twice, then accepts: one follow-up, three attempts, recorded.
+        gid2 = escorted_guest(att, site)
+        relay.fail_next, relay.reply = 2, {"code": 0, "message_id": "m-7"}
+        r = att.post(f"/api/v1/lounge/guests/{gid2}/sms", {"text": "您好"})
+        assert r.status == 200, r
+        g = r.json()
+        assert (g["state"], g["sms_state"], g["sms_attempts"], g["sms_id"]) == ("done", "sent", 3, "m-7"), g
+        assert len(relay.received) == 4
+        sent = [j for j in journal(admin, "lounge.guest.sms_sent") if j["subject"] == f"lounge-guest/{gid2}"]
+        assert len(sent) == 1 and sent[0]["payload"]["attempts"] == 3
+        assert journal(admin, "lounge.guest.sms_failed") == []
     finally:
         s.kill()
 

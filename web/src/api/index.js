@@ -198,6 +198,7 @@ export const api = {
   loungeTimetable: (siteId) => http.get('lounge/timetable', { site_id: siteId }),
   loungeImportTimetable: (siteId, csv) => http.post('lounge/timetable', { site_id: siteId, csv }),
   loungeSms: (id, text) => http.post(`lounge/guests/${encodeURIComponent(id)}/sms`, { text }),
+  loungeMissedReminders: page('lounge/missed-reminders'),
   loungeMissed: (id, note) => http.post(`lounge/guests/${encodeURIComponent(id)}/missed-train`, note ? { note } : {}),
   // The public survey page (no sign-in): the survey behind a link and its one answer.
   surveyPage: (token) => http.get(`service/surveys/${encodeURIComponent(token)}`, undefined, { quiet401: true }),

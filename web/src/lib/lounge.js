@@ -27,3 +27,19 @@ export function loungeOrder(guests) {
   const due = (g) => (g.state === 'arrived' ? g.checkin_due_at : g.reminder_at) || ''
   return [...guests].sort((a, b) => rank[a.state] - rank[b.state] || due(a).localeCompare(due(b)) || a.id - b.id)
 }
+
+// What became of a boarding reminder on the manager's list (GET lounge/missed-reminders), as the
+// i18n key under lounge.missedStatus: the guest missed the train, the reminder is still not
+// recorded (escalated), or it was recorded late.
+export function missedReminderStatus(m) {
+  if (m?.guest?.state === 'missed') return 'missedTrain'
+  if (m?.state === 'met_late') return 'late'
+  return 'notReminded'
+}
+
+// Whether the guest's train has left at `nowMs`: 登记误车 is offered only then (the server refuses it
+// before the departure, lounge.not_departed).
+export function hasDeparted(g, nowMs = Date.now()) {
+  const t = Date.parse(g?.departure_at || '')
+  return Number.isFinite(t) && t <= nowMs
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loungeOrder, siteTimeToday } from '../../src/lib/lounge.js'
+import { hasDeparted, loungeOrder, missedReminderStatus, siteTimeToday } from '../../src/lib/lounge.js'
 
 describe('siteTimeToday', () => {
   it('reads HH:MM on the site wall clock, whatever the browser zone', () => {
@@ -25,5 +25,23 @@ describe('loungeOrder', () => {
       { id: 4, state: 'arrived', checkin_due_at: '2026-12-07T09:02:00+08:00' },
     ]
     expect(loungeOrder(g).map((x) => x.id)).toEqual([4, 3, 2, 1])
+  })
+})
+
+describe('missedReminderStatus', () => {
+  it('names a missed train first, then a late reminder, else one still not recorded', () => {
+    expect(missedReminderStatus({ state: 'breached', guest: { state: 'missed' } })).toBe('missedTrain')
+    expect(missedReminderStatus({ state: 'met_late', guest: { state: 'reminded' } })).toBe('late')
+    expect(missedReminderStatus({ state: 'breached', guest: { state: 'seated' } })).toBe('notReminded')
+    expect(missedReminderStatus({})).toBe('notReminded')
+  })
+})
+
+describe('hasDeparted', () => {
+  it('is true from the departure on', () => {
+    const g = { departure_at: '2026-12-07T10:00:00+08:00' }
+    expect(hasDeparted(g, Date.parse('2026-12-07T01:59:59Z'))).toBe(false)
+    expect(hasDeparted(g, Date.parse('2026-12-07T02:00:00Z'))).toBe(true)
+    expect(hasDeparted({ departure_at: null }, Date.now())).toBe(false)
   })
 })
