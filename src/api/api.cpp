@@ -244,8 +244,12 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), openapi_(OpenApiDocument()) {
     read_cache_ = std::make_unique<ReadCache>(commits, options);
   }
   if (deps_.writer && deps_.principal_cache_entries > 0) {
+    // Half a second: another node's sign-out or revocation does not move this node's count, and
+    // every node must refuse the token within a second of it (issue 22 §5,
+    // tests/api/test_nodes.py).
     principals_ = std::make_unique<PrincipalCache>(
-        commits, PrincipalCache::Options{deps_.principal_cache_entries});
+        commits,
+        PrincipalCache::Options{deps_.principal_cache_entries, std::chrono::milliseconds(500)});
   }
   // Hits and misses of a cache as two counters, read at render time.
   auto count = [metrics = deps_.metrics](const std::string& name, const char* hits_help,

@@ -81,6 +81,7 @@ struct ModuleSettings {
   int alarm_max_shelve_min = 480;     // --alarm-max-shelve-min
   std::string mqtt;                   // --mqtt host:port ("" : no MQTT ingest)
   std::string mqtt_topic;             // --mqtt-topic
+  std::string mqtt_group;             // --mqtt-group ("" : a plain subscription)
   std::string sms_url;                // --sms-url (the lounge's SMS relay; "" : none)
   std::string gb26875_listen;         // --gb26875-listen host:port ("" : no GB/T 26875.3 receiver)
   std::filesystem::path field_devices;  // --field-devices FILE (device → alarm point maps, polls)

@@ -465,6 +465,7 @@ json ChannelJson(const store::WebhookChannel& c, const notify::ChannelStats* sta
       {"attempts", s.attempts},
       {"dropped", s.dropped},
       {"queued", s.queued},
+      {"node", s.node.empty() ? json(nullptr) : json(s.node)},
       {"last_status", s.last_status.empty() ? json(nullptr) : json(s.last_status)},
       {"last_attempt_at", s.attempts == 0 ? json(nullptr) : json(Timestamp(s.last_attempt_at))}};
   return out;
@@ -524,14 +525,14 @@ void AddNotifyRoutes(Router& r, NotifyRouteDeps deps) {
     ZHIDU_OR_ERROR(auto in, ReadChannel(req.body));
     ZHIDU_OR_ERROR(auto created,
                    notify::CreateWebhookChannel(*deps.writer, PrincipalOf(req).account_id, in));
-    if (auto reloaded = deps.webhooks->Reload(); !reloaded) return ErrorResponse(reloaded.error());
+    deps.webhooks->Reload();
     return JsonResponse(201, ChannelJson(created, nullptr));
   });
   r.Add("GET", "/api/v1/notify/channels", Access::kSignedIn, [deps, guard](HttpRequest& req) {
     if (auto allowed = guard(req); !allowed) return ErrorResponse(allowed.error());
     ZHIDU_OR_ERROR(auto unit, deps.store->BeginRead());
     ZHIDU_OR_ERROR(auto channels, unit->ListWebhookChannels(false));
-    auto stats = deps.webhooks->Stats();
+    ZHIDU_OR_ERROR(auto stats, deps.webhooks->Stats());
     json items = json::array();
     for (const auto& c : channels) {
       auto it = stats.find(c.id);
@@ -544,7 +545,7 @@ void AddNotifyRoutes(Router& r, NotifyRouteDeps deps) {
     ZHIDU_OR_ERROR(auto id, PathIdOf(req));
     ZHIDU_OR_ERROR(auto unit, deps.store->BeginRead());
     ZHIDU_OR_ERROR(auto channel, unit->GetWebhookChannel(id));
-    auto stats = deps.webhooks->Stats();
+    ZHIDU_OR_ERROR(auto stats, deps.webhooks->Stats());
     auto it = stats.find(id);
     return JsonResponse(200, ChannelJson(channel, it == stats.end() ? nullptr : &it->second));
   });
@@ -554,8 +555,7 @@ void AddNotifyRoutes(Router& r, NotifyRouteDeps deps) {
         ZHIDU_OR_ERROR(auto id, PathIdOf(req));
         auto deleted = notify::DeleteWebhookChannel(*deps.writer, PrincipalOf(req).account_id, id);
         if (!deleted) return ErrorResponse(deleted.error());
-        if (auto reloaded = deps.webhooks->Reload(); !reloaded)
-          return ErrorResponse(reloaded.error());
+        deps.webhooks->Reload();
         return HttpResponse{204, "", "", {}};
       });
 }

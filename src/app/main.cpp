@@ -32,6 +32,11 @@ int main(int argc, char** argv) {
   serve_cmd
       ->add_option("--timer-lease-ms", serve.timer_lease_ms, "How long a timer claim is exclusive")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--webhook-lease-ms", serve.webhook_lease_ms,
+                   "How long a node's claim on a webhook channel is exclusive")
+      ->capture_default_str()
+      ->check(CLI::Range(1000, 3'600'000));
   serve_cmd->add_option("--test-clock", serve.test_clock,
                         "Run on a manual test clock from this ISO 8601 time (scenario tests only)");
   serve_cmd->add_option("--mqtt", serve.mqtt, "MQTT broker host:port to take alarms from");
@@ -48,6 +53,11 @@ int main(int argc, char** argv) {
                         "YAML file mapping fire-panel components and Modbus polls to alarm points "
                         "(docs/operations.md)");
   serve_cmd->add_option("--mqtt-topic", serve.mqtt_topic, "MQTT topic pattern of alarm messages")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--mqtt-group", serve.mqtt_group,
+                   "MQTT shared-subscription group: the nodes of one group each get a share of "
+                   "the messages, so each is ingested once (\"\": every node gets every message)")
       ->capture_default_str();
   serve_cmd
       ->add_option("--alarm-aggregation", serve.alarm_aggregation_s,

@@ -296,6 +296,7 @@ int Serve(const ServeOptions& options) {
   module_settings.alarm_max_shelve_min = options.alarm_max_shelve_min;
   module_settings.mqtt = options.mqtt;
   module_settings.mqtt_topic = options.mqtt_topic;
+  module_settings.mqtt_group = options.mqtt_group;
   module_settings.sms_url = options.sms_url;
   module_settings.gb26875_listen = options.gb26875_listen;
   module_settings.field_devices = options.field_devices;
@@ -379,24 +380,30 @@ int Serve(const ServeOptions& options) {
 
   // Webhooks: their own thread; a slow or dead receiver never delays a request.
   api::RobotTransport robot_transport(store);
-  notify::WebhookDispatcher webhooks(store, feed, robot_transport, clock);
+  // Delivery is leased per channel in the database under the scheduler's node id, so several
+  // nodes on one PostgreSQL send each record once (kernel/notify/webhooks.hpp).
+  notify::DispatcherOptions webhook_options;
+  webhook_options.node_id = timer_scheduler.node_id();
+  webhook_options.lease = std::chrono::milliseconds(options.webhook_lease_ms);
+  webhook_options.on_error = [](const Error& e) {
+    std::cerr << "zhidu: webhooks: " << e.message << std::endl;
+  };
+  notify::WebhookDispatcher webhooks(store, writer, feed, robot_transport, clock, webhook_options);
   if (auto started = webhooks.Start(); !started) {
     std::cerr << "zhidu: webhooks: " << started.error().message << "\n";
     return 2;
   }
-  auto webhook_total = [&webhooks](std::uint64_t notify::ChannelStats::*field) {
-    return [&webhooks, field] {
-      double sum = 0;
-      for (const auto& [_, s] : webhooks.Stats()) sum += static_cast<double>(s.*field);
-      return sum;
-    };
+  auto webhook_total = [&webhooks](std::uint64_t notify::NodeDeliveryStats::*field) {
+    return [&webhooks, field] { return static_cast<double>(webhooks.node_stats().*field); };
   };
-  metrics.SetCounter("zhidu_webhook_delivered_total", "Records accepted by webhook receivers.",
-                     webhook_total(&notify::ChannelStats::delivered));
-  metrics.SetCounter("zhidu_webhook_failed_total", "Records given up after every retry.",
-                     webhook_total(&notify::ChannelStats::failed));
-  metrics.SetCounter("zhidu_webhook_attempts_total", "HTTP attempts to webhook receivers.",
-                     webhook_total(&notify::ChannelStats::attempts));
+  metrics.SetCounter("zhidu_webhook_delivered_total",
+                     "Records this node delivered to webhook receivers.",
+                     webhook_total(&notify::NodeDeliveryStats::delivered));
+  metrics.SetCounter("zhidu_webhook_failed_total", "Records this node gave up after every retry.",
+                     webhook_total(&notify::NodeDeliveryStats::failed));
+  metrics.SetCounter("zhidu_webhook_attempts_total",
+                     "HTTP attempts of this node to webhook receivers.",
+                     webhook_total(&notify::NodeDeliveryStats::attempts));
 
   api::ApiDeps deps;
   deps.streams = &streams;

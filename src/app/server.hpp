@@ -30,12 +30,18 @@ struct ServeOptions {
   bool demo = false;
   std::string node_id;          // scheduler node id; empty: host/pid/random
   int timer_lease_ms = 30'000;  // a timer claim's lease (a crashed node's claims wait this long)
+  // A webhook channel's delivery lease (kernel/notify/webhooks.hpp): a crashed node's channels
+  // wait this long before another node sends for them. At least twice the 5 s HTTP budget.
+  int webhook_lease_ms = 30'000;
   // Non-empty: run on a manual test clock starting at this ISO 8601 time, moved only by
   // POST /api/v1/test/clock (scenario tests at an accelerated clock). Never in production.
   std::string test_clock;
   // Alarm ingest from MQTT: broker "host:port" (empty: none) and the topic pattern to subscribe.
   std::string mqtt;
   std::string mqtt_topic = "zhidu/+/alarms";
+  // The MQTT shared-subscription group ($share/<group>/<topic>): nodes in one group receive each
+  // message once between them. Empty: a plain subscription (every node gets every message).
+  std::string mqtt_group = "zhidu";
   // The SMS relay the lounge's follow-up (R15 第十五条 短信回访) is POSTed to; empty: none.
   std::string sms_url;
   // A PEM file of CA certificates trusted for outbound https:// (robots, the SMS relay) besides

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from zhidu_harness import Client, wait_until
+from zhidu_harness import Client, Server, wait_until
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -383,7 +383,7 @@ def test_webhooks_in_three_formats_retry_with_backoff(server, admin):
             got = admin.get(f"/api/v1/notify/channels/{cid}").json()
             d = got["delivery"]
             assert (d["delivered"], d["failed"], d["attempts"], d["queued"]) == (1, 0, 3, 0), got
-            assert d["last_status"] == "200"
+            assert d["last_status"] == "200" and d["node"], d  # this node holds the lease
         metrics = admin.get("/metrics").body
         assert "zhidu_webhook_delivered_total 3" in metrics, metrics[-800:]
         assert "zhidu_webhook_attempts_total 9" in metrics
@@ -446,3 +446,36 @@ def test_channels_need_the_permission_and_are_validated(server, admin):
     kinds = [j for j in journal if j["kind"].startswith("notify.channel.")]
     assert [j["kind"] for j in kinds] == ["notify.channel.created", "notify.channel.deleted"]
     assert "s3cret" not in json.dumps(kinds) and kinds[0]["payload"]["host"] == "127.0.0.1:9"
+
+
+def test_a_retry_waiting_at_shutdown_is_sent_after_a_restart(require_backend):
+    # Delivery state is in the database (webhook_cursors): a failed send is retried, not lost.
+    s = Server(require_backend).start()
+    robot = Receiver(failures=1000)
+    try:
+        admin = s.admin()
+        r = admin.post("/api/v1/notify/channels", {"name": "重启群", "format": "wecom",
+                                                   "url": robot.url("/hook"), "kinds": ["org.site."]})
+        assert r.status == 201, r
+        channel = r.json()["id"]
+        assert admin.post("/api/v1/sites", {"name": "重启前厂区"}).status == 201
+        assert wait_until(lambda: len(robot.on("/hook")) >= 1, 20)  # refused: a retry waits
+        assert s.stop() == 0
+        robot.failures = 0
+        again = Server(require_backend, demo=False, data_dir=s.data_dir,
+                       database_url=s.database_url).start()
+        try:
+            admin = again.admin()
+            assert wait_until(lambda: admin.get(f"/api/v1/notify/channels/{channel}")
+                              .json()["delivery"]["delivered"] == 1, 20)
+            d = admin.get(f"/api/v1/notify/channels/{channel}").json()["delivery"]
+            assert d["attempts"] == len(robot.on("/hook")) >= 2 and d["failed"] == 0, d
+            assert "重启前厂区" in robot.on("/hook")[-1]["text"]["content"]
+            assert admin.post("/api/v1/sites", {"name": "重启后厂区"}).status == 201
+            assert wait_until(lambda: len(robot.on("/hook")) == d["attempts"] + 1, 20)
+            assert "重启后厂区" in robot.on("/hook")[-1]["text"]["content"]
+        finally:
+            again.kill()
+    finally:
+        robot.stop()
+        s.kill()

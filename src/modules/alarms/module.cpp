@@ -44,7 +44,8 @@ class AlarmsModule final : public api::Module {
     alarms_->SetPack(&k.pack);
     alarms_->SetBus(&k.bus);
     if (!k.settings.mqtt.empty()) {
-      mqtt_ = std::make_unique<api::MqttIngest>(*alarms_, k.settings.mqtt, k.settings.mqtt_topic);
+      mqtt_ = std::make_unique<api::MqttIngest>(*alarms_, k.settings.mqtt, k.settings.mqtt_topic,
+                                                k.settings.mqtt_group);
       ZHIDU_TRY_VOID(mqtt_->Check());  // connected in AddRoutes, with the other feeds
     }
     ZHIDU_TRY_VOID(StartFieldDevices(k));

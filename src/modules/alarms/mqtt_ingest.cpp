@@ -27,8 +27,12 @@ std::string WildcardLevel(const std::string& pattern, const std::string& topic) 
 }
 }  // namespace
 
-MqttIngest::MqttIngest(alarms::Alarms& alarms, std::string broker, std::string topic)
-    : alarms_(alarms), topic_(std::move(topic)) {
+MqttIngest::MqttIngest(alarms::Alarms& alarms, std::string broker, std::string topic,
+                       std::string group)
+    : alarms_(alarms),
+      topic_(std::move(topic)),
+      group_(std::move(group)),
+      subscription_(group_.empty() ? topic_ : "$share/" + group_ + "/" + topic_) {
   auto colon = broker.rfind(':');
   host_ = broker.substr(0, colon);
   if (colon != std::string::npos) port_ = std::atoi(broker.c_str() + colon + 1);
@@ -39,6 +43,8 @@ MqttIngest::~MqttIngest() { Stop(); }
 Result<void> MqttIngest::Check() const {
   if (host_.empty() || port_ <= 0 || port_ > 65535)
     return Fail(Errc::kInvalidArgument, "--mqtt must be host:port");
+  if (group_.find_first_of("/+#") != std::string::npos)
+    return Fail(Errc::kInvalidArgument, "--mqtt-group must not contain /, + or #");
   return Ok();
 }
 
@@ -75,9 +81,9 @@ void MqttIngest::OnConnect(mosquitto* m, void* self, int rc) {
     std::cerr << "zhidu: MQTT connect refused: " << mosquitto_connack_string(rc) << std::endl;
     return;
   }
-  mosquitto_subscribe(m, nullptr, me->topic_.c_str(), 1);
-  std::cout << "zhidu: MQTT subscribed to " << me->topic_ << " on " << me->host_ << ":" << me->port_
-            << std::endl;
+  mosquitto_subscribe(m, nullptr, me->subscription_.c_str(), 1);
+  std::cout << "zhidu: MQTT subscribed to " << me->subscription_ << " on " << me->host_ << ":"
+            << me->port_ << std::endl;
 }
 
 void MqttIngest::OnMessage(mosquitto*, void* self, const mosquitto_message* msg) {

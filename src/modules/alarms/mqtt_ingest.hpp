@@ -4,6 +4,11 @@
 // that cannot be read, or an event for an unknown source or point, is counted and journaled as
 // `alarm.ingest.rejected` — MQTT has no reply to refuse it with.
 //
+// Several nodes: with a group, the subscription is shared ("$share/<group>/<topic>", MQTT v5
+// shared subscriptions, which mosquitto 2 also offers MQTT 3.1.1 clients): the broker hands each
+// message to one subscriber of the group, so nodes on one database ingest it once between them,
+// and a node that goes away leaves its share to the others at once (docs/operations.md).
+//
 // Threads: libmosquitto's network thread runs the callbacks; it reconnects by itself.
 #pragma once
 
@@ -20,8 +25,8 @@ namespace zhidu::api {
 
 class MqttIngest {
  public:
-  // `broker` is "host:port".
-  MqttIngest(alarms::Alarms& alarms, std::string broker, std::string topic);
+  // `broker` is "host:port"; `group` "" subscribes to `topic` itself.
+  MqttIngest(alarms::Alarms& alarms, std::string broker, std::string topic, std::string group);
   ~MqttIngest();
   MqttIngest(const MqttIngest&) = delete;
   MqttIngest& operator=(const MqttIngest&) = delete;
@@ -40,7 +45,9 @@ class MqttIngest {
   alarms::Alarms& alarms_;
   std::string host_;
   int port_ = 1883;
-  std::string topic_;
+  std::string topic_;         // the pattern messages' topics match
+  std::string group_;         // the shared-subscription group; "": none
+  std::string subscription_;  // what is subscribed: topic_, or $share/<group>/topic_
   mosquitto* client_ = nullptr;
   std::atomic<std::uint64_t> messages_{0};
 };

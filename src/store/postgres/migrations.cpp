@@ -555,6 +555,26 @@ ALTER TABLE deadlines ADD COLUMN working_hours BOOLEAN NOT NULL DEFAULT false;
       R"sql(
 ALTER TABLE duty_log ADD COLUMN occurred_at BIGINT NOT NULL DEFAULT 0;
 )sql",
+      // 18: webhook delivery claimed in the database (issue 22 §5, kernel/notify/webhooks.hpp):
+      // one cursor row per channel — every record up to after_seq is done for it — leased by one
+      // node at a time; retries and counts live in the row. Existing channels start at the head.
+      R"sql(
+CREATE TABLE webhook_cursors(
+  channel_id BIGINT PRIMARY KEY REFERENCES webhook_channels(id),
+  after_seq BIGINT NOT NULL,
+  lease_node TEXT NOT NULL DEFAULT '',
+  lease_until BIGINT NOT NULL DEFAULT 0,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_at BIGINT NOT NULL DEFAULT 0,
+  delivered BIGINT NOT NULL DEFAULT 0,
+  failed BIGINT NOT NULL DEFAULT 0,
+  attempts_total BIGINT NOT NULL DEFAULT 0,
+  dropped BIGINT NOT NULL DEFAULT 0,
+  last_status TEXT NOT NULL DEFAULT '',
+  last_attempt_at BIGINT NOT NULL DEFAULT 0);
+INSERT INTO webhook_cursors(channel_id, after_seq)
+  SELECT id, (SELECT coalesce(max(seq), 0) FROM journal) FROM webhook_channels;
+)sql",
   };
   return kMigrations;
 }

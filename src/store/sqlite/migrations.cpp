@@ -568,6 +568,26 @@ CREATE INDEX deadlines_ref ON deadlines(site_id, ref);
       R"sql(
 ALTER TABLE duty_log ADD COLUMN occurred_at INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 18: webhook delivery claimed in the database (issue 22 §5, kernel/notify/webhooks.hpp):
+      // one cursor row per channel — every record up to after_seq is done for it — leased by one
+      // node at a time; retries and counts live in the row. Existing channels start at the head.
+      R"sql(
+CREATE TABLE webhook_cursors(
+  channel_id INTEGER PRIMARY KEY REFERENCES webhook_channels(id),
+  after_seq INTEGER NOT NULL,
+  lease_node TEXT NOT NULL DEFAULT '',
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  attempts_total INTEGER NOT NULL DEFAULT 0,
+  dropped INTEGER NOT NULL DEFAULT 0,
+  last_status TEXT NOT NULL DEFAULT '',
+  last_attempt_at INTEGER NOT NULL DEFAULT 0);
+INSERT INTO webhook_cursors(channel_id, after_seq)
+  SELECT id, (SELECT coalesce(max(seq), 0) FROM journal) FROM webhook_channels;
+)sql",
   };
   return kMigrations;
 }
