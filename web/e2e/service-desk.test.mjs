@@ -26,6 +26,7 @@ before(async () => {
   site = (await admin.get('sites')).items[0].id
   await admin.post('posts', { site_id: site, name: '投诉组' })
   await admin.put(`sites/${site}/parameters/service_first_response_within`, { value: '1h' })
+  await admin.put(`sites/${site}/parameters/service_next_response_within`, { value: '1h' })
   await admin.post('service/customers', { site_id: site, kind: 'person', name: '张女士', phones: [PHONE] })
 })
 after(async () => {
@@ -71,6 +72,29 @@ describe('desktop: an agent opens a complaint, answers it, looks a customer up',
     const ticket = await admin.get(`service/tickets/${id}`)
     assert.deepEqual(ticket.thread.map((e) => e.kind), ['customer', 'reply'])
     assert.equal(ticket.complaint, true)
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+
+  it('the SLA clocks are named; a customer message starts the next response; reopening re-arms resolution', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    const deadlines = page.getByTestId('ticket-deadlines')
+    await deadlines.locator('li[data-clock="first_response"]').getByText('首次回复').waitFor()
+    await deadlines.locator('li[data-clock="resolution"]').getByText('解决').waitFor()
+    await page.getByTestId('entry-customer').click()
+    await page.getByTestId('ticket-entry').fill('请问什么时候补发？')
+    await page.getByTestId('ticket-send').click()
+    await deadlines.locator('li[data-clock="next_response"][data-state="open"]').getByText('再次回复').waitFor()
+    await page.getByTestId('ticket-move-resolved').click()
+    await deadlines.locator('li[data-clock="next_response"][data-state="met"]').waitFor()
+    const form = page.getByTestId('reopen-form')
+    await form.waitFor()
+    await form.getByTestId('reopen-by-customer').click()
+    await form.getByTestId('reopen-reason').fill('客户来电：补发的货也破损')
+    await form.getByTestId('ticket-reopen').click()
+    await page.getByTestId('ticket-reopened').getByText('已重新打开 1 次').waitFor()
+    assert.equal(await deadlines.locator('li[data-clock="resolution"]').count(), 2)
+    await page.getByTestId('ticket-thread').locator('li[data-kind="state"]').getByText('已解决 → 处理中').waitFor()
+    await shot(page, 'service-desk-reopened')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 

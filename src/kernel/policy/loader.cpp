@@ -1548,15 +1548,29 @@ std::vector<std::pair<std::string, Source>> PackBuilder::EventList(const Obj& o,
   return out;
 }
 
+std::string SlaTarget::Label() const {
+  std::string out;
+  for (const auto& [field, values] : when) {
+    out += (out.empty() ? "" : " ") + field + "=";
+    for (size_t i = 0; i < values.size(); ++i) out += (i ? "|" : "") + values[i];
+  }
+  return out.empty() ? "*" : out;
+}
+
 void PackBuilder::LoadServiceLevel(const Node& n) {
-  Obj o = Open(n, "service level",
-               {"id", "title", "clause", "start", "stop", "pause", "resume", "within", "before",
-                "cutoff", "due_from", "time", "warn_before", "on_breach", "violation"});
+  Obj o = Open(
+      n, "service level",
+      {"id", "title", "clause", "start", "restart", "stop", "pause", "resume", "within", "targets",
+       "before", "cutoff", "due_from", "time", "warn_before", "on_breach", "violation"});
   if (!o.ok) return;
   ServiceLevel s;
   Base(o, &s);
   s.start_event = Str(o, "start", true);
   if (!s.start_event.empty()) listened_events_.emplace_back(s.start_event, At(o.Get("start")));
+  for (auto& [event, at] : EventList(o, "restart")) {
+    s.restart_events.push_back(event);
+    listened_events_.emplace_back(event, at);
+  }
   // R20's confirmation ends with either outcome (fire_confirmed or false_alarm): a list.
   s.stop_events = StrList(o, "stop");
   if (s.stop_events.empty()) ErrorAt(n, "service level '" + s.id + "' needs 'stop'");
@@ -1565,11 +1579,45 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
       stop_events_.emplace_back(s.stop_events[i], At(stop[i]));
   else if (stop)
     for (const auto& e : s.stop_events) stop_events_.emplace_back(e, At(stop));
-  if (Node w = o.Get("within"); w && w.IsMap()) {
-    Obj wo = Open(w, "within", {"param"});
-    s.within_param = Str(wo, "param", true);
-  } else {
-    s.within = Dur(o, "within");
+  // `within: 2h` or `within: {param: NAME}`, of the level or of a target row.
+  auto within = [&](const Obj& from, std::optional<Duration>* fixed, std::string* param) {
+    if (Node w = from.Get("within"); w && w.IsMap()) {
+      Obj wo = Open(w, "within", {"param"});
+      *param = Str(wo, "param", true);
+    } else {
+      *fixed = Dur(from, "within");
+    }
+  };
+  within(o, &s.within, &s.within_param);
+  // targets: [{when: {ticket.priority: [urgent, high], customer.grade: 优质客户}, within: …}, …]
+  if (Node list = o.Get("targets"); list) {
+    if (!list.IsSequence() || list.size() == 0) ErrorAt(list, "targets must list target rows");
+    for (const auto& row : list) {
+      Obj ro = Open(row, "target", {"when", "within"});
+      if (!ro.ok) continue;
+      SlaTarget t;
+      if (!ro.Has("within")) ErrorAt(row, "a target needs within (a duration or {param: NAME})");
+      within(ro, &t.within, &t.within_param);
+      // when: {FIELD: VALUE or [VALUE, …], …}, the fields of the starting event's data.
+      if (Node w = ro.Get("when"); w && !w.IsMap()) {
+        ErrorAt(w, "when must map data fields to their values");
+      } else if (w) {
+        for (auto it = w.begin(); it != w.end(); ++it) {
+          std::vector<std::string> values;
+          Node v = it->second;
+          if (v.IsScalar()) values.push_back(v.Scalar());
+          if (v.IsSequence())
+            for (const auto& e : v)
+              if (e.IsScalar()) values.push_back(e.Scalar());
+          if (!it->first.IsScalar() || values.empty() ||
+              (v.IsSequence() && values.size() != v.size()))
+            ErrorAt(v, "when maps a data field to a value or a list of values");
+          else
+            t.when.emplace_back(it->first.Scalar(), std::move(values));
+        }
+      }
+      s.targets.push_back(std::move(t));
+    }
   }
   s.before = Dur(o, "before");
   s.cutoff = Time(o, "cutoff");
@@ -1577,8 +1625,11 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
   if (!s.due_from.empty()) {
     Want("record_field", s.due_from, o.Get("due_from"), "due_from");
   }
-  if (o.Has("within") + o.Has("before") + o.Has("cutoff") + o.Has("due_from") != 1) {
-    ErrorAt(n, "a service level needs exactly one of within, before, cutoff, due_from");
+  if ((o.Has("within") || o.Has("targets")) + o.Has("before") + o.Has("cutoff") +
+          o.Has("due_from") !=
+      1) {
+    ErrorAt(n,
+            "a service level needs exactly one of within (or targets), before, cutoff, due_from");
   }
   std::string time = Str(o, "time");
   if (time == "business")
@@ -1610,10 +1661,13 @@ void PackBuilder::LoadServiceLevel(const Node& n) {
   if (s.business_time && o.Has("time") &&
       ((s.within && !s.within->months && !s.within->working_days &&
         s.within->fixed < std::chrono::hours(24)) ||
-       !s.within_param.empty()))
+       !s.within_param.empty() || !s.targets.empty()))
     working_hours_levels_.emplace_back(s.id, At(o.Get("time")));
   Node warn = o.Get("warn_before");
-  if (warn) {
+  if (warn && warn.IsMap()) {
+    Obj wo = Open(warn, "warn_before", {"param"});
+    s.warn_before_param = Str(wo, "param", true);
+  } else if (warn) {
     std::vector<Node> list;
     if (warn.IsSequence()) {
       for (const auto& e : warn) list.push_back(e);
@@ -1877,7 +1931,9 @@ void PackBuilder::CheckReferences() {
   for (const auto& [event, at] : follow_up_events_) {
     bool used = false;
     for (const auto& p : pack_.procedures_) used = used || p.trigger == event;
-    for (const auto& sl : pack_.service_levels_) used = used || sl.start_event == event;
+    for (const auto& sl : pack_.service_levels_)
+      used = used || sl.start_event == event ||
+             std::ranges::find(sl.restart_events, event) != sl.restart_events.end();
     for (const auto& d : pack_.duties_)
       used = used || (d.schedule.kind == ScheduleKind::kOn && d.schedule.on == event);
     if (!used)
@@ -1976,7 +2032,10 @@ void PackBuilder::CheckStopEvents() {
       for (const auto& a : st.actions) raised.insert(a);
     }
   }
-  for (const auto& sl : pack_.service_levels_) raised.insert(sl.start_event);
+  for (const auto& sl : pack_.service_levels_) {
+    raised.insert(sl.start_event);
+    raised.insert(sl.restart_events.begin(), sl.restart_events.end());
+  }
   for (const auto& d : pack_.duties_)
     if (d.schedule.kind == ScheduleKind::kOn) raised.insert(d.schedule.on);
   for (const auto& [event, at] : follow_up_events_) raised.insert(event);

@@ -308,9 +308,23 @@ struct Request : RuleBase {
   std::string record;                    // record id written on approval
 };
 
+// One row of a service level's `targets:` (issue 18 §3: a ticket's SLA matched by its priority
+// and its customer's grade). It applies when each field of `when` is, in the starting event's
+// data, one of the values listed (no `when`: every event); the first row that applies gives the
+// time, a duration or a site parameter.
+struct SlaTarget {
+  std::vector<std::pair<std::string, std::vector<std::string>>> when;  // data field -> values
+  std::optional<Duration> within;
+  std::string within_param;
+  std::string Label() const;  // "ticket.priority=urgent customer.grade=A|B", "*" without when
+};
+
 // 时限 — a deadline in calendar or business time.
 struct ServiceLevel : RuleBase {
   std::string start_event;
+  // Any one starts another deadline of the level for the same ref once the last has stopped (a
+  // reopened ticket re-arms its resolution time, issue 18 §7).
+  std::vector<std::string> restart_events;
   std::vector<std::string> stop_events;  // any one stops it (`stop: a` or `stop: [a, b]`)
   // Any one of `pause` pauses a running deadline (its timers cancelled); any one of `resume`
   // resumes it, the due time moved on by the time paused (working time when it counts working
@@ -318,12 +332,17 @@ struct ServiceLevel : RuleBase {
   std::vector<std::string> pause_events;
   std::vector<std::string> resume_events;
   std::optional<Duration> within;
-  std::string within_param;         // `within: {param: NAME}`: the site's duration (none: no timer)
+  std::string within_param;  // `within: {param: NAME}`: the site's duration (none: no timer)
+  // Rows tried in order before `within` (the fallback when none applies; none: not started).
+  std::vector<SlaTarget> targets;
   std::optional<Duration> before;   // "T-15": due `before` ahead of a time carried by the event
   std::optional<TimeOfDay> cutoff;  // orders before the cut-off: same day; after: next day
   std::string due_from;  // "record.field": the deadline is set per instance in that field
   bool business_time = false;
   std::vector<Duration> warn_before;
+  // `warn_before: {param: NAME}`: the site's duration (unset: no warning). Counted in working
+  // time back from the due time when the deadline counts working hours.
+  std::string warn_before_param;
   std::vector<std::string> on_breach;  // actions: "alert:厅经理", "violation:CODE", "escalate:ROLE"
   std::string violation;
 };

@@ -63,8 +63,15 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
   for (const auto& d : pack.duties())
     if (!d.target_set.empty()) add(d.target_set, ParamKind::kList, "duty " + d.id, d.clauses);
   // A service level's time the regulation leaves open (R14 §1.2.5 第一时间: no figure).
-  for (const auto& sl : pack.service_levels())
+  // Its targets' times (issue 18 §3: by a ticket's priority and customer grade) and its warning.
+  for (const auto& sl : pack.service_levels()) {
+    for (const auto& t : sl.targets)
+      add(t.within_param, ParamKind::kDuration, "service level " + sl.id + " / " + t.Label(),
+          sl.clauses);
     add(sl.within_param, ParamKind::kDuration, "service level " + sl.id, sl.clauses);
+    add(sl.warn_before_param, ParamKind::kDuration, "service level " + sl.id + " / warn_before",
+        sl.clauses);
+  }
   // How long a discipline step's correction order (整改) runs when the regulation gives no period
   // (R03 §二 要求整改, 责令其进行整改: none).
   for (const auto& d : pack.discipline())

@@ -1040,6 +1040,45 @@ TEST(LoaderTest, PauseResumeAndBusinessHoursAreCheckedWhereWritten) {
       << report.diagnostics[0].ToString();
 }
 
+// A service level's targets (issue 18 §3: by a ticket's priority and its customer's grade), its
+// restart event and a warning from a site parameter: read in order, their parameters declared,
+// and a malformed row refused where written.
+TEST(LoaderTest, ServiceLevelTargetsRestartAndWarningParameter) {
+  auto level = [](const std::string& extra) {
+    return std::string(kGoodRoles) +
+           "service_levels:\n  - id: s\n    clause: \"T01 §一\"\n    start: opened\n"
+           "    stop: done\n" +
+           extra;
+  };
+  TempPack good(
+      Files{{"T01.yaml", level("    restart: reopened\n    targets:\n"
+                               "      - {when: {t.p: [urgent, high], c.g: A}, within: 15m}\n"
+                               "      - {when: {t.p: urgent}, within: {param: s_urgent}}\n"
+                               "    within: {param: s_within}\n"
+                               "    warn_before: {param: s_warn}\n")}});
+  auto pack = LoadPack(good.dir());
+  ASSERT_TRUE(pack.has_value()) << pack.error().message;
+  const auto& sl = pack->service_levels()[0];
+  EXPECT_EQ(sl.restart_events, std::vector<std::string>{"reopened"});
+  ASSERT_EQ(sl.targets.size(), 2u);
+  EXPECT_EQ(sl.targets[0].Label(), "t.p=urgent|high c.g=A");
+  EXPECT_EQ(sl.targets[0].within->fixed, std::chrono::minutes(15));
+  EXPECT_EQ(sl.targets[1].within_param, "s_urgent");
+  EXPECT_EQ(sl.within_param, "s_within");
+  EXPECT_EQ(sl.warn_before_param, "s_warn");
+  std::set<std::string> declared;
+  for (const auto& d : DeclaredParameters(*pack)) declared.insert(d.name);
+  for (const char* name : {"s_urgent", "s_within", "s_warn"})
+    EXPECT_TRUE(declared.contains(name)) << name;
+  // Targets alone are a time; a row without one, or with a when that is not a mapping, is not.
+  EXPECT_TRUE(
+      Errors(TempPack(Files{{"T01.yaml", level("    targets: [{within: 1h}]\n")}})).empty());
+  ExpectOne(TempPack(Files{{"T01.yaml", level("    targets: [{when: {a: b}}]\n")}}), "T01.yaml", 10,
+            15, "a target needs within");
+  ExpectOne(TempPack(Files{{"T01.yaml", level("    targets: [{when: [a], within: 1h}]\n")}}),
+            "T01.yaml", 10, 22, "when must map data fields to their values");
+}
+
 // A post's handover form is the first handover checklist of the files declaring the post or its
 // roles, or one naming the post in posts:. Any other never opens: an error (issue 16 §3).
 TEST(LoaderTest, AHandoverChecklistNoPostOpensIsAnError) {

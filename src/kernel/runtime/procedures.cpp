@@ -468,7 +468,13 @@ struct Procedures::Impl {
   Result<std::vector<Id>> StartDeadlines(const SiteEvent& e) {
     std::vector<Id> out;
     for (const auto& sl : pack.service_levels()) {
-      if (sl.start_event != e.event) continue;
+      bool restart = std::ranges::find(sl.restart_events, e.event) != sl.restart_events.end();
+      if (sl.start_event != e.event && !restart) continue;
+      if (restart) {  // again only once the last one of the ref has stopped
+        if (e.ref.empty()) continue;
+        ZHIDU_TRY(auto running, RunningOf(sl, e));
+        if (!running.empty()) continue;
+      }
       ZHIDU_TRY(Id id, StartDeadline(sl, e));
       out.push_back(id);
     }
@@ -513,6 +519,23 @@ struct Procedures::Impl {
     return Due{t, label};
   }
 
+  // A `within` (fixed, or the site's parameter `param`) from now; `prefix` starts the note.
+  Result<Due> WithinOf(const policy::ServiceLevel& sl, const std::optional<policy::Duration>& fixed,
+                       const std::string& param, Id site_id, const TimeZone& zone,
+                       const std::string& prefix) {
+    if (!param.empty()) {
+      ZHIDU_TRY(auto value, SiteParameters::Lookup(tx.unit(), site_id, param));
+      if (!value)
+        return Due{std::nullopt, prefix + "时限为本单位参数 " + param + "，本单位未设定：未计时"};
+      auto d = policy::ParseDuration(*value);
+      if (!d) return Due{std::nullopt, prefix + "本单位参数 " + param + " 不是时长：未计时"};
+      return WithinDue(sl, *d, site_id, zone,
+                       prefix + "within " + *value + "（本单位参数 " + param + "）");
+    }
+    if (!fixed) return Due{std::nullopt, prefix + "the service level gives no time"};
+    return WithinDue(sl, *fixed, site_id, zone, prefix + "within " + FormatDuration(*fixed));
+  }
+
   // The due time of `sl` started now by `e`, or a reason why there is none.
   Result<Due> DueOf(const policy::ServiceLevel& sl, const SiteEvent& e, const TimeZone& zone) {
     using Out = Due;
@@ -544,17 +567,19 @@ struct Procedures::Impl {
       return Out{SubtractDuration(*t, *sl.before, zone),
                  FormatDuration(*sl.before) + " before " + *at};
     }
-    if (!sl.within_param.empty()) {
-      ZHIDU_TRY(auto value, SiteParameters::Lookup(tx.unit(), e.site_id, sl.within_param));
-      if (!value)
-        return Out{std::nullopt, "时限为本单位参数 " + sl.within_param + "，本单位未设定：未计时"};
-      auto d = policy::ParseDuration(*value);
-      if (!d) return Out{std::nullopt, "本单位参数 " + sl.within_param + " 不是时长：未计时"};
-      return WithinDue(sl, *d, e.site_id, zone,
-                       "within " + *value + "（本单位参数 " + sl.within_param + "）");
+    // The first target row the event's data matches (a ticket's priority and customer grade),
+    // else the level's own within.
+    for (const auto& t : sl.targets) {
+      bool applies = std::ranges::all_of(t.when, [&](const auto& field) {
+        auto value = DataString(e.data, field.first);
+        return value && std::ranges::find(field.second, *value) != field.second.end();
+      });
+      if (applies)
+        return WithinOf(sl, t.within, t.within_param, e.site_id, zone, "目标 " + t.Label() + "：");
     }
-    if (sl.within)
-      return WithinDue(sl, *sl.within, e.site_id, zone, "within " + FormatDuration(*sl.within));
+    if (!sl.within_param.empty() || sl.within)
+      return WithinOf(sl, sl.within, sl.within_param, e.site_id, zone, "");
+    if (!sl.targets.empty()) return Out{std::nullopt, "没有与本次事件相符的时限目标：未计时"};
     if (sl.cutoff) {
       // The end of the local day of `t`: the next local midnight.
       auto day_end = [&](TimePoint t) {
@@ -610,8 +635,26 @@ struct Procedures::Impl {
     ZHIDU_TRY(auto id, scheduler::Scheduler::Schedule(tx, t));
     (void)id;
     wakes.push_back(t.due_at);
-    for (const auto& w : sl.warn_before) {
+    std::vector<policy::Duration> warns = sl.warn_before;
+    if (!sl.warn_before_param.empty()) {  // the site's figure; unset or not a duration: no warning
+      ZHIDU_TRY(auto value, SiteParameters::Lookup(tx.unit(), d.site_id, sl.warn_before_param));
+      if (auto w = policy::ParseDuration(value.value_or("")); value && w) warns.push_back(*w);
+    }
+    std::vector<scheduler::LocalPeriod> periods;
+    if (d.working_hours) {
+      ZHIDU_TRY(periods, SiteWorkPeriods(d.site_id));
+    }
+    for (const auto& w : warns) {
       TimePoint at = SubtractDuration(d.due_at, w, zone);
+      // Working time back from the due time: the instant when `w` of it is left.
+      if (!periods.empty() && !w.months && !w.working_days) {
+        ZHIDU_TRY(Micros left, scheduler::WorkingTimeBetween(pack.calendar(), zone, periods,
+                                                             tx.now(), d.due_at));
+        Micros before = duration_cast<Micros>(w.fixed);
+        if (left <= before) continue;
+        ZHIDU_TRY(
+            at, scheduler::AddWorkingTime(pack.calendar(), zone, periods, tx.now(), left - before));
+      }
       if (at <= tx.now()) continue;
       t.kind = std::string(kDeadlineWarnTimer);
       t.payload = CanonicalObject().Add("before", FormatDuration(w)).Str();
@@ -1043,8 +1086,8 @@ bool Declares(const policy::Pack& pack, std::string_view event) {
     return std::find(v.begin(), v.end(), event) != v.end();
   };
   for (const auto& sl : pack.service_levels())
-    if (sl.start_event == event || in(sl.stop_events) || in(sl.pause_events) ||
-        in(sl.resume_events))
+    if (sl.start_event == event || in(sl.restart_events) || in(sl.stop_events) ||
+        in(sl.pause_events) || in(sl.resume_events))
       return true;
   for (const auto& d : pack.duties())
     if (d.schedule.kind == policy::ScheduleKind::kOn && d.schedule.on == event) return true;

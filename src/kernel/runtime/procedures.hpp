@@ -19,10 +19,12 @@
 //     site and one at the console are two persons. Too few people on the post when a state with
 //     assignments is entered is flagged (note + journal), never a refusal: an alarm is handled
 //     with the people there are.
-//  5. A deadline's due time comes from the pack (within, before, cutoff, due_from) and the event's
-//     data, in the site's time zone and, for working days, the pack's calendar. A breach fires once
-//     (durable timer) and runs on_breach: alert/escalate notify roles, violation raises through the
-//     ledger against the person named in the event (or nobody, noted).
+//  5. A deadline's due time comes from the pack (the first of its targets the event's data matches,
+//     else within; before, cutoff, due_from) and the event's data, in the site's time zone and,
+//     for working days, the pack's calendar; a restart event starts another only once the ref's
+//     last one has stopped. A breach fires once (durable timer) and runs on_breach: alert/escalate
+//     notify roles, violation raises through the ledger against the person named in the event (or
+//     nobody, noted).
 //  6. At most one open instance per procedure and ref is started by events: an event whose ref
 //     already has an open instance of a procedure it triggers is a repeat (journaled repeat_of)
 //     and starts neither instances nor deadlines. Transitions and confirmed steps are events too

@@ -155,6 +155,17 @@ Result<Pairs> Resolved(store::Sql& sql, store::Id site_id, store::Id person_id, 
                  site_id, person_id, from, to, "assignee");
 }
 
+Result<Pairs> Reopened(store::Sql& sql, store::Id site_id, store::Id person_id, TimePoint from,
+                       TimePoint to) {
+  return PairsOf(sql, "tickets reopened",
+                 "SELECT t.assignee, e.ticket_id FROM service_ticket_entries e "
+                 "JOIN service_tickets t ON t.id = e.ticket_id WHERE t.site_id = ? AND "
+                 "e.kind = 'state' AND e.to_state = 'open' AND e.from_state IN "
+                 "('resolved','closed') AND t.assignee IS NOT NULL AND e.written_at >= ? AND "
+                 "e.written_at < ?",
+                 site_id, person_id, from, to, "t.assignee");
+}
+
 Result<std::vector<std::pair<store::Id, bool>>> AnsweredOf(store::Sql& sql, store::Id site_id,
                                                            store::Id agent, TimePoint from,
                                                            TimePoint to) {
@@ -188,9 +199,7 @@ Result<QualityReview> Service::ReviewTicket(const org::Principal& who, store::Id
   return writer_.Run<QualityReview>([&](store::Tx& tx) -> Result<QualityReview> {
     auto& unit = tx.unit();
     auto& sql = unit.sql();
-    ZHIDU_TRY(Ticket t, db::GetTicket(sql, ticket_id));
-    if (!org::HoldsRoleAt(who, {t.site_id, 0}))
-      return Fail(Errc::kNotFound, "ticket " + std::to_string(ticket_id) + " does not exist");
+    ZHIDU_TRY(Ticket t, TicketFor(sql, who, ticket_id));
     if (!Supervises(who, t.site_id, t.queue))
       return Fail(Errc::kPermissionDenied, Reason{"service.not_supervisor"},
                   "only a supervisor of the queue " + t.queue + " reviews its tickets");
@@ -268,6 +277,8 @@ Result<DailyStats> Service::DailyStatsOf(const org::Principal& who, store::Id si
   std::map<store::Id, DailyStatsRow> rows;
   for (const auto& [person, ticket] : received) rows[person].received.push_back(ticket);
   for (const auto& [person, ticket] : resolved) rows[person].resolved.push_back(ticket);
+  ZHIDU_TRY(auto reopened, db::Reopened(sql, site_id, 0, out.from, out.to));
+  for (const auto& [person, ticket] : reopened) rows[person].reopened.push_back(ticket);
   // 成交订单数: the orders the agent took that day (orders.cpp).
   ZHIDU_TRY(auto orders, db::OrdersTaken(sql, site_id, 0, out.from, out.to));
   for (const auto& [person, order] : orders) rows[person].orders.push_back(order);

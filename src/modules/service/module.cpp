@@ -32,6 +32,7 @@ class ServiceModule final : public api::Module {
             std::string(kTicketFirstReply),   std::string(kTicketResolved),
             std::string(kTicketReopened),     std::string(kSatisfactionRecorded),
             std::string(kTicketPending),      std::string(kTicketUnpending),
+            std::string(kTicketReplied),      std::string(kTicketCustomerMessage),
             std::string(kOrderReceived),      std::string(kOrderShipped),
             std::string(kUrgentOrder),        std::string(kStockOut),
             std::string(kDeliveryDateAgreed), std::string(kReturnRequested),

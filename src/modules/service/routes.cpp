@@ -1,5 +1,7 @@
 // Customer service over HTTP (/api/v1/service/…). Handlers translate JSON; the rules are in
 // service.cpp.
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
@@ -114,7 +116,17 @@ json ViewJson(const TicketView& v) {
                       {"author", e.author},
                       {"at", api::TimeOrNull(e.at)}});
   out["thread"] = std::move(thread);
+  // How often it was reopened (resolved or closed → open), from the thread.
+  out["reopened"] = std::ranges::count_if(v.thread, [](const Entry& e) {
+    return e.kind == EntryKind::kState && e.to_state == StateName(TicketState::kOpen) &&
+           (e.from_state == StateName(TicketState::kResolved) ||
+            e.from_state == StateName(TicketState::kClosed));
+  });
   out["deadlines"] = DeadlinesJson(v.deadlines);
+  for (size_t i = 0; i < v.clocks.size() && i < out["deadlines"].size(); ++i) {
+    out["deadlines"][i]["clock"] = SlaClockName(v.clocks[i].first);
+    out["deadlines"][i]["title"] = v.clocks[i].second;
+  }
   json surveys = json::array();
   for (const auto& sv : v.surveys) surveys.push_back(SurveyJson(sv));
   out["surveys"] = std::move(surveys);
@@ -319,6 +331,30 @@ void AddRoutes(api::Router& r, Service* s) {
       return api::JsonResponse(201, ViewJson(v));
     });
   }
+  // {"body"}: the customer's message as the agent records it (issue 18 §3's next response).
+  r.Add("POST", "/api/v1/service/tickets/{id}/messages", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto text, body.RequiredString("body"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, s->AddCustomerMessage(api::PrincipalOf(req), id, text));
+    return api::JsonResponse(201, ViewJson(v));
+  });
+  // {"reason", "by"?: "agent|customer"}: a resolved or closed ticket reopened (issue 18 §7).
+  r.Add("POST", "/api/v1/service/tickets/{id}/reopen", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto reason, body.RequiredString("reason"));
+    ZHIDU_OR_ERROR(auto by, body.OptionalString("by", "agent"));
+    if (by != "agent" && by != "customer")
+      return api::ErrorResponse(
+          {Errc::kInvalidArgument, "by must be agent or customer", "by", "invalid"});
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, s->Reopen(api::PrincipalOf(req), id, by == "customer", reason));
+    return api::JsonResponse(200, ViewJson(v));
+  });
   // {"to": "open|pending|resolved|closed", "note"?}
   r.Add("POST", "/api/v1/service/tickets/{id}/state", Access::kSignedIn, [s](HttpRequest& req) {
     if (!s) return Unavailable();
@@ -444,7 +480,9 @@ void AddRoutes(api::Router& r, Service* s) {
                        {"received_ticket_ids", row.received},
                        {"resolved_ticket_ids", row.resolved},
                        {"orders", row.orders.size()},
-                       {"order_ids", row.orders}});
+                       {"order_ids", row.orders},
+                       {"reopened", row.reopened.size()},
+                       {"reopened_ticket_ids", row.reopened}});
     return api::JsonResponse(200, {{"site_id", site_id},
                                    {"day", stats.day},
                                    {"from", api::TimeOrNull(stats.from)},

@@ -77,7 +77,11 @@ Result<Channel> ParseChannel(std::string_view name, const char* field) {
   return ParseEnum<Channel>(kChannelNames, name, field);
 }
 Result<Priority> ParsePriority(std::string_view name, const char* field) {
-  return ParseEnum<Priority>(kPriorityNames, name, field);
+  auto p = ParseEnum<Priority>(kPriorityNames, name, field);
+  if (!p)
+    return Fail(Errc::kInvalidArgument, Reason{"service.unknown_priority"}, p.error().message,
+                field);
+  return p;
 }
 Result<TicketState> ParseState(std::string_view name, const char* field) {
   return ParseEnum<TicketState>(kStateNames, name, field);
@@ -103,6 +107,30 @@ Result<std::vector<std::string>> SurveyScale(const std::optional<std::string>& p
                                                " must list " + std::to_string(kMinScale) + " to " +
                                                std::to_string(kMaxScale) + " labels, lowest first");
   return labels;
+}
+
+Result<Ticket> TicketFor(store::Sql& sql, const org::Principal& who, store::Id id) {
+  auto t = db::GetTicket(sql, id);
+  if (!t && t.error().code != Errc::kNotFound) return t;
+  if (!t || !org::HoldsRoleAt(who, {t->site_id, 0}))
+    return Fail(Errc::kNotFound, Reason{"service.unknown_ticket"},
+                "ticket " + std::to_string(id) + " does not exist");
+  return t;
+}
+
+std::string_view SlaClockName(SlaClock v) {
+  constexpr std::string_view kNames[] = {"first_response", "next_response", "resolution", "other"};
+  return kNames[static_cast<int>(v)];
+}
+
+SlaClock ClockOf(const policy::ServiceLevel& sl) {
+  auto stops = [&](std::string_view e) {
+    return std::ranges::find(sl.stop_events, e) != sl.stop_events.end();
+  };
+  if (sl.start_event == kTicketCustomerMessage) return SlaClock::kNextResponse;
+  if (stops(kTicketFirstReply)) return SlaClock::kFirstResponse;
+  if (stops(kTicketResolved)) return SlaClock::kResolution;
+  return SlaClock::kOther;
 }
 
 bool MayMove(TicketState from, TicketState to) {
@@ -455,6 +483,14 @@ Result<TicketView> Service::View(store::UnitOfWork& unit, const Ticket& t) {
   f.site_id = t.site_id;
   f.ref = TicketRef(t.id);
   ZHIDU_TRY(v.deadlines, unit.ListDeadlines(f, {0, 100}));
+  auto pack = pack_.Current();
+  for (const auto& d : v.deadlines) {
+    std::pair<SlaClock, std::string> clock{SlaClock::kOther, d.service_level};
+    if (pack)
+      for (const auto& sl : pack->service_levels())
+        if (sl.id == d.service_level) clock = {ClockOf(sl), sl.title};
+    v.clocks.push_back(std::move(clock));
+  }
   ZHIDU_TRY(v.surveys, db::SurveysOf(unit.sql(), t.id));
   store::ProcedureFilter pf;
   pf.site_id = t.site_id;
@@ -541,15 +577,11 @@ Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTic
                 tx.Journal("service.ticket.assigned", 0, TicketRef(t.id), payload.Str()));
       (void)routed_seq;
     }
-    // The pack's rules start here, in this transaction: the service levels on ticket_opened and,
-    // for a complaint, the one procedure on complaint_received.
-    runtime::SiteEvent e{t.site_id,     std::string(kTicketOpened), t.subject, TicketRef(t.id), {},
-                         who.account_id};
-    ZHIDU_TRY_VOID(bus_.Emit(tx, e));
-    if (t.complaint) {
-      e.event = std::string(kComplaintReceived);
-      ZHIDU_TRY_VOID(bus_.Emit(tx, e));
-    }
+    // The pack's rules start here, in this transaction: the service levels on ticket_opened (their
+    // targets matched on the priority and the customer's grade) and, for a complaint, the one
+    // procedure on complaint_received.
+    ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, kTicketOpened, who.account_id));
+    if (t.complaint) ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, kComplaintReceived, who.account_id));
     return t.id;
   });
   if (!id) return Fail(id.error());
@@ -558,9 +590,7 @@ Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTic
 
 Result<TicketView> Service::GetTicket(const org::Principal& who, store::Id id) {
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  ZHIDU_TRY(Ticket t, db::GetTicket(unit->sql(), id));
-  if (!org::HoldsRoleAt(who, {t.site_id, 0}))
-    return Fail(Errc::kNotFound, "ticket " + std::to_string(id) + " does not exist");
+  ZHIDU_TRY(Ticket t, TicketFor(unit->sql(), who, id));
   ZHIDU_TRY(TicketView v, View(*unit, t));
   v.viewer_may_review = t.assignee != 0 && t.assignee != who.person_id &&
                         Supervises(who, t.site_id, t.queue) &&
@@ -579,9 +609,7 @@ Result<std::vector<Ticket>> Service::ListTickets(const org::Principal& who, cons
 Result<TicketView> Service::Change(const org::Principal& who, store::Id id,
                                    const std::function<Result<void>(store::Tx&, Ticket&)>& change) {
   auto done = writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
-    ZHIDU_TRY(Ticket t, db::GetTicket(tx.unit().sql(), id));
-    if (!org::HoldsRoleAt(who, {t.site_id, 0}))
-      return Fail(Errc::kNotFound, "ticket " + std::to_string(id) + " does not exist");
+    ZHIDU_TRY(Ticket t, TicketFor(tx.unit().sql(), who, id));
     TicketState from = t.state;
     ZHIDU_TRY_VOID(change(tx, t));
     t.updated_at = tx.now();
@@ -590,6 +618,19 @@ Result<TicketView> Service::Change(const org::Principal& who, store::Id id,
   });
   if (!done) return Fail(done.error());
   return GetTicket(who, id);
+}
+
+Result<void> Service::EmitTicketEvent(store::Tx& tx, const Ticket& t, std::string_view event,
+                                      store::Id actor) {
+  std::string grade;
+  if (t.customer_id) {
+    ZHIDU_TRY(Customer c, db::GetCustomer(tx.unit().sql(), t.customer_id));
+    grade = c.grade;
+  }
+  policy::Context data{{std::string(kPriorityData), std::string(PriorityName(t.priority))},
+                       {std::string(kGradeData), grade}};
+  return bus_.Emit(tx, runtime::SiteEvent{t.site_id, std::string(event), t.subject, TicketRef(t.id),
+                                          std::move(data), actor});
 }
 
 Result<TicketView> Service::AddEntry(const org::Principal& who, store::Id id, EntryKind kind,
@@ -613,15 +654,67 @@ Result<TicketView> Service::AddEntry(const org::Principal& who, store::Id id, En
                                                              : "service.ticket.noted",
                                    who.account_id, TicketRef(t.id), payload.Str()));
     (void)seq;
-    if (first_reply)
-      ZHIDU_TRY_VOID(bus_.Emit(tx, runtime::SiteEvent{t.site_id,
-                                                      std::string(kTicketFirstReply),
-                                                      t.subject,
-                                                      TicketRef(t.id),
-                                                      {},
-                                                      who.account_id}));
+    if (first_reply) ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, kTicketFirstReply, who.account_id));
+    if (kind == EntryKind::kReply)
+      ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, kTicketReplied, who.account_id));
     return Ok();
   });
+}
+
+Result<TicketView> Service::AddCustomerMessage(const org::Principal& who, store::Id id,
+                                               const std::string& body) {
+  ZHIDU_TRY_VOID(Text(body, "body", true, kMaxBody));
+  std::optional<TimePoint> wake;
+  auto done = Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
+    auto& sql = tx.unit().sql();
+    // Awaiting an answer already: the last public word (or resolution) is the customer's.
+    ZHIDU_TRY(auto thread, db::Thread(sql, t.id));
+    bool awaiting = false;
+    for (auto e = thread.rbegin(); e != thread.rend(); ++e) {
+      if (e->kind == EntryKind::kReply ||
+          (e->kind == EntryKind::kState && e->to_state == StateName(TicketState::kResolved)))
+        break;
+      if (e->kind == EntryKind::kCustomer) {
+        awaiting = true;
+        break;
+      }
+    }
+    // The customer answering ends the wait on them; writing after resolution reopens the ticket.
+    if (t.state == TicketState::kPending)
+      ZHIDU_TRY_VOID(MoveIn(tx, who, t, TicketState::kOpen, "客户回复", "customer", &wake));
+    else if (t.state == TicketState::kResolved || t.state == TicketState::kClosed)
+      ZHIDU_TRY_VOID(
+          MoveIn(tx, who, t, TicketState::kOpen, "客户再次来信：重新打开", "customer", &wake));
+    Entry e{0, t.id, EntryKind::kCustomer, body, "", "", 0, who.account_id, tx.now()};
+    ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+    CanonicalObject payload = TicketPayload(t);
+    payload.Add("entry_id", e.id).Add("body", body).Add("awaiting_reply", awaiting);
+    ZHIDU_TRY(auto seq, tx.Journal("service.ticket.customer_message", who.account_id,
+                                   TicketRef(t.id), payload.Str()));
+    (void)seq;
+    // Before the first reply the first-response time runs; after it, the next response does.
+    if (!awaiting && t.first_reply_at != TimePoint{})
+      ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, kTicketCustomerMessage, who.account_id));
+    return Ok();
+  });
+  if (done && wake && scheduler_) scheduler_->Wake(*wake);
+  return done;
+}
+
+Result<TicketView> Service::Reopen(const org::Principal& who, store::Id id, bool by_customer,
+                                   const std::string& reason) {
+  ZHIDU_TRY_VOID(Text(reason, "reason", true, kMaxBody));
+  std::optional<TimePoint> wake;
+  auto done = Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
+    if (t.state != TicketState::kResolved && t.state != TicketState::kClosed)
+      return Fail(Errc::kFailedPrecondition, Reason{"service.not_reopenable"},
+                  "ticket " + std::to_string(id) + " is " + std::string(StateName(t.state)) +
+                      ": only a resolved or closed ticket is reopened");
+    return MoveIn(tx, who, t, TicketState::kOpen, reason, by_customer ? "customer" : "agent",
+                  &wake);
+  });
+  if (done && wake && scheduler_) scheduler_->Wake(*wake);
+  return done;
 }
 
 Result<TicketView> Service::Move(const org::Principal& who, store::Id id, TicketState to,
@@ -629,63 +722,67 @@ Result<TicketView> Service::Move(const org::Principal& who, store::Id id, Ticket
   ZHIDU_TRY_VOID(Text(note, "note", false, kMaxBody));
   std::optional<TimePoint> wake;  // a survey timer to wake the scheduler for
   auto moved = Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
-    TicketState from = t.state;
-    if (!MayMove(from, to)) {
-      std::string allowed;
-      for (auto s : NextStates(from))
-        allowed += (allowed.empty() ? "" : ", ") + std::string(StateName(s));
-      return Fail(Errc::kFailedPrecondition,
-                  "ticket " + std::to_string(id) + " is " + std::string(StateName(from)) +
-                      " and cannot become " + std::string(StateName(to)) +
-                      (allowed.empty() ? "" : " (it may become: " + allowed + ")"));
-    }
-    t.state = to;
-    const char* event = nullptr;
-    if (to == TicketState::kResolved) {
-      t.resolved_at = tx.now();
-      event = kTicketResolved.data();
-    } else if (to == TicketState::kClosed) {
-      t.closed_at = tx.now();
-    } else if (to == TicketState::kOpen &&
-               (from == TicketState::kResolved || from == TicketState::kClosed)) {
-      t.resolved_at = t.closed_at = TimePoint{};
-      event = kTicketReopened.data();
-    }
-    Entry e{0,
-            t.id,
-            EntryKind::kState,
-            note,
-            std::string(StateName(from)),
-            std::string(StateName(to)),
-            0,
-            who.account_id,
-            tx.now()};
-    ZHIDU_TRY(e.id, db::InsertEntry(tx.unit().sql(), e));
-    ZHIDU_TRY(auto seq, tx.Journal("service.ticket.moved", who.account_id, TicketRef(t.id),
-                                   TicketPayload(t)
-                                       .Add("from", StateName(from))
-                                       .Add("note", note)
-                                       .Add("pauses_sla", PausesSla(to))
-                                       .Str()));
-    (void)seq;
-    // Waiting on the customer pauses the pack's deadlines that name these events (its service
-    // levels' pause/resume): leaving pending resumes them before resolution stops any.
-    std::vector<std::string_view> events;
-    if (PausesSla(from) && !PausesSla(to)) events.push_back(kTicketUnpending);
-    if (event) events.push_back(event);
-    if (PausesSla(to) && !PausesSla(from)) events.push_back(kTicketPending);
-    for (auto name : events)
-      ZHIDU_TRY_VOID(bus_.Emit(
-          tx, runtime::SiteEvent{
-                  t.site_id, std::string(name), t.subject, TicketRef(t.id), {}, who.account_id}));
-    // Issue 18 §7: a survey after resolution; reopening withdraws the one not yet answered.
-    if (to == TicketState::kResolved) ZHIDU_TRY_VOID(ScheduleSurvey(tx, t, &wake));
-    if (event && std::string_view(event) == kTicketReopened)
-      ZHIDU_TRY_VOID(CancelSurvey(tx, t, who.account_id));
-    return Ok();
+    return MoveIn(tx, who, t, to, note, "agent", &wake);
   });
   if (moved && wake && scheduler_) scheduler_->Wake(*wake);
   return moved;
+}
+
+Result<void> Service::MoveIn(store::Tx& tx, const org::Principal& who, Ticket& t, TicketState to,
+                             const std::string& note, std::string_view by,
+                             std::optional<TimePoint>* wake) {
+  TicketState from = t.state;
+  if (!MayMove(from, to)) {
+    std::string allowed;
+    for (auto s : NextStates(from))
+      allowed += (allowed.empty() ? "" : ", ") + std::string(StateName(s));
+    return Fail(Errc::kFailedPrecondition,
+                "ticket " + std::to_string(t.id) + " is " + std::string(StateName(from)) +
+                    " and cannot become " + std::string(StateName(to)) +
+                    (allowed.empty() ? "" : " (it may become: " + allowed + ")"));
+  }
+  t.state = to;
+  std::string_view event;
+  bool reopened = false;
+  if (to == TicketState::kResolved) {
+    t.resolved_at = tx.now();
+    event = kTicketResolved;
+  } else if (to == TicketState::kClosed) {
+    t.closed_at = tx.now();
+  } else if (to == TicketState::kOpen &&
+             (from == TicketState::kResolved || from == TicketState::kClosed)) {
+    t.resolved_at = t.closed_at = TimePoint{};
+    event = kTicketReopened;
+    reopened = true;
+  }
+  Entry e{0,
+          t.id,
+          EntryKind::kState,
+          note,
+          std::string(StateName(from)),
+          std::string(StateName(to)),
+          0,
+          who.account_id,
+          tx.now()};
+  ZHIDU_TRY(e.id, db::InsertEntry(tx.unit().sql(), e));
+  CanonicalObject payload = TicketPayload(t);
+  payload.Add("from", StateName(from)).Add("note", note).Add("pauses_sla", PausesSla(to));
+  if (reopened) payload.Add("reopened_by", by);
+  ZHIDU_TRY(auto seq,
+            tx.Journal("service.ticket.moved", who.account_id, TicketRef(t.id), payload.Str()));
+  (void)seq;
+  // Waiting on the customer pauses the pack's deadlines that name these events (its service
+  // levels' pause/resume): leaving pending resumes them before resolution stops any. Reopening
+  // re-arms the resolution time (the pack's `restart: ticket_reopened`).
+  std::vector<std::string_view> events;
+  if (PausesSla(from) && !PausesSla(to)) events.push_back(kTicketUnpending);
+  if (!event.empty()) events.push_back(event);
+  if (PausesSla(to) && !PausesSla(from)) events.push_back(kTicketPending);
+  for (auto name : events) ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, name, who.account_id));
+  // Issue 18 §7: a survey after resolution; reopening withdraws the one not yet answered.
+  if (to == TicketState::kResolved) ZHIDU_TRY_VOID(ScheduleSurvey(tx, t, wake));
+  if (reopened) ZHIDU_TRY_VOID(CancelSurvey(tx, t, who.account_id));
+  return Ok();
 }
 
 Result<TicketView> Service::Assign(const org::Principal& who, store::Id id, store::Id person_id,
@@ -918,9 +1015,7 @@ Result<std::string> Service::IssueSurveyLink(const org::Principal& who, store::I
                                              TimePoint* expires_at) {
   return writer_.Run<std::string>([&](store::Tx& tx) -> Result<std::string> {
     auto& sql = tx.unit().sql();
-    ZHIDU_TRY(Ticket t, db::GetTicket(sql, ticket_id));
-    if (!org::HoldsRoleAt(who, {t.site_id, 0}))
-      return Fail(Errc::kNotFound, "ticket " + std::to_string(ticket_id) + " does not exist");
+    ZHIDU_TRY(Ticket t, TicketFor(sql, who, ticket_id));
     ZHIDU_TRY(auto surveys, db::SurveysOf(sql, t.id));
     std::optional<Survey> current;
     for (const auto& v : surveys)
@@ -1024,9 +1119,7 @@ Result<TicketView> Service::RecordSatisfaction(const org::Principal& who, store:
   ZHIDU_TRY_VOID(Text(note, "note", true, kMaxBody));
   auto done = writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
     auto& sql = tx.unit().sql();
-    ZHIDU_TRY(Ticket t, db::GetTicket(sql, ticket_id));
-    if (!org::HoldsRoleAt(who, {t.site_id, 0}))
-      return Fail(Errc::kNotFound, "ticket " + std::to_string(ticket_id) + " does not exist");
+    ZHIDU_TRY(Ticket t, TicketFor(sql, who, ticket_id));
     Survey v = SurveyOf(t, SurveyChannel::kReturnVisit, tx.now());
     v.state = SurveyState::kAnswered;
     v.answered_at = tx.now();

@@ -69,6 +69,15 @@ inline constexpr std::string_view kTicketReopened = "ticket_reopened";
 // the pack's service levels pause and resume on them (`pause:` / `resume:`).
 inline constexpr std::string_view kTicketPending = "ticket_pending";
 inline constexpr std::string_view kTicketUnpending = "ticket_unpending";
+// Next response (issue 18 §3): every public reply raises kTicketReplied; a customer's message
+// after the last reply (once the first reply is given) raises kTicketCustomerMessage — the pack's
+// next-response service level starts on the one and stops on the other.
+inline constexpr std::string_view kTicketReplied = "ticket_replied";
+inline constexpr std::string_view kTicketCustomerMessage = "ticket_customer_message";
+// The data every ticket event carries, which the pack's SLA targets match on (`targets: when:`):
+// the ticket's priority (PriorityName) and its customer's grade ("" without either).
+inline constexpr std::string_view kPriorityData = "ticket.priority";
+inline constexpr std::string_view kGradeData = "customer.grade";
 // The customer's satisfaction recorded on a ticket (a survey answered, or an agent's record after a
 // return visit), with data {customer.satisfied, score}: the pack's 客户反馈表 closes on it only
 // when satisfied (R06 §四(一)7 跟进处理结果直至客户满意). Raised only by this module.
@@ -296,6 +305,7 @@ struct DailyStatsRow {
   std::vector<store::Id> received;  // tickets assigned to the agent that day (接待量)
   std::vector<store::Id> resolved;  // tickets resolved that day while the agent held them
   std::vector<store::Id> orders;    // orders the agent took that day (成交订单数)
+  std::vector<store::Id> reopened;  // tickets the agent holds reopened that day (once per reopen)
 };
 struct DailyStats {
   store::Id site_id = 0;
@@ -332,16 +342,29 @@ struct TicketFilter {
 };
 
 // What a caller sees of a ticket: the row, its thread and its deadlines.
+// Which of a ticket's SLA clocks a service level is, from the events it runs on (never its id):
+// started on kTicketCustomerMessage: next_response; stopped on kTicketFirstReply: first_response;
+// stopped on kTicketResolved: resolution; else other.
+enum class SlaClock { kFirstResponse, kNextResponse, kResolution, kOther };
+std::string_view SlaClockName(SlaClock v);
+SlaClock ClockOf(const policy::ServiceLevel& sl);
+
 struct TicketView {
   Ticket ticket;
   std::vector<Entry> thread;
   std::vector<store::Deadline> deadlines;  // the pack's service levels started on it (ref)
-  std::vector<Survey> surveys;             // oldest first; the last is the current one
+  // Parallel to deadlines: the clock each is and its level's title in the pack.
+  std::vector<std::pair<SlaClock, std::string>> clocks;
+  std::vector<Survey> surveys;                       // oldest first; the last is the current one
   std::vector<store::ProcedureInstance> procedures;  // the pack's procedures on it (ref)
   std::vector<QualityReview> reviews;                // quality reviews, oldest first
   // The caller supervises the queue and someone else holds it, not yet reviewed for them.
   bool viewer_may_review = false;
 };
+
+// The ticket `id` as `who` may see it (a role at its site): else 404 service.unknown_ticket, the
+// same answer for a ticket of another site as for none.
+Result<Ticket> TicketFor(store::Sql& sql, const org::Principal& who, store::Id id);
 
 // The module's tables (service_store.cpp), written once for both backends.
 std::vector<store::Migration> Migrations();
@@ -403,6 +426,10 @@ Result<std::vector<std::pair<store::Id, store::Id>>> Received(store::Sql& sql, s
                                                               store::Id person_id, TimePoint from,
                                                               TimePoint to);
 Result<std::vector<std::pair<store::Id, store::Id>>> Resolved(store::Sql& sql, store::Id site_id,
+                                                              store::Id person_id, TimePoint from,
+                                                              TimePoint to);
+// (assignee, ticket) per reopening (resolved or closed → open) in [from, to) of a ticket held now.
+Result<std::vector<std::pair<store::Id, store::Id>>> Reopened(store::Sql& sql, store::Id site_id,
                                                               store::Id person_id, TimePoint from,
                                                               TimePoint to);
 // Answered link surveys credited to `agent`, answered in [from, to): (survey id, satisfied).
@@ -500,6 +527,15 @@ class Service {
                               const std::string& body);
   Result<TicketView> Move(const org::Principal& who, store::Id id, TicketState to,
                           const std::string& note);
+  // The customer's message, as the agent records it (call, IM): it moves a pending ticket back to
+  // open and reopens a resolved or closed one (by the customer); after the last reply it starts
+  // the next-response time (kTicketCustomerMessage).
+  Result<TicketView> AddCustomerMessage(const org::Principal& who, store::Id id,
+                                        const std::string& body);
+  // A resolved or closed ticket reopened (`by_customer`: at the customer's request, as the agent
+  // records it) with the reason: 409 service.not_reopenable from any other state.
+  Result<TicketView> Reopen(const org::Principal& who, store::Id id, bool by_customer,
+                            const std::string& reason);
   // Taking an unassigned ticket: anyone at the site; taking it from someone: a supervisor.
   Result<TicketView> Assign(const org::Principal& who, store::Id id, store::Id person_id,
                             const std::string& note);
@@ -562,6 +598,14 @@ class Service {
   Result<void> MayWorkAt(const org::Principal& who, store::Id site_id, const char* what) const;
   Result<TicketView> Change(const org::Principal& who, store::Id id,
                             const std::function<Result<void>(store::Tx&, Ticket&)>& change);
+  // `t` moved to `to` in `tx` (invariant 3): the thread entry, the journal, the events (SLA
+  // pause/resume, resolution, reopening) and the survey made or withdrawn; `*wake` gets a survey
+  // timer's due time. `by` says who asked for a reopening ("agent" or "customer").
+  Result<void> MoveIn(store::Tx& tx, const org::Principal& who, Ticket& t, TicketState to,
+                      const std::string& note, std::string_view by, std::optional<TimePoint>* wake);
+  // Raises `event` for `t` on the bus with the data the pack's SLA targets match on.
+  Result<void> EmitTicketEvent(store::Tx& tx, const Ticket& t, std::string_view event,
+                               store::Id actor);
   Result<TicketView> View(store::UnitOfWork& unit, const Ticket& t);
   // The full view's journal entry (invariant 2); kPermissionDenied without the right.
   Result<void> JournalFullView(const org::Principal& who, store::Id site_id, const char* kind,

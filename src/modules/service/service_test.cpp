@@ -5,6 +5,8 @@
 // reply and by resolution, breached through the deadline engine.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "api/indicator_sources.hpp"
 #include "base/clock.hpp"
 #include "kernel/runtime/procedures.hpp"
@@ -401,6 +403,57 @@ TEST_P(ServiceTest, PendingPausesTheDeadlinesAndLeavingItResumesThem) {
   clock_.Advance(std::chrono::minutes(2));
   ASSERT_TRUE(scheduler_->RunOnce());
   EXPECT_EQ(Journal("deadline.breached").size(), 1u);
+}
+
+// Issue 18 §3/§7: the next response runs from a customer's message after a reply to the next reply;
+// reopening re-arms the resolution (the pack's restart) and only a resolved ticket reopens.
+TEST_P(ServiceTest, NextResponseAndReopeningRunOnThePacksLevels) {
+  SetParameter("service_next_response_within", "1h");
+  SetParameter("service_resolution_within", "2h");
+  auto v = Open();
+  ASSERT_TRUE(v) << v.error().message;
+  auto count = [&](const TicketView& t, std::string_view level) {
+    return std::ranges::count_if(t.deadlines,
+                                 [&](const auto& d) { return d.service_level == level; });
+  };
+  // Before the first reply the customer's message starts no next response.
+  auto early = service_->AddCustomerMessage(agent_, v->ticket.id, "还在吗");
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(count(*early, "r06-next-response"), 0);
+  ASSERT_TRUE(service_->AddEntry(agent_, v->ticket.id, EntryKind::kReply, "您好"));
+  auto asked = service_->AddCustomerMessage(agent_, v->ticket.id, "发票呢");
+  ASSERT_TRUE(asked) << asked.error().message;
+  ASSERT_EQ(count(*asked, "r06-next-response"), 1);
+  EXPECT_EQ(Level(*asked, "r06-next-response")->state, "open");
+  EXPECT_EQ(Level(*asked, "r06-next-response")->due_at, clock_.Now() + std::chrono::hours(1));
+  ASSERT_EQ(asked->clocks.size(), asked->deadlines.size());
+  auto again = service_->AddCustomerMessage(agent_, v->ticket.id, "快点");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(count(*again, "r06-next-response"), 1);
+  auto answered = service_->AddEntry(agent_, v->ticket.id, EntryKind::kReply, "已开");
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(Level(*answered, "r06-next-response")->state, "met");
+
+  auto refused = service_->Reopen(agent_, v->ticket.id, false, "x");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, "service.not_reopenable");
+  ASSERT_TRUE(service_->Move(agent_, v->ticket.id, TicketState::kResolved, "已处理"));
+  clock_.Advance(std::chrono::minutes(10));
+  auto reopened = service_->Reopen(agent_, v->ticket.id, true, "客户说没解决");
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ(reopened->ticket.state, TicketState::kOpen);
+  ASSERT_EQ(count(*reopened, "r06-ticket-resolution"), 2);
+  auto rearmed = std::ranges::find_if(reopened->deadlines, [](const auto& d) {
+    return d.service_level == "r06-ticket-resolution" && d.state == "open";
+  });
+  ASSERT_NE(rearmed, reopened->deadlines.end());
+  // 10:10 + 2 working hours: 1 h 20 min before the lunch break, 40 min after 13:30 — 14:10.
+  EXPECT_EQ(rearmed->due_at, clock_.Now() + std::chrono::hours(4));
+  EXPECT_EQ(count(*reopened, "r14-first-response"), 1);
+  auto unknown = service_->GetTicket(agent_, 999999);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().reason, "service.unknown_ticket");
+  EXPECT_EQ(service_->GetTicket(stranger_, v->ticket.id).error().reason, "service.unknown_ticket");
 }
 
 TEST_P(ServiceTest, WithoutTheSitesFiguresNoDeadlineIsTimed) {

@@ -108,7 +108,7 @@ def test_a_complaint_ticket_runs_one_procedure_and_its_deadlines(server, admin):
         assert r.status == 200, r
     agent, lead = login(server, "cs1"), login(server, "cs_lead")
     r = agent.post("/api/v1/service/tickets", {
-        "site_id": site, "queue_post_id": q, "subject": "商品破损投诉", "priority": "high",
+        "site_id": site, "queue_post_id": q, "subject": "商品破损投诉", "priority": "normal",
         "complaint": True, "body": "收到的货物外包装破损"})
     assert r.status == 201, r
     t = r.json()

@@ -31,3 +31,10 @@ export function callbackStatus(cb, now = new Date()) {
   if (cb.promised_at && new Date(cb.promised_at) <= now) return 'overdue'
   return 'waiting'
 }
+
+// Which of a ticket's SLA clocks a deadline is (the server's `clock`: first_response,
+// next_response, resolution), as the i18n key serviceDesk.clocks.*; null for another deadline,
+// which the desk labels with its pack title.
+export function clockKey(d) {
+  return ['first_response', 'next_response', 'resolution'].includes(d?.clock) ? `serviceDesk.clocks.${d.clock}` : null
+}

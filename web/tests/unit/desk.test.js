@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { callbackBody, callbackStatus, feedbackBody } from '../../src/lib/desk.js'
+import { callbackBody, callbackStatus, clockKey, feedbackBody } from '../../src/lib/desk.js'
 
 describe('feedbackBody', () => {
   it('sends the category, the trimmed detail and a customer only when chosen', () => {
@@ -23,5 +23,15 @@ describe('callbackStatus', () => {
     expect(callbackStatus({ done: false, promised_at: '2026-12-07T02:00:00Z', deadlines: [{ state: 'breached' }] }, now)).toBe('overdue')
     expect(callbackStatus({ done: false, promised_at: '2026-12-07T01:00:00Z', deadlines: [{ state: 'open' }] }, now)).toBe('overdue')
     expect(callbackStatus({ done: false, promised_at: '2026-12-07T02:00:00Z', deadlines: [{ state: 'open' }] }, now)).toBe('waiting')
+  })
+})
+
+describe('clockKey', () => {
+  it("names a ticket's SLA clocks and leaves any other deadline to its title", () => {
+    expect(clockKey({ clock: 'first_response' })).toBe('serviceDesk.clocks.first_response')
+    expect(clockKey({ clock: 'next_response' })).toBe('serviceDesk.clocks.next_response')
+    expect(clockKey({ clock: 'resolution' })).toBe('serviceDesk.clocks.resolution')
+    expect(clockKey({ clock: 'other', title: '截单发货' })).toBeNull()
+    expect(clockKey({})).toBeNull()
   })
 })

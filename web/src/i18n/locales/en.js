@@ -330,6 +330,9 @@ export default {
         not_shipped: 'The order is not shipped yet: no return or exchange',
       },
       service: {
+        unknown_ticket: 'The ticket does not exist or belongs to another site',
+        not_reopenable: 'Only a resolved or closed ticket is reopened',
+        unknown_priority: 'The {field} must be low, normal, high or urgent',
         not_supervisor: 'Only a supervisor of the queue reviews its tickets',
         review_own: 'A supervisor does not review a ticket they hold themselves',
         review_no_agent: 'The ticket is assigned to nobody: there is no one to review',
@@ -575,6 +578,7 @@ export default {
     other: 'record {n}',
   },
   fields: {
+    by: 'Requested by',
     photos: 'Photos', // issue 19 §5: an inspection's photos
     repair: 'Repair', // a damage report's repair order
     cash_fen: 'Cash counted',
@@ -1844,6 +1848,12 @@ export default {
     priorities: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
     kinds: { customer: 'Customer', reply: 'Reply', note: 'Note', state: 'State', assign: 'Assignment' },
     deadlineStates: { open: 'Running', paused: 'Paused (waiting on the customer)', met: 'Met', met_late: 'Met late', breached: 'Breached', not_started: 'Not timed' },
+    clocks: { first_response: 'First response', next_response: 'Next response', resolution: 'Resolution', other: 'Deadline' },
+    customerMessage: 'Customer message',
+    reopen: 'Reopen',
+    reopenReason: 'Why it is reopened',
+    reopenBy: { agent: 'By the agent', customer: 'At the customer\'s request' },
+    reopened: 'Reopened {n} times',
     pausedSince: 'since {at}',
     workingHours: 'working hours',
     r17: {

@@ -330,6 +330,9 @@ export default {
         not_shipped: '订单尚未发货，不能退换货',
       },
       service: {
+        unknown_ticket: '工单不存在或不属于本场所',
+        not_reopenable: '只有已解决或已关闭的工单才能重新打开',
+        unknown_priority: '「{field}」只能是 低、普通、高、紧急 之一',
         not_supervisor: '只有该队列的主管才能对工单做质检评分',
         review_own: '主管不能给自己负责的工单做质检评分',
         review_no_agent: '该工单尚未分派给任何客服，无人可评',
@@ -575,6 +578,7 @@ export default {
     other: '记录 {n} 号',
   },
   fields: {
+    by: '发起方',
     photos: '照片', // issue 19 §5: an inspection's photos
     repair: '报修', // a damage report's repair order
     cash_fen: '实收金额',
@@ -1844,6 +1848,12 @@ export default {
     priorities: { low: '低', normal: '普通', high: '高', urgent: '紧急' },
     kinds: { customer: '客户', reply: '回复', note: '备注', state: '状态', assign: '分派' },
     deadlineStates: { open: '计时中', paused: '已暂停（等待客户）', met: '已达成', met_late: '逾期后达成', breached: '已逾期', not_started: '未计时' },
+    clocks: { first_response: '首次回复', next_response: '再次回复', resolution: '解决', other: '时限' },
+    customerMessage: '客户来信',
+    reopen: '重新打开',
+    reopenReason: '重新打开的原因',
+    reopenBy: { agent: '客服发起', customer: '客户要求' },
+    reopened: '已重新打开 {n} 次',
     pausedSince: '自 {at} 起',
     workingHours: '按工作时间',
     r17: {
