@@ -159,6 +159,17 @@ Result<std::string> NormaliseTrainNo(std::string_view s, const char* field) {
   return out;
 }
 
+TimePoint NearestDeparture(TimePoint now, const TimeZone& zone, int minutes) {
+  using std::chrono::hours;
+  TimePoint best{};
+  for (TimePoint day : {now - hours(24), now, now + hours(24)}) {
+    TimePoint t = runtime::LocalDayStart(day, zone) + std::chrono::minutes(minutes);
+    if (best == TimePoint{} || (t > now ? t - now : now - t) < (best > now ? best - now : now - best))
+      best = t;
+  }
+  return best;
+}
+
 Result<std::vector<Train>> ParseTimetable(std::string_view csv) {
   if (csv.starts_with("\xEF\xBB\xBF")) csv.remove_prefix(3);
   std::vector<Train> out;
@@ -358,7 +369,7 @@ Result<GuestView> Lounge::CheckInGuest(const org::Principal& who, store::Id id, 
         return Fail(Errc::kInvalidArgument, Reason{"lounge.unknown_train"},
                     "train " + train_no + " is not in the site's timetable: give its departure_at",
                     "train_no");
-      departure = runtime::LocalDayStart(tx.now(), zone) + std::chrono::minutes(it->departs);
+      departure = NearestDeparture(tx.now(), zone, it->departs);
       field = "train_no";
     }
     if (departure <= tx.now())

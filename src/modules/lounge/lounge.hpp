@@ -193,6 +193,10 @@ Result<void> UpdateSms(store::Sql& sql, const SmsRecord& r, SmsState from, TimeP
 // departs|开车时间 (any order, other columns ignored), then one train a line, HH:MM. A bad line
 // is kInvalidArgument naming "line N, column C".
 Result<std::vector<Train>> ParseTimetable(std::string_view csv);
+// The moment a timetable train `minutes` after local midnight departs, seen from `now`: of that
+// wall time yesterday, today and tomorrow in the site's zone, the one nearest to now. A train
+// 00:35 checked in at 23:50 is tomorrow's; 08:00 at 09:05 left an hour ago (and is refused).
+TimePoint NearestDeparture(TimePoint now, const TimeZone& zone, int minutes);
 // "G1234" (a letter and 1-4 digits, or digits alone), upper-cased; kInvalidArgument otherwise.
 Result<std::string> NormaliseTrainNo(std::string_view s, const char* field);
 

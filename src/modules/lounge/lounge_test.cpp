@@ -21,6 +21,22 @@ TEST(TimetableTest, HeaderInAnyOrderBomSpacesAndOtherColumns) {
   EXPECT_EQ(english->size(), 1u);
 }
 
+TEST(TimetableTest, ATrainTimeIsTheNearestDepartureAcrossMidnight) {
+  auto zone = TimeZone::Default();  // Asia/Shanghai
+  auto at = [](const char* iso) { return *ParseIso8601(iso); };
+  // 23:50: the 00:35 train is tomorrow's, not one that left 23 hours ago.
+  EXPECT_EQ(NearestDeparture(at("2026-12-07T23:50:00+08:00"), zone, 35),
+            at("2026-12-08T00:35:00+08:00"));
+  // 00:10: the 23:40 train left half an hour ago (yesterday), it is not tonight's.
+  EXPECT_EQ(NearestDeparture(at("2026-12-08T00:10:00+08:00"), zone, 23 * 60 + 40),
+            at("2026-12-07T23:40:00+08:00"));
+  // 09:05: 08:00 has left today, 11:30 is still to come today.
+  EXPECT_EQ(NearestDeparture(at("2026-12-07T09:05:00+08:00"), zone, 8 * 60),
+            at("2026-12-07T08:00:00+08:00"));
+  EXPECT_EQ(NearestDeparture(at("2026-12-07T09:05:00+08:00"), zone, 11 * 60 + 30),
+            at("2026-12-07T11:30:00+08:00"));
+}
+
 TEST(TimetableTest, ABadLineIsNamedByLineAndColumn) {
   struct Case {
     const char* csv;

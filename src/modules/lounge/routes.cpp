@@ -183,7 +183,7 @@ void AddRoutes(api::Router& r, Lounge* l) {
     ZHIDU_OR_ERROR(auto rows, l->Timetable(api::PrincipalOf(req), site_id));
     json items = json::array();
     for (const auto& t : rows) {
-      char hhmm[8];
+      char hhmm[16];  // "HH:MM"; room for any int so the compiler sees no truncation
       std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", t.departs / 60, t.departs % 60);
       items.push_back({{"train_no", t.train_no}, {"departs", hhmm}});
     }

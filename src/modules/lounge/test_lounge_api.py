@@ -169,6 +169,21 @@ def test_check_in_arms_the_reminder_and_bad_input_writes_nothing(clock):
     assert r.status == 200, r
     assert at(r.json()["departure_at"]) == START.replace(hour=11, minute=30)  # the site's zone
     assert at(r.json()["reminder_at"]) == START.replace(hour=11, minute=15)
+
+    # Across midnight a timetable train is its nearest departure: at 23:50 the 00:20 train is
+    # tomorrow's, and the 23:30 train has left (docs/lounge.md).
+    ok_tt = att.post("/api/v1/lounge/timetable", {"site_id": site, "csv": "车次,开车时间\nZ1,00:20\nZ2,23:30\n"})
+    assert ok_tt.status == 200, ok_tt
+    advance(admin, START.replace(hour=23, minute=50))
+    att = login(clock, "concierge")  # the morning's session has ended
+    g3 = att.post("/api/v1/lounge/guests", {"site_id": site})
+    assert g3.status == 201, g3
+    g3 = g3.json()
+    refused(att.post(f"/api/v1/lounge/guests/{g3['id']}/check-in", {"train_no": "Z2", "card_no": "1"}),
+            400, "lounge.train_departed", "train_no")
+    r = att.post(f"/api/v1/lounge/guests/{g3['id']}/check-in", {"train_no": "Z1", "card_no": "1"})
+    assert r.status == 200, r
+    assert at(r.json()["departure_at"]) == (START + dt.timedelta(days=1)).replace(hour=0, minute=20)
     clock.stop()
     v = clock.verify()
     assert v.returncode == 0, v.stdout + v.stderr

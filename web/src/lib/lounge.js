@@ -1,23 +1,32 @@
 // VIP lounge (贵宾厅, docs/lounge.md) helpers for the attendant's phone screen.
 
-// The ISO moment of "HH:MM" today on the site's wall clock (IANA zone), whatever zone the browser
-// is in; null for a malformed time or zone. The server refuses a departure that is not after now.
-export function siteTimeToday(hhmm, timeZone, now = new Date()) {
+// The ISO moment a train leaving at "HH:MM" on the site's wall clock (IANA zone) departs, seen from
+// `now`, whatever zone the browser is in: of that time yesterday, today and tomorrow, the nearest
+// (the server's rule for a timetable train, docs/lounge.md) — 00:35 typed at 23:50 is tomorrow's,
+// 08:00 typed at 09:05 left an hour ago and the server refuses it. Null for a malformed time or zone.
+export function siteDeparture(hhmm, timeZone, now = new Date()) {
   const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm || '')
   if (!m || +m[1] > 23 || +m[2] > 59) return null
-  let parts
-  try {
-    parts = Object.fromEntries(
+  const wall = (at) =>
+    Object.fromEntries(
       new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-        .formatToParts(now)
+        .formatToParts(at)
         .map((p) => [p.type, p.value]),
     )
+  let best = null
+  try {
+    for (const shift of [-1, 0, 1]) {
+      const at = new Date(now.getTime() + shift * 86400000)
+      const p = wall(at)
+      const wallAsUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second)
+      const offsetMs = Math.round((wallAsUtc - at.getTime()) / 60000) * 60000
+      const t = Date.UTC(+p.year, +p.month - 1, +p.day, +m[1], +m[2]) - offsetMs
+      if (best === null || Math.abs(t - now.getTime()) < Math.abs(best - now.getTime())) best = t
+    }
   } catch {
     return null
   }
-  const wallAsUtc = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second)
-  const offsetMs = Math.round((wallAsUtc - now.getTime()) / 60000) * 60000
-  return new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day, +m[1], +m[2]) - offsetMs).toISOString()
+  return new Date(best).toISOString()
 }
 
 // The guests an attendant works on, in the order of what is due first: waiting to check in (by

@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest'
-import { hasDeparted, loungeOrder, missedReminderStatus, siteTimeToday } from '../../src/lib/lounge.js'
+import { hasDeparted, loungeOrder, missedReminderStatus, siteDeparture } from '../../src/lib/lounge.js'
 
-describe('siteTimeToday', () => {
+describe('siteDeparture', () => {
   it('reads HH:MM on the site wall clock, whatever the browser zone', () => {
     const now = new Date('2026-12-07T01:00:00Z') // 09:00 in Shanghai
-    expect(siteTimeToday('10:30', 'Asia/Shanghai', now)).toBe('2026-12-07T02:30:00.000Z')
-    // Late in the UTC day it is already tomorrow in Shanghai.
-    expect(siteTimeToday('08:00', 'Asia/Shanghai', new Date('2026-12-07T23:00:00Z'))).toBe('2026-12-08T00:00:00.000Z')
-    expect(siteTimeToday('10:30', 'UTC', now)).toBe('2026-12-07T10:30:00.000Z')
+    expect(siteDeparture('10:30', 'Asia/Shanghai', now)).toBe('2026-12-07T02:30:00.000Z')
+    // Late in the UTC day it is already the next day in Shanghai.
+    expect(siteDeparture('08:00', 'Asia/Shanghai', new Date('2026-12-07T23:00:00Z'))).toBe('2026-12-08T00:00:00.000Z')
+    expect(siteDeparture('10:30', 'UTC', now)).toBe('2026-12-07T10:30:00.000Z')
+  })
+  it('takes the nearest departure across midnight', () => {
+    const late = new Date('2026-12-07T15:50:00Z') // 23:50 in Shanghai
+    expect(siteDeparture('00:35', 'Asia/Shanghai', late)).toBe('2026-12-07T16:35:00.000Z') // tomorrow 00:35
+    const early = new Date('2026-12-07T16:10:00Z') // 00:10 on the 8th in Shanghai
+    expect(siteDeparture('23:40', 'Asia/Shanghai', early)).toBe('2026-12-07T15:40:00.000Z') // left 30 min ago
+    // 09:00: a train at 08:00 left an hour ago (the server refuses it), not tomorrow's.
+    expect(siteDeparture('08:00', 'Asia/Shanghai', new Date('2026-12-07T01:00:00Z'))).toBe('2026-12-07T00:00:00.000Z')
   })
   it('refuses a malformed time or zone', () => {
-    expect(siteTimeToday('25:00', 'Asia/Shanghai')).toBe(null)
-    expect(siteTimeToday('1030', 'Asia/Shanghai')).toBe(null)
-    expect(siteTimeToday('10:30', 'Mars/Olympus')).toBe(null)
+    expect(siteDeparture('25:00', 'Asia/Shanghai')).toBe(null)
+    expect(siteDeparture('1030', 'Asia/Shanghai')).toBe(null)
+    expect(siteDeparture('10:30', 'Mars/Olympus')).toBe(null)
   })
 })
 
