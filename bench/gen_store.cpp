@@ -9,7 +9,7 @@
 //   bench_gen_store dutylog --data DIR --entries N --site S --regulations DIR [--max-seconds X]
 //       N duty-log entries of site S whose text is made of phrases of the regulations (each CJK
 //       run of 4 to 40 characters of R01-R20 is a phrase; an entry joins 1 to 3 of them), with
-//       the search index terms the duty-log module writes (dutylog::TermsOf). Entries only: no
+//       the search index terms the duty-log module writes (store::TermsOf). Entries only: no
 //       journal records (the search reads duty_log and its index, never the journal). Stops after
 //       the transaction in which X seconds passed.
 // Prints one JSON object on stdout.
@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "bench/bench_common.hpp"
-#include "modules/dutylog/search.hpp"
+#include "store/text_search.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 using namespace zhidu;
@@ -142,7 +142,7 @@ int DutyLog(store::Store& store, std::map<std::string, std::string>& args) {
         e.text += (p ? "，" : "") + phrases[rng.Below(phrases.size())];
       e.text += "。";
       e.at = e.last_at = TimePoint(Micros(at_us += 60000000));
-      auto terms = dutylog::TermsOf(e.text);
+      auto terms = store::TermsOf(e.text);
       e.index_bigrams = std::move(terms.bigrams);
       e.index_tokens = std::move(terms.tokens);
       text_bytes += static_cast<std::int64_t>(e.text.size());

@@ -46,6 +46,8 @@ class ServiceModule final : public api::Module {
   Result<void> Start(api::Kernel& k) override {
     service_ =
         std::make_unique<Service>(k.store, k.writer, k.pack, k.roles, k.bus, k.clock, &k.scheduler);
+    ZHIDU_TRY(int indexed, service_->IndexTickets());
+    (void)indexed;
     service_->RegisterHandlers(k.scheduler);
     service_->SetRequests(&k.requests);
     service_->SubscribeOrderEvents(k.bus);

@@ -51,6 +51,7 @@
 #include "modules/service/orders.hpp"
 #include "store/sql.hpp"
 #include "store/store.hpp"
+#include "store/text_search.hpp"
 #include "store/writer.hpp"
 
 namespace zhidu::api {
@@ -339,6 +340,7 @@ struct TicketFilter {
   std::optional<TicketState> state;
   store::Id assignee = 0;
   store::Id customer_id = 0;
+  store::TextQuery query;  // empty: any; else the subject matches (store/text_search.hpp)
 };
 
 // What a caller sees of a ticket: the row, its thread and its deadlines.
@@ -384,7 +386,13 @@ Result<store::Id> InsertContact(store::Sql& sql, const Contact& v);
 Result<Contact> GetContact(store::Sql& sql, store::Id id);
 Result<std::vector<Contact>> ListContacts(store::Sql& sql, store::Id site_id, store::Id customer_id,
                                           store::PageRequest page);
+// Inserts the row and indexes its subject for search.
 Result<store::Id> InsertTicket(store::Sql& sql, const Ticket& v);
+Result<store::Id> InsertTicketRow(store::Sql& sql, const Ticket& v);  // the row only
+Result<void> IndexTicket(store::Sql& sql, store::Id id, std::string_view subject);
+// Up to `limit` tickets after `after` that the search index lacks (opened before migration 7).
+Result<std::vector<std::pair<store::Id, std::string>>> UnindexedTickets(store::Sql& sql,
+                                                                        store::Id after, int limit);
 Result<Ticket> GetTicket(store::Sql& sql, store::Id id);
 // Writes the mutable fields when the ticket is still in `from` (compare-and-set);
 // kFailedPrecondition otherwise.
@@ -520,6 +528,10 @@ class Service {
   // ---- tickets
   Result<TicketView> CreateTicket(const org::Principal& who, const NewTicket& in);
   Result<TicketView> GetTicket(const org::Principal& who, store::Id id);
+  // Indexes for search the tickets opened before the index existed (module migration 7), in
+  // batches of 1,000 writes; the number indexed. Run once at start; later tickets are indexed as
+  // they are opened.
+  Result<int> IndexTickets();
   Result<std::vector<Ticket>> ListTickets(const org::Principal& who, const TicketFilter& f,
                                           store::PageRequest page);
   // A public reply (kReply) or an internal note (kNote).

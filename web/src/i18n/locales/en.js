@@ -1819,6 +1819,7 @@ export default {
     moveTo: 'Move to',
     lookup: 'Customer lookup',
     lookupHint: 'Name or phone',
+    searchHint: 'Search ticket subjects, e.g. 制冷',
     search: 'Search',
     phones: 'Phones',
     grade: 'Grade',
