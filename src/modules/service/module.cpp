@@ -41,7 +41,8 @@ class ServiceModule final : public api::Module {
   }
   std::vector<std::string> WrittenRecords() const override {
     return {std::string(kCustomerArchive), std::string(kVisitorRecord),
-            std::string(kInfoFeedbackRecord), std::string(kCallbackRecord)};
+            std::string(kInfoFeedbackRecord), std::string(kCallbackRecord),
+            std::string(kOrderRemarkRecord)};
   }
   Result<void> Start(api::Kernel& k) override {
     service_ =

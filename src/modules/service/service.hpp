@@ -106,6 +106,9 @@ inline constexpr size_t kSurveyTokenHex = 48;  // 24 random bytes, as the calend
 // r10-customer-archive) and the calls and visits received (r06-visitor-record).
 inline constexpr std::string_view kCustomerArchive = "customer-archive";
 inline constexpr std::string_view kVisitorRecord = "visitor-record";
+// An order's remarks (备注), carried on its shipping notice so the warehouse ships what was asked
+// (cn-default: r14-order-remark, R14 §1.2.11 做好备注工作…避免发错货).
+inline constexpr std::string_view kOrderRemarkRecord = "order-remark";
 inline constexpr std::string_view kCustomerDataPermission = "service.customer_data";
 // The catalogue permission that also makes a supervisor of every queue (admin's "*").
 inline constexpr std::string_view kSupervisePermission = "service.supervise";
