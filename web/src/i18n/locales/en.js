@@ -2243,6 +2243,7 @@ export default {
     agentsEmpty: 'No agent activity in this range',
     receivedChart: 'Tickets received (range total)',
     satisfactionChart: 'Satisfied % (range total)',
+    satisfactionEmpty: 'No survey answered in this range',
     day: '{day} {name}',
     received: 'received {n}',
     resolved: 'resolved {n}',

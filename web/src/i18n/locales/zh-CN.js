@@ -2243,6 +2243,7 @@ export default {
     agentsEmpty: '该期间没有客服工作记录',
     receivedChart: '接待量（期间合计）',
     satisfactionChart: '满意率 %（期间合计）',
+    satisfactionEmpty: '该期间没有已答复的满意度调查',
     day: '{day} {name}',
     received: '接待 {n}',
     resolved: '解决 {n}',
