@@ -318,6 +318,10 @@ struct DailyStats {
   std::vector<std::string> clauses;
   std::vector<DailyStatsRow> rows;  // by person id
 };
+// The daily statistics' rows for [from, to) in `unit` (kpi.cpp), by person id; the reports
+// (reports.cpp) call it once per day of their range, in their one read.
+Result<std::vector<DailyStatsRow>> DailyStatsRows(store::UnitOfWork& unit, store::Id site_id,
+                                                  TimePoint from, TimePoint to);
 
 struct NewCustomer {
   store::Id site_id = 0;

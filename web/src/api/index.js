@@ -193,6 +193,7 @@ export const api = {
   shipOrder: (id) => http.post(`service/orders/${encodeURIComponent(id)}/ship`, {}),
   orderStockOut: (id, body) => http.post(`service/orders/${encodeURIComponent(id)}/stock-out`, body),
   orderReturn: (id, body) => http.post(`service/orders/${encodeURIComponent(id)}/returns`, body),
+  serviceReports: (params) => http.get('service/reports', params), // issue 18 §10
   // VIP lounge (src/modules/lounge): guests, check-in, reminder, escort.
   listLoungeGuests: page('lounge/guests'),
   loungeArrive: create('lounge/guests'),
