@@ -337,6 +337,20 @@ def site_and_post(admin, post_name):
     raise AssertionError(f"no post {post_name}")
 
 
+def staff_only(admin, site, post_name, reason):
+    """Marks every post not staffed (不设岗, `reason`) but the site's post named `post_name` (None:
+    every post), so that only its duties fall due in a long run; returns that post's id."""
+    kept = None
+    for p in all_items(admin, "/api/v1/posts?limit=200"):
+        if p["name"] == post_name and p["site_id"] == site:
+            kept = p["id"]
+            continue
+        r = admin.call("PUT", f"/api/v1/posts/{p['id']}/staffing", {"staffed": False, "reason": reason})
+        assert r.status == 200, r
+    assert post_name is None or kept, post_name
+    return kept
+
+
 def clock_server(backend, start, pack=None):
     """A started demo server on the test clock at `start`, serving `pack` (a directory) if given."""
     extra = ["--test-clock", start.isoformat()] + (["--policies", pack] if pack else [])

@@ -208,7 +208,7 @@ Result<runtime::RequestView> Rooms::Apply(const org::Principal& who, Id site_id,
   return requests_.Create(who, req);
 }
 
-Result<void> Rooms::CheckApplication(store::UnitOfWork& unit, Id request_id, Id person_id,
+Result<bool> Rooms::CheckApplication(store::UnitOfWork& unit, Id request_id, Id person_id,
                                      Id site_id) const {
   auto pack = pack_.Current();
   if (!pack) return Fail(Errc::kUnavailable, "no policy pack is in force");
@@ -229,7 +229,7 @@ Result<void> Rooms::CheckApplication(store::UnitOfWork& unit, Id request_id, Id 
     return Fail(Errc::kFailedPrecondition, Reason{"rooms.application_not_recorded"},
                 "application " + std::to_string(request_id) +
                     " states facts that differ from the office's records of the person");
-  return Ok();
+  return policy::RuleNamed(type->id, kSwapRequest);
 }
 
 }  // namespace zhidu::rooms

@@ -24,6 +24,16 @@ bool InWindow(const policy::TimeRange& r, int minute) {
   return minute >= r.start.minutes || minute < r.end.minutes;  // crosses midnight
 }
 
+// A deny window inside one of the pack's working-hour periods is working time (工作时间, R04 §二12
+// 所有休息人员在工作时间…不允许在休息楼内出现): it holds on the business calendar's working days
+// only, as the duties planned through the working hours do. Any other window holds every day.
+bool IsWorkingTimeWindow(const policy::Pack& pack, const policy::TimeRange& w) {
+  if (!pack.working_hours() || w.start.minutes > w.end.minutes) return false;
+  for (const auto& p : pack.working_hours()->periods)
+    if (p.start.minutes <= w.start.minutes && w.end.minutes <= p.end.minutes) return true;
+  return false;
+}
+
 }  // namespace
 
 Result<Presence> Rooms::CheckIn(const org::Principal& who, Id room_id, Id person_id) {
@@ -62,6 +72,10 @@ Result<Presence> Rooms::CheckIn(store::Tx& tx, const org::Principal& who, Id roo
   int minute = static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(
                                     local - std::chrono::floor<std::chrono::days>(local))
                                     .count());
+  // A year the calendar has no data for is not guessed off: the windows hold (the office decides).
+  auto working_day = pack->calendar().IsWorkingDay(
+      std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(local)});
+  bool works = !working_day || *working_day;
   std::string excuse_type;
   for (const auto& place : pack->places()) {
     if (place.id != r.place) continue;
@@ -70,7 +84,7 @@ Result<Presence> Rooms::CheckIn(store::Tx& tx, const org::Principal& who, Id roo
         excuse_type = rule.request;
       if (rule.effect != policy::AccessEffect::kDeny || !v.window.empty()) continue;
       for (const auto& w : rule.during)
-        if (v.window.empty() && InWindow(w, minute)) {
+        if (v.window.empty() && InWindow(w, minute) && (works || !IsWorkingTimeWindow(*pack, w))) {
           v.window = policy::FormatTimeRange(w);
           v.clauses = rule.clauses;
         }

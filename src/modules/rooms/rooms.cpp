@@ -39,6 +39,16 @@ Result<store::Person> PersonAt(store::UnitOfWork& unit, Id person_id, Id site_id
   return *p;
 }
 
+// The bed as it is once its occupant leaves it: no person, no locker, no allocation.
+Bed Freed(Bed b) {
+  b.person_id = 0;
+  b.person_name.clear();
+  b.locker.clear();
+  b.allocated_at = {};
+  b.allocated_by = 0;
+  return b;
+}
+
 }  // namespace
 
 Result<std::chrono::year_month_day> ParseDay(const std::string& text, const std::string& field) {
@@ -185,8 +195,9 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
     auto& sql = tx.unit().sql();
     ZHIDU_TRY(Room r, LoadToManage(sql, room_id, who));
     ZHIDU_TRY(auto person, PersonAt(tx.unit(), in.person_id, r.site_id));
+    bool swap = false;  // an approved 调换房间: the person moves from their bed
     if (in.request_id != 0) {
-      ZHIDU_TRY_VOID(CheckApplication(tx.unit(), in.request_id, person.id, r.site_id));
+      ZHIDU_TRY(swap, CheckApplication(tx.unit(), in.request_id, person.id, r.site_id));
     } else if (auto pack = pack_.Current()) {  // the office's own arrangement: revocation holds
       for (const auto& type : pack->requests())
         if (policy::RuleNamed(type.record, kAllocationRecord))
@@ -199,10 +210,15 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
           person.name + " left employment (离职人员须搬离" + Cited(Clauses(kKeyRecord)) + ")",
           "person_id");
     ZHIDU_TRY(auto housed, db::BedOfPerson(sql, in.person_id));
-    if (housed)
+    if (swap && !housed)
+      return Fail(Errc::kConflict, Reason{"rooms.nothing_to_swap"},
+                  person.name + " has no bed to move from: a swap moves a housed person",
+                  "person_id");
+    if (housed && !swap)
       return Fail(Errc::kConflict, Reason{"rooms.person_housed"},
                   person.name + " already has bed " + housed->label + " of room " +
-                      std::to_string(housed->room_id) + ": release it first (不允许私自调换" +
+                      std::to_string(housed->room_id) +
+                      ": release it first, or allocate under an approved swap (不允许私自调换" +
                       Cited(clauses) + ")",
                   "person_id");
     Bed* bed = nullptr;
@@ -223,6 +239,26 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
       if (!bed)
         return Fail(Errc::kConflict, Reason{"rooms.room_full"},
                     "room " + r.name + " is full (" + std::to_string(r.bed_count) + " beds)");
+    }
+    if (swap) {  // release the old bed first (UNIQUE(person_id)), in this transaction
+      Bed freed = Freed(*housed);
+      ZHIDU_TRY_VOID(db::SetOccupant(sql, freed, person.id));
+      ZHIDU_TRY(Room from, db::GetRoom(sql, housed->room_id));
+      bool was_leader = from.leader_person_id == person.id && from.id != r.id;
+      if (was_leader) ZHIDU_TRY_VOID(db::SetLeader(sql, from.id, 0));  // invariant 2
+      for (auto& b : r.beds)
+        if (b.id == freed.id) b = freed;
+      ZHIDU_TRY_VOID(db::InsertSwap(sql, in.request_id, person.id, housed->id, bed->id,
+                                    who.account_id, tx.now()));
+      ZHIDU_TRY(auto released, tx.Journal("rooms.bed.released", who.account_id, RoomRef(from.id),
+                                          RoomPayload(from, clauses)
+                                              .Add("bed", housed->label)
+                                              .Add("person_id", person.id)
+                                              .Add("was_leader", was_leader)
+                                              .Add("request_id", in.request_id)
+                                              .Add("note", "调换房间")
+                                              .Str()));
+      (void)released;
     }
     bed->person_id = person.id;
     bed->person_name = person.name;
@@ -256,12 +292,7 @@ Result<Room> Rooms::Release(const org::Principal& who, Id room_id, Id person_id,
     if (!bed)
       return Fail(Errc::kConflict, Reason{"rooms.not_housed"},
                   person.name + " has no bed in room " + r.name, "person_id");
-    Bed freed = *bed;
-    freed.person_id = 0;
-    freed.person_name.clear();
-    freed.locker.clear();
-    freed.allocated_at = {};
-    freed.allocated_by = 0;
+    Bed freed = Freed(*bed);
     ZHIDU_TRY_VOID(db::SetOccupant(sql, freed, person_id));
     bool was_leader = r.leader_person_id == person_id;
     if (was_leader) {  // invariant 2

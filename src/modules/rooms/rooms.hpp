@@ -53,6 +53,10 @@ inline constexpr std::string_view kAllocationRecord = "allocation";
 inline constexpr std::string_view kKeyRecord = "key-register";
 // The pack penalty (code ending in it) that forbids copying a key.
 inline constexpr std::string_view kKeyCopyPenalty = "KEY-COPY";
+// The pack's request type (RuleNamed) for a swap of rooms (cn-default r04-room-swap, R04 §二1
+// 未经办公室负责人员同意，不允许私自调换): an allocation under an approved one moves the housed
+// person from their bed (release and allocation in one transaction), once per request.
+inline constexpr std::string_view kSwapRequest = "room-swap";
 // The pack penalty (code ending in it) for damaging a room's fittings (R04-DAMAGE, R04 §二3): its
 // clauses are what a damage settlement cites.
 inline constexpr std::string_view kDamagePenalty = "DAMAGE";
@@ -115,7 +119,8 @@ struct Allocation {
   Id person_id = 0;
   Id bed_id = 0;  // 0: the first free bed
   std::string locker;
-  Id request_id = 0;  // the person's approved application, or 0 (the office's own arrangement)
+  Id request_id = 0;  // the person's approved application, or 0 (the office's own arrangement);
+                      // an approved swap (kSwapRequest) moves the person from their bed
 };
 
 // A fact of a person the eligibility rules read (住宿资格信息), recorded by the office from the
@@ -265,6 +270,10 @@ struct Leaver {
 // kConflict (rooms.already_left) when the person's leaving is recorded already.
 Result<void> InsertLeaver(store::Sql& sql, const Leaver& v);
 Result<std::optional<Leaver>> GetLeaver(store::Sql& sql, Id person_id);
+// Records that the swap approved by `request_id` moved the person; kConflict (rooms.swap_done)
+// when that request moved someone already.
+Result<void> InsertSwap(store::Sql& sql, Id request_id, Id person_id, Id from_bed, Id to_bed, Id by,
+                        TimePoint at);
 Result<void> MarkMovedOut(store::Sql& sql, Id person_id, TimePoint at);
 // How many keys are issued to the person.
 Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id);
@@ -412,8 +421,9 @@ class Rooms {
   Result<void> NotRevoked(store::UnitOfWork& unit, const policy::Pack& pack,
                           const policy::Request& type, Id person_id) const;
   // The approved application `request_id` of `person_id` at `site_id`, its inputs still equal to
-  // the recorded facts (an application stating its own facts is refused).
-  Result<void> CheckApplication(store::UnitOfWork& unit, Id request_id, Id person_id,
+  // the recorded facts (an application stating its own facts is refused). True when it is a swap
+  // (its type RuleNamed kSwapRequest).
+  Result<bool> CheckApplication(store::UnitOfWork& unit, Id request_id, Id person_id,
                                 Id site_id) const;
 
   store::Store& store_;

@@ -108,6 +108,15 @@ CREATE TABLE room_presence(
   clauses TEXT NOT NULL DEFAULT '',
   recorded_by BIGINT NOT NULL);
 CREATE INDEX room_presence_room ON room_presence(room_id, at)
+)sql"},
+          {7, R"sql(
+CREATE TABLE room_swaps(
+  request_id BIGINT PRIMARY KEY,
+  person_id BIGINT NOT NULL REFERENCES people(id),
+  from_bed_id BIGINT NOT NULL REFERENCES room_beds(id),
+  to_bed_id BIGINT NOT NULL REFERENCES room_beds(id),
+  swapped_by BIGINT NOT NULL,
+  swapped_at BIGINT NOT NULL)
 )sql"}};
 }
 
@@ -382,6 +391,20 @@ Result<void> InsertLeaver(store::Sql& sql, const Leaver& v) {
     return Fail(Errc::kConflict, Reason{"rooms.already_left"},
                 "person " + std::to_string(v.person_id) + " is recorded as left already",
                 "person_id");
+  if (!n) return Fail(n.error());
+  return Ok();
+}
+
+Result<void> InsertSwap(store::Sql& sql, Id request_id, Id person_id, Id from_bed, Id to_bed, Id by,
+                        TimePoint at) {
+  auto n = sql.Exec("insert swap",
+                    "INSERT INTO room_swaps(request_id, person_id, from_bed_id, to_bed_id, "
+                    "swapped_by, swapped_at) VALUES(?,?,?,?,?,?)",
+                    {request_id, person_id, from_bed, to_bed, by, store::SqlTime(at)});
+  if (!n && n.error().code == Errc::kConflict)
+    return Fail(Errc::kConflict, Reason{"rooms.swap_done"},
+                "the swap approved by request " + std::to_string(request_id) + " is done already",
+                "request_id");
   if (!n) return Fail(n.error());
   return Ok();
 }

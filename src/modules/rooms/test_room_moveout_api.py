@@ -80,7 +80,12 @@ def test_a_week_without_moving_out_breaches(clock_server):
     room = make_room(office, site, "503", 1)
     pid = resident(admin, office, site, room, "冯十一")
     assert office.post("/api/v1/room-leavers", {"person_id": pid}).status == 201
-    r = admin.post("/api/v1/test/clock", {"to": (START + dt.timedelta(days=7, minutes=1)).isoformat()})
-    assert r.status == 200, r
+    # A day per step: one call firing a week of the demo's timers outran the client's 30 s on
+    # PostgreSQL under load.
+    for day in range(1, 8):
+        admin = server.admin()
+        step = START + dt.timedelta(days=day, minutes=1 if day == 7 else 0)
+        r = admin.post("/api/v1/test/clock", {"to": step.isoformat()})
+        assert r.status == 200, r
     admin = server.admin()
     assert deadline(admin, site, pid)["state"] == "breached"

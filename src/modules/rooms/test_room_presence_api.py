@@ -72,3 +72,27 @@ def test_a_check_in_during_working_hours_is_flagged_unless_a_late_stay_is_approv
     assert office.post(url, {"person_id": 999999}).status == 400
     assert office.post(url, {"who": me}).status == 400
     assert len(office.get(f"{url}?date=2026-12-07").json()["items"]) == 4  # nothing half-written
+
+
+def test_a_weekend_check_in_is_not_in_working_hours(clock):
+    """Regression: a Saturday 10:00 check-in was flagged. 工作时间 (R04 §二12) is the working
+    hours on the business calendar's working days (cn-default's calendar: 2026-12-12 is a Saturday
+    with no 调休), so the deny windows, which are the pack's working hours, do not hold that day."""
+    server = clock
+    admin = server.admin()
+    site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+    office = login(server, "office")
+    me = login(server, "cs1").get("/api/v1/me").json()["account"]["person_id"]
+    room = office.post("/api/v1/rooms", {"site_id": site, "name": "602", "place": "职工休息楼",
+                                         "beds": 1}).json()
+    url = f"/api/v1/rooms/{room['id']}/presence"
+    for day in range(8, 13):  # a day per step (each step fires a day of the demo's timers)
+        advance(server.admin(), START.replace(day=day, hour=10))
+    office = login(server, "office")  # five days later: the session ended
+    v = office.post(url, {"person_id": me}).json()
+    assert v["flagged"] is False and v["window"] == "", v
+    for day in (13, 14):  # Monday again: flagged
+        advance(server.admin(), START.replace(day=day, hour=10))
+    office = login(server, "office")
+    v = office.post(url, {"person_id": me}).json()
+    assert v["flagged"] is True and v["window"] == "08:00-11:30", v

@@ -534,6 +534,8 @@ export default {
         repair_opened: "A repair order is open for this damage already",
         compensation_set: "The compensation of this damage is set already",
         no_person_liable: "The damage names nobody responsible to pay the compensation",
+        nothing_to_swap: "The person has no bed to move from",
+        swap_done: "This room swap was done already",
       },
       shelf: {
         manage_denied: 'Managing the shelf (goods, receipts, losses) needs the shelf.manage permission',

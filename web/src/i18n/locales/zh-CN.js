@@ -534,6 +534,8 @@ export default {
         repair_opened: "该损坏已报修，不能重复报修",
         compensation_set: "该损坏的赔偿金额已确定",
         no_person_liable: "未指明损坏责任人，不能确定赔偿（照价赔偿由责任人承担）",
+        nothing_to_swap: "该人员没有床位，无从调换房间",
+        swap_done: "该调换房间申请已执行过",
       },
       shelf: {
         manage_denied: '无权管理休息室货架（商品、入库、损失）',
