@@ -1019,16 +1019,28 @@ void PackBuilder::LoadShiftPattern(const Node& n) {
   Want("post", p.post, o.Get("post"), "shift pattern post");
   std::set<std::string> ids{"off"};
   for (const Node& s : List(o, "shifts")) {
-    Obj so = Open(s, "shift", {"id", "name", "start", "end"});
+    Obj so = Open(s, "shift", {"id", "name", "start", "end", "hours"});
     if (!so.ok) continue;
     ShiftDef d;
     d.id = Str(so, "id", true);
     d.name = Str(so, "name");
-    auto start = Time(so, "start");
-    auto end = Time(so, "end");
-    if (!so.Has("start") || !so.Has("end")) ErrorAt(s, "a shift needs start and end");
-    if (start) d.start = *start;
-    if (end) d.end = *end;
+    if (Node h = so.Get("hours"); h) {
+      // The site's hours (no regulation gives them): {param: NAME}, never with start/end.
+      if (!h.IsMap()) {
+        ErrorAt(h, "hours is {param: NAME}: the site's \"HH:MM-HH:MM\"");
+      } else {
+        Obj ho = Open(h, "hours", {"param"});
+        d.hours_param = Str(ho, "param", true);
+      }
+      if (so.Has("start") || so.Has("end"))
+        ErrorAt(s, "a shift has start and end, or hours: {param}, not both");
+    } else {
+      auto start = Time(so, "start");
+      auto end = Time(so, "end");
+      if (!so.Has("start") || !so.Has("end")) ErrorAt(s, "a shift needs start and end");
+      if (start) d.start = *start;
+      if (end) d.end = *end;
+    }
     if (!ids.insert(d.id).second) ErrorAt(s, "duplicate shift id '" + d.id + "'");
     p.shifts.push_back(std::move(d));
   }

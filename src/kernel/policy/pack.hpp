@@ -110,6 +110,10 @@ struct ShiftDef {
   std::string name;
   TimeOfDay start;
   TimeOfDay end;  // end <= start: crosses midnight
+  // `hours: {param: NAME}`: the regulation gives the shift but not its hours (R08/R17/R19 say
+  // 值班, 交接班 and 排班表 and name no time), so they are the site's "HH:MM-HH:MM" NAME, without a
+  // default; start and end are then filled per site (policy::WithSiteHours, parameters.hpp).
+  std::string hours_param;
   std::chrono::minutes Length() const;
 };
 

@@ -16,6 +16,8 @@ std::string_view ParamKindName(ParamKind kind) {
       return "weight";
     case ParamKind::kList:
       return "list";
+    case ParamKind::kTimeRange:
+      return "time_range";
   }
   return "yuan";
 }
@@ -78,6 +80,11 @@ std::vector<ParamDecl> DeclaredParameters(const Pack& pack) {
     for (const auto& st : d.steps)
       add(st.correct_within_param, ParamKind::kDuration, "discipline " + d.id + " / " + st.id,
           st.clauses.empty() ? d.clauses : st.clauses);
+  // A shift's hours the regulations leave open (R19 §三2.5) 制定员工排班表: no times).
+  for (const auto& p : pack.shift_patterns())
+    for (const auto& sh : p.shifts)
+      add(sh.hours_param, ParamKind::kTimeRange, "shift pattern " + p.id + " / " + sh.id,
+          p.clauses);
   for (const auto& p : pack.posts())
     if (!p.education.empty())
       add(std::string(kEducationLevelsParameter), ParamKind::kList, "post " + p.id, p.clauses);
@@ -103,7 +110,53 @@ std::vector<std::string> ParamListItems(std::string_view value) {
   }
 }
 
+bool HasSiteHours(const ShiftPattern& pattern) {
+  return std::any_of(pattern.shifts.begin(), pattern.shifts.end(),
+                     [](const ShiftDef& s) { return !s.hours_param.empty(); });
+}
+
+Result<ShiftPattern> WithSiteHours(
+    const ShiftPattern& pattern,
+    const std::function<std::optional<std::string>(std::string_view)>& value_of) {
+  ShiftPattern out = pattern;
+  std::vector<std::string> unset;
+  for (auto& s : out.shifts) {
+    if (s.hours_param.empty()) continue;
+    auto value = value_of(s.hours_param);
+    std::optional<TimeRange> range;
+    if (value)
+      if (auto r = ParseTimeRange(*value); r && r->start != r->end) range = *r;
+    if (!range) {
+      unset.push_back(s.hours_param);
+      continue;
+    }
+    s.start = range->start;
+    s.end = range->end;
+  }
+  if (!unset.empty()) {
+    std::string names;
+    for (const auto& n : unset) names += (names.empty() ? "" : ", ") + n;
+    return Fail(Errc::kFailedPrecondition, Reason{"policy.shift_hours_unset"},
+                "the hours of " + pattern.title +
+                    "'s shifts are the site's (the regulations give none): set the site "
+                    "parameter " +
+                    names + " (HH:MM-HH:MM) first",
+                "pattern");
+  }
+  return out;
+}
+
 Result<void> ValidateParamValue(ParamKind kind, std::string_view value) {
+  if (kind == ParamKind::kTimeRange) {
+    auto r = ParseTimeRange(value);
+    if (!r || r->start == r->end || r->start.minutes >= 1440)
+      return Fail(Errc::kInvalidArgument,
+                  "a shift's hours like \"08:00-16:00\" (HH:MM-HH:MM, end after start or "
+                  "across midnight) are expected, not \"" +
+                      std::string(value) + "\"",
+                  "value");
+    return Ok();
+  }
   if (kind == ParamKind::kList) {
     auto items = ParamListItems(value);
     for (const auto& item : items)

@@ -1182,3 +1182,61 @@ TEST(LoaderTest, DisciplineStepsAreCheckedWhereWritten) {
 
 }  // namespace
 }  // namespace zhidu::policy
+
+namespace zhidu::policy {
+namespace {
+
+// Issue 18 §9: R08, R17 and R19 give the CS shifts no hours; each is the site's time_range, and a
+// pattern with one unset is refused naming it (never a default).
+TEST(DefaultPackTest, CsShiftHoursAreTheSitesTimeRanges) {
+  auto pack = LoadPack(kRoot / "policies/cn-default");
+  ASSERT_TRUE(pack.has_value()) << pack.error().message;
+  const ShiftPattern* cs = nullptr;
+  for (const auto& p : pack->shift_patterns())
+    if (p.id == "r19-cs-schedule") cs = &p;
+  ASSERT_NE(cs, nullptr);
+  EXPECT_TRUE(HasSiteHours(*cs));
+  std::set<std::string> kinds;
+  for (const auto& d : DeclaredParameters(*pack))
+    if (d.name == "service_first_shift_hours" || d.name == "service_second_shift_hours")
+      kinds.insert(std::string(ParamKindName(d.kind)));
+  EXPECT_EQ(kinds, std::set<std::string>{"time_range"});
+
+  std::map<std::string, std::string, std::less<>> site{{"service_first_shift_hours", "08:00-16:00"}};
+  auto lookup = [&](std::string_view n) -> std::optional<std::string> {
+    auto it = site.find(n);
+    return it == site.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  auto unset = WithSiteHours(*cs, lookup);
+  ASSERT_FALSE(unset);
+  EXPECT_EQ(unset.error().reason, "policy.shift_hours_unset");
+  EXPECT_NE(unset.error().message.find("service_second_shift_hours"), std::string::npos);
+  EXPECT_EQ(unset.error().message.find("service_first_shift_hours"), std::string::npos);
+  site["service_second_shift_hours"] = "22:00-08:00";
+  auto filled = WithSiteHours(*cs, lookup);
+  ASSERT_TRUE(filled) << filled.error().message;
+  EXPECT_EQ(filled->shifts[0].start.minutes, 8 * 60);
+  EXPECT_EQ(filled->shifts[0].end.minutes, 16 * 60);
+  EXPECT_EQ(filled->shifts[1].Length(), std::chrono::minutes(10 * 60));  // across midnight
+
+  EXPECT_TRUE(ValidateParamValue(ParamKind::kTimeRange, "16:00-24:00"));
+  for (const char* bad : {"08:00-08:00", "8:00-16:00", "24:00-08:00", "08:00", "早班"})
+    EXPECT_FALSE(ValidateParamValue(ParamKind::kTimeRange, bad)) << bad;
+}
+
+TEST(LoaderTest, AShiftHasStartAndEndOrSiteHoursNotBoth) {
+  auto pack = [](const std::string& shift) {
+    return Errors(TempPack(Files{
+        {"T01.yaml", std::string(kGoodRoles) +
+                         "shift_patterns:\n  - id: s\n    clause: \"T01 §一\"\n    post: 值班岗\n"
+                         "    shifts:\n      - {id: a, " +
+                         shift + "}\n    teams: [甲]\n    cycle: [a]\n"}}));
+  };
+  EXPECT_TRUE(pack("hours: {param: t01_shift_hours}").empty());
+  EXPECT_TRUE(pack("start: \"08:00\", end: \"16:00\"").empty());
+  EXPECT_FALSE(pack("start: \"08:00\", end: \"16:00\", hours: {param: h}").empty());
+  EXPECT_FALSE(pack("hours: \"08:00-16:00\"").empty());  // a figure in the pack: start/end
+}
+
+}  // namespace
+}  // namespace zhidu::policy

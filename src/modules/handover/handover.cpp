@@ -5,7 +5,9 @@
 #include "base/canonical_json.hpp"
 #include "base/crypto.hpp"
 #include "base/time.hpp"
+#include "kernel/policy/parameters.hpp"
 #include "kernel/policy/post_rules.hpp"
+#include "kernel/runtime/handover_events.hpp"
 #include "kernel/runtime/site_parameters.hpp"
 #include "modules/handover/handover_store.hpp"
 
@@ -167,8 +169,10 @@ Result<HandoverRule> RuleFor(const policy::Pack& pack, std::string_view post_nam
                  c.arrive_before_max ? c.arrive_before_max->fixed : std::chrono::seconds(0));
     if (lead > rule.arrive_before) {
       rule.arrive_before = lead;
+      rule.arrive_at_least = c.arrive_before ? c.arrive_before->fixed : lead;
       rule.window_clauses = {c.clauses.front()};
     }
+    if (c.face_to_face) rule.face_to_face = true;
     if (!c.arrive_before_param.empty() && rule.arrive_before_param.empty()) {
       rule.arrive_before_param = c.arrive_before_param;
       if (rule.window_clauses.empty()) rule.window_clauses = {c.clauses.front()};
@@ -231,6 +235,7 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
         lead_text = text ? *text + " (the site's " + rule.arrive_before_param + ")"
                          : "0 min (the site's " + rule.arrive_before_param + " is not set)";
       rule.arrive_before = std::max(rule.arrive_before, param);
+      rule.arrive_at_least = std::max(rule.arrive_at_least, param);
     }
     const auto lead = std::chrono::duration_cast<Micros>(rule.arrive_before);
 
@@ -242,8 +247,13 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
                 roster_(post_id, now - std::chrono::hours(48), now + std::chrono::hours(48)));
       changes = ChangesOfRoster(slots);
     }
-    if (changes.empty() && !rule.pattern.shifts.empty())
-      changes = ChangesAround(rule.pattern, now, zone);
+    if (changes.empty() && !rule.pattern.shifts.empty()) {
+      // A pattern whose hours are the site's (R19's 排班表): unset, it gives no shift change.
+      ZHIDU_TRY(auto settings, runtime::SiteSettings::Read(unit, post.site_id));
+      auto pattern = policy::WithSiteHours(
+          rule.pattern, [&](std::string_view name) { return settings.Value(name); });
+      if (pattern) changes = ChangesAround(*pattern, now, zone);
+    }
     if (changes.empty())
       return Fail(Errc::kFailedPrecondition, Reason{"handover.no_roster"},
                   "post " + post.name +
@@ -389,6 +399,20 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
       }
       log_source = "duty log";
     }
+    // What other modules hand over with the post (the outgoing's open tickets on a queue's post),
+    // frozen into the report (kernel/runtime/handover_events.hpp).
+    std::vector<runtime::CarriedItem> carried_items;
+    if (bus_)
+      ZHIDU_TRY_VOID(bus_->Emit(tx, runtime::HandoverOpening{post.site_id, post_id, post.name,
+                                                             outgoing, who.person_id,
+                                                             &carried_items}));
+    std::vector<std::string> carried;
+    for (const auto& c : carried_items)
+      carried.push_back(
+          CanonicalObject().Add("item", c.item).Add("what", c.what).Add("module", c.module).Str());
+    // The incoming's arrival against the early-arrival rule (R12 §四(一)1, R17 §一1).
+    const auto ahead = std::chrono::duration_cast<std::chrono::seconds>(change->at - now);
+    const bool early_enough = ahead >= rule.arrive_at_least;
     std::vector<std::string> on_post;
     for (const auto& a : on)
       on_post.push_back(
@@ -420,6 +444,13 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
                    .AddRaw("log", log_ ? array(log) : std::string("null"))
                    .Add("log_source", log_source)
                    .AddRaw("abnormal", array(abnormal))
+                   .AddRaw("carried", array(carried))
+                   .AddRaw("arrival", CanonicalObject()
+                                          .Add("minutes_before_change", ahead.count() / 60)
+                                          .Add("required_minutes", rule.arrive_at_least.count() / 60)
+                                          .Add("early_enough", early_enough)
+                                          .AddRaw("clauses", StringArray(rule.window_clauses))
+                                          .Str())
                    .Str();
     h.report_sha256 = ToHex(Sha256Of(h.report));
     auto inserted = db::InsertHandover(unit.sql(), h);
@@ -428,7 +459,6 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
                   "post " + post.name + " already has an open handover");
     if (!inserted) return Fail(inserted.error());
     h.id = *inserted;
-    const bool on_time = now <= change->at - lead;
     ZHIDU_TRY(auto seq, tx.Journal("handover.opened", who.account_id, Ref("handover", h.id),
                                    CanonicalObject()
                                        .Add("handover_id", h.id)
@@ -439,7 +469,8 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
                                        .Add("outgoing_person_id", outgoing)
                                        .Add("incoming_person_id", who.person_id)
                                        .Add("report_sha256", h.report_sha256)
-                                       .Add("arrived_early_enough", on_time)
+                                       .Add("arrived_early_enough", early_enough)
+                                       .Add("carried", static_cast<std::int64_t>(carried.size()))
                                        .Add("roster_check", roster_check)
                                        .AddRaw("checklists", StringArray(rule.checklists))
                                        .AddRaw("clauses", StringArray(rule.window_clauses))
@@ -690,6 +721,15 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
                                     post_record(h.incoming_person, 0)));
       (void)s1;
       (void)s2;
+      // What other modules pass to the incoming (the outgoing's open tickets), in this transaction.
+      std::vector<runtime::CarriedItem> passed;
+      if (bus_)
+        ZHIDU_TRY_VOID(bus_->Emit(tx, runtime::HandoverCompleted{id, h.site_id, h.post_id, post.name,
+                                                                h.outgoing_person,
+                                                                h.incoming_person, who.account_id,
+                                                                before.rule.clauses, &passed}));
+      std::vector<std::string> passed_items;
+      for (const auto& c : passed) passed_items.push_back(c.item);
       // The seal: SHA-256 over the frozen report and everything both sides put to it.
       h.seal_sha256 = ToHex(
           Sha256Of(h.report + "\n" + h.answers + "\n" + h.acknowledgements + "\n" + h.signatures));
@@ -704,7 +744,9 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
           .Add("seal_sha256", h.seal_sha256)
           .Add("outgoing_person_id", h.outgoing_person)
           .Add("incoming_person_id", h.incoming_person)
-          .AddRaw("clauses", StringArray(before.rule.clauses));
+          .AddRaw("clauses", StringArray(before.rule.clauses))
+          .AddRaw("carried", StringArray(passed_items))
+          .Add("face_to_face", before.rule.face_to_face);
       if (before.rule.issues_after_belong_to_incoming)
         done.Add("responsible_person_id", h.incoming_person)
             .Add("responsible_from", at)

@@ -35,6 +35,7 @@
 #include "kernel/org/auth_service.hpp"
 #include "kernel/org/principal.hpp"
 #include "kernel/policy/active_pack.hpp"
+#include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/duties.hpp"
 #include "modules/handover/handover_types.hpp"
 #include "store/store.hpp"
@@ -77,7 +78,11 @@ struct HandoverRule {
   std::vector<policy::ChecklistItem> items;
   std::vector<policy::RefusalCondition> refuse_if;
   std::vector<std::string> signatures;  // "outgoing", "incoming" in order
-  std::chrono::seconds arrive_before{0};
+  std::chrono::seconds arrive_before{0};  // the window opens this long before the change
+  // Arriving at least this long before the change is early enough (R17 §一1's 10-15 minutes: 10;
+  // R12 §四(一)1's 10 minutes: 10). The journal and the report say whether the incoming did.
+  std::chrono::seconds arrive_at_least{0};
+  bool face_to_face = false;  // R17 §一2 当面履行交接手续: both parties sign in person
   // The site parameter giving the early-arrival window where the regulation names no figure
   // (R20 §四8); empty when the pack gives one. Unset at the site: no early arrival.
   std::string arrive_before_param;
@@ -114,6 +119,9 @@ class Handovers {
   // Set before serving; null functions mean "not available".
   void SetLogSource(LogSource source) { log_ = std::move(source); }
   void SetRosterSource(RosterSource source) { roster_ = std::move(source); }
+  // The bus on which opening and completion are told (kernel/runtime/handover_events.hpp): what
+  // other modules hand over with the post (the service module's open tickets). Null: nothing.
+  void SetBus(const runtime::EventBus* bus) { bus_ = bus; }
 
   // The incoming person opens the handover of `post_id`; `outgoing_person_id` names the outgoing
   // when several people are on the post (0: the only one).
@@ -141,6 +149,7 @@ class Handovers {
   const policy::ActivePack& pack_;
   LogSource log_;
   RosterSource roster_;
+  const runtime::EventBus* bus_ = nullptr;
 };
 
 }  // namespace zhidu::handover

@@ -53,5 +53,25 @@ TEST(HandoverRule, FirePostHasR20ReasonsAndASiteArrivalWindow) {
   EXPECT_EQ(rule->notify_roles, (std::vector<std::string>{"值班长"}));
 }
 
+// Issue 18 §9: R08's and R17's handovers apply to R19's three CS posts; R17 §一1 提前10-15分钟
+// opens the window 15 minutes before and counts 10 as early enough; §一2 当面.
+TEST(HandoverRule, CsPostsGetR08AndR17WithTheirEarlyArrival) {
+  for (const char* post : {"订单组", "投诉组", "客服组"}) {
+    auto rule = RuleFor(ShippedPack(), post);
+    ASSERT_TRUE(rule) << post << ": " << rule.error().message;
+    EXPECT_EQ(rule->checklists, (std::vector<std::string>{"r08-handover", "r17-handover"})) << post;
+    EXPECT_EQ(rule->arrive_before, std::chrono::minutes(15)) << post;
+    EXPECT_EQ(rule->arrive_at_least, std::chrono::minutes(10)) << post;
+    EXPECT_EQ(rule->window_clauses, (std::vector<std::string>{"R17 §一1"})) << post;
+    EXPECT_TRUE(rule->face_to_face) << post;
+    EXPECT_TRUE(rule->refuse_if.empty()) << post;  // neither lists 五不接 reasons
+  }
+  // 客服组 names the CS pattern, whose hours are the site's.
+  auto rule = RuleFor(ShippedPack(), "客服组");
+  ASSERT_TRUE(rule);
+  ASSERT_EQ(rule->pattern.shifts.size(), 2u);
+  EXPECT_EQ(rule->pattern.shifts[0].hours_param, "service_first_shift_hours");
+}
+
 }  // namespace
 }  // namespace zhidu::handover

@@ -23,6 +23,8 @@ class HandoverModule final : public api::Module {
     ZHIDU_TRY(auto* log, k.services.Need<dutylog::DutyLog>(name()));
     ZHIDU_TRY(auto* rosters, k.services.Need<roster::Rosters>(name()));
     handovers_ = std::make_unique<Handovers>(k.store, k.writer, k.auth, k.pack);
+    // What other modules hand over with the post (kernel/runtime/handover_events.hpp).
+    handovers_->SetBus(&k.bus);
     // The next shift must read abnormal entries and alarms (R12 §四(一)3, R20 §四8).
     handovers_->SetLogSource(
         [log](store::Id post_id, TimePoint from, TimePoint to) -> Result<std::vector<LogEntry>> {

@@ -52,8 +52,10 @@ json ViewJson(const handover::HandoverView& v) {
   out["checklists"] = rule.checklists;
   out["clauses"] = rule.clauses;
   out["window"] = {{"arrive_before_minutes", rule.arrive_before.count() / 60},
+                   {"arrive_at_least_minutes", rule.arrive_at_least.count() / 60},
                    {"arrive_before_parameter", rule.arrive_before_param},
                    {"clauses", rule.window_clauses}};
+  out["face_to_face"] = rule.face_to_face;
   out["items"] = items;
   out["refuse_if"] = refuse;
   out["signature_order"] = rule.signatures;

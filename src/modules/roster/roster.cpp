@@ -51,6 +51,19 @@ const policy::ShiftPattern* FindPattern(const policy::Pack& pack, std::string_vi
   return nullptr;
 }
 
+// `p` with the site's hours for shifts whose hours the pack leaves to the site (`hours: {param}`,
+// R19's 排班表: the regulations give no times); 409 policy.shift_hours_unset while one is unset.
+Result<policy::ShiftPattern> SitePattern(store::UnitOfWork& unit, Id site_id,
+                                         const policy::ShiftPattern& p) {
+  if (!policy::HasSiteHours(p)) return p;
+  ZHIDU_TRY(auto rows, unit.ListSiteParameters(site_id));
+  return policy::WithSiteHours(p, [&](std::string_view name) -> std::optional<std::string> {
+    for (const auto& r : rows)
+      if (r.name == name && !r.value.empty()) return r.value;
+    return std::nullopt;
+  });
+}
+
 const policy::ShiftDef* FindShift(const policy::ShiftPattern& p, std::string_view id) {
   for (const auto& s : p.shifts)
     if (s.id == id) return &s;
@@ -119,9 +132,12 @@ std::vector<Problem> CheckStaffing(
     const policy::Pack& pack, const Roster& roster, const store::Post& post, const TimeZone& zone,
     const std::vector<RosterAssignment>& mine, const std::vector<RosterAssignment>& others,
     const std::function<std::vector<store::Certification>(Id)>& certs,
-    const std::function<std::vector<std::string>(Id)>& roles_of) {
+    const std::function<std::vector<std::string>(Id)>& roles_of,
+    const policy::ShiftPattern* site_pattern) {
   std::vector<Problem> out;
-  const auto* pattern = FindPattern(pack, roster.pattern);
+  const auto* pattern = site_pattern ? site_pattern : FindPattern(pack, roster.pattern);
+  // A pattern whose hours are the site's, not filled in: its slots are the assignments'.
+  if (pattern && policy::HasSiteHours(*pattern) && !site_pattern) pattern = nullptr;
   const auto* pack_post = pack.FindPost(post.name);
   std::vector<const policy::StaffingRule*> rules;
   for (const auto& r : pack.staffing())
@@ -555,9 +571,13 @@ Result<std::vector<Problem>> Problems(store::UnitOfWork& unit, const policy::Pac
     ZHIDU_TRY(auto c, unit.ListCertifications(p));
     certs[p] = std::move(c);
   }
+  // The site's hours of a pattern that leaves them to the site; unset: the assignments' slots.
+  std::optional<policy::ShiftPattern> site_pattern;
+  if (const auto* pp = FindPattern(pack, r.pattern); pp && policy::HasSiteHours(*pp))
+    if (auto sp = SitePattern(unit, r.site_id, *pp)) site_pattern = std::move(*sp);
   auto out = CheckStaffing(
       pack, r, post, zone, mine, others, [&](Id p) { return certs[p]; },
-      [&](Id p) { return roles_by_person[p]; });
+      [&](Id p) { return roles_by_person[p]; }, site_pattern ? &*site_pattern : nullptr);
   ZHIDU_TRY(auto q, QualificationsOf(unit, pack, r, mine));
   if (advice) *advice = std::move(q.advice);
   if (!q.problems.empty()) {
@@ -590,10 +610,11 @@ Result<RosterView> Rosters::Generate(const org::Principal& who, const GenerateRe
   if (!roles_.Allows(who, perm::kRosterManage, {req.site_id, 0}))
     return Fail(Errc::kPermissionDenied, "generating a roster needs roster.manage at the site");
   auto pack = pack_.Current();
-  const auto* pattern = FindPattern(*pack, req.pattern);
-  if (!pattern)
+  const auto* pack_pattern = FindPattern(*pack, req.pattern);
+  if (!pack_pattern)
     return Fail(Errc::kInvalidArgument,
                 "the policy pack has no shift pattern \"" + req.pattern + "\"", "pattern");
+  const auto* pattern = pack_pattern;
   if (req.team_ids.size() != pattern->teams.size())
     return Fail(Errc::kInvalidArgument,
                 pattern->title + " rotates " + std::to_string(pattern->teams.size()) +
@@ -615,6 +636,9 @@ Result<RosterView> Rosters::Generate(const org::Principal& who, const GenerateRe
     auto site = unit.GetSite(req.site_id);
     if (!site) return Fail(Errc::kInvalidArgument, site.error().message, "site_id");
     ZHIDU_TRY(auto zone, ZoneOf(*site));
+    ZHIDU_TRY(const policy::ShiftPattern site_pattern,
+              SitePattern(unit, req.site_id, *pack_pattern));
+    pattern = &site_pattern;
     auto post = unit.GetPost(req.post_id);
     if (!post) return Fail(Errc::kInvalidArgument, post.error().message, "post_id");
     if (post->site_id != req.site_id)
@@ -740,7 +764,11 @@ Result<RosterView> Rosters::AddAssignment(const org::Principal& who, Id roster_i
       return Fail(Errc::kFailedPrecondition, Reason{"roster.published_locked"},
                   "roster " + std::to_string(roster_id) +
                       " is published: it changes only by swap, leave or substitution");
-    const auto* pattern = FindPattern(*pack_.Current(), r.pattern);
+    const auto* pack_pattern = FindPattern(*pack_.Current(), r.pattern);
+    std::optional<policy::ShiftPattern> pattern;
+    if (pack_pattern) {
+      ZHIDU_TRY(pattern, SitePattern(unit, r.site_id, *pack_pattern));
+    }
     const auto* shift = pattern ? FindShift(*pattern, shift_id) : nullptr;
     if (!shift)
       return Fail(Errc::kInvalidArgument,

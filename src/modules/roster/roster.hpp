@@ -181,12 +181,15 @@ std::pair<TimePoint, TimePoint> SlotTimes(const policy::ShiftDef& s, std::chrono
 
 // Pure: the staffing problems of a roster's active assignments under `pack`. `others` are the
 // same people's active assignments in other published rosters (for continuous hours); `certs`
-// their certifications; `roles_of(person)` the roles their accounts hold.
+// their certifications; `roles_of(person)` the roles their accounts hold. `site_pattern`: the
+// roster's pattern with the site's hours filled in (policy::WithSiteHours), for a pattern whose
+// hours are the site's; without it such a pattern's slots are only those people are on.
 std::vector<Problem> CheckStaffing(
     const policy::Pack& pack, const Roster& roster, const store::Post& post, const TimeZone& zone,
     const std::vector<RosterAssignment>& mine, const std::vector<RosterAssignment>& others,
     const std::function<std::vector<store::Certification>(Id)>& certs,
-    const std::function<std::vector<std::string>(Id)>& roles_of);
+    const std::function<std::vector<std::string>(Id)>& roles_of,
+    const policy::ShiftPattern* site_pattern = nullptr);
 
 // What a post asks of its holders beyond roles and certificates (R20 §二1: 应具有高中以上的文化程度
 // — 应 (shall): a person below the level is a problem, which blocks publishing; 年龄宜在18至45周岁

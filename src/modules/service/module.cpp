@@ -1,6 +1,7 @@
 #include "modules/service/module.hpp"
 
 #include "api/indicator_sources.hpp"
+#include "modules/service/carry.hpp"
 #include "modules/service/reports.hpp"
 
 namespace zhidu::api::module_openapi {
@@ -53,6 +54,7 @@ class ServiceModule final : public api::Module {
     service_->RegisterHandlers(k.scheduler);
     service_->SetRequests(&k.requests);
     service_->SubscribeOrderEvents(k.bus);
+    SubscribeHandoverCarry(k.bus);  // open tickets carried over at a handover (carry.hpp)
     k.services.Offer<Service>(service_.get());
     desk_ = std::make_unique<Desk>(k.store, k.writer, k.pack, k.bus);
     reports_ = std::make_unique<Reports>(k.store, k.pack, *service_);

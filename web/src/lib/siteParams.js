@@ -45,6 +45,13 @@ export function checkValue(kind, value) {
     }
     case 'list':
       return v.split(',').every((x) => x.trim() !== '') ? '' : bad
+    case 'time_range': {
+      // A shift's hours (HH:MM-HH:MM, 24:00 only as an end; start and end differ), as the server.
+      const m = /^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/.exec(v)
+      if (!m) return bad
+      const [a, b] = [Number(m[1]) * 60 + Number(m[2]), Number(m[3]) * 60 + Number(m[4])]
+      return a < 1440 && b <= 1440 && a !== b ? '' : bad
+    }
     default:
       return ''
   }

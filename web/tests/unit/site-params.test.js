@@ -57,3 +57,11 @@ describe('what uses a parameter', () => {
     expect(usedBy({ rule: 'service: satisfaction survey' })).toBeNull()
   })
 })
+
+describe('a shift\'s hours (time_range, issue 18 §9)', () => {
+  it('takes HH:MM-HH:MM with different ends, as the server', () => {
+    for (const v of ['08:00-16:00', '16:00-24:00', '22:00-08:00']) expect(checkValue('time_range', v)).toBe('')
+    for (const v of ['08:00-08:00', '8:00-16:00', '24:00-08:00', '08:00', '早班'])
+      expect(checkValue('time_range', v)).toBe('siteParams.formats.time_range')
+  })
+})

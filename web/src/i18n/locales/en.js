@@ -331,6 +331,7 @@ export default {
         not_shipped: 'The order is not shipped yet: no return or exchange',
       },
       service: {
+        carry_not_agent: 'The incoming holds no role at the site, so the outgoing\'s open tickets cannot pass to them',
         unknown_ticket: 'The ticket does not exist or belongs to another site',
         not_reopenable: 'Only a resolved or closed ticket is reopened',
         unknown_priority: 'The {field} must be low, normal, high or urgent',
@@ -402,6 +403,7 @@ export default {
         leave_not_in_advance: 'Leave is asked beforehand: a shift of the period has begun',
       },
       policy: {
+        shift_hours_unset: 'The shift hours are the site\'s (the regulations give none): set the shift\'s site parameter (HH:MM-HH:MM) first',
         pack_invalid: 'The policy pack has errors; the previous one stays in force',
       },
       visit: {
@@ -1639,7 +1641,7 @@ export default {
     ical: 'Get my calendar link (iCal)',
     icalHint: 'Subscribe to this address in your phone’s calendar (keep it private):',
     pattern: 'Shift pattern',
-    patterns: { 'r09-four-team-three-shift': 'Four teams, three shifts (R09 §三1)', 'r02-three-team-two-shift': 'Three teams, two shifts (R02 §三1)' },
+    patterns: { 'r09-four-team-three-shift': 'Four teams, three shifts (R09 §三1)', 'r02-three-team-two-shift': 'Three teams, two shifts (R02 §三1)', 'r19-cs-schedule': 'Customer service, two shifts (R19 §三2.5); the site sets the hours' },
     teams: 'Teams (in the order 甲, 乙, 丙, 丁)',
     teamsHint: 'Mapped in order to the pattern’s teams 甲, 乙, 丙, 丁.',
     firstDay: 'First day',
@@ -2180,21 +2182,25 @@ export default {
       weights: 'Assessment weights',
       modules: 'Module settings',
     },
-    kinds: { duration: 'Duration', yuan: 'Amount (yuan)', weight: 'Weight (0–1)', list: 'List (comma-separated)' },
-    examples: { duration: 'e.g. 15m, 1h30m, 2d', yuan: 'e.g. 50 or 12.5', weight: 'e.g. 0.3', list: 'e.g. high school,college' },
+    kinds: { duration: 'Duration', yuan: 'Amount (yuan)', weight: 'Weight (0–1)', list: 'List (comma-separated)', time_range: 'Shift hours (HH:MM-HH:MM)' },
+    examples: { duration: 'e.g. 15m, 1h30m, 2d', yuan: 'e.g. 50 or 12.5', weight: 'e.g. 0.3', list: 'e.g. high school,college', time_range: 'e.g. 08:00-16:00; across midnight 22:00-08:00' },
     formats: {
       duration: 'Enter a duration such as 15m, 1h30m or 2d',
       yuan: 'Enter an amount of 0 or more with at most two decimals, such as 50 or 12.5',
       weight: 'Enter a weight between 0 and 1, such as 0.3',
       list: 'Separate the items with commas; none may be empty',
+      time_range: 'Enter the shift\'s start and end such as 08:00-16:00; they may not be equal',
     },
     kindDesc: {
       duration: 'A time limit or duration (declared by the policy pack)',
       yuan: 'A fine (declared by the policy pack)',
       weight: 'A weight in an assessment (declared by the policy pack)',
       list: 'A list of choices (declared by the policy pack)',
+      time_range: 'A shift\'s hours (the regulations give none: the site\'s own)',
     },
     names: {
+      service_first_shift_hours: 'Hours of the first shift of the customer service schedule',
+      service_second_shift_hours: 'Hours of the second shift of the customer service schedule',
       r04_fine_yuan: 'The fine for a breach found in a dormitory inspection',
       handover_grace: 'Handover grace: how long the incoming person has to complete the handover',
       education_levels: 'Education levels a post may require (lowest first)',

@@ -331,6 +331,7 @@ export default {
         not_shipped: '订单尚未发货，不能退换货',
       },
       service: {
+        carry_not_agent: '接班人在本单位没有角色，交班人的未结工单无法移交给他',
         unknown_ticket: '工单不存在或不属于本场所',
         not_reopenable: '只有已解决或已关闭的工单才能重新打开',
         unknown_priority: '「{field}」只能是 低、普通、高、紧急 之一',
@@ -402,6 +403,7 @@ export default {
         leave_not_in_advance: '请假须事前提出：请假期间已有班次开始',
       },
       policy: {
+        shift_hours_unset: '班次时间由本单位规定（制度未给出），请先在站点参数中设置该班次的时间（HH:MM-HH:MM）',
         pack_invalid: '制度包有错误，仍沿用原制度',
       },
       visit: {
@@ -1639,7 +1641,7 @@ export default {
     ical: '获取我的日历订阅（iCal）',
     icalHint: '在手机日历中订阅此地址（请勿外传）：',
     pattern: '排班方式',
-    patterns: { 'r09-four-team-three-shift': '四班三运转（R09 §三1）', 'r02-three-team-two-shift': '三班二运转（R02 §三1）' },
+    patterns: { 'r09-four-team-three-shift': '四班三运转（R09 §三1）', 'r02-three-team-two-shift': '三班二运转（R02 §三1）', 'r19-cs-schedule': '客服部两班轮换（R19 §三2.5)，班次时间由本单位设置）' },
     teams: '班组（按甲、乙、丙、丁顺序）',
     teamsHint: '依次对应排班方式中的甲、乙、丙、丁班。',
     firstDay: '开始日期',
@@ -2180,21 +2182,25 @@ export default {
       weights: '考核权重',
       modules: '功能模块设置',
     },
-    kinds: { duration: '时长', yuan: '金额（元）', weight: '权重（0～1）', list: '列表（用逗号分隔）' },
-    examples: { duration: '例如 15m、1h30m、2d', yuan: '例如 50 或 12.5', weight: '例如 0.3', list: '例如 高中,大专,本科' },
+    kinds: { duration: '时长', yuan: '金额（元）', weight: '权重（0～1）', list: '列表（用逗号分隔）', time_range: '班次时间（HH:MM-HH:MM）' },
+    examples: { duration: '例如 15m、1h30m、2d', yuan: '例如 50 或 12.5', weight: '例如 0.3', list: '例如 高中,大专,本科', time_range: '例如 08:00-16:00，跨午夜如 22:00-08:00' },
     formats: {
       duration: '请填写时长，如 15m（分钟）、1h30m（小时分钟）、2d（天）',
       yuan: '请填写不小于 0 的金额，最多两位小数，如 50 或 12.5',
       weight: '请填写 0 到 1 之间的权重，如 0.3',
       list: '请用逗号分隔各项，且每项都不能为空',
+      time_range: '请填写班次的起止时间，如 08:00-16:00，起止不能相同',
     },
     kindDesc: {
       duration: '时限或时长（制度包声明的参数）',
       yuan: '罚款金额（制度包声明的参数）',
       weight: '考核中所占的权重（制度包声明的参数）',
       list: '可选项列表（制度包声明的参数）',
+      time_range: '班次的起止时间（制度未给出，由本单位规定）',
     },
     names: {
+      service_first_shift_hours: '客服部排班表第一班的起止时间',
+      service_second_shift_hours: '客服部排班表第二班的起止时间',
       r04_fine_yuan: '宿舍检查发现违规时的罚款金额',
       handover_grace: '交接班的宽限时长：接班人到岗后完成交接的时间',
       education_levels: '岗位任职所需的学历（可选的学历等级，按从低到高填写）',
