@@ -1,5 +1,5 @@
 // The duty log and alarm tables in the storage conformance suite, on every backend: entries and
-// their bigram index terms (modules/dutylog/search.hpp), search results equal to a scan of every
+// their bigram index terms (store/text_search.hpp), search results equal to a scan of every
 // entry, the query plan using the index (SQLite: the FTS5 table; PostgreSQL: the GIN index), the
 // repeat counter of merged alarm entries, and alarm points and activations.
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include "base/clock.hpp"
 #include "modules/alarms/alarms_store.hpp"
 #include "modules/dutylog/dutylog_store.hpp"
-#include "modules/dutylog/search.hpp"
+#include "store/text_search.hpp"
 #include "store/store.hpp"
 #include "tests/store_backends.hpp"
 
@@ -41,7 +41,7 @@ class DutyLogConformance : public ::testing::TestWithParam<std::string> {
     e.author = 1;
     e.at = at;
     e.last_at = at;
-    auto terms = dutylog::TermsOf(text);
+    auto terms = store::TermsOf(text);
     e.index_bigrams = terms.bigrams;
     e.index_tokens = terms.tokens;
     return e;
@@ -85,10 +85,10 @@ TEST_P(DutyLogConformance, SearchThroughTheIndexEqualsAScan) {
   for (std::string q : {"误报", "复位", "烟感报警", "误", "报复", "误报复位", "3f", "充电"}) {
     DutyLogFilter f;
     f.site_id = site_;
-    f.query = *dutylog::ParseQuery(q);
+    f.query = *store::ParseTextQuery(q);
     std::set<Id> expected;
     for (int i = 0; i < kRows; ++i)
-      if (dutylog::ScanMatches(texts[i], f.query)) expected.insert(i + 1);
+      if (store::ScanMatches(texts[i], f.query)) expected.insert(i + 1);
     auto rows = dutylog::db::ListDutyLog(r->sql(), f, {0, kRows + 1});
     ASSERT_TRUE(rows) << rows.error().message;
     std::set<Id> got;
@@ -113,7 +113,7 @@ TEST_P(DutyLogConformance, SearchThroughTheIndexEqualsAScan) {
   // adjacent across punctuation.
   DutyLogFilter f;
   f.site_id = site_;
-  f.query = *dutylog::ParseQuery("误报");
+  f.query = *store::ParseTextQuery("误报");
   auto with_word = dutylog::db::ListDutyLog(r->sql(), f, {0, kRows + 1});
   ASSERT_TRUE(with_word);
   for (const auto& e : *with_word) EXPECT_NE(e.text.find("误报"), std::string::npos) << e.text;
@@ -168,7 +168,7 @@ TEST_P(DutyLogConformance, EntriesOfTheStoreVerbAreFoundByTheModule) {
   auto r = *store_->BeginRead();
   DutyLogFilter f;
   f.site_id = site_;
-  f.query = *dutylog::ParseQuery("误报");
+  f.query = *store::ParseTextQuery("误报");
   auto rows = dutylog::db::ListDutyLog(r->sql(), f, {0, 10});
   ASSERT_TRUE(rows) << rows.error().message;
   ASSERT_EQ(rows->size(), 2u);

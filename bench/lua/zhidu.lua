@@ -7,6 +7,8 @@
 --                   events for points <source>/P1 … P<BENCH_POINTS>; wrk thread t of T walks its
 --                   own share of the points in turn, and each visit of a point flips it between
 --                   active and normal (so most events are state changes)
+--   BENCH_KIND "post_ticket": POST /api/v1/service/tickets on queue post BENCH_QUEUE of site
+--                   BENCH_SITE, a new subject each request
 --   BENCH_TOKEN     bearer token (empty: no Authorization header, e.g. the hello-world endpoint)
 --   BENCH_SITE      site_id for post_people
 --   BENCH_DELAY_MS  if > 0, each connection waits this long after a response before its next
@@ -17,6 +19,7 @@ local kind = os.getenv("BENCH_KIND") or "get"
 local path = os.getenv("BENCH_PATH") or "/api/v1/sites"
 local token = os.getenv("BENCH_TOKEN") or ""
 local site = os.getenv("BENCH_SITE") or "1"
+local queue = os.getenv("BENCH_QUEUE") or "1"
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
 local source = os.getenv("BENCH_SOURCE") or "fas-bench"
 local points = tonumber(os.getenv("BENCH_POINTS") or "1000")
@@ -39,7 +42,9 @@ local headers = {}
 
 function init(args)
   if token ~= "" then headers["Authorization"] = "Bearer " .. token end
-  if kind == "post_people" or kind == "ingest" then headers["Content-Type"] = "application/json" end
+  if kind == "post_people" or kind == "ingest" or kind == "post_ticket" then
+    headers["Content-Type"] = "application/json"
+  end
 end
 
 local function ingest_body()
@@ -67,6 +72,13 @@ function request()
   end
   if kind == "ingest" then
     return wrk.format("POST", "/api/v1/alarms:ingest", headers, ingest_body())
+  end
+  if kind == "post_ticket" then
+    n = n + 1
+    local body = string.format(
+      '{"site_id":%s,"queue_post_id":%s,"subject":"压测工单 %d-%d 空调不制冷","priority":"normal"}',
+      site, queue, tid, n)
+    return wrk.format("POST", "/api/v1/service/tickets", headers, body)
   end
   n = n + 1
   return wrk.format("GET", paths[(n - 1) % #paths + 1], headers, nil)

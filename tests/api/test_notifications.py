@@ -30,8 +30,11 @@ class WsClosed(Exception):
 class WebSocket:
     """Connects and upgrades; `status` is 101 on success, else the HTTP status (and `body`)."""
 
-    def __init__(self, port, path="/api/v1/stream", client=None, headers=None, timeout=10):
+    def __init__(self, port, path="/api/v1/stream", client=None, headers=None, timeout=10,
+                 tls=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        if tls is not None:  # an ssl.SSLContext: the stream through a TLS front (test_nginx.py)
+            self.sock = tls.wrap_socket(self.sock, server_hostname="127.0.0.1")
         key = base64.b64encode(os.urandom(16)).decode()
         hdrs = {"Host": f"127.0.0.1:{port}", "Upgrade": "websocket", "Connection": "Upgrade",
                 "Sec-WebSocket-Key": key, "Sec-WebSocket-Version": "13"}

@@ -114,6 +114,25 @@ describe('desktop: the admin adds a door source and rotates its secret', { timeo
     assert.equal(answer.presence.person_id, person)
     const other = await doorEvent(secret, { door: 'D-01', direction: 'in', person_id: person }, 'dorm-doors')
     assert.deepEqual([other.status, other.answer.error.reason], [422, 'device.door_not_room'])
+
+    // 门禁卡登记: the card the reader sends, issued here, names cs1; revoked, it opens nothing.
+    const holder = (await admin.get(`people/${person}`)).name
+    const panel = page.getByTestId('device-cards')
+    await panel.getByTestId('card-no').fill('0012345678')
+    await panel.getByTestId('card-person').click()
+    await option(page, holder).click()
+    await panel.getByTestId('card-issue').click()
+    await panel.locator('[data-testid="card-row"][data-card="0012345678"]').waitFor()
+    await panel.getByTestId('card-list').getByText(holder).waitFor()
+    const byCard = await doorEvent(secret, { door: 'B-01', direction: 'in', card_no: '0012345678' }, 'dorm-doors')
+    assert.equal(byCard.status, 200, JSON.stringify(byCard.answer))
+    assert.equal(byCard.answer.presence.person_id, person)
+    await panel.getByTestId('card-revoke').click()
+    await page.locator('.el-message-box').getByRole('button', { name: '注销' }).click()
+    await panel.locator('[data-testid="card-row"][data-card="0012345678"]').waitFor({ state: 'detached' })
+    const revoked = await doorEvent(secret, { door: 'B-01', direction: 'in', card_no: '0012345678' }, 'dorm-doors')
+    assert.deepEqual([revoked.status, revoked.answer.error.reason], [422, 'device.unknown_card'])
+    await page.screenshot({ path: join(ARTIFACTS, 'desktop-device-cards.png'), fullPage: true })
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 

@@ -98,6 +98,23 @@ describe('desktop: an agent opens a complaint, answers it, looks a customer up',
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 
+  it('the ticket search finds a 2-character word of a subject', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    const search = page.getByTestId('ticket-q')
+    await search.fill('破损')
+    await search.press('Enter')
+    const list = page.getByTestId('ticket-list')
+    await list.getByTestId('ticket-subject').getByText('商品破损投诉').waitFor()
+    await search.fill('发票')
+    await search.press('Enter')
+    await list.getByTestId('ticket-subject').getByText('商品破损投诉').waitFor({ state: 'detached' })
+    assert.equal(await list.getByTestId('ticket-subject').count(), 0)
+    await search.fill('')
+    await search.press('Enter')
+    await list.getByTestId('ticket-subject').getByText('商品破损投诉').waitFor()
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+
   it('the customer lookup shows the phone masked', { timeout: STEP_MS }, async () => {
     const { page, problems } = b
     await page.getByTestId('customer-q').fill('张')

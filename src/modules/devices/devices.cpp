@@ -1,5 +1,7 @@
 #include "modules/devices/devices.hpp"
 
+#include <algorithm>
+
 #include "base/canonical_json.hpp"
 #include "base/crypto.hpp"
 
@@ -255,8 +257,16 @@ Result<CheckedIn> Devices::CheckIn(
       ZHIDU_TRY(out.before, db::GetAnswer(sql, s.id, e.event_id));
       return out;
     }
+    Id person_id = e.person_id;
+    if (!e.card_no.empty()) {  // invariant 5: the register names the person
+      ZHIDU_TRY(auto card, db::FindCard(sql, s.site_id, e.card_no));
+      if (!card)
+        return Fail(Errc::kInvalidArgument, Reason{"device.unknown_card"},
+                    "card " + e.card_no + " is not in the site's card register", "card_no");
+      person_id = card->person_id;
+    }
     if (e.entering) {
-      auto checked = rooms_.CheckIn(tx, who, room->second, e.person_id);
+      auto checked = rooms_.CheckIn(tx, who, room->second, person_id);
       if (!checked && checked.error().code == Errc::kNotFound)
         return Fail(Errc::kInvalidArgument, Reason{"device.unknown_room"},
                     "room " + std::to_string(room->second) + " behind door " + e.door +
@@ -268,6 +278,85 @@ Result<CheckedIn> Devices::CheckIn(
     ZHIDU_TRY_VOID(db::Complete(sql, s.id, e.event_id, 200, out.body));
     return out;
   });
+}
+
+namespace {
+
+bool ValidCardNo(const std::string& s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           c == '-' || c == '_';
+  });
+}
+
+std::string CardPayload(const Card& c) {
+  return CanonicalObject()
+      .Add("site_id", c.site_id)
+      .Add("card_no", c.card_no)
+      .Add("person_id", c.person_id)
+      .Str();
+}
+
+}  // namespace
+
+Result<Card> Devices::IssueCard(const org::Principal& who, Id site_id, const std::string& card_no,
+                                Id person_id) {
+  ZHIDU_TRY_VOID(MayManage(roles_, who));
+  if (!ValidCardNo(card_no))
+    return Fail(Errc::kInvalidArgument, Reason{"device.bad_card"},
+                "card_no: 1-64 characters of A-Z, a-z, 0-9, - and _ (as the readers send it)",
+                "card_no");
+  return writer_.Run<Card>([&](store::Tx& tx) -> Result<Card> {
+    auto& unit = tx.unit();
+    auto site = unit.GetSite(site_id);
+    if (!site && site.error().code == Errc::kNotFound)
+      return Fail(Errc::kInvalidArgument, "there is no site " + std::to_string(site_id),
+                  "site_id");
+    ZHIDU_TRY_VOID(site);
+    auto person = unit.GetPerson(person_id);
+    if (!person && person.error().code == Errc::kNotFound)
+      return Fail(Errc::kInvalidArgument, Reason{"device.unknown_person"},
+                  "there is no person " + std::to_string(person_id), "person_id");
+    ZHIDU_TRY_VOID(person);
+    ZHIDU_TRY(auto held, db::FindCard(unit.sql(), site_id, card_no));
+    if (held && held->person_id == person_id) return *held;  // issued already: nothing changes
+    if (held)
+      return Fail(Errc::kConflict, Reason{"device.card_taken"},
+                  "card " + card_no + " is another person's: revoke it first", "card_no");
+    Card c{site_id, card_no, person_id, who.account_id, tx.now()};
+    ZHIDU_TRY_VOID(db::InsertCard(unit.sql(), c));
+    ZHIDU_TRY(auto seq, tx.Journal("devices.card.issued", who.account_id,
+                                   "person/" + std::to_string(person_id), CardPayload(c)));
+    (void)seq;
+    return c;
+  });
+}
+
+Result<void> Devices::RevokeCard(const org::Principal& who, Id site_id,
+                                 const std::string& card_no) {
+  ZHIDU_TRY_VOID(MayManage(roles_, who));
+  auto done = writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(auto held, db::FindCard(sql, site_id, card_no));
+    if (!held)
+      return Fail(Errc::kNotFound, Reason{"device.unknown_card"},
+                  "card " + card_no + " is not in the site's card register", "card_no");
+    ZHIDU_TRY(auto removed, db::DeleteCard(sql, site_id, card_no));
+    (void)removed;
+    ZHIDU_TRY(auto seq, tx.Journal("devices.card.revoked", who.account_id,
+                                   "person/" + std::to_string(held->person_id),
+                                   CardPayload(*held)));
+    (void)seq;
+    return true;
+  });
+  if (!done) return Fail(done.error());
+  return Ok();
+}
+
+Result<std::vector<Card>> Devices::Cards(const org::Principal& who, Id site_id) {
+  ZHIDU_TRY_VOID(MayManage(roles_, who));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  return db::ListCards(unit->sql(), site_id);
 }
 
 }  // namespace zhidu::devices

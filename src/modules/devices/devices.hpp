@@ -17,6 +17,9 @@
 //  3. A door event moves a visit only through visits::Visits (its rules, its journal, its
 //     visitors_left when the last visitor leaves); a recorder event registers footage only through
 //     visits::Visits::AddFootage (its retention rules).
+//  5. A card number names one person at a site (the card register, devices.manage): a door
+//     event may name the card instead of the person, and a card the register does not hold is
+//     refused (422) with nothing written.
 //  4. A person's entry through a door mapped to a room is a check-in through
 //     rooms::Rooms::CheckIn — the console's code path, its working-hours flag and late-stay
 //     excuse (R04 §二12) — in the same transaction as the event's claim and answer: the check-in
@@ -106,7 +109,24 @@ struct DoorEvent {
   bool entering = true;
   Id visit_id = 0;   // a visitor's temporary card: the visit moves
   Id person_id = 0;  // a person's card: a check-in in the door's room (entering only)
+  std::string card_no;  // instead of person_id: the card as the reader read it (the register)
 };
+
+// A card of the site's register: the number the readers send, and whose it is.
+struct Card {
+  Id site_id = 0;
+  std::string card_no;  // 1-64 of A-Z a-z 0-9 - _ (as the readers send it)
+  Id person_id = 0;
+  Id issued_by = 0;
+  TimePoint issued_at;
+};
+
+namespace db {  // the card register's statements
+Result<std::optional<Card>> FindCard(store::Sql& sql, Id site_id, const std::string& card_no);
+Result<void> InsertCard(store::Sql& sql, const Card& c);
+Result<bool> DeleteCard(store::Sql& sql, Id site_id, const std::string& card_no);
+Result<std::vector<Card>> ListCards(store::Sql& sql, Id site_id);
+}  // namespace db
 
 // A person's door event as handled: `before` when the event id was handled before (its stored
 // answer), else the check-in (none for an exit) and the answer stored for it.
@@ -157,6 +177,15 @@ class Devices {
   // account's missing rooms.manage).
   Result<CheckedIn> CheckIn(const Source& s, const DoorEvent& e,
                             const std::function<std::string(const rooms::Presence*)>& render);
+
+  // The card register (devices.manage; journaled device.card.issued / device.card.revoked).
+  // Issue: 400 device.bad_card (field card_no), 400 device.unknown_person (field person_id),
+  // 409 device.card_taken when the card is another person's; issuing it again to its holder
+  // changes nothing. Revoke: 404 device.unknown_card.
+  Result<Card> IssueCard(const org::Principal& who, Id site_id, const std::string& card_no,
+                         Id person_id);
+  Result<void> RevokeCard(const org::Principal& who, Id site_id, const std::string& card_no);
+  Result<std::vector<Card>> Cards(const org::Principal& who, Id site_id);
 
  private:
   Result<org::Principal> Acting(const Source& s);

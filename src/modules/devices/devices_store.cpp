@@ -32,6 +32,16 @@ CREATE TABLE device_events(
           // A doors source's rooms (door -> room id, JSON): a person's entry is a check-in there.
           {2, R"sql(
 ALTER TABLE device_sources ADD COLUMN rooms TEXT NOT NULL DEFAULT '{}'
+)sql"},
+          // The card register: a door event may name the card instead of the person.
+          {3, R"sql(
+CREATE TABLE device_cards(
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  card_no TEXT NOT NULL,
+  person_id BIGINT NOT NULL REFERENCES people(id),
+  issued_by BIGINT NOT NULL,
+  issued_at BIGINT NOT NULL,
+  PRIMARY KEY(site_id, card_no))
 )sql"}};
 }
 
@@ -154,6 +164,49 @@ Result<void> Unclaim(store::Sql& sql, Id source_id, const std::string& event_id)
                      {source_id, event_id}));
   (void)n;
   return Ok();
+}
+
+Card MapCard(const store::SqlRow& r) {
+  Card c;
+  c.site_id = r.Int(0);
+  c.card_no = r.Text(1);
+  c.person_id = r.Int(2);
+  c.issued_by = r.Int(3);
+  c.issued_at = r.Time(4);
+  return c;
+}
+
+constexpr const char* kCardColumns =
+    "SELECT site_id, card_no, person_id, issued_by, issued_at FROM device_cards ";
+
+Result<std::optional<Card>> FindCard(store::Sql& sql, Id site_id, const std::string& card_no) {
+  ZHIDU_TRY(auto rows, sql.Many<Card>("find card",
+                                      std::string(kCardColumns) + "WHERE site_id=? AND card_no=?",
+                                      {site_id, card_no}, MapCard));
+  if (rows.empty()) return std::optional<Card>{};
+  return std::optional<Card>{rows.front()};
+}
+
+Result<void> InsertCard(store::Sql& sql, const Card& c) {
+  ZHIDU_TRY(auto added, sql.Exec("insert card",
+                                 "INSERT INTO device_cards(site_id, card_no, person_id, issued_by, "
+                                 "issued_at) VALUES(?,?,?,?,?)",
+                                 {c.site_id, c.card_no, c.person_id, c.issued_by,
+                                  store::SqlTime(c.issued_at)}));
+  (void)added;
+  return Ok();
+}
+
+Result<bool> DeleteCard(store::Sql& sql, Id site_id, const std::string& card_no) {
+  ZHIDU_TRY(auto removed, sql.Exec("delete card",
+                                   "DELETE FROM device_cards WHERE site_id=? AND card_no=?",
+                                   {site_id, card_no}));
+  return removed == 1;
+}
+
+Result<std::vector<Card>> ListCards(store::Sql& sql, Id site_id) {
+  return sql.Many<Card>("list cards", std::string(kCardColumns) + "WHERE site_id=? ORDER BY card_no",
+                        {site_id}, MapCard);
 }
 
 }  // namespace db

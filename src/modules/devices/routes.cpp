@@ -1,5 +1,6 @@
 // The devices module over HTTP. The inbound routes are public: a request is authenticated by its
 // HMAC-SHA256 signature with the source's secret (docs/operations.md), not by a session.
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <variant>
@@ -51,6 +52,14 @@ json PresenceJson(const rooms::Presence& v) {
           {"clauses", v.clauses}};
 }
 
+json CardJson(const Card& c) {
+  return {{"site_id", c.site_id},
+          {"card_no", c.card_no},
+          {"person_id", c.person_id},
+          {"issued_by", c.issued_by},
+          {"issued_at", api::TimeOrNull(c.issued_at)}};
+}
+
 HttpResponse Unavailable() {
   return ErrorResponse({Errc::kUnavailable, "device integrations are not running", ""});
 }
@@ -88,7 +97,8 @@ HttpResponse Refusal(const Error& e) {
   auto r = ErrorResponse(e);
   if (e.reason == "device.unknown_door" || e.reason == "device.unknown_camera" ||
       e.reason == "device.visit_elsewhere" || e.reason == "device.door_not_room" ||
-      e.reason == "device.unknown_room" || e.reason == "rooms.unknown_person")
+      e.reason == "device.unknown_room" || e.reason == "rooms.unknown_person" ||
+      e.reason == "device.unknown_card")
     r.status = 422;
   return r;
 }
@@ -160,7 +170,8 @@ Result<TimePoint> TimeField(api::JsonBody& body, const std::string& key) {
 void AddRoutes(api::Router& r, Devices* d, const Clock* clock) {
   using api::Access;
   // {"event_id", "door", "direction": "in"|"out", "visit_id"} (a visitor's card), or
-  // {"event_id", "door", "direction", "person_id"} (a person's card: a check-in in the door's room)
+  // {"event_id", "door", "direction", "person_id"} (a person's card: a check-in in the door's room),
+  // or {"event_id", "door", "direction", "card_no"} (a card of the site's register: its person's)
   r.Add(
       "POST", "/api/v1/integrations/doors/{source}/events", Access::kPublic,
       [d, clock](HttpRequest& req) {
@@ -176,10 +187,15 @@ void AddRoutes(api::Router& r, Devices* d, const Clock* clock) {
                 return Fail(Errc::kInvalidArgument, "direction must be in or out", "direction");
               e.entering = direction == "in";
               ZHIDU_TRY(e.person_id, body.OptionalId("person_id"));
-              if (e.person_id != 0) {
+              ZHIDU_TRY(e.card_no, body.OptionalString("card_no"));
+              if (e.person_id != 0 && !e.card_no.empty())
+                return Fail(Errc::kInvalidArgument,
+                            "an event names a person_id or a card_no, not both", "card_no");
+              if (e.person_id != 0 || !e.card_no.empty()) {
                 if (body.json().contains("visit_id"))
                   return Fail(Errc::kInvalidArgument,
-                              "an event names a visit_id or a person_id, not both", "visit_id");
+                              "an event names a visit_id or a person (person_id, card_no), not both",
+                              "visit_id");
                 return Action(
                     std::in_place_type<WholeAct>, [d, e](const Source& s) -> Result<Whole> {
                       ZHIDU_TRY(auto done, d->CheckIn(s, e, [&e](const rooms::Presence* p) {
@@ -230,6 +246,40 @@ void AddRoutes(api::Router& r, Devices* d, const Clock* clock) {
                                });
                          });
         });
+
+  // The card register (门禁卡, devices.manage): {"site_id", "card_no", "person_id"} → 201, or 200
+  // when the card is the person's already; ?site_id= lists; DELETE ?site_id=&card_no= revokes.
+  r.Add("POST", "/api/v1/integrations/cards", Access::kSignedIn, [d](HttpRequest& req) {
+    if (!d) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto site_id, body.RequiredId("site_id"));
+    ZHIDU_OR_ERROR(auto card_no, body.RequiredString("card_no"));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
+    auto principal = api::PrincipalOf(req);
+    ZHIDU_OR_ERROR(auto before, d->Cards(principal, site_id));
+    const bool had = std::any_of(before.begin(), before.end(), [&](const Card& c) {
+      return c.card_no == card_no && c.person_id == person_id;
+    });
+    ZHIDU_OR_ERROR(auto c, d->IssueCard(principal, site_id, card_no, person_id));
+    return api::JsonResponse(had ? 200 : 201, CardJson(c));
+  });
+  r.Add("GET", "/api/v1/integrations/cards", Access::kSignedIn, [d](HttpRequest& req) {
+    if (!d) return Unavailable();
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    ZHIDU_OR_ERROR(auto rows, d->Cards(api::PrincipalOf(req), site_id));
+    json items = json::array();
+    for (const auto& c : rows) items.push_back(CardJson(c));
+    return api::JsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
+  });
+  r.Add("DELETE", "/api/v1/integrations/cards", Access::kSignedIn, [d](HttpRequest& req) {
+    if (!d) return Unavailable();
+    ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+    const std::string card_no = api::QueryString(req, "card_no");
+    if (auto done = d->RevokeCard(api::PrincipalOf(req), site_id, card_no); !done)
+      return ErrorResponse(done.error());
+    return HttpResponse{204, "", "", {}};
+  });
 
   // Administration (devices.manage).
   // {"name", "kind", "site_id", "account_id", "points": {id: place-or-camera}, "tolerance_s",

@@ -423,3 +423,60 @@ def test_the_same_person_event_sent_at_once_checks_in_once(dorm):
     assert [got["duplicate"] for _, got in answers].count(False) == 1, answers
     assert len({got["presence"]["id"] for _, got in answers}) == 1, answers
     assert len(day_presence(d)) == 1
+
+
+def test_a_card_of_the_register_names_the_person_and_an_unknown_card_writes_nothing(dorm):
+    """The card register (门禁卡): readers send the card number; the register names the person,
+    through the same check-in as a person_id; a card not in it is refused with nothing written."""
+    d = dorm
+    me = d["cs1"].get("/api/v1/me").json()["account"]["person_id"]
+    cards = "/api/v1/integrations/cards"
+
+    # Administration: devices.manage only, validated, journaled, idempotent for the holder.
+    r = d["cs1"].post(cards, {"site_id": d.site, "card_no": "0012345678", "person_id": me})
+    assert r.status == 403, r
+    for bad, field, reason in [({"card_no": "12 34"}, "card_no", "device.bad_card"),
+                               ({"card_no": ""}, "card_no", "device.bad_card"),
+                               ({"person_id": 999999}, "person_id", "device.unknown_person"),
+                               ({"site_id": 999999}, "site_id", None)]:
+        r = d.admin.post(cards, {"site_id": d.site, "card_no": "0012345678", "person_id": me, **bad})
+        assert r.status == 400 and r.json()["error"]["field"] == field, (bad, r)
+        assert reason is None or r.json()["error"]["reason"] == reason, (bad, r)
+    assert d.admin.get(f"{cards}?site_id={d.site}").json()["items"] == []
+    r = d.admin.post(cards, {"site_id": d.site, "card_no": "0012345678", "person_id": me})
+    assert r.status == 201 and r.json()["person_id"] == me, r
+    again = d.admin.post(cards, {"site_id": d.site, "card_no": "0012345678", "person_id": me})
+    assert again.status == 200, again
+    other = d["op1"].get("/api/v1/me").json()["account"]["person_id"]
+    taken = d.admin.post(cards, {"site_id": d.site, "card_no": "0012345678", "person_id": other})
+    assert taken.status == 409 and taken.json()["error"]["reason"] == "device.card_taken", taken
+    issued = d.journal("devices.card.issued")
+    assert len(issued) == 1 and issued[0]["payload"]["card_no"] == "0012345678", issued
+
+    # A door event with the card: the register's person is checked in (09:00: flagged).
+    status, got = door(d, {"event_id": "c-1", "door": "B-01", "direction": "in",
+                           "card_no": "0012345678"})
+    assert status == 200 and got["presence"]["person_id"] == me, got
+    assert got["presence"]["flagged"] is True, got
+    # A card and a person together, or an unknown card: refused, nothing written, id still free.
+    status, got = door(d, {"event_id": "c-2", "door": "B-01", "direction": "in",
+                           "card_no": "0012345678", "person_id": me})
+    assert status == 400 and got["error"]["field"] == "card_no", got
+    refused(door(d, {"event_id": "c-2", "door": "B-01", "direction": "in", "card_no": "99"}),
+            422, "device.unknown_card")
+    assert len(day_presence(d)) == 1
+
+    # Revoked, the card opens nothing any more; revoking it twice is 404.
+    r = d.admin.request("DELETE", f"{cards}?site_id={d.site}&card_no=0012345678")
+    assert r.status == 204, r
+    r = d.admin.request("DELETE", f"{cards}?site_id={d.site}&card_no=0012345678")
+    assert r.status == 404 and r.json()["error"]["reason"] == "device.unknown_card", r
+    refused(door(d, {"event_id": "c-3", "door": "B-01", "direction": "in", "card_no": "0012345678"}),
+            422, "device.unknown_card")
+    assert len(day_presence(d)) == 1
+    assert len(d.journal("devices.card.revoked")) == 1
+    # The corrected event under the refused id is recorded.
+    assert d.admin.post(cards, {"site_id": d.site, "card_no": "0012345678", "person_id": me}).status == 201
+    status, got = door(d, {"event_id": "c-2", "door": "B-01", "direction": "in", "card_no": "0012345678"})
+    assert status == 200 and got["duplicate"] is False, got
+    assert len(day_presence(d)) == 2

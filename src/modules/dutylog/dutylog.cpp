@@ -6,7 +6,7 @@
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
 #include "modules/dutylog/dutylog_store.hpp"
-#include "modules/dutylog/search.hpp"
+#include "store/text_search.hpp"
 
 namespace zhidu::dutylog {
 
@@ -34,7 +34,7 @@ DutyLog::DutyLog(store::Store& store, store::Writer& writer, const org::RoleCata
     : store_(store), writer_(writer), roles_(roles), pack_(pack) {}
 
 Result<store::DutyLogEntry> DutyLog::AppendInTx(store::Tx& tx, store::DutyLogEntry e) {
-  auto terms = TermsOf(e.text);
+  auto terms = store::TermsOf(e.text);
   e.index_bigrams = std::move(terms.bigrams);
   e.index_tokens = std::move(terms.tokens);
   if (e.last_at == TimePoint{}) e.last_at = e.at;
@@ -164,7 +164,7 @@ Result<std::vector<store::DutyLogEntry>> DutyLog::List(const org::Principal& who
       return Fail(Errc::kInvalidArgument, "unknown kind \"" + filter.kind + "\"", "kind");
   }
   if (!q.empty()) {
-    ZHIDU_TRY(filter.query, ParseQuery(q));
+    ZHIDU_TRY(filter.query, store::ParseTextQuery(q));
   }
   ZHIDU_TRY(auto unit, store_.BeginRead());
   ZHIDU_TRY(auto site, unit->GetSite(filter.site_id));

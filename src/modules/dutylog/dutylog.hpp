@@ -8,7 +8,7 @@
 //  2. Every entry is journaled (`dutylog.entry.created`) in the transaction that inserts it and its
 //     search terms; merged alarm repeats are journaled as `dutylog.entry.repeated`.
 //  3. Alarm entries are written only by kernel/alarms (AppendInTx); the API refuses kind `alarm`.
-//  4. Search goes through the index (search.hpp), never a scan of the text.
+//  4. Search goes through the index (store/text_search.hpp), never a scan of the text.
 #pragma once
 
 #include <optional>
@@ -69,7 +69,7 @@ class DutyLog {
   // By a person on one of the site's posts now, or an account with duty.manage at the site.
   Result<store::DutyLogEntry> Append(const org::Principal& who, const NewEntry& in);
   Result<store::DutyLogEntry> Get(const org::Principal& who, store::Id id);
-  // `q` (may be empty) is parsed by ParseQuery. Newest first.
+  // `q` (may be empty) is parsed by store::ParseTextQuery. Newest first.
   Result<std::vector<store::DutyLogEntry>> List(const org::Principal& who,
                                                 store::DutyLogFilter filter, std::string_view q,
                                                 store::PageRequest page);

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "store/sql_batch.hpp"
+#include "store/text_search.hpp"
 #include "store/sql_where.hpp"
 
 namespace zhidu::dutylog::db {
@@ -44,30 +45,6 @@ DutyLogEntry Map(const SqlRow& s) {
   return v;
 }
 
-// FTS5 query text: a phrase of bigrams per CJK run, a token per character or word, all ANDed.
-std::string FtsMatch(const DutyLogQuery& q) {
-  auto quote = [](const std::string& t) {
-    std::string out = "\"";
-    for (char c : t) (out += c) += (c == '"' ? "\"" : "");
-    return out + "\"";
-  };
-  std::string m;
-  for (const auto& phrase : q.phrases) {
-    std::string p;
-    for (const auto& b : phrase) (p += p.empty() ? "" : " ") += b;
-    (m += m.empty() ? "" : " AND ") += "bi : " + quote(p);
-  }
-  for (const auto& t : q.tokens) (m += m.empty() ? "" : " AND ") += "uni : " + quote(t);
-  return m;
-}
-
-// Every index term of a query (its bigrams and tokens): the array the GIN index looks up.
-std::vector<std::string> QueryIndexTerms(const DutyLogQuery& q) {
-  std::vector<std::string> out = q.tokens;
-  for (const auto& phrase : q.phrases) out.insert(out.end(), phrase.begin(), phrase.end());
-  return out;
-}
-
 struct Statement {
   std::string sql;
   store::SqlParams params;
@@ -97,7 +74,7 @@ Statement ListStatement(Dialect dialect, const DutyLogFilter& f, store::PageRequ
     // cursor as a rowid bound), each joined to its entry and filtered, until the page is full.
     // `id IN (SELECT rowid … MATCH)` materialised every match before the first row — for a
     // frequent bigram hundreds of thousands (docs/performance.md, Profiles: W4).
-    where.And("duty_log_fts MATCH ?", FtsMatch(f.query))
+    where.And("duty_log_fts MATCH ?", store::Fts5Match(f.query))
         .And("duty_log_fts.rowid<?",
              page.after_id != 0 ? page.after_id : std::numeric_limits<std::int64_t>::max());
     Filters(where, f);
@@ -109,7 +86,7 @@ Statement ListStatement(Dialect dialect, const DutyLogFilter& f, store::PageRequ
   // PostgreSQL: every index term present (GIN), then the query's terms rechecked as substrings.
   Filters(where, f);
   where.AndIf(page.after_id != 0, "id<?", page.after_id)
-      .And("terms @> ?::text[]", store::SqlTextArray(QueryIndexTerms(f.query)))
+      .And("terms @> ?::text[]", store::SqlTextArray(store::ArrayTermsOf(f.query)))
       .And("NOT EXISTS (SELECT 1 FROM unnest(?::text[]) q(t) WHERE strpos(lower(text), q.t)=0)",
            store::SqlTextArray(f.query.terms));
   return {"SELECT " ZHIDU_DUTY_LOG_COLUMNS " FROM duty_log" + where.text() +
@@ -121,11 +98,7 @@ Statement ListStatement(Dialect dialect, const DutyLogFilter& f, store::PageRequ
 
 Result<Id> InsertDutyLogEntry(store::Sql& sql, const DutyLogEntry& v) {
   if (sql.dialect() == Dialect::kPostgres) {
-    std::vector<std::string> terms = v.index_tokens;
-    for (const auto& b : v.index_bigrams)
-      if (!b.empty()) terms.push_back(b);
-    std::sort(terms.begin(), terms.end());
-    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+    auto terms = store::ArrayTermsOf(store::TextTerms{v.index_bigrams, v.index_tokens});
     return sql.Insert(
         "insert duty log entry",
         "INSERT INTO duty_log(site_id, post_id, kind, text, author, author_person, at, corrects, "
@@ -142,12 +115,10 @@ Result<Id> InsertDutyLogEntry(store::Sql& sql, const DutyLogEntry& v) {
                               {v.site_id, v.post_id, v.kind, v.text, v.author, v.author_person,
                                SqlMicros(v.at), v.corrects, v.ref, std::int64_t{v.repeat_count},
                                SqlMicros(v.last_at), SqlMicros(v.occurred_at)}));
-  // bi: CJK bigrams in order (runs separated by the token "x"); uni: characters and words.
-  std::string bi, uni;
-  for (const auto& t : v.index_bigrams) (bi += bi.empty() ? "" : " ") += t.empty() ? "x" : t;
-  for (const auto& t : v.index_tokens) (uni += uni.empty() ? "" : " ") += t;
+  auto row = store::Fts5ColumnsOf(store::TextTerms{v.index_bigrams, v.index_tokens});
   ZHIDU_TRY_VOID(sql.Exec("index duty log entry",
-                          "INSERT INTO duty_log_fts(rowid, bi, uni) VALUES(?,?,?)", {id, bi, uni}));
+                          "INSERT INTO duty_log_fts(rowid, bi, uni) VALUES(?,?,?)",
+                          {id, row.bi, row.uni}));
   return id;
 }
 

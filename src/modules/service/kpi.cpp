@@ -254,13 +254,35 @@ Result<QualityReview> Service::ReviewTicket(const org::Principal& who, store::Id
   });
 }
 
+// R14's figures per agent for [from, to) (the daily statistics' rows; the reports call it per day).
+Result<std::vector<DailyStatsRow>> DailyStatsRows(store::UnitOfWork& unit, store::Id site_id,
+                                                  TimePoint from, TimePoint to) {
+  auto& sql = unit.sql();
+  ZHIDU_TRY(auto received, db::Received(sql, site_id, 0, from, to));
+  ZHIDU_TRY(auto resolved, db::Resolved(sql, site_id, 0, from, to));
+  std::map<store::Id, DailyStatsRow> rows;
+  for (const auto& [person, ticket] : received) rows[person].received.push_back(ticket);
+  for (const auto& [person, ticket] : resolved) rows[person].resolved.push_back(ticket);
+  ZHIDU_TRY(auto reopened, db::Reopened(sql, site_id, 0, from, to));
+  for (const auto& [person, ticket] : reopened) rows[person].reopened.push_back(ticket);
+  // 成交订单数: the orders the agent took that day (orders.cpp).
+  ZHIDU_TRY(auto orders, db::OrdersTaken(sql, site_id, 0, from, to));
+  for (const auto& [person, order] : orders) rows[person].orders.push_back(order);
+  std::vector<DailyStatsRow> out;
+  for (auto& [person, row] : rows) {
+    row.person_id = person;
+    if (auto p = unit.GetPerson(person)) row.name = p->name;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 Result<DailyStats> Service::DailyStatsOf(const org::Principal& who, store::Id site_id,
                                          const std::string& day) {
   ZHIDU_TRY_VOID(MayWorkAt(who, site_id, "reading the daily statistics"));
   using namespace std::chrono;
   ZHIDU_TRY(year_month_day ymd, ParseDay(day, "day"));
   ZHIDU_TRY(auto unit, store_.BeginRead());
-  auto& sql = unit->sql();
   auto site = unit->GetSite(site_id);
   if (!site) return Fail(site.error());
   ZHIDU_TRY(TimeZone zone, TimeZone::Find(site->time_zone.empty() ? std::string(kDefaultTimeZone)
@@ -272,21 +294,7 @@ Result<DailyStats> Service::DailyStatsOf(const org::Principal& who, store::Id si
   out.to = zone.FromLocal(local_time<Micros>(local_days{ymd} + days{1}));
   if (auto pack = pack_.Current())
     out.clauses = policy::ClausesOfRule(pack->records(), kDailyStatsRecord);
-  ZHIDU_TRY(auto received, db::Received(sql, site_id, 0, out.from, out.to));
-  ZHIDU_TRY(auto resolved, db::Resolved(sql, site_id, 0, out.from, out.to));
-  std::map<store::Id, DailyStatsRow> rows;
-  for (const auto& [person, ticket] : received) rows[person].received.push_back(ticket);
-  for (const auto& [person, ticket] : resolved) rows[person].resolved.push_back(ticket);
-  ZHIDU_TRY(auto reopened, db::Reopened(sql, site_id, 0, out.from, out.to));
-  for (const auto& [person, ticket] : reopened) rows[person].reopened.push_back(ticket);
-  // 成交订单数: the orders the agent took that day (orders.cpp).
-  ZHIDU_TRY(auto orders, db::OrdersTaken(sql, site_id, 0, out.from, out.to));
-  for (const auto& [person, order] : orders) rows[person].orders.push_back(order);
-  for (auto& [person, row] : rows) {
-    row.person_id = person;
-    if (auto p = unit->GetPerson(person)) row.name = p->name;
-    out.rows.push_back(std::move(row));
-  }
+  ZHIDU_TRY(out.rows, DailyStatsRows(*unit, site_id, out.from, out.to));
   return out;
 }
 

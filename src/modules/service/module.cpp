@@ -1,6 +1,7 @@
 #include "modules/service/module.hpp"
 
 #include "api/indicator_sources.hpp"
+#include "modules/service/reports.hpp"
 
 namespace zhidu::api::module_openapi {
 std::string_view service();  // generated from openapi.json
@@ -41,16 +42,20 @@ class ServiceModule final : public api::Module {
   }
   std::vector<std::string> WrittenRecords() const override {
     return {std::string(kCustomerArchive), std::string(kVisitorRecord),
-            std::string(kInfoFeedbackRecord), std::string(kCallbackRecord)};
+            std::string(kInfoFeedbackRecord), std::string(kCallbackRecord),
+            std::string(kOrderRemarkRecord)};
   }
   Result<void> Start(api::Kernel& k) override {
     service_ =
         std::make_unique<Service>(k.store, k.writer, k.pack, k.roles, k.bus, k.clock, &k.scheduler);
+    ZHIDU_TRY(int indexed, service_->IndexTickets());
+    (void)indexed;
     service_->RegisterHandlers(k.scheduler);
     service_->SetRequests(&k.requests);
     service_->SubscribeOrderEvents(k.bus);
     k.services.Offer<Service>(service_.get());
     desk_ = std::make_unique<Desk>(k.store, k.writer, k.pack, k.bus);
+    reports_ = std::make_unique<Reports>(k.store, k.pack, *service_);
     ZHIDU_TRY(api::IndicatorSources * sources, k.services.Need<api::IndicatorSources>("service"));
     return AddIndicatorSources(*sources, k.pack);
   }
@@ -58,11 +63,13 @@ class ServiceModule final : public api::Module {
     service::AddRoutes(router, service_.get());
     service::AddOrderRoutes(router, service_.get());
     service::AddDeskRoutes(router, desk_.get());
+    service::AddReportRoutes(router, reports_.get());
   }
 
  private:
   std::unique_ptr<Service> service_;  // null until Start
   std::unique_ptr<Desk> desk_;        // R17's registers; null until Start
+  std::unique_ptr<Reports> reports_;  // the reports (issue 18 §10); null until Start
 };
 
 }  // namespace

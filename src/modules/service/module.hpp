@@ -16,5 +16,8 @@ void AddRoutes(api::Router& router, Service* s);
 void AddOrderRoutes(api::Router& router, Service* s);
 // R17's feedback and callback routes (desk_routes.cpp).
 void AddDeskRoutes(api::Router& router, Desk* d);
+// The reports (report_routes.cpp, issue 18 §10).
+class Reports;
+void AddReportRoutes(api::Router& router, const Reports* reports);
 
 }  // namespace zhidu::service

@@ -337,8 +337,16 @@ Result<void> Service::ProduceNotice(store::Tx& tx, Order& o, store::Id actor) {
   ZHIDU_TRY_VOID(db::UpdateOrder(tx.unit().sql(), o, from));
   CanonicalObject p = OrderPayload(o);
   p.Add("record", o.notice_record);
-  if (auto pack = pack_.Current())
-    p.AddRaw("clauses", JsonStringArray(policy::ClausesOfRule(pack->records(), o.notice_record)));
+  // The remarks travel on the notice (the pack's order-remark record: 备注, so the warehouse does
+  // not ship the wrong goods) with that record's clauses beside the notice's.
+  p.Add("remarks", o.remarks);
+  if (auto pack = pack_.Current()) {
+    auto clauses = policy::ClausesOfRule(pack->records(), o.notice_record);
+    if (!o.remarks.empty())
+      for (auto& c : policy::ClausesOfRule(pack->records(), kOrderRemarkRecord))
+        if (std::find(clauses.begin(), clauses.end(), c) == clauses.end()) clauses.push_back(c);
+    p.AddRaw("clauses", JsonStringArray(clauses));
+  }
   ZHIDU_TRY(auto seq, tx.Journal("service.order.notice", actor, OrderRef(o.id), p.Str()));
   (void)seq;
   // The order is confirmed: the pack's cut-off starts here (R06 §四(二)5).

@@ -297,7 +297,8 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto v, s->CreateTicket(api::PrincipalOf(req), in));
     return api::JsonResponse(201, ViewJson(v));
   });
-  // ?site_id=&queue_post_id=&state=&assignee=&customer_id=&limit=&cursor=
+  // ?site_id=&queue_post_id=&state=&assignee=&customer_id=&q=&limit=&cursor= (q: words of the
+  // subject, Chinese 2-character words too; store/text_search.hpp)
   r.Add("GET", "/api/v1/service/tickets", Access::kSignedIn, [s](HttpRequest& req) {
     if (!s) return Unavailable();
     ZHIDU_OR_ERROR(auto page, api::PageOf(req));
@@ -308,6 +309,9 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(f.customer_id, api::QueryId(req, "customer_id"));
     if (auto state = api::QueryString(req, "state"); !state.empty()) {
       ZHIDU_OR_ERROR(f.state, ParseState(state));
+    }
+    if (auto q = api::QueryString(req, "q"); !q.empty()) {
+      ZHIDU_OR_ERROR(f.query, store::ParseTextQuery(q));
     }
     ZHIDU_OR_ERROR(auto rows, s->ListTickets(api::PrincipalOf(req), f, page));
     return api::List(rows, page, TicketJson, [](const Ticket& t) { return t.id; });

@@ -599,6 +599,24 @@ Result<TicketView> Service::GetTicket(const org::Principal& who, store::Id id) {
   return v;
 }
 
+Result<int> Service::IndexTickets() {
+  int indexed = 0;
+  store::Id after = 0;
+  for (;;) {
+    ZHIDU_TRY(auto batch, writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
+      auto& sql = tx.unit().sql();
+      ZHIDU_TRY(auto rows, db::UnindexedTickets(sql, after, 1000));
+      for (const auto& [id, subject] : rows) {
+        ZHIDU_TRY_VOID(db::IndexTicket(sql, id, subject));
+        after = id;
+      }
+      return static_cast<int>(rows.size());
+    }));
+    indexed += batch;
+    if (batch < 1000) return indexed;
+  }
+}
+
 Result<std::vector<Ticket>> Service::ListTickets(const org::Principal& who, const TicketFilter& f,
                                                  store::PageRequest page) {
   ZHIDU_TRY_VOID(MayWorkAt(who, f.site_id, "reading the ticket queues"));

@@ -51,6 +51,7 @@
 #include "modules/service/orders.hpp"
 #include "store/sql.hpp"
 #include "store/store.hpp"
+#include "store/text_search.hpp"
 #include "store/writer.hpp"
 
 namespace zhidu::api {
@@ -105,6 +106,9 @@ inline constexpr size_t kSurveyTokenHex = 48;  // 24 random bytes, as the calend
 // r10-customer-archive) and the calls and visits received (r06-visitor-record).
 inline constexpr std::string_view kCustomerArchive = "customer-archive";
 inline constexpr std::string_view kVisitorRecord = "visitor-record";
+// An order's remarks (备注), carried on its shipping notice so the warehouse ships what was asked
+// (cn-default: r14-order-remark, R14 §1.2.11 做好备注工作…避免发错货).
+inline constexpr std::string_view kOrderRemarkRecord = "order-remark";
 inline constexpr std::string_view kCustomerDataPermission = "service.customer_data";
 // The catalogue permission that also makes a supervisor of every queue (admin's "*").
 inline constexpr std::string_view kSupervisePermission = "service.supervise";
@@ -314,6 +318,10 @@ struct DailyStats {
   std::vector<std::string> clauses;
   std::vector<DailyStatsRow> rows;  // by person id
 };
+// The daily statistics' rows for [from, to) in `unit` (kpi.cpp), by person id; the reports
+// (reports.cpp) call it once per day of their range, in their one read.
+Result<std::vector<DailyStatsRow>> DailyStatsRows(store::UnitOfWork& unit, store::Id site_id,
+                                                  TimePoint from, TimePoint to);
 
 struct NewCustomer {
   store::Id site_id = 0;
@@ -339,6 +347,7 @@ struct TicketFilter {
   std::optional<TicketState> state;
   store::Id assignee = 0;
   store::Id customer_id = 0;
+  store::TextQuery query;  // empty: any; else the subject matches (store/text_search.hpp)
 };
 
 // What a caller sees of a ticket: the row, its thread and its deadlines.
@@ -384,7 +393,13 @@ Result<store::Id> InsertContact(store::Sql& sql, const Contact& v);
 Result<Contact> GetContact(store::Sql& sql, store::Id id);
 Result<std::vector<Contact>> ListContacts(store::Sql& sql, store::Id site_id, store::Id customer_id,
                                           store::PageRequest page);
+// Inserts the row and indexes its subject for search.
 Result<store::Id> InsertTicket(store::Sql& sql, const Ticket& v);
+Result<store::Id> InsertTicketRow(store::Sql& sql, const Ticket& v);  // the row only
+Result<void> IndexTicket(store::Sql& sql, store::Id id, std::string_view subject);
+// Up to `limit` tickets after `after` that the search index lacks (opened before migration 7).
+Result<std::vector<std::pair<store::Id, std::string>>> UnindexedTickets(store::Sql& sql,
+                                                                        store::Id after, int limit);
 Result<Ticket> GetTicket(store::Sql& sql, store::Id id);
 // Writes the mutable fields when the ticket is still in `from` (compare-and-set);
 // kFailedPrecondition otherwise.
@@ -520,6 +535,10 @@ class Service {
   // ---- tickets
   Result<TicketView> CreateTicket(const org::Principal& who, const NewTicket& in);
   Result<TicketView> GetTicket(const org::Principal& who, store::Id id);
+  // Indexes for search the tickets opened before the index existed (module migration 7), in
+  // batches of 1,000 writes; the number indexed. Run once at start; later tickets are indexed as
+  // they are opened.
+  Result<int> IndexTickets();
   Result<std::vector<Ticket>> ListTickets(const org::Principal& who, const TicketFilter& f,
                                           store::PageRequest page);
   // A public reply (kReply) or an internal note (kNote).

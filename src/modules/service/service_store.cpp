@@ -2,6 +2,9 @@
 // through store::Sql (store/sql.hpp).
 #include "modules/service/service.hpp"
 
+#include "store/sql_where.hpp"
+#include "store/text_search.hpp"
+
 namespace zhidu::service {
 
 std::vector<store::Migration> Migrations() {
@@ -194,6 +197,14 @@ CREATE TABLE service_callbacks(
   done_by BIGINT,
   outcome TEXT NOT NULL DEFAULT '');
 CREATE INDEX service_callbacks_site ON service_callbacks(site_id, id)
+)sql"},
+          // Ticket search (issue 18 §12; store/text_search.hpp): the subject's bigrams and tokens,
+          // an FTS5 table on SQLite (rowid = ticket id), a GIN-indexed TEXT[] on PostgreSQL.
+          // Tickets opened before this are indexed when the module starts (IndexTickets).
+          {7, R"sql(
+{{sqlite}}CREATE VIRTUAL TABLE service_tickets_fts USING fts5(bi, uni, content='', tokenize='unicode61 remove_diacritics 0'){{/sqlite}}
+{{postgres}}ALTER TABLE service_tickets ADD COLUMN terms TEXT[] NOT NULL DEFAULT '{}';
+CREATE INDEX service_tickets_terms ON service_tickets USING GIN(terms){{/postgres}}
 )sql"}};
 }
 
@@ -381,6 +392,12 @@ Result<std::vector<Contact>> ListContacts(store::Sql& sql, store::Id site_id, st
 }
 
 Result<store::Id> InsertTicket(store::Sql& sql, const Ticket& v) {
+  ZHIDU_TRY(store::Id id, InsertTicketRow(sql, v));
+  ZHIDU_TRY_VOID(IndexTicket(sql, id, v.subject));
+  return id;
+}
+
+Result<store::Id> InsertTicketRow(store::Sql& sql, const Ticket& v) {
   return sql.Insert(
       "insert ticket",
       "INSERT INTO service_tickets(site_id, queue_post_id, customer_id, contact_id, subject, "
@@ -390,6 +407,41 @@ Result<store::Id> InsertTicket(store::Sql& sql, const Ticket& v) {
        v.subject, v.category, std::string(PriorityName(v.priority)),
        std::int64_t{v.complaint ? 1 : 0}, Name(v.state), store::SqlRef(v.assignee), v.created_by,
        store::SqlTime(v.created_at), store::SqlTime(v.updated_at)});
+}
+
+Result<void> IndexTicket(store::Sql& sql, store::Id id, std::string_view subject) {
+  auto terms = store::TermsOf(subject);
+  if (sql.dialect() == store::Dialect::kPostgres) {
+    ZHIDU_TRY(auto changed, sql.Exec("index ticket",
+                                     "UPDATE service_tickets SET terms = ?::text[] WHERE id = ?",
+                                     {store::SqlTextArray(store::ArrayTermsOf(terms)), id}));
+    (void)changed;
+    return Ok();
+  }
+  auto row = store::Fts5ColumnsOf(terms);
+  ZHIDU_TRY(auto added, sql.Exec("index ticket",
+                                 "INSERT INTO service_tickets_fts(rowid, bi, uni) VALUES(?,?,?)",
+                                 {id, row.bi, row.uni}));
+  (void)added;
+  return Ok();
+}
+
+Result<std::vector<std::pair<store::Id, std::string>>> UnindexedTickets(store::Sql& sql,
+                                                                        store::Id after,
+                                                                        int limit) {
+  // SQLite: every ticket is indexed when it is inserted, so the unindexed ones are those after
+  // the index's last rowid. PostgreSQL: an empty array (a subject with no searchable character
+  // stays empty and is read again, harmlessly).
+  const char* text =
+      sql.dialect() == store::Dialect::kPostgres
+          ? "SELECT id, subject FROM service_tickets WHERE terms = '{}' AND id > ? ORDER BY id "
+            "LIMIT ?"
+          : "SELECT id, subject FROM service_tickets WHERE id > max(?, (SELECT "
+            "coalesce(max(rowid), 0) FROM service_tickets_fts)) ORDER BY id LIMIT ?";
+  std::vector<std::pair<store::Id, std::string>> out;
+  ZHIDU_TRY_VOID(sql.Query("unindexed tickets", text, {after, std::int64_t{limit}},
+                           [&](const store::SqlRow& r) { out.emplace_back(r.Int(0), r.Text(1)); }));
+  return out;
 }
 
 Result<Ticket> GetTicket(store::Sql& sql, store::Id id) {
@@ -413,8 +465,24 @@ Result<void> UpdateTicket(store::Sql& sql, const Ticket& v, TicketState from) {
 
 Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
                                         store::PageRequest page) {
+  std::string from = kTicketColumns;
   std::string where = "WHERE t.id > ? AND t.site_id = ?";
   store::SqlParams params{page.after_id, f.site_id};
+  if (!f.query.empty() && sql.dialect() == store::Dialect::kSqlite) {
+    // The index drives, in rowid (= ticket id) order from the cursor, joined to each ticket.
+    from = std::string(kTicketColumns).replace(
+        std::string(kTicketColumns).find("FROM service_tickets t"),
+        std::string_view("FROM service_tickets t").size(),
+        "FROM service_tickets_fts JOIN service_tickets t ON t.id = service_tickets_fts.rowid");
+    where = "WHERE service_tickets_fts MATCH ? AND service_tickets_fts.rowid > ? AND t.site_id = ?";
+    params = {store::Fts5Match(f.query), page.after_id, f.site_id};
+  } else if (!f.query.empty()) {
+    // Every index term present (GIN), then each term rechecked as a substring of the subject.
+    where += " AND t.terms @> ?::text[] AND NOT EXISTS (SELECT 1 FROM unnest(?::text[]) q(w) "
+             "WHERE strpos(lower(t.subject), q.w) = 0)";
+    params.push_back(store::SqlTextArray(store::ArrayTermsOf(f.query)));
+    params.push_back(store::SqlTextArray(f.query.terms));
+  }
   if (f.queue_post_id) {
     where += " AND t.queue_post_id = ?";
     params.push_back(f.queue_post_id);
@@ -432,8 +500,12 @@ Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
     params.push_back(f.customer_id);
   }
   params.push_back(std::int64_t{page.limit});
-  return sql.Many<Ticket>("list tickets", kTicketColumns + where + " ORDER BY t.id LIMIT ?", params,
-                          MapTicket);
+  return sql.Many<Ticket>(f.query.empty() ? "list tickets" : "search tickets",
+                          from + where +
+                              (f.query.empty() || sql.dialect() != store::Dialect::kSqlite
+                                   ? " ORDER BY t.id LIMIT ?"
+                                   : " ORDER BY service_tickets_fts.rowid LIMIT ?"),
+                          params, MapTicket);
 }
 
 Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v) {

@@ -91,6 +91,9 @@ def test_retail_bulk_reviews_cut_off_shipping_and_the_on_time_rate(clock):
     notice = journal(admin, "service.order.notice")
     assert [n["subject"] for n in notice] == [f"order/{retail['id']}"], notice
     assert "R06 §四(二)5" in notice[0]["payload"]["clauses"], notice
+    # The remarks travel on the notice, citing R14 §1.2.11 (备注…避免发错货).
+    assert notice[0]["payload"]["remarks"] == "周五前到货更好", notice
+    assert "R14 §1.2.11" in notice[0]["payload"]["clauses"], notice
 
     # Bulk, and a retail order with a special requirement: the pack's five parallel reviews.
     bulk = order(cs1, site, customer, 2, kind="bulk")

@@ -49,6 +49,7 @@
 #include "base/crypto.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/sql_batch.hpp"
+#include "store/text_search.hpp"
 #include "store/sql_where.hpp"
 
 namespace zhidu::store {
@@ -1336,11 +1337,7 @@ class PgUnit final : public UnitOfWork {
 
   // ---- duty log: only the insert, for bench/gen_store.cpp (store.hpp)
   Result<Id> InsertDutyLogEntry(const DutyLogEntry& v) override {
-    std::vector<std::string> terms = v.index_tokens;
-    for (const auto& b : v.index_bigrams)
-      if (!b.empty()) terms.push_back(b);
-    std::sort(terms.begin(), terms.end());
-    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+    auto terms = ArrayTermsOf(TextTerms{v.index_bigrams, v.index_tokens});
     return InsertReturningId("insert duty log entry", "insert_duty_log", v.site_id, v.post_id,
                              v.kind, v.text, v.author, v.author_person, Micros64(v.at), v.corrects,
                              v.ref, v.repeat_count, Micros64(v.last_at), SqlTextArray(terms));

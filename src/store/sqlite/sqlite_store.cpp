@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/sqlite/migrations.hpp"
+#include "store/text_search.hpp"
 
 namespace zhidu::store {
 namespace {
@@ -1146,11 +1147,9 @@ class SqliteUnit final : public UnitOfWork {
     s.Bind(v.author_person).Bind(v.at).Bind(v.corrects).Bind(v.ref).Bind(v.repeat_count);
     s.Bind(v.last_at);
     ZHIDU_TRY(Id id, Insert(s, "insert duty log entry"));
-    std::string bi, uni;
-    for (const auto& t : v.index_bigrams) (bi += bi.empty() ? "" : " ") += t.empty() ? "x" : t;
-    for (const auto& t : v.index_tokens) (uni += uni.empty() ? "" : " ") += t;
+    auto row = Fts5ColumnsOf(TextTerms{v.index_bigrams, v.index_tokens});
     Stmt f(db_, "INSERT INTO duty_log_fts(rowid, bi, uni) VALUES(?,?,?)");
-    f.Bind(id).Bind(bi).Bind(uni);
+    f.Bind(id).Bind(row.bi).Bind(row.uni);
     ZHIDU_TRY_VOID(Done(f, "index duty log entry"));
     return id;
   }

@@ -46,6 +46,9 @@ export const api = {
   createDeviceSource: create('integrations/sources'),
   rotateDeviceSource: (id) => http.post(`integrations/sources/${encodeURIComponent(id)}/rotate`, {}),
   deleteDeviceSource: (id) => http.del(`integrations/sources/${encodeURIComponent(id)}`),
+  listDeviceCards: (siteId) => http.get('integrations/cards', { site_id: siteId }),
+  issueDeviceCard: (body) => http.post('integrations/cards', body),
+  revokeDeviceCard: (siteId, cardNo) => http.del('integrations/cards', { query: { site_id: siteId, card_no: cardNo } }),
   createAccount: create('accounts'),
   disableAccount: (id) => http.post(`accounts/${encodeURIComponent(id)}/disable`, {}),
   enableAccount: (id) => http.post(`accounts/${encodeURIComponent(id)}/enable`, {}),
@@ -190,6 +193,7 @@ export const api = {
   shipOrder: (id) => http.post(`service/orders/${encodeURIComponent(id)}/ship`, {}),
   orderStockOut: (id, body) => http.post(`service/orders/${encodeURIComponent(id)}/stock-out`, body),
   orderReturn: (id, body) => http.post(`service/orders/${encodeURIComponent(id)}/returns`, body),
+  serviceReports: (params) => http.get('service/reports', params), // issue 18 §10
   // VIP lounge (src/modules/lounge): guests, check-in, reminder, escort.
   listLoungeGuests: page('lounge/guests'),
   loungeArrive: create('lounge/guests'),

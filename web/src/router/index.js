@@ -32,6 +32,7 @@ export const routes = [
       { path: 'repairs', name: 'repairs', component: () => import('../views/control/RepairsView.vue'), meta: { kinds: OPS, title: 'nav.repairs' } },
       { path: 'service-desk', name: 'service-desk', component: () => import('../views/service/ServiceDeskView.vue'), meta: { kinds: ALL, title: 'nav.serviceDesk' } },
       { path: 'orders', name: 'orders', component: () => import('../views/service/OrdersView.vue'), meta: { kinds: ALL, title: 'nav.orders' } },
+      { path: 'service-reports', name: 'service-reports', component: () => import('../views/service/ServiceReportsView.vue'), meta: { kinds: ALL, title: 'nav.serviceReports' } },
       { path: 'lounge', name: 'lounge', component: () => import('../views/lounge/LoungeView.vue'), meta: { kinds: ALL, title: 'nav.lounge' } },
       { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },
       { path: 'ledger', name: 'ledger', component: () => import('../views/ledger/LedgerView.vue'), meta: { kinds: ALL, title: 'nav.ledger' } },

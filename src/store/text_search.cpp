@@ -1,8 +1,8 @@
-#include "modules/dutylog/search.hpp"
+#include "store/text_search.hpp"
 
 #include <algorithm>
 
-namespace zhidu::dutylog {
+namespace zhidu::store {
 namespace {
 
 enum class Class { kSeparator, kWord, kCjk };
@@ -98,8 +98,8 @@ std::vector<std::string> Bigrams(const Run& r) {
 
 }  // namespace
 
-IndexTerms TermsOf(std::string_view text) {
-  IndexTerms out;
+TextTerms TermsOf(std::string_view text) {
+  TextTerms out;
   auto add_token = [&](std::string t) {
     if (std::find(out.tokens.begin(), out.tokens.end(), t) == out.tokens.end())
       out.tokens.push_back(std::move(t));
@@ -117,8 +117,8 @@ IndexTerms TermsOf(std::string_view text) {
   return out;
 }
 
-Result<store::DutyLogQuery> ParseQuery(std::string_view q) {
-  store::DutyLogQuery out;
+Result<DutyLogQuery> ParseTextQuery(std::string_view q) {
+  DutyLogQuery out;
   for (const auto& run : RunsOf(q)) {
     out.terms.push_back(Joined(run));
     if (run.cls == Class::kCjk && run.chars.size() >= 2)
@@ -133,7 +133,7 @@ Result<store::DutyLogQuery> ParseQuery(std::string_view q) {
   return out;
 }
 
-bool ScanMatches(std::string_view text, const store::DutyLogQuery& q) {
+bool ScanMatches(std::string_view text, const DutyLogQuery& q) {
   auto runs = RunsOf(text);
   for (const auto& term : q.terms) {
     bool found = false;
@@ -150,4 +150,42 @@ bool ScanMatches(std::string_view text, const store::DutyLogQuery& q) {
   return true;
 }
 
-}  // namespace zhidu::dutylog
+Fts5Row Fts5ColumnsOf(const TextTerms& t) {
+  Fts5Row out;
+  for (const auto& b : t.bigrams) (out.bi += out.bi.empty() ? "" : " ") += b.empty() ? "x" : b;
+  for (const auto& w : t.tokens) (out.uni += out.uni.empty() ? "" : " ") += w;
+  return out;
+}
+
+std::string Fts5Match(const DutyLogQuery& q) {
+  auto quote = [](const std::string& t) {
+    std::string out = "\"";
+    for (char c : t) (out += c) += (c == '"' ? "\"" : "");
+    return out + "\"";
+  };
+  std::string m;
+  for (const auto& phrase : q.phrases) {
+    std::string p;
+    for (const auto& b : phrase) (p += p.empty() ? "" : " ") += b;
+    (m += m.empty() ? "" : " AND ") += "bi : " + quote(p);
+  }
+  for (const auto& t : q.tokens) (m += m.empty() ? "" : " AND ") += "uni : " + quote(t);
+  return m;
+}
+
+std::vector<std::string> ArrayTermsOf(const TextTerms& t) {
+  std::vector<std::string> terms = t.tokens;
+  for (const auto& b : t.bigrams)
+    if (!b.empty()) terms.push_back(b);
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  return terms;
+}
+
+std::vector<std::string> ArrayTermsOf(const DutyLogQuery& q) {
+  std::vector<std::string> out = q.tokens;
+  for (const auto& phrase : q.phrases) out.insert(out.end(), phrase.begin(), phrase.end());
+  return out;
+}
+
+}  // namespace zhidu::store
