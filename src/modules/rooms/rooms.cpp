@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
 
 #include "base/canonical_json.hpp"
 #include "base/text_limits.hpp"
@@ -37,6 +38,15 @@ Result<store::Person> PersonAt(store::UnitOfWork& unit, Id person_id, Id site_id
                 "person " + std::to_string(person_id) + " is not a person of the room's site",
                 "person_id");
   return *p;
+}
+
+// "YYYY-MM-DD".
+std::string DateText(std::chrono::sys_days day) {
+  std::chrono::year_month_day ymd{day};
+  char date[16];
+  std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return date;
 }
 
 // The bed as it is once its occupant leaves it: no person, no locker, no allocation.
@@ -356,14 +366,68 @@ Result<std::vector<Rooms::RotaDay>> Rooms::Rota(const org::Principal& who, Id ro
   std::chrono::sys_days start{first};
   for (std::int64_t i = 0; i < days; ++i) {
     std::chrono::sys_days day = start + std::chrono::days{i};
-    std::chrono::year_month_day ymd{day};
-    char date[16];
-    std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
     auto n = static_cast<std::int64_t>(occupants.size());
     auto at = ((day.time_since_epoch().count() % n) + n) % n;
-    out.push_back({date, occupants[at]->person_id, occupants[at]->person_name});
+    out.push_back({DateText(day), occupants[at]->person_id, occupants[at]->person_name, false});
   }
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  ZHIDU_TRY(auto stored, db::RotaOf(unit->sql(), r.id, out.front().date, out.back().date));
+  for (auto& d : out) {  // a saved day holds while its person is still an occupant
+    auto it = stored.find(d.date);
+    if (it == stored.end()) continue;
+    for (const Bed* b : occupants)
+      if (b->person_id == it->second) d = {d.date, b->person_id, b->person_name, true};
+  }
+  return out;
+}
+
+Result<std::vector<Rooms::RotaDay>> Rooms::SaveRota(const org::Principal& who, Id room_id,
+                                                    const std::vector<RotaDay>& days) {
+  if (days.empty() || days.size() > 31)
+    return Fail(Errc::kInvalidArgument, kInvalid, "a 值日表 is saved for 1 to 31 days", "days");
+  std::set<std::string> dates;
+  for (size_t i = 0; i < days.size(); ++i) {
+    std::string field = "days[" + std::to_string(i) + "]";
+    ZHIDU_TRY(auto ymd, ParseDay(days[i].date, field + ".date"));
+    if (!dates.insert(DateText(std::chrono::sys_days{ymd})).second)
+      return Fail(Errc::kInvalidArgument, kInvalid, days[i].date + " is given twice",
+                  field + ".date");
+  }
+  auto clauses = Clauses(kRotaRecord);
+  ZHIDU_TRY_VOID(writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Room r, Load(sql, room_id, who));
+    bool leader = who.person_id != 0 && who.person_id == r.leader_person_id;
+    if (!leader && !roles_.Allows(who, kManagePermission, {r.site_id, 0}))
+      return Fail(Errc::kPermissionDenied, Reason{"rooms.rota_denied"},
+                  "the room's 舍长 draws up its 值日表 (舍长负责本房间卫生…排出值日表" +
+                      Cited(clauses) + ")");
+    std::string saved = "[";
+    for (size_t i = 0; i < days.size(); ++i) {
+      bool occupant = false;
+      for (const auto& b : r.beds) occupant = occupant || b.person_id == days[i].person_id;
+      if (!occupant)
+        return Fail(Errc::kConflict, Reason{"rooms.rota_not_occupant"},
+                    "person " + std::to_string(days[i].person_id) + " has no bed in room " +
+                        r.name + ": the 值日表 rotates among the room's occupants",
+                    "days[" + std::to_string(i) + "].person_id");
+      ZHIDU_TRY_VOID(
+          db::PutRotaDay(sql, r.id, days[i].date, days[i].person_id, who.account_id, tx.now()));
+      CanonicalObject day;
+      day.Add("date", days[i].date).Add("person_id", days[i].person_id);
+      saved += (i ? "," : "") + day.Str();
+    }
+    saved += "]";
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.rota.saved", who.account_id, RoomRef(r.id),
+                                   RoomPayload(r, clauses).AddRaw("days", saved).Str()));
+    (void)seq;
+    return true;
+  }));
+  std::vector<RotaDay> out;
+  ZHIDU_TRY(auto room, Get(who, room_id));
+  for (const auto& d : days)
+    for (const auto& b : room.beds)
+      if (b.person_id == d.person_id) out.push_back({d.date, d.person_id, b.person_name, true});
   return out;
 }
 

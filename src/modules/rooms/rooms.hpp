@@ -51,6 +51,8 @@ inline constexpr std::string_view kManagePermission = "rooms.manage";
 // The pack records whose clauses the steps cite (policy::RuleNamed).
 inline constexpr std::string_view kAllocationRecord = "allocation";
 inline constexpr std::string_view kKeyRecord = "key-register";
+// The pack record the 值日表 cites (RuleNamed: cn-default r04-duty-roster, R04 §二1).
+inline constexpr std::string_view kRotaRecord = "duty-roster";
 // The pack penalty (code ending in it) that forbids copying a key.
 inline constexpr std::string_view kKeyCopyPenalty = "KEY-COPY";
 // The pack's request type (RuleNamed) for a swap of rooms (cn-default r04-room-swap, R04 §二1
@@ -270,6 +272,12 @@ struct Leaver {
 // kConflict (rooms.already_left) when the person's leaving is recorded already.
 Result<void> InsertLeaver(store::Sql& sql, const Leaver& v);
 Result<std::optional<Leaver>> GetLeaver(store::Sql& sql, Id person_id);
+// The stored 值日表: one person a day ("YYYY-MM-DD") of the room, replacing what was stored.
+Result<void> PutRotaDay(store::Sql& sql, Id room_id, const std::string& day, Id person_id, Id by,
+                        TimePoint at);
+// The room's stored days in [from, to] (inclusive, "YYYY-MM-DD") -> person.
+Result<std::map<std::string, Id>> RotaOf(store::Sql& sql, Id room_id, const std::string& from,
+                                         const std::string& to);
 // Records that the swap approved by `request_id` moved the person; kConflict (rooms.swap_done)
 // when that request moved someone already.
 Result<void> InsertSwap(store::Sql& sql, Id request_id, Id person_id, Id from_bed, Id to_bed, Id by,
@@ -314,13 +322,21 @@ class Rooms {
   // A 值日表 proposal (R04 §二1 舍长…排出值日表): `days` dates from `from` ("YYYY-MM-DD", 1..31
   // days), each given to the room's occupants in bed order, rotating by calendar day (the same
   // date always falls to the same occupant while the occupants stay). Needs a role at the site.
+  // A day saved by the 舍长 (SaveRota) replaces the proposal's while its person is an occupant;
+  // `stored` says which it is.
   struct RotaDay {
     std::string date;
     Id person_id = 0;
     std::string person_name;
+    bool stored = false;
   };
   Result<std::vector<RotaDay>> Rota(const org::Principal& who, Id room_id, const std::string& from,
                                     std::int64_t days);
+  // The room's 舍长 (or the office, rooms.manage) saves the 值日表 (R04 §二1 舍长…排出值日表):
+  // 1..31 days, each date once, each person an occupant of the room (rooms.rota_not_occupant);
+  // anyone else is refused (rooms.rota_denied). Journaled rooms.rota.saved; returns the saved days.
+  Result<std::vector<RotaDay>> SaveRota(const org::Principal& who, Id room_id,
+                                        const std::vector<RotaDay>& days);
   Result<Key> AddKey(const org::Principal& who, Id room_id, const std::string& label);
   Result<Key> IssueKey(const org::Principal& who, Id key_id, Id person_id);
   Result<Key> ReturnKey(const org::Principal& who, Id key_id, const std::string& note);

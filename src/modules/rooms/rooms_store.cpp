@@ -117,6 +117,15 @@ CREATE TABLE room_swaps(
   to_bed_id BIGINT NOT NULL REFERENCES room_beds(id),
   swapped_by BIGINT NOT NULL,
   swapped_at BIGINT NOT NULL)
+)sql"},
+          {8, R"sql(
+CREATE TABLE room_rota(
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  day TEXT NOT NULL,
+  person_id BIGINT NOT NULL REFERENCES people(id),
+  set_by BIGINT NOT NULL,
+  set_at BIGINT NOT NULL,
+  PRIMARY KEY(room_id, day))
 )sql"}};
 }
 
@@ -407,6 +416,30 @@ Result<void> InsertSwap(store::Sql& sql, Id request_id, Id person_id, Id from_be
                 "request_id");
   if (!n) return Fail(n.error());
   return Ok();
+}
+
+Result<void> PutRotaDay(store::Sql& sql, Id room_id, const std::string& day, Id person_id, Id by,
+                        TimePoint at) {
+  ZHIDU_TRY(auto gone, sql.Exec("clear rota day", "DELETE FROM room_rota WHERE room_id=? AND day=?",
+                                {room_id, day}));
+  (void)gone;
+  ZHIDU_TRY(auto n, sql.Exec("put rota day",
+                             "INSERT INTO room_rota(room_id, day, person_id, set_by, set_at) "
+                             "VALUES(?,?,?,?,?)",
+                             {room_id, day, person_id, by, store::SqlTime(at)}));
+  (void)n;
+  return Ok();
+}
+
+Result<std::map<std::string, Id>> RotaOf(store::Sql& sql, Id room_id, const std::string& from,
+                                         const std::string& to) {
+  std::map<std::string, Id> out;
+  ZHIDU_TRY_VOID(sql.Query("rota of room",
+                           "SELECT day, person_id FROM room_rota WHERE room_id=? AND day>=? AND "
+                           "day<=?",
+                           {room_id, from, to},
+                           [&](const store::SqlRow& r) { out[r.Text(0)] = r.Int(1); }));
+  return out;
 }
 
 Result<std::optional<Leaver>> GetLeaver(store::Sql& sql, Id person_id) {

@@ -74,6 +74,16 @@ json RoomJson(const Room& r, const Rooms& rooms, bool detail) {
   return out;
 }
 
+json RotaJson(const std::vector<Rooms::RotaDay>& rows, const Rooms& rooms) {
+  json items = json::array();
+  for (const auto& d : rows)
+    items.push_back({{"date", d.date},
+                     {"person_id", d.person_id},
+                     {"person_name", d.person_name},
+                     {"stored", d.stored}});
+  return {{"items", items}, {"clauses", rooms.Clauses(kRotaRecord)}};
+}
+
 json ValueJson(const policy::Value& v) {
   if (auto* b = std::get_if<bool>(&v)) return *b;
   if (auto* d = std::get_if<double>(&v)) return *d;
@@ -401,12 +411,32 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     }
     ZHIDU_OR_ERROR(auto rows,
                    rooms->Rota(api::PrincipalOf(req), id, api::QueryString(req, "from"), days));
-    json items = json::array();
-    for (const auto& d : rows)
-      items.push_back(
-          {{"date", d.date}, {"person_id", d.person_id}, {"person_name", d.person_name}});
-    return api::JsonResponse(200,
-                             {{"items", items}, {"clauses", rooms->Clauses(kAllocationRecord)}});
+    return api::JsonResponse(200, RotaJson(rows, *rooms));
+  });
+  // {"days": [{"date", "person_id"}…]}: the 舍长 saves the 值日表 (R04 §二1).
+  r.Add("PUT", "/api/v1/rooms/{id}/rota", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto raw, body.OptionalArray("days"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    if (!raw || !raw->is_array())
+      return api::ErrorResponse({Errc::kInvalidArgument,
+                                 "days is required: [{\"date\", \"person_id\"}…]", "days",
+                                 "required"});
+    std::vector<Rooms::RotaDay> days;
+    for (size_t i = 0; i < raw->size(); ++i) {
+      const auto& d = (*raw)[i];
+      std::string field = "days[" + std::to_string(i) + "]";
+      if (!d.is_object() || d.size() != 2 || !d.contains("date") || !d["date"].is_string() ||
+          !d.contains("person_id") || !d["person_id"].is_number_integer())
+        return api::ErrorResponse({Errc::kInvalidArgument,
+                                   field + " must be {\"date\": \"YYYY-MM-DD\", \"person_id\"}",
+                                   field, "invalid"});
+      days.push_back({d["date"].get<std::string>(), d["person_id"].get<Id>(), "", false});
+    }
+    ZHIDU_OR_ERROR(auto rows, rooms->SaveRota(api::PrincipalOf(req), id, days));
+    return api::JsonResponse(200, RotaJson(rows, *rooms));
   });
   // The places of the pack a room may be.
   r.Add("GET", "/api/v1/room-places", Access::kSignedIn, [rooms](HttpRequest&) {

@@ -538,6 +538,8 @@ export default {
         no_person_liable: "The damage names nobody responsible to pay the compensation",
         nothing_to_swap: "The person has no bed to move from",
         swap_done: "This room swap was done already",
+        rota_denied: "The room's leader draws up its duty rota",
+        rota_not_occupant: "The rota is among the room's occupants",
       },
       shelf: {
         manage_denied: 'Managing the shelf (goods, receipts, losses) needs the shelf.manage permission',

@@ -538,6 +538,8 @@ export default {
         no_person_liable: "未指明损坏责任人，不能确定赔偿（照价赔偿由责任人承担）",
         nothing_to_swap: "该人员没有床位，无从调换房间",
         swap_done: "该调换房间申请已执行过",
+        rota_denied: "值日表由本房间舍长排出",
+        rota_not_occupant: "值日人须为本房间的住宿人员",
       },
       shelf: {
         manage_denied: '无权管理休息室货架（商品、入库、损失）',
