@@ -31,9 +31,9 @@
 #include <vector>
 
 #include "bench/bench_common.hpp"
-#include "store/text_search.hpp"
 #include "modules/service/service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/text_search.hpp"
 
 using namespace zhidu;
 using Steady = std::chrono::steady_clock;
@@ -250,7 +250,8 @@ int Tickets(store::Store& store, std::map<std::string, std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return std::cerr << "usage: bench_gen_store timers|dutylog|tickets --data DIR …\n", 2;
+  if (argc < 2)
+    return std::cerr << "usage: bench_gen_store timers|dutylog|tickets --data DIR …\n", 2;
   const std::string what = argv[1];
   std::map<std::string, std::string> args;
   for (int i = 2; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];

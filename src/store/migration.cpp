@@ -31,8 +31,7 @@ std::string DialectSql(std::string_view portable, Dialect dialect) {
       size_t end = portable.find(sec.close, i + sec.open.size());
       if (end == std::string_view::npos) end = portable.size();  // unclosed: to the end
       if (sec.dialect == dialect)
-        out += DialectSql(portable.substr(i + sec.open.size(), end - i - sec.open.size()),
-                          dialect);
+        out += DialectSql(portable.substr(i + sec.open.size(), end - i - sec.open.size()), dialect);
       i = std::min(portable.size(), end + sec.close.size());
       sectioned = true;
       break;

@@ -1,5 +1,5 @@
-// Chinese full-text search (the duty log's 值班记录检索, the service desk's tickets). Pure functions;
-// thread-safe.
+// Chinese full-text search (the duty log's 值班记录检索, the service desk's tickets). Pure
+// functions; thread-safe.
 //
 // SQLite's trigram tokenizer cannot find 2-character words (误报, 复位), so the text is indexed as
 // terms computed here and fed to the store's index (SQLite: an FTS5 table; PostgreSQL: a

@@ -1202,7 +1202,8 @@ TEST(DefaultPackTest, CsShiftHoursAreTheSitesTimeRanges) {
       kinds.insert(std::string(ParamKindName(d.kind)));
   EXPECT_EQ(kinds, std::set<std::string>{"time_range"});
 
-  std::map<std::string, std::string, std::less<>> site{{"service_first_shift_hours", "08:00-16:00"}};
+  std::map<std::string, std::string, std::less<>> site{
+      {"service_first_shift_hours", "08:00-16:00"}};
   auto lookup = [&](std::string_view n) -> std::optional<std::string> {
     auto it = site.find(n);
     return it == site.end() ? std::nullopt : std::optional<std::string>(it->second);

@@ -51,8 +51,8 @@ struct HandoverCompleted {
   std::string_view post;
   store::Id outgoing_person = 0;
   store::Id incoming_person = 0;
-  store::Id actor = 0;  // the account whose signature completed it
-  std::vector<std::string> clauses;  // the pack's handover checklists' clauses, to cite
+  store::Id actor = 0;                          // the account whose signature completed it
+  std::vector<std::string> clauses;             // the pack's handover checklists' clauses, to cite
   std::vector<CarriedItem>* carried = nullptr;  // subscribers append what they passed
 };
 

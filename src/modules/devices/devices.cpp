@@ -284,8 +284,8 @@ namespace {
 
 bool ValidCardNo(const std::string& s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           c == '-' || c == '_';
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+           c == '_';
   });
 }
 
@@ -310,8 +310,7 @@ Result<Card> Devices::IssueCard(const org::Principal& who, Id site_id, const std
     auto& unit = tx.unit();
     auto site = unit.GetSite(site_id);
     if (!site && site.error().code == Errc::kNotFound)
-      return Fail(Errc::kInvalidArgument, "there is no site " + std::to_string(site_id),
-                  "site_id");
+      return Fail(Errc::kInvalidArgument, "there is no site " + std::to_string(site_id), "site_id");
     ZHIDU_TRY_VOID(site);
     auto person = unit.GetPerson(person_id);
     if (!person && person.error().code == Errc::kNotFound)
@@ -323,7 +322,7 @@ Result<Card> Devices::IssueCard(const org::Principal& who, Id site_id, const std
     if (held)
       return Fail(Errc::kConflict, Reason{"device.card_taken"},
                   "card " + card_no + " is another person's: revoke it first", "card_no");
-    Card c{site_id, card_no, person_id, who.account_id, tx.now()};
+    Card c{site_id, card_no, person_id, who.account_id, tx.now(), true};
     ZHIDU_TRY_VOID(db::InsertCard(unit.sql(), c));
     ZHIDU_TRY(auto seq, tx.Journal("devices.card.issued", who.account_id,
                                    "person/" + std::to_string(person_id), CardPayload(c)));
@@ -343,9 +342,9 @@ Result<void> Devices::RevokeCard(const org::Principal& who, Id site_id,
                   "card " + card_no + " is not in the site's card register", "card_no");
     ZHIDU_TRY(auto removed, db::DeleteCard(sql, site_id, card_no));
     (void)removed;
-    ZHIDU_TRY(auto seq, tx.Journal("devices.card.revoked", who.account_id,
-                                   "person/" + std::to_string(held->person_id),
-                                   CardPayload(*held)));
+    ZHIDU_TRY(auto seq,
+              tx.Journal("devices.card.revoked", who.account_id,
+                         "person/" + std::to_string(held->person_id), CardPayload(*held)));
     (void)seq;
     return true;
   });

@@ -107,8 +107,8 @@ struct DoorEvent {
   std::string event_id;
   std::string door;
   bool entering = true;
-  Id visit_id = 0;   // a visitor's temporary card: the visit moves
-  Id person_id = 0;  // a person's card: a check-in in the door's room (entering only)
+  Id visit_id = 0;      // a visitor's temporary card: the visit moves
+  Id person_id = 0;     // a person's card: a check-in in the door's room (entering only)
   std::string card_no;  // instead of person_id: the card as the reader read it (the register)
 };
 
@@ -119,6 +119,7 @@ struct Card {
   Id person_id = 0;
   Id issued_by = 0;
   TimePoint issued_at;
+  bool issued_now = false;  // IssueCard: false when the card was the person's already
 };
 
 namespace db {  // the card register's statements

@@ -180,9 +180,9 @@ constexpr const char* kCardColumns =
     "SELECT site_id, card_no, person_id, issued_by, issued_at FROM device_cards ";
 
 Result<std::optional<Card>> FindCard(store::Sql& sql, Id site_id, const std::string& card_no) {
-  ZHIDU_TRY(auto rows, sql.Many<Card>("find card",
-                                      std::string(kCardColumns) + "WHERE site_id=? AND card_no=?",
-                                      {site_id, card_no}, MapCard));
+  ZHIDU_TRY(auto rows,
+            sql.Many<Card>("find card", std::string(kCardColumns) + "WHERE site_id=? AND card_no=?",
+                           {site_id, card_no}, MapCard));
   if (rows.empty()) return std::optional<Card>{};
   return std::optional<Card>{rows.front()};
 }
@@ -198,15 +198,16 @@ Result<void> InsertCard(store::Sql& sql, const Card& c) {
 }
 
 Result<bool> DeleteCard(store::Sql& sql, Id site_id, const std::string& card_no) {
-  ZHIDU_TRY(auto removed, sql.Exec("delete card",
-                                   "DELETE FROM device_cards WHERE site_id=? AND card_no=?",
-                                   {site_id, card_no}));
+  ZHIDU_TRY(auto removed,
+            sql.Exec("delete card", "DELETE FROM device_cards WHERE site_id=? AND card_no=?",
+                     {site_id, card_no}));
   return removed == 1;
 }
 
 Result<std::vector<Card>> ListCards(store::Sql& sql, Id site_id) {
-  return sql.Many<Card>("list cards", std::string(kCardColumns) + "WHERE site_id=? ORDER BY card_no",
-                        {site_id}, MapCard);
+  return sql.Many<Card>("list cards",
+                        std::string(kCardColumns) + "WHERE site_id=? ORDER BY card_no", {site_id},
+                        MapCard);
 }
 
 }  // namespace db

@@ -1,6 +1,5 @@
 // The devices module over HTTP. The inbound routes are public: a request is authenticated by its
 // HMAC-SHA256 signature with the source's secret (docs/operations.md), not by a session.
-#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <variant>
@@ -170,8 +169,9 @@ Result<TimePoint> TimeField(api::JsonBody& body, const std::string& key) {
 void AddRoutes(api::Router& r, Devices* d, const Clock* clock) {
   using api::Access;
   // {"event_id", "door", "direction": "in"|"out", "visit_id"} (a visitor's card), or
-  // {"event_id", "door", "direction", "person_id"} (a person's card: a check-in in the door's room),
-  // or {"event_id", "door", "direction", "card_no"} (a card of the site's register: its person's)
+  // {"event_id", "door", "direction", "person_id"} (a person's card: a check-in in the door's
+  // room), or {"event_id", "door", "direction", "card_no"} (a card of the site's register: its
+  // person's)
   r.Add(
       "POST", "/api/v1/integrations/doors/{source}/events", Access::kPublic,
       [d, clock](HttpRequest& req) {
@@ -193,9 +193,10 @@ void AddRoutes(api::Router& r, Devices* d, const Clock* clock) {
                             "an event names a person_id or a card_no, not both", "card_no");
               if (e.person_id != 0 || !e.card_no.empty()) {
                 if (body.json().contains("visit_id"))
-                  return Fail(Errc::kInvalidArgument,
-                              "an event names a visit_id or a person (person_id, card_no), not both",
-                              "visit_id");
+                  return Fail(
+                      Errc::kInvalidArgument,
+                      "an event names a visit_id or a person (person_id, card_no), not both",
+                      "visit_id");
                 return Action(
                     std::in_place_type<WholeAct>, [d, e](const Source& s) -> Result<Whole> {
                       ZHIDU_TRY(auto done, d->CheckIn(s, e, [&e](const rooms::Presence* p) {
@@ -256,13 +257,8 @@ void AddRoutes(api::Router& r, Devices* d, const Clock* clock) {
     ZHIDU_OR_ERROR(auto card_no, body.RequiredString("card_no"));
     ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
     if (auto extra = body.NoOtherFields(); !extra) return ErrorResponse(extra.error());
-    auto principal = api::PrincipalOf(req);
-    ZHIDU_OR_ERROR(auto before, d->Cards(principal, site_id));
-    const bool had = std::any_of(before.begin(), before.end(), [&](const Card& c) {
-      return c.card_no == card_no && c.person_id == person_id;
-    });
-    ZHIDU_OR_ERROR(auto c, d->IssueCard(principal, site_id, card_no, person_id));
-    return api::JsonResponse(had ? 200 : 201, CardJson(c));
+    ZHIDU_OR_ERROR(auto c, d->IssueCard(api::PrincipalOf(req), site_id, card_no, person_id));
+    return api::JsonResponse(c.issued_now ? 201 : 200, CardJson(c));
   });
   r.Add("GET", "/api/v1/integrations/cards", Access::kSignedIn, [d](HttpRequest& req) {
     if (!d) return Unavailable();

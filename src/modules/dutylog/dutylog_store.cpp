@@ -9,8 +9,8 @@
 #include <limits>
 
 #include "store/sql_batch.hpp"
-#include "store/text_search.hpp"
 #include "store/sql_where.hpp"
+#include "store/text_search.hpp"
 
 namespace zhidu::dutylog::db {
 namespace {

@@ -403,9 +403,9 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
     // frozen into the report (kernel/runtime/handover_events.hpp).
     std::vector<runtime::CarriedItem> carried_items;
     if (bus_)
-      ZHIDU_TRY_VOID(bus_->Emit(tx, runtime::HandoverOpening{post.site_id, post_id, post.name,
-                                                             outgoing, who.person_id,
-                                                             &carried_items}));
+      ZHIDU_TRY_VOID(
+          bus_->Emit(tx, runtime::HandoverOpening{post.site_id, post_id, post.name, outgoing,
+                                                  who.person_id, &carried_items}));
     std::vector<std::string> carried;
     for (const auto& c : carried_items)
       carried.push_back(
@@ -429,29 +429,30 @@ Result<HandoverView> Handovers::Open(const org::Principal& who, Id post_id, Id o
     h.incoming_person = who.person_id;
     h.opened_by = who.account_id;
     h.opened_at = now;
-    h.report = CanonicalObject()
-                   .Add("post_id", post_id)
-                   .Add("post", post.name)
-                   .Add("site_id", post.site_id)
-                   .Add("from", ts(from))
-                   .Add("to", ts(now))
-                   .Add("outgoing_shift", change->outgoing_name)
-                   .Add("incoming_shift", change->incoming_name)
-                   .Add("shift_change", ts(change->at))
-                   .AddRaw("duties", array(duties))
-                   .AddRaw("violations", array(violations))
-                   .AddRaw("on_post", array(on_post))
-                   .AddRaw("log", log_ ? array(log) : std::string("null"))
-                   .Add("log_source", log_source)
-                   .AddRaw("abnormal", array(abnormal))
-                   .AddRaw("carried", array(carried))
-                   .AddRaw("arrival", CanonicalObject()
-                                          .Add("minutes_before_change", ahead.count() / 60)
-                                          .Add("required_minutes", rule.arrive_at_least.count() / 60)
-                                          .Add("early_enough", early_enough)
-                                          .AddRaw("clauses", StringArray(rule.window_clauses))
-                                          .Str())
-                   .Str();
+    h.report =
+        CanonicalObject()
+            .Add("post_id", post_id)
+            .Add("post", post.name)
+            .Add("site_id", post.site_id)
+            .Add("from", ts(from))
+            .Add("to", ts(now))
+            .Add("outgoing_shift", change->outgoing_name)
+            .Add("incoming_shift", change->incoming_name)
+            .Add("shift_change", ts(change->at))
+            .AddRaw("duties", array(duties))
+            .AddRaw("violations", array(violations))
+            .AddRaw("on_post", array(on_post))
+            .AddRaw("log", log_ ? array(log) : std::string("null"))
+            .Add("log_source", log_source)
+            .AddRaw("abnormal", array(abnormal))
+            .AddRaw("carried", array(carried))
+            .AddRaw("arrival", CanonicalObject()
+                                   .Add("minutes_before_change", ahead.count() / 60)
+                                   .Add("required_minutes", rule.arrive_at_least.count() / 60)
+                                   .Add("early_enough", early_enough)
+                                   .AddRaw("clauses", StringArray(rule.window_clauses))
+                                   .Str())
+            .Str();
     h.report_sha256 = ToHex(Sha256Of(h.report));
     auto inserted = db::InsertHandover(unit.sql(), h);
     if (!inserted && inserted.error().code == Errc::kConflict)
@@ -724,10 +725,10 @@ Result<HandoverView> Handovers::Sign(const org::Principal& who, Id id,
       // What other modules pass to the incoming (the outgoing's open tickets), in this transaction.
       std::vector<runtime::CarriedItem> passed;
       if (bus_)
-        ZHIDU_TRY_VOID(bus_->Emit(tx, runtime::HandoverCompleted{id, h.site_id, h.post_id, post.name,
-                                                                h.outgoing_person,
-                                                                h.incoming_person, who.account_id,
-                                                                before.rule.clauses, &passed}));
+        ZHIDU_TRY_VOID(bus_->Emit(
+            tx, runtime::HandoverCompleted{id, h.site_id, h.post_id, post.name, h.outgoing_person,
+                                           h.incoming_person, who.account_id, before.rule.clauses,
+                                           &passed}));
       std::vector<std::string> passed_items;
       for (const auto& c : passed) passed_items.push_back(c.item);
       // The seal: SHA-256 over the frozen report and everything both sides put to it.

@@ -77,7 +77,7 @@ struct HandoverRule {
   std::vector<std::string> clauses;
   std::vector<policy::ChecklistItem> items;
   std::vector<policy::RefusalCondition> refuse_if;
-  std::vector<std::string> signatures;  // "outgoing", "incoming" in order
+  std::vector<std::string> signatures;    // "outgoing", "incoming" in order
   std::chrono::seconds arrive_before{0};  // the window opens this long before the change
   // Arriving at least this long before the change is early enough (R17 §一1's 10-15 minutes: 10;
   // R12 §四(一)1's 10 minutes: 10). The journal and the report say whether the incoming did.

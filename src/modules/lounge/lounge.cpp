@@ -164,7 +164,8 @@ TimePoint NearestDeparture(TimePoint now, const TimeZone& zone, int minutes) {
   TimePoint best{};
   for (TimePoint day : {now - hours(24), now, now + hours(24)}) {
     TimePoint t = runtime::LocalDayStart(day, zone) + std::chrono::minutes(minutes);
-    if (best == TimePoint{} || (t > now ? t - now : now - t) < (best > now ? best - now : now - best))
+    if (best == TimePoint{} ||
+        (t > now ? t - now : now - t) < (best > now ? best - now : now - best))
       best = t;
   }
   return best;

@@ -258,11 +258,16 @@ Contact MapContact(const store::SqlRow& r) {
   return v;
 }
 
+#define ZHIDU_TICKET_FIELDS                                                                   \
+  "SELECT t.id, t.site_id, t.queue_post_id, p.name, t.customer_id, t.contact_id, t.subject, " \
+  "t.category, t.priority, t.complaint, t.state, t.assignee, t.created_by, t.created_at, "    \
+  "t.updated_at, t.first_reply_at, t.resolved_at, t.closed_at "
 constexpr const char* kTicketColumns =
-    "SELECT t.id, t.site_id, t.queue_post_id, p.name, t.customer_id, t.contact_id, t.subject, "
-    "t.category, t.priority, t.complaint, t.state, t.assignee, t.created_by, t.created_at, "
-    "t.updated_at, t.first_reply_at, t.resolved_at, t.closed_at "
-    "FROM service_tickets t JOIN posts p ON p.id = t.queue_post_id ";
+    ZHIDU_TICKET_FIELDS "FROM service_tickets t JOIN posts p ON p.id = t.queue_post_id ";
+// SQLite's search: the index drives, joined to each ticket (rowid = ticket id).
+constexpr const char* kTicketSearchColumns = ZHIDU_TICKET_FIELDS
+    "FROM service_tickets_fts JOIN service_tickets t ON t.id = service_tickets_fts.rowid "
+    "JOIN posts p ON p.id = t.queue_post_id ";
 
 Ticket MapTicket(const store::SqlRow& r) {
   Ticket v;
@@ -412,9 +417,9 @@ Result<store::Id> InsertTicketRow(store::Sql& sql, const Ticket& v) {
 Result<void> IndexTicket(store::Sql& sql, store::Id id, std::string_view subject) {
   auto terms = store::TermsOf(subject);
   if (sql.dialect() == store::Dialect::kPostgres) {
-    ZHIDU_TRY(auto changed, sql.Exec("index ticket",
-                                     "UPDATE service_tickets SET terms = ?::text[] WHERE id = ?",
-                                     {store::SqlTextArray(store::ArrayTermsOf(terms)), id}));
+    ZHIDU_TRY(auto changed,
+              sql.Exec("index ticket", "UPDATE service_tickets SET terms = ?::text[] WHERE id = ?",
+                       {store::SqlTextArray(store::ArrayTermsOf(terms)), id}));
     (void)changed;
     return Ok();
   }
@@ -470,16 +475,14 @@ Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
   store::SqlParams params{page.after_id, f.site_id};
   if (!f.query.empty() && sql.dialect() == store::Dialect::kSqlite) {
     // The index drives, in rowid (= ticket id) order from the cursor, joined to each ticket.
-    from = std::string(kTicketColumns).replace(
-        std::string(kTicketColumns).find("FROM service_tickets t"),
-        std::string_view("FROM service_tickets t").size(),
-        "FROM service_tickets_fts JOIN service_tickets t ON t.id = service_tickets_fts.rowid");
+    from = kTicketSearchColumns;
     where = "WHERE service_tickets_fts MATCH ? AND service_tickets_fts.rowid > ? AND t.site_id = ?";
     params = {store::Fts5Match(f.query), page.after_id, f.site_id};
   } else if (!f.query.empty()) {
     // Every index term present (GIN), then each term rechecked as a substring of the subject.
-    where += " AND t.terms @> ?::text[] AND NOT EXISTS (SELECT 1 FROM unnest(?::text[]) q(w) "
-             "WHERE strpos(lower(t.subject), q.w) = 0)";
+    where +=
+        " AND t.terms @> ?::text[] AND NOT EXISTS (SELECT 1 FROM unnest(?::text[]) q(w) "
+        "WHERE strpos(lower(t.subject), q.w) = 0)";
     params.push_back(store::SqlTextArray(store::ArrayTermsOf(f.query)));
     params.push_back(store::SqlTextArray(f.query.terms));
   }
