@@ -40,7 +40,7 @@ run: release web
 	./build/release/src/app/zhidu serve --data $(DATA) --listen $(LISTEN) --demo --web web/dist
 
 test: debug web
-	scripts/with-postgres ctest --test-dir build/debug --output-on-failure -j$(TEST_JOBS) $(CTEST_ARGS)
+	PG_THROWAWAY_FSYNC=off scripts/with-postgres ctest --test-dir build/debug --output-on-failure -j$(TEST_JOBS) $(CTEST_ARGS)
 
 bench: release
 	@if [ -x bench/run ]; then bench/run $(if $(QUICK),--quick,); else echo "no benchmarks yet"; fi

@@ -67,7 +67,9 @@ def main():
     for code in codes:
         for clause in regs[code]["clauses"]:
             rules = [r for r in clause["rules"] if r["executable"]]
-            if not rules:
+            # Leaves only, as `zhidu policy coverage` counts them: a heading's rules are its
+            # items' (R17 §二's routing is §二(1)-(6)'s), so it is not a clause of its own.
+            if not rules or not clause["leaf"]:
                 continue
             total += 1
             tests = set(by_citation.get(clause["id"], set()))

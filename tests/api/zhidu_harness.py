@@ -69,15 +69,18 @@ class Response:
 
 # Clause coverage (scripts/clause_coverage.py): with ZHIDU_CLAUSE_LOG set, every short string and
 # every string citing a clause (§) in a response is noted with the test that saw it, except on the
-# endpoints that list the pack itself (they would name every clause without exercising any).
+# endpoints that list the pack or the API itself (they would name every clause without exercising
+# any): the policy, request types, plans, sites and their event list, and the OpenAPI document
+# (its route descriptions cite clauses; test_hardening reads it to visit every route). Raising a
+# site event (POST …/events) does count: its answer is the procedures it started.
 CLAUSE_LOG = os.environ.get("ZHIDU_CLAUSE_LOG")
 _PACK_LISTINGS = ("/api/v1/policy", "/api/v1/request-types", "/api/v1/duties:plan-report",
-                  "/api/v1/sites/")
+                  "/api/v1/sites/", "/api/v1/openapi.json")
 _seen = {}
 
 
-def _note_clauses(path, payload):
-    if path.startswith(_PACK_LISTINGS) and "/events" not in path:
+def _note_clauses(method, path, payload):
+    if path.startswith(_PACK_LISTINGS) and not (method == "POST" and "/events" in path):
         return
     try:
         doc = json.loads(payload)
@@ -152,7 +155,7 @@ class Client:
             self.conn.close()
             self.conn = None
         if CLAUSE_LOG:
-            _note_clauses(path, payload)
+            _note_clauses(method, path, payload)
         return Response(r.status, r.headers, payload)
 
     def get(self, path, **kw):
