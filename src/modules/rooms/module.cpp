@@ -27,6 +27,7 @@ class RoomsModule final : public api::Module {
   }
   Result<void> Start(api::Kernel& k) override {
     rooms_ = std::make_unique<Rooms>(k.store, k.writer, k.pack, k.roles, k.requests, k.bus);
+    rooms_->RegisterHandlers(k.scheduler);
     k.services.Offer<Rooms>(rooms_.get());
     return Ok();
   }

@@ -16,6 +16,7 @@ constexpr std::string_view kKeyStates[] = {"kept", "issued", "lost"};
 
 std::string RoomRef(Id id) { return "room/" + std::to_string(id); }
 std::string KeyRef(Id id) { return "room-key/" + std::to_string(id); }
+std::string LockerRef(Id id) { return "room-locker/" + std::to_string(id); }
 
 CanonicalObject RoomPayload(const Room& r, const std::vector<std::string>& clauses) {
   CanonicalObject o;
@@ -121,6 +122,7 @@ Result<Room> Rooms::Load(store::Sql& sql, Id id, const org::Principal& who) cons
     return Fail(Errc::kNotFound, "room " + std::to_string(id) + " does not exist");
   ZHIDU_TRY(r->beds, db::BedsOf(sql, id));
   ZHIDU_TRY(r->keys, db::KeysOf(sql, id));
+  ZHIDU_TRY(r->lockers, db::LockersOf(sql, id));
   return *r;
 }
 
@@ -140,6 +142,9 @@ Result<Room> Rooms::Create(const org::Principal& who, const NewRoom& in) {
   if (in.beds < 1 || in.beds > kMaxBeds)
     return Fail(Errc::kInvalidArgument, kInvalid, "beds must be 1 to " + std::to_string(kMaxBeds),
                 "beds");
+  if (in.lockers < 0 || in.lockers > kMaxBeds)
+    return Fail(Errc::kInvalidArgument, kInvalid,
+                "lockers must be 0 to " + std::to_string(kMaxBeds), "lockers");
   bool known = false;
   for (const auto& [id, title] : Places()) known = known || id == in.place;
   if (!known)
@@ -171,8 +176,18 @@ Result<Room> Rooms::Create(const org::Principal& who, const NewRoom& in) {
       ZHIDU_TRY(b.id, db::InsertBed(sql, b));
       r.beds.push_back(b);
     }
+    for (std::int64_t i = 1; i <= in.lockers; ++i) {
+      Locker l;
+      l.room_id = r.id;
+      l.label = std::to_string(i);
+      ZHIDU_TRY(l.id, db::InsertLocker(sql, l));
+      r.lockers.push_back(l);
+    }
     ZHIDU_TRY(auto seq, tx.Journal("rooms.room.created", who.account_id, RoomRef(r.id),
-                                   RoomPayload(r, clauses).Add("beds", r.bed_count).Str()));
+                                   RoomPayload(r, clauses)
+                                       .Add("beds", r.bed_count)
+                                       .Add("lockers", in.lockers)
+                                       .Str()));
     (void)seq;
     return r;
   });
@@ -194,6 +209,7 @@ Result<std::vector<Room>> Rooms::List(const org::Principal& who, Id site_id,
   ZHIDU_TRY(auto rooms, db::ListRooms(unit->sql(), site_id, page));
   for (auto& r : rooms) {
     ZHIDU_TRY(r.beds, db::BedsOf(unit->sql(), r.id));
+    ZHIDU_TRY(r.lockers, db::LockersOf(unit->sql(), r.id));
   }
   return rooms;
 }
@@ -250,6 +266,26 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
         return Fail(Errc::kConflict, Reason{"rooms.room_full"},
                     "room " + r.name + " is full (" + std::to_string(r.bed_count) + " beds)");
     }
+    // 一人一柜 (R04 §二2, R01 §三): the locker named, else the room's first free one, if any.
+    Locker* locker = nullptr;
+    if (in.locker_id != 0 || !in.locker.empty()) {
+      for (auto& l : r.lockers)
+        if (in.locker_id != 0 ? l.id == in.locker_id : l.label == in.locker) locker = &l;
+      std::string named = in.locker_id != 0 ? std::to_string(in.locker_id) : "\"" + in.locker + "\"";
+      if (!locker)
+        return Fail(Errc::kConflict, Reason{"rooms.unknown_locker"},
+                    "room " + r.name + " has no locker " + named +
+                        ": add it to the room's lockers first",
+                    in.locker_id != 0 ? "locker_id" : "locker");
+      if (locker->person_id != 0 && locker->person_id != person.id)
+        return Fail(Errc::kConflict, Reason{"rooms.locker_taken"},
+                    "locker " + locker->label + " of room " + r.name + " is held by " +
+                        locker->person_name + " (一人一柜" + Cited(clauses) + ")",
+                    in.locker_id != 0 ? "locker_id" : "locker");
+    } else {
+      for (auto& l : r.lockers)
+        if (!locker && l.person_id == 0) locker = &l;
+    }
     if (swap) {  // release the old bed first (UNIQUE(person_id)), in this transaction
       Bed freed = Freed(*housed);
       ZHIDU_TRY_VOID(db::SetOccupant(sql, freed, person.id));
@@ -258,6 +294,10 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
       if (was_leader) ZHIDU_TRY_VOID(db::SetLeader(sql, from.id, 0));  // invariant 2
       for (auto& b : r.beds)
         if (b.id == freed.id) b = freed;
+      ZHIDU_TRY(auto old_locker, db::FreeLockerOf(sql, person.id));  // its locker goes with it
+      for (auto& l : r.lockers)
+        if (l.person_id == person.id) l.person_id = 0, l.person_name.clear();
+      (void)old_locker;
       ZHIDU_TRY_VOID(db::InsertSwap(sql, in.request_id, person.id, housed->id, bed->id,
                                     who.account_id, tx.now()));
       ZHIDU_TRY(auto released, tx.Journal("rooms.bed.released", who.account_id, RoomRef(from.id),
@@ -272,10 +312,17 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
     }
     bed->person_id = person.id;
     bed->person_name = person.name;
-    bed->locker = in.locker;
+    bed->locker.clear();
     bed->allocated_at = tx.now();
     bed->allocated_by = who.account_id;
     ZHIDU_TRY_VOID(db::SetOccupant(sql, *bed, 0));
+    if (locker) {
+      ZHIDU_TRY_VOID(db::TakeLocker(sql, locker->id, person.id, who.account_id, tx.now()));
+      locker->person_id = person.id;
+      locker->person_name = person.name;
+      locker->allocated_at = tx.now();
+      bed->locker = locker->label;
+    }
     ZHIDU_TRY(auto seq, tx.Journal("rooms.bed.allocated", who.account_id, RoomRef(r.id),
                                    RoomPayload(r, clauses)
                                        .Add("bed", bed->label)
@@ -304,6 +351,9 @@ Result<Room> Rooms::Release(const org::Principal& who, Id room_id, Id person_id,
                   person.name + " has no bed in room " + r.name, "person_id");
     Bed freed = Freed(*bed);
     ZHIDU_TRY_VOID(db::SetOccupant(sql, freed, person_id));
+    ZHIDU_TRY(auto locker, db::FreeLockerOf(sql, person_id));  // 一人一柜: freed with the bed
+    for (auto& l : r.lockers)
+      if (l.person_id == person_id) l.person_id = 0, l.person_name.clear();
     bool was_leader = r.leader_person_id == person_id;
     if (was_leader) {  // invariant 2
       ZHIDU_TRY_VOID(db::SetLeader(sql, r.id, 0));
@@ -312,6 +362,7 @@ Result<Room> Rooms::Release(const org::Principal& who, Id room_id, Id person_id,
     ZHIDU_TRY(auto seq, tx.Journal("rooms.bed.released", who.account_id, RoomRef(r.id),
                                    RoomPayload(r, clauses)
                                        .Add("bed", bed->label)
+                                       .Add("locker", locker)
                                        .Add("person_id", person_id)
                                        .Add("was_leader", was_leader)
                                        .Add("note", note)
@@ -394,6 +445,7 @@ Result<std::vector<Rooms::RotaDay>> Rooms::SaveRota(const org::Principal& who, I
                   field + ".date");
   }
   auto clauses = Clauses(kRotaRecord);
+  std::optional<TimePoint> wake;
   ZHIDU_TRY_VOID(writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
     auto& sql = tx.unit().sql();
     ZHIDU_TRY(Room r, Load(sql, room_id, who));
@@ -418,11 +470,15 @@ Result<std::vector<Rooms::RotaDay>> Rooms::SaveRota(const org::Principal& who, I
       saved += (i ? "," : "") + day.Str();
     }
     saved += "]";
+    std::vector<std::string> saved_days;
+    for (const auto& d : days) saved_days.push_back(d.date);
+    ZHIDU_TRY(wake, ScheduleCleaning(tx, r, saved_days));
     ZHIDU_TRY(auto seq, tx.Journal("rooms.rota.saved", who.account_id, RoomRef(r.id),
                                    RoomPayload(r, clauses).AddRaw("days", saved).Str()));
     (void)seq;
     return true;
   }));
+  if (wake && scheduler_) scheduler_->Wake(*wake);
   std::vector<RotaDay> out;
   ZHIDU_TRY(auto room, Get(who, room_id));
   for (const auto& d : days)
@@ -452,6 +508,28 @@ Result<Key> Rooms::AddKey(const org::Principal& who, Id room_id, const std::stri
                                    RoomPayload(r, clauses).Add("key", k.label).Str()));
     (void)seq;
     return k;
+  });
+}
+
+Result<Locker> Rooms::AddLocker(const org::Principal& who, Id room_id, const std::string& label) {
+  ZHIDU_TRY_VOID(CheckText(label, "label", true, kMaxText));
+  auto clauses = Clauses(kAllocationRecord);
+  return writer_.Run<Locker>([&](store::Tx& tx) -> Result<Locker> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Room r, LoadToManage(sql, room_id, who));
+    Locker l;
+    l.room_id = r.id;
+    l.label = label;
+    auto id = db::InsertLocker(sql, l);
+    if (!id && id.error().code == Errc::kConflict)
+      return Fail(Errc::kConflict, Reason{"rooms.locker_label_taken"},
+                  "room " + r.name + " has a locker labelled \"" + label + "\" already", "label");
+    if (!id) return Fail(id.error());
+    l.id = *id;
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.locker.added", who.account_id, LockerRef(l.id),
+                                   RoomPayload(r, clauses).Add("locker", l.label).Str()));
+    (void)seq;
+    return l;
   });
 }
 

@@ -37,6 +37,7 @@
 #include "kernel/runtime/bus.hpp"
 #include "kernel/runtime/events.hpp"
 #include "kernel/runtime/requests.hpp"
+#include "kernel/scheduler/scheduler.hpp"
 #include "store/migration.hpp"
 #include "store/sql.hpp"
 #include "store/store.hpp"
@@ -53,6 +54,8 @@ inline constexpr std::string_view kAllocationRecord = "allocation";
 inline constexpr std::string_view kKeyRecord = "key-register";
 // The pack record the 值日表 cites (RuleNamed: cn-default r04-duty-roster, R04 §二1).
 inline constexpr std::string_view kRotaRecord = "duty-roster";
+// The timer that tells the day's person of the 值日表 their room's cleaning (cleaning.cpp).
+inline constexpr std::string_view kCleaningTimer = "rooms.cleaning";
 // The pack penalty (code ending in it) that forbids copying a key.
 inline constexpr std::string_view kKeyCopyPenalty = "KEY-COPY";
 // The pack's request type (RuleNamed) for a swap of rooms (cn-default r04-room-swap, R04 §二1
@@ -73,11 +76,23 @@ struct Bed {
   Id id = 0;
   Id room_id = 0;
   std::string label;        // "1", "2", …
-  std::string locker;       // the locker allocated with the bed (R04 §二2, R01 §三), or empty
+  std::string locker;       // the label of the locker its occupant holds in the room, or empty
   Id person_id = 0;         // 0: free
   std::string person_name;  // filled by reads
   TimePoint allocated_at;
   Id allocated_by = 0;
+};
+
+// A locker of a room (一人一柜: R04 §二2 个人物品必须在分配得柜子内摆放整齐, R01 §三 自己的储物柜):
+// held by at most one person, and a person holds at most one (UNIQUE(person_id)); allocated with
+// a bed of its room and freed when the bed is left.
+struct Locker {
+  Id id = 0;
+  Id room_id = 0;
+  std::string label;
+  Id person_id = 0;         // 0: free
+  std::string person_name;  // filled by reads
+  TimePoint allocated_at;
 };
 
 enum class KeyState { kKept, kIssued, kLost };
@@ -109,17 +124,22 @@ struct Room {
   // Filled by Get and the verbs.
   std::vector<Bed> beds;
   std::vector<Key> keys;
+  std::vector<Locker> lockers;
 };
 
 struct NewRoom {
   Id site_id = 0;
   std::string name, place, note;
-  std::int64_t beds = 0;  // 1..kMaxBeds
+  std::int64_t beds = 0;     // 1..kMaxBeds
+  std::int64_t lockers = 0;  // 0..kMaxBeds lockers labelled "1"…, more can be added later
 };
 
 struct Allocation {
   Id person_id = 0;
   Id bed_id = 0;  // 0: the first free bed
+  // The locker of the room, by id or by label (both empty: the room's first free locker, or none
+  // when all are taken or the room has none): unknown rooms.unknown_locker, held rooms.locker_taken.
+  Id locker_id = 0;
   std::string locker;
   Id request_id = 0;  // the person's approved application, or 0 (the office's own arrangement);
                       // an approved swap (kSwapRequest) moves the person from their bed
@@ -150,6 +170,9 @@ inline constexpr std::string_view kDamageFound = "damage_found";
 inline constexpr std::string_view kMovedOut = "moved_out";
 // The pack checklist the office inspects rooms with (policy::RuleNamed: r04-inspection).
 inline constexpr std::string_view kInspectionChecklist = "inspection";
+// The pack's duty that fills the 值日表 (its record RuleNamed kRotaRecord, cn-default
+// r04-room-cleaning), or nullptr.
+const policy::Duty* CleaningDuty(const policy::Pack& pack);
 // The pack's room inspection checklist (the checklist RuleNamed kInspectionChecklist), or nullptr.
 const policy::Checklist* InspectionChecklist(const policy::Pack& pack);
 
@@ -246,6 +269,14 @@ Result<void> SetLeader(store::Sql& sql, Id room_id, Id person_id);
 Result<Id> InsertKey(store::Sql& sql, const Key& k);
 Result<Key> GetKey(store::Sql& sql, Id id);
 Result<std::vector<Key>> KeysOf(store::Sql& sql, Id room_id);
+// kConflict when the room has a locker of that label.
+Result<Id> InsertLocker(store::Sql& sql, const Locker& l);
+Result<std::vector<Locker>> LockersOf(store::Sql& sql, Id room_id);
+// Gives the free locker to the person (compare-and-set on free): kConflict when it was taken
+// meanwhile or the person holds another (UNIQUE).
+Result<void> TakeLocker(store::Sql& sql, Id locker_id, Id person_id, Id by, TimePoint at);
+// Frees the locker the person holds, if any; returns its label ("" when none).
+Result<std::string> FreeLockerOf(store::Sql& sql, Id person_id);
 // Writes the key's state fields if it is still in `from` (compare-and-set).
 Result<void> UpdateKey(store::Sql& sql, const Key& k, KeyState from);
 // Facts are stored as text ("true", "3", "…") and typed again by the pack's schema on reading.
@@ -275,6 +306,13 @@ Result<std::optional<Leaver>> GetLeaver(store::Sql& sql, Id person_id);
 // The stored 值日表: one person a day ("YYYY-MM-DD") of the room, replacing what was stored.
 Result<void> PutRotaDay(store::Sql& sql, Id room_id, const std::string& day, Id person_id, Id by,
                         TimePoint at);
+// The stored day's person and whether they were told (MarkRotaTold); nullopt when not stored.
+struct RotaDayRow {
+  Id person_id = 0;
+  bool told = false;
+};
+Result<std::optional<RotaDayRow>> RotaDayOf(store::Sql& sql, Id room_id, const std::string& day);
+Result<void> MarkRotaTold(store::Sql& sql, Id room_id, const std::string& day, TimePoint at);
 // The room's stored days in [from, to] (inclusive, "YYYY-MM-DD") -> person.
 Result<std::map<std::string, Id>> RotaOf(store::Sql& sql, Id room_id, const std::string& from,
                                          const std::string& to);
@@ -312,6 +350,10 @@ class Rooms {
         requests_(requests),
         bus_(bus) {}
 
+  // Registers the 值日表's cleaning timer (cleaning.cpp) before the scheduler starts; without it
+  // a saved rota tells nobody.
+  void RegisterHandlers(scheduler::Scheduler& scheduler);
+
   Result<Room> Create(const org::Principal& who, const NewRoom& in);
   Result<Room> Get(const org::Principal& who, Id id);
   Result<std::vector<Room>> List(const org::Principal& who, Id site_id, store::PageRequest page);
@@ -338,6 +380,9 @@ class Rooms {
   Result<std::vector<RotaDay>> SaveRota(const org::Principal& who, Id room_id,
                                         const std::vector<RotaDay>& days);
   Result<Key> AddKey(const org::Principal& who, Id room_id, const std::string& label);
+  // A locker enters the room's inventory (rooms.manage; rooms.locker_label_taken when the room has
+  // that label already).
+  Result<Locker> AddLocker(const org::Principal& who, Id room_id, const std::string& label);
   Result<Key> IssueKey(const org::Principal& who, Id key_id, Id person_id);
   Result<Key> ReturnKey(const org::Principal& who, Id key_id, const std::string& note);
   Result<Key> LoseKey(const org::Principal& who, Id key_id, const std::string& note);
@@ -424,6 +469,11 @@ class Rooms {
   Result<Key> MoveKey(const org::Principal& who, Id key_id, KeyState to, const char* journal_kind,
                       Id holder, const std::string& note);
 
+  // Schedules the cleaning timer of each of `days` (YYYY-MM-DD) of the room from today on, at the
+  // start of the site-local day (now for today); returns the earliest due time to wake for.
+  Result<std::optional<TimePoint>> ScheduleCleaning(store::Tx& tx, const Room& r,
+                                                    const std::vector<std::string>& days);
+  Result<void> OnCleaningTimer(store::Tx& tx, const store::Timer& t);
   // In a change that freed a bed or a key of `person_id`: when the person is a leaver not yet
   // moved out and now holds neither, marks the move-out and raises kMovedOut.
   Result<void> MaybeMovedOut(store::Tx& tx, Id person_id, Id actor);
@@ -448,6 +498,7 @@ class Rooms {
   const org::RoleCatalogue& roles_;
   runtime::Requests& requests_;
   runtime::EventBus& bus_;
+  scheduler::Scheduler* scheduler_ = nullptr;  // set by RegisterHandlers
 };
 
 }  // namespace zhidu::rooms

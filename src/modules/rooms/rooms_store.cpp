@@ -126,6 +126,27 @@ CREATE TABLE room_rota(
   set_by BIGINT NOT NULL,
   set_at BIGINT NOT NULL,
   PRIMARY KEY(room_id, day))
+)sql"},
+          // Lockers as records (一人一柜, R04 §二2, R01 §三): the free-text locker of an allocated
+          // bed becomes a locker of its room held by the occupant (two beds naming one locker:
+          // the smaller person id keeps it); the beds' column is no longer read.
+          {9, R"sql(
+CREATE TABLE room_lockers(
+  id {{id}},
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  label TEXT NOT NULL,
+  person_id BIGINT UNIQUE REFERENCES people(id),
+  allocated_at BIGINT,
+  allocated_by BIGINT,
+  UNIQUE(room_id, label));
+INSERT INTO room_lockers(room_id, label, person_id, allocated_at, allocated_by)
+  SELECT room_id, locker, MIN(person_id), MIN(allocated_at), MIN(allocated_by) FROM room_beds
+  WHERE locker <> '' AND person_id IS NOT NULL GROUP BY room_id, locker;
+UPDATE room_beds SET locker = ''
+)sql"},
+          // The day's person told of the room's cleaning (cleaning.cpp), once.
+          {10, R"sql(
+ALTER TABLE room_rota ADD COLUMN told_at BIGINT
 )sql"}};
 }
 
@@ -151,8 +172,24 @@ Room MapRoom(const store::SqlRow& r) {
 }
 
 constexpr const char* kBedColumns =
-    "SELECT b.id, b.room_id, b.label, b.locker, b.person_id, COALESCE(p.name, ''), "
-    "b.allocated_at, b.allocated_by FROM room_beds b LEFT JOIN people p ON p.id = b.person_id ";
+    "SELECT b.id, b.room_id, b.label, COALESCE(l.label, ''), b.person_id, COALESCE(p.name, ''), "
+    "b.allocated_at, b.allocated_by FROM room_beds b LEFT JOIN people p ON p.id = b.person_id "
+    "LEFT JOIN room_lockers l ON l.person_id = b.person_id ";
+
+constexpr const char* kLockerColumns =
+    "SELECT l.id, l.room_id, l.label, l.person_id, COALESCE(p.name, ''), l.allocated_at "
+    "FROM room_lockers l LEFT JOIN people p ON p.id = l.person_id ";
+
+Locker MapLocker(const store::SqlRow& r) {
+  Locker l;
+  l.id = r.Int(0);
+  l.room_id = r.Int(1);
+  l.label = r.Text(2);
+  l.person_id = r.Int(3);
+  l.person_name = r.Text(4);
+  l.allocated_at = r.Time(5);
+  return l;
+}
 
 Bed MapBed(const store::SqlRow& r) {
   Bed b;
@@ -250,8 +287,8 @@ Result<std::vector<Room>> ListRooms(store::Sql& sql, Id site_id, store::PageRequ
 
 Result<Id> InsertBed(store::Sql& sql, const Bed& b) {
   return sql.Insert("insert bed",
-                    "INSERT INTO room_beds(room_id, label, locker) VALUES(?,?,?) RETURNING id",
-                    {b.room_id, b.label, b.locker});
+                    "INSERT INTO room_beds(room_id, label) VALUES(?,?) RETURNING id",
+                    {b.room_id, b.label});
 }
 
 Result<std::vector<Bed>> BedsOf(store::Sql& sql, Id room_id) {
@@ -268,18 +305,53 @@ Result<std::optional<Bed>> BedOfPerson(store::Sql& sql, Id person_id) {
 
 Result<void> SetOccupant(store::Sql& sql, const Bed& b, Id from_person) {
   std::string cas = from_person == 0 ? "person_id IS NULL" : "person_id = ?";
-  store::SqlParams params{store::SqlRef(b.person_id), b.locker, store::SqlTime(b.allocated_at),
+  store::SqlParams params{store::SqlRef(b.person_id), store::SqlTime(b.allocated_at),
                           store::SqlRef(b.allocated_by), b.id};
   if (from_person != 0) params.push_back(from_person);
   ZHIDU_TRY(auto changed,
             sql.Exec("set bed occupant",
-                     "UPDATE room_beds SET person_id=?, locker=?, allocated_at=?, allocated_by=? "
+                     "UPDATE room_beds SET person_id=?, allocated_at=?, allocated_by=? "
                      "WHERE id=? AND " +
                          cas,
                      params));
   if (changed == 1) return Ok();
   return Fail(Errc::kConflict, Reason{"rooms.bed_occupied"},
               "bed " + std::to_string(b.id) + " changed meanwhile");
+}
+
+Result<Id> InsertLocker(store::Sql& sql, const Locker& l) {
+  return sql.Insert("insert room locker",
+                    "INSERT INTO room_lockers(room_id, label) VALUES(?,?) RETURNING id",
+                    {l.room_id, l.label});
+}
+
+Result<std::vector<Locker>> LockersOf(store::Sql& sql, Id room_id) {
+  return sql.Many<Locker>("list lockers",
+                          std::string(kLockerColumns) + "WHERE l.room_id=? ORDER BY l.id",
+                          {room_id}, MapLocker);
+}
+
+Result<void> TakeLocker(store::Sql& sql, Id locker_id, Id person_id, Id by, TimePoint at) {
+  ZHIDU_TRY(auto changed, sql.Exec("take locker",
+                                   "UPDATE room_lockers SET person_id=?, allocated_at=?, "
+                                   "allocated_by=? WHERE id=? AND person_id IS NULL",
+                                   {person_id, store::SqlTime(at), by, locker_id}));
+  if (changed == 1) return Ok();
+  return Fail(Errc::kConflict, Reason{"rooms.locker_taken"},
+              "locker " + std::to_string(locker_id) + " changed meanwhile");
+}
+
+Result<std::string> FreeLockerOf(store::Sql& sql, Id person_id) {
+  std::string label;
+  ZHIDU_TRY_VOID(sql.Query("locker of person", "SELECT label FROM room_lockers WHERE person_id=?",
+                           {person_id}, [&](const store::SqlRow& r) { label = r.Text(0); }));
+  if (label.empty()) return label;
+  ZHIDU_TRY(auto changed, sql.Exec("free locker",
+                                   "UPDATE room_lockers SET person_id=NULL, allocated_at=NULL, "
+                                   "allocated_by=NULL WHERE person_id=?",
+                                   {person_id}));
+  (void)changed;
+  return label;
 }
 
 Result<void> SetLeader(store::Sql& sql, Id room_id, Id person_id) {
@@ -420,6 +492,12 @@ Result<void> InsertSwap(store::Sql& sql, Id request_id, Id person_id, Id from_be
 
 Result<void> PutRotaDay(store::Sql& sql, Id room_id, const std::string& day, Id person_id, Id by,
                         TimePoint at) {
+  // The same person again keeps the day (and whether they were told); another replaces it.
+  ZHIDU_TRY(auto same, sql.Exec("keep rota day",
+                                "UPDATE room_rota SET set_by=?, set_at=? WHERE room_id=? AND "
+                                "day=? AND person_id=?",
+                                {by, store::SqlTime(at), room_id, day, person_id}));
+  if (same == 1) return Ok();
   ZHIDU_TRY(auto gone, sql.Exec("clear rota day", "DELETE FROM room_rota WHERE room_id=? AND day=?",
                                 {room_id, day}));
   (void)gone;
@@ -427,6 +505,24 @@ Result<void> PutRotaDay(store::Sql& sql, Id room_id, const std::string& day, Id 
                              "INSERT INTO room_rota(room_id, day, person_id, set_by, set_at) "
                              "VALUES(?,?,?,?,?)",
                              {room_id, day, person_id, by, store::SqlTime(at)}));
+  (void)n;
+  return Ok();
+}
+
+Result<std::optional<RotaDayRow>> RotaDayOf(store::Sql& sql, Id room_id, const std::string& day) {
+  std::optional<RotaDayRow> out;
+  ZHIDU_TRY_VOID(sql.Query("rota day",
+                           "SELECT person_id, told_at FROM room_rota WHERE room_id=? AND day=?",
+                           {room_id, day}, [&](const store::SqlRow& r) {
+                             out = RotaDayRow{r.Int(0), r.Int(1) != 0};
+                           }));
+  return out;
+}
+
+Result<void> MarkRotaTold(store::Sql& sql, Id room_id, const std::string& day, TimePoint at) {
+  ZHIDU_TRY(auto n, sql.Exec("rota day told",
+                             "UPDATE room_rota SET told_at=? WHERE room_id=? AND day=?",
+                             {store::SqlTime(at), room_id, day}));
   (void)n;
   return Ok();
 }

@@ -27,6 +27,15 @@ json BedJson(const Bed& b) {
           {"allocated_at", api::TimeOrNull(b.allocated_at)}};
 }
 
+json LockerJson(const Locker& l) {
+  return {{"id", l.id},
+          {"room_id", l.room_id},
+          {"label", l.label},
+          {"person_id", api::IdOrNull(l.person_id)},
+          {"person_name", l.person_name},
+          {"allocated_at", api::TimeOrNull(l.allocated_at)}};
+}
+
 json KeyJson(const Key& k, const Rooms& rooms) {
   auto [copy_rule, copy_clauses] = rooms.KeyCopyRule();
   return {{"id", k.id},
@@ -51,6 +60,8 @@ json RoomJson(const Room& r, const Rooms& rooms, bool detail) {
     beds.push_back(BedJson(b));
     occupied += b.person_id != 0;
   }
+  json lockers = json::array();
+  for (const auto& l : r.lockers) lockers.push_back(LockerJson(l));
   std::string leader_name;
   for (const auto& b : r.beds)
     if (b.person_id != 0 && b.person_id == r.leader_person_id) leader_name = b.person_name;
@@ -65,6 +76,7 @@ json RoomJson(const Room& r, const Rooms& rooms, bool detail) {
               {"note", r.note},
               {"created_at", api::TimeOrNull(r.created_at)},
               {"beds", beds},
+              {"lockers", lockers},
               {"clauses", rooms.Clauses(kAllocationRecord)}};
   if (detail) {
     json keys = json::array();
@@ -157,7 +169,7 @@ HttpResponse Unavailable() {
 
 void AddRoutes(api::Router& r, Rooms* rooms) {
   using api::Access;
-  // {"site_id", "name", "place", "beds", "note"?}
+  // {"site_id", "name", "place", "beds", "lockers"?, "note"?}
   r.Add("POST", "/api/v1/rooms", Access::kSignedIn, [rooms](HttpRequest& req) {
     if (!rooms) return Unavailable();
     ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
@@ -166,6 +178,9 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     ZHIDU_OR_ERROR(in.name, body.RequiredString("name"));
     ZHIDU_OR_ERROR(in.place, body.RequiredString("place"));
     ZHIDU_OR_ERROR(in.beds, body.RequiredInt("beds"));
+    if (body.json().contains("lockers")) {
+      ZHIDU_OR_ERROR(in.lockers, body.RequiredInt("lockers"));
+    }
     ZHIDU_OR_ERROR(in.note, body.OptionalString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto v, rooms->Create(api::PrincipalOf(req), in));
@@ -451,7 +466,7 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     ZHIDU_OR_ERROR(auto v, rooms->Get(api::PrincipalOf(req), id));
     return api::JsonResponse(200, RoomJson(v, *rooms, true));
   });
-  // {"person_id", "bed_id"?, "locker"?}
+  // {"person_id", "bed_id"?, "locker_id"? | "locker"? (a label), "request_id"?}
   r.Add("POST", "/api/v1/rooms/{id}/allocations", Access::kSignedIn, [rooms](HttpRequest& req) {
     if (!rooms) return Unavailable();
     ZHIDU_OR_ERROR(auto id, api::PathId(req));
@@ -459,6 +474,7 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     Allocation in;
     ZHIDU_OR_ERROR(in.person_id, body.RequiredId("person_id"));
     ZHIDU_OR_ERROR(in.bed_id, body.OptionalId("bed_id"));
+    ZHIDU_OR_ERROR(in.locker_id, body.OptionalId("locker_id"));
     ZHIDU_OR_ERROR(in.locker, body.OptionalString("locker"));
     ZHIDU_OR_ERROR(in.request_id, body.OptionalId("request_id"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
@@ -495,6 +511,16 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto v, rooms->AddKey(api::PrincipalOf(req), id, label));
     return api::JsonResponse(201, KeyJson(v, *rooms));
+  });
+  // {"label"}: a locker enters the room's inventory (一人一柜, R04 §二2).
+  r.Add("POST", "/api/v1/rooms/{id}/lockers", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto label, body.RequiredString("label"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->AddLocker(api::PrincipalOf(req), id, label));
+    return api::JsonResponse(201, LockerJson(v));
   });
   // The key's three moves: {"person_id"} · {"note"?} · {"note"}
   r.Add("POST", "/api/v1/room-keys/{id}/issue", Access::kSignedIn, [rooms](HttpRequest& req) {

@@ -46,8 +46,10 @@ def test_an_approved_swap_moves_the_resident_in_one_step(server, admin):
     assert office.get(f"/api/v1/rooms/{x}").json()["leader_person_id"] == me  # nothing half-written
 
     assert office.post(f"/api/v1/rooms/{y}/release", {"person_id": other}).status == 200
+    assert office.post(f"/api/v1/rooms/{y}/lockers", {"label": "柜 3"}).status == 201
     r = office.post(f"/api/v1/rooms/{y}/allocations", {"person_id": me, "request_id": swap, "locker": "柜 3"})
     assert r.status == 201, r
+    assert r.json()["beds"][0]["locker"] == "柜 3"  # the locker of Y; X's is freed with the bed
     assert occupants(office, y) == [me] and occupants(office, x) == [None, None]
     assert office.get(f"/api/v1/rooms/{x}").json()["leader_person_id"] is None  # 舍长 of X no more
 

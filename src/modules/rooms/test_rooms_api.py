@@ -41,6 +41,7 @@ def test_the_office_allocates_releases_and_chooses_the_leader(server, admin):
     assert room["bed_count"] == 2 and [x["label"] for x in room["beds"]] == ["1", "2"]
     assert room["occupied"] == 0 and "R04 §二1" in room["clauses"]
 
+    assert office.post(f"/api/v1/rooms/{room['id']}/lockers", {"label": "柜 7"}).status == 201
     r = office.post(f"/api/v1/rooms/{room['id']}/allocations", {"person_id": a, "locker": "柜 7"})
     assert r.status == 201, r
     assert r.json()["occupied"] == 1 and r.json()["beds"][0]["person_name"] == "张一"
@@ -77,7 +78,7 @@ def test_the_office_allocates_releases_and_chooses_the_leader(server, admin):
 
     listed = all_items(office, f"/api/v1/rooms?site_id={site}")
     assert [(x["name"], x["occupied"]) for x in listed] == [("3号休息室", 2)]
-    assert journal_kinds(admin) == ["rooms.room.created", "rooms.bed.allocated",
+    assert journal_kinds(admin) == ["rooms.room.created", "rooms.locker.added", "rooms.bed.allocated",
                                     "rooms.bed.allocated", "rooms.leader.set",
                                     "rooms.bed.released", "rooms.bed.allocated"]
     server.stop()
@@ -205,3 +206,52 @@ def test_the_duty_rota_rotates_among_the_occupants(server, admin):
     for q in ["from=2026-02-30", "from=20261207", "from=2026-12-07&days=0",
               "from=2026-12-07&days=40", "from=2026-12-07&days=x"]:
         assert office.get(f"/api/v1/rooms/{room['id']}/rota?{q}").status == 400, q
+
+
+def test_lockers_one_each_allocated_with_the_bed_and_freed_with_it(server, admin):
+    """一人一柜 (R04 §二2 个人物品必须在分配得柜子内摆放整齐, R01 §三 自己的储物柜): a room's lockers are
+    records; allocation takes a free one (named, or the first free), a locker held or unknown is
+    409 with nothing written, and leaving the bed frees it."""
+    site = site_id(admin)
+    office = login(server, "office")
+    a, b, c = (person(admin, site, n) for n in ("柜甲", "柜乙", "柜丙"))
+    r = office.post("/api/v1/rooms", {"site_id": site, "name": "柜室", "place": room_place(office),
+                                      "beds": 3, "lockers": 2})
+    assert r.status == 201, r
+    room = r.json()
+    assert [(x["label"], x["person_id"]) for x in room["lockers"]] == [("1", None), ("2", None)]
+    url = f"/api/v1/rooms/{room['id']}"
+
+    r = office.post(f"{url}/allocations", {"person_id": a})  # none named: the first free
+    assert r.status == 201 and r.json()["beds"][0]["locker"] == "1", r
+    assert r.json()["lockers"][0]["person_id"] == a
+    for body, reason in (({"person_id": b, "locker": "1"}, "rooms.locker_taken"),
+                         ({"person_id": b, "locker": "9"}, "rooms.unknown_locker"),
+                         ({"person_id": b, "locker_id": 999999}, "rooms.unknown_locker")):
+        r = office.post(f"{url}/allocations", body)
+        assert r.status == 409 and r.json()["error"]["reason"] == reason, r
+    after = office.get(url).json()
+    assert [x["person_id"] for x in after["beds"]] == [a, None, None]  # nothing half-written
+    assert [x["person_id"] for x in after["lockers"]] == [a, None]
+
+    r = office.post(f"{url}/lockers", {"label": "2"})
+    assert r.status == 409 and r.json()["error"]["reason"] == "rooms.locker_label_taken", r
+    assert office.post(f"{url}/lockers", {"label": "3"}).status == 201
+    cs = login(server, "cs1")
+    assert cs.post(f"{url}/lockers", {"label": "4"}).status == 403
+    two = after["lockers"][1]["id"]
+    r = office.post(f"{url}/allocations", {"person_id": b, "locker_id": two})
+    assert r.status == 201 and r.json()["beds"][1]["locker"] == "2", r
+    r = office.post(f"{url}/allocations", {"person_id": c})
+    assert r.status == 201 and r.json()["beds"][2]["locker"] == "3", r
+
+    # Leaving the bed frees the locker; the next occupant may take it.
+    r = office.post(f"{url}/release", {"person_id": a})
+    assert r.status == 200 and r.json()["lockers"][0]["person_id"] is None, r
+    d = person(admin, site, "柜丁")
+    r = office.post(f"{url}/allocations", {"person_id": d, "locker": "1"})
+    assert r.status == 201 and r.json()["beds"][0]["locker"] == "1", r
+    listed = [x for x in office.get(f"/api/v1/rooms?site_id={site}").json()["items"] if x["id"] == room["id"]]
+    assert [x["person_id"] for x in listed[0]["lockers"]] == [d, b, c]
+    kinds = journal_kinds(admin)
+    assert kinds.count("rooms.locker.added") == 1 and kinds.count("rooms.bed.allocated") >= 4

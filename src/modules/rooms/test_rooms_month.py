@@ -131,10 +131,13 @@ def test_a_month_of_the_rest_building(month):
     now = [START]
 
     def clock(t):
+        """Moves the test clock to `t` a day at most per step (a longer jump can outrun the client's
+        30 s on PostgreSQL under load)."""
         assert t >= now[0], (t, now[0])
-        if t > now[0]:
-            ok(admin.post("/api/v1/test/clock", {"to": t.isoformat()}))
-            now[0] = t
+        while t > now[0]:
+            step = min(t, now[0] + dt.timedelta(days=1))
+            ok(admin.post("/api/v1/test/clock", {"to": step.isoformat()}))
+            now[0] = step
 
     staff_only(admin, site, None, "本月仅宿舍")
     ok(admin.call("PUT", f"/api/v1/sites/{site}/parameters/r04_fine_yuan", {"value": str(FINE)}))
@@ -179,7 +182,7 @@ def test_a_month_of_the_rest_building(month):
     allocated = 0
     for key, room in ALLOCATIONS:
         r = office.post(f"/api/v1/rooms/{rooms[room]}/allocations",
-                        {"person_id": person[key], "request_id": applications[key], "locker": f"柜{key}"})
+                        {"person_id": person[key], "request_id": applications[key]})
         if len(occupants[room]) == ROOMS[room][1]:
             assert r.status == 409 and r.json()["error"]["reason"] == "rooms.room_full", r
         else:

@@ -61,7 +61,7 @@ export function topicsFor(event) {
 
 // Kinds worth a line in the 通知 list (and a toast): what needs someone's attention. Everything
 // else (a login, a duty planned, a post taken) only refreshes the screens.
-const NOTIFY = [/^duty\.(due|late|missed|flagged)$/, /^handover\.refused$/, /^procedure\.(notified|understaffed)$/, /^violation\./, /^discipline\.case\./, /^request\.(created|approved|approved_step|rejected|withdrawn)$/, /^reminder\.fired$/, /^alarm\./, /^lounge\.reminder\.due$/, /^deadline\.breached$/]
+const NOTIFY = [/^duty\.(due|late|missed|flagged)$/, /^handover\.refused$/, /^procedure\.(notified|understaffed)$/, /^violation\./, /^discipline\.case\./, /^request\.(created|approved|approved_step|rejected|withdrawn)$/, /^reminder\.fired$/, /^alarm\./, /^lounge\.reminder\.due$/, /^rooms\.cleaning\.due$/, /^deadline\.breached$/]
 export function isNotable(event) {
   return NOTIFY.some((re) => re.test(event?.kind || ''))
 }
@@ -223,5 +223,6 @@ export function screenFor(kind) {
   if (k.startsWith('handover.')) return 'handover'
   if (k.startsWith('procedure.')) return 'procedures'
   if (k.startsWith('lounge.')) return 'lounge'
+  if (k === 'rooms.cleaning.due') return 'my-room' // 值日: the 值日表 on 我的宿舍
   return 'home'
 }

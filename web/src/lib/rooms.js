@@ -25,6 +25,13 @@ export function deadlineAt(inspectedAt, deadline) {
 // Free beds of a room, and the people of the site not housed in it, for the pickers.
 export const freeBeds = (room) => (room?.beds || []).filter((b) => !b.person_id)
 export const occupants = (room) => (room?.beds || []).filter((b) => b.person_id)
+// The room's lockers nobody holds (一人一柜, R04 §二2), for the allocation's picker.
+export const freeLockers = (room) => (room?.lockers || []).filter((l) => !l.person_id)
+
+// The 值日表 the 舍长 saves (PUT /api/v1/rooms/{id}/rota): the rows as edited, each day given to
+// the occupant picked; a row with nobody picked is left out.
+export const rotaDays = (rows) =>
+  (rows || []).filter((d) => d.person_id).map((d) => ({ date: d.date, person_id: d.person_id }))
 
 // ---- Office screen and phone screens (issue 19 §1, §5) ----
 

@@ -225,13 +225,16 @@ describe('notification targets', () => {
     expect(screenFor('lounge.reminder.due')).toBe('lounge')
     expect(isNotable(ev(1, 'lounge.reminder.due'))).toBe(true)
     expect(isNotable(ev(1, 'lounge.guest.checked_in'))).toBe(false)
+    expect(screenFor('rooms.cleaning.due')).toBe('my-room')
+    expect(isNotable(ev(1, 'rooms.cleaning.due'))).toBe(true)
+    expect(isNotable(ev(1, 'rooms.rota.saved'))).toBe(false)
     expect(isNotable(ev(1, 'deadline.breached'))).toBe(true)
     expect(isNotable(ev(1, 'deadline.started'))).toBe(false)
   })
   it('has a label in both languages for every notable kind', async () => {
     const zh = (await import('../../src/i18n/locales/zh-CN.js')).default
     const en = (await import('../../src/i18n/locales/en.js')).default
-    const kinds = ['duty.due', 'duty.late', 'duty.missed', 'duty.flagged', 'violation.recorded', 'violation.appealed', 'violation.decided', 'request.created', 'request.approved', 'request.approved_step', 'request.rejected', 'request.withdrawn', 'reminder.fired', 'lounge.reminder.due', 'deadline.breached']
+    const kinds = ['duty.due', 'duty.late', 'duty.missed', 'duty.flagged', 'violation.recorded', 'violation.appealed', 'violation.decided', 'request.created', 'request.approved', 'request.approved_step', 'request.rejected', 'request.withdrawn', 'reminder.fired', 'lounge.reminder.due', 'rooms.cleaning.due', 'deadline.breached']
     for (const k of kinds) {
       expect(isNotable(ev(1, k)), k).toBe(true)
       expect(zh.notify.kinds[kindKey(k)], k).toBeTruthy()
