@@ -35,7 +35,7 @@ from collections import defaultdict
 import pytest
 import yaml
 
-from test_service_reports_api import Agent
+from test_service_reports_api import Agent, fetch_bytes, sheets
 from test_service_sla_targets_api import PACK, PERIODS, add_working, working_between, working_day
 from zhidu_harness import Actor, all_items, clock_server, ok, staff_only
 
@@ -671,6 +671,13 @@ def test_a_month_of_a_50_agent_department(month):
     s = report["shipping"]
     assert (s["shipped"], s["on_time"], s["late"]) == (len(shipped), len(on_time), len(shipped) - len(on_time))
     assert s["on_time_percent"] == pytest.approx(100 * len(on_time) / len(shipped))
+
+    # The workbook carries the same totals (one sheet per report).
+    book = sheets(fetch_bytes(srv, lead, f"/api/v1/service/reports/export.xlsx?site_id={site}"
+                                         f"&from={FIRST_DAY}&to={LAST_DAY}"))
+    assert book["发货及时率"][-1][:4] == ["合计", len(shipped), len(on_time), len(shipped) - len(on_time)]
+    assert book["投诉分析"][2] == [len(complaints), len(hours), pytest.approx(statistics.median(hours))]
+    assert len(book["客服日报"]) - 2 == len(rows)
 
     # Satisfaction per queue (link surveys, credited at resolution).
     per_queue = defaultdict(lambda: [0, 0])
