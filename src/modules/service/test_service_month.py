@@ -4,16 +4,18 @@ over HTTP against the real binary, on both backends, one server each: Monday 202
 
 The department: 50 agents (客服专员) on the three queues 订单组 (15), 投诉组 (15) and 客服组 (20);
 each working day a crew of three per queue goes on its post (attendance) at 08:00; two leave at
-17:45 and the first stays on the post until the next crew's first relieves them (R08 §二1: the last
-one on a post leaves only naming who takes over), so routing may only send to them. Each working day every queue gets a normal ticket at 09:00
-(投诉组's is a complaint: the 客户反馈表 is forwarded, answered by the departments, and closes only on
-a satisfied answer, then the return visit), a high-priority one at 10:00 (the customer 优质客户 on
-even days) and a 优质客户's at 16:30 that waits on the customer overnight (pending: its clocks
-pause) and is resolved the next working day after the customer's message; some tickets are reopened
-by the customer, one is reassigned by the 客服主管, tickets arriving after hours or on the holiday
-wait unassigned for the next crew. 订单组 takes a retail order at 10:00 (shipped by 16:00, once
-late) and one at 17:45 (after the cut-off), a bulk order through the five reviews every fifth
-working day, and an order on 国庆. Customers answer survey links two hours after resolution.
+17:45 and the first stays on the post until the next crew's first relieves them (R08 §二1: the
+last one on a post leaves only naming who takes over), so routing may only send to them. Each
+working day every queue gets a normal ticket at 09:00 (投诉组's is a complaint: the 客户反馈表 is
+forwarded, answered by the departments, and closes only on a satisfied answer, then the return
+visit), a high-priority one at 10:00 (the customer 优质客户 on even days) and a 优质客户's at 16:30
+that waits on the customer overnight (pending: its clocks pause) and is resolved the next working
+day after the customer's message; some tickets are reopened by the customer, one is reassigned by
+the 客服主管, a call before anyone is on a post waits unassigned for the first crew, calls after
+hours and on 国庆 go to the agent still on the post. 订单组 takes a retail order at 10:00 (shipped
+at 16:30, once late) and one at 17:45 (after the cut-off), a bulk order through the five reviews
+every fifth working day (one decided after 17:30), and an order on 国庆. Customers answer the
+survey links once due (the site surveys two hours after resolution).
 
 Every expectation is derived here from the regulations, never read back from the server:
 * working time (SLAs): R04 §二12's 8:00-11:30, 13:30-17:00 on the State Council's calendar (the
