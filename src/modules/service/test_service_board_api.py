@@ -16,23 +16,13 @@ import datetime as dt
 
 import pytest
 
+from test_service_reports_api import Agent
 from zhidu_harness import Actor, clock_server, ok
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
 PASSWORD = "correct horse 1"
 FIRST = "r14-first-response"  # cn-default's first-response level
-
-
-class Agent(Actor):
-    """An account this test creates, signing in again when the clock ends its session."""
-
-    def __init__(self, server, username, password):
-        self.password = password
-        super().__init__(server, username)
-
-    def _login(self):
-        assert self.client.login(self.username, self.password).status == 200
 
 
 @pytest.fixture
