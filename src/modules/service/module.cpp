@@ -1,7 +1,9 @@
 #include "modules/service/module.hpp"
 
 #include "api/indicator_sources.hpp"
+#include "modules/service/board.hpp"
 #include "modules/service/carry.hpp"
+#include "modules/service/overview.hpp"
 #include "modules/service/reports.hpp"
 
 namespace zhidu::api::module_openapi {
@@ -58,6 +60,8 @@ class ServiceModule final : public api::Module {
     k.services.Offer<Service>(service_.get());
     desk_ = std::make_unique<Desk>(k.store, k.writer, k.pack, k.bus);
     reports_ = std::make_unique<Reports>(k.store, k.pack, *service_);
+    board_ = std::make_unique<Board>(k.store, k.pack, *service_, k.clock);
+    c360_ = std::make_unique<Overview>(k.store, k.pack, *service_, *desk_);
     ZHIDU_TRY(api::IndicatorSources * sources, k.services.Need<api::IndicatorSources>("service"));
     return AddIndicatorSources(*sources, k.pack);
   }
@@ -66,12 +70,16 @@ class ServiceModule final : public api::Module {
     service::AddOrderRoutes(router, service_.get());
     service::AddDeskRoutes(router, desk_.get());
     service::AddReportRoutes(router, reports_.get());
+    service::AddBoardRoutes(router, board_.get());
+    service::AddOverviewRoutes(router, c360_.get());
   }
 
  private:
   std::unique_ptr<Service> service_;  // null until Start
   std::unique_ptr<Desk> desk_;        // R17's registers; null until Start
   std::unique_ptr<Reports> reports_;  // the reports (issue 18 §10); null until Start
+  std::unique_ptr<Board> board_;      // the supervisor board (§10); null until Start
+  std::unique_ptr<Overview> c360_;    // a customer's overview (§10's 360° view); null until Start
 };
 
 }  // namespace

@@ -19,5 +19,11 @@ void AddDeskRoutes(api::Router& router, Desk* d);
 // The reports (report_routes.cpp, issue 18 §10).
 class Reports;
 void AddReportRoutes(api::Router& router, const Reports* reports);
+// The supervisor board (board_routes.cpp, issue 18 §10).
+class Board;
+void AddBoardRoutes(api::Router& router, const Board* board);
+// A customer's overview, the 360° view's reads the lists lack (board_routes.cpp).
+class Overview;
+void AddOverviewRoutes(api::Router& router, const Overview* overview);
 
 }  // namespace zhidu::service

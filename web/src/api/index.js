@@ -194,6 +194,10 @@ export const api = {
   orderStockOut: (id, body) => http.post(`service/orders/${encodeURIComponent(id)}/stock-out`, body),
   orderReturn: (id, body) => http.post(`service/orders/${encodeURIComponent(id)}/returns`, body),
   serviceReports: (params) => http.get('service/reports', params), // issue 18 §10
+  serviceBoard: (params) => http.get('service/board', params), // 主管看板 (issue 18 §10)
+  getCustomer: (id) => http.get(`service/customers/${encodeURIComponent(id)}`),
+  customerOverview: (id) => http.get(`service/customers/${encodeURIComponent(id)}/overview`),
+  listContacts: page('service/contacts'),
   // VIP lounge (src/modules/lounge): guests, check-in, reminder, escort.
   listLoungeGuests: page('lounge/guests'),
   loungeArrive: create('lounge/guests'),

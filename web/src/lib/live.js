@@ -50,7 +50,8 @@ const TOPICS = [
   [/^repair\./, ['repairs']],
   [/^site\.event$/, ['procedures']],
   [/^lounge\./, ['lounge']],
-  [/^deadline\./, ['lounge']],
+  [/^deadline\./, ['lounge', 'service']],
+  [/^service\./, ['service']],
   [/^shelf\./, ['shelf']],
 ]
 export function topicsFor(event) {

@@ -82,7 +82,8 @@ describe('events', () => {
     expect(topicsFor(ev(1, 'org.site.created'))).toEqual([])
     expect(topicsFor(ev(1, 'lounge.guest.reminded'))).toEqual(['lounge'])
     expect(topicsFor(ev(1, 'attendance.finding.late'))).toEqual(['attendance'])
-    expect(topicsFor(ev(1, 'deadline.breached'))).toEqual(['lounge'])
+    expect(topicsFor(ev(1, 'deadline.breached'))).toEqual(['lounge', 'service'])
+    expect(topicsFor(ev(1, 'service.ticket.assigned'))).toEqual(['service']) // 主管看板
   })
   it('notifies what needs attention only, with the server title', () => {
     expect(isNotable(ev(1, 'duty.due'))).toBe(true)

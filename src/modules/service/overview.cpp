@@ -1,0 +1,153 @@
+// A customer's overview (overview.hpp): one read of the surveys, the pack's forms on their
+// complaints, the feedback and the callbacks recorded for them.
+#include "modules/service/overview.hpp"
+
+namespace zhidu::service {
+
+namespace {
+
+using IdText = std::pair<store::Id, std::string>;
+
+int CountOf(store::Sql& sql, const char* what, const std::string& query, store::Id customer_id) {
+  int n = 0;
+  auto done = sql.Query(what, query, {customer_id},
+                        [&](const store::SqlRow& r) { n = static_cast<int>(r.Int(0)); });
+  return done ? n : -1;
+}
+
+}  // namespace
+
+Result<CustomerOverview> Overview::Of(const org::Principal& who, store::Id customer_id) const {
+  CustomerOverview out;
+  ZHIDU_TRY(out.customer, service_.GetCustomer(who, customer_id, false));
+  ZHIDU_TRY(auto unit, store_.BeginRead());
+  auto& sql = unit->sql();
+  const store::Id id = customer_id;
+  const std::string limit = " LIMIT " + std::to_string(kOverviewListLimit);
+  struct Counted {
+    int* into;
+    const char* what;
+    const char* query;
+  };
+  for (const auto& c : std::initializer_list<Counted>{
+           {&out.contacts, "customer's contacts",
+            "SELECT COUNT(*) FROM service_contacts WHERE customer_id = ?"},
+           {&out.tickets, "customer's tickets",
+            "SELECT COUNT(*) FROM service_tickets WHERE customer_id = ?"},
+           {&out.open_tickets, "customer's open tickets",
+            "SELECT COUNT(*) FROM service_tickets WHERE customer_id = ? AND "
+            "state IN ('new','open','pending')"},
+           {&out.complaints, "customer's complaints",
+            "SELECT COUNT(*) FROM service_tickets WHERE customer_id = ? AND complaint = 1"},
+           {&out.orders, "customer's orders",
+            "SELECT COUNT(*) FROM service_orders WHERE customer_id = ?"},
+           {&out.surveys_answered, "customer's answers",
+            "SELECT COUNT(*) FROM service_surveys s JOIN service_tickets t ON t.id = s.ticket_id "
+            "WHERE t.customer_id = ? AND s.state = 'answered'"},
+           {&out.surveys_satisfied, "customer's satisfied answers",
+            "SELECT COUNT(*) FROM service_surveys s JOIN service_tickets t ON t.id = s.ticket_id "
+            "WHERE t.customer_id = ? AND s.state = 'answered' AND s.satisfied = 1"}}) {
+    *c.into = CountOf(sql, c.what, c.query, id);
+    if (*c.into < 0) return Fail(Errc::kInternal, std::string("could not count the ") + c.what);
+  }
+
+  ZHIDU_TRY(out.surveys,
+            sql.Many<OverviewSurvey>(
+                "customer's survey answers",
+                "SELECT s.ticket_id, t.subject, s.channel, s.score, s.scale_size, s.satisfied, "
+                "s.reason, s.answered_at, s.scale FROM service_surveys s JOIN service_tickets t "
+                "ON t.id = s.ticket_id WHERE t.customer_id = ? AND s.state = 'answered' "
+                "ORDER BY s.answered_at DESC, s.id DESC" +
+                    limit,
+                {id}, [](const store::SqlRow& r) {
+                  OverviewSurvey v;
+                  v.ticket_id = r.Int(0);
+                  v.subject = r.Text(1);
+                  v.channel = ParseSurveyChannel(r.Text(2)).value_or(SurveyChannel::kLink);
+                  v.score = static_cast<int>(r.Int(3));
+                  v.scale_size = static_cast<int>(r.Int(4));
+                  v.satisfied = r.Flag(5);
+                  v.reason = r.Text(6);
+                  v.answered_at = r.Time(7);
+                  auto labels = policy::ParamListItems(r.Text(8));
+                  if (v.score >= 1 && v.score <= static_cast<int>(labels.size()))
+                    v.label = labels[v.score - 1];
+                  return v;
+                }));
+
+  // The pack's 客户反馈表: the procedures a complaint starts, on the customer's complaints.
+  auto pack = pack_.Current();
+  std::vector<const policy::Procedure*> forms;
+  if (pack)
+    for (const auto& p : pack->procedures())
+      if (p.trigger == kComplaintReceived) forms.push_back(&p);
+  if (!forms.empty()) {
+    ZHIDU_TRY(auto complaints,
+              sql.Many<IdText>("customer's complaints",
+                               "SELECT id, subject FROM service_tickets WHERE customer_id = ? AND "
+                               "complaint = 1 ORDER BY id DESC" +
+                                   limit,
+                               {id}, [](const store::SqlRow& r) {
+                                 return std::pair{r.Int(0), r.Text(1)};
+                               }));
+    for (const auto& [ticket, subject] : complaints) {
+      store::ProcedureFilter f;
+      f.site_id = out.customer.site_id;
+      f.ref = "ticket/" + std::to_string(ticket);
+      ZHIDU_TRY(auto instances, unit->ListProcedureInstances(f, {0, 100}));
+      for (const auto& i : instances)
+        for (const auto* p : forms) {
+          if (p->id != i.procedure) continue;
+          OverviewForm o{ticket,   i.id,    subject, i.procedure,
+                         p->title, i.state, i.state, i.closed_at == TimePoint{}};
+          for (const auto& st : p->states)
+            if (st.id == i.state && !st.title.empty()) o.state_title = st.title;
+          out.forms.push_back(std::move(o));
+        }
+    }
+  }
+
+  ZHIDU_TRY(out.feedback,
+            sql.Many<Feedback>(
+                "customer's feedback",
+                "SELECT id, site_id, category, detail, customer_id, agent, created_by, created_at "
+                "FROM service_feedback WHERE site_id = ? AND customer_id = ? ORDER BY id DESC" +
+                    limit,
+                {out.customer.site_id, id}, [](const store::SqlRow& r) {
+                  return Feedback{r.Int(0), r.Int(1), r.Text(2), r.Text(3),
+                                  r.Int(4), r.Int(5), r.Int(6),  r.Time(7)};
+                }));
+  auto categories = desk_.Categories();
+  for (const auto& f : out.feedback) {
+    std::string label = f.category;
+    for (const auto& c : categories)
+      if (c.id == f.category) label = c.label;
+    out.feedback_labels.push_back(label);
+  }
+  ZHIDU_TRY(out.callbacks,
+            sql.Many<Callback>(
+                "customer's callbacks",
+                "SELECT id, site_id, customer_id, phone, reason, promised_at, agent, created_by, "
+                "created_at, done_at, done_by, outcome FROM service_callbacks WHERE site_id = ? "
+                "AND customer_id = ? ORDER BY id DESC" +
+                    limit,
+                {out.customer.site_id, id}, [](const store::SqlRow& r) {
+                  Callback b;
+                  b.id = r.Int(0);
+                  b.site_id = r.Int(1);
+                  b.customer_id = r.Int(2);
+                  b.phone = Mask(r.Text(3));
+                  b.reason = r.Text(4);
+                  b.promised_at = r.Time(5);
+                  b.agent = r.Int(6);
+                  b.created_by = r.Int(7);
+                  b.created_at = r.Time(8);
+                  b.done_at = r.Time(9);
+                  b.done_by = r.Int(10);
+                  b.outcome = r.Text(11);
+                  return b;
+                }));
+  return out;
+}
+
+}  // namespace zhidu::service
