@@ -67,9 +67,10 @@ def test_work_start_and_work_end_duties_fall_due_by_the_packs_hours(srv):
     # R07 §一2 每天上班前整体清理: due when work starts, done by the end of the working day.
     assert day(instances(admin, lounge, "r07-pre-work-cleaning"), "2026-12-07") == [
         ("2026-12-07T08:00:00+08:00", "2026-12-07T17:00:00+08:00", 1)]
-    # R07 §二3 下班后盘点 (work_end, no window): over the working day, closing with it.
+    # R07 §二3 下班后盘点 (after_work, no window): due when the working day ends, open until the
+    # next one starts — Friday's until Monday's 08:00.
     assert day(instances(admin, lounge, "r07-stocktake-close"), "2026-12-07") == [
-        ("2026-12-07T08:00:00+08:00", "2026-12-07T17:00:00+08:00", 1)]
+        ("2026-12-07T17:00:00+08:00", "2026-12-08T08:00:00+08:00", 1)]
     # due by 10:00, and twice per working day.
     assert day(instances(admin, lounge, "site-open-by-ten"), "2026-12-07") == [
         ("2026-12-07T08:00:00+08:00", "2026-12-07T10:00:00+08:00", 1)]
@@ -83,6 +84,11 @@ def test_work_start_and_work_end_duties_fall_due_by_the_packs_hours(srv):
     advance(admin, dt.datetime(2026, 12, 12, 7, 0, tzinfo=TZ))
     cleaning = instances(admin, lounge, "r07-pre-work-cleaning")
     assert day(cleaning, "2026-12-11") and not day(cleaning, "2026-12-12")
+    # Friday's 下班后盘点 stays open over the weekend, until Monday's 08:00.
+    closing = instances(admin, lounge, "r07-stocktake-close")
+    assert day(closing, "2026-12-11") == [
+        ("2026-12-11T17:00:00+08:00", "2026-12-14T08:00:00+08:00", 1)]
+    assert not day(closing, "2026-12-12") and not day(closing, "2026-12-13")
     advance(admin, dt.datetime(2026, 12, 13, 12, 0, tzinfo=TZ))
     assert not day(instances(admin, lounge, "r07-pre-work-cleaning"), "2026-12-13")
     # The coverage report no longer lists work_start duties as unplannable.
@@ -147,7 +153,10 @@ def test_a_business_time_service_level_counts_working_hours(srv):
     out = raise_event(admin, site, {"event": "site_callback_asked", "ref": "call-1"})
     d = admin.get(f"/api/v1/deadlines/{out['deadlines_started'][0]}").json()
     assert dt.datetime.fromisoformat(d["due_at"]) == dt.datetime(2026, 12, 7, 14, 30, tzinfo=TZ), d
-    # Friday 16:30 + 2 working hours: 30 min on Friday, 1.5 h on Monday from 08:00.
+    # Friday 16:30 + 2 working hours: 30 min on Friday, 1.5 h on Monday from 08:00. A day per
+    # step (one four-day call outran the client's 30 s on PostgreSQL under load).
+    for d in range(8, 11):
+        advance(admin, dt.datetime(2026, 12, d, 10, 30, tzinfo=TZ))
     advance(admin, dt.datetime(2026, 12, 11, 16, 30, tzinfo=TZ))
     out = raise_event(admin, site, {"event": "site_callback_asked", "ref": "call-2"})
     d = admin.get(f"/api/v1/deadlines/{out['deadlines_started'][0]}").json()

@@ -34,7 +34,8 @@ namespace {
 // The words of a duty's `on:` the planner plans itself (kernel/runtime/duties.cpp); any other is
 // a site event.
 bool IsPlannedOnWord(std::string_view on) {
-  return on == "shift_start" || on == "shift_end" || on == "work_start" || on == "work_end";
+  return on == "shift_start" || on == "shift_end" || on == "work_start" || on == "work_end" ||
+         on == "after_work";
 }
 
 // Which part of its rule a citation comes from, for the honest rule (PackBuilder::MarkUnenforced).

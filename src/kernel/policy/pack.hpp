@@ -203,7 +203,7 @@ struct Schedule {
   int times = 0;              // kTimesPer: at least `times` per `per`
   std::string per;            // shift | workday | day | week | month | quarter | half_year | year
   std::vector<TimeOfDay> at;  // kAt
-  std::string on;             // kOn: shift_start | shift_end | work_start | work_end | event
+  std::string on;  // kOn: shift_start | shift_end | work_start | work_end | after_work | event
   std::optional<TimeRange> active;  // only within this daily window
   std::optional<TimeOfDay> by;      // "due by HH:MM": the window ends at the next local HH:MM
 };

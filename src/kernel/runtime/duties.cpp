@@ -83,7 +83,7 @@ bool InActive(const policy::Schedule& s, TimePoint t, const TimeZone& zone) {
 // Whether `s` is started by a site event (on: <event>), not by the roster or working hours.
 bool RaisedByEvent(const policy::Schedule& s) {
   return s.kind == policy::ScheduleKind::kOn && s.on != "shift_start" && s.on != "shift_end" &&
-         s.on != "work_start" && s.on != "work_end";
+         s.on != "work_start" && s.on != "work_end" && s.on != "after_work";
 }
 
 // A duty's completion window at one site: its fixed `window`, or the site's value of its
@@ -218,7 +218,7 @@ Result<std::vector<Occurrence>> Occurrences(const policy::Duty& duty,
       return out;
     }
     case policy::ScheduleKind::kOn:
-      if (s.on == "work_start" || s.on == "work_end")
+      if (s.on == "work_start" || s.on == "work_end" || s.on == "after_work")
         return Fail(Errc::kFailedPrecondition, "the working hours (the pack's or the site's)");
       if (RaisedByEvent(s))
         return Fail(
@@ -241,6 +241,8 @@ bool FollowsShifts(const policy::Schedule& s) {
 // (docs/runtime.md "Shift duties", "Working-hours duties"):
 //   shift_start / work_start  due at the start; window the duty's fixed window, else the span;
 //   shift_end / work_end      due so that its fixed window ends with the span, else the span;
+//   after_work (下班后)        due when the span ends; window its fixed one, else until the next
+//                             span starts (a span without a known next one is not planned yet);
 //   N per shift / workday     due at the start, N completions by the end.
 std::vector<Occurrence> SpanOccurrences(const policy::Duty& duty,
                                         const std::optional<policy::Duration>& window,
@@ -249,7 +251,8 @@ std::vector<Occurrence> SpanOccurrences(const policy::Duty& duty,
   const auto& s = duty.schedule;
   const std::optional<Micros> fixed = FixedWindow(window);
   std::vector<Occurrence> out;
-  for (const auto& span : spans) {
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const auto& span = spans[i];
     Occurrence o{span.starts_at, span.ends_at, 1};
     if (s.kind == policy::ScheduleKind::kTimesPer) {
       o.required = std::max(1, s.times);
@@ -257,6 +260,14 @@ std::vector<Occurrence> SpanOccurrences(const policy::Duty& duty,
       o.window_end = span.starts_at + *fixed;
     } else if ((s.on == "shift_end" || s.on == "work_end") && fixed) {
       o.due_at = std::max(span.starts_at, span.ends_at - *fixed);
+    } else if (s.on == "after_work") {
+      o.due_at = span.ends_at;
+      if (fixed)
+        o.window_end = span.ends_at + *fixed;
+      else if (i + 1 < spans.size())
+        o.window_end = spans[i + 1].starts_at;
+      else
+        continue;
     }
     if (o.window_end <= from || o.due_at >= to) continue;
     out.push_back(o);
@@ -264,9 +275,11 @@ std::vector<Occurrence> SpanOccurrences(const policy::Duty& duty,
   return out;
 }
 
-// Whether `s` follows the working hours: on: work_start | work_end, or times per workday.
+// Whether `s` follows the working hours: on: work_start | work_end | after_work, or times per
+// workday.
 bool FollowsWorkingHours(const policy::Schedule& s) {
-  return (s.kind == policy::ScheduleKind::kOn && (s.on == "work_start" || s.on == "work_end")) ||
+  return (s.kind == policy::ScheduleKind::kOn &&
+          (s.on == "work_start" || s.on == "work_end" || s.on == "after_work")) ||
          (s.kind == policy::ScheduleKind::kTimesPer && s.per == "workday");
 }
 
@@ -465,10 +478,15 @@ Result<int> Duties::PlanSite(store::Tx& tx, const policy::Pack& pack, const stor
       } else if (by_hours) {
         // The post's department's working hours, else the site's, else the pack's; none: the
         // duty cannot fall due here (PlanReport says so).
+        // A 下班后 duty's window runs to the next working day's start, which may lie past a
+        // holiday: the working days are listed 16 days ahead (the longest break in the shipped
+        // calendar is 2026's nine-day 春节; a longer one is planned once the plan reaches it).
         auto hours = settings.WorkingHoursFor(pack, post.department_id);
+        TimePoint days_to = duty.schedule.on == "after_work" ? to + days(16) : to;
         occurrences = SpanOccurrences(
             duty, window.window,
-            WorkingDays(pack.calendar(), zone, LocalPeriods(hours.periods), from, to), from, to);
+            WorkingDays(pack.calendar(), zone, LocalPeriods(hours.periods), from, days_to), from,
+            to);
       }
       for (auto& o : *occurrences) {
         if (duty.schedule.by) {  // due by HH:MM: the window ends at the next local HH:MM

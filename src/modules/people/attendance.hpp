@@ -74,8 +74,13 @@ Result<void> WithdrawForLeave(store::Tx& tx, const runtime::RequestApproved& e);
 
 class AttendanceCheck {
  public:
-  // How often the check runs: how fresh the findings are, not a rule of the regulations.
+  // How often the check runs while a shift waits for its verdict (someone late so far): how fresh
+  // the findings are, not a rule of the regulations.
   static constexpr Micros kEvery = std::chrono::minutes(5);
+  // With no shift waiting, the next run is when the next published shift starts, and at the
+  // latest this long after the last (a roster published meanwhile is judged by then, or at once
+  // by POST /attendance-findings:check).
+  static constexpr Micros kIdle = std::chrono::hours(1);
 
   AttendanceCheck(store::Store& store, store::Writer& writer, scheduler::Scheduler& scheduler,
                   const policy::ActivePack& pack, const org::RoleCatalogue& roles,

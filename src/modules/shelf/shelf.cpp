@@ -85,7 +85,7 @@ std::string LinesJson(const std::vector<Line>& lines) {
 }
 
 // The pack's stocktake duties of `post_name` for a slot (nullopt: either): open = on work_start,
-// close = work_end.
+// close = after_work (下班后) or work_end.
 std::vector<const policy::Duty*> StocktakeDuties(const policy::Pack& pack,
                                                  const std::string& post_name,
                                                  std::optional<Slot> slot) {
@@ -97,7 +97,7 @@ std::vector<const policy::Duty*> StocktakeDuties(const policy::Pack& pack,
     if (d.post != post_name || !checklists.contains(d.checklist)) continue;
     if (d.schedule.kind != policy::ScheduleKind::kOn) continue;
     if (!slot || (*slot == Slot::kOpen && d.schedule.on == "work_start") ||
-        (*slot == Slot::kClose && d.schedule.on == "work_end"))
+        (*slot == Slot::kClose && (d.schedule.on == "after_work" || d.schedule.on == "work_end")))
       out.push_back(&d);
   }
   return out;

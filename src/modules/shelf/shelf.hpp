@@ -11,8 +11,8 @@
 // by name (policy::RuleNamed) and never by cn-default's ids:
 //  - the record `shelf-goods` (r07-shelf-goods): the clauses every step cites;
 //  - the duties whose checklist is `stocktake` scheduled on work_start (the slot "open") and
-//    work_end ("close"): a stocktake record completes the day's open instance of its slot's duty
-//    (the planner keeps the schedule and the miss, as for every duty);
+//    after_work or work_end ("close"): a stocktake record completes the day's open instance of
+//    its slot's duty (the planner keeps the schedule and the miss, as for every duty);
 //  - the request type whose `record` is `shelf-reconciliation` (r07-shelf-variance): a
 //    reconciliation with a variance files it, and its approval chain approves the variance;
 //  - the penalty whose code is RuleNamed `LOSS` (R07-LOSS, 20 元/次, compensation at cost): a loss

@@ -11,8 +11,8 @@ has no 2027 yet, and the planner does not guess a year). No day of these weeks i
   except one magazine round on Thursday Dec 17: the day's instance is missed at midnight and R07's
   20-元 R07-HYGIENE is charged to the attendant who held the post (上述情形…处以20元/次罚款);
 * counts the shelf before and after work every working day and sells from it (R07 §二3); the
-  closing count is done at 16:55, inside the working day the planner gives the 下班后 count (the
-  day's end is its window's end, docs/runtime.md);
+  closing count is done at 17:05 — 下班后 is due when the working day ends (17:00) and open until
+  the next one starts (`on: after_work`, docs/runtime.md);
 * reconciles each Friday: takings equal to the week's sales, stock as counted. In the second week a
   bottle of water goes missing on Wednesday: every count from that evening shows it, the week's
   reconciliation has a stock variance of one bottle, approved through r07-shelf-variance by the
@@ -75,7 +75,7 @@ def plan():
             out.append((at(day, 10), 2, "r07-plants-windows", day))
         if working(day):
             out += [(at(day, 8), 0, "r07-pre-work-cleaning", day), (at(day, 8), 1, "open", day),
-                    (at(day, 11), 2, "sell", day), (at(day, 16, 55), 3, "close", day)]
+                    (at(day, 11), 2, "sell", day), (at(day, 17, 5), 3, "close", day)]
             if day == LOSS_DAY:
                 out.append((at(day, 15), 2, "vanish", day))
             if day.weekday() == 4:

@@ -130,7 +130,9 @@ def test_goods_sales_stocktakes_reconciliation_and_a_loss(srv):
         "counts": [{"goods_id": water["id"], "counted": 1}, {"goods_id": coffee["id"], "counted": 1}]}),
         409, "shelf.stocktake_done")
 
-    # After work one bottle is gone: variance = expected − counted, by the server.
+    # After work (下班后: the planner's closing count is due from 17:00) one bottle is gone:
+    # variance = expected − counted, by the server.
+    assert admin.post("/api/v1/test/clock", {"to": "2026-12-07T17:05:00+08:00"}).status == 200
     closing = att.post("/api/v1/shelf/stocktakes", {
         "post_id": lounge, "slot": "close",
         "counts": [{"goods_id": water["id"], "counted": 16}, {"goods_id": coffee["id"], "counted": 10}]})
