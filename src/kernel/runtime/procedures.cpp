@@ -812,7 +812,8 @@ struct Procedures::Impl {
       bool changed = false;
       for (const auto& t : sl->targets)
         for (const auto& field : t.when)
-          if (auto now = DataString(e.data, field.first); now && DataString(was, field.first) != now)
+          if (auto now = DataString(e.data, field.first);
+              now && DataString(was, field.first) != now)
             changed = true;
       if (changed) ZHIDU_TRY_VOID(Retime(*sl, d, e));
     }
@@ -844,7 +845,8 @@ struct Procedures::Impl {
       if (!periods.empty()) {
         auto between = [&](TimePoint a, TimePoint b) -> Result<Micros> {
           if (b >= a) return scheduler::WorkingTimeBetween(pack.calendar(), zone, periods, a, b);
-          ZHIDU_TRY(Micros back, scheduler::WorkingTimeBetween(pack.calendar(), zone, periods, b, a));
+          ZHIDU_TRY(Micros back,
+                    scheduler::WorkingTimeBetween(pack.calendar(), zone, periods, b, a));
           return -back;
         };
         ZHIDU_TRY(Micros left, between(base, d.due_at));
@@ -853,7 +855,8 @@ struct Procedures::Impl {
         if (after <= Micros{0}) {
           d.due_at = base;
         } else {
-          ZHIDU_TRY(d.due_at, scheduler::AddWorkingTime(pack.calendar(), zone, periods, base, after));
+          ZHIDU_TRY(d.due_at,
+                    scheduler::AddWorkingTime(pack.calendar(), zone, periods, base, after));
         }
       } else {
         d.due_at = std::max(d.due_at + (*now_due.at - *was.at), base);

@@ -33,8 +33,8 @@ CannedReply MapCanned(const store::SqlRow& r) {
 
 Result<std::optional<CannedReply>> FindCanned(store::Sql& sql, store::Id id) {
   std::optional<CannedReply> found;
-  ZHIDU_TRY_VOID(sql.Query("get canned reply", std::string(kCannedColumns) + "WHERE c.id = ?",
-                           {id}, [&](const store::SqlRow& r) { found = MapCanned(r); }));
+  ZHIDU_TRY_VOID(sql.Query("get canned reply", std::string(kCannedColumns) + "WHERE c.id = ?", {id},
+                           [&](const store::SqlRow& r) { found = MapCanned(r); }));
   return found;
 }
 
@@ -84,10 +84,10 @@ Result<CannedReply> Service::SaveCannedReply(const org::Principal& who, CannedRe
     }
     if (!KeepsCanned(who, in.site_id, in.queue))
       return Fail(Errc::kPermissionDenied, Reason{"service.canned_denied"},
-                  in.queue_post_id ? "only a supervisor of the queue " + in.queue +
-                                         " writes its canned replies"
-                                   : "only a supervisor of a queue of the site writes the site's "
-                                     "canned replies");
+                  in.queue_post_id
+                      ? "only a supervisor of the queue " + in.queue + " writes its canned replies"
+                      : "only a supervisor of a queue of the site writes the site's "
+                        "canned replies");
     ZHIDU_TRY(auto taken,
               sql.Many<store::Id>("find canned title",
                                   "SELECT id FROM service_canned_replies WHERE site_id=? AND "
@@ -111,8 +111,8 @@ Result<CannedReply> Service::SaveCannedReply(const org::Principal& who, CannedRe
                                   "INSERT INTO service_canned_replies(site_id, queue_post_id, "
                                   "title, body, updated_by, updated_at) VALUES(?,?,?,?,?,?) "
                                   "RETURNING id",
-                                  {in.site_id, in.queue_post_id, in.title, in.body,
-                                   in.updated_by, store::SqlTime(in.updated_at)}));
+                                  {in.site_id, in.queue_post_id, in.title, in.body, in.updated_by,
+                                   store::SqlTime(in.updated_at)}));
     }
     ZHIDU_TRY(auto seq, tx.Journal("service.canned.saved", who.account_id, CannedRef(in.id),
                                    CannedPayload(in).Add("created", !update).Str()));

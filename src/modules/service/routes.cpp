@@ -408,8 +408,7 @@ void AddRoutes(api::Router& r, Service* s) {
   // {"site_id","queue_post_id"?,"title","body"} (POST) / {"title","body"} (PUT)
   for (const char* method : {"POST", "PUT"}) {
     bool create = std::string_view(method) == "POST";
-    r.Add(method,
-          create ? "/api/v1/service/canned-replies" : "/api/v1/service/canned-replies/{id}",
+    r.Add(method, create ? "/api/v1/service/canned-replies" : "/api/v1/service/canned-replies/{id}",
           Access::kSignedIn, [s, canned_json, create](HttpRequest& req) {
             if (!s) return Unavailable();
             CannedReply in;

@@ -236,8 +236,9 @@ Result<std::string> Service::QueueName(store::UnitOfWork& unit, store::Id site_i
   auto pack = pack_.Current();
   auto post = unit.GetPost(post_id);
   if (!post && post.error().code != Errc::kNotFound) return Fail(post.error());
-  bool queue = post && post->site_id == site_id && pack &&
-               std::ranges::any_of(pack->posts(), [&](const auto& p) { return p.id == post->name; });
+  bool queue =
+      post && post->site_id == site_id && pack &&
+      std::ranges::any_of(pack->posts(), [&](const auto& p) { return p.id == post->name; });
   if (!queue)
     return Fail(Errc::kInvalidArgument,
                 "queue_post_id must be a post of the site named as a post of the policy pack",
@@ -808,7 +809,7 @@ Result<void> Service::MoveIn(store::Tx& tx, const org::Principal& who, Ticket& t
 }
 
 Result<TicketView> Service::SetPriority(const org::Principal& who, store::Id id, Priority to,
-                                       const std::string& note) {
+                                        const std::string& note) {
   ZHIDU_TRY_VOID(Text(note, "note", false, kMaxBody));
   std::optional<TimePoint> wake;
   auto done = Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
@@ -824,8 +825,8 @@ Result<TicketView> Service::SetPriority(const org::Principal& who, store::Id id,
     t.priority = to;
     CanonicalObject payload = TicketPayload(t);
     payload.Add("from_priority", PriorityName(from)).Add("note", note);
-    ZHIDU_TRY(auto seq, tx.Journal("service.ticket.reprioritized", who.account_id,
-                                   TicketRef(t.id), payload.Str()));
+    ZHIDU_TRY(auto seq, tx.Journal("service.ticket.reprioritized", who.account_id, TicketRef(t.id),
+                                   payload.Str()));
     (void)seq;
     // A re-timed deadline may fall due now: the scheduler is woken after the commit.
     wake = tx.now();

@@ -49,8 +49,8 @@
 #include "base/crypto.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/sql_batch.hpp"
-#include "store/text_search.hpp"
 #include "store/sql_where.hpp"
+#include "store/text_search.hpp"
 
 namespace zhidu::store {
 namespace {
@@ -1320,10 +1320,10 @@ class PgUnit final : public UnitOfWork {
                          MapDeadline, "get_deadline", id);
   }
   Result<void> UpdateDeadline(const Deadline& v, const std::string& from) override {
-    ZHIDU_TRY(bool changed, Changed("update deadline", "update_deadline", v.id, v.state,
-                                    Micros64(v.stopped_at), Micros64(v.breached_at), v.stopped_by,
-                                    v.note, from, Micros64(v.due_at), Micros64(v.paused_at), v.data,
-                                    v.working_hours));
+    ZHIDU_TRY(bool changed,
+              Changed("update deadline", "update_deadline", v.id, v.state, Micros64(v.stopped_at),
+                      Micros64(v.breached_at), v.stopped_by, v.note, from, Micros64(v.due_at),
+                      Micros64(v.paused_at), v.data, v.working_hours));
     if (changed) return Ok();
     ZHIDU_TRY(Deadline cur, GetDeadline(v.id));
     return Fail(Errc::kFailedPrecondition,
