@@ -28,6 +28,9 @@ before(async () => {
   await admin.put(`sites/${site}/parameters/service_first_response_within`, { value: '1h' })
   await admin.put(`sites/${site}/parameters/service_next_response_within`, { value: '1h' })
   await admin.post('service/customers', { site_id: site, kind: 'person', name: '张女士', phones: [PHONE] })
+  // 常用回复 (issue 18 §2): the queue's supervisor (客服主管) keeps the site's templates.
+  const lead = await apiSession(server, 'cs_lead')
+  await lead.post('service/canned-replies', { site_id: site, title: '致歉', body: '非常抱歉给您带来不便，我们马上处理。' })
 })
 after(async () => {
   if (server) await server.stop()
@@ -95,6 +98,22 @@ describe('desktop: an agent opens a complaint, answers it, looks a customer up',
     assert.equal(await deadlines.locator('li[data-clock="resolution"]').count(), 2)
     await page.getByTestId('ticket-thread').locator('li[data-kind="state"]').getByText('已解决 → 处理中').waitFor()
     await shot(page, 'service-desk-reopened')
+    assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  })
+
+  it('a canned reply fills the reply box; the priority picker re-matches the clocks', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    const id = Number(await page.getByTestId('ticket-detail').getAttribute('data-id'))
+    await page.getByTestId('canned-select').click()
+    await option(page, '致歉').click()
+    assert.equal(await page.getByTestId('ticket-entry').inputValue(), '非常抱歉给您带来不便，我们马上处理。')
+    await page.getByTestId('ticket-send').click()
+    await page.getByTestId('ticket-thread').locator('li[data-kind="reply"]').getByText('非常抱歉给您带来不便').waitFor()
+    await page.getByTestId('ticket-priority-select').click()
+    await option(page, '紧急').click()
+    await page.getByTestId('ticket-priority-select').getByText('紧急').waitFor()
+    const ticket = await admin.get(`service/tickets/${id}`)
+    assert.equal(ticket.priority, 'urgent')
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 

@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
 #include "kernel/runtime/ledger.hpp"
@@ -78,6 +80,17 @@ std::optional<std::string> DataString(const policy::Context& data, std::string_v
   if (it == data.end()) return std::nullopt;
   if (auto s = std::get_if<std::string>(&it->second)) return *s;
   return std::nullopt;
+}
+
+// The string fields of a deadline's stored data (InputsJson of its starting event's data), which
+// its targets matched on; other values are left out (targets match strings).
+policy::Context DataStrings(const std::string& json) {
+  policy::Context out;
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object()) return out;
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (it->is_string()) out[it.key()] = it->get<std::string>();
+  return out;
 }
 
 // What a declared input the caller (or the event) does not state reads as in a guard.
@@ -460,7 +473,8 @@ struct Procedures::Impl {
     ZHIDU_TRY(auto started, StartDeadlines(e));
     (void)stopped;
     (void)started;
-    return PauseOrResume(e);
+    ZHIDU_TRY_VOID(PauseOrResume(e));
+    return Retarget(e);
   }
 
   // ---- deadlines
@@ -497,9 +511,10 @@ struct Procedures::Impl {
   // `within` of `sl` from now; `label` says where the figure came from. With time: business a
   // duration under a day counts working hours of the site (lunch, nights, weekends, holidays do
   // not count, 调休 working days do), and whole days of it count working days.
+  // `from` is now, except when a deadline is re-timed from its start (Retarget).
   Result<Due> WithinDue(const policy::ServiceLevel& sl, const policy::Duration& d, Id site_id,
-                        const TimeZone& zone, const std::string& label) {
-    TimePoint now = tx.now();
+                        const TimeZone& zone, const std::string& label, TimePoint from) {
+    TimePoint now = from;
     if (sl.business_time && d.working_days == 0 && d.months == 0 && d.fixed > seconds(0) &&
         d.fixed < hours(24)) {
       // Without working hours no figure is invented (docs/runtime.md "Working hours").
@@ -522,7 +537,7 @@ struct Procedures::Impl {
   // A `within` (fixed, or the site's parameter `param`) from now; `prefix` starts the note.
   Result<Due> WithinOf(const policy::ServiceLevel& sl, const std::optional<policy::Duration>& fixed,
                        const std::string& param, Id site_id, const TimeZone& zone,
-                       const std::string& prefix) {
+                       const std::string& prefix, TimePoint from) {
     if (!param.empty()) {
       ZHIDU_TRY(auto value, SiteParameters::Lookup(tx.unit(), site_id, param));
       if (!value)
@@ -530,10 +545,28 @@ struct Procedures::Impl {
       auto d = policy::ParseDuration(*value);
       if (!d) return Due{std::nullopt, prefix + "本单位参数 " + param + " 不是时长：未计时"};
       return WithinDue(sl, *d, site_id, zone,
-                       prefix + "within " + *value + "（本单位参数 " + param + "）");
+                       prefix + "within " + *value + "（本单位参数 " + param + "）", from);
     }
     if (!fixed) return Due{std::nullopt, prefix + "the service level gives no time"};
-    return WithinDue(sl, *fixed, site_id, zone, prefix + "within " + FormatDuration(*fixed));
+    return WithinDue(sl, *fixed, site_id, zone, prefix + "within " + FormatDuration(*fixed), from);
+  }
+
+  // The due time of `sl` started at `from` by the first of its targets `data` matches, else its
+  // own within; none (with the reason) when neither applies.
+  Result<Due> TargetDue(const policy::ServiceLevel& sl, const policy::Context& data, Id site_id,
+                        const TimeZone& zone, TimePoint from) {
+    for (const auto& t : sl.targets) {
+      bool applies = std::ranges::all_of(t.when, [&](const auto& field) {
+        auto value = DataString(data, field.first);
+        return value && std::ranges::find(field.second, *value) != field.second.end();
+      });
+      if (applies)
+        return WithinOf(sl, t.within, t.within_param, site_id, zone, "目标 " + t.Label() + "：",
+                        from);
+    }
+    if (!sl.within_param.empty() || sl.within)
+      return WithinOf(sl, sl.within, sl.within_param, site_id, zone, "", from);
+    return Due{std::nullopt, "没有与本次事件相符的时限目标：未计时"};
   }
 
   // The due time of `sl` started now by `e`, or a reason why there is none.
@@ -569,17 +602,8 @@ struct Procedures::Impl {
     }
     // The first target row the event's data matches (a ticket's priority and customer grade),
     // else the level's own within.
-    for (const auto& t : sl.targets) {
-      bool applies = std::ranges::all_of(t.when, [&](const auto& field) {
-        auto value = DataString(e.data, field.first);
-        return value && std::ranges::find(field.second, *value) != field.second.end();
-      });
-      if (applies)
-        return WithinOf(sl, t.within, t.within_param, e.site_id, zone, "目标 " + t.Label() + "：");
-    }
-    if (!sl.within_param.empty() || sl.within)
-      return WithinOf(sl, sl.within, sl.within_param, e.site_id, zone, "");
-    if (!sl.targets.empty()) return Out{std::nullopt, "没有与本次事件相符的时限目标：未计时"};
+    if (!sl.targets.empty() || !sl.within_param.empty() || sl.within)
+      return TargetDue(sl, e.data, e.site_id, zone, now);
     if (sl.cutoff) {
       // The end of the local day of `t`: the next local midnight.
       auto day_end = [&](TimePoint t) {
@@ -757,6 +781,105 @@ struct Procedures::Impl {
     return Ok();
   }
 
+  // Deadlines follow the data their targets match on (a ticket's priority changed, issue 18 §3):
+  // an event of a ref carrying, for a field a level's `targets:` read, another value than its
+  // running deadline was matched on re-matches that deadline (not yet stopped, not breached) on
+  // its data updated by the event's. The time already run counts against the new target: both
+  // targets are timed from the deadline's start and the due time moves by their difference (in
+  // working time when both count working hours; from the pause for a paused one). A new target
+  // already used up falls due now; one without a figure leaves the deadline not_started (its note
+  // says why); a not_started one whose new target has a figure opens, due from its start.
+  // Journaled `deadline.retimed` with the due times, notes and data before and after. One read of
+  // the ref's deadlines per event that carries such a field.
+  Result<void> Retarget(const SiteEvent& e) {
+    if (e.ref.empty()) return Ok();
+    auto reads = [&](const policy::ServiceLevel& sl) {
+      for (const auto& t : sl.targets)
+        for (const auto& field : t.when)
+          if (e.data.contains(field.first)) return true;
+      return false;
+    };
+    if (std::ranges::none_of(pack.service_levels(), reads)) return Ok();
+    store::DeadlineFilter f;
+    f.site_id = e.site_id;
+    f.ref = e.ref;
+    ZHIDU_TRY(auto rows, tx.unit().ListDeadlines(f, {0, 1000}));
+    for (auto& d : rows) {
+      if (d.state != "open" && d.state != "paused" && d.state != "not_started") continue;
+      const policy::ServiceLevel* sl = FindLevel(pack, d.service_level);
+      if (!sl || !reads(*sl)) continue;
+      policy::Context was = DataStrings(d.data);
+      bool changed = false;
+      for (const auto& t : sl->targets)
+        for (const auto& field : t.when)
+          if (auto now = DataString(e.data, field.first);
+              now && DataString(was, field.first) != now)
+            changed = true;
+      if (changed) ZHIDU_TRY_VOID(Retime(*sl, d, e));
+    }
+    return Ok();
+  }
+
+  Result<void> Retime(const policy::ServiceLevel& sl, store::Deadline& d, const SiteEvent& e) {
+    ZHIDU_TRY(TimeZone zone, SiteZone(tx.unit(), d.site_id));
+    policy::Context before_data = DataStrings(d.data), after_data = before_data;
+    for (const auto& [key, value] : e.data) after_data[key] = value;
+    ZHIDU_TRY(Due was, TargetDue(sl, before_data, d.site_id, zone, d.started_at));
+    ZHIDU_TRY(Due now_due, TargetDue(sl, after_data, d.site_id, zone, d.started_at));
+    if (was.note == now_due.note && was.at == now_due.at) return Ok();  // the same target
+    std::string from_state = d.state;
+    TimePoint now = tx.now(), was_due = d.due_at;
+    if (!now_due.at) {
+      d.state = "not_started";
+      d.due_at = d.paused_at = TimePoint{};
+    } else if (from_state == "not_started" || !was.at) {
+      d.state = "open";
+      d.due_at = std::max(*now_due.at, now);
+    } else {
+      // What is left now (or at the pause) plus the difference between the two targets.
+      TimePoint base = from_state == "paused" ? d.paused_at : now;
+      std::vector<scheduler::LocalPeriod> periods;
+      if (d.working_hours && was.working_hours && now_due.working_hours) {
+        ZHIDU_TRY(periods, SiteWorkPeriods(d.site_id));
+      }
+      if (!periods.empty()) {
+        auto between = [&](TimePoint a, TimePoint b) -> Result<Micros> {
+          if (b >= a) return scheduler::WorkingTimeBetween(pack.calendar(), zone, periods, a, b);
+          ZHIDU_TRY(Micros back,
+                    scheduler::WorkingTimeBetween(pack.calendar(), zone, periods, b, a));
+          return -back;
+        };
+        ZHIDU_TRY(Micros left, between(base, d.due_at));
+        ZHIDU_TRY(Micros delta, between(*was.at, *now_due.at));
+        Micros after = std::max(left, Micros{0}) + delta;
+        if (after <= Micros{0}) {
+          d.due_at = base;
+        } else {
+          ZHIDU_TRY(d.due_at,
+                    scheduler::AddWorkingTime(pack.calendar(), zone, periods, base, after));
+        }
+      } else {
+        d.due_at = std::max(d.due_at + (*now_due.at - *was.at), base);
+      }
+    }
+    d.working_hours = now_due.working_hours;
+    d.note = now_due.note;
+    d.data = InputsJson(after_data);
+    ZHIDU_TRY_VOID(tx.unit().UpdateDeadline(d, from_state));
+    ZHIDU_TRY_VOID(CancelTimers(tx, kDeadlineDueTimer, DeadlineSubject(d.id)));
+    ZHIDU_TRY_VOID(CancelTimers(tx, kDeadlineWarnTimer, DeadlineSubject(d.id)));
+    if (d.state == "open") ZHIDU_TRY_VOID(ArmTimers(sl, d, zone));
+    CanonicalObject payload = DeadlinePayload(sl, d);
+    payload.Add("event", e.event)
+        .Add("from_state", from_state)
+        .Add("was_note", was.note)
+        .AddRaw("was_data", InputsJson(before_data));
+    if (was_due != TimePoint{}) payload.Add("was_due_at", FormatIso8601Utc(was_due));
+    ZHIDU_TRY(auto seq, Journal("deadline.retimed", DeadlineSubject(d.id), payload));
+    (void)seq;
+    return Ok();
+  }
+
   CanonicalObject DeadlinePayload(const policy::ServiceLevel& sl, const store::Deadline& d) {
     CanonicalObject o;
     o.Add("id", d.id)
@@ -873,6 +996,7 @@ struct Procedures::Impl {
       ZHIDU_TRY(out.deadlines_started, StartDeadlines(e));
     }
     ZHIDU_TRY_VOID(PauseOrResume(e));
+    ZHIDU_TRY_VOID(Retarget(e));
     ZHIDU_TRY(out.procedures_moved, MoveWaiting(e));
     if (self.event_duties_) {
       ZHIDU_TRY(out.duties_started, self.event_duties_(tx, e, out.journal_seq));

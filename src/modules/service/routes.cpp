@@ -371,6 +371,69 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto v, s->Move(api::PrincipalOf(req), id, state, note));
     return api::JsonResponse(200, ViewJson(v));
   });
+  // {"priority": "low|normal|high|urgent", "note"?}: the SLA deadlines re-matched (issue 18 §3)
+  r.Add("POST", "/api/v1/service/tickets/{id}/priority", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto name, body.RequiredString("priority"));
+    ZHIDU_OR_ERROR(auto priority, ParsePriority(name, "priority"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, s->SetPriority(api::PrincipalOf(req), id, priority, note));
+    return api::JsonResponse(200, ViewJson(v));
+  });
+  // ---- canned replies (常用回复, issue 18 §2; canned.cpp)
+  auto canned_json = [](const CannedReply& c) {
+    return json{{"id", c.id},
+                {"site_id", c.site_id},
+                {"queue_post_id", api::IdOrNull(c.queue_post_id)},
+                {"queue", c.queue},
+                {"title", c.title},
+                {"body", c.body},
+                {"updated_by", c.updated_by},
+                {"updated_at", api::TimeOrNull(c.updated_at)}};
+  };
+  // ?site_id=&queue_post_id= — the site's and that queue's, by title.
+  r.Add("GET", "/api/v1/service/canned-replies", Access::kSignedIn,
+        [s, canned_json](HttpRequest& req) {
+          if (!s) return Unavailable();
+          ZHIDU_OR_ERROR(auto site_id, api::QueryId(req, "site_id"));
+          ZHIDU_OR_ERROR(auto queue, api::QueryId(req, "queue_post_id"));
+          ZHIDU_OR_ERROR(auto rows, s->ListCannedReplies(api::PrincipalOf(req), site_id, queue));
+          json items = json::array();
+          for (const auto& c : rows) items.push_back(canned_json(c));
+          return api::JsonResponse(200, {{"items", std::move(items)}});
+        });
+  // {"site_id","queue_post_id"?,"title","body"} (POST) / {"title","body"} (PUT)
+  for (const char* method : {"POST", "PUT"}) {
+    bool create = std::string_view(method) == "POST";
+    r.Add(method, create ? "/api/v1/service/canned-replies" : "/api/v1/service/canned-replies/{id}",
+          Access::kSignedIn, [s, canned_json, create](HttpRequest& req) {
+            if (!s) return Unavailable();
+            CannedReply in;
+            if (!create) {
+              ZHIDU_OR_ERROR(in.id, api::PathId(req));
+            }
+            ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+            if (create) {
+              ZHIDU_OR_ERROR(in.site_id, body.RequiredId("site_id"));
+              ZHIDU_OR_ERROR(in.queue_post_id, body.OptionalId("queue_post_id"));
+            }
+            ZHIDU_OR_ERROR(in.title, body.RequiredString("title"));
+            ZHIDU_OR_ERROR(in.body, body.RequiredString("body"));
+            if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+            ZHIDU_OR_ERROR(auto v, s->SaveCannedReply(api::PrincipalOf(req), in));
+            return api::JsonResponse(create ? 201 : 200, canned_json(v));
+          });
+  }
+  r.Add("DELETE", "/api/v1/service/canned-replies/{id}", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    if (auto done = s->DeleteCannedReply(api::PrincipalOf(req), id); !done)
+      return ErrorResponse(done.error());
+    return HttpResponse{204, "", "", {}};
+  });
   // ---- surveys (issue 18 §7): a link for the due survey, shown once; only its hash is kept.
   r.Add("POST", "/api/v1/service/tickets/{id}/survey-link", Access::kSignedIn,
         [s](HttpRequest& req) {

@@ -231,6 +231,21 @@ bool Service::Supervises(const org::Principal& who, store::Id site_id,
   return false;
 }
 
+Result<std::string> Service::QueueName(store::UnitOfWork& unit, store::Id site_id,
+                                       store::Id post_id) const {
+  auto pack = pack_.Current();
+  auto post = unit.GetPost(post_id);
+  if (!post && post.error().code != Errc::kNotFound) return Fail(post.error());
+  bool queue =
+      post && post->site_id == site_id && pack &&
+      std::ranges::any_of(pack->posts(), [&](const auto& p) { return p.id == post->name; });
+  if (!queue)
+    return Fail(Errc::kInvalidArgument,
+                "queue_post_id must be a post of the site named as a post of the policy pack",
+                "queue_post_id");
+  return post->name;
+}
+
 Result<void> Service::JournalFullView(const org::Principal& who, store::Id site_id,
                                       const char* kind, const std::string& subject,
                                       const std::vector<store::Id>& ids) {
@@ -507,25 +522,15 @@ Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTic
   ZHIDU_TRY_VOID(Text(in.subject, "subject", true));
   ZHIDU_TRY_VOID(Text(in.category, "category", false, 100));
   ZHIDU_TRY_VOID(Text(in.body, "body", false, kMaxBody));
-  auto pack = pack_.Current();
   auto id = writer_.Run<store::Id>([&](store::Tx& tx) -> Result<store::Id> {
     auto& unit = tx.unit();
     auto& sql = unit.sql();
     ZHIDU_TRY(auto site, unit.GetSite(in.site_id));
     (void)site;
-    auto post = unit.GetPost(in.queue_post_id);
-    if (!post && post.error().code != Errc::kNotFound) return Fail(post.error());
-    bool queue =
-        post && post->site_id == in.site_id && pack &&
-        std::ranges::any_of(pack->posts(), [&](const auto& p) { return p.id == post->name; });
-    if (!queue)
-      return Fail(Errc::kInvalidArgument,
-                  "queue_post_id must be a post of the site named as a post of the policy pack",
-                  "queue_post_id");
     Ticket t;
+    ZHIDU_TRY(t.queue, QueueName(unit, in.site_id, in.queue_post_id));
     t.site_id = in.site_id;
     t.queue_post_id = in.queue_post_id;
-    t.queue = post->name;
     if (in.customer_id) {
       auto c = db::GetCustomer(sql, in.customer_id);
       if (!c && c.error().code != Errc::kNotFound) return Fail(c.error());
@@ -801,6 +806,34 @@ Result<void> Service::MoveIn(store::Tx& tx, const org::Principal& who, Ticket& t
   if (to == TicketState::kResolved) ZHIDU_TRY_VOID(ScheduleSurvey(tx, t, wake));
   if (reopened) ZHIDU_TRY_VOID(CancelSurvey(tx, t, who.account_id));
   return Ok();
+}
+
+Result<TicketView> Service::SetPriority(const org::Principal& who, store::Id id, Priority to,
+                                        const std::string& note) {
+  ZHIDU_TRY_VOID(Text(note, "note", false, kMaxBody));
+  std::optional<TimePoint> wake;
+  auto done = Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
+    if (t.state == TicketState::kClosed)
+      return Fail(Errc::kFailedPrecondition,
+                  "ticket " + std::to_string(id) + " is closed: reopen it to change its priority");
+    if (t.priority == to)
+      return Fail(Errc::kFailedPrecondition, Reason{"service.priority_unchanged"},
+                  "ticket " + std::to_string(id) + " is already of priority " +
+                      std::string(PriorityName(to)),
+                  "priority");
+    Priority from = t.priority;
+    t.priority = to;
+    CanonicalObject payload = TicketPayload(t);
+    payload.Add("from_priority", PriorityName(from)).Add("note", note);
+    ZHIDU_TRY(auto seq, tx.Journal("service.ticket.reprioritized", who.account_id, TicketRef(t.id),
+                                   payload.Str()));
+    (void)seq;
+    // A re-timed deadline may fall due now: the scheduler is woken after the commit.
+    wake = tx.now();
+    return EmitTicketEvent(tx, t, kTicketPriorityChanged, who.account_id);
+  });
+  if (done && wake && scheduler_) scheduler_->Wake(*wake);
+  return done;
 }
 
 Result<TicketView> Service::Assign(const org::Principal& who, store::Id id, store::Id person_id,

@@ -75,6 +75,9 @@ inline constexpr std::string_view kTicketUnpending = "ticket_unpending";
 // next-response service level starts on the one and stops on the other.
 inline constexpr std::string_view kTicketReplied = "ticket_replied";
 inline constexpr std::string_view kTicketCustomerMessage = "ticket_customer_message";
+// A ticket's priority changed (SetPriority): the pack's service levels re-match their targets on
+// it (`retarget:`), the time already run counting against the new one.
+inline constexpr std::string_view kTicketPriorityChanged = "ticket_priority_changed";
 // The data every ticket event carries, which the pack's SLA targets match on (`targets: when:`):
 // the ticket's priority (PriorityName) and its customer's grade ("" without either).
 inline constexpr std::string_view kPriorityData = "ticket.priority";
@@ -377,6 +380,21 @@ Result<Ticket> TicketFor(store::Sql& sql, const org::Principal& who, store::Id i
 
 // The module's tables (service_store.cpp), written once for both backends.
 std::vector<store::Migration> Migrations();
+// 常用回复 (issue 18 §2): a template an agent fills a reply with, for the whole site
+// (queue_post_id 0) or one queue. Written by a supervisor of its queue (of any queue of the site
+// for a site-wide one), read by anyone working at the site. Module migration 8.
+struct CannedReply {
+  store::Id id = 0;
+  store::Id site_id = 0;
+  store::Id queue_post_id = 0;  // 0: every queue of the site
+  std::string queue;            // the post's name ("" site-wide)
+  std::string title;            // unique per site and queue, kMaxCannedTitle bytes
+  std::string body;             // kMaxBody bytes
+  store::Id updated_by = 0;
+  TimePoint updated_at;
+};
+inline constexpr size_t kMaxCannedTitle = 100;
+
 namespace db {
 Result<store::Id> InsertCustomer(store::Sql& sql, const Customer& v);
 // kConflict naming the phone when another customer of the site has it.
@@ -555,6 +573,19 @@ class Service {
   // records it) with the reason: 409 service.not_reopenable from any other state.
   Result<TicketView> Reopen(const org::Principal& who, store::Id id, bool by_customer,
                             const std::string& reason);
+  // The ticket's priority changed by anyone who may work on it (not a closed ticket): journaled
+  // with the old and new priority, and kTicketPriorityChanged raised so the pack's SLA deadlines
+  // re-match their targets. 409 service.priority_unchanged when it is already `to`.
+  Result<TicketView> SetPriority(const org::Principal& who, store::Id id, Priority to,
+                                 const std::string& note);
+  // ---- canned replies (canned.cpp). 403 service.canned_denied unless `who` supervises the
+  // queue (any queue of the site for a site-wide one); 409 service.canned_title_taken; 404
+  // service.unknown_canned_reply.
+  Result<CannedReply> SaveCannedReply(const org::Principal& who, CannedReply in);
+  Result<void> DeleteCannedReply(const org::Principal& who, store::Id id);
+  // The site's, and with `queue_post_id` that queue's too, by title.
+  Result<std::vector<CannedReply>> ListCannedReplies(const org::Principal& who, store::Id site_id,
+                                                     store::Id queue_post_id);
   // Taking an unassigned ticket: anyone at the site; taking it from someone: a supervisor.
   Result<TicketView> Assign(const org::Principal& who, store::Id id, store::Id person_id,
                             const std::string& note);
@@ -615,6 +646,12 @@ class Service {
   // The clauses of the pack's record whose id ends in `-suffix` (empty without one).
   std::vector<std::string> RecordClauses(std::string_view suffix) const;
   Result<void> MayWorkAt(const org::Principal& who, store::Id site_id, const char* what) const;
+  // The name of the queue `post_id`: a post of the site named as a pack post; 400 naming
+  // queue_post_id otherwise.
+  Result<std::string> QueueName(store::UnitOfWork& unit, store::Id site_id,
+                                store::Id post_id) const;
+  // Whether `who` keeps the canned replies of `queue` ("": the site's, any queue's supervisor).
+  bool KeepsCanned(const org::Principal& who, store::Id site_id, const std::string& queue) const;
   Result<TicketView> Change(const org::Principal& who, store::Id id,
                             const std::function<Result<void>(store::Tx&, Ticket&)>& change);
   // `t` moved to `to` in `tx` (invariant 3): the thread entry, the journal, the events (SLA

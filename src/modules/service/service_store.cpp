@@ -205,6 +205,18 @@ CREATE INDEX service_callbacks_site ON service_callbacks(site_id, id)
 {{sqlite}}CREATE VIRTUAL TABLE service_tickets_fts USING fts5(bi, uni, content='', tokenize='unicode61 remove_diacritics 0'){{/sqlite}}
 {{postgres}}ALTER TABLE service_tickets ADD COLUMN terms TEXT[] NOT NULL DEFAULT '{}';
 CREATE INDEX service_tickets_terms ON service_tickets USING GIN(terms){{/postgres}}
+)sql"},
+          // 常用回复 (issue 18 §2, canned.cpp): queue_post_id 0 is site-wide.
+          {8, R"sql(
+CREATE TABLE service_canned_replies(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  queue_post_id BIGINT NOT NULL DEFAULT 0,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  updated_by BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE(site_id, queue_post_id, title))
 )sql"}};
 }
 
@@ -458,10 +470,12 @@ Result<void> UpdateTicket(store::Sql& sql, const Ticket& v, TicketState from) {
   ZHIDU_TRY(auto changed,
             sql.Exec("update ticket",
                      "UPDATE service_tickets SET state=?, assignee=?, updated_at=?, "
-                     "first_reply_at=?, resolved_at=?, closed_at=? WHERE id=? AND state=?",
+                     "first_reply_at=?, resolved_at=?, closed_at=?, priority=? WHERE id=? AND "
+                     "state=?",
                      {Name(v.state), store::SqlRef(v.assignee), store::SqlTime(v.updated_at),
                       store::SqlTime(v.first_reply_at), store::SqlTime(v.resolved_at),
-                      store::SqlTime(v.closed_at), v.id, Name(from)}));
+                      store::SqlTime(v.closed_at), std::string(PriorityName(v.priority)), v.id,
+                      Name(from)}));
   if (changed == 1) return Ok();
   ZHIDU_TRY(Ticket now, GetTicket(sql, v.id));
   return Fail(Errc::kFailedPrecondition,

@@ -395,3 +395,95 @@ def test_deadlines_cross_national_day_and_the_adjusted_saturday(national_day):
     due2 = add_working(friday, H(2))
     assert due2 == dt.datetime(2026, 10, 10, 9, 30, tzinfo=TZ)
     assert at(levels(t2)["r14-first-response"]["due_at"]) == due2
+
+
+def test_a_priority_change_re_matches_the_running_clocks(monday):
+    """Issue 18 §3: the deadlines re-matched to the new priority's target, the time already run
+    counting against it (both targets timed from the start), journaled with both priorities."""
+    admin = monday.admin()
+    site, q = site_with(admin, FIGURES)
+    agent = Actor(monday, "cs1")
+    start = now(admin)  # Monday 09:00
+    t = open_ticket(agent, site, q, "normal")
+    tid = t["id"]
+    d = levels(t)
+    assert at(d["r14-first-response"]["due_at"]) == add_working(start, H(2))
+    # 09:20 raised to urgent: 30 min and 3 h from 09:00, 20 min of each already run.
+    advance(admin, start + H(0, 20))
+    r = agent.post(f"/api/v1/service/tickets/{tid}/priority", {"priority": "urgent",
+                                                                "note": "客户生产线停机"})
+    assert r.status == 200, r
+    v = r.json()
+    assert v["priority"] == "urgent"
+    d = levels(v)
+    assert at(d["r14-first-response"]["due_at"]) == add_working(start, H(0, 30))
+    assert at(d["r06-ticket-resolution"]["due_at"]) == add_working(start, H(3))
+    assert "service_first_response_urgent" in d["r14-first-response"]["note"]
+    assert len(all_of(v, "r14-first-response")) == 1  # the same deadline, re-timed
+    moved = journal(admin, "service.ticket.reprioritized")
+    assert [(j["payload"]["from_priority"], j["payload"]["priority"]) for j in moved] == [
+        ("normal", "urgent")]
+    retimed = {j["payload"]["service_level"]: j["payload"]
+               for j in journal(admin, "deadline.retimed")}
+    assert set(retimed) == {"r14-first-response", "r06-ticket-resolution"}
+    first = retimed["r14-first-response"]
+    assert at(first["was_due_at"]) == add_working(start, H(2))
+    assert at(first["due_at"]) == add_working(start, H(0, 30))
+    assert first["event"] == "ticket_priority_changed" and "within 2h" in first["was_note"]
+    # 09:25 lowered back: the due times are the normal targets from 09:00 again.
+    advance(admin, start + H(0, 25))
+    r = agent.post(f"/api/v1/service/tickets/{tid}/priority", {"priority": "low"})
+    d = levels(r.json())
+    assert at(d["r14-first-response"]["due_at"]) == add_working(start, H(2))
+    assert at(d["r06-ticket-resolution"]["due_at"]) == add_working(start, H(5))
+    # Same target (low and normal share the fallback): nothing re-timed.
+    n = len(journal(admin, "deadline.retimed"))
+    r = agent.post(f"/api/v1/service/tickets/{tid}/priority", {"priority": "normal"})
+    assert r.status == 200, r
+    assert len(journal(admin, "deadline.retimed")) == n
+
+    # A paused ticket: opened 09:00, pending 09:10 (1 h 50 left), urgent at 09:30 (20 min left),
+    # resumed 10:00 → due 10:20.
+    advance(admin, start + H(0, 30))
+    t2 = open_ticket(agent, site, q, "normal", subject="退货")
+    s2 = now(admin)
+    advance(admin, s2 + H(0, 10))
+    assert agent.post(f"/api/v1/service/tickets/{t2['id']}/state", {"to": "pending"}).status == 200
+    advance(admin, s2 + H(0, 30))
+    r = agent.post(f"/api/v1/service/tickets/{t2['id']}/priority", {"priority": "high"})
+    assert levels(r.json())["r14-first-response"]["state"] == "paused"
+    advance(admin, s2 + H(1))
+    r = agent.post(f"/api/v1/service/tickets/{t2['id']}/state", {"to": "open"})
+    d = levels(r.json())
+    assert d["r14-first-response"]["state"] == "open"
+    assert at(d["r14-first-response"]["due_at"]) == add_working(s2 + H(1), H(0, 20))
+
+    # Raised after the new target is used up: due now, breached and escalated.
+    t3 = open_ticket(agent, site, q, "normal", subject="发票")
+    s3 = now(admin)
+    advance(admin, s3 + H(0, 40))
+    r = agent.post(f"/api/v1/service/tickets/{t3['id']}/priority", {"priority": "urgent"})
+    assert at(levels(r.json())["r14-first-response"]["due_at"]) == s3 + H(0, 40)
+    advance(admin, s3 + H(0, 41))
+    breached = [j["payload"] for j in journal(admin, "deadline.breached")
+                if j["payload"]["ref"] == f"ticket/{t3['id']}"]
+    assert [b["service_level"] for b in breached] == ["r14-first-response"], breached
+    assert breached[0]["escalated_to"] == ["客服主管"]
+
+    # Bad input: a clear 4xx, nothing written.
+    n = len(all_items(admin, "/api/v1/journal?limit=500"))
+    r = agent.post(f"/api/v1/service/tickets/{tid}/priority", {"priority": "normal"})
+    assert r.status == 409 and r.json()["error"]["reason"] == "service.priority_unchanged", r
+    r = agent.post(f"/api/v1/service/tickets/{tid}/priority", {"priority": "asap"})
+    assert r.status == 400 and r.json()["error"]["reason"] == "service.unknown_priority", r
+    r = agent.post(f"/api/v1/service/tickets/{tid}/priority", {})
+    assert r.status == 400 and r.json()["error"]["field"] == "priority", r
+    r = agent.post("/api/v1/service/tickets/999999/priority", {"priority": "high"})
+    assert r.status == 404 and r.json()["error"]["reason"] == "service.unknown_ticket", r
+    assert len(all_items(admin, "/api/v1/journal?limit=500")) == n
+    me = agent.get("/api/v1/me").json()["account"]["person_id"]
+    assert agent.post(f"/api/v1/service/tickets/{tid}/assign", {"person_id": me}).status == 200
+    assert agent.post(f"/api/v1/service/tickets/{tid}/state", {"to": "resolved"}).status == 200
+    assert agent.post(f"/api/v1/service/tickets/{tid}/state", {"to": "closed"}).status == 200
+    r = agent.post(f"/api/v1/service/tickets/{tid}/priority", {"priority": "high"})
+    assert r.status == 409, r

@@ -49,8 +49,8 @@
 #include "base/crypto.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/sql_batch.hpp"
-#include "store/text_search.hpp"
 #include "store/sql_where.hpp"
+#include "store/text_search.hpp"
 
 namespace zhidu::store {
 namespace {
@@ -365,7 +365,7 @@ constexpr Statement kStatements[] = {
     {"get_deadline", "SELECT " ZHIDU_DEADLINE_COLUMNS " FROM deadlines WHERE id=$1"},
     {"update_deadline",
      "UPDATE deadlines SET state=$2, stopped_at=$3, breached_at=$4, stopped_by=$5, note=$6, "
-     "due_at=$8, paused_at=$9 WHERE id=$1 AND state=$7 RETURNING id"},
+     "due_at=$8, paused_at=$9, data=$10, working_hours=$11 WHERE id=$1 AND state=$7 RETURNING id"},
     {"list_deadlines",
      "SELECT " ZHIDU_DEADLINE_COLUMNS
      " FROM deadlines WHERE ($1::bigint=0 OR site_id=$1) AND ($2::text='' OR service_level=$2) "
@@ -1320,9 +1320,10 @@ class PgUnit final : public UnitOfWork {
                          MapDeadline, "get_deadline", id);
   }
   Result<void> UpdateDeadline(const Deadline& v, const std::string& from) override {
-    ZHIDU_TRY(bool changed, Changed("update deadline", "update_deadline", v.id, v.state,
-                                    Micros64(v.stopped_at), Micros64(v.breached_at), v.stopped_by,
-                                    v.note, from, Micros64(v.due_at), Micros64(v.paused_at)));
+    ZHIDU_TRY(bool changed,
+              Changed("update deadline", "update_deadline", v.id, v.state, Micros64(v.stopped_at),
+                      Micros64(v.breached_at), v.stopped_by, v.note, from, Micros64(v.due_at),
+                      Micros64(v.paused_at), v.data, v.working_hours));
     if (changed) return Ok();
     ZHIDU_TRY(Deadline cur, GetDeadline(v.id));
     return Fail(Errc::kFailedPrecondition,

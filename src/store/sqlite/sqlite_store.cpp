@@ -1112,9 +1112,9 @@ class SqliteUnit final : public UnitOfWork {
   Result<void> UpdateDeadline(const Deadline& v, const std::string& from) override {
     Stmt s(db_,
            "UPDATE deadlines SET state=?, stopped_at=?, breached_at=?, stopped_by=?, note=?, "
-           "due_at=?, paused_at=? WHERE id=? AND state=? RETURNING id");
+           "due_at=?, paused_at=?, data=?, working_hours=? WHERE id=? AND state=? RETURNING id");
     s.Bind(v.state).Bind(v.stopped_at).Bind(v.breached_at).Bind(v.stopped_by).Bind(v.note);
-    s.Bind(v.due_at).Bind(v.paused_at);
+    s.Bind(v.due_at).Bind(v.paused_at).Bind(v.data).Bind(v.working_hours ? 1 : 0);
     s.Bind(v.id).Bind(from);
     ZHIDU_TRY(bool row, s.Step("update deadline"));
     if (row) return Ok();
