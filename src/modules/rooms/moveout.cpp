@@ -72,16 +72,19 @@ Result<void> Rooms::MaybeMovedOut(store::Tx& tx, Id person_id, Id actor) {
   ZHIDU_TRY(auto bed, db::BedOfPerson(sql, person_id));
   ZHIDU_TRY(auto keys, db::KeysHeld(sql, person_id));
   if (bed || keys > 0) return Ok();
+  ZHIDU_TRY(auto lost, db::KeysHeld(sql, person_id, "lost"));
   ZHIDU_TRY_VOID(db::MarkMovedOut(sql, person_id, tx.now()));
   ZHIDU_TRY_VOID(bus_.Emit(tx, runtime::SiteEvent{leaver->site_id,
                                                   std::string(kMovedOut),
-                                                  "搬离休息室并交回钥匙",
+                                                  lost ? "搬离休息室，钥匙登记遗失"
+                                                       : "搬离休息室并交回钥匙",
                                                   LeaverRef(person_id),
                                                   {},
                                                   actor}));
   CanonicalObject payload;
   payload.Add("person_id", person_id)
       .Add("site_id", leaver->site_id)
+      .Add("keys_lost", lost)
       .AddRaw("clauses", JsonStringArray(Clauses(kKeyRecord)));
   ZHIDU_TRY(auto seq,
             tx.Journal("rooms.leaver.moved_out", actor, LeaverRef(person_id), payload.Str()));

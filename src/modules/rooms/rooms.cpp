@@ -588,7 +588,10 @@ Result<Key> Rooms::MoveKey(const org::Principal& who, Id key_id, KeyState to,
                              .Add("note", note)
                              .Str()));
     (void)seq;
-    if (to == KeyState::kKept) ZHIDU_TRY_VOID(MaybeMovedOut(tx, previous_holder, who.account_id));
+    // A leaver's key returned, or lost (the register keeps the loss; nobody can return it): the
+    // move-out may be complete (R04 §二13).
+    if (to != KeyState::kIssued && previous_holder)
+      ZHIDU_TRY_VOID(MaybeMovedOut(tx, previous_holder, who.account_id));
     return k;
   });
 }

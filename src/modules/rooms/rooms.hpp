@@ -322,7 +322,8 @@ Result<void> InsertSwap(store::Sql& sql, Id request_id, Id person_id, Id from_be
                         TimePoint at);
 Result<void> MarkMovedOut(store::Sql& sql, Id person_id, TimePoint at);
 // How many keys are issued to the person.
-Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id);
+// Keys of the register in `state` whose holder (or, lost, last holder) is `person_id`.
+Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id, std::string_view state = "issued");
 Result<std::vector<LeaverView>> LeaversOf(store::Sql& sql, Id site_id);
 Result<Id> InsertDamage(store::Sql& sql, const Damage& d);
 Result<Damage> GetDamage(store::Sql& sql, Id id);

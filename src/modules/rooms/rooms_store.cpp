@@ -559,12 +559,12 @@ Result<void> MarkMovedOut(store::Sql& sql, Id person_id, TimePoint at) {
   return Ok();
 }
 
-Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id) {
+Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id, std::string_view state) {
   std::int64_t n = 0;
   ZHIDU_TRY_VOID(sql.Query("count keys held",
-                           "SELECT COUNT(*) FROM room_keys WHERE holder_person_id=? AND "
-                           "state='issued'",
-                           {person_id}, [&](const store::SqlRow& r) { n = r.Int(0); }));
+                           "SELECT COUNT(*) FROM room_keys WHERE holder_person_id=? AND state=?",
+                           {person_id, std::string(state)},
+                           [&](const store::SqlRow& r) { n = r.Int(0); }));
   return n;
 }
 

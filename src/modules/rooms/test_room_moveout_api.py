@@ -89,3 +89,30 @@ def test_a_week_without_moving_out_breaches(clock_server):
         assert r.status == 200, r
     admin = server.admin()
     assert deadline(admin, site, pid)["state"] == "breached"
+
+
+def test_a_leaver_whose_key_is_lost_moves_out_on_the_loss(clock_server):
+    """The key cannot come back once it is recorded lost: the release and the loss complete the
+    move-out (until session 20 only a return did, so such a leaver breached a week later)."""
+    server = clock_server
+    admin, site, office = start(server)
+    room = make_room(office, site, "504", 1)
+    pid = resident(admin, office, site, room, "褚十二")
+    key = office.post(f"/api/v1/rooms/{room['id']}/keys", {"label": "K9"}).json()
+    assert office.post(f"/api/v1/room-keys/{key['id']}/issue", {"person_id": pid}).status == 200
+    assert office.post("/api/v1/room-leavers", {"person_id": pid}).status == 201
+    assert office.post(f"/api/v1/rooms/{room['id']}/release", {"person_id": pid}).status == 200
+    assert deadline(admin, site, pid)["state"] == "open"  # the key is still out
+    r = office.post(f"/api/v1/room-keys/{key['id']}/lost", {"note": "本人称钥匙丢失"})
+    assert r.status == 200, r
+    assert deadline(admin, site, pid)["state"] == "met"
+    [moved] = [j for j in all_items(admin, "/api/v1/journal?limit=500")
+               if j["kind"] == "rooms.leaver.moved_out"]
+    assert moved["payload"]["person_id"] == pid and moved["payload"]["keys_lost"] == 1, moved
+    # A key lost by someone who is not leaving changes nobody's move-out.
+    other = resident(admin, office, site, make_room(office, site, "505", 1), "卫十三")
+    k2 = office.post(f"/api/v1/rooms/{room['id']}/keys", {"label": "K10"}).json()
+    assert office.post(f"/api/v1/room-keys/{k2['id']}/issue", {"person_id": other}).status == 200
+    assert office.post(f"/api/v1/room-keys/{k2['id']}/lost", {"note": "丢失"}).status == 200
+    assert [j["kind"] for j in all_items(admin, "/api/v1/journal?limit=500")].count(
+        "rooms.leaver.moved_out") == 1
