@@ -5,6 +5,7 @@
 #include <map>
 
 #include "kernel/runtime/procedures.hpp"
+#include "modules/service/reports.hpp"
 
 namespace zhidu::service {
 
@@ -82,16 +83,11 @@ Result<ServiceBoard> Board::Of(const org::Principal& who, store::Id site_id) con
     return Fail(Errc::kInvalidArgument, kRequired, "site_id is required", "site_id");
   ZHIDU_TRY(auto unit, store_.BeginRead());
   auto& sql = unit->sql();
-  auto site = unit->GetSite(site_id);
-  if (!site) {
-    if (site.error().code != Errc::kNotFound) return Fail(site.error());
-    return Fail(Errc::kNotFound, Reason{"service.unknown_site"},
-                "site " + std::to_string(site_id) + " does not exist");
-  }
+  ZHIDU_TRY(auto site, ReportedSite(*unit, site_id));
   auto pack = pack_.Current();
   ServiceBoard out;
   out.site_id = site_id;
-  out.site_name = site->name;
+  out.site_name = site.name;
   out.at = clock_.Now();
 
   ZHIDU_TRY(auto posts, QueuesWithTickets(sql, site_id));

@@ -117,6 +117,13 @@ Result<std::vector<std::string>> QueueNames(store::Sql& sql, store::Id site_id) 
 
 }  // namespace
 
+Result<store::Site> ReportedSite(store::UnitOfWork& unit, store::Id site_id) {
+  auto site = unit.GetSite(site_id);
+  if (site || site.error().code != Errc::kNotFound) return site;
+  return Fail(Errc::kNotFound, Reason{"service.unknown_site"},
+              "site " + std::to_string(site_id) + " does not exist");
+}
+
 Result<ServiceReport> Reports::Of(const org::Principal& who, store::Id site_id,
                                   const std::string& from, const std::string& to) const {
   if (site_id == 0)
@@ -134,12 +141,7 @@ Result<ServiceReport> Reports::Of(const org::Principal& who, store::Id site_id,
 
   ZHIDU_TRY(auto unit, store_.BeginRead());
   auto& sql = unit->sql();
-  auto site = unit->GetSite(site_id);
-  if (!site) {
-    if (site.error().code != Errc::kNotFound) return Fail(site.error());
-    return Fail(Errc::kNotFound, Reason{"service.unknown_site"},
-                "site " + std::to_string(site_id) + " does not exist");
-  }
+  ZHIDU_TRY(auto site, ReportedSite(*unit, site_id));
   // A supervisor of one of the site's queues (the queues its tickets are in), or service.supervise.
   ZHIDU_TRY(auto queues, QueueNames(sql, site_id));
   bool allowed = service_.Supervises(who, site_id, "");
@@ -148,12 +150,12 @@ Result<ServiceReport> Reports::Of(const org::Principal& who, store::Id site_id,
     return Fail(Errc::kPermissionDenied, Reason{"service.reports_denied"},
                 "the customer-service reports are for a supervisor of the site's queues");
 
-  ZHIDU_TRY(TimeZone zone, TimeZone::Find(site->time_zone.empty() ? std::string(kDefaultTimeZone)
-                                                                  : site->time_zone));
+  ZHIDU_TRY(TimeZone zone, TimeZone::Find(site.time_zone.empty() ? std::string(kDefaultTimeZone)
+                                                                 : site.time_zone));
   auto day_start = [&](local_days d) { return zone.FromLocal(local_time<Micros>(d)); };
   ServiceReport out;
   out.site_id = site_id;
-  out.site_name = site->name;
+  out.site_name = site.name;
   out.zone = std::string(zone.name());
   out.from = from;
   out.to = to;

@@ -21,6 +21,9 @@ namespace zhidu::service {
 // The longest range a report covers, in days (our bound, not the regulations': a quarter).
 inline constexpr int kMaxReportDays = 92;
 
+// The site a report or the board is asked for: 404 service.unknown_site when there is none.
+Result<store::Site> ReportedSite(store::UnitOfWork& unit, store::Id site_id);
+
 // One agent on one local day.
 struct AgentDayRow {
   std::string day;  // YYYY-MM-DD in the site's zone
