@@ -11,14 +11,14 @@
 
 #include "base/canonical_json.hpp"
 #include "kernel/policy/rule_names.hpp"
+#include "kernel/scheduler/subject.hpp"
 #include "modules/rooms/rooms.hpp"
 
 namespace zhidu::rooms {
 namespace {
 
-std::string DaySubject(Id room_id, const std::string& day) {
-  return "room-rota/" + std::to_string(room_id) + "/" + day;
-}
+// The timer's subject: room-rota/ROOM/YYYY-MM-DD.
+constexpr std::string_view kRotaSubject = "room-rota";
 
 Result<TimeZone> ZoneOfSite(store::UnitOfWork& unit, Id site_id) {
   ZHIDU_TRY(auto site, unit.GetSite(site_id));
@@ -35,8 +35,9 @@ const policy::Duty* CleaningDuty(const policy::Pack& pack) {
 
 void Rooms::RegisterHandlers(scheduler::Scheduler& scheduler) {
   scheduler_ = &scheduler;
-  scheduler.Register(std::string(kCleaningTimer),
-                     [this](store::Tx& tx, const store::Timer& t) { return OnCleaningTimer(tx, t); });
+  scheduler.Register(std::string(kCleaningTimer), [this](store::Tx& tx, const store::Timer& t) {
+    return OnCleaningTimer(tx, t);
+  });
 }
 
 Result<std::optional<TimePoint>> Rooms::ScheduleCleaning(store::Tx& tx, const Room& r,
@@ -52,7 +53,7 @@ Result<std::optional<TimePoint>> Rooms::ScheduleCleaning(store::Tx& tx, const Ro
     store::Timer t;
     t.site_id = r.site_id;
     t.kind = std::string(kCleaningTimer);
-    t.subject = DaySubject(r.id, day);
+    t.subject = scheduler::TimerSubject{std::string(kRotaSubject), r.id, {day}}.Str();
     t.payload = "{}";
     t.due_at = std::max(zone.FromLocal(std::chrono::local_time<Micros>{local}), tx.now());
     ZHIDU_TRY(auto id, scheduler::Scheduler::Schedule(tx, t));
@@ -63,11 +64,10 @@ Result<std::optional<TimePoint>> Rooms::ScheduleCleaning(store::Tx& tx, const Ro
 }
 
 Result<void> Rooms::OnCleaningTimer(store::Tx& tx, const store::Timer& t) {
-  auto slash = t.subject.rfind('/');
-  auto first = t.subject.find('/');
-  if (first == std::string::npos || slash == first) return Ok();  // not ours: nothing to tell
-  Id room_id = std::stoll(t.subject.substr(first + 1, slash - first - 1));
-  std::string day = t.subject.substr(slash + 1);
+  auto subject = scheduler::ParseTimerSubject(t.subject, kRotaSubject, 1);
+  if (!subject) return Ok();  // not ours: nothing to tell
+  const Id room_id = subject->id;
+  const std::string& day = subject->tail[0];
   auto& sql = tx.unit().sql();
   ZHIDU_TRY(auto row, db::RotaDayOf(sql, room_id, day));
   if (!row || row->told) return Ok();  // re-saved (another timer tells) or told already
@@ -87,11 +87,10 @@ Result<void> Rooms::OnCleaningTimer(store::Tx& tx, const store::Timer& t) {
       .Add("date", day)
       .Add("person_id", row->person_id)
       .Add("duty", duty ? duty->id : "")
-      .Add("title", "今日值日：" + r.name + " " + what + "（" + bed->person_name + "，" + day + "）" +
-                        Cited(clauses))
+      .Add("title", "今日值日：" + r.name + " " + what + "（" + bed->person_name + "，" + day +
+                        "）" + Cited(clauses))
       .AddRaw("clauses", JsonStringArray(clauses));
-  ZHIDU_TRY(auto seq,
-            tx.Journal("rooms.cleaning.due", 0, "room/" + std::to_string(r.id), o.Str()));
+  ZHIDU_TRY(auto seq, tx.Journal("rooms.cleaning.due", 0, "room/" + std::to_string(r.id), o.Str()));
   (void)seq;
   return db::MarkRotaTold(sql, room_id, day, tx.now());
 }

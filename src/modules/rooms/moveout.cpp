@@ -74,13 +74,13 @@ Result<void> Rooms::MaybeMovedOut(store::Tx& tx, Id person_id, Id actor) {
   if (bed || keys > 0) return Ok();
   ZHIDU_TRY(auto lost, db::KeysHeld(sql, person_id, "lost"));
   ZHIDU_TRY_VOID(db::MarkMovedOut(sql, person_id, tx.now()));
-  ZHIDU_TRY_VOID(bus_.Emit(tx, runtime::SiteEvent{leaver->site_id,
-                                                  std::string(kMovedOut),
-                                                  lost ? "搬离休息室，钥匙登记遗失"
-                                                       : "搬离休息室并交回钥匙",
-                                                  LeaverRef(person_id),
-                                                  {},
-                                                  actor}));
+  ZHIDU_TRY_VOID(
+      bus_.Emit(tx, runtime::SiteEvent{leaver->site_id,
+                                       std::string(kMovedOut),
+                                       lost ? "搬离休息室，钥匙登记遗失" : "搬离休息室并交回钥匙",
+                                       LeaverRef(person_id),
+                                       {},
+                                       actor}));
   CanonicalObject payload;
   payload.Add("person_id", person_id)
       .Add("site_id", leaver->site_id)

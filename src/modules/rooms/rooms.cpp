@@ -183,11 +183,11 @@ Result<Room> Rooms::Create(const org::Principal& who, const NewRoom& in) {
       ZHIDU_TRY(l.id, db::InsertLocker(sql, l));
       r.lockers.push_back(l);
     }
-    ZHIDU_TRY(auto seq, tx.Journal("rooms.room.created", who.account_id, RoomRef(r.id),
-                                   RoomPayload(r, clauses)
-                                       .Add("beds", r.bed_count)
-                                       .Add("lockers", in.lockers)
-                                       .Str()));
+    ZHIDU_TRY(
+        auto seq,
+        tx.Journal(
+            "rooms.room.created", who.account_id, RoomRef(r.id),
+            RoomPayload(r, clauses).Add("beds", r.bed_count).Add("lockers", in.lockers).Str()));
     (void)seq;
     return r;
   });
@@ -271,12 +271,13 @@ Result<Room> Rooms::Allocate(const org::Principal& who, Id room_id, const Alloca
     if (in.locker_id != 0 || !in.locker.empty()) {
       for (auto& l : r.lockers)
         if (in.locker_id != 0 ? l.id == in.locker_id : l.label == in.locker) locker = &l;
-      std::string named = in.locker_id != 0 ? std::to_string(in.locker_id) : "\"" + in.locker + "\"";
+      std::string named =
+          in.locker_id != 0 ? std::to_string(in.locker_id) : "\"" + in.locker + "\"";
       if (!locker)
-        return Fail(Errc::kConflict, Reason{"rooms.unknown_locker"},
-                    "room " + r.name + " has no locker " + named +
-                        ": add it to the room's lockers first",
-                    in.locker_id != 0 ? "locker_id" : "locker");
+        return Fail(
+            Errc::kConflict, Reason{"rooms.unknown_locker"},
+            "room " + r.name + " has no locker " + named + ": add it to the room's lockers first",
+            in.locker_id != 0 ? "locker_id" : "locker");
       if (locker->person_id != 0 && locker->person_id != person.id)
         return Fail(Errc::kConflict, Reason{"rooms.locker_taken"},
                     "locker " + locker->label + " of room " + r.name + " is held by " +

@@ -138,7 +138,8 @@ struct Allocation {
   Id person_id = 0;
   Id bed_id = 0;  // 0: the first free bed
   // The locker of the room, by id or by label (both empty: the room's first free locker, or none
-  // when all are taken or the room has none): unknown rooms.unknown_locker, held rooms.locker_taken.
+  // when all are taken or the room has none): unknown rooms.unknown_locker, held
+  // rooms.locker_taken.
   Id locker_id = 0;
   std::string locker;
   Id request_id = 0;  // the person's approved application, or 0 (the office's own arrangement);

@@ -286,8 +286,7 @@ Result<std::vector<Room>> ListRooms(store::Sql& sql, Id site_id, store::PageRequ
 }
 
 Result<Id> InsertBed(store::Sql& sql, const Bed& b) {
-  return sql.Insert("insert bed",
-                    "INSERT INTO room_beds(room_id, label) VALUES(?,?) RETURNING id",
+  return sql.Insert("insert bed", "INSERT INTO room_beds(room_id, label) VALUES(?,?) RETURNING id",
                     {b.room_id, b.label});
 }
 
@@ -520,9 +519,9 @@ Result<std::optional<RotaDayRow>> RotaDayOf(store::Sql& sql, Id room_id, const s
 }
 
 Result<void> MarkRotaTold(store::Sql& sql, Id room_id, const std::string& day, TimePoint at) {
-  ZHIDU_TRY(auto n, sql.Exec("rota day told",
-                             "UPDATE room_rota SET told_at=? WHERE room_id=? AND day=?",
-                             {store::SqlTime(at), room_id, day}));
+  ZHIDU_TRY(auto n,
+            sql.Exec("rota day told", "UPDATE room_rota SET told_at=? WHERE room_id=? AND day=?",
+                     {store::SqlTime(at), room_id, day}));
   (void)n;
   return Ok();
 }
@@ -561,10 +560,9 @@ Result<void> MarkMovedOut(store::Sql& sql, Id person_id, TimePoint at) {
 
 Result<std::int64_t> KeysHeld(store::Sql& sql, Id person_id, std::string_view state) {
   std::int64_t n = 0;
-  ZHIDU_TRY_VOID(sql.Query("count keys held",
-                           "SELECT COUNT(*) FROM room_keys WHERE holder_person_id=? AND state=?",
-                           {person_id, std::string(state)},
-                           [&](const store::SqlRow& r) { n = r.Int(0); }));
+  ZHIDU_TRY_VOID(sql.Query(
+      "count keys held", "SELECT COUNT(*) FROM room_keys WHERE holder_person_id=? AND state=?",
+      {person_id, std::string(state)}, [&](const store::SqlRow& r) { n = r.Int(0); }));
   return n;
 }
 

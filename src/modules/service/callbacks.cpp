@@ -72,9 +72,13 @@ Result<Callback> GetCallback(store::Sql& sql, store::Id id) {
 }
 
 Result<std::vector<Callback>> ListCallbacks(store::Sql& sql, store::Id site_id, bool open_only,
-                                            store::PageRequest page) {
+                                            store::PageRequest page, store::Id customer_id) {
   std::string where = "WHERE b.site_id = ?";
   store::SqlParams params{site_id};
+  if (customer_id) {
+    where += " AND b.customer_id = ?";
+    params.push_back(customer_id);
+  }
   if (page.after_id) {
     where += " AND b.id < ?";
     params.push_back(page.after_id);

@@ -136,12 +136,14 @@ Result<void> OnRef(store::UnitOfWork& unit, store::Id site_id, const std::string
 namespace db {
 Result<store::Id> InsertFeedback(store::Sql& sql, const Feedback& v);
 Result<Feedback> GetFeedback(store::Sql& sql, store::Id id);
+// `customer_id` 0: every customer's.
 Result<std::vector<Feedback>> ListFeedback(store::Sql& sql, store::Id site_id,
-                                           const std::string& category, store::PageRequest page);
+                                           const std::string& category, store::PageRequest page,
+                                           store::Id customer_id = 0);
 Result<store::Id> InsertCallback(store::Sql& sql, const Callback& v);
 Result<Callback> GetCallback(store::Sql& sql, store::Id id);
 Result<std::vector<Callback>> ListCallbacks(store::Sql& sql, store::Id site_id, bool open_only,
-                                            store::PageRequest page);
+                                            store::PageRequest page, store::Id customer_id = 0);
 // Sets done_at/done_by/outcome where it is not yet done; false when it was.
 Result<bool> MarkCallbackDone(store::Sql& sql, const Callback& v);
 }  // namespace db

@@ -51,9 +51,14 @@ Result<Feedback> GetFeedback(store::Sql& sql, store::Id id) {
 }
 
 Result<std::vector<Feedback>> ListFeedback(store::Sql& sql, store::Id site_id,
-                                           const std::string& category, store::PageRequest page) {
+                                           const std::string& category, store::PageRequest page,
+                                           store::Id customer_id) {
   std::string where = "WHERE site_id = ?";
   store::SqlParams params{site_id};
+  if (customer_id) {
+    where += " AND customer_id = ?";
+    params.push_back(customer_id);
+  }
   if (page.after_id) {
     where += " AND id < ?";
     params.push_back(page.after_id);

@@ -107,16 +107,8 @@ Result<CustomerOverview> Overview::Of(const org::Principal& who, store::Id custo
     }
   }
 
-  ZHIDU_TRY(out.feedback,
-            sql.Many<Feedback>(
-                "customer's feedback",
-                "SELECT id, site_id, category, detail, customer_id, agent, created_by, created_at "
-                "FROM service_feedback WHERE site_id = ? AND customer_id = ? ORDER BY id DESC" +
-                    limit,
-                {out.customer.site_id, id}, [](const store::SqlRow& r) {
-                  return Feedback{r.Int(0), r.Int(1), r.Text(2), r.Text(3),
-                                  r.Int(4), r.Int(5), r.Int(6),  r.Time(7)};
-                }));
+  const store::PageRequest newest{0, kOverviewListLimit};
+  ZHIDU_TRY(out.feedback, db::ListFeedback(sql, out.customer.site_id, "", newest, id));
   auto categories = desk_.Categories();
   for (const auto& f : out.feedback) {
     std::string label = f.category;
@@ -124,29 +116,8 @@ Result<CustomerOverview> Overview::Of(const org::Principal& who, store::Id custo
       if (c.id == f.category) label = c.label;
     out.feedback_labels.push_back(label);
   }
-  ZHIDU_TRY(out.callbacks,
-            sql.Many<Callback>(
-                "customer's callbacks",
-                "SELECT id, site_id, customer_id, phone, reason, promised_at, agent, created_by, "
-                "created_at, done_at, done_by, outcome FROM service_callbacks WHERE site_id = ? "
-                "AND customer_id = ? ORDER BY id DESC" +
-                    limit,
-                {out.customer.site_id, id}, [](const store::SqlRow& r) {
-                  Callback b;
-                  b.id = r.Int(0);
-                  b.site_id = r.Int(1);
-                  b.customer_id = r.Int(2);
-                  b.phone = Mask(r.Text(3));
-                  b.reason = r.Text(4);
-                  b.promised_at = r.Time(5);
-                  b.agent = r.Int(6);
-                  b.created_by = r.Int(7);
-                  b.created_at = r.Time(8);
-                  b.done_at = r.Time(9);
-                  b.done_by = r.Int(10);
-                  b.outcome = r.Text(11);
-                  return b;
-                }));
+  ZHIDU_TRY(out.callbacks, db::ListCallbacks(sql, out.customer.site_id, false, newest, id));
+  for (auto& b : out.callbacks) b.phone = Mask(b.phone);
   return out;
 }
 

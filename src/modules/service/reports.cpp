@@ -69,8 +69,7 @@ Result<std::vector<TicketDeadline>> TicketDeadlines(store::Sql& sql, store::Id s
       "d.ref = 'ticket/' || CAST(t.id AS TEXT) JOIN posts p ON p.id = t.queue_post_id "
       "WHERE d.site_id = ? AND ((d.started_at >= ? AND d.started_at < ?) OR "
       "(d.stopped_at >= ? AND d.stopped_at < ?)) ORDER BY d.id",
-      {site_id, store::SqlTime(from), store::SqlTime(to), store::SqlTime(from),
-       store::SqlTime(to)},
+      {site_id, store::SqlTime(from), store::SqlTime(to), store::SqlTime(from), store::SqlTime(to)},
       [](const store::SqlRow& r) {
         return TicketDeadline{r.Int(0),  r.Int(1),  r.Int(3),  r.Text(2),
                               r.Text(4), r.Text(5), r.Time(6), r.Time(7)};
@@ -103,8 +102,9 @@ Result<std::vector<std::pair<store::Id, TimePoint>>> Shipments(store::Sql& sql, 
       "shipments for the reports",
       "SELECT agent, shipped_at FROM service_orders WHERE site_id = ? AND agent IS NOT NULL AND "
       "shipped_at >= ? AND shipped_at < ? ORDER BY agent, id",
-      {site_id, store::SqlTime(from), store::SqlTime(to)},
-      [](const store::SqlRow& r) { return std::pair{r.Int(0), r.Time(1)}; });
+      {site_id, store::SqlTime(from), store::SqlTime(to)}, [](const store::SqlRow& r) {
+        return std::pair{r.Int(0), r.Time(1)};
+      });
 }
 
 Result<std::vector<std::string>> QueueNames(store::Sql& sql, store::Id site_id) {
@@ -219,11 +219,16 @@ Result<ServiceReport> Reports::Of(const org::Principal& who, store::Id site_id,
     s.service_level = d.level;
     s.title = title;
     s.clock = std::string(SlaClockName(clock));
-    if (d.state == "met") ++s.met;
-    else if (d.state == "met_late") ++s.met_late;
-    else if (d.state == "breached") ++s.breached;
-    else if (d.state == "not_started") ++s.not_started;
-    else ++s.open;  // open or paused
+    if (d.state == "met")
+      ++s.met;
+    else if (d.state == "met_late")
+      ++s.met_late;
+    else if (d.state == "breached")
+      ++s.breached;
+    else if (d.state == "not_started")
+      ++s.not_started;
+    else
+      ++s.open;  // open or paused
     if (pack) AddClauses(out.clauses, policy::ClausesOfRule(pack->service_levels(), d.level));
   }
   for (auto& [key, minutes] : elapsed) rows[key].first_response_median_minutes = Median(minutes);

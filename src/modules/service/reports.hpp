@@ -1,5 +1,5 @@
-// Customer-service reports (客服报表, issue 18 §10): for a site and a range of local days, per agent
-// per day (R14 §1.1.1's daily statistics, first responses from the deadline engine's records,
+// Customer-service reports (客服报表, issue 18 §10): for a site and a range of local days, per
+// agent per day (R14 §1.1.1's daily statistics, first responses from the deadline engine's records,
 // answered survey links, on-time shipping), SLA compliance per service level and queue, complaint
 // analysis (客户反馈表) and on-time shipping (R06 §四(一)5). Every figure is computed from the
 // records in one read transaction, through the same computations the daily statistics and the
