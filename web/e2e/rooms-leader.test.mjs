@@ -49,9 +49,9 @@ describe('phone 390×844: the 舍长 draws up and saves the 值日表', { timeou
     await signIn(page, server.url, 'dorm_lead', server.credentials.get('dorm_lead').password)
     await nav(page, '我的宿舍')
     await page.getByTestId('my-room-name').getByText('北楼501').waitFor()
-    await page.getByTestId('my-room-rota').locator('li').nth(6).waitFor()
-    await page.getByTestId('my-room-rota-edit').click()
-    const form = page.getByTestId('my-room-rota-form')
+    await page.getByTestId('room-rota').locator('li').nth(6).waitFor()
+    await page.getByTestId('room-rota-edit').click()
+    const form = page.getByTestId('room-rota-form')
     await form.waitFor()
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
     const rows = form.locator('.rota-row')
@@ -66,11 +66,11 @@ describe('phone 390×844: the 舍长 draws up and saves the 值日表', { timeou
     }
     assert.ok(await fitsWidth(page), 'the rota form fits a 390 px screen')
     await shot(page, 'rooms-phone-rota-edit')
-    await page.getByTestId('my-room-rota-save').click()
-    await page.getByTestId('my-room-rota-saved').waitFor()
+    await page.getByTestId('room-rota-save').click()
+    await page.getByTestId('room-rota-saved').waitFor()
     const alert = await page.getByTestId('my-room-today').innerText()
     assert.ok(alert.includes(MATE), `today's person is shown: ${alert}`)
-    const first = await page.getByTestId('my-room-rota').locator('li').first().innerText()
+    const first = await page.getByTestId('room-rota').locator('li').first().innerText()
     assert.ok(first.includes(MATE) && /已排/.test(first), first)
 
     const stored = (await office.get(`rooms/${roomId}/rota?from=${today}&days=3`)).items

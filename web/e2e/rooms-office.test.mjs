@@ -4,8 +4,8 @@
 // it and allocates a bed under it; reports damage in a room, opens its repair order and sets the
 // compensation (a bad amount is refused in Chinese); records a leaver and sees the move-out
 // deadline (recording them twice is refused in Chinese); revokes a person's eligibility, which then
-// blocks an allocation. On a phone 390×844 the office inspects a room with a photo taken on the
-// phone, and the room's 舍长 (演示·何舍长) sees the 值日表 with today's duty and the open
+// blocks an allocation; draws up a room's 值日表 on the desktop. On a phone 390×844 the office
+// inspects a room with a photo taken on the phone, and the room's 舍长 (演示·何舍长) sees the 值日表 with today's duty and the open
 // rectification with its deadline — nothing scrolls sideways. Rooms and residents are set up
 // through the API (the demo has no rooms).
 import { after, before, describe, it } from 'node:test'
@@ -135,6 +135,29 @@ describe('desktop: the office decides applications, settles damage, follows leav
     noPageErrors(problems)
   })
 
+  it('the office draws up a room’s 值日表 on the desktop, as the 舍长 would', { timeout: STEP_MS }, async () => {
+    const { page, problems } = b
+    // The room 南楼301 is open from the step before: its week, rotating among LEAD and MATE.
+    const rota = page.getByTestId('room-detail').getByTestId('room-rota')
+    await rota.locator('li').nth(6).waitFor()
+    await page.getByTestId('room-rota-edit').click()
+    const rows = page.getByTestId('room-rota-form').locator('.rota-row')
+    assert.equal(await rows.count(), 7)
+    const dates = []
+    for (let i = 0; i < 2; i++) {
+      const date = await rows.nth(i).getAttribute('data-date')
+      dates.push(date)
+      await rows.nth(i).getByTestId('rota-pick').click()
+      await pick(page, `rota-popper-${date}`, LEAD)
+    }
+    await page.getByTestId('room-rota-save').click()
+    await page.getByTestId('room-rota-saved').waitFor()
+    const stored = (await office.get(`rooms/${roomId}/rota?from=${dates[0]}&days=2`)).items
+    assert.deepEqual(stored.map((d) => [d.date, d.person_name, d.stored]), dates.map((d) => [d, LEAD, true]))
+    assert.ok((await rota.locator('li').first().innerText()).includes(LEAD))
+    noPageErrors(problems)
+  })
+
   it('a leaver is recorded with the move-out deadline; recording them twice is refused in Chinese', { timeout: STEP_MS }, async () => {
     const { page, problems } = b
     await page.getByTestId('rooms-tabs').getByText('离职搬离', { exact: true }).click()
@@ -224,7 +247,7 @@ describe('phone 390×844: an inspection with a photo, and the 舍长 sees the ro
     await nav(page, '我的宿舍')
     await page.getByTestId('my-room-name').getByText('南楼301').waitFor()
     await page.getByTestId('my-room').getByText('你是舍长').waitFor()
-    const rota = page.getByTestId('my-room-rota').locator('li')
+    const rota = page.getByTestId('room-rota').locator('li')
     await rota.nth(6).waitFor()
     assert.equal(await rota.count(), 7)
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
