@@ -3,7 +3,8 @@
 // edits the week's 值日表 (today to the roommate), saves it and sees today's person; the server
 // stored it and told the roommate (rooms.cleaning.due names them) — nothing scrolls sideways. On a
 // desktop the office registers a locker, allocates a person with it picked, sees who holds each
-// locker, and a locker label the room has is refused in Chinese. The room is set up through the API.
+// locker, and a locker label the room has is refused in Chinese; gives the roommate another locker
+// apart from the bed and takes it back. The room is set up through the API.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -117,6 +118,22 @@ describe('desktop: the office keeps the room’s lockers', { timeout: 300000 }, 
     const text = await assertChineseError(page.getByTestId('error-text'))
     assert.match(text, /该房间已有同编号的柜子/)
     assert.equal((await office.get(`rooms/${roomId}`)).lockers.length, 3, 'nothing written')
+    // Apart from the bed: the roommate moves to a new locker 4 (2 is freed), then 4 is taken back.
+    await page.getByTestId('locker-label').fill('4')
+    await page.getByTestId('locker-add').click()
+    const four = lockers.locator('[data-locker="4"]')
+    await four.getByTestId('locker-give-person').click()
+    await pick(page, 'locker-give-popper-4', MATE)
+    await four.getByTestId('locker-give').click()
+    await page.getByTestId('rooms-notice').getByText('已分配柜子').waitFor()
+    await lockers.locator('[data-locker="4"]', { hasText: MATE }).waitFor()
+    let held = Object.fromEntries((await office.get(`rooms/${roomId}`)).lockers.map((l) => [l.label, l.person_name]))
+    assert.deepEqual([held['2'], held['4']], ['', MATE])
+    await four.getByTestId('locker-take-back').click()
+    await page.getByTestId('rooms-notice').getByText('已收回柜子').waitFor()
+    held = Object.fromEntries((await office.get(`rooms/${roomId}`)).lockers.map((l) => [l.label, l.person_name]))
+    assert.equal(held['4'], '')
+    assert.ok((await office.get(`rooms/${roomId}`)).beds.some((x) => x.person_name === MATE), 'the bed stays')
     await shot(page, 'rooms-desktop-lockers')
     noPageErrors(problems)
   })

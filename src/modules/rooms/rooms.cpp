@@ -534,6 +534,80 @@ Result<Locker> Rooms::AddLocker(const org::Principal& who, Id room_id, const std
   });
 }
 
+// The locker's room, loaded for the office (rooms.manage); another site's locker is unknown.
+Result<Room> Rooms::LockerRoom(store::Sql& sql, const Locker& l, const org::Principal& who) const {
+  auto room = Load(sql, l.room_id, who);
+  if (!room && room.error().code == Errc::kNotFound)
+    return Fail(Errc::kNotFound, "locker " + std::to_string(l.id) + " does not exist");
+  if (!room) return Fail(room.error());
+  ZHIDU_TRY_VOID(MayManage(who, room->site_id));
+  return room;
+}
+
+Result<Locker> Rooms::GiveLocker(const org::Principal& who, Id locker_id, Id person_id) {
+  auto clauses = Clauses(kAllocationRecord);
+  return writer_.Run<Locker>([&](store::Tx& tx) -> Result<Locker> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Locker l, db::GetLocker(sql, locker_id));
+    ZHIDU_TRY(Room r, LockerRoom(sql, l, who));
+    ZHIDU_TRY(auto person, PersonAt(tx.unit(), person_id, r.site_id));
+    bool housed = false;
+    for (const auto& b : r.beds) housed = housed || b.person_id == person.id;
+    if (!housed)
+      return Fail(Errc::kConflict, Reason{"rooms.not_housed"},
+                  person.name + " has no bed in room " + r.name +
+                      ": a locker goes to an occupant of its room",
+                  "person_id");
+    if (l.person_id == person.id) return l;  // holds it already: nothing changes
+    if (l.person_id != 0)
+      return Fail(Errc::kConflict, Reason{"rooms.locker_taken"},
+                  "locker " + l.label + " of room " + r.name + " is held by " + l.person_name +
+                      " (一人一柜" + Cited(clauses) + ")",
+                  "locker_id");
+    ZHIDU_TRY(auto from, db::FreeLockerOf(sql, person.id));  // 一人一柜: the old one is freed
+    ZHIDU_TRY_VOID(db::TakeLocker(sql, l.id, person.id, who.account_id, tx.now()));
+    l.person_id = person.id;
+    l.person_name = person.name;
+    l.allocated_at = tx.now();
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.locker.given", who.account_id, LockerRef(l.id),
+                                   RoomPayload(r, clauses)
+                                       .Add("locker", l.label)
+                                       .Add("from_locker", from)
+                                       .Add("person_id", person.id)
+                                       .Str()));
+    (void)seq;
+    return l;
+  });
+}
+
+Result<Locker> Rooms::TakeLockerBack(const org::Principal& who, Id locker_id,
+                                     const std::string& note) {
+  ZHIDU_TRY_VOID(CheckText(note, "note", false, kMaxNote));
+  auto clauses = Clauses(kAllocationRecord);
+  return writer_.Run<Locker>([&](store::Tx& tx) -> Result<Locker> {
+    auto& sql = tx.unit().sql();
+    ZHIDU_TRY(Locker l, db::GetLocker(sql, locker_id));
+    ZHIDU_TRY(Room r, LockerRoom(sql, l, who));
+    if (l.person_id == 0)
+      return Fail(Errc::kConflict, Reason{"rooms.locker_free"},
+                  "locker " + l.label + " of room " + r.name + " is not held by anyone");
+    Id person_id = l.person_id;
+    ZHIDU_TRY(auto freed, db::FreeLockerOf(sql, person_id));
+    (void)freed;
+    ZHIDU_TRY(auto seq, tx.Journal("rooms.locker.taken_back", who.account_id, LockerRef(l.id),
+                                   RoomPayload(r, clauses)
+                                       .Add("locker", l.label)
+                                       .Add("person_id", person_id)
+                                       .Add("note", note)
+                                       .Str()));
+    (void)seq;
+    l.person_id = 0;
+    l.person_name.clear();
+    l.allocated_at = {};
+    return l;
+  });
+}
+
 Result<Key> Rooms::MoveKey(const org::Principal& who, Id key_id, KeyState to,
                            const char* journal_kind, Id holder, const std::string& note) {
   ZHIDU_TRY_VOID(CheckText(note, "note", to == KeyState::kLost, kMaxNote));

@@ -273,6 +273,7 @@ Result<std::vector<Key>> KeysOf(store::Sql& sql, Id room_id);
 // kConflict when the room has a locker of that label.
 Result<Id> InsertLocker(store::Sql& sql, const Locker& l);
 Result<std::vector<Locker>> LockersOf(store::Sql& sql, Id room_id);
+Result<Locker> GetLocker(store::Sql& sql, Id id);  // kNotFound when unknown
 // Gives the free locker to the person (compare-and-set on free): kConflict when it was taken
 // meanwhile or the person holds another (UNIQUE).
 Result<void> TakeLocker(store::Sql& sql, Id locker_id, Id person_id, Id by, TimePoint at);
@@ -385,6 +386,14 @@ class Rooms {
   // A locker enters the room's inventory (rooms.manage; rooms.locker_label_taken when the room has
   // that label already).
   Result<Locker> AddLocker(const org::Principal& who, Id room_id, const std::string& label);
+  // The office gives a locker to an occupant of its room apart from the bed (rooms.manage): the
+  // person must hold a bed in the room (rooms.not_housed); a locker someone else holds is refused
+  // (rooms.locker_taken); the locker the person held before is freed (一人一柜). Journaled
+  // rooms.locker.given with `from_locker`; giving a person the locker they hold changes nothing.
+  Result<Locker> GiveLocker(const org::Principal& who, Id locker_id, Id person_id);
+  // The office takes a held locker back (rooms.locker_free when nobody holds it); the person keeps
+  // the bed. Journaled rooms.locker.taken_back with the note.
+  Result<Locker> TakeLockerBack(const org::Principal& who, Id locker_id, const std::string& note);
   Result<Key> IssueKey(const org::Principal& who, Id key_id, Id person_id);
   Result<Key> ReturnKey(const org::Principal& who, Id key_id, const std::string& note);
   Result<Key> LoseKey(const org::Principal& who, Id key_id, const std::string& note);
@@ -467,6 +476,8 @@ class Rooms {
   Result<Room> Load(store::Sql& sql, Id id, const org::Principal& who) const;
   // Load, refusing (403) whoever lacks rooms.manage at the room's site: what every change needs.
   Result<Room> LoadToManage(store::Sql& sql, Id id, const org::Principal& who) const;
+  // The locker's room, for whoever has rooms.manage there; kNotFound (of the locker) otherwise.
+  Result<Room> LockerRoom(store::Sql& sql, const Locker& l, const org::Principal& who) const;
   // Moves a key to `to` (invariant 3), issuing it to `holder` when `to` is kIssued.
   Result<Key> MoveKey(const org::Principal& who, Id key_id, KeyState to, const char* journal_kind,
                       Id holder, const std::string& note);

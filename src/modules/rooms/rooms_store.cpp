@@ -330,6 +330,14 @@ Result<std::vector<Locker>> LockersOf(store::Sql& sql, Id room_id) {
                           {room_id}, MapLocker);
 }
 
+Result<Locker> GetLocker(store::Sql& sql, Id id) {
+  std::optional<Locker> out;
+  ZHIDU_TRY_VOID(sql.Query("get locker", std::string(kLockerColumns) + "WHERE l.id=?", {id},
+                           [&](const store::SqlRow& r) { out = MapLocker(r); }));
+  if (!out) return Fail(Errc::kNotFound, "locker " + std::to_string(id) + " does not exist");
+  return *out;
+}
+
 Result<void> TakeLocker(store::Sql& sql, Id locker_id, Id person_id, Id by, TimePoint at) {
   ZHIDU_TRY(auto changed, sql.Exec("take locker",
                                    "UPDATE room_lockers SET person_id=?, allocated_at=?, "

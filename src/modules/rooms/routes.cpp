@@ -522,6 +522,27 @@ void AddRoutes(api::Router& r, Rooms* rooms) {
     ZHIDU_OR_ERROR(auto v, rooms->AddLocker(api::PrincipalOf(req), id, label));
     return api::JsonResponse(201, LockerJson(v));
   });
+  // A locker given to an occupant of its room apart from the bed {"person_id"}, or taken back
+  // {"note"?} (一人一柜, R04 §二2).
+  r.Add("POST", "/api/v1/room-lockers/{id}/give", Access::kSignedIn, [rooms](HttpRequest& req) {
+    if (!rooms) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto person_id, body.RequiredId("person_id"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, rooms->GiveLocker(api::PrincipalOf(req), id, person_id));
+    return api::JsonResponse(200, LockerJson(v));
+  });
+  r.Add("POST", "/api/v1/room-lockers/{id}/take-back", Access::kSignedIn,
+        [rooms](HttpRequest& req) {
+          if (!rooms) return Unavailable();
+          ZHIDU_OR_ERROR(auto id, api::PathId(req));
+          ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+          ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+          if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+          ZHIDU_OR_ERROR(auto v, rooms->TakeLockerBack(api::PrincipalOf(req), id, note));
+          return api::JsonResponse(200, LockerJson(v));
+        });
   // The key's three moves: {"person_id"} · {"note"?} · {"note"}
   r.Add("POST", "/api/v1/room-keys/{id}/issue", Access::kSignedIn, [rooms](HttpRequest& req) {
     if (!rooms) return Unavailable();

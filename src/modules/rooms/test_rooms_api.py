@@ -255,3 +255,62 @@ def test_lockers_one_each_allocated_with_the_bed_and_freed_with_it(server, admin
     assert [x["person_id"] for x in listed[0]["lockers"]] == [d, b, c]
     kinds = journal_kinds(admin)
     assert kinds.count("rooms.locker.added") == 1 and kinds.count("rooms.bed.allocated") >= 4
+
+
+def test_a_locker_is_given_and_taken_back_apart_from_the_bed(server, admin):
+    """一人一柜 apart from the bed (R04 §二2): the office gives an occupant another locker of the
+    room (the old one is freed), takes one back (the bed stays), and is refused — nothing
+    written — for a locker held by someone else, a person with no bed in the room, a free locker
+    taken back, an unknown locker and a person without rooms.manage."""
+    site = site_id(admin)
+    office = login(server, "office")
+    a, b, outsider = (person(admin, site, n) for n in ("换柜甲", "换柜乙", "换柜外"))
+    r = office.post("/api/v1/rooms", {"site_id": site, "name": "换柜室", "place": room_place(office),
+                                      "beds": 2, "lockers": 3})
+    assert r.status == 201, r
+    url = f"/api/v1/rooms/{r.json()['id']}"
+    one, two, three = (x["id"] for x in r.json()["lockers"])
+    assert office.post(f"{url}/allocations", {"person_id": a}).status == 201  # locker 1
+    assert office.post(f"{url}/allocations", {"person_id": b}).status == 201  # locker 2
+
+    def lockers():
+        return [x["person_id"] for x in office.get(url).json()["lockers"]]
+
+    # 换柜甲 moves from locker 1 to locker 3: 1 is freed, the bed shows 3.
+    r = office.post(f"/api/v1/room-lockers/{three}/give", {"person_id": a})
+    assert r.status == 200 and r.json()["person_id"] == a and r.json()["label"] == "3", r
+    assert lockers() == [None, b, a]
+    assert office.get(url).json()["beds"][0]["locker"] == "3"
+    given = [j for j in all_items(admin, "/api/v1/journal?limit=500") if j["kind"] == "rooms.locker.given"]
+    assert [(j["payload"]["locker"], j["payload"]["from_locker"], j["payload"]["person_id"]) for j in given] \
+        == [("3", "1", a)]
+    # Giving the locker one holds changes nothing and journals nothing.
+    assert office.post(f"/api/v1/room-lockers/{three}/give", {"person_id": a}).status == 200
+    kinds = journal_kinds(admin)
+    assert kinds.count("rooms.locker.given") == 1
+
+    refusals = (
+        (f"/api/v1/room-lockers/{two}/give", {"person_id": a}, 409, "rooms.locker_taken"),
+        (f"/api/v1/room-lockers/{one}/give", {"person_id": outsider}, 409, "rooms.not_housed"),
+        (f"/api/v1/room-lockers/{one}/take-back", {}, 409, "rooms.locker_free"),
+        ("/api/v1/room-lockers/999999/give", {"person_id": a}, 404, None),
+        (f"/api/v1/room-lockers/{one}/give", {"person_id": "x"}, 400, None),
+        (f"/api/v1/room-lockers/{one}/give", {"person_id": a, "extra": 1}, 400, None),
+    )
+    for path, body, status, reason in refusals:
+        r = office.post(path, body)
+        assert r.status == status, (path, body, r)
+        if reason:
+            assert r.json()["error"]["reason"] == reason, r
+    cs = login(server, "cs1")
+    assert cs.post(f"/api/v1/room-lockers/{one}/give", {"person_id": a}).status == 403
+    assert lockers() == [None, b, a] and journal_kinds(admin) == kinds  # nothing written
+
+    # Taken back: 换柜乙 keeps the bed without a locker.
+    r = office.post(f"/api/v1/room-lockers/{two}/take-back", {"note": "柜门损坏"})
+    assert r.status == 200 and r.json()["person_id"] is None, r
+    room = office.get(url).json()
+    assert lockers() == [None, None, a]
+    assert [(x["person_id"], x["locker"]) for x in room["beds"]] == [(a, "3"), (b, "")]
+    back = [j for j in all_items(admin, "/api/v1/journal?limit=500") if j["kind"] == "rooms.locker.taken_back"]
+    assert [(j["payload"]["person_id"], j["payload"]["note"]) for j in back] == [(b, "柜门损坏")]
