@@ -134,6 +134,23 @@ def test_a_site_that_opens_the_rest_room_rota_post_gets_r01_s_duties(server, adm
     assert ok(admin.get(f"/api/v1/duties/{last['id']}"))["state"] == "done"
 
 
+def test_a_site_that_opens_the_cs_management_post_gets_r14_s_reports(server, admin):
+    """R14 §1.1.1 每日统计 and §1.1.3 定期汇报 are the 客服管理岗's (R14 §1.1 客服管理人员), a post the demo
+    company does not have: once a site opens it, the day's statistics are planned on it and 报表到期
+    makes its report fall due beside R06's and R10's."""
+    site = admin.get("/api/v1/sites").json()["items"][0]["id"]
+    post = ok(admin.post("/api/v1/posts", {"site_id": site, "name": "客服管理岗"}), 201)["id"]
+    ok(admin.post("/api/v1/duties:plan", {}))
+    stats = all_items(admin, f"/api/v1/duties?site_id={site}&post_id={post}&limit=200")
+    assert stats and {(d["duty"], d["form"]["id"]) for d in stats} == {("r14-daily-stats", "r14-daily-stats")}, stats
+    r = ok(admin.post(f"/api/v1/sites/{site}/events", {"event": "report_due", "ref": "test/r14",
+                                                      "data": {"deadline": "1d"}}), 201)
+    fell = [ok(admin.get(f"/api/v1/duties/{i}")) for i in r["duties_started"]]
+    assert sorted(d["duty"] for d in fell) == ["r06-sales-report", "r10-reports", "r14-periodic-report"], fell
+    report = next(d for d in fell if d["duty"] == "r14-periodic-report")
+    assert report["post_id"] == post and report["clauses"] == ["R14 §1.1.3"], report
+
+
 def test_the_requirement_sheet_is_written_by_its_feedback_duty(server, admin):
     """R06 §四(二)3 定期将客户需求表反馈: the duty's form is the 客户需求表, so completing the duty is what
     writes it — by the agent on the 客服岗, the sheet's 客户需求汇总 required."""
