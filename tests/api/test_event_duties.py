@@ -74,7 +74,7 @@ def test_every_reported_event_makes_its_duties_fall_due_on_their_posts(server, a
 def test_every_reported_event_starts_its_procedures(server, admin):
     """Each event that starts a procedure starts it once, in its initial state, citing its clauses;
     R14 §1.2.9's grading is written as the 客户分等级记录 and reported, R14 §1.2.4's question goes to
-    the 客服主管 and is answered."""
+    the 客服主管, who takes one that is not ordinary to the 总经理 (R14 §1.1.3), and is answered."""
     site = admin.get("/api/v1/sites").json()["items"][0]["id"]
     procedures = pack_rules("procedures")
     started = {}
@@ -99,13 +99,22 @@ def test_every_reported_event_starts_its_procedures(server, admin):
     ok(admin.post(f"{path}/events", {"event": "report"}))
     grading = ok(admin.get(path))
     assert grading["state"] == "reported" and not grading["open"], grading
-    assert [t["answers"] for t in grading["tasks"] if t["id"] == step["id"]] == \
-        [{"customer": "张先生", "grade": "优质客户"}], grading["tasks"]
+    assert [(t["task"], t["done"], t["answers"]) for t in grading["tasks"]] == [
+        ("record:r14-customer-grade", True, {"customer": "张先生", "grade": "优质客户"}),
+        ("notify:客服主管", True, None)], grading["tasks"]
     escalation = started["r14-escalation"]
     assert [(t["task"], t["role"]) for t in escalation["tasks"]] == [("协助解答", "客服主管")], escalation
+    # R14 §1.1.3: a question that is not an ordinary one goes on to the 总经理 — the supervisor's call.
+    path = f"/api/v1/procedures/{escalation['id']}"
+    r = Actor(server, "cs1").post(f"{path}/events", {"event": "not_ordinary"})
+    assert r.status == 403, r
     lead = Actor(server, "cs_lead")
-    ok(lead.post(f"/api/v1/procedures/{escalation['id']}/events", {"event": "answered"}))
-    assert ok(admin.get(f"/api/v1/procedures/{escalation['id']}"))["state"] == "answered"
+    ok(lead.post(f"{path}/events", {"event": "not_ordinary"}))
+    escalation = ok(admin.get(path))
+    assert escalation["state"] == "reported" and escalation["state_clauses"] == ["R14 §1.1.3"], escalation
+    assert ("notify:总经理", True) in [(t["task"], t["done"]) for t in escalation["tasks"]], escalation
+    ok(lead.post(f"{path}/events", {"event": "answered"}))
+    assert ok(admin.get(path))["state"] == "answered"
 
 
 def test_a_site_that_opens_the_rest_room_rota_post_gets_r01_s_duties(server, admin):
