@@ -120,7 +120,8 @@ def test_every_reported_event_starts_its_procedures(server, admin):
 def test_a_site_that_opens_the_rest_room_rota_post_gets_r01_s_duties(server, admin):
     """R01 §一 每天打扫 and §七 最后一个人走后关灯 are the post 休息室值日's (R04 §二1 排出值日表); the
     demo company has no such post, so nothing runs them until a site opens one: then the planner
-    plans the day's cleaning on it and 最后一人离开 makes R01's and R18's checks fall due there."""
+    plans the day's cleaning on it, and 最后一人离开 makes the check of that rest room's regulation fall
+    due there (R01 §七 for the 员工休息室, R18 §三7/§三8 for the lab's)."""
     site = admin.get("/api/v1/sites").json()["items"][0]["id"]
     post = ok(admin.post("/api/v1/posts", {"site_id": site, "name": "休息室值日"}), 201)["id"]
     ok(admin.post("/api/v1/duties:plan", {}))
@@ -129,11 +130,17 @@ def test_a_site_that_opens_the_rest_room_rota_post_gets_r01_s_duties(server, adm
     assert cleaning and all(d["clauses"] == ["R01 §一"] and d["post_id"] == post for d in cleaning), cleaning
     days = sorted(dt.datetime.fromisoformat(d["due_at"]).date() for d in cleaning)
     assert len(set(days)) == len(days) and days[-1] - days[0] <= dt.timedelta(days=2), days
-    r = ok(admin.post(f"/api/v1/sites/{site}/events", {"event": "last_person_leaves", "ref": "test/r01",
-                                                      "data": {"deadline": "30m"}}), 201)
-    fell = {d["duty"]: d for d in (ok(admin.get(f"/api/v1/duties/{i}")) for i in r["duties_started"])
-            if d["post_id"] == post}
-    assert sorted(fell) == ["r01-last-out", "r18-leaving"], fell
+    today = min(cleaning, key=lambda d: d["due_at"])  # the day under way: open now
+    ok(admin.post(f"/api/v1/duties/{today['id']}/complete", {"answers": {"cleaned": True}}))
+    assert ok(admin.get(f"/api/v1/duties/{today['id']}"))["state"] == "done"
+    # 最后一人离开 of which rest room: R01's 员工休息室 starts R01's check, R18's 实验室休息室 R18's.
+    fell = {}
+    for place, want in (("员工休息室", "r01-last-out"), ("实验室休息室", "r18-leaving")):
+        r = ok(admin.post(f"/api/v1/sites/{site}/events", {"event": "last_person_leaves", "ref": f"test/{place}",
+                                                          "data": {"deadline": "30m", "place": place}}), 201)
+        got = [ok(admin.get(f"/api/v1/duties/{i}")) for i in r["duties_started"]]
+        assert [(d["duty"], d["post_id"]) for d in got] == [(want, post)], (place, got)
+        fell[want] = got[0]
     last = fell["r01-last-out"]
     assert last["clauses"] == ["R01 §七"] and last["state"] in ("due", "scheduled"), last
     path = f"/api/v1/duties/{last['id']}/complete"
