@@ -6,7 +6,8 @@ are the pack's 定期 duties without a period (R01 §七 最后离开, R06 §四
 R06 §四(一)11 and R10's and R14's reports, R10/R19 training plans, R15 第十七条 plants …): nothing
 plans them ahead, so unless a test raises their events they never run. The events that start a
 procedure (R14's 接待客户 and 自己无法解决的问题 …) start it; a post the demo company lacks (R01's and
-R18's 休息室值日) gets its duties once a site opens it. One server per backend for the module."""
+R18's 休息室值日, R14's 客服管理岗) gets its duties once a site opens it. One server per backend for the
+module."""
 import datetime as dt
 import glob
 import os
