@@ -24,6 +24,20 @@ CLAUSE_REF = re.compile(r"R\d\d §")
 # Names that appear in many responses whether or not their clause's rule ran: seeing one is
 # reported ("named only"), not counted as exercising the clause.
 WEAK_KINDS = {"role", "post", "place"}
+# Why a clause runs only where a site opens a post the demo company lacks (the demo does not invent
+# the post; the tests open it): written under the table's headline.
+NOTES = [
+    "R01 §一, R01 §七 (and R18 §三7/§三8's r18-leaving): duties of the post 休息室值日 (R04 §二1 排出值日表), "
+    "which the demo company does not open; a site that opens it gets the daily cleaning planned and "
+    "最后一人离开's checks on it (test_event_duties.py). R01 §一 says 每天自觉打扫 of everyone and names no "
+    "one to clean: the post is the site's choice.",
+    "R08 §二1/§二5 (r08-on-post, r08-on-post-orders, r08-on-post-complaints): R19 §二4)'s 订单组, 投诉组 "
+    "and 客服组 are teams of the demo's 客服部, not posts; the staffing rules run where a site opens the "
+    "posts (test_control_room_clauses.py opens all three).",
+    "R14 §1.1.1, R14 §1.1.3 (r14-daily-stats, r14-periodic-report): the post 客服管理岗 (R14 §1.1) is not "
+    "the demo's; a site that opens it gets both (test_event_duties.py). R14 §1.1.3 runs at the demo "
+    "site through r14-escalation.",
+]
 
 
 def load_log(path):
@@ -96,6 +110,8 @@ def main():
                 "as exercised is in its docstring). Regulations: " + ", ".join(codes) + ".\n\n")
         f.write(f"**{total - len(missing)} of {total} executable clauses exercised.**")
         f.write(f" Not exercised: {', '.join(missing)}.\n\n" if missing else "\n\n")
+        f.write("Notes — clauses whose post the demo company lacks:\n\n")
+        f.write("".join(f"* {n}\n" for n in NOTES) + "\n")
         f.write("| clause | executable rules | seen as | tests |\n|---|---|---|---|\n")
         for row in rows:
             f.write("| " + " | ".join(x.replace("|", "\\|") for x in row) + " |\n")

@@ -3,9 +3,12 @@
 to go without; the journal reads from after=0; the policy browser names a rule's file inside the
 pack, never the server's path to it."""
 import datetime as dt
+import os
 import re
 
-from zhidu_harness import Actor, all_items
+import yaml
+
+from zhidu_harness import ROOT, Actor, all_items
 
 
 def ok(r, status=200):
@@ -173,3 +176,21 @@ def test_a_party_needs_a_name_and_is_never_a_person_too(server):
     assert r.status == 400 and r.json()["error"]["reason"] == "violation.person_or_party", r
     after = all_items(lead, f"/api/v1/violations?site_id={site}")
     assert len(after) == len(before), "a refused violation wrote nothing"
+
+
+def test_r18_s_schedule_proposes_the_pack_s_amounts(server):
+    """R18 §四3–§四5 (with the §三 rules they punish): each code's occurrences climb its ladder as the
+    pack writes it — 乱张贴涂写 50 元 at once, 随地吐痰/不收拾剩饭 a warning then 50 元, 争吵打架酗酒赌博
+    100 元 — and each violation cites the code's clauses."""
+    lead, _, site, body = recorder(server)
+    with open(os.path.join(ROOT, "policies/cn-default/R18.yaml"), encoding="utf-8") as f:
+        penalties = {p["code"]: p for p in yaml.safe_load(f)["penalties"]}
+    base = {"site_id": site, "person_id": body["person_id"], "occurred_at": body["occurred_at"]}
+    for code in ("R18-DEFACE", "R18-LITTER", "R18-DISORDER"):
+        rule = penalties[code]
+        for n in (1, 2):
+            step = next(s for s in rule["ladder"] if s["from"] <= n <= s.get("to", n))
+            v = ok(lead.post("/api/v1/violations", dict(base, code=code, note=f"{code} 第{n}次")), 201)
+            assert v["code"] == code and v["occurrence"] == n, v
+            assert v["clauses"] == rule["clause"] and v["fine_yuan"] == step.get("fine_yuan", 0), (n, v)
+            assert ("警告" in v["consequence"]["summary"]) == bool(step.get("warning")), v
