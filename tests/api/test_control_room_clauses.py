@@ -133,6 +133,22 @@ def test_no_post_is_left_without_a_named_colleague(srv):
         assert c.login(f"leave{pid}", "leave-pass-1").status == 200
         return c, pid
 
+    def leave_approved(worker, post, person):
+        """R08 §二5 未经值班经理批准不得擅离职守: the last agent on the post leaves without a relief
+        only with an r08-leave-post request approved by a 值班经理 since going on the post — once."""
+        rid = ok(worker.post("/api/v1/requests", {"site_id": site, "type": "r08-leave-post",
+                                                  "reason": "临时离岗"}), 201)["id"]
+        manager, _ = holder("值班经理", f"值班经理{rid}")
+        ok(manager.post(f"/api/v1/requests/{rid}/decisions", {"approve": True}), 201)
+        ok(worker.post(f"/api/v1/posts/{post}/attendance:leave", {}))
+        assert ok(admin.get(f"/api/v1/posts/{post}/attendance"))["items"] == []
+        left = [j for j in all_items(admin, "/api/v1/journal?limit=500") if j["kind"] == "post.left"
+                and j["payload"]["person_id"] == person and j["payload"]["post_id"] == post]
+        assert [j["payload"].get("leave_request_id") for j in left] == [rid], left
+        ok(worker.post(f"/api/v1/posts/{post}/attendance"), 201)  # the approval is used up
+        r = worker.post(f"/api/v1/posts/{post}/attendance:leave", {})
+        assert r.status == 409 and r.json()["error"]["reason"] == "attendance.leave_not_approved", r
+
     for name, reg, role in POSTS:
         post = posts.get(name) or ok(admin.post("/api/v1/posts", {"site_id": site, "name": name}),
                                      201)["id"]
@@ -144,6 +160,10 @@ def test_no_post_is_left_without_a_named_colleague(srv):
         assert reg in r.body, (name, r.body)  # the refusal cites the regulation's clause
         assert [a["person_id"] for a in ok(admin.get(f"/api/v1/posts/{post}/attendance"))["items"]] \
             == [p1]
+        if reg == "R08":  # 未经值班经理批准不得擅离职守 (R08 §二5): the approval, or a relief
+            assert r.json()["error"]["reason"] == "attendance.leave_not_approved", r
+            assert "R08 §二5" in r.json()["error"]["clauses"], r.json()
+            leave_approved(worker, post, p1)
         ok(worker.post(f"/api/v1/posts/{post}/attendance:leave", {"relief_person_id": p2}))
         on = [a["person_id"] for a in ok(admin.get(f"/api/v1/posts/{post}/attendance"))["items"]]
         assert on == [p2], (name, on)

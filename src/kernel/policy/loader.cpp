@@ -1075,10 +1075,11 @@ void PackBuilder::LoadShiftPattern(const Node& n) {
 }
 
 void PackBuilder::LoadStaffing(const Node& n) {
-  Obj o = Open(n, "staffing rule",
-               {"id", "title", "clause", "post", "min_per_shift", "min_during_alarm",
-                "max_continuous", "certified_only", "at_least_one_of", "at_least_one_certified",
-                "around_the_clock", "substitute_before_leaving", "stable_staffing"});
+  Obj o =
+      Open(n, "staffing rule",
+           {"id", "title", "clause", "post", "min_per_shift", "min_during_alarm", "max_continuous",
+            "certified_only", "at_least_one_of", "at_least_one_certified", "around_the_clock",
+            "substitute_before_leaving", "leave_request", "stable_staffing"});
   if (!o.ok) return;
   StaffingRule s;
   Base(o, &s);
@@ -1093,6 +1094,8 @@ void PackBuilder::LoadStaffing(const Node& n) {
   s.at_least_one_certified = StrList(o, "at_least_one_certified");
   s.around_the_clock = Bool(o, "around_the_clock");
   s.substitute_before_leaving = Bool(o, "substitute_before_leaving");
+  s.leave_request = Str(o, "leave_request");
+  Want("request", s.leave_request, o.Get("leave_request"), "staffing leave request");
   s.stable_staffing = Bool(o, "stable_staffing");
   Define("staffing", s.id, s.source);
   Cite(s.clauses, "staffing", s);
@@ -2197,12 +2200,12 @@ void PackBuilder::MarkUnenforced() {
     } else if (ref.kind == "staffing") {
       // modules/roster CheckStaffing reads the counts, certified_only, at_least_one_of,
       // at_least_one_certified and around_the_clock; runtime/duties LeavePost reads
-      // substitute_before_leaving. Nothing reads stable_staffing.
+      // substitute_before_leaving and leave_request. Nothing reads stable_staffing.
       const StaffingRule* s = find(pack_.staffing_, ref.id);
       ref.executable =
           s && (s->min_per_shift || s->min_during_alarm || s->max_continuous || s->certified_only ||
                 !s->at_least_one_of.empty() || !s->at_least_one_certified.empty() ||
-                s->around_the_clock || s->substitute_before_leaving);
+                s->around_the_clock || s->substitute_before_leaving || !s->leave_request.empty());
     } else if (ref.kind == "place") {
       // A place's own fields (forbidden, never_unattended) are read by nothing; of its access
       // rules, visits enforce request and deny (without `during`: no code evaluates it), and

@@ -142,7 +142,11 @@ struct StaffingRule : RuleBase {
   std::vector<std::string> at_least_one_certified;
   bool around_the_clock = false;           // 24 小时有人值守
   bool substitute_before_leaving = false;  // 离岗须有人代岗
-  bool stable_staffing = false;            // 保持相对稳定
+  // 离岗须经批准: a request type of the pack; the last one on the post leaves it without a relief
+  // (LeavePost) only with an approval of it, filed by them and approved since they went on the
+  // post (one approval, one departure).
+  std::string leave_request;
+  bool stable_staffing = false;  // 保持相对稳定
 };
 
 enum class ItemKind { kCheck, kPassFlagFail, kNumber, kText, kPhoto, kSignature };

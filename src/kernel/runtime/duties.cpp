@@ -1490,9 +1490,43 @@ Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id
                   "you are not on post " + post.name);
     const policy::StaffingRule* rule = nullptr;
     for (const auto& s : pack->staffing())
-      if (s.post == post.name && s.substitute_before_leaving) rule = &s;
+      if (s.post == post.name && (s.substitute_before_leaving || !s.leave_request.empty()))
+        rule = &s;
     ZHIDU_TRY(auto everyone, unit.ListAttendanceAt(post_id, 0, now));
-    if (rule && relief_person_id == 0 && everyone.size() <= 1) {
+    // 离岗须经批准 (R08 §二5 未经值班经理批准不得擅离职守): the last one on the post leaves it
+    // without a relief only with an approval of the rule's request, filed by them and approved
+    // since they went on the post — one approval, one departure (the next stint starts after it).
+    store::Id leave_request_id = 0;
+    if (rule && !rule->leave_request.empty() && relief_person_id == 0 && everyone.size() <= 1) {
+      store::RequestFilter filter{post.site_id, rule->leave_request, who.account_id,
+                                  store::RequestState::kApproved};
+      store::PageRequest page{0, 200};
+      for (;;) {
+        ZHIDU_TRY(auto approved, unit.ListApprovalRequests(filter, page));
+        for (const auto& r : approved)
+          if (r.updated_at >= mine.front().started_at) leave_request_id = r.id;
+        if (approved.size() < static_cast<size_t>(page.limit)) break;
+        page.after_id = approved.back().id;
+      }
+      if (leave_request_id == 0) {
+        auto clauses = policy::ClausesMentioning(*pack, rule->clauses, {"批准", "擅离", "离岗"});
+        if (clauses.empty()) clauses = {rule->clauses.front()};
+        Cite(cited, clauses);
+        std::string title = rule->leave_request;
+        for (const auto& t : pack->requests())
+          if (t.id == rule->leave_request) title = t.title;
+        return Fail(Errc::kFailedPrecondition, Reason{"attendance.leave_not_approved"},
+                    policy::ClausePrefix(clauses) + rule->title + " — leaving post " + post.name +
+                        " needs an approved request (" + title +
+                        ") filed since you went on the post" +
+                        (rule->substitute_before_leaving
+                             ? ", or the colleague who takes over (relief_person_id)"
+                             : ""),
+                    "relief_person_id");
+      }
+    }
+    if (rule && rule->substitute_before_leaving && leave_request_id == 0 && relief_person_id == 0 &&
+        everyone.size() <= 1) {
       // The rule's clauses about leaving (R16 §二13 and §二15 say it twice; R12's rule also
       // carries 经培训方可上机, which leaving does not break).
       auto clauses =
@@ -1543,6 +1577,7 @@ Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id
         .Add("post", post.name)
         .Add("person_id", who.person_id)
         .Add("relief_person_id", relief_person_id);
+    if (leave_request_id != 0) left.Add("leave_request_id", leave_request_id);
     if (relief_answers)  // R12 §四(二)2(5): the situation reported to the post's superiors
       left.AddRaw("relief_checklists", JsonStrings(relief.checklists))
           .AddRaw("clauses", JsonStrings(relief.clauses))

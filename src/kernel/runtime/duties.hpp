@@ -17,7 +17,10 @@
 //     the duty's checklist or record (required items, kinds, numeric ranges). On time when
 //     completed by window_end, else late. Completion, its answers and who did it are journaled.
 //  4. A post with a staffing rule `substitute_before_leaving` (离岗须有人代岗) cannot be left
-//     without naming a relief, who takes over the post in the same transaction.
+//     without naming a relief, who takes over the post in the same transaction; with
+//     `leave_request` (离岗须经批准) its last person may leave without a relief only with an
+//     approval of that request type filed by them and approved since they went on the post
+//     (attendance.leave_not_approved otherwise).
 //  5. Shift duties (on: shift_start | shift_end; N per shift) follow the published roster's shifts
 //     of the post, read through the ShiftCalendar the composition root wires; without a published
 //     roster a post gets none. Schedules that need events (on: work_start, <event>) are not planned

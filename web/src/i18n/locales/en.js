@@ -274,6 +274,7 @@ export default {
       attendance: {
         already_on_post: 'You are already on this post',
         not_on_post: 'You are not on this post',
+        leave_not_approved: 'Leaving this post needs an approved leave request first, or a colleague who takes over',
         relief_required: 'Name the {field} before leaving',
       },
       procedure: {

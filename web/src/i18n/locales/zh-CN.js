@@ -274,6 +274,7 @@ export default {
       attendance: {
         already_on_post: '您已在该岗位上',
         not_on_post: '您不在该岗位上',
+        leave_not_approved: '离岗须先经批准（提交离岗申请并获批准），或指定接替的同事',
         relief_required: '离岗前须指定「{field}」',
       },
       procedure: {
