@@ -41,7 +41,8 @@ class ServiceModule final : public api::Module {
             std::string(kUrgentOrder),        std::string(kStockOut),
             std::string(kDeliveryDateAgreed), std::string(kReturnRequested),
             std::string(kInfoFeedback),       std::string(kCallbackPromised),
-            std::string(kCallbackDone),       std::string(kTicketPriorityChanged)};
+            std::string(kCallbackDone),       std::string(kTicketPriorityChanged),
+            std::string(kTicketMerged)};
   }
   std::vector<std::string> WrittenRecords() const override {
     return {std::string(kCustomerArchive), std::string(kVisitorRecord),

@@ -50,7 +50,8 @@ json ContactJson(const Contact& v, bool full) {
 
 json TicketJson(const Ticket& t) {
   json next = json::array();
-  for (auto s : NextStates(t.state)) next.push_back(StateName(s));
+  if (!t.merged_into)  // a merged ticket moves no more (merge.cpp)
+    for (auto s : NextStates(t.state)) next.push_back(StateName(s));
   return {{"id", t.id},
           {"site_id", t.site_id},
           {"queue_post_id", t.queue_post_id},
@@ -70,7 +71,8 @@ json TicketJson(const Ticket& t) {
           {"updated_at", api::TimeOrNull(t.updated_at)},
           {"first_reply_at", api::TimeOrNull(t.first_reply_at)},
           {"resolved_at", api::TimeOrNull(t.resolved_at)},
-          {"closed_at", api::TimeOrNull(t.closed_at)}};
+          {"closed_at", api::TimeOrNull(t.closed_at)},
+          {"merged_into", api::IdOrNull(t.merged_into)}};
 }
 
 json SurveyJson(const Survey& v) {
@@ -114,7 +116,10 @@ json ViewJson(const TicketView& v) {
                       {"to_state", e.to_state},
                       {"person_id", api::IdOrNull(e.person_id)},
                       {"author", e.author},
-                      {"at", api::TimeOrNull(e.at)}});
+                      {"at", api::TimeOrNull(e.at)},
+                      {"merged_from", api::IdOrNull(e.merged_from)},
+                      {"copied_from", api::IdOrNull(e.copied_from)},
+                      {"attachments", e.attachments}});
   out["thread"] = std::move(thread);
   // How often it was reopened (resolved or closed → open), from the thread.
   out["reopened"] = std::ranges::count_if(v.thread, [](const Entry& e) {
@@ -177,6 +182,21 @@ Result<NewCustomer> CustomerBody(api::JsonBody& body, bool with_site) {
   ZHIDU_TRY(in.notes, body.OptionalString("notes"));
   ZHIDU_TRY_VOID(body.NoOtherFields());
   return in;
+}
+
+// "attachments": [SHA-256, …] of uploaded images (absent: none); the rules in attachments.cpp.
+Result<std::vector<std::string>> AttachmentsOf(api::JsonBody& body) {
+  ZHIDU_TRY(auto list, body.OptionalArray("attachments"));
+  std::vector<std::string> out;
+  if (!list) return out;
+  for (const auto& h : *list) {
+    if (!list->is_array() || !h.is_string())
+      return Fail(Errc::kInvalidArgument, kInvalid,
+                  "attachments must be an array of image hashes (POST /api/v1/photos)",
+                  "attachments");
+    out.push_back(h.get<std::string>());
+  }
+  return out;
 }
 
 // 409 for a phone another customer holds carries that customer's id (invariant 1).
@@ -293,6 +313,7 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(in.customer_id, body.OptionalId("customer_id"));
     ZHIDU_OR_ERROR(in.contact_id, body.OptionalId("contact_id"));
     ZHIDU_OR_ERROR(in.body, body.OptionalString("body"));
+    ZHIDU_OR_ERROR(in.attachments, AttachmentsOf(body));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto v, s->CreateTicket(api::PrincipalOf(req), in));
     return api::JsonResponse(201, ViewJson(v));
@@ -330,8 +351,9 @@ void AddRoutes(api::Router& r, Service* s) {
       ZHIDU_OR_ERROR(auto id, api::PathId(req));
       ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
       ZHIDU_OR_ERROR(auto text, body.RequiredString("body"));
+      ZHIDU_OR_ERROR(auto images, AttachmentsOf(body));
       if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-      ZHIDU_OR_ERROR(auto v, s->AddEntry(api::PrincipalOf(req), id, kind, text));
+      ZHIDU_OR_ERROR(auto v, s->AddEntry(api::PrincipalOf(req), id, kind, text, images));
       return api::JsonResponse(201, ViewJson(v));
     });
   }
@@ -341,8 +363,9 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto id, api::PathId(req));
     ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
     ZHIDU_OR_ERROR(auto text, body.RequiredString("body"));
+    ZHIDU_OR_ERROR(auto images, AttachmentsOf(body));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
-    ZHIDU_OR_ERROR(auto v, s->AddCustomerMessage(api::PrincipalOf(req), id, text));
+    ZHIDU_OR_ERROR(auto v, s->AddCustomerMessage(api::PrincipalOf(req), id, text, images));
     return api::JsonResponse(201, ViewJson(v));
   });
   // {"reason", "by"?: "agent|customer"}: a resolved or closed ticket reopened (issue 18 §7).
@@ -566,6 +589,17 @@ void AddRoutes(api::Router& r, Service* s) {
     ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
     if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
     ZHIDU_OR_ERROR(auto v, s->Assign(api::PrincipalOf(req), id, person_id, note));
+    return api::JsonResponse(200, ViewJson(v));
+  });
+  // {"into", "note"?}: the duplicate {id} merged into the ticket `into` (merge.cpp)
+  r.Add("POST", "/api/v1/service/tickets/{id}/merge", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto id, api::PathId(req));
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto into, body.RequiredId("into"));
+    ZHIDU_OR_ERROR(auto note, body.OptionalString("note"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto v, s->Merge(api::PrincipalOf(req), id, into, note));
     return api::JsonResponse(200, ViewJson(v));
   });
 }

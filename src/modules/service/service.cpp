@@ -522,11 +522,13 @@ Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTic
   ZHIDU_TRY_VOID(Text(in.subject, "subject", true));
   ZHIDU_TRY_VOID(Text(in.category, "category", false, 100));
   ZHIDU_TRY_VOID(Text(in.body, "body", false, kMaxBody));
+  ZHIDU_TRY(auto attachments, ValidAttachments(in.attachments));
   auto id = writer_.Run<store::Id>([&](store::Tx& tx) -> Result<store::Id> {
     auto& unit = tx.unit();
     auto& sql = unit.sql();
     ZHIDU_TRY(auto site, unit.GetSite(in.site_id));
     (void)site;
+    ZHIDU_TRY_VOID(AttachmentsStored(unit, attachments));
     Ticket t;
     ZHIDU_TRY(t.queue, QueueName(unit, in.site_id, in.queue_post_id));
     t.site_id = in.site_id;
@@ -563,12 +565,15 @@ Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTic
       ZHIDU_TRY(routed, db::RouteTo(sql, t.site_id, t.queue_post_id));
     }
     ZHIDU_TRY(t.id, db::InsertTicket(sql, t));
-    if (!in.body.empty()) {
+    if (!in.body.empty() || !attachments.empty()) {
       Entry e{0, t.id, EntryKind::kCustomer, in.body, "", "", 0, who.account_id, tx.now()};
+      e.attachments = attachments;
       ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
     }
+    CanonicalObject created = TicketPayload(t);
+    if (!attachments.empty()) created.AddRaw("attachments", JsonStringArray(attachments));
     ZHIDU_TRY(auto seq, tx.Journal("service.ticket.created", who.account_id, TicketRef(t.id),
-                                   TicketPayload(t).Str()));
+                                   created.Str()));
     (void)seq;
     if (routed) {  // assigned by the system, as Assign would: the ticket opens
       t.assignee = *routed;
@@ -633,6 +638,10 @@ Result<TicketView> Service::Change(const org::Principal& who, store::Id id,
                                    const std::function<Result<void>(store::Tx&, Ticket&)>& change) {
   auto done = writer_.Run<bool>([&](store::Tx& tx) -> Result<bool> {
     ZHIDU_TRY(Ticket t, TicketFor(tx.unit().sql(), who, id));
+    if (t.merged_into)  // merge.cpp: the work goes on on the target
+      return Fail(Errc::kConflict, Reason{"service.ticket_merged"},
+                  "ticket " + std::to_string(id) + " was merged into ticket " +
+                      std::to_string(t.merged_into) + ": work on that one");
     TicketState from = t.state;
     ZHIDU_TRY_VOID(change(tx, t));
     t.updated_at = tx.now();
@@ -657,15 +666,19 @@ Result<void> Service::EmitTicketEvent(store::Tx& tx, const Ticket& t, std::strin
 }
 
 Result<TicketView> Service::AddEntry(const org::Principal& who, store::Id id, EntryKind kind,
-                                     const std::string& body) {
+                                     const std::string& body,
+                                     const std::vector<std::string>& attachments) {
   if (kind != EntryKind::kReply && kind != EntryKind::kNote)
     return Fail(Errc::kInvalidArgument, "kind must be reply or note", "kind");
   ZHIDU_TRY_VOID(Text(body, "body", true, kMaxBody));
+  ZHIDU_TRY(auto images, ValidAttachments(attachments));
   return Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
     if (t.state == TicketState::kClosed)
       return Fail(Errc::kFailedPrecondition,
                   "ticket " + std::to_string(id) + " is closed: reopen it to write to it");
+    ZHIDU_TRY_VOID(AttachmentsStored(tx.unit(), images));
     Entry e{0, t.id, kind, body, "", "", 0, who.account_id, tx.now()};
+    e.attachments = images;
     ZHIDU_TRY(e.id, db::InsertEntry(tx.unit().sql(), e));
     bool first_reply = kind == EntryKind::kReply && t.first_reply_at == TimePoint{};
     if (first_reply) t.first_reply_at = tx.now();
@@ -673,6 +686,11 @@ Result<TicketView> Service::AddEntry(const org::Principal& who, store::Id id, En
     CanonicalObject payload = TicketPayload(t);
     payload.Add("entry_id", e.id);
     if (kind == EntryKind::kReply) payload.Add("body", body);
+    // The images' hashes with a reply; only their number with a note (as its text).
+    if (kind == EntryKind::kReply && !images.empty())
+      payload.AddRaw("attachments", JsonStringArray(images));
+    if (kind == EntryKind::kNote && !images.empty())
+      payload.Add("attachments", static_cast<std::int64_t>(images.size()));
     ZHIDU_TRY(auto seq, tx.Journal(kind == EntryKind::kReply ? "service.ticket.replied"
                                                              : "service.ticket.noted",
                                    who.account_id, TicketRef(t.id), payload.Str()));
@@ -685,15 +703,19 @@ Result<TicketView> Service::AddEntry(const org::Principal& who, store::Id id, En
 }
 
 Result<TicketView> Service::AddCustomerMessage(const org::Principal& who, store::Id id,
-                                               const std::string& body) {
+                                               const std::string& body,
+                                               const std::vector<std::string>& attachments) {
   ZHIDU_TRY_VOID(Text(body, "body", true, kMaxBody));
+  ZHIDU_TRY(auto images, ValidAttachments(attachments));
   std::optional<TimePoint> wake;
   auto done = Change(who, id, [&](store::Tx& tx, Ticket& t) -> Result<void> {
     auto& sql = tx.unit().sql();
+    ZHIDU_TRY_VOID(AttachmentsStored(tx.unit(), images));
     // Awaiting an answer already: the last public word (or resolution) is the customer's.
     ZHIDU_TRY(auto thread, db::Thread(sql, t.id));
     bool awaiting = false;
     for (auto e = thread.rbegin(); e != thread.rend(); ++e) {
+      if (e->merged_from) continue;  // a merged ticket's conversation (merge.cpp) answers nothing
       if (e->kind == EntryKind::kReply ||
           (e->kind == EntryKind::kState && e->to_state == StateName(TicketState::kResolved)))
         break;
@@ -709,9 +731,11 @@ Result<TicketView> Service::AddCustomerMessage(const org::Principal& who, store:
       ZHIDU_TRY_VOID(
           MoveIn(tx, who, t, TicketState::kOpen, "客户再次来信：重新打开", "customer", &wake));
     Entry e{0, t.id, EntryKind::kCustomer, body, "", "", 0, who.account_id, tx.now()};
+    e.attachments = images;
     ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
     CanonicalObject payload = TicketPayload(t);
     payload.Add("entry_id", e.id).Add("body", body).Add("awaiting_reply", awaiting);
+    if (!images.empty()) payload.AddRaw("attachments", JsonStringArray(images));
     ZHIDU_TRY(auto seq, tx.Journal("service.ticket.customer_message", who.account_id,
                                    TicketRef(t.id), payload.Str()));
     (void)seq;

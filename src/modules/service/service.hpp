@@ -78,6 +78,9 @@ inline constexpr std::string_view kTicketCustomerMessage = "ticket_customer_mess
 // A ticket's priority changed (SetPriority): the pack's service levels re-match their targets on
 // it (`retarget:`), the time already run counting against the new one.
 inline constexpr std::string_view kTicketPriorityChanged = "ticket_priority_changed";
+// A duplicate ticket merged into another (Merge, merge.cpp): raised on the merged one, whose SLA
+// deadlines the pack's service levels stop on it (`stop:`) — the target's clocks carry the work.
+inline constexpr std::string_view kTicketMerged = "ticket_merged";
 // The data every ticket event carries, which the pack's SLA targets match on (`targets: when:`):
 // the ticket's priority (PriorityName) and its customer's grade ("" without either).
 inline constexpr std::string_view kPriorityData = "ticket.priority";
@@ -133,6 +136,8 @@ inline constexpr std::string_view kDailyStatsRecord = "daily-stats";
 inline constexpr size_t kMaxText = 500;   // names, needs, subjects, notes of records
 inline constexpr size_t kMaxBody = 4000;  // a thread entry
 inline constexpr size_t kMaxPhones = 5;
+// Images attached to one thread entry: a field limit of ours (the regulations give none).
+inline constexpr size_t kMaxAttachments = 10;
 
 enum class CustomerKind { kCompany, kPerson };
 enum class Channel { kCall, kVisit };
@@ -241,6 +246,7 @@ struct Ticket {
   store::Id assignee = 0;  // a person of the site holding a role there; 0: unassigned
   store::Id created_by = 0;
   TimePoint created_at, updated_at, first_reply_at, resolved_at, closed_at;
+  store::Id merged_into = 0;  // merged (and closed) into that ticket; 0: not merged
 };
 
 struct Entry {  // one line of a ticket's thread (append-only)
@@ -252,6 +258,12 @@ struct Entry {  // one line of a ticket's thread (append-only)
   store::Id person_id = 0;           // kAssign: the new assignee
   store::Id author = 0;              // account
   TimePoint at;
+  // On a merge's target: the ticket merged into this one. With copied_from, a copy of that
+  // ticket's entry copied_from (its author and time kept); without, the merge's own entry.
+  store::Id merged_from = 0;
+  store::Id copied_from = 0;
+  // 附件: SHA-256 of images in the kernel's photo store (kernel/photos), uploaded first.
+  std::vector<std::string> attachments;
 };
 
 struct Survey {
@@ -340,6 +352,7 @@ struct NewTicket {
   store::Id customer_id = 0;
   store::Id contact_id = 0;
   std::string subject, category, body;  // body: the first public message, optional
+  std::vector<std::string> attachments;  // on that message (Entry::attachments)
   Priority priority = Priority::kNormal;
   bool complaint = false;
 };
@@ -373,6 +386,12 @@ struct TicketView {
   // The caller supervises the queue and someone else holds it, not yet reviewed for them.
   bool viewer_may_review = false;
 };
+
+// Attachments (attachments.cpp): `in` without repeats, at most kMaxAttachments SHA-256 in hex,
+// else 400 naming the field attachments; in a transaction, every one stored in the photo store,
+// else 400 photo.not_uploaded (upload first: POST /api/v1/photos).
+Result<std::vector<std::string>> ValidAttachments(const std::vector<std::string>& in);
+Result<void> AttachmentsStored(store::UnitOfWork& unit, const std::vector<std::string>& hashes);
 
 // The ticket `id` as `who` may see it (a role at its site): else 404 service.unknown_ticket, the
 // same answer for a ticket of another site as for none.
@@ -419,7 +438,7 @@ Result<void> IndexTicket(store::Sql& sql, store::Id id, std::string_view subject
 Result<std::vector<std::pair<store::Id, std::string>>> UnindexedTickets(store::Sql& sql,
                                                                         store::Id after, int limit);
 Result<Ticket> GetTicket(store::Sql& sql, store::Id id);
-// Writes the mutable fields when the ticket is still in `from` (compare-and-set);
+// Writes the mutable fields (merged_into too) when the ticket is still in `from` (compare-and-set);
 // kFailedPrecondition otherwise.
 Result<void> UpdateTicket(store::Sql& sql, const Ticket& v, TicketState from);
 Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
@@ -561,14 +580,16 @@ class Service {
                                           store::PageRequest page);
   // A public reply (kReply) or an internal note (kNote).
   Result<TicketView> AddEntry(const org::Principal& who, store::Id id, EntryKind kind,
-                              const std::string& body);
+                              const std::string& body,
+                              const std::vector<std::string>& attachments = {});
   Result<TicketView> Move(const org::Principal& who, store::Id id, TicketState to,
                           const std::string& note);
   // The customer's message, as the agent records it (call, IM): it moves a pending ticket back to
   // open and reopens a resolved or closed one (by the customer); after the last reply it starts
   // the next-response time (kTicketCustomerMessage).
   Result<TicketView> AddCustomerMessage(const org::Principal& who, store::Id id,
-                                        const std::string& body);
+                                        const std::string& body,
+                                        const std::vector<std::string>& attachments = {});
   // A resolved or closed ticket reopened (`by_customer`: at the customer's request, as the agent
   // records it) with the reason: 409 service.not_reopenable from any other state.
   Result<TicketView> Reopen(const org::Principal& who, store::Id id, bool by_customer,
@@ -578,6 +599,14 @@ class Service {
   // re-match their targets. 409 service.priority_unchanged when it is already `to`.
   Result<TicketView> SetPriority(const org::Principal& who, store::Id id, Priority to,
                                  const std::string& note);
+  // Merges the duplicate `id` into `into` (合并工单, merge.cpp; README "Merge"): `id` is closed
+  // with merged_into, its conversation (customer messages, replies, notes) copied to `into` under
+  // an entry naming it, and kTicketMerged raised on it (its SLA deadlines stop). Refused, nothing
+  // written: 400 service.merge_into_self, 404 service.unknown_ticket (field into), 409
+  // service.merge_other_site / service.merge_closed / service.merge_source_closed /
+  // service.merge_procedure_running.
+  Result<TicketView> Merge(const org::Principal& who, store::Id id, store::Id into,
+                           const std::string& note);
   // ---- canned replies (canned.cpp). 403 service.canned_denied unless `who` supervises the
   // queue (any queue of the site for a site-wide one); 409 service.canned_title_taken; 404
   // service.unknown_canned_reply.

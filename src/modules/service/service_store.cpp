@@ -2,6 +2,8 @@
 // through store::Sql (store/sql.hpp).
 #include "modules/service/service.hpp"
 
+#include <algorithm>
+
 #include "store/sql_where.hpp"
 #include "store/text_search.hpp"
 
@@ -223,6 +225,19 @@ CREATE TABLE service_canned_replies(
           // SQLite finds them from the FTS table's last rowid and needs nothing.
           {9, R"sql(
 {{postgres}}CREATE INDEX service_tickets_unindexed ON service_tickets(id) WHERE terms = '{}'{{/postgres}}
+)sql"},
+          // Merge (合并工单, merge.cpp): the ticket a duplicate was merged into; on the target's
+          // thread, the ticket an entry came from and the entry it copies (0/NULL: its own).
+          {10, R"sql(
+ALTER TABLE service_tickets ADD COLUMN merged_into BIGINT REFERENCES service_tickets(id);
+ALTER TABLE service_ticket_entries ADD COLUMN merged_from BIGINT REFERENCES service_tickets(id);
+ALTER TABLE service_ticket_entries ADD COLUMN copied_from BIGINT
+  REFERENCES service_ticket_entries(id);
+CREATE INDEX service_tickets_merged ON service_tickets(merged_into)
+)sql"},
+          // 附件 (attachments.cpp): an entry's images, SHA-256 of the photo store, one a line.
+          {11, R"sql(
+ALTER TABLE service_ticket_entries ADD COLUMN attachments TEXT NOT NULL DEFAULT ''
 )sql"}};
 }
 
@@ -279,7 +294,7 @@ Contact MapContact(const store::SqlRow& r) {
 #define ZHIDU_TICKET_FIELDS                                                                   \
   "SELECT t.id, t.site_id, t.queue_post_id, p.name, t.customer_id, t.contact_id, t.subject, " \
   "t.category, t.priority, t.complaint, t.state, t.assignee, t.created_by, t.created_at, "    \
-  "t.updated_at, t.first_reply_at, t.resolved_at, t.closed_at "
+  "t.updated_at, t.first_reply_at, t.resolved_at, t.closed_at, t.merged_into "
 constexpr const char* kTicketColumns =
     ZHIDU_TICKET_FIELDS "FROM service_tickets t JOIN posts p ON p.id = t.queue_post_id ";
 // SQLite's search: the index drives, joined to each ticket (rowid = ticket id).
@@ -307,6 +322,7 @@ Ticket MapTicket(const store::SqlRow& r) {
   v.first_reply_at = r.Time(15);
   v.resolved_at = r.Time(16);
   v.closed_at = r.Time(17);
+  v.merged_into = r.Int(18);
   return v;
 }
 
@@ -476,12 +492,12 @@ Result<void> UpdateTicket(store::Sql& sql, const Ticket& v, TicketState from) {
   ZHIDU_TRY(auto changed,
             sql.Exec("update ticket",
                      "UPDATE service_tickets SET state=?, assignee=?, updated_at=?, "
-                     "first_reply_at=?, resolved_at=?, closed_at=?, priority=? WHERE id=? AND "
-                     "state=?",
+                     "first_reply_at=?, resolved_at=?, closed_at=?, priority=?, merged_into=? "
+                     "WHERE id=? AND state=?",
                      {Name(v.state), store::SqlRef(v.assignee), store::SqlTime(v.updated_at),
                       store::SqlTime(v.first_reply_at), store::SqlTime(v.resolved_at),
-                      store::SqlTime(v.closed_at), std::string(PriorityName(v.priority)), v.id,
-                      Name(from)}));
+                      store::SqlTime(v.closed_at), std::string(PriorityName(v.priority)),
+                      store::SqlRef(v.merged_into), v.id, Name(from)}));
   if (changed == 1) return Ok();
   ZHIDU_TRY(Ticket now, GetTicket(sql, v.id));
   return Fail(Errc::kFailedPrecondition,
@@ -534,16 +550,20 @@ Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
 Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v) {
   return sql.Insert("insert ticket entry",
                     "INSERT INTO service_ticket_entries(ticket_id, kind, body, from_state, "
-                    "to_state, person_id, author, written_at) VALUES(?,?,?,?,?,?,?,?) RETURNING id",
+                    "to_state, person_id, author, written_at, merged_from, copied_from, "
+                    "attachments) VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                     {v.ticket_id, std::string(EntryKindName(v.kind)), v.body, v.from_state,
-                     v.to_state, store::SqlRef(v.person_id), v.author, store::SqlTime(v.at)});
+                     v.to_state, store::SqlRef(v.person_id), v.author, store::SqlTime(v.at),
+                     store::SqlRef(v.merged_from), store::SqlRef(v.copied_from),
+                     Join(v.attachments, "\n")});
 }
 
 Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id) {
   return sql.Many<Entry>(
       "list ticket thread",
-      "SELECT id, ticket_id, kind, body, from_state, to_state, person_id, author, written_at "
-      "FROM service_ticket_entries WHERE ticket_id=? ORDER BY id",
+      "SELECT id, ticket_id, kind, body, from_state, to_state, person_id, author, written_at, "
+      "merged_from, copied_from, attachments FROM service_ticket_entries WHERE ticket_id=? "
+      "ORDER BY id",
       {ticket_id}, [](const store::SqlRow& r) {
         Entry v;
         v.id = r.Int(0);
@@ -555,6 +575,14 @@ Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id) {
         v.person_id = r.Int(6);
         v.author = r.Int(7);
         v.at = r.Time(8);
+        v.merged_from = r.Int(9);
+        v.copied_from = r.Int(10);
+        std::string hashes = r.Text(11);  // one a line (InsertEntry)
+        for (size_t at = 0; at < hashes.size();) {
+          size_t end = std::min(hashes.find('\n', at), hashes.size());
+          if (end > at) v.attachments.push_back(hashes.substr(at, end - at));
+          at = end + 1;
+        }
         return v;
       });
 }

@@ -352,6 +352,12 @@ export default {
         reports_denied: 'The customer-service reports are for supervisors of the site\'s queues',
         report_range: 'The last day must not be before the first, and a report covers at most 92 days',
         unknown_site: 'No such site',
+        merge_into_self: 'A ticket is not merged into itself',
+        merge_other_site: 'Only tickets of one site are merged',
+        merge_closed: 'The target ticket is resolved, closed or merged: reopen it first',
+        merge_source_closed: 'This ticket is closed or merged already',
+        merge_procedure_running: 'A procedure (e.g. the customer feedback form) still runs on this ticket: merge the other ticket into it',
+        ticket_merged: 'This ticket was merged into another: work on that one',
       },
       survey: {
         unknown_link: 'This survey link is unknown or was replaced by a newer one',
@@ -605,6 +611,8 @@ export default {
   },
   fields: {
     by: 'Requested by',
+    into: 'Merge into ticket', // a ticket merge's target
+    attachments: 'Attachments', // a ticket thread entry's images
     photos: 'Photos', // issue 19 §5: an inspection's photos
     repair: 'Repair', // a damage report's repair order
     cash_fen: 'Cash counted',
@@ -1897,6 +1905,15 @@ export default {
     reopened: 'Reopened {n} times',
     pausedSince: 'since {at}',
     workingHours: 'working hours',
+    attach: 'Add an image',
+    attachHint: 'Attachments (images, at most 10)',
+    removeAttachment: 'Remove',
+    merge: 'Merge into ticket',
+    mergeInto: 'Target ticket number',
+    mergeNote: 'Why (optional)',
+    mergeHint: 'This ticket is closed and merged into the target; its conversation is copied there and its clocks stop.',
+    mergedInto: 'Merged into ticket #{id}',
+    copiedFrom: 'from #{id}',
     r17: {
       title: 'Information feedback and callbacks (R17)',
       feedback: 'Information feedback',

@@ -352,6 +352,12 @@ export default {
         reports_denied: '客服报表仅供本场所客服队列的主管查看',
         report_range: '结束日期不能早于开始日期，且一次最多统计 92 天',
         unknown_site: '场所不存在',
+        merge_into_self: '工单不能合并到它自己',
+        merge_other_site: '只能合并同一场所的工单',
+        merge_closed: '目标工单已解决、已关闭或已被合并，请先重新打开它',
+        merge_source_closed: '该工单已关闭或已合并，不能再合并',
+        merge_procedure_running: '该工单的流程（如客户反馈表）尚未结束，不能合并掉：请把另一张工单合并到它',
+        ticket_merged: '该工单已合并到另一张工单，请在目标工单上继续处理',
       },
       survey: {
         unknown_link: '调查链接无效或已被新链接取代',
@@ -605,6 +611,8 @@ export default {
   },
   fields: {
     by: '发起方',
+    into: '合并到的工单', // a ticket merge's target
+    attachments: '附件', // a ticket thread entry's images
     photos: '照片', // issue 19 §5: an inspection's photos
     repair: '报修', // a damage report's repair order
     cash_fen: '实收金额',
@@ -1897,6 +1905,15 @@ export default {
     reopened: '已重新打开 {n} 次',
     pausedSince: '自 {at} 起',
     workingHours: '按工作时间',
+    attach: '添加图片',
+    attachHint: '附件（图片，最多 10 张）',
+    removeAttachment: '移除',
+    merge: '合并到工单',
+    mergeInto: '目标工单编号',
+    mergeNote: '合并说明（可选）',
+    mergeHint: '本工单将关闭并合并到目标工单，其往来记录复制到目标工单，计时停止。',
+    mergedInto: '已合并到工单 #{id}',
+    copiedFrom: '来自 #{id}',
     r17: {
       title: '信息反馈与回拨登记（R17）',
       feedback: '信息反馈',
