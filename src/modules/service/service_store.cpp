@@ -543,20 +543,21 @@ Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
                                         store::PageRequest page) {
   std::string where = "WHERE t.id > ? AND t.site_id = ?";
   store::SqlParams params{page.after_id, f.site_id};
+  const char* t = "t.";  // how the filters below name a column
   if (!f.query.empty() && sql.dialect() == store::Dialect::kSqlite) {
     // The tickets whose subject, or one of whose entries, holds every term: each index gives its
-    // matches (an entry's through the entry's row, so a moved entry counts for its new ticket),
-    // read in ticket order from the cursor.
+    // matches after the cursor (an entry's through the entry's row, so a moved entry counts for
+    // its new ticket). SQLite walks that list in id order, reading each ticket by rowid, and stops
+    // at the page's end; the filters' `+` keeps it from scanning the site's tickets by an index
+    // instead (what it chose without them).
     std::string match = store::Fts5Match(f.query);
-    where +=
-        " AND t.id IN (SELECT rowid FROM service_tickets_fts WHERE service_tickets_fts MATCH ? "
+    where =
+        "WHERE t.id IN (SELECT rowid FROM service_tickets_fts WHERE service_tickets_fts MATCH ? "
         "AND rowid > ? UNION ALL SELECT e.ticket_id FROM service_entries_fts JOIN "
         "service_ticket_entries e ON e.id = service_entries_fts.rowid WHERE service_entries_fts "
-        "MATCH ? AND e.ticket_id > ?)";
-    for (int i = 0; i < 2; ++i) {
-      params.push_back(match);
-      params.push_back(page.after_id);
-    }
+        "MATCH ? AND e.ticket_id > ?) AND +t.site_id = ?";
+    params = {match, page.after_id, match, page.after_id, f.site_id};
+    t = "+t.";
   } else if (!f.query.empty()) {
     // Every index term present (GIN), then each term rechecked as a substring of the same text.
     where +=
@@ -573,19 +574,19 @@ Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
     }
   }
   if (f.queue_post_id) {
-    where += " AND t.queue_post_id = ?";
+    where += std::string(" AND ") + t + "queue_post_id = ?";
     params.push_back(f.queue_post_id);
   }
   if (f.state) {
-    where += " AND t.state = ?";
+    where += std::string(" AND ") + t + "state = ?";
     params.push_back(Name(*f.state));
   }
   if (f.assignee) {
-    where += " AND t.assignee = ?";
+    where += std::string(" AND ") + t + "assignee = ?";
     params.push_back(f.assignee);
   }
   if (f.customer_id) {
-    where += " AND t.customer_id = ?";
+    where += std::string(" AND ") + t + "customer_id = ?";
     params.push_back(f.customer_id);
   }
   params.push_back(std::int64_t{page.limit});
