@@ -117,12 +117,18 @@ describe('desktop: an agent opens a complaint, answers it, looks a customer up',
     assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
   })
 
-  it('the ticket search finds a 2-character word of a subject', { timeout: STEP_MS }, async () => {
+  it('the ticket search finds a 2-character word of a subject or of the thread', { timeout: STEP_MS }, async () => {
     const { page, problems } = b
     const search = page.getByTestId('ticket-q')
     await search.fill('破损')
     await search.press('Enter')
     const list = page.getByTestId('ticket-list')
+    await list.getByTestId('ticket-subject').getByText('商品破损投诉').waitFor()
+    await search.fill('发票')
+    await search.press('Enter')
+    await list.getByTestId('ticket-subject').getByText('商品破损投诉').waitFor({ state: 'detached' })
+    await search.fill('登记') // only in the agent's reply
+    await search.press('Enter')
     await list.getByTestId('ticket-subject').getByText('商品破损投诉').waitFor()
     await search.fill('发票')
     await search.press('Enter')

@@ -610,21 +610,28 @@ Result<TicketView> Service::GetTicket(const org::Principal& who, store::Id id) {
 }
 
 Result<int> Service::IndexTickets() {
-  int indexed = 0;
-  store::Id after = 0;
-  for (;;) {
-    ZHIDU_TRY(auto batch, writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
-      auto& sql = tx.unit().sql();
-      ZHIDU_TRY(auto rows, db::UnindexedTickets(sql, after, 1000));
-      for (const auto& [id, subject] : rows) {
-        ZHIDU_TRY_VOID(db::IndexTicket(sql, id, subject));
-        after = id;
-      }
-      return static_cast<int>(rows.size());
-    }));
-    indexed += batch;
-    if (batch < 1000) return indexed;
-  }
+  using Rows = std::vector<std::pair<store::Id, std::string>>;
+  // One pass over the rows `unindexed` finds, 1,000 a transaction: subjects, then entries.
+  auto index_all = [&](auto unindexed, auto index) -> Result<int> {
+    int indexed = 0;
+    store::Id after = 0;
+    for (;;) {
+      ZHIDU_TRY(auto batch, writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
+        auto& sql = tx.unit().sql();
+        ZHIDU_TRY(Rows rows, unindexed(sql, after, 1000));
+        for (const auto& [id, text] : rows) {
+          ZHIDU_TRY_VOID(index(sql, id, text));
+          after = id;
+        }
+        return static_cast<int>(rows.size());
+      }));
+      indexed += batch;
+      if (batch < 1000) return indexed;
+    }
+  };
+  ZHIDU_TRY(int subjects, index_all(db::UnindexedTickets, db::IndexTicket));
+  ZHIDU_TRY(int entries, index_all(db::UnindexedEntries, db::IndexEntry));
+  return subjects + entries;
 }
 
 Result<std::vector<Ticket>> Service::ListTickets(const org::Principal& who, const TicketFilter& f,

@@ -363,7 +363,8 @@ struct TicketFilter {
   std::optional<TicketState> state;
   store::Id assignee = 0;
   store::Id customer_id = 0;
-  store::TextQuery query;  // empty: any; else the subject matches (store/text_search.hpp)
+  store::TextQuery query;  // empty: any; else the subject or one thread entry matches
+                           // (store/text_search.hpp, README "Ticket search")
 };
 
 // What a caller sees of a ticket: the row, its thread and its deadlines.
@@ -434,7 +435,8 @@ Result<std::vector<Contact>> ListContacts(store::Sql& sql, store::Id site_id, st
 Result<store::Id> InsertTicket(store::Sql& sql, const Ticket& v);
 Result<store::Id> InsertTicketRow(store::Sql& sql, const Ticket& v);  // the row only
 Result<void> IndexTicket(store::Sql& sql, store::Id id, std::string_view subject);
-// Up to `limit` tickets after `after` that the search index lacks (opened before migration 7).
+// Up to `limit` tickets after `after` whose subject the search index lacks (opened before
+// migration 7).
 Result<std::vector<std::pair<store::Id, std::string>>> UnindexedTickets(store::Sql& sql,
                                                                         store::Id after, int limit);
 Result<Ticket> GetTicket(store::Sql& sql, store::Id id);
@@ -443,7 +445,19 @@ Result<Ticket> GetTicket(store::Sql& sql, store::Id id);
 Result<void> UpdateTicket(store::Sql& sql, const Ticket& v, TicketState from);
 Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
                                         store::PageRequest page);
+// Inserts the entry and, for a customer message, reply or note, indexes its body for the ticket
+// search (the index row is keyed by the entry, so it follows the entry to whichever ticket it
+// belongs to).
 Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v);
+// Up to `limit` searchable entries (customer, reply, note) after `after` that the search index
+// lacks (written before migration 13): (entry id, body).
+Result<std::vector<std::pair<store::Id, std::string>>> UnindexedEntries(store::Sql& sql,
+                                                                        store::Id after, int limit);
+Result<void> IndexEntry(store::Sql& sql, store::Id id, std::string_view body);
+// Moves every thread entry of ticket `from` to ticket `to` (a merge): the search then finds `to`
+// by their text and `from` no longer does. One UPDATE: the index is keyed by entry, not ticket.
+// Returns the number of entries moved.
+Result<std::int64_t> MoveThreadEntries(store::Sql& sql, store::Id from, store::Id to);
 Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id);
 // True when `person_id` is a person of `site_id` with an account holding a role there.
 Result<bool> IsAgentAt(store::Sql& sql, store::Id person_id, store::Id site_id);
@@ -572,9 +586,10 @@ class Service {
   // ---- tickets
   Result<TicketView> CreateTicket(const org::Principal& who, const NewTicket& in);
   Result<TicketView> GetTicket(const org::Principal& who, store::Id id);
-  // Indexes for search the tickets opened before the index existed (module migration 7), in
-  // batches of 1,000 writes; the number indexed. Run once at start; later tickets are indexed as
-  // they are opened.
+  // Indexes for search the subjects and thread entries written before their index existed
+  // (module migrations 7 and 13), in batches of 1,000 writes; the number of rows indexed. Run once
+  // at start (it finds nothing to do in one indexed read when all are indexed); later tickets and
+  // entries are indexed as they are written.
   Result<int> IndexTickets();
   Result<std::vector<Ticket>> ListTickets(const org::Principal& who, const TicketFilter& f,
                                           store::PageRequest page);

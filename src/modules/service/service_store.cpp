@@ -238,6 +238,18 @@ CREATE INDEX service_tickets_merged ON service_tickets(merged_into)
           // 附件 (attachments.cpp): an entry's images, SHA-256 of the photo store, one a line.
           {11, R"sql(
 ALTER TABLE service_ticket_entries ADD COLUMN attachments TEXT NOT NULL DEFAULT ''
+)sql"},
+          // Ticket search over the thread (issue 18 §12): each customer message, reply and note
+          // indexed as it is written, keyed by the entry (SQLite: rowid = entry id; PostgreSQL: the
+          // entry's own terms), so an entry moved to another ticket (a merge) moves its index with
+          // it. Entries written before this are indexed at start (IndexTickets) — on PostgreSQL
+          // through the partial index of the ones still without terms.
+          {13, R"sql(
+{{sqlite}}CREATE VIRTUAL TABLE service_entries_fts USING fts5(bi, uni, content='', tokenize='unicode61 remove_diacritics 0'){{/sqlite}}
+{{postgres}}ALTER TABLE service_ticket_entries ADD COLUMN terms TEXT[] NOT NULL DEFAULT '{}';
+CREATE INDEX service_ticket_entries_terms ON service_ticket_entries USING GIN(terms);
+CREATE INDEX service_ticket_entries_unindexed ON service_ticket_entries(id)
+  WHERE terms = '{}' AND kind IN ('customer','reply','note'){{/postgres}}
 )sql"}};
 }
 
@@ -291,16 +303,11 @@ Contact MapContact(const store::SqlRow& r) {
   return v;
 }
 
-#define ZHIDU_TICKET_FIELDS                                                                   \
-  "SELECT t.id, t.site_id, t.queue_post_id, p.name, t.customer_id, t.contact_id, t.subject, " \
-  "t.category, t.priority, t.complaint, t.state, t.assignee, t.created_by, t.created_at, "    \
-  "t.updated_at, t.first_reply_at, t.resolved_at, t.closed_at, t.merged_into "
 constexpr const char* kTicketColumns =
-    ZHIDU_TICKET_FIELDS "FROM service_tickets t JOIN posts p ON p.id = t.queue_post_id ";
-// SQLite's search: the index drives, joined to each ticket (rowid = ticket id).
-constexpr const char* kTicketSearchColumns = ZHIDU_TICKET_FIELDS
-    "FROM service_tickets_fts JOIN service_tickets t ON t.id = service_tickets_fts.rowid "
-    "JOIN posts p ON p.id = t.queue_post_id ";
+    "SELECT t.id, t.site_id, t.queue_post_id, p.name, t.customer_id, t.contact_id, t.subject, "
+    "t.category, t.priority, t.complaint, t.state, t.assignee, t.created_by, t.created_at, "
+    "t.updated_at, t.first_reply_at, t.resolved_at, t.closed_at, t.merged_into "
+    "FROM service_tickets t JOIN posts p ON p.id = t.queue_post_id ";
 
 Ticket MapTicket(const store::SqlRow& r) {
   Ticket v;
@@ -448,39 +455,83 @@ Result<store::Id> InsertTicketRow(store::Sql& sql, const Ticket& v) {
        store::SqlTime(v.created_at), store::SqlTime(v.updated_at)});
 }
 
-Result<void> IndexTicket(store::Sql& sql, store::Id id, std::string_view subject) {
-  auto terms = store::TermsOf(subject);
+namespace {
+
+// The search index rows of one text: `fts` (SQLite, rowid = id) or `table`.terms (PostgreSQL).
+Result<void> IndexText(store::Sql& sql, const char* what, const char* fts, const char* table,
+                       store::Id id, std::string_view text) {
+  auto terms = store::TermsOf(text);
   if (sql.dialect() == store::Dialect::kPostgres) {
     ZHIDU_TRY(auto changed,
-              sql.Exec("index ticket", "UPDATE service_tickets SET terms = ?::text[] WHERE id = ?",
+              sql.Exec(what, std::string("UPDATE ") + table + " SET terms = ?::text[] WHERE id = ?",
                        {store::SqlTextArray(store::ArrayTermsOf(terms)), id}));
     (void)changed;
     return Ok();
   }
   auto row = store::Fts5ColumnsOf(terms);
-  ZHIDU_TRY(auto added, sql.Exec("index ticket",
-                                 "INSERT INTO service_tickets_fts(rowid, bi, uni) VALUES(?,?,?)",
-                                 {id, row.bi, row.uni}));
+  ZHIDU_TRY(auto added,
+            sql.Exec(what, std::string("INSERT INTO ") + fts + "(rowid, bi, uni) VALUES(?,?,?)",
+                     {id, row.bi, row.uni}));
   (void)added;
   return Ok();
+}
+
+// Up to `limit` rows after `after` that the index lacks: SQLite, those after the index's last
+// rowid (every row is indexed as it is written); PostgreSQL, those with an empty array (a text
+// with no searchable character stays empty and is read again, harmlessly).
+Result<std::vector<std::pair<store::Id, std::string>>> Unindexed(store::Sql& sql, const char* what,
+                                                                 const char* fts, const char* table,
+                                                                 const char* text, const char* also,
+                                                                 store::Id after, int limit) {
+  std::string q = sql.dialect() == store::Dialect::kPostgres
+                      ? std::string("SELECT id, ") + text + " FROM " + table +
+                            " WHERE terms = '{}'" + also + " AND id > ? ORDER BY id LIMIT ?"
+                      : std::string("SELECT id, ") + text + " FROM " + table +
+                            " WHERE id > max(?, (SELECT coalesce(max(rowid), 0) FROM " + fts +
+                            "))" + also + " ORDER BY id LIMIT ?";
+  std::vector<std::pair<store::Id, std::string>> out;
+  ZHIDU_TRY_VOID(sql.Query(what, q, {after, std::int64_t{limit}},
+                           [&](const store::SqlRow& r) { out.emplace_back(r.Int(0), r.Text(1)); }));
+  return out;
+}
+
+// The entry kinds whose body the ticket search reads (state and assignment entries hold the
+// system's or a transition's wording, not the conversation).
+constexpr const char* kSearchedKinds = " AND kind IN ('customer','reply','note')";
+
+bool Searched(EntryKind k) {
+  return k == EntryKind::kCustomer || k == EntryKind::kReply || k == EntryKind::kNote;
+}
+
+}  // namespace
+
+Result<void> IndexTicket(store::Sql& sql, store::Id id, std::string_view subject) {
+  return IndexText(sql, "index ticket", "service_tickets_fts", "service_tickets", id, subject);
+}
+
+Result<void> IndexEntry(store::Sql& sql, store::Id id, std::string_view body) {
+  return IndexText(sql, "index ticket entry", "service_entries_fts", "service_ticket_entries", id,
+                   body);
 }
 
 Result<std::vector<std::pair<store::Id, std::string>>> UnindexedTickets(store::Sql& sql,
                                                                         store::Id after,
                                                                         int limit) {
-  // SQLite: every ticket is indexed when it is inserted, so the unindexed ones are those after
-  // the index's last rowid. PostgreSQL: an empty array (a subject with no searchable character
-  // stays empty and is read again, harmlessly).
-  const char* text =
-      sql.dialect() == store::Dialect::kPostgres
-          ? "SELECT id, subject FROM service_tickets WHERE terms = '{}' AND id > ? ORDER BY id "
-            "LIMIT ?"
-          : "SELECT id, subject FROM service_tickets WHERE id > max(?, (SELECT "
-            "coalesce(max(rowid), 0) FROM service_tickets_fts)) ORDER BY id LIMIT ?";
-  std::vector<std::pair<store::Id, std::string>> out;
-  ZHIDU_TRY_VOID(sql.Query("unindexed tickets", text, {after, std::int64_t{limit}},
-                           [&](const store::SqlRow& r) { out.emplace_back(r.Int(0), r.Text(1)); }));
-  return out;
+  return Unindexed(sql, "unindexed tickets", "service_tickets_fts", "service_tickets", "subject",
+                   "", after, limit);
+}
+
+Result<std::vector<std::pair<store::Id, std::string>>> UnindexedEntries(store::Sql& sql,
+                                                                        store::Id after,
+                                                                        int limit) {
+  return Unindexed(sql, "unindexed ticket entries", "service_entries_fts", "service_ticket_entries",
+                   "body", kSearchedKinds, after, limit);
+}
+
+Result<std::int64_t> MoveThreadEntries(store::Sql& sql, store::Id from, store::Id to) {
+  return sql.Exec("move ticket entries",
+                  "UPDATE service_ticket_entries SET ticket_id = ? WHERE ticket_id = ?",
+                  {to, from});
 }
 
 Result<Ticket> GetTicket(store::Sql& sql, store::Id id) {
@@ -506,56 +557,91 @@ Result<void> UpdateTicket(store::Sql& sql, const Ticket& v, TicketState from) {
 
 Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
                                         store::PageRequest page) {
-  std::string from = kTicketColumns;
   std::string where = "WHERE t.id > ? AND t.site_id = ?";
   store::SqlParams params{page.after_id, f.site_id};
+  const char* t = "t.";  // how the filters below name a column
   if (!f.query.empty() && sql.dialect() == store::Dialect::kSqlite) {
-    // The index drives, in rowid (= ticket id) order from the cursor, joined to each ticket.
-    from = kTicketSearchColumns;
-    where = "WHERE service_tickets_fts MATCH ? AND service_tickets_fts.rowid > ? AND t.site_id = ?";
-    params = {store::Fts5Match(f.query), page.after_id, f.site_id};
+    // The tickets whose subject, or one of whose entries, holds every term: each index gives its
+    // matches after the cursor (an entry's through the entry's row, so a moved entry counts for
+    // its new ticket). SQLite walks that list in id order, reading each ticket by rowid, and stops
+    // at the page's end; the filters' `+` keeps it from scanning the site's tickets by an index
+    // instead (what it chose without them).
+    std::string match = store::Fts5Match(f.query);
+    where =
+        "WHERE t.id IN (SELECT rowid FROM service_tickets_fts WHERE service_tickets_fts MATCH ? "
+        "AND rowid > ? UNION ALL SELECT e.ticket_id FROM service_entries_fts JOIN "
+        "service_ticket_entries e ON e.id = service_entries_fts.rowid WHERE service_entries_fts "
+        "MATCH ? AND e.ticket_id > ?) AND +t.site_id = ?";
+    params = {match, page.after_id, match, page.after_id, f.site_id};
+    t = "+t.";
   } else if (!f.query.empty()) {
-    // Every index term present (GIN), then each term rechecked as a substring of the subject.
+    // Every index term present (GIN), then each term rechecked as a substring of the same text.
     where +=
-        " AND t.terms @> ?::text[] AND NOT EXISTS (SELECT 1 FROM unnest(?::text[]) q(w) "
-        "WHERE strpos(lower(t.subject), q.w) = 0)";
-    params.push_back(store::SqlTextArray(store::ArrayTermsOf(f.query)));
-    params.push_back(store::SqlTextArray(f.query.terms));
+        " AND t.id IN (SELECT s.id FROM service_tickets s WHERE s.terms @> ?::text[] AND NOT "
+        "EXISTS (SELECT 1 FROM unnest(?::text[]) q(w) WHERE strpos(lower(s.subject), q.w) = 0) "
+        "UNION ALL SELECT e.ticket_id FROM service_ticket_entries e WHERE e.terms @> ?::text[] "
+        "AND NOT EXISTS (SELECT 1 FROM unnest(?::text[]) q(w) "
+        "WHERE strpos(lower(e.body), q.w) = 0))";
+    auto terms = store::SqlTextArray(store::ArrayTermsOf(f.query));
+    auto phrases = store::SqlTextArray(f.query.terms);
+    for (int i = 0; i < 2; ++i) {
+      params.push_back(terms);
+      params.push_back(phrases);
+    }
   }
   if (f.queue_post_id) {
-    where += " AND t.queue_post_id = ?";
+    where += std::string(" AND ") + t + "queue_post_id = ?";
     params.push_back(f.queue_post_id);
   }
   if (f.state) {
-    where += " AND t.state = ?";
+    where += std::string(" AND ") + t + "state = ?";
     params.push_back(Name(*f.state));
   }
   if (f.assignee) {
-    where += " AND t.assignee = ?";
+    where += std::string(" AND ") + t + "assignee = ?";
     params.push_back(f.assignee);
   }
   if (f.customer_id) {
-    where += " AND t.customer_id = ?";
+    where += std::string(" AND ") + t + "customer_id = ?";
     params.push_back(f.customer_id);
   }
   params.push_back(std::int64_t{page.limit});
   return sql.Many<Ticket>(f.query.empty() ? "list tickets" : "search tickets",
-                          from + where +
-                              (f.query.empty() || sql.dialect() != store::Dialect::kSqlite
-                                   ? " ORDER BY t.id LIMIT ?"
-                                   : " ORDER BY service_tickets_fts.rowid LIMIT ?"),
-                          params, MapTicket);
+                          kTicketColumns + where + " ORDER BY t.id LIMIT ?", params, MapTicket);
 }
 
 Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v) {
-  return sql.Insert("insert ticket entry",
-                    "INSERT INTO service_ticket_entries(ticket_id, kind, body, from_state, "
-                    "to_state, person_id, author, written_at, merged_from, copied_from, "
-                    "attachments) VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                    {v.ticket_id, std::string(EntryKindName(v.kind)), v.body, v.from_state,
-                     v.to_state, store::SqlRef(v.person_id), v.author, store::SqlTime(v.at),
-                     store::SqlRef(v.merged_from), store::SqlRef(v.copied_from),
-                     Join(v.attachments, "\n")});
+  store::SqlParams params{v.ticket_id,
+                          std::string(EntryKindName(v.kind)),
+                          v.body,
+                          v.from_state,
+                          v.to_state,
+                          store::SqlRef(v.person_id),
+                          v.author,
+                          store::SqlTime(v.at),
+                          store::SqlRef(v.merged_from),
+                          store::SqlRef(v.copied_from),
+                          Join(v.attachments, "\n")};
+  constexpr const char* kInsert =
+      "INSERT INTO service_ticket_entries(ticket_id, kind, body, from_state, to_state, person_id, "
+      "author, written_at, merged_from, copied_from, attachments";
+  if (!Searched(v.kind))
+    return sql.Insert("insert ticket entry",
+                      std::string(kInsert) + ") VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                      params);
+  if (sql.dialect() == store::Dialect::kPostgres) {  // the row with its terms, in one statement
+    params.push_back(store::SqlTextArray(store::ArrayTermsOf(store::TermsOf(v.body))));
+    return sql.Insert("insert ticket entry",
+                      std::string(kInsert) +
+                          ", terms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?::text[]) RETURNING id",
+                      params);
+  }
+  ZHIDU_TRY(store::Id id,
+            sql.Insert("insert ticket entry",
+                       std::string(kInsert) + ") VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                       params));
+  ZHIDU_TRY_VOID(IndexEntry(sql, id, v.body));
+  return id;
 }
 
 Result<std::vector<Entry>> Thread(store::Sql& sql, store::Id ticket_id) {

@@ -14,6 +14,7 @@
 #include "kernel/scheduler/scheduler.hpp"
 #include "modules/service/service.hpp"
 #include "store/journal.hpp"
+#include "store/text_search.hpp"
 #include "tests/store_backends.hpp"
 
 namespace zhidu::service {
@@ -189,7 +190,7 @@ TEST_P(ServiceTest, ItsMigrationRunsOnceAndIsRecorded) {
   auto again = store_->MigrateModule("service", Migrations());
   EXPECT_TRUE(again) << again.error().message;
   auto bad = Migrations();
-  const int next = static_cast<int>(bad.size()) + 1;
+  const int next = bad.back().version + 1;  // numbers may skip (each helper had its own)
   bad.push_back({next, "CREATE TABLE service_tickets(id {{id}})"});  // exists: fails whole
   EXPECT_FALSE(store_->MigrateModule("service", bad));
 }
@@ -928,6 +929,35 @@ TEST_P(ServiceTest, ARetailOrderGetsItsNoticeShipsOnTimeAndCounts) {
   ASSERT_TRUE(all);
   EXPECT_EQ(all->size(), 1u);
   EXPECT_EQ(Journal("service.order.created").size(), 1u);
+}
+
+// Ticket merge (issue 18 §2) moves thread entries with db::MoveThreadEntries: the search finds
+// their text on the ticket they moved to and no longer on the old one, with no re-indexing.
+TEST_P(ServiceTest, MovedThreadEntriesAreFoundOnTheirNewTicket) {
+  auto a = Open(false, "空调不制冷");
+  auto b = Open(false, "发票开错");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(service_->AddEntry(agent_, a->ticket.id, EntryKind::kNote, "内部：机器漏水"));
+  auto search = [&](std::string_view q) {
+    TicketFilter f;
+    f.site_id = site_;
+    f.query = *store::ParseTextQuery(q);
+    std::vector<store::Id> ids;
+    auto found = service_->ListTickets(agent_, f, {0, 50});
+    EXPECT_TRUE(found) << found.error().message;
+    if (found)
+      for (const auto& t : *found) ids.push_back(t.id);
+    return ids;
+  };
+  EXPECT_EQ(search("漏水"), std::vector<store::Id>{a->ticket.id});
+  EXPECT_EQ(search("来电"), (std::vector<store::Id>{a->ticket.id, b->ticket.id}));  // the bodies
+  auto moved = writer_->Run<std::int64_t>([&](store::Tx& tx) {
+    return db::MoveThreadEntries(tx.unit().sql(), a->ticket.id, b->ticket.id);
+  });
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_GE(*moved, 2);  // the opening message and the note (and any assignment)
+  EXPECT_EQ(search("漏水"), std::vector<store::Id>{b->ticket.id});
+  EXPECT_EQ(search("制冷"), std::vector<store::Id>{a->ticket.id});  // the subject stays
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, ::testing::ValuesIn(testing_support::Backends()),

@@ -1867,7 +1867,7 @@ export default {
     moveTo: 'Move to',
     lookup: 'Customer lookup',
     lookupHint: 'Name or phone',
-    searchHint: 'Search ticket subjects, e.g. 制冷',
+    searchHint: 'Search subjects and threads, e.g. 制冷',
     search: 'Search',
     phones: 'Phones',
     grade: 'Grade',

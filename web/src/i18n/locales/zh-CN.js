@@ -1867,7 +1867,7 @@ export default {
     moveTo: '转为',
     lookup: '客户查询',
     lookupHint: '姓名或电话',
-    searchHint: '搜索工单主题，如：制冷',
+    searchHint: '搜索主题和往来记录，如：制冷',
     search: '查询',
     phones: '电话',
     grade: '等级',
