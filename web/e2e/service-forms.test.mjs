@@ -2,7 +2,8 @@
 // The 客服主管 writes, changes and deletes canned replies (an agent is refused in Chinese), publishes
 // a web form for the 投诉组 queue and copies its link, withdraws another; a customer opens the link on
 // a phone with no sign-in, submits a question and gets the ticket's number, which is in the queue with
-// its first-response deadline; the withdrawn form's link is refused in Chinese.
+// its first-response deadline, and the agent's desk names the submitter; the withdrawn form's link
+// is refused in Chinese.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -19,6 +20,7 @@ let site
 let queue
 let link
 let withdrawn
+let reference
 
 // Opens the canned-reply dialog and fills it (`scope`: a queue's name, or none for the site).
 async function newCanned(page, dialog, scope, title, body) {
@@ -139,6 +141,7 @@ describe('phone: a customer submits through the form with no sign-in', { timeout
     await page.getByTestId('wf-submit').click()
     const ref = await page.getByTestId('web-form-reference').innerText()
     assert.match(ref, /^\d+$/)
+    reference = ref
     const t = await admin.get(`service/tickets/${ref}`)
     assert.equal(t.queue_post_id, queue.id)
     assert.equal(t.web_form.phone, '139****5678')
@@ -151,5 +154,14 @@ describe('phone: a customer submits through the form with no sign-in', { timeout
     await page.goto(link.replace(/[0-9a-f]{48}$/, withdrawn.token))
     await page.reload() // only the hash changed: load the page afresh, as a customer's new tab does
     assert.match(await assertChineseError(page.getByTestId('error-text')), /已停用/)
+  })
+
+  it("the agent's desk shows who submitted it, the phone masked", { timeout: STEP_MS }, async () => {
+    const { page } = phone
+    await signIn(page, server.url, 'cs1', server.credentials.get('cs1').password)
+    await page.goto(`${server.url}/#/service-desk?ticket=${reference}`)
+    const line = page.getByTestId('ticket-web-form')
+    await line.waitFor()
+    assert.match(await line.innerText(), /客户在线提交：王女士.*139\*\*\*\*5678/)
   })
 })

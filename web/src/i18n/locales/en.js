@@ -1840,6 +1840,7 @@ export default {
     save: 'Save',
   },
   serviceDesk: {
+    webForm: 'Submitted online by {name} · company {company} · phone {phone}',
     priorityHint: 'A new priority re-times the SLA clocks to its target (time already run counts)',
     canned: 'Canned replies',
     intro: 'The agent desk: tickets by queue (post), replies to the customer, internal notes, state changes; phones and ID numbers are masked (R19 §二5)).',

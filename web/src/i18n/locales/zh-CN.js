@@ -1841,6 +1841,7 @@ export default {
   },
   serviceDesk: {
     priorityHint: '改变优先级后，时限按新目标重新计算（已用时间计入）',
+    webForm: '客户在线提交：{name} · 单位 {company} · 电话 {phone}',
     canned: '常用回复',
     intro: '客服工作台：按队列（岗位）查看工单，回复客户、写内部备注、改变状态；客户资料中的电话、证件号按 R19 §二5) 脱敏显示。',
     queue: '队列',
