@@ -79,6 +79,7 @@ struct ModuleSettings {
   size_t photo_max_bytes = 10 << 20;  // --photo-max-bytes
   int alarm_aggregation_s = 60;       // --alarm-aggregation-s
   int alarm_max_shelve_min = 480;     // --alarm-max-shelve-min
+  int web_form_per_hour = 30;         // --web-form-per-hour (0: no limit)
   std::string mqtt;                   // --mqtt host:port ("" : no MQTT ingest)
   std::string mqtt_topic;             // --mqtt-topic
   std::string mqtt_group;             // --mqtt-group ("" : a plain subscription)

@@ -70,6 +70,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 7 * 24 * 60));
   serve_cmd
+      ->add_option("--web-form-per-hour", serve.web_form_per_hour,
+                   "Submissions a public web form takes per hour before it answers 429 (0: no "
+                   "limit; our figure, not a regulation's)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
+  serve_cmd
       ->add_option("--photo-max-bytes", serve.photo_max_bytes,
                    "Largest photo upload in bytes (larger ones get 413)")
       ->capture_default_str()

@@ -294,6 +294,7 @@ int Serve(const ServeOptions& options) {
   module_settings.photo_max_bytes = static_cast<size_t>(options.photo_max_bytes);
   module_settings.alarm_aggregation_s = options.alarm_aggregation_s;
   module_settings.alarm_max_shelve_min = options.alarm_max_shelve_min;
+  module_settings.web_form_per_hour = options.web_form_per_hour;
   module_settings.mqtt = options.mqtt;
   module_settings.mqtt_topic = options.mqtt_topic;
   module_settings.mqtt_group = options.mqtt_group;

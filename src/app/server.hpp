@@ -55,6 +55,7 @@ struct ServeOptions {
   int alarm_aggregation_s = 600;
   // The longest shelving of an alarm, in minutes.
   int alarm_max_shelve_min = 24 * 60;
+  int web_form_per_hour = 30;  // submissions per public web form and hour (our figure)
   // The largest photo upload (POST /api/v1/photos), in bytes; larger ones get 413.
   std::int64_t photo_max_bytes = 10 << 20;
   // Board answers kept between writes (api/read_cache.hpp); 0: off.

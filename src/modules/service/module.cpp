@@ -56,6 +56,7 @@ class ServiceModule final : public api::Module {
     (void)indexed;
     service_->RegisterHandlers(k.scheduler);
     service_->SetRequests(&k.requests);
+    service_->SetWebFormLimit(k.settings.web_form_per_hour);
     service_->SubscribeOrderEvents(k.bus);
     SubscribeHandoverCarry(k.bus);  // open tickets carried over at a handover (carry.hpp)
     k.services.Offer<Service>(service_.get());
@@ -69,6 +70,7 @@ class ServiceModule final : public api::Module {
   void AddRoutes(api::Router& router) override {
     service::AddRoutes(router, service_.get());
     service::AddOrderRoutes(router, service_.get());
+    service::AddWebFormRoutes(router, service_.get());
     service::AddDeskRoutes(router, desk_.get());
     service::AddReportRoutes(router, reports_.get());
     service::AddBoardRoutes(router, board_.get());

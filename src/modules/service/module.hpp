@@ -14,6 +14,8 @@ std::unique_ptr<api::Module> MakeModule();
 void AddRoutes(api::Router& router, Service* s);
 // Its order routes under /api/v1/service/orders… (order_routes.cpp).
 void AddOrderRoutes(api::Router& router, Service* s);
+// The public web forms (web_form_routes.cpp, issue 18 §2).
+void AddWebFormRoutes(api::Router& router, Service* s);
 // R17's feedback and callback routes (desk_routes.cpp).
 void AddDeskRoutes(api::Router& router, Desk* d);
 // The reports (report_routes.cpp, issue 18 §10).

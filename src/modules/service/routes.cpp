@@ -150,6 +150,14 @@ json ViewJson(const TicketView& v) {
                              {"channel", SurveyChannelName(sv.channel)},
                              {"at", api::TimeOrNull(sv.answered_at)}};
   out["procedures"] = ProceduresJson(v.procedures);
+  // Opened by the customer through a public web form: who they said they are, the phone masked.
+  out["web_form"] = nullptr;
+  if (v.web)
+    out["web_form"] = {{"form_id", v.web->form_id},
+                       {"name", v.web->name},
+                       {"company", v.web->company},
+                       {"phone", Mask(v.web->phone)},
+                       {"at", api::TimeOrNull(v.web->at)}};
   return out;
 }
 

@@ -512,6 +512,7 @@ Result<TicketView> Service::View(store::UnitOfWork& unit, const Ticket& t) {
   pf.ref = TicketRef(t.id);
   ZHIDU_TRY(v.procedures, unit.ListProcedureInstances(pf, {0, 100}));
   ZHIDU_TRY(v.reviews, db::ReviewsOf(unit.sql(), t.id));
+  ZHIDU_TRY(v.web, db::WebSubmissionOf(unit.sql(), t.id));
   return v;
 }
 
@@ -522,80 +523,84 @@ Result<TicketView> Service::CreateTicket(const org::Principal& who, const NewTic
   ZHIDU_TRY_VOID(Text(in.subject, "subject", true));
   ZHIDU_TRY_VOID(Text(in.category, "category", false, 100));
   ZHIDU_TRY_VOID(Text(in.body, "body", false, kMaxBody));
-  ZHIDU_TRY(auto attachments, ValidAttachments(in.attachments));
-  auto id = writer_.Run<store::Id>([&](store::Tx& tx) -> Result<store::Id> {
-    auto& unit = tx.unit();
-    auto& sql = unit.sql();
-    ZHIDU_TRY(auto site, unit.GetSite(in.site_id));
-    (void)site;
-    ZHIDU_TRY_VOID(AttachmentsStored(unit, attachments));
-    Ticket t;
-    ZHIDU_TRY(t.queue, QueueName(unit, in.site_id, in.queue_post_id));
-    t.site_id = in.site_id;
-    t.queue_post_id = in.queue_post_id;
-    if (in.customer_id) {
-      auto c = db::GetCustomer(sql, in.customer_id);
-      if (!c && c.error().code != Errc::kNotFound) return Fail(c.error());
-      if (!c || c->site_id != in.site_id)
-        return Fail(Errc::kInvalidArgument,
-                    "customer " + std::to_string(in.customer_id) + " is not a customer of the site",
-                    "customer_id");
-    }
-    if (in.contact_id) {
-      auto c = db::GetContact(sql, in.contact_id);
-      if (!c && c.error().code != Errc::kNotFound) return Fail(c.error());
-      if (!c || c->site_id != in.site_id)
-        return Fail(Errc::kInvalidArgument,
-                    "contact " + std::to_string(in.contact_id) + " is not a contact of the site",
-                    "contact_id");
-    }
-    t.customer_id = in.customer_id;
-    t.contact_id = in.contact_id;
-    t.subject = in.subject;
-    t.category = in.category;
-    t.priority = in.priority;
-    t.complaint = in.complaint;
-    t.state = TicketState::kNew;
-    t.created_by = who.account_id;
-    t.created_at = t.updated_at = tx.now();
-    // Routing (issue 18 §4): to an agent on the queue's post now, unless the site routes by hand.
-    ZHIDU_TRY(auto routing, runtime::SiteParameters::Lookup(unit, t.site_id, kRoutingParam));
-    std::optional<store::Id> routed;
-    if (!routing || *routing == "on_post") {
-      ZHIDU_TRY(routed, db::RouteTo(sql, t.site_id, t.queue_post_id));
-    }
-    ZHIDU_TRY(t.id, db::InsertTicket(sql, t));
-    if (!in.body.empty() || !attachments.empty()) {
-      Entry e{0, t.id, EntryKind::kCustomer, in.body, "", "", 0, who.account_id, tx.now()};
-      e.attachments = attachments;
-      ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
-    }
-    CanonicalObject created = TicketPayload(t);
-    if (!attachments.empty()) created.AddRaw("attachments", JsonStringArray(attachments));
-    ZHIDU_TRY(auto seq, tx.Journal("service.ticket.created", who.account_id, TicketRef(t.id),
-                                   created.Str()));
-    (void)seq;
-    if (routed) {  // assigned by the system, as Assign would: the ticket opens
-      t.assignee = *routed;
-      t.state = TicketState::kOpen;
-      ZHIDU_TRY_VOID(db::UpdateTicket(sql, t, TicketState::kNew));
-      Entry e{0, t.id, EntryKind::kAssign, "", "new", "open", *routed, 0, tx.now()};
-      ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
-      CanonicalObject payload = TicketPayload(t);
-      payload.Add("routed", true);
-      ZHIDU_TRY(auto routed_seq,
-                tx.Journal("service.ticket.assigned", 0, TicketRef(t.id), payload.Str()));
-      (void)routed_seq;
-    }
-    // The pack's rules start here, in this transaction: the service levels on ticket_opened (their
-    // targets matched on the priority and the customer's grade) and, for a complaint, the one
-    // procedure on complaint_received.
-    ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, kTicketOpened, who.account_id));
-    if (t.complaint) ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, kComplaintReceived, who.account_id));
-    return t.id;
-  });
+  NewTicket valid = in;  // the attachments as ValidAttachments keeps them (each once)
+  ZHIDU_TRY(valid.attachments, ValidAttachments(in.attachments));
+  auto id = writer_.Run<store::Id>(
+      [&](store::Tx& tx) -> Result<store::Id> { return OpenTicket(tx, who.account_id, valid); });
   if (!id) return Fail(id.error());
   return GetTicket(who, *id);
+}
+
+Result<store::Id> Service::OpenTicket(store::Tx& tx, store::Id actor, const NewTicket& in) {
+  auto& unit = tx.unit();
+  auto& sql = unit.sql();
+  ZHIDU_TRY(auto site, unit.GetSite(in.site_id));
+  (void)site;
+  ZHIDU_TRY_VOID(AttachmentsStored(unit, in.attachments));
+  Ticket t;
+  ZHIDU_TRY(t.queue, QueueName(unit, in.site_id, in.queue_post_id));
+  t.site_id = in.site_id;
+  t.queue_post_id = in.queue_post_id;
+  if (in.customer_id) {
+    auto c = db::GetCustomer(sql, in.customer_id);
+    if (!c && c.error().code != Errc::kNotFound) return Fail(c.error());
+    if (!c || c->site_id != in.site_id)
+      return Fail(Errc::kInvalidArgument,
+                  "customer " + std::to_string(in.customer_id) + " is not a customer of the site",
+                  "customer_id");
+  }
+  if (in.contact_id) {
+    auto c = db::GetContact(sql, in.contact_id);
+    if (!c && c.error().code != Errc::kNotFound) return Fail(c.error());
+    if (!c || c->site_id != in.site_id)
+      return Fail(Errc::kInvalidArgument,
+                  "contact " + std::to_string(in.contact_id) + " is not a contact of the site",
+                  "contact_id");
+  }
+  t.customer_id = in.customer_id;
+  t.contact_id = in.contact_id;
+  t.subject = in.subject;
+  t.category = in.category;
+  t.priority = in.priority;
+  t.complaint = in.complaint;
+  t.state = TicketState::kNew;
+  t.created_by = actor;
+  t.created_at = t.updated_at = tx.now();
+  // Routing (issue 18 §4): to an agent on the queue's post now, unless the site routes by hand.
+  ZHIDU_TRY(auto routing, runtime::SiteParameters::Lookup(unit, t.site_id, kRoutingParam));
+  std::optional<store::Id> routed;
+  if (!routing || *routing == "on_post") {
+    ZHIDU_TRY(routed, db::RouteTo(sql, t.site_id, t.queue_post_id));
+  }
+  ZHIDU_TRY(t.id, db::InsertTicket(sql, t));
+  if (!in.body.empty() || !in.attachments.empty()) {
+    Entry e{0, t.id, EntryKind::kCustomer, in.body, "", "", 0, actor, tx.now()};
+    e.attachments = in.attachments;
+    ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+  }
+  CanonicalObject created = TicketPayload(t);
+  if (!in.attachments.empty()) created.AddRaw("attachments", JsonStringArray(in.attachments));
+  if (in.web_form_id) created.Add("web_form_id", in.web_form_id);  // by the customer
+  ZHIDU_TRY(auto seq, tx.Journal("service.ticket.created", actor, TicketRef(t.id), created.Str()));
+  (void)seq;
+  if (routed) {  // assigned by the system, as Assign would: the ticket opens
+    t.assignee = *routed;
+    t.state = TicketState::kOpen;
+    ZHIDU_TRY_VOID(db::UpdateTicket(sql, t, TicketState::kNew));
+    Entry e{0, t.id, EntryKind::kAssign, "", "new", "open", *routed, 0, tx.now()};
+    ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+    CanonicalObject payload = TicketPayload(t);
+    payload.Add("routed", true);
+    ZHIDU_TRY(auto routed_seq,
+              tx.Journal("service.ticket.assigned", 0, TicketRef(t.id), payload.Str()));
+    (void)routed_seq;
+  }
+  // The pack's rules start here, in this transaction: the service levels on ticket_opened (their
+  // targets matched on the priority and the customer's grade) and, for a complaint, the one
+  // procedure on complaint_received.
+  ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, kTicketOpened, actor));
+  if (t.complaint) ZHIDU_TRY_VOID(EmitTicketEvent(tx, t, kComplaintReceived, actor));
+  return t.id;
 }
 
 Result<TicketView> Service::GetTicket(const org::Principal& who, store::Id id) {
@@ -914,17 +919,23 @@ Result<TicketView> Service::Assign(const org::Principal& who, store::Id id, stor
 
 // ---- surveys and satisfaction
 
+std::optional<std::string> LinkTokenHash(const std::string& token) {
+  bool hex = token.size() == kSurveyTokenHex && std::ranges::all_of(token, [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+             });
+  if (!hex) return std::nullopt;
+  return ToHex(Sha256Of(token));
+}
+
 namespace {
 
 std::string Iso(TimePoint t) { return FormatIso8601Utc(t); }
 
 // The hash a link's token is stored as; an impossible token is unknown without a query.
 Result<std::string> TokenHash(const std::string& token) {
-  bool hex = token.size() == kSurveyTokenHex && std::ranges::all_of(token, [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-             });
-  if (!hex) return Fail(Errc::kNotFound, Reason{"survey.unknown_link"}, "no such survey link");
-  return ToHex(Sha256Of(token));
+  auto hash = LinkTokenHash(token);
+  if (!hash) return Fail(Errc::kNotFound, Reason{"survey.unknown_link"}, "no such survey link");
+  return *hash;
 }
 
 Result<Survey> ByHash(store::Sql& sql, const std::string& hash) {

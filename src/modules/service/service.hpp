@@ -107,6 +107,9 @@ inline constexpr std::string_view kSatisfactionSurvey = "satisfaction-survey";
 inline constexpr std::string_view kDefaultSurveyScale = "非常不满意,不满意,一般,满意,非常满意";
 inline constexpr size_t kMinScale = 2, kMaxScale = 10;
 inline constexpr size_t kSurveyTokenHex = 48;  // 24 random bytes, as the calendar links
+// The SHA-256 (hex) a secret link's token (a survey's, a web form's) is stored as; nullopt for a
+// token no link can have (not kSurveyTokenHex lower-case hex digits), unknown without a query.
+std::optional<std::string> LinkTokenHash(const std::string& token);
 // The catalogue permission that also grants the customer-data right (admin's "*").
 // The pack records the module writes (policy::RuleNamed): the customer archive (cn-default's
 // r10-customer-archive) and the calls and visits received (r06-visitor-record).
@@ -346,6 +349,41 @@ struct NewCustomer {
   std::string id_number, grade, notes;
 };
 
+// 在线提交 (issue 18 §2, web_forms.cpp): a public form by a secret link (the survey link's pattern:
+// 24 random bytes, only the SHA-256 kept, the link shown once) through which a customer opens a
+// ticket in the form's queue with no sign-in. Created and revoked by a supervisor of the queue (the
+// canned replies' rule). Module migration 12.
+struct WebForm {
+  store::Id id = 0;
+  store::Id site_id = 0;
+  store::Id queue_post_id = 0;
+  std::string queue;     // the post's name
+  std::string title;     // shown to the customer, kMaxText bytes
+  std::string category;  // the tickets' category ("": the customer's own, free text)
+  store::Id created_by = 0;
+  TimePoint created_at, revoked_at;
+  store::Id revoked_by = 0;
+  int submissions = 0;  // tickets opened through it
+};
+// A customer's submission: the web channel's contact (name, company, phone as given, the customer
+// of the archive holding the phone) and the ticket it opened.
+struct WebSubmission {
+  store::Id id = 0;
+  store::Id form_id = 0;
+  store::Id ticket_id = 0;
+  store::Id customer_id = 0;  // 0: the phone is not in the archive
+  std::string name, company, phone, subject, body, category;
+  TimePoint at;
+};
+// What the public page shows of a live form.
+struct WebFormPage {
+  std::string site, title;
+  std::vector<std::string> categories;  // the form's category, if it has one
+};
+// Submissions per form and trailing hour, unless the server says otherwise (zhidu serve
+// --web-form-per-hour): our figure against abuse, not a regulation's.
+inline constexpr int kWebFormPerHour = 30;
+
 struct NewTicket {
   store::Id site_id = 0;
   store::Id queue_post_id = 0;
@@ -355,6 +393,7 @@ struct NewTicket {
   std::vector<std::string> attachments;  // on that message (Entry::attachments)
   Priority priority = Priority::kNormal;
   bool complaint = false;
+  store::Id web_form_id = 0;  // opened by the customer through a public web form (journaled)
 };
 
 struct TicketFilter {
@@ -384,6 +423,7 @@ struct TicketView {
   std::vector<Survey> surveys;                       // oldest first; the last is the current one
   std::vector<store::ProcedureInstance> procedures;  // the pack's procedures on it (ref)
   std::vector<QualityReview> reviews;                // quality reviews, oldest first
+  std::optional<WebSubmission> web;                  // opened by a public web form
   // The caller supervises the queue and someone else holds it, not yet reviewed for them.
   bool viewer_may_review = false;
 };
@@ -416,6 +456,8 @@ struct CannedReply {
 inline constexpr size_t kMaxCannedTitle = 100;
 
 namespace db {
+// The submission that opened ticket `ticket_id` through a web form (web_forms.cpp), if any.
+Result<std::optional<WebSubmission>> WebSubmissionOf(store::Sql& sql, store::Id ticket_id);
 Result<store::Id> InsertCustomer(store::Sql& sql, const Customer& v);
 // kConflict naming the phone when another customer of the site has it.
 Result<void> AddPhone(store::Sql& sql, store::Id site_id, store::Id customer_id,
@@ -585,6 +627,9 @@ class Service {
 
   // ---- tickets
   Result<TicketView> CreateTicket(const org::Principal& who, const NewTicket& in);
+  // The ticket written in `tx` by `actor` (0: the customer through a web form): routed, journaled
+  // and the pack's events raised — every ticket, whoever opens it, goes through here.
+  Result<store::Id> OpenTicket(store::Tx& tx, store::Id actor, const NewTicket& in);
   Result<TicketView> GetTicket(const org::Principal& who, store::Id id);
   // Indexes for search the subjects and thread entries written before their index existed
   // (module migrations 7 and 13), in batches of 1,000 writes; the number of rows indexed. Run once
@@ -630,6 +675,17 @@ class Service {
   // The site's, and with `queue_post_id` that queue's too, by title.
   Result<std::vector<CannedReply>> ListCannedReplies(const org::Principal& who, store::Id site_id,
                                                      store::Id queue_post_id);
+  // ---- public web forms (web_forms.cpp). 403 service.web_form_denied unless `who` supervises
+  // the queue; the token is returned once (`*token`). Revoked forms answer 404
+  // service.web_form_revoked; unknown tokens 404 service.unknown_web_form.
+  Result<WebForm> CreateWebForm(const org::Principal& who, WebForm in, std::string* token);
+  Result<std::vector<WebForm>> ListWebForms(const org::Principal& who, store::Id site_id);
+  Result<WebForm> RevokeWebForm(const org::Principal& who, store::Id id);
+  Result<WebFormPage> WebFormByToken(const std::string& token);
+  // The customer's ticket, opened as a console ticket is (OpenTicket) in the form's queue, with
+  // the submission in the same transaction; 429 service.web_form_rate past the hourly limit.
+  Result<WebSubmission> SubmitWebForm(const std::string& token, WebSubmission in);
+  void SetWebFormLimit(int per_hour) { web_form_per_hour_ = per_hour; }
   // Taking an unassigned ticket: anyone at the site; taking it from someone: a supervisor.
   Result<TicketView> Assign(const org::Principal& who, store::Id id, store::Id person_id,
                             const std::string& note);
@@ -738,6 +794,7 @@ class Service {
   const Clock& clock_;
   scheduler::Scheduler* scheduler_;
   runtime::Requests* requests_ = nullptr;
+  int web_form_per_hour_ = kWebFormPerHour;
   // Orders being filed with their review, by number: the review's RequestFiled inserts them.
   struct PendingOrder {
     Order order;

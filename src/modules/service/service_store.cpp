@@ -239,6 +239,34 @@ CREATE INDEX service_tickets_merged ON service_tickets(merged_into)
           {11, R"sql(
 ALTER TABLE service_ticket_entries ADD COLUMN attachments TEXT NOT NULL DEFAULT ''
 )sql"},
+          // 在线提交 (issue 18 §2, web_forms.cpp): the public forms (only a hash of a link's token)
+          // and the web channel's contacts, each with the ticket it opened. service_contacts keeps
+          // call|visit: SQLite cannot widen its CHECK in a migration's transaction while tickets
+          // reference it with foreign keys on.
+          {12, R"sql(
+CREATE TABLE service_web_forms(
+  id {{id}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  queue_post_id BIGINT NOT NULL REFERENCES posts(id),
+  title TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  token_hash TEXT NOT NULL UNIQUE,
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_by BIGINT,
+  revoked_at BIGINT);
+CREATE INDEX service_web_forms_site ON service_web_forms(site_id, id);
+CREATE TABLE service_web_submissions(
+  id {{id}},
+  form_id BIGINT NOT NULL REFERENCES service_web_forms(id),
+  ticket_id BIGINT NOT NULL UNIQUE REFERENCES service_tickets(id),
+  customer_id BIGINT REFERENCES service_customers(id),
+  name TEXT NOT NULL,
+  company TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL,
+  submitted_at BIGINT NOT NULL);
+CREATE INDEX service_web_submissions_form ON service_web_submissions(form_id, submitted_at)
+)sql"},
           // Ticket search over the thread (issue 18 §12): each customer message, reply and note
           // indexed as it is written, keyed by the entry (SQLite: rowid = entry id; PostgreSQL: the
           // entry's own terms), so an entry moved to another ticket (a merge) moves its index with

@@ -177,6 +177,13 @@ export const api = {
   ticketState: (id, to) => http.post(`service/tickets/${encodeURIComponent(id)}/state`, { to }),
   ticketPriority: (id, priority, note) => http.post(`service/tickets/${encodeURIComponent(id)}/priority`, { priority, note }),
   listCannedReplies: (params) => http.get('service/canned-replies', params),
+  createCannedReply: create('service/canned-replies'),
+  updateCannedReply: (id, body) => http.put(`service/canned-replies/${encodeURIComponent(id)}`, body),
+  deleteCannedReply: (id) => http.del(`service/canned-replies/${encodeURIComponent(id)}`),
+  // 在线提交 (issue 18 §2): a supervisor's public web forms; the public page below.
+  listWebForms: (params) => http.get('service/web-forms', params),
+  createWebForm: create('service/web-forms'),
+  revokeWebForm: (id) => http.post(`service/web-forms/${encodeURIComponent(id)}/revoke`, {}),
   ticketAssign: (id, personId) => http.post(`service/tickets/${encodeURIComponent(id)}/assign`, { person_id: personId }),
   surveyLink: (id) => http.post(`service/tickets/${encodeURIComponent(id)}/survey-link`, {}),
   recordSatisfaction: (id, satisfied, note) => http.post(`service/tickets/${encodeURIComponent(id)}/satisfaction`, { satisfied, note }),
@@ -215,6 +222,8 @@ export const api = {
   // The public survey page (no sign-in): the survey behind a link and its one answer.
   surveyPage: (token) => http.get(`service/surveys/${encodeURIComponent(token)}`, undefined, { quiet401: true }),
   answerSurvey: (token, body) => http.post(`service/surveys/${encodeURIComponent(token)}`, body, { quiet401: true }),
+  webFormPage: (token) => http.get(`service/web-forms/${encodeURIComponent(token)}`, undefined, { quiet401: true }),
+  submitWebForm: (token, body) => http.post(`service/web-forms/${encodeURIComponent(token)}`, body, { quiet401: true }),
   // A record:ID step takes the record's answers, any other step a note (docs/procedures.md).
   procedureTaskDone: (id, taskId, note, answers) => http.post(`procedures/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/done`, answers ? { answers } : { note }),
   // 休息室货架 (docs/shelf.md, R07 §二3): goods, sales, stocktakes, the weekly reconciliation, losses.

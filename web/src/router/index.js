@@ -14,6 +14,8 @@ export const routes = [
   { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
   // A customer's satisfaction survey from a secret link (issue 18 §7): no sign-in, no shell.
   { path: '/survey/:token', name: 'survey', component: () => import('../views/service/SurveyView.vue'), props: true, meta: { public: true } },
+  // A customer's ticket through a public web form (issue 18 §2): no sign-in, no shell.
+  { path: '/form/:token', name: 'web-form', component: () => import('../views/service/WebFormView.vue'), props: true, meta: { public: true } },
   {
     path: '/',
     component: Shell,
@@ -34,6 +36,7 @@ export const routes = [
       { path: 'orders', name: 'orders', component: () => import('../views/service/OrdersView.vue'), meta: { kinds: ALL, title: 'nav.orders' } },
       { path: 'service-board', name: 'service-board', component: () => import('../views/service/ServiceBoardView.vue'), meta: { kinds: ALL, title: 'nav.serviceBoard' } },
       { path: 'service-customers/:id', name: 'service-customer', component: () => import('../views/service/CustomerView.vue'), props: true, meta: { kinds: ALL, title: 'customer360.title' } },
+      { path: 'service-setup', name: 'service-setup', component: () => import('../views/service/ServiceSetupView.vue'), meta: { kinds: ALL, title: 'nav.serviceSetup' } },
       { path: 'service-reports', name: 'service-reports', component: () => import('../views/service/ServiceReportsView.vue'), meta: { kinds: ALL, title: 'nav.serviceReports' } },
       { path: 'lounge', name: 'lounge', component: () => import('../views/lounge/LoungeView.vue'), meta: { kinds: ALL, title: 'nav.lounge' } },
       { path: 'approvals', name: 'approvals', component: () => import('../views/ApprovalsView.vue'), meta: { kinds: ALL, title: 'nav.approvals' } },

@@ -22,6 +22,7 @@ export const NAV = [
       { route: 'service-desk', label: 'nav.serviceDesk', icon: 'Service' },
       { route: 'orders', label: 'nav.orders', icon: 'ShoppingCart' }, // 订单 (issue 18 §6)
       { route: 'service-board', label: 'nav.serviceBoard', icon: 'DataBoard' }, // 主管看板 (issue 18 §10): the server lets supervisors read
+      { route: 'service-setup', label: 'nav.serviceSetup', icon: 'ChatLineSquare' }, // 常用回复与在线表单 (issue 18 §2): the server lets supervisors write
       { route: 'service-reports', label: 'nav.serviceReports', icon: 'DataAnalysis' }, // 客服报表 (issue 18 §10): the server lets supervisors read
       { route: 'lounge', label: 'nav.lounge', icon: 'Coffee' },
       { route: 'shelf', label: 'nav.shelf', icon: 'Goods' }, // 休息室货架: holders of shelf.sell (route meta.permission)
