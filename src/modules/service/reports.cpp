@@ -59,7 +59,10 @@ struct TicketDeadline {
   TimePoint started_at, stopped_at;
 };
 
-// The deadlines of the site's tickets started or stopped in [from, to).
+// The deadlines of the site's tickets started or stopped in [from, to) — but not the clocks a merge
+// stopped (a duplicate closed into another ticket at closed_at takes no more work, so what stopped
+// at or after it is the merge's: that work counts on the target); a duplicate's clock stopped
+// before its merge (its first reply) counts.
 Result<std::vector<TicketDeadline>> TicketDeadlines(store::Sql& sql, store::Id site_id,
                                                     TimePoint from, TimePoint to) {
   return sql.Many<TicketDeadline>(
@@ -67,7 +70,8 @@ Result<std::vector<TicketDeadline>> TicketDeadlines(store::Sql& sql, store::Id s
       "SELECT t.id, t.queue_post_id, p.name, t.assignee, d.service_level, d.state, d.started_at, "
       "d.stopped_at FROM deadlines d JOIN service_tickets t ON t.site_id = d.site_id AND "
       "d.ref = 'ticket/' || CAST(t.id AS TEXT) JOIN posts p ON p.id = t.queue_post_id "
-      "WHERE d.site_id = ? AND ((d.started_at >= ? AND d.started_at < ?) OR "
+      "WHERE d.site_id = ? AND (t.merged_into IS NULL OR d.stopped_at IS NULL OR "
+      "d.stopped_at < t.closed_at) AND ((d.started_at >= ? AND d.started_at < ?) OR "
       "(d.stopped_at >= ? AND d.stopped_at < ?)) ORDER BY d.id",
       {site_id, store::SqlTime(from), store::SqlTime(to), store::SqlTime(from), store::SqlTime(to)},
       [](const store::SqlRow& r) {

@@ -659,15 +659,15 @@ Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v) {
                       params);
   if (sql.dialect() == store::Dialect::kPostgres) {  // the row with its terms, in one statement
     params.push_back(store::SqlTextArray(store::ArrayTermsOf(store::TermsOf(v.body))));
-    return sql.Insert("insert ticket entry",
-                      std::string(kInsert) +
-                          ", terms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?::text[]) RETURNING id",
-                      params);
+    return sql.Insert(
+        "insert ticket entry",
+        std::string(kInsert) + ", terms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?::text[]) RETURNING id",
+        params);
   }
-  ZHIDU_TRY(store::Id id,
-            sql.Insert("insert ticket entry",
-                       std::string(kInsert) + ") VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                       params));
+  ZHIDU_TRY(
+      store::Id id,
+      sql.Insert("insert ticket entry",
+                 std::string(kInsert) + ") VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id", params));
   ZHIDU_TRY_VOID(IndexEntry(sql, id, v.body));
   return id;
 }

@@ -120,6 +120,12 @@ def test_a_duplicate_is_merged_into_its_ticket(desk):
     # The target's own clocks run on, untouched.
     assert {d["service_level"]: d["state"] for d in t["deadlines"]} == {
         "r14-first-response": "open", "r06-ticket-resolution": "open"}
+    # SLA compliance counts the duplicate's first reply (before the merge), not the clock the
+    # merge stopped: that work goes on on the target.
+    day = before["created_at"][:10]
+    report = ok(desk.admin.get(f"/api/v1/service/reports?site_id={desk.site}&from={day}&to={day}"))
+    sla = {r["service_level"]: (r["met"], r["open"]) for r in report["sla"] if r["queue"] == "客服组"}
+    assert sla == {"r14-first-response": (1, 1), "r06-ticket-resolution": (0, 1)}, sla
 
     records = desk.journal()
     kinds = [r["kind"] for r in records]
