@@ -1509,7 +1509,8 @@ Result<store::Attendance> Duties::LeavePost(const org::Principal& who, store::Id
         page.after_id = approved.back().id;
       }
       if (leave_request_id == 0) {
-        auto clauses = policy::ClausesMentioning(*pack, rule->clauses, {"批准", "擅离", "离岗"});
+        auto clauses = policy::ClausesMentioning(*pack, rule->clauses,
+                                                 {"批准", "擅离", "离岗", "坚守", "在岗"});
         if (clauses.empty()) clauses = {rule->clauses.front()};
         Cite(cited, clauses);
         std::string title = rule->leave_request;
