@@ -1,4 +1,5 @@
 #include "kernel/photos/photos.hpp"
+#include "kernel/photos/stored.hpp"
 
 #include "base/canonical_json.hpp"
 #include "base/crypto.hpp"
@@ -64,6 +65,17 @@ Result<store::Photo> Photos::Get(const std::string& sha256) {
                 "sha256");
   ZHIDU_TRY(auto unit, store_.BeginRead());
   return unit->GetPhoto(sha256, true);
+}
+
+Result<void> MustBeStored(store::UnitOfWork& unit, const std::string& hash, std::string_view field,
+                          std::string_view named_by) {
+  auto photo = unit.GetPhoto(hash, false);
+  if (!photo && photo.error().code == Errc::kNotFound)
+    return Fail(Errc::kInvalidArgument, Reason{"photo.not_uploaded"},
+                std::string(named_by) + hash + " is not stored: upload the photo first",
+                std::string(field));
+  if (!photo) return Fail(photo.error());
+  return Ok();
 }
 
 }  // namespace zhidu::photos

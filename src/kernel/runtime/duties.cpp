@@ -8,6 +8,7 @@
 #include "base/canonical_json.hpp"
 #include "base/time.hpp"
 #include "kernel/photos/photos.hpp"
+#include "kernel/photos/stored.hpp"
 #include "kernel/policy/parameters.hpp"
 #include "kernel/policy/post_rules.hpp"
 #include "kernel/runtime/ledger.hpp"
@@ -1066,13 +1067,8 @@ Result<void> CheckPhotos(store::UnitOfWork& unit, const std::vector<policy::Chec
     if (item.kind != policy::ItemKind::kPhoto || it == answers.end()) continue;
     const auto& hash = std::get<std::string>(it->second);
     if (hash.empty()) continue;
-    auto photo = unit.GetPhoto(hash, false);
-    if (!photo && photo.error().code == Errc::kNotFound)
-      return Fail(Errc::kInvalidArgument, Reason{"photo.not_uploaded"},
-                  "「" + item.label + "」names photo " + hash +
-                      ", which is not stored: upload the photo first",
-                  "answers." + item.id);
-    if (!photo) return Fail(photo.error());
+    ZHIDU_TRY_VOID(photos::MustBeStored(unit, hash, "answers." + item.id,
+                                        "「" + item.label + "」names photo "));
   }
   return Ok();
 }

@@ -9,6 +9,7 @@
 #include "base/canonical_json.hpp"
 #include "base/text_limits.hpp"
 #include "kernel/photos/photos.hpp"
+#include "kernel/photos/stored.hpp"
 #include "kernel/policy/rule_names.hpp"
 #include "modules/repairs/repairs.hpp"
 #include "modules/rooms/rooms.hpp"
@@ -81,13 +82,8 @@ Result<Inspection> Rooms::Inspect(const org::Principal& who, Id room_id,
   return writer_.Run<Inspection>([&](store::Tx& tx) -> Result<Inspection> {
     auto& sql = tx.unit().sql();
     ZHIDU_TRY(Room r, LoadToManage(sql, room_id, who));
-    for (const auto& hash : photos) {  // the evidence was uploaded first (kernel/photos)
-      auto photo = tx.unit().GetPhoto(hash, false);
-      if (!photo && photo.error().code == Errc::kNotFound)
-        return Fail(Errc::kInvalidArgument, Reason{"photo.not_uploaded"},
-                    "photo " + hash + " is not stored: upload the photo first", "photos");
-      if (!photo) return Fail(photo.error());
-    }
+    for (const auto& hash : photos)  // the evidence was uploaded first (kernel/photos)
+      ZHIDU_TRY_VOID(photos::MustBeStored(tx.unit(), hash, "photos"));
     ZHIDU_TRY(auto earlier, db::InspectionsOf(sql, r.id));
     const Inspection* open = nullptr;
     for (const auto& e : earlier)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernel/photos/photos.hpp"
+#include "kernel/photos/stored.hpp"
 #include "modules/service/service.hpp"
 
 namespace zhidu::service {
@@ -24,13 +25,7 @@ Result<std::vector<std::string>> ValidAttachments(const std::vector<std::string>
 }
 
 Result<void> AttachmentsStored(store::UnitOfWork& unit, const std::vector<std::string>& hashes) {
-  for (const auto& hash : hashes) {
-    auto photo = unit.GetPhoto(hash, false);
-    if (!photo && photo.error().code == Errc::kNotFound)
-      return Fail(Errc::kInvalidArgument, Reason{"photo.not_uploaded"},
-                  "image " + hash + " is not stored: upload it first", "attachments");
-    if (!photo) return Fail(photo.error());
-  }
+  for (const auto& hash : hashes) ZHIDU_TRY_VOID(photos::MustBeStored(unit, hash, "attachments"));
   return Ok();
 }
 

@@ -33,8 +33,8 @@ bool Conversation(EntryKind k) {
 Result<Ticket> Target(store::Sql& sql, const org::Principal& who, store::Id into) {
   auto t = TicketFor(sql, who, into);
   if (!t && t.error().code == Errc::kNotFound)
-    return Fail(Errc::kNotFound, Reason{"service.unknown_ticket"},
-                Name(into) + " does not exist", "into");
+    return Fail(Errc::kNotFound, Reason{"service.unknown_ticket"}, Name(into) + " does not exist",
+                "into");
   return t;
 }
 
@@ -58,8 +58,9 @@ Result<TicketView> Service::Merge(const org::Principal& who, store::Id id, store
                   Name(into) + " is another site's: tickets are merged within one site", "into");
     if (src.state == TicketState::kClosed)
       return Fail(Errc::kConflict, Reason{"service.merge_source_closed"},
-                  Name(id) + (src.merged_into ? " was merged into " + Name(src.merged_into)
-                                              : std::string(" is closed")) +
+                  Name(id) +
+                      (src.merged_into ? " was merged into " + Name(src.merged_into)
+                                       : std::string(" is closed")) +
                       " already");
     if (dst.state == TicketState::kClosed || dst.state == TicketState::kResolved)
       return Fail(Errc::kConflict, Reason{"service.merge_closed"},

@@ -389,7 +389,7 @@ struct NewTicket {
   store::Id queue_post_id = 0;
   store::Id customer_id = 0;
   store::Id contact_id = 0;
-  std::string subject, category, body;  // body: the first public message, optional
+  std::string subject, category, body;   // body: the first public message, optional
   std::vector<std::string> attachments;  // on that message (Entry::attachments)
   Priority priority = Priority::kNormal;
   bool complaint = false;
