@@ -510,6 +510,11 @@ Result<std::vector<store::Id>> Duties::StartForEvent(store::Tx& tx, const SiteEv
                                                      std::int64_t key) {
   auto pack = pack_.Current();
   std::vector<store::Id> out;
+  // Most events start no duty (an alarm's fire_alarm): then the site's settings are not read.
+  if (std::ranges::none_of(pack->duties(), [&](const policy::Duty& d) {
+        return RaisedByEvent(d.schedule) && d.schedule.on == event.event;
+      }))
+    return out;
   auto& unit = tx.unit();
   const TimePoint now = tx.now();
   std::vector<store::Post> posts;

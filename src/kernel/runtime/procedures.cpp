@@ -1025,6 +1025,12 @@ struct Procedures::Impl {
   Result<std::vector<Id>> MoveWaiting(const SiteEvent& e) {
     std::vector<Id> moved;
     if (e.ref.empty()) return moved;
+    // No transition of the pack is `on` the event: nothing can move, so nothing is read (an
+    // alarm's fire_alarm on every ingested activation; docs/performance.md, session 22).
+    auto waits_for = [&](const policy::Procedure& p) {
+      return std::ranges::any_of(p.transitions, [&](const auto& t) { return t.on == e.event; });
+    };
+    if (std::ranges::none_of(pack.procedures(), waits_for)) return moved;
     store::ProcedureFilter f;
     f.site_id = e.site_id;
     f.ref = e.ref;
