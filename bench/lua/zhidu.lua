@@ -8,7 +8,8 @@
 --                   own share of the points in turn, and each visit of a point flips it between
 --                   active and normal (so most events are state changes)
 --   BENCH_KIND "post_ticket": POST /api/v1/service/tickets on queue post BENCH_QUEUE of site
---                   BENCH_SITE, a new subject each request
+--                   BENCH_SITE, a new subject each request; "post_tickets": the same tickets,
+--                   BENCH_BATCH of them per POST /api/v1/service/tickets:batch
 --   BENCH_TOKEN     bearer token (empty: no Authorization header, e.g. the hello-world endpoint)
 --   BENCH_SITE      site_id for post_people
 --   BENCH_DELAY_MS  if > 0, each connection waits this long after a response before its next
@@ -42,7 +43,7 @@ local headers = {}
 
 function init(args)
   if token ~= "" then headers["Authorization"] = "Bearer " .. token end
-  if kind == "post_people" or kind == "ingest" or kind == "post_ticket" then
+  if kind == "post_people" or kind == "ingest" or kind == "post_ticket" or kind == "post_tickets" then
     headers["Content-Type"] = "application/json"
   end
 end
@@ -73,12 +74,19 @@ function request()
   if kind == "ingest" then
     return wrk.format("POST", "/api/v1/alarms:ingest", headers, ingest_body())
   end
-  if kind == "post_ticket" then
-    n = n + 1
-    local body = string.format(
-      '{"site_id":%s,"queue_post_id":%s,"subject":"压测工单 %d-%d 空调不制冷","priority":"normal"}',
-      site, queue, tid, n)
-    return wrk.format("POST", "/api/v1/service/tickets", headers, body)
+  if kind == "post_ticket" or kind == "post_tickets" then
+    local items = {}
+    for i = 1, (kind == "post_tickets") and batch or 1 do
+      n = n + 1
+      items[#items + 1] = string.format(
+        '{"site_id":%s,"queue_post_id":%s,"subject":"压测工单 %d-%d 空调不制冷","priority":"normal"}',
+        site, queue, tid, n)
+    end
+    if kind == "post_ticket" then
+      return wrk.format("POST", "/api/v1/service/tickets", headers, items[1])
+    end
+    return wrk.format("POST", "/api/v1/service/tickets:batch", headers,
+                      '{"tickets":[' .. table.concat(items, ",") .. ']}')
   end
   n = n + 1
   return wrk.format("GET", paths[(n - 1) % #paths + 1], headers, nil)

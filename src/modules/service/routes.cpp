@@ -207,6 +207,24 @@ Result<std::vector<std::string>> AttachmentsOf(api::JsonBody& body) {
   return out;
 }
 
+// A ticket as POST /service/tickets (and each item of :batch) takes it.
+Result<NewTicket> NewTicketOf(api::JsonBody& body) {
+  NewTicket in;
+  ZHIDU_TRY(in.site_id, body.RequiredId("site_id"));
+  ZHIDU_TRY(in.queue_post_id, body.RequiredId("queue_post_id"));
+  ZHIDU_TRY(in.subject, body.RequiredString("subject"));
+  ZHIDU_TRY(in.category, body.OptionalString("category"));
+  ZHIDU_TRY(auto priority, body.OptionalString("priority", "normal"));
+  ZHIDU_TRY(in.priority, ParsePriority(priority));
+  ZHIDU_TRY(in.complaint, body.OptionalBool("complaint", false));
+  ZHIDU_TRY(in.customer_id, body.OptionalId("customer_id"));
+  ZHIDU_TRY(in.contact_id, body.OptionalId("contact_id"));
+  ZHIDU_TRY(in.body, body.OptionalString("body"));
+  ZHIDU_TRY(in.attachments, AttachmentsOf(body));
+  ZHIDU_TRY_VOID(body.NoOtherFields());
+  return in;
+}
+
 // 409 for a phone another customer holds carries that customer's id (invariant 1).
 HttpResponse CustomerError(const Error& e, store::Id existing) {
   if (e.code != Errc::kConflict || existing == 0) return api::ErrorResponse(e);
@@ -310,21 +328,40 @@ void AddRoutes(api::Router& r, Service* s) {
   r.Add("POST", "/api/v1/service/tickets", Access::kSignedIn, [s](HttpRequest& req) {
     if (!s) return Unavailable();
     ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
-    NewTicket in;
-    ZHIDU_OR_ERROR(in.site_id, body.RequiredId("site_id"));
-    ZHIDU_OR_ERROR(in.queue_post_id, body.RequiredId("queue_post_id"));
-    ZHIDU_OR_ERROR(in.subject, body.RequiredString("subject"));
-    ZHIDU_OR_ERROR(in.category, body.OptionalString("category"));
-    ZHIDU_OR_ERROR(auto priority, body.OptionalString("priority", "normal"));
-    ZHIDU_OR_ERROR(in.priority, ParsePriority(priority));
-    ZHIDU_OR_ERROR(in.complaint, body.OptionalBool("complaint", false));
-    ZHIDU_OR_ERROR(in.customer_id, body.OptionalId("customer_id"));
-    ZHIDU_OR_ERROR(in.contact_id, body.OptionalId("contact_id"));
-    ZHIDU_OR_ERROR(in.body, body.OptionalString("body"));
-    ZHIDU_OR_ERROR(in.attachments, AttachmentsOf(body));
-    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    ZHIDU_OR_ERROR(auto in, NewTicketOf(body));
     ZHIDU_OR_ERROR(auto v, s->CreateTicket(api::PrincipalOf(req), in));
     return api::JsonResponse(201, ViewJson(v));
+  });
+  // {"tickets": [ticket, …]}: each as POST /service/tickets takes it, at most kMaxTicketBatch,
+  // all in one transaction or none (README.md, "Importing tickets").
+  r.Add("POST", "/api/v1/service/tickets:batch", Access::kSignedIn, [s](HttpRequest& req) {
+    if (!s) return Unavailable();
+    ZHIDU_OR_ERROR(auto body, api::JsonBody::Parse(req.body));
+    ZHIDU_OR_ERROR(auto list, body.OptionalArray("tickets"));
+    if (auto extra = body.NoOtherFields(); !extra) return api::ErrorResponse(extra.error());
+    if (!list || !list->is_array())
+      return api::ErrorResponse(Error{Errc::kInvalidArgument, "tickets must be an array of tickets",
+                                      "tickets",
+                                      std::string(list ? kInvalid.name : kRequired.name)});
+    if (list->size() > kMaxTicketBatch)  // before reading any: the whole batch is refused
+      return api::ErrorResponse(
+          Error{Errc::kInvalidArgument,
+                "at most " + std::to_string(kMaxTicketBatch) + " tickets per batch", "tickets",
+                std::string(kInvalid.name)});
+    std::vector<NewTicket> tickets;
+    tickets.reserve(list->size());
+    for (size_t i = 0; i < list->size(); ++i) {
+      // Each item is read by the one-ticket reader, so both take the same fields the same way.
+      auto item = (*list)[i].is_object()
+                      ? api::JsonBody::Parse((*list)[i].dump())
+                      : Result<api::JsonBody>(Fail(Errc::kInvalidArgument, kInvalid,
+                                                   "must be an object (a ticket)", ""));
+      auto in = item ? NewTicketOf(*item) : Result<NewTicket>(Fail(item.error()));
+      if (!in) return api::ErrorResponse(OfTicketBatchItem(in.error(), i));
+      tickets.push_back(std::move(*in));
+    }
+    ZHIDU_OR_ERROR(auto ids, s->CreateTickets(api::PrincipalOf(req), tickets));
+    return api::JsonResponse(201, {{"ids", ids}, {"count", ids.size()}});
   });
   // ?site_id=&queue_post_id=&state=&assignee=&customer_id=&q=&limit=&cursor= (q: words of the
   // subject, Chinese 2-character words too; store/text_search.hpp)

@@ -384,6 +384,10 @@ struct WebFormPage {
 // --web-form-per-hour): our figure against abuse, not a regulation's.
 inline constexpr int kWebFormPerHour = 30;
 
+// The most tickets one POST /service/tickets:batch opens (a limit of ours: a batch is one
+// transaction, so it bounds how long the writer holds it).
+inline constexpr size_t kMaxTicketBatch = 100;
+
 struct NewTicket {
   store::Id site_id = 0;
   store::Id queue_post_id = 0;
@@ -432,6 +436,8 @@ struct TicketView {
 // else 400 naming the field attachments; in a transaction, every one stored in the photo store,
 // else 400 photo.not_uploaded (upload first: POST /api/v1/photos).
 Result<std::vector<std::string>> ValidAttachments(const std::vector<std::string>& in);
+// `e` about ticket `i` of a batch: field "tickets[3].subject", message "tickets[3]: …".
+Error OfTicketBatchItem(Error e, size_t i);
 Result<void> AttachmentsStored(store::UnitOfWork& unit, const std::vector<std::string>& hashes);
 
 // The ticket `id` as `who` may see it (a role at its site): else 404 service.unknown_ticket, the
@@ -627,6 +633,12 @@ class Service {
 
   // ---- tickets
   Result<TicketView> CreateTicket(const org::Principal& who, const NewTicket& in);
+  // Up to kMaxTicketBatch tickets in one transaction (an integration's import: a call centre's or
+  // a mail gateway's backlog), each checked and opened exactly as CreateTicket opens one; all or
+  // none: the first refused fails the lot, its field and message prefixed "tickets[i]". The ids,
+  // in order.
+  Result<std::vector<store::Id>> CreateTickets(const org::Principal& who,
+                                               const std::vector<NewTicket>& in);
   // The ticket written in `tx` by `actor` (0: the customer through a web form): routed, journaled
   // and the pack's events raised — every ticket, whoever opens it, goes through here.
   Result<store::Id> OpenTicket(store::Tx& tx, store::Id actor, const NewTicket& in);

@@ -3,7 +3,9 @@
 #include "modules/service/service.hpp"
 
 #include <algorithm>
+#include <optional>
 
+#include "modules/service/customer_index.hpp"
 #include "store/sql_where.hpp"
 #include "store/text_search.hpp"
 
@@ -278,6 +280,18 @@ CREATE INDEX service_web_submissions_form ON service_web_submissions(form_id, su
 CREATE INDEX service_ticket_entries_terms ON service_ticket_entries USING GIN(terms);
 CREATE INDEX service_ticket_entries_unindexed ON service_ticket_entries(id)
   WHERE terms = '{}' AND kind IN ('customer','reply','note'){{/postgres}}
+)sql"},
+          // Customer search (issue 18 §12; session 22: W8 found ListCustomers scanning 100,000
+          // names and phones a query): a customer's name terms (store/text_search.hpp) and every
+          // four-digit window of the digits in its name and phones (CustomerTerms). SQLite: an
+          // FTS5 table that keeps its text (rowid = customer id), so a changed customer's row is
+          // replaced; PostgreSQL: a GIN-indexed TEXT[]. Customers written before this are indexed
+          // at start (IndexTickets).
+          {14, R"sql(
+{{sqlite}}CREATE VIRTUAL TABLE service_customers_fts USING fts5(bi, uni, tokenize='unicode61 remove_diacritics 0'){{/sqlite}}
+{{postgres}}ALTER TABLE service_customers ADD COLUMN terms TEXT[] NOT NULL DEFAULT '{}';
+CREATE INDEX service_customers_terms ON service_customers USING GIN(terms);
+CREATE INDEX service_customers_unindexed ON service_customers(id) WHERE terms = '{}'{{/postgres}}
 )sql"}};
 }
 
@@ -419,16 +433,131 @@ Result<void> UpdateCustomer(store::Sql& sql, const Customer& v) {
   return Ok();
 }
 
+namespace {
+
+constexpr size_t kDigitGram = 4;  // the phone digits a search needs at least to use the index
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Every kDigitGram-digit window of each run of digits in `text`, as the token "n1234".
+void AddDigitGrams(std::string_view text, std::vector<std::string>& out) {
+  for (size_t i = 0; i < text.size();) {
+    if (!IsDigit(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && IsDigit(text[end])) ++end;
+    for (size_t k = i; k + kDigitGram <= end; ++k) {
+      std::string gram = "n" + std::string(text.substr(k, kDigitGram));
+      if (std::ranges::find(out, gram) == out.end()) out.push_back(std::move(gram));
+    }
+    i = end;
+  }
+}
+
+// A customer's index terms: its name's (bigrams, characters, words) and the digit windows of its
+// name and phones — so that for every query CustomerQuery accepts, a customer whose name or phone
+// holds the query as a substring holds every term of the query (the index never misses what the
+// LIKE below finds; the LIKE then drops what the index over-matches).
+store::TextTerms CustomerTerms(const std::string& name, const std::vector<std::string>& phones) {
+  store::TextTerms terms = store::TermsOf(name);
+  std::vector<std::string> grams;
+  AddDigitGrams(name, grams);
+  for (const auto& phone : phones) AddDigitGrams(phone, grams);
+  for (auto& g : grams)
+    if (std::ranges::find(terms.tokens, g) == terms.tokens.end())
+      terms.tokens.push_back(std::move(g));
+  return terms;
+}
+
+// The index query for a customer search, or none when the index cannot answer it (then the LIKE
+// scans, as before the index): only digits, at least kDigitGram of them (their windows); no ASCII
+// letter or digit at all (the name's Chinese terms, as the ticket search parses them). A query
+// with Latin letters or fewer digits is left to the scan: the index keeps a Latin word whole, and
+// LIKE matches inside it.
+std::optional<store::TextQuery> CustomerQuery(const std::string& q) {
+  if (!q.empty() && std::ranges::all_of(q, IsDigit)) {
+    if (q.size() < kDigitGram) return std::nullopt;
+    store::TextQuery out;
+    AddDigitGrams(q, out.tokens);
+    return out;
+  }
+  auto ascii_alnum = [](char c) {
+    return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  if (std::ranges::any_of(q, ascii_alnum)) return std::nullopt;
+  auto parsed = store::ParseTextQuery(q);
+  if (!parsed) return std::nullopt;  // nothing the index holds (punctuation only)
+  return *parsed;
+}
+
+}  // namespace
+
+Result<void> IndexCustomer(store::Sql& sql, store::Id id, const std::string& name,
+                           const std::vector<std::string>& phones) {
+  auto terms = CustomerTerms(name, phones);
+  if (sql.dialect() == store::Dialect::kPostgres) {
+    ZHIDU_TRY(auto changed, sql.Exec("index customer",
+                                     "UPDATE service_customers SET terms = ?::text[] WHERE id = ?",
+                                     {store::SqlTextArray(store::ArrayTermsOf(terms)), id}));
+    (void)changed;
+    return Ok();
+  }
+  ZHIDU_TRY(auto removed, sql.Exec("unindex customer",
+                                   "DELETE FROM service_customers_fts WHERE rowid = ?", {id}));
+  (void)removed;
+  auto row = store::Fts5ColumnsOf(terms);
+  ZHIDU_TRY(auto added, sql.Exec("index customer",
+                                 "INSERT INTO service_customers_fts(rowid, bi, uni) VALUES(?,?,?)",
+                                 {id, row.bi, row.uni}));
+  (void)added;
+  return Ok();
+}
+
+Result<std::vector<store::Id>> UnindexedCustomers(store::Sql& sql, store::Id after, int limit) {
+  std::string q =
+      sql.dialect() == store::Dialect::kPostgres
+          ? "SELECT id FROM service_customers WHERE terms = '{}' AND id > ? ORDER BY id LIMIT ?"
+          : "SELECT id FROM service_customers WHERE id > max(?, (SELECT coalesce(max(rowid), 0) "
+            "FROM service_customers_fts)) ORDER BY id LIMIT ?";
+  std::vector<store::Id> out;
+  ZHIDU_TRY_VOID(sql.Query("unindexed customers", q, {after, std::int64_t{limit}},
+                           [&](const store::SqlRow& r) { out.push_back(r.Int(0)); }));
+  return out;
+}
+
 Result<std::vector<Customer>> ListCustomers(store::Sql& sql, store::Id site_id,
                                             const std::string& query, store::PageRequest page) {
   std::string where = "WHERE id > ? AND site_id = ?";
   store::SqlParams params{page.after_id, site_id};
   if (!query.empty()) {
-    where +=
-        " AND (name LIKE ? OR id IN (SELECT customer_id FROM service_customer_phones "
-        "WHERE site_id = ? AND phone LIKE ?))";
-    params.push_back("%" + query + "%");
-    params.push_back(site_id);
+    auto index = CustomerQuery(query);
+    if (index && sql.dialect() == store::Dialect::kSqlite) {
+      // The index's matches after the cursor drive (read by rowid, in id order, up to the page's
+      // end); `+site_id` keeps SQLite from scanning the site's customers by an index instead.
+      where =
+          "WHERE id IN (SELECT rowid FROM service_customers_fts WHERE service_customers_fts "
+          "MATCH ? AND rowid > ?) AND +site_id = ?";
+      params = {store::Fts5Match(*index), page.after_id, site_id};
+    } else if (index) {
+      where += " AND id IN (SELECT c.id FROM service_customers c WHERE c.terms @> ?::text[])";
+      params.push_back(store::SqlTextArray(store::ArrayTermsOf(*index)));
+    }
+    // Exactly what a customer search has always matched; with the index, a recheck of its
+    // candidates, each one's phones read by its own index (not every phone of the site).
+    if (index) {
+      where +=
+          " AND (name LIKE ? OR EXISTS (SELECT 1 FROM service_customer_phones p "
+          "WHERE p.customer_id = service_customers.id AND p.phone LIKE ?))";
+      params.push_back("%" + query + "%");
+    } else {
+      where +=
+          " AND (name LIKE ? OR id IN (SELECT customer_id FROM service_customer_phones "
+          "WHERE site_id = ? AND phone LIKE ?))";
+      params.push_back("%" + query + "%");
+      params.push_back(site_id);
+    }
     params.push_back("%" + query + "%");
   }
   params.push_back(std::int64_t{page.limit});
