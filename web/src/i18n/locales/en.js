@@ -615,6 +615,7 @@ export default {
     other: 'record {n}',
   },
   fields: {
+    tickets: 'Tickets', // an import batch of tickets (POST /service/tickets:batch)
     by: 'Requested by',
     into: 'Merge into ticket', // a ticket merge's target
     attachments: 'Attachments', // a ticket thread entry's images

@@ -615,6 +615,7 @@ export default {
     other: '记录 {n} 号',
   },
   fields: {
+    tickets: '工单列表', // an import batch of tickets (POST /service/tickets:batch)
     by: '发起方',
     into: '合并到的工单', // a ticket merge's target
     attachments: '附件', // a ticket thread entry's images
