@@ -712,26 +712,65 @@ Result<void> UpdateTicket(store::Sql& sql, const Ticket& v, TicketState from) {
               "ticket " + std::to_string(v.id) + " is already " + Name(now.state));
 }
 
+namespace {
+// The list's filters other than the site and the query, on the tickets named `alias` ("t.").
+void AddTicketFilters(const TicketFilter& f, const std::string& alias, std::string& where,
+                      store::SqlParams& params) {
+  if (f.queue_post_id) {
+    where += " AND " + alias + "queue_post_id = ?";
+    params.push_back(f.queue_post_id);
+  }
+  if (f.state) {
+    where += " AND " + alias + "state = ?";
+    params.push_back(Name(*f.state));
+  }
+  if (f.assignee) {
+    where += " AND " + alias + "assignee = ?";
+    params.push_back(f.assignee);
+  }
+  if (f.customer_id) {
+    where += " AND " + alias + "customer_id = ?";
+    params.push_back(f.customer_id);
+  }
+}
+}  // namespace
+
 Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
                                         store::PageRequest page) {
   std::string where = "WHERE t.id > ? AND t.site_id = ?";
   store::SqlParams params{page.after_id, f.site_id};
-  const char* t = "t.";  // how the filters below name a column
+  const auto limit = std::int64_t{page.limit};
   if (!f.query.empty() && sql.dialect() == store::Dialect::kSqlite) {
-    // The tickets whose subject, or one of whose entries, holds every term: each index gives its
-    // matches after the cursor (an entry's through the entry's row, so a moved entry counts for
-    // its new ticket). SQLite walks that list in id order, reading each ticket by rowid, and stops
-    // at the page's end; the filters' `+` keeps it from scanning the site's tickets by an index
-    // instead (what it chose without them).
+    // The tickets whose subject, or one of whose entries, holds every term, after the cursor and
+    // with the filters: the page is the first `limit` of the union of (a) the first `limit`
+    // subject matches — the FTS index read in rowid order, each ticket joined by rowid and
+    // filtered, stopping once `limit` pass (a common 2-character word no longer reads all its
+    // matches: session 22, W8) — and (b) the first `limit` tickets of the matching entries (an
+    // entry's through the entry's row, so a moved entry counts for its new ticket; that index is
+    // ordered by entry, so its matches are sorted). The first `limit` of a union lie within the
+    // first `limit` of each side.
     std::string match = store::Fts5Match(f.query);
-    where =
-        "WHERE t.id IN (SELECT rowid FROM service_tickets_fts WHERE service_tickets_fts MATCH ? "
-        "AND rowid > ? UNION ALL SELECT e.ticket_id FROM service_entries_fts JOIN "
-        "service_ticket_entries e ON e.id = service_entries_fts.rowid WHERE service_entries_fts "
-        "MATCH ? AND e.ticket_id > ?) AND +t.site_id = ?";
-    params = {match, page.after_id, match, page.after_id, f.site_id};
-    t = "+t.";
-  } else if (!f.query.empty()) {
+    std::string subjects =
+        "SELECT f.rowid AS id FROM service_tickets_fts f JOIN service_tickets s ON s.id = f.rowid "
+        "WHERE service_tickets_fts MATCH ? AND f.rowid > ? AND s.site_id = ?";
+    std::string entries =
+        "SELECT DISTINCT e.ticket_id AS id FROM service_entries_fts ef JOIN service_ticket_entries "
+        "e ON e.id = ef.rowid JOIN service_tickets s ON s.id = e.ticket_id WHERE "
+        "service_entries_fts MATCH ? AND e.ticket_id > ? AND s.site_id = ?";
+    params = {match, page.after_id, f.site_id};
+    AddTicketFilters(f, "s.", subjects, params);
+    params.push_back(limit);
+    params.insert(params.end(), {match, page.after_id, f.site_id});
+    AddTicketFilters(f, "s.", entries, params);
+    params.push_back(limit);
+    params.push_back(limit);
+    return sql.Many<Ticket>("search tickets",
+                            kTicketColumns + std::string("WHERE t.id IN (SELECT id FROM (") +
+                                subjects + " ORDER BY f.rowid LIMIT ?) UNION ALL SELECT id FROM (" +
+                                entries + " ORDER BY e.ticket_id LIMIT ?)) ORDER BY t.id LIMIT ?",
+                            params, MapTicket);
+  }
+  if (!f.query.empty()) {
     // Every index term present (GIN), then each term rechecked as a substring of the same text.
     where +=
         " AND t.id IN (SELECT s.id FROM service_tickets s WHERE s.terms @> ?::text[] AND NOT "
@@ -746,23 +785,8 @@ Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
       params.push_back(phrases);
     }
   }
-  if (f.queue_post_id) {
-    where += std::string(" AND ") + t + "queue_post_id = ?";
-    params.push_back(f.queue_post_id);
-  }
-  if (f.state) {
-    where += std::string(" AND ") + t + "state = ?";
-    params.push_back(Name(*f.state));
-  }
-  if (f.assignee) {
-    where += std::string(" AND ") + t + "assignee = ?";
-    params.push_back(f.assignee);
-  }
-  if (f.customer_id) {
-    where += std::string(" AND ") + t + "customer_id = ?";
-    params.push_back(f.customer_id);
-  }
-  params.push_back(std::int64_t{page.limit});
+  AddTicketFilters(f, "t.", where, params);
+  params.push_back(limit);
   return sql.Many<Ticket>(f.query.empty() ? "list tickets" : "search tickets",
                           kTicketColumns + where + " ORDER BY t.id LIMIT ?", params, MapTicket);
 }
