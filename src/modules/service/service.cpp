@@ -682,23 +682,18 @@ Result<int> Service::IndexTickets() {
   };
   ZHIDU_TRY(int subjects, index_all(db::UnindexedTickets, db::IndexTicket));
   ZHIDU_TRY(int entries, index_all(db::UnindexedEntries, db::IndexEntry));
-  // Customers (migration 14): each read with its phones, then indexed.
-  int customers = 0;
-  store::Id after = 0;
-  for (;;) {
-    ZHIDU_TRY(int batch, writer_.Run<int>([&](store::Tx& tx) -> Result<int> {
-      auto& sql = tx.unit().sql();
-      ZHIDU_TRY(auto ids, db::UnindexedCustomers(sql, after, 1000));
-      for (store::Id id : ids) {
-        ZHIDU_TRY(Customer c, db::GetCustomer(sql, id));
-        ZHIDU_TRY_VOID(db::IndexCustomer(sql, id, c.name, c.phones));
-        after = id;
-      }
-      return static_cast<int>(ids.size());
-    }));
-    customers += batch;
-    if (batch < 1000) break;
-  }
+  // Customers (migration 14): the same pass, each read with its phones, then indexed.
+  auto unindexed_customers = [](store::Sql& sql, store::Id after, int limit) -> Result<Rows> {
+    ZHIDU_TRY(auto ids, db::UnindexedCustomers(sql, after, limit));
+    Rows rows;
+    for (store::Id id : ids) rows.emplace_back(id, std::string());
+    return rows;
+  };
+  auto index_customer = [](store::Sql& sql, store::Id id, const std::string&) -> Result<void> {
+    ZHIDU_TRY(Customer c, db::GetCustomer(sql, id));
+    return db::IndexCustomer(sql, id, c.name, c.phones);
+  };
+  ZHIDU_TRY(int customers, index_all(unindexed_customers, index_customer));
   return subjects + entries + customers;
 }
 
