@@ -1,5 +1,6 @@
 #include "modules/alarms/gb26875.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace zhidu::api::gb26875 {
@@ -44,6 +45,28 @@ Scanned Refused(Refusal r, std::string detail, const Frame* header = nullptr) {
     s.frame = *header;
   }
   return s;
+}
+
+// Where a frame whose length cannot be trusted ends: the first '##' before `limit` whose checksum
+// (the byte before it) is right for the bytes from the header on, else the first '##' before
+// `limit` — the last two of a run of '#', since a checksum byte can itself be '#' — else npos.
+// Without the checksum a '##' inside the data unit (a time tag at 35 min 35 s) or a checksum of
+// '#' would cut the frame short and count its tail once more as bytes before a start.
+size_t FrameEnd(const std::string& b, size_t limit) {
+  limit = std::min(limit, b.size());
+  size_t first = std::string::npos;
+  unsigned sum = 0;
+  for (size_t i = 2; i + 1 < limit; ++i) {
+    if (i >= kControlBytes + 1 && b[i] == '#' && b[i + 1] == '#') {
+      if (static_cast<std::uint8_t>(sum & 0xff) == static_cast<std::uint8_t>(b[i - 1])) return i;
+      if (first == std::string::npos) {
+        first = i;
+        while (first + 2 < limit && b[first + 2] == '#') ++first;
+      }
+    }
+    if (i >= 3) sum += static_cast<std::uint8_t>(b[i - 1]);
+  }
+  return first;
 }
 
 }  // namespace
@@ -91,7 +114,7 @@ Scanned Scanner::Next() {
   if (length > kMaxUnitBytes) {
     // Its length cannot be trusted: the frame ends at the first '##' after its header, or, when
     // none has arrived, the scan resumes at the next '@@'.
-    size_t end = buffer_.find("##", kControlBytes + 1);
+    size_t end = FrameEnd(buffer_, std::string::npos);
     buffer_.erase(0, end == std::string::npos ? 2 : end + 2);
     return Refused(Refusal::kOversize,
                    "application data unit length " + std::to_string(length) + " > 1024", &header);
@@ -115,9 +138,8 @@ Scanned Scanner::Next() {
   if (buffer_.compare(total - 2, 2, "##") != 0) {
     // A '##' before the next '@@' ends this frame elsewhere than its length says; none: its end
     // marker is wrong (the bytes up to its length are dropped, the scan goes on after them).
-    size_t next = buffer_.find("@@", 2);
-    size_t end = buffer_.find("##", kControlBytes + 1);
-    if (end != std::string::npos && (next == std::string::npos || end + 2 <= next)) {
+    size_t end = FrameEnd(buffer_, buffer_.find("@@", 2));
+    if (end != std::string::npos) {
       buffer_.erase(0, end + 2);
       return Refused(Refusal::kLengthMismatch,
                      "length " + std::to_string(length) + " but '##' after " +

@@ -110,6 +110,61 @@ TEST(Gb26875, RefusalsKeepTheStreamUsable) {
   EXPECT_EQ(s.Next().kind, Scanned::Kind::kNeedMore);
 }
 
+// A frame whose length is wrong ends at its '##' even when its checksum byte is '#' or its data
+// unit holds a "##" (a time tag at 35 min 35 s): one refusal, no tail counted as noise after it.
+TEST(Gb26875, UntrustedLengthEndsAtTheRightEndMarker) {
+  auto find = [](auto&& make) {
+    for (std::uint16_t serial = 1; serial < 2000; ++serial) {
+      auto bytes = make(serial);
+      if (bytes[bytes.size() - 3] == '#') return bytes;
+    }
+    ADD_FAILURE() << "no serial gives a checksum of '#'";
+    return std::string();
+  };
+  auto short_by = [](std::string bytes, int n) {
+    bytes[24] = static_cast<char>(static_cast<std::uint8_t>(bytes[24]) - n);
+    return bytes;
+  };
+  // The checksum is over the bytes sent, wrong length included, as a device computes it.
+  auto hash_sum_short = find([&](std::uint16_t serial) {
+    auto bytes = short_by(Encode(SendData(serial, ComponentUnit(1, kFire))), 6);
+    bytes[bytes.size() - 3] =
+        static_cast<char>(Checksum(std::string_view(bytes).substr(2, bytes.size() - 5)));
+    return bytes;
+  });
+  auto hash_sum_oversize = find([](std::uint16_t serial) {
+    auto bytes = Encode(SendData(serial, std::string(10, '\0')));
+    bytes[24] = static_cast<char>(2000 & 0xff);
+    bytes[25] = static_cast<char>(2000 >> 8);
+    bytes[bytes.size() - 3] =
+        static_cast<char>(Checksum(std::string_view(bytes).substr(2, bytes.size() - 5)));
+    return bytes;
+  });
+  auto unit = ComponentUnit(1, kFire);
+  unit[unit.size() - 6] = '#';  // 35 s
+  unit[unit.size() - 5] = '#';  // 35 min
+  auto hash_in_unit = short_by(Encode(SendData(5, unit)), 6);
+  hash_in_unit[hash_in_unit.size() - 3] = static_cast<char>(
+      Checksum(std::string_view(hash_in_unit).substr(2, hash_in_unit.size() - 5)));
+  auto good = Encode(SendData(9, ComponentUnit(1, kFire)));
+  for (const auto& bad : {hash_sum_short, hash_sum_oversize, hash_in_unit}) {
+    ASSERT_FALSE(bad.empty());
+    Scanner s;
+    s.Feed(bad + "GARBAGE" + good);
+    auto r = s.Next();
+    ASSERT_EQ(r.kind, Scanned::Kind::kRefused);
+    EXPECT_NE(r.refusal, Refusal::kBadStart) << RefusalName(r.refusal);
+    r = s.Next();
+    ASSERT_EQ(r.kind, Scanned::Kind::kRefused);
+    EXPECT_EQ(r.refusal, Refusal::kBadStart);
+    EXPECT_EQ(r.detail, "7 bytes before a start '@@'");
+    r = s.Next();
+    ASSERT_EQ(r.kind, Scanned::Kind::kFrame);
+    EXPECT_EQ(r.frame.serial, 9);
+    EXPECT_EQ(s.Next().kind, Scanned::Kind::kNeedMore);
+  }
+}
+
 TEST(Gb26875, ConfirmSwapsAddressesAndKeepsTheSerial) {
   auto to = SendData(77, "");
   auto reply = Reply(to, Command::kConfirm, kAt);
