@@ -2,10 +2,12 @@
 // ZHIDU_TEST_PG_URL names a server (make test starts a throwaway cluster and sets it).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -207,6 +209,104 @@ TEST_P(StoreConformance, WriterChainsJournalAndVerifies) {
   EXPECT_EQ(page[0].seq, 99);
   EXPECT_EQ(page[0].hash, ComputeHash(page[0]));
   EXPECT_EQ(page[1].prev_hash, page[0].hash);
+}
+
+// Tx::Defer: a job's deferred writes run after the batch's last job, in job order, and vanish
+// with a job rolled back; one that fails fails the batch, nothing of it committed.
+TEST_P(StoreConformance, WriterRunsDeferredWritesAtTheEndOfTheBatch) {
+  Writer writer(*store_, clock_, 64);
+  auto site_names = [&] {
+    std::set<std::string> names;
+    auto read = *store_->BeginRead();
+    auto sites = read->ListSites({});
+    for (const auto& s : *sites) names.insert(s.name);
+    return names;
+  };
+  auto insert_site = [&](std::string name, std::vector<std::string>* order = nullptr) {
+    return [this, name, order](UnitOfWork& u) -> Result<void> {
+      if (order) order->push_back(name);
+      ZHIDU_TRY(Id id, u.InsertSite({0, name, "UTC", clock_.Now()}));
+      (void)id;
+      return Ok();
+    };
+  };
+  // One blocked job holds the writer so that the next ones queue into one batch.
+  auto submit_batch = [&](std::vector<std::function<Result<int>(Tx&)>> jobs) {
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    std::promise<void> holding;
+    writer.Submit<int>(
+        [&, released](Tx&) -> Result<int> {
+          holding.set_value();
+          released.wait();
+          return 0;
+        },
+        [](Result<int>) {});
+    holding.get_future().wait();
+    std::vector<std::future<Result<int>>> results;
+    for (auto& job : jobs) {
+      auto done = std::make_shared<std::promise<Result<int>>>();
+      results.push_back(done->get_future());
+      writer.Submit<int>(job, [done](Result<int> r) { done->set_value(std::move(r)); });
+    }
+    release.set_value();
+    std::vector<Result<int>> out;
+    for (auto& f : results) out.push_back(f.get());
+    return out;
+  };
+
+  std::vector<std::string> order;
+  bool b_written_before_d_ran = true;
+  auto r = submit_batch({
+      [&](Tx& tx) -> Result<int> {
+        ZHIDU_TRY_VOID(tx.Defer(insert_site("b-deferred", &order)));
+        return 1;
+      },
+      [&](Tx& tx) -> Result<int> {
+        ZHIDU_TRY_VOID(tx.Defer(insert_site("c-deferred", &order)));
+        return Fail(Errc::kInvalidArgument, "c fails");
+      },
+      [&](Tx& tx) -> Result<int> {
+        auto sites = tx.unit().ListSites({});
+        b_written_before_d_ran =
+            !sites || std::any_of(sites->begin(), sites->end(),
+                                  [](const Site& s) { return s.name == "b-deferred"; });
+        ZHIDU_TRY_VOID(tx.Defer(insert_site("d-deferred", &order)));
+        ZHIDU_TRY_VOID(tx.Defer(insert_site("d-deferred-2", &order)));
+        return 3;
+      },
+  });
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_TRUE(r[0]);
+  ASSERT_FALSE(r[1]);
+  EXPECT_EQ(r[1].error().code, Errc::kInvalidArgument);
+  EXPECT_TRUE(r[2]);
+  EXPECT_FALSE(b_written_before_d_ran);
+  EXPECT_EQ(order, (std::vector<std::string>{"b-deferred", "d-deferred", "d-deferred-2"}));
+  EXPECT_EQ(site_names(), (std::set<std::string>{"b-deferred", "d-deferred", "d-deferred-2"}));
+
+  // A deferred write that fails (a duplicate name) fails every job of its batch: nothing commits.
+  r = submit_batch({
+      [&](Tx& tx) -> Result<int> {
+        ZHIDU_TRY(Id id, tx.unit().InsertSite({0, "e", "UTC", tx.now()}));
+        (void)id;
+        ZHIDU_TRY_VOID(tx.Journal("org.site.created", 1, "site/e", "{}"));
+        ZHIDU_TRY_VOID(tx.Defer(insert_site("b-deferred")));
+        return 1;
+      },
+      [&](Tx& tx) -> Result<int> {
+        ZHIDU_TRY_VOID(tx.Defer(insert_site("f-deferred")));
+        return 2;
+      },
+  });
+  ASSERT_EQ(r.size(), 2u);
+  for (const auto& x : r) {
+    ASSERT_FALSE(x);
+    EXPECT_EQ(x.error().code, Errc::kUnavailable);
+  }
+  writer.Stop();
+  EXPECT_EQ(site_names(), (std::set<std::string>{"b-deferred", "d-deferred", "d-deferred-2"}));
+  EXPECT_EQ((*store_->BeginRead())->ReadJournalHead()->seq, 0);
 }
 
 TEST_P(StoreConformance, WriterRefusesAfterStop) {

@@ -23,6 +23,12 @@ Result<std::int64_t> Tx::Journal(std::string kind, Id actor, std::string subject
   return record.seq;
 }
 
+Result<void> Tx::Defer(DeferredWrite write) {
+  if (!deferred_) return write(unit_);
+  deferred_->push_back(std::move(write));
+  return Ok();
+}
+
 namespace {
 thread_local IdempotencyClaim* t_claim = nullptr;
 
@@ -133,13 +139,15 @@ void Writer::RunBatch(std::deque<Job>& batch) {
   const std::int64_t first_seq = head.seq;
 
   std::vector<std::pair<size_t, Error>> failed;
+  std::vector<DeferredWrite> deferred;  // of the jobs released so far, in job order
   for (size_t i = 0; i < batch.size(); ++i) {
     JournalHead saved = head;
     if (auto s = unit.Savepoint(); !s) {
       failed.emplace_back(i, s.error());
       continue;
     }
-    Tx tx(unit, head, clock_);
+    const size_t deferred_before = deferred.size();
+    Tx tx(unit, head, clock_, &deferred);
     Result<void> r = Ok();
     try {
       r = batch[i].run(tx);
@@ -167,10 +175,20 @@ void Writer::RunBatch(std::deque<Job>& batch) {
     if (!r) {
       (void)unit.RollbackToSavepoint();
       head = saved;
+      deferred.resize(deferred_before);
       failed.emplace_back(i, r.error());
     }
   }
-  auto committed = unit.Commit();
+  Result<void> committed = Ok();
+  for (auto& write : deferred) {
+    try {
+      committed = write(unit);
+    } catch (const std::exception& ex) {
+      committed = Fail(Errc::kInternal, std::string("internal error: ") + ex.what());
+    }
+    if (!committed) break;
+  }
+  if (committed) committed = unit.Commit();
   double seconds = MonotonicSeconds() - started;
   // Counted before any job is answered: a reader that got its write's answer sees the new count
   // (api/read_cache.hpp keys on it).

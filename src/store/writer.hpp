@@ -12,6 +12,8 @@
 //  5. The journal head is read from the store at the start of every batch, so several processes
 //     sharing one PostgreSQL extend a single chain.
 //  6. Stop() refuses new jobs, finishes every queued job, then returns.
+//  7. The writes jobs deferred (Tx::Defer) run after the last job, in job order, outside the
+//     savepoints, before the commit; a rolled-back job's are dropped with it.
 //
 // Job life: queued -> running (savepoint) -> {released | rolled back} -> committed -> completed.
 #pragma once
@@ -26,6 +28,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
@@ -33,21 +36,34 @@
 
 namespace zhidu::store {
 
+// A write a job leaves to the end of its transaction (Tx::Defer).
+using DeferredWrite = std::function<Result<void>(UnitOfWork&)>;
+
 // What a job sees: the transaction and the journal.
 class Tx {
  public:
-  Tx(UnitOfWork& unit, JournalHead& head, const Clock& clock)
-      : unit_(unit), head_(head), clock_(clock) {}
+  Tx(UnitOfWork& unit, JournalHead& head, const Clock& clock,
+     std::vector<DeferredWrite>* deferred = nullptr)
+      : unit_(unit), head_(head), clock_(clock), deferred_(deferred) {}
   UnitOfWork& unit() { return unit_; }
   TimePoint now() const { return clock_.Now(); }
   // Appends a journal record in this transaction. `payload` must be canonical JSON text.
   Result<std::int64_t> Journal(std::string kind, Id actor, std::string subject,
                                std::string payload);
+  // Runs `write` in this transaction after the last job of the batch, outside every job's
+  // savepoint, just before the commit; dropped if this job is rolled back. For derived rows
+  // nothing in the job reads back and that cannot fail on the job's input — search index rows:
+  // SQLite's FTS5 writes its pending terms out as a new segment at every savepoint and statement
+  // journal once its table is in the transaction, so index rows written inside the jobs cost a
+  // segment a job (docs/performance.md, session 23). A deferred write that fails fails the whole
+  // batch, as a failed commit does (invariant 4). Without a writer (a Tx made by hand), at once.
+  Result<void> Defer(DeferredWrite write);
 
  private:
   UnitOfWork& unit_;
   JournalHead& head_;
   const Clock& clock_;
+  std::vector<DeferredWrite>* deferred_;
 };
 
 // An Idempotency-Key claimed by the request running on this thread (api/ sets it with

@@ -38,7 +38,7 @@ Result<store::DutyLogEntry> DutyLog::AppendInTx(store::Tx& tx, store::DutyLogEnt
   e.index_bigrams = std::move(terms.bigrams);
   e.index_tokens = std::move(terms.tokens);
   if (e.last_at == TimePoint{}) e.last_at = e.at;
-  ZHIDU_TRY(e.id, db::InsertDutyLogEntry(tx.unit().sql(), e));
+  ZHIDU_TRY(e.id, db::InsertDutyLogEntry(tx, e));
   CanonicalObject payload;
   payload.Add("id", e.id).Add("site_id", e.site_id).Add("post_id", e.post_id).Add("kind", e.kind);
   payload.Add("text", e.text).Add("author_person", e.author_person);

@@ -96,7 +96,8 @@ Statement ListStatement(Dialect dialect, const DutyLogFilter& f, store::PageRequ
 
 }  // namespace
 
-Result<Id> InsertDutyLogEntry(store::Sql& sql, const DutyLogEntry& v) {
+Result<Id> InsertDutyLogEntry(store::Tx& tx, const DutyLogEntry& v) {
+  auto& sql = tx.unit().sql();
   if (sql.dialect() == Dialect::kPostgres) {
     auto terms = store::ArrayTermsOf(store::TextTerms{v.index_bigrams, v.index_tokens});
     return sql.Insert(
@@ -115,10 +116,18 @@ Result<Id> InsertDutyLogEntry(store::Sql& sql, const DutyLogEntry& v) {
                               {v.site_id, v.post_id, v.kind, v.text, v.author, v.author_person,
                                SqlMicros(v.at), v.corrects, v.ref, std::int64_t{v.repeat_count},
                                SqlMicros(v.last_at), SqlMicros(v.occurred_at)}));
-  auto row = store::Fts5ColumnsOf(store::TextTerms{v.index_bigrams, v.index_tokens});
-  ZHIDU_TRY_VOID(sql.Exec("index duty log entry",
-                          "INSERT INTO duty_log_fts(rowid, bi, uni) VALUES(?,?,?)",
-                          {id, row.bi, row.uni}));
+  // The index row at the end of the transaction (store::Tx::Defer): written here, the FTS5 table
+  // would write its pending terms out at every later savepoint and journal statement.
+  ZHIDU_TRY_VOID(tx.Defer(
+      [id, row = store::Fts5ColumnsOf(store::TextTerms{v.index_bigrams, v.index_tokens})](
+          store::UnitOfWork& unit) -> Result<void> {
+        ZHIDU_TRY(auto added, unit.sql().Exec("index duty log entry",
+                                              "INSERT INTO duty_log_fts(rowid, bi, uni) "
+                                              "VALUES(?,?,?)",
+                                              {id, row.bi, row.uni}));
+        (void)added;
+        return Ok();
+      }));
   return id;
 }
 

@@ -11,11 +11,13 @@
 #include "base/result.hpp"
 #include "store/sql.hpp"
 #include "store/types.hpp"
+#include "store/writer.hpp"
 
 namespace zhidu::dutylog::db {
 
-// Inserts the entry and its index terms in the same transaction.
-Result<store::Id> InsertDutyLogEntry(store::Sql& sql, const store::DutyLogEntry& v);
+// Inserts the entry and its index terms in the same transaction (SQLite: the index row at its end,
+// store::Tx::Defer).
+Result<store::Id> InsertDutyLogEntry(store::Tx& tx, const store::DutyLogEntry& v);
 Result<store::DutyLogEntry> GetDutyLogEntry(store::Sql& sql, store::Id id);
 // Newest first: ids below page.after_id (0: from the newest), at most page.limit.
 Result<std::vector<store::DutyLogEntry>> ListDutyLog(store::Sql& sql,

@@ -84,7 +84,7 @@ void SubscribeHandoverCarry(runtime::EventBus& bus) {
           ZHIDU_TRY_VOID(db::UpdateTicket(sql, t, state));
           Entry entry{0,  t.id, EntryKind::kAssign,  note, "", "", e.incoming_person,
                       e.actor, tx.now()};
-          ZHIDU_TRY(entry.id, db::InsertEntry(sql, entry));
+          ZHIDU_TRY(entry.id, db::InsertEntry(tx, entry));
           CanonicalObject payload;
           payload.Add("id", t.id)
               .Add("site_id", t.site_id)

@@ -98,7 +98,7 @@ Result<TicketView> Service::Merge(const org::Principal& who, store::Id id, store
     head.author = who.account_id;
     head.at = now;
     head.merged_from = src.id;
-    ZHIDU_TRY(head.id, db::InsertEntry(sql, head));
+    ZHIDU_TRY(head.id, db::InsertEntry(tx, head));
     ZHIDU_TRY(auto thread, db::Thread(sql, src.id));
     std::int64_t copied = 0;
     for (Entry e : thread) {
@@ -107,7 +107,7 @@ Result<TicketView> Service::Merge(const org::Principal& who, store::Id id, store
       e.id = 0;
       e.ticket_id = dst.id;
       e.merged_from = src.id;
-      ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+      ZHIDU_TRY(e.id, db::InsertEntry(tx, e));
       ++copied;
     }
     dst.updated_at = now;
@@ -122,7 +122,7 @@ Result<TicketView> Service::Merge(const org::Principal& who, store::Id id, store
     closing.to_state = std::string(StateName(TicketState::kClosed));
     closing.author = who.account_id;
     closing.at = now;
-    ZHIDU_TRY(closing.id, db::InsertEntry(sql, closing));
+    ZHIDU_TRY(closing.id, db::InsertEntry(tx, closing));
     src.state = TicketState::kClosed;
     src.closed_at = src.updated_at = now;
     src.merged_into = dst.id;

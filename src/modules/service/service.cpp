@@ -366,7 +366,9 @@ Result<Customer> Service::CreateCustomer(const org::Principal& who, const NewCus
     ZHIDU_TRY(v.id, db::InsertCustomer(sql, v));
     for (size_t i = 0; i < phones.size(); ++i)
       ZHIDU_TRY_VOID(db::AddPhone(sql, v.site_id, v.id, phones[i], static_cast<int>(i)));
-    ZHIDU_TRY_VOID(db::IndexCustomer(sql, v.id, v.name, phones));
+    ZHIDU_TRY_VOID(tx.Defer([id = v.id, name = v.name, phones](store::UnitOfWork& u) {
+      return db::IndexCustomer(u.sql(), id, name, phones);
+    }));
     ZHIDU_TRY(auto seq, tx.Journal("service.customer.created", who.account_id, CustomerRef(v.id),
                                    CustomerPayload(v, clauses)));
     (void)seq;
@@ -387,7 +389,9 @@ Result<Customer> Service::UpdateCustomer(const org::Principal& who, store::Id id
     ZHIDU_TRY_VOID(PhonesFree(sql, v.site_id, phones, v.id, existing));
     Fill(v, in, phones, tx.now());
     ZHIDU_TRY_VOID(db::UpdateCustomer(sql, v));
-    ZHIDU_TRY_VOID(db::IndexCustomer(sql, v.id, v.name, phones));
+    ZHIDU_TRY_VOID(tx.Defer([id = v.id, name = v.name, phones](store::UnitOfWork& u) {
+      return db::IndexCustomer(u.sql(), id, name, phones);
+    }));
     ZHIDU_TRY(auto seq, tx.Journal("service.customer.updated", who.account_id, CustomerRef(v.id),
                                    CustomerPayload(v, clauses)));
     (void)seq;
@@ -618,11 +622,14 @@ Result<store::Id> Service::OpenTicket(store::Tx& tx, store::Id actor, const NewT
   if (!routing || *routing == "on_post") {
     ZHIDU_TRY(routed, db::RouteTo(sql, t.site_id, t.queue_post_id));
   }
-  ZHIDU_TRY(t.id, db::InsertTicket(sql, t));
+  ZHIDU_TRY(t.id, db::InsertTicketRow(sql, t));
+  ZHIDU_TRY_VOID(tx.Defer([id = t.id, subject = t.subject](store::UnitOfWork& u) {
+    return db::IndexTicket(u.sql(), id, subject);
+  }));
   if (!in.body.empty() || !in.attachments.empty()) {
     Entry e{0, t.id, EntryKind::kCustomer, in.body, "", "", 0, actor, tx.now()};
     e.attachments = in.attachments;
-    ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+    ZHIDU_TRY(e.id, db::InsertEntry(tx, e));
   }
   CanonicalObject created = TicketPayload(t);
   if (!in.attachments.empty()) created.AddRaw("attachments", JsonStringArray(in.attachments));
@@ -634,7 +641,7 @@ Result<store::Id> Service::OpenTicket(store::Tx& tx, store::Id actor, const NewT
     t.state = TicketState::kOpen;
     ZHIDU_TRY_VOID(db::UpdateTicket(sql, t, TicketState::kNew));
     Entry e{0, t.id, EntryKind::kAssign, "", "new", "open", *routed, 0, tx.now()};
-    ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+    ZHIDU_TRY(e.id, db::InsertEntry(tx, e));
     CanonicalObject payload = TicketPayload(t);
     payload.Add("routed", true);
     ZHIDU_TRY(auto routed_seq,
@@ -749,7 +756,7 @@ Result<TicketView> Service::AddEntry(const org::Principal& who, store::Id id, En
     ZHIDU_TRY_VOID(AttachmentsStored(tx.unit(), images));
     Entry e{0, t.id, kind, body, "", "", 0, who.account_id, tx.now()};
     e.attachments = images;
-    ZHIDU_TRY(e.id, db::InsertEntry(tx.unit().sql(), e));
+    ZHIDU_TRY(e.id, db::InsertEntry(tx, e));
     bool first_reply = kind == EntryKind::kReply && t.first_reply_at == TimePoint{};
     if (first_reply) t.first_reply_at = tx.now();
     // An internal note's text stays out of the journal; the reply is what the customer was told.
@@ -802,7 +809,7 @@ Result<TicketView> Service::AddCustomerMessage(const org::Principal& who, store:
           MoveIn(tx, who, t, TicketState::kOpen, "客户再次来信：重新打开", "customer", &wake));
     Entry e{0, t.id, EntryKind::kCustomer, body, "", "", 0, who.account_id, tx.now()};
     e.attachments = images;
-    ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+    ZHIDU_TRY(e.id, db::InsertEntry(tx, e));
     CanonicalObject payload = TicketPayload(t);
     payload.Add("entry_id", e.id).Add("body", body).Add("awaiting_reply", awaiting);
     if (!images.empty()) payload.AddRaw("attachments", JsonStringArray(images));
@@ -881,7 +888,7 @@ Result<void> Service::MoveIn(store::Tx& tx, const org::Principal& who, Ticket& t
           0,
           who.account_id,
           tx.now()};
-  ZHIDU_TRY(e.id, db::InsertEntry(tx.unit().sql(), e));
+  ZHIDU_TRY(e.id, db::InsertEntry(tx, e));
   CanonicalObject payload = TicketPayload(t);
   payload.Add("from", StateName(from)).Add("note", note).Add("pauses_sla", PausesSla(to));
   if (reopened) payload.Add("reopened_by", by);
@@ -964,7 +971,7 @@ Result<TicketView> Service::Assign(const org::Principal& who, store::Id id, stor
       e.from_state = "new";
       e.to_state = "open";
     }
-    ZHIDU_TRY(e.id, db::InsertEntry(sql, e));
+    ZHIDU_TRY(e.id, db::InsertEntry(tx, e));
     CanonicalObject payload = TicketPayload(t);
     payload.Add("note", note);
     if (before) payload.Add("from_person_id", before);

@@ -479,7 +479,7 @@ Result<store::Id> InsertContact(store::Sql& sql, const Contact& v);
 Result<Contact> GetContact(store::Sql& sql, store::Id id);
 Result<std::vector<Contact>> ListContacts(store::Sql& sql, store::Id site_id, store::Id customer_id,
                                           store::PageRequest page);
-// Inserts the row and indexes its subject for search.
+// Inserts the row and indexes its subject for search (bench/gen_store.cpp: outside the writer).
 Result<store::Id> InsertTicket(store::Sql& sql, const Ticket& v);
 Result<store::Id> InsertTicketRow(store::Sql& sql, const Ticket& v);  // the row only
 Result<void> IndexTicket(store::Sql& sql, store::Id id, std::string_view subject);
@@ -495,8 +495,8 @@ Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
                                         store::PageRequest page);
 // Inserts the entry and, for a customer message, reply or note, indexes its body for the ticket
 // search (the index row is keyed by the entry, so it follows the entry to whichever ticket it
-// belongs to).
-Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v);
+// belongs to). SQLite: the index row is written at the end of the transaction (store::Tx::Defer).
+Result<store::Id> InsertEntry(store::Tx& tx, const Entry& v);
 // Up to `limit` searchable entries (customer, reply, note) after `after` that the search index
 // lacks (written before migration 13): (entry id, body).
 Result<std::vector<std::pair<store::Id, std::string>>> UnindexedEntries(store::Sql& sql,

@@ -791,7 +791,8 @@ Result<std::vector<Ticket>> ListTickets(store::Sql& sql, const TicketFilter& f,
                           kTicketColumns + where + " ORDER BY t.id LIMIT ?", params, MapTicket);
 }
 
-Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v) {
+Result<store::Id> InsertEntry(store::Tx& tx, const Entry& v) {
+  auto& sql = tx.unit().sql();
   store::SqlParams params{v.ticket_id,
                           std::string(EntryKindName(v.kind)),
                           v.body,
@@ -821,7 +822,9 @@ Result<store::Id> InsertEntry(store::Sql& sql, const Entry& v) {
       store::Id id,
       sql.Insert("insert ticket entry",
                  std::string(kInsert) + ") VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id", params));
-  ZHIDU_TRY_VOID(IndexEntry(sql, id, v.body));
+  ZHIDU_TRY_VOID(tx.Defer([id, body = v.body](store::UnitOfWork& unit) {
+    return IndexEntry(unit.sql(), id, body);
+  }));
   return id;
 }
 

@@ -176,7 +176,18 @@ Result<void> Run(Conn* conn, std::string_view sql, std::string_view what) {
   return Ok();
 }
 
+// Once per process, before the first connection: no allocation statistics. With them SQLite takes
+// one global mutex around every malloc and free of every connection, and the writer and the
+// handler threads' read connections queued on it (docs/performance.md, session 23: 17 % of the
+// ticket-creation profile was that mutex's lock and wake). Nothing in zhidu reads
+// sqlite3_memory_used; after sqlite3_initialize the call is refused and changes nothing.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 Result<std::unique_ptr<Conn>> OpenConnection(const std::string& path, bool read_only) {
+  ConfigureSqliteOnce();
   sqlite3* db = nullptr;
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX;
