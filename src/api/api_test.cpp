@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <chrono>
 #include <thread>
 
@@ -138,6 +140,52 @@ TEST(Router, MatchesParamsAndDistinguishes405From404) {
   EXPECT_EQ(r.Match(req, path_matched), nullptr);
   EXPECT_TRUE(path_matched);
   req.path = "/api/v1/people/42/extra";
+  EXPECT_EQ(r.Match(req, path_matched), nullptr);
+  EXPECT_FALSE(path_matched);
+}
+
+// Patterns are split once when added; the first route in order wins, a literal only matches
+// itself, a "{token}.ics" parameter needs its suffix and something before it, and a path deeper
+// than any pattern matches nothing.
+TEST(Router, FirstMatchInOrderSuffixParamsAndDeepPaths) {
+  Router r;
+  auto ok = [](HttpRequest&) { return HttpResponse{}; };
+  r.Add("GET", "/api/v1/service/tickets/{id}", Access::kSignedIn, ok);
+  r.Add("POST", "/api/v1/service/tickets:batch", Access::kSignedIn, ok);
+  r.Add("GET", "/api/v1/sites/{site}/posts/{post}", Access::kSignedIn, ok);
+  r.Add("GET", "/calendar/{token}.ics", Access::kPublic, ok);
+  r.Add("GET", "/calendar/feed", Access::kPublic, ok);
+  HttpRequest req;
+  bool path_matched = false;
+  req.method = "POST";
+  req.path = "/api/v1/service/tickets:batch";
+  auto* route = r.Match(req, path_matched);
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(route->pattern, "/api/v1/service/tickets:batch");
+  req.method = "GET";
+  req.path = "/api/v1/service/tickets/7";
+  route = r.Match(req, path_matched);
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(req.params, (std::map<std::string, std::string>{{"id", "7"}}));
+  req.path = "//api/v1//sites/3/posts/9/";
+  route = r.Match(req, path_matched);
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(req.params, (std::map<std::string, std::string>{{"post", "9"}, {"site", "3"}}));
+  req.path = "/calendar/abc.ics";
+  route = r.Match(req, path_matched);
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(req.params, (std::map<std::string, std::string>{{"token", "abc"}}));
+  req.path = "/calendar/.ics";
+  EXPECT_EQ(r.Match(req, path_matched), nullptr);
+  EXPECT_FALSE(path_matched);
+  req.path = "/calendar/feed";
+  route = r.Match(req, path_matched);
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(route->pattern, "/calendar/feed");
+  EXPECT_TRUE(req.params.empty());
+  req.path = "/api/v1/sites/x/posts/y/z";
+  EXPECT_EQ(r.Match(req, path_matched), nullptr);
+  req.path = "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s";
   EXPECT_EQ(r.Match(req, path_matched), nullptr);
   EXPECT_FALSE(path_matched);
 }
