@@ -643,10 +643,10 @@ class Service {
   // and the pack's events raised — every ticket, whoever opens it, goes through here.
   Result<store::Id> OpenTicket(store::Tx& tx, store::Id actor, const NewTicket& in);
   Result<TicketView> GetTicket(const org::Principal& who, store::Id id);
-  // Indexes for search the subjects and thread entries written before their index existed
-  // (module migrations 7 and 13), in batches of 1,000 writes; the number of rows indexed. Run once
-  // at start (it finds nothing to do in one indexed read when all are indexed); later tickets and
-  // entries are indexed as they are written.
+  // Indexes for search the subjects, thread entries and customers written before their index
+  // existed (module migrations 7, 13 and 14), in batches of 1,000 writes; the number of rows
+  // indexed. Run once at start (it finds nothing to do in one indexed read when all are indexed);
+  // later ones are indexed in the transaction that writes them (at its end: store::Tx::Defer).
   Result<int> IndexTickets();
   Result<std::vector<Ticket>> ListTickets(const org::Principal& who, const TicketFilter& f,
                                           store::PageRequest page);
