@@ -9,8 +9,8 @@
 #include "base/clock.hpp"
 #include "modules/alarms/alarms_store.hpp"
 #include "modules/dutylog/dutylog_store.hpp"
-#include "store/text_search.hpp"
 #include "store/store.hpp"
+#include "store/text_search.hpp"
 #include "store/writer.hpp"
 #include "tests/store_backends.hpp"
 

@@ -94,6 +94,15 @@ Statement ListStatement(Dialect dialect, const DutyLogFilter& f, store::PageRequ
           where.Params({limit})};
 }
 
+// The SQLite search index row of entry `id`.
+Result<void> IndexEntry(store::Sql& sql, Id id, const store::Fts5Row& row) {
+  ZHIDU_TRY(auto added, sql.Exec("index duty log entry",
+                                 "INSERT INTO duty_log_fts(rowid, bi, uni) VALUES(?,?,?)",
+                                 {id, row.bi, row.uni}));
+  (void)added;
+  return Ok();
+}
+
 }  // namespace
 
 Result<Id> InsertDutyLogEntry(store::Tx& tx, const DutyLogEntry& v) {
@@ -118,16 +127,9 @@ Result<Id> InsertDutyLogEntry(store::Tx& tx, const DutyLogEntry& v) {
                                SqlMicros(v.last_at), SqlMicros(v.occurred_at)}));
   // The index row at the end of the transaction (store::Tx::Defer): written here, the FTS5 table
   // would write its pending terms out at every later savepoint and journal statement.
-  ZHIDU_TRY_VOID(tx.Defer(
-      [id, row = store::Fts5ColumnsOf(store::TextTerms{v.index_bigrams, v.index_tokens})](
-          store::UnitOfWork& unit) -> Result<void> {
-        ZHIDU_TRY(auto added, unit.sql().Exec("index duty log entry",
-                                              "INSERT INTO duty_log_fts(rowid, bi, uni) "
-                                              "VALUES(?,?,?)",
-                                              {id, row.bi, row.uni}));
-        (void)added;
-        return Ok();
-      }));
+  ZHIDU_TRY_VOID(
+      tx.Defer([id, row = store::Fts5ColumnsOf({v.index_bigrams, v.index_tokens})](
+                   store::UnitOfWork& unit) { return IndexEntry(unit.sql(), id, row); }));
   return id;
 }
 

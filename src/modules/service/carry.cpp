@@ -54,8 +54,7 @@ std::string StringArray(const std::vector<std::string>& items) {
 
 void SubscribeHandoverCarry(runtime::EventBus& bus) {
   bus.Subscribe<runtime::HandoverOpening>(
-      std::string(kModule),
-      [](store::Tx& tx, const runtime::HandoverOpening& e) -> Result<void> {
+      std::string(kModule), [](store::Tx& tx, const runtime::HandoverOpening& e) -> Result<void> {
         ZHIDU_TRY(auto tickets,
                   OpenTicketsOf(tx.unit().sql(), e.site_id, e.post_id, e.outgoing_person));
         for (const auto& t : tickets)
@@ -63,8 +62,7 @@ void SubscribeHandoverCarry(runtime::EventBus& bus) {
         return Ok();
       });
   bus.Subscribe<runtime::HandoverCompleted>(
-      std::string(kModule),
-      [](store::Tx& tx, const runtime::HandoverCompleted& e) -> Result<void> {
+      std::string(kModule), [](store::Tx& tx, const runtime::HandoverCompleted& e) -> Result<void> {
         auto& sql = tx.unit().sql();
         ZHIDU_TRY(auto tickets, OpenTicketsOf(sql, e.site_id, e.post_id, e.outgoing_person));
         if (tickets.empty()) return Ok();
@@ -82,7 +80,7 @@ void SubscribeHandoverCarry(runtime::EventBus& bus) {
           t.assignee = e.incoming_person;
           t.updated_at = tx.now();
           ZHIDU_TRY_VOID(db::UpdateTicket(sql, t, state));
-          Entry entry{0,  t.id, EntryKind::kAssign,  note, "", "", e.incoming_person,
+          Entry entry{0,       t.id,    EntryKind::kAssign, note, "", "", e.incoming_person,
                       e.actor, tx.now()};
           ZHIDU_TRY(entry.id, db::InsertEntry(tx, entry));
           CanonicalObject payload;

@@ -345,6 +345,13 @@ std::string CustomerPayload(const Customer& v, const std::vector<std::string>& c
       .Str();
 }
 
+// Customer `v`'s search index row, at the end of the transaction (Tx::Defer).
+Result<void> IndexLater(store::Tx& tx, const Customer& v) {
+  return tx.Defer([id = v.id, name = v.name, phones = v.phones](store::UnitOfWork& u) {
+    return db::IndexCustomer(u.sql(), id, name, phones);
+  });
+}
+
 }  // namespace
 
 Result<Customer> Service::CreateCustomer(const org::Principal& who, const NewCustomer& in,
@@ -366,9 +373,7 @@ Result<Customer> Service::CreateCustomer(const org::Principal& who, const NewCus
     ZHIDU_TRY(v.id, db::InsertCustomer(sql, v));
     for (size_t i = 0; i < phones.size(); ++i)
       ZHIDU_TRY_VOID(db::AddPhone(sql, v.site_id, v.id, phones[i], static_cast<int>(i)));
-    ZHIDU_TRY_VOID(tx.Defer([id = v.id, name = v.name, phones](store::UnitOfWork& u) {
-      return db::IndexCustomer(u.sql(), id, name, phones);
-    }));
+    ZHIDU_TRY_VOID(IndexLater(tx, v));
     ZHIDU_TRY(auto seq, tx.Journal("service.customer.created", who.account_id, CustomerRef(v.id),
                                    CustomerPayload(v, clauses)));
     (void)seq;
@@ -389,9 +394,7 @@ Result<Customer> Service::UpdateCustomer(const org::Principal& who, store::Id id
     ZHIDU_TRY_VOID(PhonesFree(sql, v.site_id, phones, v.id, existing));
     Fill(v, in, phones, tx.now());
     ZHIDU_TRY_VOID(db::UpdateCustomer(sql, v));
-    ZHIDU_TRY_VOID(tx.Defer([id = v.id, name = v.name, phones](store::UnitOfWork& u) {
-      return db::IndexCustomer(u.sql(), id, name, phones);
-    }));
+    ZHIDU_TRY_VOID(IndexLater(tx, v));
     ZHIDU_TRY(auto seq, tx.Journal("service.customer.updated", who.account_id, CustomerRef(v.id),
                                    CustomerPayload(v, clauses)));
     (void)seq;

@@ -822,9 +822,8 @@ Result<store::Id> InsertEntry(store::Tx& tx, const Entry& v) {
       store::Id id,
       sql.Insert("insert ticket entry",
                  std::string(kInsert) + ") VALUES(?,?,?,?,?,?,?,?,?,?,?) RETURNING id", params));
-  ZHIDU_TRY_VOID(tx.Defer([id, body = v.body](store::UnitOfWork& unit) {
-    return IndexEntry(unit.sql(), id, body);
-  }));
+  ZHIDU_TRY_VOID(tx.Defer(
+      [id, body = v.body](store::UnitOfWork& unit) { return IndexEntry(unit.sql(), id, body); }));
   return id;
 }
 
